@@ -1,0 +1,57 @@
+# gainkit top-level Makefile: a thin layer over CMake + CTest.
+#   make            build build/gainkit and libgainkit
+#   make demo       install missing packages, build, run the demo -> demo-out/
+#   make check      install missing packages, build, run the whole test suite
+#   make check SANITIZE=1   the same under ASan + UBSan (separate build dir)
+#   make bench      build and run the benchmarks in bench/
+#   make install PREFIX=/usr/local
+#   make clean
+
+SANITIZE ?= 0
+PREFIX   ?= /usr/local
+JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
+
+ifeq ($(SANITIZE),1)
+BUILD    ?= build-sanitize
+CMAKE_ARGS += -DGAINKIT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+# Leak detection is on: every test must free what it allocates.
+export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=1:strict_string_checks=1
+export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
+else
+BUILD    ?= build
+CMAKE_ARGS += -DCMAKE_BUILD_TYPE=RelWithDebInfo
+endif
+
+.PHONY: all deps configure build demo check bench install clean
+
+all: build
+
+deps:
+	@scripts/install-deps --if-missing
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) $(CMAKE_ARGS) -DCMAKE_INSTALL_PREFIX=$(PREFIX)
+
+configure: $(BUILD)/CMakeCache.txt
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: deps
+	@$(MAKE) --no-print-directory build
+	@scripts/demo $(BUILD)/gainkit demo-out
+
+check: deps
+	@$(MAKE) --no-print-directory build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	@scripts/run-bench $(BUILD)
+
+install: build
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX)
+	cmake --build $(BUILD) -j $(JOBS)
+	cmake --install $(BUILD)
+
+clean:
+	rm -rf build build-sanitize demo-out

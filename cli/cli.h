@@ -1,0 +1,109 @@
+/* cli.h — the frame shared by every subcommand (git-style: one file per
+ * command in cli/cmd_<name>.c, each defining `cli_cmd_<name>`).
+ *
+ * A command parses its options, calls the library, and formats the result.
+ * It never does physics. Exit codes: 0 success, 1 computation did not
+ * succeed (output still printed, "converged": false), 2 usage or input error
+ * (message on stderr, nothing on stdout, no output file).
+ */
+#ifndef GAINKIT_CLI_H
+#define GAINKIT_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+#include <cjson/cJSON.h>
+#include "gainkit/gainkit.h"
+
+enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
+
+struct cli_command {
+  const char *name;     /* "vsl" */
+  const char *summary;  /* one line for `gainkit --help` */
+  int order;            /* position in the command list (lower first) */
+  const char *help;     /* full text for `gainkit vsl --help` */
+  int (*run)(int argc, char **argv);  /* argv[0] is the command name */
+};
+
+/* Options every command accepts. */
+typedef struct cli_common {
+  const char *cmd;      /* command name, for messages */
+  int json;             /* --format json */
+  const char *out;      /* -o FILE (.json or .csv) */
+  const char *plot;     /* --plot FILE (.svg .png .pdf) */
+} cli_common;
+
+/* Long-option ids for the common options; commands put
+ * CLI_COMMON_LONGOPTS in their option table and pass every option they do
+ * not know to cli_common_option. */
+enum { CLI_OPT_FORMAT = 1000, CLI_OPT_PLOT, CLI_OPT_HELP, CLI_OPT_FIRST_FREE = 1100 };
+#define CLI_COMMON_LONGOPTS                                   \
+  {"format", required_argument, NULL, CLI_OPT_FORMAT},        \
+  {"output", required_argument, NULL, 'o'},                   \
+  {"plot", required_argument, NULL, CLI_OPT_PLOT},            \
+  {"help", no_argument, NULL, CLI_OPT_HELP}
+#define CLI_COMMON_SHORTOPTS "o:"
+#define CLI_COMMON_HELP                                                               \
+  "Output options:\n"                                                                 \
+  "  --format text|json   text (default): readable table with units; json: to stdout\n" \
+  "  -o, --output FILE    also write the result to FILE (.json or .csv), atomically\n"   \
+  "  --plot FILE          write a figure (.svg, .png or .pdf)\n"                         \
+  "  --help               show this help\n"
+
+/* Handle a common option. Returns 1 if handled, 0 if not a common option,
+ * -1 after printing a usage error (caller returns CLI_USAGE). */
+int cli_common_option(cli_common *c, int opt, const char *arg);
+
+/* getopt_long with gainkit's messages: unknown options, missing values.
+ * Returns the option, -1 at the end, or '?' after printing the error. */
+int cli_getopt(int argc, char **argv, const char *shortopts,
+               const struct option *longopts, const char *cmd);
+
+/* Check that the output/plot paths have supported extensions; prints the
+ * error and returns -1 if not. Call after option parsing. */
+int cli_common_check(const cli_common *c);
+
+/* Usage error about the command line: "gainkit: CMD: msg" plus a hint.
+ * Returns CLI_USAGE. */
+int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print a library error ("gainkit: FILE:LINE: msg") and return the exit
+ * code for its class (2 for input/usage/io/limit errors, 1 otherwise). */
+int cli_error(const gk_error *e);
+/* Print "gainkit: warning: msg" to stderr. */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Parse an option value as a quantity in unit `base` ("20ns"); prints
+ * "gainkit: --opt: ..." and returns -1 on error. */
+int cli_quantity(const char *opt, const char *arg, const char *base, double *out);
+/* Parse "A:B" into two quantities (either may carry a unit). */
+int cli_range(const char *opt, const char *arg, const char *base, double *a, double *b);
+/* Parse a comma-separated list of quantities; *out is malloc'd. */
+int cli_list(const char *opt, const char *arg, const char *base, double **out, size_t *n);
+/* Positive integer option. */
+int cli_int(const char *opt, const char *arg, long lo, long hi, long *out);
+
+/* Emit the result: first writes -o FILE (JSON from `json`, CSV from `csv`;
+ * either may be NULL if the command does not offer that form), then prints
+ * JSON (--format json) or `text` to stdout. If writing the file fails,
+ * prints the error, prints nothing to stdout, and returns CLI_USAGE.
+ * Otherwise returns `status` (so a non-converged fit can return 1). */
+int cli_emit(const cli_common *c, const cJSON *json, const char *text,
+             const gk_csv *csv, int status);
+
+/* Growable text buffer for the text format. */
+typedef struct cli_buf { char *s; size_t len, cap; } cli_buf;
+void cli_printf(cli_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cli_buf_free(cli_buf *b);
+/* "1.234(56)e-3"-style is not used; values are printed as "value ± se unit". */
+void cli_print_value(cli_buf *b, const char *name, double v, double se, const char *unit);
+
+/* Progress bar on stderr when it is a terminal (NULL callback otherwise). */
+gk_progress cli_progress(const char *label);
+void cli_progress_done(gk_progress *p);
+
+/* Help for one command (used by main and by --help in commands). */
+void cli_print_help(const struct cli_command *c, FILE *fp);
+
+extern const struct cli_command *const cli_commands[];
+extern const size_t cli_ncommands;
+
+#endif

@@ -1,0 +1,77 @@
+/* gainkit — entry point and dispatch. Each subcommand lives in
+ * cli/cmd_<name>.c; the table in build/generated/commands.c lists them. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct cli_command *find_command(const char *name)
+{
+  for (size_t i = 0; i < cli_ncommands; i++)
+    if (strcmp(cli_commands[i]->name, name) == 0) return cli_commands[i];
+  return NULL;
+}
+
+static void print_main_help(FILE *fp)
+{
+  fprintf(fp,
+          "gainkit %s — measure, model and design optical gain in thin-film gain media\n\n"
+          "Usage: gainkit COMMAND [options] FILE...\n"
+          "       gainkit COMMAND --help     help for one command\n"
+          "       gainkit --version\n\n"
+          "Commands:\n",
+          gk_version());
+  /* list in the commands' own order */
+  const struct cli_command *sorted[128];
+  size_t n = cli_ncommands < 128 ? cli_ncommands : 128;
+  for (size_t i = 0; i < n; i++) sorted[i] = cli_commands[i];
+  for (size_t i = 1; i < n; i++)
+    for (size_t j = i; j > 0 && sorted[j]->order < sorted[j - 1]->order; j--) {
+      const struct cli_command *t = sorted[j];
+      sorted[j] = sorted[j - 1];
+      sorted[j - 1] = t;
+    }
+  for (size_t i = 0; i < n; i++) fprintf(fp, "  %-12s %s\n", sorted[i]->name, sorted[i]->summary);
+  fprintf(fp,
+          "\nCommon options (every command):\n"
+          "  --format text|json  -o FILE (.json/.csv)  --plot FILE (.svg/.png/.pdf)\n"
+          "Numbers accept unit suffixes: 20ns, 65 ps, 2.5nm, 3eV, 1.3mJ/cm2, 4.5mm.\n\n"
+          "Exit status: 0 success; 1 computation did not succeed (result still printed,\n"
+          "\"converged\": false); 2 usage or input error (message on stderr, nothing on stdout).\n"
+          "Documentation: docs/ in the source tree, man gainkit.\n");
+}
+
+int main(int argc, char **argv)
+{
+  if (argc < 2) {
+    print_main_help(stderr);
+    return CLI_USAGE;
+  }
+  const char *a = argv[1];
+  if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0 || strcmp(a, "help") == 0) {
+    if (strcmp(a, "help") == 0 && argc > 2) {
+      const struct cli_command *c = find_command(argv[2]);
+      if (!c) return cli_usage(NULL, "unknown command '%s' (see 'gainkit --help')", argv[2]);
+      cli_print_help(c, stdout);
+      return CLI_OK;
+    }
+    print_main_help(stdout);
+    return CLI_OK;
+  }
+  if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
+    printf("gainkit %s\n", gk_version());
+    return CLI_OK;
+  }
+  if (a[0] == '-') return cli_usage(NULL, "unknown option '%s' (see 'gainkit --help')", a);
+  const struct cli_command *c = find_command(a);
+  if (!c) return cli_usage(NULL, "unknown command '%s' (see 'gainkit --help')", a);
+  for (int i = 2; i < argc; i++) {
+    if (strcmp(argv[i], "--") == 0) break;
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      cli_print_help(c, stdout);
+      return CLI_OK;
+    }
+  }
+  return c->run(argc - 1, argv + 1);
+}

@@ -1,0 +1,125 @@
+/* gainkit/data.h — reading delimited text data.
+ *
+ * Files: comma, tab, semicolon or runs of whitespace (detected per file from
+ * the first data lines), '#' comment lines and trailing '# ...' comments,
+ * blank lines, an optional header row (detected: a first non-comment row
+ * with a non-numeric cell), CRLF line ends and a UTF-8 BOM.
+ * '#' comment lines of the form "# key: value" are kept as metadata (the
+ * simulator writes "# stripe_length_cm: 0.2").
+ *
+ * Every error names the file and 1-based line: non-numeric cell, NaN or Inf,
+ * ragged row, duplicate x, too few rows, empty file, unreadable file, file
+ * larger than the limit.
+ */
+#ifndef GAINKIT_DATA_H
+#define GAINKIT_DATA_H
+
+#include <stddef.h>
+#include "gainkit/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GK_DATA_DEFAULT_MAX_BYTES (256L * 1024 * 1024)
+
+typedef struct gk_meta {
+  size_t n;
+  char **key;      /* "stripe_length_cm" */
+  char **value;    /* "0.2" */
+} gk_meta;
+
+/* A generic numeric table as read from the file. */
+typedef struct gk_table {
+  char *path;          /* as given */
+  size_t nrows, ncols;
+  double *v;           /* nrows*ncols, row-major: v[r*ncols + c] */
+  long *line;          /* source line (1-based) of each row */
+  int has_header;
+  long header_line;    /* 0 if no header */
+  char **name;         /* ncols column names ("" if no header) */
+  char **unit;         /* ncols unit strings from the header ("" if none) */
+  char delim;          /* ',', '\t', ';' or ' ' (whitespace runs) */
+  gk_meta meta;
+} gk_table;
+
+typedef struct gk_read_options {
+  long max_bytes;      /* refuse larger files (GK_ELIMIT); 0 = default */
+  size_t min_rows;     /* fewer data rows is an error; 0 = 1 */
+} gk_read_options;
+
+int gk_table_read(const char *path, const gk_read_options *opt, gk_table *t, gk_error *err);
+void gk_table_free(gk_table *t);
+/* Metadata lookup: value string or NULL. */
+const char *gk_meta_get(const gk_meta *m, const char *key);
+
+/* ---- columns: x, y, optional sigma ------------------------------------- */
+
+typedef enum {
+  GK_XKIND_PLAIN = 0,  /* no unit conversion of x */
+  GK_XKIND_LENGTH,     /* x is a length: converted to cm */
+  GK_XKIND_WAVELENGTH  /* x is a wavelength: converted to nm */
+} gk_xkind;
+
+typedef struct gk_columns_options {
+  gk_read_options read;
+  gk_xkind xkind;
+  const char *x_unit_override; /* "um", "mm", "cm" (--length-unit); NULL = header, else default */
+  const char *x_unit_default;  /* unit assumed when the header names none (e.g. "cm") */
+  int require_increasing;      /* x must be strictly increasing (after sorting? no: as given) */
+  int allow_unsorted;          /* sort by x instead of failing; duplicates are still errors */
+  int reject_duplicate_x;      /* duplicate x is an error (line of the second occurrence) */
+  int require_positive_x;      /* x <= 0 is an error */
+  size_t min_points;           /* default 2 */
+} gk_columns_options;
+
+typedef struct gk_columns {
+  char *path;
+  size_t n;
+  double *x, *y, *sigma;  /* sigma NULL when the file has 2 columns */
+  long *line;             /* source line of each point */
+  char x_name[64], y_name[64];
+  char x_unit[32];        /* unit of x after conversion ("cm", "nm" or as read) */
+  char x_unit_in[32];     /* unit of x in the file (for messages and --range) */
+  double x_factor;        /* x_internal = x_file * x_factor */
+  char y_unit[32];        /* unit string of y from the header, passed through */
+  gk_meta meta;
+} gk_columns;
+
+int gk_columns_read(const char *path, const gk_columns_options *opt, gk_columns *c, gk_error *err);
+void gk_columns_free(gk_columns *c);
+
+/* ---- matrix: spectra versus a column parameter ------------------------- */
+/* First row: a label cell, then the column parameter (pump fluence, stripe
+ * length, ...). Then one row per wavelength: wavelength, then one value per
+ * column. */
+typedef struct gk_matrix_options {
+  gk_read_options read;
+  gk_xkind col_kind;            /* kind of the column parameter (LENGTH for VSL) */
+  const char *col_unit_override;
+  const char *col_unit_default;
+  int require_increasing_rows;  /* wavelengths strictly monotonic */
+  size_t min_rows, min_cols;
+} gk_matrix_options;
+
+typedef struct gk_matrix {
+  char *path;
+  size_t nrow, ncol;      /* wavelengths x parameters */
+  double *row;            /* nrow wavelengths (nm) */
+  double *col;            /* ncol column parameters (converted per col_kind) */
+  double *z;              /* nrow*ncol, z[i*ncol + j] */
+  long *line;             /* source line of each row */
+  char corner[64];        /* the label cell */
+  char col_unit[32];      /* unit of col after conversion */
+  char col_unit_in[32];   /* unit as found in the file (from the corner cell, e.g. "fluence (uJ/cm2)") */
+  double col_factor;
+  gk_meta meta;
+} gk_matrix;
+
+int gk_matrix_read(const char *path, const gk_matrix_options *opt, gk_matrix *m, gk_error *err);
+void gk_matrix_free(gk_matrix *m);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

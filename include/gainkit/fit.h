@@ -1,0 +1,111 @@
+/* gainkit/fit.h — the one nonlinear least-squares engine behind every model.
+ *
+ * Wraps GSL's gsl_multifit_nlinear (trust region: Levenberg–Marquardt, LM
+ * with geodesic acceleration, dogleg). A model maps parameters theta to
+ * predictions yhat[0..n-1]; the engine minimises
+ *     chi2 = sum_i ((yhat_i - y_i) / s_i)^2
+ * with s_i = 1 (weights none), sigma_i (weights sigma) or |y_i| (relative).
+ *
+ * Parameters may be fixed or bounded. Bounds are enforced by a smooth
+ * transformation of the internal variables; the reported covariance is
+ * computed from the Jacobian with respect to the real parameters at the
+ * optimum (so it does not depend on the transformation).
+ *
+ * Standard errors: sqrt(diag(C)) with C = (J^T W J)^-1, multiplied by
+ * chi2_red unless the sigmas are absolute (scipy's curve_fit convention,
+ * absolute_sigma=False by default). Fixed parameters have stderr 0.
+ */
+#ifndef GAINKIT_FIT_H
+#define GAINKIT_FIT_H
+
+#include <stddef.h>
+#include "gainkit/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Predictions yhat[0..n-1] at theta[0..p-1] (all p parameters, fixed
+ * included). Return 0, or non-zero if theta is outside the model's domain
+ * (the engine then treats the step as failed). */
+typedef int (*gk_model_fn)(const double *theta, double *yhat, void *ctx);
+/* Optional analytic Jacobian d yhat_i / d theta_k, row-major n x p. */
+typedef int (*gk_jac_fn)(const double *theta, double *jac, void *ctx);
+
+typedef enum { GK_WEIGHT_NONE = 0, GK_WEIGHT_SIGMA, GK_WEIGHT_RELATIVE } gk_weighting;
+typedef enum { GK_FIT_LM = 0, GK_FIT_LMACCEL, GK_FIT_DOGLEG } gk_fit_method;
+
+typedef struct gk_param {
+  const char *name;   /* "g" */
+  const char *unit;   /* "cm^-1" (for reports; may be NULL) */
+  double init;        /* starting value (start 0) */
+  double lo, hi;      /* bounds; -INFINITY / INFINITY when open */
+  int fixed;          /* hold at init */
+} gk_param;
+
+typedef struct gk_fit_problem {
+  size_t n, p;
+  const double *y;          /* n observations */
+  const double *sigma;      /* n uncertainties (GK_WEIGHT_SIGMA), else NULL */
+  gk_weighting weighting;
+  int absolute_sigma;       /* 1: do not scale the covariance by chi2_red */
+  gk_model_fn model;
+  gk_jac_fn jac;            /* NULL: finite differences */
+  void *ctx;
+  const gk_param *param;    /* p entries */
+  /* Additional starting points for multi-start: n_starts vectors of p
+   * values each (row-major), tried after param[].init. The best converged
+   * result (lowest chi2) wins. NULL/0 for a single start. */
+  const double *starts;
+  size_t n_starts;
+} gk_fit_problem;
+
+typedef struct gk_fit_options {
+  gk_fit_method method;     /* default GK_FIT_LM */
+  size_t max_iter;          /* default 1000 */
+  double xtol, gtol, ftol;  /* defaults 1e-12, 1e-12, 0 (see docs/fitting.md) */
+  int scale;                /* 0: More scaling (default), 1: Marquardt, 2: Levenberg */
+} gk_fit_options;
+
+void gk_fit_options_default(gk_fit_options *o);
+
+typedef struct gk_fit_result {
+  size_t n, p;              /* points, parameters (all) */
+  size_t n_free;            /* parameters not fixed */
+  double *value;            /* p best-fit values */
+  double *se;               /* p standard errors (0 for fixed) */
+  double *cov;              /* p*p covariance (zero rows/cols for fixed) */
+  double *yhat;             /* n model predictions at the optimum */
+  double *resid;            /* n weighted residuals (yhat - y)/s */
+  double chi2, chi2_red;
+  double aic, aicc, bic;    /* from chi2 (Gaussian likelihood up to a constant) */
+  size_t dof;               /* n - n_free */
+  size_t n_iter, n_fev, n_jev;
+  size_t best_start;        /* which start won (0 = param[].init) */
+  int converged;            /* 1 if a convergence test was met */
+  int cov_ok;               /* 0 if J^T W J was singular (se are NaN then) */
+  int at_bound;             /* 1 if some parameter sits on a bound */
+  char reason[160];         /* why the solver stopped, in words */
+} gk_fit_result;
+
+/* Run the fit. Returns GK_OK when a fit was obtained (check res->converged:
+ * a non-converged fit still returns GK_OK and fills res with what was found),
+ * GK_EUSAGE for an ill-posed problem (n < free p, bad bounds, init outside
+ * bounds, sigma <= 0), GK_EDOM if the model fails at every start.
+ * res must be released with gk_fit_result_free. */
+int gk_fit(const gk_fit_problem *prob, const gk_fit_options *opt,
+           gk_fit_result *res, gk_error *err);
+void gk_fit_result_free(gk_fit_result *res);
+
+/* Index of a parameter by name, or -1. */
+int gk_fit_param_index(const gk_fit_problem *prob, const char *name);
+
+/* Variance of a derived quantity q(theta) by the delta method:
+ * var q = grad^T C grad, grad from central differences of q. */
+typedef double (*gk_scalar_fn)(const double *theta, void *ctx);
+double gk_fit_derived_se(const gk_fit_result *res, gk_scalar_fn q, void *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

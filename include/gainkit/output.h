@@ -1,0 +1,67 @@
+/* gainkit/output.h — atomic file output, CSV tables, JSON helpers.
+ *
+ * Every file gainkit writes goes through gk_write_atomic: the content is
+ * written to a temporary file in the same directory, flushed and renamed
+ * over the target, so a failure leaves no partial file and an existing file
+ * untouched.
+ */
+#ifndef GAINKIT_OUTPUT_H
+#define GAINKIT_OUTPUT_H
+
+#include <stddef.h>
+#include <cjson/cJSON.h>
+#include "gainkit/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Write len bytes to path atomically (temp file + fsync + rename). */
+int gk_write_atomic(const char *path, const void *data, size_t len, gk_error *err);
+
+/* Atomic writer for content produced incrementally (e.g. by a library that
+ * wants a FILE*): open gives a FILE* on a temp file; commit renames it into
+ * place; abort removes it. */
+typedef struct gk_atomic_file {
+  char *path, *tmp;
+  void *fp;   /* FILE* */
+} gk_atomic_file;
+int gk_atomic_open(gk_atomic_file *af, const char *path, gk_error *err);
+int gk_atomic_commit(gk_atomic_file *af, gk_error *err);
+void gk_atomic_abort(gk_atomic_file *af);
+
+/* Lower-case extension of path without the dot ("json"), "" if none. */
+const char *gk_path_ext(const char *path, char *buf, size_t size);
+
+/* ---- CSV tables ---------------------------------------------------------- */
+typedef struct gk_csv {
+  size_t ncols, nrows, cap;
+  char **header;        /* ncols, with units: "L (cm)" */
+  double *v;            /* nrows*ncols */
+  char **comments;      /* lines written first as "# ..." */
+  size_t ncomments;
+} gk_csv;
+
+int gk_csv_init(gk_csv *t, size_t ncols, const char *const *header);
+int gk_csv_add_row(gk_csv *t, const double *row);           /* ncols values */
+int gk_csv_add_comment(gk_csv *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Render to a malloc'd string (caller frees); non-finite values are written
+ * as empty cells. */
+char *gk_csv_render(const gk_csv *t);
+int gk_csv_write(const gk_csv *t, const char *path, gk_error *err);
+void gk_csv_free(gk_csv *t);
+
+/* ---- JSON helpers (cJSON) ------------------------------------------------ */
+/* Add a number; NaN and Inf become null (JSON has no NaN). */
+cJSON *gk_json_num(cJSON *obj, const char *key, double v);
+/* {"value": v, "stderr": se} (stderr omitted when se is NaN and omit_nan). */
+cJSON *gk_json_value_se(cJSON *obj, const char *key, double v, double se);
+/* Array of numbers (NaN/Inf -> null). */
+cJSON *gk_json_array(cJSON *obj, const char *key, const double *v, size_t n);
+/* Render (pretty) and write atomically. */
+int gk_json_write(const cJSON *root, const char *path, gk_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

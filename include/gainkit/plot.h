@@ -1,0 +1,70 @@
+/* gainkit/plot.h — figures through PLplot's cairo driver.
+ *
+ * Build a figure in memory (panels holding series), then save it; the
+ * output format follows the extension: .svg (svgcairo), .png (pngcairo),
+ * .pdf (pdfcairo). Saving is atomic (temp file + rename). PLplot keeps
+ * global state, so a figure is rendered in one go inside gk_figure_save and
+ * nothing else touches PLplot.
+ */
+#ifndef GAINKIT_PLOT_H
+#define GAINKIT_PLOT_H
+
+#include <stddef.h>
+#include "gainkit/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gk_figure gk_figure;
+typedef struct gk_panel gk_panel;
+
+typedef enum {
+  GK_STYLE_LINE = 0,    /* solid line */
+  GK_STYLE_DASHED,
+  GK_STYLE_DOTTED,
+  GK_STYLE_POINTS,      /* markers only */
+  GK_STYLE_LINEPOINTS
+} gk_style;
+
+/* Colours cycle through a palette; pass -1 for "next in the cycle". */
+
+/* A figure of ncols x nrows panels; width/height in pixels (PNG) or the
+ * same proportions for vector output. title may be NULL. */
+gk_figure *gk_figure_new(int ncols, int nrows, int width, int height, const char *title);
+void gk_figure_free(gk_figure *f);
+/* Panel by index, row-major from the top left. */
+gk_panel *gk_figure_panel(gk_figure *f, int index);
+
+/* Labels with units, e.g. "stripe length L (cm)". */
+void gk_panel_labels(gk_panel *p, const char *xlabel, const char *ylabel, const char *title);
+void gk_panel_log(gk_panel *p, int logx, int logy);
+/* Fix the axis range (otherwise from the data, with a margin). */
+void gk_panel_xrange(gk_panel *p, double lo, double hi);
+void gk_panel_yrange(gk_panel *p, double lo, double hi);
+
+/* Add a series (data are copied). yerr may be NULL. label may be NULL (not
+ * in the legend). Non-finite points and, on log axes, points <= 0 are
+ * skipped. */
+int gk_panel_add(gk_panel *p, const double *x, const double *y, const double *yerr,
+                 size_t n, gk_style style, int colour, const char *label);
+/* Vertical / horizontal marker line with an optional label. */
+int gk_panel_vline(gk_panel *p, double x, int colour, const char *label);
+int gk_panel_hline(gk_panel *p, double y, int colour, const char *label);
+/* Colour map: z[i*nx + j] at (x[j], y[i]); zlabel for the colour bar. */
+int gk_panel_image(gk_panel *p, const double *x, size_t nx, const double *y, size_t ny,
+                   const double *z, const char *zlabel);
+/* Shaded band between x0 and x1 (e.g. a layer in a stack). */
+int gk_panel_band(gk_panel *p, double x0, double x1, int colour, const char *label);
+
+/* Render and write; format from the extension (.svg .png .pdf), else
+ * GK_EUSAGE naming the extension. */
+int gk_figure_save(gk_figure *f, const char *path, gk_error *err);
+
+/* 1 if path has a supported plot extension. */
+int gk_plot_ext_ok(const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

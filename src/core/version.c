@@ -1,0 +1,2 @@
+#include "gainkit/gainkit.h"
+const char *gk_version(void) { return GAINKIT_VERSION; }

@@ -1,0 +1,267 @@
+/* Atomic file output, CSV tables and JSON helpers (include/gainkit/output.h).
+ *
+ * Why temp + rename: rename(2) within one directory is atomic on POSIX file
+ * systems, so readers see either the old file or the complete new one, and
+ * an error at any point (disk full, bad value, Ctrl-C) leaves the target
+ * untouched. The temp file lives beside the target for that reason.
+ */
+#include "gainkit/output.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *gk_path_ext(const char *path, char *buf, size_t size)
+{
+  if (!buf || size == 0) return "";
+  buf[0] = '\0';
+  if (!path) return buf;
+  const char *slash = strrchr(path, '/');
+  const char *base = slash ? slash + 1 : path;
+  const char *dot = strrchr(base, '.');
+  if (!dot || dot == base) return buf;
+  size_t i = 0;
+  for (const char *s = dot + 1; *s && i + 1 < size; s++) buf[i++] = (char)tolower((unsigned char)*s);
+  buf[i] = '\0';
+  return buf;
+}
+
+int gk_atomic_open(gk_atomic_file *af, const char *path, gk_error *err)
+{
+  memset(af, 0, sizeof *af);
+  if (!path || !*path) return gk_error_set(err, GK_EUSAGE, NULL, 0, "empty output file name");
+  size_t n = strlen(path);
+  af->path = strdup(path);
+  af->tmp = malloc(n + 32);
+  if (!af->path || !af->tmp) {
+    gk_atomic_abort(af);
+    return gk_error_set(err, GK_ENOMEM, path, 0, "out of memory");
+  }
+  /* keep the extension last so that tools keyed on it (PLplot) still work */
+  char ext[16];
+  gk_path_ext(path, ext, sizeof ext);
+  snprintf(af->tmp, n + 32, "%s.tmp.XXXXXX", path);
+  int fd = mkstemp(af->tmp);
+  if (fd < 0) {
+    int e = errno;
+    gk_atomic_abort(af);
+    return gk_error_set(err, GK_EIO, path, 0, "cannot create output file: %s", strerror(e));
+  }
+  af->fp = fdopen(fd, "wb");
+  if (!af->fp) {
+    int e = errno;
+    close(fd);
+    unlink(af->tmp);
+    gk_atomic_abort(af);
+    return gk_error_set(err, GK_EIO, path, 0, "cannot open output file: %s", strerror(e));
+  }
+  return GK_OK;
+}
+
+int gk_atomic_commit(gk_atomic_file *af, gk_error *err)
+{
+  FILE *fp = af->fp;
+  af->fp = NULL;
+  int bad = 0, e = 0;
+  if (fflush(fp) != 0) { bad = 1; e = errno; }
+  if (!bad && fsync(fileno(fp)) != 0 && errno != EINVAL) { bad = 1; e = errno; }
+  if (fclose(fp) != 0 && !bad) { bad = 1; e = errno; }
+  if (!bad && rename(af->tmp, af->path) != 0) { bad = 1; e = errno; }
+  int rc = GK_OK;
+  if (bad) {
+    unlink(af->tmp);
+    rc = gk_error_set(err, GK_EIO, af->path, 0, "cannot write output file: %s", strerror(e));
+  }
+  free(af->tmp);
+  free(af->path);
+  af->tmp = af->path = NULL;
+  return rc;
+}
+
+void gk_atomic_abort(gk_atomic_file *af)
+{
+  if (!af) return;
+  if (af->fp) fclose(af->fp);
+  if (af->tmp && af->fp) unlink(af->tmp);
+  af->fp = NULL;
+  free(af->tmp);
+  free(af->path);
+  af->tmp = af->path = NULL;
+}
+
+int gk_write_atomic(const char *path, const void *data, size_t len, gk_error *err)
+{
+  gk_atomic_file af;
+  int rc = gk_atomic_open(&af, path, err);
+  if (rc) return rc;
+  if (len && fwrite(data, 1, len, af.fp) != len) {
+    int e = errno;
+    gk_atomic_abort(&af);
+    return gk_error_set(err, GK_EIO, path, 0, "cannot write output file: %s", strerror(e));
+  }
+  return gk_atomic_commit(&af, err);
+}
+
+/* ---- CSV ------------------------------------------------------------------ */
+
+int gk_csv_init(gk_csv *t, size_t ncols, const char *const *header)
+{
+  memset(t, 0, sizeof *t);
+  t->ncols = ncols;
+  t->header = calloc(ncols ? ncols : 1, sizeof *t->header);
+  if (!t->header) return GK_ENOMEM;
+  for (size_t j = 0; j < ncols; j++) {
+    t->header[j] = strdup(header && header[j] ? header[j] : "");
+    if (!t->header[j]) return GK_ENOMEM;
+  }
+  return GK_OK;
+}
+
+int gk_csv_add_row(gk_csv *t, const double *row)
+{
+  if (t->nrows == t->cap) {
+    size_t cap = t->cap ? 2 * t->cap : 64;
+    double *v = realloc(t->v, cap * (t->ncols ? t->ncols : 1) * sizeof *v);
+    if (!v) return GK_ENOMEM;
+    t->v = v;
+    t->cap = cap;
+  }
+  memcpy(t->v + t->nrows * t->ncols, row, t->ncols * sizeof *row);
+  t->nrows++;
+  return GK_OK;
+}
+
+int gk_csv_add_comment(gk_csv *t, const char *fmt, ...)
+{
+  char buf[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  char **c = realloc(t->comments, (t->ncomments + 1) * sizeof *c);
+  if (!c) return GK_ENOMEM;
+  t->comments = c;
+  t->comments[t->ncomments] = strdup(buf);
+  if (!t->comments[t->ncomments]) return GK_ENOMEM;
+  t->ncomments++;
+  return GK_OK;
+}
+
+typedef struct { char *s; size_t len, cap; int oom; } sbuf;
+static void sb_put(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_put(sbuf *b, const char *fmt, ...)
+{
+  if (b->oom) return;
+  va_list ap, ap2;
+  va_start(ap, fmt);
+  va_copy(ap2, ap);
+  int need = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (b->len + (size_t)need + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 1024;
+    while (cap < b->len + (size_t)need + 1) cap *= 2;
+    char *s = realloc(b->s, cap);
+    if (!s) { b->oom = 1; va_end(ap2); return; }
+    b->s = s;
+    b->cap = cap;
+  }
+  vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap2);
+  va_end(ap2);
+  b->len += (size_t)need;
+}
+
+char *gk_csv_render(const gk_csv *t)
+{
+  sbuf b = {0};
+  for (size_t k = 0; k < t->ncomments; k++) sb_put(&b, "# %s\n", t->comments[k]);
+  for (size_t j = 0; j < t->ncols; j++) {
+    const char *h = t->header[j];
+    /* quote headers that contain the delimiter */
+    if (strchr(h, ',')) sb_put(&b, "%s\"%s\"", j ? "," : "", h);
+    else sb_put(&b, "%s%s", j ? "," : "", h);
+  }
+  sb_put(&b, "\n");
+  for (size_t i = 0; i < t->nrows; i++) {
+    for (size_t j = 0; j < t->ncols; j++) {
+      double v = t->v[i * t->ncols + j];
+      if (isfinite(v)) sb_put(&b, "%s%.10g", j ? "," : "", v);
+      else sb_put(&b, "%s", j ? "," : "");
+    }
+    sb_put(&b, "\n");
+  }
+  if (b.oom) { free(b.s); return NULL; }
+  if (!b.s) return strdup("");
+  return b.s;
+}
+
+int gk_csv_write(const gk_csv *t, const char *path, gk_error *err)
+{
+  char *s = gk_csv_render(t);
+  if (!s) return gk_error_set(err, GK_ENOMEM, path, 0, "out of memory");
+  int rc = gk_write_atomic(path, s, strlen(s), err);
+  free(s);
+  return rc;
+}
+
+void gk_csv_free(gk_csv *t)
+{
+  if (!t) return;
+  for (size_t j = 0; j < t->ncols; j++) free(t->header ? t->header[j] : NULL);
+  free(t->header);
+  free(t->v);
+  for (size_t k = 0; k < t->ncomments; k++) free(t->comments[k]);
+  free(t->comments);
+  memset(t, 0, sizeof *t);
+}
+
+/* ---- JSON ----------------------------------------------------------------- */
+
+static cJSON *num_or_null(double v)
+{
+  return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+}
+
+cJSON *gk_json_num(cJSON *obj, const char *key, double v)
+{
+  cJSON *item = num_or_null(v);
+  if (item) cJSON_AddItemToObject(obj, key, item);
+  return item;
+}
+
+cJSON *gk_json_value_se(cJSON *obj, const char *key, double v, double se)
+{
+  cJSON *o = cJSON_CreateObject();
+  if (!o) return NULL;
+  gk_json_num(o, "value", v);
+  gk_json_num(o, "stderr", se);
+  cJSON_AddItemToObject(obj, key, o);
+  return o;
+}
+
+cJSON *gk_json_array(cJSON *obj, const char *key, const double *v, size_t n)
+{
+  cJSON *a = cJSON_CreateArray();
+  if (!a) return NULL;
+  for (size_t i = 0; i < n; i++) cJSON_AddItemToArray(a, num_or_null(v[i]));
+  cJSON_AddItemToObject(obj, key, a);
+  return a;
+}
+
+int gk_json_write(const cJSON *root, const char *path, gk_error *err)
+{
+  char *s = cJSON_Print(root);
+  if (!s) return gk_error_set(err, GK_ENOMEM, path, 0, "out of memory");
+  size_t n = strlen(s);
+  char *t = realloc(s, n + 2);
+  if (!t) { free(s); return gk_error_set(err, GK_ENOMEM, path, 0, "out of memory"); }
+  t[n] = '\n';
+  t[n + 1] = '\0';
+  int rc = gk_write_atomic(path, t, n + 1, err);
+  free(t);
+  return rc;
+}
