@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The CLI frame: help, version, unknown commands and options, exit codes.
+source "$GK_SOURCE_DIR/tests/cli/lib.sh"
+
+run --help;            expect_rc 0 "--help"; expect_out "Commands:" "--help lists commands"
+run --version;         expect_rc 0 "--version"; expect_out "gainkit " "--version prints version"
+run;                   expect_rc 2 "no command"
+run frobnicate;        expect_rc 2 "unknown command"; expect_err "unknown command 'frobnicate'" "names it"
+[ -z "$OUT" ] && ok || bad "unknown command printed to stdout"
+run --frob;            expect_rc 2 "unknown global option"
+run version --bogus;   expect_rc 2 "unknown option"; expect_err "unknown option '--bogus'" "names option"
+expect_err "Try 'gainkit version --help'" "hint"
+run version -o;        expect_rc 2 "missing value"; expect_err "needs a value" "missing value message"
+run version --format yaml; expect_rc 2 "bad format"
+run version -o out.txt; expect_rc 2 "bad -o extension"
+run version --format json; expect_rc 0 "json"; expect_out '"version"' "json has version"
+run version -o "$T/v.json"; expect_rc 0 "-o json"
+grep -q '"command"' "$T/v.json" && ok || bad "-o wrote JSON"
+run version --help;    expect_rc 0 "command help"; expect_out "Usage: gainkit version" "command help text"
+finish
