@@ -1,0 +1,2 @@
+# Demo step: record the version (shows the step mechanism).
+step version version
