@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 
 #include <gsl/gsl_integration.h>
 
@@ -165,27 +166,43 @@ typedef struct walk { double phase; cplx m1; int bad; } walk;
 #define SEG_MAXDEPTH 40
 #define SEG_DPHASE (M_PI / 4)
 
+static int seg_ok(pt a, pt b, double *dph, double *dmag)
+{
+  *dph = carg(b.f * conj(a.f));
+  *dmag = log(cabs(b.f)) - log(cabs(a.f));
+  return fabs(*dph) < SEG_DPHASE && fabs(*dmag) < 2.0;
+}
+
+static void seg_add(walk *w, pt a, pt b, double dph, double dmag)
+{
+  w->phase += dph;
+  w->m1 += 0.5 * (a.z + b.z) * (dmag + I * dph);
+}
+
+/* Accept a segment only when both of its halves pass the test (one level of
+ * look-ahead): endpoints alone cannot see two zeros whose 2 pi cancels. */
 static void seg(dctx *c, pt a, pt b, int depth, walk *w)
 {
-  double dph = carg(b.f * conj(a.f));
-  double dmag = log(cabs(b.f)) - log(cabs(a.f));
-  if (fabs(dph) < SEG_DPHASE && fabs(dmag) < 2.0) {
-    w->phase += dph;
-    w->m1 += 0.5 * (a.z + b.z) * (dmag + I * dph);
-    return;
-  }
-  if (depth >= SEG_MAXDEPTH || !(cabs(a.f) > 0) || !(cabs(b.f) > 0) || !isfinite(dmag)) {
-    /* A zero on (or numerically at) the boundary: the count would be a
-     * guess, so the caller moves the boundary. */
-    w->bad = 1;
-    w->phase += dph;
-    return;
-  }
   pt m;
   m.z = 0.5 * (a.z + b.z);
   m.f = disp(c, m.z);
-  seg(c, a, m, depth + 1, w);
-  seg(c, m, b, depth + 1, w);
+  double p1, g1, p2, g2;
+  int ok1 = seg_ok(a, m, &p1, &g1), ok2 = seg_ok(m, b, &p2, &g2);
+  if (ok1 && ok2) {
+    seg_add(w, a, m, p1, g1);
+    seg_add(w, m, b, p2, g2);
+    return;
+  }
+  if (depth >= SEG_MAXDEPTH || !(cabs(m.f) > 0) || !isfinite(creal(m.f)) || !isfinite(cimag(m.f))) {
+    /* A zero on (or numerically at) the boundary: the count would be a
+     * guess, so the caller moves the boundary. */
+    w->bad = 1;
+    return;
+  }
+  if (ok1) seg_add(w, a, m, p1, g1);
+  else seg(c, a, m, depth + 1, w);
+  if (ok2) seg_add(w, m, b, p2, g2);
+  else seg(c, m, b, depth + 1, w);
 }
 
 /* Winding number of F around [x0,x1]x[y0,y1]; -1 if a zero sits on it. */
@@ -320,20 +337,39 @@ static void search_box(dctx *c, double *x0, double *x1, double *y0, double *y1, 
     if (creal(e) > 0) hi = fmax(hi, creal(csqrt(e)));
     else *metal = 1;
   }
+  double plas = 0;
   if (*metal && c->pol == GK_TM) {
+    /* Plasmon-like TM modes lie above the bulk indices: the single-interface
+     * surface plasmon sqrt(em ed/(em+ed)), and for a film (metal, or
+     * dielectric gap between metals) of thickness d the quasi-static
+     * coupled-plasmon limit tanh(k0 neff d/2) = -ed/em (or its inverse),
+     * i.e. neff ~ 2 atanh(r)/(k0 d). Twice that is a safe ceiling. */
+    double dmin = INFINITY;
+    for (size_t j = 1; j + 1 < n; j++)
+      if (g->thickness_nm[j] > 0) dmin = fmin(dmin, g->thickness_nm[j]);
     for (size_t j = 0; j < n; j++) {
       if (creal(c->E[j]) >= 0) continue;
       for (size_t i = 0; i < n; i++) {
         if (creal(c->E[i]) <= 0) continue;
         cplx sp = csqrt(c->E[i] * c->E[j] / (c->E[i] + c->E[j]));
         if (isfinite(creal(sp))) hi = fmax(hi, creal(sp));
+        cplx r = c->E[i] / c->E[j];
+        if (cabs(r) > 1) r = 1 / r;
+        double q = 4 * cabs(catanh(r)) / (c->k0 * dmin);
+        if (isfinite(q)) plas = fmax(plas, q);
       }
     }
   }
+  /* Near the plasma resonance (em ~ -ed) the ceiling diverges; cap it. */
+  hi = fmax(hi, fmin(plas, 40 * hi));
   *x0 = lo * (1 + 1e-9) + 1e-12;
   *x1 = hi * 1.02 + 0.02;
   double ib = maxim / (2 * fmax(lo, 1.0)) * 2 + 1e-3;
   if (*metal) ib *= 3;
+  /* Lossless guides have their zeros on the real axis; keeping the box
+   * edges a fair distance away makes the phase along them smooth, so that
+   * closely spaced high-order modes cannot slip between samples. */
+  ib = fmax(ib, 0.3 * (*x1 - *x0));
   *y0 = -ib;
   *y1 = ib;
 }
