@@ -98,6 +98,6 @@ static void gauss1_df(const double *b, const double *r, double *j)
 
 static const nist_set nist_Gauss1 = {
   "Gauss1", "lower", 250, 8, 2, &gauss1_data[0][0], 0,
-  gauss1_start1, gauss1_start2, gauss1_cert, gauss1_sd, NAN,
+  gauss1_start1, gauss1_start2, gauss1_cert, gauss1_sd, 1.3158222432E+03,
   gauss1_f, gauss1_df,
 };

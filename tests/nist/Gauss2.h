@@ -98,6 +98,6 @@ static void gauss2_df(const double *b, const double *r, double *j)
 
 static const nist_set nist_Gauss2 = {
   "Gauss2", "lower", 250, 8, 2, &gauss2_data[0][0], 0,
-  gauss2_start1, gauss2_start2, gauss2_cert, gauss2_sd, NAN,
+  gauss2_start1, gauss2_start2, gauss2_cert, gauss2_sd, 1.2475282092E+03,
   gauss2_f, gauss2_df,
 };

@@ -33,6 +33,6 @@ static void lanczos2_df(const double *b, const double *r, double *j)
 
 static const nist_set nist_Lanczos2 = {
   "Lanczos2", "average", 24, 6, 2, &lanczos2_data[0][0], 0,
-  lanczos2_start1, lanczos2_start2, lanczos2_cert, lanczos2_sd, NAN,
+  lanczos2_start1, lanczos2_start2, lanczos2_cert, lanczos2_sd, 2.2299428125E-11,
   lanczos2_f, lanczos2_df,
 };

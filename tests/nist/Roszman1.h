@@ -34,6 +34,6 @@ static void roszman1_df(const double *b, const double *r, double *j)
 
 static const nist_set nist_Roszman1 = {
   "Roszman1", "average", 25, 4, 2, &roszman1_data[0][0], 0,
-  roszman1_start1, roszman1_start2, roszman1_cert, roszman1_sd, NAN,
+  roszman1_start1, roszman1_start2, roszman1_cert, roszman1_sd, 4.9484847331E-04,
   roszman1_f, roszman1_df,
 };
