@@ -1,6 +1,6 @@
 /* INTERIM — placeholders so the skeleton links while the real modules are
  * written. src/units/ replaces gk_parse_quantity/gk_parse_number/
- * gk_unit_factor/gk_header_split and src/plot/ replaces gk_plot_ext_ok;
+ * gk_unit_factor/gk_header_split (gk_plot_ext_ok now lives in src/plot/);
  * whoever lands those deletes the matching function here. */
 #include "gainkit/gainkit.h"
 #include <stdlib.h>
@@ -20,11 +20,4 @@ int gk_parse_quantity(const char *text, const char *base, double *out, gk_error 
 {
   (void)base;
   return gk_parse_number(text, out, err);
-}
-
-int gk_plot_ext_ok(const char *path)
-{
-  char ext[16];
-  gk_path_ext(path, ext, sizeof ext);
-  return !strcmp(ext, "svg") || !strcmp(ext, "png") || !strcmp(ext, "pdf");
 }
