@@ -53,7 +53,7 @@ static gk_figure *gallery_figure(int width, int height)
   gk_panel_labels(p, "wavelength (nm)", "pump fluence (uJ/cm2)", "(a) emission spectra");
   gk_panel_log(p, 0, 1);
   gk_panel_image(p, wl, NW, pump, NP, z, "log10 intensity (a.u.)");
-  gk_panel_hline(p, eth, GK_GREY, "threshold");
+  gk_panel_hline(p, eth, GK_ORANGE, "threshold");
 
   /* (b) integrated output versus pump, log-log, with error bars and the
    * model curve */

@@ -341,6 +341,23 @@ static void fill_rect(double x0, double x1, double y0, double y1)
   plfill(4, bx, by);
 }
 
+/* Data points of the panel inside a box in plot coordinates. */
+static size_t series_points_in(const gk_panel *p, double x0, double x1, double y0, double y1)
+{
+  size_t count = 0;
+  for (size_t k = 0; k < p->nitems; k++) {
+    const gk_item *it = &p->items[k];
+    if (it->kind != GK_ITEM_SERIES) continue;
+    for (size_t i = 0; i < it->n; i++) {
+      double u, v;
+      if (to_plot(it->x[i], p->logx, &u) && to_plot(it->y[i], p->logy, &v) && u >= x0 && u <= x1 &&
+          v >= y0 && v <= y1)
+        count++;
+    }
+  }
+  return count;
+}
+
 /* Approximate width of PLplot text: PLplot 5.15 does not export plstrl, so
  * count characters at the average advance of a sans font (0.62 of the
  * character height), superscripts and subscripts smaller. Used only to size
@@ -385,11 +402,17 @@ static int label_anchor(const gk_panel *p, const gk_item *it, const axis *ax, co
       *just = 1;
     }
     return 1;
-  case GK_ITEM_HLINE: /* above the line, ending near the right edge */
+  case GK_ITEM_HLINE: /* above the line at the right end, or at the left
+                       * end when that hides fewer data points */
     if (!to_plot(it->a, p->logy, &u0)) return 0;
-    *x = ax->hi - 0.5 * cwx;
     *y = u0 + 0.75 * cwy;
+    *x = ax->hi - 0.5 * cwx;
     *just = 1;
+    if (series_points_in(p, ax->lo, ax->lo + (len + 0.5) * cwx, u0, u0 + 1.5 * cwy) <
+        series_points_in(p, ax->hi - (len + 0.5) * cwx, ax->hi, u0, u0 + 1.5 * cwy)) {
+      *x = ax->lo + 0.5 * cwx;
+      *just = 0;
+    }
     return 1;
   case GK_ITEM_BAND: /* centred at the top of the band */
     if (!to_plot(it->b, p->logx, &u1)) return 0;
@@ -472,16 +495,7 @@ static size_t points_inside(const gk_panel *p, double x0, double x1, double y0, 
     if (overlaps(x0 - 0.5 * cwx, x1 + 0.5 * cwx, ex0, ex1) && overlaps(y0 - 0.5 * cwy, y1 + 0.5 * cwy, ey0, ey1))
       count += 1000000;
   }
-  for (size_t k = 0; k < p->nitems; k++) {
-    const gk_item *it = &p->items[k];
-    if (it->kind != GK_ITEM_SERIES) continue;
-    for (size_t i = 0; i < it->n; i++) {
-      double u, v;
-      if (to_plot(it->x[i], p->logx, &u) && to_plot(it->y[i], p->logy, &v) && u >= x0 && u <= x1 &&
-          v >= y0 && v <= y1)
-        count++;
-    }
-  }
+  count += series_points_in(p, x0, x1, y0, y1);
   return count;
 }
 
@@ -590,7 +604,11 @@ static void label_func(PLINT axis_id, PLFLT value, char *label, PLINT length, PL
     if (fabs(value - e) < 1e-6) {
       if (e == 0) snprintf(label, (size_t)length, "1");
       else if (e == 1) snprintf(label, (size_t)length, "10");
-      else snprintf(label, (size_t)length, "10#u%d#d", (int)e);
+      else {
+        char plain[32];
+        snprintf(plain, sizeof plain, "10^%d", (int)e);
+        gk_plot_text(plain, label, (size_t)length);
+      }
     } else {
       snprintf(label, (size_t)length, "%g", pow(10, value));
     }
@@ -953,6 +971,11 @@ int gk_figure_save(gk_figure *f, const char *path, gk_error *err)
     free(tmp);
     return gk_error_set(err, GK_EIO, path, 0, "cannot create output file: %s", strerror(e));
   }
+  /* mkstemps makes the file 0600; a plot is an ordinary output file */
+  mode_t mask = umask(0);
+  umask(mask);
+  int chmod_rc = fchmod(fd, 0666 & ~mask); /* failure is harmless: the plot stays private */
+  (void)chmod_rc;
   close(fd);
 
   pthread_mutex_lock(&plot_lock);
