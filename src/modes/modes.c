@@ -164,6 +164,7 @@ typedef struct pt { cplx z, f, dl; } pt;   /* dl = F'/F */
 typedef struct walk { double phase; cplx m1; int bad; } walk;
 
 #define SEG_MAXDEPTH 40
+#define GK_MODES_MAX_IM 1.0
 #define SEG_DPHASE (M_PI / 4)
 
 static pt sample(dctx *c, cplx z)
@@ -365,10 +366,15 @@ static void search_box(dctx *c, double *x0, double *x1, double *y0, double *y1, 
    * lossier, so allow three times more. */
   double ib = maxim / (2 * lo) * (1 + 1e-6) + 1e-6;
   if (c->pol == GK_TM) ib *= 3;
+
   /* Lossless guides have their zeros on the real axis; keeping the box
    * edges a fair distance away makes the phase along them smooth, so that
    * closely spaced high-order modes cannot slip between samples. */
   ib = fmax(ib, 0.3 * (*x1 - *x0));
+  /* A mode with Im n_eff > 1 loses its power within lambda/(4 pi) of
+   * propagation (> 2e5 cm^-1 at 540 nm): not a guided mode in any useful
+   * sense, and tall boxes are where the contour walk spends its time. */
+  ib = fmin(ib, fmax(GK_MODES_MAX_IM, 0.2 * *x1));
   *y0 = -ib;
   *y1 = ib;
 }
