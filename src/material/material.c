@@ -113,7 +113,9 @@ static int table_finish(table *t)
 
 static double table_eval(const table *t, double L)
 {
-  /* No accelerator: a gk_material is shared between threads. */
+  /* No accelerator: a gk_material is shared between threads. The clamp
+   * absorbs nm <-> um rounding at the ends (the range was checked). */
+  L = fmin(fmax(L, t->wl[0]), t->wl[t->np - 1]);
   return gsl_interp_eval(t->interp, t->wl, t->v, L, NULL);
 }
 

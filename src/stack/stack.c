@@ -27,7 +27,8 @@ static int load_material(gk_ydoc *d, yaml_node_t *node, const char *basedir, gk_
   if (!s || !*s) return gk_yerr(d, node, err, "material must be a file name or a built-in name");
   if (!is_path(s)) {
     int rc = gk_material_builtin(s, m, err);
-    if (rc != GK_OK) { err->code = GK_EINPUT; snprintf(err->file, sizeof err->file, "%s", d->file); err->line = gk_yline(node); }
+    /* the stack line naming the material is what the user has to fix */
+    if (rc != GK_OK) return gk_yerr(d, node, err, "%s", err->msg);
     return rc;
   }
   char path[1024];
@@ -39,7 +40,7 @@ static int load_material(gk_ydoc *d, yaml_node_t *node, const char *basedir, gk_
      * user has to fix. */
     char msg[512];
     snprintf(msg, sizeof msg, "%s", err->msg);
-    gk_error_set(err, GK_EINPUT, d->file, gk_yline(node), "material file %s: %s", path, msg);
+    return gk_error_set(err, GK_EINPUT, d->file, gk_yline(node), "material file %s: %s", path, msg);
   }
   return rc;
 }
