@@ -80,7 +80,7 @@ expect_input_error "m.yml:5: tabulated row" "bad row in a material file" -- mode
 expect_input_error "cannot open" "missing stack" -- modes "$T/none.yaml" --wavelength 540
 printf 'layers:\n  - {n: 1}\n  - {n: 2.4, thickness_nm: 100}\n  - {n: 1.45}\n' >"$T/nowl.yaml"
 expect_input_error "no wavelength" "no wavelength anywhere" -- modes "$T/nowl.yaml"
-run modes "$T/nowl.yaml" --sweep 2:100:200:100
+run modes "$T/nowl.yaml" --sweep 2:100:200:100 --wavelength 540
 expect_rc 0 "sweep without an active layer"
 expect_out "no layer is marked active" "says so"
 expect_input_error "--pol: 'xy'" "bad --pol" -- modes "$EX/stack-cspbbr3.yaml" --pol xy
