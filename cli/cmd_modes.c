@@ -145,7 +145,9 @@ static int plot_profiles(const char *path, const gk_guide *g, const gk_stack *s,
     double bot = (j == 0) ? 0 : (j + 1 == g->nlayers ? x[np - 1] : top + g->thickness_nm[j]);
     char lab[96];
     snprintf(lab, sizeof lab, "%s (n=%.3g)", s->layers[j].name, creal(g->index[j]));
-    gk_panel_band(p, top, bot, (int)(j % GK_NCOLOURS), lab);
+    /* thin layers stay unlabelled: their names would run into each other */
+    int wide = bot - top > 0.12 * (x[np - 1] - x[0]);
+    gk_panel_band(p, top, bot, (int)(j % GK_NCOLOURS), wide ? lab : NULL);
     top = bot;
   }
   for (size_t i = 0; i < m->n; i++) {
@@ -176,7 +178,7 @@ static int plot_sweep(const char *path, const gk_stack *s, const gk_sweep_point 
   char title[3][96];
   snprintf(title[0], sizeof title[0], "confinement in %s", s->active >= 0 ? s->layers[s->active].name : "-");
   snprintf(title[1], sizeof title[1], "loss");
-  snprintf(title[2], sizeof title[2], "g_{net} = Γ g_i - α, g_i = %g cm^-1", G);
+  snprintf(title[2], sizeof title[2], "g_{net} = Γ g_{i} - α, g_{i} = %g cm^-1", G);
   for (int q = 0; q < 3; q++) {
     gk_panel *p = gk_figure_panel(f, q);
     gk_panel_labels(p, xl, yl[q], title[q]);
