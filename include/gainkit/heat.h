@@ -40,7 +40,8 @@ int gk_heat_train_ode(const gk_heat *h, const gk_heat_train *tr, const double *t
                       double *dt, gk_error *err);
 
 /* Fit K and C to DT/P (K/W) measured versus pulse length tp (s):
- * DT/P = (1 - exp(-tp K/C))/K. */
+ * DT/P = (1 - exp(-tp K/C))/K, relative weights (DT/P spans decades).
+ * Parameters internally: K and tau_T = C/K; C and its error derived. */
 typedef struct gk_heat_fit {
   double k, c, tau, se_k, se_c, se_tau;
   int converged;

@@ -129,6 +129,42 @@ static void test_thresholds(void)
   CHECK_CLOSE(gk_gain_saturated(1, 4e-16, 1.5e19, 5e19, 1.5e19), 0, 1e-12);
 }
 
+/* Table 1 of [003]: the fit recovers the parameters it was generated
+ * with, from exact data and from data with a deterministic +-2 % ripple. */
+static void test_gain_fit(void)
+{
+  const double tab[3][4] = {{4e-16, 1.5e19, 5e19, 0.65}, {4e-16, 0.1e19, 5e19, 0.75}, {1.5e-16, 0.1e19, 7e19, 0.96}};
+  for (int k = 0; k < 3; k++) {
+    enum { M = 25 };
+    double n[M], g[M], gn[M];
+    for (int i = 0; i < M; i++) {
+      n[i] = tab[k][1] * 1.05 + 1e19 * 0.8 * i;   /* above threshold up to ~2e20 */
+      g[i] = gk_gain_saturated(tab[k][3], tab[k][0], tab[k][1], tab[k][2], n[i]);
+      gn[i] = g[i] * (1 + 0.02 * sin(1.7 * i + k));
+    }
+    gk_gain_fit f;
+    gk_error e;
+    CHECK_INT(gk_gain_fit_run(n, g, M, tab[k][3], 0, 0, 0, &f, &e), GK_OK);
+    CHECK(f.converged);
+    /* Exact data: the optimum is the generating point to solver precision. */
+    CHECK_CLOSE(f.sigma, tab[k][0], 1e-6);
+    CHECK_CLOSE(f.n_th, tab[k][1], 1e-5);
+    CHECK_CLOSE(f.n_s, tab[k][2], 1e-6);
+    gk_gain_fit_free(&f);
+    CHECK_INT(gk_gain_fit_run(n, gn, M, tab[k][3], 0, 0, 0, &f, &e), GK_OK);
+    /* 2 % ripple: parameters within 4 standard errors of the truth. */
+    CHECK_MSG(fabs(f.sigma - tab[k][0]) < 4 * f.se_sigma, "sigma %g +- %g vs %g", f.sigma, f.se_sigma, tab[k][0]);
+    CHECK_MSG(fabs(f.n_s - tab[k][2]) < 4 * f.se_n_s, "N_s %g +- %g vs %g", f.n_s, f.se_n_s, tab[k][2]);
+    CHECK_MSG(fabs(f.n_th - tab[k][1]) < 4 * f.se_n_th + 1e17, "N_th %g +- %g vs %g", f.n_th, f.se_n_th, tab[k][1]);
+    gk_gain_fit_free(&f);
+  }
+  gk_gain_fit f;
+  gk_error e;
+  double n[3] = {1, 2, 3}, g[3] = {1, 2, 3};
+  CHECK_INT(gk_gain_fit_run(n, g, 3, 0.5, 0, 0, 0, &f, &e), GK_EINPUT);
+  CHECK_INT(gk_gain_fit_run(n, g, 3, 1.5, 0, 0, 0, &f, &e), GK_EUSAGE);
+}
+
 int main(void)
 {
   gsl_set_error_handler_off();
@@ -137,5 +173,6 @@ int main(void)
   RUN(test_short_pulse_limit);
   RUN(test_pulse_stiff);
   RUN(test_thresholds);
+  RUN(test_gain_fit);
   return gk_test_summary();
 }

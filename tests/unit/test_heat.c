@@ -53,10 +53,39 @@ static void test_train_vs_ode(void)
   CHECK_CLOSE(mx, gk_heat_dc(&h), 1e-9);
 }
 
+/* --fit: K and C of the review's example recovered from DT/P versus
+ * pulse length generated with Eq. 12 (exact, then with a 3 % ripple). */
+static void test_fit(void)
+{
+  enum { M = 12 };
+  double tp[M], y[M], yn[M];
+  gk_heat h = {4.8e-3, 1.9e-8, 1};
+  for (int i = 0; i < M; i++) {
+    tp[i] = 1e-7 * pow(10, 3.0 * i / (M - 1));     /* 100 ns .. 100 us */
+    y[i] = gk_heat_pulse(&h, tp[i]);
+    yn[i] = y[i] * (1 + 0.03 * cos(2.3 * i));
+  }
+  gk_heat_fit f;
+  gk_error e;
+  CHECK_INT(gk_heat_fit_run(tp, y, M, &f, &e), GK_OK);
+  CHECK(f.converged);
+  CHECK_CLOSE(f.k, 4.8e-3, 1e-7);
+  CHECK_CLOSE(f.c, 1.9e-8, 1e-7);
+  gk_heat_fit_free(&f);
+  CHECK_INT(gk_heat_fit_run(tp, yn, M, &f, &e), GK_OK);
+  CHECK_MSG(fabs(f.k - 4.8e-3) < 4 * f.se_k, "K %g +- %g", f.k, f.se_k);
+  CHECK_MSG(fabs(f.c - 1.9e-8) < 4 * f.se_c, "C %g +- %g", f.c, f.se_c);
+  CHECK(f.se_c > 0);
+  gk_heat_fit_free(&f);
+  y[3] = -1;
+  CHECK_INT(gk_heat_fit_run(tp, y, M, &f, &e), GK_EINPUT);
+}
+
 int main(void)
 {
   gsl_set_error_handler_off();
   RUN(test_tau);
   RUN(test_train_vs_ode);
+  RUN(test_fit);
   return gk_test_summary();
 }
