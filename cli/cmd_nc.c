@@ -11,29 +11,7 @@
 
 #define NQ(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Output of one subcommand: JSON, text table, optional CSV and figure. */
-struct result {
-  cJSON *j;
-  cli_buf b;
-  gk_csv csv;
-  int has_csv;
-};
-
-static int finish(cli_common *c, struct result *r, int status)
-{
-  int rc = cli_emit(c, r->j, r->b.s, r->has_csv ? &r->csv : NULL, status);
-  cJSON_Delete(r->j);
-  cli_buf_free(&r->b);
-  if (r->has_csv) gk_csv_free(&r->csv);
-  return rc;
-}
-
-static int no_plot(const cli_common *c)
-{
-  if (!c->plot) return 0;
-  cli_usage(c->cmd, "--plot: this subcommand has no figure (gain-curve has one)");
-  return -1;
-}
+static int no_plot(const cli_common *c) { return cli_no_plot(c, "gain-curve has one"); }
 
 /* ---- gain model options shared by threshold and gain-curve -------------- */
 struct model_opts {
@@ -134,8 +112,8 @@ static int cmd_threshold(int argc, char **argv)
   double n_th;
   int rc = threshold_of(&m, m.stat, &n_th);
   if (rc) return rc;
-  struct result r = {cJSON_CreateObject(), {0}, {0}, 0};
-  cJSON_AddStringToObject(r.j, "command", "nc threshold");
+  cli_result r;
+  cli_result_init(&r, "nc threshold");
   gk_json_num(r.j, "n_th", n_th);
   cJSON_AddStringToObject(r.j, "statistics", m.stat == GK_NC_UNIFORM ? "uniform" : "poisson");
   model_json(r.j, &m);
@@ -146,7 +124,7 @@ static int cmd_threshold(int argc, char **argv)
   cli_printf(&r.b, "  degeneracies g_e = %g, g_h = %g; extra electrons %s %g\n", m.ge, m.gh,
              m.ne_poisson ? "<n_e> (Poisson) =" : "n_e =", m.ne);
   cli_print_value(&r.b, "<N_th>", n_th, NAN, "excitons per NC");
-  return finish(&c, &r, CLI_OK);
+  return cli_result_finish(&c, &r, CLI_OK);
 }
 
 static int cmd_gain_curve(int argc, char **argv)
@@ -176,7 +154,9 @@ static int cmd_gain_curve(int argc, char **argv)
   gk_nc_gain_model mu = m, mp = m;
   mu.stat = GK_NC_UNIFORM;
   mp.stat = GK_NC_POISSON;
-  struct result r = {cJSON_CreateObject(), {0}, {0}, 1};
+  cli_result r;
+  cli_result_init(&r, "nc gain-curve");
+  r.has_csv = 1;
   static const char *hdr[] = {"N (excitons per NC)", "gain_uniform (-alpha/alpha0)", "gain_poisson (-alpha/alpha0)"};
   gk_csv_init(&r.csv, 3, hdr);
   for (size_t i = 0; i < n; i++) {
@@ -188,8 +168,7 @@ static int cmd_gain_curve(int argc, char **argv)
   double tu, tp;
   int rc = threshold_of(&m, GK_NC_UNIFORM, &tu);
   if (!rc) rc = threshold_of(&m, GK_NC_POISSON, &tp);
-  if (rc) { free(x); cJSON_Delete(r.j); gk_csv_free(&r.csv); return rc; }
-  cJSON_AddStringToObject(r.j, "command", "nc gain-curve");
+  if (rc) { free(x); cli_result_free(&r); return rc; }
   model_json(r.j, &m);
   gk_json_num(r.j, "n_th_uniform", tu);
   gk_json_num(r.j, "n_th_poisson", tp);
@@ -216,14 +195,11 @@ static int cmd_gain_curve(int argc, char **argv)
     gk_panel_add(p, x, gp, NULL, n, GK_STYLE_LINE, -1, "Poisson");
     gk_panel_hline(p, 0, -1, NULL);
     gk_panel_vline(p, tp, -1, "Poisson threshold");
-    gk_error e;
-    gk_error_clear(&e);
-    if (gk_figure_save(f, c.plot, &e) != GK_OK) rc = cli_error(&e);
-    gk_figure_free(f);
+    rc = cli_save_figure(&c, f);
   }
   free(x);
-  if (rc) { cJSON_Delete(r.j); cli_buf_free(&r.b); gk_csv_free(&r.csv); return rc; }
-  return finish(&c, &r, CLI_OK);
+  if (rc) { cli_result_free(&r); return rc; }
+  return cli_result_finish(&c, &r, CLI_OK);
 }
 
 /* Radius or volume, in cm and nm^3; -1 after an error, 0 if neither given. */
@@ -271,8 +247,8 @@ static int cmd_auger(int argc, char **argv)
     if (!have_size) return cli_usage(c.cmd, "give --radius or --volume (or --tau-xx with --tau-rx)");
     tau_a = gk_nc_auger_xx(chi, v);
   }
-  struct result r = {cJSON_CreateObject(), {0}, {0}, 0};
-  cJSON_AddStringToObject(r.j, "command", "nc auger");
+  cli_result r;
+  cli_result_init(&r, "nc auger");
   gk_json_num(r.j, "tau_a_xx", tau_a);
   cli_printf(&r.b, "Biexciton Auger lifetime%s\n", has_xx ? " (from the measured tau_XX)" : " (V-scaling tau = chi V)");
   if (have_size) {
@@ -314,7 +290,7 @@ static int cmd_auger(int argc, char **argv)
     cJSON_AddItemToArray(arr, o);
     cli_printf(&r.b, "  %4d  %6g  %6d  %14.4g\n", n, n + ne, n, t * 1e12);
   }
-  return finish(&c, &r, CLI_OK);
+  return cli_result_finish(&c, &r, CLI_OK);
 }
 
 static int cmd_pump(int argc, char **argv)
@@ -335,8 +311,8 @@ static int cmd_pump(int argc, char **argv)
   gk_error e;
   gk_error_clear(&e);
   if (gk_nc_pump_thresholds(sigma, ev, tx, txx, nth, &p, &e) != GK_OK) return cli_error(&e);
-  struct result r = {cJSON_CreateObject(), {0}, {0}, 0};
-  cJSON_AddStringToObject(r.j, "command", "nc pump");
+  cli_result r;
+  cli_result_init(&r, "nc pump");
   gk_json_num(r.j, "w_th", p.w_th);
   gk_json_num(r.j, "i_th", p.i_th);
   gk_json_num(r.j, "i_half", p.i_half);
@@ -347,7 +323,7 @@ static int cmd_pump(int argc, char **argv)
   cli_print_value(&r.b, "w_th", p.w_th, NAN, "J/cm^2 (short pulse)");
   cli_print_value(&r.b, "I_th", p.i_th, NAN, "W/cm^2 (cw gain threshold)");
   cli_print_value(&r.b, "I_1/2", p.i_half, NAN, "W/cm^2 (half-saturated gain, lasing proxy)");
-  return finish(&c, &r, CLI_OK);
+  return cli_result_finish(&c, &r, CLI_OK);
 }
 
 static int cmd_current(int argc, char **argv)
@@ -367,8 +343,8 @@ static int cmd_current(int argc, char **argv)
   gk_error e;
   gk_error_clear(&e);
   if (gk_nc_current_thresholds(radius, fill, tx, txx, &cur, &e) != GK_OK) return cli_error(&e);
-  struct result r = {cJSON_CreateObject(), {0}, {0}, 0};
-  cJSON_AddStringToObject(r.j, "command", "nc current");
+  cli_result r;
+  cli_result_init(&r, "nc current");
   gk_json_num(r.j, "j_th", cur.j_th);
   gk_json_num(r.j, "j_half", cur.j_half);
   gk_json_num(r.j, "sigma_g", cur.sigma_g);
@@ -376,7 +352,7 @@ static int cmd_current(int argc, char **argv)
   cli_print_value(&r.b, "sigma_g", cur.sigma_g, NAN, "cm^2");
   cli_print_value(&r.b, "j_th", cur.j_th, NAN, "A/cm^2 (gain threshold)");
   cli_print_value(&r.b, "j_1/2", cur.j_half, NAN, "A/cm^2 (half-saturated gain)");
-  return finish(&c, &r, CLI_OK);
+  return cli_result_finish(&c, &r, CLI_OK);
 }
 
 static int cmd_confinement(int argc, char **argv)
@@ -397,8 +373,8 @@ static int cmd_confinement(int argc, char **argv)
   gk_error_clear(&e);
   if (gk_nc_confinement_calc(radius, me, mh, eg0, &k, &e) != GK_OK) return cli_error(&e);
   static const char *lv[] = {"1S", "1P", "1D"};
-  struct result r = {cJSON_CreateObject(), {0}, {0}, 0};
-  cJSON_AddStringToObject(r.j, "command", "nc confinement");
+  cli_result r;
+  cli_result_init(&r, "nc confinement");
   cJSON *phi = cJSON_AddObjectToObject(r.j, "phi"), *ee = cJSON_AddObjectToObject(r.j, "electron"),
         *eh = cJSON_AddObjectToObject(r.j, "hole");
   cli_printf(&r.b, "Quantum confinement, infinite spherical well [004 Eq. 1-2] (R = %g nm, m_e = %g, m_h = %g)\n",
@@ -414,7 +390,7 @@ static int cmd_confinement(int argc, char **argv)
   gk_json_num(r.j, "e_g", k.e_g);
   cli_print_value(&r.b, "dE_conf", k.e_conf, NAN, "eV");
   cli_print_value(&r.b, "E_g", k.e_g, NAN, "eV");
-  return finish(&c, &r, CLI_OK);
+  return cli_result_finish(&c, &r, CLI_OK);
 }
 
 static const struct { const char *name; int (*run)(int, char **); } subs[] = {

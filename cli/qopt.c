@@ -106,3 +106,44 @@ int cli_qopt_require(const cli_common *c, cli_qopt *q, size_t nq, const char *na
   cli_usage(c->cmd, "--%s is required", name);
   return -1;
 }
+
+void cli_result_init(cli_result *r, const char *command)
+{
+  memset(r, 0, sizeof *r);
+  r->j = cJSON_CreateObject();
+  cJSON_AddStringToObject(r->j, "command", command);
+}
+
+void cli_result_free(cli_result *r)
+{
+  cJSON_Delete(r->j);
+  cli_buf_free(&r->b);
+  if (r->has_csv) gk_csv_free(&r->csv);
+  r->j = NULL;
+  r->has_csv = 0;
+}
+
+int cli_result_finish(const cli_common *c, cli_result *r, int status)
+{
+  int rc = cli_emit(c, r->j, r->b.s, r->has_csv ? &r->csv : NULL, status);
+  cli_result_free(r);
+  return rc;
+}
+
+int cli_no_plot(const cli_common *c, const char *which)
+{
+  if (!c->plot) return 0;
+  cli_usage(c->cmd, "--plot: this subcommand has no figure (%s)", which);
+  return -1;
+}
+
+int cli_save_figure(const cli_common *c, gk_figure *f)
+{
+  gk_error e;
+  gk_error_clear(&e);
+  int rc = 0;
+  if (!f) rc = cli_usage(c->cmd, "--plot: out of memory");
+  else if (gk_figure_save(f, c->plot, &e) != GK_OK) rc = cli_error(&e);
+  gk_figure_free(f);
+  return rc;
+}

@@ -37,4 +37,21 @@ cli_qopt *cli_qopt_find(cli_qopt *q, size_t nq, const char *name);
 int cli_qopt_fail(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Require an option; prints "gainkit: CMD: --name is required" if missing. */
 int cli_qopt_require(const cli_common *c, cli_qopt *q, size_t nq, const char *name);
+
+/* What a calculator subcommand produces: JSON, the text table, and
+ * optionally a CSV table. cli_result_finish emits (cli_emit) and frees. */
+typedef struct cli_result {
+  cJSON *j;
+  cli_buf b;
+  gk_csv csv;
+  int has_csv;
+} cli_result;
+void cli_result_init(cli_result *r, const char *command);
+int cli_result_finish(const cli_common *c, cli_result *r, int status);
+/* Free without emitting (error paths). */
+void cli_result_free(cli_result *r);
+/* Refuse --plot for a subcommand without a figure: -1 after the message. */
+int cli_no_plot(const cli_common *c, const char *which);
+/* Save and free a figure; returns 0 or the exit code after the message. */
+int cli_save_figure(const cli_common *c, gk_figure *f);
 #endif
