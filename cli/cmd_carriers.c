@@ -91,9 +91,9 @@ static int cmd_plqy(int argc, char **argv)
   int has_range = cli_qopt_find(q, NQ(q), "range")->seen, has_d = cli_qopt_find(q, NQ(q), "density")->seen;
   size_t n = 0;
   if (points_opt(pts, &n) < 0) return CLI_USAGE;
-  if (has_range && !(range[0] > 0)) return cli_qopt_fail("range", "densities must be positive");
+  if (has_range && !(range[0] > 0)) return CLI_QFAIL("range", "densities must be positive");
   if (c.plot && !has_range) return cli_usage(c.cmd, "--plot needs --range N1:N2");
-  if (cli_qopt_find(q, NQ(q), "k3-range")->seen && !(k3r[0] > 0)) return cli_qopt_fail("k3-range", "k3 must be positive");
+  if (cli_qopt_find(q, NQ(q), "k3-range")->seen && !(k3r[0] > 0)) return CLI_QFAIL("k3-range", "k3 must be positive");
   gk_error e;
   gk_error_clear(&e);
   if (gk_abc_check(&k, &e) != GK_OK) return cli_error(&e);
@@ -294,7 +294,7 @@ static int cmd_threshold(int argc, char **argv)
     nth = gk_pulse_density(fth, absorb, ev, d);
   }
   int has_k2 = cli_qopt_find(q, NQ(q), "k2")->seen, has_tau = cli_qopt_find(q, NQ(q), "tau")->seen;
-  if (has_k2 && has_tau) return cli_qopt_fail("tau", "give either --k2 or --tau, not both");
+  if (has_k2 && has_tau) return CLI_QFAIL("tau", "give either --k2 or --tau, not both");
   double j = (has_k2 || has_tau) ? gk_current_threshold(nth, d, k2, has_tau ? tau : 0, iqe) : NAN;
   cli_result r;
   cli_result_init(&r, "carriers threshold");
@@ -325,7 +325,7 @@ static int cmd_gain_fit(int argc, char **argv)
   if (first != argc - 1) return cli_usage(c.cmd, "give one data FILE (columns: N or fluence, modal gain)");
   if (cli_qopt_require(&c, q, NQ(q), "gamma") < 0) return CLI_USAGE;
   int fluence = strcmp(xkind, "fluence") == 0;
-  if (!fluence && strcmp(xkind, "density") != 0) return cli_qopt_fail("x", "'%s' is not density or fluence", xkind);
+  if (!fluence && strcmp(xkind, "density") != 0) return CLI_QFAIL("x", "'%s' is not density or fluence", xkind);
   if (fluence) {
     static const char *const req[] = {"thickness", "photon-energy"};
     if (require_all(&c, q, NQ(q), req, 2) < 0) return CLI_USAGE;

@@ -112,12 +112,12 @@ static int run(int argc, char **argv)
   }
   int has_tp = cli_qopt_find(q, NQ(q), "pulse")->seen, has_per = cli_qopt_find(q, NQ(q), "period")->seen;
   int has_duty = cli_qopt_find(q, NQ(q), "duty")->seen;
-  if (has_per && has_duty) return cli_qopt_fail("duty", "give either --period or --duty, not both");
+  if (has_per && has_duty) return CLI_QFAIL("duty", "give either --period or --duty, not both");
   if ((has_per || has_duty) && !has_tp) return cli_usage(c.cmd, "a pulse train needs --pulse");
   if (has_duty) period = tp / duty;
-  if (has_per && !(period > tp)) return cli_qopt_fail("period", "must be longer than the pulse (%g s)", tp);
-  if (!(pulses >= 1 && pulses <= 1e5 && pulses == floor(pulses))) return cli_qopt_fail("pulses", "must be an integer from 1 to 1e5");
-  if (!(pts >= 2 && pts <= 1e6 && pts == floor(pts))) return cli_qopt_fail("points", "must be an integer from 2 to 1e6");
+  if (has_per && !(period > tp)) return CLI_QFAIL("period", "must be longer than the pulse (%g s)", tp);
+  if (!(pulses >= 1 && pulses <= 1e5 && pulses == floor(pulses))) return CLI_QFAIL("pulses", "must be an integer from 1 to 1e5");
+  if (!(pts >= 2 && pts <= 1e6 && pts == floor(pts))) return CLI_QFAIL("points", "must be an integer from 2 to 1e6");
   gk_heat h = {k, cap, power};
   gk_error e;
   gk_error_clear(&e);

@@ -145,8 +145,8 @@ static int cmd_gain_curve(int argc, char **argv)
     range[0] = 0;
     range[1] = 2 * (m.ge > m.gh ? m.ge : m.gh) * (m.transition + 1) * (m.transition + 1);
   }
-  if (range[0] < 0) return cli_qopt_fail("range", "<N> cannot be negative");
-  if (pts < 2 || pts > 1e6 || pts != floor(pts)) return cli_qopt_fail("points", "must be an integer from 2 to 1e6");
+  if (range[0] < 0) return CLI_QFAIL("range", "<N> cannot be negative");
+  if (pts < 2 || pts > 1e6 || pts != floor(pts)) return CLI_QFAIL("points", "must be an integer from 2 to 1e6");
   size_t n = (size_t)pts;
   double *x = malloc(3 * n * sizeof *x);
   if (!x) return cli_usage(c.cmd, "out of memory");
@@ -234,14 +234,14 @@ static int cmd_auger(int argc, char **argv)
   if (have_size < 0) return CLI_USAGE;
   int has_rx = cli_qopt_find(q, NQ(q), "tau-rx")->seen, has_rxx = cli_qopt_find(q, NQ(q), "tau-rxx")->seen;
   int has_xx = cli_qopt_find(q, NQ(q), "tau-xx")->seen;
-  if (has_rx && has_rxx) return cli_qopt_fail("tau-rxx", "give either --tau-rx or --tau-rxx, not both");
-  if (max_n != floor(max_n) || max_n < 2 || max_n > 100) return cli_qopt_fail("max-n", "must be an integer from 2 to 100");
+  if (has_rx && has_rxx) return CLI_QFAIL("tau-rxx", "give either --tau-rx or --tau-rxx, not both");
+  if (max_n != floor(max_n) || max_n < 2 || max_n > 100) return CLI_QFAIL("max-n", "must be an integer from 2 to 100");
   double t_rxx = has_rxx ? tau_rxx : has_rx ? tau_rx / 4 : NAN;   /* tau_r,XX = tau_r,X/4 [004] */
   double tau_a;
   if (has_xx) {
     if (isnan(t_rxx)) return cli_usage(c.cmd, "--tau-xx needs --tau-rx or --tau-rxx to separate Auger from radiative decay");
     if (!(tau_xx < t_rxx))
-      return cli_qopt_fail("tau-xx", "must be shorter than the radiative biexciton lifetime (%g s)", t_rxx);
+      return CLI_QFAIL("tau-xx", "must be shorter than the radiative biexciton lifetime (%g s)", t_rxx);
     tau_a = gk_nc_tau_a_from_xx(tau_xx, t_rxx);
   } else {
     if (!have_size) return cli_usage(c.cmd, "give --radius or --volume (or --tau-xx with --tau-rx)");

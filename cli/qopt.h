@@ -35,6 +35,8 @@ int cli_qopt_parse(cli_common *c, int argc, char **argv, cli_qopt *q, size_t nq,
 cli_qopt *cli_qopt_find(cli_qopt *q, size_t nq, const char *name);
 /* Print "gainkit: --name: msg" and return -1. */
 int cli_qopt_fail(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same as an exit code, for use straight in a command's return. */
+#define CLI_QFAIL(...) (cli_qopt_fail(__VA_ARGS__), CLI_USAGE)
 /* Require an option; prints "gainkit: CMD: --name is required" if missing. */
 int cli_qopt_require(const cli_common *c, cli_qopt *q, size_t nq, const char *name);
 
