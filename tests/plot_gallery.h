@@ -100,7 +100,7 @@ static gk_figure *gallery_figure(int width, int height)
   gk_panel_labels(p, "pump fluence (uJ/cm2)", "FWHM (nm)", "(d) linewidth");
   gk_panel_log(p, 1, 0);
   gk_panel_band(p, eth, 1000, GK_ORANGE, "ASE regime");
-  gk_panel_add(p, pump, fw, NULL, NP, GK_STYLE_LINEPOINTS, GK_PURPLE, "FWHM");
+  gk_panel_add(p, pump, fw, NULL, NP, GK_STYLE_LINEPOINTS, GK_PURPLE, NULL);
   gk_panel_hline(p, 4.4, GK_GREY, "ASE linewidth");
   gk_panel_yrange(p, 0, 25);
   free(wl);

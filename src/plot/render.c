@@ -594,28 +594,69 @@ typedef struct {
   double span[2];
 } label_info;
 
+static void format_tick(int log, double span, double value, char *label, size_t length)
+{
+  if (log) {
+    double e = floor(value + 0.5);
+    if (fabs(value - e) < 1e-6) {
+      if (e == 0) snprintf(label, length, "1");
+      else if (e == 1) snprintf(label, length, "10");
+      else {
+        char plain[32];
+        snprintf(plain, sizeof plain, "10^%d", (int)e);
+        gk_plot_text(plain, label, length);
+      }
+    } else {
+      snprintf(label, length, "%g", pow(10, value));
+    }
+    return;
+  }
+  if (fabs(value) < 1e-9 * span) value = 0; /* rounding noise at the zero tick */
+  snprintf(label, length, "%g", value);
+}
+
 static void label_func(PLINT axis_id, PLFLT value, char *label, PLINT length, PLPointer data)
 {
   const label_info *li = data;
   int a = axis_id == PL_Y_AXIS ? 1 : 0;
-  int log = li->log[a];
-  if (log) {
-    double e = floor(value + 0.5);
-    if (fabs(value - e) < 1e-6) {
-      if (e == 0) snprintf(label, (size_t)length, "1");
-      else if (e == 1) snprintf(label, (size_t)length, "10");
-      else {
-        char plain[32];
-        snprintf(plain, sizeof plain, "10^%d", (int)e);
-        gk_plot_text(plain, label, (size_t)length);
-      }
-    } else {
-      snprintf(label, (size_t)length, "%g", pow(10, value));
-    }
-    return;
+  format_tick(li->log[a], li->span[a], value, label, (size_t)length);
+}
+
+/* Widest tick label (in character heights) for a tick step. */
+static double tick_label_width(const axis *a, double step)
+{
+  double span = a->hi - a->lo, w = 0;
+  char buf[64];
+  double k0 = ceil(a->lo / step - 1e-9), k1 = floor(a->hi / step + 1e-9);
+  for (double k = k0; k <= k1 && k - k0 < 100; k++) {
+    format_tick(a->log, span, k * step, buf, sizeof buf);
+    w = fmax(w, text_width_mm(buf, 1.0));
   }
-  if (fabs(value) < 1e-9 * li->span[a]) value = 0; /* rounding noise at the zero tick */
-  snprintf(label, (size_t)length, "%g", value);
+  return w;
+}
+
+static double nice_step(double raw)
+{
+  double m = pow(10, floor(log10(raw))), f = raw / m;
+  return (f <= 1.0001 ? 1 : f <= 2.0001 ? 2 : f <= 5.0001 ? 5 : 10) * m;
+}
+
+/* Tick step so that labels do not collide: along x each label needs its
+ * width plus 1.5 character heights, along y (labels horizontal) 2.
+ * len_ch: axis length in character heights. Log axes step in whole
+ * decades. *label_w returns the widest label. */
+static double choose_step(const axis *a, double len_ch, int vertical, double *label_w)
+{
+  double span = a->hi - a->lo;
+  double step = a->log ? 1 : nice_step(span / 6);
+  for (int iter = 0; iter < 12; iter++) {
+    double w = tick_label_width(a, step);
+    double need = vertical ? 2.0 : w + 1.5;
+    *label_w = w;
+    if ((floor(span / step + 1e-9) + 1) * need <= len_ch) break;
+    step = a->log ? step + 1 : nice_step(step * 1.5);
+  }
+  return step;
 }
 
 static int draw_image(const rctx *r, const gk_panel *p, const grid *g, double *zlo, double *zhi)
@@ -670,7 +711,7 @@ static int draw_image(const rctx *r, const gk_panel *p, const grid *g, double *z
   return GK_OK;
 }
 
-static void draw_colorbar(const gk_panel *p, double z0, double z1)
+static void draw_colorbar(const rctx *r, const gk_panel *p, const double vp[4], double z0, double z1)
 {
   char buf[TEXT_MAX];
   text(p->image.zlabel ? p->image.zlabel : "", buf);
@@ -685,7 +726,7 @@ static void draw_colorbar(const gk_panel *p, double z0, double z1)
   const PLFLT *values[1] = {vals};
   plcol0(C_FG);
   plcolorbar(&w, &h, PL_COLORBAR_IMAGE, PL_POSITION_RIGHT | PL_POSITION_OUTSIDE | PL_POSITION_VIEWPORT,
-             0.02, 0.0, 0.035, 1.0, C_BG, C_FG, 1, 0, 0, 0, 0, 1, label_opts, labels, 1, axis_opts, ticks,
+             0.6 * r->chx / (vp[1] - vp[0]), 0.0, 1.1 * r->chx / (vp[1] - vp[0]), 1.0, C_BG, C_FG, 1, 0, 0, 0, 0, 1, label_opts, labels, 1, axis_opts, ticks,
              sub_ticks, n_values, (PLFLT_MATRIX)values);
 }
 
@@ -706,15 +747,21 @@ static int draw_panel(const rctx *r, const gk_panel *p, int row, int col, double
   legend_geom lg;
   legend_measure(r, p, &lg);
 
-  /* margins in character heights, chosen for horizontal tick labels of up
-   * to about five digits and axis labels outside them */
+  /* Margins in character heights: the left one from the widest y tick
+   * label (horizontal) plus room for the y label; the x ticks are chosen
+   * once the width is known. */
   const gk_figure *f = r->f;
   double cw = 1.0 / f->ncols, chh = top / f->nrows;
   double right = 1.2 * r->chx;
-  if (has_image) right += 10.5 * r->chx;
+  if (has_image) right += 9.0 * r->chx;
   if (p->legend == GK_LEGEND_OUTSIDE_RIGHT && lg.n) right += lg.w_mm / r->page_w_mm + 1.5 * r->chx;
-  double vp[4] = {col * cw + 7.2 * r->chx, (col + 1) * cw - right, top - (row + 1) * chh + 4.3 * r->chy,
+  double vp[4] = {0, (col + 1) * cw - right, top - (row + 1) * chh + 4.3 * r->chy,
                   top - row * chh - (p->title ? 2.3 : 1.0) * r->chy};
+  double ylw, xlw;
+  double ystep = choose_step(&ay, (vp[3] - vp[2]) / r->chy, 1, &ylw);
+  double ylabel_disp = ylw + 1.9;
+  vp[0] = col * cw + (ylabel_disp + (p->ylabel ? 1.0 : 0.2)) * r->chx;
+  double xstep = choose_step(&ax, (vp[1] - vp[0]) / r->chx, 0, &xlw);
   if (vp[1] <= vp[0] + 0.02 || vp[3] <= vp[2] + 0.02) { /* figure too small for its panels */
     grid_free(&g);
     return GK_EUSAGE;
@@ -730,7 +777,7 @@ static int draw_panel(const rctx *r, const gk_panel *p, int row, int col, double
   if (!has_image) {
     plcol0(C_GRID);
     set_line(r, GK_STYLE_LINE, 1.0);
-    plbox(ax.log ? "gl" : "g", 0, 0, ay.log ? "gl" : "g", 0, 0);
+    plbox(ax.log ? "gl" : "g", xstep, 0, ay.log ? "gl" : "g", ystep, 0);
   }
   double zlo = 0, zhi = 1;
   if (has_image && (rc = draw_image(r, p, &g, &zlo, &zhi))) {
@@ -777,12 +824,12 @@ static int draw_panel(const rctx *r, const gk_panel *p, int row, int col, double
   char xo2[20], yo2[20];
   snprintf(xo2, sizeof xo2, "%so", xo);
   snprintf(yo2, sizeof yo2, "%so", yo);
-  plbox(xo2, 0, 0, yo2, 0, 0);
+  plbox(xo2, xstep, 0, yo2, ystep, 0);
   plslabelfunc(NULL, NULL);
 
   char buf[TEXT_MAX];
   if (p->xlabel) plmtex("b", 2.9, 0.5, 0.5, text(p->xlabel, buf));
-  if (p->ylabel) plmtex("l", 5.0, 0.5, 0.5, text(p->ylabel, buf));
+  if (p->ylabel) plmtex("l", ylabel_disp, 0.5, 0.5, text(p->ylabel, buf));
   if (p->title) {
     plschr(0, 1.05);
     plmtex("t", 0.8, 0.5, 0.5, text(p->title, buf));
@@ -800,7 +847,7 @@ static int draw_panel(const rctx *r, const gk_panel *p, int row, int col, double
     plcol0(it->kind == GK_ITEM_TEXT ? C_FG : C_PAL + it->colour);
     plptex(lx, ly, ddx, ddy, just, text(it->label, buf));
   }
-  if (has_image) draw_colorbar(p, zlo, zhi);
+  if (has_image) draw_colorbar(r, p, vp, zlo, zhi);
   draw_legend(r, p, &lg, vp, &ax, &ay);
   grid_free(&g);
   return GK_OK;
