@@ -29,7 +29,7 @@ static gk_figure *gallery_figure(int width, int height)
 {
   enum { NW = 121, NP = 24, NL = 10 };
   const double eth = 12.0;
-  gk_figure *f = gk_figure_new(2, 2, width, height, "CsPbBr3 film: amplified spontaneous emission");
+  gk_figure *f = gk_figure_new(2, 2, width, height, "CsPbBr_{3} film: amplified spontaneous emission");
   if (!f) return NULL;
   unsigned seed = 12345u;
 
