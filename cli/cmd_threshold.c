@@ -152,7 +152,8 @@ static int load_spectra(const char *path, const gk_spectrum_options *so, series 
       if (!e->option[0] && !e->file[0]) {
         char msg[sizeof e->msg];
         memcpy(msg, e->msg, sizeof msg);
-        gk_error_set(e, rc, path, 0, "spectrum at pump %g: %.400s", m.col[j], msg);
+        gk_error_set(e, rc, path, 0, "spectrum at pump %g %s: %.400s", m.col[j], s->pump_unit,
+                     msg);
       }
       break;
     }
@@ -251,9 +252,9 @@ static int run_methods(const char *path, const series *s, int methods, results *
       if (!(s->intensity[i] > 0)) {
         if (s->spectra)
           gk_error_set(&e, GK_EINPUT, path, 0,
-                       "spectrum at pump %g: integrated intensity %g is not positive "
+                       "spectrum at pump %g %s: integrated intensity %g is not positive "
                        "(the kink method works in log-log; check --baseline and --window)",
-                       s->pump[i], s->intensity[i]);
+                       s->pump[i], s->pump_unit, s->intensity[i]);
         else
           gk_error_set(&e, GK_EINPUT, path, s->line[i],
                        "intensity %g is not positive (the kink method works in log-log)",
@@ -538,16 +539,16 @@ static int run(int argc, char **argv)
     series_free(&s);
     return cli_error(&e);
   }
-  for (size_t i = 0; i < s.n; i++)
-    if (s.flags[i])
-      cli_warn("spectrum at pump %g %s: %s; FWHM undefined", s.pump[i], s.pump_unit,
-               flag_text(s.flags[i]));
   results r;
   rc = run_methods(path, &s, methods, &r);
   if (rc != CLI_OK) {
     series_free(&s);
     return rc;
   }
+  for (size_t i = 0; i < s.n; i++)
+    if (s.flags[i])
+      cli_warn("spectrum at pump %g %s: %s; FWHM undefined", s.pump[i], s.pump_unit,
+               flag_text(s.flags[i]));
   int status = all_converged(&r) ? CLI_OK : CLI_FAILED;
   if (c.plot && make_plot(c.plot, &s, &r) < 0) {
     series_free(&s);

@@ -8,6 +8,8 @@ SPEC="$EX/threshold-spectra.csv"
 
 # csv_comment FILE KEY -> "value se" from "# KEY: value +- se unit"
 csv_comment() { awk -v k="# $2:" 'index($0, k) == 1 { print $3, $5; exit }' "$1"; }
+# expect_json KEY VALUE DESC: "KEY": VALUE in the (pretty, tab-indented) JSON
+expect_json() { if printf '%s' "$OUT" | grep -qE "\"$1\":[[:space:]]*$2"; then ok; else bad "$3: no \"$1\": $2"; fi; }
 # within VALUE SE TRUE N: |value - true| <= N se
 within() { awk -v v="$1" -v s="$2" -v t="$3" -v n="$4" 'BEGIN { d = v - t; if (d < 0) d = -d; exit !(s > 0 && d <= n * s) }'; }
 
@@ -29,8 +31,8 @@ head -n 5 "$T/s.csv" | grep -q '^pump (uJ/cm2),' && ok || bad "CSV header carrie
 
 run threshold "$SER" --format json
 expect_rc 0 "series json"
-expect_out '"command": "threshold"' "json command"
-expect_out '"pump_unit": "uJ/cm2"' "json pump unit"
+expect_json command '"threshold"' "json command"
+expect_json pump_unit '"uJ/cm2"' "json pump unit"
 expect_out '"kink"' "json kink"
 expect_out '"lines"' "json lines"
 expect_out '"fwhm_nm"' "json series fwhm"
@@ -51,7 +53,7 @@ expect_input_error "needs a FWHM column" "fwhm without widths" -- threshold "$T/
 run threshold "$SPEC" --spectra --baseline 10 --window 490:590 --format json -o "$T/sp.csv"
 expect_rc 0 "spectra"
 expect_out '"peak_nm"' "json has peak_nm"
-expect_out '"pump_unit": "uJ/cm2"' "unit from the corner cell"
+expect_json pump_unit '"uJ/cm2"' "unit from the corner cell"
 [ "$(grep -vc '^#' "$T/sp.csv")" -eq 17 ] && ok || bad "spectra CSV rows"
 # FWHM collapse: first spectrum broad (> 15 nm), last narrow (< 6 nm)
 awk -F, '!/^#/ && NR > 1 && $1 + 0 > 0 { w[++n] = $4 } END { exit !(w[1] > 15 && w[n] < 6) }' "$T/sp.csv" \
@@ -72,7 +74,7 @@ if diff <(grep -v '^#' "$T/sp.csv") <(grep -v '^#' "$T/rev-out.csv") >/dev/null;
 run threshold "$SPEC" --spectra --baseline 10 --window 480:535 --format json
 expect_err "outside window" "warns about crossings outside the window"
 expect_out '"fwhm_flag"' "json flags the spectrum"
-expect_out '"fwhm_nm": null' "flagged FWHM is null"
+expect_json fwhm_nm null "flagged FWHM is null"
 
 # ---- plot
 if run threshold "$SPEC" --spectra --baseline 10 --plot "$T/th.svg"; [ "$RC" -eq 0 ] && [ -s "$T/th.svg" ]; then ok; else bad "plot not written (rc $RC): $ERR"; fi
