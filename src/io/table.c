@@ -175,15 +175,20 @@ static int split_cells(char *s, char delim, char ***cells, size_t *cap, size_t *
   return 0;
 }
 
+/* The delimiter is the first of tab, ';', ',' present in every one of the
+ * first lines; otherwise runs of blanks. "Every" matters: a whitespace file
+ * with a stray tab, or a comma inside one quoted header cell, is not thereby
+ * tab- or comma-separated. */
 static char detect_delim(const line_ref *lines, size_t n)
 {
-  int tab = 0, semi = 0, comma = 0;
-  for (size_t i = 0; i < n && i < 5; i++) {
-    if (strchr(lines[i].text, '\t')) tab = 1;
-    if (strchr(lines[i].text, ';')) semi = 1;
-    if (strchr(lines[i].text, ',')) comma = 1;
+  static const char cand[] = {'\t', ';', ','};
+  for (size_t k = 0; k < sizeof cand; k++) {
+    size_t i;
+    for (i = 0; i < n && i < 5; i++)
+      if (!strchr(lines[i].text, cand[k])) break;
+    if (i == n || i == 5) return cand[k];
   }
-  return tab ? '\t' : semi ? ';' : comma ? ',' : ' ';
+  return ' ';
 }
 
 static int is_number(const char *s)
@@ -371,7 +376,8 @@ int gk_io_table_read(const char *path, const gk_read_options *opt, int matrix, g
   }
 
   for (size_t i = first; i < nlines; i++) {
-    if (split_cells(lines[i].text, t->delim, &cells, &ccap, &ncells) < 0) goto nomem;
+    /* line 0 was split in place already when it is not a header */
+    if (i > 0 && split_cells(lines[i].text, t->delim, &cells, &ccap, &ncells) < 0) goto nomem;
     if (i == first) {
       t->ncols = ncells;
       if (!(t->name = calloc(ncells, sizeof *t->name)) || !(t->unit = calloc(ncells, sizeof *t->unit)) ||
