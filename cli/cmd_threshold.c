@@ -128,7 +128,7 @@ static int load_spectra(const char *path, const gk_spectrum_options *so, series 
   s->has_fwhm = 1;
   s->nwl = nr;
   snprintf(s->pump_unit, sizeof s->pump_unit, "%s", m.col_unit_in[0] ? m.col_unit_in : m.col_unit);
-  snprintf(s->int_label, sizeof s->int_label, "integrated intensity (x nm)");
+  snprintf(s->int_label, sizeof s->int_label, "integrated intensity");
   s->wl = malloc(nr * sizeof *s->wl);
   s->norm = malloc(nr * nc * sizeof *s->norm);
   double *y = malloc(nr * sizeof *y);
