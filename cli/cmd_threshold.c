@@ -15,7 +15,7 @@ enum { OPT_SPECTRA = CLI_OPT_FIRST_FREE, OPT_METHOD, OPT_WINDOW, OPT_BASELINE };
 /* The pump series, sorted by pump, as the methods and outputs see it. */
 typedef struct series {
   size_t n;
-  double *pump, *intensity, *peak_nm, *fwhm;
+  double *pump, *intensity, *peak_nm, *peak, *fwhm;
   int *flags;            /* GK_FWHM_* per spectrum */
   long *line;            /* source line (series input), 0 for spectra */
   int has_fwhm, spectra;
@@ -27,7 +27,7 @@ typedef struct series {
 
 static void series_free(series *s)
 {
-  free(s->pump); free(s->intensity); free(s->peak_nm); free(s->fwhm);
+  free(s->pump); free(s->intensity); free(s->peak_nm); free(s->peak); free(s->fwhm);
   free(s->flags); free(s->line); free(s->wl); free(s->norm);
   memset(s, 0, sizeof *s);
 }
@@ -38,10 +38,11 @@ static int series_alloc(series *s, size_t n)
   s->pump = calloc(n, sizeof *s->pump);
   s->intensity = calloc(n, sizeof *s->intensity);
   s->peak_nm = calloc(n, sizeof *s->peak_nm);
+  s->peak = calloc(n, sizeof *s->peak);
   s->fwhm = calloc(n, sizeof *s->fwhm);
   s->flags = calloc(n, sizeof *s->flags);
   s->line = calloc(n, sizeof *s->line);
-  return s->pump && s->intensity && s->peak_nm && s->fwhm && s->flags && s->line ? 0 : -1;
+  return s->pump && s->intensity && s->peak_nm && s->peak && s->fwhm && s->flags && s->line ? 0 : -1;
 }
 
 /* Order of the pumps (indices), so that tables and plots run low to high. */
@@ -95,7 +96,7 @@ static int load_series(const char *path, series *s, gk_error *e)
     s->pump[k] = row[0];
     s->intensity[k] = row[1];
     s->fwhm[k] = s->has_fwhm ? row[2] : NAN;
-    s->peak_nm[k] = NAN;
+    s->peak_nm[k] = s->peak[k] = NAN;
     s->line[k] = t.line[r];
     if (!(row[0] > 0)) {
       rc = gk_error_set(e, GK_EINPUT, path, t.line[r], "pump %g is not positive", row[0]);
@@ -160,6 +161,7 @@ static int load_spectra(const char *path, const gk_spectrum_options *so, series 
     s->pump[k] = m.col[j];
     s->intensity[k] = st.integrated;
     s->peak_nm[k] = st.peak_nm;
+    s->peak[k] = st.peak;
     s->fwhm[k] = st.fwhm_nm;
     s->flags[k] = st.fwhm_flags;
     /* normalised (baseline removed, peak = 1) for the colour map */
@@ -334,7 +336,10 @@ static cJSON *make_json(const char *path, const series *s, const results *r)
     cJSON *o = cJSON_CreateObject();
     gk_json_num(o, "pump", s->pump[i]);
     gk_json_num(o, "intensity", s->intensity[i]);
-    if (s->spectra) gk_json_num(o, "peak_nm", s->peak_nm[i]);
+    if (s->spectra) {
+      gk_json_num(o, "peak_nm", s->peak_nm[i]);
+      gk_json_num(o, "peak_intensity", s->peak[i]);
+    }
     if (s->has_fwhm) gk_json_num(o, "fwhm_nm", s->fwhm[i]);
     if (s->flags[i]) cJSON_AddStringToObject(o, "fwhm_flag", flag_text(s->flags[i]));
     cJSON_AddItemToArray(arr, o);

@@ -53,6 +53,7 @@ expect_input_error "needs a FWHM column" "fwhm without widths" -- threshold "$T/
 run threshold "$SPEC" --spectra --baseline 10 --window 490:590 --format json -o "$T/sp.csv"
 expect_rc 0 "spectra"
 expect_out '"peak_nm"' "json has peak_nm"
+expect_out '"peak_intensity"' "json has the peak intensity"
 expect_json pump_unit '"uJ/cm2"' "unit from the corner cell"
 [ "$(grep -vc '^#' "$T/sp.csv")" -eq 17 ] && ok || bad "spectra CSV rows"
 # FWHM collapse: first spectrum broad (> 15 nm), last narrow (< 6 nm)
@@ -84,6 +85,16 @@ expect_json fwhm_nm null "flagged FWHM is null"
 printf 'leak:libfontconfig.so\nleak:libltdl.so\n' >"$T/lsan.supp"
 export LSAN_OPTIONS="suppressions=$T/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 if run threshold "$SPEC" --spectra --baseline 10 --plot "$T/th.svg"; [ "$RC" -eq 0 ] && [ -s "$T/th.svg" ]; then ok; else bad "plot not written (rc $RC): $ERR"; fi
+
+# a straight line: the two lines are parallel -> no threshold, exit 1 with
+# the output still printed and "converged": false
+printf 'pump (mJ/cm2),intensity\n' >"$T/straight.csv"
+for i in 1 2 3 4 5 6 7 8; do echo "$i,$((3 * i + 1))" >>"$T/straight.csv"; done
+run threshold "$T/straight.csv" --method lines --format json
+expect_rc 1 "parallel lines"
+expect_json converged false "not converged"
+expect_json pump_unit '"mJ/cm2"' "another pump unit passes through"
+expect_err "parallel" "warns about parallel lines"
 
 # ---- bad input
 head -n 12 "$SER" >"$T/five.csv"   # 6 comment lines, header, 5 points
