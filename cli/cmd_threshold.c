@@ -305,11 +305,31 @@ static int run_methods(const char *path, const series *s, int methods, results *
   return CLI_OK;
 }
 
+/* A threshold counts only when its fit converged and the data determine it
+ * (finite standard error). */
+static int kink_ok(const results *r)
+{
+  return r->kink_rc == GK_OK && r->kink.converged && r->kink.cov_ok;
+}
+static int fwhm_ok(const results *r)
+{
+  return r->fwhm_rc == GK_OK && r->fwhm.converged && r->fwhm.cov_ok;
+}
+
 static int all_converged(const results *r)
 {
-  return (!r->run_kink || (r->kink_rc == GK_OK && r->kink.converged)) &&
-         (!r->run_lines || r->lines_rc == GK_OK) &&
-         (!r->run_fwhm || (r->fwhm_rc == GK_OK && r->fwhm.converged));
+  return (!r->run_kink || kink_ok(r)) && (!r->run_lines || r->lines_rc == GK_OK) &&
+         (!r->run_fwhm || fwhm_ok(r));
+}
+
+static void warn_failures(const results *r)
+{
+  if (r->run_kink && r->kink_rc == GK_OK && !kink_ok(r))
+    cli_warn("kink: %s", !r->kink.converged ? r->kink.reason
+                         : "break point not determined by the data (no change of slope?)");
+  if (r->run_fwhm && r->fwhm_rc == GK_OK && !fwhm_ok(r))
+    cli_warn("fwhm: %s", !r->fwhm.converged ? r->fwhm.reason
+                         : "step not determined by the data (no FWHM collapse?)");
 }
 
 /* ---- output ------------------------------------------------------------ */
@@ -347,7 +367,7 @@ static cJSON *make_json(const char *path, const series *s, const results *r)
   cJSON *t = cJSON_AddObjectToObject(j, "thresholds");
   if (r->run_kink) {
     cJSON *k = gk_json_value_se(t, "kink", r->kink.value, r->kink.stderr_);
-    cJSON_AddBoolToObject(k, "converged", r->kink_rc == GK_OK && r->kink.converged);
+    cJSON_AddBoolToObject(k, "converged", kink_ok(r));
     gk_json_num(k, "slope_below", r->kink.p[GK_KINK_B1]);
     gk_json_num(k, "slope_above", r->kink.p[GK_KINK_B2]);
   }
@@ -358,7 +378,7 @@ static cJSON *make_json(const char *path, const series *s, const results *r)
   }
   if (r->run_fwhm) {
     cJSON *f = gk_json_value_se(t, "fwhm", r->fwhm.value, r->fwhm.stderr_);
-    cJSON_AddBoolToObject(f, "converged", r->fwhm_rc == GK_OK && r->fwhm.converged);
+    cJSON_AddBoolToObject(f, "converged", fwhm_ok(r));
     gk_json_num(f, "fwhm_below_nm", r->fwhm.p[GK_LOGI_WLO]);
     gk_json_num(f, "fwhm_above_nm", r->fwhm.p[GK_LOGI_WHI]);
   }
@@ -389,7 +409,7 @@ static void make_text(cli_buf *b, const char *path, const series *s, const resul
     cli_print_value(b, "kink", r->kink.value, r->kink.stderr_, s->pump_unit);
     cli_printf(b, "  %-10s log-log slopes %.3g below, %.3g above%s\n", "",
                r->kink.p[GK_KINK_B1], r->kink.p[GK_KINK_B2],
-               r->kink.converged ? "" : " (did not converge)");
+               kink_ok(r) ? "" : " (not determined)");
   }
   if (r->run_lines) {
     if (r->lines_rc == GK_OK) cli_print_value(b, "lines", r->lines.value, NAN, s->pump_unit);
@@ -398,7 +418,7 @@ static void make_text(cli_buf *b, const char *path, const series *s, const resul
   if (r->run_fwhm) {
     cli_print_value(b, "fwhm", r->fwhm.value, r->fwhm.stderr_, s->pump_unit);
     cli_printf(b, "  %-10s FWHM %.3g nm below, %.3g nm above%s\n", "", r->fwhm.p[GK_LOGI_WLO],
-               r->fwhm.p[GK_LOGI_WHI], r->fwhm.converged ? "" : " (did not converge)");
+               r->fwhm.p[GK_LOGI_WHI], fwhm_ok(r) ? "" : " (not determined)");
   }
 }
 
@@ -554,6 +574,7 @@ static int run(int argc, char **argv)
     if (s.flags[i])
       cli_warn("spectrum at pump %g %s: %s; FWHM undefined", s.pump[i], s.pump_unit,
                flag_text(s.flags[i]));
+  warn_failures(&r);
   int status = all_converged(&r) ? CLI_OK : CLI_FAILED;
   if (c.plot && make_plot(c.plot, &s, &r) < 0) {
     series_free(&s);

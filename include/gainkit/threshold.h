@@ -22,7 +22,9 @@
  *        method.
  *
  * A fit that does not converge still fills its result (converged = 0) and
- * returns GK_OK; the caller reports it.
+ * returns GK_OK; so does one whose threshold is not determined by the data
+ * (cov_ok = 0, stderr NaN: a straight power law has no break, a flat FWHM
+ * no step). The caller reports both.
  */
 #ifndef GAINKIT_THRESHOLD_H
 #define GAINKIT_THRESHOLD_H
@@ -44,6 +46,7 @@ typedef struct gk_threshold_kink {
   double value, stderr_;  /* threshold 10^xb and its standard error (pump unit) */
   double sse;             /* residual sum of squares in log10 units */
   int converged;
+  int cov_ok;             /* 0: covariance singular (e.g. equal slopes: no break), se NaN */
   char reason[160];
 } gk_threshold_kink;
 
@@ -63,6 +66,7 @@ typedef struct gk_threshold_fwhm {
   double value, stderr_;  /* 10^x0 and its standard error (pump unit) */
   double sse;
   int converged;
+  int cov_ok;             /* 0: covariance singular (e.g. no step), se NaN */
   char reason[160];
 } gk_threshold_fwhm;
 

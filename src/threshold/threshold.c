@@ -170,6 +170,7 @@ int gk_threshold_kink_fit(const double *pump, const double *intensity, size_t n,
   }
   res->sse = fr.chi2;
   res->converged = fr.converged;
+  res->cov_ok = fr.cov_ok && isfinite(res->se[GK_KINK_XB]);
   memcpy(res->reason, fr.reason, sizeof res->reason);
   res->reason[sizeof res->reason - 1] = '\0';
   res->value = pow(10.0, res->p[GK_KINK_XB]);
@@ -325,6 +326,7 @@ int gk_threshold_fwhm_fit(const double *pump, const double *fwhm, size_t n,
     }
     res->sse = fr.chi2;
     res->converged = fr.converged;
+    res->cov_ok = fr.cov_ok && isfinite(res->se[GK_LOGI_X0]);
     memcpy(res->reason, fr.reason, sizeof res->reason);
     res->reason[sizeof res->reason - 1] = '\0';
     res->value = pow(10.0, res->p[GK_LOGI_X0]);

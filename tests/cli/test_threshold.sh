@@ -96,6 +96,16 @@ expect_json converged false "not converged"
 expect_json pump_unit '"mJ/cm2"' "another pump unit passes through"
 expect_err "parallel" "warns about parallel lines"
 
+# a power law with a flat FWHM: neither a break nor a step -> exit 1
+printf 'pump (uJ/cm2),intensity,fwhm (nm)\n' >"$T/flat.csv"
+for i in 1 2 3 4 5 6 7 8; do echo "$i,$((10 * i * i + i % 3)),$((20 + i % 2)).0" >>"$T/flat.csv"; done
+run threshold "$T/flat.csv" --method kink --format json
+expect_rc 1 "power law: kink not determined"
+expect_err "kink: break point not determined" "says why"
+run threshold "$T/flat.csv" --method fwhm --format json
+expect_rc 1 "flat FWHM: step not determined"
+expect_err "fwhm: " "says why"
+
 # ---- bad input
 head -n 12 "$SER" >"$T/five.csv"   # 6 comment lines, header, 5 points
 expect_input_error "at least 6 points" "five points" -- threshold "$T/five.csv"

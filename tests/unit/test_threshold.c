@@ -212,6 +212,28 @@ static void test_fwhm_noisy(void)
   gsl_rng_free(r);
 }
 
+/* No break and no step: the threshold is not determined, and says so. */
+static void test_undetermined(void)
+{
+  double p[N], y[N], w[N];
+  pumps(p, N, 5.0, 200.0);
+  for (int i = 0; i < N; i++) {
+    y[i] = 7.0 * p[i] * p[i] * (1.0 + 0.01 * sin(3.3 * i));
+    w[i] = 20.0 + 0.1 * sin(3.3 * i);
+  }
+  gk_threshold_kink k;
+  gk_threshold_fwhm f;
+  gk_error e;
+  CHECK_INT(gk_threshold_kink_fit(p, y, N, &k, &e), GK_OK);
+  CHECK_MSG(!k.cov_ok || k.stderr_ > k.value, "power law: kink %g ± %g claims a break",
+            k.value, k.stderr_);
+  CHECK_INT(gk_threshold_fwhm_fit(p, w, N, &f, &e), GK_OK);
+  CHECK_MSG(!f.cov_ok || f.stderr_ > f.value, "flat FWHM: step %g ± %g claims a collapse",
+            f.value, f.stderr_);
+  printf("  power law: kink cov_ok %d (%g ± %g); flat FWHM: cov_ok %d (%g ± %g)\n", k.cov_ok,
+         k.value, k.stderr_, f.cov_ok, f.value, f.stderr_);
+}
+
 static void test_too_few_and_bad(void)
 {
   double p[] = {1, 2, 3, 4, 5, 6}, y[] = {1, 2, 3, 5, 9, 17};
@@ -245,6 +267,7 @@ int main(void)
   RUN(test_lines_parallel);
   RUN(test_fwhm_exact);
   RUN(test_fwhm_noisy);
+  RUN(test_undetermined);
   RUN(test_too_few_and_bad);
   return gk_test_summary();
 }
