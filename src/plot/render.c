@@ -380,6 +380,29 @@ static double text_width_mm(const char *s, double ch_mm)
   return w * ch_mm;
 }
 
+static int overlaps(double a0, double a1, double b0, double b1)
+{
+  return a0 < b1 && b0 < a1;
+}
+
+/* Horizontal extent of a vertical marker line's label: right of the line,
+ * or left of it when it would run past the right edge. */
+static int vline_label_span(const gk_panel *p, const gk_item *it, const axis *ax, double cwx, double len,
+                            double *x0, double *x1, double *just)
+{
+  double u;
+  if (!to_plot(it->a, p->logx, &u)) return 0;
+  *just = 0;
+  *x0 = u + 0.5 * cwx;
+  *x1 = *x0 + len * cwx;
+  if (*x1 > ax->hi) {
+    *x1 = u - 0.5 * cwx;
+    *x0 = *x1 - len * cwx;
+    *just = 1;
+  }
+  return 1;
+}
+
 /* Where the label of a marker line, band or annotation goes (plptex
  * arguments); also used by the legend placement to keep clear of them.
  * cwx, cwy: one character height in plot units. */
@@ -392,16 +415,23 @@ static int label_anchor(const gk_panel *p, const gk_item *it, const axis *ax, co
   *dy = 0;
   *just = 0;
   switch (it->kind) {
-  case GK_ITEM_VLINE: /* near the top, right of the line, or left of it
-                       * when the text would run past the right edge */
-    if (!to_plot(it->a, p->logx, &u0)) return 0;
-    *y = ay->hi - 1.0 * cwy;
-    *x = u0 + 0.5 * cwx;
-    if (*x + len * cwx > ax->hi) {
-      *x = u0 - 0.5 * cwx;
-      *just = 1;
+  case GK_ITEM_VLINE: { /* near the top, right of the line (left of it when
+                         * the text would run past the right edge), one row
+                         * lower for each earlier marker-line label it would
+                         * collide with */
+    double x0, x1;
+    if (!vline_label_span(p, it, ax, cwx, len, &x0, &x1, just)) return 0;
+    int row = 0;
+    for (const gk_item *e = p->items; e < it; e++) {
+      double e0, e1, ej, elen;
+      if (e->kind != GK_ITEM_VLINE || !e->label || !*e->label) continue;
+      elen = text_width_mm(text(e->label, buf), 1.0);
+      if (vline_label_span(p, e, ax, cwx, elen, &e0, &e1, &ej) && overlaps(x0, x1, e0, e1)) row++;
     }
+    *x = *just ? x1 : x0;
+    *y = ay->hi - (1.0 + 1.4 * row) * cwy;
     return 1;
+  }
   case GK_ITEM_HLINE: /* above the line at the right end, or at the left
                        * end when that hides fewer data points */
     if (!to_plot(it->a, p->logy, &u0)) return 0;
@@ -460,11 +490,6 @@ static void legend_measure(const rctx *r, const gk_panel *p, legend_geom *lg)
   lg->h_mm = lg->n * lg->row_mm + lg->pad_mm;
 }
 
-static int overlaps(double a0, double a1, double b0, double b1)
-{
-  return a0 < b1 && b0 < a1;
-}
-
 /* How much a legend box (plot coordinates) would hide: data points count
  * one each, a label of a marker line, band or annotation counts more than
  * any number of points because hiding text is worse. */
@@ -515,15 +540,17 @@ static void draw_legend(const rctx *r, const gk_panel *p, const legend_geom *lg,
     y1 = ay->hi;
   } else {
     gk_legend_pos pos = p->legend;
-    static const gk_legend_pos order[] = {GK_LEGEND_TOP_RIGHT, GK_LEGEND_TOP_LEFT, GK_LEGEND_BOTTOM_RIGHT,
-                                          GK_LEGEND_BOTTOM_LEFT};
+    /* the corners, then the top corners again lowered below two rows of
+     * marker-line labels */
+    static const gk_legend_pos order[] = {GK_LEGEND_TOP_RIGHT,    GK_LEGEND_TOP_LEFT, GK_LEGEND_BOTTOM_RIGHT,
+                                          GK_LEGEND_BOTTOM_LEFT, GK_LEGEND_TOP_RIGHT, GK_LEGEND_TOP_LEFT};
     size_t best = (size_t)-1;
-    for (int k = 0; k < 4; k++) {
+    for (int k = 0; k < 6; k++) {
       gk_legend_pos c = pos == GK_LEGEND_AUTO ? order[k] : pos;
       int right = c == GK_LEGEND_TOP_RIGHT || c == GK_LEGEND_BOTTOM_RIGHT;
       int top = c == GK_LEGEND_TOP_RIGHT || c == GK_LEGEND_TOP_LEFT;
       double cx0 = right ? ax->hi - inset_x - w : ax->lo + inset_x;
-      double cy1 = top ? ay->hi - inset_y : ay->lo + inset_y + h;
+      double cy1 = top ? ay->hi - inset_y - (k >= 4 ? 2.8 * cwy : 0) : ay->lo + inset_y + h;
       size_t cnt = points_inside(p, cx0, cx0 + w, cy1 - h, cy1, ax, ay, cwx, cwy);
       if (cnt < best) {
         best = cnt;
@@ -908,11 +935,12 @@ static int render(const gk_figure *f, const char *dev, const char *file)
   plgspa(&xmin, &xmax, &ymin, &ymax);
   r.page_w_mm = xmax - xmin;
   r.page_h_mm = ymax - ymin;
-  /* Text about 2.2 % of the shorter side (18 px at 1200x800): readable when
-   * the figure is shown at half size; clamped so tiny and huge figures
-   * stay sane. */
+  /* Text height 1.85 % of the geometric mean of the sides: 18 px at
+   * 1200x800, readable when the figure is shown at half size, and not
+   * shrunk to nothing by a wide, low strip of panels; clamped so tiny and
+   * huge figures stay sane. */
   int shorter = f->width < f->height ? f->width : f->height;
-  double ch_px = fmin(fmax(0.0225 * shorter, 10.0), 40.0);
+  double ch_px = fmin(fmax(0.0185 * sqrt((double)f->width * f->height), 11.0), 40.0);
   r.chx = ch_px / f->width;
   r.chy = ch_px / f->height;
   plschr(r.chy * r.page_h_mm, 1.0);
