@@ -686,7 +686,7 @@ static double choose_step(const axis *a, double len_ch, int vertical, double *la
   return step;
 }
 
-static int draw_image(const rctx *r, const gk_panel *p, const grid *g, double *zlo, double *zhi)
+static int draw_image(const gk_panel *p, const grid *g, double *zlo, double *zhi)
 {
   const gk_image *im = &p->image;
   acc za = {0};
@@ -734,7 +734,6 @@ static int draw_image(const rctx *r, const gk_panel *p, const grid *g, double *z
   plFree2dGrid(idata, (PLINT)g->mx, (PLINT)g->my);
   plFree2dGrid(cg.xg, (PLINT)g->mx + 1, (PLINT)g->my + 1);
   plFree2dGrid(cg.yg, (PLINT)g->mx + 1, (PLINT)g->my + 1);
-  (void)r;
   return GK_OK;
 }
 
@@ -807,7 +806,7 @@ static int draw_panel(const rctx *r, const gk_panel *p, int row, int col, double
     plbox(ax.log ? "gl" : "g", xstep, 0, ay.log ? "gl" : "g", ystep, 0);
   }
   double zlo = 0, zhi = 1;
-  if (has_image && (rc = draw_image(r, p, &g, &zlo, &zhi))) {
+  if (has_image && (rc = draw_image(p, &g, &zlo, &zhi))) {
     grid_free(&g);
     return rc;
   }
