@@ -1035,22 +1035,9 @@ int gk_figure_save(gk_figure *f, const char *path, gk_error *err)
                         *ext ? "." : "", *ext ? ext : "no extension");
   char dev[24];
   snprintf(dev, sizeof dev, "%scairo", ext);
-  size_t n = strlen(path) + strlen(ext) + 16;
-  char *tmp = malloc(n);
-  if (!tmp) return gk_error_set(err, GK_ENOMEM, path, 0, "out of memory");
-  snprintf(tmp, n, "%s.tmp.XXXXXX.%s", path, ext);
-  int fd = mkstemps(tmp, (int)strlen(ext) + 1);
-  if (fd < 0) {
-    int e = errno;
-    free(tmp);
-    return gk_error_set(err, GK_EIO, path, 0, "cannot create output file: %s", strerror(e));
-  }
-  /* mkstemps makes the file 0600; a plot is an ordinary output file */
-  mode_t mask = umask(0);
-  umask(mask);
-  int chmod_rc = fchmod(fd, 0666 & ~mask); /* failure is harmless: the plot stays private */
-  (void)chmod_rc;
-  close(fd);
+  char *tmp;
+  int rc0 = gk_temp_beside(path, &tmp, NULL, err);
+  if (rc0) return rc0;
 
   pthread_mutex_lock(&plot_lock);
   int rc = guarded_render(f, dev, tmp);
@@ -1069,17 +1056,9 @@ int gk_figure_save(gk_figure *f, const char *path, gk_error *err)
   } else if (stat(tmp, &st) != 0 || st.st_size == 0) {
     rc = gk_error_set(err, GK_EIO, path, 0, "cannot write output file: PLplot wrote nothing");
   } else {
-    /* flush to disk before the rename, so a crash cannot leave an empty
-     * file under the final name */
-    fd = open(tmp, O_RDONLY);
-    int bad = fd < 0 || (fsync(fd) != 0 && errno != EINVAL);
-    int e = errno;
-    if (fd >= 0) close(fd);
-    if (!bad && rename(tmp, path) != 0) {
-      bad = 1;
-      e = errno;
-    }
-    if (bad) rc = gk_error_set(err, GK_EIO, path, 0, "cannot write output file: %s", strerror(e));
+    rc = gk_temp_commit(tmp, path, err); /* removes tmp on failure */
+    free(tmp);
+    return rc;
   }
   if (rc) unlink(tmp);
   free(tmp);
