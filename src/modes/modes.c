@@ -142,6 +142,50 @@ static cplx disp(dctx *c, cplx ne)
   return phi + gs / pfac(g, c->pol, n - 1, E) * psi;
 }
 
+/* F and dF/dn_eff together (forward-mode differentiation of the transfer
+ * matrices): cheaper and more accurate than a difference quotient, and
+ * needed at every contour sample (F'/F) and Newton step. With q = kappa^2:
+ * dc/dq = -(d/2) s_k, d s_k/dq = (d c - s_k)/(2q), d(q s_k)/dq = s_k + q ds_k/dq;
+ * the middle one cancels for small kappa d and is taken from the series of
+ * sin(t)/t there. */
+static cplx dispd(dctx *c, cplx ne, cplx *dF)
+{
+  const gk_guide *g = c->g;
+  size_t n = g->nlayers;
+  cplx *E = c->E, b2 = ne * ne;
+  double k0 = c->k0, k02 = k0 * k0;
+  c->nev++;
+  cplx gc = k0 * csqrt(b2 - E[0]), gs = k0 * csqrt(b2 - E[n - 1]);
+  cplx dgc = k02 * ne / gc, dgs = k02 * ne / gs;
+  cplx p0 = pfac(g, c->pol, 0, E);
+  cplx psi = 1.0, phi = gc / p0, dpsi = 0.0, dphi = dgc / p0;
+  cplx dq = -2.0 * k02 * ne;
+  for (size_t j = 1; j + 1 < n; j++) {
+    double d = g->thickness_nm[j];
+    cplx q = k02 * (E[j] - b2);
+    layer_mat m = layer_matrix(q, d);
+    cplx t2 = q * d * d, dsk;
+    if (cabs(t2) < 2.5e-3) {
+      double d3 = d * d * d;
+      dsk = d3 * (-1.0 / 6 + t2 / 60.0 - t2 * t2 / 1680.0 + t2 * t2 * t2 / 90720.0);
+    } else {
+      dsk = (d * m.c - m.s_k) / (2.0 * q);
+    }
+    cplx dc = -0.5 * d * m.s_k * dq, dsk_n = dsk * dq, dks = (m.s_k + q * dsk) * dq;
+    cplx p = pfac(g, c->pol, j, E);
+    cplx psi2 = m.c * psi + p * m.s_k * phi;
+    cplx phi2 = -m.ks / p * psi + m.c * phi;
+    cplx dpsi2 = dc * psi + m.c * dpsi + p * (dsk_n * phi + m.s_k * dphi);
+    cplx dphi2 = -(dks * psi + m.ks * dpsi) / p + dc * phi + m.c * dphi;
+    psi = psi2; phi = phi2; dpsi = dpsi2; dphi = dphi2;
+    double a = cabs(psi) + cabs(phi);
+    if (a > 1e150 || a < 1e-150) { psi /= a; phi /= a; dpsi /= a; dphi /= a; }
+  }
+  cplx ps = pfac(g, c->pol, n - 1, E);
+  *dF = dphi + (dgs * psi + gs * dpsi) / ps;
+  return phi + gs / ps * psi;
+}
+
 double complex gk_modes_dispersion(const gk_guide *g, gk_pol pol, double complex neff)
 {
   dctx c;
@@ -171,9 +215,9 @@ static pt sample(dctx *c, cplx z)
 {
   pt p;
   p.z = z;
-  p.f = disp(c, z);
-  double h = 1e-7 * (1 + cabs(z));
-  p.dl = (disp(c, z + h) / p.f - 1.0) / h;
+  cplx df;
+  p.f = dispd(c, z, &df);
+  p.dl = df / p.f;
   return p;
 }
 
@@ -229,9 +273,7 @@ static int newton(dctx *c, cplx *z)
 {
   cplx x = *z;
   for (int it = 0; it < 60; it++) {
-    double h = 1e-7 * fmax(cabs(x), 1e-3);
-    cplx f = disp(c, x);
-    cplx df = (disp(c, x + h) - disp(c, x - h)) / (2 * h);
+    cplx df, f = dispd(c, x, &df);
     if (!(cabs(df) > 0) || !isfinite(creal(f))) return -1;
     cplx dx = f / df;
     x -= dx;

@@ -12,6 +12,9 @@
 
 #include "gainkit/modes.h"
 #include "gk_test.h"
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 static double brent(double (*f)(double, void *), void *p, double a, double b)
 {
@@ -441,6 +444,23 @@ static void test_sweep_matches_direct(void)
     gk_modes_free(&m);
     gk_guide_free(&g);
   }
+#ifdef _OPENMP
+  /* bit-identical for 1 and 4 threads over a longer sweep */
+  double th2[40];
+  for (int i = 0; i < 40; i++) th2[i] = 30 + 10 * i;
+  gk_sweep_point A[40], B[40];
+  int nt = omp_get_max_threads();
+  omp_set_num_threads(1);
+  CHECK(gk_modes_sweep(&s, 1, th2, 40, NULL, 0, 540, 500, A, &conv, NULL, &e) == GK_OK);
+  omp_set_num_threads(4);
+  CHECK(gk_modes_sweep(&s, 1, th2, 40, NULL, 0, 540, 500, B, &conv, NULL, &e) == GK_OK);
+  omp_set_num_threads(nt);
+  int same = 1;
+  for (int i = 0; i < 40; i++)
+    for (int p = 0; p < 2; p++)
+      same &= A[i].found[p] == B[i].found[p] && (!A[i].found[p] || (A[i].neff[p] == B[i].neff[p] && A[i].net_gain[p] == B[i].net_gain[p]));
+  CHECK(same);
+#endif
 }
 
 /* Seed 002 Fig. 3c, qualitatively: with g_i = 500 cm^-1 the conventional
