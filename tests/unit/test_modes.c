@@ -463,6 +463,58 @@ static void test_sweep_matches_direct(void)
 #endif
 }
 
+/* Random lossless stacks (fixed seed): the contour search must find
+ * exactly the modes that a dense scan for sign changes of the (then real)
+ * dispersion function brackets on the real axis, and Brent on each bracket
+ * must agree with the Newton-refined value. */
+static unsigned long long lcg = 20261121;
+static double urand(void)
+{
+  lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
+  return (double)(lcg >> 11) * (1.0 / 9007199254740992.0);
+}
+struct realf { gk_guide *g; gk_pol pol; };
+static double real_f(double x, void *p)
+{
+  struct realf *r = p;
+  return creal(gk_modes_dispersion(r->g, r->pol, x));
+}
+
+static void test_random_lossless_stacks(void)
+{
+  for (int t = 0; t < 60; t++) {
+    int nl = 3 + (int)(urand() * 5);
+    double n[8], d[8];
+    for (int i = 0; i < nl; i++) { n[i] = 1.0 + 2.0 * urand(); d[i] = 20 + 600 * urand(); }
+    n[0] = 1.0 + 0.5 * urand();
+    n[nl - 1] = 1.3 + 0.3 * urand();
+    gk_guide g;
+    gk_modes m;
+    CHECK(solve(n, NULL, d, (size_t)nl, 500 + 500 * urand(), &m, &g) == GK_OK);
+    CHECK(m.converged);
+    double lo = fmax(n[0], n[nl - 1]) * (1 + 1e-9), hi = 0;
+    for (int i = 1; i + 1 < nl; i++) hi = fmax(hi, n[i]);
+    for (int pol = 0; pol < 2; pol++) {
+      struct realf r = {&g, (gk_pol)pol};
+      int found = 0, N = 4000;
+      double prev = real_f(hi, &r);
+      for (int i = N - 1; hi > lo && i >= 0; i--) {
+        double x = lo + (hi - lo) * i / N, cur = real_f(x, &r);
+        if ((cur < 0) != (prev < 0)) {
+          double z = brent(real_f, &r, x, lo + (hi - lo) * (i + 1) / N);
+          const gk_mode *md = mode_of(&m, (gk_pol)pol, found);
+          CHECK_MSG(md && fabs(creal(md->neff) - z) < 1e-10, "stack %d %s%d: scan %.12f", t, pol ? "TM" : "TE", found, z);
+          found++;
+        }
+        prev = cur;
+      }
+      CHECK_MSG(count_pol(&m, (gk_pol)pol) == found, "stack %d pol %d: %d modes, scan %d", t, pol, count_pol(&m, (gk_pol)pol), found);
+    }
+    gk_modes_free(&m);
+    gk_guide_free(&g);
+  }
+}
+
 /* Seed 002 Fig. 3c, qualitatively: with g_i = 500 cm^-1 the conventional
  * stack (thick ITO anode, Al cathode) needs a thicker perovskite for
  * g_net > 0 than the transparent one (20 nm ITO contacts). The paper's
@@ -521,5 +573,6 @@ int main(void)
   RUN(test_helpers);
   RUN(test_sweep_matches_direct);
   RUN(test_seed002_fig3c);
+  RUN(test_random_lossless_stacks);
   return gk_test_summary();
 }
