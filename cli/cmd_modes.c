@@ -72,7 +72,7 @@ static int write_profile(const char *path, const gk_guide *g, const gk_stack *s,
   double D = stack_depth(g), margin = fmax(g->wavelength_nm / 2, D / 4);
   size_t np = 1201;
   double *x = malloc(np * sizeof *x);
-  double **E = calloc(m->n, sizeof *E);
+  double **E = calloc(m->n + 1, sizeof *E);
   size_t nc = 3 + m->n;
   char **hdr = calloc(nc, sizeof *hdr);
   double *row = malloc(nc * sizeof *row);
@@ -319,9 +319,9 @@ static int run_modes(const cli_common *c, const gk_stack *s, double wl, int pols
   /* Side files first, so that an unwritable path stops before stdout. */
   double *x = NULL, **E = NULL;
   size_t np = 0;
-  if ((profile || c->plot) && m.n) rc = write_profile(profile, &g, s, &m, &x, &E, &np);
-  else if (profile) rc = write_profile(profile, &g, s, &m, NULL, NULL, NULL);
-  if (rc == CLI_OK && c->plot && m.n) rc = plot_profiles(c->plot, &g, s, &m, x, E, np);
+  if (profile || c->plot) rc = write_profile(profile, &g, s, &m, &x, &E, &np);
+  /* with no guided mode the plot still shows the stack */
+  if (rc == CLI_OK && c->plot) rc = plot_profiles(c->plot, &g, s, &m, x, E, np);
   if (rc == CLI_OK) rc = cli_emit(c, j, b.s, &t, m.converged ? CLI_OK : CLI_FAILED);
   for (size_t i = 0; E && i < m.n; i++) free(E[i]);
   free(E);

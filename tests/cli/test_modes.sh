@@ -55,6 +55,13 @@ run modes "$EX/stack-cspbbr3.yaml" --sweep 2:100:300:100 -o "$T/sweep.csv"
 expect_rc 0 "sweep by layer index"
 grep -q 'TE0 net gain (cm^-1)' "$T/sweep.csv" && ok || bad "sweep csv header"
 
+# no guided mode (film below the substrate index): empty list, plot of the stack
+printf 'wavelength_nm: 600\nlayers:\n  - {n: 1}\n  - {n: 1.3, thickness_nm: 200}\n  - {n: 1.5}\n' >"$T/nomode.yaml"
+run modes "$T/nomode.yaml" --format json --plot "$T/none.svg"
+expect_rc 0 "no guided mode"
+expect_out '"modes":	[]' "empty mode list"
+[ -s "$T/none.svg" ] && ok || bad "plot of a stack without modes"
+
 # refractiveindex.info files (skipped without ../shared)
 if [ -f "$SHARED/refractiveindex/ITO-Konig.yml" ]; then
   printf 'wavelength_nm: 540\nlayers:\n  - {name: air, n: 1}\n  - {name: ITO, material: %s, thickness_nm: 300, active: true}\n  - {name: glass, material: SiO2}\n' \
