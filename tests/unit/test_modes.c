@@ -10,6 +10,7 @@
 #include <gsl/gsl_odeiv2.h>
 #include <gsl/gsl_roots.h>
 
+#include "gainkit/material.h"
 #include "gainkit/modes.h"
 #include "gk_test.h"
 #ifdef _OPENMP
@@ -463,6 +464,40 @@ static void test_sweep_matches_direct(void)
 #endif
 }
 
+/* Seed 003 Fig. S9 with measured CsPbBr3 constants (Ermolaev, ordinary ray,
+ * refractiveindex.info; skipped without ../shared): TE0 confinement ~0.75 at
+ * 100 nm and ~0.96 at 250 nm on quartz under air at 540 nm. */
+static void test_seed003_database_film(void)
+{
+  char path[1024];
+  if (!gk_test_shared("refractiveindex/CsPbBr3-Ermolaev-o.yml", path, sizeof path)) {
+    printf("skip: ../shared/refractiveindex absent\n");
+    return;
+  }
+  gk_material *pvk, *q;
+  gk_error e;
+  double n[3] = {1, 0, 0}, k[3] = {0, 0, 0}, d[3] = {0, 100, 0};
+  CHECK(gk_material_load(path, &pvk, &e) == GK_OK);
+  CHECK(gk_material_builtin("quartz", &q, &e) == GK_OK);
+  CHECK(gk_material_nk(pvk, 540, &n[1], &k[1], &e) == GK_OK);
+  CHECK(gk_material_nk(q, 540, &n[2], &k[2], &e) == GK_OK);
+  const double want[2] = {0.75, 0.96};
+  for (int i = 0; i < 2; i++) {
+    d[1] = i ? 250 : 100;
+    gk_guide g;
+    gk_modes m;
+    CHECK(solve(n, k, d, 3, 540, &m, &g) == GK_OK);
+    const gk_mode *te = mode_of(&m, GK_TE, 0);
+    CHECK(te != NULL);
+    /* the paper quotes two digits */
+    if (te) CHECK_ABS(te->confinement[1], want[i], 0.01);
+    gk_modes_free(&m);
+    gk_guide_free(&g);
+  }
+  gk_material_free(pvk);
+  gk_material_free(q);
+}
+
 /* Random lossless stacks (fixed seed): the contour search must find
  * exactly the modes that a dense scan for sign changes of the (then real)
  * dispersion function brackets on the real axis, and Brent on each bracket
@@ -574,5 +609,6 @@ int main(void)
   RUN(test_sweep_matches_direct);
   RUN(test_seed002_fig3c);
   RUN(test_random_lossless_stacks);
+  RUN(test_seed003_database_film);
   return gk_test_summary();
 }
