@@ -118,37 +118,13 @@ static void dctx_free(dctx *c)
   if (c->E && c->E != c->eps) free(c->E);
 }
 
-static cplx disp(dctx *c, cplx ne)
-{
-  const gk_guide *g = c->g;
-  size_t n = g->nlayers;
-  cplx *E = c->E, b2 = ne * ne;
-  double k0 = c->k0, k02 = k0 * k0;
-  c->nev++;
-  cplx gc = k0 * csqrt(b2 - E[0]), gs = k0 * csqrt(b2 - E[n - 1]);
-  cplx psi = 1.0, phi = gc / pfac(g, c->pol, 0, E);
-  for (size_t j = 1; j + 1 < n; j++) {
-    layer_mat m = layer_matrix(k02 * (E[j] - b2), g->thickness_nm[j]);
-    cplx p = pfac(g, c->pol, j, E);
-    cplx psi2 = m.c * psi + p * m.s_k * phi;
-    cplx phi2 = -m.ks / p * psi + m.c * phi;
-    psi = psi2;
-    phi = phi2;
-    /* Evanescent layers grow the state exponentially; a positive rescaling
-     * keeps it finite and does not move zeros or change phases. */
-    double a = cabs(psi) + cabs(phi);
-    if (a > 1e150 || a < 1e-150) { psi /= a; phi /= a; }
-  }
-  return phi + gs / pfac(g, c->pol, n - 1, E) * psi;
-}
-
 /* F and dF/dn_eff together (forward-mode differentiation of the transfer
  * matrices): cheaper and more accurate than a difference quotient, and
  * needed at every contour sample (F'/F) and Newton step. With q = kappa^2:
  * dc/dq = -(d/2) s_k, d s_k/dq = (d c - s_k)/(2q), d(q s_k)/dq = s_k + q ds_k/dq;
  * the middle one cancels for small kappa d and is taken from the series of
  * sin(t)/t there. */
-static cplx dispd(dctx *c, cplx ne, cplx *dF)
+static cplx dispd(dctx *c, cplx ne, cplx *dF, double *lscale)
 {
   const gk_guide *g = c->g;
   size_t n = g->nlayers;
@@ -159,6 +135,7 @@ static cplx dispd(dctx *c, cplx ne, cplx *dF)
   cplx dgc = k02 * ne / gc, dgs = k02 * ne / gs;
   cplx p0 = pfac(g, c->pol, 0, E);
   cplx psi = 1.0, phi = gc / p0, dpsi = 0.0, dphi = dgc / p0;
+  double ls = 0;
   cplx dq = -2.0 * k02 * ne;
   for (size_t j = 1; j + 1 < n; j++) {
     double d = g->thickness_nm[j];
@@ -178,9 +155,13 @@ static cplx dispd(dctx *c, cplx ne, cplx *dF)
     cplx dpsi2 = dc * psi + m.c * dpsi + p * (dsk_n * phi + m.s_k * dphi);
     cplx dphi2 = -(dks * psi + m.ks * dpsi) / p + dc * phi + m.c * dphi;
     psi = psi2; phi = phi2; dpsi = dpsi2; dphi = dphi2;
+    /* Evanescent layers grow the state exponentially; rescale it and keep
+     * the log of the factor, so that |F| stays continuous for the contour
+     * walk (which compares log|F| between samples) and nothing overflows. */
     double a = cabs(psi) + cabs(phi);
-    if (a > 1e150 || a < 1e-150) { psi /= a; phi /= a; dpsi /= a; dphi /= a; }
+    if (a > 1e100 || a < 1e-100) { psi /= a; phi /= a; dpsi /= a; dphi /= a; ls += log(a); }
   }
+  *lscale = ls;
   cplx ps = pfac(g, c->pol, n - 1, E);
   *dF = dphi + (dgs * psi + gs * dpsi) / ps;
   return phi + gs / ps * psi;
@@ -190,9 +171,11 @@ double complex gk_modes_dispersion(const gk_guide *g, gk_pol pol, double complex
 {
   dctx c;
   if (dctx_init(&c, g, pol) != GK_OK) return NAN;
-  cplx f = disp(&c, neff);
+  cplx df;
+  double ls;
+  cplx f = dispd(&c, neff, &df, &ls);
   dctx_free(&c);
-  return f;
+  return f * exp(ls);
 }
 
 /* ---- argument principle ----------------------------------------------------
@@ -204,7 +187,7 @@ double complex gk_modes_dispersion(const gk_guide *g, gk_pol pol, double complex
  * are refined until the phase changes by less than pi/4 and |F| by less than
  * a factor e^2 per segment, so a zero close to the boundary cannot hide a
  * 2 pi wrap between two samples. */
-typedef struct pt { cplx z, f, dl; } pt;   /* dl = F'/F */
+typedef struct pt { cplx z, f, dl; double ls; } pt;   /* F e^ls; dl = F'/F */
 typedef struct walk { double phase; cplx m1; int bad; } walk;
 
 #define SEG_MAXDEPTH 40
@@ -216,7 +199,7 @@ static pt sample(dctx *c, cplx z)
   pt p;
   p.z = z;
   cplx df;
-  p.f = dispd(c, z, &df);
+  p.f = dispd(c, z, &df, &p.ls);
   p.dl = df / p.f;
   return p;
 }
@@ -229,7 +212,7 @@ static pt sample(dctx *c, cplx z)
 static void seg(dctx *c, pt a, pt b, int depth, walk *w)
 {
   double dph = carg(b.f * conj(a.f));
-  double dmag = log(cabs(b.f)) - log(cabs(a.f));
+  double dmag = log(cabs(b.f)) - log(cabs(a.f)) + (b.ls - a.ls);
   cplx pred = 0.5 * (a.dl + b.dl) * (b.z - a.z);
   if (fabs(dph) < SEG_DPHASE && fabs(dmag) < 2.0 && cabs(pred - (dmag + I * dph)) < 0.2) {
     w->phase += dph;
@@ -273,7 +256,8 @@ static int newton(dctx *c, cplx *z)
 {
   cplx x = *z;
   for (int it = 0; it < 60; it++) {
-    cplx df, f = dispd(c, x, &df);
+    double ls;
+    cplx df, f = dispd(c, x, &df, &ls);
     if (!(cabs(df) > 0) || !isfinite(creal(f))) return -1;
     cplx dx = f / df;
     x -= dx;
