@@ -287,7 +287,7 @@ static void roots_add(roots *r, cplx z)
 /* Find the `count` zeros in the box (count and mean already known).
  * split_dir alternates when a split fails to separate zeros. */
 static void solve_box(dctx *c, double x0, double x1, double y0, double y1, int count, cplx mean,
-                      int depth, int split_im, roots *r)
+                      int depth, int stuck, roots *r)
 {
   if (count <= 0) return;
   if (count == 1) {
@@ -297,7 +297,7 @@ static void solve_box(dctx *c, double x0, double x1, double y0, double y1, int c
       return;
     }
   }
-  if (depth > 60 || (x1 - x0) < 1e-13 * fabs(x1) || (y1 - y0) < 1e-15) {
+  if (depth > 80 || ((x1 - x0) < 1e-13 * fabs(x1) && (y1 - y0) < 1e-13 * fabs(x1))) {
     /* Box too small to split: a multiple zero (degenerate modes). Keep it
      * once and flag the search as unconverged. */
     cplx z = mean;
@@ -306,37 +306,46 @@ static void solve_box(dctx *c, double x0, double x1, double y0, double y1, int c
     r->failed = 1;
     return;
   }
-  /* Split through the mean of the zeros (for count >= 2 there are zeros on
-   * both sides unless they share that coordinate); nudge the line if a zero
-   * sits on it. */
+  /* Where to split. Modes of one polarisation differ in Re n_eff, so split
+   * vertically: through the mean of the zeros (zeros on both sides unless
+   * the mean estimate is poor), else, after a split that separated nothing,
+   * through the middle. Only when Re splits keep failing (zeros sharing
+   * Re n_eff) split horizontally — never through the middle of a box
+   * symmetric about the real axis, where lossless guides have their zeros.
+   * A split line that meets a zero is nudged. */
+  int horizontal = stuck >= 8 || (x1 - x0) < 1e-13 * fabs(x1);
+  double frac = 0.5 + ((stuck & 1) ? 0.0619 : -0.0437);
   static const double nudge[] = {0, 0.0137, -0.0291, 0.0733, -0.1171, 0.23};
   for (size_t t = 0; t < sizeof nudge / sizeof *nudge; t++) {
-    double s;
     int ca, cb;
     cplx ma = 0, mb = 0;
-    if (!split_im) {
-      s = (count == 1 ? 0.5 * (x0 + x1) : creal(mean)) + nudge[t] * (x1 - x0);
-      if (!(s > x0 && s < x1)) s = 0.5 * (x0 + x1) + nudge[t] * (x1 - x0);
+    if (!horizontal) {
+      double s = x0 + frac * (x1 - x0);
+      if (count >= 2 && !(stuck & 1) && creal(mean) > x0 + 0.02 * (x1 - x0) && creal(mean) < x1 - 0.02 * (x1 - x0))
+        s = creal(mean);
+      s += nudge[t] * (x1 - x0);
       ca = box_count(c, s, x1, y0, y1, &ma);          /* right part first: larger n_eff */
-      if (ca < 0) continue;
-      if (r->top_only && ca > 0) {
-        solve_box(c, s, x1, y0, y1, ca, ma, depth + 1, ca == count, r);
-        return;
-      }
+      if (ca < 0 || ca > count) continue;
       cb = count - ca;
+      if (r->top_only && ca > 0) {
+        solve_box(c, s, x1, y0, y1, ca, ma, depth + 1, ca == count ? stuck + 1 : 0, r);
+        if (r->n) return;
+        /* the zero on the right was not found: fall back to the left */
+      }
       if (cb > 0 && box_count(c, x0, s, y0, y1, &mb) != cb) continue;
-      solve_box(c, s, x1, y0, y1, ca, ma, depth + 1, ca == count, r);
-      if (r->top_only && r->n) return;
-      solve_box(c, x0, s, y0, y1, cb, mb, depth + 1, cb == count, r);
+      if (!r->top_only || ca == 0) {
+        solve_box(c, s, x1, y0, y1, ca, ma, depth + 1, ca == count ? stuck + 1 : 0, r);
+        if (r->top_only && r->n) return;
+      }
+      solve_box(c, x0, s, y0, y1, cb, mb, depth + 1, cb == count ? stuck + 1 : 0, r);
     } else {
-      s = (count == 1 ? 0.5 * (y0 + y1) : cimag(mean)) + nudge[t] * (y1 - y0);
-      if (!(s > y0 && s < y1)) s = 0.5 * (y0 + y1) + nudge[t] * (y1 - y0);
+      double s = y0 + (frac + nudge[t]) * (y1 - y0);
       ca = box_count(c, x0, x1, s, y1, &ma);
-      if (ca < 0) continue;
+      if (ca < 0 || ca > count) continue;
       cb = count - ca;
       if (cb > 0 && box_count(c, x0, x1, y0, s, &mb) != cb) continue;
-      solve_box(c, x0, x1, s, y1, ca, ma, depth + 1, 0, r);
-      solve_box(c, x0, x1, y0, s, cb, mb, depth + 1, 0, r);
+      solve_box(c, x0, x1, s, y1, ca, ma, depth + 1, ca == count ? stuck + 1 : 0, r);
+      solve_box(c, x0, x1, y0, s, cb, mb, depth + 1, cb == count ? stuck + 1 : 0, r);
     }
     return;
   }
