@@ -297,7 +297,7 @@ static int fit_m(const gk_kin_data *d, const gk_kin_options *o, int m, gk_kin_re
   c.q = malloc(n * sizeof *c.q);
   c.E = malloc(3 * (size_t)m * n * sizeof *c.E);
   gk_param *par = calloc(p, sizeof *par);
-  char (*names)[24] = calloc(p, sizeof *names);
+  char (*names)[48] = calloc(p, sizeof *names);
   double *theta = calloc(p, sizeof *theta), *amp = calloc(K * q, sizeof *amp);
   double *starts = calloc(2 * p, sizeof *starts);
   gk_fit_result fr;
