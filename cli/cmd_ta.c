@@ -7,7 +7,7 @@
 #include "cli.h"
 #include "gainkit/ta.h"
 
-enum { OPT_GROUND = CLI_OPT_FIRST_FREE, OPT_DELTA, OPT_PROBE, OPT_WINDOW, OPT_DELAY, OPT_DELAYS,
+enum { OPT_GROUND = CLI_OPT_FIRST_FREE, OPT_DELTA, OPT_LONG, OPT_PROBE, OPT_WINDOW, OPT_DELAY, OPT_DELAYS,
        OPT_SIGMA, OPT_PHOTON, OPT_PUMP_WL, OPT_NMEAN, OPT_GFIT, OPT_DEGEN, OPT_FREE_DEGEN,
        OPT_NE, OPT_FIX_NE, OPT_NE_POISSON };
 
@@ -21,8 +21,9 @@ struct pump_opts {
   double *nmean; size_t nnmean;
 };
 
-/* <N> per column from the options and the pump unit of the first file. */
-static int pump_axis(const gk_matrix *m, const struct pump_opts *p, double *n_out)
+/* <N> per column from the options and the pump unit of the first file
+ * (hl: the line that names that unit). */
+static int pump_axis(const gk_matrix *m, long hl, const struct pump_opts *p, double *n_out)
 {
   gk_error e;
   gk_error_clear(&e);
@@ -37,7 +38,7 @@ static int pump_axis(const gk_matrix *m, const struct pump_opts *p, double *n_ou
   if (isnan(p->sigma)) {
     if (p->photon) return cli_usage("ta", "--photon-fluence needs --cross-section");
     if (has_unit && strcmp(u.dimension, "dimensionless") != 0) {
-      gk_error_set(&e, GK_EINPUT, m->path, m->line[0] - 1,
+      gk_error_set(&e, GK_EINPUT, m->path, hl,
                    "pump columns are in '%s'; give --cross-section (and --pump-wavelength for "
                    "an energy fluence) or --n-mean", m->col_unit_in);
       return cli_error(&e);
@@ -59,7 +60,7 @@ static int pump_axis(const gk_matrix *m, const struct pump_opts *p, double *n_ou
     } else {
       double f = 1;
       if (has_unit && gk_unit_factor(m->col_unit_in, "cm^-2", &f, NULL) != GK_OK) {
-        gk_error_set(&e, GK_EINPUT, m->path, m->line[0] - 1,
+        gk_error_set(&e, GK_EINPUT, m->path, hl,
                      "pump unit '%s' is neither an energy nor a photon fluence", m->col_unit_in);
         return cli_error(&e);
       }
@@ -133,6 +134,7 @@ static int run(int argc, char **argv)
     CLI_COMMON_LONGOPTS,
     {"ground", required_argument, NULL, OPT_GROUND},
     {"delta", required_argument, NULL, OPT_DELTA},
+    {"long", required_argument, NULL, OPT_LONG},
     {"probe", required_argument, NULL, OPT_PROBE},
     {"window", required_argument, NULL, OPT_WINDOW},
     {"delay", required_argument, NULL, OPT_DELAY},
@@ -151,7 +153,7 @@ static int run(int argc, char **argv)
   gk_ta_options o;
   gk_ta_options_default(&o);
   struct pump_opts po = {.sigma = NAN, .pump_ev = NAN};
-  const char *ground = NULL, *delta[MAX_DELTA];
+  const char *ground = NULL, *delta[MAX_DELTA], *longf = NULL;
   size_t ndelta = 0, ndl = 0;
   double *delays = NULL, want_delay = NAN;
   int opt, rc = CLI_USAGE;
@@ -164,6 +166,7 @@ static int run(int argc, char **argv)
       if (ndelta == MAX_DELTA) { cli_usage(c.cmd, "--delta: at most %d files", MAX_DELTA); goto usage; }
       delta[ndelta++] = optarg;
       continue;
+    case OPT_LONG: longf = optarg; continue;
     case OPT_PROBE:
       if (cli_quantity("--probe", optarg, "nm", &o.probe_nm) < 0) goto usage;
       continue;
@@ -214,7 +217,9 @@ static int run(int argc, char **argv)
     if (h == 0) { cli_usage(c.cmd, "unexpected option"); goto usage; }
   }
   if (optind < argc) { cli_usage(c.cmd, "unexpected argument '%s'", argv[optind]); goto usage; }
-  if (!ground || !ndelta) { cli_usage(c.cmd, "need --ground FILE and --delta FILE"); goto usage; }
+  if (longf && ndelta) { cli_usage(c.cmd, "--long: give either --long FILE or --delta files, not both"); goto usage; }
+  if (longf && delays) { cli_usage(c.cmd, "--long: the delays come from its delay column; drop --delays"); goto usage; }
+  if (!ground || !(ndelta || longf)) { cli_usage(c.cmd, "need --ground FILE and --delta FILE (or --long FILE)"); goto usage; }
   if (!isnan(o.probe_nm) && !isnan(o.win_lo)) { cli_usage(c.cmd, "--probe and --window exclude each other"); goto usage; }
   if (po.nmean && !isnan(po.sigma)) { cli_usage(c.cmd, "--n-mean and --cross-section exclude each other"); goto usage; }
   if (delays && ndl != ndelta) { cli_usage(c.cmd, "--delays: %zu values for %zu --delta files", ndl, ndelta); goto usage; }
@@ -223,6 +228,7 @@ static int run(int argc, char **argv)
   gk_error e;
   gk_error_clear(&e);
   gk_matrix m[MAX_DELTA];
+  gk_long lg = {0};
   size_t nread = 0;
   gk_columns g = {0};
   int have_g = 0;
@@ -236,6 +242,7 @@ static int run(int argc, char **argv)
   if (gk_columns_read(ground, &co, &g, &e) != GK_OK) { rc = cli_error(&e); goto out; }
   have_g = 1;
   gk_matrix_options mo = {.require_increasing_rows = 1};
+  if (longf && gk_long_read(longf, NULL, &lg, &e) != GK_OK) { rc = cli_error(&e); goto out; }
   for (; nread < ndelta; nread++) {
     if (gk_matrix_read(delta[nread], &mo, &m[nread], &e) != GK_OK) { rc = cli_error(&e); goto out; }
     const gk_matrix *a = &m[0], *x = &m[nread];
@@ -248,20 +255,27 @@ static int run(int argc, char **argv)
       goto out;
     }
   }
-  const size_t nw = m[0].nrow, np = m[0].ncol, nd = ndelta;
+  /* from here on both inputs are the same: one matrix per delay */
+  const gk_matrix *M = longf ? lg.m : m;
+  const size_t nw = M[0].nrow, np = M[0].ncol, nd = longf ? lg.ndelay : ndelta;
   a0 = malloc(nw * sizeof *a0);
   nm = malloc(np * sizeof *nm);
   dod = malloc(nd * nw * np * sizeof *dod);
   dl = malloc(nd * sizeof *dl);
   tps = malloc(nd * sizeof *tps);
-  if (gk_ta_resample(g.x, g.y, g.n, m[0].row, nw, a0, &e) != GK_OK) {
-    snprintf(e.file, sizeof e.file, "%s", m[0].path);
+  if (gk_ta_resample(g.x, g.y, g.n, M[0].row, nw, a0, &e) != GK_OK) {
+    snprintf(e.file, sizeof e.file, "%s", M[0].path);
     rc = cli_error(&e);
     goto out;
   }
-  if ((rc = pump_axis(&m[0], &po, nm))) goto out;
+  if ((rc = pump_axis(&M[0], longf ? lg.header_line : M[0].line[0] - 1, &po, nm))) goto out;
   for (size_t d = 0; d < nd; d++) {
-    memcpy(dod + d * nw * np, m[d].z, nw * np * sizeof *dod);
+    memcpy(dod + d * nw * np, M[d].z, nw * np * sizeof *dod);
+    if (longf) {
+      dl[d] = lg.delay[d];
+      tps[d] = dl[d] * 1e12;
+      continue;
+    }
     const char *meta = gk_meta_get(&m[d].meta, "delay");
     dl[d] = NAN;
     if (delays) dl[d] = delays[d];
@@ -284,9 +298,9 @@ static int run(int argc, char **argv)
     if (isnan(dl[best])) { rc = cli_usage(c.cmd, "--delay: the data carry no delays"); goto out; }
     o.delay_index = best;
   }
-  gk_ta_set s = {nw, np, nd, m[0].row, a0, nm, nd > 1 ? dl : NULL, dod};
+  gk_ta_set s = {nw, np, nd, M[0].row, a0, nm, nd > 1 ? dl : NULL, dod};
   if (gk_ta_analyze(&s, &o, &r, &e) != GK_OK) {
-    if (!e.option[0] && !e.file[0]) snprintf(e.file, sizeof e.file, "%s", m[0].path);
+    if (!e.option[0] && !e.file[0]) snprintf(e.file, sizeof e.file, "%s", M[0].path);
     rc = cli_error(&e);
     goto out;
   }
@@ -308,8 +322,8 @@ static int run(int argc, char **argv)
   gk_json_num(j, "gain_bandwidth_nm", r.gain_bandwidth_nm);
   gk_json_array(j, "bandwidth_nm", r.bandwidth, np);
   int status = CLI_OK;
-  cli_printf(&b, "ta: %zu wavelengths (%g-%g nm), %zu pump levels, %zu delay%s\n", nw, m[0].row[0],
-             m[0].row[nw - 1], np, nd, nd > 1 ? "s" : "");
+  cli_printf(&b, "ta: %zu wavelengths (%g-%g nm), %zu pump levels, %zu delay%s\n", nw, M[0].row[0],
+             M[0].row[nw - 1], np, nd, nd > 1 ? "s" : "");
   if (r.window) cli_printf(&b, "  probe window %g-%g nm", r.win_lo, r.win_hi);
   else cli_printf(&b, "  probe %g nm%s", r.probe_nm, r.probe_auto ? " (automatic: gain maximum)" : "");
   if (!isnan(dl[r.delay_index])) cli_printf(&b, " at %g ps", dl[r.delay_index] * 1e12);
@@ -372,6 +386,7 @@ static int run(int argc, char **argv)
 out:
   gk_ta_result_free(&r);
   for (size_t d = 0; d < nread; d++) gk_matrix_free(&m[d]);
+  gk_long_free(&lg);
   if (have_g) gk_columns_free(&g);
   cJSON_Delete(j);
   cli_buf_free(&b);
@@ -393,7 +408,7 @@ const struct cli_command cli_cmd_ta = {
   .summary = "gain threshold, gain spectra and gain lifetime from transient absorption",
   .order = 400,
   .help =
-    "Usage: gainkit ta --ground A0.csv --delta DA.csv [--delta DA2.csv ...]\n"
+    "Usage: gainkit ta --ground A0.csv (--delta DA.csv [--delta DA2.csv ...] | --long LONG.csv)\n"
     "                  [--probe NM | --window NM1:NM2] [--delay T] [--delays LIST]\n"
     "                  [--cross-section S [--pump-wavelength NM | --photon-fluence LIST] | --n-mean LIST]\n"
     "                  [--gain-fit [--degeneracy G] [--free-degeneracy] [--charging NE] [--fixed-charging]]\n\n"
@@ -403,12 +418,16 @@ const struct cli_command cli_cmd_ta = {
     "the probe versus <N>, the gain threshold where -Delta alpha/alpha0 crosses 1\n"
     "(interpolated, with an uncertainty from the neighbouring points), gain spectra\n"
     "-(alpha0 + Delta alpha) > 0 and bandwidth, and with several delays the gain\n"
-    "lifetime at the probe. See docs/ta.md.\n\n"
+    "lifetime at the probe. LONG.csv: the whole set as one table with a header naming\n"
+    "the columns wavelength, delay (with a time unit, e.g. 'delay (ps)'), pump (<N>,\n"
+    "n_mean or a fluence with its unit) and dod (OD or mOD), one row per triple, any\n"
+    "order; every wavelength x delay x pump must be present exactly once. See docs/ta.md.\n\n"
     "Options:\n"
     "  --probe NM           probe wavelength (default: the gain maximum at the top pump)\n"
     "  --window NM1:NM2     average alpha0 and Delta alpha over a window instead\n"
     "  --delay T            analyse the delay nearest T (default: the first)\n"
     "  --delays LIST        delays of the --delta files, in order (e.g. 2ps,4ps,8ps)\n"
+    "  --long FILE          read the set from one long-format table instead of --delta\n"
     "  --cross-section S    absorption cross-section (cm2): <N> = S * photon fluence\n"
     "  --pump-wavelength NM pump wavelength, for pump columns in energy fluence (uJ/cm2)\n"
     "  --photon-fluence L   photon fluences (cm-2) of the pump columns\n"
