@@ -12,17 +12,20 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_roots.h>
 
+#include "gainkit/fit.h"
 #include "vpi/vpi_internal.h"
 
 typedef struct vctx {
   const gk_vpi_data *d;
   gk_vpi_model model;
   size_t nl, np, q, kw, nw, nr, nu;  /* q: params per wavelength; kw: W per pump */
+  int freeze;                        /* hold the globals (first stage of the start) */
   double pmax;
   double *gamma, *alpha, glob[GK_VPI_NGLOB];
   double *dn, *ddn;                  /* np, np*4 */
@@ -69,6 +72,34 @@ static void pack(const vctx *c, const double *gamma, const double *alpha, const 
   g[3] = log(glob[GK_VPI_M] - glob[GK_VPI_N]);
 }
 
+/* One pump column at population dn (gamma, alpha and bg from the current
+ * state): its W by NNLS, weighted residuals into r (stride np, may be NULL)
+ * and its chi2 (INFINITY outside the domain). */
+static double column(vctx *c, size_t j, double dn, double *w1, double *w2, double *r)
+{
+  const gk_vpi_data *d = c->d;
+  double aa = 0, ab = 0, bb = 0, ay = 0, by = 0;
+  int ok = 1;
+  for (size_t i = 0; i < c->nl; i++) {
+    size_t k = i * c->np + j;
+    double s = wt(c, k);
+    double a = vpi_point(GK_VPI1, d->L, d->F[i], c->gamma[i], c->alpha[i], dn, NULL, 1, 0, NULL, &ok);
+    if (!ok) return INFINITY;
+    c->ase[i] = a;
+    double as = a * s, bs = c->bg[i] * s, ys = d->I[k] * s;
+    aa += as * as, ab += as * bs, bb += bs * bs, ay += as * ys, by += bs * ys;
+  }
+  vpi_nnls2(aa, ab, bb, ay, by, w1, w2);
+  double chi2 = 0;
+  for (size_t i = 0; i < c->nl; i++) {
+    size_t k = i * c->np + j;
+    double rr = (*w1 * c->ase[i] + *w2 * c->bg[i] - d->I[k]) * wt(c, k);
+    if (r) r[k] = rr;
+    chi2 += rr * rr;
+  }
+  return chi2;
+}
+
 /* Projected cost at u: W by NNLS per pump column, residuals in c->r.
  * Returns chi2, or INFINITY outside the model's domain. */
 static double evaluate(vctx *c, const double *u)
@@ -80,34 +111,17 @@ static double evaluate(vctx *c, const double *u)
     c->dn[j] = gk_vpi_dn(d->pump[j], c->glob, c->pmax, c->ddn + j * GK_VPI_NGLOB);
     if (!isfinite(c->dn[j])) return INFINITY;
   }
-  int ok = 1;
   for (size_t i = 0; i < c->nl; i++)
     c->bg[i] = c->model == GK_VPI2 ? d->F[i] * d->L * gk_vpi_e(-c->alpha[i] * d->L) : 0;
   double chi2 = 0;
   for (size_t j = 0; j < c->np; j++) {
-    double aa = 0, ab = 0, bb = 0, ay = 0, by = 0;
-    for (size_t i = 0; i < c->nl; i++) {
-      size_t k = i * c->np + j;
-      double s = wt(c, k);
-      double a = vpi_point(GK_VPI1, d->L, d->F[i], c->gamma[i], c->alpha[i], c->dn[j], NULL, 1, 0,
-                           NULL, &ok);
-      if (!ok) return INFINITY;
-      c->ase[i] = a;
-      double as = a * s, bs = c->bg[i] * s, ys = d->I[k] * s;
-      aa += as * as, ab += as * bs, bb += bs * bs, ay += as * ys, by += bs * ys;
-    }
-    double w1, w2;
-    vpi_nnls2(aa, ab, bb, ay, by, &w1, &w2);
+    double w1, w2, cj = column(c, j, c->dn[j], &w1, &w2, c->r);
+    if (!isfinite(cj)) return INFINITY;
     c->W[2 * j] = w1;
     c->W[2 * j + 1] = w2;
     c->wfix[j * c->kw] = !(w1 > 0);
     if (c->kw == 2) c->wfix[j * 2 + 1] = !(w2 > 0);
-    for (size_t i = 0; i < c->nl; i++) {
-      size_t k = i * c->np + j;
-      double rr = (w1 * c->ase[i] + w2 * c->bg[i] - d->I[k]) * wt(c, k);
-      c->r[k] = rr;
-      chi2 += rr * rr;
-    }
+    chi2 += cj;
   }
   return isfinite(chi2) ? chi2 : INFINITY;
 }
@@ -145,7 +159,7 @@ static void assemble(vctx *c, int chain)
       } else {
         for (int t = 0; t < GK_VPI_NGLOB; t++) h[t] = dg[t];
       }
-      for (int t = 0; t < GK_VPI_NGLOB; t++) h[t] *= s;
+      for (int t = 0; t < GK_VPI_NGLOB; t++) h[t] *= c->freeze ? 0 : s;
       ph[0] = dd[VPI_D_W1] * s;
       ph[1] = dd[VPI_D_W2] * s;
       double r = c->r[k];
@@ -170,6 +184,8 @@ static void assemble(vctx *c, int chain)
       }
     }
   }
+  if (c->freeze)
+    for (size_t t = nw; t < nr; t++) c->M[t * nr + t] = 1;
   /* A W on its bound is held: it leaves the system (identity row). */
   for (size_t w = 0; w < nw; w++) {
     if (!c->wfix[w]) continue;
@@ -409,26 +425,121 @@ static double e_inverse(double target, double lo)
 static void start_lambda(const vctx *c, double *gamma, double *alpha)
 {
   const gk_vpi_data *d = c->d;
-  size_t jmax = 0;
-  for (size_t j = 1; j < c->np; j++)
+  size_t jmax = 0, jmin = 0;
+  for (size_t j = 1; j < c->np; j++) {
     if (d->pump[j] > d->pump[jmax]) jmax = j;
-  double fmax_ = 0;
+    if (d->pump[j] < d->pump[jmin]) jmin = j;
+  }
+  double fmax_ = 0, a0 = 0.5 / d->L;
   for (size_t i = 0; i < c->nl; i++) fmax_ = fmax(fmax_, d->F[i]);
-  double tmin = INFINITY;
+  /* usable: F and both spectra positive */
+  double tlo = 0, thi = INFINITY;
   for (size_t i = 0; i < c->nl; i++) {
-    alpha[i] = d->alpha_fixed ? d->alpha_fixed[i] : 0.5 / d->L;
-    double y = d->I[i * c->np + jmax];
-    if (d->F[i] > 0.05 * fmax_ && y > 0) tmin = fmin(tmin, y / d->F[i]);
+    double lo = d->I[i * c->np + jmin], hi = d->I[i * c->np + jmax];
+    if (d->F[i] > 0.05 * fmax_ && lo > 0 && hi > 0) tlo = fmax(tlo, lo / d->F[i]);
   }
   for (size_t i = 0; i < c->nl; i++) {
-    double y = d->I[i * c->np + jmax];
+    double lo = d->I[i * c->np + jmin], hi = d->I[i * c->np + jmax];
+    int use = d->F[i] > 0.05 * fmax_ && lo > 0 && hi > 0 && tlo > 0;
+    if (d->alpha_fixed) alpha[i] = d->alpha_fixed[i];
+    else if (use) alpha[i] = -e_inverse(gk_vpi_e(-a0 * d->L) * (lo / d->F[i]) / tlo, -50) / d->L;
+    else alpha[i] = a0;
+    alpha[i] = fmax(alpha[i], 1e-3 * a0);
+    if (use) thi = fmin(thi, hi / lo * gk_vpi_e(-alpha[i] * d->L));
+  }
+  for (size_t i = 0; i < c->nl; i++) {
+    double lo = d->I[i * c->np + jmin], hi = d->I[i * c->np + jmax];
     double g = -alpha[i];
-    if (isfinite(tmin) && d->F[i] > 0.05 * fmax_ && y > 0) {
+    if (isfinite(thi) && d->F[i] > 0.05 * fmax_ && lo > 0 && hi > 0 && tlo > 0) {
       double x0 = -alpha[i] * d->L;
-      g = e_inverse(gk_vpi_e(x0) * (y / d->F[i]) / tmin, x0) / d->L;
+      g = e_inverse(hi / lo * gk_vpi_e(x0) / thi * gk_vpi_e(x0), x0) / d->L;
     }
     gamma[i] = g + alpha[i];
   }
+}
+
+/* Start for the globals from the data: with gamma, alpha at their start,
+ * the population of each pump column is the dn whose spectral shape fits
+ * that column best (a log-spaced scan of the column's projected cost);
+ * the 4-parameter curve dn(P) is then fitted through these points by the
+ * generic engine (relative weights: dn spans decades), from the grid of
+ * shapes also used for screening. */
+typedef struct dnfit {
+  const double *P;
+  size_t n;
+  double pmax;
+} dnfit;
+
+static int dn_model(const double *th, double *yhat, void *ctx)
+{
+  const dnfit *f = ctx;
+  double gl[GK_VPI_NGLOB] = {th[0], th[1], th[2] + th[3], th[2]};
+  for (size_t j = 0; j < f->n; j++) {
+    yhat[j] = gk_vpi_dn(f->P[j], gl, f->pmax, NULL);
+    if (!isfinite(yhat[j])) return 1;
+  }
+  return 0;
+}
+
+static const double GRID_P1[] = {0.1, 0.3, 1.0}, GRID_P2[] = {0.3, 1.0};
+static const double GRID_NM[][2] = {{1.0, 2.0}, {1.5, 3.0}};
+enum { NGRID = 12 };
+
+static void grid_start(size_t s, double pmax, double *gl)
+{
+  gl[GK_VPI_P1] = pmax * GRID_P1[s % 3];
+  gl[GK_VPI_P2] = pmax * GRID_P2[(s / 3) % 2];
+  gl[GK_VPI_N] = GRID_NM[s / 6][0];
+  gl[GK_VPI_M] = GRID_NM[s / 6][1];
+}
+
+static int start_glob(vctx *c, const double *g0, const double *a0, double *gl)
+{
+  const gk_vpi_data *d = c->d;
+  memcpy(c->gamma, g0, c->nl * sizeof(double));
+  memcpy(c->alpha, a0, c->nl * sizeof(double));
+  for (size_t i = 0; i < c->nl; i++)
+    c->bg[i] = c->model == GK_VPI2 ? d->F[i] * d->L * gk_vpi_e(-c->alpha[i] * d->L) : 0;
+  double *dn = malloc(c->np * sizeof(double)), *st = malloc(NGRID * 4 * sizeof(double));
+  if (!dn || !st) {
+    free(dn), free(st);
+    return -1;
+  }
+  for (size_t j = 0; j < c->np; j++) {
+    double best = INFINITY, w1, w2;
+    dn[j] = 1;
+    for (int k = 0; k <= 80; k++) {
+      double x = 1e-3 * pow(1.5e3, k / 80.0), f = column(c, j, x, &w1, &w2, NULL);
+      if (f < best) best = f, dn[j] = x;
+    }
+  }
+  for (size_t s = 0; s < NGRID; s++) {
+    double g[GK_VPI_NGLOB];
+    grid_start(s, c->pmax, g);
+    double *t = st + 4 * s;
+    t[0] = g[GK_VPI_P1], t[1] = g[GK_VPI_P2], t[2] = g[GK_VPI_N], t[3] = g[GK_VPI_M] - g[GK_VPI_N];
+  }
+  dnfit f = {d->pump, c->np, c->pmax};
+  gk_param par[4] = {
+    {"P1", NULL, st[0], c->pmax * 1e-4, c->pmax * 1e4, 0},
+    {"P2", NULL, st[1], c->pmax * 1e-4, c->pmax * 1e4, 0},
+    {"n", NULL, st[2], 1e-2, 20, 0},
+    {"m-n", NULL, st[3], 1e-3, 20, 0}};
+  gk_fit_problem pr = {.n = c->np, .p = 4, .y = dn, .weighting = GK_WEIGHT_RELATIVE,
+                       .model = dn_model, .ctx = &f, .param = par, .starts = st + 4,
+                       .n_starts = NGRID - 1};
+  gk_fit_options fo;
+  gk_fit_options_default(&fo);
+  fo.max_iter = 200;
+  gk_fit_result fr;
+  int rc = gk_fit(&pr, &fo, &fr, NULL);
+  if (rc == GK_OK) {
+    gl[GK_VPI_P1] = fr.value[0], gl[GK_VPI_P2] = fr.value[1];
+    gl[GK_VPI_N] = fr.value[2], gl[GK_VPI_M] = fr.value[2] + fr.value[3];
+    gk_fit_result_free(&fr);
+  }
+  free(dn), free(st);
+  return rc == GK_OK ? 0 : -1;
 }
 
 /* ---- thresholds --------------------------------------------------------- */
@@ -558,6 +669,10 @@ static void covariance(vctx *c, gk_vpi_result *res, double s2)
   }
   free(T);
 }
+
+#ifndef SCREEN_ITER
+#define SCREEN_ITER 25
+#endif
 
 /* ---- driver --------------------------------------------------------------- */
 
@@ -715,32 +830,45 @@ int gk_vpi_fit(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *o
   if (opt.gamma0) memcpy(g0, opt.gamma0, c.nl * sizeof(double));
   if (opt.alpha0 && !d->alpha_fixed)
     for (size_t i = 0; i < c.nl; i++) a0[i] = fmax(opt.alpha0[i], 1e-6);
-  /* Globals: the given start, or a small grid screened by a few LM
-   * iterations each (the wavelength start does not depend on them). */
-  static const double fp1[] = {0.1, 0.3, 1.0}, fp2[] = {0.3, 1.0};
-  static const double nm[][2] = {{1.0, 2.0}, {1.5, 3.0}};
+  /* Globals: the given start, or the data-driven start and a small grid
+   * of shapes, screened by a few LM iterations each (the wavelength start
+   * does not depend on them). */
   double bestchi = INFINITY;
-  size_t ng = opt.glob0 ? 1 : 12;
   lm_out o = {INFINITY, 0, 0, ""};
-  for (size_t s = 0; s < ng; s++) {
+  for (size_t s = 0; s < (opt.glob0 ? 1 : NGRID + 1); s++) {
     double gl[GK_VPI_NGLOB];
     if (opt.glob0) memcpy(gl, opt.glob0, sizeof gl);
-    else {
-      gl[GK_VPI_P1] = c.pmax * fp1[s % 3];
-      gl[GK_VPI_P2] = c.pmax * fp2[(s / 3) % 2];
-      gl[GK_VPI_N] = nm[s / 6][0];
-      gl[GK_VPI_M] = nm[s / 6][1];
-    }
+    else if (s == 0) {
+      if (start_glob(&c, g0, a0, gl)) continue;
+    } else grid_start(s - 1, c.pmax, gl);
     pack(&c, g0, a0, gl, u);
-    if (ng > 1) {
-      o = lm(&c, u, 25, opt.xtol, yy, xr, utry);
+    /* gamma, alpha adapt to the start's dn(P) first, then everything moves */
+    c.freeze = 1;
+    lm(&c, u, SCREEN_ITER, opt.xtol, yy, xr, utry);
+    c.freeze = 0;
+    if (!opt.glob0) {
+      /* the data-driven start runs to the end; the grid only screens */
+      o = lm(&c, u, s == 0 ? opt.max_iter : SCREEN_ITER, opt.xtol, yy, xr, utry);
       res->n_iter += o.iter;
     } else {
       o.chi2 = 0;
     }
-    if (o.chi2 < bestchi || s == 0) bestchi = o.chi2, memcpy(best, u, c.nu * sizeof(double));
+    if (o.chi2 < bestchi || !isfinite(bestchi)) bestchi = o.chi2, memcpy(best, u, c.nu * sizeof(double));
   }
   o = lm(&c, best, opt.max_iter, opt.xtol, yy, xr, utry);
+  /* vpi2 also starts from the vpi1 optimum (W2 = 0 is a point of the vpi2
+   * family): without a background the two-signal start above can settle
+   * where the background term mimics the low-pump ASE. */
+  if (model == GK_VPI2 && !opt.glob0) {
+    gk_vpi_result r1;
+    if (gk_vpi_fit(d, GK_VPI1, &opt, &r1, NULL) == GK_OK) {
+      pack(&c, r1.gamma, r1.alpha, r1.glob, u);
+      lm_out o1 = lm(&c, u, opt.max_iter, opt.xtol, yy, xr, utry);
+      res->n_iter += r1.n_iter + o1.iter;
+      if (o1.chi2 < o.chi2) o = o1, memcpy(best, u, c.nu * sizeof(double));
+      gk_vpi_result_free(&r1);
+    }
+  }
   evaluate(&c, best);
   fill(&c, res, &o);
   covariance(&c, res, res->chi2_red);
