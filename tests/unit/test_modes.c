@@ -498,6 +498,55 @@ static void test_seed003_database_film(void)
   gk_material_free(q);
 }
 
+/* Lossy 3-layer slab, TE and TM: the closed-form relation in complex
+ * arithmetic, kappa d = m pi + atan(r_c gamma_c/kappa) + atan(r_s gamma_s/kappa),
+ * solved with GSL's hybrid solver from the lossless root. */
+struct cslab { double complex ec, ef, es; double d, k0; int tm, m; };
+static int cslab_f(const gsl_vector *x, void *p, gsl_vector *f)
+{
+  struct cslab *s = p;
+  double complex ne = gsl_vector_get(x, 0) + I * gsl_vector_get(x, 1), b2 = ne * ne;
+  double complex kap = s->k0 * csqrt(s->ef - b2);
+  double complex gc = s->k0 * csqrt(b2 - s->ec), gs = s->k0 * csqrt(b2 - s->es);
+  double complex rc = s->tm ? s->ef / s->ec : 1, rs = s->tm ? s->ef / s->es : 1;
+  double complex r = kap * s->d - s->m * M_PI - catan(rc * gc / kap) - catan(rs * gs / kap);
+  gsl_vector_set(f, 0, creal(r));
+  gsl_vector_set(f, 1, cimag(r));
+  return GSL_SUCCESS;
+}
+
+static void test_lossy_slab_closed_form(void)
+{
+  double n[] = {1.0, 2.3, 1.52}, k[] = {0, 0.05, 0.01}, d[] = {0, 600, 0};
+  gk_guide g;
+  gk_modes m;
+  CHECK(solve(n, k, d, 3, 540, &m, &g) == GK_OK);
+  CHECK(m.converged);
+  CHECK(count_pol(&m, GK_TE) >= 3 && count_pol(&m, GK_TM) >= 3);
+  for (size_t i = 0; i < m.n; i++) {
+    const gk_mode *md = &m.mode[i];
+    struct cslab s = {1.0, (2.3 + 0.05 * I) * (2.3 + 0.05 * I), (1.52 + 0.01 * I) * (1.52 + 0.01 * I), 600,
+                      2 * M_PI / 540, md->pol == GK_TM, md->order};
+    gsl_multiroot_function F = {cslab_f, 2, &s};
+    gsl_vector *x = gsl_vector_alloc(2);
+    gsl_vector_set(x, 0, creal(md->neff) + 1e-3);  /* start off the answer */
+    gsl_vector_set(x, 1, 0);
+    gsl_multiroot_fsolver *so = gsl_multiroot_fsolver_alloc(gsl_multiroot_fsolver_hybrids, 2);
+    gsl_multiroot_fsolver_set(so, &F, x);
+    for (int it = 0; it < 200; it++) {
+      if (gsl_multiroot_fsolver_iterate(so)) break;
+      if (gsl_multiroot_test_residual(so->f, 1e-15) == GSL_SUCCESS) break;
+    }
+    CHECK_ABS(creal(md->neff), gsl_vector_get(so->x, 0), 1e-10);
+    CHECK_ABS(cimag(md->neff), gsl_vector_get(so->x, 1), 1e-10);
+    CHECK(cimag(md->neff) > 0);
+    gsl_multiroot_fsolver_free(so);
+    gsl_vector_free(x);
+  }
+  gk_modes_free(&m);
+  gk_guide_free(&g);
+}
+
 /* Random lossless stacks (fixed seed): the contour search must find
  * exactly the modes that a dense scan for sign changes of the (then real)
  * dispersion function brackets on the real axis, and Brent on each bracket
@@ -632,5 +681,6 @@ int main(void)
   RUN(test_random_lossless_stacks);
   RUN(test_seed003_database_film);
   RUN(test_close_pair);
+  RUN(test_lossy_slab_closed_form);
   return gk_test_summary();
 }
