@@ -1,0 +1,741 @@
+/* The fitting core: gk_fit and friends (include/gainkit/fit.h).
+ *
+ * One engine for every model in gainkit, so the rules live here once:
+ *  - the solver (GSL gsl_multifit_nlinear, trust region) moves unconstrained
+ *    internal variables u of the free parameters; theta = T(u) keeps bounds
+ *    (transform.c); fixed parameters stay at their init;
+ *  - residuals are weighted, f_i = (yhat_i - y_i) / s_i;
+ *  - the Jacobian is analytic (chain-ruled through T) or central
+ *    differences in theta;
+ *  - standard errors come from the Jacobian in theta (not u) at the
+ *    optimum, so they do not depend on the bound transformation.
+ * Conventions and formulas: docs/fitting.md.
+ */
+#include "gainkit/fit.h"
+#include "fit/fit_internal.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_multifit_nlinear.h>
+#include <gsl/gsl_vector.h>
+
+/* Residual reported to the solver for a trial point where the model failed
+ * (non-zero return or non-finite prediction). GSL's trust-region iteration
+ * aborts on an error status from f, so instead we return a residual vector
+ * so large that the step is rejected and the trust region shrinks, which is
+ * what "treat as a failed step" should mean. 1e50 squared and summed over
+ * any realistic n stays far from overflow. */
+#define FAILED_RESIDUAL 1e50
+
+/* Central-difference step: eps^(1/3) balances truncation (h^2) against
+ * rounding (eps/h) error, giving ~eps^(2/3) ~ 4e-11 relative accuracy. */
+#define FD_REL 6.0554544523933395e-06
+/* Floor of the step as a fraction of the parameter's typical magnitude, so
+ * that a parameter passing through zero is not differentiated with a step
+ * of 1e-300. */
+#define FD_FLOOR 1e-2
+
+/* A free parameter closer to a bound than this (relative to its scale) is
+ * put exactly on the bound and flagged at_bound. The transforms approach a
+ * bound quadratically, so a converged fit that wants the bound gets within
+ * ~1e-20 of it; an interior optimum this close is indistinguishable. */
+#define BOUND_SNAP 1e-9
+
+/* Consecutive iterations without an acceptable step after which we stop. */
+#define MAX_NOPROG 3
+
+typedef struct fit_ctx {
+  const gk_fit_problem *prob;
+  size_t n, p, nf;
+  size_t *idx;          /* nf indices of the free parameters */
+  gk_xform *xf;         /* nf transforms */
+  double *typ;          /* nf typical magnitudes (finite-difference floor) */
+  double *winv;         /* n: 1/s_i */
+  double *theta;        /* p: scratch parameter vector */
+  double *yhat, *yp, *ym, *y2; /* n: predictions, finite-difference points */
+  double *jfull;        /* n*p: analytic Jacobian, or NULL */
+  double *jt;           /* n*nf: weighted Jacobian in theta */
+  size_t n_fail;        /* model failures seen (f evaluations) */
+  int jac_failed;       /* the last Jacobian could not be evaluated */
+} fit_ctx;
+
+/* Outcome of one start. */
+typedef struct start_result {
+  int ok;               /* the solver ran (model evaluated at the start) */
+  int converged;
+  double chi2;
+  size_t n_iter, n_fev, n_jev;
+  char reason[160];
+} start_result;
+
+/* ---- model evaluation ------------------------------------------------------ */
+
+/* Predictions at theta into out; non-zero if the model failed or gave a
+ * non-finite value (never let NaN into the solver). */
+static int eval_model(fit_ctx *c, const double *theta, double *out)
+{
+  if (c->prob->model(theta, out, c->prob->ctx) != 0) return -1;
+  for (size_t i = 0; i < c->n; i++)
+    if (!isfinite(out[i])) return -1;
+  return 0;
+}
+
+/* Full parameter vector from internal variables (fixed ones at init). */
+static void theta_from_u(fit_ctx *c, const double *u, double *theta)
+{
+  for (size_t k = 0; k < c->p; k++) theta[k] = c->prob->param[k].init;
+  for (size_t j = 0; j < c->nf; j++) theta[c->idx[j]] = gk_xf_theta(&c->xf[j], u[j]);
+}
+
+static double chi2_of(fit_ctx *c, const double *yhat, double *resid)
+{
+  double s = 0;
+  for (size_t i = 0; i < c->n; i++) {
+    double r = (yhat[i] - c->prob->y[i]) * c->winv[i];
+    if (resid) resid[i] = r;
+    s += r * r;
+  }
+  return s;
+}
+
+/* d yhat / d theta_k by differences; fills the unweighted column into col.
+ * Central when both sides are inside the bounds and the model evaluates
+ * there; otherwise a second-order one-sided formula on the side that works
+ * (a parameter on a bound, or a model undefined just outside its domain). */
+static int fd_column(fit_ctx *c, double *theta, size_t j, double *col)
+{
+  const gk_param *par = &c->prob->param[c->idx[j]];
+  double *t = &theta[c->idx[j]];
+  const double t0 = *t;
+  double h = FD_REL * fmax(fabs(t0), FD_FLOOR * c->typ[j]);
+  /* make t0 + h exactly representable so the divisor is the true step */
+  volatile double tph = t0 + h;
+  h = tph - t0;
+  if (h == 0) return -1;
+
+  int can_p = t0 + h <= par->hi, can_m = t0 - h >= par->lo;
+  int ok_p = 0, ok_m = 0;
+  if (can_p) { *t = t0 + h; ok_p = eval_model(c, theta, c->yp) == 0; }
+  if (can_m) { *t = t0 - h; ok_m = eval_model(c, theta, c->ym) == 0; }
+  int rc = 0;
+  if (ok_p && ok_m) {
+    for (size_t i = 0; i < c->n; i++) col[i] = (c->yp[i] - c->ym[i]) / (2 * h);
+  } else if (ok_p || ok_m) {
+    const double sgn = ok_p ? 1.0 : -1.0;
+    const double *y1 = ok_p ? c->yp : c->ym;
+    *t = t0;
+    if (eval_model(c, theta, c->yhat) != 0) { rc = -1; goto out; }
+    *t = t0 + 2 * sgn * h;
+    if (*t <= par->hi && *t >= par->lo && eval_model(c, theta, c->y2) == 0) {
+      for (size_t i = 0; i < c->n; i++)
+        col[i] = sgn * (-3 * c->yhat[i] + 4 * y1[i] - c->y2[i]) / (2 * h);
+    } else {
+      for (size_t i = 0; i < c->n; i++) col[i] = sgn * (y1[i] - c->yhat[i]) / h;
+    }
+  } else {
+    rc = -1;
+  }
+out:
+  *t = t0;
+  return rc;
+}
+
+/* Weighted Jacobian d f_i / d theta_j (free j) at theta into c->jt. */
+static int jac_theta(fit_ctx *c, double *theta)
+{
+  const size_t n = c->n, p = c->p, nf = c->nf;
+  if (c->prob->jac) {
+    if (c->prob->jac(theta, c->jfull, c->prob->ctx) != 0) return -1;
+    for (size_t i = 0; i < n; i++)
+      for (size_t j = 0; j < nf; j++)
+        c->jt[i * nf + j] = c->jfull[i * p + c->idx[j]] * c->winv[i];
+  } else {
+    double *col = c->jfull; /* n scratch values */
+    for (size_t j = 0; j < nf; j++) {
+      if (fd_column(c, theta, j, col) != 0) return -1;
+      for (size_t i = 0; i < n; i++) c->jt[i * nf + j] = col[i] * c->winv[i];
+    }
+  }
+  for (size_t i = 0; i < n * nf; i++)
+    if (!isfinite(c->jt[i])) return -1;
+  return 0;
+}
+
+/* ---- GSL callbacks ----------------------------------------------------------- */
+
+static int gsl_f(const gsl_vector *x, void *params, gsl_vector *f)
+{
+  fit_ctx *c = params;
+  theta_from_u(c, x->data, c->theta);
+  if (eval_model(c, c->theta, c->yhat) != 0) {
+    c->n_fail++;
+    gsl_vector_set_all(f, FAILED_RESIDUAL);
+    return GSL_SUCCESS;
+  }
+  for (size_t i = 0; i < c->n; i++)
+    gsl_vector_set(f, i, (c->yhat[i] - c->prob->y[i]) * c->winv[i]);
+  return GSL_SUCCESS;
+}
+
+static int gsl_df(const gsl_vector *x, void *params, gsl_matrix *J)
+{
+  fit_ctx *c = params;
+  theta_from_u(c, x->data, c->theta);
+  if (jac_theta(c, c->theta) != 0) {
+    /* GSL only asks for J at accepted points, so this is not a trial we
+     * can reject: the fit has to stop here. */
+    c->jac_failed = 1;
+    return GSL_EDOM;
+  }
+  for (size_t j = 0; j < c->nf; j++) {
+    const double d = gk_xf_dtheta(&c->xf[j], gsl_vector_get(x, j));
+    for (size_t i = 0; i < c->n; i++)
+      gsl_matrix_set(J, i, j, c->jt[i * c->nf + j] * d);
+  }
+  return GSL_SUCCESS;
+}
+
+/* ---- validation --------------------------------------------------------------- */
+
+static int check_start(const gk_fit_problem *prob, const double *v, size_t row,
+                       gk_error *err)
+{
+  for (size_t k = 0; k < prob->p; k++) {
+    const gk_param *par = &prob->param[k];
+    if (par->fixed) continue;
+    if (!isfinite(v[k]) || v[k] < par->lo || v[k] > par->hi) {
+      if (row == 0)
+        return gk_error_set(err, GK_EUSAGE, NULL, 0,
+                            "parameter '%s': start value %g outside its bounds [%g, %g]",
+                            par->name, v[k], par->lo, par->hi);
+      return gk_error_set(err, GK_EUSAGE, NULL, 0,
+                          "start %zu, parameter '%s': value %g outside its bounds [%g, %g]",
+                          row, par->name, v[k], par->lo, par->hi);
+    }
+  }
+  return GK_OK;
+}
+
+static int validate(const gk_fit_problem *prob, size_t nf, gk_error *err)
+{
+  if (!prob || !prob->model || !prob->y || !prob->param || prob->p == 0)
+    return gk_error_set(err, GK_EUSAGE, NULL, 0, "fit: incomplete problem (model, data or parameters missing)");
+  if (prob->n < nf)
+    return gk_error_set(err, GK_EUSAGE, NULL, 0,
+                        "fit: %zu data points cannot determine %zu free parameters", prob->n, nf);
+  if (prob->n_starts && !prob->starts)
+    return gk_error_set(err, GK_EUSAGE, NULL, 0, "fit: n_starts = %zu but no start values", prob->n_starts);
+  for (size_t k = 0; k < prob->p; k++) {
+    const gk_param *par = &prob->param[k];
+    const char *name = par->name ? par->name : "?";
+    if (!isfinite(par->init))
+      return gk_error_set(err, GK_EUSAGE, NULL, 0, "parameter '%s': initial value is not finite", name);
+    if (isnan(par->lo) || isnan(par->hi) || !(par->lo < par->hi) ||
+        par->lo == INFINITY || par->hi == -INFINITY)
+      return gk_error_set(err, GK_EUSAGE, NULL, 0,
+                          "parameter '%s': bounds [%g, %g] do not form an interval (need lo < hi)",
+                          name, par->lo, par->hi);
+    if (!par->fixed && (par->init < par->lo || par->init > par->hi))
+      return gk_error_set(err, GK_EUSAGE, NULL, 0,
+                          "parameter '%s': initial value %g outside its bounds [%g, %g]",
+                          name, par->init, par->lo, par->hi);
+  }
+  for (size_t s = 0; s < prob->n_starts; s++) {
+    int rc = check_start(prob, prob->starts + s * prob->p, s + 1, err);
+    if (rc) return rc;
+  }
+  for (size_t i = 0; i < prob->n; i++) {
+    if (!isfinite(prob->y[i]))
+      return gk_error_set(err, GK_EUSAGE, NULL, 0, "fit: data point %zu is not finite", i);
+    if (prob->weighting == GK_WEIGHT_SIGMA) {
+      if (!prob->sigma)
+        return gk_error_set(err, GK_EUSAGE, NULL, 0, "fit: sigma weighting without sigma values");
+      if (!(prob->sigma[i] > 0) || !isfinite(prob->sigma[i]))
+        return gk_error_set(err, GK_EUSAGE, NULL, 0,
+                            "fit: sigma of data point %zu is %g; uncertainties must be positive and finite",
+                            i, prob->sigma[i]);
+    } else if (prob->weighting == GK_WEIGHT_RELATIVE && prob->y[i] == 0) {
+      return gk_error_set(err, GK_EUSAGE, NULL, 0,
+                          "fit: relative weighting needs non-zero data, but data point %zu is 0", i);
+    }
+  }
+  return GK_OK;
+}
+
+/* ---- context ------------------------------------------------------------------- */
+
+static void ctx_free(fit_ctx *c)
+{
+  free(c->idx); free(c->xf); free(c->typ); free(c->winv); free(c->theta);
+  free(c->yhat); free(c->yp); free(c->ym); free(c->y2); free(c->jfull); free(c->jt);
+}
+
+static int ctx_init(fit_ctx *c, const gk_fit_problem *prob, size_t nf)
+{
+  const size_t n = prob->n, p = prob->p;
+  memset(c, 0, sizeof *c);
+  c->prob = prob; c->n = n; c->p = p; c->nf = nf;
+  c->idx = calloc(p, sizeof *c->idx);
+  c->xf = calloc(p, sizeof *c->xf);
+  c->typ = calloc(p, sizeof *c->typ);
+  c->winv = calloc(n, sizeof *c->winv);
+  c->theta = calloc(p, sizeof *c->theta);
+  c->yhat = calloc(n, sizeof *c->yhat);
+  c->yp = calloc(n, sizeof *c->yp);
+  c->ym = calloc(n, sizeof *c->ym);
+  c->y2 = calloc(n, sizeof *c->y2);
+  c->jfull = calloc(n * p, sizeof *c->jfull);
+  c->jt = calloc(n * (nf ? nf : 1), sizeof *c->jt);
+  if (!c->idx || !c->xf || !c->typ || !c->winv || !c->theta || !c->yhat || !c->yp ||
+      !c->ym || !c->y2 || !c->jfull || !c->jt) {
+    ctx_free(c);
+    return -1;
+  }
+  size_t j = 0;
+  for (size_t k = 0; k < p; k++) {
+    const gk_param *par = &prob->param[k];
+    if (par->fixed) continue;
+    c->idx[j] = k;
+    /* Typical magnitude: the start value, else the distance to a finite
+     * bound, else 1. It sets finite-difference floors and the one-sided
+     * transform's length scale. */
+    double typ = fabs(par->init);
+    if (typ == 0 && isfinite(par->lo) && isfinite(par->hi)) typ = par->hi - par->lo;
+    else if (typ == 0 && isfinite(par->lo)) typ = fabs(par->lo);
+    else if (typ == 0 && isfinite(par->hi)) typ = fabs(par->hi);
+    if (!(typ > 0) || !isfinite(typ)) typ = 1.0;
+    c->typ[j] = typ;
+    double scale = typ;
+    if (isfinite(par->lo) && par->init > par->lo) scale = par->init - par->lo;
+    else if (isfinite(par->hi) && par->init < par->hi) scale = par->hi - par->init;
+    gk_xf_init(&c->xf[j], par->lo, par->hi, scale);
+    j++;
+  }
+  for (size_t i = 0; i < n; i++) {
+    switch (prob->weighting) {
+    case GK_WEIGHT_SIGMA: c->winv[i] = 1.0 / prob->sigma[i]; break;
+    case GK_WEIGHT_RELATIVE: c->winv[i] = 1.0 / fabs(prob->y[i]); break;
+    default: c->winv[i] = 1.0; break;
+    }
+  }
+  return 0;
+}
+
+/* ---- one start ------------------------------------------------------------------ */
+
+static const char *info_reason(int info)
+{
+  switch (info) {
+  case 1: return "small step (xtol)";
+  case 2: return "small gradient (gtol)";
+  default: return "small change of chi2 (ftol)";
+  }
+}
+
+/* Run the solver from theta0 (p values). On return u holds the end point. */
+static void run_start(fit_ctx *c, gsl_multifit_nlinear_workspace *w,
+                      gsl_multifit_nlinear_fdf *fdf, const gk_fit_options *opt,
+                      const double *theta0, gsl_vector *u, start_result *sr)
+{
+  memset(sr, 0, sizeof *sr);
+  sr->chi2 = INFINITY;
+  for (size_t j = 0; j < c->nf; j++)
+    gsl_vector_set(u, j, gk_xf_internal(&c->xf[j], theta0[c->idx[j]]));
+  theta_from_u(c, u->data, c->theta);
+  if (eval_model(c, c->theta, c->yhat) != 0) {
+    snprintf(sr->reason, sizeof sr->reason, "model failed to evaluate at the start point");
+    return;
+  }
+  c->n_fail = 0;
+  c->jac_failed = 0;
+  if (gsl_multifit_nlinear_init(u, fdf, w) != GSL_SUCCESS) {
+    snprintf(sr->reason, sizeof sr->reason, "model failed to evaluate (Jacobian at the start point)");
+    return;
+  }
+  sr->ok = 1;
+  size_t iter = 0, noprog = 0;
+  int info = 0;
+  for (;;) {
+    if (iter >= opt->max_iter) {
+      snprintf(sr->reason, sizeof sr->reason, "iteration limit %zu reached", opt->max_iter);
+      break;
+    }
+    size_t fail_before = c->n_fail;
+    int st = gsl_multifit_nlinear_iterate(w);
+    iter++;
+    if (c->jac_failed) {
+      snprintf(sr->reason, sizeof sr->reason, "model failed to evaluate (Jacobian)");
+      break;
+    }
+    if (st == GSL_ENOPROG) {
+      /* Fifteen trial steps with a shrinking trust region were all
+       * rejected. GSL resets the damping, so trying again can help (as its
+       * own driver does); several in a row mean that no step reduces chi2. */
+      if (++noprog >= MAX_NOPROG || iter == 1) {
+        if (c->n_fail > fail_before)
+          snprintf(sr->reason, sizeof sr->reason, "model failed to evaluate at every trial step");
+        else if (iter == 1)
+          snprintf(sr->reason, sizeof sr->reason, "no step from the start point reduced chi2");
+        else {
+          sr->converged = 1;
+          snprintf(sr->reason, sizeof sr->reason, "chi2 cannot be reduced further (rounding level)");
+        }
+        break;
+      }
+    } else if (st != GSL_SUCCESS) {
+      snprintf(sr->reason, sizeof sr->reason, "solver stopped: %s", gsl_strerror(st));
+      break;
+    } else {
+      noprog = 0;
+    }
+    if (gsl_multifit_nlinear_test(opt->xtol, opt->gtol, opt->ftol, &info, w) == GSL_SUCCESS) {
+      sr->converged = 1;
+      snprintf(sr->reason, sizeof sr->reason, "%s", info_reason(info));
+      break;
+    }
+  }
+  gsl_vector_memcpy(u, gsl_multifit_nlinear_position(w));
+  double fn = gsl_blas_dnrm2(gsl_multifit_nlinear_residual(w));
+  sr->chi2 = fn * fn;
+  sr->n_iter = iter;
+  sr->n_fev = fdf->nevalf;
+  sr->n_jev = fdf->nevaldf;
+}
+
+/* ---- result ----------------------------------------------------------------------- */
+
+static void append_reason(gk_fit_result *res, const char *fmt, const char *name)
+{
+  size_t len = strlen(res->reason);
+  if (len + 1 < sizeof res->reason)
+    snprintf(res->reason + len, sizeof res->reason - len, fmt, name);
+}
+
+/* Put free parameters that ended (numerically) on a bound exactly there. */
+static void snap_bounds(fit_ctx *c, gk_fit_result *res)
+{
+  for (size_t j = 0; j < c->nf; j++) {
+    const size_t k = c->idx[j];
+    const gk_param *par = &c->prob->param[k];
+    double *t = &res->value[k];
+    double scale = fmax(c->xf[j].c, c->typ[j]);
+    if (c->xf[j].kind == GK_XF_BOTH) scale = par->hi - par->lo;
+    if (isfinite(par->lo) && *t - par->lo <= BOUND_SNAP * fmax(scale, fabs(par->lo))) {
+      *t = par->lo;
+      res->at_bound = 1;
+      append_reason(res, "; '%s' at its lower bound", par->name);
+    } else if (isfinite(par->hi) && par->hi - *t <= BOUND_SNAP * fmax(scale, fabs(par->hi))) {
+      *t = par->hi;
+      res->at_bound = 1;
+      append_reason(res, "; '%s' at its upper bound", par->name);
+    }
+  }
+}
+
+/* Rank threshold on the singular values of the column-scaled Jacobian:
+ * directions weaker than the Jacobian's own accuracy (analytic ~1e-16,
+ * central differences ~1e-10 relative) carry no information. */
+#define RCOND_ANALYTIC 1e-13
+#define RCOND_FD 1e-10
+
+/* Covariance C = (J^T J)^-1 of the free parameters from the weighted
+ * Jacobian in theta, by SVD of J with unit-norm columns (so the rank test
+ * does not depend on the parameters' units). Writes res->cov and cov_ok. */
+static int covariance(fit_ctx *c, gk_fit_result *res)
+{
+  const size_t n = c->n, nf = c->nf, p = c->p;
+  memcpy(c->theta, res->value, p * sizeof *c->theta);
+  if (jac_theta(c, c->theta) != 0) {
+    append_reason(res, "%s", "; covariance unavailable: model failed to evaluate near the optimum");
+    return GK_OK;
+  }
+  gsl_matrix *A = gsl_matrix_alloc(n, nf), *V = gsl_matrix_alloc(nf, nf);
+  gsl_vector *S = gsl_vector_alloc(nf), *work = gsl_vector_alloc(nf);
+  double *d = calloc(nf, sizeof *d);
+  if (!A || !V || !S || !work || !d) {
+    gsl_matrix_free(A); gsl_matrix_free(V); gsl_vector_free(S); gsl_vector_free(work); free(d);
+    return GK_ENOMEM;
+  }
+  int singular = 0;
+  size_t weakest = 0;
+  for (size_t j = 0; j < nf; j++) {
+    double s2 = 0;
+    for (size_t i = 0; i < n; i++) s2 += c->jt[i * nf + j] * c->jt[i * nf + j];
+    d[j] = sqrt(s2);
+    if (d[j] == 0) { singular = 1; weakest = j; }
+  }
+  if (!singular) {
+    for (size_t i = 0; i < n; i++)
+      for (size_t j = 0; j < nf; j++) gsl_matrix_set(A, i, j, c->jt[i * nf + j] / d[j]);
+    gsl_linalg_SV_decomp(A, V, S, work);
+    const double smax = gsl_vector_get(S, 0), smin = gsl_vector_get(S, nf - 1);
+    const double rcond = c->prob->jac ? RCOND_ANALYTIC : RCOND_FD;
+    if (!(smin > rcond * smax)) {
+      singular = 1;
+      /* the parameter that dominates the null direction */
+      double best = -1;
+      for (size_t j = 0; j < nf; j++) {
+        double v = fabs(gsl_matrix_get(V, j, nf - 1));
+        if (v > best) { best = v; weakest = j; }
+      }
+    } else {
+      for (size_t a = 0; a < nf; a++)
+        for (size_t b = 0; b < nf; b++) {
+          double s = 0;
+          for (size_t m = 0; m < nf; m++) {
+            double sm = gsl_vector_get(S, m);
+            s += gsl_matrix_get(V, a, m) * gsl_matrix_get(V, b, m) / (sm * sm);
+          }
+          res->cov[c->idx[a] * p + c->idx[b]] = s / (d[a] * d[b]);
+        }
+      res->cov_ok = 1;
+    }
+  }
+  if (singular)
+    append_reason(res, "; singular Jacobian: '%s' is not determined by the data (no standard errors)",
+                  c->prob->param[c->idx[weakest]].name);
+  gsl_matrix_free(A); gsl_matrix_free(V); gsl_vector_free(S); gsl_vector_free(work); free(d);
+  return GK_OK;
+}
+
+static void fill_stats(fit_ctx *c, gk_fit_result *res, int absolute)
+{
+  const double n = (double)c->n, k = (double)c->nf;
+  res->dof = c->n - c->nf;
+  res->chi2_red = res->dof > 0 ? res->chi2 / (double)res->dof : NAN;
+  /* -2 ln L up to a constant: chi2 itself when the sigmas are absolute,
+   * otherwise the Gaussian likelihood maximised over an unknown common
+   * variance, n ln(chi2/n). */
+  double m2lnl = absolute ? res->chi2 : n * log(res->chi2 / n);
+  res->aic = m2lnl + 2 * k;
+  res->aicc = n - k - 1 > 0 ? res->aic + 2 * k * (k + 1) / (n - k - 1) : NAN;
+  res->bic = m2lnl + k * log(n);
+}
+
+static void scale_cov(fit_ctx *c, gk_fit_result *res, int absolute)
+{
+  const size_t p = c->p;
+  if (res->cov_ok && !absolute) {
+    if (res->dof == 0) {
+      res->cov_ok = 0;
+      append_reason(res, "%s", "; no degrees of freedom to scale the covariance (no standard errors)");
+    } else {
+      for (size_t i = 0; i < p * p; i++) res->cov[i] *= res->chi2_red;
+    }
+  }
+  for (size_t k = 0; k < p; k++) {
+    if (c->prob->param[k].fixed) res->se[k] = 0;
+    else res->se[k] = res->cov_ok ? sqrt(res->cov[k * p + k]) : NAN;
+  }
+  if (!res->cov_ok)
+    for (size_t i = 0; i < p * p; i++) res->cov[i] = NAN;
+}
+
+void gk_fit_result_free(gk_fit_result *res)
+{
+  if (!res) return;
+  free(res->value); free(res->se); free(res->cov); free(res->yhat); free(res->resid);
+  res->value = res->se = res->cov = res->yhat = res->resid = NULL;
+}
+
+static int result_alloc(gk_fit_result *res, size_t n, size_t p)
+{
+  memset(res, 0, sizeof *res);
+  res->n = n;
+  res->p = p;
+  res->value = calloc(p, sizeof *res->value);
+  res->se = calloc(p, sizeof *res->se);
+  res->cov = calloc(p * p, sizeof *res->cov);
+  res->yhat = calloc(n, sizeof *res->yhat);
+  res->resid = calloc(n, sizeof *res->resid);
+  if (!res->value || !res->se || !res->cov || !res->yhat || !res->resid) {
+    gk_fit_result_free(res);
+    return -1;
+  }
+  return 0;
+}
+
+void gk_fit_options_default(gk_fit_options *o)
+{
+  memset(o, 0, sizeof *o);
+  o->method = GK_FIT_LM;
+  o->max_iter = 1000;
+  o->xtol = 1e-12;
+  o->gtol = 1e-12;
+  o->ftol = 0;
+  o->scale = 0;
+}
+
+static void setup_params(gsl_multifit_nlinear_parameters *fp, const gk_fit_options *opt)
+{
+  *fp = gsl_multifit_nlinear_default_parameters();
+  switch (opt->method) {
+  case GK_FIT_LMACCEL: fp->trs = gsl_multifit_nlinear_trs_lmaccel; break;
+  case GK_FIT_DOGLEG: fp->trs = gsl_multifit_nlinear_trs_dogleg; break;
+  default: fp->trs = gsl_multifit_nlinear_trs_lm; break;
+  }
+  switch (opt->scale) {
+  case 1: fp->scale = gsl_multifit_nlinear_scale_marquardt; break;
+  case 2: fp->scale = gsl_multifit_nlinear_scale_levenberg; break;
+  default: fp->scale = gsl_multifit_nlinear_scale_more; break;
+  }
+}
+
+/* Start vector number s (0: param[].init); fixed parameters always at init. */
+static void start_vector(const gk_fit_problem *prob, size_t s, double *theta)
+{
+  for (size_t k = 0; k < prob->p; k++) {
+    const gk_param *par = &prob->param[k];
+    theta[k] = (s == 0 || par->fixed) ? par->init : prob->starts[(s - 1) * prob->p + k];
+  }
+}
+
+/* Better of two start results: converged beats not converged, then lower chi2. */
+static int better(const start_result *a, const start_result *b)
+{
+  if (!a->ok) return 0;
+  if (!b->ok) return 1;
+  if (a->converged != b->converged) return a->converged > b->converged;
+  return a->chi2 < b->chi2;
+}
+
+/* Search from every start; the best end point into value (p entries). */
+static int search(fit_ctx *c, const gk_fit_options *opt, double *value, size_t *best_start,
+                  start_result *best, gk_error *err)
+{
+  const gk_fit_problem *prob = c->prob;
+  gsl_multifit_nlinear_parameters fp;
+  setup_params(&fp, opt);
+  gsl_multifit_nlinear_fdf fdf = { .f = gsl_f, .df = gsl_df, .fvv = NULL,
+                                   .n = c->n, .p = c->nf, .params = c };
+  gsl_multifit_nlinear_workspace *w =
+      gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &fp, c->n, c->nf);
+  gsl_vector *u = gsl_vector_alloc(c->nf);
+  double *theta0 = calloc(c->p, sizeof *theta0);
+  if (!w || !u || !theta0) {
+    if (w) gsl_multifit_nlinear_free(w);
+    gsl_vector_free(u);
+    free(theta0);
+    return gk_error_set(err, GK_ENOMEM, NULL, 0, "fit: out of memory");
+  }
+  memset(best, 0, sizeof *best);
+  char first_fail[160] = "";
+  for (size_t s = 0; s <= prob->n_starts; s++) {
+    start_result sr;
+    start_vector(prob, s, theta0);
+    run_start(c, w, &fdf, opt, theta0, u, &sr);
+    if (!sr.ok && !first_fail[0]) snprintf(first_fail, sizeof first_fail, "%s", sr.reason);
+    if (better(&sr, best)) {
+      *best = sr;
+      *best_start = s;
+      theta_from_u(c, u->data, value);
+    }
+  }
+  gsl_multifit_nlinear_free(w);
+  gsl_vector_free(u);
+  free(theta0);
+  if (!best->ok)
+    return gk_error_set(err, GK_EDOM, NULL, 0, "fit: %s%s", first_fail,
+                        prob->n_starts ? " (at every start)" : "");
+  return GK_OK;
+}
+
+int gk_fit(const gk_fit_problem *prob, const gk_fit_options *opt_in,
+           gk_fit_result *res, gk_error *err)
+{
+  gk_fit_options opt;
+  if (opt_in) opt = *opt_in;
+  else gk_fit_options_default(&opt);
+  if (!res) return gk_error_set(err, GK_EUSAGE, NULL, 0, "fit: no result structure");
+  memset(res, 0, sizeof *res);
+  size_t nf = 0;
+  if (prob && prob->param)
+    for (size_t k = 0; k < prob->p; k++) nf += !prob->param[k].fixed;
+  int rc = validate(prob, nf, err);
+  if (rc) return rc;
+
+  fit_ctx c;
+  if (ctx_init(&c, prob, nf) != 0 || result_alloc(res, prob->n, prob->p) != 0) {
+    ctx_free(&c);
+    return gk_error_set(err, GK_ENOMEM, NULL, 0, "fit: out of memory");
+  }
+  res->n_free = nf;
+  start_result best = { .ok = 1, .converged = 1 };
+  if (nf > 0) {
+    rc = search(&c, &opt, res->value, &res->best_start, &best, err);
+  } else {
+    for (size_t k = 0; k < prob->p; k++) res->value[k] = prob->param[k].init;
+    snprintf(best.reason, sizeof best.reason, "all parameters fixed (nothing to fit)");
+  }
+  if (rc == GK_OK) {
+    res->converged = best.converged;
+    snprintf(res->reason, sizeof res->reason, "%s", best.reason);
+    res->n_iter = best.n_iter;
+    res->n_fev = best.n_fev;
+    res->n_jev = best.n_jev;
+    snap_bounds(&c, res);
+    if (eval_model(&c, res->value, res->yhat) != 0) {
+      rc = gk_error_set(err, GK_EDOM, NULL, 0, "fit: model failed to evaluate at the best-fit parameters");
+    } else {
+      const int absolute = prob->absolute_sigma != 0;
+      res->chi2 = chi2_of(&c, res->yhat, res->resid);
+      fill_stats(&c, res, absolute);
+      if (nf > 0) rc = covariance(&c, res);
+      if (rc) gk_error_set(err, rc, NULL, 0, "fit: out of memory");
+      else scale_cov(&c, res, absolute);
+    }
+  }
+  ctx_free(&c);
+  if (rc) gk_fit_result_free(res);
+  return rc;
+}
+
+int gk_fit_param_index(const gk_fit_problem *prob, const char *name)
+{
+  if (!prob || !name) return -1;
+  for (size_t k = 0; k < prob->p; k++)
+    if (prob->param[k].name && strcmp(prob->param[k].name, name) == 0) return (int)k;
+  return -1;
+}
+
+double gk_fit_derived_se(const gk_fit_result *res, gk_scalar_fn q, void *ctx)
+{
+  if (!res || !res->value || !res->cov || !q || !res->cov_ok) return NAN;
+  const size_t p = res->p;
+  double *t = malloc(p * sizeof *t), *g = calloc(p, sizeof *g);
+  double var = NAN;
+  if (!t || !g) goto out;
+  memcpy(t, res->value, p * sizeof *t);
+  for (size_t k = 0; k < p; k++) {
+    double sk = res->se[k];
+    if (!(sk > 0)) continue; /* fixed or exactly determined: no contribution */
+    /* step relative to the value, floored by the standard error: the delta
+     * method linearises q over +-se, so that is the scale that matters */
+    double h = FD_REL * fmax(fabs(t[k]), sk);
+    volatile double tph = t[k] + h;
+    h = tph - t[k];
+    const double t0 = t[k];
+    t[k] = t0 + h;
+    double qp = q(t, ctx);
+    t[k] = t0 - h;
+    double qm = q(t, ctx);
+    t[k] = t0;
+    g[k] = (qp - qm) / (2 * h);
+  }
+  var = 0;
+  for (size_t a = 0; a < p; a++)
+    for (size_t b = 0; b < p; b++)
+      if (g[a] != 0 && g[b] != 0) var += g[a] * res->cov[a * p + b] * g[b];
+out:
+  free(t);
+  free(g);
+  return var >= 0 ? sqrt(var) : NAN;
+}

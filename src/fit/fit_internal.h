@@ -1,0 +1,27 @@
+/* fit_internal.h — pieces of the fitting core shared between its files. */
+#ifndef GK_FIT_INTERNAL_H
+#define GK_FIT_INTERNAL_H
+
+#include <stddef.h>
+
+/* Map between a bounded real parameter theta and the unconstrained internal
+ * variable u that the solver moves (see transform.c for why these forms). */
+typedef enum { GK_XF_NONE = 0, GK_XF_LOWER, GK_XF_UPPER, GK_XF_BOTH } gk_xf_kind;
+
+typedef struct gk_xform {
+  gk_xf_kind kind;
+  double lo, hi;
+  double c;   /* length scale of the one-sided transforms, > 0 */
+} gk_xform;
+
+/* Set up the transform of a parameter with bounds lo, hi (either may be
+ * infinite) whose typical magnitude is typ (> 0). */
+void gk_xf_init(gk_xform *xf, double lo, double hi, double typ);
+double gk_xf_theta(const gk_xform *xf, double u);
+double gk_xf_dtheta(const gk_xform *xf, double u);
+/* Internal value of theta (lo <= theta <= hi). A theta exactly on a bound is
+ * moved slightly inwards first: there d theta/du = 0 and the solver could
+ * never leave the bound. */
+double gk_xf_internal(const gk_xform *xf, double theta);
+
+#endif

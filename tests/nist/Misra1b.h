@@ -1,0 +1,35 @@
+/* NIST StRD Misra1b (lower difficulty), 14 observations, 2 parameters.
+ * Model: y = b1 * (1-(1+b2*x/2)**(-2))
+ * Data rows are typed as NIST prints them (y, x). */
+#include "nist.h"
+
+static const double misra1b_data[14][2] = { /* y, x */
+  {10.07E0, 77.6E0}, {14.73E0, 114.9E0}, {17.94E0, 141.1E0}, {23.93E0, 190.8E0},
+  {29.61E0, 239.9E0}, {35.18E0, 289.0E0}, {40.02E0, 332.8E0}, {44.82E0, 378.4E0},
+  {50.76E0, 434.8E0}, {55.05E0, 477.3E0}, {61.01E0, 536.8E0}, {66.40E0, 593.1E0},
+  {75.47E0, 689.1E0}, {81.78E0, 760.0E0},
+};
+static const double misra1b_start1[] = {500, 0.0001};
+static const double misra1b_start2[] = {300, 0.0002};
+static const double misra1b_cert[] = {3.3799746163E+02, 3.9039091287E-04};
+static const double misra1b_sd[] = {3.1643950207E+00, 4.2547321834E-06};
+
+static void misra1b_f(const double *b, const double *r, double *y)
+{
+  double x = r[1];
+  double u = 1.0 + b[1] * x / 2.0;
+  *y = b[0] * (1.0 - 1.0 / (u * u));
+}
+static void misra1b_df(const double *b, const double *r, double *j)
+{
+  double x = r[1];
+  double u = 1.0 + b[1] * x / 2.0;
+  j[0] = 1.0 - 1.0 / (u * u);
+  j[1] = b[0] * x / (u * u * u);
+}
+
+static const nist_set nist_Misra1b = {
+  "Misra1b", "lower", 14, 2, 2, &misra1b_data[0][0], 0,
+  misra1b_start1, misra1b_start2, misra1b_cert, misra1b_sd, 7.5464681533E-02,
+  misra1b_f, misra1b_df,
+};
