@@ -1,6 +1,7 @@
 /* Fitting the VSL models: data checks, automatic initial guesses, the
  * gk_fit problem for each model, reported parameters. */
 #include "gainkit/vsl.h"
+#include "vsl_internal.h"
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -335,6 +336,7 @@ int gk_vsl_fit_model(const gk_vsl_data *d, gk_vsl_model m, gk_vsl_fit *f, gk_err
                         n, p, gk_vsl_model_name(m));
   int rc = gk_vsl_check(d, err);
   if (rc) return rc;
+  gk_vsl_gsl_quiet_();
   f->yhat = malloc(n * sizeof *f->yhat);
   double *starts = malloc(16 * 4 * sizeof *starts);
   double *sig = malloc(n * sizeof *sig);

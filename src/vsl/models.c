@@ -13,6 +13,15 @@
 #include <string.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_roots.h>
+#include <pthread.h>
+#include "vsl_internal.h"
+
+static pthread_once_t quiet_once = PTHREAD_ONCE_INIT;
+static void quiet(void) { gsl_set_error_handler_off(); }
+/* GSL's default error handler aborts; the library reports errors by
+ * status instead. Switched off once (not per call: the model functions run
+ * in parallel over wavelengths, and the handler is process-global). */
+void gk_vsl_gsl_quiet_(void) { pthread_once(&quiet_once, quiet); }
 
 static const char *const model_names[GK_VSL_NMODELS] = {"vsl1", "vsl2", "sat", "sat-exact", "emp"};
 static const size_t ntheta_[GK_VSL_NMODELS] = {2, 3, 3, 4, 3};
@@ -335,7 +344,6 @@ static int sx_invert(gsl_root_fsolver *s, const double *th, double L, double lo,
 static int satexact_eval(const double *th, const double *L, size_t n, double *I, double *jac)
 {
   if (th[1] < 0 || !isfinite(th[0]) || !isfinite(th[2]) || !isfinite(th[3])) return GK_EDOM;
-  gsl_error_handler_t *old = gsl_set_error_handler_off();
   gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
   int rc = s ? GK_OK : GK_ENOMEM;
   double prev = 0, prevL = -1;
@@ -379,13 +387,13 @@ static int satexact_eval(const double *th, const double *L, size_t n, double *I,
     for (int k = 0; k < 4; k++) J[k] = -dth[k] / xI;
   }
   if (s) gsl_root_fsolver_free(s);
-  gsl_set_error_handler(old);
   return rc;
 }
 
 int gk_vsl_intensity(gk_vsl_model m, const double *theta, const double *L, size_t n,
                      double *I, double *jac)
 {
+  gk_vsl_gsl_quiet_();
   switch (m) {
   case GK_VSL_VSL1:
     return vsl1_eval(theta, L, n, I, jac, 2);
