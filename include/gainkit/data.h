@@ -2,14 +2,17 @@
  *
  * Files: comma, tab, semicolon or runs of whitespace (detected per file from
  * the first data lines), '#' comment lines and trailing '# ...' comments,
- * blank lines, an optional header row (detected: a first non-comment row
- * with a non-numeric cell), CRLF line ends and a UTF-8 BOM.
+ * blank lines, an optional header row (detected: the first non-comment row
+ * is a header when its first cell is not a number; a matrix always has one),
+ * CRLF line ends and a UTF-8 BOM. Cells may be quoted ("L (mm)").
  * '#' comment lines of the form "# key: value" are kept as metadata (the
  * simulator writes "# stripe_length_cm: 0.2").
  *
  * Every error names the file and 1-based line: non-numeric cell, NaN or Inf,
  * ragged row, duplicate x, too few rows, empty file, unreadable file, file
- * larger than the limit.
+ * larger than the limit. (Errors about the file as a whole - unreadable, too
+ * large - carry line 0; "too few rows" points at the last line.)
+ * See docs/input-formats.md.
  */
 #ifndef GAINKIT_DATA_H
 #define GAINKIT_DATA_H
@@ -39,12 +42,15 @@ typedef struct gk_table {
   long header_line;    /* 0 if no header */
   char **name;         /* ncols column names ("" if no header) */
   char **unit;         /* ncols unit strings from the header ("" if none) */
+  char **raw;          /* ncols header cells as written ("" if no header) */
   char delim;          /* ',', '\t', ';' or ' ' (whitespace runs) */
   gk_meta meta;
 } gk_table;
 
 typedef struct gk_read_options {
-  long max_bytes;      /* refuse larger files (GK_ELIMIT); 0 = default */
+  long max_bytes;      /* refuse larger files (GK_ELIMIT); 0 = the environment
+                          variable GAINKIT_MAX_INPUT_BYTES if set, else
+                          GK_DATA_DEFAULT_MAX_BYTES */
   size_t min_rows;     /* fewer data rows is an error; 0 = 1 */
 } gk_read_options;
 
@@ -71,6 +77,7 @@ typedef struct gk_columns_options {
   int reject_duplicate_x;      /* duplicate x is an error (line of the second occurrence) */
   int require_positive_x;      /* x <= 0 is an error */
   size_t min_points;           /* default 2 */
+  int require_positive_sigma;  /* sigma column (if any) must be > 0 */
 } gk_columns_options;
 
 typedef struct gk_columns {
@@ -98,8 +105,9 @@ typedef struct gk_matrix_options {
   gk_xkind col_kind;            /* kind of the column parameter (LENGTH for VSL) */
   const char *col_unit_override;
   const char *col_unit_default;
-  int require_increasing_rows;  /* wavelengths strictly monotonic */
-  size_t min_rows, min_cols;
+  int require_increasing_rows;  /* wavelengths strictly monotonic (either direction) */
+  size_t min_rows, min_cols;    /* defaults 2 and 1 */
+  const char *row_unit_override;/* wavelength unit of the rows; NULL = corner cell, else nm */
 } gk_matrix_options;
 
 typedef struct gk_matrix {
@@ -113,6 +121,13 @@ typedef struct gk_matrix {
   char col_unit[32];      /* unit of col after conversion */
   char col_unit_in[32];   /* unit as found in the file (from the corner cell, e.g. "fluence (uJ/cm2)") */
   double col_factor;
+  /* The corner cell is "ROW \ COL" ("wavelength (nm) \ L (mm)"), or one
+   * label: a wavelength label (wavelength, lambda, λ, wl) names the rows,
+   * anything else the columns. */
+  char row_name[64], col_name[64];
+  char row_unit_in[32];   /* unit of the wavelengths in the file ("nm" if none) */
+  double row_factor;      /* row_nm = row_file * row_factor */
+  char delim;             /* as in gk_table */
   gk_meta meta;
 } gk_matrix;
 

@@ -27,7 +27,24 @@ typedef enum {
   GK_STYLE_LINEPOINTS
 } gk_style;
 
-/* Colours cycle through a palette; pass -1 for "next in the cycle". */
+/* Colours: the Okabe–Ito colour-blind-safe palette. A series with colour
+ * GK_AUTO (-1) takes the next colour of its panel's cycle (blue, vermillion,
+ * green, orange, purple, sky blue, black, grey, then around again). */
+enum {
+  GK_AUTO = -1,
+  GK_BLUE = 0, GK_VERMILLION, GK_GREEN, GK_ORANGE, GK_PURPLE, GK_SKYBLUE,
+  GK_BLACK, GK_GREY,
+  GK_NCOLOURS
+};
+
+/* Where a panel's legend goes. AUTO picks the inside corner that covers the
+ * fewest data points. */
+typedef enum {
+  GK_LEGEND_AUTO = 0,
+  GK_LEGEND_TOP_RIGHT, GK_LEGEND_TOP_LEFT, GK_LEGEND_BOTTOM_RIGHT, GK_LEGEND_BOTTOM_LEFT,
+  GK_LEGEND_OUTSIDE_RIGHT, /* right of the axes (the panel keeps room for it) */
+  GK_LEGEND_NONE
+} gk_legend_pos;
 
 /* A figure of ncols x nrows panels; width/height in pixels (PNG) or the
  * same proportions for vector output. title may be NULL. */
@@ -36,12 +53,22 @@ void gk_figure_free(gk_figure *f);
 /* Panel by index, row-major from the top left. */
 gk_panel *gk_figure_panel(gk_figure *f, int index);
 
-/* Labels with units, e.g. "stripe length L (cm)". */
+/* Labels with units, e.g. "stripe length L (cm)". All text (labels, titles,
+ * legend entries, annotations) is plain UTF-8 and goes through
+ * gk_plot_text, so "cm^-1", "cm-1", "uJ/cm2" and "E_{th}" come out as
+ * cm⁻¹, µJ/cm², E with subscript th. */
 void gk_panel_labels(gk_panel *p, const char *xlabel, const char *ylabel, const char *title);
 void gk_panel_log(gk_panel *p, int logx, int logy);
 /* Fix the axis range (otherwise from the data, with a margin). */
 void gk_panel_xrange(gk_panel *p, double lo, double hi);
 void gk_panel_yrange(gk_panel *p, double lo, double hi);
+
+/* Colour-bar range of the panel's image (otherwise the data range). */
+void gk_panel_zrange(gk_panel *p, double lo, double hi);
+void gk_panel_legend(gk_panel *p, gk_legend_pos pos);
+/* Text annotation at (fx, fy) in axes fractions (0,0 bottom left, 1,1 top
+ * right), left-aligned, e.g. a fit result or a panel letter "(a)". */
+int gk_panel_text(gk_panel *p, double fx, double fy, const char *text);
 
 /* Add a series (data are copied). yerr may be NULL. label may be NULL (not
  * in the legend). Non-finite points and, on log axes, points <= 0 are
@@ -63,6 +90,14 @@ int gk_figure_save(gk_figure *f, const char *path, gk_error *err);
 
 /* 1 if path has a supported plot extension. */
 int gk_plot_ext_ok(const char *path);
+
+/* Turn a plain label into PLplot text: '#' is escaped; "^x", "^-1",
+ * "^{...}" become superscripts and "_{...}" subscripts; unit powers written
+ * without a caret ("cm2", "cm-3", "s-1", "m^2") become superscripts; a 'u'
+ * prefix before a unit ("um", "uJ", "us", "uW") becomes µ. Writes at most
+ * size bytes including the NUL (truncated at a character boundary);
+ * returns out. */
+char *gk_plot_text(const char *in, char *out, size_t size);
 
 #ifdef __cplusplus
 }

@@ -43,6 +43,21 @@ int gk_parse_number(const char *text, double *out, gk_error *err);
 void gk_header_split(const char *header, char *name, size_t name_size,
                      char *unit, size_t unit_size);
 
+/* What a unit expression measures and gainkit's internal unit for it:
+ * "uJ/cm2" -> dimension "fluence", internal "J/cm2", factor 1e-6. For
+ * dimensions without a listed internal unit, internal is the SI expression
+ * and dimension reads "m^a kg^b s^c ...". Fails (GK_EUSAGE) when `unit` does
+ * not parse. */
+typedef struct gk_unit_info {
+  char dimension[64];   /* "length", "fluence", "time", "dimensionless", ... */
+  char internal[32];    /* "cm", "J/cm2", "s", "" for dimensionless */
+  double factor;        /* value_internal = value_in_unit * factor */
+} gk_unit_info;
+int gk_unit_describe(const char *unit, gk_unit_info *info, gk_error *err);
+
+/* 1 when `unit` parses as a unit expression (no error report). */
+int gk_unit_valid(const char *unit);
+
 #ifdef __cplusplus
 }
 #endif

@@ -144,7 +144,7 @@ static nist_outcome run_one(const nist_set *s, const double *start,
                             const nist_exception *retry)
 {
   nist_outcome o = {0, NAN, NAN, 0, 0, 0, {0}, ""};
-  static char names[16][4];
+  static char names[16][24];
   gk_param par[16];
   double y[256];
   nist_ctx ctx = {s, y};

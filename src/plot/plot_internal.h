@@ -1,0 +1,47 @@
+/* Internal: the in-memory figure shared by figure.c (building) and
+ * render.c (drawing with PLplot). */
+#ifndef GAINKIT_PLOT_INTERNAL_H
+#define GAINKIT_PLOT_INTERNAL_H
+
+#include "gainkit/plot.h"
+
+#define GK_PLOT_MAX_GRID 12
+
+typedef enum { GK_ITEM_SERIES, GK_ITEM_VLINE, GK_ITEM_HLINE, GK_ITEM_BAND, GK_ITEM_TEXT } gk_item_kind;
+
+typedef struct {
+  gk_item_kind kind;
+  gk_style style;
+  int colour;      /* 0..GK_NCOLOURS-1 */
+  int marker;      /* series number in the panel: picks the marker shape */
+  char *label;     /* legend entry / line label / annotation text; may be NULL */
+  size_t n;
+  double *x, *y, *yerr; /* series */
+  double a, b;     /* vline x, hline y, band x0..x1, text position */
+} gk_item;
+
+typedef struct {
+  size_t nx, ny;
+  double *x, *y, *z; /* z[i*nx + j] at (x[j], y[i]); z == NULL: no image */
+  char *zlabel;
+} gk_image;
+
+struct gk_panel {
+  char *xlabel, *ylabel, *title;
+  int logx, logy;
+  int fix[3];          /* x, y, z range fixed by the caller */
+  double lo[3], hi[3];
+  gk_legend_pos legend;
+  int next_colour, nseries;
+  gk_item *items;
+  size_t nitems, cap;
+  gk_image image;
+};
+
+struct gk_figure {
+  int ncols, nrows, width, height;
+  char *title;
+  gk_panel *panels; /* ncols*nrows, row-major from the top left */
+};
+
+#endif

@@ -1,0 +1,990 @@
+/* Drawing a figure with PLplot's cairo drivers, and saving it atomically.
+ *
+ * Why everything happens inside gk_figure_save: PLplot keeps one global
+ * stream state, so a figure is drawn from start (plinit) to finish (plend)
+ * in one call, under a mutex, and nothing of PLplot outlives the call.
+ *
+ * Why a custom legend instead of pllegend: pllegend draws dashed samples
+ * with PLplot's built-in line styles, whose dash lengths are fixed in mm
+ * and come out as hair-fine dots on a cairo page (72 dpi, so a 1200 px
+ * figure is 42 cm wide); our dashes scale with the figure, and the legend
+ * has to show the same dashes as the plot.
+ *
+ * PLplot reports fatal errors through plexit(), which calls exit(); the
+ * exit handler longjmps back to gk_figure_save instead, and plabort()
+ * messages are caught by an abort handler, so the library never exits and
+ * never prints for those.
+ */
+#define _DEFAULT_SOURCE /* mkstemps */
+#include "plot/plot_internal.h"
+#include "gainkit/output.h"
+
+#include <plplot.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* cmap0 layout: background, foreground, the palette, the palette again
+ * translucent (bands), grid grey, legend background. */
+enum { C_BG = 0, C_FG = 1, C_PAL = 2, C_FILL = C_PAL + GK_NCOLOURS, C_GRID = C_FILL + GK_NCOLOURS,
+       C_FRAME, C_LEGBG, NCOL0 };
+
+/* Okabe & Ito (2008), "Color Universal Design": distinguishable under the
+ * common colour-vision deficiencies and in greyscale by lightness. */
+static const int palette[GK_NCOLOURS][3] = {
+  {0, 114, 178},   /* blue */
+  {213, 94, 0},    /* vermillion */
+  {0, 158, 115},   /* bluish green */
+  {230, 159, 0},   /* orange */
+  {204, 121, 167}, /* reddish purple */
+  {86, 180, 233},  /* sky blue */
+  {0, 0, 0},       /* black */
+  {128, 128, 128}, /* grey */
+};
+
+/* Marker shapes cycle per series so that series stay apart in greyscale. */
+static const char *const markers[] = {"●", "■", "▲", "◆", "▼"};
+/* plstring draws markers as text: their size follows the character height */
+static const double MARKER_SCALE = 0.6;
+
+#define TEXT_MAX 1024
+
+typedef struct {
+  double lo, hi; /* in plot coordinates (log10 on a log axis) */
+  int log;
+} axis;
+
+typedef struct {
+  const gk_figure *f;
+  double page_w_mm, page_h_mm;
+  double chx, chy;  /* character height as a fraction of page width / height */
+  double lw;        /* data line width */
+  double dash_um;   /* dash length for dashed lines, µm as plstyl wants */
+} rctx;
+
+typedef struct {
+  double lo, hi;
+  int any;
+} acc;
+
+static void acc_add(acc *a, double v)
+{
+  if (!isfinite(v)) return;
+  if (!a->any || v < a->lo) a->lo = v;
+  if (!a->any || v > a->hi) a->hi = v;
+  a->any = 1;
+}
+
+/* Value in plot coordinates; 0 for points that cannot be drawn (non-finite,
+ * or not positive on a log axis). */
+static int to_plot(double v, int log, double *out)
+{
+  if (!isfinite(v) || (log && v <= 0)) return 0;
+  *out = log ? log10(v) : v;
+  return isfinite(*out);
+}
+
+static const char *text(const char *in, char *out)
+{
+  return gk_plot_text(in, out, TEXT_MAX);
+}
+
+/* ---- image grid -------------------------------------------------------- */
+
+/* Centres of the drawable image rows/columns in plot coordinates and the
+ * cell edges half-way between them. idx maps back to the input index.
+ * Returns the number of drawable entries (0: nothing to draw). */
+static size_t image_edges(const double *v, size_t n, int log, size_t *idx, double *c, double *e)
+{
+  size_t m = 0;
+  for (size_t k = 0; k < n; k++)
+    if (to_plot(v[k], log, &c[m])) idx[m++] = k;
+  if (m == 0) return 0;
+  if (m == 1) {
+    double h = log ? 0.05 : (c[0] != 0 ? 0.05 * fabs(c[0]) : 0.5);
+    e[0] = c[0] - h;
+    e[1] = c[0] + h;
+    return 1;
+  }
+  e[0] = c[0] - 0.5 * (c[1] - c[0]);
+  for (size_t k = 1; k < m; k++) e[k] = 0.5 * (c[k - 1] + c[k]);
+  e[m] = c[m - 1] + 0.5 * (c[m - 1] - c[m - 2]);
+  return m;
+}
+
+typedef struct {
+  size_t mx, my;
+  size_t *ix, *iy;
+  double *cx, *cy, *ex, *ey;
+} grid;
+
+static void grid_free(grid *g)
+{
+  free(g->ix);
+  free(g->iy);
+  free(g->cx);
+  free(g->cy);
+  free(g->ex);
+  free(g->ey);
+  memset(g, 0, sizeof *g);
+}
+
+static int grid_make(const gk_panel *p, grid *g)
+{
+  const gk_image *im = &p->image;
+  memset(g, 0, sizeof *g);
+  g->ix = malloc(im->nx * sizeof *g->ix);
+  g->iy = malloc(im->ny * sizeof *g->iy);
+  g->cx = malloc(im->nx * sizeof *g->cx);
+  g->cy = malloc(im->ny * sizeof *g->cy);
+  g->ex = malloc((im->nx + 1) * sizeof *g->ex);
+  g->ey = malloc((im->ny + 1) * sizeof *g->ey);
+  if (!g->ix || !g->iy || !g->cx || !g->cy || !g->ex || !g->ey) {
+    grid_free(g);
+    return GK_ENOMEM;
+  }
+  g->mx = image_edges(im->x, im->nx, p->logx, g->ix, g->cx, g->ex);
+  g->my = image_edges(im->y, im->ny, p->logy, g->iy, g->cy, g->ey);
+  return GK_OK;
+}
+
+/* ---- ranges -------------------------------------------------------------- */
+
+static void finish_axis(axis *a, acc d, int fixed, double flo, double fhi, int log, int tight)
+{
+  a->log = log;
+  if (fixed && (!log || flo > 0)) {
+    a->lo = log ? log10(flo) : flo;
+    a->hi = log ? log10(fhi) : fhi;
+    return;
+  }
+  if (!d.any) { /* empty panel: a unit range (1..10 on a log axis) */
+    a->lo = 0;
+    a->hi = 1;
+    return;
+  }
+  double lo = d.lo, hi = d.hi;
+  if (hi - lo <= 1e-12 * fmax(fabs(lo), fabs(hi))) { /* one point, or all equal */
+    double h = log ? 0.5 : (lo != 0 ? 0.1 * fabs(lo) : 1.0);
+    lo -= h;
+    hi += h;
+  } else if (!tight && !log) {
+    double m = 0.04 * (hi - lo);
+    lo -= m;
+    hi += m;
+  }
+  /* Whole decades, so a log axis always carries labelled decade ticks. */
+  if (log && !tight) {
+    lo = floor(lo + 1e-9);
+    hi = ceil(hi - 1e-9);
+    if (hi <= lo) hi = lo + 1;
+  }
+  a->lo = lo;
+  a->hi = hi;
+}
+
+static void panel_ranges(const gk_panel *p, const grid *g, axis *ax, axis *ay)
+{
+  acc x = {0}, y = {0};
+  for (size_t k = 0; k < p->nitems; k++) {
+    const gk_item *it = &p->items[k];
+    double u, v;
+    switch (it->kind) {
+    case GK_ITEM_SERIES:
+      for (size_t i = 0; i < it->n; i++) {
+        if (!to_plot(it->x[i], p->logx, &u) || !to_plot(it->y[i], p->logy, &v)) continue;
+        acc_add(&x, u);
+        acc_add(&y, v);
+        double e = it->yerr ? fabs(it->yerr[i]) : NAN;
+        if (isfinite(e)) {
+          if (to_plot(it->y[i] + e, p->logy, &v)) acc_add(&y, v);
+          if (to_plot(it->y[i] - e, p->logy, &v)) acc_add(&y, v);
+        }
+      }
+      break;
+    case GK_ITEM_VLINE:
+      if (to_plot(it->a, p->logx, &u)) acc_add(&x, u);
+      break;
+    case GK_ITEM_HLINE:
+      if (to_plot(it->a, p->logy, &v)) acc_add(&y, v);
+      break;
+    case GK_ITEM_BAND:
+      if (to_plot(it->a, p->logx, &u)) acc_add(&x, u);
+      if (to_plot(it->b, p->logx, &u)) acc_add(&x, u);
+      break;
+    case GK_ITEM_TEXT:
+      break;
+    }
+  }
+  int tight = g->mx && g->my;
+  if (tight) {
+    acc_add(&x, g->ex[0]);
+    acc_add(&x, g->ex[g->mx]);
+    acc_add(&y, g->ey[0]);
+    acc_add(&y, g->ey[g->my]);
+  }
+  finish_axis(ax, x, p->fix[0], p->lo[0], p->hi[0], p->logx, tight);
+  finish_axis(ay, y, p->fix[1], p->lo[1], p->hi[1], p->logy, tight);
+}
+
+/* ---- drawing helpers ---------------------------------------------------- */
+
+static void set_line(const rctx *r, gk_style style, double width)
+{
+  plwidth(width);
+  PLINT mark, space;
+  switch (style) {
+  case GK_STYLE_DASHED:
+    mark = (PLINT)r->dash_um;
+    space = (PLINT)(0.6 * r->dash_um);
+    plstyl(1, &mark, &space);
+    break;
+  case GK_STYLE_DOTTED:
+    mark = (PLINT)(0.25 * r->dash_um);
+    space = (PLINT)(0.45 * r->dash_um);
+    plstyl(1, &mark, &space);
+    break;
+  default:
+    pllsty(1);
+    break;
+  }
+}
+
+static int has_line(gk_style s)
+{
+  return s != GK_STYLE_POINTS;
+}
+
+static int has_marker(gk_style s)
+{
+  return s == GK_STYLE_POINTS || s == GK_STYLE_LINEPOINTS;
+}
+
+/* Draws the drawable points as line runs broken where points are missing,
+ * so a curve with a gap (NaN) is not bridged by a straight segment. */
+static void draw_runs(const PLFLT *px, const PLFLT *py, const int *ok, size_t n)
+{
+  size_t i = 0;
+  while (i < n) {
+    while (i < n && !ok[i]) i++;
+    size_t j = i;
+    while (j < n && ok[j]) j++;
+    if (j - i >= 2) plline((PLINT)(j - i), px + i, py + i);
+    i = j;
+  }
+}
+
+static int draw_series(const rctx *r, const gk_panel *p, const gk_item *it, const axis *ay)
+{
+  size_t n = it->n;
+  if (n == 0) return GK_OK;
+  PLFLT *px = malloc(n * sizeof *px), *py = malloc(n * sizeof *py);
+  PLFLT *lo = malloc(n * sizeof *lo), *hi = malloc(n * sizeof *hi), *ex = malloc(n * sizeof *ex);
+  int *ok = malloc(n * sizeof *ok);
+  if (!px || !py || !lo || !hi || !ex || !ok) {
+    free(px); free(py); free(lo); free(hi); free(ex); free(ok);
+    return GK_ENOMEM;
+  }
+  size_t m = 0, ne = 0;
+  for (size_t i = 0; i < n; i++) {
+    ok[i] = to_plot(it->x[i], p->logx, &px[i]) && to_plot(it->y[i], p->logy, &py[i]);
+    if (!ok[i]) continue;
+    m++;
+    double e = it->yerr ? fabs(it->yerr[i]) : NAN;
+    if (!isfinite(e) || e == 0) continue;
+    double a, b;
+    /* on a log axis an error bar reaching below zero runs off the bottom */
+    if (!to_plot(it->y[i] - e, p->logy, &a)) a = ay->lo;
+    if (!to_plot(it->y[i] + e, p->logy, &b)) continue;
+    ex[ne] = px[i];
+    lo[ne] = a;
+    hi[ne] = b;
+    ne++;
+  }
+  plcol0(C_PAL + it->colour);
+  if (ne) {
+    set_line(r, GK_STYLE_LINE, 0.6 * r->lw);
+    plerry((PLINT)ne, ex, lo, hi);
+  }
+  if (has_line(it->style)) {
+    set_line(r, it->style, r->lw);
+    draw_runs(px, py, ok, n);
+    pllsty(1);
+  }
+  if (has_marker(it->style) && m) {
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+      if (ok[i]) {
+        px[k] = px[i];
+        py[k] = py[i];
+        k++;
+      }
+    plschr(0, MARKER_SCALE);
+    plstring((PLINT)k, px, py, markers[it->marker % 5]);
+    plschr(0, 1.0);
+  }
+  free(px); free(py); free(lo); free(hi); free(ex); free(ok);
+  return GK_OK;
+}
+
+static void fill_rect(double x0, double x1, double y0, double y1)
+{
+  PLFLT bx[4] = {x0, x1, x1, x0}, by[4] = {y0, y0, y1, y1};
+  plfill(4, bx, by);
+}
+
+/* Approximate width of PLplot text: PLplot 5.15 does not export plstrl, so
+ * count characters at the average advance of a sans font (0.62 of the
+ * character height), superscripts and subscripts smaller. Used only to size
+ * the legend box, where a slight overestimate is harmless. */
+static double text_width_mm(const char *s, double ch_mm)
+{
+  double w = 0, scale = 1;
+  int level = 0;
+  while (*s) {
+    if (s[0] == '#' && (s[1] == 'u' || s[1] == 'd')) {
+      level += s[1] == 'u' ? 1 : -1;
+      scale = level ? 0.75 : 1;
+      s += 2;
+      continue;
+    }
+    if (s[0] == '#' && s[1] == '#') s++;
+    if (((unsigned char)*s & 0xC0) != 0x80) w += 0.62 * scale;
+    s++;
+  }
+  return w * ch_mm;
+}
+
+/* Where the label of a marker line, band or annotation goes (plptex
+ * arguments); also used by the legend placement to keep clear of them.
+ * cwx, cwy: one character height in plot units. */
+static int label_anchor(const gk_panel *p, const gk_item *it, const axis *ax, const axis *ay, double cwx,
+                        double cwy, double *x, double *y, double *dx, double *dy, double *just)
+{
+  char buf[TEXT_MAX];
+  double u0, u1, len = it->label ? text_width_mm(text(it->label, buf), 1.0) : 0; /* in character heights */
+  *dx = 1;
+  *dy = 0;
+  *just = 0;
+  switch (it->kind) {
+  case GK_ITEM_VLINE: /* near the top, right of the line, or left of it
+                       * when the text would run past the right edge */
+    if (!to_plot(it->a, p->logx, &u0)) return 0;
+    *y = ay->hi - 1.0 * cwy;
+    *x = u0 + 0.5 * cwx;
+    if (*x + len * cwx > ax->hi) {
+      *x = u0 - 0.5 * cwx;
+      *just = 1;
+    }
+    return 1;
+  case GK_ITEM_HLINE: /* above the line, ending near the right edge */
+    if (!to_plot(it->a, p->logy, &u0)) return 0;
+    *x = ax->hi - 0.5 * cwx;
+    *y = u0 + 0.75 * cwy;
+    *just = 1;
+    return 1;
+  case GK_ITEM_BAND: /* centred at the top of the band */
+    if (!to_plot(it->b, p->logx, &u1)) return 0;
+    if (!to_plot(it->a, p->logx, &u0)) u0 = ax->lo;
+    *x = 0.5 * (fmax(u0, ax->lo) + fmin(u1, ax->hi));
+    *y = ay->hi - 1.0 * cwy;
+    *just = 0.5;
+    return 1;
+  case GK_ITEM_TEXT:
+    *x = ax->lo + it->a * (ax->hi - ax->lo);
+    *y = ay->lo + it->b * (ay->hi - ay->lo);
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+/* ---- legend ------------------------------------------------------------- */
+
+typedef struct {
+  int n;
+  double w_mm, h_mm;     /* legend box size */
+  double row_mm, pad_mm, sample_mm, text_mm;
+} legend_geom;
+
+static const double LEGEND_TEXT_SCALE = 0.9;
+
+static void legend_measure(const rctx *r, const gk_panel *p, legend_geom *lg)
+{
+  memset(lg, 0, sizeof *lg);
+  if (p->legend == GK_LEGEND_NONE) return;
+  double ch_mm = r->chy * r->page_h_mm;
+  char buf[TEXT_MAX];
+  for (size_t k = 0; k < p->nitems; k++) {
+    const gk_item *it = &p->items[k];
+    if (it->kind != GK_ITEM_SERIES || !it->label || !*it->label) continue;
+    double w = text_width_mm(text(it->label, buf), LEGEND_TEXT_SCALE * ch_mm);
+    if (w > lg->text_mm) lg->text_mm = w;
+    lg->n++;
+  }
+  lg->row_mm = 1.55 * ch_mm;
+  lg->pad_mm = 0.6 * ch_mm;
+  lg->sample_mm = 2.6 * ch_mm;
+  lg->w_mm = lg->pad_mm * 3 + lg->sample_mm + lg->text_mm;
+  lg->h_mm = lg->n * lg->row_mm + lg->pad_mm;
+}
+
+static int overlaps(double a0, double a1, double b0, double b1)
+{
+  return a0 < b1 && b0 < a1;
+}
+
+/* How much a legend box (plot coordinates) would hide: data points count
+ * one each, a label of a marker line, band or annotation counts more than
+ * any number of points because hiding text is worse. */
+static size_t points_inside(const gk_panel *p, double x0, double x1, double y0, double y1, const axis *ax,
+                            const axis *ay, double cwx, double cwy)
+{
+  size_t count = 0;
+  char buf[TEXT_MAX];
+  for (size_t k = 0; k < p->nitems; k++) {
+    const gk_item *it = &p->items[k];
+    double lx, ly, dx, dy, just;
+    if (it->kind == GK_ITEM_SERIES || !it->label || !*it->label) continue;
+    if (!label_anchor(p, it, ax, ay, cwx, cwy, &lx, &ly, &dx, &dy, &just)) continue;
+    double len = text_width_mm(text(it->label, buf), 1.0); /* in character heights */
+    double ex0, ex1, ey0, ey1;
+    if (dy != 0) { /* vertical text */
+      ex0 = lx - 0.5 * cwx;
+      ex1 = lx + 0.5 * cwx;
+      ey0 = ly - just * len * cwy;
+      ey1 = ly + (1 - just) * len * cwy;
+    } else {
+      ex0 = lx - just * len * cwx;
+      ex1 = lx + (1 - just) * len * cwx;
+      ey0 = ly - 0.5 * cwy;
+      ey1 = ly + 0.5 * cwy;
+    }
+    /* half a character of clearance: the width is only an estimate */
+    if (overlaps(x0 - 0.5 * cwx, x1 + 0.5 * cwx, ex0, ex1) && overlaps(y0 - 0.5 * cwy, y1 + 0.5 * cwy, ey0, ey1))
+      count += 1000000;
+  }
+  for (size_t k = 0; k < p->nitems; k++) {
+    const gk_item *it = &p->items[k];
+    if (it->kind != GK_ITEM_SERIES) continue;
+    for (size_t i = 0; i < it->n; i++) {
+      double u, v;
+      if (to_plot(it->x[i], p->logx, &u) && to_plot(it->y[i], p->logy, &v) && u >= x0 && u <= x1 &&
+          v >= y0 && v <= y1)
+        count++;
+    }
+  }
+  return count;
+}
+
+static void draw_legend(const rctx *r, const gk_panel *p, const legend_geom *lg, const double vp[4],
+                        const axis *ax, const axis *ay)
+{
+  if (lg->n == 0) return;
+  /* mm -> plot coordinates */
+  double sx = (ax->hi - ax->lo) / ((vp[1] - vp[0]) * r->page_w_mm);
+  double sy = (ay->hi - ay->lo) / ((vp[3] - vp[2]) * r->page_h_mm);
+  double w = lg->w_mm * sx, h = lg->h_mm * sy;
+  double cwx = r->chx * r->page_w_mm * sx, cwy = r->chy * r->page_h_mm * sy;
+  double inset_x = 0.02 * (ax->hi - ax->lo), inset_y = 0.03 * (ay->hi - ay->lo);
+  double x0 = ax->lo, y1 = ay->hi;
+  if (p->legend == GK_LEGEND_OUTSIDE_RIGHT) {
+    x0 = ax->hi + 1.0 * r->chx * r->page_w_mm * sx;
+    y1 = ay->hi;
+  } else {
+    gk_legend_pos pos = p->legend;
+    static const gk_legend_pos order[] = {GK_LEGEND_TOP_RIGHT, GK_LEGEND_TOP_LEFT, GK_LEGEND_BOTTOM_RIGHT,
+                                          GK_LEGEND_BOTTOM_LEFT};
+    size_t best = (size_t)-1;
+    for (int k = 0; k < 4; k++) {
+      gk_legend_pos c = pos == GK_LEGEND_AUTO ? order[k] : pos;
+      int right = c == GK_LEGEND_TOP_RIGHT || c == GK_LEGEND_BOTTOM_RIGHT;
+      int top = c == GK_LEGEND_TOP_RIGHT || c == GK_LEGEND_TOP_LEFT;
+      double cx0 = right ? ax->hi - inset_x - w : ax->lo + inset_x;
+      double cy1 = top ? ay->hi - inset_y : ay->lo + inset_y + h;
+      size_t cnt = points_inside(p, cx0, cx0 + w, cy1 - h, cy1, ax, ay, cwx, cwy);
+      if (cnt < best) {
+        best = cnt;
+        x0 = cx0;
+        y1 = cy1;
+      }
+      if (pos != GK_LEGEND_AUTO || cnt == 0) break;
+    }
+  }
+  /* the legend may sit outside the axes: draw it on the whole page */
+  double px0 = vp[0] + (x0 - ax->lo) / (ax->hi - ax->lo) * (vp[1] - vp[0]);
+  double py1 = vp[2] + (y1 - ay->lo) / (ay->hi - ay->lo) * (vp[3] - vp[2]);
+  double pw = lg->w_mm / r->page_w_mm, ph = lg->h_mm / r->page_h_mm;
+  plvpor(0, 1, 0, 1);
+  plwind(0, 1, 0, 1);
+  plcol0(C_LEGBG);
+  fill_rect(px0, px0 + pw, py1 - ph, py1);
+  plcol0(C_FRAME);
+  set_line(r, GK_STYLE_LINE, 1.0);
+  PLFLT bx[5] = {px0, px0 + pw, px0 + pw, px0, px0}, by[5] = {py1 - ph, py1 - ph, py1, py1, py1 - ph};
+  plline(5, bx, by);
+
+  double padx = lg->pad_mm / r->page_w_mm, sampx = lg->sample_mm / r->page_w_mm;
+  double rowy = lg->row_mm / r->page_h_mm, pady = lg->pad_mm / r->page_h_mm;
+  char buf[TEXT_MAX];
+  int row = 0;
+  for (size_t k = 0; k < p->nitems; k++) {
+    const gk_item *it = &p->items[k];
+    if (it->kind != GK_ITEM_SERIES || !it->label || !*it->label) continue;
+    double yc = py1 - 0.5 * pady - (row + 0.5) * rowy;
+    double xs0 = px0 + padx, xs1 = xs0 + sampx;
+    plcol0(C_PAL + it->colour);
+    if (has_line(it->style)) {
+      set_line(r, it->style, r->lw);
+      PLFLT lx[2] = {xs0, xs1}, ly[2] = {yc, yc};
+      plline(2, lx, ly);
+      pllsty(1);
+    }
+    if (has_marker(it->style) || it->yerr) {
+      PLFLT mx = 0.5 * (xs0 + xs1), my = yc;
+      if (it->yerr) {
+        PLFLT elo = yc - 0.4 * rowy, ehi = yc + 0.4 * rowy;
+        set_line(r, GK_STYLE_LINE, 0.6 * r->lw);
+        plerry(1, &mx, &elo, &ehi);
+      }
+      if (has_marker(it->style)) {
+        plschr(0, MARKER_SCALE);
+        plstring(1, &mx, &my, markers[it->marker % 5]);
+        plschr(0, 1.0);
+      }
+    }
+    plcol0(C_FG);
+    plschr(0, LEGEND_TEXT_SCALE);
+    text(it->label, buf);
+    plptex(xs1 + padx, yc, 1, 0, 0, buf);
+    plschr(0, 1.0);
+    row++;
+  }
+}
+
+/* ---- one panel ---------------------------------------------------------- */
+
+/* PLplot's log-axis labels are "10^n" for decades only; between decades the
+ * label function writes plain numbers. For linear axes it keeps numbers
+ * short and avoids "-0". */
+typedef struct {
+  int log[2];
+  double span[2];
+} label_info;
+
+static void label_func(PLINT axis_id, PLFLT value, char *label, PLINT length, PLPointer data)
+{
+  const label_info *li = data;
+  int a = axis_id == PL_Y_AXIS ? 1 : 0;
+  int log = li->log[a];
+  if (log) {
+    double e = floor(value + 0.5);
+    if (fabs(value - e) < 1e-6) {
+      if (e == 0) snprintf(label, (size_t)length, "1");
+      else if (e == 1) snprintf(label, (size_t)length, "10");
+      else snprintf(label, (size_t)length, "10#u%d#d", (int)e);
+    } else {
+      snprintf(label, (size_t)length, "%g", pow(10, value));
+    }
+    return;
+  }
+  if (fabs(value) < 1e-9 * li->span[a]) value = 0; /* rounding noise at the zero tick */
+  snprintf(label, (size_t)length, "%g", value);
+}
+
+static int draw_image(const rctx *r, const gk_panel *p, const grid *g, double *zlo, double *zhi)
+{
+  const gk_image *im = &p->image;
+  acc za = {0};
+  for (size_t i = 0; i < g->my; i++)
+    for (size_t j = 0; j < g->mx; j++) acc_add(&za, im->z[g->iy[i] * im->nx + g->ix[j]]);
+  double z0 = za.any ? za.lo : 0, z1 = za.any ? za.hi : 1;
+  if (p->fix[2]) {
+    z0 = p->lo[2];
+    z1 = p->hi[2];
+  }
+  if (z1 <= z0) {
+    z0 -= 0.5;
+    z1 += 0.5;
+  }
+  *zlo = z0;
+  *zhi = z1;
+  PLFLT **idata = NULL;
+  PLcGrid2 cg = {0};
+  plAlloc2dGrid(&idata, (PLINT)g->mx, (PLINT)g->my);
+  plAlloc2dGrid(&cg.xg, (PLINT)g->mx + 1, (PLINT)g->my + 1);
+  plAlloc2dGrid(&cg.yg, (PLINT)g->mx + 1, (PLINT)g->my + 1);
+  if (!idata || !cg.xg || !cg.yg) {
+    if (idata) plFree2dGrid(idata, (PLINT)g->mx, (PLINT)g->my);
+    if (cg.xg) plFree2dGrid(cg.xg, (PLINT)g->mx + 1, (PLINT)g->my + 1);
+    if (cg.yg) plFree2dGrid(cg.yg, (PLINT)g->mx + 1, (PLINT)g->my + 1);
+    return GK_ENOMEM;
+  }
+  cg.nx = (PLINT)g->mx + 1;
+  cg.ny = (PLINT)g->my + 1;
+  /* Missing values are pushed below the plotted z range, which plimagefr
+   * leaves blank; values beyond a fixed range take the end colours. */
+  double blank = z0 - (z1 - z0);
+  for (size_t j = 0; j < g->mx; j++)
+    for (size_t i = 0; i < g->my; i++) {
+      double v = im->z[g->iy[i] * im->nx + g->ix[j]];
+      idata[j][i] = !isfinite(v) ? blank : v < z0 ? z0 : v > z1 ? z1 : v;
+    }
+  for (size_t j = 0; j <= g->mx; j++)
+    for (size_t i = 0; i <= g->my; i++) {
+      cg.xg[j][i] = g->ex[j];
+      cg.yg[j][i] = g->ey[i];
+    }
+  plimagefr((PLFLT_MATRIX)idata, (PLINT)g->mx, (PLINT)g->my, g->ex[0], g->ex[g->mx], g->ey[0], g->ey[g->my],
+            z0, z1, z0, z1, pltr2, &cg);
+  plFree2dGrid(idata, (PLINT)g->mx, (PLINT)g->my);
+  plFree2dGrid(cg.xg, (PLINT)g->mx + 1, (PLINT)g->my + 1);
+  plFree2dGrid(cg.yg, (PLINT)g->mx + 1, (PLINT)g->my + 1);
+  (void)r;
+  return GK_OK;
+}
+
+static void draw_colorbar(const gk_panel *p, double z0, double z1)
+{
+  char buf[TEXT_MAX];
+  text(p->image.zlabel ? p->image.zlabel : "", buf);
+  PLFLT w, h;
+  PLINT label_opts[1] = {PL_COLORBAR_LABEL_RIGHT};
+  const char *labels[1] = {buf};
+  const char *axis_opts[1] = {"bcvtm"};
+  PLFLT ticks[1] = {0};
+  PLINT sub_ticks[1] = {0};
+  PLINT n_values[1] = {2};
+  PLFLT vals[2] = {z0, z1};
+  const PLFLT *values[1] = {vals};
+  plcol0(C_FG);
+  plcolorbar(&w, &h, PL_COLORBAR_IMAGE, PL_POSITION_RIGHT | PL_POSITION_OUTSIDE | PL_POSITION_VIEWPORT,
+             0.02, 0.0, 0.035, 1.0, C_BG, C_FG, 1, 0, 0, 0, 0, 1, label_opts, labels, 1, axis_opts, ticks,
+             sub_ticks, n_values, (PLFLT_MATRIX)values);
+}
+
+static int draw_panel(const rctx *r, const gk_panel *p, int row, int col, double top)
+{
+  grid g;
+  int rc = GK_OK;
+  if (p->image.z) {
+    rc = grid_make(p, &g);
+    if (rc) return rc;
+  } else {
+    memset(&g, 0, sizeof g);
+  }
+  int has_image = g.mx && g.my;
+  axis ax, ay;
+  panel_ranges(p, &g, &ax, &ay);
+
+  legend_geom lg;
+  legend_measure(r, p, &lg);
+
+  /* margins in character heights, chosen for horizontal tick labels of up
+   * to about five digits and axis labels outside them */
+  const gk_figure *f = r->f;
+  double cw = 1.0 / f->ncols, chh = top / f->nrows;
+  double right = 1.2 * r->chx;
+  if (has_image) right += 10.5 * r->chx;
+  if (p->legend == GK_LEGEND_OUTSIDE_RIGHT && lg.n) right += lg.w_mm / r->page_w_mm + 1.5 * r->chx;
+  double vp[4] = {col * cw + 7.2 * r->chx, (col + 1) * cw - right, top - (row + 1) * chh + 4.3 * r->chy,
+                  top - row * chh - (p->title ? 2.3 : 1.0) * r->chy};
+  if (vp[1] <= vp[0] + 0.02 || vp[3] <= vp[2] + 0.02) { /* figure too small for its panels */
+    grid_free(&g);
+    return GK_EUSAGE;
+  }
+  plvpor(vp[0], vp[1], vp[2], vp[3]);
+  plwind(ax.lo, ax.hi, ay.lo, ay.hi);
+
+  char xo[16], yo[16];
+  snprintf(xo, sizeof xo, "bcnst%s", ax.log ? "l" : "");
+  snprintf(yo, sizeof yo, "bcnstv%s", ay.log ? "l" : "");
+
+  /* grid and bands under the data */
+  if (!has_image) {
+    plcol0(C_GRID);
+    set_line(r, GK_STYLE_LINE, 1.0);
+    plbox(ax.log ? "gl" : "g", 0, 0, ay.log ? "gl" : "g", 0, 0);
+  }
+  double zlo = 0, zhi = 1;
+  if (has_image && (rc = draw_image(r, p, &g, &zlo, &zhi))) {
+    grid_free(&g);
+    return rc;
+  }
+  for (size_t k = 0; k < p->nitems; k++) {
+    const gk_item *it = &p->items[k];
+    double u0, u1;
+    if (it->kind != GK_ITEM_BAND) continue;
+    if (!to_plot(it->a, p->logx, &u0)) u0 = ax.lo;
+    if (!to_plot(it->b, p->logx, &u1)) continue;
+    plcol0(C_FILL + it->colour);
+    fill_rect(fmax(u0, ax.lo), fmin(u1, ax.hi), ay.lo, ay.hi);
+  }
+  /* marker lines, then the series on top */
+  for (size_t k = 0; k < p->nitems; k++) {
+    const gk_item *it = &p->items[k];
+    double u;
+    if (it->kind == GK_ITEM_VLINE && to_plot(it->a, p->logx, &u)) {
+      plcol0(C_PAL + it->colour);
+      set_line(r, GK_STYLE_DASHED, 0.7 * r->lw);
+      PLFLT lx[2] = {u, u}, ly[2] = {ay.lo, ay.hi};
+      plline(2, lx, ly);
+    } else if (it->kind == GK_ITEM_HLINE && to_plot(it->a, p->logy, &u)) {
+      plcol0(C_PAL + it->colour);
+      set_line(r, GK_STYLE_DASHED, 0.7 * r->lw);
+      PLFLT lx[2] = {ax.lo, ax.hi}, ly[2] = {u, u};
+      plline(2, lx, ly);
+    }
+  }
+  pllsty(1);
+  for (size_t k = 0; k < p->nitems; k++)
+    if (p->items[k].kind == GK_ITEM_SERIES && (rc = draw_series(r, p, &p->items[k], &ay))) {
+      grid_free(&g);
+      return rc;
+    }
+
+  /* axes and labels */
+  label_info li = {{ax.log, ay.log}, {ax.hi - ax.lo, ay.hi - ay.lo}};
+  plslabelfunc(label_func, &li);
+  plcol0(C_FG);
+  set_line(r, GK_STYLE_LINE, fmax(1.0, 0.6 * r->lw));
+  char xo2[20], yo2[20];
+  snprintf(xo2, sizeof xo2, "%so", xo);
+  snprintf(yo2, sizeof yo2, "%so", yo);
+  plbox(xo2, 0, 0, yo2, 0, 0);
+  plslabelfunc(NULL, NULL);
+
+  char buf[TEXT_MAX];
+  if (p->xlabel) plmtex("b", 2.9, 0.5, 0.5, text(p->xlabel, buf));
+  if (p->ylabel) plmtex("l", 5.0, 0.5, 0.5, text(p->ylabel, buf));
+  if (p->title) {
+    plschr(0, 1.05);
+    plmtex("t", 0.8, 0.5, 0.5, text(p->title, buf));
+    plschr(0, 1.0);
+  }
+
+  /* labels of marker lines and bands, inside the axes, kept clear of the
+   * lines by most of a character height */
+  double cwx = r->chx / (vp[1] - vp[0]) * (ax.hi - ax.lo), cwy = r->chy / (vp[3] - vp[2]) * (ay.hi - ay.lo);
+  for (size_t k = 0; k < p->nitems; k++) {
+    const gk_item *it = &p->items[k];
+    double lx, ly, ddx, ddy, just;
+    if (!it->label || !*it->label || it->kind == GK_ITEM_SERIES) continue;
+    if (!label_anchor(p, it, &ax, &ay, cwx, cwy, &lx, &ly, &ddx, &ddy, &just)) continue;
+    plcol0(it->kind == GK_ITEM_TEXT ? C_FG : C_PAL + it->colour);
+    plptex(lx, ly, ddx, ddy, just, text(it->label, buf));
+  }
+  if (has_image) draw_colorbar(p, zlo, zhi);
+  draw_legend(r, p, &lg, vp, &ax, &ay);
+  grid_free(&g);
+  return GK_OK;
+}
+
+/* ---- the whole figure ----------------------------------------------------- */
+
+/* Viridis (van der Walt & Smith): perceptually uniform, readable in
+ * greyscale and by colour-blind readers; nine stops, interpolated in RGB. */
+static void set_colours(void)
+{
+  PLINT r[NCOL0], g[NCOL0], b[NCOL0];
+  PLFLT a[NCOL0];
+  r[C_BG] = g[C_BG] = b[C_BG] = 255;
+  r[C_FG] = g[C_FG] = b[C_FG] = 0;
+  a[C_BG] = a[C_FG] = 1.0;
+  for (int k = 0; k < GK_NCOLOURS; k++) {
+    r[C_PAL + k] = r[C_FILL + k] = palette[k][0];
+    g[C_PAL + k] = g[C_FILL + k] = palette[k][1];
+    b[C_PAL + k] = b[C_FILL + k] = palette[k][2];
+    a[C_PAL + k] = 1.0;
+    a[C_FILL + k] = 0.18;
+  }
+  r[C_GRID] = g[C_GRID] = b[C_GRID] = 222;
+  a[C_GRID] = 1.0;
+  r[C_FRAME] = g[C_FRAME] = b[C_FRAME] = 170;
+  a[C_FRAME] = 1.0;
+  r[C_LEGBG] = g[C_LEGBG] = b[C_LEGBG] = 255;
+  a[C_LEGBG] = 0.85;
+  plscmap0a(r, g, b, a, NCOL0);
+
+  static const PLFLT pos[9] = {0, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 1};
+  static const double vir[9][3] = {{68, 1, 84},    {71, 44, 122},  {59, 81, 139},   {44, 113, 142}, {33, 144, 141},
+                                   {39, 173, 129}, {92, 200, 99},  {170, 220, 50},  {253, 231, 37}};
+  PLFLT cr[9], cgr[9], cb[9];
+  for (int k = 0; k < 9; k++) {
+    cr[k] = vir[k][0] / 255.0;
+    cgr[k] = vir[k][1] / 255.0;
+    cb[k] = vir[k][2] / 255.0;
+  }
+  plscmap1n(256);
+  plscmap1l(1, 9, pos, cr, cgr, cb, NULL);
+}
+
+static int render(const gk_figure *f, const char *dev, const char *file)
+{
+  plsdev(dev);
+  plsfnam(file);
+  plspage(0, 0, f->width, f->height, 0, 0);
+  plspause(0);
+  set_colours();
+  plinit();
+  pladv(0);
+
+  rctx r = {0};
+  r.f = f;
+  PLFLT xmin, xmax, ymin, ymax;
+  plgspa(&xmin, &xmax, &ymin, &ymax);
+  r.page_w_mm = xmax - xmin;
+  r.page_h_mm = ymax - ymin;
+  /* Text about 2.2 % of the shorter side (18 px at 1200x800): readable when
+   * the figure is shown at half size; clamped so tiny and huge figures
+   * stay sane. */
+  int shorter = f->width < f->height ? f->width : f->height;
+  double ch_px = fmin(fmax(0.0225 * shorter, 10.0), 40.0);
+  r.chx = ch_px / f->width;
+  r.chy = ch_px / f->height;
+  plschr(r.chy * r.page_h_mm, 1.0);
+  plsmaj(0, 0.55 * r.chy * r.page_h_mm / 3.0);
+  plsmin(0, 0.55 * r.chy * r.page_h_mm / 3.0);
+  r.lw = fmax(2.0, 2.4 * shorter / 800.0);
+  r.dash_um = 1000.0 * 0.9 * r.chy * r.page_h_mm;
+
+  double top = 1.0 - 0.4 * r.chy;
+  if (f->title) {
+    char buf[TEXT_MAX];
+    top = 1.0 - 2.4 * r.chy;
+    plvpor(0, 1, 0, 1);
+    plwind(0, 1, 0, 1);
+    plcol0(C_FG);
+    plschr(0, 1.25);
+    plptex(0.5, 1.0 - 1.3 * r.chy, 1, 0, 0.5, text(f->title, buf));
+    plschr(0, 1.0);
+  }
+  int rc = GK_OK;
+  for (int row = 0; row < f->nrows && !rc; row++)
+    for (int col = 0; col < f->ncols && !rc; col++) {
+      const gk_panel *p = &f->panels[row * f->ncols + col];
+      if (!p->nitems && !p->image.z && !p->xlabel && !p->ylabel && !p->title) continue; /* unused slot */
+      rc = draw_panel(&r, p, row, col, top);
+    }
+  plend();
+  return rc;
+}
+
+/* PLplot's error hooks are process-wide, so they report into statics that
+ * the mutex protects. */
+static pthread_mutex_t plot_lock = PTHREAD_MUTEX_INITIALIZER;
+static jmp_buf *plot_jmp;
+static char plot_msg[256];
+static int plot_failed;
+
+static int on_plexit(const char *msg)
+{
+  if (!plot_failed) snprintf(plot_msg, sizeof plot_msg, "%s", msg ? msg : "");
+  plot_failed = 1;
+  if (plot_jmp) longjmp(*plot_jmp, 1);
+  return 1;
+}
+
+static void on_plabort(const char *msg)
+{
+  if (!plot_failed) snprintf(plot_msg, sizeof plot_msg, "%s", msg ? msg : "");
+  plot_failed = 1;
+}
+
+static int guarded_render(const gk_figure *f, const char *dev, const char *file)
+{
+  jmp_buf jb;
+  volatile int rc = GK_OK;
+  plot_failed = 0;
+  plot_msg[0] = '\0';
+  plot_jmp = &jb;
+  plsexit(on_plexit);
+  plsabort(on_plabort);
+  if (setjmp(jb) == 0) {
+    rc = render(f, dev, file);
+  } else {
+    /* PLplot bailed out half-way: close what is left of its stream (with
+     * the jump disarmed, so a second failure cannot loop) */
+    plot_jmp = NULL;
+    plend();
+  }
+  plot_jmp = NULL;
+  plsexit(NULL);
+  plsabort(NULL);
+  if (!rc && plot_failed) rc = GK_EINTERNAL;
+  return rc;
+}
+
+int gk_plot_ext_ok(const char *path)
+{
+  char ext[16];
+  gk_path_ext(path, ext, sizeof ext);
+  return !strcmp(ext, "svg") || !strcmp(ext, "png") || !strcmp(ext, "pdf");
+}
+
+/* PLplot opens the file itself (by name), so the temp file is a named
+ * sibling of the target with the same extension, renamed into place once
+ * PLplot has closed it. */
+int gk_figure_save(gk_figure *f, const char *path, gk_error *err)
+{
+  if (!f || !path || !*path) return gk_error_set(err, GK_EUSAGE, NULL, 0, "no figure or no output file name");
+  char ext[16];
+  gk_path_ext(path, ext, sizeof ext);
+  if (!gk_plot_ext_ok(path))
+    return gk_error_set(err, GK_EUSAGE, path, 0, "unsupported plot format '%s%s' (use .svg, .png or .pdf)",
+                        *ext ? "." : "", *ext ? ext : "no extension");
+  char dev[24];
+  snprintf(dev, sizeof dev, "%scairo", ext);
+  size_t n = strlen(path) + strlen(ext) + 16;
+  char *tmp = malloc(n);
+  if (!tmp) return gk_error_set(err, GK_ENOMEM, path, 0, "out of memory");
+  snprintf(tmp, n, "%s.tmp.XXXXXX.%s", path, ext);
+  int fd = mkstemps(tmp, (int)strlen(ext) + 1);
+  if (fd < 0) {
+    int e = errno;
+    free(tmp);
+    return gk_error_set(err, GK_EIO, path, 0, "cannot create output file: %s", strerror(e));
+  }
+  close(fd);
+
+  pthread_mutex_lock(&plot_lock);
+  int rc = guarded_render(f, dev, tmp);
+  char msg[sizeof plot_msg];
+  snprintf(msg, sizeof msg, "%s", plot_msg);
+  pthread_mutex_unlock(&plot_lock);
+
+  struct stat st;
+  if (rc == GK_EUSAGE) {
+    gk_error_set(err, rc, path, 0, "figure of %dx%d pixels is too small for %dx%d panels", f->width, f->height,
+                 f->ncols, f->nrows);
+  } else if (rc == GK_ENOMEM) {
+    gk_error_set(err, rc, path, 0, "out of memory");
+  } else if (rc) {
+    gk_error_set(err, rc, path, 0, "plotting failed: %s", *msg ? msg : "PLplot error");
+  } else if (stat(tmp, &st) != 0 || st.st_size == 0) {
+    rc = gk_error_set(err, GK_EIO, path, 0, "cannot write output file: PLplot wrote nothing");
+  } else {
+    /* flush to disk before the rename, so a crash cannot leave an empty
+     * file under the final name */
+    fd = open(tmp, O_RDONLY);
+    int bad = fd < 0 || (fsync(fd) != 0 && errno != EINVAL);
+    int e = errno;
+    if (fd >= 0) close(fd);
+    if (!bad && rename(tmp, path) != 0) {
+      bad = 1;
+      e = errno;
+    }
+    if (bad) rc = gk_error_set(err, GK_EIO, path, 0, "cannot write output file: %s", strerror(e));
+  }
+  if (rc) unlink(tmp);
+  free(tmp);
+  return rc;
+}
