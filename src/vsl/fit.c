@@ -322,6 +322,69 @@ static void finish(const gk_vsl_data *d, gk_vsl_fit *f, const gk_fit_result *r)
     add_warn(f, "fitted as L versus I (Eq. 3 is implicit in I): chi2 and criteria are in L", 0, 0);
 }
 
+/* sat-exact: four parameters of which, without saturation, only
+ * g = gamma - alpha is determined, so the surface has long flat valleys
+ * and a plain multi-start spends most of its time wandering along them.
+ * Since sat (Eq. 3) is sat-exact's alpha = 0 member, sat's fit is the best
+ * first start; the remaining starts (plateau and generic) run one at a
+ * time and the search stops once the best chi2 has been reached from two
+ * different starts. */
+static int fit_satexact(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit_options *opt,
+                        const double *guess, size_t ng, gk_fit_result *best, gk_error *err)
+{
+  double st[17 * 4];
+  size_t ns = 0;
+  gk_vsl_fit fs;
+  gk_error e2;
+  if (gk_vsl_fit_model(d, GK_VSL_SAT, &fs, &e2) == GK_OK && fs.ok && isfinite(fs.theta[0])) {
+    double Lm = d->L[d->n - 1], a0 = 1e-2 * fmax(fabs(fs.theta[0]), 1 / Lm);
+    double v[4] = {fs.theta[0] + a0, a0, fs.theta[1], fs.theta[2]};
+    memcpy(st, v, sizeof v);
+    ns = 1;
+  }
+  gk_vsl_fit_free(&fs);
+  /* guesses: [0..2] generic, [3..] plateau; plateau ones first when the
+   * data flatten at the long stripes */
+  size_t n = d->n;
+  int flat = n >= 4 && d->I[n - 1] > 0 && d->I[n - 3] > 0 && d->I[n / 2] > 0 && d->I[0] > 0 &&
+             log(d->I[n - 1] / d->I[n - 3]) / (d->L[n - 1] - d->L[n - 3]) <
+               0.3 * log(d->I[n / 2] / d->I[0]) / (d->L[n / 2] - d->L[0]);
+  for (int pass = 0; pass < 2; pass++)
+    for (size_t k = 0; k < ng; k++)
+      if ((k >= 3) == (pass == 0 ? flat : !flat)) memcpy(st + 4 * ns++, guess + 4 * k, 4 * sizeof *st);
+  gk_param par[4];
+  memcpy(par, prob->param, sizeof par);
+  prob->param = par;
+  prob->starts = NULL;
+  prob->n_starts = 0;
+  int have = 0, hits = 0, rc = GK_EDOM;
+  for (size_t k = 0; k < ns && hits < 2; k++) {
+    for (int j = 0; j < 4; j++) par[j].init = st[4 * k + j];
+    if (par[1].init <= par[1].lo) par[1].init = 1e-6;
+    gk_fit_result r;
+    memset(&r, 0, sizeof r);
+    int frc = gk_fit(prob, opt, &r, err);
+    if (frc == GK_EUSAGE || frc == GK_ENOMEM) { gk_fit_result_free(&r); return frc; }
+    if (frc != GK_OK) { gk_fit_result_free(&r); continue; }
+    int better = !have || (r.converged && !best->converged) ||
+                 (r.converged == best->converged && r.chi2 < best->chi2);
+    double c2 = have ? best->chi2 : INFINITY;
+    if (r.converged && fabs(r.chi2 - c2) <= 1e-7 * c2) hits++;
+    else if (better && r.converged) hits = 1;
+    if (better) {
+      if (have) gk_fit_result_free(best);
+      *best = r;
+      best->best_start = k;
+      have = 1;
+      rc = GK_OK;
+    } else {
+      gk_fit_result_free(&r);
+    }
+  }
+  gk_error_clear(err);
+  return rc;
+}
+
 int gk_vsl_fit_model(const gk_vsl_data *d, gk_vsl_model m, gk_vsl_fit *f, gk_error *err)
 {
   memset(f, 0, sizeof *f);
@@ -357,6 +420,9 @@ int gk_vsl_fit_model(const gk_vsl_data *d, gk_vsl_model m, gk_vsl_fit *f, gk_err
     .param = par, .starts = ns > 1 ? starts + p : NULL, .n_starts = ns > 1 ? ns - 1 : 0};
   gk_fit_options opt;
   gk_fit_options_default(&opt);
+  /* Enough for every well-posed case here; more only lets degenerate
+   * sat-exact fits wander along their flat valley. */
+  opt.max_iter = 300;
   gk_fit_result r;
   memset(&r, 0, sizeof r);
   if (m == GK_VSL_SAT) {
@@ -379,6 +445,8 @@ int gk_vsl_fit_model(const gk_vsl_data *d, gk_vsl_model m, gk_vsl_fit *f, gk_err
       if (rc != GK_OK || prob.weighting == GK_WEIGHT_NONE) break;
       memcpy(th, r.value, sizeof th);
     }
+  } else if (m == GK_VSL_SATEXACT) {
+    rc = fit_satexact(d, &prob, &opt, starts, ns, &r, err);
   } else {
     rc = gk_fit(&prob, &opt, &r, err);
   }

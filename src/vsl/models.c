@@ -294,48 +294,72 @@ double gk_vsl_satexact_x(const double *theta, double I)
   return sx_x(&r, I, NULL);
 }
 
-typedef struct sx_root_ctx { const double *th; double L; } sx_root_ctx;
-static double sx_root_f(double I, void *p)
+/* x(I) at fixed theta with the roots computed once (the root finder
+ * evaluates it many times per stripe length). */
+typedef struct sx_root_ctx {
+  const double *th;
+  int alpha0;       /* alpha == 0: Eq. 3 */
+  double th3[3];
+  sx_roots r;
+  double L;
+} sx_root_ctx;
+
+static double sx_ctx_x(const sx_root_ctx *c, double I)
 {
-  const sx_root_ctx *c = p;
-  return gk_vsl_satexact_x(c->th, I) - c->L;
+  if (I <= 0) return I == 0 ? 0 : NAN;
+  if (c->alpha0) {
+    double L;
+    return sat_length1(c->th3, I, &L, NULL) == GK_OK ? L : NAN;
+  }
+  return sx_x(&c->r, I, NULL);
 }
 
-/* Solve x(I) = L for I by Brent's method on a bracket [lo, hi]: lo is the
- * previous (shorter) stripe's intensity, since I(L) is increasing; hi is
- * the smaller of the plateau and the unsaturated curve (A/g)(e^{gL} - 1),
- * which bounds the solution because dI/dx <= A + (gamma - alpha) I. */
-static int sx_invert(gsl_root_fsolver *s, const double *th, double L, double lo, double *out)
+/* In y = ln I: along the exponential part x is nearly linear in y, so
+ * Brent's interpolation steps work from the first iteration. */
+static double sx_root_fy(double y, void *p)
 {
-  double plat = gk_vsl_satexact_plateau(th);
+  const sx_root_ctx *c = p;
+  return sx_ctx_x(c, exp(y)) - c->L;
+}
+
+/* Solve x(I) = L for I by Brent's method on a bracket: below, the previous
+ * (shorter) stripe's intensity, since I(L) is increasing; above, the
+ * smaller of the plateau and the unsaturated curve (A/g)(e^{gL} - 1),
+ * which bounds the solution because dI/dx <= A + (max(gamma,0) - alpha) I. */
+static int sx_invert(gsl_root_fsolver *s, sx_root_ctx *c, double plat, double L, double lo, double *out)
+{
+  const double *th = c->th;
   double g = (th[0] > 0 ? th[0] : 0) - th[1];
   double lnhi = th[2] + log_gain_factor(g, L, NULL) + 1e-12;
   double hi = lnhi > 700 ? INFINITY : exp(lnhi) * (1 + 1e-12);
   if (plat < hi) hi = plat * (1 - 4 * DBL_EPSILON);
-  if (!isfinite(hi)) return GK_EDOM;
-  sx_root_ctx c = {th, L};
-  double flo = lo > 0 ? sx_root_f(lo, &c) : -L;
-  if (flo >= 0) { *out = lo; return GK_OK; }
-  double fhi = sx_root_f(hi, &c);
+  if (!(hi > 0) || !isfinite(hi)) return GK_EDOM;
+  c->L = L;
+  double fhi = sx_ctx_x(c, hi) - L;
   /* Just below the plateau ln(1 - I/u+) can still round to -inf: back off
    * by growing multiples of the rounding error until x is finite. */
   for (double back = 8 * DBL_EPSILON; isinf(fhi) && back < 1e-6; back *= 4) {
     hi = plat * (1 - back);
-    fhi = sx_root_f(hi, &c);
+    fhi = sx_ctx_x(c, hi) - L;
   }
   if (!isfinite(fhi)) return GK_EDOM;
   if (fhi <= 0) { *out = hi; return GK_OK; }   /* at the plateau to rounding */
-  gsl_function F = {sx_root_f, &c};
-  if (gsl_root_fsolver_set(s, &F, lo, hi) != GSL_SUCCESS) return GK_EDOM;
+  if (lo > 0 && sx_ctx_x(c, lo) - L >= 0) { *out = lo; return GK_OK; }
+  if (!(lo > 0)) {
+    lo = hi;
+    do {
+      lo *= 1e-8;
+    } while (lo > 1e-300 && sx_ctx_x(c, lo) - L >= 0);
+    if (!(lo > 1e-300)) return GK_EDOM;
+  }
+  gsl_function F = {sx_root_fy, c};
+  if (gsl_root_fsolver_set(s, &F, log(lo), log(hi)) != GSL_SUCCESS) return GK_EDOM;
   for (int it = 0; it < 200; it++) {
     if (gsl_root_fsolver_iterate(s) != GSL_SUCCESS) return GK_EDOM;
     double a = gsl_root_fsolver_x_lower(s), b = gsl_root_fsolver_x_upper(s);
-    if (gsl_root_test_interval(a, b, 0, 4 * DBL_EPSILON) == GSL_SUCCESS) {
-      *out = gsl_root_fsolver_root(s);
-      return GK_OK;
-    }
+    if (gsl_root_test_interval(a, b, 2 * DBL_EPSILON, 0) == GSL_SUCCESS) break;
   }
-  *out = gsl_root_fsolver_root(s);
+  *out = exp(gsl_root_fsolver_root(s));
   return GK_OK;
 }
 
@@ -347,13 +371,16 @@ static int satexact_eval(const double *th, const double *L, size_t n, double *I,
   gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
   int rc = s ? GK_OK : GK_ENOMEM;
   double prev = 0, prevL = -1;
+  sx_root_ctx ctx = {.th = th, .alpha0 = th[1] == 0, .th3 = {th[0], th[2], th[3]}};
+  if (th[1] > 0) sx_setup(th, th[1], &ctx.r);
+  double plat = gk_vsl_satexact_plateau(th);
   for (size_t i = 0; i < n && rc == GK_OK; i++) {
     if (L[i] <= 0) {
       I[i] = 0;
       if (jac) memset(jac + 4 * i, 0, 4 * sizeof *jac);
       continue;
     }
-    rc = sx_invert(s, th, L[i], L[i] >= prevL ? prev : 0, &I[i]);
+    rc = sx_invert(s, &ctx, plat, L[i], L[i] >= prevL ? prev : 0, &I[i]);
     if (rc) break;
     prev = I[i];
     prevL = L[i];
