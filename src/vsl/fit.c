@@ -176,10 +176,9 @@ size_t gk_vsl_guess(const gk_vsl_data *d, gk_vsl_model m, double *st, size_t max
   }
   case GK_VSL_SAT: {
     /* Saturation pulls the apparent (vsl1) gain below the true one. */
-    const double fI[] = {3, 0.5, 30, 1, 300};
+    const double fI[] = {3, 0.5, 100};
     for (size_t k = 0; k < sizeof fI / sizeof *fI; k++) ADD(g1, p1.lnamp, log(fI[k] * Imax));
-    ADD(1.5 * g1, p1.lnamp - 0.5 * g1 * Lm, log(Imax));
-    ADD(2.5 * g1, p1.lnamp - 1.5 * g1 * Lm, log(0.3 * Imax));
+    ADD(2 * g1, p1.lnamp - g1 * Lm, log(0.5 * Imax));
     break;
   }
   case GK_VSL_SATEXACT: {
@@ -219,19 +218,38 @@ size_t gk_vsl_guess(const gk_vsl_data *d, gk_vsl_model m, double *st, size_t max
 typedef struct fctx {
   gk_vsl_model m;
   const gk_vsl_data *d;
+  /* sat-exact: intensities of the last model call, reused by the Jacobian
+   * at the same theta (the engine asks for both at each accepted step) */
+  double last_th[4];
+  double *last_I;
+  int last_ok;
 } fctx;
 
 static int f_model(const double *th, double *yhat, void *p)
 {
-  const fctx *c = p;
+  fctx *c = p;
   if (c->m == GK_VSL_SAT) return gk_vsl_sat_length(th, c->d->I, c->d->n, yhat, NULL);
-  return gk_vsl_intensity(c->m, th, c->d->L, c->d->n, yhat, NULL);
+  int rc = gk_vsl_intensity(c->m, th, c->d->L, c->d->n, yhat, NULL);
+  if (c->last_I) {
+    c->last_ok = rc == GK_OK;
+    memcpy(c->last_th, th, 4 * sizeof *th);
+    memcpy(c->last_I, yhat, c->d->n * sizeof *yhat);
+  }
+  return rc;
 }
 
 static int f_jac(const double *th, double *J, void *p)
 {
-  const fctx *c = p;
+  fctx *c = p;
   size_t n = c->d->n;
+  if (c->last_I && c->last_ok && memcmp(th, c->last_th, 4 * sizeof *th) == 0) {
+    double *tmp = malloc(n * sizeof *tmp);
+    if (!tmp) return GK_ENOMEM;
+    memcpy(tmp, c->last_I, n * sizeof *tmp);
+    int rc = gk_vsl_satexact_eval_(th, c->d->L, n, tmp, J, 1);
+    free(tmp);
+    return rc;
+  }
   if (c->m == GK_VSL_SAT) {
     double *tmp = malloc(n * sizeof *tmp);
     if (!tmp) return GK_ENOMEM;
@@ -315,7 +333,7 @@ static void finish(const gk_vsl_data *d, gk_vsl_fit *f, const gk_fit_result *r)
   if (m == GK_VSL_VSL2 && f->value[2] < 0)
     add_warn(f, "A2 = %.4g < 0 is unphysical: no background signal", f->value[2], 0);
   if (m == GK_VSL_SATEXACT && f->value[1] <= 1e-12 * fabs(f->value[0]))
-    add_warn(f, "alpha is at its bound 0: the data do not determine the losses", 0, 0);
+    add_warn(f, "alpha = 0: the data do not determine the losses (no saturation, or alpha at its bound), so gamma = g", 0, 0);
   if (m == GK_VSL_EMP)
     add_warn(f, "emp is empirical (no physical model) and tends to overestimate g (seed 000)", 0, 0);
   if (m == GK_VSL_SAT)
@@ -334,6 +352,7 @@ static int fit_satexact(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit
 {
   double st[17 * 4];
   size_t ns = 0;
+  const gk_param *orig = prob->param;
   gk_vsl_fit fs;
   gk_error e2;
   if (gk_vsl_fit_model(d, GK_VSL_SAT, &fs, &e2) == GK_OK && fs.ok && isfinite(fs.theta[0])) {
@@ -342,7 +361,29 @@ static int fit_satexact(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit
     memcpy(st, v, sizeof v);
     ns = 1;
   }
+  double Imax = 0;
+  for (size_t i = 0; i < d->n; i++) Imax = fmax(Imax, d->I[i]);
+  int weak = ns == 1 && fs.converged && (fs.value[2] > 100 * Imax || !(fs.se[2] < fs.value[2]));
   gk_vsl_fit_free(&fs);
+  if (weak) {
+    /* No saturation in the data: only g = gamma - alpha is determined, so
+     * alpha (the losses) is held at 0 and the fit is sat's, in I. */
+    gk_param par[4];
+    memcpy(par, prob->param, sizeof par);
+    for (int j = 0; j < 4; j++) par[j].init = st[j];
+    par[1].init = 0;
+    par[1].fixed = 1;
+    par[1].lo = -INFINITY;
+    par[0].init = st[0] - st[1];
+    prob->param = par;
+    prob->starts = NULL;
+    prob->n_starts = 0;
+    int frc = gk_fit(prob, opt, best, err);
+    if (frc == GK_OK && best->converged) return GK_OK;
+    if (frc == GK_OK) gk_fit_result_free(best);
+    memset(best, 0, sizeof *best);
+    prob->param = NULL;
+  }
   /* guesses: [0..2] generic, [3..] plateau; plateau ones first when the
    * data flatten at the long stripes */
   size_t n = d->n;
@@ -353,7 +394,7 @@ static int fit_satexact(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit
     for (size_t k = 0; k < ng; k++)
       if ((k >= 3) == (pass == 0 ? flat : !flat)) memcpy(st + 4 * ns++, guess + 4 * k, 4 * sizeof *st);
   gk_param par[4];
-  memcpy(par, prob->param, sizeof par);
+  memcpy(par, prob->param ? prob->param : orig, sizeof par);
   prob->param = par;
   prob->starts = NULL;
   prob->n_starts = 0;
@@ -413,7 +454,8 @@ int gk_vsl_fit_model(const gk_vsl_data *d, gk_vsl_model m, gk_vsl_fit *f, gk_err
     par[k] = (gk_param){.name = tnames[m][k], .unit = NULL, .init = starts[k], .lo = -INFINITY, .hi = INFINITY};
   }
   if (m == GK_VSL_SATEXACT) par[1].lo = 0;
-  fctx c = {m, d};
+  fctx c = {.m = m, .d = d};
+  if (m == GK_VSL_SATEXACT) c.last_I = malloc(n * sizeof *c.last_I);
   gk_fit_problem prob = {
     .n = n, .p = p, .y = d->I, .sigma = d->sigma, .weighting = d->weighting,
     .absolute_sigma = d->weighting == GK_WEIGHT_SIGMA, .model = f_model, .jac = f_jac, .ctx = &c,
@@ -440,7 +482,13 @@ int gk_vsl_fit_model(const gk_vsl_data *d, gk_vsl_model m, gk_vsl_fit *f, gk_err
         if (!(sig[i] > 0) || !isfinite(sig[i])) bad = 1;
       }
       if (bad) { prob.sigma = NULL; prob.weighting = GK_WEIGHT_NONE; }
-      if (pass) gk_fit_result_free(&r);
+      if (pass) {
+        /* second pass: only the new weights change, start at the optimum */
+        for (size_t k = 0; k < 3; k++) par[k].init = r.value[k];
+        prob.starts = NULL;
+        prob.n_starts = 0;
+        gk_fit_result_free(&r);
+      }
       rc = gk_fit(&prob, &opt, &r, err);
       if (rc != GK_OK || prob.weighting == GK_WEIGHT_NONE) break;
       memcpy(th, r.value, sizeof th);
@@ -452,6 +500,7 @@ int gk_vsl_fit_model(const gk_vsl_data *d, gk_vsl_model m, gk_vsl_fit *f, gk_err
   }
   free(starts);
   free(sig);
+  free(c.last_I);
   if (rc != GK_OK) {
     gk_fit_result_free(&r);
     if (rc == GK_EDOM) {

@@ -336,9 +336,10 @@ static int sx_invert(gsl_root_fsolver *s, sx_root_ctx *c, double plat, double L,
   if (!(hi > 0) || !isfinite(hi)) return GK_EDOM;
   c->L = L;
   double fhi = sx_ctx_x(c, hi) - L;
-  /* Just below the plateau ln(1 - I/u+) can still round to -inf: back off
+  /* Just below the plateau ln(1 - I/u+) can still round to -inf (or Eq. 3
+   * report a domain error): back off
    * by growing multiples of the rounding error until x is finite. */
-  for (double back = 8 * DBL_EPSILON; isinf(fhi) && back < 1e-6; back *= 4) {
+  for (double back = 8 * DBL_EPSILON; !isfinite(fhi) && back < 1e-6; back *= 4) {
     hi = plat * (1 - back);
     fhi = sx_ctx_x(c, hi) - L;
   }
@@ -365,7 +366,7 @@ static int sx_invert(gsl_root_fsolver *s, sx_root_ctx *c, double plat, double L,
 
 /* I(L) for sat-exact, and dI/dtheta by the implicit-function theorem:
  * dI/dtheta = -(dx/dtheta)/(dx/dI), dx/dI = (Is + I)/P(I). */
-static int satexact_eval(const double *th, const double *L, size_t n, double *I, double *jac)
+int gk_vsl_satexact_eval_(const double *th, const double *L, size_t n, double *I, double *jac, int have_I)
 {
   if (th[1] < 0 || !isfinite(th[0]) || !isfinite(th[2]) || !isfinite(th[3])) return GK_EDOM;
   gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
@@ -380,7 +381,7 @@ static int satexact_eval(const double *th, const double *L, size_t n, double *I,
       if (jac) memset(jac + 4 * i, 0, 4 * sizeof *jac);
       continue;
     }
-    rc = sx_invert(s, &ctx, plat, L[i], L[i] >= prevL ? prev : 0, &I[i]);
+    if (!have_I) rc = sx_invert(s, &ctx, plat, L[i], L[i] >= prevL ? prev : 0, &I[i]);
     if (rc) break;
     prev = I[i];
     prevL = L[i];
@@ -443,7 +444,7 @@ int gk_vsl_intensity(gk_vsl_model m, const double *theta, const double *L, size_
       j4 = malloc(4 * n * sizeof *j4);
       if (!j4) return GK_ENOMEM;
     }
-    rc = satexact_eval(th4, L, n, I, j4);
+    rc = gk_vsl_satexact_eval_(th4, L, n, I, j4, 0);
     if (j4) {
       for (size_t i = 0; i < n; i++) {
         jac[3 * i] = j4[4 * i];
@@ -455,7 +456,7 @@ int gk_vsl_intensity(gk_vsl_model m, const double *theta, const double *L, size_
     return rc;
   }
   case GK_VSL_SATEXACT:
-    return satexact_eval(theta, L, n, I, jac);
+    return gk_vsl_satexact_eval_(theta, L, n, I, jac, 0);
   case GK_VSL_EMP:
     return emp_eval(theta, L, n, I, jac);
   default:

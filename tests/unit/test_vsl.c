@@ -148,6 +148,13 @@ static void test_sat_is_alpha0(void)
     CHECK_CLOSE(Lb[i], L[i], 1e-13);
     CHECK_CLOSE(I[i], ode_I(ph4, L[i]), 1e-9);
   }
+  /* g < 0 with alpha = 0: Eq. 4 still has a plateau, A/|g + A/Is|; the
+   * inversion must get right up to it (regression: it used to fail there) */
+  double ph_abs[3] = {-3, 6.7, 1e6}, th_abs[3], ph4a[4] = {-3, 0, 6.7, 1e6};
+  double La[3] = {0.2, 0.45, 3.0}, Ia[3];
+  gk_vsl_theta_from_physical(GK_VSL_SAT, ph_abs, th_abs);
+  CHECK(gk_vsl_intensity(GK_VSL_SAT, th_abs, La, 3, Ia, NULL) == GK_OK);
+  for (int i = 0; i < 3; i++) CHECK_CLOSE(Ia[i], ode_I(ph4a, La[i]), 1e-9);
   /* sat's own Jacobian (in L) against central differences */
   double J[18];
   CHECK(gk_vsl_sat_length(th, I, 6, Lb, J) == GK_OK);
