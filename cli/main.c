@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_errno.h>
+
 #include "cli.h"
 
 static const struct cli_command *find_command(const char *name)
@@ -44,6 +46,11 @@ static void print_main_help(FILE *fp)
 
 int main(int argc, char **argv)
 {
+  /* GSL's default error handler calls abort(). The library checks every
+   * GSL status itself, so a GSL error must come back as a return code and
+   * become a gainkit message, never a crash. Set once, before any thread
+   * starts (the handler is process-global). */
+  gsl_set_error_handler_off();
   if (argc < 2) {
     print_main_help(stderr);
     return CLI_USAGE;

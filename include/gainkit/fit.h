@@ -100,8 +100,9 @@ void gk_fit_result_free(gk_fit_result *res);
 /* Index of a parameter by name, or -1. */
 int gk_fit_param_index(const gk_fit_problem *prob, const char *name);
 
-/* Variance of a derived quantity q(theta) by the delta method:
- * var q = grad^T C grad, grad from central differences of q. */
+/* Standard error of a derived quantity q(theta) by the delta method:
+ * sqrt(grad^T C grad), grad from central differences of q at res->value.
+ * NaN when the covariance is not available (res->cov_ok == 0). */
 typedef double (*gk_scalar_fn)(const double *theta, void *ctx);
 double gk_fit_derived_se(const gk_fit_result *res, gk_scalar_fn q, void *ctx);
 

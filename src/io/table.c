@@ -175,18 +175,19 @@ static int split_cells(char *s, char delim, char ***cells, size_t *cap, size_t *
   return 0;
 }
 
-/* The delimiter is the first of tab, ';', ',' present in every one of the
- * first lines; otherwise runs of blanks. "Every" matters: a whitespace file
- * with a stray tab, or a comma inside one quoted header cell, is not thereby
- * tab- or comma-separated. */
+/* The delimiter is the first of tab, ';', ',' found on the first content
+ * line and on more than half of the first five; otherwise runs of blanks.
+ * The majority keeps a stray tab in a whitespace file from counting, and
+ * still detects the delimiter of a file whose one ragged row lacks it. */
 static char detect_delim(const line_ref *lines, size_t n)
 {
   static const char cand[] = {'\t', ';', ','};
+  size_t m = n < 5 ? n : 5;
   for (size_t k = 0; k < sizeof cand; k++) {
-    size_t i;
-    for (i = 0; i < n && i < 5; i++)
-      if (!strchr(lines[i].text, cand[k])) break;
-    if (i == n || i == 5) return cand[k];
+    if (!strchr(lines[0].text, cand[k])) continue;
+    size_t hits = 0;
+    for (size_t i = 0; i < m; i++) hits += strchr(lines[i].text, cand[k]) != NULL;
+    if (2 * hits > m) return cand[k];
   }
   return ' ';
 }
