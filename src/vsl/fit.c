@@ -487,9 +487,18 @@ int gk_vsl_fit_model(const gk_vsl_data *d, gk_vsl_model m, gk_vsl_fit *f, gk_err
         for (size_t k = 0; k < 3; k++) par[k].init = r.value[k];
         prob.starts = NULL;
         prob.n_starts = 0;
-        gk_fit_result_free(&r);
       }
+      int conv1 = pass ? r.converged : 0;
+      if (pass) gk_fit_result_free(&r);
       rc = gk_fit(&prob, &opt, &r, err);
+      /* Started at a converged optimum whose weights barely changed, the
+       * engine may find no step that lowers chi2 at all (noise-free data:
+       * chi2 ~ 1e-30) and reports no convergence; the start is then the
+       * minimum under the new weights as well. */
+      if (rc == GK_OK && pass && conv1 && !r.converged && r.n_iter <= 1) {
+        r.converged = 1;
+        snprintf(r.reason, sizeof r.reason, "start (first-pass optimum) already minimal");
+      }
       if (rc != GK_OK || prob.weighting == GK_WEIGHT_NONE) break;
       memcpy(th, r.value, sizeof th);
     }
