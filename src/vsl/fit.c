@@ -348,14 +348,23 @@ static void finish(const gk_vsl_data *d, gk_vsl_fit *f, const gk_fit_result *r)
  * time and the search stops once the best chi2 has been reached from two
  * different starts. */
 static int fit_satexact(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit_options *opt,
-                        const double *guess, size_t ng, gk_fit_result *best, gk_error *err)
+                        const double *guess, size_t ng, const gk_vsl_fit *sat_done, gk_fit_result *best,
+                        gk_error *err)
 {
   double st[17 * 4];
   size_t ns = 0;
   const gk_param *orig = prob->param;
   gk_vsl_fit fs;
   gk_error e2;
-  if (gk_vsl_fit_model(d, GK_VSL_SAT, &fs, &e2) == GK_OK && fs.ok && isfinite(fs.theta[0])) {
+  int have_sat;
+  if (sat_done && sat_done->ok) {
+    fs = *sat_done;
+    fs.yhat = NULL;  /* borrowed: freed by the caller */
+    have_sat = 1;
+  } else {
+    have_sat = gk_vsl_fit_model(d, GK_VSL_SAT, &fs, &e2) == GK_OK;
+  }
+  if (have_sat && fs.ok && isfinite(fs.theta[0])) {
     double Lm = d->L[d->n - 1], a0 = 1e-2 * fmax(fabs(fs.theta[0]), 1 / Lm);
     double v[4] = {fs.theta[0] + a0, a0, fs.theta[1], fs.theta[2]};
     memcpy(st, v, sizeof v);
@@ -427,6 +436,12 @@ static int fit_satexact(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit
 }
 
 int gk_vsl_fit_model(const gk_vsl_data *d, gk_vsl_model m, gk_vsl_fit *f, gk_error *err)
+{
+  return gk_vsl_fit_model_(d, m, NULL, f, err);
+}
+
+int gk_vsl_fit_model_(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *sat_done, gk_vsl_fit *f,
+                      gk_error *err)
 {
   memset(f, 0, sizeof *f);
   f->model = m;
@@ -503,7 +518,7 @@ int gk_vsl_fit_model(const gk_vsl_data *d, gk_vsl_model m, gk_vsl_fit *f, gk_err
       memcpy(th, r.value, sizeof th);
     }
   } else if (m == GK_VSL_SATEXACT) {
-    rc = fit_satexact(d, &prob, &opt, starts, ns, &r, err);
+    rc = fit_satexact(d, &prob, &opt, starts, ns, sat_done, &r, err);
   } else {
     rc = gk_fit(&prob, &opt, &r, err);
   }

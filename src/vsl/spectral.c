@@ -26,7 +26,9 @@ static void one_wavelength(const double *L, size_t nL, const double *I, gk_weigh
     gk_error e;
     gk_error_clear(&e);
     gk_vsl_fit *f = &fits[m];
-    int ok = gk_vsl_fit_model(&d, (gk_vsl_model)m, f, &e) == GK_OK && f->ok;
+    /* models in enum order, so sat is done before sat-exact */
+    const gk_vsl_fit *sat = (mask & (1u << GK_VSL_SAT)) && fits[GK_VSL_SAT].ok ? &fits[GK_VSL_SAT] : NULL;
+    int ok = gk_vsl_fit_model_(&d, (gk_vsl_model)m, m == GK_VSL_SATEXACT ? sat : NULL, f, &e) == GK_OK && f->ok;
     size_t gi = m == GK_VSL_SATEXACT ? 4 : 0;
     spec[m].g[i] = ok ? f->value[gi] : NAN;
     spec[m].g_se[i] = ok ? f->se[gi] : NAN;
