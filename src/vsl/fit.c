@@ -345,8 +345,9 @@ static void finish(const gk_vsl_data *d, gk_vsl_fit *f, const gk_fit_result *r)
  * and a plain multi-start spends most of its time wandering along them.
  * Since sat (Eq. 3) is sat-exact's alpha = 0 member, sat's fit is the best
  * first start; the remaining starts (plateau and generic) run one at a
- * time and the search stops once the best chi2 has been reached from two
- * different starts. */
+ * time and the search stops once the best chi2 has been reached (to 1e-6)
+ * from two different starts, or after five starts: along a flat valley
+ * further starts only find the same g with slightly different gamma/alpha. */
 static int fit_satexact(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit_options *opt,
                         const double *guess, size_t ng, const gk_vsl_fit *sat_done, gk_fit_result *best,
                         gk_error *err)
@@ -408,7 +409,7 @@ static int fit_satexact(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit
   prob->starts = NULL;
   prob->n_starts = 0;
   int have = 0, hits = 0, rc = GK_EDOM;
-  for (size_t k = 0; k < ns && hits < 2; k++) {
+  for (size_t k = 0; k < ns && k < 5 && hits < 2; k++) {
     for (int j = 0; j < 4; j++) par[j].init = st[4 * k + j];
     if (par[1].init <= par[1].lo) par[1].init = 1e-6;
     gk_fit_result r;
@@ -419,7 +420,7 @@ static int fit_satexact(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit
     int better = !have || (r.converged && !best->converged) ||
                  (r.converged == best->converged && r.chi2 < best->chi2);
     double c2 = have ? best->chi2 : INFINITY;
-    if (r.converged && fabs(r.chi2 - c2) <= 1e-7 * c2) hits++;
+    if (r.converged && fabs(r.chi2 - c2) <= 1e-6 * c2) hits++;
     else if (better && r.converged) hits = 1;
     if (better) {
       if (have) gk_fit_result_free(best);
