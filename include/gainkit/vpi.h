@@ -39,7 +39,7 @@ extern "C" {
 
 typedef enum { GK_VPI1 = 1, GK_VPI2 = 2 } gk_vpi_model;
 
-#define GK_VPI_GLOB_RELSE 0.3
+#define GK_VPI_GLOB_RELSE 0.5
 
 enum { GK_VPI_P1 = 0, GK_VPI_P2, GK_VPI_M, GK_VPI_N, GK_VPI_NGLOB };
 

@@ -71,7 +71,7 @@ static void test_exact_fixed_alpha(void) { check_exact(20, GK_VPI2, 1); }
  * the NC-DDAB-like default (12 pumps over 0.1-2, P1 = 3 above the data)
  * they are not (see test_undetermined_flagged), so these runs use 40 pumps
  * over 0.05-2 with P1 = 0.1, P2 = 1, m = 5, n = 2, where the onset and the
- * superlinear rise both lie inside the data (relative stderr 3-35 %).
+ * superlinear rise both lie inside the data (relative stderr 3-35 %, under GK_VPI_GLOB_RELSE = 50 %).
  * Per-wavelength checks count: with ~160 parameters at 3 sigma a few may
  * fall outside by chance, so at least 90 % must be inside (fixed seeds
  * make it reproducible). Known limits of this design, seen with other
