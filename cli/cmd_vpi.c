@@ -11,19 +11,32 @@
 #include "gainkit/vpi.h"
 
 enum { OPT_LENGTH = CLI_OPT_FIRST_FREE, OPT_MODEL, OPT_FLUOR, OPT_LOSSES, OPT_WINDOW,
-       OPT_MAXPUMP, OPT_AUTOMAX };
+       OPT_MAXPUMP, OPT_AUTOMAX, OPT_WEIGHTS };
+
+/* --weights: the noise model behind the chi2. Spectra of a pump series span
+ * decades (fluorescence far below threshold, ASE far above), so an
+ * unweighted fit would see only the brightest spectra. */
+typedef enum { W_NONE, W_RELATIVE, W_POISSON } wmode;
+static const char *const WNAME[] = {"none", "relative", "poisson"};
+
+/* Below this fraction of its column's largest |I| a sample's sigma is held
+ * at the fraction: zero or negative samples (background-subtracted data)
+ * would otherwise get zero or undefined uncertainties. */
+#define SIGMA_FLOOR 1e-3
 
 /* The selected data, pumps increasing. */
 typedef struct vdata {
   size_t nl, np;
   double *lambda, *pump, *I, *F, *alpha;  /* alpha NULL unless --losses */
+  double *sigma;                          /* NULL for --weights none */
   double L;
   char pump_unit[32];
+  const char *weights;
 } vdata;
 
 static void vdata_free(vdata *v)
 {
-  free(v->lambda), free(v->pump), free(v->I), free(v->F), free(v->alpha);
+  free(v->lambda), free(v->pump), free(v->I), free(v->F), free(v->alpha), free(v->sigma);
   memset(v, 0, sizeof *v);
 }
 
@@ -199,6 +212,27 @@ out:
   return rc;
 }
 
+/* Uncertainties for the weighted fit, up to a common factor (the
+ * covariance is scaled by chi2_red, so only their ratios matter):
+ * relative sigma = |I|, poisson sigma = sqrt|I|, each floored per pump
+ * column (SIGMA_FLOOR). */
+static int make_sigma(vdata *v, wmode w)
+{
+  if (w == W_NONE) return 0;
+  v->sigma = malloc(v->nl * v->np * sizeof(double));
+  if (!v->sigma) return -1;
+  for (size_t j = 0; j < v->np; j++) {
+    double mx = 0;
+    for (size_t i = 0; i < v->nl; i++) mx = fmax(mx, fabs(v->I[i * v->np + j]));
+    double fl = mx > 0 ? SIGMA_FLOOR * mx : 1;
+    for (size_t i = 0; i < v->nl; i++) {
+      double a = fmax(fabs(v->I[i * v->np + j]), fl);
+      v->sigma[i * v->np + j] = w == W_RELATIVE ? a : sqrt(a);
+    }
+  }
+  return 0;
+}
+
 /* ---- output ---------------------------------------------------------------- */
 
 static const char *model_name(const gk_vpi_result *r) { return r->model == GK_VPI2 ? "vpi2" : "vpi1"; }
@@ -211,6 +245,7 @@ static cJSON *fit_json(const gk_vpi_result *r, const vdata *v)
   cJSON_AddStringToObject(j, "model", model_name(r));
   cJSON_AddBoolToObject(j, "converged", r->converged);
   gk_json_num(j, "chi2_red", r->chi2_red);
+  cJSON_AddStringToObject(j, "weights", v->weights);
   gk_json_num(j, "length_cm", v->L);
   cJSON *p = cJSON_AddObjectToObject(j, "params");
   for (int k = 0; k < GK_VPI_NGLOB; k++) gk_json_value_se(p, gn[k], r->glob[k], r->glob_se[k]);
@@ -268,9 +303,9 @@ static double background_ratio(const gk_vpi_result *r)
 static void fit_text(cli_buf *b, const gk_vpi_result *r, const vdata *v)
 {
   const char *pu = v->pump_unit[0] ? v->pump_unit : "(pump units)";
-  cli_printf(b, "%s: %s, chi2_red %.4g, %zu wavelengths x %zu pumps, L = %g cm\n",
-             model_name(r), r->converged ? "converged" : "NOT converged", r->chi2_red, v->nl,
-             v->np, v->L);
+  cli_printf(b, "%s: %s, chi2_red %.4g (weights %s), %zu wavelengths x %zu pumps, L = %g cm\n",
+             model_name(r), r->converged ? "converged" : "NOT converged", r->chi2_red,
+             v->weights, v->nl, v->np, v->L);
   cli_print_value(b, "  P1", r->glob[GK_VPI_P1], r->glob_se[GK_VPI_P1], pu);
   cli_print_value(b, "  P2", r->glob[GK_VPI_P2], r->glob_se[GK_VPI_P2], pu);
   cli_print_value(b, "  m", r->glob[GK_VPI_M], r->glob_se[GK_VPI_M], "");
@@ -435,9 +470,11 @@ static int run(int argc, char **argv)
       {"window", required_argument, NULL, OPT_WINDOW},
       {"max-pump", required_argument, NULL, OPT_MAXPUMP},
       {"auto-max-pump", no_argument, NULL, OPT_AUTOMAX},
+      {"weights", required_argument, NULL, OPT_WEIGHTS},
       CLI_COMMON_LONGOPTS,
       {0, 0, 0, 0}};
   sel s = {.maxpump = NAN};
+  wmode wm = W_RELATIVE;
   int models = 2, opt;  /* 1 vpi1, 2 vpi2, 3 both */
   optind = 1;
   while ((opt = cli_getopt(argc, argv, CLI_COMMON_SHORTOPTS, longopts, c.cmd)) != -1) {
@@ -469,6 +506,14 @@ static int run(int argc, char **argv)
       break;
     }
     case OPT_AUTOMAX: s.automax = 1; break;
+    case OPT_WEIGHTS: {
+      int k = 0;
+      while (k < 3 && strcmp(optarg, WNAME[k])) k++;
+      if (k == 3)
+        return cli_usage(c.cmd, "--weights: expected none, relative or poisson, got '%s'", optarg);
+      wm = (wmode)k;
+      break;
+    }
     default: {
       int h = cli_common_option(&c, opt, optarg);
       if (h < 0) return CLI_USAGE;
@@ -485,12 +530,14 @@ static int run(int argc, char **argv)
   gk_error e;
   gk_error_clear(&e);
   int rc = load(path, &s, &v, &e);
+  v.weights = WNAME[wm];
+  if (!rc && make_sigma(&v, wm) < 0) rc = gk_error_set(&e, GK_ENOMEM, NULL, 0, "out of memory");
   if (rc) {
     vdata_free(&v);
     return cli_error(&e);
   }
   gk_vpi_data d = {.nl = v.nl, .np = v.np, .lambda = v.lambda, .pump = v.pump, .I = v.I,
-                   .F = v.F, .alpha_fixed = v.alpha, .L = v.L};
+                   .sigma = v.sigma, .F = v.F, .alpha_fixed = v.alpha, .L = v.L};
   gk_vpi_result res[2];
   gk_vpi_result *r[2];
   size_t nr = 0;
@@ -573,7 +620,10 @@ const struct cli_command cli_cmd_vpi = {
       "  --losses A          hold alpha(lambda) (cm^-1) to a measured spectrum\n"
       "  --window NM1:NM2    fit only this wavelength range\n"
       "  --max-pump P        drop spectra above pump P (file units)\n"
-      "  --auto-max-pump     drop spectra once the FWHM re-broadens by > 10 %\n\n"
+      "  --auto-max-pump     drop spectra once the FWHM re-broadens by > 10 %\n"
+      "  --weights W         noise model: relative (default; sigma = |I|), poisson\n"
+      "                      (sigma = sqrt|I|) or none; sigma is floored at 1e-3 of\n"
+      "                      each spectrum's maximum. chi2_red is in these units\n\n"
       "Thresholds from the smooth net gain at the ASE peak: gl1 (g L = 1) and\n"
       "transparency (g = 0), with standard errors. CSV (-o .csv): gamma and alpha\n"
       "per wavelength. With --model both the JSON holds \"fits\" and\n"

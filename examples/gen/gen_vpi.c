@@ -27,7 +27,7 @@
 int main(int argc, char **argv)
 {
   vpi_truth t;
-  synth_make(&t, 121, 20, 3.0, 0.01, 2024);
+  synth_make_full(&t, 121, 30, 3.0, 0.01, 2024, 0.02, 2.0, NULL);
   if (argc > 1 && !strcmp(argv[1], "fl")) {
     printf("# F(lambda) for examples/vpi-ddab.csv (examples/gen/gen_vpi.c)\n");
     printf("wavelength (nm),F\n");
