@@ -281,6 +281,9 @@ static void step(vctx *c, double *xr)
   for (int t = 0; t < GK_VPI_NGLOB; t++) c->x[c->nl * q + t] = xr[c->nw + t];
 }
 
+enum { STAT_FLAT = 5 };
+#define STAT_TOL 1e-6
+
 typedef struct lm_out {
   double chi2;
   size_t iter;
@@ -298,6 +301,10 @@ static lm_out lm(vctx *c, double *u, size_t max_iter, double xtol, double yy, do
     return o;
   }
   double lambda = 1e-3;
+  /* chi2 per degree of freedom: the statistical unit of chi2 changes */
+  size_t nobs = c->nl * c->np, npar = c->nu + c->nw;
+  double dof = nobs > npar ? (double)(nobs - npar) : 1.0;
+  int flat = 0;
   while (o.iter < max_iter) {
     o.iter++;
     if (o.chi2 <= 1e-28 * yy) {
@@ -338,6 +345,18 @@ static lm_out lm(vctx *c, double *u, size_t max_iter, double xtol, double yy, do
     }
     if (drop <= 1e-15 * fnew) {
       o.converged = 1, o.reason = "relative decrease of chi2 below 1e-15";
+      return o;
+    }
+    /* When the data do not determine the globals, the cost has a valley
+     * that descends without end towards a limit of the dn(P) family (a
+     * step: m, n -> infinity; an onset below every pump: P1 -> 0), and LM
+     * creeps along it by ever smaller decreases. Once STAT_FLAT successive
+     * steps each lower chi2 by less than STAT_TOL of chi2/dof, the fit is
+     * statistically at its minimum (the difference is invisible against
+     * the noise); glob_determined then reports the undetermined globals. */
+    flat = drop < STAT_TOL * fnew / dof ? flat + 1 : 0;
+    if (flat >= STAT_FLAT) {
+      o.converged = 1, o.reason = "chi2 flat to 1e-6 of chi2/dof";
       return o;
     }
   }
