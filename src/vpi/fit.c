@@ -49,7 +49,7 @@ static void unpack(vctx *c, const double *u)
 {
   for (size_t i = 0; i < c->nl; i++) {
     c->gamma[i] = u[i * c->q];
-    c->alpha[i] = c->q == 2 ? exp(u[i * c->q + 1]) : c->d->alpha_fixed[i];
+    c->alpha[i] = c->q == 2 ? u[i * c->q + 1] : c->d->alpha_fixed[i];
   }
   const double *g = u + c->nl * c->q;
   c->glob[GK_VPI_P1] = exp(g[0]);
@@ -63,7 +63,7 @@ static void pack(const vctx *c, const double *gamma, const double *alpha, const 
 {
   for (size_t i = 0; i < c->nl; i++) {
     u[i * c->q] = gamma[i];
-    if (c->q == 2) u[i * c->q + 1] = log(alpha[i]);
+    if (c->q == 2) u[i * c->q + 1] = alpha[i];
   }
   double *g = u + c->nl * c->q;
   g[0] = log(glob[GK_VPI_P1]);
@@ -149,7 +149,7 @@ static void assemble(vctx *c, int chain)
       vpi_point(c->model, d->L, d->F[i], c->gamma[i], c->alpha[i], c->dn[j],
                 c->ddn + j * GK_VPI_NGLOB, c->W[2 * j], c->W[2 * j + 1], dd, &ok);
       th[0] = dd[VPI_D_GAMMA] * s;
-      th[1] = dd[VPI_D_ALPHA] * s * (chain ? c->alpha[i] : 1.0);
+      th[1] = dd[VPI_D_ALPHA] * s;
       const double *dg = dd + VPI_D_GLOB;
       if (chain) {
         h[0] = dg[GK_VPI_P1] * c->glob[GK_VPI_P1];
@@ -318,6 +318,12 @@ static lm_out lm(vctx *c, double *u, size_t max_iter, double xtol, double yy, do
       if (schur(c, lambda) == 0) {
         step(c, xr);
         for (size_t k = 0; k < c->nu; k++) utry[k] = u[k] - c->x[k];
+        /* alpha >= 0 by projection onto the bound. (ln alpha as the
+         * variable would keep it positive too, but then every alpha -> 0
+         * is a spurious stationary point, d/d ln alpha = alpha d/d alpha,
+         * where the fit stalls.) */
+        if (c->q == 2)
+          for (size_t i = 0; i < c->nl; i++) utry[2 * i + 1] = fmax(utry[2 * i + 1], 0);
         fnew = evaluate(c, utry);
         if (fnew < o.chi2) {
           accepted = 1;
@@ -334,7 +340,7 @@ static lm_out lm(vctx *c, double *u, size_t max_iter, double xtol, double yy, do
     }
     int small = 1;
     for (size_t k = 0; k < c->nu; k++)
-      if (fabs(c->x[k]) > xtol * (fabs(u[k]) + xtol)) small = 0;
+      if (fabs(utry[k] - u[k]) > xtol * (fabs(u[k]) + xtol)) small = 0;
     double drop = o.chi2 - fnew;
     memcpy(u, utry, c->nu * sizeof(double));
     o.chi2 = fnew;
