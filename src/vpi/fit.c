@@ -832,6 +832,52 @@ static void overtake(const gk_vpi_data *d, gk_vpi_result *r)
   free(ord);
 }
 
+/* Above SUB_NL wavelengths the start search (the data-driven start, the
+ * grid of shapes, vpi2's vpi1 start) runs on every k-th wavelength only,
+ * k = ceil(nl / SUB_NL): the globals are shared by all wavelengths, a
+ * sparse subset of a smooth spectrum fixes their basin as well as all of
+ * it, and the search costs O(nl). The full problem then runs once, from
+ * the subset's globals. */
+enum { SUB_NL = 48 };
+
+static int subset_globals(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *opt,
+                          double *gl)
+{
+  size_t k = (d->nl + SUB_NL - 1) / SUB_NL, ns = (d->nl + k - 1) / k, np = d->np;
+  double *buf = malloc((ns * (3 + (d->alpha_fixed != NULL)) + ns * np * (1 + (d->sigma != NULL))) *
+                       sizeof(double));
+  if (!buf) return -1;
+  double *lam = buf, *F = lam + ns, *I = F + ns, *sg = I + ns * np;
+  double *af = sg + (d->sigma ? ns * np : 0);
+  for (size_t a = 0; a < ns; a++) {
+    size_t i = a * k;
+    lam[a] = d->lambda[i], F[a] = d->F[i];
+    if (d->alpha_fixed) af[a] = d->alpha_fixed[i];
+    memcpy(I + a * np, d->I + i * np, np * sizeof(double));
+    if (d->sigma) memcpy(sg + a * np, d->sigma + i * np, np * sizeof(double));
+  }
+  gk_vpi_data sd = *d;
+  sd.nl = ns, sd.lambda = lam, sd.F = F, sd.I = I;
+  sd.sigma = d->sigma ? sg : NULL;
+  sd.alpha_fixed = d->alpha_fixed ? af : NULL;
+  gk_vpi_options so = *opt;
+  so.gamma0 = so.alpha0 = NULL;
+  gk_vpi_result r;
+  int rc = gk_vpi_fit(&sd, model, &so, &r, NULL);
+  if (rc == GK_OK) {
+    /* an undetermined subset fit may have run off to a limit of the dn(P)
+     * family (P1 -> infinity, m -> n); pull it back to where LM can move */
+    double pm = r.pmax;
+    gl[GK_VPI_P1] = fmin(fmax(r.glob[GK_VPI_P1], 1e-4 * pm), 1e4 * pm);
+    gl[GK_VPI_P2] = fmin(fmax(r.glob[GK_VPI_P2], 1e-4 * pm), 1e4 * pm);
+    gl[GK_VPI_N] = fmin(fmax(r.glob[GK_VPI_N], 1e-3), 50);
+    gl[GK_VPI_M] = gl[GK_VPI_N] + fmin(fmax(r.glob[GK_VPI_M] - r.glob[GK_VPI_N], 1e-3), 50);
+    gk_vpi_result_free(&r);
+  }
+  free(buf);
+  return rc == GK_OK ? 0 : -1;
+}
+
 int gk_vpi_fit(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *opt_in,
                gk_vpi_result *res, gk_error *err)
 {
@@ -843,6 +889,12 @@ int gk_vpi_fit(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *o
   else gk_vpi_options_default(&opt);
   if (!opt.max_iter) opt.max_iter = 500;
   if (!(opt.xtol > 0)) opt.xtol = 1e-10;
+  double subgl[GK_VPI_NGLOB];
+  int searched = opt.glob0 == NULL;  /* the start search runs here */
+  if (searched && d->nl > SUB_NL && subset_globals(d, model, &opt, subgl) == 0) {
+    opt.glob0 = subgl;
+    searched = 0;
+  }
   vctx c;
   if (vctx_init(&c, d, model)) return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
   double *u = malloc(c.nu * sizeof(double)), *best = malloc(c.nu * sizeof(double));
@@ -909,7 +961,7 @@ int gk_vpi_fit(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *o
   /* vpi2 also starts from the vpi1 optimum (W2 = 0 is a point of the vpi2
    * family): without a background the two-signal start above can settle
    * where the background term mimics the low-pump ASE. */
-  if (model == GK_VPI2 && !opt.glob0) {
+  if (model == GK_VPI2 && searched) {
     gk_vpi_result r1;
     if (gk_vpi_fit(d, GK_VPI1, &opt, &r1, NULL) == GK_OK) {
       pack(&c, r1.gamma, r1.alpha, r1.glob, u);
