@@ -838,15 +838,36 @@ static void overtake(const gk_vpi_data *d, gk_vpi_result *r)
  * sparse subset of a smooth spectrum fixes their basin as well as all of
  * it, and the search costs O(nl). The full problem then runs once, from
  * the subset's globals. */
-enum { SUB_NL = 48 };
+#ifndef SUB_NL
+#define SUB_NL 48
+#endif
 
-static int subset_globals(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *opt,
-                          double *gl)
+static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *opt_in,
+                    gk_vpi_result *res, gk_error *err, double (*found)[GK_VPI_NGLOB],
+                    size_t *nfound);
+
+/* A subset fit's globals, pulled back from the limits of the dn(P) family
+ * an undetermined fit may run off to (P1 -> infinity, m -> n), to where LM
+ * can move. */
+static void sane_globals(double pm, double *gl)
 {
-  size_t k = (d->nl + SUB_NL - 1) / SUB_NL, ns = (d->nl + k - 1) / k, np = d->np;
+  double mn = gl[GK_VPI_M] - gl[GK_VPI_N];
+  gl[GK_VPI_P1] = fmin(fmax(gl[GK_VPI_P1], 1e-4 * pm), 1e4 * pm);
+  gl[GK_VPI_P2] = fmin(fmax(gl[GK_VPI_P2], 1e-4 * pm), 1e4 * pm);
+  gl[GK_VPI_N] = fmin(fmax(gl[GK_VPI_N], 1e-3), 50);
+  gl[GK_VPI_M] = gl[GK_VPI_N] + fmin(fmax(mn, 1e-3), 50);
+}
+
+/* Candidate globals from the subset: every converged start of its fit
+ * (vpi2: including the one from vpi1's optimum). Returns how many
+ * (at most NREFINE + 1; 0 on failure). */
+static size_t subset_globals(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *opt,
+                             double (*gl)[GK_VPI_NGLOB])
+{
+  size_t k = (d->nl + SUB_NL - 1) / SUB_NL, ns = (d->nl + k - 1) / k, np = d->np, n = 0;
   double *buf = malloc((ns * (3 + (d->alpha_fixed != NULL)) + ns * np * (1 + (d->sigma != NULL))) *
                        sizeof(double));
-  if (!buf) return -1;
+  if (!buf) return 0;
   double *lam = buf, *F = lam + ns, *I = F + ns, *sg = I + ns * np;
   double *af = sg + (d->sigma ? ns * np : 0);
   for (size_t a = 0; a < ns; a++) {
@@ -863,23 +884,19 @@ static int subset_globals(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi
   gk_vpi_options so = *opt;
   so.gamma0 = so.alpha0 = NULL;
   gk_vpi_result r;
-  int rc = gk_vpi_fit(&sd, model, &so, &r, NULL);
-  if (rc == GK_OK) {
-    /* an undetermined subset fit may have run off to a limit of the dn(P)
-     * family (P1 -> infinity, m -> n); pull it back to where LM can move */
-    double pm = r.pmax;
-    gl[GK_VPI_P1] = fmin(fmax(r.glob[GK_VPI_P1], 1e-4 * pm), 1e4 * pm);
-    gl[GK_VPI_P2] = fmin(fmax(r.glob[GK_VPI_P2], 1e-4 * pm), 1e4 * pm);
-    gl[GK_VPI_N] = fmin(fmax(r.glob[GK_VPI_N], 1e-3), 50);
-    gl[GK_VPI_M] = gl[GK_VPI_N] + fmin(fmax(r.glob[GK_VPI_M] - r.glob[GK_VPI_N], 1e-3), 50);
+  if (fit_core(&sd, model, &so, &r, NULL, gl, &n) == GK_OK) {
+    for (size_t a = 0; a < n; a++) sane_globals(r.pmax, gl[a]);
     gk_vpi_result_free(&r);
-  }
+  } else n = 0;
   free(buf);
-  return rc == GK_OK ? 0 : -1;
+  return n;
 }
 
-int gk_vpi_fit(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *opt_in,
-               gk_vpi_result *res, gk_error *err)
+/* The fit; when `found` is given it receives the globals of every start
+ * that ran to convergence (at most NREFINE + 1), their count in *nfound. */
+static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *opt_in,
+                    gk_vpi_result *res, gk_error *err, double (*found)[GK_VPI_NGLOB],
+                    size_t *nfound)
 {
   memset(res, 0, sizeof *res);
   int st = check_data(d, model, err);
@@ -889,12 +906,14 @@ int gk_vpi_fit(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *o
   else gk_vpi_options_default(&opt);
   if (!opt.max_iter) opt.max_iter = 500;
   if (!(opt.xtol > 0)) opt.xtol = 1e-10;
-  double subgl[GK_VPI_NGLOB];
-  int searched = opt.glob0 == NULL;  /* the start search runs here */
-  if (searched && d->nl > SUB_NL && subset_globals(d, model, &opt, subgl) == 0) {
-    opt.glob0 = subgl;
-    searched = 0;
-  }
+  /* candidate globals: the given start; or from a wavelength subset plus
+   * the data-driven start; or the data-driven start and the grid */
+  double cand[NGRID + NREFINE + 2][GK_VPI_NGLOB];
+  size_t ncand = 0, nsub = 0;
+  int user = opt.glob0 != NULL;
+  if (user) memcpy(cand[ncand++], opt.glob0, sizeof cand[0]);
+  else if (d->nl > SUB_NL) nsub = ncand = subset_globals(d, model, &opt, cand);
+  int searched = !user && !nsub;  /* the full start search runs here */
   vctx c;
   if (vctx_init(&c, d, model)) return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
   double *u = malloc(c.nu * sizeof(double)), *best = malloc(c.nu * sizeof(double));
@@ -913,26 +932,22 @@ int gk_vpi_fit(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *o
   if (opt.gamma0) memcpy(g0, opt.gamma0, c.nl * sizeof(double));
   if (opt.alpha0 && !d->alpha_fixed)
     for (size_t i = 0; i < c.nl; i++) a0[i] = fmax(opt.alpha0[i], 1e-6);
-  /* Globals: the given start, or the data-driven start and a grid of
-   * shapes. Every start is screened by a few LM iterations (gamma, alpha
+  /* Every candidate is screened by a few LM iterations (gamma, alpha
    * first adapt to the start's dn(P) with the globals frozen, then all
    * move); the NREFINE best screened points run to convergence and the
    * lowest chi2 wins. */
-  size_t nstart = opt.glob0 ? 1 : NGRID + 1;
+  if (!user && start_glob(&c, g0, a0, cand[ncand]) == 0) ncand++;
+  if (searched)
+    for (size_t s = 0; s < NGRID; s++) grid_start(s, c.pmax, cand[ncand++]);
   double keep_chi[NREFINE];
   for (size_t k = 0; k < NREFINE; k++) keep_chi[k] = INFINITY;
   lm_out o = {INFINITY, 0, 0, ""};
-  for (size_t s = 0; s < nstart; s++) {
-    double gl[GK_VPI_NGLOB];
-    if (opt.glob0) memcpy(gl, opt.glob0, sizeof gl);
-    else if (s == 0) {
-      if (start_glob(&c, g0, a0, gl)) continue;
-    } else grid_start(s - 1, c.pmax, gl);
-    pack(&c, g0, a0, gl, u);
+  for (size_t s = 0; s < ncand; s++) {
+    pack(&c, g0, a0, cand[s], u);
     c.freeze = 1;
     lm(&c, u, SCREEN_ITER, opt.xtol, yy, xr, utry);
     c.freeze = 0;
-    o = lm(&c, u, opt.glob0 ? 0 : SCREEN_ITER, opt.xtol, yy, xr, utry);
+    o = lm(&c, u, user ? 0 : SCREEN_ITER, opt.xtol, yy, xr, utry);
     res->n_iter += o.iter;
     if (!isfinite(o.chi2)) continue;
     /* insert into the NREFINE best (sorted by chi2) */
@@ -951,6 +966,7 @@ int gk_vpi_fit(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *o
     memcpy(u, keep + k * c.nu, c.nu * sizeof(double));
     lm_out ok = lm(&c, u, opt.max_iter, opt.xtol, yy, xr, utry);
     res->n_iter += ok.iter;
+    if (found && isfinite(ok.chi2)) memcpy(found[(*nfound)++], c.glob, sizeof c.glob);
     if (ok.chi2 < o.chi2 || !isfinite(o.chi2)) o = ok, memcpy(best, u, c.nu * sizeof(double));
   }
   if (!isfinite(o.chi2)) {
@@ -967,6 +983,7 @@ int gk_vpi_fit(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *o
       pack(&c, r1.gamma, r1.alpha, r1.glob, u);
       lm_out o1 = lm(&c, u, opt.max_iter, opt.xtol, yy, xr, utry);
       res->n_iter += r1.n_iter + o1.iter;
+      if (found && isfinite(o1.chi2)) memcpy(found[(*nfound)++], c.glob, sizeof c.glob);
       if (o1.chi2 < o.chi2) o = o1, memcpy(best, u, c.nu * sizeof(double));
       gk_vpi_result_free(&r1);
     }
@@ -986,6 +1003,12 @@ done:
   vctx_free(&c);
   if (st) gk_vpi_result_free(res);
   return st;
+}
+
+int gk_vpi_fit(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *opt,
+               gk_vpi_result *res, gk_error *err)
+{
+  return fit_core(d, model, opt, res, err, NULL, NULL);
 }
 
 void gk_vpi_terms(const gk_vpi_result *r, const double *F, size_t i, double P, double w1,
