@@ -31,6 +31,8 @@ typedef struct vctx {
   double *dn, *ddn;                  /* np, np*4 */
   double *bg;                        /* nl: background factor F L E(-alpha L) */
   double *ase;                       /* nl: ASE factors of one column */
+  double *E;                         /* nl*np: E(gL) at the last evaluate() */
+  double *eb, *deb;                  /* nl: E(-alpha L), E'(-alpha L) (vpi2) */
   double *W;                         /* np*2 */
   unsigned char *wfix;               /* nw: W held at its bound 0 */
   double *r;                         /* nl*np weighted residuals */
@@ -79,12 +81,13 @@ static double column(vctx *c, size_t j, double dn, double *w1, double *w2, doubl
 {
   const gk_vpi_data *d = c->d;
   double aa = 0, ab = 0, bb = 0, ay = 0, by = 0;
-  int ok = 1;
   for (size_t i = 0; i < c->nl; i++) {
     size_t k = i * c->np + j;
     double s = wt(c, k);
-    double a = vpi_point(GK_VPI1, d->L, d->F[i], c->gamma[i], c->alpha[i], dn, NULL, 1, 0, NULL, &ok);
-    if (!ok) return INFINITY;
+    double x = (c->gamma[i] * dn - c->alpha[i]) * d->L;
+    if (!(x < GL_MAX) || !(c->alpha[i] * d->L < GL_MAX)) return INFINITY;
+    double e = gk_vpi_e(x), a = d->F[i] * d->L * e;
+    if (r) c->E[k] = e;
     c->ase[i] = a;
     double as = a * s, bs = c->bg[i] * s, ys = d->I[k] * s;
     aa += as * as, ab += as * bs, bb += bs * bs, ay += as * ys, by += bs * ys;
@@ -111,8 +114,12 @@ static double evaluate(vctx *c, const double *u)
     c->dn[j] = gk_vpi_dn(d->pump[j], c->glob, c->pmax, c->ddn + j * GK_VPI_NGLOB);
     if (!isfinite(c->dn[j])) return INFINITY;
   }
-  for (size_t i = 0; i < c->nl; i++)
-    c->bg[i] = c->model == GK_VPI2 ? d->F[i] * d->L * gk_vpi_e(-c->alpha[i] * d->L) : 0;
+  for (size_t i = 0; i < c->nl; i++) {
+    int two = c->model == GK_VPI2;
+    c->eb[i] = two ? gk_vpi_e(-c->alpha[i] * d->L) : 0;
+    c->deb[i] = two ? gk_vpi_de(-c->alpha[i] * d->L) : 0;
+    c->bg[i] = d->F[i] * d->L * c->eb[i];
+  }
   double chi2 = 0;
   for (size_t j = 0; j < c->np; j++) {
     double w1, w2, cj = column(c, j, c->dn[j], &w1, &w2, c->r);
@@ -145,9 +152,9 @@ static void assemble(vctx *c, int chain)
     for (size_t j = 0; j < c->np; j++) {
       size_t k = i * c->np + j;
       double s = wt(c, k), dd[VPI_ND], th[2], h[GK_VPI_NGLOB], ph[2];
-      int ok;
-      vpi_point(c->model, d->L, d->F[i], c->gamma[i], c->alpha[i], c->dn[j],
-                c->ddn + j * GK_VPI_NGLOB, c->W[2 * j], c->W[2 * j + 1], dd, &ok);
+      vpi_point_e(c->model, d->L, d->F[i], c->gamma[i], c->alpha[i], c->dn[j],
+                  c->ddn + j * GK_VPI_NGLOB, c->W[2 * j], c->W[2 * j + 1], c->E[k], c->eb[i],
+                  c->deb[i], dd);
       th[0] = dd[VPI_D_GAMMA] * s;
       th[1] = dd[VPI_D_ALPHA] * s;
       const double *dg = dd + VPI_D_GLOB;
@@ -232,12 +239,17 @@ static int schur(vctx *c, double lambda)
         for (size_t t = 0; t < q; t++) s += Ai[a * q + t] * C[t * nr + e];
         c->G[a * nr + e] = s;
       }
+    /* the hot loop of the fit: q separate, branch-free inner loops */
+    const double *G0 = c->G, *G1 = c->G + nr;
     for (size_t a = 0; a < nr; a++) {
-      double ca0 = C[a], ca1 = q == 2 ? C[nr + a] : 0;
-      if (ca0 == 0 && ca1 == 0) continue;
       double *Srow = c->S + a * nr;
-      for (size_t e = a; e < nr; e++)
-        Srow[e] -= ca0 * c->G[e] + (q == 2 ? ca1 * c->G[nr + e] : 0);
+      double ca0 = C[a];
+      if (q == 2) {
+        double ca1 = C[nr + a];
+        for (size_t e = a; e < nr; e++) Srow[e] -= ca0 * G0[e] + ca1 * G1[e];
+      } else {
+        for (size_t e = a; e < nr; e++) Srow[e] -= ca0 * G0[e];
+      }
     }
   }
   for (size_t a = 0; a < nr; a++)
@@ -372,6 +384,7 @@ static lm_out lm(vctx *c, double *u, size_t max_iter, double xtol, double yy, do
 static void vctx_free(vctx *c)
 {
   free(c->gamma), free(c->alpha), free(c->dn), free(c->ddn), free(c->bg), free(c->ase);
+  free(c->E), free(c->eb), free(c->deb);
   free(c->W), free(c->wfix), free(c->r), free(c->A), free(c->b), free(c->C), free(c->M);
   free(c->br), free(c->Ainv), free(c->S), free(c->x), free(c->G);
 }
@@ -394,6 +407,9 @@ static int vctx_init(vctx *c, const gk_vpi_data *d, gk_vpi_model model)
   c->ddn = malloc(np * GK_VPI_NGLOB * sizeof(double));
   c->bg = malloc(nl * sizeof(double));
   c->ase = malloc(nl * sizeof(double));
+  c->E = malloc(nl * np * sizeof(double));
+  c->eb = malloc(nl * sizeof(double));
+  c->deb = malloc(nl * sizeof(double));
   c->W = calloc(2 * np, sizeof(double));
   c->wfix = calloc(c->nw, 1);
   c->r = malloc(nl * np * sizeof(double));
@@ -406,7 +422,8 @@ static int vctx_init(vctx *c, const gk_vpi_data *d, gk_vpi_model model)
   c->S = malloc(nr * nr * sizeof(double));
   c->x = malloc(c->nu * sizeof(double));
   c->G = malloc(q * nr * sizeof(double));
-  if (!c->gamma || !c->alpha || !c->dn || !c->ddn || !c->bg || !c->ase || !c->W || !c->wfix ||
+  if (!c->gamma || !c->alpha || !c->dn || !c->ddn || !c->bg || !c->ase || !c->E || !c->eb ||
+      !c->deb || !c->W || !c->wfix ||
       !c->r || !c->A || !c->b || !c->C || !c->M || !c->br || !c->Ainv || !c->S || !c->x || !c->G) {
     vctx_free(c);
     return GK_ENOMEM;
