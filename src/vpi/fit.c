@@ -856,7 +856,7 @@ static void overtake(const gk_vpi_data *d, gk_vpi_result *r)
  * it, and the search costs O(nl). The full problem then runs once, from
  * the subset's globals. */
 #ifndef SUB_NL
-#define SUB_NL 48
+#define SUB_NL 128
 #endif
 
 static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *opt_in,
