@@ -404,7 +404,7 @@ static int make_plot(const char *out, gk_vpi_result *const *r, size_t nr, const 
   }
   /* (c) gamma, alpha, F lambda^4 scaled to the largest gamma */
   p = gk_figure_panel(f, 2);
-  gk_panel_labels(p, "wavelength (nm)", "cm^-1", "(c) gross gain, loss, F*lambda^4");
+  gk_panel_labels(p, "wavelength (nm)", "cm^-1", "(c) gain, loss, F*lambda^4");
   double gmax = 0, smax = 0;
   for (size_t i = 0; i < nl; i++) {
     gmax = fmax(gmax, m->gamma[i]);
@@ -415,6 +415,15 @@ static int make_plot(const char *out, gk_vpi_result *const *r, size_t nr, const 
   gk_panel_add(p, v->lambda, m->gamma, m->gamma_se, nl, GK_STYLE_LINE, GK_BLUE, "gamma");
   gk_panel_add(p, v->lambda, m->alpha, m->alpha_se, nl, GK_STYLE_LINE, GK_VERMILLION, "alpha");
   gk_panel_add(p, v->lambda, y4, NULL, nl, GK_STYLE_DASHED, GK_GREY, "F*lambda^4 (scaled)");
+  /* The range from the determined values only: where the background hides
+   * the ASE term, gamma is free to run to -1e4 and would flatten the rest. */
+  double lo = 0, hi = 0;
+  for (size_t i = 0; i < nl; i++) {
+    if (m->gamma_se[i] < 0.5 * fabs(m->gamma[i]) + 2)
+      lo = fmin(lo, m->gamma[i]), hi = fmax(hi, m->gamma[i]);
+    if (m->alpha_se[i] < 0.5 * fabs(m->alpha[i]) + 2) hi = fmax(hi, m->alpha[i]);
+  }
+  if (hi > lo) gk_panel_yrange(p, lo - 0.1 * (hi - lo), hi + 0.1 * (hi - lo));
   gk_panel_vline(p, m->peak_nm, GK_GREY, NULL);
   /* (d) net gain at the peak vs pump, smooth */
   p = gk_figure_panel(f, 3);
