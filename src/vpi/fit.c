@@ -2,8 +2,8 @@
  * Levenberg-Marquardt over the rest, with the normal equations solved by a
  * Schur complement of their arrowhead structure (docs/vpi.md).
  *
- * Internal variables u: per wavelength gamma_i and ln alpha_i (alpha > 0;
- * only gamma_i when alpha is fixed), then ln P1, ln P2, ln n, ln(m - n)
+ * Internal variables u: per wavelength gamma_i and alpha_i (alpha >= 0 by
+ * projection in lm(); only gamma_i when alpha is fixed), then ln P1, ln P2, ln n, ln(m - n)
  * (P1, P2 > 0 and m > n > 0 by construction). The W are not in u: every
  * evaluation recomputes them as the closed-form NNLS optimum for the
  * current u, so the cost seen by LM is the projected cost and W >= 0 holds
