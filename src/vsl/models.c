@@ -300,6 +300,7 @@ typedef struct sx_root_ctx {
   const double *th;
   int alpha0;       /* alpha == 0: Eq. 3 */
   double th3[3];
+  double b, c, Is;  /* P(u) = c + b u (alpha = 0) */
   sx_roots r;
   double L;
 } sx_root_ctx;
@@ -312,6 +313,57 @@ static double sx_ctx_x(const sx_root_ctx *c, double I)
     return sat_length1(c->th3, I, &L, NULL) == GK_OK ? L : NAN;
   }
   return sx_x(&c->r, I, NULL);
+}
+
+/* dx/dy at I = e^y: I (Is + I)/P(I). */
+static double sx_ctx_dxdy(const sx_root_ctx *c, double I)
+{
+  double P = c->alpha0 ? c->c + c->b * I : c->r.alpha * (c->r.up - I) * (I - c->r.um);
+  return I * (c->Is + I) / P;
+}
+
+/* Solve x(I) = L by Newton's method in y = ln I, from y0. x is increasing
+ * and convex in y (d/dI of I(Is + I)/P(I) has the numerator
+ * Is c + 2 I c + b I^2 + alpha Is I^2 > 0 below the plateau), so from a
+ * start right of the root the iterates decrease monotonically to it, and
+ * from the left the first step lands on the right. Steps leaving the
+ * bracket [ylo, yhi] (x known < L, resp. > L or beyond the plateau)
+ * bisect instead. Returns GK_EDOM when it fails to settle (the caller then
+ * falls back to the bracketing solver, e.g. on the plateau to rounding). */
+static int sx_newton(const sx_root_ctx *c, double L, double y, double ylo, double yhi, double *out)
+{
+  double last = INFINITY;
+  for (int it = 0; it < 60; it++) {
+    double I = exp(y), f = sx_ctx_x(c, I) - L;
+    if (!isfinite(f) || !(I > 0)) {
+      if (!(y < yhi)) return GK_EDOM;
+      yhi = y;
+    } else if (f == 0) {
+      *out = I;
+      return GK_OK;
+    } else {
+      if (f > 0) yhi = fmin(yhi, y); else ylo = fmax(ylo, y);
+      double dy = -f / sx_ctx_dxdy(c, I), yn = y + dy, ady = fabs(dy);
+      /* Quadratic convergence: after a step of 1e-10 the error is ~1e-20
+       * times the curvature scale, far below rounding; smaller steps are
+       * rounding noise in x, which a tighter test would chase forever (as
+       * it would a step that stops shrinking). Only a step that stays in
+       * the bracket counts: one past the plateau is no estimate at all. */
+      int small = ady <= 1e-10 * fmax(fabs(y), 1) || (ady >= last && ady < 1e-6 * fmax(fabs(y), 1));
+      if (small && yn >= ylo && yn <= yhi) {
+        *out = exp(yn);
+        return GK_OK;
+      }
+      last = ady;
+      if (yn > ylo && yn < yhi) {
+        y = yn;
+        continue;
+      }
+    }
+    if (!isfinite(ylo) || !isfinite(yhi) || yhi - ylo <= 4 * DBL_EPSILON * fmax(fabs(yhi), 1)) return GK_EDOM;
+    y = 0.5 * (ylo + yhi);
+  }
+  return GK_EDOM;
 }
 
 /* In y = ln I: along the exponential part x is nearly linear in y, so
@@ -369,10 +421,11 @@ static int sx_invert(gsl_root_fsolver *s, sx_root_ctx *c, double plat, double L,
 int gk_vsl_satexact_eval_(const double *th, const double *L, size_t n, double *I, double *jac, int have_I)
 {
   if (th[1] < 0 || !isfinite(th[0]) || !isfinite(th[2]) || !isfinite(th[3])) return GK_EDOM;
-  gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
-  int rc = s ? GK_OK : GK_ENOMEM;
+  gsl_root_fsolver *s = NULL;  /* Brent, only as the fallback */
+  int rc = GK_OK;
   double prev = 0, prevL = -1;
-  sx_root_ctx ctx = {.th = th, .alpha0 = th[1] == 0, .th3 = {th[0], th[2], th[3]}};
+  sx_root_ctx ctx = {.th = th, .alpha0 = th[1] == 0, .th3 = {th[0], th[2], th[3]}, .Is = exp(th[3]),
+                     .c = exp(th[2] + th[3]), .b = exp(th[2]) + th[0] * exp(th[3])};
   if (th[1] > 0) sx_setup(th, th[1], &ctx.r);
   double plat = gk_vsl_satexact_plateau(th);
   for (size_t i = 0; i < n && rc == GK_OK; i++) {
@@ -381,7 +434,19 @@ int gk_vsl_satexact_eval_(const double *th, const double *L, size_t n, double *I
       if (jac) memset(jac + 4 * i, 0, 4 * sizeof *jac);
       continue;
     }
-    if (!have_I) rc = sx_invert(s, &ctx, plat, L[i], L[i] >= prevL ? prev : 0, &I[i]);
+    if (!have_I) {
+      /* Start: one Newton step along x(y) from the previous stripe (or
+       * from x ~ I/A near I = 0), i.e. the tangent's prediction; by
+       * convexity it lies right of the root. */
+      double y0 = prev > 0 ? log(prev) + (L[i] - prevL) / sx_ctx_dxdy(&ctx, prev) : th[2] + log(L[i]);
+      double ylo = prev > 0 && L[i] >= prevL ? log(prev) : -INFINITY;
+      double yhi = isfinite(plat) ? log(plat) : INFINITY;
+      if (!(y0 < yhi)) y0 = isfinite(ylo) ? 0.5 * (ylo + yhi) : yhi - 1;
+      if (sx_newton(&ctx, L[i], y0, ylo, yhi, &I[i]) != GK_OK) {
+        if (!s) s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
+        rc = s ? sx_invert(s, &ctx, plat, L[i], L[i] >= prevL ? prev : 0, &I[i]) : GK_ENOMEM;
+      }
+    }
     if (rc) break;
     prev = I[i];
     prevL = L[i];
