@@ -149,17 +149,34 @@ static double log_abs_1p(double lu, int s)
   return u > -1 ? log1p(u) : log(-1 - u);
 }
 
-/* Eq. 3 at one intensity. th = {g, lnA, lnIs}. */
-static int sat_length1(const double *th, double I, double *Lout, double *J)
+/* The theta-dependent constants of Eq. 3, computed once per parameter
+ * vector (the model is evaluated at every stripe length). */
+typedef struct sat_k {
+  double g, a, r, k, lnk, A, invIs;   /* r = A/Is, k = g + r, lnk = ln|k| */
+} sat_k;
+
+static int sat_setup(const double *th, sat_k *c)
 {
-  double g = th[0], a = th[1], s = th[2];
-  double r = exp(a - s), k = g + r;
-  if (k == 0 || !isfinite(k)) return GK_EDOM;
-  double Jn = I * exp(-s);
+  c->g = th[0];
+  c->a = th[1];
+  c->r = exp(th[1] - th[2]);
+  c->k = c->g + c->r;
+  if (c->k == 0 || !isfinite(c->k)) return GK_EDOM;
+  c->lnk = log(fabs(c->k));
+  c->A = exp(th[1]);
+  c->invIs = exp(-th[2]);
+  return GK_OK;
+}
+
+/* Eq. 3 at one intensity. */
+static int sat_length1(const sat_k *c, double I, double *Lout, double *J)
+{
+  double g = c->g, a = c->a, r = c->r, k = c->k;
+  double Jn = I * c->invIs;
   double T = 0, q = 0;
   if (I != 0) {
-    T = log_abs_1p(log(fabs(k)) + log(fabs(I)) - a, (k * I > 0) ? 1 : -1);
-    q = 1 / (exp(a) / I + k);   /* I/(A + kI) */
+    T = log_abs_1p(c->lnk + log(fabs(I)) - a, (k * I > 0) ? 1 : -1);
+    q = 1 / (c->A / I + k);   /* I/(A + kI) */
   }
   if (!isfinite(T)) return GK_EDOM;
   double k2 = k * k, k3 = k2 * k;
@@ -174,8 +191,10 @@ static int sat_length1(const double *th, double I, double *Lout, double *J)
 
 int gk_vsl_sat_length(const double *theta, const double *I, size_t n, double *L, double *jac)
 {
+  sat_k c;
+  if (sat_setup(theta, &c)) return GK_EDOM;
   for (size_t i = 0; i < n; i++) {
-    int rc = sat_length1(theta, I[i], &L[i], jac ? jac + 3 * i : NULL);
+    int rc = sat_length1(&c, I[i], &L[i], jac ? jac + 3 * i : NULL);
     if (rc) return rc;
   }
   return GK_OK;
@@ -287,7 +306,8 @@ double gk_vsl_satexact_x(const double *theta, double I)
     double th3[3] = {theta[0], theta[2], theta[3]}, L;
     double plat = gk_vsl_satexact_plateau(theta);
     if (I >= plat) return INFINITY;
-    return sat_length1(th3, I, &L, NULL) == GK_OK ? L : NAN;
+    sat_k k;
+    return sat_setup(th3, &k) == GK_OK && sat_length1(&k, I, &L, NULL) == GK_OK ? L : NAN;
   }
   sx_roots r;
   sx_setup(theta, theta[1], &r);
@@ -299,7 +319,8 @@ double gk_vsl_satexact_x(const double *theta, double I)
 typedef struct sx_root_ctx {
   const double *th;
   int alpha0;       /* alpha == 0: Eq. 3 */
-  double th3[3];
+  sat_k k3;         /* Eq. 3's constants (alpha = 0) */
+  int k3_ok;
   double b, c, Is;  /* P(u) = c + b u (alpha = 0) */
   sx_roots r;
   double L;
@@ -310,7 +331,7 @@ static double sx_ctx_x(const sx_root_ctx *c, double I)
   if (I <= 0) return I == 0 ? 0 : NAN;
   if (c->alpha0) {
     double L;
-    return sat_length1(c->th3, I, &L, NULL) == GK_OK ? L : NAN;
+    return c->k3_ok && sat_length1(&c->k3, I, &L, NULL) == GK_OK ? L : NAN;
   }
   return sx_x(&c->r, I, NULL);
 }
@@ -424,9 +445,13 @@ int gk_vsl_satexact_eval_(const double *th, const double *L, size_t n, double *I
   gsl_root_fsolver *s = NULL;  /* Brent, only as the fallback */
   int rc = GK_OK;
   double prev = 0, prevL = -1;
-  sx_root_ctx ctx = {.th = th, .alpha0 = th[1] == 0, .th3 = {th[0], th[2], th[3]}, .Is = exp(th[3]),
+  sx_root_ctx ctx = {.th = th, .alpha0 = th[1] == 0, .Is = exp(th[3]),
                      .c = exp(th[2] + th[3]), .b = exp(th[2]) + th[0] * exp(th[3])};
   if (th[1] > 0) sx_setup(th, th[1], &ctx.r);
+  else {
+    double th3[3] = {th[0], th[2], th[3]};
+    ctx.k3_ok = sat_setup(th3, &ctx.k3) == GK_OK;
+  }
   double plat = gk_vsl_satexact_plateau(th);
   for (size_t i = 0; i < n && rc == GK_OK; i++) {
     if (L[i] <= 0) {
