@@ -134,6 +134,9 @@ typedef struct gk_sim_file {
  * units ("1 um", "500 ps", "0.5 mJ/cm2"). Errors carry file:line from the
  * YAML marks. */
 int gk_sim_config_read(const char *path, gk_sim_file *f, gk_error *err);
+/* "FROM:TO:N" -> N geometrically spaced values (FROM and TO included), each
+ * a quantity in `base`; *v is malloc'd. Errors are GK_EUSAGE. */
+int gk_sim_parse_range(const char *text, const char *base, double **v, size_t *nv, gk_error *err);
 void gk_sim_file_free(gk_sim_file *f);
 
 #ifdef __cplusplus
