@@ -149,6 +149,7 @@ typedef struct sim {
   double *phi, *psi, *J;           /* nl*nx: cell integrals of the flux */
   double *edge, *far;              /* nl: S+ at x = L, S- at x = 0 */
   double *we, *wa, *wesa, *wbg;    /* per cell: stimulated rates per molecule, bg photons/s */
+  double *stiff;                   /* per cell: gain-feedback rate bound (see the step control) */
 } sim;
 
 /* (e^z − 1)/z and (e^z − 1 − z)/z²; the series avoids cancellation near 0. */
@@ -177,7 +178,7 @@ static void solve_flux(sim *S)
   double k1 = 1 / c->lifetime, k2 = c->second_fraction > 0 ? 1 / c->second_lifetime : 0;
   double srcfac = 0.5 * c->coupling * S->area;
   double eta1 = c->radiative_fraction * k1, eta2 = c->second_radiative_fraction * k2;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (nl * nx >= 16384)
   for (size_t j = 0; j < nl; j++) {
     double ce = S->ce[j] - S->cesa[j], ca = S->ca[j], fs = srcfac * S->f[j];
     double *phi = S->phi + j * nx, *psi = S->psi + j * nx, *J = S->J + j * nx;
@@ -206,16 +207,20 @@ static void solve_flux(sim *S)
   /* Rates per cell: the sum over λ runs in a fixed order in every thread
    * layout, so results do not depend on the number of threads. */
   double inv = 1 / S->vol;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (nl * nx >= 16384)
   for (size_t i = 0; i < nx; i++) {
-    double we = 0, wa = 0, wesa = 0, wbg = 0;
+    double we = 0, wa = 0, wesa = 0, wbg = 0, st = 0;
+    double n1 = S->n1[i], n0 = ntot - n1 - S->n2[i];
     for (size_t j = 0; j < nl; j++) {
       double Jj = S->J[j * nx + i];
-      we += S->ce[j] * Jj;
-      wa += S->ca[j] * Jj;
+      double e = S->ce[j] * Jj, a = S->ca[j] * Jj;
+      we += e;
+      wa += a;
       wesa += S->cesa[j] * Jj;
       wbg += Jj;
+      st += (S->ce[j] + S->ca[j]) * (e * n1 + a * n0);
     }
+    S->stiff[i] = st * inv * c->stripe_length;
     S->we[i] = we * inv;
     S->wa[i] = wa * inv;
     S->wesa[i] = wesa * inv;
@@ -247,7 +252,7 @@ static void sim_free(sim *S)
 {
   free(S->ce); free(S->ca); free(S->cesa); free(S->f); free(S->n1); free(S->n2);
   free(S->phi); free(S->psi); free(S->J); free(S->edge); free(S->far);
-  free(S->we); free(S->wa); free(S->wesa); free(S->wbg);
+  free(S->we); free(S->wa); free(S->wesa); free(S->wbg); free(S->stiff);
 }
 
 static int alloc_all(double **p[], const size_t *n, size_t k)
@@ -286,9 +291,9 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
   S.vol = S.area * S.dx;
   int tr = c->time_resolved;
   double **ptrs[] = {&S.ce, &S.ca, &S.cesa, &S.f, &S.n1, &S.n2, &S.phi, &S.psi, &S.J, &S.edge,
-                     &S.far, &S.we, &S.wa, &S.wesa, &S.wbg, &r->lambda, &r->t, &r->pump,
+                     &S.far, &S.we, &S.wa, &S.wesa, &S.wbg, &S.stiff, &r->lambda, &r->t, &r->pump,
                      &r->spectrum, &r->intensity, &r->fwhm};
-  size_t sizes[] = {nl, nl, nl, nl, nx, nx, nl * nx, nl * nx, nl * nx, nl, nl, nx, nx, nx, nx,
+  size_t sizes[] = {nl, nl, nl, nl, nx, nx, nl * nx, nl * nx, nl * nx, nl, nl, nx, nx, nx, nx, nx,
                     nl, nt, nt, nl, nt, nt};
   int ok = alloc_all(ptrs, sizes, sizeof sizes / sizeof *sizes);
   double *bin = calloc(nl, sizeof *bin);
@@ -313,7 +318,7 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
   /* Lineshape fractions: the exact Gaussian area of each bin, renormalised
    * over the window so that Σf = 1 — every spontaneous photon coupled to the
    * mode lands in some bin and the bookkeeping closes. */
-  double fsum = 0, smax = 0;
+  double fsum = 0;
   double w = c->emission.fwhm * FWHM_TO_SIGMA * M_SQRT2;
   for (size_t j = 0; j < nl; j++) {
     double l0 = c->lambda_min + j * S.dlam, l1 = l0 + S.dlam, lam = l0 + 0.5 * S.dlam;
@@ -323,7 +328,6 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
     S.ce[j] = c->confinement * gk_sim_sigma_e(c, lam);
     S.ca[j] = c->confinement * gk_sim_band_eval(&c->sigma_a, lam);
     S.cesa[j] = c->confinement * gk_sim_band_eval(&c->sigma_esa, lam);
-    if (S.ce[j] + S.ca[j] > smax) smax = S.ce[j] + S.ca[j];
   }
   for (size_t j = 0; j < nl; j++) S.f[j] = fsum > 0 ? S.f[j] / fsum : 1.0 / nl;
 
@@ -332,7 +336,7 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
   double tbin = (t1 - t0) / (double)nt;
   double k1 = 1 / c->lifetime, k2 = c->second_fraction > 0 ? 1 / c->second_lifetime : 0;
   double phi2 = c->second_fraction, eps = c->accuracy, ntot = c->density;
-  double sp = c->pump_cross_section, d = c->thickness, L = c->stripe_length;
+  double sp = c->pump_cross_section, d = c->thickness;
   double vol = S.vol, beta = c->coupling;
   double eta1 = c->radiative_fraction, eta2 = c->second_radiative_fraction;
   gk_sim_budget B = {0};
@@ -349,16 +353,16 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
       solve_flux(&S);
       /* Step size: explicit updates stay accurate and positive while dt times
        * every per-molecule rate is <= ε. Stimulated emission adds a stiffer
-       * mode: a change δN1 alters the single-pass gain by Γ(σe+σa)L δN1 and
-       * so the stimulated rates by that factor, which bounds dt by
-       * ε / (W · Γ(σe+σa) N L) where gain dominates. Near the pulse, dt also
+       * mode: a change δN1 alters the gain-length product of bin j by at most
+       * Γ(σe+σa)_j L δN1 and the flux of that bin by the same factor, so the
+       * stimulated transition rate moves by Σ_j Γ(σe+σa)_j L (stimulated
+       * rate of bin j) per unit δN1 — S.stiff, weighted by where the
+       * photons actually are. Near the pulse, dt also
        * resolves the pump (ε τp). */
       double rmax = k1 + k2;
       double prate = sp * pump_rate(c, t);
       for (size_t i = 0; i < nx; i++) {
-        double n0 = ntot - S.n1[i] - S.n2[i];
-        double rr = prate + S.wa[i] + S.we[i] + k1 + k2 +
-                    smax * L * (S.we[i] * S.n1[i] + S.wa[i] * n0);
+        double rr = prate + S.wa[i] + S.we[i] + k1 + k2 + S.stiff[i];
         if (rr > rmax) rmax = rr;
       }
       double dt = eps / rmax;
