@@ -1,0 +1,91 @@
+/* gainkit/threshold.h — ASE threshold from a pump series (physics.md §3).
+ *
+ * Three definitions, each on the points (pump_i, value_i), i = 0..n-1, in
+ * any order (they are sorted by pump internally); n >= 6 for every method
+ * (GK_EINPUT otherwise). Pump values keep the caller's unit; the threshold
+ * is returned in the same unit.
+ *
+ * kink   y = log10(intensity), x = log10(pump):
+ *        y = a + b1·min(x − xb, 0) + b2·max(x − xb, 0)
+ *        least squares over a, b1, b2, xb. For fixed xb the model is linear,
+ *        so a profile search over xb between the second and the
+ *        second-to-last sorted x (every interval between data points
+ *        subdivided) finds the global minimum; gk_fit then refines all four
+ *        parameters from there and gives the covariance.
+ *        threshold = 10^xb, stderr = ln(10)·10^xb·se(xb) (delta method).
+ * lines  linear scale: every split of the sorted points into a lower set
+ *        and an upper set with >= 3 points each; an ordinary least-squares
+ *        line through each; the split with the smallest total squared error
+ *        wins; threshold = pump where its two lines intersect.
+ * fwhm   w(x) = w_hi + (w_lo − w_hi)/(1 + exp((x − x0)/s)), x = log10(pump),
+ *        fitted by gk_fit (s > 0); threshold = 10^x0, stderr by the delta
+ *        method.
+ *
+ * A fit that does not converge still fills its result (converged = 0) and
+ * returns GK_OK; so does one whose threshold is not determined by the data
+ * (cov_ok = 0, stderr NaN: a straight power law has no break, a flat FWHM
+ * no step). The caller reports both.
+ */
+#ifndef GAINKIT_THRESHOLD_H
+#define GAINKIT_THRESHOLD_H
+
+#include <stddef.h>
+#include "gainkit/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GK_THRESHOLD_MIN_POINTS 6
+
+enum { GK_KINK_A = 0, GK_KINK_B1, GK_KINK_B2, GK_KINK_XB, GK_KINK_NP };
+
+typedef struct gk_threshold_kink {
+  double p[GK_KINK_NP];   /* a, b1 (slope below), b2 (slope above), xb */
+  double se[GK_KINK_NP];
+  double value, stderr_;  /* threshold 10^xb and its standard error (pump unit) */
+  double sse;             /* residual sum of squares in log10 units */
+  int converged;
+  int cov_ok;             /* 0: covariance singular (e.g. equal slopes: no break), se NaN */
+  char reason[160];
+} gk_threshold_kink;
+
+typedef struct gk_threshold_lines {
+  double value;           /* pump at the intersection */
+  size_t n_below;         /* points in the lower set */
+  double c_lo, m_lo;      /* lower line: intensity = c_lo + m_lo·pump */
+  double c_hi, m_hi;      /* upper line */
+  double sse;             /* total squared error of the winning split */
+} gk_threshold_lines;
+
+enum { GK_LOGI_WLO = 0, GK_LOGI_WHI, GK_LOGI_X0, GK_LOGI_S, GK_LOGI_NP };
+
+typedef struct gk_threshold_fwhm {
+  double p[GK_LOGI_NP];   /* w_lo, w_hi (nm), x0 (log10 pump), s (decades) */
+  double se[GK_LOGI_NP];
+  double value, stderr_;  /* 10^x0 and its standard error (pump unit) */
+  double sse;
+  int converged;
+  int cov_ok;             /* 0: covariance singular (e.g. no step), se NaN */
+  char reason[160];
+} gk_threshold_fwhm;
+
+/* pump > 0 and intensity > 0 (logarithms); GK_EINPUT names the index. */
+int gk_threshold_kink_fit(const double *pump, const double *intensity, size_t n,
+                          gk_threshold_kink *res, gk_error *err);
+/* GK_ENOCONV when the winning lines are parallel (no intersection). */
+int gk_threshold_lines_fit(const double *pump, const double *intensity, size_t n,
+                           gk_threshold_lines *res, gk_error *err);
+/* pump > 0, fwhm finite and > 0. */
+int gk_threshold_fwhm_fit(const double *pump, const double *fwhm, size_t n,
+                          gk_threshold_fwhm *res, gk_error *err);
+
+/* The fitted curves, for plots: kink model intensity at pump, logistic FWHM
+ * at pump. */
+double gk_threshold_kink_eval(const gk_threshold_kink *k, double pump);
+double gk_threshold_fwhm_eval(const gk_threshold_fwhm *f, double pump);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
