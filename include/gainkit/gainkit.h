@@ -10,3 +10,4 @@
 #include "gainkit/progress.h"
 const char *gk_version(void);
 #endif
+#include "gainkit/simulate.h"
