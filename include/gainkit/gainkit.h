@@ -8,5 +8,6 @@
 #include "gainkit/output.h"
 #include "gainkit/plot.h"
 #include "gainkit/progress.h"
+#include "gainkit/simulate.h"
 const char *gk_version(void);
 #endif
