@@ -16,12 +16,27 @@
 
 enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
 
+/* A subcommand of a command with subcommands ("nc threshold"): its own
+ * usage line, help and entry point. `gainkit nc threshold --help` prints
+ * the command's intro, this help, the common options and exit statuses. */
+struct cli_subcommand {
+  const char *name;     /* "threshold" */
+  const char *args;     /* usage after the name: "FILE --gamma G [options]" */
+  const char *help;     /* options and examples of this subcommand only */
+  int (*run)(int argc, char **argv);  /* argv[0] is the subcommand name */
+};
+
 struct cli_command {
   const char *name;     /* "vsl" */
   const char *summary;  /* one line for `gainkit --help` */
   int order;            /* position in the command list (lower first) */
   const char *help;     /* full text for `gainkit vsl --help` */
   int (*run)(int argc, char **argv);  /* argv[0] is the command name */
+  /* Commands with subcommands: the table (NULL-name terminated) and the
+   * text before the per-subcommand part of `help` (used for a
+   * subcommand's own help). run may be cli_dispatch. */
+  const struct cli_subcommand *subs;
+  const char *intro;
 };
 
 /* Options every command accepts. */
@@ -47,7 +62,10 @@ enum { CLI_OPT_FORMAT = 1000, CLI_OPT_PLOT, CLI_OPT_HELP, CLI_OPT_FIRST_FREE = 1
   "  --format text|json   text (default): readable table with units; json: to stdout\n" \
   "  -o, --output FILE    also write the result to FILE (.json or .csv), atomically\n"   \
   "  --plot FILE          write a figure (.svg, .png or .pdf)\n"                         \
-  "  --help               show this help\n"
+  "  --help               show this help\n\n"                                          \
+  "Exit status: 0 success; 1 the computation did not succeed (result still\n"        \
+  "printed, \"converged\": false); 2 usage or input error (message on stderr,\n"    \
+  "nothing on stdout, no output file).\n"
 
 /* Handle a common option. Returns 1 if handled, 0 if not a common option,
  * -1 after printing a usage error (caller returns CLI_USAGE). */
@@ -102,6 +120,12 @@ void cli_progress_done(gk_progress *p);
 
 /* Help for one command (used by main and by --help in commands). */
 void cli_print_help(const struct cli_command *c, FILE *fp);
+/* Help for a command given its arguments after the command name: the help
+ * of the subcommand named first when the command has subcommands, the
+ * command's help otherwise. */
+void cli_print_help_for(const struct cli_command *c, int argc, char **argv, FILE *fp);
+/* run() for commands with subcommands: looks argv[1] up in c->subs. */
+int cli_dispatch(const struct cli_command *c, int argc, char **argv);
 
 extern const struct cli_command *const cli_commands[];
 extern const size_t cli_ncommands;

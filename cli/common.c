@@ -289,3 +289,34 @@ void cli_print_help(const struct cli_command *c, FILE *fp)
   size_t n = strlen(c->help);
   if (n && c->help[n - 1] != '\n') fputc('\n', fp);
 }
+
+static const struct cli_subcommand *find_sub(const struct cli_command *c, const char *name)
+{
+  for (const struct cli_subcommand *s = c->subs; s && s->name; s++)
+    if (strcmp(s->name, name) == 0) return s;
+  return NULL;
+}
+
+void cli_print_help_for(const struct cli_command *c, int argc, char **argv, FILE *fp)
+{
+  const struct cli_subcommand *s = (c->subs && argc > 1) ? find_sub(c, argv[1]) : NULL;
+  if (!s) { cli_print_help(c, fp); return; }
+  fprintf(fp, "Usage: gainkit %s %s %s\n\n", c->name, s->name, s->args ? s->args : "[options]");
+  if (c->intro) fputs(c->intro, fp);
+  fputs(s->help, fp);
+  fputc('\n', fp);
+  fputs(CLI_COMMON_HELP, fp);
+}
+
+int cli_dispatch(const struct cli_command *c, int argc, char **argv)
+{
+  char names[256] = "";
+  for (const struct cli_subcommand *s = c->subs; s && s->name; s++) {
+    if (names[0]) strncat(names, ", ", sizeof names - strlen(names) - 1);
+    strncat(names, s->name, sizeof names - strlen(names) - 1);
+  }
+  if (argc < 2 || argv[1][0] == '-') return cli_usage(c->name, "name a subcommand: %s", names);
+  const struct cli_subcommand *s = find_sub(c, argv[1]);
+  if (!s) return cli_usage(c->name, "unknown subcommand '%s' (one of: %s)", argv[1], names);
+  return s->run(argc - 1, argv + 1);
+}

@@ -17,4 +17,23 @@ run version --format json; expect_rc 0 "json"; expect_out '"version"' "json has 
 run version -o "$T/v.json"; expect_rc 0 "-o json"
 grep -q '"command"' "$T/v.json" && ok || bad "-o wrote JSON"
 run version --help;    expect_rc 0 "command help"; expect_out "Usage: gainkit version" "command help text"
+
+# Subcommand help: only that subcommand, with the shared intro, the common
+# options and the exit statuses; the command's help lists every subcommand.
+run nc threshold --help; expect_rc 0 "subcommand help"
+expect_out "Usage: gainkit nc threshold" "subcommand usage line"
+expect_out "--ge G" "subcommand options"
+expect_out "Exit status" "exit statuses in subcommand help"
+if printf '%s' "$OUT" | grep -q "gain-curve"; then bad "nc threshold --help shows other subcommands"; else ok; fi
+run help carriers gain-fit; expect_rc 0 "help CMD SUB"
+expect_out "Usage: gainkit carriers gain-fit FILE" "help CMD SUB usage"
+run nc --help; expect_rc 0 "command help"; expect_out "gain-curve" "command help lists subcommands"
+expect_out "confinement" "command help lists every subcommand"
+run nc bogus; expect_rc 2 "unknown subcommand"; expect_err "unknown subcommand 'bogus'" "names it"
+# every command's help teaches the exit statuses and an example
+for cmd in $("$GAINKIT" --help | awk '/^Commands:/{f=1;next} f&&/^  [a-z]/{print $1} /^$/{if(f)exit}'); do
+  run "$cmd" --help; expect_rc 0 "$cmd --help"
+  expect_out "Exit status" "$cmd --help exit statuses"
+  expect_out "gainkit $cmd" "$cmd --help example or usage"
+done
 finish
