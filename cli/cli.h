@@ -111,7 +111,19 @@ int cli_emit(const cli_common *c, const cJSON *json, const char *text,
 typedef struct cli_buf { char *s; size_t len, cap; } cli_buf;
 void cli_printf(cli_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cli_buf_free(cli_buf *b);
-/* "1.234(56)e-3"-style is not used; values are printed as "value ± se unit". */
+/* Number formatting for every text table, so that all commands read the
+ * same. Significant digits of a bare number in text output: */
+#define CLI_SIG 4
+/* v with `sig` significant digits, exponent written "e6"/"e-4"
+ * ("2.489e6", "0.5831", "inf"). Returns buf. */
+const char *cli_fmt_num(char *buf, size_t n, double v, int sig);
+/* "value ± se unit": se rounded to two significant digits (one when its
+ * leading digits are 355-949, Particle Data Group rule) and the value to
+ * the same decimal ("22.7 ± 0.7 cm^-1", "33.6 ± 1.0 uJ/cm2",
+ * "(3.13 ± 0.12)e18 cm^-3"); without a usable se (NaN, <= 0) the value
+ * with CLI_SIG digits. unit may be NULL or "". Returns buf. */
+const char *cli_fmt_value(char *buf, size_t n, double v, double se, const char *unit);
+/* One result line: "  name         value ± se unit\n". */
 void cli_print_value(cli_buf *b, const char *name, double v, double se, const char *unit);
 
 /* Progress bar on stderr when it is a terminal (NULL callback otherwise). */

@@ -1,5 +1,6 @@
 /* Shared CLI machinery: option handling, messages, output emission. */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,12 +236,75 @@ void cli_buf_free(cli_buf *b)
   b->len = b->cap = 0;
 }
 
+/* "%.*e"/"%.*g" exponents as "e6", "e-4": shorter, still parseable. */
+static void tidy_exponent(char *s)
+{
+  char *e = strchr(s, 'e');
+  if (!e) return;
+  char *d = e + 1, *src = e + 1;
+  if (*src == '+') src++;
+  else if (*src == '-') { *d++ = '-'; src++; }
+  while (*src == '0' && src[1]) src++;
+  memmove(d, src, strlen(src) + 1);
+}
+
+const char *cli_fmt_num(char *buf, size_t n, double v, int sig)
+{
+  if (!isfinite(v)) {
+    snprintf(buf, n, "%s", isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
+    return buf;
+  }
+  if (sig < 1) sig = 1;
+  snprintf(buf, n, "%.*g", sig, v);
+  tidy_exponent(buf);
+  return buf;
+}
+
+/* Rounding of an uncertainty (Particle Data Group rule): look at its three
+ * leading digits; 100-354 keep two significant digits, 355-949 one, and
+ * 950-999 round up to 1000 with two. Returns the power of ten of the last
+ * digit kept. */
+static int se_last_digit(double se)
+{
+  int e = (int)floor(log10(se));
+  double lead3 = round(se / pow(10, e - 2));
+  if (lead3 >= 1000) { e++; lead3 = 100; }
+  if (lead3 <= 354) return e - 1;
+  if (lead3 <= 949) return e;
+  return e;  /* rounds up to 10^(e+1): two digits, "1.0" */
+}
+
+const char *cli_fmt_value(char *buf, size_t n, double v, double se, const char *unit)
+{
+  char num[64];
+  const char *sp = (unit && *unit) ? " " : "";
+  if (!unit) unit = "";
+  if (!(isfinite(se) && se > 0) || !isfinite(v)) {
+    snprintf(buf, n, "%s%s%s", cli_fmt_num(num, sizeof num, v, CLI_SIG), sp, unit);
+    return buf;
+  }
+  int pos = se_last_digit(se);
+  double q = pow(10, pos);
+  double vr = round(v / q) * q, sr = round(se / q) * q;
+  double big = fabs(vr) > sr ? fabs(vr) : sr;
+  int ev = big > 0 ? (int)floor(log10(big)) : 0;
+  if (ev >= -3 && ev <= 5) {
+    int dec = pos < 0 ? -pos : 0;
+    snprintf(buf, n, "%.*f ± %.*f%s%s", dec, vr, dec, sr, sp, unit);
+  } else {
+    /* one shared exponent so the two numbers read together */
+    double scale = pow(10, ev);
+    int dec = ev - pos > 0 ? ev - pos : 0;
+    snprintf(buf, n, "(%.*f ± %.*f)e%d%s%s", dec, vr / scale, dec, sr / scale, ev, sp, unit);
+  }
+  return buf;
+}
+
 void cli_print_value(cli_buf *b, const char *name, double v, double se, const char *unit)
 {
-  if (se == se && se > 0)
-    cli_printf(b, "  %-10s %14.6g ± %-12.4g %s\n", name, v, se, unit ? unit : "");
-  else
-    cli_printf(b, "  %-10s %14.6g   %-12s %s\n", name, v, "", unit ? unit : "");
+  char val[128];
+  cli_fmt_value(val, sizeof val, v, se, unit);
+  cli_printf(b, "  %-12s %s\n", name, val);
 }
 
 struct bar { const char *label; int last; };
