@@ -123,6 +123,9 @@ const char *cli_fmt_num(char *buf, size_t n, double v, int sig);
  * "(3.13 ± 0.12)e18 cm^-3"); without a usable se (NaN, <= 0) the value
  * with CLI_SIG digits. unit may be NULL or "". Returns buf. */
 const char *cli_fmt_value(char *buf, size_t n, double v, double se, const char *unit);
+/* A right-aligned table cell "  <v>" of `width` characters, CLI_SIG
+ * significant digits; NaN prints "-". */
+void cli_cell(cli_buf *b, int width, double v);
 /* One result line: "  name         value ± se unit\n". */
 void cli_print_value(cli_buf *b, const char *name, double v, double se, const char *unit);
 

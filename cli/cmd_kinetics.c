@@ -203,7 +203,7 @@ static int run(int argc, char **argv)
              K > 1 ? "s (global)" : "", r.ncomp, r.ncomp > 1 ? "s" : "",
              o.irf.kind == GK_KIN_IRF_GAUSS ? ", Gaussian IRF" : irf_path ? ", measured IRF" : "");
   if (r.auto_chosen) cli_printf(&b, "  choice: %s\n", r.choice);
-  cli_printf(&b, "  %-4s %14s %12s %12s %10s\n", "#", "tau (ps)", "± (ps)", "amplitude", "fraction");
+  cli_printf(&b, "  %-4s %20s  %12s  %8s\n", "#", "tau (ps)", "amplitude", "fraction");
   for (int i = 0; i < r.ncomp; i++) {
     cJSON *o1 = cJSON_CreateObject();
     cJSON_AddItemToArray(comps, o1);
@@ -212,8 +212,10 @@ static int run(int argc, char **argv)
     gk_json_num(o1, "amplitude", r.amp[i]);
     gk_json_num(o1, "amplitude_stderr", r.amp_se[i]);
     gk_json_num(o1, "fraction", r.frac[i]);
-    cli_printf(&b, "  %-4d %14.6g %12.4g %12.6g %10.4f\n", i + 1, r.tau[i] * 1e12, r.tau_se[i] * 1e12,
-               r.amp[i], r.frac[i]);
+    char tau[64];
+    cli_printf(&b, "  %-4d %20s", i + 1, cli_fmt_value(tau, sizeof tau, r.tau[i] * 1e12, r.tau_se[i] * 1e12, ""));
+    cli_cell(&b, 12, r.amp[i]);
+    cli_printf(&b, "  %8.3f\n", r.frac[i]);
   }
   if (o.offset) gk_json_num(j, "offset", r.off[0]);
   else cJSON_AddNullToObject(j, "offset");
@@ -236,7 +238,7 @@ static int run(int argc, char **argv)
       gk_json_array(o1, "fractions", r.frac + k * (size_t)r.ncomp, (size_t)r.ncomp);
       if (o.offset) gk_json_num(o1, "offset", r.off[k]);
       cli_printf(&b, "  trace %zu (%s): amplitudes", k + 1, *t.raw[1 + k] ? t.raw[1 + k] : "-");
-      for (int i = 0; i < r.ncomp; i++) cli_printf(&b, " %.5g", r.amp[k * (size_t)r.ncomp + (size_t)i]);
+      for (int i = 0; i < r.ncomp; i++) cli_cell(&b, 0, r.amp[k * (size_t)r.ncomp + (size_t)i]);
       cli_printf(&b, "\n");
     }
   }
@@ -244,8 +246,8 @@ static int run(int argc, char **argv)
   cli_print_value(&b, "t0", r.t0 * 1e12, r.t0_se * 1e12, "ps");
   cli_print_value(&b, "tau_amp", r.tau_amp * 1e12, r.tau_amp_se * 1e12, "ps (amplitude-weighted)");
   cli_print_value(&b, "tau_int", r.tau_int * 1e12, r.tau_int_se * 1e12, "ps (intensity-weighted)");
-  cli_printf(&b, "  chi2_red   %14.6g\n  converged  %14s  (%s)\n", r.chi2_red, r.converged ? "yes" : "NO",
-             r.reason);
+  cli_print_value(&b, "chi2_red", r.chi2_red, NAN, "");
+  cli_printf(&b, "  %-12s %s (%s)\n", "converged", r.converged ? "yes" : "NO", r.reason);
 
   /* CSV: time, then data, fit and residual of each trace */
   size_t nc = 1 + 3 * K;

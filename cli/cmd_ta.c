@@ -327,11 +327,16 @@ static int run(int argc, char **argv)
   if (r.window) cli_printf(&b, "  probe window %g-%g nm", r.win_lo, r.win_hi);
   else cli_printf(&b, "  probe %g nm%s", r.probe_nm, r.probe_auto ? " (automatic: gain maximum)" : "");
   if (!isnan(dl[r.delay_index])) cli_printf(&b, " at %g ps", dl[r.delay_index] * 1e12);
-  cli_printf(&b, ", alpha0 = %.4g OD\n  %10s %14s %14s %14s\n", r.alpha0_probe, "<N>",
+  cli_printf(&b, ", alpha0 = %.4g OD\n  %10s  %14s  %14s  %14s\n", r.alpha0_probe, "<N>",
              "a0+da (OD)", "-da/a0", "bandwidth (nm)");
-  for (size_t k = 0; k < np; k++)
-    cli_printf(&b, "  %10.4g %14.5g %14.5g %14.4g\n", nm[k], r.pumped[k], r.normalized[k], r.bandwidth[k]);
-  if (r.threshold_found) cli_print_value(&b, "N_th", r.threshold, r.threshold_se, "(-da/a0 = 1, interpolated)");
+  for (size_t k = 0; k < np; k++) {
+    cli_cell(&b, 10, nm[k]);
+    cli_cell(&b, 14, r.pumped[k]);
+    cli_cell(&b, 14, r.normalized[k]);
+    cli_cell(&b, 14, r.bandwidth[k]);
+    cli_printf(&b, "\n");
+  }
+  if (r.threshold_found) cli_print_value(&b, "N_th", r.threshold, r.threshold_se, "excitons per NC (-da/a0 = 1, interpolated)");
   else {
     cli_printf(&b, "  N_th: -da/a0 does not cross 1 in the data\n");
     cli_warn("no gain threshold: -Delta alpha/alpha0 does not cross 1");
@@ -346,7 +351,7 @@ static int run(int argc, char **argv)
     cJSON_AddBoolToObject(f, "converged", r.fit_converged);
     cJSON_AddBoolToObject(j, "converged", r.fit_converged);
     cli_printf(&b, "Poisson gain-curve fit (%s):\n", r.fit_reason);
-    cli_print_value(&b, "N_th", r.fit_threshold, r.fit_threshold_se, "");
+    cli_print_value(&b, "N_th", r.fit_threshold, r.fit_threshold_se, "excitons per NC");
     cli_print_value(&b, "g", r.g, r.g_se, o.fit_degeneracy ? "(degeneracy)" : "(degeneracy, fixed)");
     cli_print_value(&b, "n_e", r.ne, r.ne_se, o.fit_ne ? "(extra electrons per NC)" : "(fixed)");
     if (!r.fit_converged) status = CLI_FAILED;

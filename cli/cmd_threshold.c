@@ -390,34 +390,35 @@ static void make_text(cli_buf *b, const char *path, const series *s, const resul
   const char *u = s->pump_unit[0] ? s->pump_unit : "as given";
   cli_printf(b, "threshold: %s (%zu %s, pump in %s)\n\n", path, s->n,
              s->spectra ? "spectra" : "points", u);
-  cli_printf(b, "  %12s  %14s", "pump", s->spectra ? "integrated" : "intensity");
+  char ph[64];
+  snprintf(ph, sizeof ph, "pump (%s)", s->pump_unit[0] ? s->pump_unit : "a.u.");
+  cli_printf(b, "  %14s  %16s", ph, s->spectra ? "integrated (a.u.)" : "intensity (a.u.)");
   if (s->spectra) cli_printf(b, "  %10s", "peak (nm)");
   if (s->has_fwhm) cli_printf(b, "  %10s", "FWHM (nm)");
   cli_printf(b, "\n");
   for (size_t i = 0; i < s->n; i++) {
-    cli_printf(b, "  %12.5g  %14.6g", s->pump[i], s->intensity[i]);
-    if (s->spectra) cli_printf(b, "  %10.3f", s->peak_nm[i]);
-    if (s->has_fwhm) {
-      if (isfinite(s->fwhm[i])) cli_printf(b, "  %10.3f", s->fwhm[i]);
-      else cli_printf(b, "  %10s", "-");
-    }
+    cli_cell(b, 14, s->pump[i]);
+    cli_cell(b, 16, s->intensity[i]);
+    /* wavelengths: 0.01 nm, finer than any spectrometer resolves */
+    if (s->spectra) cli_printf(b, "  %10.2f", s->peak_nm[i]);
+    if (s->has_fwhm) cli_cell(b, 10, isfinite(s->fwhm[i]) ? s->fwhm[i] : NAN);
     if (s->flags[i]) cli_printf(b, "  (%s)", flag_text(s->flags[i]));
     cli_printf(b, "\n");
   }
   cli_printf(b, "\nThresholds:\n");
   if (r->run_kink) {
     cli_print_value(b, "kink", r->kink.value, r->kink.stderr_, s->pump_unit);
-    cli_printf(b, "  %-10s log-log slopes %.3g below, %.3g above%s\n", "",
+    cli_printf(b, "  %-12s log-log slopes %.3g below, %.3g above%s\n", "",
                r->kink.p[GK_KINK_B1], r->kink.p[GK_KINK_B2],
                kink_ok(r) ? "" : " (not determined)");
   }
   if (r->run_lines) {
     if (r->lines_rc == GK_OK) cli_print_value(b, "lines", r->lines.value, NAN, s->pump_unit);
-    else cli_printf(b, "  %-10s none (the two lines are parallel)\n", "lines");
+    else cli_printf(b, "  %-12s none (the two lines are parallel)\n", "lines");
   }
   if (r->run_fwhm) {
     cli_print_value(b, "fwhm", r->fwhm.value, r->fwhm.stderr_, s->pump_unit);
-    cli_printf(b, "  %-10s FWHM %.3g nm below, %.3g nm above%s\n", "", r->fwhm.p[GK_LOGI_WLO],
+    cli_printf(b, "  %-12s FWHM %.3g nm below, %.3g nm above%s\n", "", r->fwhm.p[GK_LOGI_WLO],
                r->fwhm.p[GK_LOGI_WHI], fwhm_ok(r) ? "" : " (not determined)");
   }
 }

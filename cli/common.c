@@ -248,6 +248,16 @@ static void tidy_exponent(char *s)
   memmove(d, src, strlen(src) + 1);
 }
 
+/* Drop trailing zeros of a decimal fraction ("2.500" -> "2.5", "5.000" -> "5"). */
+static void strip_zeros(char *s)
+{
+  char *dot = strchr(s, '.');
+  if (!dot) return;
+  char *end = dot + strlen(dot) - 1;
+  while (end > dot && *end == '0') *end-- = '\0';
+  if (end == dot) *end = '\0';
+}
+
 const char *cli_fmt_num(char *buf, size_t n, double v, int sig)
 {
   if (!isfinite(v)) {
@@ -255,8 +265,32 @@ const char *cli_fmt_num(char *buf, size_t n, double v, int sig)
     return buf;
   }
   if (sig < 1) sig = 1;
-  snprintf(buf, n, "%.*g", sig, v);
-  tidy_exponent(buf);
+  /* Plain decimals from 1e-3 to 1e6 (a column of integrated intensities
+   * should not flip between 9578 and 1.3e4 as %g does), scientific
+   * outside. */
+  char tmp[64];
+  double a = fabs(v);
+  if (a == 0 || (a >= 1e-3 && a < 1e6)) {
+    int mag = a == 0 ? 0 : (int)floor(log10(a));
+    int dec = sig - 1 - mag;
+    if (dec < 0) {
+      double q = pow(10, -dec);
+      v = round(v / q) * q;
+      dec = 0;
+    }
+    snprintf(tmp, sizeof tmp, "%.*f", dec, v);
+    strip_zeros(tmp);
+    if (strcmp(tmp, "-0") == 0) strcpy(tmp, "0");
+  } else {
+    snprintf(tmp, sizeof tmp, "%.*e", sig - 1, v);
+    char *e = strchr(tmp, 'e'), ex[16];
+    snprintf(ex, sizeof ex, "%s", e);
+    *e = '\0';
+    strip_zeros(tmp);
+    strncat(tmp, ex, sizeof tmp - strlen(tmp) - 1);
+    tidy_exponent(tmp);
+  }
+  snprintf(buf, n, "%s", tmp);
   return buf;
 }
 
@@ -298,6 +332,12 @@ const char *cli_fmt_value(char *buf, size_t n, double v, double se, const char *
     snprintf(buf, n, "(%.*f ± %.*f)e%d%s%s", dec, vr / scale, dec, sr / scale, ev, sp, unit);
   }
   return buf;
+}
+
+void cli_cell(cli_buf *b, int width, double v)
+{
+  char num[64];
+  cli_printf(b, "  %*s", width, isnan(v) ? "-" : cli_fmt_num(num, sizeof num, v, CLI_SIG));
 }
 
 void cli_print_value(cli_buf *b, const char *name, double v, double se, const char *unit)

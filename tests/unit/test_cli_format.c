@@ -26,7 +26,8 @@ static void test_uncertainty_rounding(void)
   /* no usable uncertainty: value with CLI_SIG digits */
   CHECK_STR(val(0.583074, NAN, ""), "0.5831");
   CHECK_STR(val(2.48869e6, 0, "W/cm^2"), "2.489e6 W/cm^2");
-  CHECK_STR(val(1.6021e-4, -1, "J/cm^2"), "0.0001602 J/cm^2");
+  CHECK_STR(val(1.6021e-4, -1, "J/cm^2"), "1.602e-4 J/cm^2");
+  CHECK_STR(val(140520, NAN, "W/cm^2"), "140500 W/cm^2");
 }
 
 static void test_numbers(void)
@@ -38,6 +39,12 @@ static void test_numbers(void)
   CHECK_STR(cli_fmt_num(b, sizeof b, INFINITY, 4), "inf");
   CHECK_STR(cli_fmt_num(b, sizeof b, NAN, 4), "nan");
   CHECK_STR(cli_fmt_num(b, sizeof b, 534.445, 4), "534.4");
+  /* no flip to exponent form inside 1e-3..1e6; trailing zeros dropped */
+  CHECK_STR(cli_fmt_num(b, sizeof b, 13002, 4), "13000");
+  CHECK_STR(cli_fmt_num(b, sizeof b, 5.0, 4), "5");
+  CHECK_STR(cli_fmt_num(b, sizeof b, 0.00123456, 4), "0.001235");
+  CHECK_STR(cli_fmt_num(b, sizeof b, -0.00001, 2), "-1e-5");
+  CHECK_STR(cli_fmt_num(b, sizeof b, 0, 4), "0");
 }
 
 int main(void)
