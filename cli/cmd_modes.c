@@ -9,6 +9,8 @@
 #include "cli.h"
 #include "gainkit/modes.h"
 #include "gainkit/stack.h"
+/* last: its macro I must not reach the public headers (vsl.h, vpi.h) */
+#include <complex.h>
 
 enum { OPT_WAVELENGTH = CLI_OPT_FIRST_FREE, OPT_POL, OPT_PROFILE, OPT_SWEEP, OPT_SWEEP_WL, OPT_GAIN };
 

@@ -18,9 +18,8 @@
 #include "gainkit/ta.h"
 #include "gainkit/material.h"
 #include "gainkit/stack.h"
-/* vpi.h names a field `I`, which <complex.h> (pulled in by modes.h)
- * defines as a macro: vpi.h must come first until that field is renamed. */
-#include "gainkit/vpi.h"
 #include "gainkit/modes.h"
+#include "gainkit/vsl.h"
+#include "gainkit/vpi.h"
 const char *gk_version(void);
 #endif
