@@ -44,27 +44,43 @@ static int read_irf(const char *path, const char *tunit, double **t, double **y,
   return 0;
 }
 
+/* Three stacked panels: linear (the rise and the IRF), log-y (each
+ * lifetime is a straight line there), residuals. The fits are drawn in
+ * black after all data so the dense markers never hide them. */
 static void plot(const cli_common *c, const gk_kin_data *d, const gk_kin_result *r, const double *tps,
-                 gk_error *e, int *rc)
+                 char *const *names, gk_error *e, int *rc)
 {
-  gk_figure *f = gk_figure_new(1, 2, 900, 800, "kinetics");
-  gk_panel *top = gk_figure_panel(f, 0), *bot = gk_figure_panel(f, 1);
-  gk_panel_labels(top, "delay t (ps)", "signal", "data and multi-exponential fit");
-  gk_panel_labels(bot, "delay t (ps)", "residual", "residuals");
+  gk_figure *f = gk_figure_new(1, 3, 900, 1100, "kinetics");
+  gk_panel *lin = gk_figure_panel(f, 0), *lg = gk_figure_panel(f, 1), *bot = gk_figure_panel(f, 2);
+  char title[200];
+  int len = snprintf(title, sizeof title, "(a) data and fit:");
+  for (int i = 0; i < r->ncomp && len < (int)sizeof title; i++)
+    len += snprintf(title + len, sizeof title - (size_t)len, "%s τ_{%d} = %.4g ps", i ? "," : "", i + 1,
+                    r->tau[i] * 1e12);
+  gk_panel_labels(lin, "delay t (ps)", "signal (a.u.)", title);
+  gk_panel_labels(lg, "delay t (ps)", "signal (a.u.)", "(b) log scale");
+  gk_panel_labels(bot, "delay t (ps)", "residual (a.u.)", "(c) residuals");
+  gk_panel_log(lg, 0, 1);
+  gk_panel_legend(lg, GK_LEGEND_NONE);
   for (size_t k = 0; k < d->ntrace; k++) {
     char lab[64];
-    snprintf(lab, sizeof lab, "trace %zu", k + 1);
-    gk_panel_add(top, tps, d->y + k * d->n, NULL, d->n, GK_STYLE_POINTS, (int)k % GK_NCOLOURS, lab);
-    gk_panel_add(top, tps, r->yhat + k * d->n, NULL, d->n, GK_STYLE_LINE, (int)k % GK_NCOLOURS, NULL);
-    gk_panel_add(bot, tps, r->resid + k * d->n, NULL, d->n, GK_STYLE_POINTS, (int)k % GK_NCOLOURS, NULL);
+    if (names && names[k] && *names[k]) snprintf(lab, sizeof lab, "%s", names[k]);
+    else snprintf(lab, sizeof lab, "trace %zu", k + 1);
+    int col = (int)k % GK_BLACK; /* black is the fit's */
+    gk_panel_add(lin, tps, d->y + k * d->n, NULL, d->n, GK_STYLE_POINTS, col, lab);
+    gk_panel_add(lg, tps, d->y + k * d->n, NULL, d->n, GK_STYLE_POINTS, col, lab);
+    gk_panel_add(bot, tps, r->resid + k * d->n, NULL, d->n, GK_STYLE_POINTS, col, NULL);
+  }
+  for (size_t k = 0; k < d->ntrace; k++) {
+    gk_panel_add(lin, tps, r->yhat + k * d->n, NULL, d->n, GK_STYLE_LINE, GK_BLACK, k ? NULL : "fit");
+    gk_panel_add(lg, tps, r->yhat + k * d->n, NULL, d->n, GK_STYLE_LINE, GK_BLACK, NULL);
   }
   gk_panel_hline(bot, 0, GK_GREY, NULL);
-  char txt[160];
-  int len = 0;
-  for (int i = 0; i < r->ncomp && len < (int)sizeof txt; i++)
-    len += snprintf(txt + len, sizeof txt - (size_t)len, "%sτ%d = %.4g ps", i ? ", " : "", i + 1,
-                    r->tau[i] * 1e12);
-  gk_panel_text(top, 0.45, 0.9, txt);
+  /* log panel: three decades below the peak; the model before t0 and noise
+   * around zero would otherwise stretch the axis to 1e-20 */
+  double ymax = 0;
+  for (size_t i = 0; i < d->n * d->ntrace; i++) ymax = fmax(ymax, d->y[i]);
+  if (ymax > 0) gk_panel_yrange(lg, ymax * 1e-3, ymax * 2);
   if (gk_figure_save(f, c->plot, e) != GK_OK) *rc = cli_error(e);
   gk_figure_free(f);
 }
@@ -280,7 +296,7 @@ static int run(int argc, char **argv)
     gk_csv_add_comment(&csv, "tau%d_s: %.10g +- %.4g", i + 1, r.tau[i], r.tau_se[i]);
 
   if (c.plot) {
-    plot(&c, &d, &r, tps, &e, &rc);
+    plot(&c, &d, &r, tps, t.raw + 1, &e, &rc);
     if (rc) goto out;
   }
   rc = cli_emit(&c, j, b.s, &csv, r.converged ? CLI_OK : CLI_FAILED);

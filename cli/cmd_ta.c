@@ -80,7 +80,12 @@ static void plot(const char *path, const gk_ta_set *s, const gk_ta_result *r, co
   gk_panel *pa = gk_figure_panel(f, 0), *pb = gk_figure_panel(f, 1), *pc = gk_figure_panel(f, 2),
            *pd = gk_figure_panel(f, 3);
   gk_panel_labels(pa, "wavelength (nm)", "α_{0} + Δα (OD)", "(a) pumped absorption");
-  gk_panel_labels(pb, "wavelength (nm)", "-(α_{0} + Δα) (OD)", "(b) gain spectra");
+  gk_panel_labels(pb, "wavelength (nm)", "-(α_{0} + Δα) (OD)", "(b) gain spectra (colours as in a)");
+  /* The pumped spectra fill panel (a) from edge to edge: any inside legend
+   * hides curves. One legend outside (a) serves (a) and (b), which share
+   * series and colours. */
+  gk_panel_legend(pa, GK_LEGEND_OUTSIDE_RIGHT);
+  gk_panel_legend(pb, GK_LEGEND_NONE);
   gk_panel_labels(pc, "<N>", "-Δα/α_{0}", "(c) normalised bleach at the probe");
   const size_t nw = s->nwl, np = s->npump, d0 = r->delay_index;
   double *v = malloc(nw * sizeof *v), *g = malloc(nw * sizeof *g);
@@ -107,7 +112,8 @@ static void plot(const char *path, const gk_ta_set *s, const gk_ta_result *r, co
     gk_panel_vline(pc, r->threshold, GK_GREEN, lab);
   }
   if (s->ndelay > 1) {
-    gk_panel_labels(pd, "delay (ps)", "α_{0} + Δα at probe (OD)", "(d) gain decay at the probe");
+    gk_panel_labels(pd, "delay (ps)", "α_{0} + Δα at probe (OD)", "(d) decay at the probe (as in a)");
+    gk_panel_legend(pd, GK_LEGEND_NONE);
     double *w = malloc(s->ndelay * sizeof *w);
     for (size_t j = 0; j < np; j += step) {
       char lab[48];

@@ -83,7 +83,7 @@ static int load_series(const char *path, series *s, gk_error *e)
   if (t.unit[1][0])
     snprintf(s->int_label, sizeof s->int_label, "intensity (%s)", t.unit[1]);
   else
-    snprintf(s->int_label, sizeof s->int_label, "intensity");
+    snprintf(s->int_label, sizeof s->int_label, "intensity (a.u.)");
   double *col0 = malloc(t.nrows * sizeof *col0);
   if (!col0) { rc = gk_error_set(e, GK_ENOMEM, NULL, 0, "out of memory"); goto out; }
   for (size_t r = 0; r < t.nrows; r++) col0[r] = t.v[r * t.ncols];
@@ -129,7 +129,7 @@ static int load_spectra(const char *path, const gk_spectrum_options *so, series 
   s->has_fwhm = 1;
   s->nwl = nr;
   snprintf(s->pump_unit, sizeof s->pump_unit, "%s", m.col_unit_in[0] ? m.col_unit_in : m.col_unit);
-  snprintf(s->int_label, sizeof s->int_label, "integrated intensity");
+  snprintf(s->int_label, sizeof s->int_label, "integrated intensity (a.u.)");
   s->wl = malloc(nr * sizeof *s->wl);
   s->norm = malloc(nr * nc * sizeof *s->norm);
   double *y = malloc(nr * sizeof *y);
@@ -392,13 +392,14 @@ static void make_text(cli_buf *b, const char *path, const series *s, const resul
              s->spectra ? "spectra" : "points", u);
   char ph[64];
   snprintf(ph, sizeof ph, "pump (%s)", s->pump_unit[0] ? s->pump_unit : "a.u.");
-  cli_printf(b, "  %14s  %16s", ph, s->spectra ? "integrated (a.u.)" : "intensity (a.u.)");
+  int iw = (int)strlen(s->int_label);
+  cli_printf(b, "  %14s  %*s", ph, iw, s->int_label);
   if (s->spectra) cli_printf(b, "  %10s", "peak (nm)");
   if (s->has_fwhm) cli_printf(b, "  %10s", "FWHM (nm)");
   cli_printf(b, "\n");
   for (size_t i = 0; i < s->n; i++) {
     cli_cell(b, 14, s->pump[i]);
-    cli_cell(b, 16, s->intensity[i]);
+    cli_cell(b, iw, s->intensity[i]);
     /* wavelengths: 0.01 nm, finer than any spectrometer resolves */
     if (s->spectra) cli_printf(b, "  %10.2f", s->peak_nm[i]);
     if (s->has_fwhm) cli_cell(b, 10, isfinite(s->fwhm[i]) ? s->fwhm[i] : NAN);

@@ -426,7 +426,9 @@ static int label_anchor(const gk_panel *p, const gk_item *it, const axis *ax, co
       double e0, e1, ej, elen;
       if (e->kind != GK_ITEM_VLINE || !e->label || !*e->label) continue;
       elen = text_width_mm(text(e->label, buf), 1.0);
-      if (vline_label_span(p, e, ax, cwx, elen, &e0, &e1, &ej) && overlaps(x0, x1, e0, e1)) row++;
+      /* one character of clearance: the width is an estimate, and labels
+       * that touch ("kink 16.1lines 67") read as one */
+      if (vline_label_span(p, e, ax, cwx, elen, &e0, &e1, &ej) && overlaps(x0 - cwx, x1 + cwx, e0, e1)) row++;
     }
     *x = *just ? x1 : x0;
     *y = ay->hi - (1.0 + 1.4 * row) * cwy;
