@@ -133,6 +133,10 @@ void cli_print_value(cli_buf *b, const char *name, double v, double se, const ch
 gk_progress cli_progress(const char *label);
 void cli_progress_done(gk_progress *p);
 
+/* The file name without its directories, for figure titles (a title is no
+ * place for /home/user/data/2024/...). */
+const char *cli_basename(const char *path);
+
 /* Help for one command (used by main and by --help in commands). */
 void cli_print_help(const struct cli_command *c, FILE *fp);
 /* Help for a command given its arguments after the command name: the help

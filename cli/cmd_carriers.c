@@ -55,7 +55,7 @@ static int plqy_figure(const cli_common *c, const gk_abc *k, const double *n, co
   double pm, nm;
   gk_plqy_max(k, &pm, &nm);
   if (isfinite(nm) && nm > 0) gk_panel_vline(p, nm, -1, "maximum");
-  if (isfinite(gk_plqy_nc(k))) gk_panel_vline(p, gk_plqy_nc(k), -1, "N_C = k2/k3");
+  if (isfinite(gk_plqy_nc(k))) gk_panel_vline(p, gk_plqy_nc(k), -1, "N_{C} = k_{2}/k_{3}");
   /* Map over N and k3 (seed 002 Fig. 1e), on log10 axes. */
   enum { NX = 120, NY = 90 };
   double *xs = malloc((NX + NY + NX * NY) * sizeof *xs);
@@ -231,7 +231,7 @@ static int cmd_pulse(int argc, char **argv)
       gk_panel_labels(p, "pulse FWHM (s)", "peak carrier density (cm-3)", "peak N versus pulse width");
       gk_panel_log(p, 1, 1);
       gk_panel_add(p, w, pk, NULL, n_sw, GK_STYLE_LINEPOINTS, -1, "ABC model");
-      gk_panel_hline(p, o.n0, -1, "N0 (short-pulse limit)");
+      gk_panel_hline(p, o.n0, -1, "N_{0} (short-pulse limit)");
       rc = cli_save_figure(&c, f);
     }
     free(w);

@@ -141,7 +141,7 @@ static int plot_profiles(const char *path, const gk_guide *g, const gk_stack *s,
   gk_figure *f = gk_figure_new(1, 1, 900, 600, "Mode profiles");
   if (!f) return cli_error(&(gk_error){.code = GK_ENOMEM, .msg = "out of memory"});
   gk_panel *p = gk_figure_panel(f, 0);
-  gk_panel_labels(p, "depth x (nm)", "|E|^2 (peak 1)", s->file);
+  gk_panel_labels(p, "depth x (nm)", "|E|^2 (peak 1)", cli_basename(s->file));
   double top = x[0];
   for (size_t j = 0; j < g->nlayers; j++) {
     double bot = (j == 0) ? 0 : (j + 1 == g->nlayers ? x[np - 1] : top + g->thickness_nm[j]);

@@ -178,7 +178,7 @@ static int cmd_gain_curve(int argc, char **argv)
   gk_csv_add_comment(&r.csv, "normalised gain -alpha/alpha0 of the %s transition; g_e=%g g_h=%g %s=%g",
                      transition_name(m.transition), m.ge, m.gh, m.ne_poisson ? "ne_mean" : "ne", m.ne);
   cli_printf(&r.b, "Normalised gain -alpha/alpha0 of the %s transition (g_e = %g, g_h = %g, %s = %g)\n",
-             transition_name(m.transition), m.ge, m.gh, m.ne_poisson ? "<n_e>" : "n_e", m.ne);
+             transition_name(m.transition), m.ge, m.gh, m.ne_poisson ? "<n_{e}>" : "n_{e}", m.ne);
   cli_printf(&r.b, "  threshold <N_th>: uniform %.4f, Poisson %.4f\n\n", tu, tp);
   cli_printf(&r.b, "  %10s  %12s  %12s\n", "<N>", "uniform", "Poisson");
   size_t stride = n > 21 ? (n - 1) / 20 : 1;
@@ -188,9 +188,9 @@ static int cmd_gain_curve(int argc, char **argv)
     gk_figure *f = gk_figure_new(1, 1, 800, 560, NULL);
     gk_panel *p = gk_figure_panel(f, 0);
     char title[160];
-    snprintf(title, sizeof title, "%s gain, g_e=%g g_h=%g, %s=%g", transition_name(m.transition), m.ge,
+    snprintf(title, sizeof title, "%s gain, g_{e} = %g, g_{h} = %g, %s = %g", transition_name(m.transition), m.ge,
              m.gh, m.ne_poisson ? "<n_e>" : "n_e", m.ne);
-    gk_panel_labels(p, "average excitons per NC <N>", "normalised gain -alpha/alpha0", title);
+    gk_panel_labels(p, "average excitons per NC <N>", "normalised gain -α/α_{0}", title);
     gk_panel_add(p, x, gu, NULL, n, GK_STYLE_DASHED, -1, "uniform (Eq. 5)");
     gk_panel_add(p, x, gp, NULL, n, GK_STYLE_LINE, -1, "Poisson");
     gk_panel_hline(p, 0, -1, NULL);

@@ -122,11 +122,13 @@ static int plot_fits(const char *path, const gk_vsl_data *d, const gk_vsl_fit *f
   gk_figure *fig = gk_figure_new(1, 3, 900, 1200, title);
   if (!fig) return gk_error_set(e, GK_ENOMEM, NULL, 0, "out of memory");
   gk_panel *lin = gk_figure_panel(fig, 0), *lg = gk_figure_panel(fig, 1), *rp = gk_figure_panel(fig, 2);
-  gk_panel_labels(lin, "stripe length L (cm)", "intensity I", "linear");
-  gk_panel_labels(lg, "stripe length L (cm)", "intensity I", "log");
+  gk_panel_labels(lin, "stripe length L (cm)", "intensity I (a.u.)", "linear");
+  gk_panel_labels(lg, "stripe length L (cm)", "intensity I (a.u.)", "log");
   gk_panel_log(lg, 0, 1);
   const char *rlab = d->weighting == GK_WEIGHT_NONE ? "residual I - fit" : "residual (I - fit)/sigma";
-  gk_panel_labels(rp, "stripe length L (cm)", rlab, "residuals");
+  gk_panel_labels(rp, "stripe length L (cm)", rlab, "residuals (colours as above)");
+  /* same models and colours as the panels above; a legend here hides residuals */
+  gk_panel_legend(rp, GK_LEGEND_NONE);
   const double *err = d->weighting == GK_WEIGHT_SIGMA ? d->sigma : NULL;
   gk_panel_add(lin, d->L, d->I, err, d->n, GK_STYLE_POINTS, 0, "data");
   gk_panel_add(lg, d->L, d->I, err, d->n, GK_STYLE_POINTS, 0, "data");
@@ -283,7 +285,7 @@ static int run_columns(vsl_opts *o)
   }
   if (o->c.plot) {
     char title[256];
-    snprintf(title, sizeof title, "VSL fits: %s", col.path);
+    snprintf(title, sizeof title, "VSL fits: %s", cli_basename(col.path));
     if (plot_fits(o->c.plot, &d, fits, have, title, &e) != GK_OK) { rc = cli_error(&e); goto out; }
   }
   rc = cli_emit(&o->c, j, b.s, &csv, converged ? CLI_OK : CLI_FAILED);
@@ -430,7 +432,7 @@ static int run_matrix(vsl_opts *o)
   }
   if (o->c.plot) {
     char title[256];
-    snprintf(title, sizeof title, "gain spectrum: %s", mx.path);
+    snprintf(title, sizeof title, "gain spectrum: %s", cli_basename(mx.path));
     gk_figure *fig = gk_figure_new(1, 1, 1000, 650, title);
     gk_panel *p = gk_figure_panel(fig, 0);
     gk_panel_labels(p, "wavelength (nm)", "net gain g (cm^-1)", NULL);

@@ -424,3 +424,9 @@ int cli_dispatch(const struct cli_command *c, int argc, char **argv)
   if (!s) return cli_usage(c->name, "unknown subcommand '%s' (one of: %s)", argv[1], names);
   return s->run(argc - 1, argv + 1);
 }
+
+const char *cli_basename(const char *path)
+{
+  const char *slash = path ? strrchr(path, '/') : NULL;
+  return slash ? slash + 1 : path ? path : "";
+}
