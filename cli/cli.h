@@ -133,6 +133,11 @@ void cli_print_value(cli_buf *b, const char *name, double v, double se, const ch
 gk_progress cli_progress(const char *label);
 void cli_progress_done(gk_progress *p);
 
+/* Read an x, y data file with `co` and convert x in place from the unit in
+ * its header ("t_p (us)") to x_unit. Returns 0, or the exit code after
+ * printing "gainkit: FILE: ..." (nothing left to free). */
+int cli_read_xy(const char *path, const gk_columns_options *co, const char *x_unit, gk_columns *col);
+
 /* The file name without its directories, for figure titles (a title is no
  * place for /home/user/data/2024/...). */
 const char *cli_basename(const char *path);

@@ -336,20 +336,15 @@ static int cmd_gain_fit(int argc, char **argv)
   co.allow_unsorted = 1;
   co.reject_duplicate_x = 1;
   co.require_positive_x = 1;
+  /* x in the file's unit (header) converted to cm^-3 or J/cm^2. */
+  int rrc = cli_read_xy(argv[first], &co, fluence ? "J/cm2" : "cm^-3", &col);
+  if (rrc) return rrc;
   gk_error e;
   gk_error_clear(&e);
-  if (gk_columns_read(argv[first], &co, &col, &e) != GK_OK) return cli_error(&e);
-  /* x in the file's unit (header) converted to cm^-3 or J/cm^2. */
-  double fx = 1;
-  if (col.x_unit_in[0] && gk_unit_factor(col.x_unit_in, fluence ? "J/cm2" : "cm^-3", &fx, &e) != GK_OK) {
-    snprintf(e.file, sizeof e.file, "%s", argv[first]);
-    gk_columns_free(&col);
-    return cli_error(&e);
-  }
   double *n = malloc(col.n * sizeof *n);
   if (!n) { gk_columns_free(&col); return cli_usage(c.cmd, "out of memory"); }
   for (size_t i = 0; i < col.n; i++)
-    n[i] = fluence ? gk_pulse_density(col.x[i] * fx, absorb, ev, d) : col.x[i] * fx;
+    n[i] = fluence ? gk_pulse_density(col.x[i], absorb, ev, d) : col.x[i];
   gk_gain_fit f;
   int rc = gk_gain_fit_run(n, col.y, col.n, gamma, s0, nth0, ns0, &f, &e);
   if (rc != GK_OK) {

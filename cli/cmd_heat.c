@@ -19,16 +19,10 @@ static int run_fit(cli_common *c, const char *path)
   co.allow_unsorted = 1;
   co.reject_duplicate_x = 1;
   co.require_positive_x = 1;
+  int rrc = cli_read_xy(path, &co, "s", &col);
+  if (rrc) return rrc;
   gk_error e;
   gk_error_clear(&e);
-  if (gk_columns_read(path, &co, &col, &e) != GK_OK) return cli_error(&e);
-  double fx = 1;
-  if (col.x_unit_in[0] && gk_unit_factor(col.x_unit_in, "s", &fx, &e) != GK_OK) {
-    snprintf(e.file, sizeof e.file, "%s", path);
-    gk_columns_free(&col);
-    return cli_error(&e);
-  }
-  for (size_t i = 0; i < col.n; i++) col.x[i] *= fx;
   gk_heat_fit f;
   if (gk_heat_fit_run(col.x, col.y, col.n, &f, &e) != GK_OK) {
     if (e.code == GK_EINPUT) snprintf(e.file, sizeof e.file, "%s", path);

@@ -430,3 +430,18 @@ const char *cli_basename(const char *path)
   const char *slash = path ? strrchr(path, '/') : NULL;
   return slash ? slash + 1 : path ? path : "";
 }
+
+int cli_read_xy(const char *path, const gk_columns_options *co, const char *x_unit, gk_columns *col)
+{
+  gk_error e;
+  gk_error_clear(&e);
+  if (gk_columns_read(path, co, col, &e) != GK_OK) return cli_error(&e);
+  double fx = 1;
+  if (col->x_unit_in[0] && gk_unit_factor(col->x_unit_in, x_unit, &fx, &e) != GK_OK) {
+    snprintf(e.file, sizeof e.file, "%s", path);
+    gk_columns_free(col);
+    return cli_error(&e);
+  }
+  for (size_t i = 0; i < col->n; i++) col->x[i] *= fx;
+  return 0;
+}
