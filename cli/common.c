@@ -320,6 +320,7 @@ const char *cli_fmt_value(char *buf, size_t n, double v, double se, const char *
   int pos = se_last_digit(se);
   double q = pow(10, pos);
   double vr = round(v / q) * q, sr = round(se / q) * q;
+  if (vr == 0) vr = 0; /* -0.0 would print as "-0.0" */
   double big = fabs(vr) > sr ? fabs(vr) : sr;
   int ev = big > 0 ? (int)floor(log10(big)) : 0;
   if (ev >= -3 && ev <= 5) {

@@ -23,6 +23,8 @@ static void test_uncertainty_rounding(void)
   /* large and small magnitudes share one exponent */
   CHECK_STR(val(3.1308e18, 1.2e17, "cm^-3"), "(3.13 ± 0.12)e18 cm^-3");
   CHECK_STR(val(2.4e-11, 6e-13, "s"), "(2.40 ± 0.06)e-11 s");
+  /* a value that rounds to zero has no sign */
+  CHECK_STR(val(-2.378e-5, 1.3, "cm^-1"), "0.0 ± 1.3 cm^-1");
   /* no usable uncertainty: value with CLI_SIG digits */
   CHECK_STR(val(0.583074, NAN, ""), "0.5831");
   CHECK_STR(val(2.48869e6, 0, "W/cm^2"), "2.489e6 W/cm^2");
