@@ -202,7 +202,8 @@ const struct cli_command cli_cmd_heat = {
     "transient t, delta_t; -o FILE.csv writes the transient; --plot draws it.\n"
     "Examples:\n"
     "  gainkit heat --k 4.8e-3 --c 1.9e-8 --power 0.1           (tau_T = 3.96 us)\n"
-    "  gainkit heat --k 4.8mW/K --c 19nJ/K --power 0.1 --pulse 1us --duty 0.2 --plot dT.svg\n\n"
+    "  gainkit heat --k 4.8mW/K --c 19nJ/K --power 0.1 --pulse 1us --duty 0.2 --plot dT.svg\n"
+    "  gainkit heat --fit examples/heat_pulse_length.csv --plot fit.svg\n\n"
     CLI_COMMON_HELP,
   .run = run,
 };

@@ -338,7 +338,10 @@ const struct cli_command cli_cmd_kinetics = {
     "  --time-unit UNIT     unit of the time column when its header has none (default ps)\n\n"
     "JSON: {\"command\":\"kinetics\",\"components\":[{\"tau\",\"tau_stderr\",\"amplitude\",\n"
     "\"fraction\"}],\"offset\",\"chi2_red\",\"converged\", ...} with tau in seconds.\n"
-    "Exit 1 (with output, \"converged\": false) when the fit does not converge.\n\n"
+    "Examples:\n"
+    "  gainkit kinetics examples/kinetics/pump_series.csv --global --components 2 \\\n"
+    "      --irf-fwhm 5ps --plot kinetics.png\n"
+    "  gainkit kinetics examples/kinetics/pump_series.csv --trace 3 --components auto\n\n"
     CLI_COMMON_HELP,
   .run = run,
 };

@@ -570,6 +570,10 @@ const struct cli_command cli_cmd_modes = {
       "  --sweep-wavelength FROM:TO:STEP   sweep the wavelength (nm)\n"
       "  --material-gain G      material gain g_i (cm^-1) for g_net = Γ g_i - loss\n"
       "--plot draws the mode profiles over the shaded layers, or for a sweep Γ, loss and\n"
-      "g_net versus thickness (or wavelength). Exit 1 if the root search did not converge.\n\n" CLI_COMMON_HELP,
+      "g_net versus thickness (or wavelength).\n\n"
+      "Examples:\n"
+      "  gainkit modes examples/stack-cspbbr3.yaml --plot profiles.png\n"
+      "  gainkit modes examples/stack-electrodes.yaml --sweep perovskite:20:400:5 \\\n"
+      "      --material-gain 500 --plot sweep.png\n\n" CLI_COMMON_HELP,
   .run = run,
 };

@@ -450,6 +450,10 @@ const struct cli_command cli_cmd_ta = {
     "                       --fixed-charging); --ne-poisson: Poisson-distributed\n\n"
     "JSON: {\"command\":\"ta\",\"probe_nm\",\"n_mean\":[],\"normalized\":[],\n"
     "\"threshold\":{\"value\",\"stderr\"},\"gain_bandwidth_nm\", ...}.\n\n"
+    "Examples:\n"
+    "  gainkit ta --ground examples/ta/ground.csv --delta examples/ta/delta_04ps.csv \\\n"
+    "      --probe 537nm --gain-fit --plot ta.png\n"
+    "  gainkit ta --ground examples/ta/ground.csv --long examples/ta-long.csv --probe 537nm\n\n"
     CLI_COMMON_HELP,
   .run = run,
 };

@@ -622,7 +622,9 @@ const struct cli_command cli_cmd_threshold = {
       "  lines   two least-squares lines in linear scale (>= 3 points each, best\n"
       "          split); threshold where they intersect\n"
       "  fwhm    logistic step of the FWHM in log10(pump); threshold 10^x0 ± se\n\n"
-      "Exit status: 0 ok, 1 a fit did not converge (output still written),\n"
-      "2 bad input or usage.\n\n" CLI_COMMON_HELP,
+      "Examples:\n"
+      "  gainkit threshold examples/threshold-series.csv --plot s-curve.png\n"
+      "  gainkit threshold examples/threshold-spectra.csv --spectra --baseline 10 \\\n"
+      "      --window 490:590 --method kink --format json\n\n" CLI_COMMON_HELP,
   .run = run,
 };

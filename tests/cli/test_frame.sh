@@ -36,4 +36,27 @@ for cmd in $("$GAINKIT" --help | awk '/^Commands:/{f=1;next} f&&/^  [a-z]/{print
   expect_out "Exit status" "$cmd --help exit statuses"
   expect_out "gainkit $cmd" "$cmd --help example or usage"
 done
+
+# Every example in a help text runs as written (from a scratch directory,
+# examples/ pointing at the bundled files in the source tree).
+examples_of() {  # help text on stdin -> one example command per line
+  awk '/^ *gainkit / { line = $0; while (line ~ /\\$/ && (getline nxt) > 0) { sub(/\\$/, "", line); line = line nxt }
+                       sub(/^ */, "", line); sub(/ +\(.*\)$/, "", line); print line }'
+}
+helps=""
+for cmd in $("$GAINKIT" --help | awk '/^Commands:/{f=1;next} f&&/^  [a-z]/{print $1} /^$/{if(f)exit}'); do
+  helps="$helps$("$GAINKIT" "$cmd" --help)
+"
+done
+nex=0
+while IFS= read -r ex; do
+  case "$ex" in *FILE*|*SUBCOMMAND*|*"["*) continue ;; esac  # usage lines, not examples
+  case "$ex" in *examples/*) nex=$((nex+1)) ;; esac
+  args=${ex#gainkit }
+  (cd "$T" && eval "\"\$GAINKIT\" ${args//examples\//\$SRC/examples/}" >/dev/null 2>"$T/ex.err"); rc=$?
+  if [ $rc -eq 0 ]; then ok; else bad "help example exits $rc: $ex: $(head -c 300 "$T/ex.err")"; fi
+done <<EOF_EX
+$(printf '%s' "$helps" | examples_of)
+EOF_EX
+if [ "$nex" -ge 10 ]; then ok; else bad "only $nex help examples use the bundled files"; fi
 finish
