@@ -268,22 +268,30 @@ static double background_ratio(const gk_vpi_result *r)
 static void fit_text(cli_buf *b, const gk_vpi_result *r, const vdata *v)
 {
   const char *pu = v->pump_unit[0] ? v->pump_unit : "(pump units)";
-  cli_printf(b, "%s: %s, chi2_red %.4g, %zu wavelengths x %zu pumps, L = %g cm\n",
-             model_name(r), r->converged ? "converged" : "NOT converged", r->chi2_red, v->nl,
+  char c2[32];
+  cli_printf(b, "%s: %s, chi2_red %s, %zu wavelengths x %zu pumps, L = %g cm\n",
+             model_name(r), r->converged ? "converged" : "NOT converged",
+             cli_fmt_num(c2, sizeof c2, r->chi2_red, CLI_SIG), v->nl,
              v->np, v->L);
-  cli_print_value(b, "  P1", r->glob[GK_VPI_P1], r->glob_se[GK_VPI_P1], pu);
-  cli_print_value(b, "  P2", r->glob[GK_VPI_P2], r->glob_se[GK_VPI_P2], pu);
-  cli_print_value(b, "  m", r->glob[GK_VPI_M], r->glob_se[GK_VPI_M], "");
-  cli_print_value(b, "  n", r->glob[GK_VPI_N], r->glob_se[GK_VPI_N], "");
+  cli_print_value(b, "P1", r->glob[GK_VPI_P1], r->glob_se[GK_VPI_P1], pu);
+  cli_print_value(b, "P2", r->glob[GK_VPI_P2], r->glob_se[GK_VPI_P2], pu);
+  cli_print_value(b, "m", r->glob[GK_VPI_M], r->glob_se[GK_VPI_M], "");
+  cli_print_value(b, "n", r->glob[GK_VPI_N], r->glob_se[GK_VPI_N], "");
   if (!r->glob_determined) cli_printf(b, "  (P1, P2, m, n are not determined by these data)\n");
-  cli_printf(b, "  ASE peak %.2f nm: gamma %.4g ± %.2g cm^-1, alpha %.4g ± %.2g cm^-1\n", r->peak_nm,
-             r->gamma[r->ipk], r->gamma_se[r->ipk], r->alpha[r->ipk], r->alpha_se[r->ipk]);
-  cli_print_value(b, "  threshold gL=1", r->th_gl1, r->th_gl1_se, pu);
-  cli_print_value(b, "  transparency g=0", r->th_tr, r->th_tr_se, pu);
+  char ga[80], al[80];
+  cli_printf(b, "  ASE peak %.2f nm: gamma %s, alpha %s\n", r->peak_nm,
+             cli_fmt_value(ga, sizeof ga, r->gamma[r->ipk], r->gamma_se[r->ipk], "cm^-1"),
+             cli_fmt_value(al, sizeof al, r->alpha[r->ipk], r->alpha_se[r->ipk], "cm^-1"));
+  cli_print_value(b, "threshold gL=1", r->th_gl1, r->th_gl1_se, pu);
+  cli_print_value(b, "transparency g=0", r->th_tr, r->th_tr_se, pu);
   if (r->model == GK_VPI2) {
     if (r->ase_over_bg_at_lowest) cli_printf(b, "  ASE exceeds the background at every pump\n");
     else if (isfinite(r->ase_over_bg))
-      cli_printf(b, "  ASE exceeds the background above %.4g %s\n", r->ase_over_bg, pu);
+    {
+      char pb[48];
+      cli_printf(b, "  ASE exceeds the background above %s %s\n",
+                 cli_fmt_num(pb, sizeof pb, r->ase_over_bg, CLI_SIG), pu);
+    }
     else cli_printf(b, "  ASE stays below the background at every pump\n");
   }
 }
@@ -578,7 +586,9 @@ const struct cli_command cli_cmd_vpi = {
       "transparency (g = 0), with standard errors. CSV (-o .csv): gamma and alpha\n"
       "per wavelength. With --model both the JSON holds \"fits\" and\n"
       "\"background_ratio\" = median(W_fl/W_ASE) of vpi2.\n\n"
-      "Exit status: 0 ok, 1 a fit did not converge (output still written),\n"
-      "2 bad input or usage.\n\n" CLI_COMMON_HELP,
+      "Examples:\n"
+    "  gainkit vpi examples/vpi-ddab.csv --fluorescence examples/vpi-ddab-fl.csv --plot vpi.png\n"
+    "  gainkit vpi examples/vpi-ddab.csv --model vpi1 --window 515:545 --format json\n\n"
+    CLI_COMMON_HELP,
   .run = run,
 };
