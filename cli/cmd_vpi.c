@@ -587,7 +587,7 @@ const struct cli_command cli_cmd_vpi = {
       "per wavelength. With --model both the JSON holds \"fits\" and\n"
       "\"background_ratio\" = median(W_fl/W_ASE) of vpi2.\n\n"
       "Examples:\n"
-    "  gainkit vpi examples/vpi-ddab.csv --fluorescence examples/vpi-ddab-fl.csv --plot vpi.png\n"
+    "  gainkit vpi examples/vpi-ddab.csv --model vpi1 --fluorescence examples/vpi-ddab-fl.csv --plot vpi.png\n"
     "  gainkit vpi examples/vpi-ddab.csv --model vpi1 --window 515:545 --format json\n\n"
     CLI_COMMON_HELP,
   .run = run,
