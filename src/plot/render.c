@@ -401,6 +401,11 @@ static int vline_label_span(const gk_panel *p, const gk_item *it, const axis *ax
     *x1 = u - 0.5 * cwx;
     *x0 = *x1 - len * cwx;
     *just = 1;
+    if (*x0 < ax->lo) { /* fits on neither side: start inside the left edge */
+      *x0 = ax->lo + 0.5 * cwx;
+      *x1 = *x0 + len * cwx;
+      *just = 0;
+    }
   }
   return 1;
 }
