@@ -130,7 +130,11 @@ static int cmd_plqy(int argc, char **argv)
     for (size_t i = 0; i < n; i++) {
       y[i] = gk_plqy(&k, x[i]);
       gk_csv_add_row(&r.csv, (double[]){x[i], y[i]});
-      if (i % stride == 0) cli_printf(&r.b, "  %14.4g  %10.5f\n", x[i], y[i]);
+      if (i % stride == 0) {
+        cli_cell(&r.b, 14, x[i]);
+        cli_cell(&r.b, 10, y[i]);
+        cli_printf(&r.b, "\n");
+      }
     }
     gk_json_array(r.j, "n", x, n);
     gk_json_array(r.j, "plqy_curve", y, n);
@@ -219,7 +223,10 @@ static int cmd_pulse(int argc, char **argv)
       pk[i] = pr.n_peak;
       gk_pulse_result_free(&pr);
       gk_csv_add_row(&r.csv, (double[]){w[i], pk[i]});
-      cli_printf(&r.b, "  %14.4g  %14.4g  %10.4f\n", w[i], pk[i], pk[i] / o.n0);
+      cli_cell(&r.b, 14, w[i]);
+      cli_cell(&r.b, 14, pk[i]);
+      cli_cell(&r.b, 10, pk[i] / o.n0);
+      cli_printf(&r.b, "\n");
       gk_progress_update(&prog, i + 1, n_sw);
     }
     cli_progress_done(&prog);

@@ -12,6 +12,11 @@
 /* last: its macro I must not reach the public headers (vsl.h, vpi.h) */
 #include <complex.h>
 
+/* |Im n_eff| below this is rounding noise of the root search (a lossless
+ * guide gives 1e-40), far below any real loss (1e-12 is 3e-7 cm^-1 at
+ * 540 nm). */
+#define LOSSLESS_IM 1e-12
+
 enum { OPT_WAVELENGTH = CLI_OPT_FIRST_FREE, OPT_POL, OPT_PROFILE, OPT_SWEEP, OPT_SWEEP_WL, OPT_GAIN };
 
 #define MAX_SWEEP 1000000
@@ -284,9 +289,15 @@ static int run_modes(const cli_common *c, const gk_stack *s, double wl, int pols
   for (size_t i = 0; i < m.n; i++) {
     const gk_mode *md = &m.mode[i];
     char ne[48], name[16];
-    snprintf(ne, sizeof ne, "%.8f%+.3ei", creal(md->neff), cimag(md->neff));
+    /* a lossless stack leaves |Im n_eff| at rounding level (1e-40): print
+     * it and the loss as the zero they are; JSON keeps the raw numbers */
+    double ni = fabs(cimag(md->neff)) < LOSSLESS_IM ? 0 : cimag(md->neff);
+    if (ni == 0) snprintf(ne, sizeof ne, "%.8f", creal(md->neff));
+    else snprintf(ne, sizeof ne, "%.8f%+.3ei", creal(md->neff), ni);
     snprintf(name, sizeof name, "%s%d", pol_name(md->pol), md->order);
-    cli_printf(&b, "  %-5s %-24s %13.4g %14.2f", name, ne, md->loss_cm, gk_modes_dfb_period_nm(2, wl, creal(md->neff)));
+    cli_printf(&b, "  %-5s %-24s", name, ne);
+    cli_cell(&b, 12, ni == 0 ? 0 : md->loss_cm);
+    cli_printf(&b, " %14.2f", gk_modes_dfb_period_nm(2, wl, creal(md->neff)));
     for (size_t q = 0; q < nl; q++) cli_printf(&b, " %10.4f", md->confinement[q]);
     cli_printf(&b, "\n");
   }
@@ -374,7 +385,7 @@ static int run_sweep(const cli_common *c, const gk_stack *s, int layer, const do
   cJSON *arr = cJSON_AddArrayToObject(j, "sweep");
   cli_buf b = {0};
   cli_printf(&b, "Sweep of %s: fundamental modes, g_net = Γ_active·%g cm^-1 − loss\n", s->file, G);
-  cli_printf(&b, "  %14s %14s %10s %12s %12s %10s %12s %12s\n", "thickness (nm)", "wavelength (nm)", "TE0 Γ",
+  cli_printf(&b, "  %14s  %15s  %8s  %13s  %13s  %8s  %13s  %13s\n", "thickness (nm)", "wavelength (nm)", "TE0 Γ",
              "TE0 α (cm^-1)", "TE0 g_net", "TM0 Γ", "TM0 α (cm^-1)", "TM0 g_net");
   const char *hdr[10] = {"thickness (nm)", "wavelength (nm)", "TE0 neff_re", "TE0 confinement", "TE0 loss (cm^-1)",
                          "TE0 net gain (cm^-1)", "TM0 neff_re", "TM0 confinement", "TM0 loss (cm^-1)", "TM0 net gain (cm^-1)"};
@@ -387,9 +398,14 @@ static int run_sweep(const cli_common *c, const gk_stack *s, int layer, const do
     sweep_pol_json(o, "te0", &P[i], 0);
     sweep_pol_json(o, "tm0", &P[i], 1);
     cJSON_AddItemToArray(arr, o);
-    cli_printf(&b, "  %14g %14g %10.4f %12.4g %12.4g %10.4f %12.4g %12.4g\n", P[i].thickness_nm, P[i].wavelength_nm,
-               P[i].gamma_active[0], P[i].loss_cm[0], P[i].net_gain[0], P[i].gamma_active[1], P[i].loss_cm[1],
-               P[i].net_gain[1]);
+    cli_cell(&b, 14, P[i].thickness_nm);
+    cli_cell(&b, 15, P[i].wavelength_nm);
+    for (int q = 0; q < 2; q++) {
+      cli_cell(&b, 8, P[i].gamma_active[q]);
+      cli_cell(&b, 13, P[i].loss_cm[q]);
+      cli_cell(&b, 13, P[i].net_gain[q]);
+    }
+    cli_printf(&b, "\n");
     double row[10] = {P[i].thickness_nm, P[i].wavelength_nm, creal(P[i].neff[0]), P[i].gamma_active[0], P[i].loss_cm[0],
                       P[i].net_gain[0], creal(P[i].neff[1]), P[i].gamma_active[1], P[i].loss_cm[1], P[i].net_gain[1]};
     gk_csv_add_row(&t, row);
