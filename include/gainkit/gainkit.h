@@ -21,5 +21,6 @@
 #include "gainkit/modes.h"
 #include "gainkit/vsl.h"
 #include "gainkit/vpi.h"
+#include "gainkit/simulate.h"
 const char *gk_version(void);
 #endif
