@@ -148,15 +148,22 @@ static summary summarize(const gk_sim_result *r)
 
 static int plot_sweep(const char *path, const gk_sim_result *rs, const double *v, size_t n, int vpi, gk_error *e)
 {
-  gk_figure *f = gk_figure_new(2, 1, 1100, 450, "gainkit simulate");
+  gk_figure *f = gk_figure_new(2, 1, 1300, 450, "gainkit simulate");
   if (!f) return gk_error_set(e, GK_ENOMEM, NULL, 0, "out of memory");
   gk_panel *p = gk_figure_panel(f, 0);
   gk_panel_labels(p, "wavelength (nm)", "edge spectrum (photons/nm)", "time-integrated spectra");
   gk_panel_log(p, 0, 1);
-  gk_panel_legend(p, GK_LEGEND_NONE);
+  /* name each spectrum by its fluence or length (outside: the spectra fill
+   * the panel); past the palette's 8 colours a legend would be ambiguous */
+  int legend = n <= GK_NCOLOURS;
+  gk_panel_legend(p, legend ? GK_LEGEND_OUTSIDE_RIGHT : GK_LEGEND_NONE);
   double *pk = malloc(n * sizeof *pk), *xv = malloc(n * sizeof *xv);
   for (size_t k = 0; k < n && pk && xv; k++) {
-    gk_panel_add(p, rs[k].lambda, rs[k].spectrum, NULL, rs[k].nbins, GK_STYLE_LINE, (int)(k % 7), NULL);
+    char lab[48];
+    if (vpi) snprintf(lab, sizeof lab, "%.3g mJ/cm^2", v[k] * 1e3);
+    else snprintf(lab, sizeof lab, "%.3g cm", v[k]);
+    gk_panel_add(p, rs[k].lambda, rs[k].spectrum, NULL, rs[k].nbins, GK_STYLE_LINE, (int)(k % GK_NCOLOURS),
+                 legend ? lab : NULL);
     pk[k] = summarize(&rs[k]).peak;
     xv[k] = vpi ? v[k] * 1e3 : v[k];
   }
