@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
 
 /* Internal parameter names and units for gk_fit (theta). */
 static const char *const tnames[GK_VSL_NMODELS][4] = {
@@ -375,6 +377,48 @@ static void finish(const gk_vsl_data *d, gk_vsl_fit *f, const gk_fit_result *r)
     add_warn(f, "fitted as L versus I (Eq. 3 is implicit in I): chi2 and criteria are in L", 0, 0);
 }
 
+/* Sign test for d chi2/d alpha at alpha = 0 (th: sat-exact theta with
+ * th[1] = 0 or the a0 offset of the first start, ignored). With project,
+ * the residual is first projected off the other three Jacobian columns
+ * (the Gauss-Newton re-optimisation of gamma, ln A, ln Is), so that a
+ * point that is not yet the alpha = 0 optimum gives the reduced gradient.
+ * Returns 1 when the gradient does not point into alpha > 0. */
+static int alpha_kkt(const gk_vsl_data *d, const double *th, int project)
+{
+  size_t n = d->n;
+  double t[4] = {th[0] - th[1], 0, th[2], th[3]};
+  double *I = malloc(5 * n * sizeof *I), *J = I ? I + n : NULL;
+  if (!I) return 0;
+  int ok = gk_vsl_satexact_eval_(t, d->L, n, I, J, 0) == GK_OK;
+  /* weighted residual r and columns: gamma, ln A, ln Is (o) and alpha */
+  double A[3][3] = {{0}}, b[3] = {0}, ga = 0, ao[3] = {0};
+  for (size_t i = 0; ok && i < n; i++) {
+    double s = sig_I(d, i), r = (I[i] - d->I[i]) / s, *Ji = J + 4 * i;
+    double o[3] = {Ji[0] / s, Ji[2] / s, Ji[3] / s}, a = Ji[1] / s;
+    if (!isfinite(r) || !isfinite(a) || !isfinite(o[0]) || !isfinite(o[1]) || !isfinite(o[2])) ok = 0;
+    ga += a * r;
+    for (int k = 0; k < 3; k++) {
+      b[k] += o[k] * r;
+      ao[k] += o[k] * a;
+      for (int l = 0; l < 3; l++) A[k][l] += o[k] * o[l];
+    }
+  }
+  free(I);
+  if (!ok) return 0;
+  if (project) {
+    /* ga - ao^T A^{-1} b, A = Jo^T Jo (Cholesky: A is symmetric positive definite when the columns are independent) */
+    gsl_matrix_view Am = gsl_matrix_view_array(&A[0][0], 3, 3);
+    gsl_vector_view bv = gsl_vector_view_array(b, 3);
+    double x[3];
+    gsl_vector_view xv = gsl_vector_view_array(x, 3);
+    if (gsl_linalg_cholesky_decomp1(&Am.matrix) != GSL_SUCCESS ||
+        gsl_linalg_cholesky_solve(&Am.matrix, &bv.vector, &xv.vector) != GSL_SUCCESS)
+      return 0;
+    ga -= ao[0] * x[0] + ao[1] * x[1] + ao[2] * x[2];
+  }
+  return ga >= 0;
+}
+
 /* sat-exact: four parameters of which, without saturation, only
  * g = gamma - alpha is determined, so the surface has long flat valleys
  * and a plain multi-start spends most of its time wandering along them.
@@ -384,8 +428,8 @@ static void finish(const gk_vsl_data *d, gk_vsl_fit *f, const gk_fit_result *r)
  * from two different starts, or after five starts: along a flat valley
  * further starts only find the same g with slightly different gamma/alpha. */
 static int fit_satexact(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit_options *opt,
-                        const double *guess, size_t ng, const gk_vsl_fit *sat_done, gk_fit_result *best,
-                        gk_error *err)
+                        const double *guess, size_t ng, const gk_vsl_fit *sat_done, const double *warm,
+                        gk_fit_result *best, gk_error *err)
 {
   double st[17 * 4];
   size_t ns = 0;
@@ -409,10 +453,17 @@ static int fit_satexact(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit
   double Imax = 0;
   for (size_t i = 0; i < d->n; i++) Imax = fmax(Imax, d->I[i]);
   int weak = ns == 1 && fs.converged && (fs.value[2] > 100 * Imax || !(fs.se[2] < fs.value[2]));
+  int sat_conv = ns == 1 && fs.converged;
   gk_vsl_fit_free(&fs);
-  if (weak) {
-    /* No saturation in the data: only g = gamma - alpha is determined, so
-     * alpha (the losses) is held at 0 and the fit is sat's, in I. */
+  /* Is alpha = 0 (sat, in I) already the answer? Without saturation only
+   * g = gamma - alpha is determined (weak). Otherwise alpha = 0 is a local
+   * minimum of the bounded (alpha >= 0) problem exactly when
+   * d chi2/d alpha >= 0 there with the other parameters at their optimum
+   * (the KKT condition at the bound): predicted first at sat's answer by a
+   * Gauss-Newton projection (one Jacobian), then checked at the alpha = 0
+   * fit's own optimum. Either way the four-parameter multi-start is not
+   * needed: along alpha the data can only raise chi2. */
+  if (sat_conv && (weak || alpha_kkt(d, st, 1))) {
     gk_param par[4];
     memcpy(par, prob->param, sizeof par);
     for (int j = 0; j < 4; j++) par[j].init = st[j];
@@ -428,14 +479,29 @@ static int fit_satexact(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit
      * rounding; the bound stops lnIs drifting towards overflow, where the
      * Jacobian can no longer be evaluated and the fit would be lost. */
     if (Imax > 0) par[3].hi = log(Imax) + 40;
+    /* A neighbour that also ended at alpha = 0 is a closer start than
+     * sat's answer, which is fitted in L: along the flat Is direction the
+     * two optima can lie far apart. */
+    if (warm && warm[1] == 0) {
+      par[0].init = warm[0];
+      par[2].init = warm[2];
+      par[3].init = fmin(warm[3], par[3].hi - 1);
+    }
     prob->param = par;
     prob->starts = NULL;
     prob->n_starts = 0;
     int frc = gk_fit(prob, opt, best, err);
-    if (frc == GK_OK && best->converged) return GK_OK;
+    if (frc == GK_OK && best->converged && (weak || alpha_kkt(d, best->value, 0))) return GK_OK;
     if (frc == GK_OK) gk_fit_result_free(best);
     memset(best, 0, sizeof *best);
     prob->param = NULL;
+  }
+  /* A neighbour's answer (spectral runs) replaces the data-derived starts;
+   * the caller falls back to them when it does not converge. */
+  if (warm) {
+    memcpy(st, warm, 4 * sizeof *st);
+    ns = 1;
+    ng = 0;
   }
   /* guesses: [0..2] generic, [3..] plateau; plateau ones first when the
    * data flatten at the long stripes */
@@ -490,11 +556,28 @@ static int fit_satexact(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit
 
 int gk_vsl_fit_model(const gk_vsl_data *d, gk_vsl_model m, gk_vsl_fit *f, gk_error *err)
 {
-  return gk_vsl_fit_model_(d, m, NULL, f, err);
+  return gk_vsl_fit_model_(d, m, NULL, NULL, f, err);
 }
 
-int gk_vsl_fit_model_(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *sat_done, gk_vsl_fit *f,
-                      gk_error *err)
+static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *sat_done, const double *warm,
+                    gk_vsl_fit *f, gk_error *err);
+
+int gk_vsl_fit_model_(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *sat_done, const double *warm,
+                      gk_vsl_fit *f, gk_error *err)
+{
+  if (warm) {
+    int rc = fit_once(d, m, sat_done, warm, f, err);
+    if (rc == GK_OK && f->ok && f->converged) return GK_OK;
+    if (rc == GK_EINPUT || rc == GK_EUSAGE || rc == GK_ENOMEM) return rc;
+    gk_vsl_fit_free(f);
+    gk_error_clear(err);
+  }
+  return fit_once(d, m, sat_done, NULL, f, err);
+}
+
+/* One fit from the data-derived starts, or from warm alone. */
+static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *sat_done, const double *warm,
+                    gk_vsl_fit *f, gk_error *err)
 {
   memset(f, 0, sizeof *f);
   f->model = m;
@@ -516,7 +599,13 @@ int gk_vsl_fit_model_(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *sa
     free(starts); free(sig);
     return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
   }
-  size_t ns = gk_vsl_guess(d, m, starts, 16);
+  size_t ns;
+  if (warm) {
+    memcpy(starts, warm, p * sizeof *starts);
+    ns = 1;
+  } else {
+    ns = gk_vsl_guess(d, m, starts, 16);
+  }
   gk_param par[4];
   for (size_t k = 0; k < p; k++) {
     par[k] = (gk_param){.name = tnames[m][k], .unit = NULL, .init = starts[k], .lo = -INFINITY, .hi = INFINITY};
@@ -571,7 +660,7 @@ int gk_vsl_fit_model_(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *sa
       memcpy(th, r.value, sizeof th);
     }
   } else if (m == GK_VSL_SATEXACT) {
-    rc = fit_satexact(d, &prob, &opt, starts, ns, sat_done, &r, err);
+    rc = fit_satexact(d, &prob, &opt, starts, ns, sat_done, warm, &r, err);
   } else {
     rc = gk_fit(&prob, &opt, &r, err);
   }
@@ -591,3 +680,4 @@ int gk_vsl_fit_model_(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *sa
   gk_fit_result_free(&r);
   return GK_OK;
 }
+
