@@ -377,46 +377,109 @@ static void finish(const gk_vsl_data *d, gk_vsl_fit *f, const gk_fit_result *r)
     add_warn(f, "fitted as L versus I (Eq. 3 is implicit in I): chi2 and criteria are in L", 0, 0);
 }
 
-/* Sign test for d chi2/d alpha at alpha = 0 (th: sat-exact theta with
- * th[1] = 0 or the a0 offset of the first start, ignored). With project,
- * the residual is first projected off the other three Jacobian columns
- * (the Gauss-Newton re-optimisation of gamma, ln A, ln Is), so that a
- * point that is not yet the alpha = 0 optimum gives the reduced gradient.
- * Returns 1 when the gradient does not point into alpha > 0. */
-static int alpha_kkt(const gk_vsl_data *d, const double *th, int project)
+/* The gradient of chi2/2 along an extra column a (weighted, n) at a point
+ * with weighted residual r, after the q <= 3 other columns O (weighted,
+ * n x q row-major) are re-optimised to first order (Gauss-Newton):
+ * a^T r - a^T O (O^T O)^{-1} O^T r. At a constrained optimum the other
+ * columns' gradient is already zero and the projection changes nothing;
+ * elsewhere it predicts the gradient at the optimum. NaN when it cannot
+ * be formed. curv (optional) receives the Gauss-Newton curvature along a
+ * in the same sense, a^T a - a^T O (O^T O)^{-1} O^T a. */
+static double reduced_gradient(size_t n, const double *r, const double *a, const double *O, int q, double *curv)
+{
+  double A[3][3] = {{0}}, b[3] = {0}, ao[3] = {0}, ga = 0, aa = 0;
+  for (size_t i = 0; i < n; i++) {
+    const double *o = O + q * i;
+    ga += a[i] * r[i];
+    aa += a[i] * a[i];
+    for (int k = 0; k < q; k++) {
+      b[k] += o[k] * r[i];
+      ao[k] += o[k] * a[i];
+      for (int l = 0; l < q; l++) A[k][l] += o[k] * o[l];
+    }
+  }
+  double Ab[9], x[3];
+  for (int k = 0; k < q; k++)
+    for (int l = 0; l < q; l++) Ab[q * k + l] = A[k][l];
+  gsl_matrix_view Am = gsl_matrix_view_array(Ab, q, q);
+  gsl_vector_view bv = gsl_vector_view_array(b, q), xv = gsl_vector_view_array(x, q);
+  if (gsl_linalg_cholesky_decomp1(&Am.matrix) != GSL_SUCCESS ||
+      gsl_linalg_cholesky_solve(&Am.matrix, &bv.vector, &xv.vector) != GSL_SUCCESS)
+    return NAN;
+  for (int k = 0; k < q; k++) ga -= ao[k] * x[k];
+  if (curv) {
+    gsl_vector_view av = gsl_vector_view_array(ao, q);
+    if (gsl_linalg_cholesky_solve(&Am.matrix, &av.vector, &xv.vector) != GSL_SUCCESS) return NAN;
+    *curv = aa;
+    for (int k = 0; k < q; k++) *curv -= ao[k] * x[k];
+  }
+  return isfinite(ga) ? ga : NAN;
+}
+
+/* KKT test at the bound alpha = 0 of sat-exact (th: theta; th[0] - th[1]
+ * is taken as gamma, so the first start's small alpha offset is
+ * ignored): 1 when d chi2/d alpha >= 0 there with gamma, ln A, ln Is
+ * re-optimised, i.e. no move into alpha > 0 lowers chi2. */
+static int alpha_kkt(const gk_vsl_data *d, const double *th)
 {
   size_t n = d->n;
   double t[4] = {th[0] - th[1], 0, th[2], th[3]};
-  double *I = malloc(5 * n * sizeof *I), *J = I ? I + n : NULL;
+  double *I = malloc(10 * n * sizeof *I);
   if (!I) return 0;
+  double *J = I + n, *O = J + 4 * n, *r = O + 3 * n, *a = r + n;
   int ok = gk_vsl_satexact_eval_(t, d->L, n, I, J, 0) == GK_OK;
-  /* weighted residual r and columns: gamma, ln A, ln Is (o) and alpha */
-  double A[3][3] = {{0}}, b[3] = {0}, ga = 0, ao[3] = {0};
   for (size_t i = 0; ok && i < n; i++) {
-    double s = sig_I(d, i), r = (I[i] - d->I[i]) / s, *Ji = J + 4 * i;
-    double o[3] = {Ji[0] / s, Ji[2] / s, Ji[3] / s}, a = Ji[1] / s;
-    if (!isfinite(r) || !isfinite(a) || !isfinite(o[0]) || !isfinite(o[1]) || !isfinite(o[2])) ok = 0;
-    ga += a * r;
-    for (int k = 0; k < 3; k++) {
-      b[k] += o[k] * r;
-      ao[k] += o[k] * a;
-      for (int l = 0; l < 3; l++) A[k][l] += o[k] * o[l];
-    }
+    double s = sig_I(d, i), *Ji = J + 4 * i;
+    O[3 * i] = Ji[0] / s; O[3 * i + 1] = Ji[2] / s; O[3 * i + 2] = Ji[3] / s;
+    r[i] = (I[i] - d->I[i]) / s;
+    a[i] = Ji[1] / s;
   }
+  double g = ok ? reduced_gradient(n, r, a, O, 3, NULL) : NAN;
   free(I);
-  if (!ok) return 0;
-  if (project) {
-    /* ga - ao^T A^{-1} b, A = Jo^T Jo (Cholesky: A is symmetric positive definite when the columns are independent) */
-    gsl_matrix_view Am = gsl_matrix_view_array(&A[0][0], 3, 3);
-    gsl_vector_view bv = gsl_vector_view_array(b, 3);
-    double x[3];
-    gsl_vector_view xv = gsl_vector_view_array(x, 3);
-    if (gsl_linalg_cholesky_decomp1(&Am.matrix) != GSL_SUCCESS ||
-        gsl_linalg_cholesky_solve(&Am.matrix, &bv.vector, &xv.vector) != GSL_SUCCESS)
-      return 0;
-    ga -= ao[0] * x[0] + ao[1] * x[1] + ao[2] * x[2];
+  return g >= 0;
+}
+
+/* d I/d s at s = 1/Is = 0 of sat (Eq. 3's ODE dI/dx = A + g I/(1 + sI)):
+ * u' = g u - g I^2, u(0) = 0, so u = -I^2 R(gx) with
+ * R(z) = e^z (e^z - e^{-z} - 2z)/(e^z - 1)^2 = sign(z) F(|z|),
+ * F(w) = (1 - e^{-2w} - 2w e^{-w})/(1 - e^{-w})^2; R -> z/3 at z = 0, where
+ * the differences cancel and the series of sinh z - z is used. */
+static double sat_ds_ratio(double z)
+{
+  if (fabs(z) < 0.5) {
+    double z2 = z * z, sh = z * z2 / 6 * (1 + z2 / 20 * (1 + z2 / 42 * (1 + z2 / 72 * (1 + z2 / 110 * (1 + z2 / 156)))));
+    double em = expm1(z);
+    return exp(z) * 2 * sh / (em * em);
   }
-  return ga >= 0;
+  double w = fabs(z), e = exp(-w), em = -expm1(-w);
+  double F = (-expm1(-2 * w) - 2 * w * e) / (em * em);
+  return z > 0 ? F : -F;
+}
+
+/* Is Is = infinity (no saturation at all) the alpha = 0 optimum? At that
+ * bound sat is vsl1, so with vsl1's fit (theta1) the test is the KKT
+ * condition in s = 1/Is >= 0: d chi2/d s >= 0 with g and ln A
+ * re-optimised. Then the data cannot show saturation, whatever Is.
+ * Otherwise *s_gn receives the Gauss-Newton step in s from there (> 0):
+ * an estimate of where along s the optimum lies. */
+static int no_saturation_kkt(const gk_vsl_data *d, const double *theta1, double *s_gn)
+{
+  size_t n = d->n;
+  double *I = malloc(5 * n * sizeof *I);
+  if (!I) return 0;
+  double *J = I + n, *r = J + 2 * n, *a = r + n;
+  int ok = gk_vsl_intensity(GK_VSL_VSL1, theta1, d->L, n, I, J) == GK_OK;
+  for (size_t i = 0; ok && i < n; i++) {
+    double s = sig_I(d, i);
+    r[i] = (I[i] - d->I[i]) / s;
+    a[i] = -I[i] * I[i] * sat_ds_ratio(theta1[0] * d->L[i]) / s;
+    J[2 * i] /= s;
+    J[2 * i + 1] /= s;
+  }
+  double h = NAN, g = ok ? reduced_gradient(n, r, a, J, 2, &h) : NAN;
+  free(I);
+  *s_gn = h > 0 && g < 0 ? -g / h : NAN;
+  return g >= 0;
 }
 
 /* sat-exact: four parameters of which, without saturation, only
@@ -428,9 +491,10 @@ static int alpha_kkt(const gk_vsl_data *d, const double *th, int project)
  * from two different starts, or after five starts: along a flat valley
  * further starts only find the same g with slightly different gamma/alpha. */
 static int fit_satexact(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit_options *opt,
-                        const double *guess, size_t ng, const gk_vsl_fit *sat_done, const double *warm,
+                        const double *guess, size_t ng, const gk_vsl_fit *done, const double *warm,
                         gk_fit_result *best, gk_error *err)
 {
+  const gk_vsl_fit *sat_done = done && done[GK_VSL_SAT].ok ? &done[GK_VSL_SAT] : NULL;
   double st[17 * 4];
   size_t ns = 0;
   const gk_param *orig = prob->param;
@@ -463,7 +527,30 @@ static int fit_satexact(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit
    * Gauss-Newton projection (one Jacobian), then checked at the alpha = 0
    * fit's own optimum. Either way the four-parameter multi-start is not
    * needed: along alpha the data can only raise chi2. */
-  if (sat_conv && (weak || alpha_kkt(d, st, 1))) {
+  /* No saturation at all (Is = infinity the alpha = 0 optimum, tested
+   * with vsl1's fit): the alpha = 0 fit starts there, at Is = e^39 max I
+   * (the model is vsl1 to rounding), and stops at once; started at sat's
+   * answer it would creep along the flat ln Is direction for ~50
+   * iterations to end anywhere beyond e^25 max I. */
+  double th1[2], s_gn = NAN;
+  int inf_is = 0, have1 = 0;
+  if (sat_conv && weak && Imax > 0) {
+    if (done && done[GK_VSL_VSL1].ok && done[GK_VSL_VSL1].converged) {
+      memcpy(th1, done[GK_VSL_VSL1].theta, sizeof th1);
+      inf_is = 1;
+    } else {
+      gk_vsl_fit f1;
+      gk_error e1;
+      if (gk_vsl_fit_model(d, GK_VSL_VSL1, &f1, &e1) == GK_OK && f1.ok && f1.converged) {
+        memcpy(th1, f1.theta, sizeof th1);
+        inf_is = 1;
+      }
+      gk_vsl_fit_free(&f1);
+    }
+    have1 = inf_is;
+    inf_is = inf_is && no_saturation_kkt(d, th1, &s_gn);
+  }
+  if (sat_conv && (weak || alpha_kkt(d, st))) {
     gk_param par[4];
     memcpy(par, prob->param, sizeof par);
     for (int j = 0; j < 4; j++) par[j].init = st[j];
@@ -479,19 +566,22 @@ static int fit_satexact(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit
      * rounding; the bound stops lnIs drifting towards overflow, where the
      * Jacobian can no longer be evaluated and the fit would be lost. */
     if (Imax > 0) par[3].hi = log(Imax) + 40;
-    /* A neighbour that also ended at alpha = 0 is a closer start than
-     * sat's answer, which is fitted in L: along the flat Is direction the
-     * two optima can lie far apart. */
-    if (warm && warm[1] == 0) {
-      par[0].init = warm[0];
-      par[2].init = warm[2];
-      par[3].init = fmin(warm[3], par[3].hi - 1);
+    if (inf_is) {
+      par[0].init = th1[0];
+      par[2].init = th1[1];
+      par[3].init = log(Imax) + 30;
+    } else if (have1 && s_gn > 0 && -log(s_gn) < par[3].init) {
+      /* finite Is, nearer than sat's (fitted in L, where the flat
+       * direction lies elsewhere): start at the Gauss-Newton estimate */
+      par[0].init = th1[0];
+      par[2].init = th1[1];
+      par[3].init = -log(s_gn);
     }
     prob->param = par;
     prob->starts = NULL;
     prob->n_starts = 0;
     int frc = gk_fit(prob, opt, best, err);
-    if (frc == GK_OK && best->converged && (weak || alpha_kkt(d, best->value, 0))) return GK_OK;
+    if (frc == GK_OK && best->converged && (weak || alpha_kkt(d, best->value))) return GK_OK;
     if (frc == GK_OK) gk_fit_result_free(best);
     memset(best, 0, sizeof *best);
     prob->param = NULL;
@@ -559,24 +649,24 @@ int gk_vsl_fit_model(const gk_vsl_data *d, gk_vsl_model m, gk_vsl_fit *f, gk_err
   return gk_vsl_fit_model_(d, m, NULL, NULL, f, err);
 }
 
-static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *sat_done, const double *warm,
+static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done, const double *warm,
                     gk_vsl_fit *f, gk_error *err);
 
-int gk_vsl_fit_model_(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *sat_done, const double *warm,
+int gk_vsl_fit_model_(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done, const double *warm,
                       gk_vsl_fit *f, gk_error *err)
 {
   if (warm) {
-    int rc = fit_once(d, m, sat_done, warm, f, err);
+    int rc = fit_once(d, m, done, warm, f, err);
     if (rc == GK_OK && f->ok && f->converged) return GK_OK;
     if (rc == GK_EINPUT || rc == GK_EUSAGE || rc == GK_ENOMEM) return rc;
     gk_vsl_fit_free(f);
     gk_error_clear(err);
   }
-  return fit_once(d, m, sat_done, NULL, f, err);
+  return fit_once(d, m, done, NULL, f, err);
 }
 
 /* One fit from the data-derived starts, or from warm alone. */
-static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *sat_done, const double *warm,
+static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done, const double *warm,
                     gk_vsl_fit *f, gk_error *err)
 {
   memset(f, 0, sizeof *f);
@@ -660,7 +750,7 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *sat_
       memcpy(th, r.value, sizeof th);
     }
   } else if (m == GK_VSL_SATEXACT) {
-    rc = fit_satexact(d, &prob, &opt, starts, ns, sat_done, warm, &r, err);
+    rc = fit_satexact(d, &prob, &opt, starts, ns, done, warm, &r, err);
   } else {
     rc = gk_fit(&prob, &opt, &r, err);
   }
@@ -680,4 +770,5 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *sat_
   gk_fit_result_free(&r);
   return GK_OK;
 }
+
 

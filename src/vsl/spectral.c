@@ -40,9 +40,9 @@ static void one_wavelength(const double *L, size_t nL, const double *I, gk_weigh
     gk_error e;
     gk_error_clear(&e);
     gk_vsl_fit *f = &fits[m];
-    /* models in enum order, so sat is done before sat-exact */
-    const gk_vsl_fit *sat = (mask & (1u << GK_VSL_SAT)) && fits[GK_VSL_SAT].ok ? &fits[GK_VSL_SAT] : NULL;
-    int ok = gk_vsl_fit_model_(&d, (gk_vsl_model)m, m == GK_VSL_SATEXACT ? sat : NULL,
+    /* models in enum order, so vsl1 and sat are done before sat-exact
+     * (those not fitted have ok = 0) */
+    int ok = gk_vsl_fit_model_(&d, (gk_vsl_model)m, fits,
                                ws->have[m] ? ws->th[m] : NULL, f, &e) == GK_OK && f->ok;
     ws->have[m] = ok && f->converged;
     if (ws->have[m]) memcpy(ws->th[m], f->theta, sizeof ws->th[m]);

@@ -7,10 +7,11 @@ void gk_vsl_gsl_quiet_(void);
  * taken as already solved for theta (the Jacobian after a model call at
  * the same theta, saving the root finding). */
 int gk_vsl_satexact_eval_(const double *th, const double *L, size_t n, double *I, double *jac, int have_I);
-/* gk_vsl_fit_model with sat's fit of the same data already done (sat-exact
- * starts from it; saves refitting it in spectral runs) and a start theta
+/* gk_vsl_fit_model with the fits of the same data already done (done:
+ * GK_VSL_NMODELS entries, those with ok set are used; sat-exact starts
+ * from sat's and tests vsl1's, saving refits in spectral runs) and a start theta
  * (a neighbouring wavelength's answer) tried alone first; when that fit
  * does not converge, the data-derived starts follow. Either may be NULL. */
-int gk_vsl_fit_model_(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *sat_done, const double *warm,
+int gk_vsl_fit_model_(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done, const double *warm,
                       gk_vsl_fit *f, gk_error *err);
 #endif
