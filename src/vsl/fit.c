@@ -492,7 +492,7 @@ static int no_saturation_kkt(const gk_vsl_data *d, const double *theta1, double 
  * further starts only find the same g with slightly different gamma/alpha. */
 static int fit_satexact(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit_options *opt,
                         const double *guess, size_t ng, const gk_vsl_fit *done, const double *warm,
-                        gk_fit_result *best, gk_error *err)
+                        int wander, gk_fit_result *best, gk_error *err)
 {
   const gk_vsl_fit *sat_done = done && done[GK_VSL_SAT].ok ? &done[GK_VSL_SAT] : NULL;
   double st[17 * 4];
@@ -610,7 +610,6 @@ static int fit_satexact(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit
   int have = 0, hits = 0, rc = GK_EDOM;
   double yy = 0;
   for (size_t i = 0; i < n; i++) yy += d->I[i] / sig_I(d, i) * (d->I[i] / sig_I(d, i));
-  int wander = 0;
   for (size_t k = 0; k < ns && k < 5 && hits < 2 && wander < 2; k++) {
     for (int j = 0; j < 4; j++) par[j].init = st[4 * k + j];
     if (par[1].init <= par[1].lo) par[1].init = 1e-6;
@@ -650,24 +649,28 @@ int gk_vsl_fit_model(const gk_vsl_data *d, gk_vsl_model m, gk_vsl_fit *f, gk_err
 }
 
 static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done, const double *warm,
-                    gk_vsl_fit *f, gk_error *err);
+                    int wander, gk_vsl_fit *f, gk_error *err);
 
 int gk_vsl_fit_model_(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done, const double *warm,
                       gk_vsl_fit *f, gk_error *err)
 {
+  int wander = 0;
   if (warm) {
-    int rc = fit_once(d, m, done, warm, f, err);
+    int rc = fit_once(d, m, done, warm, 0, f, err);
     if (rc == GK_OK && f->ok && f->converged) return GK_OK;
     if (rc == GK_EINPUT || rc == GK_EUSAGE || rc == GK_ENOMEM) return rc;
+    /* A warm sat-exact start that ran out of iterations has found the
+     * flat valley: it counts towards fit_satexact's two wandering starts. */
+    wander = rc == GK_OK && f->ok && strncmp(f->reason, "iteration limit", 15) == 0;
     gk_vsl_fit_free(f);
     gk_error_clear(err);
   }
-  return fit_once(d, m, done, NULL, f, err);
+  return fit_once(d, m, done, NULL, wander, f, err);
 }
 
 /* One fit from the data-derived starts, or from warm alone. */
 static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done, const double *warm,
-                    gk_vsl_fit *f, gk_error *err)
+                    int wander, gk_vsl_fit *f, gk_error *err)
 {
   memset(f, 0, sizeof *f);
   f->model = m;
@@ -750,7 +753,7 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
       memcpy(th, r.value, sizeof th);
     }
   } else if (m == GK_VSL_SATEXACT) {
-    rc = fit_satexact(d, &prob, &opt, starts, ns, done, warm, &r, err);
+    rc = fit_satexact(d, &prob, &opt, starts, ns, done, warm, wander, &r, err);
   } else {
     rc = gk_fit(&prob, &opt, &r, err);
   }
