@@ -266,7 +266,14 @@ static int f_model(const double *th, double *yhat, void *p)
 {
   fctx *c = p;
   if (c->m == GK_VSL_SAT) return gk_vsl_sat_length(th, c->d->I, c->d->n, yhat, NULL);
-  int rc = gk_vsl_intensity(c->m, th, c->d->L, c->d->n, yhat, NULL);
+  int rc;
+  if (c->last_I && c->last_ok) {
+    /* the previous evaluation's intensities start the inversion */
+    memcpy(yhat, c->last_I, c->d->n * sizeof *yhat);
+    rc = gk_vsl_satexact_eval_(th, c->d->L, c->d->n, yhat, NULL, 2);
+  } else {
+    rc = gk_vsl_intensity(c->m, th, c->d->L, c->d->n, yhat, NULL);
+  }
   if (c->last_I) {
     c->last_ok = rc == GK_OK;
     memcpy(c->last_th, th, 4 * sizeof *th);

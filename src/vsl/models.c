@@ -463,11 +463,14 @@ int gk_vsl_satexact_eval_(const double *th, const double *L, size_t n, double *I
       if (jac) memset(jac + 4 * i, 0, 4 * sizeof *jac);
       continue;
     }
-    if (!have_I) {
+    if (have_I != 1) {
       /* Start: one Newton step along x(y) from the previous stripe (or
        * from x ~ I/A near I = 0), i.e. the tangent's prediction; by
-       * convexity it lies right of the root. */
-      double y0 = prev > 0 ? log(prev) + (L[i] - prevL) / sx_ctx_dxdy(&ctx, prev) : th[2] + log(L[i]);
+       * convexity it lies right of the root. With have_I == 2, I holds
+       * the solution at a nearby theta (the fit's previous evaluation):
+       * near convergence one evaluation of x then confirms it. */
+      double y0 = have_I == 2 && I[i] > 0 ? log(I[i])
+                  : prev > 0 ? log(prev) + (L[i] - prevL) / sx_ctx_dxdy(&ctx, prev) : th[2] + log(L[i]);
       double ylo = prev > 0 && L[i] >= prevL ? log(prev) : -INFINITY;
       double yhi = isfinite(plat) ? log(plat) : INFINITY;
       if (!(y0 < yhi)) y0 = isfinite(ylo) ? 0.5 * (ylo + yhi) : yhi - 1;

@@ -3,9 +3,10 @@
 #define GK_VSL_INTERNAL_H
 #include "gainkit/vsl.h"
 void gk_vsl_gsl_quiet_(void);
-/* sat-exact I(L) and dI/dtheta; with have_I the intensities in I are
+/* sat-exact I(L) and dI/dtheta; with have_I == 1 the intensities in I are
  * taken as already solved for theta (the Jacobian after a model call at
- * the same theta, saving the root finding). */
+ * the same theta, saving the root finding); with have_I == 2 they are the
+ * solution at a nearby theta, used as the root finder's starts. */
 int gk_vsl_satexact_eval_(const double *th, const double *L, size_t n, double *I, double *jac, int have_I);
 /* gk_vsl_fit_model with the fits of the same data already done (done:
  * GK_VSL_NMODELS entries, those with ok set are used; sat-exact starts
