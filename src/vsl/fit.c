@@ -489,6 +489,58 @@ static int no_saturation_kkt(const gk_vsl_data *d, const double *theta1, double 
   return g >= 0;
 }
 
+/* Multi-start, one start at a time (p = prob->p values each in st): the
+ * search stops once the best chi2 has been reached (to 1e-6) from two
+ * different starts, or both at rounding level of yy = sum (y/s)^2
+ * (noise-free data), or after two starts that ran out of iterations
+ * (wander counts those already run elsewhere): the remaining starts would
+ * only find the same optimum again, or wander the same flat valley. par
+ * (p entries, installed as prob->param) receives each start. A start at
+ * or below a lower bound is moved just inside it. */
+static int seq_starts(gk_fit_problem *prob, gk_param *par, const gk_fit_options *opt, const double *st,
+                      size_t ns, double yy, int wander, gk_fit_result *best, gk_error *err)
+{
+  size_t p = prob->p;
+  prob->param = par;
+  prob->starts = NULL;
+  prob->n_starts = 0;
+  int have = 0, hits = 0, rc = GK_EDOM;
+  for (size_t k = 0; k < ns && hits < 2 && wander < 2; k++) {
+    for (size_t j = 0; j < p; j++) {
+      par[j].init = st[p * k + j];
+      if (par[j].init <= par[j].lo) par[j].init = par[j].lo + 1e-6;
+    }
+    gk_fit_result r;
+    memset(&r, 0, sizeof r);
+    int frc = gk_fit(prob, opt, &r, err);
+    if (frc == GK_EUSAGE || frc == GK_ENOMEM) {
+      gk_fit_result_free(&r);
+      if (have) gk_fit_result_free(best);
+      return frc;
+    }
+    if (frc != GK_OK) { gk_fit_result_free(&r); continue; }
+    /* Ran out of iterations: along a flat valley (sat-exact: gamma and
+     * alpha growing together, or Is -> 0 with gamma Is fixed) where the
+     * data do not determine the parameters. */
+    if (!r.converged && r.n_iter >= opt->max_iter) wander++;
+    int better = !have || (r.converged && !best->converged) ||
+                 (r.converged == best->converged && r.chi2 < best->chi2);
+    double c2 = have ? best->chi2 : INFINITY;
+    if (r.converged && fabs(r.chi2 - c2) <= 1e-6 * c2 + 1e-24 * yy) hits++;
+    else if (better && r.converged) hits = 1;
+    if (better) {
+      if (have) gk_fit_result_free(best);
+      *best = r;
+      best->best_start = k;
+      have = 1;
+      rc = GK_OK;
+    } else {
+      gk_fit_result_free(&r);
+    }
+  }
+  return rc;
+}
+
 /* sat-exact: four parameters of which, without saturation, only
  * g = gamma - alpha is determined, so the surface has long flat valleys
  * and a plain multi-start spends most of its time wandering along them.
@@ -614,38 +666,10 @@ static int fit_satexact(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit
   prob->param = par;
   prob->starts = NULL;
   prob->n_starts = 0;
-  int have = 0, hits = 0, rc = GK_EDOM;
   double yy = 0;
   for (size_t i = 0; i < n; i++) yy += d->I[i] / sig_I(d, i) * (d->I[i] / sig_I(d, i));
-  for (size_t k = 0; k < ns && k < 5 && hits < 2 && wander < 2; k++) {
-    for (int j = 0; j < 4; j++) par[j].init = st[4 * k + j];
-    if (par[1].init <= par[1].lo) par[1].init = 1e-6;
-    gk_fit_result r;
-    memset(&r, 0, sizeof r);
-    int frc = gk_fit(prob, opt, &r, err);
-    if (frc == GK_EUSAGE || frc == GK_ENOMEM) { gk_fit_result_free(&r); return frc; }
-    if (frc != GK_OK) { gk_fit_result_free(&r); continue; }
-    /* Two starts that ran out of iterations have found the flat valley
-     * (gamma and alpha growing together, or Is -> 0 with gamma Is fixed)
-     * where the data do not determine the parameters; the others would
-     * wander along it just the same, at 300 iterations each. */
-    if (!r.converged && r.n_iter >= opt->max_iter) wander++;
-    int better = !have || (r.converged && !best->converged) ||
-                 (r.converged == best->converged && r.chi2 < best->chi2);
-    double c2 = have ? best->chi2 : INFINITY;
-    /* same chi2 to 1e-6, or both at rounding level (noise-free data) */
-    if (r.converged && fabs(r.chi2 - c2) <= 1e-6 * c2 + 1e-24 * yy) hits++;
-    else if (better && r.converged) hits = 1;
-    if (better) {
-      if (have) gk_fit_result_free(best);
-      *best = r;
-      best->best_start = k;
-      have = 1;
-      rc = GK_OK;
-    } else {
-      gk_fit_result_free(&r);
-    }
-  }
+  int rc = seq_starts(prob, par, opt, st, ns < 5 ? ns : 5, yy, wander, best, err);
+  if (rc == GK_EUSAGE || rc == GK_ENOMEM) return rc;
   gk_error_clear(err);
   return rc;
 }
@@ -747,7 +771,17 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
       }
       int conv1 = pass ? r.converged : 0;
       if (pass) gk_fit_result_free(&r);
-      rc = gk_fit(&prob, &opt, &r, err);
+      if (pass) {
+        rc = gk_fit(&prob, &opt, &r, err);
+      } else {
+        memset(&r, 0, sizeof r);
+        double yy = 0;
+        for (size_t i = 0; i < n; i++) {
+          double s = prob.sigma ? prob.sigma[i] : 1;
+          yy += d->L[i] / s * (d->L[i] / s);
+        }
+        rc = seq_starts(&prob, par, &opt, starts, ns, yy, 0, &r, err);
+      }
       /* Started at a converged optimum whose weights barely changed, the
        * engine may find no step that lowers chi2 at all (noise-free data:
        * chi2 ~ 1e-30) and reports no convergence; the start is then the
