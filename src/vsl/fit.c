@@ -682,12 +682,35 @@ int gk_vsl_fit_model(const gk_vsl_data *d, gk_vsl_model m, gk_vsl_fit *f, gk_err
 static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done, const double *warm,
                     int wander, gk_vsl_fit *f, gk_error *err);
 
+int gk_vsl_fit_determined_(const gk_vsl_fit *f)
+{
+  for (size_t k = 0; k < f->ntheta; k++)
+    if (!isfinite(f->se[k])) return 0;
+  return 1;
+}
+
 int gk_vsl_fit_model_(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done, const double *warm,
                       gk_vsl_fit *f, gk_error *err)
 {
   int wander = 0;
   if (warm) {
     int rc = fit_once(d, m, done, warm, 0, f, err);
+    /* Near g = 0 the models degenerate (vsl2: A1 and A2 both multiply L;
+     * emp: Ls drops out), and a fit warm-started there can stop in that
+     * singular region at a higher chi2 than the data-derived starts
+     * reach: cross-check it with them, the lower chi2 wins. */
+    int near0 = m != GK_VSL_SATEXACT && rc == GK_OK && f->ok && fabs(f->theta[0]) * d->L[d->n - 1] < 0.05;
+    if (near0 && f->converged) {
+      gk_vsl_fit fc;
+      gk_error ec;
+      if (fit_once(d, m, done, NULL, 0, &fc, &ec) == GK_OK && fc.ok && fc.converged && fc.chi2 < f->chi2) {
+        gk_vsl_fit_free(f);
+        *f = fc;
+      } else {
+        gk_vsl_fit_free(&fc);
+      }
+      return GK_OK;
+    }
     if (rc == GK_OK && f->ok && f->converged) return GK_OK;
     if (rc == GK_EINPUT || rc == GK_EUSAGE || rc == GK_ENOMEM) return rc;
     /* A warm sat-exact start that ran out of iterations has found the
@@ -796,7 +819,9 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
   } else if (m == GK_VSL_SATEXACT) {
     rc = fit_satexact(d, &prob, &opt, starts, ns, done, warm, wander, &r, err);
   } else {
-    rc = gk_fit(&prob, &opt, &r, err);
+    double yy = 0;
+    for (size_t i = 0; i < n; i++) yy += d->I[i] / sig_I(d, i) * (d->I[i] / sig_I(d, i));
+    rc = seq_starts(&prob, par, &opt, starts, ns, yy, 0, &r, err);
   }
   free(starts);
   free(sig);

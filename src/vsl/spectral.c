@@ -44,7 +44,10 @@ static void one_wavelength(const double *L, size_t nL, const double *I, gk_weigh
      * (those not fitted have ok = 0) */
     int ok = gk_vsl_fit_model_(&d, (gk_vsl_model)m, fits,
                                ws->have[m] ? ws->th[m] : NULL, f, &e) == GK_OK && f->ok;
-    ws->have[m] = ok && f->converged;
+    /* only a well-determined answer is a start worth handing on: one with
+     * an undetermined parameter sits in a flat region that would trap
+     * the next fit too */
+    ws->have[m] = ok && f->converged && gk_vsl_fit_determined_(f);
     if (ws->have[m]) memcpy(ws->th[m], f->theta, sizeof ws->th[m]);
     size_t gi = m == GK_VSL_SATEXACT ? 4 : 0;
     spec[m].g[i] = ok ? f->value[gi] : NAN;

@@ -15,4 +15,6 @@ int gk_vsl_satexact_eval_(const double *th, const double *L, size_t n, double *I
  * does not converge, the data-derived starts follow. Either may be NULL. */
 int gk_vsl_fit_model_(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done, const double *warm,
                       gk_vsl_fit *f, gk_error *err);
+/* 1 when every fitted parameter has a finite standard error. */
+int gk_vsl_fit_determined_(const gk_vsl_fit *f);
 #endif
