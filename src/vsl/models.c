@@ -168,14 +168,15 @@ static int sat_setup(const double *th, sat_k *c)
   return GK_OK;
 }
 
-/* Eq. 3 at one intensity. */
-static int sat_length1(const sat_k *c, double I, double *Lout, double *J)
+/* Eq. 3 at one intensity; lnI = ln|I| (the Newton inversion iterates in
+ * ln I, so it has it without a log). */
+static int sat_length1(const sat_k *c, double I, double lnI, double *Lout, double *J)
 {
   double g = c->g, a = c->a, r = c->r, k = c->k;
   double Jn = I * c->invIs;
   double T = 0, q = 0;
   if (I != 0) {
-    T = log_abs_1p(c->lnk + log(fabs(I)) - a, (k * I > 0) ? 1 : -1);
+    T = log_abs_1p(c->lnk + lnI - a, (k * I > 0) ? 1 : -1);
     q = 1 / (c->A / I + k);   /* I/(A + kI) */
   }
   if (!isfinite(T)) return GK_EDOM;
@@ -194,7 +195,7 @@ int gk_vsl_sat_length(const double *theta, const double *I, size_t n, double *L,
   sat_k c;
   if (sat_setup(theta, &c)) return GK_EDOM;
   for (size_t i = 0; i < n; i++) {
-    int rc = sat_length1(&c, I[i], &L[i], jac ? jac + 3 * i : NULL);
+    int rc = sat_length1(&c, I[i], log(fabs(I[i])), &L[i], jac ? jac + 3 * i : NULL);
     if (rc) return rc;
   }
   return GK_OK;
@@ -250,9 +251,8 @@ static double softplus(double t) { return t > 0 ? t + log1p(exp(-t)) : log1p(exp
 
 /* x(I) for alpha > 0, I > 0 below the plateau; dx (optional) receives the
  * derivatives with respect to (alpha, b, ln c, Is). */
-static double sx_x(const sx_roots *r, double I, double *dx)
+static double sx_x(const sx_roots *r, double I, double lnI, double *dx)
 {
-  double lnI = log(I);
   double rp = exp(lnI - r->lnup);       /* I/u+ < 1 */
   if (rp >= 1) return INFINITY;
   double lp = log1p(-rp);
@@ -307,11 +307,11 @@ double gk_vsl_satexact_x(const double *theta, double I)
     double plat = gk_vsl_satexact_plateau(theta);
     if (I >= plat) return INFINITY;
     sat_k k;
-    return sat_setup(th3, &k) == GK_OK && sat_length1(&k, I, &L, NULL) == GK_OK ? L : NAN;
+    return sat_setup(th3, &k) == GK_OK && sat_length1(&k, I, log(I), &L, NULL) == GK_OK ? L : NAN;
   }
   sx_roots r;
   sx_setup(theta, theta[1], &r);
-  return sx_x(&r, I, NULL);
+  return sx_x(&r, I, log(I), NULL);
 }
 
 /* x(I) at fixed theta with the roots computed once (the root finder
@@ -326,15 +326,17 @@ typedef struct sx_root_ctx {
   double L;
 } sx_root_ctx;
 
-static double sx_ctx_x(const sx_root_ctx *c, double I)
+static double sx_ctx_xy(const sx_root_ctx *c, double I, double y)
 {
   if (I <= 0) return I == 0 ? 0 : NAN;
   if (c->alpha0) {
     double L;
-    return c->k3_ok && sat_length1(&c->k3, I, &L, NULL) == GK_OK ? L : NAN;
+    return c->k3_ok && sat_length1(&c->k3, I, y, &L, NULL) == GK_OK ? L : NAN;
   }
-  return sx_x(&c->r, I, NULL);
+  return sx_x(&c->r, I, y, NULL);
 }
+
+static double sx_ctx_x(const sx_root_ctx *c, double I) { return sx_ctx_xy(c, I, I > 0 ? log(I) : 0); }
 
 /* dx/dy at I = e^y: I (Is + I)/P(I). */
 static double sx_ctx_dxdy(const sx_root_ctx *c, double I)
@@ -355,7 +357,7 @@ static int sx_newton(const sx_root_ctx *c, double L, double y, double ylo, doubl
 {
   double last = INFINITY;
   for (int it = 0; it < 60; it++) {
-    double I = exp(y), f = sx_ctx_x(c, I) - L;
+    double I = exp(y), f = sx_ctx_xy(c, I, y) - L;
     if (!isfinite(f) || !(I > 0)) {
       if (!(y < yhi)) return GK_EDOM;
       yhi = y;
@@ -392,7 +394,7 @@ static int sx_newton(const sx_root_ctx *c, double L, double y, double ylo, doubl
 static double sx_root_fy(double y, void *p)
 {
   const sx_root_ctx *c = p;
-  return sx_ctx_x(c, exp(y)) - c->L;
+  return sx_ctx_xy(c, exp(y), y) - c->L;
 }
 
 /* Solve x(I) = L for I by Brent's method on a bracket: below, the previous
@@ -453,17 +455,22 @@ int gk_vsl_satexact_eval_(const double *th, const double *L, size_t n, double *I
     ctx.k3_ok = sat_setup(th3, &ctx.k3) == GK_OK;
   }
   double plat = gk_vsl_satexact_plateau(th);
+  sx_roots r0;      /* the roots at theta, for the Jacobian (set up once) */
+  int have_r0 = 0;
   for (size_t i = 0; i < n && rc == GK_OK; i++) {
     if (L[i] <= 0) {
       I[i] = 0;
       if (jac) memset(jac + 4 * i, 0, 4 * sizeof *jac);
       continue;
     }
-    if (!have_I) {
+    if (have_I != 1) {
       /* Start: one Newton step along x(y) from the previous stripe (or
        * from x ~ I/A near I = 0), i.e. the tangent's prediction; by
-       * convexity it lies right of the root. */
-      double y0 = prev > 0 ? log(prev) + (L[i] - prevL) / sx_ctx_dxdy(&ctx, prev) : th[2] + log(L[i]);
+       * convexity it lies right of the root. With have_I == 2, I holds
+       * the solution at a nearby theta (the fit's previous evaluation):
+       * near convergence one evaluation of x then confirms it. */
+      double y0 = have_I == 2 && I[i] > 0 ? log(I[i])
+                  : prev > 0 ? log(prev) + (L[i] - prevL) / sx_ctx_dxdy(&ctx, prev) : th[2] + log(L[i]);
       double ylo = prev > 0 && L[i] >= prevL ? log(prev) : -INFINITY;
       double yhi = isfinite(plat) ? log(plat) : INFINITY;
       if (!(y0 < yhi)) y0 = isfinite(ylo) ? 0.5 * (ylo + yhi) : yhi - 1;
@@ -477,13 +484,12 @@ int gk_vsl_satexact_eval_(const double *th, const double *L, size_t n, double *I
     prevL = L[i];
     if (!jac) continue;
     double *J = jac + 4 * i;
-    sx_roots r;
-    double al = th[1], fl = 0;
-    sx_setup(th, al, &r);
-    fl = sx_alpha_floor(&r, I[i]);
+    if (!have_r0) { sx_setup(th, th[1], &r0); have_r0 = 1; }
+    sx_roots r = r0;
+    double al = th[1], fl = sx_alpha_floor(&r0, I[i]);
     if (al < fl) { al = fl; sx_setup(th, al, &r); }
     double dx[4];
-    double x = sx_x(&r, I[i], dx);
+    double x = sx_x(&r, I[i], log(I[i]), dx);
     /* dx/dI = (Is + I)/P(I), P = alpha (u+ - I)(I - u-) */
     double P = al * (r.up - I[i]) * (I[i] - r.um);
     double xI = (r.Is + I[i]) / P;

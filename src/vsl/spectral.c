@@ -12,11 +12,25 @@ void gk_vsl_spectrum_free(gk_vsl_spectrum *s)
   memset(s, 0, sizeof *s);
 }
 
+/* Wavelengths are fitted in fixed chunks of CHUNK: within a chunk each
+ * fit starts from the previous wavelength's converged answer for the same
+ * model (neighbouring wavelengths have nearly the same parameters, so a
+ * few iterations replace the grid search and the multi-start); the first
+ * wavelength of a chunk, and any whose warm start does not converge, use
+ * the data-derived starts. The chunks, not the threads, define which
+ * fits are warm, so the result does not depend on the thread count. */
+enum { CHUNK = 16 };
+
+/* Last converged theta of each model within the current chunk. */
+typedef struct warm_state {
+  double th[GK_VSL_NMODELS][4];
+  int have[GK_VSL_NMODELS];
+} warm_state;
+
 /* All models at one wavelength; spec entries and rec[i] written only at
- * index i, so the loop parallelises without synchronisation and the
- * result cannot depend on the schedule or the thread count. */
+ * index i, so the loop parallelises without synchronisation. */
 static void one_wavelength(const double *L, size_t nL, const double *I, gk_weighting w, unsigned mask,
-                           gk_vsl_spectrum *spec, int *rec, size_t i)
+                           gk_vsl_spectrum *spec, int *rec, size_t i, warm_state *ws)
 {
   gk_vsl_data d = {.n = nL, .L = L, .I = I, .weighting = w};
   gk_vsl_fit fits[GK_VSL_NMODELS];
@@ -26,9 +40,15 @@ static void one_wavelength(const double *L, size_t nL, const double *I, gk_weigh
     gk_error e;
     gk_error_clear(&e);
     gk_vsl_fit *f = &fits[m];
-    /* models in enum order, so sat is done before sat-exact */
-    const gk_vsl_fit *sat = (mask & (1u << GK_VSL_SAT)) && fits[GK_VSL_SAT].ok ? &fits[GK_VSL_SAT] : NULL;
-    int ok = gk_vsl_fit_model_(&d, (gk_vsl_model)m, m == GK_VSL_SATEXACT ? sat : NULL, f, &e) == GK_OK && f->ok;
+    /* models in enum order, so vsl1 and sat are done before sat-exact
+     * (those not fitted have ok = 0) */
+    int ok = gk_vsl_fit_model_(&d, (gk_vsl_model)m, fits,
+                               ws->have[m] ? ws->th[m] : NULL, f, &e) == GK_OK && f->ok;
+    /* only a well-determined answer is a start worth handing on: one with
+     * an undetermined parameter sits in a flat region that would trap
+     * the next fit too */
+    ws->have[m] = ok && f->converged && gk_vsl_fit_determined_(f);
+    if (ws->have[m]) memcpy(ws->th[m], f->theta, sizeof ws->th[m]);
     size_t gi = m == GK_VSL_SATEXACT ? 4 : 0;
     spec[m].g[i] = ok ? f->value[gi] : NAN;
     spec[m].g_se[i] = ok ? f->se[gi] : NAN;
@@ -67,15 +87,20 @@ int gk_vsl_spectral(const double *L, size_t nL, const double *z, size_t nw, gk_w
   }
   size_t done = 0;
   int cancel = 0;
-#pragma omp parallel for schedule(dynamic, 4)
-  for (size_t i = 0; i < nw; i++) {
-    if (cancel) continue;
-    one_wavelength(L, nL, z + i * nL, weighting, mask, spec, rec, i);
-    if (progress && progress->update) {
+  size_t nchunk = (nw + CHUNK - 1) / CHUNK;
+#pragma omp parallel for schedule(dynamic, 1)
+  for (size_t c = 0; c < nchunk; c++) {
+    warm_state ws;
+    memset(&ws, 0, sizeof ws);
+    for (size_t i = c * CHUNK; i < nw && i < (c + 1) * CHUNK; i++) {
+      if (cancel) break;
+      one_wavelength(L, nL, z + i * nL, weighting, mask, spec, rec, i, &ws);
+      if (progress && progress->update) {
 #pragma omp critical(gk_vsl_progress)
-      {
-        done++;
-        if (gk_progress_update(progress, done, nw)) cancel = 1;
+        {
+          done++;
+          if (gk_progress_update(progress, done, nw)) cancel = 1;
+        }
       }
     }
   }

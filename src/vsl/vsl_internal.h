@@ -3,12 +3,18 @@
 #define GK_VSL_INTERNAL_H
 #include "gainkit/vsl.h"
 void gk_vsl_gsl_quiet_(void);
-/* sat-exact I(L) and dI/dtheta; with have_I the intensities in I are
+/* sat-exact I(L) and dI/dtheta; with have_I == 1 the intensities in I are
  * taken as already solved for theta (the Jacobian after a model call at
- * the same theta, saving the root finding). */
+ * the same theta, saving the root finding); with have_I == 2 they are the
+ * solution at a nearby theta, used as the root finder's starts. */
 int gk_vsl_satexact_eval_(const double *th, const double *L, size_t n, double *I, double *jac, int have_I);
-/* gk_vsl_fit_model with sat's fit of the same data already done (sat-exact
- * starts from it; saves refitting it in spectral runs). sat_done may be NULL. */
-int gk_vsl_fit_model_(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *sat_done, gk_vsl_fit *f,
-                      gk_error *err);
+/* gk_vsl_fit_model with the fits of the same data already done (done:
+ * GK_VSL_NMODELS entries, those with ok set are used; sat-exact starts
+ * from sat's and tests vsl1's, saving refits in spectral runs) and a start theta
+ * (a neighbouring wavelength's answer) tried alone first; when that fit
+ * does not converge, the data-derived starts follow. Either may be NULL. */
+int gk_vsl_fit_model_(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done, const double *warm,
+                      gk_vsl_fit *f, gk_error *err);
+/* 1 when every fitted parameter has a finite standard error. */
+int gk_vsl_fit_determined_(const gk_vsl_fit *f);
 #endif
