@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "gainkit/simulate.h"
+#include "sim_mpi.h"
 
 enum { OPT_VPI = CLI_OPT_FIRST_FREE, OPT_VPI_RANGE, OPT_VSL, OPT_VSL_RANGE, OPT_TR };
 
@@ -210,7 +211,7 @@ static int plot_single(const char *path, const gk_sim_result *r, gk_error *e)
   return st;
 }
 
-static int run(int argc, char **argv)
+static int simulate(int argc, char **argv, const sim_mpi *mpi)
 {
   cli_common com = {.cmd = "simulate"};
   static const struct option lo[] = {{"vpi", required_argument, NULL, OPT_VPI},
@@ -285,10 +286,12 @@ static int run(int argc, char **argv)
   gk_sim_result *rs = calloc(nres, sizeof *rs);
   if (!rs) { free(sw); return CLI_FAILED; }
   gk_progress prog = cli_progress("simulate");
-  int st = sw ? gk_sim_sweep(&c, (gk_sim_sweep_kind)kind, sw, nsw, rs, &prog, &e)
-              : gk_sim_run(&c, &rs[0], &prog, &e);
+  /* A single run is not split: ranks other than 0 have nothing to do. */
+  int st = sw ? sim_mpi_sweep(mpi, &c, (gk_sim_sweep_kind)kind, sw, nsw, rs, &prog, &e)
+              : mpi->rank == 0 ? gk_sim_run(&c, &rs[0], &prog, &e) : GK_OK;
   cli_progress_done(&prog);
   if (st) { free(sw); free(rs); return cli_error(&e); }
+  if (mpi->rank != 0) { free(sw); free(rs); return CLI_OK; }
 
   int vpi = kind != GK_SIM_SWEEP_LENGTH;
   cJSON *j = cJSON_CreateObject();
@@ -375,6 +378,15 @@ static int run(int argc, char **argv)
   free(rs);
   free(sw);
   return rc;
+}
+
+/* MPI starts here and only here (and only under mpirun), so no other
+ * command pays its start-up cost. */
+static int run(int argc, char **argv)
+{
+  sim_mpi mpi;
+  sim_mpi_init(&mpi);
+  return sim_mpi_finish(&mpi, simulate(argc, argv, &mpi));
 }
 
 const struct cli_command cli_cmd_simulate = {"simulate", "time-domain simulation of a stripe-pumped film (synthetic VPI/VSL data)",
