@@ -39,7 +39,17 @@ static const char HELP[] =
 
 /* Configuration lines for the CSV: `key: value` so that readers find them
  * with gk_meta_get (stripe_length_cm is what vpi/vsl look for). */
-static void add_config(gk_csv *t, const char *path, const gk_sim_config *c)
+/* How a spectral input was given, for the '#' lines. */
+static void band_comment(gk_csv *t, const char *key, const gk_sim_band *b)
+{
+  if (b->ntab)
+    gk_csv_add_comment(t, "%s: table of %zu points %.10g-%.10g nm, scale %.6g", key, b->ntab, b->tab_lambda[0],
+                       b->tab_lambda[b->ntab - 1], b->peak);
+  else
+    gk_csv_add_comment(t, "%s: peak %.6g center %.10g fwhm %.10g", key, b->peak, b->center, b->fwhm);
+}
+
+static void add_config(gk_csv *t, const char *path, const gk_sim_file *f, const gk_sim_config *c)
 {
   gk_csv_add_comment(t, "gainkit simulate %s", path);
   gk_csv_add_comment(t, "stripe_length_cm: %.10g", c->stripe_length);
@@ -47,8 +57,12 @@ static void add_config(gk_csv *t, const char *path, const gk_sim_config *c)
   gk_csv_add_comment(t, "thickness_cm: %.10g", c->thickness);
   gk_csv_add_comment(t, "index: %.10g", c->index);
   gk_csv_add_comment(t, "confinement: %.10g", c->confinement);
+  if (f->confinement_from[0])
+    gk_csv_add_comment(t, "confinement_from: %s (TE0, active layer, %.6g nm)", f->confinement_from,
+                       f->confinement_nm);
   gk_csv_add_comment(t, "coupling: %.10g", c->coupling);
   gk_csv_add_comment(t, "background_loss_cm-1: %.10g", c->background_loss);
+  if (c->background.peak > 0) band_comment(t, "background_loss_lambda_cm-1", &c->background);
   gk_csv_add_comment(t, "pump_wavelength_nm: %.10g", c->pump_wavelength);
   gk_csv_add_comment(t, "pump_fwhm_s: %.10g", c->pump_fwhm);
   gk_csv_add_comment(t, "pump_fluence_J_cm-2: %.10g", c->pump_fluence);
@@ -56,14 +70,11 @@ static void add_config(gk_csv *t, const char *path, const gk_sim_config *c)
   gk_csv_add_comment(t, "density_cm-3: %.10g", c->density);
   gk_csv_add_comment(t, "lifetime_s: %.10g", c->lifetime);
   gk_csv_add_comment(t, "radiative_fraction: %.10g", c->radiative_fraction);
-  gk_csv_add_comment(t, "emission_nm: center %.10g fwhm %.10g", c->emission.center, c->emission.fwhm);
+  band_comment(t, "emission_nm", &c->emission);
   if (c->fl_sigma_e) gk_csv_add_comment(t, "sigma_e: fuchtbauer-ladenburg");
-  else gk_csv_add_comment(t, "sigma_e_cm2: peak %.6g center %.10g fwhm %.10g", c->sigma_e.peak,
-                          c->sigma_e.center, c->sigma_e.fwhm);
-  gk_csv_add_comment(t, "sigma_a_cm2: peak %.6g center %.10g fwhm %.10g", c->sigma_a.peak,
-                     c->sigma_a.center, c->sigma_a.fwhm);
-  gk_csv_add_comment(t, "sigma_esa_cm2: peak %.6g center %.10g fwhm %.10g", c->sigma_esa.peak,
-                     c->sigma_esa.center, c->sigma_esa.fwhm);
+  else band_comment(t, "sigma_e_cm2", &c->sigma_e);
+  band_comment(t, "sigma_a_cm2", &c->sigma_a);
+  band_comment(t, "sigma_esa_cm2", &c->sigma_esa);
   if (c->second_fraction > 0)
     gk_csv_add_comment(t, "second_state: fraction %.10g lifetime_s %.10g radiative_fraction %.10g",
                        c->second_fraction, c->second_lifetime, c->second_radiative_fraction);
@@ -270,10 +281,11 @@ static int simulate(int argc, char **argv, const sim_mpi *mpi)
     kind = (int)cf.sweep_kind;
     cf.sweep = NULL;
   }
-  gk_sim_file_free(&cf);
+  /* cf stays alive until the end: c's spectral tables point into it */
   gk_sim_config c = cf.cfg;
   if (tr && sw && nsw > 1) {
     free(sw);
+    gk_sim_file_free(&cf);
     return cli_usage("simulate", "--time-resolved needs a single run (give one value, e.g. --vpi 0.7mJ/cm2)");
   }
   if (sw && nsw == 1) {
@@ -284,14 +296,18 @@ static int simulate(int argc, char **argv, const sim_mpi *mpi)
   c.time_resolved = tr;
   size_t nres = sw ? nsw : 1;
   gk_sim_result *rs = calloc(nres, sizeof *rs);
-  if (!rs) { free(sw); return CLI_FAILED; }
+  if (!rs) { free(sw); gk_sim_file_free(&cf); return CLI_FAILED; }
   gk_progress prog = cli_progress("simulate");
   /* A single run is not split: ranks other than 0 have nothing to do. */
   int st = sw ? sim_mpi_sweep(mpi, &c, (gk_sim_sweep_kind)kind, sw, nsw, rs, &prog, &e)
               : mpi->rank == 0 ? gk_sim_run(&c, &rs[0], &prog, &e) : GK_OK;
   cli_progress_done(&prog);
-  if (st) { free(sw); free(rs); return cli_error(&e); }
-  if (mpi->rank != 0) { free(sw); free(rs); return CLI_OK; }
+  if (st || mpi->rank != 0) {
+    free(sw);
+    free(rs);
+    gk_sim_file_free(&cf);
+    return st ? cli_error(&e) : CLI_OK;
+  }
 
   int vpi = kind != GK_SIM_SWEEP_LENGTH;
   cJSON *j = cJSON_CreateObject();
@@ -362,7 +378,7 @@ static int simulate(int argc, char **argv, const sim_mpi *mpi)
     }
     free(tn);
   }
-  if (csvok) add_config(&csv, path, &c);
+  if (csvok) add_config(&csv, path, &cf, &c);
   int rc = CLI_OK;
   if (com.plot) {
     gk_error pe;
@@ -377,6 +393,7 @@ static int simulate(int argc, char **argv, const sim_mpi *mpi)
   for (size_t k = 0; k < nres; k++) gk_sim_result_free(&rs[k]);
   free(rs);
   free(sw);
+  gk_sim_file_free(&cf);
   return rc;
 }
 

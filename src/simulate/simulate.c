@@ -8,6 +8,8 @@
 #include <omp.h>
 #endif
 
+#include <gsl/gsl_interp.h>
+
 #include "gainkit/simulate.h"
 
 #ifndef M_PI
@@ -40,10 +42,10 @@ void gk_sim_config_default(gk_sim_config *c)
   c->density = 2e18;
   c->lifetime = 6e-9;
   c->radiative_fraction = 0.9;
-  c->emission = (gk_sim_band){1, 580, 40};
+  c->emission = (gk_sim_band){.peak = 1, .center = 580, .fwhm = 40};
   c->fl_sigma_e = 1;
-  c->sigma_a = (gk_sim_band){1.5e-16, 530, 40};
-  c->sigma_esa = (gk_sim_band){0, 620, 60};
+  c->sigma_a = (gk_sim_band){.peak = 1.5e-16, .center = 530, .fwhm = 40};
+  c->sigma_esa = (gk_sim_band){.peak = 0, .center = 620, .fwhm = 60};
   c->second_fraction = 0;
   c->second_lifetime = 90e-9;
   c->second_radiative_fraction = 0.5;
@@ -67,7 +69,8 @@ int gk_sim_config_check(const gk_sim_config *c, gk_error *err)
                         (double)c->field)
   POS(thickness); POS(index); POS(stripe_length); POS(stripe_width); POS(pump_wavelength);
   POS(pump_fwhm); POS(pump_cross_section); POS(density); POS(lifetime); POS(lambda_min);
-  POS(emission.fwhm); POS(accuracy);
+  POS(accuracy);
+  if (!c->emission.ntab) POS(emission.fwhm);
   FRAC(confinement); FRAC(coupling); FRAC(radiative_fraction); FRAC(second_fraction);
   FRAC(second_radiative_fraction);
   if (!(c->pump_fluence >= 0) || !isfinite(c->pump_fluence))
@@ -85,33 +88,83 @@ int gk_sim_config_check(const gk_sim_config *c, gk_error *err)
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "accuracy must be <= 0.5 (got %g)", c->accuracy);
   if ((c->t_start != 0 || c->t_end != 0) && !(c->t_end > c->t_start))
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "t_end must exceed t_start");
-  const gk_sim_band *bands[] = {&c->sigma_a, &c->sigma_esa, &c->sigma_e};
-  for (int k = 0; k < 3; k++)
-    if (bands[k]->peak < 0 || (bands[k]->peak > 0 && !(bands[k]->fwhm > 0)))
-      return gk_error_set(err, GK_EUSAGE, NULL, 0, "cross-section bands need peak >= 0 and fwhm > 0");
+  const gk_sim_band *bands[] = {&c->sigma_a, &c->sigma_esa, &c->sigma_e, &c->background, &c->emission};
+  for (int k = 0; k < 5; k++) {
+    const gk_sim_band *b = bands[k];
+    if (b->peak < 0 || (b->peak > 0 && !b->ntab && !(b->fwhm > 0)))
+      return gk_error_set(err, GK_EUSAGE, NULL, 0, "spectral bands need peak >= 0 and fwhm > 0");
+    for (size_t i = 0; i < b->ntab; i++)
+      if (!(b->tab_value[i] >= 0) || (i && !(b->tab_lambda[i] > b->tab_lambda[i - 1])))
+        return gk_error_set(err, GK_EUSAGE, NULL, 0,
+                            "spectral tables need increasing wavelengths and values >= 0");
+    if (b->ntab == 1) return gk_error_set(err, GK_EUSAGE, NULL, 0, "spectral tables need >= 2 points");
+  }
+  if (!(gk_sim_band_integral(&(gk_sim_band){1, c->emission.center, c->emission.fwhm, c->emission.ntab,
+                                            c->emission.tab_lambda, c->emission.tab_value},
+                             -INFINITY, INFINITY) > 0))
+    return gk_error_set(err, GK_EUSAGE, NULL, 0, "the emission spectrum has zero area");
   return GK_OK;
 #undef POS
 #undef FRAC
 }
 
+/* Linear interpolation of a table, zero outside it. */
+static double table_eval(const gk_sim_band *b, double x)
+{
+  const double *l = b->tab_lambda, *v = b->tab_value;
+  size_t n = b->ntab;
+  if (!(x >= l[0] && x <= l[n - 1])) return 0;
+  size_t i = gsl_interp_bsearch(l, x, 0, n - 1);
+  if (i + 1 >= n) return v[n - 1];
+  return v[i] + (v[i + 1] - v[i]) * (x - l[i]) / (l[i + 1] - l[i]);
+}
+
 double gk_sim_band_eval(const gk_sim_band *b, double lambda_nm)
 {
   if (b->peak == 0) return 0;
+  if (b->ntab) return b->peak * table_eval(b, lambda_nm);
   double u = (lambda_nm - b->center) / b->fwhm;
   return b->peak * exp(-4 * M_LN2 * u * u);
 }
 
-/* Füchtbauer–Ladenburg: σ_e(λ) = λ⁴ E(λ) / (8π n² c τ_rad), E normalised to
- * unit area per unit wavelength and τ_rad = τ1/η1. The Gaussian lineshape is
- * normalised analytically so σ_e does not depend on the simulation grid. */
+double gk_sim_band_integral(const gk_sim_band *b, double l0, double l1)
+{
+  if (b->peak == 0 || !(l1 > l0)) return 0;
+  if (!b->ntab) {
+    double w = b->fwhm * FWHM_TO_SIGMA * M_SQRT2;
+    return b->peak * 0.5 * sqrt(M_PI) * w * (erf((l1 - b->center) / w) - erf((l0 - b->center) / w));
+  }
+  /* exact integral of the piecewise-linear interpolant: trapezoids over the
+   * table nodes inside [l0, l1] plus the two clipped end pieces */
+  const double *l = b->tab_lambda;
+  size_t n = b->ntab;
+  double a = l0 > l[0] ? l0 : l[0], e = l1 < l[n - 1] ? l1 : l[n - 1];
+  if (!(e > a)) return 0;
+  double sum = 0, x = a, y = table_eval(b, a);
+  size_t i = gsl_interp_bsearch(l, a, 0, n - 1) + 1;
+  for (; i < n && l[i] < e; i++) {
+    double yi = b->tab_value[i];
+    sum += 0.5 * (y + yi) * (l[i] - x);
+    x = l[i];
+    y = yi;
+  }
+  sum += 0.5 * (y + table_eval(b, e)) * (e - x);
+  return b->peak * sum;
+}
+
+/* Füchtbauer–Ladenburg: σ_e(λ) = λ⁴ E(λ) / (8π n² c τ_rad) with E the
+ * emission spectrum in photons per unit wavelength normalised to unit area
+ * (E = F/∫F dλ) and τ_rad = τ1/η1. The area is taken over the whole band or
+ * table, not over the simulation window, so σ_e does not depend on the grid. */
 double gk_sim_sigma_e(const gk_sim_config *c, double lambda_nm)
 {
   if (!c->fl_sigma_e) return gk_sim_band_eval(&c->sigma_e, lambda_nm);
-  double lam = lambda_nm * 1e-7;
-  double area_cm = c->emission.fwhm * 1e-7 * sqrt(M_PI / (4 * M_LN2));
-  gk_sim_band unit = {1, c->emission.center, c->emission.fwhm};
-  double E = gk_sim_band_eval(&unit, lambda_nm) / area_cm;
   if (!(c->radiative_fraction > 0)) return 0;
+  gk_sim_band shape = c->emission;
+  shape.peak = 1;
+  double area_cm = gk_sim_band_integral(&shape, -INFINITY, INFINITY) * 1e-7;
+  if (!(area_cm > 0)) return 0;
+  double lam = lambda_nm * 1e-7, E = gk_sim_band_eval(&shape, lambda_nm) / area_cm;
   double tau_rad = c->lifetime / c->radiative_fraction;
   return lam * lam * lam * lam * E / (8 * M_PI * c->index * c->index * C_CM_S * tau_rad);
 }
@@ -145,6 +198,7 @@ typedef struct sim {
   size_t nx, nl;
   double dx, dlam, area, vol;      /* area = b d (cm²), vol = area dx */
   double *ce, *ca, *cesa, *f;      /* Γσ_e, Γσ_a, Γσ_esa per bin; f: lineshape fractions */
+  double *abg;                     /* α_bg per bin, cm^-1 */
   double *n1, *n2;                 /* populations per cell */
   double *phi, *psi, *J;           /* nl*nx: cell integrals of the flux */
   double *edge, *far;              /* nl: S+ at x = L, S- at x = 0 */
@@ -174,13 +228,13 @@ static void solve_flux(sim *S)
 {
   const gk_sim_config *c = S->c;
   size_t nx = S->nx, nl = S->nl;
-  double dx = S->dx, ntot = c->density, abg = c->background_loss;
+  double dx = S->dx, ntot = c->density;
   double k1 = 1 / c->lifetime, k2 = c->second_fraction > 0 ? 1 / c->second_lifetime : 0;
   double srcfac = 0.5 * c->coupling * S->area;
   double eta1 = c->radiative_fraction * k1, eta2 = c->second_radiative_fraction * k2;
 #pragma omp parallel for schedule(static) if (nl * nx >= 16384)
   for (size_t j = 0; j < nl; j++) {
-    double ce = S->ce[j] - S->cesa[j], ca = S->ca[j], fs = srcfac * S->f[j];
+    double ce = S->ce[j] - S->cesa[j], ca = S->ca[j], fs = srcfac * S->f[j], abg = S->abg[j];
     double *phi = S->phi + j * nx, *psi = S->psi + j * nx, *J = S->J + j * nx;
     double s = 0;
     for (size_t i = 0; i < nx; i++) {
@@ -217,14 +271,14 @@ static void solve_flux(sim *S)
       we += e;
       wa += a;
       wesa += S->cesa[j] * Jj;
-      wbg += Jj;
+      wbg += S->abg[j] * Jj;
       st += (S->ce[j] + S->ca[j]) * (e * n1 + a * n0);
     }
     S->stiff[i] = st * inv * c->stripe_length;
     S->we[i] = we * inv;
     S->wa[i] = wa * inv;
     S->wesa[i] = wesa * inv;
-    S->wbg[i] = abg * wbg;
+    S->wbg[i] = wbg;
   }
 }
 
@@ -250,7 +304,7 @@ static double pump_rate(const gk_sim_config *c, double t)
 
 static void sim_free(sim *S)
 {
-  free(S->ce); free(S->ca); free(S->cesa); free(S->f); free(S->n1); free(S->n2);
+  free(S->ce); free(S->abg); free(S->ca); free(S->cesa); free(S->f); free(S->n1); free(S->n2);
   free(S->phi); free(S->psi); free(S->J); free(S->edge); free(S->far);
   free(S->we); free(S->wa); free(S->wesa); free(S->wbg); free(S->stiff);
 }
@@ -290,10 +344,10 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
   S.area = c->stripe_width * c->thickness;
   S.vol = S.area * S.dx;
   int tr = c->time_resolved;
-  double **ptrs[] = {&S.ce, &S.ca, &S.cesa, &S.f, &S.n1, &S.n2, &S.phi, &S.psi, &S.J, &S.edge,
+  double **ptrs[] = {&S.ce, &S.abg, &S.ca, &S.cesa, &S.f, &S.n1, &S.n2, &S.phi, &S.psi, &S.J, &S.edge,
                      &S.far, &S.we, &S.wa, &S.wesa, &S.wbg, &S.stiff, &r->lambda, &r->t, &r->pump,
                      &r->spectrum, &r->intensity, &r->fwhm};
-  size_t sizes[] = {nl, nl, nl, nl, nx, nx, nl * nx, nl * nx, nl * nx, nl, nl, nx, nx, nx, nx, nx,
+  size_t sizes[] = {nl, nl, nl, nl, nl, nx, nx, nl * nx, nl * nx, nl * nx, nl, nl, nx, nx, nx, nx, nx,
                     nl, nt, nt, nl, nt, nt};
   int ok = alloc_all(ptrs, sizes, sizeof sizes / sizeof *sizes);
   double *bin = calloc(nl, sizeof *bin);
@@ -319,12 +373,14 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
    * over the window so that Σf = 1 — every spontaneous photon coupled to the
    * mode lands in some bin and the bookkeeping closes. */
   double fsum = 0;
-  double w = c->emission.fwhm * FWHM_TO_SIGMA * M_SQRT2;
+  gk_sim_band shape = c->emission;
+  shape.peak = 1;
   for (size_t j = 0; j < nl; j++) {
     double l0 = c->lambda_min + j * S.dlam, l1 = l0 + S.dlam, lam = l0 + 0.5 * S.dlam;
     r->lambda[j] = lam;
-    S.f[j] = erf((l1 - c->emission.center) / w) - erf((l0 - c->emission.center) / w);
+    S.f[j] = gk_sim_band_integral(&shape, l0, l1);
     fsum += S.f[j];
+    S.abg[j] = c->background_loss + gk_sim_band_eval(&c->background, lam);
     S.ce[j] = c->confinement * gk_sim_sigma_e(c, lam);
     S.ca[j] = c->confinement * gk_sim_band_eval(&c->sigma_a, lam);
     S.cesa[j] = c->confinement * gk_sim_band_eval(&c->sigma_esa, lam);

@@ -92,7 +92,7 @@ static void test_bookkeeping(void)
   CHECK(r.budget.left > 0.01 * r.budget.absorbed);
   check_budget(&r.budget);
   gk_sim_result_free(&r);
-  c.sigma_esa = (gk_sim_band){3e-17, 590, 30};
+  c.sigma_esa = (gk_sim_band){.peak = 3e-17, .center = 590, .fwhm = 30};
   c.second_fraction = 0.3;
   c.second_lifetime = 40e-9;
   CHECK(gk_sim_run(&c, &r, NULL, &e) == GK_OK);
