@@ -116,13 +116,14 @@ static int read_table(ctx *x, const char *key, const yaml_node_t *n, const char 
       st = gk_error_set(x->err, GK_EINPUT, col.path, col.line[i], "%s: value must be >= 0 (got %g)", key, y);
     mem[col.n + i] = y;
   }
+  size_t npts = col.n;
   gk_columns_free(&col);
   if (st) { free(mem); return st; }
   free(*slot);
   *slot = mem;
-  b->ntab = col.n;
+  b->ntab = npts;
   b->tab_lambda = mem;
-  b->tab_value = mem + col.n;
+  b->tab_value = mem + npts;
   return GK_OK;
 }
 
