@@ -204,6 +204,7 @@ typedef struct sim {
   double *edge, *far;              /* nl: S+ at x = L, S- at x = 0 */
   double *we, *wa, *wesa, *wbg;    /* per cell: stimulated rates per molecule, bg photons/s */
   double *stiff;                   /* per cell: gain-feedback rate bound (see the step control) */
+  int parallel;                    /* OpenMP over bins/cells inside this run */
 } sim;
 
 /* (e^z − 1)/z and (e^z − 1 − z)/z²; the series avoids cancellation near 0. */
@@ -232,7 +233,15 @@ static void solve_flux(sim *S)
   double k1 = 1 / c->lifetime, k2 = c->second_fraction > 0 ? 1 / c->second_lifetime : 0;
   double srcfac = 0.5 * c->coupling * S->area;
   double eta1 = c->radiative_fraction * k1, eta2 = c->second_radiative_fraction * k2;
-#pragma omp parallel for schedule(static) if (nl * nx >= 16384)
+  double inv = 1 / S->vol;
+  /* One parallel region per step, not one per loop: each fork/join is a
+   * barrier, and on a shared machine a barrier waits for the slowest
+   * (descheduled) thread. Static schedules give each thread the same
+   * contiguous block of bins (then of cells) every step; threads write
+   * disjoint contiguous ranges, so only block edges share cache lines. */
+#pragma omp parallel if (S->parallel)
+  {
+#pragma omp for schedule(static)
   for (size_t j = 0; j < nl; j++) {
     double ce = S->ce[j] - S->cesa[j], ca = S->ca[j], fs = srcfac * S->f[j], abg = S->abg[j];
     double *phi = S->phi + j * nx, *psi = S->psi + j * nx, *J = S->J + j * nx;
@@ -260,8 +269,7 @@ static void solve_flux(sim *S)
   }
   /* Rates per cell: the sum over λ runs in a fixed order in every thread
    * layout, so results do not depend on the number of threads. */
-  double inv = 1 / S->vol;
-#pragma omp parallel for schedule(static) if (nl * nx >= 16384)
+#pragma omp for schedule(static)
   for (size_t i = 0; i < nx; i++) {
     double we = 0, wa = 0, wesa = 0, wbg = 0, st = 0;
     double n1 = S->n1[i], n0 = ntot - n1 - S->n2[i];
@@ -280,6 +288,63 @@ static void solve_flux(sim *S)
     S->wesa[i] = wesa * inv;
     S->wbg[i] = wbg;
   }
+  }
+}
+
+/* Serial or threaded flux solves, chosen by measurement. A probe runs
+ * CHOOSER_PROBE steps serial, then up to CHOOSER_PROBE threaded, timed; the
+ * steps until the next probe use the faster. A threaded step slower than
+ * twice the serial average ends the probe at once (one step lost), and each
+ * lost probe makes the interval to the next 8x longer (up to CHOOSER_MAX), so a
+ * loaded machine costs a few steps per run. Re-probing follows changes of
+ * the load. The results are bit-identical either way (fixed summation
+ * order): only the speed depends on this choice. */
+enum { CHOOSER_PROBE = 8, CHOOSER_MIN = 256, CHOOSER_MAX = 16384 };
+typedef struct flux_chooser {
+  int enabled, threaded, probing;
+  size_t next, k, period;      /* step of the next probe; probe step; interval */
+  double t_serial, t_threaded;
+} flux_chooser;
+
+static void flux_timed(sim *S, flux_chooser *fc, size_t step)
+{
+#ifdef _OPENMP
+  if (fc->enabled) {
+    if (!fc->period) fc->period = CHOOSER_MIN;
+    if (!fc->probing && step >= fc->next) {
+      fc->probing = 1;
+      fc->k = 0;
+      fc->t_serial = fc->t_threaded = 0;
+    }
+    if (!fc->probing) {
+      S->parallel = fc->threaded;
+      solve_flux(S);
+      return;
+    }
+    S->parallel = fc->k >= CHOOSER_PROBE;
+    double t0 = omp_get_wtime();
+    solve_flux(S);
+    double dt = omp_get_wtime() - t0;
+    if (!S->parallel) {
+      fc->t_serial += dt;
+    } else {
+      fc->t_threaded += dt;
+      int lost = dt > 2 * fc->t_serial / CHOOSER_PROBE;
+      if (lost || fc->k + 1 == 2 * CHOOSER_PROBE) {
+        fc->threaded = !lost && fc->t_threaded < fc->t_serial;
+        if (!fc->threaded && fc->period < CHOOSER_MAX) fc->period *= 8;
+        if (fc->threaded) fc->period = CHOOSER_MIN;
+        fc->next = step + fc->period;
+        fc->probing = 0;
+      }
+    }
+    fc->k++;
+    return;
+  }
+#endif
+  (void)step;
+  S->parallel = 0;
+  solve_flux(S);
 }
 
 /* Pump photons per cm² delivered in [t0, t1] by a Gaussian pulse centred
@@ -338,6 +403,16 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
   int st = gk_sim_config_check(c, err);
   if (st) return st;
   sim S = {.c = c, .nx = c->ncells, .nl = c->nbins};
+  /* Threads inside a run only for a lone run (a sweep spreads its points
+   * instead, see gk_sim_sweep) and only on grids whose per-step work
+   * (~4 µs per 1000 cell-bins) can pay for a fork/join. Whether it does
+   * depends on the machine's load: a barrier waits for the slowest thread,
+   * and on an oversubscribed machine that is a scheduler time slice, ten
+   * times a step. So flux_chooser times both and keeps the faster. */
+  flux_chooser fc = {0};
+#ifdef _OPENMP
+  fc.enabled = S.nx * S.nl >= 16384 && !omp_in_parallel() && omp_get_max_threads() > 1;
+#endif
   size_t nx = S.nx, nl = S.nl, nt = c->ntimes;
   S.dx = c->stripe_length / (double)nx;
   S.dlam = (c->lambda_max - c->lambda_min) / (double)nl;
@@ -406,7 +481,7 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
     r->t[k] = t0 + (k + 0.5) * tbin;
     r->pump[k] = pump_dose(c, t, tk1) / (tk1 - t);
     while (t < tk1) {
-      solve_flux(&S);
+      flux_timed(&S, &fc, steps);
       /* Step size: explicit updates stay accurate and positive while dt times
        * every per-molecule rate is <= ε. Stimulated emission adds a stiffer
        * mode: a change δN1 alters the gain-length product of bin j by at most
@@ -493,14 +568,14 @@ int gk_sim_sweep(const gk_sim_config *c, gk_sim_sweep_kind kind, const double *v
   }
   size_t done = 0;
   int cancel = 0;
-  /* Points across threads when there are enough of them; otherwise each run
-   * parallelises over wavelength bins (nested regions stay serial). Either
-   * way each point computes exactly what gk_sim_run computes. */
-  int nthr = 1;
-#ifdef _OPENMP
-  nthr = omp_get_max_threads();
-#endif
-#pragma omp parallel for schedule(dynamic, 1) if (n >= (size_t)nthr && nthr > 1)
+  /* Two or more points: threads over points, none inside a run (gk_sim_run
+   * sees omp_in_parallel()). Points are independent runs without barriers,
+   * which scales even on an oversubscribed machine. schedule(static, 1)
+   * deals points round robin: sweeps ordered by fluence get slower towards
+   * the end, and interleaving evens that out without a shared work counter.
+   * One point: the run itself uses the threads. Either way each point
+   * computes exactly what gk_sim_run computes. */
+#pragma omp parallel for schedule(static, 1) if (n >= 2)
   for (size_t i = 0; i < n; i++) {
     int stop;
 #pragma omp atomic read
