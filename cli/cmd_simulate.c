@@ -35,6 +35,9 @@ static const char HELP[] =
     "--spectra` and `gainkit vsl --matrix`; '#' lines record the configuration\n"
     "(stripe_length_cm, ...). A single run writes the spectrum, or with\n"
     "--time-resolved the spectrum-versus-time matrix (columns t in ns).\n"
+    "\n"
+    "`mpirun -np K gainkit simulate ...` spreads the sweep points over K ranks;\n"
+    "rank 0 writes the same output as a serial run.\n"
     "\n" CLI_COMMON_HELP;
 
 /* Configuration lines for the CSV: `key: value` so that readers find them
