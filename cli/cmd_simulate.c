@@ -13,7 +13,7 @@
 enum { OPT_VPI = CLI_OPT_FIRST_FREE, OPT_VPI_RANGE, OPT_VSL, OPT_VSL_RANGE, OPT_TR };
 
 static const char HELP[] =
-    "usage: gainkit simulate CONFIG.yaml [--vpi F1,F2,... | --vpi-range F1:F2:N]\n"
+    "Usage: gainkit simulate CONFIG.yaml [--vpi F1,F2,... | --vpi-range F1:F2:N]\n"
     "                        [--vsl L1,L2,... | --vsl-range L1:L2:N] [--time-resolved]\n"
     "                        [-o OUT.csv] [--format text|json] [--plot OUT]\n"
     "\n"
@@ -38,6 +38,11 @@ static const char HELP[] =
     "\n"
     "`mpirun -np K gainkit simulate ...` spreads the sweep points over K ranks;\n"
     "rank 0 writes the same output as a serial run.\n"
+    "\n"
+    "Examples:\n"
+    "  gainkit simulate examples/sim-500ps.yaml --vpi-range 0.05mJ/cm2:2.5mJ/cm2:8 \\\n"
+    "      -o vpi-series.csv --plot vpi-series.png\n"
+    "  gainkit simulate examples/sim-500ps.yaml --vpi 0.73mJ/cm2 --time-resolved --plot t.png\n"
     "\n" CLI_COMMON_HELP;
 
 /* Configuration lines for the CSV: `key: value` so that readers find them
@@ -158,15 +163,22 @@ static summary summarize(const gk_sim_result *r)
 
 static int plot_sweep(const char *path, const gk_sim_result *rs, const double *v, size_t n, int vpi, gk_error *e)
 {
-  gk_figure *f = gk_figure_new(2, 1, 1100, 450, "gainkit simulate");
+  gk_figure *f = gk_figure_new(2, 1, 1300, 450, "gainkit simulate");
   if (!f) return gk_error_set(e, GK_ENOMEM, NULL, 0, "out of memory");
   gk_panel *p = gk_figure_panel(f, 0);
   gk_panel_labels(p, "wavelength (nm)", "edge spectrum (photons/nm)", "time-integrated spectra");
   gk_panel_log(p, 0, 1);
-  gk_panel_legend(p, GK_LEGEND_NONE);
+  /* name each spectrum by its fluence or length (outside: the spectra fill
+   * the panel); past the palette's 8 colours a legend would be ambiguous */
+  int legend = n <= GK_NCOLOURS;
+  gk_panel_legend(p, legend ? GK_LEGEND_OUTSIDE_RIGHT : GK_LEGEND_NONE);
   double *pk = malloc(n * sizeof *pk), *xv = malloc(n * sizeof *xv);
   for (size_t k = 0; k < n && pk && xv; k++) {
-    gk_panel_add(p, rs[k].lambda, rs[k].spectrum, NULL, rs[k].nbins, GK_STYLE_LINE, (int)(k % 7), NULL);
+    char lab[48];
+    if (vpi) snprintf(lab, sizeof lab, "%.3g mJ/cm^2", v[k] * 1e3);
+    else snprintf(lab, sizeof lab, "%.3g cm", v[k]);
+    gk_panel_add(p, rs[k].lambda, rs[k].spectrum, NULL, rs[k].nbins, GK_STYLE_LINE, (int)(k % GK_NCOLOURS),
+                 legend ? lab : NULL);
     pk[k] = summarize(&rs[k]).peak;
     xv[k] = vpi ? v[k] * 1e3 : v[k];
   }
@@ -327,7 +339,7 @@ static int simulate(int argc, char **argv, const sim_mpi *mpi)
   if (sw) {
     cJSON_AddStringToObject(j, "sweep", vpi ? "fluence" : "stripe_length");
     cJSON *pts = cJSON_AddArrayToObject(j, "points");
-    cli_printf(&b, "%-14s %10s %14s %10s %14s %8s\n", vpi ? "fluence(mJ/cm2)" : "L (cm)", "peak (nm)",
+    cli_printf(&b, "  %15s  %10s  %14s  %10s  %14s  %6s\n", vpi ? "fluence (mJ/cm2)" : "L (cm)", "peak (nm)",
                "peak (ph/nm)", "FWHM (nm)", "edge (ph)", "steps");
     const double **cols = malloc(nsw * sizeof *cols);
     for (size_t k = 0; k < nsw; k++) {
@@ -342,8 +354,12 @@ static int simulate(int argc, char **argv, const sim_mpi *mpi)
       cJSON_AddNumberToObject(o, "steps", (double)rs[k].steps);
       gk_json_array(o, "spectrum_photons_per_nm", rs[k].spectrum, rs[k].nbins);
       json_budget(o, &rs[k].budget);
-      cli_printf(&b, "%-14.6g %10.2f %14.5g %10.2f %14.5g %8zu\n", vpi ? sw[k] * 1e3 : sw[k], s.peak_nm,
-                 s.peak, s.fwhm, rs[k].budget.out_edge, rs[k].steps);
+      cli_cell(&b, 15, vpi ? sw[k] * 1e3 : sw[k]);
+      cli_printf(&b, "  %10.2f", s.peak_nm);
+      cli_cell(&b, 14, s.peak);
+      cli_printf(&b, "  %10.2f", s.fwhm);
+      cli_cell(&b, 14, rs[k].budget.out_edge);
+      cli_printf(&b, "  %6zu\n", rs[k].steps);
       if (cols) cols[k] = rs[k].spectrum;
     }
     if (cols)
@@ -364,13 +380,20 @@ static int simulate(int argc, char **argv, const sim_mpi *mpi)
     gk_json_array(j, "pump_photons_cm-2_s-1", r->pump, r->ntimes);
     gk_json_array(j, "edge_photons_per_s", r->intensity, r->ntimes);
     gk_json_array(j, "fwhm_t_nm", r->fwhm, r->ntimes);
-    cli_printf(&b, "fluence:      %g mJ/cm2\npeak:         %.2f nm, %.5g photons/nm\nFWHM:         %.2f nm\n"
-               "edge output:  %.5g photons (absorbed %.5g)\nsteps:        %zu\n",
-               c.pump_fluence * 1e3, s.peak_nm, s.peak, s.fwhm, r->budget.out_edge, r->budget.absorbed, r->steps);
-    cli_printf(&b, "%10s %14s %14s %10s\n", "t (ns)", "pump (ph/cm2/s)", "edge (ph/s)", "FWHM (nm)");
+    char pk[32], oe[32], ab[32];
+    cli_printf(&b, "fluence:      %g mJ/cm2\npeak:         %.2f nm, %s photons/nm\nFWHM:         %.2f nm\n"
+               "edge output:  %s photons (absorbed %s)\nsteps:        %zu\n",
+               c.pump_fluence * 1e3, s.peak_nm, cli_fmt_num(pk, sizeof pk, s.peak, CLI_SIG), s.fwhm,
+               cli_fmt_num(oe, sizeof oe, r->budget.out_edge, CLI_SIG),
+               cli_fmt_num(ab, sizeof ab, r->budget.absorbed, CLI_SIG), r->steps);
+    cli_printf(&b, "  %10s  %15s  %14s  %10s\n", "t (ns)", "pump (ph/cm2/s)", "edge (ph/s)", "FWHM (nm)");
     size_t every = r->ntimes > 20 ? r->ntimes / 20 : 1;
-    for (size_t k = 0; k < r->ntimes; k += every)
-      cli_printf(&b, "%10.4g %14.5g %14.5g %10.2f\n", r->t[k] * 1e9, r->pump[k], r->intensity[k], r->fwhm[k]);
+    for (size_t k = 0; k < r->ntimes; k += every) {
+      cli_cell(&b, 10, r->t[k] * 1e9);
+      cli_cell(&b, 15, r->pump[k]);
+      cli_cell(&b, 14, r->intensity[k]);
+      cli_printf(&b, "  %10.2f\n", r->fwhm[k]);
+    }
     if (tr && tn) {
       csvok = !matrix_csv(&csv, "wavelength (nm) \\ t (ns)", tn, r->ntimes, 1, r->lambda, r->nbins,
                           (const double *const[]){r->spectrum_t}, r->nbins);
@@ -409,5 +432,10 @@ static int run(int argc, char **argv)
   return sim_mpi_finish(&mpi, simulate(argc, argv, &mpi));
 }
 
-const struct cli_command cli_cmd_simulate = {"simulate", "time-domain simulation of a stripe-pumped film (synthetic VPI/VSL data)",
-                                             60, HELP, run};
+const struct cli_command cli_cmd_simulate = {
+  .name = "simulate",
+  .summary = "time-domain simulation of a stripe-pumped film (synthetic VPI/VSL data)",
+  .order = 60,
+  .help = HELP,
+  .run = run,
+};

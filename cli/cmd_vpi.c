@@ -11,19 +11,32 @@
 #include "gainkit/vpi.h"
 
 enum { OPT_LENGTH = CLI_OPT_FIRST_FREE, OPT_MODEL, OPT_FLUOR, OPT_LOSSES, OPT_WINDOW,
-       OPT_MAXPUMP, OPT_AUTOMAX };
+       OPT_MAXPUMP, OPT_AUTOMAX, OPT_WEIGHTS };
+
+/* --weights: the noise model behind the chi2. Spectra of a pump series span
+ * decades (fluorescence far below threshold, ASE far above), so an
+ * unweighted fit would see only the brightest spectra. */
+typedef enum { W_NONE, W_RELATIVE, W_POISSON } wmode;
+static const char *const WNAME[] = {"none", "relative", "poisson"};
+
+/* Below this fraction of its column's largest |I| a sample's sigma is held
+ * at the fraction: zero or negative samples (background-subtracted data)
+ * would otherwise get zero or undefined uncertainties. */
+#define SIGMA_FLOOR 1e-3
 
 /* The selected data, pumps increasing. */
 typedef struct vdata {
   size_t nl, np;
   double *lambda, *pump, *I, *F, *alpha;  /* alpha NULL unless --losses */
+  double *sigma;                          /* NULL for --weights none */
   double L;
   char pump_unit[32];
+  const char *weights;
 } vdata;
 
 static void vdata_free(vdata *v)
 {
-  free(v->lambda), free(v->pump), free(v->I), free(v->F), free(v->alpha);
+  free(v->lambda), free(v->pump), free(v->I), free(v->F), free(v->alpha), free(v->sigma);
   memset(v, 0, sizeof *v);
 }
 
@@ -199,6 +212,27 @@ out:
   return rc;
 }
 
+/* Uncertainties for the weighted fit, up to a common factor (the
+ * covariance is scaled by chi2_red, so only their ratios matter):
+ * relative sigma = |I|, poisson sigma = sqrt|I|, each floored per pump
+ * column (SIGMA_FLOOR). */
+static int make_sigma(vdata *v, wmode w)
+{
+  if (w == W_NONE) return 0;
+  v->sigma = malloc(v->nl * v->np * sizeof(double));
+  if (!v->sigma) return -1;
+  for (size_t j = 0; j < v->np; j++) {
+    double mx = 0;
+    for (size_t i = 0; i < v->nl; i++) mx = fmax(mx, fabs(v->I[i * v->np + j]));
+    double fl = mx > 0 ? SIGMA_FLOOR * mx : 1;
+    for (size_t i = 0; i < v->nl; i++) {
+      double a = fmax(fabs(v->I[i * v->np + j]), fl);
+      v->sigma[i * v->np + j] = w == W_RELATIVE ? a : sqrt(a);
+    }
+  }
+  return 0;
+}
+
 /* ---- output ---------------------------------------------------------------- */
 
 static const char *model_name(const gk_vpi_result *r) { return r->model == GK_VPI2 ? "vpi2" : "vpi1"; }
@@ -211,6 +245,7 @@ static cJSON *fit_json(const gk_vpi_result *r, const vdata *v)
   cJSON_AddStringToObject(j, "model", model_name(r));
   cJSON_AddBoolToObject(j, "converged", r->converged);
   gk_json_num(j, "chi2_red", r->chi2_red);
+  cJSON_AddStringToObject(j, "weights", v->weights);
   gk_json_num(j, "length_cm", v->L);
   cJSON *p = cJSON_AddObjectToObject(j, "params");
   for (int k = 0; k < GK_VPI_NGLOB; k++) gk_json_value_se(p, gn[k], r->glob[k], r->glob_se[k]);
@@ -268,22 +303,30 @@ static double background_ratio(const gk_vpi_result *r)
 static void fit_text(cli_buf *b, const gk_vpi_result *r, const vdata *v)
 {
   const char *pu = v->pump_unit[0] ? v->pump_unit : "(pump units)";
-  cli_printf(b, "%s: %s, chi2_red %.4g, %zu wavelengths x %zu pumps, L = %g cm\n",
-             model_name(r), r->converged ? "converged" : "NOT converged", r->chi2_red, v->nl,
+  char c2[32];
+  cli_printf(b, "%s: %s, chi2_red %s (weights %s), %zu wavelengths x %zu pumps, L = %g cm\n",
+             model_name(r), r->converged ? "converged" : "NOT converged",
+             cli_fmt_num(c2, sizeof c2, r->chi2_red, CLI_SIG), v->weights, v->nl,
              v->np, v->L);
-  cli_print_value(b, "  P1", r->glob[GK_VPI_P1], r->glob_se[GK_VPI_P1], pu);
-  cli_print_value(b, "  P2", r->glob[GK_VPI_P2], r->glob_se[GK_VPI_P2], pu);
-  cli_print_value(b, "  m", r->glob[GK_VPI_M], r->glob_se[GK_VPI_M], "");
-  cli_print_value(b, "  n", r->glob[GK_VPI_N], r->glob_se[GK_VPI_N], "");
+  cli_print_value(b, "P1", r->glob[GK_VPI_P1], r->glob_se[GK_VPI_P1], pu);
+  cli_print_value(b, "P2", r->glob[GK_VPI_P2], r->glob_se[GK_VPI_P2], pu);
+  cli_print_value(b, "m", r->glob[GK_VPI_M], r->glob_se[GK_VPI_M], "");
+  cli_print_value(b, "n", r->glob[GK_VPI_N], r->glob_se[GK_VPI_N], "");
   if (!r->glob_determined) cli_printf(b, "  (P1, P2, m, n are not determined by these data)\n");
-  cli_printf(b, "  ASE peak %.2f nm: gamma %.4g ± %.2g cm^-1, alpha %.4g ± %.2g cm^-1\n", r->peak_nm,
-             r->gamma[r->ipk], r->gamma_se[r->ipk], r->alpha[r->ipk], r->alpha_se[r->ipk]);
-  cli_print_value(b, "  threshold gL=1", r->th_gl1, r->th_gl1_se, pu);
-  cli_print_value(b, "  transparency g=0", r->th_tr, r->th_tr_se, pu);
+  char ga[80], al[80];
+  cli_printf(b, "  ASE peak %.2f nm: gamma %s, alpha %s\n", r->peak_nm,
+             cli_fmt_value(ga, sizeof ga, r->gamma[r->ipk], r->gamma_se[r->ipk], "cm^-1"),
+             cli_fmt_value(al, sizeof al, r->alpha[r->ipk], r->alpha_se[r->ipk], "cm^-1"));
+  cli_print_value(b, "threshold gL=1", r->th_gl1, r->th_gl1_se, pu);
+  cli_print_value(b, "transparency g=0", r->th_tr, r->th_tr_se, pu);
   if (r->model == GK_VPI2) {
     if (r->ase_over_bg_at_lowest) cli_printf(b, "  ASE exceeds the background at every pump\n");
     else if (isfinite(r->ase_over_bg))
-      cli_printf(b, "  ASE exceeds the background above %.4g %s\n", r->ase_over_bg, pu);
+    {
+      char pb[48];
+      cli_printf(b, "  ASE exceeds the background above %s %s\n",
+                 cli_fmt_num(pb, sizeof pb, r->ase_over_bg, CLI_SIG), pu);
+    }
     else cli_printf(b, "  ASE stays below the background at every pump\n");
   }
 }
@@ -338,9 +381,18 @@ static int make_plot(const char *out, gk_vpi_result *const *r, size_t nr, const 
   /* (a) spectrum at the highest pump */
   gk_panel *p = gk_figure_panel(f, 0);
   char t[96];
-  snprintf(t, sizeof t, "(a) spectrum at pump %g", v->pump[jp]);
-  gk_panel_labels(p, "wavelength (nm)", "intensity", t);
-  for (size_t i = 0; i < nl; i++) y[i] = v->I[i * np + jp];
+  snprintf(t, sizeof t, "(a) spectrum at pump %g %s", v->pump[jp], v->pump_unit);
+  gk_panel_labels(p, "wavelength (nm)", "intensity (a.u.)", t);
+  double ylo = 0, yhi = 0;
+  for (size_t i = 0; i < nl; i++) {
+    y[i] = v->I[i * np + jp];
+    ylo = fmin(ylo, y[i]);
+    yhi = fmax(yhi, y[i]);
+  }
+  /* headroom above the peak for the legend, which would hide it otherwise
+   * (a legend outside does not fit three panels across) */
+  if (yhi > ylo) gk_panel_yrange(p, ylo - 0.05 * (yhi - ylo), ylo + 2.4 * (yhi - ylo));
+  gk_panel_legend(p, GK_LEGEND_TOP_LEFT);
   gk_panel_add(p, v->lambda, y, NULL, nl, GK_STYLE_POINTS, GK_BLACK, "data");
   for (size_t k = 0; k < nr; k++) {
     for (size_t i = 0; i < nl; i++) y[i] = r[k]->yhat[i * np + jp];
@@ -349,13 +401,13 @@ static int make_plot(const char *out, gk_vpi_result *const *r, size_t nr, const 
   if (m->model == GK_VPI2) {
     for (size_t i = 0; i < nl; i++)
       gk_vpi_terms(m, v->F, i, v->pump[jp], m->w1[jp], m->w2[jp], y + i, y2 + i);
-    gk_panel_add(p, v->lambda, y, NULL, nl, GK_STYLE_DASHED, GK_GREEN, "vpi2 ASE term");
-    gk_panel_add(p, v->lambda, y2, NULL, nl, GK_STYLE_DOTTED, GK_PURPLE, "vpi2 background");
+    gk_panel_add(p, v->lambda, y, NULL, nl, GK_STYLE_DASHED, GK_GREEN, "ASE (vpi2)");
+    gk_panel_add(p, v->lambda, y2, NULL, nl, GK_STYLE_DOTTED, GK_PURPLE, "bg (vpi2)");
   }
   /* (b) intensity at the peak vs pump */
   p = gk_figure_panel(f, 1);
   snprintf(t, sizeof t, "(b) intensity at %.1f nm", m->peak_nm);
-  gk_panel_labels(p, xl, "intensity", t);
+  gk_panel_labels(p, xl, "intensity (a.u.)", t);
   gk_panel_log(p, 1, 1);
   for (size_t j = 0; j < np; j++) y[j] = v->I[ip * np + j];
   gk_panel_add(p, v->pump, y, NULL, np, GK_STYLE_POINTS, GK_BLACK, "data");
@@ -369,7 +421,7 @@ static int make_plot(const char *out, gk_vpi_result *const *r, size_t nr, const 
   }
   /* (c) gamma, alpha, F lambda^4 scaled to the largest gamma */
   p = gk_figure_panel(f, 2);
-  gk_panel_labels(p, "wavelength (nm)", "cm^-1", "(c) gross gain, loss, F*lambda^4");
+  gk_panel_labels(p, "wavelength (nm)", "γ, α (cm^-1)", "(c) gain γ, loss α, F·λ^4");
   double gmax = 0, smax = 0;
   for (size_t i = 0; i < nl; i++) {
     gmax = fmax(gmax, m->gamma[i]);
@@ -377,9 +429,18 @@ static int make_plot(const char *out, gk_vpi_result *const *r, size_t nr, const 
     smax = fmax(smax, y4[i]);
   }
   for (size_t i = 0; i < nl; i++) y4[i] *= smax > 0 ? gmax / smax : 0;
-  gk_panel_add(p, v->lambda, m->gamma, m->gamma_se, nl, GK_STYLE_LINE, GK_BLUE, "gamma");
-  gk_panel_add(p, v->lambda, m->alpha, m->alpha_se, nl, GK_STYLE_LINE, GK_VERMILLION, "alpha");
-  gk_panel_add(p, v->lambda, y4, NULL, nl, GK_STYLE_DASHED, GK_GREY, "F*lambda^4 (scaled)");
+  gk_panel_add(p, v->lambda, m->gamma, m->gamma_se, nl, GK_STYLE_LINE, GK_BLUE, "γ");
+  gk_panel_add(p, v->lambda, m->alpha, m->alpha_se, nl, GK_STYLE_LINE, GK_VERMILLION, "α");
+  gk_panel_add(p, v->lambda, y4, NULL, nl, GK_STYLE_DASHED, GK_GREY, "F·λ^4 (scaled)");
+  /* The range from the determined values only: where the background hides
+   * the ASE term, gamma is free to run to -1e4 and would flatten the rest. */
+  double lo = 0, hi = 0;
+  for (size_t i = 0; i < nl; i++) {
+    if (m->gamma_se[i] < 0.5 * fabs(m->gamma[i]) + 2)
+      lo = fmin(lo, m->gamma[i]), hi = fmax(hi, m->gamma[i]);
+    if (m->alpha_se[i] < 0.5 * fabs(m->alpha[i]) + 2) hi = fmax(hi, m->alpha[i]);
+  }
+  if (hi > lo) gk_panel_yrange(p, lo - 0.1 * (hi - lo), hi + 0.1 * (hi - lo));
   gk_panel_vline(p, m->peak_nm, GK_GREY, NULL);
   /* (d) net gain at the peak vs pump, smooth */
   p = gk_figure_panel(f, 3);
@@ -397,7 +458,7 @@ static int make_plot(const char *out, gk_vpi_result *const *r, size_t nr, const 
   gk_panel_hline(p, 0, GK_BLACK, NULL);
   /* (e) weights */
   p = gk_figure_panel(f, 4);
-  gk_panel_labels(p, xl, "W", "(e) ASE and background weights");
+  gk_panel_labels(p, xl, "weight W (a.u.)", "(e) ASE and background weights");
   gk_panel_log(p, 1, 1);
   for (size_t k = 0; k < nr; k++) {
     snprintf(t, sizeof t, "%s W_ASE", model_name(r[k]));
@@ -435,9 +496,11 @@ static int run(int argc, char **argv)
       {"window", required_argument, NULL, OPT_WINDOW},
       {"max-pump", required_argument, NULL, OPT_MAXPUMP},
       {"auto-max-pump", no_argument, NULL, OPT_AUTOMAX},
+      {"weights", required_argument, NULL, OPT_WEIGHTS},
       CLI_COMMON_LONGOPTS,
       {0, 0, 0, 0}};
   sel s = {.maxpump = NAN};
+  wmode wm = W_RELATIVE;
   int models = 2, opt;  /* 1 vpi1, 2 vpi2, 3 both */
   optind = 1;
   while ((opt = cli_getopt(argc, argv, CLI_COMMON_SHORTOPTS, longopts, c.cmd)) != -1) {
@@ -469,6 +532,14 @@ static int run(int argc, char **argv)
       break;
     }
     case OPT_AUTOMAX: s.automax = 1; break;
+    case OPT_WEIGHTS: {
+      int k = 0;
+      while (k < 3 && strcmp(optarg, WNAME[k])) k++;
+      if (k == 3)
+        return cli_usage(c.cmd, "--weights: expected none, relative or poisson, got '%s'", optarg);
+      wm = (wmode)k;
+      break;
+    }
     default: {
       int h = cli_common_option(&c, opt, optarg);
       if (h < 0) return CLI_USAGE;
@@ -485,12 +556,14 @@ static int run(int argc, char **argv)
   gk_error e;
   gk_error_clear(&e);
   int rc = load(path, &s, &v, &e);
+  v.weights = WNAME[wm];
+  if (!rc && make_sigma(&v, wm) < 0) rc = gk_error_set(&e, GK_ENOMEM, NULL, 0, "out of memory");
   if (rc) {
     vdata_free(&v);
     return cli_error(&e);
   }
   gk_vpi_data d = {.nl = v.nl, .np = v.np, .lambda = v.lambda, .pump = v.pump, .I = v.I,
-                   .F = v.F, .alpha_fixed = v.alpha, .L = v.L};
+                   .sigma = v.sigma, .F = v.F, .alpha_fixed = v.alpha, .L = v.L};
   gk_vpi_result res[2];
   gk_vpi_result *r[2];
   size_t nr = 0;
@@ -573,12 +646,17 @@ const struct cli_command cli_cmd_vpi = {
       "  --losses A          hold alpha(lambda) (cm^-1) to a measured spectrum\n"
       "  --window NM1:NM2    fit only this wavelength range\n"
       "  --max-pump P        drop spectra above pump P (file units)\n"
-      "  --auto-max-pump     drop spectra once the FWHM re-broadens by > 10 %\n\n"
+      "  --auto-max-pump     drop spectra once the FWHM re-broadens by > 10 %\n"
+      "  --weights W         noise model: relative (default; sigma = |I|), poisson\n"
+      "                      (sigma = sqrt|I|) or none; sigma is floored at 1e-3 of\n"
+      "                      each spectrum's maximum. chi2_red is in these units\n\n"
       "Thresholds from the smooth net gain at the ASE peak: gl1 (g L = 1) and\n"
       "transparency (g = 0), with standard errors. CSV (-o .csv): gamma and alpha\n"
       "per wavelength. With --model both the JSON holds \"fits\" and\n"
       "\"background_ratio\" = median(W_fl/W_ASE) of vpi2.\n\n"
-      "Exit status: 0 ok, 1 a fit did not converge (output still written),\n"
-      "2 bad input or usage.\n\n" CLI_COMMON_HELP,
+      "Examples:\n"
+    "  gainkit vpi examples/vpi-ddab.csv --model vpi1 --fluorescence examples/vpi-ddab-fl.csv --plot vpi.png\n"
+    "  gainkit vpi examples/vpi-ddab.csv --model vpi1 --window 515:545 --format json\n\n"
+    CLI_COMMON_HELP,
   .run = run,
 };

@@ -82,7 +82,7 @@ static void synth_free(vpi_truth *t)
 }
 
 /* The default design: pumps geometric over 0.1-2 mJ/cm^2. */
-static void synth_make(vpi_truth *t, size_t nl, size_t np, double bg, double noise,
+static inline void synth_make(vpi_truth *t, size_t nl, size_t np, double bg, double noise,
                        unsigned long seed)
 {
   synth_make_full(t, nl, np, bg, noise, seed, 0.1, 2.0, NULL);

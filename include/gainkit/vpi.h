@@ -9,7 +9,7 @@
  *   vpi1:  I_ij = W1_j F_i (e^{g L} - 1)/g
  *   vpi2:  I_ij = W1_j F_i (e^{g L} - 1)/g + W2_j F_i (1 - e^{-alpha L})/alpha
  *
- * Fitted: gamma_i, alpha_i (alpha_i > 0, or fixed to a measured spectrum),
+ * Fitted: gamma_i, alpha_i (alpha_i >= 0, or fixed to a measured spectrum),
  * W1_j >= 0, W2_j >= 0 (vpi2), and the globals P1, P2 > 0, m > n > 0. Pmax
  * is the largest pump of the data.
  *

@@ -2,8 +2,8 @@
  * Levenberg-Marquardt over the rest, with the normal equations solved by a
  * Schur complement of their arrowhead structure (docs/vpi.md).
  *
- * Internal variables u: per wavelength gamma_i and ln alpha_i (alpha > 0;
- * only gamma_i when alpha is fixed), then ln P1, ln P2, ln n, ln(m - n)
+ * Internal variables u: per wavelength gamma_i and alpha_i (alpha >= 0 by
+ * projection in lm(); only gamma_i when alpha is fixed), then ln P1, ln P2, ln n, ln(m - n)
  * (P1, P2 > 0 and m > n > 0 by construction). The W are not in u: every
  * evaluation recomputes them as the closed-form NNLS optimum for the
  * current u, so the cost seen by LM is the projected cost and W >= 0 holds
@@ -31,6 +31,8 @@ typedef struct vctx {
   double *dn, *ddn;                  /* np, np*4 */
   double *bg;                        /* nl: background factor F L E(-alpha L) */
   double *ase;                       /* nl: ASE factors of one column */
+  double *E;                         /* nl*np: E(gL) at the last evaluate() */
+  double *eb, *deb;                  /* nl: E(-alpha L), E'(-alpha L) (vpi2) */
   double *W;                         /* np*2 */
   unsigned char *wfix;               /* nw: W held at its bound 0 */
   double *r;                         /* nl*np weighted residuals */
@@ -49,7 +51,7 @@ static void unpack(vctx *c, const double *u)
 {
   for (size_t i = 0; i < c->nl; i++) {
     c->gamma[i] = u[i * c->q];
-    c->alpha[i] = c->q == 2 ? exp(u[i * c->q + 1]) : c->d->alpha_fixed[i];
+    c->alpha[i] = c->q == 2 ? u[i * c->q + 1] : c->d->alpha_fixed[i];
   }
   const double *g = u + c->nl * c->q;
   c->glob[GK_VPI_P1] = exp(g[0]);
@@ -63,7 +65,7 @@ static void pack(const vctx *c, const double *gamma, const double *alpha, const 
 {
   for (size_t i = 0; i < c->nl; i++) {
     u[i * c->q] = gamma[i];
-    if (c->q == 2) u[i * c->q + 1] = log(alpha[i]);
+    if (c->q == 2) u[i * c->q + 1] = alpha[i];
   }
   double *g = u + c->nl * c->q;
   g[0] = log(glob[GK_VPI_P1]);
@@ -79,12 +81,13 @@ static double column(vctx *c, size_t j, double dn, double *w1, double *w2, doubl
 {
   const gk_vpi_data *d = c->d;
   double aa = 0, ab = 0, bb = 0, ay = 0, by = 0;
-  int ok = 1;
   for (size_t i = 0; i < c->nl; i++) {
     size_t k = i * c->np + j;
     double s = wt(c, k);
-    double a = vpi_point(GK_VPI1, d->L, d->F[i], c->gamma[i], c->alpha[i], dn, NULL, 1, 0, NULL, &ok);
-    if (!ok) return INFINITY;
+    double x = (c->gamma[i] * dn - c->alpha[i]) * d->L;
+    if (!(x < GL_MAX) || !(c->alpha[i] * d->L < GL_MAX)) return INFINITY;
+    double e = gk_vpi_e(x), a = d->F[i] * d->L * e;
+    if (r) c->E[k] = e;
     c->ase[i] = a;
     double as = a * s, bs = c->bg[i] * s, ys = d->I[k] * s;
     aa += as * as, ab += as * bs, bb += bs * bs, ay += as * ys, by += bs * ys;
@@ -111,8 +114,12 @@ static double evaluate(vctx *c, const double *u)
     c->dn[j] = gk_vpi_dn(d->pump[j], c->glob, c->pmax, c->ddn + j * GK_VPI_NGLOB);
     if (!isfinite(c->dn[j])) return INFINITY;
   }
-  for (size_t i = 0; i < c->nl; i++)
-    c->bg[i] = c->model == GK_VPI2 ? d->F[i] * d->L * gk_vpi_e(-c->alpha[i] * d->L) : 0;
+  for (size_t i = 0; i < c->nl; i++) {
+    int two = c->model == GK_VPI2;
+    c->eb[i] = two ? gk_vpi_e(-c->alpha[i] * d->L) : 0;
+    c->deb[i] = two ? gk_vpi_de(-c->alpha[i] * d->L) : 0;
+    c->bg[i] = d->F[i] * d->L * c->eb[i];
+  }
   double chi2 = 0;
   for (size_t j = 0; j < c->np; j++) {
     double w1, w2, cj = column(c, j, c->dn[j], &w1, &w2, c->r);
@@ -145,11 +152,11 @@ static void assemble(vctx *c, int chain)
     for (size_t j = 0; j < c->np; j++) {
       size_t k = i * c->np + j;
       double s = wt(c, k), dd[VPI_ND], th[2], h[GK_VPI_NGLOB], ph[2];
-      int ok;
-      vpi_point(c->model, d->L, d->F[i], c->gamma[i], c->alpha[i], c->dn[j],
-                c->ddn + j * GK_VPI_NGLOB, c->W[2 * j], c->W[2 * j + 1], dd, &ok);
+      vpi_point_e(c->model, d->L, d->F[i], c->gamma[i], c->alpha[i], c->dn[j],
+                  c->ddn + j * GK_VPI_NGLOB, c->W[2 * j], c->W[2 * j + 1], c->E[k], c->eb[i],
+                  c->deb[i], dd);
       th[0] = dd[VPI_D_GAMMA] * s;
-      th[1] = dd[VPI_D_ALPHA] * s * (chain ? c->alpha[i] : 1.0);
+      th[1] = dd[VPI_D_ALPHA] * s;
       const double *dg = dd + VPI_D_GLOB;
       if (chain) {
         h[0] = dg[GK_VPI_P1] * c->glob[GK_VPI_P1];
@@ -232,12 +239,17 @@ static int schur(vctx *c, double lambda)
         for (size_t t = 0; t < q; t++) s += Ai[a * q + t] * C[t * nr + e];
         c->G[a * nr + e] = s;
       }
+    /* the hot loop of the fit: q separate, branch-free inner loops */
+    const double *G0 = c->G, *G1 = c->G + nr;
     for (size_t a = 0; a < nr; a++) {
-      double ca0 = C[a], ca1 = q == 2 ? C[nr + a] : 0;
-      if (ca0 == 0 && ca1 == 0) continue;
       double *Srow = c->S + a * nr;
-      for (size_t e = a; e < nr; e++)
-        Srow[e] -= ca0 * c->G[e] + (q == 2 ? ca1 * c->G[nr + e] : 0);
+      double ca0 = C[a];
+      if (q == 2) {
+        double ca1 = C[nr + a];
+        for (size_t e = a; e < nr; e++) Srow[e] -= ca0 * G0[e] + ca1 * G1[e];
+      } else {
+        for (size_t e = a; e < nr; e++) Srow[e] -= ca0 * G0[e];
+      }
     }
   }
   for (size_t a = 0; a < nr; a++)
@@ -281,6 +293,9 @@ static void step(vctx *c, double *xr)
   for (int t = 0; t < GK_VPI_NGLOB; t++) c->x[c->nl * q + t] = xr[c->nw + t];
 }
 
+enum { STAT_FLAT = 5 };
+#define STAT_TOL 1e-6
+
 typedef struct lm_out {
   double chi2;
   size_t iter;
@@ -298,6 +313,10 @@ static lm_out lm(vctx *c, double *u, size_t max_iter, double xtol, double yy, do
     return o;
   }
   double lambda = 1e-3;
+  /* chi2 per degree of freedom: the statistical unit of chi2 changes */
+  size_t nobs = c->nl * c->np, npar = c->nu + c->nw;
+  double dof = nobs > npar ? (double)(nobs - npar) : 1.0;
+  int flat = 0;
   while (o.iter < max_iter) {
     o.iter++;
     if (o.chi2 <= 1e-28 * yy) {
@@ -311,6 +330,12 @@ static lm_out lm(vctx *c, double *u, size_t max_iter, double xtol, double yy, do
       if (schur(c, lambda) == 0) {
         step(c, xr);
         for (size_t k = 0; k < c->nu; k++) utry[k] = u[k] - c->x[k];
+        /* alpha >= 0 by projection onto the bound. (ln alpha as the
+         * variable would keep it positive too, but then every alpha -> 0
+         * is a spurious stationary point, d/d ln alpha = alpha d/d alpha,
+         * where the fit stalls.) */
+        if (c->q == 2)
+          for (size_t i = 0; i < c->nl; i++) utry[2 * i + 1] = fmax(utry[2 * i + 1], 0);
         fnew = evaluate(c, utry);
         if (fnew < o.chi2) {
           accepted = 1;
@@ -327,7 +352,7 @@ static lm_out lm(vctx *c, double *u, size_t max_iter, double xtol, double yy, do
     }
     int small = 1;
     for (size_t k = 0; k < c->nu; k++)
-      if (fabs(c->x[k]) > xtol * (fabs(u[k]) + xtol)) small = 0;
+      if (fabs(utry[k] - u[k]) > xtol * (fabs(u[k]) + xtol)) small = 0;
     double drop = o.chi2 - fnew;
     memcpy(u, utry, c->nu * sizeof(double));
     o.chi2 = fnew;
@@ -340,6 +365,18 @@ static lm_out lm(vctx *c, double *u, size_t max_iter, double xtol, double yy, do
       o.converged = 1, o.reason = "relative decrease of chi2 below 1e-15";
       return o;
     }
+    /* When the data do not determine the globals, the cost has a valley
+     * that descends without end towards a limit of the dn(P) family (a
+     * step: m, n -> infinity; an onset below every pump: P1 -> 0), and LM
+     * creeps along it by ever smaller decreases. Once STAT_FLAT successive
+     * steps each lower chi2 by less than STAT_TOL of chi2/dof, the fit is
+     * statistically at its minimum (the difference is invisible against
+     * the noise); glob_determined then reports the undetermined globals. */
+    flat = drop < STAT_TOL * fnew / dof ? flat + 1 : 0;
+    if (flat >= STAT_FLAT) {
+      o.converged = 1, o.reason = "chi2 flat to 1e-6 of chi2/dof";
+      return o;
+    }
   }
   return o;
 }
@@ -347,6 +384,7 @@ static lm_out lm(vctx *c, double *u, size_t max_iter, double xtol, double yy, do
 static void vctx_free(vctx *c)
 {
   free(c->gamma), free(c->alpha), free(c->dn), free(c->ddn), free(c->bg), free(c->ase);
+  free(c->E), free(c->eb), free(c->deb);
   free(c->W), free(c->wfix), free(c->r), free(c->A), free(c->b), free(c->C), free(c->M);
   free(c->br), free(c->Ainv), free(c->S), free(c->x), free(c->G);
 }
@@ -369,6 +407,9 @@ static int vctx_init(vctx *c, const gk_vpi_data *d, gk_vpi_model model)
   c->ddn = malloc(np * GK_VPI_NGLOB * sizeof(double));
   c->bg = malloc(nl * sizeof(double));
   c->ase = malloc(nl * sizeof(double));
+  c->E = malloc(nl * np * sizeof(double));
+  c->eb = malloc(nl * sizeof(double));
+  c->deb = malloc(nl * sizeof(double));
   c->W = calloc(2 * np, sizeof(double));
   c->wfix = calloc(c->nw, 1);
   c->r = malloc(nl * np * sizeof(double));
@@ -381,7 +422,8 @@ static int vctx_init(vctx *c, const gk_vpi_data *d, gk_vpi_model model)
   c->S = malloc(nr * nr * sizeof(double));
   c->x = malloc(c->nu * sizeof(double));
   c->G = malloc(q * nr * sizeof(double));
-  if (!c->gamma || !c->alpha || !c->dn || !c->ddn || !c->bg || !c->ase || !c->W || !c->wfix ||
+  if (!c->gamma || !c->alpha || !c->dn || !c->ddn || !c->bg || !c->ase || !c->E || !c->eb ||
+      !c->deb || !c->W || !c->wfix ||
       !c->r || !c->A || !c->b || !c->C || !c->M || !c->br || !c->Ainv || !c->S || !c->x || !c->G) {
     vctx_free(c);
     return GK_ENOMEM;
@@ -807,8 +849,71 @@ static void overtake(const gk_vpi_data *d, gk_vpi_result *r)
   free(ord);
 }
 
-int gk_vpi_fit(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *opt_in,
-               gk_vpi_result *res, gk_error *err)
+/* Above SUB_NL wavelengths the start search (the data-driven start, the
+ * grid of shapes, vpi2's vpi1 start) runs on every k-th wavelength only,
+ * k = ceil(nl / SUB_NL): the globals are shared by all wavelengths, a
+ * sparse subset of a smooth spectrum fixes their basin as well as all of
+ * it, and the search costs O(nl). The full problem then runs once, from
+ * the subset's globals. */
+#ifndef SUB_NL
+#define SUB_NL 128
+#endif
+
+static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *opt_in,
+                    gk_vpi_result *res, gk_error *err, double (*found)[GK_VPI_NGLOB],
+                    size_t *nfound);
+
+/* A subset fit's globals, pulled back from the limits of the dn(P) family
+ * an undetermined fit may run off to (P1 -> infinity, m -> n), to where LM
+ * can move. */
+static void sane_globals(double pm, double *gl)
+{
+  double mn = gl[GK_VPI_M] - gl[GK_VPI_N];
+  gl[GK_VPI_P1] = fmin(fmax(gl[GK_VPI_P1], 1e-4 * pm), 1e4 * pm);
+  gl[GK_VPI_P2] = fmin(fmax(gl[GK_VPI_P2], 1e-4 * pm), 1e4 * pm);
+  gl[GK_VPI_N] = fmin(fmax(gl[GK_VPI_N], 1e-3), 50);
+  gl[GK_VPI_M] = gl[GK_VPI_N] + fmin(fmax(mn, 1e-3), 50);
+}
+
+/* Candidate globals from the subset: every converged start of its fit
+ * (vpi2: including the one from vpi1's optimum). Returns how many
+ * (at most NREFINE + 1; 0 on failure). */
+static size_t subset_globals(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *opt,
+                             double (*gl)[GK_VPI_NGLOB])
+{
+  size_t k = (d->nl + SUB_NL - 1) / SUB_NL, ns = (d->nl + k - 1) / k, np = d->np, n = 0;
+  double *buf = malloc((ns * (3 + (d->alpha_fixed != NULL)) + ns * np * (1 + (d->sigma != NULL))) *
+                       sizeof(double));
+  if (!buf) return 0;
+  double *lam = buf, *F = lam + ns, *I = F + ns, *sg = I + ns * np;
+  double *af = sg + (d->sigma ? ns * np : 0);
+  for (size_t a = 0; a < ns; a++) {
+    size_t i = a * k;
+    lam[a] = d->lambda[i], F[a] = d->F[i];
+    if (d->alpha_fixed) af[a] = d->alpha_fixed[i];
+    memcpy(I + a * np, d->I + i * np, np * sizeof(double));
+    if (d->sigma) memcpy(sg + a * np, d->sigma + i * np, np * sizeof(double));
+  }
+  gk_vpi_data sd = *d;
+  sd.nl = ns, sd.lambda = lam, sd.F = F, sd.I = I;
+  sd.sigma = d->sigma ? sg : NULL;
+  sd.alpha_fixed = d->alpha_fixed ? af : NULL;
+  gk_vpi_options so = *opt;
+  so.gamma0 = so.alpha0 = NULL;
+  gk_vpi_result r;
+  if (fit_core(&sd, model, &so, &r, NULL, gl, &n) == GK_OK) {
+    for (size_t a = 0; a < n; a++) sane_globals(r.pmax, gl[a]);
+    gk_vpi_result_free(&r);
+  } else n = 0;
+  free(buf);
+  return n;
+}
+
+/* The fit; when `found` is given it receives the globals of every start
+ * that ran to convergence (at most NREFINE + 1), their count in *nfound. */
+static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *opt_in,
+                    gk_vpi_result *res, gk_error *err, double (*found)[GK_VPI_NGLOB],
+                    size_t *nfound)
 {
   memset(res, 0, sizeof *res);
   int st = check_data(d, model, err);
@@ -818,6 +923,14 @@ int gk_vpi_fit(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *o
   else gk_vpi_options_default(&opt);
   if (!opt.max_iter) opt.max_iter = 500;
   if (!(opt.xtol > 0)) opt.xtol = 1e-10;
+  /* candidate globals: the given start; or from a wavelength subset plus
+   * the data-driven start; or the data-driven start and the grid */
+  double cand[NGRID + NREFINE + 2][GK_VPI_NGLOB];
+  size_t ncand = 0, nsub = 0;
+  int user = opt.glob0 != NULL;
+  if (user) memcpy(cand[ncand++], opt.glob0, sizeof cand[0]);
+  else if (d->nl > SUB_NL) nsub = ncand = subset_globals(d, model, &opt, cand);
+  int searched = !user && !nsub;  /* the full start search runs here */
   vctx c;
   if (vctx_init(&c, d, model)) return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
   double *u = malloc(c.nu * sizeof(double)), *best = malloc(c.nu * sizeof(double));
@@ -836,26 +949,22 @@ int gk_vpi_fit(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *o
   if (opt.gamma0) memcpy(g0, opt.gamma0, c.nl * sizeof(double));
   if (opt.alpha0 && !d->alpha_fixed)
     for (size_t i = 0; i < c.nl; i++) a0[i] = fmax(opt.alpha0[i], 1e-6);
-  /* Globals: the given start, or the data-driven start and a grid of
-   * shapes. Every start is screened by a few LM iterations (gamma, alpha
+  /* Every candidate is screened by a few LM iterations (gamma, alpha
    * first adapt to the start's dn(P) with the globals frozen, then all
    * move); the NREFINE best screened points run to convergence and the
    * lowest chi2 wins. */
-  size_t nstart = opt.glob0 ? 1 : NGRID + 1;
+  if (!user && start_glob(&c, g0, a0, cand[ncand]) == 0) ncand++;
+  if (searched)
+    for (size_t s = 0; s < NGRID; s++) grid_start(s, c.pmax, cand[ncand++]);
   double keep_chi[NREFINE];
   for (size_t k = 0; k < NREFINE; k++) keep_chi[k] = INFINITY;
   lm_out o = {INFINITY, 0, 0, ""};
-  for (size_t s = 0; s < nstart; s++) {
-    double gl[GK_VPI_NGLOB];
-    if (opt.glob0) memcpy(gl, opt.glob0, sizeof gl);
-    else if (s == 0) {
-      if (start_glob(&c, g0, a0, gl)) continue;
-    } else grid_start(s - 1, c.pmax, gl);
-    pack(&c, g0, a0, gl, u);
+  for (size_t s = 0; s < ncand; s++) {
+    pack(&c, g0, a0, cand[s], u);
     c.freeze = 1;
     lm(&c, u, SCREEN_ITER, opt.xtol, yy, xr, utry);
     c.freeze = 0;
-    o = lm(&c, u, opt.glob0 ? 0 : SCREEN_ITER, opt.xtol, yy, xr, utry);
+    o = lm(&c, u, user ? 0 : SCREEN_ITER, opt.xtol, yy, xr, utry);
     res->n_iter += o.iter;
     if (!isfinite(o.chi2)) continue;
     /* insert into the NREFINE best (sorted by chi2) */
@@ -874,6 +983,7 @@ int gk_vpi_fit(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *o
     memcpy(u, keep + k * c.nu, c.nu * sizeof(double));
     lm_out ok = lm(&c, u, opt.max_iter, opt.xtol, yy, xr, utry);
     res->n_iter += ok.iter;
+    if (found && isfinite(ok.chi2)) memcpy(found[(*nfound)++], c.glob, sizeof c.glob);
     if (ok.chi2 < o.chi2 || !isfinite(o.chi2)) o = ok, memcpy(best, u, c.nu * sizeof(double));
   }
   if (!isfinite(o.chi2)) {
@@ -884,12 +994,13 @@ int gk_vpi_fit(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *o
   /* vpi2 also starts from the vpi1 optimum (W2 = 0 is a point of the vpi2
    * family): without a background the two-signal start above can settle
    * where the background term mimics the low-pump ASE. */
-  if (model == GK_VPI2 && !opt.glob0) {
+  if (model == GK_VPI2 && searched) {
     gk_vpi_result r1;
     if (gk_vpi_fit(d, GK_VPI1, &opt, &r1, NULL) == GK_OK) {
       pack(&c, r1.gamma, r1.alpha, r1.glob, u);
       lm_out o1 = lm(&c, u, opt.max_iter, opt.xtol, yy, xr, utry);
       res->n_iter += r1.n_iter + o1.iter;
+      if (found && isfinite(o1.chi2)) memcpy(found[(*nfound)++], c.glob, sizeof c.glob);
       if (o1.chi2 < o.chi2) o = o1, memcpy(best, u, c.nu * sizeof(double));
       gk_vpi_result_free(&r1);
     }
@@ -909,6 +1020,12 @@ done:
   vctx_free(&c);
   if (st) gk_vpi_result_free(res);
   return st;
+}
+
+int gk_vpi_fit(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *opt,
+               gk_vpi_result *res, gk_error *err)
+{
+  return fit_core(d, model, opt, res, err, NULL, NULL);
 }
 
 void gk_vpi_terms(const gk_vpi_result *r, const double *F, size_t i, double P, double w1,

@@ -56,21 +56,27 @@ double vpi_dn_dP(double P, const double *glob, double pmax)
   return v * d;
 }
 
-/* e^{gL} overflows double beyond gL ~ 709; the fit never needs that far, so
- * such a point marks the trial parameters as outside the model's domain. */
-#define GL_MAX 700.0
 
-double vpi_point(gk_vpi_model model, double L, double F, double gamma, double alpha, double dn,
-                 const double *ddn, double w1, double w2, double *d, int *ok)
+double vpi_de_from_e(double x, double e)
 {
-  double g = gamma * dn - alpha, x = g * L;
-  *ok = x < GL_MAX && alpha * L < GL_MAX;
-  if (!*ok) return NAN;
-  double ase = F * L * gk_vpi_e(x), dase = F * L * L * gk_vpi_de(x);
+  /* E'(x) = (e^x - E)/x with e^x = 1 + x E: no second exp. The subtraction
+   * loses ~log10(1/|x|) digits, hence the series below E_SERIES; at large
+   * negative x it loses ~log10|x| digits (e.g. 1.5 at x = -30), harmless
+   * for a Jacobian. */
+  if (fabs(x) < E_SERIES) return gk_vpi_de(x);
+  return (1 + (x - 1) * e) / x;
+}
+
+double vpi_point_e(gk_vpi_model model, double L, double F, double gamma, double alpha, double dn,
+                   const double *ddn, double w1, double w2, double ea, double eb, double deb,
+                   double *d)
+{
+  double x = (gamma * dn - alpha) * L;
+  double ase = F * L * ea, dase = F * L * L * vpi_de_from_e(x, ea);
   double bg = 0, dbg = 0;
   if (model == GK_VPI2) {
-    bg = F * L * gk_vpi_e(-alpha * L);
-    dbg = -F * L * L * gk_vpi_de(-alpha * L);
+    bg = F * L * eb;
+    dbg = -F * L * L * deb;
   }
   if (d) {
     d[VPI_D_GAMMA] = w1 * dase * dn;
@@ -80,6 +86,17 @@ double vpi_point(gk_vpi_model model, double L, double F, double gamma, double al
     for (int k = 0; k < GK_VPI_NGLOB; k++) d[VPI_D_GLOB + k] = w1 * dase * gamma * ddn[k];
   }
   return w1 * ase + w2 * bg;
+}
+
+double vpi_point(gk_vpi_model model, double L, double F, double gamma, double alpha, double dn,
+                 const double *ddn, double w1, double w2, double *d, int *ok)
+{
+  double x = (gamma * dn - alpha) * L;
+  *ok = x < GL_MAX && alpha * L < GL_MAX;
+  if (!*ok) return NAN;
+  double eb = model == GK_VPI2 ? gk_vpi_e(-alpha * L) : 0;
+  double deb = model == GK_VPI2 && d ? gk_vpi_de(-alpha * L) : 0;
+  return vpi_point_e(model, L, F, gamma, alpha, dn, ddn, w1, w2, gk_vpi_e(x), eb, deb, d);
 }
 
 void vpi_nnls2(double aa, double ab, double bb, double ay, double by, double *w1, double *w2)

@@ -4,6 +4,10 @@
 
 #include "gainkit/vpi.h"
 
+/* e^{gL} overflows double beyond gL ~ 709; the fit never needs that far, so
+ * such a point marks the trial parameters as outside the model's domain. */
+#define GL_MAX 700.0
+
 /* Real-parameter derivatives of the model at one point, in the order
  * (gamma_i, alpha_i, W1_j, W2_j, P1, P2, m, n). dn and ddn (d dn/d glob)
  * come from gk_vpi_dn. Returns the model value; *ok = 0 when g L is beyond
@@ -11,6 +15,15 @@
 enum { VPI_D_GAMMA = 0, VPI_D_ALPHA, VPI_D_W1, VPI_D_W2, VPI_D_GLOB, VPI_ND = VPI_D_GLOB + GK_VPI_NGLOB };
 double vpi_point(gk_vpi_model model, double L, double F, double gamma, double alpha, double dn,
                  const double *ddn, double w1, double w2, double *d, int *ok);
+
+/* The same from precomputed growth factors ea = E(gL), eb = E(-alpha L)
+ * and deb = E'(-alpha L) (the fit evaluates them once per point and per
+ * wavelength); no range check. */
+double vpi_point_e(gk_vpi_model model, double L, double F, double gamma, double alpha, double dn,
+                   const double *ddn, double w1, double w2, double ea, double eb, double deb,
+                   double *d);
+/* E'(x) from x and E(x) without a second exponential. */
+double vpi_de_from_e(double x, double e);
 
 /* Closed-form non-negative least squares with two unknowns:
  * min |y - w1 a - w2 b|^2, w >= 0, from the normal-equation sums

@@ -8,7 +8,7 @@ cfg() {  # reduced grid of the bundled dye config
 cfg
 run simulate "$T/small.yaml" -o "$T/vpi.csv"
 expect_rc 0 "default sweep"
-expect_out "fluence(mJ/cm2)" "sweep table"
+expect_out "fluence (mJ/cm2)" "sweep table"
 if grep -q '^# stripe_length_cm: 0.2$' "$T/vpi.csv"; then ok; else bad "stripe_length_cm comment"; fi
 if grep -q '^wavelength (nm) \\ fluence (mJ/cm2),0.05,' "$T/vpi.csv"; then ok; else bad "matrix header"; fi
 run inspect --matrix "$T/vpi.csv"

@@ -35,7 +35,21 @@ run vpi "$D" --window 522:536 --max-pump 1.2
 expect_out "threshold gL=1" "text names the threshold"
 expect_out "mJ/cm2" "text carries the pump unit"
 
+# weights: the default is relative and is named in the output
+run vpi "$D" --window 522:536 --max-pump 1.2 --fluorescence "$FL" --format json
+expect_json '"weights":"relative"' "default weights relative"
+run vpi "$D" --window 522:536 --max-pump 1.2 --fluorescence "$FL" --weights poisson
+[ "$RC" -le 1 ] && ok || bad "poisson: exit $RC: $ERR"
+expect_out "weights poisson" "text names the weights"
+
+# the bundled example (the demo's job): converges (exit 0), globals flagged
+run vpi "$D" --fluorescence "$FL" --format json
+expect_rc 0 "bundled example converges"
+expect_json '"params_determined":false' "example: undetermined globals flagged"
+expect_err "not determined" "example: warning on stderr"
+
 # bad inputs
+expect_input_error "--weights" "bad weights" -- vpi "$D" --weights sigma
 printf 'wavelength (nm) \\ pump (mJ/cm2),0.1,0.2,0.3\n520,1,2,3\n521,1,2\n522,1,2,3\n523,1,2,3\n' >"$T/ragged.csv"
 expect_input_error "ragged.csv:3" "ragged matrix" -- vpi "$T/ragged.csv" --length 0.45
 printf 'wavelength (nm) \\ pump (mJ/cm2),-0.1,0.2,0.3\n520,1,2,3\n521,1,2,3\n522,1,2,3\n523,1,2,3\n' >"$T/neg.csv"

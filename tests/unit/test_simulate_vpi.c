@@ -48,8 +48,14 @@ static fitted fit_pulse(double fwhm, int weighted)
       imax = fmax(imax, r[j].spectrum[i]);
     }
   for (size_t i = 0; i < nl * NP; i++) sig[i] = 0.01 * I[i] + 1e-6 * imax;
+  /* weighted == 2: α(λ) held at the film's unpumped loss Γσa N_tot + α_bg, as
+   * a measured absorption spectrum would give it */
+  double *afix = malloc(nl * sizeof *afix);
+  for (size_t i = 0; i < nl; i++)
+    afix[i] = c.confinement * gk_sim_band_eval(&c.sigma_a, r[0].lambda[i]) * c.density + c.background_loss;
   gk_vpi_data d = {.nl = nl, .np = NP, .lambda = r[0].lambda, .pump = Pm, .I = I,
-                   .sigma = weighted ? sig : NULL, .F = F, .L = c.stripe_length};
+                   .sigma = weighted == 1 ? sig : NULL, .F = F, .L = c.stripe_length,
+                   .alpha_fixed = weighted == 2 ? afix : NULL};
   gk_vpi_result v;
   if (gk_vpi_default_fluorescence(&d, F, &e) == GK_OK && gk_vpi_fit(&d, GK_VPI2, NULL, &v, &e) == GK_OK) {
     double x[NP];
@@ -63,31 +69,37 @@ static fitted fit_pulse(double fwhm, int weighted)
     out.iter = v.n_iter;
     if (getenv("GK_VERBOSE"))
       fprintf(stderr, "  %s %6.0f ps: median(W_fl/W_ASE) %.4g, converged %d (%s), chi2_red %.3g, %zu iterations, "
-            "gamma_pk %.3g alpha_pk %.3g\n", weighted ? "weighted  " : "unweighted", fwhm * 1e12, out.ratio,
+            "gamma_pk %.3g alpha_pk %.3g\n", weighted == 2 ? "alpha fix " : weighted ? "weighted  " : "unweighted", fwhm * 1e12, out.ratio,
             v.converged, v.reason, v.chi2_red, v.n_iter, v.gamma[v.ipk], v.alpha[v.ipk]);
     gk_vpi_result_free(&v);
   }
   free(I);
+  free(afix);
   free(sig);
   free(F);
   for (int j = 0; j < NP; j++) gk_sim_result_free(&r[j]);
   return out;
 }
 
-/* Unweighted, as `gainkit vpi` fits. The 500 ps fit typically stops at the
- * iteration limit (the time-integrated spectrum of a gain that changes
- * within the pulse is not of the steady vpi form; docs/simulate.md), so
- * convergence is not required; the ratio is the finding. A 1 % relative
- * weighting fits both sets to chi2_red ~1 but slides along the model's
- * gamma/alpha degeneracy (alpha_pk ~60 cm^-1 against ~3 true) and loses
- * the ordering: that run is recorded in docs, not asserted. */
+/* Unweighted, as `gainkit vpi` fits, and with α held at the true unpumped
+ * loss (no γ/α degeneracy left: both fits converge). Convergence of the
+ * free-α fits is not required: the time-integrated spectrum of a gain that
+ * changes within the pulse is not of the steady vpi form, and the free fit
+ * slides along the degeneracy of docs/vpi.md (which set does depends on the
+ * fit's version; docs/simulate.md records both). The ordering of the
+ * background ratio is the finding and holds in both. With GK_VERBOSE set
+ * the 1 %-weighted fits are printed as well (recorded in docs, not
+ * asserted: they sit in the degenerate valley, α_pk ~60-100 cm^-1). */
 static void test_background_ratio(void)
 {
-  fitted a = fit_pulse(500e-12, 0), b = fit_pulse(10e-9, 0);
-  CHECK_MSG(isfinite(a.ratio) && isfinite(b.ratio), "ratios %g %g", a.ratio, b.ratio);
-  CHECK_MSG(a.ratio > b.ratio, "500 ps ratio %.4g <= 10 ns ratio %.4g", a.ratio, b.ratio);
-  /* the longer pulse is closer to the steady model: its fit converges */
-  CHECK_MSG(b.converged, "10 ns vpi2 fit did not converge");
+  if (getenv("GK_VERBOSE")) fit_pulse(500e-12, 1), fit_pulse(10e-9, 1);
+  for (int w = 0; w <= 2; w += 2) {
+    fitted a = fit_pulse(500e-12, w), b = fit_pulse(10e-9, w);
+    CHECK_MSG(isfinite(a.ratio) && isfinite(b.ratio), "ratios %g %g", a.ratio, b.ratio);
+    CHECK_MSG(a.ratio > b.ratio, "%s: 500 ps ratio %.4g <= 10 ns ratio %.4g", w ? "alpha fixed" : "unweighted",
+              a.ratio, b.ratio);
+    if (w == 2) CHECK_MSG(a.converged && b.converged, "alpha-fixed fits: converged %d %d", a.converged, b.converged);
+  }
 }
 
 int main(void)
