@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "gainkit/simulate.h"
+#include "sim_mpi.h"
 
 enum { OPT_VPI = CLI_OPT_FIRST_FREE, OPT_VPI_RANGE, OPT_VSL, OPT_VSL_RANGE, OPT_TR };
 
@@ -35,6 +36,9 @@ static const char HELP[] =
     "(stripe_length_cm, ...). A single run writes the spectrum, or with\n"
     "--time-resolved the spectrum-versus-time matrix (columns t in ns).\n"
     "\n"
+    "`mpirun -np K gainkit simulate ...` spreads the sweep points over K ranks;\n"
+    "rank 0 writes the same output as a serial run.\n"
+    "\n"
     "Examples:\n"
     "  gainkit simulate examples/sim-500ps.yaml --vpi-range 0.05mJ/cm2:2.5mJ/cm2:8 \\\n"
     "      -o vpi-series.csv --plot vpi-series.png\n"
@@ -43,7 +47,17 @@ static const char HELP[] =
 
 /* Configuration lines for the CSV: `key: value` so that readers find them
  * with gk_meta_get (stripe_length_cm is what vpi/vsl look for). */
-static void add_config(gk_csv *t, const char *path, const gk_sim_config *c)
+/* How a spectral input was given, for the '#' lines. */
+static void band_comment(gk_csv *t, const char *key, const gk_sim_band *b)
+{
+  if (b->ntab)
+    gk_csv_add_comment(t, "%s: table of %zu points %.10g-%.10g nm, scale %.6g", key, b->ntab, b->tab_lambda[0],
+                       b->tab_lambda[b->ntab - 1], b->peak);
+  else
+    gk_csv_add_comment(t, "%s: peak %.6g center %.10g fwhm %.10g", key, b->peak, b->center, b->fwhm);
+}
+
+static void add_config(gk_csv *t, const char *path, const gk_sim_file *f, const gk_sim_config *c)
 {
   gk_csv_add_comment(t, "gainkit simulate %s", path);
   gk_csv_add_comment(t, "stripe_length_cm: %.10g", c->stripe_length);
@@ -51,8 +65,12 @@ static void add_config(gk_csv *t, const char *path, const gk_sim_config *c)
   gk_csv_add_comment(t, "thickness_cm: %.10g", c->thickness);
   gk_csv_add_comment(t, "index: %.10g", c->index);
   gk_csv_add_comment(t, "confinement: %.10g", c->confinement);
+  if (f->confinement_from[0])
+    gk_csv_add_comment(t, "confinement_from: %s (TE0, active layer, %.6g nm)", f->confinement_from,
+                       f->confinement_nm);
   gk_csv_add_comment(t, "coupling: %.10g", c->coupling);
   gk_csv_add_comment(t, "background_loss_cm-1: %.10g", c->background_loss);
+  if (c->background.peak > 0) band_comment(t, "background_loss_lambda_cm-1", &c->background);
   gk_csv_add_comment(t, "pump_wavelength_nm: %.10g", c->pump_wavelength);
   gk_csv_add_comment(t, "pump_fwhm_s: %.10g", c->pump_fwhm);
   gk_csv_add_comment(t, "pump_fluence_J_cm-2: %.10g", c->pump_fluence);
@@ -60,14 +78,11 @@ static void add_config(gk_csv *t, const char *path, const gk_sim_config *c)
   gk_csv_add_comment(t, "density_cm-3: %.10g", c->density);
   gk_csv_add_comment(t, "lifetime_s: %.10g", c->lifetime);
   gk_csv_add_comment(t, "radiative_fraction: %.10g", c->radiative_fraction);
-  gk_csv_add_comment(t, "emission_nm: center %.10g fwhm %.10g", c->emission.center, c->emission.fwhm);
+  band_comment(t, "emission_nm", &c->emission);
   if (c->fl_sigma_e) gk_csv_add_comment(t, "sigma_e: fuchtbauer-ladenburg");
-  else gk_csv_add_comment(t, "sigma_e_cm2: peak %.6g center %.10g fwhm %.10g", c->sigma_e.peak,
-                          c->sigma_e.center, c->sigma_e.fwhm);
-  gk_csv_add_comment(t, "sigma_a_cm2: peak %.6g center %.10g fwhm %.10g", c->sigma_a.peak,
-                     c->sigma_a.center, c->sigma_a.fwhm);
-  gk_csv_add_comment(t, "sigma_esa_cm2: peak %.6g center %.10g fwhm %.10g", c->sigma_esa.peak,
-                     c->sigma_esa.center, c->sigma_esa.fwhm);
+  else band_comment(t, "sigma_e_cm2", &c->sigma_e);
+  band_comment(t, "sigma_a_cm2", &c->sigma_a);
+  band_comment(t, "sigma_esa_cm2", &c->sigma_esa);
   if (c->second_fraction > 0)
     gk_csv_add_comment(t, "second_state: fraction %.10g lifetime_s %.10g radiative_fraction %.10g",
                        c->second_fraction, c->second_lifetime, c->second_radiative_fraction);
@@ -222,7 +237,7 @@ static int plot_single(const char *path, const gk_sim_result *r, gk_error *e)
   return st;
 }
 
-static int run(int argc, char **argv)
+static int simulate(int argc, char **argv, const sim_mpi *mpi)
 {
   cli_common com = {.cmd = "simulate"};
   static const struct option lo[] = {{"vpi", required_argument, NULL, OPT_VPI},
@@ -281,10 +296,11 @@ static int run(int argc, char **argv)
     kind = (int)cf.sweep_kind;
     cf.sweep = NULL;
   }
-  gk_sim_file_free(&cf);
+  /* cf stays alive until the end: c's spectral tables point into it */
   gk_sim_config c = cf.cfg;
   if (tr && sw && nsw > 1) {
     free(sw);
+    gk_sim_file_free(&cf);
     return cli_usage("simulate", "--time-resolved needs a single run (give one value, e.g. --vpi 0.7mJ/cm2)");
   }
   if (sw && nsw == 1) {
@@ -295,12 +311,18 @@ static int run(int argc, char **argv)
   c.time_resolved = tr;
   size_t nres = sw ? nsw : 1;
   gk_sim_result *rs = calloc(nres, sizeof *rs);
-  if (!rs) { free(sw); return CLI_FAILED; }
+  if (!rs) { free(sw); gk_sim_file_free(&cf); return CLI_FAILED; }
   gk_progress prog = cli_progress("simulate");
-  int st = sw ? gk_sim_sweep(&c, (gk_sim_sweep_kind)kind, sw, nsw, rs, &prog, &e)
-              : gk_sim_run(&c, &rs[0], &prog, &e);
+  /* A single run is not split: ranks other than 0 have nothing to do. */
+  int st = sw ? sim_mpi_sweep(mpi, &c, (gk_sim_sweep_kind)kind, sw, nsw, rs, &prog, &e)
+              : mpi->rank == 0 ? gk_sim_run(&c, &rs[0], &prog, &e) : GK_OK;
   cli_progress_done(&prog);
-  if (st) { free(sw); free(rs); return cli_error(&e); }
+  if (st || mpi->rank != 0) {
+    free(sw);
+    free(rs);
+    gk_sim_file_free(&cf);
+    return st ? cli_error(&e) : CLI_OK;
+  }
 
   int vpi = kind != GK_SIM_SWEEP_LENGTH;
   cJSON *j = cJSON_CreateObject();
@@ -382,7 +404,7 @@ static int run(int argc, char **argv)
     }
     free(tn);
   }
-  if (csvok) add_config(&csv, path, &c);
+  if (csvok) add_config(&csv, path, &cf, &c);
   int rc = CLI_OK;
   if (com.plot) {
     gk_error pe;
@@ -397,7 +419,17 @@ static int run(int argc, char **argv)
   for (size_t k = 0; k < nres; k++) gk_sim_result_free(&rs[k]);
   free(rs);
   free(sw);
+  gk_sim_file_free(&cf);
   return rc;
+}
+
+/* MPI starts here and only here (and only under mpirun), so no other
+ * command pays its start-up cost. */
+static int run(int argc, char **argv)
+{
+  sim_mpi mpi;
+  sim_mpi_init(&mpi);
+  return sim_mpi_finish(&mpi, simulate(argc, argv, &mpi));
 }
 
 const struct cli_command cli_cmd_simulate = {

@@ -26,10 +26,15 @@
 extern "C" {
 #endif
 
-/* A Gaussian band: peak value at center (nm) with full width fwhm (nm).
- * peak = 0 switches the band off. */
+/* A spectral input: a Gaussian band (peak value at center, full width fwhm,
+ * both nm) or, when ntab > 0, a table (tab_lambda strictly increasing, nm)
+ * interpolated linearly, zero outside its range, times peak. peak = 0
+ * switches the input off. The table memory belongs to whoever filled it
+ * (gk_sim_file for configs read from YAML); runs only read it. */
 typedef struct gk_sim_band {
   double peak, center, fwhm;
+  size_t ntab;
+  const double *tab_lambda, *tab_value;
 } gk_sim_band;
 
 typedef struct gk_sim_config {
@@ -38,7 +43,8 @@ typedef struct gk_sim_config {
   double index;            /* n (Füchtbauer–Ladenburg) */
   double confinement;      /* Γ of the guided mode in the film */
   double coupling;         /* β: fraction of spontaneous photons into the guided mode (both directions) */
-  double background_loss;  /* α_bg, cm^-1 (wavelength independent) */
+  double background_loss;  /* α_bg, cm^-1 (wavelength independent part) */
+  gk_sim_band background;  /* α_bg(λ), cm^-1, added to background_loss (peak 0: none) */
   /* stripe */
   double stripe_length;    /* L, cm */
   double stripe_width;     /* b, cm */
@@ -51,7 +57,8 @@ typedef struct gk_sim_config {
   double density;          /* N_tot, cm^-3 */
   double lifetime;         /* τ1, s */
   double radiative_fraction; /* η1 */
-  gk_sim_band emission;    /* spontaneous lineshape (peak ignored: normalised) */
+  gk_sim_band emission;    /* spontaneous lineshape, photons per unit wavelength
+                            * (normalised; a table's peak is ignored) */
   int fl_sigma_e;          /* 1: σ_e from emission by Füchtbauer–Ladenburg */
   gk_sim_band sigma_e;     /* used when fl_sigma_e == 0, cm² */
   gk_sim_band sigma_a;     /* ground-state absorption in the emission window, cm² */
@@ -112,6 +119,9 @@ void gk_sim_result_free(gk_sim_result *r);
 
 /* The spectral inputs on the simulation grid (for docs and tests). */
 double gk_sim_band_eval(const gk_sim_band *b, double lambda_nm);
+/* ∫ band dλ over [l0, l1] (nm; exact for both Gaussians and tables; l0 may
+ * be -INFINITY and l1 INFINITY). */
+double gk_sim_band_integral(const gk_sim_band *b, double l0, double l1);
 /* σ_e(λ) in cm² as the simulation uses it (Füchtbauer–Ladenburg or given). */
 double gk_sim_sigma_e(const gk_sim_config *c, double lambda_nm);
 
@@ -124,15 +134,21 @@ int gk_sim_sweep(const gk_sim_config *c, gk_sim_sweep_kind kind, const double *v
 
 /* Sweep defaults carried by a config file. */
 typedef struct gk_sim_file {
-  gk_sim_config cfg;
+  gk_sim_config cfg;       /* its tables point into `tables` below */
+  double *tables[5];       /* emission, σ_e, σ_a, σ_esa, α_bg tables (λ then value), or NULL */
+  char confinement_from[512]; /* stack file Γ was computed from, "" if given */
+  double confinement_nm;   /* wavelength of that mode calculation */
   gk_sim_sweep_kind sweep_kind;
   double *sweep;           /* malloc'd, NULL when the file has no sweep */
   size_t nsweep;
 } gk_sim_file;
 
 /* Read a YAML config (docs/simulate.md lists the keys). Values may carry
- * units ("1 um", "500 ps", "0.5 mJ/cm2"). Errors carry file:line from the
- * YAML marks. */
+ * units ("1 um", "500 ps", "0.5 mJ/cm2"). Spectral inputs may name
+ * two-column files ({file: x.csv}), and film.confinement_from a stack YAML
+ * whose TE0 active-layer confinement at the emission peak becomes Γ; paths
+ * are relative to the config's folder. Errors carry file:line. Free with
+ * gk_sim_file_free (after the last run using f->cfg). */
 int gk_sim_config_read(const char *path, gk_sim_file *f, gk_error *err);
 /* "FROM:TO:N" -> N geometrically spaced values (FROM and TO included), each
  * a quantity in `base`; *v is malloc'd. Errors are GK_EUSAGE. */

@@ -11,13 +11,17 @@
 #include <strings.h>
 #include <yaml.h>
 
+#include "gainkit/data.h"
+#include "gainkit/modes.h"
 #include "gainkit/simulate.h"
+#include "gainkit/stack.h"
 #include "gainkit/units.h"
 
 typedef struct ctx {
   yaml_document_t *doc;
   const char *path;
   gk_error *err;
+  gk_sim_file *f;
 } ctx;
 
 static long line_of(const yaml_node_t *n) { return n ? (long)n->start_mark.line + 1 : 0; }
@@ -56,7 +60,7 @@ static int count(ctx *x, const char *key, const yaml_node_t *n, size_t *out)
   return GK_OK;
 }
 
-typedef enum { Q, COUNT, BAND, FLAG_FL } kind;
+typedef enum { Q, COUNT, BAND, FLAG_FL, Q_OR_BAND, PATH } kind;
 typedef struct field {
   const char *key;
   kind k;
@@ -66,27 +70,92 @@ typedef struct field {
 
 #define OFF(m) offsetof(gk_sim_config, m)
 
+/* A path in the config relative to the config file's folder. */
+static void resolve(const ctx *x, const char *rel, char *out, size_t size)
+{
+  const char *slash = strrchr(x->path, '/');
+  if (rel[0] == '/' || !slash) snprintf(out, size, "%s", rel);
+  else snprintf(out, size, "%.*s/%s", (int)(slash - x->path), x->path, rel);
+}
+
+/* Which of gk_sim_file.tables owns the table of band b. */
+static double **table_slot(ctx *x, gk_sim_band *b)
+{
+  gk_sim_config *c = &x->f->cfg;
+  gk_sim_band *order[] = {&c->emission, &c->sigma_e, &c->sigma_a, &c->sigma_esa, &c->background};
+  for (int i = 0; i < 5; i++)
+    if (order[i] == b) return &x->f->tables[i];
+  return NULL;
+}
+
+/* Two columns, wavelength (nm unless the header names a unit) and value,
+ * read with the project's column reader; sorted, duplicates refused. */
+static int read_table(ctx *x, const char *key, const yaml_node_t *n, const char *rel, gk_sim_band *b, int clamp)
+{
+  char path[1024];
+  resolve(x, rel, path, sizeof path);
+  gk_columns_options o = {.xkind = GK_XKIND_WAVELENGTH, .x_unit_default = "nm", .allow_unsorted = 1,
+                          .reject_duplicate_x = 1, .require_positive_x = 1, .min_points = 2};
+  gk_columns col;
+  gk_error e;
+  gk_error_clear(&e);
+  if (gk_columns_read(path, &o, &col, &e)) {
+    gk_error_format(&e, path, sizeof path);
+    return gk_error_set(x->err, GK_EINPUT, x->path, line_of(n), "%s: %s", key, path);
+  }
+  double **slot = table_slot(x, b), *mem = malloc(2 * col.n * sizeof *mem);
+  int st = GK_OK;
+  if (!slot || !mem) st = gk_error_set(x->err, GK_ENOMEM, NULL, 0, "out of memory");
+  for (size_t i = 0; !st && i < col.n; i++) {
+    mem[i] = col.x[i];
+    double y = col.y[i];
+    /* a measured PL spectrum after background subtraction dips slightly
+     * below zero in its wings; a cross-section or loss below zero is wrong */
+    if (y < 0 && clamp) y = 0;
+    if (!(y >= 0) || !isfinite(y))
+      st = gk_error_set(x->err, GK_EINPUT, col.path, col.line[i], "%s: value must be >= 0 (got %g)", key, y);
+    mem[col.n + i] = y;
+  }
+  size_t npts = col.n;
+  gk_columns_free(&col);
+  if (st) { free(mem); return st; }
+  free(*slot);
+  *slot = mem;
+  b->ntab = npts;
+  b->tab_lambda = mem;
+  b->tab_value = mem + npts;
+  return GK_OK;
+}
+
 static int band(ctx *x, const char *key, const yaml_node_t *n, const char *unit, gk_sim_band *b)
 {
   if (!n || n->type != YAML_MAPPING_NODE)
-    return fail(x, n, "%s: expected a mapping with center, fwhm%s", key, unit[0] ? " and peak" : "");
+    return fail(x, n, "%s: expected a mapping with center, fwhm%s (or file)", key, unit[0] ? " and peak" : "");
   b->peak = 1;
+  b->ntab = 0;
+  const yaml_node_t *file = NULL;
   for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
     yaml_node_t *k = yaml_document_get_node(x->doc, p->key), *v = yaml_document_get_node(x->doc, p->value);
     const char *ks = scalar(k);
-    int st;
+    int st = GK_OK;
     if (ks && !strcmp(ks, "center")) st = quantity(x, ks, v, "nm", &b->center);
     else if (ks && !strcmp(ks, "fwhm")) st = quantity(x, ks, v, "nm", &b->fwhm);
     else if (ks && !strcmp(ks, "peak") && unit[0]) st = quantity(x, ks, v, unit, &b->peak);
+    /* scale: the file's values times this, in the band's unit (a table in
+     * units of 1e-16 cm² takes scale: 1e-16 cm2) */
+    else if (ks && !strcmp(ks, "scale") && unit[0]) st = quantity(x, ks, v, unit, &b->peak);
+    else if (ks && !strcmp(ks, "file") && scalar(v)) file = v;
     else st = fail(x, k, "%s: unknown key '%s'", key, ks ? ks : "?");
     if (st) return st;
   }
+  if (file) return read_table(x, key, file, scalar(file), b, !unit[0]);
   return GK_OK;
 }
 
 static const field F_FILM[] = {{"thickness", Q, "cm", OFF(thickness)}, {"index", Q, "", OFF(index)},
                                {"confinement", Q, "", OFF(confinement)}, {"coupling", Q, "", OFF(coupling)},
-                               {"background_loss", Q, "cm^-1", OFF(background_loss)}, {NULL, Q, NULL, 0}};
+                               {"background_loss", Q_OR_BAND, "cm^-1", OFF(background_loss)},
+                               {"confinement_from", PATH, NULL, 0}, {NULL, Q, NULL, 0}};
 static const field F_STRIPE[] = {{"length", Q, "cm", OFF(stripe_length)}, {"width", Q, "cm", OFF(stripe_width)},
                                  {NULL, Q, NULL, 0}};
 static const field F_PUMP[] = {{"wavelength", Q, "nm", OFF(pump_wavelength)}, {"fwhm", Q, "s", OFF(pump_fwhm)},
@@ -123,6 +192,18 @@ static int section(ctx *x, const char *name, const yaml_node_t *n, const field *
     case Q: st = quantity(x, f->key, v, f->base, (double *)base); break;
     case COUNT: st = count(x, f->key, v, (size_t *)base); break;
     case BAND: st = band(x, f->key, v, f->base, (gk_sim_band *)base); break;
+    case Q_OR_BAND:  /* only background_loss: a number, or α_bg(λ) added to 0 */
+      if (v && v->type == YAML_MAPPING_NODE) {
+        c->background_loss = 0;
+        st = band(x, f->key, v, f->base, &c->background);
+      } else {
+        st = quantity(x, f->key, v, f->base, (double *)base);
+      }
+      break;
+    case PATH:
+      if (!scalar(v)) st = fail(x, v, "%s: expected a file name%s", f->key, NULL);
+      else resolve(x, scalar(v), x->f->confinement_from, sizeof x->f->confinement_from);
+      break;
     case FLAG_FL: {
       const char *s = scalar(v);
       if (s && (!strcasecmp(s, "fuchtbauer-ladenburg") || !strcasecmp(s, "fl"))) {
@@ -217,9 +298,61 @@ static int sweep(ctx *x, const yaml_node_t *n, gk_sim_file *f)
   return GK_OK;
 }
 
+/* Γ = share of the TE0 |E|² in the stack's active layer at the emission
+ * peak: the mode the stripe's ASE travels in, where the gain sits. */
+static int confinement_from_stack(ctx *x, const yaml_node_t *n)
+{
+  gk_sim_file *f = x->f;
+  gk_sim_config *c = &f->cfg;
+  double lam = c->emission.center;
+  if (c->emission.ntab) {  /* table: its maximum */
+    size_t m = 0;
+    for (size_t i = 1; i < c->emission.ntab; i++)
+      if (c->emission.tab_value[i] > c->emission.tab_value[m]) m = i;
+    lam = c->emission.tab_lambda[m];
+  }
+  f->confinement_nm = lam;
+  gk_stack s;
+  gk_guide g;
+  gk_modes md = {0};
+  gk_error e;
+  gk_error_clear(&e);
+  char what[1200];
+  if (gk_stack_load(f->confinement_from, &s, &e)) {
+    gk_error_format(&e, what, sizeof what);
+    return gk_error_set(x->err, GK_EINPUT, x->path, line_of(n), "confinement_from: %s", what);
+  }
+  int st = GK_OK;
+  if (s.active < 0) {
+    st = gk_error_set(x->err, GK_EINPUT, x->path, line_of(n),
+                      "confinement_from: %s has no layer marked active: true", f->confinement_from);
+  } else if (gk_guide_from_stack(&g, &s, lam, &e) == GK_OK) {
+    if (gk_modes_find(&g, GK_MODES_TE, &md, &e) == GK_OK) {
+      const gk_mode *te0 = NULL;
+      for (size_t i = 0; i < md.n && !te0; i++)
+        if (md.mode[i].pol == GK_TE && md.mode[i].order == 0) te0 = &md.mode[i];
+      if (te0) c->confinement = te0->confinement[s.active];
+      else st = gk_error_set(x->err, GK_EINPUT, x->path, line_of(n),
+                             "confinement_from: %s guides no TE mode at %g nm", f->confinement_from, lam);
+      gk_modes_free(&md);
+    }
+    gk_guide_free(&g);
+  }
+  if (!st && e.code) {
+    gk_error_format(&e, what, sizeof what);
+    st = gk_error_set(x->err, GK_EINPUT, x->path, line_of(n), "confinement_from: %s", what);
+  }
+  gk_stack_free(&s);
+  return st;
+}
+
 void gk_sim_file_free(gk_sim_file *f)
 {
   if (!f) return;
+  for (int i = 0; i < 5; i++) {
+    free(f->tables[i]);
+    f->tables[i] = NULL;
+  }
   free(f->sweep);
   f->sweep = NULL;
   f->nsweep = 0;
@@ -245,7 +378,8 @@ int gk_sim_config_read(const char *path, gk_sim_file *f, gk_error *err)
   }
   yaml_parser_delete(&parser);
   fclose(fp);
-  ctx x = {&doc, path, err};
+  ctx x = {&doc, path, err, f};
+  const yaml_node_t *conf_node = NULL;
   yaml_node_t *root = yaml_document_get_root_node(&doc);
   int st = GK_OK;
   if (!root || root->type != YAML_MAPPING_NODE) {
@@ -259,11 +393,14 @@ int gk_sim_config_read(const char *path, gk_sim_file *f, gk_error *err)
       const char *ks = scalar(k);
       size_t i = 0, ns = sizeof secs / sizeof *secs;
       while (i < ns && !(ks && !strcmp(ks, secs[i].name))) i++;
+      if (i < ns && !strcmp(ks, "film")) conf_node = v;
       if (i < ns) st = section(&x, ks, v, secs[i].fs, &f->cfg);
       else if (ks && !strcmp(ks, "name")) continue;
       else if (ks && !strcmp(ks, "sweep")) st = sweep(&x, v, f);
       else st = fail(&x, k, "unknown section '%s'%s", ks ? ks : "?", NULL);
     }
+    /* after every section: Γ needs the emission peak */
+    if (!st && f->confinement_from[0]) st = confinement_from_stack(&x, conf_node);
     if (!st) {
       gk_error e;
       gk_error_clear(&e);

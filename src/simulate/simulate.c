@@ -8,6 +8,8 @@
 #include <omp.h>
 #endif
 
+#include <gsl/gsl_interp.h>
+
 #include "gainkit/simulate.h"
 
 #ifndef M_PI
@@ -40,10 +42,10 @@ void gk_sim_config_default(gk_sim_config *c)
   c->density = 2e18;
   c->lifetime = 6e-9;
   c->radiative_fraction = 0.9;
-  c->emission = (gk_sim_band){1, 580, 40};
+  c->emission = (gk_sim_band){.peak = 1, .center = 580, .fwhm = 40};
   c->fl_sigma_e = 1;
-  c->sigma_a = (gk_sim_band){1.5e-16, 530, 40};
-  c->sigma_esa = (gk_sim_band){0, 620, 60};
+  c->sigma_a = (gk_sim_band){.peak = 1.5e-16, .center = 530, .fwhm = 40};
+  c->sigma_esa = (gk_sim_band){.peak = 0, .center = 620, .fwhm = 60};
   c->second_fraction = 0;
   c->second_lifetime = 90e-9;
   c->second_radiative_fraction = 0.5;
@@ -67,7 +69,8 @@ int gk_sim_config_check(const gk_sim_config *c, gk_error *err)
                         (double)c->field)
   POS(thickness); POS(index); POS(stripe_length); POS(stripe_width); POS(pump_wavelength);
   POS(pump_fwhm); POS(pump_cross_section); POS(density); POS(lifetime); POS(lambda_min);
-  POS(emission.fwhm); POS(accuracy);
+  POS(accuracy);
+  if (!c->emission.ntab) POS(emission.fwhm);
   FRAC(confinement); FRAC(coupling); FRAC(radiative_fraction); FRAC(second_fraction);
   FRAC(second_radiative_fraction);
   if (!(c->pump_fluence >= 0) || !isfinite(c->pump_fluence))
@@ -85,33 +88,83 @@ int gk_sim_config_check(const gk_sim_config *c, gk_error *err)
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "accuracy must be <= 0.5 (got %g)", c->accuracy);
   if ((c->t_start != 0 || c->t_end != 0) && !(c->t_end > c->t_start))
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "t_end must exceed t_start");
-  const gk_sim_band *bands[] = {&c->sigma_a, &c->sigma_esa, &c->sigma_e};
-  for (int k = 0; k < 3; k++)
-    if (bands[k]->peak < 0 || (bands[k]->peak > 0 && !(bands[k]->fwhm > 0)))
-      return gk_error_set(err, GK_EUSAGE, NULL, 0, "cross-section bands need peak >= 0 and fwhm > 0");
+  const gk_sim_band *bands[] = {&c->sigma_a, &c->sigma_esa, &c->sigma_e, &c->background, &c->emission};
+  for (int k = 0; k < 5; k++) {
+    const gk_sim_band *b = bands[k];
+    if (b->peak < 0 || (b->peak > 0 && !b->ntab && !(b->fwhm > 0)))
+      return gk_error_set(err, GK_EUSAGE, NULL, 0, "spectral bands need peak >= 0 and fwhm > 0");
+    for (size_t i = 0; i < b->ntab; i++)
+      if (!(b->tab_value[i] >= 0) || (i && !(b->tab_lambda[i] > b->tab_lambda[i - 1])))
+        return gk_error_set(err, GK_EUSAGE, NULL, 0,
+                            "spectral tables need increasing wavelengths and values >= 0");
+    if (b->ntab == 1) return gk_error_set(err, GK_EUSAGE, NULL, 0, "spectral tables need >= 2 points");
+  }
+  if (!(gk_sim_band_integral(&(gk_sim_band){1, c->emission.center, c->emission.fwhm, c->emission.ntab,
+                                            c->emission.tab_lambda, c->emission.tab_value},
+                             -INFINITY, INFINITY) > 0))
+    return gk_error_set(err, GK_EUSAGE, NULL, 0, "the emission spectrum has zero area");
   return GK_OK;
 #undef POS
 #undef FRAC
 }
 
+/* Linear interpolation of a table, zero outside it. */
+static double table_eval(const gk_sim_band *b, double x)
+{
+  const double *l = b->tab_lambda, *v = b->tab_value;
+  size_t n = b->ntab;
+  if (!(x >= l[0] && x <= l[n - 1])) return 0;
+  size_t i = gsl_interp_bsearch(l, x, 0, n - 1);
+  if (i + 1 >= n) return v[n - 1];
+  return v[i] + (v[i + 1] - v[i]) * (x - l[i]) / (l[i + 1] - l[i]);
+}
+
 double gk_sim_band_eval(const gk_sim_band *b, double lambda_nm)
 {
   if (b->peak == 0) return 0;
+  if (b->ntab) return b->peak * table_eval(b, lambda_nm);
   double u = (lambda_nm - b->center) / b->fwhm;
   return b->peak * exp(-4 * M_LN2 * u * u);
 }
 
-/* Füchtbauer–Ladenburg: σ_e(λ) = λ⁴ E(λ) / (8π n² c τ_rad), E normalised to
- * unit area per unit wavelength and τ_rad = τ1/η1. The Gaussian lineshape is
- * normalised analytically so σ_e does not depend on the simulation grid. */
+double gk_sim_band_integral(const gk_sim_band *b, double l0, double l1)
+{
+  if (b->peak == 0 || !(l1 > l0)) return 0;
+  if (!b->ntab) {
+    double w = b->fwhm * FWHM_TO_SIGMA * M_SQRT2;
+    return b->peak * 0.5 * sqrt(M_PI) * w * (erf((l1 - b->center) / w) - erf((l0 - b->center) / w));
+  }
+  /* exact integral of the piecewise-linear interpolant: trapezoids over the
+   * table nodes inside [l0, l1] plus the two clipped end pieces */
+  const double *l = b->tab_lambda;
+  size_t n = b->ntab;
+  double a = l0 > l[0] ? l0 : l[0], e = l1 < l[n - 1] ? l1 : l[n - 1];
+  if (!(e > a)) return 0;
+  double sum = 0, x = a, y = table_eval(b, a);
+  size_t i = gsl_interp_bsearch(l, a, 0, n - 1) + 1;
+  for (; i < n && l[i] < e; i++) {
+    double yi = b->tab_value[i];
+    sum += 0.5 * (y + yi) * (l[i] - x);
+    x = l[i];
+    y = yi;
+  }
+  sum += 0.5 * (y + table_eval(b, e)) * (e - x);
+  return b->peak * sum;
+}
+
+/* Füchtbauer–Ladenburg: σ_e(λ) = λ⁴ E(λ) / (8π n² c τ_rad) with E the
+ * emission spectrum in photons per unit wavelength normalised to unit area
+ * (E = F/∫F dλ) and τ_rad = τ1/η1. The area is taken over the whole band or
+ * table, not over the simulation window, so σ_e does not depend on the grid. */
 double gk_sim_sigma_e(const gk_sim_config *c, double lambda_nm)
 {
   if (!c->fl_sigma_e) return gk_sim_band_eval(&c->sigma_e, lambda_nm);
-  double lam = lambda_nm * 1e-7;
-  double area_cm = c->emission.fwhm * 1e-7 * sqrt(M_PI / (4 * M_LN2));
-  gk_sim_band unit = {1, c->emission.center, c->emission.fwhm};
-  double E = gk_sim_band_eval(&unit, lambda_nm) / area_cm;
   if (!(c->radiative_fraction > 0)) return 0;
+  gk_sim_band shape = c->emission;
+  shape.peak = 1;
+  double area_cm = gk_sim_band_integral(&shape, -INFINITY, INFINITY) * 1e-7;
+  if (!(area_cm > 0)) return 0;
+  double lam = lambda_nm * 1e-7, E = gk_sim_band_eval(&shape, lambda_nm) / area_cm;
   double tau_rad = c->lifetime / c->radiative_fraction;
   return lam * lam * lam * lam * E / (8 * M_PI * c->index * c->index * C_CM_S * tau_rad);
 }
@@ -145,11 +198,13 @@ typedef struct sim {
   size_t nx, nl;
   double dx, dlam, area, vol;      /* area = b d (cm²), vol = area dx */
   double *ce, *ca, *cesa, *f;      /* Γσ_e, Γσ_a, Γσ_esa per bin; f: lineshape fractions */
+  double *abg;                     /* α_bg per bin, cm^-1 */
   double *n1, *n2;                 /* populations per cell */
   double *phi, *psi, *J;           /* nl*nx: cell integrals of the flux */
   double *edge, *far;              /* nl: S+ at x = L, S- at x = 0 */
   double *we, *wa, *wesa, *wbg;    /* per cell: stimulated rates per molecule, bg photons/s */
   double *stiff;                   /* per cell: gain-feedback rate bound (see the step control) */
+  int parallel;                    /* OpenMP over bins/cells inside this run */
 } sim;
 
 /* (e^z − 1)/z and (e^z − 1 − z)/z²; the series avoids cancellation near 0. */
@@ -174,13 +229,21 @@ static void solve_flux(sim *S)
 {
   const gk_sim_config *c = S->c;
   size_t nx = S->nx, nl = S->nl;
-  double dx = S->dx, ntot = c->density, abg = c->background_loss;
+  double dx = S->dx, ntot = c->density;
   double k1 = 1 / c->lifetime, k2 = c->second_fraction > 0 ? 1 / c->second_lifetime : 0;
   double srcfac = 0.5 * c->coupling * S->area;
   double eta1 = c->radiative_fraction * k1, eta2 = c->second_radiative_fraction * k2;
-#pragma omp parallel for schedule(static) if (nl * nx >= 16384)
+  double inv = 1 / S->vol;
+  /* One parallel region per step, not one per loop: each fork/join is a
+   * barrier, and on a shared machine a barrier waits for the slowest
+   * (descheduled) thread. Static schedules give each thread the same
+   * contiguous block of bins (then of cells) every step; threads write
+   * disjoint contiguous ranges, so only block edges share cache lines. */
+#pragma omp parallel if (S->parallel)
+  {
+#pragma omp for schedule(static)
   for (size_t j = 0; j < nl; j++) {
-    double ce = S->ce[j] - S->cesa[j], ca = S->ca[j], fs = srcfac * S->f[j];
+    double ce = S->ce[j] - S->cesa[j], ca = S->ca[j], fs = srcfac * S->f[j], abg = S->abg[j];
     double *phi = S->phi + j * nx, *psi = S->psi + j * nx, *J = S->J + j * nx;
     double s = 0;
     for (size_t i = 0; i < nx; i++) {
@@ -206,8 +269,7 @@ static void solve_flux(sim *S)
   }
   /* Rates per cell: the sum over λ runs in a fixed order in every thread
    * layout, so results do not depend on the number of threads. */
-  double inv = 1 / S->vol;
-#pragma omp parallel for schedule(static) if (nl * nx >= 16384)
+#pragma omp for schedule(static)
   for (size_t i = 0; i < nx; i++) {
     double we = 0, wa = 0, wesa = 0, wbg = 0, st = 0;
     double n1 = S->n1[i], n0 = ntot - n1 - S->n2[i];
@@ -217,15 +279,72 @@ static void solve_flux(sim *S)
       we += e;
       wa += a;
       wesa += S->cesa[j] * Jj;
-      wbg += Jj;
+      wbg += S->abg[j] * Jj;
       st += (S->ce[j] + S->ca[j]) * (e * n1 + a * n0);
     }
     S->stiff[i] = st * inv * c->stripe_length;
     S->we[i] = we * inv;
     S->wa[i] = wa * inv;
     S->wesa[i] = wesa * inv;
-    S->wbg[i] = abg * wbg;
+    S->wbg[i] = wbg;
   }
+  }
+}
+
+/* Serial or threaded flux solves, chosen by measurement. A probe runs
+ * CHOOSER_PROBE steps serial, then up to CHOOSER_PROBE threaded, timed; the
+ * steps until the next probe use the faster. A threaded step slower than
+ * twice the serial average ends the probe at once (one step lost), and each
+ * lost probe makes the interval to the next 8x longer (up to CHOOSER_MAX), so a
+ * loaded machine costs a few steps per run. Re-probing follows changes of
+ * the load. The results are bit-identical either way (fixed summation
+ * order): only the speed depends on this choice. */
+enum { CHOOSER_PROBE = 8, CHOOSER_MIN = 256, CHOOSER_MAX = 16384 };
+typedef struct flux_chooser {
+  int enabled, threaded, probing;
+  size_t next, k, period;      /* step of the next probe; probe step; interval */
+  double t_serial, t_threaded;
+} flux_chooser;
+
+static void flux_timed(sim *S, flux_chooser *fc, size_t step)
+{
+#ifdef _OPENMP
+  if (fc->enabled) {
+    if (!fc->period) fc->period = CHOOSER_MIN;
+    if (!fc->probing && step >= fc->next) {
+      fc->probing = 1;
+      fc->k = 0;
+      fc->t_serial = fc->t_threaded = 0;
+    }
+    if (!fc->probing) {
+      S->parallel = fc->threaded;
+      solve_flux(S);
+      return;
+    }
+    S->parallel = fc->k >= CHOOSER_PROBE;
+    double t0 = omp_get_wtime();
+    solve_flux(S);
+    double dt = omp_get_wtime() - t0;
+    if (!S->parallel) {
+      fc->t_serial += dt;
+    } else {
+      fc->t_threaded += dt;
+      int lost = dt > 2 * fc->t_serial / CHOOSER_PROBE;
+      if (lost || fc->k + 1 == 2 * CHOOSER_PROBE) {
+        fc->threaded = !lost && fc->t_threaded < fc->t_serial;
+        if (!fc->threaded && fc->period < CHOOSER_MAX) fc->period *= 8;
+        if (fc->threaded) fc->period = CHOOSER_MIN;
+        fc->next = step + fc->period;
+        fc->probing = 0;
+      }
+    }
+    fc->k++;
+    return;
+  }
+#endif
+  (void)step;
+  S->parallel = 0;
+  solve_flux(S);
 }
 
 /* Pump photons per cm² delivered in [t0, t1] by a Gaussian pulse centred
@@ -250,7 +369,7 @@ static double pump_rate(const gk_sim_config *c, double t)
 
 static void sim_free(sim *S)
 {
-  free(S->ce); free(S->ca); free(S->cesa); free(S->f); free(S->n1); free(S->n2);
+  free(S->ce); free(S->abg); free(S->ca); free(S->cesa); free(S->f); free(S->n1); free(S->n2);
   free(S->phi); free(S->psi); free(S->J); free(S->edge); free(S->far);
   free(S->we); free(S->wa); free(S->wesa); free(S->wbg); free(S->stiff);
 }
@@ -284,16 +403,26 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
   int st = gk_sim_config_check(c, err);
   if (st) return st;
   sim S = {.c = c, .nx = c->ncells, .nl = c->nbins};
+  /* Threads inside a run only for a lone run (a sweep spreads its points
+   * instead, see gk_sim_sweep) and only on grids whose per-step work
+   * (~4 µs per 1000 cell-bins) can pay for a fork/join. Whether it does
+   * depends on the machine's load: a barrier waits for the slowest thread,
+   * and on an oversubscribed machine that is a scheduler time slice, ten
+   * times a step. So flux_chooser times both and keeps the faster. */
+  flux_chooser fc = {0};
+#ifdef _OPENMP
+  fc.enabled = S.nx * S.nl >= 16384 && !omp_in_parallel() && omp_get_max_threads() > 1;
+#endif
   size_t nx = S.nx, nl = S.nl, nt = c->ntimes;
   S.dx = c->stripe_length / (double)nx;
   S.dlam = (c->lambda_max - c->lambda_min) / (double)nl;
   S.area = c->stripe_width * c->thickness;
   S.vol = S.area * S.dx;
   int tr = c->time_resolved;
-  double **ptrs[] = {&S.ce, &S.ca, &S.cesa, &S.f, &S.n1, &S.n2, &S.phi, &S.psi, &S.J, &S.edge,
+  double **ptrs[] = {&S.ce, &S.abg, &S.ca, &S.cesa, &S.f, &S.n1, &S.n2, &S.phi, &S.psi, &S.J, &S.edge,
                      &S.far, &S.we, &S.wa, &S.wesa, &S.wbg, &S.stiff, &r->lambda, &r->t, &r->pump,
                      &r->spectrum, &r->intensity, &r->fwhm};
-  size_t sizes[] = {nl, nl, nl, nl, nx, nx, nl * nx, nl * nx, nl * nx, nl, nl, nx, nx, nx, nx, nx,
+  size_t sizes[] = {nl, nl, nl, nl, nl, nx, nx, nl * nx, nl * nx, nl * nx, nl, nl, nx, nx, nx, nx, nx,
                     nl, nt, nt, nl, nt, nt};
   int ok = alloc_all(ptrs, sizes, sizeof sizes / sizeof *sizes);
   double *bin = calloc(nl, sizeof *bin);
@@ -319,12 +448,14 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
    * over the window so that Σf = 1 — every spontaneous photon coupled to the
    * mode lands in some bin and the bookkeeping closes. */
   double fsum = 0;
-  double w = c->emission.fwhm * FWHM_TO_SIGMA * M_SQRT2;
+  gk_sim_band shape = c->emission;
+  shape.peak = 1;
   for (size_t j = 0; j < nl; j++) {
     double l0 = c->lambda_min + j * S.dlam, l1 = l0 + S.dlam, lam = l0 + 0.5 * S.dlam;
     r->lambda[j] = lam;
-    S.f[j] = erf((l1 - c->emission.center) / w) - erf((l0 - c->emission.center) / w);
+    S.f[j] = gk_sim_band_integral(&shape, l0, l1);
     fsum += S.f[j];
+    S.abg[j] = c->background_loss + gk_sim_band_eval(&c->background, lam);
     S.ce[j] = c->confinement * gk_sim_sigma_e(c, lam);
     S.ca[j] = c->confinement * gk_sim_band_eval(&c->sigma_a, lam);
     S.cesa[j] = c->confinement * gk_sim_band_eval(&c->sigma_esa, lam);
@@ -350,7 +481,7 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
     r->t[k] = t0 + (k + 0.5) * tbin;
     r->pump[k] = pump_dose(c, t, tk1) / (tk1 - t);
     while (t < tk1) {
-      solve_flux(&S);
+      flux_timed(&S, &fc, steps);
       /* Step size: explicit updates stay accurate and positive while dt times
        * every per-molecule rate is <= ε. Stimulated emission adds a stiffer
        * mode: a change δN1 alters the gain-length product of bin j by at most
@@ -437,14 +568,14 @@ int gk_sim_sweep(const gk_sim_config *c, gk_sim_sweep_kind kind, const double *v
   }
   size_t done = 0;
   int cancel = 0;
-  /* Points across threads when there are enough of them; otherwise each run
-   * parallelises over wavelength bins (nested regions stay serial). Either
-   * way each point computes exactly what gk_sim_run computes. */
-  int nthr = 1;
-#ifdef _OPENMP
-  nthr = omp_get_max_threads();
-#endif
-#pragma omp parallel for schedule(dynamic, 1) if (n >= (size_t)nthr && nthr > 1)
+  /* Two or more points: threads over points, none inside a run (gk_sim_run
+   * sees omp_in_parallel()). Points are independent runs without barriers,
+   * which scales even on an oversubscribed machine. schedule(static, 1)
+   * deals points round robin: sweeps ordered by fluence get slower towards
+   * the end, and interleaving evens that out without a shared work counter.
+   * One point: the run itself uses the threads. Either way each point
+   * computes exactly what gk_sim_run computes. */
+#pragma omp parallel for schedule(static, 1) if (n >= 2)
   for (size_t i = 0; i < n; i++) {
     int stop;
 #pragma omp atomic read

@@ -1,0 +1,194 @@
+/* Sweep points over Open MPI ranks (cli/sim_mpi.h). Each rank runs its
+ * points with gk_sim_sweep (OpenMP inside a rank as usual); the results are
+ * bit-identical to the serial run because every point is an independent
+ * gk_sim_run and gk_sim_run does not depend on the thread layout. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim_mpi.h"
+
+#ifdef GAINKIT_HAVE_MPI
+#include <mpi.h>
+
+/* Launchers that set these: Open MPI's mpirun/orterun/prterun (OMPI_*,
+ * PMIX_RANK), and PMI-based ones (Slurm srun, MPICH hydra). Absent all of
+ * them the process is a plain run and never touches MPI. */
+static int launched_by_mpi(void)
+{
+  const char *v[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE", "PMI_RANK"};
+  for (size_t i = 0; i < sizeof v / sizeof *v; i++)
+    if (getenv(v[i])) return 1;
+  return 0;
+}
+
+void sim_mpi_init(sim_mpi *m)
+{
+  memset(m, 0, sizeof *m);
+  m->size = 1;
+  if (!launched_by_mpi()) return;
+  int init = 0;
+  MPI_Initialized(&init);
+  if (!init && MPI_Init(NULL, NULL) != MPI_SUCCESS) return;
+  m->active = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &m->rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &m->size);
+  if (m->rank != 0) {
+    /* only rank 0 reports; the others must not duplicate errors or tables */
+    if (!freopen("/dev/null", "w", stdout)) { /* nothing useful to do */ }
+    if (!freopen("/dev/null", "w", stderr)) { /* nothing useful to do */ }
+  }
+}
+
+/* Per point: 3 sizes + steps + 9 budget terms, then lambda, t, pump,
+ * spectrum, intensity, fwhm. Sweeps are never time-resolved (the CLI refuses
+ * that), so the maps are not sent. */
+enum { HDR = 13 };
+
+static size_t packed_len(size_t nl, size_t nt) { return HDR + 2 * nl + 4 * nt; }
+
+static void pack(const gk_sim_result *r, double *p)
+{
+  const gk_sim_budget *b = &r->budget;
+  double h[HDR] = {(double)r->nbins, (double)r->ntimes, (double)r->ncells, (double)r->steps,
+                   b->absorbed, b->decay_guided, b->decay_other, b->stimulated_net, b->out_edge,
+                   b->out_far, b->loss_esa, b->loss_bg, b->left};
+  size_t nl = r->nbins, nt = r->ntimes;
+  memcpy(p, h, sizeof h);
+  p += HDR;
+  memcpy(p, r->lambda, nl * sizeof *p), p += nl;
+  memcpy(p, r->t, nt * sizeof *p), p += nt;
+  memcpy(p, r->pump, nt * sizeof *p), p += nt;
+  memcpy(p, r->spectrum, nl * sizeof *p), p += nl;
+  memcpy(p, r->intensity, nt * sizeof *p), p += nt;
+  memcpy(p, r->fwhm, nt * sizeof *p);
+}
+
+static double *take(const double **p, size_t n)
+{
+  double *v = malloc((n ? n : 1) * sizeof *v);
+  if (v) memcpy(v, *p, n * sizeof *v);
+  *p += n;
+  return v;
+}
+
+static int unpack(const double *p, gk_sim_result *r)
+{
+  memset(r, 0, sizeof *r);
+  size_t nl = (size_t)p[0], nt = (size_t)p[1];
+  r->nbins = nl;
+  r->ntimes = nt;
+  r->ncells = (size_t)p[2];
+  r->steps = (size_t)p[3];
+  r->budget = (gk_sim_budget){p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12]};
+  p += HDR;
+  r->lambda = take(&p, nl);
+  r->t = take(&p, nt);
+  r->pump = take(&p, nt);
+  r->spectrum = take(&p, nl);
+  r->intensity = take(&p, nt);
+  r->fwhm = take(&p, nt);
+  return r->lambda && r->t && r->pump && r->spectrum && r->intensity && r->fwhm ? 0 : -1;
+}
+
+int sim_mpi_sweep(const sim_mpi *m, const gk_sim_config *c, gk_sim_sweep_kind kind, const double *values,
+                  size_t n, gk_sim_result *results, const gk_progress *prog, gk_error *err)
+{
+  if (!m->active || m->size < 2) return gk_sim_sweep(c, kind, values, n, results, prog, err);
+  int st = gk_sim_config_check(c, err);
+  if (st) return st;  /* same config on every rank: every rank agrees */
+  size_t R = (size_t)m->size, me = (size_t)m->rank;
+  /* Round robin: sweeps are usually ordered by fluence and high fluences
+   * take more steps, so interleaving balances the ranks better than blocks. */
+  size_t mine = me < n ? (n - me + R - 1) / R : 0;
+  double *v = malloc((mine ? mine : 1) * sizeof *v);
+  gk_sim_result *rs = calloc(mine ? mine : 1, sizeof *rs);
+  gk_error e;
+  gk_error_clear(&e);
+  if (!v || !rs) st = gk_error_set(&e, GK_ENOMEM, NULL, 0, "out of memory");
+  for (size_t k = 0; !st && k < mine; k++) v[k] = values[me + k * R];
+  if (!st && mine) st = gk_sim_sweep(c, kind, v, mine, rs, m->rank == 0 ? prog : NULL, &e);
+
+  /* Failures here are out of memory or cancellation (the config was checked
+   * above); the lowest failing rank's error is reported on every rank. */
+  int first = st ? m->rank : m->size, gfirst;
+  MPI_Allreduce(&first, &gfirst, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  if (gfirst < m->size) {
+    int owner = gfirst;
+    gk_error ge = e;
+    int code = st;
+    MPI_Bcast(&ge, (int)sizeof ge, MPI_BYTE, owner, MPI_COMM_WORLD);
+    MPI_Bcast(&code, 1, MPI_INT, owner, MPI_COMM_WORLD);
+    if (err) *err = ge;
+    for (size_t k = 0; k < mine; k++) gk_sim_result_free(&rs[k]);
+    free(rs);
+    free(v);
+    return code ? code : GK_ENOMEM;
+  }
+
+  /* Every point has the same grid sizes, so one length fits all. */
+  size_t len = packed_len(c->nbins, c->ntimes);
+  if (m->rank == 0) {
+    double *buf = malloc(len * sizeof *buf);
+    for (size_t i = 0; i < n && !st; i++) {
+      size_t from = i % R;
+      if (!buf) { st = GK_ENOMEM; break; }
+      if (from == 0) {
+        results[i] = rs[i / R];
+        memset(&rs[i / R], 0, sizeof rs[i / R]);
+        continue;
+      }
+      MPI_Recv(buf, (int)len, MPI_DOUBLE, (int)from, (int)(i / R), MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+      if (unpack(buf, &results[i])) st = GK_ENOMEM;
+    }
+    free(buf);
+    if (st) {
+      for (size_t i = 0; i < n; i++) gk_sim_result_free(&results[i]);
+      gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory gathering the sweep");
+    }
+  } else {
+    double *buf = malloc(len * sizeof *buf);
+    for (size_t k = 0; k < mine; k++) {
+      /* rank 0 is blocked in MPI_Recv: without memory the only way out is
+       * to take the whole job down */
+      if (!buf) MPI_Abort(MPI_COMM_WORLD, 1);
+      pack(&rs[k], buf);
+      MPI_Send(buf, (int)len, MPI_DOUBLE, 0, (int)k, MPI_COMM_WORLD);
+    }
+    free(buf);
+  }
+  for (size_t k = 0; k < mine; k++) gk_sim_result_free(&rs[k]);
+  free(rs);
+  free(v);
+  return st;
+}
+
+int sim_mpi_finish(const sim_mpi *m, int rc)
+{
+  if (!m->active) return rc;
+  MPI_Bcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  MPI_Finalize();
+  return rc;
+}
+
+#else /* no MPI: the serial path, nothing else */
+
+void sim_mpi_init(sim_mpi *m)
+{
+  memset(m, 0, sizeof *m);
+  m->size = 1;
+}
+
+int sim_mpi_sweep(const sim_mpi *m, const gk_sim_config *c, gk_sim_sweep_kind kind, const double *values,
+                  size_t n, gk_sim_result *results, const gk_progress *prog, gk_error *err)
+{
+  (void)m;
+  return gk_sim_sweep(c, kind, values, n, results, prog, err);
+}
+
+int sim_mpi_finish(const sim_mpi *m, int rc)
+{
+  (void)m;
+  return rc;
+}
+#endif

@@ -1,0 +1,31 @@
+/* cli/sim_mpi.h — Open MPI distribution of `gainkit simulate` sweeps.
+ *
+ * Kept out of libgainkit on purpose: the physics library knows nothing about
+ * processes; this layer only splits a sweep's points over ranks and gathers
+ * the results on rank 0, which writes the output. Without GAINKIT_HAVE_MPI
+ * (or when not started by mpirun) every call degrades to the serial path. */
+#ifndef GAINKIT_CLI_SIM_MPI_H
+#define GAINKIT_CLI_SIM_MPI_H
+
+#include "gainkit/simulate.h"
+
+typedef struct sim_mpi {
+  int active;       /* MPI_Init was called (launched by mpirun with >= 1 rank) */
+  int rank, size;
+} sim_mpi;
+
+/* Initialise MPI only when the process was started by an MPI launcher, so
+ * that a plain `gainkit simulate` (and every other command) pays nothing.
+ * Ranks other than 0 get stdout and stderr redirected to /dev/null: they
+ * print nothing. */
+void sim_mpi_init(sim_mpi *m);
+/* gk_sim_sweep with the points spread over the ranks (round robin). On rank 0
+ * results[0..n) are filled exactly as gk_sim_sweep fills them; on the other
+ * ranks results are left zeroed. The status (and error) is the same on every
+ * rank: that of the first failing point in sweep order. */
+int sim_mpi_sweep(const sim_mpi *m, const gk_sim_config *c, gk_sim_sweep_kind kind, const double *values,
+                  size_t n, gk_sim_result *results, const gk_progress *prog, gk_error *err);
+/* Agree on rank 0's exit code, finalise MPI; returns that code. */
+int sim_mpi_finish(const sim_mpi *m, int rc);
+
+#endif

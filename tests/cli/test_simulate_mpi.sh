@@ -1,0 +1,41 @@
+# mpirun -np 2 gainkit simulate: sweep points over Open MPI ranks, output
+# byte-identical to the serial run; rank 1 prints nothing; errors once.
+source "$GK_SOURCE_DIR/tests/cli/lib.sh"
+if ! command -v mpirun >/dev/null 2>&1; then
+  echo "skip: mpirun not found (install openmpi-bin)"; exit 0
+fi
+if ! ldd "$GAINKIT" 2>/dev/null | grep -q libmpi; then
+  echo "skip: gainkit built without MPI (GAINKIT_MPI=OFF)"; exit 0
+fi
+# Open MPI refuses root without these; --oversubscribe lets 3 ranks share 2 cores.
+MPIRUN=(mpirun --allow-run-as-root --oversubscribe)
+export OMPI_MCA_btl=self,vader OMPI_MCA_plm_rsh_agent=false
+# Under `make check SANITIZE=1`: keep Open MPI's components loaded and unwind
+# without frame pointers, so its never-freed start-up tables carry library
+# names that tests/lsan.supp can match (otherwise "<unknown module>").
+export OMPI_MCA_mca_base_component_disable_dlclose=1
+if [ -n "${ASAN_OPTIONS:-}" ]; then export ASAN_OPTIONS="$ASAN_OPTIONS:fast_unwind_on_malloc=0"; fi
+sed -e 's/bins: 128 /bins: 24 /; s/cells: 200/cells: 30/; s/time_bins: 200/time_bins: 20/' \
+    -e 's/vpi_range: .*/vpi_range: "0.05 mJ\/cm2:2 mJ\/cm2:5"/' "$SRC/examples/sim-500ps.yaml" >"$T/small.yaml"
+"$GAINKIT" simulate "$T/small.yaml" -o "$T/serial.csv" --format json >"$T/serial.json" 2>/dev/null
+for np in 2 3; do
+  "${MPIRUN[@]}" -np $np "$GAINKIT" simulate "$T/small.yaml" -o "$T/mpi$np.csv" --format json >"$T/mpi$np.json" 2>"$T/mpi$np.err"
+  rc=$?
+  if [ $rc -eq 0 ]; then ok; else bad "mpirun -np $np: exit $rc: $(cat "$T/mpi$np.err")"; fi
+  if cmp -s "$T/serial.csv" "$T/mpi$np.csv"; then ok; else bad "np $np: CSV differs from the serial run"; fi
+  # stdout of all ranks together equals the serial stdout: only rank 0 speaks
+  if cmp -s "$T/serial.json" "$T/mpi$np.json"; then ok; else bad "np $np: stdout differs from the serial run"; fi
+done
+# VSL sweep with more ranks than points (rank 2 idle)
+"$GAINKIT" simulate "$T/small.yaml" --vsl 0.1,0.2 -o "$T/vsl.csv" >/dev/null 2>&1
+"${MPIRUN[@]}" -np 3 "$GAINKIT" simulate "$T/small.yaml" --vsl 0.1,0.2 -o "$T/vsl3.csv" >/dev/null 2>&1
+if cmp -s "$T/vsl.csv" "$T/vsl3.csv"; then ok; else bad "vsl with idle rank differs"; fi
+# An input error is reported once, exit 2, no output file.
+printf 'film:\n  colour: red\n' >"$T/bad.yaml"
+"${MPIRUN[@]}" -np 2 "$GAINKIT" simulate "$T/bad.yaml" -o "$T/bad.csv" >"$T/bad.out" 2>"$T/bad.err"
+rc=$?
+if [ $rc -eq 2 ]; then ok; else bad "bad config under mpirun: exit $rc, expected 2"; fi
+n=$(grep -c "bad.yaml:2" "$T/bad.err")
+if [ "$n" -eq 1 ]; then ok; else bad "error printed $n times: $(cat "$T/bad.err")"; fi
+if [ ! -e "$T/bad.csv" ] && [ ! -s "$T/bad.out" ]; then ok; else bad "output written on input error"; fi
+finish
