@@ -24,7 +24,7 @@ static void one_design(size_t nl, size_t np, double noise, double bg, double pmi
 {
   vpi_truth t;
   synth_make_full(&t, nl, np, bg, noise, seed, pmin, 2.0, NULL);
-  gk_vpi_data d = {.nl = nl, .np = np, .lambda = t.lambda, .pump = t.pump, .I = t.I,
+  gk_vpi_data d = {.nl = nl, .np = np, .lambda = t.lambda, .pump = t.pump, .intensity = t.intensity,
                    .sigma = noise > 0 ? t.sigma : NULL, .F = t.F, .L = t.L};
   gk_vpi_result r;
   gk_error e;

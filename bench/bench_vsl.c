@@ -31,7 +31,7 @@ int main(void)
     gk_vsl_intensity(m, th, L, N, I, NULL);
     gsl_rng_set(r, 7);
     for (int i = 0; i < N; i++) { S[i] = 0.03 * I[i] + 1; I[i] += gsl_ran_gaussian(r, S[i]); }
-    gk_vsl_data d = {.n = N, .L = L, .I = I, .sigma = S, .weighting = GK_WEIGHT_SIGMA};
+    gk_vsl_data d = {.n = N, .L = L, .intensity = I, .sigma = S, .weighting = GK_WEIGHT_SIGMA};
     int reps = 0;
     double t0 = now(), t;
     do {

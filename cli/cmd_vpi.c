@@ -27,7 +27,7 @@ static const char *const WNAME[] = {"none", "relative", "poisson"};
 /* The selected data, pumps increasing. */
 typedef struct vdata {
   size_t nl, np;
-  double *lambda, *pump, *I, *F, *alpha;  /* alpha NULL unless --losses */
+  double *lambda, *pump, *intensity, *F, *alpha;  /* alpha NULL unless --losses */
   double *sigma;                          /* NULL for --weights none */
   double L;
   char pump_unit[32];
@@ -36,7 +36,7 @@ typedef struct vdata {
 
 static void vdata_free(vdata *v)
 {
-  free(v->lambda), free(v->pump), free(v->I), free(v->F), free(v->alpha), free(v->sigma);
+  free(v->lambda), free(v->pump), free(v->intensity), free(v->F), free(v->alpha), free(v->sigma);
   memset(v, 0, sizeof *v);
 }
 
@@ -151,8 +151,8 @@ static int load(const char *path, const sel *s, vdata *v, gk_error *e)
     goto out;
   }
   v->lambda = malloc(v->nl * sizeof(double)), v->pump = malloc(v->np * sizeof(double));
-  v->I = malloc(v->nl * v->np * sizeof(double)), v->F = malloc(v->nl * sizeof(double));
-  if (!v->lambda || !v->pump || !v->I || !v->F) {
+  v->intensity = malloc(v->nl * v->np * sizeof(double)), v->F = malloc(v->nl * sizeof(double));
+  if (!v->lambda || !v->pump || !v->intensity || !v->F) {
     rc = gk_error_set(e, GK_ENOMEM, NULL, 0, "out of memory");
     goto out;
   }
@@ -165,18 +165,18 @@ static int load(const char *path, const sel *s, vdata *v, gk_error *e)
                           m.col[cols[b]]);
         goto out;
       }
-      v->I[a * v->np + b] = z;
+      v->intensity[a * v->np + b] = z;
     }
   }
   for (size_t b = 0; b < v->np; b++) v->pump[b] = m.col[cols[b]];
   if (s->automax) {
     size_t keep;
-    rc = gk_vpi_auto_max_pump(v->lambda, v->I, v->nl, v->np, 0.1, &keep, e);
+    rc = gk_vpi_auto_max_pump(v->lambda, v->intensity, v->nl, v->np, 0.1, &keep, e);
     if (rc) goto out;
     if (keep < v->np) {
       /* drop trailing columns: repack the row-major matrix */
       for (size_t a = 0; a < v->nl; a++)
-        for (size_t b = 0; b < keep; b++) v->I[a * keep + b] = v->I[a * v->np + b];
+        for (size_t b = 0; b < keep; b++) v->intensity[a * keep + b] = v->intensity[a * v->np + b];
       cli_warn("--auto-max-pump: the FWHM re-broadens above pump %g; %zu of %zu spectra kept",
                v->pump[keep - 1], keep, v->np);
       v->np = keep;
@@ -185,7 +185,7 @@ static int load(const char *path, const sel *s, vdata *v, gk_error *e)
   if (s->fluor) {
     rc = load_curve(s->fluor, "--fluorescence", v, v->F, e);
   } else {
-    gk_vpi_data d = {.nl = v->nl, .np = v->np, .lambda = v->lambda, .pump = v->pump, .I = v->I};
+    gk_vpi_data d = {.nl = v->nl, .np = v->np, .lambda = v->lambda, .pump = v->pump, .intensity = v->intensity};
     rc = gk_vpi_default_fluorescence(&d, v->F, e);
     if (rc) {
       char msg[sizeof e->msg];
@@ -223,10 +223,10 @@ static int make_sigma(vdata *v, wmode w)
   if (!v->sigma) return -1;
   for (size_t j = 0; j < v->np; j++) {
     double mx = 0;
-    for (size_t i = 0; i < v->nl; i++) mx = fmax(mx, fabs(v->I[i * v->np + j]));
+    for (size_t i = 0; i < v->nl; i++) mx = fmax(mx, fabs(v->intensity[i * v->np + j]));
     double fl = mx > 0 ? SIGMA_FLOOR * mx : 1;
     for (size_t i = 0; i < v->nl; i++) {
-      double a = fmax(fabs(v->I[i * v->np + j]), fl);
+      double a = fmax(fabs(v->intensity[i * v->np + j]), fl);
       v->sigma[i * v->np + j] = w == W_RELATIVE ? a : sqrt(a);
     }
   }
@@ -385,7 +385,7 @@ static int make_plot(const char *out, gk_vpi_result *const *r, size_t nr, const 
   gk_panel_labels(p, "wavelength (nm)", "intensity (a.u.)", t);
   double ylo = 0, yhi = 0;
   for (size_t i = 0; i < nl; i++) {
-    y[i] = v->I[i * np + jp];
+    y[i] = v->intensity[i * np + jp];
     ylo = fmin(ylo, y[i]);
     yhi = fmax(yhi, y[i]);
   }
@@ -409,7 +409,7 @@ static int make_plot(const char *out, gk_vpi_result *const *r, size_t nr, const 
   snprintf(t, sizeof t, "(b) intensity at %.1f nm", m->peak_nm);
   gk_panel_labels(p, xl, "intensity (a.u.)", t);
   gk_panel_log(p, 1, 1);
-  for (size_t j = 0; j < np; j++) y[j] = v->I[ip * np + j];
+  for (size_t j = 0; j < np; j++) y[j] = v->intensity[ip * np + j];
   gk_panel_add(p, v->pump, y, NULL, np, GK_STYLE_POINTS, GK_BLACK, "data");
   for (size_t k = 0; k < nr; k++) {
     for (size_t j = 0; j < np; j++) y[j] = r[k]->yhat[ip * np + j];
@@ -562,7 +562,7 @@ static int run(int argc, char **argv)
     vdata_free(&v);
     return cli_error(&e);
   }
-  gk_vpi_data d = {.nl = v.nl, .np = v.np, .lambda = v.lambda, .pump = v.pump, .I = v.I,
+  gk_vpi_data d = {.nl = v.nl, .np = v.np, .lambda = v.lambda, .pump = v.pump, .intensity = v.intensity,
                    .sigma = v.sigma, .F = v.F, .alpha_fixed = v.alpha, .L = v.L};
   gk_vpi_result res[2];
   gk_vpi_result *r[2];

@@ -134,8 +134,8 @@ static int plot_fits(const char *path, const gk_vsl_data *d, const gk_vsl_fit *f
   /* same models and colours as the panels above; a legend here hides residuals */
   gk_panel_legend(rp, GK_LEGEND_NONE);
   const double *err = d->weighting == GK_WEIGHT_SIGMA ? d->sigma : NULL;
-  gk_panel_add(lin, d->L, d->I, err, d->n, GK_STYLE_POINTS, 0, "data");
-  gk_panel_add(lg, d->L, d->I, err, d->n, GK_STYLE_POINTS, 0, "data");
+  gk_panel_add(lin, d->L, d->intensity, err, d->n, GK_STYLE_POINTS, 0, "data");
+  gk_panel_add(lg, d->L, d->intensity, err, d->n, GK_STYLE_POINTS, 0, "data");
   gk_panel_hline(rp, 0, 0, NULL);
   double Lmax = d->L[d->n - 1];
   for (size_t i = 0; i < NC; i++) Lc[i] = Lmax * (double)(i + 1) / NC;
@@ -146,8 +146,8 @@ static int plot_fits(const char *path, const gk_vsl_data *d, const gk_vsl_fit *f
     gk_panel_add(lg, Lc, Ic, NULL, NC, GK_STYLE_LINE, m + 1, gk_vsl_model_name(m));
     size_t nr = d->n < 256 ? d->n : 256;
     for (size_t i = 0; i < nr; i++) {
-      double s = d->weighting == GK_WEIGHT_SIGMA ? d->sigma[i] : d->weighting == GK_WEIGHT_RELATIVE ? fabs(d->I[i]) : 1;
-      res[i] = (d->I[i] - fits[m].yhat[i]) / s;
+      double s = d->weighting == GK_WEIGHT_SIGMA ? d->sigma[i] : d->weighting == GK_WEIGHT_RELATIVE ? fabs(d->intensity[i]) : 1;
+      res[i] = (d->intensity[i] - fits[m].yhat[i]) / s;
     }
     gk_panel_add(rp, d->L, res, NULL, nr, GK_STYLE_LINEPOINTS, m + 1, gk_vsl_model_name(m));
   }
@@ -198,7 +198,7 @@ static int run_columns(vsl_opts *o)
     line[n] = col.line[i];
     n++;
   }
-  gk_vsl_data d = {.n = n, .L = L, .I = I, .sigma = col.sigma ? S : NULL, .line = line, .path = col.path,
+  gk_vsl_data d = {.n = n, .L = L, .intensity = I, .sigma = col.sigma ? S : NULL, .line = line, .path = col.path,
                    .weighting = w};
   size_t need = o->model < 0 ? gk_vsl_ntheta(GK_VSL_SATEXACT) : gk_vsl_ntheta((gk_vsl_model)o->model);
   if (n < need) {

@@ -20,7 +20,7 @@ typedef struct vpi_truth {
   size_t nl, np;
   double L, pmax;
   double glob[4];                 /* P1, P2, m, n (gainkit/vpi.h order) */
-  double *lambda, *pump, *F, *gamma, *alpha, *w1, *w2, *I, *sigma;
+  double *lambda, *pump, *F, *gamma, *alpha, *w1, *w2, *intensity, *sigma;
 } vpi_truth;
 
 static double synth_dn(const vpi_truth *t, double P)
@@ -47,7 +47,7 @@ static void synth_make_full(vpi_truth *t, size_t nl, size_t np, double bg, doubl
   t->gamma = malloc(nl * sizeof(double)), t->alpha = malloc(nl * sizeof(double));
   t->pump = malloc(np * sizeof(double)), t->w1 = malloc(np * sizeof(double));
   t->w2 = malloc(np * sizeof(double));
-  t->I = malloc(nl * np * sizeof(double)), t->sigma = malloc(nl * np * sizeof(double));
+  t->intensity = malloc(nl * np * sizeof(double)), t->sigma = malloc(nl * np * sizeof(double));
   for (size_t i = 0; i < nl; i++) {
     double l = 500 + 60.0 * i / (nl - 1);
     t->lambda[i] = l;
@@ -70,7 +70,7 @@ static void synth_make_full(vpi_truth *t, size_t nl, size_t np, double bg, doubl
       double y = t->w1[j] * t->F[i] * (exp(g * t->L) - 1) / g +
                  t->w2[j] * t->F[i] * (1 - exp(-a * t->L)) / a;
       t->sigma[i * np + j] = noise > 0 ? noise * y : 1.0;
-      t->I[i * np + j] = y + (noise > 0 ? gsl_ran_gaussian(r, noise * y) : 0);
+      t->intensity[i * np + j] = y + (noise > 0 ? gsl_ran_gaussian(r, noise * y) : 0);
     }
   gsl_rng_free(r);
 }
@@ -78,7 +78,7 @@ static void synth_make_full(vpi_truth *t, size_t nl, size_t np, double bg, doubl
 static void synth_free(vpi_truth *t)
 {
   free(t->lambda), free(t->F), free(t->gamma), free(t->alpha), free(t->pump);
-  free(t->w1), free(t->w2), free(t->I), free(t->sigma);
+  free(t->w1), free(t->w2), free(t->intensity), free(t->sigma);
 }
 
 /* The default design: pumps geometric over 0.1-2 mJ/cm^2. */

@@ -49,7 +49,7 @@ int main(int argc, char **argv)
   printf("\n");
   for (size_t i = 0; i < t.nl; i++) {
     printf("%.2f", t.lambda[i]);
-    for (size_t j = 0; j < t.np; j++) printf(",%.6g", t.I[i * t.np + j]);
+    for (size_t j = 0; j < t.np; j++) printf(",%.6g", t.intensity[i * t.np + j]);
     printf("\n");
   }
   synth_free(&t);

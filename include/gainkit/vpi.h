@@ -47,7 +47,7 @@ typedef struct gk_vpi_data {
   size_t nl, np;
   const double *lambda;      /* nl wavelengths (nm) */
   const double *pump;        /* np pump values (> 0, any unit; P1, P2 share it) */
-  const double *I;           /* nl*np intensities, I[i*np + j] */
+  const double *intensity;           /* nl*np intensities, intensity[i*np + j] */
   const double *sigma;       /* nl*np uncertainties, or NULL (unweighted) */
   const double *F;           /* nl fluorescence shape (>= 0) */
   const double *alpha_fixed; /* nl losses (cm^-1) to hold fixed, or NULL to fit */
@@ -136,7 +136,7 @@ int gk_vpi_default_fluorescence(const gk_vpi_data *d, double *F, gk_error *err);
  * (relative, e.g. 0.1) is the last one kept. *np_keep gets the number of
  * leading pumps to keep (all of them when the FWHM never re-broadens). Pumps
  * must be increasing. */
-int gk_vpi_auto_max_pump(const double *lambda, const double *I, size_t nl, size_t np,
+int gk_vpi_auto_max_pump(const double *lambda, const double *intensity, size_t nl, size_t np,
                          double tol, size_t *np_keep, gk_error *err);
 
 #ifdef __cplusplus

@@ -62,12 +62,12 @@ void gk_vsl_physical_from_theta(gk_vsl_model m, const double *theta, double *phy
  * with alpha = 0). Returns GK_OK, or GK_EDOM when theta is outside the
  * model's domain. jac (optional, n x ntheta row-major) receives dI/dtheta. */
 int gk_vsl_intensity(gk_vsl_model m, const double *theta, const double *L, size_t n,
-                     double *I, double *jac);
+                     double *intensity, double *jac);
 /* sat (Eq. 3): stripe length L(I[i]) and optionally dL/dtheta (n x 3). */
-int gk_vsl_sat_length(const double *theta, const double *I, size_t n, double *L, double *jac);
+int gk_vsl_sat_length(const double *theta, const double *intensity, size_t n, double *L, double *jac);
 /* sat-exact closed form: propagation length x at which the intensity
  * reaches I (x = +inf at or beyond the plateau). theta as sat-exact. */
-double gk_vsl_satexact_x(const double *theta, double I);
+double gk_vsl_satexact_x(const double *theta, double intensity);
 /* Plateau intensity of sat-exact (INFINITY when the solution grows
  * without bound: alpha = 0 and A + g Is >= 0). */
 double gk_vsl_satexact_plateau(const double *theta);
@@ -76,7 +76,7 @@ double gk_vsl_satexact_plateau(const double *theta);
 typedef struct gk_vsl_data {
   size_t n;
   const double *L;       /* stripe lengths, cm, strictly increasing, >= 0 */
-  const double *I;       /* intensities */
+  const double *intensity;       /* intensities */
   const double *sigma;   /* absolute uncertainties of I, or NULL */
   const long *line;      /* source line of each point (for errors), or NULL */
   const char *path;      /* source file (for errors), or NULL */

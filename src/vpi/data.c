@@ -12,12 +12,12 @@ int gk_vpi_default_fluorescence(const gk_vpi_data *d, double *F, gk_error *err)
   for (size_t j = 1; j < d->np; j++)
     if (d->pump[j] < d->pump[jmin]) jmin = j;
   double mx = 0;
-  for (size_t i = 0; i < d->nl; i++) mx = fmax(mx, d->I[i * d->np + jmin]);
+  for (size_t i = 0; i < d->nl; i++) mx = fmax(mx, d->intensity[i * d->np + jmin]);
   if (!(mx > 0))
     return gk_error_set(err, GK_EINPUT, NULL, 0,
                         "the lowest-pump spectrum has no positive value to serve as F(lambda); "
                         "give --fluorescence");
-  for (size_t i = 0; i < d->nl; i++) F[i] = fmax(d->I[i * d->np + jmin], 0) / mx;
+  for (size_t i = 0; i < d->nl; i++) F[i] = fmax(d->intensity[i * d->np + jmin], 0) / mx;
   return GK_OK;
 }
 

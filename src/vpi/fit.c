@@ -89,14 +89,14 @@ static double column(vctx *c, size_t j, double dn, double *w1, double *w2, doubl
     double e = gk_vpi_e(x), a = d->F[i] * d->L * e;
     if (r) c->E[k] = e;
     c->ase[i] = a;
-    double as = a * s, bs = c->bg[i] * s, ys = d->I[k] * s;
+    double as = a * s, bs = c->bg[i] * s, ys = d->intensity[k] * s;
     aa += as * as, ab += as * bs, bb += bs * bs, ay += as * ys, by += bs * ys;
   }
   vpi_nnls2(aa, ab, bb, ay, by, w1, w2);
   double chi2 = 0;
   for (size_t i = 0; i < c->nl; i++) {
     size_t k = i * c->np + j;
-    double rr = (*w1 * c->ase[i] + *w2 * c->bg[i] - d->I[k]) * wt(c, k);
+    double rr = (*w1 * c->ase[i] + *w2 * c->bg[i] - d->intensity[k]) * wt(c, k);
     if (r) r[k] = rr;
     chi2 += rr * rr;
   }
@@ -477,11 +477,11 @@ static void start_lambda(const vctx *c, double *gamma, double *alpha)
   /* usable: F and both spectra positive */
   double tlo = 0, thi = INFINITY;
   for (size_t i = 0; i < c->nl; i++) {
-    double lo = d->I[i * c->np + jmin], hi = d->I[i * c->np + jmax];
+    double lo = d->intensity[i * c->np + jmin], hi = d->intensity[i * c->np + jmax];
     if (d->F[i] > 0.05 * fmax_ && lo > 0 && hi > 0) tlo = fmax(tlo, lo / d->F[i]);
   }
   for (size_t i = 0; i < c->nl; i++) {
-    double lo = d->I[i * c->np + jmin], hi = d->I[i * c->np + jmax];
+    double lo = d->intensity[i * c->np + jmin], hi = d->intensity[i * c->np + jmax];
     int use = d->F[i] > 0.05 * fmax_ && lo > 0 && hi > 0 && tlo > 0;
     if (d->alpha_fixed) alpha[i] = d->alpha_fixed[i];
     else if (use) alpha[i] = -e_inverse(gk_vpi_e(-a0 * d->L) * (lo / d->F[i]) / tlo, -50) / d->L;
@@ -490,7 +490,7 @@ static void start_lambda(const vctx *c, double *gamma, double *alpha)
     if (use) thi = fmin(thi, hi / lo * gk_vpi_e(-alpha[i] * d->L));
   }
   for (size_t i = 0; i < c->nl; i++) {
-    double lo = d->I[i * c->np + jmin], hi = d->I[i * c->np + jmax];
+    double lo = d->intensity[i * c->np + jmin], hi = d->intensity[i * c->np + jmax];
     double g = -alpha[i];
     if (isfinite(thi) && d->F[i] > 0.05 * fmax_ && lo > 0 && hi > 0 && tlo > 0) {
       double x0 = -alpha[i] * d->L;
@@ -742,7 +742,7 @@ void gk_vpi_result_free(gk_vpi_result *r)
 static int check_data(const gk_vpi_data *d, gk_vpi_model model, gk_error *err)
 {
   if (model != GK_VPI1 && model != GK_VPI2) return gk_error_set(err, GK_EUSAGE, NULL, 0, "unknown VPI model");
-  if (!d->lambda || !d->pump || !d->I || !d->F || d->nl < 2 || d->np < 2)
+  if (!d->lambda || !d->pump || !d->intensity || !d->F || d->nl < 2 || d->np < 2)
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "VPI data need at least 2 wavelengths and 2 pumps");
   if (!(d->L > 0) || !isfinite(d->L))
     return gk_error_option(err, "--length", "stripe length must be positive, got %g cm", d->L);
@@ -799,7 +799,7 @@ static void fill(vctx *c, gk_vpi_result *res, const lm_out *o)
     res->w2[j] = c->W[2 * j + 1];
   }
   for (size_t k = 0; k < c->nl * c->np; k++)
-    res->yhat[k] = d->I[k] + c->r[k] / wt(c, k);
+    res->yhat[k] = d->intensity[k] + c->r[k] / wt(c, k);
   res->n_free = c->q * c->nl + GK_VPI_NGLOB + c->nw - nfix;
   res->dof = c->nl * c->np > res->n_free ? c->nl * c->np - res->n_free : 0;
   res->chi2_red = res->dof ? res->chi2 / res->dof : NAN;
@@ -891,11 +891,11 @@ static size_t subset_globals(const gk_vpi_data *d, gk_vpi_model model, const gk_
     size_t i = a * k;
     lam[a] = d->lambda[i], F[a] = d->F[i];
     if (d->alpha_fixed) af[a] = d->alpha_fixed[i];
-    memcpy(I + a * np, d->I + i * np, np * sizeof(double));
+    memcpy(I + a * np, d->intensity + i * np, np * sizeof(double));
     if (d->sigma) memcpy(sg + a * np, d->sigma + i * np, np * sizeof(double));
   }
   gk_vpi_data sd = *d;
-  sd.nl = ns, sd.lambda = lam, sd.F = F, sd.I = I;
+  sd.nl = ns, sd.lambda = lam, sd.F = F, sd.intensity = I;
   sd.sigma = d->sigma ? sg : NULL;
   sd.alpha_fixed = d->alpha_fixed ? af : NULL;
   gk_vpi_options so = *opt;
@@ -944,7 +944,7 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
   gsl_error_handler_t *old = gsl_set_error_handler_off();
   res->model = model, res->nl = c.nl, res->np = c.np, res->L = d->L, res->pmax = c.pmax;
   double yy = 0;
-  for (size_t k = 0; k < c.nl * c.np; k++) yy += d->I[k] * d->I[k] * wt(&c, k) * wt(&c, k);
+  for (size_t k = 0; k < c.nl * c.np; k++) yy += d->intensity[k] * d->intensity[k] * wt(&c, k) * wt(&c, k);
   start_lambda(&c, g0, a0);
   if (opt.gamma0) memcpy(g0, opt.gamma0, c.nl * sizeof(double));
   if (opt.alpha0 && !d->alpha_fixed)

@@ -20,7 +20,7 @@ int gk_vsl_check(const gk_vsl_data *d, gk_error *err)
 #define LINE(i) (d->line ? d->line[i] : 0)
   int any = 0;
   for (size_t i = 0; i < d->n; i++) {
-    if (!isfinite(d->L[i]) || !isfinite(d->I[i]))
+    if (!isfinite(d->L[i]) || !isfinite(d->intensity[i]))
       return gk_error_set(err, GK_EINPUT, path, LINE(i), "stripe length and intensity must be finite numbers");
     if (d->L[i] < 0)
       return gk_error_set(err, GK_EINPUT, path, LINE(i), "negative stripe length %g", d->L[i]);
@@ -31,7 +31,7 @@ int gk_vsl_check(const gk_vsl_data *d, gk_error *err)
                           "stripe lengths must increase (%g after %g)", d->L[i], d->L[i - 1]);
     if (d->sigma && !(d->sigma[i] > 0 && isfinite(d->sigma[i])))
       return gk_error_set(err, GK_EINPUT, path, LINE(i), "sigma must be positive (got %g)", d->sigma[i]);
-    if (d->I[i] != 0) any = 1;
+    if (d->intensity[i] != 0) any = 1;
   }
   if (d->n && !any)
     return gk_error_set(err, GK_EINPUT, path, LINE(0), "all intensities are zero: no gain can be measured");
@@ -39,7 +39,7 @@ int gk_vsl_check(const gk_vsl_data *d, gk_error *err)
     return gk_error_set(err, GK_EUSAGE, path, 0, "weights 'sigma' need a sigma column");
   if (d->weighting == GK_WEIGHT_RELATIVE)
     for (size_t i = 0; i < d->n; i++)
-      if (d->I[i] == 0)
+      if (d->intensity[i] == 0)
         return gk_error_set(err, GK_EINPUT, path, LINE(i), "relative weights need non-zero intensities");
 #undef LINE
   return GK_OK;
@@ -50,7 +50,7 @@ static double sig_I(const gk_vsl_data *d, size_t i)
 {
   switch (d->weighting) {
   case GK_WEIGHT_SIGMA: return d->sigma[i];
-  case GK_WEIGHT_RELATIVE: return fabs(d->I[i]);
+  case GK_WEIGHT_RELATIVE: return fabs(d->intensity[i]);
   default: return 1;
   }
 }
@@ -93,7 +93,7 @@ static int prof_init(prof_ws *ws, const gk_vsl_data *d, int kind, double Ls, int
   if (!ws->w) return GK_ENOMEM;
   ws->m = ws->w + n;
   for (size_t i = 0; i < n; i++) {
-    double s = sig_I(d, i), w = 1 / (s * s), y = d->I[i], l = d->L[i];
+    double s = sig_I(d, i), w = 1 / (s * s), y = d->intensity[i], l = d->L[i];
     ws->w[i] = w;
     ws->m[i] = kind ? -expm1(-l / Ls) : 0;
     ws->syy += w * y * y; ws->sll += w * l * l; ws->sly += w * l * y;
@@ -125,7 +125,7 @@ static prof profile(const prof_ws *ws, double g)
     else if (g > 0) e = exp(g * (l - Lm)) * (expm1(-g * l) / ref);
     else e = expm1(g * l) / ref;
     double w = ws->w[i];
-    see += w * e * e; sey += w * e * d->I[i]; sel += w * e * l;
+    see += w * e * e; sey += w * e * d->intensity[i]; sel += w * e * l;
   }
   double amp, a2 = 0;
   if (ws->with_bg) {
@@ -150,8 +150,8 @@ static double slope_estimate(const gk_vsl_data *d)
   size_t n = d->n, i0 = n / 2, m = 0;
   double sx = 0, sy = 0, sxx = 0, sxy = 0;
   for (size_t i = i0 > 0 ? i0 - 1 : 0; i < n; i++) {
-    if (!(d->I[i] > 0)) continue;
-    double x = d->L[i], y = log(d->I[i]);
+    if (!(d->intensity[i] > 0)) continue;
+    double x = d->L[i], y = log(d->intensity[i]);
     sx += x; sy += y; sxx += x * x; sxy += x * y; m++;
   }
   if (m < 2) return 1 / d->L[n - 1];
@@ -194,7 +194,7 @@ size_t gk_vsl_guess(const gk_vsl_data *d, gk_vsl_model m, double *st, size_t max
 {
   size_t ns = 0;
   double Imax = 0, Lm = d->L[d->n - 1];
-  for (size_t i = 0; i < d->n; i++) Imax = fmax(Imax, d->I[i]);
+  for (size_t i = 0; i < d->n; i++) Imax = fmax(Imax, d->intensity[i]);
   if (!(Imax > 0)) Imax = 1;
   prof p1;
   double g1 = grid_g(d, 0, 0, 0, &p1);
@@ -265,7 +265,7 @@ typedef struct fctx {
 static int f_model(const double *th, double *yhat, void *p)
 {
   fctx *c = p;
-  if (c->m == GK_VSL_SAT) return gk_vsl_sat_length(th, c->d->I, c->d->n, yhat, NULL);
+  if (c->m == GK_VSL_SAT) return gk_vsl_sat_length(th, c->d->intensity, c->d->n, yhat, NULL);
   int rc;
   if (c->last_I && c->last_ok) {
     /* the previous evaluation's intensities start the inversion */
@@ -297,7 +297,7 @@ static int f_jac(const double *th, double *J, void *p)
   if (c->m == GK_VSL_SAT) {
     double *tmp = malloc(n * sizeof *tmp);
     if (!tmp) return GK_ENOMEM;
-    int rc = gk_vsl_sat_length(th, c->d->I, n, tmp, J);
+    int rc = gk_vsl_sat_length(th, c->d->intensity, n, tmp, J);
     free(tmp);
     return rc;
   }
@@ -365,7 +365,7 @@ static void finish(const gk_vsl_data *d, gk_vsl_fit *f, const gk_fit_result *r)
     for (size_t i = 0; i < d->n; i++) f->yhat[i] = NAN;
   double c2 = 0;
   for (size_t i = 0; i < d->n; i++) {
-    double e = (f->yhat[i] - d->I[i]) / sig_I(d, i);
+    double e = (f->yhat[i] - d->intensity[i]) / sig_I(d, i);
     c2 += e * e;
   }
   double k = (double)p, n = (double)d->n;
@@ -438,7 +438,7 @@ static int alpha_kkt(const gk_vsl_data *d, const double *th)
   for (size_t i = 0; ok && i < n; i++) {
     double s = sig_I(d, i), *Ji = J + 4 * i;
     O[3 * i] = Ji[0] / s; O[3 * i + 1] = Ji[2] / s; O[3 * i + 2] = Ji[3] / s;
-    r[i] = (I[i] - d->I[i]) / s;
+    r[i] = (I[i] - d->intensity[i]) / s;
     a[i] = Ji[1] / s;
   }
   double g = ok ? reduced_gradient(n, r, a, O, 3, NULL) : NAN;
@@ -478,7 +478,7 @@ static int no_saturation_kkt(const gk_vsl_data *d, const double *theta1, double 
   int ok = gk_vsl_intensity(GK_VSL_VSL1, theta1, d->L, n, I, J) == GK_OK;
   for (size_t i = 0; ok && i < n; i++) {
     double s = sig_I(d, i);
-    r[i] = (I[i] - d->I[i]) / s;
+    r[i] = (I[i] - d->intensity[i]) / s;
     a[i] = -I[i] * I[i] * sat_ds_ratio(theta1[0] * d->L[i]) / s;
     J[2 * i] /= s;
     J[2 * i + 1] /= s;
@@ -574,7 +574,7 @@ static int fit_satexact(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit
     ns = 1;
   }
   double Imax = 0;
-  for (size_t i = 0; i < d->n; i++) Imax = fmax(Imax, d->I[i]);
+  for (size_t i = 0; i < d->n; i++) Imax = fmax(Imax, d->intensity[i]);
   int weak = ns == 1 && fs.converged && (fs.value[2] > 100 * Imax || !(fs.se[2] < fs.value[2]));
   int sat_conv = ns == 1 && fs.converged;
   gk_vsl_fit_free(&fs);
@@ -655,9 +655,9 @@ static int fit_satexact(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit
   /* guesses: [0..2] generic, [3..] plateau; plateau ones first when the
    * data flatten at the long stripes */
   size_t n = d->n;
-  int flat = n >= 4 && d->I[n - 1] > 0 && d->I[n - 3] > 0 && d->I[n / 2] > 0 && d->I[0] > 0 &&
-             log(d->I[n - 1] / d->I[n - 3]) / (d->L[n - 1] - d->L[n - 3]) <
-               0.3 * log(d->I[n / 2] / d->I[0]) / (d->L[n / 2] - d->L[0]);
+  int flat = n >= 4 && d->intensity[n - 1] > 0 && d->intensity[n - 3] > 0 && d->intensity[n / 2] > 0 && d->intensity[0] > 0 &&
+             log(d->intensity[n - 1] / d->intensity[n - 3]) / (d->L[n - 1] - d->L[n - 3]) <
+               0.3 * log(d->intensity[n / 2] / d->intensity[0]) / (d->L[n / 2] - d->L[0]);
   for (int pass = 0; pass < 2; pass++)
     for (size_t k = 0; k < ng; k++)
       if ((k >= 3) == (pass == 0 ? flat : !flat)) memcpy(st + 4 * ns++, guess + 4 * k, 4 * sizeof *st);
@@ -667,7 +667,7 @@ static int fit_satexact(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit
   prob->starts = NULL;
   prob->n_starts = 0;
   double yy = 0;
-  for (size_t i = 0; i < n; i++) yy += d->I[i] / sig_I(d, i) * (d->I[i] / sig_I(d, i));
+  for (size_t i = 0; i < n; i++) yy += d->intensity[i] / sig_I(d, i) * (d->intensity[i] / sig_I(d, i));
   int rc = seq_starts(prob, par, opt, st, ns < 5 ? ns : 5, yy, wander, best, err);
   if (rc == GK_EUSAGE || rc == GK_ENOMEM) return rc;
   gk_error_clear(err);
@@ -761,7 +761,7 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
   fctx c = {.m = m, .d = d};
   if (m == GK_VSL_SATEXACT) c.last_I = malloc(n * sizeof *c.last_I);
   gk_fit_problem prob = {
-    .n = n, .p = p, .y = d->I, .sigma = d->sigma, .weighting = d->weighting,
+    .n = n, .p = p, .y = d->intensity, .sigma = d->sigma, .weighting = d->weighting,
     .absolute_sigma = d->weighting == GK_WEIGHT_SIGMA, .model = f_model, .jac = f_jac, .ctx = &c,
     .param = par, .starts = ns > 1 ? starts + p : NULL, .n_starts = ns > 1 ? ns - 1 : 0};
   gk_fit_options opt;
@@ -782,7 +782,7 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
     for (int pass = 0; pass < 2; pass++) {
       int bad = 0;
       for (size_t i = 0; i < n; i++) {
-        sig[i] = sig_I(d, i) * sat_dLdI(th, d->I[i]);
+        sig[i] = sig_I(d, i) * sat_dLdI(th, d->intensity[i]);
         if (!(sig[i] > 0) || !isfinite(sig[i])) bad = 1;
       }
       if (bad) { prob.sigma = NULL; prob.weighting = GK_WEIGHT_NONE; }
@@ -820,7 +820,7 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
     rc = fit_satexact(d, &prob, &opt, starts, ns, done, warm, wander, &r, err);
   } else {
     double yy = 0;
-    for (size_t i = 0; i < n; i++) yy += d->I[i] / sig_I(d, i) * (d->I[i] / sig_I(d, i));
+    for (size_t i = 0; i < n; i++) yy += d->intensity[i] / sig_I(d, i) * (d->intensity[i] / sig_I(d, i));
     rc = seq_starts(&prob, par, &opt, starts, ns, yy, 0, &r, err);
   }
   free(starts);

@@ -19,7 +19,7 @@
 static double sig_I(const gk_vsl_data *d, size_t i)
 {
   if (d->weighting == GK_WEIGHT_SIGMA) return d->sigma[i];
-  if (d->weighting == GK_WEIGHT_RELATIVE) return fabs(d->I[i]);
+  if (d->weighting == GK_WEIGHT_RELATIVE) return fabs(d->intensity[i]);
   return 1;
 }
 
@@ -36,7 +36,7 @@ static double runs_z(const gk_vsl_data *d, const gk_vsl_fit *f)
   double np = 0, nm = 0, runs = 0;
   int prev = 0;
   for (size_t i = 0; i < d->n; i++) {
-    double r = d->I[i] - f->yhat[i];
+    double r = d->intensity[i] - f->yhat[i];
     int s = r > 0 ? 1 : (r < 0 ? -1 : 0);
     if (!s) continue;
     if (s > 0) np++; else nm++;
@@ -70,11 +70,11 @@ static int fits_well(const gk_vsl_data *d, const gk_vsl_fit *f, double best_chi2
 static double segment_excess(const gk_vsl_data *d, const gk_vsl_fit *f, size_t i0, size_t i1)
 {
   double s = 0, scale = 0;
-  for (size_t i = 0; i < d->n; i++) scale += pow((d->I[i] - f->yhat[i]) / sig_I(d, i), 2);
+  for (size_t i = 0; i < d->n; i++) scale += pow((d->intensity[i] - f->yhat[i]) / sig_I(d, i), 2);
   scale = sqrt(scale / (double)(d->n > f->ntheta ? d->n - f->ntheta : 1));
   if (d->weighting == GK_WEIGHT_SIGMA) scale = fmax(scale, 1);
   if (!(scale > 0)) return 0;
-  for (size_t i = i0; i < i1; i++) s += (d->I[i] - f->yhat[i]) / sig_I(d, i) / scale;
+  for (size_t i = i0; i < i1; i++) s += (d->intensity[i] - f->yhat[i]) / sig_I(d, i) / scale;
   return i1 > i0 ? s / sqrt((double)(i1 - i0)) : 0;
 }
 
@@ -99,7 +99,7 @@ int gk_vsl_recommend(const gk_vsl_data *d, const gk_vsl_fit *fits, int *reliable
   /* Background: vsl2's linear term significant and a sizeable part of the
    * shortest stripe's signal, or sat under-predicting the short stripes. */
   int bg_v2 = usable(v2) && v2->value[2] > 0 && v2->value[2] > 3 * v2->se[2] &&
-              v2->value[2] * d->L[0] > 0.1 * fabs(d->I[0]);
+              v2->value[2] * d->L[0] > 0.1 * fabs(d->intensity[0]);
   int bg_sat = usable(sat) && segment_excess(d, sat, 0, third) > 2.5;
   int background = bg_v2 || bg_sat;
   /* Saturation: the data fall below the exponential (vsl1) at the longest
@@ -109,8 +109,8 @@ int gk_vsl_recommend(const gk_vsl_data *d, const gk_vsl_fit *fits, int *reliable
   int saturation = sat_v1 || sat_ic;
   /* Plateau: the last stripes' log-slope is a small fraction of the gain. */
   int plateau = 0;
-  if (n >= 4 && usable(v1) && d->I[n - 1] > 0 && d->I[n - 3] > 0) {
-    double sl = log(d->I[n - 1] / d->I[n - 3]) / (d->L[n - 1] - d->L[n - 3]);
+  if (n >= 4 && usable(v1) && d->intensity[n - 1] > 0 && d->intensity[n - 3] > 0) {
+    double sl = log(d->intensity[n - 1] / d->intensity[n - 3]) / (d->L[n - 1] - d->L[n - 3]);
     double gref = usable(sx) ? sx->value[0] : v1->value[0];
     plateau = saturation && gref > 0 && sl < 0.15 * gref;
   }

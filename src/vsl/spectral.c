@@ -32,7 +32,7 @@ typedef struct warm_state {
 static void one_wavelength(const double *L, size_t nL, const double *I, gk_weighting w, unsigned mask,
                            gk_vsl_spectrum *spec, int *rec, size_t i, warm_state *ws)
 {
-  gk_vsl_data d = {.n = nL, .L = L, .I = I, .weighting = w};
+  gk_vsl_data d = {.n = nL, .L = L, .intensity = I, .weighting = w};
   gk_vsl_fit fits[GK_VSL_NMODELS];
   memset(fits, 0, sizeof fits);
   for (int m = 0; m < GK_VSL_NMODELS; m++) {

@@ -53,7 +53,7 @@ static fitted fit_pulse(double fwhm, int weighted)
   double *afix = malloc(nl * sizeof *afix);
   for (size_t i = 0; i < nl; i++)
     afix[i] = c.confinement * gk_sim_band_eval(&c.sigma_a, r[0].lambda[i]) * c.density + c.background_loss;
-  gk_vpi_data d = {.nl = nl, .np = NP, .lambda = r[0].lambda, .pump = Pm, .I = I,
+  gk_vpi_data d = {.nl = nl, .np = NP, .lambda = r[0].lambda, .pump = Pm, .intensity = I,
                    .sigma = weighted == 1 ? sig : NULL, .F = F, .L = c.stripe_length,
                    .alpha_fixed = weighted == 2 ? afix : NULL};
   gk_vpi_result v;

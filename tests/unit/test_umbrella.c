@@ -2,6 +2,9 @@
  * ISO C11 (pedantic diagnostics are errors from here on), twice (include
  * guards), and the library links. */
 #pragma GCC diagnostic error "-Wpedantic"
+/* <complex.h> first: its macro I must not collide with any identifier in
+ * the public headers (users mix complex arithmetic with gainkit). */
+#include <complex.h>
 #include "gainkit/gainkit.h"
 #include "gainkit/gainkit.h"
 #include "gk_test.h"

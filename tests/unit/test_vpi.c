@@ -10,7 +10,7 @@
 
 static void data_of(const vpi_truth *t, int weighted, gk_vpi_data *d)
 {
-  gk_vpi_data x = {.nl = t->nl, .np = t->np, .lambda = t->lambda, .pump = t->pump, .I = t->I,
+  gk_vpi_data x = {.nl = t->nl, .np = t->np, .lambda = t->lambda, .pump = t->pump, .intensity = t->intensity,
                    .sigma = weighted ? t->sigma : NULL, .F = t->F, .L = t->L};
   *d = x;
 }
@@ -322,7 +322,7 @@ static void check_dense(gk_vpi_model model, int fixed_alpha)
   t = full;
   t.nl = 6;
   t.lambda += i0, t.F += i0, t.gamma += i0, t.alpha += i0;
-  t.I += i0 * t.np, t.sigma += i0 * t.np;
+  t.intensity += i0 * t.np, t.sigma += i0 * t.np;
   size_t nl = t.nl, np = t.np, qa = fixed_alpha ? 1 : 2, kw = vpi2 ? 2 : 1;
   size_t p = qa * nl + kw * np + 4, ow = qa * nl, og = ow + kw * np;
   /* common start: the truth perturbed by a few per cent */
@@ -344,7 +344,7 @@ static void check_dense(gk_vpi_model model, int fixed_alpha)
     par[k].lo = k < nl ? -INFINITY : 0;  /* alpha, W, globals positive; gamma free */
   }
   dense_ctx dc = {&t, vpi2, fixed_alpha};
-  gk_fit_problem pr = {.n = nl * np, .p = p, .y = t.I, .sigma = t.sigma,
+  gk_fit_problem pr = {.n = nl * np, .p = p, .y = t.intensity, .sigma = t.sigma,
                        .weighting = GK_WEIGHT_SIGMA, .model = dense_model, .ctx = &dc, .param = par};
   gk_fit_options fo;
   gk_fit_options_default(&fo);

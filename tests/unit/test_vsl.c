@@ -176,7 +176,7 @@ static void test_sat_is_alpha0(void)
  * model, optional Gaussian noise of relative size rel (fixed-seed RNG). */
 typedef struct synth {
   size_t n;
-  double L[64], I[64], sigma[64];
+  double L[64], intensity[64], sigma[64];
 } synth;
 
 static void make_synth(synth *s, gk_vsl_model m, const double *phys, size_t n, double L0, double L1,
@@ -186,22 +186,22 @@ static void make_synth(synth *s, gk_vsl_model m, const double *phys, size_t n, d
   s->n = n;
   for (size_t i = 0; i < n; i++) s->L[i] = L0 + (L1 - L0) * (double)i / (double)(n - 1);
   gk_vsl_theta_from_physical(m, phys, th);
-  CHECK(gk_vsl_intensity(m, th, s->L, n, s->I, NULL) == GK_OK);
+  CHECK(gk_vsl_intensity(m, th, s->L, n, s->intensity, NULL) == GK_OK);
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, seed);
   double Imax = 0;
-  for (size_t i = 0; i < n; i++) Imax = fmax(Imax, s->I[i]);
+  for (size_t i = 0; i < n; i++) Imax = fmax(Imax, s->intensity[i]);
   for (size_t i = 0; i < n; i++) {
     /* noise: relative part plus a floor (detector), as in real VSL data */
-    s->sigma[i] = rel > 0 ? rel * s->I[i] + 0.002 * Imax : 1;
-    if (rel > 0) s->I[i] += gsl_ran_gaussian(r, s->sigma[i]);
+    s->sigma[i] = rel > 0 ? rel * s->intensity[i] + 0.002 * Imax : 1;
+    if (rel > 0) s->intensity[i] += gsl_ran_gaussian(r, s->sigma[i]);
   }
   gsl_rng_free(r);
 }
 
 static gk_vsl_data data_of(const synth *s, gk_weighting w)
 {
-  gk_vsl_data d = {.n = s->n, .L = s->L, .I = s->I, .sigma = w == GK_WEIGHT_SIGMA ? s->sigma : NULL,
+  gk_vsl_data d = {.n = s->n, .L = s->L, .intensity = s->intensity, .sigma = w == GK_WEIGHT_SIGMA ? s->sigma : NULL,
                    .weighting = w};
   return d;
 }
@@ -240,7 +240,7 @@ static void test_recover_exact(void)
   double th[2] = {1e4, -1990};
   s.n = 20;
   for (size_t i = 0; i < 20; i++) s.L[i] = 0.19 + 0.01 * (double)i / 19;
-  CHECK(gk_vsl_intensity(GK_VSL_VSL1, th, s.L, 20, s.I, NULL) == GK_OK);
+  CHECK(gk_vsl_intensity(GK_VSL_VSL1, th, s.L, 20, s.intensity, NULL) == GK_OK);
   gk_vsl_data d = data_of(&s, GK_WEIGHT_RELATIVE);
   gk_vsl_fit f;
   gk_error e;
@@ -250,8 +250,8 @@ static void test_recover_exact(void)
   CHECK(f.value[1] == 0 && f.nwarn > 0);   /* A underflows; reported as ln A in a warning */
   gk_vsl_fit_free(&f);
   /* the same at gL = 2000 for the saturating models */
-  double ths[3] = {1e4, -1990, log(3 * s.I[19])};
-  CHECK(gk_vsl_intensity(GK_VSL_SAT, ths, s.L, 20, s.I, NULL) == GK_OK);
+  double ths[3] = {1e4, -1990, log(3 * s.intensity[19])};
+  CHECK(gk_vsl_intensity(GK_VSL_SAT, ths, s.L, 20, s.intensity, NULL) == GK_OK);
   CHECK(gk_vsl_fit_model(&d, GK_VSL_SAT, &f, &e) == GK_OK && f.converged);
   CHECK_CLOSE(f.value[0], 1e4, 1e-8);
   CHECK_CLOSE(f.theta[1], -1990, 1e-10);
@@ -295,12 +295,12 @@ static double vsl1_profile(const synth *s, double g, double *Aout)
   for (size_t i = 0; i < s->n; i++) {
     double E = g == 0 ? s->L[i] : expm1(g * s->L[i]) / g, w = 1 / (s->sigma[i] * s->sigma[i]);
     see += w * E * E;
-    sey += w * E * s->I[i];
+    sey += w * E * s->intensity[i];
   }
   double A = sey / see, c2 = 0;
   for (size_t i = 0; i < s->n; i++) {
     double E = g == 0 ? s->L[i] : expm1(g * s->L[i]) / g;
-    c2 += pow((A * E - s->I[i]) / s->sigma[i], 2);
+    c2 += pow((A * E - s->intensity[i]) / s->sigma[i], 2);
   }
   *Aout = A;
   return c2;
@@ -353,7 +353,7 @@ static void test_vsl2_linear(void)
   for (size_t i = 0; i < s.n; i++) {
     gsl_matrix_set(X, i, 0, expm1(g * s.L[i]) / g);
     gsl_matrix_set(X, i, 1, s.L[i]);
-    gsl_vector_set(y, i, s.I[i]);
+    gsl_vector_set(y, i, s.intensity[i]);
     gsl_vector_set(w, i, 1 / (s.sigma[i] * s.sigma[i]));
   }
   double chisq;
@@ -416,11 +416,11 @@ static void test_recommend(void)
   /* a plateau no model reproduces (exponential then abruptly flat, as
    * NC-DDAB): flagged unreliable */
   make_synth(&s, GK_VSL_VSL1, (double[]){40, 40}, 25, 0.02, 0.45, 0, 0);
-  double Ip = s.I[16];  /* L = 0.307 cm */
+  double Ip = s.intensity[16];  /* L = 0.307 cm */
   for (size_t i = 0; i < s.n; i++) {
-    double v = s.L[i] > 0.3 ? Ip : s.I[i];
+    double v = s.L[i] > 0.3 ? Ip : s.intensity[i];
     s.sigma[i] = 0.02 * v + 0.002 * Ip;
-    s.I[i] = v + s.sigma[i] * sin(7.0 * (double)i);  /* deterministic +-1 sigma scatter */
+    s.intensity[i] = v + s.sigma[i] * sin(7.0 * (double)i);  /* deterministic +-1 sigma scatter */
   }
   r = fit_all(&s, fits, &rel, why);
   CHECK_MSG(!rel, "extrinsic plateau: got %d reliable (%s)", r, why);
@@ -524,7 +524,7 @@ static void test_bad_input(void)
 {
   double L[4] = {0.1, 0.2, 0.2, 0.4}, I[4] = {1, 2, 3, 4};
   long line[4] = {3, 4, 5, 6};
-  gk_vsl_data d = {.n = 4, .L = L, .I = I, .line = line, .path = "x.csv"};
+  gk_vsl_data d = {.n = 4, .L = L, .intensity = I, .line = line, .path = "x.csv"};
   gk_error e;
   gk_error_clear(&e);
   CHECK_INT(gk_vsl_check(&d, &e), GK_EINPUT);
@@ -537,9 +537,9 @@ static void test_bad_input(void)
   CHECK_INT(e.line, 3);
   L[0] = 0.1;
   double Z[4] = {0};
-  d.I = Z;
+  d.intensity = Z;
   CHECK_INT(gk_vsl_check(&d, &e), GK_EINPUT);
-  d.I = I;
+  d.intensity = I;
   CHECK_INT(gk_vsl_check(&d, &e), GK_OK);
   gk_vsl_fit f;
   d.n = 3;
