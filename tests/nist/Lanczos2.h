@@ -14,7 +14,7 @@ static const double lanczos2_data[24][2] = { /* y, x */
 static const double lanczos2_start1[] = {1.2, 0.3, 5.6, 5.5, 6.5, 7.6};
 static const double lanczos2_start2[] = {0.5, 0.7, 3.6, 4.2, 4, 6.3};
 static const double lanczos2_cert[] = {9.6251029939E-02, 1.0057332849E+00, 8.6424689056E-01, 3.0078283915E+00, 1.5529016879E+00, 5.0028798100E+00};
-static const double lanczos2_sd[] = {NAN, NAN, NAN, NAN, NAN, NAN};
+static const double lanczos2_sd[] = {6.6770575477E-04, 3.3989646176E-03, 1.7185846685E-03, 4.1707005856E-03, 2.3744381417E-03, 1.3958787284E-03};
 
 static void lanczos2_f(const double *b, const double *r, double *y)
 {

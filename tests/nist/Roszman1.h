@@ -15,7 +15,7 @@ static const double roszman1_data[25][2] = { /* y, x */
 static const double roszman1_start1[] = {0.1, -0.00001, 1000, -100};
 static const double roszman1_start2[] = {0.2, -0.000005, 1200, -150};
 static const double roszman1_cert[] = {2.0196866396E-01, -6.1953516256E-06, 1.2044556708E+03, -1.8134269537E+02};
-static const double roszman1_sd[] = {NAN, NAN, NAN, NAN};
+static const double roszman1_sd[] = {1.9172666023E-02, 3.2058931691E-06, 7.4050983057E+01, 4.9573513849E+01};
 
 static void roszman1_f(const double *b, const double *r, double *y)
 {

@@ -219,9 +219,24 @@ static void print_line(const nist_set *s, int start, const nist_outcome *o, cons
   }
 }
 
-static int certified(const nist_outcome *o)
+/* Lanczos1 is generated data whose residuals at the optimum are ~1e-13,
+ * about 1000 ulp of y (2.5), so its RSS (1.43e-25) and with it the standard
+ * deviations (sqrt(RSS/dof) times the covariance diagonal) are rounding noise
+ * in IEEE double: no double-precision evaluation of the model resolves them
+ * beyond ~3 digits (NIST computed them in extended precision). The
+ * parameter values still must certify to LRE_MIN; sd and RSS must reach
+ * LRE_ROUNDING_FLOOR, which is what double precision allows. The same
+ * rounding makes the RSS at the certified (11-digit) values meaningless
+ * (3.98e-21 versus 1.43e-25), so the tables check skips it. */
+#define LRE_ROUNDING_FLOOR 2.5
+static int rounding_limited(const nist_set *s) { return strcmp(s->name, "Lanczos1") == 0; }
+
+static int certified_set(const nist_set *s, const nist_outcome *o)
 {
-  return o->status == GK_OK && min3(o->lre_val, o->lre_sd, o->lre_rss) >= LRE_MIN;
+  if (o->status != GK_OK) return 0;
+  if (rounding_limited(s))
+    return o->lre_val >= LRE_MIN && o->lre_sd >= LRE_ROUNDING_FLOOR && o->lre_rss >= LRE_ROUNDING_FLOOR;
+  return min3(o->lre_val, o->lre_sd, o->lre_rss) >= LRE_MIN;
 }
 
 /* Start 2 (near the solution): every set must certify. */
@@ -230,7 +245,7 @@ static void test_nist_start2(void)
   for (size_t i = 0; i < NSETS; i++) {
     const nist_set *s = sets[i];
     nist_outcome o = run_one(s, s->start2, NULL);
-    int ok = certified(&o);
+    int ok = certified_set(s, &o);
     print_line(s, 2, &o, ok ? "PASS" : "FAIL");
     CHECK_MSG(ok, "%s start 2: status %d, LRE values %.2f sd %.2f rss %.2f (need >= %.0f)",
               s->name, o.status, o.lre_val, o.lre_sd, o.lre_rss, LRE_MIN);
@@ -244,7 +259,7 @@ static void test_nist_start1(void)
   for (size_t i = 0; i < NSETS; i++) {
     const nist_set *s = sets[i];
     nist_outcome o = run_one(s, s->start1, NULL);
-    int ok = certified(&o);
+    int ok = certified_set(s, &o);
     const nist_exception *listed = start1_listed(s->name);
     print_line(s, 1, &o, ok ? "PASS" : (listed ? "XFAIL (listed in docs/nist.md)" : "FAIL"));
     if (listed) {
@@ -253,7 +268,7 @@ static void test_nist_start1(void)
                 min3(o.lre_val, o.lre_sd, o.lre_rss));
       /* ... and with the documented option change it must certify. */
       nist_outcome r = run_one(s, s->start1, listed);
-      int rok = certified(&r);
+      int rok = certified_set(s, &r);
       char verdict[64];
       snprintf(verdict, sizeof verdict, "%s (scale %d, max_iter %zu)",
                rok ? "PASS" : "FAIL", listed->scale, listed->max_iter);
@@ -284,7 +299,7 @@ static void test_nist_tables(void)
       double d = (s->log_y ? log(yi) : yi) - yh;
       rss += d * d;
     }
-    if (isfinite(s->cert_rss))
+    if (isfinite(s->cert_rss) && !rounding_limited(s))
       CHECK_MSG(lre(rss, s->cert_rss) >= 4.0,
                 "%s: RSS at the certified values %.10e vs certified %.10e",
                 s->name, rss, s->cert_rss);
