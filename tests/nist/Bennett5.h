@@ -47,7 +47,7 @@ static const double bennett5_data[154][2] = { /* y, x */
 static const double bennett5_start1[] = {-2000, 50, 0.8};
 static const double bennett5_start2[] = {-1500, 45, 0.85};
 static const double bennett5_cert[] = {-2.5235058043E+03, 4.6736564644E+01, 9.3218483193E-01};
-static const double bennett5_sd[] = {NAN, NAN, NAN};
+static const double bennett5_sd[] = {2.9715175411E+02, 1.2448871856E+00, 2.0272299378E-02};
 
 static void bennett5_f(const double *b, const double *r, double *y)
 {
