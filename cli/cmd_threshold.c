@@ -226,6 +226,7 @@ typedef struct results {
   gk_threshold_lines lines;
   gk_threshold_fwhm fwhm;
   size_t n_fwhm;         /* points used by the fwhm method */
+  char lines_reason[sizeof ((gk_error *)0)->msg]; /* why lines found no threshold (GK_ENOCONV) */
 } results;
 
 /* An error from the library about the data belongs to the input file. */
@@ -277,7 +278,12 @@ static int run_methods(const char *path, const series *s, int methods, results *
   if (methods & M_LINES) {
     r->run_lines = 1;
     r->lines_rc = gk_threshold_lines_fit(s->pump, s->intensity, s->n, &r->lines, &e);
-    if (r->lines_rc == GK_ENOCONV) cli_warn("lines: %s", e.msg);
+    if (r->lines_rc == GK_ENOCONV) {
+      /* the library's message already starts with "lines: " */
+      const char *why = strncmp(e.msg, "lines: ", 7) == 0 ? e.msg + 7 : e.msg;
+      snprintf(r->lines_reason, sizeof r->lines_reason, "%s", why);
+      cli_warn("lines: %s", why);
+    }
     else if (r->lines_rc) return file_error(&e, path);
   }
   if ((methods & M_FWHM) && s->has_fwhm) {
@@ -322,14 +328,22 @@ static int all_converged(const results *r)
          (!r->run_fwhm || fwhm_ok(r));
 }
 
+/* Why a method gave no threshold: the text of the warning and the JSON
+ * "reason" (a failed method must say why, never just print null). */
+static const char *kink_reason(const results *r)
+{
+  return !r->kink.converged ? r->kink.reason
+                            : "break point not determined by the data (no change of slope?)";
+}
+static const char *fwhm_reason(const results *r)
+{
+  return !r->fwhm.converged ? r->fwhm.reason : "step not determined by the data (no FWHM collapse?)";
+}
+
 static void warn_failures(const results *r)
 {
-  if (r->run_kink && r->kink_rc == GK_OK && !kink_ok(r))
-    cli_warn("kink: %s", !r->kink.converged ? r->kink.reason
-                         : "break point not determined by the data (no change of slope?)");
-  if (r->run_fwhm && r->fwhm_rc == GK_OK && !fwhm_ok(r))
-    cli_warn("fwhm: %s", !r->fwhm.converged ? r->fwhm.reason
-                         : "step not determined by the data (no FWHM collapse?)");
+  if (r->run_kink && r->kink_rc == GK_OK && !kink_ok(r)) cli_warn("kink: %s", kink_reason(r));
+  if (r->run_fwhm && r->fwhm_rc == GK_OK && !fwhm_ok(r)) cli_warn("fwhm: %s", fwhm_reason(r));
 }
 
 /* ---- output ------------------------------------------------------------ */
@@ -368,17 +382,21 @@ static cJSON *make_json(const char *path, const series *s, const results *r)
   if (r->run_kink) {
     cJSON *k = gk_json_value_se(t, "kink", r->kink.value, r->kink.stderr_);
     cJSON_AddBoolToObject(k, "converged", kink_ok(r));
+    if (!kink_ok(r)) cJSON_AddStringToObject(k, "reason", kink_reason(r));
     gk_json_num(k, "slope_below", r->kink.p[GK_KINK_B1]);
     gk_json_num(k, "slope_above", r->kink.p[GK_KINK_B2]);
   }
   if (r->run_lines) {
     cJSON *l = cJSON_AddObjectToObject(t, "lines");
     gk_json_num(l, "value", r->lines.value);
+    cJSON_AddBoolToObject(l, "converged", r->lines_rc == GK_OK);
+    if (r->lines_rc != GK_OK) cJSON_AddStringToObject(l, "reason", r->lines_reason);
     cJSON_AddNumberToObject(l, "n_below", (double)r->lines.n_below);
   }
   if (r->run_fwhm) {
     cJSON *f = gk_json_value_se(t, "fwhm", r->fwhm.value, r->fwhm.stderr_);
     cJSON_AddBoolToObject(f, "converged", fwhm_ok(r));
+    if (!fwhm_ok(r)) cJSON_AddStringToObject(f, "reason", fwhm_reason(r));
     gk_json_num(f, "fwhm_below_nm", r->fwhm.p[GK_LOGI_WLO]);
     gk_json_num(f, "fwhm_above_nm", r->fwhm.p[GK_LOGI_WHI]);
   }
