@@ -446,13 +446,21 @@ static int make_csv(gk_csv *c, const series *s, const results *r)
   snprintf(h0, sizeof h0, "pump (%s)", s->pump_unit);
   const char *hdr[] = {h0, s->int_label, "peak (nm)", "fwhm (nm)"};
   if (gk_csv_init(c, 4, hdr)) return -1;
-  if (r->run_kink)
+  /* a method without a threshold says "none" and why, never "nan" */
+  if (r->run_kink && kink_ok(r))
     gk_csv_add_comment(c, "kink_threshold: %.6g +- %.3g %s", r->kink.value, r->kink.stderr_,
                        s->pump_unit);
-  if (r->run_lines) gk_csv_add_comment(c, "lines_threshold: %.6g %s", r->lines.value, s->pump_unit);
-  if (r->run_fwhm)
+  else if (r->run_kink)
+    gk_csv_add_comment(c, "kink_threshold: none (%s)", kink_reason(r));
+  if (r->run_lines && r->lines_rc == GK_OK)
+    gk_csv_add_comment(c, "lines_threshold: %.6g %s", r->lines.value, s->pump_unit);
+  else if (r->run_lines)
+    gk_csv_add_comment(c, "lines_threshold: none (%s)", r->lines_reason);
+  if (r->run_fwhm && fwhm_ok(r))
     gk_csv_add_comment(c, "fwhm_threshold: %.6g +- %.3g %s", r->fwhm.value, r->fwhm.stderr_,
                        s->pump_unit);
+  else if (r->run_fwhm)
+    gk_csv_add_comment(c, "fwhm_threshold: none (%s)", fwhm_reason(r));
   for (size_t i = 0; i < s->n; i++) {
     double row[4] = {s->pump[i], s->intensity[i], s->peak_nm[i], s->fwhm[i]};
     if (gk_csv_add_row(c, row)) return -1;
