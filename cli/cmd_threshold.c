@@ -64,6 +64,28 @@ static size_t *pump_order(const double *pump, size_t n)
 
 /* ---- input ------------------------------------------------------------- */
 
+/* The pump unit is carried to the output unchanged, but it must be one:
+ * "pump (furlongs)" or "pump (ns)" is a mislabelled column, not data to
+ * fit. Relative pump scales ("a.u.") are allowed. */
+static int check_pump_unit(const char *path, long line, const char *unit, gk_error *e)
+{
+  static const char *const arbitrary[] = {"a.u.", "a.u", "au", "arb. units", "arb.u.", "arb"};
+  static const char *const kinds[] = {"fluence", "intensity", "energy", "power", "current density"};
+  if (!unit[0]) return GK_OK;
+  for (size_t i = 0; i < sizeof arbitrary / sizeof *arbitrary; i++)
+    if (strcmp(unit, arbitrary[i]) == 0) return GK_OK;
+  gk_unit_info u;
+  gk_error ue;
+  if (gk_unit_describe(unit, &u, &ue) != GK_OK)
+    return gk_error_set(e, GK_EINPUT, path, line, "pump unit: %s", ue.msg);
+  for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+    if (strcmp(u.dimension, kinds[i]) == 0) return GK_OK;
+  return gk_error_set(e, GK_EINPUT, path, line,
+                      "pump unit '%s' is %s %s; expected a fluence, intensity, energy, power "
+                      "or current density (or a.u.)",
+                      unit, strchr("aeiou", u.dimension[0]) ? "an" : "a", u.dimension);
+}
+
 static int load_series(const char *path, series *s, gk_error *e)
 {
   gk_table t;
@@ -77,6 +99,7 @@ static int load_series(const char *path, series *s, gk_error *e)
     goto out;
   }
   size_t *ix;
+  if ((rc = check_pump_unit(path, t.header_line, t.unit[0], e)) != GK_OK) goto out;
   if (series_alloc(s, t.nrows)) { rc = gk_error_set(e, GK_ENOMEM, NULL, 0, "out of memory"); goto out; }
   s->has_fwhm = t.ncols == 3;
   snprintf(s->pump_unit, sizeof s->pump_unit, "%s", t.unit[0]);
@@ -125,6 +148,11 @@ static int load_spectra(const char *path, const gk_spectrum_options *so, series 
   if (rc) return rc;
   size_t nr = m.nrow, nc = m.ncol;
   int rev = nr > 1 && m.row[1] < m.row[0];
+  /* the corner cell's line is not recorded by the reader: name the file */
+  if ((rc = check_pump_unit(path, 0, m.col_unit_in, e)) != GK_OK) {
+    gk_matrix_free(&m);
+    return rc;
+  }
   s->spectra = 1;
   s->has_fwhm = 1;
   s->nwl = nr;
