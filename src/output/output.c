@@ -9,6 +9,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
+#include <signal.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,6 +33,40 @@ const char *gk_path_ext(const char *path, char *buf, size_t size)
   return buf;
 }
 
+/* Temp files being written, for gk_atomic_cleanup_signal. A signal
+ * handler may only use async-signal-safe calls, so the names live in
+ * static buffers (no malloc, no stdio) and a slot is claimed before
+ * mkstemp fills in the name in place: whenever the file exists, its name
+ * is registered. A slot is released only after rename or unlink, so the
+ * handler at worst unlinks a name that is already gone. */
+enum { TMP_SLOTS = 8 };
+static char tmp_name[TMP_SLOTS][PATH_MAX];
+static volatile sig_atomic_t tmp_used[TMP_SLOTS];
+
+static int tmp_claim(const char *template_)
+{
+  if (strlen(template_) >= PATH_MAX) return -1;
+  for (int i = 0; i < TMP_SLOTS; i++)
+    if (!tmp_used[i]) {
+      memcpy(tmp_name[i], template_, strlen(template_) + 1);
+      tmp_used[i] = 1;
+      return i;
+    }
+  return -1;
+}
+
+static void tmp_release(const char *name)
+{
+  for (int i = 0; i < TMP_SLOTS; i++)
+    if (tmp_used[i] && strcmp(tmp_name[i], name) == 0) { tmp_used[i] = 0; return; }
+}
+
+void gk_atomic_cleanup_signal(void)
+{
+  for (int i = 0; i < TMP_SLOTS; i++)
+    if (tmp_used[i]) unlink(tmp_name[i]);
+}
+
 int gk_atomic_open(gk_atomic_file *af, const char *path, gk_error *err)
 {
   memset(af, 0, sizeof *af);
@@ -46,9 +82,16 @@ int gk_atomic_open(gk_atomic_file *af, const char *path, gk_error *err)
   char ext[16];
   gk_path_ext(path, ext, sizeof ext);
   snprintf(af->tmp, n + 32, "%s.tmp.XXXXXX", path);
-  int fd = mkstemp(af->tmp);
+  int slot = tmp_claim(af->tmp);
+  if (slot < 0) {
+    gk_atomic_abort(af);
+    return gk_error_set(err, GK_EIO, path, 0, "cannot create output file: name too long or too many open");
+  }
+  int fd = mkstemp(tmp_name[slot]);
+  strcpy(af->tmp, tmp_name[slot]);  /* same length as the template */
   if (fd < 0) {
     int e = errno;
+    tmp_used[slot] = 0;
     gk_atomic_abort(af);
     return gk_error_set(err, GK_EIO, path, 0, "cannot create output file: %s", strerror(e));
   }
@@ -57,6 +100,7 @@ int gk_atomic_open(gk_atomic_file *af, const char *path, gk_error *err)
     int e = errno;
     close(fd);
     unlink(af->tmp);
+    tmp_release(af->tmp);
     gk_atomic_abort(af);
     return gk_error_set(err, GK_EIO, path, 0, "cannot open output file: %s", strerror(e));
   }
@@ -77,6 +121,7 @@ int gk_atomic_commit(gk_atomic_file *af, gk_error *err)
     unlink(af->tmp);
     rc = gk_error_set(err, GK_EIO, af->path, 0, "cannot write output file: %s", strerror(e));
   }
+  tmp_release(af->tmp);
   free(af->tmp);
   free(af->path);
   af->tmp = af->path = NULL;
@@ -88,6 +133,7 @@ void gk_atomic_abort(gk_atomic_file *af)
   if (!af) return;
   if (af->fp) fclose(af->fp);
   if (af->tmp && af->fp) unlink(af->tmp);
+  if (af->tmp) tmp_release(af->tmp);
   af->fp = NULL;
   free(af->tmp);
   free(af->path);
