@@ -69,4 +69,4 @@ install: build
 	cmake --install $(BUILD)
 
 clean:
-	rm -rf build build-sanitize demo-out
+	rm -rf build build-sanitize build-fuzz demo-out

@@ -63,7 +63,7 @@ static int replay_dir(const char *dir, const char *prefix)
     names[n++] = strdup(e->d_name);
   }
   closedir(d);
-  qsort(names, n, sizeof *names, cmp);  /* reproducible order */
+  if (n) qsort(names, n, sizeof *names, cmp);  /* reproducible order */
   int rc = 0;
   char path[4096];
   for (size_t i = 0; i < n; i++) {
