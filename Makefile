@@ -19,10 +19,10 @@ BUILD    ?= build-sanitize
 CMAKE_ARGS += -DGAINKIT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 # Leak detection is on: every test must free what it allocates.
 export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=1:strict_string_checks=1
-export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
-# PLplot's fontconfig/libltdl keep process-lifetime allocations (ctest sets
-# the same for each test; this covers running the binaries by hand)
+# tests/lsan.supp silences only the process-wide caches of the libraries
+# under PLplot's cairo drivers (fontconfig, pango, libltdl, ...).
 export LSAN_OPTIONS ?= suppressions=$(CURDIR)/tests/lsan.supp
+export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
 else
 BUILD    ?= build
 CMAKE_ARGS += -DCMAKE_BUILD_TYPE=RelWithDebInfo

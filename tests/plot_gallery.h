@@ -29,7 +29,7 @@ static gk_figure *gallery_figure(int width, int height)
 {
   enum { NW = 121, NP = 24, NL = 10 };
   const double eth = 12.0;
-  gk_figure *f = gk_figure_new(2, 2, width, height, "CsPbBr3 film: amplified spontaneous emission");
+  gk_figure *f = gk_figure_new(2, 2, width, height, "CsPbBr_{3} film: amplified spontaneous emission");
   if (!f) return NULL;
   unsigned seed = 12345u;
 
@@ -53,7 +53,7 @@ static gk_figure *gallery_figure(int width, int height)
   gk_panel_labels(p, "wavelength (nm)", "pump fluence (uJ/cm2)", "(a) emission spectra");
   gk_panel_log(p, 0, 1);
   gk_panel_image(p, wl, NW, pump, NP, z, "log10 intensity (a.u.)");
-  gk_panel_hline(p, eth, GK_GREY, "threshold");
+  gk_panel_hline(p, eth, GK_ORANGE, "threshold");
 
   /* (b) integrated output versus pump, log-log, with error bars and the
    * model curve */
@@ -100,7 +100,7 @@ static gk_figure *gallery_figure(int width, int height)
   gk_panel_labels(p, "pump fluence (uJ/cm2)", "FWHM (nm)", "(d) linewidth");
   gk_panel_log(p, 1, 0);
   gk_panel_band(p, eth, 1000, GK_ORANGE, "ASE regime");
-  gk_panel_add(p, pump, fw, NULL, NP, GK_STYLE_LINEPOINTS, GK_PURPLE, "FWHM");
+  gk_panel_add(p, pump, fw, NULL, NP, GK_STYLE_LINEPOINTS, GK_PURPLE, NULL);
   gk_panel_hline(p, 4.4, GK_GREY, "ASE linewidth");
   gk_panel_yrange(p, 0, 25);
   free(wl);

@@ -134,6 +134,36 @@ typedef struct gk_matrix {
 int gk_matrix_read(const char *path, const gk_matrix_options *opt, gk_matrix *m, gk_error *err);
 void gk_matrix_free(gk_matrix *m);
 
+/* ---- long format: one row per (wavelength, delay, pump) ---------------- */
+/* A 3-D transient-absorption set as one table with a header naming the
+ * columns wavelength, delay, pump and dod in any order, case and spelling
+ * variants ("Delay (ps)", "pump (uJ/cm2)", "n_mean", "<N>", "dOD", "ΔOD"),
+ * rows in any order. Pivoted into one gk_matrix per delay (rows wavelengths,
+ * columns pumps, both increasing). The grid is every wavelength x delay x
+ * pump that appears anywhere; each triple must appear exactly once.
+ * The delay column needs a time unit in its header ("delay (ps)"; a bare
+ * number of seconds is never what a TA file means, and guessing ps would
+ * hide a wrong file). The pump column keeps its unit as read (col_unit_in
+ * of every matrix); dod may be in OD or mOD (converted to OD). */
+typedef struct gk_long_options {
+  gk_read_options read;
+  size_t min_wavelengths, min_pumps;  /* defaults 2 */
+} gk_long_options;
+
+typedef struct gk_long {
+  char *path;
+  long header_line;
+  size_t ndelay;
+  double *delay;          /* ndelay delays (s), increasing */
+  long *delay_line;       /* line on which each delay first appears */
+  gk_matrix *m;           /* ndelay matrices sharing wavelengths and pumps */
+  char delay_unit_in[32]; /* as in the header */
+  gk_meta meta;
+} gk_long;
+
+int gk_long_read(const char *path, const gk_long_options *opt, gk_long *l, gk_error *err);
+void gk_long_free(gk_long *l);
+
 #ifdef __cplusplus
 }
 #endif

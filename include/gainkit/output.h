@@ -16,6 +16,19 @@
 extern "C" {
 #endif
 
+/* The one temp-file mechanism behind every output (data, JSON, plots):
+ * gk_temp_beside creates an empty temporary file next to `path` with the
+ * same extension ("out.png" -> "out.png.tmp.AB12CD.png", so tools keyed on
+ * the extension such as PLplot still work) and the mode of an ordinary new
+ * file (0666 & ~umask); *tmp is malloc'd, *fd is open for writing (pass
+ * NULL to have it closed). gk_temp_commit flushes tmp to disk and renames
+ * it over path; on any failure it removes tmp. */
+int gk_temp_beside(const char *path, char **tmp, int *fd, gk_error *err);
+int gk_temp_commit(const char *tmp, const char *path, gk_error *err);
+/* Give up a temp file from gk_temp_beside: remove it (the caller frees
+ * the name). */
+void gk_temp_discard(const char *tmp);
+
 /* Write len bytes to path atomically (temp file + fsync + rename). */
 int gk_write_atomic(const char *path, const void *data, size_t len, gk_error *err);
 

@@ -4,7 +4,13 @@
  * output format follows the extension: .svg (svgcairo), .png (pngcairo),
  * .pdf (pdfcairo). Saving is atomic (temp file + rename). PLplot keeps
  * global state, so a figure is rendered in one go inside gk_figure_save and
- * nothing else touches PLplot.
+ * nothing else touches PLplot; concurrent saves from several threads are
+ * serialised by a mutex. Building figures is plain memory work.
+ *
+ * Panels lay out themselves: margins follow the tick labels, tick steps
+ * are chosen so labels do not collide, a log axis spans whole decades
+ * (unless a range is fixed), a panel with an image gets a colour bar on
+ * its right. Unused panel slots (nothing added, no labels) stay blank.
  */
 #ifndef GAINKIT_PLOT_H
 #define GAINKIT_PLOT_H
@@ -75,17 +81,26 @@ int gk_panel_text(gk_panel *p, double fx, double fy, const char *text);
  * skipped. */
 int gk_panel_add(gk_panel *p, const double *x, const double *y, const double *yerr,
                  size_t n, gk_style style, int colour, const char *label);
-/* Vertical / horizontal marker line with an optional label. */
+/* Vertical / horizontal marker line (dashed) with an optional label drawn
+ * beside it; GK_AUTO means black for lines and bands. */
 int gk_panel_vline(gk_panel *p, double x, int colour, const char *label);
 int gk_panel_hline(gk_panel *p, double y, int colour, const char *label);
-/* Colour map: z[i*nx + j] at (x[j], y[i]); zlabel for the colour bar. */
+/* Colour map (viridis): z[i*nx + j] at (x[j], y[i]); zlabel for the colour
+ * bar. x and y must be finite and strictly monotonic (GK_EUSAGE otherwise);
+ * cells reach half-way to their neighbours; NaN cells stay blank; on a log
+ * axis rows/columns at coordinates <= 0 are left out. One image per panel
+ * (a second call replaces the first). */
 int gk_panel_image(gk_panel *p, const double *x, size_t nx, const double *y, size_t ny,
                    const double *z, const char *zlabel);
 /* Shaded band between x0 and x1 (e.g. a layer in a stack). */
 int gk_panel_band(gk_panel *p, double x0, double x1, int colour, const char *label);
 
 /* Render and write; format from the extension (.svg .png .pdf), else
- * GK_EUSAGE naming the extension. */
+ * GK_EUSAGE naming the extension. GK_EIO when the file cannot be created
+ * or renamed into place, GK_EUSAGE when the page is too small for the
+ * panel grid; on any error no file appears and an existing one is left
+ * untouched. Never prints and never exits (PLplot's exit and abort hooks
+ * are caught). */
 int gk_figure_save(gk_figure *f, const char *path, gk_error *err);
 
 /* 1 if path has a supported plot extension. */

@@ -13,6 +13,8 @@ int gk_io_table_read(const char *path, const gk_read_options *opt, int matrix, g
 /* Quote user text for a message: at most 40 characters, controls as \xNN. */
 void gk_io_quote(const char *s, char *buf, size_t size);
 void gk_io_meta_free(gk_meta *m);
+/* 1 for the names of a wavelength axis (wavelength, lambda, λ, wl), any case. */
+int gk_io_is_wavelength_label(const char *name);
 /* Move metadata (dst takes ownership, src is emptied). */
 void gk_io_meta_move(gk_meta *dst, gk_meta *src);
 

@@ -26,7 +26,7 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* A single corner label names the rows when it reads like a wavelength. */
-static int is_wavelength_label(const char *name)
+int gk_io_is_wavelength_label(const char *name)
 {
   static const char *const w[] = {"wavelength", "lambda", "\xce\xbb", "wl", "wavelengths"};
   for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
@@ -51,7 +51,7 @@ static void split_corner(const char *corner, char *rname, char *runit, char *cna
   }
   char name[64], unit[32];
   gk_header_split(corner, name, sizeof name, unit, sizeof unit);
-  if (is_wavelength_label(name)) {
+  if (gk_io_is_wavelength_label(name)) {
     strcpy(rname, name);
     strcpy(runit, unit);
   } else {

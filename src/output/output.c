@@ -5,6 +5,7 @@
  * an error at any point (disk full, bad value, Ctrl-C) leaves the target
  * untouched. The temp file lives beside the target for that reason.
  */
+#define _DEFAULT_SOURCE /* mkstemps */
 #include "gainkit/output.h"
 
 #include <ctype.h>
@@ -16,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 const char *gk_path_ext(const char *path, char *buf, size_t size)
@@ -36,7 +39,7 @@ const char *gk_path_ext(const char *path, char *buf, size_t size)
 /* Temp files being written, for gk_atomic_cleanup_signal. A signal
  * handler may only use async-signal-safe calls, so the names live in
  * static buffers (no malloc, no stdio) and a slot is claimed before
- * mkstemp fills in the name in place: whenever the file exists, its name
+ * mkstemps fills in the name in place: whenever the file exists, its name
  * is registered. A slot is released only after rename or unlink, so the
  * handler at worst unlinks a name that is already gone. */
 enum { TMP_SLOTS = 8 };
@@ -45,10 +48,11 @@ static volatile sig_atomic_t tmp_used[TMP_SLOTS];
 
 static int tmp_claim(const char *template_)
 {
-  if (strlen(template_) >= PATH_MAX) return -1;
+  size_t n = strlen(template_);
+  if (n >= PATH_MAX) return -1;
   for (int i = 0; i < TMP_SLOTS; i++)
     if (!tmp_used[i]) {
-      memcpy(tmp_name[i], template_, strlen(template_) + 1);
+      memcpy(tmp_name[i], template_, n + 1);
       tmp_used[i] = 1;
       return i;
     }
@@ -67,42 +71,88 @@ void gk_atomic_cleanup_signal(void)
     if (tmp_used[i]) unlink(tmp_name[i]);
 }
 
-int gk_atomic_open(gk_atomic_file *af, const char *path, gk_error *err)
+void gk_temp_discard(const char *tmp)
 {
-  memset(af, 0, sizeof *af);
+  if (!tmp) return;
+  unlink(tmp);
+  tmp_release(tmp);
+}
+
+int gk_temp_beside(const char *path, char **tmp, int *fd_out, gk_error *err)
+{
+  *tmp = NULL;
+  if (fd_out) *fd_out = -1;
   if (!path || !*path) return gk_error_set(err, GK_EUSAGE, NULL, 0, "empty output file name");
-  size_t n = strlen(path);
-  af->path = strdup(path);
-  af->tmp = malloc(n + 32);
-  if (!af->path || !af->tmp) {
-    gk_atomic_abort(af);
-    return gk_error_set(err, GK_ENOMEM, path, 0, "out of memory");
-  }
-  /* keep the extension last so that tools keyed on it (PLplot) still work */
   char ext[16];
   gk_path_ext(path, ext, sizeof ext);
-  snprintf(af->tmp, n + 32, "%s.tmp.XXXXXX", path);
-  int slot = tmp_claim(af->tmp);
-  if (slot < 0) {
-    gk_atomic_abort(af);
-    return gk_error_set(err, GK_EIO, path, 0, "cannot create output file: name too long or too many open");
+  size_t n = strlen(path) + strlen(ext) + 16;
+  char *t = malloc(n);
+  if (!t) return gk_error_set(err, GK_ENOMEM, path, 0, "out of memory");
+  int suffix = 0;
+  if (*ext) {
+    snprintf(t, n, "%s.tmp.XXXXXX.%s", path, ext);
+    suffix = (int)strlen(ext) + 1;
+  } else {
+    snprintf(t, n, "%s.tmp.XXXXXX", path);
   }
-  int fd = mkstemp(tmp_name[slot]);
-  strcpy(af->tmp, tmp_name[slot]);  /* same length as the template */
+  int slot = tmp_claim(t);
+  if (slot < 0) {
+    free(t);
+    return gk_error_set(err, GK_EIO, path, 0, "cannot create output file: name too long");
+  }
+  int fd = mkstemps(tmp_name[slot], suffix);
+  memcpy(t, tmp_name[slot], strlen(tmp_name[slot]) + 1);  /* same length */
   if (fd < 0) {
     int e = errno;
     tmp_used[slot] = 0;
-    gk_atomic_abort(af);
+    free(t);
     return gk_error_set(err, GK_EIO, path, 0, "cannot create output file: %s", strerror(e));
   }
-  af->fp = fdopen(fd, "wb");
+  /* mkstemps makes the file 0600; an output file is an ordinary file */
+  mode_t mask = umask(0);
+  umask(mask);
+  if (fchmod(fd, 0666 & ~mask) != 0) { /* harmless: the file stays private */ }
+  if (fd_out) *fd_out = fd;
+  else close(fd);
+  *tmp = t;
+  return GK_OK;
+}
+
+int gk_temp_commit(const char *tmp, const char *path, gk_error *err)
+{
+  /* flush to disk before the rename, so a crash cannot leave an empty file
+   * under the final name */
+  int fd = open(tmp, O_RDONLY);
+  int bad = fd < 0 || (fsync(fd) != 0 && errno != EINVAL);
+  int e = errno;
+  if (fd >= 0) close(fd);
+  if (!bad && rename(tmp, path) != 0) {
+    bad = 1;
+    e = errno;
+  }
+  if (bad) {
+    gk_temp_discard(tmp);
+    return gk_error_set(err, GK_EIO, path, 0, "cannot write output file: %s", strerror(e));
+  }
+  tmp_release(tmp);
+  return GK_OK;
+}
+
+int gk_atomic_open(gk_atomic_file *af, const char *path, gk_error *err)
+{
+  memset(af, 0, sizeof *af);
+  int fd;
+  int rc = gk_temp_beside(path, &af->tmp, &fd, err);
+  if (rc) return rc;
+  af->path = strdup(path);
+  af->fp = af->path ? fdopen(fd, "wb") : NULL;
   if (!af->fp) {
-    int e = errno;
     close(fd);
-    unlink(af->tmp);
-    tmp_release(af->tmp);
-    gk_atomic_abort(af);
-    return gk_error_set(err, GK_EIO, path, 0, "cannot open output file: %s", strerror(e));
+    gk_temp_discard(af->tmp);
+    free(af->tmp);
+    free(af->path);
+    af->tmp = af->path = NULL;
+    return gk_error_set(err, GK_ENOMEM, path, 0, "cannot open output file");
   }
   return GK_OK;
 }
@@ -113,15 +163,14 @@ int gk_atomic_commit(gk_atomic_file *af, gk_error *err)
   af->fp = NULL;
   int bad = 0, e = 0;
   if (fflush(fp) != 0) { bad = 1; e = errno; }
-  if (!bad && fsync(fileno(fp)) != 0 && errno != EINVAL) { bad = 1; e = errno; }
   if (fclose(fp) != 0 && !bad) { bad = 1; e = errno; }
-  if (!bad && rename(af->tmp, af->path) != 0) { bad = 1; e = errno; }
-  int rc = GK_OK;
+  int rc;
   if (bad) {
-    unlink(af->tmp);
+    gk_temp_discard(af->tmp);
     rc = gk_error_set(err, GK_EIO, af->path, 0, "cannot write output file: %s", strerror(e));
+  } else {
+    rc = gk_temp_commit(af->tmp, af->path, err);
   }
-  tmp_release(af->tmp);
   free(af->tmp);
   free(af->path);
   af->tmp = af->path = NULL;
@@ -131,9 +180,10 @@ int gk_atomic_commit(gk_atomic_file *af, gk_error *err)
 void gk_atomic_abort(gk_atomic_file *af)
 {
   if (!af) return;
-  if (af->fp) fclose(af->fp);
-  if (af->tmp && af->fp) unlink(af->tmp);
-  if (af->tmp) tmp_release(af->tmp);
+  if (af->fp) {
+    fclose(af->fp);
+    gk_temp_discard(af->tmp);
+  }
   af->fp = NULL;
   free(af->tmp);
   free(af->path);

@@ -341,6 +341,23 @@ static void fill_rect(double x0, double x1, double y0, double y1)
   plfill(4, bx, by);
 }
 
+/* Data points of the panel inside a box in plot coordinates. */
+static size_t series_points_in(const gk_panel *p, double x0, double x1, double y0, double y1)
+{
+  size_t count = 0;
+  for (size_t k = 0; k < p->nitems; k++) {
+    const gk_item *it = &p->items[k];
+    if (it->kind != GK_ITEM_SERIES) continue;
+    for (size_t i = 0; i < it->n; i++) {
+      double u, v;
+      if (to_plot(it->x[i], p->logx, &u) && to_plot(it->y[i], p->logy, &v) && u >= x0 && u <= x1 &&
+          v >= y0 && v <= y1)
+        count++;
+    }
+  }
+  return count;
+}
+
 /* Approximate width of PLplot text: PLplot 5.15 does not export plstrl, so
  * count characters at the average advance of a sans font (0.62 of the
  * character height), superscripts and subscripts smaller. Used only to size
@@ -363,6 +380,29 @@ static double text_width_mm(const char *s, double ch_mm)
   return w * ch_mm;
 }
 
+static int overlaps(double a0, double a1, double b0, double b1)
+{
+  return a0 < b1 && b0 < a1;
+}
+
+/* Horizontal extent of a vertical marker line's label: right of the line,
+ * or left of it when it would run past the right edge. */
+static int vline_label_span(const gk_panel *p, const gk_item *it, const axis *ax, double cwx, double len,
+                            double *x0, double *x1, double *just)
+{
+  double u;
+  if (!to_plot(it->a, p->logx, &u)) return 0;
+  *just = 0;
+  *x0 = u + 0.5 * cwx;
+  *x1 = *x0 + len * cwx;
+  if (*x1 > ax->hi) {
+    *x1 = u - 0.5 * cwx;
+    *x0 = *x1 - len * cwx;
+    *just = 1;
+  }
+  return 1;
+}
+
 /* Where the label of a marker line, band or annotation goes (plptex
  * arguments); also used by the legend placement to keep clear of them.
  * cwx, cwy: one character height in plot units. */
@@ -375,21 +415,34 @@ static int label_anchor(const gk_panel *p, const gk_item *it, const axis *ax, co
   *dy = 0;
   *just = 0;
   switch (it->kind) {
-  case GK_ITEM_VLINE: /* near the top, right of the line, or left of it
-                       * when the text would run past the right edge */
-    if (!to_plot(it->a, p->logx, &u0)) return 0;
-    *y = ay->hi - 1.0 * cwy;
-    *x = u0 + 0.5 * cwx;
-    if (*x + len * cwx > ax->hi) {
-      *x = u0 - 0.5 * cwx;
-      *just = 1;
+  case GK_ITEM_VLINE: { /* near the top, right of the line (left of it when
+                         * the text would run past the right edge), one row
+                         * lower for each earlier marker-line label it would
+                         * collide with */
+    double x0, x1;
+    if (!vline_label_span(p, it, ax, cwx, len, &x0, &x1, just)) return 0;
+    int row = 0;
+    for (const gk_item *e = p->items; e < it; e++) {
+      double e0, e1, ej, elen;
+      if (e->kind != GK_ITEM_VLINE || !e->label || !*e->label) continue;
+      elen = text_width_mm(text(e->label, buf), 1.0);
+      if (vline_label_span(p, e, ax, cwx, elen, &e0, &e1, &ej) && overlaps(x0, x1, e0, e1)) row++;
     }
+    *x = *just ? x1 : x0;
+    *y = ay->hi - (1.0 + 1.4 * row) * cwy;
     return 1;
-  case GK_ITEM_HLINE: /* above the line, ending near the right edge */
+  }
+  case GK_ITEM_HLINE: /* above the line at the right end, or at the left
+                       * end when that hides fewer data points */
     if (!to_plot(it->a, p->logy, &u0)) return 0;
-    *x = ax->hi - 0.5 * cwx;
     *y = u0 + 0.75 * cwy;
+    *x = ax->hi - 0.5 * cwx;
     *just = 1;
+    if (series_points_in(p, ax->lo, ax->lo + (len + 0.5) * cwx, u0, u0 + 1.5 * cwy) <
+        series_points_in(p, ax->hi - (len + 0.5) * cwx, ax->hi, u0, u0 + 1.5 * cwy)) {
+      *x = ax->lo + 0.5 * cwx;
+      *just = 0;
+    }
     return 1;
   case GK_ITEM_BAND: /* centred at the top of the band */
     if (!to_plot(it->b, p->logx, &u1)) return 0;
@@ -437,11 +490,6 @@ static void legend_measure(const rctx *r, const gk_panel *p, legend_geom *lg)
   lg->h_mm = lg->n * lg->row_mm + lg->pad_mm;
 }
 
-static int overlaps(double a0, double a1, double b0, double b1)
-{
-  return a0 < b1 && b0 < a1;
-}
-
 /* How much a legend box (plot coordinates) would hide: data points count
  * one each, a label of a marker line, band or annotation counts more than
  * any number of points because hiding text is worse. */
@@ -472,16 +520,7 @@ static size_t points_inside(const gk_panel *p, double x0, double x1, double y0, 
     if (overlaps(x0 - 0.5 * cwx, x1 + 0.5 * cwx, ex0, ex1) && overlaps(y0 - 0.5 * cwy, y1 + 0.5 * cwy, ey0, ey1))
       count += 1000000;
   }
-  for (size_t k = 0; k < p->nitems; k++) {
-    const gk_item *it = &p->items[k];
-    if (it->kind != GK_ITEM_SERIES) continue;
-    for (size_t i = 0; i < it->n; i++) {
-      double u, v;
-      if (to_plot(it->x[i], p->logx, &u) && to_plot(it->y[i], p->logy, &v) && u >= x0 && u <= x1 &&
-          v >= y0 && v <= y1)
-        count++;
-    }
-  }
+  count += series_points_in(p, x0, x1, y0, y1);
   return count;
 }
 
@@ -501,15 +540,17 @@ static void draw_legend(const rctx *r, const gk_panel *p, const legend_geom *lg,
     y1 = ay->hi;
   } else {
     gk_legend_pos pos = p->legend;
-    static const gk_legend_pos order[] = {GK_LEGEND_TOP_RIGHT, GK_LEGEND_TOP_LEFT, GK_LEGEND_BOTTOM_RIGHT,
-                                          GK_LEGEND_BOTTOM_LEFT};
+    /* the corners, then the top corners again lowered below two rows of
+     * marker-line labels */
+    static const gk_legend_pos order[] = {GK_LEGEND_TOP_RIGHT,    GK_LEGEND_TOP_LEFT, GK_LEGEND_BOTTOM_RIGHT,
+                                          GK_LEGEND_BOTTOM_LEFT, GK_LEGEND_TOP_RIGHT, GK_LEGEND_TOP_LEFT};
     size_t best = (size_t)-1;
-    for (int k = 0; k < 4; k++) {
+    for (int k = 0; k < 6; k++) {
       gk_legend_pos c = pos == GK_LEGEND_AUTO ? order[k] : pos;
       int right = c == GK_LEGEND_TOP_RIGHT || c == GK_LEGEND_BOTTOM_RIGHT;
       int top = c == GK_LEGEND_TOP_RIGHT || c == GK_LEGEND_TOP_LEFT;
       double cx0 = right ? ax->hi - inset_x - w : ax->lo + inset_x;
-      double cy1 = top ? ay->hi - inset_y : ay->lo + inset_y + h;
+      double cy1 = top ? ay->hi - inset_y - (k >= 4 ? 2.8 * cwy : 0) : ay->lo + inset_y + h;
       size_t cnt = points_inside(p, cx0, cx0 + w, cy1 - h, cy1, ax, ay, cwx, cwy);
       if (cnt < best) {
         best = cnt;
@@ -580,27 +621,72 @@ typedef struct {
   double span[2];
 } label_info;
 
+static void format_tick(int log, double span, double value, char *label, size_t length)
+{
+  if (log) {
+    double e = floor(value + 0.5);
+    if (fabs(value - e) < 1e-6) {
+      if (e == 0) snprintf(label, length, "1");
+      else if (e == 1) snprintf(label, length, "10");
+      else {
+        char plain[32];
+        snprintf(plain, sizeof plain, "10^%d", (int)e);
+        gk_plot_text(plain, label, length);
+      }
+    } else {
+      snprintf(label, length, "%g", pow(10, value));
+    }
+    return;
+  }
+  if (fabs(value) < 1e-9 * span) value = 0; /* rounding noise at the zero tick */
+  snprintf(label, length, "%g", value);
+}
+
 static void label_func(PLINT axis_id, PLFLT value, char *label, PLINT length, PLPointer data)
 {
   const label_info *li = data;
   int a = axis_id == PL_Y_AXIS ? 1 : 0;
-  int log = li->log[a];
-  if (log) {
-    double e = floor(value + 0.5);
-    if (fabs(value - e) < 1e-6) {
-      if (e == 0) snprintf(label, (size_t)length, "1");
-      else if (e == 1) snprintf(label, (size_t)length, "10");
-      else snprintf(label, (size_t)length, "10#u%d#d", (int)e);
-    } else {
-      snprintf(label, (size_t)length, "%g", pow(10, value));
-    }
-    return;
-  }
-  if (fabs(value) < 1e-9 * li->span[a]) value = 0; /* rounding noise at the zero tick */
-  snprintf(label, (size_t)length, "%g", value);
+  format_tick(li->log[a], li->span[a], value, label, (size_t)length);
 }
 
-static int draw_image(const rctx *r, const gk_panel *p, const grid *g, double *zlo, double *zhi)
+/* Widest tick label (in character heights) for a tick step. */
+static double tick_label_width(const axis *a, double step)
+{
+  double span = a->hi - a->lo, w = 0;
+  char buf[64];
+  double k0 = ceil(a->lo / step - 1e-9), k1 = floor(a->hi / step + 1e-9);
+  for (double k = k0; k <= k1 && k - k0 < 100; k++) {
+    format_tick(a->log, span, k * step, buf, sizeof buf);
+    w = fmax(w, text_width_mm(buf, 1.0));
+  }
+  return w;
+}
+
+static double nice_step(double raw)
+{
+  double m = pow(10, floor(log10(raw))), f = raw / m;
+  return (f <= 1.0001 ? 1 : f <= 2.0001 ? 2 : f <= 5.0001 ? 5 : 10) * m;
+}
+
+/* Tick step so that labels do not collide: along x each label needs its
+ * width plus 1.5 character heights, along y (labels horizontal) 2.
+ * len_ch: axis length in character heights. Log axes step in whole
+ * decades. *label_w returns the widest label. */
+static double choose_step(const axis *a, double len_ch, int vertical, double *label_w)
+{
+  double span = a->hi - a->lo;
+  double step = a->log ? 1 : nice_step(span / 6);
+  for (int iter = 0; iter < 12; iter++) {
+    double w = tick_label_width(a, step);
+    double need = vertical ? 2.0 : w + 1.5;
+    *label_w = w;
+    if ((floor(span / step + 1e-9) + 1) * need <= len_ch) break;
+    step = a->log ? step + 1 : nice_step(step * 1.5);
+  }
+  return step;
+}
+
+static int draw_image(const gk_panel *p, const grid *g, double *zlo, double *zhi)
 {
   const gk_image *im = &p->image;
   acc za = {0};
@@ -648,11 +734,10 @@ static int draw_image(const rctx *r, const gk_panel *p, const grid *g, double *z
   plFree2dGrid(idata, (PLINT)g->mx, (PLINT)g->my);
   plFree2dGrid(cg.xg, (PLINT)g->mx + 1, (PLINT)g->my + 1);
   plFree2dGrid(cg.yg, (PLINT)g->mx + 1, (PLINT)g->my + 1);
-  (void)r;
   return GK_OK;
 }
 
-static void draw_colorbar(const gk_panel *p, double z0, double z1)
+static void draw_colorbar(const rctx *r, const gk_panel *p, const double vp[4], double z0, double z1)
 {
   char buf[TEXT_MAX];
   text(p->image.zlabel ? p->image.zlabel : "", buf);
@@ -667,7 +752,7 @@ static void draw_colorbar(const gk_panel *p, double z0, double z1)
   const PLFLT *values[1] = {vals};
   plcol0(C_FG);
   plcolorbar(&w, &h, PL_COLORBAR_IMAGE, PL_POSITION_RIGHT | PL_POSITION_OUTSIDE | PL_POSITION_VIEWPORT,
-             0.02, 0.0, 0.035, 1.0, C_BG, C_FG, 1, 0, 0, 0, 0, 1, label_opts, labels, 1, axis_opts, ticks,
+             0.6 * r->chx / (vp[1] - vp[0]), 0.0, 1.1 * r->chx / (vp[1] - vp[0]), 1.0, C_BG, C_FG, 1, 0, 0, 0, 0, 1, label_opts, labels, 1, axis_opts, ticks,
              sub_ticks, n_values, (PLFLT_MATRIX)values);
 }
 
@@ -688,15 +773,21 @@ static int draw_panel(const rctx *r, const gk_panel *p, int row, int col, double
   legend_geom lg;
   legend_measure(r, p, &lg);
 
-  /* margins in character heights, chosen for horizontal tick labels of up
-   * to about five digits and axis labels outside them */
+  /* Margins in character heights: the left one from the widest y tick
+   * label (horizontal) plus room for the y label; the x ticks are chosen
+   * once the width is known. */
   const gk_figure *f = r->f;
   double cw = 1.0 / f->ncols, chh = top / f->nrows;
   double right = 1.2 * r->chx;
-  if (has_image) right += 10.5 * r->chx;
+  if (has_image) right += 9.0 * r->chx;
   if (p->legend == GK_LEGEND_OUTSIDE_RIGHT && lg.n) right += lg.w_mm / r->page_w_mm + 1.5 * r->chx;
-  double vp[4] = {col * cw + 7.2 * r->chx, (col + 1) * cw - right, top - (row + 1) * chh + 4.3 * r->chy,
+  double vp[4] = {0, (col + 1) * cw - right, top - (row + 1) * chh + 4.3 * r->chy,
                   top - row * chh - (p->title ? 2.3 : 1.0) * r->chy};
+  double ylw, xlw;
+  double ystep = choose_step(&ay, (vp[3] - vp[2]) / r->chy, 1, &ylw);
+  double ylabel_disp = ylw + 1.9;
+  vp[0] = col * cw + (ylabel_disp + (p->ylabel ? 1.0 : 0.2)) * r->chx;
+  double xstep = choose_step(&ax, (vp[1] - vp[0]) / r->chx, 0, &xlw);
   if (vp[1] <= vp[0] + 0.02 || vp[3] <= vp[2] + 0.02) { /* figure too small for its panels */
     grid_free(&g);
     return GK_EUSAGE;
@@ -712,10 +803,10 @@ static int draw_panel(const rctx *r, const gk_panel *p, int row, int col, double
   if (!has_image) {
     plcol0(C_GRID);
     set_line(r, GK_STYLE_LINE, 1.0);
-    plbox(ax.log ? "gl" : "g", 0, 0, ay.log ? "gl" : "g", 0, 0);
+    plbox(ax.log ? "gl" : "g", xstep, 0, ay.log ? "gl" : "g", ystep, 0);
   }
   double zlo = 0, zhi = 1;
-  if (has_image && (rc = draw_image(r, p, &g, &zlo, &zhi))) {
+  if (has_image && (rc = draw_image(p, &g, &zlo, &zhi))) {
     grid_free(&g);
     return rc;
   }
@@ -759,12 +850,12 @@ static int draw_panel(const rctx *r, const gk_panel *p, int row, int col, double
   char xo2[20], yo2[20];
   snprintf(xo2, sizeof xo2, "%so", xo);
   snprintf(yo2, sizeof yo2, "%so", yo);
-  plbox(xo2, 0, 0, yo2, 0, 0);
+  plbox(xo2, xstep, 0, yo2, ystep, 0);
   plslabelfunc(NULL, NULL);
 
   char buf[TEXT_MAX];
   if (p->xlabel) plmtex("b", 2.9, 0.5, 0.5, text(p->xlabel, buf));
-  if (p->ylabel) plmtex("l", 5.0, 0.5, 0.5, text(p->ylabel, buf));
+  if (p->ylabel) plmtex("l", ylabel_disp, 0.5, 0.5, text(p->ylabel, buf));
   if (p->title) {
     plschr(0, 1.05);
     plmtex("t", 0.8, 0.5, 0.5, text(p->title, buf));
@@ -782,7 +873,7 @@ static int draw_panel(const rctx *r, const gk_panel *p, int row, int col, double
     plcol0(it->kind == GK_ITEM_TEXT ? C_FG : C_PAL + it->colour);
     plptex(lx, ly, ddx, ddy, just, text(it->label, buf));
   }
-  if (has_image) draw_colorbar(p, zlo, zhi);
+  if (has_image) draw_colorbar(r, p, vp, zlo, zhi);
   draw_legend(r, p, &lg, vp, &ax, &ay);
   grid_free(&g);
   return GK_OK;
@@ -843,11 +934,12 @@ static int render(const gk_figure *f, const char *dev, const char *file)
   plgspa(&xmin, &xmax, &ymin, &ymax);
   r.page_w_mm = xmax - xmin;
   r.page_h_mm = ymax - ymin;
-  /* Text about 2.2 % of the shorter side (18 px at 1200x800): readable when
-   * the figure is shown at half size; clamped so tiny and huge figures
-   * stay sane. */
+  /* Text height 1.85 % of the geometric mean of the sides: 18 px at
+   * 1200x800, readable when the figure is shown at half size, and not
+   * shrunk to nothing by a wide, low strip of panels; clamped so tiny and
+   * huge figures stay sane. */
   int shorter = f->width < f->height ? f->width : f->height;
-  double ch_px = fmin(fmax(0.0225 * shorter, 10.0), 40.0);
+  double ch_px = fmin(fmax(0.0185 * sqrt((double)f->width * f->height), 11.0), 40.0);
   r.chx = ch_px / f->width;
   r.chy = ch_px / f->height;
   plschr(r.chy * r.page_h_mm, 1.0);
@@ -943,17 +1035,9 @@ int gk_figure_save(gk_figure *f, const char *path, gk_error *err)
                         *ext ? "." : "", *ext ? ext : "no extension");
   char dev[24];
   snprintf(dev, sizeof dev, "%scairo", ext);
-  size_t n = strlen(path) + strlen(ext) + 16;
-  char *tmp = malloc(n);
-  if (!tmp) return gk_error_set(err, GK_ENOMEM, path, 0, "out of memory");
-  snprintf(tmp, n, "%s.tmp.XXXXXX.%s", path, ext);
-  int fd = mkstemps(tmp, (int)strlen(ext) + 1);
-  if (fd < 0) {
-    int e = errno;
-    free(tmp);
-    return gk_error_set(err, GK_EIO, path, 0, "cannot create output file: %s", strerror(e));
-  }
-  close(fd);
+  char *tmp;
+  int rc0 = gk_temp_beside(path, &tmp, NULL, err);
+  if (rc0) return rc0;
 
   pthread_mutex_lock(&plot_lock);
   int rc = guarded_render(f, dev, tmp);
@@ -972,19 +1056,11 @@ int gk_figure_save(gk_figure *f, const char *path, gk_error *err)
   } else if (stat(tmp, &st) != 0 || st.st_size == 0) {
     rc = gk_error_set(err, GK_EIO, path, 0, "cannot write output file: PLplot wrote nothing");
   } else {
-    /* flush to disk before the rename, so a crash cannot leave an empty
-     * file under the final name */
-    fd = open(tmp, O_RDONLY);
-    int bad = fd < 0 || (fsync(fd) != 0 && errno != EINVAL);
-    int e = errno;
-    if (fd >= 0) close(fd);
-    if (!bad && rename(tmp, path) != 0) {
-      bad = 1;
-      e = errno;
-    }
-    if (bad) rc = gk_error_set(err, GK_EIO, path, 0, "cannot write output file: %s", strerror(e));
+    rc = gk_temp_commit(tmp, path, err); /* removes tmp on failure */
+    free(tmp);
+    return rc;
   }
-  if (rc) unlink(tmp);
+  if (rc) gk_temp_discard(tmp);
   free(tmp);
   return rc;
 }

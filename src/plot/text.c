@@ -69,6 +69,29 @@ static size_t put_braced(tbuf *b, const char *s)
   return (size_t)(close - s) + 1;
 }
 
+/* Superscript digits and signs as Unicode characters: the font draws them
+ * at the right height, where PLplot's "#u" raises text so far that a unit
+ * power collides with whatever is above the label. Anything else (letters,
+ * "gL") still goes through "#u...#d". */
+static void put_power(tbuf *b, const char *p, size_t n)
+{
+  static const char *const sup[10] = {"\u2070", "\u00B9", "\u00B2", "\u00B3", "\u2074",
+                                      "\u2075", "\u2076", "\u2077", "\u2078", "\u2079"};
+  size_t k;
+  for (k = 0; k < n; k++)
+    if (!is_digit(p[k]) && p[k] != '-' && p[k] != '+') break;
+  if (k < n || n == 0) {
+    put(b, "#u", 2);
+    for (const char *q = p; q < p + n;) q += put_char(b, q);
+    put(b, "#d", 2);
+    return;
+  }
+  for (k = 0; k < n; k++) {
+    const char *u = p[k] == '-' ? "\u207B" : p[k] == '+' ? "\u207A" : sup[p[k] - '0'];
+    put(b, u, strlen(u));
+  }
+}
+
 static const char *const unit_bases[] = {"eV", "Hz", "m", "s", "J", "W", "A", "g", "L", "V"};
 
 /* Length of a unit base at s that ends a word (or is followed by a power),
@@ -117,11 +140,7 @@ static size_t put_unit(tbuf *b, const char *s)
     if (with_prefix && micro) put(b, "\xC2\xB5", 2);
     else put(b, s, p);
     put(b, s + p, nb);
-    if (np) {
-      put(b, "#u", 2);
-      put(b, s + p + nb, np);
-      put(b, "#d", 2);
-    }
+    if (np) put_power(b, s + p + nb, np);
     return end;
   }
   return 0;
@@ -136,24 +155,15 @@ char *gk_plot_text(const char *in, char *out, size_t size)
   const char *s = in;
   int prev = 0; /* previous byte, for word boundaries */
   while (*s && !b.full) {
-    if (*s == '^' && s[1] == '{') {
-      put(&b, "#u", 2);
-      size_t n = put_braced(&b, s + 2);
-      if (n) {
-        put(&b, "#d", 2);
-        s += 2 + n;
-      } else { /* unclosed: keep the text as written */
-        b.len -= 2;
-        b.s[b.len] = '\0';
-        s += put_char(&b, s);
-      }
+    if (*s == '^' && s[1] == '{' && strchr(s + 2, '}')) {
+      size_t n = (size_t)(strchr(s + 2, '}') - (s + 2));
+      put_power(&b, s + 2, n);
+      s += 3 + n;
     } else if (*s == '^' && (match_power(s + 1) || (s[1] == '+' && is_digit((unsigned char)s[2])) ||
                              is_alpha((unsigned char)s[1]))) {
       size_t n = match_power(s + 1);
       if (!n) n = (s[1] == '+') ? 1 + match_power(s + 2) : 1;
-      put(&b, "#u", 2);
-      put(&b, s + 1, n);
-      put(&b, "#d", 2);
+      put_power(&b, s + 1, n);
       s += 1 + n;
     } else if (*s == '_' && s[1] == '{' && strchr(s + 2, '}')) {
       put(&b, "#d", 2);

@@ -41,6 +41,12 @@ static void test_atomic_write(void)
   unlink(path);
   CHECK_INT(gk_write_atomic(path, "hello\n", 6, &e), GK_OK);
   CHECK(file_equals(path, "hello\n"));
+  /* an output file gets the mode of any new file (mkstemp alone gives 0600) */
+  struct stat st;
+  mode_t mask = umask(022);
+  CHECK_INT(gk_write_atomic(path, "hello\n", 6, &e), GK_OK);
+  CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0644);
+  umask(mask);
   /* an aborted write leaves the existing file byte-identical */
   gk_atomic_file af;
   CHECK_INT(gk_atomic_open(&af, path, &e), GK_OK);

@@ -1,0 +1,478 @@
+/* gainkit carriers — ABC carrier dynamics in bulk films: PLQY, pulsed
+ * excitation, thresholds, gain saturation fit, Mott density (physics.md §5,
+ * seeds 002 and 003). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "qopt.h"
+#include "gainkit/carriers.h"
+
+#define NQ(a) (sizeof(a) / sizeof((a)[0]))
+
+static int unexpected(const cli_common *c, int first, int argc, char **argv)
+{
+  if (first < argc) return cli_usage(c->cmd, "unexpected argument '%s'", argv[first]);
+  return 0;
+}
+
+static int require_all(const cli_common *c, cli_qopt *q, size_t nq, const char *const *names, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    if (cli_qopt_require(c, q, nq, names[i]) < 0) return -1;
+  return 0;
+}
+
+/* log-spaced grid from a to b (a, b > 0). */
+static void logspace(double *v, size_t n, double a, double b)
+{
+  for (size_t i = 0; i < n; i++) v[i] = a * pow(b / a, n > 1 ? (double)i / (double)(n - 1) : 0);
+}
+
+static int points_opt(double p, size_t *n)
+{
+  if (!(p >= 2 && p <= 1e6 && p == floor(p))) return cli_qopt_fail("points", "must be an integer from 2 to 1e6");
+  *n = (size_t)p;
+  return 0;
+}
+
+#define ABC_QOPTS(k)                                   \
+  {"k1", "s^-1", QO_NONNEG, &(k).k1, NULL, 0},         \
+  {"k2", "cm3/s", QO_NONNEG, &(k).k2, NULL, 0},        \
+  {"k3", "cm6/s", QO_NONNEG, &(k).k3, NULL, 0}
+
+/* ---- plqy ---------------------------------------------------------------- */
+static int plqy_figure(const cli_common *c, const gk_abc *k, const double *n, const double *y, size_t len,
+                       double k3lo, double k3hi)
+{
+  gk_figure *f = gk_figure_new(2, 1, 1200, 520, NULL);
+  if (!f) return cli_save_figure(c, NULL);
+  gk_panel *p = gk_figure_panel(f, 0);
+  gk_panel_labels(p, "carrier density N (cm-3)", "PLQY", "PLQY = k2 N/(k1 + k2 N + k3 N^2)");
+  gk_panel_log(p, 1, 0);
+  gk_panel_add(p, n, y, NULL, len, GK_STYLE_LINE, -1, "PLQY");
+  double pm, nm;
+  gk_plqy_max(k, &pm, &nm);
+  if (isfinite(nm) && nm > 0) gk_panel_vline(p, nm, -1, "maximum");
+  if (isfinite(gk_plqy_nc(k))) gk_panel_vline(p, gk_plqy_nc(k), -1, "N_C = k2/k3");
+  /* Map over N and k3 (seed 002 Fig. 1e), on log10 axes. */
+  enum { NX = 120, NY = 90 };
+  double *xs = malloc((NX + NY + NX * NY) * sizeof *xs);
+  if (!xs) { gk_figure_free(f); return cli_save_figure(c, NULL); }
+  double *ys = xs + NX, *z = ys + NY;
+  double lx0 = log10(n[0]), lx1 = log10(n[len - 1]), ly0 = log10(k3lo), ly1 = log10(k3hi);
+  for (int j = 0; j < NX; j++) xs[j] = lx0 + (lx1 - lx0) * j / (NX - 1);
+  for (int i = 0; i < NY; i++) ys[i] = ly0 + (ly1 - ly0) * i / (NY - 1);
+  for (int i = 0; i < NY; i++)
+    for (int j = 0; j < NX; j++) {
+      gk_abc kk = {k->k1, k->k2, pow(10, ys[i])};
+      z[i * NX + j] = gk_plqy(&kk, pow(10, xs[j]));
+    }
+  gk_panel *q = gk_figure_panel(f, 1);
+  gk_panel_labels(q, "log10 N (cm-3)", "log10 k3 (cm6/s)", "PLQY map");
+  gk_panel_image(q, xs, NX, ys, NY, z, "PLQY");
+  free(xs);
+  return cli_save_figure(c, f);
+}
+
+static int cmd_plqy(int argc, char **argv)
+{
+  cli_common c = {.cmd = "carriers plqy"};
+  gk_abc k = {0};
+  double dens = 0, range[2] = {0, 0}, k3r[2] = {0, 0}, pts = 61;
+  cli_qopt q[] = {ABC_QOPTS(k), {"density", "cm^-3", QO_POS, &dens, NULL, 0},
+                  {"range", "cm^-3", QO_RANGE, range, NULL, 0}, {"points", NULL, QO_POS, &pts, NULL, 0},
+                  {"k3-range", "cm6/s", QO_RANGE, k3r, NULL, 0}};
+  int first;
+  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0 || unexpected(&c, first, argc, argv)) return CLI_USAGE;
+  static const char *const req[] = {"k1", "k2", "k3"};
+  if (require_all(&c, q, NQ(q), req, 3) < 0) return CLI_USAGE;
+  int has_range = cli_qopt_find(q, NQ(q), "range")->seen, has_d = cli_qopt_find(q, NQ(q), "density")->seen;
+  size_t n = 0;
+  if (points_opt(pts, &n) < 0) return CLI_USAGE;
+  if (has_range && !(range[0] > 0)) return CLI_QFAIL("range", "densities must be positive");
+  if (c.plot && !has_range) return cli_usage(c.cmd, "--plot needs --range N1:N2");
+  if (cli_qopt_find(q, NQ(q), "k3-range")->seen && !(k3r[0] > 0)) return CLI_QFAIL("k3-range", "k3 must be positive");
+  gk_error e;
+  gk_error_clear(&e);
+  if (gk_abc_check(&k, &e) != GK_OK) return cli_error(&e);
+  double pm, nm, pmn = NAN, nmn = NAN;
+  gk_plqy_max(&k, &pm, &nm);
+  int num_ok = gk_plqy_max_numeric(&k, &pmn, &nmn, &e) == GK_OK;
+  cli_result r;
+  cli_result_init(&r, "carriers plqy");
+  cli_printf(&r.b, "ABC recombination (k1 = %g s^-1, k2 = %g cm^3/s, k3 = %g cm^6/s)\n", k.k1, k.k2, k.k3);
+  if (has_d) {
+    gk_json_num(r.j, "density", dens);
+    gk_json_num(r.j, "plqy", gk_plqy(&k, dens));
+    cli_print_value(&r.b, "PLQY", gk_plqy(&k, dens), NAN, "at N given");
+  }
+  gk_json_num(r.j, "n_c", gk_plqy_nc(&k));
+  gk_json_num(r.j, "plqy_max", pm);
+  gk_json_num(r.j, "n_at_max", nm);
+  gk_json_num(r.j, "plqy_max_numeric", num_ok ? pmn : NAN);
+  gk_json_num(r.j, "n_at_max_numeric", num_ok ? nmn : NAN);
+  cli_print_value(&r.b, "N_C", gk_plqy_nc(&k), NAN, "cm^-3 (k2/k3)");
+  cli_print_value(&r.b, "PLQY_max", pm, NAN, "");
+  cli_print_value(&r.b, "N_at_max", nm, NAN, "cm^-3 (sqrt(k1/k3))");
+  int rc = 0;
+  if (has_range) {
+    double *x = malloc(2 * n * sizeof *x);
+    if (!x) { cli_result_free(&r); return cli_usage(c.cmd, "out of memory"); }
+    double *y = x + n;
+    logspace(x, n, range[0], range[1]);
+    static const char *hdr[] = {"N (cm^-3)", "PLQY"};
+    gk_csv_init(&r.csv, 2, hdr);
+    r.has_csv = 1;
+    cli_printf(&r.b, "\n  %14s  %10s\n", "N (cm^-3)", "PLQY");
+    size_t stride = n > 21 ? (n - 1) / 20 : 1;
+    for (size_t i = 0; i < n; i++) {
+      y[i] = gk_plqy(&k, x[i]);
+      gk_csv_add_row(&r.csv, (double[]){x[i], y[i]});
+      if (i % stride == 0) cli_printf(&r.b, "  %14.4g  %10.5f\n", x[i], y[i]);
+    }
+    gk_json_array(r.j, "n", x, n);
+    gk_json_array(r.j, "plqy_curve", y, n);
+    if (c.plot) {
+      double lo = k3r[0] > 0 ? k3r[0] : (k.k3 > 0 ? k.k3 / 100 : 1e-30);
+      double hi = k3r[0] > 0 ? k3r[1] : (k.k3 > 0 ? k.k3 * 100 : 1e-26);
+      rc = plqy_figure(&c, &k, x, y, n, lo, hi);
+    }
+    free(x);
+  }
+  if (rc) { cli_result_free(&r); return rc; }
+  return cli_result_finish(&c, &r, CLI_OK);
+}
+
+/* ---- pulse --------------------------------------------------------------- */
+struct pulse_in {
+  gk_abc k;
+  double fluence, fwhm, d, absorb, ev, t_end, pts;
+  const char *sweep;
+};
+
+static int sweep_opt(const char *s, double *a, double *b, size_t *n)
+{
+  /* T1:T2:n — the last field is the number of widths. */
+  const char *last = strrchr(s, ':');
+  if (!last || last == s) return cli_qopt_fail("sweep-fwhm", "'%s' is not T1:T2:n", s);
+  char head[128];
+  size_t len = (size_t)(last - s);
+  if (len >= sizeof head) return cli_qopt_fail("sweep-fwhm", "too long");
+  memcpy(head, s, len);
+  head[len] = '\0';
+  long v;
+  if (cli_range("--sweep-fwhm", head, "s", a, b) < 0) return -1;
+  if (cli_int("--sweep-fwhm", last + 1, 2, 10000, &v) < 0) return -1;
+  if (!(*a > 0)) return cli_qopt_fail("sweep-fwhm", "widths must be positive");
+  *n = (size_t)v;
+  return 0;
+}
+
+static int cmd_pulse(int argc, char **argv)
+{
+  cli_common c = {.cmd = "carriers pulse"};
+  struct pulse_in in = {.absorb = 1, .pts = 400};
+  cli_qopt q[] = {ABC_QOPTS(in.k),
+                  {"fluence", "J/cm2", QO_POS, &in.fluence, NULL, 0},
+                  {"pulse-fwhm", "s", QO_POS, &in.fwhm, NULL, 0},
+                  {"thickness", "cm", QO_POS, &in.d, NULL, 0},
+                  {"absorptance", NULL, QO_FRACTION, &in.absorb, NULL, 0},
+                  {"photon-energy", "eV", QO_POS, &in.ev, NULL, 0},
+                  {"t-end", "s", QO_POS, &in.t_end, NULL, 0},
+                  {"points", NULL, QO_POS, &in.pts, NULL, 0},
+                  {"sweep-fwhm", NULL, QO_STRING, NULL, &in.sweep, 0}};
+  int first;
+  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0 || unexpected(&c, first, argc, argv)) return CLI_USAGE;
+  static const char *const req[] = {"k1", "k2", "k3", "fluence", "thickness", "photon-energy"};
+  if (require_all(&c, q, NQ(q), req, NQ(req)) < 0) return CLI_USAGE;
+  size_t n_sw = 0, n_pts = 0;
+  double sw0 = 0, sw1 = 0;
+  if (in.sweep && sweep_opt(in.sweep, &sw0, &sw1, &n_sw) < 0) return CLI_USAGE;
+  if (!in.sweep && cli_qopt_require(&c, q, NQ(q), "pulse-fwhm") < 0) return CLI_USAGE;
+  if (points_opt(in.pts, &n_pts) < 0) return CLI_USAGE;
+  gk_pulse_opts o = {in.k, gk_pulse_density(in.fluence, in.absorb, in.ev, in.d), in.fwhm, in.t_end, n_pts, 0};
+  gk_error e;
+  gk_error_clear(&e);
+  cli_result r;
+  cli_result_init(&r, "carriers pulse");
+  gk_json_num(r.j, "n0", o.n0);
+  cli_printf(&r.b, "Gaussian pulse excitation, ABC rate equation (GSL msbdf)\n");
+  cli_print_value(&r.b, "N0", o.n0, NAN, "cm^-3 deposited (F A/(hbar omega d))");
+  int rc = 0;
+  if (in.sweep) {
+    double *w = malloc(2 * n_sw * sizeof *w);
+    if (!w) { cli_result_free(&r); return cli_usage(c.cmd, "out of memory"); }
+    double *pk = w + n_sw;
+    logspace(w, n_sw, sw0, sw1);
+    static const char *hdr[] = {"pulse FWHM (s)", "peak N (cm^-3)"};
+    gk_csv_init(&r.csv, 2, hdr);
+    r.has_csv = 1;
+    cli_printf(&r.b, "\n  %14s  %14s  %10s\n", "FWHM (s)", "peak N (cm^-3)", "peak/N0");
+    gk_progress prog = cli_progress("pulse widths");
+    for (size_t i = 0; i < n_sw && !rc; i++) {
+      o.fwhm = w[i];
+      o.n_out = 2;
+      gk_pulse_result pr;
+      if (gk_pulse_run(&o, &pr, &e) != GK_OK) { rc = cli_error(&e); break; }
+      pk[i] = pr.n_peak;
+      gk_pulse_result_free(&pr);
+      gk_csv_add_row(&r.csv, (double[]){w[i], pk[i]});
+      cli_printf(&r.b, "  %14.4g  %14.4g  %10.4f\n", w[i], pk[i], pk[i] / o.n0);
+      gk_progress_update(&prog, i + 1, n_sw);
+    }
+    cli_progress_done(&prog);
+    gk_json_array(r.j, "fwhm", w, n_sw);
+    gk_json_array(r.j, "n_peak", pk, n_sw);
+    if (!rc && c.plot) {
+      gk_figure *f = gk_figure_new(1, 1, 800, 560, NULL);
+      gk_panel *p = gk_figure_panel(f, 0);
+      gk_panel_labels(p, "pulse FWHM (s)", "peak carrier density (cm-3)", "peak N versus pulse width");
+      gk_panel_log(p, 1, 1);
+      gk_panel_add(p, w, pk, NULL, n_sw, GK_STYLE_LINEPOINTS, -1, "ABC model");
+      gk_panel_hline(p, o.n0, -1, "N0 (short-pulse limit)");
+      rc = cli_save_figure(&c, f);
+    }
+    free(w);
+  } else {
+    gk_pulse_result pr;
+    if (gk_pulse_run(&o, &pr, &e) != GK_OK) { cli_result_free(&r); return cli_error(&e); }
+    gk_json_num(r.j, "n_peak", pr.n_peak);
+    gk_json_num(r.j, "t_peak", pr.t_peak);
+    gk_json_num(r.j, "plqy_integrated", pr.plqy_integrated);
+    gk_json_num(r.j, "n_end_fraction", pr.n_end_fraction);
+    gk_json_num(r.j, "t_end", pr.t_end);
+    cli_print_value(&r.b, "N_peak", pr.n_peak, NAN, "cm^-3");
+    cli_print_value(&r.b, "t_peak", pr.t_peak, NAN, "s after the pulse centre");
+    cli_print_value(&r.b, "PLQY_int", pr.plqy_integrated, NAN, "photons per generated carrier");
+    cli_print_value(&r.b, "N_end/N0", pr.n_end_fraction, NAN, "left at t_end");
+    static const char *hdr[] = {"t (s)", "N (cm^-3)"};
+    gk_csv_init(&r.csv, 2, hdr);
+    r.has_csv = 1;
+    for (size_t i = 0; i < pr.n; i++) gk_csv_add_row(&r.csv, (double[]){pr.t[i], pr.N[i]});
+    gk_json_array(r.j, "t", pr.t, pr.n);
+    gk_json_array(r.j, "n", pr.N, pr.n);
+    if (c.plot) {
+      gk_figure *f = gk_figure_new(2, 1, 1200, 520, NULL);
+      gk_panel *p = gk_figure_panel(f, 0);
+      /* Left: the pulse window in linear time; right: the decay, log-log. */
+      size_t m = 0;
+      while (m < pr.n && pr.t[m] <= 6 * o.fwhm) m++;
+      gk_panel_labels(p, "time t (s)", "carrier density N (cm-3)", "during the pulse");
+      gk_panel_add(p, pr.t, pr.N, NULL, m, GK_STYLE_LINE, -1, "N(t)");
+      gk_panel_vline(p, pr.t_peak, -1, "peak");
+      gk_panel *d = gk_figure_panel(f, 1);
+      gk_panel_labels(d, "time t (s)", "carrier density N (cm-3)", "decay");
+      gk_panel_log(d, 1, 1);
+      gk_panel_add(d, pr.t, pr.N, NULL, pr.n, GK_STYLE_LINE, -1, "N(t)");
+      rc = cli_save_figure(&c, f);
+    }
+    gk_pulse_result_free(&pr);
+  }
+  if (rc) { cli_result_free(&r); return rc; }
+  return cli_result_finish(&c, &r, CLI_OK);
+}
+
+/* ---- threshold ----------------------------------------------------------- */
+static int cmd_threshold(int argc, char **argv)
+{
+  cli_common c = {.cmd = "carriers threshold"};
+  double fth = 0, absorb = 1, d = 0, ev = 0, nth = 0, k2 = 0, iqe = 1, tau = 0;
+  cli_qopt q[] = {{"fluence-th", "J/cm2", QO_POS, &fth, NULL, 0}, {"absorptance", NULL, QO_FRACTION, &absorb, NULL, 0},
+                  {"thickness", "cm", QO_POS, &d, NULL, 0},        {"photon-energy", "eV", QO_POS, &ev, NULL, 0},
+                  {"n-th", "cm^-3", QO_POS, &nth, NULL, 0},        {"k2", "cm3/s", QO_POS, &k2, NULL, 0},
+                  {"iqe", NULL, QO_FRACTION, &iqe, NULL, 0},       {"tau", "s", QO_POS, &tau, NULL, 0}};
+  int first;
+  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0 || unexpected(&c, first, argc, argv)) return CLI_USAGE;
+  if (cli_no_plot(&c, "a single number") < 0) return CLI_USAGE;
+  if (cli_qopt_require(&c, q, NQ(q), "thickness") < 0) return CLI_USAGE;
+  int has_f = cli_qopt_find(q, NQ(q), "fluence-th")->seen, has_n = cli_qopt_find(q, NQ(q), "n-th")->seen;
+  if (has_f == has_n) return cli_usage(c.cmd, "give either --fluence-th (with --photon-energy) or --n-th");
+  if (has_f) {
+    if (cli_qopt_require(&c, q, NQ(q), "photon-energy") < 0) return CLI_USAGE;
+    nth = gk_pulse_density(fth, absorb, ev, d);
+  }
+  int has_k2 = cli_qopt_find(q, NQ(q), "k2")->seen, has_tau = cli_qopt_find(q, NQ(q), "tau")->seen;
+  if (has_k2 && has_tau) return CLI_QFAIL("tau", "give either --k2 or --tau, not both");
+  double j = (has_k2 || has_tau) ? gk_current_threshold(nth, d, k2, has_tau ? tau : 0, iqe) : NAN;
+  cli_result r;
+  cli_result_init(&r, "carriers threshold");
+  gk_json_num(r.j, "n_th", nth);
+  gk_json_num(r.j, "j_th", j);   /* null without --k2 or --tau */
+  cli_printf(&r.b, "Threshold carrier density and current density [002 Eq. 1, 5]\n");
+  cli_print_value(&r.b, "N_th", nth, NAN, "cm^-3");
+  if (isfinite(j)) cli_print_value(&r.b, "J_th", j, NAN, "A/cm^2");
+  else cli_printf(&r.b, "  J_th needs --k2 (radiative) or --tau (carrier lifetime)\n");
+  return cli_result_finish(&c, &r, CLI_OK);
+}
+
+/* ---- gain-fit ------------------------------------------------------------ */
+static int cmd_gain_fit(int argc, char **argv)
+{
+  cli_common c = {.cmd = "carriers gain-fit"};
+  double gamma = 0, absorb = 1, d = 0, ev = 0, s0 = 0, nth0 = 0, ns0 = 0;
+  double temp = 300, ab = 3.5e-7, eb = 0.035;
+  const char *xkind = "density";
+  cli_qopt q[] = {{"gamma", NULL, QO_FRACTION, &gamma, NULL, 0},   {"x", NULL, QO_STRING, NULL, &xkind, 0},
+                  {"absorptance", NULL, QO_FRACTION, &absorb, NULL, 0}, {"thickness", "cm", QO_POS, &d, NULL, 0},
+                  {"photon-energy", "eV", QO_POS, &ev, NULL, 0},   {"sigma0", "cm2", QO_POS, &s0, NULL, 0},
+                  {"n-th0", "cm^-3", QO_POS, &nth0, NULL, 0},      {"n-s0", "cm^-3", QO_POS, &ns0, NULL, 0},
+                  {"temperature", "K", QO_POS, &temp, NULL, 0},    {"bohr-radius", "cm", QO_POS, &ab, NULL, 0},
+                  {"binding-energy", "eV", QO_POS, &eb, NULL, 0}};
+  int first;
+  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
+  if (first != argc - 1) return cli_usage(c.cmd, "give one data FILE (columns: N or fluence, modal gain)");
+  if (cli_qopt_require(&c, q, NQ(q), "gamma") < 0) return CLI_USAGE;
+  int fluence = strcmp(xkind, "fluence") == 0;
+  if (!fluence && strcmp(xkind, "density") != 0) return CLI_QFAIL("x", "'%s' is not density or fluence", xkind);
+  if (fluence) {
+    static const char *const req[] = {"thickness", "photon-energy"};
+    if (require_all(&c, q, NQ(q), req, 2) < 0) return CLI_USAGE;
+  }
+  gk_columns col;
+  gk_columns_options co = {0};
+  co.min_points = 4;
+  co.allow_unsorted = 1;
+  co.reject_duplicate_x = 1;
+  co.require_positive_x = 1;
+  gk_error e;
+  gk_error_clear(&e);
+  if (gk_columns_read(argv[first], &co, &col, &e) != GK_OK) return cli_error(&e);
+  /* x in the file's unit (header) converted to cm^-3 or J/cm^2. */
+  double fx = 1;
+  if (col.x_unit_in[0] && gk_unit_factor(col.x_unit_in, fluence ? "J/cm2" : "cm^-3", &fx, &e) != GK_OK) {
+    snprintf(e.file, sizeof e.file, "%s", argv[first]);
+    gk_columns_free(&col);
+    return cli_error(&e);
+  }
+  double *n = malloc(col.n * sizeof *n);
+  if (!n) { gk_columns_free(&col); return cli_usage(c.cmd, "out of memory"); }
+  for (size_t i = 0; i < col.n; i++)
+    n[i] = fluence ? gk_pulse_density(col.x[i] * fx, absorb, ev, d) : col.x[i] * fx;
+  gk_gain_fit f;
+  int rc = gk_gain_fit_run(n, col.y, col.n, gamma, s0, nth0, ns0, &f, &e);
+  if (rc != GK_OK) {
+    if (e.code == GK_EINPUT) snprintf(e.file, sizeof e.file, "%s", argv[first]);
+    free(n);
+    gk_columns_free(&col);
+    return cli_error(&e);
+  }
+  double nm = gk_mott_density(temp, ab, eb);
+  cli_result r;
+  cli_result_init(&r, "carriers gain-fit");
+  cJSON_AddStringToObject(r.j, "file", argv[first]);
+  gk_json_num(r.j, "gamma", gamma);
+  gk_json_value_se(r.j, "sigma", f.sigma, f.se_sigma);
+  gk_json_value_se(r.j, "n_th", f.n_th, f.se_n_th);
+  gk_json_value_se(r.j, "n_s", f.n_s, f.se_n_s);
+  gk_json_num(r.j, "chi2_red", f.chi2_red);
+  cJSON_AddBoolToObject(r.j, "converged", f.converged);
+  gk_json_num(r.j, "n_mott", nm);
+  cli_printf(&r.b, "Modal gain G = Gamma sigma (N - N_th)/(1 + N/N_s) [003 Eq. 1-2], Gamma = %g, %zu points\n",
+             gamma, col.n);
+  cli_print_value(&r.b, "sigma", f.sigma, f.se_sigma, "cm^2");
+  cli_print_value(&r.b, "N_th", f.n_th, f.se_n_th, "cm^-3");
+  cli_print_value(&r.b, "N_s", f.n_s, f.se_n_s, "cm^-3");
+  cli_print_value(&r.b, "chi2_red", f.chi2_red, NAN, "cm^-2");
+  cli_print_value(&r.b, "n_Mott", nm, NAN, "cm^-3 (1.19^2 kT/(2 a_B^3 E_b))");
+  if (!f.converged) cli_printf(&r.b, "  NOT CONVERGED: %s\n", f.fit.reason);
+  static const char *hdr[] = {"N (cm^-3)", "G (cm^-1)", "G_fit (cm^-1)"};
+  gk_csv_init(&r.csv, 3, hdr);
+  r.has_csv = 1;
+  for (size_t i = 0; i < col.n; i++) gk_csv_add_row(&r.csv, (double[]){n[i], col.y[i], f.fit.yhat[i]});
+  rc = 0;
+  if (c.plot) {
+    enum { M = 200 };
+    double xs[M], ys[M], lo = n[0], hi = n[0];
+    for (size_t i = 0; i < col.n; i++) { if (n[i] < lo) lo = n[i]; if (n[i] > hi) hi = n[i]; }
+    for (int i = 0; i < M; i++) {
+      xs[i] = lo + (hi - lo) * i / (M - 1);
+      ys[i] = gk_gain_saturated(gamma, f.sigma, f.n_th, f.n_s, xs[i]);
+    }
+    gk_figure *fig = gk_figure_new(1, 1, 800, 560, NULL);
+    gk_panel *p = gk_figure_panel(fig, 0);
+    gk_panel_labels(p, "carrier density N (cm-3)", "modal gain G (cm-1)", "gain saturation fit");
+    gk_panel_add(p, n, col.y, NULL, col.n, GK_STYLE_POINTS, -1, "data");
+    gk_panel_add(p, xs, ys, NULL, M, GK_STYLE_LINE, -1, "fit");
+    rc = cli_save_figure(&c, fig);
+  }
+  int status = f.converged ? CLI_OK : CLI_FAILED;
+  gk_gain_fit_free(&f);
+  free(n);
+  gk_columns_free(&col);
+  if (rc) { cli_result_free(&r); return rc; }
+  return cli_result_finish(&c, &r, status);
+}
+
+/* ---- mott ---------------------------------------------------------------- */
+static int cmd_mott(int argc, char **argv)
+{
+  cli_common c = {.cmd = "carriers mott"};
+  double temp = 300, ab = 3.5e-7, eb = 0.035;
+  cli_qopt q[] = {{"temperature", "K", QO_POS, &temp, NULL, 0}, {"bohr-radius", "cm", QO_POS, &ab, NULL, 0},
+                  {"binding-energy", "eV", QO_POS, &eb, NULL, 0}};
+  int first;
+  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0 || unexpected(&c, first, argc, argv)) return CLI_USAGE;
+  if (cli_no_plot(&c, "a single number") < 0) return CLI_USAGE;
+  cli_result r;
+  cli_result_init(&r, "carriers mott");
+  double nm = gk_mott_density(temp, ab, eb);
+  gk_json_num(r.j, "n_mott", nm);
+  cli_printf(&r.b, "Mott density n_M = 1.19^2 k_B T/(2 a_B^3 E_b) [003] (T = %g K, a_B = %g nm, E_b = %g meV)\n",
+             temp, ab * 1e7, eb * 1e3);
+  cli_print_value(&r.b, "n_M", nm, NAN, "cm^-3");
+  return cli_result_finish(&c, &r, CLI_OK);
+}
+
+static const struct { const char *name; int (*run)(int, char **); } subs[] = {
+  {"plqy", cmd_plqy}, {"pulse", cmd_pulse}, {"threshold", cmd_threshold}, {"gain-fit", cmd_gain_fit}, {"mott", cmd_mott},
+};
+
+static int run(int argc, char **argv)
+{
+  if (argc < 2 || argv[1][0] == '-')
+    return cli_usage("carriers", "name a subcommand: plqy, pulse, threshold, gain-fit, mott");
+  for (size_t i = 0; i < NQ(subs); i++)
+    if (strcmp(argv[1], subs[i].name) == 0) return subs[i].run(argc - 1, argv + 1);
+  return cli_usage("carriers", "unknown subcommand '%s'", argv[1]);
+}
+
+const struct cli_command cli_cmd_carriers = {
+  .name = "carriers",
+  .summary = "carrier dynamics in films: PLQY, pulsed N(t), N_th/J_th, gain saturation fit, Mott density",
+  .order = 61,
+  .help =
+    "Usage: gainkit carriers SUBCOMMAND [options]\n\n"
+    "ABC recombination dN/dt = G(t) - k1 N - k2 N^2 - k3 N^3 in bulk gain films\n"
+    "(Goldberg et al. 2024 [002], Tatarinov et al. 2023 [003]; physics.md section 5).\n"
+    "Units: k1 s^-1, k2 cm3/s, k3 cm6/s, N cm^-3, thickness cm, fluence J/cm2,\n"
+    "photon energy eV, time s; suffixes work (150nm, 20uJ/cm2, 100fs, 2.4eV, 1e18cm-3).\n\n"
+    "  plqy        PLQY = k2 N/(k1 + k2 N + k3 N^2): {\"plqy\", \"n_c\", \"plqy_max\", \"n_at_max\"}\n"
+    "    --k1 --k2 --k3 (required) [--density N | --range N1:N2 [--points 61]]\n"
+    "    --plot F.svg (with --range): PLQY(N) and the PLQY map over N and k3\n"
+    "    [--k3-range K1:K2, default k3/100:k3*100]\n"
+    "      gainkit carriers plqy --k1 1e7 --k2 2e-10 --k3 1e-28 --density 1e17\n"
+    "  pulse       N(t) under a Gaussian pulse (GSL implicit BDF, stiff-safe):\n"
+    "              {\"n_peak\", \"t_peak\", \"plqy_integrated\"}; -o N.csv gives N(t)\n"
+    "    --k1 --k2 --k3 --fluence F --pulse-fwhm T --thickness d --photon-energy E\n"
+    "    [--absorptance A (default 1)] [--t-end T (default 10/k1 after the pulse)]\n"
+    "    [--points 400] [--sweep-fwhm T1:T2:n  peak N versus pulse width]\n"
+    "      gainkit carriers pulse --k1 1e7 --k2 2e-10 --k3 1e-28 --fluence 50uJ/cm2 \\\n"
+    "        --pulse-fwhm 1ns --thickness 150nm --absorptance 0.5 --photon-energy 2.4eV\n"
+    "  threshold   N_th = F_th A/(hbar omega d) and J_th = q d k2 N_th^2/IQE:\n"
+    "              {\"n_th\", \"j_th\"}\n"
+    "    (--fluence-th F [--absorptance A] --photon-energy E | --n-th N) --thickness d\n"
+    "    [--k2 K | --tau T] [--iqe (default 1)]\n"
+    "      gainkit carriers threshold --n-th 7.3e17 --thickness 150nm --k2 2e-10\n"
+    "  gain-fit FILE  fit G = Gamma sigma (N - N_th)/(1 + N/N_s) to modal gain\n"
+    "    FILE columns: N (cm^-3; a header unit is honoured) and G (cm^-1)\n"
+    "    --gamma G (confinement factor, required) [--x density|fluence with\n"
+    "    --absorptance --thickness --photon-energy] [--sigma0 --n-th0 --n-s0 guesses]\n"
+    "    also reports the Mott density (--temperature --bohr-radius --binding-energy)\n"
+    "      gainkit carriers gain-fit gain.csv --gamma 0.65 --plot fit.svg\n"
+    "  mott        n_M = 1.19^2 k_B T/(2 a_B^3 E_b): {\"n_mott\"}\n"
+    "    [--temperature 300K] [--bohr-radius 3.5nm] [--binding-energy 35meV] (CsPbBr3)\n\n"
+    CLI_COMMON_HELP,
+  .run = run,
+};

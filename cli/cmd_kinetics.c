@@ -1,0 +1,326 @@
+/* gainkit kinetics — multi-exponential fits of decay traces, with a
+ * Gaussian or measured instrument response, single or global. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "gainkit/kinetics.h"
+
+enum { OPT_COMP = CLI_OPT_FIRST_FREE, OPT_IRF_FWHM, OPT_IRF, OPT_OFFSET, OPT_GLOBAL, OPT_T0,
+       OPT_TIME_UNIT, OPT_POISSON, OPT_TRACE };
+
+/* Time column unit to seconds: header unit, else --time-unit. */
+static int time_factor(const char *unit, const char *fallback, const char *path, long line, double *f)
+{
+  gk_error e;
+  gk_error_clear(&e);
+  const char *u = *unit ? unit : fallback;
+  if (gk_unit_factor(u, "s", f, &e) != GK_OK) {
+    gk_error_set(&e, GK_EINPUT, path, line, "time unit '%s' is not a time", u);
+    return cli_error(&e);
+  }
+  return 0;
+}
+
+static int read_irf(const char *path, const char *tunit, double **t, double **y, size_t *n)
+{
+  gk_error e;
+  gk_error_clear(&e);
+  gk_columns_options co = {.xkind = GK_XKIND_PLAIN, .require_increasing = 1, .reject_duplicate_x = 1};
+  gk_columns c;
+  if (gk_columns_read(path, &co, &c, &e) != GK_OK) return cli_error(&e);
+  double f;
+  int rc = time_factor(c.x_unit_in, tunit, path, 1, &f);
+  if (rc) { gk_columns_free(&c); return rc; }
+  *t = malloc(c.n * sizeof **t);
+  *y = malloc(c.n * sizeof **y);
+  for (size_t i = 0; i < c.n; i++) {
+    (*t)[i] = c.x[i] * f;
+    (*y)[i] = c.y[i];
+  }
+  *n = c.n;
+  gk_columns_free(&c);
+  return 0;
+}
+
+static void plot(const cli_common *c, const gk_kin_data *d, const gk_kin_result *r, const double *tps,
+                 gk_error *e, int *rc)
+{
+  gk_figure *f = gk_figure_new(1, 2, 900, 800, "kinetics");
+  gk_panel *top = gk_figure_panel(f, 0), *bot = gk_figure_panel(f, 1);
+  gk_panel_labels(top, "delay t (ps)", "signal", "data and multi-exponential fit");
+  gk_panel_labels(bot, "delay t (ps)", "residual", "residuals");
+  for (size_t k = 0; k < d->ntrace; k++) {
+    char lab[64];
+    snprintf(lab, sizeof lab, "trace %zu", k + 1);
+    gk_panel_add(top, tps, d->y + k * d->n, NULL, d->n, GK_STYLE_POINTS, (int)k % GK_NCOLOURS, lab);
+    gk_panel_add(top, tps, r->yhat + k * d->n, NULL, d->n, GK_STYLE_LINE, (int)k % GK_NCOLOURS, NULL);
+    gk_panel_add(bot, tps, r->resid + k * d->n, NULL, d->n, GK_STYLE_POINTS, (int)k % GK_NCOLOURS, NULL);
+  }
+  gk_panel_hline(bot, 0, GK_GREY, NULL);
+  char txt[160];
+  int len = 0;
+  for (int i = 0; i < r->ncomp && len < (int)sizeof txt; i++)
+    len += snprintf(txt + len, sizeof txt - (size_t)len, "%sτ%d = %.4g ps", i ? ", " : "", i + 1,
+                    r->tau[i] * 1e12);
+  gk_panel_text(top, 0.45, 0.9, txt);
+  if (gk_figure_save(f, c->plot, e) != GK_OK) *rc = cli_error(e);
+  gk_figure_free(f);
+}
+
+static int run(int argc, char **argv)
+{
+  cli_common c = {.cmd = "kinetics"};
+  static const struct option longopts[] = {
+    CLI_COMMON_LONGOPTS,
+    {"components", required_argument, NULL, OPT_COMP},
+    {"irf-fwhm", required_argument, NULL, OPT_IRF_FWHM},
+    {"irf", required_argument, NULL, OPT_IRF},
+    {"offset", no_argument, NULL, OPT_OFFSET},
+    {"global", no_argument, NULL, OPT_GLOBAL},
+    {"t0", required_argument, NULL, OPT_T0},
+    {"time-unit", required_argument, NULL, OPT_TIME_UNIT},
+    {"poisson", no_argument, NULL, OPT_POISSON},
+    {"trace", required_argument, NULL, OPT_TRACE},
+    {0, 0, 0, 0}};
+  gk_kin_options o;
+  gk_kin_options_default(&o);
+  const char *irf_path = NULL, *tunit = "ps";
+  int global = 0, poisson = 0, opt;
+  long trace = 1;
+  optind = 1;
+  while ((opt = cli_getopt(argc, argv, CLI_COMMON_SHORTOPTS, longopts, c.cmd)) != -1) {
+    if (opt == '?') return CLI_USAGE;
+    switch (opt) {
+    case OPT_COMP:
+      if (!strcmp(optarg, "auto")) { o.ncomp = 0; continue; }
+      {
+        long v;
+        if (cli_int("--components", optarg, 1, GK_KIN_MAX_COMPONENTS, &v) < 0) return CLI_USAGE;
+        o.ncomp = (int)v;
+      }
+      continue;
+    case OPT_IRF_FWHM:
+      if (cli_quantity("--irf-fwhm", optarg, "s", &o.irf.fwhm) < 0) return CLI_USAGE;
+      if (!(o.irf.fwhm > 0)) return cli_usage(c.cmd, "--irf-fwhm: must be positive");
+      o.irf.kind = GK_KIN_IRF_GAUSS;
+      continue;
+    case OPT_IRF: irf_path = optarg; continue;
+    case OPT_OFFSET: o.offset = 1; continue;
+    case OPT_GLOBAL: global = 1; continue;
+    case OPT_POISSON: poisson = 1; continue;
+    case OPT_T0:
+      if (cli_quantity("--t0", optarg, "s", &o.t0) < 0) return CLI_USAGE;
+      o.t0_fixed = 1;
+      continue;
+    case OPT_TIME_UNIT: {
+      double f;
+      if (gk_unit_factor(optarg, "s", &f, NULL) != GK_OK)
+        return cli_usage(c.cmd, "--time-unit: '%s' is not a time unit", optarg);
+      tunit = optarg;
+      continue;
+    }
+    case OPT_TRACE:
+      if (cli_int("--trace", optarg, 1, 1000, &trace) < 0) return CLI_USAGE;
+      continue;
+    }
+    int h = cli_common_option(&c, opt, optarg);
+    if (h < 0) return CLI_USAGE;
+    if (h == 0) return cli_usage(c.cmd, "unexpected option");
+  }
+  if (optind >= argc) return cli_usage(c.cmd, "missing FILE");
+  if (optind + 1 < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[optind + 1]);
+  if (irf_path && o.irf.kind == GK_KIN_IRF_GAUSS)
+    return cli_usage(c.cmd, "--irf and --irf-fwhm exclude each other");
+  if (global && trace != 1) return cli_usage(c.cmd, "--trace and --global exclude each other");
+  if (cli_common_check(&c) < 0) return CLI_USAGE;
+  const char *path = argv[optind];
+
+  gk_error e;
+  gk_error_clear(&e);
+  gk_read_options ro = {.min_rows = 3};
+  gk_table t;
+  if (gk_table_read(path, &ro, &t, &e) != GK_OK) return cli_error(&e);
+  int rc = CLI_OK;
+  double *irf_t = NULL, *irf_y = NULL, *tt = NULL, *y = NULL, *sig = NULL, *tps = NULL;
+  cJSON *j = NULL;
+  gk_csv csv = {0};
+  cli_buf b = {0};
+  gk_kin_result r;
+  memset(&r, 0, sizeof r);
+  if (t.ncols < 2) {
+    gk_error_set(&e, GK_EINPUT, path, t.line[0], "need a time column and at least one trace column");
+    rc = cli_error(&e);
+    goto out;
+  }
+  if ((size_t)trace >= t.ncols) {
+    rc = cli_usage(c.cmd, "--trace: %s has %zu trace column(s)", path, t.ncols - 1);
+    goto out;
+  }
+  double tf;
+  if ((rc = time_factor(t.unit[0], tunit, path, t.header_line ? t.header_line : t.line[0], &tf))) goto out;
+  const size_t n = t.nrows, K = global ? t.ncols - 1 : 1;
+  tt = malloc(n * sizeof *tt);
+  tps = malloc(n * sizeof *tps);
+  y = malloc(K * n * sizeof *y);
+  if (poisson) sig = malloc(K * n * sizeof *sig);
+  for (size_t i = 0; i < n; i++) {
+    tt[i] = t.v[i * t.ncols] * tf;
+    tps[i] = tt[i] * 1e12;
+    if (i && !(tt[i] > tt[i - 1])) {
+      gk_error_set(&e, GK_EINPUT, path, t.line[i], "times must increase (%g after %g)",
+                   t.v[i * t.ncols], t.v[(i - 1) * t.ncols]);
+      rc = cli_error(&e);
+      goto out;
+    }
+    for (size_t k = 0; k < K; k++) {
+      y[k * n + i] = t.v[i * t.ncols + (global ? 1 + k : (size_t)trace)];
+      if (sig) sig[k * n + i] = sqrt(fabs(y[k * n + i]) > 1 ? fabs(y[k * n + i]) : 1);
+    }
+  }
+  if (!global && t.ncols > 2 && trace == 1)
+    cli_warn("%s has %zu trace columns; fitting the first (use --global or --trace N)", path, t.ncols - 1);
+  size_t irf_n = 0;
+  if (irf_path) {
+    if ((rc = read_irf(irf_path, tunit, &irf_t, &irf_y, &irf_n))) goto out;
+    o.irf = (gk_kin_irf){.kind = GK_KIN_IRF_MEASURED, .t = irf_t, .y = irf_y, .n = irf_n};
+    if (gk_kin_irf_check(&o.irf, &e) != GK_OK) {
+      snprintf(e.file, sizeof e.file, "%s", irf_path);
+      e.option[0] = '\0';
+      rc = cli_error(&e);
+      goto out;
+    }
+  }
+  gk_kin_data d = {n, tt, K, y, sig};
+  if (gk_kin_fit(&d, &o, &r, &e) != GK_OK) { rc = cli_error(&e); goto out; }
+
+  j = cJSON_CreateObject();
+  cJSON_AddStringToObject(j, "command", "kinetics");
+  cJSON_AddStringToObject(j, "file", path);
+  cJSON *comps = cJSON_AddArrayToObject(j, "components");
+  cli_printf(&b, "kinetics: %s, %zu points, %zu trace%s, %d component%s%s\n", path, n, K,
+             K > 1 ? "s (global)" : "", r.ncomp, r.ncomp > 1 ? "s" : "",
+             o.irf.kind == GK_KIN_IRF_GAUSS ? ", Gaussian IRF" : irf_path ? ", measured IRF" : "");
+  if (r.auto_chosen) cli_printf(&b, "  choice: %s\n", r.choice);
+  cli_printf(&b, "  %-4s %14s %12s %12s %10s\n", "#", "tau (ps)", "± (ps)", "amplitude", "fraction");
+  for (int i = 0; i < r.ncomp; i++) {
+    cJSON *o1 = cJSON_CreateObject();
+    cJSON_AddItemToArray(comps, o1);
+    gk_json_num(o1, "tau", r.tau[i]);
+    gk_json_num(o1, "tau_stderr", r.tau_se[i]);
+    gk_json_num(o1, "amplitude", r.amp[i]);
+    gk_json_num(o1, "amplitude_stderr", r.amp_se[i]);
+    gk_json_num(o1, "fraction", r.frac[i]);
+    cli_printf(&b, "  %-4d %14.6g %12.4g %12.6g %10.4f\n", i + 1, r.tau[i] * 1e12, r.tau_se[i] * 1e12,
+               r.amp[i], r.frac[i]);
+  }
+  if (o.offset) gk_json_num(j, "offset", r.off[0]);
+  else cJSON_AddNullToObject(j, "offset");
+  gk_json_num(j, "chi2_red", r.chi2_red);
+  cJSON_AddBoolToObject(j, "converged", r.converged);
+  gk_json_value_se(j, "t0", r.t0, r.t0_se);
+  gk_json_value_se(j, "tau_amplitude_weighted", r.tau_amp, r.tau_amp_se);
+  gk_json_value_se(j, "tau_intensity_weighted", r.tau_int, r.tau_int_se);
+  gk_json_num(j, "aicc", r.aicc);
+  cJSON_AddNumberToObject(j, "dof", (double)r.dof);
+  if (r.auto_chosen) cJSON_AddStringToObject(j, "choice", r.choice);
+  cJSON_AddStringToObject(j, "reason", r.reason);
+  if (K > 1) {
+    cJSON *tr = cJSON_AddArrayToObject(j, "traces");
+    for (size_t k = 0; k < K; k++) {
+      cJSON *o1 = cJSON_CreateObject();
+      cJSON_AddItemToArray(tr, o1);
+      cJSON_AddStringToObject(o1, "name", t.raw[1 + k]);
+      gk_json_array(o1, "amplitudes", r.amp + k * (size_t)r.ncomp, (size_t)r.ncomp);
+      gk_json_array(o1, "fractions", r.frac + k * (size_t)r.ncomp, (size_t)r.ncomp);
+      if (o.offset) gk_json_num(o1, "offset", r.off[k]);
+      cli_printf(&b, "  trace %zu (%s): amplitudes", k + 1, *t.raw[1 + k] ? t.raw[1 + k] : "-");
+      for (int i = 0; i < r.ncomp; i++) cli_printf(&b, " %.5g", r.amp[k * (size_t)r.ncomp + (size_t)i]);
+      cli_printf(&b, "\n");
+    }
+  }
+  if (o.offset) cli_print_value(&b, "offset", r.off[0], r.off_se[0], "");
+  cli_print_value(&b, "t0", r.t0 * 1e12, r.t0_se * 1e12, "ps");
+  cli_print_value(&b, "tau_amp", r.tau_amp * 1e12, r.tau_amp_se * 1e12, "ps (amplitude-weighted)");
+  cli_print_value(&b, "tau_int", r.tau_int * 1e12, r.tau_int_se * 1e12, "ps (intensity-weighted)");
+  cli_printf(&b, "  chi2_red   %14.6g\n  converged  %14s  (%s)\n", r.chi2_red, r.converged ? "yes" : "NO",
+             r.reason);
+
+  /* CSV: time, then data, fit and residual of each trace */
+  size_t nc = 1 + 3 * K;
+  char **hdr = calloc(nc, sizeof *hdr);
+  hdr[0] = strdup("t (s)");
+  for (size_t k = 0; k < K; k++) {
+    char s[64];
+    snprintf(s, sizeof s, "data%zu", k + 1);
+    hdr[1 + 3 * k] = strdup(s);
+    snprintf(s, sizeof s, "fit%zu", k + 1);
+    hdr[2 + 3 * k] = strdup(s);
+    snprintf(s, sizeof s, "residual%zu", k + 1);
+    hdr[3 + 3 * k] = strdup(s);
+  }
+  gk_csv_init(&csv, nc, (const char *const *)hdr);
+  for (size_t i = 0; i < nc; i++) free(hdr[i]);
+  free(hdr);
+  double *row = malloc(nc * sizeof *row);
+  for (size_t i = 0; i < n; i++) {
+    row[0] = tt[i];
+    for (size_t k = 0; k < K; k++) {
+      row[1 + 3 * k] = y[k * n + i];
+      row[2 + 3 * k] = r.yhat[k * n + i];
+      row[3 + 3 * k] = r.resid[k * n + i];
+    }
+    gk_csv_add_row(&csv, row);
+  }
+  free(row);
+  for (int i = 0; i < r.ncomp; i++)
+    gk_csv_add_comment(&csv, "tau%d_s: %.10g +- %.4g", i + 1, r.tau[i], r.tau_se[i]);
+
+  if (c.plot) {
+    plot(&c, &d, &r, tps, &e, &rc);
+    if (rc) goto out;
+  }
+  rc = cli_emit(&c, j, b.s, &csv, r.converged ? CLI_OK : CLI_FAILED);
+out:
+  gk_kin_result_free(&r);
+  gk_table_free(&t);
+  gk_csv_free(&csv);
+  cli_buf_free(&b);
+  cJSON_Delete(j);
+  free(irf_t);
+  free(irf_y);
+  free(tt);
+  free(tps);
+  free(y);
+  free(sig);
+  return rc;
+}
+
+const struct cli_command cli_cmd_kinetics = {
+  .name = "kinetics",
+  .summary = "multi-exponential decay fits with IRF convolution (single or global)",
+  .order = 410,
+  .help =
+    "Usage: gainkit kinetics FILE [--components 1..4|auto] [--irf-fwhm T | --irf FILE]\n"
+    "                        [--offset] [--global] [--t0 T] [--poisson]\n\n"
+    "Fit y(t) = sum_i A_i exp(-(t - t0)/tau_i) (+ offset), convolved with a Gaussian\n"
+    "instrument response (closed erfc form) or a measured one (exact convolution of the\n"
+    "piecewise-linear IRF). FILE: a time column (unit from the header, e.g. 't (ps)',\n"
+    "else --time-unit) and one or more trace columns. See docs/kinetics.md.\n\n"
+    "Options:\n"
+    "  --components N|auto  number of exponentials (default 1); auto: 1..4 by AICc\n"
+    "  --irf-fwhm T         Gaussian IRF of this FWHM (e.g. 5ps)\n"
+    "  --irf FILE           measured IRF: time, value (normalised to unit area)\n"
+    "  --offset             fit a constant offset per trace\n"
+    "  --global             fit all trace columns with shared lifetimes and t0\n"
+    "  --trace N            fit trace column N (default 1) when not --global\n"
+    "  --t0 T               hold time zero at T (default: fitted with an IRF, 0 without)\n"
+    "  --poisson            weight by counting statistics, sigma = sqrt(max(|y|, 1))\n"
+    "  --time-unit UNIT     unit of the time column when its header has none (default ps)\n\n"
+    "JSON: {\"command\":\"kinetics\",\"components\":[{\"tau\",\"tau_stderr\",\"amplitude\",\n"
+    "\"fraction\"}],\"offset\",\"chi2_red\",\"converged\", ...} with tau in seconds.\n"
+    "Exit 1 (with output, \"converged\": false) when the fit does not converge.\n\n"
+    CLI_COMMON_HELP,
+  .run = run,
+};

@@ -1,0 +1,457 @@
+/* gainkit nc — nanocrystal gain statistics, Auger lifetimes, pump and
+ * current thresholds, quantum confinement (physics.md §4, seeds 004, 001). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli.h"
+#include "qopt.h"
+#include "gainkit/nc.h"
+
+#define NQ(a) (sizeof(a) / sizeof((a)[0]))
+
+static int no_plot(const cli_common *c) { return cli_no_plot(c, "gain-curve has one"); }
+
+/* ---- gain model options shared by threshold and gain-curve -------------- */
+struct model_opts {
+  double ge, gh, ne, ne_mean;
+  const char *stat, *transition, *material;
+};
+
+#define MODEL_QOPTS(m)                                           \
+  {"ge", NULL, QO_POS, &(m).ge, NULL, 0},                        \
+  {"gh", NULL, QO_POS, &(m).gh, NULL, 0},                        \
+  {"ne", NULL, QO_NONNEG, &(m).ne, NULL, 0},                     \
+  {"ne-mean", NULL, QO_NONNEG, &(m).ne_mean, NULL, 0},           \
+  {"statistics", NULL, QO_STRING, NULL, &(m).stat, 0},           \
+  {"transition", NULL, QO_STRING, NULL, &(m).transition, 0},     \
+  {"material", NULL, QO_STRING, NULL, &(m).material, 0}
+
+static int parse_transition(const char *s)
+{
+  if (!s || !strcasecmp(s, "1S")) return GK_NC_1S;
+  if (!strcasecmp(s, "1P")) return GK_NC_1P;
+  if (!strcasecmp(s, "1D")) return GK_NC_1D;
+  return -1;
+}
+static const char *transition_name(int t) { return t == GK_NC_1P ? "1P" : t == GK_NC_1D ? "1D" : "1S"; }
+
+static const gk_nc_material *material_opt(const char *name)
+{
+  if (!name) return NULL;
+  const gk_nc_material *m = gk_nc_material_find(name);
+  if (!m) {
+    char list[256] = "";
+    for (size_t i = 0; i < gk_nc_material_count(); i++) {
+      strncat(list, gk_nc_material_at(i)->name, sizeof list - strlen(list) - 1);
+      if (i + 1 < gk_nc_material_count()) strncat(list, ", ", sizeof list - strlen(list) - 1);
+    }
+    cli_qopt_fail("material", "unknown material '%s' (known: %s)", name, list);
+  }
+  return m;
+}
+
+/* Build the library model from the options; -1 after printing an error. */
+static int model_from_opts(cli_qopt *q, size_t nq, const struct model_opts *o, gk_nc_gain_model *m)
+{
+  memset(m, 0, sizeof *m);
+  m->ge = m->gh = 2;
+  if (o->material) {
+    const gk_nc_material *mat = material_opt(o->material);
+    if (!mat) return -1;
+    m->ge = mat->ge;
+    m->gh = mat->gh;
+  }
+  if (cli_qopt_find(q, nq, "ge")->seen) m->ge = o->ge;
+  if (cli_qopt_find(q, nq, "gh")->seen) m->gh = o->gh;
+  int ne = cli_qopt_find(q, nq, "ne")->seen, nem = cli_qopt_find(q, nq, "ne-mean")->seen;
+  if (ne && nem) return cli_qopt_fail("ne-mean", "give either --ne (fixed) or --ne-mean (Poisson), not both");
+  m->ne = nem ? o->ne_mean : ne ? o->ne : 0;
+  m->ne_poisson = nem;
+  m->stat = GK_NC_POISSON;
+  if (o->stat) {
+    if (!strcasecmp(o->stat, "uniform")) m->stat = GK_NC_UNIFORM;
+    else if (strcasecmp(o->stat, "poisson"))
+      return cli_qopt_fail("statistics", "'%s' is not uniform or poisson", o->stat);
+  }
+  m->transition = parse_transition(o->transition);
+  if (m->transition < 0) return cli_qopt_fail("transition", "'%s' is not 1S, 1P or 1D", o->transition);
+  return 0;
+}
+
+static void model_json(cJSON *j, const gk_nc_gain_model *m)
+{
+  gk_json_num(j, "ge", m->ge);
+  gk_json_num(j, "gh", m->gh);
+  gk_json_num(j, m->ne_poisson ? "ne_mean" : "ne", m->ne);
+  cJSON_AddStringToObject(j, "transition", transition_name(m->transition));
+}
+
+static int threshold_of(const gk_nc_gain_model *m, int stat, double *n)
+{
+  gk_nc_gain_model mm = *m;
+  mm.stat = stat;
+  gk_error e;
+  gk_error_clear(&e);
+  if (gk_nc_threshold(&mm, n, &e) != GK_OK) return cli_error(&e);
+  return 0;
+}
+
+static int cmd_threshold(int argc, char **argv)
+{
+  cli_common c = {.cmd = "nc threshold"};
+  struct model_opts o = {0};
+  cli_qopt q[] = {MODEL_QOPTS(o)};
+  int first;
+  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
+  if (first < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first]);
+  if (no_plot(&c) < 0) return CLI_USAGE;
+  gk_nc_gain_model m;
+  if (model_from_opts(q, NQ(q), &o, &m) < 0) return CLI_USAGE;
+  double n_th;
+  int rc = threshold_of(&m, m.stat, &n_th);
+  if (rc) return rc;
+  cli_result r;
+  cli_result_init(&r, "nc threshold");
+  gk_json_num(r.j, "n_th", n_th);
+  cJSON_AddStringToObject(r.j, "statistics", m.stat == GK_NC_UNIFORM ? "uniform" : "poisson");
+  model_json(r.j, &m);
+  if (m.stat == GK_NC_UNIFORM && m.transition == GK_NC_1S && !m.ne_poisson)
+    gk_json_num(r.j, "n_th_eq5", gk_nc_threshold_uniform(m.ge, m.gh, m.ne));
+  cli_printf(&r.b, "Gain threshold of the %s transition (%s statistics)\n", transition_name(m.transition),
+             m.stat == GK_NC_UNIFORM ? "uniform" : "Poisson");
+  cli_printf(&r.b, "  degeneracies g_e = %g, g_h = %g; extra electrons %s %g\n", m.ge, m.gh,
+             m.ne_poisson ? "<n_e> (Poisson) =" : "n_e =", m.ne);
+  cli_print_value(&r.b, "<N_th>", n_th, NAN, "excitons per NC");
+  return cli_result_finish(&c, &r, CLI_OK);
+}
+
+static int cmd_gain_curve(int argc, char **argv)
+{
+  cli_common c = {.cmd = "nc gain-curve"};
+  struct model_opts o = {0};
+  double range[2] = {0, 0}, pts = 201;
+  cli_qopt q[] = {MODEL_QOPTS(o), {"range", NULL, QO_RANGE, range, NULL, 0},
+                  {"points", NULL, QO_POS, &pts, NULL, 0}};
+  int first;
+  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
+  if (first < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first]);
+  gk_nc_gain_model m;
+  if (model_from_opts(q, NQ(q), &o, &m) < 0) return CLI_USAGE;
+  if (!cli_qopt_find(q, NQ(q), "range")->seen) {
+    /* Far enough to see both curves saturate: twice the states up to the
+     * chosen shell. */
+    range[0] = 0;
+    range[1] = 2 * (m.ge > m.gh ? m.ge : m.gh) * (m.transition + 1) * (m.transition + 1);
+  }
+  if (range[0] < 0) return CLI_QFAIL("range", "<N> cannot be negative");
+  if (pts < 2 || pts > 1e6 || pts != floor(pts)) return CLI_QFAIL("points", "must be an integer from 2 to 1e6");
+  size_t n = (size_t)pts;
+  double *x = malloc(3 * n * sizeof *x);
+  if (!x) return cli_usage(c.cmd, "out of memory");
+  double *gu = x + n, *gp = x + 2 * n;
+  gk_nc_gain_model mu = m, mp = m;
+  mu.stat = GK_NC_UNIFORM;
+  mp.stat = GK_NC_POISSON;
+  cli_result r;
+  cli_result_init(&r, "nc gain-curve");
+  r.has_csv = 1;
+  static const char *hdr[] = {"N (excitons per NC)", "gain_uniform (-alpha/alpha0)", "gain_poisson (-alpha/alpha0)"};
+  gk_csv_init(&r.csv, 3, hdr);
+  for (size_t i = 0; i < n; i++) {
+    x[i] = range[0] + (range[1] - range[0]) * (double)i / (double)(n - 1);
+    gu[i] = -gk_nc_absorption(&mu, x[i]);
+    gp[i] = -gk_nc_absorption(&mp, x[i]);
+    gk_csv_add_row(&r.csv, (double[]){x[i], gu[i], gp[i]});
+  }
+  double tu, tp;
+  int rc = threshold_of(&m, GK_NC_UNIFORM, &tu);
+  if (!rc) rc = threshold_of(&m, GK_NC_POISSON, &tp);
+  if (rc) { free(x); cli_result_free(&r); return rc; }
+  model_json(r.j, &m);
+  gk_json_num(r.j, "n_th_uniform", tu);
+  gk_json_num(r.j, "n_th_poisson", tp);
+  gk_json_array(r.j, "n", x, n);
+  gk_json_array(r.j, "gain_uniform", gu, n);
+  gk_json_array(r.j, "gain_poisson", gp, n);
+  gk_csv_add_comment(&r.csv, "normalised gain -alpha/alpha0 of the %s transition; g_e=%g g_h=%g %s=%g",
+                     transition_name(m.transition), m.ge, m.gh, m.ne_poisson ? "ne_mean" : "ne", m.ne);
+  cli_printf(&r.b, "Normalised gain -alpha/alpha0 of the %s transition (g_e = %g, g_h = %g, %s = %g)\n",
+             transition_name(m.transition), m.ge, m.gh, m.ne_poisson ? "<n_e>" : "n_e", m.ne);
+  cli_printf(&r.b, "  threshold <N_th>: uniform %.4f, Poisson %.4f\n\n", tu, tp);
+  cli_printf(&r.b, "  %10s  %12s  %12s\n", "<N>", "uniform", "Poisson");
+  size_t stride = n > 21 ? (n - 1) / 20 : 1;
+  for (size_t i = 0; i < n; i += stride)
+    cli_printf(&r.b, "  %10.4g  %12.5f  %12.5f\n", x[i], gu[i], gp[i]);
+  if (c.plot) {
+    gk_figure *f = gk_figure_new(1, 1, 800, 560, NULL);
+    gk_panel *p = gk_figure_panel(f, 0);
+    char title[160];
+    snprintf(title, sizeof title, "%s gain, g_e=%g g_h=%g, %s=%g", transition_name(m.transition), m.ge,
+             m.gh, m.ne_poisson ? "<n_e>" : "n_e", m.ne);
+    gk_panel_labels(p, "average excitons per NC <N>", "normalised gain -alpha/alpha0", title);
+    gk_panel_add(p, x, gu, NULL, n, GK_STYLE_DASHED, -1, "uniform (Eq. 5)");
+    gk_panel_add(p, x, gp, NULL, n, GK_STYLE_LINE, -1, "Poisson");
+    gk_panel_hline(p, 0, -1, NULL);
+    gk_panel_vline(p, tp, -1, "Poisson threshold");
+    rc = cli_save_figure(&c, f);
+  }
+  free(x);
+  if (rc) { cli_result_free(&r); return rc; }
+  return cli_result_finish(&c, &r, CLI_OK);
+}
+
+/* Radius or volume, in cm and nm^3; -1 after an error, 0 if neither given. */
+static int size_opts(cli_qopt *q, size_t nq, double radius, double volume, double *r_cm, double *v_nm3)
+{
+  int hr = cli_qopt_find(q, nq, "radius")->seen, hv = cli_qopt_find(q, nq, "volume")->seen;
+  if (hr && hv) return cli_qopt_fail("volume", "give either --radius or --volume, not both");
+  *r_cm = hr ? radius : NAN;
+  *v_nm3 = hr ? gk_nc_volume_nm3(radius) : hv ? volume * 1e21 : NAN;
+  return hr || hv;
+}
+
+static int cmd_auger(int argc, char **argv)
+{
+  cli_common c = {.cmd = "nc auger"};
+  double radius = 0, volume = 0, chi = 0, tau_rx = 0, tau_rxx = 0, tau_xx = 0, ne = 0, max_n = 4;
+  const char *material = NULL;
+  cli_qopt q[] = {{"radius", "cm", QO_POS, &radius, NULL, 0},   {"volume", "cm3", QO_POS, &volume, NULL, 0},
+                  {"chi", "ps/nm3", QO_POS, &chi, NULL, 0},      {"material", NULL, QO_STRING, NULL, &material, 0},
+                  {"tau-rx", "s", QO_POS, &tau_rx, NULL, 0},     {"tau-rxx", "s", QO_POS, &tau_rxx, NULL, 0},
+                  {"tau-xx", "s", QO_POS, &tau_xx, NULL, 0},     {"ne", NULL, QO_NONNEG, &ne, NULL, 0},
+                  {"max-n", NULL, QO_POS, &max_n, NULL, 0}};
+  int first;
+  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
+  if (first < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first]);
+  if (no_plot(&c) < 0) return CLI_USAGE;
+  const gk_nc_material *mat = material_opt(material ? material : "cdse");
+  if (!mat) return CLI_USAGE;
+  if (!cli_qopt_find(q, NQ(q), "chi")->seen) chi = mat->chi;
+  double r_cm = NAN, v = NAN;
+  int have_size = size_opts(q, NQ(q), radius, volume, &r_cm, &v);
+  if (have_size < 0) return CLI_USAGE;
+  int has_rx = cli_qopt_find(q, NQ(q), "tau-rx")->seen, has_rxx = cli_qopt_find(q, NQ(q), "tau-rxx")->seen;
+  int has_xx = cli_qopt_find(q, NQ(q), "tau-xx")->seen;
+  if (has_rx && has_rxx) return CLI_QFAIL("tau-rxx", "give either --tau-rx or --tau-rxx, not both");
+  if (max_n != floor(max_n) || max_n < 2 || max_n > 100) return CLI_QFAIL("max-n", "must be an integer from 2 to 100");
+  double t_rxx = has_rxx ? tau_rxx : has_rx ? tau_rx / 4 : NAN;   /* tau_r,XX = tau_r,X/4 [004] */
+  double tau_a;
+  if (has_xx) {
+    if (isnan(t_rxx)) return cli_usage(c.cmd, "--tau-xx needs --tau-rx or --tau-rxx to separate Auger from radiative decay");
+    if (!(tau_xx < t_rxx))
+      return CLI_QFAIL("tau-xx", "must be shorter than the radiative biexciton lifetime (%g s)", t_rxx);
+    tau_a = gk_nc_tau_a_from_xx(tau_xx, t_rxx);
+  } else {
+    if (!have_size) return cli_usage(c.cmd, "give --radius or --volume (or --tau-xx with --tau-rx)");
+    tau_a = gk_nc_auger_xx(chi, v);
+  }
+  cli_result r;
+  cli_result_init(&r, "nc auger");
+  gk_json_num(r.j, "tau_a_xx", tau_a);
+  cli_printf(&r.b, "Biexciton Auger lifetime%s\n", has_xx ? " (from the measured tau_XX)" : " (V-scaling tau = chi V)");
+  if (have_size) {
+    gk_json_num(r.j, "radius", r_cm);
+    gk_json_num(r.j, "volume_nm3", v);
+    if (!isnan(r_cm)) cli_print_value(&r.b, "R", r_cm * 1e7, NAN, "nm");
+    cli_print_value(&r.b, "V", v, NAN, "nm^3");
+  }
+  if (has_xx && have_size) {
+    gk_json_num(r.j, "chi", tau_a * 1e12 / v);
+    cli_print_value(&r.b, "chi", tau_a * 1e12 / v, NAN, "ps nm^-3 (implied)");
+  } else if (!has_xx) {
+    gk_json_num(r.j, "chi", chi);
+    cJSON_AddStringToObject(r.j, "material", mat->label);
+    cJSON_AddStringToObject(r.j, "chi_source", cli_qopt_find(q, NQ(q), "chi")->seen ? "--chi" : mat->source);
+    cli_print_value(&r.b, "chi", chi, NAN, "ps nm^-3");
+  }
+  cli_print_value(&r.b, "tau_A,XX", tau_a * 1e12, NAN, "ps");
+  if (!isnan(t_rxx)) {
+    double txx = has_xx ? tau_xx : gk_nc_tau_xx(tau_a, t_rxx);
+    gk_json_num(r.j, "tau_r_xx", t_rxx);
+    gk_json_num(r.j, "tau_xx", txx);
+    gk_json_num(r.j, "q_xx", txx / t_rxx);
+    cli_print_value(&r.b, "tau_r,XX", t_rxx * 1e9, NAN, "ns");
+    cli_print_value(&r.b, "tau_XX", txx * 1e9, NAN, "ns");
+    cli_print_value(&r.b, "q_XX", 100 * txx / t_rxx, NAN, "% biexciton emission yield");
+  }
+  /* Statistical scaling, Eq. 6, calibrated on the biexciton. */
+  cJSON *arr = cJSON_AddArrayToObject(r.j, "multiexcitons");
+  cli_printf(&r.b, "\n  Multiexciton Auger lifetimes, statistical scaling [004 Eq. 6] (n_e = %g):\n", ne);
+  cli_printf(&r.b, "  %4s  %6s  %6s  %14s\n", "N", "N_e", "N_h", "tau_A (ps)");
+  for (int n = 1; n <= (int)max_n; n++) {
+    double t = gk_nc_auger_scaled(tau_a, n + ne, n);
+    cJSON *o = cJSON_CreateObject();
+    gk_json_num(o, "n", n);
+    gk_json_num(o, "n_e", n + ne);
+    gk_json_num(o, "n_h", n);
+    gk_json_num(o, "tau_a", t);   /* null where Eq. 6 gives no Auger decay */
+    cJSON_AddItemToArray(arr, o);
+    cli_printf(&r.b, "  %4d  %6g  %6d  %14.4g\n", n, n + ne, n, t * 1e12);
+  }
+  return cli_result_finish(&c, &r, CLI_OK);
+}
+
+static int cmd_pump(int argc, char **argv)
+{
+  cli_common c = {.cmd = "nc pump"};
+  double sigma = 0, ev = 0, tx = 0, txx = 0, nth = 1;
+  cli_qopt q[] = {{"sigma-abs", "cm2", QO_POS, &sigma, NULL, 0}, {"photon-energy", "eV", QO_POS, &ev, NULL, 0},
+                  {"tau-x", "s", QO_POS, &tx, NULL, 0},          {"tau-xx", "s", QO_POS, &txx, NULL, 0},
+                  {"n-th", NULL, QO_NONNEG, &nth, NULL, 0}};
+  int first;
+  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
+  if (first < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first]);
+  if (no_plot(&c) < 0) return CLI_USAGE;
+  const char *req[] = {"sigma-abs", "photon-energy", "tau-x", "tau-xx"};
+  for (size_t i = 0; i < NQ(req); i++)
+    if (cli_qopt_require(&c, q, NQ(q), req[i]) < 0) return CLI_USAGE;
+  gk_nc_pump p;
+  gk_error e;
+  gk_error_clear(&e);
+  if (gk_nc_pump_thresholds(sigma, ev, tx, txx, nth, &p, &e) != GK_OK) return cli_error(&e);
+  cli_result r;
+  cli_result_init(&r, "nc pump");
+  gk_json_num(r.j, "w_th", p.w_th);
+  gk_json_num(r.j, "i_th", p.i_th);
+  gk_json_num(r.j, "i_half", p.i_half);
+  gk_json_num(r.j, "g_th", p.g_th);
+  gk_json_num(r.j, "g_half", p.g_half);
+  gk_json_num(r.j, "n_th", nth);
+  cli_printf(&r.b, "Optical pump thresholds (sigma_abs = %g cm^2, h nu = %g eV, <N_th> = %g)\n", sigma, ev, nth);
+  cli_print_value(&r.b, "w_th", p.w_th, NAN, "J/cm^2 (short pulse)");
+  cli_print_value(&r.b, "I_th", p.i_th, NAN, "W/cm^2 (cw gain threshold)");
+  cli_print_value(&r.b, "I_1/2", p.i_half, NAN, "W/cm^2 (half-saturated gain, lasing proxy)");
+  return cli_result_finish(&c, &r, CLI_OK);
+}
+
+static int cmd_current(int argc, char **argv)
+{
+  cli_common c = {.cmd = "nc current"};
+  double radius = 0, fill = 0, tx = 0, txx = 0;
+  cli_qopt q[] = {{"radius", "cm", QO_POS, &radius, NULL, 0}, {"fill", NULL, QO_FRACTION, &fill, NULL, 0},
+                  {"tau-x", "s", QO_POS, &tx, NULL, 0},       {"tau-xx", "s", QO_POS, &txx, NULL, 0}};
+  int first;
+  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
+  if (first < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first]);
+  if (no_plot(&c) < 0) return CLI_USAGE;
+  const char *req[] = {"radius", "fill", "tau-x", "tau-xx"};
+  for (size_t i = 0; i < NQ(req); i++)
+    if (cli_qopt_require(&c, q, NQ(q), req[i]) < 0) return CLI_USAGE;
+  gk_nc_current cur;
+  gk_error e;
+  gk_error_clear(&e);
+  if (gk_nc_current_thresholds(radius, fill, tx, txx, &cur, &e) != GK_OK) return cli_error(&e);
+  cli_result r;
+  cli_result_init(&r, "nc current");
+  gk_json_num(r.j, "j_th", cur.j_th);
+  gk_json_num(r.j, "j_half", cur.j_half);
+  gk_json_num(r.j, "sigma_g", cur.sigma_g);
+  cli_printf(&r.b, "Current-density thresholds [004 Eq. 8-9] (R = %g nm, f_a = %g)\n", radius * 1e7, fill);
+  cli_print_value(&r.b, "sigma_g", cur.sigma_g, NAN, "cm^2");
+  cli_print_value(&r.b, "j_th", cur.j_th, NAN, "A/cm^2 (gain threshold)");
+  cli_print_value(&r.b, "j_1/2", cur.j_half, NAN, "A/cm^2 (half-saturated gain)");
+  return cli_result_finish(&c, &r, CLI_OK);
+}
+
+static int cmd_confinement(int argc, char **argv)
+{
+  cli_common c = {.cmd = "nc confinement"};
+  double radius = 0, me = 0, mh = 0, eg0 = 0;
+  cli_qopt q[] = {{"radius", "cm", QO_POS, &radius, NULL, 0}, {"me", NULL, QO_POS, &me, NULL, 0},
+                  {"mh", NULL, QO_POS, &mh, NULL, 0},         {"eg0", "eV", QO_NONNEG, &eg0, NULL, 0}};
+  int first;
+  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
+  if (first < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first]);
+  if (no_plot(&c) < 0) return CLI_USAGE;
+  const char *req[] = {"radius", "me", "mh", "eg0"};
+  for (size_t i = 0; i < NQ(req); i++)
+    if (cli_qopt_require(&c, q, NQ(q), req[i]) < 0) return CLI_USAGE;
+  gk_nc_confinement k;
+  gk_error e;
+  gk_error_clear(&e);
+  if (gk_nc_confinement_calc(radius, me, mh, eg0, &k, &e) != GK_OK) return cli_error(&e);
+  static const char *lv[] = {"1S", "1P", "1D"};
+  cli_result r;
+  cli_result_init(&r, "nc confinement");
+  cJSON *phi = cJSON_AddObjectToObject(r.j, "phi"), *ee = cJSON_AddObjectToObject(r.j, "electron"),
+        *eh = cJSON_AddObjectToObject(r.j, "hole");
+  cli_printf(&r.b, "Quantum confinement, infinite spherical well [004 Eq. 1-2] (R = %g nm, m_e = %g, m_h = %g)\n",
+             radius * 1e7, me, mh);
+  cli_printf(&r.b, "  %-5s %10s %14s %14s\n", "state", "phi", "E_e (eV)", "E_h (eV)");
+  for (int i = 0; i < 3; i++) {
+    gk_json_num(phi, lv[i], k.phi[i]);
+    gk_json_num(ee, lv[i], k.e_e[i]);
+    gk_json_num(eh, lv[i], k.e_h[i]);
+    cli_printf(&r.b, "  %-5s %10.5f %14.5f %14.5f\n", lv[i], k.phi[i], k.e_e[i], k.e_h[i]);
+  }
+  gk_json_num(r.j, "e_conf", k.e_conf);
+  gk_json_num(r.j, "e_g", k.e_g);
+  cli_print_value(&r.b, "dE_conf", k.e_conf, NAN, "eV");
+  cli_print_value(&r.b, "E_g", k.e_g, NAN, "eV");
+  return cli_result_finish(&c, &r, CLI_OK);
+}
+
+static const struct { const char *name; int (*run)(int, char **); } subs[] = {
+  {"threshold", cmd_threshold}, {"gain-curve", cmd_gain_curve}, {"auger", cmd_auger},
+  {"pump", cmd_pump},           {"current", cmd_current},       {"confinement", cmd_confinement},
+};
+
+static int run(int argc, char **argv)
+{
+  if (argc < 2 || argv[1][0] == '-')
+    return cli_usage("nc", "name a subcommand: threshold, gain-curve, auger, pump, current, confinement");
+  for (size_t i = 0; i < NQ(subs); i++)
+    if (strcmp(argv[1], subs[i].name) == 0) return subs[i].run(argc - 1, argv + 1);
+  return cli_usage("nc", "unknown subcommand '%s'", argv[1]);
+}
+
+const struct cli_command cli_cmd_nc = {
+  .name = "nc",
+  .summary = "nanocrystal gain: thresholds, gain curve, Auger, pump/current thresholds, confinement",
+  .order = 60,
+  .help =
+    "Usage: gainkit nc SUBCOMMAND [options]\n\n"
+    "Nanocrystal (quantum dot) optical gain from band-edge statistics (Klimov,\n"
+    "Chem. Rev. 2023 [004]; Qin et al. 2021 [001]; physics.md section 4).\n"
+    "Values accept unit suffixes (2.5nm, 20ns, 65ps, 3eV, 3e-15cm2); bare numbers\n"
+    "are in the unit shown.\n\n"
+    "  threshold    gain threshold <N_th> (average excitons per NC)\n"
+    "    --ge G, --gh G        band-edge electron/hole degeneracy (default 2, 2;\n"
+    "                          PbS/PbSe 8, 8)\n"
+    "    --ne N | --ne-mean M  extra electrons per NC: fixed N, or Poisson with mean M\n"
+    "                          (photochemical charging) (default 0)\n"
+    "    --statistics uniform|poisson   occupancy of the NCs (default poisson;\n"
+    "                          uniform is Eq. 5: g_h (g_e - n_e)/(g_e + g_h))\n"
+    "    --transition 1S|1P|1D shell (degeneracy g(2L+1), lower shells fill first)\n"
+    "    --material NAME       take g_e, g_h from the material table (see auger)\n"
+    "    JSON: {\"n_th\": ...}.  Example (neutral 2-fold, Poisson -> 1.1462):\n"
+    "      gainkit nc threshold --ge 2 --gh 2\n"
+    "  gain-curve   normalised gain -alpha/alpha0 versus <N>, uniform and Poisson\n"
+    "    model options as threshold; --range N1:N2 (default 0 to twice the states),\n"
+    "    --points N (201); -o curve.csv, --plot gain.svg\n"
+    "      gainkit nc gain-curve --ne 1 --plot gain.svg\n"
+    "  auger        tau_A,XX = chi V (V-scaling), multiexciton lifetimes (Eq. 6)\n"
+    "    --radius R (cm) | --volume V (cm3; 65nm3 works)\n"
+    "    --material cdse|cds|cdte|pbs|pbse|cspbbr3|cspbi3 (default cdse, chi 1 ps nm^-3;\n"
+    "                          perovskites 0.06)   --chi X (ps/nm3) overrides\n"
+    "    --tau-rx T | --tau-rxx T   radiative exciton / biexciton lifetime\n"
+    "                          (tau_r,XX = tau_r,X/4): adds tau_XX and q_XX\n"
+    "    --tau-xx T            measured biexciton lifetime: tau_A from it instead\n"
+    "    --ne N (charging for Eq. 6, default 0), --max-n N (default 4)\n"
+    "      gainkit nc auger --radius 2.5nm --tau-rx 20ns\n"
+    "      gainkit nc auger --tau-xx 1.3ns --tau-rxx 3ns      (tau_A 2.3 ns, q_XX 43 %)\n"
+    "  pump         optical thresholds: {\"w_th\" J/cm2, \"i_th\" W/cm2, \"i_half\" W/cm2}\n"
+    "    --sigma-abs S (cm2) --photon-energy E (eV) --tau-x T --tau-xx T\n"
+    "    --n-th N (threshold occupancy for w_th, default 1)\n"
+    "      gainkit nc pump --sigma-abs 3e-15 --photon-energy 3eV --tau-x 20ns --tau-xx 65ps\n"
+    "  current      electrical thresholds (Eq. 8-9): {\"j_th\", \"j_half\"} in A/cm2\n"
+    "    --radius R --fill F (areal filling factor, 0 < F <= 1) --tau-x T --tau-xx T\n"
+    "      gainkit nc current --radius 2.5nm --fill 0.5 --tau-x 20ns --tau-xx 65ps\n"
+    "  confinement  1S/1P/1D electron and hole energies and band gap (Eq. 1-2)\n"
+    "    --radius R --me m_e --mh m_h (units of the free-electron mass) --eg0 E (eV)\n"
+    "      gainkit nc confinement --radius 2nm --me 0.13 --mh 0.45 --eg0 1.74\n\n"
+    CLI_COMMON_HELP,
+  .run = run,
+};

@@ -1,0 +1,444 @@
+/* gainkit ta — gain threshold, gain spectra and gain lifetime from
+ * transient absorption (ground-state spectrum + Delta OD matrices). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "gainkit/ta.h"
+
+enum { OPT_GROUND = CLI_OPT_FIRST_FREE, OPT_DELTA, OPT_LONG, OPT_PROBE, OPT_WINDOW, OPT_DELAY, OPT_DELAYS,
+       OPT_SIGMA, OPT_PHOTON, OPT_PUMP_WL, OPT_NMEAN, OPT_GFIT, OPT_DEGEN, OPT_FREE_DEGEN,
+       OPT_NE, OPT_FIX_NE, OPT_NE_POISSON };
+
+#define MAX_DELTA 64
+#define HC_EV_NM 1239.841984
+
+struct pump_opts {
+  double sigma;              /* cm^2, NaN if none */
+  double *photon; size_t nphoton;
+  double pump_ev;            /* NaN if none */
+  double *nmean; size_t nnmean;
+};
+
+/* <N> per column from the options and the pump unit of the first file
+ * (hl: the line that names that unit). */
+static int pump_axis(const gk_matrix *m, long hl, const struct pump_opts *p, double *n_out)
+{
+  gk_error e;
+  gk_error_clear(&e);
+  if (p->nmean) {
+    if (p->nnmean != m->ncol)
+      return cli_usage("ta", "--n-mean: %zu values for %zu pump columns in %s", p->nnmean, m->ncol, m->path);
+    memcpy(n_out, p->nmean, m->ncol * sizeof *n_out);
+    return 0;
+  }
+  gk_unit_info u = {0};
+  int has_unit = *m->col_unit_in && gk_unit_describe(m->col_unit_in, &u, NULL) == GK_OK;
+  if (isnan(p->sigma)) {
+    if (p->photon) return cli_usage("ta", "--photon-fluence needs --cross-section");
+    if (has_unit && strcmp(u.dimension, "dimensionless") != 0) {
+      gk_error_set(&e, GK_EINPUT, m->path, hl,
+                   "pump columns are in '%s'; give --cross-section (and --pump-wavelength for "
+                   "an energy fluence) or --n-mean", m->col_unit_in);
+      return cli_error(&e);
+    }
+    memcpy(n_out, m->col, m->ncol * sizeof *n_out);
+    return 0;
+  }
+  for (size_t j = 0; j < m->ncol; j++) {
+    double jp;
+    if (p->photon) {
+      if (p->nphoton != m->ncol)
+        return cli_usage("ta", "--photon-fluence: %zu values for %zu pump columns", p->nphoton, m->ncol);
+      jp = p->photon[j];
+    } else if (has_unit && !strcmp(u.dimension, "fluence")) {
+      if (isnan(p->pump_ev))
+        return cli_usage("ta", "pump columns of %s are an energy fluence (%s): give --pump-wavelength",
+                         m->path, m->col_unit_in);
+      jp = gk_ta_photon_fluence(m->col[j] * u.factor, p->pump_ev);
+    } else {
+      double f = 1;
+      if (has_unit && gk_unit_factor(m->col_unit_in, "cm^-2", &f, NULL) != GK_OK) {
+        gk_error_set(&e, GK_EINPUT, m->path, hl,
+                     "pump unit '%s' is neither an energy nor a photon fluence", m->col_unit_in);
+        return cli_error(&e);
+      }
+      jp = m->col[j] * f;
+    }
+    n_out[j] = gk_ta_n_mean(p->sigma, jp);
+  }
+  return 0;
+}
+
+static void plot(const char *path, const gk_ta_set *s, const gk_ta_result *r, const double *tps,
+                 int *rc)
+{
+  gk_error e;
+  gk_error_clear(&e);
+  gk_figure *f = gk_figure_new(2, 2, 1200, 900, "transient absorption gain");
+  gk_panel *pa = gk_figure_panel(f, 0), *pb = gk_figure_panel(f, 1), *pc = gk_figure_panel(f, 2),
+           *pd = gk_figure_panel(f, 3);
+  gk_panel_labels(pa, "wavelength (nm)", "α_{0} + Δα (OD)", "(a) pumped absorption");
+  gk_panel_labels(pb, "wavelength (nm)", "-(α_{0} + Δα) (OD)", "(b) gain spectra");
+  gk_panel_labels(pc, "<N>", "-Δα/α_{0}", "(c) normalised bleach at the probe");
+  const size_t nw = s->nwl, np = s->npump, d0 = r->delay_index;
+  double *v = malloc(nw * sizeof *v), *g = malloc(nw * sizeof *g);
+  gk_panel_add(pa, s->wl, s->alpha0, NULL, nw, GK_STYLE_DASHED, GK_BLACK, "α_{0}");
+  size_t step = np > 6 ? (np + 5) / 6 : 1;
+  for (size_t j = 0; j < np; j += step) {
+    char lab[48];
+    snprintf(lab, sizeof lab, "<N> = %.3g", s->n_mean[j]);
+    for (size_t i = 0; i < nw; i++) {
+      v[i] = s->alpha0[i] + s->dod[(d0 * nw + i) * np + j];
+      g[i] = r->gain[i * np + j];
+    }
+    gk_panel_add(pa, s->wl, v, NULL, nw, GK_STYLE_LINE, GK_AUTO, lab);
+    gk_panel_add(pb, s->wl, g, NULL, nw, GK_STYLE_LINE, GK_AUTO, lab);
+  }
+  gk_panel_hline(pa, 0, GK_GREY, NULL);
+  gk_panel_vline(pa, r->probe_nm, GK_GREY, "probe");
+  gk_panel_add(pc, s->n_mean, r->normalized, NULL, np, GK_STYLE_POINTS, GK_BLUE, "data");
+  if (r->fit_curve) gk_panel_add(pc, s->n_mean, r->fit_curve, NULL, np, GK_STYLE_LINE, GK_VERMILLION, "Poisson gain curve");
+  gk_panel_hline(pc, 1, GK_GREY, NULL);
+  if (r->threshold_found) {
+    char lab[64];
+    snprintf(lab, sizeof lab, "N_{th} = %.3f", r->threshold);
+    gk_panel_vline(pc, r->threshold, GK_GREEN, lab);
+  }
+  if (s->ndelay > 1) {
+    gk_panel_labels(pd, "delay (ps)", "α_{0} + Δα at probe (OD)", "(d) gain decay at the probe");
+    double *w = malloc(s->ndelay * sizeof *w);
+    for (size_t j = 0; j < np; j += step) {
+      char lab[48];
+      snprintf(lab, sizeof lab, "<N> = %.3g", s->n_mean[j]);
+      for (size_t d = 0; d < s->ndelay; d++) w[d] = r->pumped_t[d * np + j];
+      gk_panel_add(pd, tps, w, NULL, s->ndelay, GK_STYLE_LINEPOINTS, GK_AUTO, lab);
+    }
+    gk_panel_hline(pd, 0, GK_GREY, NULL);
+    free(w);
+  } else {
+    gk_panel_labels(pd, "<N>", "gain bandwidth (nm)", "(d) gain bandwidth");
+    gk_panel_add(pd, s->n_mean, r->bandwidth, NULL, np, GK_STYLE_LINEPOINTS, GK_BLUE, NULL);
+  }
+  if (gk_figure_save(f, path, &e) != GK_OK) *rc = cli_error(&e);
+  gk_figure_free(f);
+  free(v);
+  free(g);
+}
+
+static int run(int argc, char **argv)
+{
+  cli_common c = {.cmd = "ta"};
+  static const struct option longopts[] = {
+    CLI_COMMON_LONGOPTS,
+    {"ground", required_argument, NULL, OPT_GROUND},
+    {"delta", required_argument, NULL, OPT_DELTA},
+    {"long", required_argument, NULL, OPT_LONG},
+    {"probe", required_argument, NULL, OPT_PROBE},
+    {"window", required_argument, NULL, OPT_WINDOW},
+    {"delay", required_argument, NULL, OPT_DELAY},
+    {"delays", required_argument, NULL, OPT_DELAYS},
+    {"cross-section", required_argument, NULL, OPT_SIGMA},
+    {"photon-fluence", required_argument, NULL, OPT_PHOTON},
+    {"pump-wavelength", required_argument, NULL, OPT_PUMP_WL},
+    {"n-mean", required_argument, NULL, OPT_NMEAN},
+    {"gain-fit", no_argument, NULL, OPT_GFIT},
+    {"degeneracy", required_argument, NULL, OPT_DEGEN},
+    {"free-degeneracy", no_argument, NULL, OPT_FREE_DEGEN},
+    {"charging", required_argument, NULL, OPT_NE},
+    {"fixed-charging", no_argument, NULL, OPT_FIX_NE},
+    {"ne-poisson", no_argument, NULL, OPT_NE_POISSON},
+    {0, 0, 0, 0}};
+  gk_ta_options o;
+  gk_ta_options_default(&o);
+  struct pump_opts po = {.sigma = NAN, .pump_ev = NAN};
+  const char *ground = NULL, *delta[MAX_DELTA], *longf = NULL;
+  size_t ndelta = 0, ndl = 0;
+  double *delays = NULL, want_delay = NAN;
+  int opt, rc = CLI_USAGE;
+  optind = 1;
+  while ((opt = cli_getopt(argc, argv, CLI_COMMON_SHORTOPTS, longopts, c.cmd)) != -1) {
+    if (opt == '?') goto usage;
+    switch (opt) {
+    case OPT_GROUND: ground = optarg; continue;
+    case OPT_DELTA:
+      if (ndelta == MAX_DELTA) { cli_usage(c.cmd, "--delta: at most %d files", MAX_DELTA); goto usage; }
+      delta[ndelta++] = optarg;
+      continue;
+    case OPT_LONG: longf = optarg; continue;
+    case OPT_PROBE:
+      if (cli_quantity("--probe", optarg, "nm", &o.probe_nm) < 0) goto usage;
+      continue;
+    case OPT_WINDOW:
+      if (cli_range("--window", optarg, "nm", &o.win_lo, &o.win_hi) < 0) goto usage;
+      continue;
+    case OPT_DELAY:
+      if (cli_quantity("--delay", optarg, "s", &want_delay) < 0) goto usage;
+      continue;
+    case OPT_DELAYS:
+      free(delays);
+      if (cli_list("--delays", optarg, "s", &delays, &ndl) < 0) goto usage;
+      continue;
+    case OPT_SIGMA:
+      if (cli_quantity("--cross-section", optarg, "cm2", &po.sigma) < 0) goto usage;
+      if (!(po.sigma > 0)) { cli_usage(c.cmd, "--cross-section: must be positive"); goto usage; }
+      continue;
+    case OPT_PHOTON:
+      free(po.photon);
+      if (cli_list("--photon-fluence", optarg, "cm^-2", &po.photon, &po.nphoton) < 0) goto usage;
+      continue;
+    case OPT_PUMP_WL: {
+      double wl;
+      if (cli_quantity("--pump-wavelength", optarg, "nm", &wl) < 0) goto usage;
+      if (!(wl > 0)) { cli_usage(c.cmd, "--pump-wavelength: must be positive"); goto usage; }
+      po.pump_ev = HC_EV_NM / wl;
+      continue;
+    }
+    case OPT_NMEAN:
+      free(po.nmean);
+      if (cli_list("--n-mean", optarg, "", &po.nmean, &po.nnmean) < 0) goto usage;
+      continue;
+    case OPT_GFIT: o.gain_fit = 1; continue;
+    case OPT_DEGEN:
+      if (cli_quantity("--degeneracy", optarg, "", &o.degeneracy) < 0) goto usage;
+      if (!(o.degeneracy >= 0.5 && o.degeneracy <= 50)) { cli_usage(c.cmd, "--degeneracy: must be 0.5 to 50"); goto usage; }
+      continue;
+    case OPT_FREE_DEGEN: o.fit_degeneracy = 1; continue;
+    case OPT_NE:
+      if (cli_quantity("--charging", optarg, "", &o.ne) < 0) goto usage;
+      if (!(o.ne >= 0 && o.ne <= 50)) { cli_usage(c.cmd, "--charging: must be 0 to 50"); goto usage; }
+      continue;
+    case OPT_FIX_NE: o.fit_ne = 0; continue;
+    case OPT_NE_POISSON: o.ne_poisson = 1; continue;
+    }
+    int h = cli_common_option(&c, opt, optarg);
+    if (h < 0) goto usage;
+    if (h == 0) { cli_usage(c.cmd, "unexpected option"); goto usage; }
+  }
+  if (optind < argc) { cli_usage(c.cmd, "unexpected argument '%s'", argv[optind]); goto usage; }
+  if (longf && ndelta) { cli_usage(c.cmd, "--long: give either --long FILE or --delta files, not both"); goto usage; }
+  if (longf && delays) { cli_usage(c.cmd, "--long: the delays come from its delay column; drop --delays"); goto usage; }
+  if (!ground || !(ndelta || longf)) { cli_usage(c.cmd, "need --ground FILE and --delta FILE (or --long FILE)"); goto usage; }
+  if (!isnan(o.probe_nm) && !isnan(o.win_lo)) { cli_usage(c.cmd, "--probe and --window exclude each other"); goto usage; }
+  if (po.nmean && !isnan(po.sigma)) { cli_usage(c.cmd, "--n-mean and --cross-section exclude each other"); goto usage; }
+  if (delays && ndl != ndelta) { cli_usage(c.cmd, "--delays: %zu values for %zu --delta files", ndl, ndelta); goto usage; }
+  if (cli_common_check(&c) < 0) goto usage;
+
+  gk_error e;
+  gk_error_clear(&e);
+  gk_matrix m[MAX_DELTA];
+  gk_long lg = {0};
+  size_t nread = 0;
+  gk_columns g = {0};
+  int have_g = 0;
+  double *a0 = NULL, *nm = NULL, *dod = NULL, *dl = NULL, *tps = NULL;
+  cJSON *j = NULL;
+  cli_buf b = {0};
+  gk_csv csv = {0};
+  gk_ta_result r;
+  memset(&r, 0, sizeof r);
+  gk_columns_options co = {.xkind = GK_XKIND_WAVELENGTH, .allow_unsorted = 1, .reject_duplicate_x = 1};
+  if (gk_columns_read(ground, &co, &g, &e) != GK_OK) { rc = cli_error(&e); goto out; }
+  have_g = 1;
+  gk_matrix_options mo = {.require_increasing_rows = 1};
+  if (longf && gk_long_read(longf, NULL, &lg, &e) != GK_OK) { rc = cli_error(&e); goto out; }
+  for (; nread < ndelta; nread++) {
+    if (gk_matrix_read(delta[nread], &mo, &m[nread], &e) != GK_OK) { rc = cli_error(&e); goto out; }
+    const gk_matrix *a = &m[0], *x = &m[nread];
+    int same = x->nrow == a->nrow && x->ncol == a->ncol;
+    for (size_t i = 0; same && i < a->nrow; i++) same = x->row[i] == a->row[i];
+    for (size_t k = 0; same && k < a->ncol; k++) same = x->col[k] == a->col[k];
+    if (!same) {
+      gk_error_set(&e, GK_EINPUT, x->path, 0, "wavelengths and pump columns must match %s", a->path);
+      rc = cli_error(&e);
+      goto out;
+    }
+  }
+  /* from here on both inputs are the same: one matrix per delay */
+  const gk_matrix *M = longf ? lg.m : m;
+  const size_t nw = M[0].nrow, np = M[0].ncol, nd = longf ? lg.ndelay : ndelta;
+  a0 = malloc(nw * sizeof *a0);
+  nm = malloc(np * sizeof *nm);
+  dod = malloc(nd * nw * np * sizeof *dod);
+  dl = malloc(nd * sizeof *dl);
+  tps = malloc(nd * sizeof *tps);
+  if (gk_ta_resample(g.x, g.y, g.n, M[0].row, nw, a0, &e) != GK_OK) {
+    snprintf(e.file, sizeof e.file, "%s", M[0].path);
+    rc = cli_error(&e);
+    goto out;
+  }
+  if ((rc = pump_axis(&M[0], longf ? lg.header_line : M[0].line[0] - 1, &po, nm))) goto out;
+  for (size_t d = 0; d < nd; d++) {
+    memcpy(dod + d * nw * np, M[d].z, nw * np * sizeof *dod);
+    if (longf) {
+      dl[d] = lg.delay[d];
+      tps[d] = dl[d] * 1e12;
+      continue;
+    }
+    const char *meta = gk_meta_get(&m[d].meta, "delay");
+    dl[d] = NAN;
+    if (delays) dl[d] = delays[d];
+    else if (meta && gk_parse_quantity(meta, "s", &dl[d], &e) != GK_OK) {
+      gk_error_set(&e, GK_EINPUT, m[d].path, 0, "metadata 'delay: %s' is not a time", meta);
+      rc = cli_error(&e);
+      goto out;
+    }
+    if (nd > 1 && isnan(dl[d])) {
+      gk_error_set(&e, GK_EINPUT, m[d].path, 0, "no delay: add '# delay: 4 ps' or give --delays");
+      rc = cli_error(&e);
+      goto out;
+    }
+    tps[d] = dl[d] * 1e12;
+  }
+  if (!isnan(want_delay)) {
+    size_t best = 0;
+    for (size_t d = 0; d < nd; d++)
+      if (fabs(dl[d] - want_delay) < fabs(dl[best] - want_delay)) best = d;
+    if (isnan(dl[best])) { rc = cli_usage(c.cmd, "--delay: the data carry no delays"); goto out; }
+    o.delay_index = best;
+  }
+  gk_ta_set s = {nw, np, nd, M[0].row, a0, nm, nd > 1 ? dl : NULL, dod};
+  if (gk_ta_analyze(&s, &o, &r, &e) != GK_OK) {
+    if (!e.option[0] && !e.file[0]) snprintf(e.file, sizeof e.file, "%s", M[0].path);
+    rc = cli_error(&e);
+    goto out;
+  }
+
+  j = cJSON_CreateObject();
+  cJSON_AddStringToObject(j, "command", "ta");
+  gk_json_num(j, "probe_nm", r.probe_nm);
+  if (r.window) {
+    cJSON *w = cJSON_AddArrayToObject(j, "window_nm");
+    cJSON_AddItemToArray(w, cJSON_CreateNumber(r.win_lo));
+    cJSON_AddItemToArray(w, cJSON_CreateNumber(r.win_hi));
+  }
+  gk_json_num(j, "delay_s", dl[r.delay_index]);
+  gk_json_array(j, "n_mean", nm, np);
+  gk_json_array(j, "normalized", r.normalized, np);
+  gk_json_array(j, "pumped", r.pumped, np);
+  gk_json_num(j, "alpha0_probe", r.alpha0_probe);
+  gk_json_value_se(j, "threshold", r.threshold, r.threshold_se);
+  gk_json_num(j, "gain_bandwidth_nm", r.gain_bandwidth_nm);
+  gk_json_array(j, "bandwidth_nm", r.bandwidth, np);
+  int status = CLI_OK;
+  cli_printf(&b, "ta: %zu wavelengths (%g-%g nm), %zu pump levels, %zu delay%s\n", nw, M[0].row[0],
+             M[0].row[nw - 1], np, nd, nd > 1 ? "s" : "");
+  if (r.window) cli_printf(&b, "  probe window %g-%g nm", r.win_lo, r.win_hi);
+  else cli_printf(&b, "  probe %g nm%s", r.probe_nm, r.probe_auto ? " (automatic: gain maximum)" : "");
+  if (!isnan(dl[r.delay_index])) cli_printf(&b, " at %g ps", dl[r.delay_index] * 1e12);
+  cli_printf(&b, ", alpha0 = %.4g OD\n  %10s %14s %14s %14s\n", r.alpha0_probe, "<N>",
+             "a0+da (OD)", "-da/a0", "bandwidth (nm)");
+  for (size_t k = 0; k < np; k++)
+    cli_printf(&b, "  %10.4g %14.5g %14.5g %14.4g\n", nm[k], r.pumped[k], r.normalized[k], r.bandwidth[k]);
+  if (r.threshold_found) cli_print_value(&b, "N_th", r.threshold, r.threshold_se, "(-da/a0 = 1, interpolated)");
+  else {
+    cli_printf(&b, "  N_th: -da/a0 does not cross 1 in the data\n");
+    cli_warn("no gain threshold: -Delta alpha/alpha0 does not cross 1");
+  }
+  cli_print_value(&b, "bandwidth", r.gain_bandwidth_nm, NAN, "nm (at the highest <N>)");
+  if (r.fit_done) {
+    cJSON *f = cJSON_AddObjectToObject(j, "gain_fit");
+    gk_json_value_se(f, "threshold", r.fit_threshold, r.fit_threshold_se);
+    gk_json_value_se(f, "degeneracy", r.g, r.g_se);
+    gk_json_value_se(f, "charging", r.ne, r.ne_se);
+    gk_json_num(f, "chi2_red", r.fit_chi2_red);
+    cJSON_AddBoolToObject(f, "converged", r.fit_converged);
+    cJSON_AddBoolToObject(j, "converged", r.fit_converged);
+    cli_printf(&b, "Poisson gain-curve fit (%s):\n", r.fit_reason);
+    cli_print_value(&b, "N_th", r.fit_threshold, r.fit_threshold_se, "");
+    cli_print_value(&b, "g", r.g, r.g_se, o.fit_degeneracy ? "(degeneracy)" : "(degeneracy, fixed)");
+    cli_print_value(&b, "n_e", r.ne, r.ne_se, o.fit_ne ? "(extra electrons per NC)" : "(fixed)");
+    if (!r.fit_converged) status = CLI_FAILED;
+  }
+  if (nd > 1) {
+    gk_json_array(j, "delays_s", dl, nd);
+    cJSON *tt = cJSON_AddArrayToObject(j, "threshold_by_delay");
+    for (size_t d = 0; d < nd; d++) {
+      cJSON *o1 = cJSON_CreateObject();
+      cJSON_AddItemToArray(tt, o1);
+      gk_json_num(o1, "delay_s", dl[d]);
+      gk_json_num(o1, "value", r.threshold_t[d]);
+      gk_json_num(o1, "stderr", r.threshold_t_se[d]);
+    }
+    gk_json_array(j, "gain_lifetime_s", r.gain_lifetime, np);
+    cli_printf(&b, "gain lifetime at the probe (delay at which a0+da returns to >= 0):\n");
+    for (size_t k = 0; k < np; k++) {
+      if (isnan(r.gain_lifetime[k])) continue;
+      cli_printf(&b, "  <N> = %-8.4g %s%.4g ps\n", nm[k], r.lifetime_censored[k] ? ">= " : "",
+                 r.gain_lifetime[k] * 1e12);
+    }
+  }
+  static const char *const hdr[] = {"<N>", "alpha0+dalpha (OD)", "-dalpha/alpha0", "bandwidth (nm)"};
+  gk_csv_init(&csv, 4, hdr);
+  for (size_t k = 0; k < np; k++) {
+    double row[4] = {nm[k], r.pumped[k], r.normalized[k], r.bandwidth[k]};
+    gk_csv_add_row(&csv, row);
+  }
+  gk_csv_add_comment(&csv, "probe_nm: %g", r.probe_nm);
+  gk_csv_add_comment(&csv, "threshold: %.8g +- %.4g", r.threshold, r.threshold_se);
+  if (c.plot) {
+    rc = CLI_OK;
+    plot(c.plot, &s, &r, tps, &rc);
+    if (rc) goto out;
+  }
+  rc = cli_emit(&c, j, b.s, &csv, status);
+out:
+  gk_ta_result_free(&r);
+  for (size_t d = 0; d < nread; d++) gk_matrix_free(&m[d]);
+  gk_long_free(&lg);
+  if (have_g) gk_columns_free(&g);
+  cJSON_Delete(j);
+  cli_buf_free(&b);
+  gk_csv_free(&csv);
+  free(a0);
+  free(nm);
+  free(dod);
+  free(dl);
+  free(tps);
+usage:
+  free(delays);
+  free(po.photon);
+  free(po.nmean);
+  return rc;
+}
+
+const struct cli_command cli_cmd_ta = {
+  .name = "ta",
+  .summary = "gain threshold, gain spectra and gain lifetime from transient absorption",
+  .order = 400,
+  .help =
+    "Usage: gainkit ta --ground A0.csv (--delta DA.csv [--delta DA2.csv ...] | --long LONG.csv)\n"
+    "                  [--probe NM | --window NM1:NM2] [--delay T] [--delays LIST]\n"
+    "                  [--cross-section S [--pump-wavelength NM | --photon-fluence LIST] | --n-mean LIST]\n"
+    "                  [--gain-fit [--degeneracy G] [--free-degeneracy] [--charging NE] [--fixed-charging]]\n\n"
+    "A0.csv: wavelength, ground-state absorbance (OD). DA.csv: Delta OD matrix, first row\n"
+    "<N> (or pump fluence), first column wavelength; one file per delay (delay from\n"
+    "'# delay: 4 ps' or --delays). Reports alpha0 + Delta alpha and -Delta alpha/alpha0 at\n"
+    "the probe versus <N>, the gain threshold where -Delta alpha/alpha0 crosses 1\n"
+    "(interpolated, with an uncertainty from the neighbouring points), gain spectra\n"
+    "-(alpha0 + Delta alpha) > 0 and bandwidth, and with several delays the gain\n"
+    "lifetime at the probe. LONG.csv: the whole set as one table with a header naming\n"
+    "the columns wavelength, delay (with a time unit, e.g. 'delay (ps)'), pump (<N>,\n"
+    "n_mean or a fluence with its unit) and dod (OD or mOD), one row per triple, any\n"
+    "order; every wavelength x delay x pump must be present exactly once. See docs/ta.md.\n\n"
+    "Options:\n"
+    "  --probe NM           probe wavelength (default: the gain maximum at the top pump)\n"
+    "  --window NM1:NM2     average alpha0 and Delta alpha over a window instead\n"
+    "  --delay T            analyse the delay nearest T (default: the first)\n"
+    "  --delays LIST        delays of the --delta files, in order (e.g. 2ps,4ps,8ps)\n"
+    "  --long FILE          read the set from one long-format table instead of --delta\n"
+    "  --cross-section S    absorption cross-section (cm2): <N> = S * photon fluence\n"
+    "  --pump-wavelength NM pump wavelength, for pump columns in energy fluence (uJ/cm2)\n"
+    "  --photon-fluence L   photon fluences (cm-2) of the pump columns\n"
+    "  --n-mean LIST        <N> of the pump columns (overrides the first row)\n"
+    "  --gain-fit           fit the Poisson gain curve 1 - a(<N>; g, n_e) (nc model)\n"
+    "  --degeneracy G       band-edge degeneracy g_e = g_h (default 2; start if free)\n"
+    "  --free-degeneracy    fit g as well\n"
+    "  --charging NE        extra electrons per NC (start, default 0; fixed with\n"
+    "                       --fixed-charging); --ne-poisson: Poisson-distributed\n\n"
+    "JSON: {\"command\":\"ta\",\"probe_nm\",\"n_mean\":[],\"normalized\":[],\n"
+    "\"threshold\":{\"value\",\"stderr\"},\"gain_bandwidth_nm\", ...}.\n\n"
+    CLI_COMMON_HELP,
+  .run = run,
+};

@@ -1,0 +1,118 @@
+/* gainkit/kinetics.h — multi-exponential decays, optionally convolved with
+ * an instrument response, fitted singly or globally.
+ *
+ * Model of trace k (k = 0..K-1) at time t:
+ *     y_k(t) = sum_i A_ki E(t - t0; tau_i) + c_k
+ * where E(t; tau) is exp(-t/tau) for t >= 0 (0 before) convolved with the
+ * instrument response (IRF):
+ *   none      E = exp(-t/tau) H(t)
+ *   Gaussian  E = 1/2 exp(s^2/(2 tau^2) - t/tau) erfc((s/tau - t/s)/sqrt2),
+ *             s = FWHM / (2 sqrt(2 ln 2)); evaluated through log erfc so it
+ *             neither overflows nor loses precision far from t0.
+ *   measured  E = integral irf(u) exp(-(t-u)/tau) du over u <= t, with the
+ *             IRF taken as piecewise linear between its samples (any
+ *             spacing) and normalised to unit area; the integral over each
+ *             piece is done exactly, so the result is a smooth function of
+ *             t and t0 (no grid, no interpolation of the model).
+ * The IRF has unit area, so A_ki is the amplitude of the bare exponential.
+ * Lifetimes tau_i and t0 are shared by all traces (global analysis of
+ * pump-dependent traces); amplitudes and offsets are per trace.
+ * Times are in seconds.
+ */
+#ifndef GAINKIT_KINETICS_H
+#define GAINKIT_KINETICS_H
+
+#include <stddef.h>
+#include "gainkit/error.h"
+#include "gainkit/fit.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GK_KIN_MAX_COMPONENTS 4
+
+typedef enum { GK_KIN_IRF_NONE = 0, GK_KIN_IRF_GAUSS, GK_KIN_IRF_MEASURED } gk_kin_irf_kind;
+
+typedef struct gk_kin_irf {
+  gk_kin_irf_kind kind;
+  double fwhm;            /* Gaussian FWHM, s */
+  const double *t, *y;    /* measured IRF samples (t strictly increasing, s) */
+  size_t n;
+} gk_kin_irf;
+
+/* One decay basis function E(t; tau) for the IRF (t already relative to
+ * t0). For a measured IRF, the samples must have been checked with
+ * gk_kin_irf_check. */
+double gk_kin_basis(const gk_kin_irf *irf, double t, double tau);
+
+/* E(t_j; tau) for sorted or unsorted t[0..n-1] into out (the measured-IRF
+ * form is computed in one O(n + n_irf) sweep). */
+int gk_kin_basis_vec(const gk_kin_irf *irf, const double *t, size_t n, double tau, double *out);
+
+/* Validate an IRF: Gaussian FWHM > 0; measured: n >= 2, increasing t,
+ * finite values, positive area. */
+int gk_kin_irf_check(const gk_kin_irf *irf, gk_error *err);
+
+typedef struct gk_kin_data {
+  size_t n;               /* time points */
+  const double *t;        /* n times, s */
+  size_t ntrace;          /* K traces (columns) */
+  const double *y;        /* ntrace*n, trace k at y[k*n + i] */
+  const double *sigma;    /* same layout, or NULL */
+} gk_kin_data;
+
+typedef struct gk_kin_options {
+  int ncomp;              /* 1..4, or 0 for automatic (AICc) */
+  int offset;             /* fit a constant offset per trace */
+  gk_kin_irf irf;
+  int t0_fixed;           /* hold t0 at t0 (always held when there is no IRF) */
+  double t0;              /* s; with t0_fixed==0 a starting value, NaN = guess */
+  const double *tau_init; /* ncomp starting lifetimes (s), or NULL = automatic */
+  gk_fit_options fit;
+} gk_kin_options;
+
+void gk_kin_options_default(gk_kin_options *o);
+
+typedef struct gk_kin_result {
+  int ncomp, offset;
+  size_t ntrace, n;
+  double tau[GK_KIN_MAX_COMPONENTS], tau_se[GK_KIN_MAX_COMPONENTS]; /* ascending */
+  double *amp, *amp_se;   /* ntrace*ncomp, in the order of tau */
+  double *frac;           /* ntrace*ncomp amplitude fractions A_i / sum A */
+  double *off, *off_se;   /* ntrace offsets (0 without --offset) */
+  double t0, t0_se;
+  double tau_amp, tau_amp_se;   /* amplitude-weighted sum A tau / sum A (trace 0) */
+  double tau_int, tau_int_se;   /* intensity-weighted sum A tau^2 / sum A tau (trace 0) */
+  double *yhat;           /* ntrace*n model */
+  double *resid;          /* ntrace*n residuals y - yhat (unweighted) */
+  double chi2, chi2_red, aicc;
+  size_t dof;
+  int converged;
+  char reason[160];       /* solver stop reason */
+  /* automatic choice */
+  int auto_chosen;
+  double aicc_by_n[GK_KIN_MAX_COMPONENTS + 1];   /* index = ncomp, NaN if not tried/failed */
+  char choice[256];       /* why this number of components */
+} gk_kin_result;
+
+/* Fit. Returns GK_OK when a fit was obtained (check res->converged),
+ * GK_EUSAGE/GK_EINPUT for bad options or data. */
+int gk_kin_fit(const gk_kin_data *d, const gk_kin_options *o, gk_kin_result *res, gk_error *err);
+void gk_kin_result_free(gk_kin_result *res);
+
+/* Initial lifetimes for ncomp components: greedy search over a log-spaced
+ * grid of lifetimes between the time step and three times the span, each
+ * candidate scored by a linear least-squares fit of the amplitudes (and
+ * offsets) of all traces. tau_out ascending. */
+int gk_kin_guess(const gk_kin_data *d, const gk_kin_irf *irf, double t0, int ncomp, int offset,
+                 double *tau_out, gk_error *err);
+
+/* Rough time zero: the time at which trace 0 first reaches half its
+ * extremum (for data with a rise). */
+double gk_kin_guess_t0(const gk_kin_data *d);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

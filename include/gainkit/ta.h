@@ -1,0 +1,108 @@
+/* gainkit/ta.h — optical gain from transient absorption (TA).
+ *
+ * A TA experiment gives the ground-state absorption alpha0(lambda) and the
+ * pump-induced change Delta alpha(lambda; <N>, delay). Gain is where the
+ * pumped absorption alpha0 + Delta alpha is negative [004 §3.1.2]; at the
+ * probe wavelength the normalised bleach -Delta alpha/alpha0 crosses 1 at
+ * the gain threshold <N_th> [001 Fig. 3c]. Absorbances are optical
+ * densities (any consistent unit: only ratios and signs matter);
+ * wavelengths nm, delays s, <N> excitons per nanocrystal.
+ * See docs/ta.md for the methods.
+ */
+#ifndef GAINKIT_TA_H
+#define GAINKIT_TA_H
+
+#include <stddef.h>
+#include "gainkit/error.h"
+#include "gainkit/fit.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gk_ta_set {
+  size_t nwl, npump, ndelay;
+  const double *wl;       /* nwl wavelengths, nm, strictly monotonic */
+  const double *alpha0;   /* nwl ground-state absorbance on the same grid */
+  const double *n_mean;   /* npump <N>, strictly increasing */
+  const double *delay;    /* ndelay delays (s), strictly increasing; NULL if ndelay == 1 */
+  const double *dod;      /* Delta alpha, dod[(d*nwl + i)*npump + j] */
+} gk_ta_set;
+
+/* <N> = sigma j_p: absorption cross-section (cm^2) times photon fluence
+ * (photons cm^-2). */
+double gk_ta_n_mean(double sigma_cm2, double photon_fluence_cm2);
+/* Photon fluence (cm^-2) of an energy fluence (J/cm^2) at photon energy eV. */
+double gk_ta_photon_fluence(double fluence_j_cm2, double photon_ev);
+
+/* alpha0 sampled at wl[0..n-1] by linear interpolation (GSL) of the ground
+ * spectrum (wl0 strictly increasing); GK_EINPUT naming the first wavelength
+ * outside the ground spectrum. */
+int gk_ta_resample(const double *wl0, const double *a0, size_t n0, const double *wl, size_t n,
+                   double *out, gk_error *err);
+
+/* First upward crossing of `level` by y(x) (x increasing): linear
+ * interpolation between the bracketing points; uncertainty from the
+ * neighbouring points: a least-squares line through the up to four points
+ * around the crossing (two each side) gives a second estimate x_line with
+ * a delta-method error s_line from the line's scatter, and
+ *     se = sqrt(s_line^2 + (x_line - x_interp)^2)
+ * (scatter plus curvature). Returns 1 when found, 0 when y never crosses
+ * (value NaN); se is NaN with fewer than three points. */
+int gk_ta_crossing(const double *x, const double *y, size_t n, double level, double *value,
+                   double *se);
+
+/* Total wavelength width (nm) where v(lambda) < 0, zero crossings linearly
+ * interpolated; separate bands add. */
+double gk_ta_negative_width(const double *wl, const double *v, size_t n);
+
+typedef struct gk_ta_options {
+  double probe_nm;        /* probe wavelength; NaN = window or automatic */
+  double win_lo, win_hi;  /* window (nm) averaged instead of one wavelength; NaN = none */
+  size_t delay_index;     /* delay analysed for threshold and spectra */
+  /* optional fit of the Poisson gain curve -Delta alpha/alpha0 = 1 - a(<N>)
+   * with a from the nanocrystal model (gainkit/nc.h), g_e = g_h = g */
+  int gain_fit;
+  double degeneracy;      /* g (start or fixed) */
+  int fit_degeneracy;     /* 1: g free */
+  double ne;              /* extra electrons per NC (start or fixed) */
+  int fit_ne;             /* 1: n_e free (charging) */
+  int ne_poisson;         /* n_e Poisson-distributed with mean ne */
+  gk_fit_options fit;
+} gk_ta_options;
+
+void gk_ta_options_default(gk_ta_options *o);
+
+typedef struct gk_ta_result {
+  double probe_nm;        /* probe used (window centre for a window) */
+  int window, probe_auto; /* window used; probe chosen automatically */
+  double win_lo, win_hi;
+  size_t npump, nwl, ndelay, delay_index;
+  double alpha0_probe;    /* alpha0 at the probe (window mean) */
+  double *pumped;         /* npump: alpha0 + Delta alpha at the probe, analysed delay */
+  double *normalized;     /* npump: -Delta alpha / alpha0 */
+  double threshold, threshold_se;
+  int threshold_found;
+  /* gain-curve fit */
+  int fit_done, fit_converged;
+  double g, g_se, ne, ne_se, fit_threshold, fit_threshold_se, fit_chi2_red;
+  double *fit_curve;      /* npump model values (NULL without fit) */
+  char fit_reason[160];
+  /* spectra at the analysed delay */
+  double *gain;           /* nwl*npump: -(alpha0 + Delta alpha) where positive, else 0 */
+  double *bandwidth;      /* npump gain bandwidth (nm) */
+  double gain_bandwidth_nm;   /* at the highest <N> */
+  /* per delay */
+  double *pumped_t;       /* ndelay*npump: alpha0 + Delta alpha at the probe */
+  double *threshold_t, *threshold_t_se;  /* ndelay */
+  double *gain_lifetime;  /* npump: delay at which the probe leaves gain (s); NaN never in gain */
+  int *lifetime_censored; /* npump: 1 if still in gain at the last delay (lower bound) */
+} gk_ta_result;
+
+int gk_ta_analyze(const gk_ta_set *s, const gk_ta_options *o, gk_ta_result *r, gk_error *err);
+void gk_ta_result_free(gk_ta_result *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

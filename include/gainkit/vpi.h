@@ -1,0 +1,138 @@
+/* gainkit/vpi.h — global fits of variable-pump-intensity spectra
+ * (physics.md §2; seed 000 Eq. 6-8).
+ *
+ * Data: I[i*np + j] at wavelength lambda[i] (nm) and pump P[j], stripe
+ * length L (cm), fluorescence shape F[i]. Model:
+ *
+ *   g_ij  = gamma_i * dn(P_j) - alpha_i
+ *   dn(P) = f(P)/f(Pmax),  f(P) = (P/P1 + (P/P2)^m) / (1 + P/P1 + (P/P2)^n)
+ *   vpi1:  I_ij = W1_j F_i (e^{g L} - 1)/g
+ *   vpi2:  I_ij = W1_j F_i (e^{g L} - 1)/g + W2_j F_i (1 - e^{-alpha L})/alpha
+ *
+ * Fitted: gamma_i, alpha_i (alpha_i > 0, or fixed to a measured spectrum),
+ * W1_j >= 0, W2_j >= 0 (vpi2), and the globals P1, P2 > 0, m > n > 0. Pmax
+ * is the largest pump of the data.
+ *
+ * Method (docs/vpi.md): variable projection. For given nonlinear parameters
+ * the W of each pump column are a 2-unknown non-negative least squares,
+ * solved in closed form. The nonlinear parameters are moved by
+ * Levenberg-Marquardt steps whose normal equations have an arrowhead
+ * structure: a 2x2 block per wavelength coupled only to the W of every pump
+ * and to the 4 globals; the wavelength blocks are eliminated by a Schur
+ * complement, leaving a (2 Np + 4) system. Cost per iteration
+ * O(N_lambda * (2 Np + 4)^2), memory O(N_lambda * Np).
+ *
+ * Standard errors come from the linearisation of the full problem (all of
+ * gamma, alpha, W, globals) at the optimum, C = s^2 (J^T J)^-1 with
+ * s^2 = chi2/dof, evaluated from the same block structure (W that sit on
+ * their bound 0 are held fixed and get stderr 0).
+ */
+#ifndef GAINKIT_VPI_H
+#define GAINKIT_VPI_H
+
+#include <stddef.h>
+#include "gainkit/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum { GK_VPI1 = 1, GK_VPI2 = 2 } gk_vpi_model;
+
+enum { GK_VPI_P1 = 0, GK_VPI_P2, GK_VPI_M, GK_VPI_N, GK_VPI_NGLOB };
+
+typedef struct gk_vpi_data {
+  size_t nl, np;
+  const double *lambda;      /* nl wavelengths (nm) */
+  const double *pump;        /* np pump values (> 0, any unit; P1, P2 share it) */
+  const double *I;           /* nl*np intensities, I[i*np + j] */
+  const double *sigma;       /* nl*np uncertainties, or NULL (unweighted) */
+  const double *F;           /* nl fluorescence shape (>= 0) */
+  const double *alpha_fixed; /* nl losses (cm^-1) to hold fixed, or NULL to fit */
+  double L;                  /* stripe length (cm) */
+} gk_vpi_data;
+
+typedef struct gk_vpi_options {
+  size_t max_iter;           /* LM iterations of the final run (default 500) */
+  double xtol;               /* relative step tolerance (default 1e-10) */
+  double gtol;               /* scaled gradient tolerance (default 1e-12) */
+  /* Optional start (all NULL/0: automatic from the data). */
+  const double *gamma0, *alpha0;   /* nl each */
+  const double *glob0;             /* GK_VPI_NGLOB: P1, P2, m, n */
+} gk_vpi_options;
+
+void gk_vpi_options_default(gk_vpi_options *o);
+
+typedef struct gk_vpi_result {
+  gk_vpi_model model;
+  size_t nl, np;
+  double L, pmax;
+  double glob[GK_VPI_NGLOB], glob_se[GK_VPI_NGLOB];
+  double *gamma, *gamma_se;  /* nl */
+  double *alpha, *alpha_se;  /* nl (se 0 when alpha is fixed) */
+  double *w1, *w1_se;        /* np */
+  double *w2, *w2_se;        /* np (vpi2; zeros for vpi1) */
+  double *dn;                /* np: dn(P_j) */
+  double *yhat;              /* nl*np model */
+  double chi2, chi2_red;
+  size_t n_free, dof, n_iter;
+  int converged, cov_ok;
+  char reason[160];
+  /* ASE peak: argmax_i of the ASE term at the highest pump. */
+  size_t ipk;
+  double peak_nm;
+  /* Covariance of (gamma_pk, alpha_pk, P1, P2, m, n), scaled by chi2_red:
+   * what the thresholds need. */
+  double cov_pk[6 * 6];
+  /* Thresholds on the smooth net gain at lambda_pk (NaN when the curve
+   * does not cross in [Pmax/1e3, Pmax*1e3]). */
+  double th_gl1, th_gl1_se;  /* g L = 1 */
+  double th_tr, th_tr_se;    /* g = 0 */
+  /* vpi2: first pump (interpolated in log P between data pumps) where the
+   * ASE term at lambda_pk exceeds the background term; NaN if never or
+   * already at the lowest pump (then ase_over_bg_at_lowest = 1). */
+  double ase_over_bg;
+  int ase_over_bg_at_lowest;
+} gk_vpi_result;
+
+/* (e^x - 1)/x, accurate at x -> 0, and its derivative. The ASE term is
+ * L * gk_vpi_e(g L); the background term L * gk_vpi_e(-alpha L). */
+double gk_vpi_e(double x);
+double gk_vpi_de(double x);
+
+/* dn(P) for globals glob[] normalised at pmax; grad (may be NULL) gets
+ * d dn / d (P1, P2, m, n). */
+double gk_vpi_dn(double P, const double *glob, double pmax, double *grad);
+
+/* Model intensity split at one point: ASE and background terms (the
+ * background is 0 for vpi1). */
+void gk_vpi_terms(const gk_vpi_result *r, const double *F, size_t i, double P, double w1,
+                  double w2, double *ase, double *bg);
+
+/* Net gain g(lambda_i, P) of a fit. */
+double gk_vpi_gain(const gk_vpi_result *r, size_t i, double P);
+
+/* The fit. Returns GK_OK with res filled (check res->converged; a
+ * non-converged fit still fills res), GK_EUSAGE for ill-posed input
+ * (sizes, L <= 0, pumps <= 0, F all zero, fewer points than parameters),
+ * GK_ENOMEM. Free res with gk_vpi_result_free. */
+int gk_vpi_fit(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *opt,
+               gk_vpi_result *res, gk_error *err);
+void gk_vpi_result_free(gk_vpi_result *res);
+
+/* Default F: the spectrum of the lowest pump normalised to unit maximum
+ * (negative samples clipped to 0). F has nl entries. */
+int gk_vpi_default_fluorescence(const gk_vpi_data *d, double *F, gk_error *err);
+
+/* --auto-max-pump: FWHM of each spectrum (src/spectra); the pump where the
+ * FWHM reaches its minimum, after which it re-broadens by more than `tol`
+ * (relative, e.g. 0.1) is the last one kept. *np_keep gets the number of
+ * leading pumps to keep (all of them when the FWHM never re-broadens). Pumps
+ * must be increasing. */
+int gk_vpi_auto_max_pump(const double *lambda, const double *I, size_t nl, size_t np,
+                         double tol, size_t *np_keep, gk_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,480 @@
+/* Multi-exponential fits: single or global (shared lifetimes, per-trace
+ * amplitudes and offsets), automatic starting values from a lifetime grid,
+ * and the number of components by AICc. Everything nonlinear goes through
+ * gk_fit; the linear amplitudes of the starting guess through GSL's linear
+ * least squares. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_multifit.h>
+
+#include "gainkit/kinetics.h"
+#include "kinetics_internal.h"
+
+void gk_kin_options_default(gk_kin_options *o)
+{
+  memset(o, 0, sizeof *o);
+  o->ncomp = 1;
+  o->t0 = NAN;
+  gk_fit_options_default(&o->fit);
+}
+
+/* ---- parameter layout ------------------------------------------------------
+ * theta = [t0, tau_1..tau_m, trace 0: A_1..A_m (c), trace 1: ...] */
+static size_t np_trace(int m, int off) { return (size_t)m + (off ? 1 : 0); }
+static size_t idx_tau(int i) { return 1 + (size_t)i; }
+static size_t idx_amp(int m, int off, size_t k, int i) { return 1 + (size_t)m + k * np_trace(m, off) + (size_t)i; }
+static size_t idx_off(int m, int off, size_t k) { return 1 + (size_t)m + k * np_trace(m, off) + (size_t)m; }
+
+struct kctx {
+  const gk_kin_data *d;
+  const gk_kin_irf *irf;
+  int m, off;
+  double *q;               /* n times relative to t0 */
+  double *E, *Et, *Etau;   /* m*n basis values and derivatives */
+};
+
+/* Basis values (and, with derivs, dE/dt and dE/dtau) at the current t0, tau. */
+static int eval_basis(struct kctx *c, const double *theta, int derivs)
+{
+  const size_t n = c->d->n;
+  double t0 = theta[0];
+  for (size_t j = 0; j < n; j++) c->q[j] = c->d->t[j] - t0;
+  for (int i = 0; i < c->m; i++) {
+    double tau = theta[idx_tau(i)];
+    if (!(tau > 0) || !isfinite(tau)) return 1;
+    double *E = c->E + (size_t)i * n, *Et = c->Et + (size_t)i * n, *Eu = c->Etau + (size_t)i * n;
+    if (c->irf->kind == GK_KIN_IRF_GAUSS) {
+      double s = gk_kin_sigma_of_fwhm(c->irf->fwhm);
+      for (size_t j = 0; j < n; j++) {
+        double e, et, eu;
+        gk_kin_gauss_derivs(c->q[j], tau, s, &e, &et, &eu);
+        E[j] = e;
+        Et[j] = et;
+        Eu[j] = eu;
+      }
+      continue;
+    }
+    if (gk_kin_basis_vec(c->irf, c->q, n, tau, E) != GK_OK) return 1;
+    if (!derivs) continue;
+    if (c->irf->kind == GK_KIN_IRF_NONE) {
+      /* t0 is held (the jump at t0 has no derivative); only tau moves */
+      for (size_t j = 0; j < n; j++) {
+        Et[j] = c->q[j] < 0 ? 0 : -E[j] / tau;
+        Eu[j] = c->q[j] < 0 ? 0 : E[j] * c->q[j] / (tau * tau);
+      }
+      continue;
+    }
+    /* measured IRF: dE/dt = irf(t)/area - E/tau exactly; dE/dtau by a
+     * central difference of the exact convolution */
+    for (size_t j = 0; j < n; j++) Et[j] = gk_kin_irf_value(c->irf, c->q[j]) - E[j] / tau;
+    double h = 1e-5 * tau;
+    double *tmp = malloc(2 * n * sizeof *tmp);
+    if (!tmp) return 1;
+    gk_kin_basis_vec(c->irf, c->q, n, tau + h, tmp);
+    gk_kin_basis_vec(c->irf, c->q, n, tau - h, tmp + n);
+    for (size_t j = 0; j < n; j++) Eu[j] = (tmp[j] - tmp[n + j]) / (2 * h);
+    free(tmp);
+  }
+  for (size_t j = 0; j < (size_t)c->m * n; j++)
+    if (!isfinite(c->E[j])) return 1;
+  return 0;
+}
+
+static int model_fn(const double *theta, double *yhat, void *ctx)
+{
+  struct kctx *c = ctx;
+  if (eval_basis(c, theta, 0)) return 1;
+  const size_t n = c->d->n;
+  for (size_t k = 0; k < c->d->ntrace; k++)
+    for (size_t j = 0; j < n; j++) {
+      double v = c->off ? theta[idx_off(c->m, c->off, k)] : 0;
+      for (int i = 0; i < c->m; i++) v += theta[idx_amp(c->m, c->off, k, i)] * c->E[(size_t)i * n + j];
+      yhat[k * n + j] = v;
+    }
+  return 0;
+}
+
+static int jac_fn(const double *theta, double *J, void *ctx)
+{
+  struct kctx *c = ctx;
+  if (eval_basis(c, theta, 1)) return 1;
+  const size_t n = c->d->n, K = c->d->ntrace;
+  const size_t p = 1 + (size_t)c->m + K * np_trace(c->m, c->off);
+  memset(J, 0, n * K * p * sizeof *J);
+  for (size_t k = 0; k < K; k++)
+    for (size_t j = 0; j < n; j++) {
+      double *row = J + (k * n + j) * p;
+      for (int i = 0; i < c->m; i++) {
+        double A = theta[idx_amp(c->m, c->off, k, i)];
+        size_t ij = (size_t)i * n + j;
+        row[0] -= A * c->Et[ij];             /* E(t - t0): d/dt0 = -dE/dt */
+        row[idx_tau(i)] = A * c->Etau[ij];
+        row[idx_amp(c->m, c->off, k, i)] = c->E[ij];
+      }
+      if (c->off) row[idx_off(c->m, c->off, k)] = 1;
+    }
+  return 0;
+}
+
+/* Linear least squares of every trace on the basis E (m*n) (+ offset):
+ * the amplitudes (K*(m+off), NULL if unwanted) and the total chi2. */
+static int linear_amps(const gk_kin_data *d, const double *E, int m, int off, double *amp,
+                       double *chi2_out)
+{
+  const size_t n = d->n, q = np_trace(m, off);
+  if (n < q) return GK_EUSAGE;
+  gsl_matrix *X = gsl_matrix_alloc(n, q), *cov = gsl_matrix_alloc(q, q);
+  gsl_vector *y = gsl_vector_alloc(n), *w = gsl_vector_alloc(n), *b = gsl_vector_alloc(q);
+  gsl_multifit_linear_workspace *ws = gsl_multifit_linear_alloc(n, q);
+  int rc = GK_OK;
+  if (!X || !cov || !y || !w || !b || !ws) { rc = GK_ENOMEM; goto out; }
+  for (size_t j = 0; j < n; j++) {
+    for (int i = 0; i < m; i++) gsl_matrix_set(X, j, (size_t)i, E[(size_t)i * n + j]);
+    if (off) gsl_matrix_set(X, j, (size_t)m, 1.0);
+  }
+  double total = 0;
+  for (size_t k = 0; k < d->ntrace; k++) {
+    for (size_t j = 0; j < n; j++) {
+      gsl_vector_set(y, j, d->y[k * n + j]);
+      double s = d->sigma ? d->sigma[k * n + j] : 1.0;
+      gsl_vector_set(w, j, 1.0 / (s * s));
+    }
+    double chi2;
+    /* the SVD solver copes with nearly collinear candidate lifetimes */
+    if (gsl_multifit_wlinear(X, w, y, b, cov, &chi2, ws) != 0) { rc = GK_EDOM; goto out; }
+    total += chi2;
+    if (amp)
+      for (size_t i = 0; i < q; i++) amp[k * q + i] = gsl_vector_get(b, i);
+  }
+  *chi2_out = total;
+out:
+  gsl_matrix_free(X);
+  gsl_matrix_free(cov);
+  gsl_vector_free(y);
+  gsl_vector_free(w);
+  gsl_vector_free(b);
+  gsl_multifit_linear_free(ws);
+  return rc;
+}
+
+static double min_step(const gk_kin_data *d)
+{
+  double h = INFINITY;
+  for (size_t j = 1; j < d->n; j++)
+    if (d->t[j] - d->t[j - 1] > 0 && d->t[j] - d->t[j - 1] < h) h = d->t[j] - d->t[j - 1];
+  return h;
+}
+
+double gk_kin_guess_t0(const gk_kin_data *d)
+{
+  double base = d->y[0], ext = 0;
+  for (size_t j = 0; j < d->n; j++)
+    if (fabs(d->y[j] - base) > fabs(ext)) ext = d->y[j] - base;
+  for (size_t j = 0; j < d->n; j++)
+    if (fabs(d->y[j] - base) >= 0.5 * fabs(ext)) return d->t[j];
+  return d->t[0];
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+enum { GRID = 48 };
+
+int gk_kin_guess(const gk_kin_data *d, const gk_kin_irf *irf, double t0, int ncomp, int offset,
+                 double *tau_out, gk_error *err)
+{
+  const size_t n = d->n;
+  double span = d->t[n - 1] - d->t[0], lo = 0.5 * min_step(d), hi = 3 * span;
+  if (!(span > 0) || !(lo < hi))
+    return gk_error_set(err, GK_EINPUT, NULL, 0, "the time axis does not span a positive interval");
+  double grid[GRID];
+  double *gb = malloc((size_t)GRID * n * sizeof *gb), *q = malloc(n * sizeof *q);
+  double *E = malloc((size_t)ncomp * n * sizeof *E);
+  int pick[GK_KIN_MAX_COMPONENTS];
+  int rc = GK_OK;
+  if (!gb || !q || !E) { rc = gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory"); goto out; }
+  for (size_t j = 0; j < n; j++) q[j] = d->t[j] - t0;
+  for (int g = 0; g < GRID; g++) {
+    grid[g] = lo * pow(hi / lo, (double)g / (GRID - 1));
+    gk_kin_basis_vec(irf, q, n, grid[g], gb + (size_t)g * n);
+  }
+  /* Greedy: add the grid lifetime that lowers chi2 most, then one pass of
+   * re-choosing each lifetime with the others held (fixes an early pick
+   * that only suited a single component). */
+  for (int pass = 0; pass < 2; pass++) {
+    for (int c = 0; c < ncomp; c++) {
+      int used = pass ? ncomp : c + 1;
+      double best = INFINITY;
+      int bestg = -1;
+      for (int g = 0; g < GRID; g++) {
+        int dup = 0;
+        for (int o = 0; o < used; o++) if (o != c && pick[o] == g) dup = 1;
+        if (dup) continue;
+        pick[c] = g;
+        for (int o = 0; o < used; o++) memcpy(E + (size_t)o * n, gb + (size_t)pick[o] * n, n * sizeof *E);
+        double chi2;
+        if (linear_amps(d, E, used, offset, NULL, &chi2) != GK_OK) continue;
+        if (chi2 < best) { best = chi2; bestg = g; }
+      }
+      if (bestg < 0) { rc = gk_error_set(err, GK_EDOM, NULL, 0, "no starting lifetimes found"); goto out; }
+      pick[c] = bestg;
+    }
+  }
+  for (int c = 0; c < ncomp; c++) tau_out[c] = grid[pick[c]];
+  qsort(tau_out, (size_t)ncomp, sizeof *tau_out, cmp_double);
+out:
+  free(gb);
+  free(q);
+  free(E);
+  return rc;
+}
+
+/* Weighted-average lifetimes of trace 0 as functions of theta, for the
+ * delta method. */
+struct avg_ctx { int m, off, intensity; };
+static double avg_tau(const double *theta, void *ctx)
+{
+  const struct avg_ctx *a = ctx;
+  double num = 0, den = 0;
+  for (int i = 0; i < a->m; i++) {
+    double A = theta[idx_amp(a->m, a->off, 0, i)], tau = theta[idx_tau(i)];
+    num += a->intensity ? A * tau * tau : A * tau;
+    den += a->intensity ? A * tau : A;
+  }
+  return num / den;
+}
+
+static void result_alloc(gk_kin_result *r, size_t K, size_t n, int m)
+{
+  r->amp = calloc(K * (size_t)m, sizeof *r->amp);
+  r->amp_se = calloc(K * (size_t)m, sizeof *r->amp_se);
+  r->frac = calloc(K * (size_t)m, sizeof *r->frac);
+  r->off = calloc(K, sizeof *r->off);
+  r->off_se = calloc(K, sizeof *r->off_se);
+  r->yhat = calloc(K * n, sizeof *r->yhat);
+  r->resid = calloc(K * n, sizeof *r->resid);
+}
+
+void gk_kin_result_free(gk_kin_result *r)
+{
+  if (!r) return;
+  free(r->amp);
+  free(r->amp_se);
+  free(r->frac);
+  free(r->off);
+  free(r->off_se);
+  free(r->yhat);
+  free(r->resid);
+  r->amp = r->amp_se = r->frac = r->off = r->off_se = r->yhat = r->resid = NULL;
+}
+
+static int fit_m(const gk_kin_data *d, const gk_kin_options *o, int m, gk_kin_result *res,
+                 gk_error *err)
+{
+  const size_t n = d->n, K = d->ntrace, q = np_trace(m, o->offset);
+  const size_t p = 1 + (size_t)m + K * q;
+  const gk_kin_irf *irf = &o->irf;
+  int t0_fixed = irf->kind == GK_KIN_IRF_NONE || o->t0_fixed;
+  double t0 = o->t0;
+  if (isnan(t0)) t0 = irf->kind == GK_KIN_IRF_NONE ? 0.0 : gk_kin_guess_t0(d);
+  double tau[GK_KIN_MAX_COMPONENTS];
+  int rc;
+  if (o->tau_init) {
+    for (int i = 0; i < m; i++) {
+      if (!(o->tau_init[i] > 0))
+        return gk_error_option(err, "--tau", "starting lifetimes must be positive");
+      tau[i] = o->tau_init[i];
+    }
+  } else if ((rc = gk_kin_guess(d, irf, t0, m, o->offset, tau, err)) != GK_OK) {
+    return rc;
+  }
+  struct kctx c = {d, irf, m, o->offset, NULL, NULL, NULL, NULL};
+  c.q = malloc(n * sizeof *c.q);
+  c.E = malloc(3 * (size_t)m * n * sizeof *c.E);
+  gk_param *par = calloc(p, sizeof *par);
+  char (*names)[48] = calloc(p, sizeof *names);
+  double *theta = calloc(p, sizeof *theta), *amp = calloc(K * q, sizeof *amp);
+  double *starts = calloc(2 * p, sizeof *starts);
+  gk_fit_result fr;
+  memset(&fr, 0, sizeof fr);
+  if (!c.q || !c.E || !par || !names || !theta || !amp || !starts) {
+    rc = gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
+    goto out;
+  }
+  c.Et = c.E + (size_t)m * n;
+  c.Etau = c.Et + (size_t)m * n;
+  theta[0] = t0;
+  for (int i = 0; i < m; i++) theta[idx_tau(i)] = tau[i];
+  if (eval_basis(&c, theta, 0)) { rc = gk_error_set(err, GK_EDOM, NULL, 0, "model is not finite at the start"); goto out; }
+  double chi2;
+  if ((rc = linear_amps(d, c.E, m, o->offset, amp, &chi2)) != GK_OK) {
+    rc = gk_error_set(err, rc, NULL, 0, "too few points for %d components", m);
+    goto out;
+  }
+  snprintf(names[0], sizeof names[0], "t0");
+  par[0] = (gk_param){names[0], "s", t0, -INFINITY, INFINITY, t0_fixed};
+  for (int i = 0; i < m; i++) {
+    snprintf(names[idx_tau(i)], sizeof names[0], "tau%d", i + 1);
+    par[idx_tau(i)] = (gk_param){names[idx_tau(i)], "s", tau[i], 0, INFINITY, 0};
+  }
+  for (size_t k = 0; k < K; k++) {
+    for (int i = 0; i < m; i++) {
+      size_t ix = idx_amp(m, o->offset, k, i);
+      snprintf(names[ix], sizeof names[0], "A%zu_%d", k + 1, i + 1);
+      par[ix] = (gk_param){names[ix], NULL, amp[k * q + (size_t)i], -INFINITY, INFINITY, 0};
+    }
+    if (o->offset) {
+      size_t ix = idx_off(m, o->offset, k);
+      snprintf(names[ix], sizeof names[0], "c%zu", k + 1);
+      par[ix] = (gk_param){names[ix], NULL, amp[k * q + (size_t)m], -INFINITY, INFINITY, 0};
+    }
+  }
+  /* Two more starts with the lifetimes spread apart and pulled together:
+   * the grid guess can land two components on one side of a true one. */
+  for (int s = 0; s < 2; s++)
+    for (size_t k = 0; k < p; k++) {
+      starts[(size_t)s * p + k] = par[k].init;
+      if (k >= 1 && k <= (size_t)m) starts[(size_t)s * p + k] *= s ? 1.5 : 0.7;
+    }
+  gk_fit_problem prob = {.n = n * K, .p = p, .y = d->y, .sigma = d->sigma,
+                         .weighting = d->sigma ? GK_WEIGHT_SIGMA : GK_WEIGHT_NONE,
+                         .model = model_fn, .jac = jac_fn, .ctx = &c, .param = par,
+                         .starts = starts, .n_starts = 2};
+  if ((rc = gk_fit(&prob, &o->fit, &fr, err)) != GK_OK) goto out;
+
+  /* order the components by lifetime */
+  int ord[GK_KIN_MAX_COMPONENTS];
+  for (int i = 0; i < m; i++) ord[i] = i;
+  for (int i = 1; i < m; i++)
+    for (int j = i; j > 0 && fr.value[idx_tau(ord[j])] < fr.value[idx_tau(ord[j - 1])]; j--) {
+      int t = ord[j]; ord[j] = ord[j - 1]; ord[j - 1] = t;
+    }
+  memset(res, 0, sizeof *res);
+  result_alloc(res, K, n, m);
+  if (!res->amp || !res->amp_se || !res->frac || !res->off || !res->off_se || !res->yhat || !res->resid) {
+    gk_kin_result_free(res);
+    rc = gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
+    goto out;
+  }
+  res->ncomp = m;
+  res->offset = o->offset;
+  res->ntrace = K;
+  res->n = n;
+  res->t0 = fr.value[0];
+  res->t0_se = fr.se[0];
+  for (int i = 0; i < m; i++) {
+    res->tau[i] = fr.value[idx_tau(ord[i])];
+    res->tau_se[i] = fr.se[idx_tau(ord[i])];
+  }
+  for (size_t k = 0; k < K; k++) {
+    double sum = 0;
+    for (int i = 0; i < m; i++) {
+      size_t ix = idx_amp(m, o->offset, k, ord[i]);
+      res->amp[k * (size_t)m + (size_t)i] = fr.value[ix];
+      res->amp_se[k * (size_t)m + (size_t)i] = fr.se[ix];
+      sum += fr.value[ix];
+    }
+    for (int i = 0; i < m; i++) res->frac[k * (size_t)m + (size_t)i] = res->amp[k * (size_t)m + (size_t)i] / sum;
+    if (o->offset) {
+      res->off[k] = fr.value[idx_off(m, o->offset, k)];
+      res->off_se[k] = fr.se[idx_off(m, o->offset, k)];
+    }
+  }
+  for (size_t j = 0; j < n * K; j++) {
+    res->yhat[j] = fr.yhat[j];
+    res->resid[j] = d->y[j] - fr.yhat[j];
+  }
+  struct avg_ctx ac = {m, o->offset, 0};
+  res->tau_amp = avg_tau(fr.value, &ac);
+  res->tau_amp_se = gk_fit_derived_se(&fr, avg_tau, &ac);
+  ac.intensity = 1;
+  res->tau_int = avg_tau(fr.value, &ac);
+  res->tau_int_se = gk_fit_derived_se(&fr, avg_tau, &ac);
+  res->chi2 = fr.chi2;
+  res->chi2_red = fr.chi2_red;
+  res->aicc = fr.aicc;
+  res->dof = fr.dof;
+  res->converged = fr.converged && fr.cov_ok;
+  /* the solver's reason, and why a converged fit still counts as failed */
+  snprintf(res->reason, sizeof res->reason, "%s", fr.cov_ok ? fr.reason
+           : "covariance singular: components not resolved");
+  for (int i = 0; i <= GK_KIN_MAX_COMPONENTS; i++) res->aicc_by_n[i] = NAN;
+  res->aicc_by_n[m] = fr.aicc;
+out:
+  gk_fit_result_free(&fr);
+  free(c.q);
+  free(c.E);
+  free(par);
+  free(names);
+  free(theta);
+  free(amp);
+  free(starts);
+  return rc;
+}
+
+static int check_data(const gk_kin_data *d, gk_error *err)
+{
+  if (!d || d->n < 3 || d->ntrace < 1 || !d->t || !d->y)
+    return gk_error_set(err, GK_EINPUT, NULL, 0, "need at least 3 time points and one trace");
+  for (size_t j = 0; j < d->n; j++) {
+    if (!isfinite(d->t[j])) return gk_error_set(err, GK_EINPUT, NULL, 0, "time %zu is not finite", j + 1);
+    if (j && !(d->t[j] > d->t[j - 1]))
+      return gk_error_set(err, GK_EINPUT, NULL, 0, "times must increase (point %zu)", j + 1);
+  }
+  for (size_t j = 0; j < d->n * d->ntrace; j++) {
+    if (!isfinite(d->y[j])) return gk_error_set(err, GK_EINPUT, NULL, 0, "value %zu is not finite", j + 1);
+    if (d->sigma && !(d->sigma[j] > 0))
+      return gk_error_set(err, GK_EINPUT, NULL, 0, "uncertainty %zu must be positive", j + 1);
+  }
+  return GK_OK;
+}
+
+int gk_kin_fit(const gk_kin_data *d, const gk_kin_options *o, gk_kin_result *res, gk_error *err)
+{
+  int rc = check_data(d, err);
+  if (rc) return rc;
+  if ((rc = gk_kin_irf_check(&o->irf, err)) != GK_OK) return rc;
+  if (o->ncomp < 0 || o->ncomp > GK_KIN_MAX_COMPONENTS)
+    return gk_error_option(err, "--components", "must be 1 to %d or auto", GK_KIN_MAX_COMPONENTS);
+  if (o->ncomp > 0) return fit_m(d, o, o->ncomp, res, err);
+
+  /* auto: fit 1..4 and keep the lowest AICc among fits that converged with
+   * a regular covariance (an unresolved extra component cannot win) */
+  gk_kin_result cand[GK_KIN_MAX_COMPONENTS + 1];
+  int have[GK_KIN_MAX_COMPONENTS + 1] = {0};
+  double aicc[GK_KIN_MAX_COMPONENTS + 1];
+  int best = 0;
+  for (int m = 1; m <= GK_KIN_MAX_COMPONENTS; m++) {
+    aicc[m] = NAN;
+    size_t p = 1 + (size_t)m + d->ntrace * np_trace(m, o->offset);
+    if (p + 1 >= d->n * d->ntrace) break;   /* AICc needs n > k + 1 */
+    gk_error e2;
+    gk_error_clear(&e2);
+    if (fit_m(d, o, m, &cand[m], &e2) != GK_OK) continue;
+    have[m] = 1;
+    aicc[m] = cand[m].aicc;
+    if (cand[m].converged && (!best || aicc[m] < aicc[best])) best = m;
+  }
+  if (!best)
+    for (int m = 1; m <= GK_KIN_MAX_COMPONENTS; m++)
+      if (have[m] && (!best || aicc[m] < aicc[best])) best = m;
+  if (!best) return gk_error_set(err, GK_ENOCONV, NULL, 0, "no multi-exponential fit succeeded");
+  *res = cand[best];
+  res->auto_chosen = 1;
+  int len = snprintf(res->choice, sizeof res->choice, "%d component%s: lowest AICc (%.4g)", best,
+                     best > 1 ? "s" : "", aicc[best]);
+  for (int m = 1; m <= GK_KIN_MAX_COMPONENTS; m++) {
+    res->aicc_by_n[m] = aicc[m];
+    if (m == best || !have[m] || len >= (int)sizeof res->choice) continue;
+    len += snprintf(res->choice + len, sizeof res->choice - (size_t)len, "; %d: dAICc %+.3g%s", m,
+                    aicc[m] - aicc[best], cand[m].converged ? "" : " (not converged)");
+  }
+  for (int m = 1; m <= GK_KIN_MAX_COMPONENTS; m++)
+    if (have[m] && m != best) gk_kin_result_free(&cand[m]);
+  return GK_OK;
+}

@@ -1,0 +1,897 @@
+/* The VPI global fit: variable projection over the per-pump weights W and
+ * Levenberg-Marquardt over the rest, with the normal equations solved by a
+ * Schur complement of their arrowhead structure (docs/vpi.md).
+ *
+ * Internal variables u: per wavelength gamma_i and ln alpha_i (alpha > 0;
+ * only gamma_i when alpha is fixed), then ln P1, ln P2, ln n, ln(m - n)
+ * (P1, P2 > 0 and m > n > 0 by construction). The W are not in u: every
+ * evaluation recomputes them as the closed-form NNLS optimum for the
+ * current u, so the cost seen by LM is the projected cost and W >= 0 holds
+ * exactly (a W on its bound is simply 0, not a transformed variable).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_roots.h>
+
+#include "gainkit/fit.h"
+#include "vpi/vpi_internal.h"
+
+typedef struct vctx {
+  const gk_vpi_data *d;
+  gk_vpi_model model;
+  size_t nl, np, q, kw, nw, nr, nu;  /* q: params per wavelength; kw: W per pump */
+  int freeze;                        /* hold the globals (first stage of the start) */
+  double pmax;
+  double *gamma, *alpha, glob[GK_VPI_NGLOB];
+  double *dn, *ddn;                  /* np, np*4 */
+  double *bg;                        /* nl: background factor F L E(-alpha L) */
+  double *ase;                       /* nl: ASE factors of one column */
+  double *W;                         /* np*2 */
+  unsigned char *wfix;               /* nw: W held at its bound 0 */
+  double *r;                         /* nl*np weighted residuals */
+  /* normal equations */
+  double *A, *b, *C;                 /* nl*q*q, nl*q, nl*q*nr */
+  double *M, *br;                    /* nr*nr, nr */
+  double *Ainv, *S, *x, *G;          /* nl*q*q, nr*nr, nu, q*nr */
+} vctx;
+
+static double wt(const vctx *c, size_t k)
+{
+  return c->d->sigma ? 1.0 / c->d->sigma[k] : 1.0;
+}
+
+static void unpack(vctx *c, const double *u)
+{
+  for (size_t i = 0; i < c->nl; i++) {
+    c->gamma[i] = u[i * c->q];
+    c->alpha[i] = c->q == 2 ? exp(u[i * c->q + 1]) : c->d->alpha_fixed[i];
+  }
+  const double *g = u + c->nl * c->q;
+  c->glob[GK_VPI_P1] = exp(g[0]);
+  c->glob[GK_VPI_P2] = exp(g[1]);
+  c->glob[GK_VPI_N] = exp(g[2]);
+  c->glob[GK_VPI_M] = exp(g[2]) + exp(g[3]);
+}
+
+static void pack(const vctx *c, const double *gamma, const double *alpha, const double *glob,
+                 double *u)
+{
+  for (size_t i = 0; i < c->nl; i++) {
+    u[i * c->q] = gamma[i];
+    if (c->q == 2) u[i * c->q + 1] = log(alpha[i]);
+  }
+  double *g = u + c->nl * c->q;
+  g[0] = log(glob[GK_VPI_P1]);
+  g[1] = log(glob[GK_VPI_P2]);
+  g[2] = log(glob[GK_VPI_N]);
+  g[3] = log(glob[GK_VPI_M] - glob[GK_VPI_N]);
+}
+
+/* One pump column at population dn (gamma, alpha and bg from the current
+ * state): its W by NNLS, weighted residuals into r (stride np, may be NULL)
+ * and its chi2 (INFINITY outside the domain). */
+static double column(vctx *c, size_t j, double dn, double *w1, double *w2, double *r)
+{
+  const gk_vpi_data *d = c->d;
+  double aa = 0, ab = 0, bb = 0, ay = 0, by = 0;
+  int ok = 1;
+  for (size_t i = 0; i < c->nl; i++) {
+    size_t k = i * c->np + j;
+    double s = wt(c, k);
+    double a = vpi_point(GK_VPI1, d->L, d->F[i], c->gamma[i], c->alpha[i], dn, NULL, 1, 0, NULL, &ok);
+    if (!ok) return INFINITY;
+    c->ase[i] = a;
+    double as = a * s, bs = c->bg[i] * s, ys = d->I[k] * s;
+    aa += as * as, ab += as * bs, bb += bs * bs, ay += as * ys, by += bs * ys;
+  }
+  vpi_nnls2(aa, ab, bb, ay, by, w1, w2);
+  double chi2 = 0;
+  for (size_t i = 0; i < c->nl; i++) {
+    size_t k = i * c->np + j;
+    double rr = (*w1 * c->ase[i] + *w2 * c->bg[i] - d->I[k]) * wt(c, k);
+    if (r) r[k] = rr;
+    chi2 += rr * rr;
+  }
+  return chi2;
+}
+
+/* Projected cost at u: W by NNLS per pump column, residuals in c->r.
+ * Returns chi2, or INFINITY outside the model's domain. */
+static double evaluate(vctx *c, const double *u)
+{
+  const gk_vpi_data *d = c->d;
+  unpack(c, u);
+  if (!(c->glob[GK_VPI_M] > c->glob[GK_VPI_N]) || !isfinite(c->glob[GK_VPI_M])) return INFINITY;
+  for (size_t j = 0; j < c->np; j++) {
+    c->dn[j] = gk_vpi_dn(d->pump[j], c->glob, c->pmax, c->ddn + j * GK_VPI_NGLOB);
+    if (!isfinite(c->dn[j])) return INFINITY;
+  }
+  for (size_t i = 0; i < c->nl; i++)
+    c->bg[i] = c->model == GK_VPI2 ? d->F[i] * d->L * gk_vpi_e(-c->alpha[i] * d->L) : 0;
+  double chi2 = 0;
+  for (size_t j = 0; j < c->np; j++) {
+    double w1, w2, cj = column(c, j, c->dn[j], &w1, &w2, c->r);
+    if (!isfinite(cj)) return INFINITY;
+    c->W[2 * j] = w1;
+    c->W[2 * j + 1] = w2;
+    c->wfix[j * c->kw] = !(w1 > 0);
+    if (c->kw == 2) c->wfix[j * 2 + 1] = !(w2 > 0);
+    chi2 += cj;
+  }
+  return isfinite(chi2) ? chi2 : INFINITY;
+}
+
+/* Normal equations J^T J, J^T r at the state of the last evaluate(), in the
+ * internal variables (chain = 1) or in the real parameters (chain = 0,
+ * for the covariance). Unknowns: per-wavelength blocks (q each), then the
+ * "rest": W of every pump (kw each), then the 4 globals. */
+static void assemble(vctx *c, int chain)
+{
+  const gk_vpi_data *d = c->d;
+  size_t q = c->q, nr = c->nr, nw = c->nw;
+  memset(c->A, 0, c->nl * q * q * sizeof(double));
+  memset(c->b, 0, c->nl * q * sizeof(double));
+  memset(c->C, 0, c->nl * q * nr * sizeof(double));
+  memset(c->M, 0, nr * nr * sizeof(double));
+  memset(c->br, 0, nr * sizeof(double));
+  double n = c->glob[GK_VPI_N], m = c->glob[GK_VPI_M];
+  for (size_t i = 0; i < c->nl; i++) {
+    double *A = c->A + i * q * q, *b = c->b + i * q, *C = c->C + i * q * nr;
+    for (size_t j = 0; j < c->np; j++) {
+      size_t k = i * c->np + j;
+      double s = wt(c, k), dd[VPI_ND], th[2], h[GK_VPI_NGLOB], ph[2];
+      int ok;
+      vpi_point(c->model, d->L, d->F[i], c->gamma[i], c->alpha[i], c->dn[j],
+                c->ddn + j * GK_VPI_NGLOB, c->W[2 * j], c->W[2 * j + 1], dd, &ok);
+      th[0] = dd[VPI_D_GAMMA] * s;
+      th[1] = dd[VPI_D_ALPHA] * s * (chain ? c->alpha[i] : 1.0);
+      const double *dg = dd + VPI_D_GLOB;
+      if (chain) {
+        h[0] = dg[GK_VPI_P1] * c->glob[GK_VPI_P1];
+        h[1] = dg[GK_VPI_P2] * c->glob[GK_VPI_P2];
+        h[2] = n * (dg[GK_VPI_N] + dg[GK_VPI_M]);
+        h[3] = (m - n) * dg[GK_VPI_M];
+      } else {
+        for (int t = 0; t < GK_VPI_NGLOB; t++) h[t] = dg[t];
+      }
+      for (int t = 0; t < GK_VPI_NGLOB; t++) h[t] *= c->freeze ? 0 : s;
+      ph[0] = dd[VPI_D_W1] * s;
+      ph[1] = dd[VPI_D_W2] * s;
+      double r = c->r[k];
+      size_t w0 = j * c->kw;
+      for (size_t a = 0; a < q; a++) {
+        for (size_t e = 0; e < q; e++) A[a * q + e] += th[a] * th[e];
+        b[a] += th[a] * r;
+        for (size_t e = 0; e < c->kw; e++) C[a * nr + w0 + e] += th[a] * ph[e];
+        for (int t = 0; t < GK_VPI_NGLOB; t++) C[a * nr + nw + t] += th[a] * h[t];
+      }
+      for (size_t a = 0; a < c->kw; a++) {
+        for (size_t e = 0; e < c->kw; e++) c->M[(w0 + a) * nr + w0 + e] += ph[a] * ph[e];
+        for (int t = 0; t < GK_VPI_NGLOB; t++) {
+          c->M[(w0 + a) * nr + nw + t] += ph[a] * h[t];
+          c->M[(nw + t) * nr + w0 + a] += ph[a] * h[t];
+        }
+        c->br[w0 + a] += ph[a] * r;
+      }
+      for (int t = 0; t < GK_VPI_NGLOB; t++) {
+        for (int e = 0; e < GK_VPI_NGLOB; e++) c->M[(nw + t) * nr + nw + e] += h[t] * h[e];
+        c->br[nw + t] += h[t] * r;
+      }
+    }
+  }
+  if (c->freeze)
+    for (size_t t = nw; t < nr; t++) c->M[t * nr + t] = 1;
+  /* A W on its bound is held: it leaves the system (identity row). */
+  for (size_t w = 0; w < nw; w++) {
+    if (!c->wfix[w]) continue;
+    for (size_t e = 0; e < nr; e++) c->M[w * nr + e] = c->M[e * nr + w] = 0;
+    c->M[w * nr + w] = 1;
+    c->br[w] = 0;
+    for (size_t i = 0; i < c->nl; i++)
+      for (size_t a = 0; a < q; a++) c->C[(i * q + a) * nr + w] = 0;
+  }
+}
+
+/* Invert a q x q (q = 1, 2) symmetric block; 0 if not positive definite. */
+static int inv_small(size_t q, const double *A, double *Ai)
+{
+  if (q == 1) {
+    if (!(A[0] > 0)) return 0;
+    Ai[0] = 1 / A[0];
+    return 1;
+  }
+  double det = A[0] * A[3] - A[1] * A[2];
+  if (!(A[0] > 0) || !(det > 1e-15 * A[0] * A[3])) return 0;
+  Ai[0] = A[3] / det, Ai[3] = A[0] / det, Ai[1] = Ai[2] = -A[1] / det;
+  return 1;
+}
+
+/* Schur complement of the wavelength blocks, damped by lambda (Marquardt:
+ * lambda * diag). Leaves Ainv and the Cholesky factor of S. Returns 0, or
+ * -1 when the damped system is not positive definite. */
+static int schur(vctx *c, double lambda)
+{
+  size_t q = c->q, nr = c->nr;
+  memcpy(c->S, c->M, nr * nr * sizeof(double));
+  for (size_t e = 0; e < nr; e++) c->S[e * nr + e] *= 1 + lambda;
+  for (size_t i = 0; i < c->nl; i++) {
+    double Ad[4];
+    memcpy(Ad, c->A + i * q * q, q * q * sizeof(double));
+    for (size_t a = 0; a < q; a++) Ad[a * q + a] = Ad[a * q + a] * (1 + lambda) + 1e-300;
+    double *Ai = c->Ainv + i * q * q, *C = c->C + i * q * nr;
+    if (!inv_small(q, Ad, Ai)) return -1;
+    /* G = Ainv C; S -= C^T G (upper triangle, mirrored below) */
+    for (size_t a = 0; a < q; a++)
+      for (size_t e = 0; e < nr; e++) {
+        double s = 0;
+        for (size_t t = 0; t < q; t++) s += Ai[a * q + t] * C[t * nr + e];
+        c->G[a * nr + e] = s;
+      }
+    for (size_t a = 0; a < nr; a++) {
+      double ca0 = C[a], ca1 = q == 2 ? C[nr + a] : 0;
+      if (ca0 == 0 && ca1 == 0) continue;
+      double *Srow = c->S + a * nr;
+      for (size_t e = a; e < nr; e++)
+        Srow[e] -= ca0 * c->G[e] + (q == 2 ? ca1 * c->G[nr + e] : 0);
+    }
+  }
+  for (size_t a = 0; a < nr; a++)
+    for (size_t e = 0; e < a; e++) c->S[a * nr + e] = c->S[e * nr + a];
+  gsl_matrix_view Sv = gsl_matrix_view_array(c->S, nr, nr);
+  return gsl_linalg_cholesky_decomp1(&Sv.matrix) == GSL_SUCCESS ? 0 : -1;
+}
+
+/* Gauss-Newton/LM step x (in u; the W part is dropped since W is
+ * re-projected) from the factorised Schur system. */
+static void step(vctx *c, double *xr)
+{
+  size_t q = c->q, nr = c->nr;
+  double *rhs = xr;
+  memcpy(rhs, c->br, nr * sizeof(double));
+  for (size_t i = 0; i < c->nl; i++) {
+    const double *Ai = c->Ainv + i * q * q, *C = c->C + i * q * nr, *b = c->b + i * q;
+    double ab[2] = {0, 0};
+    for (size_t a = 0; a < q; a++)
+      for (size_t t = 0; t < q; t++) ab[a] += Ai[a * q + t] * b[t];
+    for (size_t e = 0; e < nr; e++)
+      for (size_t a = 0; a < q; a++) rhs[e] -= C[a * nr + e] * ab[a];
+  }
+  gsl_matrix_view Sv = gsl_matrix_view_array(c->S, nr, nr);
+  gsl_vector_view xv = gsl_vector_view_array(xr, nr);
+  gsl_linalg_cholesky_svx(&Sv.matrix, &xv.vector);
+  for (size_t i = 0; i < c->nl; i++) {
+    const double *Ai = c->Ainv + i * q * q, *C = c->C + i * q * nr, *b = c->b + i * q;
+    double t2[2];
+    for (size_t a = 0; a < q; a++) {
+      double s = b[a];
+      for (size_t e = 0; e < nr; e++) s -= C[a * nr + e] * xr[e];
+      t2[a] = s;
+    }
+    for (size_t a = 0; a < q; a++) {
+      double s = 0;
+      for (size_t t = 0; t < q; t++) s += Ai[a * q + t] * t2[t];
+      c->x[i * q + a] = s;
+    }
+  }
+  for (int t = 0; t < GK_VPI_NGLOB; t++) c->x[c->nl * q + t] = xr[c->nw + t];
+}
+
+typedef struct lm_out {
+  double chi2;
+  size_t iter;
+  int converged;
+  const char *reason;
+} lm_out;
+
+/* Levenberg-Marquardt on the projected cost from u (updated in place). */
+static lm_out lm(vctx *c, double *u, size_t max_iter, double xtol, double yy, double *xr,
+                 double *utry)
+{
+  lm_out o = {evaluate(c, u), 0, 0, "iteration limit reached"};
+  if (!isfinite(o.chi2)) {
+    o.reason = "model undefined at the start";
+    return o;
+  }
+  double lambda = 1e-3;
+  while (o.iter < max_iter) {
+    o.iter++;
+    if (o.chi2 <= 1e-28 * yy) {
+      o.converged = 1, o.reason = "exact fit";
+      return o;
+    }
+    assemble(c, 1);
+    int accepted = 0;
+    double fnew = INFINITY;
+    while (!accepted) {
+      if (schur(c, lambda) == 0) {
+        step(c, xr);
+        for (size_t k = 0; k < c->nu; k++) utry[k] = u[k] - c->x[k];
+        fnew = evaluate(c, utry);
+        if (fnew < o.chi2) {
+          accepted = 1;
+          break;
+        }
+      }
+      lambda *= 4;
+      if (lambda > 1e16) {
+        /* no direction lowers the cost any more: a minimum to rounding */
+        evaluate(c, u);
+        o.converged = 1, o.reason = "cost cannot be lowered further";
+        return o;
+      }
+    }
+    int small = 1;
+    for (size_t k = 0; k < c->nu; k++)
+      if (fabs(c->x[k]) > xtol * (fabs(u[k]) + xtol)) small = 0;
+    double drop = o.chi2 - fnew;
+    memcpy(u, utry, c->nu * sizeof(double));
+    o.chi2 = fnew;
+    lambda = fmax(lambda / 3, 1e-12);
+    if (small) {
+      o.converged = 1, o.reason = "step below xtol";
+      return o;
+    }
+    if (drop <= 1e-15 * fnew) {
+      o.converged = 1, o.reason = "relative decrease of chi2 below 1e-15";
+      return o;
+    }
+  }
+  return o;
+}
+
+static void vctx_free(vctx *c)
+{
+  free(c->gamma), free(c->alpha), free(c->dn), free(c->ddn), free(c->bg), free(c->ase);
+  free(c->W), free(c->wfix), free(c->r), free(c->A), free(c->b), free(c->C), free(c->M);
+  free(c->br), free(c->Ainv), free(c->S), free(c->x), free(c->G);
+}
+
+static int vctx_init(vctx *c, const gk_vpi_data *d, gk_vpi_model model)
+{
+  memset(c, 0, sizeof *c);
+  c->d = d, c->model = model, c->nl = d->nl, c->np = d->np;
+  c->q = d->alpha_fixed ? 1 : 2;
+  c->kw = model == GK_VPI2 ? 2 : 1;
+  c->nw = c->kw * d->np;
+  c->nr = c->nw + GK_VPI_NGLOB;
+  c->nu = c->q * d->nl + GK_VPI_NGLOB;
+  c->pmax = d->pump[0];
+  for (size_t j = 1; j < d->np; j++) c->pmax = fmax(c->pmax, d->pump[j]);
+  size_t nl = d->nl, np = d->np, q = c->q, nr = c->nr;
+  c->gamma = malloc(nl * sizeof(double));
+  c->alpha = malloc(nl * sizeof(double));
+  c->dn = malloc(np * sizeof(double));
+  c->ddn = malloc(np * GK_VPI_NGLOB * sizeof(double));
+  c->bg = malloc(nl * sizeof(double));
+  c->ase = malloc(nl * sizeof(double));
+  c->W = calloc(2 * np, sizeof(double));
+  c->wfix = calloc(c->nw, 1);
+  c->r = malloc(nl * np * sizeof(double));
+  c->A = malloc(nl * q * q * sizeof(double));
+  c->b = malloc(nl * q * sizeof(double));
+  c->C = malloc(nl * q * nr * sizeof(double));
+  c->M = malloc(nr * nr * sizeof(double));
+  c->br = malloc(nr * sizeof(double));
+  c->Ainv = malloc(nl * q * q * sizeof(double));
+  c->S = malloc(nr * nr * sizeof(double));
+  c->x = malloc(c->nu * sizeof(double));
+  c->G = malloc(q * nr * sizeof(double));
+  if (!c->gamma || !c->alpha || !c->dn || !c->ddn || !c->bg || !c->ase || !c->W || !c->wfix ||
+      !c->r || !c->A || !c->b || !c->C || !c->M || !c->br || !c->Ainv || !c->S || !c->x || !c->G) {
+    vctx_free(c);
+    return GK_ENOMEM;
+  }
+  return GK_OK;
+}
+
+/* ---- start values ------------------------------------------------------- */
+
+static double e_minus(double x, void *p)
+{
+  return gk_vpi_e(x) - *(double *)p;
+}
+
+/* x with E(x) = target (E is increasing), bracketed in [lo, 700). */
+static double e_inverse(double target, double lo)
+{
+  if (target <= gk_vpi_e(lo)) return lo;
+  if (target >= gk_vpi_e(100)) return 100;
+  gsl_function fn = {e_minus, &target};
+  gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
+  if (!s) return lo;
+  gsl_root_fsolver_set(s, &fn, lo, 100);
+  double x = lo;
+  for (int it = 0; it < 100; it++) {
+    gsl_root_fsolver_iterate(s);
+    x = gsl_root_fsolver_root(s);
+    if (gsl_root_test_interval(gsl_root_fsolver_x_lower(s), gsl_root_fsolver_x_upper(s), 1e-10,
+                               1e-10) == GSL_SUCCESS)
+      break;
+  }
+  gsl_root_fsolver_free(s);
+  return x;
+}
+
+/* Start for gamma, alpha from the spectrum at the highest pump (dn = 1
+ * there whatever the globals): its ratio to F is proportional to
+ * E(g L); with the least-amplified reliable wavelength taken to have g =
+ * -alpha0, the others follow by inverting E. alpha0 = 0.5/L (alpha L = 0.5,
+ * a typical waveguide loss) when alpha is fitted. */
+static void start_lambda(const vctx *c, double *gamma, double *alpha)
+{
+  const gk_vpi_data *d = c->d;
+  size_t jmax = 0, jmin = 0;
+  for (size_t j = 1; j < c->np; j++) {
+    if (d->pump[j] > d->pump[jmax]) jmax = j;
+    if (d->pump[j] < d->pump[jmin]) jmin = j;
+  }
+  double fmax_ = 0, a0 = 0.5 / d->L;
+  for (size_t i = 0; i < c->nl; i++) fmax_ = fmax(fmax_, d->F[i]);
+  /* usable: F and both spectra positive */
+  double tlo = 0, thi = INFINITY;
+  for (size_t i = 0; i < c->nl; i++) {
+    double lo = d->I[i * c->np + jmin], hi = d->I[i * c->np + jmax];
+    if (d->F[i] > 0.05 * fmax_ && lo > 0 && hi > 0) tlo = fmax(tlo, lo / d->F[i]);
+  }
+  for (size_t i = 0; i < c->nl; i++) {
+    double lo = d->I[i * c->np + jmin], hi = d->I[i * c->np + jmax];
+    int use = d->F[i] > 0.05 * fmax_ && lo > 0 && hi > 0 && tlo > 0;
+    if (d->alpha_fixed) alpha[i] = d->alpha_fixed[i];
+    else if (use) alpha[i] = -e_inverse(gk_vpi_e(-a0 * d->L) * (lo / d->F[i]) / tlo, -50) / d->L;
+    else alpha[i] = a0;
+    alpha[i] = fmax(alpha[i], 1e-3 * a0);
+    if (use) thi = fmin(thi, hi / lo * gk_vpi_e(-alpha[i] * d->L));
+  }
+  for (size_t i = 0; i < c->nl; i++) {
+    double lo = d->I[i * c->np + jmin], hi = d->I[i * c->np + jmax];
+    double g = -alpha[i];
+    if (isfinite(thi) && d->F[i] > 0.05 * fmax_ && lo > 0 && hi > 0 && tlo > 0) {
+      double x0 = -alpha[i] * d->L;
+      g = e_inverse(hi / lo * gk_vpi_e(x0) / thi * gk_vpi_e(x0), x0) / d->L;
+    }
+    gamma[i] = g + alpha[i];
+  }
+}
+
+/* Start for the globals from the data: with gamma, alpha at their start,
+ * the population of each pump column is the dn whose spectral shape fits
+ * that column best (a log-spaced scan of the column's projected cost);
+ * the 4-parameter curve dn(P) is then fitted through these points by the
+ * generic engine (relative weights: dn spans decades), from the grid of
+ * shapes also used for screening. */
+typedef struct dnfit {
+  const double *P;
+  size_t n;
+  double pmax;
+} dnfit;
+
+static int dn_model(const double *th, double *yhat, void *ctx)
+{
+  const dnfit *f = ctx;
+  double gl[GK_VPI_NGLOB] = {th[0], th[1], th[2] + th[3], th[2]};
+  for (size_t j = 0; j < f->n; j++) {
+    yhat[j] = gk_vpi_dn(f->P[j], gl, f->pmax, NULL);
+    if (!isfinite(yhat[j])) return 1;
+  }
+  return 0;
+}
+
+static const double GRID_P1[] = {0.1, 0.3, 1.0}, GRID_P2[] = {0.3, 1.0};
+static const double GRID_NM[][2] = {{1.0, 2.0}, {1.5, 3.0}};
+enum { NGRID = 12 };
+
+static void grid_start(size_t s, double pmax, double *gl)
+{
+  gl[GK_VPI_P1] = pmax * GRID_P1[s % 3];
+  gl[GK_VPI_P2] = pmax * GRID_P2[(s / 3) % 2];
+  gl[GK_VPI_N] = GRID_NM[s / 6][0];
+  gl[GK_VPI_M] = GRID_NM[s / 6][1];
+}
+
+static int start_glob(vctx *c, const double *g0, const double *a0, double *gl)
+{
+  const gk_vpi_data *d = c->d;
+  memcpy(c->gamma, g0, c->nl * sizeof(double));
+  memcpy(c->alpha, a0, c->nl * sizeof(double));
+  for (size_t i = 0; i < c->nl; i++)
+    c->bg[i] = c->model == GK_VPI2 ? d->F[i] * d->L * gk_vpi_e(-c->alpha[i] * d->L) : 0;
+  double *dn = malloc(c->np * sizeof(double)), *st = malloc(NGRID * 4 * sizeof(double));
+  if (!dn || !st) {
+    free(dn), free(st);
+    return -1;
+  }
+  for (size_t j = 0; j < c->np; j++) {
+    double best = INFINITY, w1, w2;
+    dn[j] = 1;
+    for (int k = 0; k <= 80; k++) {
+      double x = 1e-3 * pow(1.5e3, k / 80.0), f = column(c, j, x, &w1, &w2, NULL);
+      if (f < best) best = f, dn[j] = x;
+    }
+  }
+  for (size_t s = 0; s < NGRID; s++) {
+    double g[GK_VPI_NGLOB];
+    grid_start(s, c->pmax, g);
+    double *t = st + 4 * s;
+    t[0] = g[GK_VPI_P1], t[1] = g[GK_VPI_P2], t[2] = g[GK_VPI_N], t[3] = g[GK_VPI_M] - g[GK_VPI_N];
+  }
+  dnfit f = {d->pump, c->np, c->pmax};
+  gk_param par[4] = {
+    {"P1", NULL, st[0], c->pmax * 1e-4, c->pmax * 1e4, 0},
+    {"P2", NULL, st[1], c->pmax * 1e-4, c->pmax * 1e4, 0},
+    {"n", NULL, st[2], 1e-2, 20, 0},
+    {"m-n", NULL, st[3], 1e-3, 20, 0}};
+  gk_fit_problem pr = {.n = c->np, .p = 4, .y = dn, .weighting = GK_WEIGHT_RELATIVE,
+                       .model = dn_model, .ctx = &f, .param = par, .starts = st + 4,
+                       .n_starts = NGRID - 1};
+  gk_fit_options fo;
+  gk_fit_options_default(&fo);
+  fo.max_iter = 200;
+  gk_fit_result fr;
+  int rc = gk_fit(&pr, &fo, &fr, NULL);
+  if (rc == GK_OK) {
+    gl[GK_VPI_P1] = fr.value[0], gl[GK_VPI_P2] = fr.value[1];
+    gl[GK_VPI_N] = fr.value[2], gl[GK_VPI_M] = fr.value[2] + fr.value[3];
+    gk_fit_result_free(&fr);
+  }
+  free(dn), free(st);
+  return rc == GK_OK ? 0 : -1;
+}
+
+/* ---- thresholds --------------------------------------------------------- */
+
+typedef struct th_ctx {
+  double gamma, alpha, target, pmax;
+  const double *glob;
+} th_ctx;
+
+static double th_fn(double P, void *p)
+{
+  th_ctx *t = p;
+  return t->gamma * gk_vpi_dn(P, t->glob, t->pmax, NULL) - t->alpha - t->target;
+}
+
+/* Lowest pump with gamma dn(P) - alpha = target, by Brent on a bracket
+ * from a log-spaced scan; its standard error by the delta method through
+ * the implicit-function derivative dP/dtheta = -(dh/dtheta)/(dh/dP). */
+static void threshold(const gk_vpi_result *r, double target, const double *cov, double *P,
+                      double *se)
+{
+  *P = *se = NAN;
+  th_ctx t = {r->gamma[r->ipk], r->alpha[r->ipk], target, r->pmax, r->glob};
+  gsl_function fn = {th_fn, &t};
+  double lo = r->pmax * 1e-3, flo = th_fn(lo, &t), hi = NAN;
+  const int nscan = 240;
+  for (int k = 1; k <= nscan; k++) {
+    double p = r->pmax * pow(10, -3 + 6.0 * k / nscan), f = th_fn(p, &t);
+    if (flo < 0 && f >= 0) {
+      hi = p;
+      break;
+    }
+    lo = p, flo = f;
+  }
+  if (isnan(hi)) return;
+  gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
+  if (!s) return;
+  gsl_root_fsolver_set(s, &fn, lo, hi);
+  double x = lo;
+  for (int it = 0; it < 200; it++) {
+    gsl_root_fsolver_iterate(s);
+    x = gsl_root_fsolver_root(s);
+    if (gsl_root_test_interval(gsl_root_fsolver_x_lower(s), gsl_root_fsolver_x_upper(s), 0,
+                               1e-13) == GSL_SUCCESS)
+      break;
+  }
+  gsl_root_fsolver_free(s);
+  *P = x;
+  double ddn[GK_VPI_NGLOB], dn = gk_vpi_dn(x, r->glob, r->pmax, ddn);
+  double dhdP = t.gamma * vpi_dn_dP(x, r->glob, r->pmax);
+  double grad[6] = {dn, -1};
+  for (int k = 0; k < GK_VPI_NGLOB; k++) grad[2 + k] = t.gamma * ddn[k];
+  double v = 0;
+  for (int a = 0; a < 6; a++)
+    for (int e = 0; e < 6; e++) v += grad[a] * cov[a * 6 + e] * grad[e];
+  *se = r->cov_ok ? sqrt(v) / fabs(dhdP) : NAN;
+}
+
+/* ---- covariance ---------------------------------------------------------- */
+
+/* Linearisation of the full problem (gamma, alpha, W, globals in real
+ * units) at the optimum: the rest-block of (J^T J)^-1 is S^-1, a
+ * wavelength block is Ainv + G S^-1 G^T (G = Ainv C), its cross-covariance
+ * with the rest -G S^-1. */
+static void covariance(vctx *c, gk_vpi_result *res, double s2)
+{
+  size_t q = c->q, nr = c->nr, nw = c->nw;
+  assemble(c, 0);
+  res->cov_ok = schur(c, 0) == 0;
+  if (res->cov_ok) {
+    gsl_matrix_view Sv = gsl_matrix_view_array(c->S, nr, nr);
+    res->cov_ok = gsl_linalg_cholesky_invert(&Sv.matrix) == GSL_SUCCESS;
+  }
+  if (!res->cov_ok) {
+    for (size_t i = 0; i < c->nl; i++) res->gamma_se[i] = res->alpha_se[i] = NAN;
+    for (size_t j = 0; j < c->np; j++) res->w1_se[j] = res->w2_se[j] = NAN;
+    for (int k = 0; k < GK_VPI_NGLOB; k++) res->glob_se[k] = NAN;
+    for (int k = 0; k < 36; k++) res->cov_pk[k] = NAN;
+    return;
+  }
+  const double *Si = c->S;
+  for (size_t j = 0; j < c->np; j++) {
+    size_t w = j * c->kw;
+    res->w1_se[j] = c->wfix[w] ? 0 : sqrt(s2 * Si[w * nr + w]);
+    if (c->kw == 2) res->w2_se[j] = c->wfix[w + 1] ? 0 : sqrt(s2 * Si[(w + 1) * nr + w + 1]);
+  }
+  for (int k = 0; k < GK_VPI_NGLOB; k++) res->glob_se[k] = sqrt(s2 * Si[(nw + k) * nr + nw + k]);
+  double *T = malloc(q * nr * sizeof(double));  /* G S^-1 */
+  if (!T) {
+    res->cov_ok = 0;
+    return;
+  }
+  for (size_t i = 0; i < c->nl; i++) {
+    const double *Ai = c->Ainv + i * q * q, *C = c->C + i * q * nr;
+    for (size_t a = 0; a < q; a++)
+      for (size_t e = 0; e < nr; e++) {
+        double s = 0;
+        for (size_t t = 0; t < q; t++) s += Ai[a * q + t] * C[t * nr + e];
+        c->G[a * nr + e] = s;
+      }
+    for (size_t a = 0; a < q; a++)
+      for (size_t e = 0; e < nr; e++) {
+        double s = 0;
+        for (size_t t = 0; t < nr; t++) s += c->G[a * nr + t] * Si[t * nr + e];
+        T[a * nr + e] = s;
+      }
+    double cv[4] = {0, 0, 0, 0};
+    for (size_t a = 0; a < q; a++)
+      for (size_t e = 0; e < q; e++) {
+        double s = Ai[a * q + e];
+        for (size_t t = 0; t < nr; t++) s += T[a * nr + t] * c->G[e * nr + t];
+        cv[a * q + e] = s * s2;
+      }
+    res->gamma_se[i] = sqrt(cv[0]);
+    res->alpha_se[i] = q == 2 ? sqrt(cv[3]) : 0;
+    if (i == res->ipk) {
+      memset(res->cov_pk, 0, sizeof res->cov_pk);
+      for (size_t a = 0; a < q; a++) {
+        for (size_t e = 0; e < q; e++) res->cov_pk[a * 6 + e] = cv[a * q + e];
+        for (int k = 0; k < GK_VPI_NGLOB; k++)
+          res->cov_pk[a * 6 + 2 + k] = res->cov_pk[(2 + k) * 6 + a] = -s2 * T[a * nr + nw + k];
+      }
+      for (int k = 0; k < GK_VPI_NGLOB; k++)
+        for (int e = 0; e < GK_VPI_NGLOB; e++)
+          res->cov_pk[(2 + k) * 6 + 2 + e] = s2 * Si[(nw + k) * nr + nw + e];
+    }
+  }
+  free(T);
+}
+
+#ifndef SCREEN_ITER
+#define SCREEN_ITER 25
+#endif
+
+/* ---- driver --------------------------------------------------------------- */
+
+void gk_vpi_options_default(gk_vpi_options *o)
+{
+  memset(o, 0, sizeof *o);
+  o->max_iter = 500;
+  o->xtol = 1e-10;
+  o->gtol = 1e-12;
+}
+
+void gk_vpi_result_free(gk_vpi_result *r)
+{
+  if (!r) return;
+  free(r->gamma), free(r->gamma_se), free(r->alpha), free(r->alpha_se), free(r->w1);
+  free(r->w1_se), free(r->w2), free(r->w2_se), free(r->dn), free(r->yhat);
+  memset(r, 0, sizeof *r);
+}
+
+static int check_data(const gk_vpi_data *d, gk_vpi_model model, gk_error *err)
+{
+  if (model != GK_VPI1 && model != GK_VPI2) return gk_error_set(err, GK_EUSAGE, NULL, 0, "unknown VPI model");
+  if (!d->lambda || !d->pump || !d->I || !d->F || d->nl < 2 || d->np < 2)
+    return gk_error_set(err, GK_EUSAGE, NULL, 0, "VPI data need at least 2 wavelengths and 2 pumps");
+  if (!(d->L > 0) || !isfinite(d->L))
+    return gk_error_option(err, "--length", "stripe length must be positive, got %g cm", d->L);
+  for (size_t j = 0; j < d->np; j++)
+    if (!(d->pump[j] > 0) || !isfinite(d->pump[j]))
+      return gk_error_set(err, GK_EUSAGE, NULL, 0, "pump values must be positive (pump %zu is %g)",
+                          j + 1, d->pump[j]);
+  double fm = 0;
+  for (size_t i = 0; i < d->nl; i++) {
+    if (!isfinite(d->F[i])) return gk_error_set(err, GK_EUSAGE, NULL, 0, "fluorescence shape is not finite");
+    fm = fmax(fm, d->F[i]);
+    if (d->alpha_fixed && !(d->alpha_fixed[i] >= 0))
+      return gk_error_set(err, GK_EUSAGE, NULL, 0, "losses must be >= 0 (%g at %g nm)",
+                          d->alpha_fixed[i], d->lambda[i]);
+  }
+  if (!(fm > 0)) return gk_error_set(err, GK_EUSAGE, NULL, 0, "fluorescence shape is zero everywhere");
+  if (d->sigma)
+    for (size_t k = 0; k < d->nl * d->np; k++)
+      if (!(d->sigma[k] > 0)) return gk_error_set(err, GK_EUSAGE, NULL, 0, "uncertainties must be > 0");
+  size_t npar = (d->alpha_fixed ? 1 : 2) * d->nl + (model == GK_VPI2 ? 2 : 1) * d->np + GK_VPI_NGLOB;
+  if (d->nl * d->np <= npar)
+    return gk_error_set(err, GK_EUSAGE, NULL, 0,
+                        "%zu data points cannot determine %zu parameters", d->nl * d->np, npar);
+  return GK_OK;
+}
+
+static int result_alloc(gk_vpi_result *r, size_t nl, size_t np)
+{
+  r->gamma = calloc(nl, sizeof(double)), r->gamma_se = calloc(nl, sizeof(double));
+  r->alpha = calloc(nl, sizeof(double)), r->alpha_se = calloc(nl, sizeof(double));
+  r->w1 = calloc(np, sizeof(double)), r->w1_se = calloc(np, sizeof(double));
+  r->w2 = calloc(np, sizeof(double)), r->w2_se = calloc(np, sizeof(double));
+  r->dn = calloc(np, sizeof(double)), r->yhat = calloc(nl * np, sizeof(double));
+  return r->gamma && r->gamma_se && r->alpha && r->alpha_se && r->w1 && r->w1_se && r->w2 &&
+         r->w2_se && r->dn && r->yhat;
+}
+
+/* Fill the result from the state of the last evaluate(). */
+static void fill(vctx *c, gk_vpi_result *res, const lm_out *o)
+{
+  const gk_vpi_data *d = c->d;
+  res->chi2 = o->chi2;
+  res->n_iter += o->iter;
+  res->converged = o->converged;
+  snprintf(res->reason, sizeof res->reason, "%s", o->reason);
+  memcpy(res->glob, c->glob, sizeof c->glob);
+  memcpy(res->gamma, c->gamma, c->nl * sizeof(double));
+  memcpy(res->alpha, c->alpha, c->nl * sizeof(double));
+  memcpy(res->dn, c->dn, c->np * sizeof(double));
+  size_t nfix = 0;
+  for (size_t w = 0; w < c->nw; w++) nfix += c->wfix[w];
+  for (size_t j = 0; j < c->np; j++) {
+    res->w1[j] = c->W[2 * j];
+    res->w2[j] = c->W[2 * j + 1];
+  }
+  for (size_t k = 0; k < c->nl * c->np; k++)
+    res->yhat[k] = d->I[k] + c->r[k] / wt(c, k);
+  res->n_free = c->q * c->nl + GK_VPI_NGLOB + c->nw - nfix;
+  res->dof = c->nl * c->np > res->n_free ? c->nl * c->np - res->n_free : 0;
+  res->chi2_red = res->dof ? res->chi2 / res->dof : NAN;
+  /* ASE peak at the highest pump */
+  size_t jmax = 0;
+  for (size_t j = 1; j < c->np; j++)
+    if (d->pump[j] > d->pump[jmax]) jmax = j;
+  double best = -INFINITY;
+  for (size_t i = 0; i < c->nl; i++) {
+    double ase, bg;
+    gk_vpi_terms(res, d->F, i, d->pump[jmax], res->w1[jmax], 0, &ase, &bg);
+    if (ase > best) best = ase, res->ipk = i;
+  }
+  res->peak_nm = d->lambda[res->ipk];
+}
+
+/* vpi2: where the ASE term at the peak first exceeds the background term. */
+static void overtake(const gk_vpi_data *d, gk_vpi_result *r)
+{
+  r->ase_over_bg = NAN;
+  r->ase_over_bg_at_lowest = 0;
+  if (r->model != GK_VPI2) return;
+  double prevP = NAN, prevl = NAN;
+  /* pumps in increasing order */
+  size_t *ord = malloc(d->np * sizeof(size_t));
+  if (!ord) return;
+  for (size_t j = 0; j < d->np; j++) ord[j] = j;
+  for (size_t a = 1; a < d->np; a++)
+    for (size_t e = a; e > 0 && d->pump[ord[e]] < d->pump[ord[e - 1]]; e--) {
+      size_t t = ord[e];
+      ord[e] = ord[e - 1], ord[e - 1] = t;
+    }
+  for (size_t a = 0; a < d->np; a++) {
+    size_t j = ord[a];
+    double ase, bg;
+    gk_vpi_terms(r, d->F, r->ipk, d->pump[j], r->w1[j], r->w2[j], &ase, &bg);
+    double lr = log(ase) - log(bg);  /* +inf when bg = 0 */
+    if (lr > 0 || (isinf(lr) && lr > 0)) {
+      if (a == 0) r->ase_over_bg_at_lowest = 1;
+      else if (isfinite(lr) && isfinite(prevl))
+        r->ase_over_bg = exp(log(prevP) + (log(d->pump[j]) - log(prevP)) * (0 - prevl) / (lr - prevl));
+      else r->ase_over_bg = d->pump[j];
+      break;
+    }
+    prevP = d->pump[j], prevl = lr;
+  }
+  free(ord);
+}
+
+int gk_vpi_fit(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *opt_in,
+               gk_vpi_result *res, gk_error *err)
+{
+  memset(res, 0, sizeof *res);
+  int st = check_data(d, model, err);
+  if (st) return st;
+  gk_vpi_options opt;
+  if (opt_in) opt = *opt_in;
+  else gk_vpi_options_default(&opt);
+  if (!opt.max_iter) opt.max_iter = 500;
+  if (!(opt.xtol > 0)) opt.xtol = 1e-10;
+  vctx c;
+  if (vctx_init(&c, d, model)) return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
+  double *u = malloc(c.nu * sizeof(double)), *best = malloc(c.nu * sizeof(double));
+  double *utry = malloc(c.nu * sizeof(double)), *xr = malloc(c.nr * sizeof(double));
+  double *g0 = malloc(c.nl * sizeof(double)), *a0 = malloc(c.nl * sizeof(double));
+  if (!u || !best || !utry || !xr || !g0 || !a0 || !result_alloc(res, c.nl, c.np)) {
+    st = gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
+    goto done;
+  }
+  gsl_error_handler_t *old = gsl_set_error_handler_off();
+  res->model = model, res->nl = c.nl, res->np = c.np, res->L = d->L, res->pmax = c.pmax;
+  double yy = 0;
+  for (size_t k = 0; k < c.nl * c.np; k++) yy += d->I[k] * d->I[k] * wt(&c, k) * wt(&c, k);
+  start_lambda(&c, g0, a0);
+  if (opt.gamma0) memcpy(g0, opt.gamma0, c.nl * sizeof(double));
+  if (opt.alpha0 && !d->alpha_fixed)
+    for (size_t i = 0; i < c.nl; i++) a0[i] = fmax(opt.alpha0[i], 1e-6);
+  /* Globals: the given start, or the data-driven start and a small grid
+   * of shapes, screened by a few LM iterations each (the wavelength start
+   * does not depend on them). */
+  double bestchi = INFINITY;
+  lm_out o = {INFINITY, 0, 0, ""};
+  for (size_t s = 0; s < (opt.glob0 ? 1 : NGRID + 1); s++) {
+    double gl[GK_VPI_NGLOB];
+    if (opt.glob0) memcpy(gl, opt.glob0, sizeof gl);
+    else if (s == 0) {
+      if (start_glob(&c, g0, a0, gl)) continue;
+    } else grid_start(s - 1, c.pmax, gl);
+    pack(&c, g0, a0, gl, u);
+    /* gamma, alpha adapt to the start's dn(P) first, then everything moves */
+    c.freeze = 1;
+    lm(&c, u, SCREEN_ITER, opt.xtol, yy, xr, utry);
+    c.freeze = 0;
+    if (!opt.glob0) {
+      /* the data-driven start runs to the end; the grid only screens */
+      o = lm(&c, u, s == 0 ? opt.max_iter : SCREEN_ITER, opt.xtol, yy, xr, utry);
+      res->n_iter += o.iter;
+    } else {
+      o.chi2 = 0;
+    }
+    if (o.chi2 < bestchi || !isfinite(bestchi)) bestchi = o.chi2, memcpy(best, u, c.nu * sizeof(double));
+  }
+  o = lm(&c, best, opt.max_iter, opt.xtol, yy, xr, utry);
+  /* vpi2 also starts from the vpi1 optimum (W2 = 0 is a point of the vpi2
+   * family): without a background the two-signal start above can settle
+   * where the background term mimics the low-pump ASE. */
+  if (model == GK_VPI2 && !opt.glob0) {
+    gk_vpi_result r1;
+    if (gk_vpi_fit(d, GK_VPI1, &opt, &r1, NULL) == GK_OK) {
+      pack(&c, r1.gamma, r1.alpha, r1.glob, u);
+      lm_out o1 = lm(&c, u, opt.max_iter, opt.xtol, yy, xr, utry);
+      res->n_iter += r1.n_iter + o1.iter;
+      if (o1.chi2 < o.chi2) o = o1, memcpy(best, u, c.nu * sizeof(double));
+      gk_vpi_result_free(&r1);
+    }
+  }
+  evaluate(&c, best);
+  fill(&c, res, &o);
+  covariance(&c, res, res->chi2_red);
+  threshold(res, 1.0 / d->L, res->cov_pk, &res->th_gl1, &res->th_gl1_se);
+  threshold(res, 0.0, res->cov_pk, &res->th_tr, &res->th_tr_se);
+  overtake(d, res);
+  gsl_set_error_handler(old);
+done:
+  free(u), free(best), free(utry), free(xr), free(g0), free(a0);
+  vctx_free(&c);
+  if (st) gk_vpi_result_free(res);
+  return st;
+}
+
+void gk_vpi_terms(const gk_vpi_result *r, const double *F, size_t i, double P, double w1,
+                  double w2, double *ase, double *bg)
+{
+  double g = gk_vpi_gain(r, i, P);
+  *ase = w1 * F[i] * r->L * gk_vpi_e(g * r->L);
+  *bg = r->model == GK_VPI2 ? w2 * F[i] * r->L * gk_vpi_e(-r->alpha[i] * r->L) : 0;
+}
+
+double gk_vpi_gain(const gk_vpi_result *r, size_t i, double P)
+{
+  return r->gamma[i] * gk_vpi_dn(P, r->glob, r->pmax, NULL) - r->alpha[i];
+}

@@ -1,0 +1,24 @@
+/* vpi_internal.h — pieces of the VPI model shared with the tests. */
+#ifndef GAINKIT_VPI_INTERNAL_H
+#define GAINKIT_VPI_INTERNAL_H
+
+#include "gainkit/vpi.h"
+
+/* Real-parameter derivatives of the model at one point, in the order
+ * (gamma_i, alpha_i, W1_j, W2_j, P1, P2, m, n). dn and ddn (d dn/d glob)
+ * come from gk_vpi_dn. Returns the model value; *ok = 0 when g L is beyond
+ * the range where e^{gL} is finite. */
+enum { VPI_D_GAMMA = 0, VPI_D_ALPHA, VPI_D_W1, VPI_D_W2, VPI_D_GLOB, VPI_ND = VPI_D_GLOB + GK_VPI_NGLOB };
+double vpi_point(gk_vpi_model model, double L, double F, double gamma, double alpha, double dn,
+                 const double *ddn, double w1, double w2, double *d, int *ok);
+
+/* Closed-form non-negative least squares with two unknowns:
+ * min |y - w1 a - w2 b|^2, w >= 0, from the normal-equation sums
+ * aa = a.a, ab = a.b, bb = b.b, ay = a.y, by = b.y. With b absent (vpi1) pass
+ * bb = 0: then w2 = 0. */
+void vpi_nnls2(double aa, double ab, double bb, double ay, double by, double *w1, double *w2);
+
+/* d dn / d P (for the thresholds' implicit derivative). */
+double vpi_dn_dP(double P, const double *glob, double pmax);
+
+#endif

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# gainkit heat: tau_T check of physics.md §5, pulse and train outputs, the
+# K/C fit on the bundled example, bad options.
+source "$GK_SOURCE_DIR/tests/cli/lib.sh"
+source "$GK_SOURCE_DIR/tests/cli/calc_lib.sh"
+
+run heat --k 4.8e-3 --c 1.9e-8 --power 0.1 --format json; expect_rc 0 "heat d.c."
+# [004] prints 3.9 us for C/K = 3.958 us (truncated); test the quotient to 1e-4.
+expect_near tau_t 3.9583e-6 0.0001e-6 "tau_T"
+expect_near delta_t_dc 20.8333 0.0001 "d.c. rise P/K"
+run heat --k 4.8mW/K --c 19nJ/K --area 1e-3 --current-density 100A/cm2 --voltage 1 --pulse 1us --format json
+expect_near power 0.1 1e-12 "A_d j V"
+expect_near delta_t_pulse 4.6510 0.0001 "Eq. 12 single pulse"
+run heat --k 4.8e-3 --c 1.9e-8 --power 0.1 --pulse 1us --duty 0.2 --format json -o "$T/h.csv" --plot "$T/h.svg"
+expect_rc 0 "train"; expect_near delta_t_max 6.4845 0.0001 "steady max"; expect_near delta_t_min 2.3605 0.0001 "steady min"
+[ -s "$T/h.svg" ] && ok || bad "heat plot"
+grep -q '^t (s),DT (K)' "$T/h.csv" && ok || bad "heat CSV"
+run heat --fit "$SRC/examples/heat_pulse_length.csv" --format json --plot "$T/f.svg"
+expect_rc 0 "fit"; expect_out '"converged":	true' "fit converged"
+v=$(printf '%s\n' "$OUT" | tr -d '\n\t ' | sed -n 's/.*"tau_t":{"value":\([-+0-9.eE]*\).*/\1/p')
+awk -v v="$v" 'BEGIN { exit !(v > 3.8e-6 && v < 4.1e-6) }' && ok || bad "fitted tau_T $v (3 % ripple on 3.96 us)"
+
+expect_input_error "--k: must be positive" "negative K" -- heat --k -1 --c 1e-8 --power 1
+expect_input_error "--power: must not be negative" "negative power" -- heat --k 1e-3 --c 1e-8 --power -1
+expect_input_error "--duty: must lie in" "duty > 1" -- heat --k 1e-3 --c 1e-8 --power 1 --pulse 1us --duty 1.5
+expect_input_error "--period: must be longer" "period < pulse" -- heat --k 1e-3 --c 1e-8 --power 1 --pulse 1us --period 0.5us
+expect_input_error "needs --pulse" "train without pulse" -- heat --k 1e-3 --c 1e-8 --power 1 --duty 0.5
+expect_input_error "--c is required" "missing C" -- heat --k 1e-3 --power 1
+run heat --help; expect_rc 0 "help"; expect_out "Examples:" "help examples"
+finish

@@ -1,0 +1,80 @@
+/* vpi_synth.h — synthetic variable-pump-intensity data resembling sample
+ * NC-DDAB of seed 000 (§2.2, Fig. 3): L = 0.45 cm, PL centred at 515 nm,
+ * ASE at ~531 nm where alpha ~ 1 cm^-1, pump 0.1-2 mJ/cm^2, threshold
+ * (g L = 1) ~ 0.85 mJ/cm^2, optional strong background fluorescence.
+ * Shared by tests/unit/test_vpi.c (which also writes
+ * examples/vpi-ddab.csv with it) and bench/bench_vpi.c.
+ *
+ * The intensities are computed here straight from Eq. 6-8 with exp(), not
+ * with the library's expm1-based helpers, so the fit is checked against an
+ * independent evaluation of the model. */
+#ifndef VPI_SYNTH_H
+#define VPI_SYNTH_H
+
+#include <math.h>
+#include <stdlib.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+typedef struct vpi_truth {
+  size_t nl, np;
+  double L, pmax;
+  double glob[4];                 /* P1, P2, m, n (gainkit/vpi.h order) */
+  double *lambda, *pump, *F, *gamma, *alpha, *w1, *w2, *I, *sigma;
+} vpi_truth;
+
+static double synth_dn(const vpi_truth *t, double P)
+{
+  double P1 = t->glob[0], P2 = t->glob[1], m = t->glob[2], n = t->glob[3];
+  double f = (P / P1 + pow(P / P2, m)) / (1 + P / P1 + pow(P / P2, n));
+  double fm = (t->pmax / P1 + pow(t->pmax / P2, m)) / (1 + t->pmax / P1 + pow(t->pmax / P2, n));
+  return f / fm;
+}
+
+/* nl wavelengths over 500-560 nm, np pumps geometric over 0.1-2 mJ/cm^2.
+ * bg: W2/W1 ratio (0: no background). noise: relative Gaussian noise
+ * (0: exact), sigma = noise * I_true stored for weighted fits. */
+static void synth_make(vpi_truth *t, size_t nl, size_t np, double bg, double noise,
+                       unsigned long seed)
+{
+  t->nl = nl, t->np = np, t->L = 0.45, t->pmax = 2.0;
+  t->glob[0] = 3.0, t->glob[1] = 1.0, t->glob[2] = 3.0, t->glob[3] = 1.5;
+  t->lambda = malloc(nl * sizeof(double)), t->F = malloc(nl * sizeof(double));
+  t->gamma = malloc(nl * sizeof(double)), t->alpha = malloc(nl * sizeof(double));
+  t->pump = malloc(np * sizeof(double)), t->w1 = malloc(np * sizeof(double));
+  t->w2 = malloc(np * sizeof(double));
+  t->I = malloc(nl * np * sizeof(double)), t->sigma = malloc(nl * np * sizeof(double));
+  for (size_t i = 0; i < nl; i++) {
+    double l = 500 + 60.0 * i / (nl - 1);
+    t->lambda[i] = l;
+    t->F[i] = exp(-0.5 * pow((l - 515) / 10, 2)) + 0.02;
+    /* gross gain red of the PL peak; the loss edge rises towards the blue */
+    t->gamma[i] = 14.0 * exp(-0.5 * pow((l - 530) / 7, 2)) - 0.5;
+    t->alpha[i] = 1.05 + 0.01 * (l - 531) + 20.0 / (1 + exp((l - 508) / 2.5));
+  }
+  for (size_t j = 0; j < np; j++) {
+    t->pump[j] = 0.1 * pow(20.0, (double)j / (np - 1));
+    t->w1[j] = 1000.0 * t->pump[j];
+    t->w2[j] = bg * 1000.0 * t->pump[j];
+  }
+  t->pmax = t->pump[np - 1];
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, seed);
+  for (size_t i = 0; i < nl; i++)
+    for (size_t j = 0; j < np; j++) {
+      double g = t->gamma[i] * synth_dn(t, t->pump[j]) - t->alpha[i], a = t->alpha[i];
+      double y = t->w1[j] * t->F[i] * (exp(g * t->L) - 1) / g +
+                 t->w2[j] * t->F[i] * (1 - exp(-a * t->L)) / a;
+      t->sigma[i * np + j] = noise > 0 ? noise * y : 1.0;
+      t->I[i * np + j] = y + (noise > 0 ? gsl_ran_gaussian(r, noise * y) : 0);
+    }
+  gsl_rng_free(r);
+}
+
+static void synth_free(vpi_truth *t)
+{
+  free(t->lambda), free(t->F), free(t->gamma), free(t->alpha), free(t->pump);
+  free(t->w1), free(t->w2), free(t->I), free(t->sigma);
+}
+
+#endif
