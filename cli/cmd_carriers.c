@@ -91,6 +91,8 @@ static int cmd_plqy(int argc, char **argv)
   int has_range = cli_qopt_find(q, NQ(q), "range")->seen, has_d = cli_qopt_find(q, NQ(q), "density")->seen;
   size_t n = 0;
   if (points_opt(pts, &n) < 0) return CLI_USAGE;
+  /* the help offers one or the other; both used to print only the sweep */
+  if (has_range && has_d) return CLI_QFAIL("range", "give either --density or --range, not both");
   if (has_range && !(range[0] > 0)) return CLI_QFAIL("range", "densities must be positive");
   if (c.plot && !has_range) return cli_usage(c.cmd, "--plot needs --range N1:N2");
   if (cli_qopt_find(q, NQ(q), "k3-range")->seen && !(k3r[0] > 0)) return CLI_QFAIL("k3-range", "k3 must be positive");

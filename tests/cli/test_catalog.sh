@@ -137,6 +137,44 @@ case_ "missing FILE" "inspect: no FILE" inspect
 case_ "unknown command 'frobnicate'" "unknown command" frobnicate
 case_ "unexpected argument 'extra'" "version: extra argument" version extra
 
+# ---- the model commands (nc, carriers, heat, kinetics, ta) -------------------
+EX="$SRC/examples"
+KIN="$EX/kinetics/pump_series.csv"
+case_ "--ge: must be positive" "nc threshold: zero degeneracy" nc threshold --ge 0
+case_ "--ge: must be positive" "nc threshold: negative degeneracy" nc threshold --ge -2
+case_ "--ne: must not be negative" "nc threshold: negative charging" nc threshold --ne -1
+case_ "--ne-mean: give either --ne .* or --ne-mean" "nc threshold: --ne and --ne-mean" nc threshold --ne 1 --ne-mean 1
+case_ "--ge: 'abc' is not a number" "nc threshold: --ge junk" nc threshold --ge abc
+case_ "unknown subcommand 'bogus'" "nc: unknown subcommand" nc bogus
+case_ "--k3 is required" "carriers plqy: missing --k3" carriers plqy --k1 1e7 --k2 2e-10
+case_ "--k1: must not be negative" "carriers plqy: negative k1" carriers plqy --k1 -1 --k2 2e-10 --k3 1e-28 --density 1e17
+case_ "--k1: 'ns' is a time, expected a rate" "carriers plqy: k1 in time units" carriers plqy --k1 1e7ns --k2 2e-10 --k3 1e-28 --density 1e17
+case_ "--density: must be positive" "carriers plqy: zero density" carriers plqy --k1 1e7 --k2 2e-10 --k3 1e-28 --density 0
+case_ "--range: range '2e17:1e17' is empty" "carriers plqy: reversed range" carriers plqy --k1 1e7 --k2 2e-10 --k3 1e-28 --range 2e17:1e17
+case_ "--range: give either --density or --range" "carriers plqy: --density and --range" carriers plqy --k1 1e7 --k2 2e-10 --k3 1e-28 --density 1e17 --range 1e16:1e18
+case_ "--k: must be positive" "heat: zero heat exchange" heat --k 0 --c 1e-8 --power 1
+case_ "--c: must be positive" "heat: negative heat capacity" heat --k 4.8mW/K --c -1 --power 1
+case_ "--duty: give either --period or --duty" "heat: --period and --duty" heat --k 4.8mW/K --c 19nJ/K --power 1 --period 1 --duty 0.5 --pulse 1ms
+case_ "--period: must be longer than the pulse" "heat: period shorter than the pulse" heat --k 4.8mW/K --c 19nJ/K --power 1 --pulse 2ms --period 1ms
+case_ "--duty: must lie in \(0, 1\]" "heat: duty cycle above 1" heat --k 4.8mW/K --c 19nJ/K --power 1 --duty 1.5 --pulse 1ms
+case_ "give either --power or --area" "heat: --power and --area" heat --k 1 --c 1 --power 1 --area 1
+case_ "nonnum\.csv:4: column 2: 'x' is not a number" "heat --fit: non-numeric cell" heat --fit nonnum.csv
+case_ "nonnum\.csv:4: column 2: 'x' is not a number" "kinetics: non-numeric cell" kinetics nonnum.csv
+case_ "threshold-spectra\.csv:[0-9]+: time unit 'uJ/cm2' is not a time" "kinetics: a matrix (pump unit as time)" kinetics "$SPEC"
+case_ "--components: 9 is out of range" "kinetics: too many components" kinetics "$KIN" --components 9
+case_ "--irf-fwhm: must be positive" "kinetics: negative IRF width" kinetics "$KIN" --irf-fwhm -5ps
+case_ "--irf-fwhm: 'nm' is a length, expected a time" "kinetics: IRF width in nm" kinetics "$KIN" --irf-fwhm 5nm
+case_ "--irf and --irf-fwhm exclude each other" "kinetics: --irf and --irf-fwhm" kinetics "$KIN" --irf-fwhm 5ps --irf x.csv
+case_ "nonnum\.csv:4: column 2: 'x' is not a number" "kinetics: bad IRF file" kinetics "$KIN" --irf nonnum.csv
+case_ "--t0: '1parsec': 'parsec' is not a unit" "kinetics: --t0 unit" kinetics "$KIN" --t0 1parsec
+case_ "delta_01ps\.csv:4: 21 columns; expected 2 or 3" "ta: a matrix as --ground" ta --ground "$EX/ta/delta_01ps.csv" --delta "$EX/ta/delta_01ps.csv"
+case_ "ground\.csv:2: column 2: column parameter 'OD' is not a number" "ta: columns as --delta" ta --ground "$EX/ta/ground.csv" --delta "$EX/ta/ground.csv"
+case_ "--probe: '5parsec': 'parsec' is not a unit" "ta: --probe unit" ta --ground "$EX/ta/ground.csv" --delta "$EX/ta/delta_01ps.csv" --probe 5parsec
+case_ "--probe: 2000 nm is outside the data" "ta: --probe outside the data" ta --ground "$EX/ta/ground.csv" --delta "$EX/ta/delta_01ps.csv" --probe 2000nm
+case_ "--degeneracy: must be 0\.5 to 50" "ta: zero degeneracy" ta --ground "$EX/ta/ground.csv" --delta "$EX/ta/delta_01ps.csv" --degeneracy 0 --gain-fit
+case_ "need --ground FILE and --delta FILE" "ta: no --ground" ta --delta "$EX/ta/delta_01ps.csv"
+case_ "give either --long FILE or --delta files" "ta: --long and --delta" ta --ground "$EX/ta/ground.csv" --delta "$EX/ta/delta_01ps.csv" --long "$EX/ta-long.csv"
+
 # -o with an unsupported extension: the -o given last wins, so it is passed
 # here on its own (expect_input_error adds a .json -o after the arguments)
 for args in "threshold $SER -o out.txt" "inspect $SER -o out.xml" "inspect $SER -o noext"; do

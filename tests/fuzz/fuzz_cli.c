@@ -4,11 +4,13 @@
  * "i" drive the option helpers cli_quantity / cli_range / cli_list /
  * cli_int directly ("q BASE ARG", "i ARG").
  *
- * Words "@series", "@spectra" and "@bad:NAME" stand for the bundled
- * examples and tests/bad-input/NAME, so the commands get past file loading.
- * Any other word containing '/' is refused so that -o and --plot only ever
- * write into the private directory the harness works in (run libFuzzer
- * with -close_fd_mask=3 to silence the commands' output). */
+ * Words "@series", "@spectra" and "@bad:NAME" stand for fresh copies of
+ * the bundled examples and tests/bad-input/NAME, so the commands get past
+ * file loading. Copies, because "-o @series" is a valid command line: the
+ * first campaign overwrote examples/threshold-series.csv that way. Any
+ * other word containing '/' is refused, so that every file a command
+ * writes lands in the private directory the harness works in (run
+ * libFuzzer with -close_fd_mask=3 to silence the commands' output). */
 #define _GNU_SOURCE
 #include <getopt.h>
 #include <stdio.h>
@@ -20,24 +22,49 @@
 #endif
 enum { MAXARG = 24 };
 
+static char workdir[] = "/tmp/gk-fuzz-cli.XXXXXX";
+
+static void remove_workdir(void)
+{
+  char cmd[64];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", workdir);
+  if (chdir("/") != 0 || system(cmd) != 0) { /* a leftover temp dir is harmless */ }
+}
+
 static void setup(void)
 {
   static int done;
   if (done) return;
   done = 1;
-  char dir[] = "/tmp/gk-fuzz-cli.XXXXXX";
-  if (!mkdtemp(dir) || chdir(dir) != 0) abort();
+  if (!mkdtemp(workdir) || chdir(workdir) != 0) abort();
+  atexit(remove_workdir);
 }
 
-static char *expand(const char *w)
+/* Copy src to a file named dst in the working directory; 0 on success. */
+static int copy_in(const char *src, const char *dst)
 {
-  char buf[1024];
-  if (strcmp(w, "@series") == 0) snprintf(buf, sizeof buf, "%s/examples/threshold-series.csv", GK_SOURCE_DIR);
-  else if (strcmp(w, "@spectra") == 0) snprintf(buf, sizeof buf, "%s/examples/threshold-spectra.csv", GK_SOURCE_DIR);
-  else if (strncmp(w, "@bad:", 5) == 0) snprintf(buf, sizeof buf, "%s/tests/bad-input/%s", GK_SOURCE_DIR, w + 5);
+  FILE *in = fopen(src, "rb");
+  if (!in) return -1;
+  FILE *out = fopen(dst, "wb");
+  if (!out) { fclose(in); return -1; }
+  char buf[8192];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, in)) > 0) fwrite(buf, 1, n, out);
+  fclose(in);
+  return fclose(out) == 0 ? 0 : -1;
+}
+
+static char *expand(const char *w, int k)
+{
+  char src[1024], dst[32];
+  if (strcmp(w, "@series") == 0) snprintf(src, sizeof src, "%s/examples/threshold-series.csv", GK_SOURCE_DIR);
+  else if (strcmp(w, "@spectra") == 0) snprintf(src, sizeof src, "%s/examples/threshold-spectra.csv", GK_SOURCE_DIR);
+  else if (strncmp(w, "@bad:", 5) == 0 && !strchr(w, '/')) snprintf(src, sizeof src, "%s/tests/bad-input/%s", GK_SOURCE_DIR, w + 5);
   else if (strchr(w, '/')) return NULL;
-  else snprintf(buf, sizeof buf, "%s", w);
-  return strdup(buf);
+  else return strdup(w);
+  snprintf(dst, sizeof dst, "in%d.csv", k);
+  if (copy_in(src, dst) != 0) return NULL;
+  return strdup(dst);
 }
 
 static void helper(int argc, char **argv)
@@ -70,7 +97,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   int argc = 0, refused = 0;
   char *save = NULL;
   for (char *w = strtok_r(s, "\n", &save); w && argc < MAXARG; w = strtok_r(NULL, "\n", &save)) {
-    argv[argc] = expand(w);
+    argv[argc] = expand(w, argc);
     if (!argv[argc]) { refused = 1; break; }
     argc++;
   }
