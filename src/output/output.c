@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <math.h>
 #include <stdarg.h>
@@ -45,24 +46,32 @@ const char *gk_path_ext(const char *path, char *buf, size_t size)
 enum { TMP_SLOTS = 8 };
 static char tmp_name[TMP_SLOTS][PATH_MAX];
 static volatile sig_atomic_t tmp_used[TMP_SLOTS];
+/* outputs may be written from several threads; the handler reads without
+ * it (a lock is not async-signal-safe) */
+static pthread_mutex_t tmp_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int tmp_claim(const char *template_)
 {
   size_t n = strlen(template_);
   if (n >= PATH_MAX) return -1;
-  for (int i = 0; i < TMP_SLOTS; i++)
+  int slot = -1;
+  pthread_mutex_lock(&tmp_lock);
+  for (int i = 0; i < TMP_SLOTS && slot < 0; i++)
     if (!tmp_used[i]) {
       memcpy(tmp_name[i], template_, n + 1);
       tmp_used[i] = 1;
-      return i;
+      slot = i;
     }
-  return -1;
+  pthread_mutex_unlock(&tmp_lock);
+  return slot;
 }
 
 static void tmp_release(const char *name)
 {
+  pthread_mutex_lock(&tmp_lock);
   for (int i = 0; i < TMP_SLOTS; i++)
-    if (tmp_used[i] && strcmp(tmp_name[i], name) == 0) { tmp_used[i] = 0; return; }
+    if (tmp_used[i] && strcmp(tmp_name[i], name) == 0) { tmp_used[i] = 0; break; }
+  pthread_mutex_unlock(&tmp_lock);
 }
 
 void gk_atomic_cleanup_signal(void)
