@@ -4,8 +4,8 @@
  * "i" drive the option helpers cli_quantity / cli_range / cli_list /
  * cli_int directly ("q BASE ARG", "i ARG").
  *
- * Words "@series", "@spectra" and "@bad:NAME" stand for fresh copies of
- * the bundled examples and tests/bad-input/NAME, so the commands get past
+ * Words "@series", "@spectra", "@ex:PATH" and "@bad:NAME" stand for fresh
+ * copies of the bundled examples (examples/PATH) and tests/bad-input/NAME, so the commands get past
  * file loading. Copies, because "-o @series" is a valid command line: the
  * first campaign overwrote examples/threshold-series.csv that way. Any
  * other word containing '/' is refused, so that every file a command
@@ -60,6 +60,7 @@ static char *expand(const char *w, int k)
   if (strcmp(w, "@series") == 0) snprintf(src, sizeof src, "%s/examples/threshold-series.csv", GK_SOURCE_DIR);
   else if (strcmp(w, "@spectra") == 0) snprintf(src, sizeof src, "%s/examples/threshold-spectra.csv", GK_SOURCE_DIR);
   else if (strncmp(w, "@bad:", 5) == 0 && !strchr(w, '/')) snprintf(src, sizeof src, "%s/tests/bad-input/%s", GK_SOURCE_DIR, w + 5);
+  else if (strncmp(w, "@ex:", 4) == 0 && !strstr(w, "..")) snprintf(src, sizeof src, "%s/examples/%s", GK_SOURCE_DIR, w + 4);
   else if (strchr(w, '/')) return NULL;
   else return strdup(w);
   snprintf(dst, sizeof dst, "in%d.csv", k);

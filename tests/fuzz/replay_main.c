@@ -3,7 +3,9 @@
  * libFuzzer: this is how `make check` replays tests/fuzz/corpus/<parser>/ and
  * tests/fuzz/crashes/<parser>-* with gcc. Fails when nothing was replayed,
  * so an emptied corpus does not pass silently. */
+#define _DEFAULT_SOURCE /* realpath */
 #include <dirent.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,7 +67,7 @@ static int replay_dir(const char *dir, const char *prefix)
   closedir(d);
   if (n) qsort(names, n, sizeof *names, cmp);  /* reproducible order */
   int rc = 0;
-  char path[4096];
+  char path[PATH_MAX + 512];
   for (size_t i = 0; i < n; i++) {
     snprintf(path, sizeof path, "%s/%s", dir, names[i]);
     struct stat st;
@@ -86,11 +88,15 @@ int main(int argc, char **argv)
   if (!report) report = stdout;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--prefix") == 0 && i + 1 < argc) { prefix = argv[++i]; continue; }
+    /* absolute: a harness may change directory (fuzz_cli works in a
+     * private one) */
+    char abs[PATH_MAX];
+    const char *path = realpath(argv[i], abs) ? abs : argv[i];
     struct stat st;
-    if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
-      if (replay_dir(argv[i], prefix) < 0) rc = 1;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+      if (replay_dir(path, prefix) < 0) rc = 1;
       prefix = NULL;
-    } else if (replay_file(argv[i]) < 0) rc = 1;
+    } else if (replay_file(path) < 0) rc = 1;
   }
   fprintf(report, "replayed %ld inputs\n", replayed);
   fclose(report);
