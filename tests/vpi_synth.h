@@ -34,11 +34,15 @@ static double synth_dn(const vpi_truth *t, double P)
 /* nl wavelengths over 500-560 nm, np pumps geometric over 0.1-2 mJ/cm^2.
  * bg: W2/W1 ratio (0: no background). noise: relative Gaussian noise
  * (0: exact), sigma = noise * I_true stored for weighted fits. */
-static void synth_make(vpi_truth *t, size_t nl, size_t np, double bg, double noise,
-                       unsigned long seed)
+/* General form: pumps geometric over [pmin, pmax]; glob (P1, P2, m, n)
+ * or NULL for the NC-DDAB-like default (3, 1, 3, 1.5). */
+static void synth_make_full(vpi_truth *t, size_t nl, size_t np, double bg, double noise,
+                            unsigned long seed, double pmin, double pmax, const double *glob)
 {
   t->nl = nl, t->np = np, t->L = 0.45, t->pmax = 2.0;
   t->glob[0] = 3.0, t->glob[1] = 1.0, t->glob[2] = 3.0, t->glob[3] = 1.5;
+  if (glob)
+    for (int k = 0; k < 4; k++) t->glob[k] = glob[k];
   t->lambda = malloc(nl * sizeof(double)), t->F = malloc(nl * sizeof(double));
   t->gamma = malloc(nl * sizeof(double)), t->alpha = malloc(nl * sizeof(double));
   t->pump = malloc(np * sizeof(double)), t->w1 = malloc(np * sizeof(double));
@@ -53,7 +57,7 @@ static void synth_make(vpi_truth *t, size_t nl, size_t np, double bg, double noi
     t->alpha[i] = 1.05 + 0.01 * (l - 531) + 20.0 / (1 + exp((l - 508) / 2.5));
   }
   for (size_t j = 0; j < np; j++) {
-    t->pump[j] = 0.1 * pow(20.0, (double)j / (np - 1));
+    t->pump[j] = pmin * pow(pmax / pmin, (double)j / (np - 1));
     t->w1[j] = 1000.0 * t->pump[j];
     t->w2[j] = bg * 1000.0 * t->pump[j];
   }
@@ -75,6 +79,13 @@ static void synth_free(vpi_truth *t)
 {
   free(t->lambda), free(t->F), free(t->gamma), free(t->alpha), free(t->pump);
   free(t->w1), free(t->w2), free(t->I), free(t->sigma);
+}
+
+/* The default design: pumps geometric over 0.1-2 mJ/cm^2. */
+static void synth_make(vpi_truth *t, size_t nl, size_t np, double bg, double noise,
+                       unsigned long seed)
+{
+  synth_make_full(t, nl, np, bg, noise, seed, 0.1, 2.0, NULL);
 }
 
 #endif

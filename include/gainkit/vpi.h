@@ -39,6 +39,8 @@ extern "C" {
 
 typedef enum { GK_VPI1 = 1, GK_VPI2 = 2 } gk_vpi_model;
 
+#define GK_VPI_GLOB_RELSE 0.5
+
 enum { GK_VPI_P1 = 0, GK_VPI_P2, GK_VPI_M, GK_VPI_N, GK_VPI_NGLOB };
 
 typedef struct gk_vpi_data {
@@ -77,6 +79,11 @@ typedef struct gk_vpi_result {
   double chi2, chi2_red;
   size_t n_free, dof, n_iter;
   int converged, cov_ok;
+  /* 1 when the covariance exists and every global has a relative
+   * standard error below GK_VPI_GLOB_RELSE: otherwise P1, P2, m, n are not
+   * determined by the data (near-degenerate directions such as m -> n or
+   * P1 -> 0/infinity) and only the thresholds, gamma, alpha, W mean much. */
+  int glob_determined;
   char reason[160];
   /* ASE peak: argmax_i of the ASE term at the highest pump. */
   size_t ipk;

@@ -331,6 +331,27 @@ static int ctx_init(fit_ctx *c, const gk_fit_problem *prob, size_t nf)
 
 /* ---- one start ------------------------------------------------------------------ */
 
+/* Is the residual vector orthogonal to every Jacobian column (to 1e-8 in
+ * cosine)? That is the first-order condition for a least-squares minimum,
+ * written scale-free so that it holds for data of any magnitude. Used when
+ * no step from the start reduces chi2: GSL's own gradient test compares
+ * |J^T f| with an absolute gtol and misses rounding-level residuals of
+ * large data. */
+static int residual_orthogonal(gsl_multifit_nlinear_workspace *w)
+{
+  const gsl_vector *f = gsl_multifit_nlinear_residual(w);
+  const gsl_matrix *J = gsl_multifit_nlinear_jac(w);
+  double fn = gsl_blas_dnrm2(f);
+  if (fn == 0) return 1;
+  for (size_t k = 0; k < J->size2; k++) {
+    gsl_vector_const_view col = gsl_matrix_const_column(J, k);
+    double jn = gsl_blas_dnrm2(&col.vector), dot;
+    gsl_blas_ddot(&col.vector, f, &dot);
+    if (jn > 0 && fabs(dot) > 1e-8 * jn * fn) return 0;
+  }
+  return 1;
+}
+
 static const char *info_reason(int info)
 {
   switch (info) {
@@ -382,7 +403,13 @@ static void run_start(fit_ctx *c, gsl_multifit_nlinear_workspace *w,
       if (++noprog >= MAX_NOPROG || iter == 1) {
         if (c->n_fail > fail_before)
           snprintf(sr->reason, sizeof sr->reason, "model failed to evaluate at every trial step");
-        else if (iter == 1)
+        else if (iter == 1 && residual_orthogonal(w)) {
+          /* A start that is already the optimum (noise-free data, or a
+           * second pass started at the first pass's answer) admits no
+           * improving step, yet the gradient test says it is a minimum. */
+          sr->converged = 1;
+          snprintf(sr->reason, sizeof sr->reason, "start point is already optimal (small gradient)");
+        } else if (iter == 1)
           snprintf(sr->reason, sizeof sr->reason, "no step from the start point reduced chi2");
         else {
           sr->converged = 1;

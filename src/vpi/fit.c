@@ -481,16 +481,21 @@ static int dn_model(const double *th, double *yhat, void *ctx)
   return 0;
 }
 
-static const double GRID_P1[] = {0.1, 0.3, 1.0}, GRID_P2[] = {0.3, 1.0};
-static const double GRID_NM[][2] = {{1.0, 2.0}, {1.5, 3.0}};
-enum { NGRID = 12 };
+/* Shapes of dn(P) tried as starts: P1, P2 relative to the highest pump and
+ * (n, m). The likelihood in the globals has several basins (m -> n,
+ * P1 -> 0 or infinity are near-degenerate directions), so the grid spans
+ * a linear onset well inside the data (small P1) to none (large P1), and
+ * weakly to strongly superlinear tails. */
+static const double GRID_P1[] = {0.05, 0.2, 1.0, 5.0}, GRID_P2[] = {0.3, 1.0};
+static const double GRID_NM[][2] = {{0.7, 2.0}, {1.0, 3.0}, {2.0, 4.0}};
+enum { NGRID = 24, NREFINE = 3 };
 
 static void grid_start(size_t s, double pmax, double *gl)
 {
-  gl[GK_VPI_P1] = pmax * GRID_P1[s % 3];
-  gl[GK_VPI_P2] = pmax * GRID_P2[(s / 3) % 2];
-  gl[GK_VPI_N] = GRID_NM[s / 6][0];
-  gl[GK_VPI_M] = GRID_NM[s / 6][1];
+  gl[GK_VPI_P1] = pmax * GRID_P1[s % 4];
+  gl[GK_VPI_P2] = pmax * GRID_P2[(s / 4) % 2];
+  gl[GK_VPI_N] = GRID_NM[s / 8][0];
+  gl[GK_VPI_M] = GRID_NM[s / 8][1];
 }
 
 static int start_glob(vctx *c, const double *g0, const double *a0, double *gl)
@@ -817,8 +822,9 @@ int gk_vpi_fit(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *o
   if (vctx_init(&c, d, model)) return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
   double *u = malloc(c.nu * sizeof(double)), *best = malloc(c.nu * sizeof(double));
   double *utry = malloc(c.nu * sizeof(double)), *xr = malloc(c.nr * sizeof(double));
+  double *keep = malloc(NREFINE * c.nu * sizeof(double));
   double *g0 = malloc(c.nl * sizeof(double)), *a0 = malloc(c.nl * sizeof(double));
-  if (!u || !best || !utry || !xr || !g0 || !a0 || !result_alloc(res, c.nl, c.np)) {
+  if (!u || !best || !utry || !xr || !keep || !g0 || !a0 || !result_alloc(res, c.nl, c.np)) {
     st = gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
     goto done;
   }
@@ -830,32 +836,51 @@ int gk_vpi_fit(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *o
   if (opt.gamma0) memcpy(g0, opt.gamma0, c.nl * sizeof(double));
   if (opt.alpha0 && !d->alpha_fixed)
     for (size_t i = 0; i < c.nl; i++) a0[i] = fmax(opt.alpha0[i], 1e-6);
-  /* Globals: the given start, or the data-driven start and a small grid
-   * of shapes, screened by a few LM iterations each (the wavelength start
-   * does not depend on them). */
-  double bestchi = INFINITY;
+  /* Globals: the given start, or the data-driven start and a grid of
+   * shapes. Every start is screened by a few LM iterations (gamma, alpha
+   * first adapt to the start's dn(P) with the globals frozen, then all
+   * move); the NREFINE best screened points run to convergence and the
+   * lowest chi2 wins. */
+  size_t nstart = opt.glob0 ? 1 : NGRID + 1;
+  double keep_chi[NREFINE];
+  for (size_t k = 0; k < NREFINE; k++) keep_chi[k] = INFINITY;
   lm_out o = {INFINITY, 0, 0, ""};
-  for (size_t s = 0; s < (opt.glob0 ? 1 : NGRID + 1); s++) {
+  for (size_t s = 0; s < nstart; s++) {
     double gl[GK_VPI_NGLOB];
     if (opt.glob0) memcpy(gl, opt.glob0, sizeof gl);
     else if (s == 0) {
       if (start_glob(&c, g0, a0, gl)) continue;
     } else grid_start(s - 1, c.pmax, gl);
     pack(&c, g0, a0, gl, u);
-    /* gamma, alpha adapt to the start's dn(P) first, then everything moves */
     c.freeze = 1;
     lm(&c, u, SCREEN_ITER, opt.xtol, yy, xr, utry);
     c.freeze = 0;
-    if (!opt.glob0) {
-      /* the data-driven start runs to the end; the grid only screens */
-      o = lm(&c, u, s == 0 ? opt.max_iter : SCREEN_ITER, opt.xtol, yy, xr, utry);
-      res->n_iter += o.iter;
-    } else {
-      o.chi2 = 0;
+    o = lm(&c, u, opt.glob0 ? 0 : SCREEN_ITER, opt.xtol, yy, xr, utry);
+    res->n_iter += o.iter;
+    if (!isfinite(o.chi2)) continue;
+    /* insert into the NREFINE best (sorted by chi2) */
+    size_t k = NREFINE;
+    while (k > 0 && o.chi2 < keep_chi[k - 1]) k--;
+    if (k == NREFINE) continue;
+    for (size_t e = NREFINE - 1; e > k; e--) {
+      keep_chi[e] = keep_chi[e - 1];
+      memcpy(keep + e * c.nu, keep + (e - 1) * c.nu, c.nu * sizeof(double));
     }
-    if (o.chi2 < bestchi || !isfinite(bestchi)) bestchi = o.chi2, memcpy(best, u, c.nu * sizeof(double));
+    keep_chi[k] = o.chi2;
+    memcpy(keep + k * c.nu, u, c.nu * sizeof(double));
   }
-  o = lm(&c, best, opt.max_iter, opt.xtol, yy, xr, utry);
+  o.chi2 = INFINITY;
+  for (size_t k = 0; k < NREFINE && isfinite(keep_chi[k]); k++) {
+    memcpy(u, keep + k * c.nu, c.nu * sizeof(double));
+    lm_out ok = lm(&c, u, opt.max_iter, opt.xtol, yy, xr, utry);
+    res->n_iter += ok.iter;
+    if (ok.chi2 < o.chi2 || !isfinite(o.chi2)) o = ok, memcpy(best, u, c.nu * sizeof(double));
+  }
+  if (!isfinite(o.chi2)) {
+    st = gk_error_set(err, GK_EDOM, NULL, 0, "the VPI model is undefined at every start");
+    gsl_set_error_handler(old);
+    goto done;
+  }
   /* vpi2 also starts from the vpi1 optimum (W2 = 0 is a point of the vpi2
    * family): without a background the two-signal start above can settle
    * where the background term mimics the low-pump ASE. */
@@ -872,12 +897,15 @@ int gk_vpi_fit(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *o
   evaluate(&c, best);
   fill(&c, res, &o);
   covariance(&c, res, res->chi2_red);
+  res->glob_determined = res->cov_ok;
+  for (int k = 0; k < GK_VPI_NGLOB; k++)
+    if (!(res->glob_se[k] < GK_VPI_GLOB_RELSE * res->glob[k])) res->glob_determined = 0;
   threshold(res, 1.0 / d->L, res->cov_pk, &res->th_gl1, &res->th_gl1_se);
   threshold(res, 0.0, res->cov_pk, &res->th_tr, &res->th_tr_se);
   overtake(d, res);
   gsl_set_error_handler(old);
 done:
-  free(u), free(best), free(utry), free(xr), free(g0), free(a0);
+  free(u), free(best), free(utry), free(xr), free(keep), free(g0), free(a0);
   vctx_free(&c);
   if (st) gk_vpi_result_free(res);
   return st;

@@ -224,6 +224,27 @@ static void test_exp_noise_free(void)
   }
 }
 
+/* Started exactly at the optimum of noise-free data, no step can reduce
+ * chi2; that is a minimum, and must be reported as converged. */
+static void test_start_at_optimum(void)
+{
+  double x[NEXP], y[NEXP];
+  exp_data(x, y, 5.0, 1.7, 0.4);
+  exp_ctx c = { x, NEXP, 1 };
+  gk_param par[3] = { { "A", NULL, 5.0, -INFINITY, INFINITY, 0 },
+                      { "tau", "ns", 1.7, -INFINITY, INFINITY, 0 },
+                      { "B", NULL, 0.4, -INFINITY, INFINITY, 0 } };
+  gk_fit_problem pr = problem(NEXP, 3, y, exp_model, &c, par);
+  gk_fit_options o;
+  gk_fit_options_default(&o);
+  gk_fit_result r;
+  gk_error e;
+  CHECK_INT(gk_fit(&pr, &o, &r, &e), GK_OK);
+  CHECK_MSG(r.converged, "%s", r.reason);
+  CHECK_CLOSE(r.value[1], 1.7, 1e-12);
+  gk_fit_result_free(&r);
+}
+
 /* Inactive bounds change nothing; an active bound pins the value. */
 static void test_bounds(void)
 {
@@ -505,6 +526,7 @@ int main(void)
   RUN(test_weights);
   RUN(test_fixed);
   RUN(test_exp_noise_free);
+  RUN(test_start_at_optimum);
   RUN(test_bounds);
   RUN(test_multistart);
   RUN(test_derived_se);

@@ -1,0 +1,584 @@
+/* gainkit vpi — global VPI fits of a pump series of spectra (physics.md §2,
+ * docs/vpi.md). Reads the matrix, selects wavelengths and pumps, builds
+ * F(lambda) and optional fixed losses, runs gk_vpi_fit, formats the result. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_interp.h>
+
+#include "cli.h"
+#include "gainkit/vpi.h"
+
+enum { OPT_LENGTH = CLI_OPT_FIRST_FREE, OPT_MODEL, OPT_FLUOR, OPT_LOSSES, OPT_WINDOW,
+       OPT_MAXPUMP, OPT_AUTOMAX };
+
+/* The selected data, pumps increasing. */
+typedef struct vdata {
+  size_t nl, np;
+  double *lambda, *pump, *I, *F, *alpha;  /* alpha NULL unless --losses */
+  double L;
+  char pump_unit[32];
+} vdata;
+
+static void vdata_free(vdata *v)
+{
+  free(v->lambda), free(v->pump), free(v->I), free(v->F), free(v->alpha);
+  memset(v, 0, sizeof *v);
+}
+
+/* A two-column spectrum (wavelength nm, value) interpolated onto the data
+ * grid; every data wavelength must lie inside the file's range. */
+static int load_curve(const char *path, const char *what, const vdata *v, double *out,
+                      gk_error *e)
+{
+  gk_columns_options co = {.xkind = GK_XKIND_WAVELENGTH, .x_unit_default = "nm",
+                           .allow_unsorted = 1, .reject_duplicate_x = 1, .min_points = 2};
+  gk_columns c;
+  int rc = gk_columns_read(path, &co, &c, e);
+  if (rc) return rc;
+  double lo = c.x[0], hi = c.x[c.n - 1];
+  if (v->lambda[0] < lo || v->lambda[v->nl - 1] > hi) {
+    rc = gk_error_set(e, GK_EINPUT, path, c.line[v->lambda[0] < lo ? 0 : c.n - 1],
+                      "%s covers %g-%g nm but the data need %g-%g nm", what, lo, hi,
+                      v->lambda[0], v->lambda[v->nl - 1]);
+    gk_columns_free(&c);
+    return rc;
+  }
+  gsl_interp *it = gsl_interp_alloc(gsl_interp_linear, c.n);
+  gsl_interp_accel *acc = gsl_interp_accel_alloc();
+  if (!it || !acc || gsl_interp_init(it, c.x, c.y, c.n)) {
+    rc = gk_error_set(e, GK_ENOMEM, NULL, 0, "cannot interpolate %s", what);
+  } else {
+    for (size_t i = 0; i < v->nl; i++) out[i] = gsl_interp_eval(it, c.x, c.y, v->lambda[i], acc);
+  }
+  gsl_interp_free(it), gsl_interp_accel_free(acc);
+  gk_columns_free(&c);
+  return rc;
+}
+
+typedef struct sel {
+  int window, automax;
+  double wlo, whi, maxpump;  /* maxpump NaN: none */
+  double length;  /* cm; 0: from the file's metadata */
+  const char *fluor, *losses;
+} sel;
+
+static const double *sort_key;
+static int cmp_idx(const void *a, const void *b)
+{
+  double u = sort_key[*(const size_t *)a], w = sort_key[*(const size_t *)b];
+  return (u > w) - (u < w);
+}
+
+static int load(const char *path, const sel *s, vdata *v, gk_error *e)
+{
+  gk_matrix m;
+  gk_matrix_options mo = {.col_kind = GK_XKIND_PLAIN, .require_increasing_rows = 1,
+                          .min_rows = 3, .min_cols = 2};
+  int rc = gk_matrix_read(path, &mo, &m, e);
+  if (rc) return rc;
+  size_t *cols = malloc(m.ncol * sizeof *cols), *rows = malloc(m.nrow * sizeof *rows);
+  if (!cols || !rows) {
+    rc = gk_error_set(e, GK_ENOMEM, NULL, 0, "out of memory");
+    goto out;
+  }
+  /* the pump row precedes the first wavelength row */
+  long pline = m.line[0] > 1 ? m.line[0] - 1 : 1;
+  for (size_t j = 0; j < m.ncol; j++)
+    if (!(m.col[j] > 0) || !isfinite(m.col[j])) {
+      rc = gk_error_set(e, GK_EINPUT, path, pline,
+                        "pump values must be positive (column %zu is %g)", j + 2, m.col[j]);
+      goto out;
+    }
+  /* length: --length, else the file's metadata */
+  if (s->length > 0) {
+    v->L = s->length;
+  } else {
+    const char *ml = gk_meta_get(&m.meta, "stripe_length_cm");
+    char *end = NULL;
+    v->L = ml ? strtod(ml, &end) : NAN;
+    if (!ml) {
+      rc = gk_error_option(e, "--length", "missing: give the stripe length or put "
+                           "'# stripe_length_cm: L' in %s", path);
+      goto out;
+    }
+    if (end == ml || *end || !(v->L > 0)) {
+      rc = gk_error_set(e, GK_EINPUT, path, 0, "stripe_length_cm '%s' is not a positive number", ml);
+      goto out;
+    }
+  }
+  if (!(v->L > 0)) {
+    rc = gk_error_option(e, "--length", "stripe length must be positive, got %g cm", v->L);
+    goto out;
+  }
+  snprintf(v->pump_unit, sizeof v->pump_unit, "%s", m.col_unit_in[0] ? m.col_unit_in : "");
+  /* rows: the window, increasing wavelength */
+  int rev = m.nrow > 1 && m.row[1] < m.row[0];
+  v->nl = 0;
+  for (size_t a = 0; a < m.nrow; a++) {
+    size_t i = rev ? m.nrow - 1 - a : a;
+    if (!s->window || (m.row[i] >= s->wlo && m.row[i] <= s->whi)) rows[v->nl++] = i;
+  }
+  /* columns: pumps increasing, up to --max-pump */
+  for (size_t j = 0; j < m.ncol; j++) cols[j] = j;
+  sort_key = m.col;
+  qsort(cols, m.ncol, sizeof *cols, cmp_idx);
+  v->np = 0;
+  for (size_t j = 0; j < m.ncol; j++)
+    if (isnan(s->maxpump) || m.col[cols[j]] <= s->maxpump) cols[v->np++] = cols[j];
+  if (v->nl < 3) {
+    rc = s->window ? gk_error_option(e, "--window", "only %zu wavelengths of %s inside", v->nl, path)
+                   : gk_error_set(e, GK_EINPUT, path, 0, "fewer than 3 wavelengths");
+    goto out;
+  }
+  if (v->np < 2) {
+    rc = gk_error_option(e, "--max-pump", "keeps %zu of the %zu pumps of %s; need at least 2",
+                         v->np, m.ncol, path);
+    goto out;
+  }
+  v->lambda = malloc(v->nl * sizeof(double)), v->pump = malloc(v->np * sizeof(double));
+  v->I = malloc(v->nl * v->np * sizeof(double)), v->F = malloc(v->nl * sizeof(double));
+  if (!v->lambda || !v->pump || !v->I || !v->F) {
+    rc = gk_error_set(e, GK_ENOMEM, NULL, 0, "out of memory");
+    goto out;
+  }
+  for (size_t a = 0; a < v->nl; a++) {
+    v->lambda[a] = m.row[rows[a]];
+    for (size_t b = 0; b < v->np; b++) {
+      double z = m.z[rows[a] * m.ncol + cols[b]];
+      if (!isfinite(z)) {
+        rc = gk_error_set(e, GK_EINPUT, path, m.line[rows[a]], "intensity is not a number (pump %g)",
+                          m.col[cols[b]]);
+        goto out;
+      }
+      v->I[a * v->np + b] = z;
+    }
+  }
+  for (size_t b = 0; b < v->np; b++) v->pump[b] = m.col[cols[b]];
+  if (s->automax) {
+    size_t keep;
+    rc = gk_vpi_auto_max_pump(v->lambda, v->I, v->nl, v->np, 0.1, &keep, e);
+    if (rc) goto out;
+    if (keep < v->np) {
+      /* drop trailing columns: repack the row-major matrix */
+      for (size_t a = 0; a < v->nl; a++)
+        for (size_t b = 0; b < keep; b++) v->I[a * keep + b] = v->I[a * v->np + b];
+      cli_warn("--auto-max-pump: the FWHM re-broadens above pump %g; %zu of %zu spectra kept",
+               v->pump[keep - 1], keep, v->np);
+      v->np = keep;
+    }
+  }
+  if (s->fluor) {
+    rc = load_curve(s->fluor, "--fluorescence", v, v->F, e);
+  } else {
+    gk_vpi_data d = {.nl = v->nl, .np = v->np, .lambda = v->lambda, .pump = v->pump, .I = v->I};
+    rc = gk_vpi_default_fluorescence(&d, v->F, e);
+    if (rc) {
+      char msg[sizeof e->msg];
+      snprintf(msg, sizeof msg, "%s", e->msg);
+      gk_error_set(e, GK_EINPUT, path, 0, "%s", msg);
+    }
+  }
+  if (rc) goto out;
+  if (s->losses) {
+    v->alpha = malloc(v->nl * sizeof(double));
+    if (!v->alpha) {
+      rc = gk_error_set(e, GK_ENOMEM, NULL, 0, "out of memory");
+      goto out;
+    }
+    rc = load_curve(s->losses, "--losses", v, v->alpha, e);
+    for (size_t i = 0; !rc && i < v->nl; i++)
+      if (!(v->alpha[i] >= 0))
+        rc = gk_error_set(e, GK_EINPUT, s->losses, 0, "losses must be >= 0 (%g cm^-1 at %g nm)",
+                          v->alpha[i], v->lambda[i]);
+  }
+out:
+  free(cols), free(rows);
+  gk_matrix_free(&m);
+  return rc;
+}
+
+/* ---- output ---------------------------------------------------------------- */
+
+static const char *model_name(const gk_vpi_result *r) { return r->model == GK_VPI2 ? "vpi2" : "vpi1"; }
+
+static cJSON *fit_json(const gk_vpi_result *r, const vdata *v)
+{
+  static const char *gn[GK_VPI_NGLOB] = {"P1", "P2", "m", "n"};
+  cJSON *j = cJSON_CreateObject();
+  cJSON_AddStringToObject(j, "command", "vpi");
+  cJSON_AddStringToObject(j, "model", model_name(r));
+  cJSON_AddBoolToObject(j, "converged", r->converged);
+  gk_json_num(j, "chi2_red", r->chi2_red);
+  gk_json_num(j, "length_cm", v->L);
+  cJSON *p = cJSON_AddObjectToObject(j, "params");
+  for (int k = 0; k < GK_VPI_NGLOB; k++) gk_json_value_se(p, gn[k], r->glob[k], r->glob_se[k]);
+  cJSON_AddBoolToObject(j, "params_determined", r->glob_determined);
+  gk_json_array(j, "wavelength_nm", v->lambda, v->nl);
+  gk_json_array(j, "gamma", r->gamma, r->nl);
+  gk_json_array(j, "gamma_stderr", r->gamma_se, r->nl);
+  gk_json_array(j, "alpha", r->alpha, r->nl);
+  gk_json_array(j, "alpha_stderr", r->alpha_se, r->nl);
+  gk_json_array(j, "pump", v->pump, v->np);
+  gk_json_array(j, "w_ase", r->w1, r->np);
+  gk_json_array(j, "w_ase_stderr", r->w1_se, r->np);
+  if (r->model == GK_VPI2) {
+    gk_json_array(j, "w_fl", r->w2, r->np);
+    gk_json_array(j, "w_fl_stderr", r->w2_se, r->np);
+  }
+  gk_json_num(j, "peak_nm", r->peak_nm);
+  double *g = malloc(v->np * sizeof(double));
+  if (g) {
+    for (size_t k = 0; k < v->np; k++) g[k] = gk_vpi_gain(r, r->ipk, v->pump[k]);
+    gk_json_array(j, "net_gain_at_peak", g, v->np);
+    free(g);
+  }
+  cJSON *t = cJSON_AddObjectToObject(j, "threshold");
+  gk_json_value_se(t, "gl1", r->th_gl1, r->th_gl1_se);
+  gk_json_value_se(t, "transparency", r->th_tr, r->th_tr_se);
+  if (r->model == GK_VPI2)
+    gk_json_num(j, "ase_over_background", r->ase_over_bg_at_lowest ? v->pump[0] : r->ase_over_bg);
+  return j;
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+  double u = *(const double *)a, w = *(const double *)b;
+  return (u > w) - (u < w);
+}
+
+/* median(w_fl / w_ase) over pumps with w_ase > 0 */
+static double background_ratio(const gk_vpi_result *r)
+{
+  double *x = malloc(r->np * sizeof(double));
+  size_t n = 0;
+  if (!x) return NAN;
+  for (size_t j = 0; j < r->np; j++)
+    if (r->w1[j] > 0) x[n++] = r->w2[j] / r->w1[j];
+  double med = NAN;
+  if (n) {
+    qsort(x, n, sizeof *x, cmp_dbl);
+    med = n % 2 ? x[n / 2] : 0.5 * (x[n / 2 - 1] + x[n / 2]);
+  }
+  free(x);
+  return med;
+}
+
+static void fit_text(cli_buf *b, const gk_vpi_result *r, const vdata *v)
+{
+  const char *pu = v->pump_unit[0] ? v->pump_unit : "(pump units)";
+  cli_printf(b, "%s: %s, chi2_red %.4g, %zu wavelengths x %zu pumps, L = %g cm\n",
+             model_name(r), r->converged ? "converged" : "NOT converged", r->chi2_red, v->nl,
+             v->np, v->L);
+  cli_print_value(b, "  P1", r->glob[GK_VPI_P1], r->glob_se[GK_VPI_P1], pu);
+  cli_print_value(b, "  P2", r->glob[GK_VPI_P2], r->glob_se[GK_VPI_P2], pu);
+  cli_print_value(b, "  m", r->glob[GK_VPI_M], r->glob_se[GK_VPI_M], "");
+  cli_print_value(b, "  n", r->glob[GK_VPI_N], r->glob_se[GK_VPI_N], "");
+  if (!r->glob_determined) cli_printf(b, "  (P1, P2, m, n are not determined by these data)\n");
+  cli_printf(b, "  ASE peak %.2f nm: gamma %.4g ± %.2g cm^-1, alpha %.4g ± %.2g cm^-1\n", r->peak_nm,
+             r->gamma[r->ipk], r->gamma_se[r->ipk], r->alpha[r->ipk], r->alpha_se[r->ipk]);
+  cli_print_value(b, "  threshold gL=1", r->th_gl1, r->th_gl1_se, pu);
+  cli_print_value(b, "  transparency g=0", r->th_tr, r->th_tr_se, pu);
+  if (r->model == GK_VPI2) {
+    if (r->ase_over_bg_at_lowest) cli_printf(b, "  ASE exceeds the background at every pump\n");
+    else if (isfinite(r->ase_over_bg))
+      cli_printf(b, "  ASE exceeds the background above %.4g %s\n", r->ase_over_bg, pu);
+    else cli_printf(b, "  ASE stays below the background at every pump\n");
+  }
+}
+
+static int make_csv(gk_csv *csv, gk_vpi_result *const *r, size_t nr, const vdata *v)
+{
+  static const char *h1[] = {"wavelength_nm", "F", "gamma_cm-1", "gamma_stderr", "alpha_cm-1",
+                             "alpha_stderr"};
+  const char *hdr[13];
+  char names[2][6][24];
+  size_t nc = 2;
+  hdr[0] = h1[0], hdr[1] = h1[1];
+  for (size_t k = 0; k < nr; k++)
+    for (int a = 2; a < 6; a++) {
+      snprintf(names[k][a], sizeof names[k][a], "%s_%s", model_name(r[k]), h1[a]);
+      hdr[nc++] = names[k][a];
+    }
+  if (gk_csv_init(csv, nc, hdr)) return -1;
+  gk_csv_add_comment(csv, "gainkit vpi: gross gain gamma and loss alpha per wavelength, L = %g cm", v->L);
+  for (size_t i = 0; i < v->nl; i++) {
+    double row[10];
+    size_t c = 0;
+    row[c++] = v->lambda[i], row[c++] = v->F[i];
+    for (size_t k = 0; k < nr; k++) {
+      row[c++] = r[k]->gamma[i], row[c++] = r[k]->gamma_se[i];
+      row[c++] = r[k]->alpha[i], row[c++] = r[k]->alpha_se[i];
+    }
+    if (gk_csv_add_row(csv, row)) return -1;
+  }
+  return 0;
+}
+
+/* Seed 000 Fig. 3 in one figure: (a) a spectrum with the fits and the
+ * ASE/background split, (b) intensity at the peak vs pump with the
+ * thresholds, (c) gamma, alpha and the F*lambda^4 shape, (d) net gain at
+ * the peak vs pump, (e) the weights vs pump. r[nr-1] is the main fit. */
+static int make_plot(const char *out, gk_vpi_result *const *r, size_t nr, const vdata *v)
+{
+  const gk_vpi_result *m = r[nr - 1];
+  size_t nl = v->nl, np = v->np, ip = m->ipk, jp = np - 1, ng = 200;
+  char xl[80];
+  snprintf(xl, sizeof xl, "pump%s%s%s", v->pump_unit[0] ? " (" : "", v->pump_unit,
+           v->pump_unit[0] ? ")" : "");
+  gk_figure *f = gk_figure_new(3, 2, 1500, 900, "VPI global fit (seed 000 Eq. 6-8)");
+  double *y = malloc((nl + np + 2 * ng) * 4 * sizeof(double));
+  if (!f || !y) {
+    gk_figure_free(f), free(y);
+    return -1;
+  }
+  double *y2 = y + (nl + np + 2 * ng), *y3 = y2 + (nl + np + 2 * ng), *y4 = y3 + (nl + np + 2 * ng);
+  static const int col[2] = {GK_VERMILLION, GK_BLUE};
+  /* (a) spectrum at the highest pump */
+  gk_panel *p = gk_figure_panel(f, 0);
+  char t[96];
+  snprintf(t, sizeof t, "(a) spectrum at pump %g", v->pump[jp]);
+  gk_panel_labels(p, "wavelength (nm)", "intensity", t);
+  for (size_t i = 0; i < nl; i++) y[i] = v->I[i * np + jp];
+  gk_panel_add(p, v->lambda, y, NULL, nl, GK_STYLE_POINTS, GK_BLACK, "data");
+  for (size_t k = 0; k < nr; k++) {
+    for (size_t i = 0; i < nl; i++) y[i] = r[k]->yhat[i * np + jp];
+    gk_panel_add(p, v->lambda, y, NULL, nl, GK_STYLE_LINE, col[r[k]->model - 1], model_name(r[k]));
+  }
+  if (m->model == GK_VPI2) {
+    for (size_t i = 0; i < nl; i++)
+      gk_vpi_terms(m, v->F, i, v->pump[jp], m->w1[jp], m->w2[jp], y + i, y2 + i);
+    gk_panel_add(p, v->lambda, y, NULL, nl, GK_STYLE_DASHED, GK_GREEN, "vpi2 ASE term");
+    gk_panel_add(p, v->lambda, y2, NULL, nl, GK_STYLE_DOTTED, GK_PURPLE, "vpi2 background");
+  }
+  /* (b) intensity at the peak vs pump */
+  p = gk_figure_panel(f, 1);
+  snprintf(t, sizeof t, "(b) intensity at %.1f nm", m->peak_nm);
+  gk_panel_labels(p, xl, "intensity", t);
+  gk_panel_log(p, 1, 1);
+  for (size_t j = 0; j < np; j++) y[j] = v->I[ip * np + j];
+  gk_panel_add(p, v->pump, y, NULL, np, GK_STYLE_POINTS, GK_BLACK, "data");
+  for (size_t k = 0; k < nr; k++) {
+    for (size_t j = 0; j < np; j++) y[j] = r[k]->yhat[ip * np + j];
+    gk_panel_add(p, v->pump, y, NULL, np, GK_STYLE_LINE, col[r[k]->model - 1], model_name(r[k]));
+    if (isfinite(r[k]->th_gl1)) {
+      snprintf(t, sizeof t, "%s gL=1: %.3g", model_name(r[k]), r[k]->th_gl1);
+      gk_panel_vline(p, r[k]->th_gl1, col[r[k]->model - 1], t);
+    }
+  }
+  /* (c) gamma, alpha, F lambda^4 scaled to the largest gamma */
+  p = gk_figure_panel(f, 2);
+  gk_panel_labels(p, "wavelength (nm)", "cm^-1", "(c) gross gain, loss, F*lambda^4");
+  double gmax = 0, smax = 0;
+  for (size_t i = 0; i < nl; i++) {
+    gmax = fmax(gmax, m->gamma[i]);
+    y4[i] = v->F[i] * pow(v->lambda[i], 4);
+    smax = fmax(smax, y4[i]);
+  }
+  for (size_t i = 0; i < nl; i++) y4[i] *= smax > 0 ? gmax / smax : 0;
+  gk_panel_add(p, v->lambda, m->gamma, m->gamma_se, nl, GK_STYLE_LINE, GK_BLUE, "gamma");
+  gk_panel_add(p, v->lambda, m->alpha, m->alpha_se, nl, GK_STYLE_LINE, GK_VERMILLION, "alpha");
+  gk_panel_add(p, v->lambda, y4, NULL, nl, GK_STYLE_DASHED, GK_GREY, "F*lambda^4 (scaled)");
+  gk_panel_vline(p, m->peak_nm, GK_GREY, NULL);
+  /* (d) net gain at the peak vs pump, smooth */
+  p = gk_figure_panel(f, 3);
+  snprintf(t, sizeof t, "(d) net gain at %.1f nm", m->peak_nm);
+  gk_panel_labels(p, xl, "g (cm^-1)", t);
+  gk_panel_log(p, 1, 0);
+  double *pg = y3;
+  for (size_t a = 0; a < ng; a++)
+    pg[a] = v->pump[0] * pow(v->pump[np - 1] / v->pump[0], (double)a / (ng - 1));
+  for (size_t k = 0; k < nr; k++) {
+    for (size_t a = 0; a < ng; a++) y[a] = gk_vpi_gain(r[k], r[k]->ipk, pg[a]);
+    gk_panel_add(p, pg, y, NULL, ng, GK_STYLE_LINE, col[r[k]->model - 1], model_name(r[k]));
+  }
+  gk_panel_hline(p, 1 / v->L, GK_GREY, "g = 1/L");
+  gk_panel_hline(p, 0, GK_BLACK, NULL);
+  /* (e) weights */
+  p = gk_figure_panel(f, 4);
+  gk_panel_labels(p, xl, "W", "(e) ASE and background weights");
+  gk_panel_log(p, 1, 1);
+  for (size_t k = 0; k < nr; k++) {
+    snprintf(t, sizeof t, "%s W_ASE", model_name(r[k]));
+    gk_panel_add(p, v->pump, r[k]->w1, NULL, np, GK_STYLE_LINEPOINTS, col[r[k]->model - 1], t);
+    if (r[k]->model == GK_VPI2)
+      gk_panel_add(p, v->pump, r[k]->w2, NULL, np, GK_STYLE_DASHED, GK_PURPLE, "vpi2 W_fl");
+  }
+  /* (f) population term */
+  p = gk_figure_panel(f, 5);
+  gk_panel_labels(p, xl, "dn", "(f) population term dn(P)");
+  gk_panel_log(p, 1, 0);
+  for (size_t k = 0; k < nr; k++) {
+    for (size_t a = 0; a < ng; a++) y[a] = gk_vpi_dn(pg[a], r[k]->glob, r[k]->pmax, NULL);
+    gk_panel_add(p, pg, y, NULL, ng, GK_STYLE_LINE, col[r[k]->model - 1], model_name(r[k]));
+  }
+  gk_error e;
+  int rc = gk_figure_save(f, out, &e);
+  gk_figure_free(f);
+  free(y);
+  if (rc) {
+    cli_error(&e);
+    return -1;
+  }
+  return 0;
+}
+
+static int run(int argc, char **argv)
+{
+  cli_common c = {.cmd = "vpi"};
+  static const struct option longopts[] = {
+      {"length", required_argument, NULL, OPT_LENGTH},
+      {"model", required_argument, NULL, OPT_MODEL},
+      {"fluorescence", required_argument, NULL, OPT_FLUOR},
+      {"losses", required_argument, NULL, OPT_LOSSES},
+      {"window", required_argument, NULL, OPT_WINDOW},
+      {"max-pump", required_argument, NULL, OPT_MAXPUMP},
+      {"auto-max-pump", no_argument, NULL, OPT_AUTOMAX},
+      CLI_COMMON_LONGOPTS,
+      {0, 0, 0, 0}};
+  sel s = {.maxpump = NAN};
+  int models = 2, opt;  /* 1 vpi1, 2 vpi2, 3 both */
+  optind = 1;
+  while ((opt = cli_getopt(argc, argv, CLI_COMMON_SHORTOPTS, longopts, c.cmd)) != -1) {
+    switch (opt) {
+    case '?': return CLI_USAGE;
+    case OPT_LENGTH: {
+      if (cli_quantity("--length", optarg, "cm", &s.length) < 0) return CLI_USAGE;
+      if (!(s.length > 0)) return cli_usage(c.cmd, "--length must be positive");
+      break;
+    }
+    case OPT_MODEL:
+      if (!strcmp(optarg, "vpi1")) models = 1;
+      else if (!strcmp(optarg, "vpi2")) models = 2;
+      else if (!strcmp(optarg, "both")) models = 3;
+      else return cli_usage(c.cmd, "--model: expected vpi1, vpi2 or both, got '%s'", optarg);
+      break;
+    case OPT_FLUOR: s.fluor = optarg; break;
+    case OPT_LOSSES: s.losses = optarg; break;
+    case OPT_WINDOW:
+      if (cli_range("--window", optarg, "nm", &s.wlo, &s.whi) < 0) return CLI_USAGE;
+      if (!(s.whi > s.wlo)) return cli_usage(c.cmd, "--window: NM1 must be below NM2");
+      s.window = 1;
+      break;
+    case OPT_MAXPUMP: {
+      char *end;
+      s.maxpump = strtod(optarg, &end);
+      if (end == optarg || *end || !(s.maxpump > 0))
+        return cli_usage(c.cmd, "--max-pump: expected a positive number, got '%s'", optarg);
+      break;
+    }
+    case OPT_AUTOMAX: s.automax = 1; break;
+    default: {
+      int h = cli_common_option(&c, opt, optarg);
+      if (h < 0) return CLI_USAGE;
+      if (h == 0) return cli_usage(c.cmd, "unexpected option");
+    }
+    }
+  }
+  if (optind >= argc) return cli_usage(c.cmd, "missing input FILE");
+  if (optind + 1 < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[optind + 1]);
+  if (cli_common_check(&c) < 0) return CLI_USAGE;
+  const char *path = argv[optind];
+
+  vdata v = {0};
+  gk_error e;
+  gk_error_clear(&e);
+  int rc = load(path, &s, &v, &e);
+  if (rc) {
+    vdata_free(&v);
+    return cli_error(&e);
+  }
+  gk_vpi_data d = {.nl = v.nl, .np = v.np, .lambda = v.lambda, .pump = v.pump, .I = v.I,
+                   .F = v.F, .alpha_fixed = v.alpha, .L = v.L};
+  gk_vpi_result res[2];
+  gk_vpi_result *r[2];
+  size_t nr = 0;
+  int status = CLI_OK;
+  for (int k = 1; k <= 2; k++) {
+    if (!(models & k)) continue;
+    rc = gk_vpi_fit(&d, k == 1 ? GK_VPI1 : GK_VPI2, NULL, &res[nr], &e);
+    if (rc) {
+      if (!e.file[0] && !e.option[0] && (rc == GK_EUSAGE || rc == GK_EINPUT)) {
+        char msg[sizeof e.msg];
+        snprintf(msg, sizeof msg, "%s", e.msg);
+        gk_error_set(&e, GK_EINPUT, path, 0, "%s", msg);
+      }
+      for (size_t a = 0; a < nr; a++) gk_vpi_result_free(&res[a]);
+      vdata_free(&v);
+      return cli_error(&e);
+    }
+    r[nr] = &res[nr];
+    if (!res[nr].converged) {
+      cli_warn("%s fit did not converge: %s", model_name(&res[nr]), res[nr].reason);
+      status = CLI_FAILED;
+    }
+    if (!res[nr].glob_determined)
+      cli_warn("%s: P1, P2, m, n are not determined by these data (relative stderr above %g %%); "
+               "the thresholds, gamma and alpha are the meaningful output",
+               model_name(&res[nr]), 100 * GK_VPI_GLOB_RELSE);
+    nr++;
+  }
+  if (c.plot && make_plot(c.plot, r, nr, &v) < 0) {
+    for (size_t a = 0; a < nr; a++) gk_vpi_result_free(&res[a]);
+    vdata_free(&v);
+    return CLI_USAGE;
+  }
+  cJSON *j;
+  cli_buf b = {0};
+  if (nr == 1) {
+    j = fit_json(r[0], &v);
+  } else {
+    j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "command", "vpi");
+    cJSON_AddBoolToObject(j, "converged", status == CLI_OK);
+    cJSON *a = cJSON_AddArrayToObject(j, "fits");
+    for (size_t k = 0; k < nr; k++) cJSON_AddItemToArray(a, fit_json(r[k], &v));
+    gk_json_num(j, "background_ratio", background_ratio(r[1]));
+  }
+  cli_printf(&b, "gainkit vpi %s\n", path);
+  for (size_t k = 0; k < nr; k++) fit_text(&b, r[k], &v);
+  if (nr == 2)
+    cli_printf(&b, "background ratio median(W_fl/W_ASE) of vpi2: %.4g\n", background_ratio(r[1]));
+  gk_csv csv;
+  int csv_ok = make_csv(&csv, r, nr, &v) == 0;
+  rc = cli_emit(&c, j, b.s, csv_ok ? &csv : NULL, status);
+  if (csv_ok) gk_csv_free(&csv);
+  cli_buf_free(&b);
+  cJSON_Delete(j);
+  for (size_t a = 0; a < nr; a++) gk_vpi_result_free(&res[a]);
+  vdata_free(&v);
+  return rc;
+}
+
+const struct cli_command cli_cmd_vpi = {
+  .name = "vpi",
+  .summary = "global VPI fits of a pump series of spectra (gamma, alpha, thresholds)",
+  .order = 35,
+  .help =
+      "Usage: gainkit vpi FILE [--length L] [--model vpi1|vpi2|both]\n"
+      "                   [--fluorescence F.csv] [--losses ALPHA.csv] [--window NM1:NM2]\n"
+      "                   [--max-pump P | --auto-max-pump] [options]\n\n"
+      "Fits all spectra of a pump series at once (physics.md section 2, seed 000\n"
+      "Eq. 6-8): g = gamma(lambda) dn(P) - alpha(lambda),\n"
+      "  vpi1: I = W1(P) F (e^{gL} - 1)/g,  vpi2: + W2(P) F (1 - e^{-alpha L})/alpha.\n\n"
+      "Input FILE: a matrix, first row the pump values (unit in the corner cell),\n"
+      "first column the wavelength in nm, one spectrum per column.\n\n"
+      "Options:\n"
+      "  --length L          stripe length (unit suffix allowed, default cm); without\n"
+      "                      it the file's '# stripe_length_cm:' metadata is used\n"
+      "  --model M           vpi1, vpi2 (default) or both\n"
+      "  --fluorescence F    F(lambda) from a two-column file (wavelength nm, value),\n"
+      "                      interpolated; default: the lowest-pump spectrum / its max\n"
+      "  --losses A          hold alpha(lambda) (cm^-1) to a measured spectrum\n"
+      "  --window NM1:NM2    fit only this wavelength range\n"
+      "  --max-pump P        drop spectra above pump P (file units)\n"
+      "  --auto-max-pump     drop spectra once the FWHM re-broadens by > 10 %\n\n"
+      "Thresholds from the smooth net gain at the ASE peak: gl1 (g L = 1) and\n"
+      "transparency (g = 0), with standard errors. CSV (-o .csv): gamma and alpha\n"
+      "per wavelength. With --model both the JSON holds \"fits\" and\n"
+      "\"background_ratio\" = median(W_fl/W_ASE) of vpi2.\n\n"
+      "Exit status: 0 ok, 1 a fit did not converge (output still written),\n"
+      "2 bad input or usage.\n\n" CLI_COMMON_HELP,
+  .run = run,
+};

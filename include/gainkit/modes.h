@@ -1,0 +1,120 @@
+/* gainkit/modes.h — guided modes of planar multilayer waveguides.
+ *
+ * Geometry: layers 0..n-1 from top to bottom; layer 0 (cover) and layer n-1
+ * (substrate) are semi-infinite. x is the depth in nm, 0 at the top of
+ * layer 1 (the cover/first-film interface), increasing downwards. Fields vary
+ * as exp(i(beta z - omega t)) with beta = k0 n_eff, so a complex index n + ik
+ * with k > 0 absorbs and Im(n_eff) > 0 means modal loss.
+ *
+ * Dispersion relation: the transfer matrix of (psi, psi'/p) across each
+ * layer, psi = E_y, p = 1 (TE) or psi = H_y, p = eps (TM), with fields
+ * decaying as exp(-gamma |x|) in cover and substrate, gamma = k0
+ * sqrt(n_eff^2 - eps) on the principal branch (Re gamma > 0: guided, not
+ * leaky). All roots in the search box are found by the argument principle
+ * (contour integration of F'/F on the complex n_eff plane, recursive
+ * subdivision) and refined by Newton's method; see docs/modes.md.
+ *
+ * Confinement Gamma_j is the fraction of integral |E|^2 dx in layer j
+ * (TE: |E_y|^2; TM: |E_x|^2 + |E_z|^2). Modal power loss alpha = 4 pi
+ * Im(n_eff)/lambda (cm^-1).
+ */
+#ifndef GAINKIT_MODES_H
+#define GAINKIT_MODES_H
+
+#include <complex.h>
+#include <stddef.h>
+#include "gainkit/error.h"
+#include "gainkit/progress.h"
+#include "gainkit/stack.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum { GK_TE = 0, GK_TM = 1 } gk_pol;
+enum { GK_MODES_TE = 1, GK_MODES_TM = 2, GK_MODES_BOTH = 3 };
+
+/* A waveguide at one wavelength. */
+typedef struct gk_guide {
+  size_t nlayers;
+  double _Complex *index;   /* n + ik per layer */
+  double *thickness_nm;     /* per layer; entries 0 and n-1 unused */
+  double wavelength_nm;
+} gk_guide;
+
+/* Build from arrays (copied); nlayers >= 2. */
+int gk_guide_init(gk_guide *g, size_t nlayers, const double *n, const double *k,
+                  const double *thickness_nm, double wavelength_nm, gk_error *err);
+/* Build from a stack at a wavelength (materials evaluated there). */
+int gk_guide_from_stack(gk_guide *g, const gk_stack *s, double wavelength_nm, gk_error *err);
+void gk_guide_free(gk_guide *g);
+
+/* The dispersion function F(n_eff) whose zeros are the guided modes. */
+double _Complex gk_modes_dispersion(const gk_guide *g, gk_pol pol, double _Complex neff);
+
+typedef struct gk_mode {
+  gk_pol pol;
+  int order;                /* 0, 1, ... by decreasing Re(n_eff) within pol */
+  double _Complex neff;
+  double loss_cm;           /* 4 pi Im(neff)/lambda */
+  double *confinement;      /* nlayers fractions of |E|^2, summing to 1 */
+} gk_mode;
+
+typedef struct gk_modes {
+  size_t n;
+  gk_mode *mode;            /* TE modes first, then TM */
+  size_t nlayers;
+  int converged;            /* 0 if part of the search failed */
+  long evaluations;         /* dispersion-function evaluations used */
+} gk_modes;
+
+/* All guided modes of the requested polarisations (GK_MODES_TE|TM).
+ * Returns GK_OK even when converged == 0 (what was found is kept). */
+int gk_modes_find(const gk_guide *g, int pols, gk_modes *out, gk_error *err);
+void gk_modes_free(gk_modes *m);
+
+/* |E|^2 of a mode at depths x_nm[0..nx-1], normalised so that the integral
+ * over all x is 1 (unit nm^-1). Also the analytic per-layer integrals
+ * (what confinement is made of) for the same normalisation, when
+ * layer_power != NULL (nlayers entries). */
+int gk_mode_field(const gk_guide *g, const gk_mode *m, const double *x_nm, size_t nx,
+                  double *E2, double *layer_power, gk_error *err);
+
+/* ---- helpers ------------------------------------------------------------- */
+double gk_modes_loss_cm(double _Complex neff, double wavelength_nm);
+/* DFB grating period of Bragg order m: Lambda = m lambda / (2 Re n_eff). */
+double gk_modes_dfb_period_nm(int m, double wavelength_nm, double neff);
+/* Critical TIR angle asin(n_clad/n_wg) and modal (Bragg-reflection) angle
+ * asin(n_eff/n_wg), degrees [seed 004 Eq. 14, 15]; NAN when undefined. */
+double gk_modes_critical_angle_deg(double n_clad, double n_wg);
+double gk_modes_modal_angle_deg(double neff, double n_wg);
+/* Thickness of `layer` at which the mode `order` of polarisation pol reaches
+ * cutoff (Re n_eff -> the larger cladding index), using the real parts of
+ * the indices; 0 if that mode has no cutoff. Searched up to max_nm. */
+int gk_modes_cutoff_nm(const gk_guide *g, gk_pol pol, size_t layer, int order, double max_nm,
+                       double *d_nm, gk_error *err);
+
+/* ---- sweeps -------------------------------------------------------------- */
+typedef struct gk_sweep_point {
+  double thickness_nm;      /* NAN when no layer is swept */
+  double wavelength_nm;
+  int found[2];             /* TE0, TM0 exists */
+  double _Complex neff[2];
+  double gamma_active[2], loss_cm[2], net_gain[2];
+} gk_sweep_point;
+
+/* Fundamental TE and TM modes over a grid: thickness of `layer` (-1: none;
+ * then nthick must be 0) times wavelengths (nwl == 0: the stack's or
+ * default_wavelength_nm). out has max(nthick,1)*max(nwl,1) points, thickness
+ * varying slowest. net_gain = Gamma_active * material_gain - loss. Points
+ * are independent and computed in parallel (OpenMP) with identical results
+ * for any thread count. *converged is cleared if any point failed. */
+int gk_modes_sweep(const gk_stack *s, int layer, const double *thick, size_t nthick,
+                   const double *wl, size_t nwl, double default_wavelength_nm,
+                   double material_gain, gk_sweep_point *out, int *converged,
+                   const gk_progress *progress, gk_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

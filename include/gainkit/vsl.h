@@ -1,0 +1,152 @@
+/* gainkit/vsl.h — net optical gain from variable-stripe-length (VSL) data.
+ *
+ * Edge-emitted intensity I versus stripe length L at fixed pump, five models
+ * (physics.md §1, seed 000 Eq. 1–5):
+ *   vsl1       I = (A/g)(e^{gL} - 1)
+ *   vsl2       I = (A1/g)(e^{gL} - 1) + A2 L
+ *   sat        L = (I/Is)/k + g/k^2 ln|1 + k I/A|,  k = g + A/Is   (Eq. 3,
+ *              implicit in I: fitted as L versus I, residuals in L)
+ *   sat-exact  dI/dx = A + gamma I/(1 + I/Is) - alpha I, I(0) = 0 (Eq. 4),
+ *              closed-form x(I) inverted for I; g = gamma - alpha
+ *   emp        I = A exp(g Ls (1 - e^{-L/Ls}))
+ * Units: L in cm, g/gamma/alpha in cm^-1, Ls in cm; I in the data's units,
+ * A in I/cm.
+ *
+ * Fit parameters ("theta") are not always the reported ones: amplitudes
+ * (A, A1), Is and Ls are fitted as natural logarithms. That keeps them
+ * positive and, above all, lets gL reach thousands: at gL = 2000 the data
+ * are ordinary numbers but A ~ e^{-2000} is not representable in double,
+ * while ln A = -2000 is. Every model is evaluated in log form so that
+ * e^{gL} is never formed. theta layouts:
+ *   vsl1 {g, lnA}   vsl2 {g, lnA1, A2}   sat {g, lnA, lnIs}
+ *   sat-exact {gamma, alpha, lnA, lnIs}   emp {g, lnA, lnLs}
+ */
+#ifndef GAINKIT_VSL_H
+#define GAINKIT_VSL_H
+
+#include <stddef.h>
+#include "gainkit/error.h"
+#include "gainkit/fit.h"
+#include "gainkit/progress.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+  GK_VSL_VSL1 = 0,
+  GK_VSL_VSL2,
+  GK_VSL_SAT,
+  GK_VSL_SATEXACT,
+  GK_VSL_EMP,
+  GK_VSL_NMODELS
+} gk_vsl_model;
+
+#define GK_VSL_MAXP 5   /* most reported parameters (sat-exact incl. g) */
+
+const char *gk_vsl_model_name(gk_vsl_model m);          /* "sat-exact" */
+/* Model by name; returns -1 if unknown. */
+int gk_vsl_model_from_name(const char *name);
+size_t gk_vsl_ntheta(gk_vsl_model m);                   /* fit parameters */
+size_t gk_vsl_nreport(gk_vsl_model m);                  /* reported parameters */
+const char *gk_vsl_param_name(gk_vsl_model m, size_t k); /* reported name, e.g. "Is" */
+const char *gk_vsl_param_unit(gk_vsl_model m, size_t k); /* "cm^-1", "cm", "I/cm", "I" */
+
+/* Physical parameters (the reported order without sat-exact's derived g)
+ * to theta and back. Fails (GK_EDOM) for non-positive amplitudes/Is/Ls. */
+int gk_vsl_theta_from_physical(gk_vsl_model m, const double *phys, double *theta);
+void gk_vsl_physical_from_theta(gk_vsl_model m, const double *theta, double *phys);
+
+/* ---- model evaluation -------------------------------------------------- */
+/* Intensity I(L[i]) for i < n. For sat, Eq. 3 is inverted (it is sat-exact
+ * with alpha = 0). Returns GK_OK, or GK_EDOM when theta is outside the
+ * model's domain. jac (optional, n x ntheta row-major) receives dI/dtheta. */
+int gk_vsl_intensity(gk_vsl_model m, const double *theta, const double *L, size_t n,
+                     double *I, double *jac);
+/* sat (Eq. 3): stripe length L(I[i]) and optionally dL/dtheta (n x 3). */
+int gk_vsl_sat_length(const double *theta, const double *I, size_t n, double *L, double *jac);
+/* sat-exact closed form: propagation length x at which the intensity
+ * reaches I (x = +inf at or beyond the plateau). theta as sat-exact. */
+double gk_vsl_satexact_x(const double *theta, double I);
+/* Plateau intensity of sat-exact (INFINITY when the solution grows
+ * without bound: alpha = 0 and A + g Is >= 0). */
+double gk_vsl_satexact_plateau(const double *theta);
+
+/* ---- fitting ----------------------------------------------------------- */
+typedef struct gk_vsl_data {
+  size_t n;
+  const double *L;       /* stripe lengths, cm, strictly increasing, >= 0 */
+  const double *I;       /* intensities */
+  const double *sigma;   /* absolute uncertainties of I, or NULL */
+  const long *line;      /* source line of each point (for errors), or NULL */
+  const char *path;      /* source file (for errors), or NULL */
+  gk_weighting weighting;
+} gk_vsl_data;
+
+/* Check the data for fitting: lengths >= 0 and strictly increasing (no
+ * duplicates), not all intensities zero, finite values, positive sigma.
+ * Errors (GK_EINPUT) name the file and line. */
+int gk_vsl_check(const gk_vsl_data *d, gk_error *err);
+
+typedef struct gk_vsl_fit {
+  gk_vsl_model model;
+  int ok;                 /* a fit was obtained (possibly not converged) */
+  int converged;
+  size_t n, np, ntheta;
+  double value[GK_VSL_MAXP], se[GK_VSL_MAXP];   /* reported parameters */
+  double theta[4], cov[16];                    /* fit parameters, covariance */
+  double chi2, chi2_red, aic, aicc, bic;       /* of the fit itself (sat: in L) */
+  size_t dof;
+  /* The same statistics for residuals in I with the intensity weights, so
+   * that all five models can be compared (sat's own chi2 is in L). */
+  double chi2_I, aicc_I;
+  double *yhat;           /* n fitted intensities at the data's L */
+  int residual_in_L;      /* 1 for sat */
+  size_t nwarn;
+  char warn[4][200];
+  char reason[160];       /* solver's stop reason */
+} gk_vsl_fit;
+
+/* Fit one model with automatic initial guesses and multi-start. Returns
+ * GK_OK when a fit was obtained (check f->converged), GK_EINPUT/GK_EUSAGE
+ * for unusable data (fewer points than parameters, ...), GK_ENOCONV when
+ * no start gave any fit. f must be released with gk_vsl_fit_free. */
+int gk_vsl_fit_model(const gk_vsl_data *d, gk_vsl_model m, gk_vsl_fit *f, gk_error *err);
+void gk_vsl_fit_free(gk_vsl_fit *f);
+
+/* Initial guesses: writes up to max_starts theta vectors (row-major) and
+ * returns how many. The first is the best single guess. */
+size_t gk_vsl_guess(const gk_vsl_data *d, gk_vsl_model m, double *starts, size_t max_starts);
+
+/* Recommendation (seed 000 Table 1 and §2.1 plus information criteria).
+ * fits[m] for every model, with fits[m].ok = 0 for models not fitted.
+ * Returns the recommended model, or -1 when no physical model fits
+ * reliably ("none"); *reliable says whether the recommended fit is
+ * trustworthy; reason receives one or two sentences. */
+int gk_vsl_recommend(const gk_vsl_data *d, const gk_vsl_fit *fits, int *reliable,
+                     char *reason, size_t reason_size);
+
+/* ---- spectrally resolved VSL ------------------------------------------- */
+typedef struct gk_vsl_spectrum {
+  size_t nw;
+  gk_vsl_model model;
+  double *g, *g_se;       /* nw each (NaN where no fit) */
+  int *converged;         /* nw */
+  double *chi2_I;         /* nw, for the per-wavelength recommendation */
+} gk_vsl_spectrum;
+
+/* Fit the models in `mask` (bit m set for model m) at every wavelength:
+ * z[i*nL + j] is the intensity at wavelength i and stripe length L[j].
+ * spec[m] is filled for every model in the mask; rec (nw, optional)
+ * receives the recommended model per wavelength (-1: none). Parallel over
+ * wavelengths with OpenMP; the result does not depend on the thread count.
+ * Returns GK_OK (individual wavelengths may fail; see converged). */
+int gk_vsl_spectral(const double *L, size_t nL, const double *z, size_t nw,
+                    gk_weighting weighting, unsigned mask, gk_vsl_spectrum *spec, int *rec,
+                    const gk_progress *progress, gk_error *err);
+void gk_vsl_spectrum_free(gk_vsl_spectrum *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

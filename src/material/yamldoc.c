@@ -1,0 +1,92 @@
+/* libyaml document helpers (see yamldoc.h). */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "material/yamldoc.h"
+
+int gk_ydoc_load(gk_ydoc *d, const char *path, gk_error *err)
+{
+  memset(d, 0, sizeof *d);
+  snprintf(d->file, sizeof d->file, "%s", path);
+  FILE *fp = fopen(path, "rb");
+  if (!fp) return gk_error_set(err, GK_EIO, path, 0, "cannot open: %s", strerror(errno));
+  yaml_parser_t p;
+  if (!yaml_parser_initialize(&p)) {
+    fclose(fp);
+    return gk_error_set(err, GK_ENOMEM, path, 0, "cannot initialise the YAML parser");
+  }
+  yaml_parser_set_input_file(&p, fp);
+  int ok = yaml_parser_load(&p, &d->doc);
+  int rc = GK_OK;
+  if (!ok) {
+    /* libyaml marks are 0-based; the problem mark points at the offending
+     * token, which is where a user should look. */
+    long line = (long)p.problem_mark.line + 1;
+    if (p.error == YAML_READER_ERROR) line = 0;
+    rc = gk_error_set(err, GK_EINPUT, path, line, "invalid YAML: %s%s%s",
+                      p.problem ? p.problem : "syntax error",
+                      p.context ? " " : "", p.context ? p.context : "");
+  } else {
+    d->loaded = 1;
+    if (!yaml_document_get_root_node(&d->doc))
+      rc = gk_error_set(err, GK_EINPUT, path, 0, "empty YAML document");
+  }
+  yaml_parser_delete(&p);
+  fclose(fp);
+  if (rc != GK_OK) gk_ydoc_free(d);
+  return rc;
+}
+
+void gk_ydoc_free(gk_ydoc *d)
+{
+  if (d && d->loaded) yaml_document_delete(&d->doc);
+  if (d) d->loaded = 0;
+}
+
+yaml_node_t *gk_ydoc_root(gk_ydoc *d) { return yaml_document_get_root_node(&d->doc); }
+
+yaml_node_t *gk_ymap_get(gk_ydoc *d, yaml_node_t *map, const char *key)
+{
+  if (!map || map->type != YAML_MAPPING_NODE) return NULL;
+  for (yaml_node_pair_t *pr = map->data.mapping.pairs.start; pr < map->data.mapping.pairs.top; pr++) {
+    yaml_node_t *k = yaml_document_get_node(&d->doc, pr->key);
+    const char *ks = gk_yscalar(k);
+    if (ks && strcmp(ks, key) == 0) return yaml_document_get_node(&d->doc, pr->value);
+  }
+  return NULL;
+}
+
+const char *gk_yscalar(const yaml_node_t *n)
+{
+  return (n && n->type == YAML_SCALAR_NODE) ? (const char *)n->data.scalar.value : NULL;
+}
+
+long gk_yline(const yaml_node_t *n) { return n ? (long)n->start_mark.line + 1 : 0; }
+
+int gk_yerr(gk_ydoc *d, const yaml_node_t *n, gk_error *err, const char *fmt, ...)
+{
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  return gk_error_set(err, GK_EINPUT, d->file, gk_yline(n), "%s", msg);
+}
+
+int gk_ynumber(gk_ydoc *d, const yaml_node_t *n, const char *what, double *out, gk_error *err)
+{
+  const char *s = gk_yscalar(n);
+  if (!s) return gk_yerr(d, n, err, "%s must be a number", what);
+  char *end;
+  errno = 0;
+  double v = strtod(s, &end);
+  while (*end == ' ' || *end == '\t') end++;
+  if (end == s || *end || errno == ERANGE || !isfinite(v))
+    return gk_yerr(d, n, err, "%s: '%s' is not a number", what, s);
+  *out = v;
+  return GK_OK;
+}

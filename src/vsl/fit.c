@@ -1,0 +1,541 @@
+/* Fitting the VSL models: data checks, automatic initial guesses, the
+ * gk_fit problem for each model, reported parameters. */
+#include "gainkit/vsl.h"
+#include "vsl_internal.h"
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Internal parameter names and units for gk_fit (theta). */
+static const char *const tnames[GK_VSL_NMODELS][4] = {
+  {"g", "lnA"}, {"g", "lnA1", "A2"}, {"g", "lnA", "lnIs"}, {"gamma", "alpha", "lnA", "lnIs"}, {"g", "lnA", "lnLs"}};
+
+int gk_vsl_check(const gk_vsl_data *d, gk_error *err)
+{
+  const char *path = d->path;
+#define LINE(i) (d->line ? d->line[i] : 0)
+  int any = 0;
+  for (size_t i = 0; i < d->n; i++) {
+    if (!isfinite(d->L[i]) || !isfinite(d->I[i]))
+      return gk_error_set(err, GK_EINPUT, path, LINE(i), "stripe length and intensity must be finite numbers");
+    if (d->L[i] < 0)
+      return gk_error_set(err, GK_EINPUT, path, LINE(i), "negative stripe length %g", d->L[i]);
+    if (i > 0 && d->L[i] == d->L[i - 1])
+      return gk_error_set(err, GK_EINPUT, path, LINE(i), "duplicate stripe length %g (also on the previous row)", d->L[i]);
+    if (i > 0 && d->L[i] < d->L[i - 1])
+      return gk_error_set(err, GK_EINPUT, path, LINE(i),
+                          "stripe lengths must increase (%g after %g)", d->L[i], d->L[i - 1]);
+    if (d->sigma && !(d->sigma[i] > 0 && isfinite(d->sigma[i])))
+      return gk_error_set(err, GK_EINPUT, path, LINE(i), "sigma must be positive (got %g)", d->sigma[i]);
+    if (d->I[i] != 0) any = 1;
+  }
+  if (d->n && !any)
+    return gk_error_set(err, GK_EINPUT, path, LINE(0), "all intensities are zero: no gain can be measured");
+  if (d->weighting == GK_WEIGHT_SIGMA && !d->sigma)
+    return gk_error_set(err, GK_EUSAGE, path, 0, "weights 'sigma' need a sigma column");
+  if (d->weighting == GK_WEIGHT_RELATIVE)
+    for (size_t i = 0; i < d->n; i++)
+      if (d->I[i] == 0)
+        return gk_error_set(err, GK_EINPUT, path, LINE(i), "relative weights need non-zero intensities");
+#undef LINE
+  return GK_OK;
+}
+
+/* Uncertainty of I[i] for the weighting (1 when unweighted). */
+static double sig_I(const gk_vsl_data *d, size_t i)
+{
+  switch (d->weighting) {
+  case GK_WEIGHT_SIGMA: return d->sigma[i];
+  case GK_WEIGHT_RELATIVE: return fabs(d->I[i]);
+  default: return 1;
+  }
+}
+
+/* ---- initial guesses ---------------------------------------------------
+ * The amplitude enters linearly, so for a trial g (and Ls for emp) the best
+ * amplitude has a closed form: a profile of chi2 over a grid of g. The
+ * shape is scaled by its value at the longest stripe, so the profile works
+ * at gL in the thousands (A itself comes out in log form). */
+static double lgf(double g, double L)  /* ln((e^{gL}-1)/g), L > 0 */
+{
+  double x = g * L;
+  if (fabs(x) < 1e-8) return log(L) + x / 2;
+  if (x > 0) return x + log(-expm1(-x)) - log(g);
+  return log(-expm1(x)) - log(-g);
+}
+
+/* Shape of a model with unit amplitude, scaled to 1 at Lmax, in ln form;
+ * kind 0: vsl (ln E(g, L)), 1: emp (g Ls (1 - e^{-L/Ls})). */
+static double shape_ln(int kind, double g, double Ls, double L)
+{
+  if (kind == 0) return L > 0 ? lgf(g, L) : -INFINITY;
+  return g * Ls * -expm1(-L / Ls);
+}
+
+typedef struct prof {
+  double chi2, lnamp, a2;
+} prof;
+
+/* Weighted least squares of y ~ amp * shape (+ a2 * L when with_bg). */
+static prof profile(const gk_vsl_data *d, int kind, double g, double Ls, int with_bg)
+{
+  prof r = {INFINITY, 0, 0};
+  double Lm = d->L[d->n - 1], lnref = shape_ln(kind, g, Ls, Lm);
+  double see = 0, sey = 0, sll = 0, sly = 0, sel = 0;
+  for (size_t i = 0; i < d->n; i++) {
+    double s = sig_I(d, i), w = 1 / (s * s);
+    double e = exp(shape_ln(kind, g, Ls, d->L[i]) - lnref), y = d->I[i], l = d->L[i];
+    see += w * e * e; sey += w * e * y; sll += w * l * l; sly += w * l * y; sel += w * e * l;
+  }
+  double amp, a2 = 0;
+  if (with_bg) {
+    double det = see * sll - sel * sel;
+    if (!(fabs(det) > 1e-14 * see * sll)) return r;
+    amp = (sey * sll - sly * sel) / det;
+    a2 = (see * sly - sel * sey) / det;
+  } else {
+    amp = sey / see;
+  }
+  if (!(amp > 0)) return r;
+  double chi2 = 0;
+  for (size_t i = 0; i < d->n; i++) {
+    double s = sig_I(d, i);
+    double e = exp(shape_ln(kind, g, Ls, d->L[i]) - lnref);
+    double res = (amp * e + a2 * d->L[i] - d->I[i]) / s;
+    chi2 += res * res;
+  }
+  r.chi2 = chi2;
+  r.lnamp = log(amp) - lnref;
+  r.a2 = a2;
+  return r;
+}
+
+/* Log-slope of the upper part of the data: the gain if the growth is
+ * exponential, a scale for the g grid otherwise. */
+static double slope_estimate(const gk_vsl_data *d)
+{
+  size_t n = d->n, i0 = n / 2, m = 0;
+  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (size_t i = i0 > 0 ? i0 - 1 : 0; i < n; i++) {
+    if (!(d->I[i] > 0)) continue;
+    double x = d->L[i], y = log(d->I[i]);
+    sx += x; sy += y; sxx += x * x; sxy += x * y; m++;
+  }
+  if (m < 2) return 1 / d->L[n - 1];
+  double den = m * sxx - sx * sx;
+  return den > 0 ? (m * sxy - sx * sy) / den : 1 / d->L[n - 1];
+}
+
+/* Best g on a grid for vsl1/vsl2/emp; fills the profile. */
+static double grid_g(const gk_vsl_data *d, int kind, double Ls, int with_bg, prof *best)
+{
+  double Lm = d->L[d->n - 1], gs = slope_estimate(d);
+  double ghi = fmax(3 * fabs(gs), 40 / Lm), glo = -5 / Lm;
+  enum { NG = 80 };
+  double bestg = gs;
+  best->chi2 = INFINITY;
+  for (int k = 0; k <= NG + 8; k++) {
+    double g = k <= NG ? glo + (ghi - glo) * k / NG : gs * (0.6 + 0.1 * (k - NG));
+    prof p = profile(d, kind, g, Ls, with_bg);
+    if (p.chi2 < best->chi2) { *best = p; bestg = g; }
+  }
+  /* refine around the best grid point */
+  double h = (ghi - glo) / NG;
+  for (int it = 0; it < 30; it++) {
+    h *= 0.6;
+    for (int s = -1; s <= 1; s += 2) {
+      prof p = profile(d, kind, bestg + s * h, Ls, with_bg);
+      if (p.chi2 < best->chi2) { *best = p; bestg += s * h; }
+    }
+  }
+  return bestg;
+}
+
+size_t gk_vsl_guess(const gk_vsl_data *d, gk_vsl_model m, double *st, size_t max)
+{
+  size_t ns = 0;
+  double Imax = 0, Lm = d->L[d->n - 1];
+  for (size_t i = 0; i < d->n; i++) Imax = fmax(Imax, d->I[i]);
+  if (!(Imax > 0)) Imax = 1;
+  prof p1;
+  double g1 = grid_g(d, 0, 0, 0, &p1);
+  if (!isfinite(p1.chi2)) { g1 = slope_estimate(d); p1.lnamp = log(Imax / Lm) - g1 * Lm; }
+#define ADD(...) do { if (ns < max) { double v_[] = {__VA_ARGS__}; memcpy(st + ns * gk_vsl_ntheta(m), v_, sizeof v_); ns++; } } while (0)
+  switch (m) {
+  case GK_VSL_VSL1:
+    ADD(g1, p1.lnamp);
+    break;
+  case GK_VSL_VSL2: {
+    prof p2;
+    double g2 = grid_g(d, 0, 0, 1, &p2);
+    if (isfinite(p2.chi2)) ADD(g2, p2.lnamp, p2.a2);
+    ADD(g1, p1.lnamp, 0.0);
+    break;
+  }
+  case GK_VSL_SAT: {
+    /* Saturation pulls the apparent (vsl1) gain below the true one. */
+    const double fI[] = {3, 0.5, 100};
+    for (size_t k = 0; k < sizeof fI / sizeof *fI; k++) ADD(g1, p1.lnamp, log(fI[k] * Imax));
+    ADD(2 * g1, p1.lnamp - g1 * Lm, log(0.5 * Imax));
+    break;
+  }
+  case GK_VSL_SATEXACT: {
+    double g = g1 > 0 ? g1 : 1 / Lm;
+    const double fI[] = {3, 30, 0.5};
+    for (size_t k = 0; k < sizeof fI / sizeof *fI; k++) ADD(1.1 * g, 0.1 * g, p1.lnamp, log(fI[k] * Imax));
+    /* Plateau starts: alpha chosen so that P(u+) = 0 just above the last
+     * point, i.e. alpha = A/Ip + gamma Is/(Is + Ip). */
+    const double fg[] = {2, 4}, fs[] = {0.3, 3};
+    double Ip = 1.02 * Imax;
+    for (size_t a = 0; a < 2; a++)
+      for (size_t b = 0; b < 2; b++) {
+        double gam = fg[a] * g, Is = fs[b] * Imax, lnA = p1.lnamp - (fg[a] - 1) * g * Lm * 0.5;
+        double al = exp(lnA) / Ip + gam * Is / (Is + Ip);
+        ADD(gam, al, lnA, log(Is));
+      }
+    break;
+  }
+  case GK_VSL_EMP: {
+    const double fL[] = {1, 0.3, 3, 30};
+    for (size_t k = 0; k < sizeof fL / sizeof *fL; k++) {
+      prof pe;
+      double ge = grid_g(d, 1, fL[k] * Lm, 0, &pe);
+      if (isfinite(pe.chi2)) ADD(ge, pe.lnamp, log(fL[k] * Lm));
+    }
+    if (ns == 0) ADD(g1, log(Imax) - g1 * Lm, log(Lm));
+    break;
+  }
+  default:
+    break;
+  }
+#undef ADD
+  return ns;
+}
+
+/* ---- the gk_fit problem ------------------------------------------------ */
+typedef struct fctx {
+  gk_vsl_model m;
+  const gk_vsl_data *d;
+  /* sat-exact: intensities of the last model call, reused by the Jacobian
+   * at the same theta (the engine asks for both at each accepted step) */
+  double last_th[4];
+  double *last_I;
+  int last_ok;
+} fctx;
+
+static int f_model(const double *th, double *yhat, void *p)
+{
+  fctx *c = p;
+  if (c->m == GK_VSL_SAT) return gk_vsl_sat_length(th, c->d->I, c->d->n, yhat, NULL);
+  int rc = gk_vsl_intensity(c->m, th, c->d->L, c->d->n, yhat, NULL);
+  if (c->last_I) {
+    c->last_ok = rc == GK_OK;
+    memcpy(c->last_th, th, 4 * sizeof *th);
+    memcpy(c->last_I, yhat, c->d->n * sizeof *yhat);
+  }
+  return rc;
+}
+
+static int f_jac(const double *th, double *J, void *p)
+{
+  fctx *c = p;
+  size_t n = c->d->n;
+  if (c->last_I && c->last_ok && memcmp(th, c->last_th, 4 * sizeof *th) == 0) {
+    double *tmp = malloc(n * sizeof *tmp);
+    if (!tmp) return GK_ENOMEM;
+    memcpy(tmp, c->last_I, n * sizeof *tmp);
+    int rc = gk_vsl_satexact_eval_(th, c->d->L, n, tmp, J, 1);
+    free(tmp);
+    return rc;
+  }
+  if (c->m == GK_VSL_SAT) {
+    double *tmp = malloc(n * sizeof *tmp);
+    if (!tmp) return GK_ENOMEM;
+    int rc = gk_vsl_sat_length(th, c->d->I, n, tmp, J);
+    free(tmp);
+    return rc;
+  }
+  double *tmp = malloc(n * sizeof *tmp);
+  if (!tmp) return GK_ENOMEM;
+  int rc = gk_vsl_intensity(c->m, th, c->d->L, n, tmp, J);
+  free(tmp);
+  return rc;
+}
+
+/* dL/dI of Eq. 3: (Is + I)/(Is (A + k I)), for propagating sigma(I) into
+ * sigma(L) when sat is fitted as L versus I. */
+static double sat_dLdI(const double *th, double I)
+{
+  double A = exp(th[1]), Is = exp(th[2]), k = th[0] + exp(th[1] - th[2]);
+  return (Is + I) / (Is * (A + k * I));
+}
+
+static void add_warn(gk_vsl_fit *f, const char *fmt, double a, double b)
+{
+  if (f->nwarn >= sizeof f->warn / sizeof *f->warn) return;
+  snprintf(f->warn[f->nwarn++], sizeof f->warn[0], fmt, a, b);
+}
+
+void gk_vsl_fit_free(gk_vsl_fit *f)
+{
+  if (!f) return;
+  free(f->yhat);
+  f->yhat = NULL;
+}
+
+/* Fill the reported parameters, I-space statistics and warnings. */
+static void finish(const gk_vsl_data *d, gk_vsl_fit *f, const gk_fit_result *r)
+{
+  gk_vsl_model m = f->model;
+  size_t p = f->ntheta;
+  memcpy(f->theta, r->value, p * sizeof *f->theta);
+  memcpy(f->cov, r->cov, p * p * sizeof *f->cov);
+  double phys[4];
+  gk_vsl_physical_from_theta(m, f->theta, phys);
+  for (size_t k = 0; k < p; k++) {
+    f->value[k] = phys[k];
+    /* ln-fitted parameters: se(X) = X se(ln X), the delta method, exact
+     * to first order for this monotone map. */
+    int islog = strncmp(tnames[m][k], "ln", 2) == 0;
+    f->se[k] = islog ? phys[k] * r->se[k] : r->se[k];
+    if (islog && phys[k] == 0)
+      add_warn(f, "A underflows double (ln A = %.6g +- %.2g); see theta", f->theta[k], r->se[k]);
+  }
+  if (m == GK_VSL_SATEXACT) {
+    f->value[4] = phys[0] - phys[1];
+    double v = r->cov[0] + r->cov[5] - 2 * r->cov[1];
+    f->se[4] = v >= 0 ? sqrt(v) : NAN;
+  }
+  f->chi2 = r->chi2;
+  f->chi2_red = r->chi2_red;
+  f->aic = r->aic;
+  f->aicc = r->aicc;
+  f->bic = r->bic;
+  f->dof = r->dof;
+  f->converged = r->converged;
+  snprintf(f->reason, sizeof f->reason, "%s", r->reason);
+  /* Intensities at the data's L for every model (sat: Eq. 3 inverted). */
+  if (gk_vsl_intensity(m, f->theta, d->L, d->n, f->yhat, NULL) != GK_OK)
+    for (size_t i = 0; i < d->n; i++) f->yhat[i] = NAN;
+  double c2 = 0;
+  for (size_t i = 0; i < d->n; i++) {
+    double e = (f->yhat[i] - d->I[i]) / sig_I(d, i);
+    c2 += e * e;
+  }
+  double k = (double)p, n = (double)d->n;
+  f->chi2_I = c2;
+  double aic = (d->weighting == GK_WEIGHT_SIGMA ? c2 : n * log(c2 / n)) + 2 * k;
+  f->aicc_I = n - k - 1 > 0 ? aic + 2 * k * (k + 1) / (n - k - 1) : INFINITY;
+  if (!r->converged) add_warn(f, "the fit did not converge", 0, 0);
+  if (!r->cov_ok) add_warn(f, "covariance is singular: parameters are not all determined by the data", 0, 0);
+  if (m == GK_VSL_VSL2 && f->value[2] < 0)
+    add_warn(f, "A2 = %.4g < 0 is unphysical: no background signal", f->value[2], 0);
+  if (m == GK_VSL_SATEXACT && f->value[1] <= 1e-12 * fabs(f->value[0]))
+    add_warn(f, "alpha = 0: the data do not determine the losses (no saturation, or alpha at its bound), so gamma = g", 0, 0);
+  if (m == GK_VSL_EMP)
+    add_warn(f, "emp is empirical (no physical model) and tends to overestimate g (seed 000)", 0, 0);
+  if (m == GK_VSL_SAT)
+    add_warn(f, "fitted as L versus I (Eq. 3 is implicit in I): chi2 and criteria are in L", 0, 0);
+}
+
+/* sat-exact: four parameters of which, without saturation, only
+ * g = gamma - alpha is determined, so the surface has long flat valleys
+ * and a plain multi-start spends most of its time wandering along them.
+ * Since sat (Eq. 3) is sat-exact's alpha = 0 member, sat's fit is the best
+ * first start; the remaining starts (plateau and generic) run one at a
+ * time and the search stops once the best chi2 has been reached (to 1e-6)
+ * from two different starts, or after five starts: along a flat valley
+ * further starts only find the same g with slightly different gamma/alpha. */
+static int fit_satexact(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit_options *opt,
+                        const double *guess, size_t ng, const gk_vsl_fit *sat_done, gk_fit_result *best,
+                        gk_error *err)
+{
+  double st[17 * 4];
+  size_t ns = 0;
+  const gk_param *orig = prob->param;
+  gk_vsl_fit fs;
+  gk_error e2;
+  int have_sat;
+  if (sat_done && sat_done->ok) {
+    fs = *sat_done;
+    fs.yhat = NULL;  /* borrowed: freed by the caller */
+    have_sat = 1;
+  } else {
+    have_sat = gk_vsl_fit_model(d, GK_VSL_SAT, &fs, &e2) == GK_OK;
+  }
+  if (have_sat && fs.ok && isfinite(fs.theta[0])) {
+    double Lm = d->L[d->n - 1], a0 = 1e-2 * fmax(fabs(fs.theta[0]), 1 / Lm);
+    double v[4] = {fs.theta[0] + a0, a0, fs.theta[1], fs.theta[2]};
+    memcpy(st, v, sizeof v);
+    ns = 1;
+  }
+  double Imax = 0;
+  for (size_t i = 0; i < d->n; i++) Imax = fmax(Imax, d->I[i]);
+  int weak = ns == 1 && fs.converged && (fs.value[2] > 100 * Imax || !(fs.se[2] < fs.value[2]));
+  gk_vsl_fit_free(&fs);
+  if (weak) {
+    /* No saturation in the data: only g = gamma - alpha is determined, so
+     * alpha (the losses) is held at 0 and the fit is sat's, in I. */
+    gk_param par[4];
+    memcpy(par, prob->param, sizeof par);
+    for (int j = 0; j < 4; j++) par[j].init = st[j];
+    par[1].init = 0;
+    par[1].fixed = 1;
+    par[1].lo = -INFINITY;
+    par[0].init = st[0] - st[1];
+    prob->param = par;
+    prob->starts = NULL;
+    prob->n_starts = 0;
+    int frc = gk_fit(prob, opt, best, err);
+    if (frc == GK_OK && best->converged) return GK_OK;
+    if (frc == GK_OK) gk_fit_result_free(best);
+    memset(best, 0, sizeof *best);
+    prob->param = NULL;
+  }
+  /* guesses: [0..2] generic, [3..] plateau; plateau ones first when the
+   * data flatten at the long stripes */
+  size_t n = d->n;
+  int flat = n >= 4 && d->I[n - 1] > 0 && d->I[n - 3] > 0 && d->I[n / 2] > 0 && d->I[0] > 0 &&
+             log(d->I[n - 1] / d->I[n - 3]) / (d->L[n - 1] - d->L[n - 3]) <
+               0.3 * log(d->I[n / 2] / d->I[0]) / (d->L[n / 2] - d->L[0]);
+  for (int pass = 0; pass < 2; pass++)
+    for (size_t k = 0; k < ng; k++)
+      if ((k >= 3) == (pass == 0 ? flat : !flat)) memcpy(st + 4 * ns++, guess + 4 * k, 4 * sizeof *st);
+  gk_param par[4];
+  memcpy(par, prob->param ? prob->param : orig, sizeof par);
+  prob->param = par;
+  prob->starts = NULL;
+  prob->n_starts = 0;
+  int have = 0, hits = 0, rc = GK_EDOM;
+  for (size_t k = 0; k < ns && k < 5 && hits < 2; k++) {
+    for (int j = 0; j < 4; j++) par[j].init = st[4 * k + j];
+    if (par[1].init <= par[1].lo) par[1].init = 1e-6;
+    gk_fit_result r;
+    memset(&r, 0, sizeof r);
+    int frc = gk_fit(prob, opt, &r, err);
+    if (frc == GK_EUSAGE || frc == GK_ENOMEM) { gk_fit_result_free(&r); return frc; }
+    if (frc != GK_OK) { gk_fit_result_free(&r); continue; }
+    int better = !have || (r.converged && !best->converged) ||
+                 (r.converged == best->converged && r.chi2 < best->chi2);
+    double c2 = have ? best->chi2 : INFINITY;
+    if (r.converged && fabs(r.chi2 - c2) <= 1e-6 * c2) hits++;
+    else if (better && r.converged) hits = 1;
+    if (better) {
+      if (have) gk_fit_result_free(best);
+      *best = r;
+      best->best_start = k;
+      have = 1;
+      rc = GK_OK;
+    } else {
+      gk_fit_result_free(&r);
+    }
+  }
+  gk_error_clear(err);
+  return rc;
+}
+
+int gk_vsl_fit_model(const gk_vsl_data *d, gk_vsl_model m, gk_vsl_fit *f, gk_error *err)
+{
+  return gk_vsl_fit_model_(d, m, NULL, f, err);
+}
+
+int gk_vsl_fit_model_(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *sat_done, gk_vsl_fit *f,
+                      gk_error *err)
+{
+  memset(f, 0, sizeof *f);
+  f->model = m;
+  f->n = d->n;
+  f->ntheta = gk_vsl_ntheta(m);
+  f->np = gk_vsl_nreport(m);
+  f->residual_in_L = m == GK_VSL_SAT;
+  size_t p = f->ntheta, n = d->n;
+  if (n < p)
+    return gk_error_set(err, GK_EINPUT, d->path, 0, "%zu points are fewer than the %zu parameters of model %s",
+                        n, p, gk_vsl_model_name(m));
+  int rc = gk_vsl_check(d, err);
+  if (rc) return rc;
+  gk_vsl_gsl_quiet_();
+  f->yhat = malloc(n * sizeof *f->yhat);
+  double *starts = malloc(16 * 4 * sizeof *starts);
+  double *sig = malloc(n * sizeof *sig);
+  if (!f->yhat || !starts || !sig) {
+    free(starts); free(sig);
+    return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
+  }
+  size_t ns = gk_vsl_guess(d, m, starts, 16);
+  gk_param par[4];
+  for (size_t k = 0; k < p; k++) {
+    par[k] = (gk_param){.name = tnames[m][k], .unit = NULL, .init = starts[k], .lo = -INFINITY, .hi = INFINITY};
+  }
+  if (m == GK_VSL_SATEXACT) par[1].lo = 0;
+  fctx c = {.m = m, .d = d};
+  if (m == GK_VSL_SATEXACT) c.last_I = malloc(n * sizeof *c.last_I);
+  gk_fit_problem prob = {
+    .n = n, .p = p, .y = d->I, .sigma = d->sigma, .weighting = d->weighting,
+    .absolute_sigma = d->weighting == GK_WEIGHT_SIGMA, .model = f_model, .jac = f_jac, .ctx = &c,
+    .param = par, .starts = ns > 1 ? starts + p : NULL, .n_starts = ns > 1 ? ns - 1 : 0};
+  gk_fit_options opt;
+  gk_fit_options_default(&opt);
+  /* Enough for every well-posed case here; more only lets degenerate
+   * sat-exact fits wander along their flat valley. */
+  opt.max_iter = 300;
+  gk_fit_result r;
+  memset(&r, 0, sizeof r);
+  if (m == GK_VSL_SAT) {
+    /* Residuals in L: y = L, the intensities are the abscissa. Intensity
+     * uncertainties map to L through dL/dI at the current estimate
+     * (effective variance), so fit twice: at the guess, then at the fit. */
+    prob.y = d->L;
+    prob.sigma = d->weighting == GK_WEIGHT_NONE ? NULL : sig;
+    prob.weighting = d->weighting == GK_WEIGHT_NONE ? GK_WEIGHT_NONE : GK_WEIGHT_SIGMA;
+    double th[3] = {starts[0], starts[1], starts[2]};
+    for (int pass = 0; pass < 2; pass++) {
+      int bad = 0;
+      for (size_t i = 0; i < n; i++) {
+        sig[i] = sig_I(d, i) * sat_dLdI(th, d->I[i]);
+        if (!(sig[i] > 0) || !isfinite(sig[i])) bad = 1;
+      }
+      if (bad) { prob.sigma = NULL; prob.weighting = GK_WEIGHT_NONE; }
+      if (pass) {
+        /* second pass: only the new weights change, start at the optimum */
+        for (size_t k = 0; k < 3; k++) par[k].init = r.value[k];
+        prob.starts = NULL;
+        prob.n_starts = 0;
+      }
+      int conv1 = pass ? r.converged : 0;
+      if (pass) gk_fit_result_free(&r);
+      rc = gk_fit(&prob, &opt, &r, err);
+      /* Started at a converged optimum whose weights barely changed, the
+       * engine may find no step that lowers chi2 at all (noise-free data:
+       * chi2 ~ 1e-30) and reports no convergence; the start is then the
+       * minimum under the new weights as well. */
+      if (rc == GK_OK && pass && conv1 && !r.converged && r.n_iter <= 1) {
+        r.converged = 1;
+        snprintf(r.reason, sizeof r.reason, "start (first-pass optimum) already minimal");
+      }
+      if (rc != GK_OK || prob.weighting == GK_WEIGHT_NONE) break;
+      memcpy(th, r.value, sizeof th);
+    }
+  } else if (m == GK_VSL_SATEXACT) {
+    rc = fit_satexact(d, &prob, &opt, starts, ns, sat_done, &r, err);
+  } else {
+    rc = gk_fit(&prob, &opt, &r, err);
+  }
+  free(starts);
+  free(sig);
+  free(c.last_I);
+  if (rc != GK_OK) {
+    gk_fit_result_free(&r);
+    if (rc == GK_EDOM) {
+      gk_error_clear(err);
+      return gk_error_set(err, GK_ENOCONV, d->path, 0, "model %s: no start gave a fit", gk_vsl_model_name(m));
+    }
+    return rc;
+  }
+  f->ok = 1;
+  finish(d, f, &r);
+  gk_fit_result_free(&r);
+  return GK_OK;
+}

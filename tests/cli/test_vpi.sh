@@ -1,0 +1,50 @@
+#!/bin/bash
+# gainkit vpi: good runs, JSON contract, metadata length, both models, bad input.
+source "$GK_SOURCE_DIR/tests/cli/lib.sh"
+EX=$SRC/examples
+# JSON keys are checked on the output with all whitespace removed
+expect_json() { if printf '%s' "$OUT" | tr -d ' \t\n' | grep -qF -- "$1"; then ok; else bad "$2: JSON lacks '$1'"; fi; }
+D=$EX/vpi-ddab.csv
+FL=$EX/vpi-ddab-fl.csv
+
+# a small slice keeps the runs short: 525-535 nm, pumps up to 1 mJ/cm2
+run vpi "$D" --window 522:536 --max-pump 1.2 --fluorescence "$FL" --format json
+[ "$RC" -le 1 ] && ok || bad "vpi2 json: exit $RC: $ERR"
+for k in '"command":"vpi"' '"model":"vpi2"' '"converged":' '"chi2_red":' '"length_cm":0.45' \
+         '"params":{"P1":{"value":' '"P2":' '"m":' '"n":' '"wavelength_nm":[' '"gamma":[' \
+         '"gamma_stderr":[' '"alpha":[' '"alpha_stderr":[' '"pump":[' '"w_ase":[' \
+         '"w_ase_stderr":[' '"w_fl":[' '"w_fl_stderr":[' '"peak_nm":' '"net_gain_at_peak":[' \
+         '"threshold":{"gl1":{"value":' '"transparency":{"value":'; do
+  expect_json "$k" "vpi2 JSON key $k"
+done
+
+run vpi "$D" --window 522:536 --max-pump 1.2 --model vpi1 --length 4.5mm --format json
+[ "$RC" -le 1 ] && ok || bad "vpi1: exit $RC: $ERR"
+expect_json '"model":"vpi1"' "vpi1 model"
+expect_json '"length_cm":0.45' "--length 4.5mm is 0.45 cm"
+if printf '%s' "$OUT" | grep -q '"w_fl"'; then bad "vpi1 has no w_fl"; else ok; fi
+
+run vpi "$D" --window 522:536 --max-pump 1.2 --model both --format json -o "$T/both.csv"
+[ "$RC" -le 1 ] && ok || bad "both: exit $RC: $ERR"
+expect_json '"fits":[' "both: fits"
+expect_json '"background_ratio":' "both: background_ratio"
+head -3 "$T/both.csv" | grep -q 'vpi2_gamma' && ok || bad "CSV has per-model gamma columns"
+
+run vpi "$D" --window 522:536 --max-pump 1.2
+[ "$RC" -le 1 ] && ok || bad "text: exit $RC"
+expect_out "threshold gL=1" "text names the threshold"
+expect_out "mJ/cm2" "text carries the pump unit"
+
+# bad inputs
+printf 'wavelength (nm) \\ pump (mJ/cm2),0.1,0.2,0.3\n520,1,2,3\n521,1,2\n522,1,2,3\n523,1,2,3\n' >"$T/ragged.csv"
+expect_input_error "ragged.csv:3" "ragged matrix" -- vpi "$T/ragged.csv" --length 0.45
+printf 'wavelength (nm) \\ pump (mJ/cm2),-0.1,0.2,0.3\n520,1,2,3\n521,1,2,3\n522,1,2,3\n523,1,2,3\n' >"$T/neg.csv"
+expect_input_error "neg.csv:1: pump values must be positive" "negative pump" -- vpi "$T/neg.csv" --length 0.45
+grep -v stripe_length "$D" >"$T/nolen.csv"
+expect_input_error "--length: missing" "no length anywhere" -- vpi "$T/nolen.csv"
+printf 'wavelength (nm),alpha\n600,1\n700,1\n' >"$T/alpha.csv"
+expect_input_error "alpha.csv:[0-9]+: --losses covers" "losses outside the data range" -- vpi "$D" --losses "$T/alpha.csv"
+expect_input_error "--max-pump: keeps 0" "max-pump drops everything" -- vpi "$D" --max-pump 0.01
+expect_input_error "--model" "bad model" -- vpi "$D" --model vpi3
+expect_input_error "--length" "negative length" -- vpi "$D" --length -1
+finish

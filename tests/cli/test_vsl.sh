@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# gainkit vsl: JSON contract, units, outputs, matrix mode, errors.
+source "$GK_SOURCE_DIR/tests/cli/lib.sh"
+EX="$SRC/examples"
+
+# --model all on the NC1-like example: every model, a recommendation
+run vsl "$EX/vsl-nc1.csv" --format json
+expect_rc 0 "all models"
+for k in '"command":	"vsl"' '"fits":' '"recommended":	"sat"' '"reason":' '"range_cm":	[0.05, 0.45]' \
+         '"n_points":	17' '"chi2_red":' '"aicc":' '"bic":' '"warnings":'; do
+  expect_out "$k" "all: $k"
+done
+# the generator's true gain is 25 cm^-1 (examples/gen/gen_vsl.c): sat's g
+# must be within 3 standard errors of it
+g=$(printf '%s' "$OUT" | tr -d '\n\t ' | grep -o '"model":"sat",.*' | grep -o '"g":{"value":[^,]*,"stderr":[^}]*' | head -1)
+val=${g#*\"value\":}; val=${val%%,*}; se=${g##*\"stderr\":}
+awk -v v="$val" -v s="$se" 'BEGIN { exit !(v - 25 < 3 * s && 25 - v < 3 * s && s > 0) }' && ok || bad "sat g = $val +- $se not within 3 se of 25"
+
+# parameter names exactly as the contract
+declare -A names=([vsl1]='"g" "A"' [vsl2]='"g" "A1" "A2"' [sat]='"g" "A" "Is"' \
+                  [sat-exact]='"gamma" "alpha" "A" "Is" "g"' [emp]='"g" "A" "Ls"')
+for m in vsl1 vsl2 sat sat-exact emp; do
+  run vsl "$EX/vsl-nc1.csv" --model $m --format json
+  expect_rc 0 "--model $m"
+  expect_out "\"model\":	\"$m\"" "$m: model"
+  expect_out '"converged":	true' "$m: converged"
+  for p in ${names[$m]}; do expect_out "$p:	{" "$m: parameter $p"; done
+done
+
+# text format: a table with units and the recommendation
+run vsl "$EX/vsl-nc1.csv"
+expect_rc 0 "text"
+expect_out "g (cm^-1)" "text: units in the table"
+expect_out "counts/cm" "text: unit of A from the header"
+expect_out "recommended: sat" "text: recommendation"
+
+# --range in the input's unit (the example is in mm)
+run vsl "$EX/vsl-nc1.csv" --model vsl1 --range 0.5:3 --format json
+expect_rc 0 "--range mm"
+expect_out '"range_cm":	[0.05, 0.3]' "--range: selected in mm, reported in cm"
+expect_out '"n_points":	11' "--range: 11 points"
+# --length-unit for a file without units: micrometres
+awk -F, 'NR>4 { printf "%g,%s,%s\n", $1*1000, $2, $3 }' "$EX/vsl-nc1.csv" >"$T/um.csv"
+run vsl "$T/um.csv" --length-unit um --model vsl1 --format json
+expect_rc 0 "--length-unit um"
+expect_out '"range_cm":	[0.05, 0.45]' "--length-unit um converts to cm"
+# weights: sigma column by default (absolute), none on request
+run vsl "$EX/vsl-nc1.csv" --model vsl1 --format json
+expect_out '"weights":	"sigma"' "sigma column -> weights sigma"
+run vsl "$EX/vsl-nc1.csv" --model vsl1 --weights relative --format json
+expect_rc 0 "--weights relative"; expect_out '"weights":	"relative"' "relative"
+
+# outputs: CSV with every fitted curve, JSON file, plot
+run vsl "$EX/vsl-nc1.csv" -o "$T/fit.csv" --plot "$T/fit.png"
+expect_rc 0 "csv + plot"
+head -2 "$T/fit.csv" | grep -q 'L (cm),I (counts),sigma (counts),vsl1 fit' && ok || bad "csv header: $(head -2 "$T/fit.csv")"
+[ "$(grep -vc '^#' "$T/fit.csv")" -eq 18 ] && ok || bad "csv rows"
+[ -s "$T/fit.png" ] && ok || bad "plot written"
+run vsl "$EX/vsl-nc1.csv" --model sat -o "$T/fit.json" --plot "$T/fit.svg"
+expect_rc 0 "json + svg"
+grep -q '"Is"' "$T/fit.json" && ok || bad "json file"
+[ -s "$T/fit.svg" ] && ok || bad "svg written"
+
+# spectrally resolved
+run vsl --matrix "$EX/vsl-matrix.csv" --model vsl1 --format json --plot "$T/spec.png"
+expect_rc 0 "--matrix"
+for k in '"wavelength_nm":' '"g":' '"g_stderr":' '"converged_per_wavelength":' '"n_wavelengths":	121'; do
+  expect_out "$k" "matrix: $k"
+done
+[ -s "$T/spec.png" ] && ok || bad "matrix plot"
+run vsl --matrix "$EX/vsl-matrix.csv" --format json
+expect_rc 0 "--matrix --model all"
+expect_out '"model_per_wavelength":' "matrix all: model per wavelength"
+expect_out '"spectra":' "matrix all: spectra of every model"
+
+# valid data but no fit: decreasing intensity has no vsl1 solution
+printf 'L (cm),I\n0.1,5\n0.2,4\n0.3,3\n0.4,2\n0.5,1\n' >"$T/dec.csv"
+run vsl "$T/dec.csv" --model vsl1 --format json
+expect_rc 1 "no fit -> exit 1"
+expect_out '"converged":	false' "no fit -> converged false, output printed"
+
+# bad input: exit 2, file:line, nothing written
+printf 'L,I\n0.1,0\n0.2,0\n0.3,0\n0.4,0\n' >"$T/zero.csv"
+expect_input_error "zero.csv:2: all intensities are zero" "all-zero intensity" -- vsl "$T/zero.csv"
+printf 'L,I\n0.1,1\n0.2,2\n0.2,3\n0.4,4\n0.5,5\n' >"$T/dup.csv"
+expect_input_error "dup.csv:4: duplicate" "duplicate length" -- vsl "$T/dup.csv"
+printf 'L,I\n0.1,1\n0.3,2\n0.2,3\n0.4,4\n0.5,5\n' >"$T/noninc.csv"
+expect_input_error "noninc.csv:4: .*increase" "non-increasing lengths" -- vsl "$T/noninc.csv"
+printf 'L,I\n-0.1,1\n0.3,2\n0.4,3\n0.5,4\n0.6,5\n' >"$T/neg.csv"
+expect_input_error "neg.csv:2: negative stripe length" "negative length" -- vsl "$T/neg.csv"
+printf 'L,I\n0.1,1\n0.2,2\n0.3,4\n' >"$T/three.csv"
+expect_input_error "three.csv: 3 points are fewer than the 4 parameters" "fewer points than parameters" -- vsl "$T/three.csv"
+printf 'L,I\n0.1,1\n0.2,2\n' >"$T/two.csv"
+expect_input_error "two.csv: 2 points are fewer than the 3 parameters of vsl2" "fewer points, vsl2" -- vsl "$T/two.csv" --model vsl2
+expect_input_error "--range: .* leaves 2 points" "range leaves too few" -- vsl "$EX/vsl-nc1.csv" --model vsl2 --range 0.5:0.8
+expect_input_error "--weights: 'sigma' needs a sigma column" "sigma weights without sigma" -- vsl "$T/dec.csv" --weights sigma
+expect_input_error "--model: 'vsl3'" "unknown model" -- vsl "$EX/vsl-nc1.csv" --model vsl3
+expect_input_error "--length-unit" "bad length unit" -- vsl "$EX/vsl-nc1.csv" --length-unit furlong
+expect_input_error "missing FILE" "no file" -- vsl
+finish
