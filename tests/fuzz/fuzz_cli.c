@@ -22,22 +22,10 @@
 #endif
 enum { MAXARG = 24 };
 
-static char workdir[] = "/tmp/gk-fuzz-cli.XXXXXX";
-
-static void remove_workdir(void)
-{
-  char cmd[64];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", workdir);
-  if (chdir("/") != 0 || system(cmd) != 0) { /* a leftover temp dir is harmless */ }
-}
-
 static void setup(void)
 {
-  static int done;
-  if (done) return;
-  done = 1;
-  if (!mkdtemp(workdir) || chdir(workdir) != 0) abort();
-  atexit(remove_workdir);
+  static char dir[] = "/tmp/gk-fuzz-cli.XXXXXX";
+  fuzz_private_dir(dir);
 }
 
 /* Copy src to a file named dst in the working directory; 0 on success. */

@@ -8,6 +8,7 @@
 #ifndef GK_FUZZ_COMMON_H
 #define GK_FUZZ_COMMON_H
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,25 @@ static inline int fuzz_memfile(const uint8_t *data, size_t size, char *path, siz
   }
   snprintf(path, psize, "/proc/self/fd/%d", fd);
   return fd;
+}
+
+/* Work in a fresh private directory, removed at exit: harnesses whose
+ * inputs make the code write files (-o, --plot) or read files named in
+ * the input (stack materials) keep all of that in there. `tmpl` is a
+ * mkdtemp template and must stay alive (a static array). */
+static char *fuzz_dir_;
+static void fuzz_dir_remove_(void)
+{
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", fuzz_dir_);
+  if (chdir("/") != 0 || system(cmd) != 0) { /* a leftover temp dir is harmless */ }
+}
+static inline void fuzz_private_dir(char *tmpl)
+{
+  if (fuzz_dir_) return;
+  if (!mkdtemp(tmpl) || chdir(tmpl) != 0) abort();
+  fuzz_dir_ = tmpl;
+  atexit(fuzz_dir_remove_);
 }
 
 /* NUL-terminated copy of the input (the text parsers take C strings). */

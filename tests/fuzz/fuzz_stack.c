@@ -15,8 +15,8 @@ static void setup(void)
   static int done;
   if (done) return;
   done = 1;
-  char dir[] = "/tmp/gk-fuzz-stack.XXXXXX";
-  if (!mkdtemp(dir) || chdir(dir) != 0) abort();
+  static char dir[] = "/tmp/gk-fuzz-stack.XXXXXX";
+  fuzz_private_dir(dir);
   FILE *f = fopen("m.yml", "w");
   if (!f) abort();
   fputs("DATA:\n  - type: tabulated nk\n    data: |\n        0.40 2.0 0.10\n"
