@@ -149,6 +149,8 @@ case_ "unknown subcommand 'bogus'" "nc: unknown subcommand" nc bogus
 case_ "--k3 is required" "carriers plqy: missing --k3" carriers plqy --k1 1e7 --k2 2e-10
 case_ "--k1: must not be negative" "carriers plqy: negative k1" carriers plqy --k1 -1 --k2 2e-10 --k3 1e-28 --density 1e17
 case_ "--k1: 'ns' is a time, expected a rate" "carriers plqy: k1 in time units" carriers plqy --k1 1e7ns --k2 2e-10 --k3 1e-28 --density 1e17
+case_ "--k2: must be positive for the PLQY" "carriers plqy: k2 = 0 (fuzzing)" carriers plqy --k1 1e6 --k2 0 --k3 1e-28 --density 1e17
+case_ "--k2: must be positive for the PLQY" "carriers plqy: k2 underflows to 0" carriers plqy --k1 1e6 --k2 2e-400 --k3 1e-28 --density 1e17
 case_ "--density: must be positive" "carriers plqy: zero density" carriers plqy --k1 1e7 --k2 2e-10 --k3 1e-28 --density 0
 case_ "--range: range '2e17:1e17' is empty" "carriers plqy: reversed range" carriers plqy --k1 1e7 --k2 2e-10 --k3 1e-28 --range 2e17:1e17
 case_ "--range: give either --density or --range" "carriers plqy: --density and --range" carriers plqy --k1 1e7 --k2 2e-10 --k3 1e-28 --density 1e17 --range 1e16:1e18
