@@ -177,6 +177,29 @@ case_ "--degeneracy: must be 0\.5 to 50" "ta: zero degeneracy" ta --ground "$EX/
 case_ "need --ground FILE and --delta FILE" "ta: no --ground" ta --delta "$EX/ta/delta_01ps.csv"
 case_ "give either --long FILE or --delta files" "ta: --long and --delta" ta --ground "$EX/ta/ground.csv" --delta "$EX/ta/delta_01ps.csv" --long "$EX/ta-long.csv"
 
+# ---- stacks (modes) and the VSL / VPI readers -------------------------------
+mk s-negthick.yaml 'layers:' '  - {name: air, n: 1.0}' '  - {name: f, n: 2.4, thickness_nm: -100}' '  - {name: g, n: 1.5}'
+mk s-unknown.yaml 'layers:' '  - {name: air, n: 1.0}' '  - {name: f, n: 2.4, thickness_nm: 100, colour: red}' '  - {name: g, n: 1.5}'
+mk s-syntax.yaml 'layers:' '  - {name: air, n: 1.0}' '  - {name: f, n: 2.4, thickness_nm: 100'
+mk s-nomat.yaml 'layers:' '  - {name: air, n: 1.0}' '  - {name: f, material: nosuch.yml, thickness_nm: 100}' '  - {name: g, n: 1.5}'
+mk s-twoactive.yaml 'layers:' '  - {name: air, n: 1.0}' '  - {name: f, n: 2.4, thickness_nm: 100, active: true}' \
+  '  - {name: h, n: 2.4, thickness_nm: 100, active: true}' '  - {name: g, n: 1.5}'
+STACK="$EX/stack-cspbbr3.yaml"
+case_ "s-negthick\.yaml:3: thickness_nm must be positive" "modes: negative thickness" modes s-negthick.yaml
+case_ "s-unknown\.yaml:3: unknown layer key 'colour'" "modes: unknown key" modes s-unknown.yaml
+case_ "s-syntax\.yaml:4: invalid YAML" "modes: YAML syntax" modes s-syntax.yaml
+case_ "s-nomat\.yaml:3: material file nosuch\.yml: cannot open" "modes: missing material file" modes s-nomat.yaml
+case_ "s-twoactive\.yaml:4: more than one active layer" "modes: two active layers" modes s-twoactive.yaml
+case_ "threshold-series\.csv:[0-9]+: a stack file is a mapping with 'layers:'" "modes: a CSV as the stack" modes "$SER"
+case_ "--wavelength: must be positive" "modes: negative wavelength" modes "$STACK" --wavelength -5
+case_ "--pol: 'xy' is not te, tm or both" "modes: --pol" modes "$STACK" --pol xy
+case_ "--sweep: .* has no layer 'nosuch'" "modes: --sweep unknown layer" modes "$STACK" --sweep nosuch:1:2:1
+case_ "--sweep: need 0 <= FROM <= TO and STEP > 0" "modes: --sweep reversed" modes "$STACK" --sweep 2:100:50:10
+case_ "stack-cspbbr3\.yaml:[0-9]+: column 1: 'layers:' is not a number" "vsl: a stack file as data" vsl "$STACK"
+case_ "nonnum\.csv:4: column 2: 'x' is not a number" "vsl: non-numeric cell" vsl nonnum.csv
+case_ "vsl-matrix\.csv:[0-9]+: 18 columns; expected 2 or 3" "vsl: a matrix as columns" vsl "$EX/vsl-matrix.csv"
+case_ "nonnum\.csv:4: column 2: 'x' is not a number" "vpi: non-numeric cell" vpi nonnum.csv
+
 # -o with an unsupported extension: the -o given last wins, so it is passed
 # here on its own (expect_input_error adds a .json -o after the arguments)
 for args in "threshold $SER -o out.txt" "inspect $SER -o out.xml" "inspect $SER -o noext"; do
