@@ -347,6 +347,15 @@ static void sweep_pol_json(cJSON *o, const char *key, const gk_sweep_point *P, i
   gk_json_num(q, "net_gain", P->net_gain[p]);
 }
 
+
+/* One table cell: the number, or "-" where there is none. */
+static const char *cell(char buf[32], const char *fmt, double v)
+{
+  if (isfinite(v)) snprintf(buf, 32, fmt, v);
+  else snprintf(buf, 32, "-");
+  return buf;
+}
+
 static int run_sweep(const cli_common *c, const gk_stack *s, int layer, const double *th, size_t nth,
                      const double *wls, size_t nwl, double wl, double G)
 {
@@ -385,9 +394,13 @@ static int run_sweep(const cli_common *c, const gk_stack *s, int layer, const do
     sweep_pol_json(o, "te0", &P[i], 0);
     sweep_pol_json(o, "tm0", &P[i], 1);
     cJSON_AddItemToArray(arr, o);
-    cli_printf(&b, "  %14g %14g %10.4f %12.4g %12.4g %10.4f %12.4g %12.4g\n", P[i].thickness_nm, P[i].wavelength_nm,
-               P[i].gamma_active[0], P[i].loss_cm[0], P[i].net_gain[0], P[i].gamma_active[1], P[i].loss_cm[1],
-               P[i].net_gain[1]);
+    /* a mode not found (or no thickness swept) is "-", never "nan" */
+    char cl[8][32];
+    cli_printf(&b, "  %14s %14s %10s %12s %12s %10s %12s %12s\n", cell(cl[0], "%g", P[i].thickness_nm),
+               cell(cl[1], "%g", P[i].wavelength_nm), cell(cl[2], "%.4f", P[i].gamma_active[0]),
+               cell(cl[3], "%.4g", P[i].loss_cm[0]), cell(cl[4], "%.4g", P[i].net_gain[0]),
+               cell(cl[5], "%.4f", P[i].gamma_active[1]), cell(cl[6], "%.4g", P[i].loss_cm[1]),
+               cell(cl[7], "%.4g", P[i].net_gain[1]));
     double row[10] = {P[i].thickness_nm, P[i].wavelength_nm, creal(P[i].neff[0]), P[i].gamma_active[0], P[i].loss_cm[0],
                       P[i].net_gain[0], creal(P[i].neff[1]), P[i].gamma_active[1], P[i].loss_cm[1], P[i].net_gain[1]};
     gk_csv_add_row(&t, row);

@@ -191,6 +191,12 @@ case_ "s-syntax\.yaml:4: invalid YAML" "modes: YAML syntax" modes s-syntax.yaml
 case_ "s-nomat\.yaml:3: material file nosuch\.yml: cannot open" "modes: missing material file" modes s-nomat.yaml
 case_ "s-twoactive\.yaml:4: more than one active layer" "modes: two active layers" modes s-twoactive.yaml
 case_ "threshold-series\.csv:[0-9]+: a stack file is a mapping with 'layers:'" "modes: a CSV as the stack" modes "$SER"
+GAINKIT_MAX_INPUT_BYTES=20 case_ "stack-cspbbr3\.yaml: file is [0-9]+ bytes, more than the input limit of 20 bytes" \
+  "modes: stack file over GAINKIT_MAX_INPUT_BYTES" modes "$STACK"
+mk s-bigmat.yaml 'layers:' '  - {name: air, n: 1.0}' '  - {name: f, material: big.yml, thickness_nm: 100}' '  - {name: g, n: 1.5}'
+{ printf 'DATA:\n  - type: tabulated n\n    data: |\n'; for i in $(seq 400 900); do printf '        0.%d 1.5\n' "$i"; done; } >big.yml
+GAINKIT_MAX_INPUT_BYTES=1000 case_ "s-bigmat\.yaml:3: material file big\.yml: .*more than the input limit of 1000 bytes" \
+  "modes: material file over GAINKIT_MAX_INPUT_BYTES" modes s-bigmat.yaml
 case_ "--wavelength: must be positive" "modes: negative wavelength" modes "$STACK" --wavelength -5
 case_ "--pol: 'xy' is not te, tm or both" "modes: --pol" modes "$STACK" --pol xy
 case_ "--sweep: .* has no layer 'nosuch'" "modes: --sweep unknown layer" modes "$STACK" --sweep nosuch:1:2:1
