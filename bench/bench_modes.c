@@ -1,6 +1,7 @@
 /* Mode solver benchmarks: all modes of a 6-layer stack at one wavelength
  * (target < 1 ms) and a 1000-point thickness sweep of the fundamental TE/TM
  * modes (target < 1 s on one core). Prints figures; never run by ctest. */
+#include <complex.h>
 #include <stdio.h>
 #include <time.h>
 #ifdef _OPENMP

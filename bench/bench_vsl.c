@@ -25,7 +25,7 @@ int main(void)
   double L[N], I[N], S[N], th[4];
   for (int i = 0; i < N; i++) L[i] = 0.05 + 0.4 * i / (N - 1.0);
   const double phys[GK_VSL_NMODELS][4] = {{22.7, 40}, {23, 40, 300}, {26.5, 40, 3000}, {40, 12, 20, 500}, {30, 5, 0.4}};
-  printf("single-model fit, %d points (target < 1 ms):\n", N);
+  printf("single-model fit, %d points (target < 1000 us)\n  %-10s %10s\n", N, "model", "us/fit");
   for (int m = 0; m < GK_VSL_NMODELS; m++) {
     gk_vsl_theta_from_physical(m, phys[m], th);
     gk_vsl_intensity(m, th, L, N, I, NULL);
@@ -41,7 +41,7 @@ int main(void)
       gk_vsl_fit_free(&f);
       reps++;
     } while ((t = now() - t0) < 0.5);
-    printf("  %-10s %8.3f ms per fit\n", gk_vsl_model_name(m), 1e3 * t / reps);
+    printf("  %-10s %10.1f\n", gk_vsl_model_name(m), 1e6 * t / reps);
   }
   enum { NW = 1000, NL = 50 };
   double Lm[NL], *z = malloc(NW * NL * sizeof *z);
@@ -53,7 +53,8 @@ int main(void)
     gk_vsl_intensity(GK_VSL_SAT, t2, Lm, NL, z + i * NL, NULL);
     for (int j = 0; j < NL; j++) z[i * NL + j] *= 1 + 0.02 * gsl_ran_gaussian(r, 1);
   }
-  printf("spectral fit, %d wavelengths x %d lengths (target < 2 s, all models):\n", NW, NL);
+  printf("spectral fit, %d wavelengths x %d lengths (target < 2 s, all models)\n  %-10s %10s  %s\n", NW, NL,
+         "model", "seconds", "converged");
   for (int m = 0; m <= GK_VSL_NMODELS; m++) {
     unsigned mask = m < GK_VSL_NMODELS ? 1u << m : (1u << GK_VSL_NMODELS) - 1;
     gk_vsl_spectrum spec[GK_VSL_NMODELS];
@@ -65,7 +66,7 @@ int main(void)
     size_t nc = 0;
     int mm = m < GK_VSL_NMODELS ? m : GK_VSL_VSL1;
     for (int i = 0; i < NW; i++) nc += spec[mm].converged[i];
-    printf("  %-10s %8.3f s  (%zu/%d converged)\n", m < GK_VSL_NMODELS ? gk_vsl_model_name(m) : "all", t, nc, NW);
+    printf("  %-10s %10.3f  %zu/%d\n", m < GK_VSL_NMODELS ? gk_vsl_model_name(m) : "all", t, nc, NW);
     for (int k = 0; k < GK_VSL_NMODELS; k++) gk_vsl_spectrum_free(&spec[k]);
     free(rec);
   }

@@ -16,12 +16,27 @@
 
 enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
 
+/* A subcommand of a command with subcommands ("nc threshold"): its own
+ * usage line, help and entry point. `gainkit nc threshold --help` prints
+ * the command's intro, this help, the common options and exit statuses. */
+struct cli_subcommand {
+  const char *name;     /* "threshold" */
+  const char *args;     /* usage after the name: "FILE --gamma G [options]" */
+  const char *help;     /* options and examples of this subcommand only */
+  int (*run)(int argc, char **argv);  /* argv[0] is the subcommand name */
+};
+
 struct cli_command {
   const char *name;     /* "vsl" */
   const char *summary;  /* one line for `gainkit --help` */
   int order;            /* position in the command list (lower first) */
   const char *help;     /* full text for `gainkit vsl --help` */
   int (*run)(int argc, char **argv);  /* argv[0] is the command name */
+  /* Commands with subcommands: the table (NULL-name terminated) and the
+   * text before the per-subcommand part of `help` (used for a
+   * subcommand's own help). run may be cli_dispatch. */
+  const struct cli_subcommand *subs;
+  const char *intro;
 };
 
 /* Options every command accepts. */
@@ -47,7 +62,10 @@ enum { CLI_OPT_FORMAT = 1000, CLI_OPT_PLOT, CLI_OPT_HELP, CLI_OPT_FIRST_FREE = 1
   "  --format text|json   text (default): readable table with units; json: to stdout\n" \
   "  -o, --output FILE    also write the result to FILE (.json or .csv), atomically\n"   \
   "  --plot FILE          write a figure (.svg, .png or .pdf)\n"                         \
-  "  --help               show this help\n"
+  "  --help               show this help\n\n"                                          \
+  "Exit status: 0 success; 1 the computation did not succeed (result still\n"        \
+  "printed, \"converged\": false); 2 usage or input error (message on stderr,\n"    \
+  "nothing on stdout, no output file).\n"
 
 /* Handle a common option. Returns 1 if handled, 0 if not a common option,
  * -1 after printing a usage error (caller returns CLI_USAGE). */
@@ -93,15 +111,45 @@ int cli_emit(const cli_common *c, const cJSON *json, const char *text,
 typedef struct cli_buf { char *s; size_t len, cap; } cli_buf;
 void cli_printf(cli_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cli_buf_free(cli_buf *b);
-/* "1.234(56)e-3"-style is not used; values are printed as "value ± se unit". */
+/* Number formatting for every text table, so that all commands read the
+ * same. Significant digits of a bare number in text output: */
+#define CLI_SIG 4
+/* v with `sig` significant digits, exponent written "e6"/"e-4"
+ * ("2.489e6", "0.5831", "inf"). Returns buf. */
+const char *cli_fmt_num(char *buf, size_t n, double v, int sig);
+/* "value ± se unit": se rounded to two significant digits (one when its
+ * leading digits are 355-949, Particle Data Group rule) and the value to
+ * the same decimal ("22.7 ± 0.7 cm^-1", "33.6 ± 1.0 uJ/cm2",
+ * "(3.13 ± 0.12)e18 cm^-3"); without a usable se (NaN, <= 0) the value
+ * with CLI_SIG digits. unit may be NULL or "". Returns buf. */
+const char *cli_fmt_value(char *buf, size_t n, double v, double se, const char *unit);
+/* A right-aligned table cell "  <v>" of `width` characters, CLI_SIG
+ * significant digits; NaN prints "-". */
+void cli_cell(cli_buf *b, int width, double v);
+/* One result line: "  name         value ± se unit\n". */
 void cli_print_value(cli_buf *b, const char *name, double v, double se, const char *unit);
 
 /* Progress bar on stderr when it is a terminal (NULL callback otherwise). */
 gk_progress cli_progress(const char *label);
 void cli_progress_done(gk_progress *p);
 
+/* Read an x, y data file with `co` and convert x in place from the unit in
+ * its header ("t_p (us)") to x_unit. Returns 0, or the exit code after
+ * printing "gainkit: FILE: ..." (nothing left to free). */
+int cli_read_xy(const char *path, const gk_columns_options *co, const char *x_unit, gk_columns *col);
+
+/* The file name without its directories, for figure titles (a title is no
+ * place for /home/user/data/2024/...). */
+const char *cli_basename(const char *path);
+
 /* Help for one command (used by main and by --help in commands). */
 void cli_print_help(const struct cli_command *c, FILE *fp);
+/* Help for a command given its arguments after the command name: the help
+ * of the subcommand named first when the command has subcommands, the
+ * command's help otherwise. */
+void cli_print_help_for(const struct cli_command *c, int argc, char **argv, FILE *fp);
+/* run() for commands with subcommands: looks argv[1] up in c->subs. */
+int cli_dispatch(const struct cli_command *c, int argc, char **argv);
 
 extern const struct cli_command *const cli_commands[];
 extern const size_t cli_ncommands;

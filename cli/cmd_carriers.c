@@ -55,7 +55,7 @@ static int plqy_figure(const cli_common *c, const gk_abc *k, const double *n, co
   double pm, nm;
   gk_plqy_max(k, &pm, &nm);
   if (isfinite(nm) && nm > 0) gk_panel_vline(p, nm, -1, "maximum");
-  if (isfinite(gk_plqy_nc(k))) gk_panel_vline(p, gk_plqy_nc(k), -1, "N_C = k2/k3");
+  if (isfinite(gk_plqy_nc(k))) gk_panel_vline(p, gk_plqy_nc(k), -1, "N_{C} = k_{2}/k_{3}");
   /* Map over N and k3 (seed 002 Fig. 1e), on log10 axes. */
   enum { NX = 120, NY = 90 };
   double *xs = malloc((NX + NY + NX * NY) * sizeof *xs);
@@ -138,7 +138,11 @@ static int cmd_plqy(int argc, char **argv)
     for (size_t i = 0; i < n; i++) {
       y[i] = gk_plqy(&k, x[i]);
       gk_csv_add_row(&r.csv, (double[]){x[i], y[i]});
-      if (i % stride == 0) cli_printf(&r.b, "  %14.4g  %10.5f\n", x[i], y[i]);
+      if (i % stride == 0) {
+        cli_cell(&r.b, 14, x[i]);
+        cli_cell(&r.b, 10, y[i]);
+        cli_printf(&r.b, "\n");
+      }
     }
     gk_json_array(r.j, "n", x, n);
     gk_json_array(r.j, "plqy_curve", y, n);
@@ -227,7 +231,10 @@ static int cmd_pulse(int argc, char **argv)
       pk[i] = pr.n_peak;
       gk_pulse_result_free(&pr);
       gk_csv_add_row(&r.csv, (double[]){w[i], pk[i]});
-      cli_printf(&r.b, "  %14.4g  %14.4g  %10.4f\n", w[i], pk[i], pk[i] / o.n0);
+      cli_cell(&r.b, 14, w[i]);
+      cli_cell(&r.b, 14, pk[i]);
+      cli_cell(&r.b, 10, pk[i] / o.n0);
+      cli_printf(&r.b, "\n");
       gk_progress_update(&prog, i + 1, n_sw);
     }
     cli_progress_done(&prog);
@@ -239,7 +246,7 @@ static int cmd_pulse(int argc, char **argv)
       gk_panel_labels(p, "pulse FWHM (s)", "peak carrier density (cm-3)", "peak N versus pulse width");
       gk_panel_log(p, 1, 1);
       gk_panel_add(p, w, pk, NULL, n_sw, GK_STYLE_LINEPOINTS, -1, "ABC model");
-      gk_panel_hline(p, o.n0, -1, "N0 (short-pulse limit)");
+      gk_panel_hline(p, o.n0, -1, "N_{0} (short-pulse limit)");
       rc = cli_save_figure(&c, f);
     }
     free(w);
@@ -344,20 +351,15 @@ static int cmd_gain_fit(int argc, char **argv)
   co.allow_unsorted = 1;
   co.reject_duplicate_x = 1;
   co.require_positive_x = 1;
+  /* x in the file's unit (header) converted to cm^-3 or J/cm^2. */
+  int rrc = cli_read_xy(argv[first], &co, fluence ? "J/cm2" : "cm^-3", &col);
+  if (rrc) return rrc;
   gk_error e;
   gk_error_clear(&e);
-  if (gk_columns_read(argv[first], &co, &col, &e) != GK_OK) return cli_error(&e);
-  /* x in the file's unit (header) converted to cm^-3 or J/cm^2. */
-  double fx = 1;
-  if (col.x_unit_in[0] && gk_unit_factor(col.x_unit_in, fluence ? "J/cm2" : "cm^-3", &fx, &e) != GK_OK) {
-    snprintf(e.file, sizeof e.file, "%s", argv[first]);
-    gk_columns_free(&col);
-    return cli_error(&e);
-  }
   double *n = malloc(col.n * sizeof *n);
   if (!n) { gk_columns_free(&col); return cli_usage(c.cmd, "out of memory"); }
   for (size_t i = 0; i < col.n; i++)
-    n[i] = fluence ? gk_pulse_density(col.x[i] * fx, absorb, ev, d) : col.x[i] * fx;
+    n[i] = fluence ? gk_pulse_density(col.x[i], absorb, ev, d) : col.x[i];
   gk_gain_fit f;
   int rc = gk_gain_fit_run(n, col.y, col.n, gamma, s0, nth0, ns0, &f, &e);
   if (rc != GK_OK) {
@@ -433,54 +435,67 @@ static int cmd_mott(int argc, char **argv)
   return cli_result_finish(&c, &r, CLI_OK);
 }
 
-static const struct { const char *name; int (*run)(int, char **); } subs[] = {
-  {"plqy", cmd_plqy}, {"pulse", cmd_pulse}, {"threshold", cmd_threshold}, {"gain-fit", cmd_gain_fit}, {"mott", cmd_mott},
+#define CARRIERS_INTRO \
+    "ABC recombination dN/dt = G(t) - k1 N - k2 N^2 - k3 N^3 in bulk gain films\n" \
+    "(Goldberg et al. 2024 [002], Tatarinov et al. 2023 [003]; physics.md section 5).\n" \
+    "Units: k1 s^-1, k2 cm3/s, k3 cm6/s, N cm^-3, thickness cm, fluence J/cm2,\n" \
+    "photon energy eV, time s; suffixes work (150nm, 20uJ/cm2, 100fs, 2.4eV, 1e18cm-3).\n\n"
+#define CARRIERS_HELP_PLQY \
+    "  plqy        PLQY = k2 N/(k1 + k2 N + k3 N^2): {\"plqy\", \"n_c\", \"plqy_max\", \"n_at_max\"}\n" \
+    "    --k1 --k2 --k3 (required) [--density N | --range N1:N2 [--points 61]]\n" \
+    "    --plot F.svg (with --range): PLQY(N) and the PLQY map over N and k3\n" \
+    "    [--k3-range K1:K2, default k3/100:k3*100]\n" \
+    "      gainkit carriers plqy --k1 1e7 --k2 2e-10 --k3 1e-28 --density 1e17\n"
+#define CARRIERS_HELP_PULSE \
+    "  pulse       N(t) under a Gaussian pulse (GSL implicit BDF, stiff-safe):\n" \
+    "              {\"n_peak\", \"t_peak\", \"plqy_integrated\"}; -o N.csv gives N(t)\n" \
+    "    --k1 --k2 --k3 --fluence F --pulse-fwhm T --thickness d --photon-energy E\n" \
+    "    [--absorptance A (default 1)] [--t-end T (default 10/k1 after the pulse)]\n" \
+    "    [--points 400] [--sweep-fwhm T1:T2:n  peak N versus pulse width]\n" \
+    "      gainkit carriers pulse --k1 1e7 --k2 2e-10 --k3 1e-28 --fluence 50uJ/cm2 \\\n" \
+    "        --pulse-fwhm 1ns --thickness 150nm --absorptance 0.5 --photon-energy 2.4eV\n"
+#define CARRIERS_HELP_THRESHOLD \
+    "  threshold   N_th = F_th A/(hbar omega d) and J_th = q d k2 N_th^2/IQE:\n" \
+    "              {\"n_th\", \"j_th\"}\n" \
+    "    (--fluence-th F [--absorptance A] --photon-energy E | --n-th N) --thickness d\n" \
+    "    [--k2 K | --tau T] [--iqe (default 1)]\n" \
+    "      gainkit carriers threshold --n-th 7.3e17 --thickness 150nm --k2 2e-10\n"
+#define CARRIERS_HELP_GAIN_FIT \
+    "  gain-fit FILE  fit G = Gamma sigma (N - N_th)/(1 + N/N_s) to modal gain\n" \
+    "    FILE columns: N (cm^-3; a header unit is honoured) and G (cm^-1)\n" \
+    "    --gamma G (confinement factor, required) [--x density|fluence with\n" \
+    "    --absorptance --thickness --photon-energy] [--sigma0 --n-th0 --n-s0 guesses]\n" \
+    "    also reports the Mott density (--temperature --bohr-radius --binding-energy)\n" \
+    "      gainkit carriers gain-fit examples/gain_vs_density.csv --gamma 0.65 --plot fit.svg\n"
+#define CARRIERS_HELP_MOTT \
+    "  mott        n_M = 1.19^2 k_B T/(2 a_B^3 E_b): {\"n_mott\"}\n" \
+    "    [--temperature 300K] [--bohr-radius 3.5nm] [--binding-energy 35meV] (CsPbBr3)\n" \
+    "      gainkit carriers mott --temperature 77K\n"
+
+static const struct cli_subcommand subs[] = {
+  {"plqy", "--k1 K1 --k2 K2 --k3 K3 [--density N | --range N1:N2] [options]", CARRIERS_HELP_PLQY, cmd_plqy},
+  {"pulse", "--k1 --k2 --k3 --fluence F --pulse-fwhm T --thickness d --photon-energy E [options]",
+   CARRIERS_HELP_PULSE, cmd_pulse},
+  {"threshold", "(--fluence-th F --photon-energy E | --n-th N) --thickness d [options]",
+   CARRIERS_HELP_THRESHOLD, cmd_threshold},
+  {"gain-fit", "FILE --gamma G [options]", CARRIERS_HELP_GAIN_FIT, cmd_gain_fit},
+  {"mott", "[--temperature T] [--bohr-radius a] [--binding-energy E]", CARRIERS_HELP_MOTT, cmd_mott},
+  {NULL, NULL, NULL, NULL},
 };
 
-static int run(int argc, char **argv)
-{
-  if (argc < 2 || argv[1][0] == '-')
-    return cli_usage("carriers", "name a subcommand: plqy, pulse, threshold, gain-fit, mott");
-  for (size_t i = 0; i < NQ(subs); i++)
-    if (strcmp(argv[1], subs[i].name) == 0) return subs[i].run(argc - 1, argv + 1);
-  return cli_usage("carriers", "unknown subcommand '%s'", argv[1]);
-}
+extern const struct cli_command cli_cmd_carriers;
+static int run(int argc, char **argv) { return cli_dispatch(&cli_cmd_carriers, argc, argv); }
 
 const struct cli_command cli_cmd_carriers = {
   .name = "carriers",
   .summary = "carrier dynamics in films: PLQY, pulsed N(t), N_th/J_th, gain saturation fit, Mott density",
   .order = 61,
   .help =
-    "Usage: gainkit carriers SUBCOMMAND [options]\n\n"
-    "ABC recombination dN/dt = G(t) - k1 N - k2 N^2 - k3 N^3 in bulk gain films\n"
-    "(Goldberg et al. 2024 [002], Tatarinov et al. 2023 [003]; physics.md section 5).\n"
-    "Units: k1 s^-1, k2 cm3/s, k3 cm6/s, N cm^-3, thickness cm, fluence J/cm2,\n"
-    "photon energy eV, time s; suffixes work (150nm, 20uJ/cm2, 100fs, 2.4eV, 1e18cm-3).\n\n"
-    "  plqy        PLQY = k2 N/(k1 + k2 N + k3 N^2): {\"plqy\", \"n_c\", \"plqy_max\", \"n_at_max\"}\n"
-    "    --k1 --k2 --k3 (required) [--density N | --range N1:N2 [--points 61]]\n"
-    "    --plot F.svg (with --range): PLQY(N) and the PLQY map over N and k3\n"
-    "    [--k3-range K1:K2, default k3/100:k3*100]\n"
-    "      gainkit carriers plqy --k1 1e7 --k2 2e-10 --k3 1e-28 --density 1e17\n"
-    "  pulse       N(t) under a Gaussian pulse (GSL implicit BDF, stiff-safe):\n"
-    "              {\"n_peak\", \"t_peak\", \"plqy_integrated\"}; -o N.csv gives N(t)\n"
-    "    --k1 --k2 --k3 --fluence F --pulse-fwhm T --thickness d --photon-energy E\n"
-    "    [--absorptance A (default 1)] [--t-end T (default 10/k1 after the pulse)]\n"
-    "    [--points 400] [--sweep-fwhm T1:T2:n  peak N versus pulse width]\n"
-    "      gainkit carriers pulse --k1 1e7 --k2 2e-10 --k3 1e-28 --fluence 50uJ/cm2 \\\n"
-    "        --pulse-fwhm 1ns --thickness 150nm --absorptance 0.5 --photon-energy 2.4eV\n"
-    "  threshold   N_th = F_th A/(hbar omega d) and J_th = q d k2 N_th^2/IQE:\n"
-    "              {\"n_th\", \"j_th\"}\n"
-    "    (--fluence-th F [--absorptance A] --photon-energy E | --n-th N) --thickness d\n"
-    "    [--k2 K | --tau T] [--iqe (default 1)]\n"
-    "      gainkit carriers threshold --n-th 7.3e17 --thickness 150nm --k2 2e-10\n"
-    "  gain-fit FILE  fit G = Gamma sigma (N - N_th)/(1 + N/N_s) to modal gain\n"
-    "    FILE columns: N (cm^-3; a header unit is honoured) and G (cm^-1)\n"
-    "    --gamma G (confinement factor, required) [--x density|fluence with\n"
-    "    --absorptance --thickness --photon-energy] [--sigma0 --n-th0 --n-s0 guesses]\n"
-    "    also reports the Mott density (--temperature --bohr-radius --binding-energy)\n"
-    "      gainkit carriers gain-fit gain.csv --gamma 0.65 --plot fit.svg\n"
-    "  mott        n_M = 1.19^2 k_B T/(2 a_B^3 E_b): {\"n_mott\"}\n"
-    "    [--temperature 300K] [--bohr-radius 3.5nm] [--binding-energy 35meV] (CsPbBr3)\n\n"
-    CLI_COMMON_HELP,
+    "Usage: gainkit carriers SUBCOMMAND [options]\n"
+    "       gainkit carriers SUBCOMMAND --help   help for one subcommand\n\n"
+    CARRIERS_INTRO CARRIERS_HELP_PLQY CARRIERS_HELP_PULSE CARRIERS_HELP_THRESHOLD
+    CARRIERS_HELP_GAIN_FIT CARRIERS_HELP_MOTT "\n" CLI_COMMON_HELP,
   .run = run,
+  .subs = subs,
+  .intro = CARRIERS_INTRO,
 };

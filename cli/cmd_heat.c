@@ -19,16 +19,10 @@ static int run_fit(cli_common *c, const char *path)
   co.allow_unsorted = 1;
   co.reject_duplicate_x = 1;
   co.require_positive_x = 1;
+  int rrc = cli_read_xy(path, &co, "s", &col);
+  if (rrc) return rrc;
   gk_error e;
   gk_error_clear(&e);
-  if (gk_columns_read(path, &co, &col, &e) != GK_OK) return cli_error(&e);
-  double fx = 1;
-  if (col.x_unit_in[0] && gk_unit_factor(col.x_unit_in, "s", &fx, &e) != GK_OK) {
-    snprintf(e.file, sizeof e.file, "%s", path);
-    gk_columns_free(&col);
-    return cli_error(&e);
-  }
-  for (size_t i = 0; i < col.n; i++) col.x[i] *= fx;
   gk_heat_fit f;
   if (gk_heat_fit_run(col.x, col.y, col.n, &f, &e) != GK_OK) {
     if (e.code == GK_EINPUT) snprintf(e.file, sizeof e.file, "%s", path);
@@ -48,7 +42,7 @@ static int run_fit(cli_common *c, const char *path)
   cli_print_value(&r.b, "C", f.c, f.se_c, "J/K");
   cli_print_value(&r.b, "tau_T", f.tau, f.se_tau, "s");
   if (!f.converged) cli_printf(&r.b, "  NOT CONVERGED: %s\n", f.fit.reason);
-  static const char *hdr[] = {"t_p (s)", "DT/P (K/W)", "fit (K/W)"};
+  static const char *hdr[] = {"t_p (s)", "ΔT/P (K/W)", "fit (K/W)"};
   gk_csv_init(&r.csv, 3, hdr);
   r.has_csv = 1;
   for (size_t i = 0; i < col.n; i++) gk_csv_add_row(&r.csv, (double[]){col.x[i], col.y[i], f.fit.yhat[i]});
@@ -64,7 +58,7 @@ static int run_fit(cli_common *c, const char *path)
     }
     gk_figure *fig = gk_figure_new(1, 1, 800, 560, NULL);
     gk_panel *p = gk_figure_panel(fig, 0);
-    gk_panel_labels(p, "pulse length t_p (s)", "DT/P (K/W)", "heating per watt versus pulse length");
+    gk_panel_labels(p, "pulse length t_{p} (s)", "DT/P (K/W)", "heating per watt versus pulse length");
     gk_panel_log(p, 1, 0);
     gk_panel_add(p, col.x, col.y, NULL, col.n, GK_STYLE_POINTS, -1, "data");
     gk_panel_add(p, xs, ys, NULL, M, GK_STYLE_LINE, -1, "fit");
@@ -173,9 +167,9 @@ static int run(int argc, char **argv)
   if (c.plot) {
     gk_figure *f = gk_figure_new(1, 1, 800, 560, NULL);
     gk_panel *p = gk_figure_panel(f, 0);
-    gk_panel_labels(p, "time t (s)", "temperature rise DT (K)",
+    gk_panel_labels(p, "time t (s)", "temperature rise ΔT (K)",
                     train ? "pulse train heating" : has_tp ? "single pulse heating" : "d.c. heating");
-    gk_panel_add(p, t, dt, NULL, n, GK_STYLE_LINE, -1, "DT(t)");
+    gk_panel_add(p, t, dt, NULL, n, GK_STYLE_LINE, -1, "ΔT(t)");
     gk_panel_hline(p, dc, -1, "d.c. limit P/K");
     rc = cli_save_figure(&c, f);
   }
@@ -208,7 +202,8 @@ const struct cli_command cli_cmd_heat = {
     "transient t, delta_t; -o FILE.csv writes the transient; --plot draws it.\n"
     "Examples:\n"
     "  gainkit heat --k 4.8e-3 --c 1.9e-8 --power 0.1           (tau_T = 3.96 us)\n"
-    "  gainkit heat --k 4.8mW/K --c 19nJ/K --power 0.1 --pulse 1us --duty 0.2 --plot dT.svg\n\n"
+    "  gainkit heat --k 4.8mW/K --c 19nJ/K --power 0.1 --pulse 1us --duty 0.2 --plot dT.svg\n"
+    "  gainkit heat --fit examples/heat_pulse_length.csv --plot fit.svg\n\n"
     CLI_COMMON_HELP,
   .run = run,
 };

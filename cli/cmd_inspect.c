@@ -279,6 +279,9 @@ const struct cli_command cli_cmd_inspect = {
     "  --positive             require x > 0\n"
     "  --max-bytes N          refuse files larger than N bytes (default: the environment\n"
     "                         variable GAINKIT_MAX_INPUT_BYTES, else 256 MiB)\n\n"
+    "Examples:\n"
+    "  gainkit inspect examples/input/vsl-mm.csv\n"
+    "  gainkit inspect examples/threshold-spectra.csv --matrix --format json\n\n"
     CLI_COMMON_HELP,
   .run = run,
 };

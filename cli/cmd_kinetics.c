@@ -44,27 +44,43 @@ static int read_irf(const char *path, const char *tunit, double **t, double **y,
   return 0;
 }
 
+/* Three stacked panels: linear (the rise and the IRF), log-y (each
+ * lifetime is a straight line there), residuals. The fits are drawn in
+ * black after all data so the dense markers never hide them. */
 static void plot(const cli_common *c, const gk_kin_data *d, const gk_kin_result *r, const double *tps,
-                 gk_error *e, int *rc)
+                 char *const *names, gk_error *e, int *rc)
 {
-  gk_figure *f = gk_figure_new(1, 2, 900, 800, "kinetics");
-  gk_panel *top = gk_figure_panel(f, 0), *bot = gk_figure_panel(f, 1);
-  gk_panel_labels(top, "delay t (ps)", "signal", "data and multi-exponential fit");
-  gk_panel_labels(bot, "delay t (ps)", "residual", "residuals");
+  gk_figure *f = gk_figure_new(1, 3, 900, 1100, "kinetics");
+  gk_panel *lin = gk_figure_panel(f, 0), *lg = gk_figure_panel(f, 1), *bot = gk_figure_panel(f, 2);
+  char title[200];
+  int len = snprintf(title, sizeof title, "(a) data and fit:");
+  for (int i = 0; i < r->ncomp && len < (int)sizeof title; i++)
+    len += snprintf(title + len, sizeof title - (size_t)len, "%s τ_{%d} = %.4g ps", i ? "," : "", i + 1,
+                    r->tau[i] * 1e12);
+  gk_panel_labels(lin, "delay t (ps)", "signal (a.u.)", title);
+  gk_panel_labels(lg, "delay t (ps)", "signal (a.u.)", "(b) log scale");
+  gk_panel_labels(bot, "delay t (ps)", "residual (a.u.)", "(c) residuals");
+  gk_panel_log(lg, 0, 1);
+  gk_panel_legend(lg, GK_LEGEND_NONE);
   for (size_t k = 0; k < d->ntrace; k++) {
     char lab[64];
-    snprintf(lab, sizeof lab, "trace %zu", k + 1);
-    gk_panel_add(top, tps, d->y + k * d->n, NULL, d->n, GK_STYLE_POINTS, (int)k % GK_NCOLOURS, lab);
-    gk_panel_add(top, tps, r->yhat + k * d->n, NULL, d->n, GK_STYLE_LINE, (int)k % GK_NCOLOURS, NULL);
-    gk_panel_add(bot, tps, r->resid + k * d->n, NULL, d->n, GK_STYLE_POINTS, (int)k % GK_NCOLOURS, NULL);
+    if (names && names[k] && *names[k]) snprintf(lab, sizeof lab, "%s", names[k]);
+    else snprintf(lab, sizeof lab, "trace %zu", k + 1);
+    int col = (int)k % GK_BLACK; /* black is the fit's */
+    gk_panel_add(lin, tps, d->y + k * d->n, NULL, d->n, GK_STYLE_POINTS, col, lab);
+    gk_panel_add(lg, tps, d->y + k * d->n, NULL, d->n, GK_STYLE_POINTS, col, lab);
+    gk_panel_add(bot, tps, r->resid + k * d->n, NULL, d->n, GK_STYLE_POINTS, col, NULL);
+  }
+  for (size_t k = 0; k < d->ntrace; k++) {
+    gk_panel_add(lin, tps, r->yhat + k * d->n, NULL, d->n, GK_STYLE_LINE, GK_BLACK, k ? NULL : "fit");
+    gk_panel_add(lg, tps, r->yhat + k * d->n, NULL, d->n, GK_STYLE_LINE, GK_BLACK, NULL);
   }
   gk_panel_hline(bot, 0, GK_GREY, NULL);
-  char txt[160];
-  int len = 0;
-  for (int i = 0; i < r->ncomp && len < (int)sizeof txt; i++)
-    len += snprintf(txt + len, sizeof txt - (size_t)len, "%sτ%d = %.4g ps", i ? ", " : "", i + 1,
-                    r->tau[i] * 1e12);
-  gk_panel_text(top, 0.45, 0.9, txt);
+  /* log panel: three decades below the peak; the model before t0 and noise
+   * around zero would otherwise stretch the axis to 1e-20 */
+  double ymax = 0;
+  for (size_t i = 0; i < d->n * d->ntrace; i++) ymax = fmax(ymax, d->y[i]);
+  if (ymax > 0) gk_panel_yrange(lg, ymax * 1e-3, ymax * 2);
   if (gk_figure_save(f, c->plot, e) != GK_OK) *rc = cli_error(e);
   gk_figure_free(f);
 }
@@ -203,7 +219,7 @@ static int run(int argc, char **argv)
              K > 1 ? "s (global)" : "", r.ncomp, r.ncomp > 1 ? "s" : "",
              o.irf.kind == GK_KIN_IRF_GAUSS ? ", Gaussian IRF" : irf_path ? ", measured IRF" : "");
   if (r.auto_chosen) cli_printf(&b, "  choice: %s\n", r.choice);
-  cli_printf(&b, "  %-4s %14s %12s %12s %10s\n", "#", "tau (ps)", "± (ps)", "amplitude", "fraction");
+  cli_printf(&b, "  %-4s %20s  %12s  %8s\n", "#", "tau (ps)", "amplitude", "fraction");
   for (int i = 0; i < r.ncomp; i++) {
     cJSON *o1 = cJSON_CreateObject();
     cJSON_AddItemToArray(comps, o1);
@@ -212,8 +228,10 @@ static int run(int argc, char **argv)
     gk_json_num(o1, "amplitude", r.amp[i]);
     gk_json_num(o1, "amplitude_stderr", r.amp_se[i]);
     gk_json_num(o1, "fraction", r.frac[i]);
-    cli_printf(&b, "  %-4d %14.6g %12.4g %12.6g %10.4f\n", i + 1, r.tau[i] * 1e12, r.tau_se[i] * 1e12,
-               r.amp[i], r.frac[i]);
+    char tau[64];
+    cli_printf(&b, "  %-4d %20s", i + 1, cli_fmt_value(tau, sizeof tau, r.tau[i] * 1e12, r.tau_se[i] * 1e12, ""));
+    cli_cell(&b, 12, r.amp[i]);
+    cli_printf(&b, "  %8.3f\n", r.frac[i]);
   }
   if (o.offset) gk_json_num(j, "offset", r.off[0]);
   else cJSON_AddNullToObject(j, "offset");
@@ -236,7 +254,7 @@ static int run(int argc, char **argv)
       gk_json_array(o1, "fractions", r.frac + k * (size_t)r.ncomp, (size_t)r.ncomp);
       if (o.offset) gk_json_num(o1, "offset", r.off[k]);
       cli_printf(&b, "  trace %zu (%s): amplitudes", k + 1, *t.raw[1 + k] ? t.raw[1 + k] : "-");
-      for (int i = 0; i < r.ncomp; i++) cli_printf(&b, " %.5g", r.amp[k * (size_t)r.ncomp + (size_t)i]);
+      for (int i = 0; i < r.ncomp; i++) cli_cell(&b, 0, r.amp[k * (size_t)r.ncomp + (size_t)i]);
       cli_printf(&b, "\n");
     }
   }
@@ -244,8 +262,8 @@ static int run(int argc, char **argv)
   cli_print_value(&b, "t0", r.t0 * 1e12, r.t0_se * 1e12, "ps");
   cli_print_value(&b, "tau_amp", r.tau_amp * 1e12, r.tau_amp_se * 1e12, "ps (amplitude-weighted)");
   cli_print_value(&b, "tau_int", r.tau_int * 1e12, r.tau_int_se * 1e12, "ps (intensity-weighted)");
-  cli_printf(&b, "  chi2_red   %14.6g\n  converged  %14s  (%s)\n", r.chi2_red, r.converged ? "yes" : "NO",
-             r.reason);
+  cli_print_value(&b, "chi2_red", r.chi2_red, NAN, "");
+  cli_printf(&b, "  %-12s %s (%s)\n", "converged", r.converged ? "yes" : "NO", r.reason);
 
   /* CSV: time, then data, fit and residual of each trace */
   size_t nc = 1 + 3 * K;
@@ -278,7 +296,7 @@ static int run(int argc, char **argv)
     gk_csv_add_comment(&csv, "tau%d_s: %.10g +- %.4g", i + 1, r.tau[i], r.tau_se[i]);
 
   if (c.plot) {
-    plot(&c, &d, &r, tps, &e, &rc);
+    plot(&c, &d, &r, tps, t.raw + 1, &e, &rc);
     if (rc) goto out;
   }
   rc = cli_emit(&c, j, b.s, &csv, r.converged ? CLI_OK : CLI_FAILED);
@@ -320,7 +338,10 @@ const struct cli_command cli_cmd_kinetics = {
     "  --time-unit UNIT     unit of the time column when its header has none (default ps)\n\n"
     "JSON: {\"command\":\"kinetics\",\"components\":[{\"tau\",\"tau_stderr\",\"amplitude\",\n"
     "\"fraction\"}],\"offset\",\"chi2_red\",\"converged\", ...} with tau in seconds.\n"
-    "Exit 1 (with output, \"converged\": false) when the fit does not converge.\n\n"
+    "Examples:\n"
+    "  gainkit kinetics examples/kinetics/pump_series.csv --global --components 2 \\\n"
+    "      --irf-fwhm 5ps --plot kinetics.png\n"
+    "  gainkit kinetics examples/kinetics/pump_series.csv --trace 3 --components auto\n\n"
     CLI_COMMON_HELP,
   .run = run,
 };

@@ -9,6 +9,13 @@
 #include "cli.h"
 #include "gainkit/modes.h"
 #include "gainkit/stack.h"
+/* last: its macro I must not reach the public headers (vsl.h, vpi.h) */
+#include <complex.h>
+
+/* |Im n_eff| below this is rounding noise of the root search (a lossless
+ * guide gives 1e-40), far below any real loss (1e-12 is 3e-7 cm^-1 at
+ * 540 nm). */
+#define LOSSLESS_IM 1e-12
 
 enum { OPT_WAVELENGTH = CLI_OPT_FIRST_FREE, OPT_POL, OPT_PROFILE, OPT_SWEEP, OPT_SWEEP_WL, OPT_GAIN };
 
@@ -139,7 +146,7 @@ static int plot_profiles(const char *path, const gk_guide *g, const gk_stack *s,
   gk_figure *f = gk_figure_new(1, 1, 900, 600, "Mode profiles");
   if (!f) return cli_error(&(gk_error){.code = GK_ENOMEM, .msg = "out of memory"});
   gk_panel *p = gk_figure_panel(f, 0);
-  gk_panel_labels(p, "depth x (nm)", "|E|^2 (peak 1)", s->file);
+  gk_panel_labels(p, "depth x (nm)", "|E|^2 (peak 1)", cli_basename(s->file));
   double top = x[0];
   for (size_t j = 0; j < g->nlayers; j++) {
     double bot = (j == 0) ? 0 : (j + 1 == g->nlayers ? x[np - 1] : top + g->thickness_nm[j]);
@@ -282,9 +289,15 @@ static int run_modes(const cli_common *c, const gk_stack *s, double wl, int pols
   for (size_t i = 0; i < m.n; i++) {
     const gk_mode *md = &m.mode[i];
     char ne[48], name[16];
-    snprintf(ne, sizeof ne, "%.8f%+.3ei", creal(md->neff), cimag(md->neff));
+    /* a lossless stack leaves |Im n_eff| at rounding level (1e-40): print
+     * it and the loss as the zero they are; JSON keeps the raw numbers */
+    double ni = fabs(cimag(md->neff)) < LOSSLESS_IM ? 0 : cimag(md->neff);
+    if (ni == 0) snprintf(ne, sizeof ne, "%.8f", creal(md->neff));
+    else snprintf(ne, sizeof ne, "%.8f%+.3ei", creal(md->neff), ni);
     snprintf(name, sizeof name, "%s%d", pol_name(md->pol), md->order);
-    cli_printf(&b, "  %-5s %-24s %13.4g %14.2f", name, ne, md->loss_cm, gk_modes_dfb_period_nm(2, wl, creal(md->neff)));
+    cli_printf(&b, "  %-5s %-24s", name, ne);
+    cli_cell(&b, 12, ni == 0 ? 0 : md->loss_cm);
+    cli_printf(&b, " %14.2f", gk_modes_dfb_period_nm(2, wl, creal(md->neff)));
     for (size_t q = 0; q < nl; q++) cli_printf(&b, " %10.4f", md->confinement[q]);
     cli_printf(&b, "\n");
   }
@@ -348,13 +361,6 @@ static void sweep_pol_json(cJSON *o, const char *key, const gk_sweep_point *P, i
 }
 
 
-/* One table cell: the number, or "-" where there is none. */
-static const char *cell(char buf[32], const char *fmt, double v)
-{
-  if (isfinite(v)) snprintf(buf, 32, fmt, v);
-  else snprintf(buf, 32, "-");
-  return buf;
-}
 
 static int run_sweep(const cli_common *c, const gk_stack *s, int layer, const double *th, size_t nth,
                      const double *wls, size_t nwl, double wl, double G)
@@ -381,7 +387,7 @@ static int run_sweep(const cli_common *c, const gk_stack *s, int layer, const do
   cJSON *arr = cJSON_AddArrayToObject(j, "sweep");
   cli_buf b = {0};
   cli_printf(&b, "Sweep of %s: fundamental modes, g_net = Γ_active·%g cm^-1 − loss\n", s->file, G);
-  cli_printf(&b, "  %14s %14s %10s %12s %12s %10s %12s %12s\n", "thickness (nm)", "wavelength (nm)", "TE0 Γ",
+  cli_printf(&b, "  %14s  %15s  %8s  %13s  %13s  %8s  %13s  %13s\n", "thickness (nm)", "wavelength (nm)", "TE0 Γ",
              "TE0 α (cm^-1)", "TE0 g_net", "TM0 Γ", "TM0 α (cm^-1)", "TM0 g_net");
   const char *hdr[10] = {"thickness (nm)", "wavelength (nm)", "TE0 neff_re", "TE0 confinement", "TE0 loss (cm^-1)",
                          "TE0 net gain (cm^-1)", "TM0 neff_re", "TM0 confinement", "TM0 loss (cm^-1)", "TM0 net gain (cm^-1)"};
@@ -394,13 +400,14 @@ static int run_sweep(const cli_common *c, const gk_stack *s, int layer, const do
     sweep_pol_json(o, "te0", &P[i], 0);
     sweep_pol_json(o, "tm0", &P[i], 1);
     cJSON_AddItemToArray(arr, o);
-    /* a mode not found (or no thickness swept) is "-", never "nan" */
-    char cl[8][32];
-    cli_printf(&b, "  %14s %14s %10s %12s %12s %10s %12s %12s\n", cell(cl[0], "%g", P[i].thickness_nm),
-               cell(cl[1], "%g", P[i].wavelength_nm), cell(cl[2], "%.4f", P[i].gamma_active[0]),
-               cell(cl[3], "%.4g", P[i].loss_cm[0]), cell(cl[4], "%.4g", P[i].net_gain[0]),
-               cell(cl[5], "%.4f", P[i].gamma_active[1]), cell(cl[6], "%.4g", P[i].loss_cm[1]),
-               cell(cl[7], "%.4g", P[i].net_gain[1]));
+    cli_cell(&b, 14, P[i].thickness_nm);
+    cli_cell(&b, 15, P[i].wavelength_nm);
+    for (int q = 0; q < 2; q++) {
+      cli_cell(&b, 8, P[i].gamma_active[q]);
+      cli_cell(&b, 13, P[i].loss_cm[q]);
+      cli_cell(&b, 13, P[i].net_gain[q]);
+    }
+    cli_printf(&b, "\n");
     double row[10] = {P[i].thickness_nm, P[i].wavelength_nm, creal(P[i].neff[0]), P[i].gamma_active[0], P[i].loss_cm[0],
                       P[i].net_gain[0], creal(P[i].neff[1]), P[i].gamma_active[1], P[i].loss_cm[1], P[i].net_gain[1]};
     gk_csv_add_row(&t, row);
@@ -581,6 +588,10 @@ const struct cli_command cli_cmd_modes = {
       "  --sweep-wavelength FROM:TO:STEP   sweep the wavelength (nm)\n"
       "  --material-gain G      material gain g_i (cm^-1) for g_net = Γ g_i - loss\n"
       "--plot draws the mode profiles over the shaded layers, or for a sweep Γ, loss and\n"
-      "g_net versus thickness (or wavelength). Exit 1 if the root search did not converge.\n\n" CLI_COMMON_HELP,
+      "g_net versus thickness (or wavelength).\n\n"
+      "Examples:\n"
+      "  gainkit modes examples/stack-cspbbr3.yaml --plot profiles.png\n"
+      "  gainkit modes examples/stack-electrodes.yaml --sweep perovskite:20:400:5 \\\n"
+      "      --material-gain 500 --plot sweep.png\n\n" CLI_COMMON_HELP,
   .run = run,
 };

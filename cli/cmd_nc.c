@@ -178,7 +178,7 @@ static int cmd_gain_curve(int argc, char **argv)
   gk_csv_add_comment(&r.csv, "normalised gain -alpha/alpha0 of the %s transition; g_e=%g g_h=%g %s=%g",
                      transition_name(m.transition), m.ge, m.gh, m.ne_poisson ? "ne_mean" : "ne", m.ne);
   cli_printf(&r.b, "Normalised gain -alpha/alpha0 of the %s transition (g_e = %g, g_h = %g, %s = %g)\n",
-             transition_name(m.transition), m.ge, m.gh, m.ne_poisson ? "<n_e>" : "n_e", m.ne);
+             transition_name(m.transition), m.ge, m.gh, m.ne_poisson ? "<n_{e}>" : "n_{e}", m.ne);
   cli_printf(&r.b, "  threshold <N_th>: uniform %.4f, Poisson %.4f\n\n", tu, tp);
   cli_printf(&r.b, "  %10s  %12s  %12s\n", "<N>", "uniform", "Poisson");
   size_t stride = n > 21 ? (n - 1) / 20 : 1;
@@ -188,9 +188,9 @@ static int cmd_gain_curve(int argc, char **argv)
     gk_figure *f = gk_figure_new(1, 1, 800, 560, NULL);
     gk_panel *p = gk_figure_panel(f, 0);
     char title[160];
-    snprintf(title, sizeof title, "%s gain, g_e=%g g_h=%g, %s=%g", transition_name(m.transition), m.ge,
+    snprintf(title, sizeof title, "%s gain, g_{e} = %g, g_{h} = %g, %s = %g", transition_name(m.transition), m.ge,
              m.gh, m.ne_poisson ? "<n_e>" : "n_e", m.ne);
-    gk_panel_labels(p, "average excitons per NC <N>", "normalised gain -alpha/alpha0", title);
+    gk_panel_labels(p, "average excitons per NC <N>", "normalised gain -α/α_{0}", title);
     gk_panel_add(p, x, gu, NULL, n, GK_STYLE_DASHED, -1, "uniform (Eq. 5)");
     gk_panel_add(p, x, gp, NULL, n, GK_STYLE_LINE, -1, "Poisson");
     gk_panel_hline(p, 0, -1, NULL);
@@ -393,65 +393,78 @@ static int cmd_confinement(int argc, char **argv)
   return cli_result_finish(&c, &r, CLI_OK);
 }
 
-static const struct { const char *name; int (*run)(int, char **); } subs[] = {
-  {"threshold", cmd_threshold}, {"gain-curve", cmd_gain_curve}, {"auger", cmd_auger},
-  {"pump", cmd_pump},           {"current", cmd_current},       {"confinement", cmd_confinement},
+#define NC_INTRO                                                                  \
+  "Nanocrystal (quantum dot) optical gain from band-edge statistics (Klimov,\n"   \
+  "Chem. Rev. 2023 [004]; Qin et al. 2021 [001]; physics.md section 4).\n"        \
+  "Values accept unit suffixes (2.5nm, 20ns, 65ps, 3eV, 3e-15cm2); bare numbers\n" \
+  "are in the unit shown.\n\n"
+#define NC_HELP_THRESHOLD \
+    "  threshold    gain threshold <N_th> (average excitons per NC)\n" \
+    "    --ge G, --gh G        band-edge electron/hole degeneracy (default 2, 2;\n" \
+    "                          PbS/PbSe 8, 8)\n" \
+    "    --ne N | --ne-mean M  extra electrons per NC: fixed N, or Poisson with mean M\n" \
+    "                          (photochemical charging) (default 0)\n" \
+    "    --statistics uniform|poisson   occupancy of the NCs (default poisson;\n" \
+    "                          uniform is Eq. 5: g_h (g_e - n_e)/(g_e + g_h))\n" \
+    "    --transition 1S|1P|1D shell (degeneracy g(2L+1), lower shells fill first;\n" \
+    "                          default 1S)\n" \
+    "    --material NAME       take g_e, g_h from the material table (see auger)\n" \
+    "    JSON: {\"n_th\": ...}.  Example (neutral 2-fold, Poisson -> 1.1462):\n" \
+    "      gainkit nc threshold --ge 2 --gh 2\n"
+#define NC_HELP_GAIN_CURVE \
+    "  gain-curve   normalised gain -alpha/alpha0 versus <N>, uniform and Poisson\n" \
+    "    model options as threshold; --range N1:N2 (default 0 to twice the states),\n" \
+    "    --points N (201); -o curve.csv, --plot gain.svg\n" \
+    "      gainkit nc gain-curve --ne 1 --plot gain.svg\n"
+#define NC_HELP_AUGER \
+    "  auger        tau_A,XX = chi V (V-scaling), multiexciton lifetimes (Eq. 6)\n" \
+    "    --radius R (cm) | --volume V (cm3; 65nm3 works)\n" \
+    "    --material cdse|cds|cdte|pbs|pbse|cspbbr3|cspbi3 (default cdse, chi 1 ps nm^-3;\n" \
+    "                          perovskites 0.06)   --chi X (ps/nm3) overrides\n" \
+    "    --tau-rx T | --tau-rxx T   radiative exciton / biexciton lifetime (s)\n" \
+    "                          (tau_r,XX = tau_r,X/4): adds tau_XX and q_XX\n" \
+    "    --tau-xx T            measured biexciton lifetime (s): tau_A from it instead\n" \
+    "    --ne N (charging for Eq. 6, default 0), --max-n N (default 4)\n" \
+    "      gainkit nc auger --radius 2.5nm --tau-rx 20ns\n" \
+    "      gainkit nc auger --tau-xx 1.3ns --tau-rxx 3ns      (tau_A 2.3 ns, q_XX 43 %)\n"
+#define NC_HELP_PUMP \
+    "  pump         optical thresholds: {\"w_th\" J/cm2, \"i_th\" W/cm2, \"i_half\" W/cm2}\n" \
+    "    --sigma-abs S (cm2) --photon-energy E (eV) --tau-x T --tau-xx T (s)\n" \
+    "    --n-th N (threshold occupancy for w_th, default 1)\n" \
+    "      gainkit nc pump --sigma-abs 3e-15 --photon-energy 3eV --tau-x 20ns --tau-xx 65ps\n"
+#define NC_HELP_CURRENT \
+    "  current      electrical thresholds (Eq. 8-9): {\"j_th\", \"j_half\"} in A/cm2\n" \
+    "    --radius R (cm) --fill F (areal filling factor, 0 < F <= 1) --tau-x T --tau-xx T (s)\n" \
+    "      gainkit nc current --radius 2.5nm --fill 0.5 --tau-x 20ns --tau-xx 65ps\n"
+#define NC_HELP_CONFINEMENT \
+    "  confinement  1S/1P/1D electron and hole energies and band gap (Eq. 1-2)\n" \
+    "    --radius R (cm) --me m_e --mh m_h (units of the free-electron mass) --eg0 E (eV)\n" \
+    "      gainkit nc confinement --radius 2nm --me 0.13 --mh 0.45 --eg0 1.74\n"
+
+static const struct cli_subcommand subs[] = {
+  {"threshold", "[--ge G --gh G] [--ne N | --ne-mean M] [options]", NC_HELP_THRESHOLD, cmd_threshold},
+  {"gain-curve", "[model options] [--range N1:N2] [--points N] [-o F.csv] [--plot F.svg]",
+   NC_HELP_GAIN_CURVE, cmd_gain_curve},
+  {"auger", "(--radius R | --volume V | --tau-xx T) [options]", NC_HELP_AUGER, cmd_auger},
+  {"pump", "--sigma-abs S --photon-energy E --tau-x T --tau-xx T [--n-th N]", NC_HELP_PUMP, cmd_pump},
+  {"current", "--radius R --fill F --tau-x T --tau-xx T", NC_HELP_CURRENT, cmd_current},
+  {"confinement", "--radius R --me M --mh M --eg0 E", NC_HELP_CONFINEMENT, cmd_confinement},
+  {NULL, NULL, NULL, NULL},
 };
 
-static int run(int argc, char **argv)
-{
-  if (argc < 2 || argv[1][0] == '-')
-    return cli_usage("nc", "name a subcommand: threshold, gain-curve, auger, pump, current, confinement");
-  for (size_t i = 0; i < NQ(subs); i++)
-    if (strcmp(argv[1], subs[i].name) == 0) return subs[i].run(argc - 1, argv + 1);
-  return cli_usage("nc", "unknown subcommand '%s'", argv[1]);
-}
+extern const struct cli_command cli_cmd_nc;
+static int run(int argc, char **argv) { return cli_dispatch(&cli_cmd_nc, argc, argv); }
 
 const struct cli_command cli_cmd_nc = {
   .name = "nc",
   .summary = "nanocrystal gain: thresholds, gain curve, Auger, pump/current thresholds, confinement",
   .order = 60,
   .help =
-    "Usage: gainkit nc SUBCOMMAND [options]\n\n"
-    "Nanocrystal (quantum dot) optical gain from band-edge statistics (Klimov,\n"
-    "Chem. Rev. 2023 [004]; Qin et al. 2021 [001]; physics.md section 4).\n"
-    "Values accept unit suffixes (2.5nm, 20ns, 65ps, 3eV, 3e-15cm2); bare numbers\n"
-    "are in the unit shown.\n\n"
-    "  threshold    gain threshold <N_th> (average excitons per NC)\n"
-    "    --ge G, --gh G        band-edge electron/hole degeneracy (default 2, 2;\n"
-    "                          PbS/PbSe 8, 8)\n"
-    "    --ne N | --ne-mean M  extra electrons per NC: fixed N, or Poisson with mean M\n"
-    "                          (photochemical charging) (default 0)\n"
-    "    --statistics uniform|poisson   occupancy of the NCs (default poisson;\n"
-    "                          uniform is Eq. 5: g_h (g_e - n_e)/(g_e + g_h))\n"
-    "    --transition 1S|1P|1D shell (degeneracy g(2L+1), lower shells fill first)\n"
-    "    --material NAME       take g_e, g_h from the material table (see auger)\n"
-    "    JSON: {\"n_th\": ...}.  Example (neutral 2-fold, Poisson -> 1.1462):\n"
-    "      gainkit nc threshold --ge 2 --gh 2\n"
-    "  gain-curve   normalised gain -alpha/alpha0 versus <N>, uniform and Poisson\n"
-    "    model options as threshold; --range N1:N2 (default 0 to twice the states),\n"
-    "    --points N (201); -o curve.csv, --plot gain.svg\n"
-    "      gainkit nc gain-curve --ne 1 --plot gain.svg\n"
-    "  auger        tau_A,XX = chi V (V-scaling), multiexciton lifetimes (Eq. 6)\n"
-    "    --radius R (cm) | --volume V (cm3; 65nm3 works)\n"
-    "    --material cdse|cds|cdte|pbs|pbse|cspbbr3|cspbi3 (default cdse, chi 1 ps nm^-3;\n"
-    "                          perovskites 0.06)   --chi X (ps/nm3) overrides\n"
-    "    --tau-rx T | --tau-rxx T   radiative exciton / biexciton lifetime\n"
-    "                          (tau_r,XX = tau_r,X/4): adds tau_XX and q_XX\n"
-    "    --tau-xx T            measured biexciton lifetime: tau_A from it instead\n"
-    "    --ne N (charging for Eq. 6, default 0), --max-n N (default 4)\n"
-    "      gainkit nc auger --radius 2.5nm --tau-rx 20ns\n"
-    "      gainkit nc auger --tau-xx 1.3ns --tau-rxx 3ns      (tau_A 2.3 ns, q_XX 43 %)\n"
-    "  pump         optical thresholds: {\"w_th\" J/cm2, \"i_th\" W/cm2, \"i_half\" W/cm2}\n"
-    "    --sigma-abs S (cm2) --photon-energy E (eV) --tau-x T --tau-xx T\n"
-    "    --n-th N (threshold occupancy for w_th, default 1)\n"
-    "      gainkit nc pump --sigma-abs 3e-15 --photon-energy 3eV --tau-x 20ns --tau-xx 65ps\n"
-    "  current      electrical thresholds (Eq. 8-9): {\"j_th\", \"j_half\"} in A/cm2\n"
-    "    --radius R --fill F (areal filling factor, 0 < F <= 1) --tau-x T --tau-xx T\n"
-    "      gainkit nc current --radius 2.5nm --fill 0.5 --tau-x 20ns --tau-xx 65ps\n"
-    "  confinement  1S/1P/1D electron and hole energies and band gap (Eq. 1-2)\n"
-    "    --radius R --me m_e --mh m_h (units of the free-electron mass) --eg0 E (eV)\n"
-    "      gainkit nc confinement --radius 2nm --me 0.13 --mh 0.45 --eg0 1.74\n\n"
-    CLI_COMMON_HELP,
+    "Usage: gainkit nc SUBCOMMAND [options]\n"
+    "       gainkit nc SUBCOMMAND --help   help for one subcommand\n\n"
+    NC_INTRO NC_HELP_THRESHOLD NC_HELP_GAIN_CURVE NC_HELP_AUGER NC_HELP_PUMP NC_HELP_CURRENT
+    NC_HELP_CONFINEMENT "\n" CLI_COMMON_HELP,
   .run = run,
+  .subs = subs,
+  .intro = NC_INTRO,
 };

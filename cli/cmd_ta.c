@@ -80,7 +80,12 @@ static void plot(const char *path, const gk_ta_set *s, const gk_ta_result *r, co
   gk_panel *pa = gk_figure_panel(f, 0), *pb = gk_figure_panel(f, 1), *pc = gk_figure_panel(f, 2),
            *pd = gk_figure_panel(f, 3);
   gk_panel_labels(pa, "wavelength (nm)", "α_{0} + Δα (OD)", "(a) pumped absorption");
-  gk_panel_labels(pb, "wavelength (nm)", "-(α_{0} + Δα) (OD)", "(b) gain spectra");
+  gk_panel_labels(pb, "wavelength (nm)", "-(α_{0} + Δα) (OD)", "(b) gain spectra (colours as in a)");
+  /* The pumped spectra fill panel (a) from edge to edge: any inside legend
+   * hides curves. One legend outside (a) serves (a) and (b), which share
+   * series and colours. */
+  gk_panel_legend(pa, GK_LEGEND_OUTSIDE_RIGHT);
+  gk_panel_legend(pb, GK_LEGEND_NONE);
   gk_panel_labels(pc, "<N>", "-Δα/α_{0}", "(c) normalised bleach at the probe");
   const size_t nw = s->nwl, np = s->npump, d0 = r->delay_index;
   double *v = malloc(nw * sizeof *v), *g = malloc(nw * sizeof *g);
@@ -107,7 +112,8 @@ static void plot(const char *path, const gk_ta_set *s, const gk_ta_result *r, co
     gk_panel_vline(pc, r->threshold, GK_GREEN, lab);
   }
   if (s->ndelay > 1) {
-    gk_panel_labels(pd, "delay (ps)", "α_{0} + Δα at probe (OD)", "(d) gain decay at the probe");
+    gk_panel_labels(pd, "delay (ps)", "α_{0} + Δα at probe (OD)", "(d) decay at the probe (as in a)");
+    gk_panel_legend(pd, GK_LEGEND_NONE);
     double *w = malloc(s->ndelay * sizeof *w);
     for (size_t j = 0; j < np; j += step) {
       char lab[48];
@@ -327,11 +333,16 @@ static int run(int argc, char **argv)
   if (r.window) cli_printf(&b, "  probe window %g-%g nm", r.win_lo, r.win_hi);
   else cli_printf(&b, "  probe %g nm%s", r.probe_nm, r.probe_auto ? " (automatic: gain maximum)" : "");
   if (!isnan(dl[r.delay_index])) cli_printf(&b, " at %g ps", dl[r.delay_index] * 1e12);
-  cli_printf(&b, ", alpha0 = %.4g OD\n  %10s %14s %14s %14s\n", r.alpha0_probe, "<N>",
+  cli_printf(&b, ", alpha0 = %.4g OD\n  %10s  %14s  %14s  %14s\n", r.alpha0_probe, "<N>",
              "a0+da (OD)", "-da/a0", "bandwidth (nm)");
-  for (size_t k = 0; k < np; k++)
-    cli_printf(&b, "  %10.4g %14.5g %14.5g %14.4g\n", nm[k], r.pumped[k], r.normalized[k], r.bandwidth[k]);
-  if (r.threshold_found) cli_print_value(&b, "N_th", r.threshold, r.threshold_se, "(-da/a0 = 1, interpolated)");
+  for (size_t k = 0; k < np; k++) {
+    cli_cell(&b, 10, nm[k]);
+    cli_cell(&b, 14, r.pumped[k]);
+    cli_cell(&b, 14, r.normalized[k]);
+    cli_cell(&b, 14, r.bandwidth[k]);
+    cli_printf(&b, "\n");
+  }
+  if (r.threshold_found) cli_print_value(&b, "N_th", r.threshold, r.threshold_se, "excitons per NC (-da/a0 = 1, interpolated)");
   else {
     cli_printf(&b, "  N_th: -da/a0 does not cross 1 in the data\n");
     cli_warn("no gain threshold: -Delta alpha/alpha0 does not cross 1");
@@ -346,7 +357,7 @@ static int run(int argc, char **argv)
     cJSON_AddBoolToObject(f, "converged", r.fit_converged);
     cJSON_AddBoolToObject(j, "converged", r.fit_converged);
     cli_printf(&b, "Poisson gain-curve fit (%s):\n", r.fit_reason);
-    cli_print_value(&b, "N_th", r.fit_threshold, r.fit_threshold_se, "");
+    cli_print_value(&b, "N_th", r.fit_threshold, r.fit_threshold_se, "excitons per NC");
     cli_print_value(&b, "g", r.g, r.g_se, o.fit_degeneracy ? "(degeneracy)" : "(degeneracy, fixed)");
     cli_print_value(&b, "n_e", r.ne, r.ne_se, o.fit_ne ? "(extra electrons per NC)" : "(fixed)");
     if (!r.fit_converged) status = CLI_FAILED;
@@ -439,6 +450,10 @@ const struct cli_command cli_cmd_ta = {
     "                       --fixed-charging); --ne-poisson: Poisson-distributed\n\n"
     "JSON: {\"command\":\"ta\",\"probe_nm\",\"n_mean\":[],\"normalized\":[],\n"
     "\"threshold\":{\"value\",\"stderr\"},\"gain_bandwidth_nm\", ...}.\n\n"
+    "Examples:\n"
+    "  gainkit ta --ground examples/ta/ground.csv --delta examples/ta/delta_04ps.csv \\\n"
+    "      --probe 537nm --gain-fit --plot ta.png\n"
+    "  gainkit ta --ground examples/ta/ground.csv --long examples/ta-long.csv --probe 537nm\n\n"
     CLI_COMMON_HELP,
   .run = run,
 };

@@ -106,7 +106,7 @@ static int load_series(const char *path, series *s, gk_error *e)
   if (t.unit[1][0])
     snprintf(s->int_label, sizeof s->int_label, "intensity (%s)", t.unit[1]);
   else
-    snprintf(s->int_label, sizeof s->int_label, "intensity");
+    snprintf(s->int_label, sizeof s->int_label, "intensity (a.u.)");
   double *col0 = malloc(t.nrows * sizeof *col0);
   if (!col0) { rc = gk_error_set(e, GK_ENOMEM, NULL, 0, "out of memory"); goto out; }
   for (size_t r = 0; r < t.nrows; r++) col0[r] = t.v[r * t.ncols];
@@ -157,7 +157,7 @@ static int load_spectra(const char *path, const gk_spectrum_options *so, series 
   s->has_fwhm = 1;
   s->nwl = nr;
   snprintf(s->pump_unit, sizeof s->pump_unit, "%s", m.col_unit_in[0] ? m.col_unit_in : m.col_unit);
-  snprintf(s->int_label, sizeof s->int_label, "integrated intensity");
+  snprintf(s->int_label, sizeof s->int_label, "integrated intensity (a.u.)");
   s->wl = malloc(nr * sizeof *s->wl);
   s->norm = malloc(nr * nc * sizeof *s->norm);
   double *y = malloc(nr * sizeof *y);
@@ -436,34 +436,36 @@ static void make_text(cli_buf *b, const char *path, const series *s, const resul
   const char *u = s->pump_unit[0] ? s->pump_unit : "as given";
   cli_printf(b, "threshold: %s (%zu %s, pump in %s)\n\n", path, s->n,
              s->spectra ? "spectra" : "points", u);
-  cli_printf(b, "  %12s  %14s", "pump", s->spectra ? "integrated" : "intensity");
+  char ph[64];
+  snprintf(ph, sizeof ph, "pump (%s)", s->pump_unit[0] ? s->pump_unit : "a.u.");
+  int iw = (int)strlen(s->int_label);
+  cli_printf(b, "  %14s  %*s", ph, iw, s->int_label);
   if (s->spectra) cli_printf(b, "  %10s", "peak (nm)");
   if (s->has_fwhm) cli_printf(b, "  %10s", "FWHM (nm)");
   cli_printf(b, "\n");
   for (size_t i = 0; i < s->n; i++) {
-    cli_printf(b, "  %12.5g  %14.6g", s->pump[i], s->intensity[i]);
-    if (s->spectra) cli_printf(b, "  %10.3f", s->peak_nm[i]);
-    if (s->has_fwhm) {
-      if (isfinite(s->fwhm[i])) cli_printf(b, "  %10.3f", s->fwhm[i]);
-      else cli_printf(b, "  %10s", "-");
-    }
+    cli_cell(b, 14, s->pump[i]);
+    cli_cell(b, iw, s->intensity[i]);
+    /* wavelengths: 0.01 nm, finer than any spectrometer resolves */
+    if (s->spectra) cli_printf(b, "  %10.2f", s->peak_nm[i]);
+    if (s->has_fwhm) cli_cell(b, 10, isfinite(s->fwhm[i]) ? s->fwhm[i] : NAN);
     if (s->flags[i]) cli_printf(b, "  (%s)", flag_text(s->flags[i]));
     cli_printf(b, "\n");
   }
   cli_printf(b, "\nThresholds:\n");
   if (r->run_kink) {
     cli_print_value(b, "kink", r->kink.value, r->kink.stderr_, s->pump_unit);
-    cli_printf(b, "  %-10s log-log slopes %.3g below, %.3g above%s\n", "",
+    cli_printf(b, "  %-12s log-log slopes %.3g below, %.3g above%s\n", "",
                r->kink.p[GK_KINK_B1], r->kink.p[GK_KINK_B2],
                kink_ok(r) ? "" : " (not determined)");
   }
   if (r->run_lines) {
     if (r->lines_rc == GK_OK) cli_print_value(b, "lines", r->lines.value, NAN, s->pump_unit);
-    else cli_printf(b, "  %-10s none (the two lines are parallel)\n", "lines");
+    else cli_printf(b, "  %-12s none (the two lines are parallel)\n", "lines");
   }
   if (r->run_fwhm) {
     cli_print_value(b, "fwhm", r->fwhm.value, r->fwhm.stderr_, s->pump_unit);
-    cli_printf(b, "  %-10s FWHM %.3g nm below, %.3g nm above%s\n", "", r->fwhm.p[GK_LOGI_WLO],
+    cli_printf(b, "  %-12s FWHM %.3g nm below, %.3g nm above%s\n", "", r->fwhm.p[GK_LOGI_WLO],
                r->fwhm.p[GK_LOGI_WHI], fwhm_ok(r) ? "" : " (not determined)");
   }
 }
@@ -674,7 +676,9 @@ const struct cli_command cli_cmd_threshold = {
       "  lines   two least-squares lines in linear scale (>= 3 points each, best\n"
       "          split); threshold where they intersect\n"
       "  fwhm    logistic step of the FWHM in log10(pump); threshold 10^x0 ± se\n\n"
-      "Exit status: 0 ok, 1 a fit did not converge (output still written),\n"
-      "2 bad input or usage.\n\n" CLI_COMMON_HELP,
+      "Examples:\n"
+      "  gainkit threshold examples/threshold-series.csv --plot s-curve.png\n"
+      "  gainkit threshold examples/threshold-spectra.csv --spectra --baseline 10 \\\n"
+      "      --window 490:590 --method kink --format json\n\n" CLI_COMMON_HELP,
   .run = run,
 };

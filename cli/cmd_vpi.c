@@ -268,22 +268,30 @@ static double background_ratio(const gk_vpi_result *r)
 static void fit_text(cli_buf *b, const gk_vpi_result *r, const vdata *v)
 {
   const char *pu = v->pump_unit[0] ? v->pump_unit : "(pump units)";
-  cli_printf(b, "%s: %s, chi2_red %.4g, %zu wavelengths x %zu pumps, L = %g cm\n",
-             model_name(r), r->converged ? "converged" : "NOT converged", r->chi2_red, v->nl,
+  char c2[32];
+  cli_printf(b, "%s: %s, chi2_red %s, %zu wavelengths x %zu pumps, L = %g cm\n",
+             model_name(r), r->converged ? "converged" : "NOT converged",
+             cli_fmt_num(c2, sizeof c2, r->chi2_red, CLI_SIG), v->nl,
              v->np, v->L);
-  cli_print_value(b, "  P1", r->glob[GK_VPI_P1], r->glob_se[GK_VPI_P1], pu);
-  cli_print_value(b, "  P2", r->glob[GK_VPI_P2], r->glob_se[GK_VPI_P2], pu);
-  cli_print_value(b, "  m", r->glob[GK_VPI_M], r->glob_se[GK_VPI_M], "");
-  cli_print_value(b, "  n", r->glob[GK_VPI_N], r->glob_se[GK_VPI_N], "");
+  cli_print_value(b, "P1", r->glob[GK_VPI_P1], r->glob_se[GK_VPI_P1], pu);
+  cli_print_value(b, "P2", r->glob[GK_VPI_P2], r->glob_se[GK_VPI_P2], pu);
+  cli_print_value(b, "m", r->glob[GK_VPI_M], r->glob_se[GK_VPI_M], "");
+  cli_print_value(b, "n", r->glob[GK_VPI_N], r->glob_se[GK_VPI_N], "");
   if (!r->glob_determined) cli_printf(b, "  (P1, P2, m, n are not determined by these data)\n");
-  cli_printf(b, "  ASE peak %.2f nm: gamma %.4g ± %.2g cm^-1, alpha %.4g ± %.2g cm^-1\n", r->peak_nm,
-             r->gamma[r->ipk], r->gamma_se[r->ipk], r->alpha[r->ipk], r->alpha_se[r->ipk]);
-  cli_print_value(b, "  threshold gL=1", r->th_gl1, r->th_gl1_se, pu);
-  cli_print_value(b, "  transparency g=0", r->th_tr, r->th_tr_se, pu);
+  char ga[80], al[80];
+  cli_printf(b, "  ASE peak %.2f nm: gamma %s, alpha %s\n", r->peak_nm,
+             cli_fmt_value(ga, sizeof ga, r->gamma[r->ipk], r->gamma_se[r->ipk], "cm^-1"),
+             cli_fmt_value(al, sizeof al, r->alpha[r->ipk], r->alpha_se[r->ipk], "cm^-1"));
+  cli_print_value(b, "threshold gL=1", r->th_gl1, r->th_gl1_se, pu);
+  cli_print_value(b, "transparency g=0", r->th_tr, r->th_tr_se, pu);
   if (r->model == GK_VPI2) {
     if (r->ase_over_bg_at_lowest) cli_printf(b, "  ASE exceeds the background at every pump\n");
     else if (isfinite(r->ase_over_bg))
-      cli_printf(b, "  ASE exceeds the background above %.4g %s\n", r->ase_over_bg, pu);
+    {
+      char pb[48];
+      cli_printf(b, "  ASE exceeds the background above %s %s\n",
+                 cli_fmt_num(pb, sizeof pb, r->ase_over_bg, CLI_SIG), pu);
+    }
     else cli_printf(b, "  ASE stays below the background at every pump\n");
   }
 }
@@ -338,9 +346,18 @@ static int make_plot(const char *out, gk_vpi_result *const *r, size_t nr, const 
   /* (a) spectrum at the highest pump */
   gk_panel *p = gk_figure_panel(f, 0);
   char t[96];
-  snprintf(t, sizeof t, "(a) spectrum at pump %g", v->pump[jp]);
-  gk_panel_labels(p, "wavelength (nm)", "intensity", t);
-  for (size_t i = 0; i < nl; i++) y[i] = v->I[i * np + jp];
+  snprintf(t, sizeof t, "(a) spectrum at pump %g %s", v->pump[jp], v->pump_unit);
+  gk_panel_labels(p, "wavelength (nm)", "intensity (a.u.)", t);
+  double ylo = 0, yhi = 0;
+  for (size_t i = 0; i < nl; i++) {
+    y[i] = v->I[i * np + jp];
+    ylo = fmin(ylo, y[i]);
+    yhi = fmax(yhi, y[i]);
+  }
+  /* headroom above the peak for the legend, which would hide it otherwise
+   * (a legend outside does not fit three panels across) */
+  if (yhi > ylo) gk_panel_yrange(p, ylo - 0.05 * (yhi - ylo), ylo + 2.4 * (yhi - ylo));
+  gk_panel_legend(p, GK_LEGEND_TOP_LEFT);
   gk_panel_add(p, v->lambda, y, NULL, nl, GK_STYLE_POINTS, GK_BLACK, "data");
   for (size_t k = 0; k < nr; k++) {
     for (size_t i = 0; i < nl; i++) y[i] = r[k]->yhat[i * np + jp];
@@ -349,13 +366,13 @@ static int make_plot(const char *out, gk_vpi_result *const *r, size_t nr, const 
   if (m->model == GK_VPI2) {
     for (size_t i = 0; i < nl; i++)
       gk_vpi_terms(m, v->F, i, v->pump[jp], m->w1[jp], m->w2[jp], y + i, y2 + i);
-    gk_panel_add(p, v->lambda, y, NULL, nl, GK_STYLE_DASHED, GK_GREEN, "vpi2 ASE term");
-    gk_panel_add(p, v->lambda, y2, NULL, nl, GK_STYLE_DOTTED, GK_PURPLE, "vpi2 background");
+    gk_panel_add(p, v->lambda, y, NULL, nl, GK_STYLE_DASHED, GK_GREEN, "ASE (vpi2)");
+    gk_panel_add(p, v->lambda, y2, NULL, nl, GK_STYLE_DOTTED, GK_PURPLE, "bg (vpi2)");
   }
   /* (b) intensity at the peak vs pump */
   p = gk_figure_panel(f, 1);
   snprintf(t, sizeof t, "(b) intensity at %.1f nm", m->peak_nm);
-  gk_panel_labels(p, xl, "intensity", t);
+  gk_panel_labels(p, xl, "intensity (a.u.)", t);
   gk_panel_log(p, 1, 1);
   for (size_t j = 0; j < np; j++) y[j] = v->I[ip * np + j];
   gk_panel_add(p, v->pump, y, NULL, np, GK_STYLE_POINTS, GK_BLACK, "data");
@@ -369,7 +386,7 @@ static int make_plot(const char *out, gk_vpi_result *const *r, size_t nr, const 
   }
   /* (c) gamma, alpha, F lambda^4 scaled to the largest gamma */
   p = gk_figure_panel(f, 2);
-  gk_panel_labels(p, "wavelength (nm)", "cm^-1", "(c) gross gain, loss, F*lambda^4");
+  gk_panel_labels(p, "wavelength (nm)", "γ, α (cm^-1)", "(c) gain γ, loss α, F·λ^4");
   double gmax = 0, smax = 0;
   for (size_t i = 0; i < nl; i++) {
     gmax = fmax(gmax, m->gamma[i]);
@@ -377,9 +394,9 @@ static int make_plot(const char *out, gk_vpi_result *const *r, size_t nr, const 
     smax = fmax(smax, y4[i]);
   }
   for (size_t i = 0; i < nl; i++) y4[i] *= smax > 0 ? gmax / smax : 0;
-  gk_panel_add(p, v->lambda, m->gamma, m->gamma_se, nl, GK_STYLE_LINE, GK_BLUE, "gamma");
-  gk_panel_add(p, v->lambda, m->alpha, m->alpha_se, nl, GK_STYLE_LINE, GK_VERMILLION, "alpha");
-  gk_panel_add(p, v->lambda, y4, NULL, nl, GK_STYLE_DASHED, GK_GREY, "F*lambda^4 (scaled)");
+  gk_panel_add(p, v->lambda, m->gamma, m->gamma_se, nl, GK_STYLE_LINE, GK_BLUE, "γ");
+  gk_panel_add(p, v->lambda, m->alpha, m->alpha_se, nl, GK_STYLE_LINE, GK_VERMILLION, "α");
+  gk_panel_add(p, v->lambda, y4, NULL, nl, GK_STYLE_DASHED, GK_GREY, "F·λ^4 (scaled)");
   gk_panel_vline(p, m->peak_nm, GK_GREY, NULL);
   /* (d) net gain at the peak vs pump, smooth */
   p = gk_figure_panel(f, 3);
@@ -397,7 +414,7 @@ static int make_plot(const char *out, gk_vpi_result *const *r, size_t nr, const 
   gk_panel_hline(p, 0, GK_BLACK, NULL);
   /* (e) weights */
   p = gk_figure_panel(f, 4);
-  gk_panel_labels(p, xl, "W", "(e) ASE and background weights");
+  gk_panel_labels(p, xl, "weight W (a.u.)", "(e) ASE and background weights");
   gk_panel_log(p, 1, 1);
   for (size_t k = 0; k < nr; k++) {
     snprintf(t, sizeof t, "%s W_ASE", model_name(r[k]));
@@ -578,7 +595,9 @@ const struct cli_command cli_cmd_vpi = {
       "transparency (g = 0), with standard errors. CSV (-o .csv): gamma and alpha\n"
       "per wavelength. With --model both the JSON holds \"fits\" and\n"
       "\"background_ratio\" = median(W_fl/W_ASE) of vpi2.\n\n"
-      "Exit status: 0 ok, 1 a fit did not converge (output still written),\n"
-      "2 bad input or usage.\n\n" CLI_COMMON_HELP,
+      "Examples:\n"
+    "  gainkit vpi examples/vpi-ddab.csv --model vpi1 --fluorescence examples/vpi-ddab-fl.csv --plot vpi.png\n"
+    "  gainkit vpi examples/vpi-ddab.csv --model vpi1 --window 515:545 --format json\n\n"
+    CLI_COMMON_HELP,
   .run = run,
 };

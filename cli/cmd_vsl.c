@@ -109,9 +109,13 @@ static void fit_text(cli_buf *b, const gk_vsl_fit *f, const char *yunit)
     param_unit(m, k, yunit, unit, sizeof unit);
     cli_print_value(b, gk_vsl_param_name(m, k), f->value[k], f->se[k], unit);
   }
-  cli_printf(b, "  chi2 = %.6g (%s), chi2_red = %.4g, AICc = %.6g; in I: chi2 = %.6g, AICc = %.6g\n", f->chi2,
-             f->residual_in_L ? "residuals in L" : "residuals in I", f->chi2_red, f->aicc, f->chi2_I, f->aicc_I);
-  for (size_t k = 0; k < f->nwarn; k++) cli_printf(b, "  warning: %s\n", f->warn[k]);
+  char c2[32], cr[32], ai[32], c2i[32], aii[32];
+  cli_printf(b, "  chi2 = %s (%s), chi2_red = %s, AICc = %s; in I: chi2 = %s, AICc = %s\n",
+             cli_fmt_num(c2, sizeof c2, f->chi2, CLI_SIG), f->residual_in_L ? "residuals in L" : "residuals in I",
+             cli_fmt_num(cr, sizeof cr, f->chi2_red, CLI_SIG), cli_fmt_num(ai, sizeof ai, f->aicc, CLI_SIG + 1),
+             cli_fmt_num(c2i, sizeof c2i, f->chi2_I, CLI_SIG), cli_fmt_num(aii, sizeof aii, f->aicc_I, CLI_SIG + 1));
+  /* warnings go where every command puts them (stderr); JSON keeps them too */
+  for (size_t k = 0; k < f->nwarn; k++) cli_warn("%s: %s", gk_vsl_model_name(m), f->warn[k]);
 }
 
 static int plot_fits(const char *path, const gk_vsl_data *d, const gk_vsl_fit *fits, const int *have,
@@ -122,11 +126,13 @@ static int plot_fits(const char *path, const gk_vsl_data *d, const gk_vsl_fit *f
   gk_figure *fig = gk_figure_new(1, 3, 900, 1200, title);
   if (!fig) return gk_error_set(e, GK_ENOMEM, NULL, 0, "out of memory");
   gk_panel *lin = gk_figure_panel(fig, 0), *lg = gk_figure_panel(fig, 1), *rp = gk_figure_panel(fig, 2);
-  gk_panel_labels(lin, "stripe length L (cm)", "intensity I", "linear");
-  gk_panel_labels(lg, "stripe length L (cm)", "intensity I", "log");
+  gk_panel_labels(lin, "stripe length L (cm)", "intensity I (a.u.)", "linear");
+  gk_panel_labels(lg, "stripe length L (cm)", "intensity I (a.u.)", "log");
   gk_panel_log(lg, 0, 1);
   const char *rlab = d->weighting == GK_WEIGHT_NONE ? "residual I - fit" : "residual (I - fit)/sigma";
-  gk_panel_labels(rp, "stripe length L (cm)", rlab, "residuals");
+  gk_panel_labels(rp, "stripe length L (cm)", rlab, "residuals (colours as above)");
+  /* same models and colours as the panels above; a legend here hides residuals */
+  gk_panel_legend(rp, GK_LEGEND_NONE);
   const double *err = d->weighting == GK_WEIGHT_SIGMA ? d->sigma : NULL;
   gk_panel_add(lin, d->L, d->I, err, d->n, GK_STYLE_POINTS, 0, "data");
   gk_panel_add(lg, d->L, d->I, err, d->n, GK_STYLE_POINTS, 0, "data");
@@ -231,15 +237,17 @@ static int run_columns(vsl_opts *o)
     gk_json_array(j, "range_cm", r, 2);
     cJSON_AddStringToObject(j, "weights", weight_name(w));
     cJSON *arr = cJSON_AddArrayToObject(j, "fits");
-    cli_printf(&b, "\n%-10s %24s %12s %14s %s\n", "model", "g (cm^-1)", "chi2_red", "AICc (in I)", "converged");
+    cli_printf(&b, "\n%-10s %24s  %10s  %12s  %s\n", "model", "g (cm^-1)", "chi2_red", "AICc (in I)", "converged");
     for (int m = 0; m < GK_VSL_NMODELS; m++) {
       const gk_vsl_fit *f = &fits[m];
       cJSON_AddItemToArray(arr, fit_json(f, &d, yunit, cJSON_CreateObject()));
       size_t gi = m == GK_VSL_SATEXACT ? 4 : 0;
       char gs[64];
-      snprintf(gs, sizeof gs, "%.4g ± %.2g", f->value[gi], f->se[gi]);
-      cli_printf(&b, "%-10s %24s %12.4g %14.6g %s\n", gk_vsl_model_name(m), f->ok ? gs : "-", f->chi2_red,
-                 f->aicc_I, f->ok && f->converged ? "yes" : "no");
+      cli_fmt_value(gs, sizeof gs, f->value[gi], f->se[gi], "");
+      cli_printf(&b, "%-10s %24s", gk_vsl_model_name(m), f->ok ? gs : "-");
+      cli_cell(&b, 10, f->chi2_red);
+      cli_cell(&b, 12, f->aicc_I);
+      cli_printf(&b, "  %s\n", f->ok && f->converged ? "yes" : "no");
     }
     int reliable = 0;
     char why[600];
@@ -283,7 +291,7 @@ static int run_columns(vsl_opts *o)
   }
   if (o->c.plot) {
     char title[256];
-    snprintf(title, sizeof title, "VSL fits: %s", col.path);
+    snprintf(title, sizeof title, "VSL fits: %s", cli_basename(col.path));
     if (plot_fits(o->c.plot, &d, fits, have, title, &e) != GK_OK) { rc = cli_error(&e); goto out; }
   }
   rc = cli_emit(&o->c, j, b.s, &csv, converged ? CLI_OK : CLI_FAILED);
@@ -414,8 +422,8 @@ static int run_matrix(vsl_opts *o)
   for (size_t i = 0; i < nw; i++) {
     int m = o->model >= 0 ? o->model : rec[i];
     char gs[64];
-    snprintf(gs, sizeof gs, "%.4g ± %.2g", gsel[i], sesel[i]);
-    cli_printf(&b, "%14.3f %24s %10s %s\n", mx.row[i], gs, m >= 0 ? gk_vsl_model_name(m) : "none",
+    cli_fmt_value(gs, sizeof gs, gsel[i], sesel[i], "");
+    cli_printf(&b, "%14.2f %24s %10s %s\n", mx.row[i], gs, m >= 0 ? gk_vsl_model_name(m) : "none",
                cJSON_IsTrue(cJSON_GetArrayItem(convarr, (int)i)) ? "yes" : "no");
   }
   {
@@ -430,7 +438,7 @@ static int run_matrix(vsl_opts *o)
   }
   if (o->c.plot) {
     char title[256];
-    snprintf(title, sizeof title, "gain spectrum: %s", mx.path);
+    snprintf(title, sizeof title, "gain spectrum: %s", cli_basename(mx.path));
     gk_figure *fig = gk_figure_new(1, 1, 1000, 650, title);
     gk_panel *p = gk_figure_panel(fig, 0);
     gk_panel_labels(p, "wavelength (nm)", "net gain g (cm^-1)", NULL);
@@ -521,7 +529,8 @@ const struct cli_command cli_cmd_vsl = {
     "  --length-unit U      unit of the stripe lengths (um, mm, cm) when the header has none\n"
     "  --matrix FILE        spectrally resolved: first row stripe lengths, first column\n"
     "                       wavelength (nm); fits every wavelength -> g(lambda)\n\n"
-    "Exit status: 0 fit converged, 1 fit failed (output still printed,\n"
-    "\"converged\": false), 2 usage or input error.\n\n" CLI_COMMON_HELP,
+    "Examples:\n"
+    "  gainkit vsl examples/vsl-nc1.csv --model all --plot vsl.png\n"
+    "  gainkit vsl --matrix examples/vsl-matrix.csv -o gain-spectrum.csv\n\n" CLI_COMMON_HELP,
   .run = run,
 };

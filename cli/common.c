@@ -1,5 +1,6 @@
 /* Shared CLI machinery: option handling, messages, output emission. */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,12 +238,116 @@ void cli_buf_free(cli_buf *b)
   b->len = b->cap = 0;
 }
 
+/* "%.*e"/"%.*g" exponents as "e6", "e-4": shorter, still parseable. */
+static void tidy_exponent(char *s)
+{
+  char *e = strchr(s, 'e');
+  if (!e) return;
+  char *d = e + 1, *src = e + 1;
+  if (*src == '+') src++;
+  else if (*src == '-') { *d++ = '-'; src++; }
+  while (*src == '0' && src[1]) src++;
+  memmove(d, src, strlen(src) + 1);
+}
+
+/* Drop trailing zeros of a decimal fraction ("2.500" -> "2.5", "5.000" -> "5"). */
+static void strip_zeros(char *s)
+{
+  char *dot = strchr(s, '.');
+  if (!dot) return;
+  char *end = dot + strlen(dot) - 1;
+  while (end > dot && *end == '0') *end-- = '\0';
+  if (end == dot) *end = '\0';
+}
+
+const char *cli_fmt_num(char *buf, size_t n, double v, int sig)
+{
+  if (!isfinite(v)) {
+    snprintf(buf, n, "%s", isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
+    return buf;
+  }
+  if (sig < 1) sig = 1;
+  /* Plain decimals from 1e-3 to 1e6 (a column of integrated intensities
+   * should not flip between 9578 and 1.3e4 as %g does), scientific
+   * outside. */
+  char tmp[64];
+  double a = fabs(v);
+  if (a == 0 || (a >= 1e-3 && a < 1e6)) {
+    int mag = a == 0 ? 0 : (int)floor(log10(a));
+    int dec = sig - 1 - mag;
+    if (dec < 0) {
+      double q = pow(10, -dec);
+      v = round(v / q) * q;
+      dec = 0;
+    }
+    snprintf(tmp, sizeof tmp, "%.*f", dec, v);
+    strip_zeros(tmp);
+    if (strcmp(tmp, "-0") == 0) strcpy(tmp, "0");
+  } else {
+    snprintf(tmp, sizeof tmp, "%.*e", sig - 1, v);
+    char *e = strchr(tmp, 'e'), ex[16];
+    snprintf(ex, sizeof ex, "%s", e);
+    *e = '\0';
+    strip_zeros(tmp);
+    strncat(tmp, ex, sizeof tmp - strlen(tmp) - 1);
+    tidy_exponent(tmp);
+  }
+  snprintf(buf, n, "%s", tmp);
+  return buf;
+}
+
+/* Rounding of an uncertainty (Particle Data Group rule): look at its three
+ * leading digits; 100-354 keep two significant digits, 355-949 one, and
+ * 950-999 round up to 1000 with two. Returns the power of ten of the last
+ * digit kept. */
+static int se_last_digit(double se)
+{
+  int e = (int)floor(log10(se));
+  double lead3 = round(se / pow(10, e - 2));
+  if (lead3 >= 1000) { e++; lead3 = 100; }
+  if (lead3 <= 354) return e - 1;
+  if (lead3 <= 949) return e;
+  return e;  /* rounds up to 10^(e+1): two digits, "1.0" */
+}
+
+const char *cli_fmt_value(char *buf, size_t n, double v, double se, const char *unit)
+{
+  char num[64];
+  const char *sp = (unit && *unit) ? " " : "";
+  if (!unit) unit = "";
+  if (!(isfinite(se) && se > 0) || !isfinite(v)) {
+    snprintf(buf, n, "%s%s%s", cli_fmt_num(num, sizeof num, v, CLI_SIG), sp, unit);
+    return buf;
+  }
+  int pos = se_last_digit(se);
+  double q = pow(10, pos);
+  double vr = round(v / q) * q, sr = round(se / q) * q;
+  if (vr == 0) vr = 0; /* -0.0 would print as "-0.0" */
+  double big = fabs(vr) > sr ? fabs(vr) : sr;
+  int ev = big > 0 ? (int)floor(log10(big)) : 0;
+  if (ev >= -3 && ev <= 5) {
+    int dec = pos < 0 ? -pos : 0;
+    snprintf(buf, n, "%.*f ± %.*f%s%s", dec, vr, dec, sr, sp, unit);
+  } else {
+    /* one shared exponent so the two numbers read together */
+    double scale = pow(10, ev);
+    int dec = ev - pos > 0 ? ev - pos : 0;
+    snprintf(buf, n, "(%.*f ± %.*f)e%d%s%s", dec, vr / scale, dec, sr / scale, ev, sp, unit);
+  }
+  return buf;
+}
+
+void cli_cell(cli_buf *b, int width, double v)
+{
+  char num[64];
+  cli_printf(b, "  %*s", width, isnan(v) ? "-" : cli_fmt_num(num, sizeof num, v, CLI_SIG));
+}
+
 void cli_print_value(cli_buf *b, const char *name, double v, double se, const char *unit)
 {
-  if (se == se && se > 0)
-    cli_printf(b, "  %-10s %14.6g ± %-12.4g %s\n", name, v, se, unit ? unit : "");
-  else
-    cli_printf(b, "  %-10s %14.6g   %-12s %s\n", name, v, "", unit ? unit : "");
+  char val[128];
+  cli_fmt_value(val, sizeof val, v, se, unit);
+  cli_printf(b, "  %-12s %s\n", name, val);
 }
 
 struct bar { const char *label; int last; };
@@ -290,4 +395,56 @@ void cli_print_help(const struct cli_command *c, FILE *fp)
   fprintf(fp, "%s", c->help);
   size_t n = strlen(c->help);
   if (n && c->help[n - 1] != '\n') fputc('\n', fp);
+}
+
+static const struct cli_subcommand *find_sub(const struct cli_command *c, const char *name)
+{
+  for (const struct cli_subcommand *s = c->subs; s && s->name; s++)
+    if (strcmp(s->name, name) == 0) return s;
+  return NULL;
+}
+
+void cli_print_help_for(const struct cli_command *c, int argc, char **argv, FILE *fp)
+{
+  const struct cli_subcommand *s = (c->subs && argc > 1) ? find_sub(c, argv[1]) : NULL;
+  if (!s) { cli_print_help(c, fp); return; }
+  fprintf(fp, "Usage: gainkit %s %s %s\n\n", c->name, s->name, s->args ? s->args : "[options]");
+  if (c->intro) fputs(c->intro, fp);
+  fputs(s->help, fp);
+  fputc('\n', fp);
+  fputs(CLI_COMMON_HELP, fp);
+}
+
+int cli_dispatch(const struct cli_command *c, int argc, char **argv)
+{
+  char names[256] = "";
+  for (const struct cli_subcommand *s = c->subs; s && s->name; s++) {
+    if (names[0]) strncat(names, ", ", sizeof names - strlen(names) - 1);
+    strncat(names, s->name, sizeof names - strlen(names) - 1);
+  }
+  if (argc < 2 || argv[1][0] == '-') return cli_usage(c->name, "name a subcommand: %s", names);
+  const struct cli_subcommand *s = find_sub(c, argv[1]);
+  if (!s) return cli_usage(c->name, "unknown subcommand '%s' (one of: %s)", argv[1], names);
+  return s->run(argc - 1, argv + 1);
+}
+
+const char *cli_basename(const char *path)
+{
+  const char *slash = path ? strrchr(path, '/') : NULL;
+  return slash ? slash + 1 : path ? path : "";
+}
+
+int cli_read_xy(const char *path, const gk_columns_options *co, const char *x_unit, gk_columns *col)
+{
+  gk_error e;
+  gk_error_clear(&e);
+  if (gk_columns_read(path, co, col, &e) != GK_OK) return cli_error(&e);
+  double fx = 1;
+  if (col->x_unit_in[0] && gk_unit_factor(col->x_unit_in, x_unit, &fx, &e) != GK_OK) {
+    snprintf(e.file, sizeof e.file, "%s", path);
+    gk_columns_free(col);
+    return cli_error(&e);
+  }
+  for (size_t i = 0; i < col->n; i++) col->x[i] *= fx;
+  return 0;
 }

@@ -88,7 +88,7 @@ int main(int argc, char **argv)
     if (strcmp(a, "help") == 0 && argc > 2) {
       const struct cli_command *c = find_command(argv[2]);
       if (!c) return cli_usage(NULL, "unknown command '%s' (see 'gainkit --help')", argv[2]);
-      cli_print_help(c, stdout);
+      cli_print_help_for(c, argc - 2, argv + 2, stdout);
       return CLI_OK;
     }
     print_main_help(stdout);
@@ -104,7 +104,8 @@ int main(int argc, char **argv)
   for (int i = 2; i < argc; i++) {
     if (strcmp(argv[i], "--") == 0) break;
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      cli_print_help(c, stdout);
+      /* `gainkit nc threshold --help`: the subcommand's own help */
+      cli_print_help_for(c, argc - 1, argv + 1, stdout);
       return CLI_OK;
     }
   }

@@ -1,4 +1,5 @@
-/* gainkit.h — umbrella header: include this to get the whole public API. */
+/* gainkit.h — umbrella header: include this to get the whole public API.
+ * tests/unit/test_umbrella.c checks that all of these compile together. */
 #ifndef GAINKIT_H
 #define GAINKIT_H
 #include "gainkit/error.h"
@@ -8,5 +9,18 @@
 #include "gainkit/output.h"
 #include "gainkit/plot.h"
 #include "gainkit/progress.h"
+#include "gainkit/spectra.h"
+#include "gainkit/threshold.h"
+#include "gainkit/nc.h"
+#include "gainkit/carriers.h"
+#include "gainkit/heat.h"
+#include "gainkit/kinetics.h"
+#include "gainkit/ta.h"
+#include "gainkit/material.h"
+#include "gainkit/stack.h"
+#include "gainkit/modes.h"
+#include "gainkit/vsl.h"
+#include "gainkit/vpi.h"
+#include "gainkit/simulate.h"
 const char *gk_version(void);
 #endif

@@ -21,7 +21,9 @@
 #ifndef GAINKIT_MODES_H
 #define GAINKIT_MODES_H
 
-#include <complex.h>
+/* Only the _Complex keyword here, never <complex.h>: that header defines a
+ * macro `I`, which would break every includer with a field or variable of
+ * that name (vsl.h, vpi.h: intensities). */
 #include <stddef.h>
 #include "gainkit/error.h"
 #include "gainkit/progress.h"

@@ -359,9 +359,11 @@ static size_t series_points_in(const gk_panel *p, double x0, double x1, double y
 }
 
 /* Approximate width of PLplot text: PLplot 5.15 does not export plstrl, so
- * count characters at the average advance of a sans font (0.62 of the
- * character height), superscripts and subscripts smaller. Used only to size
- * the legend box, where a slight overestimate is harmless. */
+ * count characters at the average advance of a sans font (0.72 of the
+ * character height; 0.62 made marker-line labels touch and axis labels
+ * run into tick labels), superscripts and subscripts smaller. Sizes the
+ * legend box, tick spacing and label placement, where a slight
+ * overestimate is harmless. */
 static double text_width_mm(const char *s, double ch_mm)
 {
   double w = 0, scale = 1;
@@ -374,7 +376,7 @@ static double text_width_mm(const char *s, double ch_mm)
       continue;
     }
     if (s[0] == '#' && s[1] == '#') s++;
-    if (((unsigned char)*s & 0xC0) != 0x80) w += 0.62 * scale;
+    if (((unsigned char)*s & 0xC0) != 0x80) w += 0.72 * scale;
     s++;
   }
   return w * ch_mm;
@@ -399,6 +401,11 @@ static int vline_label_span(const gk_panel *p, const gk_item *it, const axis *ax
     *x1 = u - 0.5 * cwx;
     *x0 = *x1 - len * cwx;
     *just = 1;
+    if (*x0 < ax->lo) { /* fits on neither side: start inside the left edge */
+      *x0 = ax->lo + 0.5 * cwx;
+      *x1 = *x0 + len * cwx;
+      *just = 0;
+    }
   }
   return 1;
 }
@@ -426,7 +433,9 @@ static int label_anchor(const gk_panel *p, const gk_item *it, const axis *ax, co
       double e0, e1, ej, elen;
       if (e->kind != GK_ITEM_VLINE || !e->label || !*e->label) continue;
       elen = text_width_mm(text(e->label, buf), 1.0);
-      if (vline_label_span(p, e, ax, cwx, elen, &e0, &e1, &ej) && overlaps(x0, x1, e0, e1)) row++;
+      /* one character of clearance: the width is an estimate, and labels
+       * that touch ("kink 16.1lines 67") read as one */
+      if (vline_label_span(p, e, ax, cwx, elen, &e0, &e1, &ej) && overlaps(x0 - cwx, x1 + cwx, e0, e1)) row++;
     }
     *x = *just ? x1 : x0;
     *y = ay->hi - (1.0 + 1.4 * row) * cwy;
@@ -639,7 +648,21 @@ static void format_tick(int log, double span, double value, char *label, size_t 
     return;
   }
   if (fabs(value) < 1e-9 * span) value = 0; /* rounding noise at the zero tick */
-  snprintf(label, length, "%g", value);
+  char plain[48];
+  snprintf(plain, sizeof plain, "%g", value);
+  char *e = strchr(plain, 'e');
+  if (e) {
+    /* "5e+06" reads as a typo on an axis: write "5×10^6" */
+    int ex = atoi(e + 1);
+    *e = '\0';
+    char sci[64];
+    if (strcmp(plain, "1") == 0) snprintf(sci, sizeof sci, "10^%d", ex);
+    else if (strcmp(plain, "-1") == 0) snprintf(sci, sizeof sci, "-10^%d", ex);
+    else snprintf(sci, sizeof sci, "%s×10^%d", plain, ex);
+    gk_plot_text(sci, label, length);
+    return;
+  }
+  snprintf(label, length, "%s", plain);
 }
 
 static void label_func(PLINT axis_id, PLFLT value, char *label, PLINT length, PLPointer data)

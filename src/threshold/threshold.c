@@ -3,6 +3,7 @@
  * Definitions in gainkit/threshold.h and docs/threshold.md. */
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,6 +144,25 @@ static int kink_search(const double *x, const double *y, size_t n, double *best,
   return GK_OK;
 }
 
+/* Both fitted thresholds (kink, fwhm) are 10^x for a fitted parameter x
+ * = log10(pump): copy the fit result and turn x into the threshold with
+ * its standard error by the delta method, d(10^x)/dx = ln10 · 10^x. */
+static void take_log10_fit(const gk_fit_result *fr, int np, int ix, double *p, double *se, double *sse,
+                           int *converged, int *cov_ok, char *reason, size_t reason_size, double *value,
+                           double *stderr_)
+{
+  for (int k = 0; k < np; k++) {
+    p[k] = fr->value[k];
+    se[k] = fr->se[k];
+  }
+  *sse = fr->chi2;
+  *converged = fr->converged;
+  *cov_ok = fr->cov_ok && isfinite(se[ix]);
+  snprintf(reason, reason_size, "%s", fr->reason);
+  *value = pow(10.0, p[ix]);
+  *stderr_ = LN10 * *value * se[ix];
+}
+
 int gk_threshold_kink_fit(const double *pump, const double *intensity, size_t n,
                           gk_threshold_kink *res, gk_error *err)
 {
@@ -165,15 +185,8 @@ int gk_threshold_kink_fit(const double *pump, const double *intensity, size_t n,
   gk_fit_result fr;
   rc = gk_fit(&prob, &fo, &fr, err);
   if (rc) goto out;
-  for (int k = 0; k < GK_KINK_NP; k++) {
-    res->p[k] = fr.value[k];
-    res->se[k] = fr.se[k];
-  }
-  res->sse = fr.chi2;
-  res->converged = fr.converged;
-  res->cov_ok = fr.cov_ok && isfinite(res->se[GK_KINK_XB]);
-  memcpy(res->reason, fr.reason, sizeof res->reason);
-  res->reason[sizeof res->reason - 1] = '\0';
+  take_log10_fit(&fr, GK_KINK_NP, GK_KINK_XB, res->p, res->se, &res->sse, &res->converged, &res->cov_ok,
+                 res->reason, sizeof res->reason, &res->value, &res->stderr_);
   /* The xb column of the Jacobian is (b1 - b2) times an indicator, the
    * others are O(1). When the slopes agree to sqrt(eps) (constant data:
    * both ~1e-16) that column is round-off, the "covariance" of xb is noise
@@ -181,13 +194,11 @@ int gk_threshold_kink_fit(const double *pump, const double *intensity, size_t n,
   if (res->cov_ok && !(fabs(res->p[GK_KINK_B2] - res->p[GK_KINK_B1]) > sqrt(DBL_EPSILON))) {
     res->cov_ok = 0;
     res->se[GK_KINK_XB] = NAN;
+    res->stderr_ = NAN;
     snprintf(res->reason, sizeof res->reason,
              "equal slopes below and above (%.3g, %.3g): no break", res->p[GK_KINK_B1],
              res->p[GK_KINK_B2]);
   }
-  res->value = pow(10.0, res->p[GK_KINK_XB]);
-  /* d(10^xb)/dxb = ln10 · 10^xb */
-  res->stderr_ = LN10 * res->value * res->se[GK_KINK_XB];
   gk_fit_result_free(&fr);
 out:
   free(x);
@@ -332,17 +343,8 @@ int gk_threshold_fwhm_fit(const double *pump, const double *fwhm, size_t n,
   gk_fit_result fr;
   rc = gk_fit(&prob, &fo, &fr, err);
   if (rc == GK_OK) {
-    for (int k = 0; k < GK_LOGI_NP; k++) {
-      res->p[k] = fr.value[k];
-      res->se[k] = fr.se[k];
-    }
-    res->sse = fr.chi2;
-    res->converged = fr.converged;
-    res->cov_ok = fr.cov_ok && isfinite(res->se[GK_LOGI_X0]);
-    memcpy(res->reason, fr.reason, sizeof res->reason);
-    res->reason[sizeof res->reason - 1] = '\0';
-    res->value = pow(10.0, res->p[GK_LOGI_X0]);
-    res->stderr_ = LN10 * res->value * res->se[GK_LOGI_X0];
+    take_log10_fit(&fr, GK_LOGI_NP, GK_LOGI_X0, res->p, res->se, &res->sse, &res->converged, &res->cov_ok,
+                   res->reason, sizeof res->reason, &res->value, &res->stderr_);
     gk_fit_result_free(&fr);
   }
   free(starts);

@@ -149,17 +149,34 @@ static double log_abs_1p(double lu, int s)
   return u > -1 ? log1p(u) : log(-1 - u);
 }
 
-/* Eq. 3 at one intensity. th = {g, lnA, lnIs}. */
-static int sat_length1(const double *th, double I, double *Lout, double *J)
+/* The theta-dependent constants of Eq. 3, computed once per parameter
+ * vector (the model is evaluated at every stripe length). */
+typedef struct sat_k {
+  double g, a, r, k, lnk, A, invIs;   /* r = A/Is, k = g + r, lnk = ln|k| */
+} sat_k;
+
+static int sat_setup(const double *th, sat_k *c)
 {
-  double g = th[0], a = th[1], s = th[2];
-  double r = exp(a - s), k = g + r;
-  if (k == 0 || !isfinite(k)) return GK_EDOM;
-  double Jn = I * exp(-s);
+  c->g = th[0];
+  c->a = th[1];
+  c->r = exp(th[1] - th[2]);
+  c->k = c->g + c->r;
+  if (c->k == 0 || !isfinite(c->k)) return GK_EDOM;
+  c->lnk = log(fabs(c->k));
+  c->A = exp(th[1]);
+  c->invIs = exp(-th[2]);
+  return GK_OK;
+}
+
+/* Eq. 3 at one intensity. */
+static int sat_length1(const sat_k *c, double I, double *Lout, double *J)
+{
+  double g = c->g, a = c->a, r = c->r, k = c->k;
+  double Jn = I * c->invIs;
   double T = 0, q = 0;
   if (I != 0) {
-    T = log_abs_1p(log(fabs(k)) + log(fabs(I)) - a, (k * I > 0) ? 1 : -1);
-    q = 1 / (exp(a) / I + k);   /* I/(A + kI) */
+    T = log_abs_1p(c->lnk + log(fabs(I)) - a, (k * I > 0) ? 1 : -1);
+    q = 1 / (c->A / I + k);   /* I/(A + kI) */
   }
   if (!isfinite(T)) return GK_EDOM;
   double k2 = k * k, k3 = k2 * k;
@@ -174,8 +191,10 @@ static int sat_length1(const double *th, double I, double *Lout, double *J)
 
 int gk_vsl_sat_length(const double *theta, const double *I, size_t n, double *L, double *jac)
 {
+  sat_k c;
+  if (sat_setup(theta, &c)) return GK_EDOM;
   for (size_t i = 0; i < n; i++) {
-    int rc = sat_length1(theta, I[i], &L[i], jac ? jac + 3 * i : NULL);
+    int rc = sat_length1(&c, I[i], &L[i], jac ? jac + 3 * i : NULL);
     if (rc) return rc;
   }
   return GK_OK;
@@ -287,7 +306,8 @@ double gk_vsl_satexact_x(const double *theta, double I)
     double th3[3] = {theta[0], theta[2], theta[3]}, L;
     double plat = gk_vsl_satexact_plateau(theta);
     if (I >= plat) return INFINITY;
-    return sat_length1(th3, I, &L, NULL) == GK_OK ? L : NAN;
+    sat_k k;
+    return sat_setup(th3, &k) == GK_OK && sat_length1(&k, I, &L, NULL) == GK_OK ? L : NAN;
   }
   sx_roots r;
   sx_setup(theta, theta[1], &r);
@@ -299,7 +319,9 @@ double gk_vsl_satexact_x(const double *theta, double I)
 typedef struct sx_root_ctx {
   const double *th;
   int alpha0;       /* alpha == 0: Eq. 3 */
-  double th3[3];
+  sat_k k3;         /* Eq. 3's constants (alpha = 0) */
+  int k3_ok;
+  double b, c, Is;  /* P(u) = c + b u (alpha = 0) */
   sx_roots r;
   double L;
 } sx_root_ctx;
@@ -309,9 +331,60 @@ static double sx_ctx_x(const sx_root_ctx *c, double I)
   if (I <= 0) return I == 0 ? 0 : NAN;
   if (c->alpha0) {
     double L;
-    return sat_length1(c->th3, I, &L, NULL) == GK_OK ? L : NAN;
+    return c->k3_ok && sat_length1(&c->k3, I, &L, NULL) == GK_OK ? L : NAN;
   }
   return sx_x(&c->r, I, NULL);
+}
+
+/* dx/dy at I = e^y: I (Is + I)/P(I). */
+static double sx_ctx_dxdy(const sx_root_ctx *c, double I)
+{
+  double P = c->alpha0 ? c->c + c->b * I : c->r.alpha * (c->r.up - I) * (I - c->r.um);
+  return I * (c->Is + I) / P;
+}
+
+/* Solve x(I) = L by Newton's method in y = ln I, from y0. x is increasing
+ * and convex in y (d/dI of I(Is + I)/P(I) has the numerator
+ * Is c + 2 I c + b I^2 + alpha Is I^2 > 0 below the plateau), so from a
+ * start right of the root the iterates decrease monotonically to it, and
+ * from the left the first step lands on the right. Steps leaving the
+ * bracket [ylo, yhi] (x known < L, resp. > L or beyond the plateau)
+ * bisect instead. Returns GK_EDOM when it fails to settle (the caller then
+ * falls back to the bracketing solver, e.g. on the plateau to rounding). */
+static int sx_newton(const sx_root_ctx *c, double L, double y, double ylo, double yhi, double *out)
+{
+  double last = INFINITY;
+  for (int it = 0; it < 60; it++) {
+    double I = exp(y), f = sx_ctx_x(c, I) - L;
+    if (!isfinite(f) || !(I > 0)) {
+      if (!(y < yhi)) return GK_EDOM;
+      yhi = y;
+    } else if (f == 0) {
+      *out = I;
+      return GK_OK;
+    } else {
+      if (f > 0) yhi = fmin(yhi, y); else ylo = fmax(ylo, y);
+      double dy = -f / sx_ctx_dxdy(c, I), yn = y + dy, ady = fabs(dy);
+      /* Quadratic convergence: after a step of 1e-10 the error is ~1e-20
+       * times the curvature scale, far below rounding; smaller steps are
+       * rounding noise in x, which a tighter test would chase forever (as
+       * it would a step that stops shrinking). Only a step that stays in
+       * the bracket counts: one past the plateau is no estimate at all. */
+      int small = ady <= 1e-10 * fmax(fabs(y), 1) || (ady >= last && ady < 1e-6 * fmax(fabs(y), 1));
+      if (small && yn >= ylo && yn <= yhi) {
+        *out = exp(yn);
+        return GK_OK;
+      }
+      last = ady;
+      if (yn > ylo && yn < yhi) {
+        y = yn;
+        continue;
+      }
+    }
+    if (!isfinite(ylo) || !isfinite(yhi) || yhi - ylo <= 4 * DBL_EPSILON * fmax(fabs(yhi), 1)) return GK_EDOM;
+    y = 0.5 * (ylo + yhi);
+  }
+  return GK_EDOM;
 }
 
 /* In y = ln I: along the exponential part x is nearly linear in y, so
@@ -369,11 +442,16 @@ static int sx_invert(gsl_root_fsolver *s, sx_root_ctx *c, double plat, double L,
 int gk_vsl_satexact_eval_(const double *th, const double *L, size_t n, double *I, double *jac, int have_I)
 {
   if (th[1] < 0 || !isfinite(th[0]) || !isfinite(th[2]) || !isfinite(th[3])) return GK_EDOM;
-  gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
-  int rc = s ? GK_OK : GK_ENOMEM;
+  gsl_root_fsolver *s = NULL;  /* Brent, only as the fallback */
+  int rc = GK_OK;
   double prev = 0, prevL = -1;
-  sx_root_ctx ctx = {.th = th, .alpha0 = th[1] == 0, .th3 = {th[0], th[2], th[3]}};
+  sx_root_ctx ctx = {.th = th, .alpha0 = th[1] == 0, .Is = exp(th[3]),
+                     .c = exp(th[2] + th[3]), .b = exp(th[2]) + th[0] * exp(th[3])};
   if (th[1] > 0) sx_setup(th, th[1], &ctx.r);
+  else {
+    double th3[3] = {th[0], th[2], th[3]};
+    ctx.k3_ok = sat_setup(th3, &ctx.k3) == GK_OK;
+  }
   double plat = gk_vsl_satexact_plateau(th);
   for (size_t i = 0; i < n && rc == GK_OK; i++) {
     if (L[i] <= 0) {
@@ -381,7 +459,19 @@ int gk_vsl_satexact_eval_(const double *th, const double *L, size_t n, double *I
       if (jac) memset(jac + 4 * i, 0, 4 * sizeof *jac);
       continue;
     }
-    if (!have_I) rc = sx_invert(s, &ctx, plat, L[i], L[i] >= prevL ? prev : 0, &I[i]);
+    if (!have_I) {
+      /* Start: one Newton step along x(y) from the previous stripe (or
+       * from x ~ I/A near I = 0), i.e. the tangent's prediction; by
+       * convexity it lies right of the root. */
+      double y0 = prev > 0 ? log(prev) + (L[i] - prevL) / sx_ctx_dxdy(&ctx, prev) : th[2] + log(L[i]);
+      double ylo = prev > 0 && L[i] >= prevL ? log(prev) : -INFINITY;
+      double yhi = isfinite(plat) ? log(plat) : INFINITY;
+      if (!(y0 < yhi)) y0 = isfinite(ylo) ? 0.5 * (ylo + yhi) : yhi - 1;
+      if (sx_newton(&ctx, L[i], y0, ylo, yhi, &I[i]) != GK_OK) {
+        if (!s) s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
+        rc = s ? sx_invert(s, &ctx, plat, L[i], L[i] >= prevL ? prev : 0, &I[i]) : GK_ENOMEM;
+      }
+    }
     if (rc) break;
     prev = I[i];
     prevL = L[i];

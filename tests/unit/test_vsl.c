@@ -3,6 +3,9 @@
  * recovering known parameters, the recommendation, spectral fits. */
 #include "gk_test.h"
 #include "gainkit/vsl.h"
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_odeiv2.h>
 #include <gsl/gsl_rng.h>
@@ -464,6 +467,58 @@ static void test_spectral(void)
   free(z);
 }
 
+/* The spectral mode with every model: 200 wavelengths x 30 stripe
+ * lengths generated noise-free from the model itself, its parameters
+ * varying smoothly with wavelength (a Gaussian gain band). Each model
+ * recovers g(lambda) to 1e-8 (sat and sat-exact on data that saturate, so
+ * that Is and alpha are identified), and the result is bit-identical for
+ * 1 and 2 OpenMP threads. */
+static void test_spectral_all_models(void)
+{
+  enum { NW = 200, NL = 30 };
+  double L[NL], *z = malloc(NW * NL * sizeof *z), gtrue[NW];
+  for (size_t j = 0; j < NL; j++) L[j] = 0.02 + 0.43 * (double)j / (NL - 1);
+  for (int m = 0; m < GK_VSL_NMODELS; m++) {
+    int gen_ok = 1;
+    for (size_t i = 0; i < NW; i++) {
+      double band = exp(-pow((500 + 0.25 * (double)i - 525) / 10, 2)), th[4];
+      double phys[GK_VSL_NMODELS][4] = {
+        {5 + 20 * band, 10}, {5 + 20 * band, 40, 300}, {20 + 10 * band, 40, 3000},
+        {35 + 10 * band, 12, 20, 500}, {25 + 10 * band, 5, 0.4}};
+      gk_vsl_theta_from_physical((gk_vsl_model)m, phys[m], th);
+      gen_ok &= gk_vsl_intensity((gk_vsl_model)m, th, L, NL, z + i * NL, NULL) == GK_OK;
+      gtrue[i] = m == GK_VSL_SATEXACT ? phys[m][0] - phys[m][1] : phys[m][0];
+    }
+    CHECK(gen_ok);
+    gk_vsl_spectrum s1[GK_VSL_NMODELS], s2[GK_VSL_NMODELS];
+    gk_error e;
+    unsigned mask = 1u << m;
+#ifdef _OPENMP
+    omp_set_num_threads(1);
+#endif
+    CHECK(gk_vsl_spectral(L, NL, z, NW, GK_WEIGHT_RELATIVE, mask, s1, NULL, NULL, &e) == GK_OK);
+#ifdef _OPENMP
+    omp_set_num_threads(2);
+#endif
+    CHECK(gk_vsl_spectral(L, NL, z, NW, GK_WEIGHT_RELATIVE, mask, s2, NULL, NULL, &e) == GK_OK);
+    size_t nconv = 0;
+    double maxerr = 0;
+    for (size_t i = 0; i < NW; i++) {
+      nconv += (size_t)s1[m].converged[i];
+      maxerr = fmax(maxerr, fabs(s1[m].g[i] - gtrue[i]) / gtrue[i]);
+    }
+    CHECK_MSG(nconv == NW, "%s: %zu of %d wavelengths converged", gk_vsl_model_name((gk_vsl_model)m), nconv, NW);
+    if (getenv("GK_TEST_VERBOSE")) printf("  %s: max relative error of g(lambda) %.2g\n", gk_vsl_model_name((gk_vsl_model)m), maxerr);
+    CHECK_MSG(maxerr < 1e-8, "%s: max relative error of g(lambda) %g", gk_vsl_model_name((gk_vsl_model)m), maxerr);
+    CHECK_MSG(memcmp(s1[m].g, s2[m].g, NW * sizeof(double)) == 0 &&
+                memcmp(s1[m].g_se, s2[m].g_se, NW * sizeof(double)) == 0 &&
+                memcmp(s1[m].converged, s2[m].converged, NW * sizeof(int)) == 0,
+              "%s: 1 and 2 threads differ", gk_vsl_model_name((gk_vsl_model)m));
+    for (int k = 0; k < GK_VSL_NMODELS; k++) { gk_vsl_spectrum_free(&s1[k]); gk_vsl_spectrum_free(&s2[k]); }
+  }
+  free(z);
+}
+
 /* Bad inputs are reported with file and line. */
 static void test_bad_input(void)
 {
@@ -504,6 +559,7 @@ int main(void)
   RUN(test_vsl2_linear);
   RUN(test_recommend);
   RUN(test_spectral);
+  RUN(test_spectral_all_models);
   RUN(test_bad_input);
   return gk_test_summary();
 }

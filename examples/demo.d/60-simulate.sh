@@ -1,0 +1,7 @@
+# Demo step: synthetic VPI data of the seed-000 dye film (500 ps pump, 8 fluences
+# from below to ~10x the ASE threshold), matrix CSV + figure; then one
+# time-resolved run above threshold (FWHM collapse at the pulse peak).
+step simulate-vpi simulate "$EX/sim-500ps.yaml" --vpi-range 0.05mJ/cm2:2.5mJ/cm2:8 \
+  -o "$OUT/simulate-vpi.csv" --plot "$OUT/simulate-vpi.png"
+step simulate-time simulate "$EX/sim-500ps.yaml" --vpi 0.73mJ/cm2 --time-resolved \
+  -o "$OUT/simulate-time.csv" --plot "$OUT/simulate-time.png"

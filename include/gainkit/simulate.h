@@ -1,0 +1,145 @@
+/* gainkit/simulate.h — time-domain, spectrally resolved simulation of a
+ * stripe-pumped thin film (physics.md §7; seed 000 §2.4.3–2.4.4).
+ *
+ * A film (thickness d, index n) is pumped by a stripe of length L and width
+ * b ending at the sample edge (x = L). Emitters (density N_tot) sit in the
+ * ground state N0, the emitting state N1 (lifetime tau1, radiative fraction
+ * eta1, stimulated emission and excited-state absorption) and an optional
+ * long-lived state N2 (lifetime tau2, radiative fraction eta2) that only
+ * fluoresces: it takes no part in the guided gain [000 §2.4.4]. Forward and
+ * backward guided photon fluxes S±(x, λ) (photons/s per wavelength bin, over
+ * the stripe cross-section) are solved quasi-statically each time step; the
+ * populations are advanced with adaptive explicit steps whose size bounds the
+ * change of the single-pass gain (docs/simulate.md explains both choices).
+ *
+ * Units (internal): cm, s, nm, J/cm², cm², cm^-3, cm^-1. Spectral outputs are
+ * photons per second per nm (time-resolved) or photons per nm (integrated).
+ */
+#ifndef GAINKIT_SIMULATE_H
+#define GAINKIT_SIMULATE_H
+
+#include <stddef.h>
+#include "gainkit/error.h"
+#include "gainkit/progress.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A Gaussian band: peak value at center (nm) with full width fwhm (nm).
+ * peak = 0 switches the band off. */
+typedef struct gk_sim_band {
+  double peak, center, fwhm;
+} gk_sim_band;
+
+typedef struct gk_sim_config {
+  /* film and waveguide */
+  double thickness;        /* d, cm */
+  double index;            /* n (Füchtbauer–Ladenburg) */
+  double confinement;      /* Γ of the guided mode in the film */
+  double coupling;         /* β: fraction of spontaneous photons into the guided mode (both directions) */
+  double background_loss;  /* α_bg, cm^-1 (wavelength independent) */
+  /* stripe */
+  double stripe_length;    /* L, cm */
+  double stripe_width;     /* b, cm */
+  /* pump */
+  double pump_wavelength;  /* nm */
+  double pump_fwhm;        /* τp, s (Gaussian in time) */
+  double pump_fluence;     /* J/cm² (time integral of the pulse) */
+  double pump_cross_section; /* ground-state absorption at the pump, cm² */
+  /* emitters */
+  double density;          /* N_tot, cm^-3 */
+  double lifetime;         /* τ1, s */
+  double radiative_fraction; /* η1 */
+  gk_sim_band emission;    /* spontaneous lineshape (peak ignored: normalised) */
+  int fl_sigma_e;          /* 1: σ_e from emission by Füchtbauer–Ladenburg */
+  gk_sim_band sigma_e;     /* used when fl_sigma_e == 0, cm² */
+  gk_sim_band sigma_a;     /* ground-state absorption in the emission window, cm² */
+  gk_sim_band sigma_esa;   /* excited-state absorption, cm² */
+  /* optional long-lived state: a fraction `second_fraction` of absorbed pump
+   * photons populates it instead of N1 */
+  double second_fraction;  /* 0 = no second state */
+  double second_lifetime;  /* τ2, s */
+  double second_radiative_fraction;
+  /* grids */
+  double lambda_min, lambda_max; /* nm */
+  size_t nbins;            /* wavelength bins */
+  size_t ncells;           /* cells along the stripe */
+  size_t ntimes;           /* output time bins */
+  double t_start, t_end;   /* window, s, pump peak at t = 0; 0,0 = automatic */
+  double accuracy;         /* ε of the step control (default 0.1); halve to refine */
+  int time_resolved;       /* keep edge spectra and populations per output bin */
+} gk_sim_config;
+
+/* Defaults: the dye-doped polymer film of seed 000 (examples/sim-500ps.yaml
+ * documents every value and its source). */
+void gk_sim_config_default(gk_sim_config *c);
+/* Check ranges; errors are GK_EUSAGE naming the field. */
+int gk_sim_config_check(const gk_sim_config *c, gk_error *err);
+
+/* Photon bookkeeping over the whole run, in photons (whole stripe). */
+typedef struct gk_sim_budget {
+  double absorbed;         /* pump photons absorbed */
+  double decay_guided;     /* spontaneous photons into the guided mode */
+  double decay_other;      /* spontaneous photons not guided + non-radiative decays */
+  double stimulated_net;   /* stimulated emission − ground-state absorption of guided photons */
+  double out_edge, out_far;/* guided photons leaving at x = L (collected) and x = 0 */
+  double loss_esa, loss_bg;/* guided photons lost to excited-state absorption and background */
+  double left;             /* excitations (N1 + N2) left at t_end */
+} gk_sim_budget;
+
+typedef struct gk_sim_result {
+  size_t nbins, ntimes, ncells;
+  double *lambda;          /* nbins bin centres, nm */
+  double *t;               /* ntimes output-bin centres, s */
+  double *pump;            /* ntimes pump photon flux averaged over the bin, photons cm^-2 s^-1 */
+  double *spectrum;        /* nbins time-integrated edge spectrum, photons/nm */
+  double *intensity;       /* ntimes edge output (all λ), photons/s */
+  double *fwhm;            /* ntimes FWHM of the edge spectrum, nm (NaN if undefined) */
+  /* time_resolved only (else NULL): */
+  double *spectrum_t;      /* ntimes*nbins, [k*nbins + j], photons s^-1 nm^-1 */
+  double *n1_map, *n2_map; /* ntimes*ncells at the end of each output bin, cm^-3 */
+  double *x;               /* ncells cell centres, cm */
+  gk_sim_budget budget;
+  size_t steps;            /* time steps taken */
+} gk_sim_result;
+
+/* Run one simulation. Memory is independent of the number of time steps
+ * unless c->time_resolved. The result is bit-identical for any number of
+ * OpenMP threads. */
+int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog, gk_error *err);
+void gk_sim_result_free(gk_sim_result *r);
+
+/* The spectral inputs on the simulation grid (for docs and tests). */
+double gk_sim_band_eval(const gk_sim_band *b, double lambda_nm);
+/* σ_e(λ) in cm² as the simulation uses it (Füchtbauer–Ladenburg or given). */
+double gk_sim_sigma_e(const gk_sim_config *c, double lambda_nm);
+
+/* Sweeps: every point is an independent run; results[i] for values[i]. The
+ * kind is which parameter the values replace. Points are spread over OpenMP
+ * threads; each result is identical to a single gk_sim_run. */
+typedef enum { GK_SIM_SWEEP_FLUENCE = 0, GK_SIM_SWEEP_LENGTH } gk_sim_sweep_kind;
+int gk_sim_sweep(const gk_sim_config *c, gk_sim_sweep_kind kind, const double *values, size_t n,
+                 gk_sim_result *results, const gk_progress *prog, gk_error *err);
+
+/* Sweep defaults carried by a config file. */
+typedef struct gk_sim_file {
+  gk_sim_config cfg;
+  gk_sim_sweep_kind sweep_kind;
+  double *sweep;           /* malloc'd, NULL when the file has no sweep */
+  size_t nsweep;
+} gk_sim_file;
+
+/* Read a YAML config (docs/simulate.md lists the keys). Values may carry
+ * units ("1 um", "500 ps", "0.5 mJ/cm2"). Errors carry file:line from the
+ * YAML marks. */
+int gk_sim_config_read(const char *path, gk_sim_file *f, gk_error *err);
+/* "FROM:TO:N" -> N geometrically spaced values (FROM and TO included), each
+ * a quantity in `base`; *v is malloc'd. Errors are GK_EUSAGE. */
+int gk_sim_parse_range(const char *text, const char *base, double **v, size_t *nv, gk_error *err);
+void gk_sim_file_free(gk_sim_file *f);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
