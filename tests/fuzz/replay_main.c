@@ -86,18 +86,22 @@ int main(int argc, char **argv)
   int fd = dup(STDOUT_FILENO);
   report = fd >= 0 ? fdopen(fd, "w") : NULL;
   if (!report) report = stdout;
+  /* resolve every path before the first input runs: a harness may change
+   * directory (fuzz_cli works in a private one) */
+  char **abs = calloc((size_t)argc, sizeof *abs);
+  if (!abs) return 1;
+  for (int i = 1; i < argc; i++) abs[i] = realpath(argv[i], NULL);
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--prefix") == 0 && i + 1 < argc) { prefix = argv[++i]; continue; }
-    /* absolute: a harness may change directory (fuzz_cli works in a
-     * private one) */
-    char abs[PATH_MAX];
-    const char *path = realpath(argv[i], abs) ? abs : argv[i];
+    const char *path = abs[i] ? abs[i] : argv[i];
     struct stat st;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
       if (replay_dir(path, prefix) < 0) rc = 1;
       prefix = NULL;
     } else if (replay_file(path) < 0) rc = 1;
   }
+  for (int i = 1; i < argc; i++) free(abs[i]);
+  free(abs);
   fprintf(report, "replayed %ld inputs\n", replayed);
   fclose(report);
   return (rc || replayed == 0) ? 1 : 0;
