@@ -4,6 +4,9 @@
 #   make check      install missing packages, build, run the whole test suite
 #   make check SANITIZE=1   the same under ASan + UBSan (separate build dir)
 #   make bench      build and run the benchmarks in bench/
+#   make fuzz       libFuzzer campaign per parser (clang; FUZZ_SECONDS each,
+#                   FUZZERS="columns matrix units cli"; FUZZ_KEEP=1 minimises
+#                   the grown corpus back into tests/fuzz/corpus/)
 #   make install PREFIX=/usr/local
 #   make clean
 
@@ -25,7 +28,10 @@ BUILD    ?= build
 CMAKE_ARGS += -DCMAKE_BUILD_TYPE=RelWithDebInfo
 endif
 
-.PHONY: all deps configure build demo check bench install clean
+FUZZ_SECONDS ?= 600
+FUZZERS      ?= $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+
+.PHONY: all deps configure build demo check bench fuzz install clean
 
 all: build
 
@@ -48,6 +54,12 @@ check: deps
 	@$(MAKE) --no-print-directory build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# separate clang build: the normal build (gcc) is not touched
+fuzz:
+	CC=clang cmake -S . -B build-fuzz -DGAINKIT_FUZZ=ON -DGAINKIT_WERROR=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build build-fuzz -j $(JOBS) --target $(addprefix fuzz_,$(FUZZERS))
+	scripts/fuzz build-fuzz $(FUZZ_SECONDS) $(FUZZERS)
+
 bench: build
 	@scripts/run-bench $(BUILD)
 
@@ -57,4 +69,4 @@ install: build
 	cmake --install $(BUILD)
 
 clean:
-	rm -rf build build-sanitize demo-out
+	rm -rf build build-sanitize build-fuzz demo-out

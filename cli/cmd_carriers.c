@@ -91,12 +91,18 @@ static int cmd_plqy(int argc, char **argv)
   int has_range = cli_qopt_find(q, NQ(q), "range")->seen, has_d = cli_qopt_find(q, NQ(q), "density")->seen;
   size_t n = 0;
   if (points_opt(pts, &n) < 0) return CLI_USAGE;
+  /* the help offers one or the other; both used to print only the sweep */
+  if (has_range && has_d) return CLI_QFAIL("range", "give either --density or --range, not both");
   if (has_range && !(range[0] > 0)) return CLI_QFAIL("range", "densities must be positive");
   if (c.plot && !has_range) return cli_usage(c.cmd, "--plot needs --range N1:N2");
   if (cli_qopt_find(q, NQ(q), "k3-range")->seen && !(k3r[0] > 0)) return CLI_QFAIL("k3-range", "k3 must be positive");
   gk_error e;
   gk_error_clear(&e);
   if (gk_abc_check(&k, &e) != GK_OK) return cli_error(&e);
+  /* k2 = 0 (or one that underflows, "2e-400") makes the PLQY 0 at every N:
+   * no maximum, and the bracket of the numeric search degenerates (found
+   * by fuzzing: GSL error in gk_plqy_max_numeric) */
+  if (!(k.k2 > 0)) return CLI_QFAIL("k2", "must be positive for the PLQY (k2 = 0: no radiative recombination, PLQY 0 at every N)");
   double pm, nm, pmn = NAN, nmn = NAN;
   gk_plqy_max(&k, &pm, &nm);
   int num_ok = gk_plqy_max_numeric(&k, &pmn, &nmn, &e) == GK_OK;
@@ -113,6 +119,8 @@ static int cmd_plqy(int argc, char **argv)
   gk_json_num(r.j, "n_at_max", nm);
   gk_json_num(r.j, "plqy_max_numeric", num_ok ? pmn : NAN);
   gk_json_num(r.j, "n_at_max_numeric", num_ok ? nmn : NAN);
+  /* a null must say why */
+  if (!num_ok) cJSON_AddStringToObject(r.j, "numeric_reason", e.msg);
   cli_print_value(&r.b, "N_C", gk_plqy_nc(&k), NAN, "cm^-3 (k2/k3)");
   cli_print_value(&r.b, "PLQY_max", pm, NAN, "");
   cli_print_value(&r.b, "N_at_max", nm, NAN, "cm^-3 (sqrt(k1/k3))");

@@ -360,6 +360,8 @@ static void sweep_pol_json(cJSON *o, const char *key, const gk_sweep_point *P, i
   gk_json_num(q, "net_gain", P->net_gain[p]);
 }
 
+
+
 static int run_sweep(const cli_common *c, const gk_stack *s, int layer, const double *th, size_t nth,
                      const double *wls, size_t nwl, double wl, double G)
 {

@@ -64,6 +64,28 @@ static size_t *pump_order(const double *pump, size_t n)
 
 /* ---- input ------------------------------------------------------------- */
 
+/* The pump unit is carried to the output unchanged, but it must be one:
+ * "pump (furlongs)" or "pump (ns)" is a mislabelled column, not data to
+ * fit. Relative pump scales ("a.u.") are allowed. */
+static int check_pump_unit(const char *path, long line, const char *unit, gk_error *e)
+{
+  static const char *const arbitrary[] = {"a.u.", "a.u", "au", "arb. units", "arb.u.", "arb"};
+  static const char *const kinds[] = {"fluence", "intensity", "energy", "power", "current density"};
+  if (!unit[0]) return GK_OK;
+  for (size_t i = 0; i < sizeof arbitrary / sizeof *arbitrary; i++)
+    if (strcmp(unit, arbitrary[i]) == 0) return GK_OK;
+  gk_unit_info u;
+  gk_error ue;
+  if (gk_unit_describe(unit, &u, &ue) != GK_OK)
+    return gk_error_set(e, GK_EINPUT, path, line, "pump unit: %s", ue.msg);
+  for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+    if (strcmp(u.dimension, kinds[i]) == 0) return GK_OK;
+  return gk_error_set(e, GK_EINPUT, path, line,
+                      "pump unit '%s' is %s %s; expected a fluence, intensity, energy, power "
+                      "or current density (or a.u.)",
+                      unit, strchr("aeiou", u.dimension[0]) ? "an" : "a", u.dimension);
+}
+
 static int load_series(const char *path, series *s, gk_error *e)
 {
   gk_table t;
@@ -77,6 +99,7 @@ static int load_series(const char *path, series *s, gk_error *e)
     goto out;
   }
   size_t *ix;
+  if ((rc = check_pump_unit(path, t.header_line, t.unit[0], e)) != GK_OK) goto out;
   if (series_alloc(s, t.nrows)) { rc = gk_error_set(e, GK_ENOMEM, NULL, 0, "out of memory"); goto out; }
   s->has_fwhm = t.ncols == 3;
   snprintf(s->pump_unit, sizeof s->pump_unit, "%s", t.unit[0]);
@@ -125,6 +148,11 @@ static int load_spectra(const char *path, const gk_spectrum_options *so, series 
   if (rc) return rc;
   size_t nr = m.nrow, nc = m.ncol;
   int rev = nr > 1 && m.row[1] < m.row[0];
+  /* the corner cell's line is not recorded by the reader: name the file */
+  if ((rc = check_pump_unit(path, 0, m.col_unit_in, e)) != GK_OK) {
+    gk_matrix_free(&m);
+    return rc;
+  }
   s->spectra = 1;
   s->has_fwhm = 1;
   s->nwl = nr;
@@ -226,6 +254,7 @@ typedef struct results {
   gk_threshold_lines lines;
   gk_threshold_fwhm fwhm;
   size_t n_fwhm;         /* points used by the fwhm method */
+  char lines_reason[sizeof ((gk_error *)0)->msg]; /* why lines found no threshold (GK_ENOCONV) */
 } results;
 
 /* An error from the library about the data belongs to the input file. */
@@ -277,7 +306,12 @@ static int run_methods(const char *path, const series *s, int methods, results *
   if (methods & M_LINES) {
     r->run_lines = 1;
     r->lines_rc = gk_threshold_lines_fit(s->pump, s->intensity, s->n, &r->lines, &e);
-    if (r->lines_rc == GK_ENOCONV) cli_warn("lines: %s", e.msg);
+    if (r->lines_rc == GK_ENOCONV) {
+      /* the library's message already starts with "lines: " */
+      const char *why = strncmp(e.msg, "lines: ", 7) == 0 ? e.msg + 7 : e.msg;
+      snprintf(r->lines_reason, sizeof r->lines_reason, "%s", why);
+      cli_warn("lines: %s", why);
+    }
     else if (r->lines_rc) return file_error(&e, path);
   }
   if ((methods & M_FWHM) && s->has_fwhm) {
@@ -322,14 +356,22 @@ static int all_converged(const results *r)
          (!r->run_fwhm || fwhm_ok(r));
 }
 
+/* Why a method gave no threshold: the text of the warning and the JSON
+ * "reason" (a failed method must say why, never just print null). */
+static const char *kink_reason(const results *r)
+{
+  return !r->kink.converged ? r->kink.reason
+                            : "break point not determined by the data (no change of slope?)";
+}
+static const char *fwhm_reason(const results *r)
+{
+  return !r->fwhm.converged ? r->fwhm.reason : "step not determined by the data (no FWHM collapse?)";
+}
+
 static void warn_failures(const results *r)
 {
-  if (r->run_kink && r->kink_rc == GK_OK && !kink_ok(r))
-    cli_warn("kink: %s", !r->kink.converged ? r->kink.reason
-                         : "break point not determined by the data (no change of slope?)");
-  if (r->run_fwhm && r->fwhm_rc == GK_OK && !fwhm_ok(r))
-    cli_warn("fwhm: %s", !r->fwhm.converged ? r->fwhm.reason
-                         : "step not determined by the data (no FWHM collapse?)");
+  if (r->run_kink && r->kink_rc == GK_OK && !kink_ok(r)) cli_warn("kink: %s", kink_reason(r));
+  if (r->run_fwhm && r->fwhm_rc == GK_OK && !fwhm_ok(r)) cli_warn("fwhm: %s", fwhm_reason(r));
 }
 
 /* ---- output ------------------------------------------------------------ */
@@ -368,17 +410,21 @@ static cJSON *make_json(const char *path, const series *s, const results *r)
   if (r->run_kink) {
     cJSON *k = gk_json_value_se(t, "kink", r->kink.value, r->kink.stderr_);
     cJSON_AddBoolToObject(k, "converged", kink_ok(r));
+    if (!kink_ok(r)) cJSON_AddStringToObject(k, "reason", kink_reason(r));
     gk_json_num(k, "slope_below", r->kink.p[GK_KINK_B1]);
     gk_json_num(k, "slope_above", r->kink.p[GK_KINK_B2]);
   }
   if (r->run_lines) {
     cJSON *l = cJSON_AddObjectToObject(t, "lines");
     gk_json_num(l, "value", r->lines.value);
+    cJSON_AddBoolToObject(l, "converged", r->lines_rc == GK_OK);
+    if (r->lines_rc != GK_OK) cJSON_AddStringToObject(l, "reason", r->lines_reason);
     cJSON_AddNumberToObject(l, "n_below", (double)r->lines.n_below);
   }
   if (r->run_fwhm) {
     cJSON *f = gk_json_value_se(t, "fwhm", r->fwhm.value, r->fwhm.stderr_);
     cJSON_AddBoolToObject(f, "converged", fwhm_ok(r));
+    if (!fwhm_ok(r)) cJSON_AddStringToObject(f, "reason", fwhm_reason(r));
     gk_json_num(f, "fwhm_below_nm", r->fwhm.p[GK_LOGI_WLO]);
     gk_json_num(f, "fwhm_above_nm", r->fwhm.p[GK_LOGI_WHI]);
   }
@@ -430,13 +476,21 @@ static int make_csv(gk_csv *c, const series *s, const results *r)
   snprintf(h0, sizeof h0, "pump (%s)", s->pump_unit);
   const char *hdr[] = {h0, s->int_label, "peak (nm)", "fwhm (nm)"};
   if (gk_csv_init(c, 4, hdr)) return -1;
-  if (r->run_kink)
+  /* a method without a threshold says "none" and why, never "nan" */
+  if (r->run_kink && kink_ok(r))
     gk_csv_add_comment(c, "kink_threshold: %.6g +- %.3g %s", r->kink.value, r->kink.stderr_,
                        s->pump_unit);
-  if (r->run_lines) gk_csv_add_comment(c, "lines_threshold: %.6g %s", r->lines.value, s->pump_unit);
-  if (r->run_fwhm)
+  else if (r->run_kink)
+    gk_csv_add_comment(c, "kink_threshold: none (%s)", kink_reason(r));
+  if (r->run_lines && r->lines_rc == GK_OK)
+    gk_csv_add_comment(c, "lines_threshold: %.6g %s", r->lines.value, s->pump_unit);
+  else if (r->run_lines)
+    gk_csv_add_comment(c, "lines_threshold: none (%s)", r->lines_reason);
+  if (r->run_fwhm && fwhm_ok(r))
     gk_csv_add_comment(c, "fwhm_threshold: %.6g +- %.3g %s", r->fwhm.value, r->fwhm.stderr_,
                        s->pump_unit);
+  else if (r->run_fwhm)
+    gk_csv_add_comment(c, "fwhm_threshold: none (%s)", fwhm_reason(r));
   for (size_t i = 0; i < s->n; i++) {
     double row[4] = {s->pump[i], s->intensity[i], s->peak_nm[i], s->fwhm[i]};
     if (gk_csv_add_row(c, row)) return -1;

@@ -49,10 +49,12 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
   /* leading '+': stop at nothing special; ':' reports missing arguments as ':' */
   snprintf(spec, sizeof spec, ":%s", shortopts ? shortopts : "");
   opterr = 0;
-  int prev = optind;
   int c = getopt_long(argc, argv, spec, longopts, NULL);
   if (c == '?') {
-    const char *bad = (prev < argc) ? argv[prev] : "?";
+    /* getopt has stepped past the offending word; it is argv[optind - 1]
+     * (not the word at the old optind: GNU getopt skips over operands, so
+     * "FILE --bogus" used to blame FILE) */
+    const char *bad = (optind - 1 >= 0 && optind - 1 < argc) ? argv[optind - 1] : "?";
     if (optopt && optopt < 256 && optopt != '?')
       cli_usage(cmd, "unknown option '-%c'", optopt);
     else

@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <gsl/gsl_errno.h>
 
 #include "cli.h"
@@ -44,8 +47,33 @@ static void print_main_help(FILE *fp)
           "Documentation: docs/ in the source tree, man gainkit.\n");
 }
 
+/* Ctrl-C (and SIGTERM): remove the temp file of an output being written,
+ * say so, exit 130. Only async-signal-safe calls; the output module keeps
+ * the temp names in static buffers for this. Nothing half-written is ever
+ * renamed over a target, so an interrupted run leaves the old file (or no
+ * file) and no partial one. */
+static void on_interrupt(int sig)
+{
+  gk_atomic_cleanup_signal();
+  static const char msg[] = "gainkit: interrupted\n";
+  ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+  (void)w;
+  _exit(sig == SIGINT ? 130 : 128 + sig);
+}
+
+static void install_interrupt_handler(void)
+{
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_interrupt;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+}
+
 int main(int argc, char **argv)
 {
+  install_interrupt_handler();
   /* GSL's default error handler calls abort(). The library checks every
    * GSL status itself, so a GSL error must come back as a return code and
    * become a gainkit message, never a crash. Set once, before any thread

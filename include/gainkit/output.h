@@ -25,6 +25,9 @@ extern "C" {
  * it over path; on any failure it removes tmp. */
 int gk_temp_beside(const char *path, char **tmp, int *fd, gk_error *err);
 int gk_temp_commit(const char *tmp, const char *path, gk_error *err);
+/* Give up a temp file from gk_temp_beside: remove it (the caller frees
+ * the name). */
+void gk_temp_discard(const char *tmp);
 
 /* Write len bytes to path atomically (temp file + fsync + rename). */
 int gk_write_atomic(const char *path, const void *data, size_t len, gk_error *err);
@@ -39,6 +42,11 @@ typedef struct gk_atomic_file {
 int gk_atomic_open(gk_atomic_file *af, const char *path, gk_error *err);
 int gk_atomic_commit(gk_atomic_file *af, gk_error *err);
 void gk_atomic_abort(gk_atomic_file *af);
+/* Remove every temp file an unfinished gk_atomic_open left (async-signal-
+ * safe: only unlink(2) on static names). For a program's SIGINT/SIGTERM
+ * handler, followed by _exit: an interrupted run leaves no partial file
+ * and the target untouched. The library itself installs no handler. */
+void gk_atomic_cleanup_signal(void);
 
 /* Lower-case extension of path without the dot ("json"), "" if none. */
 const char *gk_path_ext(const char *path, char *buf, size_t size);

@@ -6,7 +6,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
+#include "io/io_internal.h" /* gk_io_max_bytes: one input limit for every file */
 #include "material/yamldoc.h"
+
+/* libyaml reads through this so that a YAML input obeys the same size limit
+ * as every data file (GAINKIT_MAX_INPUT_BYTES), pipes included. */
+typedef struct capped { FILE *fp; long left; int over; } capped;
+static int capped_read(void *data, unsigned char *buf, size_t size, size_t *size_read)
+{
+  capped *c = data;
+  size_t n = fread(buf, 1, size, c->fp);
+  *size_read = 0;
+  if ((long)n > c->left) { c->over = 1; return 0; }
+  c->left -= (long)n;
+  *size_read = n;
+  return !ferror(c->fp);
+}
 
 int gk_ydoc_load(gk_ydoc *d, const char *path, gk_error *err)
 {
@@ -14,15 +31,28 @@ int gk_ydoc_load(gk_ydoc *d, const char *path, gk_error *err)
   snprintf(d->file, sizeof d->file, "%s", path);
   FILE *fp = fopen(path, "rb");
   if (!fp) return gk_error_set(err, GK_EIO, path, 0, "cannot open: %s", strerror(errno));
+  long limit = gk_io_max_bytes(NULL);
+  struct stat st;
+  if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > limit) {
+    fclose(fp);
+    return gk_error_set(err, GK_ELIMIT, path, 0,
+                        "file is %lld bytes, more than the input limit of %ld bytes "
+                        "(GAINKIT_MAX_INPUT_BYTES)",
+                        (long long)st.st_size, limit);
+  }
   yaml_parser_t p;
   if (!yaml_parser_initialize(&p)) {
     fclose(fp);
     return gk_error_set(err, GK_ENOMEM, path, 0, "cannot initialise the YAML parser");
   }
-  yaml_parser_set_input_file(&p, fp);
+  capped cap = {fp, limit, 0};
+  yaml_parser_set_input(&p, capped_read, &cap);
   int ok = yaml_parser_load(&p, &d->doc);
   int rc = GK_OK;
-  if (!ok) {
+  if (!ok && cap.over) {
+    rc = gk_error_set(err, GK_ELIMIT, path, 0,
+                      "file is more than the input limit of %ld bytes (GAINKIT_MAX_INPUT_BYTES)", limit);
+  } else if (!ok) {
     /* libyaml marks are 0-based; the problem mark points at the offending
      * token, which is where a user should look. */
     long line = (long)p.problem_mark.line + 1;

@@ -10,6 +10,9 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -34,6 +37,56 @@ const char *gk_path_ext(const char *path, char *buf, size_t size)
   return buf;
 }
 
+/* Temp files being written, for gk_atomic_cleanup_signal. A signal
+ * handler may only use async-signal-safe calls, so the names live in
+ * static buffers (no malloc, no stdio) and a slot is claimed before
+ * mkstemps fills in the name in place: whenever the file exists, its name
+ * is registered. A slot is released only after rename or unlink, so the
+ * handler at worst unlinks a name that is already gone. */
+enum { TMP_SLOTS = 8 };
+static char tmp_name[TMP_SLOTS][PATH_MAX];
+static volatile sig_atomic_t tmp_used[TMP_SLOTS];
+/* outputs may be written from several threads; the handler reads without
+ * it (a lock is not async-signal-safe) */
+static pthread_mutex_t tmp_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int tmp_claim(const char *template_)
+{
+  size_t n = strlen(template_);
+  if (n >= PATH_MAX) return -1;
+  int slot = -1;
+  pthread_mutex_lock(&tmp_lock);
+  for (int i = 0; i < TMP_SLOTS && slot < 0; i++)
+    if (!tmp_used[i]) {
+      memcpy(tmp_name[i], template_, n + 1);
+      tmp_used[i] = 1;
+      slot = i;
+    }
+  pthread_mutex_unlock(&tmp_lock);
+  return slot;
+}
+
+static void tmp_release(const char *name)
+{
+  pthread_mutex_lock(&tmp_lock);
+  for (int i = 0; i < TMP_SLOTS; i++)
+    if (tmp_used[i] && strcmp(tmp_name[i], name) == 0) { tmp_used[i] = 0; break; }
+  pthread_mutex_unlock(&tmp_lock);
+}
+
+void gk_atomic_cleanup_signal(void)
+{
+  for (int i = 0; i < TMP_SLOTS; i++)
+    if (tmp_used[i]) unlink(tmp_name[i]);
+}
+
+void gk_temp_discard(const char *tmp)
+{
+  if (!tmp) return;
+  unlink(tmp);
+  tmp_release(tmp);
+}
+
 int gk_temp_beside(const char *path, char **tmp, int *fd_out, gk_error *err)
 {
   *tmp = NULL;
@@ -51,9 +104,16 @@ int gk_temp_beside(const char *path, char **tmp, int *fd_out, gk_error *err)
   } else {
     snprintf(t, n, "%s.tmp.XXXXXX", path);
   }
-  int fd = mkstemps(t, suffix);
+  int slot = tmp_claim(t);
+  if (slot < 0) {
+    free(t);
+    return gk_error_set(err, GK_EIO, path, 0, "cannot create output file: name too long");
+  }
+  int fd = mkstemps(tmp_name[slot], suffix);
+  memcpy(t, tmp_name[slot], strlen(tmp_name[slot]) + 1);  /* same length */
   if (fd < 0) {
     int e = errno;
+    tmp_used[slot] = 0;
     free(t);
     return gk_error_set(err, GK_EIO, path, 0, "cannot create output file: %s", strerror(e));
   }
@@ -80,9 +140,10 @@ int gk_temp_commit(const char *tmp, const char *path, gk_error *err)
     e = errno;
   }
   if (bad) {
-    unlink(tmp);
+    gk_temp_discard(tmp);
     return gk_error_set(err, GK_EIO, path, 0, "cannot write output file: %s", strerror(e));
   }
+  tmp_release(tmp);
   return GK_OK;
 }
 
@@ -96,7 +157,7 @@ int gk_atomic_open(gk_atomic_file *af, const char *path, gk_error *err)
   af->fp = af->path ? fdopen(fd, "wb") : NULL;
   if (!af->fp) {
     close(fd);
-    unlink(af->tmp);
+    gk_temp_discard(af->tmp);
     free(af->tmp);
     free(af->path);
     af->tmp = af->path = NULL;
@@ -114,7 +175,7 @@ int gk_atomic_commit(gk_atomic_file *af, gk_error *err)
   if (fclose(fp) != 0 && !bad) { bad = 1; e = errno; }
   int rc;
   if (bad) {
-    unlink(af->tmp);
+    gk_temp_discard(af->tmp);
     rc = gk_error_set(err, GK_EIO, af->path, 0, "cannot write output file: %s", strerror(e));
   } else {
     rc = gk_temp_commit(af->tmp, af->path, err);
@@ -130,7 +191,7 @@ void gk_atomic_abort(gk_atomic_file *af)
   if (!af) return;
   if (af->fp) {
     fclose(af->fp);
-    unlink(af->tmp);
+    gk_temp_discard(af->tmp);
   }
   af->fp = NULL;
   free(af->tmp);

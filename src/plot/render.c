@@ -1083,7 +1083,7 @@ int gk_figure_save(gk_figure *f, const char *path, gk_error *err)
     free(tmp);
     return rc;
   }
-  if (rc) unlink(tmp);
+  if (rc) gk_temp_discard(tmp);
   free(tmp);
   return rc;
 }

@@ -35,7 +35,7 @@ static int load_material(gk_ydoc *d, yaml_node_t *node, const char *basedir, gk_
   if (s[0] == '/' || !basedir[0]) snprintf(path, sizeof path, "%s", s);
   else snprintf(path, sizeof path, "%s/%s", basedir, s);
   int rc = gk_material_load(path, m, err);
-  if (rc == GK_EIO) {
+  if (rc == GK_EIO || rc == GK_ELIMIT) {
     /* Name the stack line that refers to the missing file: that is what the
      * user has to fix. */
     char msg[512];

@@ -1,6 +1,7 @@
 /* ASE threshold from a pump series: kink (two-segment log–log fit), lines
  * (classic two-line construction) and fwhm (logistic FWHM collapse).
  * Definitions in gainkit/threshold.h and docs/threshold.md. */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,6 +187,18 @@ int gk_threshold_kink_fit(const double *pump, const double *intensity, size_t n,
   if (rc) goto out;
   take_log10_fit(&fr, GK_KINK_NP, GK_KINK_XB, res->p, res->se, &res->sse, &res->converged, &res->cov_ok,
                  res->reason, sizeof res->reason, &res->value, &res->stderr_);
+  /* The xb column of the Jacobian is (b1 - b2) times an indicator, the
+   * others are O(1). When the slopes agree to sqrt(eps) (constant data:
+   * both ~1e-16) that column is round-off, the "covariance" of xb is noise
+   * over noise (a finite but meaningless se), and there is no break. */
+  if (res->cov_ok && !(fabs(res->p[GK_KINK_B2] - res->p[GK_KINK_B1]) > sqrt(DBL_EPSILON))) {
+    res->cov_ok = 0;
+    res->se[GK_KINK_XB] = NAN;
+    res->stderr_ = NAN;
+    snprintf(res->reason, sizeof res->reason,
+             "equal slopes below and above (%.3g, %.3g): no break", res->p[GK_KINK_B1],
+             res->p[GK_KINK_B2]);
+  }
   gk_fit_result_free(&fr);
 out:
   free(x);

@@ -293,6 +293,21 @@ static int parse_unit_err(const char *unit, unitv *u, gk_error *err)
   return GK_OK;
 }
 
+/* Powers up to 99 reach 10^±1000 and beyond ("Å40" is 1e-400 m^40): a
+ * factor that underflows to 0 or overflows to Inf would turn every value
+ * into 0 or Inf downstream, so such a unit is refused (found by fuzzing). */
+static int scale_factor(const char *unit, double mant, int e10, double *factor, gk_error *err)
+{
+  double f = apply_scale(1.0, mant, e10);
+  if (!(isfinite(f) && f > 0)) {
+    char q[64];
+    quote(unit ? unit : "", q, sizeof q);
+    return gk_error_set(err, GK_EUSAGE, NULL, 0, "'%s' is out of range (scale 1e%d)", q, e10);
+  }
+  *factor = f;
+  return GK_OK;
+}
+
 /* Compare dimensions and compute the factor; the message names both units. */
 static int convert(const char *unit, const unitv *u, const char *base, const unitv *b,
                    double *factor, gk_error *err)
@@ -307,8 +322,7 @@ static int convert(const char *unit, const unitv *u, const char *base, const uni
       return gk_error_set(err, GK_EUSAGE, NULL, 0, "'%s' is %s, expected %s (%s)", qu, du, db, qb);
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "'%s' is %s, expected a plain number", qu, du);
   }
-  *factor = apply_scale(u->mant / b->mant, 1.0, u->e10 - b->e10);
-  return GK_OK;
+  return scale_factor(unit, u->mant / b->mant, u->e10 - b->e10, factor, err);
 }
 
 int gk_unit_factor(const char *unit, const char *base, double *factor, gk_error *err)
@@ -349,8 +363,7 @@ int gk_unit_describe(const char *unit, gk_unit_info *info, gk_error *err)
     if (u.d[k] && len < sizeof info->internal)
       len += (size_t)snprintf(info->internal + len, sizeof info->internal - len, "%s%s^%d",
                               len ? " " : "", base[k], u.d[k]);
-  info->factor = apply_scale(u.mant, 1.0, u.e10);
-  return GK_OK;
+  return scale_factor(unit, u.mant, u.e10, &info->factor, err);
 }
 
 /* ---- numbers -------------------------------------------------------------- */

@@ -12,10 +12,31 @@ pass=0; fail=0
 ok()   { pass=$((pass+1)); }
 bad()  { fail=$((fail+1)); echo "FAIL: $*" >&2; }
 
-# run CMD...: runs gainkit with arguments, captures $OUT, $ERR, $RC
+# run CMD...: runs gainkit with arguments, captures $OUT, $ERR, $RC.
+# Every run is also a numerical-failure check: stdout and the -o/--output
+# file must not carry NaN or Inf as a value (JSON has null for that, text
+# and CSV say "none"/leave the cell empty). A failing method is reported
+# with "converged": false and a reason, never as a number that is not one.
 run() {
   "$GAINKIT" "$@" >"$T/stdout" 2>"$T/stderr"; RC=$?
   OUT=$(cat "$T/stdout"); ERR=$(cat "$T/stderr")
+  no_nonfinite "$T/stdout" "gainkit $*: stdout"
+  local prev="" a
+  for a in "$@"; do
+    case "$prev" in -o|--output) [ -f "$a" ] && no_nonfinite "$a" "gainkit $*: $a" ;; esac
+    case "$a" in --output=*) [ -f "${a#--output=}" ] && no_nonfinite "${a#--output=}" "gainkit $*: ${a#--output=}" ;; esac
+    prev=$a
+  done
+}
+
+# no_nonfinite FILE DESC: FILE has no nan/inf/infinity standing as a value
+# (delimited by blanks, ':', ',', '=', brackets or quotes; "03-inf.csv" is a
+# name, not a value). JSON from cJSON would print NaN as null, so a match
+# there means hand-made JSON or text. Not counted as a pass: it is a guard.
+no_nonfinite() {
+  local hit
+  hit=$(grep -inE '(^|[][[:space:]:,=("])[-+]?(nan|inf|infinity)([][[:space:],)"]|$)' "$1" | head -n 3)
+  [ -z "$hit" ] || bad "$2: non-finite value printed: $hit"
 }
 
 # expect_rc N DESCRIPTION

@@ -78,12 +78,8 @@ expect_out '"fwhm_flag"' "json flags the spectrum"
 expect_json fwhm_nm null "flagged FWHM is null"
 
 # ---- plot
-# PLplot's cairo driver loads fonts and drivers through fontconfig and
-# libltdl, which keep allocations for the life of the process; under
-# `make check SANITIZE=1` LeakSanitizer would report those third-party
-# allocations, so they (and only they) are suppressed for this run.
-printf 'leak:libfontconfig.so\nleak:libltdl.so\n' >"$T/lsan.supp"
-export LSAN_OPTIONS="suppressions=$T/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+# (PLplot's fontconfig/libltdl process-lifetime allocations are suppressed
+# for LeakSanitizer by tests/lsan.supp, set for every test by CMake)
 if run threshold "$SPEC" --spectra --baseline 10 --plot "$T/th.svg"; [ "$RC" -eq 0 ] && [ -s "$T/th.svg" ]; then ok; else bad "plot not written (rc $RC): $ERR"; fi
 
 # a straight line: the two lines are parallel -> no threshold, exit 1 with

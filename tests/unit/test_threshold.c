@@ -234,6 +234,29 @@ static void test_undetermined(void)
          k.value, k.stderr_, f.cov_ok, f.value, f.stderr_);
 }
 
+/* Exactly constant and exact-power-law data: noise-free, so the residuals
+ * and the xb column of the Jacobian are both round-off and the fit's
+ * covariance alone would give a finite, meaningless se. The equal slopes
+ * must mark the break as not determined. */
+static void test_noise_free_no_break(void)
+{
+  double p[N], c[N], q[N];
+  pumps(p, N, 5.0, 200.0);
+  for (int i = 0; i < N; i++) {
+    c[i] = 5.0;
+    q[i] = 3.0 * pow(p[i], 1.5);
+  }
+  gk_threshold_kink k;
+  gk_error e;
+  CHECK_INT(gk_threshold_kink_fit(p, c, N, &k, &e), GK_OK);
+  CHECK(!k.cov_ok);
+  CHECK(isnan(k.stderr_));
+  CHECK(k.reason[0] != '\0');
+  CHECK_INT(gk_threshold_kink_fit(p, q, N, &k, &e), GK_OK);
+  CHECK(!k.cov_ok);
+  CHECK_CLOSE(k.p[GK_KINK_B1], 1.5, 1e-9);
+}
+
 static void test_too_few_and_bad(void)
 {
   double p[] = {1, 2, 3, 4, 5, 6}, y[] = {1, 2, 3, 5, 9, 17};
@@ -268,6 +291,7 @@ int main(void)
   RUN(test_fwhm_exact);
   RUN(test_fwhm_noisy);
   RUN(test_undetermined);
+  RUN(test_noise_free_no_break);
   RUN(test_too_few_and_bad);
   return gk_test_summary();
 }

@@ -213,6 +213,17 @@ static void test_describe(void)
   CHECK_STR(u.internal, "m^4");
   CHECK_CLOSE(u.factor, 1, 0);
   CHECK_INT(gk_unit_describe("a.u.", &u, &e), GK_EUSAGE);
+  /* powers up to 99 are syntax; a scale outside double range is not a
+   * usable unit (fuzzing found "Å40" describing as factor 0) */
+  CHECK_INT(gk_unit_describe("\xc3\x85" "40", &u, &e), GK_EUSAGE);
+  CHECK(strstr(e.msg, "out of range") != NULL);
+  CHECK_INT(gk_unit_describe("fm^30", &u, &e), GK_EUSAGE);
+  CHECK_INT(gk_unit_describe("Gm^40", &u, &e), GK_EUSAGE);
+  double f = -1;
+  CHECK_INT(gk_unit_factor("fm^30", "m^30", &f, &e), GK_EUSAGE);
+  CHECK_CLOSE(f, -1, 0);
+  CHECK_INT(gk_unit_factor("pm^20", "m^20", &f, &e), GK_OK);  /* 1e-240: still a double */
+  CHECK_CLOSE(f, 1e-240, 1e-12);
 }
 
 static void split(const char *h, const char *name, const char *unit)
