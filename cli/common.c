@@ -263,7 +263,10 @@ static void strip_zeros(char *s)
 const char *cli_fmt_num(char *buf, size_t n, double v, int sig)
 {
   if (!isfinite(v)) {
-    snprintf(buf, n, "%s", isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
+    /* A result that could not be computed is "not determined" in words,
+     * never a "nan" that reads like a number (scripts take JSON, where it
+     * is null). */
+    snprintf(buf, n, "%s", isnan(v) ? "not determined" : v > 0 ? "infinite" : "-infinite");
     return buf;
   }
   if (sig < 1) sig = 1;
@@ -315,6 +318,7 @@ const char *cli_fmt_value(char *buf, size_t n, double v, double se, const char *
   char num[64];
   const char *sp = (unit && *unit) ? " " : "";
   if (!unit) unit = "";
+  if (isnan(v)) return cli_fmt_num(buf, n, v, CLI_SIG); /* no unit after "not determined" */
   if (!(isfinite(se) && se > 0) || !isfinite(v)) {
     snprintf(buf, n, "%s%s%s", cli_fmt_num(num, sizeof num, v, CLI_SIG), sp, unit);
     return buf;

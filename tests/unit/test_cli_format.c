@@ -38,8 +38,9 @@ static void test_numbers(void)
   CHECK_STR(cli_fmt_num(b, sizeof b, 1.4296e6, 4), "1.43e6");
   CHECK_STR(cli_fmt_num(b, sizeof b, -2.5e-12, 3), "-2.5e-12");
   CHECK_STR(cli_fmt_num(b, sizeof b, 1e100, 4), "1e100");
-  CHECK_STR(cli_fmt_num(b, sizeof b, INFINITY, 4), "inf");
-  CHECK_STR(cli_fmt_num(b, sizeof b, NAN, 4), "nan");
+  CHECK_STR(cli_fmt_num(b, sizeof b, INFINITY, 4), "infinite");
+  CHECK_STR(cli_fmt_num(b, sizeof b, NAN, 4), "not determined");
+  CHECK_STR(cli_fmt_value(b, sizeof b, NAN, 0.1, "mJ/cm2"), "not determined");
   CHECK_STR(cli_fmt_num(b, sizeof b, 534.445, 4), "534.4");
   /* no flip to exponent form inside 1e-3..1e6; trailing zeros dropped */
   CHECK_STR(cli_fmt_num(b, sizeof b, 13002, 4), "13000");
