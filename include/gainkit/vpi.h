@@ -40,6 +40,7 @@ extern "C" {
 typedef enum { GK_VPI1 = 1, GK_VPI2 = 2 } gk_vpi_model;
 
 #define GK_VPI_GLOB_RELSE 0.5
+#define GK_VPI_TH_Z 3.0
 
 enum { GK_VPI_P1 = 0, GK_VPI_P2, GK_VPI_M, GK_VPI_N, GK_VPI_NGLOB };
 
@@ -95,6 +96,19 @@ typedef struct gk_vpi_result {
    * does not cross in [Pmax/1e3, Pmax*1e3]). */
   double th_gl1, th_gl1_se;  /* g L = 1 */
   double th_tr, th_tr_se;    /* g = 0 */
+  /* Confidence interval of each threshold at GK_VPI_TH_Z sigma by
+   * inverting the pointwise band of the net gain (Fieller-style): the
+   * pumps P where h(P) = g(lambda_pk, P) - target is within GK_VPI_TH_Z
+   * of its own standard error, up to the first pump where h is
+   * significantly above the target (the threshold is the first crossing).
+   * Unlike the delta method, this stays valid where the net gain runs
+   * nearly flat along the target, so that the crossing is ill-defined
+   * (docs/vpi.md). The reported stderr is at least the interval's larger
+   * half-width / GK_VPI_TH_Z. *_determined = 0 (and the CLI warns) when
+   * the interval is not bounded inside the data's pump range: the data
+   * then do not fix the threshold, whatever its stderr says. */
+  double th_gl1_lo, th_gl1_hi, th_tr_lo, th_tr_hi;
+  int th_gl1_determined, th_tr_determined;
   /* vpi2: first pump (interpolated in log P between data pumps) where the
    * ASE term at lambda_pk exceeds the background term; NaN if never or
    * already at the lowest pump (then ase_over_bg_at_lowest = 1). */

@@ -602,19 +602,63 @@ static double th_fn(double P, void *p)
   return t->gamma * gk_vpi_dn(P, t->glob, t->pmax, NULL) - t->alpha - t->target;
 }
 
+/* Standard deviation of h(P) = gamma_pk dn(P) - alpha_pk - target from the
+ * 6x6 covariance of (gamma_pk, alpha_pk, P1, P2, m, n); grad gets dh/dtheta. */
+static double h_sd(const gk_vpi_result *r, double P, const double *cov, double *grad)
+{
+  double ddn[GK_VPI_NGLOB], dn = gk_vpi_dn(P, r->glob, r->pmax, ddn);
+  grad[0] = dn, grad[1] = -1;
+  for (int k = 0; k < GK_VPI_NGLOB; k++) grad[2 + k] = r->gamma[r->ipk] * ddn[k];
+  double v = 0;
+  for (int a = 0; a < 6; a++)
+    for (int e = 0; e < 6; e++) v += grad[a] * cov[a * 6 + e] * grad[e];
+  return sqrt(fmax(v, 0));
+}
+
+enum { TH_NSCAN = 240 };  /* log-spaced scan over [pmax/1e3, pmax*1e3] */
+
+static double th_scan(double pmax, int k)
+{
+  return pmax * pow(10, -3 + 6.0 * k / TH_NSCAN);
+}
+
+/* The threshold's confidence interval by inverting the pointwise band of
+ * h(P): P is a plausible first crossing when |h(P)| <= z sd(h(P)) and h
+ * has not been significantly above 0 at any lower pump. At the true
+ * threshold h = 0, so the interval covers it as often as the band covers
+ * h there; this needs the linearisation only at fixed P, not of the root,
+ * so it holds where h runs nearly flat along 0 and the delta method, which
+ * divides by dh/dP, says far too little. An end at the scan's edge is
+ * reported as 0 or infinity. */
+static void th_interval(const gk_vpi_result *r, double target, const double *cov, double z,
+                        double *lo, double *hi)
+{
+  th_ctx t = {r->gamma[r->ipk], r->alpha[r->ipk], target, r->pmax, r->glob};
+  *lo = *hi = NAN;
+  for (int k = 0; k <= TH_NSCAN; k++) {
+    double P = th_scan(r->pmax, k), grad[6], h = th_fn(P, &t), sd = h_sd(r, P, cov, grad);
+    if (fabs(h) <= z * sd) {
+      if (isnan(*lo)) *lo = k == 0 ? 0 : P;
+      *hi = k == TH_NSCAN ? INFINITY : P;
+    }
+    if (h > z * sd) break;
+  }
+}
+
 /* Lowest pump with gamma dn(P) - alpha = target, by Brent on a bracket
  * from a log-spaced scan; its standard error by the delta method through
- * the implicit-function derivative dP/dtheta = -(dh/dtheta)/(dh/dP). */
-static void threshold(const gk_vpi_result *r, double target, const double *cov, double *P,
-                      double *se)
+ * the implicit-function derivative dP/dtheta = -(dh/dtheta)/(dh/dP),
+ * widened to the band interval of th_interval where that is wider. */
+static void threshold(const gk_vpi_result *r, double target, const double *cov, double pmin,
+                      double *P, double *se, double *plo, double *phi, int *det)
 {
-  *P = *se = NAN;
+  *P = *se = *plo = *phi = NAN;
+  *det = 0;
   th_ctx t = {r->gamma[r->ipk], r->alpha[r->ipk], target, r->pmax, r->glob};
   gsl_function fn = {th_fn, &t};
-  double lo = r->pmax * 1e-3, flo = th_fn(lo, &t), hi = NAN;
-  const int nscan = 240;
-  for (int k = 1; k <= nscan; k++) {
-    double p = r->pmax * pow(10, -3 + 6.0 * k / nscan), f = th_fn(p, &t);
+  double lo = th_scan(r->pmax, 0), flo = th_fn(lo, &t), hi = NAN;
+  for (int k = 1; k <= TH_NSCAN; k++) {
+    double p = th_scan(r->pmax, k), f = th_fn(p, &t);
     if (flo < 0 && f >= 0) {
       hi = p;
       break;
@@ -635,14 +679,16 @@ static void threshold(const gk_vpi_result *r, double target, const double *cov, 
   }
   gsl_root_fsolver_free(s);
   *P = x;
-  double ddn[GK_VPI_NGLOB], dn = gk_vpi_dn(x, r->glob, r->pmax, ddn);
+  if (!r->cov_ok) return;
+  double grad[6], sd = h_sd(r, x, cov, grad);
   double dhdP = t.gamma * vpi_dn_dP(x, r->glob, r->pmax);
-  double grad[6] = {dn, -1};
-  for (int k = 0; k < GK_VPI_NGLOB; k++) grad[2 + k] = t.gamma * ddn[k];
-  double v = 0;
-  for (int a = 0; a < 6; a++)
-    for (int e = 0; e < 6; e++) v += grad[a] * cov[a * 6 + e] * grad[e];
-  *se = r->cov_ok ? sqrt(v) / fabs(dhdP) : NAN;
+  *se = sd / fabs(dhdP);
+  th_interval(r, target, cov, GK_VPI_TH_Z, plo, phi);
+  /* the root itself has h = 0, inside the band, unless the scan stopped
+   * below it at a significantly positive h (h dips back below 0) */
+  if (!(*plo <= x && x <= *phi)) *plo = fmin(*plo, x), *phi = fmax(*phi, x);
+  *se = fmax(*se, fmax(x - *plo, *phi - x) / GK_VPI_TH_Z);
+  *det = *plo >= pmin && *phi <= r->pmax;
 }
 
 /* ---- covariance ---------------------------------------------------------- */
@@ -1011,8 +1057,12 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
   res->glob_determined = res->cov_ok;
   for (int k = 0; k < GK_VPI_NGLOB; k++)
     if (!(res->glob_se[k] < GK_VPI_GLOB_RELSE * res->glob[k])) res->glob_determined = 0;
-  threshold(res, 1.0 / d->L, res->cov_pk, &res->th_gl1, &res->th_gl1_se);
-  threshold(res, 0.0, res->cov_pk, &res->th_tr, &res->th_tr_se);
+  double pmin = d->pump[0];
+  for (size_t j = 1; j < c.np; j++) pmin = fmin(pmin, d->pump[j]);
+  threshold(res, 1.0 / d->L, res->cov_pk, pmin, &res->th_gl1, &res->th_gl1_se, &res->th_gl1_lo,
+            &res->th_gl1_hi, &res->th_gl1_determined);
+  threshold(res, 0.0, res->cov_pk, pmin, &res->th_tr, &res->th_tr_se, &res->th_tr_lo,
+            &res->th_tr_hi, &res->th_tr_determined);
   overtake(d, res);
   gsl_set_error_handler(old);
 done:
