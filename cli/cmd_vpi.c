@@ -270,8 +270,18 @@ static cJSON *fit_json(const gk_vpi_result *r, const vdata *v)
     free(g);
   }
   cJSON *t = cJSON_AddObjectToObject(j, "threshold");
-  gk_json_value_se(t, "gl1", r->th_gl1, r->th_gl1_se);
-  gk_json_value_se(t, "transparency", r->th_tr, r->th_tr_se);
+  /* value and stderr as issue 5; the band interval and its verdict added
+   * (docs/vpi.md: the delta-method stderr alone undercovers) */
+  cJSON *th = gk_json_value_se(t, "gl1", r->th_gl1, r->th_gl1_se);
+  if (th) {
+    gk_json_num(th, "lo", r->th_gl1_lo), gk_json_num(th, "hi", r->th_gl1_hi);
+    cJSON_AddBoolToObject(th, "determined", r->th_gl1_determined);
+  }
+  th = gk_json_value_se(t, "transparency", r->th_tr, r->th_tr_se);
+  if (th) {
+    gk_json_num(th, "lo", r->th_tr_lo), gk_json_num(th, "hi", r->th_tr_hi);
+    cJSON_AddBoolToObject(th, "determined", r->th_tr_determined);
+  }
   if (r->model == GK_VPI2)
     gk_json_num(j, "ase_over_background", r->ase_over_bg_at_lowest ? v->pump[0] : r->ase_over_bg);
   return j;
@@ -319,6 +329,9 @@ static void fit_text(cli_buf *b, const gk_vpi_result *r, const vdata *v)
              cli_fmt_value(al, sizeof al, r->alpha[r->ipk], r->alpha_se[r->ipk], "cm^-1"));
   cli_print_value(b, "threshold gL=1", r->th_gl1, r->th_gl1_se, pu);
   cli_print_value(b, "transparency g=0", r->th_tr, r->th_tr_se, pu);
+  if (!r->th_gl1_determined)
+    cli_printf(b, "  (the gL=1 threshold is not determined: %g-sigma interval %g to %g %s)\n",
+               GK_VPI_TH_Z, r->th_gl1_lo, r->th_gl1_hi, pu);
   if (r->model == GK_VPI2) {
     if (r->ase_over_bg_at_lowest) cli_printf(b, "  ASE exceeds the background at every pump\n");
     else if (isfinite(r->ase_over_bg))
@@ -590,6 +603,10 @@ static int run(int argc, char **argv)
       cli_warn("%s: P1, P2, m, n are not determined by these data (relative stderr above %g %%); "
                "the thresholds, gamma and alpha are the meaningful output",
                model_name(&res[nr]), 100 * GK_VPI_GLOB_RELSE);
+    if (!res[nr].th_gl1_determined)
+      cli_warn("%s: the gL=1 threshold is not determined by these data (its %g-sigma interval, "
+               "%g to %g, is not bounded inside the pumps)",
+               model_name(&res[nr]), GK_VPI_TH_Z, res[nr].th_gl1_lo, res[nr].th_gl1_hi);
     nr++;
   }
   if (c.plot && make_plot(c.plot, r, nr, &v) < 0) {

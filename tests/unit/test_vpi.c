@@ -125,6 +125,58 @@ static void check_noise(double bg, gk_vpi_model model, unsigned long seed)
 static void test_noise_vpi1(void) { check_noise(0, GK_VPI1, 9); }
 static void test_noise_vpi2(void) { check_noise(2, GK_VPI2, 9); }
 
+/* Coverage of the threshold over noise seeds 1..nseed on the design above
+ * (vpi2, W2 = 2 W1). Diagnosis (docs/vpi.md): at the fits that land at
+ * gl1 ~ 1.5 the chi2 is lower than at the optimum reached from the truth,
+ * so it is not the search: gL at the peak stays within its error of 1 over
+ * most of the pump range (the gamma/alpha offset valley leaves alpha_pk
+ * uncertain by ~1 cm^-1), and the delta-method stderr, which divides by
+ * dh/dP, undercovered (9 of seeds 1-20 missed by > 3 sigma). The band
+ * interval must cover: the truth within 3 stderr for all but at most one
+ * seed. With alpha fitted the data do not bound the threshold, so the fit
+ * must say so for most seeds (seen: 19 of 20 flagged); with alpha fixed
+ * (a measured loss spectrum, --losses) the offset valley is gone, and the
+ * threshold must be determined for at least half (seen: 7 of 12) while still
+ * covering. A flagged seed never counts as a pass unless it also covers. */
+static void check_coverage(int fixed_alpha, unsigned long nseed)
+{
+  size_t miss = 0, flagged = 0, tr_miss = 0;
+  for (unsigned long seed = 1; seed <= nseed; seed++) {
+    vpi_truth t;
+    synth_make_full(&t, 40, 40, 2, 0.01, seed, 0.05, 2.0, GOOD_GLOB);
+    gk_vpi_data d;
+    data_of(&t, 1, &d);
+    if (fixed_alpha) d.alpha_fixed = t.alpha;
+    gk_vpi_result r;
+    gk_error e;
+    CHECK_INT(gk_vpi_fit(&d, GK_VPI2, NULL, &r, &e), GK_OK);
+    CHECK_MSG(r.converged, "seed %lu: %s", seed, r.reason);
+    double th = true_threshold(&t, r.ipk, 1 / t.L), tr = true_threshold(&t, r.ipk, 0);
+    int in = fabs(r.th_gl1 - th) <= 3 * r.th_gl1_se;
+    miss += !in;
+    flagged += !r.th_gl1_determined;
+    /* the interval is what the stderr stands for: it must contain the
+     * estimate, and an undetermined threshold has an interval reaching
+     * outside the pumps */
+    CHECK(r.th_gl1_lo <= r.th_gl1 && r.th_gl1 <= r.th_gl1_hi);
+    if (!r.th_gl1_determined) CHECK(r.th_gl1_lo < t.pump[0] || r.th_gl1_hi > t.pmax);
+    /* transparency: covered, or reported as not crossing (NaN) and
+     * flagged undetermined */
+    if (isfinite(r.th_tr)) tr_miss += !(fabs(r.th_tr - tr) <= 3 * r.th_tr_se);
+    else CHECK(!r.th_tr_determined);
+    if (!in) printf("  seed %lu: gl1 %g +- %g [%g, %g] vs %g\n", seed, r.th_gl1, r.th_gl1_se, r.th_gl1_lo, r.th_gl1_hi, th);
+    gk_vpi_result_free(&r);
+    synth_free(&t);
+  }
+  CHECK_MSG(miss <= 1, "gl1 missed in %zu of %lu seeds", miss, nseed);
+  CHECK_MSG(tr_miss <= 1, "transparency missed in %zu of %lu seeds", tr_miss, nseed);
+  if (fixed_alpha) CHECK_MSG(2 * flagged <= nseed, "%zu of %lu flagged", flagged, nseed);
+  else CHECK_MSG(2 * flagged > nseed, "%zu of %lu flagged", flagged, nseed);
+}
+
+static void test_coverage_vpi2(void) { check_coverage(0, 8); }
+static void test_coverage_fixed_alpha(void) { check_coverage(1, 6); }
+
 /* The design of the bundled example (examples/gen/gen_vpi.c): 121
  * wavelengths, 30 pumps log-spaced over 0.02-2 mJ/cm^2 (pure fluorescence
  * at the lowest, dn = 0.003, to twice threshold), P1 = 3, P2 = 1, m = 3,
@@ -199,7 +251,10 @@ static void test_models_disagree_agree(void)
     double th = true_threshold(&t, r2.ipk, 1 / t.L);
     if (withbg) {
       CHECK_MSG(r1.chi2 - r2.chi2 > 26.2, "chi2 vpi1 %g vpi2 %g", r1.chi2, r2.chi2);
-      CHECK_MSG(fabs(r1.th_gl1 - th) > 3 * r1.th_gl1_se, "vpi1 threshold %g +- %g vs %g", r1.th_gl1, r1.th_gl1_se, th);
+      /* vpi1's band interval is wide enough to reach the truth (seen 1.93
+       * +- 0.64 vs 0.89), so its failure shows as a threshold off by more
+       * than half the true one, with a chi2 that rejects it */
+      CHECK_MSG(fabs(r1.th_gl1 - th) > 0.5 * th, "vpi1 threshold %g +- %g vs %g", r1.th_gl1, r1.th_gl1_se, th);
       CHECK_MSG(fabs(r2.th_gl1 - th) <= 3 * r2.th_gl1_se, "vpi2 threshold %g +- %g vs %g", r2.th_gl1, r2.th_gl1_se, th);
     } else {
       double sth = hypot(r1.th_gl1_se, r2.th_gl1_se);
@@ -435,6 +490,8 @@ int main(void)
   RUN(test_exact_fixed_alpha);
   RUN(test_noise_vpi1);
   RUN(test_noise_vpi2);
+  RUN(test_coverage_vpi2);
+  RUN(test_coverage_fixed_alpha);
   RUN(test_undetermined_flagged);
   RUN(test_example_design);
   RUN(test_models_disagree_agree);
