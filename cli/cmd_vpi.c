@@ -310,6 +310,23 @@ static double background_ratio(const gk_vpi_result *r)
   return med;
 }
 
+
+/* ": 3-sigma interval A to B " for a threshold the data do not bound, with
+ * the open ends in words (text output never shows inf or nan); empty when
+ * there is no interval at all. */
+static void th_interval_text(char *buf, size_t n, const gk_vpi_result *r)
+{
+  double lo = r->th_gl1_lo, hi = r->th_gl1_hi;
+  char a[32], e[32];
+  *buf = 0;
+  if (isnan(lo) || isnan(hi)) return;
+  if (lo > 0) snprintf(a, sizeof a, "%.3g", lo);
+  else snprintf(a, sizeof a, "0");
+  if (isfinite(hi)) snprintf(e, sizeof e, "%.3g", hi);
+  else snprintf(e, sizeof e, "beyond the scan");
+  snprintf(buf, n, ": %g-sigma interval %s to %s ", GK_VPI_TH_Z, a, e);
+}
+
 static void fit_text(cli_buf *b, const gk_vpi_result *r, const vdata *v)
 {
   const char *pu = v->pump_unit[0] ? v->pump_unit : "(pump units)";
@@ -329,9 +346,11 @@ static void fit_text(cli_buf *b, const gk_vpi_result *r, const vdata *v)
              cli_fmt_value(al, sizeof al, r->alpha[r->ipk], r->alpha_se[r->ipk], "cm^-1"));
   cli_print_value(b, "threshold gL=1", r->th_gl1, r->th_gl1_se, pu);
   cli_print_value(b, "transparency g=0", r->th_tr, r->th_tr_se, pu);
-  if (!r->th_gl1_determined)
-    cli_printf(b, "  (the gL=1 threshold is not determined: %g-sigma interval %g to %g %s)\n",
-               GK_VPI_TH_Z, r->th_gl1_lo, r->th_gl1_hi, pu);
+  if (!r->th_gl1_determined) {
+    char iv[96];
+    th_interval_text(iv, sizeof iv, r);
+    cli_printf(b, "  (the gL=1 threshold is not determined by these data%s%s)\n", iv, *iv ? pu : "");
+  }
   if (r->model == GK_VPI2) {
     if (r->ase_over_bg_at_lowest) cli_printf(b, "  ASE exceeds the background at every pump\n");
     else if (isfinite(r->ase_over_bg))
@@ -603,10 +622,11 @@ static int run(int argc, char **argv)
       cli_warn("%s: P1, P2, m, n are not determined by these data (relative stderr above %g %%); "
                "the thresholds, gamma and alpha are the meaningful output",
                model_name(&res[nr]), 100 * GK_VPI_GLOB_RELSE);
-    if (!res[nr].th_gl1_determined)
-      cli_warn("%s: the gL=1 threshold is not determined by these data (its %g-sigma interval, "
-               "%g to %g, is not bounded inside the pumps)",
-               model_name(&res[nr]), GK_VPI_TH_Z, res[nr].th_gl1_lo, res[nr].th_gl1_hi);
+    if (!res[nr].th_gl1_determined) {
+      char iv[96];
+      th_interval_text(iv, sizeof iv, &res[nr]);
+      cli_warn("%s: the gL=1 threshold is not determined by these data%s", model_name(&res[nr]), iv);
+    }
     nr++;
   }
   if (c.plot && make_plot(c.plot, r, nr, &v) < 0) {
