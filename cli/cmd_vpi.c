@@ -311,7 +311,7 @@ static double background_ratio(const gk_vpi_result *r)
 }
 
 
-/* ": 3-sigma interval A to B " for a threshold the data do not bound, with
+/* ": 3-sigma interval A to B" for a threshold the data do not bound, with
  * the open ends in words (text output never shows inf or nan); empty when
  * there is no interval at all. */
 static void th_interval_text(char *buf, size_t n, const gk_vpi_result *r)
@@ -324,7 +324,7 @@ static void th_interval_text(char *buf, size_t n, const gk_vpi_result *r)
   else snprintf(a, sizeof a, "0");
   if (isfinite(hi)) snprintf(e, sizeof e, "%.3g", hi);
   else snprintf(e, sizeof e, "beyond the scan");
-  snprintf(buf, n, ": %g-sigma interval %s to %s ", GK_VPI_TH_Z, a, e);
+  snprintf(buf, n, ": %g-sigma interval %s to %s", GK_VPI_TH_Z, a, e);
 }
 
 static void fit_text(cli_buf *b, const gk_vpi_result *r, const vdata *v)
@@ -349,7 +349,8 @@ static void fit_text(cli_buf *b, const gk_vpi_result *r, const vdata *v)
   if (!r->th_gl1_determined) {
     char iv[96];
     th_interval_text(iv, sizeof iv, r);
-    cli_printf(b, "  (the gL=1 threshold is not determined by these data%s%s)\n", iv, *iv ? pu : "");
+    cli_printf(b, "  (the gL=1 threshold is not determined by these data%s%s%s)\n", iv,
+               *iv && isfinite(r->th_gl1_hi) ? " " : "", *iv && isfinite(r->th_gl1_hi) ? pu : "");
   }
   if (r->model == GK_VPI2) {
     if (r->ase_over_bg_at_lowest) cli_printf(b, "  ASE exceeds the background at every pump\n");
