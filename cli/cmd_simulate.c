@@ -132,6 +132,15 @@ static void json_budget(cJSON *o, const gk_sim_budget *b)
   gk_json_num(j, "left_excited", b->left);
 }
 
+/* A width or wavelength with two decimals; "-" where it is undefined (no
+ * light: a spectrum of zeros has no FWHM), never "nan". */
+static const char *fixed2(char *buf, size_t n, double v)
+{
+  if (isfinite(v)) snprintf(buf, n, "%.2f", v);
+  else snprintf(buf, n, "-");
+  return buf;
+}
+
 typedef struct summary { double peak_nm, peak, fwhm, total; } summary;
 
 static summary summarize(const gk_sim_result *r)
@@ -355,9 +364,10 @@ static int simulate(int argc, char **argv, const sim_mpi *mpi)
       gk_json_array(o, "spectrum_photons_per_nm", rs[k].spectrum, rs[k].nbins);
       json_budget(o, &rs[k].budget);
       cli_cell(&b, 15, vpi ? sw[k] * 1e3 : sw[k]);
-      cli_printf(&b, "  %10.2f", s.peak_nm);
+      char f1[32], f2[32];
+      cli_printf(&b, "  %10s", fixed2(f1, sizeof f1, s.peak_nm));
       cli_cell(&b, 14, s.peak);
-      cli_printf(&b, "  %10.2f", s.fwhm);
+      cli_printf(&b, "  %10s", fixed2(f2, sizeof f2, s.fwhm));
       cli_cell(&b, 14, rs[k].budget.out_edge);
       cli_printf(&b, "  %6zu\n", rs[k].steps);
       if (cols) cols[k] = rs[k].spectrum;
@@ -380,10 +390,11 @@ static int simulate(int argc, char **argv, const sim_mpi *mpi)
     gk_json_array(j, "pump_photons_cm-2_s-1", r->pump, r->ntimes);
     gk_json_array(j, "edge_photons_per_s", r->intensity, r->ntimes);
     gk_json_array(j, "fwhm_t_nm", r->fwhm, r->ntimes);
-    char pk[32], oe[32], ab[32];
-    cli_printf(&b, "fluence:      %g mJ/cm2\npeak:         %.2f nm, %s photons/nm\nFWHM:         %.2f nm\n"
+    char pk[32], oe[32], ab[32], pn[32], fw[32];
+    cli_printf(&b, "fluence:      %g mJ/cm2\npeak:         %s nm, %s photons/nm\nFWHM:         %s nm\n"
                "edge output:  %s photons (absorbed %s)\nsteps:        %zu\n",
-               c.pump_fluence * 1e3, s.peak_nm, cli_fmt_num(pk, sizeof pk, s.peak, CLI_SIG), s.fwhm,
+               c.pump_fluence * 1e3, fixed2(pn, sizeof pn, s.peak_nm), cli_fmt_num(pk, sizeof pk, s.peak, CLI_SIG),
+               fixed2(fw, sizeof fw, s.fwhm),
                cli_fmt_num(oe, sizeof oe, r->budget.out_edge, CLI_SIG),
                cli_fmt_num(ab, sizeof ab, r->budget.absorbed, CLI_SIG), r->steps);
     cli_printf(&b, "  %10s  %15s  %14s  %10s\n", "t (ns)", "pump (ph/cm2/s)", "edge (ph/s)", "FWHM (nm)");
@@ -392,7 +403,8 @@ static int simulate(int argc, char **argv, const sim_mpi *mpi)
       cli_cell(&b, 10, r->t[k] * 1e9);
       cli_cell(&b, 15, r->pump[k]);
       cli_cell(&b, 14, r->intensity[k]);
-      cli_printf(&b, "  %10.2f\n", r->fwhm[k]);
+      char f1[32];
+      cli_printf(&b, "  %10s\n", fixed2(f1, sizeof f1, r->fwhm[k]));
     }
     if (tr && tn) {
       csvok = !matrix_csv(&csv, "wavelength (nm) \\ t (ns)", tn, r->ntimes, 1, r->lambda, r->nbins,

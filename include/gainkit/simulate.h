@@ -78,6 +78,12 @@ typedef struct gk_sim_config {
   int time_resolved;       /* keep edge spectra and populations per output bin */
 } gk_sim_config;
 
+/* Memory caps checked by gk_sim_config_check: bins x cells (three
+ * double arrays of that size per run: 1e7 -> 240 MB) and, time-resolved,
+ * time bins x (bins + 2 cells) doubles (2e7 -> 160 MB). */
+#define GK_SIM_MAX_CELL_BINS 1e7
+#define GK_SIM_MAX_TR_VALUES 2e7
+
 /* Defaults: the dye-doped polymer film of seed 000 (examples/sim-500ps.yaml
  * documents every value and its source). */
 void gk_sim_config_default(gk_sim_config *c);

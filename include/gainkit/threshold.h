@@ -73,6 +73,13 @@ typedef struct gk_threshold_fwhm {
 /* pump > 0 and intensity > 0 (logarithms); GK_EINPUT names the index. */
 int gk_threshold_kink_fit(const double *pump, const double *intensity, size_t n,
                           gk_threshold_kink *res, gk_error *err);
+/* The profile search that seeds the kink fit, on x = log10(pump) sorted
+ * ascending and y = log10(intensity): the best break on a grid of 40 steps
+ * per interval between x[1] and x[n-2], the fit (a, b1, b2) linear for each
+ * break; start = (a, b1, b2, xb), sse its residual sum of squares. O(n)
+ * (running sums); exposed for tests against a brute-force search. */
+int gk_threshold_kink_search(const double *x, const double *y, size_t n, double start[GK_KINK_NP],
+                             double *sse, gk_error *err);
 /* GK_ENOCONV when the winning lines are parallel (no intersection). */
 int gk_threshold_lines_fit(const double *pump, const double *intensity, size_t n,
                            gk_threshold_lines *res, gk_error *err);

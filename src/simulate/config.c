@@ -22,6 +22,7 @@ typedef struct ctx {
   const char *path;
   gk_error *err;
   gk_sim_file *f;
+  long table_line[5];   /* line of each table's file: key, as gk_sim_file.tables */
 } ctx;
 
 static long line_of(const yaml_node_t *n) { return n ? (long)n->start_mark.line + 1 : 0; }
@@ -66,6 +67,7 @@ typedef struct field {
   kind k;
   const char *base;     /* unit for Q; for BAND the unit of peak */
   size_t off;
+  char lim;             /* Q only: 'p' > 0, 'n' >= 0, 'f' in [0, 1], 'i' >= 1, 0 any */
 } field;
 
 #define OFF(m) offsetof(gk_sim_config, m)
@@ -121,6 +123,7 @@ static int read_table(ctx *x, const char *key, const yaml_node_t *n, const char 
   if (st) { free(mem); return st; }
   free(*slot);
   *slot = mem;
+  x->table_line[slot - x->f->tables] = line_of(n);
   b->ntab = npts;
   b->tab_lambda = mem;
   b->tab_value = mem + npts;
@@ -139,43 +142,63 @@ static int band(ctx *x, const char *key, const yaml_node_t *n, const char *unit,
     const char *ks = scalar(k);
     int st = GK_OK;
     if (ks && !strcmp(ks, "center")) st = quantity(x, ks, v, "nm", &b->center);
-    else if (ks && !strcmp(ks, "fwhm")) st = quantity(x, ks, v, "nm", &b->fwhm);
-    else if (ks && !strcmp(ks, "peak") && unit[0]) st = quantity(x, ks, v, unit, &b->peak);
+    else if (ks && !strcmp(ks, "fwhm")) {
+      st = quantity(x, ks, v, "nm", &b->fwhm);
+      if (!st && !(b->fwhm > 0)) st = fail(x, v, "%s: fwhm must be positive (got %s)", key, scalar(v));
+    } else if (ks && !strcmp(ks, "peak") && unit[0]) st = quantity(x, ks, v, unit, &b->peak);
     /* scale: the file's values times this, in the band's unit (a table in
      * units of 1e-16 cm² takes scale: 1e-16 cm2) */
     else if (ks && !strcmp(ks, "scale") && unit[0]) st = quantity(x, ks, v, unit, &b->peak);
     else if (ks && !strcmp(ks, "file") && scalar(v)) file = v;
     else st = fail(x, k, "%s: unknown key '%s'", key, ks ? ks : "?");
+    if (!st && b->peak < 0) st = fail(x, v, "%s: %s must be >= 0", key, ks);
     if (st) return st;
   }
   if (file) return read_table(x, key, file, scalar(file), b, !unit[0]);
   return GK_OK;
 }
 
-static const field F_FILM[] = {{"thickness", Q, "cm", OFF(thickness)}, {"index", Q, "", OFF(index)},
-                               {"confinement", Q, "", OFF(confinement)}, {"coupling", Q, "", OFF(coupling)},
-                               {"background_loss", Q_OR_BAND, "cm^-1", OFF(background_loss)},
-                               {"confinement_from", PATH, NULL, 0}, {NULL, Q, NULL, 0}};
-static const field F_STRIPE[] = {{"length", Q, "cm", OFF(stripe_length)}, {"width", Q, "cm", OFF(stripe_width)},
-                                 {NULL, Q, NULL, 0}};
-static const field F_PUMP[] = {{"wavelength", Q, "nm", OFF(pump_wavelength)}, {"fwhm", Q, "s", OFF(pump_fwhm)},
-                               {"fluence", Q, "J/cm2", OFF(pump_fluence)},
-                               {"cross_section", Q, "cm2", OFF(pump_cross_section)}, {NULL, Q, NULL, 0}};
-static const field F_EMIT[] = {{"density", Q, "cm^-3", OFF(density)}, {"lifetime", Q, "s", OFF(lifetime)},
-                               {"radiative_fraction", Q, "", OFF(radiative_fraction)},
-                               {"emission", BAND, "", OFF(emission)},
-                               {"stimulated_emission", FLAG_FL, "cm2", OFF(sigma_e)},
-                               {"ground_absorption", BAND, "cm2", OFF(sigma_a)},
-                               {"excited_absorption", BAND, "cm2", OFF(sigma_esa)}, {NULL, Q, NULL, 0}};
-static const field F_SECOND[] = {{"fraction", Q, "", OFF(second_fraction)},
-                                 {"lifetime", Q, "s", OFF(second_lifetime)},
-                                 {"radiative_fraction", Q, "", OFF(second_radiative_fraction)},
-                                 {NULL, Q, NULL, 0}};
-static const field F_GRID[] = {{"lambda_min", Q, "nm", OFF(lambda_min)}, {"lambda_max", Q, "nm", OFF(lambda_max)},
-                               {"bins", COUNT, NULL, OFF(nbins)}, {"cells", COUNT, NULL, OFF(ncells)},
-                               {"time_bins", COUNT, NULL, OFF(ntimes)}, {"t_start", Q, "s", OFF(t_start)},
-                               {"t_end", Q, "s", OFF(t_end)}, {"accuracy", Q, "", OFF(accuracy)},
-                               {NULL, Q, NULL, 0}};
+static const field F_FILM[] = {{"thickness", Q, "cm", OFF(thickness), 'p'}, {"index", Q, "", OFF(index), 'i'},
+                               {"confinement", Q, "", OFF(confinement), 'f'}, {"coupling", Q, "", OFF(coupling), 'f'},
+                               {"background_loss", Q_OR_BAND, "cm^-1", OFF(background_loss), 'n'},
+                               {"confinement_from", PATH, NULL, 0, 0}, {NULL, Q, NULL, 0, 0}};
+static const field F_STRIPE[] = {{"length", Q, "cm", OFF(stripe_length), 'p'}, {"width", Q, "cm", OFF(stripe_width), 'p'},
+                                 {NULL, Q, NULL, 0, 0}};
+static const field F_PUMP[] = {{"wavelength", Q, "nm", OFF(pump_wavelength), 'p'}, {"fwhm", Q, "s", OFF(pump_fwhm), 'p'},
+                               {"fluence", Q, "J/cm2", OFF(pump_fluence), 'n'},
+                               {"cross_section", Q, "cm2", OFF(pump_cross_section), 'p'}, {NULL, Q, NULL, 0, 0}};
+static const field F_EMIT[] = {{"density", Q, "cm^-3", OFF(density), 'p'}, {"lifetime", Q, "s", OFF(lifetime), 'p'},
+                               {"radiative_fraction", Q, "", OFF(radiative_fraction), 'f'},
+                               {"emission", BAND, "", OFF(emission), 0},
+                               {"stimulated_emission", FLAG_FL, "cm2", OFF(sigma_e), 0},
+                               {"ground_absorption", BAND, "cm2", OFF(sigma_a), 0},
+                               {"excited_absorption", BAND, "cm2", OFF(sigma_esa), 0}, {NULL, Q, NULL, 0, 0}};
+static const field F_SECOND[] = {{"fraction", Q, "", OFF(second_fraction), 'f'},
+                                 {"lifetime", Q, "s", OFF(second_lifetime), 'p'},
+                                 {"radiative_fraction", Q, "", OFF(second_radiative_fraction), 'f'},
+                                 {NULL, Q, NULL, 0, 0}};
+static const field F_GRID[] = {{"lambda_min", Q, "nm", OFF(lambda_min), 'p'}, {"lambda_max", Q, "nm", OFF(lambda_max), 'p'},
+                               {"bins", COUNT, NULL, OFF(nbins), 0}, {"cells", COUNT, NULL, OFF(ncells), 0},
+                               {"time_bins", COUNT, NULL, OFF(ntimes), 0}, {"t_start", Q, "s", OFF(t_start), 0},
+                               {"t_end", Q, "s", OFF(t_end), 0}, {"accuracy", Q, "", OFF(accuracy), 'p'},
+                               {NULL, Q, NULL, 0, 0}};
+
+/* A value outside what the physics allows, refused at its own line (the
+ * library's gk_sim_config_check repeats these for API callers, without a
+ * line). */
+static int limit(ctx *x, const field *f, const yaml_node_t *v, double q)
+{
+  const char *what = NULL;
+  switch (f->lim) {
+  case 'p': if (!(q > 0)) what = "must be positive"; break;
+  case 'n': if (!(q >= 0)) what = "must be >= 0"; break;
+  case 'f': if (!(q >= 0 && q <= 1)) what = "must lie in [0, 1]"; break;
+  case 'i': if (!(q >= 1)) what = "must be >= 1 (a film with n < 1 guides nothing)"; break;
+  default: break;
+  }
+  if (!what) return GK_OK;
+  return gk_error_set(x->err, GK_EINPUT, x->path, line_of(v), "%s: %s (got %s)", f->key, what, scalar(v));
+}
 
 static int section(ctx *x, const char *name, const yaml_node_t *n, const field *fs, gk_sim_config *c)
 {
@@ -189,7 +212,10 @@ static int section(ctx *x, const char *name, const yaml_node_t *n, const field *
     char *base = (char *)c + f->off;
     int st = GK_OK;
     switch (f->k) {
-    case Q: st = quantity(x, f->key, v, f->base, (double *)base); break;
+    case Q:
+      st = quantity(x, f->key, v, f->base, (double *)base);
+      if (!st) st = limit(x, f, v, *(double *)base);
+      break;
     case COUNT: st = count(x, f->key, v, (size_t *)base); break;
     case BAND: st = band(x, f->key, v, f->base, (gk_sim_band *)base); break;
     case Q_OR_BAND:  /* only background_loss: a number, or α_bg(λ) added to 0 */
@@ -198,6 +224,7 @@ static int section(ctx *x, const char *name, const yaml_node_t *n, const field *
         st = band(x, f->key, v, f->base, &c->background);
       } else {
         st = quantity(x, f->key, v, f->base, (double *)base);
+        if (!st) st = limit(x, f, v, *(double *)base);
       }
       break;
     case PATH:
@@ -378,7 +405,7 @@ int gk_sim_config_read(const char *path, gk_sim_file *f, gk_error *err)
   }
   yaml_parser_delete(&parser);
   fclose(fp);
-  ctx x = {&doc, path, err, f};
+  ctx x = {&doc, path, err, f, {0}};
   const yaml_node_t *conf_node = NULL;
   yaml_node_t *root = yaml_document_get_root_node(&doc);
   int st = GK_OK;
@@ -399,6 +426,19 @@ int gk_sim_config_read(const char *path, gk_sim_file *f, gk_error *err)
       else if (ks && !strcmp(ks, "sweep")) st = sweep(&x, v, f);
       else st = fail(&x, k, "unknown section '%s'%s", ks ? ks : "?", NULL);
     }
+    /* after every section (the grid may come after the tables): a table
+     * that misses the wavelength grid is a table in the wrong unit or for
+     * another material; say which, at its line */
+    static const char *tkey[5] = {"emission", "stimulated_emission", "ground_absorption", "excited_absorption",
+                                  "background_loss"};
+    const gk_sim_config *c = &f->cfg;
+    const gk_sim_band *tb[5] = {&c->emission, &c->sigma_e, &c->sigma_a, &c->sigma_esa, &c->background};
+    for (int i = 0; i < 5 && !st; i++)
+      if (f->tables[i] && tb[i]->ntab && tb[i]->tab_lambda == f->tables[i] &&
+          !(tb[i]->tab_lambda[tb[i]->ntab - 1] > c->lambda_min && tb[i]->tab_lambda[0] < c->lambda_max))
+        st = gk_error_set(err, GK_EINPUT, path, x.table_line[i],
+                          "%s: the table covers %g-%g nm, outside the wavelength grid %g-%g nm", tkey[i],
+                          tb[i]->tab_lambda[0], tb[i]->tab_lambda[tb[i]->ntab - 1], c->lambda_min, c->lambda_max);
     /* after every section: Γ needs the emission peak */
     if (!st && f->confinement_from[0]) st = confinement_from_stack(&x, conf_node);
     if (!st) {

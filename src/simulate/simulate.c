@@ -84,6 +84,18 @@ int gk_sim_config_check(const gk_sim_config *c, gk_error *err)
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "grids need >= 2 wavelength bins, >= 1 cell, >= 1 time bin");
   if (c->nbins > 100000 || c->ncells > 100000 || c->ntimes > 1000000)
     return gk_error_set(err, GK_ELIMIT, NULL, 0, "grid too large (bins <= 1e5, cells <= 1e5, time bins <= 1e6)");
+  /* The flux arrays (forward, backward, source) are cells x bins doubles
+   * each, the time-resolved maps time bins x (bins + 2 cells): cap both so
+   * a run stays within a few hundred MB (per thread in a sweep). */
+  if ((double)c->nbins * (double)c->ncells > GK_SIM_MAX_CELL_BINS)
+    return gk_error_set(err, GK_ELIMIT, NULL, 0, "grid too large: bins x cells = %zu x %zu, more than %.0e",
+                        c->nbins, c->ncells, (double)GK_SIM_MAX_CELL_BINS);
+  if (c->time_resolved && (double)c->ntimes * (double)(c->nbins + 2 * c->ncells) > GK_SIM_MAX_TR_VALUES)
+    return gk_error_set(err, GK_ELIMIT, NULL, 0,
+                        "time-resolved output too large: time bins x (bins + 2 cells) = %zu x %zu, more than %.0e",
+                        c->ntimes, c->nbins + 2 * c->ncells, (double)GK_SIM_MAX_TR_VALUES);
+  if (!(c->index >= 1))
+    return gk_error_set(err, GK_EUSAGE, NULL, 0, "index must be >= 1 (got %g)", c->index);
   if (c->accuracy > 0.5)
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "accuracy must be <= 0.5 (got %g)", c->accuracy);
   if ((c->t_start != 0 || c->t_end != 0) && !(c->t_end > c->t_start))
@@ -103,6 +115,12 @@ int gk_sim_config_check(const gk_sim_config *c, gk_error *err)
                                             c->emission.tab_lambda, c->emission.tab_value},
                              -INFINITY, INFINITY) > 0))
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "the emission spectrum has zero area");
+  /* all of the spontaneous emission outside the grid: nothing to simulate */
+  gk_sim_band em = c->emission;
+  em.peak = 1;
+  if (!(gk_sim_band_integral(&em, c->lambda_min, c->lambda_max) > 1e-6 * gk_sim_band_integral(&em, -INFINITY, INFINITY)))
+    return gk_error_set(err, GK_EUSAGE, NULL, 0, "the emission spectrum lies outside the wavelength grid %g-%g nm",
+                        c->lambda_min, c->lambda_max);
   return GK_OK;
 #undef POS
 #undef FRAC

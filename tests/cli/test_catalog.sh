@@ -219,6 +219,59 @@ for args in "threshold $SER -o out.txt" "inspect $SER -o out.xml" "inspect $SER 
 done
 # an option without its value must come last (expect_input_error would
 # append -o FILE, which getopt then takes as the value)
+# ---- simulate: configs, spectral tables, sweeps -------------------------------
+# a reduced grid of the bundled dye config (each run well under a second)
+sed -e 's/bins: 128 /bins: 16 /; s/cells: 200/cells: 10/; s/time_bins: 200/time_bins: 10/' \
+    "$SRC/examples/sim-500ps.yaml" >sim.yaml
+simv() { sed -e "$1" sim.yaml >"$2"; }   # simv SED-EXPR FILE: one changed line
+simv 's/^  thickness: .*/  thickness: [1 um/' s-yaml.yaml
+simv 's/^  index: .*/&\n  colour: red/' s-key.yaml
+simv 's/^  thickness: .*/  thickness: -1 um/' s-thick.yaml
+simv 's/^  length: .*/  length: 0 mm/' s-len.yaml
+simv 's/^  lifetime: .*/  lifetime: -6 ns/' s-tau.yaml
+simv 's/^  density: .*/  density: 0 cm^-3/' s-dens.yaml
+simv 's/^  thickness: .*/  thickness: 1 parsec/' s-unit.yaml
+simv 's/^  fwhm: .*/  fwhm: 500 nm/' s-dim.yaml
+simv 's/^  index: .*/  index: 0.5/' s-index.yaml
+simv 's/^  radiative_fraction: .*/  radiative_fraction: 1.2/' s-eta.yaml
+simv 's/^  bins: .*/  bins: 2.5/' s-bins.yaml
+simv 's/^  lambda_max: .*/  lambda_max: 500 nm/' s-grid.yaml
+simv 's/^  cells: .*/  cells: 100000/;s/^  bins: .*/  bins: 1000/' s-huge.yaml
+simv 's/^  emission: .*/  emission: {file: no-such-pl.csv}/' s-tabmiss.yaml
+mk pl-uv.csv 'wavelength (nm),pl' 300,0 320,1 340,0
+simv 's/^  emission: .*/  emission: {file: pl-uv.csv}/' s-tabout.yaml
+mk pl-neg.csv 'wavelength (nm),sigma' 550,1 600,-2 650,1
+simv 's/^  excited_absorption: .*/  excited_absorption: {file: pl-neg.csv, scale: 1e-17 cm2}/' s-tabneg.yaml
+simv 's/^  emission: .*/  emission: {center: 600 nm, fwhm: 0 nm}/' s-bandfw.yaml
+ln=$(grep -n '^  thickness:' sim.yaml | cut -d: -f1)
+# libyaml notices the unclosed [ at the next token, a line later
+case_ "s-yaml\.yaml:$((ln + 1)): YAML: did not find expected" "simulate: malformed YAML" simulate s-yaml.yaml
+case_ "s-key\.yaml:$((ln + 2)): film: unknown key 'colour'" "simulate: unknown key" simulate s-key.yaml
+case_ "s-thick\.yaml:$ln: thickness: must be positive \(got -1 um\)" "simulate: negative thickness" simulate s-thick.yaml
+case_ "s-len\.yaml:[0-9]+: length: must be positive" "simulate: zero stripe length" simulate s-len.yaml
+case_ "s-tau\.yaml:[0-9]+: lifetime: must be positive" "simulate: negative lifetime" simulate s-tau.yaml
+case_ "s-dens\.yaml:[0-9]+: density: must be positive" "simulate: zero emitter density" simulate s-dens.yaml
+case_ "s-unit\.yaml:$ln: thickness: .*parsec" "simulate: unit that does not parse" simulate s-unit.yaml
+case_ "s-dim\.yaml:[0-9]+: fwhm: 'nm' is a length, expected a time" "simulate: pump FWHM in nm" simulate s-dim.yaml
+case_ "s-index\.yaml:[0-9]+: index: must be >= 1" "simulate: film index below 1" simulate s-index.yaml
+case_ "s-eta\.yaml:[0-9]+: radiative_fraction: must lie in \[0, 1\]" "simulate: radiative fraction > 1" simulate s-eta.yaml
+case_ "s-bins\.yaml:[0-9]+: bins: expected a positive integer" "simulate: fractional bin count" simulate s-bins.yaml
+case_ "s-grid\.yaml: lambda_max must exceed lambda_min" "simulate: empty wavelength grid" simulate s-grid.yaml
+case_ "s-huge\.yaml: grid too large: bins x cells" "simulate: grid over the memory cap" simulate s-huge.yaml
+case_ "s-tabmiss\.yaml:[0-9]+: emission: .*no-such-pl\.csv: cannot open" "simulate: unreadable spectral table" simulate s-tabmiss.yaml
+case_ "s-tabout\.yaml:[0-9]+: emission: the table covers 300-340 nm, outside the wavelength grid" \
+  "simulate: spectral table outside the grid" simulate s-tabout.yaml
+case_ "pl-neg\.csv:3: excited_absorption: value must be >= 0" "simulate: negative cross-section in a table" simulate s-tabneg.yaml
+case_ "s-bandfw\.yaml:[0-9]+: emission: fwhm must be positive" "simulate: zero emission width" simulate s-bandfw.yaml
+case_ "no-such\.yaml: cannot open" "simulate: missing config" simulate no-such.yaml
+case_ "--vpi-range: .*integer count N in \[2, 10000\]" "simulate: --vpi-range with N < 2" simulate sim.yaml --vpi-range 0.1mJ/cm2:1mJ/cm2:1
+case_ "--vpi-range: range needs 0 < FROM < TO" "simulate: --vpi-range F1 >= F2" simulate sim.yaml --vpi-range 1mJ/cm2:0.1mJ/cm2:4
+case_ "--vpi-range: .*'ns'" "simulate: --vpi-range in a time unit" simulate sim.yaml --vpi-range 1ns:2ns:3
+case_ "--vsl: values must be positive" "simulate: negative stripe length" simulate sim.yaml --vsl 0.1,-0.2
+case_ "simulate: give one sweep" "simulate: --vpi with --vsl" simulate sim.yaml --vpi 1e-3 --vsl 0.1
+case_ "simulate: --time-resolved needs a single run" "simulate: --time-resolved with a sweep" \
+  simulate sim.yaml --vpi 1e-4,1e-3 --time-resolved
+
 for args in "threshold $SER --method" "inspect $SER --length-unit" "threshold $SER -o"; do
   read -r -a a <<<"$args"
   run "${a[@]}"

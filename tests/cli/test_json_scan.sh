@@ -75,6 +75,34 @@ for f in "$EX"/threshold-series.csv "$EX"/threshold-spectra.csv "$T"/*.csv; do
   rm -f "$T/i.json"
 done
 
+# simulate on reduced grids (each run well under a second): every bundled
+# config, and the degenerate ones: no pump at all, a pump that bleaches the
+# film, almost no emitters, one cell, the loosest step control, the
+# time-resolved output and a length sweep.
+simcfg() { # simcfg EXAMPLE OUT [SED-EXPR]: coarse grid, no sweep section
+  sed -e 's/^  bins: .*/  bins: 16/; s/^  cells: .*/  cells: 10/; s/^  time_bins: .*/  time_bins: 12/' \
+      -e '/^sweep:/,$d' -e "${3:-}" "$EX/$1" >"$T/$2"
+}
+for ex in sim-500ps sim-10ns sim-cspbbr3-nc; do
+  simcfg $ex.yaml $ex.yaml
+  scan "simulate $ex" simulate "$T/$ex.yaml" --vpi 0.05mJ/cm2,1mJ/cm2
+done
+simcfg sim-500ps.yaml s-zero.yaml 's/^  fluence: .*/  fluence: 0 mJ\/cm2/'
+scan "simulate zero fluence" simulate "$T/s-zero.yaml"
+scan "simulate zero fluence, time-resolved" simulate "$T/s-zero.yaml" --time-resolved
+scan "simulate bleaching fluence" simulate "$T/sim-500ps.yaml" --vpi 1J/cm2
+simcfg sim-500ps.yaml s-dilute.yaml 's/^  density: .*/  density: 1 cm^-3/'
+scan "simulate one emitter per cm3" simulate "$T/s-dilute.yaml"
+simcfg sim-500ps.yaml s-one.yaml 's/^  cells: .*/  cells: 1/; s/^  accuracy: .*/  accuracy: 0.5/'
+scan "simulate one cell, accuracy 0.5" simulate "$T/s-one.yaml" --vpi 0.1mJ/cm2,2mJ/cm2
+scan "simulate time-resolved" simulate "$T/sim-cspbbr3-nc.yaml" --vpi 1mJ/cm2 --time-resolved
+scan "simulate length sweep" simulate "$T/sim-500ps.yaml" --vsl-range 0.001:0.5:3
+run simulate "$T/s-zero.yaml" --format json
+expect_rc 0 "simulate, no pump: a result"
+expect_out '"fwhm_nm":	null' "simulate, no pump: no width, null"
+run simulate "$T/s-zero.yaml"
+expect_out 'FWHM:         - nm' "simulate, no pump: text says -"
+
 # The degenerate cases, precisely.
 run threshold "$T/const.csv" --format json
 expect_rc 1 "constant intensity"
