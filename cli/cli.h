@@ -9,6 +9,8 @@
 #ifndef GAINKIT_CLI_H
 #define GAINKIT_CLI_H
 
+#include <signal.h>
+
 #include <getopt.h>
 #include <stdio.h>
 #include <cjson/cJSON.h>
@@ -129,9 +131,22 @@ void cli_cell(cli_buf *b, int width, double v);
 /* One result line: "  name         value ± se unit\n". */
 void cli_print_value(cli_buf *b, const char *name, double v, double se, const char *unit);
 
-/* Progress bar on stderr when it is a terminal (NULL callback otherwise). */
+/* Progress of a long computation: a bar on stderr when it is a terminal
+ * (or GAINKIT_PROGRESS=1 is set: tests wait for it), and cooperative
+ * Ctrl-C. Between cli_progress and cli_progress_done main's SIGINT/SIGTERM
+ * handler only records the signal (cli_interrupt_signal); the callback then
+ * returns non-zero, the library stops at its next step, and the command
+ * leaves through its normal cleanup: cli_error and cli_emit print and write
+ * nothing once interrupted, and main exits 130 (143 for SIGTERM). A second
+ * signal, or CLI_INTERRUPT_GRACE seconds without the library stopping,
+ * takes the immediate path (temp files removed, _exit). Outside these
+ * calls the immediate path is the only one. */
 gk_progress cli_progress(const char *label);
 void cli_progress_done(gk_progress *p);
+#define CLI_INTERRUPT_GRACE 5
+extern volatile sig_atomic_t cli_interrupt_signal, cli_cooperative;
+/* Non-zero once SIGINT/SIGTERM arrived during a cooperative computation. */
+static inline int cli_interrupted(void) { return cli_interrupt_signal != 0; }
 
 /* Read an x, y data file with `co` and convert x in place from the unit in
  * its header ("t_p (us)") to x_unit. Returns 0, or the exit code after

@@ -235,7 +235,7 @@ static int cmd_pulse(int argc, char **argv)
       cli_cell(&r.b, 14, pk[i]);
       cli_cell(&r.b, 10, pk[i] / o.n0);
       cli_printf(&r.b, "\n");
-      gk_progress_update(&prog, i + 1, n_sw);
+      if (gk_progress_update(&prog, i + 1, n_sw)) rc = CLI_FAILED;   /* interrupted */
     }
     cli_progress_done(&prog);
     gk_json_array(r.j, "fwhm", w, n_sw);

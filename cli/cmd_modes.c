@@ -374,7 +374,7 @@ static int run_sweep(const cli_common *c, const gk_stack *s, int layer, const do
   gk_progress pr = cli_progress("modes sweep");
   int rc = gk_modes_sweep(s, layer, th, nth, wls, nwl, wl, G, P, &conv, &pr, &e);
   cli_progress_done(&pr);
-  if (rc != GK_OK) { free(P); return cli_error(&e); }
+  if (rc != GK_OK || cli_interrupted()) { free(P); return rc != GK_OK ? cli_error(&e) : CLI_FAILED; }
 
   cJSON *j = cJSON_CreateObject();
   cJSON_AddStringToObject(j, "command", "modes");

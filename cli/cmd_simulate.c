@@ -326,11 +326,11 @@ static int simulate(int argc, char **argv, const sim_mpi *mpi)
   int st = sw ? sim_mpi_sweep(mpi, &c, (gk_sim_sweep_kind)kind, sw, nsw, rs, &prog, &e)
               : mpi->rank == 0 ? gk_sim_run(&c, &rs[0], &prog, &e) : GK_OK;
   cli_progress_done(&prog);
-  if (st || mpi->rank != 0) {
+  if (st || mpi->rank != 0 || cli_interrupted()) {
     free(sw);
     free(rs);
     gk_sim_file_free(&cf);
-    return st ? cli_error(&e) : CLI_OK;
+    return st ? cli_error(&e) : cli_interrupted() ? CLI_FAILED : CLI_OK;
   }
 
   int vpi = kind != GK_SIM_SWEEP_LENGTH;

@@ -371,6 +371,7 @@ static int run_matrix(vsl_opts *o)
     goto out;
   }
   cli_progress_done(&prog);
+  if (cli_interrupted()) goto out;
   /* The reported spectrum: the chosen model, or per wavelength the
    * recommended one for --model all. */
   size_t nconv = 0;

@@ -23,6 +23,8 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 
 int cli_error(const gk_error *e)
 {
+  /* an interrupted computation fails with "cancelled": main says why */
+  if (cli_interrupted()) return CLI_FAILED;
   char buf[1200];
   gk_error_format(e, buf, sizeof buf);
   fprintf(stderr, "gainkit: %s\n", buf);
@@ -187,6 +189,8 @@ int cli_emit(const cli_common *c, const cJSON *json, const char *text, const gk_
 {
   gk_error e;
   gk_error_clear(&e);
+  /* interrupted: nothing on stdout, no file (main exits 130) */
+  if (cli_interrupted()) return CLI_FAILED;
   if (c->out) {
     char ext[16];
     gk_path_ext(c->out, ext, sizeof ext);
@@ -354,10 +358,14 @@ void cli_print_value(cli_buf *b, const char *name, double v, double se, const ch
   cli_printf(b, "  %-12s %s\n", name, val);
 }
 
-struct bar { const char *label; int last; };
+volatile sig_atomic_t cli_interrupt_signal = 0, cli_cooperative = 0;
+
+struct bar { const char *label; int last, show; };
 static int bar_update(void *ctx, size_t done, size_t total)
 {
   struct bar *b = ctx;
+  if (cli_interrupt_signal) return 1;   /* cancel: the library stops at its next step */
+  if (!b->show) return 0;
   int pct = total ? (int)(100.0 * (double)done / (double)total) : 100;
   if (pct == b->last) return 0;
   b->last = pct;
@@ -372,22 +380,24 @@ static int bar_update(void *ctx, size_t done, size_t total)
 gk_progress cli_progress(const char *label)
 {
   gk_progress p = {NULL, NULL};
-  if (isatty(STDERR_FILENO)) {
-    struct bar *b = calloc(1, sizeof *b);
-    if (b) {
-      b->label = label;
-      b->last = -1;
-      p.update = bar_update;
-      p.ctx = b;
-    }
+  struct bar *b = calloc(1, sizeof *b);
+  if (b) {
+    const char *force = getenv("GAINKIT_PROGRESS");
+    b->label = label;
+    b->last = -1;
+    b->show = isatty(STDERR_FILENO) || (force && strcmp(force, "1") == 0);
+    p.update = bar_update;
+    p.ctx = b;
+    cli_cooperative = 1;
   }
   return p;
 }
 
 void cli_progress_done(gk_progress *p)
 {
+  cli_cooperative = 0;
   if (p && p->ctx) {
-    fputc('\n', stderr);
+    if (((struct bar *)p->ctx)->show && ((struct bar *)p->ctx)->last >= 0) fputc('\n', stderr);
     free(p->ctx);
     p->ctx = NULL;
     p->update = NULL;

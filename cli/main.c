@@ -52,13 +52,31 @@ static void print_main_help(FILE *fp)
  * the temp names in static buffers for this. Nothing half-written is ever
  * renamed over a target, so an interrupted run leaves the old file (or no
  * file) and no partial one. */
-static void on_interrupt(int sig)
+static void interrupt_now(int sig)
 {
   gk_atomic_cleanup_signal();
   static const char msg[] = "gainkit: interrupted\n";
   ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
   (void)w;
   _exit(sig == SIGINT ? 130 : 128 + sig);
+}
+
+/* During a computation under cli_progress, the first signal only asks the
+ * library to stop (cli.h); the alarm is the fallback for a computation
+ * that does not get back to its progress callback in time. */
+static void on_interrupt(int sig)
+{
+  if (cli_cooperative && !cli_interrupt_signal) {
+    cli_interrupt_signal = sig;
+    alarm(CLI_INTERRUPT_GRACE);
+    return;
+  }
+  interrupt_now(cli_interrupt_signal ? cli_interrupt_signal : sig);
+}
+
+static void on_alarm(int sig)
+{
+  interrupt_now(cli_interrupt_signal ? cli_interrupt_signal : sig);
 }
 
 static void install_interrupt_handler(void)
@@ -69,6 +87,8 @@ static void install_interrupt_handler(void)
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
+  sa.sa_handler = on_alarm;
+  sigaction(SIGALRM, &sa, NULL);
 }
 
 int main(int argc, char **argv)
@@ -109,5 +129,12 @@ int main(int argc, char **argv)
       return CLI_OK;
     }
   }
-  return c->run(argc - 1, argv + 1);
+  int rc = c->run(argc - 1, argv + 1);
+  if (cli_interrupt_signal) {
+    /* the command stopped cooperatively and wrote nothing */
+    alarm(0);
+    fputs("gainkit: interrupted\n", stderr);
+    return cli_interrupt_signal == SIGINT ? 130 : 128 + cli_interrupt_signal;
+  }
+  return rc;
 }
