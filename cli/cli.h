@@ -145,6 +145,9 @@ gk_progress cli_progress(const char *label);
 void cli_progress_done(gk_progress *p);
 #define CLI_INTERRUPT_GRACE 5
 extern volatile sig_atomic_t cli_interrupt_signal, cli_cooperative;
+/* 1 while a progress bar line is on stderr without its newline, so that a
+ * message (even from the signal handler) starts on a line of its own. */
+extern volatile sig_atomic_t cli_bar_open;
 /* Non-zero once SIGINT/SIGTERM arrived during a cooperative computation. */
 static inline int cli_interrupted(void) { return cli_interrupt_signal != 0; }
 

@@ -358,7 +358,7 @@ void cli_print_value(cli_buf *b, const char *name, double v, double se, const ch
   cli_printf(b, "  %-12s %s\n", name, val);
 }
 
-volatile sig_atomic_t cli_interrupt_signal = 0, cli_cooperative = 0;
+volatile sig_atomic_t cli_interrupt_signal = 0, cli_cooperative = 0, cli_bar_open = 0;
 
 struct bar { const char *label; int last, show; };
 static int bar_update(void *ctx, size_t done, size_t total)
@@ -374,6 +374,7 @@ static int bar_update(void *ctx, size_t done, size_t total)
   for (int i = 0; i < w; i++) fputc(i < fill ? '#' : '.', stderr);
   fprintf(stderr, "] %3d%%", pct);
   fflush(stderr);
+  cli_bar_open = 1;
   return 0;
 }
 
@@ -398,6 +399,7 @@ void cli_progress_done(gk_progress *p)
   cli_cooperative = 0;
   if (p && p->ctx) {
     if (((struct bar *)p->ctx)->show && ((struct bar *)p->ctx)->last >= 0) fputc('\n', stderr);
+    cli_bar_open = 0;
     free(p->ctx);
     p->ctx = NULL;
     p->update = NULL;

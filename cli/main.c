@@ -55,8 +55,10 @@ static void print_main_help(FILE *fp)
 static void interrupt_now(int sig)
 {
   gk_atomic_cleanup_signal();
-  static const char msg[] = "gainkit: interrupted\n";
-  ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+  static const char msg[] = "\ngainkit: interrupted\n";
+  /* skip the leading newline unless a progress bar left its line open */
+  const char *m = cli_bar_open ? msg : msg + 1;
+  ssize_t w = write(STDERR_FILENO, m, strlen(m));
   (void)w;
   _exit(sig == SIGINT ? 130 : 128 + sig);
 }
