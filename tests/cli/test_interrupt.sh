@@ -32,13 +32,15 @@ interrupt INT 130 "inspect, Ctrl-C, existing -o file" inspect in.fifo -o out.csv
 interrupt TERM 143 "threshold, SIGTERM" threshold in.fifo --format json
 
 # Ctrl-C in the middle of a long computation: `simulate` on a fine grid
-# (5e6 cell-bins, a minute or more of work). GAINKIT_PROGRESS=1 makes the
+# (2e5 cell-bins, 100 times the default number of steps: minutes of work,
+# each step short, so the library sees the cancel at once). GAINKIT_PROGRESS=1 makes the
 # progress bar appear on stderr although it is a file; the signal is sent
 # once it has (the computation is running: the handler then only sets a
 # flag, the library stops at its next time step, the command cleans up) and
 # a second later. Nothing here depends on how long that takes: a watchdog
 # only bounds the test if cancelling fails, and then the test fails.
-sed -e 's/^  bins: .*/  bins: 1000/; s/^  cells: .*/  cells: 5000/; s/^  time_bins: .*/  time_bins: 400/' \
+sed -e 's/^  bins: .*/  bins: 200/; s/^  cells: .*/  cells: 1000/; s/^  time_bins: .*/  time_bins: 400/' \
+    -e 's/^  accuracy: .*/  accuracy: 0.001/' \
     -e '/^sweep:/,$d' "$SRC/examples/sim-500ps.yaml" >fine.yaml
 interrupt_long() { # interrupt_long SIGNAL EXPECTED-RC DESC ARGS...
   local sig=$1 want=$2 desc=$3; shift 3
@@ -56,7 +58,11 @@ interrupt_long() { # interrupt_long SIGNAL EXPECTED-RC DESC ARGS...
   wait "$pid"; local rc=$?
   kill "$dog" 2>/dev/null; wait "$dog" 2>/dev/null
   [ "$rc" -eq "$want" ] && ok || bad "$desc: exit $rc, expected $want"
-  grep -q '^gainkit: interrupted$' stderr && ok || bad "$desc: stderr: $(cat stderr)"
+  # cooperative: the bar's line ends, then the message; the _exit fallback
+  # (a step slower than the grace period, e.g. under sanitizers) writes it
+  # after the bar. Both keep the contract; which one ran is only reported.
+  grep -q 'gainkit: interrupted$' stderr && ok || bad "$desc: stderr: $(cat stderr)"
+  grep -q '^gainkit: interrupted$' stderr || echo "note: $desc: stopped by the _exit fallback"
   grep -q 'cancelled' stderr && bad "$desc: the library's cancel message leaked: $(cat stderr)" || ok
   [ ! -s stdout ] && ok || bad "$desc: stdout not empty"
   if ls | grep -q '\.tmp\.'; then bad "$desc: temp file left"; else ok; fi
