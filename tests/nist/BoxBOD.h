@@ -12,21 +12,8 @@ static const double boxbod_start2[] = {100, 0.75};
 static const double boxbod_cert[] = {2.1380940889E+02, 5.4723748542E-01};
 static const double boxbod_sd[] = {1.2354515176E+01, 1.0455993237E-01};
 
-static void boxbod_f(const double *b, const double *r, double *y)
-{
-  double x = r[1];
-  *y = b[0] * (1.0 - exp(-b[1] * x));
-}
-static void boxbod_df(const double *b, const double *r, double *j)
-{
-  double x = r[1];
-  double e = exp(-b[1] * x);
-  j[0] = 1.0 - e;
-  j[1] = b[0] * x * e;
-}
-
 static const nist_set nist_BoxBOD = {
   "BoxBOD", "higher", 6, 2, 2, &boxbod_data[0][0], 0,
   boxbod_start1, boxbod_start2, boxbod_cert, boxbod_sd, 1.1680088766E+03,
-  boxbod_f, boxbod_df,
+  nist_exp_rise_f, nist_exp_rise_df,
 };

@@ -64,22 +64,8 @@ static const double chwirut1_start2[] = {0.15, 0.008, 0.010};
 static const double chwirut1_cert[] = {1.9027818370E-01, 6.1314004477E-03, 1.0530908399E-02};
 static const double chwirut1_sd[] = {2.1938557035E-02, 3.4500025051E-04, 7.9281847748E-04};
 
-static void chwirut1_f(const double *b, const double *r, double *y)
-{
-  double x = r[1];
-  *y = exp(-b[0] * x) / (b[1] + b[2] * x);
-}
-static void chwirut1_df(const double *b, const double *r, double *j)
-{
-  double x = r[1];
-  double e = exp(-b[0] * x), d = b[1] + b[2] * x;
-  j[0] = -x * e / d;
-  j[1] = -e / (d * d);
-  j[2] = -x * e / (d * d);
-}
-
 static const nist_set nist_Chwirut1 = {
   "Chwirut1", "lower", 214, 3, 2, &chwirut1_data[0][0], 0,
   chwirut1_start1, chwirut1_start2, chwirut1_cert, chwirut1_sd, 2.3844771393E+03,
-  chwirut1_f, chwirut1_df,
+  nist_chwirut_f, nist_chwirut_df,
 };

@@ -24,22 +24,8 @@ static const double chwirut2_start2[] = {0.15, 0.008, 0.010};
 static const double chwirut2_cert[] = {1.6657666537E-01, 5.1653291286E-03, 1.2150007096E-02};
 static const double chwirut2_sd[] = {3.8303286810E-02, 6.6621605126E-04, 1.5304234767E-03};
 
-static void chwirut2_f(const double *b, const double *r, double *y)
-{
-  double x = r[1];
-  *y = exp(-b[0] * x) / (b[1] + b[2] * x);
-}
-static void chwirut2_df(const double *b, const double *r, double *j)
-{
-  double x = r[1];
-  double e = exp(-b[0] * x), d = b[1] + b[2] * x;
-  j[0] = -x * e / d;
-  j[1] = -e / (d * d);
-  j[2] = -x * e / (d * d);
-}
-
 static const nist_set nist_Chwirut2 = {
   "Chwirut2", "lower", 54, 3, 2, &chwirut2_data[0][0], 0,
   chwirut2_start1, chwirut2_start2, chwirut2_cert, chwirut2_sd, 5.1304802941E+02,
-  chwirut2_f, chwirut2_df,
+  nist_chwirut_f, nist_chwirut_df,
 };

@@ -73,31 +73,8 @@ static const double gauss1_start2[] = {94.0, 0.0105, 99.0, 63.0, 25.0, 71.0, 180
 static const double gauss1_cert[] = {9.8778210871E+01, 1.0497276517E-02, 1.0048990633E+02, 6.7481111276E+01, 2.3129773360E+01, 7.1994503004E+01, 1.7899805021E+02, 1.8389389025E+01};
 static const double gauss1_sd[] = {NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
 
-static void gauss1_f(const double *b, const double *r, double *y)
-{
-  double x = r[1];
-  double d1 = x - b[3], d2 = x - b[6];
-  *y = b[0] * exp(-b[1] * x) + b[2] * exp(-d1 * d1 / (b[4] * b[4]))
-       + b[5] * exp(-d2 * d2 / (b[7] * b[7]));
-}
-static void gauss1_df(const double *b, const double *r, double *j)
-{
-  double x = r[1];
-  double d1 = x - b[3], d2 = x - b[6];
-  double e0 = exp(-b[1] * x);
-  double e1 = exp(-d1 * d1 / (b[4] * b[4])), e2 = exp(-d2 * d2 / (b[7] * b[7]));
-  j[0] = e0;
-  j[1] = -b[0] * x * e0;
-  j[2] = e1;
-  j[3] = b[2] * e1 * 2.0 * d1 / (b[4] * b[4]);
-  j[4] = b[2] * e1 * 2.0 * d1 * d1 / (b[4] * b[4] * b[4]);
-  j[5] = e2;
-  j[6] = b[5] * e2 * 2.0 * d2 / (b[7] * b[7]);
-  j[7] = b[5] * e2 * 2.0 * d2 * d2 / (b[7] * b[7] * b[7]);
-}
-
 static const nist_set nist_Gauss1 = {
   "Gauss1", "lower", 250, 8, 2, &gauss1_data[0][0], 0,
   gauss1_start1, gauss1_start2, gauss1_cert, gauss1_sd, 1.3158222432E+03,
-  gauss1_f, gauss1_df,
+  nist_gauss_f, nist_gauss_df,
 };

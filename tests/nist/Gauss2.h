@@ -73,31 +73,8 @@ static const double gauss2_start2[] = {98.0, 0.0105, 103.0, 105.0, 20.0, 73.0, 1
 static const double gauss2_cert[] = {9.9018328406E+01, 1.0994945399E-02, 1.0188022528E+02, 1.0703095519E+02, 2.3578584029E+01, 7.2045589471E+01, 1.5327010194E+02, 1.9525972636E+01};
 static const double gauss2_sd[] = {NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
 
-static void gauss2_f(const double *b, const double *r, double *y)
-{
-  double x = r[1];
-  double d1 = x - b[3], d2 = x - b[6];
-  *y = b[0] * exp(-b[1] * x) + b[2] * exp(-d1 * d1 / (b[4] * b[4]))
-       + b[5] * exp(-d2 * d2 / (b[7] * b[7]));
-}
-static void gauss2_df(const double *b, const double *r, double *j)
-{
-  double x = r[1];
-  double d1 = x - b[3], d2 = x - b[6];
-  double e0 = exp(-b[1] * x);
-  double e1 = exp(-d1 * d1 / (b[4] * b[4])), e2 = exp(-d2 * d2 / (b[7] * b[7]));
-  j[0] = e0;
-  j[1] = -b[0] * x * e0;
-  j[2] = e1;
-  j[3] = b[2] * e1 * 2.0 * d1 / (b[4] * b[4]);
-  j[4] = b[2] * e1 * 2.0 * d1 * d1 / (b[4] * b[4] * b[4]);
-  j[5] = e2;
-  j[6] = b[5] * e2 * 2.0 * d2 / (b[7] * b[7]);
-  j[7] = b[5] * e2 * 2.0 * d2 * d2 / (b[7] * b[7] * b[7]);
-}
-
 static const nist_set nist_Gauss2 = {
   "Gauss2", "lower", 250, 8, 2, &gauss2_data[0][0], 0,
   gauss2_start1, gauss2_start2, gauss2_cert, gauss2_sd, 1.2475282092E+03,
-  gauss2_f, gauss2_df,
+  nist_gauss_f, nist_gauss_df,
 };

@@ -73,31 +73,8 @@ static const double gauss3_start2[] = {96.0, 0.0096, 80.0, 110.0, 25.0, 74.0, 13
 static const double gauss3_cert[] = {9.8940368970E+01, 1.0945879335E-02, 1.0069553078E+02, 1.1163619459E+02, 2.3300500029E+01, 7.3705031418E+01, 1.4776164251E+02, 1.9668221230E+01};
 static const double gauss3_sd[] = {5.3005192833E-01, 1.2554058911E-04, 8.1256587317E-01, 3.5317859757E-01, 3.6584783023E-01, 1.2091239082E+00, 4.0488183351E-01, 3.7806634336E-01};
 
-static void gauss3_f(const double *b, const double *r, double *y)
-{
-  double x = r[1];
-  double d1 = x - b[3], d2 = x - b[6];
-  *y = b[0] * exp(-b[1] * x) + b[2] * exp(-d1 * d1 / (b[4] * b[4]))
-       + b[5] * exp(-d2 * d2 / (b[7] * b[7]));
-}
-static void gauss3_df(const double *b, const double *r, double *j)
-{
-  double x = r[1];
-  double d1 = x - b[3], d2 = x - b[6];
-  double e0 = exp(-b[1] * x);
-  double e1 = exp(-d1 * d1 / (b[4] * b[4])), e2 = exp(-d2 * d2 / (b[7] * b[7]));
-  j[0] = e0;
-  j[1] = -b[0] * x * e0;
-  j[2] = e1;
-  j[3] = b[2] * e1 * 2.0 * d1 / (b[4] * b[4]);
-  j[4] = b[2] * e1 * 2.0 * d1 * d1 / (b[4] * b[4] * b[4]);
-  j[5] = e2;
-  j[6] = b[5] * e2 * 2.0 * d2 / (b[7] * b[7]);
-  j[7] = b[5] * e2 * 2.0 * d2 * d2 / (b[7] * b[7] * b[7]);
-}
-
 static const nist_set nist_Gauss3 = {
   "Gauss3", "average", 250, 8, 2, &gauss3_data[0][0], 0,
   gauss3_start1, gauss3_start2, gauss3_cert, gauss3_sd, 1.2444846360E+03,
-  gauss3_f, gauss3_df,
+  nist_gauss_f, nist_gauss_df,
 };

@@ -69,28 +69,8 @@ static const double hahn1_start2[] = {1, -0.1, 0.005, -0.000001, -0.005, 0.0001,
 static const double hahn1_cert[] = {1.0776351733E+00, -1.2269296921E-01, 4.0863750610E-03, -1.4262662514E-06, -5.7609940901E-03, 2.4053735503E-04, -1.2314450199E-07};
 static const double hahn1_sd[] = {1.7070154742E-01, 1.2000289189E-02, 2.2508314937E-04, 2.7578037666E-07, 2.4712888219E-04, 1.0449373768E-05, 1.3027335327E-08};
 
-static void hahn1_f(const double *b, const double *r, double *y)
-{
-  double x = r[1];
-  *y = (b[0] + b[1] * x + b[2] * x * x + b[3] * x * x * x)
-       / (1.0 + b[4] * x + b[5] * x * x + b[6] * x * x * x);
-}
-static void hahn1_df(const double *b, const double *r, double *j)
-{
-  double x = r[1];
-  double u = b[0] + b[1] * x + b[2] * x * x + b[3] * x * x * x;
-  double v = 1.0 + b[4] * x + b[5] * x * x + b[6] * x * x * x;
-  j[0] = 1.0 / v;
-  j[1] = x / v;
-  j[2] = x * x / v;
-  j[3] = x * x * x / v;
-  j[4] = -u * x / (v * v);
-  j[5] = -u * x * x / (v * v);
-  j[6] = -u * x * x * x / (v * v);
-}
-
 static const nist_set nist_Hahn1 = {
   "Hahn1", "average", 236, 7, 2, &hahn1_data[0][0], 0,
   hahn1_start1, hahn1_start2, hahn1_cert, hahn1_sd, 1.5324382854E+00,
-  hahn1_f, hahn1_df,
+  nist_rational33_f, nist_rational33_df,
 };

@@ -16,23 +16,8 @@ static const double lanczos1_start2[] = {0.5, 0.7, 3.6, 4.2, 4, 6.3};
 static const double lanczos1_cert[] = {9.5100000027E-02, 1.0000000001E+00, 8.6070000013E-01, 3.0000000002E+00, 1.5575999998E+00, 5.0000000001E+00};
 static const double lanczos1_sd[] = {5.3347304234E-11, 2.7473038179E-10, 1.3576062225E-10, 3.3308253069E-10, 1.8815731448E-10, 1.1057500538E-10};
 
-static void lanczos1_f(const double *b, const double *r, double *y)
-{
-  double x = r[1];
-  *y = b[0] * exp(-b[1] * x) + b[2] * exp(-b[3] * x) + b[4] * exp(-b[5] * x);
-}
-static void lanczos1_df(const double *b, const double *r, double *j)
-{
-  double x = r[1];
-  for (int k = 0; k < 3; k++) {
-    double e = exp(-b[2 * k + 1] * x);
-    j[2 * k] = e;
-    j[2 * k + 1] = -b[2 * k] * x * e;
-  }
-}
-
 static const nist_set nist_Lanczos1 = {
   "Lanczos1", "average", 24, 6, 2, &lanczos1_data[0][0], 0,
   lanczos1_start1, lanczos1_start2, lanczos1_cert, lanczos1_sd, 1.4307867721E-25,
-  lanczos1_f, lanczos1_df,
+  nist_lanczos_f, nist_lanczos_df,
 };

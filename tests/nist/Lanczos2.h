@@ -16,23 +16,8 @@ static const double lanczos2_start2[] = {0.5, 0.7, 3.6, 4.2, 4, 6.3};
 static const double lanczos2_cert[] = {9.6251029939E-02, 1.0057332849E+00, 8.6424689056E-01, 3.0078283915E+00, 1.5529016879E+00, 5.0028798100E+00};
 static const double lanczos2_sd[] = {6.6770575477E-04, 3.3989646176E-03, 1.7185846685E-03, 4.1707005856E-03, 2.3744381417E-03, 1.3958787284E-03};
 
-static void lanczos2_f(const double *b, const double *r, double *y)
-{
-  double x = r[1];
-  *y = b[0] * exp(-b[1] * x) + b[2] * exp(-b[3] * x) + b[4] * exp(-b[5] * x);
-}
-static void lanczos2_df(const double *b, const double *r, double *j)
-{
-  double x = r[1];
-  for (int k = 0; k < 3; k++) {
-    double e = exp(-b[2 * k + 1] * x);
-    j[2 * k] = e;
-    j[2 * k + 1] = -b[2 * k] * x * e;
-  }
-}
-
 static const nist_set nist_Lanczos2 = {
   "Lanczos2", "average", 24, 6, 2, &lanczos2_data[0][0], 0,
   lanczos2_start1, lanczos2_start2, lanczos2_cert, lanczos2_sd, 2.2299428125E-11,
-  lanczos2_f, lanczos2_df,
+  nist_lanczos_f, nist_lanczos_df,
 };

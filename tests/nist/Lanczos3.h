@@ -16,23 +16,8 @@ static const double lanczos3_start2[] = {0.5, 0.7, 3.6, 4.2, 4, 6.3};
 static const double lanczos3_cert[] = {8.6816414977E-02, 9.5498101505E-01, 8.4400777463E-01, 2.9515951832E+00, 1.5825685901E+00, 4.9863565084E+00};
 static const double lanczos3_sd[] = {1.7197908859E-02, 9.7041624475E-02, 4.1488663282E-02, 1.0766312506E-01, 5.8371576281E-02, 3.4436403035E-02};
 
-static void lanczos3_f(const double *b, const double *r, double *y)
-{
-  double x = r[1];
-  *y = b[0] * exp(-b[1] * x) + b[2] * exp(-b[3] * x) + b[4] * exp(-b[5] * x);
-}
-static void lanczos3_df(const double *b, const double *r, double *j)
-{
-  double x = r[1];
-  for (int k = 0; k < 3; k++) {
-    double e = exp(-b[2 * k + 1] * x);
-    j[2 * k] = e;
-    j[2 * k + 1] = -b[2 * k] * x * e;
-  }
-}
-
 static const nist_set nist_Lanczos3 = {
   "Lanczos3", "lower", 24, 6, 2, &lanczos3_data[0][0], 0,
   lanczos3_start1, lanczos3_start2, lanczos3_cert, lanczos3_sd, 1.6117193594E-08,
-  lanczos3_f, lanczos3_df,
+  nist_lanczos_f, nist_lanczos_df,
 };

@@ -14,21 +14,8 @@ static const double misra1a_start2[] = {250, 0.0005};
 static const double misra1a_cert[] = {2.3894212918E+02, 5.5015643181E-04};
 static const double misra1a_sd[] = {2.7070075241E+00, 7.2668688436E-06};
 
-static void misra1a_f(const double *b, const double *r, double *y)
-{
-  double x = r[1];
-  *y = b[0] * (1.0 - exp(-b[1] * x));
-}
-static void misra1a_df(const double *b, const double *r, double *j)
-{
-  double x = r[1];
-  double e = exp(-b[1] * x);
-  j[0] = 1.0 - e;
-  j[1] = b[0] * x * e;
-}
-
 static const nist_set nist_Misra1a = {
   "Misra1a", "lower", 14, 2, 2, &misra1a_data[0][0], 0,
   misra1a_start1, misra1a_start2, misra1a_cert, misra1a_sd, 1.2455138894E-01,
-  misra1a_f, misra1a_df,
+  nist_exp_rise_f, nist_exp_rise_df,
 };

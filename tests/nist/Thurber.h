@@ -20,28 +20,8 @@ static const double thurber_start2[] = {1300, 1500, 500, 75, 1, 0.4, 0.05};
 static const double thurber_cert[] = {1.2881396800E+03, 1.4910792535E+03, 5.8323836877E+02, 7.5416644291E+01, 9.6629502864E-01, 3.9797285797E-01, 4.9727297349E-02};
 static const double thurber_sd[] = {4.6647963344E+00, 3.9571156086E+01, 2.8698696102E+01, 5.5675370270E+00, 3.1333340687E-02, 1.4984928198E-02, 6.5842344623E-03};
 
-static void thurber_f(const double *b, const double *r, double *y)
-{
-  double x = r[1];
-  *y = (b[0] + b[1] * x + b[2] * x * x + b[3] * x * x * x)
-       / (1.0 + b[4] * x + b[5] * x * x + b[6] * x * x * x);
-}
-static void thurber_df(const double *b, const double *r, double *j)
-{
-  double x = r[1];
-  double u = b[0] + b[1] * x + b[2] * x * x + b[3] * x * x * x;
-  double v = 1.0 + b[4] * x + b[5] * x * x + b[6] * x * x * x;
-  j[0] = 1.0 / v;
-  j[1] = x / v;
-  j[2] = x * x / v;
-  j[3] = x * x * x / v;
-  j[4] = -u * x / (v * v);
-  j[5] = -u * x * x / (v * v);
-  j[6] = -u * x * x * x / (v * v);
-}
-
 static const nist_set nist_Thurber = {
   "Thurber", "higher", 37, 7, 2, &thurber_data[0][0], 0,
   thurber_start1, thurber_start2, thurber_cert, thurber_sd, 5.6427082397E+03,
-  thurber_f, thurber_df,
+  nist_rational33_f, nist_rational33_df,
 };

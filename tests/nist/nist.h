@@ -5,7 +5,8 @@
  * <Name>.dat file (rows in NIST's column order: y first, then x or x1, x2),
  * both starting points, the certified parameter values, their certified
  * standard deviations and the certified residual sum of squares, plus the
- * model and its analytic Jacobian written from NIST's model line.
+ * model and its analytic Jacobian written from NIST's model line (in
+ * models.h where several data sets share one model line).
  *
  * Source: NIST/ITL StRD, https://www.itl.nist.gov/div898/strd/nls/nls_main.shtml
  * (public reference figures). */
@@ -14,6 +15,8 @@
 
 #include <math.h>
 #include <stddef.h>
+
+#include "models.h"
 
 /* pi exactly as NIST writes it in the Roszman1 and ENSO model lines */
 #define NIST_PI 3.141592653589793238462643383279E0
