@@ -55,4 +55,10 @@ printf 't (nm),y\n0,1\n1,0.5\n2,0.2\n3,0.1\n' >"$T/k_unit.csv"
 expect_input_error "not a time" "time unit" -- kinetics "$T/k_unit.csv"
 expect_input_error "--irf-fwhm" "negative fwhm" -- kinetics "$EX/kinetics/pump_series.csv" --irf-fwhm -5ps
 expect_input_error "--components" "components" -- kinetics "$EX/kinetics/pump_series.csv" --components 7
+
+# All-zero trace (issue 22): printed a fraction "-nan" with exit 1. Now an
+# input error naming the file and the trace.
+{ echo "t (ns),signal"; for i in $(seq 0 49); do echo "$i,0"; done; } >"$T/zero.csv"
+expect_input_error "zero.csv.*trace 1 is constant" "kinetics all-zero trace" -- kinetics "$T/zero.csv"
+
 finish
