@@ -107,6 +107,10 @@ double gk_spectra_trapz(const double *lambda, const double *y, size_t i0, size_t
 int gk_spectra_crossings(const double *lambda, const double *y, size_t i0, size_t i1,
                          size_t i_max, double half, double *lo_nm, double *hi_nm);
 
+/* y at wavelength wl by linear interpolation (lambda increasing); NaN
+ * outside [lambda[0], lambda[n-1]]. */
+double gk_spectra_value_at(const double *lambda, const double *y, size_t n, double wl);
+
 /* All of the above for one spectrum. lambda must be strictly increasing
  * (GK_EINPUT otherwise), n >= 3. y may be any sign after the baseline; a
  * peak <= 0 leaves the FWHM undefined (NaN, both flags set). */

@@ -226,3 +226,17 @@ void gk_spectra_smooth(const double *lambda, const double *y, size_t i0, size_t 
     out[i] = det != 0 ? d0 / det : y[i];
   }
 }
+
+double gk_spectra_value_at(const double *lambda, const double *y, size_t n, double wl)
+{
+  if (n == 0 || !(wl >= lambda[0] && wl <= lambda[n - 1])) return NAN;
+  size_t lo = 0, hi = n - 1;
+  while (hi - lo > 1) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (lambda[mid] <= wl) lo = mid;
+    else hi = mid;
+  }
+  if (hi == lo) return y[lo];
+  double t = (wl - lambda[lo]) / (lambda[hi] - lambda[lo]);
+  return y[lo] + t * (y[hi] - y[lo]);
+}
