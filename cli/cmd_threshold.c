@@ -546,7 +546,7 @@ static cJSON *make_json(const char *path, const series *s, const results *r, con
   cJSON_AddStringToObject(j, "input", path);
   cJSON_AddStringToObject(j, "pump_unit", s->pump_unit);
   cJSON_AddBoolToObject(j, "converged", all_converged(r));
-  if (pr->n_out) {
+  if (pr->n_total) {
     cJSON *g = cJSON_AddObjectToObject(j, "pump_range");
     gk_json_num(g, "from", pr->lo);
     gk_json_num(g, "to", pr->hi);
@@ -629,9 +629,11 @@ static void make_text(cli_buf *b, const char *path, const series *s, const resul
   const char *u = s->pump_unit[0] ? s->pump_unit : "as given";
   cli_printf(b, "threshold: %s (%zu %s, pump in %s)\n", path, s->n,
              s->spectra ? "spectra" : "points", u);
-  if (pr->n_out)
+  if (pr->n_out && isfinite(pr->lo))
     cli_printf(b, "pump range %.4g to %.4g %s: %zu of %zu points excluded\n", pr->lo, pr->hi, u, pr->n_out,
                pr->n_total);
+  else if (pr->n_out)
+    cli_printf(b, "pump up to %.4g %s: %zu of %zu points excluded\n", pr->hi, u, pr->n_out, pr->n_total);
   if (s->spectra) {
     double bm, blo, bhi;
     baseline_stats(s, &bm, &blo, &bhi);
@@ -924,9 +926,10 @@ const struct cli_command cli_cmd_threshold = {
   .summary = "ASE threshold from a pump series or spectra (kink, lines, FWHM)",
   .order = 30,
   .help =
-      "Usage: gainkit threshold FILE [--spectra] [--method kink|lines|fwhm|all]\n"
-      "                         [--window NM1:NM2] [--baseline N|none|VALUE] [options]\n\n"
-      "ASE threshold from emission versus pump (physics.md section 3).\n\n"
+      "Usage: gainkit threshold FILE [--spectra] [--method M[,M...]] [--range P1:P2 | --max-pump P]\n"
+      "                         [--window NM1:NM2] [--baseline auto|N|none|VALUE] [--smooth auto|M|none]\n"
+      "                         [options]\n\n"
+      "ASE threshold from emission versus pump (docs/threshold.md).\n\n"
       "Input FILE:\n"
       "  default     columns pump, intensity and optionally FWHM (nm); the pump unit\n"
       "              in the header (\"pump (uJ/cm2)\") is carried to the output\n"
@@ -935,20 +938,37 @@ const struct cli_command cli_cmd_threshold = {
       "              wavelength in nm, one spectrum per column; each spectrum gives\n"
       "              its integrated intensity, peak wavelength and FWHM\n\n"
       "Options:\n"
-      "  --method M         kink, lines, fwhm or all (default all; fwhm needs widths)\n"
+      "  --method M         kink, fwhm, peak, lines, default or all, or a list\n"
+      "                     (kink,lines); default = kink, fwhm (when widths exist) and\n"
+      "                     peak (with --spectra); lines only by name or all\n"
+      "  --range P1:P2      use only pumps P1 <= P <= P2 (file's pump unit; a unit\n"
+      "                     suffix is converted: 0.1mJ/cm2)\n"
+      "  --max-pump P       use only pumps <= P (same units)\n"
       "  --window NM1:NM2   analyse only this wavelength range (with --spectra)\n"
-      "  --baseline B       subtracted from each spectrum (with --spectra):\n"
-      "                     N = mean of the first N points (an integer), none\n"
-      "                     (default), or a fixed VALUE (any other number: 100.0)\n\n"
+      "  --baseline B       subtracted from each spectrum (with --spectra): auto\n"
+      "                     (default: the lower of the means of the first and last\n"
+      "                     5 % of the samples, reported), N = mean of the first N\n"
+      "                     points (an integer), none, or a VALUE (100.0)\n"
+      "  --smooth S         peak and FWHM from a Savitzky-Golay quadratic smooth\n"
+      "                     (with --spectra): auto (default, half-width ~FWHM/6),\n"
+      "                     M samples each side, or none (raw samples)\n\n"
       "Methods (at least 6 points):\n"
       "  kink    continuous two-segment line in log10(intensity) vs log10(pump);\n"
-      "          threshold 10^xb with its standard error\n"
-      "  lines   two least-squares lines in linear scale (>= 3 points each, best\n"
-      "          split); threshold where they intersect\n"
-      "  fwhm    logistic step of the FWHM in log10(pump); threshold 10^x0 ± se\n\n"
+      "          threshold 10^xb ± se. A saturating S-curve (slope falling again at\n"
+      "          high pump, three-segment F-test) is cut above its saturation; a\n"
+      "          slope above the break not steeper than below is no threshold (exit 1)\n"
+      "  peak    the kink method on the intensity at one fixed wavelength, the ASE\n"
+      "          peak of the highest-pump spectrum (Milanese et al., Adv. Opt.\n"
+      "          Mater. 2024, section 2.2); --spectra only\n"
+      "  fwhm    logistic step of the FWHM in log10(pump); threshold 10^x0 ± se;\n"
+      "          a step sharper than the pump spacing is reported as unresolved\n"
+      "  lines   linear scale: best split into two least-squares lines (>= 3\n"
+      "          points each); threshold where the upper line meets the lower\n"
+      "          one (also reported: where it meets zero output)\n\n"
       "Examples:\n"
       "  gainkit threshold examples/threshold-series.csv --plot s-curve.png\n"
-      "  gainkit threshold examples/threshold-spectra.csv --spectra --baseline 10 \\\n"
-      "      --window 490:590 --method kink --format json\n\n" CLI_COMMON_HELP,
+      "  gainkit threshold examples/threshold-series.csv --method all --range 5:200\n"
+      "  gainkit threshold examples/threshold-spectra.csv --spectra --window 490:590 \\\n"
+      "      --method kink,peak --format json\n\n" CLI_COMMON_HELP,
   .run = run,
 };
