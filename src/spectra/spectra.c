@@ -22,9 +22,10 @@ int gk_spectra_baseline(const double *y, size_t n, const gk_baseline *b, double 
     /* the emission-free ends: the mean of the first and of the last
      * max(3, n/20) samples, the lower of the two (an end still inside the
      * band only raises its mean) */
-    if (n < 6) return gk_error_set(err, GK_EINPUT, NULL, 0, "automatic baseline needs at least 6 samples");
+    if (n == 0) return gk_error_set(err, GK_EINPUT, NULL, 0, "automatic baseline of an empty spectrum");
     {
-      size_t k = n / 20 > 3 ? n / 20 : 3;
+      /* very short spectra (< 6 samples): one sample at each end */
+      size_t k = n < 6 ? 1 : n / 20 > 3 ? n / 20 : 3;
       double a = 0.0, c = 0.0;
       for (size_t i = 0; i < k; i++) {
         a += y[i];
