@@ -192,4 +192,15 @@ expect_out "baseline: automatic" "text reports the baseline"
 expect_input_error "needs spectra" "peak without spectra" -- threshold "$SER" --method peak
 expect_input_error "add --spectra" "smooth without spectra" -- threshold "$SER" --smooth 5
 
+# kink and fwhm on 100 000 points (issue 22: the fwhm fit ran one full fit
+# per interval, O(n²)): a kink at 30 (slopes 1, 3.5) and a FWHM step at 30
+awk 'BEGIN { srand(3); print "pump (uJ/cm2),intensity,fwhm (nm)"; for (i = 0; i < 100000; i++) { p = 4 * 100^(i / 99999);
+  x = log(p)/log(10) - log(30)/log(10); y = 2 + (x < 0 ? x : 3.5 * x) + 0.03 * (rand() - 0.5);
+  w = 4 + 21 / (1 + exp(x / 0.05)) + 0.3 * (rand() - 0.5); printf "%.6g,%.6g,%.4f\n", p, 10^y, w } }' >"$T/big3.csv"
+run threshold "$T/big3.csv" -o "$T/big3-out.csv"
+expect_rc 0 "kink and fwhm on 1e5 points"
+read -r kv ks <<<"$(csv_comment "$T/big3-out.csv" kink_threshold)"
+read -r fv fs <<<"$(csv_comment "$T/big3-out.csv" fwhm_threshold)"
+if awk -v a="$kv" -v b="$fv" 'BEGIN { exit !(a > 29.9 && a < 30.1 && b > 29.9 && b < 30.1) }'; then ok; else bad "1e5 points: kink $kv, fwhm $fv (truth 30)"; fi
+
 finish
