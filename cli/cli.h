@@ -142,6 +142,11 @@ void cli_print_undetermined(cli_buf *b, const char *name, double v, double se, c
  * with cli_determined(v, se). */
 cJSON *cli_json_value(cJSON *obj, const char *key, double v, double se, int determined,
                       const char *why);
+/* For a quantity whose zero is a meaningful value, not the absence of one
+ * (time zero, a constant offset, a number of extra charges): "value ± se"
+ * even when se > |value| ("-0.003 ± 0.005 ps" says t0 is known to 5 fs). */
+const char *cli_fmt_location(char *buf, size_t n, double v, double se, const char *unit);
+void cli_print_location(cli_buf *b, const char *name, double v, double se, const char *unit);
 /* A right-aligned table cell "  <v>" of `width` characters, CLI_SIG
  * significant digits; NaN prints "-". */
 void cli_cell(cli_buf *b, int width, double v);

@@ -291,8 +291,8 @@ static int run(int argc, char **argv)
       cli_printf(&b, "\n");
     }
   }
-  if (o.offset) cli_print_value(&b, "offset", r.off[0], r.off_se[0], "");
-  cli_print_value(&b, "t0", r.t0 * 1e12, r.t0_se * 1e12, "ps");
+  if (o.offset) cli_print_location(&b, "offset", r.off[0], r.off_se[0], "");
+  cli_print_location(&b, "t0", r.t0 * 1e12, r.t0_se * 1e12, "ps");
   cli_print_value(&b, "tau_amp", r.tau_amp * 1e12, r.tau_amp_se * 1e12, "ps (amplitude-weighted)");
   cli_print_value(&b, "tau_int", r.tau_int * 1e12, r.tau_int_se * 1e12, "ps (intensity-weighted)");
   cli_print_value(&b, "chi2_red", r.chi2_red, NAN, "");

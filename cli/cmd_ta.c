@@ -395,7 +395,7 @@ static int run(int argc, char **argv)
                r.fit_reason);
     cli_print_value(&b, "N_th", r.fit_threshold, r.fit_threshold_se, "excitons per NC");
     cli_print_value(&b, "g", r.g, r.g_se, o.fit_degeneracy ? "(degeneracy)" : "(degeneracy, fixed)");
-    cli_print_value(&b, "n_e", r.ne, r.ne_se, o.fit_ne ? "(extra electrons per NC)" : "(fixed)");
+    cli_print_location(&b, "n_e", r.ne, r.ne_se, o.fit_ne ? "(extra electrons per NC)" : "(fixed)");
     if (!r.fit_converged) status = CLI_FAILED;
   }
   if (nd > 1) {

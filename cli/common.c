@@ -367,7 +367,7 @@ cJSON *cli_json_value(cJSON *obj, const char *key, double v, double se, int dete
   return o;
 }
 
-const char *cli_fmt_value(char *buf, size_t n, double v, double se, const char *unit)
+static const char *fmt_value(char *buf, size_t n, double v, double se, const char *unit, int location)
 {
   char num[64];
   const char *sp = (unit && *unit) ? " " : "";
@@ -375,7 +375,7 @@ const char *cli_fmt_value(char *buf, size_t n, double v, double se, const char *
   if (isnan(v)) return cli_fmt_num(buf, n, v, CLI_SIG); /* no unit after "not determined" */
   /* a standard error beyond the value: "(0.0 ± 1.9)e12" would hide the
    * best fit (31.5) and claim a number the data do not give */
-  if (!cli_determined(v, se)) return cli_fmt_undetermined(buf, n, v, se, unit, NULL);
+  if (!location && !cli_determined(v, se)) return cli_fmt_undetermined(buf, n, v, se, unit, NULL);
   if (!(isfinite(se) && se > 0) || !isfinite(v)) {
     snprintf(buf, n, "%s%s%s", cli_fmt_num(num, sizeof num, v, CLI_SIG), sp, unit);
     return buf;
@@ -396,6 +396,23 @@ const char *cli_fmt_value(char *buf, size_t n, double v, double se, const char *
     snprintf(buf, n, "(%.*f ± %.*f)e%d%s%s", dec, vr / scale, dec, sr / scale, ev, sp, unit);
   }
   return buf;
+}
+
+const char *cli_fmt_value(char *buf, size_t n, double v, double se, const char *unit)
+{
+  return fmt_value(buf, n, v, se, unit, 0);
+}
+
+const char *cli_fmt_location(char *buf, size_t n, double v, double se, const char *unit)
+{
+  return fmt_value(buf, n, v, se, unit, 1);
+}
+
+void cli_print_location(cli_buf *b, const char *name, double v, double se, const char *unit)
+{
+  char val[512];
+  fmt_value(val, sizeof val, v, se, unit, 1);
+  cli_printf(b, "  %-12s %s\n", name, val);
 }
 
 void cli_cell(cli_buf *b, int width, double v)

@@ -59,6 +59,8 @@ static void test_undetermined(void)
   CHECK(cJSON_IsFalse(cJSON_GetObjectItem(v, "determined")));
   CHECK_STR(cJSON_GetObjectItem(v, "reason")->valuestring, "at a bound");
   cJSON_Delete(o);
+  /* a location (t0, offset, charge count): zero is a value, the form stays */
+  CHECK_STR(cli_fmt_location(b, sizeof b, -0.002627, 0.0052, "ps"), "-0.003 ± 0.005 ps");
 }
 
 static void test_numbers(void)
