@@ -421,7 +421,7 @@ int gk_threshold_kink_fit(const double *pump, const double *intensity, size_t n,
   }
   /* an ASE threshold is where the output turns up: a break to a flatter
    * slope (saturation, or a sublinear series) is no threshold */
-  if (!(res->p[GK_KINK_B2] > res->p[GK_KINK_B1])) {
+  if (res->cov_ok && !(res->p[GK_KINK_B2] > res->p[GK_KINK_B1])) {
     res->no_threshold = 1;
     snprintf(res->reason, sizeof res->reason,
              "log-log slope above the break (%.3g) is not steeper than below (%.3g): no ASE threshold",

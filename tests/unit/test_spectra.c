@@ -320,6 +320,21 @@ static void test_smoothed_fwhm(void)
   printf("  FWHM 23 nm, 8 %% noise: raw samples off by up to %.2f nm (> 10 %% in %d of 50), "
          "smoothed by up to %.2f nm; peak within %.2f nm\n", rmax, raw_bad, dmax, pmax);
   CHECK(raw_bad > 5);
+  /* an undersampled line (FWHM 2.6 samples, a 24-bin simulation) is not
+   * smoothed: the automatic width leaves it raw, FWHM as from the samples */
+  {
+    double l2[40], y2[40];
+    grid(l2, 40, 540, 5.0);
+    for (size_t i = 0; i < 40; i++) y2[i] = 1e6 * gauss(l2[i], 583, 13.0 / (2 * sqrt(2 * log(2.0))));
+    gk_spectrum_options o = {.smooth = 0};
+    gk_spectrum_stats a, b;
+    gk_error e;
+    CHECK_INT(gk_spectrum_analyse(l2, y2, 40, &o, &a, &e), GK_OK);
+    o.smooth = -1;
+    CHECK_INT(gk_spectrum_analyse(l2, y2, 40, &o, &b, &e), GK_OK);
+    CHECK_INT(b.smooth_half, 0);
+    CHECK_ABS(b.fwhm_nm, a.fwhm_nm, 0);
+  }
   /* exact on a parabola, also on a non-uniform grid */
   for (size_t i = 0; i < NS; i++) {
     l[i] = 470 + 0.5 * (double)i + 0.2 * sin((double)i);
