@@ -738,10 +738,37 @@ static int make_plot(const char *out, const series *s, const results *r)
   gk_panel_log(p, 1, 1);
   gk_panel_add(p, s->pump, s->intensity, NULL, s->n, GK_STYLE_POINTS, 0, "data");
   if (r->run_kink && r->kink_rc == GK_OK) {
+    /* the fit covers the points below a saturation only */
+    size_t nk = NCURVE;
+    while (isfinite(r->kink.saturation) && nk > 2 && cx[nk - 1] > r->kink.saturation) nk--;
     for (int i = 0; i < NCURVE; i++) cy[i] = gk_threshold_kink_eval(&r->kink, cx[i]);
-    gk_panel_add(p, cx, cy, NULL, NCURVE, GK_STYLE_LINE, 1, "kink fit");
-    snprintf(lab, sizeof lab, "kink %.3g", r->kink.value);
-    gk_panel_vline(p, r->kink.value, 1, lab);
+    gk_panel_add(p, cx, cy, NULL, nk, GK_STYLE_LINE, 1, "kink fit");
+    /* a threshold line only where there is a threshold */
+    if (kink_ok(r)) {
+      snprintf(lab, sizeof lab, "kink %.3g", r->kink.value);
+      gk_panel_vline(p, r->kink.value, 1, lab);
+    }
+  }
+  if (r->run_peak && r->peak_rc == GK_OK && r->peak_int) {
+    /* the peak-wavelength series on the same axes, with its kink fit */
+    double *px = malloc(s->n * sizeof *px), *py = malloc(s->n * sizeof *py);
+    if (px && py) {
+      size_t m = 0;
+      for (size_t i = 0; i < s->n; i++)
+        if (isfinite(r->peak_int[i])) { px[m] = s->pump[i]; py[m] = r->peak_int[i]; m++; }
+      snprintf(lab, sizeof lab, "at %.1f nm", r->peak_wl);
+      gk_panel_add(p, px, py, NULL, m, GK_STYLE_POINTS, 4, lab);
+      size_t nk = NCURVE;
+      while (isfinite(r->peak.saturation) && nk > 2 && cx[nk - 1] > r->peak.saturation) nk--;
+      for (int i = 0; i < NCURVE; i++) cy[i] = gk_threshold_kink_eval(&r->peak, cx[i]);
+      gk_panel_add(p, cx, cy, NULL, nk, GK_STYLE_LINE, 4, "peak fit");
+      if (peak_ok(r)) {
+        snprintf(lab, sizeof lab, "peak %.3g", r->peak.value);
+        gk_panel_vline(p, r->peak.value, 4, lab);
+      }
+    }
+    free(px);
+    free(py);
   }
   if (r->run_lines && r->lines_rc == GK_OK) {
     /* the two lines of the linear-scale construction, each on its side */
@@ -766,8 +793,10 @@ static int make_plot(const char *out, const series *s, const results *r)
     if (r->run_fwhm && r->fwhm_rc == GK_OK) {
       for (int i = 0; i < NCURVE; i++) cy[i] = gk_threshold_fwhm_eval(&r->fwhm, cx[i]);
       gk_panel_add(p, cx, cy, NULL, NCURVE, GK_STYLE_LINE, 1, "logistic fit");
-      snprintf(lab, sizeof lab, "fwhm %.3g", r->fwhm.value);
-      gk_panel_vline(p, r->fwhm.value, 1, lab);
+      if (fwhm_ok(r)) {
+        snprintf(lab, sizeof lab, "fwhm %.3g", r->fwhm.value);
+        gk_panel_vline(p, r->fwhm.value, 1, lab);
+      }
     }
   }
   if (s->spectra) {
