@@ -11,7 +11,8 @@ the build tree of the checkout this package sits in, else system paths.
 """
 from ._ffi import LibraryNotFound, library_path, include_path, ffi, lib  # noqa: F401
 from ._core import GainkitError, InputError, FitError  # noqa: F401
-from . import io, spectrum, vsl, vpi, simulate  # noqa: F401
+from . import io, spectrum, vsl, vpi, simulate, nc, carriers  # noqa: F401
+from . import heat as _heat_mod
 from . import threshold as _threshold_mod
 from .io import read  # noqa: F401
 
@@ -36,5 +37,20 @@ class _ThresholdModule:
 
 threshold = _ThresholdModule()
 
-__all__ = ["read", "io", "spectrum", "vsl", "vpi", "simulate", "threshold", "GainkitError",
+
+class _HeatModule:
+    """``gainkit.heat(k, c, power=...)`` (= heat.run); heat.fit, heat.fit_file."""
+
+    def __call__(self, *a, **kw):
+        return _heat_mod.run(*a, **kw)
+
+    __call__.__doc__ = _heat_mod.run.__doc__
+
+    def __getattr__(self, k):
+        return getattr(_heat_mod, k)
+
+
+heat = _HeatModule()
+
+__all__ = ["read", "io", "spectrum", "vsl", "vpi", "simulate", "threshold", "nc", "carriers", "heat", "GainkitError",
            "InputError", "FitError", "LibraryNotFound"]

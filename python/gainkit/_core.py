@@ -262,3 +262,38 @@ def weighting_code(weights, has_sigma):
 
 
 WEIGHT_NAMES = {0: "none", 1: "sigma", 2: "relative"}
+
+
+class Record(Result):
+    """A result given as named values (the CLI's JSON keys): r["n_th"] or
+    r.n_th; ``to_dict()`` adds "command". ``converged`` and ``warnings``
+    are always present."""
+
+    def __init__(self, command, values, converged=True, warnings=None):
+        self.command = command
+        self.values = dict(values)
+        self.converged = converged
+        self.warnings = list(warnings or [])
+
+    def __getitem__(self, k):
+        return self.values[k]
+
+    def __getattr__(self, k):
+        if k != "values" and "values" in self.__dict__ and k in self.values:
+            return self.values[k]
+        raise AttributeError(k)
+
+    def keys(self):
+        return self.values.keys()
+
+    def __repr__(self):
+        return f"Record({self.command!r}, {self.values!r})"
+
+    def _dict(self):
+        return {"command": self.command, **self.values}
+
+
+def fill_struct(ptr, fields):
+    for k, v in fields.items():
+        setattr(ptr, k, v)
+    return ptr
