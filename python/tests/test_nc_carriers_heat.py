@@ -95,3 +95,24 @@ def test_heat_matches_cli_and_closed_form(gk):
     same(f.to_dict(), cli_json("heat", "--fit", ex("heat_pulse_length.csv")), skip=("file",))
     with pytest.raises(gk.InputError):
         gk.heat.run(-1, 1e-8, power=0.1)
+
+
+def test_kinetics_matches_cli(gk):
+    f = ex("kinetics/pump_series.csv")
+    ref = cli_json("kinetics", f, "--global", "--components", "2", "--irf-fwhm", "5ps")
+    r = gk.kinetics.fit_file(f, global_=True, components=2, irf_fwhm=5e-12)
+    same(r.to_dict(), ref)
+    ref = cli_json("kinetics", f, "--trace", "3", "--components", "auto")
+    same(gk.kinetics.fit_file(f, trace=3, components="auto").to_dict(), ref)
+
+
+def test_kinetics_exact_biexponential(gk):
+    # independent: noiseless two-exponential decay, no IRF, t0 = 0
+    t = np.linspace(0, 2e-9, 400)
+    y = 3.0 * np.exp(-t / 50e-12) + 1.0 * np.exp(-t / 400e-12)
+    r = gk.kinetics.fit(t, y, components=2)
+    taus = sorted(c["tau"] for c in r["components"])
+    assert taus[0] == pytest.approx(50e-12, rel=1e-6)
+    assert taus[1] == pytest.approx(400e-12, rel=1e-6)
+    with pytest.raises(gk.InputError, match="components"):
+        gk.kinetics.fit(t, y, components=7)
