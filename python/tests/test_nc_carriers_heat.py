@@ -116,3 +116,16 @@ def test_kinetics_exact_biexponential(gk):
     assert taus[1] == pytest.approx(400e-12, rel=1e-6)
     with pytest.raises(gk.InputError, match="components"):
         gk.kinetics.fit(t, y, components=7)
+
+
+def test_ta_matches_cli(gk):
+    g, d4 = ex("ta/ground.csv"), ex("ta/delta_04ps.csv")
+    ref = cli_json("ta", "--ground", g, "--delta", d4, "--probe", "537nm", "--gain-fit")
+    r = gk.ta.from_files(g, delta=d4, probe=537, gain_fit=True)
+    same(r.to_dict(), ref)
+    ref = cli_json("ta", "--ground", g, "--long", ex("ta-long.csv"), "--probe", "537nm")
+    same(gk.ta.from_files(g, long=ex("ta-long.csv"), probe=537).to_dict(), ref)
+    ds = [ex(f"ta/delta_{k:02d}ps.csv") for k in (1, 2, 4, 8, 16)]
+    args = sum((["--delta", p] for p in ds), [])
+    ref = cli_json("ta", "--ground", g, *args, "--window", "530:540")
+    same(gk.ta.from_files(g, delta=ds, window=(530, 540)).to_dict(), ref)
