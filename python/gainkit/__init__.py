@@ -11,7 +11,7 @@ the build tree of the checkout this package sits in, else system paths.
 """
 from ._ffi import LibraryNotFound, library_path, include_path, ffi, lib  # noqa: F401
 from ._core import GainkitError, InputError, FitError  # noqa: F401
-from . import io, spectrum, vsl, vpi, simulate, nc, carriers, kinetics, ta, modes  # noqa: F401
+from . import io, spectrum, vsl, vpi, simulate, nc, carriers, kinetics, ta, modes, plot  # noqa: F401
 from . import heat as _heat_mod
 from . import threshold as _threshold_mod
 from .io import read  # noqa: F401
@@ -52,5 +52,5 @@ class _HeatModule:
 
 heat = _HeatModule()
 
-__all__ = ["read", "io", "spectrum", "vsl", "vpi", "simulate", "threshold", "nc", "carriers", "heat", "kinetics", "ta", "modes", "GainkitError",
+__all__ = ["read", "io", "spectrum", "vsl", "vpi", "simulate", "threshold", "nc", "carriers", "heat", "kinetics", "ta", "modes", "plot", "GainkitError",
            "InputError", "FitError", "LibraryNotFound"]

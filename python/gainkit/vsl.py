@@ -47,6 +47,9 @@ class VslFit(Result):
     warnings: list
     reason: str
     weights: str
+    L: np.ndarray = dataclasses.field(default=None, repr=False)
+    intensity: np.ndarray = dataclasses.field(default=None, repr=False)
+    sigma: np.ndarray = dataclasses.field(default=None, repr=False)
 
     @property
     def g(self):
@@ -81,6 +84,11 @@ class VslAll(Result):
     reliable: bool
     reason: str
     warnings: list = dataclasses.field(default_factory=list)
+
+    @property
+    def best(self):
+        """The recommended fit (None when no model is recommended)."""
+        return None if self.recommended == "none" else self[self.recommended]
 
     def __getitem__(self, model):
         for f in self.fits:
@@ -157,7 +165,9 @@ def _one(d, m, L, yunit, weights_name):
                       bic=st(f.bic), residuals_in="L" if f.residual_in_L else "I",
                       chi2_intensity=st(f.chi2_I), aicc_intensity=st(f.aicc_I),
                       yhat=carray(f.yhat, d.n) if f.yhat != ffi.NULL else None,
-                      warnings=warns, reason=s(f.reason), weights=weights_name)
+                      warnings=warns, reason=s(f.reason), weights=weights_name,
+                      L=carray(d.L, d.n), intensity=carray(d.intensity, d.n),
+                      sigma=carray(d.sigma, d.n) if d.sigma != ffi.NULL else None)
     finally:
         lib.gk_vsl_fit_free(f)
 
