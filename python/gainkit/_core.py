@@ -102,11 +102,14 @@ def as_f64(a, name, ndim=1, shape=None, min_len=None, optional=False):
     return arr
 
 
+_T_DARR = ffi.typeof("double[]")
+
+
 def dptr(arr):
     """double* view on a checked array (no copy), or NULL."""
     if arr is None:
         return ffi.NULL
-    return ffi.cast("double *", ffi.from_buffer(arr))
+    return ffi.from_buffer(_T_DARR, arr)
 
 
 def carray(ptr, n, dtype=np.float64):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import numpy as np
 
@@ -10,6 +11,8 @@ from ._core import (WEIGHT_NAMES, Cancel, Result, as_f64, carray, dptr, new_erro
                     s, usage, weighting_code)
 from ._ffi import ffi, lib
 
+_T_FIT = ffi.typeof("gk_vsl_fit *")
+_T_DATA = ffi.typeof("gk_vsl_data *")
 MODELS = tuple(s(lib.gk_vsl_model_name(m)) for m in range(lib.GK_VSL_NMODELS))
 
 
@@ -133,24 +136,31 @@ class VslSpectrum(Result):
         return d
 
 
+@functools.lru_cache(maxsize=None)
+def _names(m):
+    return tuple(s(lib.gk_vsl_param_name(m, k)) for k in range(lib.gk_vsl_nreport(m)))
+
+
+@functools.lru_cache(maxsize=None)
 def _param_unit(m, k, yunit):
     u = s(lib.gk_vsl_param_unit(m, k))
     iu = yunit or "a.u."
     return iu if u == "I" else f"{iu}/cm" if u == "I/cm" else u
 
 
-def _one(d, m, L, yunit, weights_name):
-    f = ffi.new("gk_vsl_fit *")
+def _one(d, m, L, yunit, weights_name, I=None, S=None):
+    f = ffi.new(_T_FIT)
     err = new_error()
     rc = lib.gk_vsl_fit_model(d, m, f, err)
     try:
         if rc not in (lib.GK_OK, lib.GK_ENOCONV):
             raise_for(rc, err)
         ok = bool(f.ok) and rc == lib.GK_OK
-        names = [s(lib.gk_vsl_param_name(m, k)) for k in range(lib.gk_vsl_nreport(m))]
+        names = _names(m)
         nan = float("nan")
-        vals = {nm: (f.value[k] if ok else nan) for k, nm in enumerate(names)}
-        ses = {nm: (f.se[k] if ok else nan) for k, nm in enumerate(names)}
+        v, e = ffi.unpack(f.value, len(names)), ffi.unpack(f.se, len(names))
+        vals = {nm: (v[k] if ok else nan) for k, nm in enumerate(names)}
+        ses = {nm: (e[k] if ok else nan) for k, nm in enumerate(names)}
         nt = int(lib.gk_vsl_ntheta(m))
         warns = [s(f.warn[k]) for k in range(f.nwarn)]
         if not ok:
@@ -159,15 +169,13 @@ def _one(d, m, L, yunit, weights_name):
         return VslFit(model=MODELS[m], converged=bool(ok and f.converged), n_points=int(d.n),
                       range_cm=(float(L[0]), float(L[-1])), params=vals, stderr=ses,
                       units={nm: _param_unit(m, k, yunit) for k, nm in enumerate(names)},
-                      theta=np.array([f.theta[k] for k in range(nt)]),
-                      cov=np.array([f.cov[k] for k in range(nt * nt)]).reshape(nt, nt),
+                      theta=carray(f.theta, nt), cov=carray(f.cov, nt * nt).reshape(nt, nt),
                       chi2=st(f.chi2), chi2_red=st(f.chi2_red), aic=st(f.aic), aicc=st(f.aicc),
                       bic=st(f.bic), residuals_in="L" if f.residual_in_L else "I",
                       chi2_intensity=st(f.chi2_I), aicc_intensity=st(f.aicc_I),
                       yhat=carray(f.yhat, d.n) if f.yhat != ffi.NULL else None,
                       warnings=warns, reason=s(f.reason), weights=weights_name,
-                      L=carray(d.L, d.n), intensity=carray(d.intensity, d.n),
-                      sigma=carray(d.sigma, d.n) if d.sigma != ffi.NULL else None)
+                      L=L, intensity=I, sigma=S)
     finally:
         lib.gk_vsl_fit_free(f)
 
@@ -204,14 +212,14 @@ def fit(L, intensity, sigma=None, model="all", weights=None, range=None, intensi
     if L.shape[0] < need:
         raise usage(f"{L.shape[0]} points are fewer than the {need} parameters of "
                     f"{'sat-exact (model all)' if model == 'all' else model}")
-    d = ffi.new("gk_vsl_data *")
+    d = ffi.new(_T_DATA)
     d.n, d.L, d.intensity, d.sigma = L.shape[0], dptr(L), dptr(intensity), dptr(sigma)
     d.weighting = w
     err = new_error()
     raise_for(lib.gk_vsl_check(d, err), err)
     wn = WEIGHT_NAMES[w]
     if model != "all":
-        return _one(d, models[0], L, intensity_unit, wn)
+        return _one(d, models[0], L, intensity_unit, wn, intensity, sigma)
     cfits = ffi.new("gk_vsl_fit[]", lib.GK_VSL_NMODELS)
     fits = []
     try:
@@ -219,7 +227,7 @@ def fit(L, intensity, sigma=None, model="all", weights=None, range=None, intensi
             rc = lib.gk_vsl_fit_model(d, m, ffi.addressof(cfits, m), err)
             if rc not in (lib.GK_OK, lib.GK_ENOCONV):
                 raise_for(rc, err)
-        fits = [_one(d, m, L, intensity_unit, wn) for m in models]
+        fits = [_one(d, m, L, intensity_unit, wn, intensity, sigma) for m in models]
         rel = ffi.new("int *")
         why = ffi.new("char[600]")
         rec = lib.gk_vsl_recommend(d, cfits, rel, why, len(why))
