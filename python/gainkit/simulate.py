@@ -150,8 +150,8 @@ class SimResult(Result):
 
 def _result(r, c, path):
     nb, nt, nx = r.nbins, r.ntimes, r.ncells
-    lam, spec = carray(r.lambda_, nb) if hasattr(r, "lambda_") else carray(getattr(r, "lambda"), nb), \
-        carray(r.spectrum, nb)
+    lam = carray(getattr(r, "lambda"), nb)  # "lambda" is a Python keyword
+    spec = carray(r.spectrum, nb)
     pk_nm, pk, fw = _summary(lam, spec)
     b = r.budget
     tr = r.spectrum_t != ffi.NULL

@@ -100,6 +100,10 @@ def fit(wavelength_nm, pump, intensity, length, model="vpi2", fluorescence=None,
     I = as_f64(intensity, "intensity", ndim=2, shape=(nl, npump))
     F = as_f64(fluorescence, "fluorescence", shape=(nl,), optional=True)
     alpha = as_f64(losses, "losses", shape=(nl,), optional=True)
+    if nl < 3:
+        raise usage(f"wavelength_nm: {nl} wavelengths, need at least 3")
+    if npump < 2:
+        raise usage(f"pump: {npump} pumps, need at least 2")
     if model not in ("vpi1", "vpi2"):
         raise usage(f"model: expected vpi1 or vpi2, got '{model}'")
     sig = sigma_for(I, weights)

@@ -276,6 +276,12 @@ def fit_matrix(L, z, wavelength_nm, model="all", weights="none", on_progress=Non
         mc = _model_code(model)
         mask, models = 1 << mc, [mc]
     nw = wl.shape[0]
+    need = lib.gk_vsl_ntheta(lib.GK_VSL_SATEXACT if model == "all" else models[0])
+    if L.shape[0] < need:
+        raise usage(f"{L.shape[0]} stripe lengths are fewer than the {need} parameters of "
+                    f"{'sat-exact (model all)' if model == 'all' else model}")
+    if nw < 1:
+        raise usage("z: no wavelengths")
     spec = ffi.new("gk_vsl_spectrum[]", lib.GK_VSL_NMODELS)
     rec = np.full(nw, -1, dtype=np.intc)
     err = new_error()
