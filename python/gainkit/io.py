@@ -14,8 +14,8 @@ import re
 
 import numpy as np
 
-from ._core import InputError, Result, carray, new_error, raise_for, s, usage
-from ._ffi import ffi, lib
+from ._core import GainkitError, InputError, Result, carray, new_error, raise_for, s, usage
+from ._ffi import ffi, lib, library_path
 
 _XKIND = {"plain": lib.GK_XKIND_PLAIN, "length": lib.GK_XKIND_LENGTH,
           "wavelength": lib.GK_XKIND_WAVELENGTH}
@@ -178,16 +178,25 @@ def read_table(path):
 _NUM = re.compile(r"[-+]?\d+(?:[.p]\d+)?(?:[eE][-+]?\d+)?")
 
 
-def read_folder(path, pattern="*.csv", param=None):
-    """A folder of spectra, one (wavelength, intensity) file each, assembled
-    into a Matrix whose columns are sorted by the parameter. The parameter
-    of a file is its "# PARAM: value" metadata line when ``param`` is given,
-    else the last number in the file name ("spec_35.7uJ.csv" -> 35.7).
-    Every file must have the same wavelengths (InputError naming the file
-    otherwise)."""
+def read_folder(path, pattern="*.csv", param=None, **assemble_kw):
+    """A folder of spectra, one file each, assembled into a Matrix whose
+    columns are sorted by the parameter (pump).
+
+    With a library that has gk_io_assemble (vendor formats, exposure
+    normalisation, dark subtraction) and no ``param``, the files go to
+    ``assemble`` (pump from the file name, or assemble_kw such as pumps=,
+    pumps_file=, dark=). Otherwise each (wavelength, intensity) file is read
+    with gk_columns_read and the parameter of a file is its "# PARAM: value"
+    metadata line when ``param`` is given, else the last number in the file
+    name ("spec_35.7uJ.csv" -> 35.7). Every file must have the same
+    wavelengths (InputError naming the file otherwise)."""
     files = sorted(glob.glob(os.path.join(path, pattern)))
     if not files:
         raise InputError(f"{path}: no files matching {pattern}", code=lib.GK_EINPUT)
+    if param is None and hasattr(lib, "gk_io_assemble"):
+        return assemble(files, **assemble_kw)
+    if assemble_kw:
+        raise usage(f"{', '.join(assemble_kw)}: need a libgainkit with gk_io_assemble")
     cols, specs, wl = [], [], None
     for f in files:
         c = read_columns(f, xkind="wavelength", x_unit_default="nm", min_points=3)
@@ -223,8 +232,99 @@ def read_folder(path, pattern="*.csv", param=None):
                   meta={}, files=[files[k] for k in order])
 
 
+@dataclasses.dataclass
+class Spectra(Result):
+    """Spectra as a vendor file holds them (gk_io_read): y[s, i] at
+    wavelength wl[i] (nm, increasing), one label per spectrum."""
+    path: str
+    format: str
+    wl: np.ndarray
+    y: np.ndarray
+    sigma: np.ndarray | None
+    labels: list
+    y_unit: str
+    meta: dict
+    notes: list
+
+
+def _need(name):
+    if not hasattr(lib, name):
+        raise GainkitError(f"this libgainkit ({library_path}) has no {name}: rebuild gainkit "
+                           "with the vendor readers (src/io)", code=lib.GK_EUSAGE)
+
+
+def _io_options(o, keep, format=None, x_col=None, y_col=None, sigma_col=None, decimal_comma=False):
+    o.format = _b(format, keep)
+    o.x_col, o.y_col, o.sigma_col = _b(x_col, keep), _b(y_col, keep), _b(sigma_col, keep)
+    o.decimal_comma = int(bool(decimal_comma))
+
+
+def read_spectra(path, format=None, x_col=None, y_col=None, sigma_col=None, decimal_comma=False):
+    """A spectrometer export read by the library's vendor readers
+    (gk_io_read: Ocean Optics, AvaSoft, Andor .asc, LightField, LabSpec,
+    Origin, Excel/European CSV; format None detects it)."""
+    _need("gk_io_read")
+    keep = []
+    o = ffi.new("gk_io_options *")
+    _io_options(o, keep, format, x_col, y_col, sigma_col, decimal_comma)
+    sp = ffi.new("gk_specset *")
+    err = new_error()
+    raise_for(lib.gk_io_read(os.fsencode(path), o, sp, err), err)
+    try:
+        nw, ns = sp.nwl, sp.nspec
+        return Spectra(path=s(sp.path), format=s(sp.format), wl=carray(sp.wl, nw),
+                       y=carray(sp.y, nw * ns).reshape(ns, nw),
+                       sigma=carray(sp.sigma, nw * ns).reshape(ns, nw) if sp.sigma != ffi.NULL else None,
+                       labels=[s(sp.label[k]) for k in range(ns)], y_unit=s(sp.y_unit),
+                       meta=_meta(sp.meta), notes=[s(sp.notes.msg[k]) for k in range(sp.notes.n)])
+    finally:
+        lib.gk_specset_free(sp)
+
+
+def assemble(paths, pumps=None, pumps_file=None, pump_from_name=True, pump_unit=None, dark=None,
+             no_normalise=False, duplicates="average", transpose=False, **io_kw):
+    """Many spectrum files (any format gk_io_read takes) into one pump
+    series (gk_io_assemble): a Matrix with columns sorted by pump, and the
+    library's notes (normalised exposures, averaged duplicates, ...) in
+    ``Matrix.meta["notes"]``. Pumps: ``pumps`` (one per spectrum, in file
+    order), a ``pumps_file`` (file name, pump), or the number before a unit
+    at the end of each file name ("film1_40uJ.txt" -> 40)."""
+    _need("gk_io_assemble")
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    keep = [ffi.new("char[]", os.fsencode(p)) for p in paths]
+    arr = ffi.new("const char *[]", keep)
+    o = ffi.new("gk_assemble_options *")
+    _io_options(o.io, keep, **io_kw)
+    pv = None
+    if pumps is not None:
+        pv = np.ascontiguousarray(pumps, dtype=np.float64)
+        o.pumps, o.npumps = ffi.from_buffer("double[]", pv), pv.shape[0]
+    o.pumps_file = _b(pumps_file, keep)
+    o.pump_from_name = int(bool(pump_from_name))
+    o.pump_unit, o.dark = _b(pump_unit, keep), _b(dark, keep)
+    o.no_normalise, o.transpose = int(bool(no_normalise)), int(bool(transpose))
+    if duplicates not in ("average", "refuse"):
+        raise usage(f"duplicates: '{duplicates}' is not average or refuse")
+    o.duplicates = lib.GK_DUP_AVERAGE if duplicates == "average" else lib.GK_DUP_REFUSE
+    m = ffi.new("gk_matrix *")
+    notes = ffi.new("gk_notes *")
+    err = new_error()
+    rc = lib.gk_io_assemble(arr, len(paths), o, m, notes, err)
+    try:
+        raise_for(rc, err)
+        out = _matrix_from_c(m)
+        out.files = [os.fspath(p) for p in paths]
+        out.meta["notes"] = [s(notes.msg[k]) for k in range(notes.n)]
+        return out
+    finally:
+        lib.gk_notes_free(notes)
+        if rc == lib.GK_OK:
+            lib.gk_matrix_free(m)
+
+
 READERS = {"columns": read_columns, "matrix": read_matrix, "long": read_long,
-           "table": read_table, "folder": read_folder}
+           "table": read_table, "folder": read_folder, "spectra": read_spectra}
 
 
 def read(path, kind=None, **kw):
