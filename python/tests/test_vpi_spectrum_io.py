@@ -96,3 +96,15 @@ def test_vendor_readers_and_assembly_forward_to_library(gk):
     # read() on the folder goes through the same library call
     m2 = gk.read(folder, pattern="film1_*", dark=dark)
     assert np.array_equal(m2.z, m.z)
+
+
+def test_read_matches_cli_inspect(gk):
+    ref = cli_json("inspect", ex("input/vsl-mm.csv"))
+    c = gk.read(ex("input/vsl-mm.csv"), xkind="length")
+    assert len(c.x) == ref["rows"]
+    assert c.x_unit_in == ref["x"]["unit_in_file"] and c.x_unit == ref["x"]["unit"]
+    assert c.x_factor == ref["x"]["factor"]
+    assert c.x.min() == pytest.approx(ref["x"]["min"], rel=4.5e-16)
+    assert c.x.max() == pytest.approx(ref["x"]["max"], rel=4.5e-16)
+    assert c.y.max() == ref["columns"][1]["max"] and c.y_unit == ref["columns"][1]["unit"]
+    assert c.meta == ref["metadata"]
