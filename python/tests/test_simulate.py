@@ -86,3 +86,38 @@ def test_progress_callback_can_cancel(gk):
     with pytest.raises(KeyboardInterrupt):
         gk.simulate.run(None, nbins=32, ncells=20, on_progress=prog)
     assert len(seen) == 4
+
+
+def test_gil_released_during_run(gk):
+    # With a huge switch interval the interpreter hands the GIL over only
+    # when a thread releases it itself; the main thread then runs while the
+    # worker is inside the library only if the foreign call released it.
+    import sys
+    stop = threading.Event()
+    err = []
+
+    def work():
+        try:
+            gk.simulate.run(on_progress=lambda d, t: stop.is_set(), **_slow(gk))
+        except KeyboardInterrupt:
+            pass
+        except Exception as e:  # pragma: no cover
+            err.append(e)
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(100.0)
+    try:
+        th = threading.Thread(target=work)
+        th.start()
+        time.sleep(0.2)
+        n, alive = 0, True
+        t_end = time.monotonic() + 0.2
+        while time.monotonic() < t_end:
+            n += 1
+        alive = th.is_alive()
+        stop.set()
+        th.join(60)
+    finally:
+        sys.setswitchinterval(old)
+    assert not err
+    assert alive and n > 1000, "the main thread did not run while the library worked"
