@@ -11,8 +11,9 @@ the build tree of the checkout this package sits in, else system paths.
 """
 from ._ffi import LibraryNotFound, library_path, include_path, ffi, lib  # noqa: F401
 from ._core import GainkitError, InputError, FitError  # noqa: F401
-from . import io, spectrum, vsl, vpi, simulate, nc, carriers, kinetics, ta, modes, plot  # noqa: F401
+from . import io, spectrum, vsl, vpi, simulate, nc, carriers, kinetics, modes, plot  # noqa: F401
 from . import heat as _heat_mod
+from . import ta as _ta_mod
 from . import threshold as _threshold_mod
 from .io import read  # noqa: F401
 
@@ -51,6 +52,22 @@ class _HeatModule:
 
 
 heat = _HeatModule()
+
+
+class _TaModule:
+    """``gainkit.ta(wavelength_nm, alpha0, n_mean, dod, ...)`` (= ta.analyze);
+    ta.from_files, ta.resample."""
+
+    def __call__(self, *a, **kw):
+        return _ta_mod.analyze(*a, **kw)
+
+    __call__.__doc__ = _ta_mod.analyze.__doc__
+
+    def __getattr__(self, k):
+        return getattr(_ta_mod, k)
+
+
+ta = _TaModule()
 
 __all__ = ["read", "io", "spectrum", "vsl", "vpi", "simulate", "threshold", "nc", "carriers", "heat", "kinetics", "ta", "modes", "plot", "GainkitError",
            "InputError", "FitError", "LibraryNotFound"]
