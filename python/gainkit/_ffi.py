@@ -56,9 +56,10 @@ def _candidate_includes(libpath: str):
     here = _pkg_dir()
     yield os.path.join(here, "_include")                   # copied at pip install
     yield os.path.join(here, "..", "..", "include")        # the checkout
-    libdir = os.path.dirname(os.path.realpath(libpath))
-    yield os.path.join(libdir, "..", "include")            # build/ -> source? no: prefix/lib -> prefix/include
-    yield os.path.join(libdir, "..", "..", "include")
+    if libpath:
+        libdir = os.path.dirname(os.path.realpath(libpath))
+        yield os.path.join(libdir, "..", "include")        # PREFIX/lib -> PREFIX/include
+        yield os.path.join(libdir, "..", "..", "include")  # PREFIX/lib/<triplet>
     yield "/usr/local/include"
     yield "/usr/include"
 
@@ -66,6 +67,11 @@ def _candidate_includes(libpath: str):
 _STRIP_ATTR = re.compile(r"__attribute__\s*\(\((?:[^()]|\([^()]*\))*\)\)")
 _COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
 _INT_DEFINE = re.compile(r"^#\s*define\s+(GK_[A-Z0-9_]+)\s+(-?\d+)\s*$")
+_FLOAT_DEFINE = re.compile(r"^#\s*define\s+(GK_[A-Z0-9_]+)\s+(-?[0-9.]+(?:[eE][-+]?\d+)?)\s*$")
+
+# #defines with a floating-point value (cffi's cdef takes integers only):
+# name -> float, filled by header_to_cdef
+constants = {}
 
 
 def header_to_cdef(text: str) -> str:
@@ -85,6 +91,10 @@ def header_to_cdef(text: str) -> str:
                 m = _INT_DEFINE.match(s)
                 if m and not skip:
                     out.append(f"#define {m.group(1)} {m.group(2)}")
+                elif not skip:
+                    m = _FLOAT_DEFINE.match(s)
+                    if m:
+                        constants[m.group(1)] = float(m.group(2))
             continue
         if skip:
             continue
@@ -135,11 +145,12 @@ class LibraryNotFound(ImportError):
 def _load():
     tried = []
     for cand in _candidate_libs():
-        cand = os.path.normpath(cand) if os.sep in cand else cand
-        if os.sep in cand and not os.path.exists(cand):
+        is_path = os.sep in cand   # else a soname from ldconfig ("libgainkit.so.0")
+        cand = os.path.normpath(cand) if is_path else cand
+        if is_path and not os.path.exists(cand):
             tried.append(cand)
             continue
-        for inc in _candidate_includes(cand if os.sep in cand else "/usr/lib/x"):
+        for inc in _candidate_includes(cand if is_path else None):
             if os.path.exists(os.path.join(inc, "gainkit", "vsl.h")):
                 break
         else:
@@ -151,7 +162,7 @@ def _load():
             lib = ffi.dlopen(cand)
         except OSError as e:
             raise LibraryNotFound(f"gainkit: cannot load {cand}: {e}") from e
-        return ffi, lib, os.path.realpath(cand) if os.sep in cand else cand, os.path.realpath(inc)
+        return ffi, lib, os.path.realpath(cand) if is_path else cand, os.path.realpath(inc)
     raise LibraryNotFound(
         "gainkit: libgainkit not found. Build it (`make build` in the gainkit checkout), "
         "or set GAINKIT_LIBRARY to the path of libgainkit.so. Tried: " + ", ".join(tried))

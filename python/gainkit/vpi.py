@@ -9,7 +9,7 @@ import dataclasses
 import numpy as np
 
 from ._core import Result, as_f64, carray, dptr, new_error, raise_for, usage
-from ._ffi import ffi, lib
+from ._ffi import constants, ffi, lib
 
 SIGMA_FLOOR = 1e-3  # the CLI's floor: 1e-3 of each spectrum's largest |I|
 
@@ -126,7 +126,7 @@ def fit(wavelength_nm, pump, intensity, length, model="vpi2", fluorescence=None,
             warns.append(f"{model} fit did not converge: {ffi.string(r.reason).decode()}")
         if not r.glob_determined:
             warns.append(f"{model}: P1, P2, m, n are not determined by these data (relative stderr "
-                         f"above {100 * lib.GK_VPI_GLOB_RELSE if hasattr(lib, 'GK_VPI_GLOB_RELSE') else 50:g} %)")
+                         f"above {100 * constants.get('GK_VPI_GLOB_RELSE', 0.5):g} %)")
         if not r.th_gl1_determined:
             warns.append(f"{model}: the gL=1 threshold is not determined by these data")
         th = {"gl1": {"value": r.th_gl1, "stderr": r.th_gl1_se, "lo": r.th_gl1_lo,
