@@ -169,6 +169,25 @@ void cli_print_help_for(const struct cli_command *c, int argc, char **argv, FILE
 /* run() for commands with subcommands: looks argv[1] up in c->subs. */
 int cli_dispatch(const struct cli_command *c, int argc, char **argv);
 
+/* Provenance of every output (cli/provenance.c): gainkit version, the
+ * command line, each input file's path, SHA-256, size and metadata (from
+ * the library's read hook, gainkit/provenance.h), every option as given
+ * and the defaults of the others, the date (UTC ISO 8601; the
+ * SOURCE_DATE_EPOCH environment variable fixes it). cli_emit adds it to
+ * JSON ("provenance") and CSV ("# key: value" lines at the top); figures
+ * get it through gk_plot_set_metadata (PNG tEXt, SVG <metadata>, PDF Info).
+ * main calls cli_prov_start and cli_prov_help; cli_getopt and
+ * cli_qopt_parse call cli_prov_option / cli_prov_default. */
+void cli_prov_start(int argc, char **argv);
+void cli_prov_help(const char *help);
+void cli_prov_option(const char *name, const char *value);
+void cli_prov_default(const char *name, const char *value);
+cJSON *cli_prov_json(void);          /* new object; caller deletes */
+char *cli_prov_csv_comments(void);   /* "# ...\n" lines, malloc'd */
+void cli_prov_sync_plot(void);
+/* Write a CSV table with the provenance lines at the top, atomically. */
+int cli_csv_write(const gk_csv *t, const char *path, gk_error *err);
+
 extern const struct cli_command *const cli_commands[];
 extern const size_t cli_ncommands;
 

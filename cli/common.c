@@ -51,7 +51,15 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
   /* leading '+': stop at nothing special; ':' reports missing arguments as ':' */
   snprintf(spec, sizeof spec, ":%s", shortopts ? shortopts : "");
   opterr = 0;
-  int c = getopt_long(argc, argv, spec, longopts, NULL);
+  int idx = -1;
+  int c = getopt_long(argc, argv, spec, longopts, &idx);
+  if (c != '?' && c != ':' && c != -1) {
+    /* provenance: every option as given */
+    char name[80];
+    if (idx >= 0 && longopts && longopts[idx].name) snprintf(name, sizeof name, "--%s", longopts[idx].name);
+    else snprintf(name, sizeof name, "-%c", c > 0 && c < 256 ? c : '?');
+    if (strcmp(name, "--help") != 0) cli_prov_option(name, optarg ? optarg : "");
+  }
   if (c == '?') {
     /* getopt has stepped past the offending word; it is argv[optind - 1]
      * (not the word at the old optind: GNU getopt skips over operands, so
@@ -191,27 +199,64 @@ int cli_emit(const cli_common *c, const cJSON *json, const char *text, const gk_
   gk_error_clear(&e);
   /* interrupted: nothing on stdout, no file (main exits 130) */
   if (cli_interrupted()) return CLI_FAILED;
+  /* the JSON with its provenance block (a copy: json belongs to the caller) */
+  cJSON *full = NULL;
+  if (json) {
+    full = cJSON_Duplicate(json, 1);
+    cJSON *p = full ? cli_prov_json() : NULL;
+    if (!full || !p) {
+      cJSON_Delete(full);
+      cJSON_Delete(p);
+      return cli_usage(c->cmd, "out of memory");
+    }
+    cJSON_AddItemToObject(full, "provenance", p);
+  }
   if (c->out) {
     char ext[16];
     gk_path_ext(c->out, ext, sizeof ext);
     int rc;
     if (strcmp(ext, "csv") == 0) {
-      if (!csv) return cli_usage(c->cmd, "-o: this command has no CSV form; use .json");
-      rc = gk_csv_write(csv, c->out, &e);
+      if (!csv) { cJSON_Delete(full); return cli_usage(c->cmd, "-o: this command has no CSV form; use .json"); }
+      rc = cli_csv_write(csv, c->out, &e);
     } else {
       if (!json) return cli_usage(c->cmd, "-o: this command has no JSON form; use .csv");
-      rc = gk_json_write(json, c->out, &e);
+      rc = gk_json_write(full, c->out, &e);
     }
-    if (rc != GK_OK) { cli_error(&e); return CLI_USAGE; }
+    if (rc != GK_OK) { cJSON_Delete(full); cli_error(&e); return CLI_USAGE; }
   }
-  if (c->json && json) {
-    char *s = cJSON_Print(json);
+  if (c->json && full) {
+    char *s = cJSON_Print(full);
     if (s) { fputs(s, stdout); fputc('\n', stdout); free(s); }
   } else if (text) {
     fputs(text, stdout);
   }
+  cJSON_Delete(full);
   fflush(stdout);
   return status;
+}
+
+int cli_csv_write(const gk_csv *t, const char *path, gk_error *err)
+{
+  char *body = gk_csv_render(t);
+  char *head = cli_prov_csv_comments();
+  int rc;
+  if (!body || !head) {
+    rc = gk_error_set(err, GK_ENOMEM, path, 0, "out of memory");
+  } else {
+    size_t hn = strlen(head), bn = strlen(body);
+    char *all = malloc(hn + bn + 1);
+    if (!all) {
+      rc = gk_error_set(err, GK_ENOMEM, path, 0, "out of memory");
+    } else {
+      memcpy(all, head, hn);
+      memcpy(all + hn, body, bn + 1);
+      rc = gk_write_atomic(path, all, hn + bn, err);
+      free(all);
+    }
+  }
+  free(body);
+  free(head);
+  return rc;
 }
 
 void cli_printf(cli_buf *b, const char *fmt, ...)

@@ -131,6 +131,14 @@ int main(int argc, char **argv)
       return CLI_OK;
     }
   }
+  cli_prov_start(argc, argv);
+  {
+    /* the help whose option list gives the defaults: the subcommand's own */
+    const char *help = c->help;
+    for (const struct cli_subcommand *s = c->subs; s && s->name && argc > 2; s++)
+      if (strcmp(s->name, argv[2]) == 0) help = s->help;
+    cli_prov_help(help);
+  }
   int rc = c->run(argc - 1, argv + 1);
   if (cli_interrupt_signal) {
     /* the command stopped cooperatively and wrote nothing */

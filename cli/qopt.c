@@ -87,6 +87,28 @@ int cli_qopt_parse(cli_common *c, int argc, char **argv, cli_qopt *q, size_t nq,
     else if (h == 0) rc = (cli_usage(c->cmd, "unexpected option"), -1);
   }
   free(lo);
+  /* provenance: the effective value of every option of the table */
+  for (size_t i = 0; rc == 0 && i < nq; i++) {
+    char name[80], val[128] = "";
+    snprintf(name, sizeof name, "--%s", q[i].name);
+    if (q[i].check == QO_FLAG) snprintf(val, sizeof val, "%s", q[i].seen ? "on" : "off");
+    else if (q[i].check == QO_STRING) { if (q[i].str && *q[i].str) snprintf(val, sizeof val, "%s", *q[i].str); }
+    else if (q[i].val && isfinite(q[i].val[0]) &&
+             !(!q[i].seen && (q[i].check == QO_POS || q[i].check == QO_FRACTION) && !(q[i].val[0] > 0))) {
+      /* (an invalid default, such as 0 for a positive quantity, means "not set") */
+      if (q[i].check == QO_RANGE)
+        snprintf(val, sizeof val, "%.6g:%.6g%s%s", q[i].val[0], q[i].val[1], q[i].unit ? " " : "", q[i].unit ? q[i].unit : "");
+      else
+        snprintf(val, sizeof val, "%.6g%s%s", q[i].val[0], q[i].unit ? " " : "", q[i].unit ? q[i].unit : "");
+    }
+    if (q[i].seen) {
+      char key[96];
+      snprintf(key, sizeof key, "%s (effective)", name);
+      if (*val && q[i].check != QO_STRING && q[i].check != QO_FLAG) cli_prov_option(key, val);
+    } else {
+      cli_prov_default(name, *val ? val : NULL);
+    }
+  }
   if (rc == 0 && cli_common_check(c) < 0) rc = -1;
   *first_arg = optind;
   return rc;
