@@ -288,7 +288,9 @@ static int cmd_auger(int argc, char **argv)
     gk_json_num(o, "n_h", n);
     gk_json_num(o, "tau_a", t);   /* null where Eq. 6 gives no Auger decay */
     cJSON_AddItemToArray(arr, o);
-    cli_printf(&r.b, "  %4d  %6g  %6d  %14.4g\n", n, n + ne, n, t * 1e12);
+    /* no Auger decay (a single exciton): say so, never "inf" */
+    if (isfinite(t)) cli_printf(&r.b, "  %4d  %6g  %6d  %14.4g\n", n, n + ne, n, t * 1e12);
+    else cli_printf(&r.b, "  %4d  %6g  %6d  %14s\n", n, n + ne, n, "no Auger");
   }
   return cli_result_finish(&c, &r, CLI_OK);
 }
