@@ -91,8 +91,32 @@ int cli_error(const gk_error *e);
 /* Print "gainkit: warning: msg" to stderr. */
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Dimensional options (cli/qopt.c, one table for every command): the
+ * unit a bare number is in (the unit labs use and --help shows, e.g. nm
+ * for an NC radius, uJ/cm2 for a fluence), and a plausible range in that
+ * unit. cli_quantity, cli_range and cli_list look the option up by name
+ * (and command, for the few names that differ between commands) when the
+ * dimension of the entry matches `base`: a bare number is then taken in
+ * the entry's unit, and a value outside the range gets a warning naming
+ * the value, the unit assumed and the likely intended unit. */
+typedef struct cli_dim {
+  const char *cmd;      /* command ("simulate"), or NULL for every command */
+  const char *opt;      /* "--radius" */
+  const char *unit;     /* unit of a bare number: "nm" */
+  double lo, hi;        /* plausible range in `unit` (lo >= hi: no check) */
+  const char *what;     /* "NC radius" */
+} cli_dim;
+const cli_dim *cli_dim_find(const char *opt, const char *base);
+/* The unit of a bare number for opt (the entry's, else base). */
+const char *cli_dim_unit(const char *opt, const char *base);
+/* Warn when v (in d->unit) is outside d's range; arg is the text typed. */
+void cli_dim_check(const cli_dim *d, const char *arg, double v);
+/* The command being run ("vsl", "nc auger"), for cli_dim_find. */
+void cli_set_command(const char *name);
+
 /* Parse an option value as a quantity in unit `base` ("20ns"); prints
- * "gainkit: --opt: ..." and returns -1 on error. */
+ * "gainkit: --opt: ..." and returns -1 on error. A bare number is in the
+ * unit of the option's cli_dim entry when it has one. */
 int cli_quantity(const char *opt, const char *arg, const char *base, double *out);
 /* Parse "A:B" into two quantities (either may carry a unit). */
 int cli_range(const char *opt, const char *arg, const char *base, double *a, double *b);

@@ -118,10 +118,21 @@ int cli_quantity(const char *opt, const char *arg, const char *base, double *out
 {
   gk_error e;
   gk_error_clear(&e);
-  if (gk_parse_quantity(arg, base, out, &e) != GK_OK) {
+  const cli_dim *d = cli_dim_find(opt, base);
+  const char *unit = d ? d->unit : base;
+  double v, f = 1;
+  if (gk_parse_quantity(arg, unit, &v, &e) != GK_OK) {
     fprintf(stderr, "gainkit: %s: %s\n", opt, e.msg);
     return -1;
   }
+  if (d) {
+    cli_dim_check(d, arg, v);
+    if (gk_unit_factor(unit, base, &f, &e) != GK_OK) {
+      fprintf(stderr, "gainkit: %s: %s\n", opt, e.msg);
+      return -1;
+    }
+  }
+  *out = v * f;
   return 0;
 }
 

@@ -133,6 +133,10 @@ int main(int argc, char **argv)
   }
   cli_prov_start(argc, argv);
   {
+    char name[64];
+    int sub = c->subs && argc > 2 && argv[2][0] != '-';
+    snprintf(name, sizeof name, "%s%s%s", c->name, sub ? " " : "", sub ? argv[2] : "");
+    cli_set_command(name);
     /* the help whose option list gives the defaults: the subcommand's own */
     const char *help = c->help;
     for (const struct cli_subcommand *s = c->subs; s && s->name && argc > 2; s++)

@@ -169,3 +169,126 @@ int cli_save_figure(const cli_common *c, gk_figure *f)
   gk_figure_free(f);
   return rc;
 }
+
+/* ---- dimensional options: the unit of a bare number, plausible ranges ---- */
+
+/* The unit a bare number is in is the one labs quote the quantity in
+ * (never silently cgs); --help of each command shows it. Ranges are wide
+ * (what a real sample or measurement can have); outside them the value is
+ * still used, with a warning. */
+static const cli_dim dims[] = {
+  /* lengths */
+  {NULL, "--radius", "nm", 0.5, 50, "NC radius"},
+  {NULL, "--bohr-radius", "nm", 0.1, 100, "exciton Bohr radius"},
+  {NULL, "--thickness", "nm", 1, 1e5, "film thickness"},
+  {NULL, "--volume", "nm3", 0.5, 5e5, "NC volume"},
+  {NULL, "--length", "cm", 1e-4, 5, "stripe length"},
+  {"simulate", "--vsl", "cm", 1e-4, 5, "stripe length"},
+  {"simulate", "--vsl-range", "cm", 1e-4, 5, "stripe length"},
+  /* wavelengths */
+  {NULL, "--wavelength", "nm", 200, 3000, "wavelength"},
+  {NULL, "--probe", "nm", 200, 3000, "probe wavelength"},
+  {NULL, "--pump-wavelength", "nm", 200, 3000, "pump wavelength"},
+  {NULL, "--window", "nm", 200, 3000, "wavelength"},
+  {NULL, "--sweep-wavelength", "nm", 200, 3000, "wavelength"},
+  /* fluences */
+  {NULL, "--fluence", "uJ/cm2", 1e-3, 1e6, "pump fluence"},
+  {NULL, "--fluence-th", "uJ/cm2", 1e-3, 1e6, "threshold fluence"},
+  {"simulate", "--vpi", "uJ/cm2", 1e-3, 1e6, "pump fluence"},
+  {"simulate", "--vpi-range", "uJ/cm2", 1e-3, 1e6, "pump fluence"},
+  {NULL, "--photon-fluence", "cm^-2", 1e8, 1e18, "pump photon fluence"},
+  /* times */
+  {NULL, "--pulse-fwhm", "ps", 1e-3, 1e6, "pulse FWHM"},
+  {NULL, "--sweep-fwhm", "ps", 1e-3, 1e6, "pulse FWHM"},
+  {NULL, "--irf-fwhm", "ps", 1e-3, 1e6, "instrument-response FWHM"},
+  {NULL, "--t0", "ps", 0, 0, "time zero"},
+  {NULL, "--t-end", "ns", 1e-3, 1e6, "end time"},
+  {NULL, "--tau", "ns", 1e-3, 1e6, "carrier lifetime"},
+  {NULL, "--tau-x", "ns", 1e-3, 1e4, "exciton lifetime"},
+  {NULL, "--tau-rx", "ns", 1e-3, 1e4, "radiative exciton lifetime"},
+  {NULL, "--tau-xx", "ps", 0.1, 1e5, "biexciton lifetime"},
+  {NULL, "--tau-rxx", "ps", 0.1, 1e5, "radiative biexciton lifetime"},
+  {NULL, "--delay", "ps", -1e7, 1e7, "pump-probe delay"},
+  {NULL, "--delays", "ps", -1e7, 1e7, "pump-probe delay"},
+  {"heat", "--pulse", "us", 1e-4, 1e7, "current pulse length"},
+  {"heat", "--period", "us", 1e-3, 1e9, "pulse period"},
+  /* energies, cross-sections, densities */
+  {NULL, "--photon-energy", "eV", 0.4, 6.5, "photon energy"},
+  {NULL, "--binding-energy", "eV", 1e-4, 2, "exciton binding energy"},
+  {NULL, "--eg0", "eV", 0.1, 10, "bulk band gap"},
+  {NULL, "--sigma-abs", "cm2", 1e-20, 1e-10, "absorption cross-section"},
+  {NULL, "--sigma0", "cm2", 1e-20, 1e-10, "gain cross-section"},
+  {NULL, "--cross-section", "cm2", 1e-20, 1e-10, "absorption cross-section"},
+  {NULL, "--density", "cm^-3", 1e10, 1e23, "carrier density"},
+  {NULL, "--n-th", "cm^-3", 1e10, 1e23, "threshold carrier density"},
+  {NULL, "--n-th0", "cm^-3", 1e10, 1e23, "threshold carrier density"},
+  {NULL, "--n-s0", "cm^-3", 1e10, 1e23, "saturation carrier density"},
+  {NULL, "--temperature", "K", 1, 2000, "temperature"},
+  {NULL, "--material-gain", "cm^-1", -1e6, 1e6, "material gain"},
+};
+
+static char current_cmd[64];
+void cli_set_command(const char *name) { snprintf(current_cmd, sizeof current_cmd, "%s", name ? name : ""); }
+
+static int cmd_matches(const char *want)
+{
+  if (!want) return 1;
+  size_t n = strlen(want);
+  /* "nc" matches "nc auger" */
+  return !strncmp(current_cmd, want, n) && (current_cmd[n] == '\0' || current_cmd[n] == ' ');
+}
+
+const cli_dim *cli_dim_find(const char *opt, const char *base)
+{
+  if (!opt) return NULL;
+  const cli_dim *hit = NULL;
+  for (size_t i = 0; i < sizeof dims / sizeof dims[0]; i++) {
+    if (strcmp(dims[i].opt, opt) || !cmd_matches(dims[i].cmd)) continue;
+    if (dims[i].cmd || !hit) hit = &dims[i]; /* a command's own entry wins */
+  }
+  if (!hit) return NULL;
+  /* only for the quantity the table means: same dimension as base */
+  double f;
+  gk_error e;
+  gk_error_clear(&e);
+  if (!base || gk_unit_factor(hit->unit, base, &f, &e) != GK_OK) return NULL;
+  return hit;
+}
+
+const char *cli_dim_unit(const char *opt, const char *base)
+{
+  const cli_dim *d = cli_dim_find(opt, base);
+  return d ? d->unit : base;
+}
+
+/* Units a number is often meant in, tried in order for the hint. */
+static const char *const hint_units[] = {
+  "pm", "nm", "um", "mm", "cm", "m", "fs", "ps", "ns", "us", "ms", "s",
+  "nJ/cm2", "uJ/cm2", "mJ/cm2", "J/cm2", "nm3", "um3", "cm3", "meV", "eV",
+};
+
+void cli_dim_check(const cli_dim *d, const char *arg, double v)
+{
+  if (!d || !(d->lo < d->hi) || (v >= d->lo && v <= d->hi)) return;
+  char *end;
+  double x = strtod(arg, &end);
+  while (*end == ' ') end++;
+  int bare = *end == '\0';
+  char hint[96] = "";
+  if (end != arg) {
+    for (size_t i = 0; i < sizeof hint_units / sizeof hint_units[0]; i++) {
+      double f;
+      gk_error e;
+      gk_error_clear(&e);
+      if (gk_unit_factor(hint_units[i], d->unit, &f, &e) != GK_OK) continue;
+      double y = x * f;
+      if (y >= d->lo && y <= d->hi && strcmp(hint_units[i], bare ? d->unit : end) != 0) {
+        /* the number as typed with the unit that makes it plausible */
+        snprintf(hint, sizeof hint, "; did you mean %.*s%s?", (int)(end - arg), arg, hint_units[i]);
+        break;
+      }
+    }
+  }
+  cli_warn("%s %s: %g %s is outside the plausible %s range (%g to %g %s)%s%s%s", d->opt, arg, v, d->unit,
+           d->what, d->lo, d->hi, d->unit, bare ? "; a bare number is in " : "", bare ? d->unit : "", hint);
+}
