@@ -78,6 +78,13 @@ int cli_common_option(cli_common *c, int opt, const char *arg);
 int cli_getopt(int argc, char **argv, const char *shortopts,
                const struct option *longopts, const char *cmd);
 
+/* The candidate a mistyped word most likely means, or NULL: the only
+ * candidate it is a prefix of, else the nearest by edit distance
+ * (insertions, deletions, substitutions, swaps of neighbours) when that is
+ * at most 2 and less than half the word ("modle" -> "model", "thresh" ->
+ * "threshold"). */
+const char *cli_suggest(const char *word, const char *const *cand, size_t n);
+
 /* Check that the output/plot paths have supported extensions; prints the
  * error and returns -1 if not. Call after option parsing. */
 int cli_common_check(const cli_common *c);

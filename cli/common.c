@@ -44,6 +44,61 @@ void cli_warn(const char *fmt, ...)
   va_end(ap);
 }
 
+/* Optimal-string-alignment distance (Damerau-Levenshtein without
+ * repeated edits of a substring), on bytes; words are short. */
+static size_t osa_distance(const char *a, const char *b)
+{
+  size_t na = strlen(a), nb = strlen(b);
+  if (na > 63 || nb > 63) return 64;
+  size_t d[64][64];
+  for (size_t i = 0; i <= na; i++) d[i][0] = i;
+  for (size_t j = 0; j <= nb; j++) d[0][j] = j;
+  for (size_t i = 1; i <= na; i++)
+    for (size_t j = 1; j <= nb; j++) {
+      size_t cost = a[i - 1] != b[j - 1];
+      size_t v = d[i - 1][j] + 1;
+      if (d[i][j - 1] + 1 < v) v = d[i][j - 1] + 1;
+      if (d[i - 1][j - 1] + cost < v) v = d[i - 1][j - 1] + cost;
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+        v = d[i - 2][j - 2] + 1;
+      d[i][j] = v;
+    }
+  return d[na][nb];
+}
+
+const char *cli_suggest(const char *word, const char *const *cand, size_t n)
+{
+  if (!word || !*word) return NULL;
+  size_t len = strlen(word), nprefix = 0;
+  const char *prefix = NULL, *best = NULL;
+  size_t bestd = (size_t)-1;
+  for (size_t i = 0; i < n; i++) {
+    if (!cand[i]) continue;
+    if (!strncmp(cand[i], word, len) && len >= 3) { prefix = cand[i]; nprefix++; }
+    size_t dd = osa_distance(word, cand[i]);
+    if (dd < bestd) { bestd = dd; best = cand[i]; }
+  }
+  if (nprefix == 1) return prefix;
+  if (best && bestd <= 2 && 2 * bestd < len) return best;
+  return NULL;
+}
+
+/* " (did you mean --model?)" for an unknown long option, or "". */
+static void option_hint(const char *bad, const struct option *longopts, char *buf, size_t size)
+{
+  buf[0] = '\0';
+  if (!longopts || strncmp(bad, "--", 2) != 0) return;
+  char word[64];
+  snprintf(word, sizeof word, "%s", bad + 2);
+  char *eq = strchr(word, '=');
+  if (eq) *eq = '\0';
+  const char *names[256];
+  size_t n = 0;
+  for (const struct option *o = longopts; o->name && n < 256; o++) names[n++] = o->name;
+  const char *s = cli_suggest(word, names, n);
+  if (s) snprintf(buf, size, " (did you mean --%s?)", s);
+}
+
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
                const char *cmd)
 {
@@ -65,10 +120,12 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
      * (not the word at the old optind: GNU getopt skips over operands, so
      * "FILE --bogus" used to blame FILE) */
     const char *bad = (optind - 1 >= 0 && optind - 1 < argc) ? argv[optind - 1] : "?";
+    char hint[96];
+    option_hint(bad, longopts, hint, sizeof hint);
     if (optopt && optopt < 256 && optopt != '?')
       cli_usage(cmd, "unknown option '-%c'", optopt);
     else
-      cli_usage(cmd, "unknown option '%s'", bad);
+      cli_usage(cmd, "unknown option '%s'%s", bad, hint);
     return '?';
   }
   if (c == ':') {
@@ -496,7 +553,14 @@ int cli_dispatch(const struct cli_command *c, int argc, char **argv)
   }
   if (argc < 2 || argv[1][0] == '-') return cli_usage(c->name, "name a subcommand: %s", names);
   const struct cli_subcommand *s = find_sub(c, argv[1]);
-  if (!s) return cli_usage(c->name, "unknown subcommand '%s' (one of: %s)", argv[1], names);
+  if (!s) {
+    const char *cand[64];
+    size_t n = 0;
+    for (const struct cli_subcommand *t = c->subs; t && t->name && n < 64; t++) cand[n++] = t->name;
+    const char *sug = cli_suggest(argv[1], cand, n);
+    if (sug) return cli_usage(c->name, "unknown subcommand '%s' (did you mean %s?)", argv[1], sug);
+    return cli_usage(c->name, "unknown subcommand '%s' (one of: %s)", argv[1], names);
+  }
   return s->run(argc - 1, argv + 1);
 }
 

@@ -110,6 +110,7 @@ int main(int argc, char **argv)
     if (strcmp(a, "help") == 0 && argc > 2) {
       const struct cli_command *c = find_command(argv[2]);
       if (!c) return cli_usage(NULL, "unknown command '%s' (see 'gainkit --help')", argv[2]);
+      /* (a typo here gets its suggestion when the command is run) */
       cli_print_help_for(c, argc - 2, argv + 2, stdout);
       return CLI_OK;
     }
@@ -122,7 +123,14 @@ int main(int argc, char **argv)
   }
   if (a[0] == '-') return cli_usage(NULL, "unknown option '%s' (see 'gainkit --help')", a);
   const struct cli_command *c = find_command(a);
-  if (!c) return cli_usage(NULL, "unknown command '%s' (see 'gainkit --help')", a);
+  if (!c) {
+    const char *cand[128];
+    size_t n = 0;
+    for (size_t i = 0; i < cli_ncommands && n < 128; i++) cand[n++] = cli_commands[i]->name;
+    const char *sug = cli_suggest(a, cand, n);
+    if (sug) return cli_usage(NULL, "unknown command '%s' (did you mean %s?)", a, sug);
+    return cli_usage(NULL, "unknown command '%s' (see 'gainkit --help')", a);
+  }
   for (int i = 2; i < argc; i++) {
     if (strcmp(argv[i], "--") == 0) break;
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {

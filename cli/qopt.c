@@ -275,17 +275,22 @@ void cli_dim_check(const cli_dim *d, const char *arg, double v)
   while (*end == ' ') end++;
   int bare = *end == '\0';
   char hint[96] = "";
-  if (end != arg) {
+  if (end != arg && x != 0) {
+    /* of the units that bring the number into the range, the one that puts
+     * it nearest the middle of the range (on a log scale) */
+    double mid = 0.5 * (log10(fabs(d->lo) > 0 ? fabs(d->lo) : 1e-30) + log10(fabs(d->hi))), best = INFINITY;
     for (size_t i = 0; i < sizeof hint_units / sizeof hint_units[0]; i++) {
       double f;
       gk_error e;
       gk_error_clear(&e);
       if (gk_unit_factor(hint_units[i], d->unit, &f, &e) != GK_OK) continue;
       double y = x * f;
-      if (y >= d->lo && y <= d->hi && strcmp(hint_units[i], bare ? d->unit : end) != 0) {
+      if (!(y >= d->lo && y <= d->hi) || !strcmp(hint_units[i], bare ? d->unit : end)) continue;
+      double dist = fabs(log10(fabs(y)) - mid);
+      if (dist < best) {
+        best = dist;
         /* the number as typed with the unit that makes it plausible */
         snprintf(hint, sizeof hint, "; did you mean %.*s%s?", (int)(end - arg), arg, hint_units[i]);
-        break;
       }
     }
   }
