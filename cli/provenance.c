@@ -219,6 +219,15 @@ static void help_defaults(kvlist *out)
           desc[dl] = 0;
           char *d = strstr(desc, "default");
           char val[256] = "";
+          if (d && d[7] == ')' && d - desc >= 2 && d[-1] == '(') {
+            /* "none (default)": the word before */
+            char *e = d - 1;
+            while (e > desc && (e[-1] == ' ' || e[-1] == '\n')) e--;
+            char *b = e;
+            while (b > desc && !strchr(" \n,(", b[-1])) b--;
+            snprintf(val, sizeof val, "%.*s", (int)(e - b), b);
+            d = NULL;
+          }
           if (d) {
             d += 7;
             while (*d == ' ' || *d == ':' || *d == '\n') d++;
