@@ -225,6 +225,17 @@ static const cli_dim dims[] = {
   {NULL, "--n-s0", "cm^-3", 1e10, 1e23, "saturation carrier density"},
   {NULL, "--temperature", "K", 1, 2000, "temperature"},
   {NULL, "--material-gain", "cm^-1", -1e6, 1e6, "material gain"},
+  /* rate constants and device quantities: conventional units, ranges only */
+  {"carriers", "--k1", "s^-1", 0, 1e12, "monomolecular rate k1"},
+  {"carriers", "--k2", "cm3/s", 0, 1e-6, "bimolecular rate k2"},
+  {"carriers", "--k3", "cm6/s", 0, 1e-24, "Auger rate k3"},
+  {"nc", "--chi", "ps/nm3", 1e-3, 100, "Auger volume scaling chi"},
+  {"heat", "--k", "W/K", 1e-9, 10, "heat exchange constant"},
+  {"heat", "--c", "J/K", 1e-15, 1, "heat capacity"},
+  {"heat", "--power", "W", 0, 1e4, "Joule power"},
+  {"heat", "--area", "cm2", 1e-10, 100, "device area"},
+  {"heat", "--current-density", "A/cm2", 0, 1e7, "current density"},
+  {"heat", "--voltage", "V", 0, 1e3, "voltage"},
 };
 
 static char current_cmd[64];
