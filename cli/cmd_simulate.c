@@ -290,6 +290,27 @@ static int simulate(int argc, char **argv, const sim_mpi *mpi)
           if (d && (i == 0 || i + 1 == nsw)) cli_dim_check(d, optarg, sw[i]);
           sw[i] *= f;
         }
+        /* into base the way suffixed values go (the bare endpoints get the
+         * option's unit written after them), so that "50:2500:3" and
+         * "0.05mJ/cm2:2.5mJ/cm2:3" give the same doubles bit for bit */
+        char *c1 = strchr(optarg, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (!rc && d && f != 1 && c2 && strlen(optarg) < 200) {
+          char a[256], b[256], txt[600];
+          double dummy;
+          gk_error eb;
+          snprintf(a, sizeof a, "%.*s", (int)(c1 - optarg), optarg);
+          snprintf(b, sizeof b, "%.*s", (int)(c2 - c1 - 1), c1 + 1);
+          gk_error_clear(&eb);
+          int ba = gk_parse_number(a, &dummy, &eb) == GK_OK;
+          gk_error_clear(&eb);
+          int bb = gk_parse_number(b, &dummy, &eb) == GK_OK;
+          snprintf(txt, sizeof txt, "%s%s:%s%s%s", a, ba ? d->unit : "", b, bb ? d->unit : "", c2);
+          double *swb = NULL;
+          size_t nb = 0;
+          gk_error_clear(&eb);
+          if (gk_sim_parse_range(txt, base, &swb, &nb, &eb) == GK_OK && nb == nsw) memcpy(sw, swb, nsw * sizeof *sw);
+          free(swb);
+        }
       }
     } else if (opt == OPT_TR) {
       tr = 1;

@@ -190,6 +190,18 @@ int cli_quantity(const char *opt, const char *arg, const char *base, double *out
     }
   }
   *out = v * f;
+  if (d && f != 1) {
+    /* into base the way a suffixed value goes, so that "2.5" and "2.5nm"
+     * give the same double bit for bit (v * f can be an ulp off) */
+    char with_unit[160];
+    double vb, dummy;
+    gk_error e2;
+    gk_error_clear(&e2);
+    int bare = gk_parse_number(arg, &dummy, &e2) == GK_OK;
+    snprintf(with_unit, sizeof with_unit, "%s%s", arg, bare ? unit : "");
+    gk_error_clear(&e2);
+    if (gk_parse_quantity(with_unit, base, &vb, &e2) == GK_OK) *out = vb;
+  }
   return 0;
 }
 

@@ -28,7 +28,7 @@ same "carriers thickness nm, fluence uJ/cm2" \
      "carriers threshold --fluence-th 10uJ/cm2 --photon-energy 2.4eV --thickness 150nm --absorptance 0.5"
 same "carriers pulse FWHM ps" \
      "carriers pulse --k1 1e7 --k2 2e-10 --k3 1e-28 --fluence 50 --pulse-fwhm 1000 --thickness 150 --photon-energy 2.4" \
-     "carriers pulse --k1 1e7 --k2 2e-10 --k3 1e-28 --fluence 50uJ/cm2 --pulse-fwhm 1ns --thickness 0.15um --photon-energy 2.4eV"
+     "carriers pulse --k1 1e7 --k2 2e-10 --k3 1e-28 --fluence 50uJ/cm2 --pulse-fwhm 1000ps --thickness 150nm --photon-energy 2.4eV"
 same "carriers Bohr radius nm" "carriers mott --bohr-radius 3.5" "carriers mott --bohr-radius 0.0035um"
 same "heat pulse in us" "heat --k 4.8mW/K --c 19nJ/K --power 0.1 --pulse 1 --duty 0.2" \
      "heat --k 4.8mW/K --c 19nJ/K --power 0.1 --pulse 1000ns --duty 0.2"
