@@ -108,7 +108,19 @@ typedef struct gk_matrix_options {
   int require_increasing_rows;  /* wavelengths strictly monotonic (either direction) */
   size_t min_rows, min_cols;    /* defaults 2 and 1 */
   const char *row_unit_override;/* wavelength unit of the rows; NULL = corner cell, else nm */
+  /* Orientation (gk_matrix_orientation): as written (rows = wavelengths),
+   * detected from the numbers, or transposed (one spectrum per row: the
+   * first row holds the wavelengths, the first column the parameter). */
+  int orientation;
 } gk_matrix_options;
+
+/* Orientation of a matrix file. GK_ORIENT_DETECT: the wavelength axis is
+ * the one that is strictly monotonic inside 200-3000 nm; when both axes
+ * qualify, the longer one when it has more than twice the points of the
+ * other, else the file is refused naming both readings. A first row that
+ * is all numbers (no corner label) and not strictly monotonic is refused
+ * as a missing header in every orientation mode. */
+enum gk_matrix_orientation { GK_ORIENT_AS_WRITTEN = 0, GK_ORIENT_DETECT = 1, GK_ORIENT_TRANSPOSED = 2 };
 
 typedef struct gk_matrix {
   char *path;
@@ -129,6 +141,8 @@ typedef struct gk_matrix {
   double row_factor;      /* row_nm = row_file * row_factor */
   char delim;             /* as in gk_table */
   gk_meta meta;
+  int transposed;         /* 1: read one spectrum per row (detected or forced) */
+  char note[400];         /* why it was read transposed, "" otherwise */
 } gk_matrix;
 
 int gk_matrix_read(const char *path, const gk_matrix_options *opt, gk_matrix *m, gk_error *err);
