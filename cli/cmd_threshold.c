@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "input.h"
 #include "gainkit/spectra.h"
 #include "gainkit/threshold.h"
 
@@ -138,14 +139,15 @@ out:
 
 /* Spectra in the matrix are analysed one column at a time; a decreasing
  * wavelength axis is turned around first (the library wants increasing). */
-static int load_spectra(const char *path, const gk_spectrum_options *so, series *s,
-                        gk_error *e)
+static int load_spectra(cli_input *in, const char *const *paths, size_t npaths,
+                        const gk_spectrum_options *so, series *s, gk_error *e)
 {
   gk_matrix m;
-  gk_matrix_options mo = {.col_kind = GK_XKIND_PLAIN, .require_increasing_rows = 1,
-                          .min_rows = 3};
-  int rc = gk_matrix_read(path, &mo, &m, e);
-  if (rc) return rc;
+  /* files, vendor formats, pumps, dark, orientation: the library's (gainkit/io.h) */
+  int rc = cli_input_load(in, paths, npaths, &m);
+  if (rc) return -rc;
+  cli_input_offset_check(&m, so->baseline.kind != GK_BASELINE_NONE, in->a.dark != NULL);
+  const char *path = paths[0];
   size_t nr = m.nrow, nc = m.ncol;
   int rev = nr > 1 && m.row[1] < m.row[0];
   /* the corner cell's line is not recorded by the reader: name the file */
@@ -577,11 +579,14 @@ static int run(int argc, char **argv)
       {"method", required_argument, NULL, OPT_METHOD},
       {"window", required_argument, NULL, OPT_WINDOW},
       {"baseline", required_argument, NULL, OPT_BASELINE},
+      CLI_INPUT_FILE_LONGOPTS,
+      CLI_INPUT_SERIES_LONGOPTS,
       CLI_COMMON_LONGOPTS,
       {0, 0, 0, 0}};
   int spectra = 0, methods = M_ALL, opt;
   const char *window = NULL, *baseline = NULL;
   gk_spectrum_options so = {0};
+  cli_input in = {0};
   optind = 1;
   while ((opt = cli_getopt(argc, argv, CLI_COMMON_SHORTOPTS, longopts, c.cmd)) != -1) {
     switch (opt) {
@@ -598,14 +603,22 @@ static int run(int argc, char **argv)
       if (parse_baseline(optarg, &so.baseline) < 0) return CLI_USAGE;
       break;
     default: {
-      int h = cli_common_option(&c, opt, optarg);
+      int h = cli_input_option(&in, opt, optarg);
+      if (h < 0) return CLI_USAGE;
+      if (h) break;
+      h = cli_common_option(&c, opt, optarg);
       if (h < 0) return CLI_USAGE;
       if (h == 0) return cli_usage(c.cmd, "unexpected option");
     }
     }
   }
   if (optind >= argc) return cli_usage(c.cmd, "missing input FILE");
-  if (optind + 1 < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[optind + 1]);
+  if (optind + 1 < argc && !spectra)
+    return cli_usage(c.cmd, "%d input files: did you mean --spectra? (several files are one "
+                            "spectrum each)", argc - optind);
+  if (!spectra && in.series_opts)
+    return cli_usage(c.cmd, "the pump, dark and orientation options apply to spectra: did you "
+                            "mean --spectra?");
   if (!spectra && (window || baseline))
     return cli_usage(c.cmd, "%s applies to spectra; add --spectra",
                      window ? "--window" : "--baseline");
@@ -615,9 +628,20 @@ static int run(int argc, char **argv)
   series s = {0};
   gk_error e;
   gk_error_clear(&e);
-  int rc = spectra ? load_spectra(path, &so, &s, &e) : load_series(path, &s, &e);
+  int rc = spectra ? load_spectra(&in, (const char *const *)argv + optind, (size_t)(argc - optind),
+                                  &so, &s, &e)
+                   : load_series(path, &s, &e);
+  cli_input_free(&in);
+  if (rc < 0) {           /* printed already (input layer) */
+    series_free(&s);
+    return -rc;
+  }
   if (rc) {
     series_free(&s);
+    if (!spectra && gk_io_looks_like_spectra(path, NULL)) {
+      size_t l = strlen(e.msg);
+      snprintf(e.msg + l, sizeof e.msg - l, "; this looks like spectra: did you mean --spectra?");
+    }
     return cli_error(&e);
   }
   results r;
@@ -655,6 +679,7 @@ const struct cli_command cli_cmd_threshold = {
   .order = 30,
   .help =
       "Usage: gainkit threshold FILE [--spectra] [--method kink|lines|fwhm|all]\n"
+      "       gainkit threshold FILE...|DIR --spectra [--pump-from-name] [--dark F]\n"
       "                         [--window NM1:NM2] [--baseline N|none|VALUE] [options]\n\n"
       "ASE threshold from emission versus pump (physics.md section 3).\n\n"
       "Input FILE:\n"
@@ -663,13 +688,18 @@ const struct cli_command cli_cmd_threshold = {
       "  --spectra   a matrix: first row the pump values (unit in the corner cell,\n"
       "              e.g. \"wavelength (nm) \\ pump (uJ/cm2)\"), first column the\n"
       "              wavelength in nm, one spectrum per column; each spectrum gives\n"
-      "              its integrated intensity, peak wavelength and FWHM\n\n"
+      "              its integrated intensity, peak wavelength and FWHM. The\n"
+      "              orientation is detected (one spectrum per row is read\n"
+      "              transposed, with a note). Or several files (or a\n"
+      "              directory), one spectrum each, in any format below, with\n"
+      "              their pumps from --pumps, --pumps-file or --pump-from-name\n\n"
       "Options:\n"
       "  --method M         kink, lines, fwhm or all (default all; fwhm needs widths)\n"
       "  --window NM1:NM2   analyse only this wavelength range (with --spectra)\n"
       "  --baseline B       subtracted from each spectrum (with --spectra):\n"
       "                     N = mean of the first N points (an integer), none\n"
       "                     (default), or a fixed VALUE (any other number: 100.0)\n\n"
+      CLI_INPUT_FILE_HELP CLI_INPUT_SERIES_HELP "\n"
       "Methods (at least 6 points):\n"
       "  kink    continuous two-segment line in log10(intensity) vs log10(pump);\n"
       "          threshold 10^xb with its standard error\n"
@@ -679,6 +709,8 @@ const struct cli_command cli_cmd_threshold = {
       "Examples:\n"
       "  gainkit threshold examples/threshold-series.csv --plot s-curve.png\n"
       "  gainkit threshold examples/threshold-spectra.csv --spectra --baseline 10 \\\n"
-      "      --window 490:590 --method kink --format json\n\n" CLI_COMMON_HELP,
+      "      --window 490:590 --method kink --format json\n"
+      "  gainkit threshold examples/fluence-series --spectra --pump-from-name \\\n"
+      "      --dark examples/fluence-series/dark.txt --method kink\n\n" CLI_COMMON_HELP,
   .run = run,
 };

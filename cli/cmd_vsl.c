@@ -319,7 +319,9 @@ static int run_matrix(vsl_opts *o)
   mo.require_increasing_rows = 1;
   mo.min_rows = 1;
   mo.min_cols = 2;
+  mo.orientation = GK_ORIENT_DETECT;  /* one spectrum per row: read transposed, with a note */
   if (gk_matrix_read(o->matrix, &mo, &mx, &e) != GK_OK) return cli_error(&e);
+  if (mx.note[0]) fprintf(stderr, "gainkit: note: %s: %s\n", cli_basename(o->matrix), mx.note);
   int rc = CLI_USAGE;
   double lo, hi;
   gk_weighting w;

@@ -282,9 +282,16 @@ int gk_io_assemble(const char *const *paths, size_t n, const gk_assemble_options
   for (size_t f = 0; f < files.n; f++) {
     if ((rc = gk_io_read(files.p[f], &o->io, &set[f], err))) goto out;
     for (size_t k = 0; k < set[f].notes.n; k++)
-      gk_notes_add(notes, "%s: %s", base_name(files.p[f]), set[f].notes.msg[k]);
+      if (files.n == 1 || strncmp(set[f].notes.msg[k], "read as ", 8))
+        gk_notes_add(notes, "%s: %s", base_name(files.p[f]), set[f].notes.msg[k]);
     if (f && (rc = same_axis(&set[0], &set[f], err))) goto out;
     total += set[f].nspec;
+  }
+  if (files.n > 1) {
+    size_t same = 1;
+    for (size_t f = 1; f < files.n; f++) same += !strcmp(set[f].format, set[0].format);
+    if (same == files.n) gk_notes_add(notes, "%zu files read as %s exports", files.n, set[0].format);
+    else gk_notes_add(notes, "%zu files in more than one format (first: %s)", files.n, set[0].format);
   }
   if (!have_pumps) {
     rc = gk_error_set(err, GK_EUSAGE, NULL, 0,
@@ -334,7 +341,7 @@ int gk_io_assemble(const char *const *paths, size_t n, const gk_assemble_options
         char u[32];
         double v;
         if (pump_from_name(files.p[f], &v, u, sizeof u) < 0) {
-          rc = gk_error_set(err, GK_EINPUT, files.p[f], 0, "no number in the file name to read the pump from");
+          rc = gk_error_set(err, GK_EINPUT, files.p[f], 0, "no number in the file name to read the pump from%s", io_stristr(base_name(files.p[f]), "dark") || io_stristr(base_name(files.p[f]), "background") ? " (a dark spectrum? give it as the dark file, which is then left out)" : "");
           goto out;
         }
         if (*u && !gk_unit_valid(u)) *u = '\0';

@@ -787,7 +787,7 @@ void io_meta_std(io_grid *g, const char *key, const char *value, double time_def
       !gk_meta_get(&g->meta, "integration_time_s"))
     io_meta_time(g, value, key_time_unit(key, time_default));
   else if ((io_stristr(key, "scans to average") || io_stristr(key, "accumulations") ||
-            io_stristr(key, "averaging")) && !gk_meta_get(&g->meta, "accumulations")) {
+            io_stristr(key, "averaging") || io_stristr(key, "averaged")) && !gk_meta_get(&g->meta, "accumulations")) {
     char buf[32];
     snprintf(buf, sizeof buf, "%s", value);
     buf[strcspn(buf, " \t")] = '\0';
