@@ -165,11 +165,22 @@ static int run_columns(vsl_opts *o)
   co.xkind = GK_XKIND_LENGTH;
   co.x_unit_override = o->length_unit;
   co.x_unit_default = "cm";
-  co.require_increasing = 1;
-  co.reject_duplicate_x = 1;
+  co.sort_and_average = 1;  /* decreasing or repeated stripe lengths: sorted/averaged, noted */
   co.require_positive_sigma = 1;
   co.min_points = 2;
   if (gk_columns_read(o->file, &co, &col, &e) != GK_OK) return cli_error(&e);
+  if (col.note[0]) fprintf(stderr, "gainkit: note: %s: %s\n", cli_basename(o->file), col.note);
+  {
+    /* a background under the scan: I(L -> 0) should vanish */
+    double off;
+    int sig;
+    gk_io_offset_vsl(col.x, col.y, col.n, &off, &sig);
+    if (sig)
+      cli_warn("%s: the intensity extrapolates to %.4g %s at L -> 0 (straight line through the "
+               "first points): a background that the VSL models do not have; subtract it from "
+               "the intensities (a dark/offset level) before fitting",
+               cli_basename(o->file), off, col.y_unit);
+  }
   int rc = CLI_USAGE;
   double lo, hi;
   gk_weighting w;

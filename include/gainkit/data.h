@@ -78,6 +78,11 @@ typedef struct gk_columns_options {
   int require_positive_x;      /* x <= 0 is an error */
   size_t min_points;           /* default 2 */
   int require_positive_sigma;  /* sigma column (if any) must be > 0 */
+  /* Sort by x and average the y of repeated x (sigma: the root of the
+   * summed variances over the count; without a sigma column the points
+   * are averaged as they are). Overrides require_increasing and
+   * reject_duplicate_x; gk_columns.note says what was done. */
+  int sort_and_average;
 } gk_columns_options;
 
 typedef struct gk_columns {
@@ -91,6 +96,7 @@ typedef struct gk_columns {
   double x_factor;        /* x_internal = x_file * x_factor */
   char y_unit[32];        /* unit string of y from the header, passed through */
   gk_meta meta;
+  char note[256];         /* sort_and_average: what was reordered or averaged, or "" */
 } gk_columns;
 
 int gk_columns_read(const char *path, const gk_columns_options *opt, gk_columns *c, gk_error *err);

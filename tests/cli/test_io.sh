@@ -161,6 +161,14 @@ run vsl --matrix vsl-t.csv --format json
 expect_rc 0 "transposed VSL matrix"; expect_err "read transposed" "VSL transposed note"
 R2=$(printf '%s' "$OUT" | grep -v '"input"\|"matrix"\|"file"')
 [ "$R1" = "$R2" ] && ok || bad "transposed VSL result differs"
+# a VSL scan on a background: I(L -> 0) = 2000, warned with the number
+awk 'BEGIN { print "L (cm),I (counts)"; for (i = 1; i <= 10; i++) { L = 0.05 * i; printf "%g,%.3f\n", L, 100 * (exp(10 * L) - 1) + 2000 } }' >vsl-bg.csv
+run vsl vsl-bg.csv --model vsl1
+# the straight line through the first 4 points of a convex scan undershoots (1831 here)
+expect_err "extrapolates to 1[89][0-9][0-9] counts at L -> 0" "VSL background warned"
+awk 'BEGIN { print "L (cm),I (counts)"; for (i = 1; i <= 10; i++) { L = 0.05 * i; printf "%g,%.3f\n", L, 100 * (exp(10 * L) - 1) } }' >vsl-nobg.csv
+run vsl vsl-nobg.csv --model vsl1
+if printf '%s' "$ERR" | grep -q extrapolates; then bad "VSL background warned without one: $ERR"; else ok; fi
 # forgotten --spectra
 case_ "did you mean --spectra" "vendor file without --spectra" -- threshold "$IN/ocean-oceanview.txt"
 case_ "did you mean --spectra" "matrix without --spectra" -- threshold "$SRC/examples/fluence-series-merged.csv"
