@@ -146,7 +146,8 @@ static int load_spectra(cli_input *in, const char *const *paths, size_t npaths,
   /* files, vendor formats, pumps, dark, orientation: the library's (gainkit/io.h) */
   int rc = cli_input_load(in, paths, npaths, &m);
   if (rc) return -rc;
-  cli_input_offset_check(&m, so->baseline.kind != GK_BASELINE_NONE, in->a.dark != NULL);
+  cli_input_offset_check(&m, so->baseline.kind != GK_BASELINE_NONE, in->a.dark != NULL,
+                         "--dark FILE or --baseline N (mean of the first N samples)");
   const char *path = paths[0];
   size_t nr = m.nrow, nc = m.ncol;
   int rev = nr > 1 && m.row[1] < m.row[0];

@@ -92,6 +92,7 @@ static int load(cli_input *in, const char *const *paths, size_t npaths, const se
   /* files, vendor formats, pumps, dark, orientation: the library's (gainkit/io.h) */
   int rc = cli_input_load(in, paths, npaths, &m);
   if (rc) return -rc;
+  cli_input_offset_check(&m, 0, in->a.dark != NULL, "--dark FILE");
   const char *path = paths[0];
   if (m.ncol < 2) {
     rc = gk_error_set(e, GK_EINPUT, path, 0, "%zu spectrum; a VPI fit needs at least 2 pumps", m.ncol);

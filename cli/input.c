@@ -139,31 +139,28 @@ int cli_input_load(cli_input *in, const char *const *paths, size_t n, gk_matrix 
   return 0;
 }
 
-void cli_input_offset_check(const gk_matrix *m, int baseline_set, int dark_set)
+void cli_input_offset_check(const gk_matrix *m, int baseline_set, int dark_set, const char *fix)
 {
   if (baseline_set || dark_set || !m->ncol || m->nrow < 12) return;
-  size_t j0 = 0;
-  for (size_t j = 1; j < m->ncol; j++)
-    if (m->col[j] < m->col[j0]) j0 = j;
-  double *wl = malloc(m->nrow * sizeof *wl), *y = malloc(m->nrow * sizeof *y);
-  if (!wl || !y) { free(wl); free(y); return; }
+  size_t nr = m->nrow, nc = m->ncol;
+  double *wl = malloc(nr * sizeof *wl), *z = malloc(nr * nc * sizeof *z);
+  if (!wl || !z) { free(wl); free(z); return; }
   int rev = m->row[1] < m->row[0];
-  for (size_t i = 0; i < m->nrow; i++) {
-    size_t k = rev ? m->nrow - 1 - i : i;
+  for (size_t i = 0; i < nr; i++) {
+    size_t k = rev ? nr - 1 - i : i;
     wl[i] = m->row[k];
-    y[i] = m->z[k * m->ncol + j0];
+    memcpy(z + i * nc, m->z + k * nc, nc * sizeof *z);
   }
-  double level, noise;
+  double level;
   int sig;
-  gk_io_offset(wl, y, m->nrow, &level, &noise, &sig);
+  gk_io_offset_series(wl, z, nr, nc, m->col, &level, &sig);
   if (sig)
-    cli_warn("the spectra sit on a background of about %.4g (edges of the lowest-pump spectrum, "
-             "pump %g %s) that is not subtracted; it adds %.4g x %.4g nm to every integrated "
-             "intensity. Subtract it with --dark FILE or --baseline N (mean of the first N "
-             "samples)",
-             level, m->col[j0], m->col_unit_in, level, wl[m->nrow - 1] - wl[0]);
+    cli_warn("the spectra sit on a background of about %.4g (edges of the spectra, extrapolated "
+             "to zero pump) that is not subtracted; it adds %.4g x %.4g nm to every integrated "
+             "intensity. Subtract it with %s",
+             level, level, wl[nr - 1] - wl[0], fix);
   free(wl);
-  free(y);
+  free(z);
 }
 
 void cli_input_free(cli_input *in)

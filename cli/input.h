@@ -77,6 +77,7 @@ void cli_input_notes(const gk_notes *n);
 int cli_input_error(gk_error *e);
 /* Warn when the lowest-pump spectrum of m sits on a significant background
  * that nothing subtracts (baseline_set: the command subtracts one). */
-void cli_input_offset_check(const gk_matrix *m, int baseline_set, int dark_set);
+/* fix: the options that remove it, for the message ("--dark FILE"). */
+void cli_input_offset_check(const gk_matrix *m, int baseline_set, int dark_set, const char *fix);
 void cli_input_free(cli_input *in);
 #endif

@@ -104,9 +104,21 @@ int gk_io_clipped(const double *y, size_t n, double *level, size_t *count);
  * first and last max(3, n/20) samples; *noise = their standard deviation.
  * *significant = 1 when the level is both clearly above the noise of the
  * edges (more than 3 standard errors) and adds more than 2% to the
- * integrated intensity of the spectrum (trapezoid over the whole axis). */
+ * integrated intensity of the spectrum (trapezoid over the whole axis),
+ * and the two edges agree (within 3 standard errors or 25%: a wing of the
+ * emission on one side is not a background). */
 void gk_io_offset(const double *wl, const double *y, size_t n, double *level, double *noise,
                   int *significant);
+
+/* The background under a pump series z (nwl x nspec, z[i*nspec + j]): the
+ * edge level of each spectrum (gk_io_offset) fitted by a straight line in
+ * the pump; the intercept at zero pump is the level (emission wings grow
+ * with the pump, a dark level does not). Significant when it exceeds three
+ * standard errors (of the intercept, and of the lowest-pump spectrum's edge
+ * mean) and adds more than 2% to the lowest-pump spectrum's integral. With
+ * fewer than 3 spectra: gk_io_offset of the lowest-pump one. */
+void gk_io_offset_series(const double *wl, const double *z, size_t nwl, size_t nspec,
+                         const double *pump, double *level, int *significant);
 
 /* The intercept at x -> 0 of a straight line through the first
  * min(n, 4) points (x increasing): the background under a VSL scan, whose

@@ -734,10 +734,56 @@ void gk_io_offset(const double *wl, const double *y, size_t n, double *level, do
   double sd = var > 0 ? sqrt(var) : 0;
   *level = mean;
   *noise = sd;
+  /* a constant background shows at both edges alike; wings of the emission
+   * (a broad PL tail on one side) do not */
+  double left = 0, right = 0;
+  for (size_t i = 0; i < m; i++) { left += y[i]; right += y[n - 1 - i]; }
+  left /= (double)m;
+  right /= (double)m;
+  double agree = fabs(left - right) <= fmax(3 * sd * sqrt(2.0 / (double)m), 0.25 * fabs(mean));
   double integral = 0;
   for (size_t i = 1; i < n; i++) integral += 0.5 * (y[i] + y[i - 1]) * (wl[i] - wl[i - 1]);
   double added = fabs(mean) * (wl[n - 1] - wl[0]);
-  *significant = fabs(mean) > 3 * sd / sqrt((double)k) && added > 0.02 * fabs(integral);
+  *significant = agree && fabs(mean) > 3 * sd / sqrt((double)k) && added > 0.02 * fabs(integral);
+}
+
+void gk_io_offset_series(const double *wl, const double *z, size_t nwl, size_t nspec,
+                         const double *pump, double *level, int *significant)
+{
+  *level = NAN;
+  *significant = 0;
+  if (!nspec || nwl < 12) return;
+  double *e = malloc(nspec * sizeof *e), *sd = malloc(nspec * sizeof *sd), *y = malloc(nwl * sizeof *y);
+  int *ok = malloc(nspec * sizeof *ok);
+  if (!e || !sd || !y || !ok) { free(e); free(sd); free(y); free(ok); return; }
+  size_t j0 = 0;
+  for (size_t j = 0; j < nspec; j++) {
+    for (size_t i = 0; i < nwl; i++) y[i] = z[i * nspec + j];
+    gk_io_offset(wl, y, nwl, &e[j], &sd[j], &ok[j]);
+    if (pump[j] < pump[j0]) j0 = j;
+  }
+  for (size_t i = 0; i < nwl; i++) y[i] = z[i * nspec + j0];
+  double integral = 0;
+  for (size_t i = 1; i < nwl; i++) integral += 0.5 * (y[i] + y[i - 1]) * (wl[i] - wl[i - 1]);
+  if (nspec < 3) {
+    *level = e[j0];
+    *significant = ok[j0];
+  } else {
+    /* edge level versus pump: emission wings grow with the pump, a dark
+     * level does not; the intercept at zero pump is the background */
+    double sx = 0, sy = 0, sxx = 0, sxy = 0;
+    for (size_t j = 0; j < nspec; j++) { sx += pump[j]; sy += e[j]; sxx += pump[j] * pump[j]; sxy += pump[j] * e[j]; }
+    double nn = (double)nspec, d = nn * sxx - sx * sx;
+    if (d > 0) {
+      double b = (nn * sxy - sx * sy) / d, a = (sy - b * sx) / nn, rss = 0;
+      for (size_t j = 0; j < nspec; j++) { double r = e[j] - a - b * pump[j]; rss += r * r; }
+      double se = sqrt(rss / (nn - 2) * sxx / d);
+      double noise = sd[j0] / sqrt((double)(nwl / 10 < 6 ? 6 : nwl / 10));
+      *level = a;
+      *significant = fabs(a) > 3 * fmax(se, noise) && fabs(a) * (wl[nwl - 1] - wl[0]) > 0.02 * fabs(integral);
+    }
+  }
+  free(e); free(sd); free(y); free(ok);
 }
 
 void gk_io_offset_vsl(const double *x, const double *y, size_t n, double *level, int *significant)

@@ -126,6 +126,8 @@ expect_rc 0 "--pumps-file"; [ "$(kink)" = "$REF" ] && ok || bad "--pumps-file th
 run threshold "$SRC/examples/input/threshold-offset.csv" --spectra --method kink
 expect_rc 0 "offset matrix"
 expect_err "background of about 9[45][0-9].*--dark FILE or --baseline N" "threshold offset warned"
+run threshold "$SRC/examples/vpi-ddab.csv" --spectra --method kink
+if printf "%s" "$ERR" | grep -q background; then bad "PL wings taken for a background: $ERR"; else ok; fi
 # duplicates: averaged (said) or refused
 cp "$FS/film1_40uJ.txt" a_40uJ.txt; cp "$FS/film1_40uJ.txt" b_40uJ.txt; cp "$FS/film1_50uJ.txt" c_50uJ.txt
 for p in 5 10 15 20 25; do cp "$FS/film1_${p}uJ.txt" "d_${p}uJ.txt"; done
