@@ -171,6 +171,17 @@ expect_err "extrapolates to 1[89][0-9][0-9] counts at L -> 0" "VSL background wa
 awk 'BEGIN { print "L (cm),I (counts)"; for (i = 1; i <= 10; i++) { L = 0.05 * i; printf "%g,%.3f\n", L, 100 * (exp(10 * L) - 1) } }' >vsl-nobg.csv
 run vsl vsl-nobg.csv --model vsl1
 if printf '%s' "$ERR" | grep -q extrapolates; then bad "VSL background warned without one: $ERR"; else ok; fi
+# several VSL scans: one result each plus a table
+run vsl "$SRC/examples/vsl-nc1.csv" "$SRC/examples/input/vsl-mm.csv" --model vsl1 -o series.csv
+expect_rc 0 "vsl series"; expect_out "VSL series: 2 files" "vsl series table"
+expect_out "vsl-mm.csv" "vsl series names the file"
+run vsl "$SRC/examples/input/vsl-mm.csv" --model vsl1
+G1=$(printf '%s\n' "$OUT" | grep -m1 -E '^ +g ')
+run vsl "$SRC/examples/vsl-nc1.csv" "$SRC/examples/input/vsl-mm.csv" --model vsl1
+if printf '%s' "$OUT" | grep -qF -- "$G1"; then ok; else bad "vsl series: per-file result differs from the single run ($G1)"; fi
+if grep -q '^2,' series.csv; then ok; else bad "vsl series CSV table"; fi
+case_ "nonexist\.csv: cannot open" "vsl series: a missing file" -- vsl "$SRC/examples/vsl-nc1.csv" nonexist.csv
+case_ "--plot draws one scan" "vsl series: --plot" -- vsl "$SRC/examples/vsl-nc1.csv" "$SRC/examples/vsl-nc1.csv" --plot x.png
 # forgotten --spectra
 case_ "did you mean --spectra" "vendor file without --spectra" -- threshold "$IN/ocean-oceanview.txt"
 case_ "did you mean --spectra" "matrix without --spectra" -- threshold "$SRC/examples/fluence-series-merged.csv"
