@@ -14,7 +14,7 @@ int cli_input_option(cli_input *in, int opt, const char *arg)
     for (size_t i = 0; gk_io_format_names[i]; i++) ok |= !strcmp(arg, gk_io_format_names[i]);
     if (!ok) {
       fprintf(stderr, "gainkit: --format-in: '%s' is not a format (ocean, avantes, andor, "
-                      "lightfield, labspec, origin, csv, auto)\n", arg);
+                      "lightfield, labspec, origin, csv, spe, auto)\n", arg);
       return -1;
     }
     a->io.format = arg;

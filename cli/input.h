@@ -35,8 +35,8 @@ enum {
 
 #define CLI_INPUT_FILE_HELP                                                              \
   "Input files (see docs/input-formats.md):\n"                                           \
-  "  --format-in NAME   reader: ocean, avantes, andor, lightfield, labspec, origin,\n"   \
-  "                     csv (default: detected from the content)\n"                     \
+  "  --format-in NAME   reader: ocean, avantes, andor, lightfield, labspec, origin,\n" \
+  "                     csv, spe (default: detected from the content)\n" \
   "  --decimal-comma    cells use a decimal comma (default: detected)\n"                \
   "  --x-col C, --y-col C, --sigma-col C\n"                                              \
   "                     columns by number (1 = first) or header name\n"                 \

@@ -194,3 +194,31 @@ lines = ["wavelength (nm) \\ fluence (uJ), " + ", ".join("%g" % p for p in pumps
 for i, a in enumerate(wl2):
     lines.append("%.1f, " % a + ", ".join("%.0f" % (m[i] + dark2[i]) for m in merged))
 write(os.path.join(HERE, "threshold-offset.csv"), "\n".join(lines) + "\n")
+
+# ---- Princeton LightField .spe v3 (binary): 2 frames, uint16, XML footer ----
+import struct
+
+def spe3(path, wl, frames, exposure_ms=100.0):
+    xdim, ydim, nf = len(wl), 1, len(frames)
+    hdr = bytearray(4100)
+    struct.pack_into("<H", hdr, 42, xdim)
+    struct.pack_into("<h", hdr, 108, 3)           # uint16
+    struct.pack_into("<H", hdr, 656, ydim)
+    struct.pack_into("<i", hdr, 1446, nf)
+    struct.pack_into("<f", hdr, 1992, 3.0)
+    data = b"".join(struct.pack("<%dH" % xdim, *[int(round(v)) for v in f]) for f in frames)
+    xml = ('<?xml version="1.0" encoding="utf-8"?><SpeFormat version="3.0">'
+           '<DataFormat><DataBlock type="Frame" count="%d" pixelFormat="MonochromeUnsigned16">'
+           '<DataBlock type="Region" width="%d" height="1"/></DataBlock></DataFormat>'
+           '<Calibrations><WavelengthMapping id="1"><Wavelength xml:space="preserve">%s</Wavelength>'
+           '</WavelengthMapping></Calibrations>'
+           '<DataHistories><DataHistory><Origin software="LightField" created="2026-11-04T10:50:00.000+01:00">'
+           '<Experiment><Devices><Cameras><Camera><ShutterTiming><ExposureTime type="Double">%g</ExposureTime>'
+           '</ShutterTiming></Camera></Cameras></Devices></Experiment></Origin></DataHistory></DataHistories>'
+           '</SpeFormat>') % (nf, xdim, ",".join("%.4f" % w for w in wl), exposure_ms)
+    struct.pack_into("<Q", hdr, 678, 4100 + len(data))
+    with open(path, "wb") as f:
+        f.write(bytes(hdr) + data + xml.encode())
+
+
+spe3(os.path.join(HERE, "lightfield-v3.spe"), wl, [y * 0.25, y * 0.5])

@@ -17,6 +17,8 @@
  *   origin     Origin CSV (Long Name, Units, Comments header rows)
  *   csv        plain / Excel / European CSV (BOM, CRLF, trailing empty
  *              cells, ";" with decimal comma), optional one-row header
+ *   spe        Princeton LightField .spe version 3 (binary; wavelengths
+ *              and exposure from the XML footer)
  *
  * Every reader returns a gk_specset: one wavelength axis (nm, increasing)
  * and one or more spectra, the metadata found in the file as key/value

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 
 const char *const gk_io_format_names[] = {"ocean", "avantes", "andor", "lightfield",
-                                          "labspec", "origin", "csv", NULL};
+                                          "labspec", "origin", "csv", "spe", NULL};
 static const io_format *const formats[] = {&io_fmt_ocean, &io_fmt_avantes, &io_fmt_andor,
                                            &io_fmt_lightfield, &io_fmt_labspec, &io_fmt_origin,
                                            &io_fmt_csv};
@@ -70,10 +70,10 @@ const char *io_stristr(const char *h, const char *n)
 
 /* ---- text ------------------------------------------------------------------- */
 
-int io_text_load(const char *path, const gk_read_options *ro, io_text *t, gk_error *err)
+int io_slurp(const char *path, const gk_read_options *ro, char **buf, size_t *n, gk_error *err)
 {
-  memset(t, 0, sizeof *t);
-  t->path = path;
+  *buf = NULL;
+  *n = 0;
   long limit = gk_io_max_bytes(ro);
   FILE *f = fopen(path, "rb");
   if (!f) return gk_error_set(err, GK_EIO, path, 0, "cannot open: %s", strerror(errno));
@@ -107,6 +107,25 @@ int io_text_load(const char *path, const gk_read_options *ro, io_text *t, gk_err
                         limit);
   }
   b[len] = '\0';
+  *buf = b;
+  *n = len;
+  return GK_OK;
+}
+
+int io_text_load(const char *path, const gk_read_options *ro, io_text *t, gk_error *err)
+{
+  char *b;
+  size_t len;
+  int rc = io_slurp(path, ro, &b, &len, err);
+  memset(t, 0, sizeof *t);
+  t->path = path;
+  if (rc) return rc;
+  return io_text_parse(t, b, len, err);
+}
+
+int io_text_parse(io_text *t, char *b, size_t len, gk_error *err)
+{
+  const char *path = t->path;
   t->buf = b;
   if (len == 0) return gk_error_set(err, GK_EINPUT, path, 1, "file is empty");
   char *p = b, *end = b + len;
@@ -653,8 +672,17 @@ static const io_format *detect_text(const io_text *t)
 int gk_io_detect(const char *path, const gk_read_options *ro, char *name, size_t size,
                  gk_error *err)
 {
-  io_text t;
-  int rc = io_text_load(path, ro, &t, err);
+  char *buf;
+  size_t len;
+  int rc = io_slurp(path, ro, &buf, &len, err);
+  if (rc) return rc;
+  if (io_spe_sniff((const unsigned char *)buf, len)) {
+    free(buf);
+    snprintf(name, size, "spe");
+    return GK_OK;
+  }
+  io_text t = {.path = path};
+  rc = io_text_parse(&t, buf, len, err);
   if (rc == GK_OK) snprintf(name, size, "%s", detect_text(&t)->name);
   io_text_free(&t);
   return rc;
@@ -668,7 +696,7 @@ int gk_io_read(const char *path, const gk_io_options *opt, gk_specset *s, gk_err
   const io_format *fmt = NULL;
   if (opt->format && *opt->format && strcasecmp(opt->format, "auto")) {
     fmt = by_name(opt->format);
-    if (!fmt) {
+    if (!fmt && strcasecmp(opt->format, "spe")) {
       char list[160] = "";
       for (size_t i = 0; gk_io_format_names[i]; i++) {
         strcat(list, i ? ", " : "");
@@ -678,8 +706,20 @@ int gk_io_read(const char *path, const gk_io_options *opt, gk_specset *s, gk_err
                           opt->format, list);
     }
   }
-  io_text t;
-  int rc = io_text_load(path, &opt->read, &t, err);
+  char *buf;
+  size_t len;
+  int rc = io_slurp(path, &opt->read, &buf, &len, err);
+  if (rc != GK_OK) return rc;
+  int spe = opt->format && !strcasecmp(opt->format, "spe");
+  if (spe || (!fmt && io_spe_sniff((const unsigned char *)buf, len))) {
+    rc = io_spe_read(path, (const unsigned char *)buf, len, opt, s, err);
+    free(buf);
+    if (rc == GK_OK && !spe) gk_notes_add(&s->notes, "read as spe export (detected)");
+    if (rc != GK_OK) gk_specset_free(s);
+    return rc;
+  }
+  io_text t = {.path = path};
+  rc = io_text_parse(&t, buf, len, err);
   if (rc != GK_OK) { io_text_free(&t); return rc; }
   int detected = !fmt;
   if (!fmt) fmt = detect_text(&t);

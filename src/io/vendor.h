@@ -25,6 +25,10 @@ typedef struct io_text {
 } io_text;
 
 int io_text_load(const char *path, const gk_read_options *ro, io_text *t, gk_error *err);
+/* The whole file into a NUL-terminated buffer (size limit applied). */
+int io_slurp(const char *path, const gk_read_options *ro, char **buf, size_t *n, gk_error *err);
+/* Cut buf (taken over: freed by io_text_free) into lines; t->path set. */
+int io_text_parse(io_text *t, char *buf, size_t len, gk_error *err);
 void io_text_free(io_text *t);
 
 typedef struct io_grid {
@@ -99,4 +103,10 @@ const char *io_stristr(const char *h, const char *n);
 void io_meta_std(io_grid *g, const char *key, const char *value, double time_default,
                  int acc_summed);
 int io_kv_line(io_grid *g, const char *line, char sep, double time_default, int acc_summed);
+
+/* Princeton .spe v3 (binary, src/io/fmt_spe.c): sniff the first bytes,
+ * read from a buffer. */
+int io_spe_sniff(const unsigned char *b, size_t n);
+int io_spe_read(const char *path, const unsigned char *b, size_t n, const gk_io_options *opt,
+                gk_specset *s, gk_error *err);
 #endif

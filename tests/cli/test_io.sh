@@ -72,6 +72,17 @@ spec "$IN/origin.csv"
 near s.csv 1 3 1 1e-5 "Origin peak (a.u.)"; near s.csv 1 2 520 1e-6 "Origin peak wavelength"
 meta comment_Intensity "film A 40 uJ/cm2" "Origin comments row"
 meta format origin "Origin detected"
+# LightField .spe v3 (binary): 2 frames, uint16, wavelengths and exposure from the XML footer
+spec "$IN/lightfield-v3.spe"
+near s.csv 1 3 5000 1e-6 ".spe frame 1 peak"; near s.csv 2 3 10000 1e-6 ".spe frame 2 peak"
+near s.csv 2 4 20 2e-3 ".spe FWHM"; near s.csv 1 2 520 1e-6 ".spe peak wavelength"
+meta integration_time_s 0.1 ".spe exposure"; meta format spe ".spe detected"
+head -c 5000 "$IN/lightfield-v3.spe" >trunc.spe
+case_ "trunc\.spe: the data .* do not fit before the XML footer" ".spe truncated" -- spectrum trunc.spe --format-in spe
+{ head -c 1992 "$IN/lightfield-v3.spe"; printf '\x00\x00\x00\x40'; tail -c +1997 "$IN/lightfield-v3.spe"; } >v2.spe
+case_ "v2\.spe: \.spe version 2\.0: only version 3" ".spe version 2 refused" -- spectrum v2.spe --format-in spe
+sed 's/WavelengthMapping/NoMapping/g' "$IN/lightfield-v3.spe" >nocal.spe
+case_ "nocal\.spe: no <WavelengthMapping>" ".spe without calibration" -- spectrum nocal.spe
 # forced format (the same file read by name)
 spec "$IN/excel.csv" --format-in csv
 near s.csv 1 3 20000 1e-6 "--format-in csv"

@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   int fd = fuzz_memfile(data + 1, size - 1, path, sizeof path);
   if (fd < 0) return 0;
   static const char *const fmt[] = {NULL, "ocean", "avantes", "andor", "lightfield",
-                                    "labspec", "origin", "csv"};
+                                    "labspec", "origin", "spe"};  /* csv: by detection */
   static const char *const ycol[] = {NULL, "2", "Sample", "3"};
   gk_io_options o = {.read = {.max_bytes = 1 << 20},
                      .format = fmt[sel & 7],
