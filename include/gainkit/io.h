@@ -160,7 +160,9 @@ typedef struct gk_assemble_options {
  * when the format sums them) that differ between files are normalised to
  * the first file's, unless no_normalise. Duplicate pumps are averaged (a
  * note) or refused. Notes say what was done. Each file's metadata is
- * copied to m->meta with the key prefixed by "file<k>." (k = 1-based). */
+ * copied to m->meta with the key prefixed by "file<k>." (k = 1-based:
+ * file<k>.name, file<k>.format, file<k>.integration_time_s, ...), and every
+ * note as input_note.<k>, for the output's provenance. */
 int gk_io_assemble(const char *const *paths, size_t n, const gk_assemble_options *opt,
                    gk_matrix *m, gk_notes *notes, gk_error *err);
 

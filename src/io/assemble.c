@@ -480,6 +480,15 @@ int gk_io_assemble(const char *const *paths, size_t n, const gk_assemble_options
   }
   rc = GK_OK;
 out:
+  if (rc == GK_OK) {
+    /* what was done to the data travels with it (provenance) */
+    size_t mcap = m->meta.n;
+    for (size_t q = 0; q < notes->n; q++) {
+      char key[32];
+      snprintf(key, sizeof key, "input_note.%zu", q + 1);
+      io_meta_add(&m->meta, &mcap, key, notes->msg[q]);
+    }
+  }
   if (set)
     for (size_t f = 0; f < files.n; f++) gk_specset_free(&set[f]);
   free(set);

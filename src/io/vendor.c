@@ -330,9 +330,9 @@ int io_num(const char *cell, int dcomma, double *v, gk_error *e)
 
 int io_numeric_line(const char *s, int dcomma, size_t min)
 {
-  char tmp[4096];
-  if (strlen(s) >= sizeof tmp || !*s) return 0;
-  strcpy(tmp, s);
+  if (!*s) return 0;
+  char *tmp = strdup(s);
+  if (!tmp) return 0;
   char **cells = NULL;
   size_t cap = 0, n = 0;
   char d = io_delim(tmp);
@@ -343,6 +343,7 @@ int io_numeric_line(const char *s, int dcomma, size_t min)
     ok = io_num(cells[i], dcomma, &v, NULL) == GK_OK;
   }
   free(cells);
+  free(tmp);
   return ok;
 }
 
