@@ -117,6 +117,12 @@ double gk_spectra_value_at(const double *lambda, const double *y, size_t n, doub
 int gk_spectrum_analyse(const double *lambda, const double *y, size_t n,
                         const gk_spectrum_options *opt, gk_spectrum_stats *st, gk_error *err);
 
+/* Intensity-weighted mean wavelength over lambda[i0..i1] (trapezoid rule
+ * for the integrals of (y - baseline) * lambda and of y - baseline), nm;
+ * NaN when the integral of y - baseline is not positive. */
+double gk_spectra_centroid(const double *lambda, const double *y, size_t i0, size_t i1,
+                           double baseline);
+
 #ifdef __cplusplus
 }
 #endif
