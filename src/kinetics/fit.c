@@ -11,6 +11,7 @@
 
 #include "gainkit/kinetics.h"
 #include "kinetics_internal.h"
+#include "fit/vp.h"
 
 void gk_kin_options_default(gk_kin_options *o)
 {
@@ -193,15 +194,27 @@ int gk_kin_guess(const gk_kin_data *d, const gk_kin_irf *irf, double t0, int nco
   if (!(span > 0) || !(lo < hi))
     return gk_error_set(err, GK_EINPUT, NULL, 0, "the time axis does not span a positive interval");
   double grid[GRID];
-  double *gb = malloc((size_t)GRID * n * sizeof *gb), *q = malloc(n * sizeof *q);
-  double *E = malloc((size_t)ncomp * n * sizeof *E);
+  /* the grid's basis columns, then a constant column for the offset */
+  double *gb = malloc((size_t)(GRID + 1) * n * sizeof *gb), *q = malloc(n * sizeof *q);
+  double *w = d->sigma ? malloc(d->ntrace * n * sizeof *w) : NULL;
   int pick[GK_KIN_MAX_COMPONENTS];
+  gk_vp_dict vp = {0};
   int rc = GK_OK;
-  if (!gb || !q || !E) { rc = gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory"); goto out; }
+  if (!gb || !q || (d->sigma && !w)) { rc = gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory"); goto out; }
   for (size_t j = 0; j < n; j++) q[j] = d->t[j] - t0;
   for (int g = 0; g < GRID; g++) {
     grid[g] = lo * pow(hi / lo, (double)g / (GRID - 1));
     gk_kin_basis_vec(irf, q, n, grid[g], gb + (size_t)g * n);
+  }
+  for (size_t j = 0; j < n; j++) gb[(size_t)GRID * n + j] = 1.0;
+  if (w)
+    for (size_t j = 0; j < d->ntrace * n; j++) w[j] = 1.0 / (d->sigma[j] * d->sigma[j]);
+  /* Candidates are scored by variable projection of the amplitudes on the
+   * precomputed Gram matrix of the grid (src/fit/vp.h): a few-by-few
+   * Cholesky per candidate instead of a least-squares solve. */
+  if (gk_vp_dict_init(&vp, gb, GRID + 1, n, d->y, w, d->ntrace) != 0) {
+    rc = gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
+    goto out;
   }
   /* Greedy: add the grid lifetime that lowers chi2 most, then one pass of
    * re-choosing each lifetime with the others held (fixes an early pick
@@ -216,9 +229,11 @@ int gk_kin_guess(const gk_kin_data *d, const gk_kin_irf *irf, double t0, int nco
         for (int o = 0; o < used; o++) if (o != c && pick[o] == g) dup = 1;
         if (dup) continue;
         pick[c] = g;
-        for (int o = 0; o < used; o++) memcpy(E + (size_t)o * n, gb + (size_t)pick[o] * n, n * sizeof *E);
-        double chi2;
-        if (linear_amps(d, E, used, offset, NULL, &chi2) != GK_OK) continue;
+        if (n < (size_t)used + (offset ? 1 : 0)) continue;
+        size_t cols[GK_KIN_MAX_COMPONENTS + 1];
+        for (int o = 0; o < used; o++) cols[o] = (size_t)pick[o];
+        if (offset) cols[used] = GRID;
+        double chi2 = gk_vp_chi2(&vp, cols, (size_t)used + (offset ? 1 : 0));
         if (chi2 < best) { best = chi2; bestg = g; }
       }
       if (bestg < 0) { rc = gk_error_set(err, GK_EDOM, NULL, 0, "no starting lifetimes found"); goto out; }
@@ -228,9 +243,10 @@ int gk_kin_guess(const gk_kin_data *d, const gk_kin_irf *irf, double t0, int nco
   for (int c = 0; c < ncomp; c++) tau_out[c] = grid[pick[c]];
   qsort(tau_out, (size_t)ncomp, sizeof *tau_out, cmp_double);
 out:
+  gk_vp_dict_free(&vp);
   free(gb);
   free(q);
-  free(E);
+  free(w);
   return rc;
 }
 
