@@ -18,6 +18,10 @@ static double gauss_basis(double t, double tau, double s)
 {
   double u = (s / tau - t / s) / M_SQRT2;
   double a = s * s / (2 * tau * tau) - t / tau;
+  /* For u < 3 the product is safe (there a <= -x^2/2 + 3 sqrt2 x <= 9,
+   * x = s/tau) and libm's erfc is several times cheaper than log_erfc:
+   * this is the inner loop of every kinetics fit. */
+  if (u < 3) return 0.5 * exp(a) * erfc(u);
   return 0.5 * exp(a + gsl_sf_log_erfc(u));
 }
 

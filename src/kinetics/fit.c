@@ -351,16 +351,28 @@ static int fit_m(const gk_kin_data *d, const gk_kin_options *o, int m, gk_kin_re
     }
   }
   /* Two more starts with the lifetimes spread apart and pulled together:
-   * the grid guess can land two components on one side of a true one. */
-  for (int s = 0; s < 2; s++)
+   * the grid guess can land two components on one side of a true one.
+   * Their amplitudes are projected afresh at their lifetimes (variable
+   * projection), so that each start is as good as its lifetimes allow. */
+  for (int s = 0; s < 2; s++) {
+    double *st = starts + (size_t)s * p;
     for (size_t k = 0; k < p; k++) {
-      starts[(size_t)s * p + k] = par[k].init;
-      if (k >= 1 && k <= (size_t)m) starts[(size_t)s * p + k] *= s ? 1.5 : 0.7;
+      st[k] = par[k].init;
+      if (k >= 1 && k <= (size_t)m) st[k] *= s ? 1.5 : 0.7;
     }
+    double c2;
+    if (eval_basis(&c, st, 0) == 0 && linear_amps(d, c.E, m, o->offset, amp, &c2) == GK_OK)
+      for (size_t k = 0; k < K; k++) {
+        for (int i = 0; i < m; i++) st[idx_amp(m, o->offset, k, i)] = amp[k * q + (size_t)i];
+        if (o->offset) st[idx_off(m, o->offset, k)] = amp[k * q + (size_t)m];
+      }
+  }
+  /* The engine's multi-start policy: the three starts ranked by chi2 at
+   * the start, full fits from the best first, stop when two agree. */
   gk_fit_problem prob = {.n = n * K, .p = p, .y = d->y, .sigma = d->sigma,
                          .weighting = d->sigma ? GK_WEIGHT_SIGMA : GK_WEIGHT_NONE,
                          .model = model_fn, .jac = jac_fn, .ctx = &c, .param = par,
-                         .starts = starts, .n_starts = 2};
+                         .starts = starts, .n_starts = 2, .refine = 3};
   if ((rc = gk_fit(&prob, &o->fit, &fr, err)) != GK_OK) goto out;
 
   /* order the components by lifetime */
