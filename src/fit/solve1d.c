@@ -15,6 +15,16 @@
 int gk_root_brent(double (*f)(double x, void *ctx), void *ctx, double lo, double hi,
                   double epsabs, double epsrel, int max_iter, double *root)
 {
+  /* Checked here so that GSL's error handler is never reached for a
+   * bracket that does not hold (GSL reports it through GSL_ERROR). */
+  double flo = f(lo, ctx), fhi = f(hi, ctx);
+  if (!isfinite(flo) || !isfinite(fhi) || (flo < 0) == (fhi < 0) || !(lo < hi)) {
+    if (flo == 0 || fhi == 0) {
+      *root = flo == 0 ? lo : hi;
+      return GK_OK;
+    }
+    return GK_EDOM;
+  }
   gsl_function F = {f, ctx};
   gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
   if (!s) return GK_ENOMEM;
@@ -44,6 +54,8 @@ out:
 int gk_min_brent(double (*f)(double x, void *ctx), void *ctx, double guess, double lo, double hi,
                  double epsabs, double epsrel, int max_iter, double *xmin)
 {
+  double fg = f(guess, ctx);
+  if (!(lo < guess && guess < hi) || !(fg < f(lo, ctx)) || !(fg < f(hi, ctx))) return GK_EDOM;
   gsl_function F = {f, ctx};
   gsl_min_fminimizer *s = gsl_min_fminimizer_alloc(gsl_min_fminimizer_brent);
   if (!s) return GK_ENOMEM;
