@@ -8,10 +8,11 @@
  * Time is CPU time of this process (CLOCK_PROCESS_CPUTIME_ID), not wall
  * time: the build machine is shared.
  * Output, one line per case: "case <name> chi2 <chi2> us <per fit> tau ...".
- * Usage: bench_kinetics [reps-scale]   (1 = default; 0.01 for profiling) */
+ * Usage: bench_kinetics [reps-scale [case]]   (1 = default; 0.01 for profiling) */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "gainkit/kinetics.h"
@@ -70,8 +71,9 @@ int main(int argc, char **argv)
       y3[k * N + i] = amp[k][0] * gk_kin_basis(&irf, t[i], 24e-12) +
                       amp[k][1] * gk_kin_basis(&irf, t[i], 290e-12) +
                       amp[k][2] * gk_kin_basis(&irf, t[i], 4e-12) + 0.005 * sin(1.7 * i + k);
-  bench("kin2", t, y2, 1, 2, (int)(200 * scale));
-  bench("kin3", t, y3, 1, 3, (int)(100 * scale));
-  bench("global3x500", t, y3, K, 3, (int)(50 * scale));
+  const char *only = argc > 2 ? argv[2] : "";
+  if (!*only || !strcmp(only, "kin2")) bench("kin2", t, y2, 1, 2, (int)(200 * scale));
+  if (!*only || !strcmp(only, "kin3")) bench("kin3", t, y3, 1, 3, (int)(100 * scale));
+  if (!*only || !strcmp(only, "global3x500")) bench("global3x500", t, y3, K, 3, (int)(50 * scale));
   return 0;
 }

@@ -1,4 +1,6 @@
-/* Variable projection on a dictionary of basis columns (src/fit/vp.h). */
+/* Variable projection on a dictionary of basis columns (src/fit/vp.h).
+ * Gram entries are computed on first use: a greedy search over a grid of
+ * nb columns touches O(nb * k) of the nb^2 pairs. */
 #include "fit/vp.h"
 
 #include <math.h>
@@ -9,29 +11,32 @@ int gk_vp_dict_init(gk_vp_dict *v, const double *basis, size_t nb, size_t n, con
 {
   v->nb = nb;
   v->ntr = ntr;
-  v->G = calloc(ntr * nb * nb, sizeof *v->G);
+  v->n = n;
+  v->basis = basis;
+  v->w = w;
+  /* without weights one Gram matrix serves every trace */
+  const size_t ng = w ? ntr : 1;
+  v->G = calloc(ng * nb * nb, sizeof *v->G);
+  v->done = calloc(ng * nb * nb, sizeof *v->done);
   v->b = calloc(ntr * nb, sizeof *v->b);
   v->yy = calloc(ntr, sizeof *v->yy);
-  if (!v->G || !v->b || !v->yy) {
+  if (!v->G || !v->done || !v->b || !v->yy) {
     gk_vp_dict_free(v);
     return -1;
   }
   for (size_t k = 0; k < ntr; k++) {
     const double *yk = y + k * n, *wk = w ? w + k * n : NULL;
-    double *G = v->G + k * nb * nb, *b = v->b + k * nb, yy = 0;
+    double *b = v->b + k * nb, yy = 0;
     for (size_t j = 0; j < n; j++) yy += (wk ? wk[j] : 1.0) * yk[j] * yk[j];
     v->yy[k] = yy;
     for (size_t c = 0; c < nb; c++) {
       const double *bc = basis + c * n;
       double s = 0;
-      for (size_t j = 0; j < n; j++) s += (wk ? wk[j] : 1.0) * bc[j] * yk[j];
+      if (wk)
+        for (size_t j = 0; j < n; j++) s += wk[j] * bc[j] * yk[j];
+      else
+        for (size_t j = 0; j < n; j++) s += bc[j] * yk[j];
       b[c] = s;
-      for (size_t d = 0; d <= c; d++) {
-        const double *bd = basis + d * n;
-        double g = 0;
-        for (size_t j = 0; j < n; j++) g += (wk ? wk[j] : 1.0) * bc[j] * bd[j];
-        G[c * nb + d] = G[d * nb + c] = g;
-      }
     }
   }
   return 0;
@@ -40,9 +45,30 @@ int gk_vp_dict_init(gk_vp_dict *v, const double *basis, size_t nb, size_t n, con
 void gk_vp_dict_free(gk_vp_dict *v)
 {
   free(v->G);
+  free(v->done);
   free(v->b);
   free(v->yy);
   v->G = v->b = v->yy = NULL;
+  v->done = NULL;
+}
+
+/* Gram entry (c, d) of trace t, computed on first use. */
+static double gram(const gk_vp_dict *v, size_t t, size_t c, size_t d)
+{
+  const size_t g = v->w ? t : 0, nb = v->nb, ix = g * nb * nb + c * nb + d;
+  if (!v->done[ix]) {
+    const double *bc = v->basis + c * v->n, *bd = v->basis + d * v->n;
+    const double *wk = v->w ? v->w + t * v->n : NULL;
+    double s = 0;
+    if (wk)
+      for (size_t j = 0; j < v->n; j++) s += wk[j] * bc[j] * bd[j];
+    else
+      for (size_t j = 0; j < v->n; j++) s += bc[j] * bd[j];
+    const size_t ix2 = g * nb * nb + d * nb + c;
+    v->G[ix] = v->G[ix2] = s;
+    v->done[ix] = v->done[ix2] = 1;
+  }
+  return v->G[ix];
 }
 
 #define VP_MAXK 8
@@ -53,15 +79,15 @@ double gk_vp_chi2(const gk_vp_dict *v, const size_t *cols, size_t k)
   if (k > VP_MAXK) return INFINITY;
   double total = 0;
   for (size_t t = 0; t < v->ntr; t++) {
-    const double *G = v->G + t * v->nb * v->nb, *b = v->b + t * v->nb;
+    const double *b = v->b + t * v->nb;
     double L[VP_MAXK][VP_MAXK], z[VP_MAXK];
     /* G_SS = L L^T; then b^T G^-1 b = |L^-1 b|^2 */
     for (size_t i = 0; i < k; i++) {
       for (size_t j = 0; j <= i; j++) {
-        double s = G[cols[i] * v->nb + cols[j]];
+        double s = gram(v, t, cols[i], cols[j]);
         for (size_t m = 0; m < j; m++) s -= L[i][m] * L[j][m];
         if (i == j) {
-          if (!(s > VP_PIVOT * G[cols[i] * v->nb + cols[i]])) return INFINITY;
+          if (!(s > VP_PIVOT * gram(v, t, cols[i], cols[i]))) return INFINITY;
           L[i][i] = sqrt(s);
         } else {
           L[i][j] = s / L[j][j];

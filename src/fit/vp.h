@@ -1,6 +1,6 @@
 /* vp.h — variable projection of linear amplitudes on a fixed dictionary of
  * basis columns, for scoring starting values without a fit: the Gram
- * matrix G = B^T W B and projections b = B^T W y are computed once; the
+ * matrix G = B^T W B (entries on first use) and projections b = B^T W y are computed once; the
  * least-squares chi2 of any subset S of columns is then
  *     chi2(S) = y^T W y - b_S^T G_SS^-1 b_S
  * from a |S| x |S| Cholesky factorisation, with no workspace allocation. */
@@ -10,8 +10,10 @@
 #include <stddef.h>
 
 typedef struct gk_vp_dict {
-  size_t nb, ntr;   /* columns, traces (right-hand sides with their own weights) */
-  double *G;        /* ntr x nb x nb */
+  size_t nb, ntr, n;  /* columns, traces (right-hand sides with their own weights), points */
+  const double *basis, *w;  /* the caller's, kept alive while the dictionary is used */
+  double *G;        /* (ntr with weights, else 1) x nb x nb, filled on first use */
+  unsigned char *done;
   double *b;        /* ntr x nb */
   double *yy;       /* ntr */
 } gk_vp_dict;

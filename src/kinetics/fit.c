@@ -40,6 +40,11 @@ struct kctx {
   int m, off;
   double *q;               /* n times relative to t0 */
   double *E, *Et, *Etau;   /* m*n basis values and derivatives */
+  /* E (and derivatives, with have_d) are those of (t0, tau) in key when
+   * valid: the solver asks for the Jacobian at the point whose residuals
+   * it has just evaluated, so the basis is computed once for both */
+  int valid, have_d;
+  double key[1 + GK_KIN_MAX_COMPONENTS];
 };
 
 /* Basis values (and, with derivs, dE/dt and dE/dtau) at the current t0, tau. */
@@ -47,6 +52,12 @@ static int eval_basis(struct kctx *c, const double *theta, int derivs)
 {
   const size_t n = c->d->n;
   double t0 = theta[0];
+  if (c->valid && (c->have_d || !derivs)) {
+    int same = c->key[0] == t0;
+    for (int i = 0; i < c->m && same; i++) same = c->key[1 + i] == theta[idx_tau(i)];
+    if (same) return 0;
+  }
+  c->valid = 0;
   for (size_t j = 0; j < n; j++) c->q[j] = c->d->t[j] - t0;
   for (int i = 0; i < c->m; i++) {
     double tau = theta[idx_tau(i)];
@@ -86,6 +97,10 @@ static int eval_basis(struct kctx *c, const double *theta, int derivs)
   }
   for (size_t j = 0; j < (size_t)c->m * n; j++)
     if (!isfinite(c->E[j])) return 1;
+  c->valid = 1;
+  c->have_d = derivs || c->irf->kind == GK_KIN_IRF_GAUSS;
+  c->key[0] = t0;
+  for (int i = 0; i < c->m; i++) c->key[1 + i] = theta[idx_tau(i)];
   return 0;
 }
 
@@ -295,6 +310,145 @@ void gk_kin_result_free(gk_kin_result *r)
   r->amp = r->amp_se = r->frac = r->off = r->off_se = r->yhat = r->resid = NULL;
 }
 
+/* ---- variable projection ----------------------------------------------------
+ * The amplitudes (and offsets) enter linearly: for given (t0, tau) they
+ * are the weighted linear least-squares solution, so the search runs over
+ * the 1 + m nonlinear parameters only (Golub & Pereyra, SIAM J. Numer.
+ * Anal. 1973), with Kaufman's approximation of the projected Jacobian
+ * (BIT 1975): d yhat / d phi ~ (I - P) (dB/dphi) a, P the weighted
+ * projector onto the basis. The full problem is then polished from that
+ * optimum by the engine (one or two iterations), which also gives the
+ * covariance of every parameter. */
+struct vpk {
+  struct kctx *c;
+  size_t q;        /* columns per trace: m (+ offset) */
+  double *amp;     /* K*q amplitudes at the last projection */
+  double *R;       /* K * q*q Cholesky factors of B^T W B */
+  double *v;       /* n scratch */
+  double key[1 + GK_KIN_MAX_COMPONENTS];
+  int valid;
+};
+
+/* column i of the basis (the offset column is 1) */
+static double vp_col(const struct kctx *c, size_t i, size_t j)
+{
+  return i < (size_t)c->m ? c->E[i * c->d->n + j] : 1.0;
+}
+
+static double vp_w(const struct kctx *c, size_t k, size_t j)
+{
+  if (!c->d->sigma) return 1.0;
+  double s = c->d->sigma[k * c->d->n + j];
+  return 1.0 / (s * s);
+}
+
+/* Solve R R^T x = b in place (R lower, q x q). */
+static void vp_solve(const double *R, size_t q, double *x)
+{
+  for (size_t i = 0; i < q; i++) {
+    double s = x[i];
+    for (size_t l = 0; l < i; l++) s -= R[i * q + l] * x[l];
+    x[i] = s / R[i * q + i];
+  }
+  for (size_t i = q; i-- > 0;) {
+    double s = x[i];
+    for (size_t l = i + 1; l < q; l++) s -= R[l * q + i] * x[l];
+    x[i] = s / R[i * q + i];
+  }
+}
+
+static int vp_project(struct vpk *v, const double *phi, int derivs)
+{
+  struct kctx *c = v->c;
+  if (eval_basis(c, phi, derivs)) return 1;
+  int same = v->valid;
+  for (int i = 0; i <= c->m && same; i++) same = v->key[i] == phi[i];
+  if (same) return 0;
+  v->valid = 0;
+  const size_t n = c->d->n, q = v->q;
+  for (size_t k = 0; k < c->d->ntrace; k++) {
+    double *R = v->R + k * q * q, *a = v->amp + k * q;
+    const double *y = c->d->y + k * n;
+    for (size_t i = 0; i < q; i++) {
+      double s = 0;
+      for (size_t j = 0; j < n; j++) s += vp_w(c, k, j) * vp_col(c, i, j) * y[j];
+      a[i] = s;
+      for (size_t l = 0; l <= i; l++) {
+        double g = 0;
+        for (size_t j = 0; j < n; j++) g += vp_w(c, k, j) * vp_col(c, i, j) * vp_col(c, l, j);
+        R[i * q + l] = g;
+      }
+    }
+    /* Cholesky in place (lower) */
+    for (size_t i = 0; i < q; i++)
+      for (size_t l = 0; l <= i; l++) {
+        double s = R[i * q + l];
+        for (size_t t = 0; t < l; t++) s -= R[i * q + t] * R[l * q + t];
+        if (i == l) {
+          if (!(s > 1e-13 * R[i * q + i]) || !isfinite(s)) return 1; /* collinear basis */
+          R[i * q + i] = sqrt(s);
+        } else {
+          R[i * q + l] = s / R[l * q + l];
+        }
+      }
+    vp_solve(R, q, a);
+  }
+  v->valid = 1;
+  for (int i = 0; i <= c->m; i++) v->key[i] = phi[i];
+  return 0;
+}
+
+static int vp_model(const double *phi, double *yhat, void *ctx)
+{
+  struct vpk *v = ctx;
+  if (vp_project(v, phi, 0)) return 1;
+  const struct kctx *c = v->c;
+  const size_t n = c->d->n, q = v->q;
+  for (size_t k = 0; k < c->d->ntrace; k++)
+    for (size_t j = 0; j < n; j++) {
+      double s = 0;
+      for (size_t i = 0; i < q; i++) s += v->amp[k * q + i] * vp_col(c, i, j);
+      yhat[k * n + j] = s;
+    }
+  return 0;
+}
+
+static int vp_jac(const double *phi, double *J, void *ctx)
+{
+  struct vpk *v = ctx;
+  if (vp_project(v, phi, 1)) return 1;
+  const struct kctx *c = v->c;
+  const size_t n = c->d->n, q = v->q, pv = 1 + (size_t)c->m;
+  for (size_t k = 0; k < c->d->ntrace; k++) {
+    const double *a = v->amp + k * q;
+    for (size_t l = 0; l < pv; l++) {
+      /* (dB/dphi_l) a */
+      for (size_t j = 0; j < n; j++) {
+        double s = 0;
+        if (l == 0)
+          for (int i = 0; i < c->m; i++) s -= a[i] * c->Et[(size_t)i * n + j];
+        else
+          s = a[l - 1] * c->Etau[(l - 1) * n + j];
+        v->v[j] = s;
+      }
+      /* minus its weighted projection onto the basis */
+      double z[GK_KIN_MAX_COMPONENTS + 1];
+      for (size_t i = 0; i < q; i++) {
+        double s = 0;
+        for (size_t j = 0; j < n; j++) s += vp_w(c, k, j) * vp_col(c, i, j) * v->v[j];
+        z[i] = s;
+      }
+      vp_solve(v->R + k * q * q, q, z);
+      for (size_t j = 0; j < n; j++) {
+        double s = v->v[j];
+        for (size_t i = 0; i < q; i++) s -= vp_col(c, i, j) * z[i];
+        J[(k * n + j) * pv + l] = s;
+      }
+    }
+  }
+  return 0;
+}
+
 static int fit_m(const gk_kin_data *d, const gk_kin_options *o, int m, gk_kin_result *res,
                  gk_error *err)
 {
@@ -315,7 +469,7 @@ static int fit_m(const gk_kin_data *d, const gk_kin_options *o, int m, gk_kin_re
   } else if ((rc = gk_kin_guess(d, irf, t0, m, o->offset, tau, err)) != GK_OK) {
     return rc;
   }
-  struct kctx c = {d, irf, m, o->offset, NULL, NULL, NULL, NULL};
+  struct kctx c = {d, irf, m, o->offset, NULL, NULL, NULL, NULL, 0, 0, {0}};
   c.q = malloc(n * sizeof *c.q);
   c.E = malloc(3 * (size_t)m * n * sizeof *c.E);
   gk_param *par = calloc(p, sizeof *par);
@@ -379,7 +533,48 @@ static int fit_m(const gk_kin_data *d, const gk_kin_options *o, int m, gk_kin_re
                          .weighting = d->sigma ? GK_WEIGHT_SIGMA : GK_WEIGHT_NONE,
                          .model = model_fn, .jac = jac_fn, .ctx = &c, .param = par,
                          .starts = starts, .n_starts = 2, .refine = 3};
-  if ((rc = gk_fit(&prob, &o->fit, &fr, err)) != GK_OK) goto out;
+  /* Stage 1: variable projection over (t0, tau) from the same starts;
+   * stage 2: the full problem from its optimum (covariance of all
+   * parameters). Should either stage fail, the full problem is fitted from
+   * the starts directly, as before. */
+  {
+    const size_t pv = 1 + (size_t)m;
+    double vstarts[2 * (1 + GK_KIN_MAX_COMPONENTS)];
+    for (int s = 0; s < 2; s++)
+      for (size_t k = 0; k < pv; k++) vstarts[(size_t)s * pv + k] = starts[(size_t)s * p + k];
+    struct vpk v = {&c, q, calloc(K * q, sizeof(double)), calloc(K * q * q, sizeof(double)),
+                    calloc(n, sizeof(double)), {0}, 0};
+    gk_fit_problem vprob = {.n = n * K, .p = pv, .y = d->y, .sigma = d->sigma,
+                            .weighting = prob.weighting, .model = vp_model, .jac = vp_jac, .ctx = &v,
+                            .param = par, .starts = vstarts, .n_starts = 2, .refine = 3};
+    gk_fit_result vr;
+    memset(&vr, 0, sizeof vr);
+    int vok = v.amp && v.R && v.v && gk_fit(&vprob, &o->fit, &vr, NULL) == GK_OK && vr.converged &&
+              vp_project(&v, vr.value, 0) == 0;
+    if (vok) {
+      for (size_t k = 0; k < pv; k++) par[k].init = vr.value[k];
+      for (size_t k = 0; k < K; k++) {
+        for (int i = 0; i < m; i++) par[idx_amp(m, o->offset, k, i)].init = v.amp[k * q + (size_t)i];
+        if (o->offset) par[idx_off(m, o->offset, k)].init = v.amp[k * q + (size_t)m];
+      }
+      gk_fit_problem polish = prob;
+      polish.starts = NULL;
+      polish.n_starts = 0;
+      polish.refine = 0;
+      if (gk_fit(&polish, &o->fit, &fr, NULL) != GK_OK || !fr.converged) {
+        gk_fit_result_free(&fr);
+        vok = 0;
+      }
+    }
+    gk_fit_result_free(&vr);
+    free(v.amp);
+    free(v.R);
+    free(v.v);
+    if (!vok) {
+      /* the starts keep their own values of every parameter */
+      if ((rc = gk_fit(&prob, &o->fit, &fr, err)) != GK_OK) goto out;
+    }
+  }
 
   /* order the components by lifetime */
   int ord[GK_KIN_MAX_COMPONENTS];
