@@ -3,6 +3,7 @@
 #ifndef GAINKIT_H
 #define GAINKIT_H
 #include "gainkit/error.h"
+#include "gainkit/constants.h"
 #include "gainkit/units.h"
 #include "gainkit/data.h"
 #include "gainkit/fit.h"

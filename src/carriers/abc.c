@@ -5,7 +5,7 @@
 #include "fit/solve1d.h"
 
 #include "gainkit/carriers.h"
-#include "../nc/constants.h"
+#include "gainkit/constants.h"
 
 int gk_abc_check(const gk_abc *k, gk_error *err)
 {
