@@ -21,9 +21,12 @@
 #include <stddef.h>
 #include "gainkit/error.h"
 
+#include "gainkit/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+GK_API_BEGIN
 
 /* Predictions yhat[0..n-1] at theta[0..p-1] (all p parameters, fixed
  * included). Return 0, or non-zero if theta is outside the model's domain
@@ -160,6 +163,7 @@ int gk_fit_param_index(const gk_fit_problem *prob, const char *name);
 typedef double (*gk_scalar_fn)(const double *theta, void *ctx);
 double gk_fit_derived_se(const gk_fit_result *res, gk_scalar_fn q, void *ctx);
 
+GK_API_END
 #ifdef __cplusplus
 }
 #endif

@@ -15,9 +15,12 @@
 #include <stddef.h>
 #include "gainkit/error.h"
 
+#include "gainkit/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+GK_API_BEGIN
 
 typedef enum { GK_NC_UNIFORM = 0, GK_NC_POISSON } gk_nc_statistics;
 
@@ -117,6 +120,7 @@ typedef struct gk_nc_confinement {
 int gk_nc_confinement_calc(double radius_cm, double me, double mh, double eg0,
                            gk_nc_confinement *out, gk_error *err);
 
+GK_API_END
 #ifdef __cplusplus
 }
 #endif

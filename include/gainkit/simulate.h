@@ -22,9 +22,12 @@
 #include "gainkit/error.h"
 #include "gainkit/progress.h"
 
+#include "gainkit/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+GK_API_BEGIN
 
 /* A spectral input: a Gaussian band (peak value at center, full width fwhm,
  * both nm) or, when ntab > 0, a table (tab_lambda strictly increasing, nm)
@@ -161,6 +164,7 @@ int gk_sim_config_read(const char *path, gk_sim_file *f, gk_error *err);
 int gk_sim_parse_range(const char *text, const char *base, double **v, size_t *nv, gk_error *err);
 void gk_sim_file_free(gk_sim_file *f);
 
+GK_API_END
 #ifdef __cplusplus
 }
 #endif

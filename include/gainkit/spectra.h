@@ -31,9 +31,12 @@
 #include <stddef.h>
 #include "gainkit/error.h"
 
+#include "gainkit/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+GK_API_BEGIN
 
 typedef enum {
   GK_BASELINE_NONE = 0,  /* no baseline removed */
@@ -102,6 +105,7 @@ int gk_spectra_crossings(const double *lambda, const double *y, size_t i0, size_
 int gk_spectrum_analyse(const double *lambda, const double *y, size_t n,
                         const gk_spectrum_options *opt, gk_spectrum_stats *st, gk_error *err);
 
+GK_API_END
 #ifdef __cplusplus
 }
 #endif
