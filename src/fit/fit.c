@@ -495,6 +495,8 @@ typedef struct jac_svd {
   double *d;
   int singular;        /* rank below the Jacobian's accuracy */
   size_t weakest;      /* free index dominating the null direction */
+  double *at;          /* p: the theta of the factorisation, when valid */
+  int valid;
 } jac_svd;
 
 static void jsvd_free(jac_svd *js)
@@ -502,9 +504,10 @@ static void jsvd_free(jac_svd *js)
   gsl_matrix_free(js->U); gsl_matrix_free(js->V);
   gsl_vector_free(js->S); gsl_vector_free(js->work);
   free(js->d);
+  free(js->at);
 }
 
-static int jsvd_alloc(jac_svd *js, size_t n, size_t nf)
+static int jsvd_alloc(jac_svd *js, size_t n, size_t nf, size_t p)
 {
   memset(js, 0, sizeof *js);
   js->U = gsl_matrix_alloc(n, nf);
@@ -512,7 +515,8 @@ static int jsvd_alloc(jac_svd *js, size_t n, size_t nf)
   js->S = gsl_vector_alloc(nf);
   js->work = gsl_vector_alloc(nf);
   js->d = calloc(nf, sizeof *js->d);
-  if (!js->U || !js->V || !js->S || !js->work || !js->d) {
+  js->at = calloc(p, sizeof *js->at);
+  if (!js->U || !js->V || !js->S || !js->work || !js->d || !js->at) {
     jsvd_free(js);
     return -1;
   }
@@ -524,6 +528,10 @@ static int jsvd_alloc(jac_svd *js, size_t n, size_t nf)
 static int jsvd_compute(fit_ctx *c, const double *theta, jac_svd *js)
 {
   const size_t n = c->n, nf = c->nf;
+  /* the covariance is usually wanted where the last refinement step
+   * factorised J already: one SVD of a tall J is the costliest step here */
+  if (js->valid && memcmp(js->at, theta, c->p * sizeof *theta) == 0) return 0;
+  js->valid = 0;
   memcpy(c->theta, theta, c->p * sizeof *c->theta);
   if (jac_theta(c, c->theta) != 0) return -1;
   js->singular = 0;
@@ -548,6 +556,8 @@ static int jsvd_compute(fit_ctx *c, const double *theta, jac_svd *js)
       if (v > best) { best = v; js->weakest = j; }
     }
   }
+  memcpy(js->at, theta, c->p * sizeof *theta);
+  js->valid = 1;
   return 0;
 }
 
@@ -757,7 +767,7 @@ static int ws_size_nf(gk_fit_workspace *ws, size_t nf)
   ws_free_nf(ws);
   ws->w = gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &ws->fp, ws->n, nf);
   ws->u = gsl_vector_alloc(nf);
-  ws->have_js = jsvd_alloc(&ws->js, ws->n, nf) == 0;
+  ws->have_js = jsvd_alloc(&ws->js, ws->n, nf, ws->p) == 0;
   ws->gn_z = calloc(nf, sizeof *ws->gn_z);
   if (!ws->w || !ws->u || !ws->have_js || !ws->gn_z) {
     ws_free_nf(ws);
@@ -943,6 +953,7 @@ int gk_fit_run(gk_fit_workspace *ws, const gk_fit_problem *prob, gk_fit_result *
   if (result_alloc(res, prob->n, prob->p) != 0)
     return gk_error_set(err, GK_ENOMEM, NULL, 0, "fit: out of memory");
   res->n_free = nf;
+  ws->js.valid = 0; /* a new problem: no factorisation carries over */
   start_result best = { .ok = 1, .converged = 1 };
   size_t n_fits = 0;
   if (nf > 0) {
