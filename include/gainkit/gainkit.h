@@ -23,5 +23,7 @@
 #include "gainkit/vsl.h"
 #include "gainkit/vpi.h"
 #include "gainkit/simulate.h"
-const char *gk_version(void);
+#include "gainkit/export.h"
+/* "0.1.0" */
+GK_API const char *gk_version(void);
 #endif

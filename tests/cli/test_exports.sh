@@ -28,7 +28,7 @@ for s in $syms; do
 done
 [ "$n" -gt 100 ] && ok || bad "only $n symbols exported"
 # the public API is there, internals are not
-for s in gk_fit gk_fit_alloc gk_fit_run gk_fit_free gk_fit_trust_region gk_vsl_fit_model gk_kin_fit; do
+for s in gk_version gk_fit gk_fit_alloc gk_fit_run gk_fit_free gk_fit_trust_region gk_vsl_fit_model gk_kin_fit; do
   echo "$syms" | grep -qx -- "$s" && ok || bad "public symbol not exported: $s"
 done
 for s in gk_root_brent gk_vp_chi2 gk_xf_theta gk_vsl_fit_model_; do
