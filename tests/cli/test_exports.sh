@@ -31,6 +31,13 @@ done
 for s in gk_version gk_fit gk_fit_alloc gk_fit_run gk_fit_free gk_fit_trust_region gk_vsl_fit_model gk_kin_fit; do
   echo "$syms" | grep -qx -- "$s" && ok || bad "public symbol not exported: $s"
 done
+# every public header with declarations exports them (a new header without
+# the markers would silently hide its functions from libgainkit.so)
+for h in "$SRC"/include/gainkit/*.h; do
+  if grep -q 'extern "C"' "$h"; then
+    grep -q GK_API_BEGIN "$h" && grep -q GK_API_END "$h" && ok || bad "$(basename "$h"): no GK_API_BEGIN/GK_API_END"
+  fi
+done
 for s in gk_root_brent gk_vp_chi2 gk_xf_theta gk_vsl_fit_model_; do
   echo "$syms" | grep -qx -- "$s" && bad "internal symbol exported: $s" || ok
 done
