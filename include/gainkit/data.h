@@ -20,9 +20,12 @@
 #include <stddef.h>
 #include "gainkit/error.h"
 
+#include "gainkit/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+GK_API_BEGIN
 
 #define GK_DATA_DEFAULT_MAX_BYTES (256L * 1024 * 1024)
 
@@ -184,6 +187,7 @@ typedef struct gk_long {
 int gk_long_read(const char *path, const gk_long_options *opt, gk_long *l, gk_error *err);
 void gk_long_free(gk_long *l);
 
+GK_API_END
 #ifdef __cplusplus
 }
 #endif

@@ -11,9 +11,12 @@
 
 #include <stddef.h>
 
+#include "gainkit/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+GK_API_BEGIN
 
 enum gk_status {
   GK_OK = 0,
@@ -55,6 +58,7 @@ void gk_error_format(const gk_error *e, char *buf, size_t size);
 /* Short name of a status code ("input error", "did not converge", ...). */
 const char *gk_strerror(int code);
 
+GK_API_END
 #ifdef __cplusplus
 }
 #endif

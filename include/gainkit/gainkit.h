@@ -3,6 +3,7 @@
 #ifndef GAINKIT_H
 #define GAINKIT_H
 #include "gainkit/error.h"
+#include "gainkit/constants.h"
 #include "gainkit/units.h"
 #include "gainkit/data.h"
 #include "gainkit/io.h"
@@ -24,5 +25,7 @@
 #include "gainkit/vsl.h"
 #include "gainkit/vpi.h"
 #include "gainkit/simulate.h"
-const char *gk_version(void);
+#include "gainkit/export.h"
+/* "0.1.0" */
+GK_API const char *gk_version(void);
 #endif

@@ -37,9 +37,12 @@
 #include "gainkit/data.h"
 #include "gainkit/error.h"
 
+#include "gainkit/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+GK_API_BEGIN
 
 /* Sentences about what a reader decided, in order. */
 typedef struct gk_notes {
@@ -171,6 +174,7 @@ int gk_io_assemble(const char *const *paths, size_t n, const gk_assemble_options
  * caller forgot to say the input is spectra. */
 int gk_io_looks_like_spectra(const char *path, const gk_read_options *ro);
 
+GK_API_END
 #ifdef __cplusplus
 }
 #endif

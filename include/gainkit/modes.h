@@ -29,9 +29,12 @@
 #include "gainkit/progress.h"
 #include "gainkit/stack.h"
 
+#include "gainkit/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+GK_API_BEGIN
 
 typedef enum { GK_TE = 0, GK_TM = 1 } gk_pol;
 enum { GK_MODES_TE = 1, GK_MODES_TM = 2, GK_MODES_BOTH = 3 };
@@ -116,6 +119,7 @@ int gk_modes_sweep(const gk_stack *s, int layer, const double *thick, size_t nth
                    double material_gain, gk_sweep_point *out, int *converged,
                    const gk_progress *progress, gk_error *err);
 
+GK_API_END
 #ifdef __cplusplus
 }
 #endif

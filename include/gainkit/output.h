@@ -12,9 +12,12 @@
 #include <cjson/cJSON.h>
 #include "gainkit/error.h"
 
+#include "gainkit/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+GK_API_BEGIN
 
 /* The one temp-file mechanism behind every output (data, JSON, plots):
  * gk_temp_beside creates an empty temporary file next to `path` with the
@@ -79,6 +82,7 @@ cJSON *gk_json_array(cJSON *obj, const char *key, const double *v, size_t n);
 /* Render (pretty) and write atomically. */
 int gk_json_write(const cJSON *root, const char *path, gk_error *err);
 
+GK_API_END
 #ifdef __cplusplus
 }
 #endif

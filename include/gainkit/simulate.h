@@ -22,9 +22,12 @@
 #include "gainkit/error.h"
 #include "gainkit/progress.h"
 
+#include "gainkit/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+GK_API_BEGIN
 
 /* A spectral input: a Gaussian band (peak value at center, full width fwhm,
  * both nm) or, when ntab > 0, a table (tab_lambda strictly increasing, nm)
@@ -142,8 +145,10 @@ int gk_sim_sweep(const gk_sim_config *c, gk_sim_sweep_kind kind, const double *v
 typedef struct gk_sim_file {
   gk_sim_config cfg;       /* its tables point into `tables` below */
   double *tables[5];       /* emission, σ_e, σ_a, σ_esa, α_bg tables (λ then value), or NULL */
-  char confinement_from[512]; /* stack file Γ was computed from, "" if given */
+  char confinement_from[512]; /* stack file Γ is computed from, "" if given */
   double confinement_nm;   /* wavelength of that mode calculation */
+  char config_path[512];   /* the config file, and the line of confinement_from */
+  long confinement_line;   /*   (where gk_sim_file_confinement reports errors) */
   gk_sim_sweep_kind sweep_kind;
   double *sweep;           /* malloc'd, NULL when the file has no sweep */
   size_t nsweep;
@@ -154,13 +159,22 @@ typedef struct gk_sim_file {
  * two-column files ({file: x.csv}), and film.confinement_from a stack YAML
  * whose TE0 active-layer confinement at the emission peak becomes Γ; paths
  * are relative to the config's folder. Errors carry file:line. Free with
- * gk_sim_file_free (after the last run using f->cfg). */
+ * gk_sim_file_free (after the last run using f->cfg).
+ * Reading never solves waveguide modes: with confinement_from, f->cfg.
+ * confinement is NaN (rejected by every run) until the caller chains
+ * gk_sim_file_confinement (config -> stack -> modes). */
 int gk_sim_config_read(const char *path, gk_sim_file *f, gk_error *err);
+/* Γ of a config read with film.confinement_from: loads the stack, solves
+ * its TE modes at the emission peak (f->confinement_nm) and sets
+ * f->cfg.confinement to TE0's active-layer share. GK_OK and nothing done
+ * without confinement_from. Errors (GK_EINPUT) at the config's line. */
+int gk_sim_file_confinement(gk_sim_file *f, gk_error *err);
 /* "FROM:TO:N" -> N geometrically spaced values (FROM and TO included), each
  * a quantity in `base`; *v is malloc'd. Errors are GK_EUSAGE. */
 int gk_sim_parse_range(const char *text, const char *base, double **v, size_t *nv, gk_error *err);
 void gk_sim_file_free(gk_sim_file *f);
 
+GK_API_END
 #ifdef __cplusplus
 }
 #endif

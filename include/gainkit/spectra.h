@@ -31,9 +31,12 @@
 #include <stddef.h>
 #include "gainkit/error.h"
 
+#include "gainkit/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+GK_API_BEGIN
 
 typedef enum {
   GK_BASELINE_NONE = 0,  /* no baseline removed */
@@ -123,6 +126,7 @@ int gk_spectrum_analyse(const double *lambda, const double *y, size_t n,
 double gk_spectra_centroid(const double *lambda, const double *y, size_t i0, size_t i1,
                            double baseline);
 
+GK_API_END
 #ifdef __cplusplus
 }
 #endif

@@ -29,9 +29,12 @@
 #include "gainkit/fit.h"
 #include "gainkit/progress.h"
 
+#include "gainkit/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+GK_API_BEGIN
 
 typedef enum {
   GK_VSL_VSL1 = 0,
@@ -146,6 +149,7 @@ int gk_vsl_spectral(const double *L, size_t nL, const double *z, size_t nw,
                     const gk_progress *progress, gk_error *err);
 void gk_vsl_spectrum_free(gk_vsl_spectrum *s);
 
+GK_API_END
 #ifdef __cplusplus
 }
 #endif

@@ -698,7 +698,7 @@ double gk_modes_critical_angle_deg(double n_clad, double n_wg)
 double gk_modes_modal_angle_deg(double neff, double n_wg) { return gk_modes_critical_angle_deg(neff, n_wg); }
 
 #include <gsl/gsl_errno.h>
-#include <gsl/gsl_roots.h>
+#include "fit/solve1d.h"
 
 struct cut { gk_guide g; gk_pol pol; size_t layer; double ncl; };
 static double cut_f(double d, void *p)
@@ -732,16 +732,8 @@ int gk_modes_cutoff_nm(const gk_guide *g0, gk_pol pol, size_t layer, int order, 
   for (double d = h; found < order && d <= max_nm + h; d += h) {
     double cur = cut_f(d, &c);
     if ((prev < 0) != (cur < 0) && prev != 0) {
-      gsl_function F = {cut_f, &c};
-      gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
-      gsl_root_fsolver_set(s, &F, d - h, d);
       double root = d;
-      for (int it = 0; it < 200; it++) {
-        gsl_root_fsolver_iterate(s);
-        root = gsl_root_fsolver_root(s);
-        if (gsl_root_test_interval(gsl_root_fsolver_x_lower(s), gsl_root_fsolver_x_upper(s), 0, 1e-14) == GSL_SUCCESS) break;
-      }
-      gsl_root_fsolver_free(s);
+      gk_root_brent(cut_f, &c, d - h, d, 0, 1e-14, 200, &root);
       found++;
       *d_nm = root;
     }

@@ -6,7 +6,7 @@
 #include <gsl/gsl_sf_bessel.h>
 
 #include "gainkit/nc.h"
-#include "constants.h"
+#include "gainkit/constants.h"
 
 #define EV GK_Q_E
 

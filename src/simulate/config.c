@@ -326,11 +326,15 @@ static int sweep(ctx *x, const yaml_node_t *n, gk_sim_file *f)
 }
 
 /* Γ = share of the TE0 |E|² in the stack's active layer at the emission
- * peak: the mode the stripe's ASE travels in, where the gain sits. */
-static int confinement_from_stack(ctx *x, const yaml_node_t *n)
+ * peak: the mode the stripe's ASE travels in, where the gain sits. A step
+ * of its own, after reading (config -> stack -> modes): reading a config
+ * never solves a waveguide. Errors at the config line of confinement_from. */
+int gk_sim_file_confinement(gk_sim_file *f, gk_error *err)
 {
-  gk_sim_file *f = x->f;
+  if (!f->confinement_from[0]) return GK_OK;
   gk_sim_config *c = &f->cfg;
+  struct { gk_error *err; const char *path; } xx = {err, f->config_path}, *x = &xx;
+  const long line = f->confinement_line;
   double lam = c->emission.center;
   if (c->emission.ntab) {  /* table: its maximum */
     size_t m = 0;
@@ -347,11 +351,11 @@ static int confinement_from_stack(ctx *x, const yaml_node_t *n)
   char what[1200];
   if (gk_stack_load(f->confinement_from, &s, &e)) {
     gk_error_format(&e, what, sizeof what);
-    return gk_error_set(x->err, GK_EINPUT, x->path, line_of(n), "confinement_from: %s", what);
+    return gk_error_set(x->err, GK_EINPUT, x->path, line, "confinement_from: %s", what);
   }
   int st = GK_OK;
   if (s.active < 0) {
-    st = gk_error_set(x->err, GK_EINPUT, x->path, line_of(n),
+    st = gk_error_set(x->err, GK_EINPUT, x->path, line,
                       "confinement_from: %s has no layer marked active: true", f->confinement_from);
   } else if (gk_guide_from_stack(&g, &s, lam, &e) == GK_OK) {
     if (gk_modes_find(&g, GK_MODES_TE, &md, &e) == GK_OK) {
@@ -359,7 +363,7 @@ static int confinement_from_stack(ctx *x, const yaml_node_t *n)
       for (size_t i = 0; i < md.n && !te0; i++)
         if (md.mode[i].pol == GK_TE && md.mode[i].order == 0) te0 = &md.mode[i];
       if (te0) c->confinement = te0->confinement[s.active];
-      else st = gk_error_set(x->err, GK_EINPUT, x->path, line_of(n),
+      else st = gk_error_set(x->err, GK_EINPUT, x->path, line,
                              "confinement_from: %s guides no TE mode at %g nm", f->confinement_from, lam);
       gk_modes_free(&md);
     }
@@ -367,7 +371,7 @@ static int confinement_from_stack(ctx *x, const yaml_node_t *n)
   }
   if (!st && e.code) {
     gk_error_format(&e, what, sizeof what);
-    st = gk_error_set(x->err, GK_EINPUT, x->path, line_of(n), "confinement_from: %s", what);
+    st = gk_error_set(x->err, GK_EINPUT, x->path, line, "confinement_from: %s", what);
   }
   gk_stack_free(&s);
   return st;
@@ -439,14 +443,20 @@ int gk_sim_config_read(const char *path, gk_sim_file *f, gk_error *err)
         st = gk_error_set(err, GK_EINPUT, path, x.table_line[i],
                           "%s: the table covers %g-%g nm, outside the wavelength grid %g-%g nm", tkey[i],
                           tb[i]->tab_lambda[0], tb[i]->tab_lambda[tb[i]->ntab - 1], c->lambda_min, c->lambda_max);
-    /* after every section: Γ needs the emission peak */
-    if (!st && f->confinement_from[0]) st = confinement_from_stack(&x, conf_node);
+    /* Γ from a stack is not computed here but by gk_sim_file_confinement
+     * (the caller chains it); until then confinement is NaN, which every
+     * run rejects, so a forgotten step cannot pass for Γ = the default */
+    if (!st && f->confinement_from[0]) {
+      f->confinement_line = line_of(conf_node);
+      snprintf(f->config_path, sizeof f->config_path, "%s", path);
+    }
     if (!st) {
       gk_error e;
       gk_error_clear(&e);
       if (gk_sim_config_check(&f->cfg, &e))
         st = gk_error_set(err, GK_EINPUT, path, 0, "%s", e.msg);
     }
+    if (!st && f->confinement_from[0]) f->cfg.confinement = NAN;
   }
   yaml_document_delete(&doc);
   if (st) gk_sim_file_free(f);

@@ -11,11 +11,11 @@
 
 #include "gainkit/nc.h"
 #include "gainkit/ta.h"
+#include "gainkit/constants.h"
 
-#define EV_J 1.602176634e-19
 
 double gk_ta_n_mean(double sigma_cm2, double photon_fluence_cm2) { return sigma_cm2 * photon_fluence_cm2; }
-double gk_ta_photon_fluence(double f, double photon_ev) { return f / (photon_ev * EV_J); }
+double gk_ta_photon_fluence(double f, double photon_ev) { return f / (photon_ev * GK_Q_E); }
 
 void gk_ta_options_default(gk_ta_options *o)
 {

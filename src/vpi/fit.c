@@ -16,7 +16,7 @@
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
-#include <gsl/gsl_roots.h>
+#include "fit/solve1d.h"
 
 #include "gainkit/fit.h"
 #include "vpi/vpi_internal.h"
@@ -443,19 +443,8 @@ static double e_inverse(double target, double lo)
 {
   if (target <= gk_vpi_e(lo)) return lo;
   if (target >= gk_vpi_e(100)) return 100;
-  gsl_function fn = {e_minus, &target};
-  gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
-  if (!s) return lo;
-  gsl_root_fsolver_set(s, &fn, lo, 100);
   double x = lo;
-  for (int it = 0; it < 100; it++) {
-    gsl_root_fsolver_iterate(s);
-    x = gsl_root_fsolver_root(s);
-    if (gsl_root_test_interval(gsl_root_fsolver_x_lower(s), gsl_root_fsolver_x_upper(s), 1e-10,
-                               1e-10) == GSL_SUCCESS)
-      break;
-  }
-  gsl_root_fsolver_free(s);
+  gk_root_brent(e_minus, &target, lo, 100, 1e-10, 1e-10, 100, &x);
   return x;
 }
 
@@ -655,7 +644,6 @@ static void threshold(const gk_vpi_result *r, double target, const double *cov, 
   *P = *se = *plo = *phi = NAN;
   *det = 0;
   th_ctx t = {r->gamma[r->ipk], r->alpha[r->ipk], target, r->pmax, r->glob};
-  gsl_function fn = {th_fn, &t};
   double lo = th_scan(r->pmax, 0), flo = th_fn(lo, &t), hi = NAN;
   for (int k = 1; k <= TH_NSCAN; k++) {
     double p = th_scan(r->pmax, k), f = th_fn(p, &t);
@@ -666,18 +654,8 @@ static void threshold(const gk_vpi_result *r, double target, const double *cov, 
     lo = p, flo = f;
   }
   if (isnan(hi)) return;
-  gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
-  if (!s) return;
-  gsl_root_fsolver_set(s, &fn, lo, hi);
   double x = lo;
-  for (int it = 0; it < 200; it++) {
-    gsl_root_fsolver_iterate(s);
-    x = gsl_root_fsolver_root(s);
-    if (gsl_root_test_interval(gsl_root_fsolver_x_lower(s), gsl_root_fsolver_x_upper(s), 0,
-                               1e-13) == GSL_SUCCESS)
-      break;
-  }
-  gsl_root_fsolver_free(s);
+  if (gk_root_brent(th_fn, &t, lo, hi, 0, 1e-13, 200, &x) == GK_ENOMEM) return;
   *P = x;
   if (!r->cov_ok) return;
   double grad[6], sd = h_sd(r, x, cov, grad);
