@@ -541,6 +541,110 @@ static int seq_starts(gk_fit_problem *prob, gk_param *par, const gk_fit_options 
   return rc;
 }
 
+/* sat-exact global start search. With I = Is u the model becomes
+ * du/dx = a + gamma u/(1 + u) - alpha u, a = A/Is, so for given
+ * (g = gamma - alpha, alpha, a) the scale Is enters linearly and has a
+ * closed-form least-squares value: chi2 is profiled over a grid in
+ * (g, alpha, a) wide enough for every regime (g Lmax -6 to 1e5, alpha
+ * Lmax 0 and 1e-2 to 1e7, a Lmax 1e-14 to 1e7), and the grid's local
+ * minima, best first, are the starts. The large values reach towards
+ * the model's limits at infinity (gamma, alpha -> infinity with gamma/Is
+ * fixed: quadratic saturation; gamma -> infinity with gamma Is fixed: a
+ * linear relaxation to the plateau), where noisy data can have their
+ * lowest chi2. A local search from sat's answer alone can stop in a local
+ * minimum (alpha = 0 typically) far above the global one. Writes up to
+ * max theta vectors to st, returns how many. */
+enum { SXG_NG = 31, SXG_NR = 16, SXG_NA = 20 };
+static double sxg_g(int a)
+{
+  static const double big[] = {90, 150, 300, 1e3, 1e4, 1e5, 1e6, 1e7};
+  return a < 23 ? -6 + 3 * a : big[a - 23];
+}
+static double sxg_al(int b) { return b == 0 ? 0 : 1e-2 * pow(1e9, (b - 1) / (double)(SXG_NR - 2)); }
+static double sxg_a(int c) { return 1e-14 * pow(1e21, c / (double)(SXG_NA - 1)); }
+static size_t satexact_grid_starts(const gk_vsl_data *d, double *st, size_t max)
+{
+  size_t n = d->n, ng = (size_t)SXG_NG * SXG_NR * SXG_NA;
+  double Lm = d->L[n - 1];
+  double *c2 = malloc(ng * sizeof *c2), *lis = malloc(ng * sizeof *lis), *u = malloc(2 * n * sizeof *u);
+  size_t nout = 0;
+  if (!c2 || !lis || !u) goto out;
+  double *w = u + n, syy = 0;
+  for (size_t i = 0; i < n; i++) {
+    double s = sig_I(d, i);
+    w[i] = 1 / (s * s);
+    syy += w[i] * d->intensity[i] * d->intensity[i];
+  }
+#define GIDX(a, b, c) (((size_t)(a) * SXG_NR + (size_t)(b)) * SXG_NA + (size_t)(c))
+  for (int a = 0; a < SXG_NG; a++)
+    for (int b = 0; b < SXG_NR; b++)
+      for (int c = 0; c < SXG_NA; c++) {
+        double al = sxg_al(b) / Lm, th[4] = {sxg_g(a) / Lm + al, al, log(sxg_a(c) / Lm), 0}, suu = 0, syu = 0;
+        size_t k = GIDX(a, b, c);
+        c2[k] = INFINITY;
+        if (gk_vsl_satexact_eval_(th, d->L, n, u, NULL, 0) != GK_OK) continue;
+        for (size_t i = 0; i < n; i++) {
+          suu += w[i] * u[i] * u[i];
+          syu += w[i] * u[i] * d->intensity[i];
+        }
+        if (!(suu > 0) || !(syu > 0) || !isfinite(suu)) continue;
+        c2[k] = fmax(syy - syu * syu / suu, 0);
+        lis[k] = log(syu / suu);
+      }
+  /* local minima of the grid (26 neighbours), best first */
+  size_t cand[64];
+  size_t nc = 0;
+  for (int a = 0; a < SXG_NG; a++)
+    for (int b = 0; b < SXG_NR; b++)
+      for (int c = 0; c < SXG_NA; c++) {
+        size_t k = GIDX(a, b, c);
+        if (!isfinite(c2[k])) continue;
+        int is_min = 1;
+        for (int da = -1; da <= 1 && is_min; da++)
+          for (int db = -1; db <= 1 && is_min; db++)
+            for (int dc = -1; dc <= 1 && is_min; dc++) {
+              int a2 = a + da, b2 = b + db, c3 = c + dc;
+              if ((!da && !db && !dc) || a2 < 0 || b2 < 0 || c3 < 0 || a2 >= SXG_NG || b2 >= SXG_NR || c3 >= SXG_NA)
+                continue;
+              size_t k2 = GIDX(a2, b2, c3);
+              if (c2[k2] < c2[k] || (c2[k2] == c2[k] && k2 < k)) is_min = 0;
+            }
+        if (!is_min) continue;
+        /* insertion into the sorted candidate list (kept to 64) */
+        size_t pos = nc;
+        while (pos > 0 && c2[cand[pos - 1]] > c2[k]) pos--;
+        if (pos >= 64) continue;
+        size_t end = nc < 64 ? nc : 63;
+        memmove(cand + pos + 1, cand + pos, (end - pos) * sizeof *cand);
+        cand[pos] = k;
+        if (nc < 64) nc++;
+      }
+  /* half the starts from the best minima at moderate parameters
+   * (g Lmax, alpha Lmax, a Lmax <= 1e3), the rest from the best overall:
+   * the minima nearest the limits at infinity are many and would
+   * otherwise crowd out a finite optimum */
+  int used[64] = {0};
+  for (int pass = 0; pass < 2; pass++)
+  for (size_t j = 0; j < nc && nout < (pass ? max : (max + 1) / 2); j++) {
+    size_t k = cand[j];
+    int a = (int)(k / ((size_t)SXG_NR * SXG_NA)), b = (int)(k / SXG_NA % SXG_NR), c = (int)(k % SXG_NA);
+    if (used[j] || (!pass && (sxg_g(a) > 1e3 || sxg_al(b) > 1e3 || sxg_a(c) > 1e3))) continue;
+    used[j] = 1;
+    double al = sxg_al(b) / Lm, *t = st + 4 * nout++;
+    t[0] = sxg_g(a) / Lm + al;
+    /* alpha = 0 exactly is the bound: start just inside */
+    t[1] = b == 0 ? 1e-3 / Lm : al;
+    t[2] = log(sxg_a(c) / Lm) + lis[k];
+    t[3] = lis[k];
+  }
+#undef GIDX
+out:
+  free(c2);
+  free(lis);
+  free(u);
+  return nout;
+}
+
 /* sat-exact: four parameters of which, without saturation, only
  * g = gamma - alpha is determined, so the surface has long flat valleys
  * and a plain multi-start spends most of its time wandering along them.
@@ -559,7 +663,9 @@ static int fit_satexact(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit
   const gk_param *orig = prob->param;
   gk_vsl_fit fs;
   gk_error e2;
-  int have_sat;
+  int have_sat, have0 = 0;
+  gk_fit_result cand0;
+  memset(&cand0, 0, sizeof cand0);
   if (sat_done && sat_done->ok) {
     fs = *sat_done;
     fs.yhat = NULL;  /* borrowed: freed by the caller */
@@ -640,8 +746,15 @@ static int fit_satexact(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit
     prob->starts = NULL;
     prob->n_starts = 0;
     int frc = gk_fit(prob, opt, best, err);
-    if (frc == GK_OK && best->converged && (weak || alpha_kkt(d, best->value))) return GK_OK;
-    if (frc == GK_OK) gk_fit_result_free(best);
+    /* A local minimum at the bound only: the global search below decides
+     * (alpha_kkt is a local condition; far from alpha = 0 a much lower
+     * minimum can exist, e.g. a plateau reached at long stripes). */
+    if (frc == GK_OK && best->converged && (weak || alpha_kkt(d, best->value))) {
+      cand0 = *best;
+      have0 = 1;
+    } else if (frc == GK_OK) {
+      gk_fit_result_free(best);
+    }
     memset(best, 0, sizeof *best);
     prob->param = NULL;
   }
@@ -668,9 +781,55 @@ static int fit_satexact(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit
   prob->n_starts = 0;
   double yy = 0;
   for (size_t i = 0; i < n; i++) yy += d->intensity[i] / sig_I(d, i) * (d->intensity[i] / sig_I(d, i));
-  int rc = seq_starts(prob, par, opt, st, ns < 5 ? ns : 5, yy, wander, best, err);
-  if (rc == GK_EUSAGE || rc == GK_ENOMEM) return rc;
+  /* the grid's basins first, then the local starts (at most 5 of them) */
+  double all[(8 + 5) * 4];
+  size_t na = satexact_grid_starts(d, all, 8);
+  for (size_t k = 0; k < ns && k < 5; k++) memcpy(all + 4 * na++, st + 4 * k, 4 * sizeof *st);
+  /* every start runs: a start wandering towards the model's limits at
+   * infinity says nothing about the others. The lowest chi2 wins; a
+   * converged fit is preferred unless a non-converged one (sinking
+   * towards a limit at infinity) is lower beyond rounding. */
+  int rc = GK_EDOM;
+  for (size_t k = 0; k < na; k++) {
+    gk_fit_result r;
+    memset(&r, 0, sizeof r);
+    int frc = seq_starts(prob, par, opt, all + 4 * k, 1, yy, 0, &r, err);
+    if (frc == GK_EUSAGE || frc == GK_ENOMEM) {
+      if (rc == GK_OK) gk_fit_result_free(best);
+      rc = frc;
+      break;
+    }
+    if (frc != GK_OK) continue;
+    if (rc != GK_OK || (r.converged && !best->converged) || (r.converged == best->converged && r.chi2 < best->chi2) ||
+        (!r.converged && best->converged && r.chi2 < best->chi2 * (1 - 1e-6) - 1e-24 * yy)) {
+      if (rc == GK_OK) gk_fit_result_free(best);
+      *best = r;
+      best->best_start = k;
+      rc = GK_OK;
+    } else {
+      gk_fit_result_free(&r);
+    }
+  }
+  if (rc == GK_EUSAGE || rc == GK_ENOMEM) {
+    if (have0) gk_fit_result_free(&cand0);
+    return rc;
+  }
   gk_error_clear(err);
+  if (have0) {
+    /* alpha = 0 (the simpler answer) unless the search found a lower chi2
+     * by more than rounding-level differences */
+    /* (also when that search did not converge: its chi2 still sinks
+     * towards a limit at infinity, and alpha = 0 is then no optimum; the
+     * fit is reported as not converged, not as the higher minimum) */
+    int other = rc == GK_OK && best->chi2 < cand0.chi2 * (1 - 1e-6) - 1e-24 * yy;
+    if (other) {
+      gk_fit_result_free(&cand0);
+    } else {
+      if (rc == GK_OK) gk_fit_result_free(best);
+      *best = cand0;
+      rc = GK_OK;
+    }
+  }
   return rc;
 }
 
