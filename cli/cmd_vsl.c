@@ -521,7 +521,7 @@ const struct cli_command cli_cmd_vsl = {
     "                   [--weights none|sigma|relative] [--length-unit um|mm|cm] [options]\n"
     "       gainkit vsl --matrix FILE [same options]\n\n"
     "Fit the edge-emitted intensity I versus stripe length L with the VSL models of\n"
-    "seed 000 (Eq. 1-5) and report the net gain g (cm^-1) with its standard error.\n\n"
+    "Milanese et al., Adv. Opt. Mater. 2024 (Eq. 1-5) and report the net gain g (cm^-1) with its standard error.\n\n"
     "  FILE                 columns: stripe length, intensity, optional sigma\n"
     "  --model M            vsl1, vsl2, sat, sat-exact, emp or all (default all: fit\n"
     "                       every model and recommend one, with the reason)\n"

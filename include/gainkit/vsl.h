@@ -102,6 +102,7 @@ typedef struct gk_vsl_fit {
   double chi2_I, aicc_I;
   double *yhat;           /* n fitted intensities at the data's L */
   int residual_in_L;      /* 1 for sat */
+  int a2_at_bound;        /* vsl2: A2 at its bound 0 (A2 >= 0 is imposed) */
   size_t nwarn;
   char warn[4][200];
   char reason[160];       /* solver's stop reason */

@@ -370,16 +370,32 @@ static void finish(const gk_vsl_data *d, gk_vsl_fit *f, const gk_fit_result *r)
   }
   double k = (double)p, n = (double)d->n;
   f->chi2_I = c2;
+  /* Models fitted in I minimise exactly these residuals: the reported chi2
+   * is theirs (never a non-finite value from the engine's last step). */
+  if (m != GK_VSL_SAT && isfinite(c2) && !(isfinite(f->chi2) && fabs(f->chi2 - c2) <= 1e-8 * c2 + 1e-300)) {
+    double kf = (double)(r->n_free ? r->n_free : p);
+    f->chi2 = c2;
+    f->chi2_red = f->dof > 0 ? c2 / (double)f->dof : NAN;
+    f->aic = (d->weighting == GK_WEIGHT_SIGMA ? c2 : n * log(c2 / n)) + 2 * kf;
+    f->aicc = n - kf - 1 > 0 ? f->aic + 2 * kf * (kf + 1) / (n - kf - 1) : INFINITY;
+    f->bic = f->aic - 2 * kf + kf * log(n);
+  }
   double aic = (d->weighting == GK_WEIGHT_SIGMA ? c2 : n * log(c2 / n)) + 2 * k;
   f->aicc_I = n - k - 1 > 0 ? aic + 2 * k * (k + 1) / (n - k - 1) : INFINITY;
   if (!r->converged) add_warn(f, "the fit did not converge", 0, 0);
   if (!r->cov_ok) add_warn(f, "covariance is singular: parameters are not all determined by the data", 0, 0);
-  if (m == GK_VSL_VSL2 && f->value[2] < 0)
-    add_warn(f, "A2 = %.4g < 0 is unphysical: no background signal", f->value[2], 0);
+  double Imax = 0;
+  for (size_t i = 0; i < d->n; i++) Imax = fmax(Imax, fabs(d->intensity[i]));
+  if (m == GK_VSL_VSL2 && (r->at_bound || f->value[2] * d->L[d->n - 1] <= 1e-9 * Imax)) {
+    /* on the bound (to the engine's bound transform's resolution) */
+    f->a2_at_bound = 1;
+    f->value[2] = 0;
+    add_warn(f, "A2 at its bound 0 (A2 >= 0: a background signal cannot be negative): no background, vsl2 = vsl1", 0, 0);
+  }
   if (m == GK_VSL_SATEXACT && f->value[1] <= 1e-12 * fabs(f->value[0]))
     add_warn(f, "alpha = 0: the data do not determine the losses (no saturation, or alpha at its bound), so gamma = g", 0, 0);
   if (m == GK_VSL_EMP)
-    add_warn(f, "emp is empirical (no physical model) and tends to overestimate g (seed 000)", 0, 0);
+    add_warn(f, "emp is empirical (no physical model) and tends to overestimate g (Milanese et al., Adv. Opt. Mater. 2024)", 0, 0);
   if (m == GK_VSL_SAT)
     add_warn(f, "fitted as L versus I (Eq. 3 is implicit in I): chi2 and criteria are in L", 0, 0);
 }
@@ -554,11 +570,11 @@ static int seq_starts(gk_fit_problem *prob, gk_param *par, const gk_fit_options 
  * lowest chi2. A local search from sat's answer alone can stop in a local
  * minimum (alpha = 0 typically) far above the global one. Writes up to
  * max theta vectors to st, returns how many. */
-enum { SXG_NG = 31, SXG_NR = 16, SXG_NA = 20 };
+enum { SXG_NG = 20, SXG_NR = 12, SXG_NA = 14 };
 static double sxg_g(int a)
 {
   static const double big[] = {90, 150, 300, 1e3, 1e4, 1e5, 1e6, 1e7};
-  return a < 23 ? -6 + 3 * a : big[a - 23];
+  return a < 12 ? -6 + 6 * a : big[a - 12];
 }
 static double sxg_al(int b) { return b == 0 ? 0 : 1e-2 * pow(1e9, (b - 1) / (double)(SXG_NR - 2)); }
 static double sxg_a(int c) { return 1e-14 * pow(1e21, c / (double)(SXG_NA - 1)); }
@@ -783,7 +799,7 @@ static int fit_satexact(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit
   for (size_t i = 0; i < n; i++) yy += d->intensity[i] / sig_I(d, i) * (d->intensity[i] / sig_I(d, i));
   /* the grid's basins first, then the local starts (at most 5 of them) */
   double all[(8 + 5) * 4];
-  size_t na = satexact_grid_starts(d, all, 8);
+  size_t na = warm ? 0 : satexact_grid_starts(d, all, 8);  /* warm: the caller ran the data-derived search */
   for (size_t k = 0; k < ns && k < 5; k++) memcpy(all + 4 * na++, st + 4 * k, 4 * sizeof *st);
   /* every start runs: a start wandering towards the model's limits at
    * infinity says nothing about the others. The lowest chi2 wins; a
@@ -851,34 +867,25 @@ int gk_vsl_fit_determined_(const gk_vsl_fit *f)
 int gk_vsl_fit_model_(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done, const double *warm,
                       gk_vsl_fit *f, gk_error *err)
 {
-  int wander = 0;
-  if (warm) {
-    int rc = fit_once(d, m, done, warm, 0, f, err);
-    /* Near g = 0 the models degenerate (vsl2: A1 and A2 both multiply L;
-     * emp: Ls drops out), and a fit warm-started there can stop in that
-     * singular region at a higher chi2 than the data-derived starts
-     * reach: cross-check it with them, the lower chi2 wins. */
-    int near0 = m != GK_VSL_SATEXACT && rc == GK_OK && f->ok && fabs(f->theta[0]) * d->L[d->n - 1] < 0.05;
-    if (near0 && f->converged) {
-      gk_vsl_fit fc;
-      gk_error ec;
-      if (fit_once(d, m, done, NULL, 0, &fc, &ec) == GK_OK && fc.ok && fc.converged && fc.chi2 < f->chi2) {
-        gk_vsl_fit_free(f);
-        *f = fc;
-      } else {
-        gk_vsl_fit_free(&fc);
-      }
-      return GK_OK;
-    }
-    if (rc == GK_OK && f->ok && f->converged) return GK_OK;
-    if (rc == GK_EINPUT || rc == GK_EUSAGE || rc == GK_ENOMEM) return rc;
-    /* A warm sat-exact start that ran out of iterations has found the
-     * flat valley: it counts towards fit_satexact's two wandering starts. */
-    wander = rc == GK_OK && f->ok && strncmp(f->reason, "iteration limit", 15) == 0;
-    gk_vsl_fit_free(f);
+  /* Every wavelength is fitted on its own data from the data-derived
+   * starts; a neighbour's answer (warm) is only an extra candidate, kept
+   * when it reaches a lower chi2. (Trusting a converged warm start alone
+   * let a fit stay at the neighbour's optimum, chi2 far above this
+   * wavelength's own.) */
+  int rc = fit_once(d, m, done, NULL, 0, f, err);
+  if (!warm || rc == GK_EINPUT || rc == GK_EUSAGE || rc == GK_ENOMEM) return rc;
+  gk_vsl_fit fw;
+  gk_error ew;
+  gk_error_clear(&ew);
+  if (fit_once(d, m, done, warm, 0, &fw, &ew) == GK_OK && fw.ok && fw.converged &&
+      (rc != GK_OK || !f->ok || !f->converged || fw.chi2 < f->chi2 * (1 - 1e-9))) {
+    if (rc == GK_OK) gk_vsl_fit_free(f);
+    *f = fw;
     gk_error_clear(err);
+    return GK_OK;
   }
-  return fit_once(d, m, done, NULL, wander, f, err);
+  if (fw.ok || fw.yhat) gk_vsl_fit_free(&fw);
+  return rc;
 }
 
 /* One fit from the data-derived starts, or from warm alone. */
@@ -917,6 +924,10 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
     par[k] = (gk_param){.name = tnames[m][k], .unit = NULL, .init = starts[k], .lo = -INFINITY, .hi = INFINITY};
   }
   if (m == GK_VSL_SATEXACT) par[1].lo = 0;
+  /* vsl2's background A2 L is a second, non-amplified emission: A2 >= 0
+   * (Milanese et al., Adv. Opt. Mater. 2024, Eq. 2); at the bound the
+   * model is vsl1, reported as such */
+  if (m == GK_VSL_VSL2) par[2].lo = 0;
   fctx c = {.m = m, .d = d};
   if (m == GK_VSL_SATEXACT) c.last_I = malloc(n * sizeof *c.last_I);
   gk_fit_problem prob = {
