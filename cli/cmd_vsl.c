@@ -66,6 +66,40 @@ static int weights_of(const vsl_opts *o, int has_sigma, gk_weighting *w)
   return 0;
 }
 
+/* ---- "not determined" ------------------------------------------------------
+ * A value the data do not determine (standard error missing or larger than
+ * |value|, or the value on a bound the model imposes) is printed with its
+ * value and uncertainty separately and the words "not determined", never
+ * as "value +- se"; JSON carries "determined": false with the reason.
+ * (Local to vsl for now; cli_common's shared formatting may take it over.) */
+static const char *why_undetermined(const gk_vsl_fit *f, size_t k)
+{
+  if (!f->ok) return "no fit";
+  if (f->model == GK_VSL_VSL2 && k == 2 && f->a2_at_bound) return "at its bound 0";
+  if (f->model == GK_VSL_SATEXACT && k == 1 && f->value[1] <= 1e-12 * fabs(f->value[0])) return "at its bound 0";
+  if (!isfinite(f->se[k])) return "no standard error (the data do not constrain it)";
+  if (!isfinite(f->value[k])) return "no value";
+  if (f->se[k] > fabs(f->value[k])) return "standard error exceeds |value|";
+  return NULL;
+}
+
+static size_t g_index(gk_vsl_model m) { return m == GK_VSL_SATEXACT ? 4 : 0; }
+
+static void print_param(cli_buf *b, const gk_vsl_fit *f, size_t k, const char *unit)
+{
+  const char *why = why_undetermined(f, k);
+  if (!why) {
+    cli_print_value(b, gk_vsl_param_name(f->model, k), f->value[k], f->se[k], unit);
+    return;
+  }
+  char v[32], se[32];
+  cli_fmt_num(v, sizeof v, f->value[k], CLI_SIG);
+  cli_fmt_num(se, sizeof se, f->se[k], 2);
+  int have_se = isfinite(f->se[k]) && f->se[k] > 0;
+  cli_printf(b, "  %-12s not determined (%s): value %s %s, standard error %s%s%s\n", gk_vsl_param_name(f->model, k),
+             why, v, unit, have_se ? se : "none", have_se ? " " : "", have_se ? unit : "");
+}
+
 /* ---- one data set -------------------------------------------------------- */
 
 static cJSON *fit_json(const gk_vsl_fit *f, const gk_vsl_data *d, const char *yunit, cJSON *obj)
@@ -80,7 +114,12 @@ static cJSON *fit_json(const gk_vsl_fit *f, const gk_vsl_data *d, const char *yu
   cJSON *u = cJSON_AddObjectToObject(obj, "units");
   for (size_t k = 0; k < f->np; k++) {
     char unit[48];
-    gk_json_value_se(p, gk_vsl_param_name(m, k), f->ok ? f->value[k] : NAN, f->ok ? f->se[k] : NAN);
+    cJSON *pv = gk_json_value_se(p, gk_vsl_param_name(m, k), f->ok ? f->value[k] : NAN, f->ok ? f->se[k] : NAN);
+    const char *why = why_undetermined(f, k);
+    if (pv) {
+      cJSON_AddBoolToObject(pv, "determined", why == NULL);
+      if (why) cJSON_AddStringToObject(pv, "reason", why);
+    }
     param_unit(m, k, yunit, unit, sizeof unit);
     cJSON_AddStringToObject(u, gk_vsl_param_name(m, k), unit);
   }
@@ -107,7 +146,7 @@ static void fit_text(cli_buf *b, const gk_vsl_fit *f, const char *yunit)
   for (size_t k = 0; k < f->np; k++) {
     char unit[48];
     param_unit(m, k, yunit, unit, sizeof unit);
-    cli_print_value(b, gk_vsl_param_name(m, k), f->value[k], f->se[k], unit);
+    print_param(b, f, k, unit);
   }
   char c2[32], cr[32], ai[32], c2i[32], aii[32];
   cli_printf(b, "  chi2 = %s (%s), chi2_red = %s, AICc = %s; in I: chi2 = %s, AICc = %s\n",
@@ -221,7 +260,7 @@ static int run_columns(vsl_opts *o)
   const char *yunit = col.y_unit;
   j = cJSON_CreateObject();
   cJSON_AddStringToObject(j, "command", "vsl");
-  int converged;
+  int converged, determined;
   cli_printf(&b, "VSL: %s, %zu points, L = %g to %g cm, weights %s%s\n", col.path, n, L[0], L[n - 1],
              weight_name(w), w == GK_WEIGHT_SIGMA ? " (absolute)" : "");
   if (o->model >= 0) {
@@ -229,6 +268,8 @@ static int run_columns(vsl_opts *o)
     fit_json(f, &d, yunit, j);
     cJSON_AddStringToObject(j, "weights", weight_name(w));
     converged = f->ok && f->converged;
+    determined = f->ok && !why_undetermined(f, g_index(f->model));
+    cJSON_AddBoolToObject(j, "determined", determined);
     fit_text(&b, f, yunit);
   } else {
     cJSON_AddBoolToObject(j, "converged", 0);  /* set below */
@@ -243,7 +284,8 @@ static int run_columns(vsl_opts *o)
       cJSON_AddItemToArray(arr, fit_json(f, &d, yunit, cJSON_CreateObject()));
       size_t gi = m == GK_VSL_SATEXACT ? 4 : 0;
       char gs[64];
-      cli_fmt_value(gs, sizeof gs, f->value[gi], f->se[gi], "");
+      if (why_undetermined(f, gi)) snprintf(gs, sizeof gs, "not determined");
+      else cli_fmt_value(gs, sizeof gs, f->value[gi], f->se[gi], "");
       cli_printf(&b, "%-10s %24s", gk_vsl_model_name(m), f->ok ? gs : "-");
       cli_cell(&b, 10, f->chi2_red);
       cli_cell(&b, 12, f->aicc_I);
@@ -256,7 +298,9 @@ static int run_columns(vsl_opts *o)
     cJSON_AddBoolToObject(j, "reliable", reliable);
     cJSON_AddStringToObject(j, "reason", why);
     converged = rec >= 0 && fits[rec].ok && fits[rec].converged;
+    determined = rec >= 0 && !why_undetermined(&fits[rec], g_index(rec));
     cJSON_ReplaceItemInObject(j, "converged", cJSON_CreateBool(converged));
+    cJSON_AddBoolToObject(j, "determined", determined);
     for (int m = 0; m < GK_VSL_NMODELS; m++) fit_text(&b, &fits[m], yunit);
     cli_printf(&b, "\nrecommended: %s%s\n  %s\n", rec >= 0 ? gk_vsl_model_name(rec) : "none",
                reliable ? "" : " (not reliable)", why);
@@ -294,7 +338,8 @@ static int run_columns(vsl_opts *o)
     snprintf(title, sizeof title, "VSL fits: %s", cli_basename(col.path));
     if (plot_fits(o->c.plot, &d, fits, have, title, &e) != GK_OK) { rc = cli_error(&e); goto out; }
   }
-  rc = cli_emit(&o->c, j, b.s, &csv, converged ? CLI_OK : CLI_FAILED);
+  /* exit 1 also when the headline g is not determined by the data */
+  rc = cli_emit(&o->c, j, b.s, &csv, converged && determined ? CLI_OK : CLI_FAILED);
 out:
   for (int m = 0; m < GK_VSL_NMODELS; m++) gk_vsl_fit_free(&fits[m]);
   gk_csv_free(&csv);
@@ -372,12 +417,26 @@ static int run_matrix(vsl_opts *o)
   }
   cli_progress_done(&prog);
   if (cli_interrupted()) goto out;
-  /* The reported spectrum: the chosen model, or per wavelength the
-   * recommended one for --model all. */
+  /* The reported spectrum: one model at every wavelength (switching
+   * models between wavelengths makes g(lambda) spiky). With --model all,
+   * the model recommended at the most wavelengths (ties: the simpler, in
+   * the order vsl1, sat, vsl2, sat-exact; never emp); the per-wavelength
+   * recommendations are reported separately. */
+  int chosen = o->model, nrec_chosen = 0;
+  if (o->model < 0) {
+    static const int order[] = {GK_VSL_VSL1, GK_VSL_SAT, GK_VSL_VSL2, GK_VSL_SATEXACT};
+    int count[GK_VSL_NMODELS] = {0};
+    for (size_t i = 0; i < nw; i++)
+      if (rec[i] >= 0) count[rec[i]]++;
+    chosen = GK_VSL_SAT;
+    for (size_t k = 0; k < 4; k++)
+      if (count[order[k]] > count[chosen] || (count[order[k]] == count[chosen] && k == 0)) chosen = order[k];
+    nrec_chosen = count[chosen];
+  }
   size_t nconv = 0;
   cJSON *convarr = cJSON_CreateArray(), *modarr = cJSON_CreateArray();
   for (size_t i = 0; i < nw; i++) {
-    int m = o->model >= 0 ? o->model : rec[i];
+    int m = chosen;
     int ok = m >= 0 && spec[m].converged[i];
     gsel[i] = m >= 0 ? spec[m].g[i] : NAN;
     sesel[i] = m >= 0 ? spec[m].g_se[i] : NAN;
@@ -388,7 +447,13 @@ static int run_matrix(vsl_opts *o)
   int converged = nconv == nw;
   j = cJSON_CreateObject();
   cJSON_AddStringToObject(j, "command", "vsl");
-  cJSON_AddStringToObject(j, "model", o->model >= 0 ? gk_vsl_model_name(o->model) : "all");
+  cJSON_AddStringToObject(j, "model", gk_vsl_model_name(chosen));
+  if (o->model < 0) {
+    char why[160];
+    snprintf(why, sizeof why, "one model at every wavelength: %s, recommended at %d of %zu wavelengths",
+             gk_vsl_model_name(chosen), nrec_chosen, nw);
+    cJSON_AddStringToObject(j, "model_choice", why);
+  }
   cJSON_AddBoolToObject(j, "converged", converged);
   cJSON_AddNumberToObject(j, "n_wavelengths", (double)nw);
   cJSON_AddNumberToObject(j, "n_lengths", (double)nL);
@@ -401,7 +466,23 @@ static int run_matrix(vsl_opts *o)
   gk_json_array(j, "g_stderr", sesel, nw);
   cJSON_AddItemToObject(j, "converged_per_wavelength", convarr);
   if (o->model < 0) {
-    cJSON_AddItemToObject(j, "model_per_wavelength", modarr);
+    /* the per-wavelength recommendation, separately from the spectrum */
+    cJSON_Delete(modarr);
+    modarr = cJSON_AddArrayToObject(j, "recommended_per_wavelength");
+    double *grec = malloc(nw * sizeof *grec), *serec = malloc(nw * sizeof *serec);
+    for (size_t i = 0; i < nw; i++) {
+      cJSON_AddItemToArray(modarr, rec[i] >= 0 ? cJSON_CreateString(gk_vsl_model_name(rec[i])) : cJSON_CreateNull());
+      if (grec && serec) {
+        grec[i] = rec[i] >= 0 ? spec[rec[i]].g[i] : NAN;
+        serec[i] = rec[i] >= 0 ? spec[rec[i]].g_se[i] : NAN;
+      }
+    }
+    if (grec && serec) {
+      gk_json_array(j, "g_recommended_per_wavelength", grec, nw);
+      gk_json_array(j, "g_stderr_recommended_per_wavelength", serec, nw);
+    }
+    free(grec);
+    free(serec);
     cJSON *sp = cJSON_AddArrayToObject(j, "spectra");
     for (int m = 0; m < GK_VSL_NMODELS; m++) {
       cJSON *s = cJSON_CreateObject();
@@ -416,22 +497,30 @@ static int run_matrix(vsl_opts *o)
     cJSON_Delete(modarr);
   }
   cli_printf(&b, "VSL spectrum: %s, %zu wavelengths x %zu stripe lengths (L = %g to %g cm), model %s, weights %s\n",
-             mx.path, nw, nL, L[0], L[nL - 1], o->model >= 0 ? gk_vsl_model_name(o->model) : "all (recommended per wavelength)",
-             weight_name(w));
-  cli_printf(&b, "%zu of %zu wavelengths converged\n\n%14s %24s %10s %s\n", nconv, nw, "wavelength (nm)",
-             "g (cm^-1)", "model", "converged");
+             mx.path, nw, nL, L[0], L[nL - 1], gk_vsl_model_name(chosen), weight_name(w));
+  if (o->model < 0)
+    cli_printf(&b, "one model at every wavelength: %s (recommended at %d of %zu wavelengths); the per-wavelength\n"
+                   "recommendation is listed separately\n", gk_vsl_model_name(chosen), nrec_chosen, nw);
+  cli_printf(&b, "%zu of %zu wavelengths converged\n\n%14s %24s %9s", nconv, nw, "wavelength (nm)", "g (cm^-1)", "converged");
+  if (o->model < 0) cli_printf(&b, "  %-10s %24s", "recommended", "g of that model (cm^-1)");
+  cli_printf(&b, "\n");
   for (size_t i = 0; i < nw; i++) {
-    int m = o->model >= 0 ? o->model : rec[i];
     char gs[64];
-    cli_fmt_value(gs, sizeof gs, gsel[i], sesel[i], "");
-    cli_printf(&b, "%14.2f %24s %10s %s\n", mx.row[i], gs, m >= 0 ? gk_vsl_model_name(m) : "none",
-               cJSON_IsTrue(cJSON_GetArrayItem(convarr, (int)i)) ? "yes" : "no");
+    if (!(sesel[i] <= fabs(gsel[i]))) snprintf(gs, sizeof gs, "%s", isfinite(gsel[i]) ? "not determined" : "failed");
+    else cli_fmt_value(gs, sizeof gs, gsel[i], sesel[i], "");
+    cli_printf(&b, "%14.2f %24s %9s", mx.row[i], gs, cJSON_IsTrue(cJSON_GetArrayItem(convarr, (int)i)) ? "yes" : "no");
+    if (o->model < 0) {
+      char gr[64] = "-";
+      if (rec[i] >= 0) cli_fmt_value(gr, sizeof gr, spec[rec[i]].g[i], spec[rec[i]].g_se[i], "");
+      cli_printf(&b, "  %-10s %24s", rec[i] >= 0 ? gk_vsl_model_name(rec[i]) : "none", gr);
+    }
+    cli_printf(&b, "\n");
   }
   {
     const char *hdr[4] = {"wavelength (nm)", "g (cm^-1)", "g_stderr (cm^-1)", "converged"};
     gk_csv_init(&csv, 4, hdr);
-    gk_csv_add_comment(&csv, "gainkit vsl --matrix %s --model %s", mx.path,
-                       o->model >= 0 ? gk_vsl_model_name(o->model) : "all");
+    gk_csv_add_comment(&csv, "gainkit vsl --matrix %s --model %s (g of %s at every wavelength)", mx.path,
+                       o->model >= 0 ? gk_vsl_model_name(o->model) : "all", gk_vsl_model_name(chosen));
     for (size_t i = 0; i < nw; i++) {
       double row[4] = {mx.row[i], gsel[i], sesel[i], cJSON_IsTrue(cJSON_GetArrayItem(convarr, (int)i)) ? 1 : 0};
       gk_csv_add_row(&csv, row);
@@ -443,8 +532,7 @@ static int run_matrix(vsl_opts *o)
     gk_figure *fig = gk_figure_new(1, 1, 1000, 650, title);
     gk_panel *p = gk_figure_panel(fig, 0);
     gk_panel_labels(p, "wavelength (nm)", "net gain g (cm^-1)", NULL);
-    gk_panel_add(p, mx.row, gsel, sesel, nw, GK_STYLE_LINEPOINTS, 0,
-                 o->model >= 0 ? gk_vsl_model_name(o->model) : "recommended model");
+    gk_panel_add(p, mx.row, gsel, sesel, nw, GK_STYLE_LINEPOINTS, 0, gk_vsl_model_name(chosen));
     gk_panel_hline(p, 0, 0, NULL);
     int prc = gk_figure_save(fig, o->c.plot, &e);
     gk_figure_free(fig);

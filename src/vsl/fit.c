@@ -386,8 +386,7 @@ static void finish(const gk_vsl_data *d, gk_vsl_fit *f, const gk_fit_result *r)
   if (!r->cov_ok) add_warn(f, "covariance is singular: parameters are not all determined by the data", 0, 0);
   double Imax = 0;
   for (size_t i = 0; i < d->n; i++) Imax = fmax(Imax, fabs(d->intensity[i]));
-  if (m == GK_VSL_VSL2 && (r->at_bound || f->value[2] * d->L[d->n - 1] <= 1e-9 * Imax)) {
-    /* on the bound (to the engine's bound transform's resolution) */
+  if (m == GK_VSL_VSL2 && f->value[2] * d->L[d->n - 1] <= 1e-12 * Imax) {
     f->a2_at_bound = 1;
     f->value[2] = 0;
     add_warn(f, "A2 at its bound 0 (A2 >= 0: a background signal cannot be negative): no background, vsl2 = vsl1", 0, 0);
@@ -924,10 +923,6 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
     par[k] = (gk_param){.name = tnames[m][k], .unit = NULL, .init = starts[k], .lo = -INFINITY, .hi = INFINITY};
   }
   if (m == GK_VSL_SATEXACT) par[1].lo = 0;
-  /* vsl2's background A2 L is a second, non-amplified emission: A2 >= 0
-   * (Milanese et al., Adv. Opt. Mater. 2024, Eq. 2); at the bound the
-   * model is vsl1, reported as such */
-  if (m == GK_VSL_VSL2) par[2].lo = 0;
   fctx c = {.m = m, .d = d};
   if (m == GK_VSL_SATEXACT) c.last_I = malloc(n * sizeof *c.last_I);
   gk_fit_problem prob = {
@@ -992,6 +987,30 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
     double yy = 0;
     for (size_t i = 0; i < n; i++) yy += d->intensity[i] / sig_I(d, i) * (d->intensity[i] / sig_I(d, i));
     rc = seq_starts(&prob, par, &opt, starts, ns, yy, 0, &r, err);
+    /* vsl2's background A2 L is a second, non-amplified emission: A2 >= 0
+     * (Milanese et al., Adv. Opt. Mater. 2024, Eq. 2). The problem is
+     * linear in A2 at fixed g, so when the free optimum has A2 < 0 the
+     * constrained one lies on the bound: refit with A2 held at 0 (vsl1)
+     * and report the bound. (A transformed bound would let the solver
+     * creep towards 0 without meeting a convergence test.) */
+    if (m == GK_VSL_VSL2 && rc == GK_OK && r.value[2] < 0) {
+      par[0].init = r.value[0];
+      par[1].init = r.value[1];
+      par[2].init = 0;
+      par[2].fixed = 1;
+      prob.param = par;
+      prob.starts = NULL;
+      prob.n_starts = 0;
+      gk_fit_result rb;
+      memset(&rb, 0, sizeof rb);
+      int brc = gk_fit(&prob, &opt, &rb, err);
+      if (brc == GK_OK) {
+        gk_fit_result_free(&r);
+        r = rb;
+      } else {
+        rc = brc;
+      }
+    }
   }
   free(starts);
   free(sig);

@@ -70,8 +70,35 @@ done
 [ -s "$T/spec.png" ] && ok || bad "matrix plot"
 run vsl --matrix "$EX/vsl-matrix.csv" --format json
 expect_rc 0 "--matrix --model all"
-expect_out '"model_per_wavelength":' "matrix all: model per wavelength"
+expect_out '"recommended_per_wavelength":' "matrix all: recommendation per wavelength, separately"
+expect_out '"g_recommended_per_wavelength":' "matrix all: g of the recommended model, separately"
+expect_out '"model":	"vsl1",' "matrix all: one model (most often recommended) at every wavelength"
+expect_out '"model_choice":' "matrix all: the choice explained"
 expect_out '"spectra":' "matrix all: spectra of every model"
+# the headline spectrum is that one model's g at every wavelength
+run vsl --matrix "$EX/vsl-matrix.csv" --model vsl1 -o "$T/v1.csv"
+run vsl --matrix "$EX/vsl-matrix.csv" -o "$T/all.csv"
+diff <(grep -v '^#' "$T/v1.csv") <(grep -v '^#' "$T/all.csv") >/dev/null && ok || bad "matrix all: g(lambda) is not vsl1's at every wavelength"
+
+# vsl2's A2 >= 0: on the NC1 example (no background) A2 sits on its bound,
+# reported as not determined with the reason, never as a negative number
+run vsl "$EX/vsl-nc1.csv" --model vsl2 --format json
+expect_rc 0 "vsl2 A2 at bound: g still determined"
+a2=$(printf '%s' "$OUT" | tr -d '\n\t ' | grep -o '"A2":{[^}]*}')
+case "$a2" in *'"value":0,'*'"determined":false'*'"reason":"atitsbound0"'*) ok ;; *) bad "A2 at bound: $a2" ;; esac
+run vsl "$EX/vsl-nc1.csv" --model vsl2
+expect_out "A2           not determined (at its bound 0)" "text: A2 not determined"
+
+# a headline g the data do not determine (flat data, noise): value and
+# uncertainty separately, "not determined", determined false, exit 1
+printf 'L (cm),I,sigma\n0.05,10,3\n0.1,12,3\n0.15,9,3\n0.2,11,3\n0.25,10,3\n0.3,9.5,3\n' >"$T/flat.csv"
+run vsl "$T/flat.csv" --model vsl1 --format json
+expect_rc 1 "undetermined g -> exit 1"
+expect_out '"determined":	false' "undetermined g -> determined false"
+run vsl "$T/flat.csv" --model vsl1
+expect_rc 1 "undetermined g (text) -> exit 1"
+expect_out "g            not determined (standard error exceeds |value|): value" "text: g not determined"
+
 
 # valid data but no fit: decreasing intensity has no vsl1 solution
 printf 'L (cm),I\n0.1,5\n0.2,4\n0.3,3\n0.4,2\n0.5,1\n' >"$T/dec.csv"
