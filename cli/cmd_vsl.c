@@ -8,7 +8,7 @@
 #include "cli.h"
 #include "gainkit/vsl.h"
 
-enum { OPT_MODEL = CLI_OPT_FIRST_FREE, OPT_RANGE, OPT_WEIGHTS, OPT_LENGTH_UNIT, OPT_MATRIX };
+enum { OPT_MODEL = CLI_OPT_FIRST_FREE, OPT_RANGE, OPT_WEIGHTS, OPT_LENGTH_UNIT, OPT_MATRIX, OPT_WINDOW_SCAN };
 
 typedef struct vsl_opts {
   cli_common c;
@@ -18,6 +18,7 @@ typedef struct vsl_opts {
   const char *length_unit;
   const char *matrix;
   const char *file;
+  int window_scan;
 } vsl_opts;
 
 static const char *weight_name(gk_weighting w)
@@ -98,6 +99,100 @@ static void print_param(cli_buf *b, const gk_vsl_fit *f, size_t k, const char *u
   int have_se = isfinite(f->se[k]) && f->se[k] > 0;
   cli_printf(b, "  %-12s not determined (%s): value %s %s, standard error %s%s%s\n", gk_vsl_param_name(f->model, k),
              why, v, unit, have_se ? se : "none", have_se ? " " : "", have_se ? unit : "");
+}
+
+/* ---- fit-window analysis --------------------------------------------------- */
+
+static int run_window_scan(vsl_opts *o, const gk_vsl_data *d, const char *yunit)
+{
+  gk_error e;
+  gk_error_clear(&e);
+  gk_vsl_model m = o->model < 0 ? GK_VSL_VSL1 : (gk_vsl_model)o->model;
+  gk_vsl_window_scan ws;
+  if (gk_vsl_window_scan_run(d, m, &ws, &e) != GK_OK) return cli_error(&e);
+  (void)yunit;
+  size_t nw = ws.nw, L = ws.longest;
+  int found = L < nw;
+  cJSON *j = cJSON_CreateObject();
+  cJSON_AddStringToObject(j, "command", "vsl");
+  cJSON_AddStringToObject(j, "analysis", "window-scan");
+  cJSON_AddStringToObject(j, "model", gk_vsl_model_name(m));
+  cJSON_AddStringToObject(j, "weights", weight_name(d->weighting));
+  cJSON_AddBoolToObject(j, "converged", found);
+  gk_json_array(j, "Lmax_cm", ws.Lmax, nw);
+  gk_json_array(j, "g", ws.g, nw);
+  gk_json_array(j, "g_stderr", ws.g_se, nw);
+  double *lo = malloc(nw * sizeof *lo), *hi = malloc(nw * sizeof *hi), *np = malloc(nw * sizeof *np);
+  if (!lo || !hi || !np) {
+    free(lo); free(hi); free(np);
+    cJSON_Delete(j);
+    gk_vsl_window_scan_free(&ws);
+    fprintf(stderr, "gainkit: out of memory\n");
+    return CLI_USAGE;
+  }
+  for (size_t k = 0; k < nw; k++) {
+    lo[k] = ws.g[k] - 1.96 * ws.g_se[k];
+    hi[k] = ws.g[k] + 1.96 * ws.g_se[k];
+    np[k] = (double)ws.npts[k];
+  }
+  gk_json_array(j, "g_band95_lo", lo, nw);
+  gk_json_array(j, "g_band95_hi", hi, nw);
+  gk_json_array(j, "chi2_red", ws.chi2_red, nw);
+  gk_json_array(j, "n_points", np, nw);
+  cJSON *acc = cJSON_AddArrayToObject(j, "model_holds");
+  for (size_t k = 0; k < nw; k++) cJSON_AddItemToArray(acc, cJSON_CreateBool(ws.acceptable[k] && k <= L));
+  cJSON *lg = cJSON_AddObjectToObject(j, "longest_valid_range");
+  gk_json_num(lg, "Lmax_cm", found ? ws.Lmax[L] : NAN);
+  cJSON *gv = gk_json_value_se(lg, "g", found ? ws.g[L] : NAN, found ? ws.g_se[L] : NAN);
+  (void)gv;
+  cli_buf b = {0};
+  cli_printf(&b, "VSL fit-window scan: %zu points, model %s, weights %s: g versus the longest stripe length used\n\n",
+             d->n, gk_vsl_model_name(m), weight_name(d->weighting));
+  cli_printf(&b, "%10s %6s %24s %10s  %s\n", "Lmax (cm)", "points", "g (cm^-1)", "chi2_red", "model holds");
+  for (size_t k = 0; k < nw; k++) {
+    char gs[64];
+    if (isfinite(ws.g[k]) && ws.g_se[k] <= fabs(ws.g[k])) cli_fmt_value(gs, sizeof gs, ws.g[k], ws.g_se[k], "");
+    else snprintf(gs, sizeof gs, "%s", isfinite(ws.g[k]) ? "not determined" : "no fit");
+    cli_cell(&b, 10, ws.Lmax[k]);
+    cli_printf(&b, " %6zu %24s", ws.npts[k], gs);
+    cli_cell(&b, 11, ws.chi2_red[k]);
+    cli_printf(&b, "  %s\n", ws.acceptable[k] && k <= L ? "yes" : "no");
+  }
+  if (found) {
+    char gs[64];
+    cli_fmt_value(gs, sizeof gs, ws.g[L], ws.g_se[L], "cm^-1");
+    cli_printf(&b, "\nlongest range where %s holds: L <= %g cm (%zu points), g = %s\n", gk_vsl_model_name(m), ws.Lmax[L],
+               ws.npts[L], gs);
+  } else {
+    cli_printf(&b, "\n%s holds in no window (not even the shortest)\n", gk_vsl_model_name(m));
+  }
+  gk_csv csv = {0};
+  const char *hdr[6] = {"Lmax (cm)", "g (cm^-1)", "g_stderr (cm^-1)", "chi2_red", "n_points", "model_holds"};
+  gk_csv_init(&csv, 6, hdr);
+  gk_csv_add_comment(&csv, "gainkit vsl --window-scan --model %s", gk_vsl_model_name(m));
+  for (size_t k = 0; k < nw; k++) {
+    double row[6] = {ws.Lmax[k], ws.g[k], ws.g_se[k], ws.chi2_red[k], np[k], ws.acceptable[k] && k <= L ? 1 : 0};
+    gk_csv_add_row(&csv, row);
+  }
+  int rc = CLI_OK;
+  if (o->c.plot) {
+    gk_figure *fig = gk_figure_new(1, 1, 1000, 650, "VSL fit-window scan");
+    gk_panel *p = gk_figure_panel(fig, 0);
+    gk_panel_labels(p, "longest stripe length used Lmax (cm)", "net gain g (cm^-1)", gk_vsl_model_name(m));
+    gk_panel_add(p, ws.Lmax, ws.g, NULL, nw, GK_STYLE_LINEPOINTS, 0, "g");
+    gk_panel_add(p, ws.Lmax, lo, NULL, nw, GK_STYLE_DASHED, 1, "95 % band");
+    gk_panel_add(p, ws.Lmax, hi, NULL, nw, GK_STYLE_DASHED, 1, NULL);
+    if (found) gk_panel_vline(p, ws.Lmax[L], 2, "longest valid range");
+    if (gk_figure_save(fig, o->c.plot, &e) != GK_OK) rc = cli_error(&e);
+    gk_figure_free(fig);
+  }
+  if (rc == CLI_OK) rc = cli_emit(&o->c, j, b.s, &csv, found ? CLI_OK : CLI_FAILED);
+  gk_csv_free(&csv);
+  cli_buf_free(&b);
+  cJSON_Delete(j);
+  free(lo); free(hi); free(np);
+  gk_vsl_window_scan_free(&ws);
+  return rc;
 }
 
 /* ---- one data set -------------------------------------------------------- */
@@ -250,6 +345,10 @@ static int run_columns(vsl_opts *o)
     goto out;
   }
   if (gk_vsl_check(&d, &e) != GK_OK) { rc = cli_error(&e); goto out; }
+  if (o->window_scan) {
+    rc = run_window_scan(o, &d, col.y_unit);
+    goto out;
+  }
   for (int m = 0; m < GK_VSL_NMODELS; m++) {
     if (o->model >= 0 && m != o->model) continue;
     have[m] = 1;
@@ -558,6 +657,7 @@ static int run(int argc, char **argv)
     {"weights", required_argument, NULL, OPT_WEIGHTS},
     {"length-unit", required_argument, NULL, OPT_LENGTH_UNIT},
     {"matrix", required_argument, NULL, OPT_MATRIX},
+    {"window-scan", no_argument, NULL, OPT_WINDOW_SCAN},
     CLI_COMMON_LONGOPTS, {0, 0, 0, 0}};
   int opt;
   optind = 1;
@@ -581,6 +681,7 @@ static int run(int argc, char **argv)
       o.length_unit = optarg;
       break;
     case OPT_MATRIX: o.matrix = optarg; break;
+    case OPT_WINDOW_SCAN: o.window_scan = 1; break;
     default: {
       int h = cli_common_option(&o.c, opt, optarg);
       if (h < 0) return CLI_USAGE;
@@ -592,6 +693,7 @@ static int run(int argc, char **argv)
   if (optind < argc) return cli_usage(o.c.cmd, "unexpected argument '%s'", argv[optind]);
   if (!o.file && !o.matrix) return cli_usage(o.c.cmd, "missing FILE (or --matrix FILE)");
   if (o.file && o.matrix) return cli_usage(o.c.cmd, "give either FILE or --matrix FILE, not both");
+  if (o.window_scan && o.matrix) return cli_usage(o.c.cmd, "--window-scan works on one data set (FILE), not --matrix");
   if (cli_common_check(&o.c) < 0) return CLI_USAGE;
   if (o.weights && strcmp(o.weights, "none") && strcmp(o.weights, "sigma") && strcmp(o.weights, "relative")) {
     fprintf(stderr, "gainkit: --weights: '%s' is not one of none, sigma, relative\n", o.weights);
@@ -617,9 +719,18 @@ const struct cli_command cli_cmd_vsl = {
     "  --weights W          none, sigma (absolute; default with a sigma column), relative\n"
     "  --length-unit U      unit of the stripe lengths (um, mm, cm) when the header has none\n"
     "  --matrix FILE        spectrally resolved: first row stripe lengths, first column\n"
-    "                       wavelength (nm); fits every wavelength -> g(lambda)\n\n"
+    "                       wavelength (nm); fits every wavelength -> g(lambda), one\n"
+    "                       model at every wavelength (--model all: the one recommended\n"
+    "                       most often; the per-wavelength recommendation listed apart)\n"
+    "  --window-scan        fit-window analysis: g versus the longest stripe length\n"
+    "                       used (Lmax), with its 95 % band, and the longest range\n"
+    "                       where the model (default vsl1, the small-signal model)\n"
+    "                       holds: converged, no residual trend (runs test), chi2\n"
+    "                       test with sigmas, g within 2 standard errors of the\n"
+    "                       shortest window's. Exit 1 when no window qualifies\n\n"
     "Examples:\n"
     "  gainkit vsl examples/vsl-nc1.csv --model all --plot vsl.png\n"
-    "  gainkit vsl --matrix examples/vsl-matrix.csv -o gain-spectrum.csv\n\n" CLI_COMMON_HELP,
+    "  gainkit vsl --matrix examples/vsl-matrix.csv -o gain-spectrum.csv\n"
+    "  gainkit vsl examples/vsl-nc1.csv --window-scan --plot window.png\n\n" CLI_COMMON_HELP,
   .run = run,
 };

@@ -127,6 +127,32 @@ size_t gk_vsl_guess(const gk_vsl_data *d, gk_vsl_model m, double *starts, size_t
 int gk_vsl_recommend(const gk_vsl_data *d, const gk_vsl_fit *fits, int *reliable,
                      char *reason, size_t reason_size);
 
+/* ---- fit-window analysis ----------------------------------------------- */
+/* g versus the longest stripe length used (the practice of checking that g
+ * does not drift with the fit range; Milanese et al., Adv. Opt. Mater.
+ * 2024, and the VSL literature they cite): the model is fitted to the
+ * points with L <= Lmax[k] for every Lmax from the shortest window with
+ * ntheta + 2 points to all the data. A window is acceptable when the fit
+ * converged and determines g (standard error <= |g|), its residuals show no
+ * systematic trend (Wald-Wolfowitz runs test z > -2.5), with absolute
+ * sigmas its chi2 passes (upper-tail probability >= 0.01), and its g agrees
+ * with every shorter acceptable window's: |g_j - g_k| <= 3 sqrt(se_j^2 -
+ * se_k^2), the variance of the difference of nested-window estimates
+ * (Hausman). longest is the longest acceptable window: the longest range
+ * where the model holds. */
+typedef struct gk_vsl_window_scan {
+  gk_vsl_model model;
+  size_t nw;              /* windows */
+  double *Lmax, *g, *g_se, *chi2_red;   /* nw each; NaN where no fit */
+  size_t *npts;           /* points used */
+  int *ok;                /* fit converged and g determined */
+  int *acceptable;
+  size_t longest;         /* index of the longest acceptable window, or nw if none */
+} gk_vsl_window_scan;
+
+int gk_vsl_window_scan_run(const gk_vsl_data *d, gk_vsl_model m, gk_vsl_window_scan *ws, gk_error *err);
+void gk_vsl_window_scan_free(gk_vsl_window_scan *ws);
+
 /* ---- spectrally resolved VSL ------------------------------------------- */
 typedef struct gk_vsl_spectrum {
   size_t nw;

@@ -100,6 +100,22 @@ expect_rc 1 "undetermined g (text) -> exit 1"
 expect_out "g            not determined (standard error exceeds |value|): value" "text: g not determined"
 
 
+# fit-window scan: g versus Lmax with its band and the longest valid range;
+# on the NC1 example (saturating at the longest stripes) the range stops
+# before the last point
+run vsl "$EX/vsl-nc1.csv" --window-scan --format json -o "$T/ws.csv" --plot "$T/ws.png"
+expect_rc 0 "--window-scan"
+for k in '"analysis":	"window-scan"' '"Lmax_cm":' '"g_band95_lo":' '"g_band95_hi":' '"model_holds":' '"longest_valid_range":'; do
+  expect_out "$k" "window scan: $k"
+done
+lmax=$(printf '%s' "$OUT" | tr -d '\n\t ' | grep -o '"longest_valid_range":{"Lmax_cm":[^,]*' | sed 's/.*://')
+awk -v l="$lmax" 'BEGIN { exit !(l > 0.2 && l < 0.45) }' && ok || bad "window scan: longest range $lmax not inside (0.2, 0.45) cm"
+[ -s "$T/ws.png" ] && ok || bad "window scan plot"
+head -2 "$T/ws.csv" | grep -q 'Lmax (cm),g (cm^-1)' && ok || bad "window scan csv"
+run vsl "$EX/vsl-nc1.csv" --window-scan
+expect_out "longest range where vsl1 holds: L <= " "window scan text"
+expect_input_error "--window-scan works on one data set" "window scan with matrix" -- vsl --matrix "$EX/vsl-matrix.csv" --window-scan
+
 # valid data but no fit: decreasing intensity has no vsl1 solution
 printf 'L (cm),I\n0.1,5\n0.2,4\n0.3,3\n0.4,2\n0.5,1\n' >"$T/dec.csv"
 run vsl "$T/dec.csv" --model vsl1 --format json
