@@ -8,7 +8,7 @@
 #include "cli.h"
 #include "gainkit/vsl.h"
 
-enum { OPT_MODEL = CLI_OPT_FIRST_FREE, OPT_RANGE, OPT_WEIGHTS, OPT_LENGTH_UNIT, OPT_MATRIX, OPT_WINDOW_SCAN };
+enum { OPT_MODEL = CLI_OPT_FIRST_FREE, OPT_RANGE, OPT_WEIGHTS, OPT_LENGTH_UNIT, OPT_MATRIX, OPT_WINDOW_SCAN, OPT_OFFSET };
 
 typedef struct vsl_opts {
   cli_common c;
@@ -19,6 +19,7 @@ typedef struct vsl_opts {
   const char *matrix;
   const char *file;
   int window_scan;
+  int offset;
 } vsl_opts;
 
 static const char *weight_name(gk_weighting w)
@@ -218,6 +219,12 @@ static cJSON *fit_json(const gk_vsl_fit *f, const gk_vsl_data *d, const char *yu
     param_unit(m, k, yunit, unit, sizeof unit);
     cJSON_AddStringToObject(u, gk_vsl_param_name(m, k), unit);
   }
+  if (f->has_offset) {
+    cJSON *pv = gk_json_value_se(p, "I0", f->I0, f->I0_se);
+    if (pv) cJSON_AddBoolToObject(pv, "determined", isfinite(f->I0_se) && f->I0_se <= fabs(f->I0));
+    cJSON_AddStringToObject(u, "I0", *yunit ? yunit : "a.u.");
+  }
+  cJSON_AddBoolToObject(obj, "offset", f->has_offset);
   gk_json_num(obj, "chi2", f->ok ? f->chi2 : NAN);
   gk_json_num(obj, "chi2_red", f->ok ? f->chi2_red : NAN);
   gk_json_num(obj, "aic", f->ok ? f->aic : NAN);
@@ -242,6 +249,17 @@ static void fit_text(cli_buf *b, const gk_vsl_fit *f, const char *yunit)
     char unit[48];
     param_unit(m, k, yunit, unit, sizeof unit);
     print_param(b, f, k, unit);
+  }
+  if (f->has_offset) {
+    const char *iu = *yunit ? yunit : "a.u.";
+    if (isfinite(f->I0_se) && f->I0_se <= fabs(f->I0)) cli_print_value(b, "I0", f->I0, f->I0_se, iu);
+    else {
+      char v[32], se[32];
+      int hs = isfinite(f->I0_se);
+      cli_printf(b, "  %-12s not determined (%s): value %s %s, standard error %s%s%s\n", "I0",
+                 hs ? "standard error exceeds |value|" : "no standard error", cli_fmt_num(v, sizeof v, f->I0, CLI_SIG), iu,
+                 hs ? cli_fmt_num(se, sizeof se, f->I0_se, 2) : "none", hs ? " " : "", hs ? iu : "");
+    }
   }
   char c2[32], cr[32], ai[32], c2i[32], aii[32];
   cli_printf(b, "  chi2 = %s (%s), chi2_red = %s, AICc = %s; in I: chi2 = %s, AICc = %s\n",
@@ -333,7 +351,7 @@ static int run_columns(vsl_opts *o)
     n++;
   }
   gk_vsl_data d = {.n = n, .L = L, .intensity = I, .sigma = col.sigma ? S : NULL, .line = line, .path = col.path,
-                   .weighting = w};
+                   .weighting = w, .offset = o->offset};
   size_t need = o->model < 0 ? gk_vsl_ntheta(GK_VSL_SATEXACT) : gk_vsl_ntheta((gk_vsl_model)o->model);
   if (n < need) {
     if (o->range)
@@ -436,6 +454,38 @@ static int run_columns(vsl_opts *o)
     char title[256];
     snprintf(title, sizeof title, "VSL fits: %s", cli_basename(col.path));
     if (plot_fits(o->c.plot, &d, fits, have, title, &e) != GK_OK) { rc = cli_error(&e); goto out; }
+  }
+  /* Offset suggestion: without --offset, refit the headline model with an
+   * offset I0; a significant I0 (|I0| > 3 se) that lowers AICc (in I) by
+   * more than 10 means the L -> 0 extrapolation does not go to zero. */
+  {
+    int hm = o->model >= 0 ? o->model : (int)gk_vsl_recommend(&d, fits, &(int){0}, (char[8]){0}, 8);
+    if (!o->offset && hm >= 0 && fits[hm].ok) {
+      gk_vsl_data d1 = d;
+      d1.offset = 1;
+      gk_vsl_fit fo;
+      gk_error eo;
+      gk_error_clear(&eo);
+      if (gk_vsl_fit_model(&d1, (gk_vsl_model)hm, &fo, &eo) == GK_OK && fo.ok && fo.converged) {
+        int sig = isfinite(fo.I0_se) && fabs(fo.I0) > 3 * fo.I0_se && fo.aicc_I < fits[hm].aicc_I - 10;
+        cJSON *os = cJSON_AddObjectToObject(j, "offset_test");
+        cJSON_AddStringToObject(os, "model", gk_vsl_model_name(hm));
+        gk_json_value_se(os, "I0", fo.I0, fo.I0_se);
+        gk_json_num(os, "g_with_offset", fo.value[g_index(hm)]);
+        gk_json_num(os, "delta_aicc", fo.aicc_I - fits[hm].aicc_I);
+        cJSON_AddBoolToObject(os, "offset_suggested", sig);
+        if (sig) {
+          char a[64], gg[64];
+          cli_fmt_value(a, sizeof a, fo.I0, fo.I0_se, *yunit ? yunit : "a.u.");
+          cli_fmt_value(gg, sizeof gg, fo.value[g_index(hm)], fo.se[g_index(hm)], "cm^-1");
+          cli_warn("the data extrapolate to a significant offset at L = 0: I0 = %s (%s with an offset: g = %s, AICc "
+                   "lower by %.0f); a constant background (dark counts, scattered pump) biases g: rerun with --offset",
+                   a, gk_vsl_model_name(hm), gg, fits[hm].aicc_I - fo.aicc_I);
+          cli_printf(&b, "\noffset suggested: the data extrapolate to I0 = %s at L = 0 (use --offset)\n", a);
+        }
+      }
+      gk_vsl_fit_free(&fo);
+    }
   }
   /* exit 1 also when the headline g is not determined by the data */
   rc = cli_emit(&o->c, j, b.s, &csv, converged && determined ? CLI_OK : CLI_FAILED);
@@ -658,6 +708,7 @@ static int run(int argc, char **argv)
     {"length-unit", required_argument, NULL, OPT_LENGTH_UNIT},
     {"matrix", required_argument, NULL, OPT_MATRIX},
     {"window-scan", no_argument, NULL, OPT_WINDOW_SCAN},
+    {"offset", no_argument, NULL, OPT_OFFSET},
     CLI_COMMON_LONGOPTS, {0, 0, 0, 0}};
   int opt;
   optind = 1;
@@ -682,6 +733,7 @@ static int run(int argc, char **argv)
       break;
     case OPT_MATRIX: o.matrix = optarg; break;
     case OPT_WINDOW_SCAN: o.window_scan = 1; break;
+    case OPT_OFFSET: o.offset = 1; break;
     default: {
       int h = cli_common_option(&o.c, opt, optarg);
       if (h < 0) return CLI_USAGE;
@@ -693,6 +745,7 @@ static int run(int argc, char **argv)
   if (optind < argc) return cli_usage(o.c.cmd, "unexpected argument '%s'", argv[optind]);
   if (!o.file && !o.matrix) return cli_usage(o.c.cmd, "missing FILE (or --matrix FILE)");
   if (o.file && o.matrix) return cli_usage(o.c.cmd, "give either FILE or --matrix FILE, not both");
+  if (o.offset && o.matrix) return cli_usage(o.c.cmd, "--offset works on one data set (FILE), not --matrix");
   if (o.window_scan && o.matrix) return cli_usage(o.c.cmd, "--window-scan works on one data set (FILE), not --matrix");
   if (cli_common_check(&o.c) < 0) return CLI_USAGE;
   if (o.weights && strcmp(o.weights, "none") && strcmp(o.weights, "sigma") && strcmp(o.weights, "relative")) {
@@ -722,6 +775,11 @@ const struct cli_command cli_cmd_vsl = {
     "                       wavelength (nm); fits every wavelength -> g(lambda), one\n"
     "                       model at every wavelength (--model all: the one recommended\n"
     "                       most often; the per-wavelength recommendation listed apart)\n"
+    "  --offset             fit a constant offset I0 as well, I = model + I0 (dark\n"
+    "                       counts, scattered pump, a baseline); every model is then\n"
+    "                       fitted in I. Without it the headline model is refitted\n"
+    "                       with I0 and --offset is suggested when I0 is significant\n"
+    "                       (|I0| > 3 se and AICc lower by > 10)\n"
     "  --window-scan        fit-window analysis: g versus the longest stripe length\n"
     "                       used (Lmax), with its 95 % band, and the longest range\n"
     "                       where the model (default vsl1, the small-signal model)\n"

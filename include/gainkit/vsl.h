@@ -81,6 +81,9 @@ typedef struct gk_vsl_data {
   const long *line;      /* source line of each point (for errors), or NULL */
   const char *path;      /* source file (for errors), or NULL */
   gk_weighting weighting;
+  /* 1: fit a constant offset I0 as well, I = model(L) + I0 (dark counts,
+   * scattered pump, a baseline). Every model then has residuals in I. */
+  int offset;
 } gk_vsl_data;
 
 /* Check the data for fitting: lengths >= 0 and strictly increasing (no
@@ -103,6 +106,8 @@ typedef struct gk_vsl_fit {
   double *yhat;           /* n fitted intensities at the data's L */
   int residual_in_L;      /* 1 for sat */
   int a2_at_bound;        /* vsl2: A2 at its bound 0 (A2 >= 0 is imposed) */
+  int has_offset;         /* fitted with the offset I0 (data.offset) */
+  double I0, I0_se;       /* the offset and its standard error (0 without) */
   size_t nwarn;
   char warn[4][200];
   char reason[160];       /* solver's stop reason */

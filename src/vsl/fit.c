@@ -863,9 +863,178 @@ int gk_vsl_fit_determined_(const gk_vsl_fit *f)
   return 1;
 }
 
+/* ---- the offset I0 -------------------------------------------------------
+ * I = model(L; theta) + I0, fitted in I for every model (sat too, through
+ * Eq. 3 inverted). Starts: the model's own fit without offset (I0 = 0) and
+ * its fit to the data minus I0s, the straight-line extrapolation of the
+ * three shortest stripes to L = 0 (and half of it). */
+typedef struct octx {
+  gk_vsl_model m;
+  const gk_vsl_data *d;
+  size_t q;          /* model parameters; I0 is theta[q] */
+  double *J;         /* n x q */
+} octx;
+
+static int o_model(const double *th, double *yhat, void *p)
+{
+  octx *c = p;
+  int rc = gk_vsl_intensity(c->m, th, c->d->L, c->d->n, yhat, NULL);
+  for (size_t i = 0; rc == GK_OK && i < c->d->n; i++) yhat[i] += th[c->q];
+  return rc;
+}
+
+static int o_jac(const double *th, double *J, void *p)
+{
+  octx *c = p;
+  size_t n = c->d->n, q = c->q;
+  double *tmp = malloc(n * sizeof *tmp);
+  if (!tmp) return GK_ENOMEM;
+  int rc = gk_vsl_intensity(c->m, th, c->d->L, n, tmp, c->J);
+  free(tmp);
+  for (size_t i = 0; rc == GK_OK && i < n; i++) {
+    for (size_t k = 0; k < q; k++) J[i * (q + 1) + k] = c->J[i * q + k];
+    J[i * (q + 1) + q] = 1;
+  }
+  return rc;
+}
+
+static int fit_offset(const gk_vsl_data *d0, gk_vsl_model m, gk_vsl_fit *f, gk_error *err)
+{
+  gk_vsl_data d = *d0;
+  d.offset = 0;
+  size_t n = d.n, q = gk_vsl_ntheta(m), p = q + 1;
+  memset(f, 0, sizeof *f);
+  if (n < p + 1)
+    return gk_error_set(err, GK_EINPUT, d.path, 0, "%zu points are too few for model %s with an offset (%zu parameters)",
+                        n, gk_vsl_model_name(m), p);
+  int rc = gk_vsl_check(&d, err);
+  if (rc) return rc;
+  double *Is = malloc(n * sizeof *Is), *st = malloc(3 * 5 * sizeof *st), *J = malloc(n * q * sizeof *J);
+  if (!Is || !st || !J) {
+    free(Is); free(st); free(J);
+    return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
+  }
+  size_t ns = 0;
+  double I0s = n >= 3 ? d.intensity[0] - d.L[0] * ((d.intensity[2] - d.intensity[0]) / (d.L[2] - d.L[0])) : 0;
+  const double shift[3] = {0, I0s, 0.5 * I0s};
+  for (int k = 0; k < 3; k++) {
+    if (k > 0 && !(fabs(shift[k]) > 0)) continue;
+    for (size_t i = 0; i < n; i++) Is[i] = d.intensity[i] - shift[k];
+    gk_vsl_data ds = d;
+    ds.intensity = Is;
+    if (d.weighting == GK_WEIGHT_RELATIVE) ds.weighting = GK_WEIGHT_RELATIVE;
+    gk_vsl_fit fk;
+    gk_error ek;
+    gk_error_clear(&ek);
+    if (gk_vsl_fit_model_(&ds, m, NULL, NULL, &fk, &ek) == GK_OK && fk.ok) {
+      memcpy(st + p * ns, fk.theta, q * sizeof *st);
+      st[p * ns + q] = shift[k];
+      /* an Is run off to where e^{ln Is} overflows (no saturation seen):
+       * start at Is = e^30 max I, where saturation is just as invisible */
+      double Imax = 0;
+      for (size_t i = 0; i < n; i++) Imax = fmax(Imax, fabs(d.intensity[i]));
+      size_t kis = m == GK_VSL_SAT ? 2 : m == GK_VSL_SATEXACT ? 3 : q;
+      if (kis < q && Imax > 0 && !(st[p * ns + kis] <= log(Imax) + 30)) st[p * ns + kis] = log(Imax) + 30;
+      ns++;
+    }
+    gk_vsl_fit_free(&fk);
+  }
+  free(Is);
+  if (!ns) {
+    free(st); free(J);
+    return gk_error_set(err, GK_ENOCONV, d.path, 0, "model %s with offset: no start gave a fit", gk_vsl_model_name(m));
+  }
+  static const char *const on[GK_VSL_NMODELS][5] = {
+    {"g", "lnA", "I0"}, {"g", "lnA1", "A2", "I0"}, {"g", "lnA", "lnIs", "I0"}, {"gamma", "alpha", "lnA", "lnIs", "I0"},
+    {"g", "lnA", "lnLs", "I0"}};
+  gk_param par[5];
+  for (size_t k = 0; k < p; k++) par[k] = (gk_param){.name = on[m][k], .init = st[k], .lo = -INFINITY, .hi = INFINITY};
+  if (m == GK_VSL_SATEXACT) par[1].lo = 0;
+  octx c = {.m = m, .d = &d, .q = q, .J = J};
+  gk_fit_problem prob = {.n = n, .p = p, .y = d.intensity, .sigma = d.sigma, .weighting = d.weighting,
+                         .absolute_sigma = d.weighting == GK_WEIGHT_SIGMA, .model = o_model, .jac = o_jac, .ctx = &c,
+                         .param = par, .starts = ns > 1 ? st + p : NULL, .n_starts = ns > 1 ? ns - 1 : 0};
+  gk_fit_options opt;
+  gk_fit_options_default(&opt);
+  opt.max_iter = 300;
+  gk_fit_result r;
+  memset(&r, 0, sizeof r);
+  rc = gk_fit(&prob, &opt, &r, err);
+  free(st);
+  if (rc != GK_OK) {
+    free(J);
+    if (rc == GK_EDOM) {
+      gk_error_clear(err);
+      return gk_error_set(err, GK_ENOCONV, d.path, 0, "model %s with offset: no start gave a fit", gk_vsl_model_name(m));
+    }
+    return rc;
+  }
+  /* vsl2: A2 >= 0 as without offset (refit on the bound) */
+  if (m == GK_VSL_VSL2 && r.value[2] < 0) {
+    for (size_t k = 0; k < p; k++) par[k].init = r.value[k];
+    par[2].init = 0;
+    par[2].fixed = 1;
+    prob.starts = NULL;
+    prob.n_starts = 0;
+    gk_fit_result rb;
+    memset(&rb, 0, sizeof rb);
+    if (gk_fit(&prob, &opt, &rb, err) == GK_OK) {
+      gk_fit_result_free(&r);
+      r = rb;
+    }
+  }
+  free(J);
+  /* the reported model parameters through finish() on the first q */
+  f->model = m;
+  f->n = n;
+  f->ntheta = q;
+  f->np = gk_vsl_nreport(m);
+  f->yhat = malloc(n * sizeof *f->yhat);
+  double cq[16];
+  for (size_t a = 0; a < q; a++)
+    for (size_t b = 0; b < q; b++) cq[a * q + b] = r.cov[a * p + b];
+  gk_fit_result rq = r;
+  rq.cov = cq;
+  rq.p = q;
+  if (!f->yhat) {
+    gk_fit_result_free(&r);
+    return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
+  }
+  f->ok = 1;
+  finish(&d, f, &rq);
+  /* sat is fitted in I here: drop its "fitted as L versus I" note */
+  for (size_t k = 0; k < f->nwarn; k++)
+    if (strstr(f->warn[k], "fitted as L versus I")) {
+      memmove(f->warn[k], f->warn[k + 1], (f->nwarn - k - 1) * sizeof f->warn[0]);
+      f->nwarn--;
+      break;
+    }
+  f->residual_in_L = 0;
+  f->has_offset = 1;
+  f->I0 = r.value[q];
+  f->I0_se = r.se[q];
+  double c2 = 0, kk = (double)r.n_free, nn = (double)n;
+  for (size_t i = 0; i < n; i++) {
+    f->yhat[i] += f->I0;
+    double e = (f->yhat[i] - d.intensity[i]) / sig_I(&d, i);
+    c2 += e * e;
+  }
+  f->chi2 = f->chi2_I = c2;
+  f->chi2_red = r.dof > 0 ? c2 / (double)r.dof : NAN;
+  f->dof = r.dof;
+  f->aic = r.aic;
+  f->aicc = r.aicc;
+  f->bic = r.bic;
+  double aic = (d.weighting == GK_WEIGHT_SIGMA ? c2 : nn * log(c2 / nn)) + 2 * kk;
+  f->aicc_I = nn - kk - 1 > 0 ? aic + 2 * kk * (kk + 1) / (nn - kk - 1) : INFINITY;
+  gk_fit_result_free(&r);
+  return GK_OK;
+}
+
 int gk_vsl_fit_model_(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done, const double *warm,
                       gk_vsl_fit *f, gk_error *err)
 {
+  if (d->offset) return fit_offset(d, m, f, err);
   /* Every wavelength is fitted on its own data from the data-derived
    * starts; a neighbour's answer (warm) is only an extra candidate, kept
    * when it reaches a lower chi2. (Trusting a converged warm start alone

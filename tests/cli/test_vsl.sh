@@ -116,6 +116,24 @@ run vsl "$EX/vsl-nc1.csv" --window-scan
 expect_out "longest range where vsl1 holds: L <= " "window scan text"
 expect_input_error "--window-scan works on one data set" "window scan with matrix" -- vsl --matrix "$EX/vsl-matrix.csv" --window-scan
 
+# a constant offset (800 counts under g = 30 cm^-1, deterministic +-1 sigma
+# scatter): suggested without --offset, recovered with it
+awk 'BEGIN { print "L (cm),I (counts),sigma (counts)";
+  for (i = 0; i < 25; i++) { L = 0.02 + 0.28 * i / 24; I = 400 / 30 * (exp(30 * L) - 1) + 800; s = 0.02 * I + 20;
+    printf "%.6g,%.8g,%.6g\n", L, I + s * sin(7 * i), s } }' >"$T/offset.csv"
+run vsl "$T/offset.csv" --model vsl1 --format json
+expect_out '"offset_suggested":	true' "offset suggested when the L -> 0 extrapolation is significant"
+expect_err "rerun with --offset" "offset suggestion warned"
+run vsl "$T/offset.csv" --model vsl1 --offset --format json
+expect_rc 0 "--offset"
+expect_out '"offset":	true' "--offset in JSON"
+g=$(printf '%s' "$OUT" | tr -d '\n\t ' | grep -o '"g":{"value":[^,]*,"stderr":[^,}]*' | head -1)
+val=${g#*\"value\":}; val=${val%%,*}; se=${g##*\"stderr\":}
+awk -v v="$val" -v s="$se" 'BEGIN { exit !(v - 30 < 3 * s && 30 - v < 3 * s && s > 0) }' && ok || bad "--offset: g = $val +- $se not within 3 se of 30"
+expect_out '"I0":	{' "--offset: I0 reported"
+run vsl "$T/offset.csv" --offset
+expect_out "I0 " "--offset: I0 in text"
+
 # valid data but no fit: decreasing intensity has no vsl1 solution
 printf 'L (cm),I\n0.1,5\n0.2,4\n0.3,3\n0.4,2\n0.5,1\n' >"$T/dec.csv"
 run vsl "$T/dec.csv" --model vsl1 --format json
