@@ -245,18 +245,26 @@ static const char *model_name(const gk_vpi_result *r) { return r->model == GK_VP
  * the words "not determined" (never "value +- se"); JSON carries
  * "determined": false. (Local to vpi for now; cli_common's shared
  * formatting may take it over.) */
-static const char *why_undet(double v, double se, int flag_ok)
+static const char *why_undet_flag(double v, double se, int flag_ok, const char *flag_why)
 {
   if (!isfinite(v)) return "no value";
-  if (!flag_ok) return "the data do not bound it";
+  if (!flag_ok) return flag_why;
   if (!isfinite(se)) return "no standard error";
   if (se > fabs(v)) return "standard error exceeds |value|";
   return NULL;
 }
 
+static const char *why_undet(double v, double se, int flag_ok)
+{
+  return why_undet_flag(v, se, flag_ok, "the data do not bound it");
+}
+
+static const char *const GLOB_WHY = "P1, P2, m, n not jointly determined";
+
 static void print_vs(cli_buf *b, const char *name, double v, double se, int flag_ok, const char *unit)
 {
-  const char *why = why_undet(v, se, flag_ok);
+  const char *why = why_undet_flag(v, se, flag_ok, *name == 'P' || *name == 'm' || *name == 'n' ? GLOB_WHY
+                                                                                              : "the data do not bound it");
   if (!why) {
     cli_print_value(b, name, v, se, unit);
     return;
