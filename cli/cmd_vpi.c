@@ -33,6 +33,7 @@ typedef struct vdata {
   double L;
   char pump_unit[32];
   const char *weights;
+  int F_estimated;                        /* 1: F from the lowest-pump spectrum */
 } vdata;
 
 static void vdata_free(vdata *v)
@@ -214,6 +215,7 @@ static int load(cli_input *in, const char *const *paths, size_t npaths, const se
   } else {
     gk_vpi_data d = {.nl = v->nl, .np = v->np, .lambda = v->lambda, .pump = v->pump, .intensity = v->intensity};
     rc = gk_vpi_default_fluorescence(&d, v->F, e);
+    v->F_estimated = 1;
     if (rc) {
       char msg[sizeof e->msg];
       snprintf(msg, sizeof msg, "%s", e->msg);
@@ -264,6 +266,61 @@ static int make_sigma(vdata *v, wmode w)
 
 static const char *model_name(const gk_vpi_result *r) { return r->model == GK_VPI2 ? "vpi2" : "vpi1"; }
 
+/* ---- "not determined" ------------------------------------------------------
+ * A value whose standard error is missing or exceeds |value|, or that the
+ * data do not bound, is printed with value and uncertainty separately and
+ * the words "not determined" (never "value +- se"); JSON carries
+ * "determined": false. (Local to vpi for now; cli_common's shared
+ * formatting may take it over.) */
+static const char *why_undet_flag(double v, double se, int flag_ok, const char *flag_why)
+{
+  if (!isfinite(v)) return "no value";
+  if (!flag_ok) return flag_why;
+  if (!isfinite(se)) return "no standard error";
+  if (se > fabs(v)) return "standard error exceeds |value|";
+  return NULL;
+}
+
+static const char *why_undet(double v, double se, int flag_ok)
+{
+  return why_undet_flag(v, se, flag_ok, "the data do not bound it");
+}
+
+static const char *const GLOB_WHY = "P1, P2, m, n not jointly determined";
+
+static void print_vs(cli_buf *b, const char *name, double v, double se, int flag_ok, const char *unit)
+{
+  const char *why = why_undet_flag(v, se, flag_ok, *name == 'P' || *name == 'm' || *name == 'n' ? GLOB_WHY
+                                                                                              : "the data do not bound it");
+  if (!why) {
+    cli_print_value(b, name, v, se, unit);
+    return;
+  }
+  char a[32], c[32];
+  int have_se = isfinite(se) && se > 0;
+  cli_printf(b, "  %-12s not determined (%s): value %s%s%s, standard error %s%s%s\n", name, why,
+             isfinite(v) ? cli_fmt_num(a, sizeof a, v, CLI_SIG) : "none", *unit && isfinite(v) ? " " : "",
+             isfinite(v) ? unit : "", have_se ? cli_fmt_num(c, sizeof c, se, 2) : "none", have_se && *unit ? " " : "",
+             have_se ? unit : "");
+}
+
+static int gl1_determined(const gk_vpi_result *r)
+{
+  return !why_undet(r->th_gl1, r->th_gl1_se, r->th_gl1_determined);
+}
+
+/* Fraction of the lowest-pump spectrum at the ASE peak that the fit
+ * attributes to ASE: when F is estimated from that spectrum, this much of
+ * "F" is ASE, and the background ratio and the ASE-over-background pump
+ * inherit the bias. NaN for vpi1 (no background term). */
+static double ase_fraction_lowest(const gk_vpi_result *r, const vdata *v)
+{
+  if (r->model != GK_VPI2) return NAN;
+  double ase, bg;
+  gk_vpi_terms(r, v->F, r->ipk, v->pump[0], r->w1[0], r->w2[0], &ase, &bg);
+  return ase + bg > 0 ? ase / (ase + bg) : NAN;
+}
+
 static cJSON *fit_json(const gk_vpi_result *r, const vdata *v)
 {
   static const char *gn[GK_VPI_NGLOB] = {"P1", "P2", "m", "n"};
@@ -275,7 +332,14 @@ static cJSON *fit_json(const gk_vpi_result *r, const vdata *v)
   cJSON_AddStringToObject(j, "weights", v->weights);
   gk_json_num(j, "length_cm", v->L);
   cJSON *p = cJSON_AddObjectToObject(j, "params");
-  for (int k = 0; k < GK_VPI_NGLOB; k++) gk_json_value_se(p, gn[k], r->glob[k], r->glob_se[k]);
+  for (int k = 0; k < GK_VPI_NGLOB; k++) {
+    cJSON *pv = gk_json_value_se(p, gn[k], r->glob[k], r->glob_se[k]);
+    if (pv) cJSON_AddBoolToObject(pv, "determined", !why_undet(r->glob[k], r->glob_se[k], r->glob_determined));
+  }
+  cJSON_AddBoolToObject(j, "determined", gl1_determined(r));
+  cJSON *fl = cJSON_AddObjectToObject(j, "fluorescence");
+  cJSON_AddStringToObject(fl, "source", v->F_estimated ? "estimated: lowest-pump spectrum" : "measured (--fluorescence)");
+  if (v->F_estimated) gk_json_num(fl, "ase_fraction_lowest_pump", ase_fraction_lowest(r, v));
   cJSON_AddBoolToObject(j, "params_determined", r->glob_determined);
   gk_json_array(j, "wavelength_nm", v->lambda, v->nl);
   gk_json_array(j, "gamma", r->gamma, r->nl);
@@ -302,12 +366,12 @@ static cJSON *fit_json(const gk_vpi_result *r, const vdata *v)
   cJSON *th = gk_json_value_se(t, "gl1", r->th_gl1, r->th_gl1_se);
   if (th) {
     gk_json_num(th, "lo", r->th_gl1_lo), gk_json_num(th, "hi", r->th_gl1_hi);
-    cJSON_AddBoolToObject(th, "determined", r->th_gl1_determined);
+    cJSON_AddBoolToObject(th, "determined", gl1_determined(r));
   }
   th = gk_json_value_se(t, "transparency", r->th_tr, r->th_tr_se);
   if (th) {
     gk_json_num(th, "lo", r->th_tr_lo), gk_json_num(th, "hi", r->th_tr_hi);
-    cJSON_AddBoolToObject(th, "determined", r->th_tr_determined);
+    cJSON_AddBoolToObject(th, "determined", !why_undet(r->th_tr, r->th_tr_se, r->th_tr_determined));
   }
   if (r->model == GK_VPI2)
     gk_json_num(j, "ase_over_background", r->ase_over_bg_at_lowest ? v->pump[0] : r->ase_over_bg);
@@ -362,17 +426,17 @@ static void fit_text(cli_buf *b, const gk_vpi_result *r, const vdata *v)
              model_name(r), r->converged ? "converged" : "NOT converged",
              cli_fmt_num(c2, sizeof c2, r->chi2_red, CLI_SIG), v->weights, v->nl,
              v->np, v->L);
-  cli_print_value(b, "P1", r->glob[GK_VPI_P1], r->glob_se[GK_VPI_P1], pu);
-  cli_print_value(b, "P2", r->glob[GK_VPI_P2], r->glob_se[GK_VPI_P2], pu);
-  cli_print_value(b, "m", r->glob[GK_VPI_M], r->glob_se[GK_VPI_M], "");
-  cli_print_value(b, "n", r->glob[GK_VPI_N], r->glob_se[GK_VPI_N], "");
+  print_vs(b, "P1", r->glob[GK_VPI_P1], r->glob_se[GK_VPI_P1], r->glob_determined, pu);
+  print_vs(b, "P2", r->glob[GK_VPI_P2], r->glob_se[GK_VPI_P2], r->glob_determined, pu);
+  print_vs(b, "m", r->glob[GK_VPI_M], r->glob_se[GK_VPI_M], r->glob_determined, "");
+  print_vs(b, "n", r->glob[GK_VPI_N], r->glob_se[GK_VPI_N], r->glob_determined, "");
   if (!r->glob_determined) cli_printf(b, "  (P1, P2, m, n are not determined by these data)\n");
-  char ga[80], al[80];
-  cli_printf(b, "  ASE peak %.2f nm: gamma %s, alpha %s\n", r->peak_nm,
-             cli_fmt_value(ga, sizeof ga, r->gamma[r->ipk], r->gamma_se[r->ipk], "cm^-1"),
-             cli_fmt_value(al, sizeof al, r->alpha[r->ipk], r->alpha_se[r->ipk], "cm^-1"));
-  cli_print_value(b, "threshold gL=1", r->th_gl1, r->th_gl1_se, pu);
-  cli_print_value(b, "transparency g=0", r->th_tr, r->th_tr_se, pu);
+  cli_printf(b, "  ASE peak %.2f nm:\n", r->peak_nm);
+  print_vs(b, "gamma", r->gamma[r->ipk], r->gamma_se[r->ipk], 1, "cm^-1");
+  /* alpha held to a measured spectrum has se 0: determined */
+  print_vs(b, "alpha", r->alpha[r->ipk], r->alpha_se[r->ipk], 1, "cm^-1");
+  print_vs(b, "threshold gL=1", r->th_gl1, r->th_gl1_se, r->th_gl1_determined, pu);
+  print_vs(b, "transparency g=0", r->th_tr, r->th_tr_se, r->th_tr_determined, pu);
   if (!r->th_gl1_determined) {
     char iv[96];
     th_interval_text(iv, sizeof iv, r);
@@ -380,7 +444,9 @@ static void fit_text(cli_buf *b, const gk_vpi_result *r, const vdata *v)
                *iv && isfinite(r->th_gl1_hi) ? " " : "", *iv && isfinite(r->th_gl1_hi) ? pu : "");
   }
   if (r->model == GK_VPI2) {
-    if (r->ase_over_bg_at_lowest) cli_printf(b, "  ASE exceeds the background at every pump\n");
+    if (r->ase_over_bg_at_lowest)
+      cli_printf(b, "  ASE exceeds the background at every pump%s\n",
+                 v->F_estimated ? " (with F estimated from the lowest-pump spectrum: possibly an artefact of F)" : "");
     else if (isfinite(r->ase_over_bg))
     {
       char pb[48];
@@ -656,10 +722,23 @@ static int run(int argc, char **argv)
       cli_warn("%s: P1, P2, m, n are not determined by these data (relative stderr above %g %%); "
                "the thresholds, gamma and alpha are the meaningful output",
                model_name(&res[nr]), 100 * GK_VPI_GLOB_RELSE);
-    if (!res[nr].th_gl1_determined) {
+    if (!gl1_determined(&res[nr])) {
       char iv[96];
       th_interval_text(iv, sizeof iv, &res[nr]);
       cli_warn("%s: the gL=1 threshold is not determined by these data%s", model_name(&res[nr]), iv);
+      status = CLI_FAILED;  /* the headline result is not determined */
+    }
+    if (v.F_estimated) {
+      double fa = ase_fraction_lowest(&res[nr], &v);
+      if (isfinite(fa))
+        cli_warn("%s: F(lambda) is estimated from the lowest-pump spectrum, of which the fit attributes %.0f %% "
+                 "at the ASE peak to ASE: F then carries that ASE shape, which biases the background ratio and "
+                 "the ASE-over-background pump; give a measured F (--fluorescence, e.g. the spectrum well below "
+                 "threshold or PL of the film)", model_name(&res[nr]), 100 * fa);
+      else
+        cli_warn("%s: F(lambda) is estimated from the lowest-pump spectrum; if that spectrum already holds ASE, "
+                 "F and every result depending on its shape are biased: prefer a measured F (--fluorescence)",
+                 model_name(&res[nr]));
     }
     nr++;
   }
@@ -714,7 +793,11 @@ const struct cli_command cli_cmd_vpi = {
       "                      it the file's '# stripe_length_cm:' metadata is used\n"
       "  --model M           vpi1, vpi2 (default) or both\n"
       "  --fluorescence F    F(lambda) from a two-column file (wavelength nm, value),\n"
-      "                      interpolated; default: the lowest-pump spectrum / its max\n"
+      "                      interpolated. Strongly recommended: without it F is\n"
+      "                      estimated from the lowest-pump spectrum / its max, which\n"
+      "                      is biased when that spectrum already holds ASE (the\n"
+      "                      bundled example's vpi2 background ratio drops from 2.7\n"
+      "                      to 0.8); a warning then gives the ASE share of it\n"
       "  --losses A          hold alpha(lambda) (cm^-1) to a measured spectrum\n"
       "  --window NM1:NM2    fit only this wavelength range\n"
       "  --max-pump P        drop spectra above pump P (bare number: the file's pump\n"
