@@ -22,5 +22,6 @@
 #include "gainkit/vsl.h"
 #include "gainkit/vpi.h"
 #include "gainkit/simulate.h"
+#include "gainkit/fluence.h"
 const char *gk_version(void);
 #endif
