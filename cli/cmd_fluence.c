@@ -74,7 +74,7 @@ static void beam_report(cli_result *r, beam *b, const char *axis)
   cJSON_AddStringToObject(o, "file", b->path);
   cJSON_AddStringToObject(o, "method", b->knife ? "knife-edge erf fit" : "Gaussian line-profile fit");
   gk_json_value_se(o, "w", b->w, b->se_w);
-  cli_printf(&r->b, "%s beam profile %s (%s, %zu points):\n", axis, cli_basename(b->path),
+  cli_printf(&r->b, "%s%s profile %s (%s, %zu points):\n", strcmp(axis, "beam") ? axis : "Beam", strcmp(axis, "beam") ? " beam" : "", cli_basename(b->path),
              b->knife ? "knife edge, P = bg + (P0/2) erfc(sqrt2 (x - x0)/w)" : "camera line, bg + A exp(-2 (x-x0)^2/w^2)",
              b->col.n);
   cli_print_value(&r->b, "w (1/e^2)", b->w * 1e4, b->se_w * 1e4, "um");

@@ -249,19 +249,36 @@ int gk_line_profile_fit(const double *x, const double *y, size_t n, gk_profile_r
     if (y[i] > hi) hi = y[i], imax = i;
   }
   if (!(hi > lo)) return gk_error_set(err, GK_EINPUT, NULL, 0, "beam profile is flat");
-  /* second moment above the minimum (trapezoid) */
-  double s0 = 0, s1 = 0, s2 = 0;
-  for (size_t i = 0; i + 1 < n; i++) {
-    double dx = x[i + 1] - x[i], ya = y[i] - lo, yb = y[i + 1] - lo;
-    s0 += 0.5 * dx * (ya + yb);
-    s1 += 0.5 * dx * (ya * x[i] + yb * x[i + 1]);
+  /* second moment (ISO 11146 style): baseline from the outer 10 % of the
+   * points on each side, integration window +-3w around the centroid,
+   * iterated (the wings' noise otherwise dominates x^2 weights) */
+  size_t ne = n / 10 ? n / 10 : 1;
+  double base = 0;
+  for (size_t i = 0; i < ne; i++) base += y[i] + y[n - 1 - i];
+  base /= (double)(2 * ne);
+  double mu = x[imax], wd = x[n - 1] - x[0];
+  for (int it = 0; it < 20; it++) {
+    double s0 = 0, s1 = 0, s2 = 0, lo_x = mu - 3 * wd, hi_x = mu + 3 * wd;
+    for (size_t i = 0; i + 1 < n; i++) {
+      if (x[i] < lo_x || x[i + 1] > hi_x) continue;
+      double dx = x[i + 1] - x[i], ya = y[i] - base, yb = y[i + 1] - base;
+      s0 += 0.5 * dx * (ya + yb);
+      s1 += 0.5 * dx * (ya * x[i] + yb * x[i + 1]);
+    }
+    if (!(s0 > 0)) break;
+    double m1 = s1 / s0;
+    for (size_t i = 0; i + 1 < n; i++) {
+      if (x[i] < lo_x || x[i + 1] > hi_x) continue;
+      double dx = x[i + 1] - x[i], ya = y[i] - base, yb = y[i + 1] - base;
+      s2 += 0.5 * dx * (ya * SQ(x[i] - m1) + yb * SQ(x[i + 1] - m1));
+    }
+    if (!(s2 > 0)) break;
+    double wn = 2 * sqrt(s2 / s0);
+    mu = m1;
+    if (fabs(wn - wd) < 1e-6 * wn) { wd = wn; break; }
+    wd = wn;
   }
-  double mu = s1 / s0;
-  for (size_t i = 0; i + 1 < n; i++) {
-    double dx = x[i + 1] - x[i], ya = y[i] - lo, yb = y[i + 1] - lo;
-    s2 += 0.5 * dx * (ya * SQ(x[i] - mu) + yb * SQ(x[i + 1] - mu));
-  }
-  r->w_d4s = 2 * sqrt(s2 / s0);
+  r->w_d4s = wd;
   double half = lo + 0.5 * (hi - lo);
   double left = NAN, right = NAN;
   for (size_t i = imax; i > 0; i--)
