@@ -554,7 +554,7 @@ const struct cli_command cli_cmd_fluence = {
     "  gainkit fluence --power 2mW --rep-rate 1kHz --fwhm 150 --pulse-fwhm 120 --od 0.5\n"
     "  gainkit fluence --energy 5 --knife-edge examples/fluence/knife-edge.csv --plot ke.svg\n"
     "  gainkit fluence --energy 20 --length 2mm --profile examples/fluence/stripe-profile.csv\n"
-    "  gainkit fluence --energy 1 --w 100 --stack examples/stack-cspbbr3.yaml --pump-wavelength 400 --emission-wavelength 540\n"
+    "  gainkit fluence --energy 1 --w 100 --stack examples/fluence/stack-pump.yaml --pump-wavelength 400 --emission-wavelength 540\n"
     "  gainkit fluence --energy 1 --w 100 --lp 200 --thickness 250 --pump-wavelength 400\n\n"
     CLI_COMMON_HELP,
   .run = run,
