@@ -11,3 +11,6 @@ step fluence-depth       fluence --energy 1 --w 100 --stack "$EX/fluence/stack-p
 step gain-chain          gain-chain "$EX"/fluence/series/*.csv --stack "$EX/fluence/stack-pump.yaml" \
                            --pump-wavelength 400 --plot "$OUT/gain-chain.png"
 step ses                 ses --matrix "$EX/fluence/ses-matrix.csv" --plot "$OUT/ses.svg"
+# Threshold versus a control parameter: five pump series at 0-20 V (kink
+# thresholds 68 -> 32 uJ/cm2 as in Qin et al., Nano Lett. 2021, Fig. 2f).
+step threshold-trend     threshold-trend "$EX"/fluence/trend/series-*V.csv --param bias --plot "$OUT/threshold-trend.svg"

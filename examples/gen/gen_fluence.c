@@ -18,6 +18,9 @@
  *                                        cm^-1 (Milanese et al. 2024, Fig. S1)
  *   examples/fluence/ses-matrix.csv      the same over 500-560 nm,
  *                                        alpha = 1.06 + 4 exp(-(lambda-500)/12)
+ *   examples/fluence/trend/series-*V.csv pump series at 0-20 V, kink threshold
+ *                                        68 - 1.8 V uJ/cm2 (Qin et al., Nano
+ *                                        Lett. 2021, Fig. 2f: 68 -> 32)
  * Noise from GSL's mt19937 with fixed seeds. Build and run from the
  * repository root (after `make`):
  *   cc -O2 -Iinclude examples/gen/gen_fluence.c build/libgainkit.a \
@@ -139,6 +142,24 @@ int main(int argc, char **argv)
     fputc('\n', f);
   }
   fclose(f);
+  /* threshold versus bias: kink thresholds 68 -> 32 uJ/cm2 from 0 to 20 V
+   * (Qin et al., Nano Lett. 2021, Fig. 2f), linear in between */
+  gsl_rng_set(r, 16);
+  for (int v = 0; v <= 20; v += 5) {
+    double th = 68 - 1.8 * v;
+    char name[64];
+    snprintf(name, sizeof name, "trend/series-%02dV.csv", v);
+    f = open_out(dir, name);
+    fprintf(f, "# Synthetic pump series at %d V (examples/gen/gen_fluence.c): log-log kink at %g uJ/cm2,\n"
+               "# slopes 1 and 4, 0.02 dex noise (mt19937, seed 16).\n"
+               "pump (uJ/cm2),intensity (counts)\n", v, th);
+    for (int i = 0; i < 18; i++) {
+      double p = 10 * pow(30.0, i / 17.0), x = log10(p / th);
+      double y = 3 + (x < 0 ? x : 4 * x) + 0.02 * gsl_ran_gaussian(r, 1);
+      fprintf(f, "%.4g,%.5g\n", p, pow(10, y));
+    }
+    fclose(f);
+  }
   gsl_rng_free(r);
   return 0;
 }

@@ -187,6 +187,18 @@ typedef struct gk_ses_fit {
 int gk_ses_fit_run(const double *x, const double *intensity, const double *sigma, size_t n,
                    gk_ses_fit *r, gk_error *err);
 
+/* ---- threshold versus a control parameter ----------------------------- */
+/* Straight line y = a + b x through thresholds y_i(x_i) (voltage,
+ * temperature, stripe length, time), weighted by 1/se_i^2 when se != NULL
+ * (errors from the se_i, multiplied by sqrt(chi2_red) only when chi2_red > 1),
+ * equal weights otherwise (errors from the scatter). Needs n >= 3 and two
+ * distinct x. */
+typedef struct gk_trend {
+  double a, se_a, b, se_b, chi2_red;
+  size_t n;
+} gk_trend;
+int gk_trend_linear(const double *x, const double *y, const double *se, size_t n, gk_trend *t, gk_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -75,7 +75,21 @@ a=$(awk -F, '$1 == 530 { print $2 }' "$T/losses.csv"); near "$a" "$(awk 'BEGIN{p
 run vpi "$SRC/examples/vpi-ddab.csv" --model vpi1 --losses "$T/losses.csv" --window 510:550
 [ "$RC" -ne 2 ] && ok || bad "vpi --losses does not read the ses output: $ERR"
 
+# threshold versus bias: 68 - 1.8 V uJ/cm2 (Qin et al. 2021 Fig. 2f, 68 -> 32)
+run threshold-trend "$EX"/trend/series-*V.csv --param bias --format json -o "$T/trend.csv" --plot "$T/trend.svg"
+expect_rc 0 "threshold-trend"
+b=$(printf '%s\n' "$OUT" | tr -d '\n\t ' | sed -n 's/.*"slope":{"value":\([-+0-9.eE]*\),"stderr":\([-+0-9.eE]*\).*/\1 \2/p')
+near "${b% *}" -1.8 "$(awk -v s="${b#* }" 'BEGIN{print 3*s}')" "trend slope within 3 se"
+[ -s "$T/trend.svg" ] && ok || bad "trend plot"
+grep -q '^value,threshold,se' "$T/trend.csv" && ok || bad "trend CSV"
+expect_out '"parameter_unit":	"V"' "unit from the file names"
+run threshold-trend "$EX"/trend/series-*V.csv --values 0,5,10,15,20 --format json; expect_rc 0 "--values"
+
 # bad input
+expect_input_error "--values: 2 values" "value count" -- threshold-trend "$EX"/trend/series-*V.csv --values 1,2
+expect_input_error "same parameter value" "duplicate values" -- threshold-trend "$EX"/trend/series-*V.csv --values 1,1,2,3,4
+expect_input_error "at least 3" "too few series" -- threshold-trend "$EX/trend/series-00V.csv"
+expect_input_error "--method: kink or lines" "bad method" -- threshold-trend "$EX"/trend/series-*V.csv --method eye
 printf 'x (um),P\n1,1\n2,1\n3,1\n4,1\n5,1\n' >"$T/flat.csv"
 printf 'x (um),P\n1,1\n2,abc\n' >"$T/bad.csv"
 expect_input_error "either --energy" "no energy" -- fluence --length 1 --width 1
@@ -95,5 +109,5 @@ expect_input_error "--fluences: 2 values" "fluence count" -- gain-chain "$EX"/se
 expect_input_error "--stack gives Gamma" "stack and gamma" -- gain-chain "$EX"/series/*.csv --stack "$EX/stack-pump.yaml" --gamma 0.5
 printf 'x (cm),I\n0,1\n0.1,-1\n0.2,0.5\n' >"$T/neg.csv"
 expect_input_error "neg.csv:3: intensity must be > 0" "negative SES intensity" -- ses "$T/neg.csv"
-for c in fluence gain-chain ses; do run $c --help; expect_rc 0 "$c help"; expect_out "Examples:" "$c help examples"; done
+for c in fluence gain-chain ses threshold-trend; do run $c --help; expect_rc 0 "$c help"; expect_out "Examples:" "$c help examples"; done
 finish

@@ -325,6 +325,33 @@ static void test_ses(void)
   CHECK_INT(gk_ses_fit_run(x, I0, NULL, N, &r, &e), GK_EINPUT);
 }
 
+static void test_trend(void)
+{
+  gk_trend t;
+  gk_error e;
+  /* exact line: a, b to rounding */
+  double x[5] = {0, 5, 10, 15, 20}, y[5], se[5] = {1, 1, 0.5, 0.5, 0.3};
+  for (int i = 0; i < 5; i++) y[i] = 68 - 1.8 * x[i];
+  CHECK_INT(gk_trend_linear(x, y, se, 5, &t, &e), GK_OK);
+  CHECK_CLOSE(t.a, 68, 1e-12);
+  CHECK_CLOSE(t.b, -1.8, 1e-12);
+  /* chi2_red = 0 < 1: the errors stay those of the weights, sqrt(1/Sxx_w) */
+  double S = 0, Sx = 0;
+  for (int i = 0; i < 5; i++) S += 1 / (se[i] * se[i]), Sx += x[i] / (se[i] * se[i]);
+  double xm = Sx / S, D = 0;
+  for (int i = 0; i < 5; i++) D += (x[i] - xm) * (x[i] - xm) / (se[i] * se[i]);
+  CHECK_CLOSE(t.se_b, sqrt(1 / D), 1e-12);
+  /* equal weights, three points by hand: (0,1), (1,2), (2,4): b = 1.5,
+   * a = 5/6, residuals 1/6, -1/3, 1/6 -> chi2 = 1/6, se_b = sqrt(chi2/2) */
+  double x3[3] = {0, 1, 2}, y3[3] = {1, 2, 4};
+  CHECK_INT(gk_trend_linear(x3, y3, NULL, 3, &t, &e), GK_OK);
+  CHECK_CLOSE(t.b, 1.5, 1e-14);
+  CHECK_CLOSE(t.a, 5.0 / 6, 1e-14);
+  CHECK_CLOSE(t.se_b, sqrt(1.0 / 6 / 1 / 2), 1e-12);
+  double xs[3] = {1, 1, 1};
+  CHECK_INT(gk_trend_linear(xs, y3, NULL, 3, &t, &e), GK_EINPUT);
+}
+
 int main(void)
 {
   RUN(test_geometries);
@@ -335,5 +362,6 @@ int main(void)
   RUN(test_tmm);
   RUN(test_chain);
   RUN(test_ses);
+  RUN(test_trend);
   return gk_test_summary();
 }
