@@ -18,6 +18,9 @@
  *                                        cm^-1 (Milanese et al. 2024, Fig. S1)
  *   examples/fluence/ses-matrix.csv      the same over 500-560 nm,
  *                                        alpha = 1.06 + 4 exp(-(lambda-500)/12)
+ *   examples/fluence/pump-along-stripe.csv, vsl-nonuniform.csv  a VSL scan
+ *                                        under a Gaussian pump along the
+ *                                        stripe (gamma 30, alpha 1.06 cm^-1)
  *   examples/fluence/trend/series-*V.csv pump series at 0-20 V, kink threshold
  *                                        68 - 1.8 V uJ/cm2 (Qin et al., Nano
  *                                        Lett. 2021, Fig. 2f: 68 -> 32)
@@ -160,6 +163,32 @@ int main(int argc, char **argv)
     }
     fclose(f);
   }
+  /* VSL under a non-uniform pump: Gaussian along the stripe centred 1.5 mm
+   * from the edge, 1/e^2 radius 2.5 mm; gamma = 30 cm^-1 at the mean pump,
+   * alpha = 1.06 cm^-1, A = 1000 counts/cm */
+  enum { NPX = 101, NL = 15 };
+  double px[NPX], pp[NPX], Ls[NL], Is[NL];
+  gsl_rng_set(r, 17);
+  f = open_out(dir, "pump-along-stripe.csv");
+  fprintf(f, "# Synthetic pump profile along the stripe (examples/gen/gen_fluence.c): Gaussian centred\n"
+             "# 1.5 mm from the collecting edge, 1/e^2 radius 2.5 mm, 0.5 %% noise (mt19937, seed 17).\n"
+             "x (mm),pump (counts)\n");
+  for (int i = 0; i < NPX; i++) {
+    px[i] = 0.005 * i;
+    pp[i] = 1000 * exp(-2 * pow((px[i] - 0.15) / 0.25, 2));
+    fprintf(f, "%.3f,%.2f\n", 10 * px[i], pp[i] * (1 + 0.005 * gsl_ran_gaussian(r, 1)));
+  }
+  fclose(f);
+  for (int i = 0; i < NL; i++) Ls[i] = 0.03 * (i + 1);
+  if (gk_vslp_intensity(px, pp, NPX, 30, 1.06, 1000, Ls, NL, Is, &e)) { fprintf(stderr, "%s\n", e.msg); return 1; }
+  f = open_out(dir, "vsl-nonuniform.csv");
+  fprintf(f, "# Synthetic VSL scan under the pump of pump-along-stripe.csv (examples/gen/gen_fluence.c):\n"
+             "# local gain 30 p(x) - 1.06 cm^-1 (p of mean 1 over 0-4.5 mm), source 1000 p(x) counts/cm,\n"
+             "# 2 %% noise (mt19937, seed 18).\n"
+             "L (mm),I (counts),sigma (counts)\n");
+  gsl_rng_set(r, 18);
+  for (int i = 0; i < NL; i++) fprintf(f, "%.2f,%.5g,%.3g\n", 10 * Ls[i], Is[i] * (1 + 0.02 * gsl_ran_gaussian(r, 1)), 0.02 * Is[i]);
+  fclose(f);
   gsl_rng_free(r);
   return 0;
 }

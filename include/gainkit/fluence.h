@@ -187,6 +187,31 @@ typedef struct gk_ses_fit {
 int gk_ses_fit_run(const double *x, const double *intensity, const double *sigma, size_t n,
                    gk_ses_fit *r, gk_error *err);
 
+/* ---- VSL with a non-uniform pump stripe ------------------------------- */
+/* A measured longitudinal pump profile p(x) (x from the collecting edge,
+ * cm; normalised here to mean 1 over the longest stripe) makes the local
+ * net gain g(x) = gamma p(x) - alpha and the spontaneous source A p(x):
+ *   I(L) = integral_0^L A p(x) exp(integral_0^x g(x') dx') dx
+ * (longitudinal inhomogeneities as discussed by Dal Negro et al., Opt.
+ * Commun. 2004, and Alvarado-Leanos et al., Adv. Opt. Mater. 2021). For
+ * p = 1 this is vsl1 with g = gamma - alpha. alpha (cm^-1) is held fixed
+ * (from `ses`, or 0). g_uniform = gamma - alpha is the net gain a uniform
+ * stripe of the same mean pump would show. */
+typedef struct gk_vslp_fit {
+  double gamma, se_gamma, A, se_A;
+  double g_uniform, se_g_uniform;
+  double alpha;
+  int converged;
+  gk_fit_result fit;
+} gk_vslp_fit;
+/* Model intensities at L[0..n-1] (cm, within the profile's range). */
+int gk_vslp_intensity(const double *px, const double *p, size_t np, double gamma, double alpha, double A,
+                      const double *L, size_t n, double *intensity, gk_error *err);
+/* Fit gamma and A; sigma NULL: relative weights. */
+int gk_vslp_fit_run(const double *L, const double *intensity, const double *sigma, size_t n, const double *px,
+                    const double *p, size_t np, double alpha, gk_vslp_fit *r, gk_error *err);
+void gk_vslp_free(gk_vslp_fit *r);
+
 /* ---- threshold versus a control parameter ----------------------------- */
 /* Straight line y = a + b x through thresholds y_i(x_i) (voltage,
  * temperature, stripe length, time), weighted by 1/se_i^2 when se != NULL

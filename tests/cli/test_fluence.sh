@@ -6,6 +6,7 @@
 source "$GK_SOURCE_DIR/tests/cli/lib.sh"
 source "$GK_SOURCE_DIR/tests/cli/calc_lib.sh"
 EX="$SRC/examples/fluence"
+printf 'x (um),P\n1,1\n2,1\n3,1\n4,1\n5,1\n' >"$T/flat.csv"
 # value of {"KEY": {"value": V, ...}} in $OUT
 jval() { printf '%s\n' "$OUT" | tr -d '\n\t ' | sed -n "s/.*\"$1\":{\"value\":\([-+0-9.eE]*\).*/\1/p" | head -n1; }
 jse() { printf '%s\n' "$OUT" | tr -d '\n\t ' | sed -n "s/.*\"$1\":{\"value\":[-+0-9.eE]*,\"stderr\":\([-+0-9.eE]*\).*/\1/p" | head -n1; }
@@ -85,12 +86,20 @@ grep -q '^value,threshold,se' "$T/trend.csv" && ok || bad "trend CSV"
 expect_out '"parameter_unit":	"V"' "unit from the file names"
 run threshold-trend "$EX"/trend/series-*V.csv --values 0,5,10,15,20 --format json; expect_rc 0 "--values"
 
+# VSL under a Gaussian pump along the stripe: gamma 30, alpha 1.06 -> g 28.94
+run vsl-profile "$EX/vsl-nonuniform.csv" --profile "$EX/pump-along-stripe.csv" --alpha 1.06 --format json --plot "$T/vp.svg"
+expect_rc 0 "vsl-profile"
+g=$(jval gamma); se=$(jse gamma); near "$g" 30 "$(awk -v s="$se" 'BEGIN{print 3*s}')" "profile-corrected gamma within 3 se"
+g1=$(jval g_vsl1); awk -v a="$g1" -v b="$(jval g_uniform)" -v s="$se" 'BEGIN { d = a - b; exit !(d > 10 * s) }' && ok || bad "uncorrected vsl1 is biased high ($g1)"
+[ -s "$T/vp.svg" ] && ok || bad "vsl-profile plot"
+expect_input_error "covers" "profile too short" -- vsl-profile "$EX/vsl-nonuniform.csv" --profile "$T/flat.csv"
+expect_input_error "--profile is required" "no profile" -- vsl-profile "$EX/vsl-nonuniform.csv"
+
 # bad input
 expect_input_error "--values: 2 values" "value count" -- threshold-trend "$EX"/trend/series-*V.csv --values 1,2
 expect_input_error "same parameter value" "duplicate values" -- threshold-trend "$EX"/trend/series-*V.csv --values 1,1,2,3,4
 expect_input_error "at least 3" "too few series" -- threshold-trend "$EX/trend/series-00V.csv"
 expect_input_error "--method: kink or lines" "bad method" -- threshold-trend "$EX"/trend/series-*V.csv --method eye
-printf 'x (um),P\n1,1\n2,1\n3,1\n4,1\n5,1\n' >"$T/flat.csv"
 printf 'x (um),P\n1,1\n2,abc\n' >"$T/bad.csv"
 expect_input_error "either --energy" "no energy" -- fluence --length 1 --width 1
 expect_input_error "--energy: " "negative energy" -- fluence --energy -1 --length 1 --width 1
@@ -109,5 +118,5 @@ expect_input_error "--fluences: 2 values" "fluence count" -- gain-chain "$EX"/se
 expect_input_error "--stack gives Gamma" "stack and gamma" -- gain-chain "$EX"/series/*.csv --stack "$EX/stack-pump.yaml" --gamma 0.5
 printf 'x (cm),I\n0,1\n0.1,-1\n0.2,0.5\n' >"$T/neg.csv"
 expect_input_error "neg.csv:3: intensity must be > 0" "negative SES intensity" -- ses "$T/neg.csv"
-for c in fluence gain-chain ses threshold-trend; do run $c --help; expect_rc 0 "$c help"; expect_out "Examples:" "$c help examples"; done
+for c in fluence gain-chain ses threshold-trend vsl-profile; do run $c --help; expect_rc 0 "$c help"; expect_out "Examples:" "$c help examples"; done
 finish

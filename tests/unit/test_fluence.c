@@ -325,6 +325,43 @@ static void test_ses(void)
   CHECK_INT(gk_ses_fit_run(x, I0, NULL, N, &r, &e), GK_EINPUT);
 }
 
+static void test_vsl_profile(void)
+{
+  gk_error e;
+  /* flat profile: vsl1, I = (A/g)(e^{gL} - 1) with g = gamma - alpha */
+  double px[2] = {0, 1}, pf[2] = {5, 5}, L[6] = {0.05, 0.1, 0.2, 0.3, 0.4, 0.5}, Iv[6];
+  CHECK_INT(gk_vslp_intensity(px, pf, 2, 21, 1, 300, L, 6, Iv, &e), GK_OK);
+  for (int i = 0; i < 6; i++) CHECK_CLOSE(Iv[i], 300 / 20.0 * expm1(20 * L[i]), 1e-6); /* trapezoid, 4000 steps */
+  /* linear pump p = 1 + s (x - L/2) over [0, Lmax]: the gain integral has
+   * a closed form; compare I at the longest stripe with a fine Simpson sum */
+  double pl[2] = {0.5, 1.5}; /* p from 0.5 to 1.5 over 0..1 cm: mean 1 */
+  double Lm[1] = {1.0}, Im;
+  CHECK_INT(gk_vslp_intensity(px, pl, 2, 4, 0.5, 10, Lm, 1, &Im, &e), GK_OK);
+  double sum = 0;
+  int M = 20000;
+  for (int i = 0; i <= M; i++) {
+    double x = (double)i / M, p = 0.5 + x, G = 4 * (0.5 * x + 0.5 * x * x) - 0.5 * x;
+    sum += (i == 0 || i == M ? 1 : (i % 2 ? 4 : 2)) * 10 * p * exp(G);
+  }
+  sum /= 3.0 * M;
+  CHECK_CLOSE(Im, sum, 1e-6);
+  /* fit recovers gamma on exact data from a Gaussian pump */
+  enum { NP = 101 };
+  double gx[NP], gp[NP], LL[12], II[12];
+  for (int i = 0; i < NP; i++) gx[i] = 0.005 * i, gp[i] = exp(-2 * pow((gx[i] - 0.15) / 0.25, 2));
+  for (int i = 0; i < 12; i++) LL[i] = 0.035 * (i + 1);
+  CHECK_INT(gk_vslp_intensity(gx, gp, NP, 30, 1.06, 1000, LL, 12, II, &e), GK_OK);
+  gk_vslp_fit f;
+  CHECK_INT(gk_vslp_fit_run(LL, II, NULL, 12, gx, gp, NP, 1.06, &f, &e), GK_OK);
+  CHECK(f.converged);
+  CHECK_CLOSE(f.gamma, 30, 1e-6);
+  CHECK_CLOSE(f.A, 1000, 1e-6);
+  gk_vslp_free(&f);
+  /* a profile that does not reach the longest stripe is an input error */
+  double shortx[2] = {0, 0.2};
+  CHECK_INT(gk_vslp_fit_run(LL, II, NULL, 12, shortx, pf, 2, 0, &f, &e), GK_EINPUT);
+}
+
 static void test_trend(void)
 {
   gk_trend t;
@@ -363,5 +400,6 @@ int main(void)
   RUN(test_chain);
   RUN(test_ses);
   RUN(test_trend);
+  RUN(test_vsl_profile);
   return gk_test_summary();
 }
