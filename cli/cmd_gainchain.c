@@ -99,7 +99,7 @@ static int read_sidecar(const char *side, char **files, size_t n, double *F)
   return 0;
 }
 
-typedef struct point { double F, g, se, N; const char *file; int converged; } point;
+typedef struct point { double F, g, se, N; const char *file; int converged; gk_vsl_lengths len; } point;
 static int cmp_point(const void *a, const void *b)
 {
   double u = ((const point *)a)->F, w = ((const point *)b)->F;
@@ -119,6 +119,7 @@ static int run(int argc, char **argv)
                   {"pol", NULL, QO_STRING, NULL, &pol, 0},
                   {"density", NULL, QO_STRING, NULL, &density, 0},
                   {"model", NULL, QO_STRING, NULL, &model, 0},
+                  {"small-signal", NULL, QO_FLAG, NULL, NULL, 0},
                   {"gamma", NULL, QO_FRACTION, &gamma_in, NULL, 0},
                   {"absorbed", NULL, QO_FRACTION, &absorbed, NULL, 0},
                   {"lp", "nm", QO_POS, &lp, NULL, 0},
@@ -139,11 +140,13 @@ static int run(int argc, char **argv)
     if (!strcmp(density, "mode")) use_mode = 1;
     else if (strcmp(density, "mean")) return CLI_QFAIL("density", "mean or mode (got '%s')", density);
   }
+  int small = cli_qopt_find(q, NQ(q), "small-signal")->seen;
   gk_vsl_model vm = GK_VSL_VSL1;
   if (model) {
     int m = gk_vsl_model_from_name(model);
     if (m < 0) return CLI_QFAIL("model", "unknown VSL model '%s'", model);
     vm = (gk_vsl_model)m;
+    if (small && vm != GK_VSL_VSL1) return CLI_QFAIL("small-signal", "uses vsl1 on the small-signal range: drop --model");
   }
   /* where N and Gamma come from */
   int have_stack = stackf != NULL;
@@ -263,13 +266,33 @@ static int run(int argc, char **argv)
     memset(&vf, 0, sizeof vf);
     rc = gk_vsl_fit_model(&d, vm, &vf, &e);
     if (rc != GK_OK) {
+      gk_vsl_fit_free(&vf);
       gk_columns_free(&col);
       free(F), free(pt);
       if (!e.file[0]) snprintf(e.file, sizeof e.file, "%s", files[i]);
       return cli_error(&e);
     }
-    pt[i] = (point){F[i], vf.value[0], vf.se[0], F[i] * c_n, files[i], vf.converged};
-    free(vf.yhat);
+    memset(&pt[i], 0, sizeof pt[i]);
+    pt[i].F = F[i], pt[i].g = vf.value[0], pt[i].se = vf.se[0], pt[i].N = F[i] * c_n;
+    pt[i].file = files[i], pt[i].converged = vf.converged;
+    gk_error e3;
+    gk_error_clear(&e3);
+    if (gk_vsl_lengths_compute(&d, &pt[i].len, &e3) != GK_OK) {
+      memset(&pt[i].len, 0, sizeof pt[i].len);
+      pt[i].len.l_th = pt[i].len.l_sat_model = pt[i].len.l_sat_data = pt[i].len.g_small = NAN;
+    }
+    if (small) {
+      if (pt[i].len.n_small < 3 || !isfinite(pt[i].len.g_small)) {
+        pt[i].converged = 0;
+        cli_warn("%s: no small-signal range (the shortest stripes already fail the vsl1 test)", cli_basename(files[i]));
+      } else {
+        pt[i].g = pt[i].len.g_small, pt[i].se = pt[i].len.se_g_small;
+        if (pt[i].len.saturated)
+          cli_warn("%s: vsl1 on the %zu shortest stripes (up to %g um); the longer ones saturate", cli_basename(files[i]),
+                   pt[i].len.n_small, pt[i].len.l_sat_data * 1e4);
+      }
+    }
+    gk_vsl_fit_free(&vf);
     gk_columns_free(&col);
   }
   free(F);
@@ -306,7 +329,8 @@ static int run(int argc, char **argv)
   cli_printf(&r.b, "  N from: %s\n", how);
   cli_print_value(&r.b, "Gamma", gamma, NAN, "");
   cli_print_value(&r.b, "c_N", c_n * 1e-6, NAN, "cm^-3 per uJ/cm2");
-  cli_printf(&r.b, "  %-22s %12s %12s %12s %12s\n", "file", "F (uJ/cm2)", "G (cm^-1)", "se (cm^-1)", "N (cm^-3)");
+  cli_printf(&r.b, "  %-22s %12s %12s %12s %12s %12s %12s\n", "file", "F (uJ/cm2)", "G (cm^-1)", "se (cm^-1)",
+             "N (cm^-3)", "L_th (um)", "L_ss (um)");
   cJSON *arr = cJSON_AddArrayToObject(r.j, "points");
   for (size_t i = 0; i < n; i++) {
     cJSON *o = cJSON_CreateObject();
@@ -315,12 +339,19 @@ static int run(int argc, char **argv)
     gk_json_value_se(o, "g", pt[i].g, pt[i].se);
     gk_json_num(o, "n", pt[i].N);
     cJSON_AddBoolToObject(o, "converged", pt[i].converged);
+    gk_json_num(o, "l_threshold", pt[i].len.l_th);
+    gk_json_num(o, "l_small_signal", pt[i].len.l_sat_data);
+    gk_json_num(o, "l_saturation_model", pt[i].len.l_sat_model);
+    cJSON_AddBoolToObject(o, "saturated", pt[i].len.saturated);
     cJSON_AddItemToArray(arr, o);
     cli_printf(&r.b, "  %-22s", cli_basename(pt[i].file));
     cli_cell(&r.b, 13, pt[i].F * 1e6);
     cli_cell(&r.b, 13, pt[i].g);
     cli_cell(&r.b, 13, pt[i].se);
     cli_cell(&r.b, 13, pt[i].N);
+    cli_cell(&r.b, 13, pt[i].len.l_th * 1e4);
+    if (pt[i].len.saturated || isnan(pt[i].len.l_sat_data)) cli_cell(&r.b, 13, pt[i].len.l_sat_data * 1e4);
+    else cli_printf(&r.b, "%13s", "not reached");
     cli_printf(&r.b, "\n");
   }
   int status = cr.converged ? CLI_OK : CLI_FAILED;
@@ -412,6 +443,13 @@ const struct cli_command cli_cmd_gainchain = {
     "  --gamma G --thickness d (nm) with --absorbed A or --lp l (nm, 1/e^2 depth,\n"
     "                        Beer-Lambert)  without a stack\n"
     "  --model M             VSL model for each scan (default vsl1; see gainkit vsl)\n"
+    "  --small-signal        vsl1 only on the stripes where it holds (chi^2 test on the\n"
+    "                        shortest stripes, p >= 0.01; needs a sigma column)\n"
+    "Per scan also: L_th, the threshold length (g L = 1.2564: amplified emission\n"
+    "equals the unamplified A L), and L_ss, the longest stripe up to which vsl1\n"
+    "passes the chi^2 test (p >= 0.001, the range ending where two successive\n"
+    "stripes fail; \"not reached\" when every stripe passes; JSON also\n"
+    "l_saturation_model: the sat fit's length where I = Is).\n"
     "Text and JSON: the g(F), N table and sigma, N_th, F_th, N_s with errors (N_s\n"
     "\"not determined\" when the data show no saturation). -o FILE.csv writes the\n"
     "table with the fitted curve; --plot draws G versus N (Fig. 3a of the paper).\n"

@@ -97,9 +97,10 @@ static int run(int argc, char **argv)
   for (size_t i = 0; i < n; i++)
     for (size_t j = 0; j < i; j++)
       if (rw[i].x == rw[j].x) {
+        double dup = rw[i].x;
         free(rw);
         return cli_usage(c.cmd, "'%s' and '%s' have the same parameter value %g", cli_basename(files[j]),
-                         cli_basename(files[i]), rw[i].x);
+                         cli_basename(files[i]), dup);
       }
   gk_error e;
   gk_error_clear(&e);

@@ -93,7 +93,7 @@ static int run(int argc, char **argv)
     rc = cli_save_figure(&c, fg);
   }
   int status = f.converged ? CLI_OK : CLI_FAILED;
-  free(v1.yhat);
+  gk_vsl_fit_free(&v1);
   gk_vslp_free(&f);
   gk_columns_free(&col), gk_columns_free(&pc);
   if (rc) { cli_result_free(&r); return rc; }

@@ -212,6 +212,30 @@ int gk_vslp_fit_run(const double *L, const double *intensity, const double *sigm
                     const double *p, size_t np, double alpha, gk_vslp_fit *r, gk_error *err);
 void gk_vslp_free(gk_vslp_fit *r);
 
+/* ---- VSL threshold length and small-signal (saturation) length -------- */
+/* Threshold length: the stripe length where the amplified emission equals
+ * the unamplified (spontaneous) reference A L, (A/g)(e^{gL} - 1) - A L = A L,
+ * i.e. e^{gL} - 1 = 2 g L, g L = 1.25643 (vsl1 gain of the small-signal
+ * range). Saturation length, two ways: from the sat fit (Milanese et al.
+ * 2024 Eq. 3) the length where I reaches the saturation intensity Is (the
+ * gain halved), and from the data the longest stripe up to which vsl1 on the
+ * shortest stripes still passes a chi^2 test (p >= 0.01, absolute sigma;
+ * needs the sigma column). Lengths in cm; NAN when not determined. */
+typedef struct gk_vsl_lengths {
+  double l_th;                 /* 1.25643 / g_small; NAN when g_small <= 0 */
+  double l_sat_model;          /* sat: L(I = Is); NAN if the sat fit fails or Is is beyond 100 x max I */
+  double l_sat_data;           /* last stripe of the small-signal range (NAN without sigma) */
+  int saturated;               /* 1 when the chi^2 test failed before the last stripe */
+  size_t n_small;              /* points in the small-signal range (all without sigma) */
+  double g_small, se_g_small;  /* vsl1 on the small-signal range, cm^-1 */
+  double p_value;              /* chi^2 p of the small-signal fit (NAN without sigma) */
+} gk_vsl_lengths;
+/* d as for gk_vsl_fit_model (vsl.h); lengths sorted ascending. */
+struct gk_vsl_data;
+int gk_vsl_lengths_compute(const struct gk_vsl_data *d, gk_vsl_lengths *out, gk_error *err);
+/* The root of e^x - 1 = 2x, x > 0 (1.2564...). */
+double gk_vsl_threshold_gl(void);
+
 /* ---- threshold versus a control parameter ----------------------------- */
 /* Straight line y = a + b x through thresholds y_i(x_i) (voltage,
  * temperature, stripe length, time), weighted by 1/se_i^2 when se != NULL

@@ -52,6 +52,10 @@ s=$(jval n_th); se=$(jse n_th); near "$s" 1e18 "$(awk -v s="$se" 'BEGIN{print 3*
 s=$(jval n_s); se=$(jse n_s); near "$s" 5e19 "$(awk -v s="$se" 'BEGIN{print 3*s}')" "N_s within 3 se"
 [ -s "$T/gn.svg" ] && ok || bad "G(N) plot"
 grep -q '^F (uJ/cm2),G (cm^-1),se_G (cm^-1),N (cm^-3),G_fit' "$T/chain.csv" && ok || bad "chain CSV"
+# --small-signal: every scan of the series is small-signal ("not reached"), same answer
+run gain-chain "$EX"/series/*.csv --stack "$EX/stack-pump.yaml" --small-signal
+expect_rc 0 "small-signal"; expect_out "not reached" "small-signal range covers unsaturated scans"
+expect_out "L_th (um)" "threshold length column"
 # without saturation in the data N_s is not determined: G = 50 (F - 10) cm^-1
 # exactly (vsl1, A = 1e4), five fluences
 mkdir -p "$T/lin"
@@ -115,6 +119,7 @@ expect_input_error "needs --thickness" "lp without thickness" -- fluence --energ
 expect_input_error "at least 4" "too few scans" -- gain-chain "$EX/series/vsl-F0010uJcm2.csv"
 expect_input_error "no fluence in the name" "no fluence" -- gain-chain "$T/flat.csv" "$T/flat.csv" "$T/flat.csv" "$T/flat.csv" --gamma 0.7 --thickness 100 --absorbed 0.5
 expect_input_error "--fluences: 2 values" "fluence count" -- gain-chain "$EX"/series/*.csv --fluences 1,2 --gamma 0.7 --thickness 100 --absorbed 0.5
+expect_input_error "--small-signal: uses vsl1" "small-signal with another model" -- gain-chain "$EX"/series/*.csv --stack "$EX/stack-pump.yaml" --small-signal --model sat
 expect_input_error "--stack gives Gamma" "stack and gamma" -- gain-chain "$EX"/series/*.csv --stack "$EX/stack-pump.yaml" --gamma 0.5
 printf 'x (cm),I\n0,1\n0.1,-1\n0.2,0.5\n' >"$T/neg.csv"
 expect_input_error "neg.csv:3: intensity must be > 0" "negative SES intensity" -- ses "$T/neg.csv"

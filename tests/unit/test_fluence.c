@@ -13,6 +13,7 @@
 
 #include "gainkit/fluence.h"
 #include "gainkit/carriers.h"
+#include "gainkit/vsl.h"
 #include "gk_test.h"
 
 #ifndef M_PI
@@ -362,6 +363,47 @@ static void test_vsl_profile(void)
   CHECK_INT(gk_vslp_fit_run(LL, II, NULL, 12, shortx, pf, 2, 0, &f, &e), GK_EINPUT);
 }
 
+static void test_vsl_lengths(void)
+{
+  double x = gk_vsl_threshold_gl();
+  CHECK_CLOSE(expm1(x), 2 * x, 1e-14);
+  CHECK_CLOSE(x, 1.25643121, 1e-8);
+  gk_error e;
+  enum { N = 20 };
+  double L[N], In[N], s[N], th[3];
+  /* sat (Eq. 3) with g = 40 cm^-1, A = 100, Is = 2e4: the true length at
+   * which I = Is from the model itself */
+  for (int i = 0; i < N; i++) L[i] = 0.01 * (i + 1);
+  CHECK_INT(gk_vsl_theta_from_physical(GK_VSL_SAT, (double[]){40, 100, 2e4}, th), GK_OK);
+  CHECK_INT(gk_vsl_intensity(GK_VSL_SAT, th, L, N, In, NULL), GK_OK);
+  double Is = 2e4, Ltrue;
+  CHECK_INT(gk_vsl_sat_length(th, &Is, 1, &Ltrue, NULL), GK_OK);
+  gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(g, 21);
+  for (int i = 0; i < N; i++) s[i] = 0.01 * In[i], In[i] += s[i] * gsl_ran_gaussian(g, 1);
+  gk_vsl_data d = {.n = N, .L = L, .intensity = In, .sigma = s, .weighting = GK_WEIGHT_SIGMA};
+  gk_vsl_lengths o;
+  CHECK_INT(gk_vsl_lengths_compute(&d, &o, &e), GK_OK);
+  CHECK(o.saturated);
+  CHECK_MSG(fabs(o.l_sat_model - Ltrue) < 0.1 * Ltrue, "L(Is) %g vs %g", o.l_sat_model, Ltrue);
+  /* the small-signal range ends before the intensity reaches Is */
+  CHECK_MSG(o.l_sat_data < Ltrue && o.n_small >= 4, "L_ss %g (n %zu) vs L(Is) %g", o.l_sat_data, o.n_small, Ltrue);
+  /* on that range vsl1 sees the small-signal gain (within 3 se of 40) */
+  CHECK_MSG(fabs(o.g_small - 40) < 3 * o.se_g_small + 2, "g_small %g +- %g", o.g_small, o.se_g_small);
+  CHECK_CLOSE(o.l_th, x / o.g_small, 1e-12);
+  /* pure vsl1 data: never saturated, in 20 noisy trials at most 2 false ends */
+  int false_end = 0;
+  for (int t = 0; t < 20; t++) {
+    double t1[2] = {40, log(100.0)};
+    CHECK_INT(gk_vsl_intensity(GK_VSL_VSL1, t1, L, N, In, NULL), GK_OK);
+    for (int i = 0; i < N; i++) s[i] = 0.01 * In[i], In[i] += s[i] * gsl_ran_gaussian(g, 1);
+    CHECK_INT(gk_vsl_lengths_compute(&d, &o, &e), GK_OK);
+    if (o.saturated) false_end++;
+  }
+  CHECK_MSG(false_end <= 2, "%d of 20 unsaturated scans called saturated", false_end);
+  gsl_rng_free(g);
+}
+
 static void test_trend(void)
 {
   gk_trend t;
@@ -401,5 +443,6 @@ int main(void)
   RUN(test_ses);
   RUN(test_trend);
   RUN(test_vsl_profile);
+  RUN(test_vsl_lengths);
   return gk_test_summary();
 }
