@@ -8,6 +8,7 @@
 #                   FUZZERS="columns matrix units cli"; FUZZ_KEEP=1 minimises
 #                   the grown corpus back into tests/fuzz/corpus/)
 #   make install PREFIX=/usr/local
+#   make python     pip-install the Python package (python/) offline, for this user
 #   make clean
 
 SANITIZE ?= 0
@@ -31,7 +32,7 @@ endif
 FUZZ_SECONDS ?= 600
 FUZZERS      ?= $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all deps configure build demo check bench fuzz install clean
+.PHONY: all deps configure build demo check bench fuzz install python clean
 
 all: build
 
@@ -67,6 +68,10 @@ install: build
 	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX)
 	cmake --build $(BUILD) -j $(JOBS)
 	cmake --install $(BUILD)
+
+# offline: setuptools, numpy and cffi come from Debian (scripts/install-deps)
+python: build
+	/usr/bin/python3 -m pip install --user --no-build-isolation --no-deps --no-index ./python
 
 clean:
 	rm -rf build build-sanitize build-fuzz demo-out
