@@ -1,4 +1,4 @@
-/* gainkit threshold-trend — the ASE threshold of several pump series, each
+/* gainkit trend — the ASE threshold of several pump series, each
  * labelled by a control parameter (voltage, temperature, stripe length,
  * time), tabulated, plotted and fitted with a straight line (Qin et al.,
  * Nano Lett. 2021, Fig. 2f: 68 -> 32 uJ cm^-2 from 0 to 20 V; Goldberg et
@@ -46,7 +46,7 @@ static int cmp_row(const void *a, const void *b)
 
 static int run(int argc, char **argv)
 {
-  cli_common c = {.cmd = "threshold-trend"};
+  cli_common c = {.cmd = "trend"};
   const char *vals = NULL, *param = NULL, *method = NULL;
   cli_qopt q[] = {{"values", NULL, QO_STRING, NULL, &vals, 0},
                   {"param", NULL, QO_STRING, NULL, &param, 0},
@@ -151,7 +151,7 @@ static int run(int argc, char **argv)
   int trc = gk_trend_linear(x, y, have_se ? s : NULL, m, &t, &e);
   const char *pname = param ? param : "parameter";
   cli_result r;
-  cli_result_init(&r, "threshold-trend");
+  cli_result_init(&r, "trend");
   cJSON_AddStringToObject(r.j, "parameter", pname);
   cJSON_AddStringToObject(r.j, "parameter_unit", unit);
   cJSON_AddStringToObject(r.j, "pump_unit", pump_unit);
@@ -225,11 +225,11 @@ static int run(int argc, char **argv)
 }
 
 const struct cli_command cli_cmd_thresholdtrend = {
-  .name = "threshold-trend",
+  .name = "trend",
   .summary = "ASE threshold versus a control parameter (voltage, temperature, length, time)",
   .order = 31,
   .help =
-    "Usage: gainkit threshold-trend SERIES1.csv SERIES2.csv ... [--values v1,v2,...]\n"
+    "Usage: gainkit trend SERIES1.csv SERIES2.csv ... [--values v1,v2,...]\n"
     "                               [--param NAME] [--method kink|lines]\n\n"
     "The threshold of every pump series (pump, intensity columns, as for\n"
     "`gainkit threshold`), tabulated against the control parameter the series\n"
@@ -243,8 +243,8 @@ const struct cli_command cli_cmd_thresholdtrend = {
     "A series whose threshold is not determined is reported as such and left\n"
     "out of the line. -o FILE.csv writes value, threshold, se; --plot the trend.\n"
     "Examples:\n"
-    "  gainkit threshold-trend examples/fluence/trend/series-*V.csv --param bias --plot trend.svg\n"
-    "  gainkit threshold-trend examples/fluence/trend/series-*V.csv --values 0,5,10,15,20 -o trend.csv\n\n"
+    "  gainkit trend examples/fluence/trend/series-*V.csv --param bias --plot trend.svg\n"
+    "  gainkit trend examples/fluence/trend/series-*V.csv --values 0,5,10,15,20 -o trend.csv\n\n"
     CLI_COMMON_HELP,
   .run = run,
 };

@@ -13,7 +13,7 @@ step gain-chain          gain-chain "$EX"/fluence/series/*.csv --stack "$EX/flue
 step ses                 ses --matrix "$EX/fluence/ses-matrix.csv" --plot "$OUT/ses.svg"
 # Threshold versus a control parameter: five pump series at 0-20 V (kink
 # thresholds 68 -> 32 uJ/cm2 as in Qin et al., Nano Lett. 2021, Fig. 2f).
-step threshold-trend     threshold-trend "$EX"/fluence/trend/series-*V.csv --param bias --plot "$OUT/threshold-trend.svg"
+step trend              trend "$EX"/fluence/trend/series-*V.csv --param bias --plot "$OUT/trend.svg"
 # VSL under a pump that is not uniform along the stripe: the measured profile
 # corrects the gain (gamma 30, alpha 1.06 cm^-1 in the generator).
 step vsl-profile         vsl-profile "$EX/fluence/vsl-nonuniform.csv" --profile "$EX/fluence/pump-along-stripe.csv" \

@@ -81,14 +81,14 @@ run vpi "$SRC/examples/vpi-ddab.csv" --model vpi1 --losses "$T/losses.csv" --win
 [ "$RC" -ne 2 ] && ok || bad "vpi --losses does not read the ses output: $ERR"
 
 # threshold versus bias: 68 - 1.8 V uJ/cm2 (Qin et al. 2021 Fig. 2f, 68 -> 32)
-run threshold-trend "$EX"/trend/series-*V.csv --param bias --format json -o "$T/trend.csv" --plot "$T/trend.svg"
-expect_rc 0 "threshold-trend"
+run trend "$EX"/trend/series-*V.csv --param bias --format json -o "$T/trend.csv" --plot "$T/trend.svg"
+expect_rc 0 "trend"
 b=$(printf '%s\n' "$OUT" | tr -d '\n\t ' | sed -n 's/.*"slope":{"value":\([-+0-9.eE]*\),"stderr":\([-+0-9.eE]*\).*/\1 \2/p')
 near "${b% *}" -1.8 "$(awk -v s="${b#* }" 'BEGIN{print 3*s}')" "trend slope within 3 se"
 [ -s "$T/trend.svg" ] && ok || bad "trend plot"
 grep -q '^value,threshold,se' "$T/trend.csv" && ok || bad "trend CSV"
 expect_out '"parameter_unit":	"V"' "unit from the file names"
-run threshold-trend "$EX"/trend/series-*V.csv --values 0,5,10,15,20 --format json; expect_rc 0 "--values"
+run trend "$EX"/trend/series-*V.csv --values 0,5,10,15,20 --format json; expect_rc 0 "--values"
 
 # VSL under a Gaussian pump along the stripe: gamma 30, alpha 1.06 -> g 28.94
 run vsl-profile "$EX/vsl-nonuniform.csv" --profile "$EX/pump-along-stripe.csv" --alpha 1.06 --format json --plot "$T/vp.svg"
@@ -100,10 +100,10 @@ expect_input_error "covers" "profile too short" -- vsl-profile "$EX/vsl-nonunifo
 expect_input_error "--profile is required" "no profile" -- vsl-profile "$EX/vsl-nonuniform.csv"
 
 # bad input
-expect_input_error "--values: 2 values" "value count" -- threshold-trend "$EX"/trend/series-*V.csv --values 1,2
-expect_input_error "same parameter value" "duplicate values" -- threshold-trend "$EX"/trend/series-*V.csv --values 1,1,2,3,4
-expect_input_error "at least 3" "too few series" -- threshold-trend "$EX/trend/series-00V.csv"
-expect_input_error "--method: kink or lines" "bad method" -- threshold-trend "$EX"/trend/series-*V.csv --method eye
+expect_input_error "--values: 2 values" "value count" -- trend "$EX"/trend/series-*V.csv --values 1,2
+expect_input_error "same parameter value" "duplicate values" -- trend "$EX"/trend/series-*V.csv --values 1,1,2,3,4
+expect_input_error "at least 3" "too few series" -- trend "$EX/trend/series-00V.csv"
+expect_input_error "--method: kink or lines" "bad method" -- trend "$EX"/trend/series-*V.csv --method eye
 printf 'x (um),P\n1,1\n2,abc\n' >"$T/bad.csv"
 expect_input_error "either --energy" "no energy" -- fluence --length 1 --width 1
 expect_input_error "--energy: " "negative energy" -- fluence --energy -1 --length 1 --width 1
@@ -123,5 +123,5 @@ expect_input_error "--small-signal: uses vsl1" "small-signal with another model"
 expect_input_error "--stack gives Gamma" "stack and gamma" -- gain-chain "$EX"/series/*.csv --stack "$EX/stack-pump.yaml" --gamma 0.5
 printf 'x (cm),I\n0,1\n0.1,-1\n0.2,0.5\n' >"$T/neg.csv"
 expect_input_error "neg.csv:3: intensity must be > 0" "negative SES intensity" -- ses "$T/neg.csv"
-for c in fluence gain-chain ses threshold-trend vsl-profile; do run $c --help; expect_rc 0 "$c help"; expect_out "Examples:" "$c help examples"; done
+for c in fluence gain-chain ses trend vsl-profile; do run $c --help; expect_rc 0 "$c help"; expect_out "Examples:" "$c help examples"; done
 finish
