@@ -25,6 +25,7 @@
 #include "gainkit/vsl.h"
 #include "gainkit/vpi.h"
 #include "gainkit/simulate.h"
+#include "gainkit/fluence.h"
 #include "gainkit/export.h"
 /* "0.1.0" */
 GK_API const char *gk_version(void);
