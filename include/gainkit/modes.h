@@ -110,7 +110,8 @@ typedef struct gk_sweep_point {
  * default_wavelength_nm). out has max(nthick,1)*max(nwl,1) points, thickness
  * varying slowest. net_gain = Gamma_active * material_gain - loss. Points
  * are independent and computed in parallel (OpenMP) with identical results
- * for any thread count. *converged is cleared if any point failed. */
+ * for any thread count. *converged is cleared if any point failed.
+ * GK_ECANCELLED when progress asked to stop (the points are then undefined). */
 int gk_modes_sweep(const gk_stack *s, int layer, const double *thick, size_t nthick,
                    const double *wl, size_t nwl, double default_wavelength_nm,
                    double material_gain, gk_sweep_point *out, int *converged,

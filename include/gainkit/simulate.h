@@ -119,7 +119,7 @@ typedef struct gk_sim_result {
 
 /* Run one simulation. Memory is independent of the number of time steps
  * unless c->time_resolved. The result is bit-identical for any number of
- * OpenMP threads. */
+ * OpenMP threads. GK_ECANCELLED when prog asked to stop (r is then freed). */
 int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog, gk_error *err);
 void gk_sim_result_free(gk_sim_result *r);
 
@@ -133,7 +133,8 @@ double gk_sim_sigma_e(const gk_sim_config *c, double lambda_nm);
 
 /* Sweeps: every point is an independent run; results[i] for values[i]. The
  * kind is which parameter the values replace. Points are spread over OpenMP
- * threads; each result is identical to a single gk_sim_run. */
+ * threads; each result is identical to a single gk_sim_run. GK_ECANCELLED when
+ * prog asked to stop (every result is then freed). */
 typedef enum { GK_SIM_SWEEP_FLUENCE = 0, GK_SIM_SWEEP_LENGTH } gk_sim_sweep_kind;
 int gk_sim_sweep(const gk_sim_config *c, gk_sim_sweep_kind kind, const double *values, size_t n,
                  gk_sim_result *results, const gk_progress *prog, gk_error *err);

@@ -26,6 +26,7 @@
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_multifit_nlinear.h>
 #include <gsl/gsl_vector.h>
+#include "core/core_internal.h"
 
 /* Residual reported to the solver for a trial point where the model failed
  * (non-zero return or non-finite prediction). GSL's trust-region iteration
@@ -758,6 +759,7 @@ static int search(fit_ctx *c, const gk_fit_options *opt, double *value, size_t *
 int gk_fit(const gk_fit_problem *prob, const gk_fit_options *opt_in,
            gk_fit_result *res, gk_error *err)
 {
+  gk_gsl_init_();
   gk_fit_options opt;
   if (opt_in) opt = *opt_in;
   else gk_fit_options_default(&opt);

@@ -10,6 +10,7 @@
 #include <gsl/gsl_integration.h>
 
 #include "gainkit/modes.h"
+#include "core/core_internal.h"
 
 typedef double complex cplx;
 
@@ -606,6 +607,7 @@ static int confinement(const gk_guide *g, gk_pol pol, cplx ne, double *gam, doub
 int gk_mode_field(const gk_guide *g, const gk_mode *m, const double *x, size_t nx, double *E2,
                   double *layer_power, gk_error *err)
 {
+  gk_gsl_init_();
   fieldset f;
   if (fieldset_init(&f, g, m->pol, m->neff) != GK_OK) return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
   double total = 0;
@@ -683,6 +685,7 @@ static int modes_collect(const gk_guide *g, int pols, int top_only, gk_modes *ou
 
 int gk_modes_find(const gk_guide *g, int pols, gk_modes *out, gk_error *err)
 {
+  gk_gsl_init_();
   return modes_collect(g, pols, 0, out, err);
 }
 
@@ -757,6 +760,7 @@ int gk_modes_sweep(const gk_stack *s, int layer, const double *thick, size_t nth
                    size_t nwl, double wl0, double G, gk_sweep_point *out, int *converged,
                    const gk_progress *progress, gk_error *err)
 {
+  gk_gsl_init_();
   size_t nt = layer >= 0 ? nthick : 1, nw = nwl ? nwl : 1, np = nt * nw;
   if (layer >= 0 && (layer < 1 || (size_t)layer + 1 >= s->nlayers))
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "only a finite layer (not the cover or substrate) can be swept");
@@ -779,6 +783,10 @@ int gk_modes_sweep(const gk_stack *s, int layer, const double *thick, size_t nth
     size_t ti = i / nw, wi = i % nw;
     gk_sweep_point *P = &out[i];
     memset(P, 0, sizeof *P);
+    int stop;
+#pragma omp atomic read
+    stop = cancel;
+    if (stop) continue;   /* cancelled: the remaining points are skipped */
     P->wavelength_nm = nwl ? wl[wi] : wl0;
     P->thickness_nm = layer >= 0 ? thick[ti] : NAN;
     double d[256], *dd = s->nlayers <= 256 ? d : malloc(s->nlayers * sizeof *dd);
@@ -815,11 +823,15 @@ int gk_modes_sweep(const gk_stack *s, int layer, const double *thick, size_t nth
       #pragma omp critical(gk_modes_progress)
       {
         done++;
-        if (!cancel && gk_progress_update(progress, done, np)) cancel = 1;
+        if (!cancel && gk_progress_update(progress, done, np)) {
+#pragma omp atomic write
+          cancel = 1;
+        }
       }
     }
   }
   free(nre);
+  if (cancel) return gk_error_set(err, GK_ECANCELLED, NULL, 0, "mode sweep cancelled");
   if (oom) return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
   if (converged) *converged = ok;
   return GK_OK;

@@ -11,6 +11,7 @@
 #include <gsl/gsl_interp.h>
 
 #include "gainkit/simulate.h"
+#include "core/core_internal.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -417,6 +418,7 @@ static void window(const gk_sim_config *c, double *t0, double *t1)
 
 int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog, gk_error *err)
 {
+  gk_gsl_init_();
   memset(r, 0, sizeof *r);
   int st = gk_sim_config_check(c, err);
   if (st) return st;
@@ -503,7 +505,7 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
        * fine grid a bin can take seconds (the call is cheap next to a
        * step's cells x bins work) */
       if (gk_progress_update(prog, k, nt)) {
-        st = gk_error_set(err, GK_ENOCONV, NULL, 0, "simulation cancelled");
+        st = gk_error_set(err, GK_ECANCELLED, NULL, 0, "simulation cancelled");
         break;
       }
       flux_timed(&S, &fc, steps);
@@ -566,7 +568,7 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
       memcpy(r->n2_map + k * nx, S.n2, nx * sizeof *S.n2);
     }
     if (gk_progress_update(prog, k + 1, nt)) {
-      st = gk_error_set(err, GK_ENOCONV, NULL, 0, "simulation cancelled");
+      st = gk_error_set(err, GK_ECANCELLED, NULL, 0, "simulation cancelled");
       break;
     }
   }
@@ -596,8 +598,15 @@ static int sweep_poll_update(void *ctx, size_t done, size_t total)
   if (sp->calls++ % 64) return 0;
 #pragma omp critical(gk_sim_progress)
   {
-    if (!*sp->cancel && gk_progress_update(sp->outer, *sp->done, sp->n)) *sp->cancel = 1;
-    stop = *sp->cancel;
+    int c0;
+#pragma omp atomic read
+    c0 = *sp->cancel;
+    if (!c0 && gk_progress_update(sp->outer, *sp->done, sp->n)) {
+#pragma omp atomic write
+      *sp->cancel = 1;
+      c0 = 1;
+    }
+    stop = c0;
   }
   return stop;
 }
@@ -605,6 +614,7 @@ static int sweep_poll_update(void *ctx, size_t done, size_t total)
 int gk_sim_sweep(const gk_sim_config *c, gk_sim_sweep_kind kind, const double *values, size_t n,
                  gk_sim_result *results, const gk_progress *prog, gk_error *err)
 {
+  gk_gsl_init_();
   int st = gk_sim_config_check(c, err);
   if (st) return st;
   for (size_t i = 0; i < n; i++) memset(&results[i], 0, sizeof results[i]);
@@ -629,7 +639,7 @@ int gk_sim_sweep(const gk_sim_config *c, gk_sim_sweep_kind kind, const double *v
     int stop;
 #pragma omp atomic read
     stop = cancel;
-    if (stop) { status[i] = GK_ENOCONV; continue; }
+    if (stop) { status[i] = GK_ECANCELLED; continue; }
     gk_sim_config ci = *c;
     if (kind == GK_SIM_SWEEP_FLUENCE) ci.pump_fluence = values[i];
     else ci.stripe_length = values[i];
@@ -639,14 +649,17 @@ int gk_sim_sweep(const gk_sim_config *c, gk_sim_sweep_kind kind, const double *v
 #pragma omp critical(gk_sim_progress)
     {
       done++;
-      if (gk_progress_update(prog, done, n)) cancel = 1;
+      if (gk_progress_update(prog, done, n)) {
+#pragma omp atomic write
+        cancel = 1;
+      }
     }
   }
   for (size_t i = 0; i < n && !st; i++)
     if (status[i]) {
       st = status[i];
       if (err) *err = errs[i];
-      if (st == GK_ENOCONV && cancel) gk_error_set(err, st, NULL, 0, "simulation cancelled");
+      if (cancel) st = gk_error_set(err, GK_ECANCELLED, NULL, 0, "simulation cancelled");
     }
   if (st)
     for (size_t i = 0; i < n; i++) gk_sim_result_free(&results[i]);

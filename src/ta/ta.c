@@ -11,6 +11,7 @@
 
 #include "gainkit/nc.h"
 #include "gainkit/ta.h"
+#include "core/core_internal.h"
 
 #define EV_J 1.602176634e-19
 
@@ -253,6 +254,7 @@ void gk_ta_result_free(gk_ta_result *r)
 
 int gk_ta_analyze(const gk_ta_set *s, const gk_ta_options *o, gk_ta_result *r, gk_error *err)
 {
+  gk_gsl_init_();
   memset(r, 0, sizeof *r);
   int rc = check_set(s, o, err);
   if (rc) return rc;
