@@ -143,6 +143,11 @@ void cli_print_value(cli_buf *b, const char *name, double v, double se, const ch
  * calls the immediate path is the only one. */
 gk_progress cli_progress(const char *label);
 void cli_progress_done(gk_progress *p);
+/* Wall-clock guard: with GAINKIT_MAX_SECONDS=S set (S > 0), a computation
+ * under cli_progress is stopped after S seconds (the callback asks the
+ * library to cancel), and cli_error reports "time limit of S s exceeded"
+ * (exit 2) instead of "cancelled". Unset or 0: no limit. */
+extern double cli_time_limit_hit;
 #define CLI_INTERRUPT_GRACE 5
 extern volatile sig_atomic_t cli_interrupt_signal, cli_cooperative;
 /* 1 while a progress bar line is on stderr without its newline, so that a

@@ -58,6 +58,8 @@ void gk_sim_config_default(gk_sim_config *c)
   c->accuracy = 0.1;
 }
 
+static void window(const gk_sim_config *c, double *t0, double *t1);
+
 int gk_sim_config_check(const gk_sim_config *c, gk_error *err)
 {
 #define POS(field)                                                                          \
@@ -99,8 +101,29 @@ int gk_sim_config_check(const gk_sim_config *c, gk_error *err)
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "index must be >= 1 (got %g)", c->index);
   if (c->accuracy > 0.5)
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "accuracy must be <= 0.5 (got %g)", c->accuracy);
+  if (!(c->accuracy >= GK_SIM_MIN_ACCURACY))
+    return gk_error_set(err, GK_EUSAGE, NULL, 0, "accuracy must be >= %g (got %g)", GK_SIM_MIN_ACCURACY, c->accuracy);
+#define TIME(field)                                                                                   \
+  if (!(c->field >= GK_SIM_MIN_TIME && c->field <= GK_SIM_MAX_TIME))                                  \
+    return gk_error_set(err, GK_EUSAGE, NULL, 0, "%s must lie in [%g, %g] s (got %g s)", #field,      \
+                        GK_SIM_MIN_TIME, GK_SIM_MAX_TIME, c->field)
+  TIME(lifetime); TIME(pump_fwhm);
+  if (c->second_fraction > 0) TIME(second_lifetime);
+#undef TIME
+  if (!(fabs(c->t_start) <= 10 * GK_SIM_MAX_TIME) || !(fabs(c->t_end) <= 10 * GK_SIM_MAX_TIME))
+    return gk_error_set(err, GK_EUSAGE, NULL, 0, "t_start and t_end must lie within +-%g s", 10 * GK_SIM_MAX_TIME);
   if ((c->t_start != 0 || c->t_end != 0) && !(c->t_end > c->t_start))
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "t_end must exceed t_start");
+  double steps = gk_sim_steps_estimate(c);
+  if (!(steps <= GK_SIM_MAX_STEPS))
+    return gk_error_set(err, GK_ELIMIT, NULL, 0,
+                        "the run needs at least %.3g time steps (window / (accuracy x lifetime or pump FWHM)), "
+                        "more than %.0e: raise accuracy or shorten t_end - t_start", steps, GK_SIM_MAX_STEPS);
+  if (!(steps * (double)c->nbins * (double)c->ncells <= GK_SIM_MAX_WORK))
+    return gk_error_set(err, GK_ELIMIT, NULL, 0,
+                        "the run needs at least %.3g time steps x %zu bins x %zu cells = %.3g updates, more than %.0e: "
+                        "raise accuracy or use a coarser grid", steps, c->nbins, c->ncells,
+                        steps * (double)c->nbins * (double)c->ncells, GK_SIM_MAX_WORK);
   const gk_sim_band *bands[] = {&c->sigma_a, &c->sigma_esa, &c->sigma_e, &c->background, &c->emission};
   for (int k = 0; k < 5; k++) {
     const gk_sim_band *b = bands[k];
@@ -416,6 +439,19 @@ static void window(const gk_sim_config *c, double *t0, double *t1)
   *t1 = 2.5 * c->pump_fwhm + 8 * tmax;
 }
 
+double gk_sim_steps_estimate(const gk_sim_config *c)
+{
+  double t0, t1;
+  window(c, &t0, &t1);
+  double k = 1 / c->lifetime + (c->second_fraction > 0 ? 1 / c->second_lifetime : 0);
+  double eps = c->accuracy;
+  double decay = (t1 - t0) * k / eps;
+  /* within 4 FWHM of the pump peak the step is at most eps x FWHM */
+  double lo = fmax(t0, -4 * c->pump_fwhm), hi = fmin(t1, 4 * c->pump_fwhm);
+  double pulse = hi > lo ? (hi - lo) / (eps * c->pump_fwhm) : 0;
+  return fmax(decay, pulse) + (double)c->ntimes;
+}
+
 int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog, gk_error *err)
 {
   gk_gsl_init_();
@@ -506,6 +542,11 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
        * step's cells x bins work) */
       if (gk_progress_update(prog, k, nt)) {
         st = gk_error_set(err, GK_ECANCELLED, NULL, 0, "simulation cancelled");
+        break;
+      }
+      if ((double)steps >= GK_SIM_MAX_STEPS) {
+        st = gk_error_set(err, GK_ELIMIT, NULL, 0,
+                          "more than %.0e time steps (stiff stimulated emission): raise accuracy", GK_SIM_MAX_STEPS);
         break;
       }
       flux_timed(&S, &fc, steps);
