@@ -14,6 +14,7 @@
 #include "gainkit/data.h"
 #include "gainkit/modes.h"
 #include "gainkit/simulate.h"
+#include "material/yamldoc.h"
 #include "gainkit/stack.h"
 #include "gainkit/units.h"
 
@@ -400,22 +401,10 @@ int gk_sim_config_read(const char *path, gk_sim_file *f, gk_error *err)
 {
   memset(f, 0, sizeof *f);
   gk_sim_config_default(&f->cfg);
-  FILE *fp = fopen(path, "rb");
-  if (!fp) return gk_error_set(err, GK_EIO, path, 0, "cannot open: %s", strerror(errno));
-  yaml_parser_t parser;
   yaml_document_t doc;
-  yaml_parser_initialize(&parser);
-  yaml_parser_set_input_file(&parser, fp);
-  if (!yaml_parser_load(&parser, &doc)) {
-    int st = gk_error_set(err, GK_EINPUT, path, (long)parser.problem_mark.line + 1, "YAML: %s%s%s",
-                          parser.problem ? parser.problem : "syntax error",
-                          parser.context ? " " : "", parser.context ? parser.context : "");
-    yaml_parser_delete(&parser);
-    fclose(fp);
-    return st;
-  }
-  yaml_parser_delete(&parser);
-  fclose(fp);
+  /* one YAML loader for every input: size, depth and node limits first */
+  int lst = gk_yaml_load(path, &doc, err);
+  if (lst != GK_OK) return lst;
   ctx x = {&doc, path, err, f, {0}};
   const yaml_node_t *conf_node = NULL;
   yaml_node_t *root = yaml_document_get_root_node(&doc);

@@ -245,7 +245,7 @@ simv 's/^  excited_absorption: .*/  excited_absorption: {file: pl-neg.csv, scale
 simv 's/^  emission: .*/  emission: {center: 600 nm, fwhm: 0 nm}/' s-bandfw.yaml
 ln=$(grep -n '^  thickness:' sim.yaml | cut -d: -f1)
 # libyaml notices the unclosed [ at the next token, a line later
-case_ "s-yaml\.yaml:$((ln + 1)): YAML: did not find expected" "simulate: malformed YAML" simulate s-yaml.yaml
+case_ "s-yaml\.yaml:$((ln + 1)): invalid YAML: did not find expected" "simulate: malformed YAML" simulate s-yaml.yaml
 case_ "s-key\.yaml:$((ln + 2)): film: unknown key 'colour'" "simulate: unknown key" simulate s-key.yaml
 case_ "s-thick\.yaml:$ln: thickness: must be positive \(got -1 um\)" "simulate: negative thickness" simulate s-thick.yaml
 case_ "s-len\.yaml:[0-9]+: length: must be positive" "simulate: zero stripe length" simulate s-len.yaml
