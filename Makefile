@@ -3,6 +3,7 @@
 #   make demo       install missing packages, build, run the demo -> demo-out/
 #   make check      install missing packages, build, run the whole test suite
 #   make check SANITIZE=1   the same under ASan + UBSan (separate build dir)
+#   make check TSAN=1       the same under ThreadSanitizer (build-tsan/, no OpenMP)
 #   make bench      build and run the benchmarks in bench/
 #   make fuzz       libFuzzer campaign per parser (clang; FUZZ_SECONDS each,
 #                   FUZZERS="columns matrix units cli"; FUZZ_KEEP=1 minimises
@@ -11,10 +12,15 @@
 #   make clean
 
 SANITIZE ?= 0
+TSAN     ?= 0
 PREFIX   ?= /usr/local
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 
-ifeq ($(SANITIZE),1)
+ifeq ($(TSAN),1)
+BUILD    ?= build-tsan
+CMAKE_ARGS += -DGAINKIT_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+export TSAN_OPTIONS ?= halt_on_error=1:second_deadlock_stack=1
+else ifeq ($(SANITIZE),1)
 BUILD    ?= build-sanitize
 CMAKE_ARGS += -DGAINKIT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 # Leak detection is on: every test must free what it allocates.
@@ -69,4 +75,4 @@ install: build
 	cmake --install $(BUILD)
 
 clean:
-	rm -rf build build-sanitize build-fuzz demo-out
+	rm -rf build build-sanitize build-tsan build-fuzz demo-out
