@@ -141,6 +141,10 @@ void cli_print_value(cli_buf *b, const char *name, double v, double se, const ch
  * signal, or CLI_INTERRUPT_GRACE seconds without the library stopping,
  * takes the immediate path (temp files removed, _exit). Outside these
  * calls the immediate path is the only one. */
+/* Magnitude range of every option value (cli_quantity, after unit
+ * conversion); 0 is allowed, the command decides about sign and zero. */
+#define CLI_QUANTITY_MIN 1e-60
+#define CLI_QUANTITY_MAX 1e60
 gk_progress cli_progress(const char *label);
 void cli_progress_done(gk_progress *p);
 /* Wall-clock guard: with GAINKIT_MAX_SECONDS=S set (S > 0), a computation

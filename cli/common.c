@@ -119,6 +119,16 @@ int cli_quantity(const char *opt, const char *arg, const char *base, double *out
     fprintf(stderr, "gainkit: %s: %s\n", opt, e.msg);
     return -1;
   }
+  /* No option of any command means anything outside 1e-60..1e60 in the
+   * internal units (cross-sections 1e-16 cm2, k3 1e-28 cm6/s, densities
+   * 1e20 cm-3): a subnormal or astronomical value is a typo or an attack,
+   * and downstream it underflows to 0 or overflows to inf. */
+  double a = fabs(*out);
+  if (a != 0 && !(a >= CLI_QUANTITY_MIN && a <= CLI_QUANTITY_MAX)) {
+    fprintf(stderr, "gainkit: %s: '%s' is outside the supported magnitude range %g to %g (in %s)\n", opt, arg,
+            CLI_QUANTITY_MIN, CLI_QUANTITY_MAX, base && *base ? base : "plain numbers");
+    return -1;
+  }
   return 0;
 }
 
