@@ -19,7 +19,7 @@ JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 ifeq ($(TSAN),1)
 BUILD    ?= build-tsan
 CMAKE_ARGS += -DGAINKIT_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
-export TSAN_OPTIONS ?= halt_on_error=1:second_deadlock_stack=1
+export TSAN_OPTIONS ?= halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/tsan.supp
 else ifeq ($(SANITIZE),1)
 BUILD    ?= build-sanitize
 CMAKE_ARGS += -DGAINKIT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug

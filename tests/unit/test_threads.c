@@ -5,6 +5,10 @@
  * file table of the output module). */
 #include "gk_test.h"
 #include "gainkit/gainkit.h"
+#include "gainkit/plot.h"
+#include "gainkit/vpi.h"
+#include "vpi_synth.h"
+#include <gsl/gsl_errno.h>
 #include <math.h>
 #include <complex.h>
 #include <pthread.h>
@@ -15,9 +19,9 @@ enum { NT = 8, NP = 24 };
 
 typedef struct job {
   int id;
-  double kink, vsl_g, neff, sim_edge, mat_n, table_sum;
-  int rc[8];
-  char out[256];
+  double kink, vsl_g, neff, sim_edge, mat_n, table_sum, vpi_chi2;
+  int rc[10];
+  char out[256], fig[256];
 } job;
 
 static char stack_path[1024], table_path[1024];
@@ -95,9 +99,34 @@ static void work(job *j)
   }
 }
 
+/* VPI (its own LM, which used to save and restore GSL's handler per call)
+ * and a figure (PLplot under the library's lock, committed by
+ * gk_commit_from_fd). */
+static void work2(job *j)
+{
+  gk_error e;
+  vpi_truth t;
+  synth_make(&t, 12, 8, 0, 0, 1);
+  gk_vpi_data d = {.nl = t.nl, .np = t.np, .lambda = t.lambda, .pump = t.pump, .intensity = t.intensity,
+                   .F = t.F, .L = t.L};
+  gk_vpi_result r;
+  j->rc[8] = gk_vpi_fit(&d, GK_VPI1, NULL, &r, &e);
+  if (j->rc[8] == GK_OK) {
+    j->vpi_chi2 = r.chi2;
+    gk_vpi_result_free(&r);
+  }
+  synth_free(&t);
+  gk_figure *f = gk_figure_new(1, 1, 300, 200, "t");
+  double x[3] = {1, 2, 3}, y[3] = {1, 4, 9};
+  gk_panel_add(gk_figure_panel(f, 0), x, y, NULL, 3, GK_STYLE_LINE, GK_AUTO, "y");
+  j->rc[9] = gk_figure_save(f, j->fig, &e);
+  gk_figure_free(f);
+}
+
 static void *thread_main(void *arg)
 {
   work(arg);
+  work2(arg);
   return NULL;
 }
 
@@ -118,8 +147,10 @@ static void test_threads(void)
 
   job ref = {.id = 0};
   snprintf(ref.out, sizeof ref.out, "%s/ref.csv", dir);
+  snprintf(ref.fig, sizeof ref.fig, "%s/ref.svg", dir);
   work(&ref);
-  for (int k = 0; k < 8; k++) CHECK_MSG(ref.rc[k] == GK_OK, "reference call %d: rc %d", k, ref.rc[k]);
+  work2(&ref);
+  for (int k = 0; k < 10; k++) CHECK_MSG(ref.rc[k] == GK_OK, "reference call %d: rc %d", k, ref.rc[k]);
 
   job jobs[NT];
   pthread_t th[NT];
@@ -128,11 +159,12 @@ static void test_threads(void)
     jobs[i].id = i;
     /* threads 0 and 1 write the same path: one complete file wins */
     snprintf(jobs[i].out, sizeof jobs[i].out, "%s/out%d.csv", dir, i < 2 ? 0 : i);
+    snprintf(jobs[i].fig, sizeof jobs[i].fig, "%s/fig%d.svg", dir, i < 2 ? 0 : i);
     CHECK(pthread_create(&th[i], NULL, thread_main, &jobs[i]) == 0);
   }
   for (int i = 0; i < NT; i++) pthread_join(th[i], NULL);
   for (int i = 0; i < NT; i++) {
-    for (int k = 0; k < 8; k++) CHECK_MSG(jobs[i].rc[k] == GK_OK, "thread %d call %d: rc %d", i, k, jobs[i].rc[k]);
+    for (int k = 0; k < 10; k++) CHECK_MSG(jobs[i].rc[k] == GK_OK, "thread %d call %d: rc %d", i, k, jobs[i].rc[k]);
     /* bit-identical to the lone call */
     CHECK(memcmp(&jobs[i].kink, &ref.kink, sizeof ref.kink) == 0);
     CHECK(memcmp(&jobs[i].vsl_g, &ref.vsl_g, sizeof ref.vsl_g) == 0);
@@ -140,6 +172,7 @@ static void test_threads(void)
     CHECK(memcmp(&jobs[i].sim_edge, &ref.sim_edge, sizeof ref.sim_edge) == 0);
     CHECK(memcmp(&jobs[i].table_sum, &ref.table_sum, sizeof ref.table_sum) == 0);
     CHECK(memcmp(&jobs[i].mat_n, &ref.mat_n, sizeof ref.mat_n) == 0);
+    CHECK(memcmp(&jobs[i].vpi_chi2, &ref.vpi_chi2, sizeof ref.vpi_chi2) == 0);
   }
   CHECK_CLOSE(ref.kink, 40.0, 1e-6);
   CHECK_CLOSE(ref.vsl_g, 40.0, 1e-6);
@@ -162,13 +195,29 @@ static void test_threads(void)
     CHECK_INT(rows, 100);
     CHECK(!mixed && (who == 0 || who == 1));
   }
+  /* GSL's handler is off for the whole process, whatever ran before (the
+   * per-call save/restore of the VPI fit used to put abort() back): a GSL
+   * error is a return code, not a crash */
+  gsl_error("deliberate", __FILE__, __LINE__, GSL_EDOM);
+  CHECK(1);   /* reached: no abort */
   char cmd[1100];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   CHECK(system(cmd) == 0);
 }
 
+/* Before any library call: the handler was switched off when the library
+ * was loaded (src/core/gsl.c), so a GSL error in any thread, at any time,
+ * is a return code. (Before, it was off only after the first VSL call, and
+ * the VPI fit restored whatever was there before it.) */
+static void test_gsl_handler_at_load(void)
+{
+  gsl_error("deliberate", __FILE__, __LINE__, GSL_EDOM);
+  CHECK(1);   /* reached: no abort */
+}
+
 int main(void)
 {
+  RUN(test_gsl_handler_at_load);
   RUN(test_threads);
   return gk_test_summary();
 }
