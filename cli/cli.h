@@ -67,7 +67,9 @@ enum { CLI_OPT_FORMAT = 1000, CLI_OPT_PLOT, CLI_OPT_HELP, CLI_OPT_FIRST_FREE = 1
   "  --help               show this help\n\n"                                          \
   "Exit status: 0 success; 1 the computation did not succeed (result still\n"        \
   "printed, \"converged\": false); 2 usage or input error (message on stderr,\n"    \
-  "nothing on stdout, no output file).\n"
+  "nothing on stdout, no output file).\n"                                           \
+  "Environment: GAINKIT_MAX_INPUT_BYTES (input file size limit, default 256 MiB);\n"  \
+  "GAINKIT_MAX_SECONDS=S stops a long computation after S seconds (exit 2).\n"
 
 /* Handle a common option. Returns 1 if handled, 0 if not a common option,
  * -1 after printing a usage error (caller returns CLI_USAGE). */
