@@ -56,9 +56,15 @@ demo: deps
 	@$(MAKE) --no-print-directory build
 	@scripts/demo $(BUILD)/gainkit demo-out
 
+# TSAN=1 runs the tests labelled "tsan" (CMakeLists.txt: threads, signals,
+# concurrent output, error paths); TSAN_ALL=1 every test.
+ifeq ($(TSAN)$(TSAN_ALL),1)
+CTEST_ARGS += -L tsan
+endif
+
 check: deps
 	@$(MAKE) --no-print-directory build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
 # separate clang build: the normal build (gcc) is not touched
 fuzz:
