@@ -3,12 +3,14 @@
 #   make demo       install missing packages, build, run the demo -> demo-out/
 #   make check      install missing packages, build, run the whole test suite
 #   make check SANITIZE=1   the same under ASan + UBSan (separate build dir)
-#   make check TSAN=1       the same under ThreadSanitizer (build-tsan/, no OpenMP)
+#   make check TSAN=1       the concurrency tests (label tsan) under ThreadSanitizer
+#                           (build-tsan/, no OpenMP; TSAN_ALL=1: every test)
 #   make bench      build and run the benchmarks in bench/
 #   make fuzz       libFuzzer campaign per parser (clang; FUZZ_SECONDS each,
 #                   FUZZERS="columns matrix units cli"; FUZZ_KEEP=1 minimises
 #                   the grown corpus back into tests/fuzz/corpus/)
 #   make install PREFIX=/usr/local
+#   make python     pip-install the Python package (python/) offline, for this user
 #   make clean
 
 SANITIZE ?= 0
@@ -37,7 +39,7 @@ endif
 FUZZ_SECONDS ?= 600
 FUZZERS      ?= $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all deps configure build demo check bench fuzz install clean
+.PHONY: all deps configure build demo check bench fuzz install python clean
 
 all: build
 
@@ -79,6 +81,10 @@ install: build
 	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX)
 	cmake --build $(BUILD) -j $(JOBS)
 	cmake --install $(BUILD)
+
+# offline: setuptools, numpy and cffi come from Debian (scripts/install-deps)
+python: build
+	/usr/bin/python3 -m pip install --user --no-build-isolation --no-deps --no-index ./python
 
 clean:
 	rm -rf build build-sanitize build-tsan build-fuzz demo-out

@@ -1,0 +1,164 @@
+"""Transient absorption of nanocrystal films: gain threshold where
+-Delta alpha/alpha0 crosses 1 at the probe, gain spectra, bandwidth, gain
+lifetime versus delay, optional Poisson gain-curve fit (gainkit/ta.h,
+docs/ta.md; Klimov, Chem. Rev. 2023)."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ._core import Record, as_f64, carray, dptr, new_error, raise_for, usage
+from ._ffi import ffi, lib
+
+
+def analyze(wavelength_nm, alpha0, n_mean, dod, delays=None, probe=None, window=None,
+            delay=None, gain_fit=False, degeneracy=2.0, free_degeneracy=False, charging=0.0,
+            fixed_charging=False, ne_poisson=False):
+    """Analyse a TA set.
+
+    wavelength_nm  nwl wavelengths (nm), monotonic
+    alpha0         nwl ground-state absorbance (OD) on the same grid
+                   (gainkit.ta.resample puts a measured one on it)
+    n_mean         npump <N> (average excitons per NC), increasing
+    dod            Delta OD: nwl x npump (one delay) or ndelay x nwl x npump
+    delays         ndelay delays (s), increasing (needed for several delays)
+    probe          probe wavelength (nm; default: the gain maximum at the top
+                   pump) or window=(nm1, nm2) averaged
+    delay          analyse the delay nearest this one (s; default the first)
+    gain_fit       fit 1 - a(<N>; g, n_e) (Poisson statistics): degeneracy g
+                   (fixed unless free_degeneracy), charging n_e (fitted unless
+                   fixed_charging; ne_poisson: Poisson-distributed)
+    Returns a Record with the CLI's keys (probe_nm, n_mean, normalized,
+    pumped, alpha0_probe, threshold {value, stderr}, gain_bandwidth_nm, ...)
+    and ``gain`` (nwl x npump gain spectra, OD).
+    Example: gainkit.ta.analyze(wl, a0, N, dod, probe=537).threshold
+    """
+    wl = as_f64(wavelength_nm, "wavelength_nm")
+    nwl = wl.shape[0]
+    a0 = as_f64(alpha0, "alpha0", shape=(nwl,))
+    nm = as_f64(n_mean, "n_mean")
+    npump = nm.shape[0]
+    d = np.asarray(dod)
+    if d.ndim == 2:
+        d = d[None]
+    d = as_f64(d, "dod", ndim=3, shape=(None, nwl, npump))
+    nd = d.shape[0]
+    dl = as_f64(delays, "delays", shape=(nd,), optional=True)
+    if nd > 1 and dl is None:
+        raise usage("delays: several delays need their times")
+    o = ffi.new("gk_ta_options *")
+    lib.gk_ta_options_default(o)
+    if probe is not None and window is not None:
+        raise usage("probe and window exclude each other")
+    if probe is not None:
+        o.probe_nm = probe
+    if window is not None:
+        o.win_lo, o.win_hi = window
+    if delay is not None:
+        if dl is None:
+            raise usage("delay: the data carry no delays")
+        o.delay_index = int(np.argmin(np.abs(dl - delay)))
+    o.gain_fit = int(bool(gain_fit))
+    if not 0.5 <= degeneracy <= 50:
+        raise usage("degeneracy must be 0.5 to 50")
+    if not 0 <= charging <= 50:
+        raise usage("charging must be 0 to 50")
+    o.degeneracy, o.fit_degeneracy = degeneracy, int(bool(free_degeneracy))
+    o.ne, o.fit_ne, o.ne_poisson = charging, int(not fixed_charging), int(bool(ne_poisson))
+    s = ffi.new("gk_ta_set *", {"nwl": nwl, "npump": npump, "ndelay": nd, "wl": dptr(wl),
+                                "alpha0": dptr(a0), "n_mean": dptr(nm),
+                                "delay": dptr(dl) if nd > 1 else ffi.NULL, "dod": dptr(d)})
+    r = ffi.new("gk_ta_result *")
+    err = new_error()
+    raise_for(lib.gk_ta_analyze(s, o, r, err), err)
+    try:
+        v = {"probe_nm": r.probe_nm}
+        if r.window:
+            v["window_nm"] = [r.win_lo, r.win_hi]
+        v["delay_s"] = dl[r.delay_index] if dl is not None else math.nan
+        v.update({"n_mean": nm, "normalized": carray(r.normalized, npump),
+                  "pumped": carray(r.pumped, npump), "alpha0_probe": r.alpha0_probe,
+                  "threshold": {"value": r.threshold, "stderr": r.threshold_se},
+                  "gain_bandwidth_nm": r.gain_bandwidth_nm,
+                  "bandwidth_nm": carray(r.bandwidth, npump)})
+        warns = [] if r.threshold_found else \
+            ["no gain threshold: -Delta alpha/alpha0 does not cross 1"]
+        conv = True
+        if r.fit_done:
+            v["gain_fit"] = {"threshold": {"value": r.fit_threshold, "stderr": r.fit_threshold_se},
+                             "degeneracy": {"value": r.g, "stderr": r.g_se},
+                             "charging": {"value": r.ne, "stderr": r.ne_se},
+                             "chi2_red": r.fit_chi2_red, "converged": bool(r.fit_converged)}
+            v["converged"] = conv = bool(r.fit_converged)
+        if nd > 1:
+            v["delays_s"] = dl
+            tt, ts = carray(r.threshold_t, nd), carray(r.threshold_t_se, nd)
+            v["threshold_by_delay"] = [{"delay_s": dl[k], "value": tt[k], "stderr": ts[k]}
+                                       for k in range(nd)]
+            v["gain_lifetime_s"] = carray(r.gain_lifetime, npump)
+            v["lifetime_censored"] = carray(r.lifetime_censored, npump, np.intc).astype(bool)
+        v["gain"] = carray(r.gain, nwl * npump).reshape(nwl, npump)
+        return Record("ta", v, converged=conv, warnings=warns)
+    finally:
+        lib.gk_ta_result_free(r)
+
+
+def resample(wl_from, alpha0, wl_to):
+    """A ground-state absorbance measured on wl_from, put on the grid wl_to
+    (linear interpolation; InputError outside the measured range)."""
+    x = as_f64(wl_from, "wl_from")
+    y = as_f64(alpha0, "alpha0", shape=(x.shape[0],))
+    w = as_f64(wl_to, "wl_to")
+    out = np.empty_like(w)
+    err = new_error()
+    raise_for(lib.gk_ta_resample(dptr(x), dptr(y), x.shape[0], dptr(w), w.shape[0], dptr(out), err),
+              err)
+    return out
+
+
+def from_files(ground, delta=None, long=None, delays=None, n_mean=None, **kw):
+    """Read the CLI's inputs: ground (wavelength, OD), delta files (one
+    matrix per delay, delay from '# delay: 4 ps' or ``delays`` in s) or one
+    long-format table, and analyse. The pump axis is the matrices' first row
+    taken as <N> (or ``n_mean``); conversions from fluences are the CLI's
+    (--cross-section) and not offered here."""
+    from .io import read_columns, read_long, read_matrix
+    if (delta is None) == (long is None):
+        raise usage("give delta files or long, not both")
+    g = read_columns(ground, xkind="wavelength", allow_unsorted=True)
+    if long is not None:
+        lg = read_long(long)
+        mats, dl = lg.matrices, lg.delay
+    else:
+        if isinstance(delta, str):
+            delta = [delta]
+        mats = [read_matrix(p) for p in delta]
+        for m in mats[1:]:
+            if m.z.shape != mats[0].z.shape or not (np.array_equal(m.row, mats[0].row)
+                                                   and np.array_equal(m.col, mats[0].col)):
+                raise usage(f"{m.path}: wavelengths and pump columns must match {mats[0].path}")
+        if delays is not None:
+            dl = np.asarray(delays, dtype=float)
+        else:
+            dl = []
+            for m in mats:
+                if "delay" in m.meta:
+                    q = ffi.new("double *")
+                    err = new_error()
+                    raise_for(lib.gk_parse_quantity(m.meta["delay"].encode(), b"s", q, err), err)
+                    dl.append(q[0])
+                else:
+                    dl.append(math.nan)
+            dl = np.array(dl)
+    m0 = mats[0]
+    a0 = resample(g.x, g.y, m0.row)
+    nm = m0.col if n_mean is None else np.asarray(n_mean, dtype=float)
+    dod = np.stack([m.z for m in mats])
+    if len(mats) == 1 and (dl is None or np.all(np.isnan(dl))):
+        r = analyze(m0.row, a0, nm, dod, **kw)
+    else:
+        r = analyze(m0.row, a0, nm, dod, delays=dl if len(mats) > 1 else None, **kw)
+    if len(mats) == 1:
+        r.values["delay_s"] = float(dl[0]) if dl is not None and len(dl) else math.nan
+    return r

@@ -1,0 +1,329 @@
+"""Net optical gain from variable-stripe-length (VSL) data
+(Milanese et al., Adv. Opt. Mater. 2024, Eq. 1-5)."""
+from __future__ import annotations
+
+import dataclasses
+import functools
+
+import numpy as np
+
+from ._core import (WEIGHT_NAMES, Cancel, Result, as_f64, carray, dptr, new_error, raise_for,
+                    s, usage, weighting_code)
+from ._ffi import ffi, lib
+
+_T_FIT = ffi.typeof("gk_vsl_fit *")
+_T_DATA = ffi.typeof("gk_vsl_data *")
+MODELS = tuple(s(lib.gk_vsl_model_name(m)) for m in range(lib.GK_VSL_NMODELS))
+
+
+def _model_code(name):
+    m = lib.gk_vsl_model_from_name(name.encode()) if isinstance(name, str) else -1
+    if m < 0:
+        raise usage(f"model: '{name}' is not one of {', '.join(MODELS)} or all")
+    return m
+
+
+@dataclasses.dataclass
+class VslFit(Result):
+    """One model's fit. ``params``/``stderr`` by reported name (g in cm^-1,
+    amplitudes in intensity/cm, Is in intensity units, Ls in cm);
+    ``theta``/``cov`` are the fit parameters and their covariance (amplitudes,
+    Is and Ls as natural logarithms, see gainkit/vsl.h)."""
+    model: str
+    converged: bool
+    n_points: int
+    range_cm: tuple
+    params: dict
+    stderr: dict
+    units: dict
+    theta: np.ndarray
+    cov: np.ndarray
+    chi2: float
+    chi2_red: float
+    aic: float
+    aicc: float
+    bic: float
+    residuals_in: str
+    chi2_intensity: float
+    aicc_intensity: float
+    yhat: np.ndarray
+    warnings: list
+    reason: str
+    weights: str
+    L: np.ndarray = dataclasses.field(default=None, repr=False)
+    intensity: np.ndarray = dataclasses.field(default=None, repr=False)
+    sigma: np.ndarray = dataclasses.field(default=None, repr=False)
+
+    @property
+    def g(self):
+        return self.params["g"]
+
+    def _dict(self, top=True):
+        d = {"model": self.model, "converged": self.converged, "n_points": self.n_points,
+             "range_cm": list(self.range_cm),
+             "params": {k: {"value": v, "stderr": self.stderr[k]} for k, v in self.params.items()},
+             "units": dict(self.units), "chi2": self.chi2, "chi2_red": self.chi2_red,
+             "aic": self.aic, "aicc": self.aicc, "bic": self.bic,
+             "residuals_in": self.residuals_in, "chi2_intensity": self.chi2_intensity,
+             "aicc_intensity": self.aicc_intensity, "warnings": list(self.warnings)}
+        if top:
+            d = {"command": "vsl", **d, "weights": self.weights}
+        return d
+
+    def curve(self, L):
+        """Model intensity at stripe lengths L (cm)."""
+        return intensity(self.model, self.theta, L)
+
+
+@dataclasses.dataclass
+class VslAll(Result):
+    """Every model fitted, with the library's recommendation."""
+    converged: bool
+    n_points: int
+    range_cm: tuple
+    weights: str
+    fits: list
+    recommended: str
+    reliable: bool
+    reason: str
+    warnings: list = dataclasses.field(default_factory=list)
+
+    @property
+    def best(self):
+        """The recommended fit (None when no model is recommended)."""
+        return None if self.recommended == "none" else self[self.recommended]
+
+    def __getitem__(self, model):
+        for f in self.fits:
+            if f.model == model:
+                return f
+        raise KeyError(model)
+
+    def _dict(self):
+        return {"command": "vsl", "converged": self.converged, "n_points": self.n_points,
+                "range_cm": list(self.range_cm), "weights": self.weights,
+                "fits": [f._dict(top=False) for f in self.fits],
+                "recommended": self.recommended, "reliable": self.reliable, "reason": self.reason}
+
+
+@dataclasses.dataclass
+class VslSpectrum(Result):
+    """Spectrally resolved gain g(lambda) (``fit_matrix``)."""
+    model: str
+    converged: bool
+    wavelength_nm: np.ndarray
+    L: np.ndarray
+    g: np.ndarray
+    g_stderr: np.ndarray
+    converged_per_wavelength: np.ndarray
+    model_per_wavelength: list
+    spectra: dict
+    weights: str
+    warnings: list = dataclasses.field(default_factory=list)
+
+    def _dict(self):
+        d = {"command": "vsl", "model": self.model, "converged": self.converged,
+             "n_wavelengths": len(self.wavelength_nm), "n_lengths": len(self.L),
+             "n_converged": int(np.sum(self.converged_per_wavelength)),
+             "range_cm": [self.L[0], self.L[-1]], "weights": self.weights,
+             "wavelength_nm": self.wavelength_nm, "g": self.g, "g_stderr": self.g_stderr,
+             "converged_per_wavelength": [bool(c) for c in self.converged_per_wavelength]}
+        if self.model == "all":
+            d["model_per_wavelength"] = self.model_per_wavelength
+            d["spectra"] = [{"model": m, "g": sp["g"], "g_stderr": sp["g_stderr"],
+                             "converged": [bool(c) for c in sp["converged"]]}
+                            for m, sp in self.spectra.items()]
+        return d
+
+
+@functools.lru_cache(maxsize=None)
+def _names(m):
+    return tuple(s(lib.gk_vsl_param_name(m, k)) for k in range(lib.gk_vsl_nreport(m)))
+
+
+@functools.lru_cache(maxsize=None)
+def _param_unit(m, k, yunit):
+    u = s(lib.gk_vsl_param_unit(m, k))
+    iu = yunit or "a.u."
+    return iu if u == "I" else f"{iu}/cm" if u == "I/cm" else u
+
+
+def _one(d, m, L, yunit, weights_name, I=None, S=None):
+    f = ffi.new(_T_FIT)
+    err = new_error()
+    rc = lib.gk_vsl_fit_model(d, m, f, err)
+    try:
+        if rc not in (lib.GK_OK, lib.GK_ENOCONV):
+            raise_for(rc, err)
+        ok = bool(f.ok) and rc == lib.GK_OK
+        names = _names(m)
+        nan = float("nan")
+        v, e = ffi.unpack(f.value, len(names)), ffi.unpack(f.se, len(names))
+        vals = {nm: (v[k] if ok else nan) for k, nm in enumerate(names)}
+        ses = {nm: (e[k] if ok else nan) for k, nm in enumerate(names)}
+        nt = int(lib.gk_vsl_ntheta(m))
+        warns = [s(f.warn[k]) for k in range(f.nwarn)]
+        if not ok:
+            warns.append("no fit was obtained")
+        st = lambda v: v if ok else nan  # noqa: E731
+        return VslFit(model=MODELS[m], converged=bool(ok and f.converged), n_points=int(d.n),
+                      range_cm=(float(L[0]), float(L[-1])), params=vals, stderr=ses,
+                      units={nm: _param_unit(m, k, yunit) for k, nm in enumerate(names)},
+                      theta=carray(f.theta, nt), cov=carray(f.cov, nt * nt).reshape(nt, nt),
+                      chi2=st(f.chi2), chi2_red=st(f.chi2_red), aic=st(f.aic), aicc=st(f.aicc),
+                      bic=st(f.bic), residuals_in="L" if f.residual_in_L else "I",
+                      chi2_intensity=st(f.chi2_I), aicc_intensity=st(f.aicc_I),
+                      yhat=carray(f.yhat, d.n) if f.yhat != ffi.NULL else None,
+                      warnings=warns, reason=s(f.reason), weights=weights_name,
+                      L=L, intensity=I, sigma=S)
+    finally:
+        lib.gk_vsl_fit_free(f)
+
+
+def fit(L, intensity, sigma=None, model="all", weights=None, range=None, intensity_unit=""):
+    """Fit VSL data: edge intensity versus stripe length.
+
+    L          stripe lengths in cm (1-D, strictly increasing, >= 0)
+    intensity  edge-emitted intensities (any unit; same length as L)
+    sigma      absolute uncertainties of the intensities, or None
+    model      "vsl1", "vsl2", "sat", "sat-exact", "emp" or "all" (default:
+               fit every model and recommend one, with the reason)
+    weights    None (default: "sigma" when sigma is given, else "none"),
+               "none", "sigma" (absolute) or "relative"
+    range      (Lmin, Lmax) in cm: use only those stripe lengths
+    intensity_unit  only for the units in the result ("counts")
+
+    Returns VslFit (one model) or VslAll (model="all"); g in cm^-1.
+    Raises InputError for unusable data (message from the library),
+    FitError when no start gave any fit.
+    Example: gainkit.vsl.fit(L_cm, I, model="vsl1").g
+    """
+    L = as_f64(L, "L")
+    intensity = as_f64(intensity, "intensity", shape=(L.shape[0],))
+    sigma = as_f64(sigma, "sigma", shape=(L.shape[0],), optional=True)
+    if range is not None:
+        lo, hi = range
+        keep = (L >= lo) & (L <= hi)
+        L, intensity = L[keep], intensity[keep]
+        sigma = sigma[keep] if sigma is not None else None
+    w = weighting_code(weights, sigma is not None)
+    models = list(range_models()) if model == "all" else [_model_code(model)]
+    need = lib.gk_vsl_ntheta(lib.GK_VSL_SATEXACT if model == "all" else models[0])
+    if L.shape[0] < need:
+        raise usage(f"{L.shape[0]} points are fewer than the {need} parameters of "
+                    f"{'sat-exact (model all)' if model == 'all' else model}")
+    d = ffi.new(_T_DATA)
+    d.n, d.L, d.intensity, d.sigma = L.shape[0], dptr(L), dptr(intensity), dptr(sigma)
+    d.weighting = w
+    err = new_error()
+    raise_for(lib.gk_vsl_check(d, err), err)
+    wn = WEIGHT_NAMES[w]
+    if model != "all":
+        return _one(d, models[0], L, intensity_unit, wn, intensity, sigma)
+    cfits = ffi.new("gk_vsl_fit[]", lib.GK_VSL_NMODELS)
+    fits = []
+    try:
+        for m in models:
+            rc = lib.gk_vsl_fit_model(d, m, ffi.addressof(cfits, m), err)
+            if rc not in (lib.GK_OK, lib.GK_ENOCONV):
+                raise_for(rc, err)
+        fits = [_one(d, m, L, intensity_unit, wn, intensity, sigma) for m in models]
+        rel = ffi.new("int *")
+        why = ffi.new("char[600]")
+        rec = lib.gk_vsl_recommend(d, cfits, rel, why, len(why))
+    finally:
+        for m in models:
+            lib.gk_vsl_fit_free(ffi.addressof(cfits, m))
+    recname = MODELS[rec] if rec >= 0 else "none"
+    conv = rec >= 0 and fits[rec].converged and bool(rel[0])
+    return VslAll(converged=conv, n_points=int(L.shape[0]), range_cm=(float(L[0]), float(L[-1])),
+                  weights=wn, fits=fits, recommended=recname, reliable=bool(rel[0]),
+                  reason=s(why), warnings=[f"{f.model}: {x}" for f in fits for x in f.warnings])
+
+
+def range_models():
+    return range(lib.GK_VSL_NMODELS)
+
+
+def intensity(model, theta, L):
+    """Model intensity I(L) for fit parameters theta (see gainkit/vsl.h)."""
+    m = _model_code(model)
+    th = as_f64(theta, "theta", shape=(lib.gk_vsl_ntheta(m),))
+    L = as_f64(L, "L")
+    out = np.empty_like(L)
+    err = lib.gk_vsl_intensity(m, dptr(th), dptr(L), L.shape[0], dptr(out), ffi.NULL)
+    if err:
+        raise_for(err, new_error())
+    return out
+
+
+def fit_matrix(L, z, wavelength_nm, model="all", weights="none", on_progress=None):
+    """Spectrally resolved VSL (the CLI's --matrix): z[i, j] is the
+    intensity at wavelength_nm[i] and stripe length L[j] (cm). Fits every
+    wavelength (OpenMP threads, GIL released); g(lambda) in cm^-1. For
+    model="all" the recommended model per wavelength is reported.
+    Ctrl-C cancels (KeyboardInterrupt); on_progress(done, total) may return
+    True to cancel too."""
+    L = as_f64(L, "L")
+    wl = as_f64(wavelength_nm, "wavelength_nm")
+    z = as_f64(z, "z", ndim=2, shape=(wl.shape[0], L.shape[0]))
+    if weights not in ("none", "relative"):
+        raise usage("weights: a matrix has no sigma: use 'none' or 'relative'")
+    w = weighting_code(weights, False)
+    if model == "all":
+        mask, models = (1 << lib.GK_VSL_NMODELS) - 1, list(range_models())
+    else:
+        mc = _model_code(model)
+        mask, models = 1 << mc, [mc]
+    nw = wl.shape[0]
+    need = lib.gk_vsl_ntheta(lib.GK_VSL_SATEXACT if model == "all" else models[0])
+    if L.shape[0] < need:
+        raise usage(f"{L.shape[0]} stripe lengths are fewer than the {need} parameters of "
+                    f"{'sat-exact (model all)' if model == 'all' else model}")
+    if nw < 1:
+        raise usage("z: no wavelengths")
+    spec = ffi.new("gk_vsl_spectrum[]", lib.GK_VSL_NMODELS)
+    rec = np.full(nw, -1, dtype=np.intc)
+    err = new_error()
+    with Cancel(on_progress) as cancel:
+        rc = lib.gk_vsl_spectral(dptr(L), L.shape[0], dptr(z), nw, w, mask, spec,
+                                 ffi.cast("int *", ffi.from_buffer(rec)) if model == "all" else ffi.NULL,
+                                 cancel.progress, err)
+    try:
+        cancel.check()
+        raise_for(rc, err)
+        out = {}
+        for m in models:
+            sp = spec[m]
+            out[MODELS[m]] = {"g": carray(sp.g, nw), "g_stderr": carray(sp.g_se, nw),
+                              "converged": carray(sp.converged, nw, np.intc).astype(bool)}
+    finally:
+        for m in range_models():
+            lib.gk_vsl_spectrum_free(ffi.addressof(spec, m))
+    if model == "all":
+        names = [MODELS[r] if r >= 0 else None for r in rec]
+        g = np.array([out[n]["g"][i] if n else np.nan for i, n in enumerate(names)])
+        se = np.array([out[n]["g_stderr"][i] if n else np.nan for i, n in enumerate(names)])
+        cv = np.array([bool(out[n]["converged"][i]) if n else False for i, n in enumerate(names)])
+    else:
+        names = [model] * nw
+        g, se, cv = out[model]["g"], out[model]["g_stderr"], out[model]["converged"]
+    return VslSpectrum(model=model, converged=bool(cv.all()), wavelength_nm=wl, L=L, g=g,
+                       g_stderr=se, converged_per_wavelength=cv, model_per_wavelength=names,
+                       spectra=out, weights=WEIGHT_NAMES[w])
+
+
+def fit_file(path, model="all", weights=None, range=None, length_unit=None, matrix=False):
+    """Read a VSL file as the CLI does (lengths to cm from the header unit or
+    length_unit) and fit it: gainkit.vsl.fit_file("examples/vsl-nc1.csv")."""
+    from .io import read_columns, read_matrix
+    if matrix:
+        mx = read_matrix(path, col_kind="length", col_unit=length_unit, col_unit_default="cm",
+                         min_rows=1, min_cols=2)
+        return fit_matrix(mx.col, mx.z, mx.row, model=model, weights=weights or "none")
+    c = read_columns(path, xkind="length", x_unit=length_unit, x_unit_default="cm",
+                     require_increasing=True)
+    if range is not None:
+        range = (range[0] * c.x_factor, range[1] * c.x_factor)
+    return fit(c.x, c.y, c.sigma, model=model, weights=weights, range=range,
+               intensity_unit=c.y_unit)

@@ -1,0 +1,52 @@
+import math
+
+import numpy as np
+import pytest
+
+from conftest import cli_json, ex, same
+
+
+@pytest.mark.parametrize("stack", ["stack-cspbbr3.yaml", "stack-electrodes.yaml",
+                                   "stack-conventional.yaml"])
+def test_solve_matches_cli(gk, stack):
+    ref = cli_json("modes", ex(stack))
+    same(gk.modes.solve(ex(stack)).to_dict(), ref)
+
+
+def test_sweep_matches_cli(gk):
+    ref = cli_json("modes", ex("stack-electrodes.yaml"), "--sweep", "perovskite:20:400:5",
+                   "--material-gain", "500")
+    r = gk.modes.sweep(ex("stack-electrodes.yaml"), layer="perovskite",
+                       thickness_nm=gk.modes.steps(20, 400, 5), material_gain=500)
+    same(r.to_dict(), ref)
+    ref = cli_json("modes", ex("stack-cspbbr3.yaml"), "--sweep-wavelength", "500:600:25")
+    r = gk.modes.sweep(ex("stack-cspbbr3.yaml"), wavelengths_nm=gk.modes.steps(500, 600, 25))
+    same(r.to_dict(), ref)
+
+
+def test_dict_stack_and_symmetric_slab_closed_form(gk):
+    # symmetric slab, TE0: the transcendental equation
+    # kappa d/2 = atan(gamma/kappa) with kappa = k0 sqrt(n1^2-ne^2), gamma = k0 sqrt(ne^2-n2^2)
+    n1, n2, d, lam = 2.0, 1.5, 300.0, 600.0
+    st = {"wavelength_nm": lam, "layers": [{"name": "clad", "n": n2},
+                                           {"name": "core", "n": n1, "thickness_nm": d, "active": True},
+                                           {"name": "sub", "n": n2}]}
+    r = gk.modes.solve(st, pol="te")
+    ne = r["modes"][0]["neff"][0]
+    k0 = 2 * math.pi / lam
+    kap, gam = k0 * math.sqrt(n1 ** 2 - ne ** 2), k0 * math.sqrt(ne ** 2 - n2 ** 2)
+    assert kap * d / 2 == pytest.approx(math.atan(gam / kap), rel=1e-9)
+    assert r.to_dict()["stack"] == "<dict>"
+    # the same stack from its YAML file gives the same numbers
+    assert sum(r["modes"][0]["confinement"]) == pytest.approx(1.0, rel=1e-9)
+
+
+def test_material_and_errors(gk):
+    n, k = gk.modes.material_nk("SiO2", [500.0, 600.0])
+    assert 1.4 < n[0] < 1.5 and n[0] > n[1]
+    with pytest.raises(gk.InputError):
+        gk.modes.solve({"layers": [{"name": "a", "n": 1.0}]}, wavelength_nm=500)
+    with pytest.raises(gk.InputError, match="no layer"):
+        gk.modes.sweep(ex("stack-cspbbr3.yaml"), layer="nope", thickness_nm=[100])
+    with pytest.raises(gk.InputError):
+        gk.modes.material_nk("unobtainium", 500)

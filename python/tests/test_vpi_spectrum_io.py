@@ -1,0 +1,110 @@
+import os
+
+import numpy as np
+import pytest
+
+from conftest import cli_json, ex, same
+
+
+@pytest.mark.parametrize("model", ["vpi1", "vpi2"])
+def test_vpi_matches_cli(gk, model):
+    ref = cli_json("vpi", ex("vpi-ddab.csv"), "--model", model, "--window", "515:545")
+    r = gk.vpi.fit_file(ex("vpi-ddab.csv"), model=model, window=(515, 545))
+    same(r.to_dict(), ref)
+
+
+def test_vpi_errors(gk):
+    wl = np.linspace(500, 520, 5)
+    P = np.array([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="shape"):
+        gk.vpi.fit(wl, P, np.ones((5, 2)), 0.1)
+    with pytest.raises(gk.InputError):
+        gk.vpi.fit(wl, P, np.ones((5, 3)), -0.1)
+
+
+def test_spectrum_gaussian_closed_form(gk):
+    wl = np.linspace(400, 600, 4001)
+    sig = 7.0
+    y = 3.0 * np.exp(-0.5 * ((wl - 512.3) / sig) ** 2) + 100.0
+    st = gk.spectrum.analyse(wl, y, baseline=100.0)
+    assert st.fwhm_nm == pytest.approx(2 * np.sqrt(2 * np.log(2)) * sig, rel=1e-5)
+    assert st.peak_nm == pytest.approx(512.3, abs=1e-3)
+    assert st.integrated == pytest.approx(3.0 * sig * np.sqrt(2 * np.pi), rel=1e-6)
+    st = gk.spectrum.analyse(wl, y, baseline=50, window=(505, 520))
+    assert st.fwhm_flags != 0 and np.isnan(st.fwhm_nm)
+    assert st.to_dict()["fwhm_nm"] is None
+
+
+def test_read_columns_matrix_table(gk):
+    c = gk.read(ex("input/vsl-mm.csv"), kind="columns", xkind="length")
+    assert c.x_unit == "cm" and c.x_unit_in == "mm"
+    raw = np.genfromtxt(ex("input/vsl-mm.csv"), delimiter=",", comments="#", skip_header=5)
+    assert np.allclose(c.x, raw[:, 0] * 0.1, rtol=1e-15) and np.array_equal(c.y, raw[:, 1])
+    m = gk.read(ex("vsl-matrix.csv"))
+    assert m.z.shape == (len(m.row), len(m.col))
+    assert m.row[0] == 500.0 and m.col[0] == 0.05
+    t = gk.read(ex("threshold-series.csv"), kind="table")
+    assert t.v.shape[1] == 3 and t.units[0] == "uJ/cm2"
+
+
+def test_read_long(gk):
+    lg = gk.read(ex("ta-long.csv"), kind="long")
+    assert len(lg.matrices) == len(lg.delay) and np.all(np.diff(lg.delay) > 0)
+
+
+def test_read_folder(gk, tmp_path):
+    m = gk.read(ex("threshold-spectra.csv"))
+    for j, p in enumerate(m.col):
+        np.savetxt(tmp_path / f"spec_{p:g}uJ.csv", np.c_[m.row, m.z[:, j]], delimiter=",",
+                   header="wavelength (nm),counts", comments="")
+    f = gk.read(str(tmp_path))
+    assert np.array_equal(f.col, m.col)
+    assert np.array_equal(f.z, m.z) and np.array_equal(f.row, m.row)
+
+
+def test_read_errors(gk, tmp_path):
+    p = tmp_path / "x.csv"
+    p.write_text("a,b\n1,2\n3,nan\n")
+    with pytest.raises(gk.InputError) as e:
+        gk.read(str(p))
+    assert e.value.line == 3
+    with pytest.raises(gk.InputError, match="kind"):
+        gk.read(str(p), kind="nope")
+    os.mkdir(tmp_path / "empty")
+    with pytest.raises(gk.InputError, match="no files"):
+        gk.read(str(tmp_path / "empty"))
+
+
+def test_vendor_readers_and_assembly_forward_to_library(gk):
+    import glob
+    import re
+    folder = ex("fluence-series")
+    if not hasattr(gk.lib, "gk_io_assemble") or not os.path.isdir(folder):
+        pytest.skip("this libgainkit has no vendor readers (gk_io_read/gk_io_assemble) "
+                    "or examples/fluence-series is missing")
+    files = sorted(glob.glob(os.path.join(folder, "film1_*")))
+    dark = os.path.join(folder, "dark.txt")
+    m = gk.io.assemble(files, dark=dark)
+    # independent: every file through gk_io_read, dark subtracted, sorted by
+    # the number in the name
+    d = gk.io.read_spectra(dark).y[0]
+    pumps = [float(re.search(r"_(\d+(?:\.\d+)?)uJ", f).group(1)) for f in files]
+    order = np.argsort(pumps)
+    z = np.stack([gk.io.read_spectra(files[k]).y[0] - d for k in order], axis=1)
+    assert np.array_equal(m.col, np.sort(pumps))
+    assert np.allclose(m.z, z, rtol=1e-12, atol=1e-9)
+    # read() on the folder goes through the same library call
+    m2 = gk.read(folder, pattern="film1_*", dark=dark)
+    assert np.array_equal(m2.z, m.z)
+
+
+def test_read_matches_cli_inspect(gk):
+    ref = cli_json("inspect", ex("input/vsl-mm.csv"))
+    c = gk.read(ex("input/vsl-mm.csv"), xkind="length")
+    assert len(c.x) == ref["rows"]
+    assert c.x_unit_in == ref["x"]["unit_in_file"] and c.x_unit == ref["x"]["unit"]
+    assert c.x_factor == ref["x"]["factor"]
+    assert c.x.min() == pytest.approx(ref["x"]["min"], rel=4.5e-16)
+    assert c.x.max() == pytest.approx(ref["x"]["max"], rel=4.5e-16)
+    assert c.y.max() == ref["columns"][1]["max"] and c.y_unit == ref["columns"][1]["unit"]
+    assert c.meta == ref["metadata"]
