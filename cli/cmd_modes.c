@@ -121,7 +121,7 @@ static int write_profile(const char *path, const gk_guide *g, const gk_stack *s,
     }
     gk_error e;
     gk_error_clear(&e);
-    if (gk_csv_write(&t, path, &e) != GK_OK) rc = cli_error(&e);
+    if (cli_csv_write(&t, path, &e) != GK_OK) rc = cli_error(&e);
   }
 out:
   gk_csv_free(&t);

@@ -288,7 +288,9 @@ static int cmd_auger(int argc, char **argv)
     gk_json_num(o, "n_h", n);
     gk_json_num(o, "tau_a", t);   /* null where Eq. 6 gives no Auger decay */
     cJSON_AddItemToArray(arr, o);
-    cli_printf(&r.b, "  %4d  %6g  %6d  %14.4g\n", n, n + ne, n, t * 1e12);
+    /* no Auger decay (a single exciton): say so, never "inf" */
+    if (isfinite(t)) cli_printf(&r.b, "  %4d  %6g  %6d  %14.4g\n", n, n + ne, n, t * 1e12);
+    else cli_printf(&r.b, "  %4d  %6g  %6d  %14s\n", n, n + ne, n, "no Auger");
   }
   return cli_result_finish(&c, &r, CLI_OK);
 }
@@ -397,7 +399,8 @@ static int cmd_confinement(int argc, char **argv)
   "Nanocrystal (quantum dot) optical gain from band-edge statistics (Klimov,\n"   \
   "Chem. Rev. 2023 [004]; Qin et al. 2021 [001]; physics.md section 4).\n"        \
   "Values accept unit suffixes (2.5nm, 20ns, 65ps, 3eV, 3e-15cm2); bare numbers\n" \
-  "are in the unit shown.\n\n"
+  "are in the unit shown (nm, ns, ps: the units papers quote; never silently cm\n"  \
+  "or s), and a value outside the plausible range gets a warning.\n\n"
 #define NC_HELP_THRESHOLD \
     "  threshold    gain threshold <N_th> (average excitons per NC)\n" \
     "    --ge G, --gh G        band-edge electron/hole degeneracy (default 2, 2;\n" \
@@ -418,27 +421,28 @@ static int cmd_confinement(int argc, char **argv)
     "      gainkit nc gain-curve --ne 1 --plot gain.svg\n"
 #define NC_HELP_AUGER \
     "  auger        tau_A,XX = chi V (V-scaling), multiexciton lifetimes (Eq. 6)\n" \
-    "    --radius R (cm) | --volume V (cm3; 65nm3 works)\n" \
+    "    --radius R (nm) | --volume V (nm3)\n" \
     "    --material cdse|cds|cdte|pbs|pbse|cspbbr3|cspbi3 (default cdse, chi 1 ps nm^-3;\n" \
     "                          perovskites 0.06)   --chi X (ps/nm3) overrides\n" \
-    "    --tau-rx T | --tau-rxx T   radiative exciton / biexciton lifetime (s)\n" \
+    "    --tau-rx T (ns) | --tau-rxx T (ps)  radiative exciton / biexciton lifetime\n" \
     "                          (tau_r,XX = tau_r,X/4): adds tau_XX and q_XX\n" \
-    "    --tau-xx T            measured biexciton lifetime (s): tau_A from it instead\n" \
+    "    --tau-xx T (ps)       measured biexciton lifetime: tau_A from it instead\n" \
     "    --ne N (charging for Eq. 6, default 0), --max-n N (default 4)\n" \
     "      gainkit nc auger --radius 2.5nm --tau-rx 20ns\n" \
     "      gainkit nc auger --tau-xx 1.3ns --tau-rxx 3ns      (tau_A 2.3 ns, q_XX 43 %)\n"
 #define NC_HELP_PUMP \
     "  pump         optical thresholds: {\"w_th\" J/cm2, \"i_th\" W/cm2, \"i_half\" W/cm2}\n" \
-    "    --sigma-abs S (cm2) --photon-energy E (eV) --tau-x T --tau-xx T (s)\n" \
+    "    --sigma-abs S (cm2) --photon-energy E (eV) --tau-x T (ns) --tau-xx T (ps)\n" \
     "    --n-th N (threshold occupancy for w_th, default 1)\n" \
     "      gainkit nc pump --sigma-abs 3e-15 --photon-energy 3eV --tau-x 20ns --tau-xx 65ps\n"
 #define NC_HELP_CURRENT \
     "  current      electrical thresholds (Eq. 8-9): {\"j_th\", \"j_half\"} in A/cm2\n" \
-    "    --radius R (cm) --fill F (areal filling factor, 0 < F <= 1) --tau-x T --tau-xx T (s)\n" \
+    "    --radius R (nm) --fill F (areal filling factor, 0 < F <= 1) --tau-x T (ns)\n" \
+    "    --tau-xx T (ps)\n" \
     "      gainkit nc current --radius 2.5nm --fill 0.5 --tau-x 20ns --tau-xx 65ps\n"
 #define NC_HELP_CONFINEMENT \
     "  confinement  1S/1P/1D electron and hole energies and band gap (Eq. 1-2)\n" \
-    "    --radius R (cm) --me m_e --mh m_h (units of the free-electron mass) --eg0 E (eV)\n" \
+    "    --radius R (nm) --me m_e --mh m_h (units of the free-electron mass) --eg0 E (eV)\n" \
     "      gainkit nc confinement --radius 2nm --me 0.13 --mh 0.45 --eg0 1.74\n"
 
 static const struct cli_subcommand subs[] = {

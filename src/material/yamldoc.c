@@ -10,6 +10,7 @@
 
 #include "io/io_internal.h" /* gk_io_max_bytes: one input limit for every file */
 #include "material/yamldoc.h"
+#include "gainkit/provenance.h"
 
 /* Read the whole file (YAML inputs are small) under the size limits: the
  * input limit of every data file (GAINKIT_MAX_INPUT_BYTES) and
@@ -109,7 +110,9 @@ static int prescan(const char *path, const char *buf, size_t len, gk_error *err)
   return rc;
 }
 
-int gk_yaml_load(const char *path, yaml_document_t *doc, gk_error *err)
+/* Load under the limits; with hex non-NULL the SHA-256 of the bytes read
+ * (provenance) and their count. */
+static int yaml_load(const char *path, yaml_document_t *doc, char hex[65], size_t *bytes, gk_error *err)
 {
   char *buf;
   size_t len;
@@ -126,20 +129,34 @@ int gk_yaml_load(const char *path, yaml_document_t *doc, gk_error *err)
       yaml_parser_delete(&p);
     }
   }
+  if (rc == GK_OK && hex) {
+    gk_sha256_hex(buf, len, hex);
+    *bytes = len;
+  }
   free(buf);
   return rc;
+}
+
+int gk_yaml_load(const char *path, yaml_document_t *doc, gk_error *err)
+{
+  return yaml_load(path, doc, NULL, NULL, err);
 }
 
 int gk_ydoc_load(gk_ydoc *d, const char *path, gk_error *err)
 {
   memset(d, 0, sizeof *d);
   snprintf(d->file, sizeof d->file, "%s", path);
-  int rc = gk_yaml_load(path, &d->doc, err);
+  char hex[65];
+  size_t bytes = 0;
+  int hook = gk_read_hook_active();
+  int rc = yaml_load(path, &d->doc, hook ? hex : NULL, &bytes, err);
   if (rc != GK_OK) return rc;
   d->loaded = 1;
   if (!yaml_document_get_root_node(&d->doc)) {
     rc = gk_error_set(err, GK_EINPUT, path, 0, "empty YAML document");
     gk_ydoc_free(d);
+  } else if (hook) {
+    gk_notify_read_sha(path, hex, bytes, NULL);   /* provenance: hash of the bytes read */
   }
   return rc;
 }

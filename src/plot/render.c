@@ -15,7 +15,7 @@
  * messages are caught by an abort handler, so the library never exits and
  * never prints for those.
  */
-#define _GNU_SOURCE /* mkstemps, memfd_create */
+#define _GNU_SOURCE /* mkstemps */
 #include "plot/plot_internal.h"
 #include "gainkit/output.h"
 
@@ -1050,35 +1050,24 @@ int gk_plot_ext_ok(const char *path)
 /* The one place a figure reaches the file system. PLplot (cairo) writes
  * by itself and drops write errors: on a full disk it used to leave a
  * truncated file renamed over a complete one, exit 0. So it renders into a
- * private memory file, and gk_commit_from_fd copies that to a temp file
- * beside the target with every write checked, fsyncs, compares sizes and
- * renames only then: a write error of any kind leaves the target intact.
- * (Anything added to the file after rendering, e.g. metadata, belongs
- * here too, before the commit.) */
-static int commit_figure(int mem_fd, const char *path, gk_error *err)
+ * private scratch file in TMPDIR (with the figure's extension, so that the
+ * provenance metadata, gk_plot_embed_default_metadata, can be added to it
+ * by name), and gk_commit_from_fd copies that to a temp file beside the
+ * target with every write checked, fsyncs, compares sizes and renames only
+ * then: a write error of any kind leaves the target intact. */
+static int commit_figure(const char *scratch, const char *path, gk_error *err)
 {
-  return gk_commit_from_fd(mem_fd, path, err);
-}
-
-/* A memory file PLplot can open by name (/proc/self/fd/N); a temp file in
- * TMPDIR where memfd_create or /proc is not available. */
-static int render_target(char *name, size_t size, const char *ext)
-{
-  int fd = -1;
-#ifdef MFD_CLOEXEC
-  fd = memfd_create("gainkit-figure", MFD_CLOEXEC);
-  if (fd >= 0) {
-    snprintf(name, size, "/proc/self/fd/%d", fd);
-    if (access(name, W_OK) == 0) return fd;
-    close(fd);
+  /* provenance (gk_plot_set_metadata) goes in before the commit */
+  int rc = gk_plot_embed_default_metadata(scratch, err);
+  if (rc != GK_OK) {
+    if (err) snprintf(err->file, sizeof err->file, "%s", path);
+    return rc;
   }
-#endif
-  const char *dir = getenv("TMPDIR");
-  snprintf(name, size, "%s/gainkit-figure-XXXXXX.%s", dir && *dir ? dir : "/tmp", ext);
-  fd = mkstemps(name, (int)strlen(ext) + 1);
-  if (fd >= 0) unlink(name), close(fd), fd = -1;
-  /* PLplot re-creates it by name; we reopen it after rendering */
-  return -2;
+  int fd = open(scratch, O_RDONLY);
+  if (fd < 0) return gk_error_set(err, GK_EIO, path, 0, "cannot write: %s", strerror(errno));
+  rc = gk_commit_from_fd(fd, path, err);
+  close(fd);
+  return rc;
 }
 
 int gk_figure_save(gk_figure *f, const char *path, gk_error *err)
@@ -1091,32 +1080,29 @@ int gk_figure_save(gk_figure *f, const char *path, gk_error *err)
                         *ext ? "." : "", *ext ? ext : "no extension");
   char dev[24];
   snprintf(dev, sizeof dev, "%scairo", ext);
-  char target[PATH_MAX];
-  int mfd = render_target(target, sizeof target, ext);
+  char scratch[PATH_MAX];
+  const char *dir = getenv("TMPDIR");
+  snprintf(scratch, sizeof scratch, "%s/gainkit-figure-XXXXXX.%s", dir && *dir ? dir : "/tmp", ext);
+  int sfd = mkstemps(scratch, (int)strlen(ext) + 1);
+  if (sfd < 0) return gk_error_set(err, GK_EIO, path, 0, "cannot write: scratch file: %s", strerror(errno));
+  close(sfd);   /* PLplot opens it by name (and truncates it) */
 
   pthread_mutex_lock(&plot_lock);
-  int rc = guarded_render(f, dev, target);
+  int rc = guarded_render(f, dev, scratch);
   char msg[sizeof plot_msg];
   snprintf(msg, sizeof msg, "%s", plot_msg);
   pthread_mutex_unlock(&plot_lock);
 
-  if (mfd == -2) {   /* the TMPDIR fallback: open what PLplot wrote, then unlink */
-    mfd = open(target, O_RDONLY);
-    unlink(target);
-    if (mfd < 0 && !rc) rc = gk_error_set(err, GK_EIO, path, 0, "cannot write: %s", strerror(errno));
-  }
   if (rc == GK_EUSAGE) {
     gk_error_set(err, rc, path, 0, "figure of %dx%d pixels is too small for %dx%d panels", f->width, f->height,
                  f->ncols, f->nrows);
   } else if (rc == GK_ENOMEM) {
     gk_error_set(err, rc, path, 0, "out of memory");
-  } else if (rc == GK_EIO) {
-    /* set above */
   } else if (rc) {
     gk_error_set(err, rc, path, 0, "plotting failed: %s", *msg ? msg : "PLplot error");
   } else {
-    rc = commit_figure(mfd, path, err);
+    rc = commit_figure(scratch, path, err);
   }
-  if (mfd >= 0) close(mfd);
+  unlink(scratch);
   return rc;
 }

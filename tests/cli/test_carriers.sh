@@ -42,11 +42,11 @@ v=$(printf '%s\n' "$OUT" | tr -d '\n\t ' | sed -n 's/.*"sigma":{"value":\([-+0-9
 awk -v v="$v" 'BEGIN { exit !(v > 3.8e-16 && v < 4.2e-16) }' && ok || bad "gain-fit sigma $v"
 
 expect_input_error "--k3: must not be negative" "negative k3" -- carriers plqy --k1 1e7 --k2 2e-10 --k3 -1
-expect_input_error "--absorptance: must lie in" "absorptance > 1" -- carriers pulse "${ABC[@]}" --fluence 1e-5 --thickness 1e-5 --photon-energy 2.4 --pulse-fwhm 1e-9 --absorptance 2
+expect_input_error "--absorptance: must lie in" "absorptance > 1" -- carriers pulse "${ABC[@]}" --fluence 10 --thickness 100 --photon-energy 2.4 --pulse-fwhm 1000 --absorptance 2
 expect_input_error "--pulse-fwhm: must be positive" "zero pulse" -- carriers pulse "${ABC[@]}" "${P[@]}" --pulse-fwhm 0
 expect_input_error "--thickness" "thickness unit" -- carriers threshold --n-th 1e18 --thickness 5eV
 expect_input_error "--sweep-fwhm" "bad sweep" -- carriers pulse "${ABC[@]}" "${P[@]}" --sweep-fwhm 1ns:2ns
-expect_input_error "either --fluence-th" "both threshold forms" -- carriers threshold --n-th 1e18 --fluence-th 1e-5 --thickness 1e-5
+expect_input_error "either --fluence-th" "both threshold forms" -- carriers threshold --n-th 1e18 --fluence-th 10 --thickness 100
 expect_input_error "--gamma: must lie in" "Gamma > 1" -- carriers gain-fit "$SRC/examples/gain_vs_density.csv" --gamma 1.5
 expect_input_error "nosuch" "missing file" -- carriers gain-fit "$T/nosuch.csv" --gamma 0.5
 printf 'N,G\n1e19,1\n2e19,abc\n3e19,3\n4e19,4\n' >"$T/bad.csv"

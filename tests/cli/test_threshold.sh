@@ -27,7 +27,7 @@ read -r lv _ <<<"$(csv_comment "$T/s.csv" lines_threshold)"
 # lands above the onset but inside the measured range
 if awk -v v="$lv" 'BEGIN { exit !(v > 20 && v < 250) }'; then ok; else bad "lines $lv outside the data"; fi
 [ "$(grep -vc '^#' "$T/s.csv")" -eq 17 ] && ok || bad "CSV has header + 16 rows"
-head -n 5 "$T/s.csv" | grep -q '^pump (uJ/cm2),' && ok || bad "CSV header carries the pump unit"
+nocomments "$T/s.csv" | head -n 5 | grep -q '^pump (uJ/cm2),' && ok || bad "CSV header carries the pump unit"
 
 run threshold "$SER" --format json
 expect_rc 0 "series json"

@@ -1,6 +1,8 @@
 /* The shared text formatting of cli/common.c (compiled in here: the CLI is
  * not a library): uncertainty rounding and significant digits. */
 #include "../../cli/common.c"
+#include "../../cli/provenance.c" /* cli_emit adds the provenance block */
+#include "../../cli/qopt.c"       /* cli_quantity: units of bare numbers */
 #include "gk_test.h"
 
 static const char *val(double v, double se, const char *unit)
