@@ -8,6 +8,7 @@
 #include <gsl/gsl_interp.h>
 
 #include "cli.h"
+#include "input.h"
 #include "gainkit/vpi.h"
 
 enum { OPT_LENGTH = CLI_OPT_FIRST_FREE, OPT_MODEL, OPT_FLUOR, OPT_LOSSES, OPT_WINDOW,
@@ -85,13 +86,20 @@ static int cmp_idx(const void *a, const void *b)
   return (u > w) - (u < w);
 }
 
-static int load(const char *path, const sel *s, vdata *v, gk_error *e)
+static int load(cli_input *in, const char *const *paths, size_t npaths, const sel *s, vdata *v,
+                gk_error *e)
 {
   gk_matrix m;
-  gk_matrix_options mo = {.col_kind = GK_XKIND_PLAIN, .require_increasing_rows = 1,
-                          .min_rows = 3, .min_cols = 2};
-  int rc = gk_matrix_read(path, &mo, &m, e);
-  if (rc) return rc;
+  /* files, vendor formats, pumps, dark, orientation: the library's (gainkit/io.h) */
+  int rc = cli_input_load(in, paths, npaths, &m);
+  if (rc) return -rc;
+  cli_input_offset_check(&m, 0, in->a.dark != NULL, "--dark FILE");
+  const char *path = paths[0];
+  if (m.ncol < 2) {
+    rc = gk_error_set(e, GK_EINPUT, path, 0, "%zu spectrum; a VPI fit needs at least 2 pumps", m.ncol);
+    gk_matrix_free(&m);
+    return rc;
+  }
   size_t *cols = malloc(m.ncol * sizeof *cols), *rows = malloc(m.nrow * sizeof *rows);
   if (!cols || !rows) {
     rc = gk_error_set(e, GK_ENOMEM, NULL, 0, "out of memory");
@@ -549,8 +557,11 @@ static int run(int argc, char **argv)
       {"max-pump", required_argument, NULL, OPT_MAXPUMP},
       {"auto-max-pump", no_argument, NULL, OPT_AUTOMAX},
       {"weights", required_argument, NULL, OPT_WEIGHTS},
+      CLI_INPUT_FILE_LONGOPTS,
+      CLI_INPUT_SERIES_LONGOPTS,
       CLI_COMMON_LONGOPTS,
       {0, 0, 0, 0}};
+  cli_input in = {0};
   sel s = {.maxpump = NAN};
   wmode wm = W_RELATIVE;
   int models = 2, opt;  /* 1 vpi1, 2 vpi2, 3 both */
@@ -589,21 +600,28 @@ static int run(int argc, char **argv)
       break;
     }
     default: {
-      int h = cli_common_option(&c, opt, optarg);
+      int h = cli_input_option(&in, opt, optarg);
+      if (h < 0) return CLI_USAGE;
+      if (h) break;
+      h = cli_common_option(&c, opt, optarg);
       if (h < 0) return CLI_USAGE;
       if (h == 0) return cli_usage(c.cmd, "unexpected option");
     }
     }
   }
   if (optind >= argc) return cli_usage(c.cmd, "missing input FILE");
-  if (optind + 1 < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[optind + 1]);
   if (cli_common_check(&c) < 0) return CLI_USAGE;
   const char *path = argv[optind];
 
   vdata v = {0};
   gk_error e;
   gk_error_clear(&e);
-  int rc = load(path, &s, &v, &e);
+  int rc = load(&in, (const char *const *)argv + optind, (size_t)(argc - optind), &s, &v, &e);
+  cli_input_free(&in);
+  if (rc < 0) {           /* printed already (input layer) */
+    vdata_free(&v);
+    return -rc;
+  }
   v.weights = WNAME[wm];
   if (!rc && make_sigma(&v, wm) < 0) rc = gk_error_set(&e, GK_ENOMEM, NULL, 0, "out of memory");
   if (rc) {
@@ -682,14 +700,15 @@ const struct cli_command cli_cmd_vpi = {
   .summary = "global VPI fits of a pump series of spectra (gamma, alpha, thresholds)",
   .order = 35,
   .help =
-      "Usage: gainkit vpi FILE [--length L] [--model vpi1|vpi2|both]\n"
+      "Usage: gainkit vpi FILE...|DIR [--length L] [--model vpi1|vpi2|both]\n"
       "                   [--fluorescence F.csv] [--losses ALPHA.csv] [--window NM1:NM2]\n"
       "                   [--max-pump P | --auto-max-pump] [options]\n\n"
       "Fits all spectra of a pump series at once (physics.md section 2, seed 000\n"
       "Eq. 6-8): g = gamma(lambda) dn(P) - alpha(lambda),\n"
       "  vpi1: I = W1(P) F (e^{gL} - 1)/g,  vpi2: + W2(P) F (1 - e^{-alpha L})/alpha.\n\n"
       "Input FILE: a matrix, first row the pump values (unit in the corner cell),\n"
-      "first column the wavelength in nm, one spectrum per column.\n\n"
+      "first column the wavelength in nm, one spectrum per column (orientation\n"
+      "detected); or several files / a directory, one spectrum each, any format.\n\n"
       "Options:\n"
       "  --length L          stripe length (unit suffix allowed, default cm); without\n"
       "                      it the file's '# stripe_length_cm:' metadata is used\n"
@@ -704,6 +723,7 @@ const struct cli_command cli_cmd_vpi = {
       "  --weights W         noise model: relative (default; sigma = |I|), poisson\n"
       "                      (sigma = sqrt|I|) or none; sigma is floored at 1e-3 of\n"
       "                      each spectrum's maximum. chi2_red is in these units\n\n"
+      CLI_INPUT_FILE_HELP CLI_INPUT_SERIES_HELP "\n"
       "Thresholds from the smooth net gain at the ASE peak: gl1 (g L = 1) and\n"
       "transparency (g = 0), with standard errors. CSV (-o .csv): gamma and alpha\n"
       "per wavelength. With --model both the JSON holds \"fits\" and\n"

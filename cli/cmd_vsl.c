@@ -18,6 +18,12 @@ typedef struct vsl_opts {
   const char *length_unit;
   const char *matrix;
   const char *file;
+  /* several FILEs (a fluence series of scans): each result is collected
+   * here instead of emitted, with the net gain of the chosen model */
+  cJSON *series;
+  cli_buf *series_text;
+  double g, g_se;
+  const char *g_model;
 } vsl_opts;
 
 static const char *weight_name(gk_weighting w)
@@ -165,11 +171,22 @@ static int run_columns(vsl_opts *o)
   co.xkind = GK_XKIND_LENGTH;
   co.x_unit_override = o->length_unit;
   co.x_unit_default = "cm";
-  co.require_increasing = 1;
-  co.reject_duplicate_x = 1;
+  co.sort_and_average = 1;  /* decreasing or repeated stripe lengths: sorted/averaged, noted */
   co.require_positive_sigma = 1;
   co.min_points = 2;
   if (gk_columns_read(o->file, &co, &col, &e) != GK_OK) return cli_error(&e);
+  if (col.note[0]) fprintf(stderr, "gainkit: note: %s: %s\n", cli_basename(o->file), col.note);
+  {
+    /* a background under the scan: I(L -> 0) should vanish */
+    double off;
+    int sig;
+    gk_io_offset_vsl(col.x, col.y, col.n, &off, &sig);
+    if (sig)
+      cli_warn("%s: the intensity extrapolates to %.4g %s at L -> 0 (straight line through the "
+               "first points): a background that the VSL models do not have; subtract it from "
+               "the intensities (a dark/offset level) before fitting",
+               cli_basename(o->file), off, col.y_unit);
+  }
   int rc = CLI_USAGE;
   double lo, hi;
   gk_weighting w;
@@ -229,6 +246,10 @@ static int run_columns(vsl_opts *o)
     fit_json(f, &d, yunit, j);
     cJSON_AddStringToObject(j, "weights", weight_name(w));
     converged = f->ok && f->converged;
+    size_t gi0 = o->model == GK_VSL_SATEXACT ? 4 : 0;
+    o->g = f->ok ? f->value[gi0] : NAN;
+    o->g_se = f->ok ? f->se[gi0] : NAN;
+    o->g_model = gk_vsl_model_name(o->model);
     fit_text(&b, f, yunit);
   } else {
     cJSON_AddBoolToObject(j, "converged", 0);  /* set below */
@@ -252,6 +273,12 @@ static int run_columns(vsl_opts *o)
     int reliable = 0;
     char why[600];
     int rec = gk_vsl_recommend(&d, fits, &reliable, why, sizeof why);
+    if (rec >= 0) {
+      size_t gi0 = rec == GK_VSL_SATEXACT ? 4 : 0;
+      o->g = fits[rec].ok ? fits[rec].value[gi0] : NAN;
+      o->g_se = fits[rec].ok ? fits[rec].se[gi0] : NAN;
+      o->g_model = gk_vsl_model_name(rec);
+    }
     cJSON_AddStringToObject(j, "recommended", rec >= 0 ? gk_vsl_model_name(rec) : "none");
     cJSON_AddBoolToObject(j, "reliable", reliable);
     cJSON_AddStringToObject(j, "reason", why);
@@ -294,7 +321,14 @@ static int run_columns(vsl_opts *o)
     snprintf(title, sizeof title, "VSL fits: %s", cli_basename(col.path));
     if (plot_fits(o->c.plot, &d, fits, have, title, &e) != GK_OK) { rc = cli_error(&e); goto out; }
   }
-  rc = cli_emit(&o->c, j, b.s, &csv, converged ? CLI_OK : CLI_FAILED);
+  if (o->series) {
+    cJSON_AddStringToObject(j, "input", col.path);
+    cJSON_AddItemToArray(o->series, j);
+    j = NULL;
+    cli_printf(o->series_text, "%s\n", b.s);
+    rc = converged ? CLI_OK : CLI_FAILED;
+  } else
+    rc = cli_emit(&o->c, j, b.s, &csv, converged ? CLI_OK : CLI_FAILED);
 out:
   for (int m = 0; m < GK_VSL_NMODELS; m++) gk_vsl_fit_free(&fits[m]);
   gk_csv_free(&csv);
@@ -319,7 +353,9 @@ static int run_matrix(vsl_opts *o)
   mo.require_increasing_rows = 1;
   mo.min_rows = 1;
   mo.min_cols = 2;
+  mo.orientation = GK_ORIENT_DETECT;  /* one spectrum per row: read transposed, with a note */
   if (gk_matrix_read(o->matrix, &mo, &mx, &e) != GK_OK) return cli_error(&e);
+  if (mx.note[0]) fprintf(stderr, "gainkit: note: %s: %s\n", cli_basename(o->matrix), mx.note);
   int rc = CLI_USAGE;
   double lo, hi;
   gk_weighting w;
@@ -461,6 +497,74 @@ out:
   return rc;
 }
 
+/* Several FILEs: one result per file (collected), then a table of the net
+ * gain of each (the model asked for, or the recommended one). An input
+ * error in any file stops everything (exit 2, nothing printed). */
+static int run_series(vsl_opts *o, char **files, size_t n)
+{
+  if (o->c.plot) return cli_usage(o->c.cmd, "--plot draws one scan: give one FILE");
+  cJSON *arr = cJSON_CreateArray();
+  cli_buf text = {0}, b = {0};
+  double *g = calloc(n, sizeof *g), *se = calloc(n, sizeof *se);
+  const char **model = calloc(n, sizeof *model);
+  int *conv = calloc(n, sizeof *conv);
+  int rc = CLI_OK;
+  if (!arr || !g || !se || !model || !conv) { rc = CLI_USAGE; goto out; }
+  o->series = arr;
+  o->series_text = &text;
+  for (size_t i = 0; i < n; i++) {
+    o->file = files[i];
+    o->g = o->g_se = NAN;
+    o->g_model = "none";
+    int r = run_columns(o);
+    if (r != CLI_OK && r != CLI_FAILED) { rc = r; goto out; }
+    g[i] = o->g;
+    se[i] = o->g_se;
+    model[i] = o->g_model;
+    conv[i] = r == CLI_OK;
+    if (r == CLI_FAILED) rc = CLI_FAILED;
+  }
+  {
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "command", "vsl");
+    cJSON_AddBoolToObject(j, "converged", rc == CLI_OK);
+    cJSON *t = cJSON_AddArrayToObject(j, "table");
+    cli_printf(&b, "%s", text.s ? text.s : "");
+    cli_printf(&b, "VSL series: %zu files\n  %-32s %-10s %24s  %s\n", n, "file", "model", "g (cm^-1)", "converged");
+    static const char *const hdr[] = {"file", "g (cm^-1)", "se (cm^-1)", "converged"};
+    gk_csv csv;
+    int csv_ok = gk_csv_init(&csv, 4, hdr) == 0;
+    for (size_t i = 0; i < n; i++) {
+      cJSON *r = cJSON_CreateObject();
+      cJSON_AddStringToObject(r, "file", files[i]);
+      cJSON_AddStringToObject(r, "model", model[i]);
+      gk_json_value_se(r, "g", g[i], se[i]);
+      cJSON_AddBoolToObject(r, "converged", conv[i]);
+      cJSON_AddItemToArray(t, r);
+      char gs[64];
+      cli_fmt_value(gs, sizeof gs, g[i], se[i], "");
+      cli_printf(&b, "  %-32.32s %-10s %24s  %s\n", cli_basename(files[i]), model[i],
+                 isfinite(g[i]) ? gs : "-", conv[i] ? "yes" : "no");
+      double row[4] = {(double)(i + 1), g[i], se[i], conv[i]};
+      if (csv_ok) {
+        gk_csv_add_comment(&csv, "file %zu: %s (%s)", i + 1, files[i], model[i]);
+        gk_csv_add_row(&csv, row);
+      }
+    }
+    cJSON_AddItemToObject(j, "files", arr);
+    arr = NULL;
+    rc = cli_emit(&o->c, j, b.s, csv_ok ? &csv : NULL, rc);
+    if (csv_ok) gk_csv_free(&csv);
+    cJSON_Delete(j);
+  }
+out:
+  cJSON_Delete(arr);
+  cli_buf_free(&text);
+  cli_buf_free(&b);
+  free(g); free(se); free(model); free(conv);
+  return rc;
+}
+
 static int run(int argc, char **argv)
 {
   vsl_opts o = {.c = {.cmd = "vsl"}, .model = -1};
@@ -501,7 +605,7 @@ static int run(int argc, char **argv)
     }
   }
   if (optind < argc) o.file = argv[optind++];
-  if (optind < argc) return cli_usage(o.c.cmd, "unexpected argument '%s'", argv[optind]);
+  if (optind < argc && o.matrix) return cli_usage(o.c.cmd, "unexpected argument '%s'", argv[optind]);
   if (!o.file && !o.matrix) return cli_usage(o.c.cmd, "missing FILE (or --matrix FILE)");
   if (o.file && o.matrix) return cli_usage(o.c.cmd, "give either FILE or --matrix FILE, not both");
   if (cli_common_check(&o.c) < 0) return CLI_USAGE;
@@ -509,6 +613,7 @@ static int run(int argc, char **argv)
     fprintf(stderr, "gainkit: --weights: '%s' is not one of none, sigma, relative\n", o.weights);
     return CLI_USAGE;
   }
+  if (optind < argc) return run_series(&o, argv + optind - 1, (size_t)(argc - optind + 1));
   return o.matrix ? run_matrix(&o) : run_columns(&o);
 }
 
@@ -519,6 +624,7 @@ const struct cli_command cli_cmd_vsl = {
   .help =
     "Usage: gainkit vsl FILE [--model vsl1|vsl2|sat|sat-exact|emp|all] [--range LMIN:LMAX]\n"
     "                   [--weights none|sigma|relative] [--length-unit um|mm|cm] [options]\n"
+    "       gainkit vsl FILE1 FILE2 ... [same options]   (a series of scans)\n"
     "       gainkit vsl --matrix FILE [same options]\n\n"
     "Fit the edge-emitted intensity I versus stripe length L with the VSL models of\n"
     "seed 000 (Eq. 1-5) and report the net gain g (cm^-1) with its standard error.\n\n"
@@ -532,6 +638,13 @@ const struct cli_command cli_cmd_vsl = {
     "                       wavelength (nm); fits every wavelength -> g(lambda)\n\n"
     "Examples:\n"
     "  gainkit vsl examples/vsl-nc1.csv --model all --plot vsl.png\n"
-    "  gainkit vsl --matrix examples/vsl-matrix.csv -o gain-spectrum.csv\n\n" CLI_COMMON_HELP,
+    "  gainkit vsl --matrix examples/vsl-matrix.csv -o gain-spectrum.csv\n"
+    "  gainkit vsl examples/vsl-nc1.csv examples/input/vsl-mm.csv --model vsl1\n\n"
+    "Several FILEs: each is fitted as above and reported in turn, then a table of\n"
+    "the net gain per file (the --model given, or each file's recommended model);\n"
+    "JSON \"files\" + \"table\", CSV the table. Stripe lengths that decrease or\n"
+    "repeat are sorted and averaged, with a note. A scan whose intensity\n"
+    "extrapolates to a clear background at L -> 0 is warned about. A matrix saved\n"
+    "one spectrum per row is read transposed, with a note.\n\n" CLI_COMMON_HELP,
   .run = run,
 };

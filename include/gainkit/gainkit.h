@@ -5,6 +5,7 @@
 #include "gainkit/error.h"
 #include "gainkit/units.h"
 #include "gainkit/data.h"
+#include "gainkit/io.h"
 #include "gainkit/fit.h"
 #include "gainkit/output.h"
 #include "gainkit/provenance.h"

@@ -123,7 +123,7 @@ case_ "--format: 'xml' is not a format" "threshold: --format xml" threshold "$SE
 case_ "unknown option '--bogus'" "threshold: unknown long option (after FILE)" threshold "$SER" --bogus
 case_ "unknown option '-z'" "threshold: unknown short option" threshold -z "$SER"
 case_ "missing input FILE" "threshold: no FILE" threshold
-case_ "unexpected argument" "threshold: two FILEs" threshold "$SER" "$SER"
+case_ "did you mean --spectra" "threshold: two FILEs without --spectra" threshold "$SER" "$SER"
 case_ "--plot: 'x\.gif' must end in \.svg, \.png or \.pdf" "threshold: --plot format" threshold "$SER" --plot x.gif
 case_ "--length-unit: 'parsec' is not a unit" "inspect: --length-unit does not parse" inspect "$SER" --length-unit parsec
 case_ "--length-unit: 's' is a time, expected a length" "inspect: --length-unit not a length" inspect "$SER" --length-unit s
