@@ -27,7 +27,9 @@ enum gk_status {
   GK_ENOCONV = 5,  /* computation did not converge / no solution found     */
   GK_EDOM = 6,     /* numerical domain error (singular, overflow, ...)     */
   GK_ELIMIT = 7,   /* a configured size limit was exceeded                 */
-  GK_EINTERNAL = 8 /* a bug: an invariant did not hold                     */
+  GK_EINTERNAL = 8, /* a bug: an invariant did not hold                    */
+  GK_ECANCELLED = 9 /* the caller's gk_progress callback asked to stop;
+                       every long-running function returns this code   */
 };
 
 typedef struct gk_error {

@@ -31,6 +31,15 @@ int gk_temp_commit(const char *tmp, const char *path, gk_error *err);
 /* Give up a temp file from gk_temp_beside: remove it (the caller frees
  * the name). */
 void gk_temp_discard(const char *tmp);
+/* Write the whole content of src_fd (read with pread from offset 0, its
+ * size from fstat) to `path` atomically: a temp file beside path, every
+ * write(2) checked (ENOSPC, EIO, EDQUOT, EROFS...), fsync, the temp file's
+ * size compared with the source's, rename only when all of that
+ * succeeded. Any failure: the temp file is removed, path is untouched, and
+ * GK_EIO "cannot write: <reason>" naming path. For outputs produced by a
+ * library that writes by itself and does not report write errors (PLplot,
+ * cairo): they write into a private memory file, this commits it. */
+int gk_commit_from_fd(int src_fd, const char *path, gk_error *err);
 
 /* Write len bytes to path atomically (temp file + fsync + rename). */
 int gk_write_atomic(const char *path, const void *data, size_t len, gk_error *err);

@@ -175,7 +175,8 @@ typedef struct gk_vsl_spectrum {
  * spec[m] is filled for every model in the mask; rec (nw, optional)
  * receives the recommended model per wavelength (-1: none). Parallel over
  * wavelengths with OpenMP; the result does not depend on the thread count.
- * Returns GK_OK (individual wavelengths may fail; see converged). */
+ * Returns GK_OK (individual wavelengths may fail; see converged), or
+ * GK_ECANCELLED when progress asked to stop (spec is then freed). */
 int gk_vsl_spectral(const double *L, size_t nL, const double *z, size_t nw,
                     gk_weighting weighting, unsigned mask, gk_vsl_spectrum *spec, int *rec,
                     const gk_progress *progress, gk_error *err);

@@ -6,6 +6,7 @@
 
 #include "gainkit/carriers.h"
 #include "gainkit/constants.h"
+#include "core/core_internal.h"
 
 int gk_abc_check(const gk_abc *k, gk_error *err)
 {
@@ -44,6 +45,7 @@ static double neg_plqy_log(double x, void *p) { return -gk_plqy(p, exp(x)); }
 
 int gk_plqy_max_numeric(const gk_abc *k, double *plqy_max, double *n_at_max, gk_error *err)
 {
+  gk_gsl_init_();
   if (!(k->k1 > 0 && k->k3 > 0))
     return gk_error_set(err, GK_EDOM, NULL, 0, "PLQY has no interior maximum unless k1 > 0 and k3 > 0");
   /* A bracket from the scale k2/k3 and k1/k2 where the terms cross: the

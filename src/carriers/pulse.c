@@ -11,6 +11,7 @@
 #include <gsl/gsl_sf_erf.h>
 
 #include "gainkit/carriers.h"
+#include "core/core_internal.h"
 
 #define FWHM_TO_SIGMA 0.42466090014400953   /* 1/(2 sqrt(2 ln 2)) */
 
@@ -110,6 +111,7 @@ static void output_times(double *t, size_t n, double t0, double t_pulse, double 
 
 int gk_pulse_run(const gk_pulse_opts *o, gk_pulse_result *r, gk_error *err)
 {
+  gk_gsl_init_();
   memset(r, 0, sizeof *r);
   int rc = gk_abc_check(&o->k, err);
   if (rc) return rc;

@@ -26,6 +26,7 @@
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_multifit_nlinear.h>
 #include <gsl/gsl_vector.h>
+#include "core/core_internal.h"
 
 /* Residual reported to the solver for a trial point where the model failed
  * (non-zero return or non-finite prediction). GSL's trust-region iteration
@@ -934,6 +935,7 @@ static int search(gk_fit_workspace *ws, double *value, size_t *best_start, start
 
 int gk_fit_run(gk_fit_workspace *ws, const gk_fit_problem *prob, gk_fit_result *res, gk_error *err)
 {
+  gk_gsl_init_();
   if (!res) return gk_error_set(err, GK_EUSAGE, NULL, 0, "fit: no result structure");
   memset(res, 0, sizeof *res);
   if (!ws) return gk_error_set(err, GK_EUSAGE, NULL, 0, "fit: no workspace");

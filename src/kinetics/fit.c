@@ -12,6 +12,7 @@
 #include "gainkit/kinetics.h"
 #include "kinetics_internal.h"
 #include "fit/vp.h"
+#include "core/core_internal.h"
 
 void gk_kin_options_default(gk_kin_options *o)
 {
@@ -210,6 +211,7 @@ enum { GRID = 48 };
 int gk_kin_guess(const gk_kin_data *d, const gk_kin_irf *irf, double t0, int ncomp, int offset,
                  double *tau_out, gk_error *err)
 {
+  gk_gsl_init_();
   const size_t n = d->n;
   double span = d->t[n - 1] - d->t[0], lo = 0.5 * min_step(d), hi = 3 * span;
   if (!(span > 0) || !(lo < hi))
@@ -702,6 +704,7 @@ int gk_kin_degenerate(const gk_kin_data *d, const gk_kin_result *r, char *why, s
 
 int gk_kin_fit(const gk_kin_data *d, const gk_kin_options *o, gk_kin_result *res, gk_error *err)
 {
+  gk_gsl_init_();
   int rc = check_data(d, err);
   if (rc) return rc;
   if ((rc = gk_kin_irf_check(&o->irf, err)) != GK_OK) return rc;

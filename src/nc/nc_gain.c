@@ -9,6 +9,7 @@
 #include <gsl/gsl_cdf.h>
 
 #include "gainkit/nc.h"
+#include "core/core_internal.h"
 
 /* GSL's pdf takes log(mu), which is NaN at mu = 0 (an unexcited or
  * uncharged ensemble). */
@@ -98,6 +99,7 @@ static double absorb_fn(double n, void *p) { return gk_nc_absorption(p, n); }
 
 int gk_nc_threshold(const gk_nc_gain_model *m, double *n_th, gk_error *err)
 {
+  gk_gsl_init_();
   int rc = gk_nc_model_check(m, err);
   if (rc) return rc;
   gk_nc_gain_model mm = *m;

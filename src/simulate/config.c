@@ -14,6 +14,7 @@
 #include "gainkit/data.h"
 #include "gainkit/modes.h"
 #include "gainkit/simulate.h"
+#include "material/yamldoc.h"
 #include "gainkit/stack.h"
 #include "gainkit/units.h"
 
@@ -164,23 +165,23 @@ static const field F_FILM[] = {{"thickness", Q, "cm", OFF(thickness), 'p'}, {"in
                                {"confinement_from", PATH, NULL, 0, 0}, {NULL, Q, NULL, 0, 0}};
 static const field F_STRIPE[] = {{"length", Q, "cm", OFF(stripe_length), 'p'}, {"width", Q, "cm", OFF(stripe_width), 'p'},
                                  {NULL, Q, NULL, 0, 0}};
-static const field F_PUMP[] = {{"wavelength", Q, "nm", OFF(pump_wavelength), 'p'}, {"fwhm", Q, "s", OFF(pump_fwhm), 'p'},
+static const field F_PUMP[] = {{"wavelength", Q, "nm", OFF(pump_wavelength), 'p'}, {"fwhm", Q, "s", OFF(pump_fwhm), 't'},
                                {"fluence", Q, "J/cm2", OFF(pump_fluence), 'n'},
                                {"cross_section", Q, "cm2", OFF(pump_cross_section), 'p'}, {NULL, Q, NULL, 0, 0}};
-static const field F_EMIT[] = {{"density", Q, "cm^-3", OFF(density), 'p'}, {"lifetime", Q, "s", OFF(lifetime), 'p'},
+static const field F_EMIT[] = {{"density", Q, "cm^-3", OFF(density), 'p'}, {"lifetime", Q, "s", OFF(lifetime), 't'},
                                {"radiative_fraction", Q, "", OFF(radiative_fraction), 'f'},
                                {"emission", BAND, "", OFF(emission), 0},
                                {"stimulated_emission", FLAG_FL, "cm2", OFF(sigma_e), 0},
                                {"ground_absorption", BAND, "cm2", OFF(sigma_a), 0},
                                {"excited_absorption", BAND, "cm2", OFF(sigma_esa), 0}, {NULL, Q, NULL, 0, 0}};
 static const field F_SECOND[] = {{"fraction", Q, "", OFF(second_fraction), 'f'},
-                                 {"lifetime", Q, "s", OFF(second_lifetime), 'p'},
+                                 {"lifetime", Q, "s", OFF(second_lifetime), 't'},
                                  {"radiative_fraction", Q, "", OFF(second_radiative_fraction), 'f'},
                                  {NULL, Q, NULL, 0, 0}};
 static const field F_GRID[] = {{"lambda_min", Q, "nm", OFF(lambda_min), 'p'}, {"lambda_max", Q, "nm", OFF(lambda_max), 'p'},
                                {"bins", COUNT, NULL, OFF(nbins), 0}, {"cells", COUNT, NULL, OFF(ncells), 0},
-                               {"time_bins", COUNT, NULL, OFF(ntimes), 0}, {"t_start", Q, "s", OFF(t_start), 0},
-                               {"t_end", Q, "s", OFF(t_end), 0}, {"accuracy", Q, "", OFF(accuracy), 'p'},
+                               {"time_bins", COUNT, NULL, OFF(ntimes), 0}, {"t_start", Q, "s", OFF(t_start), 'T'},
+                               {"t_end", Q, "s", OFF(t_end), 'T'}, {"accuracy", Q, "", OFF(accuracy), 'a'},
                                {NULL, Q, NULL, 0, 0}};
 
 /* A value outside what the physics allows, refused at its own line (the
@@ -194,6 +195,17 @@ static int limit(ctx *x, const field *f, const yaml_node_t *v, double q)
   case 'n': if (!(q >= 0)) what = "must be >= 0"; break;
   case 'f': if (!(q >= 0 && q <= 1)) what = "must lie in [0, 1]"; break;
   case 'i': if (!(q >= 1)) what = "must be >= 1 (a film with n < 1 guides nothing)"; break;
+  /* the time budgets of gainkit/simulate.h: outside them a run has no
+   * bounded number of steps */
+  case 't':
+    if (!(q > 0)) what = "must be positive";
+    else if (!(q >= GK_SIM_MIN_TIME && q <= GK_SIM_MAX_TIME)) what = "must lie in [1 fs, 1 s]";
+    break;
+  case 'T': if (!(fabs(q) <= 10 * GK_SIM_MAX_TIME)) what = "must lie within +-10 s"; break;
+  case 'a':
+    if (!(q > 0)) what = "must be positive";
+    else if (!(q >= GK_SIM_MIN_ACCURACY && q <= 0.5)) what = "must lie in [1e-6, 0.5]";
+    break;
   default: break;
   }
   if (!what) return GK_OK;
@@ -393,22 +405,10 @@ int gk_sim_config_read(const char *path, gk_sim_file *f, gk_error *err)
 {
   memset(f, 0, sizeof *f);
   gk_sim_config_default(&f->cfg);
-  FILE *fp = fopen(path, "rb");
-  if (!fp) return gk_error_set(err, GK_EIO, path, 0, "cannot open: %s", strerror(errno));
-  yaml_parser_t parser;
   yaml_document_t doc;
-  yaml_parser_initialize(&parser);
-  yaml_parser_set_input_file(&parser, fp);
-  if (!yaml_parser_load(&parser, &doc)) {
-    int st = gk_error_set(err, GK_EINPUT, path, (long)parser.problem_mark.line + 1, "YAML: %s%s%s",
-                          parser.problem ? parser.problem : "syntax error",
-                          parser.context ? " " : "", parser.context ? parser.context : "");
-    yaml_parser_delete(&parser);
-    fclose(fp);
-    return st;
-  }
-  yaml_parser_delete(&parser);
-  fclose(fp);
+  /* one YAML loader for every input: size, depth and node limits first */
+  int lst = gk_yaml_load(path, &doc, err);
+  if (lst != GK_OK) return lst;
   ctx x = {&doc, path, err, f, {0}};
   const yaml_node_t *conf_node = NULL;
   yaml_node_t *root = yaml_document_get_root_node(&doc);

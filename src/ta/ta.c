@@ -12,6 +12,7 @@
 #include "gainkit/nc.h"
 #include "gainkit/ta.h"
 #include "gainkit/constants.h"
+#include "core/core_internal.h"
 
 
 double gk_ta_n_mean(double sigma_cm2, double photon_fluence_cm2) { return sigma_cm2 * photon_fluence_cm2; }
@@ -284,6 +285,7 @@ void gk_ta_result_free(gk_ta_result *r)
 
 int gk_ta_analyze(const gk_ta_set *s, const gk_ta_options *o, gk_ta_result *r, gk_error *err)
 {
+  gk_gsl_init_();
   memset(r, 0, sizeof *r);
   int rc = check_set(s, o, err);
   if (rc) return rc;

@@ -20,6 +20,7 @@
 
 #include "gainkit/fit.h"
 #include "vpi/vpi_internal.h"
+#include "core/core_internal.h"
 
 typedef struct vctx {
   const gk_vpi_data *d;
@@ -965,7 +966,7 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
     st = gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
     goto done;
   }
-  gsl_error_handler_t *old = gsl_set_error_handler_off();
+  gk_gsl_init_();   /* GSL errors come back as status codes (src/core/gsl.c) */
   res->model = model, res->nl = c.nl, res->np = c.np, res->L = d->L, res->pmax = c.pmax;
   double yy = 0;
   for (size_t k = 0; k < c.nl * c.np; k++) yy += d->intensity[k] * d->intensity[k] * wt(&c, k) * wt(&c, k);
@@ -1012,7 +1013,6 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
   }
   if (!isfinite(o.chi2)) {
     st = gk_error_set(err, GK_EDOM, NULL, 0, "the VPI model is undefined at every start");
-    gsl_set_error_handler(old);
     goto done;
   }
   /* vpi2 also starts from the vpi1 optimum (W2 = 0 is a point of the vpi2
@@ -1042,7 +1042,6 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
   threshold(res, 0.0, res->cov_pk, pmin, &res->th_tr, &res->th_tr_se, &res->th_tr_lo,
             &res->th_tr_hi, &res->th_tr_determined);
   overtake(d, res);
-  gsl_set_error_handler(old);
 done:
   free(u), free(best), free(utry), free(xr), free(keep), free(g0), free(a0);
   vctx_free(&c);

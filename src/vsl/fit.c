@@ -2,6 +2,7 @@
  * gk_fit problem for each model, reported parameters. */
 #include "gainkit/vsl.h"
 #include "vsl_internal.h"
+#include "core/core_internal.h"
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -1072,7 +1073,7 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
                         n, p, gk_vsl_model_name(m));
   int rc = gk_vsl_check(d, err);
   if (rc) return rc;
-  gk_vsl_gsl_quiet_();
+  gk_gsl_init_();
   f->yhat = malloc(n * sizeof *f->yhat);
   double *starts = malloc(16 * 4 * sizeof *starts);
   double *sig = malloc(n * sizeof *sig);

@@ -14,15 +14,10 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_math.h>
 #include "fit/solve1d.h"
-#include <pthread.h>
+#include <gsl/gsl_roots.h>
+#include "core/core_internal.h"
 #include "vsl_internal.h"
 
-static pthread_once_t quiet_once = PTHREAD_ONCE_INIT;
-static void quiet(void) { gsl_set_error_handler_off(); }
-/* GSL's default error handler aborts; the library reports errors by
- * status instead. Switched off once (not per call: the model functions run
- * in parallel over wavelengths, and the handler is process-global). */
-void gk_vsl_gsl_quiet_(void) { pthread_once(&quiet_once, quiet); }
 
 static const char *const model_names[GK_VSL_NMODELS] = {"vsl1", "vsl2", "sat", "sat-exact", "emp"};
 static const size_t ntheta_[GK_VSL_NMODELS] = {2, 3, 3, 4, 3};
@@ -510,7 +505,7 @@ int gk_vsl_satexact_eval_(const double *th, const double *L, size_t n, double *I
 int gk_vsl_intensity(gk_vsl_model m, const double *theta, const double *L, size_t n,
                      double *I, double *jac)
 {
-  gk_vsl_gsl_quiet_();
+  gk_gsl_init_();
   switch (m) {
   case GK_VSL_VSL1:
     return vsl1_eval(theta, L, n, I, jac, 2);

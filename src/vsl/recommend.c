@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <gsl/gsl_cdf.h>
+#include "core/core_internal.h"
 
 static double sig_I(const gk_vsl_data *d, size_t i)
 {
@@ -81,6 +82,7 @@ static double segment_excess(const gk_vsl_data *d, const gk_vsl_fit *f, size_t i
 int gk_vsl_recommend(const gk_vsl_data *d, const gk_vsl_fit *fits, int *reliable, char *reason,
                      size_t rsize)
 {
+  gk_gsl_init_();
   const gk_vsl_fit *v1 = &fits[GK_VSL_VSL1], *v2 = &fits[GK_VSL_VSL2], *sat = &fits[GK_VSL_SAT],
                    *sx = &fits[GK_VSL_SATEXACT];
   static const int physical[] = {GK_VSL_VSL1, GK_VSL_SAT, GK_VSL_VSL2, GK_VSL_SATEXACT}; /* simplest first */
