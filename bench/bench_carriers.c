@@ -1,4 +1,4 @@
-/* bench_carriers: cost of the stiff pulse integration (seed 002 Fig. 1d
+/* bench_carriers: cost of the stiff pulse integration (Goldberg et al., Adv. Mater. 2024, Fig. 1d
  * needs one per pulse width), the Poisson gain threshold (one per point of
  * a gain-curve or a parameter scan) and the G(N) fit. A 16-width sweep and a
  * 201-point gain curve should both take well under a second. */

@@ -1,6 +1,6 @@
 /* gainkit carriers — ABC carrier dynamics in bulk films: PLQY, pulsed
- * excitation, thresholds, gain saturation fit, Mott density (physics.md §5,
- * seeds 002 and 003). */
+ * excitation, thresholds, gain saturation fit, Mott density (docs/physics.md §7,
+ * Goldberg et al., Adv. Mater. 2024 and Tatarinov et al., Adv. Opt. Mater. 2023). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +56,7 @@ static int plqy_figure(const cli_common *c, const gk_abc *k, const double *n, co
   gk_plqy_max(k, &pm, &nm);
   if (isfinite(nm) && nm > 0) gk_panel_vline(p, nm, -1, "maximum");
   if (isfinite(gk_plqy_nc(k))) gk_panel_vline(p, gk_plqy_nc(k), -1, "N_{C} = k_{2}/k_{3}");
-  /* Map over N and k3 (seed 002 Fig. 1e), on log10 axes. */
+  /* Map over N and k3 (Goldberg et al., Adv. Mater. 2024, Fig. 1e), on log10 axes. */
   enum { NX = 120, NY = 90 };
   double *xs = malloc((NX + NY + NX * NY) * sizeof *xs);
   if (!xs) { gk_figure_free(f); return cli_save_figure(c, NULL); }
@@ -315,7 +315,7 @@ static int cmd_threshold(int argc, char **argv)
   cli_result_init(&r, "carriers threshold");
   gk_json_num(r.j, "n_th", nth);
   gk_json_num(r.j, "j_th", j);   /* null without --k2 or --tau */
-  cli_printf(&r.b, "Threshold carrier density and current density [002 Eq. 1, 5]\n");
+  cli_printf(&r.b, "Threshold carrier density and current density [Goldberg et al., Adv. Mater. 2024, Eq. 1, 5]\n");
   cli_print_value(&r.b, "N_th", nth, NAN, "cm^-3");
   if (isfinite(j)) cli_print_value(&r.b, "J_th", j, NAN, "A/cm^2");
   else cli_printf(&r.b, "  J_th needs --k2 (radiative) or --tau (carrier lifetime)\n");
@@ -385,7 +385,7 @@ static int cmd_gain_fit(int argc, char **argv)
   gk_json_num(r.j, "chi2_red", f.chi2_red);
   cJSON_AddBoolToObject(r.j, "converged", f.converged);
   gk_json_num(r.j, "n_mott", nm);
-  cli_printf(&r.b, "Modal gain G = Gamma sigma (N - N_th)/(1 + N/N_s) [003 Eq. 1-2], Gamma = %g, %zu points\n",
+  cli_printf(&r.b, "Modal gain G = Gamma sigma (N - N_th)/(1 + N/N_s) [Tatarinov et al., Adv. Opt. Mater. 2023, Eq. 1-2], Gamma = %g, %zu points\n",
              gamma, col.n);
   cli_print_value(&r.b, "sigma", f.sigma, f.se_sigma, "cm^2");
   cli_print_value(&r.b, "N_th", f.n_th, f.se_n_th, "cm^-3");
@@ -436,7 +436,7 @@ static int cmd_mott(int argc, char **argv)
   cli_result_init(&r, "carriers mott");
   double nm = gk_mott_density(temp, ab, eb);
   gk_json_num(r.j, "n_mott", nm);
-  cli_printf(&r.b, "Mott density n_M = 1.19^2 k_B T/(2 a_B^3 E_b) [003] (T = %g K, a_B = %g nm, E_b = %g meV)\n",
+  cli_printf(&r.b, "Mott density n_M = 1.19^2 k_B T/(2 a_B^3 E_b) [Tatarinov et al., Adv. Opt. Mater. 2023] (T = %g K, a_B = %g nm, E_b = %g meV)\n",
              temp, ab * 1e7, eb * 1e3);
   cli_print_value(&r.b, "n_M", nm, NAN, "cm^-3");
   return cli_result_finish(&c, &r, CLI_OK);
@@ -444,7 +444,7 @@ static int cmd_mott(int argc, char **argv)
 
 #define CARRIERS_INTRO \
     "ABC recombination dN/dt = G(t) - k1 N - k2 N^2 - k3 N^3 in bulk gain films\n" \
-    "(Goldberg et al. 2024 [002], Tatarinov et al. 2023 [003]; physics.md section 5).\n" \
+    "(Goldberg et al., Adv. Mater. 2024, Tatarinov et al., Adv. Opt. Mater. 2023; docs/physics.md section 7).\n" \
     "Bare numbers are in these units: k1 s^-1, k2 cm3/s, k3 cm6/s, N cm^-3,\n" \
     "thickness nm, fluence uJ/cm2, pulse FWHM ps, --t-end and --tau ns, photon energy\n" \
     "eV, Bohr radius nm, binding energy eV; suffixes work (150nm, 20uJ/cm2, 100fs,\n" \

@@ -1,5 +1,5 @@
 /* gainkit heat — lumped thermal model of a driven device, C dDT/dt =
- * A_d j V - K DT (seed 004 Eq. 10-13): d.c., single square pulses, pulse
+ * A_d j V - K DT (Ahn et al., Chem. Rev. 2023, Eq. 10-13): d.c., single square pulses, pulse
  * trains, and a fit of K and C to DT/P versus pulse length. */
 #include <math.h>
 #include <stdlib.h>
@@ -145,7 +145,7 @@ static int run(int argc, char **argv)
   gk_json_num(r.j, "power", power);
   gk_json_num(r.j, "tau_t", tau);
   gk_json_num(r.j, "delta_t_dc", dc);
-  cli_printf(&r.b, "Lumped device heating C dDT/dt = P - K DT [004 Eq. 10-13]\n");
+  cli_printf(&r.b, "Lumped device heating C dDT/dt = P - K DT [Ahn et al., Chem. Rev. 2023, Eq. 10-13]\n");
   cli_print_value(&r.b, "P", power, NAN, "W");
   cli_print_value(&r.b, "tau_T", tau, NAN, "s (C/K)");
   cli_print_value(&r.b, "DT_dc", dc, NAN, "K (Eq. 11)");

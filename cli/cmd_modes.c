@@ -1,7 +1,7 @@
 /* gainkit modes — guided modes of a planar multilayer stack: effective
  * indices, confinement per layer, modal loss, field profiles, and sweeps of
  * the fundamental TE/TM net modal gain over a layer thickness or wavelength
- * (seed 002 Eq. 6, Fig. 3c). */
+ * (Goldberg et al., Adv. Mater. 2024, Eq. 6, Fig. 3c). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -442,7 +442,7 @@ static int run_sweep(const cli_common *c, const gk_stack *s, int layer, const do
     gk_csv_add_row(&t, row);
   }
   /* Smallest swept thickness with positive TE0 net gain: the design number
-   * of seed 002 Fig. 3c. */
+   * of Goldberg et al., Adv. Mater. 2024, Fig. 3c. */
   if (layer >= 0 && nwl <= 1 && s->active >= 0) {
     double dmin = NAN;
     for (size_t i = 0; i < np; i++)

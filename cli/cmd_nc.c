@@ -1,5 +1,5 @@
 /* gainkit nc — nanocrystal gain statistics, Auger lifetimes, pump and
- * current thresholds, quantum confinement (physics.md §4, seeds 004, 001). */
+ * current thresholds, quantum confinement (docs/physics.md §4, Ahn et al., Chem. Rev. 2023; Qin et al., Nano Lett. 2021). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,7 +236,7 @@ static int cmd_auger(int argc, char **argv)
   int has_xx = cli_qopt_find(q, NQ(q), "tau-xx")->seen;
   if (has_rx && has_rxx) return CLI_QFAIL("tau-rxx", "give either --tau-rx or --tau-rxx, not both");
   if (max_n != floor(max_n) || max_n < 2 || max_n > 100) return CLI_QFAIL("max-n", "must be an integer from 2 to 100");
-  double t_rxx = has_rxx ? tau_rxx : has_rx ? tau_rx / 4 : NAN;   /* tau_r,XX = tau_r,X/4 [004] */
+  double t_rxx = has_rxx ? tau_rxx : has_rx ? tau_rx / 4 : NAN;   /* tau_r,XX = tau_r,X/4 [Ahn et al., Chem. Rev. 2023] */
   double tau_a;
   if (has_xx) {
     if (isnan(t_rxx)) return cli_usage(c.cmd, "--tau-xx needs --tau-rx or --tau-rxx to separate Auger from radiative decay");
@@ -278,7 +278,7 @@ static int cmd_auger(int argc, char **argv)
   }
   /* Statistical scaling, Eq. 6, calibrated on the biexciton. */
   cJSON *arr = cJSON_AddArrayToObject(r.j, "multiexcitons");
-  cli_printf(&r.b, "\n  Multiexciton Auger lifetimes, statistical scaling [004 Eq. 6] (n_e = %g):\n", ne);
+  cli_printf(&r.b, "\n  Multiexciton Auger lifetimes, statistical scaling [Ahn et al., Chem. Rev. 2023, Eq. 6] (n_e = %g):\n", ne);
   cli_printf(&r.b, "  %4s  %6s  %6s  %14s\n", "N", "N_e", "N_h", "tau_A (ps)");
   for (int n = 1; n <= (int)max_n; n++) {
     double t = gk_nc_auger_scaled(tau_a, n + ne, n);
@@ -350,7 +350,7 @@ static int cmd_current(int argc, char **argv)
   gk_json_num(r.j, "j_th", cur.j_th);
   gk_json_num(r.j, "j_half", cur.j_half);
   gk_json_num(r.j, "sigma_g", cur.sigma_g);
-  cli_printf(&r.b, "Current-density thresholds [004 Eq. 8-9] (R = %g nm, f_a = %g)\n", radius * 1e7, fill);
+  cli_printf(&r.b, "Current-density thresholds [Ahn et al., Chem. Rev. 2023, Eq. 8-9] (R = %g nm, f_a = %g)\n", radius * 1e7, fill);
   cli_print_value(&r.b, "sigma_g", cur.sigma_g, NAN, "cm^2");
   cli_print_value(&r.b, "j_th", cur.j_th, NAN, "A/cm^2 (gain threshold)");
   cli_print_value(&r.b, "j_1/2", cur.j_half, NAN, "A/cm^2 (half-saturated gain)");
@@ -429,7 +429,7 @@ static int cmd_confinement(int argc, char **argv)
   cli_result_init(&r, "nc confinement");
   cJSON *phi = cJSON_AddObjectToObject(r.j, "phi"), *ee = cJSON_AddObjectToObject(r.j, "electron"),
         *eh = cJSON_AddObjectToObject(r.j, "hole");
-  cli_printf(&r.b, "Quantum confinement, infinite spherical well [004 Eq. 1-2] (R = %g nm, m_e = %g, m_h = %g)\n",
+  cli_printf(&r.b, "Quantum confinement, infinite spherical well [Ahn et al., Chem. Rev. 2023, Eq. 1-2] (R = %g nm, m_e = %g, m_h = %g)\n",
              radius * 1e7, me, mh);
   cli_printf(&r.b, "  %-5s %10s %14s %14s\n", "state", "phi", "E_e (eV)", "E_h (eV)");
   for (int i = 0; i < 3; i++) {
@@ -447,7 +447,7 @@ static int cmd_confinement(int argc, char **argv)
 
 #define NC_INTRO                                                                  \
   "Nanocrystal (quantum dot) optical gain from band-edge statistics (Klimov,\n"   \
-  "Chem. Rev. 2023 [004]; Qin et al. 2021 [001]; physics.md section 4).\n"        \
+  "Chem. Rev. 2023; Qin et al., Nano Lett. 2021; docs/physics.md section 4).\n"        \
   "Values accept unit suffixes (2.5nm, 20ns, 65ps, 3eV, 3e-15cm2); bare numbers\n" \
   "are in the unit shown (nm, ns, ps: the units papers quote; never silently cm\n"  \
   "or s), and a value outside the plausible range gets a warning.\n\n"

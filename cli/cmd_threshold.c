@@ -1,5 +1,5 @@
 /* gainkit threshold — ASE threshold from a pump series or from spectra
- * (physics.md §3). Reads the input, runs the spectrum processing and the
+ * (docs/physics.md §3). Reads the input, runs the spectrum processing and the
  * threshold methods of the library, formats text/JSON/CSV and the figure. */
 #include <math.h>
 #include <stdlib.h>

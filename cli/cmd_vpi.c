@@ -1,4 +1,4 @@
-/* gainkit vpi — global VPI fits of a pump series of spectra (physics.md §2,
+/* gainkit vpi — global VPI fits of a pump series of spectra (docs/physics.md §2,
  * docs/vpi.md). Reads the matrix, selects wavelengths and pumps, builds
  * F(lambda) and optional fixed losses, runs gk_vpi_fit, formats the result. */
 #include <math.h>
@@ -485,7 +485,7 @@ static int make_csv(gk_csv *csv, gk_vpi_result *const *r, size_t nr, const vdata
   return 0;
 }
 
-/* Seed 000 Fig. 3 in one figure: (a) a spectrum with the fits and the
+/* Milanese et al., Adv. Opt. Mater. 2024, Fig. 3 in one figure: (a) a spectrum with the fits and the
  * ASE/background split, (b) intensity at the peak vs pump with the
  * thresholds, (c) gamma, alpha and the F*lambda^4 shape, (d) net gain at
  * the peak vs pump, (e) the weights vs pump. r[nr-1] is the main fit. */
@@ -496,7 +496,7 @@ static int make_plot(const char *out, gk_vpi_result *const *r, size_t nr, const 
   char xl[80];
   snprintf(xl, sizeof xl, "pump%s%s%s", v->pump_unit[0] ? " (" : "", v->pump_unit,
            v->pump_unit[0] ? ")" : "");
-  gk_figure *f = gk_figure_new(3, 2, 1500, 900, "VPI global fit (seed 000 Eq. 6-8)");
+  gk_figure *f = gk_figure_new(3, 2, 1500, 900, "VPI global fit (Milanese et al., Adv. Opt. Mater. 2024, Eq. 6-8)");
   double *y = malloc((nl + np + 2 * ng) * 4 * sizeof(double));
   if (!f || !y) {
     gk_figure_free(f), free(y);
@@ -782,7 +782,7 @@ const struct cli_command cli_cmd_vpi = {
       "Usage: gainkit vpi FILE...|DIR [--length L] [--model vpi1|vpi2|both]\n"
       "                   [--fluorescence F.csv] [--losses ALPHA.csv] [--window NM1:NM2]\n"
       "                   [--max-pump P | --auto-max-pump] [options]\n\n"
-      "Fits all spectra of a pump series at once (physics.md section 2, seed 000\n"
+      "Fits all spectra of a pump series at once (docs/physics.md section 2, Milanese et al., Adv. Opt. Mater. 2024\n"
       "Eq. 6-8): g = gamma(lambda) dn(P) - alpha(lambda),\n"
       "  vpi1: I = W1(P) F (e^{gL} - 1)/g,  vpi2: + W2(P) F (1 - e^{-alpha L})/alpha.\n\n"
       "Input FILE: a matrix, first row the pump values (unit in the corner cell),\n"

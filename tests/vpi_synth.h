@@ -1,5 +1,5 @@
 /* vpi_synth.h — synthetic variable-pump-intensity data resembling sample
- * NC-DDAB of seed 000 (§2.2, Fig. 3): L = 0.45 cm, PL centred at 515 nm,
+ * NC-DDAB of Milanese et al., Adv. Opt. Mater. 2024 (§2.2, Fig. 3): L = 0.45 cm, PL centred at 515 nm,
  * ASE at ~531 nm where alpha ~ 1 cm^-1, pump 0.1-2 mJ/cm^2, threshold
  * (g L = 1) ~ 0.85 mJ/cm^2, optional strong background fluorescence.
  * Shared by tests/unit/test_vpi.c (which also writes

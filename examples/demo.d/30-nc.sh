@@ -1,5 +1,5 @@
 # Demo steps: nanocrystal gain statistics, carrier dynamics and heating
-# (physics.md §4-5). One figure per command family.
+# (docs/physics.md §4, §7). One figure per command family.
 step nc-threshold        nc threshold --ge 2 --gh 2 --ne 1
 step nc-gain-curve       nc gain-curve --ne 1 --plot "$OUT/nc-gain-curve.svg"
 step nc-auger            nc auger --radius 2.5nm --tau-rx 20ns

@@ -1,5 +1,5 @@
 # Demo step: waveguide modes. A CsPbBr3 film on quartz (confinement 0.74 at
-# 100 nm, seed 003) with its mode profiles, then the seed 002 Fig. 3c design
+# 100 nm, Tatarinov et al., Adv. Opt. Mater. 2023) with its mode profiles, then the Goldberg et al., Adv. Mater. 2024, Fig. 3c design
 # question: how thick must the perovskite be for positive net modal gain at
 # g_i = 500 cm^-1 between ITO contacts (transparent stack) and in a
 # conventional LED stack with a thick ITO anode and an Al cathode.

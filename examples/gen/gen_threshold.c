@@ -10,14 +10,14 @@
  * spectra: 16 pump fluences, log-spaced 5..200 uJ/cm2, wavelengths 480..600
  * nm in 0.5 nm steps. Each spectrum is spontaneous emission F(λ) (Gaussian,
  * centre 525 nm, FWHM 25 nm, amplitude proportional to pump) amplified
- * along the stripe as in physics.md §2 (vpi1 form):
+ * along the stripe as in docs/physics.md §2 (vpi1 form):
  *     I(λ, P) = K·P·F(λ)·(e^{G} − 1)/G,
  *     G(λ, P) = Gpk(P)·exp(−(λ − 535)²/(2·5.5²)),
  *     Gpk(P) = 10·(P/35)²/(1 + (P/35)²)   (gain–length product: superlinear
- *              onset like the population term of physics.md §2, saturating)
+ *              onset like the population term of docs/physics.md §2, saturating)
  * plus a dark offset of 100 counts, shot noise (one count per unit) and
  * 2 counts of read noise. The FWHM collapses from ~25 nm to ~4 nm
- * (physics.md §3, [001]); the red-shifted gain peak pulls the emission peak
+ * (docs/physics.md §3, [Qin et al., Nano Lett. 2021]); the red-shifted gain peak pulls the emission peak
  * from 525 towards 535 nm.
  *
  * series: 16 pumps log-spaced 4..250 uJ/cm2 with an exactly known kink and

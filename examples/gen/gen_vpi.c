@@ -4,7 +4,7 @@
  *   ./gen_vpi > examples/vpi-ddab.csv
  *   ./gen_vpi fl > examples/vpi-ddab-fl.csv
  *
- * A variable-pump-intensity series resembling sample NC-DDAB of seed 000
+ * A variable-pump-intensity series resembling sample NC-DDAB of Milanese et al., Adv. Opt. Mater. 2024
  * (§2.2, Fig. 3), computed from Eq. 6-8 (vpi2) by tests/vpi_synth.h (the
  * generator the unit tests use): stripe L = 0.45 cm, 121 wavelengths
  * 500-560 nm, PL centred at 515 nm, gross gain peaking at 530 nm, alpha =
@@ -39,7 +39,7 @@ int main(int argc, char **argv)
     synth_free(&t);
     return 0;
   }
-  printf("# gainkit example: VPI series like NC-DDAB (seed 000 Fig. 3); examples/gen/gen_vpi.c\n");
+  printf("# gainkit example: VPI series like NC-DDAB (Milanese et al., Adv. Opt. Mater. 2024, Fig. 3); examples/gen/gen_vpi.c\n");
   printf("# stripe_length_cm: 0.45\n");
   printf("# true_P1_mJ_cm2: %g\n# true_P2_mJ_cm2: %g\n# true_m: %g\n# true_n: %g\n", t.glob[0],
          t.glob[1], t.glob[2], t.glob[3]);

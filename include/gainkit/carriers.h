@@ -1,8 +1,8 @@
 /* gainkit/carriers.h — carrier dynamics in bulk gain films (ABC model).
  *
- * Sources: Goldberg et al. [seed 002] Eq. 1-3, 5 (ABC rate equation under
- * a Gaussian pulse, PLQY, N_th, J_th); Tatarinov et al. [seed 003] Eq. 1-2
- * (material gain with saturation) and the Mott density. physics.md §5.
+ * Sources: Goldberg et al., Adv. Mater. 2024 Eq. 1-3, 5 (ABC rate equation under
+ * a Gaussian pulse, PLQY, N_th, J_th); Tatarinov et al., Adv. Opt. Mater. 2023 Eq. 1-2
+ * (material gain with saturation) and the Mott density. docs/physics.md §7.
  *
  * Units: density cm^-3, k1 s^-1, k2 cm^3 s^-1, k3 cm^6 s^-1, time s,
  * thickness cm, fluence J/cm^2, photon energy eV, current density A/cm^2,
@@ -26,7 +26,7 @@ typedef struct gk_abc { double k1, k2, k3; } gk_abc;
 
 /* Check k1, k2, k3 >= 0 and finite. */
 int gk_abc_check(const gk_abc *k, gk_error *err);
-/* PLQY = k2 N^2/(k1 N + k2 N^2 + k3 N^3) [002 Eq. 3]. */
+/* PLQY = k2 N^2/(k1 N + k2 N^2 + k3 N^3) [Goldberg et al., Adv. Mater. 2024, Eq. 3]. */
 double gk_plqy(const gk_abc *k, double n);
 /* N_C = k2/k3: above it Auger outruns radiation (INFINITY if k3 = 0). */
 double gk_plqy_nc(const gk_abc *k);
@@ -37,7 +37,7 @@ void gk_plqy_max(const gk_abc *k, double *plqy_max, double *n_at_max);
 int gk_plqy_max_numeric(const gk_abc *k, double *plqy_max, double *n_at_max, gk_error *err);
 
 /* ---- Gaussian pulse excitation ------------------------------------------ */
-/* Carriers generated per cm^3 by one pulse: F A/(hbar omega d) [002 Eq. 1]. */
+/* Carriers generated per cm^3 by one pulse: F A/(hbar omega d) [Goldberg et al., Adv. Mater. 2024, Eq. 1]. */
 double gk_pulse_density(double fluence, double absorptance, double photon_ev, double thickness);
 
 typedef struct gk_pulse_opts {
@@ -71,11 +71,11 @@ void gk_pulse_result_free(gk_pulse_result *r);
  * N = (n0/2) exp(k1^2 s^2/2 - k1 t) erfc((k1 s^2 - t)/(s sqrt 2)). */
 double gk_pulse_analytic_k1(double n0, double fwhm, double k1, double t);
 
-/* ---- thresholds [002 Eq. 1, 5] ------------------------------------------ */
+/* ---- thresholds [Goldberg et al., Adv. Mater. 2024, Eq. 1, 5] ------------------------------------------ */
 /* J_th = q d k2 N_th^2 / IQE (A/cm^2); tau > 0 instead uses q d N_th/(tau IQE). */
 double gk_current_threshold(double n_th, double thickness, double k2, double tau, double iqe);
 
-/* ---- gain saturation law [003 Eq. 1-2] ---------------------------------- */
+/* ---- gain saturation law [Tatarinov et al., Adv. Opt. Mater. 2023, Eq. 1-2] ---------------------------------- */
 /* G = Gamma sigma (N - N_th)/(1 + N/N_s). */
 double gk_gain_saturated(double gamma, double sigma, double n_th, double n_s, double n);
 
@@ -92,7 +92,7 @@ int gk_gain_fit_run(const double *n, const double *g, size_t len, double gamma,
                     double sigma0, double n_th0, double n_s0, gk_gain_fit *out, gk_error *err);
 void gk_gain_fit_free(gk_gain_fit *f);
 
-/* Mott density n_M = 1.19^2 k_B T/(2 a_B^3 E_b) [003]; a_B cm, E_b eV, T K. */
+/* Mott density n_M = 1.19^2 k_B T/(2 a_B^3 E_b) [Tatarinov et al., Adv. Opt. Mater. 2023]; a_B cm, E_b eV, T K. */
 double gk_mott_density(double t_kelvin, double a_b_cm, double e_b_ev);
 
 GK_API_END

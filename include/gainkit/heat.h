@@ -1,6 +1,6 @@
 /* gainkit/heat.h — lumped thermal model of an electrically driven device.
  *
- * C dDT/dt = P(t) - K DT with P = A_d j V the Joule power [004 Eq. 10-13].
+ * C dDT/dt = P(t) - K DT with P = A_d j V the Joule power [Ahn et al., Chem. Rev. 2023, Eq. 10-13].
  * Units: K in W/K, C in J/K, power W, time s, DT in K.
  */
 #ifndef GAINKIT_HEAT_H

@@ -111,7 +111,7 @@ double gk_modes_loss_cm(double _Complex neff, double wavelength_nm);
 /* DFB grating period of Bragg order m: Lambda = m lambda / (2 Re n_eff). */
 double gk_modes_dfb_period_nm(int m, double wavelength_nm, double neff);
 /* Critical TIR angle asin(n_clad/n_wg) and modal (Bragg-reflection) angle
- * asin(n_eff/n_wg), degrees [seed 004 Eq. 14, 15]; NAN when undefined. */
+ * asin(n_eff/n_wg), degrees [Ahn et al., Chem. Rev. 2023, Eq. 14, 15]; NAN when undefined. */
 double gk_modes_critical_angle_deg(double n_clad, double n_wg);
 double gk_modes_modal_angle_deg(double neff, double n_wg);
 /* Thickness of `layer` at which the mode `order` of polarisation pol reaches

@@ -1,8 +1,8 @@
 /* gainkit/nc.h — nanocrystal (quantum dot) gain statistics and thresholds.
  *
- * Sources: Klimov review [seed 004] Eq. 1-2 (confinement), 4-6 (thresholds,
- * Auger), 8-9 (current thresholds); Qin et al. [seed 001] (charged-exciton
- * gain, Poisson occupancy). See docs/nc.md and physics.md §4.
+ * Sources: Ahn et al., Chem. Rev. 2023 Eq. 1-2 (confinement), 4-6 (thresholds,
+ * Auger), 8-9 (current thresholds); Qin et al., Nano Lett. 2021 (charged-exciton
+ * gain, Poisson occupancy). See docs/nc.md and docs/physics.md §4.
  *
  * Units: radius cm, time s, photon energy eV, cross-section cm^2, fluence
  * J/cm^2, intensity W/cm^2, current density A/cm^2, energies eV, masses in
@@ -26,7 +26,7 @@ typedef enum { GK_NC_UNIFORM = 0, GK_NC_POISSON } gk_nc_statistics;
 
 /* Shell model of the band-edge ladder: transition k (0 = 1S, 1 = 1P,
  * 2 = 1D) has electron degeneracy ge*(2k+1) and hole degeneracy gh*(2k+1)
- * ([004 §3.4.1]: 2, 6, 10 for 2-fold band edges). Lower shells fill first. */
+ * ([Ahn et al., Chem. Rev. 2023, §3.4.1]: 2, 6, 10 for 2-fold band edges). Lower shells fill first. */
 enum { GK_NC_1S = 0, GK_NC_1P = 1, GK_NC_1D = 2 };
 
 typedef struct gk_nc_gain_model {
@@ -46,7 +46,7 @@ double gk_nc_absorption(const gk_nc_gain_model *m, double n_mean);
  * bracket); 0 when the NC is already transparent at N = 0 (charging). */
 int gk_nc_threshold(const gk_nc_gain_model *m, double *n_th, gk_error *err);
 
-/* Closed form Eq. 5 of [004] (uniform, 1S, fixed ne):
+/* Closed form Eq. 5 of [Ahn et al., Chem. Rev. 2023] (uniform, 1S, fixed ne):
  * g_h (g_e - n_e)/(g_e + g_h), clamped at 0. */
 double gk_nc_threshold_uniform(double ge, double gh, double ne);
 
@@ -71,7 +71,7 @@ const gk_nc_material *gk_nc_material_at(size_t i);
 double gk_nc_volume_nm3(double radius_cm);
 /* tau_A,XX = chi V (chi in ps nm^-3, V in nm^3) in seconds. */
 double gk_nc_auger_xx(double chi_ps_nm3, double volume_nm3);
-/* Statistical scaling [004 Eq. 6]: 1/tau_A = C_A Ne Nh (Ne + Nh - 2), with
+/* Statistical scaling [Ahn et al., Chem. Rev. 2023, Eq. 6]: 1/tau_A = C_A Ne Nh (Ne + Nh - 2), with
  * C_A fixed by the biexciton (Ne = Nh = 2): C_A = 1/(8 tau_A,XX).
  * Returns the Auger lifetime (s) of a NC with Ne electrons and Nh holes;
  * INFINITY where Eq. 6 gives no Auger decay. */
@@ -83,7 +83,7 @@ double gk_nc_tau_xx(double tau_a, double tau_rxx);
 /* Inverse: the Auger lifetime from a measured tau_XX (< tau_rXX). */
 double gk_nc_tau_a_from_xx(double tau_xx, double tau_rxx);
 
-/* ---- pump and current thresholds [004 §2.3.3, Eq. 4, 8, 9] --------------- */
+/* ---- pump and current thresholds [Ahn et al., Chem. Rev. 2023, §2.3.3, Eq. 4, 8, 9] --------------- */
 /* Excitation rate for half-saturated gain, Eq. 4 (s^-1). */
 double gk_nc_g_half(double tau_x, double tau_xx);
 
@@ -105,7 +105,7 @@ typedef struct gk_nc_current {
 int gk_nc_current_thresholds(double radius_cm, double fill, double tau_x, double tau_xx,
                              gk_nc_current *out, gk_error *err);
 
-/* ---- quantum confinement [004 Eq. 1-2] ---------------------------------- */
+/* ---- quantum confinement [Ahn et al., Chem. Rev. 2023, Eq. 1-2] ---------------------------------- */
 /* phi_{n,L}: n-th zero of the spherical Bessel function j_L (GSL zeros of
  * J_{L+1/2}). */
 double gk_nc_bessel_zero(int L, int n);

@@ -1,12 +1,12 @@
 /* gainkit/simulate.h — time-domain, spectrally resolved simulation of a
- * stripe-pumped thin film (physics.md §7; seed 000 §2.4.3–2.4.4).
+ * stripe-pumped thin film (docs/physics.md §10; Milanese et al., Adv. Opt. Mater. 2024, §2.4.3–2.4.4).
  *
  * A film (thickness d, index n) is pumped by a stripe of length L and width
  * b ending at the sample edge (x = L). Emitters (density N_tot) sit in the
  * ground state N0, the emitting state N1 (lifetime tau1, radiative fraction
  * eta1, stimulated emission and excited-state absorption) and an optional
  * long-lived state N2 (lifetime tau2, radiative fraction eta2) that only
- * fluoresces: it takes no part in the guided gain [000 §2.4.4]. Forward and
+ * fluoresces: it takes no part in the guided gain [Milanese et al., Adv. Opt. Mater. 2024, §2.4.4]. Forward and
  * backward guided photon fluxes S±(x, λ) (photons/s per wavelength bin, over
  * the stripe cross-section) are solved quasi-statically each time step; the
  * populations are advanced with adaptive explicit steps whose size bounds the
@@ -105,7 +105,7 @@ typedef struct gk_sim_config {
  * the pump pulse each limit the step to accuracy x their time scale. */
 double gk_sim_steps_estimate(const gk_sim_config *c);
 
-/* Defaults: the dye-doped polymer film of seed 000 (examples/sim-500ps.yaml
+/* Defaults: the dye-doped polymer film of Milanese et al., Adv. Opt. Mater. 2024 (examples/sim-500ps.yaml
  * documents every value and its source). */
 void gk_sim_config_default(gk_sim_config *c);
 /* Check ranges; errors are GK_EUSAGE naming the field. */

@@ -1,7 +1,7 @@
 /* gainkit/spectra.h — per-spectrum quantities of an emission spectrum.
  *
  * A spectrum is y[i] sampled at wavelengths lambda[i] (nm), strictly
- * increasing, not necessarily uniform. The steps (physics.md §3):
+ * increasing, not necessarily uniform. The steps (docs/physics.md §3):
  *
  *   1. baseline: a constant removed from every sample (the mean of the
  *      first N samples of the whole spectrum, a fixed value, or none);

@@ -2,9 +2,9 @@
  *
  * A TA experiment gives the ground-state absorption alpha0(lambda) and the
  * pump-induced change Delta alpha(lambda; <N>, delay). Gain is where the
- * pumped absorption alpha0 + Delta alpha is negative [004 §3.1.2]; at the
+ * pumped absorption alpha0 + Delta alpha is negative [Ahn et al., Chem. Rev. 2023, §3.1.2]; at the
  * probe wavelength the normalised bleach -Delta alpha/alpha0 crosses 1 at
- * the gain threshold <N_th> [001 Fig. 3c]. Absorbances are optical
+ * the gain threshold <N_th> [Qin et al., Nano Lett. 2021, Fig. 3c]. Absorbances are optical
  * densities (any consistent unit: only ratios and signs matter);
  * wavelengths nm, delays s, <N> excitons per nanocrystal.
  * See docs/ta.md for the methods.

@@ -1,4 +1,4 @@
-/* gainkit/threshold.h — ASE threshold from a pump series (physics.md §3).
+/* gainkit/threshold.h — ASE threshold from a pump series (docs/physics.md §3).
  *
  * Three definitions, each on the points (pump_i, value_i), i = 0..n-1, in
  * any order (they are sorted by pump internally); n >= 6 for every method

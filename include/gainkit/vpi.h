@@ -1,5 +1,5 @@
 /* gainkit/vpi.h — global fits of variable-pump-intensity spectra
- * (physics.md §2; seed 000 Eq. 6-8).
+ * (docs/physics.md §2; Milanese et al., Adv. Opt. Mater. 2024, Eq. 6-8).
  *
  * Data: I[i*np + j] at wavelength lambda[i] (nm) and pump P[j], stripe
  * length L (cm), fluorescence shape F[i]. Model:

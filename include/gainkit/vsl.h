@@ -1,7 +1,7 @@
 /* gainkit/vsl.h — net optical gain from variable-stripe-length (VSL) data.
  *
  * Edge-emitted intensity I versus stripe length L at fixed pump, five models
- * (physics.md §1, seed 000 Eq. 1–5):
+ * (docs/physics.md §1, Milanese et al., Adv. Opt. Mater. 2024, Eq. 1–5):
  *   vsl1       I = (A/g)(e^{gL} - 1)
  *   vsl2       I = (A1/g)(e^{gL} - 1) + A2 L
  *   sat        L = (I/Is)/k + g/k^2 ln|1 + k I/A|,  k = g + A/Is   (Eq. 3,
@@ -127,7 +127,7 @@ void gk_vsl_fit_free(gk_vsl_fit *f);
  * returns how many. The first is the best single guess. */
 size_t gk_vsl_guess(const gk_vsl_data *d, gk_vsl_model m, double *starts, size_t max_starts);
 
-/* Recommendation (seed 000 Table 1 and §2.1 plus information criteria).
+/* Recommendation (Milanese et al., Adv. Opt. Mater. 2024, Table 1 and §2.1 plus information criteria).
  * fits[m] for every model, with fits[m].ok = 0 for models not fitted.
  * Returns the recommended model, or -1 when no physical model fits
  * reliably ("none"); *reliable says whether the recommended fit is

@@ -1,5 +1,5 @@
 /* ABC recombination: PLQY, its maximum, thresholds, Mott density.
- * [002 Eq. 1, 3, 5; 003] */
+ * [Goldberg et al., Adv. Mater. 2024, Eq. 1, 3, 5; 003] */
 #include <math.h>
 #include <gsl/gsl_errno.h>
 #include "fit/solve1d.h"
@@ -80,7 +80,7 @@ double gk_pulse_density(double fluence, double absorptance, double photon_ev, do
 double gk_current_threshold(double n_th, double thickness, double k2, double tau, double iqe)
 {
   /* Below threshold the carriers recombine radiatively at rate k2 N_th,
-   * so tau = 1/(k2 N_th) [002 Eq. 5]. */
+   * so tau = 1/(k2 N_th) [Goldberg et al., Adv. Mater. 2024, Eq. 5]. */
   double rate = tau > 0 ? 1.0 / tau : k2 * n_th;
   return GK_Q_E * thickness * n_th * rate / iqe;
 }

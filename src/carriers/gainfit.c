@@ -1,5 +1,5 @@
 /* Material gain with saturation, G = Gamma sigma (N - N_th)/(1 + N/N_s)
- * [003 Eq. 1-2], fitted through gk_fit. */
+ * [Tatarinov et al., Adv. Opt. Mater. 2023, Eq. 1-2], fitted through gk_fit. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

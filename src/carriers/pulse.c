@@ -1,4 +1,4 @@
-/* ABC rate equation under a Gaussian pulse [002 Eq. 2], integrated with
+/* ABC rate equation under a Gaussian pulse [Goldberg et al., Adv. Mater. 2024, Eq. 2], integrated with
  * GSL's implicit BDF stepper: at high density k3 N^2 exceeds 1e12 s^-1
  * while the decay we want to follow lasts microseconds, a stiff problem. */
 #include <math.h>

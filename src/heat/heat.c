@@ -1,4 +1,4 @@
-/* Lumped device heating [004 Eq. 10-13]: closed forms for d.c., one square
+/* Lumped device heating [Ahn et al., Chem. Rev. 2023, Eq. 10-13]: closed forms for d.c., one square
  * pulse and pulse trains, and a numerical ODE cross-check. */
 #include <math.h>
 #include <gsl/gsl_errno.h>

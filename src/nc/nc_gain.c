@@ -1,7 +1,7 @@
 /* Nanocrystal gain statistics: band-edge occupancy averaged over the
  * number of excitons (uniform or Poisson) and of extra electrons (fixed or
  * Poisson), and the gain threshold as the root of the averaged absorption.
- * [004 Eq. 5, §3.2.2, §3.4.1; 001] */
+ * [Ahn et al., Chem. Rev. 2023, Eq. 5, §3.2.2, §3.4.1; 001] */
 #include <math.h>
 #include <gsl/gsl_errno.h>
 #include "fit/solve1d.h"

@@ -1,5 +1,5 @@
 /* Nanocrystal Auger lifetimes, pump and current thresholds, confinement.
- * [004 Eq. 1-2, 4, 6, 8-9, §2.3.1, §2.3.3] */
+ * [Ahn et al., Chem. Rev. 2023, Eq. 1-2, 4, 6, 8-9, §2.3.1, §2.3.3] */
 #include <math.h>
 #include <strings.h>
 #include <gsl/gsl_math.h>
@@ -13,16 +13,16 @@
 
 /* chi: V-scaling constants of biexciton Auger lifetimes, tau_A,XX = chi V.
  * ~1 ps nm^-3 is "universal" for II-VI and IV-VI QDs, ~0.06 ps nm^-3 for
- * lead-halide perovskite NCs [004 §2.3.1 and Fig. 4, §4.3]. Degeneracies:
- * 2-fold band edges for CdSe and perovskites, 8-fold for PbS/PbSe [004 §3.2.2]. */
+ * lead-halide perovskite NCs [Ahn et al., Chem. Rev. 2023, §2.3.1 and Fig. 4, §4.3]. Degeneracies:
+ * 2-fold band edges for CdSe and perovskites, 8-fold for PbS/PbSe [Ahn et al., Chem. Rev. 2023, §3.2.2]. */
 static const gk_nc_material materials[] = {
-  {"cdse", "CdSe", 1.0, 2, 2, "Klimov review [004] §2.3.1, Fig. 4 (V-scaling)"},
-  {"cds", "CdS", 1.0, 2, 2, "Klimov review [004] §2.3.1 (universal chi for II-VI)"},
-  {"cdte", "CdTe", 1.0, 2, 2, "Klimov review [004] §2.3.1 (universal chi for II-VI)"},
-  {"pbs", "PbS", 1.0, 8, 8, "Klimov review [004] §2.3.1, Fig. 4; g = 8 from §3.2.2"},
-  {"pbse", "PbSe", 1.0, 8, 8, "Klimov review [004] §2.3.1; g = 8 from §3.2.2"},
-  {"cspbbr3", "CsPbBr3", 0.06, 2, 2, "Klimov review [004] §2.3.1 and §4.3 (perovskite chi)"},
-  {"cspbi3", "CsPbI3", 0.06, 2, 2, "Klimov review [004] §2.3.1 and §4.3 (perovskite chi)"},
+  {"cdse", "CdSe", 1.0, 2, 2, "Klimov review [Ahn et al., Chem. Rev. 2023] §2.3.1, Fig. 4 (V-scaling)"},
+  {"cds", "CdS", 1.0, 2, 2, "Klimov review [Ahn et al., Chem. Rev. 2023] §2.3.1 (universal chi for II-VI)"},
+  {"cdte", "CdTe", 1.0, 2, 2, "Klimov review [Ahn et al., Chem. Rev. 2023] §2.3.1 (universal chi for II-VI)"},
+  {"pbs", "PbS", 1.0, 8, 8, "Klimov review [Ahn et al., Chem. Rev. 2023] §2.3.1, Fig. 4; g = 8 from §3.2.2"},
+  {"pbse", "PbSe", 1.0, 8, 8, "Klimov review [Ahn et al., Chem. Rev. 2023] §2.3.1; g = 8 from §3.2.2"},
+  {"cspbbr3", "CsPbBr3", 0.06, 2, 2, "Klimov review [Ahn et al., Chem. Rev. 2023] §2.3.1 and §4.3 (perovskite chi)"},
+  {"cspbi3", "CsPbI3", 0.06, 2, 2, "Klimov review [Ahn et al., Chem. Rev. 2023] §2.3.1 and §4.3 (perovskite chi)"},
 };
 
 size_t gk_nc_material_count(void) { return sizeof materials / sizeof materials[0]; }
@@ -100,7 +100,7 @@ int gk_nc_current_thresholds(double radius_cm, double fill, double tau_x, double
     return rc;
   if (!(fill > 0 && fill <= 1))
     return gk_error_option(err, "--fill", "areal filling factor must be in (0, 1] (got %g)", fill);
-  /* Current focusing: sigma_e = sigma_g/f_a, g_exc = sigma_e j/e [004 §5.2]. */
+  /* Current focusing: sigma_e = sigma_g/f_a, g_exc = sigma_e j/e [Ahn et al., Chem. Rev. 2023, §5.2]. */
   out->sigma_g = M_PI * radius_cm * radius_cm;
   out->j_th = EV * fill / (out->sigma_g * sqrt(tau_x * tau_xx));
   out->j_half = EV * fill * gk_nc_g_half(tau_x, tau_xx) / out->sigma_g;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# gainkit carriers: physics.md §5 check values through the command line,
+# gainkit carriers: docs/physics.md §7 check values through the command line,
 # pulse output forms, gain-fit on the bundled example, bad options.
 source "$GK_SOURCE_DIR/tests/cli/lib.sh"
 source "$GK_SOURCE_DIR/tests/cli/calc_lib.sh"
@@ -37,7 +37,7 @@ run carriers mott --format json; expect_near n_mott 1.2e19 0.05e19 "Mott density
 run carriers gain-fit "$SRC/examples/gain_vs_density.csv" --gamma 0.65 --format json --plot "$T/gf.svg"
 expect_rc 0 "gain-fit"; expect_out '"converged":	true' "gain-fit converged"
 [ -s "$T/gf.svg" ] && ok || bad "gain-fit plot"
-# Table 1 of [003]: sigma 4e-16 cm2, N_s 5e19 cm^-3 within the 2 % ripple's reach.
+# Table 1 of [Tatarinov et al., Adv. Opt. Mater. 2023]: sigma 4e-16 cm2, N_s 5e19 cm^-3 within the 2 % ripple's reach.
 v=$(printf '%s\n' "$OUT" | tr -d '\n\t ' | sed -n 's/.*"sigma":{"value":\([-+0-9.eE]*\).*/\1/p')
 awk -v v="$v" 'BEGIN { exit !(v > 3.8e-16 && v < 4.2e-16) }' && ok || bad "gain-fit sigma $v"
 

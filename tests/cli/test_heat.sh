@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# gainkit heat: tau_T check of physics.md §5, pulse and train outputs, the
+# gainkit heat: tau_T check of docs/physics.md §8, pulse and train outputs, the
 # K/C fit on the bundled example, bad options.
 source "$GK_SOURCE_DIR/tests/cli/lib.sh"
 source "$GK_SOURCE_DIR/tests/cli/calc_lib.sh"
 
 run heat --k 4.8e-3 --c 1.9e-8 --power 0.1 --format json; expect_rc 0 "heat d.c."
-# [004] prints 3.9 us for C/K = 3.958 us (truncated); test the quotient to 1e-4.
+# [Ahn et al., Chem. Rev. 2023] prints 3.9 us for C/K = 3.958 us (truncated); test the quotient to 1e-4.
 expect_near tau_t 3.9583e-6 0.0001e-6 "tau_T"
 expect_near delta_t_dc 20.8333 0.0001 "d.c. rise P/K"
 run heat --k 4.8mW/K --c 19nJ/K --area 1e-3 --current-density 100A/cm2 --voltage 1 --pulse 1us --format json

@@ -6,7 +6,7 @@ EX="$SRC/examples"
 run modes "$EX/stack-cspbbr3.yaml"
 expect_rc 0 "modes text"
 expect_out "TE0" "TE0 listed"
-expect_out "0.7410" "TE0 confinement 0.741 (physics.md §6)"
+expect_out "0.7410" "TE0 confinement 0.741 (docs/physics.md §9)"
 expect_out "loss (cm^-1)" "loss column with unit"
 
 run modes "$EX/stack-cspbbr3.yaml" --format json

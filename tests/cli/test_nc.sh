@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# gainkit nc: check values of physics.md §4 through the command line, JSON
+# gainkit nc: check values of docs/physics.md §4 through the command line, JSON
 # keys, CSV/plot output and bad options. Tolerances: half a unit of the last
 # digit physics.md prints.
 source "$GK_SOURCE_DIR/tests/cli/lib.sh"

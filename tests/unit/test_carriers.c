@@ -1,4 +1,4 @@
-/* ABC carrier dynamics: PLQY checks of physics.md §5, the pulse ODE against
+/* ABC carrier dynamics: PLQY checks of docs/physics.md §7, the pulse ODE against
  * the analytic k2 = k3 = 0 solution and the short-pulse limit, thresholds,
  * Mott density. */
 #include <gsl/gsl_errno.h>
@@ -83,7 +83,7 @@ static void test_short_pulse_limit(void)
 static void test_pulse_stiff(void)
 {
   /* 1e20 cm^-3 in 1 ns: k3 N^2 = 1e12 s^-1, 3 orders above 1/FWHM. The
-   * long pulse caps the peak well below N0 (seed 002 Fig. 1d), and the
+   * long pulse caps the peak well below N0 (Goldberg et al., Adv. Mater. 2024, Fig. 1d), and the
    * integrated PLQY cannot exceed the PLQY maximum. */
   gk_pulse_opts o = {K, 1e20, 1e-9, 0, 100, 0};
   gk_pulse_result r;
@@ -122,14 +122,14 @@ static void test_thresholds(void)
   /* The lifetime form with tau = 1/(k2 N) is the same number. */
   CHECK_CLOSE(gk_current_threshold(7.3e17, 150e-7, 0, 1 / (2e-10 * 7.3e17), 1),
               gk_current_threshold(7.3e17, 150e-7, 2e-10, 0, 1), 1e-12);
-  /* Mott density of CsPbBr3 ~ 1e19 cm^-3 (one significant digit in [003]);
+  /* Mott density of CsPbBr3 ~ 1e19 cm^-3 (one significant digit in [Tatarinov et al., Adv. Opt. Mater. 2023]);
    * a_B = 3.5 nm, E_b = 35 meV, 300 K. */
   double nm = gk_mott_density(300, 3.5e-7, 0.035);
   CHECK(nm > 0.5e19 && nm < 1.5e19);
   CHECK_CLOSE(gk_gain_saturated(1, 4e-16, 1.5e19, 5e19, 1.5e19), 0, 1e-12);
 }
 
-/* Table 1 of [003]: the fit recovers the parameters it was generated
+/* Table 1 of [Tatarinov et al., Adv. Opt. Mater. 2023]: the fit recovers the parameters it was generated
  * with, from exact data and from data with a deterministic +-2 % ripple. */
 static void test_gain_fit(void)
 {

@@ -1,4 +1,4 @@
-/* Lumped heating: tau_T check of physics.md §5 and the closed forms against
+/* Lumped heating: tau_T check of docs/physics.md §8 and the closed forms against
  * a numerical integration of Eq. 10. */
 #include <gsl/gsl_errno.h>
 #include "gk_test.h"
@@ -7,7 +7,7 @@
 static void test_tau(void)
 {
   gk_heat h = {4.8e-3, 1.9e-8, 0.1};
-  /* K = 4.8e-3 W/K, C = 1.9e-8 J/K -> tau_T = 3.9 us in [004]: C/K is
+  /* K = 4.8e-3 W/K, C = 1.9e-8 J/K -> tau_T = 3.9 us in [Ahn et al., Chem. Rev. 2023]: C/K is
    * 3.958 us, which the review truncates (not rounds) to two digits, so
    * the check is that truncation, plus the exact quotient. */
   CHECK_ABS(floor(gk_heat_tau(&h) * 1e7) / 10, 3.9, 1e-12);

@@ -1,7 +1,7 @@
 /* Kinetics: the IRF-convolved basis against numerical integration, the
  * measured-IRF path against the closed form, and multi-exponential fits
  * (single, global, noisy, automatic) recovering the lifetimes they were
- * built with (seed 001: 24 ps biexciton, 290 ps trion, 5 ps IRF). */
+ * built with (Qin et al., Nano Lett. 2021: 24 ps biexciton, 290 ps trion, 5 ps IRF). */
 #include <gsl/gsl_integration.h>
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_randist.h>

@@ -108,7 +108,7 @@ static void test_asymmetric_slab(void)
   check_slab(1.0, 3.5, 1.0, 1000, 1550, 3);    /* high contrast */
 }
 
-/* Published check [physics.md §6, seed 003]: TE0 confinement of n = 2.4 on
+/* Published check [docs/physics.md §9, Tatarinov et al., Adv. Opt. Mater. 2023]: TE0 confinement of n = 2.4 on
  * quartz under air at 540 nm. */
 static void test_confinement_check_values(void)
 {
@@ -117,7 +117,7 @@ static void test_confinement_check_values(void)
   gk_modes m;
   CHECK(solve(n, NULL, d, 3, 540, &m, &g) == GK_OK);
   CHECK_ABS(mode_of(&m, GK_TE, 0)->confinement[1], 0.741, 1.5e-3);
-  /* TE is more strongly confined than TM [000 Fig. 4] */
+  /* TE is more strongly confined than TM [Milanese et al., Adv. Opt. Mater. 2024, Fig. 4] */
   CHECK(mode_of(&m, GK_TE, 0)->confinement[1] > mode_of(&m, GK_TM, 0)->confinement[1]);
   gk_modes_free(&m);
   gk_guide_free(&g);
@@ -464,10 +464,10 @@ static void test_sweep_matches_direct(void)
 #endif
 }
 
-/* Seed 003 Fig. S9 with measured CsPbBr3 constants (Ermolaev, ordinary ray,
+/* Tatarinov et al., Adv. Opt. Mater. 2023, Fig. S9 with measured CsPbBr3 constants (Ermolaev, ordinary ray,
  * refractiveindex.info; skipped without ../shared): TE0 confinement ~0.75 at
  * 100 nm and ~0.96 at 250 nm on quartz under air at 540 nm. */
-static void test_seed003_database_film(void)
+static void test_tatarinov2023_database_film(void)
 {
   char path[1024];
   if (!gk_test_shared("refractiveindex/CsPbBr3-Ermolaev-o.yml", path, sizeof path)) {
@@ -620,7 +620,7 @@ static void test_close_pair(void)
   gk_guide_free(&g);
 }
 
-/* Seed 002 Fig. 3c, qualitatively: with g_i = 500 cm^-1 the conventional
+/* Goldberg et al., Adv. Mater. 2024, Fig. 3c, qualitatively: with g_i = 500 cm^-1 the conventional
  * stack (thick ITO anode, Al cathode) needs a thicker perovskite for
  * g_net > 0 than the transparent one (20 nm ITO contacts). The paper's
  * numbers (> 200 nm and 130 nm) depend on its Table S3 constants, which we
@@ -654,7 +654,7 @@ static double first_positive(const char *rel)
   return d;
 }
 
-static void test_seed002_fig3c(void)
+static void test_goldberg2024_fig3c(void)
 {
   double conv = first_positive("examples/stack-conventional.yaml");
   double transp = first_positive("examples/stack-electrodes.yaml");
@@ -677,9 +677,9 @@ int main(void)
   RUN(test_cutoff);
   RUN(test_helpers);
   RUN(test_sweep_matches_direct);
-  RUN(test_seed002_fig3c);
+  RUN(test_goldberg2024_fig3c);
   RUN(test_random_lossless_stacks);
-  RUN(test_seed003_database_film);
+  RUN(test_tatarinov2023_database_film);
   RUN(test_close_pair);
   RUN(test_lossy_slab_closed_form);
   return gk_test_summary();

@@ -1,5 +1,5 @@
 /* Nanocrystal gain statistics, Auger, thresholds, confinement against the
- * check values of physics.md §4 and independent root solutions. */
+ * check values of docs/physics.md §4 and independent root solutions. */
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_roots.h>
@@ -66,7 +66,7 @@ static void test_uniform(void)
 
 static void test_transitions(void)
 {
-  /* [004 §3.4.1]: 1S, 1P, 1D thresholds 1, 5, 13 for 2-fold band edges. */
+  /* [Ahn et al., Chem. Rev. 2023, §3.4.1]: 1S, 1P, 1D thresholds 1, 5, 13 for 2-fold band edges. */
   CHECK_ABS(thr(2, 2, 0, 0, 0, GK_NC_1S), 1, 1e-10);
   CHECK_ABS(thr(2, 2, 0, 0, 0, GK_NC_1P), 5, 1e-10);
   CHECK_ABS(thr(2, 2, 0, 0, 0, GK_NC_1D), 13, 1e-10);
@@ -95,11 +95,11 @@ static void test_absorption_limits(void)
 
 static void test_auger(void)
 {
-  /* [004]: R = 1 -> 4 nm gives ~4 -> ~270 ps at chi = 1 ps nm^-3; the
+  /* [Ahn et al., Chem. Rev. 2023]: R = 1 -> 4 nm gives ~4 -> ~270 ps at chi = 1 ps nm^-3; the
    * review rounds to 1 and 2 significant digits. */
   CHECK_ABS(gk_nc_auger_xx(1, gk_nc_volume_nm3(1e-7)) * 1e12, 4, 0.5);
   CHECK_ABS(gk_nc_auger_xx(1, gk_nc_volume_nm3(4e-7)) * 1e12, 270, 5);
-  /* R = 2.5 nm -> ~65 ps [004 §2.3.3]. */
+  /* R = 2.5 nm -> ~65 ps [Ahn et al., Chem. Rev. 2023, §2.3.3]. */
   CHECK_ABS(gk_nc_auger_xx(1, gk_nc_volume_nm3(2.5e-7)) * 1e12, 65, 1);
   /* tau_XX 1.3 ns, tau_rXX 3 ns -> tau_A 2.3 ns, q_XX 43 % (2 digits). */
   double ta = gk_nc_tau_a_from_xx(1.3e-9, 3e-9);
@@ -124,14 +124,14 @@ static void test_pump_current(void)
   CHECK_INT(gk_nc_pump_thresholds(3e-15, 3, 20e-9, 65e-12, 1, &p, &e), GK_OK);
   /* I_1/2 ~ 2.5 MW/cm^2: 2 digits printed. */
   CHECK_ABS(p.i_half / 1e6, 2.5, 0.05);
-  /* I_1/2/I_th ~ sqrt(tau_X/tau_A) [004 §2.3.3] (the review rounds the
+  /* I_1/2/I_th ~ sqrt(tau_X/tau_A) [Ahn et al., Chem. Rev. 2023, §2.3.3] (the review rounds the
    * 17.5 of its example to "approximately 20"); the approximation drops
    * terms of order tau_XX/tau_X = 0.3 %, hence 1 %. */
   CHECK_CLOSE(p.i_half / p.i_th, sqrt(20e-9 / 65e-12), 0.01);
   CHECK_CLOSE(p.w_th, 3 * 1.602176634e-19 / 3e-15, 1e-9);
   gk_nc_current c;
   CHECK_INT(gk_nc_current_thresholds(2.5e-7, 0.5, 20e-9, 65e-12, &c, &e), GK_OK);
-  /* 0.36 and 6.3 kA/cm^2: two significant digits in [004]. */
+  /* 0.36 and 6.3 kA/cm^2: two significant digits in [Ahn et al., Chem. Rev. 2023]. */
   CHECK_ABS(c.j_th / 1e3, 0.36, 0.005);
   CHECK_ABS(c.j_half / 1e3, 6.3, 0.05);
   CHECK_INT(gk_nc_current_thresholds(2.5e-7, 1.5, 20e-9, 65e-12, &c, &e), GK_EUSAGE);
@@ -147,7 +147,7 @@ static void test_confinement(void)
   CHECK_CLOSE(gk_nc_bessel_zero(0, 1), M_PI, 1e-12);
   CHECK_ABS(gk_nc_bessel_zero(1, 1), 4.4934, 0.5e-4);
   CHECK_ABS(gk_nc_bessel_zero(2, 1), 5.7635, 0.5e-4);
-  CHECK_CLOSE(gk_nc_bessel_zero(0, 2), 2 * M_PI, 1e-12);   /* 2S = 2 pi [004] */
+  CHECK_CLOSE(gk_nc_bessel_zero(0, 2), 2 * M_PI, 1e-12);   /* 2S = 2 pi [Ahn et al., Chem. Rev. 2023] */
   /* hbar^2/(2 m0) = 0.0380998 eV nm^2: R = 1 nm, m = 1 -> E_1S = 0.376 eV. */
   gk_nc_confinement c;
   gk_error e;

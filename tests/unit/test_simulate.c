@@ -1,7 +1,7 @@
 /* Checks of the time-domain stripe simulator against independent numbers:
  * closed-form guided fluorescence, exact photon bookkeeping, step/cell
  * refinement, an independently solved cw problem (GSL ODE + multiroot), the
- * seed 000 time-domain findings, and thread-count independence. Grids are
+ * Milanese et al., Adv. Opt. Mater. 2024 time-domain findings, and thread-count independence. Grids are
  * reduced so the file runs in a few seconds. */
 #include <gsl/gsl_multiroots.h>
 #include <gsl/gsl_odeiv2.h>
@@ -263,7 +263,7 @@ static void test_steady_state(void)
   gk_sim_result_free(&r);
 }
 
-/* Seed 000 §2.4.3 / Fig. 5: above threshold the FWHM collapses near the
+/* Milanese et al., Adv. Opt. Mater. 2024, §2.4.3 / Fig. 5: above threshold the FWHM collapses near the
  * pulse peak and re-broadens in the tail; the emission lags the pump by a
  * larger fraction of the pulse for the shorter pulse. */
 static double centroid_lag(const gk_sim_result *r)
@@ -278,7 +278,7 @@ static double centroid_lag(const gk_sim_result *r)
   return a / b - p / q;
 }
 
-static void test_seed000(void)
+static void test_milanese2024(void)
 {
   gk_sim_config c;
   small(&c);
@@ -407,7 +407,7 @@ int main(int argc, char **argv)
   RUN1(test_bookkeeping);
   RUN1(test_convergence);
   RUN1(test_steady_state);
-  RUN1(test_seed000);
+  RUN1(test_milanese2024);
   RUN1(test_deterministic);
   RUN1(test_config);
   return gk_test_summary();

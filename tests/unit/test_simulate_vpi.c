@@ -1,7 +1,7 @@
-/* The seed 000 background finding as a closed loop: simulate the 500 ps and
+/* The Milanese et al., Adv. Opt. Mater. 2024 background finding as a closed loop: simulate the 500 ps and
  * 10 ns VPI sets of the dye film (reduced grids), fit vpi2 to each with the
  * library fit (gk_vpi_fit), and check that the background ratio
- * median(W_fl/W_ASE) is larger for the shorter pulse [000 Fig. 5a,b]. The
+ * median(W_fl/W_ASE) is larger for the shorter pulse [Milanese et al., Adv. Opt. Mater. 2024, Fig. 5a,b]. The
  * sweeps span 0.1x to 12x the ASE threshold (~0.25 mJ/cm²) so the pump
  * dependence dn(P) is sampled on both sides of threshold. */
 #include <math.h>

@@ -1,5 +1,5 @@
 /* TA gain analysis on synthetic sets built from the Poisson gain curve
- * (physics.md §4): thresholds of neutral 2-fold (1.1462) and singly
+ * (docs/physics.md §4): thresholds of neutral 2-fold (1.1462) and singly
  * charged (0.583) nanocrystals, the gain-curve fit, window averaging, gain
  * bandwidth and gain lifetime, each against a closed form. */
 #include <gsl/gsl_sf_lambert.h>

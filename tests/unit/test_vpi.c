@@ -1,4 +1,4 @@
-/* Tests of the VPI global fit (physics.md §2) against synthetic data
+/* Tests of the VPI global fit (docs/physics.md §2) against synthetic data
  * generated from Eq. 6-8 by tests/vpi_synth.h, against finite
  * differences, and against the dense generic engine gk_fit. */
 #include <gsl/gsl_errno.h>

@@ -401,7 +401,7 @@ static void free_all(gk_vsl_fit *fits)
   for (int m = 0; m < GK_VSL_NMODELS; m++) gk_vsl_fit_free(&fits[m]);
 }
 
-/* Table-1 logic on the four data shapes of physics.md §1. */
+/* Table-1 logic on the four data shapes of docs/physics.md §1. */
 static void test_recommend(void)
 {
   gk_vsl_fit fits[GK_VSL_NMODELS];
