@@ -22,5 +22,7 @@
 #include "gainkit/vsl.h"
 #include "gainkit/vpi.h"
 #include "gainkit/simulate.h"
+#include "gainkit/tamap.h"
+#include "gainkit/trpl.h"
 const char *gk_version(void);
 #endif
