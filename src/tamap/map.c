@@ -314,7 +314,7 @@ static int polyfit(const double *x, const double *y, const unsigned char *ok, si
   int rc = gsl_multifit_linear(X, Y, B, C, &chi2, w);
   for (size_t k = 0; k < p; k++) {
     c[k] = gsl_vector_get(B, k);
-    se[k] = sqrt(gsl_matrix_get(C, k, k) * chi2 / (double)(m - p));
+    se[k] = sqrt(gsl_matrix_get(C, k, k));   /* GSL scales C by chi2/(m - p) already */
   }
   *rms = sqrt(chi2 / (double)m);
   gsl_multifit_linear_free(w);
