@@ -386,9 +386,29 @@ static int cmd_fit(int argc, char **argv)
   gk_error e;
   gk_error_clear(&e);
   gk_tamap_scheme s;
+  double c0_sets[GK_TAMAP_MAX_SETS * GK_TAMAP_MAX_COMP] = {0}, c0_pack[GK_TAMAP_MAX_SETS * GK_TAMAP_MAX_COMP];
+  int per_set_init = 0;
   if (scheme) {
     if (tau_s) return CLI_QFAIL("tau", "goes with --das or --sequential (rates are in --scheme)");
-    if (gk_tamap_scheme_parse(scheme, init, &s, &e) != GK_OK) return CLI_QFAIL("scheme", "%s", e.msg);
+    /* --init A=1,XX=0.1/A=1,XX=0.6: one set of populations per map */
+    char ib[1024];
+    snprintf(ib, sizeof ib, "%s", init ? init : "");
+    char *slash = strchr(ib, '/');
+    if (slash) *slash = '\0';
+    if (gk_tamap_scheme_parse(scheme, init ? ib : NULL, &s, &e) != GK_OK) return CLI_QFAIL("scheme", "%s", e.msg);
+    if (slash) {
+      size_t k = 0;
+      char *save = NULL;
+      snprintf(ib, sizeof ib, "%s", init);
+      for (char *tok = strtok_r(ib, "/", &save); tok; tok = strtok_r(NULL, "/", &save), k++) {
+        gk_tamap_scheme tmp;
+        if (k >= nsets) return CLI_QFAIL("init", "more population sets than maps (%zu)", nsets);
+        if (gk_tamap_scheme_parse(scheme, tok, &tmp, &e) != GK_OK) return CLI_QFAIL("init", "%s", e.msg);
+        memcpy(c0_sets + k * GK_TAMAP_MAX_COMP, tmp.c0, sizeof tmp.c0);
+      }
+      if (k != nsets) return CLI_QFAIL("init", "%zu population sets for %zu maps", k, nsets);
+      per_set_init = 1;
+    }
   } else {
     double nc = das > 0 ? das : seq;
     if (nc != floor(nc) || nc > GK_TAMAP_MAX_COMP)
@@ -419,6 +439,11 @@ static int cmd_fit(int argc, char **argv)
   o.t0_fixed = cli_qopt_find(q, NQ(q), "fix-t0")->seen;
   o.nnls = cli_qopt_find(q, NQ(q), "nnls")->seen;
   o.disp_order = (int)disp;
+  if (per_set_init) {
+    for (size_t d = 0; d < nsets; d++)
+      for (int a = 0; a < s.ncomp; a++) c0_pack[d * (size_t)s.ncomp + (size_t)a] = c0_sets[d * GK_TAMAP_MAX_COMP + (size_t)a];
+    o.c0_sets = c0_pack;
+  }
   if (t0_s) {
     double *tv;
     size_t nt;
@@ -801,7 +826,8 @@ static int cmd_sigma(int argc, char **argv)
   "      --scheme TEXT      target model \"XX->X:40ps, X->0:3ns, H->X:0.4ps\": FROM->TO:RATE,\n"    \
   "                         RATE a rate (0.025/ps, 2.5e10) or a lifetime (40ps); '!' after it\n"    \
   "                         fixes it; 0 or GS is the ground state; branching = two transitions\n"   \
-  "      --init A=1,XX=0.3  initial populations of the scheme (default 1 in the first)\n"           \
+  "      --init A=1,XX=0.3  initial populations of the scheme (default 1 in the first); one\n"       \
+  "                         set per map separated by '/' (\"H=1,XX=0.1/H=1,XX=0.6\")\n"           \
   "      --irf-fwhm T       Gaussian IRF FWHM, start value (default 100 fs; 0: no IRF)\n"          \
   "      --fix-irf          hold the FWHM;  --irf-per-set: one FWHM per map\n"                      \
   "      --t0 T[,T2...]     time zero start (default 0), one or one per map; --fix-t0 holds it\n"  \
@@ -811,7 +837,7 @@ static int cmd_sigma(int argc, char **argv)
   "    Outputs rates with standard errors (from the Jacobian of the projected problem), the\n"    \
   "    lifetimes of the decay modes, t0 and IRF per map; -o x.csv holds SAS, SAS se and DAS.\n"   \
   "      gainkit tamap fit examples/tamap/map_low.csv --signal-unit mOD --background -0.5ps --exclude 0.1ps --dispersion 2 --das 3 --tau 0.5ps,40ps,3ns --t0 0.2ps\n" \
-  "      gainkit tamap fit examples/tamap/map_low.csv examples/tamap/map_high.csv --signal-unit mOD --background -0.5ps --exclude 0.1ps --dispersion 2 --scheme \"H->X:1ps, XX->X:20ps, X->0:1ns\" --init H=1,XX=0.3 --t0 0.2ps\n"
+  "      gainkit tamap fit examples/tamap/map_low.csv examples/tamap/map_high.csv --signal-unit mOD --background -0.5ps --exclude 0.1ps --dispersion 2 --scheme \"H->X:1ps, XX->X:20ps, X->0:1ns\" --init H=1,XX=0.1/H=1,XX=0.6 --t0 0.2ps\n"
 #define TAMAP_HELP_SIGMA                                                                            \
   "  sigma FILE   absorption cross-section from the saturation of the single-exciton signal\n"    \
   "    with fluence, S = S_inf (1 - exp(-sigma F/(h nu))) (Poisson statistics; Ahn et al.,\n"     \

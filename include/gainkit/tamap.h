@@ -173,6 +173,9 @@ typedef struct gk_tamap_global_options {
   double disp[4];           /* starting values (index 1..3), s */
   int disp_fixed;
   int nnls;                 /* non-negative amplitudes (Lawson-Hanson) */
+  /* Initial populations per data set (nsets x ncomp, row-major), e.g. the
+   * biexciton fraction growing with fluence; NULL = the scheme's c0 for all. */
+  const double *c0_sets;
   gk_fit_options fit;
 } gk_tamap_global_options;
 
@@ -184,7 +187,7 @@ typedef struct gk_tamap_global_result {
   double k[GK_TAMAP_MAX_TRANS], k_se[GK_TAMAP_MAX_TRANS];
   double lam[GK_TAMAP_MAX_COMP];   /* decay rates of the eigen-modes, ascending, s^-1 */
   double lam_se[GK_TAMAP_MAX_COMP];
-  double V[GK_TAMAP_MAX_COMP * GK_TAMAP_MAX_COMP];  /* c_i = sum_j V_ij exp(-lam_j t) */
+  double V[GK_TAMAP_MAX_COMP * GK_TAMAP_MAX_COMP];  /* c_i = sum_j V_ij exp(-lam_j t) (set 0) */
   double t0[GK_TAMAP_MAX_SETS], t0_se[GK_TAMAP_MAX_SETS];
   double fwhm[GK_TAMAP_MAX_SETS], fwhm_se[GK_TAMAP_MAX_SETS];
   double disp[4], disp_se[4], disp_ref;

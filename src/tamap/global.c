@@ -410,6 +410,12 @@ static int gmodel(const double *thi, double *yhat, void *ctx)
   double rss = 0;
   for (size_t d = 0; d < g->nsets; d++) {
     const gk_tamap *m = g->maps[d];
+    if (g->o->c0_sets) {
+      /* this set's initial populations: same rates, other V */
+      gk_tamap_scheme sd = *g->s;
+      memcpy(sd.c0, g->o->c0_sets + d * (size_t)n, (size_t)n * sizeof(double));
+      if (gk_tamap_scheme_solve(&sd, th, lam, V, NULL)) return -1;
+    }
     double t0 = th[g->nk + (int)d];
     double fw = g->o->irf.kind == GK_KIN_IRF_NONE ? 0 : th[g->nk + (int)g->nsets + (g->nfw > 1 ? (int)d : 0)];
     if (g->o->irf.kind != GK_KIN_IRF_NONE && !(fw > 0)) return -1;
@@ -574,7 +580,11 @@ int gk_tamap_global_fit(const gk_tamap *const *maps, size_t nsets, const gk_tama
   r->ntrans = s->ntrans;
   r->nsets = nsets;
   for (int k = 0; k < g.nk; k++) { r->k[k] = fr.value[k]; r->k_se[k] = fr.se[k]; }
-  gk_tamap_scheme_solve(s, r->k, r->lam, r->V, NULL);
+  {
+    gk_tamap_scheme s0 = *s;
+    if (o->c0_sets) memcpy(s0.c0, o->c0_sets, (size_t)n * sizeof(double));
+    gk_tamap_scheme_solve(&s0, r->k, r->lam, r->V, NULL);
+  }
   /* se of the eigen-rates by the delta method (central differences in k) */
   for (int j = 0; j < n; j++) {
     double var = 0;
@@ -600,10 +610,17 @@ int gk_tamap_global_fit(const gk_tamap *const *maps, size_t nsets, const gk_tama
     r->fwhm[d] = g.nfw ? fr.value[g.nk + (int)nsets + fi] : 0;
     r->fwhm_se[d] = g.nfw ? fr.se[g.nk + (int)nsets + fi] : 0;
     const gk_tamap *m = maps[d];
+    double Vd[GK_TAMAP_MAX_COMP * GK_TAMAP_MAX_COMP], ld[GK_TAMAP_MAX_COMP];
+    memcpy(Vd, r->V, sizeof Vd);
+    if (o->c0_sets) {
+      gk_tamap_scheme sd = *s;
+      memcpy(sd.c0, o->c0_sets + d * (size_t)n, (size_t)n * sizeof(double));
+      gk_tamap_scheme_solve(&sd, r->k, ld, Vd, NULL);
+    }
     for (size_t i = 0; i < m->nw; i++)
       for (int j = 0; j < n; j++) {
         double v = 0;
-        for (int a = 0; a < n; a++) v += r->sas[d][i * (size_t)n + a] * r->V[a * n + j];
+        for (int a = 0; a < n; a++) v += r->sas[d][i * (size_t)n + a] * Vd[a * n + j];
         r->das[d][i * (size_t)n + j] = v;
       }
   }

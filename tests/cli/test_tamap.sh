@@ -40,7 +40,7 @@ grep -q '^set,wavelength (nm),SAS A (OD)' "$T/das.csv" && ok || bad "das csv hea
 
 # target fit of both fluences at once (shared rates, own t0 and spectra)
 run tamap fit "$EX/map_low.csv" "$EX/map_high.csv" --signal-unit mOD --background -0.5ps --exclude 0.1ps \
-  --dispersion 2 --scheme "H->X:1ps, XX->X:20ps, X->0:1ns" --init H=1,XX=0.3 --t0 0.2ps --format json --plot "$T/sas.svg"
+  --dispersion 2 --scheme "H->X:1ps, XX->X:20ps, X->0:1ns" --init H=1,XX=0.1/H=1,XX=0.6 --t0 0.2ps --format json --plot "$T/sas.svg"
 expect_rc 0 "target fit"
 ks=$(printf '%s\n' "$OUT" | tr -d '\n\t ' | grep -o '"k":{"value":[-+0-9.eE]*' | sed 's/.*://' | tr '\n' ' ')
 read -r k1 k2 k3 <<<"$ks"

@@ -390,6 +390,42 @@ static void test_joint_sets_nnls(void)
   gk_tamap_free(&m2);
 }
 
+static void test_per_set_populations(void)
+{
+  /* the biexciton fraction differs between the maps (0.1 and 0.6): with
+   * per-set initial populations both SAS sets are the true ones */
+  gk_tamap_scheme t1, t2;
+  gk_tamap_scheme_parse("H->X:0.4ps, XX->X:20ps, X->0:200ps", "H=1,XX=0.1", &t1, NULL);
+  gk_tamap_scheme_parse("H->X:0.4ps, XX->X:20ps, X->0:200ps", "H=1,XX=0.6", &t2, NULL);
+  double k[3] = {t1.tr[0].k, t1.tr[1].k, t1.tr[2].k};
+  double sas1[120], sas2[120];
+  gk_tamap m1, m2;
+  make_target_map(&m1, &t1, k, 100e-15, 0.1e-12, 1, 1e-5, sas1);
+  make_target_map(&m2, &t2, k, 100e-15, 0.1e-12, 1, 1e-5, sas2);
+  double c0s[2 * 3];
+  memcpy(c0s, t1.c0, 3 * sizeof(double));
+  memcpy(c0s + 3, t2.c0, 3 * sizeof(double));
+  gk_tamap_global_options o;
+  gk_tamap_global_options_default(&o);
+  o.t0[0] = o.t0[1] = 0.05e-12;
+  o.c0_sets = c0s;
+  gk_tamap_scheme s = t1;
+  for (int j = 0; j < 3; j++) s.tr[j].k *= 1.2;
+  const gk_tamap *maps[2] = {&m1, &m2};
+  gk_tamap_global_result r;
+  CHECK_INT(gk_tamap_global_fit(maps, 2, &s, &o, &r, NULL), GK_OK);
+  for (int i = 0; i < 3; i++) CHECK_CLOSE(r.k[i], k[i], 3e-3);
+  double dmax = 0, smax = 0;
+  for (size_t i = 0; i < 120; i++) {
+    smax = fmax(smax, fabs(sas1[i]));
+    dmax = fmax(dmax, fmax(fabs(r.sas[0][i] - sas1[i]), fabs(r.sas[1][i] - sas2[i])));
+  }
+  CHECK_MSG(dmax < 5e-3 * smax, "SAS deviation %g of %g", dmax, smax);
+  gk_tamap_global_result_free(&r);
+  gk_tamap_free(&m1);
+  gk_tamap_free(&m2);
+}
+
 static void test_dispersion_in_fit(void)
 {
   /* wavelength-dependent time zero fitted inside the global model */
@@ -580,6 +616,7 @@ int main(void)
   RUN(test_chirp);
   RUN(test_target_and_das);
   RUN(test_joint_sets_nnls);
+  RUN(test_per_set_populations);
   RUN(test_dispersion_in_fit);
   RUN(test_sigma);
   RUN(test_read_layouts);
