@@ -355,6 +355,26 @@ static int cmd_chirp(int argc, char **argv)
 
 /* ---- fit -------------------------------------------------------------- */
 
+/* A fitted value, or "not determined" when it is free and its standard
+ * error is not finite (singular covariance) or, for a positive quantity
+ * (positive != 0), not smaller than the value. */
+static void pval(cli_buf *b, const char *name, double v, double se, int fixed, int positive, const char *unit,
+                 int *undetermined)
+{
+  if (fixed) {
+    char u[64];
+    snprintf(u, sizeof u, "%s (fixed)", unit);
+    cli_print_value(b, name, v, NAN, u);
+    return;
+  }
+  if (!isfinite(se) || !(se > 0) || (positive && !(se < fabs(v)))) {
+    cli_printf(b, "  %-12s not determined by the data\n", name);
+    (*undetermined)++;
+    return;
+  }
+  cli_print_value(b, name, v, se, unit);
+}
+
 static int cmd_fit(int argc, char **argv)
 {
   cli_common c = {.cmd = "tamap fit"};
@@ -539,17 +559,33 @@ static int cmd_fit(int argc, char **argv)
     cli_printf(&r.b, "  (artefact window of +-%.3g ps placed on the fitted time zero: %d more pass%s)\n", mo.exclude * 1e12,
                refit, refit > 1 ? "es" : "");
   cli_printf(&r.b, "  transition          rate (1/ps)              lifetime 1/k (ps)\n");
+  int undetermined = 0;
   for (int k = 0; k < s.ntrans; k++) {
     const gk_tamap_trans *t = &s.tr[k];
     char lab[80], v1[64], v2[64];
+    /* a rate whose standard error is not finite or exceeds the rate itself
+     * is not determined by the data: no number is printed for it */
+    int det = t->fixed || (isfinite(res.k_se[k]) && res.k_se[k] > 0 && res.k_se[k] < res.k[k]);
     snprintf(lab, sizeof lab, "%s -> %s", s.name[t->from], t->to >= 0 ? s.name[t->to] : "0");
-    cli_fmt_value(v1, sizeof v1, res.k[k] * 1e-12, res.k_se[k] * 1e-12, NULL);
-    cli_fmt_value(v2, sizeof v2, 1e12 / res.k[k], res.k_se[k] / (res.k[k] * res.k[k]) * 1e12, NULL);
-    cli_printf(&r.b, "  %-18s  %-23s  %s%s\n", lab, v1, v2, t->fixed ? "  (fixed)" : "");
     cJSON *it = cJSON_CreateObject();
     cJSON_AddStringToObject(it, "from", s.name[t->from]);
     cJSON_AddStringToObject(it, "to", t->to >= 0 ? s.name[t->to] : "0");
-    gk_json_value_se(it, "k", res.k[k], res.k_se[k]);
+    if (det) {
+      cli_fmt_value(v1, sizeof v1, res.k[k] * 1e-12, t->fixed ? NAN : res.k_se[k] * 1e-12, NULL);
+      cli_fmt_value(v2, sizeof v2, 1e12 / res.k[k], t->fixed ? NAN : res.k_se[k] / (res.k[k] * res.k[k]) * 1e12, NULL);
+      cli_printf(&r.b, "  %-18s  %-23s  %s%s\n", lab, v1, v2, t->fixed ? "  (fixed)" : "");
+      gk_json_value_se(it, "k", res.k[k], t->fixed ? 0 : res.k_se[k]);
+    } else {
+      undetermined++;
+      if (isfinite(res.k_se[k]) && res.k_se[k] > 0)
+        cli_printf(&r.b, "  %-18s  not determined (1-sigma interval of the rate reaches 0: %s +- %s 1/ps)\n", lab,
+                   cli_fmt_num((char[32]){0}, 32, res.k[k] * 1e-12, 2),
+                   cli_fmt_num((char[32]){0}, 32, res.k_se[k] * 1e-12, 2));
+      else
+        cli_printf(&r.b, "  %-18s  not determined (the data carry no information on it)\n", lab);
+      cJSON_AddNullToObject(it, "k");
+      cJSON_AddStringToObject(it, "k_note", "not determined by the data");
+    }
     cJSON_AddBoolToObject(it, "fixed", t->fixed);
     cJSON_AddItemToArray(tr, it);
   }
@@ -560,23 +596,34 @@ static int cmd_fit(int argc, char **argv)
     taum_se[j] = res.lam_se[j] / (res.lam[j] * res.lam[j]);
     char nm[16];
     snprintf(nm, sizeof nm, "tau%d", j + 1);
-    cli_print_value(&r.b, nm, taum[j] * 1e12, taum_se[j] * 1e12, "ps");
+    if (undetermined) cli_printf(&r.b, "  %-12s not determined\n", nm);
+    else cli_print_value(&r.b, nm, taum[j] * 1e12, taum_se[j] * 1e12, "ps");
   }
-  gk_json_array(r.j, "das_tau", taum, (size_t)n);
-  gk_json_array(r.j, "das_tau_se", taum_se, (size_t)n);
+  if (!undetermined) {
+    gk_json_array(r.j, "das_tau", taum, (size_t)n);
+    gk_json_array(r.j, "das_tau_se", taum_se, (size_t)n);
+  } else {
+    cJSON_AddNullToObject(r.j, "das_tau");
+    cJSON_AddStringToObject(r.j, "das_tau_note", "not determined: some rates are not determined by the data");
+  }
   cJSON *sets = cJSON_AddArrayToObject(r.j, "sets");
   for (size_t d = 0; d < nsets; d++) {
     char nm[32];
     snprintf(nm, sizeof nm, "t0[%zu]", d + 1);
-    cli_print_value(&r.b, nm, res.t0[d] * 1e12, o.t0_fixed ? NAN : res.t0_se[d] * 1e12, o.t0_fixed ? "ps (fixed)" : "ps");
+    pval(&r.b, nm, res.t0[d] * 1e12, res.t0_se[d] * 1e12, o.t0_fixed, 0, "ps", &undetermined);
     if (o.irf.kind != GK_KIN_IRF_NONE && (d == 0 || o.irf_per_set)) {
       snprintf(nm, sizeof nm, o.irf_per_set ? "fwhm[%zu]" : "IRF fwhm", d + 1);
-      cli_print_value(&r.b, nm, res.fwhm[d] * 1e15, o.fwhm_fixed ? NAN : res.fwhm_se[d] * 1e15, "fs");
+      pval(&r.b, nm, res.fwhm[d] * 1e15, res.fwhm_se[d] * 1e15, o.fwhm_fixed, 1, "fs", &undetermined);
     }
     cJSON *sj = cJSON_CreateObject();
     cJSON_AddStringToObject(sj, "file", argv[first + (int)d]);
-    gk_json_value_se(sj, "t0", res.t0[d], res.t0_se[d]);
-    if (o.irf.kind != GK_KIN_IRF_NONE) gk_json_value_se(sj, "irf_fwhm", res.fwhm[d], res.fwhm_se[d]);
+    if (o.t0_fixed || isfinite(res.t0_se[d])) gk_json_value_se(sj, "t0", res.t0[d], o.t0_fixed ? 0 : res.t0_se[d]);
+    else cJSON_AddNullToObject(sj, "t0");
+    if (o.irf.kind != GK_KIN_IRF_NONE) {
+      if (o.fwhm_fixed || (isfinite(res.fwhm_se[d]) && res.fwhm_se[d] < res.fwhm[d]))
+        gk_json_value_se(sj, "irf_fwhm", res.fwhm[d], o.fwhm_fixed ? 0 : res.fwhm_se[d]);
+      else cJSON_AddNullToObject(sj, "irf_fwhm");
+    }
     if (hc[d]) json_chirp(sj, &ch[d]);
     gk_json_array(sj, "wavelength", maps[d].wl, maps[d].nw);
     cJSON *sa = cJSON_AddArrayToObject(sj, "sas"), *da = cJSON_AddArrayToObject(sj, "das");
@@ -595,7 +642,7 @@ static int cmd_fit(int argc, char **argv)
     for (int k = 1; k <= o.disp_order; k++) {
       char nm[16];
       snprintf(nm, sizeof nm, "d%d", k);
-      cli_print_value(&r.b, nm, res.disp[k] * 1e12, o.disp_fixed ? NAN : res.disp_se[k] * 1e12, "ps");
+      pval(&r.b, nm, res.disp[k] * 1e12, res.disp_se[k] * 1e12, o.disp_fixed, 0, "ps", &undetermined);
     }
     gk_json_array(r.j, "dispersion", res.disp + 1, (size_t)o.disp_order);
     gk_json_array(r.j, "dispersion_se", res.disp_se + 1, (size_t)o.disp_order);
@@ -606,6 +653,10 @@ static int cmd_fit(int argc, char **argv)
   gk_json_num(r.j, "points", (double)res.npoints);
   cJSON_AddBoolToObject(r.j, "converged", res.converged);
   if (!res.converged) cli_printf(&r.b, "  NOT CONVERGED: %s\n", res.reason);
+  if (undetermined)
+    cli_printf(&r.b, "  %d parameter%s not determined by the data: simplify the model or fix %s (exit 1)\n",
+               undetermined, undetermined > 1 ? "s" : "", undetermined > 1 ? "them" : "it");
+  cJSON_AddNumberToObject(r.j, "undetermined", undetermined);
   cli_printf(&r.b, "  spectra: -o FILE.csv (SAS and DAS per wavelength), --plot\n");
   /* CSV: set, wavelength, SAS..., SAS se..., DAS... */
   size_t ncol = 2 + 3 * (size_t)n;
@@ -716,7 +767,7 @@ static int cmd_fit(int argc, char **argv)
     free(tp); free(zk); free(fk); free(zs); free(fs); free(col);
     rc = cli_save_figure(&c, f);
   }
-  int status = res.converged ? CLI_OK : CLI_FAILED;
+  int status = res.converged && !undetermined ? CLI_OK : CLI_FAILED;
   gk_tamap_global_result_free(&res);
   for (size_t d = 0; d < nsets; d++) gk_tamap_free(&maps[d]);
   if (rc) { cli_result_free(&r); return rc; }

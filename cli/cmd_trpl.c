@@ -113,26 +113,46 @@ static int run(int argc, char **argv)
   cli_result res;
   cli_result_init(&res, "trpl");
   cJSON_AddStringToObject(res.j, "file", path);
-  gk_json_value_se(res.j, "k1", r.k1, fix1 ? 0 : r.k1_se);
-  gk_json_value_se(res.j, "k2", r.k2, r.k2_se);
-  gk_json_value_se(res.j, "k3", r.k3, fix3 ? 0 : r.k3_se);
+  /* a rate whose standard error is not finite or not smaller than the
+   * rate is not determined by these decays: null, "not determined", exit 1 */
+  const double kv[3] = {r.k1, r.k2, r.k3}, ks[3] = {r.k1_se, r.k2_se, r.k3_se};
+  const int kf[3] = {fix1, 0, fix3};
+  static const char *const kn[3] = {"k1", "k2", "k3"};
+  static const char *const ku[3] = {"s^-1", "cm^3 s^-1", "cm^6 s^-1"};
+  int det[3], undetermined = 0;
+  for (int i = 0; i < 3; i++) {
+    det[i] = kf[i] || (isfinite(ks[i]) && ks[i] > 0 && ks[i] < kv[i]);
+    undetermined += !det[i];
+    if (det[i]) gk_json_value_se(res.j, kn[i], kv[i], kf[i] ? 0 : ks[i]);
+    else cJSON_AddNullToObject(res.j, kn[i]);
+  }
   gk_json_array(res.j, "n0", n0, nd);
   double qy[GK_TRPL_MAX_DECAYS];
   for (size_t d = 0; d < nd; d++) qy[d] = gk_plqy(&abc, n0[d]);
-  gk_json_array(res.j, "plqy_at_n0", qy, nd);
-  gk_json_num(res.j, "plqy_max", qmax);
-  gk_json_num(res.j, "n_at_plqy_max", nmax);
+  if (!undetermined) {
+    gk_json_array(res.j, "plqy_at_n0", qy, nd);
+    gk_json_num(res.j, "plqy_max", qmax);
+    gk_json_num(res.j, "n_at_plqy_max", nmax);
+  }
   gk_json_num(res.j, "chi2_red", r.chi2_red);
   cJSON_AddBoolToObject(res.j, "converged", r.converged);
   cli_printf(&res.b, "Global ABC fit of %zu PL decays: dN/dt = -k1 N - k2 N^2 - k3 N^3, PL ~ k2 N^2\n", nd);
   cli_printf(&res.b, "  (residuals on log PL; PL scale %s)\n", o.shared_scale ? "shared by all decays" : "free per decay");
-  cli_print_value(&res.b, "k1", r.k1, fix1 ? NAN : r.k1_se, fix1 ? "s^-1 (fixed)" : "s^-1");
-  cli_print_value(&res.b, "k2", r.k2, r.k2_se, "cm^3 s^-1");
-  cli_print_value(&res.b, "k3", r.k3, fix3 ? NAN : r.k3_se, fix3 ? "cm^6 s^-1 (fixed)" : "cm^6 s^-1");
-  cli_print_value(&res.b, "PLQY max", qmax, NAN, "");
-  cli_print_value(&res.b, "at N", nmax, NAN, "cm^-3 (sqrt(k1/k3))");
-  cli_printf(&res.b, "  decay  N0 (cm^-3)    PLQY(N0)\n");
-  for (size_t d = 0; d < nd; d++) {
+  for (int i = 0; i < 3; i++) {
+    char u[48];
+    snprintf(u, sizeof u, "%s%s", ku[i], kf[i] ? " (fixed)" : "");
+    if (det[i]) cli_print_value(&res.b, kn[i], kv[i], kf[i] ? NAN : ks[i], u);
+    else if (isfinite(ks[i]) && i != 1)
+      cli_printf(&res.b, "  %-12s not determined (%s +- %s %s; fix it with --%s/--fix-%s)\n", kn[i],
+                 cli_fmt_num((char[32]){0}, 32, kv[i], 2), cli_fmt_num((char[32]){0}, 32, ks[i], 2), ku[i], kn[i], kn[i]);
+    else cli_printf(&res.b, "  %-12s not determined by these decays\n", kn[i]);
+  }
+  if (!undetermined) {
+    cli_print_value(&res.b, "PLQY max", qmax, NAN, "");
+    cli_print_value(&res.b, "at N", nmax, NAN, "cm^-3 (sqrt(k1/k3))");
+  }
+  if (!undetermined) cli_printf(&res.b, "  decay  N0 (cm^-3)    PLQY(N0)\n");
+  for (size_t d = 0; d < nd && !undetermined; d++) {
     cli_printf(&res.b, "  %-5zu", d + 1);
     cli_cell(&res.b, 12, n0[d]);
     cli_cell(&res.b, 12, qy[d]);
@@ -191,7 +211,7 @@ static int run(int argc, char **argv)
     gk_panel_add(p2, n0, qy, NULL, nd, GK_STYLE_POINTS, GK_VERMILLION, "N_{0} of the decays");
     rc = cli_save_figure(&c, f);
   }
-  int status = r.converged ? CLI_OK : CLI_FAILED;
+  int status = r.converged && !undetermined ? CLI_OK : CLI_FAILED;
   gk_trpl_result_free(&r);
   free(t);
   free(pl);

@@ -197,6 +197,7 @@ typedef struct gk_tamap_global_result {
   double *fit[GK_TAMAP_MAX_SETS];    /* nw*nt model (NaN where unused) */
   double chi2, rms;
   size_t npoints, dof;
+  int cov_ok;              /* 0: the covariance is singular (standard errors NaN) */
   int converged;
   char reason[160];
 } gk_tamap_global_result;

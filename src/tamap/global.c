@@ -644,6 +644,7 @@ int gk_tamap_global_fit(const gk_tamap *const *maps, size_t nsets, const gk_tama
   r->dof = npts > fr.n_free + (size_t)n * wn ? npts - fr.n_free - (size_t)n * wn : 0;
   r->rms = sqrt(fr.chi2 / (double)npts);
   r->converged = fr.converged;
+  r->cov_ok = fr.cov_ok;
   snprintf(r->reason, sizeof r->reason, "%s", fr.reason);
   gk_fit_result_free(&fr);
 out:

@@ -62,6 +62,16 @@ run trpl "$EX/trpl.csv" --fluence 0.621uJ/cm2,3.10uJ/cm2,12.4uJ/cm2,49.7uJ/cm2 -
   --thickness 100nm --photon-energy 3.1eV --format json
 expect_rc 0 "trpl from fluences"; near "$(jv k2)" 5e-10 0.02 "k2 via N0 = F A/(h nu d)"
 
+# a map without signal: nothing is determined, said so, exit 1, no number
+printf 'wavelength (nm) \\ delay (ps),-1,0,1,2\n500,0,0,0,0\n510,0,0,0,0\n520,0,0,0,0\n' >"$T/zero.csv"
+run tamap fit "$T/zero.csv" --das 1
+expect_rc 1 "empty map"; expect_out "not determined" "empty map: not determined"
+run tamap fit "$T/zero.csv" --das 1 --format json; expect_out '"k":	null' "empty map: JSON null"
+# one low-density decay does not determine k3
+awk -F, '{print $1","$2}' "$EX/trpl.csv" >"$T/one.csv"
+run trpl "$T/one.csv" --n0 1e17; expect_rc 1 "k3 from one decay"; expect_out "k3           not determined" "k3 not determined"
+run trpl "$T/one.csv" --n0 1e17 --fix-k3; expect_rc 0 "k3 held at 0"; expect_out "k2" "k2 with k3 = 0"
+
 # ---- bad input ----
 printf 'wavelength (nm) \\ delay (ps),-1,0,1\n500,1,2,3\n510,1,x,3\n' >"$T/bad1.csv"
 expect_input_error "bad1.csv:3:" "non-numeric cell" -- tamap svd "$T/bad1.csv"
