@@ -319,6 +319,12 @@ typedef struct gctx {
   int bvalid;
   double b_t0, b_fw, b_lam[GK_TAMAP_MAX_COMP];
   const gk_tamap *b_map;
+  /* C and Gram matrix cache: valid while the basis, V and the row's mask
+   * are unchanged (every wavelength of a map without dispersion) */
+  int cvalid;
+  double c_V[GK_TAMAP_MAX_COMP * GK_TAMAP_MAX_COMP];
+  const unsigned char *c_mask;   /* mask row the cache was built for (NULL = all) */
+  double c_G[64];
 } gctx;
 
 static double wl_shift(const gctx *g, const double *th, double wl)
@@ -347,25 +353,39 @@ static int fit_trace(gctx *g, const gk_tamap *m, size_t i, const double *lam, co
     g->b_t0 = t0;
     g->b_fw = fwhm;
     memcpy(g->b_lam, lam, (size_t)n * sizeof *lam);
+    g->cvalid = 0;
   }
   double G[64] = {0}, h[8] = {0};
   const double *z = m->z + i * nt;
   const unsigned char *u = m->use ? m->use + i * nt : NULL;
-  for (size_t q = 0; q < nt; q++) {
-    double *c = g->C + q * (size_t)n;
-    for (int a = 0; a < n; a++) {
-      double v = 0;
-      for (int j = 0; j < n; j++) v += V[a * n + j] * g->B[(size_t)j * nt + q];
-      c[a] = v;
+  int cached = g->cvalid && memcmp(g->c_V, V, (size_t)(n * n) * sizeof *V) == 0 &&
+               ((!u && !g->c_mask) || (u && g->c_mask && memcmp(u, g->c_mask, nt) == 0));
+  if (!cached) {
+    for (size_t q = 0; q < nt; q++) {
+      double *c = g->C + q * (size_t)n;
+      for (int a = 0; a < n; a++) {
+        double v = 0;
+        for (int j = 0; j < n; j++) v += V[a * n + j] * g->B[(size_t)j * nt + q];
+        c[a] = v;
+      }
+      if (u && !u[q]) continue;
+      for (int a = 0; a < n; a++)
+        for (int b = 0; b <= a; b++) G[a * n + b] += c[a] * c[b];
     }
-    if (u && !u[q]) continue;
-    for (int a = 0; a < n; a++) {
-      h[a] += c[a] * z[q];
-      for (int b = 0; b <= a; b++) G[a * n + b] += c[a] * c[b];
-    }
+    for (int a = 0; a < n; a++)
+      for (int b = 0; b < a; b++) G[b * n + a] = G[a * n + b];
+    memcpy(g->c_G, G, sizeof G);
+    memcpy(g->c_V, V, (size_t)(n * n) * sizeof *V);
+    g->c_mask = u;
+    g->cvalid = 1;
+  } else {
+    memcpy(G, g->c_G, sizeof G);
   }
-  for (int a = 0; a < n; a++)
-    for (int b = 0; b < a; b++) G[b * n + a] = G[a * n + b];
+  for (size_t q = 0; q < nt; q++) {
+    if (u && !u[q]) continue;
+    const double *c = g->C + q * (size_t)n;
+    for (int a = 0; a < n; a++) h[a] += c[a] * z[q];
+  }
   double x[8];
   if (g->o->nnls) {
     if (gk_nnls_gram(G, h, (size_t)n, x)) return -1;
