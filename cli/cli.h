@@ -78,6 +78,13 @@ int cli_common_option(cli_common *c, int opt, const char *arg);
 int cli_getopt(int argc, char **argv, const char *shortopts,
                const struct option *longopts, const char *cmd);
 
+/* The candidate a mistyped word most likely means, or NULL: the only
+ * candidate it is a prefix of, else the nearest by edit distance
+ * (insertions, deletions, substitutions, swaps of neighbours) when that is
+ * at most 2 and less than half the word ("modle" -> "model", "thresh" ->
+ * "threshold"). */
+const char *cli_suggest(const char *word, const char *const *cand, size_t n);
+
 /* Check that the output/plot paths have supported extensions; prints the
  * error and returns -1 if not. Call after option parsing. */
 int cli_common_check(const cli_common *c);
@@ -91,8 +98,32 @@ int cli_error(const gk_error *e);
 /* Print "gainkit: warning: msg" to stderr. */
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Dimensional options (cli/qopt.c, one table for every command): the
+ * unit a bare number is in (the unit labs use and --help shows, e.g. nm
+ * for an NC radius, uJ/cm2 for a fluence), and a plausible range in that
+ * unit. cli_quantity, cli_range and cli_list look the option up by name
+ * (and command, for the few names that differ between commands) when the
+ * dimension of the entry matches `base`: a bare number is then taken in
+ * the entry's unit, and a value outside the range gets a warning naming
+ * the value, the unit assumed and the likely intended unit. */
+typedef struct cli_dim {
+  const char *cmd;      /* command ("simulate"), or NULL for every command */
+  const char *opt;      /* "--radius" */
+  const char *unit;     /* unit of a bare number: "nm" */
+  double lo, hi;        /* plausible range in `unit` (lo >= hi: no check) */
+  const char *what;     /* "NC radius" */
+} cli_dim;
+const cli_dim *cli_dim_find(const char *opt, const char *base);
+/* The unit of a bare number for opt (the entry's, else base). */
+const char *cli_dim_unit(const char *opt, const char *base);
+/* Warn when v (in d->unit) is outside d's range; arg is the text typed. */
+void cli_dim_check(const cli_dim *d, const char *arg, double v);
+/* The command being run ("vsl", "nc auger"), for cli_dim_find. */
+void cli_set_command(const char *name);
+
 /* Parse an option value as a quantity in unit `base` ("20ns"); prints
- * "gainkit: --opt: ..." and returns -1 on error. */
+ * "gainkit: --opt: ..." and returns -1 on error. A bare number is in the
+ * unit of the option's cli_dim entry when it has one. */
 int cli_quantity(const char *opt, const char *arg, const char *base, double *out);
 /* Parse "A:B" into two quantities (either may carry a unit). */
 int cli_range(const char *opt, const char *arg, const char *base, double *a, double *b);
@@ -125,6 +156,28 @@ const char *cli_fmt_num(char *buf, size_t n, double v, int sig);
  * "(3.13 ± 0.12)e18 cm^-3"); without a usable se (NaN, <= 0) the value
  * with CLI_SIG digits. unit may be NULL or "". Returns buf. */
 const char *cli_fmt_value(char *buf, size_t n, double v, double se, const char *unit);
+/* Not determined by the data: v not finite, or a finite standard error
+ * larger than |v| (the interval v ± se spans zero and more). A value at a
+ * bound of its fit is undetermined too; the caller knows that and passes
+ * it on (cli_json_value's `determined`, cli_print_undetermined). */
+int cli_determined(double v, double se);
+/* "not determined (best fit 31.5 uJ/cm2, standard error 1.9e12 uJ/cm2;
+ * WHY)": value and uncertainty printed separately, never as "(0.0 ±
+ * 1.9)e12". why may be NULL. cli_fmt_value uses it whenever se > |v|. */
+const char *cli_fmt_undetermined(char *buf, size_t n, double v, double se, const char *unit,
+                                 const char *why);
+void cli_print_undetermined(cli_buf *b, const char *name, double v, double se, const char *unit,
+                            const char *why);
+/* JSON {"value", "stderr", "determined": bool, "reason" when not}:
+ * determined is the caller's verdict (converged, not at a bound) and'ed
+ * with cli_determined(v, se). */
+cJSON *cli_json_value(cJSON *obj, const char *key, double v, double se, int determined,
+                      const char *why);
+/* For a quantity whose zero is a meaningful value, not the absence of one
+ * (time zero, a constant offset, a number of extra charges): "value ± se"
+ * even when se > |value| ("-0.003 ± 0.005 ps" says t0 is known to 5 fs). */
+const char *cli_fmt_location(char *buf, size_t n, double v, double se, const char *unit);
+void cli_print_location(cli_buf *b, const char *name, double v, double se, const char *unit);
 /* A right-aligned table cell "  <v>" of `width` characters, CLI_SIG
  * significant digits; NaN prints "-". */
 void cli_cell(cli_buf *b, int width, double v);
@@ -168,6 +221,25 @@ void cli_print_help(const struct cli_command *c, FILE *fp);
 void cli_print_help_for(const struct cli_command *c, int argc, char **argv, FILE *fp);
 /* run() for commands with subcommands: looks argv[1] up in c->subs. */
 int cli_dispatch(const struct cli_command *c, int argc, char **argv);
+
+/* Provenance of every output (cli/provenance.c): gainkit version, the
+ * command line, each input file's path, SHA-256, size and metadata (from
+ * the library's read hook, gainkit/provenance.h), every option as given
+ * and the defaults of the others, the date (UTC ISO 8601; the
+ * SOURCE_DATE_EPOCH environment variable fixes it). cli_emit adds it to
+ * JSON ("provenance") and CSV ("# key: value" lines at the top); figures
+ * get it through gk_plot_set_metadata (PNG tEXt, SVG <metadata>, PDF Info).
+ * main calls cli_prov_start and cli_prov_help; cli_getopt and
+ * cli_qopt_parse call cli_prov_option / cli_prov_default. */
+void cli_prov_start(int argc, char **argv);
+void cli_prov_help(const char *help);
+void cli_prov_option(const char *name, const char *value);
+void cli_prov_default(const char *name, const char *value);
+cJSON *cli_prov_json(void);          /* new object; caller deletes */
+char *cli_prov_csv_comments(void);   /* "# ...\n" lines, malloc'd */
+void cli_prov_sync_plot(void);
+/* Write a CSV table with the provenance lines at the top, atomically. */
+int cli_csv_write(const gk_csv *t, const char *path, gk_error *err);
 
 extern const struct cli_command *const cli_commands[];
 extern const size_t cli_ncommands;

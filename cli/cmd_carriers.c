@@ -373,9 +373,15 @@ static int cmd_gain_fit(int argc, char **argv)
   cli_result_init(&r, "carriers gain-fit");
   cJSON_AddStringToObject(r.j, "file", argv[first]);
   gk_json_num(r.j, "gamma", gamma);
-  gk_json_value_se(r.j, "sigma", f.sigma, f.se_sigma);
-  gk_json_value_se(r.j, "n_th", f.n_th, f.se_n_th);
-  gk_json_value_se(r.j, "n_s", f.n_s, f.se_n_s);
+  /* a parameter whose standard error exceeds it is not determined by the
+   * data: printed apart ("not determined (best fit ..., standard error
+   * ...)"), "determined": false, and the run exits 1 */
+  int det = cli_determined(f.sigma, f.se_sigma) && cli_determined(f.n_th, f.se_n_th) &&
+            cli_determined(f.n_s, f.se_n_s);
+  cli_json_value(r.j, "sigma", f.sigma, f.se_sigma, 1, NULL);
+  cli_json_value(r.j, "n_th", f.n_th, f.se_n_th, 1, NULL);
+  cli_json_value(r.j, "n_s", f.n_s, f.se_n_s, 1, NULL);
+  cJSON_AddBoolToObject(r.j, "determined", det);
   gk_json_num(r.j, "chi2_red", f.chi2_red);
   cJSON_AddBoolToObject(r.j, "converged", f.converged);
   gk_json_num(r.j, "n_mott", nm);
@@ -407,7 +413,8 @@ static int cmd_gain_fit(int argc, char **argv)
     gk_panel_add(p, xs, ys, NULL, M, GK_STYLE_LINE, -1, "fit");
     rc = cli_save_figure(&c, fig);
   }
-  int status = f.converged ? CLI_OK : CLI_FAILED;
+  if (!det) cli_warn("carriers gain-fit: a parameter is not determined by the data (standard error larger than the value)");
+  int status = f.converged && det ? CLI_OK : CLI_FAILED;
   gk_gain_fit_free(&f);
   free(n);
   gk_columns_free(&col);
@@ -438,8 +445,10 @@ static int cmd_mott(int argc, char **argv)
 #define CARRIERS_INTRO \
     "ABC recombination dN/dt = G(t) - k1 N - k2 N^2 - k3 N^3 in bulk gain films\n" \
     "(Goldberg et al. 2024 [002], Tatarinov et al. 2023 [003]; physics.md section 5).\n" \
-    "Units: k1 s^-1, k2 cm3/s, k3 cm6/s, N cm^-3, thickness cm, fluence J/cm2,\n" \
-    "photon energy eV, time s; suffixes work (150nm, 20uJ/cm2, 100fs, 2.4eV, 1e18cm-3).\n\n"
+    "Bare numbers are in these units: k1 s^-1, k2 cm3/s, k3 cm6/s, N cm^-3,\n" \
+    "thickness nm, fluence uJ/cm2, pulse FWHM ps, --t-end and --tau ns, photon energy\n" \
+    "eV, Bohr radius nm, binding energy eV; suffixes work (150nm, 20uJ/cm2, 100fs,\n" \
+    "2.4eV, 1e18cm-3). A value outside the plausible range gets a warning.\n\n"
 #define CARRIERS_HELP_PLQY \
     "  plqy        PLQY = k2 N/(k1 + k2 N + k3 N^2): {\"plqy\", \"n_c\", \"plqy_max\", \"n_at_max\"}\n" \
     "    --k1 --k2 --k3 (required) [--density N | --range N1:N2 [--points 61]]\n" \
@@ -449,16 +458,17 @@ static int cmd_mott(int argc, char **argv)
 #define CARRIERS_HELP_PULSE \
     "  pulse       N(t) under a Gaussian pulse (GSL implicit BDF, stiff-safe):\n" \
     "              {\"n_peak\", \"t_peak\", \"plqy_integrated\"}; -o N.csv gives N(t)\n" \
-    "    --k1 --k2 --k3 --fluence F --pulse-fwhm T --thickness d --photon-energy E\n" \
-    "    [--absorptance A (default 1)] [--t-end T (default 10/k1 after the pulse)]\n" \
-    "    [--points 400] [--sweep-fwhm T1:T2:n  peak N versus pulse width]\n" \
+    "    --k1 --k2 --k3 --fluence F (uJ/cm2) --pulse-fwhm T (ps) --thickness d (nm)\n" \
+    "    --photon-energy E (eV) [--absorptance A (default 1)]\n" \
+    "    [--t-end T (ns; default 10/k1 after the pulse)] [--points 400]\n" \
+    "    [--sweep-fwhm T1:T2:n (ps)  peak N versus pulse width]\n" \
     "      gainkit carriers pulse --k1 1e7 --k2 2e-10 --k3 1e-28 --fluence 50uJ/cm2 \\\n" \
     "        --pulse-fwhm 1ns --thickness 150nm --absorptance 0.5 --photon-energy 2.4eV\n"
 #define CARRIERS_HELP_THRESHOLD \
     "  threshold   N_th = F_th A/(hbar omega d) and J_th = q d k2 N_th^2/IQE:\n" \
     "              {\"n_th\", \"j_th\"}\n" \
-    "    (--fluence-th F [--absorptance A] --photon-energy E | --n-th N) --thickness d\n" \
-    "    [--k2 K | --tau T] [--iqe (default 1)]\n" \
+    "    (--fluence-th F (uJ/cm2) [--absorptance A] --photon-energy E (eV) | --n-th N\n" \
+    "    (cm^-3)) --thickness d (nm) [--k2 K (cm3/s) | --tau T (ns)] [--iqe (default 1)]\n" \
     "      gainkit carriers threshold --n-th 7.3e17 --thickness 150nm --k2 2e-10\n"
 #define CARRIERS_HELP_GAIN_FIT \
     "  gain-fit FILE  fit G = Gamma sigma (N - N_th)/(1 + N/N_s) to modal gain\n" \
@@ -469,7 +479,8 @@ static int cmd_mott(int argc, char **argv)
     "      gainkit carriers gain-fit examples/gain_vs_density.csv --gamma 0.65 --plot fit.svg\n"
 #define CARRIERS_HELP_MOTT \
     "  mott        n_M = 1.19^2 k_B T/(2 a_B^3 E_b): {\"n_mott\"}\n" \
-    "    [--temperature 300K] [--bohr-radius 3.5nm] [--binding-energy 35meV] (CsPbBr3)\n" \
+    "    [--temperature K (default 300)] [--bohr-radius nm (default 3.5)]\n" \
+    "    [--binding-energy eV (default 0.035)] (CsPbBr3)\n" \
     "      gainkit carriers mott --temperature 77K\n"
 
 static const struct cli_subcommand subs[] = {

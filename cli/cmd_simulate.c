@@ -23,10 +23,10 @@ static const char HELP[] =
     "one there, a single run at the configured fluence and stripe length.\n"
     "\n"
     "Options:\n"
-    "  --vpi F1,F2,...      pump fluences (default unit J/cm2; '0.5mJ/cm2' works)\n"
-    "  --vpi-range F1:F2:N  N fluences spaced geometrically from F1 to F2\n"
-    "  --vsl L1,L2,...      stripe lengths (default unit cm; '2mm' works)\n"
-    "  --vsl-range L1:L2:N  N stripe lengths spaced geometrically\n"
+    "  --vpi F1,F2,...      pump fluences (uJ/cm2; '0.5mJ/cm2' works)\n"
+    "  --vpi-range F1:F2:N  N fluences spaced geometrically from F1 to F2 (uJ/cm2)\n"
+    "  --vsl L1,L2,...      stripe lengths (cm; '2mm' works)\n"
+    "  --vsl-range L1:L2:N  N stripe lengths spaced geometrically (cm)\n"
     "  --time-resolved      single run: write the edge spectrum versus time\n"
     "\n"
     "Outputs (-o .csv): a sweep writes the matrix of time-integrated edge spectra\n"
@@ -278,9 +278,38 @@ static int simulate(int argc, char **argv, const sim_mpi *mpi)
       } else {
         gk_error e;
         gk_error_clear(&e);
-        if (gk_sim_parse_range(optarg, base, &sw, &nsw, &e)) {
+        /* bare numbers in the option's unit (uJ/cm2 for fluences), as --help says */
+        const cli_dim *d = cli_dim_find(swopt, base);
+        double f = 1;
+        if (gk_sim_parse_range(optarg, d ? d->unit : base, &sw, &nsw, &e) ||
+            (d && gk_unit_factor(d->unit, base, &f, &e))) {
           fprintf(stderr, "gainkit: %s: %s\n", swopt, e.msg);
           rc = -1;
+        }
+        for (size_t i = 0; !rc && i < nsw; i++) {
+          if (d && (i == 0 || i + 1 == nsw)) cli_dim_check(d, optarg, sw[i]);
+          sw[i] *= f;
+        }
+        /* into base the way suffixed values go (the bare endpoints get the
+         * option's unit written after them), so that "50:2500:3" and
+         * "0.05mJ/cm2:2.5mJ/cm2:3" give the same doubles bit for bit */
+        char *c1 = strchr(optarg, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (!rc && d && f != 1 && c2 && strlen(optarg) < 200) {
+          char a[256], b[256], txt[600];
+          double dummy;
+          gk_error eb;
+          snprintf(a, sizeof a, "%.*s", (int)(c1 - optarg), optarg);
+          snprintf(b, sizeof b, "%.*s", (int)(c2 - c1 - 1), c1 + 1);
+          gk_error_clear(&eb);
+          int ba = gk_parse_number(a, &dummy, &eb) == GK_OK;
+          gk_error_clear(&eb);
+          int bb = gk_parse_number(b, &dummy, &eb) == GK_OK;
+          snprintf(txt, sizeof txt, "%s%s:%s%s%s", a, ba ? d->unit : "", b, bb ? d->unit : "", c2);
+          double *swb = NULL;
+          size_t nb = 0;
+          gk_error_clear(&eb);
+          if (gk_sim_parse_range(txt, base, &swb, &nb, &eb) == GK_OK && nb == nsw) memcpy(sw, swb, nsw * sizeof *sw);
+          free(swb);
         }
       }
     } else if (opt == OPT_TR) {

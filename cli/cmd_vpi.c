@@ -73,6 +73,7 @@ static int load_curve(const char *path, const char *what, const vdata *v, double
 typedef struct sel {
   int window, automax;
   double wlo, whi, maxpump;  /* maxpump NaN: none */
+  const char *maxpump_arg;   /* --max-pump as typed: the file's pump unit is known only once read */
   double length;  /* cm; 0: from the file's metadata */
   const char *fluor, *losses;
 } sel;
@@ -133,13 +134,31 @@ static int load(const char *path, const sel *s, vdata *v, gk_error *e)
     size_t i = rev ? m.nrow - 1 - a : a;
     if (!s->window || (m.row[i] >= s->wlo && m.row[i] <= s->whi)) rows[v->nl++] = i;
   }
+  /* --max-pump: a bare number is in the file's pump unit; a unit suffix
+   * ("0.05mJ/cm2") is converted to it */
+  double maxpump = s->maxpump;
+  if (s->maxpump_arg) {
+    gk_error pe;
+    gk_error_clear(&pe);
+    const char *pu = m.col_unit_in[0] ? m.col_unit_in : NULL;
+    if (pu ? gk_parse_quantity(s->maxpump_arg, pu, &maxpump, &pe) != GK_OK
+           : gk_parse_number(s->maxpump_arg, &maxpump, &pe) != GK_OK) {
+      rc = gk_error_option(e, "--max-pump", "'%s': %s%s", s->maxpump_arg, pe.msg,
+                           pu ? "" : " (the file names no pump unit, so give a bare number in its units)");
+      goto out;
+    }
+    if (!(maxpump > 0)) {
+      rc = gk_error_option(e, "--max-pump", "must be positive, got '%s'", s->maxpump_arg);
+      goto out;
+    }
+  }
   /* columns: pumps increasing, up to --max-pump */
   for (size_t j = 0; j < m.ncol; j++) cols[j] = j;
   sort_key = m.col;
   qsort(cols, m.ncol, sizeof *cols, cmp_idx);
   v->np = 0;
   for (size_t j = 0; j < m.ncol; j++)
-    if (isnan(s->maxpump) || m.col[cols[j]] <= s->maxpump) cols[v->np++] = cols[j];
+    if (isnan(maxpump) || m.col[cols[j]] <= maxpump) cols[v->np++] = cols[j];
   if (v->nl < 3) {
     rc = s->window ? gk_error_option(e, "--window", "only %zu wavelengths of %s inside", v->nl, path)
                    : gk_error_set(e, GK_EINPUT, path, 0, "fewer than 3 wavelengths");
@@ -557,13 +576,9 @@ static int run(int argc, char **argv)
       if (!(s.whi > s.wlo)) return cli_usage(c.cmd, "--window: NM1 must be below NM2");
       s.window = 1;
       break;
-    case OPT_MAXPUMP: {
-      char *end;
-      s.maxpump = strtod(optarg, &end);
-      if (end == optarg || *end || !(s.maxpump > 0))
-        return cli_usage(c.cmd, "--max-pump: expected a positive number, got '%s'", optarg);
+    case OPT_MAXPUMP:
+      s.maxpump_arg = optarg; /* parsed once the file's pump unit is known */
       break;
-    }
     case OPT_AUTOMAX: s.automax = 1; break;
     case OPT_WEIGHTS: {
       int k = 0;
@@ -683,7 +698,8 @@ const struct cli_command cli_cmd_vpi = {
       "                      interpolated; default: the lowest-pump spectrum / its max\n"
       "  --losses A          hold alpha(lambda) (cm^-1) to a measured spectrum\n"
       "  --window NM1:NM2    fit only this wavelength range\n"
-      "  --max-pump P        drop spectra above pump P (file units)\n"
+      "  --max-pump P        drop spectra above pump P (bare number: the file's pump\n"
+      "                      unit; a suffix such as 0.05mJ/cm2 is converted)\n"
       "  --auto-max-pump     drop spectra once the FWHM re-broadens by > 10 %\n"
       "  --weights W         noise model: relative (default; sigma = |I|), poisson\n"
       "                      (sigma = sqrt|I|) or none; sigma is floored at 1e-3 of\n"

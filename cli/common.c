@@ -44,6 +44,61 @@ void cli_warn(const char *fmt, ...)
   va_end(ap);
 }
 
+/* Optimal-string-alignment distance (Damerau-Levenshtein without
+ * repeated edits of a substring), on bytes; words are short. */
+static size_t osa_distance(const char *a, const char *b)
+{
+  size_t na = strlen(a), nb = strlen(b);
+  if (na > 63 || nb > 63) return 64;
+  size_t d[64][64];
+  for (size_t i = 0; i <= na; i++) d[i][0] = i;
+  for (size_t j = 0; j <= nb; j++) d[0][j] = j;
+  for (size_t i = 1; i <= na; i++)
+    for (size_t j = 1; j <= nb; j++) {
+      size_t cost = a[i - 1] != b[j - 1];
+      size_t v = d[i - 1][j] + 1;
+      if (d[i][j - 1] + 1 < v) v = d[i][j - 1] + 1;
+      if (d[i - 1][j - 1] + cost < v) v = d[i - 1][j - 1] + cost;
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+        v = d[i - 2][j - 2] + 1;
+      d[i][j] = v;
+    }
+  return d[na][nb];
+}
+
+const char *cli_suggest(const char *word, const char *const *cand, size_t n)
+{
+  if (!word || !*word) return NULL;
+  size_t len = strlen(word), nprefix = 0;
+  const char *prefix = NULL, *best = NULL;
+  size_t bestd = (size_t)-1;
+  for (size_t i = 0; i < n; i++) {
+    if (!cand[i]) continue;
+    if (!strncmp(cand[i], word, len) && len >= 3) { prefix = cand[i]; nprefix++; }
+    size_t dd = osa_distance(word, cand[i]);
+    if (dd < bestd) { bestd = dd; best = cand[i]; }
+  }
+  if (nprefix == 1) return prefix;
+  if (best && bestd <= 2 && 2 * bestd < len) return best;
+  return NULL;
+}
+
+/* " (did you mean --model?)" for an unknown long option, or "". */
+static void option_hint(const char *bad, const struct option *longopts, char *buf, size_t size)
+{
+  buf[0] = '\0';
+  if (!longopts || strncmp(bad, "--", 2) != 0) return;
+  char word[64];
+  snprintf(word, sizeof word, "%s", bad + 2);
+  char *eq = strchr(word, '=');
+  if (eq) *eq = '\0';
+  const char *names[256];
+  size_t n = 0;
+  for (const struct option *o = longopts; o->name && n < 256; o++) names[n++] = o->name;
+  const char *s = cli_suggest(word, names, n);
+  if (s) snprintf(buf, size, " (did you mean --%s?)", s);
+}
+
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
                const char *cmd)
 {
@@ -51,16 +106,26 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
   /* leading '+': stop at nothing special; ':' reports missing arguments as ':' */
   snprintf(spec, sizeof spec, ":%s", shortopts ? shortopts : "");
   opterr = 0;
-  int c = getopt_long(argc, argv, spec, longopts, NULL);
+  int idx = -1;
+  int c = getopt_long(argc, argv, spec, longopts, &idx);
+  if (c != '?' && c != ':' && c != -1) {
+    /* provenance: every option as given */
+    char name[80];
+    if (idx >= 0 && longopts && longopts[idx].name) snprintf(name, sizeof name, "--%s", longopts[idx].name);
+    else snprintf(name, sizeof name, "-%c", c > 0 && c < 256 ? c : '?');
+    if (strcmp(name, "--help") != 0) cli_prov_option(name, optarg ? optarg : "");
+  }
   if (c == '?') {
     /* getopt has stepped past the offending word; it is argv[optind - 1]
      * (not the word at the old optind: GNU getopt skips over operands, so
      * "FILE --bogus" used to blame FILE) */
     const char *bad = (optind - 1 >= 0 && optind - 1 < argc) ? argv[optind - 1] : "?";
+    char hint[96];
+    option_hint(bad, longopts, hint, sizeof hint);
     if (optopt && optopt < 256 && optopt != '?')
       cli_usage(cmd, "unknown option '-%c'", optopt);
     else
-      cli_usage(cmd, "unknown option '%s'", bad);
+      cli_usage(cmd, "unknown option '%s'%s", bad, hint);
     return '?';
   }
   if (c == ':') {
@@ -110,9 +175,32 @@ int cli_quantity(const char *opt, const char *arg, const char *base, double *out
 {
   gk_error e;
   gk_error_clear(&e);
-  if (gk_parse_quantity(arg, base, out, &e) != GK_OK) {
+  const cli_dim *d = cli_dim_find(opt, base);
+  const char *unit = d ? d->unit : base;
+  double v, f = 1;
+  if (gk_parse_quantity(arg, unit, &v, &e) != GK_OK) {
     fprintf(stderr, "gainkit: %s: %s\n", opt, e.msg);
     return -1;
+  }
+  if (d) {
+    cli_dim_check(d, arg, v);
+    if (gk_unit_factor(unit, base, &f, &e) != GK_OK) {
+      fprintf(stderr, "gainkit: %s: %s\n", opt, e.msg);
+      return -1;
+    }
+  }
+  *out = v * f;
+  if (d && f != 1) {
+    /* into base the way a suffixed value goes, so that "2.5" and "2.5nm"
+     * give the same double bit for bit (v * f can be an ulp off) */
+    char with_unit[160];
+    double vb, dummy;
+    gk_error e2;
+    gk_error_clear(&e2);
+    int bare = gk_parse_number(arg, &dummy, &e2) == GK_OK;
+    snprintf(with_unit, sizeof with_unit, "%s%s", arg, bare ? unit : "");
+    gk_error_clear(&e2);
+    if (gk_parse_quantity(with_unit, base, &vb, &e2) == GK_OK) *out = vb;
   }
   return 0;
 }
@@ -191,27 +279,64 @@ int cli_emit(const cli_common *c, const cJSON *json, const char *text, const gk_
   gk_error_clear(&e);
   /* interrupted: nothing on stdout, no file (main exits 130) */
   if (cli_interrupted()) return CLI_FAILED;
+  /* the JSON with its provenance block (a copy: json belongs to the caller) */
+  cJSON *full = NULL;
+  if (json) {
+    full = cJSON_Duplicate(json, 1);
+    cJSON *p = full ? cli_prov_json() : NULL;
+    if (!full || !p) {
+      cJSON_Delete(full);
+      cJSON_Delete(p);
+      return cli_usage(c->cmd, "out of memory");
+    }
+    cJSON_AddItemToObject(full, "provenance", p);
+  }
   if (c->out) {
     char ext[16];
     gk_path_ext(c->out, ext, sizeof ext);
     int rc;
     if (strcmp(ext, "csv") == 0) {
-      if (!csv) return cli_usage(c->cmd, "-o: this command has no CSV form; use .json");
-      rc = gk_csv_write(csv, c->out, &e);
+      if (!csv) { cJSON_Delete(full); return cli_usage(c->cmd, "-o: this command has no CSV form; use .json"); }
+      rc = cli_csv_write(csv, c->out, &e);
     } else {
       if (!json) return cli_usage(c->cmd, "-o: this command has no JSON form; use .csv");
-      rc = gk_json_write(json, c->out, &e);
+      rc = gk_json_write(full, c->out, &e);
     }
-    if (rc != GK_OK) { cli_error(&e); return CLI_USAGE; }
+    if (rc != GK_OK) { cJSON_Delete(full); cli_error(&e); return CLI_USAGE; }
   }
-  if (c->json && json) {
-    char *s = cJSON_Print(json);
+  if (c->json && full) {
+    char *s = cJSON_Print(full);
     if (s) { fputs(s, stdout); fputc('\n', stdout); free(s); }
   } else if (text) {
     fputs(text, stdout);
   }
+  cJSON_Delete(full);
   fflush(stdout);
   return status;
+}
+
+int cli_csv_write(const gk_csv *t, const char *path, gk_error *err)
+{
+  char *body = gk_csv_render(t);
+  char *head = cli_prov_csv_comments();
+  int rc;
+  if (!body || !head) {
+    rc = gk_error_set(err, GK_ENOMEM, path, 0, "out of memory");
+  } else {
+    size_t hn = strlen(head), bn = strlen(body);
+    char *all = malloc(hn + bn + 1);
+    if (!all) {
+      rc = gk_error_set(err, GK_ENOMEM, path, 0, "out of memory");
+    } else {
+      memcpy(all, head, hn);
+      memcpy(all + hn, body, bn + 1);
+      rc = gk_write_atomic(path, all, hn + bn, err);
+      free(all);
+    }
+  }
+  free(body);
+  free(head);
+  return rc;
 }
 
 void cli_printf(cli_buf *b, const char *fmt, ...)
@@ -317,12 +442,65 @@ static int se_last_digit(double se)
   return e;  /* rounds up to 10^(e+1): two digits, "1.0" */
 }
 
-const char *cli_fmt_value(char *buf, size_t n, double v, double se, const char *unit)
+int cli_determined(double v, double se)
+{
+  if (!isfinite(v)) return 0;
+  return !(isfinite(se) && se > fabs(v)) && !isinf(se);
+}
+
+const char *cli_fmt_undetermined(char *buf, size_t n, double v, double se, const char *unit,
+                                 const char *why)
+{
+  char a[64], b[64];
+  const char *sp = (unit && *unit) ? " " : "";
+  if (!unit) unit = "";
+  if (!isfinite(v)) {
+    snprintf(buf, n, "not determined%s%s%s", why && *why ? " (" : "", why && *why ? why : "",
+             why && *why ? ")" : "");
+    return buf;
+  }
+  cli_fmt_num(a, sizeof a, v, CLI_SIG);
+  if (isfinite(se) && se > 0)
+    snprintf(buf, n, "not determined (best fit %s%s%s, standard error %s%s%s%s%s)", a, sp, unit,
+             cli_fmt_num(b, sizeof b, se, 2), sp, unit, why && *why ? "; " : "",
+             why && *why ? why : "");
+  else
+    snprintf(buf, n, "not determined (best fit %s%s%s, no standard error%s%s)", a, sp, unit,
+             why && *why ? "; " : "", why && *why ? why : "");
+  return buf;
+}
+
+void cli_print_undetermined(cli_buf *b, const char *name, double v, double se, const char *unit,
+                            const char *why)
+{
+  char val[512];
+  cli_fmt_undetermined(val, sizeof val, v, se, unit, why);
+  cli_printf(b, "  %-12s %s\n", name, val);
+}
+
+cJSON *cli_json_value(cJSON *obj, const char *key, double v, double se, int determined,
+                      const char *why)
+{
+  cJSON *o = gk_json_value_se(obj, key, v, se);
+  if (!o) return NULL;
+  determined = determined && cli_determined(v, se);
+  cJSON_AddBoolToObject(o, "determined", determined);
+  if (!determined)
+    cJSON_AddStringToObject(o, "reason", why && *why ? why
+                                         : !isfinite(v) ? "no value"
+                                         : "standard error larger than the value");
+  return o;
+}
+
+static const char *fmt_value(char *buf, size_t n, double v, double se, const char *unit, int location)
 {
   char num[64];
   const char *sp = (unit && *unit) ? " " : "";
   if (!unit) unit = "";
   if (isnan(v)) return cli_fmt_num(buf, n, v, CLI_SIG); /* no unit after "not determined" */
+  /* a standard error beyond the value: "(0.0 ± 1.9)e12" would hide the
+   * best fit (31.5) and claim a number the data do not give */
+  if (!location && !cli_determined(v, se)) return cli_fmt_undetermined(buf, n, v, se, unit, NULL);
   if (!(isfinite(se) && se > 0) || !isfinite(v)) {
     snprintf(buf, n, "%s%s%s", cli_fmt_num(num, sizeof num, v, CLI_SIG), sp, unit);
     return buf;
@@ -345,6 +523,23 @@ const char *cli_fmt_value(char *buf, size_t n, double v, double se, const char *
   return buf;
 }
 
+const char *cli_fmt_value(char *buf, size_t n, double v, double se, const char *unit)
+{
+  return fmt_value(buf, n, v, se, unit, 0);
+}
+
+const char *cli_fmt_location(char *buf, size_t n, double v, double se, const char *unit)
+{
+  return fmt_value(buf, n, v, se, unit, 1);
+}
+
+void cli_print_location(cli_buf *b, const char *name, double v, double se, const char *unit)
+{
+  char val[512];
+  fmt_value(val, sizeof val, v, se, unit, 1);
+  cli_printf(b, "  %-12s %s\n", name, val);
+}
+
 void cli_cell(cli_buf *b, int width, double v)
 {
   char num[64];
@@ -353,7 +548,7 @@ void cli_cell(cli_buf *b, int width, double v)
 
 void cli_print_value(cli_buf *b, const char *name, double v, double se, const char *unit)
 {
-  char val[128];
+  char val[512];
   cli_fmt_value(val, sizeof val, v, se, unit);
   cli_printf(b, "  %-12s %s\n", name, val);
 }
@@ -440,7 +635,14 @@ int cli_dispatch(const struct cli_command *c, int argc, char **argv)
   }
   if (argc < 2 || argv[1][0] == '-') return cli_usage(c->name, "name a subcommand: %s", names);
   const struct cli_subcommand *s = find_sub(c, argv[1]);
-  if (!s) return cli_usage(c->name, "unknown subcommand '%s' (one of: %s)", argv[1], names);
+  if (!s) {
+    const char *cand[64];
+    size_t n = 0;
+    for (const struct cli_subcommand *t = c->subs; t && t->name && n < 64; t++) cand[n++] = t->name;
+    const char *sug = cli_suggest(argv[1], cand, n);
+    if (sug) return cli_usage(c->name, "unknown subcommand '%s' (did you mean %s?)", argv[1], sug);
+    return cli_usage(c->name, "unknown subcommand '%s' (one of: %s)", argv[1], names);
+  }
   return s->run(argc - 1, argv + 1);
 }
 

@@ -110,6 +110,7 @@ int main(int argc, char **argv)
     if (strcmp(a, "help") == 0 && argc > 2) {
       const struct cli_command *c = find_command(argv[2]);
       if (!c) return cli_usage(NULL, "unknown command '%s' (see 'gainkit --help')", argv[2]);
+      /* (a typo here gets its suggestion when the command is run) */
       cli_print_help_for(c, argc - 2, argv + 2, stdout);
       return CLI_OK;
     }
@@ -122,7 +123,14 @@ int main(int argc, char **argv)
   }
   if (a[0] == '-') return cli_usage(NULL, "unknown option '%s' (see 'gainkit --help')", a);
   const struct cli_command *c = find_command(a);
-  if (!c) return cli_usage(NULL, "unknown command '%s' (see 'gainkit --help')", a);
+  if (!c) {
+    const char *cand[128];
+    size_t n = 0;
+    for (size_t i = 0; i < cli_ncommands && n < 128; i++) cand[n++] = cli_commands[i]->name;
+    const char *sug = cli_suggest(a, cand, n);
+    if (sug) return cli_usage(NULL, "unknown command '%s' (did you mean %s?)", a, sug);
+    return cli_usage(NULL, "unknown command '%s' (see 'gainkit --help')", a);
+  }
   for (int i = 2; i < argc; i++) {
     if (strcmp(argv[i], "--") == 0) break;
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -130,6 +138,18 @@ int main(int argc, char **argv)
       cli_print_help_for(c, argc - 1, argv + 1, stdout);
       return CLI_OK;
     }
+  }
+  cli_prov_start(argc, argv);
+  {
+    char name[64];
+    int sub = c->subs && argc > 2 && argv[2][0] != '-';
+    snprintf(name, sizeof name, "%s%s%s", c->name, sub ? " " : "", sub ? argv[2] : "");
+    cli_set_command(name);
+    /* the help whose option list gives the defaults: the subcommand's own */
+    const char *help = c->help;
+    for (const struct cli_subcommand *s = c->subs; s && s->name && argc > 2; s++)
+      if (strcmp(s->name, argv[2]) == 0) help = s->help;
+    cli_prov_help(help);
   }
   int rc = c->run(argc - 1, argv + 1);
   if (cli_interrupt_signal) {

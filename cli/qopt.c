@@ -87,6 +87,28 @@ int cli_qopt_parse(cli_common *c, int argc, char **argv, cli_qopt *q, size_t nq,
     else if (h == 0) rc = (cli_usage(c->cmd, "unexpected option"), -1);
   }
   free(lo);
+  /* provenance: the effective value of every option of the table */
+  for (size_t i = 0; rc == 0 && i < nq; i++) {
+    char name[80], val[128] = "";
+    snprintf(name, sizeof name, "--%s", q[i].name);
+    if (q[i].check == QO_FLAG) snprintf(val, sizeof val, "%s", q[i].seen ? "on" : "off");
+    else if (q[i].check == QO_STRING) { if (q[i].str && *q[i].str) snprintf(val, sizeof val, "%s", *q[i].str); }
+    else if (q[i].val && isfinite(q[i].val[0]) &&
+             !(!q[i].seen && (q[i].check == QO_POS || q[i].check == QO_FRACTION) && !(q[i].val[0] > 0))) {
+      /* (an invalid default, such as 0 for a positive quantity, means "not set") */
+      if (q[i].check == QO_RANGE)
+        snprintf(val, sizeof val, "%.6g:%.6g%s%s", q[i].val[0], q[i].val[1], q[i].unit ? " " : "", q[i].unit ? q[i].unit : "");
+      else
+        snprintf(val, sizeof val, "%.6g%s%s", q[i].val[0], q[i].unit ? " " : "", q[i].unit ? q[i].unit : "");
+    }
+    if (q[i].seen) {
+      char key[96];
+      snprintf(key, sizeof key, "%s (effective)", name);
+      if (*val && q[i].check != QO_STRING && q[i].check != QO_FLAG) cli_prov_option(key, val);
+    } else {
+      cli_prov_default(name, *val ? val : NULL);
+    }
+  }
   if (rc == 0 && cli_common_check(c) < 0) rc = -1;
   *first_arg = optind;
   return rc;
@@ -146,4 +168,143 @@ int cli_save_figure(const cli_common *c, gk_figure *f)
   else if (gk_figure_save(f, c->plot, &e) != GK_OK) rc = cli_error(&e);
   gk_figure_free(f);
   return rc;
+}
+
+/* ---- dimensional options: the unit of a bare number, plausible ranges ---- */
+
+/* The unit a bare number is in is the one labs quote the quantity in
+ * (never silently cgs); --help of each command shows it. Ranges are wide
+ * (what a real sample or measurement can have); outside them the value is
+ * still used, with a warning. */
+static const cli_dim dims[] = {
+  /* lengths */
+  {NULL, "--radius", "nm", 0.5, 50, "NC radius"},
+  {NULL, "--bohr-radius", "nm", 0.1, 100, "exciton Bohr radius"},
+  {NULL, "--thickness", "nm", 1, 1e5, "film thickness"},
+  {NULL, "--volume", "nm3", 0.5, 5e5, "NC volume"},
+  {NULL, "--length", "cm", 1e-4, 5, "stripe length"},
+  {"simulate", "--vsl", "cm", 1e-4, 5, "stripe length"},
+  {"simulate", "--vsl-range", "cm", 1e-4, 5, "stripe length"},
+  /* wavelengths */
+  {NULL, "--wavelength", "nm", 200, 3000, "wavelength"},
+  {NULL, "--probe", "nm", 200, 3000, "probe wavelength"},
+  {NULL, "--pump-wavelength", "nm", 200, 3000, "pump wavelength"},
+  {NULL, "--window", "nm", 200, 3000, "wavelength"},
+  {NULL, "--sweep-wavelength", "nm", 200, 3000, "wavelength"},
+  /* fluences */
+  {NULL, "--fluence", "uJ/cm2", 1e-3, 1e6, "pump fluence"},
+  {NULL, "--fluence-th", "uJ/cm2", 1e-3, 1e6, "threshold fluence"},
+  {"simulate", "--vpi", "uJ/cm2", 1e-3, 1e6, "pump fluence"},
+  {"simulate", "--vpi-range", "uJ/cm2", 1e-3, 1e6, "pump fluence"},
+  {NULL, "--photon-fluence", "cm^-2", 1e8, 1e18, "pump photon fluence"},
+  /* times */
+  {NULL, "--pulse-fwhm", "ps", 1e-3, 1e6, "pulse FWHM"},
+  {NULL, "--sweep-fwhm", "ps", 1e-3, 1e6, "pulse FWHM"},
+  {NULL, "--irf-fwhm", "ps", 1e-3, 1e6, "instrument-response FWHM"},
+  {NULL, "--t0", "ps", 0, 0, "time zero"},
+  {NULL, "--t-end", "ns", 1e-3, 1e6, "end time"},
+  {NULL, "--tau", "ns", 1e-3, 1e6, "carrier lifetime"},
+  {NULL, "--tau-x", "ns", 1e-3, 1e4, "exciton lifetime"},
+  {NULL, "--tau-rx", "ns", 1e-3, 1e4, "radiative exciton lifetime"},
+  {NULL, "--tau-xx", "ps", 0.1, 1e5, "biexciton lifetime"},
+  {NULL, "--tau-rxx", "ps", 0.1, 1e5, "radiative biexciton lifetime"},
+  {NULL, "--delay", "ps", -1e7, 1e7, "pump-probe delay"},
+  {NULL, "--delays", "ps", -1e7, 1e7, "pump-probe delay"},
+  {"heat", "--pulse", "us", 1e-4, 1e7, "current pulse length"},
+  {"heat", "--period", "us", 1e-3, 1e9, "pulse period"},
+  /* energies, cross-sections, densities */
+  {NULL, "--photon-energy", "eV", 0.4, 6.5, "photon energy"},
+  {NULL, "--binding-energy", "eV", 1e-4, 2, "exciton binding energy"},
+  {NULL, "--eg0", "eV", 0.1, 10, "bulk band gap"},
+  {NULL, "--sigma-abs", "cm2", 1e-20, 1e-10, "absorption cross-section"},
+  {NULL, "--sigma0", "cm2", 1e-20, 1e-10, "gain cross-section"},
+  {NULL, "--cross-section", "cm2", 1e-20, 1e-10, "absorption cross-section"},
+  {NULL, "--density", "cm^-3", 1e10, 1e23, "carrier density"},
+  {NULL, "--n-th", "cm^-3", 1e10, 1e23, "threshold carrier density"},
+  {NULL, "--n-th0", "cm^-3", 1e10, 1e23, "threshold carrier density"},
+  {NULL, "--n-s0", "cm^-3", 1e10, 1e23, "saturation carrier density"},
+  {NULL, "--temperature", "K", 1, 2000, "temperature"},
+  {NULL, "--material-gain", "cm^-1", -1e6, 1e6, "material gain"},
+  /* rate constants and device quantities: conventional units, ranges only */
+  {"carriers", "--k1", "s^-1", 0, 1e12, "monomolecular rate k1"},
+  {"carriers", "--k2", "cm3/s", 0, 1e-6, "bimolecular rate k2"},
+  {"carriers", "--k3", "cm6/s", 0, 1e-24, "Auger rate k3"},
+  {"nc", "--chi", "ps/nm3", 1e-3, 100, "Auger volume scaling chi"},
+  {"heat", "--k", "W/K", 1e-9, 10, "heat exchange constant"},
+  {"heat", "--c", "J/K", 1e-15, 1, "heat capacity"},
+  {"heat", "--power", "W", 0, 1e4, "Joule power"},
+  {"heat", "--area", "cm2", 1e-10, 100, "device area"},
+  {"heat", "--current-density", "A/cm2", 0, 1e7, "current density"},
+  {"heat", "--voltage", "V", 0, 1e3, "voltage"},
+};
+
+static char current_cmd[64];
+void cli_set_command(const char *name) { snprintf(current_cmd, sizeof current_cmd, "%s", name ? name : ""); }
+
+static int cmd_matches(const char *want)
+{
+  if (!want) return 1;
+  size_t n = strlen(want);
+  /* "nc" matches "nc auger" */
+  return !strncmp(current_cmd, want, n) && (current_cmd[n] == '\0' || current_cmd[n] == ' ');
+}
+
+const cli_dim *cli_dim_find(const char *opt, const char *base)
+{
+  if (!opt) return NULL;
+  const cli_dim *hit = NULL;
+  for (size_t i = 0; i < sizeof dims / sizeof dims[0]; i++) {
+    if (strcmp(dims[i].opt, opt) || !cmd_matches(dims[i].cmd)) continue;
+    if (dims[i].cmd || !hit) hit = &dims[i]; /* a command's own entry wins */
+  }
+  if (!hit) return NULL;
+  /* only for the quantity the table means: same dimension as base */
+  double f;
+  gk_error e;
+  gk_error_clear(&e);
+  if (!base || gk_unit_factor(hit->unit, base, &f, &e) != GK_OK) return NULL;
+  return hit;
+}
+
+const char *cli_dim_unit(const char *opt, const char *base)
+{
+  const cli_dim *d = cli_dim_find(opt, base);
+  return d ? d->unit : base;
+}
+
+/* Units a number is often meant in, tried in order for the hint. */
+static const char *const hint_units[] = {
+  "pm", "nm", "um", "mm", "cm", "m", "fs", "ps", "ns", "us", "ms", "s",
+  "nJ/cm2", "uJ/cm2", "mJ/cm2", "J/cm2", "nm3", "um3", "cm3", "meV", "eV",
+};
+
+void cli_dim_check(const cli_dim *d, const char *arg, double v)
+{
+  if (!d || !(d->lo < d->hi) || (v >= d->lo && v <= d->hi)) return;
+  char *end;
+  double x = strtod(arg, &end);
+  while (*end == ' ') end++;
+  int bare = *end == '\0';
+  char hint[96] = "";
+  if (end != arg && x != 0) {
+    /* of the units that bring the number into the range, the one that puts
+     * it nearest the middle of the range (on a log scale) */
+    double mid = 0.5 * (log10(fabs(d->lo) > 0 ? fabs(d->lo) : 1e-30) + log10(fabs(d->hi))), best = INFINITY;
+    for (size_t i = 0; i < sizeof hint_units / sizeof hint_units[0]; i++) {
+      double f;
+      gk_error e;
+      gk_error_clear(&e);
+      if (gk_unit_factor(hint_units[i], d->unit, &f, &e) != GK_OK) continue;
+      double y = x * f;
+      if (!(y >= d->lo && y <= d->hi) || !strcmp(hint_units[i], bare ? d->unit : end)) continue;
+      double dist = fabs(log10(fabs(y)) - mid);
+      if (dist < best) {
+        best = dist;
+        /* the number as typed with the unit that makes it plausible */
+        snprintf(hint, sizeof hint, "; did you mean %.*s%s?", (int)(end - arg), arg, hint_units[i]);
+      }
+    }
+  }
+  cli_warn("%s %s: %g %s is outside the plausible %s range (%g to %g %s)%s%s%s", d->opt, arg, v, d->unit,
+           d->what, d->lo, d->hi, d->unit, bare ? "; a bare number is in " : "", bare ? d->unit : "", hint);
 }

@@ -7,6 +7,7 @@
 #include "gainkit/data.h"
 #include "gainkit/fit.h"
 #include "gainkit/output.h"
+#include "gainkit/provenance.h"
 #include "gainkit/plot.h"
 #include "gainkit/progress.h"
 #include "gainkit/spectra.h"

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include "gainkit/error.h"
+#include "gainkit/data.h" /* gk_meta */
 
 #ifdef __cplusplus
 extern "C" {
@@ -102,6 +103,19 @@ int gk_panel_band(gk_panel *p, double x0, double x1, int colour, const char *lab
  * untouched. Never prints and never exits (PLplot's exit and abort hooks
  * are caught). */
 int gk_figure_save(gk_figure *f, const char *path, gk_error *err);
+
+/* Provenance in figure files: key/value text pairs written as PNG tEXt
+ * chunks (iTXt when the value is not ASCII) after IHDR, an SVG
+ * <metadata id="gainkit-provenance"> element holding
+ * <gainkit:entry key="K">V</gainkit:entry> items, and PDF Info entries
+ * (key reduced to letters, digits and '-') appended as an incremental
+ * update that keeps cairo's Producer. gk_plot_embed_metadata rewrites the
+ * finished figure file `path` in place (format from its extension).
+ * gk_plot_set_metadata sets the pairs that every later gk_figure_save
+ * embeds (process-wide, copied; NULL or empty clears them); GK_ENOMEM on
+ * failure. */
+int gk_plot_embed_metadata(const char *path, const gk_meta *m, gk_error *err);
+int gk_plot_set_metadata(const gk_meta *m);
 
 /* 1 if path has a supported plot extension. */
 int gk_plot_ext_ok(const char *path);

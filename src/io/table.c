@@ -7,6 +7,7 @@
  * line handling.
  */
 #include "io_internal.h"
+#include "gainkit/provenance.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -315,6 +316,9 @@ int gk_io_table_read(const char *path, const gk_read_options *opt, int matrix, g
   size_t len;
   int rc = slurp(path, gk_io_max_bytes(opt), &buf, &len, err);
   if (rc != GK_OK) return rc;
+  /* provenance: the hash of the bytes as read, before they are cut up */
+  char sha[65] = "";
+  if (gk_read_hook_active()) gk_sha256_hex(buf, len, sha);
   line_ref *lines = NULL;
   size_t nlines = 0, lcap = 0, mcap = 0, ccap = 0, ncells = 0;
   char **cells = NULL, **hdr = NULL;
@@ -452,6 +456,7 @@ int gk_io_table_read(const char *path, const gk_read_options *opt, int matrix, g
     }
   }
   rc = GK_OK;
+  gk_notify_read_sha(path, sha, len, &t->meta);
   goto done;
 nomem:
   rc = gk_error_set(err, GK_ENOMEM, path, 0, "out of memory");

@@ -10,10 +10,11 @@
 
 #include "io/io_internal.h" /* gk_io_max_bytes: one input limit for every file */
 #include "material/yamldoc.h"
+#include "gainkit/provenance.h"
 
 /* libyaml reads through this so that a YAML input obeys the same size limit
  * as every data file (GAINKIT_MAX_INPUT_BYTES), pipes included. */
-typedef struct capped { FILE *fp; long left; int over; } capped;
+typedef struct capped { FILE *fp; long left; int over; gk_sha256_ctx sha; size_t bytes; } capped;
 static int capped_read(void *data, unsigned char *buf, size_t size, size_t *size_read)
 {
   capped *c = data;
@@ -22,6 +23,8 @@ static int capped_read(void *data, unsigned char *buf, size_t size, size_t *size
   if ((long)n > c->left) { c->over = 1; return 0; }
   c->left -= (long)n;
   *size_read = n;
+  gk_sha256_update(&c->sha, buf, n); /* provenance: hash of the bytes read */
+  c->bytes += n;
   return !ferror(c->fp);
 }
 
@@ -45,7 +48,8 @@ int gk_ydoc_load(gk_ydoc *d, const char *path, gk_error *err)
     fclose(fp);
     return gk_error_set(err, GK_ENOMEM, path, 0, "cannot initialise the YAML parser");
   }
-  capped cap = {fp, limit, 0};
+  capped cap = {fp, limit, 0, {{0}, 0, {0}, 0}, 0};
+  gk_sha256_init(&cap.sha);
   yaml_parser_set_input(&p, capped_read, &cap);
   int ok = yaml_parser_load(&p, &d->doc);
   int rc = GK_OK;
@@ -62,8 +66,15 @@ int gk_ydoc_load(gk_ydoc *d, const char *path, gk_error *err)
                       p.context ? " " : "", p.context ? p.context : "");
   } else {
     d->loaded = 1;
-    if (!yaml_document_get_root_node(&d->doc))
+    if (!yaml_document_get_root_node(&d->doc)) {
       rc = gk_error_set(err, GK_EINPUT, path, 0, "empty YAML document");
+    } else if (gk_read_hook_active()) {
+      unsigned char dg[32];
+      char hex[65];
+      gk_sha256_final(&cap.sha, dg);
+      for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", dg[i]);
+      gk_notify_read_sha(path, hex, cap.bytes, NULL);
+    }
   }
   yaml_parser_delete(&p);
   fclose(fp);

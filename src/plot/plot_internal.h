@@ -44,4 +44,7 @@ struct gk_figure {
   gk_panel *panels; /* ncols*nrows, row-major from the top left */
 };
 
+/* Embed the metadata of gk_plot_set_metadata into the rendered file
+ * (metadata.c); GK_OK when there is none. */
+int gk_plot_embed_default_metadata(const char *path, gk_error *err);
 #endif

@@ -1078,6 +1078,9 @@ int gk_figure_save(gk_figure *f, const char *path, gk_error *err)
     gk_error_set(err, rc, path, 0, "plotting failed: %s", *msg ? msg : "PLplot error");
   } else if (stat(tmp, &st) != 0 || st.st_size == 0) {
     rc = gk_error_set(err, GK_EIO, path, 0, "cannot write output file: PLplot wrote nothing");
+  } else if ((rc = gk_plot_embed_default_metadata(tmp, err)) != GK_OK) {
+    /* provenance (gk_plot_set_metadata) goes into the temp file before the rename */
+    if (err) snprintf(err->file, sizeof err->file, "%s", path);
   } else {
     rc = gk_temp_commit(tmp, path, err); /* removes tmp on failure */
     free(tmp);

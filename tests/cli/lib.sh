@@ -10,6 +10,12 @@ trap 'rm -rf "$T"' EXIT
 pass=0; fail=0
 
 ok()   { pass=$((pass+1)); }
+
+# noprov TEXT: pretty JSON (cJSON) without its "provenance" block, which
+# names the command line and the date and so differs between runs that must
+# otherwise agree. nocomments FILE: a CSV without its '#' lines.
+noprov() { printf '%s' "$1" | sed '/^\t"provenance":/,/^\t}$/d'; }
+nocomments() { grep -v '^#' "$1"; }
 bad()  { fail=$((fail+1)); echo "FAIL: $*" >&2; }
 
 # run CMD...: runs gainkit with arguments, captures $OUT, $ERR, $RC.

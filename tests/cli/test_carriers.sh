@@ -42,14 +42,28 @@ v=$(printf '%s\n' "$OUT" | tr -d '\n\t ' | sed -n 's/.*"sigma":{"value":\([-+0-9
 awk -v v="$v" 'BEGIN { exit !(v > 3.8e-16 && v < 4.2e-16) }' && ok || bad "gain-fit sigma $v"
 
 expect_input_error "--k3: must not be negative" "negative k3" -- carriers plqy --k1 1e7 --k2 2e-10 --k3 -1
-expect_input_error "--absorptance: must lie in" "absorptance > 1" -- carriers pulse "${ABC[@]}" --fluence 1e-5 --thickness 1e-5 --photon-energy 2.4 --pulse-fwhm 1e-9 --absorptance 2
+expect_input_error "--absorptance: must lie in" "absorptance > 1" -- carriers pulse "${ABC[@]}" --fluence 10 --thickness 100 --photon-energy 2.4 --pulse-fwhm 1000 --absorptance 2
 expect_input_error "--pulse-fwhm: must be positive" "zero pulse" -- carriers pulse "${ABC[@]}" "${P[@]}" --pulse-fwhm 0
 expect_input_error "--thickness" "thickness unit" -- carriers threshold --n-th 1e18 --thickness 5eV
 expect_input_error "--sweep-fwhm" "bad sweep" -- carriers pulse "${ABC[@]}" "${P[@]}" --sweep-fwhm 1ns:2ns
-expect_input_error "either --fluence-th" "both threshold forms" -- carriers threshold --n-th 1e18 --fluence-th 1e-5 --thickness 1e-5
+expect_input_error "either --fluence-th" "both threshold forms" -- carriers threshold --n-th 1e18 --fluence-th 10 --thickness 100
 expect_input_error "--gamma: must lie in" "Gamma > 1" -- carriers gain-fit "$SRC/examples/gain_vs_density.csv" --gamma 1.5
 expect_input_error "nosuch" "missing file" -- carriers gain-fit "$T/nosuch.csv" --gamma 0.5
 printf 'N,G\n1e19,1\n2e19,abc\n3e19,3\n4e19,4\n' >"$T/bad.csv"
 expect_input_error "bad.csv:3" "bad cell names line" -- carriers gain-fit "$T/bad.csv" --gamma 0.5
 run carriers --help; expect_rc 0 "help"; expect_out "gainkit carriers plqy" "help example"
+
+# A gain series without saturation (issue 14, honest uncertainty): N_s's
+# standard error exceeds it. It used to print "(0.6 ± 1.0)e20" with exit 0;
+# now value and error apart, "not determined", JSON determined false, exit 1.
+printf 'N (cm^-3),G (cm^-1)\n' >"$T/lin.csv"
+for i in 1 2 3 4 5 6 7 8 9 10; do
+  awk -v i=$i 'BEGIN { n = 1e18 + i * 2e17; printf "%g,%g\n", n, 0.65 * 4e-16 * (n - 1e18) * (1 + 0.02 * sin(i * 1.7)) }' >>"$T/lin.csv"
+done
+run carriers gain-fit "$T/lin.csv" --gamma 0.65
+expect_rc 1 "undetermined N_s: exit 1"
+expect_out "N_s          not determined (best fit" "N_s printed as not determined with its best fit"
+run carriers gain-fit "$T/lin.csv" --gamma 0.65 --format json
+expect_out '"determined":	false' "JSON determined false"
+
 finish

@@ -37,8 +37,9 @@ run nc pump --sigma-abs 3e-15 --photon-energy 3eV --tau-x 20ns --tau-xx 65ps --f
 expect_rc 0 "pump"; expect_near i_half 2.5e6 0.05e6 "I_1/2"; expect_out '"w_th"' "w_th key"; expect_out '"i_th"' "i_th key"
 run nc current --radius 2.5nm --fill 0.5 --tau-x 20ns --tau-xx 65ps --format json
 expect_near j_th 360 5 "j_th 0.36 kA/cm2"; expect_near j_half 6300 50 "j_1/2 6.3 kA/cm2"
-run nc current --radius 25e-8 --fill 0.5 --tau-x 2e-8 --tau-xx 6.5e-11 --format json
-expect_near j_th 360 5 "plain numbers in base units"
+# bare numbers are in the units --help shows (nm, ns, ps), never cm or s
+run nc current --radius 2.5 --fill 0.5 --tau-x 20 --tau-xx 65 --format json
+expect_near j_th 360 5 "bare numbers in the help's units"
 run nc confinement --radius 2nm --me 0.13 --mh 0.45 --eg0 1.74 --format json; expect_rc 0 "confinement"
 expect_out '"1P":	4.49340945790906' "1P zero"
 
@@ -55,4 +56,18 @@ expect_input_error "--plot: this subcommand has no figure" "plot refused" -- nc 
 expect_input_error "required" "missing option" -- nc current --radius 2nm
 expect_input_error "unknown subcommand" "unknown subcommand" -- nc frobnicate
 run nc --help; expect_rc 0 "help"; expect_out "Example" "help has examples"
+
+# nc emission (issue 14): ratio (N-2)^2/12 and occupancy (N-2)/6
+run nc emission --excitons 5 --format json
+expect_rc 0 "emission from N"
+expect_out '"ratio_1p_1s":	0.75' "(5-2)^2/12 = 0.75"
+expect_out '"occupancy_1p":	0.5' "(5-2)/6 = 0.5"
+run nc emission --ratio 0.75
+expect_rc 0 "N from the ratio"
+expect_out "N            5 excitons" "2 + sqrt(12 x 0.75) = 5"
+run nc emission --ratio 3.5 --format json
+expect_rc 1 "ratio beyond 3: N not determined"
+expect_out '"determined":	false' "JSON determined false"
+expect_input_error "either --excitons" "emission needs one input" -- nc emission
+
 finish

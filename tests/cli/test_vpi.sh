@@ -28,7 +28,7 @@ run vpi "$D" --window 522:536 --max-pump 1.2 --model both --format json -o "$T/b
 [ "$RC" -le 1 ] && ok || bad "both: exit $RC: $ERR"
 expect_json '"fits":[' "both: fits"
 expect_json '"background_ratio":' "both: background_ratio"
-head -3 "$T/both.csv" | grep -q 'vpi2_gamma' && ok || bad "CSV has per-model gamma columns"
+nocomments "$T/both.csv" | head -3 | grep -q 'vpi2_gamma' && ok || bad "CSV has per-model gamma columns"
 
 run vpi "$D" --window 522:536 --max-pump 1.2
 [ "$RC" -le 1 ] && ok || bad "text: exit $RC"
