@@ -236,6 +236,10 @@ static const cli_dim dims[] = {
   {"heat", "--area", "cm2", 1e-10, 100, "device area"},
   {"heat", "--current-density", "A/cm2", 0, 1e7, "current density"},
   {"heat", "--voltage", "V", 0, 1e3, "voltage"},
+  {"dfb", "--kappa", "cm^-1", 1e-2, 1e5, "DFB coupling coefficient"},
+  {"dfb", "--kappa-gain", "cm^-1", 0, 1e5, "DFB gain-coupling coefficient"},
+  {"dfb", "--length", "um", 1, 1e5, "grating length"},
+  {"dfb", "--period", "nm", 50, 5000, "grating period"},
 };
 
 static char current_cmd[64];

@@ -1,0 +1,146 @@
+/* gainkit dfb — threshold of a uniform DFB grating by coupled-wave theory
+ * (Kogelnik & Shank, J. Appl. Phys. 1972): the lowest longitudinal modes'
+ * threshold gain and detuning for a coupling coefficient and a length. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "qopt.h"
+#include "gainkit/cavity.h"
+
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+#define NQ(a) (sizeof(a) / sizeof((a)[0]))
+
+static int run(int argc, char **argv)
+{
+  cli_common c = {.cmd = "dfb"};
+  double kappa = 0, kg = 0, len = 0, neff = 0, period = 0, order = 1, nmodes = 4, check = 0;
+  cli_qopt q[] = {{"kappa", "cm^-1", QO_NONNEG, &kappa, NULL, 0},
+                  {"kappa-gain", "cm^-1", QO_NONNEG, &kg, NULL, 0},
+                  {"length", "cm", QO_POS, &len, NULL, 0},
+                  {"neff", NULL, QO_POS, &neff, NULL, 0},
+                  {"period", "nm", QO_POS, &period, NULL, 0},
+                  {"order", NULL, QO_POS, &order, NULL, 0},
+                  {"modes", NULL, QO_POS, &nmodes, NULL, 0},
+                  {"check-tmm", NULL, QO_FLAG, &check, NULL, 0}};
+  int first;
+  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
+  if (first < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first]);
+  if (cli_qopt_require(&c, q, NQ(q), "length") < 0) return CLI_USAGE;
+  int has_k = cli_qopt_find(q, NQ(q), "kappa")->seen, has_kg = cli_qopt_find(q, NQ(q), "kappa-gain")->seen;
+  if (!has_k && !has_kg) return cli_usage(c.cmd, "give --kappa (index coupling) and/or --kappa-gain");
+  if (!(kappa > 0 || kg > 0)) return CLI_QFAIL("kappa", "index and gain coupling are both zero: no feedback");
+  if (!(order == 1 || order == 2)) return CLI_QFAIL("order", "must be 1 or 2 (got %g)", order);
+  if (!(nmodes >= 1 && nmodes <= 20 && nmodes == floor(nmodes))) return CLI_QFAIL("modes", "must be an integer from 1 to 20");
+  int has_n = cli_qopt_find(q, NQ(q), "neff")->seen, has_p = cli_qopt_find(q, NQ(q), "period")->seen;
+  if (has_n != has_p) return cli_usage(c.cmd, "--neff and --period go together (Bragg wavelength 2 n_eff Lambda / order)");
+  int tmm = cli_qopt_find(q, NQ(q), "check-tmm")->seen;
+  if (tmm && (has_kg || !has_n)) return CLI_QFAIL("check-tmm", "needs index coupling only and --neff/--period");
+  double kL = kappa * len, kgL = kg * len;
+  if (kL > 50 || kgL > 50) return CLI_QFAIL("kappa", "kappa L = %g is beyond the range solved here (<= 50)", fmax(kL, kgL));
+  gk_dfb_mode m[20];
+  size_t n = 0;
+  gk_error e;
+  gk_error_clear(&e);
+  double amax = 10, dmax = fmax(15, 2 * hypot(kL, kgL) + 12);
+  if (gk_dfb_threshold(kL, kgL, amax, dmax, m, (size_t)nmodes, &n, &e) != GK_OK) return cli_error(&e);
+  cli_result r;
+  cli_result_init(&r, "dfb");
+  gk_json_num(r.j, "kappa", kappa);
+  gk_json_num(r.j, "kappa_gain", kg);
+  gk_json_num(r.j, "length", len);
+  gk_json_num(r.j, "kappa_l", kL);
+  double lb = NAN;
+  cli_printf(&r.b, "Uniform DFB grating, coupled-wave threshold (Kogelnik & Shank 1972), no facet reflections\n");
+  cli_printf(&r.b, "  kappa L = %.6g (index) %+.6g i (gain), L = %.6g um\n", kL, kgL, len * 1e4);
+  if (has_n) {
+    lb = gk_dfb_bragg_nm(neff, period, (int)order);
+    double hw = gk_dfb_stopband_halfwidth_nm(lb, kappa, neff);
+    gk_json_num(r.j, "bragg_wavelength_nm", lb);
+    gk_json_num(r.j, "stopband_halfwidth_nm", hw);
+    cli_print_value(&r.b, "lambda_B", lb, NAN, "nm (2 n_eff Lambda / order)");
+    cli_print_value(&r.b, "stop band", 2 * hw, NAN, "nm full width (lambda^2 kappa / (pi n_eff), n_g = n_eff)");
+  }
+  if (!n) {
+    cli_printf(&r.b, "  no mode found with alpha L <= %g, |delta L| <= %g\n", amax, dmax);
+    cJSON_AddStringToObject(r.j, "reason", "no mode found in the search window");
+    return cli_result_finish(&c, &r, CLI_FAILED);
+  }
+  cli_printf(&r.b, "  %-4s %12s %12s %16s %16s%s\n", "mode", "alpha L", "delta L", "g_th (cm^-1)", "lambda (nm)",
+             tmm ? "   TMM alpha L, delta L" : "");
+  cJSON *arr = cJSON_AddArrayToObject(r.j, "modes");
+  static const char *hdr[] = {"alpha L", "delta L", "g_th (cm^-1)"};
+  gk_csv_init(&r.csv, 3, hdr);
+  r.has_csv = 1;
+  int status = CLI_OK;
+  for (size_t i = 0; i < n; i++) {
+    double gth = 2 * m[i].alpha_L / len;   /* modal power gain */
+    /* delta = beta - beta_B; lambda = lambda_B (1 - delta / beta_B) */
+    double lam = has_n ? lb - m[i].delta_L / len * lb * lb * 1e-7 / (2 * M_PI * neff) : NAN;
+    cJSON *o = cJSON_CreateObject();
+    gk_json_num(o, "alpha_l", m[i].alpha_L);
+    gk_json_num(o, "delta_l", m[i].delta_L);
+    gk_json_num(o, "threshold_gain", gth);
+    if (has_n) gk_json_num(o, "wavelength_nm", lam);
+    cli_printf(&r.b, "  %-4zu %12.6f %12.6f %16.6g", i, m[i].alpha_L, m[i].delta_L, gth);
+    if (has_n) cli_printf(&r.b, " %16.4f", lam);
+    else cli_printf(&r.b, " %16s", "-");
+    if (tmm) {
+      long N = lround(len * 1e7 / period);
+      /* layered grating n_eff +- dn/2 with kappa = 2 dn / lambda_B */
+      double dn = kappa * lb * 1e-7 / 2;
+      gk_dfb_mode t = m[i];
+      gk_error e2;
+      gk_error_clear(&e2);
+      if (gk_dfb_threshold_tmm(neff, dn, lb, N, &t, &e2) == GK_OK) {
+        gk_json_num(o, "tmm_alpha_l", t.alpha_L);
+        gk_json_num(o, "tmm_delta_l", t.delta_L);
+        cli_printf(&r.b, "   %.6f, %.6f", t.alpha_L, t.delta_L);
+      } else {
+        cJSON_AddNullToObject(o, "tmm_alpha_l");
+        cJSON_AddStringToObject(o, "tmm_reason", e2.msg);
+        cli_printf(&r.b, "   not determined (%s)", e2.msg);
+        status = CLI_FAILED;
+      }
+    }
+    cli_printf(&r.b, "\n");
+    cJSON_AddItemToArray(arr, o);
+    gk_csv_add_row(&r.csv, (double[]){m[i].alpha_L, m[i].delta_L, gth});
+  }
+  cli_printf(&r.b, "  g_th = 2 alpha is the modal power gain at threshold; index coupling gives pairs +-delta\n");
+  return cli_result_finish(&c, &r, status);
+}
+
+const struct cli_command cli_cmd_dfb = {
+  .name = "dfb",
+  .summary = "DFB grating threshold by coupled-wave theory (Kogelnik-Shank)",
+  .order = 64,
+  .help =
+    "Usage: gainkit dfb (--kappa K | --kappa-gain Kg | both) --length L\n"
+    "                   [--neff n --period Lambda [--order 1|2]] [--modes 4] [--check-tmm]\n\n"
+    "Threshold of the lowest longitudinal modes of a uniform DFB grating without facet\n"
+    "reflections by coupled-wave theory (Kogelnik & Shank, J. Appl. Phys. 1972): the\n"
+    "transcendental equation gamma cosh(gamma L) = (alpha - i delta) sinh(gamma L),\n"
+    "gamma^2 = kappa^2 + (alpha - i delta)^2, solved for alpha L and delta L.\n"
+    "  --kappa K        index-coupling coefficient (cm^-1; 50/cm works)\n"
+    "  --kappa-gain Kg  gain-coupling coefficient (cm^-1), the imaginary part of kappa\n"
+    "  --length L       grating length (um; 0.5mm works)\n"
+    "  --neff n --period Lambda   effective index and grating period (nm): the Bragg\n"
+    "                   wavelength 2 n Lambda/order, the stop band and each mode's\n"
+    "                   wavelength (group index taken equal to n_eff)\n"
+    "  --order 1|2      Bragg order (second order: kappa is the coupling of the second\n"
+    "                   Fourier component; its surface-emission loss is NOT included)\n"
+    "  --modes N        how many modes to list (default 4)\n"
+    "  --check-tmm      also solve a transfer-matrix model of the layered grating\n"
+    "                   (n_eff +- dn/2, kappa = 2 dn/lambda_B) as an independent check\n"
+    "JSON: kappa_l, bragg_wavelength_nm, stopband_halfwidth_nm, modes[] with alpha_l,\n"
+    "delta_l, threshold_gain (cm^-1, 2 alpha), wavelength_nm.\n"
+    "Examples:\n"
+    "  gainkit dfb --kappa 40 --length 500       (kappa L = 2: alpha L = 0.9847)\n"
+    "  gainkit dfb --kappa 100 --length 0.2mm --neff 1.75 --period 154nm --check-tmm\n\n"
+    CLI_COMMON_HELP,
+  .run = run,
+};
