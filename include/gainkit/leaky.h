@@ -13,7 +13,8 @@
  *
  * Loss: total alpha = 4 pi Im(n_eff)/lambda. The leakage part is Im(n_eff)
  * of the same stack with every Im(eps) scaled to zero (the zero followed by
- * Newton continuation in 16 steps); absorption = total - leakage. The split is
+ * Newton continuation in 16 steps; |Im| below 1e-13 |n_eff|, the Newton
+ * tolerance, is reported as 0); absorption = total - leakage. The split is
  * exact when either part is zero and first-order otherwise.
  *
  * Bragg-reflection modes (Yeh & Yariv, Opt. Commun. 1976; West & Helmy,

@@ -190,7 +190,9 @@ static double leak_part(const gk_guide *g, gk_pol pol, int sc, int ss, cplx ne, 
   free(h.index);
   if (!good) return NAN;
   *ok = 1;
-  return cimag(z);
+  /* Newton stops at |dz| <= 1e-14 |z|: an Im part below that is rounding
+   * (it can come out slightly negative), i.e. no leakage resolved */
+  return fabs(cimag(z)) <= 1e-13 * cabs(z) ? 0.0 : cimag(z);
 }
 
 int gk_modes_find_leaky(const gk_guide *g, int pols, double neff_min, double im_max, gk_leaky_modes *out,

@@ -8,6 +8,8 @@
 #include <gsl/gsl_multiroots.h>
 
 #include "gainkit/leaky.h"
+#include "gainkit/stack.h"
+#include <string.h>
 #include "gk_test.h"
 
 typedef double complex cplx;
@@ -269,8 +271,34 @@ static void test_periodic(void)
   gk_guide_free(&g);
 }
 
+/* A `repeat: 10` DBR in the stack YAML expands to 20 layers with their own
+ * line numbers; the periodic section is found in the resulting guide. */
+static void test_stack_repeat(void)
+{
+  char path[1024];
+  gk_stack s;
+  gk_error e;
+  gk_error_clear(&e);
+  CHECK_INT(gk_stack_load(gk_test_src("examples/stack-brw-dbr.yaml", path, sizeof path), &s, &e), GK_OK);
+  CHECK_INT((int)s.nlayers, 27);
+  CHECK_STR(s.layers[6].name, "Nb2O5");
+  CHECK_STR(s.layers[25].name, "SiO2");
+  CHECK_STR(s.layers[26].name, "glass");
+  CHECK(s.layers[6].line == s.layers[24].line && s.layers[7].line == s.layers[25].line);
+  CHECK_INT(s.active, 3);
+  gk_guide g;
+  CHECK_INT(gk_guide_from_stack(&g, &s, 642, &e), GK_OK);
+  size_t f = 0, c = 0;
+  CHECK_INT((int)gk_guide_periodic(&g, &f, &c), 10);
+  CHECK_INT((int)f, 6);
+  CHECK_INT((int)c, 2);
+  gk_guide_free(&g);
+  gk_stack_free(&s);
+}
+
 int main(void)
 {
+  RUN(test_stack_repeat);
   RUN(test_leaky_slab);
   RUN(test_quarter_wave_brw);
   RUN(test_brw_reflection_pole);
