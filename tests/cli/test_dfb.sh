@@ -20,6 +20,19 @@ grep -q '^alpha L,delta L,g_th' "$T/d.csv" && ok || bad "dfb CSV"
 run dfb --kappa-gain 20 --length 500 --format json; expect_rc 0 "gain coupling"
 expect_near delta_l 0 1e-9 "gain coupling lases at the Bragg condition"
 
+# kappa from the stack's TE0 mode: kappa L grows linearly with L, Bragg period
+# from n_eff; duty 0.5 has no second-order component
+run dfb --stack "$SRC/examples/stack-dfb-cspbbr3.yaml" --grating-layer grating --fill-index 2.3 --order 2 --duty 0.75 --length 100 --format json
+expect_rc 0 "stack kappa"
+k1=$(jnum kappa_l); p=$(jnum period_nm); ne=$(jnum neff)
+awk -v p="$p" -v n="$ne" 'BEGIN { d = p - 530 / n; exit !(d < 1e-9 && d > -1e-9) }' && ok || bad "second-order period lambda/n_eff: $p vs $ne"
+run dfb --stack "$SRC/examples/stack-dfb-cspbbr3.yaml" --grating-layer grating --fill-index 2.3 --order 2 --duty 0.75 --length 200 --format json
+k2=$(jnum kappa_l)
+awk -v a="$k1" -v b="$k2" 'BEGIN { r = b / a; exit !(r > 2 - 1e-12 && r < 2 + 1e-12) }' && ok || bad "kappa L linear in L: $k1 $k2"
+expect_input_error "--duty: a rectangular grating of duty cycle 0.5 has no order-2" "duty 0.5 second order" -- dfb --stack "$SRC/examples/stack-dfb-cspbbr3.yaml" --grating-layer grating --fill-index 2.3 --order 2 --length 200
+expect_input_error "--grating-layer: .* has no interior layer 'nope'" "unknown grating layer" -- dfb --stack "$SRC/examples/stack-dfb-cspbbr3.yaml" --grating-layer nope --length 200
+expect_input_error "--kappa: give either" "kappa and stack" -- dfb --stack "$SRC/examples/stack-dfb-cspbbr3.yaml" --grating-layer grating --kappa 10 --length 200
+expect_input_error "need --stack" "duty without stack" -- dfb --kappa 10 --length 200 --duty 0.3
 expect_input_error "--length is required" "no length" -- dfb --kappa 40
 expect_input_error "give --kappa" "no kappa" -- dfb --length 500
 expect_input_error "--kappa: must not be negative" "negative kappa" -- dfb --kappa -3 --length 500
