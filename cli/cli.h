@@ -156,6 +156,28 @@ const char *cli_fmt_num(char *buf, size_t n, double v, int sig);
  * "(3.13 ± 0.12)e18 cm^-3"); without a usable se (NaN, <= 0) the value
  * with CLI_SIG digits. unit may be NULL or "". Returns buf. */
 const char *cli_fmt_value(char *buf, size_t n, double v, double se, const char *unit);
+/* Not determined by the data: v not finite, or a finite standard error
+ * larger than |v| (the interval v ± se spans zero and more). A value at a
+ * bound of its fit is undetermined too; the caller knows that and passes
+ * it on (cli_json_value's `determined`, cli_print_undetermined). */
+int cli_determined(double v, double se);
+/* "not determined (best fit 31.5 uJ/cm2, standard error 1.9e12 uJ/cm2;
+ * WHY)": value and uncertainty printed separately, never as "(0.0 ±
+ * 1.9)e12". why may be NULL. cli_fmt_value uses it whenever se > |v|. */
+const char *cli_fmt_undetermined(char *buf, size_t n, double v, double se, const char *unit,
+                                 const char *why);
+void cli_print_undetermined(cli_buf *b, const char *name, double v, double se, const char *unit,
+                            const char *why);
+/* JSON {"value", "stderr", "determined": bool, "reason" when not}:
+ * determined is the caller's verdict (converged, not at a bound) and'ed
+ * with cli_determined(v, se). */
+cJSON *cli_json_value(cJSON *obj, const char *key, double v, double se, int determined,
+                      const char *why);
+/* For a quantity whose zero is a meaningful value, not the absence of one
+ * (time zero, a constant offset, a number of extra charges): "value ± se"
+ * even when se > |value| ("-0.003 ± 0.005 ps" says t0 is known to 5 fs). */
+const char *cli_fmt_location(char *buf, size_t n, double v, double se, const char *unit);
+void cli_print_location(cli_buf *b, const char *name, double v, double se, const char *unit);
 /* A right-aligned table cell "  <v>" of `width` characters, CLI_SIG
  * significant digits; NaN prints "-". */
 void cli_cell(cli_buf *b, int width, double v);

@@ -373,9 +373,15 @@ static int cmd_gain_fit(int argc, char **argv)
   cli_result_init(&r, "carriers gain-fit");
   cJSON_AddStringToObject(r.j, "file", argv[first]);
   gk_json_num(r.j, "gamma", gamma);
-  gk_json_value_se(r.j, "sigma", f.sigma, f.se_sigma);
-  gk_json_value_se(r.j, "n_th", f.n_th, f.se_n_th);
-  gk_json_value_se(r.j, "n_s", f.n_s, f.se_n_s);
+  /* a parameter whose standard error exceeds it is not determined by the
+   * data: printed apart ("not determined (best fit ..., standard error
+   * ...)"), "determined": false, and the run exits 1 */
+  int det = cli_determined(f.sigma, f.se_sigma) && cli_determined(f.n_th, f.se_n_th) &&
+            cli_determined(f.n_s, f.se_n_s);
+  cli_json_value(r.j, "sigma", f.sigma, f.se_sigma, 1, NULL);
+  cli_json_value(r.j, "n_th", f.n_th, f.se_n_th, 1, NULL);
+  cli_json_value(r.j, "n_s", f.n_s, f.se_n_s, 1, NULL);
+  cJSON_AddBoolToObject(r.j, "determined", det);
   gk_json_num(r.j, "chi2_red", f.chi2_red);
   cJSON_AddBoolToObject(r.j, "converged", f.converged);
   gk_json_num(r.j, "n_mott", nm);
@@ -407,7 +413,8 @@ static int cmd_gain_fit(int argc, char **argv)
     gk_panel_add(p, xs, ys, NULL, M, GK_STYLE_LINE, -1, "fit");
     rc = cli_save_figure(&c, fig);
   }
-  int status = f.converged ? CLI_OK : CLI_FAILED;
+  if (!det) cli_warn("carriers gain-fit: a parameter is not determined by the data (standard error larger than the value)");
+  int status = f.converged && det ? CLI_OK : CLI_FAILED;
   gk_gain_fit_free(&f);
   free(n);
   gk_columns_free(&col);

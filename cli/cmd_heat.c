@@ -11,7 +11,7 @@
 
 #define NQ(a) (sizeof(a) / sizeof((a)[0]))
 
-static int run_fit(cli_common *c, const char *path)
+static int run_fit(cli_common *c, const char *path, gk_heat_observable obs)
 {
   gk_columns col;
   gk_columns_options co = {0};
@@ -24,7 +24,7 @@ static int run_fit(cli_common *c, const char *path)
   gk_error e;
   gk_error_clear(&e);
   gk_heat_fit f;
-  if (gk_heat_fit_run(col.x, col.y, col.n, &f, &e) != GK_OK) {
+  if (gk_heat_fit_observable(col.x, col.y, col.n, obs, &f, &e) != GK_OK) {
     if (e.code == GK_EINPUT) snprintf(e.file, sizeof e.file, "%s", path);
     gk_columns_free(&col);
     return cli_error(&e);
@@ -32,12 +32,20 @@ static int run_fit(cli_common *c, const char *path)
   cli_result r;
   cli_result_init(&r, "heat fit");
   cJSON_AddStringToObject(r.j, "file", path);
-  gk_json_value_se(r.j, "k", f.k, f.se_k);
-  gk_json_value_se(r.j, "c", f.c, f.se_c);
-  gk_json_value_se(r.j, "tau_t", f.tau, f.se_tau);
+  cJSON_AddStringToObject(r.j, "observable", obs == GK_HEAT_AVERAGE ? "average" : "end");
+  int det = cli_determined(f.k, f.se_k) && cli_determined(f.c, f.se_c) && cli_determined(f.tau, f.se_tau);
+  cli_json_value(r.j, "k", f.k, f.se_k, 1, NULL);
+  cli_json_value(r.j, "c", f.c, f.se_c, 1, NULL);
+  cli_json_value(r.j, "tau_t", f.tau, f.se_tau, 1, NULL);
   gk_json_num(r.j, "chi2_red", f.fit.chi2_red);
   cJSON_AddBoolToObject(r.j, "converged", f.converged);
-  cli_printf(&r.b, "Fit of DT/P = (1 - exp(-t_p K/C))/K to %zu pulse lengths (relative weights)\n", col.n);
+  cJSON_AddBoolToObject(r.j, "determined", det);
+  if (obs == GK_HEAT_AVERAGE)
+    cli_printf(&r.b, "Fit of <DT>/P = (1 - (tau_T/t_p)(1 - exp(-t_p/tau_T)))/K, tau_T = C/K (pulse-averaged)\n"
+                     "to %zu pulse lengths (relative weights)\n", col.n);
+  else
+    cli_printf(&r.b, "Fit of DT/P = (1 - exp(-t_p K/C))/K (end of pulse) to %zu pulse lengths (relative weights)\n",
+               col.n);
   cli_print_value(&r.b, "K", f.k, f.se_k, "W/K");
   cli_print_value(&r.b, "C", f.c, f.se_c, "J/K");
   cli_print_value(&r.b, "tau_T", f.tau, f.se_tau, "s");
@@ -54,7 +62,7 @@ static int run_fit(cli_common *c, const char *path)
     gk_heat h = {f.k, f.c, 1};
     for (int i = 0; i < M; i++) {
       xs[i] = lo * pow(hi / lo, (double)i / (M - 1));
-      ys[i] = gk_heat_pulse(&h, xs[i]);
+      ys[i] = obs == GK_HEAT_AVERAGE ? gk_heat_pulse_average(&h, xs[i]) : gk_heat_pulse(&h, xs[i]);
     }
     gk_figure *fig = gk_figure_new(1, 1, 800, 560, NULL);
     gk_panel *p = gk_figure_panel(fig, 0);
@@ -64,7 +72,7 @@ static int run_fit(cli_common *c, const char *path)
     gk_panel_add(p, xs, ys, NULL, M, GK_STYLE_LINE, -1, "fit");
     rc = cli_save_figure(c, fig);
   }
-  int status = f.converged ? CLI_OK : CLI_FAILED;
+  int status = f.converged && det ? CLI_OK : CLI_FAILED;
   gk_heat_fit_free(&f);
   gk_columns_free(&col);
   if (rc) { cli_result_free(&r); return rc; }
@@ -76,7 +84,7 @@ static int run(int argc, char **argv)
   cli_common c = {.cmd = "heat"};
   double k = 0, cap = 0, power = 0, area = 0, jd = 0, volt = 0, tp = 0, period = 0, duty = 0, pulses = 10,
          pts = 500;
-  const char *fit = NULL;
+  const char *fit = NULL, *observable = NULL;
   cli_qopt q[] = {{"k", "W/K", QO_POS, &k, NULL, 0},
                   {"c", "J/K", QO_POS, &cap, NULL, 0},
                   {"power", "W", QO_NONNEG, &power, NULL, 0},
@@ -88,11 +96,19 @@ static int run(int argc, char **argv)
                   {"duty", NULL, QO_FRACTION, &duty, NULL, 0},
                   {"pulses", NULL, QO_POS, &pulses, NULL, 0},
                   {"points", NULL, QO_POS, &pts, NULL, 0},
-                  {"fit", NULL, QO_STRING, NULL, &fit, 0}};
+                  {"fit", NULL, QO_STRING, NULL, &fit, 0},
+                  {"observable", NULL, QO_STRING, NULL, &observable, 0}};
   int first;
   if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
   if (first < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first]);
-  if (fit) return run_fit(&c, fit);
+  gk_heat_observable obs = GK_HEAT_AVERAGE;
+  if (observable) {
+    if (!strcmp(observable, "end")) obs = GK_HEAT_END;
+    else if (!strcmp(observable, "average")) obs = GK_HEAT_AVERAGE;
+    else return CLI_QFAIL("observable", "'%s' is not end or average", observable);
+    if (!fit) return cli_usage(c.cmd, "--observable applies to --fit");
+  }
+  if (fit) return run_fit(&c, fit, obs);
   if (cli_qopt_require(&c, q, NQ(q), "k") < 0 || cli_qopt_require(&c, q, NQ(q), "c") < 0) return CLI_USAGE;
   int has_p = cli_qopt_find(q, NQ(q), "power")->seen;
   int has_ajv = cli_qopt_find(q, NQ(q), "area")->seen || cli_qopt_find(q, NQ(q), "current-density")->seen ||
@@ -185,9 +201,9 @@ const struct cli_command cli_cmd_heat = {
   .help =
     "Usage: gainkit heat --k K --c C (--power P | --area A --current-density j --voltage V)\n"
     "                    [--pulse t_p [--period T | --duty D] [--pulses n]] [--points 500]\n"
-    "       gainkit heat --fit FILE\n\n"
-    "Lumped thermal model of an electrically driven gain device (Klimov review [004]\n"
-    "Eq. 10-13): C dDT/dt = A_d j V - K DT, tau_T = C/K.\n"
+    "       gainkit heat --fit FILE [--observable average|end]\n\n"
+    "Lumped thermal model of an electrically driven gain device (Ahn, Livache, Pinchetti,\n"
+    "Klimov, Chem. Rev. 2023, Eq. 10-13): C dDT/dt = A_d j V - K DT, tau_T = C/K.\n"
     "  --k K            heat exchange constant (W/K; 4.8mW/K works)\n"
     "  --c C            heat capacity of the active volume (J/K; 19nJ/K works)\n"
     "  --power P        Joule power during a pulse (W), or --area (cm2)\n"
@@ -199,12 +215,18 @@ const struct cli_command cli_cmd_heat = {
     "  --pulses n       periods shown in the transient (default 10)\n"
     "  --fit FILE       fit K and C to DT/P (K/W) versus pulse length (s; a header\n"
     "                   unit such as 't_p (us)' is honoured), relative weights\n"
+    "  --observable O   what the data are: average (default) = the rise averaged\n"
+    "                   over the pulse, <DT>/P = (1 - (tau_T/t_p)(1 - e^(-t_p/tau_T)))/K,\n"
+    "                   as Ahn et al., Chem. Rev. 2023, section 6.1.5 (Fig. 34b) fit\n"
+    "                   it; end = the rise at the end of the pulse, Eq. 12,\n"
+    "                   DT/P = (1 - e^(-t_p/tau_T))/K\n"
     "JSON: tau_t (s), delta_t_dc, delta_t_pulse, delta_t_max, delta_t_min (K), and the\n"
     "transient t, delta_t; -o FILE.csv writes the transient; --plot draws it.\n"
     "Examples:\n"
     "  gainkit heat --k 4.8e-3 --c 1.9e-8 --power 0.1           (tau_T = 3.96 us)\n"
     "  gainkit heat --k 4.8mW/K --c 19nJ/K --power 0.1 --pulse 1us --duty 0.2 --plot dT.svg\n"
-    "  gainkit heat --fit examples/heat_pulse_length.csv --plot fit.svg\n\n"
+    "  gainkit heat --fit examples/heat_pulse_length.csv --plot fit.svg\n"
+    "  gainkit heat --fit examples/heat_pulse_end.csv --observable end\n\n"
     CLI_COMMON_HELP,
   .run = run,
 };

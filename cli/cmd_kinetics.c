@@ -209,7 +209,16 @@ static int run(int argc, char **argv)
     }
   }
   gk_kin_data d = {n, tt, K, y, sig};
-  if (gk_kin_fit(&d, &o, &r, &e) != GK_OK) { rc = cli_error(&e); goto out; }
+  if (gk_kin_fit(&d, &o, &r, &e) != GK_OK) {
+    /* a complaint about the data belongs to the file */
+    if (e.code == GK_EINPUT && !e.file[0] && !e.option[0]) {
+      char msg[sizeof e.msg];
+      snprintf(msg, sizeof msg, "%s", e.msg);
+      gk_error_set(&e, GK_EINPUT, path, 0, "%s", msg);
+    }
+    rc = cli_error(&e);
+    goto out;
+  }
 
   j = cJSON_CreateObject();
   cJSON_AddStringToObject(j, "command", "kinetics");
@@ -219,6 +228,12 @@ static int run(int argc, char **argv)
              K > 1 ? "s (global)" : "", r.ncomp, r.ncomp > 1 ? "s" : "",
              o.irf.kind == GK_KIN_IRF_GAUSS ? ", Gaussian IRF" : irf_path ? ", measured IRF" : "");
   if (r.auto_chosen) cli_printf(&b, "  choice: %s\n", r.choice);
+  /* the headline: every lifetime. One the data do not resolve (standard
+   * error beyond the value, lifetime beyond 10 time windows, amplitude
+   * consistent with zero) is printed as not determined and fails the run */
+  char degen[160] = "";
+  int degenerate = gk_kin_degenerate(&d, &r, degen, sizeof degen), all_determined = 1;
+  double window = tt[n - 1] - tt[0];
   cli_printf(&b, "  %-4s %20s  %12s  %8s\n", "#", "tau (ps)", "amplitude", "fraction");
   for (int i = 0; i < r.ncomp; i++) {
     cJSON *o1 = cJSON_CreateObject();
@@ -228,11 +243,29 @@ static int run(int argc, char **argv)
     gk_json_num(o1, "amplitude", r.amp[i]);
     gk_json_num(o1, "amplitude_stderr", r.amp_se[i]);
     gk_json_num(o1, "fraction", r.frac[i]);
+    const char *why = NULL;
+    if (!(r.tau[i] <= GK_KIN_TAU_MAX_WINDOWS * window)) why = "lifetime beyond 10 time windows";
+    else if (!(fabs(r.amp[i]) > 2 * r.amp_se[i]) && r.ntrace == 1) why = "amplitude consistent with zero";
+    else if (!cli_determined(r.tau[i], r.tau_se[i])) why = "standard error larger than the value";
+    int det = !why;
+    cJSON_AddBoolToObject(o1, "determined", det);
+    if (!det) cJSON_AddStringToObject(o1, "reason", why);
+    all_determined &= det;
     char tau[64];
-    cli_printf(&b, "  %-4d %20s", i + 1, cli_fmt_value(tau, sizeof tau, r.tau[i] * 1e12, r.tau_se[i] * 1e12, ""));
+    if (det)
+      cli_printf(&b, "  %-4d %20s", i + 1, cli_fmt_value(tau, sizeof tau, r.tau[i] * 1e12, r.tau_se[i] * 1e12, ""));
+    else
+      cli_printf(&b, "  %-4d %20s", i + 1, "not determined");
     cli_cell(&b, 12, r.amp[i]);
-    cli_printf(&b, "  %8.3f\n", r.frac[i]);
+    cli_cell(&b, 8, r.frac[i]);
+    cli_printf(&b, "\n");
+    if (!det) {
+      char u[512];
+      cli_printf(&b, "       %s\n", cli_fmt_undetermined(u, sizeof u, r.tau[i] * 1e12, r.tau_se[i] * 1e12, "ps", why));
+    }
   }
+  if (degenerate && all_determined) all_determined = 0;
+  cJSON_AddBoolToObject(j, "determined", all_determined);
   if (o.offset) gk_json_num(j, "offset", r.off[0]);
   else cJSON_AddNullToObject(j, "offset");
   gk_json_num(j, "chi2_red", r.chi2_red);
@@ -258,8 +291,8 @@ static int run(int argc, char **argv)
       cli_printf(&b, "\n");
     }
   }
-  if (o.offset) cli_print_value(&b, "offset", r.off[0], r.off_se[0], "");
-  cli_print_value(&b, "t0", r.t0 * 1e12, r.t0_se * 1e12, "ps");
+  if (o.offset) cli_print_location(&b, "offset", r.off[0], r.off_se[0], "");
+  cli_print_location(&b, "t0", r.t0 * 1e12, r.t0_se * 1e12, "ps");
   cli_print_value(&b, "tau_amp", r.tau_amp * 1e12, r.tau_amp_se * 1e12, "ps (amplitude-weighted)");
   cli_print_value(&b, "tau_int", r.tau_int * 1e12, r.tau_int_se * 1e12, "ps (intensity-weighted)");
   cli_print_value(&b, "chi2_red", r.chi2_red, NAN, "");
@@ -299,7 +332,8 @@ static int run(int argc, char **argv)
     plot(&c, &d, &r, tps, t.raw + 1, &e, &rc);
     if (rc) goto out;
   }
-  rc = cli_emit(&c, j, b.s, &csv, r.converged ? CLI_OK : CLI_FAILED);
+  if (!all_determined) cli_warn("kinetics: a component is not resolved by the data (%s)", degen[0] ? degen : "standard error larger than the value");
+  rc = cli_emit(&c, j, b.s, &csv, r.converged && all_determined ? CLI_OK : CLI_FAILED);
 out:
   gk_kin_result_free(&r);
   gk_table_free(&t);

@@ -267,6 +267,14 @@ static int run_modes(const cli_common *c, const gk_stack *s, double wl, int pols
     }
   gk_json_array(h, "cutoff_te_nm", cut[0], 2);
   gk_json_array(h, "cutoff_tm_nm", cut[1], 2);
+  /* a film whose index is at or below a cladding's guides nothing: no
+   * critical angle, no cutoff (the library's NaN), said in words */
+  int antiguide = !(ncore > nclad);
+  if (antiguide)
+    cJSON_AddStringToObject(h, "reason", ncore < nclad ? "no guided mode (film index below the substrate's)"
+                                                       : "no guided mode (film index equal to the cladding's)");
+  else if (!(isfinite(cut[0][0]) && isfinite(cut[0][1]) && isfinite(cut[1][0]) && isfinite(cut[1][1])))
+    cJSON_AddStringToObject(h, "cutoff_reason", "null: no cutoff thickness found below 20 wavelengths");
   cJSON_AddBoolToObject(j, "converged", m.converged);
 
   cli_buf b = {0};
@@ -302,8 +310,20 @@ static int run_modes(const cli_common *c, const gk_stack *s, double wl, int pols
     for (size_t q = 0; q < nl; q++) cli_printf(&b, " %10.4f", md->confinement[q]);
     cli_printf(&b, "\n");
   }
-  cli_printf(&b, "\ncore %s: critical angle %.2f deg; cutoff thickness TE0 %.1f nm, TE1 %.1f nm, TM0 %.1f nm, TM1 %.1f nm\n",
-             s->layers[core].name, gk_modes_critical_angle_deg(nclad, ncore), cut[0][0], cut[0][1], cut[1][0], cut[1][1]);
+  if (antiguide)
+    cli_printf(&b, "\ncore %s: %s; no critical angle, no cutoff thickness\n", s->layers[core].name,
+               ncore < nclad ? "no guided mode (film index below the substrate's)"
+                             : "no guided mode (film index equal to the cladding's)");
+  else {
+    char ct[4][32];
+    for (int q = 0; q < 4; q++) {
+      double d = cut[q / 2][q % 2];
+      if (isfinite(d)) snprintf(ct[q], sizeof ct[q], "%.1f nm", d);
+      else snprintf(ct[q], sizeof ct[q], "none below %.0f nm", 20 * wl);
+    }
+    cli_printf(&b, "\ncore %s: critical angle %.2f deg; cutoff thickness TE0 %s, TE1 %s, TM0 %s, TM1 %s\n",
+               s->layers[core].name, gk_modes_critical_angle_deg(nclad, ncore), ct[0], ct[1], ct[2], ct[3]);
+  }
   if (!m.converged) cli_printf(&b, "warning: the root search did not converge everywhere; modes may be missing\n");
 
   gk_csv t = {0};

@@ -357,6 +357,56 @@ static int cmd_current(int argc, char **argv)
   return cli_result_finish(&c, &r, CLI_OK);
 }
 
+static int cmd_emission(int argc, char **argv)
+{
+  cli_common c = {.cmd = "nc emission"};
+  double nx = 0, ratio = 0;
+  cli_qopt q[] = {{"excitons", NULL, QO_NONNEG, &nx, NULL, 0}, {"ratio", NULL, QO_NONNEG, &ratio, NULL, 0}};
+  int first;
+  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
+  if (first < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first]);
+  if (no_plot(&c) < 0) return CLI_USAGE;
+  int has_n = cli_qopt_find(q, NQ(q), "excitons")->seen, has_r = cli_qopt_find(q, NQ(q), "ratio")->seen;
+  if (has_n == has_r) return cli_usage(c.cmd, "give either --excitons N or --ratio R");
+  cli_result r;
+  cli_result_init(&r, "nc emission");
+  int status = CLI_OK;
+  cli_printf(&r.b, "1P/1S emission, 1S (2-fold) then 1P (6-fold) filled in order\n"
+                   "(Ahn et al., Chem. Rev. 2023, section 6.1.6): I_1P/I_1S = (N - 2)^2/12, f_1P = (N - 2)/6\n");
+  if (has_n) {
+    double R = gk_nc_emission_ratio_1p1s(nx), f = gk_nc_occupancy_1p(nx);
+    gk_json_num(r.j, "excitons", nx);
+    gk_json_num(r.j, "ratio_1p_1s", R);
+    gk_json_num(r.j, "occupancy_1p", f);
+    cli_print_value(&r.b, "N", nx, NAN, "excitons per NC");
+    cli_print_value(&r.b, "I_1P/I_1S", R, NAN, nx <= 2 ? "(1P empty at N <= 2)" : nx >= 8 ? "(1P full at N >= 8)" : "");
+    cli_print_value(&r.b, "f_1P", f, NAN, "(1P occupancy)");
+  } else {
+    double n, f;
+    gk_error e;
+    gk_error_clear(&e);
+    int rc = gk_nc_excitons_from_ratio(ratio, &n, &f, &e);
+    if (rc != GK_OK && rc != GK_EDOM) {
+      cli_result_free(&r);
+      return cli_error(&e);
+    }
+    gk_json_num(r.j, "ratio_1p_1s", ratio);
+    const char *why = ratio == 0 ? "a ratio of 0 means N <= 2 (1P empty): N not determined"
+                                 : "a ratio of 3 or more means N >= 8 (1P full): N not determined";
+    cli_json_value(r.j, "excitons", n, NAN, rc == GK_OK, rc == GK_OK ? NULL : why);
+    cli_json_value(r.j, "occupancy_1p", f, NAN, rc == GK_OK, rc == GK_OK ? NULL : why);
+    cli_print_value(&r.b, "I_1P/I_1S", ratio, NAN, "");
+    if (rc == GK_OK) {
+      cli_print_value(&r.b, "N", n, NAN, "excitons per NC (2 + sqrt(12 R))");
+      cli_print_value(&r.b, "f_1P", f, NAN, "(1P occupancy, sqrt(R/3))");
+    } else {
+      cli_printf(&r.b, "  %-12s not determined (%s)\n", "N", why);
+      status = CLI_FAILED;
+    }
+  }
+  return cli_result_finish(&c, &r, status);
+}
+
 static int cmd_confinement(int argc, char **argv)
 {
   cli_common c = {.cmd = "nc confinement"};
@@ -444,6 +494,14 @@ static int cmd_confinement(int argc, char **argv)
     "  confinement  1S/1P/1D electron and hole energies and band gap (Eq. 1-2)\n" \
     "    --radius R (nm) --me m_e --mh m_h (units of the free-electron mass) --eg0 E (eV)\n" \
     "      gainkit nc confinement --radius 2nm --me 0.13 --mh 0.45 --eg0 1.74\n"
+#define NC_HELP_EMISSION \
+    "  emission     1P/1S emission ratio (N - 2)^2/12 and 1P occupancy (N - 2)/6 of a NC\n" \
+    "               holding N excitons, 1S (2-fold) then 1P (6-fold) filled in order\n" \
+    "               (Ahn et al., Chem. Rev. 2023, section 6.1.6), or N and the occupancy\n" \
+    "               from a measured ratio (N = 2 + sqrt(12 R); R = 0 or >= 3: not determined)\n" \
+    "    --excitons N | --ratio R\n" \
+    "      gainkit nc emission --excitons 5.46       (ratio 1: 1P and 1S equal)\n" \
+    "      gainkit nc emission --ratio 0.75\n"
 
 static const struct cli_subcommand subs[] = {
   {"threshold", "[--ge G --gh G] [--ne N | --ne-mean M] [options]", NC_HELP_THRESHOLD, cmd_threshold},
@@ -453,6 +511,7 @@ static const struct cli_subcommand subs[] = {
   {"pump", "--sigma-abs S --photon-energy E --tau-x T --tau-xx T [--n-th N]", NC_HELP_PUMP, cmd_pump},
   {"current", "--radius R --fill F --tau-x T --tau-xx T", NC_HELP_CURRENT, cmd_current},
   {"confinement", "--radius R --me M --mh M --eg0 E", NC_HELP_CONFINEMENT, cmd_confinement},
+  {"emission", "--excitons N | --ratio R", NC_HELP_EMISSION, cmd_emission},
   {NULL, NULL, NULL, NULL},
 };
 
@@ -461,13 +520,13 @@ static int run(int argc, char **argv) { return cli_dispatch(&cli_cmd_nc, argc, a
 
 const struct cli_command cli_cmd_nc = {
   .name = "nc",
-  .summary = "nanocrystal gain: thresholds, gain curve, Auger, pump/current thresholds, confinement",
+  .summary = "nanocrystal gain: thresholds, gain curve, Auger, pump/current thresholds, confinement, 1P/1S emission",
   .order = 60,
   .help =
     "Usage: gainkit nc SUBCOMMAND [options]\n"
     "       gainkit nc SUBCOMMAND --help   help for one subcommand\n\n"
     NC_INTRO NC_HELP_THRESHOLD NC_HELP_GAIN_CURVE NC_HELP_AUGER NC_HELP_PUMP NC_HELP_CURRENT
-    NC_HELP_CONFINEMENT "\n" CLI_COMMON_HELP,
+    NC_HELP_CONFINEMENT NC_HELP_EMISSION "\n" CLI_COMMON_HELP,
   .run = run,
   .subs = subs,
   .intro = NC_INTRO,

@@ -9,7 +9,7 @@
 
 enum { OPT_GROUND = CLI_OPT_FIRST_FREE, OPT_DELTA, OPT_LONG, OPT_PROBE, OPT_WINDOW, OPT_DELAY, OPT_DELAYS,
        OPT_SIGMA, OPT_PHOTON, OPT_PUMP_WL, OPT_NMEAN, OPT_GFIT, OPT_DEGEN, OPT_FREE_DEGEN,
-       OPT_NE, OPT_FIX_NE, OPT_NE_POISSON };
+       OPT_NE, OPT_FIX_NE, OPT_NE_POISSON, OPT_ALPHA0 };
 
 #define MAX_DELTA 64
 #define HC_EV_NM 1239.841984
@@ -155,6 +155,7 @@ static int run(int argc, char **argv)
     {"charging", required_argument, NULL, OPT_NE},
     {"fixed-charging", no_argument, NULL, OPT_FIX_NE},
     {"ne-poisson", no_argument, NULL, OPT_NE_POISSON},
+    {"alpha0", required_argument, NULL, OPT_ALPHA0},
     {0, 0, 0, 0}};
   gk_ta_options o;
   gk_ta_options_default(&o);
@@ -217,6 +218,11 @@ static int run(int argc, char **argv)
       continue;
     case OPT_FIX_NE: o.fit_ne = 0; continue;
     case OPT_NE_POISSON: o.ne_poisson = 1; continue;
+    case OPT_ALPHA0:
+      if (!strcmp(optarg, "own")) o.alpha0_ref = GK_TA_ALPHA0_OWN;
+      else if (!strcmp(optarg, "neutral")) o.alpha0_ref = GK_TA_ALPHA0_NEUTRAL;
+      else { cli_usage(c.cmd, "--alpha0: '%s' is not own or neutral", optarg); goto usage; }
+      continue;
     }
     int h = cli_common_option(&c, opt, optarg);
     if (h < 0) goto usage;
@@ -324,14 +330,27 @@ static int run(int argc, char **argv)
   gk_json_array(j, "normalized", r.normalized, np);
   gk_json_array(j, "pumped", r.pumped, np);
   gk_json_num(j, "alpha0_probe", r.alpha0_probe);
-  gk_json_value_se(j, "threshold", r.threshold, r.threshold_se);
+  cJSON_AddStringToObject(j, "probe_choice", r.window ? "window" : r.probe_auto ? "band-edge bleach maximum" : "given");
+  cJSON_AddStringToObject(j, "alpha0_reference", o.alpha0_ref == GK_TA_ALPHA0_OWN ? "own" : "neutral");
+  cli_json_value(j, "threshold", r.threshold, r.threshold_se, r.threshold_found,
+                 r.threshold_found ? NULL : "-Delta alpha/alpha0 does not cross 1");
+  if (!r.window) {
+    cJSON *sa = cJSON_AddArrayToObject(j, "probe_sensitivity");
+    for (int k = 0; k < 2; k++) {
+      if (isnan(r.sens_nm[k])) continue;
+      cJSON *o1 = cJSON_CreateObject();
+      gk_json_num(o1, "probe_nm", r.sens_nm[k]);
+      gk_json_num(o1, "threshold", r.sens_threshold[k]);
+      cJSON_AddItemToArray(sa, o1);
+    }
+  }
   gk_json_num(j, "gain_bandwidth_nm", r.gain_bandwidth_nm);
   gk_json_array(j, "bandwidth_nm", r.bandwidth, np);
   int status = CLI_OK;
   cli_printf(&b, "ta: %zu wavelengths (%g-%g nm), %zu pump levels, %zu delay%s\n", nw, M[0].row[0],
              M[0].row[nw - 1], np, nd, nd > 1 ? "s" : "");
   if (r.window) cli_printf(&b, "  probe window %g-%g nm", r.win_lo, r.win_hi);
-  else cli_printf(&b, "  probe %g nm%s", r.probe_nm, r.probe_auto ? " (automatic: gain maximum)" : "");
+  else cli_printf(&b, "  probe %.4g nm%s", r.probe_nm, r.probe_auto ? " (automatic: band-edge bleach maximum)" : "");
   if (!isnan(dl[r.delay_index])) cli_printf(&b, " at %g ps", dl[r.delay_index] * 1e12);
   cli_printf(&b, ", alpha0 = %.4g OD\n  %10s  %14s  %14s  %14s\n", r.alpha0_probe, "<N>",
              "a0+da (OD)", "-da/a0", "bandwidth (nm)");
@@ -342,10 +361,23 @@ static int run(int argc, char **argv)
     cli_cell(&b, 14, r.bandwidth[k]);
     cli_printf(&b, "\n");
   }
-  if (r.threshold_found) cli_print_value(&b, "N_th", r.threshold, r.threshold_se, "excitons per NC (-da/a0 = 1, interpolated)");
-  else {
+  if (r.threshold_found) {
+    cli_print_value(&b, "N_th", r.threshold, r.threshold_se, "excitons per NC (-da/a0 = 1, interpolated)");
+    if (!cli_determined(r.threshold, r.threshold_se)) status = CLI_FAILED;
+  } else {
     cli_printf(&b, "  N_th: -da/a0 does not cross 1 in the data\n");
     cli_warn("no gain threshold: -Delta alpha/alpha0 does not cross 1");
+  }
+  if (!r.window && (isfinite(r.sens_nm[0]) || isfinite(r.sens_nm[1]))) {
+    cli_printf(&b, "  %-12s N_th with the probe moved:", "sensitivity");
+    for (int k = 0; k < 2; k++) {
+      if (isnan(r.sens_nm[k])) continue;
+      char v[64];
+      if (isfinite(r.sens_threshold[k])) cli_fmt_num(v, sizeof v, r.sens_threshold[k], CLI_SIG);
+      else snprintf(v, sizeof v, "no crossing");
+      cli_printf(&b, "%s %s at %.4g nm", k && isfinite(r.sens_nm[0]) ? ";" : "", v, r.sens_nm[k]);
+    }
+    cli_printf(&b, "\n");
   }
   cli_print_value(&b, "bandwidth", r.gain_bandwidth_nm, NAN, "nm (at the highest <N>)");
   if (r.fit_done) {
@@ -356,10 +388,14 @@ static int run(int argc, char **argv)
     gk_json_num(f, "chi2_red", r.fit_chi2_red);
     cJSON_AddBoolToObject(f, "converged", r.fit_converged);
     cJSON_AddBoolToObject(j, "converged", r.fit_converged);
-    cli_printf(&b, "Poisson gain-curve fit (%s):\n", r.fit_reason);
+    cJSON_AddStringToObject(f, "alpha0_reference", o.alpha0_ref == GK_TA_ALPHA0_OWN ? "own" : "neutral");
+    cli_printf(&b, "Poisson gain-curve fit, %s (%s):\n",
+               o.alpha0_ref == GK_TA_ALPHA0_OWN ? "1 - a(<N>)/a(0), alpha0 = the sample's own pump-off absorption"
+                                                : "1 - a(<N>), alpha0 = the neutral film's absorption",
+               r.fit_reason);
     cli_print_value(&b, "N_th", r.fit_threshold, r.fit_threshold_se, "excitons per NC");
     cli_print_value(&b, "g", r.g, r.g_se, o.fit_degeneracy ? "(degeneracy)" : "(degeneracy, fixed)");
-    cli_print_value(&b, "n_e", r.ne, r.ne_se, o.fit_ne ? "(extra electrons per NC)" : "(fixed)");
+    cli_print_location(&b, "n_e", r.ne, r.ne_se, o.fit_ne ? "(extra electrons per NC)" : "(fixed)");
     if (!r.fit_converged) status = CLI_FAILED;
   }
   if (nd > 1) {
@@ -434,7 +470,9 @@ const struct cli_command cli_cmd_ta = {
     "n_mean or a fluence with its unit) and dod (OD or mOD), one row per triple, any\n"
     "order; every wavelength x delay x pump must be present exactly once. See docs/ta.md.\n\n"
     "Options:\n"
-    "  --probe NM           probe wavelength (default: the gain maximum at the top pump)\n"
+    "  --probe NM           probe wavelength (default: the band-edge bleach maximum, the\n"
+    "                       largest mean -Delta alpha/alpha0 over all pumps and delays; the\n"
+    "                       threshold with the probe moved by 2 nm is reported)\n"
     "  --window NM1:NM2     average alpha0 and Delta alpha over a window instead\n"
     "  --delay T            analyse the delay nearest T (ps; default: the first)\n"
     "  --delays LIST        delays of the --delta files, in order (ps: 2,4,8 or 2ps,4ps,8ps)\n"
@@ -447,7 +485,11 @@ const struct cli_command cli_cmd_ta = {
     "  --degeneracy G       band-edge degeneracy g_e = g_h (default 2; start if free)\n"
     "  --free-degeneracy    fit g as well\n"
     "  --charging NE        extra electrons per NC (start, default 0; fixed with\n"
-    "                       --fixed-charging); --ne-poisson: Poisson-distributed\n\n"
+    "                       --fixed-charging); --ne-poisson: Poisson-distributed\n"
+    "  --alpha0 own|neutral what --ground and Delta alpha refer to (default own):\n"
+    "                       own = the sample's own pump-off absorption (a charged\n"
+    "                       sample already bleached by its n_e): fit 1 - a(<N>)/a(0);\n"
+    "                       neutral = the neutral film: fit 1 - a(<N>)\n\n"
     "JSON: {\"command\":\"ta\",\"probe_nm\",\"n_mean\":[],\"normalized\":[],\n"
     "\"threshold\":{\"value\",\"stderr\"},\"gain_bandwidth_nm\", ...}.\n\n"
     "Examples:\n"

@@ -9,14 +9,16 @@
 #include "gainkit/spectra.h"
 #include "gainkit/threshold.h"
 
-enum { M_KINK = 1, M_LINES = 2, M_FWHM = 4, M_ALL = 7 };
-enum { OPT_SPECTRA = CLI_OPT_FIRST_FREE, OPT_METHOD, OPT_WINDOW, OPT_BASELINE };
+enum { M_KINK = 1, M_LINES = 2, M_FWHM = 4, M_PEAK = 8, M_ALL = 15, M_DEFAULT = M_KINK | M_FWHM | M_PEAK };
+enum { OPT_SPECTRA = CLI_OPT_FIRST_FREE, OPT_METHOD, OPT_WINDOW, OPT_BASELINE, OPT_RANGE, OPT_MAX_PUMP,
+       OPT_SMOOTH };
 
 /* The pump series, sorted by pump, as the methods and outputs see it. */
 typedef struct series {
   size_t n;
   double *pump, *intensity, *peak_nm, *peak, *fwhm;
   int *flags;            /* GK_FWHM_* per spectrum */
+  double *baseline;      /* spectra: baseline subtracted from each */
   long *line;            /* source line (series input), 0 for spectra */
   int has_fwhm, spectra;
   char pump_unit[32], int_label[64];
@@ -28,7 +30,7 @@ typedef struct series {
 static void series_free(series *s)
 {
   free(s->pump); free(s->intensity); free(s->peak_nm); free(s->peak); free(s->fwhm);
-  free(s->flags); free(s->line); free(s->wl); free(s->norm);
+  free(s->flags); free(s->line); free(s->wl); free(s->norm); free(s->baseline);
   memset(s, 0, sizeof *s);
 }
 
@@ -42,7 +44,8 @@ static int series_alloc(series *s, size_t n)
   s->fwhm = calloc(n, sizeof *s->fwhm);
   s->flags = calloc(n, sizeof *s->flags);
   s->line = calloc(n, sizeof *s->line);
-  return s->pump && s->intensity && s->peak_nm && s->peak && s->fwhm && s->flags && s->line ? 0 : -1;
+  s->baseline = calloc(n, sizeof *s->baseline);
+  return s->baseline && s->pump && s->intensity && s->peak_nm && s->peak && s->fwhm && s->flags && s->line ? 0 : -1;
 }
 
 /* Order of the pumps (indices), so that tables and plots run low to high. */
@@ -192,6 +195,7 @@ static int load_spectra(const char *path, const gk_spectrum_options *so, series 
     s->peak[k] = st.peak;
     s->fwhm[k] = st.fwhm_nm;
     s->flags[k] = st.fwhm_flags;
+    s->baseline[k] = st.baseline;
     /* normalised (baseline removed, peak = 1) for the colour map */
     for (size_t i = 0; i < nr; i++)
       s->norm[k * nr + i] = st.peak > 0 ? (y[i] - st.baseline) / st.peak : NAN;
@@ -203,16 +207,75 @@ out:
   return rc;
 }
 
+/* The pump range actually analysed (--range, --max-pump). */
+typedef struct prange { double lo, hi; size_t n_total, n_out; } prange;
+
+/* Keep only the points with lo <= pump <= hi (--range, --max-pump); the
+ * series is sorted, so this keeps one contiguous block. */
+static void restrict_series(series *s, double lo, double hi, prange *pr)
+{
+  pr->lo = lo;
+  pr->hi = hi;
+  pr->n_total = s->n;
+  size_t m = 0;
+  for (size_t i = 0; i < s->n; i++) {
+    if (!(s->pump[i] >= lo && s->pump[i] <= hi)) continue;
+    s->pump[m] = s->pump[i];
+    s->intensity[m] = s->intensity[i];
+    s->peak_nm[m] = s->peak_nm[i];
+    s->peak[m] = s->peak[i];
+    s->fwhm[m] = s->fwhm[i];
+    s->flags[m] = s->flags[i];
+    s->line[m] = s->line[i];
+    s->baseline[m] = s->baseline[i];
+    if (s->norm && m != i) memmove(s->norm + m * s->nwl, s->norm + i * s->nwl, s->nwl * sizeof *s->norm);
+    m++;
+  }
+  pr->n_out = s->n - m;
+  s->n = m;
+}
+
+/* A pump value of --range/--max-pump: a bare number is in the file's pump
+ * unit; a number with a unit is converted to it (when the file has a
+ * physical unit). */
+static int pump_value(const char *opt, const char *arg, const char *unit, double *v)
+{
+  gk_error e;
+  gk_error_clear(&e);
+  gk_unit_info ui;
+  gk_error ue;
+  if (unit[0] && gk_unit_describe(unit, &ui, &ue) == GK_OK) return cli_quantity(opt, arg, unit, v);
+  if (gk_parse_number(arg, v, &e) != GK_OK) {
+    fprintf(stderr, "gainkit: %s: '%s' is not a number (the pump unit '%s' takes no suffix)\n", opt, arg, unit);
+    return -1;
+  }
+  return 0;
+}
+
 /* ---- options ----------------------------------------------------------- */
 
+/* One method, a comma-separated list, "default" or "all". */
 static int parse_method(const char *arg, int *m)
 {
-  if (!strcmp(arg, "kink")) *m = M_KINK;
-  else if (!strcmp(arg, "lines")) *m = M_LINES;
-  else if (!strcmp(arg, "fwhm")) *m = M_FWHM;
-  else if (!strcmp(arg, "all")) *m = M_ALL;
-  else {
-    fprintf(stderr, "gainkit: --method: '%s' is not a method (use kink, lines, fwhm or all)\n", arg);
+  char buf[128];
+  snprintf(buf, sizeof buf, "%s", arg);
+  *m = 0;
+  char *save = NULL;
+  for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    if (!strcmp(tok, "kink")) *m |= M_KINK;
+    else if (!strcmp(tok, "lines")) *m |= M_LINES;
+    else if (!strcmp(tok, "fwhm")) *m |= M_FWHM;
+    else if (!strcmp(tok, "peak")) *m |= M_PEAK;
+    else if (!strcmp(tok, "default")) *m |= M_DEFAULT;
+    else if (!strcmp(tok, "all")) *m |= M_ALL;
+    else {
+      fprintf(stderr, "gainkit: --method: '%s' is not a method (use kink, lines, fwhm, peak, default or all)\n",
+              tok);
+      return -1;
+    }
+  }
+  if (!*m) {
+    fprintf(stderr, "gainkit: --method: '%s' names no method\n", arg);
     return -1;
   }
   return 0;
@@ -224,6 +287,10 @@ static int parse_baseline(const char *arg, gk_baseline *b)
 {
   if (!strcmp(arg, "none")) {
     b->kind = GK_BASELINE_NONE;
+    return 0;
+  }
+  if (!strcmp(arg, "auto")) {
+    b->kind = GK_BASELINE_AUTO;
     return 0;
   }
   if (arg[0] && strspn(arg, "0123456789") == strlen(arg)) {
@@ -248,12 +315,17 @@ static int parse_baseline(const char *arg, gk_baseline *b)
 /* ---- the methods ------------------------------------------------------- */
 
 typedef struct results {
-  int run_kink, run_lines, run_fwhm;
-  int kink_rc, lines_rc, fwhm_rc;
+  int run_kink, run_lines, run_fwhm, run_peak;
+  int kink_rc, lines_rc, fwhm_rc, peak_rc;
   gk_threshold_kink kink;
   gk_threshold_lines lines;
   gk_threshold_fwhm fwhm;
+  gk_threshold_kink peak;  /* kink of the intensity at the ASE peak wavelength */
+  double peak_wl;          /* that wavelength (nm): the peak of the highest-pump spectrum */
+  size_t n_peak;           /* spectra with a positive intensity there */
+  double *peak_int;        /* intensity at peak_wl per spectrum (NaN: left out) */
   size_t n_fwhm;         /* points used by the fwhm method */
+  size_t n_kink;         /* points given to the kink method */
   char lines_reason[sizeof ((gk_error *)0)->msg]; /* why lines found no threshold (GK_ENOCONV) */
 } results;
 
@@ -300,6 +372,7 @@ static int run_methods(const char *path, const series *s, int methods, results *
   }
   if (methods & M_KINK) {
     r->run_kink = 1;
+    r->n_kink = s->n;
     r->kink_rc = gk_threshold_kink_fit(s->pump, s->intensity, s->n, &r->kink, &e);
     if (r->kink_rc && r->kink_rc != GK_ENOCONV) return file_error(&e, path);
   }
@@ -336,42 +409,92 @@ static int run_methods(const char *path, const series *s, int methods, results *
     free(w);
     if (r->run_fwhm && r->fwhm_rc && r->fwhm_rc != GK_ENOCONV) return file_error(&e, path);
   }
+  if ((methods & M_PEAK) && s->spectra) {
+    /* Milanese et al., Adv. Opt. Mater. 2024, section 2.2: the emission at
+     * the ASE peak wavelength (fixed: the peak of the highest-pump
+     * spectrum) versus pump, threshold at its slope change (kink method) */
+    r->peak_wl = s->peak_nm[s->n - 1];
+    r->peak_int = malloc(s->n * sizeof *r->peak_int);
+    double *p = malloc(s->n * sizeof *p), *v = malloc(s->n * sizeof *v);
+    if (!p || !v || !r->peak_int) {
+      free(p); free(v);
+      gk_error_set(&e, GK_ENOMEM, NULL, 0, "out of memory");
+      return cli_error(&e);
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < s->n; i++) {
+      double val = s->peak[i] > 0
+                       ? s->peak[i] * gk_spectra_value_at(s->wl, s->norm + i * s->nwl, s->nwl, r->peak_wl)
+                       : NAN;
+      r->peak_int[i] = val > 0 ? val : NAN;
+      if (val > 0) { p[m] = s->pump[i]; v[m] = val; m++; }
+    }
+    r->n_peak = m;
+    if (m < s->n)
+      cli_warn("peak: %zu of %zu spectra have no positive intensity at %.2f nm; left out", s->n - m, s->n,
+               r->peak_wl);
+    if (m < GK_THRESHOLD_MIN_POINTS && methods != M_PEAK) {
+      cli_warn("peak: only %zu usable spectra, at least %d needed; method skipped", m, GK_THRESHOLD_MIN_POINTS);
+    } else {
+      r->run_peak = 1;
+      r->peak_rc = gk_threshold_kink_fit(p, v, m, &r->peak, &e);
+    }
+    free(p);
+    free(v);
+    if (r->run_peak && r->peak_rc && r->peak_rc != GK_ENOCONV) return file_error(&e, path);
+  } else if (methods == M_PEAK) {
+    gk_error_set(&e, GK_EINPUT, path, 0, "--method peak needs spectra (--spectra)");
+    return cli_error(&e);
+  }
   return CLI_OK;
 }
 
 /* A threshold counts only when its fit converged and the data determine it
  * (finite standard error). */
-static int kink_ok(const results *r)
+static int k_ok(int rc, const gk_threshold_kink *k)
 {
-  return r->kink_rc == GK_OK && r->kink.converged && r->kink.cov_ok;
+  return rc == GK_OK && k->converged && k->cov_ok && !k->no_threshold &&
+         cli_determined(k->value, k->stderr_);
 }
+static int kink_ok(const results *r) { return k_ok(r->kink_rc, &r->kink); }
+static int peak_ok(const results *r) { return k_ok(r->peak_rc, &r->peak); }
 static int fwhm_ok(const results *r)
 {
-  return r->fwhm_rc == GK_OK && r->fwhm.converged && r->fwhm.cov_ok;
+  return r->fwhm_rc == GK_OK && r->fwhm.converged && r->fwhm.cov_ok &&
+         cli_determined(r->fwhm.value, r->fwhm.stderr_);
 }
 
 static int all_converged(const results *r)
 {
   return (!r->run_kink || kink_ok(r)) && (!r->run_lines || r->lines_rc == GK_OK) &&
-         (!r->run_fwhm || fwhm_ok(r));
+         (!r->run_fwhm || fwhm_ok(r)) && (!r->run_peak || peak_ok(r));
 }
 
 /* Why a method gave no threshold: the text of the warning and the JSON
  * "reason" (a failed method must say why, never just print null). */
-static const char *kink_reason(const results *r)
+static const char *k_reason(const gk_threshold_kink *k)
 {
-  return !r->kink.converged ? r->kink.reason
-                            : "break point not determined by the data (no change of slope?)";
+  return !k->converged || k->no_threshold ? k->reason
+         : !k->cov_ok                     ? "break point not determined by the data (no change of slope?)"
+                                          : "standard error larger than the value";
 }
+static const char *kink_reason(const results *r) { return k_reason(&r->kink); }
 static const char *fwhm_reason(const results *r)
 {
-  return !r->fwhm.converged ? r->fwhm.reason : "step not determined by the data (no FWHM collapse?)";
+  return !r->fwhm.converged ? r->fwhm.reason
+         : !r->fwhm.cov_ok  ? "step not determined by the data (no FWHM collapse?)"
+                            : "standard error larger than the value";
 }
 
 static void warn_failures(const results *r)
 {
   if (r->run_kink && r->kink_rc == GK_OK && !kink_ok(r)) cli_warn("kink: %s", kink_reason(r));
   if (r->run_fwhm && r->fwhm_rc == GK_OK && !fwhm_ok(r)) cli_warn("fwhm: %s", fwhm_reason(r));
+  if (r->run_peak && r->peak_rc == GK_OK && !peak_ok(r)) cli_warn("peak: %s", k_reason(&r->peak));
+  if (r->run_kink && r->kink_rc == GK_OK && isfinite(r->kink.saturation))
+    cli_warn("kink: the S-curve saturates above %.4g (log-log slope %.3g there); the %zu points above "
+             "are left out of the kink fit", r->kink.saturation, r->kink.slope_saturated,
+             r->kink.n_used < r->n_kink ? r->n_kink - r->kink.n_used : 0);
 }
 
 /* ---- output ------------------------------------------------------------ */
@@ -386,13 +509,62 @@ static const char *flag_text(int f)
   }
 }
 
-static cJSON *make_json(const char *path, const series *s, const results *r)
+/* Baselines of the spectra: mean, min, max (for the report). */
+static void baseline_stats(const series *s, double *mean, double *lo, double *hi)
+{
+  double sum = 0;
+  *lo = INFINITY;
+  *hi = -INFINITY;
+  for (size_t i = 0; i < s->n; i++) {
+    sum += s->baseline[i];
+    *lo = fmin(*lo, s->baseline[i]);
+    *hi = fmax(*hi, s->baseline[i]);
+  }
+  *mean = s->n ? sum / (double)s->n : NAN;
+}
+
+static void kink_json(cJSON *t, const char *key, int rc, const gk_threshold_kink *k)
+{
+  int ok = k_ok(rc, k);
+  cJSON *o = cli_json_value(t, key, k->no_threshold ? NAN : k->value, k->stderr_, ok, ok ? NULL : k_reason(k));
+  cJSON_AddBoolToObject(o, "converged", ok);
+  gk_json_num(o, "slope_below", k->p[GK_KINK_B1]);
+  gk_json_num(o, "slope_above", k->p[GK_KINK_B2]);
+  if (k->no_threshold) gk_json_num(o, "break", k->value);
+  if (isfinite(k->saturation)) {
+    gk_json_num(o, "saturation_pump", k->saturation);
+    gk_json_num(o, "slope_saturated", k->slope_saturated);
+    cJSON_AddNumberToObject(o, "n_used", (double)k->n_used);
+  }
+}
+
+static cJSON *make_json(const char *path, const series *s, const results *r, const prange *pr,
+                        const gk_spectrum_options *so)
 {
   cJSON *j = cJSON_CreateObject();
   cJSON_AddStringToObject(j, "command", "threshold");
   cJSON_AddStringToObject(j, "input", path);
   cJSON_AddStringToObject(j, "pump_unit", s->pump_unit);
   cJSON_AddBoolToObject(j, "converged", all_converged(r));
+  if (pr->n_total) {
+    cJSON *g = cJSON_AddObjectToObject(j, "pump_range");
+    gk_json_num(g, "from", pr->lo);
+    gk_json_num(g, "to", pr->hi);
+    cJSON_AddNumberToObject(g, "n_excluded", (double)pr->n_out);
+  }
+  if (s->spectra) {
+    cJSON *bl = cJSON_AddObjectToObject(j, "baseline");
+    const char *kind = so->baseline.kind == GK_BASELINE_AUTO      ? "auto"
+                       : so->baseline.kind == GK_BASELINE_FIRST_N ? "first_n"
+                       : so->baseline.kind == GK_BASELINE_VALUE   ? "value"
+                                                                   : "none";
+    cJSON_AddStringToObject(bl, "kind", kind);
+    double bm, blo, bhi;
+    baseline_stats(s, &bm, &blo, &bhi);
+    gk_json_num(bl, "mean", bm);
+    gk_json_num(bl, "min", blo);
+    gk_json_num(bl, "max", bhi);
+  }
   cJSON *arr = cJSON_AddArrayToObject(j, "series");
   for (size_t i = 0; i < s->n; i++) {
     cJSON *o = cJSON_CreateObject();
@@ -401,41 +573,78 @@ static cJSON *make_json(const char *path, const series *s, const results *r)
     if (s->spectra) {
       gk_json_num(o, "peak_nm", s->peak_nm[i]);
       gk_json_num(o, "peak_intensity", s->peak[i]);
+      gk_json_num(o, "baseline", s->baseline[i]);
+      if (r->peak_int) gk_json_num(o, "intensity_at_ase_peak", r->peak_int[i]);
     }
     if (s->has_fwhm) gk_json_num(o, "fwhm_nm", s->fwhm[i]);
     if (s->flags[i]) cJSON_AddStringToObject(o, "fwhm_flag", flag_text(s->flags[i]));
     cJSON_AddItemToArray(arr, o);
   }
   cJSON *t = cJSON_AddObjectToObject(j, "thresholds");
-  if (r->run_kink) {
-    cJSON *k = gk_json_value_se(t, "kink", r->kink.value, r->kink.stderr_);
-    cJSON_AddBoolToObject(k, "converged", kink_ok(r));
-    if (!kink_ok(r)) cJSON_AddStringToObject(k, "reason", kink_reason(r));
-    gk_json_num(k, "slope_below", r->kink.p[GK_KINK_B1]);
-    gk_json_num(k, "slope_above", r->kink.p[GK_KINK_B2]);
-  }
+  if (r->run_kink) kink_json(t, "kink", r->kink_rc, &r->kink);
   if (r->run_lines) {
     cJSON *l = cJSON_AddObjectToObject(t, "lines");
     gk_json_num(l, "value", r->lines.value);
     cJSON_AddBoolToObject(l, "converged", r->lines_rc == GK_OK);
+    cJSON_AddBoolToObject(l, "determined", r->lines_rc == GK_OK);
     if (r->lines_rc != GK_OK) cJSON_AddStringToObject(l, "reason", r->lines_reason);
     cJSON_AddNumberToObject(l, "n_below", (double)r->lines.n_below);
+    gk_json_num(l, "slope_below", r->lines.m_lo);
+    gk_json_num(l, "slope_above", r->lines.m_hi);
+    gk_json_num(l, "pump_axis_intercept", r->lines.axis);
   }
   if (r->run_fwhm) {
-    cJSON *f = gk_json_value_se(t, "fwhm", r->fwhm.value, r->fwhm.stderr_);
-    cJSON_AddBoolToObject(f, "converged", fwhm_ok(r));
-    if (!fwhm_ok(r)) cJSON_AddStringToObject(f, "reason", fwhm_reason(r));
+    int ok = fwhm_ok(r);
+    cJSON *f = cli_json_value(t, "fwhm", r->fwhm.value, r->fwhm.stderr_, ok, ok ? NULL : fwhm_reason(r));
+    cJSON_AddBoolToObject(f, "converged", ok);
+    cJSON_AddBoolToObject(f, "step_resolved", !r->fwhm.unresolved);
     gk_json_num(f, "fwhm_below_nm", r->fwhm.p[GK_LOGI_WLO]);
     gk_json_num(f, "fwhm_above_nm", r->fwhm.p[GK_LOGI_WHI]);
+  }
+  if (r->run_peak) {
+    kink_json(t, "peak", r->peak_rc, &r->peak);
+    gk_json_num(cJSON_GetObjectItem(t, "peak"), "wavelength_nm", r->peak_wl);
   }
   return j;
 }
 
-static void make_text(cli_buf *b, const char *path, const series *s, const results *r)
+static void kink_text(cli_buf *b, const char *name, int rc, const gk_threshold_kink *k, const char *unit)
+{
+  if (rc != GK_OK) return;
+  if (k->no_threshold) {
+    cli_printf(b, "  %-12s none: %s\n", name, k->reason);
+    return;
+  }
+  if (k_ok(rc, k)) cli_print_value(b, name, k->value, k->stderr_, unit);
+  else cli_print_undetermined(b, name, k->value, k->stderr_, unit, k_reason(k));
+  cli_printf(b, "  %-12s log-log slopes %.3g below, %.3g above\n", "", k->p[GK_KINK_B1], k->p[GK_KINK_B2]);
+  if (isfinite(k->saturation))
+    cli_printf(b, "  %-12s saturates above %.4g %s (slope %.3g there): %zu points fitted\n", "",
+               k->saturation, unit, k->slope_saturated, k->n_used);
+}
+
+static void make_text(cli_buf *b, const char *path, const series *s, const results *r, const prange *pr,
+                      const gk_spectrum_options *so)
 {
   const char *u = s->pump_unit[0] ? s->pump_unit : "as given";
-  cli_printf(b, "threshold: %s (%zu %s, pump in %s)\n\n", path, s->n,
+  cli_printf(b, "threshold: %s (%zu %s, pump in %s)\n", path, s->n,
              s->spectra ? "spectra" : "points", u);
+  if (pr->n_out && isfinite(pr->lo))
+    cli_printf(b, "pump range %.4g to %.4g %s: %zu of %zu points excluded\n", pr->lo, pr->hi, u, pr->n_out,
+               pr->n_total);
+  else if (pr->n_out)
+    cli_printf(b, "pump up to %.4g %s: %zu of %zu points excluded\n", pr->hi, u, pr->n_out, pr->n_total);
+  if (s->spectra) {
+    double bm, blo, bhi;
+    baseline_stats(s, &bm, &blo, &bhi);
+    const char *kind = so->baseline.kind == GK_BASELINE_AUTO      ? "automatic (spectrum ends)"
+                       : so->baseline.kind == GK_BASELINE_FIRST_N ? "mean of the first samples"
+                       : so->baseline.kind == GK_BASELINE_VALUE   ? "fixed"
+                                                                   : "none";
+    if (so->baseline.kind == GK_BASELINE_NONE) cli_printf(b, "baseline: none\n");
+    else cli_printf(b, "baseline: %s, %.4g (range %.4g to %.4g over the spectra)\n", kind, bm, blo, bhi);
+  }
+  cli_printf(b, "\n");
   char ph[64];
   snprintf(ph, sizeof ph, "pump (%s)", s->pump_unit[0] ? s->pump_unit : "a.u.");
   int iw = (int)strlen(s->int_label);
@@ -453,20 +662,28 @@ static void make_text(cli_buf *b, const char *path, const series *s, const resul
     cli_printf(b, "\n");
   }
   cli_printf(b, "\nThresholds:\n");
-  if (r->run_kink) {
-    cli_print_value(b, "kink", r->kink.value, r->kink.stderr_, s->pump_unit);
-    cli_printf(b, "  %-12s log-log slopes %.3g below, %.3g above%s\n", "",
-               r->kink.p[GK_KINK_B1], r->kink.p[GK_KINK_B2],
-               kink_ok(r) ? "" : " (not determined)");
-  }
-  if (r->run_lines) {
-    if (r->lines_rc == GK_OK) cli_print_value(b, "lines", r->lines.value, NAN, s->pump_unit);
-    else cli_printf(b, "  %-12s none (the two lines are parallel)\n", "lines");
+  if (r->run_kink) kink_text(b, "kink", r->kink_rc, &r->kink, s->pump_unit);
+  if (r->run_peak) {
+    kink_text(b, "peak", r->peak_rc, &r->peak, s->pump_unit);
+    cli_printf(b, "  %-12s intensity at %.2f nm (ASE peak at the highest pump), %zu spectra\n", "", r->peak_wl,
+               r->n_peak);
   }
   if (r->run_fwhm) {
-    cli_print_value(b, "fwhm", r->fwhm.value, r->fwhm.stderr_, s->pump_unit);
+    if (fwhm_ok(r)) cli_print_value(b, "fwhm", r->fwhm.value, r->fwhm.stderr_, s->pump_unit);
+    else cli_print_undetermined(b, "fwhm", r->fwhm.value, r->fwhm.stderr_, s->pump_unit, fwhm_reason(r));
     cli_printf(b, "  %-12s FWHM %.3g nm below, %.3g nm above%s\n", "", r->fwhm.p[GK_LOGI_WLO],
-               r->fwhm.p[GK_LOGI_WHI], fwhm_ok(r) ? "" : " (not determined)");
+               r->fwhm.p[GK_LOGI_WHI],
+               r->fwhm.unresolved ? "; step sharper than the pump spacing (uncertainty = its interval)" : "");
+  }
+  if (r->run_lines) {
+    if (r->lines_rc == GK_OK) {
+      cli_print_value(b, "lines", r->lines.value, NAN, s->pump_unit);
+      char ax[96];
+      if (isfinite(r->lines.axis)) snprintf(ax, sizeof ax, "%.4g %s", r->lines.axis, s->pump_unit);
+      else snprintf(ax, sizeof ax, "no pump");
+      cli_printf(b, "  %-12s linear-scale lines meet (%zu points below); the upper line reaches zero at %s\n",
+                 "", r->lines.n_below, ax);
+    } else cli_printf(b, "  %-12s none (%s)\n", "lines", r->lines_reason);
   }
 }
 
@@ -491,6 +708,10 @@ static int make_csv(gk_csv *c, const series *s, const results *r)
                        s->pump_unit);
   else if (r->run_fwhm)
     gk_csv_add_comment(c, "fwhm_threshold: none (%s)", fwhm_reason(r));
+  if (r->run_peak && peak_ok(r))
+    gk_csv_add_comment(c, "peak_threshold: %.6g +- %.3g %s", r->peak.value, r->peak.stderr_, s->pump_unit);
+  else if (r->run_peak)
+    gk_csv_add_comment(c, "peak_threshold: none (%s)", k_reason(&r->peak));
   for (size_t i = 0; i < s->n; i++) {
     double row[4] = {s->pump[i], s->intensity[i], s->peak_nm[i], s->fwhm[i]};
     if (gk_csv_add_row(c, row)) return -1;
@@ -517,10 +738,37 @@ static int make_plot(const char *out, const series *s, const results *r)
   gk_panel_log(p, 1, 1);
   gk_panel_add(p, s->pump, s->intensity, NULL, s->n, GK_STYLE_POINTS, 0, "data");
   if (r->run_kink && r->kink_rc == GK_OK) {
+    /* the fit covers the points below a saturation only */
+    size_t nk = NCURVE;
+    while (isfinite(r->kink.saturation) && nk > 2 && cx[nk - 1] > r->kink.saturation) nk--;
     for (int i = 0; i < NCURVE; i++) cy[i] = gk_threshold_kink_eval(&r->kink, cx[i]);
-    gk_panel_add(p, cx, cy, NULL, NCURVE, GK_STYLE_LINE, 1, "kink fit");
-    snprintf(lab, sizeof lab, "kink %.3g", r->kink.value);
-    gk_panel_vline(p, r->kink.value, 1, lab);
+    gk_panel_add(p, cx, cy, NULL, nk, GK_STYLE_LINE, 1, "kink fit");
+    /* a threshold line only where there is a threshold */
+    if (kink_ok(r)) {
+      snprintf(lab, sizeof lab, "kink %.3g", r->kink.value);
+      gk_panel_vline(p, r->kink.value, 1, lab);
+    }
+  }
+  if (r->run_peak && r->peak_rc == GK_OK && r->peak_int) {
+    /* the peak-wavelength series on the same axes, with its kink fit */
+    double *px = malloc(s->n * sizeof *px), *py = malloc(s->n * sizeof *py);
+    if (px && py) {
+      size_t m = 0;
+      for (size_t i = 0; i < s->n; i++)
+        if (isfinite(r->peak_int[i])) { px[m] = s->pump[i]; py[m] = r->peak_int[i]; m++; }
+      snprintf(lab, sizeof lab, "at %.1f nm", r->peak_wl);
+      gk_panel_add(p, px, py, NULL, m, GK_STYLE_POINTS, 4, lab);
+      size_t nk = NCURVE;
+      while (isfinite(r->peak.saturation) && nk > 2 && cx[nk - 1] > r->peak.saturation) nk--;
+      for (int i = 0; i < NCURVE; i++) cy[i] = gk_threshold_kink_eval(&r->peak, cx[i]);
+      gk_panel_add(p, cx, cy, NULL, nk, GK_STYLE_LINE, 4, "peak fit");
+      if (peak_ok(r)) {
+        snprintf(lab, sizeof lab, "peak %.3g", r->peak.value);
+        gk_panel_vline(p, r->peak.value, 4, lab);
+      }
+    }
+    free(px);
+    free(py);
   }
   if (r->run_lines && r->lines_rc == GK_OK) {
     /* the two lines of the linear-scale construction, each on its side */
@@ -545,8 +793,10 @@ static int make_plot(const char *out, const series *s, const results *r)
     if (r->run_fwhm && r->fwhm_rc == GK_OK) {
       for (int i = 0; i < NCURVE; i++) cy[i] = gk_threshold_fwhm_eval(&r->fwhm, cx[i]);
       gk_panel_add(p, cx, cy, NULL, NCURVE, GK_STYLE_LINE, 1, "logistic fit");
-      snprintf(lab, sizeof lab, "fwhm %.3g", r->fwhm.value);
-      gk_panel_vline(p, r->fwhm.value, 1, lab);
+      if (fwhm_ok(r)) {
+        snprintf(lab, sizeof lab, "fwhm %.3g", r->fwhm.value);
+        gk_panel_vline(p, r->fwhm.value, 1, lab);
+      }
     }
   }
   if (s->spectra) {
@@ -577,11 +827,18 @@ static int run(int argc, char **argv)
       {"method", required_argument, NULL, OPT_METHOD},
       {"window", required_argument, NULL, OPT_WINDOW},
       {"baseline", required_argument, NULL, OPT_BASELINE},
+      {"range", required_argument, NULL, OPT_RANGE},
+      {"max-pump", required_argument, NULL, OPT_MAX_PUMP},
+      {"smooth", required_argument, NULL, OPT_SMOOTH},
       CLI_COMMON_LONGOPTS,
       {0, 0, 0, 0}};
-  int spectra = 0, methods = M_ALL, opt;
-  const char *window = NULL, *baseline = NULL;
+  int spectra = 0, methods = M_DEFAULT, opt;
+  const char *window = NULL, *baseline = NULL, *range = NULL, *max_pump = NULL, *smooth = NULL;
   gk_spectrum_options so = {0};
+  /* defaults: automatic baseline from the spectrum ends, peak and FWHM from
+   * an automatic Savitzky–Golay smooth */
+  so.baseline.kind = GK_BASELINE_AUTO;
+  so.smooth = -1;
   optind = 1;
   while ((opt = cli_getopt(argc, argv, CLI_COMMON_SHORTOPTS, longopts, c.cmd)) != -1) {
     switch (opt) {
@@ -597,6 +854,18 @@ static int run(int argc, char **argv)
       baseline = optarg;
       if (parse_baseline(optarg, &so.baseline) < 0) return CLI_USAGE;
       break;
+    case OPT_RANGE: range = optarg; break;
+    case OPT_MAX_PUMP: max_pump = optarg; break;
+    case OPT_SMOOTH:
+      smooth = optarg;
+      if (!strcmp(optarg, "auto")) so.smooth = -1;
+      else if (!strcmp(optarg, "none")) so.smooth = 0;
+      else {
+        long v;
+        if (cli_int("--smooth", optarg, 1, 1000, &v) < 0) return CLI_USAGE;
+        so.smooth = (int)v;
+      }
+      break;
     default: {
       int h = cli_common_option(&c, opt, optarg);
       if (h < 0) return CLI_USAGE;
@@ -606,9 +875,10 @@ static int run(int argc, char **argv)
   }
   if (optind >= argc) return cli_usage(c.cmd, "missing input FILE");
   if (optind + 1 < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[optind + 1]);
-  if (!spectra && (window || baseline))
+  if (!spectra && (window || baseline || smooth))
     return cli_usage(c.cmd, "%s applies to spectra; add --spectra",
-                     window ? "--window" : "--baseline");
+                     window ? "--window" : baseline ? "--baseline" : "--smooth");
+  if (range && max_pump) return cli_usage(c.cmd, "--range and --max-pump exclude each other");
   if (cli_common_check(&c) < 0) return CLI_USAGE;
   const char *path = argv[optind];
 
@@ -620,9 +890,38 @@ static int run(int argc, char **argv)
     series_free(&s);
     return cli_error(&e);
   }
+  prange pr = {0};
+  if (range || max_pump) {
+    double lo = -INFINITY, hi = INFINITY;
+    if (range) {
+      const char *colon = strchr(range, ':');
+      char left[128];
+      size_t k = colon ? (size_t)(colon - range) : 0;
+      if (!colon || k >= sizeof left || strchr(colon + 1, ':')) {
+        series_free(&s);
+        return cli_usage(c.cmd, "--range: '%s' is not a range (expected P1:P2)", range);
+      }
+      memcpy(left, range, k);
+      left[k] = '\0';
+      if (pump_value("--range", left, s.pump_unit, &lo) < 0 ||
+          pump_value("--range", colon + 1, s.pump_unit, &hi) < 0) {
+        series_free(&s);
+        return CLI_USAGE;
+      }
+      if (!(lo < hi)) {
+        series_free(&s);
+        return cli_usage(c.cmd, "--range: '%s' is empty (P1 must be less than P2)", range);
+      }
+    } else if (pump_value("--max-pump", max_pump, s.pump_unit, &hi) < 0) {
+      series_free(&s);
+      return CLI_USAGE;
+    }
+    restrict_series(&s, lo, hi, &pr);
+  }
   results r;
   rc = run_methods(path, &s, methods, &r);
   if (rc != CLI_OK) {
+    free(r.peak_int);
     series_free(&s);
     return rc;
   }
@@ -633,18 +932,20 @@ static int run(int argc, char **argv)
   warn_failures(&r);
   int status = all_converged(&r) ? CLI_OK : CLI_FAILED;
   if (c.plot && make_plot(c.plot, &s, &r) < 0) {
+    free(r.peak_int);
     series_free(&s);
     return CLI_USAGE;
   }
-  cJSON *j = make_json(path, &s, &r);
+  cJSON *j = make_json(path, &s, &r, &pr, &so);
   cli_buf b = {0};
-  make_text(&b, path, &s, &r);
+  make_text(&b, path, &s, &r, &pr, &so);
   gk_csv csv;
   int csv_ok = make_csv(&csv, &s, &r) == 0;
   rc = cli_emit(&c, j, b.s, csv_ok ? &csv : NULL, status);
   if (csv_ok) gk_csv_free(&csv);
   cli_buf_free(&b);
   cJSON_Delete(j);
+  free(r.peak_int);
   series_free(&s);
   return rc;
 }
@@ -654,9 +955,10 @@ const struct cli_command cli_cmd_threshold = {
   .summary = "ASE threshold from a pump series or spectra (kink, lines, FWHM)",
   .order = 30,
   .help =
-      "Usage: gainkit threshold FILE [--spectra] [--method kink|lines|fwhm|all]\n"
-      "                         [--window NM1:NM2] [--baseline N|none|VALUE] [options]\n\n"
-      "ASE threshold from emission versus pump (physics.md section 3).\n\n"
+      "Usage: gainkit threshold FILE [--spectra] [--method M[,M...]] [--range P1:P2 | --max-pump P]\n"
+      "                         [--window NM1:NM2] [--baseline auto|N|none|VALUE] [--smooth auto|M|none]\n"
+      "                         [options]\n\n"
+      "ASE threshold from emission versus pump (docs/threshold.md).\n\n"
       "Input FILE:\n"
       "  default     columns pump, intensity and optionally FWHM (nm); the pump unit\n"
       "              in the header (\"pump (uJ/cm2)\") is carried to the output\n"
@@ -665,20 +967,37 @@ const struct cli_command cli_cmd_threshold = {
       "              wavelength in nm, one spectrum per column; each spectrum gives\n"
       "              its integrated intensity, peak wavelength and FWHM\n\n"
       "Options:\n"
-      "  --method M         kink, lines, fwhm or all (default all; fwhm needs widths)\n"
+      "  --method M         kink, fwhm, peak, lines, default or all, or a list\n"
+      "                     (kink,lines); default = kink, fwhm (when widths exist) and\n"
+      "                     peak (with --spectra); lines only by name or all\n"
+      "  --range P1:P2      use only pumps P1 <= P <= P2 (file's pump unit; a unit\n"
+      "                     suffix is converted: 0.1mJ/cm2)\n"
+      "  --max-pump P       use only pumps <= P (same units)\n"
       "  --window NM1:NM2   analyse only this wavelength range (with --spectra)\n"
-      "  --baseline B       subtracted from each spectrum (with --spectra):\n"
-      "                     N = mean of the first N points (an integer), none\n"
-      "                     (default), or a fixed VALUE (any other number: 100.0)\n\n"
+      "  --baseline B       subtracted from each spectrum (with --spectra): auto\n"
+      "                     (default: the lower of the means of the first and last\n"
+      "                     5 % of the samples, reported), N = mean of the first N\n"
+      "                     points (an integer), none, or a VALUE (100.0)\n"
+      "  --smooth S         peak and FWHM from a Savitzky-Golay quadratic smooth\n"
+      "                     (with --spectra): auto (default, half-width ~FWHM/6),\n"
+      "                     M samples each side, or none (raw samples)\n\n"
       "Methods (at least 6 points):\n"
       "  kink    continuous two-segment line in log10(intensity) vs log10(pump);\n"
-      "          threshold 10^xb with its standard error\n"
-      "  lines   two least-squares lines in linear scale (>= 3 points each, best\n"
-      "          split); threshold where they intersect\n"
-      "  fwhm    logistic step of the FWHM in log10(pump); threshold 10^x0 ± se\n\n"
+      "          threshold 10^xb ± se. A saturating S-curve (slope falling again at\n"
+      "          high pump, three-segment F-test) is cut above its saturation; a\n"
+      "          slope above the break not steeper than below is no threshold (exit 1)\n"
+      "  peak    the kink method on the intensity at one fixed wavelength, the ASE\n"
+      "          peak of the highest-pump spectrum (Milanese et al., Adv. Opt.\n"
+      "          Mater. 2024, section 2.2); --spectra only\n"
+      "  fwhm    logistic step of the FWHM in log10(pump); threshold 10^x0 ± se;\n"
+      "          a step sharper than the pump spacing is reported as unresolved\n"
+      "  lines   linear scale: best split into two least-squares lines (>= 3\n"
+      "          points each); threshold where the upper line meets the lower\n"
+      "          one (also reported: where it meets zero output)\n\n"
       "Examples:\n"
       "  gainkit threshold examples/threshold-series.csv --plot s-curve.png\n"
-      "  gainkit threshold examples/threshold-spectra.csv --spectra --baseline 10 \\\n"
-      "      --window 490:590 --method kink --format json\n\n" CLI_COMMON_HELP,
+      "  gainkit threshold examples/threshold-series.csv --method all --range 5:200\n"
+      "  gainkit threshold examples/threshold-spectra.csv --spectra --window 490:590 \\\n"
+      "      --method kink,peak --format json\n\n" CLI_COMMON_HELP,
   .run = run,
 };

@@ -442,12 +442,65 @@ static int se_last_digit(double se)
   return e;  /* rounds up to 10^(e+1): two digits, "1.0" */
 }
 
-const char *cli_fmt_value(char *buf, size_t n, double v, double se, const char *unit)
+int cli_determined(double v, double se)
+{
+  if (!isfinite(v)) return 0;
+  return !(isfinite(se) && se > fabs(v)) && !isinf(se);
+}
+
+const char *cli_fmt_undetermined(char *buf, size_t n, double v, double se, const char *unit,
+                                 const char *why)
+{
+  char a[64], b[64];
+  const char *sp = (unit && *unit) ? " " : "";
+  if (!unit) unit = "";
+  if (!isfinite(v)) {
+    snprintf(buf, n, "not determined%s%s%s", why && *why ? " (" : "", why && *why ? why : "",
+             why && *why ? ")" : "");
+    return buf;
+  }
+  cli_fmt_num(a, sizeof a, v, CLI_SIG);
+  if (isfinite(se) && se > 0)
+    snprintf(buf, n, "not determined (best fit %s%s%s, standard error %s%s%s%s%s)", a, sp, unit,
+             cli_fmt_num(b, sizeof b, se, 2), sp, unit, why && *why ? "; " : "",
+             why && *why ? why : "");
+  else
+    snprintf(buf, n, "not determined (best fit %s%s%s, no standard error%s%s)", a, sp, unit,
+             why && *why ? "; " : "", why && *why ? why : "");
+  return buf;
+}
+
+void cli_print_undetermined(cli_buf *b, const char *name, double v, double se, const char *unit,
+                            const char *why)
+{
+  char val[512];
+  cli_fmt_undetermined(val, sizeof val, v, se, unit, why);
+  cli_printf(b, "  %-12s %s\n", name, val);
+}
+
+cJSON *cli_json_value(cJSON *obj, const char *key, double v, double se, int determined,
+                      const char *why)
+{
+  cJSON *o = gk_json_value_se(obj, key, v, se);
+  if (!o) return NULL;
+  determined = determined && cli_determined(v, se);
+  cJSON_AddBoolToObject(o, "determined", determined);
+  if (!determined)
+    cJSON_AddStringToObject(o, "reason", why && *why ? why
+                                         : !isfinite(v) ? "no value"
+                                         : "standard error larger than the value");
+  return o;
+}
+
+static const char *fmt_value(char *buf, size_t n, double v, double se, const char *unit, int location)
 {
   char num[64];
   const char *sp = (unit && *unit) ? " " : "";
   if (!unit) unit = "";
   if (isnan(v)) return cli_fmt_num(buf, n, v, CLI_SIG); /* no unit after "not determined" */
+  /* a standard error beyond the value: "(0.0 ± 1.9)e12" would hide the
+   * best fit (31.5) and claim a number the data do not give */
+  if (!location && !cli_determined(v, se)) return cli_fmt_undetermined(buf, n, v, se, unit, NULL);
   if (!(isfinite(se) && se > 0) || !isfinite(v)) {
     snprintf(buf, n, "%s%s%s", cli_fmt_num(num, sizeof num, v, CLI_SIG), sp, unit);
     return buf;
@@ -470,6 +523,23 @@ const char *cli_fmt_value(char *buf, size_t n, double v, double se, const char *
   return buf;
 }
 
+const char *cli_fmt_value(char *buf, size_t n, double v, double se, const char *unit)
+{
+  return fmt_value(buf, n, v, se, unit, 0);
+}
+
+const char *cli_fmt_location(char *buf, size_t n, double v, double se, const char *unit)
+{
+  return fmt_value(buf, n, v, se, unit, 1);
+}
+
+void cli_print_location(cli_buf *b, const char *name, double v, double se, const char *unit)
+{
+  char val[512];
+  fmt_value(val, sizeof val, v, se, unit, 1);
+  cli_printf(b, "  %-12s %s\n", name, val);
+}
+
 void cli_cell(cli_buf *b, int width, double v)
 {
   char num[64];
@@ -478,7 +548,7 @@ void cli_cell(cli_buf *b, int width, double v)
 
 void cli_print_value(cli_buf *b, const char *name, double v, double se, const char *unit)
 {
-  char val[128];
+  char val[512];
   cli_fmt_value(val, sizeof val, v, se, unit);
   cli_printf(b, "  %-12s %s\n", name, val);
 }

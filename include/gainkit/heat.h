@@ -42,6 +42,14 @@ int gk_heat_train_ode(const gk_heat *h, const gk_heat_train *tr, const double *t
 /* Fit K and C to DT/P (K/W) measured versus pulse length tp (s):
  * DT/P = (1 - exp(-tp K/C))/K, relative weights (DT/P spans decades).
  * Parameters internally: K and tau_T = C/K; C and its error derived. */
+/* Temperature rise averaged over one square pulse of length tp from DT =
+ * 0: (P/K)(1 - (tau_T/tp)(1 - exp(-tp/tau_T))) — what a measurement
+ * integrated over the pulse sees (Ahn et al., Chem. Rev. 2023, section
+ * 6.1.5, Fig. 34b). */
+double gk_heat_pulse_average(const gk_heat *h, double tp);
+/* Which rise the data are: at the end of the pulse (Eq. 12) or averaged
+ * over it. */
+typedef enum { GK_HEAT_END = 0, GK_HEAT_AVERAGE = 1 } gk_heat_observable;
 typedef struct gk_heat_fit {
   double k, c, tau, se_k, se_c, se_tau;
   int converged;
@@ -49,6 +57,11 @@ typedef struct gk_heat_fit {
 } gk_heat_fit;
 int gk_heat_fit_run(const double *tp, const double *dt_per_p, size_t n, gk_heat_fit *out,
                     gk_error *err);
+/* The same fit for either observable: end, DT/P as above; average,
+ * <DT>/P = (1/K)(1 - (tau_T/tp)(1 - exp(-tp/tau_T))). gk_heat_fit_run is
+ * the end-of-pulse form. */
+int gk_heat_fit_observable(const double *tp, const double *dt_per_p, size_t n, gk_heat_observable obs,
+                           gk_heat_fit *out, gk_error *err);
 void gk_heat_fit_free(gk_heat_fit *f);
 
 #ifdef __cplusplus

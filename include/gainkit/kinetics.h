@@ -93,7 +93,7 @@ typedef struct gk_kin_result {
   /* automatic choice */
   int auto_chosen;
   double aicc_by_n[GK_KIN_MAX_COMPONENTS + 1];   /* index = ncomp, NaN if not tried/failed */
-  char choice[256];       /* why this number of components */
+  char choice[640];       /* why this number of components (and why others were rejected) */
 } gk_kin_result;
 
 /* Fit. Returns GK_OK when a fit was obtained (check res->converged),
@@ -101,6 +101,14 @@ typedef struct gk_kin_result {
 int gk_kin_fit(const gk_kin_data *d, const gk_kin_options *o, gk_kin_result *res, gk_error *err);
 void gk_kin_result_free(gk_kin_result *res);
 
+/* A component the data do not resolve: a lifetime beyond
+ * GK_KIN_TAU_MAX_WINDOWS times the time window t[n-1] - t[0], or an
+ * amplitude within two standard errors of zero in every trace. Returns 1
+ * and says which in why (may be NULL). ncomp = 0 (auto) never picks such
+ * a fit while a resolved one exists; when none is resolved it returns the
+ * best of all with converged = 0. */
+#define GK_KIN_TAU_MAX_WINDOWS 10
+int gk_kin_degenerate(const gk_kin_data *d, const gk_kin_result *r, char *why, size_t why_size);
 /* Initial lifetimes for ncomp components: greedy search over a log-spaced
  * grid of lifetimes between the time step and three times the span, each
  * candidate scored by a linear least-squares fit of the amplitudes (and

@@ -117,6 +117,18 @@ typedef struct gk_nc_confinement {
 int gk_nc_confinement_calc(double radius_cm, double me, double mh, double eg0,
                            gk_nc_confinement *out, gk_error *err);
 
+/* 1P/1S emission of a NC holding N excitons with the 1S (2-fold) and 1P
+ * (6-fold) levels filled in order (Ahn et al., Chem. Rev. 2023, section
+ * 6.1.6): 1P occupancy f = (N - 2)/6 and I_1P/I_1S = (N - 2)²/12 for
+ * 2 <= N <= 8 (equal at N = 2 + sqrt(12) = 5.46); 0 below N = 2, 1 and 3
+ * above N = 8. */
+double gk_nc_emission_ratio_1p1s(double n);
+double gk_nc_occupancy_1p(double n);
+/* The inverse: N = 2 + sqrt(12 R), f = sqrt(R/3) for 0 < R < 3. GK_EDOM
+ * (n, f1p NaN) when R = 0 (any N <= 2) or R >= 3 (any N >= 8): the ratio
+ * does not determine N. GK_EUSAGE for R < 0 or not finite. */
+int gk_nc_excitons_from_ratio(double ratio, double *n, double *f1p, gk_error *err);
+
 #ifdef __cplusplus
 }
 #endif

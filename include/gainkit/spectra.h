@@ -38,7 +38,9 @@ extern "C" {
 typedef enum {
   GK_BASELINE_NONE = 0,  /* no baseline removed */
   GK_BASELINE_FIRST_N,   /* mean of the first n samples of the spectrum */
-  GK_BASELINE_VALUE      /* a fixed value */
+  GK_BASELINE_VALUE,     /* a fixed value */
+  GK_BASELINE_AUTO       /* the lower of the means of the first and the last
+                            max(3, n/20) samples (emission-free ends) */
 } gk_baseline_kind;
 
 typedef struct gk_baseline {
@@ -57,6 +59,9 @@ typedef struct gk_spectrum_options {
   gk_baseline baseline;
   int use_window;        /* 0: whole spectrum */
   double window_lo, window_hi;  /* nm */
+  int smooth;            /* peak and FWHM from a Savitzky–Golay (local quadratic) smooth:
+                            0 raw samples, m > 0 half-width m samples, -1 automatic
+                            (half-width ~ FWHM/6, at most a quarter of the window) */
 } gk_spectrum_options;
 
 typedef struct gk_spectrum_stats {
@@ -69,7 +74,13 @@ typedef struct gk_spectrum_stats {
   double half_lo_nm, half_hi_nm;  /* half-maximum crossings (NaN if outside) */
   double fwhm_nm;        /* half_hi - half_lo, NaN if a crossing is outside */
   int fwhm_flags;        /* GK_FWHM_* */
+  size_t smooth_half;    /* Savitzky–Golay half-width used (0: raw samples) */
 } gk_spectrum_stats;
+
+/* Savitzky–Golay smoothing of y over i0..i1 into out[i0..i1]: the value at
+ * lambda_i of the least-squares quadratic through the samples within m of
+ * i (the window shrinks symmetrically at the ends; any grid spacing). */
+void gk_spectra_smooth(const double *lambda, const double *y, size_t i0, size_t i1, size_t m, double *out);
 
 /* The baseline value for y[0..n-1]. GK_EUSAGE when n is 0 or larger than the
  * spectrum. */
@@ -95,6 +106,10 @@ double gk_spectra_trapz(const double *lambda, const double *y, size_t i0, size_t
  * crossing is NaN. */
 int gk_spectra_crossings(const double *lambda, const double *y, size_t i0, size_t i1,
                          size_t i_max, double half, double *lo_nm, double *hi_nm);
+
+/* y at wavelength wl by linear interpolation (lambda increasing); NaN
+ * outside [lambda[0], lambda[n-1]]. */
+double gk_spectra_value_at(const double *lambda, const double *y, size_t n, double wl);
 
 /* All of the above for one spectrum. lambda must be strictly increasing
  * (GK_EINPUT otherwise), n >= 3. y may be any sign after the baseline; a

@@ -56,8 +56,25 @@ int gk_ta_crossing(const double *x, const double *y, size_t n, double level, dou
  * interpolated; separate bands add. */
 double gk_ta_negative_width(const double *wl, const double *v, size_t n);
 
+/* Which alpha0 the data and the gain-curve fit refer to:
+ *   OWN      the sample's own pump-off absorption (what a TA experiment
+ *            measures Delta alpha against; for a charged sample already
+ *            bleached by its n_e extra electrons): -Delta alpha/alpha0 =
+ *            1 - a(<N>)/a(0), zero at <N> = 0 (the default);
+ *   NEUTRAL  the neutral, unexcited film (Delta alpha also against it, e.g.
+ *            electrochemical charging measured in the same difference):
+ *            -Delta alpha/alpha0 = 1 - a(<N>), n_e/g already at <N> = 0.
+ * The threshold crossing of -Delta alpha/alpha0 = 1 (alpha0 + Delta alpha =
+ * 0) holds in either, since it only needs Delta alpha and alpha0 to refer
+ * to the same state. */
+typedef enum { GK_TA_ALPHA0_OWN = 0, GK_TA_ALPHA0_NEUTRAL = 1 } gk_ta_alpha0;
+/* Probe shift (nm) of the sensitivity report (or one grid step if coarser). */
+#define GK_TA_PROBE_SHIFT_NM 2.0
 typedef struct gk_ta_options {
-  double probe_nm;        /* probe wavelength; NaN = window or automatic */
+  double probe_nm;        /* probe wavelength; NaN = window or automatic (band-edge bleach
+                             maximum: largest mean -Delta alpha/alpha0 over all pumps and
+                             delays, alpha0 > 2 % of its maximum) */
+  gk_ta_alpha0 alpha0_ref;    /* see above */
   double win_lo, win_hi;  /* window (nm) averaged instead of one wavelength; NaN = none */
   size_t delay_index;     /* delay analysed for threshold and spectra */
   /* optional fit of the Poisson gain curve -Delta alpha/alpha0 = 1 - a(<N>)
@@ -83,6 +100,9 @@ typedef struct gk_ta_result {
   double *normalized;     /* npump: -Delta alpha / alpha0 */
   double threshold, threshold_se;
   int threshold_found;
+  /* sensitivity: thresholds with the probe at probe_nm -/+ shift (NaN
+   * where outside the data or not crossing; not with a window) */
+  double sens_nm[2], sens_threshold[2];
   /* gain-curve fit */
   int fit_done, fit_converged;
   double g, g_se, ne, ne_se, fit_threshold, fit_threshold_se, fit_chi2_red;

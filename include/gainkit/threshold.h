@@ -47,7 +47,11 @@ typedef struct gk_threshold_kink {
   double sse;             /* residual sum of squares in log10 units */
   int converged;
   int cov_ok;             /* 0: covariance singular (e.g. equal slopes: no break), se NaN */
-  char reason[160];
+  int no_threshold;       /* 1: slope above the break not steeper than below (b2 <= b1) */
+  size_t n_used;          /* points fitted (fewer than n when a saturation was cut off) */
+  double saturation;      /* pump where the slope falls again (NaN: none found) */
+  double slope_saturated; /* log-log slope above it */
+  char reason[200];
 } gk_threshold_kink;
 
 typedef struct gk_threshold_lines {
@@ -55,6 +59,7 @@ typedef struct gk_threshold_lines {
   size_t n_below;         /* points in the lower set */
   double c_lo, m_lo;      /* lower line: intensity = c_lo + m_lo·pump */
   double c_hi, m_hi;      /* upper line */
+  double axis;            /* pump where the upper line reaches zero output (NaN if m_hi <= 0) */
   double sse;             /* total squared error of the winning split */
 } gk_threshold_lines;
 
@@ -67,6 +72,9 @@ typedef struct gk_threshold_fwhm {
   double sse;
   int converged;
   int cov_ok;             /* 0: covariance singular (e.g. no step), se NaN */
+  int unresolved;         /* 1: s at its lower bound (median log10 pump spacing / 8): the
+                             step is sharper than the sampling; stderr_ is then at least
+                             the width of the pump interval holding x0 over sqrt(12) */
   char reason[160];
 } gk_threshold_fwhm;
 
@@ -80,7 +88,19 @@ int gk_threshold_kink_fit(const double *pump, const double *intensity, size_t n,
  * (running sums); exposed for tests against a brute-force search. */
 int gk_threshold_kink_search(const double *x, const double *y, size_t n, double start[GK_KINK_NP],
                              double *sse, gk_error *err);
-/* GK_ENOCONV when the winning lines are parallel (no intersection). */
+/* Saturation of an S-curve: on x = log10(pump) sorted, y = log10(I), the
+ * continuous three-segment line (slopes b1, b2, b3, breaks x1 < x2) is
+ * searched over breaks at interval midpoints (at most 160 intervals per
+ * axis, O(n + 160²) by running sums) and compared with the best single
+ * break by an F-test (2 and n − 6 degrees of freedom). When p <
+ * GK_SATURATION_P, b2 > b1 and b3 < b2 − (b2 − b1)/4 the points above x2
+ * are saturation: n_keep = points up to x2, else n. x1, x2, slopes and p
+ * are filled when n >= 10 (NaN otherwise). */
+#define GK_SATURATION_P 1e-4
+int gk_threshold_saturation(const double *x, const double *y, size_t n, double *x1, double *x2,
+                            double slopes[3], double *p_value, size_t *n_keep, gk_error *err);
+/* GK_ENOCONV when the winning lines are parallel (no intersection) or the
+ * upper line is not steeper than the lower one (value NaN). */
 int gk_threshold_lines_fit(const double *pump, const double *intensity, size_t n,
                            gk_threshold_lines *res, gk_error *err);
 /* pump > 0, fwhm finite and > 0. */

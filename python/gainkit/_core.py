@@ -300,3 +300,24 @@ def fill_struct(ptr, fields):
     for k, v in fields.items():
         setattr(ptr, k, v)
     return ptr
+
+
+def determined(v, se):
+    """The CLI's cli_determined: v finite and no finite standard error above
+    |v| (an infinite one counts as undetermined)."""
+    if v is None or not math.isfinite(v):
+        return False
+    if se is None or (isinstance(se, float) and math.isnan(se)):
+        return True
+    return not (math.isinf(se) or se > abs(v))
+
+
+def value_se(v, se, ok=True, why=None):
+    """The CLI's cli_json_value: {value, stderr, determined[, reason]}."""
+    d = {"value": v, "stderr": se}
+    det = bool(ok) and determined(v, se)
+    d["determined"] = det
+    if not det:
+        d["reason"] = why or ("no value" if v is None or not math.isfinite(v)
+                              else "standard error larger than the value")
+    return d

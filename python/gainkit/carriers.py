@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from ._core import Record, as_f64, carray, dptr, new_error, raise_for, usage
+from ._core import Record, as_f64, carray, determined, dptr, new_error, raise_for, usage, value_se
 from ._ffi import ffi, lib
 
 
@@ -113,10 +113,12 @@ def gain_fit(n, g, gamma, sigma0=0.0, n_th0=0.0, n_s0=0.0, temperature=300.0,
               err)
     try:
         v = {"file": file, "gamma": gamma,
-             "sigma": {"value": f.sigma, "stderr": f.se_sigma},
-             "n_th": {"value": f.n_th, "stderr": f.se_n_th},
-             "n_s": {"value": f.n_s, "stderr": f.se_n_s}, "chi2_red": f.chi2_red,
+             "sigma": value_se(f.sigma, f.se_sigma),
+             "n_th": value_se(f.n_th, f.se_n_th),
+             "n_s": value_se(f.n_s, f.se_n_s), "chi2_red": f.chi2_red,
              "converged": bool(f.converged),
+             "determined": determined(f.sigma, f.se_sigma) and determined(f.n_th, f.se_n_th)
+                           and determined(f.n_s, f.se_n_s),
              "n_mott": lib.gk_mott_density(temperature, bohr_radius, binding_energy),
              "yhat": carray(f.fit.yhat, n.shape[0])}
         warn = [] if f.converged else [f"did not converge: {ffi.string(f.fit.reason).decode()}"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._core import Record, as_f64, carray, dptr, new_error, raise_for, usage
+from ._core import Record, as_f64, carray, determined, dptr, new_error, raise_for, usage, value_se
 from ._ffi import ffi, lib
 
 
@@ -61,25 +61,31 @@ def run(k, c, power=None, area=None, current_density=None, voltage=None, pulse=N
     return Record("heat", v)
 
 
-def fit(tp, dt_per_p, file=""):
+def fit(tp, dt_per_p, file="", observable="average"):
     """Fit K and C to DT/P (K/W) versus pulse length tp (s), relative
-    weights: k, c, tau_t with stderr, chi2_red, converged."""
+    weights: k, c, tau_t with stderr, chi2_red, converged. observable:
+    "average" (default, the rise averaged over the pulse, Ahn et al., Chem.
+    Rev. 2023, section 6.1.5) or "end" (at the end of the pulse, Eq. 12)."""
+    if observable not in ("average", "end"):
+        raise usage(f"observable '{observable}' is not end or average")
+    obs = lib.GK_HEAT_AVERAGE if observable == "average" else lib.GK_HEAT_END
     tp = as_f64(tp, "tp")
     y = as_f64(dt_per_p, "dt_per_p", shape=(tp.shape[0],))
     f = ffi.new("gk_heat_fit *")
     err = new_error()
-    raise_for(lib.gk_heat_fit_run(dptr(tp), dptr(y), tp.shape[0], f, err), err)
+    raise_for(lib.gk_heat_fit_observable(dptr(tp), dptr(y), tp.shape[0], obs, f, err), err)
     try:
-        v = {"file": file, "k": {"value": f.k, "stderr": f.se_k},
-             "c": {"value": f.c, "stderr": f.se_c}, "tau_t": {"value": f.tau, "stderr": f.se_tau},
-             "chi2_red": f.fit.chi2_red, "converged": bool(f.converged),
+        det = determined(f.k, f.se_k) and determined(f.c, f.se_c) and determined(f.tau, f.se_tau)
+        v = {"file": file, "observable": observable, "k": value_se(f.k, f.se_k),
+             "c": value_se(f.c, f.se_c), "tau_t": value_se(f.tau, f.se_tau),
+             "chi2_red": f.fit.chi2_red, "converged": bool(f.converged), "determined": det,
              "yhat": carray(f.fit.yhat, tp.shape[0])}
-        return Record("heat fit", v, converged=bool(f.converged))
+        return Record("heat fit", v, converged=bool(f.converged) and det)
     finally:
         lib.gk_heat_fit_free(f)
 
 
-def fit_file(path):
+def fit_file(path, observable="average"):
     """fit on a two-column file (pulse length with a header time unit, DT/P)."""
     from .io import read_columns
     c = read_columns(path, min_points=3, allow_unsorted=True)
@@ -89,4 +95,4 @@ def fit_file(path):
         err = new_error()
         raise_for(lib.gk_unit_factor(c.x_unit_in.encode(), b"s", u, err), err)
         factor = u[0]
-    return fit(c.x * factor, c.y, file=path)
+    return fit(c.x * factor, c.y, file=path, observable=observable)

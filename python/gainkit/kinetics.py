@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from ._core import Record, as_f64, carray, dptr, new_error, raise_for, usage
+from ._core import Record, as_f64, carray, determined, dptr, new_error, raise_for, usage
 from ._ffi import ffi, lib
 
 
@@ -80,9 +80,28 @@ def fit(t, y, components=1, irf_fwhm=None, irf=None, offset=False, t0=None, sigm
     raise_for(lib.gk_kin_fit(d, o, r, err), err)
     try:
         nc = r.ncomp
-        comps = [{"tau": r.tau[i], "tau_stderr": r.tau_se[i], "amplitude": r.amp[i],
-                  "amplitude_stderr": r.amp_se[i], "fraction": r.frac[i]} for i in range(nc)]
-        v = {"file": file, "components": comps, "offset": r.off[0] if offset else None,
+        # the CLI's per-component verdict (cmd_kinetics.c)
+        window = float(t[-1] - t[0])
+        comps, all_det = [], True
+        for i in range(nc):
+            c = {"tau": r.tau[i], "tau_stderr": r.tau_se[i], "amplitude": r.amp[i],
+                 "amplitude_stderr": r.amp_se[i], "fraction": r.frac[i]}
+            why = None
+            if not r.tau[i] <= lib.GK_KIN_TAU_MAX_WINDOWS * window:
+                why = "lifetime beyond 10 time windows"
+            elif not abs(r.amp[i]) > 2 * r.amp_se[i] and r.ntrace == 1:
+                why = "amplitude consistent with zero"
+            elif not determined(r.tau[i], r.tau_se[i]):
+                why = "standard error larger than the value"
+            c["determined"] = why is None
+            if why:
+                c["reason"] = why
+            all_det = all_det and why is None
+            comps.append(c)
+        if lib.gk_kin_degenerate(d, r, ffi.NULL, 0):
+            all_det = False
+        v = {"file": file, "components": comps, "determined": all_det,
+             "offset": r.off[0] if offset else None,
              "chi2_red": r.chi2_red, "converged": bool(r.converged),
              "t0": {"value": r.t0, "stderr": r.t0_se},
              "tau_amplitude_weighted": {"value": r.tau_amp, "stderr": r.tau_amp_se},
@@ -104,7 +123,9 @@ def fit(t, y, components=1, irf_fwhm=None, irf=None, offset=False, t0=None, sigm
                 v["traces"].append(tr)
         v["yhat"] = carray(r.yhat, K * n).reshape(K, n) if K > 1 else carray(r.yhat, n)
         warn = [] if r.converged else [f"did not converge: {v['reason']}"]
-        return Record("kinetics", v, converged=bool(r.converged), warnings=warn)
+        if not all_det:
+            warn.append("a component is not resolved by the data")
+        return Record("kinetics", v, converged=bool(r.converged) and all_det, warnings=warn)
     finally:
         lib.gk_kin_result_free(r)
 

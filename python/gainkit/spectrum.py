@@ -31,14 +31,17 @@ class SpectrumStats(Result):
     warnings: list = dataclasses.field(default_factory=list)
 
 
-def analyse(wavelength_nm, y, window=None, baseline=None):
+def analyse(wavelength_nm, y, window=None, baseline=None, smooth=0):
     """Metrics of one spectrum.
 
     wavelength_nm  increasing wavelengths (nm)
     y              intensities (same length)
     window         (lo, hi) in nm, or None for the whole spectrum
-    baseline       None (none), int N (mean of the first N samples) or a
-                   float (fixed value subtracted)
+    baseline       None (none), "auto" (the lower of the means of the first
+                   and last max(3, n/20) samples), int N (mean of the first
+                   N samples) or a float (fixed value subtracted)
+    smooth         peak and FWHM from a Savitzky-Golay smooth: 0 raw
+                   samples (default), M half-width, "auto" (~FWHM/6)
     Example: gainkit.spectrum.analyse(wl, counts, baseline=10).fwhm_nm
     """
     wl = as_f64(wavelength_nm, "wavelength_nm")
@@ -46,6 +49,8 @@ def analyse(wavelength_nm, y, window=None, baseline=None):
     o = ffi.new("gk_spectrum_options *")
     if baseline is None:
         o.baseline.kind = lib.GK_BASELINE_NONE
+    elif isinstance(baseline, str) and baseline == "auto":
+        o.baseline.kind = lib.GK_BASELINE_AUTO
     elif isinstance(baseline, (int, np.integer)) and not isinstance(baseline, bool):
         if baseline < 1:
             raise usage(f"baseline: {baseline} points: needs at least 1")
@@ -56,6 +61,12 @@ def analyse(wavelength_nm, y, window=None, baseline=None):
         raise usage(f"baseline: {baseline!r} is not None, an int N or a float value")
     if window is not None:
         o.use_window, o.window_lo, o.window_hi = 1, float(window[0]), float(window[1])
+    if smooth == "auto":
+        o.smooth = -1
+    elif smooth in (None, "none"):
+        o.smooth = 0
+    else:
+        o.smooth = int(smooth)
     st = ffi.new("gk_spectrum_stats *")
     err = new_error()
     raise_for(lib.gk_spectrum_analyse(dptr(wl), dptr(y), wl.shape[0], o, st, err), err)

@@ -8,12 +8,12 @@ import math
 
 import numpy as np
 
-from ._core import Record, as_f64, carray, dptr, new_error, raise_for, usage
+from ._core import Record, as_f64, carray, dptr, new_error, raise_for, usage, value_se
 from ._ffi import ffi, lib
 
 
 def analyze(wavelength_nm, alpha0, n_mean, dod, delays=None, probe=None, window=None,
-            delay=None, gain_fit=False, degeneracy=2.0, free_degeneracy=False, charging=0.0,
+            delay=None, gain_fit=False, degeneracy=2.0, free_degeneracy=False, charging=0.0, alpha0_ref="own",
             fixed_charging=False, ne_poisson=False):
     """Analyse a TA set.
 
@@ -60,6 +60,9 @@ def analyze(wavelength_nm, alpha0, n_mean, dod, delays=None, probe=None, window=
             raise usage("delay: the data carry no delays")
         o.delay_index = int(np.argmin(np.abs(dl - delay)))
     o.gain_fit = int(bool(gain_fit))
+    if alpha0_ref not in ("own", "neutral"):
+        raise usage(f"alpha0_ref '{alpha0_ref}' is not own or neutral")
+    o.alpha0_ref = lib.GK_TA_ALPHA0_OWN if alpha0_ref == "own" else lib.GK_TA_ALPHA0_NEUTRAL
     if not 0.5 <= degeneracy <= 50:
         raise usage("degeneracy must be 0.5 to 50")
     if not 0 <= charging <= 50:
@@ -79,14 +82,23 @@ def analyze(wavelength_nm, alpha0, n_mean, dod, delays=None, probe=None, window=
         v["delay_s"] = dl[r.delay_index] if dl is not None else math.nan
         v.update({"n_mean": nm, "normalized": carray(r.normalized, npump),
                   "pumped": carray(r.pumped, npump), "alpha0_probe": r.alpha0_probe,
-                  "threshold": {"value": r.threshold, "stderr": r.threshold_se},
+                  "probe_choice": "window" if r.window else
+                  "band-edge bleach maximum" if r.probe_auto else "given",
+                  "alpha0_reference": "own" if o.alpha0_ref == lib.GK_TA_ALPHA0_OWN else "neutral",
+                  "threshold": value_se(r.threshold, r.threshold_se, r.threshold_found,
+                                        None if r.threshold_found else
+                                        "-Delta alpha/alpha0 does not cross 1"),
                   "gain_bandwidth_nm": r.gain_bandwidth_nm,
                   "bandwidth_nm": carray(r.bandwidth, npump)})
+        if not r.window:
+            v["probe_sensitivity"] = [{"probe_nm": r.sens_nm[k], "threshold": r.sens_threshold[k]}
+                                      for k in range(2) if not math.isnan(r.sens_nm[k])]
         warns = [] if r.threshold_found else \
             ["no gain threshold: -Delta alpha/alpha0 does not cross 1"]
         conv = True
         if r.fit_done:
-            v["gain_fit"] = {"threshold": {"value": r.fit_threshold, "stderr": r.fit_threshold_se},
+            v["gain_fit"] = {"alpha0_reference": v["alpha0_reference"],
+                             "threshold": {"value": r.fit_threshold, "stderr": r.fit_threshold_se},
                              "degeneracy": {"value": r.g, "stderr": r.g_se},
                              "charging": {"value": r.ne, "stderr": r.ne_se},
                              "chi2_red": r.fit_chi2_red, "converged": bool(r.fit_converged)}

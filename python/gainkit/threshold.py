@@ -7,7 +7,7 @@ import dataclasses
 
 import numpy as np
 
-from ._core import Result, as_f64, dptr, new_error, raise_for, s, usage
+from ._core import Result, as_f64, determined, dptr, new_error, raise_for, s, usage
 from ._ffi import ffi, lib
 from . import spectrum as _spectrum
 
@@ -29,6 +29,8 @@ class Threshold(Result):
     peak_nm: np.ndarray | None = None
     peak_intensity: np.ndarray | None = None
     fwhm_flags: np.ndarray | None = None
+    baselines: np.ndarray | None = None
+    baseline_kind: str = ""
     warnings: list = dataclasses.field(default_factory=list)
     curves: dict = dataclasses.field(default_factory=dict, repr=False)
 
@@ -44,13 +46,22 @@ class Threshold(Result):
             if self.peak_nm is not None:
                 o["peak_nm"] = self.peak_nm[i]
                 o["peak_intensity"] = self.peak_intensity[i]
+            if self.baselines is not None:
+                o["baseline"] = self.baselines[i]
             if self.fwhm_nm is not None:
                 o["fwhm_nm"] = self.fwhm_nm[i]
             if self.fwhm_flags is not None and self.fwhm_flags[i]:
                 o["fwhm_flag"] = flag.get(int(self.fwhm_flags[i]), "")
             series.append(o)
-        return {"command": "threshold", "input": self.input, "pump_unit": self.pump_unit,
-                "converged": self.converged, "series": series, "thresholds": self.thresholds}
+        d = {"command": "threshold", "input": self.input, "pump_unit": self.pump_unit,
+             "converged": self.converged}
+        if self.baselines is not None:
+            b = self.baselines
+            d["baseline"] = {"kind": self.baseline_kind, "mean": float(np.mean(b)) if len(b) else None,
+                             "min": float(np.min(b)) if len(b) else None,
+                             "max": float(np.max(b)) if len(b) else None}
+        d.update({"series": series, "thresholds": self.thresholds})
+        return d
 
 
 def find(pump, intensity, fwhm=None, method="all", pump_unit="", _input="", _spectra=None):
@@ -96,18 +107,28 @@ def find(pump, intensity, fwhm=None, method="all", pump_unit="", _input="", _spe
         rc = lib.gk_threshold_kink_fit(dptr(pump), dptr(intensity), n, k, err)
         if rc not in (lib.GK_OK, lib.GK_ENOCONV):
             raise_for(rc, err)
-        ok = rc == lib.GK_OK and bool(k.converged) and bool(k.cov_ok)
-        d = {"value": k.value, "stderr": k.stderr_, "converged": ok}
+        # the CLI's k_ok / k_reason / kink_json (cmd_threshold.c)
+        ok = rc == lib.GK_OK and bool(k.converged) and bool(k.cov_ok) and not k.no_threshold \
+            and determined(k.value, k.stderr_)
+        d = {"value": float("nan") if k.no_threshold else k.value, "stderr": k.stderr_}
+        d["determined"] = ok
         if not ok:
-            d["reason"] = s(k.reason) if not k.converged else \
-                "break point not determined by the data (no change of slope?)"
+            d["reason"] = s(k.reason) if (not k.converged or k.no_threshold) else \
+                "break point not determined by the data (no change of slope?)" if not k.cov_ok else \
+                "standard error larger than the value"
+        d["converged"] = ok
         d["slope_below"], d["slope_above"] = k.p[lib.GK_KINK_B1], k.p[lib.GK_KINK_B2]
+        if k.no_threshold:
+            d["break"] = k.value
+        if np.isfinite(k.saturation):
+            d["saturation_pump"], d["slope_saturated"] = k.saturation, k.slope_saturated
+            d["n_used"] = int(k.n_used)
         out["kink"] = d
         curves["kink"] = lambda P, k=k: np.array([lib.gk_threshold_kink_eval(k, float(p)) for p in np.atleast_1d(P)])
     if "lines" in methods:
         ln = ffi.new("gk_threshold_lines *")
         rc = lib.gk_threshold_lines_fit(dptr(pump), dptr(intensity), n, ln, err)
-        d = {"value": ln.value, "converged": rc == lib.GK_OK}
+        d = {"value": ln.value, "converged": rc == lib.GK_OK, "determined": rc == lib.GK_OK}
         if rc == lib.GK_ENOCONV:
             why = s(err.msg)
             d["reason"] = why[7:] if why.startswith("lines: ") else why
@@ -115,6 +136,8 @@ def find(pump, intensity, fwhm=None, method="all", pump_unit="", _input="", _spe
         elif rc:
             raise_for(rc, err)
         d["n_below"] = int(ln.n_below)
+        d["slope_below"], d["slope_above"] = ln.m_lo, ln.m_hi
+        d["pump_axis_intercept"] = ln.axis
         out["lines"] = d
         curves["lines"] = (ln.c_lo, ln.m_lo, ln.c_hi, ln.m_hi)
     if "fwhm" in methods and fwhm is not None:
@@ -132,11 +155,15 @@ def find(pump, intensity, fwhm=None, method="all", pump_unit="", _input="", _spe
             rc = lib.gk_threshold_fwhm_fit(dptr(p), dptr(w), m, f, err)
             if rc not in (lib.GK_OK, lib.GK_ENOCONV):
                 raise_for(rc, err)
-            ok = rc == lib.GK_OK and bool(f.converged) and bool(f.cov_ok)
-            d = {"value": f.value, "stderr": f.stderr_, "converged": ok}
+            ok = rc == lib.GK_OK and bool(f.converged) and bool(f.cov_ok) and \
+                determined(f.value, f.stderr_)
+            d = {"value": f.value, "stderr": f.stderr_, "determined": ok}
             if not ok:
                 d["reason"] = s(f.reason) if not f.converged else \
-                    "step not determined by the data (no FWHM collapse?)"
+                    "step not determined by the data (no FWHM collapse?)" if not f.cov_ok else \
+                    "standard error larger than the value"
+            d["converged"] = ok
+            d["step_resolved"] = not f.unresolved
             d["fwhm_below_nm"], d["fwhm_above_nm"] = f.p[lib.GK_LOGI_WLO], f.p[lib.GK_LOGI_WHI]
             out["fwhm"] = d
             curves["fwhm"] = lambda P, f=f: np.array([lib.gk_threshold_fwhm_eval(f, float(x)) for x in np.atleast_1d(P)])
@@ -148,8 +175,8 @@ def find(pump, intensity, fwhm=None, method="all", pump_unit="", _input="", _spe
     return res
 
 
-def from_spectra(wavelength_nm, spectra, pump, method="all", window=None, baseline=None,
-                 pump_unit="", _input=""):
+def from_spectra(wavelength_nm, spectra, pump, method="all", window=None, baseline="auto",
+                 pump_unit="", _input="", smooth="auto"):
     """Threshold from spectra: spectra[i, j] at wavelength_nm[i] and pump[j]
     (the CLI's --spectra). Each spectrum gives its integrated intensity,
     peak and FWHM (gainkit.spectrum.analyse with window=(nm1, nm2) and
@@ -159,7 +186,8 @@ def from_spectra(wavelength_nm, spectra, pump, method="all", window=None, baseli
     z = as_f64(spectra, "spectra", ndim=2, shape=(wl.shape[0], pump.shape[0]))
     if wl.shape[0] > 1 and wl[1] < wl[0]:
         wl, z = wl[::-1].copy(), z[::-1]
-    stats = [_spectrum.analyse(wl, np.ascontiguousarray(z[:, j]), window=window, baseline=baseline)
+    stats = [_spectrum.analyse(wl, np.ascontiguousarray(z[:, j]), window=window, baseline=baseline,
+                               smooth=smooth)
              for j in range(pump.shape[0])]
     I = np.array([st.integrated for st in stats])
     for j, st in enumerate(stats):
@@ -169,17 +197,22 @@ def from_spectra(wavelength_nm, spectra, pump, method="all", window=None, baseli
                         "check baseline and window)")
     extra = (np.array([st.peak_nm for st in stats]), np.array([st.peak for st in stats]),
              np.array([st.fwhm_flags for st in stats]))
-    return find(pump, I, np.array([st.fwhm_nm for st in stats]), method=method,
-                pump_unit=pump_unit, _input=_input, _spectra=extra)
+    res = find(pump, I, np.array([st.fwhm_nm for st in stats]), method=method,
+               pump_unit=pump_unit, _input=_input, _spectra=extra)
+    order = np.argsort(pump, kind="stable")
+    res.baselines = np.array([st.baseline for st in stats])[order]
+    res.baseline_kind = "none" if baseline is None else "auto" if baseline == "auto" else \
+        "first_n" if isinstance(baseline, (int, np.integer)) else "value"
+    return res
 
 
-def from_file(path, spectra=False, method="all", window=None, baseline=None):
+def from_file(path, spectra=False, method="all", window=None, baseline="auto", smooth="auto"):
     """Read a threshold file as the CLI does and find the threshold."""
     from .io import read_matrix, read_table
     if spectra:
         m = read_matrix(path, require_increasing_rows=True, min_rows=3)
         return from_spectra(m.row, m.z, m.col, method=method, window=window, baseline=baseline,
-                            pump_unit=m.col_unit_in or m.col_unit, _input=path)
+                            pump_unit=m.col_unit_in or m.col_unit, _input=path, smooth=smooth)
     t = read_table(path)
     if t.v.shape[1] not in (2, 3):
         raise usage(f"{path}: {t.v.shape[1]} column(s); expected pump, intensity and optionally FWHM (nm)")

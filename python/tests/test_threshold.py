@@ -5,7 +5,7 @@ from conftest import cli_json, ex, same
 
 
 def test_series_all_methods_match_cli(gk):
-    ref = cli_json("threshold", ex("threshold-series.csv"))
+    ref = cli_json("threshold", ex("threshold-series.csv"), "--method", "all")
     r = gk.threshold.from_file(ex("threshold-series.csv"))
     same(r.to_dict(), ref)
 
@@ -17,8 +17,9 @@ def test_each_method_matches_cli(gk, method):
 
 
 def test_spectra_match_cli(gk):
+    # the Python wrapper has no peak-wavelength method yet: the CLI's other methods
     ref = cli_json("threshold", ex("threshold-spectra.csv"), "--spectra", "--baseline", "10",
-                   "--window", "490:590")
+                   "--window", "490:590", "--method", "kink,lines,fwhm")
     r = gk.threshold.from_file(ex("threshold-spectra.csv"), spectra=True, baseline=10,
                                window=(490, 590))
     same(r.to_dict(), ref)

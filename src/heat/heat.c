@@ -33,7 +33,8 @@ double gk_heat_train_at(const gk_heat *h, const gk_heat_train *tr, double t)
    * one period's heating (Eq. 12) cooled by exp(-(period - tp)/tau). */
   double q = exp(-tr->period / tau);
   double rise = dc * -expm1(-tr->tp / tau) * exp(-(tr->period - tr->tp) / tau);
-  double start = (q < 1) ? rise * -expm1(k * log(q)) / (1 - q) : 0;
+  /* k = 0: no earlier pulse (0 * log(0) would be NaN when period >> tau) */
+  double start = (k > 0 && q < 1) ? rise * -expm1(k * log(q)) / (1 - q) : 0;
   if (s < tr->tp) return dc + (start - dc) * exp(-s / tau);
   double end = dc + (start - dc) * exp(-tr->tp / tau);
   return end * exp(-(s - tr->tp) / tau);

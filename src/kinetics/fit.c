@@ -431,7 +431,44 @@ static int check_data(const gk_kin_data *d, gk_error *err)
     if (d->sigma && !(d->sigma[j] > 0))
       return gk_error_set(err, GK_EINPUT, NULL, 0, "uncertainty %zu must be positive", j + 1);
   }
+  /* a trace with one value throughout has no decay: every lifetime fits it
+   * equally (amplitude zero) and the fractions are 0/0 */
+  for (size_t k = 0; k < d->ntrace; k++) {
+    const double *y = d->y + k * d->n;
+    size_t j = 1;
+    while (j < d->n && y[j] == y[0]) j++;
+    if (j == d->n)
+      return gk_error_set(err, GK_EINPUT, NULL, 0, "trace %zu is constant (every value %g): no decay to fit",
+                          k + 1, y[0]);
+  }
   return GK_OK;
+}
+
+int gk_kin_degenerate(const gk_kin_data *d, const gk_kin_result *r, char *why, size_t why_size)
+{
+  double window = d->t[d->n - 1] - d->t[0];
+  for (int i = 0; i < r->ncomp; i++) {
+    if (!(r->tau[i] <= GK_KIN_TAU_MAX_WINDOWS * window)) {
+      if (why)
+        snprintf(why, why_size, "lifetime %d (%.3g s) beyond %g times the %.3g s time window", i + 1,
+                 r->tau[i], (double)GK_KIN_TAU_MAX_WINDOWS, window);
+      return 1;
+    }
+    /* an amplitude within two standard errors of zero in every trace: the
+     * component is not in the data */
+    int seen = 0;
+    for (size_t k = 0; k < r->ntrace; k++) {
+      double a = r->amp[k * (size_t)r->ncomp + (size_t)i], se = r->amp_se[k * (size_t)r->ncomp + (size_t)i];
+      if (isfinite(se) && fabs(a) > 2 * se) seen = 1;
+    }
+    if (!seen) {
+      if (why)
+        snprintf(why, why_size, "amplitude %d (%.3g) consistent with zero (within 2 standard errors)", i + 1,
+                 r->amp[i]);
+      return 1;
+    }
+  }
+  return 0;
 }
 
 int gk_kin_fit(const gk_kin_data *d, const gk_kin_options *o, gk_kin_result *res, gk_error *err)
@@ -446,7 +483,8 @@ int gk_kin_fit(const gk_kin_data *d, const gk_kin_options *o, gk_kin_result *res
   /* auto: fit 1..4 and keep the lowest AICc among fits that converged with
    * a regular covariance (an unresolved extra component cannot win) */
   gk_kin_result cand[GK_KIN_MAX_COMPONENTS + 1];
-  int have[GK_KIN_MAX_COMPONENTS + 1] = {0};
+  int have[GK_KIN_MAX_COMPONENTS + 1] = {0}, degenerate[GK_KIN_MAX_COMPONENTS + 1] = {0};
+  char why[GK_KIN_MAX_COMPONENTS + 1][120];
   double aicc[GK_KIN_MAX_COMPONENTS + 1];
   int best = 0;
   for (int m = 1; m <= GK_KIN_MAX_COMPONENTS; m++) {
@@ -458,22 +496,35 @@ int gk_kin_fit(const gk_kin_data *d, const gk_kin_options *o, gk_kin_result *res
     if (fit_m(d, o, m, &cand[m], &e2) != GK_OK) continue;
     have[m] = 1;
     aicc[m] = cand[m].aicc;
-    if (cand[m].converged && (!best || aicc[m] < aicc[best])) best = m;
+    /* a component far outside the time window or with an amplitude
+     * consistent with zero is not resolved by the data: that fit cannot
+     * win whatever its AICc (a 26 788 s lifetime on a 100 ns trace) */
+    degenerate[m] = gk_kin_degenerate(d, &cand[m], why[m], sizeof why[m]);
+    if (cand[m].converged && !degenerate[m] && (!best || aicc[m] < aicc[best])) best = m;
   }
+  int fallback = !best;
+  if (!best)
+    for (int m = 1; m <= GK_KIN_MAX_COMPONENTS; m++)
+      if (have[m] && !degenerate[m] && (!best || aicc[m] < aicc[best])) best = m;
   if (!best)
     for (int m = 1; m <= GK_KIN_MAX_COMPONENTS; m++)
       if (have[m] && (!best || aicc[m] < aicc[best])) best = m;
   if (!best) return gk_error_set(err, GK_ENOCONV, NULL, 0, "no multi-exponential fit succeeded");
   *res = cand[best];
   res->auto_chosen = 1;
-  int len = snprintf(res->choice, sizeof res->choice, "%d component%s: lowest AICc (%.4g)", best,
-                     best > 1 ? "s" : "", aicc[best]);
+  int len = snprintf(res->choice, sizeof res->choice, "%d component%s: lowest AICc (%.4g)%s", best,
+                     best > 1 ? "s" : "", aicc[best],
+                     fallback ? (degenerate[best] ? " of all fits; none is resolved" : " of all fits; none converged") : "");
   for (int m = 1; m <= GK_KIN_MAX_COMPONENTS; m++) {
     res->aicc_by_n[m] = aicc[m];
     if (m == best || !have[m] || len >= (int)sizeof res->choice) continue;
-    len += snprintf(res->choice + len, sizeof res->choice - (size_t)len, "; %d: dAICc %+.3g%s", m,
-                    aicc[m] - aicc[best], cand[m].converged ? "" : " (not converged)");
+    len += snprintf(res->choice + len, sizeof res->choice - (size_t)len, "; %d: dAICc %+.3g%s%s", m,
+                    aicc[m] - aicc[best], cand[m].converged ? "" : " (not converged)",
+                    degenerate[m] ? " (rejected: " : "");
+    if (degenerate[m] && len < (int)sizeof res->choice)
+      len += snprintf(res->choice + len, sizeof res->choice - (size_t)len, "%s)", why[m]);
   }
+  if (fallback) res->converged = 0;
   for (int m = 1; m <= GK_KIN_MAX_COMPONENTS; m++)
     if (have[m] && m != best) gk_kin_result_free(&cand[m]);
   return GK_OK;

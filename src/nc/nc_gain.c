@@ -129,3 +129,34 @@ int gk_nc_threshold(const gk_nc_gain_model *m, double *n_th, gk_error *err)
     return gk_error_set(err, GK_ENOCONV, NULL, 0, "gain threshold root did not converge");
   return GK_OK;
 }
+
+/* 1S (2-fold) fills first, then 1P (6-fold): for 2 <= N <= 8 excitons per
+ * NC the 1P electron and hole occupancies are (N - 2)/6 and the 1S ones 1;
+ * emission of a level ~ degeneracy x f_e x f_h, so I_1P/I_1S = 6 f²/2 =
+ * (N - 2)²/12 (Ahn et al., Chem. Rev. 2023, section 6.1.6). Below N = 2
+ * the 1P is empty (0); above 8 it is full (3). */
+double gk_nc_emission_ratio_1p1s(double n)
+{
+  if (!(n > 2)) return 0.0;
+  if (n >= 8) return 3.0;
+  return (n - 2) * (n - 2) / 12.0;
+}
+
+double gk_nc_occupancy_1p(double n)
+{
+  if (!(n > 2)) return 0.0;
+  if (n >= 8) return 1.0;
+  return (n - 2) / 6.0;
+}
+
+int gk_nc_excitons_from_ratio(double ratio, double *n, double *f1p, gk_error *err)
+{
+  if (!(ratio >= 0) || !isfinite(ratio))
+    return gk_error_option(err, "--ratio", "the 1P/1S emission ratio must be >= 0 (got %g)", ratio);
+  *n = *f1p = NAN;
+  /* 0 (any N <= 2) and 3 (any N >= 8) do not fix N */
+  if (ratio == 0 || ratio >= 3) return GK_EDOM;
+  *n = 2 + sqrt(12 * ratio);
+  *f1p = (*n - 2) / 6.0;
+  return GK_OK;
+}

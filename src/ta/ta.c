@@ -125,7 +125,7 @@ static void probe_values(const gk_ta_set *s, const gk_ta_result *r, size_t d, si
 }
 
 /* ---- Poisson gain-curve fit ---------------------------------------------- */
-struct gc_ctx { const double *n; size_t np; int ne_poisson; };
+struct gc_ctx { const double *n; size_t np; int ne_poisson, own; };
 
 static void gc_model(const double *theta, int ne_poisson, gk_nc_gain_model *m)
 {
@@ -138,8 +138,13 @@ static int gc_fn(const double *theta, double *yhat, void *ctx)
   const struct gc_ctx *c = ctx;
   gk_nc_gain_model m;
   gc_model(theta, c->ne_poisson, &m);
+  /* own: Delta alpha and alpha0 of the sample itself (pump off, already
+   * charged): -Delta alpha/alpha0 = 1 - a(N)/a(0), zero at N = 0; neutral:
+   * both referred to the neutral, unexcited film, 1 - a(N) */
+  double a00 = c->own ? gk_nc_absorption(&m, 0.0) : 1.0;
+  if (!(a00 > 1e-9)) return 1;   /* charged into transparency at N = 0 */
   for (size_t j = 0; j < c->np; j++) {
-    yhat[j] = 1 - gk_nc_absorption(&m, c->n[j]);
+    yhat[j] = 1 - gk_nc_absorption(&m, c->n[j]) / a00;
     if (!isfinite(yhat[j])) return 1;
   }
   return 0;
@@ -156,7 +161,7 @@ static double gc_threshold(const double *theta, void *ctx)
 
 static int gain_fit(const gk_ta_set *s, const gk_ta_options *o, gk_ta_result *r, gk_error *err)
 {
-  struct gc_ctx c = {s->n_mean, s->npump, o->ne_poisson};
+  struct gc_ctx c = {s->n_mean, s->npump, o->ne_poisson, o->alpha0_ref == GK_TA_ALPHA0_OWN};
   double ne0 = o->ne > 0.05 || !o->fit_ne ? o->ne : 0.05;
   gk_param par[2] = {
     {"g", NULL, o->degeneracy, 0.5, 50, !o->fit_degeneracy},
@@ -219,20 +224,46 @@ static int check_set(const gk_ta_set *s, const gk_ta_options *o, gk_error *err)
   return GK_OK;
 }
 
-/* Probe by default: where the pumped absorption is lowest at the highest
- * pump (the gain maximum), among wavelengths with appreciable alpha0. */
-static double auto_probe(const gk_ta_set *s, size_t d)
+/* Probe by default: the band-edge bleach maximum, the wavelength of the
+ * largest normalised bleach -Delta alpha/alpha0 averaged over every pump
+ * and every delay (one choice for the whole data set, whatever delay or
+ * pump subset is analysed), among wavelengths with alpha0 above 2 % of its
+ * maximum, refined by the vertex of the parabola through the largest
+ * sample and its neighbours. State filling bleaches the band-edge
+ * transition in proportion to its absorption; excited-state absorption and
+ * higher transitions lower the ratio elsewhere, so its maximum marks the
+ * band edge (and, where -Delta alpha/alpha0 is the occupancy term alone,
+ * the wavelength at which the threshold crossing has its meaning).
+ * (It used to be the lowest alpha0 + Delta alpha at the highest pump of
+ * the analysed delay, which moved with the delay and the pump range: 537
+ * or 522.5 nm on one data set.) */
+static double auto_probe(const gk_ta_set *s)
 {
   double amax = 0;
   for (size_t i = 0; i < s->nwl; i++) amax = fmax(amax, s->alpha0[i]);
-  size_t j = s->npump - 1, best = 0;
-  double bv = INFINITY;
+  size_t best = 0, nv = s->npump * s->ndelay;
+  double bv = -INFINITY;
+  double *b = malloc(s->nwl * sizeof *b);
+  if (!b) return s->wl[0];
   for (size_t i = 0; i < s->nwl; i++) {
-    if (!(s->alpha0[i] > 0.02 * amax)) continue;
-    double v = s->alpha0[i] + s->dod[(d * s->nwl + i) * s->npump + j];
-    if (v < bv) { bv = v; best = i; }
+    double sum = 0;
+    for (size_t d = 0; d < s->ndelay; d++)
+      for (size_t j = 0; j < s->npump; j++) sum -= s->dod[(d * s->nwl + i) * s->npump + j];
+    b[i] = s->alpha0[i] > 0 ? sum / (double)nv / s->alpha0[i] : -INFINITY;
+    if (s->alpha0[i] > 0.02 * amax && b[i] > bv) { bv = b[i]; best = i; }
   }
-  return s->wl[best];
+  double w = s->wl[best];
+  if (best > 0 && best + 1 < s->nwl) {
+    double x0 = s->wl[best - 1], x1 = s->wl[best], x2 = s->wl[best + 1];
+    double y0 = b[best - 1], y1 = b[best], y2 = b[best + 1];
+    double d01 = (y1 - y0) / (x1 - x0), d12 = (y2 - y1) / (x2 - x1), c2 = (d12 - d01) / (x2 - x0);
+    if (c2 < 0) {
+      double v = 0.5 * (x0 + x1) - d01 / (2 * c2);
+      if (v > fmin(x0, x2) && v < fmax(x0, x2)) w = v;
+    }
+  }
+  free(b);
+  return w;
 }
 
 void gk_ta_result_free(gk_ta_result *r)
@@ -284,7 +315,7 @@ int gk_ta_analyze(const gk_ta_set *s, const gk_ta_options *o, gk_ta_result *r, g
   } else if (!isnan(o->probe_nm)) {
     r->probe_nm = o->probe_nm;
   } else {
-    r->probe_nm = auto_probe(s, d0);
+    r->probe_nm = auto_probe(s);
     r->probe_auto = 1;
   }
   r->win_lo = r->window ? o->win_lo : NAN;
@@ -312,6 +343,32 @@ int gk_ta_analyze(const gk_ta_set *s, const gk_ta_options *o, gk_ta_result *r, g
     gk_ta_crossing(s->n_mean, norm_t, np, 1.0, &r->threshold_t[d], &r->threshold_t_se[d]);
   }
   r->threshold_found = gk_ta_crossing(s->n_mean, r->normalized, np, 1.0, &r->threshold, &r->threshold_se);
+
+  /* sensitivity to the probe: the threshold with the probe moved by
+   * GK_TA_PROBE_SHIFT_NM (or one grid step, if coarser) to either side */
+  r->sens_nm[0] = r->sens_nm[1] = r->sens_threshold[0] = r->sens_threshold[1] = NAN;
+  if (!r->window) {
+    double step = 0;
+    for (size_t i = 0; i + 1 < nw; i++) step = fmax(step, fabs(s->wl[i + 1] - s->wl[i]));
+    double shift = fmax(GK_TA_PROBE_SHIFT_NM, step), keep = r->probe_nm;
+    double wmin = fmin(s->wl[0], s->wl[nw - 1]), wmax = fmax(s->wl[0], s->wl[nw - 1]);
+    for (int side = 0; side < 2; side++) {
+      double w = keep + (side ? shift : -shift);
+      if (w < wmin || w > wmax) continue;
+      r->probe_nm = w;
+      int okp = 1;
+      for (size_t j = 0; j < np; j++) {
+        double a0, da;
+        probe_values(s, r, d0, j, &a0, &da);
+        if (!(a0 > 0)) { okp = 0; break; }
+        norm_t[j] = -da / a0;
+      }
+      r->sens_nm[side] = w;
+      double se;
+      if (okp) gk_ta_crossing(s->n_mean, norm_t, np, 1.0, &r->sens_threshold[side], &se);
+    }
+    r->probe_nm = keep;
+  }
 
   /* gain spectra and bandwidth at the analysed delay */
   for (size_t j = 0; j < np; j++) {

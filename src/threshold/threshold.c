@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_fit.h>
 #include <gsl/gsl_multifit.h>
 
@@ -18,6 +19,12 @@
 /* ---- shared: validation and sorting ------------------------------------- */
 
 typedef struct pt { double x, y; } pt;
+
+static int cmp_double(const void *a, const void *b)
+{
+  double u = *(const double *)a, v = *(const double *)b;
+  return (u > v) - (u < v);
+}
 
 static int cmp_pt(const void *a, const void *b)
 {
@@ -221,6 +228,127 @@ int gk_threshold_kink_search(const double *x, const double *y, size_t n, double 
   return st;
 }
 
+/* ---- saturation: a third, flatter segment above the kink --------------- */
+
+/* Solve the 4x4 symmetric system A t = b by Gaussian elimination with
+ * partial pivoting; returns -1 when singular. */
+static int solve4(double A[4][4], double b[4], double t[4])
+{
+  double M[4][5];
+  for (int i = 0; i < 4; i++) {
+    for (int j = 0; j < 4; j++) M[i][j] = A[i][j];
+    M[i][4] = b[i];
+  }
+  double scale = 0;
+  for (int i = 0; i < 4; i++) scale = fmax(scale, fabs(A[i][i]));
+  for (int c = 0; c < 4; c++) {
+    int pr = c;
+    for (int r = c + 1; r < 4; r++) if (fabs(M[r][c]) > fabs(M[pr][c])) pr = r;
+    if (!(fabs(M[pr][c]) > 1e-12 * scale)) return -1;
+    if (pr != c)
+      for (int j = 0; j < 5; j++) { double tmp = M[c][j]; M[c][j] = M[pr][j]; M[pr][j] = tmp; }
+    for (int r = c + 1; r < 4; r++) {
+      double f = M[r][c] / M[c][c];
+      for (int j = c; j < 5; j++) M[r][j] -= f * M[c][j];
+    }
+  }
+  for (int c = 3; c >= 0; c--) {
+    double v = M[c][4];
+    for (int j = c + 1; j < 4; j++) v -= M[c][j] * t[j];
+    t[c] = v / M[c][c];
+  }
+  return 0;
+}
+
+/* Sums of 1, x, x², y, xy over points lo..hi-1 (prefix arrays). */
+typedef struct reg { double n, x, xx, y, xy; } reg;
+static reg region(const kink_sums *S, size_t lo, size_t hi)
+{
+  return (reg){(double)(hi - lo), S->x[hi] - S->x[lo], S->xx[hi] - S->xx[lo], S->y[hi] - S->y[lo],
+               S->xy[hi] - S->xy[lo]};
+}
+
+/* Residual sum of squares of the continuous three-segment line
+ *   y = a + b1·min(x − x1, 0) + b2·(clamp(x, x1, x2) − x1) + b3·max(x − x2, 0)
+ * with points 0..i left of x1, i+1..j between, j+1..n-1 right of x2, from
+ * the running sums alone (O(1)): columns 1, u = x − x1 on the left, v = x −
+ * x1 between and x2 − x1 on the right, w = x − x2 on the right. Slopes in
+ * t[1..3]. NAN when singular. */
+static double seg3_sse(const kink_sums *S, size_t n, size_t i, size_t j, double x1, double x2, double t[4])
+{
+  reg L = region(S, 0, i + 1), M = region(S, i + 1, j + 1), R = region(S, j + 1, n);
+  double D = x2 - x1;
+  double su = L.x - L.n * x1, suu = L.xx - 2 * x1 * L.x + L.n * x1 * x1, suy = L.xy - x1 * L.y;
+  double mv = M.x - M.n * x1, mvv = M.xx - 2 * x1 * M.x + M.n * x1 * x1, mvy = M.xy - x1 * M.y;
+  double sw = R.x - R.n * x2, sww = R.xx - 2 * x2 * R.x + R.n * x2 * x2, swy = R.xy - x2 * R.y;
+  double A[4][4] = {{(double)n, su, mv + R.n * D, sw},
+                    {su, suu, 0, 0},
+                    {mv + R.n * D, 0, mvv + R.n * D * D, D * sw},
+                    {sw, 0, D * sw, sww}};
+  double b[4] = {S->y[n], suy, mvy + D * R.y, swy};
+  if (solve4(A, b, t)) return NAN;
+  double sse = S->yy - (t[0] * b[0] + t[1] * b[1] + t[2] * b[2] + t[3] * b[3]);
+  return sse > 0 ? sse : 0;
+}
+
+/* Candidate breaks for the two-break search: the midpoints of at most
+ * SEG3_GRID intervals (every interval for small series), so the search is
+ * O(n + SEG3_GRID²) whatever n. */
+#define SEG3_GRID 160
+
+int gk_threshold_saturation(const double *x, const double *y, size_t n, double *x1_out, double *x2_out,
+                            double slopes[3], double *p_value, size_t *n_keep, gk_error *err)
+{
+  *n_keep = n;
+  *x1_out = *x2_out = *p_value = NAN;
+  slopes[0] = slopes[1] = slopes[2] = NAN;
+  /* two points left, three between, three right at least */
+  if (n < 10) return GK_OK;
+  kink_sums S = {0};
+  double xm, ym;
+  if (kink_sums_init(&S, x, y, n, &xm, &ym))
+    return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
+  size_t nint = n - 1, stride = nint > SEG3_GRID ? (nint + SEG3_GRID - 1) / SEG3_GRID : 1;
+  double best = INFINITY, bt[4] = {0};
+  size_t bi = 0, bj = 0;
+  double bx1 = NAN, bx2 = NAN;
+  for (size_t i = 1; i + 7 < n; i += stride) {
+    double x1 = 0.5 * (x[i] + x[i + 1]) - xm;
+    if (!(x[i + 1] > x[i])) continue;
+    for (size_t j = i + 3; j + 3 < n; j += stride) {
+      if (!(x[j + 1] > x[j])) continue;
+      double x2 = 0.5 * (x[j] + x[j + 1]) - xm, t[4];
+      double sse = seg3_sse(&S, n, i, j, x1, x2, t);
+      if (sse < best) {
+        best = sse;
+        memcpy(bt, t, sizeof bt);
+        bi = i; bj = j; bx1 = x1; bx2 = x2;
+      }
+    }
+  }
+  /* the best single break for the F-test, on the same data */
+  double st[GK_KINK_NP], sse2;
+  gk_error e2;
+  int rc = gk_threshold_kink_search(x, y, n, st, &sse2, &e2);
+  free(S.x);
+  if (rc || !isfinite(best)) return GK_OK;
+  (void)bi;
+  double F = ((sse2 - best) / 2.0) / (best / (double)(n - 6));
+  double p = best > 0 ? gsl_cdf_fdist_Q(F > 0 ? F : 0, 2.0, (double)(n - 6)) : 0.0;
+  *p_value = p;
+  slopes[0] = bt[1];
+  slopes[1] = bt[2];
+  slopes[2] = bt[3];
+  *x1_out = bx1 + xm;
+  *x2_out = bx2 + xm;
+  /* saturation: the steep middle segment rises faster than both others
+   * and the third segment is significant (the search over two breaks
+   * inflates F, hence the strict level) */
+  if (p < GK_SATURATION_P && bt[2] > bt[1] && bt[3] < bt[2] - 0.25 * (bt[2] - bt[1]))
+    *n_keep = bj + 1;
+  return GK_OK;
+}
+
 /* Both fitted thresholds (kink, fwhm) are 10^x for a fitted parameter x
  * = log10(pump): copy the fit result and turn x into the threshold with
  * its standard error by the delta method, d(10^x)/dx = ln10 · 10^x. */
@@ -247,6 +375,21 @@ int gk_threshold_kink_fit(const double *pump, const double *intensity, size_t n,
   double *x, *y;
   int rc = prepare(pump, intensity, n, 1, 1, 1, "intensity", &x, &y, err);
   if (rc) return rc;
+  /* a saturating S-curve (slope falling again at high pump) would pull
+   * the single break towards the saturation: find it and fit the kink on
+   * the points below it */
+  double sl[3], x1s, x2s, psat;
+  size_t nk;
+  rc = gk_threshold_saturation(x, y, n, &x1s, &x2s, sl, &psat, &nk, err);
+  if (rc) goto out;
+  res->n_used = n;
+  res->saturation = NAN;
+  if (nk < n && nk >= GK_THRESHOLD_MIN_POINTS) {
+    res->n_used = nk;
+    res->saturation = pow(10.0, x2s);
+    res->slope_saturated = sl[2];
+    n = nk;
+  }
   double start[GK_KINK_NP], sse0;
   rc = gk_threshold_kink_search(x, y, n, start, &sse0, err);
   if (rc) goto out;
@@ -276,6 +419,14 @@ int gk_threshold_kink_fit(const double *pump, const double *intensity, size_t n,
              "equal slopes below and above (%.3g, %.3g): no break", res->p[GK_KINK_B1],
              res->p[GK_KINK_B2]);
   }
+  /* an ASE threshold is where the output turns up: a break to a flatter
+   * slope (saturation, or a sublinear series) is no threshold */
+  if (res->cov_ok && !(res->p[GK_KINK_B2] > res->p[GK_KINK_B1])) {
+    res->no_threshold = 1;
+    snprintf(res->reason, sizeof res->reason,
+             "log-log slope above the break (%.3g) is not steeper than below (%.3g): no ASE threshold",
+             res->p[GK_KINK_B2], res->p[GK_KINK_B1]);
+  }
   gk_fit_result_free(&fr);
 out:
   free(x);
@@ -294,6 +445,32 @@ double gk_threshold_kink_eval(const gk_threshold_kink *k, double pump)
 
 /* ---- lines --------------------------------------------------------------- */
 
+/* Least-squares line through points lo..hi-1 of the centred running sums
+ * (prefix arrays of length n+1): intercept and slope in the centred
+ * coordinates, residual sum of squares. NaN when the x have no spread. */
+typedef struct line_sums { double *x, *xx, *y, *xy, *yy; } line_sums;
+
+static double line_from_sums(const line_sums *S, size_t lo, size_t hi, double *c, double *m)
+{
+  double k = (double)(hi - lo);
+  double sx = S->x[hi] - S->x[lo], sxx = S->xx[hi] - S->xx[lo];
+  double sy = S->y[hi] - S->y[lo], sxy = S->xy[hi] - S->xy[lo], syy = S->yy[hi] - S->yy[lo];
+  double vxx = sxx - sx * sx / k, vxy = sxy - sx * sy / k, vyy = syy - sy * sy / k;
+  /* no spread of x about its mean (to round-off): no line */
+  if (!(vxx > 1e-12 * (sxx > 0 ? sxx : 1))) return NAN;
+  *m = vxy / vxx;
+  *c = (sy - *m * sx) / k;
+  double sse = vyy - *m * vxy;
+  return sse > 0 ? sse : 0;
+}
+
+/* Every split of the sorted points into a lower set 0..k-1 and an upper
+ * set k..n-1 (>= 3 points each), a least-squares line through each, the
+ * split with the smallest total squared error. The candidates are ranked
+ * from running sums of x, x², y, xy, y² (centred on the means and scaled,
+ * O(1) per split, O(n) in all where two gsl_fit_linear calls per split
+ * made it O(n²): 40 s at 40 000 points); the winner's lines are then
+ * recomputed from the points by gsl_fit_linear. */
 int gk_threshold_lines_fit(const double *pump, const double *intensity, size_t n,
                            gk_threshold_lines *res, gk_error *err)
 {
@@ -301,36 +478,78 @@ int gk_threshold_lines_fit(const double *pump, const double *intensity, size_t n
   double *x, *y;
   int rc = prepare(pump, intensity, n, 0, 0, 0, "intensity", &x, &y, err);
   if (rc) return rc;
+  double *mem = malloc(5 * (n + 1) * sizeof *mem);
+  if (!mem) {
+    free(x); free(y);
+    return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
+  }
+  line_sums S = {mem, mem + (n + 1), mem + 2 * (n + 1), mem + 3 * (n + 1), mem + 4 * (n + 1)};
+  double mx = 0, my = 0, sx = 0, sy = 0;
+  for (size_t i = 0; i < n; i++) { mx += x[i]; my += y[i]; }
+  mx /= (double)n;
+  my /= (double)n;
+  for (size_t i = 0; i < n; i++) { sx = fmax(sx, fabs(x[i] - mx)); sy = fmax(sy, fabs(y[i] - my)); }
+  if (!(sx > 0)) sx = 1;
+  if (!(sy > 0)) sy = 1;
+  S.x[0] = S.xx[0] = S.y[0] = S.xy[0] = S.yy[0] = 0;
+  for (size_t i = 0; i < n; i++) {
+    double u = (x[i] - mx) / sx, w = (y[i] - my) / sy;
+    S.x[i + 1] = S.x[i] + u;
+    S.xx[i + 1] = S.xx[i] + u * u;
+    S.y[i + 1] = S.y[i] + w;
+    S.xy[i + 1] = S.xy[i] + u * w;
+    S.yy[i + 1] = S.yy[i] + w * w;
+  }
   const size_t m = GK_THRESHOLD_MIN_POINTS / 2;
   double best = INFINITY;
+  size_t kbest = 0;
   for (size_t k = m; k + m <= n; k++) {
+    double c0, c1, d0, d1;
+    double sse = line_from_sums(&S, 0, k, &c0, &c1) + line_from_sums(&S, k, n, &d0, &d1);
+    /* a set whose pumps are all equal has no line (NaN): skip it */
+    if (sse < best) {
+      best = sse;
+      kbest = k;
+    }
+  }
+  free(mem);
+  if (!isfinite(best)) {
+    free(x); free(y);
+    return gk_error_set(err, GK_EINPUT, NULL, 0, "lines: no split gives two lines");
+  }
+  {
+    size_t k = kbest;
     double c0, c1, d0, d1, v00, v01, v11, s0, s1;
     gsl_fit_linear(x, 1, y, 1, k, &c0, &c1, &v00, &v01, &v11, &s0);
     gsl_fit_linear(x + k, 1, y + k, 1, n - k, &d0, &d1, &v00, &v01, &v11, &s1);
-    double sse = s0 + s1;
-    /* a set whose pumps are all equal has no line (NaN): skip it */
-    if (isfinite(c0) && isfinite(c1) && isfinite(d0) && isfinite(d1) && sse < best) {
-      best = sse;
-      *res = (gk_threshold_lines){.n_below = k, .c_lo = c0, .m_lo = c1, .c_hi = d0, .m_hi = d1,
-                                  .sse = sse};
-    }
+    *res = (gk_threshold_lines){.n_below = k, .c_lo = c0, .m_lo = c1, .c_hi = d0, .m_hi = d1,
+                                .sse = s0 + s1};
   }
   free(x);
   free(y);
-  if (!isfinite(best))
-    return gk_error_set(err, GK_EINPUT, NULL, 0, "lines: no split gives two lines");
   /* Slopes equal to rounding would put the intersection at an absurd pump
    * set by round-off; call that parallel. */
   if (fabs(res->m_lo - res->m_hi) <= 1e-12 * (fabs(res->m_lo) + fabs(res->m_hi))) {
-    res->value = NAN;
+    res->value = res->axis = NAN;
     return gk_error_set(err, GK_ENOCONV, NULL, 0,
                         "lines: the best two lines are parallel and never intersect");
   }
   res->value = (res->c_hi - res->c_lo) / (res->m_lo - res->m_hi);
+  res->axis = res->m_hi > 0 ? -res->c_hi / res->m_hi : NAN;
+  /* the upper line must rise more steeply than the lower one: otherwise
+   * the output does not turn up at the intersection and it is no threshold */
+  if (!(res->m_hi > res->m_lo)) {
+    res->value = NAN;
+    return gk_error_set(err, GK_ENOCONV, NULL, 0,
+                        "lines: the upper line is not steeper than the lower one (no threshold)");
+  }
   return GK_OK;
 }
 
 /* ---- fwhm ---------------------------------------------------------------- */
+
+#define FWHM_MAX_STARTS 8
+#define FWHM_CANDIDATES 512
 
 typedef struct logi_ctx { const double *x; size_t n; } logi_ctx;
 
@@ -389,27 +608,79 @@ int gk_threshold_fwhm_fit(const double *pump, const double *fwhm, size_t n,
       x0 = x[i] + (mid - y[i]) / (y[i + 1] - y[i]) * (x[i + 1] - x[i]);
       break;
     }
-  double s0 = span / 20.0;
-  size_t ns = n - 2;
-  double *starts = malloc(ns * GK_LOGI_NP * sizeof *starts);
-  if (!starts) {
+  /* A step sharper than the pump spacing is not resolved by the data:
+   * its width is bounded below by an eighth of the median spacing in
+   * log10(pump) (10-90 % width 4.4 s >= about half an interval), so noisy
+   * data cannot collapse it into a vertical step with a meaningless
+   * standard error. */
+  double *dx = malloc((n - 1) * sizeof *dx);
+  if (!dx) {
     free(x); free(y);
     return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
   }
-  for (size_t i = 0; i < ns; i++) {
-    double *s = starts + i * GK_LOGI_NP;
-    s[GK_LOGI_WLO] = wlo;
-    s[GK_LOGI_WHI] = whi;
-    s[GK_LOGI_X0] = 0.5 * (x[i + 1] + x[i + 2]);
-    s[GK_LOGI_S] = s0;
+  size_t ndx = 0;
+  for (size_t i = 0; i + 1 < n; i++)
+    if (x[i + 1] > x[i]) dx[ndx++] = x[i + 1] - x[i];
+  qsort(dx, ndx, sizeof *dx, cmp_double);
+  double smin = ndx ? dx[ndx / 2] / 8.0 : 1e-6 * span;
+  free(dx);
+  double s0 = fmax(span / 20.0, 2 * smin);
+  /* Starts: candidate steps x0 at the interval midpoints (at most
+   * FWHM_CANDIDATES, evenly spread), each scored by the residual of the
+   * plateaus fitted linearly for that x0 at width s0 (O(n) per candidate);
+   * the FWHM_MAX_STARTS best seed the nonlinear fit. One full fit per
+   * interval made it O(n²) (8 s at 1e5 points with 64 starts). */
+  size_t ncand = n - 2 < FWHM_CANDIDATES ? n - 2 : FWHM_CANDIDATES;
+  double *cx = malloc(ncand * 2 * sizeof *cx);
+  if (!cx) {
+    free(x); free(y);
+    return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
   }
+  double *csse = cx + ncand;
+  for (size_t c = 0; c < ncand; c++) {
+    size_t k = ncand == n - 2 ? c : c * (n - 3) / (ncand > 1 ? ncand - 1 : 1);
+    double x0c = 0.5 * (x[k + 1] + x[k + 2]);
+    double a11 = 0, a12 = 0, a22 = 0, b1 = 0, b2 = 0, yy = 0;
+    for (size_t i = 0; i < n; i++) {
+      double L, M;
+      logistic((x[i] - x0c) / s0, &L, &M);
+      a11 += L * L; a12 += L * M; a22 += M * M;
+      b1 += L * y[i]; b2 += M * y[i]; yy += y[i] * y[i];
+    }
+    double det = a11 * a22 - a12 * a12, sse = INFINITY;
+    if (det > 1e-12 * a11 * a22) {
+      double u = (b1 * a22 - b2 * a12) / det, v = (a11 * b2 - a12 * b1) / det;
+      sse = yy - u * b1 - v * b2;
+    }
+    cx[c] = x0c;
+    csse[c] = sse;
+  }
+  size_t ns = ncand < FWHM_MAX_STARTS ? ncand : FWHM_MAX_STARTS;
+  double *starts = malloc(ns * GK_LOGI_NP * sizeof *starts);
+  if (!starts) {
+    free(cx); free(x); free(y);
+    return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
+  }
+  for (size_t i = 0; i < ns; i++) {
+    /* the i-th best remaining candidate (selection: ns is small) */
+    size_t b = 0;
+    while (b < ncand && isnan(csse[b])) b++;
+    for (size_t c = b + 1; c < ncand; c++) if (csse[c] < csse[b]) b = c;
+    double *st = starts + i * GK_LOGI_NP;
+    st[GK_LOGI_WLO] = wlo;
+    st[GK_LOGI_WHI] = whi;
+    st[GK_LOGI_X0] = cx[b];
+    st[GK_LOGI_S] = s0;
+    csse[b] = NAN;   /* taken */
+  }
+  free(cx);
   gk_param par[GK_LOGI_NP] = {
       {"w_lo", "nm", wlo, -INFINITY, INFINITY, 0},
       {"w_hi", "nm", whi, -INFINITY, INFINITY, 0},
       {"x0", "log10(pump)", x0, -INFINITY, INFINITY, 0},
       /* s > 0 fixes the orientation (w_lo is the low-pump plateau); the
        * upper limit keeps a featureless series from drifting to a line. */
-      {"s", "decades", s0, 1e-6 * span, 10.0 * span, 0},
+      {"s", "decades", s0, smin, 10.0 * span, 0},
   };
   logi_ctx ctx = {x, n};
   gk_fit_problem prob = {.n = n, .p = GK_LOGI_NP, .y = y, .weighting = GK_WEIGHT_NONE,
@@ -423,6 +694,16 @@ int gk_threshold_fwhm_fit(const double *pump, const double *fwhm, size_t n,
     take_log10_fit(&fr, GK_LOGI_NP, GK_LOGI_X0, res->p, res->se, &res->sse, &res->converged, &res->cov_ok,
                    res->reason, sizeof res->reason, &res->value, &res->stderr_);
     gk_fit_result_free(&fr);
+    /* at the lower bound the step is unresolved: the threshold lies
+     * somewhere in the pump interval holding x0, so its uncertainty is at
+     * least that interval's (uniform: width/sqrt(12)) */
+    if (res->p[GK_LOGI_S] <= smin * (1 + 1e-6)) {
+      res->unresolved = 1;
+      size_t i = 0;
+      while (i + 2 < n && x[i + 1] < res->p[GK_LOGI_X0]) i++;
+      double w = (pow(10.0, x[i + 1]) - pow(10.0, x[i])) / sqrt(12.0);
+      if (!(res->stderr_ >= w)) res->stderr_ = w;
+    }
   }
   free(starts);
   free(x);

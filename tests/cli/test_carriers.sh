@@ -52,4 +52,18 @@ expect_input_error "nosuch" "missing file" -- carriers gain-fit "$T/nosuch.csv" 
 printf 'N,G\n1e19,1\n2e19,abc\n3e19,3\n4e19,4\n' >"$T/bad.csv"
 expect_input_error "bad.csv:3" "bad cell names line" -- carriers gain-fit "$T/bad.csv" --gamma 0.5
 run carriers --help; expect_rc 0 "help"; expect_out "gainkit carriers plqy" "help example"
+
+# A gain series without saturation (issue 14, honest uncertainty): N_s's
+# standard error exceeds it. It used to print "(0.6 ± 1.0)e20" with exit 0;
+# now value and error apart, "not determined", JSON determined false, exit 1.
+printf 'N (cm^-3),G (cm^-1)\n' >"$T/lin.csv"
+for i in 1 2 3 4 5 6 7 8 9 10; do
+  awk -v i=$i 'BEGIN { n = 1e18 + i * 2e17; printf "%g,%g\n", n, 0.65 * 4e-16 * (n - 1e18) * (1 + 0.02 * sin(i * 1.7)) }' >>"$T/lin.csv"
+done
+run carriers gain-fit "$T/lin.csv" --gamma 0.65
+expect_rc 1 "undetermined N_s: exit 1"
+expect_out "N_s          not determined (best fit" "N_s printed as not determined with its best fit"
+run carriers gain-fit "$T/lin.csv" --gamma 0.65 --format json
+expect_out '"determined":	false' "JSON determined false"
+
 finish

@@ -19,6 +19,18 @@ run heat --fit "$SRC/examples/heat_pulse_length.csv" --format json --plot "$T/f.
 expect_rc 0 "fit"; expect_out '"converged":	true' "fit converged"
 v=$(printf '%s\n' "$OUT" | tr -d '\n\t ' | sed -n 's/.*"tau_t":{"value":\([-+0-9.eE]*\).*/\1/p')
 awk -v v="$v" 'BEGIN { exit !(v > 3.8e-6 && v < 4.1e-6) }' && ok || bad "fitted tau_T $v (3 % ripple on 3.96 us)"
+expect_out '"observable":	"average"' "default observable: pulse-averaged (Ahn et al. 2023 Fig. 34b)"
+# each observable on data of its kind: tau_T 3.96 us, C 19 nJ/K
+for spec in "heat_pulse_length.csv average" "heat_pulse_end.csv end"; do
+  set -- $spec
+  run heat --fit "$SRC/examples/$1" --observable "$2" --format json
+  expect_rc 0 "fit $1 as $2"
+  v=$(printf '%s\n' "$OUT" | tr -d '\n\t ' | sed -n 's/.*"tau_t":{"value":\([-+0-9.eE]*\).*/\1/p')
+  cc=$(printf '%s\n' "$OUT" | tr -d '\n\t ' | sed -n 's/.*"c":{"value":\([-+0-9.eE]*\).*/\1/p')
+  awk -v v="$v" -v c="$cc" 'BEGIN { exit !(v > 3.8e-6 && v < 4.1e-6 && c > 1.8e-8 && c < 2.0e-8) }' && ok || bad "$1 as $2: tau_T $v, C $cc"
+done
+expect_input_error "--observable" "bad observable" -- heat --fit "$SRC/examples/heat_pulse_length.csv" --observable peak
+expect_input_error "--observable applies" "observable without fit" -- heat --k 1e-3 --c 1e-8 --power 1 --observable end
 
 expect_input_error "--k: must be positive" "negative K" -- heat --k -1 --c 1e-8 --power 1
 expect_input_error "--power: must not be negative" "negative power" -- heat --k 1e-3 --c 1e-8 --power -1

@@ -102,4 +102,23 @@ expect_input_error "--profile: .*csv" "profile extension" -- modes "$EX/stack-cs
 run modes --help
 expect_rc 0 "help"
 expect_out "Usage: gainkit modes" "help text"
+
+# Anti-guiding stack (film index below the substrate's, issues 14 and 22):
+# no guided mode, said in words; no "nan" for the critical angle or the
+# cutoffs (run() fails any non-finite value on stdout).
+cat >"$T/anti.yaml" <<'YAML'
+wavelength_nm: 540
+layers:
+  - {name: air, n: 1.0}
+  - {name: film, n: 1.40, thickness_nm: 200, active: true}
+  - {name: glass, n: 1.50}
+YAML
+run modes "$T/anti.yaml"
+expect_rc 0 "anti-guiding stack"
+expect_out "no guided mode (film index below the substrate's)" "anti-guiding: said in words"
+expect_out "0 guided modes" "anti-guiding: no modes"
+run modes "$T/anti.yaml" --format json
+expect_out '"critical_angle_deg":	null' "anti-guiding: JSON null critical angle"
+expect_out "no guided mode (film index below the substrate's)" "anti-guiding: JSON reason"
+
 finish

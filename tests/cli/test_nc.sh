@@ -56,4 +56,18 @@ expect_input_error "--plot: this subcommand has no figure" "plot refused" -- nc 
 expect_input_error "required" "missing option" -- nc current --radius 2nm
 expect_input_error "unknown subcommand" "unknown subcommand" -- nc frobnicate
 run nc --help; expect_rc 0 "help"; expect_out "Example" "help has examples"
+
+# nc emission (issue 14): ratio (N-2)^2/12 and occupancy (N-2)/6
+run nc emission --excitons 5 --format json
+expect_rc 0 "emission from N"
+expect_out '"ratio_1p_1s":	0.75' "(5-2)^2/12 = 0.75"
+expect_out '"occupancy_1p":	0.5' "(5-2)/6 = 0.5"
+run nc emission --ratio 0.75
+expect_rc 0 "N from the ratio"
+expect_out "N            5 excitons" "2 + sqrt(12 x 0.75) = 5"
+run nc emission --ratio 3.5 --format json
+expect_rc 1 "ratio beyond 3: N not determined"
+expect_out '"determined":	false' "JSON determined false"
+expect_input_error "either --excitons" "emission needs one input" -- nc emission
+
 finish

@@ -15,7 +15,12 @@ run inspect --matrix "$T/vpi.csv"
 expect_rc 0 "matrix reads back"
 expect_out "24 wavelengths x 6 columns" "matrix shape"
 run threshold --spectra "$T/vpi.csv"
-expect_rc 0 "threshold --spectra reads the simulated set"
+# six pumps from 0.05 to 2 mJ/cm2: the log-log slope falls from ~2.7 to
+# ~1.3 (all above the onset, then saturation): no kink threshold, exit 1
+# (it printed "0.8 ± 0.6" with exit 0 before); the FWHM step is found
+expect_rc 1 "threshold --spectra reads the simulated set"
+expect_out "no ASE threshold" "no kink threshold in a saturating series"
+expect_out "fwhm  " "the FWHM method still reports"
 OMP_NUM_THREADS=1 "$GAINKIT" simulate "$T/small.yaml" -o "$T/vpi1.csv" >/dev/null 2>&1
 OMP_NUM_THREADS=2 "$GAINKIT" simulate "$T/small.yaml" -o "$T/vpi2.csv" >/dev/null 2>&1
 # (the provenance lines name the output file and the date)

@@ -55,4 +55,28 @@ printf 't (nm),y\n0,1\n1,0.5\n2,0.2\n3,0.1\n' >"$T/k_unit.csv"
 expect_input_error "not a time" "time unit" -- kinetics "$T/k_unit.csv"
 expect_input_error "--irf-fwhm" "negative fwhm" -- kinetics "$EX/kinetics/pump_series.csv" --irf-fwhm -5ps
 expect_input_error "--components" "components" -- kinetics "$EX/kinetics/pump_series.csv" --components 7
+
+# All-zero trace (issue 22): printed a fraction "-nan" with exit 1. Now an
+# input error naming the file and the trace.
+{ echo "t (ns),signal"; for i in $(seq 0 49); do echo "$i,0"; done; } >"$T/zero.csv"
+expect_input_error "zero.csv.*trace 1 is constant" "kinetics all-zero trace" -- kinetics "$T/zero.csv"
+
+# automatic probe (issue 14): the band-edge bleach maximum, 537 nm in the
+# generator (where -Delta alpha/alpha0 is the occupancy term alone), at
+# every delay; the threshold there is the Poisson 1.146 (1.139 before at
+# 537 nm by hand, 1.428 with the old automatic 522.5 nm); sensitivity shown
+for d in 01 04; do
+  run ta --ground "$EX/ta/ground.csv" --delta "$EX/ta/delta_${d}ps.csv" --format json
+  expect_rc 0 "ta automatic probe ($d ps)"
+  pv=$(printf '%s' "$OUT" | tr -d '\n\t ' | grep -o '"probe_nm":[-+0-9.eE]*' | head -n 1 | cut -d: -f2)
+  tv=$(printf '%s' "$OUT" | tr -d '\n\t ' | sed -n 's/.*"threshold":{"value":\([-+0-9.eE]*\).*/\1/p')
+  awk -v p="$pv" -v t="$tv" 'BEGIN { exit !(p > 536.5 && p < 537.5 && t > 1.12 && t < 1.17) }' && ok || bad "auto probe $pv nm, threshold $tv ($d ps)"
+  expect_out '"probe_sensitivity"' "sensitivity to the probe reported"
+  expect_out '"band-edge bleach maximum"' "probe choice named"
+done
+run ta --ground "$EX/ta/ground.csv" --delta "$EX/ta/delta_04ps.csv" --gain-fit --alpha0 neutral --format json
+expect_rc 0 "--alpha0 neutral"
+expect_out '"alpha0_reference":	"neutral"' "alpha0 convention in JSON"
+expect_input_error "--alpha0" "bad --alpha0" -- ta --ground "$EX/ta/ground.csv" --delta "$EX/ta/delta_04ps.csv" --alpha0 pumped
+
 finish

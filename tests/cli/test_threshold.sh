@@ -22,7 +22,11 @@ read -r kv ks <<<"$(csv_comment "$T/s.csv" kink_threshold)"
 if within "$kv" "$ks" 32 3; then ok; else bad "kink $kv ± $ks not within 3 se of 32"; fi
 read -r fv fs <<<"$(csv_comment "$T/s.csv" fwhm_threshold)"
 if within "$fv" "$fs" 34 3; then ok; else bad "fwhm $fv ± $fs not within 3 se of 34"; fi
-read -r lv _ <<<"$(csv_comment "$T/s.csv" lines_threshold)"
+# lines is out of the default set (issue 14: ~4x above the kink on the
+# bundled spectra); by name or with all
+grep -q lines_threshold "$T/s.csv" && bad "lines ran by default" || ok
+run threshold "$SER" --method all -o "$T/s-all.csv"
+read -r lv _ <<<"$(csv_comment "$T/s-all.csv" lines_threshold)"
 # the linear-scale construction is dominated by the steep upper points: it
 # lands above the onset but inside the measured range
 if awk -v v="$lv" 'BEGIN { exit !(v > 20 && v < 250) }'; then ok; else bad "lines $lv outside the data"; fi
@@ -34,7 +38,7 @@ expect_rc 0 "series json"
 expect_json command '"threshold"' "json command"
 expect_json pump_unit '"uJ/cm2"' "json pump unit"
 expect_out '"kink"' "json kink"
-expect_out '"lines"' "json lines"
+expect_json determined true "json: kink determined"
 expect_out '"fwhm_nm"' "json series fwhm"
 if printf '%s' "$OUT" | grep -q '"peak_nm"'; then bad "peak_nm only with --spectra"; else ok; fi
 
@@ -127,4 +131,76 @@ expect_input_error "not positive" "baseline above the signal" -- threshold "$SPE
 expect_input_error "missing input" "no file" -- threshold
 run threshold "$SER" --plot "$T/x.gif"
 expect_rc 2 "bad plot extension"
+
+# ---- issue 14/22 ------------------------------------------------------------
+# lines on 100 000 points: O(n) (the old search took 40 s at 40 000); an
+# exact two-line series y = 1 + x below 50, 51 + 9 (x - 50) above: the
+# lines meet at 50 (closed form). No timing asserted.
+awk 'BEGIN { print "pump (uJ/cm2),intensity"; for (i = 0; i < 100000; i++) { x = 1 + i * 0.001;
+  y = x < 50 ? 1 + x : 51 + 9 * (x - 50); printf "%.6f,%.6f\n", x, y } }' >"$T/big.csv"
+run threshold "$T/big.csv" --method lines --format json
+expect_rc 0 "lines on 1e5 points"
+lv=$(printf '%s' "$OUT" | awk -F'[:,]' '/"lines"/ { f = 1 } f && /"value"/ { gsub(/[ \t]/, "", $2); print $2; exit }')
+if awk -v v="$lv" 'BEGIN { d = v - 50; exit !(d < 1e-3 && d > -1e-3) }'; then ok; else bad "lines on 1e5 points: $lv, expected 50"; fi
+
+# --range / --max-pump: points outside are left out and counted
+run threshold "$SER" --range 10:100 --format json
+expect_rc 0 "--range"
+expect_json n_excluded 8 "--range 10:100 leaves out 8 of 16"
+run threshold "$SER" --max-pump 0.1mJ/cm2 --format json
+expect_rc 0 "--max-pump with a unit"
+expect_json n_excluded 4 "--max-pump 100 uJ/cm2 leaves out the 4 highest"
+run threshold "$SER" --max-pump 100
+expect_out "4 of 16 points excluded" "text says how many were excluded"
+expect_input_error "--range" "reversed range" -- threshold "$SER" --range 100:10
+expect_input_error "--range" "range without colon" -- threshold "$SER" --range 100
+expect_input_error "--max-pump" "max pump not a number" -- threshold "$SER" --max-pump abc
+
+# a saturating S-curve (slope 1, 4 above 30, 1 again above 150): the kink
+# stays at 30 (it was pulled to ~23), the saturation is reported
+awk 'BEGIN { srand(5); print "pump (uJ/cm2),intensity"; x1 = log(30)/log(10); x2 = log(150)/log(10);
+  for (i = 0; i < 30; i++) { p = 4 * 100^(i / 29); x = log(p)/log(10);
+    c = x < x1 ? x1 : (x > x2 ? x2 : x); y = 2 + (x < x1 ? x - x1 : 0) + 4 * (c - x1) + (x > x2 ? x - x2 : 0);
+    printf "%.6g,%.6g\n", p, 10^y } }' >"$T/sat.csv"
+run threshold "$T/sat.csv" --format json -o "$T/sat-out.csv"
+expect_rc 0 "saturating S-curve"
+read -r kv ks <<<"$(csv_comment "$T/sat-out.csv" kink_threshold)"
+if within "$kv" "$ks" 30 3 && awk -v v="$kv" 'BEGIN { exit !(v > 28 && v < 32) }'; then ok; else bad "saturating kink $kv ± $ks, truth 30"; fi
+expect_out '"saturation_pump"' "saturation reported"
+expect_err "saturates above" "saturation warned"
+
+# slope above the break lower than below: no ASE threshold, exit 1
+awk 'BEGIN { print "pump (uJ/cm2),intensity"; for (i = 0; i < 16; i++) { p = 3 * 100^(i / 15); x = log(p)/log(10) - log(30)/log(10);
+  printf "%.6g,%.6g\n", p, 10^(2 + (x < 0 ? 2 * x : 0.8 * x)) } }' >"$T/sub.csv"
+run threshold "$T/sub.csv" --format json
+expect_rc 1 "no threshold: exit 1"
+expect_json determined false "no threshold: determined false"
+expect_out "no ASE threshold" "no threshold: reason"
+run threshold "$T/sub.csv"
+expect_out "none: log-log slope above" "text says none"
+
+# spectra: automatic baseline reported (the generator's dark offset is 100
+# counts), the peak-wavelength method runs by default with its wavelength
+run threshold "$SPEC" --spectra --window 490:590 --format json
+expect_rc 0 "spectra, defaults"
+bm=$(printf '%s' "$OUT" | awk -F'[:,]' '/"baseline":[ \t]*\{/ { f = 1 } f && /"mean"/ { gsub(/[ \t]/, "", $2); print $2; exit }')
+if awk -v v="$bm" 'BEGIN { exit !(v > 95 && v < 105) }'; then ok; else bad "automatic baseline $bm, generator offset 100"; fi
+expect_out '"peak":' "peak-wavelength method by default with spectra"
+expect_out '"wavelength_nm"' "peak method names its wavelength"
+run threshold "$SPEC" --spectra --window 490:590
+expect_out "baseline: automatic" "text reports the baseline"
+expect_input_error "needs spectra" "peak without spectra" -- threshold "$SER" --method peak
+expect_input_error "add --spectra" "smooth without spectra" -- threshold "$SER" --smooth 5
+
+# kink and fwhm on 100 000 points (issue 22: the fwhm fit ran one full fit
+# per interval, O(n²)): a kink at 30 (slopes 1, 3.5) and a FWHM step at 30
+awk 'BEGIN { srand(3); print "pump (uJ/cm2),intensity,fwhm (nm)"; for (i = 0; i < 100000; i++) { p = 4 * 100^(i / 99999);
+  x = log(p)/log(10) - log(30)/log(10); y = 2 + (x < 0 ? x : 3.5 * x) + 0.03 * (rand() - 0.5);
+  w = 4 + 21 / (1 + exp(x / 0.05)) + 0.3 * (rand() - 0.5); printf "%.6g,%.6g,%.4f\n", p, 10^y, w } }' >"$T/big3.csv"
+run threshold "$T/big3.csv" -o "$T/big3-out.csv"
+expect_rc 0 "kink and fwhm on 1e5 points"
+read -r kv ks <<<"$(csv_comment "$T/big3-out.csv" kink_threshold)"
+read -r fv fs <<<"$(csv_comment "$T/big3-out.csv" fwhm_threshold)"
+if awk -v a="$kv" -v b="$fv" 'BEGIN { exit !(a > 29.9 && a < 30.1 && b > 29.9 && b < 30.1) }'; then ok; else bad "1e5 points: kink $kv, fwhm $fv (truth 30)"; fi
+
 finish

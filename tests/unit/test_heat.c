@@ -81,11 +81,58 @@ static void test_fit(void)
   CHECK_INT(gk_heat_fit_run(tp, y, M, &f, &e), GK_EINPUT);
 }
 
+/* Issue 14: the pulse-averaged rise (Ahn et al., Chem. Rev. 2023, section
+ * 6.1.5, Fig. 34b) against the average of the transient DT(t) of one
+ * pulse by composite Simpson quadrature; then each observable recovers K
+ * and C from data of its kind, and the wrong one does not (end-of-pulse
+ * fit of averaged data gave tau_T ~7 us and C ~3.9e-8, the issue's numbers). */
+static void test_fit_observables(void)
+{
+  gk_heat h = {4.8e-3, 1.9e-8, 1};
+  gk_heat_train one = {1, 1e9};
+  for (int k = 0; k < 7; k++) {
+    double tp = 1e-8 * pow(10, 0.5 * k);
+    one.tp = tp;
+    one.period = 1e3 * tp;
+    enum { Q = 2000 };
+    double sum = 0;
+    for (int i = 0; i <= Q; i++) {
+      double w = (i == 0 || i == Q) ? 1 : (i % 2 ? 4 : 2);
+      sum += w * gk_heat_train_at(&h, &one, tp * i / Q * (1 - 1e-12));
+    }
+    double avg = sum * (tp / Q) / 3 / tp;
+    CHECK_CLOSE(gk_heat_pulse_average(&h, tp), avg, 1e-9);
+  }
+  enum { M = 12 };
+  double tp[M], ye[M], ya[M];
+  for (int i = 0; i < M; i++) {
+    tp[i] = 1e-7 * pow(10, 3.0 * i / (M - 1));
+    ye[i] = gk_heat_pulse(&h, tp[i]) * (1 + 0.03 * cos(2.3 * i));
+    ya[i] = gk_heat_pulse_average(&h, tp[i]) * (1 + 0.03 * cos(2.3 * i));
+  }
+  gk_heat_fit f;
+  gk_error e;
+  CHECK_INT(gk_heat_fit_observable(tp, ya, M, GK_HEAT_AVERAGE, &f, &e), GK_OK);
+  CHECK(f.converged);
+  CHECK_MSG(fabs(f.k - 4.8e-3) < 4 * f.se_k, "average: K %g +- %g", f.k, f.se_k);
+  CHECK_MSG(fabs(f.c - 1.9e-8) < 4 * f.se_c, "average: C %g +- %g", f.c, f.se_c);
+  CHECK_MSG(fabs(f.tau - 1.9e-8 / 4.8e-3) < 4 * f.se_tau, "average: tau %g +- %g", f.tau, f.se_tau);
+  gk_heat_fit_free(&f);
+  CHECK_INT(gk_heat_fit_observable(tp, ye, M, GK_HEAT_END, &f, &e), GK_OK);
+  CHECK_MSG(fabs(f.c - 1.9e-8) < 4 * f.se_c, "end: C %g +- %g", f.c, f.se_c);
+  gk_heat_fit_free(&f);
+  /* the wrong observable is many standard errors off */
+  CHECK_INT(gk_heat_fit_observable(tp, ya, M, GK_HEAT_END, &f, &e), GK_OK);
+  CHECK_MSG(fabs(f.c - 1.9e-8) > 10 * f.se_c, "end fit of averaged data: C %g +- %g", f.c, f.se_c);
+  gk_heat_fit_free(&f);
+}
+
 int main(void)
 {
   gsl_set_error_handler_off();
   RUN(test_tau);
   RUN(test_train_vs_ode);
   RUN(test_fit);
+  RUN(test_fit_observables);
   return gk_test_summary();
 }

@@ -291,6 +291,59 @@ static void test_bad_input(void)
   CHECK_INT(gk_kin_fit(&d, &o, &r, &e), GK_EUSAGE);
 }
 
+/* Issue 14: on a 100 ns trace with a constant background and no offset
+ * term, --components auto picked a component of 1.5e5 s (26 788 s in the
+ * report): a third "lifetime" standing in for the background. Such a fit is
+ * rejected (lifetime beyond 10 windows); every lifetime of the chosen fit
+ * lies inside 10 windows. Known truth: 5 ns and 30 ns, background 20. */
+static void test_auto_rejects_degenerate(void)
+{
+  enum { N = 400 };
+  double t[N], y[N];
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(rng, 14);
+  for (int j = 0; j < N; j++) {
+    t[j] = 100e-9 * j / (N - 1);
+    y[j] = 1000 * exp(-t[j] / 5e-9) + 300 * exp(-t[j] / 30e-9) + 20 + gsl_ran_gaussian(rng, 3);
+  }
+  gsl_rng_free(rng);
+  gk_kin_options o;
+  gk_kin_options_default(&o);
+  o.ncomp = 0;
+  gk_kin_data d = {N, t, 1, y, NULL};
+  gk_kin_result r;
+  gk_error e;
+  CHECK_INT(gk_kin_fit(&d, &o, &r, &e), GK_OK);
+  for (int i = 0; i < r.ncomp; i++)
+    CHECK_MSG(r.tau[i] < GK_KIN_TAU_MAX_WINDOWS * 100e-9, "component %d: tau %g s", i + 1, r.tau[i]);
+  CHECK(!gk_kin_degenerate(&d, &r, NULL, 0));
+  CHECK(strstr(r.choice, "rejected") != NULL);
+  gk_kin_result_free(&r);
+  /* with the offset term the background is a parameter: 2 components near
+   * the truth, nothing rejected for lifetime */
+  o.offset = 1;
+  CHECK_INT(gk_kin_fit(&d, &o, &r, &e), GK_OK);
+  CHECK_INT(r.ncomp, 2);
+  CHECK_MSG(fabs(r.tau[0] - 5e-9) < 4 * r.tau_se[0], "tau1 %g +- %g", r.tau[0], r.tau_se[0]);
+  CHECK_MSG(fabs(r.tau[1] - 30e-9) < 4 * r.tau_se[1], "tau2 %g +- %g", r.tau[1], r.tau_se[1]);
+  gk_kin_result_free(&r);
+}
+
+/* Issue 22: an all-zero trace printed a fraction "-nan". It has no decay:
+ * an input error naming the trace. */
+static void test_constant_trace(void)
+{
+  double t[20], y[20] = {0};
+  for (int j = 0; j < 20; j++) t[j] = j * 1e-9;
+  gk_kin_options o;
+  gk_kin_options_default(&o);
+  gk_kin_data d = {20, t, 1, y, NULL};
+  gk_kin_result r;
+  gk_error e;
+  CHECK_INT(gk_kin_fit(&d, &o, &r, &e), GK_EINPUT);
+  CHECK(strstr(e.msg, "constant") != NULL);
+}
+
 int main(void)
 {
   RUN(test_gauss_vs_quadrature);
@@ -301,5 +354,7 @@ int main(void)
   RUN(test_fit_measured_irf);
   RUN(test_fit_no_irf);
   RUN(test_bad_input);
+  RUN(test_auto_rejects_degenerate);
+  RUN(test_constant_trace);
   return gk_test_summary();
 }

@@ -159,8 +159,35 @@ static void test_confinement(void)
   CHECK_STR(e.option, "--me");
 }
 
+/* 1P/1S emission (Ahn et al., Chem. Rev. 2023, section 6.1.6): equal
+ * intensities at N = 2 + sqrt(12) = 5.46 (the review's number); by state
+ * counting for integer N (electrons and holes fill 2 1S then 6 1P states,
+ * emission ~ number of e-h pairs that can recombine in a level = states x
+ * f_e x f_h); the inverse recovers N; 0 and >= 3 leave N undetermined. */
+static void test_emission_ratio(void)
+{
+  CHECK_CLOSE(gk_nc_emission_ratio_1p1s(2 + sqrt(12.0)), 1.0, 1e-14);
+  for (int n = 0; n <= 10; n++) {
+    int in1s = n < 2 ? n : 2, in1p = n - in1s > 6 ? 6 : n - in1s;
+    double f1s = in1s / 2.0, f1p = in1p / 6.0;
+    double i1s = 2 * f1s * f1s, i1p = 6 * f1p * f1p;
+    if (n >= 2) CHECK_CLOSE(gk_nc_emission_ratio_1p1s(n), i1p / i1s, 1e-14);
+    CHECK_CLOSE(gk_nc_occupancy_1p(n) + 1.0, f1p + 1.0, 1e-14);
+  }
+  double n, f;
+  gk_error e;
+  CHECK_INT(gk_nc_excitons_from_ratio(0.75, &n, &f, &e), GK_OK);
+  CHECK_CLOSE(n, 5.0, 1e-14);
+  CHECK_CLOSE(f, 0.5, 1e-14);
+  CHECK_INT(gk_nc_excitons_from_ratio(0.0, &n, &f, &e), GK_EDOM);
+  CHECK(isnan(n));
+  CHECK_INT(gk_nc_excitons_from_ratio(3.0, &n, &f, &e), GK_EDOM);
+  CHECK_INT(gk_nc_excitons_from_ratio(-1.0, &n, &f, &e), GK_EUSAGE);
+}
+
 int main(void)
 {
+  RUN(test_emission_ratio);
   gsl_set_error_handler_off();
   RUN(test_poisson);
   RUN(test_uniform);

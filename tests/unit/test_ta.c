@@ -47,6 +47,8 @@ static void check_threshold(int charged)
   gk_ta_options o;
   gk_ta_options_default(&o);
   o.probe_nm = 537;
+  /* these data refer Delta alpha and alpha0 to the neutral film */
+  o.alpha0_ref = GK_TA_ALPHA0_NEUTRAL;
   gk_ta_result r;
   gk_error e;
   CHECK_INT(gk_ta_analyze(&s, &o, &r, &e), GK_OK);
@@ -228,8 +230,90 @@ static void test_bad(void)
   CHECK_STR(e.option, "--probe");
 }
 
+/* Issue 14: a charged sample (n_e = 1, 2-fold, Poisson) measured as TA
+ * does it, Delta alpha against its own pump-off absorption alpha0_own =
+ * alpha0_neutral a(0): -Delta alpha/alpha0_own = 1 - a(N)/a(0). The
+ * default (own) convention recovers n_e = 1 and the threshold 0.583 (Lambert
+ * W); the neutral convention on the same data does not. */
+static void test_charged_own_alpha0(void)
+{
+  gk_nc_gain_model m = {.ge = 2, .gh = 2, .ne = 1, .stat = GK_NC_POISSON};
+  double wl[NW], a0[NW], nm[NP], dod[NW * NP];
+  build(&m, wl, a0, nm, dod);
+  double a00 = gk_nc_absorption(&m, 0.0);
+  CHECK_CLOSE(a00, 0.5, 1e-12);
+  for (int i = 0; i < NW; i++) {
+    a0[i] *= a00;   /* own pump-off absorption */
+    for (int j = 0; j < NP; j++) dod[i * NP + j] = a0[i] * (gk_nc_absorption(&m, nm[j]) / a00 - 1);
+  }
+  gk_ta_set s = {NW, NP, 1, wl, a0, nm, NULL, dod};
+  gk_ta_options o;
+  gk_ta_options_default(&o);
+  CHECK_INT(o.alpha0_ref, GK_TA_ALPHA0_OWN);
+  o.probe_nm = 537;
+  o.gain_fit = 1;
+  gk_ta_result r;
+  gk_error e;
+  CHECK_INT(gk_ta_analyze(&s, &o, &r, &e), GK_OK);
+  CHECK(r.fit_done && r.fit_converged);
+  CHECK_ABS(r.ne, 1.0, 1e-6);
+  CHECK_CLOSE(r.fit_threshold, nth_charged(), 1e-6);
+  /* the crossing of 1 does not depend on the convention */
+  CHECK(fabs(r.threshold - nth_charged()) < 0.01);
+  gk_ta_result_free(&r);
+  o.alpha0_ref = GK_TA_ALPHA0_NEUTRAL;
+  CHECK_INT(gk_ta_analyze(&s, &o, &r, &e), GK_OK);
+  CHECK_MSG(fabs(r.fit_threshold - nth_charged()) > 0.05, "neutral convention on own data: %g", r.fit_threshold);
+  gk_ta_result_free(&r);
+}
+
+/* Issue 14: the automatic probe is the band-edge bleach maximum of the
+ * whole set: the same wavelength whichever delay is analysed (it moved
+ * from 537 to 522.5 nm with the old rule), at the maximum of the normalised
+ * bleach of a Gaussian band at 531.3 nm (off the 0.5 nm grid) with an
+ * excited-state absorption growing as (lambda - 531.3)^2 — stationary at
+ * 531.3 in closed form — and the threshold's sensitivity to the probe is
+ * reported at +-2 nm. */
+static void test_auto_probe(void)
+{
+  enum { ND = 3 };
+  double wl[NW], a0[NW], nm[NP], dod[ND * NW * NP], delay[ND] = {1e-12, 5e-12, 2e-11};
+  for (int i = 0; i < NW; i++) {
+    wl[i] = 520 + 0.5 * i;
+    a0[i] = 0.3 * exp(-0.5 * pow((wl[i] - 531.3) / 4.0, 2)) + 0.05;
+  }
+  gk_nc_gain_model m = {.ge = 2, .gh = 2, .stat = GK_NC_POISSON};
+  for (int j = 0; j < NP; j++) nm[j] = 0.1 * (j + 1);
+  for (int d = 0; d < ND; d++)
+    for (int i = 0; i < NW; i++)
+      for (int j = 0; j < NP; j++)
+        dod[(d * NW + i) * NP + j] = -((a0[i] - 0.05) - 0.002 * pow(wl[i] - 531.3, 2)) *
+                                     (1 - gk_nc_absorption(&m, nm[j])) * exp(-(double)d / 2);
+  gk_ta_set s = {NW, NP, ND, wl, a0, nm, delay, dod};
+  gk_ta_options o;
+  gk_ta_options_default(&o);
+  double probe[ND];
+  for (int d = 0; d < ND; d++) {
+    o.delay_index = (size_t)d;
+    gk_ta_result r;
+    gk_error e;
+    CHECK_INT(gk_ta_analyze(&s, &o, &r, &e), GK_OK);
+    CHECK(r.probe_auto);
+    probe[d] = r.probe_nm;
+    CHECK(isfinite(r.sens_nm[0]) && isfinite(r.sens_nm[1]));
+    CHECK_CLOSE(r.sens_nm[1] - r.sens_nm[0], 2 * GK_TA_PROBE_SHIFT_NM, 1e-12);
+    gk_ta_result_free(&r);
+  }
+  CHECK_ABS(probe[1], probe[0], 0);
+  CHECK_ABS(probe[2], probe[0], 0);
+  /* parabolic vertex of a Gaussian sampled every 0.5 nm: within 0.05 nm */
+  CHECK_ABS(probe[0], 531.3, 0.05);
+}
+
 int main(void)
 {
+  RUN(test_charged_own_alpha0);
+  RUN(test_auto_probe);
   RUN(test_neutral);
   RUN(test_charged);
   RUN(test_fit_degeneracy);
