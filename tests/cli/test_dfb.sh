@@ -41,5 +41,7 @@ expect_input_error "go together" "neff without period" -- dfb --kappa 40 --lengt
 expect_input_error "--kappa: kappa L" "kappa L too large" -- dfb --kappa 1e4 --length 500
 expect_input_error "--check-tmm" "tmm without neff" -- dfb --kappa 40 --length 500 --check-tmm
 expect_input_error "--kappa: index and gain" "zero coupling" -- dfb --kappa 0 --length 500
+run dfb --kappa 100 --length 200 --plot "$T/d.svg"; expect_rc 0 "dfb plot"
+[ -s "$T/d.svg" ] && ok || bad "dfb plot file"
 run dfb --help; expect_rc 0 "help"; expect_out "Examples:" "help examples"
 finish
