@@ -63,6 +63,21 @@ double gk_dfb_rect_eps_m(double eps_hi, double eps_lo, double duty, int order);
 double gk_dfb_bragg_nm(double neff, double period_nm, int order);
 double gk_dfb_stopband_halfwidth_nm(double lambda_nm, double kappa_cm, double ng);
 
+/* ---- resonator calculators --------------------------------------------------
+ * Q = lambda / dlambda (FWHM); photon lifetime tau_p = Q lambda / (2 pi c);
+ * free spectral range of a Fabry-Perot cavity lambda^2 / (2 n_g L) and of a
+ * whispering-gallery (microdisk/ring) resonator lambda^2 / (2 pi R n_g).
+ * Instrument deconvolution of a Lorentzian line of measured FWHM w_meas:
+ * Lorentzian instrument w_L = w_meas - w_instr; Gaussian instrument from the
+ * Voigt width w_V = 0.5346 w_L + sqrt(0.2166 w_L^2 + w_G^2) (Olivero &
+ * Longbothum, J. Quant. Spectrosc. Radiat. Transfer 1977; 0.02 % accuracy)
+ * solved for w_L. NAN when the instrument is wider than the measured line. */
+double gk_cavity_q(double lambda_nm, double fwhm_nm);
+double gk_cavity_photon_lifetime_s(double lambda_nm, double q);
+double gk_cavity_fsr_fp_nm(double lambda_nm, double ng, double length_nm);
+double gk_cavity_fsr_wgm_nm(double lambda_nm, double ng, double radius_nm);
+double gk_cavity_deconvolve_lorentz_nm(double fwhm_meas_nm, double fwhm_instr_nm, int gaussian_instrument);
+
 #ifdef __cplusplus
 }
 #endif

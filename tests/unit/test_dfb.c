@@ -100,8 +100,29 @@ static void test_kappa_slab(void)
   gk_guide_free(&g);
 }
 
+/* Resonator calculators: Q, photon lifetime, FSR, and the Voigt
+ * deconvolution checked by forward evaluation of the Olivero-Longbothum
+ * width (and its exact limits). */
+static void test_resonator(void)
+{
+  CHECK_CLOSE(gk_cavity_q(530, 0.3), 530 / 0.3, 1e-15);
+  /* tau_p = Q lambda / (2 pi c): Q = 1767, 530 nm -> 0.497 ps */
+  CHECK_CLOSE(gk_cavity_photon_lifetime_s(530, 530 / 0.3), (530 / 0.3) * 530e-9 / (2 * M_PI * 299792458.0), 1e-12);
+  CHECK_CLOSE(gk_cavity_fsr_fp_nm(530, 2.5, 100e3), 530.0 * 530 / (2 * 2.5 * 100e3), 1e-15);
+  CHECK_CLOSE(gk_cavity_fsr_wgm_nm(530, 2.5, 5e3), 530.0 * 530 / (2 * M_PI * 5e3 * 2.5), 1e-15);
+  CHECK_CLOSE(gk_cavity_deconvolve_lorentz_nm(1.0, 0.3, 0), 0.7, 1e-15);
+  double wl = gk_cavity_deconvolve_lorentz_nm(1.0, 0.6, 1);
+  CHECK_CLOSE(0.5346 * wl + sqrt(0.2166 * wl * wl + 0.36), 1.0, 1e-12);
+  /* no instrument: the Voigt formula returns the Lorentzian itself to its
+   * 0.02 % accuracy (0.5346 + sqrt(0.2166) = 1.00001) */
+  CHECK_CLOSE(gk_cavity_deconvolve_lorentz_nm(1.0, 0, 1), 1.0, 2e-4);
+  CHECK(isnan(gk_cavity_deconvolve_lorentz_nm(0.5, 0.6, 1)));
+  CHECK(isnan(gk_cavity_q(530, 0)));
+}
+
 int main(void)
 {
+  RUN(test_resonator);
   RUN(test_ks_vs_tmm);
   RUN(test_ks_trends);
   RUN(test_kappa_slab);
