@@ -243,6 +243,28 @@ static void test_brw_reflection_pole(void)
   for (size_t j = 0; j < L; j++) s += b->confinement[j];
   CHECK_CLOSE(s, 1.0, 1e-12);
   CHECK(b->confinement[2] > 0.1);
+  /* the field profile integrates to 1 over the stack (substrate radiating,
+   * excluded; the Ag cover's share beyond 100 nm is < 1e-12) and its
+   * integral over the gain layer is the confinement */
+  {
+    double top = 0;
+    for (size_t j = 1; j + 1 < L; j++) top += g.thickness_nm[j];
+    size_t nx = 400001;
+    double *x = malloc(nx * sizeof *x), *E2 = malloc(nx * sizeof *E2);
+    for (size_t i = 0; i < nx; i++) x[i] = -100 + (top + 100) * (double)i / (nx - 1);
+    CHECK_INT(gk_leaky_field(&g, b, x, nx, E2, &e), GK_OK);
+    double sum = 0, sg = 0, h = (top + 100) / (nx - 1);
+    for (size_t i = 0; i + 1 < nx; i++) {
+      double dv = 0.5 * (E2[i] + E2[i + 1]) * h;
+      sum += dv;
+      double xm = 0.5 * (x[i] + x[i + 1]);
+      if (xm > 90 && xm < 130) sg += dv;   /* gain layer: after the 90 nm spacer, 40 nm */
+    }
+    CHECK_CLOSE(sum, 1.0, 1e-5);
+    CHECK_CLOSE(sg, b->confinement[2], 1e-3);
+    free(x);
+    free(E2);
+  }
   gk_leaky_modes_free(&m);
   gk_guide_free(&g);
 }
