@@ -3,6 +3,8 @@
 #   make demo       install missing packages, build, run the demo -> demo-out/
 #   make check      install missing packages, build, run the whole test suite
 #   make check SANITIZE=1   the same under ASan + UBSan (separate build dir)
+#   make check TSAN=1       the concurrency tests (label tsan) under ThreadSanitizer
+#                           (build-tsan/, no OpenMP; TSAN_ALL=1: every test)
 #   make bench      build and run the benchmarks in bench/
 #   make fuzz       libFuzzer campaign per parser (clang; FUZZ_SECONDS each,
 #                   FUZZERS="columns matrix units cli"; FUZZ_KEEP=1 minimises
@@ -12,10 +14,15 @@
 #   make clean
 
 SANITIZE ?= 0
+TSAN     ?= 0
 PREFIX   ?= /usr/local
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 
-ifeq ($(SANITIZE),1)
+ifeq ($(TSAN),1)
+BUILD    ?= build-tsan
+CMAKE_ARGS += -DGAINKIT_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+export TSAN_OPTIONS ?= halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/tsan.supp
+else ifeq ($(SANITIZE),1)
 BUILD    ?= build-sanitize
 CMAKE_ARGS += -DGAINKIT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 # Leak detection is on: every test must free what it allocates.
@@ -51,9 +58,15 @@ demo: deps
 	@$(MAKE) --no-print-directory build
 	@scripts/demo $(BUILD)/gainkit demo-out
 
+# TSAN=1 runs the tests labelled "tsan" (CMakeLists.txt: threads, signals,
+# concurrent output, error paths); TSAN_ALL=1 every test.
+ifeq ($(TSAN)$(TSAN_ALL),1)
+CTEST_ARGS += -L tsan
+endif
+
 check: deps
 	@$(MAKE) --no-print-directory build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
 # separate clang build: the normal build (gcc) is not touched
 fuzz:
@@ -74,4 +87,4 @@ python: build
 	/usr/bin/python3 -m pip install --user --no-build-isolation --no-deps --no-index ./python
 
 clean:
-	rm -rf build build-sanitize build-fuzz demo-out
+	rm -rf build build-sanitize build-tsan build-fuzz demo-out

@@ -67,7 +67,9 @@ enum { CLI_OPT_FORMAT = 1000, CLI_OPT_PLOT, CLI_OPT_HELP, CLI_OPT_FIRST_FREE = 1
   "  --help               show this help\n\n"                                          \
   "Exit status: 0 success; 1 the computation did not succeed (result still\n"        \
   "printed, \"converged\": false); 2 usage or input error (message on stderr,\n"    \
-  "nothing on stdout, no output file).\n"
+  "nothing on stdout, no output file).\n"                                           \
+  "Environment: GAINKIT_MAX_INPUT_BYTES (input file size limit, default 256 MiB);\n"  \
+  "GAINKIT_MAX_SECONDS=S stops a long computation after S seconds (exit 2).\n"
 
 /* Handle a common option. Returns 1 if handled, 0 if not a common option,
  * -1 after printing a usage error (caller returns CLI_USAGE). */
@@ -194,8 +196,17 @@ void cli_print_value(cli_buf *b, const char *name, double v, double se, const ch
  * signal, or CLI_INTERRUPT_GRACE seconds without the library stopping,
  * takes the immediate path (temp files removed, _exit). Outside these
  * calls the immediate path is the only one. */
+/* Magnitude range of every option value (cli_quantity, after unit
+ * conversion); 0 is allowed, the command decides about sign and zero. */
+#define CLI_QUANTITY_MIN 1e-60
+#define CLI_QUANTITY_MAX 1e60
 gk_progress cli_progress(const char *label);
 void cli_progress_done(gk_progress *p);
+/* Wall-clock guard: with GAINKIT_MAX_SECONDS=S set (S > 0), a computation
+ * under cli_progress is stopped after S seconds (the callback asks the
+ * library to cancel), and cli_error reports "time limit of S s exceeded"
+ * (exit 2) instead of "cancelled". Unset or 0: no limit. */
+extern double cli_time_limit_hit;
 #define CLI_INTERRUPT_GRACE 5
 extern volatile sig_atomic_t cli_interrupt_signal, cli_cooperative;
 /* 1 while a progress bar line is on stderr without its newline, so that a

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "cli.h"
+#include "input.h"
 
 enum { OPT_MATRIX = CLI_OPT_FIRST_FREE, OPT_LENGTH_UNIT, OPT_MAX_BYTES, OPT_INCREASING,
        OPT_POSITIVE, OPT_X };
@@ -191,6 +192,54 @@ static int inspect_matrix(const char *path, gk_read_options ro, const char *leng
   return CLI_OK;
 }
 
+/* A vendor export (or any file read with --format-in): the spectra as the
+ * commands that read spectra see them (gainkit/io.h). */
+static int inspect_spectra(const char *path, const cli_input *in, cJSON *j, cli_buf *b)
+{
+  gk_error e;
+  gk_error_clear(&e);
+  gk_specset s;
+  if (gk_io_read(path, &in->a.io, &s, &e) != GK_OK) return cli_input_error(&e);
+  cJSON_AddStringToObject(j, "format", s.format);
+  cli_printf(b, "file:      %s\nformat:    %s\n", path, s.format);
+  cJSON_AddNumberToObject(j, "spectra", (double)s.nspec);
+  cJSON_AddNumberToObject(j, "wavelengths", (double)s.nwl);
+  gk_json_num(j, "wavelength_min_nm", s.wl[0]);
+  gk_json_num(j, "wavelength_max_nm", s.wl[s.nwl - 1]);
+  cJSON_AddStringToObject(j, "y_unit", s.y_unit);
+  cli_printf(b, "data:      from line %ld, %zu wavelengths %g .. %g nm, %zu spectr%s (%s)\n",
+             s.data_line, s.nwl, s.wl[0], s.wl[s.nwl - 1], s.nspec, s.nspec == 1 ? "um" : "a",
+             *s.y_unit ? s.y_unit : "no unit");
+  cJSON *arr = cJSON_AddArrayToObject(j, "spectra_list");
+  for (size_t k = 0; k < s.nspec; k++) {
+    const double *y = s.y + k * s.nwl;
+    double lev, noise, lo, hi;
+    size_t cnt;
+    int sig;
+    minmax(y, s.nwl, 1, &lo, &hi);
+    int clip = gk_io_clipped(y, s.nwl, &lev, &cnt);
+    gk_io_offset(s.wl, y, s.nwl, &lev, &noise, &sig);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "label", s.label[k]);
+    gk_json_num(o, "min", lo);
+    gk_json_num(o, "max", hi);
+    cJSON_AddBoolToObject(o, "clipped", clip);
+    gk_json_num(o, "edge_level", lev);
+    cJSON_AddBoolToObject(o, "offset_significant", sig);
+    cJSON_AddItemToArray(arr, o);
+    cli_printf(b, "  %-16s %g .. %g%s%s\n", s.label[k], lo, hi, clip ? "  CLIPPED" : "",
+               sig ? "  (background at the edges)" : "");
+  }
+  cJSON *nt = cJSON_AddArrayToObject(j, "notes");
+  for (size_t k = 0; k < s.notes.n; k++) {
+    cJSON_AddItemToArray(nt, cJSON_CreateString(s.notes.msg[k]));
+    cli_printf(b, "note:      %s\n", s.notes.msg[k]);
+  }
+  add_meta(j, b, &s.meta);
+  gk_specset_free(&s);
+  return CLI_OK;
+}
+
 static int run(int argc, char **argv)
 {
   cli_common c = {.cmd = "inspect"};
@@ -203,7 +252,9 @@ static int run(int argc, char **argv)
     {"increasing", no_argument, NULL, OPT_INCREASING},
     {"positive", no_argument, NULL, OPT_POSITIVE},
     {"x", required_argument, NULL, OPT_X},
+    CLI_INPUT_FILE_LONGOPTS,
     {0, 0, 0, 0}};
+  cli_input in = {0};
   int opt, matrix = 0, increasing = 0, positive = 0, xmode = -1;
   const char *length_unit = NULL;
   long max_bytes = 0;
@@ -236,7 +287,10 @@ static int run(int argc, char **argv)
       else return cli_usage(c.cmd, "--x: '%s' is not plain, length or wavelength", optarg);
       continue;
     }
-    int h = cli_common_option(&c, opt, optarg);
+    int h = cli_input_option(&in, opt, optarg);
+    if (h < 0) return CLI_USAGE;
+    if (h) continue;
+    h = cli_common_option(&c, opt, optarg);
     if (h < 0) return CLI_USAGE;
     if (h == 0) return cli_usage(c.cmd, "unexpected option");
   }
@@ -250,8 +304,18 @@ static int run(int argc, char **argv)
   cJSON_AddStringToObject(j, "command", "inspect");
   cJSON_AddStringToObject(j, "file", path);
   cli_buf b = {0};
-  int rc = matrix ? inspect_matrix(path, ro, length_unit, j, &b)
-                  : inspect_columns(path, ro, length_unit, xmode, increasing, positive, j, &b);
+  /* vendor exports (detected) and --format-in/--x-col...: the spectrum readers */
+  int spectra = !matrix && (in.a.io.format || in.a.io.x_col || in.a.io.y_col ||
+                            in.a.io.sigma_col || in.a.io.decimal_comma);
+  char fmt[16] = "csv";
+  if (!matrix && !spectra) {
+    gk_error de;
+    if (gk_io_detect(path, &ro, fmt, sizeof fmt, &de) == GK_OK && strcmp(fmt, "csv")) spectra = 1;
+  }
+  in.a.io.read = ro;
+  int rc = matrix    ? inspect_matrix(path, ro, length_unit, j, &b)
+           : spectra ? inspect_spectra(path, &in, j, &b)
+                     : inspect_columns(path, ro, length_unit, xmode, increasing, positive, j, &b);
   if (rc == CLI_OK) rc = cli_emit(&c, j, b.s, NULL, CLI_OK);
   cli_buf_free(&b);
   cJSON_Delete(j);
@@ -279,9 +343,14 @@ const struct cli_command cli_cmd_inspect = {
     "  --positive             require x > 0\n"
     "  --max-bytes N          refuse files larger than N bytes (default: the environment\n"
     "                         variable GAINKIT_MAX_INPUT_BYTES, else 256 MiB)\n\n"
+    CLI_INPUT_FILE_HELP
+    "A vendor export (detected) or a file read with one of these options is shown\n"
+    "as spectra: format, wavelength range, each spectrum (clipped? background?),\n"
+    "the reader's notes and the metadata it kept.\n\n"
     "Examples:\n"
     "  gainkit inspect examples/input/vsl-mm.csv\n"
-    "  gainkit inspect examples/threshold-spectra.csv --matrix --format json\n\n"
+    "  gainkit inspect examples/threshold-spectra.csv --matrix --format json\n"
+    "  gainkit inspect examples/input/avantes-avasoft.ttt\n\n"
     CLI_COMMON_HELP,
   .run = run,
 };

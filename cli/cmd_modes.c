@@ -223,6 +223,15 @@ static void mode_json(cJSON *arr, const gk_mode *md, size_t nl, double wl, doubl
   cJSON_AddItemToArray(arr, o);
 }
 
+/* An error about the stack as a whole (a range limit of the mode solver)
+ * names the stack file. */
+static int stack_error(gk_error *e, const gk_stack *s)
+{
+  if (!e->file[0] && !e->option[0] && e->code != GK_ENOMEM && e->code != GK_ECANCELLED)
+    snprintf(e->file, sizeof e->file, "%s", s->file);
+  return cli_error(e);
+}
+
 /* Single-wavelength analysis: all modes, table, JSON, CSV, profile, plot. */
 static int run_modes(const cli_common *c, const gk_stack *s, double wl, int pols, const char *profile)
 {
@@ -230,7 +239,7 @@ static int run_modes(const cli_common *c, const gk_stack *s, double wl, int pols
   gk_modes m = {0};
   gk_error e;
   gk_error_clear(&e);
-  if (gk_guide_from_stack(&g, s, wl, &e) != GK_OK) return cli_error(&e);
+  if (gk_guide_from_stack(&g, s, wl, &e) != GK_OK) return stack_error(&e, s);
   if (gk_modes_find(&g, pols, &m, &e) != GK_OK) { gk_guide_free(&g); return cli_error(&e); }
   size_t nl = g.nlayers;
   /* the guiding layer for angles: the active one, else the highest index */
@@ -395,7 +404,7 @@ static int run_sweep(const cli_common *c, const gk_stack *s, int layer, const do
   gk_progress pr = cli_progress("modes sweep");
   int rc = gk_modes_sweep(s, layer, th, nth, wls, nwl, wl, G, P, &conv, &pr, &e);
   cli_progress_done(&pr);
-  if (rc != GK_OK || cli_interrupted()) { free(P); return rc != GK_OK ? cli_error(&e) : CLI_FAILED; }
+  if (rc != GK_OK || cli_interrupted()) { free(P); return rc != GK_OK ? stack_error(&e, s) : CLI_FAILED; }
 
   cJSON *j = cJSON_CreateObject();
   cJSON_AddStringToObject(j, "command", "modes");
@@ -493,6 +502,11 @@ static int run(int argc, char **argv)
     case OPT_WAVELENGTH:
       if (cli_quantity("--wavelength", optarg, "nm", &wl) < 0) return CLI_USAGE;
       if (!(wl > 0)) { fprintf(stderr, "gainkit: --wavelength: must be positive\n"); return CLI_USAGE; }
+      if (!(wl >= GK_MODES_WL_MIN_NM && wl <= GK_MODES_WL_MAX_NM)) {
+        fprintf(stderr, "gainkit: --wavelength: %g nm is outside the supported range %g-%g nm\n", wl,
+                GK_MODES_WL_MIN_NM, GK_MODES_WL_MAX_NM);
+        return CLI_USAGE;
+      }
       break;
     case OPT_POL:
       if (!strcmp(optarg, "te")) pols = GK_MODES_TE;

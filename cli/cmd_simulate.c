@@ -328,6 +328,7 @@ static int simulate(int argc, char **argv, const sim_mpi *mpi)
   gk_error e;
   gk_error_clear(&e);
   if (gk_sim_config_read(path, &cf, &e)) { free(sw); return cli_error(&e); }
+  if (gk_sim_file_confinement(&cf, &e)) { gk_sim_file_free(&cf); free(sw); return cli_error(&e); }
   if (!sw && cf.sweep) {
     sw = cf.sweep;
     nsw = cf.nsweep;

@@ -6,13 +6,13 @@
 
 #include "cli.h"
 #include "gainkit/ta.h"
+#include "gainkit/constants.h"
 
 enum { OPT_GROUND = CLI_OPT_FIRST_FREE, OPT_DELTA, OPT_LONG, OPT_PROBE, OPT_WINDOW, OPT_DELAY, OPT_DELAYS,
        OPT_SIGMA, OPT_PHOTON, OPT_PUMP_WL, OPT_NMEAN, OPT_GFIT, OPT_DEGEN, OPT_FREE_DEGEN,
        OPT_NE, OPT_FIX_NE, OPT_NE_POISSON, OPT_ALPHA0 };
 
 #define MAX_DELTA 64
-#define HC_EV_NM 1239.841984
 
 struct pump_opts {
   double sigma;              /* cm^2, NaN if none */
@@ -199,7 +199,7 @@ static int run(int argc, char **argv)
       double wl;
       if (cli_quantity("--pump-wavelength", optarg, "nm", &wl) < 0) goto usage;
       if (!(wl > 0)) { cli_usage(c.cmd, "--pump-wavelength: must be positive"); goto usage; }
-      po.pump_ev = HC_EV_NM / wl;
+      po.pump_ev = GK_HC_EV_NM / wl;
       continue;
     }
     case OPT_NMEAN:

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "input.h"
 #include "gainkit/spectra.h"
 #include "gainkit/threshold.h"
 
@@ -141,14 +142,16 @@ out:
 
 /* Spectra in the matrix are analysed one column at a time; a decreasing
  * wavelength axis is turned around first (the library wants increasing). */
-static int load_spectra(const char *path, const gk_spectrum_options *so, series *s,
-                        gk_error *e)
+static int load_spectra(cli_input *in, const char *const *paths, size_t npaths,
+                        const gk_spectrum_options *so, series *s, gk_error *e)
 {
   gk_matrix m;
-  gk_matrix_options mo = {.col_kind = GK_XKIND_PLAIN, .require_increasing_rows = 1,
-                          .min_rows = 3};
-  int rc = gk_matrix_read(path, &mo, &m, e);
-  if (rc) return rc;
+  /* files, vendor formats, pumps, dark, orientation: the library's (gainkit/io.h) */
+  int rc = cli_input_load(in, paths, npaths, &m);
+  if (rc) return -rc;
+  cli_input_offset_check(&m, so->baseline.kind != GK_BASELINE_NONE, in->a.dark != NULL,
+                         "--dark FILE or --baseline N (mean of the first N samples)");
+  const char *path = paths[0];
   size_t nr = m.nrow, nc = m.ncol;
   int rev = nr > 1 && m.row[1] < m.row[0];
   /* the corner cell's line is not recorded by the reader: name the file */
@@ -830,6 +833,8 @@ static int run(int argc, char **argv)
       {"range", required_argument, NULL, OPT_RANGE},
       {"max-pump", required_argument, NULL, OPT_MAX_PUMP},
       {"smooth", required_argument, NULL, OPT_SMOOTH},
+      CLI_INPUT_FILE_LONGOPTS,
+      CLI_INPUT_SERIES_LONGOPTS,
       CLI_COMMON_LONGOPTS,
       {0, 0, 0, 0}};
   int spectra = 0, methods = M_DEFAULT, opt;
@@ -839,6 +844,7 @@ static int run(int argc, char **argv)
    * an automatic Savitzky–Golay smooth */
   so.baseline.kind = GK_BASELINE_AUTO;
   so.smooth = -1;
+  cli_input in = {0};
   optind = 1;
   while ((opt = cli_getopt(argc, argv, CLI_COMMON_SHORTOPTS, longopts, c.cmd)) != -1) {
     switch (opt) {
@@ -867,14 +873,22 @@ static int run(int argc, char **argv)
       }
       break;
     default: {
-      int h = cli_common_option(&c, opt, optarg);
+      int h = cli_input_option(&in, opt, optarg);
+      if (h < 0) return CLI_USAGE;
+      if (h) break;
+      h = cli_common_option(&c, opt, optarg);
       if (h < 0) return CLI_USAGE;
       if (h == 0) return cli_usage(c.cmd, "unexpected option");
     }
     }
   }
   if (optind >= argc) return cli_usage(c.cmd, "missing input FILE");
-  if (optind + 1 < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[optind + 1]);
+  if (optind + 1 < argc && !spectra)
+    return cli_usage(c.cmd, "%d input files: did you mean --spectra? (several files are one "
+                            "spectrum each)", argc - optind);
+  if (!spectra && in.series_opts)
+    return cli_usage(c.cmd, "the pump, dark and orientation options apply to spectra: did you "
+                            "mean --spectra?");
   if (!spectra && (window || baseline || smooth))
     return cli_usage(c.cmd, "%s applies to spectra; add --spectra",
                      window ? "--window" : baseline ? "--baseline" : "--smooth");
@@ -885,9 +899,20 @@ static int run(int argc, char **argv)
   series s = {0};
   gk_error e;
   gk_error_clear(&e);
-  int rc = spectra ? load_spectra(path, &so, &s, &e) : load_series(path, &s, &e);
+  int rc = spectra ? load_spectra(&in, (const char *const *)argv + optind, (size_t)(argc - optind),
+                                  &so, &s, &e)
+                   : load_series(path, &s, &e);
+  cli_input_free(&in);
+  if (rc < 0) {           /* printed already (input layer) */
+    series_free(&s);
+    return -rc;
+  }
   if (rc) {
     series_free(&s);
+    if (!spectra && gk_io_looks_like_spectra(path, NULL)) {
+      size_t l = strlen(e.msg);
+      snprintf(e.msg + l, sizeof e.msg - l, "; this looks like spectra: did you mean --spectra?");
+    }
     return cli_error(&e);
   }
   prange pr = {0};
@@ -956,6 +981,7 @@ const struct cli_command cli_cmd_threshold = {
   .order = 30,
   .help =
       "Usage: gainkit threshold FILE [--spectra] [--method M[,M...]] [--range P1:P2 | --max-pump P]\n"
+      "       gainkit threshold FILE...|DIR --spectra [--pump-from-name] [--dark F]\n"
       "                         [--window NM1:NM2] [--baseline auto|N|none|VALUE] [--smooth auto|M|none]\n"
       "                         [options]\n\n"
       "ASE threshold from emission versus pump (docs/threshold.md).\n\n"
@@ -965,7 +991,11 @@ const struct cli_command cli_cmd_threshold = {
       "  --spectra   a matrix: first row the pump values (unit in the corner cell,\n"
       "              e.g. \"wavelength (nm) \\ pump (uJ/cm2)\"), first column the\n"
       "              wavelength in nm, one spectrum per column; each spectrum gives\n"
-      "              its integrated intensity, peak wavelength and FWHM\n\n"
+      "              its integrated intensity, peak wavelength and FWHM. The\n"
+      "              orientation is detected (one spectrum per row is read\n"
+      "              transposed, with a note). Or several files (or a\n"
+      "              directory), one spectrum each, in any format below, with\n"
+      "              their pumps from --pumps, --pumps-file or --pump-from-name\n\n"
       "Options:\n"
       "  --method M         kink, fwhm, peak, lines, default or all, or a list\n"
       "                     (kink,lines); default = kink, fwhm (when widths exist) and\n"
@@ -981,6 +1011,7 @@ const struct cli_command cli_cmd_threshold = {
       "  --smooth S         peak and FWHM from a Savitzky-Golay quadratic smooth\n"
       "                     (with --spectra): auto (default, half-width ~FWHM/6),\n"
       "                     M samples each side, or none (raw samples)\n\n"
+      CLI_INPUT_FILE_HELP CLI_INPUT_SERIES_HELP "\n"
       "Methods (at least 6 points):\n"
       "  kink    continuous two-segment line in log10(intensity) vs log10(pump);\n"
       "          threshold 10^xb ± se. A saturating S-curve (slope falling again at\n"
@@ -998,6 +1029,8 @@ const struct cli_command cli_cmd_threshold = {
       "  gainkit threshold examples/threshold-series.csv --plot s-curve.png\n"
       "  gainkit threshold examples/threshold-series.csv --method all --range 5:200\n"
       "  gainkit threshold examples/threshold-spectra.csv --spectra --window 490:590 \\\n"
-      "      --method kink,peak --format json\n\n" CLI_COMMON_HELP,
+      "      --method kink,peak --format json\n"
+      "  gainkit threshold examples/fluence-series --spectra --pump-from-name \\\n"
+      "      --dark examples/fluence-series/dark.txt --method kink\n\n" CLI_COMMON_HELP,
   .run = run,
 };

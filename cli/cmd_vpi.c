@@ -8,6 +8,7 @@
 #include <gsl/gsl_interp.h>
 
 #include "cli.h"
+#include "input.h"
 #include "gainkit/vpi.h"
 
 enum { OPT_LENGTH = CLI_OPT_FIRST_FREE, OPT_MODEL, OPT_FLUOR, OPT_LOSSES, OPT_WINDOW,
@@ -32,6 +33,7 @@ typedef struct vdata {
   double L;
   char pump_unit[32];
   const char *weights;
+  int F_estimated;                        /* 1: F from the lowest-pump spectrum */
 } vdata;
 
 static void vdata_free(vdata *v)
@@ -85,13 +87,20 @@ static int cmp_idx(const void *a, const void *b)
   return (u > w) - (u < w);
 }
 
-static int load(const char *path, const sel *s, vdata *v, gk_error *e)
+static int load(cli_input *in, const char *const *paths, size_t npaths, const sel *s, vdata *v,
+                gk_error *e)
 {
   gk_matrix m;
-  gk_matrix_options mo = {.col_kind = GK_XKIND_PLAIN, .require_increasing_rows = 1,
-                          .min_rows = 3, .min_cols = 2};
-  int rc = gk_matrix_read(path, &mo, &m, e);
-  if (rc) return rc;
+  /* files, vendor formats, pumps, dark, orientation: the library's (gainkit/io.h) */
+  int rc = cli_input_load(in, paths, npaths, &m);
+  if (rc) return -rc;
+  cli_input_offset_check(&m, 0, in->a.dark != NULL, "--dark FILE");
+  const char *path = paths[0];
+  if (m.ncol < 2) {
+    rc = gk_error_set(e, GK_EINPUT, path, 0, "%zu spectrum; a VPI fit needs at least 2 pumps", m.ncol);
+    gk_matrix_free(&m);
+    return rc;
+  }
   size_t *cols = malloc(m.ncol * sizeof *cols), *rows = malloc(m.nrow * sizeof *rows);
   if (!cols || !rows) {
     rc = gk_error_set(e, GK_ENOMEM, NULL, 0, "out of memory");
@@ -206,6 +215,7 @@ static int load(const char *path, const sel *s, vdata *v, gk_error *e)
   } else {
     gk_vpi_data d = {.nl = v->nl, .np = v->np, .lambda = v->lambda, .pump = v->pump, .intensity = v->intensity};
     rc = gk_vpi_default_fluorescence(&d, v->F, e);
+    v->F_estimated = 1;
     if (rc) {
       char msg[sizeof e->msg];
       snprintf(msg, sizeof msg, "%s", e->msg);
@@ -256,6 +266,61 @@ static int make_sigma(vdata *v, wmode w)
 
 static const char *model_name(const gk_vpi_result *r) { return r->model == GK_VPI2 ? "vpi2" : "vpi1"; }
 
+/* ---- "not determined" ------------------------------------------------------
+ * A value whose standard error is missing or exceeds |value|, or that the
+ * data do not bound, is printed with value and uncertainty separately and
+ * the words "not determined" (never "value +- se"); JSON carries
+ * "determined": false. (Local to vpi for now; cli_common's shared
+ * formatting may take it over.) */
+static const char *why_undet_flag(double v, double se, int flag_ok, const char *flag_why)
+{
+  if (!isfinite(v)) return "no value";
+  if (!flag_ok) return flag_why;
+  if (!isfinite(se)) return "no standard error";
+  if (se > fabs(v)) return "standard error exceeds |value|";
+  return NULL;
+}
+
+static const char *why_undet(double v, double se, int flag_ok)
+{
+  return why_undet_flag(v, se, flag_ok, "the data do not bound it");
+}
+
+static const char *const GLOB_WHY = "P1, P2, m, n not jointly determined";
+
+static void print_vs(cli_buf *b, const char *name, double v, double se, int flag_ok, const char *unit)
+{
+  const char *why = why_undet_flag(v, se, flag_ok, *name == 'P' || *name == 'm' || *name == 'n' ? GLOB_WHY
+                                                                                              : "the data do not bound it");
+  if (!why) {
+    cli_print_value(b, name, v, se, unit);
+    return;
+  }
+  char a[32], c[32];
+  int have_se = isfinite(se) && se > 0;
+  cli_printf(b, "  %-12s not determined (%s): value %s%s%s, standard error %s%s%s\n", name, why,
+             isfinite(v) ? cli_fmt_num(a, sizeof a, v, CLI_SIG) : "none", *unit && isfinite(v) ? " " : "",
+             isfinite(v) ? unit : "", have_se ? cli_fmt_num(c, sizeof c, se, 2) : "none", have_se && *unit ? " " : "",
+             have_se ? unit : "");
+}
+
+static int gl1_determined(const gk_vpi_result *r)
+{
+  return !why_undet(r->th_gl1, r->th_gl1_se, r->th_gl1_determined);
+}
+
+/* Fraction of the lowest-pump spectrum at the ASE peak that the fit
+ * attributes to ASE: when F is estimated from that spectrum, this much of
+ * "F" is ASE, and the background ratio and the ASE-over-background pump
+ * inherit the bias. NaN for vpi1 (no background term). */
+static double ase_fraction_lowest(const gk_vpi_result *r, const vdata *v)
+{
+  if (r->model != GK_VPI2) return NAN;
+  double ase, bg;
+  gk_vpi_terms(r, v->F, r->ipk, v->pump[0], r->w1[0], r->w2[0], &ase, &bg);
+  return ase + bg > 0 ? ase / (ase + bg) : NAN;
+}
+
 static cJSON *fit_json(const gk_vpi_result *r, const vdata *v)
 {
   static const char *gn[GK_VPI_NGLOB] = {"P1", "P2", "m", "n"};
@@ -267,7 +332,14 @@ static cJSON *fit_json(const gk_vpi_result *r, const vdata *v)
   cJSON_AddStringToObject(j, "weights", v->weights);
   gk_json_num(j, "length_cm", v->L);
   cJSON *p = cJSON_AddObjectToObject(j, "params");
-  for (int k = 0; k < GK_VPI_NGLOB; k++) gk_json_value_se(p, gn[k], r->glob[k], r->glob_se[k]);
+  for (int k = 0; k < GK_VPI_NGLOB; k++) {
+    cJSON *pv = gk_json_value_se(p, gn[k], r->glob[k], r->glob_se[k]);
+    if (pv) cJSON_AddBoolToObject(pv, "determined", !why_undet(r->glob[k], r->glob_se[k], r->glob_determined));
+  }
+  cJSON_AddBoolToObject(j, "determined", gl1_determined(r));
+  cJSON *fl = cJSON_AddObjectToObject(j, "fluorescence");
+  cJSON_AddStringToObject(fl, "source", v->F_estimated ? "estimated: lowest-pump spectrum" : "measured (--fluorescence)");
+  if (v->F_estimated) gk_json_num(fl, "ase_fraction_lowest_pump", ase_fraction_lowest(r, v));
   cJSON_AddBoolToObject(j, "params_determined", r->glob_determined);
   gk_json_array(j, "wavelength_nm", v->lambda, v->nl);
   gk_json_array(j, "gamma", r->gamma, r->nl);
@@ -294,12 +366,12 @@ static cJSON *fit_json(const gk_vpi_result *r, const vdata *v)
   cJSON *th = gk_json_value_se(t, "gl1", r->th_gl1, r->th_gl1_se);
   if (th) {
     gk_json_num(th, "lo", r->th_gl1_lo), gk_json_num(th, "hi", r->th_gl1_hi);
-    cJSON_AddBoolToObject(th, "determined", r->th_gl1_determined);
+    cJSON_AddBoolToObject(th, "determined", gl1_determined(r));
   }
   th = gk_json_value_se(t, "transparency", r->th_tr, r->th_tr_se);
   if (th) {
     gk_json_num(th, "lo", r->th_tr_lo), gk_json_num(th, "hi", r->th_tr_hi);
-    cJSON_AddBoolToObject(th, "determined", r->th_tr_determined);
+    cJSON_AddBoolToObject(th, "determined", !why_undet(r->th_tr, r->th_tr_se, r->th_tr_determined));
   }
   if (r->model == GK_VPI2)
     gk_json_num(j, "ase_over_background", r->ase_over_bg_at_lowest ? v->pump[0] : r->ase_over_bg);
@@ -354,17 +426,17 @@ static void fit_text(cli_buf *b, const gk_vpi_result *r, const vdata *v)
              model_name(r), r->converged ? "converged" : "NOT converged",
              cli_fmt_num(c2, sizeof c2, r->chi2_red, CLI_SIG), v->weights, v->nl,
              v->np, v->L);
-  cli_print_value(b, "P1", r->glob[GK_VPI_P1], r->glob_se[GK_VPI_P1], pu);
-  cli_print_value(b, "P2", r->glob[GK_VPI_P2], r->glob_se[GK_VPI_P2], pu);
-  cli_print_value(b, "m", r->glob[GK_VPI_M], r->glob_se[GK_VPI_M], "");
-  cli_print_value(b, "n", r->glob[GK_VPI_N], r->glob_se[GK_VPI_N], "");
+  print_vs(b, "P1", r->glob[GK_VPI_P1], r->glob_se[GK_VPI_P1], r->glob_determined, pu);
+  print_vs(b, "P2", r->glob[GK_VPI_P2], r->glob_se[GK_VPI_P2], r->glob_determined, pu);
+  print_vs(b, "m", r->glob[GK_VPI_M], r->glob_se[GK_VPI_M], r->glob_determined, "");
+  print_vs(b, "n", r->glob[GK_VPI_N], r->glob_se[GK_VPI_N], r->glob_determined, "");
   if (!r->glob_determined) cli_printf(b, "  (P1, P2, m, n are not determined by these data)\n");
-  char ga[80], al[80];
-  cli_printf(b, "  ASE peak %.2f nm: gamma %s, alpha %s\n", r->peak_nm,
-             cli_fmt_value(ga, sizeof ga, r->gamma[r->ipk], r->gamma_se[r->ipk], "cm^-1"),
-             cli_fmt_value(al, sizeof al, r->alpha[r->ipk], r->alpha_se[r->ipk], "cm^-1"));
-  cli_print_value(b, "threshold gL=1", r->th_gl1, r->th_gl1_se, pu);
-  cli_print_value(b, "transparency g=0", r->th_tr, r->th_tr_se, pu);
+  cli_printf(b, "  ASE peak %.2f nm:\n", r->peak_nm);
+  print_vs(b, "gamma", r->gamma[r->ipk], r->gamma_se[r->ipk], 1, "cm^-1");
+  /* alpha held to a measured spectrum has se 0: determined */
+  print_vs(b, "alpha", r->alpha[r->ipk], r->alpha_se[r->ipk], 1, "cm^-1");
+  print_vs(b, "threshold gL=1", r->th_gl1, r->th_gl1_se, r->th_gl1_determined, pu);
+  print_vs(b, "transparency g=0", r->th_tr, r->th_tr_se, r->th_tr_determined, pu);
   if (!r->th_gl1_determined) {
     char iv[96];
     th_interval_text(iv, sizeof iv, r);
@@ -372,7 +444,9 @@ static void fit_text(cli_buf *b, const gk_vpi_result *r, const vdata *v)
                *iv && isfinite(r->th_gl1_hi) ? " " : "", *iv && isfinite(r->th_gl1_hi) ? pu : "");
   }
   if (r->model == GK_VPI2) {
-    if (r->ase_over_bg_at_lowest) cli_printf(b, "  ASE exceeds the background at every pump\n");
+    if (r->ase_over_bg_at_lowest)
+      cli_printf(b, "  ASE exceeds the background at every pump%s\n",
+                 v->F_estimated ? " (with F estimated from the lowest-pump spectrum: possibly an artefact of F)" : "");
     else if (isfinite(r->ase_over_bg))
     {
       char pb[48];
@@ -549,8 +623,11 @@ static int run(int argc, char **argv)
       {"max-pump", required_argument, NULL, OPT_MAXPUMP},
       {"auto-max-pump", no_argument, NULL, OPT_AUTOMAX},
       {"weights", required_argument, NULL, OPT_WEIGHTS},
+      CLI_INPUT_FILE_LONGOPTS,
+      CLI_INPUT_SERIES_LONGOPTS,
       CLI_COMMON_LONGOPTS,
       {0, 0, 0, 0}};
+  cli_input in = {0};
   sel s = {.maxpump = NAN};
   wmode wm = W_RELATIVE;
   int models = 2, opt;  /* 1 vpi1, 2 vpi2, 3 both */
@@ -589,21 +666,28 @@ static int run(int argc, char **argv)
       break;
     }
     default: {
-      int h = cli_common_option(&c, opt, optarg);
+      int h = cli_input_option(&in, opt, optarg);
+      if (h < 0) return CLI_USAGE;
+      if (h) break;
+      h = cli_common_option(&c, opt, optarg);
       if (h < 0) return CLI_USAGE;
       if (h == 0) return cli_usage(c.cmd, "unexpected option");
     }
     }
   }
   if (optind >= argc) return cli_usage(c.cmd, "missing input FILE");
-  if (optind + 1 < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[optind + 1]);
   if (cli_common_check(&c) < 0) return CLI_USAGE;
   const char *path = argv[optind];
 
   vdata v = {0};
   gk_error e;
   gk_error_clear(&e);
-  int rc = load(path, &s, &v, &e);
+  int rc = load(&in, (const char *const *)argv + optind, (size_t)(argc - optind), &s, &v, &e);
+  cli_input_free(&in);
+  if (rc < 0) {           /* printed already (input layer) */
+    vdata_free(&v);
+    return -rc;
+  }
   v.weights = WNAME[wm];
   if (!rc && make_sigma(&v, wm) < 0) rc = gk_error_set(&e, GK_ENOMEM, NULL, 0, "out of memory");
   if (rc) {
@@ -638,10 +722,23 @@ static int run(int argc, char **argv)
       cli_warn("%s: P1, P2, m, n are not determined by these data (relative stderr above %g %%); "
                "the thresholds, gamma and alpha are the meaningful output",
                model_name(&res[nr]), 100 * GK_VPI_GLOB_RELSE);
-    if (!res[nr].th_gl1_determined) {
+    if (!gl1_determined(&res[nr])) {
       char iv[96];
       th_interval_text(iv, sizeof iv, &res[nr]);
       cli_warn("%s: the gL=1 threshold is not determined by these data%s", model_name(&res[nr]), iv);
+      status = CLI_FAILED;  /* the headline result is not determined */
+    }
+    if (v.F_estimated) {
+      double fa = ase_fraction_lowest(&res[nr], &v);
+      if (isfinite(fa))
+        cli_warn("%s: F(lambda) is estimated from the lowest-pump spectrum, of which the fit attributes %.0f %% "
+                 "at the ASE peak to ASE: F then carries that ASE shape, which biases the background ratio and "
+                 "the ASE-over-background pump; give a measured F (--fluorescence, e.g. the spectrum well below "
+                 "threshold or PL of the film)", model_name(&res[nr]), 100 * fa);
+      else
+        cli_warn("%s: F(lambda) is estimated from the lowest-pump spectrum; if that spectrum already holds ASE, "
+                 "F and every result depending on its shape are biased: prefer a measured F (--fluorescence)",
+                 model_name(&res[nr]));
     }
     nr++;
   }
@@ -682,20 +779,25 @@ const struct cli_command cli_cmd_vpi = {
   .summary = "global VPI fits of a pump series of spectra (gamma, alpha, thresholds)",
   .order = 35,
   .help =
-      "Usage: gainkit vpi FILE [--length L] [--model vpi1|vpi2|both]\n"
+      "Usage: gainkit vpi FILE...|DIR [--length L] [--model vpi1|vpi2|both]\n"
       "                   [--fluorescence F.csv] [--losses ALPHA.csv] [--window NM1:NM2]\n"
       "                   [--max-pump P | --auto-max-pump] [options]\n\n"
       "Fits all spectra of a pump series at once (physics.md section 2, seed 000\n"
       "Eq. 6-8): g = gamma(lambda) dn(P) - alpha(lambda),\n"
       "  vpi1: I = W1(P) F (e^{gL} - 1)/g,  vpi2: + W2(P) F (1 - e^{-alpha L})/alpha.\n\n"
       "Input FILE: a matrix, first row the pump values (unit in the corner cell),\n"
-      "first column the wavelength in nm, one spectrum per column.\n\n"
+      "first column the wavelength in nm, one spectrum per column (orientation\n"
+      "detected); or several files / a directory, one spectrum each, any format.\n\n"
       "Options:\n"
       "  --length L          stripe length (unit suffix allowed, default cm); without\n"
       "                      it the file's '# stripe_length_cm:' metadata is used\n"
       "  --model M           vpi1, vpi2 (default) or both\n"
       "  --fluorescence F    F(lambda) from a two-column file (wavelength nm, value),\n"
-      "                      interpolated; default: the lowest-pump spectrum / its max\n"
+      "                      interpolated. Strongly recommended: without it F is\n"
+      "                      estimated from the lowest-pump spectrum / its max, which\n"
+      "                      is biased when that spectrum already holds ASE (the\n"
+      "                      bundled example's vpi2 background ratio drops from 2.7\n"
+      "                      to 0.8); a warning then gives the ASE share of it\n"
       "  --losses A          hold alpha(lambda) (cm^-1) to a measured spectrum\n"
       "  --window NM1:NM2    fit only this wavelength range\n"
       "  --max-pump P        drop spectra above pump P (bare number: the file's pump\n"
@@ -704,6 +806,7 @@ const struct cli_command cli_cmd_vpi = {
       "  --weights W         noise model: relative (default; sigma = |I|), poisson\n"
       "                      (sigma = sqrt|I|) or none; sigma is floored at 1e-3 of\n"
       "                      each spectrum's maximum. chi2_red is in these units\n\n"
+      CLI_INPUT_FILE_HELP CLI_INPUT_SERIES_HELP "\n"
       "Thresholds from the smooth net gain at the ASE peak: gl1 (g L = 1) and\n"
       "transparency (g = 0), with standard errors. CSV (-o .csv): gamma and alpha\n"
       "per wavelength. With --model both the JSON holds \"fits\" and\n"

@@ -8,7 +8,7 @@
 #include "cli.h"
 #include "gainkit/vsl.h"
 
-enum { OPT_MODEL = CLI_OPT_FIRST_FREE, OPT_RANGE, OPT_WEIGHTS, OPT_LENGTH_UNIT, OPT_MATRIX };
+enum { OPT_MODEL = CLI_OPT_FIRST_FREE, OPT_RANGE, OPT_WEIGHTS, OPT_LENGTH_UNIT, OPT_MATRIX, OPT_WINDOW_SCAN, OPT_OFFSET };
 
 typedef struct vsl_opts {
   cli_common c;
@@ -18,6 +18,14 @@ typedef struct vsl_opts {
   const char *length_unit;
   const char *matrix;
   const char *file;
+  /* several FILEs (a fluence series of scans): each result is collected
+   * here instead of emitted, with the net gain of the chosen model */
+  cJSON *series;
+  cli_buf *series_text;
+  double g, g_se;
+  const char *g_model;
+  int window_scan;
+  int offset;
 } vsl_opts;
 
 static const char *weight_name(gk_weighting w)
@@ -66,6 +74,134 @@ static int weights_of(const vsl_opts *o, int has_sigma, gk_weighting *w)
   return 0;
 }
 
+/* ---- "not determined" ------------------------------------------------------
+ * A value the data do not determine (standard error missing or larger than
+ * |value|, or the value on a bound the model imposes) is printed with its
+ * value and uncertainty separately and the words "not determined", never
+ * as "value +- se"; JSON carries "determined": false with the reason.
+ * (Local to vsl for now; cli_common's shared formatting may take it over.) */
+static const char *why_undetermined(const gk_vsl_fit *f, size_t k)
+{
+  if (!f->ok) return "no fit";
+  if (f->model == GK_VSL_VSL2 && k == 2 && f->a2_at_bound) return "at its bound 0";
+  if (f->model == GK_VSL_SATEXACT && k == 1 && f->value[1] <= 1e-12 * fabs(f->value[0])) return "at its bound 0";
+  if (!isfinite(f->se[k])) return "no standard error (the data do not constrain it)";
+  if (!isfinite(f->value[k])) return "no value";
+  if (f->se[k] > fabs(f->value[k])) return "standard error exceeds |value|";
+  return NULL;
+}
+
+static size_t g_index(gk_vsl_model m) { return m == GK_VSL_SATEXACT ? 4 : 0; }
+
+static void print_param(cli_buf *b, const gk_vsl_fit *f, size_t k, const char *unit)
+{
+  const char *why = why_undetermined(f, k);
+  if (!why) {
+    cli_print_value(b, gk_vsl_param_name(f->model, k), f->value[k], f->se[k], unit);
+    return;
+  }
+  char v[32], se[32];
+  cli_fmt_num(v, sizeof v, f->value[k], CLI_SIG);
+  cli_fmt_num(se, sizeof se, f->se[k], 2);
+  int have_se = isfinite(f->se[k]) && f->se[k] > 0;
+  cli_printf(b, "  %-12s not determined (%s): value %s %s, standard error %s%s%s\n", gk_vsl_param_name(f->model, k),
+             why, v, unit, have_se ? se : "none", have_se ? " " : "", have_se ? unit : "");
+}
+
+/* ---- fit-window analysis --------------------------------------------------- */
+
+static int run_window_scan(vsl_opts *o, const gk_vsl_data *d, const char *yunit)
+{
+  gk_error e;
+  gk_error_clear(&e);
+  gk_vsl_model m = o->model < 0 ? GK_VSL_VSL1 : (gk_vsl_model)o->model;
+  gk_vsl_window_scan ws;
+  if (gk_vsl_window_scan_run(d, m, &ws, &e) != GK_OK) return cli_error(&e);
+  (void)yunit;
+  size_t nw = ws.nw, L = ws.longest;
+  int found = L < nw;
+  cJSON *j = cJSON_CreateObject();
+  cJSON_AddStringToObject(j, "command", "vsl");
+  cJSON_AddStringToObject(j, "analysis", "window-scan");
+  cJSON_AddStringToObject(j, "model", gk_vsl_model_name(m));
+  cJSON_AddStringToObject(j, "weights", weight_name(d->weighting));
+  cJSON_AddBoolToObject(j, "converged", found);
+  gk_json_array(j, "Lmax_cm", ws.Lmax, nw);
+  gk_json_array(j, "g", ws.g, nw);
+  gk_json_array(j, "g_stderr", ws.g_se, nw);
+  double *lo = malloc(nw * sizeof *lo), *hi = malloc(nw * sizeof *hi), *np = malloc(nw * sizeof *np);
+  if (!lo || !hi || !np) {
+    free(lo); free(hi); free(np);
+    cJSON_Delete(j);
+    gk_vsl_window_scan_free(&ws);
+    fprintf(stderr, "gainkit: out of memory\n");
+    return CLI_USAGE;
+  }
+  for (size_t k = 0; k < nw; k++) {
+    lo[k] = ws.g[k] - 1.96 * ws.g_se[k];
+    hi[k] = ws.g[k] + 1.96 * ws.g_se[k];
+    np[k] = (double)ws.npts[k];
+  }
+  gk_json_array(j, "g_band95_lo", lo, nw);
+  gk_json_array(j, "g_band95_hi", hi, nw);
+  gk_json_array(j, "chi2_red", ws.chi2_red, nw);
+  gk_json_array(j, "n_points", np, nw);
+  cJSON *acc = cJSON_AddArrayToObject(j, "model_holds");
+  for (size_t k = 0; k < nw; k++) cJSON_AddItemToArray(acc, cJSON_CreateBool(ws.acceptable[k] && k <= L));
+  cJSON *lg = cJSON_AddObjectToObject(j, "longest_valid_range");
+  gk_json_num(lg, "Lmax_cm", found ? ws.Lmax[L] : NAN);
+  cJSON *gv = gk_json_value_se(lg, "g", found ? ws.g[L] : NAN, found ? ws.g_se[L] : NAN);
+  (void)gv;
+  cli_buf b = {0};
+  cli_printf(&b, "VSL fit-window scan: %zu points, model %s, weights %s: g versus the longest stripe length used\n\n",
+             d->n, gk_vsl_model_name(m), weight_name(d->weighting));
+  cli_printf(&b, "%10s %6s %24s %10s  %s\n", "Lmax (cm)", "points", "g (cm^-1)", "chi2_red", "model holds");
+  for (size_t k = 0; k < nw; k++) {
+    char gs[64];
+    if (isfinite(ws.g[k]) && ws.g_se[k] <= fabs(ws.g[k])) cli_fmt_value(gs, sizeof gs, ws.g[k], ws.g_se[k], "");
+    else snprintf(gs, sizeof gs, "%s", isfinite(ws.g[k]) ? "not determined" : "no fit");
+    cli_cell(&b, 10, ws.Lmax[k]);
+    cli_printf(&b, " %6zu %24s", ws.npts[k], gs);
+    cli_cell(&b, 11, ws.chi2_red[k]);
+    cli_printf(&b, "  %s\n", ws.acceptable[k] && k <= L ? "yes" : "no");
+  }
+  if (found) {
+    char gs[64];
+    cli_fmt_value(gs, sizeof gs, ws.g[L], ws.g_se[L], "cm^-1");
+    cli_printf(&b, "\nlongest range where %s holds: L <= %g cm (%zu points), g = %s\n", gk_vsl_model_name(m), ws.Lmax[L],
+               ws.npts[L], gs);
+  } else {
+    cli_printf(&b, "\n%s holds in no window (not even the shortest)\n", gk_vsl_model_name(m));
+  }
+  gk_csv csv = {0};
+  const char *hdr[6] = {"Lmax (cm)", "g (cm^-1)", "g_stderr (cm^-1)", "chi2_red", "n_points", "model_holds"};
+  gk_csv_init(&csv, 6, hdr);
+  gk_csv_add_comment(&csv, "gainkit vsl --window-scan --model %s", gk_vsl_model_name(m));
+  for (size_t k = 0; k < nw; k++) {
+    double row[6] = {ws.Lmax[k], ws.g[k], ws.g_se[k], ws.chi2_red[k], np[k], ws.acceptable[k] && k <= L ? 1 : 0};
+    gk_csv_add_row(&csv, row);
+  }
+  int rc = CLI_OK;
+  if (o->c.plot) {
+    gk_figure *fig = gk_figure_new(1, 1, 1000, 650, "VSL fit-window scan");
+    gk_panel *p = gk_figure_panel(fig, 0);
+    gk_panel_labels(p, "longest stripe length used Lmax (cm)", "net gain g (cm^-1)", gk_vsl_model_name(m));
+    gk_panel_add(p, ws.Lmax, ws.g, NULL, nw, GK_STYLE_LINEPOINTS, 0, "g");
+    gk_panel_add(p, ws.Lmax, lo, NULL, nw, GK_STYLE_DASHED, 1, "95 % band");
+    gk_panel_add(p, ws.Lmax, hi, NULL, nw, GK_STYLE_DASHED, 1, NULL);
+    if (found) gk_panel_vline(p, ws.Lmax[L], 2, "longest valid range");
+    if (gk_figure_save(fig, o->c.plot, &e) != GK_OK) rc = cli_error(&e);
+    gk_figure_free(fig);
+  }
+  if (rc == CLI_OK) rc = cli_emit(&o->c, j, b.s, &csv, found ? CLI_OK : CLI_FAILED);
+  gk_csv_free(&csv);
+  cli_buf_free(&b);
+  cJSON_Delete(j);
+  free(lo); free(hi); free(np);
+  gk_vsl_window_scan_free(&ws);
+  return rc;
+}
+
 /* ---- one data set -------------------------------------------------------- */
 
 static cJSON *fit_json(const gk_vsl_fit *f, const gk_vsl_data *d, const char *yunit, cJSON *obj)
@@ -80,10 +216,21 @@ static cJSON *fit_json(const gk_vsl_fit *f, const gk_vsl_data *d, const char *yu
   cJSON *u = cJSON_AddObjectToObject(obj, "units");
   for (size_t k = 0; k < f->np; k++) {
     char unit[48];
-    gk_json_value_se(p, gk_vsl_param_name(m, k), f->ok ? f->value[k] : NAN, f->ok ? f->se[k] : NAN);
+    cJSON *pv = gk_json_value_se(p, gk_vsl_param_name(m, k), f->ok ? f->value[k] : NAN, f->ok ? f->se[k] : NAN);
+    const char *why = why_undetermined(f, k);
+    if (pv) {
+      cJSON_AddBoolToObject(pv, "determined", why == NULL);
+      if (why) cJSON_AddStringToObject(pv, "reason", why);
+    }
     param_unit(m, k, yunit, unit, sizeof unit);
     cJSON_AddStringToObject(u, gk_vsl_param_name(m, k), unit);
   }
+  if (f->has_offset) {
+    cJSON *pv = gk_json_value_se(p, "I0", f->I0, f->I0_se);
+    if (pv) cJSON_AddBoolToObject(pv, "determined", isfinite(f->I0_se) && f->I0_se <= fabs(f->I0));
+    cJSON_AddStringToObject(u, "I0", *yunit ? yunit : "a.u.");
+  }
+  cJSON_AddBoolToObject(obj, "offset", f->has_offset);
   gk_json_num(obj, "chi2", f->ok ? f->chi2 : NAN);
   gk_json_num(obj, "chi2_red", f->ok ? f->chi2_red : NAN);
   gk_json_num(obj, "aic", f->ok ? f->aic : NAN);
@@ -107,7 +254,18 @@ static void fit_text(cli_buf *b, const gk_vsl_fit *f, const char *yunit)
   for (size_t k = 0; k < f->np; k++) {
     char unit[48];
     param_unit(m, k, yunit, unit, sizeof unit);
-    cli_print_value(b, gk_vsl_param_name(m, k), f->value[k], f->se[k], unit);
+    print_param(b, f, k, unit);
+  }
+  if (f->has_offset) {
+    const char *iu = *yunit ? yunit : "a.u.";
+    if (isfinite(f->I0_se) && f->I0_se <= fabs(f->I0)) cli_print_value(b, "I0", f->I0, f->I0_se, iu);
+    else {
+      char v[32], se[32];
+      int hs = isfinite(f->I0_se);
+      cli_printf(b, "  %-12s not determined (%s): value %s %s, standard error %s%s%s\n", "I0",
+                 hs ? "standard error exceeds |value|" : "no standard error", cli_fmt_num(v, sizeof v, f->I0, CLI_SIG), iu,
+                 hs ? cli_fmt_num(se, sizeof se, f->I0_se, 2) : "none", hs ? " " : "", hs ? iu : "");
+    }
   }
   char c2[32], cr[32], ai[32], c2i[32], aii[32];
   cli_printf(b, "  chi2 = %s (%s), chi2_red = %s, AICc = %s; in I: chi2 = %s, AICc = %s\n",
@@ -165,11 +323,22 @@ static int run_columns(vsl_opts *o)
   co.xkind = GK_XKIND_LENGTH;
   co.x_unit_override = o->length_unit;
   co.x_unit_default = "cm";
-  co.require_increasing = 1;
-  co.reject_duplicate_x = 1;
+  co.sort_and_average = 1;  /* decreasing or repeated stripe lengths: sorted/averaged, noted */
   co.require_positive_sigma = 1;
   co.min_points = 2;
   if (gk_columns_read(o->file, &co, &col, &e) != GK_OK) return cli_error(&e);
+  if (col.note[0]) fprintf(stderr, "gainkit: note: %s: %s\n", cli_basename(o->file), col.note);
+  {
+    /* a background under the scan: I(L -> 0) should vanish */
+    double off;
+    int sig;
+    gk_io_offset_vsl(col.x, col.y, col.n, &off, &sig);
+    if (sig)
+      cli_warn("%s: the intensity extrapolates to %.4g %s at L -> 0 (straight line through the "
+               "first points): a background that the VSL models do not have; subtract it from "
+               "the intensities (a dark/offset level) before fitting",
+               cli_basename(o->file), off, col.y_unit);
+  }
   int rc = CLI_USAGE;
   double lo, hi;
   gk_weighting w;
@@ -199,7 +368,7 @@ static int run_columns(vsl_opts *o)
     n++;
   }
   gk_vsl_data d = {.n = n, .L = L, .intensity = I, .sigma = col.sigma ? S : NULL, .line = line, .path = col.path,
-                   .weighting = w};
+                   .weighting = w, .offset = o->offset};
   size_t need = o->model < 0 ? gk_vsl_ntheta(GK_VSL_SATEXACT) : gk_vsl_ntheta((gk_vsl_model)o->model);
   if (n < need) {
     if (o->range)
@@ -211,6 +380,10 @@ static int run_columns(vsl_opts *o)
     goto out;
   }
   if (gk_vsl_check(&d, &e) != GK_OK) { rc = cli_error(&e); goto out; }
+  if (o->window_scan) {
+    rc = run_window_scan(o, &d, col.y_unit);
+    goto out;
+  }
   for (int m = 0; m < GK_VSL_NMODELS; m++) {
     if (o->model >= 0 && m != o->model) continue;
     have[m] = 1;
@@ -221,7 +394,7 @@ static int run_columns(vsl_opts *o)
   const char *yunit = col.y_unit;
   j = cJSON_CreateObject();
   cJSON_AddStringToObject(j, "command", "vsl");
-  int converged;
+  int converged, determined;
   cli_printf(&b, "VSL: %s, %zu points, L = %g to %g cm, weights %s%s\n", col.path, n, L[0], L[n - 1],
              weight_name(w), w == GK_WEIGHT_SIGMA ? " (absolute)" : "");
   if (o->model >= 0) {
@@ -229,6 +402,12 @@ static int run_columns(vsl_opts *o)
     fit_json(f, &d, yunit, j);
     cJSON_AddStringToObject(j, "weights", weight_name(w));
     converged = f->ok && f->converged;
+    size_t gi0 = o->model == GK_VSL_SATEXACT ? 4 : 0;
+    o->g = f->ok ? f->value[gi0] : NAN;
+    o->g_se = f->ok ? f->se[gi0] : NAN;
+    o->g_model = gk_vsl_model_name(o->model);
+    determined = f->ok && !why_undetermined(f, g_index(f->model));
+    cJSON_AddBoolToObject(j, "determined", determined);
     fit_text(&b, f, yunit);
   } else {
     cJSON_AddBoolToObject(j, "converged", 0);  /* set below */
@@ -243,7 +422,8 @@ static int run_columns(vsl_opts *o)
       cJSON_AddItemToArray(arr, fit_json(f, &d, yunit, cJSON_CreateObject()));
       size_t gi = m == GK_VSL_SATEXACT ? 4 : 0;
       char gs[64];
-      cli_fmt_value(gs, sizeof gs, f->value[gi], f->se[gi], "");
+      if (why_undetermined(f, gi)) snprintf(gs, sizeof gs, "not determined");
+      else cli_fmt_value(gs, sizeof gs, f->value[gi], f->se[gi], "");
       cli_printf(&b, "%-10s %24s", gk_vsl_model_name(m), f->ok ? gs : "-");
       cli_cell(&b, 10, f->chi2_red);
       cli_cell(&b, 12, f->aicc_I);
@@ -252,11 +432,19 @@ static int run_columns(vsl_opts *o)
     int reliable = 0;
     char why[600];
     int rec = gk_vsl_recommend(&d, fits, &reliable, why, sizeof why);
+    if (rec >= 0) {
+      size_t gi0 = rec == GK_VSL_SATEXACT ? 4 : 0;
+      o->g = fits[rec].ok ? fits[rec].value[gi0] : NAN;
+      o->g_se = fits[rec].ok ? fits[rec].se[gi0] : NAN;
+      o->g_model = gk_vsl_model_name(rec);
+    }
     cJSON_AddStringToObject(j, "recommended", rec >= 0 ? gk_vsl_model_name(rec) : "none");
     cJSON_AddBoolToObject(j, "reliable", reliable);
     cJSON_AddStringToObject(j, "reason", why);
     converged = rec >= 0 && fits[rec].ok && fits[rec].converged;
+    determined = rec >= 0 && !why_undetermined(&fits[rec], g_index(rec));
     cJSON_ReplaceItemInObject(j, "converged", cJSON_CreateBool(converged));
+    cJSON_AddBoolToObject(j, "determined", determined);
     for (int m = 0; m < GK_VSL_NMODELS; m++) fit_text(&b, &fits[m], yunit);
     cli_printf(&b, "\nrecommended: %s%s\n  %s\n", rec >= 0 ? gk_vsl_model_name(rec) : "none",
                reliable ? "" : " (not reliable)", why);
@@ -294,7 +482,47 @@ static int run_columns(vsl_opts *o)
     snprintf(title, sizeof title, "VSL fits: %s", cli_basename(col.path));
     if (plot_fits(o->c.plot, &d, fits, have, title, &e) != GK_OK) { rc = cli_error(&e); goto out; }
   }
-  rc = cli_emit(&o->c, j, b.s, &csv, converged ? CLI_OK : CLI_FAILED);
+  /* Offset suggestion: without --offset, refit the headline model with an
+   * offset I0; a significant I0 (|I0| > 3 se) that lowers AICc (in I) by
+   * more than 10 means the L -> 0 extrapolation does not go to zero. */
+  {
+    int hm = o->model >= 0 ? o->model : (int)gk_vsl_recommend(&d, fits, &(int){0}, (char[8]){0}, 8);
+    if (!o->offset && hm >= 0 && fits[hm].ok) {
+      gk_vsl_data d1 = d;
+      d1.offset = 1;
+      gk_vsl_fit fo;
+      gk_error eo;
+      gk_error_clear(&eo);
+      if (gk_vsl_fit_model(&d1, (gk_vsl_model)hm, &fo, &eo) == GK_OK && fo.ok && fo.converged) {
+        int sig = isfinite(fo.I0_se) && fabs(fo.I0) > 3 * fo.I0_se && fo.aicc_I < fits[hm].aicc_I - 10;
+        cJSON *os = cJSON_AddObjectToObject(j, "offset_test");
+        cJSON_AddStringToObject(os, "model", gk_vsl_model_name(hm));
+        gk_json_value_se(os, "I0", fo.I0, fo.I0_se);
+        gk_json_num(os, "g_with_offset", fo.value[g_index(hm)]);
+        gk_json_num(os, "delta_aicc", fo.aicc_I - fits[hm].aicc_I);
+        cJSON_AddBoolToObject(os, "offset_suggested", sig);
+        if (sig) {
+          char a[64], gg[64];
+          cli_fmt_value(a, sizeof a, fo.I0, fo.I0_se, *yunit ? yunit : "a.u.");
+          cli_fmt_value(gg, sizeof gg, fo.value[g_index(hm)], fo.se[g_index(hm)], "cm^-1");
+          cli_warn("the data extrapolate to a significant offset at L = 0: I0 = %s (%s with an offset: g = %s, AICc "
+                   "lower by %.0f); a constant background (dark counts, scattered pump) biases g: rerun with --offset",
+                   a, gk_vsl_model_name(hm), gg, fits[hm].aicc_I - fo.aicc_I);
+          cli_printf(&b, "\noffset suggested: the data extrapolate to I0 = %s at L = 0 (use --offset)\n", a);
+        }
+      }
+      gk_vsl_fit_free(&fo);
+    }
+  }
+  /* exit 1 also when the headline g is not determined by the data */
+  if (o->series) {
+    cJSON_AddStringToObject(j, "input", col.path);
+    cJSON_AddItemToArray(o->series, j);
+    j = NULL;
+    cli_printf(o->series_text, "%s\n", b.s);
+    rc = converged && determined ? CLI_OK : CLI_FAILED;
+  } else
+    rc = cli_emit(&o->c, j, b.s, &csv, converged && determined ? CLI_OK : CLI_FAILED);
 out:
   for (int m = 0; m < GK_VSL_NMODELS; m++) gk_vsl_fit_free(&fits[m]);
   gk_csv_free(&csv);
@@ -319,7 +547,9 @@ static int run_matrix(vsl_opts *o)
   mo.require_increasing_rows = 1;
   mo.min_rows = 1;
   mo.min_cols = 2;
+  mo.orientation = GK_ORIENT_DETECT;  /* one spectrum per row: read transposed, with a note */
   if (gk_matrix_read(o->matrix, &mo, &mx, &e) != GK_OK) return cli_error(&e);
+  if (mx.note[0]) fprintf(stderr, "gainkit: note: %s: %s\n", cli_basename(o->matrix), mx.note);
   int rc = CLI_USAGE;
   double lo, hi;
   gk_weighting w;
@@ -372,12 +602,26 @@ static int run_matrix(vsl_opts *o)
   }
   cli_progress_done(&prog);
   if (cli_interrupted()) goto out;
-  /* The reported spectrum: the chosen model, or per wavelength the
-   * recommended one for --model all. */
+  /* The reported spectrum: one model at every wavelength (switching
+   * models between wavelengths makes g(lambda) spiky). With --model all,
+   * the model recommended at the most wavelengths (ties: the simpler, in
+   * the order vsl1, sat, vsl2, sat-exact; never emp); the per-wavelength
+   * recommendations are reported separately. */
+  int chosen = o->model, nrec_chosen = 0;
+  if (o->model < 0) {
+    static const int order[] = {GK_VSL_VSL1, GK_VSL_SAT, GK_VSL_VSL2, GK_VSL_SATEXACT};
+    int count[GK_VSL_NMODELS] = {0};
+    for (size_t i = 0; i < nw; i++)
+      if (rec[i] >= 0) count[rec[i]]++;
+    chosen = GK_VSL_SAT;
+    for (size_t k = 0; k < 4; k++)
+      if (count[order[k]] > count[chosen] || (count[order[k]] == count[chosen] && k == 0)) chosen = order[k];
+    nrec_chosen = count[chosen];
+  }
   size_t nconv = 0;
   cJSON *convarr = cJSON_CreateArray(), *modarr = cJSON_CreateArray();
   for (size_t i = 0; i < nw; i++) {
-    int m = o->model >= 0 ? o->model : rec[i];
+    int m = chosen;
     int ok = m >= 0 && spec[m].converged[i];
     gsel[i] = m >= 0 ? spec[m].g[i] : NAN;
     sesel[i] = m >= 0 ? spec[m].g_se[i] : NAN;
@@ -388,7 +632,13 @@ static int run_matrix(vsl_opts *o)
   int converged = nconv == nw;
   j = cJSON_CreateObject();
   cJSON_AddStringToObject(j, "command", "vsl");
-  cJSON_AddStringToObject(j, "model", o->model >= 0 ? gk_vsl_model_name(o->model) : "all");
+  cJSON_AddStringToObject(j, "model", gk_vsl_model_name(chosen));
+  if (o->model < 0) {
+    char why[160];
+    snprintf(why, sizeof why, "one model at every wavelength: %s, recommended at %d of %zu wavelengths",
+             gk_vsl_model_name(chosen), nrec_chosen, nw);
+    cJSON_AddStringToObject(j, "model_choice", why);
+  }
   cJSON_AddBoolToObject(j, "converged", converged);
   cJSON_AddNumberToObject(j, "n_wavelengths", (double)nw);
   cJSON_AddNumberToObject(j, "n_lengths", (double)nL);
@@ -401,7 +651,23 @@ static int run_matrix(vsl_opts *o)
   gk_json_array(j, "g_stderr", sesel, nw);
   cJSON_AddItemToObject(j, "converged_per_wavelength", convarr);
   if (o->model < 0) {
-    cJSON_AddItemToObject(j, "model_per_wavelength", modarr);
+    /* the per-wavelength recommendation, separately from the spectrum */
+    cJSON_Delete(modarr);
+    modarr = cJSON_AddArrayToObject(j, "recommended_per_wavelength");
+    double *grec = malloc(nw * sizeof *grec), *serec = malloc(nw * sizeof *serec);
+    for (size_t i = 0; i < nw; i++) {
+      cJSON_AddItemToArray(modarr, rec[i] >= 0 ? cJSON_CreateString(gk_vsl_model_name(rec[i])) : cJSON_CreateNull());
+      if (grec && serec) {
+        grec[i] = rec[i] >= 0 ? spec[rec[i]].g[i] : NAN;
+        serec[i] = rec[i] >= 0 ? spec[rec[i]].g_se[i] : NAN;
+      }
+    }
+    if (grec && serec) {
+      gk_json_array(j, "g_recommended_per_wavelength", grec, nw);
+      gk_json_array(j, "g_stderr_recommended_per_wavelength", serec, nw);
+    }
+    free(grec);
+    free(serec);
     cJSON *sp = cJSON_AddArrayToObject(j, "spectra");
     for (int m = 0; m < GK_VSL_NMODELS; m++) {
       cJSON *s = cJSON_CreateObject();
@@ -416,22 +682,30 @@ static int run_matrix(vsl_opts *o)
     cJSON_Delete(modarr);
   }
   cli_printf(&b, "VSL spectrum: %s, %zu wavelengths x %zu stripe lengths (L = %g to %g cm), model %s, weights %s\n",
-             mx.path, nw, nL, L[0], L[nL - 1], o->model >= 0 ? gk_vsl_model_name(o->model) : "all (recommended per wavelength)",
-             weight_name(w));
-  cli_printf(&b, "%zu of %zu wavelengths converged\n\n%14s %24s %10s %s\n", nconv, nw, "wavelength (nm)",
-             "g (cm^-1)", "model", "converged");
+             mx.path, nw, nL, L[0], L[nL - 1], gk_vsl_model_name(chosen), weight_name(w));
+  if (o->model < 0)
+    cli_printf(&b, "one model at every wavelength: %s (recommended at %d of %zu wavelengths); the per-wavelength\n"
+                   "recommendation is listed separately\n", gk_vsl_model_name(chosen), nrec_chosen, nw);
+  cli_printf(&b, "%zu of %zu wavelengths converged\n\n%14s %24s %9s", nconv, nw, "wavelength (nm)", "g (cm^-1)", "converged");
+  if (o->model < 0) cli_printf(&b, "  %-10s %24s", "recommended", "g of that model (cm^-1)");
+  cli_printf(&b, "\n");
   for (size_t i = 0; i < nw; i++) {
-    int m = o->model >= 0 ? o->model : rec[i];
     char gs[64];
-    cli_fmt_value(gs, sizeof gs, gsel[i], sesel[i], "");
-    cli_printf(&b, "%14.2f %24s %10s %s\n", mx.row[i], gs, m >= 0 ? gk_vsl_model_name(m) : "none",
-               cJSON_IsTrue(cJSON_GetArrayItem(convarr, (int)i)) ? "yes" : "no");
+    if (!(sesel[i] <= fabs(gsel[i]))) snprintf(gs, sizeof gs, "%s", isfinite(gsel[i]) ? "not determined" : "failed");
+    else cli_fmt_value(gs, sizeof gs, gsel[i], sesel[i], "");
+    cli_printf(&b, "%14.2f %24s %9s", mx.row[i], gs, cJSON_IsTrue(cJSON_GetArrayItem(convarr, (int)i)) ? "yes" : "no");
+    if (o->model < 0) {
+      char gr[64] = "-";
+      if (rec[i] >= 0) cli_fmt_value(gr, sizeof gr, spec[rec[i]].g[i], spec[rec[i]].g_se[i], "");
+      cli_printf(&b, "  %-10s %24s", rec[i] >= 0 ? gk_vsl_model_name(rec[i]) : "none", gr);
+    }
+    cli_printf(&b, "\n");
   }
   {
     const char *hdr[4] = {"wavelength (nm)", "g (cm^-1)", "g_stderr (cm^-1)", "converged"};
     gk_csv_init(&csv, 4, hdr);
-    gk_csv_add_comment(&csv, "gainkit vsl --matrix %s --model %s", mx.path,
-                       o->model >= 0 ? gk_vsl_model_name(o->model) : "all");
+    gk_csv_add_comment(&csv, "gainkit vsl --matrix %s --model %s (g of %s at every wavelength)", mx.path,
+                       o->model >= 0 ? gk_vsl_model_name(o->model) : "all", gk_vsl_model_name(chosen));
     for (size_t i = 0; i < nw; i++) {
       double row[4] = {mx.row[i], gsel[i], sesel[i], cJSON_IsTrue(cJSON_GetArrayItem(convarr, (int)i)) ? 1 : 0};
       gk_csv_add_row(&csv, row);
@@ -443,8 +717,7 @@ static int run_matrix(vsl_opts *o)
     gk_figure *fig = gk_figure_new(1, 1, 1000, 650, title);
     gk_panel *p = gk_figure_panel(fig, 0);
     gk_panel_labels(p, "wavelength (nm)", "net gain g (cm^-1)", NULL);
-    gk_panel_add(p, mx.row, gsel, sesel, nw, GK_STYLE_LINEPOINTS, 0,
-                 o->model >= 0 ? gk_vsl_model_name(o->model) : "recommended model");
+    gk_panel_add(p, mx.row, gsel, sesel, nw, GK_STYLE_LINEPOINTS, 0, gk_vsl_model_name(chosen));
     gk_panel_hline(p, 0, 0, NULL);
     int prc = gk_figure_save(fig, o->c.plot, &e);
     gk_figure_free(fig);
@@ -461,6 +734,74 @@ out:
   return rc;
 }
 
+/* Several FILEs: one result per file (collected), then a table of the net
+ * gain of each (the model asked for, or the recommended one). An input
+ * error in any file stops everything (exit 2, nothing printed). */
+static int run_series(vsl_opts *o, char **files, size_t n)
+{
+  if (o->c.plot) return cli_usage(o->c.cmd, "--plot draws one scan: give one FILE");
+  cJSON *arr = cJSON_CreateArray();
+  cli_buf text = {0}, b = {0};
+  double *g = calloc(n, sizeof *g), *se = calloc(n, sizeof *se);
+  const char **model = calloc(n, sizeof *model);
+  int *conv = calloc(n, sizeof *conv);
+  int rc = CLI_OK;
+  if (!arr || !g || !se || !model || !conv) { rc = CLI_USAGE; goto out; }
+  o->series = arr;
+  o->series_text = &text;
+  for (size_t i = 0; i < n; i++) {
+    o->file = files[i];
+    o->g = o->g_se = NAN;
+    o->g_model = "none";
+    int r = run_columns(o);
+    if (r != CLI_OK && r != CLI_FAILED) { rc = r; goto out; }
+    g[i] = o->g;
+    se[i] = o->g_se;
+    model[i] = o->g_model;
+    conv[i] = r == CLI_OK;
+    if (r == CLI_FAILED) rc = CLI_FAILED;
+  }
+  {
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "command", "vsl");
+    cJSON_AddBoolToObject(j, "converged", rc == CLI_OK);
+    cJSON *t = cJSON_AddArrayToObject(j, "table");
+    cli_printf(&b, "%s", text.s ? text.s : "");
+    cli_printf(&b, "VSL series: %zu files\n  %-32s %-10s %24s  %s\n", n, "file", "model", "g (cm^-1)", "converged");
+    static const char *const hdr[] = {"file", "g (cm^-1)", "se (cm^-1)", "converged"};
+    gk_csv csv;
+    int csv_ok = gk_csv_init(&csv, 4, hdr) == 0;
+    for (size_t i = 0; i < n; i++) {
+      cJSON *r = cJSON_CreateObject();
+      cJSON_AddStringToObject(r, "file", files[i]);
+      cJSON_AddStringToObject(r, "model", model[i]);
+      gk_json_value_se(r, "g", g[i], se[i]);
+      cJSON_AddBoolToObject(r, "converged", conv[i]);
+      cJSON_AddItemToArray(t, r);
+      char gs[64];
+      cli_fmt_value(gs, sizeof gs, g[i], se[i], "");
+      cli_printf(&b, "  %-32.32s %-10s %24s  %s\n", cli_basename(files[i]), model[i],
+                 isfinite(g[i]) ? gs : "-", conv[i] ? "yes" : "no");
+      double row[4] = {(double)(i + 1), g[i], se[i], conv[i]};
+      if (csv_ok) {
+        gk_csv_add_comment(&csv, "file %zu: %s (%s)", i + 1, files[i], model[i]);
+        gk_csv_add_row(&csv, row);
+      }
+    }
+    cJSON_AddItemToObject(j, "files", arr);
+    arr = NULL;
+    rc = cli_emit(&o->c, j, b.s, csv_ok ? &csv : NULL, rc);
+    if (csv_ok) gk_csv_free(&csv);
+    cJSON_Delete(j);
+  }
+out:
+  cJSON_Delete(arr);
+  cli_buf_free(&text);
+  cli_buf_free(&b);
+  free(g); free(se); free(model); free(conv);
+  return rc;
+}
+
 static int run(int argc, char **argv)
 {
   vsl_opts o = {.c = {.cmd = "vsl"}, .model = -1};
@@ -470,6 +811,8 @@ static int run(int argc, char **argv)
     {"weights", required_argument, NULL, OPT_WEIGHTS},
     {"length-unit", required_argument, NULL, OPT_LENGTH_UNIT},
     {"matrix", required_argument, NULL, OPT_MATRIX},
+    {"window-scan", no_argument, NULL, OPT_WINDOW_SCAN},
+    {"offset", no_argument, NULL, OPT_OFFSET},
     CLI_COMMON_LONGOPTS, {0, 0, 0, 0}};
   int opt;
   optind = 1;
@@ -493,6 +836,8 @@ static int run(int argc, char **argv)
       o.length_unit = optarg;
       break;
     case OPT_MATRIX: o.matrix = optarg; break;
+    case OPT_WINDOW_SCAN: o.window_scan = 1; break;
+    case OPT_OFFSET: o.offset = 1; break;
     default: {
       int h = cli_common_option(&o.c, opt, optarg);
       if (h < 0) return CLI_USAGE;
@@ -501,14 +846,17 @@ static int run(int argc, char **argv)
     }
   }
   if (optind < argc) o.file = argv[optind++];
-  if (optind < argc) return cli_usage(o.c.cmd, "unexpected argument '%s'", argv[optind]);
+  if (optind < argc && o.matrix) return cli_usage(o.c.cmd, "unexpected argument '%s'", argv[optind]);
   if (!o.file && !o.matrix) return cli_usage(o.c.cmd, "missing FILE (or --matrix FILE)");
   if (o.file && o.matrix) return cli_usage(o.c.cmd, "give either FILE or --matrix FILE, not both");
+  if (o.offset && o.matrix) return cli_usage(o.c.cmd, "--offset works on one data set (FILE), not --matrix");
+  if (o.window_scan && o.matrix) return cli_usage(o.c.cmd, "--window-scan works on one data set (FILE), not --matrix");
   if (cli_common_check(&o.c) < 0) return CLI_USAGE;
   if (o.weights && strcmp(o.weights, "none") && strcmp(o.weights, "sigma") && strcmp(o.weights, "relative")) {
     fprintf(stderr, "gainkit: --weights: '%s' is not one of none, sigma, relative\n", o.weights);
     return CLI_USAGE;
   }
+  if (optind < argc) return run_series(&o, argv + optind - 1, (size_t)(argc - optind + 1));
   return o.matrix ? run_matrix(&o) : run_columns(&o);
 }
 
@@ -519,9 +867,10 @@ const struct cli_command cli_cmd_vsl = {
   .help =
     "Usage: gainkit vsl FILE [--model vsl1|vsl2|sat|sat-exact|emp|all] [--range LMIN:LMAX]\n"
     "                   [--weights none|sigma|relative] [--length-unit um|mm|cm] [options]\n"
+    "       gainkit vsl FILE1 FILE2 ... [same options]   (a series of scans)\n"
     "       gainkit vsl --matrix FILE [same options]\n\n"
     "Fit the edge-emitted intensity I versus stripe length L with the VSL models of\n"
-    "seed 000 (Eq. 1-5) and report the net gain g (cm^-1) with its standard error.\n\n"
+    "Milanese et al., Adv. Opt. Mater. 2024 (Eq. 1-5) and report the net gain g (cm^-1) with its standard error.\n\n"
     "  FILE                 columns: stripe length, intensity, optional sigma\n"
     "  --model M            vsl1, vsl2, sat, sat-exact, emp or all (default all: fit\n"
     "                       every model and recommend one, with the reason)\n"
@@ -529,9 +878,30 @@ const struct cli_command cli_cmd_vsl = {
     "  --weights W          none, sigma (absolute; default with a sigma column), relative\n"
     "  --length-unit U      unit of the stripe lengths (um, mm, cm) when the header has none\n"
     "  --matrix FILE        spectrally resolved: first row stripe lengths, first column\n"
-    "                       wavelength (nm); fits every wavelength -> g(lambda)\n\n"
+    "                       wavelength (nm); fits every wavelength -> g(lambda), one\n"
+    "                       model at every wavelength (--model all: the one recommended\n"
+    "                       most often; the per-wavelength recommendation listed apart)\n"
+    "  --offset             fit a constant offset I0 as well, I = model + I0 (dark\n"
+    "                       counts, scattered pump, a baseline); every model is then\n"
+    "                       fitted in I. Without it the headline model is refitted\n"
+    "                       with I0 and --offset is suggested when I0 is significant\n"
+    "                       (|I0| > 3 se and AICc lower by > 10)\n"
+    "  --window-scan        fit-window analysis: g versus the longest stripe length\n"
+    "                       used (Lmax), with its 95 % band, and the longest range\n"
+    "                       where the model (default vsl1, the small-signal model)\n"
+    "                       holds: converged, no residual trend (runs test), chi2\n"
+    "                       test with sigmas, g within 2 standard errors of the\n"
+    "                       shortest window's. Exit 1 when no window qualifies\n\n"
     "Examples:\n"
     "  gainkit vsl examples/vsl-nc1.csv --model all --plot vsl.png\n"
-    "  gainkit vsl --matrix examples/vsl-matrix.csv -o gain-spectrum.csv\n\n" CLI_COMMON_HELP,
+    "  gainkit vsl --matrix examples/vsl-matrix.csv -o gain-spectrum.csv\n"
+    "  gainkit vsl examples/vsl-nc1.csv --window-scan --plot window.png\n"
+    "  gainkit vsl examples/vsl-nc1.csv examples/input/vsl-mm.csv --model vsl1\n\n"
+    "Several FILEs: each is fitted as above and reported in turn, then a table of\n"
+    "the net gain per file (the --model given, or each file's recommended model);\n"
+    "JSON \"files\" + \"table\", CSV the table. Stripe lengths that decrease or\n"
+    "repeat are sorted and averaged, with a note. A scan whose intensity\n"
+    "extrapolates to a clear background at L -> 0 is warned about. A matrix saved\n"
+    "one spectrum per row is read transposed, with a note.\n\n" CLI_COMMON_HELP,
   .run = run,
 };

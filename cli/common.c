@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -25,6 +26,10 @@ int cli_error(const gk_error *e)
 {
   /* an interrupted computation fails with "cancelled": main says why */
   if (cli_interrupted()) return CLI_FAILED;
+  if (e && e->code == GK_ECANCELLED && cli_time_limit_hit > 0) {
+    fprintf(stderr, "gainkit: time limit of %g s (GAINKIT_MAX_SECONDS) exceeded; nothing written\n", cli_time_limit_hit);
+    return CLI_USAGE;
+  }
   char buf[1200];
   gk_error_format(e, buf, sizeof buf);
   fprintf(stderr, "gainkit: %s\n", buf);
@@ -201,6 +206,16 @@ int cli_quantity(const char *opt, const char *arg, const char *base, double *out
     snprintf(with_unit, sizeof with_unit, "%s%s", arg, bare ? unit : "");
     gk_error_clear(&e2);
     if (gk_parse_quantity(with_unit, base, &vb, &e2) == GK_OK) *out = vb;
+  }
+  /* No option of any command means anything outside 1e-60..1e60 in the
+   * internal units (cross-sections 1e-16 cm2, k3 1e-28 cm6/s, densities
+   * 1e20 cm-3): a subnormal or astronomical value is a typo or an attack,
+   * and downstream it underflows to 0 or overflows to inf. */
+  double a = fabs(*out);
+  if (a != 0 && !(a >= CLI_QUANTITY_MIN && a <= CLI_QUANTITY_MAX)) {
+    fprintf(stderr, "gainkit: %s: '%s' is outside the supported magnitude range %g to %g (in %s)\n", opt, arg,
+            CLI_QUANTITY_MIN, CLI_QUANTITY_MAX, base && *base ? base : "plain numbers");
+    return -1;
   }
   return 0;
 }
@@ -554,12 +569,25 @@ void cli_print_value(cli_buf *b, const char *name, double v, double se, const ch
 }
 
 volatile sig_atomic_t cli_interrupt_signal = 0, cli_cooperative = 0, cli_bar_open = 0;
+double cli_time_limit_hit = 0;
 
-struct bar { const char *label; int last, show; };
+static double now_s(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+struct bar { const char *label; int last, show; double t0, limit; unsigned calls; };
 static int bar_update(void *ctx, size_t done, size_t total)
 {
   struct bar *b = ctx;
   if (cli_interrupt_signal) return 1;   /* cancel: the library stops at its next step */
+  /* the clock every 16th call: callbacks come every time step */
+  if (b->limit > 0 && (b->calls++ % 16) == 0 && now_s() - b->t0 > b->limit) {
+    cli_time_limit_hit = b->limit;
+    return 1;
+  }
   if (!b->show) return 0;
   int pct = total ? (int)(100.0 * (double)done / (double)total) : 100;
   if (pct == b->last) return 0;
@@ -582,6 +610,11 @@ gk_progress cli_progress(const char *label)
     b->label = label;
     b->last = -1;
     b->show = isatty(STDERR_FILENO) || (force && strcmp(force, "1") == 0);
+    const char *lim = getenv("GAINKIT_MAX_SECONDS");
+    char *end = NULL;
+    double l = lim ? strtod(lim, &end) : 0;
+    b->limit = (lim && end != lim && isfinite(l) && l > 0) ? l : 0;
+    b->t0 = now_s();
     p.update = bar_update;
     p.ctx = b;
     cli_cooperative = 1;

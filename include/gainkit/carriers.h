@@ -15,9 +15,12 @@
 #include "gainkit/error.h"
 #include "gainkit/fit.h"
 
+#include "gainkit/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+GK_API_BEGIN
 
 typedef struct gk_abc { double k1, k2, k3; } gk_abc;
 
@@ -92,6 +95,7 @@ void gk_gain_fit_free(gk_gain_fit *f);
 /* Mott density n_M = 1.19^2 k_B T/(2 a_B^3 E_b) [003]; a_B cm, E_b eV, T K. */
 double gk_mott_density(double t_kelvin, double a_b_cm, double e_b_ev);
 
+GK_API_END
 #ifdef __cplusplus
 }
 #endif

@@ -20,11 +20,21 @@
 #include <stddef.h>
 #include "gainkit/error.h"
 
+#include "gainkit/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+GK_API_BEGIN
 
 #define GK_DATA_DEFAULT_MAX_BYTES (256L * 1024 * 1024)
+/* Shape limits of the delimited-text reader (GK_ELIMIT with the line):
+ * cells per row and bytes per line. With them the reader's memory is at
+ * most about 28 bytes per input byte whatever the shape (a file of one
+ * 10-million-cell row used to take 3.85 GB for 20 MB: per-column header
+ * buffers). */
+#define GK_DATA_MAX_COLS 100000
+#define GK_DATA_MAX_LINE (8L * 1024 * 1024)
 
 typedef struct gk_meta {
   size_t n;
@@ -78,6 +88,11 @@ typedef struct gk_columns_options {
   int require_positive_x;      /* x <= 0 is an error */
   size_t min_points;           /* default 2 */
   int require_positive_sigma;  /* sigma column (if any) must be > 0 */
+  /* Sort by x and average the y of repeated x (sigma: the root of the
+   * summed variances over the count; without a sigma column the points
+   * are averaged as they are). Overrides require_increasing and
+   * reject_duplicate_x; gk_columns.note says what was done. */
+  int sort_and_average;
 } gk_columns_options;
 
 typedef struct gk_columns {
@@ -91,6 +106,7 @@ typedef struct gk_columns {
   double x_factor;        /* x_internal = x_file * x_factor */
   char y_unit[32];        /* unit string of y from the header, passed through */
   gk_meta meta;
+  char note[256];         /* sort_and_average: what was reordered or averaged, or "" */
 } gk_columns;
 
 int gk_columns_read(const char *path, const gk_columns_options *opt, gk_columns *c, gk_error *err);
@@ -108,7 +124,19 @@ typedef struct gk_matrix_options {
   int require_increasing_rows;  /* wavelengths strictly monotonic (either direction) */
   size_t min_rows, min_cols;    /* defaults 2 and 1 */
   const char *row_unit_override;/* wavelength unit of the rows; NULL = corner cell, else nm */
+  /* Orientation (gk_matrix_orientation): as written (rows = wavelengths),
+   * detected from the numbers, or transposed (one spectrum per row: the
+   * first row holds the wavelengths, the first column the parameter). */
+  int orientation;
 } gk_matrix_options;
+
+/* Orientation of a matrix file. GK_ORIENT_DETECT: the wavelength axis is
+ * the one that is strictly monotonic inside 200-3000 nm; when both axes
+ * qualify, the longer one when it has more than twice the points of the
+ * other, else the file is refused naming both readings. A first row that
+ * is all numbers (no corner label) and not strictly monotonic is refused
+ * as a missing header in every orientation mode. */
+enum gk_matrix_orientation { GK_ORIENT_AS_WRITTEN = 0, GK_ORIENT_DETECT = 1, GK_ORIENT_TRANSPOSED = 2 };
 
 typedef struct gk_matrix {
   char *path;
@@ -129,6 +157,8 @@ typedef struct gk_matrix {
   double row_factor;      /* row_nm = row_file * row_factor */
   char delim;             /* as in gk_table */
   gk_meta meta;
+  int transposed;         /* 1: read one spectrum per row (detected or forced) */
+  char note[400];         /* why it was read transposed, "" otherwise */
 } gk_matrix;
 
 int gk_matrix_read(const char *path, const gk_matrix_options *opt, gk_matrix *m, gk_error *err);
@@ -164,6 +194,7 @@ typedef struct gk_long {
 int gk_long_read(const char *path, const gk_long_options *opt, gk_long *l, gk_error *err);
 void gk_long_free(gk_long *l);
 
+GK_API_END
 #ifdef __cplusplus
 }
 #endif

@@ -11,9 +11,12 @@
 
 #include <stddef.h>
 
+#include "gainkit/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+GK_API_BEGIN
 
 enum gk_status {
   GK_OK = 0,
@@ -24,7 +27,9 @@ enum gk_status {
   GK_ENOCONV = 5,  /* computation did not converge / no solution found     */
   GK_EDOM = 6,     /* numerical domain error (singular, overflow, ...)     */
   GK_ELIMIT = 7,   /* a configured size limit was exceeded                 */
-  GK_EINTERNAL = 8 /* a bug: an invariant did not hold                     */
+  GK_EINTERNAL = 8, /* a bug: an invariant did not hold                    */
+  GK_ECANCELLED = 9 /* the caller's gk_progress callback asked to stop;
+                       every long-running function returns this code   */
 };
 
 typedef struct gk_error {
@@ -55,6 +60,7 @@ void gk_error_format(const gk_error *e, char *buf, size_t size);
 /* Short name of a status code ("input error", "did not converge", ...). */
 const char *gk_strerror(int code);
 
+GK_API_END
 #ifdef __cplusplus
 }
 #endif

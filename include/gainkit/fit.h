@@ -21,9 +21,12 @@
 #include <stddef.h>
 #include "gainkit/error.h"
 
+#include "gainkit/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+GK_API_BEGIN
 
 /* Predictions yhat[0..n-1] at theta[0..p-1] (all p parameters, fixed
  * included). Return 0, or non-zero if theta is outside the model's domain
@@ -33,7 +36,14 @@ typedef int (*gk_model_fn)(const double *theta, double *yhat, void *ctx);
 typedef int (*gk_jac_fn)(const double *theta, double *jac, void *ctx);
 
 typedef enum { GK_WEIGHT_NONE = 0, GK_WEIGHT_SIGMA, GK_WEIGHT_RELATIVE } gk_weighting;
-typedef enum { GK_FIT_LM = 0, GK_FIT_LMACCEL, GK_FIT_DOGLEG } gk_fit_method;
+/* Trust-region strategy (gsl_multifit_nlinear_parameters.trs). */
+typedef enum { GK_FIT_LM = 0, GK_FIT_LMACCEL, GK_FIT_DOGLEG, GK_FIT_DDOGLEG, GK_FIT_SUBSPACE2D } gk_fit_method;
+/* Linear solver of the trust-region subproblem
+ * (gsl_multifit_nlinear_parameters.solver): QR (default, GSL's), Cholesky
+ * (fastest, least robust to near-singular J), modified Cholesky, SVD (most
+ * robust, slowest). */
+typedef enum { GK_FIT_SOLVER_QR = 0, GK_FIT_SOLVER_CHOLESKY, GK_FIT_SOLVER_MCHOLESKY,
+               GK_FIT_SOLVER_SVD } gk_fit_solver;
 
 typedef struct gk_param {
   const char *name;   /* "g" */
@@ -58,13 +68,24 @@ typedef struct gk_fit_problem {
    * result (lowest chi2) wins. NULL/0 for a single start. */
   const double *starts;
   size_t n_starts;
+  /* Multi-start policy (docs/fitting.md "Multi-start"). refine = 0 (the
+   * default): a full fit from every start, the best wins. refine > 0: every
+   * start is first scored without a fit (by score, lower is better, else by
+   * chi2 at the start point), full fits run only from the best `refine`
+   * starts in order of score, and the search stops as soon as two converged
+   * fits agree on chi2 (to 1e-9 relative). score may be NULL; it receives
+   * all p parameters and ctx (e.g. variable projection of the linear
+   * parameters at the start's nonlinear ones, gk_vp_* in src/fit). */
+  size_t refine;
+  double (*score)(const double *theta, void *ctx);
 } gk_fit_problem;
 
 typedef struct gk_fit_options {
-  gk_fit_method method;     /* default GK_FIT_LM */
+  gk_fit_method method;     /* trust-region strategy, default GK_FIT_LM */
   size_t max_iter;          /* default 1000 */
   double xtol, gtol, ftol;  /* defaults 1e-12, 1e-12, 0 (see docs/fitting.md) */
   int scale;                /* 0: More scaling (default), 1: Marquardt, 2: Levenberg */
+  gk_fit_solver solver;     /* linear solver, default GK_FIT_SOLVER_QR */
 } gk_fit_options;
 
 void gk_fit_options_default(gk_fit_options *o);
@@ -82,6 +103,7 @@ typedef struct gk_fit_result {
   size_t dof;               /* n - n_free */
   size_t n_iter, n_fev, n_jev;
   size_t best_start;        /* which start won (0 = param[].init) */
+  size_t n_fits;            /* full fits run (starts tried by the solver) */
   int converged;            /* 1 if a convergence test was met */
   int cov_ok;               /* 0 if J^T W J was singular (se are NaN then) */
   int at_bound;             /* 1 if some parameter sits on a bound */
@@ -95,6 +117,41 @@ typedef struct gk_fit_result {
  * res must be released with gk_fit_result_free. */
 int gk_fit(const gk_fit_problem *prob, const gk_fit_options *opt,
            gk_fit_result *res, gk_error *err);
+
+/* ---- workspace / driver API (GSL's gsl_multifit_nlinear shape) ----------
+ * gk_fit_alloc once for problems of n points and p parameters (all, fixed
+ * included), gk_fit_run as often as needed (every start, every wavelength
+ * of a matrix, every trace: no GSL allocation per run once the number of
+ * free parameters is stable), gk_fit_free at the end. gk_fit() is
+ * alloc + run + free. A workspace is not thread-safe: one per thread. */
+typedef struct gk_fit_workspace gk_fit_workspace;
+
+/* Solver type. The dense trust-region driver (GSL) is gk_fit_trust_region
+ * (alloc/run/free NULL: the driver's own). A structured solver (e.g. a
+ * variable-projection Schur solve of a block-sparse problem) supplies its
+ * state and run; gk_fit_run then hands the problem to it, and it fills the
+ * same gk_fit_result (convergence report, covariance) by the rules of
+ * docs/fitting.md. */
+typedef struct gk_fit_type {
+  const char *name;
+  void *(*alloc)(const gk_fit_options *opt, size_t n, size_t p);
+  int (*run)(void *state, const gk_fit_problem *prob, const gk_fit_options *opt,
+             gk_fit_result *res, gk_error *err);
+  void (*free)(void *state);
+} gk_fit_type;
+
+extern const gk_fit_type gk_fit_trust_region;
+
+/* NULL type: gk_fit_trust_region; NULL opt: defaults. Returns NULL when out
+ * of memory or n, p = 0. */
+gk_fit_workspace *gk_fit_alloc(const gk_fit_type *type, const gk_fit_options *opt,
+                               size_t n, size_t p);
+/* As gk_fit, with the workspace's options; prob->n, prob->p must be the
+ * workspace's (GK_EUSAGE otherwise). */
+int gk_fit_run(gk_fit_workspace *ws, const gk_fit_problem *prob, gk_fit_result *res,
+               gk_error *err);
+void gk_fit_free(gk_fit_workspace *ws);
+const gk_fit_options *gk_fit_workspace_options(const gk_fit_workspace *ws);
 void gk_fit_result_free(gk_fit_result *res);
 
 /* Index of a parameter by name, or -1. */
@@ -106,6 +163,7 @@ int gk_fit_param_index(const gk_fit_problem *prob, const char *name);
 typedef double (*gk_scalar_fn)(const double *theta, void *ctx);
 double gk_fit_derived_se(const gk_fit_result *res, gk_scalar_fn q, void *ctx);
 
+GK_API_END
 #ifdef __cplusplus
 }
 #endif

@@ -3,8 +3,10 @@
 #ifndef GAINKIT_H
 #define GAINKIT_H
 #include "gainkit/error.h"
+#include "gainkit/constants.h"
 #include "gainkit/units.h"
 #include "gainkit/data.h"
+#include "gainkit/io.h"
 #include "gainkit/fit.h"
 #include "gainkit/output.h"
 #include "gainkit/provenance.h"
@@ -25,5 +27,8 @@
 #include "gainkit/vsl.h"
 #include "gainkit/vpi.h"
 #include "gainkit/simulate.h"
-const char *gk_version(void);
+#include "gainkit/fluence.h"
+#include "gainkit/export.h"
+/* "0.1.0" */
+GK_API const char *gk_version(void);
 #endif

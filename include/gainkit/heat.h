@@ -10,9 +10,12 @@
 #include "gainkit/error.h"
 #include "gainkit/fit.h"
 
+#include "gainkit/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+GK_API_BEGIN
 
 typedef struct gk_heat {
   double k;        /* heat exchange constant, W/K */
@@ -64,6 +67,7 @@ int gk_heat_fit_observable(const double *tp, const double *dt_per_p, size_t n, g
                            gk_heat_fit *out, gk_error *err);
 void gk_heat_fit_free(gk_heat_fit *f);
 
+GK_API_END
 #ifdef __cplusplus
 }
 #endif

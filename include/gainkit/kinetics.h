@@ -26,9 +26,12 @@
 #include "gainkit/error.h"
 #include "gainkit/fit.h"
 
+#include "gainkit/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+GK_API_BEGIN
 
 #define GK_KIN_MAX_COMPONENTS 4
 
@@ -120,6 +123,7 @@ int gk_kin_guess(const gk_kin_data *d, const gk_kin_irf *irf, double t0, int nco
  * extremum (for data with a rise). */
 double gk_kin_guess_t0(const gk_kin_data *d);
 
+GK_API_END
 #ifdef __cplusplus
 }
 #endif

@@ -20,9 +20,12 @@
 #include <stddef.h>
 #include "gainkit/error.h"
 
+#include "gainkit/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+GK_API_BEGIN
 
 typedef struct gk_material gk_material;
 
@@ -53,6 +56,7 @@ void gk_material_free(gk_material *m);
 int gk_material_formula(int formula, const double *c, size_t nc, double lambda_um,
                         double *n, gk_error *err);
 
+GK_API_END
 #ifdef __cplusplus
 }
 #endif

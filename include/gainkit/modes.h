@@ -29,9 +29,12 @@
 #include "gainkit/progress.h"
 #include "gainkit/stack.h"
 
+#include "gainkit/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+GK_API_BEGIN
 
 typedef enum { GK_TE = 0, GK_TM = 1 } gk_pol;
 enum { GK_MODES_TE = 1, GK_MODES_TM = 2, GK_MODES_BOTH = 3 };
@@ -44,7 +47,28 @@ typedef struct gk_guide {
   double wavelength_nm;
 } gk_guide;
 
-/* Build from arrays (copied); nlayers >= 2. */
+/* Range limits, checked by gk_guide_init (and so by every solve and sweep)
+ * before any work: outside them the contour and cutoff scans have no
+ * bounded cost (a 1e200 index or a 4.9e-324 nm wavelength used to make the
+ * scans run forever). wavelength in [GK_MODES_WL_MIN_NM, GK_MODES_WL_MAX_NM];
+ * |n + ik| of every layer in [GK_MODES_INDEX_MIN, GK_MODES_INDEX_MAX];
+ * a finite layer's thickness 0 or in [GK_MODES_THICK_MIN_NM,
+ * GK_MODES_THICK_MAX_NM]; the optical thickness sum_j |n_j| d_j of the
+ * finite layers at most GK_MODES_MAX_OPTICAL wavelengths (about twice that
+ * many guided modes per polarisation: 200 wavelengths take ~2 s, the cost
+ * grows faster than quadratically beyond). */
+#define GK_MODES_WL_MIN_NM 1.0
+#define GK_MODES_WL_MAX_NM 1e6
+#define GK_MODES_INDEX_MIN 1e-6
+#define GK_MODES_INDEX_MAX 1e3
+#define GK_MODES_THICK_MIN_NM 1e-6
+#define GK_MODES_THICK_MAX_NM 1e7
+#define GK_MODES_MAX_OPTICAL 200.0
+/* The cutoff scan (gk_modes_cutoff_nm) takes at most this many steps. */
+#define GK_MODES_MAX_SCAN 1000000
+
+/* Build from arrays (copied); nlayers >= 2. GK_EUSAGE outside the range
+ * limits above (the message names the layer and the field). */
 int gk_guide_init(gk_guide *g, size_t nlayers, const double *n, const double *k,
                   const double *thickness_nm, double wavelength_nm, gk_error *err);
 /* Build from a stack at a wavelength (materials evaluated there). */
@@ -92,7 +116,9 @@ double gk_modes_critical_angle_deg(double n_clad, double n_wg);
 double gk_modes_modal_angle_deg(double neff, double n_wg);
 /* Thickness of `layer` at which the mode `order` of polarisation pol reaches
  * cutoff (Re n_eff -> the larger cladding index), using the real parts of
- * the indices; 0 if that mode has no cutoff. Searched up to max_nm. */
+ * the indices; 0 if that mode has no cutoff. Searched up to max_nm in steps
+ * of wavelength/(40 n_layer); GK_ELIMIT when that is more than
+ * GK_MODES_MAX_SCAN steps. */
 int gk_modes_cutoff_nm(const gk_guide *g, gk_pol pol, size_t layer, int order, double max_nm,
                        double *d_nm, gk_error *err);
 
@@ -110,12 +136,14 @@ typedef struct gk_sweep_point {
  * default_wavelength_nm). out has max(nthick,1)*max(nwl,1) points, thickness
  * varying slowest. net_gain = Gamma_active * material_gain - loss. Points
  * are independent and computed in parallel (OpenMP) with identical results
- * for any thread count. *converged is cleared if any point failed. */
+ * for any thread count. *converged is cleared if any point failed.
+ * GK_ECANCELLED when progress asked to stop (the points are then undefined). */
 int gk_modes_sweep(const gk_stack *s, int layer, const double *thick, size_t nthick,
                    const double *wl, size_t nwl, double default_wavelength_nm,
                    double material_gain, gk_sweep_point *out, int *converged,
                    const gk_progress *progress, gk_error *err);
 
+GK_API_END
 #ifdef __cplusplus
 }
 #endif

@@ -15,9 +15,12 @@
 #include <stddef.h>
 #include "gainkit/error.h"
 
+#include "gainkit/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+GK_API_BEGIN
 
 typedef enum { GK_NC_UNIFORM = 0, GK_NC_POISSON } gk_nc_statistics;
 
@@ -129,6 +132,7 @@ double gk_nc_occupancy_1p(double n);
  * does not determine N. GK_EUSAGE for R < 0 or not finite. */
 int gk_nc_excitons_from_ratio(double ratio, double *n, double *f1p, gk_error *err);
 
+GK_API_END
 #ifdef __cplusplus
 }
 #endif

@@ -12,9 +12,12 @@
 #include <cjson/cJSON.h>
 #include "gainkit/error.h"
 
+#include "gainkit/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+GK_API_BEGIN
 
 /* The one temp-file mechanism behind every output (data, JSON, plots):
  * gk_temp_beside creates an empty temporary file next to `path` with the
@@ -28,6 +31,15 @@ int gk_temp_commit(const char *tmp, const char *path, gk_error *err);
 /* Give up a temp file from gk_temp_beside: remove it (the caller frees
  * the name). */
 void gk_temp_discard(const char *tmp);
+/* Write the whole content of src_fd (read with pread from offset 0, its
+ * size from fstat) to `path` atomically: a temp file beside path, every
+ * write(2) checked (ENOSPC, EIO, EDQUOT, EROFS...), fsync, the temp file's
+ * size compared with the source's, rename only when all of that
+ * succeeded. Any failure: the temp file is removed, path is untouched, and
+ * GK_EIO "cannot write: <reason>" naming path. For outputs produced by a
+ * library that writes by itself and does not report write errors (PLplot,
+ * cairo): they write into a private memory file, this commits it. */
+int gk_commit_from_fd(int src_fd, const char *path, gk_error *err);
 
 /* Write len bytes to path atomically (temp file + fsync + rename). */
 int gk_write_atomic(const char *path, const void *data, size_t len, gk_error *err);
@@ -79,6 +91,7 @@ cJSON *gk_json_array(cJSON *obj, const char *key, const double *v, size_t n);
 /* Render (pretty) and write atomically. */
 int gk_json_write(const cJSON *root, const char *path, gk_error *err);
 
+GK_API_END
 #ifdef __cplusplus
 }
 #endif

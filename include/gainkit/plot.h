@@ -19,9 +19,12 @@
 #include "gainkit/error.h"
 #include "gainkit/data.h" /* gk_meta */
 
+#include "gainkit/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+GK_API_BEGIN
 
 typedef struct gk_figure gk_figure;
 typedef struct gk_panel gk_panel;
@@ -128,6 +131,7 @@ int gk_plot_ext_ok(const char *path);
  * returns out. */
 char *gk_plot_text(const char *in, char *out, size_t size);
 
+GK_API_END
 #ifdef __cplusplus
 }
 #endif

@@ -13,9 +13,12 @@
 #include <stdint.h>
 #include "gainkit/data.h"
 
+#include "gainkit/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+GK_API_BEGIN
 
 /* ---- SHA-256 ------------------------------------------------------------- */
 typedef struct gk_sha256_ctx {
@@ -49,6 +52,7 @@ void gk_notify_read(const char *path, const void *data, size_t len, const gk_met
 void gk_notify_read_sha(const char *path, const char *sha256_hex, size_t len, const gk_meta *meta);
 int gk_read_hook_active(void);
 
+GK_API_END
 #ifdef __cplusplus
 }
 #endif

@@ -22,9 +22,12 @@
 #include "gainkit/error.h"
 #include "gainkit/progress.h"
 
+#include "gainkit/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+GK_API_BEGIN
 
 /* A spectral input: a Gaussian band (peak value at center, full width fwhm,
  * both nm) or, when ntab > 0, a table (tab_lambda strictly increasing, nm)
@@ -83,6 +86,24 @@ typedef struct gk_sim_config {
  * time bins x (bins + 2 cells) doubles (2e7 -> 160 MB). */
 #define GK_SIM_MAX_CELL_BINS 1e7
 #define GK_SIM_MAX_TR_VALUES 2e7
+/* Time budgets, checked before any work (a 1e-300 accuracy or lifetime, or
+ * a 1e300 s pulse, used to run until killed): accuracy in
+ * [GK_SIM_MIN_ACCURACY, 0.5]; lifetimes and pump FWHM in
+ * [GK_SIM_MIN_TIME, GK_SIM_MAX_TIME] s, |t_start|, |t_end| <= 10 x
+ * GK_SIM_MAX_TIME; the step count the step control needs at least
+ * (gk_sim_steps_estimate) at most GK_SIM_MAX_STEPS, and that times bins x
+ * cells at most GK_SIM_MAX_WORK cell-bin updates (~4 ns each here: 2e11 is
+ * about 15 minutes on one core). During the run the step count is capped at
+ * GK_SIM_MAX_STEPS as well (stimulated emission can make the steps far
+ * shorter than the estimate): GK_ELIMIT. */
+#define GK_SIM_MIN_ACCURACY 1e-6
+#define GK_SIM_MIN_TIME 1e-15
+#define GK_SIM_MAX_TIME 1.0
+#define GK_SIM_MAX_STEPS 1e8
+#define GK_SIM_MAX_WORK 2e11
+/* Lower bound of the number of time steps a run takes: the decay rates and
+ * the pump pulse each limit the step to accuracy x their time scale. */
+double gk_sim_steps_estimate(const gk_sim_config *c);
 
 /* Defaults: the dye-doped polymer film of seed 000 (examples/sim-500ps.yaml
  * documents every value and its source). */
@@ -119,7 +140,7 @@ typedef struct gk_sim_result {
 
 /* Run one simulation. Memory is independent of the number of time steps
  * unless c->time_resolved. The result is bit-identical for any number of
- * OpenMP threads. */
+ * OpenMP threads. GK_ECANCELLED when prog asked to stop (r is then freed). */
 int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog, gk_error *err);
 void gk_sim_result_free(gk_sim_result *r);
 
@@ -133,7 +154,8 @@ double gk_sim_sigma_e(const gk_sim_config *c, double lambda_nm);
 
 /* Sweeps: every point is an independent run; results[i] for values[i]. The
  * kind is which parameter the values replace. Points are spread over OpenMP
- * threads; each result is identical to a single gk_sim_run. */
+ * threads; each result is identical to a single gk_sim_run. GK_ECANCELLED when
+ * prog asked to stop (every result is then freed). */
 typedef enum { GK_SIM_SWEEP_FLUENCE = 0, GK_SIM_SWEEP_LENGTH } gk_sim_sweep_kind;
 int gk_sim_sweep(const gk_sim_config *c, gk_sim_sweep_kind kind, const double *values, size_t n,
                  gk_sim_result *results, const gk_progress *prog, gk_error *err);
@@ -142,8 +164,10 @@ int gk_sim_sweep(const gk_sim_config *c, gk_sim_sweep_kind kind, const double *v
 typedef struct gk_sim_file {
   gk_sim_config cfg;       /* its tables point into `tables` below */
   double *tables[5];       /* emission, σ_e, σ_a, σ_esa, α_bg tables (λ then value), or NULL */
-  char confinement_from[512]; /* stack file Γ was computed from, "" if given */
+  char confinement_from[512]; /* stack file Γ is computed from, "" if given */
   double confinement_nm;   /* wavelength of that mode calculation */
+  char config_path[512];   /* the config file, and the line of confinement_from */
+  long confinement_line;   /*   (where gk_sim_file_confinement reports errors) */
   gk_sim_sweep_kind sweep_kind;
   double *sweep;           /* malloc'd, NULL when the file has no sweep */
   size_t nsweep;
@@ -154,13 +178,22 @@ typedef struct gk_sim_file {
  * two-column files ({file: x.csv}), and film.confinement_from a stack YAML
  * whose TE0 active-layer confinement at the emission peak becomes Γ; paths
  * are relative to the config's folder. Errors carry file:line. Free with
- * gk_sim_file_free (after the last run using f->cfg). */
+ * gk_sim_file_free (after the last run using f->cfg).
+ * Reading never solves waveguide modes: with confinement_from, f->cfg.
+ * confinement is NaN (rejected by every run) until the caller chains
+ * gk_sim_file_confinement (config -> stack -> modes). */
 int gk_sim_config_read(const char *path, gk_sim_file *f, gk_error *err);
+/* Γ of a config read with film.confinement_from: loads the stack, solves
+ * its TE modes at the emission peak (f->confinement_nm) and sets
+ * f->cfg.confinement to TE0's active-layer share. GK_OK and nothing done
+ * without confinement_from. Errors (GK_EINPUT) at the config's line. */
+int gk_sim_file_confinement(gk_sim_file *f, gk_error *err);
 /* "FROM:TO:N" -> N geometrically spaced values (FROM and TO included), each
  * a quantity in `base`; *v is malloc'd. Errors are GK_EUSAGE. */
 int gk_sim_parse_range(const char *text, const char *base, double **v, size_t *nv, gk_error *err);
 void gk_sim_file_free(gk_sim_file *f);
 
+GK_API_END
 #ifdef __cplusplus
 }
 #endif

@@ -31,9 +31,12 @@
 #include <stddef.h>
 #include "gainkit/error.h"
 
+#include "gainkit/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+GK_API_BEGIN
 
 typedef enum {
   GK_BASELINE_NONE = 0,  /* no baseline removed */
@@ -117,6 +120,13 @@ double gk_spectra_value_at(const double *lambda, const double *y, size_t n, doub
 int gk_spectrum_analyse(const double *lambda, const double *y, size_t n,
                         const gk_spectrum_options *opt, gk_spectrum_stats *st, gk_error *err);
 
+/* Intensity-weighted mean wavelength over lambda[i0..i1] (trapezoid rule
+ * for the integrals of (y - baseline) * lambda and of y - baseline), nm;
+ * NaN when the integral of y - baseline is not positive. */
+double gk_spectra_centroid(const double *lambda, const double *y, size_t i0, size_t i1,
+                           double baseline);
+
+GK_API_END
 #ifdef __cplusplus
 }
 #endif

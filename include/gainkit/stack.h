@@ -29,9 +29,12 @@
 #include "gainkit/error.h"
 #include "gainkit/material.h"
 
+#include "gainkit/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+GK_API_BEGIN
 
 typedef struct gk_layer {
   char name[64];
@@ -62,6 +65,7 @@ int gk_stack_index(const gk_stack *s, double wavelength_nm, double *re, double *
 /* Layer by name or 1-based position ("2"); -1 if none matches. */
 int gk_stack_find(const gk_stack *s, const char *name_or_index);
 
+GK_API_END
 #ifdef __cplusplus
 }
 #endif

@@ -16,9 +16,12 @@
 #include "gainkit/error.h"
 #include "gainkit/fit.h"
 
+#include "gainkit/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+GK_API_BEGIN
 
 typedef struct gk_ta_set {
   size_t nwl, npump, ndelay;
@@ -122,6 +125,7 @@ typedef struct gk_ta_result {
 int gk_ta_analyze(const gk_ta_set *s, const gk_ta_options *o, gk_ta_result *r, gk_error *err);
 void gk_ta_result_free(gk_ta_result *r);
 
+GK_API_END
 #ifdef __cplusplus
 }
 #endif

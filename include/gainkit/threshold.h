@@ -32,9 +32,12 @@
 #include <stddef.h>
 #include "gainkit/error.h"
 
+#include "gainkit/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+GK_API_BEGIN
 
 #define GK_THRESHOLD_MIN_POINTS 6
 
@@ -112,6 +115,7 @@ int gk_threshold_fwhm_fit(const double *pump, const double *fwhm, size_t n,
 double gk_threshold_kink_eval(const gk_threshold_kink *k, double pump);
 double gk_threshold_fwhm_eval(const gk_threshold_fwhm *f, double pump);
 
+GK_API_END
 #ifdef __cplusplus
 }
 #endif

@@ -15,9 +15,12 @@
 
 #include "gainkit/error.h"
 
+#include "gainkit/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+GK_API_BEGIN
 
 /* Parse unit expression `unit` and return its scale relative to the
  * (dimensionally identical) unit expression `base`: value_in_base =
@@ -58,6 +61,7 @@ int gk_unit_describe(const char *unit, gk_unit_info *info, gk_error *err);
 /* 1 when `unit` parses as a unit expression (no error report). */
 int gk_unit_valid(const char *unit);
 
+GK_API_END
 #ifdef __cplusplus
 }
 #endif

@@ -33,9 +33,12 @@
 #include <stddef.h>
 #include "gainkit/error.h"
 
+#include "gainkit/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+GK_API_BEGIN
 
 typedef enum { GK_VPI1 = 1, GK_VPI2 = 2 } gk_vpi_model;
 
@@ -153,6 +156,7 @@ int gk_vpi_default_fluorescence(const gk_vpi_data *d, double *F, gk_error *err);
 int gk_vpi_auto_max_pump(const double *lambda, const double *intensity, size_t nl, size_t np,
                          double tol, size_t *np_keep, gk_error *err);
 
+GK_API_END
 #ifdef __cplusplus
 }
 #endif

@@ -29,9 +29,12 @@
 #include "gainkit/fit.h"
 #include "gainkit/progress.h"
 
+#include "gainkit/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+GK_API_BEGIN
 
 typedef enum {
   GK_VSL_VSL1 = 0,
@@ -81,6 +84,9 @@ typedef struct gk_vsl_data {
   const long *line;      /* source line of each point (for errors), or NULL */
   const char *path;      /* source file (for errors), or NULL */
   gk_weighting weighting;
+  /* 1: fit a constant offset I0 as well, I = model(L) + I0 (dark counts,
+   * scattered pump, a baseline). Every model then has residuals in I. */
+  int offset;
 } gk_vsl_data;
 
 /* Check the data for fitting: lengths >= 0 and strictly increasing (no
@@ -102,6 +108,9 @@ typedef struct gk_vsl_fit {
   double chi2_I, aicc_I;
   double *yhat;           /* n fitted intensities at the data's L */
   int residual_in_L;      /* 1 for sat */
+  int a2_at_bound;        /* vsl2: A2 at its bound 0 (A2 >= 0 is imposed) */
+  int has_offset;         /* fitted with the offset I0 (data.offset) */
+  double I0, I0_se;       /* the offset and its standard error (0 without) */
   size_t nwarn;
   char warn[4][200];
   char reason[160];       /* solver's stop reason */
@@ -126,6 +135,32 @@ size_t gk_vsl_guess(const gk_vsl_data *d, gk_vsl_model m, double *starts, size_t
 int gk_vsl_recommend(const gk_vsl_data *d, const gk_vsl_fit *fits, int *reliable,
                      char *reason, size_t reason_size);
 
+/* ---- fit-window analysis ----------------------------------------------- */
+/* g versus the longest stripe length used (the practice of checking that g
+ * does not drift with the fit range; Milanese et al., Adv. Opt. Mater.
+ * 2024, and the VSL literature they cite): the model is fitted to the
+ * points with L <= Lmax[k] for every Lmax from the shortest window with
+ * ntheta + 2 points to all the data. A window is acceptable when the fit
+ * converged and determines g (standard error <= |g|), its residuals show no
+ * systematic trend (Wald-Wolfowitz runs test z > -2.5), with absolute
+ * sigmas its chi2 passes (upper-tail probability >= 0.01), and its g agrees
+ * with every shorter acceptable window's: |g_j - g_k| <= 3 sqrt(se_j^2 -
+ * se_k^2), the variance of the difference of nested-window estimates
+ * (Hausman). longest is the longest acceptable window: the longest range
+ * where the model holds. */
+typedef struct gk_vsl_window_scan {
+  gk_vsl_model model;
+  size_t nw;              /* windows */
+  double *Lmax, *g, *g_se, *chi2_red;   /* nw each; NaN where no fit */
+  size_t *npts;           /* points used */
+  int *ok;                /* fit converged and g determined */
+  int *acceptable;
+  size_t longest;         /* index of the longest acceptable window, or nw if none */
+} gk_vsl_window_scan;
+
+int gk_vsl_window_scan_run(const gk_vsl_data *d, gk_vsl_model m, gk_vsl_window_scan *ws, gk_error *err);
+void gk_vsl_window_scan_free(gk_vsl_window_scan *ws);
+
 /* ---- spectrally resolved VSL ------------------------------------------- */
 typedef struct gk_vsl_spectrum {
   size_t nw;
@@ -140,12 +175,14 @@ typedef struct gk_vsl_spectrum {
  * spec[m] is filled for every model in the mask; rec (nw, optional)
  * receives the recommended model per wavelength (-1: none). Parallel over
  * wavelengths with OpenMP; the result does not depend on the thread count.
- * Returns GK_OK (individual wavelengths may fail; see converged). */
+ * Returns GK_OK (individual wavelengths may fail; see converged), or
+ * GK_ECANCELLED when progress asked to stop (spec is then freed). */
 int gk_vsl_spectral(const double *L, size_t nL, const double *z, size_t nw,
                     gk_weighting weighting, unsigned mask, gk_vsl_spectrum *spec, int *rec,
                     const gk_progress *progress, gk_error *err);
 void gk_vsl_spectrum_free(gk_vsl_spectrum *s);
 
+GK_API_END
 #ifdef __cplusplus
 }
 #endif

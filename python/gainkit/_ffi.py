@@ -66,6 +66,7 @@ def _candidate_includes(libpath: str):
 
 _STRIP_ATTR = re.compile(r"__attribute__\s*\(\((?:[^()]|\([^()]*\))*\)\)")
 _COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
+_EXPORT = re.compile(r"\bGK_API(?:_BEGIN|_END)?\b")
 _INT_DEFINE = re.compile(r"^#\s*define\s+(GK_[A-Z0-9_]+)\s+(-?\d+)\s*$")
 _FLOAT_DEFINE = re.compile(r"^#\s*define\s+(GK_[A-Z0-9_]+)\s+(-?[0-9.]+(?:[eE][-+]?\d+)?)\s*$")
 
@@ -101,6 +102,8 @@ def header_to_cdef(text: str) -> str:
         out.append(line)
     text = "\n".join(out)
     text = _STRIP_ATTR.sub("", text)
+    # export markers of gainkit/export.h (symbol visibility, not C for cffi)
+    text = _EXPORT.sub(" ", text)
     # static inline helpers: drop the definition (signature + braced body)
     while True:
         m = re.search(r"static\s+inline[^{;]*\{", text)

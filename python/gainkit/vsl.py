@@ -50,6 +50,8 @@ class VslFit(Result):
     warnings: list
     reason: str
     weights: str
+    undetermined: dict = dataclasses.field(default_factory=dict)  # name -> reason
+    offset: bool = False
     L: np.ndarray = dataclasses.field(default=None, repr=False)
     intensity: np.ndarray = dataclasses.field(default=None, repr=False)
     sigma: np.ndarray = dataclasses.field(default=None, repr=False)
@@ -58,16 +60,29 @@ class VslFit(Result):
     def g(self):
         return self.params["g"]
 
+    @property
+    def determined(self):
+        """The headline g is determined by the data (as the CLI's top-level
+        "determined"): standard error finite and <= |g|."""
+        return "g" not in self.undetermined
+
+    def _param(self, k, v):
+        d = {"value": v, "stderr": self.stderr[k], "determined": k not in self.undetermined}
+        if k in self.undetermined:
+            d["reason"] = self.undetermined[k]
+        return d
+
     def _dict(self, top=True):
         d = {"model": self.model, "converged": self.converged, "n_points": self.n_points,
              "range_cm": list(self.range_cm),
-             "params": {k: {"value": v, "stderr": self.stderr[k]} for k, v in self.params.items()},
+             "params": {k: self._param(k, v) for k, v in self.params.items()},
+             "offset": self.offset,
              "units": dict(self.units), "chi2": self.chi2, "chi2_red": self.chi2_red,
              "aic": self.aic, "aicc": self.aicc, "bic": self.bic,
              "residuals_in": self.residuals_in, "chi2_intensity": self.chi2_intensity,
              "aicc_intensity": self.aicc_intensity, "warnings": list(self.warnings)}
         if top:
-            d = {"command": "vsl", **d, "weights": self.weights}
+            d = {"command": "vsl", **d, "determined": self.determined, "weights": self.weights}
         return d
 
     def curve(self, L):
@@ -103,7 +118,8 @@ class VslAll(Result):
         return {"command": "vsl", "converged": self.converged, "n_points": self.n_points,
                 "range_cm": list(self.range_cm), "weights": self.weights,
                 "fits": [f._dict(top=False) for f in self.fits],
-                "recommended": self.recommended, "reliable": self.reliable, "reason": self.reason}
+                "recommended": self.recommended, "reliable": self.reliable, "reason": self.reason,
+                "determined": self.best is not None and self.best.determined}
 
 
 @dataclasses.dataclass
@@ -120,16 +136,23 @@ class VslSpectrum(Result):
     spectra: dict
     weights: str
     warnings: list = dataclasses.field(default_factory=list)
+    chosen: str = None            # the model whose g is in g (one at every wavelength)
+    model_choice: str = None
+    g_recommended: np.ndarray = None          # g of the per-wavelength recommendation
+    g_stderr_recommended: np.ndarray = None
 
     def _dict(self):
-        d = {"command": "vsl", "model": self.model, "converged": self.converged,
+        d = {"command": "vsl", "model": self.chosen or self.model, "converged": self.converged,
              "n_wavelengths": len(self.wavelength_nm), "n_lengths": len(self.L),
              "n_converged": int(np.sum(self.converged_per_wavelength)),
              "range_cm": [self.L[0], self.L[-1]], "weights": self.weights,
              "wavelength_nm": self.wavelength_nm, "g": self.g, "g_stderr": self.g_stderr,
              "converged_per_wavelength": [bool(c) for c in self.converged_per_wavelength]}
         if self.model == "all":
-            d["model_per_wavelength"] = self.model_per_wavelength
+            d["model_choice"] = self.model_choice
+            d["recommended_per_wavelength"] = self.model_per_wavelength
+            d["g_recommended_per_wavelength"] = self.g_recommended
+            d["g_stderr_recommended_per_wavelength"] = self.g_stderr_recommended
             d["spectra"] = [{"model": m, "g": sp["g"], "g_stderr": sp["g_stderr"],
                              "converged": [bool(c) for c in sp["converged"]]}
                             for m, sp in self.spectra.items()]
@@ -166,6 +189,25 @@ def _one(d, m, L, yunit, weights_name, I=None, S=None):
         if not ok:
             warns.append("no fit was obtained")
         st = lambda v: v if ok else nan  # noqa: E731
+        # as the CLI's "not determined" (cli/cmd_vsl.c why_undetermined)
+        und = {}
+        for k, nm in enumerate(names):
+            if not ok:
+                und[nm] = "no fit"
+            elif m == lib.GK_VSL_VSL2 and k == 2 and f.a2_at_bound:
+                und[nm] = "at its bound 0"
+            elif m == lib.GK_VSL_SATEXACT and k == 1 and v[1] <= 1e-12 * abs(v[0]):
+                und[nm] = "at its bound 0"
+            elif not np.isfinite(e[k]):
+                und[nm] = "no standard error (the data do not constrain it)"
+            elif not np.isfinite(v[k]):
+                und[nm] = "no value"
+            elif e[k] > abs(v[k]):
+                und[nm] = "standard error exceeds |value|"
+        if ok and f.has_offset:
+            vals["I0"], ses["I0"] = f.I0, f.I0_se
+            if not (np.isfinite(f.I0_se) and f.I0_se <= abs(f.I0)):
+                und["I0"] = None
         return VslFit(model=MODELS[m], converged=bool(ok and f.converged), n_points=int(d.n),
                       range_cm=(float(L[0]), float(L[-1])), params=vals, stderr=ses,
                       units={nm: _param_unit(m, k, yunit) for k, nm in enumerate(names)},
@@ -175,6 +217,7 @@ def _one(d, m, L, yunit, weights_name, I=None, S=None):
                       chi2_intensity=st(f.chi2_I), aicc_intensity=st(f.aicc_I),
                       yhat=carray(f.yhat, d.n) if f.yhat != ffi.NULL else None,
                       warnings=warns, reason=s(f.reason), weights=weights_name,
+                      undetermined=und, offset=bool(ok and f.has_offset),
                       L=L, intensity=I, sigma=S)
     finally:
         lib.gk_vsl_fit_free(f)
@@ -300,17 +343,30 @@ def fit_matrix(L, z, wavelength_nm, model="all", weights="none", on_progress=Non
     finally:
         for m in range_models():
             lib.gk_vsl_spectrum_free(ffi.addressof(spec, m))
+    choice = None
     if model == "all":
+        # one model at every wavelength, as the CLI: the one recommended
+        # most often (ties: the simpler, order vsl1, sat, vsl2, sat-exact)
         names = [MODELS[r] if r >= 0 else None for r in rec]
-        g = np.array([out[n]["g"][i] if n else np.nan for i, n in enumerate(names)])
-        se = np.array([out[n]["g_stderr"][i] if n else np.nan for i, n in enumerate(names)])
-        cv = np.array([bool(out[n]["converged"][i]) if n else False for i, n in enumerate(names)])
+        count = {m: sum(1 for r in rec if r == m) for m in range_models()}
+        chosen = lib.GK_VSL_SAT
+        for k, m in enumerate((lib.GK_VSL_VSL1, lib.GK_VSL_SAT, lib.GK_VSL_VSL2, lib.GK_VSL_SATEXACT)):
+            if count[m] > count[chosen] or (count[m] == count[chosen] and k == 0):
+                chosen = m
+        cname = MODELS[chosen]
+        choice = (f"one model at every wavelength: {cname}, recommended at {count[chosen]} of {nw} wavelengths")
+        g, se, cv = out[cname]["g"], out[cname]["g_stderr"], out[cname]["converged"]
+        grec = np.array([out[n]["g"][i] if n else np.nan for i, n in enumerate(names)])
+        serec = np.array([out[n]["g_stderr"][i] if n else np.nan for i, n in enumerate(names)])
     else:
         names = [model] * nw
+        cname = model
         g, se, cv = out[model]["g"], out[model]["g_stderr"], out[model]["converged"]
+        grec = serec = None
     return VslSpectrum(model=model, converged=bool(cv.all()), wavelength_nm=wl, L=L, g=g,
                        g_stderr=se, converged_per_wavelength=cv, model_per_wavelength=names,
-                       spectra=out, weights=WEIGHT_NAMES[w])
+                       spectra=out, weights=WEIGHT_NAMES[w], chosen=cname, model_choice=choice,
+                       g_recommended=grec, g_stderr_recommended=serec)
 
 
 def fit_file(path, model="all", weights=None, range=None, length_unit=None, matrix=False):

@@ -2,10 +2,11 @@
  * [002 Eq. 1, 3, 5; 003] */
 #include <math.h>
 #include <gsl/gsl_errno.h>
-#include <gsl/gsl_min.h>
+#include "fit/solve1d.h"
 
 #include "gainkit/carriers.h"
-#include "../nc/constants.h"
+#include "gainkit/constants.h"
+#include "core/core_internal.h"
 
 int gk_abc_check(const gk_abc *k, gk_error *err)
 {
@@ -44,6 +45,7 @@ static double neg_plqy_log(double x, void *p) { return -gk_plqy(p, exp(x)); }
 
 int gk_plqy_max_numeric(const gk_abc *k, double *plqy_max, double *n_at_max, gk_error *err)
 {
+  gk_gsl_init_();
   if (!(k->k1 > 0 && k->k3 > 0))
     return gk_error_set(err, GK_EDOM, NULL, 0, "PLQY has no interior maximum unless k1 > 0 and k3 > 0");
   /* A bracket from the scale k2/k3 and k1/k2 where the terms cross: the
@@ -53,28 +55,17 @@ int gk_plqy_max_numeric(const gk_abc *k, double *plqy_max, double *n_at_max, gk_
   if (!(x > lo && x < hi)) { lo = x - 40; hi = x + 40; }
   /* Start the minimiser off the centre so that it is not handed the answer. */
   double guess = lo + 0.382 * (hi - lo);
-  gsl_function f = {neg_plqy_log, (void *)k};
-  if (!(f.function(guess, f.params) < f.function(lo, f.params) &&
-        f.function(guess, f.params) < f.function(hi, f.params)))
+  void *kp = (void *)k;
+  if (!(neg_plqy_log(guess, kp) < neg_plqy_log(lo, kp) && neg_plqy_log(guess, kp) < neg_plqy_log(hi, kp)))
     guess = x + 0.3 * (hi - x);
-  gsl_min_fminimizer *s = gsl_min_fminimizer_alloc(gsl_min_fminimizer_brent);
-  if (!s) return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
-  if (gsl_min_fminimizer_set(s, &f, guess, lo, hi) != GSL_SUCCESS) {
-    gsl_min_fminimizer_free(s);
-    return gk_error_set(err, GK_ENOCONV, NULL, 0, "PLQY maximum not bracketed");
-  }
-  int status = GSL_CONTINUE;
-  for (int it = 0; it < 500 && status == GSL_CONTINUE; it++) {
-    gsl_min_fminimizer_iterate(s);
-    /* Brent brackets a minimum only to ~sqrt(DBL_EPSILON) |x| (the
-     * function is flat to second order there), ~1e-6 at x = ln N ~ 40,
-     * so ask for 3e-6 in ln N, i.e. 3e-6 relative in N. */
-    status = gsl_min_test_interval(gsl_min_fminimizer_x_lower(s), gsl_min_fminimizer_x_upper(s),
-                                   3e-6, 0);
-  }
-  double xm = gsl_min_fminimizer_x_minimum(s);
-  gsl_min_fminimizer_free(s);
-  if (status != GSL_SUCCESS)
+  /* Brent brackets a minimum only to ~sqrt(DBL_EPSILON) |x| (the
+   * function is flat to second order there), ~1e-6 at x = ln N ~ 40,
+   * so ask for 3e-6 in ln N, i.e. 3e-6 relative in N. */
+  double xm;
+  int st = gk_min_brent(neg_plqy_log, kp, guess, lo, hi, 3e-6, 0, 500, &xm);
+  if (st == GK_ENOMEM) return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
+  if (st == GK_EDOM) return gk_error_set(err, GK_ENOCONV, NULL, 0, "PLQY maximum not bracketed");
+  if (st != GK_OK)
     return gk_error_set(err, GK_ENOCONV, NULL, 0, "PLQY maximum search did not converge");
   *n_at_max = exp(xm);
   *plqy_max = gk_plqy(k, *n_at_max);

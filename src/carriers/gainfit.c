@@ -6,6 +6,7 @@
 #include <gsl/gsl_multifit.h>
 
 #include "gainkit/carriers.h"
+#include "core/core_internal.h"
 
 /* The engine works on parameters of order one: sigma in units of a guess
  * and densities in units of the largest N, so the Jacobian columns are
@@ -64,6 +65,7 @@ static void linear_guess(const double *x, const double *g, size_t n, double *A, 
 int gk_gain_fit_run(const double *n, const double *g, size_t len, double gamma, double sigma0,
                     double n_th0, double n_s0, gk_gain_fit *out, gk_error *err)
 {
+  gk_gsl_init_();
   memset(out, 0, sizeof *out);
   if (!(gamma > 0 && gamma <= 1))
     return gk_error_option(err, "--gamma", "confinement factor must lie in (0, 1] (got %g)", gamma);

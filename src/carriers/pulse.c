@@ -7,10 +7,11 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_odeiv2.h>
-#include <gsl/gsl_roots.h>
+#include "fit/solve1d.h"
 #include <gsl/gsl_sf_erf.h>
 
 #include "gainkit/carriers.h"
+#include "core/core_internal.h"
 
 #define FWHM_TO_SIGMA 0.42466090014400953   /* 1/(2 sqrt(2 ln 2)) */
 
@@ -76,19 +77,12 @@ static int refine_peak(gsl_odeiv2_system *sys, double rtol, double ta, const dou
   struct peak_ctx k = {NULL, ta, {ya[0], ya[1]}, c, 0};
   k.d = gsl_odeiv2_driver_alloc_y_new(sys, gsl_odeiv2_step_msbdf, (tb - ta) / 20, 1e-14, rtol);
   if (!k.d) return GK_ENOMEM;
-  gsl_function f = {slope_at, &k};
-  gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
-  if (!s) { gsl_odeiv2_driver_free(k.d); return GK_ENOMEM; }
-  int rc = GK_OK;
-  if (gsl_root_fsolver_set(s, &f, ta, tb) != GSL_SUCCESS) rc = GK_ENOCONV;
-  int status = GSL_CONTINUE;
-  for (int it = 0; rc == GK_OK && it < 100 && status == GSL_CONTINUE; it++) {
-    gsl_root_fsolver_iterate(s);
-    status = gsl_root_test_interval(gsl_root_fsolver_x_lower(s), gsl_root_fsolver_x_upper(s),
-                                    0, 1e-10);
-  }
-  if (rc == GK_OK && status == GSL_SUCCESS && !k.fail) {
-    double t = gsl_root_fsolver_root(s), tt = ta, y[2] = {ya[0], ya[1]};
+  double t;
+  int rc = gk_root_brent(slope_at, &k, ta, tb, 0, 1e-10, 100, &t);
+  if (rc == GK_ENOMEM) { gsl_odeiv2_driver_free(k.d); return GK_ENOMEM; }
+  if (rc != GK_OK) rc = GK_ENOCONV;
+  if (rc == GK_OK && !k.fail) {
+    double tt = ta, y[2] = {ya[0], ya[1]};
     gsl_odeiv2_driver_reset(k.d);
     if (t > tt) gsl_odeiv2_driver_apply(k.d, &tt, t, y);
     *t_peak = t;
@@ -96,7 +90,6 @@ static int refine_peak(gsl_odeiv2_system *sys, double rtol, double ta, const dou
   } else if (rc == GK_OK) {
     rc = GK_ENOCONV;
   }
-  gsl_root_fsolver_free(s);
   gsl_odeiv2_driver_free(k.d);
   return rc;
 }
@@ -118,6 +111,7 @@ static void output_times(double *t, size_t n, double t0, double t_pulse, double 
 
 int gk_pulse_run(const gk_pulse_opts *o, gk_pulse_result *r, gk_error *err)
 {
+  gk_gsl_init_();
   memset(r, 0, sizeof *r);
   int rc = gk_abc_check(&o->k, err);
   if (rc) return rc;

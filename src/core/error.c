@@ -66,6 +66,7 @@ const char *gk_strerror(int code)
   case GK_EDOM: return "numerical domain error";
   case GK_ELIMIT: return "size limit exceeded";
   case GK_EINTERNAL: return "internal error";
+  case GK_ECANCELLED: return "cancelled";
   default: return "unknown error";
   }
 }

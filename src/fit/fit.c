@@ -26,6 +26,7 @@
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_multifit_nlinear.h>
 #include <gsl/gsl_vector.h>
+#include "core/core_internal.h"
 
 /* Residual reported to the solver for a trial point where the model failed
  * (non-zero return or non-finite prediction). GSL's trust-region iteration
@@ -278,11 +279,12 @@ static void ctx_free(fit_ctx *c)
   free(c->yhat); free(c->yp); free(c->ym); free(c->y2); free(c->jfull); free(c->jt);
 }
 
-static int ctx_init(fit_ctx *c, const gk_fit_problem *prob, size_t nf)
+/* Scratch buffers for problems of n points and p parameters (allocated once
+ * per workspace, see gk_fit_alloc). */
+static int ctx_alloc(fit_ctx *c, size_t n, size_t p)
 {
-  const size_t n = prob->n, p = prob->p;
   memset(c, 0, sizeof *c);
-  c->prob = prob; c->n = n; c->p = p; c->nf = nf;
+  c->n = n; c->p = p;
   c->idx = calloc(p, sizeof *c->idx);
   c->xf = calloc(p, sizeof *c->xf);
   c->typ = calloc(p, sizeof *c->typ);
@@ -293,12 +295,24 @@ static int ctx_init(fit_ctx *c, const gk_fit_problem *prob, size_t nf)
   c->ym = calloc(n, sizeof *c->ym);
   c->y2 = calloc(n, sizeof *c->y2);
   c->jfull = calloc(n * p, sizeof *c->jfull);
-  c->jt = calloc(n * (nf ? nf : 1), sizeof *c->jt);
+  c->jt = calloc(n * p, sizeof *c->jt);
   if (!c->idx || !c->xf || !c->typ || !c->winv || !c->theta || !c->yhat || !c->yp ||
       !c->ym || !c->y2 || !c->jfull || !c->jt) {
     ctx_free(c);
     return -1;
   }
+  return 0;
+}
+
+/* Per-problem set-up of the workspace's context: free indices, transforms,
+ * typical magnitudes and weights. */
+static void ctx_setup(fit_ctx *c, const gk_fit_problem *prob, size_t nf)
+{
+  const size_t n = prob->n, p = prob->p;
+  c->prob = prob;
+  c->nf = nf;
+  c->n_fail = 0;
+  c->jac_failed = 0;
   size_t j = 0;
   for (size_t k = 0; k < p; k++) {
     const gk_param *par = &prob->param[k];
@@ -326,7 +340,6 @@ static int ctx_init(fit_ctx *c, const gk_fit_problem *prob, size_t nf)
     default: c->winv[i] = 1.0; break;
     }
   }
-  return 0;
 }
 
 /* ---- one start ------------------------------------------------------------------ */
@@ -483,6 +496,8 @@ typedef struct jac_svd {
   double *d;
   int singular;        /* rank below the Jacobian's accuracy */
   size_t weakest;      /* free index dominating the null direction */
+  double *at;          /* p: the theta of the factorisation, when valid */
+  int valid;
 } jac_svd;
 
 static void jsvd_free(jac_svd *js)
@@ -490,9 +505,10 @@ static void jsvd_free(jac_svd *js)
   gsl_matrix_free(js->U); gsl_matrix_free(js->V);
   gsl_vector_free(js->S); gsl_vector_free(js->work);
   free(js->d);
+  free(js->at);
 }
 
-static int jsvd_alloc(jac_svd *js, size_t n, size_t nf)
+static int jsvd_alloc(jac_svd *js, size_t n, size_t nf, size_t p)
 {
   memset(js, 0, sizeof *js);
   js->U = gsl_matrix_alloc(n, nf);
@@ -500,7 +516,8 @@ static int jsvd_alloc(jac_svd *js, size_t n, size_t nf)
   js->S = gsl_vector_alloc(nf);
   js->work = gsl_vector_alloc(nf);
   js->d = calloc(nf, sizeof *js->d);
-  if (!js->U || !js->V || !js->S || !js->work || !js->d) {
+  js->at = calloc(p, sizeof *js->at);
+  if (!js->U || !js->V || !js->S || !js->work || !js->d || !js->at) {
     jsvd_free(js);
     return -1;
   }
@@ -512,6 +529,10 @@ static int jsvd_alloc(jac_svd *js, size_t n, size_t nf)
 static int jsvd_compute(fit_ctx *c, const double *theta, jac_svd *js)
 {
   const size_t n = c->n, nf = c->nf;
+  /* the covariance is usually wanted where the last refinement step
+   * factorised J already: one SVD of a tall J is the costliest step here */
+  if (js->valid && memcmp(js->at, theta, c->p * sizeof *theta) == 0) return 0;
+  js->valid = 0;
   memcpy(c->theta, theta, c->p * sizeof *c->theta);
   if (jac_theta(c, c->theta) != 0) return -1;
   js->singular = 0;
@@ -536,6 +557,8 @@ static int jsvd_compute(fit_ctx *c, const double *theta, jac_svd *js)
       if (v > best) { best = v; js->weakest = j; }
     }
   }
+  memcpy(js->at, theta, c->p * sizeof *theta);
+  js->valid = 1;
   return 0;
 }
 
@@ -552,11 +575,9 @@ static int jsvd_compute(fit_ctx *c, const double *theta, jac_svd *js)
  * dx = -J^+ f is computed from J^T f, which is far more accurate than a
  * chi2 difference, so near the optimum it lands on it; it is kept when chi2
  * does not increase. */
-static void gn_refine(fit_ctx *c, jac_svd *js, gk_fit_result *res)
+static void gn_refine(fit_ctx *c, jac_svd *js, gk_fit_result *res, double *t, double *f, double *z)
 {
   const size_t n = c->n, nf = c->nf, p = c->p;
-  double *t = malloc(p * sizeof *t), *f = malloc(n * sizeof *f), *z = malloc(nf * sizeof *z);
-  if (!t || !f || !z) goto out;
   for (int step = 0; step < GN_STEPS; step++) {
     if (jsvd_compute(c, res->value, js) != 0 || js->singular) break;
     if (eval_model(c, res->value, c->yhat) != 0) break;
@@ -583,8 +604,6 @@ static void gn_refine(fit_ctx *c, jac_svd *js, gk_fit_result *res)
     if (!(chi2_of(c, c->yhat, NULL) <= chi2_old)) break;
     memcpy(res->value, t, p * sizeof *t);
   }
-out:
-  free(t); free(f); free(z);
 }
 
 /* Covariance C = (J^T J)^-1 of the free parameters from the weighted
@@ -681,12 +700,39 @@ void gk_fit_options_default(gk_fit_options *o)
   o->scale = 0;
 }
 
+/* ---- workspace and driver ------------------------------------------------------- */
+
+/* The dense trust-region driver (GSL gsl_multifit_nlinear). Its alloc/run
+ * slots are NULL: the workspace below is its state. */
+const gk_fit_type gk_fit_trust_region = {"trust-region", NULL, NULL, NULL};
+
+struct gk_fit_workspace {
+  const gk_fit_type *type;
+  void *state;                       /* structured solver's own state */
+  gk_fit_options opt;
+  gsl_multifit_nlinear_parameters fp;
+  size_t n, p;
+  fit_ctx c;                         /* scratch sized n, p */
+  /* the pieces whose size is the number of free parameters, reallocated
+   * only when that number changes between runs */
+  size_t nf_alloc;
+  gsl_multifit_nlinear_workspace *w;
+  gsl_vector *u;
+  jac_svd js;
+  int have_js;
+  double *theta0, *gn_t, *gn_f, *gn_z, *score;
+  size_t *order;
+  size_t n_order;
+};
+
 static void setup_params(gsl_multifit_nlinear_parameters *fp, const gk_fit_options *opt)
 {
   *fp = gsl_multifit_nlinear_default_parameters();
   switch (opt->method) {
   case GK_FIT_LMACCEL: fp->trs = gsl_multifit_nlinear_trs_lmaccel; break;
   case GK_FIT_DOGLEG: fp->trs = gsl_multifit_nlinear_trs_dogleg; break;
+  case GK_FIT_DDOGLEG: fp->trs = gsl_multifit_nlinear_trs_ddogleg; break;
+  case GK_FIT_SUBSPACE2D: fp->trs = gsl_multifit_nlinear_trs_subspace2D; break;
   default: fp->trs = gsl_multifit_nlinear_trs_lm; break;
   }
   switch (opt->scale) {
@@ -694,6 +740,94 @@ static void setup_params(gsl_multifit_nlinear_parameters *fp, const gk_fit_optio
   case 2: fp->scale = gsl_multifit_nlinear_scale_levenberg; break;
   default: fp->scale = gsl_multifit_nlinear_scale_more; break;
   }
+  switch (opt->solver) {
+  case GK_FIT_SOLVER_CHOLESKY: fp->solver = gsl_multifit_nlinear_solver_cholesky; break;
+  case GK_FIT_SOLVER_MCHOLESKY: fp->solver = gsl_multifit_nlinear_solver_mcholesky; break;
+  case GK_FIT_SOLVER_SVD: fp->solver = gsl_multifit_nlinear_solver_svd; break;
+  default: fp->solver = gsl_multifit_nlinear_solver_qr; break;
+  }
+}
+
+static void ws_free_nf(gk_fit_workspace *ws)
+{
+  if (ws->w) gsl_multifit_nlinear_free(ws->w);
+  gsl_vector_free(ws->u);
+  if (ws->have_js) jsvd_free(&ws->js);
+  free(ws->gn_z);
+  ws->w = NULL;
+  ws->u = NULL;
+  ws->have_js = 0;
+  ws->gn_z = NULL;
+  ws->nf_alloc = 0;
+}
+
+/* Size the free-parameter pieces for nf (no-op when already so). */
+static int ws_size_nf(gk_fit_workspace *ws, size_t nf)
+{
+  if (ws->nf_alloc == nf && ws->w) return 0;
+  ws_free_nf(ws);
+  ws->w = gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &ws->fp, ws->n, nf);
+  ws->u = gsl_vector_alloc(nf);
+  ws->have_js = jsvd_alloc(&ws->js, ws->n, nf, ws->p) == 0;
+  ws->gn_z = calloc(nf, sizeof *ws->gn_z);
+  if (!ws->w || !ws->u || !ws->have_js || !ws->gn_z) {
+    ws_free_nf(ws);
+    return -1;
+  }
+  ws->nf_alloc = nf;
+  return 0;
+}
+
+void gk_fit_free(gk_fit_workspace *ws)
+{
+  if (!ws) return;
+  if (ws->type && ws->type->free) ws->type->free(ws->state);
+  ws_free_nf(ws);
+  ctx_free(&ws->c);
+  free(ws->theta0);
+  free(ws->gn_t);
+  free(ws->gn_f);
+  free(ws->score);
+  free(ws->order);
+  free(ws);
+}
+
+gk_fit_workspace *gk_fit_alloc(const gk_fit_type *type, const gk_fit_options *opt, size_t n, size_t p)
+{
+  if (n == 0 || p == 0) return NULL;
+  gk_fit_workspace *ws = calloc(1, sizeof *ws);
+  if (!ws) return NULL;
+  ws->type = type ? type : &gk_fit_trust_region;
+  if (opt) ws->opt = *opt;
+  else gk_fit_options_default(&ws->opt);
+  setup_params(&ws->fp, &ws->opt);
+  ws->n = n;
+  ws->p = p;
+  if (ctx_alloc(&ws->c, n, p) != 0) {
+    free(ws);
+    return NULL;
+  }
+  ws->theta0 = calloc(p, sizeof *ws->theta0);
+  ws->gn_t = calloc(p, sizeof *ws->gn_t);
+  ws->gn_f = calloc(n, sizeof *ws->gn_f);
+  if (!ws->theta0 || !ws->gn_t || !ws->gn_f) {
+    gk_fit_free(ws);
+    return NULL;
+  }
+  if (ws->type->alloc) {
+    ws->state = ws->type->alloc(&ws->opt, n, p);
+    if (!ws->state) {
+      ws->type = &gk_fit_trust_region; /* nothing of the type's to free */
+      gk_fit_free(ws);
+      return NULL;
+    }
+  }
+  return ws;
+}
+
+const gk_fit_options *gk_fit_workspace_options(const gk_fit_workspace *ws)
+{
+  return ws ? &ws->opt : NULL;
 }
 
 /* Start vector number s (0: param[].init); fixed parameters always at init. */
@@ -714,103 +848,165 @@ static int better(const start_result *a, const start_result *b)
   return a->chi2 < b->chi2;
 }
 
-/* Search from every start; the best end point into value (p entries). */
-static int search(fit_ctx *c, const gk_fit_options *opt, double *value, size_t *best_start,
-                  start_result *best, gk_error *err)
+/* Two converged fits agree when their chi2 match to this relative
+ * tolerance: far above rounding (~1e-14 of chi2 at a converged optimum),
+ * far below any difference between distinct local minima worth reporting. */
+#define AGREE_REL 1e-9
+
+/* Order of the starts under the screening policy: each scored (the
+ * problem's score, else chi2 at the start point), ascending; starts where
+ * the model fails last. */
+static int screen_starts(gk_fit_workspace *ws, const gk_fit_problem *prob)
 {
+  fit_ctx *c = &ws->c;
+  const size_t ns = prob->n_starts + 1;
+  if (ws->n_order < ns) {
+    double *sc = realloc(ws->score, ns * sizeof *sc);
+    if (sc) ws->score = sc;
+    size_t *od = realloc(ws->order, ns * sizeof *od);
+    if (od) ws->order = od;
+    if (!sc || !od) return -1;
+    ws->n_order = ns;
+  }
+  for (size_t s = 0; s < ns; s++) {
+    start_vector(prob, s, ws->theta0);
+    double v;
+    if (prob->score) v = prob->score(ws->theta0, prob->ctx);
+    else v = eval_model(c, ws->theta0, c->yhat) == 0 ? chi2_of(c, c->yhat, NULL) : INFINITY;
+    ws->score[s] = isnan(v) ? INFINITY : v;
+    /* insertion sort: stable, ns is small */
+    size_t k = s;
+    while (k > 0 && ws->score[ws->order[k - 1]] > ws->score[s]) {
+      ws->order[k] = ws->order[k - 1];
+      k--;
+    }
+    ws->order[k] = s;
+  }
+  return 0;
+}
+
+/* Search from the starts; the best end point into value (p entries). */
+static int search(gk_fit_workspace *ws, double *value, size_t *best_start, start_result *best,
+                  size_t *n_fits, gk_error *err)
+{
+  fit_ctx *c = &ws->c;
   const gk_fit_problem *prob = c->prob;
-  gsl_multifit_nlinear_parameters fp;
-  setup_params(&fp, opt);
   gsl_multifit_nlinear_fdf fdf = { .f = gsl_f, .df = gsl_df, .fvv = NULL,
                                    .n = c->n, .p = c->nf, .params = c };
-  gsl_multifit_nlinear_workspace *w =
-      gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &fp, c->n, c->nf);
-  gsl_vector *u = gsl_vector_alloc(c->nf);
-  double *theta0 = calloc(c->p, sizeof *theta0);
-  if (!w || !u || !theta0) {
-    if (w) gsl_multifit_nlinear_free(w);
-    gsl_vector_free(u);
-    free(theta0);
+  if (ws_size_nf(ws, c->nf) != 0) return gk_error_set(err, GK_ENOMEM, NULL, 0, "fit: out of memory");
+  const int screen = prob->refine > 0 && prob->n_starts > 0;
+  if (screen && screen_starts(ws, prob) != 0)
     return gk_error_set(err, GK_ENOMEM, NULL, 0, "fit: out of memory");
-  }
+  const size_t n_try = screen ? (prob->refine < prob->n_starts + 1 ? prob->refine : prob->n_starts + 1)
+                              : prob->n_starts + 1;
   memset(best, 0, sizeof *best);
+  *n_fits = 0;
   char first_fail[160] = "";
-  for (size_t s = 0; s <= prob->n_starts; s++) {
+  double agree_chi2[2] = {NAN, NAN};
+  size_t n_conv = 0;
+  for (size_t t = 0; t < n_try; t++) {
+    const size_t s = screen ? ws->order[t] : t;
+    if (screen && !isfinite(ws->score[s]) && t > 0) break; /* the rest fail at the start */
     start_result sr;
-    start_vector(prob, s, theta0);
-    run_start(c, w, &fdf, opt, theta0, u, &sr);
+    start_vector(prob, s, ws->theta0);
+    run_start(c, ws->w, &fdf, &ws->opt, ws->theta0, ws->u, &sr);
+    ++*n_fits;
     if (!sr.ok && !first_fail[0]) snprintf(first_fail, sizeof first_fail, "%s", sr.reason);
     if (better(&sr, best)) {
       *best = sr;
       *best_start = s;
-      theta_from_u(c, u->data, value);
+      theta_from_u(c, ws->u->data, value);
+    }
+    if (screen && sr.ok && sr.converged) {
+      /* stop as soon as two converged fits agree on the minimum */
+      int agree = 0;
+      for (size_t k = 0; k < (n_conv < 2 ? n_conv : 2); k++)
+        if (fabs(agree_chi2[k] - sr.chi2) <= AGREE_REL * fmax(agree_chi2[k], sr.chi2)) agree = 1;
+      if (agree) break;
+      agree_chi2[n_conv % 2] = sr.chi2;
+      n_conv++;
     }
   }
-  gsl_multifit_nlinear_free(w);
-  gsl_vector_free(u);
-  free(theta0);
   if (!best->ok)
     return gk_error_set(err, GK_EDOM, NULL, 0, "fit: %s%s", first_fail,
                         prob->n_starts ? " (at every start)" : "");
   return GK_OK;
 }
 
-int gk_fit(const gk_fit_problem *prob, const gk_fit_options *opt_in,
-           gk_fit_result *res, gk_error *err)
+int gk_fit_run(gk_fit_workspace *ws, const gk_fit_problem *prob, gk_fit_result *res, gk_error *err)
 {
-  gk_fit_options opt;
-  if (opt_in) opt = *opt_in;
-  else gk_fit_options_default(&opt);
+  gk_gsl_init_();
   if (!res) return gk_error_set(err, GK_EUSAGE, NULL, 0, "fit: no result structure");
   memset(res, 0, sizeof *res);
+  if (!ws) return gk_error_set(err, GK_EUSAGE, NULL, 0, "fit: no workspace");
+  if (prob && (prob->n != ws->n || prob->p != ws->p))
+    return gk_error_set(err, GK_EUSAGE, NULL, 0,
+                        "fit: problem of %zu points, %zu parameters in a workspace for %zu, %zu",
+                        prob->n, prob->p, ws->n, ws->p);
+  if (ws->type->run) return ws->type->run(ws->state, prob, &ws->opt, res, err);
   size_t nf = 0;
   if (prob && prob->param)
     for (size_t k = 0; k < prob->p; k++) nf += !prob->param[k].fixed;
   int rc = validate(prob, nf, err);
   if (rc) return rc;
 
-  fit_ctx c;
-  if (ctx_init(&c, prob, nf) != 0 || result_alloc(res, prob->n, prob->p) != 0) {
-    ctx_free(&c);
+  fit_ctx *c = &ws->c;
+  ctx_setup(c, prob, nf);
+  if (result_alloc(res, prob->n, prob->p) != 0)
     return gk_error_set(err, GK_ENOMEM, NULL, 0, "fit: out of memory");
-  }
   res->n_free = nf;
+  ws->js.valid = 0; /* a new problem: no factorisation carries over */
   start_result best = { .ok = 1, .converged = 1 };
+  size_t n_fits = 0;
   if (nf > 0) {
-    rc = search(&c, &opt, res->value, &res->best_start, &best, err);
+    rc = search(ws, res->value, &res->best_start, &best, &n_fits, err);
   } else {
     for (size_t k = 0; k < prob->p; k++) res->value[k] = prob->param[k].init;
     snprintf(best.reason, sizeof best.reason, "all parameters fixed (nothing to fit)");
   }
+  res->n_fits = n_fits;
   if (rc == GK_OK) {
     res->converged = best.converged;
     snprintf(res->reason, sizeof res->reason, "%s", best.reason);
     res->n_iter = best.n_iter;
     res->n_fev = best.n_fev;
     res->n_jev = best.n_jev;
-    snap_bounds(&c, res);
-    jac_svd js;
-    int have_js = nf > 0 && jsvd_alloc(&js, prob->n, nf) == 0;
-    if (nf > 0 && !have_js) {
-      rc = gk_error_set(err, GK_ENOMEM, NULL, 0, "fit: out of memory");
-    } else if (nf > 0 && res->converged && !res->at_bound) {
-      gn_refine(&c, &js, res);
-    }
-    if (rc) {
-      /* error set above */
-    } else if (eval_model(&c, res->value, res->yhat) != 0) {
+    snap_bounds(c, res);
+    if (nf > 0 && res->converged && !res->at_bound)
+      gn_refine(c, &ws->js, res, ws->gn_t, ws->gn_f, ws->gn_z);
+    if (eval_model(c, res->value, res->yhat) != 0) {
       rc = gk_error_set(err, GK_EDOM, NULL, 0, "fit: model failed to evaluate at the best-fit parameters");
     } else {
       const int absolute = prob->absolute_sigma != 0;
-      res->chi2 = chi2_of(&c, res->yhat, res->resid);
-      fill_stats(&c, res, absolute);
-      if (nf > 0) covariance(&c, &js, res);
-      scale_cov(&c, res, absolute);
+      res->chi2 = chi2_of(c, res->yhat, res->resid);
+      fill_stats(c, res, absolute);
+      if (nf > 0) covariance(c, &ws->js, res);
+      scale_cov(c, res, absolute);
     }
-    if (have_js) jsvd_free(&js);
   }
-  ctx_free(&c);
+  c->prob = NULL;
   if (rc) gk_fit_result_free(res);
+  return rc;
+}
+
+int gk_fit(const gk_fit_problem *prob, const gk_fit_options *opt, gk_fit_result *res, gk_error *err)
+{
+  if (!res) return gk_error_set(err, GK_EUSAGE, NULL, 0, "fit: no result structure");
+  memset(res, 0, sizeof *res);
+  if (!prob || !prob->model || !prob->y || !prob->param || prob->p == 0)
+    return gk_error_set(err, GK_EUSAGE, NULL, 0, "fit: incomplete problem (model, data or parameters missing)");
+  gk_fit_workspace *ws = gk_fit_alloc(NULL, opt, prob->n ? prob->n : 1, prob->p);
+  if (!ws) return gk_error_set(err, GK_ENOMEM, NULL, 0, "fit: out of memory");
+  int rc;
+  if (prob->n == 0) {
+    size_t nf = 0;
+    for (size_t k = 0; k < prob->p; k++) nf += !prob->param[k].fixed;
+    rc = validate(prob, nf, err);
+    if (rc == GK_OK) rc = gk_error_set(err, GK_EUSAGE, NULL, 0, "fit: no data points");
+  } else {
+    rc = gk_fit_run(ws, prob, res, err);
+  }
+  gk_fit_free(ws);
   return rc;
 }
 

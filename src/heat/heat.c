@@ -5,6 +5,7 @@
 #include <gsl/gsl_odeiv2.h>
 
 #include "gainkit/heat.h"
+#include "core/core_internal.h"
 
 int gk_heat_check(const gk_heat *h, gk_error *err)
 {
@@ -59,6 +60,7 @@ static int heat_rhs(double t, const double y[], double f[], void *p)
 int gk_heat_train_ode(const gk_heat *h, const gk_heat_train *tr, const double *t, size_t n,
                       double *dt, gk_error *err)
 {
+  gk_gsl_init_();
   struct heat_ode c = {h->k, h->c, 0};
   gsl_odeiv2_system sys = {heat_rhs, NULL, 1, &c};
   double tau = gk_heat_tau(h);

@@ -2,6 +2,7 @@
  * units once, here, and checked for the properties a model needs. */
 #include "io_internal.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,58 @@ static int sort_and_check(gk_columns *c, int reorder, const char *xu, double xf,
   return GK_OK;
 }
 
+/* Sort by x, then average runs of equal x (gk_columns_options.sort_and_average). */
+static int sort_average(gk_columns *c, gk_error *err)
+{
+  int sorted = 1;
+  for (size_t i = 1; i < c->n; i++)
+    if (!(c->x[i] > c->x[i - 1])) sorted = 0;
+  if (sorted) return GK_OK;
+  int decreasing = 1;
+  for (size_t i = 1; i < c->n; i++)
+    if (!(c->x[i] < c->x[i - 1])) decreasing = 0;
+  xi *k = malloc(c->n * sizeof *k);
+  double *nx = malloc(c->n * sizeof *nx), *ny = malloc(c->n * sizeof *ny);
+  double *ns = c->sigma ? malloc(c->n * sizeof *ns) : NULL;
+  long *nl = malloc(c->n * sizeof *nl);
+  if (!k || !nx || !ny || !nl || (c->sigma && !ns)) {
+    free(k); free(nx); free(ny); free(ns); free(nl);
+    return gk_error_set(err, GK_ENOMEM, c->path, 0, "out of memory");
+  }
+  for (size_t i = 0; i < c->n; i++) k[i] = (xi){c->x[i], i};
+  qsort(k, c->n, sizeof *k, cmp_xi);
+  size_t m = 0, repeated = 0;
+  for (size_t i = 0; i < c->n;) {
+    size_t e = i;
+    double sy = 0, ss = 0;
+    while (e < c->n && k[e].x == k[i].x) {
+      sy += c->y[k[e].i];
+      if (c->sigma) ss += c->sigma[k[e].i] * c->sigma[k[e].i];
+      e++;
+    }
+    double cnt = (double)(e - i);
+    nx[m] = k[i].x;
+    ny[m] = sy / cnt;
+    if (ns) ns[m] = sqrt(ss) / cnt;
+    nl[m] = c->line[k[i].i];
+    if (e - i > 1) repeated += e - i - 1;
+    m++;
+    i = e;
+  }
+  free(c->x); free(c->y); free(c->sigma); free(c->line);
+  c->x = nx; c->y = ny; c->sigma = ns; c->line = nl;
+  if (repeated)
+    snprintf(c->note, sizeof c->note,
+             "x sorted increasing; %zu repeated value%s averaged (%zu distinct x from %zu rows)",
+             repeated, repeated == 1 ? "" : "s", m, c->n);
+  else
+    snprintf(c->note, sizeof c->note, "x %s; sorted increasing",
+             decreasing ? "decreases in the file" : "is not in order in the file");
+  c->n = m;
+  free(k);
+  return GK_OK;
+}
+
 int gk_columns_read(const char *path, const gk_columns_options *opt, gk_columns *c, gk_error *err)
 {
   static const gk_columns_options defaults = {.reject_duplicate_x = 1};
@@ -149,7 +202,8 @@ int gk_columns_read(const char *path, const gk_columns_options *opt, gk_columns 
       rc = gk_error_set(err, GK_EINPUT, path, t.line[i], "x = %g%s%s is not positive", xf, sp, xu);
       goto fail;
     }
-    if (opt->require_increasing && !opt->allow_unsorted && i > 0 && !(c->x[i] > c->x[i - 1])) {
+    if (opt->require_increasing && !opt->allow_unsorted && !opt->sort_and_average && i > 0 &&
+        !(c->x[i] > c->x[i - 1])) {
       double prev = t.v[(i - 1) * t.ncols];
       if (xf == prev)
         rc = gk_error_set(err, GK_EINPUT, path, t.line[i], "duplicate x = %g%s%s (also on line %ld)",
@@ -161,7 +215,10 @@ int gk_columns_read(const char *path, const gk_columns_options *opt, gk_columns 
       goto fail;
     }
   }
-  if (opt->reject_duplicate_x || opt->allow_unsorted) {
+  if (opt->sort_and_average) {
+    rc = sort_average(c, err);
+    if (rc != GK_OK) goto fail;
+  } else if (opt->reject_duplicate_x || opt->allow_unsorted) {
     rc = sort_and_check(c, opt->allow_unsorted, xu, c->x_factor, err);
     if (rc != GK_OK) goto fail;
   }

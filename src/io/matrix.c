@@ -60,6 +60,143 @@ static void split_corner(const char *corner, char *rname, char *runit, char *cna
   }
 }
 
+/* Strictly monotonic and inside 200-3000 nm (values times f). */
+static int wl_axis(const double *v, size_t n, size_t stride, double f)
+{
+  if (n < 3) return 0;
+  int dir = 0;
+  for (size_t i = 0; i < n; i++) {
+    double x = v[i * stride] * f;
+    if (!(x >= 200 && x <= 3000)) return 0;
+    if (i) {
+      double p = v[(i - 1) * stride] * f;
+      int d = x > p ? 1 : x < p ? -1 : 0;
+      if (!d || (dir && d != dir)) return 0;
+      dir = d;
+    }
+  }
+  return 1;
+}
+
+static double unit_nm(const char *u)
+{
+  double f = 1;
+  if (*u && gk_unit_factor(u, "nm", &f, NULL) != GK_OK) f = 1;
+  return f;
+}
+
+/* Turn t around in place: the first row's numbers become the first column. */
+static int transpose_table(gk_table *t, const double *hv, gk_error *err)
+{
+  size_t nr = t->ncols - 1, nc = t->nrows + 1;
+  double *v = malloc(nr * nc * sizeof *v);
+  long *line = malloc(nr * sizeof *line);
+  char **raw = calloc(nc, sizeof *raw), **name = calloc(nc, sizeof *name), **unit = calloc(nc, sizeof *unit);
+  if (!v || !line || !raw || !name || !unit) goto nomem;
+  for (size_t i = 0; i < nr; i++) {
+    v[i * nc] = hv[i];
+    for (size_t j = 0; j < t->nrows; j++) v[i * nc + 1 + j] = t->v[j * t->ncols + 1 + i];
+    line[i] = t->header_line;
+  }
+  for (size_t c = 0; c < nc; c++) {
+    char buf[40];
+    if (c) snprintf(buf, sizeof buf, "%.17g", t->v[(c - 1) * t->ncols]);
+    raw[c] = strdup(c ? buf : t->raw[0]);
+    name[c] = calloc(64, 1);
+    unit[c] = calloc(32, 1);
+    if (!raw[c] || !name[c] || !unit[c]) goto nomem;
+  }
+  for (size_t c = 0; c < t->ncols; c++) { free(t->raw[c]); free(t->name[c]); free(t->unit[c]); }
+  free(t->raw); free(t->name); free(t->unit); free(t->v); free(t->line);
+  t->raw = raw; t->name = name; t->unit = unit; t->v = v; t->line = line;
+  t->nrows = nr;
+  t->ncols = nc;
+  return GK_OK;
+nomem:
+  free(v); free(line);
+  for (size_t c = 0; c < nc; c++) {
+    if (raw) free(raw[c]);
+    if (name) free(name[c]);
+    if (unit) free(unit[c]);
+  }
+  free(raw); free(name); free(unit);
+  return gk_error_set(err, GK_ENOMEM, t->path, 0, "out of memory");
+}
+
+/* Orientation of the file (see gk_matrix_orientation in gainkit/data.h). */
+static int orient(const char *path, const gk_matrix_options *opt, gk_table *t, gk_matrix *m,
+                  int *swap_corner, gk_error *err)
+{
+  long hl = t->header_line;
+  size_t nh = t->ncols - 1;
+  if (nh < 1) return GK_OK;
+  double *hv = malloc(nh * sizeof *hv);
+  if (!hv) return gk_error_set(err, GK_ENOMEM, path, 0, "out of memory");
+  int hnum = 1;
+  for (size_t j = 0; j < nh && hnum; j++) hnum = gk_parse_number(t->raw[j + 1], &hv[j], NULL) == GK_OK;
+  double c0;
+  int corner_num = gk_parse_number(t->raw[0], &c0, NULL) == GK_OK;
+  if (corner_num && hnum) {
+    int mono = 1;
+    for (size_t j = 1; j < nh; j++) mono &= hv[j] > hv[j - 1];
+    if (!mono || opt->orientation == GK_ORIENT_DETECT) {
+      free(hv);
+      return gk_error_set(err, GK_EINPUT, path, hl,
+                          "the first row is all numbers (%s, %s, ...)%s: the header row is "
+                          "missing. A matrix starts with a label, then the pump (or stripe "
+                          "length) of each column: 'wavelength (nm) \\ fluence (uJ/cm2), 10, "
+                          "20, 40'",
+                          t->raw[0], t->raw[1],
+                          mono ? "" : " and does not increase, like intensities");
+    }
+  }
+  if (!hnum || opt->orientation == GK_ORIENT_AS_WRITTEN) { free(hv); return GK_OK; }
+  char rname[64], runit[32], cname[64], cunit[32];
+  split_corner(t->raw[0], rname, runit, cname, cunit);
+  int bs = strchr(t->raw[0], '\\') != NULL;
+  /* a corner "ROW \ COL" whose left part is not a wavelength label would
+   * name the pump first when the file is transposed */
+  int left_is_wl = bs && gk_io_is_wavelength_label(rname);
+  double fa = unit_nm(runit);
+  double fb = bs && !left_is_wl ? unit_nm(cunit) : unit_nm(runit);
+  int a = wl_axis(t->v, t->nrows, t->ncols, fa), b = wl_axis(hv, nh, 1, fb);
+  int trans;
+  if (opt->orientation == GK_ORIENT_TRANSPOSED) trans = 1;
+  else if (a && !b) trans = 0;
+  else if (b && !a) trans = 1;
+  else if (a && b) {
+    if (t->nrows > 2 * nh) trans = 0;
+    else if (nh > 2 * t->nrows) trans = 1;
+    else {
+      int r = gk_error_set(err, GK_EINPUT, path, hl,
+                          "orientation is ambiguous: the first column (%zu values, %g to %g) and "
+                          "the first row (%zu values, %g to %g) both look like wavelengths in nm. "
+                          "Read as written, rows are wavelengths and the first row holds the "
+                          "pumps; transposed, the first row holds the wavelengths and the first "
+                          "column the pumps. Say which (transpose option)",
+                          t->nrows, t->v[0], t->v[(t->nrows - 1) * t->ncols], nh, hv[0],
+                          hv[nh - 1]);
+      free(hv);
+      return r;
+    }
+  } else trans = 0;
+  if (trans) {
+    if (opt->orientation != GK_ORIENT_TRANSPOSED)
+      snprintf(m->note, sizeof m->note,
+               "read transposed (one spectrum per row): the first row (%zu values, %g to %g) "
+               "is the wavelength axis, the first column (%zu values) the %s",
+               nh, hv[0], hv[nh - 1], t->nrows, bs && !left_is_wl ? rname : (*cname ? cname : "column parameter"));
+    int r = transpose_table(t, hv, err);
+    free(hv);
+    if (r != GK_OK) return r;
+    m->transposed = 1;
+    *swap_corner = bs && !left_is_wl;
+    return GK_OK;
+  }
+  free(hv);
+  return GK_OK;
+}
+
 int gk_matrix_read(const char *path, const gk_matrix_options *opt, gk_matrix *m, gk_error *err)
 {
   static const gk_matrix_options defaults = {.col_kind = GK_XKIND_PLAIN};
@@ -73,6 +210,8 @@ int gk_matrix_read(const char *path, const gk_matrix_options *opt, gk_matrix *m,
   int rc = gk_io_table_read(path, &ro, 1, &t, err);
   if (rc != GK_OK) return rc;
   long hl = t.header_line;
+  int swap_corner = 0;
+  if ((rc = orient(path, opt, &t, m, &swap_corner, err)) != GK_OK) goto fail;
   if (t.ncols < 1 + min_cols) {
     rc = gk_error_set(err, GK_EINPUT, path, hl,
                       "%zu column(s) of spectra; at least %zu needed (first row: label, then "
@@ -89,6 +228,11 @@ int gk_matrix_read(const char *path, const gk_matrix_options *opt, gk_matrix *m,
   snprintf(m->corner, sizeof m->corner, "%s", t.raw[0]);
   char runit[32], cunit[32];
   split_corner(t.raw[0], m->row_name, runit, m->col_name, cunit);
+  if (swap_corner) {
+    char tn[64], tu[32];
+    memcpy(tn, m->row_name, 64); memcpy(m->row_name, m->col_name, 64); memcpy(m->col_name, tn, 64);
+    memcpy(tu, runit, 32); memcpy(runit, cunit, 32); memcpy(cunit, tu, 32);
+  }
 
   char rout[32];
   rc = gk_io_coord_unit(GK_XKIND_WAVELENGTH, opt->row_unit_override, runit, "nm", path, hl,

@@ -169,6 +169,7 @@ static int split_cells(char *s, char delim, char ***cells, size_t *cap, size_t *
     while (*start == ' ' || *start == '\t') start++;
     for (char *q = end; q > start && (q[-1] == ' ' || q[-1] == '\t');) *--q = '\0';
     unquote(start);
+    if (*n >= GK_DATA_MAX_COLS) return -2;
     if (grow((void **)cells, cap, *n + 1, sizeof **cells) < 0) return -1;
     (*cells)[(*n)++] = start;
     if (!more) break;
@@ -339,6 +340,11 @@ int gk_io_table_read(const char *path, const gk_read_options *opt, int matrix, g
       rc = gk_error_set(err, GK_EINPUT, path, lineno, "binary data (a NUL byte): not a text file");
       goto done;
     }
+    if (stop - p > GK_DATA_MAX_LINE) {
+      rc = gk_error_set(err, GK_ELIMIT, path, lineno, "line is %lld bytes long, more than the limit of %ld",
+                        (long long)(stop - p), GK_DATA_MAX_LINE);
+      goto done;
+    }
     *stop = '\0';
     if (stop > p && stop[-1] == '\r') stop[-1] = '\0';
     char *s = p;
@@ -364,7 +370,9 @@ int gk_io_table_read(const char *path, const gk_read_options *opt, int matrix, g
 
   /* header: always for a matrix, else when the first cell is not a number */
   size_t first = 0;
-  if (split_cells(lines[0].text, t->delim, &cells, &ccap, &ncells) < 0) goto nomem;
+  int sc = split_cells(lines[0].text, t->delim, &cells, &ccap, &ncells);
+  if (sc == -2) goto toowide0;
+  if (sc < 0) goto nomem;
   if (matrix || !is_number(cells[0])) {
     t->has_header = 1;
     t->header_line = lines[0].line;
@@ -382,7 +390,13 @@ int gk_io_table_read(const char *path, const gk_read_options *opt, int matrix, g
 
   for (size_t i = first; i < nlines; i++) {
     /* line 0 was split in place already when it is not a header */
-    if (i > 0 && split_cells(lines[i].text, t->delim, &cells, &ccap, &ncells) < 0) goto nomem;
+    if (i > 0 && (sc = split_cells(lines[i].text, t->delim, &cells, &ccap, &ncells)) < 0) {
+      if (sc == -2) {
+        rc = gk_error_set(err, GK_ELIMIT, path, lines[i].line, "more than %d cells in a row", GK_DATA_MAX_COLS);
+        goto done;
+      }
+      goto nomem;
+    }
     if (i == first) {
       t->ncols = ncells;
       if (!(t->name = calloc(ncells, sizeof *t->name)) || !(t->unit = calloc(ncells, sizeof *t->unit)) ||
@@ -457,6 +471,9 @@ int gk_io_table_read(const char *path, const gk_read_options *opt, int matrix, g
   }
   rc = GK_OK;
   gk_notify_read_sha(path, sha, len, &t->meta);
+  goto done;
+toowide0:
+  rc = gk_error_set(err, GK_ELIMIT, path, lines[0].line, "more than %d cells in a row", GK_DATA_MAX_COLS);
   goto done;
 nomem:
   rc = gk_error_set(err, GK_ENOMEM, path, 0, "out of memory");

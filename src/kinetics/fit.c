@@ -11,6 +11,8 @@
 
 #include "gainkit/kinetics.h"
 #include "kinetics_internal.h"
+#include "fit/vp.h"
+#include "core/core_internal.h"
 
 void gk_kin_options_default(gk_kin_options *o)
 {
@@ -18,6 +20,12 @@ void gk_kin_options_default(gk_kin_options *o)
   o->ncomp = 1;
   o->t0 = NAN;
   gk_fit_options_default(&o->fit);
+  /* Cholesky on J^T J + damping: the trust-region subproblem in O(n p^2)
+   * without the column-pivoted QR of the tall Jacobian at every iteration
+   * (a third of the instructions of a global fit with QR); the damped
+   * normal matrix is positive definite, and the final covariance comes
+   * from the engine's SVD, not from this solver. */
+  o->fit.solver = GK_FIT_SOLVER_CHOLESKY;
 }
 
 /* ---- parameter layout ------------------------------------------------------
@@ -33,6 +41,11 @@ struct kctx {
   int m, off;
   double *q;               /* n times relative to t0 */
   double *E, *Et, *Etau;   /* m*n basis values and derivatives */
+  /* E (and derivatives, with have_d) are those of (t0, tau) in key when
+   * valid: the solver asks for the Jacobian at the point whose residuals
+   * it has just evaluated, so the basis is computed once for both */
+  int valid, have_d;
+  double key[1 + GK_KIN_MAX_COMPONENTS];
 };
 
 /* Basis values (and, with derivs, dE/dt and dE/dtau) at the current t0, tau. */
@@ -40,6 +53,12 @@ static int eval_basis(struct kctx *c, const double *theta, int derivs)
 {
   const size_t n = c->d->n;
   double t0 = theta[0];
+  if (c->valid && (c->have_d || !derivs)) {
+    int same = c->key[0] == t0;
+    for (int i = 0; i < c->m && same; i++) same = c->key[1 + i] == theta[idx_tau(i)];
+    if (same) return 0;
+  }
+  c->valid = 0;
   for (size_t j = 0; j < n; j++) c->q[j] = c->d->t[j] - t0;
   for (int i = 0; i < c->m; i++) {
     double tau = theta[idx_tau(i)];
@@ -79,6 +98,10 @@ static int eval_basis(struct kctx *c, const double *theta, int derivs)
   }
   for (size_t j = 0; j < (size_t)c->m * n; j++)
     if (!isfinite(c->E[j])) return 1;
+  c->valid = 1;
+  c->have_d = derivs || c->irf->kind == GK_KIN_IRF_GAUSS;
+  c->key[0] = t0;
+  for (int i = 0; i < c->m; i++) c->key[1 + i] = theta[idx_tau(i)];
   return 0;
 }
 
@@ -188,20 +211,33 @@ enum { GRID = 48 };
 int gk_kin_guess(const gk_kin_data *d, const gk_kin_irf *irf, double t0, int ncomp, int offset,
                  double *tau_out, gk_error *err)
 {
+  gk_gsl_init_();
   const size_t n = d->n;
   double span = d->t[n - 1] - d->t[0], lo = 0.5 * min_step(d), hi = 3 * span;
   if (!(span > 0) || !(lo < hi))
     return gk_error_set(err, GK_EINPUT, NULL, 0, "the time axis does not span a positive interval");
   double grid[GRID];
-  double *gb = malloc((size_t)GRID * n * sizeof *gb), *q = malloc(n * sizeof *q);
-  double *E = malloc((size_t)ncomp * n * sizeof *E);
+  /* the grid's basis columns, then a constant column for the offset */
+  double *gb = malloc((size_t)(GRID + 1) * n * sizeof *gb), *q = malloc(n * sizeof *q);
+  double *w = d->sigma ? malloc(d->ntrace * n * sizeof *w) : NULL;
   int pick[GK_KIN_MAX_COMPONENTS];
+  gk_vp_dict vp = {0};
   int rc = GK_OK;
-  if (!gb || !q || !E) { rc = gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory"); goto out; }
+  if (!gb || !q || (d->sigma && !w)) { rc = gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory"); goto out; }
   for (size_t j = 0; j < n; j++) q[j] = d->t[j] - t0;
   for (int g = 0; g < GRID; g++) {
     grid[g] = lo * pow(hi / lo, (double)g / (GRID - 1));
     gk_kin_basis_vec(irf, q, n, grid[g], gb + (size_t)g * n);
+  }
+  for (size_t j = 0; j < n; j++) gb[(size_t)GRID * n + j] = 1.0;
+  if (w)
+    for (size_t j = 0; j < d->ntrace * n; j++) w[j] = 1.0 / (d->sigma[j] * d->sigma[j]);
+  /* Candidates are scored by variable projection of the amplitudes on the
+   * precomputed Gram matrix of the grid (src/fit/vp.h): a few-by-few
+   * Cholesky per candidate instead of a least-squares solve. */
+  if (gk_vp_dict_init(&vp, gb, GRID + 1, n, d->y, w, d->ntrace) != 0) {
+    rc = gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
+    goto out;
   }
   /* Greedy: add the grid lifetime that lowers chi2 most, then one pass of
    * re-choosing each lifetime with the others held (fixes an early pick
@@ -216,9 +252,11 @@ int gk_kin_guess(const gk_kin_data *d, const gk_kin_irf *irf, double t0, int nco
         for (int o = 0; o < used; o++) if (o != c && pick[o] == g) dup = 1;
         if (dup) continue;
         pick[c] = g;
-        for (int o = 0; o < used; o++) memcpy(E + (size_t)o * n, gb + (size_t)pick[o] * n, n * sizeof *E);
-        double chi2;
-        if (linear_amps(d, E, used, offset, NULL, &chi2) != GK_OK) continue;
+        if (n < (size_t)used + (offset ? 1 : 0)) continue;
+        size_t cols[GK_KIN_MAX_COMPONENTS + 1];
+        for (int o = 0; o < used; o++) cols[o] = (size_t)pick[o];
+        if (offset) cols[used] = GRID;
+        double chi2 = gk_vp_chi2(&vp, cols, (size_t)used + (offset ? 1 : 0));
         if (chi2 < best) { best = chi2; bestg = g; }
       }
       if (bestg < 0) { rc = gk_error_set(err, GK_EDOM, NULL, 0, "no starting lifetimes found"); goto out; }
@@ -228,9 +266,10 @@ int gk_kin_guess(const gk_kin_data *d, const gk_kin_irf *irf, double t0, int nco
   for (int c = 0; c < ncomp; c++) tau_out[c] = grid[pick[c]];
   qsort(tau_out, (size_t)ncomp, sizeof *tau_out, cmp_double);
 out:
+  gk_vp_dict_free(&vp);
   free(gb);
   free(q);
-  free(E);
+  free(w);
   return rc;
 }
 
@@ -273,6 +312,145 @@ void gk_kin_result_free(gk_kin_result *r)
   r->amp = r->amp_se = r->frac = r->off = r->off_se = r->yhat = r->resid = NULL;
 }
 
+/* ---- variable projection ----------------------------------------------------
+ * The amplitudes (and offsets) enter linearly: for given (t0, tau) they
+ * are the weighted linear least-squares solution, so the search runs over
+ * the 1 + m nonlinear parameters only (Golub & Pereyra, SIAM J. Numer.
+ * Anal. 1973), with Kaufman's approximation of the projected Jacobian
+ * (BIT 1975): d yhat / d phi ~ (I - P) (dB/dphi) a, P the weighted
+ * projector onto the basis. The full problem is then polished from that
+ * optimum by the engine (one or two iterations), which also gives the
+ * covariance of every parameter. */
+struct vpk {
+  struct kctx *c;
+  size_t q;        /* columns per trace: m (+ offset) */
+  double *amp;     /* K*q amplitudes at the last projection */
+  double *R;       /* K * q*q Cholesky factors of B^T W B */
+  double *v;       /* n scratch */
+  double key[1 + GK_KIN_MAX_COMPONENTS];
+  int valid;
+};
+
+/* column i of the basis (the offset column is 1) */
+static double vp_col(const struct kctx *c, size_t i, size_t j)
+{
+  return i < (size_t)c->m ? c->E[i * c->d->n + j] : 1.0;
+}
+
+static double vp_w(const struct kctx *c, size_t k, size_t j)
+{
+  if (!c->d->sigma) return 1.0;
+  double s = c->d->sigma[k * c->d->n + j];
+  return 1.0 / (s * s);
+}
+
+/* Solve R R^T x = b in place (R lower, q x q). */
+static void vp_solve(const double *R, size_t q, double *x)
+{
+  for (size_t i = 0; i < q; i++) {
+    double s = x[i];
+    for (size_t l = 0; l < i; l++) s -= R[i * q + l] * x[l];
+    x[i] = s / R[i * q + i];
+  }
+  for (size_t i = q; i-- > 0;) {
+    double s = x[i];
+    for (size_t l = i + 1; l < q; l++) s -= R[l * q + i] * x[l];
+    x[i] = s / R[i * q + i];
+  }
+}
+
+static int vp_project(struct vpk *v, const double *phi, int derivs)
+{
+  struct kctx *c = v->c;
+  if (eval_basis(c, phi, derivs)) return 1;
+  int same = v->valid;
+  for (int i = 0; i <= c->m && same; i++) same = v->key[i] == phi[i];
+  if (same) return 0;
+  v->valid = 0;
+  const size_t n = c->d->n, q = v->q;
+  for (size_t k = 0; k < c->d->ntrace; k++) {
+    double *R = v->R + k * q * q, *a = v->amp + k * q;
+    const double *y = c->d->y + k * n;
+    for (size_t i = 0; i < q; i++) {
+      double s = 0;
+      for (size_t j = 0; j < n; j++) s += vp_w(c, k, j) * vp_col(c, i, j) * y[j];
+      a[i] = s;
+      for (size_t l = 0; l <= i; l++) {
+        double g = 0;
+        for (size_t j = 0; j < n; j++) g += vp_w(c, k, j) * vp_col(c, i, j) * vp_col(c, l, j);
+        R[i * q + l] = g;
+      }
+    }
+    /* Cholesky in place (lower) */
+    for (size_t i = 0; i < q; i++)
+      for (size_t l = 0; l <= i; l++) {
+        double s = R[i * q + l];
+        for (size_t t = 0; t < l; t++) s -= R[i * q + t] * R[l * q + t];
+        if (i == l) {
+          if (!(s > 1e-13 * R[i * q + i]) || !isfinite(s)) return 1; /* collinear basis */
+          R[i * q + i] = sqrt(s);
+        } else {
+          R[i * q + l] = s / R[l * q + l];
+        }
+      }
+    vp_solve(R, q, a);
+  }
+  v->valid = 1;
+  for (int i = 0; i <= c->m; i++) v->key[i] = phi[i];
+  return 0;
+}
+
+static int vp_model(const double *phi, double *yhat, void *ctx)
+{
+  struct vpk *v = ctx;
+  if (vp_project(v, phi, 0)) return 1;
+  const struct kctx *c = v->c;
+  const size_t n = c->d->n, q = v->q;
+  for (size_t k = 0; k < c->d->ntrace; k++)
+    for (size_t j = 0; j < n; j++) {
+      double s = 0;
+      for (size_t i = 0; i < q; i++) s += v->amp[k * q + i] * vp_col(c, i, j);
+      yhat[k * n + j] = s;
+    }
+  return 0;
+}
+
+static int vp_jac(const double *phi, double *J, void *ctx)
+{
+  struct vpk *v = ctx;
+  if (vp_project(v, phi, 1)) return 1;
+  const struct kctx *c = v->c;
+  const size_t n = c->d->n, q = v->q, pv = 1 + (size_t)c->m;
+  for (size_t k = 0; k < c->d->ntrace; k++) {
+    const double *a = v->amp + k * q;
+    for (size_t l = 0; l < pv; l++) {
+      /* (dB/dphi_l) a */
+      for (size_t j = 0; j < n; j++) {
+        double s = 0;
+        if (l == 0)
+          for (int i = 0; i < c->m; i++) s -= a[i] * c->Et[(size_t)i * n + j];
+        else
+          s = a[l - 1] * c->Etau[(l - 1) * n + j];
+        v->v[j] = s;
+      }
+      /* minus its weighted projection onto the basis */
+      double z[GK_KIN_MAX_COMPONENTS + 1];
+      for (size_t i = 0; i < q; i++) {
+        double s = 0;
+        for (size_t j = 0; j < n; j++) s += vp_w(c, k, j) * vp_col(c, i, j) * v->v[j];
+        z[i] = s;
+      }
+      vp_solve(v->R + k * q * q, q, z);
+      for (size_t j = 0; j < n; j++) {
+        double s = v->v[j];
+        for (size_t i = 0; i < q; i++) s -= vp_col(c, i, j) * z[i];
+        J[(k * n + j) * pv + l] = s;
+      }
+    }
+  }
+  return 0;
+}
+
 static int fit_m(const gk_kin_data *d, const gk_kin_options *o, int m, gk_kin_result *res,
                  gk_error *err)
 {
@@ -293,7 +471,7 @@ static int fit_m(const gk_kin_data *d, const gk_kin_options *o, int m, gk_kin_re
   } else if ((rc = gk_kin_guess(d, irf, t0, m, o->offset, tau, err)) != GK_OK) {
     return rc;
   }
-  struct kctx c = {d, irf, m, o->offset, NULL, NULL, NULL, NULL};
+  struct kctx c = {d, irf, m, o->offset, NULL, NULL, NULL, NULL, 0, 0, {0}};
   c.q = malloc(n * sizeof *c.q);
   c.E = malloc(3 * (size_t)m * n * sizeof *c.E);
   gk_param *par = calloc(p, sizeof *par);
@@ -335,17 +513,70 @@ static int fit_m(const gk_kin_data *d, const gk_kin_options *o, int m, gk_kin_re
     }
   }
   /* Two more starts with the lifetimes spread apart and pulled together:
-   * the grid guess can land two components on one side of a true one. */
-  for (int s = 0; s < 2; s++)
+   * the grid guess can land two components on one side of a true one.
+   * Their amplitudes are projected afresh at their lifetimes (variable
+   * projection), so that each start is as good as its lifetimes allow. */
+  for (int s = 0; s < 2; s++) {
+    double *st = starts + (size_t)s * p;
     for (size_t k = 0; k < p; k++) {
-      starts[(size_t)s * p + k] = par[k].init;
-      if (k >= 1 && k <= (size_t)m) starts[(size_t)s * p + k] *= s ? 1.5 : 0.7;
+      st[k] = par[k].init;
+      if (k >= 1 && k <= (size_t)m) st[k] *= s ? 1.5 : 0.7;
     }
+    double c2;
+    if (eval_basis(&c, st, 0) == 0 && linear_amps(d, c.E, m, o->offset, amp, &c2) == GK_OK)
+      for (size_t k = 0; k < K; k++) {
+        for (int i = 0; i < m; i++) st[idx_amp(m, o->offset, k, i)] = amp[k * q + (size_t)i];
+        if (o->offset) st[idx_off(m, o->offset, k)] = amp[k * q + (size_t)m];
+      }
+  }
+  /* The engine's multi-start policy: the three starts ranked by chi2 at
+   * the start, full fits from the best first, stop when two agree. */
   gk_fit_problem prob = {.n = n * K, .p = p, .y = d->y, .sigma = d->sigma,
                          .weighting = d->sigma ? GK_WEIGHT_SIGMA : GK_WEIGHT_NONE,
                          .model = model_fn, .jac = jac_fn, .ctx = &c, .param = par,
-                         .starts = starts, .n_starts = 2};
-  if ((rc = gk_fit(&prob, &o->fit, &fr, err)) != GK_OK) goto out;
+                         .starts = starts, .n_starts = 2, .refine = 3};
+  /* Stage 1: variable projection over (t0, tau) from the same starts;
+   * stage 2: the full problem from its optimum (covariance of all
+   * parameters). Should either stage fail, the full problem is fitted from
+   * the starts directly, as before. */
+  {
+    const size_t pv = 1 + (size_t)m;
+    double vstarts[2 * (1 + GK_KIN_MAX_COMPONENTS)];
+    for (int s = 0; s < 2; s++)
+      for (size_t k = 0; k < pv; k++) vstarts[(size_t)s * pv + k] = starts[(size_t)s * p + k];
+    struct vpk v = {&c, q, calloc(K * q, sizeof(double)), calloc(K * q * q, sizeof(double)),
+                    calloc(n, sizeof(double)), {0}, 0};
+    gk_fit_problem vprob = {.n = n * K, .p = pv, .y = d->y, .sigma = d->sigma,
+                            .weighting = prob.weighting, .model = vp_model, .jac = vp_jac, .ctx = &v,
+                            .param = par, .starts = vstarts, .n_starts = 2, .refine = 3};
+    gk_fit_result vr;
+    memset(&vr, 0, sizeof vr);
+    int vok = v.amp && v.R && v.v && gk_fit(&vprob, &o->fit, &vr, NULL) == GK_OK && vr.converged &&
+              vp_project(&v, vr.value, 0) == 0;
+    if (vok) {
+      for (size_t k = 0; k < pv; k++) par[k].init = vr.value[k];
+      for (size_t k = 0; k < K; k++) {
+        for (int i = 0; i < m; i++) par[idx_amp(m, o->offset, k, i)].init = v.amp[k * q + (size_t)i];
+        if (o->offset) par[idx_off(m, o->offset, k)].init = v.amp[k * q + (size_t)m];
+      }
+      gk_fit_problem polish = prob;
+      polish.starts = NULL;
+      polish.n_starts = 0;
+      polish.refine = 0;
+      if (gk_fit(&polish, &o->fit, &fr, NULL) != GK_OK || !fr.converged) {
+        gk_fit_result_free(&fr);
+        vok = 0;
+      }
+    }
+    gk_fit_result_free(&vr);
+    free(v.amp);
+    free(v.R);
+    free(v.v);
+    if (!vok) {
+      /* the starts keep their own values of every parameter */
+      if ((rc = gk_fit(&prob, &o->fit, &fr, err)) != GK_OK) goto out;
+    }
+  }
 
   /* order the components by lifetime */
   int ord[GK_KIN_MAX_COMPONENTS];
@@ -473,6 +704,7 @@ int gk_kin_degenerate(const gk_kin_data *d, const gk_kin_result *r, char *why, s
 
 int gk_kin_fit(const gk_kin_data *d, const gk_kin_options *o, gk_kin_result *res, gk_error *err)
 {
+  gk_gsl_init_();
   int rc = check_data(d, err);
   if (rc) return rc;
   if ((rc = gk_kin_irf_check(&o->irf, err)) != GK_OK) return rc;

@@ -10,6 +10,7 @@
 
 #include "gainkit/material.h"
 #include "material/yamldoc.h"
+#include "core/core_internal.h"
 
 #define GK_MAT_MAXC 24
 
@@ -260,6 +261,7 @@ static int parse_item(gk_ydoc *d, gk_material *m, yaml_node_t *item, gk_error *e
 
 int gk_material_load(const char *path, gk_material **out, gk_error *err)
 {
+  gk_gsl_init_();
   *out = NULL;
   gk_ydoc d;
   int rc = gk_ydoc_load(&d, path, err);
@@ -303,6 +305,7 @@ void gk_material_range(const gk_material *m, double *lo_nm, double *hi_nm)
 
 int gk_material_nk(const gk_material *m, double wavelength_nm, double *n, double *k, gk_error *err)
 {
+  gk_gsl_init_();
   double lo, hi;
   gk_material_range(m, &lo, &hi);
   /* Tolerate rounding at the ends (nm <-> µm conversion). */
@@ -372,6 +375,7 @@ static int name_matches(const struct builtin *b, const char *name)
 
 int gk_material_builtin(const char *name, gk_material **out, gk_error *err)
 {
+  gk_gsl_init_();
   *out = NULL;
   for (size_t i = 0; i < NBUILTIN; i++) {
     const struct builtin *b = &builtins[i];

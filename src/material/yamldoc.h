@@ -13,6 +13,18 @@ typedef struct gk_ydoc {
   char file[512];
 } gk_ydoc;
 
+/* Limits every YAML input (stack, material, simulation config) is checked
+ * against before libyaml builds a document (yamldoc.c, prescan). */
+#define GK_YAML_MAX_BYTES (16L << 20)   /* 16 MiB */
+#define GK_YAML_MAX_DEPTH 64
+#define GK_YAML_MAX_NODES 200000
+
+/* Load path into doc under the limits above and GAINKIT_MAX_INPUT_BYTES.
+ * GK_EIO (cannot open/read), GK_ELIMIT (size, depth, node count; with the
+ * line for depth and nodes), GK_EINPUT (syntax, at libyaml's line). On
+ * success doc must be freed with yaml_document_delete. */
+int gk_yaml_load(const char *path, yaml_document_t *doc, gk_error *err);
+
 /* Parse path into d. Unreadable file -> GK_EIO; YAML syntax error ->
  * GK_EINPUT at the line libyaml reports; empty document -> GK_EINPUT. */
 int gk_ydoc_load(gk_ydoc *d, const char *path, gk_error *err);

@@ -10,6 +10,7 @@
 #include <gsl/gsl_integration.h>
 
 #include "gainkit/modes.h"
+#include "core/core_internal.h"
 
 typedef double complex cplx;
 
@@ -20,6 +21,27 @@ int gk_guide_init(gk_guide *g, size_t nl, const double *n, const double *k, cons
   memset(g, 0, sizeof *g);
   if (nl < 2) return gk_error_set(err, GK_EUSAGE, NULL, 0, "a waveguide needs at least 2 layers");
   if (!(wl > 0)) return gk_error_set(err, GK_EUSAGE, NULL, 0, "wavelength must be positive");
+  if (!(wl >= GK_MODES_WL_MIN_NM && wl <= GK_MODES_WL_MAX_NM))
+    return gk_error_set(err, GK_EUSAGE, NULL, 0, "wavelength %g nm is outside the supported range %g-%g nm",
+                        wl, GK_MODES_WL_MIN_NM, GK_MODES_WL_MAX_NM);
+  double optical = 0;
+  for (size_t i = 0; i < nl; i++) {
+    double a = hypot(n[i], k ? k[i] : 0.0);
+    if (!(a >= GK_MODES_INDEX_MIN && a <= GK_MODES_INDEX_MAX))
+      return gk_error_set(err, GK_EUSAGE, NULL, 0, "layer %zu: |n + ik| = %g is outside the supported range %g-%g",
+                          i + 1, a, GK_MODES_INDEX_MIN, GK_MODES_INDEX_MAX);
+    if (i == 0 || i + 1 == nl) continue;
+    if (!(d[i] >= 0)) return gk_error_set(err, GK_EUSAGE, NULL, 0, "layer %zu: thickness must not be negative", i + 1);
+    if (d[i] != 0 && !(d[i] >= GK_MODES_THICK_MIN_NM && d[i] <= GK_MODES_THICK_MAX_NM))
+      return gk_error_set(err, GK_EUSAGE, NULL, 0, "layer %zu: thickness %g nm is outside the supported range %g-%g nm",
+                          i + 1, d[i], GK_MODES_THICK_MIN_NM, GK_MODES_THICK_MAX_NM);
+    optical += a * d[i];
+  }
+  if (optical > GK_MODES_MAX_OPTICAL * wl)
+    return gk_error_set(err, GK_ELIMIT, NULL, 0,
+                        "the stack is %.4g wavelengths thick optically (sum of |n| x thickness / wavelength); "
+                        "the mode solver is limited to %g (about %g guided modes)",
+                        optical / wl, GK_MODES_MAX_OPTICAL, 2 * GK_MODES_MAX_OPTICAL);
   g->index = malloc(nl * sizeof *g->index);
   g->thickness_nm = malloc(nl * sizeof *g->thickness_nm);
   if (!g->index || !g->thickness_nm) {
@@ -608,6 +630,7 @@ static int confinement(const gk_guide *g, gk_pol pol, cplx ne, double *gam, doub
 int gk_mode_field(const gk_guide *g, const gk_mode *m, const double *x, size_t nx, double *E2,
                   double *layer_power, gk_error *err)
 {
+  gk_gsl_init_();
   fieldset f;
   if (fieldset_init(&f, g, m->pol, m->neff) != GK_OK) return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
   double total = 0;
@@ -685,6 +708,7 @@ static int modes_collect(const gk_guide *g, int pols, int top_only, gk_modes *ou
 
 int gk_modes_find(const gk_guide *g, int pols, gk_modes *out, gk_error *err)
 {
+  gk_gsl_init_();
   return modes_collect(g, pols, 0, out, err);
 }
 
@@ -700,7 +724,7 @@ double gk_modes_critical_angle_deg(double n_clad, double n_wg)
 double gk_modes_modal_angle_deg(double neff, double n_wg) { return gk_modes_critical_angle_deg(neff, n_wg); }
 
 #include <gsl/gsl_errno.h>
-#include <gsl/gsl_roots.h>
+#include "fit/solve1d.h"
 
 struct cut { gk_guide g; gk_pol pol; size_t layer; double ncl; };
 static double cut_f(double d, void *p)
@@ -728,22 +752,22 @@ int gk_modes_cutoff_nm(const gk_guide *g0, gk_pol pol, size_t layer, int order, 
   c.ncl = fmax(creal(c.g.index[0]), creal(c.g.index[n - 1]));
   double nl = creal(c.g.index[layer]);
   double h = g0->wavelength_nm / (40 * nl);
+  /* a step count, not d += h: with h tiny against max_nm, d + h == d */
+  double nstep = ceil(max_nm / h) + 1;
+  if (!(h > 0) || !(nstep <= GK_MODES_MAX_SCAN)) {
+    gk_guide_free(&c.g);
+    return gk_error_set(err, GK_ELIMIT, NULL, 0, "cutoff: scanning %g nm in steps of %g nm is more than %d steps",
+                        max_nm, h, GK_MODES_MAX_SCAN);
+  }
   int found = -1;
   double prev = cut_f(0, &c);
   if (fabs(prev) < 1e-12) { found = 0; *d_nm = 0; }
-  for (double d = h; found < order && d <= max_nm + h; d += h) {
+  for (long si = 1; found < order && si <= (long)nstep; si++) {
+    double d = si * h;
     double cur = cut_f(d, &c);
     if ((prev < 0) != (cur < 0) && prev != 0) {
-      gsl_function F = {cut_f, &c};
-      gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
-      gsl_root_fsolver_set(s, &F, d - h, d);
       double root = d;
-      for (int it = 0; it < 200; it++) {
-        gsl_root_fsolver_iterate(s);
-        root = gsl_root_fsolver_root(s);
-        if (gsl_root_test_interval(gsl_root_fsolver_x_lower(s), gsl_root_fsolver_x_upper(s), 0, 1e-14) == GSL_SUCCESS) break;
-      }
-      gsl_root_fsolver_free(s);
+      gk_root_brent(cut_f, &c, d - h, d, 0, 1e-14, 200, &root);
       found++;
       *d_nm = root;
     }
@@ -759,6 +783,7 @@ int gk_modes_sweep(const gk_stack *s, int layer, const double *thick, size_t nth
                    size_t nwl, double wl0, double G, gk_sweep_point *out, int *converged,
                    const gk_progress *progress, gk_error *err)
 {
+  gk_gsl_init_();
   size_t nt = layer >= 0 ? nthick : 1, nw = nwl ? nwl : 1, np = nt * nw;
   if (layer >= 0 && (layer < 1 || (size_t)layer + 1 >= s->nlayers))
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "only a finite layer (not the cover or substrate) can be swept");
@@ -776,11 +801,18 @@ int gk_modes_sweep(const gk_stack *s, int layer, const double *thick, size_t nth
   int ok = 1, oom = 0;
   size_t done = 0;
   int cancel = 0;
+  gk_error bad;
+  gk_error_clear(&bad);
+  size_t bad_i = 0;
   #pragma omp parallel for schedule(dynamic, 4) reduction(&&:ok) reduction(||:oom)
   for (size_t i = 0; i < np; i++) {
     size_t ti = i / nw, wi = i % nw;
     gk_sweep_point *P = &out[i];
     memset(P, 0, sizeof *P);
+    int stop;
+#pragma omp atomic read
+    stop = cancel;
+    if (stop) continue;   /* cancelled: the remaining points are skipped */
     P->wavelength_nm = nwl ? wl[wi] : wl0;
     P->thickness_nm = layer >= 0 ? thick[ti] : NAN;
     double d[256], *dd = s->nlayers <= 256 ? d : malloc(s->nlayers * sizeof *dd);
@@ -791,7 +823,9 @@ int gk_modes_sweep(const gk_stack *s, int layer, const double *thick, size_t nth
     gk_error e;
     gk_error_clear(&e);
     if (gk_guide_init(&g, s->nlayers, nre + 2 * wi * s->nlayers, nre + (2 * wi + 1) * s->nlayers, dd, P->wavelength_nm, &e) != GK_OK) {
-      oom = 1;
+      /* a point outside the range limits: the first such error is reported */
+#pragma omp critical(gk_modes_sweep_err)
+      if (!bad.code || i < bad_i) bad = e, bad_i = i;
       if (dd != d) free(dd);
       continue;
     }
@@ -817,11 +851,19 @@ int gk_modes_sweep(const gk_stack *s, int layer, const double *thick, size_t nth
       #pragma omp critical(gk_modes_progress)
       {
         done++;
-        if (!cancel && gk_progress_update(progress, done, np)) cancel = 1;
+        if (!cancel && gk_progress_update(progress, done, np)) {
+#pragma omp atomic write
+          cancel = 1;
+        }
       }
     }
   }
   free(nre);
+  if (cancel) return gk_error_set(err, GK_ECANCELLED, NULL, 0, "mode sweep cancelled");
+  if (bad.code) {
+    if (err) *err = bad;
+    return bad.code;
+  }
   if (oom) return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
   if (converged) *converged = ok;
   return GK_OK;

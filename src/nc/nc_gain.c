@@ -4,11 +4,12 @@
  * [004 Eq. 5, §3.2.2, §3.4.1; 001] */
 #include <math.h>
 #include <gsl/gsl_errno.h>
-#include <gsl/gsl_roots.h>
+#include "fit/solve1d.h"
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_cdf.h>
 
 #include "gainkit/nc.h"
+#include "core/core_internal.h"
 
 /* GSL's pdf takes log(mu), which is NaN at mu = 0 (an unexcited or
  * uncharged ensemble). */
@@ -98,6 +99,7 @@ static double absorb_fn(double n, void *p) { return gk_nc_absorption(p, n); }
 
 int gk_nc_threshold(const gk_nc_gain_model *m, double *n_th, gk_error *err)
 {
+  gk_gsl_init_();
   int rc = gk_nc_model_check(m, err);
   if (rc) return rc;
   gk_nc_gain_model mm = *m;
@@ -113,19 +115,9 @@ int gk_nc_threshold(const gk_nc_gain_model *m, double *n_th, gk_error *err)
     if (hi > 1e5)
       return gk_error_set(err, GK_ENOCONV, NULL, 0, "no gain threshold below <N> = 1e5");
   }
-  gsl_function f = {absorb_fn, &mm};
-  gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
-  if (!s) return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
-  gsl_root_fsolver_set(s, &f, lo, hi);
-  int status = GSL_CONTINUE;
-  for (int it = 0; it < 200 && status == GSL_CONTINUE; it++) {
-    gsl_root_fsolver_iterate(s);
-    status = gsl_root_test_interval(gsl_root_fsolver_x_lower(s), gsl_root_fsolver_x_upper(s),
-                                    1e-14, 1e-13);
-  }
-  *n_th = gsl_root_fsolver_root(s);
-  gsl_root_fsolver_free(s);
-  if (status != GSL_SUCCESS)
+  int status = gk_root_brent(absorb_fn, &mm, lo, hi, 1e-14, 1e-13, 200, n_th);
+  if (status == GK_ENOMEM) return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
+  if (status != GK_OK)
     return gk_error_set(err, GK_ENOCONV, NULL, 0, "gain threshold root did not converge");
   return GK_OK;
 }

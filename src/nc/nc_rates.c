@@ -6,7 +6,8 @@
 #include <gsl/gsl_sf_bessel.h>
 
 #include "gainkit/nc.h"
-#include "constants.h"
+#include "gainkit/constants.h"
+#include "core/core_internal.h"
 
 #define EV GK_Q_E
 
@@ -70,6 +71,7 @@ static int positive(double v, const char *opt, const char *what, gk_error *err)
 int gk_nc_pump_thresholds(double sigma_abs, double photon_ev, double tau_x, double tau_xx,
                           double n_th, gk_nc_pump *out, gk_error *err)
 {
+  gk_gsl_init_();
   int rc;
   if ((rc = positive(sigma_abs, "--sigma-abs", "absorption cross-section", err)) ||
       (rc = positive(photon_ev, "--photon-energy", "photon energy", err)) ||
@@ -90,6 +92,7 @@ int gk_nc_pump_thresholds(double sigma_abs, double photon_ev, double tau_x, doub
 int gk_nc_current_thresholds(double radius_cm, double fill, double tau_x, double tau_xx,
                              gk_nc_current *out, gk_error *err)
 {
+  gk_gsl_init_();
   int rc;
   if ((rc = positive(radius_cm, "--radius", "radius", err)) ||
       (rc = positive(tau_x, "--tau-x", "exciton lifetime", err)) ||

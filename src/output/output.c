@@ -141,10 +141,48 @@ int gk_temp_commit(const char *tmp, const char *path, gk_error *err)
   }
   if (bad) {
     gk_temp_discard(tmp);
-    return gk_error_set(err, GK_EIO, path, 0, "cannot write output file: %s", strerror(e));
+    return gk_error_set(err, GK_EIO, path, 0, "cannot write: %s", strerror(e));
   }
   tmp_release(tmp);
   return GK_OK;
+}
+
+int gk_commit_from_fd(int src_fd, const char *path, gk_error *err)
+{
+  struct stat ss;
+  if (fstat(src_fd, &ss) != 0) return gk_error_set(err, GK_EIO, path, 0, "cannot write: %s", strerror(errno));
+  if (ss.st_size <= 0) return gk_error_set(err, GK_EIO, path, 0, "cannot write: nothing was rendered");
+  char *tmp;
+  int fd;
+  int rc = gk_temp_beside(path, &tmp, &fd, err);
+  if (rc) return rc;
+  char buf[65536];
+  off_t off = 0, total = ss.st_size;
+  int e = 0;
+  while (!e && off < total) {
+    ssize_t r = pread(src_fd, buf, sizeof buf, off);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) { e = r < 0 ? errno : EIO; break; }
+    for (ssize_t w = 0; w < r;) {
+      ssize_t k = write(fd, buf + w, (size_t)(r - w));
+      if (k < 0 && errno == EINTR) continue;
+      if (k <= 0) { e = k < 0 ? errno : EIO; break; }
+      w += k;
+    }
+    off += r;
+  }
+  if (!e && fsync(fd) != 0 && errno != EINVAL) e = errno;
+  struct stat ts;
+  if (!e && (fstat(fd, &ts) != 0 || ts.st_size != total)) e = EIO;   /* size check */
+  if (close(fd) != 0 && !e) e = errno;
+  if (e) {
+    gk_temp_discard(tmp);
+    free(tmp);
+    return gk_error_set(err, GK_EIO, path, 0, "cannot write: %s", strerror(e));
+  }
+  rc = gk_temp_commit(tmp, path, err);
+  free(tmp);
+  return rc;
 }
 
 int gk_atomic_open(gk_atomic_file *af, const char *path, gk_error *err)
@@ -176,7 +214,7 @@ int gk_atomic_commit(gk_atomic_file *af, gk_error *err)
   int rc;
   if (bad) {
     gk_temp_discard(af->tmp);
-    rc = gk_error_set(err, GK_EIO, af->path, 0, "cannot write output file: %s", strerror(e));
+    rc = gk_error_set(err, GK_EIO, af->path, 0, "cannot write: %s", strerror(e));
   } else {
     rc = gk_temp_commit(af->tmp, af->path, err);
   }
@@ -207,7 +245,7 @@ int gk_write_atomic(const char *path, const void *data, size_t len, gk_error *er
   if (len && fwrite(data, 1, len, af.fp) != len) {
     int e = errno;
     gk_atomic_abort(&af);
-    return gk_error_set(err, GK_EIO, path, 0, "cannot write output file: %s", strerror(e));
+    return gk_error_set(err, GK_EIO, path, 0, "cannot write: %s", strerror(e));
   }
   return gk_atomic_commit(&af, err);
 }

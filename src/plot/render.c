@@ -15,7 +15,7 @@
  * messages are caught by an abort handler, so the library never exits and
  * never prints for those.
  */
-#define _DEFAULT_SOURCE /* mkstemps */
+#define _GNU_SOURCE /* mkstemps */
 #include "plot/plot_internal.h"
 #include "gainkit/output.h"
 
@@ -29,6 +29,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -1045,9 +1047,29 @@ int gk_plot_ext_ok(const char *path)
   return !strcmp(ext, "svg") || !strcmp(ext, "png") || !strcmp(ext, "pdf");
 }
 
-/* PLplot opens the file itself (by name), so the temp file is a named
- * sibling of the target with the same extension, renamed into place once
- * PLplot has closed it. */
+/* The one place a figure reaches the file system. PLplot (cairo) writes
+ * by itself and drops write errors: on a full disk it used to leave a
+ * truncated file renamed over a complete one, exit 0. So it renders into a
+ * private scratch file in TMPDIR (with the figure's extension, so that the
+ * provenance metadata, gk_plot_embed_default_metadata, can be added to it
+ * by name), and gk_commit_from_fd copies that to a temp file beside the
+ * target with every write checked, fsyncs, compares sizes and renames only
+ * then: a write error of any kind leaves the target intact. */
+static int commit_figure(const char *scratch, const char *path, gk_error *err)
+{
+  /* provenance (gk_plot_set_metadata) goes in before the commit */
+  int rc = gk_plot_embed_default_metadata(scratch, err);
+  if (rc != GK_OK) {
+    if (err) snprintf(err->file, sizeof err->file, "%s", path);
+    return rc;
+  }
+  int fd = open(scratch, O_RDONLY);
+  if (fd < 0) return gk_error_set(err, GK_EIO, path, 0, "cannot write: %s", strerror(errno));
+  rc = gk_commit_from_fd(fd, path, err);
+  close(fd);
+  return rc;
+}
+
 int gk_figure_save(gk_figure *f, const char *path, gk_error *err)
 {
   if (!f || !path || !*path) return gk_error_set(err, GK_EUSAGE, NULL, 0, "no figure or no output file name");
@@ -1058,17 +1080,19 @@ int gk_figure_save(gk_figure *f, const char *path, gk_error *err)
                         *ext ? "." : "", *ext ? ext : "no extension");
   char dev[24];
   snprintf(dev, sizeof dev, "%scairo", ext);
-  char *tmp;
-  int rc0 = gk_temp_beside(path, &tmp, NULL, err);
-  if (rc0) return rc0;
+  char scratch[PATH_MAX];
+  const char *dir = getenv("TMPDIR");
+  snprintf(scratch, sizeof scratch, "%s/gainkit-figure-XXXXXX.%s", dir && *dir ? dir : "/tmp", ext);
+  int sfd = mkstemps(scratch, (int)strlen(ext) + 1);
+  if (sfd < 0) return gk_error_set(err, GK_EIO, path, 0, "cannot write: scratch file: %s", strerror(errno));
+  close(sfd);   /* PLplot opens it by name (and truncates it) */
 
   pthread_mutex_lock(&plot_lock);
-  int rc = guarded_render(f, dev, tmp);
+  int rc = guarded_render(f, dev, scratch);
   char msg[sizeof plot_msg];
   snprintf(msg, sizeof msg, "%s", plot_msg);
   pthread_mutex_unlock(&plot_lock);
 
-  struct stat st;
   if (rc == GK_EUSAGE) {
     gk_error_set(err, rc, path, 0, "figure of %dx%d pixels is too small for %dx%d panels", f->width, f->height,
                  f->ncols, f->nrows);
@@ -1076,17 +1100,9 @@ int gk_figure_save(gk_figure *f, const char *path, gk_error *err)
     gk_error_set(err, rc, path, 0, "out of memory");
   } else if (rc) {
     gk_error_set(err, rc, path, 0, "plotting failed: %s", *msg ? msg : "PLplot error");
-  } else if (stat(tmp, &st) != 0 || st.st_size == 0) {
-    rc = gk_error_set(err, GK_EIO, path, 0, "cannot write output file: PLplot wrote nothing");
-  } else if ((rc = gk_plot_embed_default_metadata(tmp, err)) != GK_OK) {
-    /* provenance (gk_plot_set_metadata) goes into the temp file before the rename */
-    if (err) snprintf(err->file, sizeof err->file, "%s", path);
   } else {
-    rc = gk_temp_commit(tmp, path, err); /* removes tmp on failure */
-    free(tmp);
-    return rc;
+    rc = commit_figure(scratch, path, err);
   }
-  if (rc) gk_temp_discard(tmp);
-  free(tmp);
+  unlink(scratch);
   return rc;
 }

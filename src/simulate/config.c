@@ -14,6 +14,7 @@
 #include "gainkit/data.h"
 #include "gainkit/modes.h"
 #include "gainkit/simulate.h"
+#include "material/yamldoc.h"
 #include "gainkit/stack.h"
 #include "gainkit/units.h"
 
@@ -164,23 +165,23 @@ static const field F_FILM[] = {{"thickness", Q, "cm", OFF(thickness), 'p'}, {"in
                                {"confinement_from", PATH, NULL, 0, 0}, {NULL, Q, NULL, 0, 0}};
 static const field F_STRIPE[] = {{"length", Q, "cm", OFF(stripe_length), 'p'}, {"width", Q, "cm", OFF(stripe_width), 'p'},
                                  {NULL, Q, NULL, 0, 0}};
-static const field F_PUMP[] = {{"wavelength", Q, "nm", OFF(pump_wavelength), 'p'}, {"fwhm", Q, "s", OFF(pump_fwhm), 'p'},
+static const field F_PUMP[] = {{"wavelength", Q, "nm", OFF(pump_wavelength), 'p'}, {"fwhm", Q, "s", OFF(pump_fwhm), 't'},
                                {"fluence", Q, "J/cm2", OFF(pump_fluence), 'n'},
                                {"cross_section", Q, "cm2", OFF(pump_cross_section), 'p'}, {NULL, Q, NULL, 0, 0}};
-static const field F_EMIT[] = {{"density", Q, "cm^-3", OFF(density), 'p'}, {"lifetime", Q, "s", OFF(lifetime), 'p'},
+static const field F_EMIT[] = {{"density", Q, "cm^-3", OFF(density), 'p'}, {"lifetime", Q, "s", OFF(lifetime), 't'},
                                {"radiative_fraction", Q, "", OFF(radiative_fraction), 'f'},
                                {"emission", BAND, "", OFF(emission), 0},
                                {"stimulated_emission", FLAG_FL, "cm2", OFF(sigma_e), 0},
                                {"ground_absorption", BAND, "cm2", OFF(sigma_a), 0},
                                {"excited_absorption", BAND, "cm2", OFF(sigma_esa), 0}, {NULL, Q, NULL, 0, 0}};
 static const field F_SECOND[] = {{"fraction", Q, "", OFF(second_fraction), 'f'},
-                                 {"lifetime", Q, "s", OFF(second_lifetime), 'p'},
+                                 {"lifetime", Q, "s", OFF(second_lifetime), 't'},
                                  {"radiative_fraction", Q, "", OFF(second_radiative_fraction), 'f'},
                                  {NULL, Q, NULL, 0, 0}};
 static const field F_GRID[] = {{"lambda_min", Q, "nm", OFF(lambda_min), 'p'}, {"lambda_max", Q, "nm", OFF(lambda_max), 'p'},
                                {"bins", COUNT, NULL, OFF(nbins), 0}, {"cells", COUNT, NULL, OFF(ncells), 0},
-                               {"time_bins", COUNT, NULL, OFF(ntimes), 0}, {"t_start", Q, "s", OFF(t_start), 0},
-                               {"t_end", Q, "s", OFF(t_end), 0}, {"accuracy", Q, "", OFF(accuracy), 'p'},
+                               {"time_bins", COUNT, NULL, OFF(ntimes), 0}, {"t_start", Q, "s", OFF(t_start), 'T'},
+                               {"t_end", Q, "s", OFF(t_end), 'T'}, {"accuracy", Q, "", OFF(accuracy), 'a'},
                                {NULL, Q, NULL, 0, 0}};
 
 /* A value outside what the physics allows, refused at its own line (the
@@ -194,6 +195,17 @@ static int limit(ctx *x, const field *f, const yaml_node_t *v, double q)
   case 'n': if (!(q >= 0)) what = "must be >= 0"; break;
   case 'f': if (!(q >= 0 && q <= 1)) what = "must lie in [0, 1]"; break;
   case 'i': if (!(q >= 1)) what = "must be >= 1 (a film with n < 1 guides nothing)"; break;
+  /* the time budgets of gainkit/simulate.h: outside them a run has no
+   * bounded number of steps */
+  case 't':
+    if (!(q > 0)) what = "must be positive";
+    else if (!(q >= GK_SIM_MIN_TIME && q <= GK_SIM_MAX_TIME)) what = "must lie in [1 fs, 1 s]";
+    break;
+  case 'T': if (!(fabs(q) <= 10 * GK_SIM_MAX_TIME)) what = "must lie within +-10 s"; break;
+  case 'a':
+    if (!(q > 0)) what = "must be positive";
+    else if (!(q >= GK_SIM_MIN_ACCURACY && q <= 0.5)) what = "must lie in [1e-6, 0.5]";
+    break;
   default: break;
   }
   if (!what) return GK_OK;
@@ -326,11 +338,15 @@ static int sweep(ctx *x, const yaml_node_t *n, gk_sim_file *f)
 }
 
 /* Γ = share of the TE0 |E|² in the stack's active layer at the emission
- * peak: the mode the stripe's ASE travels in, where the gain sits. */
-static int confinement_from_stack(ctx *x, const yaml_node_t *n)
+ * peak: the mode the stripe's ASE travels in, where the gain sits. A step
+ * of its own, after reading (config -> stack -> modes): reading a config
+ * never solves a waveguide. Errors at the config line of confinement_from. */
+int gk_sim_file_confinement(gk_sim_file *f, gk_error *err)
 {
-  gk_sim_file *f = x->f;
+  if (!f->confinement_from[0]) return GK_OK;
   gk_sim_config *c = &f->cfg;
+  struct { gk_error *err; const char *path; } xx = {err, f->config_path}, *x = &xx;
+  const long line = f->confinement_line;
   double lam = c->emission.center;
   if (c->emission.ntab) {  /* table: its maximum */
     size_t m = 0;
@@ -347,11 +363,11 @@ static int confinement_from_stack(ctx *x, const yaml_node_t *n)
   char what[1200];
   if (gk_stack_load(f->confinement_from, &s, &e)) {
     gk_error_format(&e, what, sizeof what);
-    return gk_error_set(x->err, GK_EINPUT, x->path, line_of(n), "confinement_from: %s", what);
+    return gk_error_set(x->err, GK_EINPUT, x->path, line, "confinement_from: %s", what);
   }
   int st = GK_OK;
   if (s.active < 0) {
-    st = gk_error_set(x->err, GK_EINPUT, x->path, line_of(n),
+    st = gk_error_set(x->err, GK_EINPUT, x->path, line,
                       "confinement_from: %s has no layer marked active: true", f->confinement_from);
   } else if (gk_guide_from_stack(&g, &s, lam, &e) == GK_OK) {
     if (gk_modes_find(&g, GK_MODES_TE, &md, &e) == GK_OK) {
@@ -359,7 +375,7 @@ static int confinement_from_stack(ctx *x, const yaml_node_t *n)
       for (size_t i = 0; i < md.n && !te0; i++)
         if (md.mode[i].pol == GK_TE && md.mode[i].order == 0) te0 = &md.mode[i];
       if (te0) c->confinement = te0->confinement[s.active];
-      else st = gk_error_set(x->err, GK_EINPUT, x->path, line_of(n),
+      else st = gk_error_set(x->err, GK_EINPUT, x->path, line,
                              "confinement_from: %s guides no TE mode at %g nm", f->confinement_from, lam);
       gk_modes_free(&md);
     }
@@ -367,7 +383,7 @@ static int confinement_from_stack(ctx *x, const yaml_node_t *n)
   }
   if (!st && e.code) {
     gk_error_format(&e, what, sizeof what);
-    st = gk_error_set(x->err, GK_EINPUT, x->path, line_of(n), "confinement_from: %s", what);
+    st = gk_error_set(x->err, GK_EINPUT, x->path, line, "confinement_from: %s", what);
   }
   gk_stack_free(&s);
   return st;
@@ -389,22 +405,10 @@ int gk_sim_config_read(const char *path, gk_sim_file *f, gk_error *err)
 {
   memset(f, 0, sizeof *f);
   gk_sim_config_default(&f->cfg);
-  FILE *fp = fopen(path, "rb");
-  if (!fp) return gk_error_set(err, GK_EIO, path, 0, "cannot open: %s", strerror(errno));
-  yaml_parser_t parser;
   yaml_document_t doc;
-  yaml_parser_initialize(&parser);
-  yaml_parser_set_input_file(&parser, fp);
-  if (!yaml_parser_load(&parser, &doc)) {
-    int st = gk_error_set(err, GK_EINPUT, path, (long)parser.problem_mark.line + 1, "YAML: %s%s%s",
-                          parser.problem ? parser.problem : "syntax error",
-                          parser.context ? " " : "", parser.context ? parser.context : "");
-    yaml_parser_delete(&parser);
-    fclose(fp);
-    return st;
-  }
-  yaml_parser_delete(&parser);
-  fclose(fp);
+  /* one YAML loader for every input: size, depth and node limits first */
+  int lst = gk_yaml_load(path, &doc, err);
+  if (lst != GK_OK) return lst;
   ctx x = {&doc, path, err, f, {0}};
   const yaml_node_t *conf_node = NULL;
   yaml_node_t *root = yaml_document_get_root_node(&doc);
@@ -439,14 +443,20 @@ int gk_sim_config_read(const char *path, gk_sim_file *f, gk_error *err)
         st = gk_error_set(err, GK_EINPUT, path, x.table_line[i],
                           "%s: the table covers %g-%g nm, outside the wavelength grid %g-%g nm", tkey[i],
                           tb[i]->tab_lambda[0], tb[i]->tab_lambda[tb[i]->ntab - 1], c->lambda_min, c->lambda_max);
-    /* after every section: Γ needs the emission peak */
-    if (!st && f->confinement_from[0]) st = confinement_from_stack(&x, conf_node);
+    /* Γ from a stack is not computed here but by gk_sim_file_confinement
+     * (the caller chains it); until then confinement is NaN, which every
+     * run rejects, so a forgotten step cannot pass for Γ = the default */
+    if (!st && f->confinement_from[0]) {
+      f->confinement_line = line_of(conf_node);
+      snprintf(f->config_path, sizeof f->config_path, "%s", path);
+    }
     if (!st) {
       gk_error e;
       gk_error_clear(&e);
       if (gk_sim_config_check(&f->cfg, &e))
         st = gk_error_set(err, GK_EINPUT, path, 0, "%s", e.msg);
     }
+    if (!st && f->confinement_from[0]) f->cfg.confinement = NAN;
   }
   yaml_document_delete(&doc);
   if (st) gk_sim_file_free(f);

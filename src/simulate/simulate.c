@@ -11,6 +11,8 @@
 #include <gsl/gsl_interp.h>
 
 #include "gainkit/simulate.h"
+#include "gainkit/constants.h"
+#include "core/core_internal.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -21,8 +23,6 @@
 #ifndef M_SQRT2
 #define M_SQRT2 1.41421356237309504880
 #endif
-#define C_CM_S 2.99792458e10
-#define H_J_S 6.62607015e-34
 #define FWHM_TO_SIGMA 0.42466090014400953 /* 1 / (2 sqrt(2 ln 2)) */
 
 void gk_sim_config_default(gk_sim_config *c)
@@ -56,6 +56,8 @@ void gk_sim_config_default(gk_sim_config *c)
   c->ntimes = 200;
   c->accuracy = 0.1;
 }
+
+static void window(const gk_sim_config *c, double *t0, double *t1);
 
 int gk_sim_config_check(const gk_sim_config *c, gk_error *err)
 {
@@ -98,8 +100,29 @@ int gk_sim_config_check(const gk_sim_config *c, gk_error *err)
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "index must be >= 1 (got %g)", c->index);
   if (c->accuracy > 0.5)
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "accuracy must be <= 0.5 (got %g)", c->accuracy);
+  if (!(c->accuracy >= GK_SIM_MIN_ACCURACY))
+    return gk_error_set(err, GK_EUSAGE, NULL, 0, "accuracy must be >= %g (got %g)", GK_SIM_MIN_ACCURACY, c->accuracy);
+#define TIME(field)                                                                                   \
+  if (!(c->field >= GK_SIM_MIN_TIME && c->field <= GK_SIM_MAX_TIME))                                  \
+    return gk_error_set(err, GK_EUSAGE, NULL, 0, "%s must lie in [%g, %g] s (got %g s)", #field,      \
+                        GK_SIM_MIN_TIME, GK_SIM_MAX_TIME, c->field)
+  TIME(lifetime); TIME(pump_fwhm);
+  if (c->second_fraction > 0) TIME(second_lifetime);
+#undef TIME
+  if (!(fabs(c->t_start) <= 10 * GK_SIM_MAX_TIME) || !(fabs(c->t_end) <= 10 * GK_SIM_MAX_TIME))
+    return gk_error_set(err, GK_EUSAGE, NULL, 0, "t_start and t_end must lie within +-%g s", 10 * GK_SIM_MAX_TIME);
   if ((c->t_start != 0 || c->t_end != 0) && !(c->t_end > c->t_start))
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "t_end must exceed t_start");
+  double steps = gk_sim_steps_estimate(c);
+  if (!(steps <= GK_SIM_MAX_STEPS))
+    return gk_error_set(err, GK_ELIMIT, NULL, 0,
+                        "the run needs at least %.3g time steps (window / (accuracy x lifetime or pump FWHM)), "
+                        "more than %.0e: raise accuracy or shorten t_end - t_start", steps, GK_SIM_MAX_STEPS);
+  if (!(steps * (double)c->nbins * (double)c->ncells <= GK_SIM_MAX_WORK))
+    return gk_error_set(err, GK_ELIMIT, NULL, 0,
+                        "the run needs at least %.3g time steps x %zu bins x %zu cells = %.3g updates, more than %.0e: "
+                        "raise accuracy or use a coarser grid", steps, c->nbins, c->ncells,
+                        steps * (double)c->nbins * (double)c->ncells, GK_SIM_MAX_WORK);
   const gk_sim_band *bands[] = {&c->sigma_a, &c->sigma_esa, &c->sigma_e, &c->background, &c->emission};
   for (int k = 0; k < 5; k++) {
     const gk_sim_band *b = bands[k];
@@ -184,7 +207,7 @@ double gk_sim_sigma_e(const gk_sim_config *c, double lambda_nm)
   if (!(area_cm > 0)) return 0;
   double lam = lambda_nm * 1e-7, E = gk_sim_band_eval(&shape, lambda_nm) / area_cm;
   double tau_rad = c->lifetime / c->radiative_fraction;
-  return lam * lam * lam * lam * E / (8 * M_PI * c->index * c->index * C_CM_S * tau_rad);
+  return lam * lam * lam * lam * E / (8 * M_PI * c->index * c->index * GK_C_CM_S * tau_rad);
 }
 
 void gk_sim_result_free(gk_sim_result *r)
@@ -369,7 +392,7 @@ static void flux_timed(sim *S, flux_chooser *fc, size_t step)
  * at t = 0 (exact integral, so the delivered dose does not depend on dt). */
 static double pump_dose(const gk_sim_config *c, double t0, double t1)
 {
-  double nph = c->pump_fluence / (H_J_S * C_CM_S / (c->pump_wavelength * 1e-7));
+  double nph = c->pump_fluence / (GK_H_J_S * GK_C_CM_S / (c->pump_wavelength * 1e-7));
   double s = c->pump_fwhm * FWHM_TO_SIGMA * M_SQRT2;
   double a = t0 / s, b = t1 / s;
   /* erfc differences in the far tails keep relative precision there */
@@ -380,7 +403,7 @@ static double pump_dose(const gk_sim_config *c, double t0, double t1)
 
 static double pump_rate(const gk_sim_config *c, double t)
 {
-  double nph = c->pump_fluence / (H_J_S * C_CM_S / (c->pump_wavelength * 1e-7));
+  double nph = c->pump_fluence / (GK_H_J_S * GK_C_CM_S / (c->pump_wavelength * 1e-7));
   double s = c->pump_fwhm * FWHM_TO_SIGMA;
   return nph / (s * sqrt(2 * M_PI)) * exp(-0.5 * t * t / (s * s));
 }
@@ -415,8 +438,22 @@ static void window(const gk_sim_config *c, double *t0, double *t1)
   *t1 = 2.5 * c->pump_fwhm + 8 * tmax;
 }
 
+double gk_sim_steps_estimate(const gk_sim_config *c)
+{
+  double t0, t1;
+  window(c, &t0, &t1);
+  double k = 1 / c->lifetime + (c->second_fraction > 0 ? 1 / c->second_lifetime : 0);
+  double eps = c->accuracy;
+  double decay = (t1 - t0) * k / eps;
+  /* within 4 FWHM of the pump peak the step is at most eps x FWHM */
+  double lo = fmax(t0, -4 * c->pump_fwhm), hi = fmin(t1, 4 * c->pump_fwhm);
+  double pulse = hi > lo ? (hi - lo) / (eps * c->pump_fwhm) : 0;
+  return fmax(decay, pulse) + (double)c->ntimes;
+}
+
 int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog, gk_error *err)
 {
+  gk_gsl_init_();
   memset(r, 0, sizeof *r);
   int st = gk_sim_config_check(c, err);
   if (st) return st;
@@ -503,7 +540,12 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
        * fine grid a bin can take seconds (the call is cheap next to a
        * step's cells x bins work) */
       if (gk_progress_update(prog, k, nt)) {
-        st = gk_error_set(err, GK_ENOCONV, NULL, 0, "simulation cancelled");
+        st = gk_error_set(err, GK_ECANCELLED, NULL, 0, "simulation cancelled");
+        break;
+      }
+      if ((double)steps >= GK_SIM_MAX_STEPS) {
+        st = gk_error_set(err, GK_ELIMIT, NULL, 0,
+                          "more than %.0e time steps (stiff stimulated emission): raise accuracy", GK_SIM_MAX_STEPS);
         break;
       }
       flux_timed(&S, &fc, steps);
@@ -566,7 +608,7 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
       memcpy(r->n2_map + k * nx, S.n2, nx * sizeof *S.n2);
     }
     if (gk_progress_update(prog, k + 1, nt)) {
-      st = gk_error_set(err, GK_ENOCONV, NULL, 0, "simulation cancelled");
+      st = gk_error_set(err, GK_ECANCELLED, NULL, 0, "simulation cancelled");
       break;
     }
   }
@@ -596,8 +638,15 @@ static int sweep_poll_update(void *ctx, size_t done, size_t total)
   if (sp->calls++ % 64) return 0;
 #pragma omp critical(gk_sim_progress)
   {
-    if (!*sp->cancel && gk_progress_update(sp->outer, *sp->done, sp->n)) *sp->cancel = 1;
-    stop = *sp->cancel;
+    int c0;
+#pragma omp atomic read
+    c0 = *sp->cancel;
+    if (!c0 && gk_progress_update(sp->outer, *sp->done, sp->n)) {
+#pragma omp atomic write
+      *sp->cancel = 1;
+      c0 = 1;
+    }
+    stop = c0;
   }
   return stop;
 }
@@ -605,6 +654,7 @@ static int sweep_poll_update(void *ctx, size_t done, size_t total)
 int gk_sim_sweep(const gk_sim_config *c, gk_sim_sweep_kind kind, const double *values, size_t n,
                  gk_sim_result *results, const gk_progress *prog, gk_error *err)
 {
+  gk_gsl_init_();
   int st = gk_sim_config_check(c, err);
   if (st) return st;
   for (size_t i = 0; i < n; i++) memset(&results[i], 0, sizeof results[i]);
@@ -629,7 +679,7 @@ int gk_sim_sweep(const gk_sim_config *c, gk_sim_sweep_kind kind, const double *v
     int stop;
 #pragma omp atomic read
     stop = cancel;
-    if (stop) { status[i] = GK_ENOCONV; continue; }
+    if (stop) { status[i] = GK_ECANCELLED; continue; }
     gk_sim_config ci = *c;
     if (kind == GK_SIM_SWEEP_FLUENCE) ci.pump_fluence = values[i];
     else ci.stripe_length = values[i];
@@ -639,14 +689,17 @@ int gk_sim_sweep(const gk_sim_config *c, gk_sim_sweep_kind kind, const double *v
 #pragma omp critical(gk_sim_progress)
     {
       done++;
-      if (gk_progress_update(prog, done, n)) cancel = 1;
+      if (gk_progress_update(prog, done, n)) {
+#pragma omp atomic write
+        cancel = 1;
+      }
     }
   }
   for (size_t i = 0; i < n && !st; i++)
     if (status[i]) {
       st = status[i];
       if (err) *err = errs[i];
-      if (st == GK_ENOCONV && cancel) gk_error_set(err, st, NULL, 0, "simulation cancelled");
+      if (cancel) st = gk_error_set(err, GK_ECANCELLED, NULL, 0, "simulation cancelled");
     }
   if (st)
     for (size_t i = 0; i < n; i++) gk_sim_result_free(&results[i]);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gainkit/stack.h"
+#include "gainkit/modes.h"   /* range limits shared with the mode solver */
 #include "material/yamldoc.h"
 
 static int parse_bool(gk_ydoc *d, yaml_node_t *n, int *out, gk_error *err)
@@ -76,7 +77,12 @@ static int parse_layer(gk_ydoc *d, yaml_node_t *ln, size_t idx, size_t nl, const
   if (nn) {
     if ((rc = gk_ynumber(d, nn, "n", &L->n, err)) != GK_OK) return rc;
     if (!(L->n > 0)) return gk_yerr(d, nn, err, "n must be positive");
+    /* the mode solver's range limits (gainkit/modes.h), here with a line */
+    if (!(L->n >= GK_MODES_INDEX_MIN && L->n <= GK_MODES_INDEX_MAX))
+      return gk_yerr(d, nn, err, "n = %g is outside the supported range %g-%g", L->n, GK_MODES_INDEX_MIN, GK_MODES_INDEX_MAX);
     if (kn && (rc = gk_ynumber(d, kn, "k", &L->k, err)) != GK_OK) return rc;
+    if (kn && !(fabs(L->k) <= GK_MODES_INDEX_MAX))
+      return gk_yerr(d, kn, err, "k = %g is outside the supported range -%g-%g", L->k, GK_MODES_INDEX_MAX, GK_MODES_INDEX_MAX);
   } else if ((rc = load_material(d, mn, basedir, &L->mat, err)) != GK_OK) {
     return rc;
   }
@@ -86,6 +92,9 @@ static int parse_layer(gk_ydoc *d, yaml_node_t *ln, size_t idx, size_t nl, const
       return gk_yerr(d, v, err, "the %s is semi-infinite: remove thickness_nm", idx == 0 ? "cover (first layer)" : "substrate (last layer)");
     if ((rc = gk_ynumber(d, v, "thickness_nm", &L->thickness_nm, err)) != GK_OK) return rc;
     if (!(L->thickness_nm > 0)) return gk_yerr(d, v, err, "thickness_nm must be positive");
+    if (!(L->thickness_nm >= GK_MODES_THICK_MIN_NM && L->thickness_nm <= GK_MODES_THICK_MAX_NM))
+      return gk_yerr(d, v, err, "thickness_nm = %g is outside the supported range %g-%g nm", L->thickness_nm,
+                     GK_MODES_THICK_MIN_NM, GK_MODES_THICK_MAX_NM);
   } else if (!edge) {
     return gk_yerr(d, ln, err, "layer '%s' needs thickness_nm", L->name);
   }
@@ -174,6 +183,11 @@ int gk_stack_load(const char *path, gk_stack *s, gk_error *err)
   if ((v = gk_ymap_get(&d, root, "wavelength_nm"))) {
     if ((rc = gk_ynumber(&d, v, "wavelength_nm", &s->wavelength_nm, err)) != GK_OK) goto done;
     if (!(s->wavelength_nm > 0)) { rc = gk_yerr(&d, v, err, "wavelength_nm must be positive"); goto done; }
+    if (!(s->wavelength_nm >= GK_MODES_WL_MIN_NM && s->wavelength_nm <= GK_MODES_WL_MAX_NM)) {
+      rc = gk_yerr(&d, v, err, "wavelength_nm = %g is outside the supported range %g-%g nm", s->wavelength_nm,
+                   GK_MODES_WL_MIN_NM, GK_MODES_WL_MAX_NM);
+      goto done;
+    }
   }
   yaml_node_t *layers = gk_ymap_get(&d, root, "layers");
   if (!layers || layers->type != YAML_SEQUENCE_NODE) {

@@ -11,11 +11,12 @@
 
 #include "gainkit/nc.h"
 #include "gainkit/ta.h"
+#include "gainkit/constants.h"
+#include "core/core_internal.h"
 
-#define EV_J 1.602176634e-19
 
 double gk_ta_n_mean(double sigma_cm2, double photon_fluence_cm2) { return sigma_cm2 * photon_fluence_cm2; }
-double gk_ta_photon_fluence(double f, double photon_ev) { return f / (photon_ev * EV_J); }
+double gk_ta_photon_fluence(double f, double photon_ev) { return f / (photon_ev * GK_Q_E); }
 
 void gk_ta_options_default(gk_ta_options *o)
 {
@@ -284,6 +285,7 @@ void gk_ta_result_free(gk_ta_result *r)
 
 int gk_ta_analyze(const gk_ta_set *s, const gk_ta_options *o, gk_ta_result *r, gk_error *err)
 {
+  gk_gsl_init_();
   memset(r, 0, sizeof *r);
   int rc = check_set(s, o, err);
   if (rc) return rc;

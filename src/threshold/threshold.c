@@ -13,6 +13,7 @@
 
 #include "gainkit/fit.h"
 #include "gainkit/threshold.h"
+#include "core/core_internal.h"
 
 #define LN10 2.302585092994045684
 
@@ -192,6 +193,7 @@ static int kink_sums_init(kink_sums *S, const double *x, const double *y, size_t
 int gk_threshold_kink_search(const double *x, const double *y, size_t n, double best[GK_KINK_NP],
                              double *best_sse, gk_error *err)
 {
+  gk_gsl_init_();
   if (n < 4) return gk_error_set(err, GK_EINPUT, NULL, 0, "kink: needs at least 4 points, got %zu", n);
   gsl_matrix *X = gsl_matrix_alloc(n, 3), *cov = gsl_matrix_alloc(3, 3);
   gsl_vector *yv = gsl_vector_alloc(n), *c = gsl_vector_alloc(3);
@@ -371,6 +373,7 @@ static void take_log10_fit(const gk_fit_result *fr, int np, int ix, double *p, d
 int gk_threshold_kink_fit(const double *pump, const double *intensity, size_t n,
                           gk_threshold_kink *res, gk_error *err)
 {
+  gk_gsl_init_();
   memset(res, 0, sizeof *res);
   double *x, *y;
   int rc = prepare(pump, intensity, n, 1, 1, 1, "intensity", &x, &y, err);
@@ -474,6 +477,7 @@ static double line_from_sums(const line_sums *S, size_t lo, size_t hi, double *c
 int gk_threshold_lines_fit(const double *pump, const double *intensity, size_t n,
                            gk_threshold_lines *res, gk_error *err)
 {
+  gk_gsl_init_();
   memset(res, 0, sizeof *res);
   double *x, *y;
   int rc = prepare(pump, intensity, n, 0, 0, 0, "intensity", &x, &y, err);
@@ -589,6 +593,7 @@ static int logi_jac(const double *t, double *jac, void *vctx)
 int gk_threshold_fwhm_fit(const double *pump, const double *fwhm, size_t n,
                           gk_threshold_fwhm *res, gk_error *err)
 {
+  gk_gsl_init_();
   memset(res, 0, sizeof *res);
   double *x, *y;
   int rc = prepare(pump, fwhm, n, 1, 0, 1, "FWHM", &x, &y, err);

@@ -7,6 +7,7 @@
  * is divided once by an exact power of ten.
  */
 #include "gainkit/units.h"
+#include "gainkit/constants.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -42,7 +43,7 @@ static const symbol symbols[] = {
   {"K", 1, 0, {0, 0, 0, 0, 1}, 1},
   {"J", 1, 0, {2, 1, -2, 0, 0}, 1},
   {"W", 1, 0, {2, 1, -3, 0, 0}, 1},
-  {"eV", 1.602176634, -19, {2, 1, -2, 0, 0}, 1},
+  {"eV", GK_Q_E, 0, {2, 1, -2, 0, 0}, 1},
   {"V", 1, 0, {2, 1, -3, -1, 0}, 1},
   {"C", 1, 0, {0, 0, 1, 1, 0}, 1},
   {"Hz", 1, 0, {0, 0, -1, 0, 0}, 1},

@@ -16,10 +16,11 @@
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
-#include <gsl/gsl_roots.h>
+#include "fit/solve1d.h"
 
 #include "gainkit/fit.h"
 #include "vpi/vpi_internal.h"
+#include "core/core_internal.h"
 
 typedef struct vctx {
   const gk_vpi_data *d;
@@ -443,19 +444,8 @@ static double e_inverse(double target, double lo)
 {
   if (target <= gk_vpi_e(lo)) return lo;
   if (target >= gk_vpi_e(100)) return 100;
-  gsl_function fn = {e_minus, &target};
-  gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
-  if (!s) return lo;
-  gsl_root_fsolver_set(s, &fn, lo, 100);
   double x = lo;
-  for (int it = 0; it < 100; it++) {
-    gsl_root_fsolver_iterate(s);
-    x = gsl_root_fsolver_root(s);
-    if (gsl_root_test_interval(gsl_root_fsolver_x_lower(s), gsl_root_fsolver_x_upper(s), 1e-10,
-                               1e-10) == GSL_SUCCESS)
-      break;
-  }
-  gsl_root_fsolver_free(s);
+  gk_root_brent(e_minus, &target, lo, 100, 1e-10, 1e-10, 100, &x);
   return x;
 }
 
@@ -655,7 +645,6 @@ static void threshold(const gk_vpi_result *r, double target, const double *cov, 
   *P = *se = *plo = *phi = NAN;
   *det = 0;
   th_ctx t = {r->gamma[r->ipk], r->alpha[r->ipk], target, r->pmax, r->glob};
-  gsl_function fn = {th_fn, &t};
   double lo = th_scan(r->pmax, 0), flo = th_fn(lo, &t), hi = NAN;
   for (int k = 1; k <= TH_NSCAN; k++) {
     double p = th_scan(r->pmax, k), f = th_fn(p, &t);
@@ -666,18 +655,8 @@ static void threshold(const gk_vpi_result *r, double target, const double *cov, 
     lo = p, flo = f;
   }
   if (isnan(hi)) return;
-  gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
-  if (!s) return;
-  gsl_root_fsolver_set(s, &fn, lo, hi);
   double x = lo;
-  for (int it = 0; it < 200; it++) {
-    gsl_root_fsolver_iterate(s);
-    x = gsl_root_fsolver_root(s);
-    if (gsl_root_test_interval(gsl_root_fsolver_x_lower(s), gsl_root_fsolver_x_upper(s), 0,
-                               1e-13) == GSL_SUCCESS)
-      break;
-  }
-  gsl_root_fsolver_free(s);
+  if (gk_root_brent(th_fn, &t, lo, hi, 0, 1e-13, 200, &x) == GK_ENOMEM) return;
   *P = x;
   if (!r->cov_ok) return;
   double grad[6], sd = h_sd(r, x, cov, grad);
@@ -987,7 +966,7 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
     st = gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
     goto done;
   }
-  gsl_error_handler_t *old = gsl_set_error_handler_off();
+  gk_gsl_init_();   /* GSL errors come back as status codes (src/core/gsl.c) */
   res->model = model, res->nl = c.nl, res->np = c.np, res->L = d->L, res->pmax = c.pmax;
   double yy = 0;
   for (size_t k = 0; k < c.nl * c.np; k++) yy += d->intensity[k] * d->intensity[k] * wt(&c, k) * wt(&c, k);
@@ -1034,7 +1013,6 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
   }
   if (!isfinite(o.chi2)) {
     st = gk_error_set(err, GK_EDOM, NULL, 0, "the VPI model is undefined at every start");
-    gsl_set_error_handler(old);
     goto done;
   }
   /* vpi2 also starts from the vpi1 optimum (W2 = 0 is a point of the vpi2
@@ -1064,7 +1042,6 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
   threshold(res, 0.0, res->cov_pk, pmin, &res->th_tr, &res->th_tr_se, &res->th_tr_lo,
             &res->th_tr_hi, &res->th_tr_determined);
   overtake(d, res);
-  gsl_set_error_handler(old);
 done:
   free(u), free(best), free(utry), free(xr), free(keep), free(g0), free(a0);
   vctx_free(&c);

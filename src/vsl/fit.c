@@ -2,6 +2,7 @@
  * gk_fit problem for each model, reported parameters. */
 #include "gainkit/vsl.h"
 #include "vsl_internal.h"
+#include "core/core_internal.h"
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -370,16 +371,31 @@ static void finish(const gk_vsl_data *d, gk_vsl_fit *f, const gk_fit_result *r)
   }
   double k = (double)p, n = (double)d->n;
   f->chi2_I = c2;
+  /* Models fitted in I minimise exactly these residuals: the reported chi2
+   * is theirs (never a non-finite value from the engine's last step). */
+  if (m != GK_VSL_SAT && isfinite(c2) && !(isfinite(f->chi2) && fabs(f->chi2 - c2) <= 1e-8 * c2 + 1e-300)) {
+    double kf = (double)(r->n_free ? r->n_free : p);
+    f->chi2 = c2;
+    f->chi2_red = f->dof > 0 ? c2 / (double)f->dof : NAN;
+    f->aic = (d->weighting == GK_WEIGHT_SIGMA ? c2 : n * log(c2 / n)) + 2 * kf;
+    f->aicc = n - kf - 1 > 0 ? f->aic + 2 * kf * (kf + 1) / (n - kf - 1) : INFINITY;
+    f->bic = f->aic - 2 * kf + kf * log(n);
+  }
   double aic = (d->weighting == GK_WEIGHT_SIGMA ? c2 : n * log(c2 / n)) + 2 * k;
   f->aicc_I = n - k - 1 > 0 ? aic + 2 * k * (k + 1) / (n - k - 1) : INFINITY;
   if (!r->converged) add_warn(f, "the fit did not converge", 0, 0);
   if (!r->cov_ok) add_warn(f, "covariance is singular: parameters are not all determined by the data", 0, 0);
-  if (m == GK_VSL_VSL2 && f->value[2] < 0)
-    add_warn(f, "A2 = %.4g < 0 is unphysical: no background signal", f->value[2], 0);
+  double Imax = 0;
+  for (size_t i = 0; i < d->n; i++) Imax = fmax(Imax, fabs(d->intensity[i]));
+  if (m == GK_VSL_VSL2 && f->value[2] * d->L[d->n - 1] <= 1e-12 * Imax) {
+    f->a2_at_bound = 1;
+    f->value[2] = 0;
+    add_warn(f, "A2 at its bound 0 (A2 >= 0: a background signal cannot be negative): no background, vsl2 = vsl1", 0, 0);
+  }
   if (m == GK_VSL_SATEXACT && f->value[1] <= 1e-12 * fabs(f->value[0]))
     add_warn(f, "alpha = 0: the data do not determine the losses (no saturation, or alpha at its bound), so gamma = g", 0, 0);
   if (m == GK_VSL_EMP)
-    add_warn(f, "emp is empirical (no physical model) and tends to overestimate g (seed 000)", 0, 0);
+    add_warn(f, "emp is empirical (no physical model) and tends to overestimate g (Milanese et al., Adv. Opt. Mater. 2024)", 0, 0);
   if (m == GK_VSL_SAT)
     add_warn(f, "fitted as L versus I (Eq. 3 is implicit in I): chi2 and criteria are in L", 0, 0);
 }
@@ -541,6 +557,110 @@ static int seq_starts(gk_fit_problem *prob, gk_param *par, const gk_fit_options 
   return rc;
 }
 
+/* sat-exact global start search. With I = Is u the model becomes
+ * du/dx = a + gamma u/(1 + u) - alpha u, a = A/Is, so for given
+ * (g = gamma - alpha, alpha, a) the scale Is enters linearly and has a
+ * closed-form least-squares value: chi2 is profiled over a grid in
+ * (g, alpha, a) wide enough for every regime (g Lmax -6 to 1e5, alpha
+ * Lmax 0 and 1e-2 to 1e7, a Lmax 1e-14 to 1e7), and the grid's local
+ * minima, best first, are the starts. The large values reach towards
+ * the model's limits at infinity (gamma, alpha -> infinity with gamma/Is
+ * fixed: quadratic saturation; gamma -> infinity with gamma Is fixed: a
+ * linear relaxation to the plateau), where noisy data can have their
+ * lowest chi2. A local search from sat's answer alone can stop in a local
+ * minimum (alpha = 0 typically) far above the global one. Writes up to
+ * max theta vectors to st, returns how many. */
+enum { SXG_NG = 20, SXG_NR = 12, SXG_NA = 14 };
+static double sxg_g(int a)
+{
+  static const double big[] = {90, 150, 300, 1e3, 1e4, 1e5, 1e6, 1e7};
+  return a < 12 ? -6 + 6 * a : big[a - 12];
+}
+static double sxg_al(int b) { return b == 0 ? 0 : 1e-2 * pow(1e9, (b - 1) / (double)(SXG_NR - 2)); }
+static double sxg_a(int c) { return 1e-14 * pow(1e21, c / (double)(SXG_NA - 1)); }
+static size_t satexact_grid_starts(const gk_vsl_data *d, double *st, size_t max)
+{
+  size_t n = d->n, ng = (size_t)SXG_NG * SXG_NR * SXG_NA;
+  double Lm = d->L[n - 1];
+  double *c2 = malloc(ng * sizeof *c2), *lis = malloc(ng * sizeof *lis), *u = malloc(2 * n * sizeof *u);
+  size_t nout = 0;
+  if (!c2 || !lis || !u) goto out;
+  double *w = u + n, syy = 0;
+  for (size_t i = 0; i < n; i++) {
+    double s = sig_I(d, i);
+    w[i] = 1 / (s * s);
+    syy += w[i] * d->intensity[i] * d->intensity[i];
+  }
+#define GIDX(a, b, c) (((size_t)(a) * SXG_NR + (size_t)(b)) * SXG_NA + (size_t)(c))
+  for (int a = 0; a < SXG_NG; a++)
+    for (int b = 0; b < SXG_NR; b++)
+      for (int c = 0; c < SXG_NA; c++) {
+        double al = sxg_al(b) / Lm, th[4] = {sxg_g(a) / Lm + al, al, log(sxg_a(c) / Lm), 0}, suu = 0, syu = 0;
+        size_t k = GIDX(a, b, c);
+        c2[k] = INFINITY;
+        if (gk_vsl_satexact_eval_(th, d->L, n, u, NULL, 0) != GK_OK) continue;
+        for (size_t i = 0; i < n; i++) {
+          suu += w[i] * u[i] * u[i];
+          syu += w[i] * u[i] * d->intensity[i];
+        }
+        if (!(suu > 0) || !(syu > 0) || !isfinite(suu)) continue;
+        c2[k] = fmax(syy - syu * syu / suu, 0);
+        lis[k] = log(syu / suu);
+      }
+  /* local minima of the grid (26 neighbours), best first */
+  size_t cand[64];
+  size_t nc = 0;
+  for (int a = 0; a < SXG_NG; a++)
+    for (int b = 0; b < SXG_NR; b++)
+      for (int c = 0; c < SXG_NA; c++) {
+        size_t k = GIDX(a, b, c);
+        if (!isfinite(c2[k])) continue;
+        int is_min = 1;
+        for (int da = -1; da <= 1 && is_min; da++)
+          for (int db = -1; db <= 1 && is_min; db++)
+            for (int dc = -1; dc <= 1 && is_min; dc++) {
+              int a2 = a + da, b2 = b + db, c3 = c + dc;
+              if ((!da && !db && !dc) || a2 < 0 || b2 < 0 || c3 < 0 || a2 >= SXG_NG || b2 >= SXG_NR || c3 >= SXG_NA)
+                continue;
+              size_t k2 = GIDX(a2, b2, c3);
+              if (c2[k2] < c2[k] || (c2[k2] == c2[k] && k2 < k)) is_min = 0;
+            }
+        if (!is_min) continue;
+        /* insertion into the sorted candidate list (kept to 64) */
+        size_t pos = nc;
+        while (pos > 0 && c2[cand[pos - 1]] > c2[k]) pos--;
+        if (pos >= 64) continue;
+        size_t end = nc < 64 ? nc : 63;
+        memmove(cand + pos + 1, cand + pos, (end - pos) * sizeof *cand);
+        cand[pos] = k;
+        if (nc < 64) nc++;
+      }
+  /* half the starts from the best minima at moderate parameters
+   * (g Lmax, alpha Lmax, a Lmax <= 1e3), the rest from the best overall:
+   * the minima nearest the limits at infinity are many and would
+   * otherwise crowd out a finite optimum */
+  int used[64] = {0};
+  for (int pass = 0; pass < 2; pass++)
+  for (size_t j = 0; j < nc && nout < (pass ? max : (max + 1) / 2); j++) {
+    size_t k = cand[j];
+    int a = (int)(k / ((size_t)SXG_NR * SXG_NA)), b = (int)(k / SXG_NA % SXG_NR), c = (int)(k % SXG_NA);
+    if (used[j] || (!pass && (sxg_g(a) > 1e3 || sxg_al(b) > 1e3 || sxg_a(c) > 1e3))) continue;
+    used[j] = 1;
+    double al = sxg_al(b) / Lm, *t = st + 4 * nout++;
+    t[0] = sxg_g(a) / Lm + al;
+    /* alpha = 0 exactly is the bound: start just inside */
+    t[1] = b == 0 ? 1e-3 / Lm : al;
+    t[2] = log(sxg_a(c) / Lm) + lis[k];
+    t[3] = lis[k];
+  }
+#undef GIDX
+out:
+  free(c2);
+  free(lis);
+  free(u);
+  return nout;
+}
+
 /* sat-exact: four parameters of which, without saturation, only
  * g = gamma - alpha is determined, so the surface has long flat valleys
  * and a plain multi-start spends most of its time wandering along them.
@@ -559,7 +679,9 @@ static int fit_satexact(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit
   const gk_param *orig = prob->param;
   gk_vsl_fit fs;
   gk_error e2;
-  int have_sat;
+  int have_sat, have0 = 0;
+  gk_fit_result cand0;
+  memset(&cand0, 0, sizeof cand0);
   if (sat_done && sat_done->ok) {
     fs = *sat_done;
     fs.yhat = NULL;  /* borrowed: freed by the caller */
@@ -640,8 +762,15 @@ static int fit_satexact(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit
     prob->starts = NULL;
     prob->n_starts = 0;
     int frc = gk_fit(prob, opt, best, err);
-    if (frc == GK_OK && best->converged && (weak || alpha_kkt(d, best->value))) return GK_OK;
-    if (frc == GK_OK) gk_fit_result_free(best);
+    /* A local minimum at the bound only: the global search below decides
+     * (alpha_kkt is a local condition; far from alpha = 0 a much lower
+     * minimum can exist, e.g. a plateau reached at long stripes). */
+    if (frc == GK_OK && best->converged && (weak || alpha_kkt(d, best->value))) {
+      cand0 = *best;
+      have0 = 1;
+    } else if (frc == GK_OK) {
+      gk_fit_result_free(best);
+    }
     memset(best, 0, sizeof *best);
     prob->param = NULL;
   }
@@ -668,9 +797,55 @@ static int fit_satexact(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit
   prob->n_starts = 0;
   double yy = 0;
   for (size_t i = 0; i < n; i++) yy += d->intensity[i] / sig_I(d, i) * (d->intensity[i] / sig_I(d, i));
-  int rc = seq_starts(prob, par, opt, st, ns < 5 ? ns : 5, yy, wander, best, err);
-  if (rc == GK_EUSAGE || rc == GK_ENOMEM) return rc;
+  /* the grid's basins first, then the local starts (at most 5 of them) */
+  double all[(8 + 5) * 4];
+  size_t na = warm ? 0 : satexact_grid_starts(d, all, 8);  /* warm: the caller ran the data-derived search */
+  for (size_t k = 0; k < ns && k < 5; k++) memcpy(all + 4 * na++, st + 4 * k, 4 * sizeof *st);
+  /* every start runs: a start wandering towards the model's limits at
+   * infinity says nothing about the others. The lowest chi2 wins; a
+   * converged fit is preferred unless a non-converged one (sinking
+   * towards a limit at infinity) is lower beyond rounding. */
+  int rc = GK_EDOM;
+  for (size_t k = 0; k < na; k++) {
+    gk_fit_result r;
+    memset(&r, 0, sizeof r);
+    int frc = seq_starts(prob, par, opt, all + 4 * k, 1, yy, 0, &r, err);
+    if (frc == GK_EUSAGE || frc == GK_ENOMEM) {
+      if (rc == GK_OK) gk_fit_result_free(best);
+      rc = frc;
+      break;
+    }
+    if (frc != GK_OK) continue;
+    if (rc != GK_OK || (r.converged && !best->converged) || (r.converged == best->converged && r.chi2 < best->chi2) ||
+        (!r.converged && best->converged && r.chi2 < best->chi2 * (1 - 1e-6) - 1e-24 * yy)) {
+      if (rc == GK_OK) gk_fit_result_free(best);
+      *best = r;
+      best->best_start = k;
+      rc = GK_OK;
+    } else {
+      gk_fit_result_free(&r);
+    }
+  }
+  if (rc == GK_EUSAGE || rc == GK_ENOMEM) {
+    if (have0) gk_fit_result_free(&cand0);
+    return rc;
+  }
   gk_error_clear(err);
+  if (have0) {
+    /* alpha = 0 (the simpler answer) unless the search found a lower chi2
+     * by more than rounding-level differences */
+    /* (also when that search did not converge: its chi2 still sinks
+     * towards a limit at infinity, and alpha = 0 is then no optimum; the
+     * fit is reported as not converged, not as the higher minimum) */
+    int other = rc == GK_OK && best->chi2 < cand0.chi2 * (1 - 1e-6) - 1e-24 * yy;
+    if (other) {
+      gk_fit_result_free(&cand0);
+    } else {
+      if (rc == GK_OK) gk_fit_result_free(best);
+      *best = cand0;
+      rc = GK_OK;
+    }
+  }
   return rc;
 }
 
@@ -689,37 +864,197 @@ int gk_vsl_fit_determined_(const gk_vsl_fit *f)
   return 1;
 }
 
+/* ---- the offset I0 -------------------------------------------------------
+ * I = model(L; theta) + I0, fitted in I for every model (sat too, through
+ * Eq. 3 inverted). Starts: the model's own fit without offset (I0 = 0) and
+ * its fit to the data minus I0s, the straight-line extrapolation of the
+ * three shortest stripes to L = 0 (and half of it). */
+typedef struct octx {
+  gk_vsl_model m;
+  const gk_vsl_data *d;
+  size_t q;          /* model parameters; I0 is theta[q] */
+  double *J;         /* n x q */
+} octx;
+
+static int o_model(const double *th, double *yhat, void *p)
+{
+  octx *c = p;
+  int rc = gk_vsl_intensity(c->m, th, c->d->L, c->d->n, yhat, NULL);
+  for (size_t i = 0; rc == GK_OK && i < c->d->n; i++) yhat[i] += th[c->q];
+  return rc;
+}
+
+static int o_jac(const double *th, double *J, void *p)
+{
+  octx *c = p;
+  size_t n = c->d->n, q = c->q;
+  double *tmp = malloc(n * sizeof *tmp);
+  if (!tmp) return GK_ENOMEM;
+  int rc = gk_vsl_intensity(c->m, th, c->d->L, n, tmp, c->J);
+  free(tmp);
+  for (size_t i = 0; rc == GK_OK && i < n; i++) {
+    for (size_t k = 0; k < q; k++) J[i * (q + 1) + k] = c->J[i * q + k];
+    J[i * (q + 1) + q] = 1;
+  }
+  return rc;
+}
+
+static int fit_offset(const gk_vsl_data *d0, gk_vsl_model m, gk_vsl_fit *f, gk_error *err)
+{
+  gk_vsl_data d = *d0;
+  d.offset = 0;
+  size_t n = d.n, q = gk_vsl_ntheta(m), p = q + 1;
+  memset(f, 0, sizeof *f);
+  if (n < p + 1)
+    return gk_error_set(err, GK_EINPUT, d.path, 0, "%zu points are too few for model %s with an offset (%zu parameters)",
+                        n, gk_vsl_model_name(m), p);
+  int rc = gk_vsl_check(&d, err);
+  if (rc) return rc;
+  double *Is = malloc(n * sizeof *Is), *st = malloc(3 * 5 * sizeof *st), *J = malloc(n * q * sizeof *J);
+  if (!Is || !st || !J) {
+    free(Is); free(st); free(J);
+    return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
+  }
+  size_t ns = 0;
+  double I0s = n >= 3 ? d.intensity[0] - d.L[0] * ((d.intensity[2] - d.intensity[0]) / (d.L[2] - d.L[0])) : 0;
+  const double shift[3] = {0, I0s, 0.5 * I0s};
+  for (int k = 0; k < 3; k++) {
+    if (k > 0 && !(fabs(shift[k]) > 0)) continue;
+    for (size_t i = 0; i < n; i++) Is[i] = d.intensity[i] - shift[k];
+    gk_vsl_data ds = d;
+    ds.intensity = Is;
+    if (d.weighting == GK_WEIGHT_RELATIVE) ds.weighting = GK_WEIGHT_RELATIVE;
+    gk_vsl_fit fk;
+    gk_error ek;
+    gk_error_clear(&ek);
+    if (gk_vsl_fit_model_(&ds, m, NULL, NULL, &fk, &ek) == GK_OK && fk.ok) {
+      memcpy(st + p * ns, fk.theta, q * sizeof *st);
+      st[p * ns + q] = shift[k];
+      /* an Is run off to where e^{ln Is} overflows (no saturation seen):
+       * start at Is = e^30 max I, where saturation is just as invisible */
+      double Imax = 0;
+      for (size_t i = 0; i < n; i++) Imax = fmax(Imax, fabs(d.intensity[i]));
+      size_t kis = m == GK_VSL_SAT ? 2 : m == GK_VSL_SATEXACT ? 3 : q;
+      if (kis < q && Imax > 0 && !(st[p * ns + kis] <= log(Imax) + 30)) st[p * ns + kis] = log(Imax) + 30;
+      ns++;
+    }
+    gk_vsl_fit_free(&fk);
+  }
+  free(Is);
+  if (!ns) {
+    free(st); free(J);
+    return gk_error_set(err, GK_ENOCONV, d.path, 0, "model %s with offset: no start gave a fit", gk_vsl_model_name(m));
+  }
+  static const char *const on[GK_VSL_NMODELS][5] = {
+    {"g", "lnA", "I0"}, {"g", "lnA1", "A2", "I0"}, {"g", "lnA", "lnIs", "I0"}, {"gamma", "alpha", "lnA", "lnIs", "I0"},
+    {"g", "lnA", "lnLs", "I0"}};
+  gk_param par[5];
+  for (size_t k = 0; k < p; k++) par[k] = (gk_param){.name = on[m][k], .init = st[k], .lo = -INFINITY, .hi = INFINITY};
+  if (m == GK_VSL_SATEXACT) par[1].lo = 0;
+  octx c = {.m = m, .d = &d, .q = q, .J = J};
+  gk_fit_problem prob = {.n = n, .p = p, .y = d.intensity, .sigma = d.sigma, .weighting = d.weighting,
+                         .absolute_sigma = d.weighting == GK_WEIGHT_SIGMA, .model = o_model, .jac = o_jac, .ctx = &c,
+                         .param = par, .starts = ns > 1 ? st + p : NULL, .n_starts = ns > 1 ? ns - 1 : 0};
+  gk_fit_options opt;
+  gk_fit_options_default(&opt);
+  opt.max_iter = 300;
+  gk_fit_result r;
+  memset(&r, 0, sizeof r);
+  rc = gk_fit(&prob, &opt, &r, err);
+  free(st);
+  if (rc != GK_OK) {
+    free(J);
+    if (rc == GK_EDOM) {
+      gk_error_clear(err);
+      return gk_error_set(err, GK_ENOCONV, d.path, 0, "model %s with offset: no start gave a fit", gk_vsl_model_name(m));
+    }
+    return rc;
+  }
+  /* vsl2: A2 >= 0 as without offset (refit on the bound) */
+  if (m == GK_VSL_VSL2 && r.value[2] < 0) {
+    for (size_t k = 0; k < p; k++) par[k].init = r.value[k];
+    par[2].init = 0;
+    par[2].fixed = 1;
+    prob.starts = NULL;
+    prob.n_starts = 0;
+    gk_fit_result rb;
+    memset(&rb, 0, sizeof rb);
+    if (gk_fit(&prob, &opt, &rb, err) == GK_OK) {
+      gk_fit_result_free(&r);
+      r = rb;
+    }
+  }
+  free(J);
+  /* the reported model parameters through finish() on the first q */
+  f->model = m;
+  f->n = n;
+  f->ntheta = q;
+  f->np = gk_vsl_nreport(m);
+  f->yhat = malloc(n * sizeof *f->yhat);
+  double cq[16];
+  for (size_t a = 0; a < q; a++)
+    for (size_t b = 0; b < q; b++) cq[a * q + b] = r.cov[a * p + b];
+  gk_fit_result rq = r;
+  rq.cov = cq;
+  rq.p = q;
+  if (!f->yhat) {
+    gk_fit_result_free(&r);
+    return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
+  }
+  f->ok = 1;
+  finish(&d, f, &rq);
+  /* sat is fitted in I here: drop its "fitted as L versus I" note */
+  for (size_t k = 0; k < f->nwarn; k++)
+    if (strstr(f->warn[k], "fitted as L versus I")) {
+      memmove(f->warn[k], f->warn[k + 1], (f->nwarn - k - 1) * sizeof f->warn[0]);
+      f->nwarn--;
+      break;
+    }
+  f->residual_in_L = 0;
+  f->has_offset = 1;
+  f->I0 = r.value[q];
+  f->I0_se = r.se[q];
+  double c2 = 0, kk = (double)r.n_free, nn = (double)n;
+  for (size_t i = 0; i < n; i++) {
+    f->yhat[i] += f->I0;
+    double e = (f->yhat[i] - d.intensity[i]) / sig_I(&d, i);
+    c2 += e * e;
+  }
+  f->chi2 = f->chi2_I = c2;
+  f->chi2_red = r.dof > 0 ? c2 / (double)r.dof : NAN;
+  f->dof = r.dof;
+  f->aic = r.aic;
+  f->aicc = r.aicc;
+  f->bic = r.bic;
+  double aic = (d.weighting == GK_WEIGHT_SIGMA ? c2 : nn * log(c2 / nn)) + 2 * kk;
+  f->aicc_I = nn - kk - 1 > 0 ? aic + 2 * kk * (kk + 1) / (nn - kk - 1) : INFINITY;
+  gk_fit_result_free(&r);
+  return GK_OK;
+}
+
 int gk_vsl_fit_model_(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done, const double *warm,
                       gk_vsl_fit *f, gk_error *err)
 {
-  int wander = 0;
-  if (warm) {
-    int rc = fit_once(d, m, done, warm, 0, f, err);
-    /* Near g = 0 the models degenerate (vsl2: A1 and A2 both multiply L;
-     * emp: Ls drops out), and a fit warm-started there can stop in that
-     * singular region at a higher chi2 than the data-derived starts
-     * reach: cross-check it with them, the lower chi2 wins. */
-    int near0 = m != GK_VSL_SATEXACT && rc == GK_OK && f->ok && fabs(f->theta[0]) * d->L[d->n - 1] < 0.05;
-    if (near0 && f->converged) {
-      gk_vsl_fit fc;
-      gk_error ec;
-      if (fit_once(d, m, done, NULL, 0, &fc, &ec) == GK_OK && fc.ok && fc.converged && fc.chi2 < f->chi2) {
-        gk_vsl_fit_free(f);
-        *f = fc;
-      } else {
-        gk_vsl_fit_free(&fc);
-      }
-      return GK_OK;
-    }
-    if (rc == GK_OK && f->ok && f->converged) return GK_OK;
-    if (rc == GK_EINPUT || rc == GK_EUSAGE || rc == GK_ENOMEM) return rc;
-    /* A warm sat-exact start that ran out of iterations has found the
-     * flat valley: it counts towards fit_satexact's two wandering starts. */
-    wander = rc == GK_OK && f->ok && strncmp(f->reason, "iteration limit", 15) == 0;
-    gk_vsl_fit_free(f);
+  if (d->offset) return fit_offset(d, m, f, err);
+  /* Every wavelength is fitted on its own data from the data-derived
+   * starts; a neighbour's answer (warm) is only an extra candidate, kept
+   * when it reaches a lower chi2. (Trusting a converged warm start alone
+   * let a fit stay at the neighbour's optimum, chi2 far above this
+   * wavelength's own.) */
+  int rc = fit_once(d, m, done, NULL, 0, f, err);
+  if (!warm || rc == GK_EINPUT || rc == GK_EUSAGE || rc == GK_ENOMEM) return rc;
+  gk_vsl_fit fw;
+  gk_error ew;
+  gk_error_clear(&ew);
+  if (fit_once(d, m, done, warm, 0, &fw, &ew) == GK_OK && fw.ok && fw.converged &&
+      (rc != GK_OK || !f->ok || !f->converged || fw.chi2 < f->chi2 * (1 - 1e-9))) {
+    if (rc == GK_OK) gk_vsl_fit_free(f);
+    *f = fw;
     gk_error_clear(err);
+    return GK_OK;
   }
-  return fit_once(d, m, done, NULL, wander, f, err);
+  if (fw.ok || fw.yhat) gk_vsl_fit_free(&fw);
+  return rc;
 }
 
 /* One fit from the data-derived starts, or from warm alone. */
@@ -738,7 +1073,7 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
                         n, p, gk_vsl_model_name(m));
   int rc = gk_vsl_check(d, err);
   if (rc) return rc;
-  gk_vsl_gsl_quiet_();
+  gk_gsl_init_();
   f->yhat = malloc(n * sizeof *f->yhat);
   double *starts = malloc(16 * 4 * sizeof *starts);
   double *sig = malloc(n * sizeof *sig);
@@ -822,6 +1157,30 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
     double yy = 0;
     for (size_t i = 0; i < n; i++) yy += d->intensity[i] / sig_I(d, i) * (d->intensity[i] / sig_I(d, i));
     rc = seq_starts(&prob, par, &opt, starts, ns, yy, 0, &r, err);
+    /* vsl2's background A2 L is a second, non-amplified emission: A2 >= 0
+     * (Milanese et al., Adv. Opt. Mater. 2024, Eq. 2). The problem is
+     * linear in A2 at fixed g, so when the free optimum has A2 < 0 the
+     * constrained one lies on the bound: refit with A2 held at 0 (vsl1)
+     * and report the bound. (A transformed bound would let the solver
+     * creep towards 0 without meeting a convergence test.) */
+    if (m == GK_VSL_VSL2 && rc == GK_OK && r.value[2] < 0) {
+      par[0].init = r.value[0];
+      par[1].init = r.value[1];
+      par[2].init = 0;
+      par[2].fixed = 1;
+      prob.param = par;
+      prob.starts = NULL;
+      prob.n_starts = 0;
+      gk_fit_result rb;
+      memset(&rb, 0, sizeof rb);
+      int brc = gk_fit(&prob, &opt, &rb, err);
+      if (brc == GK_OK) {
+        gk_fit_result_free(&r);
+        r = rb;
+      } else {
+        rc = brc;
+      }
+    }
   }
   free(starts);
   free(sig);

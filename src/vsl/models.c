@@ -12,16 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_math.h>
+#include "fit/solve1d.h"
 #include <gsl/gsl_roots.h>
-#include <pthread.h>
+#include "core/core_internal.h"
 #include "vsl_internal.h"
 
-static pthread_once_t quiet_once = PTHREAD_ONCE_INIT;
-static void quiet(void) { gsl_set_error_handler_off(); }
-/* GSL's default error handler aborts; the library reports errors by
- * status instead. Switched off once (not per call: the model functions run
- * in parallel over wavelengths, and the handler is process-global). */
-void gk_vsl_gsl_quiet_(void) { pthread_once(&quiet_once, quiet); }
 
 static const char *const model_names[GK_VSL_NMODELS] = {"vsl1", "vsl2", "sat", "sat-exact", "emp"};
 static const size_t ntheta_[GK_VSL_NMODELS] = {2, 3, 3, 4, 3};
@@ -401,7 +397,7 @@ static double sx_root_fy(double y, void *p)
  * (shorter) stripe's intensity, since I(L) is increasing; above, the
  * smaller of the plateau and the unsaturated curve (A/g)(e^{gL} - 1),
  * which bounds the solution because dI/dx <= A + (max(gamma,0) - alpha) I. */
-static int sx_invert(gsl_root_fsolver *s, sx_root_ctx *c, double plat, double L, double lo, double *out)
+static int sx_invert(sx_root_ctx *c, double plat, double L, double lo, double *out)
 {
   const double *th = c->th;
   double g = (th[0] > 0 ? th[0] : 0) - th[1];
@@ -428,14 +424,10 @@ static int sx_invert(gsl_root_fsolver *s, sx_root_ctx *c, double plat, double L,
     } while (lo > 1e-300 && sx_ctx_x(c, lo) - L >= 0);
     if (!(lo > 1e-300)) return GK_EDOM;
   }
-  gsl_function F = {sx_root_fy, c};
-  if (gsl_root_fsolver_set(s, &F, log(lo), log(hi)) != GSL_SUCCESS) return GK_EDOM;
-  for (int it = 0; it < 200; it++) {
-    if (gsl_root_fsolver_iterate(s) != GSL_SUCCESS) return GK_EDOM;
-    double a = gsl_root_fsolver_x_lower(s), b = gsl_root_fsolver_x_upper(s);
-    if (gsl_root_test_interval(a, b, 2 * DBL_EPSILON, 0) == GSL_SUCCESS) break;
-  }
-  *out = exp(gsl_root_fsolver_root(s));
+  double y;
+  int st = gk_root_brent(sx_root_fy, c, log(lo), log(hi), 2 * DBL_EPSILON, 0, 200, &y);
+  if (st != GK_OK && st != GK_ENOCONV) return st;
+  *out = exp(y);
   return GK_OK;
 }
 
@@ -444,7 +436,6 @@ static int sx_invert(gsl_root_fsolver *s, sx_root_ctx *c, double plat, double L,
 int gk_vsl_satexact_eval_(const double *th, const double *L, size_t n, double *I, double *jac, int have_I)
 {
   if (th[1] < 0 || !isfinite(th[0]) || !isfinite(th[2]) || !isfinite(th[3])) return GK_EDOM;
-  gsl_root_fsolver *s = NULL;  /* Brent, only as the fallback */
   int rc = GK_OK;
   double prev = 0, prevL = -1;
   sx_root_ctx ctx = {.th = th, .alpha0 = th[1] == 0, .Is = exp(th[3]),
@@ -474,10 +465,8 @@ int gk_vsl_satexact_eval_(const double *th, const double *L, size_t n, double *I
       double ylo = prev > 0 && L[i] >= prevL ? log(prev) : -INFINITY;
       double yhi = isfinite(plat) ? log(plat) : INFINITY;
       if (!(y0 < yhi)) y0 = isfinite(ylo) ? 0.5 * (ylo + yhi) : yhi - 1;
-      if (sx_newton(&ctx, L[i], y0, ylo, yhi, &I[i]) != GK_OK) {
-        if (!s) s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
-        rc = s ? sx_invert(s, &ctx, plat, L[i], L[i] >= prevL ? prev : 0, &I[i]) : GK_ENOMEM;
-      }
+      if (sx_newton(&ctx, L[i], y0, ylo, yhi, &I[i]) != GK_OK)  /* Brent as the fallback */
+        rc = sx_invert(&ctx, plat, L[i], L[i] >= prevL ? prev : 0, &I[i]);
     }
     if (rc) break;
     prev = I[i];
@@ -510,14 +499,13 @@ int gk_vsl_satexact_eval_(const double *th, const double *L, size_t n, double *I
     dth[3] = (gamma - al) * Is * dx[1] + dx[2] + Is * dx[3]; /* ln Is */
     for (int k = 0; k < 4; k++) J[k] = -dth[k] / xI;
   }
-  if (s) gsl_root_fsolver_free(s);
   return rc;
 }
 
 int gk_vsl_intensity(gk_vsl_model m, const double *theta, const double *L, size_t n,
                      double *I, double *jac)
 {
-  gk_vsl_gsl_quiet_();
+  gk_gsl_init_();
   switch (m) {
   case GK_VSL_VSL1:
     return vsl1_eval(theta, L, n, I, jac, 2);

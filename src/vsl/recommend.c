@@ -1,4 +1,4 @@
-/* Which VSL model to trust: seed 000 Table 1 and its conclusions (§2.1),
+/* Which VSL model to trust: Milanese et al., Adv. Opt. Mater. 2024, Table 1 and its conclusions (§2.1),
  * plus information criteria on a common footing (chi2 in I for all five).
  *
  * Table 1: vsl1 and vsl2 need unsaturated data, vsl2 captures a second
@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <gsl/gsl_cdf.h>
+#include "core/core_internal.h"
 
 static double sig_I(const gk_vsl_data *d, size_t i)
 {
@@ -81,6 +82,7 @@ static double segment_excess(const gk_vsl_data *d, const gk_vsl_fit *f, size_t i
 int gk_vsl_recommend(const gk_vsl_data *d, const gk_vsl_fit *fits, int *reliable, char *reason,
                      size_t rsize)
 {
+  gk_gsl_init_();
   const gk_vsl_fit *v1 = &fits[GK_VSL_VSL1], *v2 = &fits[GK_VSL_VSL2], *sat = &fits[GK_VSL_SAT],
                    *sx = &fits[GK_VSL_SATEXACT];
   static const int physical[] = {GK_VSL_VSL1, GK_VSL_SAT, GK_VSL_VSL2, GK_VSL_SATEXACT}; /* simplest first */
@@ -124,7 +126,7 @@ int gk_vsl_recommend(const gk_vsl_data *d, const gk_vsl_fit *fits, int *reliable
     snprintf(why, sizeof why,
              "No physical model fits these data reliably%s. %s",
              plateau ? " (the intensity plateaus in a way no gain-saturation model reproduces, which points to "
-                       "extrinsic effects such as film inhomogeneity, as seed 000 found for NC-DDAB)" : "",
+                       "extrinsic effects such as film inhomogeneity, as Milanese et al., Adv. Opt. Mater. 2024 found for NC-DDAB)" : "",
              rec >= 0 ? "The least bad physical fit is reported, but its g should not be trusted; try --range to "
                         "restrict the stripe lengths." : "No physical model converged.");
     snprintf(reason, rsize, "%s", why);
@@ -137,7 +139,7 @@ int gk_vsl_recommend(const gk_vsl_data *d, const gk_vsl_fit *fits, int *reliable
              bg_v2 ? "vsl2's A2 is significant" : "sat under-predicts the shortest stripes",
              bg_v2 && bg_sat ? " and sat under-predicts the shortest stripes" : "",
              saturation ? " The long stripes also saturate: fit vsl2 on the short-stripe range only (--range), as "
-                          "seed 000 recommends." : " vsl2 accounts for it (seed 000 Table 1).");
+                          "Milanese et al., Adv. Opt. Mater. 2024 recommend." : " vsl2 accounts for it (Milanese et al., Adv. Opt. Mater. 2024, Table 1).");
     if (!usable(v2)) { rec = -1; snprintf(why + strlen(why), sizeof why - strlen(why), " But vsl2 did not converge."); }
   } else if (saturation) {
     if (plateau && good[GK_VSL_SATEXACT] && (!good[GK_VSL_SAT] || sx->aicc_I < sat->aicc_I - 2)) {
@@ -147,7 +149,7 @@ int gk_vsl_recommend(const gk_vsl_data *d, const gk_vsl_fit *fits, int *reliable
     } else if (good[GK_VSL_SAT]) {
       rec = GK_VSL_SAT;
       snprintf(why, sizeof why, "Gain saturation at long stripes (the data fall below the exponential); sat is the "
-                                "physical model for moderate saturation (seed 000 Table 1) and it fits.");
+                                "physical model for moderate saturation (Milanese et al., Adv. Opt. Mater. 2024, Table 1) and it fits.");
     } else if (good[GK_VSL_SATEXACT]) {
       rec = GK_VSL_SATEXACT;
       snprintf(why, sizeof why, "Strong gain saturation that Eq. 3 (sat) does not capture; sat-exact fits.");

@@ -1,6 +1,7 @@
 /* Spectrally resolved VSL: one fit per wavelength of a matrix. */
 #include "gainkit/vsl.h"
 #include "vsl_internal.h"
+#include "core/core_internal.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,7 +69,7 @@ int gk_vsl_spectral(const double *L, size_t nL, const double *z, size_t nw, gk_w
                     unsigned mask, gk_vsl_spectrum *spec, int *rec, const gk_progress *progress,
                     gk_error *err)
 {
-  gk_vsl_gsl_quiet_();
+  gk_gsl_init_();
   if (weighting == GK_WEIGHT_SIGMA)
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "a VSL matrix has no sigma column: use weights none or relative");
   for (int m = 0; m < GK_VSL_NMODELS; m++) {
@@ -93,20 +94,26 @@ int gk_vsl_spectral(const double *L, size_t nL, const double *z, size_t nw, gk_w
     warm_state ws;
     memset(&ws, 0, sizeof ws);
     for (size_t i = c * CHUNK; i < nw && i < (c + 1) * CHUNK; i++) {
-      if (cancel) break;
+      int stop;
+#pragma omp atomic read
+      stop = cancel;
+      if (stop) break;
       one_wavelength(L, nL, z + i * nL, weighting, mask, spec, rec, i, &ws);
       if (progress && progress->update) {
 #pragma omp critical(gk_vsl_progress)
         {
           done++;
-          if (gk_progress_update(progress, done, nw)) cancel = 1;
+          if (gk_progress_update(progress, done, nw)) {
+#pragma omp atomic write
+            cancel = 1;
+          }
         }
       }
     }
   }
   if (cancel) {
     for (int m = 0; m < GK_VSL_NMODELS; m++) gk_vsl_spectrum_free(&spec[m]);
-    return gk_error_set(err, GK_EUSAGE, NULL, 0, "cancelled");
+    return gk_error_set(err, GK_ECANCELLED, NULL, 0, "cancelled");
   }
   return GK_OK;
 }

@@ -2,7 +2,6 @@
 #ifndef GK_VSL_INTERNAL_H
 #define GK_VSL_INTERNAL_H
 #include "gainkit/vsl.h"
-void gk_vsl_gsl_quiet_(void);
 /* sat-exact I(L) and dI/dtheta; with have_I == 1 the intensities in I are
  * taken as already solved for theta (the Jacobian after a model call at
  * the same theta, saving the root finding); with have_I == 2 they are the

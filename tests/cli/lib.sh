@@ -23,10 +23,18 @@ bad()  { fail=$((fail+1)); echo "FAIL: $*" >&2; }
 # file must not carry NaN or Inf as a value (JSON has null for that, text
 # and CSV say "none"/leave the cell empty). A failing method is reported
 # with "converged": false and a reason, never as a number that is not one.
+# A watchdog (GK_RUN_TIMEOUT, default 300 s) turns a hang into a failure
+# (exit 124) instead of a stuck test; no test depends on it otherwise.
+# stderr is scanned too: an error message never prints nan/inf either.
 run() {
-  "$GAINKIT" "$@" >"$T/stdout" 2>"$T/stderr"; RC=$?
+  timeout -k 5 "${GK_RUN_TIMEOUT:-300}" "$GAINKIT" "$@" >"$T/stdout" 2>"$T/stderr"; RC=$?
+  [ "$RC" -ne 124 ] || bad "gainkit $*: still running after ${GK_RUN_TIMEOUT:-300} s (killed)"
   OUT=$(cat "$T/stdout"); ERR=$(cat "$T/stderr")
   no_nonfinite "$T/stdout" "gainkit $*: stdout"
+  # stderr: the user's own text quoted back ('nan') and the rule that names
+  # what is refused ("NaN is not allowed") are not values
+  sed -e "s/'[^']*'//g" -e 's/\(NaN\|Inf\) is not allowed//g' "$T/stderr" >"$T/stderr.scan"
+  no_nonfinite "$T/stderr.scan" "gainkit $*: stderr"
   local prev="" a
   for a in "$@"; do
     case "$prev" in -o|--output) [ -f "$a" ] && no_nonfinite "$a" "gainkit $*: $a" ;; esac

@@ -123,7 +123,7 @@ case_ "--format: 'xml' is not a format" "threshold: --format xml" threshold "$SE
 case_ "unknown option '--bogus'" "threshold: unknown long option (after FILE)" threshold "$SER" --bogus
 case_ "unknown option '-z'" "threshold: unknown short option" threshold -z "$SER"
 case_ "missing input FILE" "threshold: no FILE" threshold
-case_ "unexpected argument" "threshold: two FILEs" threshold "$SER" "$SER"
+case_ "did you mean --spectra" "threshold: two FILEs without --spectra" threshold "$SER" "$SER"
 case_ "--plot: 'x\.gif' must end in \.svg, \.png or \.pdf" "threshold: --plot format" threshold "$SER" --plot x.gif
 case_ "--length-unit: 'parsec' is not a unit" "inspect: --length-unit does not parse" inspect "$SER" --length-unit parsec
 case_ "--length-unit: 's' is a time, expected a length" "inspect: --length-unit not a length" inspect "$SER" --length-unit s
@@ -245,7 +245,7 @@ simv 's/^  excited_absorption: .*/  excited_absorption: {file: pl-neg.csv, scale
 simv 's/^  emission: .*/  emission: {center: 600 nm, fwhm: 0 nm}/' s-bandfw.yaml
 ln=$(grep -n '^  thickness:' sim.yaml | cut -d: -f1)
 # libyaml notices the unclosed [ at the next token, a line later
-case_ "s-yaml\.yaml:$((ln + 1)): YAML: did not find expected" "simulate: malformed YAML" simulate s-yaml.yaml
+case_ "s-yaml\.yaml:$((ln + 1)): invalid YAML: did not find expected" "simulate: malformed YAML" simulate s-yaml.yaml
 case_ "s-key\.yaml:$((ln + 2)): film: unknown key 'colour'" "simulate: unknown key" simulate s-key.yaml
 case_ "s-thick\.yaml:$ln: thickness: must be positive \(got -1 um\)" "simulate: negative thickness" simulate s-thick.yaml
 case_ "s-len\.yaml:[0-9]+: length: must be positive" "simulate: zero stripe length" simulate s-len.yaml
@@ -271,6 +271,94 @@ case_ "--vsl: values must be positive" "simulate: negative stripe length" simula
 case_ "simulate: give one sweep" "simulate: --vpi with --vsl" simulate sim.yaml --vpi 1e-3 --vsl 0.1
 case_ "simulate: --time-resolved needs a single run" "simulate: --time-resolved with a sweep" \
   simulate sim.yaml --vpi 1e-4,1e-3 --time-resolved
+
+# ---- resource budgets and ranges (hangs, memory blow-ups; docs/reliability.md "Limits")
+# Each of these ran until killed, or took gigabytes, before the limits.
+OOR='is outside the supported magnitude range'
+stk() { local f=$1; shift; mk "$f" 'wavelength_nm: 540' 'layers:' '  - {name: air, n: 1}' "$@" '  - {name: quartz, n: 1.45}'; }
+stk s-bign.yaml '  - {name: film, n: 1e200, thickness_nm: 100, active: true}'
+stk s-bigk.yaml '  - {name: film, n: 2.4, k: 1e5, thickness_nm: 100, active: true}'
+stk s-thin.yaml '  - {name: film, n: 2.4, thickness_nm: 1e-300, active: true}'
+stk s-thickx.yaml '  - {name: film, n: 2.4, thickness_nm: 1e300, active: true}'
+stk s-thicko.yaml '  - {name: film, n: 2.4, thickness_nm: 90000, active: true}'
+stk s-ok.yaml '  - {name: film, n: 2.4, thickness_nm: 100, active: true}'
+sed 's/^wavelength_nm: 540/wavelength_nm: 1e-5/' s-ok.yaml >s-wl.yaml
+case_ "--wavelength: '4\.9e-324' $OOR" "modes: subnormal --wavelength" modes s-ok.yaml --wavelength 4.9e-324
+case_ "--wavelength: '1e308' $OOR" "modes: astronomical --wavelength" modes s-ok.yaml --wavelength 1e308
+case_ "--wavelength: 0\.5 nm is outside the supported range 1-1e\+06 nm" "modes: --wavelength below 1 nm" modes s-ok.yaml --wavelength 0.5
+case_ "s-bign\.yaml:4: n = 1e\+200 is outside the supported range" "modes: index 1e200 (hang)" modes s-bign.yaml
+case_ "s-bigk\.yaml:4: k = 100000 is outside the supported range" "modes: k 1e5" modes s-bigk.yaml
+case_ "s-thin\.yaml:4: thickness_nm = 1e-300 is outside" "modes: thickness 1e-300 nm" modes s-thin.yaml
+case_ "s-thickx\.yaml:4: thickness_nm = 1e\+300 is outside" "modes: thickness 1e300 nm" modes s-thickx.yaml
+case_ "s-wl\.yaml:1: wavelength_nm = 1e-05 is outside" "modes: stack wavelength 1e-5 nm" modes s-wl.yaml
+case_ "s-thicko\.yaml: the stack is 400 wavelengths thick optically" "modes: 400 optical wavelengths (minutes)" modes s-thicko.yaml
+case_ "s-ok\.yaml: layer 2: thickness 1e\+08 nm is outside" "modes: --sweep beyond the thickness range" modes s-ok.yaml --sweep film:1:1e9:1e8
+case_ "s-ok\.yaml: wavelength 0\.1 nm is outside" "modes: --sweep-wavelength below 1 nm" modes s-ok.yaml --sweep-wavelength 0.1:540:100
+case_ "--sweep-wavelength: [0-9]+ points is more than 1000000" "modes: --sweep-wavelength 4e11 points" modes s-ok.yaml --sweep-wavelength 400:800:1e-9
+# YAML nesting, node count and size, before libyaml builds a document
+/usr/bin/env printf 'layers: ' >s-deep.yaml; head -c 100000 /dev/zero | tr '\0' '[' >>s-deep.yaml
+head -c 100000 /dev/zero | tr '\0' ']' >>s-deep.yaml; echo >>s-deep.yaml
+{ echo 'layers:'; for i in $(seq 200); do printf -- '- '; done; echo x; } >s-bseq.yaml
+{ echo 'layers:'; yes '  - {name: a, n: 1}' | head -n 70000; } >s-nodes.yaml
+{ echo 'layers:'; echo '  - {name: air, n: 1}'; echo '  - {name: f, n: 2.4, thickness_nm: 100}'; printf '  - {name: g, n: 1.5}\n# '; head -c $((17 << 20)) /dev/zero | tr '\0' 'x'; echo; } >s-huge.yaml
+cp s-deep.yaml deep.yml
+mk s-deepmat.yaml 'layers:' '  - {name: air, n: 1.0}' '  - {name: f, material: deep.yml, thickness_nm: 100}' '  - {name: g, n: 1.5}'
+case_ "s-deep\.yaml:1: YAML nested more than 64 levels deep" "modes: 100,000 levels of flow nesting (> 60 s)" modes s-deep.yaml
+case_ "s-bseq\.yaml:2: YAML nested more than 64 levels deep" "modes: 200 nested block sequences on one line" modes s-bseq.yaml
+case_ "s-nodes\.yaml:[0-9]+: YAML document has more than 200000 nodes" "modes: 210,000 YAML nodes" modes s-nodes.yaml
+case_ "s-huge\.yaml: file is [0-9]+ bytes, more than the YAML document limit" "modes: 17 MiB stack file" modes s-huge.yaml
+case_ "s-deepmat\.yaml:3: material file deep\.yml: YAML nested more than 64 levels deep" "modes: deeply nested material file" modes s-deepmat.yaml
+case_ "s-deep\.yaml:1: YAML nested more than 64 levels deep" "simulate: deeply nested config" simulate s-deep.yaml
+# simulate: time budgets (each ran until killed)
+simv 's/^  accuracy: .*/  accuracy: 1e-300/' s-acc.yaml
+simv 's/^  accuracy: .*/  accuracy: 1e-7/' s-acc7.yaml
+simv 's/^  lifetime: .*/  lifetime: 1e-300 s/' s-tau0.yaml
+simv 's/^  fwhm: [0-9].*/  fwhm: 1e300 s/' s-fwhm.yaml
+simv 's/^  accuracy: .*/  t_end: 1 s\n  accuracy: 0.1/' s-tend.yaml
+simv 's/^  accuracy: .*/  t_start: -100 s\n  accuracy: 0.1/' s-tstart.yaml
+sed -e 's/^  bins: .*/  bins: 1000/; s/^  cells: .*/  cells: 1000/; s/^  accuracy: .*/  accuracy: 1e-6/' sim.yaml >s-work.yaml
+simv 's/^  accuracy: .*/  t_end: 50 ms\n  accuracy: 0.1/' s-slow.yaml
+case_ "s-acc\.yaml:[0-9]+: accuracy: must lie in \[1e-6, 0\.5\]" "simulate: accuracy 1e-300 (hang)" simulate s-acc.yaml
+case_ "s-acc7\.yaml:[0-9]+: accuracy: must lie in \[1e-6, 0\.5\]" "simulate: accuracy 1e-7" simulate s-acc7.yaml
+case_ "s-tau0\.yaml:[0-9]+: lifetime: must lie in \[1 fs, 1 s\]" "simulate: lifetime 1e-300 s (hang)" simulate s-tau0.yaml
+case_ "s-fwhm\.yaml:[0-9]+: fwhm: must lie in \[1 fs, 1 s\]" "simulate: pump FWHM 1e300 s (hang)" simulate s-fwhm.yaml
+case_ "s-tend\.yaml: the run needs at least [0-9.e+]+ time steps" "simulate: t_end 1 s (hang)" simulate s-tend.yaml
+case_ "s-tstart\.yaml:[0-9]+: t_start: must lie within \+-10 s" "simulate: t_start -100 s" simulate s-tstart.yaml
+case_ "s-work\.yaml: the run needs at least .* updates, more than 2e\+11" "simulate: accuracy 1e-6 on 1000 x 1000 cells" simulate s-work.yaml
+GAINKIT_MAX_SECONDS=1 case_ "time limit of 1 s \(GAINKIT_MAX_SECONDS\) exceeded" "simulate: wall-clock guard" simulate s-slow.yaml
+case_ "--vsl: '4\.9e-324' $OOR" "simulate: subnormal stripe length" simulate sim.yaml --vsl 4.9e-324
+case_ "--vpi: '1e300' $OOR" "simulate: astronomical fluence" simulate sim.yaml --vpi 1e300
+# reader shape limits: memory linear in the input
+head -c $((9 << 20)) /dev/zero | tr '\0' '1' >long.csv; echo >>long.csv
+{ echo 'pump,intensity'; echo '1,2'; seq -s, 1 100001; } >wide.csv
+case_ "long\.csv:1: line is [0-9]+ bytes long, more than the limit of 8388608" "inspect: a 9 MiB line" inspect long.csv
+case_ "wide\.csv:3: more than 100000 cells in a row" "inspect: 100,001 cells in a row" inspect wide.csv
+case_ "wide\.csv:3: more than 100000 cells in a row" "threshold: 100,001 cells in a row" threshold wide.csv
+case_ "wide\.csv:3: more than 100000 cells in a row" "kinetics: 100,001 cells in a row" kinetics wide.csv
+case_ "long\.csv:1: line is [0-9]+ bytes long" "vsl: a 9 MiB line" vsl long.csv
+# option magnitudes (subnormal, astronomical) on every command
+case_ "--length: '4\.9e-324cm' $OOR" "vpi: subnormal --length" vpi "$EX/vpi-ddab.csv" --length 4.9e-324cm
+case_ "--length: '1e308' $OOR" "vpi: astronomical --length" vpi "$EX/vpi-ddab.csv" --length 1e308
+case_ "--model: expected vpi1, vpi2 or both" "vpi: unknown --model" vpi "$EX/vpi-ddab.csv" --model vpi9
+case_ "--weights: expected none, relative or poisson" "vpi: unknown --weights" vpi "$EX/vpi-ddab.csv" --weights foo
+case_ "--window: range '600:500' is empty" "vpi: reversed --window" vpi "$EX/vpi-ddab.csv" --window 600:500
+case_ "--max-pump: (expected a positive number|must be positive)" "vpi: negative --max-pump" vpi "$EX/vpi-ddab.csv" --max-pump -1
+case_ "--range: '1e300' $OOR" "vsl: astronomical --range" vsl "$EX/vsl-nc1.csv" --range 1e300:1e301
+case_ "--model: 'bogus' is not one of" "vsl: unknown --model" vsl "$EX/vsl-nc1.csv" --model bogus
+case_ "--weights: 'foo' is not one of" "vsl: unknown --weights" vsl "$EX/vsl-nc1.csv" --weights foo
+case_ "--length-unit: 'kg' is not one of" "vsl: --length-unit kg" vsl "$EX/vsl-nc1.csv" --length-unit kg
+case_ "--range: range '5:1' is empty" "vsl: reversed --range" vsl "$EX/vsl-nc1.csv" --range 5:1
+case_ "--k: '4\.9e-324' $OOR" "heat: subnormal --k" heat --k 4.9e-324 --c 1e-8 --power 1 --pulse 1ms
+case_ "--c: '1e308' $OOR" "heat: astronomical --c" heat --k 1e-3 --c 1e308 --power 1 --pulse 1ms
+case_ "--pulse: '1e300s' $OOR" "heat: astronomical --pulse" heat --k 1e-3 --c 1e-8 --power 1 --pulse 1e300s
+case_ "--irf-fwhm: '1e300s' (is out of range|$OOR)" "kinetics: astronomical --irf-fwhm" kinetics "$EX/kinetics/pump_series.csv" --irf-fwhm 1e300s
+case_ "--irf-fwhm: '4\.9e-324s' $OOR" "kinetics: subnormal --irf-fwhm" kinetics "$EX/kinetics/pump_series.csv" --irf-fwhm 4.9e-324s
+case_ "--t0: '1e300s' (is out of range|$OOR)" "kinetics: astronomical --t0" kinetics "$EX/kinetics/pump_series.csv" --t0 1e300s
+case_ "--radius: '1e300' $OOR" "nc auger: astronomical --radius" nc auger --radius 1e300
+case_ "--density: '1e300' $OOR" "carriers plqy: astronomical --density" carriers plqy --k1 1e6 --k2 2e-10 --k3 1e-28 --density 1e300
+case_ "--cross-section: '1e300' $OOR" "ta: astronomical --cross-section" ta --ground "$EX/ta/ground.csv" --delta "$EX/ta/delta_01ps.csv" --cross-section 1e300
+case_ "--probe: '4\.9e-324nm' $OOR" "ta: subnormal --probe" ta --ground "$EX/ta/ground.csv" --delta "$EX/ta/delta_01ps.csv" --probe 4.9e-324nm
+case_ "--window: '1e300' $OOR" "threshold: astronomical --window" threshold "$SPEC" --spectra --window 1e300:1e301
 
 for args in "threshold $SER --method" "inspect $SER --length-unit" "threshold $SER -o"; do
   read -r -a a <<<"$args"

@@ -42,11 +42,34 @@ run vpi "$D" --window 522:536 --max-pump 1.2 --fluorescence "$FL" --weights pois
 [ "$RC" -le 1 ] && ok || bad "poisson: exit $RC: $ERR"
 expect_out "weights poisson" "text names the weights"
 
-# the bundled example (the demo's job): converges (exit 0), globals flagged
+# the bundled example (the demo's job): vpi2 converges, but its gL=1
+# threshold is not bounded by the data (3-sigma interval from 0): the
+# headline is not determined -> exit 1, JSON determined false, text says so
 run vpi "$D" --fluorescence "$FL" --format json
-expect_rc 0 "bundled example converges"
+expect_rc 1 "bundled example: vpi2 threshold not determined -> exit 1"
+expect_json '"converged":true' "bundled example converges"
 expect_json '"params_determined":false' "example: undetermined globals flagged"
+expect_json '"determined":false' "example: determined false"
+expect_json '"P1":{"value":' "example: P1 still reported"
 expect_err "not determined" "example: warning on stderr"
+run vpi "$D" --fluorescence "$FL"
+expect_out "threshold gL=1 not determined (the data do not bound it): value" "text: value and se separately, not determined"
+# vpi1 on the same data: determined, exit 0
+run vpi "$D" --model vpi1 --fluorescence "$FL" --format json
+expect_rc 0 "vpi1 threshold determined -> exit 0"
+expect_json '"determined":true' "vpi1: determined true"
+expect_json '"source":"measured(--fluorescence)"' "F measured is named"
+
+# F estimated from the lowest-pump spectrum: warned, with the ASE share of
+# that spectrum (the bias risk), named in JSON; the help prefers measured F
+run vpi "$D" --format json
+expect_err "F\(lambda\) is estimated from the lowest-pump spectrum, of which the fit attributes [0-9]+ %" "F estimated: warning with ASE share"
+expect_json '"source":"estimated:lowest-pumpspectrum"' "F estimated named in JSON"
+expect_json '"ase_fraction_lowest_pump":0.' "ASE share in JSON"
+run vpi "$D"
+expect_out "ASE exceeds the background at every pump (with F estimated" "every-pump statement qualified"
+run vpi --help
+expect_out "Strongly recommended" "help prefers a measured F"
 
 # bad inputs
 expect_input_error "--weights" "bad weights" -- vpi "$D" --weights sigma

@@ -70,8 +70,69 @@ done
 [ -s "$T/spec.png" ] && ok || bad "matrix plot"
 run vsl --matrix "$EX/vsl-matrix.csv" --format json
 expect_rc 0 "--matrix --model all"
-expect_out '"model_per_wavelength":' "matrix all: model per wavelength"
+expect_out '"recommended_per_wavelength":' "matrix all: recommendation per wavelength, separately"
+expect_out '"g_recommended_per_wavelength":' "matrix all: g of the recommended model, separately"
+expect_out '"model":	"vsl1",' "matrix all: one model (most often recommended) at every wavelength"
+expect_out '"model_choice":' "matrix all: the choice explained"
 expect_out '"spectra":' "matrix all: spectra of every model"
+# the headline spectrum is that one model's g at every wavelength
+run vsl --matrix "$EX/vsl-matrix.csv" --model vsl1 -o "$T/v1.csv"
+run vsl --matrix "$EX/vsl-matrix.csv" -o "$T/all.csv"
+diff <(grep -v '^#' "$T/v1.csv") <(grep -v '^#' "$T/all.csv") >/dev/null && ok || bad "matrix all: g(lambda) is not vsl1's at every wavelength"
+
+# vsl2's A2 >= 0: on the NC1 example (no background) A2 sits on its bound,
+# reported as not determined with the reason, never as a negative number
+run vsl "$EX/vsl-nc1.csv" --model vsl2 --format json
+expect_rc 0 "vsl2 A2 at bound: g still determined"
+a2=$(printf '%s' "$OUT" | tr -d '\n\t ' | grep -o '"A2":{[^}]*}')
+case "$a2" in *'"value":0,'*'"determined":false'*'"reason":"atitsbound0"'*) ok ;; *) bad "A2 at bound: $a2" ;; esac
+run vsl "$EX/vsl-nc1.csv" --model vsl2
+expect_out "A2           not determined (at its bound 0)" "text: A2 not determined"
+
+# a headline g the data do not determine (flat data, noise): value and
+# uncertainty separately, "not determined", determined false, exit 1
+printf 'L (cm),I,sigma\n0.05,10,3\n0.1,12,3\n0.15,9,3\n0.2,11,3\n0.25,10,3\n0.3,9.5,3\n' >"$T/flat.csv"
+run vsl "$T/flat.csv" --model vsl1 --format json
+expect_rc 1 "undetermined g -> exit 1"
+expect_out '"determined":	false' "undetermined g -> determined false"
+run vsl "$T/flat.csv" --model vsl1
+expect_rc 1 "undetermined g (text) -> exit 1"
+expect_out "g            not determined (standard error exceeds |value|): value" "text: g not determined"
+
+
+# fit-window scan: g versus Lmax with its band and the longest valid range;
+# on the NC1 example (saturating at the longest stripes) the range stops
+# before the last point
+run vsl "$EX/vsl-nc1.csv" --window-scan --format json -o "$T/ws.csv" --plot "$T/ws.png"
+expect_rc 0 "--window-scan"
+for k in '"analysis":	"window-scan"' '"Lmax_cm":' '"g_band95_lo":' '"g_band95_hi":' '"model_holds":' '"longest_valid_range":'; do
+  expect_out "$k" "window scan: $k"
+done
+lmax=$(printf '%s' "$OUT" | tr -d '\n\t ' | grep -o '"longest_valid_range":{"Lmax_cm":[^,]*' | sed 's/.*://')
+awk -v l="$lmax" 'BEGIN { exit !(l > 0.2 && l < 0.45) }' && ok || bad "window scan: longest range $lmax not inside (0.2, 0.45) cm"
+[ -s "$T/ws.png" ] && ok || bad "window scan plot"
+grep -v '^#' "$T/ws.csv" | head -1 | grep -q 'Lmax (cm),g (cm^-1)' && ok || bad "window scan csv"
+run vsl "$EX/vsl-nc1.csv" --window-scan
+expect_out "longest range where vsl1 holds: L <= " "window scan text"
+expect_input_error "--window-scan works on one data set" "window scan with matrix" -- vsl --matrix "$EX/vsl-matrix.csv" --window-scan
+
+# a constant offset (800 counts under g = 30 cm^-1, deterministic +-1 sigma
+# scatter): suggested without --offset, recovered with it
+awk 'BEGIN { print "L (cm),I (counts),sigma (counts)";
+  for (i = 0; i < 25; i++) { L = 0.02 + 0.28 * i / 24; I = 400 / 30 * (exp(30 * L) - 1) + 800; s = 0.02 * I + 20;
+    printf "%.6g,%.8g,%.6g\n", L, I + s * sin(7 * i), s } }' >"$T/offset.csv"
+run vsl "$T/offset.csv" --model vsl1 --format json
+expect_out '"offset_suggested":	true' "offset suggested when the L -> 0 extrapolation is significant"
+expect_err "rerun with --offset" "offset suggestion warned"
+run vsl "$T/offset.csv" --model vsl1 --offset --format json
+expect_rc 0 "--offset"
+expect_out '"offset":	true' "--offset in JSON"
+g=$(printf '%s' "$OUT" | tr -d '\n\t ' | grep -o '"g":{"value":[^,]*,"stderr":[^,}]*' | head -1)
+val=${g#*\"value\":}; val=${val%%,*}; se=${g##*\"stderr\":}
+awk -v v="$val" -v s="$se" 'BEGIN { exit !(v - 30 < 3 * s && 30 - v < 3 * s && s > 0) }' && ok || bad "--offset: g = $val +- $se not within 3 se of 30"
+expect_out '"I0":	{' "--offset: I0 reported"
+run vsl "$T/offset.csv" --offset
+expect_out "I0 " "--offset: I0 in text"
 
 # valid data but no fit: decreasing intensity has no vsl1 solution
 printf 'L (cm),I\n0.1,5\n0.2,4\n0.3,3\n0.4,2\n0.5,1\n' >"$T/dec.csv"
@@ -83,9 +144,13 @@ expect_out '"converged":	false' "no fit -> converged false, output printed"
 printf 'L,I\n0.1,0\n0.2,0\n0.3,0\n0.4,0\n' >"$T/zero.csv"
 expect_input_error "zero.csv:2: all intensities are zero" "all-zero intensity" -- vsl "$T/zero.csv"
 printf 'L,I\n0.1,1\n0.2,2\n0.2,3\n0.4,4\n0.5,5\n' >"$T/dup.csv"
-expect_input_error "dup.csv:4: duplicate" "duplicate length" -- vsl "$T/dup.csv"
+# repeated and unordered stripe lengths are sorted / averaged with a note (issue 13)
+run vsl "$T/dup.csv" --model vsl1; [ "$RC" -ne 2 ] && ok || bad "duplicate length averaged: exit $RC"
+expect_err "1 repeated value averaged \\(4 distinct x from 5 rows\\)" "duplicate length note"
+expect_out "4 points" "duplicate length: 4 points after averaging"
 printf 'L,I\n0.1,1\n0.3,2\n0.2,3\n0.4,4\n0.5,5\n' >"$T/noninc.csv"
-expect_input_error "noninc.csv:4: .*increase" "non-increasing lengths" -- vsl "$T/noninc.csv"
+run vsl "$T/noninc.csv" --model vsl1; [ "$RC" -ne 2 ] && ok || bad "unordered lengths sorted: exit $RC"
+expect_err "not in order in the file; sorted increasing" "unordered lengths note"
 printf 'L,I\n-0.1,1\n0.3,2\n0.4,3\n0.5,4\n0.6,5\n' >"$T/neg.csv"
 expect_input_error "neg.csv:2: negative stripe length" "negative length" -- vsl "$T/neg.csv"
 printf 'L,I\n0.1,1\n0.2,2\n0.3,4\n' >"$T/three.csv"

@@ -1,0 +1,114 @@
+#!/usr/bin/python3
+"""Companion of bench_vslfit.c: the same single VSL fits (30 points,
+sigma-weighted, absolute sigma) with scipy.optimize.curve_fit (covariance
+included), from gainkit's first automatic start, on the exact data the C
+benchmark prints: vsl1, vsl2, emp, sat-exact. (sat is fitted by gainkit as
+L versus I with effective-variance weights in two passes: no scipy
+counterpart here; its gainkit time is printed alone.) sat-exact: scipy inverts the
+closed form x(I) point by point with brentq inside curve_fit (finite differences),
+with alpha >= 0 as a bound.
+
+CPU time on both sides (time.process_time, CLOCK_PROCESS_CPUTIME_ID).
+Usage: bench_vslfit.py BUILD/bench/bench_vslfit [reps-scale]
+Last line: the ratio curve_fit / gainkit per model."""
+import subprocess
+import sys
+import time
+
+import numpy as np
+from scipy.optimize import brentq, curve_fit
+
+
+def vsl1(L, g, lnA):
+    return np.exp(lnA) * np.expm1(g * L) / g
+
+
+def vsl2(L, g, lnA1, A2):
+    return np.exp(lnA1) * np.expm1(g * L) / g + A2 * L
+
+
+def emp(L, g, lnA, lnLs):
+    Ls = np.exp(lnLs)
+    return np.exp(lnA + g * Ls * -np.expm1(-L / Ls))
+
+
+def satexact_x(I, gam, al, A, Is):
+    """Closed form of sat-exact: the length x at which dI/dx = A + gamma I/(1 + I/Is)
+    - alpha I reaches I (x = int_0^I (Is + u) / (c + b u - alpha u^2) du)."""
+    c, b = A * Is, A + (gam - al) * Is
+    if al == 0:
+        return I / b + (Is * b - c) / b**2 * np.log1p(b * I / c)
+    r = np.sqrt(b * b + 4 * al * c)
+    up, um = (b + r) / (2 * al), (b - r) / (2 * al)
+    return (-(Is + up) * np.log1p(-I / up) + (Is + um) * np.log1p(-I / um)) / (al * (up - um))
+
+
+def satexact(L, gam, al, lnA, lnIs):
+    """I(L) by inverting the closed form point by point (brentq), as a scipy user would."""
+    A, Is = np.exp(lnA), np.exp(lnIs)
+    if al < 0:
+        return np.full_like(L, np.inf)
+    c, b = A * Is, A + (gam - al) * Is
+    top = (b + np.sqrt(b * b + 4 * al * c)) / (2 * al) if al > 0 else np.inf
+    cap = top * (1 - 1e-15) if np.isfinite(top) else np.inf
+    out = np.empty_like(L)
+    for i, Li in enumerate(L):
+        hi = 1.0
+        while True:
+            h = min(hi, cap)
+            if satexact_x(h, gam, al, A, Is) >= Li or h >= cap or h > 1e300:
+                break
+            hi *= 4
+        if not satexact_x(h, gam, al, A, Is) >= Li:
+            out[i] = h  # on the plateau to rounding
+            continue
+        out[i] = brentq(lambda v: satexact_x(v, gam, al, A, Is) - Li, 0.0, h, xtol=1e-300, rtol=1e-15)
+    return out
+
+
+MODELS = {"vsl1": vsl1, "vsl2": vsl2, "sat-exact": satexact, "emp": emp}
+
+
+def main():
+    exe = sys.argv[1] if len(sys.argv) > 1 else "build/bench/bench_vslfit"
+    scale = float(sys.argv[2]) if len(sys.argv) > 2 else 1.0
+    out = subprocess.run([exe, str(scale)], check=True, capture_output=True, text=True).stdout
+    data, start, gk = {}, {}, {}
+    for line in out.splitlines():
+        f = line.split()
+        if f[0] == "data":
+            data.setdefault(f[1], []).append([float(v) for v in f[2:5]])
+        elif f[0] == "start":
+            start[f[1]] = [float(v) for v in f[2:]]
+        elif f[0] == "case":
+            gk[f[1]] = (float(f[3]), float(f[5]))
+    ratios, ok = [], True
+    for name in ["vsl1", "vsl2", "sat", "sat-exact", "emp"]:
+        g_chi2, g_us = gk[name]
+        if name not in MODELS:
+            print(f"{name:10s} gainkit {g_us:8.1f} us  (no scipy counterpart)  chi2 {g_chi2:.10e}")
+            continue
+        L, I, S = np.array(data[name]).T
+        fn = MODELS[name]
+        reps = max(1, int((3 if name == "sat-exact" else 300) * scale))
+        c0 = time.process_time()
+        for _ in range(reps):
+            if name == "sat-exact":
+                p, cov = curve_fit(fn, L, I, p0=start[name], sigma=S, absolute_sigma=True,
+                                   bounds=([-np.inf, 0, -np.inf, -np.inf], np.inf),
+                                   xtol=1e-12, ftol=1e-12, gtol=1e-12, max_nfev=10000)
+            else:
+                p, cov = curve_fit(fn, L, I, p0=start[name], sigma=S, absolute_sigma=True,
+                                   xtol=1e-12, ftol=1e-12, gtol=1e-12, maxfev=10000)
+        us = (time.process_time() - c0) * 1e6 / reps
+        chi2 = float(np.sum(((fn(L, *p) - I) / S) ** 2))
+        rel = abs(chi2 - g_chi2) / g_chi2
+        ok &= rel <= 1e-6
+        print(f"{name:10s} gainkit {g_us:8.1f} us  curve_fit {us:8.1f} us  ratio {us / g_us:6.2f}x  "
+              f"chi2 {g_chi2:.10e} vs {chi2:.10e} (rel {rel:.1e}{'' if rel <= 1e-6 else ' DIFFERENT OPTIMUM'})")
+        ratios.append(f"{name} {us / g_us:.2f}x")
+    print("ratio curve_fit/gainkit (CPU time): " + ", ".join(ratios) + ("" if ok else "  [chi2 mismatch]"))
+
+
+if __name__ == "__main__":
+    main()

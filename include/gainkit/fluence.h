@@ -1,0 +1,258 @@
+/* gainkit/fluence.h — from pump pulse to carrier density: fluence, beam
+ * profiles, pump absorption in a thin-film stack, the fluence -> N -> G(N)
+ * chain and the shifting-excitation-spot loss spectrum.
+ *
+ * Threshold disagreements between labs come largely from "various
+ * definitions of spot size and fluence" (Tatarinov et al., Adv. Opt. Mater.
+ * 2023; Goldberg et al., Adv. Mater. 2024); every result here therefore
+ * carries the definition it used (peak vs average fluence, which area).
+ *
+ * Units (internal): energy J, power W, frequency Hz, length cm (beam sizes),
+ * depth nm (stack coordinates, as in gainkit/modes.h), wavelength nm, time s,
+ * fluence J/cm^2, intensity W/cm^2, density cm^-3, gain cm^-1.
+ */
+#ifndef GAINKIT_FLUENCE_H
+#define GAINKIT_FLUENCE_H
+
+#include <stddef.h>
+#include "gainkit/error.h"
+#include "gainkit/fit.h"
+#include "gainkit/stack.h"
+
+#include "gainkit/export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+GK_API_BEGIN
+
+/* ---- spot geometry and fluence ----------------------------------------- */
+typedef enum {
+  GK_SPOT_RECT = 0,     /* top hat a x b (stripe: length x width) */
+  GK_SPOT_CIRCLE,       /* top hat, diameter a */
+  GK_SPOT_ELLIPSE,      /* top hat, diameters a, b: area pi a b / 4 */
+  GK_SPOT_GAUSS,        /* Gaussian, 1/e^2 intensity radii a (x), b (y) */
+  GK_SPOT_GAUSS_STRIPE  /* top hat of length a along the stripe, Gaussian
+                           across it with 1/e^2 radius b */
+} gk_spot_kind;
+
+typedef enum { GK_PULSE_GAUSS = 0, GK_PULSE_SECH2, GK_PULSE_SQUARE } gk_pulse_shape;
+
+/* FWHM of a Gaussian intensity profile -> 1/e^2 radius: w = FWHM/sqrt(2 ln 2). */
+double gk_gauss_w_from_fwhm(double fwhm);
+
+typedef struct gk_fluence_in {
+  double energy, se_energy;            /* pulse energy at the source, J */
+  double transmission, se_transmission;/* product of filters/attenuators (1: none) */
+  double absorbed, se_absorbed;        /* absorbed fraction of the film, NAN: not given */
+  gk_spot_kind spot;
+  double a, se_a, b, se_b;             /* spot sizes, cm (see gk_spot_kind) */
+  double pulse_fwhm;                   /* s; NAN: no peak intensity */
+  gk_pulse_shape pulse_shape;
+} gk_fluence_in;
+
+typedef struct gk_fluence_out {
+  double energy, se_energy;     /* on the sample (after transmission), J */
+  double area, se_area;         /* the nominal spot area used for the average, cm^2 */
+  double area_eff;              /* E / F_peak, cm^2 */
+  double f_peak, se_f_peak;     /* peak fluence, J/cm^2 */
+  double f_avg, se_f_avg;       /* E / area, J/cm^2 */
+  double i_peak, se_i_peak;     /* peak intensity, W/cm^2 (NAN without a pulse width) */
+  double peak_over_time;        /* I_peak = peak_over_time * F_peak / FWHM */
+  double f_abs_peak, se_f_abs_peak; /* absorbed peak fluence, NAN without absorbed */
+  char area_def[160];           /* "area = pi w^2 (1/e^2 radius)" ... */
+  char peak_def[160];
+} gk_fluence_out;
+
+/* Fluence, intensity and their standard errors (first-order propagation;
+ * every quantity is a product of powers of the inputs, so relative errors
+ * add in quadrature with the exponents as weights). */
+int gk_fluence_compute(const gk_fluence_in *in, gk_fluence_out *out, gk_error *err);
+/* Pulse energy from average power and repetition rate, E = P / f. */
+double gk_pulse_energy(double power, double rep_rate);
+/* Peak power of a pulse of energy 1 and FWHM 1: Gaussian 2 sqrt(ln2/pi) =
+ * 0.9394, sech^2 ln(1+sqrt2) = 0.8814, square 1. */
+double gk_pulse_peak_factor(gk_pulse_shape s);
+/* Absorbed fraction from an absorbance (OD, base 10): 1 - 10^-OD. */
+double gk_absorbed_from_od(double od);
+
+/* ---- measured beam profiles -------------------------------------------- */
+/* Knife-edge scan P(x) = bg + (P0/2) erfc(s sqrt2 (x - x0)/w), s = +1 when
+ * the blade uncovers the beam as x decreases (power falls with x), -1 when
+ * it rises with x (chosen from the data). w is the 1/e^2 radius. */
+typedef struct gk_knife_result {
+  double w, se_w, x0, se_x0, p0, se_p0, bg, se_bg;
+  int direction;                /* +1 falling, -1 rising */
+  double w_1090;                /* second method: w = d(10-90%) / 1.28155 (NAN if not bracketed) */
+  int converged;
+  gk_fit_result fit;            /* free with gk_knife_free */
+} gk_knife_result;
+int gk_knife_edge_fit(const double *x, const double *p, size_t n, gk_knife_result *r, gk_error *err);
+void gk_knife_free(gk_knife_result *r);
+/* The model at one position (for plots). */
+double gk_knife_model(const gk_knife_result *r, double x);
+
+/* Camera line profile I(x): Gaussian fit bg + A exp(-2 (x - x0)^2 / w^2) and
+ * the second-moment (D4sigma) radius w = 2 sigma after subtracting the
+ * minimum, as a second method. */
+typedef struct gk_profile_result {
+  double w, se_w, x0, se_x0, amp, se_amp, bg, se_bg;
+  double w_d4s;                 /* 2 sigma of the background-subtracted profile */
+  double fwhm;                  /* interpolated at half maximum above bg (NAN if not bracketed) */
+  int converged;
+  gk_fit_result fit;
+} gk_profile_result;
+int gk_line_profile_fit(const double *x, const double *y, size_t n, gk_profile_result *r, gk_error *err);
+void gk_profile_free(gk_profile_result *r);
+
+/* ---- pump absorption in a stack (normal incidence, coherent) ----------- */
+/* Plane wave at normal incidence from layer 0 (the stack's cover; set
+ * from_substrate to pump through the substrate), transfer matrix of the
+ * layer amplitudes. The cover and substrate are semi-infinite (a thick
+ * glass substrate's back face is not included). */
+typedef struct gk_absorb {
+  size_t nlayers;
+  double wavelength_nm;
+  double R, T;                  /* reflectance, transmittance into the substrate */
+  double *A;                    /* nlayers absorbed fractions (0 for cover/substrate) */
+  double _Complex *fwd, *bwd;   /* field amplitudes at the top of each layer (incident = 1) */
+  double _Complex *index;       /* n + ik per layer */
+  double *thickness_nm;         /* per layer (0 for cover and substrate) */
+  int reversed;                 /* 1 when pumped from the substrate side */
+} gk_absorb;
+int gk_absorb_stack(const gk_stack *s, double wavelength_nm, int from_substrate, gk_absorb *a,
+                    gk_error *err);
+/* The same from arrays (n, k, thickness per layer, top to bottom). */
+int gk_absorb_layers(size_t nlayers, const double *n, const double *k, const double *thickness_nm,
+                     double wavelength_nm, gk_absorb *a, gk_error *err);
+void gk_absorb_free(gk_absorb *a);
+/* Absorbed power per unit depth per unit incident intensity, nm^-1, at
+ * depth z_nm (stack coordinates: 0 at the top of layer 1, in the stack's
+ * own top-to-bottom orientation even when pumped from the substrate). */
+double gk_absorb_density(const gk_absorb *a, double z_nm);
+
+/* Photon energy h c / lambda in J. */
+double gk_photon_energy_j(double wavelength_nm);
+
+/* Carrier density profile N(z) in the active layer [zlo, zhi] (nm) for
+ * absorbed photons -> carriers (one pair per photon):
+ *   TMM:           N(z) = F (dA/dz) / (h nu)
+ *   Beer-Lambert:  N(z) = F (1 - R) alpha exp(-alpha z) / (h nu)
+ * F incident fluence J/cm^2. */
+typedef struct gk_depth_profile {
+  size_t n;
+  double *z_nm, *N;             /* n points, N in cm^-3 */
+  double n_mean;                /* thickness average, cm^-3 */
+  double n_mode;                /* weighted by the guided mode's |E|^2 in the layer, NAN if not computed */
+  double absorbed;              /* fraction of the incident photons absorbed in the layer */
+} gk_depth_profile;
+int gk_depth_tmm(const gk_absorb *a, size_t layer, double fluence, size_t npts, gk_depth_profile *p,
+                 gk_error *err);
+/* alpha in cm^-1 (1/l_p for an 1/e depth, 2/l_p for a 1/e^2 depth as in
+ * Tatarinov et al. 2023), thickness in nm, reflectance R of the front face. */
+int gk_depth_beer(double fluence, double wavelength_nm, double alpha_cm, double thickness_nm,
+                  double R, size_t npts, gk_depth_profile *p, gk_error *err);
+void gk_depth_free(gk_depth_profile *p);
+/* Mode-weighted density: sum N |E|^2 / sum |E|^2 over the profile's points,
+ * with E2 sampled at p->z_nm (trapezoid weights). Sets p->n_mode. */
+double gk_depth_mode_weighted(gk_depth_profile *p, const double *E2);
+
+/* ---- the gain chain: g(F) -> N(F) -> G(N) ------------------------------ */
+/* N = c_N F with c_N = absorbed fraction in the active layer / (h nu d)
+ * (thickness average) or the mode-weighted equivalent; then the saturating
+ * law G = Gamma sigma (N - N_th)/(1 + N/N_s) (Tatarinov et al. 2023 Eq. 1-2)
+ * fitted with Gamma fixed, weights from the gain errors. */
+typedef struct gk_chain_result {
+  double gamma, c_n;            /* confinement used, cm^-3 per J/cm^2 */
+  double sigma, se_sigma, n_th, se_n_th, n_s, se_n_s;
+  double f_th, se_f_th;         /* threshold fluence N_th / c_N, J/cm^2 */
+  double chi2_red;
+  int converged;
+  gk_fit_result fit;
+} gk_chain_result;
+int gk_chain_fit(const double *fluence, const double *g, const double *se_g, size_t n, double gamma,
+                 double c_n, gk_chain_result *r, gk_error *err);
+void gk_chain_free(gk_chain_result *r);
+
+/* ---- shifting excitation spot: loss spectrum --------------------------- */
+/* Edge intensity of a fixed-length stripe moved a distance x (cm) away from
+ * the edge: I(x) = I0 exp(-alpha x) (Milanese et al., Adv. Opt. Mater. 2024,
+ * Fig. S1). Weighted least squares on ln I (weights I^2/sigma^2, or equal
+ * for relative errors); the fit of I itself by gk_fit is the second method.
+ * Intensities must be > 0. */
+typedef struct gk_ses_fit {
+  double alpha, se_alpha;       /* cm^-1 */
+  double i0, se_i0;
+  double alpha_nl, se_alpha_nl; /* nonlinear fit of I(x) */
+  double chi2_red;
+  int converged;
+} gk_ses_fit;
+int gk_ses_fit_run(const double *x, const double *intensity, const double *sigma, size_t n,
+                   gk_ses_fit *r, gk_error *err);
+
+/* ---- VSL with a non-uniform pump stripe ------------------------------- */
+/* A measured longitudinal pump profile p(x) (x from the collecting edge,
+ * cm; normalised here to mean 1 over the longest stripe) makes the local
+ * net gain g(x) = gamma p(x) - alpha and the spontaneous source A p(x):
+ *   I(L) = integral_0^L A p(x) exp(integral_0^x g(x') dx') dx
+ * (longitudinal inhomogeneities as discussed by Dal Negro et al., Opt.
+ * Commun. 2004, and Alvarado-Leanos et al., Adv. Opt. Mater. 2021). For
+ * p = 1 this is vsl1 with g = gamma - alpha. alpha (cm^-1) is held fixed
+ * (from `ses`, or 0). g_uniform = gamma - alpha is the net gain a uniform
+ * stripe of the same mean pump would show. */
+typedef struct gk_vslp_fit {
+  double gamma, se_gamma, A, se_A;
+  double g_uniform, se_g_uniform;
+  double alpha;
+  int converged;
+  gk_fit_result fit;
+} gk_vslp_fit;
+/* Model intensities at L[0..n-1] (cm, within the profile's range). */
+int gk_vslp_intensity(const double *px, const double *p, size_t np, double gamma, double alpha, double A,
+                      const double *L, size_t n, double *intensity, gk_error *err);
+/* Fit gamma and A; sigma NULL: relative weights. */
+int gk_vslp_fit_run(const double *L, const double *intensity, const double *sigma, size_t n, const double *px,
+                    const double *p, size_t np, double alpha, gk_vslp_fit *r, gk_error *err);
+void gk_vslp_free(gk_vslp_fit *r);
+
+/* ---- VSL threshold length and small-signal (saturation) length -------- */
+/* Threshold length: the stripe length where the amplified emission equals
+ * the unamplified (spontaneous) reference A L, (A/g)(e^{gL} - 1) - A L = A L,
+ * i.e. e^{gL} - 1 = 2 g L, g L = 1.25643 (vsl1 gain of the small-signal
+ * range). Saturation length, two ways: from the sat fit (Milanese et al.
+ * 2024 Eq. 3) the length where I reaches the saturation intensity Is (the
+ * gain halved), and from the data the longest stripe up to which vsl1 on the
+ * shortest stripes still passes a chi^2 test (p >= 0.01, absolute sigma;
+ * needs the sigma column). Lengths in cm; NAN when not determined. */
+typedef struct gk_vsl_lengths {
+  double l_th;                 /* 1.25643 / g_small; NAN when g_small <= 0 */
+  double l_sat_model;          /* sat: L(I = Is); NAN if the sat fit fails or Is is beyond 100 x max I */
+  double l_sat_data;           /* last stripe of the small-signal range (NAN without sigma) */
+  int saturated;               /* 1 when the chi^2 test failed before the last stripe */
+  size_t n_small;              /* points in the small-signal range (all without sigma) */
+  double g_small, se_g_small;  /* vsl1 on the small-signal range, cm^-1 */
+  double p_value;              /* chi^2 p of the small-signal fit (NAN without sigma) */
+} gk_vsl_lengths;
+/* d as for gk_vsl_fit_model (vsl.h); lengths sorted ascending. */
+struct gk_vsl_data;
+int gk_vsl_lengths_compute(const struct gk_vsl_data *d, gk_vsl_lengths *out, gk_error *err);
+/* The root of e^x - 1 = 2x, x > 0 (1.2564...). */
+double gk_vsl_threshold_gl(void);
+
+/* ---- threshold versus a control parameter ----------------------------- */
+/* Straight line y = a + b x through thresholds y_i(x_i) (voltage,
+ * temperature, stripe length, time), weighted by 1/se_i^2 when se != NULL
+ * (errors from the se_i, multiplied by sqrt(chi2_red) only when chi2_red > 1),
+ * equal weights otherwise (errors from the scatter). Needs n >= 3 and two
+ * distinct x. */
+typedef struct gk_trend {
+  double a, se_a, b, se_b, chi2_red;
+  size_t n;
+} gk_trend;
+int gk_trend_linear(const double *x, const double *y, const double *se, size_t n, gk_trend *t, gk_error *err);
+
+GK_API_END
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,24 @@
+/* solve1d.h — the library's one-dimensional root finder and minimiser
+ * (GSL Brent), shared by every module instead of hand-written loops. */
+#ifndef GK_FIT_SOLVE1D_H
+#define GK_FIT_SOLVE1D_H
+
+/* Root of f in [lo, hi] (f(lo), f(hi) of opposite signs) by
+ * gsl_root_fsolver_brent, iterated until
+ * gsl_root_test_interval(x_lower, x_upper, epsabs, epsrel) holds, at most
+ * max_iter iterations. *root is the solver's current estimate also when
+ * GK_ENOCONV is returned (iteration limit). Returns GK_OK, GK_ENOCONV,
+ * GK_EDOM (not bracketed, or an iteration failed: f not finite), or
+ * GK_ENOMEM. */
+int gk_root_brent(double (*f)(double x, void *ctx), void *ctx, double lo, double hi,
+                  double epsabs, double epsrel, int max_iter, double *root);
+
+/* Minimum of f in [lo, hi] from guess (f(guess) below f(lo) and f(hi)) by
+ * gsl_min_fminimizer_brent until gsl_min_test_interval(epsabs, epsrel), at
+ * most max_iter iterations. *xmin is set also on GK_ENOCONV. Returns
+ * GK_OK, GK_ENOCONV, GK_EDOM (guess does not bracket a minimum, or an
+ * iteration failed), GK_ENOMEM. */
+int gk_min_brent(double (*f)(double x, void *ctx), void *ctx, double guess, double lo, double hi,
+                 double epsabs, double epsrel, int max_iter, double *xmin);
+
+#endif

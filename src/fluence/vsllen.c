@@ -1,0 +1,88 @@
+/* vsllen.c — VSL threshold length and the length where the small-signal
+ * model stops holding (model: sat fit reaching Is; data: a chi^2 test of
+ * vsl1 on growing prefixes of the scan). Uses the public vsl API only. */
+#include <math.h>
+#include <string.h>
+#include <gsl/gsl_cdf.h>
+
+#include "gainkit/fluence.h"
+#include "gainkit/vsl.h"
+
+double gk_vsl_threshold_gl(void)
+{
+  /* Newton on f(x) = e^x - 1 - 2x from x = 1.5 (f convex, f(1.5) > 0) */
+  double x = 1.5;
+  for (int i = 0; i < 50; i++) {
+    double f = expm1(x) - 2 * x, df = exp(x) - 2, dx = f / df;
+    x -= dx;
+    if (fabs(dx) < 1e-15 * x) break;
+  }
+  return x;
+}
+
+int gk_vsl_lengths_compute(const gk_vsl_data *d, gk_vsl_lengths *o, gk_error *err)
+{
+  memset(o, 0, sizeof *o);
+  o->l_th = o->l_sat_model = o->l_sat_data = o->p_value = o->g_small = o->se_g_small = NAN;
+  int rc = gk_vsl_check(d, err);
+  if (rc) return rc;
+  if (d->n < 4) return gk_error_set(err, GK_EINPUT, d->path, 0, "VSL lengths need at least 4 stripe lengths");
+  size_t k_ok = d->n;
+  if (d->sigma) {
+    /* grow the prefix from 4 points; the range ends before the first k
+     * that fails the test when k + 1 fails too (saturation persists, a
+     * noise spike does not); p >= 0.001 keeps the chance of a false end
+     * small over the ~n tests of one scan */
+    k_ok = 0;
+    int prev_fail = 0;
+    for (size_t k = 4; k <= d->n; k++) {
+      gk_vsl_data dk = *d;
+      dk.n = k;
+      dk.weighting = GK_WEIGHT_SIGMA;
+      gk_vsl_fit f;
+      memset(&f, 0, sizeof f);
+      gk_error e2;
+      gk_error_clear(&e2);
+      double p = NAN;
+      if (gk_vsl_fit_model(&dk, GK_VSL_VSL1, &f, &e2) == GK_OK && f.ok) p = gsl_cdf_chisq_Q(f.chi2, (double)(k - 2));
+      gk_vsl_fit_free(&f);
+      if (p >= 1e-3) {
+        k_ok = k, o->p_value = p, prev_fail = 0;
+        continue;
+      }
+      if (prev_fail || k == d->n) break;
+      prev_fail = 1;
+    }
+    if (k_ok < 4) {
+      o->n_small = 0;
+      o->saturated = 1;
+      return GK_OK; /* even the four shortest stripes do not follow vsl1 */
+    }
+    o->saturated = k_ok < d->n;
+    o->l_sat_data = d->L[k_ok - 1];
+  }
+  o->n_small = k_ok;
+  gk_vsl_data ds = *d;
+  ds.n = k_ok;
+  gk_vsl_fit f;
+  memset(&f, 0, sizeof f);
+  gk_error e2;
+  gk_error_clear(&e2);
+  if (gk_vsl_fit_model(&ds, GK_VSL_VSL1, &f, &e2) == GK_OK && f.ok) {
+    o->g_small = f.value[0], o->se_g_small = f.se[0];
+    if (o->g_small > 0) o->l_th = gk_vsl_threshold_gl() / o->g_small;
+  }
+  gk_vsl_fit_free(&f);
+  /* sat fit on every point: L where I = Is */
+  memset(&f, 0, sizeof f);
+  gk_error_clear(&e2);
+  if (d->n >= 4 && gk_vsl_fit_model(d, GK_VSL_SAT, &f, &e2) == GK_OK && f.ok && f.converged) {
+    double Is = f.value[2], imax = 0;
+    for (size_t i = 0; i < d->n; i++) imax = fmax(imax, d->intensity[i]);
+    double L;
+    if (Is > 0 && Is < 100 * imax && gk_vsl_sat_length(f.theta, &Is, 1, &L, NULL) == GK_OK && L > 0 && isfinite(L))
+      o->l_sat_model = L;
+  }
+  gk_vsl_fit_free(&f);
+  return GK_OK;
+}

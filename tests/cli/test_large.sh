@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# 10^5-point inputs for every command that reads data: each must finish
+# (lib.sh's watchdog fails a run still going after GK_RUN_TIMEOUT) with a
+# result. No wall-clock assertion (the suite runs on shared machines and
+# under sanitizers); the times measured when this was written are in
+# docs/reliability.md. The inputs are made here with awk (deterministic).
+# Not here: `threshold --method lines`, O(n^2) until its running-sum rewrite
+# (the kink and FWHM methods are run).
+source "$GK_SOURCE_DIR/tests/cli/lib.sh"
+cd "$T" || exit 1
+N=100000
+awk -v n=$N 'BEGIN{print "pump (uJ/cm2),intensity,fwhm (nm)";
+  for(i=0;i<n;i++){p=exp(log(1000)*i/(n-1)); y=(p<40?p/40:(p/40)^3.5)*100*(1+0.01*sin(i*12.9898));
+    f=(p<40?25:5)+0.01*sin(i*78.233); printf "%.8g,%.8g,%.8g\n",p,y,f}}' >thr.csv
+awk -v n=$N 'BEGIN{print "t (ps),trace"; for(i=0;i<n;i++){t=-20+2020*i/(n-1);
+  printf "%.8g,%.8g\n",t,(t>0?exp(-t/100):0)+0.001*sin(i*12.9898)}}' >kin.csv
+awk -v n=$N 'BEGIN{print "L (mm),I (counts)"; for(i=0;i<n;i++){L=0.01+4.99*i/(n-1);
+  printf "%.8g,%.8g\n",L,80*(exp(2.5*L)-1)*(1+0.01*sin(i*12.9898))}}' >vsl.csv
+awk -v n=$N 'BEGIN{print "t_p (us),DT/P (K/W)"; for(i=0;i<n;i++){tp=0.01*exp(log(1e4)*i/(n-1));
+  printf "%.8g,%.8g\n",tp,208.3*(1-exp(-tp/3.96))*(1+0.01*sin(i*12.9898))}}' >heat.csv
+awk 'BEGIN{print "wavelength (nm),OD"; for(k=0;k<5000;k++){l=500+k*0.01; printf "%.3f,%.6f\n", l, 0.45*exp(-((l-520)/20)^2)+0.05}}' >ground.csv
+awk 'BEGIN{printf "wavelength (nm) \\ <N>"; for(j=1;j<=20;j++) printf ",%g", j*0.1; printf "\n";
+  for(k=0;k<5000;k++){l=500+k*0.01; printf "%.3f", l; for(j=1;j<=20;j++){n=j*0.1;
+    printf ",%.6f", -(0.45*exp(-((l-520)/20)^2)+0.05)*(1-exp(-n))*1.2*exp(-((l-522)/6)^2)}; printf "\n"}}' >delta.csv
+# VPI: 3334 wavelengths x 30 pumps (100,020 cells) from the bundled series
+awk -F, '/^#/{print; next} !h {print; h=1; next} {rows[n++]=$0}
+  END{for(k=0;k<3334;k++){split(rows[k%n],a,","); printf "%.3f", 500+k*0.018;
+    for(i=2;i<=31;i++) printf ",%s", a[i]*(1+0.001*((k*7+i)%5)); printf "\n"}}' "$SRC/examples/vpi-ddab.csv" >vpi.csv
+
+check() {
+  local desc=$1; shift
+  run "$@" --format json
+  if [ "$RC" -eq 0 ] || [ "$RC" -eq 1 ]; then ok; else bad "$desc: exit $RC: $ERR"; fi
+  printf '%s' "$OUT" | grep -q '"command"' && ok || bad "$desc: no JSON result"
+}
+check "inspect 1e5 rows" inspect thr.csv
+check "threshold kink+fwhm 1e5 points" threshold thr.csv --method kink
+check "kinetics 1e5 points" kinetics kin.csv
+check "vsl vsl1 1e5 lengths" vsl vsl.csv --model vsl1
+check "heat --fit 1e5 pulse lengths" heat --fit heat.csv
+check "ta 5000 x 20 (1e5 cells)" ta --ground ground.csv --delta delta.csv --gain-fit
+check "vpi1 3334 x 30 (1e5 cells)" vpi vpi.csv --model vpi1
+finish

@@ -1,0 +1,188 @@
+/* Tests of the fitting engine's workspace API, multi-start policy, solver
+ * options, variable-projection scorer and 1-D Brent helpers, each against
+ * an independent number (the one-shot gk_fit, closed forms). */
+#include <float.h>
+#include <gsl/gsl_math.h>
+
+#include "gk_test.h"
+#include "gainkit/fit.h"
+#include "fit/solve1d.h"
+#include "fit/vp.h"
+
+#define NPT 30
+
+static double xs[NPT], ys[NPT];
+
+/* y = a exp(-b x) + c */
+static int exp_model(const double *t, double *yhat, void *ctx)
+{
+  (void)ctx;
+  for (size_t i = 0; i < NPT; i++) yhat[i] = t[0] * exp(-t[1] * xs[i]) + t[2];
+  return 0;
+}
+
+static int exp_jac(const double *t, double *j, void *ctx)
+{
+  (void)ctx;
+  for (size_t i = 0; i < NPT; i++) {
+    double e = exp(-t[1] * xs[i]);
+    j[3 * i] = e;
+    j[3 * i + 1] = -t[0] * xs[i] * e;
+    j[3 * i + 2] = 1;
+  }
+  return 0;
+}
+
+static void data(void)
+{
+  for (size_t i = 0; i < NPT; i++) {
+    xs[i] = 0.2 * (double)i;
+    ys[i] = 2.5 * exp(-0.8 * xs[i]) + 0.3 + 0.01 * sin(1.7 * (double)i);
+  }
+}
+
+static gk_param par[3] = {{"a", NULL, 1, -INFINITY, INFINITY, 0},
+                          {"b", NULL, 0.3, 0, INFINITY, 0},
+                          {"c", NULL, 0, -INFINITY, INFINITY, 0}};
+
+static gk_fit_problem prob(void)
+{
+  gk_fit_problem p = {.n = NPT, .p = 3, .y = ys, .weighting = GK_WEIGHT_NONE, .model = exp_model,
+                      .jac = exp_jac, .param = par};
+  return p;
+}
+
+/* alloc once, run many: every run equals the one-shot gk_fit bit for bit */
+static void test_workspace_reuse(void)
+{
+  gk_fit_problem p = prob();
+  gk_fit_result ref, r;
+  gk_error e;
+  CHECK_INT(gk_fit(&p, NULL, &ref, &e), GK_OK);
+  CHECK(ref.converged);
+  gk_fit_workspace *ws = gk_fit_alloc(NULL, NULL, NPT, 3);
+  CHECK(ws != NULL);
+  for (int k = 0; k < 3; k++) {
+    CHECK_INT(gk_fit_run(ws, &p, &r, &e), GK_OK);
+    for (int j = 0; j < 3; j++) {
+      CHECK(r.value[j] == ref.value[j]);
+      CHECK(r.se[j] == ref.se[j]);
+    }
+    CHECK(r.chi2 == ref.chi2);
+    gk_fit_result_free(&r);
+  }
+  /* a different fixed set in the same workspace: c held at 0.3 */
+  gk_param pf[3] = {par[0], par[1], par[2]};
+  pf[2].init = 0.3;
+  pf[2].fixed = 1;
+  gk_fit_problem q = p;
+  q.param = pf;
+  CHECK_INT(gk_fit_run(ws, &q, &r, &e), GK_OK);
+  CHECK_INT(r.n_free, 2);
+  CHECK(r.converged);
+  CHECK(r.value[2] == 0.3);
+  gk_fit_result_free(&r);
+  /* wrong size */
+  gk_fit_problem bad = p;
+  bad.n = NPT - 1;
+  CHECK_INT(gk_fit_run(ws, &bad, &r, &e), GK_EUSAGE);
+  gk_fit_free(ws);
+  gk_fit_result_free(&ref);
+}
+
+/* every trust-region strategy and linear solver reaches the same optimum */
+static void test_solvers(void)
+{
+  gk_fit_problem p = prob();
+  gk_fit_result ref, r;
+  gk_error e;
+  CHECK_INT(gk_fit(&p, NULL, &ref, &e), GK_OK);
+  for (int m = GK_FIT_LM; m <= GK_FIT_SUBSPACE2D; m++)
+    for (int s = GK_FIT_SOLVER_QR; s <= GK_FIT_SOLVER_SVD; s++) {
+      gk_fit_options o;
+      gk_fit_options_default(&o);
+      o.method = (gk_fit_method)m;
+      o.solver = (gk_fit_solver)s;
+      CHECK_INT(gk_fit(&p, &o, &r, &e), GK_OK);
+      CHECK_MSG(r.converged, "method %d solver %d: %s", m, s, r.reason);
+      CHECK_CLOSE(r.chi2, ref.chi2, 1e-9);
+      CHECK_CLOSE(r.value[1], ref.value[1], 1e-6);
+      gk_fit_result_free(&r);
+    }
+  gk_fit_result_free(&ref);
+}
+
+/* screened multi-start: the same optimum as fitting every start, fewer fits */
+static void test_screened_starts(void)
+{
+  double starts[6 * 3] = {1, 5, 0, 1, 0.01, 0, 3, 0.8, 0.3, 2, 1, 0.2, 0.1, 20, 1, 1, 0.5, 0};
+  gk_fit_problem p = prob();
+  p.starts = starts;
+  p.n_starts = 6;
+  gk_fit_result all, scr;
+  gk_error e;
+  CHECK_INT(gk_fit(&p, NULL, &all, &e), GK_OK);
+  CHECK_INT(all.n_fits, 7);
+  p.refine = 4;
+  CHECK_INT(gk_fit(&p, NULL, &scr, &e), GK_OK);
+  CHECK(scr.converged);
+  CHECK_CLOSE(scr.chi2, all.chi2, 1e-9);
+  CHECK_MSG(scr.n_fits <= 4 && scr.n_fits >= 1, "n_fits %zu", scr.n_fits);
+  /* the best-scored start is (3, 0.8, 0.3), row 3 of starts */
+  CHECK_INT(scr.best_start == 3 || scr.n_fits > 1, 1);
+  gk_fit_result_free(&all);
+  gk_fit_result_free(&scr);
+}
+
+/* variable projection on a dictionary = closed-form straight-line fit */
+static void test_vp(void)
+{
+  double basis[3 * NPT], w[NPT];
+  for (size_t i = 0; i < NPT; i++) {
+    basis[i] = 1;
+    basis[NPT + i] = xs[i];
+    basis[2 * NPT + i] = 2 * xs[i] + 1; /* dependent on the first two */
+    w[i] = 1.0 + 0.1 * (double)(i % 3);
+  }
+  gk_vp_dict v;
+  CHECK_INT(gk_vp_dict_init(&v, basis, 3, NPT, ys, w, 1), 0);
+  /* weighted straight line by the normal equations in closed form */
+  double S = 0, Sx = 0, Sxx = 0, Sy = 0, Sxy = 0;
+  for (size_t i = 0; i < NPT; i++) {
+    S += w[i]; Sx += w[i] * xs[i]; Sxx += w[i] * xs[i] * xs[i];
+    Sy += w[i] * ys[i]; Sxy += w[i] * xs[i] * ys[i];
+  }
+  double det = S * Sxx - Sx * Sx, b = (S * Sxy - Sx * Sy) / det, a = (Sy - b * Sx) / S, chi2 = 0;
+  for (size_t i = 0; i < NPT; i++) chi2 += w[i] * (ys[i] - a - b * xs[i]) * (ys[i] - a - b * xs[i]);
+  size_t c01[2] = {0, 1}, c012[3] = {0, 1, 2};
+  CHECK_CLOSE(gk_vp_chi2(&v, c01, 2), chi2, 1e-9);
+  CHECK(isinf(gk_vp_chi2(&v, c012, 3)));
+  gk_vp_dict_free(&v);
+}
+
+static double f_cos(double x, void *c) { (void)c; return cos(x); }
+static double f_par(double x, void *c) { (void)c; return (x - 1.25) * (x - 1.25) + 0.5; }
+
+static void test_brent(void)
+{
+  double r = 0, m = 0;
+  CHECK_INT(gk_root_brent(f_cos, NULL, 1, 2, 0, 1e-14, 100, &r), GK_OK);
+  CHECK_ABS(r, M_PI / 2, 1e-13);
+  CHECK_INT(gk_root_brent(f_cos, NULL, 2, 3, 0, 1e-14, 100, &r), GK_EDOM); /* not bracketed */
+  CHECK_INT(gk_root_brent(f_cos, NULL, 1, 2, 0, 1e-14, 2, &r), GK_ENOCONV);
+  CHECK_INT(gk_min_brent(f_par, NULL, 0.5, -1, 3, 1e-6, 0, 100, &m), GK_OK);
+  CHECK_ABS(m, 1.25, 1e-6);
+  CHECK_INT(gk_min_brent(f_par, NULL, 2.9, -1, 3, 1e-6, 0, 100, &m), GK_OK);
+  CHECK_INT(gk_min_brent(f_par, NULL, -0.9, 0, 3, 1e-6, 0, 100, &m) != GK_OK, 1); /* guess outside */
+}
+
+int main(void)
+{
+  data();
+  RUN(test_workspace_reuse);
+  RUN(test_solvers);
+  RUN(test_screened_starts);
+  RUN(test_vp);
+  RUN(test_brent);
+  return gk_test_summary();
+}
