@@ -27,9 +27,12 @@
 #include "gainkit/error.h"
 #include "gainkit/modes.h"
 
+#include "gainkit/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+GK_API_BEGIN
 
 typedef struct gk_dfb_mode {
   double alpha_L;   /* field gain x length at threshold (power gain = 2 alpha) */
@@ -78,6 +81,7 @@ double gk_cavity_fsr_fp_nm(double lambda_nm, double ng, double length_nm);
 double gk_cavity_fsr_wgm_nm(double lambda_nm, double ng, double radius_nm);
 double gk_cavity_deconvolve_lorentz_nm(double fwhm_meas_nm, double fwhm_instr_nm, int gaussian_instrument);
 
+GK_API_END
 #ifdef __cplusplus
 }
 #endif

@@ -35,9 +35,12 @@
 #include "gainkit/error.h"
 #include "gainkit/modes.h"
 
+#include "gainkit/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+GK_API_BEGIN
 
 typedef struct gk_leaky_mode {
   gk_pol pol;
@@ -79,6 +82,7 @@ double gk_guide_cell_half_trace(const gk_guide *g, size_t first, size_t cell, gk
 int gk_leaky_field(const gk_guide *g, const gk_leaky_mode *m, const double *x_nm, size_t nx, double *E2,
                    gk_error *err);
 
+GK_API_END
 #ifdef __cplusplus
 }
 #endif
