@@ -22,6 +22,8 @@
 #include "gainkit/material.h"
 #include "gainkit/stack.h"
 #include "gainkit/modes.h"
+#include "gainkit/leaky.h"
+#include "gainkit/cavity.h"
 #include "gainkit/vsl.h"
 #include "gainkit/vpi.h"
 #include "gainkit/simulate.h"
