@@ -26,6 +26,8 @@
 #include "gainkit/vpi.h"
 #include "gainkit/simulate.h"
 #include "gainkit/fluence.h"
+#include "gainkit/tamap.h"
+#include "gainkit/trpl.h"
 #include "gainkit/export.h"
 /* "0.1.0" */
 GK_API const char *gk_version(void);
