@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "gainkit/fluence.h"
 #include "gainkit/vsl.h"
 
 enum { OPT_MODEL = CLI_OPT_FIRST_FREE, OPT_RANGE, OPT_WEIGHTS, OPT_LENGTH_UNIT, OPT_MATRIX, OPT_WINDOW_SCAN, OPT_OFFSET };
@@ -200,6 +201,95 @@ static int run_window_scan(vsl_opts *o, const gk_vsl_data *d, const char *yunit)
   free(lo); free(hi); free(np);
   gk_vsl_window_scan_free(&ws);
   return rc;
+}
+
+/* ---- threshold and saturation lengths (gk_vsl_lengths_compute) ---------- */
+
+/* A length in cm as "123 ± 4 um" below 1 mm, "2.95 ± 0.08 mm" above. */
+static const char *fmt_length(char *buf, size_t n, double cm, double se_cm)
+{
+  int um = fabs(cm) < 0.1;
+  double f = um ? 1e4 : 10;
+  return cli_fmt_value(buf, n, cm * f, se_cm * f, um ? "um" : "mm");
+}
+
+#define VSL_LTH_DEF "e^{gL} - 1 = 2 g L (amplified emission (A/g)(e^{gL} - 1) - A L equals the unamplified A L), " \
+                    "g L = 1.25643, g of vsl1 on the small-signal range"
+#define VSL_LSS_DEF "the longest stripe up to which vsl1 on the shortest stripes passes a chi^2 test with " \
+                    "absolute sigmas (p >= 0.001; the range ends where two successive stripes fail)"
+#define VSL_LSM_DEF "the sat fit's (Milanese et al. 2024 Eq. 3) stripe length where I = Is (the gain halved)"
+
+/* Text, JSON (threshold_length_cm, saturation_length_cm,
+ * saturation_length_model_cm, small_signal) and CSV comments. Not a
+ * headline result: the exit status is left alone. */
+static void report_lengths(const gk_vsl_data *d, cJSON *j, cli_buf *b, gk_csv *csv)
+{
+  gk_vsl_lengths len;
+  gk_error e;
+  gk_error_clear(&e);
+  int ok = gk_vsl_lengths_compute(d, &len, &e) == GK_OK;
+  if (!ok) len.l_th = len.l_sat_model = len.l_sat_data = len.g_small = len.se_g_small = len.p_value = NAN,
+           len.n_small = 0, len.saturated = 0;
+  double gl = gk_vsl_threshold_gl();
+  double se_th = isfinite(len.l_th) ? gl * len.se_g_small / (len.g_small * len.g_small) : NAN;
+  char why_th[600] = "", why_ss[600] = "", why_sm[600] = "";
+  if (!ok) {
+    snprintf(why_th, sizeof why_th, "%s", e.msg);
+    snprintf(why_ss, sizeof why_ss, "%s", e.msg);
+    snprintf(why_sm, sizeof why_sm, "%s", e.msg);
+  } else {
+    if (len.n_small == 0)
+      snprintf(why_th, sizeof why_th, "vsl1 fails the chi^2 test already on the 4 shortest stripes (L <= %g cm)",
+               d->L[3]);
+    else if (!isfinite(len.g_small))
+      snprintf(why_th, sizeof why_th, "vsl1 on the small-signal range did not fit");
+    else if (!isfinite(len.l_th))
+      snprintf(why_th, sizeof why_th, "no net gain on the small-signal range (g = %.4g cm^-1)", len.g_small);
+    if (!d->sigma)
+      snprintf(why_ss, sizeof why_ss, "needs a sigma column (the chi^2 test needs absolute errors)");
+    else if (len.n_small == 0)
+      snprintf(why_ss, sizeof why_ss, "vsl1 fails already on the 4 shortest stripes: below %g cm", d->L[3]);
+    else if (!len.saturated)
+      snprintf(why_ss, sizeof why_ss, "not reached: vsl1 holds up to the longest stripe, %g cm (a lower bound)",
+               d->L[d->n - 1]);
+    if (!isfinite(len.l_sat_model))
+      snprintf(why_sm, sizeof why_sm, "the sat fit did not converge or Is lies beyond 100 x the largest intensity");
+  }
+  double l_ss = why_ss[0] ? NAN : len.l_sat_data;
+  cJSON *o = cli_json_value(j, "threshold_length_cm", len.l_th, se_th, !why_th[0], why_th);
+  if (o) cJSON_AddStringToObject(o, "definition", VSL_LTH_DEF);
+  o = cli_json_value(j, "saturation_length_cm", l_ss, NAN, !why_ss[0], why_ss);
+  if (o) {
+    cJSON_AddStringToObject(o, "definition", VSL_LSS_DEF);
+    if (ok && d->sigma && len.n_small > 0 && !len.saturated) gk_json_num(o, "lower_bound", d->L[d->n - 1]);
+  }
+  o = cli_json_value(j, "saturation_length_model_cm", len.l_sat_model, NAN, !why_sm[0], why_sm);
+  if (o) cJSON_AddStringToObject(o, "definition", VSL_LSM_DEF);
+  cJSON *ss = cJSON_AddObjectToObject(j, "small_signal");
+  cJSON_AddNumberToObject(ss, "n_points", (double)len.n_small);
+  gk_json_value_se(ss, "g", len.g_small, len.se_g_small);
+  gk_json_num(ss, "p_value", len.p_value);
+
+  char v[200], g[64];
+  cli_printf(b, "\nlengths (vsl1 on the small-signal range: %zu shortest stripes", len.n_small);
+  if (isfinite(len.g_small)) cli_printf(b, ", g = %s", cli_fmt_value(g, sizeof g, len.g_small, len.se_g_small, "cm^-1"));
+  cli_printf(b, ")\n");
+  if (why_th[0]) cli_printf(b, "  threshold length L_th     not determined (%s)\n", why_th);
+  else cli_printf(b, "  threshold length L_th     %s\n", fmt_length(v, sizeof v, len.l_th, se_th));
+  cli_printf(b, "    (%s)\n", VSL_LTH_DEF);
+  if (why_ss[0]) cli_printf(b, "  saturation length L_ss    not determined (%s)\n", why_ss);
+  else cli_printf(b, "  saturation length L_ss    %s\n", fmt_length(v, sizeof v, l_ss, NAN));
+  cli_printf(b, "    (%s)\n", VSL_LSS_DEF);
+  if (why_sm[0]) cli_printf(b, "  sat-fit length L(I = Is)  not determined (%s)\n", why_sm);
+  else cli_printf(b, "  sat-fit length L(I = Is)  %s\n", fmt_length(v, sizeof v, len.l_sat_model, NAN));
+  cli_printf(b, "    (%s)\n", VSL_LSM_DEF);
+
+  if (why_th[0]) gk_csv_add_comment(csv, "threshold length L_th: not determined (%s)", why_th);
+  else gk_csv_add_comment(csv, "threshold length L_th (cm): %.6g +- %.2g (%s)", len.l_th, se_th, VSL_LTH_DEF);
+  if (why_ss[0]) gk_csv_add_comment(csv, "saturation length L_ss: not determined (%s)", why_ss);
+  else gk_csv_add_comment(csv, "saturation length L_ss (cm): %.6g (%s)", l_ss, VSL_LSS_DEF);
+  if (why_sm[0]) gk_csv_add_comment(csv, "sat-fit length L(I = Is): not determined (%s)", why_sm);
+  else gk_csv_add_comment(csv, "sat-fit length L(I = Is) (cm): %.6g (%s)", len.l_sat_model, VSL_LSM_DEF);
 }
 
 /* ---- one data set -------------------------------------------------------- */
@@ -477,6 +567,7 @@ static int run_columns(vsl_opts *o)
       gk_csv_add_row(&csv, row);
     }
   }
+  report_lengths(&d, j, &b, &csv);
   if (o->c.plot) {
     char title[256];
     snprintf(title, sizeof title, "VSL fits: %s", cli_basename(col.path));
@@ -892,6 +983,15 @@ const struct cli_command cli_cmd_vsl = {
     "                       holds: converged, no residual trend (runs test), chi2\n"
     "                       test with sigmas, g within 2 standard errors of the\n"
     "                       shortest window's. Exit 1 when no window qualifies\n\n"
+    "Also reported for one FILE (text, JSON in cm, CSV comments): the threshold\n"
+    "length L_th = 1.25643/g, where e^{gL} - 1 = 2 g L (amplified emission equals the\n"
+    "unamplified A L; g of vsl1 on the small-signal range), the saturation length\n"
+    "L_ss, the last stripe up to which vsl1 on the shortest stripes passes a chi^2\n"
+    "test (p >= 0.001, needs a sigma column; \"not reached\" when every stripe\n"
+    "passes), and the sat fit's length where I = Is. JSON threshold_length_cm,\n"
+    "saturation_length_cm, saturation_length_model_cm (null + reason when not\n"
+    "determined), small_signal. --window-scan is stricter (runs test, p >= 0.01,\n"
+    "no drift of g): its longest valid range is usually shorter than L_ss.\n\n"
     "Examples:\n"
     "  gainkit vsl examples/vsl-nc1.csv --model all --plot vsl.png\n"
     "  gainkit vsl --matrix examples/vsl-matrix.csv -o gain-spectrum.csv\n"

@@ -116,6 +116,58 @@ run vsl "$EX/vsl-nc1.csv" --window-scan
 expect_out "longest range where vsl1 holds: L <= " "window scan text"
 expect_input_error "--window-scan works on one data set" "window scan with matrix" -- vsl --matrix "$EX/vsl-matrix.csv" --window-scan
 
+# threshold and saturation lengths (gk_vsl_lengths_compute, in fluence.h).
+# jval KEY: the "value" of the JSON object KEY in $OUT
+jval() { printf '%s' "$OUT" | tr -d '\n\t ' | grep -o "\"$1\":{\"value\":[^,}]*" | head -1 | sed 's/.*://'; }
+# noise-free vsl1 data I = (A/g)(e^{gL} - 1), g = 30 cm^-1, 1 % sigmas: the
+# documented threshold length solves e^{gL} - 1 = 2 g L, i.e. L_th = x/g
+# with x the root of e^x - 1 = 2x (bisection here, independent of the
+# library's Newton); every stripe follows vsl1, so L_ss is "not reached"
+awk 'BEGIN { print "L (cm),I (counts),sigma (counts)";
+  for (i = 0; i < 25; i++) { L = 0.01 + 0.29 * i / 24; I = 500 / 30 * (exp(30 * L) - 1);
+    printf "%.10g,%.12g,%.6g\n", L, I, 0.01 * I + 1 } }' >"$T/len1.csv"
+xth=$(awk 'BEGIN { a = 0.5; b = 3; for (i = 0; i < 200; i++) { m = (a + b) / 2; if (exp(m) - 1 - 2 * m > 0) b = m; else a = m } printf "%.15g", (a + b) / 2 }')
+run vsl "$T/len1.csv" --model vsl1 --format json
+expect_rc 0 "lengths: vsl1 data"
+lth=$(jval threshold_length_cm)
+awk -v l="$lth" -v x="$xth" 'BEGIN { e = x / 30; exit !(l != "" && (l - e) / e < 1e-6 && (e - l) / e < 1e-6) }' \
+  && ok || bad "L_th = $lth, closed form x/g = $xth/30"
+printf '%s' "$OUT" | tr -d '\n\t ' | grep -q '"saturation_length_cm":{"value":null,"stderr":null,"determined":false,"reason":"notreached[^"]*","definition":"[^"]*","lower_bound":0.3}' \
+  && ok || bad "L_ss not reached on vsl1 data: $OUT"
+expect_out '"n_points":	25' "lengths: every stripe in the small-signal range"
+! printf '%s' "$OUT" | grep -qE '\b(nan|-?inf|NaN|Infinity)\b' && ok || bad "lengths JSON has nan/inf"
+run vsl "$T/len1.csv" --model vsl1 -o "$T/len1-fit.csv"
+expect_out "threshold length L_th     418.8 ± 0.5 um" "lengths text in um (x/30 = 418.81 um)"
+expect_out "saturation length L_ss    not determined (not reached" "lengths text: not reached"
+grep -q '^# threshold length L_th (cm): 0.04188' "$T/len1-fit.csv" && ok || bad "L_th in the CSV: $(grep '^#' "$T/len1-fit.csv")"
+grep -q '^# saturation length L_ss: not determined (not reached' "$T/len1-fit.csv" && ok || bad "L_ss in the CSV"
+# without a sigma column L_th still comes from every stripe; L_ss needs sigma
+awk -F, 'NR == 1 { print "L (cm),I (counts)"; next } { print $1 "," $2 }' "$T/len1.csv" >"$T/len1ns.csv"
+run vsl "$T/len1ns.csv" --model vsl1 --format json
+lth=$(jval threshold_length_cm)
+awk -v l="$lth" -v x="$xth" 'BEGIN { e = x / 30; exit !(l != "" && (l - e) / e < 1e-6 && (e - l) / e < 1e-6) }' \
+  && ok || bad "L_th without sigma = $lth, closed form $xth/30"
+expect_out '"reason":	"needs a sigma column' "L_ss without sigma: null + reason"
+# noise-free sat data (Eq. 3, g = 40 cm^-1, A = 1000, Is = 2e4, 1 % sigmas,
+# I up to 5 Is): the sat fit's L(I = Is) equals the closed form
+# 1/k + g/k^2 ln(1 + k Is/A), k = g + A/Is, and vsl1 stops holding before it
+awk 'BEGIN { g = 40; A = 1000; Is = 2e4; k = g + A / Is; print "L (cm),I (counts),sigma (counts)";
+  for (i = 0; i < 30; i++) { I = 20 * exp(log(1e5 / 20) * i / 29); L = (I / Is) / k + g / (k * k) * log(1 + k * I / A);
+    printf "%.12g,%.12g,%.6g\n", L, I, 0.01 * I } }' >"$T/lensat.csv"
+lis=$(awk 'BEGIN { g = 40; A = 1000; Is = 2e4; k = g + A / Is; printf "%.15g", 1 / k + g / (k * k) * log(1 + k * Is / A) }')
+run vsl "$T/lensat.csv" --format json
+expect_rc 0 "lengths: sat data"
+lsm=$(jval saturation_length_model_cm); lss=$(jval saturation_length_cm); lth=$(jval threshold_length_cm)
+awk -v l="$lsm" -v e="$lis" 'BEGIN { exit !(l != "" && (l - e) / e < 1e-4 && (e - l) / e < 1e-4) }' \
+  && ok || bad "sat-fit L(Is) = $lsm, closed form $lis"
+awk -v s="$lss" -v e="$lis" -v t="$lth" 'BEGIN { exit !(s != "" && s != "null" && s > t && s < e) }' \
+  && ok || bad "L_ss = $lss not between L_th = $lth and L(Is) = $lis"
+# L_th from the small-signal gain (near the true 40 cm^-1): within 5 % of x/40
+awk -v l="$lth" -v x="$xth" 'BEGIN { e = x / 40; exit !(l != "" && (l - e) / e < 0.05 && (e - l) / e < 0.05) }' \
+  && ok || bad "sat data: L_th = $lth, x/40 = $xth/40"
+run vsl "$T/lensat.csv"
+expect_out "saturation length L_ss    1.1" "L_ss text in mm"
+
 # a constant offset (800 counts under g = 30 cm^-1, deterministic +-1 sigma
 # scatter): suggested without --offset, recovered with it
 awk 'BEGIN { print "L (cm),I (counts),sigma (counts)";
