@@ -27,4 +27,10 @@ int gk_io_coord_unit(gk_xkind kind, const char *override, const char *header_uni
                      const char *def, const char *path, long header_line, const char *what,
                      char *unit_in, size_t in_size, char *unit_out, size_t out_size,
                      double *factor, gk_error *err);
+/* Split s in place at delim (' ' = runs of blanks) outside quotes, trimming
+ * blanks and surrounding quotes ("" inside a quoted cell is one quote) of each
+ * cell. drop_trailing_empty: drop empty cells at the end (Excel exports).
+ * 0, -1 out of memory, -2 more than GK_DATA_MAX_COLS cells (src/io/table.c;
+ * the one splitter of every reader, so the cell cap holds for all). */
+int io_split(char *s, char delim, int drop_trailing_empty, char ***cells, size_t *cap, size_t *n);
 #endif

@@ -145,7 +145,7 @@ static void unquote(char *s)
 }
 
 /* Split s in place at delim (' ' = runs of blanks) outside quotes. */
-static int split_cells(char *s, char delim, char ***cells, size_t *cap, size_t *n)
+int io_split(char *s, char delim, int drop_trailing_empty, char ***cells, size_t *cap, size_t *n)
 {
   *n = 0;
   char *p = s;
@@ -174,6 +174,8 @@ static int split_cells(char *s, char delim, char ***cells, size_t *cap, size_t *
     (*cells)[(*n)++] = start;
     if (!more) break;
   }
+  if (drop_trailing_empty)
+    while (*n > 1 && !*(*cells)[*n - 1]) (*n)--;
   return 0;
 }
 
@@ -370,7 +372,7 @@ int gk_io_table_read(const char *path, const gk_read_options *opt, int matrix, g
 
   /* header: always for a matrix, else when the first cell is not a number */
   size_t first = 0;
-  int sc = split_cells(lines[0].text, t->delim, &cells, &ccap, &ncells);
+  int sc = io_split(lines[0].text, t->delim, 0, &cells, &ccap, &ncells);
   if (sc == -2) goto toowide0;
   if (sc < 0) goto nomem;
   if (matrix || !is_number(cells[0])) {
@@ -390,7 +392,7 @@ int gk_io_table_read(const char *path, const gk_read_options *opt, int matrix, g
 
   for (size_t i = first; i < nlines; i++) {
     /* line 0 was split in place already when it is not a header */
-    if (i > 0 && (sc = split_cells(lines[i].text, t->delim, &cells, &ccap, &ncells)) < 0) {
+    if (i > 0 && (sc = io_split(lines[i].text, t->delim, 0, &cells, &ccap, &ncells)) < 0) {
       if (sc == -2) {
         rc = gk_error_set(err, GK_ELIMIT, path, lines[i].line, "more than %d cells in a row", GK_DATA_MAX_COLS);
         goto done;

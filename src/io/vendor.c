@@ -270,48 +270,6 @@ char io_delim(const char *s)
   return ' ';
 }
 
-int io_split(char *s, char delim, int drop_trailing_empty, char ***cells, size_t *cap, size_t *n)
-{
-  *n = 0;
-  char *p = s;
-  for (;;) {
-    if (delim == ' ') {
-      while (*p == ' ' || *p == '\t') p++;
-      if (!*p) break;
-    }
-    char *start = p;
-    int inq = 0;
-    while (*p) {
-      if (*p == '"') inq = !inq;
-      else if (!inq && (delim == ' ' ? (*p == ' ' || *p == '\t') : *p == delim)) break;
-      p++;
-    }
-    char *end = p;
-    int more = *p != '\0';
-    if (more) p++;
-    *end = '\0';
-    while (*start == ' ' || *start == '\t') start++;
-    for (char *q = end; q > start && (q[-1] == ' ' || q[-1] == '\t');) *--q = '\0';
-    size_t l = strlen(start);
-    if (l >= 2 && start[0] == '"' && start[l - 1] == '"') {
-      start[l - 1] = '\0';
-      start++;
-    }
-    if (*n == *cap) {
-      size_t nc = *cap ? 2 * *cap : 16;
-      char **nb = realloc(*cells, nc * sizeof *nb);
-      if (!nb) return -1;
-      *cells = nb;
-      *cap = nc;
-    }
-    (*cells)[(*n)++] = start;
-    if (!more) break;
-  }
-  if (drop_trailing_empty)
-    while (*n > 1 && !*(*cells)[*n - 1]) (*n)--;
-  return 0;
-}
-
 int io_num(const char *cell, int dcomma, double *v, gk_error *e)
 {
   if (!dcomma) return gk_parse_number(cell, v, e);

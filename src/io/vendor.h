@@ -56,9 +56,7 @@ int io_grid_columns(io_grid *g, char **cells, size_t n, gk_error *err);
 int io_grid_add_row(io_grid *g, const double *v, long line, gk_error *err);
 int io_meta_add(gk_meta *m, size_t *cap, const char *key, const char *value);
 
-/* Split s in place at delim (' ' = runs of blanks), quotes honoured;
- * trailing empty cells dropped when drop_trailing_empty. *n cells. */
-int io_split(char *s, char delim, int drop_trailing_empty, char ***cells, size_t *cap, size_t *n);
+/* io_split, the one cell splitter, is declared in io_internal.h. */
 /* The delimiter of a data line: tab, ';', ',' in that order if present,
  * else ' '. */
 char io_delim(const char *s);
