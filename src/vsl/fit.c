@@ -1234,6 +1234,13 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
   } else {
     double yy = 0;
     for (size_t i = 0; i < n; i++) yy += d->intensity[i] / sig_I(d, i) * (d->intensity[i] / sig_I(d, i));
+    /* The profile's start is within ~1e-4 of a grid step of the optimum.
+     * From there GSL's trust region spends ~15 model evaluations on
+     * rejected rounding-level trial steps before its 1e-12 step test
+     * holds; a step test at 1e-7 stops after the first accepted steps and
+     * the engine's final Gauss-Newton refinement (at most 1e-4 relative,
+     * docs/fitting.md) lands on the optimum to rounding. */
+    opt.xtol = 1e-7;
     gk_fit_workspace *ws = ns > 1 ? gk_fit_alloc(NULL, &opt, n, p) : NULL;
     rc = seq_starts_ws(ws, &prob, par, &opt, starts, ns, yy, 0, target, &r, err);
     gk_fit_free(ws);
