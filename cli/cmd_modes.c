@@ -17,7 +17,8 @@
  * 540 nm). */
 #define LOSSLESS_IM 1e-12
 
-enum { OPT_WAVELENGTH = CLI_OPT_FIRST_FREE, OPT_POL, OPT_PROFILE, OPT_SWEEP, OPT_SWEEP_WL, OPT_GAIN };
+enum { OPT_WAVELENGTH = CLI_OPT_FIRST_FREE, OPT_POL, OPT_PROFILE, OPT_SWEEP, OPT_SWEEP_WL, OPT_GAIN, OPT_LEAKY };
+int cli_modes_leaky(const cli_common *c, const gk_stack *s, double wl, int pols);  /* modes_leaky.c */
 
 #define MAX_SWEEP 1000000
 
@@ -488,9 +489,10 @@ static int run(int argc, char **argv)
       {"sweep", required_argument, NULL, OPT_SWEEP},
       {"sweep-wavelength", required_argument, NULL, OPT_SWEEP_WL},
       {"material-gain", required_argument, NULL, OPT_GAIN},
+      {"leaky", no_argument, NULL, OPT_LEAKY},
       {0, 0, 0, 0}};
   double wl = NAN, G = 0;
-  int pols = GK_MODES_BOTH, have_gain = 0;
+  int pols = GK_MODES_BOTH, have_gain = 0, leaky = 0;
   const char *profile = NULL, *sweep = NULL, *sweep_wl = NULL;
   int opt;
   optind = 1;
@@ -515,6 +517,7 @@ static int run(int argc, char **argv)
     case OPT_PROFILE: profile = optarg; break;
     case OPT_SWEEP: sweep = optarg; break;
     case OPT_SWEEP_WL: sweep_wl = optarg; break;
+    case OPT_LEAKY: leaky = 1; break;
     case OPT_GAIN:
       if (cli_quantity("--material-gain", optarg, "cm^-1", &G) < 0) return CLI_USAGE;
       have_gain = 1;
@@ -535,6 +538,11 @@ static int run(int argc, char **argv)
     if (strcmp(ext, "csv")) { fprintf(stderr, "gainkit: --profile: '%s' must end in .csv\n", profile); return CLI_USAGE; }
     if (sweep || sweep_wl) { fprintf(stderr, "gainkit: --profile: not with a sweep (profiles are for one stack)\n"); return CLI_USAGE; }
   }
+  if (leaky && (sweep || sweep_wl || profile)) {
+    fprintf(stderr, "gainkit: --leaky: not with --sweep, --sweep-wavelength or --profile\n");
+    return CLI_USAGE;
+  }
+  if (leaky && c.plot) { fprintf(stderr, "gainkit: --leaky: --plot is not supported with it\n"); return CLI_USAGE; }
   if (have_gain && !sweep && !sweep_wl) {
     fprintf(stderr, "gainkit: --material-gain: only used with --sweep or --sweep-wavelength\n");
     return CLI_USAGE;
@@ -583,6 +591,8 @@ static int run(int argc, char **argv)
       goto done;
     }
     rc = run_sweep(&c, &s, layer, th, nth, wls, nwl, wl, G);
+  } else if (leaky) {
+    rc = cli_modes_leaky(&c, &s, wl, pols);
   } else {
     rc = run_modes(&c, &s, wl, pols, profile);
   }
@@ -621,11 +631,15 @@ const struct cli_command cli_cmd_modes = {
       "                         TE0/TM0: active confinement, loss, net gain\n"
       "  --sweep-wavelength FROM:TO:STEP   sweep the wavelength (nm)\n"
       "  --material-gain G      material gain g_i (cm^-1) for g_net = Γ g_i - loss\n"
+      "  --leaky                leaky and Bragg-reflection modes instead (n_eff below the\n"
+      "                         cover/substrate index): leakage and absorption loss, DBR\n"
+      "                         stop band, modal angle; see docs/modes.md\n"
       "--plot draws the mode profiles over the shaded layers, or for a sweep Γ, loss and\n"
       "g_net versus thickness (or wavelength).\n\n"
       "Examples:\n"
       "  gainkit modes examples/stack-cspbbr3.yaml --plot profiles.png\n"
       "  gainkit modes examples/stack-electrodes.yaml --sweep perovskite:20:400:5 \\\n"
-      "      --material-gain 500 --plot sweep.png\n\n" CLI_COMMON_HELP,
+      "      --material-gain 500 --plot sweep.png\n"
+      "  gainkit modes examples/stack-brw-dbr.yaml --leaky --pol te\n\n" CLI_COMMON_HELP,
   .run = run,
 };

@@ -236,6 +236,14 @@ static const cli_dim dims[] = {
   {"heat", "--area", "cm2", 1e-10, 100, "device area"},
   {"heat", "--current-density", "A/cm2", 0, 1e7, "current density"},
   {"heat", "--voltage", "V", 0, 1e3, "voltage"},
+  {"dfb", "--kappa", "cm^-1", 1e-2, 1e5, "DFB coupling coefficient"},
+  {"dfb", "--kappa-gain", "cm^-1", 0, 1e5, "DFB gain-coupling coefficient"},
+  {"dfb", "--length", "um", 1, 1e5, "grating length"},
+  {"dfb", "--period", "nm", 50, 5000, "grating period"},
+  {"cavity", "--linewidth", "nm", 1e-5, 100, "lasing linewidth (FWHM)"},
+  {"cavity", "--instrument-width", "nm", 0, 100, "instrument width (FWHM)"},
+  {"cavity", "--length", "um", 0.1, 1e5, "cavity length"},
+  {"cavity", "--radius", "um", 0.1, 1e4, "microdisk/ring radius"},
 };
 
 static char current_cmd[64];

@@ -22,10 +22,14 @@
 #include "gainkit/material.h"
 #include "gainkit/stack.h"
 #include "gainkit/modes.h"
+#include "gainkit/leaky.h"
+#include "gainkit/cavity.h"
 #include "gainkit/vsl.h"
 #include "gainkit/vpi.h"
 #include "gainkit/simulate.h"
 #include "gainkit/fluence.h"
+#include "gainkit/tamap.h"
+#include "gainkit/trpl.h"
 #include "gainkit/export.h"
 /* "0.1.0" */
 GK_API const char *gk_version(void);

@@ -14,6 +14,13 @@
  * substrate have none. At most one layer is `active: true`. Unknown keys are
  * errors (they are usually typos). Every error names the stack file and the
  * line of the offending entry.
+ *
+ * A distributed Bragg reflector is written compactly as a repeat group, an
+ * entry that stands for its layers written N times (groups may nest):
+ *     - repeat: 10
+ *       layers:
+ *         - {name: Nb2O5, n: 2.3, thickness_nm: 70}
+ *         - {name: SiO2, n: 1.46, thickness_nm: 110}
  */
 #ifndef GAINKIT_STACK_H
 #define GAINKIT_STACK_H

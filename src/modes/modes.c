@@ -121,6 +121,7 @@ typedef struct dctx {
   cplx eps[64];         /* small stacks on the stack, larger ones allocated */
   cplx *E;
   long nev;
+  double sheet_c, sheet_s;   /* +1 proper (decaying), -1 improper (leaky) sheet */
 } dctx;
 
 static int dctx_init(dctx *c, const gk_guide *g, gk_pol pol)
@@ -129,6 +130,7 @@ static int dctx_init(dctx *c, const gk_guide *g, gk_pol pol)
   c->pol = pol;
   c->k0 = 2 * M_PI / g->wavelength_nm;
   c->nev = 0;
+  c->sheet_c = c->sheet_s = 1;
   c->E = g->nlayers <= 64 ? c->eps : malloc(g->nlayers * sizeof *c->E);
   if (!c->E) return GK_ENOMEM;
   for (size_t i = 0; i < g->nlayers; i++) c->E[i] = g->index[i] * g->index[i];
@@ -153,7 +155,7 @@ static cplx dispd(dctx *c, cplx ne, cplx *dF, double *lscale)
   cplx *E = c->E, b2 = ne * ne;
   double k0 = c->k0, k02 = k0 * k0;
   c->nev++;
-  cplx gc = k0 * csqrt(b2 - E[0]), gs = k0 * csqrt(b2 - E[n - 1]);
+  cplx gc = c->sheet_c * k0 * csqrt(b2 - E[0]), gs = c->sheet_s * k0 * csqrt(b2 - E[n - 1]);
   cplx dgc = k02 * ne / gc, dgs = k02 * ne / gs;
   cplx p0 = pfac(g, c->pol, 0, E);
   cplx psi = 1.0, phi = gc / p0, dpsi = 0.0, dphi = dgc / p0;
@@ -865,4 +867,63 @@ int gk_modes_sweep(const gk_stack *s, int layer, const double *thick, size_t nth
   if (oom) return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
   if (converged) *converged = ok;
   return GK_OK;
+}
+
+/* ---- leaky-mode hook (used by leaky.c) -------------------------------------
+ * Zeros of the dispersion function in the box [x0,x1]x[y0,y1] with the cover
+ * and substrate square roots on the given sheets (+1 proper, -1 improper),
+ * by the same argument-principle search and Newton refinement as above.
+ * The caller keeps the box clear of the branch cuts. */
+int gk_modes__box_zeros(const gk_guide *g, gk_pol pol, int sheet_c, int sheet_s, double x0, double x1,
+                        double y0, double y1, double complex **z, size_t *nz, int *failed, long *nev)
+{
+  dctx c;
+  if (dctx_init(&c, g, pol) != GK_OK) return GK_ENOMEM;
+  c.sheet_c = sheet_c;
+  c.sheet_s = sheet_s;
+  roots r = {NULL, 0, 0, 0, 0};
+  cplx mean = 0;
+  int cnt = -1;
+  for (int t = 0; t < 4 && cnt < 0; t++) {
+    double sh = t * 1.3e-3;
+    double w = x1 - x0, h = y1 - y0;
+    cnt = box_count(&c, x0 + sh * w, x1 - sh * w, y0 + sh * h, y1 - sh * h, &mean);
+    if (cnt >= 0) { x0 += sh * w; x1 -= sh * w; y0 += sh * h; y1 -= sh * h; }
+  }
+  if (cnt < 0) r.failed = 1;
+  else solve_box(&c, x0, x1, y0, y1, cnt, mean, 0, 0, &r);
+  if (r.n > 1) qsort(r.z, r.n, sizeof *r.z, cmp_re_desc);
+  *z = r.z;
+  *nz = r.n;
+  *failed = r.failed;
+  *nev += c.nev;
+  dctx_free(&c);
+  return GK_OK;
+}
+
+/* Newton refinement of one zero on the given sheets (continuation helper). */
+int gk_modes__newton(const gk_guide *g, gk_pol pol, int sheet_c, int sheet_s, double complex *z)
+{
+  dctx c;
+  if (dctx_init(&c, g, pol) != GK_OK) return GK_ENOMEM;
+  c.sheet_c = sheet_c;
+  c.sheet_s = sheet_s;
+  int rc = newton(&c, z);
+  dctx_free(&c);
+  return rc;
+}
+
+/* F on the given sheets, unscaled. */
+double complex gk_modes__dispersion_sheet(const gk_guide *g, gk_pol pol, int sheet_c, int sheet_s,
+                                          double complex neff)
+{
+  dctx c;
+  if (dctx_init(&c, g, pol) != GK_OK) return NAN;
+  c.sheet_c = sheet_c;
+  c.sheet_s = sheet_s;
+  cplx df;
+  double ls;
+  cplx f = dispd(&c, neff, &df, &ls);
+  dctx_free(&c);
+  return f * exp(ls);
 }

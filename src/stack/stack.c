@@ -102,6 +102,60 @@ static int parse_layer(gk_ydoc *d, yaml_node_t *ln, size_t idx, size_t nl, const
   return GK_OK;
 }
 
+/* A `layers:` entry {repeat: N, layers: [...]} stands for its layers written
+ * N times (e.g. the pairs of a distributed Bragg reflector). Groups nest.
+ * The flat list holds the (shared) YAML nodes; *n counts them. */
+#define GK_STACK_MAX_LAYERS 100000
+static int expand_into(gk_ydoc *d, yaml_node_t *seq, yaml_node_t ***out, size_t *n, size_t *cap, int depth,
+                       gk_error *err)
+{
+  if (depth > 8) return gk_yerr(d, seq, err, "repeat groups nested more than 8 deep");
+  for (yaml_node_item_t *it = seq->data.sequence.items.start; it < seq->data.sequence.items.top; it++) {
+    yaml_node_t *ln = yaml_document_get_node(&d->doc, *it);
+    yaml_node_t *rep = ln->type == YAML_MAPPING_NODE ? gk_ymap_get(d, ln, "repeat") : NULL;
+    if (!rep) {
+      if (*n == *cap) {
+        size_t c = *cap ? 2 * *cap : 16;
+        yaml_node_t **nn = realloc(*out, c * sizeof *nn);
+        if (!nn) return gk_error_set(err, GK_ENOMEM, d->file, 0, "out of memory");
+        *out = nn;
+        *cap = c;
+      }
+      (*out)[(*n)++] = ln;
+      continue;
+    }
+    for (yaml_node_pair_t *p = ln->data.mapping.pairs.start; p < ln->data.mapping.pairs.top; p++) {
+      const char *ks = gk_yscalar(yaml_document_get_node(&d->doc, p->key));
+      if (!ks || (strcmp(ks, "repeat") && strcmp(ks, "layers")))
+        return gk_yerr(d, yaml_document_get_node(&d->doc, p->key), err,
+                       "unknown key '%s' in a repeat group (repeat, layers)", ks ? ks : "?");
+    }
+    double r;
+    int rc = gk_ynumber(d, rep, "repeat", &r, err);
+    if (rc != GK_OK) return rc;
+    if (!(r >= 1 && r <= 10000 && r == floor(r)))
+      return gk_yerr(d, rep, err, "repeat must be a whole number from 1 to 10000");
+    yaml_node_t *sub = gk_ymap_get(d, ln, "layers");
+    if (!sub || sub->type != YAML_SEQUENCE_NODE || sub->data.sequence.items.top == sub->data.sequence.items.start)
+      return gk_yerr(d, sub ? sub : ln, err, "a repeat group needs 'layers:' listing at least one layer");
+    for (long k = 0; k < (long)r; k++) {
+      if ((rc = expand_into(d, sub, out, n, cap, depth + 1, err)) != GK_OK) return rc;
+      if (*n > GK_STACK_MAX_LAYERS) return gk_yerr(d, rep, err, "more than %d layers after repeat", GK_STACK_MAX_LAYERS);
+    }
+  }
+  return GK_OK;
+}
+
+static int expand_layers(gk_ydoc *d, yaml_node_t *seq, yaml_node_t ***out, size_t *n, gk_error *err)
+{
+  size_t cap = 0;
+  *out = NULL;
+  *n = 0;
+  int rc = expand_into(d, seq, out, n, &cap, 0, err);
+  if (rc != GK_OK) { free(*out); *out = NULL; *n = 0; }
+  return rc;
+}
+
 int gk_stack_load(const char *path, gk_stack *s, gk_error *err)
 {
   memset(s, 0, sizeof *s);
@@ -140,23 +194,28 @@ int gk_stack_load(const char *path, gk_stack *s, gk_error *err)
     rc = gk_yerr(&d, layers ? layers : root, err, "'layers:' must list the layers from top to bottom");
     goto done;
   }
-  size_t nl = (size_t)(layers->data.sequence.items.top - layers->data.sequence.items.start);
-  if (nl < 2) { rc = gk_yerr(&d, layers, err, "a stack needs at least a cover and a substrate (2 layers)"); goto done; }
+  /* Expand `- {repeat: N, layers: [...]}` entries (a DBR written compactly)
+   * into a flat list of layer nodes first. */
+  yaml_node_t **flat = NULL;
+  size_t nl = 0;
+  if ((rc = expand_layers(&d, layers, &flat, &nl, err)) != GK_OK) goto done;
+  if (nl < 2) { free(flat); rc = gk_yerr(&d, layers, err, "a stack needs at least a cover and a substrate (2 layers)"); goto done; }
   s->layers = calloc(nl, sizeof *s->layers);
-  if (!s->layers) { rc = gk_error_set(err, GK_ENOMEM, path, 0, "out of memory"); goto done; }
+  if (!s->layers) { free(flat); rc = gk_error_set(err, GK_ENOMEM, path, 0, "out of memory"); goto done; }
   for (size_t i = 0; i < nl; i++) {
-    yaml_node_t *ln = yaml_document_get_node(&d.doc, layers->data.sequence.items.start[i]);
+    yaml_node_t *ln = flat[i];
     rc = parse_layer(&d, ln, i, nl, basedir, &s->layers[i], err);
     s->nlayers = i + 1;  /* so that gk_stack_free releases its material */
-    if (rc != GK_OK) goto done;
+    if (rc != GK_OK) break;
     if (s->layers[i].active) {
       if (s->active >= 0) {
         rc = gk_yerr(&d, ln, err, "more than one active layer ('%s' and '%s')", s->layers[s->active].name, s->layers[i].name);
-        goto done;
+        break;
       }
       s->active = (int)i;
     }
   }
+  free(flat);
 done:
   gk_ydoc_free(&d);
   if (rc != GK_OK) gk_stack_free(s);

@@ -1,0 +1,921 @@
+/* gainkit tamap — transient-absorption maps dA(lambda, t): SVD, chirp,
+ * global and target analysis (DAS/SAS), absorption cross-section from a
+ * fluence series. The physics is in src/tamap (gainkit/tamap.h). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli.h"
+#include "qopt.h"
+#include "gainkit/tamap.h"
+
+#define NQ(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- map options shared by the subcommands ------------------------------ */
+
+typedef struct mapopt {
+  const char *delay_unit, *signal_unit, *layout;
+  double background;      /* s; NaN = none */
+  double chirp_order;     /* -1 = none */
+  double exclude;         /* s; 0 = none */
+} mapopt;
+
+#define MAP_QOPTS(mo)                                                     \
+  {"delay-unit", NULL, QO_STRING, NULL, &(mo).delay_unit, 0},             \
+  {"signal-unit", NULL, QO_STRING, NULL, &(mo).signal_unit, 0},           \
+  {"layout", NULL, QO_STRING, NULL, &(mo).layout, 0},                     \
+  {"background", "s", QO_ANY, &(mo).background, NULL, 0},                 \
+  {"chirp", NULL, QO_NONNEG, &(mo).chirp_order, NULL, 0},                 \
+  {"exclude", "s", QO_NONNEG, &(mo).exclude, NULL, 0}
+
+#define MAP_HELP                                                                              \
+  "    Map options (every subcommand that reads a map):\n"                                    \
+  "      --layout auto|rows|columns  delays in the first row (rows: one row per wavelength)\n" \
+  "                         or in the first column; auto (default): the axis with t <= 0\n"   \
+  "      --delay-unit U     unit of the delays when the corner cell does not name it\n"       \
+  "                         (\"wavelength (nm) \\ delay (ps)\"); no default: a bare number\n"  \
+  "                         is never assumed to be ps\n"                                        \
+  "      --signal-unit OD|mOD  unit of dA (default OD)\n"                                      \
+  "      --background T     subtract per wavelength the mean of the delays before T\n"       \
+  "                         (pre-time-zero background), e.g. -0.5ps\n"                         \
+  "      --chirp ORDER      fit t0(lambda), a polynomial of ORDER (0..4) in (lambda -\n"       \
+  "                         lambda_mid)/100 nm, to the half-rise of every trace and shift\n"   \
+  "                         the traces onto it (linear interpolation)\n"                        \
+  "      --exclude W        leave out |t - t0(lambda)| <= W (coherent artefact); t0(lambda)\n"   \
+  "                         from --chirp, else a quadratic fitted to the half-rise onsets\n"
+
+static int map_load(const char *path, const mapopt *mo, gk_tamap *m, gk_tamap_chirp *ch, int *has_chirp,
+                    unsigned char **base_use)
+{
+  if (base_use) *base_use = NULL;
+  gk_error e;
+  gk_error_clear(&e);
+  gk_tamap_read_options ro = {0};
+  ro.delay_unit = mo->delay_unit;
+  ro.signal_unit = mo->signal_unit;
+  if (!mo->layout || strcmp(mo->layout, "auto") == 0) ro.layout = GK_TAMAP_AUTO;
+  else if (strcmp(mo->layout, "rows") == 0) ro.layout = GK_TAMAP_DELAY_ROW;
+  else if (strcmp(mo->layout, "columns") == 0) ro.layout = GK_TAMAP_DELAY_COLUMN;
+  else return CLI_QFAIL("layout", "'%s' is not auto, rows or columns", mo->layout);
+  if (mo->signal_unit && strcasecmp(mo->signal_unit, "OD") != 0 && strcasecmp(mo->signal_unit, "mOD") != 0)
+    return CLI_QFAIL("signal-unit", "'%s' is not OD or mOD", mo->signal_unit);
+  if (mo->delay_unit) {
+    double f;
+    if (gk_unit_factor(mo->delay_unit, "s", &f, &e) != GK_OK)
+      return CLI_QFAIL("delay-unit", "'%s' is not a unit of time", mo->delay_unit);
+  }
+  if (gk_tamap_read(path, &ro, m, &e) != GK_OK) return cli_error(&e);
+  *has_chirp = 0;
+  if (isfinite(mo->background)) {
+    size_t nb;
+    if (gk_tamap_background(m, mo->background, &nb, &e) != GK_OK) {
+      gk_tamap_free(m);
+      return CLI_QFAIL("background", "%s: no delay before %g ps", path, mo->background * 1e12);
+    }
+  }
+  if (mo->chirp_order >= 0) {
+    if (mo->chirp_order > GK_TAMAP_MAX_ORDER || mo->chirp_order != floor(mo->chirp_order)) {
+      gk_tamap_free(m);
+      return CLI_QFAIL("chirp", "the order must be an integer 0..%d", GK_TAMAP_MAX_ORDER);
+    }
+    if (gk_tamap_chirp_fit(m, (int)mo->chirp_order, ch, &e) != GK_OK) {
+      gk_tamap_free(m);
+      if (!e.file[0]) snprintf(e.file, sizeof e.file, "%s", path);
+      return cli_error(&e);
+    }
+    *has_chirp = 1;
+  }
+  if (base_use) {
+    /* the mask before the artefact window, for a second pass placed on the
+     * fitted time zero; with --chirp the traces are shifted after this */
+    size_t nn = m->nw * m->nt;
+    *base_use = malloc(nn);
+    if (*base_use) {
+      if (m->use) memcpy(*base_use, m->use, nn);
+      else memset(*base_use, 1, nn);
+    }
+  }
+  if (mo->exclude > 0) {
+    /* the window follows time zero: the chirp curve, else a quadratic
+     * fitted to the half-rise onsets for this purpose only */
+    gk_tamap_chirp cw;
+    int own = !*has_chirp && gk_tamap_chirp_fit(m, 2, &cw, NULL) == GK_OK;
+    gk_tamap_exclude(m, *has_chirp ? ch : own ? &cw : NULL, mo->exclude);
+  }
+  if (*has_chirp && gk_tamap_chirp_apply(m, ch, &e) != GK_OK) {
+    gk_tamap_free(m);
+    return cli_error(&e);
+  }
+  return 0;
+}
+
+static void json_chirp(cJSON *j, const gk_tamap_chirp *ch)
+{
+  cJSON *c = cJSON_AddObjectToObject(j, "chirp");
+  gk_json_num(c, "order", ch->order);
+  gk_json_num(c, "wl_ref", ch->wl_ref);
+  gk_json_array(c, "coef", ch->c, (size_t)ch->order + 1);
+  gk_json_array(c, "coef_se", ch->se, (size_t)ch->order + 1);
+  gk_json_num(c, "rms", ch->rms);
+  gk_json_num(c, "wavelengths_used", (double)ch->npoints);
+  gk_json_num(c, "wavelengths_rejected", (double)ch->nrejected);
+}
+
+static void text_chirp(cli_buf *b, const gk_tamap_chirp *ch)
+{
+  cli_printf(b, "Chirp t0(lambda) = sum c_k x^k, x = (lambda - %.1f nm)/100 nm (%zu wavelengths, %zu rejected)\n",
+             ch->wl_ref, ch->npoints, ch->nrejected);
+  for (int k = 0; k <= ch->order; k++) {
+    char nm[16];
+    snprintf(nm, sizeof nm, "c%d", k);
+    cli_print_value(b, nm, ch->c[k] * 1e12, ch->se[k] * 1e12, "ps");
+  }
+  cli_print_value(b, "rms", ch->rms * 1e12, NAN, "ps (onsets about the curve)");
+}
+
+/* sign(z) log10(1 + |z|/z0): a colour scale that shows both the strong
+ * early bleach and the weak late signal. */
+static double *symlog(const gk_tamap *m, const double *z, double *z0)
+{
+  double big = 0;
+  size_t n = m->nw * m->nt;
+  for (size_t i = 0; i < n; i++)
+    if (isfinite(z[i])) big = fmax(big, fabs(z[i]));
+  *z0 = big > 0 ? big / 300 : 1;
+  double *o = malloc(n * sizeof *o);
+  if (!o) return NULL;
+  for (size_t i = 0; i < n; i++)
+    o[i] = isfinite(z[i]) ? copysign(log10(1 + fabs(z[i]) / *z0), z[i]) : NAN;
+  return o;
+}
+
+/* image panel of a map: x = delay (ps; rows with t <= 0 need a linear axis), y = wavelength */
+static void map_panel(gk_panel *p, const gk_tamap *m, const double *z, const char *title)
+{
+  double z0;
+  double *s = symlog(m, z, &z0);
+  double *tp = malloc(m->nt * sizeof *tp), *zt = malloc(m->nw * m->nt * sizeof *zt);
+  if (!s || !tp || !zt) { free(s); free(tp); free(zt); return; }
+  for (size_t j = 0; j < m->nt; j++) tp[j] = m->t[j] * 1e12;
+  for (size_t i = 0; i < m->nw * m->nt; i++) zt[i] = s[i];
+  char zl[96];
+  snprintf(zl, sizeof zl, "dA, symlog (%.2g mOD)", z0 * 1e3);
+  /* a delay axis spanning decades reads best on the sample index; keep
+   * physical delays but limit to the measured range */
+  gk_panel_image(p, tp, m->nt, m->wl, m->nw, zt, zl);
+  gk_panel_labels(p, "delay t (ps)", "wavelength (nm)", title);
+  free(s);
+  free(tp);
+  free(zt);
+}
+
+/* ---- svd ------------------------------------------------------------- */
+
+static int cmd_svd(int argc, char **argv)
+{
+  cli_common c = {.cmd = "tamap svd"};
+  mapopt mo = {NULL, NULL, NULL, NAN, -1, 0};
+  double nvec = 4;
+  cli_qopt q[] = {MAP_QOPTS(mo), {"vectors", NULL, QO_POS, &nvec, NULL, 0}};
+  int first;
+  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
+  if (first >= argc) return cli_usage(c.cmd, "give a map FILE");
+  if (first + 1 < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first + 1]);
+  if (nvec != floor(nvec) || nvec > 20) return CLI_QFAIL("vectors", "must be an integer from 1 to 20");
+  const char *path = argv[first];
+  gk_tamap m;
+  gk_tamap_chirp ch;
+  int hc, rc = map_load(path, &mo, &m, &ch, &hc, NULL);
+  if (rc) return rc;
+  gk_error e;
+  gk_error_clear(&e);
+  gk_tamap_svd s;
+  if (gk_tamap_svd_run(&m, (size_t)nvec, &s, &e) != GK_OK) {
+    gk_tamap_free(&m);
+    return cli_error(&e);
+  }
+  size_t ns = s.nw < s.nt ? s.nw : s.nt;
+  cli_result r;
+  cli_result_init(&r, "tamap svd");
+  cJSON_AddStringToObject(r.j, "file", path);
+  gk_json_num(r.j, "wavelengths", (double)m.nw);
+  gk_json_num(r.j, "delays_used", (double)s.nt);
+  gk_json_array(r.j, "singular_values", s.s, ns);
+  gk_json_num(r.j, "rank", (double)s.rank);
+  gk_json_num(r.j, "threshold", s.noise);
+  if (hc) json_chirp(r.j, &ch);
+  cJSON *u = cJSON_AddArrayToObject(r.j, "spectral_vectors"), *v = cJSON_AddArrayToObject(r.j, "kinetic_vectors");
+  double *col = malloc((m.nw > s.nt ? m.nw : s.nt) * sizeof *col);
+  for (size_t k = 0; k < s.k && col; k++) {
+    for (size_t i = 0; i < m.nw; i++) col[i] = s.u[i * s.k + k];
+    cJSON_AddItemToArray(u, cJSON_CreateDoubleArray(col, (int)m.nw));
+    for (size_t j = 0; j < s.nt; j++) col[j] = s.v[j * s.k + k];
+    cJSON_AddItemToArray(v, cJSON_CreateDoubleArray(col, (int)s.nt));
+  }
+  gk_json_array(r.j, "wavelength", m.wl, m.nw);
+  gk_json_array(r.j, "delay", s.t, s.nt);
+  cli_printf(&r.b, "SVD of %s: %zu wavelengths x %zu delays (OD)\n", cli_basename(path), m.nw, s.nt);
+  if (hc) text_chirp(&r.b, &ch);
+  cli_printf(&r.b, "  rank         %zu (singular values above %s, the Gavish-Donoho threshold)\n", s.rank,
+             cli_fmt_num((char[32]){0}, 32, s.noise, CLI_SIG));
+  cli_printf(&r.b, "  #   singular value\n");
+  for (size_t k = 0; k < ns && k < 10; k++) {
+    cli_printf(&r.b, "  %zu", k + 1);
+    cli_cell(&r.b, 16, s.s[k]);
+    cli_printf(&r.b, "%s\n", k < s.rank ? "  *" : "");
+  }
+  /* CSV: spectral vectors */
+  const char *hdr[21];
+  char hb[21][32];
+  hdr[0] = "wavelength (nm)";
+  for (size_t k = 0; k < s.k; k++) { snprintf(hb[k], sizeof hb[k], "u%zu", k + 1); hdr[k + 1] = hb[k]; }
+  gk_csv_init(&r.csv, s.k + 1, hdr);
+  r.has_csv = 1;
+  for (size_t i = 0; i < m.nw; i++) {
+    double row[21];
+    row[0] = m.wl[i];
+    for (size_t k = 0; k < s.k; k++) row[k + 1] = s.u[i * s.k + k];
+    gk_csv_add_row(&r.csv, row);
+  }
+  rc = 0;
+  if (c.plot && col) {
+    gk_figure *f = gk_figure_new(3, 1, 1500, 500, cli_basename(path));
+    gk_panel *p0 = gk_figure_panel(f, 0), *p1 = gk_figure_panel(f, 1), *p2 = gk_figure_panel(f, 2);
+    double idx[64], sv[64];
+    size_t nsh = ns < 30 ? ns : 30;
+    for (size_t k = 0; k < nsh; k++) { idx[k] = (double)(k + 1); sv[k] = s.s[k]; }
+    gk_panel_labels(p0, "index", "singular value", "(a) singular values");
+    gk_panel_log(p0, 0, 1);
+    gk_panel_add(p0, idx, sv, NULL, nsh, GK_STYLE_LINEPOINTS, -1, NULL);
+    gk_panel_hline(p0, s.noise, GK_GREY, "threshold");
+    gk_panel_labels(p1, "wavelength (nm)", "u_{k}", "(b) spectral vectors");
+    gk_panel_labels(p2, "delay t (ps)", "v_{k}", "(c) kinetic vectors");
+    double *tp = malloc(s.nt * sizeof *tp);
+    for (size_t k = 0; k < s.k && k < 4 && tp; k++) {
+      char lb[16];
+      snprintf(lb, sizeof lb, "%zu", k + 1);
+      for (size_t i = 0; i < m.nw; i++) col[i] = s.u[i * s.k + k];
+      gk_panel_add(p1, m.wl, col, NULL, m.nw, GK_STYLE_LINE, (int)k, lb);
+      for (size_t j = 0; j < s.nt; j++) { col[j] = s.v[j * s.k + k]; tp[j] = s.t[j] * 1e12; }
+      gk_panel_add(p2, tp, col, NULL, s.nt, GK_STYLE_LINE, (int)k, lb);
+    }
+    free(tp);
+    rc = cli_save_figure(&c, f);
+  }
+  free(col);
+  gk_tamap_svd_free(&s);
+  gk_tamap_free(&m);
+  if (rc) { cli_result_free(&r); return rc; }
+  return cli_result_finish(&c, &r, CLI_OK);
+}
+
+/* ---- chirp ------------------------------------------------------------ */
+
+static int cmd_chirp(int argc, char **argv)
+{
+  cli_common c = {.cmd = "tamap chirp"};
+  mapopt mo = {NULL, NULL, NULL, NAN, -1, 0};
+  double order = 2;
+  cli_qopt q[] = {{"delay-unit", NULL, QO_STRING, NULL, &mo.delay_unit, 0},
+                  {"signal-unit", NULL, QO_STRING, NULL, &mo.signal_unit, 0},
+                  {"layout", NULL, QO_STRING, NULL, &mo.layout, 0},
+                  {"background", "s", QO_ANY, &mo.background, NULL, 0},
+                  {"order", NULL, QO_NONNEG, &order, NULL, 0}};
+  int first;
+  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
+  if (first >= argc) return cli_usage(c.cmd, "give a map FILE");
+  if (first + 1 < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first + 1]);
+  if (order != floor(order) || order > GK_TAMAP_MAX_ORDER)
+    return CLI_QFAIL("order", "must be an integer 0..%d", GK_TAMAP_MAX_ORDER);
+  const char *path = argv[first];
+  gk_tamap m;
+  gk_tamap_chirp ch;
+  int hc;
+  int rc = map_load(path, &mo, &m, &ch, &hc, NULL);
+  if (rc) return rc;
+  gk_error e;
+  gk_error_clear(&e);
+  if (gk_tamap_chirp_fit(&m, (int)order, &ch, &e) != GK_OK) {
+    gk_tamap_free(&m);
+    if (!e.file[0]) snprintf(e.file, sizeof e.file, "%s", path);
+    return cli_error(&e);
+  }
+  double *on = malloc(m.nw * sizeof *on);
+  if (!on) { gk_tamap_free(&m); return CLI_FAILED; }
+  gk_tamap_onsets(&m, 5.0, on, &e);
+  cli_result r;
+  cli_result_init(&r, "tamap chirp");
+  cJSON_AddStringToObject(r.j, "file", path);
+  json_chirp(r.j, &ch);
+  text_chirp(&r.b, &ch);
+  static const char *hdr[] = {"wavelength (nm)", "onset (ps)", "t0 fit (ps)"};
+  gk_csv_init(&r.csv, 3, hdr);
+  r.has_csv = 1;
+  for (size_t i = 0; i < m.nw; i++)
+    gk_csv_add_row(&r.csv, (double[]){m.wl[i], on[i] * 1e12, gk_tamap_chirp_eval(&ch, m.wl[i]) * 1e12});
+  if (c.plot) {
+    gk_figure *f = gk_figure_new(1, 1, 900, 650, cli_basename(path));
+    gk_panel *p = gk_figure_panel(f, 0);
+    /* the map near time zero, wavelength on x */
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < m.nw; i++) {
+      double t0 = gk_tamap_chirp_eval(&ch, m.wl[i]);
+      lo = fmin(lo, t0);
+      hi = fmax(hi, t0);
+    }
+    size_t j0 = 0, j1 = m.nt;
+    while (j0 < m.nt && m.t[j0] < lo - 1e-12) j0++;
+    while (j1 > j0 + 2 && m.t[j1 - 1] > hi + 2e-12) j1--;
+    size_t nt = j1 - j0;
+    double *tp = malloc(nt * sizeof *tp), *z = malloc(nt * m.nw * sizeof *z), *cx = malloc(m.nw * sizeof *cx),
+           *cy = malloc(m.nw * sizeof *cy), *oy = malloc(m.nw * sizeof *oy);
+    if (tp && z && cx && cy && oy) {
+      for (size_t j = 0; j < nt; j++) tp[j] = m.t[j0 + j] * 1e12;
+      for (size_t j = 0; j < nt; j++)
+        for (size_t i = 0; i < m.nw; i++) z[j * m.nw + i] = m.z[i * m.nt + j0 + j] * 1e3;
+      gk_panel_image(p, m.wl, m.nw, tp, nt, z, "dA (mOD)");
+      for (size_t i = 0; i < m.nw; i++) {
+        cx[i] = m.wl[i];
+        cy[i] = gk_tamap_chirp_eval(&ch, m.wl[i]) * 1e12;
+        oy[i] = on[i] * 1e12;
+      }
+      gk_panel_add(p, cx, oy, NULL, m.nw, GK_STYLE_POINTS, GK_ORANGE, "half-rise onsets");
+      gk_panel_add(p, cx, cy, NULL, m.nw, GK_STYLE_LINE, GK_BLACK, "t_{0}(λ) fit");
+      gk_panel_labels(p, "wavelength (nm)", "delay t (ps)", "chirp: time zero versus wavelength");
+    }
+    free(tp); free(z); free(cx); free(cy); free(oy);
+    rc = cli_save_figure(&c, f);
+  }
+  free(on);
+  gk_tamap_free(&m);
+  if (rc) { cli_result_free(&r); return rc; }
+  return cli_result_finish(&c, &r, CLI_OK);
+}
+
+/* ---- fit -------------------------------------------------------------- */
+
+/* A fitted value, or "not determined" when it is free and its standard
+ * error is not finite (singular covariance) or, for a positive quantity
+ * (positive != 0), not smaller than the value. */
+static void pval(cli_buf *b, const char *name, double v, double se, int fixed, int positive, const char *unit,
+                 int *undetermined)
+{
+  if (fixed) {
+    char u[64];
+    snprintf(u, sizeof u, "%s (fixed)", unit);
+    cli_print_value(b, name, v, NAN, u);
+    return;
+  }
+  if (!isfinite(se) || !(se > 0) || (positive && !(se < fabs(v)))) {
+    cli_printf(b, "  %-12s not determined by the data\n", name);
+    (*undetermined)++;
+    return;
+  }
+  cli_print_value(b, name, v, se, unit);
+}
+
+static int cmd_fit(int argc, char **argv)
+{
+  cli_common c = {.cmd = "tamap fit"};
+  mapopt mo = {NULL, NULL, NULL, NAN, -1, 0};
+  const char *scheme = NULL, *init = NULL, *tau_s = NULL, *t0_s = NULL;
+  double das = 0, seq = 0, fwhm = 100e-15, disp = 0;
+  cli_qopt q[] = {MAP_QOPTS(mo),
+                  {"scheme", NULL, QO_STRING, NULL, &scheme, 0},
+                  {"init", NULL, QO_STRING, NULL, &init, 0},
+                  {"das", NULL, QO_POS, &das, NULL, 0},
+                  {"sequential", NULL, QO_POS, &seq, NULL, 0},
+                  {"tau", NULL, QO_STRING, NULL, &tau_s, 0},
+                  {"irf-fwhm", "s", QO_NONNEG, &fwhm, NULL, 0},
+                  {"fix-irf", NULL, QO_FLAG, NULL, NULL, 0},
+                  {"irf-per-set", NULL, QO_FLAG, NULL, NULL, 0},
+                  {"t0", NULL, QO_STRING, NULL, &t0_s, 0},
+                  {"fix-t0", NULL, QO_FLAG, NULL, NULL, 0},
+                  {"dispersion", NULL, QO_NONNEG, &disp, NULL, 0},
+                  {"nnls", NULL, QO_FLAG, NULL, NULL, 0}};
+  int first;
+  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
+  size_t nsets = (size_t)(argc - first);
+  if (nsets < 1) return cli_usage(c.cmd, "give one or more map FILEs");
+  if (nsets > GK_TAMAP_MAX_SETS) return cli_usage(c.cmd, "at most %d maps in one fit", GK_TAMAP_MAX_SETS);
+  int nmodel = (scheme != NULL) + (das > 0) + (seq > 0);
+  if (nmodel != 1) return cli_usage(c.cmd, "give exactly one of --scheme, --das N, --sequential N");
+  if (init && !scheme) return CLI_QFAIL("init", "goes with --scheme");
+  if (disp != floor(disp) || disp > 3) return CLI_QFAIL("dispersion", "must be an integer 0..3");
+  gk_error e;
+  gk_error_clear(&e);
+  gk_tamap_scheme s;
+  double c0_sets[GK_TAMAP_MAX_SETS * GK_TAMAP_MAX_COMP] = {0}, c0_pack[GK_TAMAP_MAX_SETS * GK_TAMAP_MAX_COMP];
+  int per_set_init = 0;
+  if (scheme) {
+    if (tau_s) return CLI_QFAIL("tau", "goes with --das or --sequential (rates are in --scheme)");
+    /* --init A=1,XX=0.1/A=1,XX=0.6: one set of populations per map */
+    char ib[1024];
+    snprintf(ib, sizeof ib, "%s", init ? init : "");
+    char *slash = strchr(ib, '/');
+    if (slash) *slash = '\0';
+    if (gk_tamap_scheme_parse(scheme, init ? ib : NULL, &s, &e) != GK_OK) return CLI_QFAIL("scheme", "%s", e.msg);
+    if (slash) {
+      size_t k = 0;
+      char *save = NULL;
+      snprintf(ib, sizeof ib, "%s", init);
+      for (char *tok = strtok_r(ib, "/", &save); tok; tok = strtok_r(NULL, "/", &save), k++) {
+        gk_tamap_scheme tmp;
+        if (k >= nsets) return CLI_QFAIL("init", "more population sets than maps (%zu)", nsets);
+        if (gk_tamap_scheme_parse(scheme, tok, &tmp, &e) != GK_OK) return CLI_QFAIL("init", "%s", e.msg);
+        memcpy(c0_sets + k * GK_TAMAP_MAX_COMP, tmp.c0, sizeof tmp.c0);
+      }
+      if (k != nsets) return CLI_QFAIL("init", "%zu population sets for %zu maps", k, nsets);
+      per_set_init = 1;
+    }
+  } else {
+    double nc = das > 0 ? das : seq;
+    if (nc != floor(nc) || nc > GK_TAMAP_MAX_COMP)
+      return CLI_QFAIL(das > 0 ? "das" : "sequential", "must be an integer 1..%d", GK_TAMAP_MAX_COMP);
+    double tau[GK_TAMAP_MAX_COMP];
+    if (tau_s) {
+      double *tv;
+      size_t nt;
+      if (cli_list("--tau", tau_s, "s", &tv, &nt) < 0) return CLI_USAGE;
+      if (nt != (size_t)nc) { free(tv); return CLI_QFAIL("tau", "give %d lifetimes (got %zu)", (int)nc, nt); }
+      for (size_t k = 0; k < nt; k++) {
+        if (!(tv[k] > 0)) { free(tv); return CLI_QFAIL("tau", "lifetimes must be > 0"); }
+        tau[k] = tv[k];
+      }
+      free(tv);
+    } else {
+      for (int k = 0; k < (int)nc; k++) tau[k] = 1e-12 * pow(10.0, k);   /* 1, 10, 100 ps ... */
+    }
+    if (das > 0) gk_tamap_scheme_parallel(&s, (int)nc, tau);
+    else gk_tamap_scheme_sequential(&s, (int)nc, tau);
+  }
+  gk_tamap_global_options o;
+  gk_tamap_global_options_default(&o);
+  if (fwhm > 0) o.irf.fwhm = fwhm;
+  else o.irf.kind = GK_KIN_IRF_NONE;
+  o.fwhm_fixed = cli_qopt_find(q, NQ(q), "fix-irf")->seen;
+  o.irf_per_set = cli_qopt_find(q, NQ(q), "irf-per-set")->seen;
+  o.t0_fixed = cli_qopt_find(q, NQ(q), "fix-t0")->seen;
+  o.nnls = cli_qopt_find(q, NQ(q), "nnls")->seen;
+  o.disp_order = (int)disp;
+  if (per_set_init) {
+    for (size_t d = 0; d < nsets; d++)
+      for (int a = 0; a < s.ncomp; a++) c0_pack[d * (size_t)s.ncomp + (size_t)a] = c0_sets[d * GK_TAMAP_MAX_COMP + (size_t)a];
+    o.c0_sets = c0_pack;
+  }
+  if (t0_s) {
+    double *tv;
+    size_t nt;
+    if (cli_list("--t0", t0_s, "s", &tv, &nt) < 0) return CLI_USAGE;
+    if (nt != 1 && nt != nsets) { free(tv); return CLI_QFAIL("t0", "give one time zero or one per map (%zu)", nsets); }
+    for (size_t d = 0; d < nsets; d++) o.t0[d] = tv[nt == 1 ? 0 : d];
+    free(tv);
+  }
+  if (o.irf.kind == GK_KIN_IRF_NONE && !o.t0_fixed)
+    return CLI_QFAIL("irf-fwhm", "0 (no IRF) needs --fix-t0: without an instrument response time zero is not determined");
+  gk_tamap maps[GK_TAMAP_MAX_SETS];
+  gk_tamap_chirp ch[GK_TAMAP_MAX_SETS];
+  int hc[GK_TAMAP_MAX_SETS];
+  const gk_tamap *mp[GK_TAMAP_MAX_SETS];
+  unsigned char *base[GK_TAMAP_MAX_SETS] = {0};
+  size_t loaded = 0;
+  int rc = 0;
+  for (size_t d = 0; d < nsets; d++) {
+    rc = map_load(argv[first + (int)d], &mo, &maps[d], &ch[d], &hc[d], &base[d]);
+    if (rc) break;
+    mp[d] = &maps[d];
+    loaded++;
+  }
+  if (rc) {
+    for (size_t d = 0; d < loaded; d++) { gk_tamap_free(&maps[d]); free(base[d]); }
+    return rc;
+  }
+  gk_tamap_global_result res;
+  gk_progress pr = cli_progress("global fit");
+  rc = gk_tamap_global_fit(mp, nsets, &s, &o, &res, &e);
+  int refit = 0;
+  /* Further passes: the artefact window was placed on time zero from the
+   * half-rise onsets (biased where the spectrum evolves within the IRF);
+   * place it on the fitted t0 (+ dispersion) and fit again from there,
+   * until the window stops moving (at most 2 more passes). Maps shifted by
+   * --chirp keep their window. */
+  for (int pass = 0; rc == GK_OK && mo.exclude > 0 && pass < 2 && !cli_interrupted(); pass++) {
+    size_t changed = 0;
+    for (size_t d = 0; d < nsets; d++) {
+      if (!base[d] || hc[d]) continue;
+      gk_tamap_chirp cw = {0};
+      cw.order = o.disp_order;
+      cw.wl_ref = res.disp_ref;
+      cw.c[0] = res.t0[d];
+      for (int k = 1; k <= cw.order; k++) cw.c[k] = res.disp[k];
+      size_t nn = maps[d].nw * maps[d].nt;
+      unsigned char *old = malloc(nn);
+      if (!old) continue;
+      memcpy(old, maps[d].use, nn);
+      memcpy(maps[d].use, base[d], nn);
+      gk_tamap_exclude(&maps[d], &cw, mo.exclude);
+      for (size_t i = 0; i < nn; i++) changed += old[i] != maps[d].use[i];
+      free(old);
+      o.t0[d] = res.t0[d];
+    }
+    if (!changed) break;
+    for (int k = 0; k < s.ntrans; k++) s.tr[k].k = res.k[k];
+    if (o.irf.kind != GK_KIN_IRF_NONE) o.irf.fwhm = res.fwhm[0];
+    for (int k = 1; k <= o.disp_order; k++) o.disp[k] = res.disp[k];
+    o.disp_ref = res.disp_ref;
+    gk_tamap_global_result r2;
+    gk_error e2;
+    gk_error_clear(&e2);
+    if (gk_tamap_global_fit(mp, nsets, &s, &o, &r2, &e2) != GK_OK) break;
+    gk_tamap_global_result_free(&res);
+    res = r2;
+    refit++;
+  }
+  cli_progress_done(&pr);
+  for (size_t d = 0; d < nsets; d++) free(base[d]);
+  if (rc != GK_OK) {
+    for (size_t d = 0; d < nsets; d++) gk_tamap_free(&maps[d]);
+    if (e.code == GK_EDOM || e.code == GK_ENOCONV) {
+      /* the model failed everywhere: a computation that did not succeed */
+      return cli_error(&e);
+    }
+    return cli_error(&e);
+  }
+  int n = s.ncomp;
+  cli_result r;
+  cli_result_init(&r, "tamap fit");
+  cJSON *files = cJSON_AddArrayToObject(r.j, "files");
+  for (size_t d = 0; d < nsets; d++) cJSON_AddItemToArray(files, cJSON_CreateString(argv[first + (int)d]));
+  cJSON_AddStringToObject(r.j, "model", scheme ? "target" : das > 0 ? "parallel" : "sequential");
+  gk_json_num(r.j, "artefact_window_passes", refit);
+  cJSON *tr = cJSON_AddArrayToObject(r.j, "transitions");
+  cli_printf(&r.b, "%s analysis of %zu map%s (%zu points, variable projection%s)\n",
+             scheme ? "Target" : das > 0 ? "Global (parallel, DAS)" : "Global (sequential, EADS)", nsets,
+             nsets > 1 ? "s" : "", res.npoints, o.nnls ? ", non-negative amplitudes" : "");
+  for (size_t d = 0; d < nsets; d++)
+    if (hc[d]) text_chirp(&r.b, &ch[d]);
+  if (refit)
+    cli_printf(&r.b, "  (artefact window of +-%.3g ps placed on the fitted time zero: %d more pass%s)\n", mo.exclude * 1e12,
+               refit, refit > 1 ? "es" : "");
+  cli_printf(&r.b, "  transition          rate (1/ps)              lifetime 1/k (ps)\n");
+  int undetermined = 0;
+  for (int k = 0; k < s.ntrans; k++) {
+    const gk_tamap_trans *t = &s.tr[k];
+    char lab[80], v1[64], v2[64];
+    /* a rate whose standard error is not finite or exceeds the rate itself
+     * is not determined by the data: no number is printed for it */
+    int det = t->fixed || (isfinite(res.k_se[k]) && res.k_se[k] > 0 && res.k_se[k] < res.k[k]);
+    snprintf(lab, sizeof lab, "%s -> %s", s.name[t->from], t->to >= 0 ? s.name[t->to] : "0");
+    cJSON *it = cJSON_CreateObject();
+    cJSON_AddStringToObject(it, "from", s.name[t->from]);
+    cJSON_AddStringToObject(it, "to", t->to >= 0 ? s.name[t->to] : "0");
+    if (det) {
+      cli_fmt_value(v1, sizeof v1, res.k[k] * 1e-12, t->fixed ? NAN : res.k_se[k] * 1e-12, NULL);
+      cli_fmt_value(v2, sizeof v2, 1e12 / res.k[k], t->fixed ? NAN : res.k_se[k] / (res.k[k] * res.k[k]) * 1e12, NULL);
+      cli_printf(&r.b, "  %-18s  %-23s  %s%s\n", lab, v1, v2, t->fixed ? "  (fixed)" : "");
+      gk_json_value_se(it, "k", res.k[k], t->fixed ? 0 : res.k_se[k]);
+    } else {
+      undetermined++;
+      if (isfinite(res.k_se[k]) && res.k_se[k] > 0)
+        cli_printf(&r.b, "  %-18s  not determined (1-sigma interval of the rate reaches 0: %s +- %s 1/ps)\n", lab,
+                   cli_fmt_num((char[32]){0}, 32, res.k[k] * 1e-12, 2),
+                   cli_fmt_num((char[32]){0}, 32, res.k_se[k] * 1e-12, 2));
+      else
+        cli_printf(&r.b, "  %-18s  not determined (the data carry no information on it)\n", lab);
+      cJSON_AddNullToObject(it, "k");
+      cJSON_AddStringToObject(it, "k_note", "not determined by the data");
+    }
+    cJSON_AddBoolToObject(it, "fixed", t->fixed);
+    cJSON_AddItemToArray(tr, it);
+  }
+  cli_printf(&r.b, "  decay modes (DAS lifetimes):\n");
+  double taum[GK_TAMAP_MAX_COMP], taum_se[GK_TAMAP_MAX_COMP];
+  for (int j = 0; j < n; j++) {
+    taum[j] = 1 / res.lam[j];
+    taum_se[j] = res.lam_se[j] / (res.lam[j] * res.lam[j]);
+    char nm[16];
+    snprintf(nm, sizeof nm, "tau%d", j + 1);
+    if (undetermined) cli_printf(&r.b, "  %-12s not determined\n", nm);
+    else cli_print_value(&r.b, nm, taum[j] * 1e12, taum_se[j] * 1e12, "ps");
+  }
+  if (!undetermined) {
+    gk_json_array(r.j, "das_tau", taum, (size_t)n);
+    gk_json_array(r.j, "das_tau_se", taum_se, (size_t)n);
+  } else {
+    cJSON_AddNullToObject(r.j, "das_tau");
+    cJSON_AddStringToObject(r.j, "das_tau_note", "not determined: some rates are not determined by the data");
+  }
+  cJSON *sets = cJSON_AddArrayToObject(r.j, "sets");
+  for (size_t d = 0; d < nsets; d++) {
+    char nm[32];
+    snprintf(nm, sizeof nm, "t0[%zu]", d + 1);
+    pval(&r.b, nm, res.t0[d] * 1e12, res.t0_se[d] * 1e12, o.t0_fixed, 0, "ps", &undetermined);
+    if (o.irf.kind != GK_KIN_IRF_NONE && (d == 0 || o.irf_per_set)) {
+      snprintf(nm, sizeof nm, o.irf_per_set ? "fwhm[%zu]" : "IRF fwhm", d + 1);
+      pval(&r.b, nm, res.fwhm[d] * 1e15, res.fwhm_se[d] * 1e15, o.fwhm_fixed, 1, "fs", &undetermined);
+    }
+    cJSON *sj = cJSON_CreateObject();
+    cJSON_AddStringToObject(sj, "file", argv[first + (int)d]);
+    if (o.t0_fixed || isfinite(res.t0_se[d])) gk_json_value_se(sj, "t0", res.t0[d], o.t0_fixed ? 0 : res.t0_se[d]);
+    else cJSON_AddNullToObject(sj, "t0");
+    if (o.irf.kind != GK_KIN_IRF_NONE) {
+      if (o.fwhm_fixed || (isfinite(res.fwhm_se[d]) && res.fwhm_se[d] < res.fwhm[d]))
+        gk_json_value_se(sj, "irf_fwhm", res.fwhm[d], o.fwhm_fixed ? 0 : res.fwhm_se[d]);
+      else cJSON_AddNullToObject(sj, "irf_fwhm");
+    }
+    if (hc[d]) json_chirp(sj, &ch[d]);
+    gk_json_array(sj, "wavelength", maps[d].wl, maps[d].nw);
+    cJSON *sa = cJSON_AddArrayToObject(sj, "sas"), *da = cJSON_AddArrayToObject(sj, "das");
+    double *col = malloc(maps[d].nw * sizeof *col);
+    for (int a = 0; a < n && col; a++) {
+      for (size_t i = 0; i < maps[d].nw; i++) col[i] = res.sas[d][i * (size_t)n + a];
+      cJSON_AddItemToArray(sa, cJSON_CreateDoubleArray(col, (int)maps[d].nw));
+      for (size_t i = 0; i < maps[d].nw; i++) col[i] = res.das[d][i * (size_t)n + a];
+      cJSON_AddItemToArray(da, cJSON_CreateDoubleArray(col, (int)maps[d].nw));
+    }
+    free(col);
+    cJSON_AddItemToArray(sets, sj);
+  }
+  if (o.disp_order > 0) {
+    cli_printf(&r.b, "  IRF shift t0(lambda) - t0 = sum d_k x^k, x = (lambda - %.1f nm)/100 nm\n", res.disp_ref);
+    for (int k = 1; k <= o.disp_order; k++) {
+      char nm[16];
+      snprintf(nm, sizeof nm, "d%d", k);
+      pval(&r.b, nm, res.disp[k] * 1e12, res.disp_se[k] * 1e12, o.disp_fixed, 0, "ps", &undetermined);
+    }
+    gk_json_array(r.j, "dispersion", res.disp + 1, (size_t)o.disp_order);
+    gk_json_array(r.j, "dispersion_se", res.disp_se + 1, (size_t)o.disp_order);
+    gk_json_num(r.j, "dispersion_ref", res.disp_ref);
+  }
+  cli_print_value(&r.b, "rms", res.rms * 1e3, NAN, "mOD (residual)");
+  gk_json_num(r.j, "rms", res.rms);
+  gk_json_num(r.j, "points", (double)res.npoints);
+  cJSON_AddBoolToObject(r.j, "converged", res.converged);
+  if (!res.converged) cli_printf(&r.b, "  NOT CONVERGED: %s\n", res.reason);
+  if (undetermined)
+    cli_printf(&r.b, "  %d parameter%s not determined by the data: simplify the model or fix %s (exit 1)\n",
+               undetermined, undetermined > 1 ? "s" : "", undetermined > 1 ? "them" : "it");
+  cJSON_AddNumberToObject(r.j, "undetermined", undetermined);
+  cli_printf(&r.b, "  spectra: -o FILE.csv (SAS and DAS per wavelength), --plot\n");
+  /* CSV: set, wavelength, SAS..., SAS se..., DAS... */
+  size_t ncol = 2 + 3 * (size_t)n;
+  const char **hdr = calloc(ncol, sizeof *hdr);
+  char (*hb)[48] = calloc(ncol, sizeof *hb);
+  if (hdr && hb) {
+    hdr[0] = "set";
+    hdr[1] = "wavelength (nm)";
+    for (int a = 0; a < n; a++) {
+      snprintf(hb[2 + a], 48, "SAS %s (OD)", s.name[a]);
+      snprintf(hb[2 + n + a], 48, "SAS %s se (OD)", s.name[a]);
+      snprintf(hb[2 + 2 * n + a], 48, "DAS %.4g ps (OD)", taum[a] * 1e12);
+    }
+    for (size_t k = 2; k < ncol; k++) hdr[k] = hb[k];
+    gk_csv_init(&r.csv, ncol, hdr);
+    r.has_csv = 1;
+    double *row = malloc(ncol * sizeof *row);
+    for (size_t d = 0; d < nsets && row; d++)
+      for (size_t i = 0; i < maps[d].nw; i++) {
+        row[0] = (double)(d + 1);
+        row[1] = maps[d].wl[i];
+        for (int a = 0; a < n; a++) {
+          row[2 + a] = res.sas[d][i * (size_t)n + a];
+          row[2 + n + a] = res.sas_se[d][i * (size_t)n + a];
+          row[2 + 2 * n + a] = res.das[d][i * (size_t)n + a];
+        }
+        gk_csv_add_row(&r.csv, row);
+      }
+    free(row);
+  }
+  free(hdr);
+  free(hb);
+  rc = 0;
+  if (c.plot) {
+    const gk_tamap *m = &maps[0];
+    gk_figure *f = gk_figure_new(2, 3, 1400, 1500, cli_basename(argv[first]));
+    map_panel(gk_figure_panel(f, 0), m, m->z, "(a) data");
+    double *res_z = malloc(m->nw * m->nt * sizeof *res_z);
+    if (res_z) {
+      for (size_t i = 0; i < m->nw * m->nt; i++)
+        res_z[i] = isfinite(res.fit[0][i]) ? m->z[i] - res.fit[0][i] : NAN;
+      gk_panel *pr2 = gk_figure_panel(f, 1);
+      double *tp = malloc(m->nt * sizeof *tp), *zz = malloc(m->nw * m->nt * sizeof *zz);
+      if (tp && zz) {
+        for (size_t j = 0; j < m->nt; j++) tp[j] = m->t[j] * 1e12;
+        for (size_t i = 0; i < m->nw * m->nt; i++) zz[i] = res_z[i] * 1e3;
+        gk_panel_image(pr2, tp, m->nt, m->wl, m->nw, zz, "residual (mOD)");
+        gk_panel_labels(pr2, "delay t (ps)", "wavelength (nm)", "(b) residual");
+      }
+      free(tp);
+      free(zz);
+      free(res_z);
+    }
+    gk_panel *ps = gk_figure_panel(f, 2), *pd = gk_figure_panel(f, 3);
+    gk_panel_labels(ps, "wavelength (nm)", "SAS (mOD)", scheme ? "(c) species-associated spectra" : "(c) spectra of the compartments");
+    gk_panel_labels(pd, "wavelength (nm)", "DAS (mOD)", "(d) decay-associated spectra");
+    double *col = malloc(m->nw * sizeof *col);
+    for (int a = 0; a < n && col; a++) {
+      char lb[64];
+      for (size_t i = 0; i < m->nw; i++) col[i] = res.sas[0][i * (size_t)n + a] * 1e3;
+      gk_panel_add(ps, m->wl, col, NULL, m->nw, GK_STYLE_LINE, a, s.name[a]);
+      for (size_t i = 0; i < m->nw; i++) col[i] = res.das[0][i * (size_t)n + a] * 1e3;
+      snprintf(lb, sizeof lb, "%.3g ps", taum[a] * 1e12);
+      gk_panel_add(pd, m->wl, col, NULL, m->nw, GK_STYLE_LINE, a, lb);
+    }
+    gk_panel_hline(ps, 0, GK_GREY, NULL);
+    gk_panel_hline(pd, 0, GK_GREY, NULL);
+    /* selected kinetics and spectra with the fit */
+    gk_panel *pk = gk_figure_panel(f, 4), *pp = gk_figure_panel(f, 5);
+    gk_panel_labels(pk, "delay t (ps)", "dA (mOD)", "(e) kinetics at the extrema of the first spectrum");
+    gk_panel_labels(pp, "wavelength (nm)", "dA (mOD)", "(f) spectra at selected delays");
+    double *tp = malloc(m->nt * sizeof *tp), *zk = malloc(m->nt * sizeof *zk), *fk = malloc(m->nt * sizeof *fk);
+    double *zs = malloc(m->nw * sizeof *zs), *fs = malloc(m->nw * sizeof *fs);
+    if (tp && zk && fk && zs && fs && col) {
+      size_t imin = 0, imax = 0;
+      for (size_t i = 0; i < m->nw; i++) {
+        if (res.das[0][i * (size_t)n] < res.das[0][imin * (size_t)n]) imin = i;
+        if (res.das[0][i * (size_t)n] > res.das[0][imax * (size_t)n]) imax = i;
+      }
+      size_t pick[2] = {imin, imax};
+      for (int w = 0; w < 2; w++) {
+        size_t i = pick[w];
+        char lb[48];
+        for (size_t j = 0; j < m->nt; j++) {
+          tp[j] = m->t[j] * 1e12;
+          zk[j] = m->z[i * m->nt + j] * 1e3;
+          fk[j] = res.fit[0][i * m->nt + j] * 1e3;
+        }
+        snprintf(lb, sizeof lb, "%.1f nm", m->wl[i]);
+        gk_panel_add(pk, tp, zk, NULL, m->nt, GK_STYLE_POINTS, w, lb);
+        gk_panel_add(pk, tp, fk, NULL, m->nt, GK_STYLE_LINE, GK_BLACK, NULL);
+      }
+      double want[4] = {0.5e-12, 5e-12, 50e-12, 500e-12};
+      for (int w = 0; w < 4; w++) {
+        size_t j = 0;
+        while (j + 1 < m->nt && m->t[j] < want[w]) j++;
+        if (m->t[j] < want[w] * 0.5) continue;
+        char lb[48];
+        for (size_t i = 0; i < m->nw; i++) {
+          zs[i] = m->z[i * m->nt + j] * 1e3;
+          fs[i] = res.fit[0][i * m->nt + j] * 1e3;
+        }
+        snprintf(lb, sizeof lb, "%.3g ps", m->t[j] * 1e12);
+        gk_panel_add(pp, m->wl, zs, NULL, m->nw, GK_STYLE_POINTS, w, lb);
+        gk_panel_add(pp, m->wl, fs, NULL, m->nw, GK_STYLE_LINE, GK_BLACK, NULL);
+      }
+    }
+    free(tp); free(zk); free(fk); free(zs); free(fs); free(col);
+    rc = cli_save_figure(&c, f);
+  }
+  int status = res.converged && !undetermined ? CLI_OK : CLI_FAILED;
+  gk_tamap_global_result_free(&res);
+  for (size_t d = 0; d < nsets; d++) gk_tamap_free(&maps[d]);
+  if (rc) { cli_result_free(&r); return rc; }
+  return cli_result_finish(&c, &r, status);
+}
+
+/* ---- sigma ------------------------------------------------------------ */
+
+static int cmd_sigma(int argc, char **argv)
+{
+  cli_common c = {.cmd = "tamap sigma"};
+  double hnu = 0;
+  cli_qopt q[] = {{"photon-energy", "eV", QO_POS, &hnu, NULL, 0}};
+  int first;
+  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
+  if (first >= argc) return cli_usage(c.cmd, "give a FILE of fluence and signal");
+  if (first + 1 < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first + 1]);
+  if (cli_qopt_require(&c, q, NQ(q), "photon-energy") < 0) return CLI_USAGE;
+  const char *path = argv[first];
+  gk_columns col;
+  gk_columns_options co = {0};
+  co.min_points = 3;
+  co.allow_unsorted = 1;
+  co.reject_duplicate_x = 1;
+  co.require_positive_x = 1;
+  int rc = cli_read_xy(path, &co, "J/cm2", &col);
+  if (rc) return rc;
+  gk_error e;
+  gk_error_clear(&e);
+  gk_tamap_sigma_fit f;
+  if (gk_tamap_sigma_run(col.x, col.y, col.n, hnu, &f, &e) != GK_OK) {
+    if (!e.file[0]) snprintf(e.file, sizeof e.file, "%s", path);
+    gk_columns_free(&col);
+    return cli_error(&e);
+  }
+  double hv = hnu * 1.602176634e-19;
+  cli_result r;
+  cli_result_init(&r, "tamap sigma");
+  cJSON_AddStringToObject(r.j, "file", path);
+  gk_json_value_se(r.j, "sigma", f.sigma, f.sigma_se);
+  gk_json_value_se(r.j, "s_inf", f.s_inf, f.s_inf_se);
+  gk_json_num(r.j, "fluence_n1", hv / f.sigma);
+  gk_json_num(r.j, "chi2_red", f.chi2_red);
+  cJSON_AddBoolToObject(r.j, "converged", f.converged);
+  cli_printf(&r.b, "Saturation S = S_inf (1 - exp(-<N>)), <N> = sigma F/(h nu), h nu = %.3g eV, %zu fluences\n", hnu,
+             col.n);
+  cli_print_value(&r.b, "sigma", f.sigma, f.sigma_se, "cm^2");
+  cli_print_value(&r.b, "S_inf", f.s_inf, f.s_inf_se, col.y_unit[0] ? col.y_unit : "(file units)");
+  cli_print_value(&r.b, "F(<N>=1)", hv / f.sigma * 1e6, NAN, "uJ/cm2");
+  if (!f.converged) cli_printf(&r.b, "  NOT CONVERGED: %s\n", f.reason);
+  static const char *hdr[] = {"fluence (J/cm2)", "<N>", "signal", "fit"};
+  gk_csv_init(&r.csv, 4, hdr);
+  r.has_csv = 1;
+  for (size_t i = 0; i < col.n; i++) {
+    double nn = f.sigma * col.x[i] / hv;
+    gk_csv_add_row(&r.csv, (double[]){col.x[i], nn, col.y[i], f.s_inf * -expm1(-nn)});
+  }
+  rc = 0;
+  if (c.plot) {
+    enum { M = 200 };
+    double xs[M], ys[M], lo = INFINITY, hi = 0, *nx = malloc(col.n * sizeof *nx);
+    for (size_t i = 0; i < col.n; i++) { lo = fmin(lo, col.x[i]); hi = fmax(hi, col.x[i]); }
+    for (int i = 0; i < M; i++) {
+      double F = lo * pow(hi / lo, (double)i / (M - 1));
+      xs[i] = f.sigma * F / hv;
+      ys[i] = f.s_inf * -expm1(-xs[i]);
+    }
+    for (size_t i = 0; i < col.n && nx; i++) nx[i] = f.sigma * col.x[i] / hv;
+    gk_figure *fig = gk_figure_new(1, 1, 800, 560, cli_basename(path));
+    gk_panel *p = gk_figure_panel(fig, 0);
+    gk_panel_labels(p, "mean excitons per dot <N> = σ F/(hν)", "signal", "single-exciton signal versus <N>");
+    gk_panel_log(p, 1, 0);
+    if (nx) gk_panel_add(p, nx, col.y, NULL, col.n, GK_STYLE_POINTS, -1, "data");
+    gk_panel_add(p, xs, ys, NULL, M, GK_STYLE_LINE, GK_BLACK, "S_{∞}(1 - e^{-<N>})");
+    free(nx);
+    rc = cli_save_figure(&c, fig);
+  }
+  int status = f.converged ? CLI_OK : CLI_FAILED;
+  gk_columns_free(&col);
+  if (rc) { cli_result_free(&r); return rc; }
+  return cli_result_finish(&c, &r, status);
+}
+
+#define TAMAP_INTRO                                                                                 \
+  "Transient-absorption maps dA(lambda, t) as the global/target analysis literature treats them\n" \
+  "(van Stokkum et al., Biochim. Biophys. Acta 2004): chirp, SVD, decay- and species-associated\n" \
+  "spectra from a linear kinetic scheme with a Gaussian IRF convolved analytically, spectra\n"     \
+  "eliminated by variable projection. A map file: the first row and column are the axes (delays\n" \
+  "in ps/fs/ns with the unit in the corner cell or --delay-unit, wavelengths in nm).\n\n"
+#define TAMAP_HELP_SVD                                                                              \
+  "  svd FILE     singular values and vectors; the rank is the number of singular values above\n" \
+  "    the Gavish-Donoho threshold for white noise (IEEE Trans. Inf. Theory 2014)\n"              \
+  "      --vectors K        vectors reported (default 4)\n" MAP_HELP                               \
+  "      gainkit tamap svd examples/tamap/map_low.csv --signal-unit mOD --background -0.5ps\n"
+#define TAMAP_HELP_CHIRP                                                                            \
+  "  chirp FILE   time zero versus wavelength (group-velocity dispersion of the probe): the\n"     \
+  "    half-rise of every trace, fitted by a polynomial with 3-sigma outlier rejection\n"          \
+  "      --order N          polynomial order 0..4 (default 2)\n"                                    \
+  "      [--layout --delay-unit --signal-unit --background] as for svd\n"                          \
+  "      gainkit tamap chirp examples/tamap/map_low.csv --background -0.5ps --order 2\n"
+#define TAMAP_HELP_FIT                                                                              \
+  "  fit FILE...  global (DAS) or target (SAS) analysis of one or more maps (fluences): rates\n"  \
+  "    shared, time zero (and with --irf-per-set the IRF width) and spectra per map\n"             \
+  "      --das N            N parallel decays (decay-associated spectra)\n"                          \
+  "      --sequential N     A -> B -> ... (evolution-associated spectra)\n"                          \
+  "      --tau T1,T2,...    starting lifetimes for --das/--sequential (default 1, 10, 100 ps...)\n" \
+  "      --scheme TEXT      target model \"XX->X:40ps, X->0:3ns, H->X:0.4ps\": FROM->TO:RATE,\n"    \
+  "                         RATE a rate (0.025/ps, 2.5e10) or a lifetime (40ps); '!' after it\n"    \
+  "                         fixes it; 0 or GS is the ground state; branching = two transitions\n"   \
+  "      --init A=1,XX=0.3  initial populations of the scheme (default 1 in the first); one\n"       \
+  "                         set per map separated by '/' (\"H=1,XX=0.1/H=1,XX=0.6\")\n"           \
+  "      --irf-fwhm T       Gaussian IRF FWHM, start value (default 100 fs; 0: no IRF)\n"          \
+  "      --fix-irf          hold the FWHM;  --irf-per-set: one FWHM per map\n"                      \
+  "      --t0 T[,T2...]     time zero start (default 0), one or one per map; --fix-t0 holds it\n"  \
+  "      --dispersion N     fit a wavelength-dependent IRF shift, polynomial of order N (1..3)\n"   \
+  "      --nnls             non-negative spectra (Lawson-Hanson) per map and wavelength\n"         \
+  "      [map options as for svd]\n"                                                               \
+  "    Outputs rates with standard errors (from the Jacobian of the projected problem), the\n"    \
+  "    lifetimes of the decay modes, t0 and IRF per map; -o x.csv holds SAS, SAS se and DAS.\n"   \
+  "      gainkit tamap fit examples/tamap/map_low.csv --signal-unit mOD --background -0.5ps --exclude 0.1ps --dispersion 2 --das 3 --tau 0.5ps,40ps,3ns --t0 0.2ps\n" \
+  "      gainkit tamap fit examples/tamap/map_low.csv examples/tamap/map_high.csv --signal-unit mOD --background -0.5ps --exclude 0.1ps --dispersion 2 --scheme \"H->X:1ps, XX->X:20ps, X->0:1ns\" --init H=1,XX=0.1/H=1,XX=0.6 --t0 0.2ps\n"
+#define TAMAP_HELP_SIGMA                                                                            \
+  "  sigma FILE   absorption cross-section from the saturation of the single-exciton signal\n"    \
+  "    with fluence, S = S_inf (1 - exp(-sigma F/(h nu))) (Poisson statistics; Ahn et al.,\n"     \
+  "    Chem. Rev. 2023, Fig. 26b; Qin et al., Nano Lett. 2021). FILE columns: fluence (J/cm2\n"   \
+  "    unless the header names a unit, \"fluence (uJ/cm2)\") and the signal (any unit)\n"          \
+  "      --photon-energy E  pump photon energy (eV, required)\n"                                   \
+  "      gainkit tamap sigma examples/tamap/sigma.csv --photon-energy 3.1eV\n"
+
+static const struct cli_subcommand subs[] = {
+  {"svd", "FILE [options]", TAMAP_HELP_SVD, cmd_svd},
+  {"chirp", "FILE [--order N] [options]", TAMAP_HELP_CHIRP, cmd_chirp},
+  {"fit", "FILE... (--das N | --sequential N | --scheme TEXT) [options]", TAMAP_HELP_FIT, cmd_fit},
+  {"sigma", "FILE --photon-energy E", TAMAP_HELP_SIGMA, cmd_sigma},
+  {NULL, NULL, NULL, NULL},
+};
+
+extern const struct cli_command cli_cmd_tamap;
+static int run(int argc, char **argv) { return cli_dispatch(&cli_cmd_tamap, argc, argv); }
+
+const struct cli_command cli_cmd_tamap = {
+  .name = "tamap",
+  .summary = "transient-absorption maps: chirp, SVD, global/target analysis (DAS/SAS), cross-section",
+  .order = 56,
+  .help = "Usage: gainkit tamap SUBCOMMAND [options]\n"
+          "       gainkit tamap SUBCOMMAND --help   help for one subcommand\n\n" TAMAP_INTRO TAMAP_HELP_SVD
+              TAMAP_HELP_CHIRP TAMAP_HELP_FIT TAMAP_HELP_SIGMA "\n" CLI_COMMON_HELP,
+  .run = run,
+  .subs = subs,
+  .intro = TAMAP_INTRO,
+};

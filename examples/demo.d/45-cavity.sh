@@ -1,0 +1,10 @@
+# Demo step: beyond total internal reflection and into cavities. The Bragg
+# reflection waveguide of Ahn et al., Chem. Rev. 2023 §6.4 (a QD gain layer
+# between an Ag contact and a 10-pair Nb2O5/SiO2 DBR written as `repeat: 10`;
+# layer thicknesses are assumptions, see the example file) as leaky and Bragg
+# modes; then a second-order DFB on a CsPbBr3 film (kappa from the TE0 mode)
+# with its threshold gain versus grating length.
+step modes-brw modes "$EX/stack-brw-dbr.yaml" --leaky --pol te
+step dfb-cspbbr3 dfb --stack "$EX/stack-dfb-cspbbr3.yaml" --grating-layer grating --fill-index 2.3 \
+  --order 2 --duty 0.75 --length 50 --plot "$OUT/dfb-threshold-length.svg"
+step dfb-check dfb --kappa 100 --length 0.2mm --neff 1.75 --period 154nm --check-tmm

@@ -1,0 +1,88 @@
+/* gainkit/cavity.h — distributed-feedback (DFB) cavities by coupled-wave
+ * theory (Kogelnik & Shank, J. Appl. Phys. 1972).
+ *
+ * Fields R e^{-i beta0 z} + S e^{+i beta0 z} near the Bragg condition
+ * beta0 = m pi / Lambda obey
+ *   -R' + (alpha - i delta) R = i kappa S,   S' + (alpha - i delta) S = i kappa R
+ * with alpha the amplitude (field) gain, 2 alpha the modal power gain, and
+ * delta = beta - beta0 the detuning. A grating of length L without facet
+ * reflections (R(-L/2) = S(L/2) = 0) lases when
+ *   gamma cosh(gamma L) - (alpha - i delta) sinh(gamma L) = 0,
+ *   gamma^2 = kappa^2 + (alpha - i delta)^2,
+ * a transcendental equation in the two real unknowns (alpha L, delta L) for a
+ * given kappa L (complex: index coupling real, gain coupling imaginary). Its
+ * zeros are located by a grid scan and refined with GSL's hybrid
+ * multidimensional root finder.
+ *
+ * kappa from the guide: for a permittivity modulation in layer j with
+ * Fourier component eps_m at the grating vector m K (K = 2 pi / Lambda),
+ * kappa = k0 eps_m Gamma_j / (2 n_eff) (TE), Gamma_j the mode's confinement in
+ * layer j. A rectangular grating between eps_hi (fraction D of the period)
+ * and eps_lo has eps_m = (eps_hi - eps_lo) sin(pi m D)/(pi m).
+ */
+#ifndef GAINKIT_CAVITY_H
+#define GAINKIT_CAVITY_H
+
+#include <stddef.h>
+#include "gainkit/error.h"
+#include "gainkit/modes.h"
+
+#include "gainkit/export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+GK_API_BEGIN
+
+typedef struct gk_dfb_mode {
+  double alpha_L;   /* field gain x length at threshold (power gain = 2 alpha) */
+  double delta_L;   /* detuning from the Bragg condition x length */
+} gk_dfb_mode;
+
+/* The lowest-threshold longitudinal modes of a uniform DFB grating, up to
+ * `max` of them, sorted by alpha_L (ties: delta_L >= 0 first), found in
+ * alpha_L in (0, alpha_max], |delta_L| <= delta_max. Index coupling gives
+ * pairs +-delta. *n: how many were found. kappa_L = kappa L (complex). */
+int gk_dfb_threshold(double kappa_re_L, double kappa_im_L, double alpha_max, double delta_max, gk_dfb_mode *out,
+                     size_t max, size_t *n, gk_error *err);
+
+/* The same threshold by a transfer matrix of the physical grating, as an
+ * independent check: N periods of two layers (n_avg +- dn/2, each Lambda/2,
+ * first order), in a medium n_avg; Newton/secant on the complex propagation
+ * constant from the start (alpha_L, delta_L). Returns the refined pair. */
+int gk_dfb_threshold_tmm(double n_avg, double dn, double wavelength_nm, long periods, gk_dfb_mode *mode,
+                         gk_error *err);
+
+/* Coupling coefficient kappa (cm^-1) of a grating in layer `layer` of the
+ * guide for mode m: Fourier component eps_m of the permittivity modulation.
+ * TE modes only (TM: GK_EUSAGE). */
+int gk_dfb_kappa(const gk_guide *g, const gk_mode *m, size_t layer, double eps_m, double *kappa_cm,
+                 gk_error *err);
+/* Fourier component of a rectangular grating of order m and duty cycle D. */
+double gk_dfb_rect_eps_m(double eps_hi, double eps_lo, double duty, int order);
+/* Bragg wavelength 2 n_eff Lambda / m and the index-coupled stop band
+ * half-width in wavelength, lambda^2 |kappa| / (2 pi n_g) (n_g: group index;
+ * callers without dispersion data pass n_eff). */
+double gk_dfb_bragg_nm(double neff, double period_nm, int order);
+double gk_dfb_stopband_halfwidth_nm(double lambda_nm, double kappa_cm, double ng);
+
+/* ---- resonator calculators --------------------------------------------------
+ * Q = lambda / dlambda (FWHM); photon lifetime tau_p = Q lambda / (2 pi c);
+ * free spectral range of a Fabry-Perot cavity lambda^2 / (2 n_g L) and of a
+ * whispering-gallery (microdisk/ring) resonator lambda^2 / (2 pi R n_g).
+ * Instrument deconvolution of a Lorentzian line of measured FWHM w_meas:
+ * Lorentzian instrument w_L = w_meas - w_instr; Gaussian instrument from the
+ * Voigt width w_V = 0.5346 w_L + sqrt(0.2166 w_L^2 + w_G^2) (Olivero &
+ * Longbothum, J. Quant. Spectrosc. Radiat. Transfer 1977; 0.02 % accuracy)
+ * solved for w_L. NAN when the instrument is wider than the measured line. */
+double gk_cavity_q(double lambda_nm, double fwhm_nm);
+double gk_cavity_photon_lifetime_s(double lambda_nm, double q);
+double gk_cavity_fsr_fp_nm(double lambda_nm, double ng, double length_nm);
+double gk_cavity_fsr_wgm_nm(double lambda_nm, double ng, double radius_nm);
+double gk_cavity_deconvolve_lorentz_nm(double fwhm_meas_nm, double fwhm_instr_nm, int gaussian_instrument);
+
+GK_API_END
+#ifdef __cplusplus
+}
+#endif
+#endif

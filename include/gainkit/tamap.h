@@ -1,0 +1,238 @@
+/* gainkit/tamap.h — transient-absorption maps dA(lambda, t): reading,
+ * background subtraction, chirp (group-velocity dispersion) correction,
+ * coherent-artefact exclusion, SVD, and global / target analysis with
+ * decay- and species-associated spectra (DAS, SAS).
+ *
+ * Conventions follow the global/target analysis literature (van Stokkum,
+ * Larsen, van Grondelle, Biochim. Biophys. Acta 2004; the Glotaran and
+ * KiMoPack programs): a linear kinetic scheme dc/dt = K c + c0 i(t) with an
+ * instrument response i(t), concentrations c_i(t) solved through the
+ * eigen-decomposition of K (matrix exponential) with the IRF convolved
+ * analytically (gk_kin_basis), and the spectra (linear parameters) eliminated
+ * by variable projection (Golub and Pereyra, SIAM J. Numer. Anal. 1973) so
+ * that gk_fit only sees the rate constants, time zero, IRF width and the
+ * dispersion polynomial.
+ *
+ * Units: wavelength nm, time s, dA in OD (mOD inputs are converted).
+ */
+#ifndef GAINKIT_TAMAP_H
+#define GAINKIT_TAMAP_H
+
+#include <stddef.h>
+#include "gainkit/error.h"
+#include "gainkit/data.h"
+#include "gainkit/fit.h"
+#include "gainkit/kinetics.h"
+
+#include "gainkit/export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+GK_API_BEGIN
+
+/* A map: nw wavelengths x nt delays, z[i*nt + j] = dA(wl[i], t[j]) in OD.
+ * use[i*nt + j] = 0 marks a point left out of fits (coherent artefact,
+ * outside the range after chirp correction); NULL = all used. */
+typedef struct gk_tamap {
+  char *path;
+  size_t nw, nt;
+  double *wl;          /* nm, strictly increasing */
+  double *t;           /* s, strictly increasing */
+  double *z;           /* OD */
+  unsigned char *use;  /* nw*nt or NULL */
+  long data_line;      /* file line of the first data row (for messages) */
+} gk_tamap;
+
+typedef enum {
+  GK_TAMAP_AUTO = 0,      /* decide from the axes (a delay axis has t <= 0 values) */
+  GK_TAMAP_DELAY_ROW,     /* delays in the first row, one row per wavelength */
+  GK_TAMAP_DELAY_COLUMN   /* delays in the first column, one row per delay */
+} gk_tamap_layout;
+
+typedef struct gk_tamap_read_options {
+  gk_read_options read;
+  gk_tamap_layout layout;
+  const char *delay_unit;   /* "ps", "fs", "ns"...; NULL = from the corner cell
+                               ("wavelength (nm) \ delay (ps)"); none = error */
+  const char *signal_unit;  /* "OD" (also dA, dOD) or "mOD"; NULL = OD */
+} gk_tamap_read_options;
+
+/* Read a matrix export. The first row and first column are the axes, the
+ * corner cell a label or a number (ignored). Wavelengths are sorted
+ * increasing (a file with decreasing wavelengths is accepted), delays must
+ * be strictly increasing. Errors name file:line. */
+int gk_tamap_read(const char *path, const gk_tamap_read_options *o, gk_tamap *m, gk_error *err);
+/* Build a map from arrays (copied); use may be NULL. */
+int gk_tamap_init(gk_tamap *m, size_t nw, size_t nt, const double *wl, const double *t, const double *z,
+                  gk_error *err);
+void gk_tamap_free(gk_tamap *m);
+
+/* Subtract, per wavelength, the mean of the points with t < t_before
+ * (pre-time-zero background: scatter, long-lived offset from the previous
+ * pulse). *npoints = delays averaged. GK_EUSAGE when no delay is earlier. */
+int gk_tamap_background(gk_tamap *m, double t_before, size_t *npoints, gk_error *err);
+
+/* ---- chirp ----------------------------------------------------------- */
+#define GK_TAMAP_MAX_ORDER 4
+/* t0(lambda) = sum_k c[k] x^k, x = (lambda - wl_ref)/100 nm. */
+typedef struct gk_tamap_chirp {
+  int order;                              /* 0..GK_TAMAP_MAX_ORDER */
+  double wl_ref;                          /* nm */
+  double c[GK_TAMAP_MAX_ORDER + 1];       /* s */
+  double se[GK_TAMAP_MAX_ORDER + 1];      /* standard errors (fit), 0 when given */
+  size_t npoints, nrejected;              /* wavelengths used / rejected as outliers */
+  double rms;                             /* rms deviation of the onsets from the curve, s */
+} gk_tamap_chirp;
+
+double gk_tamap_chirp_eval(const gk_tamap_chirp *c, double wl);
+
+/* Onset of the signal at each wavelength: the first delay at which |dA|
+ * reaches half of its extreme value, interpolated linearly between
+ * samples; NaN where the trace has no clear rise (peak below
+ * min_snr x the pre-signal noise, or the peak at the first delay). */
+int gk_tamap_onsets(const gk_tamap *m, double min_snr, double *t_on, gk_error *err);
+
+/* Fit the polynomial of `order` to the onsets (least squares, points more
+ * than 3 robust standard deviations off rejected, refitted). */
+int gk_tamap_chirp_fit(const gk_tamap *m, int order, gk_tamap_chirp *c, gk_error *err);
+
+/* Shift every trace to t' = t - t0(lambda) on the original delay grid
+ * (linear interpolation); points that fall outside the measured range
+ * are marked unused. */
+int gk_tamap_chirp_apply(gk_tamap *m, const gk_tamap_chirp *c, gk_error *err);
+
+/* Mark |t - t0(lambda)| <= half_width unused (coherent artefact around time
+ * zero); chirp may be NULL (t0 = 0). Returns the number of points marked. */
+size_t gk_tamap_exclude(gk_tamap *m, const gk_tamap_chirp *c, double half_width);
+
+/* ---- SVD ------------------------------------------------------------- */
+typedef struct gk_tamap_svd {
+  size_t nw, nt;        /* nt = delays used (columns with every point usable) */
+  size_t k;             /* vectors kept */
+  double *s;            /* min(nw, nt) singular values, descending */
+  double *u;            /* nw*k left (spectral) vectors, u[i*k + r] */
+  double *v;            /* nt*k right (kinetic) vectors, v[j*k + r] */
+  double *t;            /* nt delays used */
+  size_t rank;          /* singular values above the noise level */
+  double noise;         /* threshold: omega(beta) x median singular value (Gavish-Donoho 2014) */
+} gk_tamap_svd;
+
+int gk_tamap_svd_run(const gk_tamap *m, size_t k, gk_tamap_svd *s, gk_error *err);
+void gk_tamap_svd_free(gk_tamap_svd *s);
+
+/* ---- kinetic scheme -------------------------------------------------- */
+#define GK_TAMAP_MAX_COMP 6
+#define GK_TAMAP_MAX_TRANS 16
+#define GK_TAMAP_MAX_SETS 8
+
+typedef struct gk_tamap_trans {
+  int from, to;           /* compartment indices; to = -1: the ground state */
+  double k;               /* rate constant, s^-1 (starting value) */
+  int fixed;
+} gk_tamap_trans;
+
+typedef struct gk_tamap_scheme {
+  int ncomp;
+  char name[GK_TAMAP_MAX_COMP][32];
+  int ntrans;
+  gk_tamap_trans tr[GK_TAMAP_MAX_TRANS];
+  double c0[GK_TAMAP_MAX_COMP];   /* initial populations (per unit IRF area) */
+} gk_tamap_scheme;
+
+/* Parse "X->0:1e12, XX->X:2e11, T->0" (rates in s^-1, or with a unit of
+ * inverse time, "5ps" meaning a lifetime: k = 1/5 ps; a trailing '!' fixes
+ * the rate) and "XX=1,X=0.5" initial populations (NULL: 1 for the first
+ * compartment). Names are created in order of appearance; "0" or "GS" is
+ * the ground state. */
+int gk_tamap_scheme_parse(const char *text, const char *init, gk_tamap_scheme *s, gk_error *err);
+/* The parallel model of n lifetimes (DAS): n compartments, each -> ground,
+ * all initially 1. */
+void gk_tamap_scheme_parallel(gk_tamap_scheme *s, int n, const double *tau);
+/* Sequential A -> B -> C -> ... -> ground with the given lifetimes (EADS). */
+void gk_tamap_scheme_sequential(gk_tamap_scheme *s, int n, const double *tau);
+
+/* The transfer matrix K (ncomp x ncomp, row-major) of the scheme with
+ * rates k[0..ntrans-1]. */
+void gk_tamap_scheme_matrix(const gk_tamap_scheme *s, const double *k, double *K);
+
+/* Concentrations as sums of exponentials: c_i(t) = sum_j V[i*n + j]
+ * exp(-lam[j] t) for t >= 0 (impulsive excitation), lam ascending.
+ * From the eigen-decomposition of K (GSL, nonsymmetric); GK_EDOM when K
+ * has complex or (nearly) repeated eigenvalues. */
+int gk_tamap_scheme_solve(const gk_tamap_scheme *s, const double *k, double *lam, double *V, gk_error *err);
+
+/* ---- global / target fit -------------------------------------------- */
+typedef struct gk_tamap_global_options {
+  gk_kin_irf irf;           /* GK_KIN_IRF_GAUSS (fwhm = start) or NONE */
+  int fwhm_fixed;
+  int irf_per_set;          /* one FWHM per data set instead of one shared */
+  double t0[GK_TAMAP_MAX_SETS];  /* time zero per data set (start), s */
+  int t0_fixed;
+  /* Wavelength-dependent IRF shift (dispersion): t0(lambda) = t0_set +
+   * sum_{k=1..disp_order} disp[k] x^k, x = (lambda - disp_ref)/100 nm. */
+  int disp_order;           /* 0..3 */
+  double disp_ref;          /* nm; NaN = the mean wavelength */
+  double disp[4];           /* starting values (index 1..3), s */
+  int disp_fixed;
+  int nnls;                 /* non-negative amplitudes (Lawson-Hanson) */
+  /* Initial populations per data set (nsets x ncomp, row-major), e.g. the
+   * biexciton fraction growing with fluence; NULL = the scheme's c0 for all. */
+  const double *c0_sets;
+  gk_fit_options fit;
+} gk_tamap_global_options;
+
+void gk_tamap_global_options_default(gk_tamap_global_options *o);
+
+typedef struct gk_tamap_global_result {
+  int ncomp, ntrans;
+  size_t nsets;
+  double k[GK_TAMAP_MAX_TRANS], k_se[GK_TAMAP_MAX_TRANS];
+  double lam[GK_TAMAP_MAX_COMP];   /* decay rates of the eigen-modes, ascending, s^-1 */
+  double lam_se[GK_TAMAP_MAX_COMP];
+  double V[GK_TAMAP_MAX_COMP * GK_TAMAP_MAX_COMP];  /* c_i = sum_j V_ij exp(-lam_j t) (set 0) */
+  double t0[GK_TAMAP_MAX_SETS], t0_se[GK_TAMAP_MAX_SETS];
+  double fwhm[GK_TAMAP_MAX_SETS], fwhm_se[GK_TAMAP_MAX_SETS];
+  double disp[4], disp_se[4], disp_ref;
+  /* per set s: nw[s] wavelengths, sas[s][i*ncomp + c], das[s][i*ncomp + j] */
+  size_t nw[GK_TAMAP_MAX_SETS];
+  double *sas[GK_TAMAP_MAX_SETS], *sas_se[GK_TAMAP_MAX_SETS], *das[GK_TAMAP_MAX_SETS];
+  double *fit[GK_TAMAP_MAX_SETS];    /* nw*nt model (NaN where unused) */
+  double chi2, rms;
+  size_t npoints, dof;
+  int cov_ok;              /* 0: the covariance is singular (standard errors NaN) */
+  int converged;
+  char reason[160];
+} gk_tamap_global_result;
+
+/* Fit the scheme to nsets maps at once: rates shared, t0 (and optionally
+ * the IRF width) per set, spectra per set and wavelength. */
+int gk_tamap_global_fit(const gk_tamap *const *maps, size_t nsets, const gk_tamap_scheme *s,
+                        const gk_tamap_global_options *o, gk_tamap_global_result *r, gk_error *err);
+void gk_tamap_global_result_free(gk_tamap_global_result *r);
+
+/* Non-negative least squares min |A x - b|, x >= 0, from the normal
+ * equations G = A^T A (n x n) and h = A^T b (Lawson and Hanson, Solving
+ * Least Squares Problems, 1974, ch. 23, on the Gram matrix). */
+int gk_nnls_gram(const double *G, const double *h, size_t n, double *x);
+
+/* ---- fluence series: absorption cross-section ------------------------ */
+/* S(F) = S_inf (1 - exp(-<N>)), <N> = sigma F / (h nu): the single-exciton
+ * signal (long-delay bleach) saturates with the mean number of excitons
+ * per nanocrystal (Poisson statistics; Klimov, Science 2000; Ahn et al.,
+ * Chem. Rev. 2023, Fig. 26b). F in J/cm^2, photon energy in eV. */
+typedef struct gk_tamap_sigma_fit {
+  double sigma, sigma_se;   /* cm^2 */
+  double s_inf, s_inf_se;
+  double chi2_red;
+  int converged;
+  char reason[160];
+} gk_tamap_sigma_fit;
+int gk_tamap_sigma_run(const double *fluence, const double *signal, size_t n, double photon_ev,
+                       gk_tamap_sigma_fit *f, gk_error *err);
+
+GK_API_END
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,215 @@
+/* DFB coupled-wave threshold (Kogelnik & Shank 1972) and a transfer-matrix
+ * check (see gainkit/cavity.h). */
+#include <complex.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_multiroots.h>
+
+#include "gainkit/cavity.h"
+
+typedef double complex cplx;
+
+struct ks { cplx kL; };
+
+/* G/cosh(gamma L) = gL - (aL - i dL) tanh(gL): even in gL, so the square
+ * root's branch does not matter. */
+static cplx ks_G(cplx kL, double aL, double dL)
+{
+  cplx s = aL - I * dL, u = csqrt(kL * kL + s * s);
+  if (cabs(u) < 1e-12) return 1.0 - s;   /* limit u -> 0: u cosh u - s sinh u ~ u (1 - s) */
+  return u - s * ctanh(u);
+}
+
+static int ks_f(const gsl_vector *x, void *p, gsl_vector *f)
+{
+  const struct ks *k = p;
+  cplx G = ks_G(k->kL, gsl_vector_get(x, 0), gsl_vector_get(x, 1));
+  if (!isfinite(creal(G)) || !isfinite(cimag(G))) return GSL_EDOM;
+  gsl_vector_set(f, 0, creal(G));
+  gsl_vector_set(f, 1, cimag(G));
+  return GSL_SUCCESS;
+}
+
+static int refine(struct ks *k, double *aL, double *dL)
+{
+  gsl_multiroot_function F = {ks_f, 2, k};
+  gsl_vector *x = gsl_vector_alloc(2);
+  gsl_multiroot_fsolver *s = gsl_multiroot_fsolver_alloc(gsl_multiroot_fsolver_hybrids, 2);
+  if (!x || !s) { gsl_vector_free(x); if (s) gsl_multiroot_fsolver_free(s); return -1; }
+  gsl_vector_set(x, 0, *aL);
+  gsl_vector_set(x, 1, *dL);
+  int ok = -1;
+  if (gsl_multiroot_fsolver_set(s, &F, x) == GSL_SUCCESS) {
+    for (int it = 0; it < 200; it++) {
+      if (gsl_multiroot_fsolver_iterate(s) != GSL_SUCCESS) break;
+      if (gsl_multiroot_test_delta(s->dx, s->x, 1e-14, 1e-13) == GSL_SUCCESS) {
+        ok = gsl_multiroot_test_residual(s->f, 1e-11 * (1 + cabs(k->kL))) == GSL_SUCCESS ? 0 : -1;
+        break;
+      }
+    }
+    *aL = gsl_vector_get(s->x, 0);
+    *dL = gsl_vector_get(s->x, 1);
+  }
+  gsl_multiroot_fsolver_free(s);
+  gsl_vector_free(x);
+  return ok;
+}
+
+static int cmp_mode(const void *a, const void *b)
+{
+  const gk_dfb_mode *x = a, *y = b;
+  if (fabs(x->alpha_L - y->alpha_L) > 1e-9 * fabs(x->alpha_L)) return (x->alpha_L > y->alpha_L) - (x->alpha_L < y->alpha_L);
+  return (x->delta_L < y->delta_L) - (x->delta_L > y->delta_L);
+}
+
+int gk_dfb_threshold(double kre, double kim, double amax, double dmax, gk_dfb_mode *out, size_t max, size_t *n,
+                     gk_error *err)
+{
+  *n = 0;
+  if (!isfinite(kre) || !isfinite(kim) || !(kre != 0 || kim != 0))
+    return gk_error_set(err, GK_EUSAGE, NULL, 0, "DFB threshold: kappa L must be finite and non-zero");
+  if (!(amax > 0) || !(dmax > 0) || !max)
+    return gk_error_set(err, GK_EUSAGE, NULL, 0, "DFB threshold: alpha_max, delta_max and max must be positive");
+  gsl_error_handler_t *old = gsl_set_error_handler_off();
+  struct ks k = {kre + I * kim};
+  /* grid of |G| local minima as starts; spacing well below the mode
+   * spacing in delta L (~ pi) and the alpha L scale */
+  /* alpha L on a logarithmic grid from 1e-4 amax: strongly coupled gratings
+   * have band-edge thresholds ~ pi^2/(kappa L)^3 */
+  int na = 240, nd = 2 * (int)ceil(dmax / 0.05);
+  double *v = malloc((size_t)(na + 1) * (nd + 1) * sizeof *v);
+  gk_dfb_mode *found = NULL;
+  size_t nf = 0, cap = 0;
+  if (!v) { gsl_set_error_handler(old); return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory"); }
+#define V(i, j) v[(size_t)(i) * (nd + 1) + (j)]
+#define AL(i) (amax * pow(10.0, -4.0 * (1.0 - (double)(i) / na)))
+  for (int i = 0; i <= na; i++)
+    for (int j = 0; j <= nd; j++) {
+      cplx G = ks_G(k.kL, AL(i), -dmax + 2 * dmax * j / nd);
+      V(i, j) = isfinite(cabs(G)) ? cabs(G) : INFINITY;
+    }
+  for (int i = 0; i <= na; i++)
+    for (int j = 0; j <= nd; j++) {
+      int lm = 1;
+      for (int a = -1; a <= 1 && lm; a++)
+        for (int b = -1; b <= 1; b++) {
+          if (!a && !b) continue;
+          int ii = i + a, jj = j + b;
+          if (ii < 0 || jj < 0 || ii > na || jj > nd) continue;
+          if (V(ii, jj) < V(i, j)) { lm = 0; break; }
+        }
+      if (!lm) continue;
+      double aL = AL(i), dL = -dmax + 2 * dmax * j / nd;
+      if (refine(&k, &aL, &dL) != 0) continue;
+      if (!(aL > 0 && aL <= amax && fabs(dL) <= dmax)) continue;
+      int dup = 0;
+      for (size_t q = 0; q < nf; q++)
+        dup |= fabs(found[q].alpha_L - aL) < 1e-8 && fabs(found[q].delta_L - dL) < 1e-8;
+      if (dup) continue;
+      if (nf == cap) {
+        size_t c = cap ? 2 * cap : 16;
+        gk_dfb_mode *nm = realloc(found, c * sizeof *nm);
+        if (!nm) { free(found); free(v); gsl_set_error_handler(old); return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory"); }
+        found = nm;
+        cap = c;
+      }
+      found[nf].alpha_L = aL;
+      found[nf].delta_L = dL;
+      nf++;
+    }
+#undef V
+#undef AL
+  free(v);
+  gsl_set_error_handler(old);
+  if (nf > 1) qsort(found, nf, sizeof *found, cmp_mode);
+  for (size_t q = 0; q < nf && q < max; q++) out[q] = found[q];
+  *n = nf < max ? nf : max;
+  free(found);
+  return GK_OK;
+}
+
+/* M22 of the forward/backward amplitude transfer matrix of the layered
+ * grating, as a function of the complex mean propagation constant Kc. */
+static cplx tmm_m22(double n0, double dn, double Lam, long N, cplx Kc)
+{
+  double na = n0 + 0.5 * dn, nb = n0 - 0.5 * dn;
+  cplx ka = Kc * na / n0, kb = Kc * nb / n0;
+  /* Interface from medium i to j, amplitudes (A, B) of e^{+-ikz} at the
+   * interface, continuity of E and n E (normal incidence):
+   * (A_j, B_j) = (1/t)[[1, r],[r, 1]] (A_i, B_i), r = (n_j-n_i)/(n_i+n_j),
+   * t = 2 n_j/(n_i+n_j). */
+  double r_0a = (na - n0) / (n0 + na), t_0a = 2 * na / (n0 + na);
+  double r_ab = (nb - na) / (na + nb), t_ab = 2 * nb / (na + nb);
+  double r_ba = (na - nb) / (na + nb), t_ba = 2 * na / (na + nb);
+  double r_b0 = (n0 - nb) / (nb + n0), t_b0 = 2 * n0 / (nb + n0);
+  cplx M[2][2] = {{1, 0}, {0, 1}};
+#define MUL(X, a, b, c, d)                                                   \
+  do {                                                                       \
+    cplx m00 = (a) * X[0][0] + (b) * X[1][0], m01 = (a) * X[0][1] + (b) * X[1][1]; \
+    cplx m10 = (c) * X[0][0] + (d) * X[1][0], m11 = (c) * X[0][1] + (d) * X[1][1]; \
+    X[0][0] = m00; X[0][1] = m01; X[1][0] = m10; X[1][1] = m11;             \
+  } while (0)
+  double h = 0.5 * Lam;
+  cplx pa = cexp(I * ka * h), pb = cexp(I * kb * h);
+  /* one period from inside a: propagate a, interface a->b, propagate b, interface b->a */
+  cplx P[2][2] = {{1, 0}, {0, 1}};
+  MUL(P, pa, 0, 0, 1 / pa);
+  MUL(P, 1 / t_ab, r_ab / t_ab, r_ab / t_ab, 1 / t_ab);
+  MUL(P, pb, 0, 0, 1 / pb);
+  cplx Q[2][2] = {{P[0][0], P[0][1]}, {P[1][0], P[1][1]}};
+  MUL(Q, 1 / t_ba, r_ba / t_ba, r_ba / t_ba, 1 / t_ba);   /* full period a|b|a-interface */
+  MUL(M, 1 / t_0a, r_0a / t_0a, r_0a / t_0a, 1 / t_0a);
+  /* N-1 full periods then the last without the closing b->a interface */
+  for (long p = 0; p + 1 < N; p++) MUL(M, Q[0][0], Q[0][1], Q[1][0], Q[1][1]);
+  MUL(M, P[0][0], P[0][1], P[1][0], P[1][1]);
+  MUL(M, 1 / t_b0, r_b0 / t_b0, r_b0 / t_b0, 1 / t_b0);
+#undef MUL
+  return M[1][1];
+}
+
+int gk_dfb_threshold_tmm(double n0, double dn, double wl, long N, gk_dfb_mode *mode, gk_error *err)
+{
+  if (!(n0 > 0) || !(dn > 0 && dn < n0) || !(wl > 0) || N < 1)
+    return gk_error_set(err, GK_EUSAGE, NULL, 0, "DFB transfer matrix: need n_avg > dn > 0, wavelength > 0, periods >= 1");
+  double Lam = wl / (2 * n0), L = N * Lam, b0 = M_PI / Lam;
+  /* exp(+i K z) forward; gain alpha -> Im K = -alpha */
+  cplx z0 = b0 + mode->delta_L / L - I * mode->alpha_L / L, z1 = z0 + 1e-6 / L;
+  cplx f0 = tmm_m22(n0, dn, Lam, N, z0), f1 = tmm_m22(n0, dn, Lam, N, z1);
+  int ok = 0;
+  for (int it = 0; it < 100; it++) {
+    if (f1 == f0) break;
+    cplx z2 = z1 - f1 * (z1 - z0) / (f1 - f0);
+    z0 = z1; f0 = f1; z1 = z2;
+    f1 = tmm_m22(n0, dn, Lam, N, z1);
+    if (cabs(z1 - z0) < 1e-14 * cabs(z1)) { ok = 1; break; }
+  }
+  if (!ok || !isfinite(creal(z1)))
+    return gk_error_set(err, GK_ENOCONV, NULL, 0, "DFB transfer matrix: the secant iteration did not converge");
+  mode->alpha_L = -cimag(z1) * L;
+  mode->delta_L = (creal(z1) - b0) * L;
+  return GK_OK;
+}
+
+int gk_dfb_kappa(const gk_guide *g, const gk_mode *m, size_t layer, double eps_m, double *kappa_cm, gk_error *err)
+{
+  if (m->pol != GK_TE) return gk_error_set(err, GK_EUSAGE, NULL, 0, "DFB kappa: only TE modes are supported");
+  if (layer >= g->nlayers) return gk_error_set(err, GK_EUSAGE, NULL, 0, "DFB kappa: layer %zu out of range", layer);
+  double k0 = 2 * M_PI / (g->wavelength_nm * 1e-7);   /* cm^-1 */
+  *kappa_cm = k0 * eps_m * m->confinement[layer] / (2 * creal(m->neff));
+  return GK_OK;
+}
+
+double gk_dfb_rect_eps_m(double eps_hi, double eps_lo, double duty, int order)
+{
+  return (eps_hi - eps_lo) * sin(M_PI * order * duty) / (M_PI * order);
+}
+
+double gk_dfb_bragg_nm(double neff, double period_nm, int order) { return 2 * neff * period_nm / order; }
+
+double gk_dfb_stopband_halfwidth_nm(double lambda_nm, double kappa_cm, double ng)
+{
+  return lambda_nm * lambda_nm * 1e-7 * fabs(kappa_cm) / (2 * M_PI * ng);
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# gainkit dfb: Kogelnik-Shank thresholds (checked in the unit test against a
+# transfer matrix), the same check through --check-tmm, Bragg wavelength and
+# stop band, bad options.
+source "$GK_SOURCE_DIR/tests/cli/lib.sh"
+source "$GK_SOURCE_DIR/tests/cli/calc_lib.sh"
+
+run dfb --kappa 40 --length 500 --format json; expect_rc 0 "dfb kappa L 2"
+expect_near kappa_l 2 1e-12 "kappa L"
+expect_near alpha_l 0.984669 2e-6 "lowest alpha L at kappa L = 2"
+expect_near threshold_gain 39.3868 2e-4 "2 alpha (cm^-1)"
+# same kappa L from other units: bit-identical physics
+run dfb --kappa 4mm^-1 --length 0.05cm --format json; expect_near alpha_l 0.984669 2e-6 "units"
+run dfb --kappa 100 --length 0.2mm --neff 1.75 --period 154 --check-tmm --format json -o "$T/d.csv"
+expect_rc 0 "with TMM"
+expect_near bragg_wavelength_nm 539 1e-9 "2 n Lambda"
+expect_near stopband_halfwidth_nm 0.264216 1e-5 "kappa lambda^2/(2 pi n)"
+expect_near tmm_alpha_l 0.9847 0.001 "TMM agrees"
+grep -q '^alpha L,delta L,g_th' "$T/d.csv" && ok || bad "dfb CSV"
+run dfb --kappa-gain 20 --length 500 --format json; expect_rc 0 "gain coupling"
+expect_near delta_l 0 1e-9 "gain coupling lases at the Bragg condition"
+
+# kappa from the stack's TE0 mode: kappa L grows linearly with L, Bragg period
+# from n_eff; duty 0.5 has no second-order component
+run dfb --stack "$SRC/examples/stack-dfb-cspbbr3.yaml" --grating-layer grating --fill-index 2.3 --order 2 --duty 0.75 --length 100 --format json
+expect_rc 0 "stack kappa"
+k1=$(jnum kappa_l); p=$(jnum period_nm); ne=$(jnum neff)
+awk -v p="$p" -v n="$ne" 'BEGIN { d = p - 530 / n; exit !(d < 1e-9 && d > -1e-9) }' && ok || bad "second-order period lambda/n_eff: $p vs $ne"
+run dfb --stack "$SRC/examples/stack-dfb-cspbbr3.yaml" --grating-layer grating --fill-index 2.3 --order 2 --duty 0.75 --length 200 --format json
+k2=$(jnum kappa_l)
+awk -v a="$k1" -v b="$k2" 'BEGIN { r = b / a; exit !(r > 2 - 1e-12 && r < 2 + 1e-12) }' && ok || bad "kappa L linear in L: $k1 $k2"
+expect_input_error "--duty: a rectangular grating of duty cycle 0.5 has no order-2" "duty 0.5 second order" -- dfb --stack "$SRC/examples/stack-dfb-cspbbr3.yaml" --grating-layer grating --fill-index 2.3 --order 2 --length 200
+expect_input_error "--grating-layer: .* has no interior layer 'nope'" "unknown grating layer" -- dfb --stack "$SRC/examples/stack-dfb-cspbbr3.yaml" --grating-layer nope --length 200
+expect_input_error "--kappa: give either" "kappa and stack" -- dfb --stack "$SRC/examples/stack-dfb-cspbbr3.yaml" --grating-layer grating --kappa 10 --length 200
+expect_input_error "need --stack" "duty without stack" -- dfb --kappa 10 --length 200 --duty 0.3
+expect_input_error "--length is required" "no length" -- dfb --kappa 40
+expect_input_error "give --kappa" "no kappa" -- dfb --length 500
+expect_input_error "--kappa: must not be negative" "negative kappa" -- dfb --kappa -3 --length 500
+expect_input_error "--order: must be 1 or 2" "order 3" -- dfb --kappa 40 --length 500 --neff 1.7 --period 150 --order 3
+expect_input_error "go together" "neff without period" -- dfb --kappa 40 --length 500 --neff 1.7
+expect_input_error "--kappa: kappa L" "kappa L too large" -- dfb --kappa 1e4 --length 500
+expect_input_error "--check-tmm" "tmm without neff" -- dfb --kappa 40 --length 500 --check-tmm
+expect_input_error "--kappa: index and gain" "zero coupling" -- dfb --kappa 0 --length 500
+run dfb --kappa 100 --length 200 --plot "$T/d.svg"; expect_rc 0 "dfb plot"
+[ -s "$T/d.svg" ] && ok || bad "dfb plot file"
+run dfb --help; expect_rc 0 "help"; expect_out "Examples:" "help examples"
+finish

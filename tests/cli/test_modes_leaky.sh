@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# gainkit modes --leaky: a leaky slab (film below the substrate index), the
+# Bragg reflection waveguide example with a repeat: DBR, bad input.
+source "$GK_SOURCE_DIR/tests/cli/lib.sh"
+source "$GK_SOURCE_DIR/tests/cli/calc_lib.sh"
+
+cat > "$T/slab.yaml" <<'Y'
+wavelength_nm: 633
+layers:
+  - {name: air, n: 1.0}
+  - {name: film, n: 1.45, thickness_nm: 2000, active: true}
+  - {name: sub, n: 1.60}
+Y
+run modes "$T/slab.yaml" --leaky --pol te --format json; expect_rc 0 "leaky slab"
+expect_out '"radiates_substrate":	true' "radiates into the substrate"
+expect_out '"bragg":	false' "no DBR, no Bragg mode"
+# no guided mode at all in this stack, but leaky ones
+run modes "$T/slab.yaml" --pol te --format json; expect_rc 0 "guided search"; expect_out '"modes":	[]' "no guided mode"
+
+run modes "$SRC/examples/stack-brw-dbr.yaml" --leaky --pol te --format json -o "$T/l.csv"
+expect_rc 0 "BRW"
+expect_out '"periods":	10' "repeat: 10 DBR found as a periodic section"
+expect_out '"bragg":	true' "a Bragg mode in the stop band"
+expect_near critical_angle_deg 52.1364 1e-3 "asin(1.5/1.9)"
+grep -q '^pol (0=TE 1=TM),neff_re' "$T/l.csv" && ok || bad "leaky CSV"
+
+cat > "$T/bad-rep.yaml" <<'Y'
+layers:
+  - {name: air, n: 1.0}
+  - repeat: 2.5
+    layers:
+      - {name: a, n: 2, thickness_nm: 50}
+  - {name: sub, n: 1.5}
+Y
+expect_input_error "bad-rep.yaml:3: repeat must be a whole number" "fractional repeat" -- modes "$T/bad-rep.yaml" --wavelength 600 --leaky
+cat > "$T/bad-rep2.yaml" <<'Y'
+layers:
+  - {name: air, n: 1.0}
+  - repeat: 3
+    layer:
+      - {name: a, n: 2, thickness_nm: 50}
+  - {name: sub, n: 1.5}
+Y
+expect_input_error "bad-rep2.yaml:4: unknown key 'layer' in a repeat group" "typo in a repeat group" -- modes "$T/bad-rep2.yaml" --wavelength 600
+cat > "$T/bad-rep3.yaml" <<'Y'
+layers:
+  - {name: air, n: 1.0}
+  - repeat: 2
+    layers:
+      - {name: a, n: 2, thickness_nm: 50, active: true}
+  - {name: sub, n: 1.5}
+Y
+expect_input_error "bad-rep3.yaml:5: more than one active layer" "active layer repeated" -- modes "$T/bad-rep3.yaml" --wavelength 600
+expect_input_error "--leaky: not with" "leaky with sweep" -- modes "$T/slab.yaml" --leaky --sweep film:100:200:50
+finish

@@ -1,0 +1,130 @@
+/* DFB coupled-wave threshold (src/cavity/dfb.c) against a transfer-matrix
+ * simulation of the physical grating, and kappa against a closed form. */
+#include <complex.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "gainkit/cavity.h"
+#include "gk_test.h"
+
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+
+/* Kogelnik-Shank index-coupled threshold vs the transfer matrix of N
+ * periods of n0 +- dn/2 (first order, kappa = 2 dn / lambda, so dn =
+ * kappa L n0 / N). The two agree up to the coupled-wave approximation,
+ * O(dn/n0) = 5e-4 relative at kappa L = 2 and N = 8000. */
+static void test_ks_vs_tmm(void)
+{
+  static const double kls[] = {0.5, 1, 2, 4, 8};
+  for (size_t i = 0; i < sizeof kls / sizeof *kls; i++) {
+    gk_dfb_mode m[6];
+    size_t n = 0;
+    gk_error e;
+    gk_error_clear(&e);
+    CHECK_INT(gk_dfb_threshold(kls[i], 0, 8, 15, m, 6, &n, &e), GK_OK);
+    CHECK(n >= 4);
+    /* index coupling: degenerate pairs +-delta, no mode at the Bragg condition */
+    CHECK_CLOSE(m[0].alpha_L, m[1].alpha_L, 1e-9);
+    CHECK_CLOSE(m[0].delta_L, -m[1].delta_L, 1e-9);
+    CHECK(fabs(m[0].delta_L) > 1);
+    CHECK(m[2].alpha_L > m[0].alpha_L);
+    for (int k = 0; k < 4; k += 2) {
+      long N = 8000;
+      gk_dfb_mode t = {m[k].alpha_L * 1.01, m[k].delta_L * 0.99};
+      CHECK_INT(gk_dfb_threshold_tmm(1.8, kls[i] * 1.8 / N, 540, N, &t, &e), GK_OK);
+      CHECK_CLOSE(t.alpha_L, m[k].alpha_L, 2e-3);
+      CHECK_CLOSE(t.delta_L, m[k].delta_L, 2e-3);
+    }
+  }
+}
+
+/* Threshold falls with kappa L: weak coupling needs much gain; for strong
+ * coupling the band-edge mode tends to alpha L ~ pi^2/(kappa L)^2 (leading
+ * order of the large-kappa L expansion; checked within a factor 2). */
+static void test_ks_trends(void)
+{
+  gk_dfb_mode m[2];
+  size_t n;
+  gk_error e;
+  gk_error_clear(&e);
+  double prev = INFINITY;
+  for (double kl = 0.25; kl <= 16; kl *= 2) {
+    CHECK_INT(gk_dfb_threshold(kl, 0, 10, 25, m, 2, &n, &e), GK_OK);
+    if (kl == 16) fprintf(stderr, "kappa L 16: alpha L %.6f (pi^2/(kL)^2 = %.6f)\n", m[0].alpha_L, M_PI * M_PI / 256);
+    CHECK(n == 2);
+    CHECK(m[0].alpha_L < prev);
+    prev = m[0].alpha_L;
+  }
+  CHECK(prev > 0.5 * M_PI * M_PI / (16.0 * 16.0) && prev < 2 * M_PI * M_PI / (16.0 * 16.0));
+  /* pure gain coupling: the lowest mode sits at the Bragg condition */
+  CHECK_INT(gk_dfb_threshold(0, 1, 8, 15, m, 2, &n, &e), GK_OK);
+  CHECK(n >= 1);
+  CHECK_ABS(m[0].delta_L, 0, 1e-9);
+  /* bad input */
+  CHECK_INT(gk_dfb_threshold(0, 0, 8, 15, m, 2, &n, &e), GK_EUSAGE);
+  CHECK_INT(gk_dfb_threshold(NAN, 0, 8, 15, m, 2, &n, &e), GK_EUSAGE);
+}
+
+/* kappa of a sinusoidal index grating n_f + dn cos(Kz) filling the core of a
+ * symmetric slab: kappa = k0 (n_f dn) Gamma / (2 n_eff) with the closed-form
+ * TE0 confinement Gamma = (d + sin(kd)/k) / (d + sin(kd)/k + 2 cos^2(kd/2)/g)
+ * (k, g transverse wavenumbers in core and cladding). */
+static void test_kappa_slab(void)
+{
+  double nf = 1.9, nc = 1.46, d = 150, wl = 540, dn = 0.01;
+  double n[3] = {nc, nf, nc}, k[3] = {0, 0, 0}, t[3] = {0, d, 0};
+  gk_guide g;
+  gk_error e;
+  gk_error_clear(&e);
+  CHECK_INT(gk_guide_init(&g, 3, n, k, t, wl, &e), GK_OK);
+  gk_modes m;
+  CHECK_INT(gk_modes_find(&g, GK_MODES_TE, &m, &e), GK_OK);
+  CHECK(m.n >= 1);
+  double ne = creal(m.mode[0].neff), k0 = 2 * M_PI / wl;
+  double kf = k0 * sqrt(nf * nf - ne * ne), gc = k0 * sqrt(ne * ne - nc * nc);
+  double core = d + sin(kf * d) / kf, Gam = core / (core + 2 * pow(cos(kf * d / 2), 2) / gc);
+  double kappa;
+  CHECK_INT(gk_dfb_kappa(&g, &m.mode[0], 1, nf * dn, &kappa, &e), GK_OK);
+  double ref = (2 * M_PI / (wl * 1e-7)) * nf * dn * Gam / (2 * ne);
+  CHECK_CLOSE(kappa, ref, 1e-9);
+  /* uniform-medium limit pi dn / lambda when Gamma -> 1 and n_eff -> n_f */
+  CHECK(kappa < M_PI * dn / (wl * 1e-7));
+  /* rectangular grating: first-order Fourier component of a 50 % square wave */
+  CHECK_CLOSE(gk_dfb_rect_eps_m(4, 2, 0.5, 1), 2 * 2 / M_PI / 2 * 1.0, 1e-15);
+  CHECK_ABS(gk_dfb_rect_eps_m(4, 2, 0.5, 2), 0, 1e-15);   /* even orders vanish at 50 % */
+  CHECK_CLOSE(gk_dfb_bragg_nm(1.6, 170, 1), 544, 1e-15);
+  gk_modes_free(&m);
+  gk_guide_free(&g);
+}
+
+/* Resonator calculators: Q, photon lifetime, FSR, and the Voigt
+ * deconvolution checked by forward evaluation of the Olivero-Longbothum
+ * width (and its exact limits). */
+static void test_resonator(void)
+{
+  CHECK_CLOSE(gk_cavity_q(530, 0.3), 530 / 0.3, 1e-15);
+  /* tau_p = Q lambda / (2 pi c): Q = 1767, 530 nm -> 0.497 ps */
+  CHECK_CLOSE(gk_cavity_photon_lifetime_s(530, 530 / 0.3), (530 / 0.3) * 530e-9 / (2 * M_PI * 299792458.0), 1e-12);
+  CHECK_CLOSE(gk_cavity_fsr_fp_nm(530, 2.5, 100e3), 530.0 * 530 / (2 * 2.5 * 100e3), 1e-15);
+  CHECK_CLOSE(gk_cavity_fsr_wgm_nm(530, 2.5, 5e3), 530.0 * 530 / (2 * M_PI * 5e3 * 2.5), 1e-15);
+  CHECK_CLOSE(gk_cavity_deconvolve_lorentz_nm(1.0, 0.3, 0), 0.7, 1e-15);
+  double wl = gk_cavity_deconvolve_lorentz_nm(1.0, 0.6, 1);
+  CHECK_CLOSE(0.5346 * wl + sqrt(0.2166 * wl * wl + 0.36), 1.0, 1e-12);
+  /* no instrument: the Voigt formula returns the Lorentzian itself to its
+   * 0.02 % accuracy (0.5346 + sqrt(0.2166) = 1.00001) */
+  CHECK_CLOSE(gk_cavity_deconvolve_lorentz_nm(1.0, 0, 1), 1.0, 2e-4);
+  CHECK(isnan(gk_cavity_deconvolve_lorentz_nm(0.5, 0.6, 1)));
+  CHECK(isnan(gk_cavity_q(530, 0)));
+}
+
+int main(void)
+{
+  RUN(test_resonator);
+  RUN(test_ks_vs_tmm);
+  RUN(test_ks_trends);
+  RUN(test_kappa_slab);
+  return gk_test_summary();
+}
