@@ -3,8 +3,10 @@
 #include "gainkit/vsl.h"
 #include "vsl_internal.h"
 #include "core/core_internal.h"
+#include "fit/solve1d.h"
 #include <float.h>
 #include <math.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,11 +120,12 @@ static prof profile(const prof_ws *ws, double g)
     lnref = lgf(g, Lm);
     ref = g > 0 ? expm1(-g * Lm) : expm1(g * Lm);
   }
-  double see = 0, sey = 0, sel = 0;
+  double see = 0, sey = 0, sel = 0, eLm = ws->kind || g <= 0 ? 0 : exp(-g * Lm);
   for (size_t i = 0; i < n; i++) {
     double l = d->L[i], e;
     if (ws->kind) e = exp(g * ws->Ls * (ws->m[i] - ws->m[n - 1]));
     else if (g == 0) e = l / Lm;
+    else if (g > 0 && g * l > 0.5) e = (exp(g * (l - Lm)) - eLm) / -ref;  /* = e^{g(l-Lm)} expm1(-gl)/ref, one exp */
     else if (g > 0) e = exp(g * (l - Lm)) * (expm1(-g * l) / ref);
     else e = expm1(g * l) / ref;
     double w = ws->w[i];
@@ -160,40 +163,96 @@ static double slope_estimate(const gk_vsl_data *d)
   return den > 0 ? (m * sxy - sx * sy) / den : 1 / d->L[n - 1];
 }
 
-/* Best g on a grid for vsl1/vsl2/emp; fills the profile. */
+/* Best g for vsl1/vsl2/emp; fills the profile. A grid locates the global
+ * basin of the (exact, amplitudes eliminated) chi2 profile; Brent's
+ * minimiser (gk_min_brent) then refines inside the bracketing grid cell to
+ * ~1e-4 of the grid step: the fit does the rest. (Refining to rounding
+ * level would hand the solver a start from which no step measurably lowers
+ * chi2, yet not one its first-order test recognises as optimal.) */
+#ifndef GK_VSL_PROFILE_NG
+#define GK_VSL_PROFILE_NG 80
+#endif
+typedef struct prof_min {
+  const prof_ws *ws;
+  prof best;
+  double bestg;
+} prof_min;
+
+static double prof_f(double g, void *ctx)
+{
+  prof_min *pm = ctx;
+  prof p = profile(pm->ws, g);
+  if (p.chi2 < pm->best.chi2) { pm->best = p; pm->bestg = g; }
+  return isfinite(p.chi2) ? p.chi2 : HUGE_VAL;
+}
+
 static double grid_g(const gk_vsl_data *d, int kind, double Ls, int with_bg, prof *best)
 {
   double Lm = d->L[d->n - 1], gs = slope_estimate(d);
   double ghi = fmax(3 * fabs(gs), 40 / Lm), glo = -5 / Lm;
-  enum { NG = 80 };
+  enum { NG = GK_VSL_PROFILE_NG };
   double bestg = gs;
   best->chi2 = INFINITY;
   prof_ws ws;
   if (prof_init(&ws, d, kind, Ls, with_bg) != GK_OK) return bestg;
-  for (int k = 0; k <= NG + 8; k++) {
-    double g = k <= NG ? glo + (ghi - glo) * k / NG : gs * (0.6 + 0.1 * (k - NG));
-    prof p = profile(&ws, g);
-    if (p.chi2 < best->chi2) { *best = p; bestg = g; }
-  }
-  /* Refine around the best grid point, to ~1e-4 of the grid step: the
-   * fit does the rest. (Refining to rounding level would hand the solver
-   * a start from which no step measurably lowers chi2, yet not one its
-   * first-order test recognises as optimal.) */
   double h = (ghi - glo) / NG;
-  for (int it = 0; it < 18; it++) {
-    h *= 0.6;
-    for (int s = -1; s <= 1; s += 2) {
-      prof p = profile(&ws, bestg + s * h);
-      if (p.chi2 < best->chi2) { *best = p; bestg += s * h; }
+  int kbest = -1;
+  double cl = INFINITY, cr = INFINITY, cprev = INFINITY;
+  for (int k = 0; k <= NG; k++) {
+    double g = glo + h * k;
+    prof p = profile(&ws, g);
+    if (k == kbest + 1 && kbest >= 0) cr = p.chi2;
+    if (p.chi2 < best->chi2) { *best = p; bestg = g; kbest = k; cl = cprev; cr = INFINITY; }
+    cprev = p.chi2;
+  }
+  /* the slope estimate's neighbourhood, where the grid is coarse relative
+   * to the gain itself */
+  for (int k = 0; k < 8; k++) {
+    double g = gs * (0.7 + 0.1 * k);
+    prof p = profile(&ws, g);
+    if (p.chi2 < best->chi2) { *best = p; bestg = g; kbest = -1; }
+  }
+  prof_min pm = {.ws = &ws, .best = *best, .bestg = bestg};
+  double xm, lo = bestg - h, hi = bestg + h;
+  int ok = 0;
+  if (kbest >= 0 && cl > best->chi2 && cr > best->chi2) {
+    ok = gk_min_brent(prof_f, &pm, bestg, lo, hi, 1e-4 * h, 0, 60, &xm) == GK_OK;
+  } else if (kbest < 0 || (kbest > 0 && kbest < NG)) {
+    /* off the grid, or a flat cell: a bracket of half a cell */
+    double fl = prof_f(bestg - 0.5 * h, &pm), fh = prof_f(bestg + 0.5 * h, &pm);
+    if (fl > best->chi2 && fh > best->chi2)
+      ok = gk_min_brent(prof_f, &pm, bestg, bestg - 0.5 * h, bestg + 0.5 * h, 1e-4 * h, 0, 60, &xm) == GK_OK;
+  }
+  (void)ok;
+  if (pm.best.chi2 < best->chi2 || pm.bestg != bestg) { *best = pm.best; bestg = pm.bestg; }
+  if (!ok) {
+    /* at the edge of the range or no bracket: the pattern search */
+    double hh = h;
+    for (int it = 0; it < 18; it++) {
+      hh *= 0.6;
+      for (int s = -1; s <= 1; s += 2) {
+        prof p = profile(&ws, bestg + s * hh);
+        if (p.chi2 < best->chi2) { *best = p; bestg += s * hh; }
+      }
     }
   }
   free(ws.w);
   return bestg;
 }
 
+static size_t guess_(const gk_vsl_data *d, gk_vsl_model m, double *st, size_t max, double *target);
 size_t gk_vsl_guess(const gk_vsl_data *d, gk_vsl_model m, double *st, size_t max)
 {
+  return guess_(d, m, st, max, NULL);
+}
+
+/* target (may be NULL): for vsl1 and vsl2, the profile's minimum chi2 over
+ * g, i.e. the model's global minimum up to the grid's resolution;
+ * INFINITY otherwise. */
+static size_t guess_(const gk_vsl_data *d, gk_vsl_model m, double *st, size_t max, double *target)
+{
   size_t ns = 0;
+  if (target) *target = INFINITY;
   double Imax = 0, Lm = d->L[d->n - 1];
   for (size_t i = 0; i < d->n; i++) Imax = fmax(Imax, d->intensity[i]);
   if (!(Imax > 0)) Imax = 1;
@@ -204,11 +263,13 @@ size_t gk_vsl_guess(const gk_vsl_data *d, gk_vsl_model m, double *st, size_t max
   switch (m) {
   case GK_VSL_VSL1:
     ADD(g1, p1.lnamp);
+    if (target) *target = p1.chi2;
     break;
   case GK_VSL_VSL2: {
     prof p2;
     double g2 = grid_g(d, 0, 0, 1, &p2);
     if (isfinite(p2.chi2)) ADD(g2, p2.lnamp, p2.a2);
+    if (target) *target = p2.chi2;
     ADD(g1, p1.lnamp, 0.0);
     break;
   }
@@ -513,8 +574,23 @@ static int no_saturation_kkt(const gk_vsl_data *d, const double *theta1, double 
  * only find the same optimum again, or wander the same flat valley. par
  * (p entries, installed as prob->param) receives each start. A start at
  * or below a lower bound is moved just inside it. */
+static int seq_starts_ws(gk_fit_workspace *ws, gk_fit_problem *prob, gk_param *par, const gk_fit_options *opt,
+                         const double *st, size_t ns, double yy, int wander, double target, gk_fit_result *best,
+                         gk_error *err);
 static int seq_starts(gk_fit_problem *prob, gk_param *par, const gk_fit_options *opt, const double *st,
                       size_t ns, double yy, int wander, gk_fit_result *best, gk_error *err)
+{
+  return seq_starts_ws(NULL, prob, par, opt, st, ns, yy, wander, INFINITY, best, err);
+}
+
+/* As seq_starts, running every start in the workspace ws (when not NULL:
+ * no solver allocation per start), and stopping after the first converged
+ * fit whose chi2 reaches target (to 1e-6): target is the global minimum of
+ * the exact chi2 profile over g with the amplitudes eliminated, so no
+ * other start can do better. */
+static int seq_starts_ws(gk_fit_workspace *ws, gk_fit_problem *prob, gk_param *par, const gk_fit_options *opt,
+                         const double *st, size_t ns, double yy, int wander, double target, gk_fit_result *best,
+                         gk_error *err)
 {
   size_t p = prob->p;
   prob->param = par;
@@ -528,7 +604,7 @@ static int seq_starts(gk_fit_problem *prob, gk_param *par, const gk_fit_options 
     }
     gk_fit_result r;
     memset(&r, 0, sizeof r);
-    int frc = gk_fit(prob, opt, &r, err);
+    int frc = ws ? gk_fit_run(ws, prob, &r, err) : gk_fit(prob, opt, &r, err);
     if (frc == GK_EUSAGE || frc == GK_ENOMEM) {
       gk_fit_result_free(&r);
       if (have) gk_fit_result_free(best);
@@ -544,6 +620,7 @@ static int seq_starts(gk_fit_problem *prob, gk_param *par, const gk_fit_options 
     double c2 = have ? best->chi2 : INFINITY;
     if (r.converged && fabs(r.chi2 - c2) <= 1e-6 * c2 + 1e-24 * yy) hits++;
     else if (better && r.converged) hits = 1;
+    if (r.converged && isfinite(target) && r.chi2 <= target * (1 + 1e-6) + 1e-24 * yy) hits = 2;
     if (better) {
       if (have) gk_fit_result_free(best);
       *best = r;
@@ -1082,11 +1159,12 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
     return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
   }
   size_t ns;
+  double target = INFINITY;
   if (warm) {
     memcpy(starts, warm, p * sizeof *starts);
     ns = 1;
   } else {
-    ns = gk_vsl_guess(d, m, starts, 16);
+    ns = guess_(d, m, starts, 16, &target);
   }
   gk_param par[4];
   for (size_t k = 0; k < p; k++) {
@@ -1156,7 +1234,16 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
   } else {
     double yy = 0;
     for (size_t i = 0; i < n; i++) yy += d->intensity[i] / sig_I(d, i) * (d->intensity[i] / sig_I(d, i));
-    rc = seq_starts(&prob, par, &opt, starts, ns, yy, 0, &r, err);
+    /* The profile's start is within ~1e-4 of a grid step of the optimum.
+     * From there GSL's trust region spends ~15 model evaluations on
+     * rejected rounding-level trial steps before its 1e-12 step test
+     * holds; a step test at 1e-7 stops after the first accepted steps and
+     * the engine's final Gauss-Newton refinement (at most 1e-4 relative,
+     * docs/fitting.md) lands on the optimum to rounding. */
+    opt.xtol = 1e-7;
+    gk_fit_workspace *ws = ns > 1 ? gk_fit_alloc(NULL, &opt, n, p) : NULL;
+    rc = seq_starts_ws(ws, &prob, par, &opt, starts, ns, yy, 0, target, &r, err);
+    gk_fit_free(ws);
     /* vsl2's background A2 L is a second, non-amplified emission: A2 >= 0
      * (Milanese et al., Adv. Opt. Mater. 2024, Eq. 2). The problem is
      * linear in A2 at fixed g, so when the free optimum has A2 < 0 the
