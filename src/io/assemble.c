@@ -128,7 +128,8 @@ static int read_pumps_file(const char *path, const gk_read_options *ro, plist *n
     char *s = t.l[i].s;
     if (!*s || *s == '#') continue;
     char d = io_delim(s);
-    if (io_split(s, d, 1, &cells, &cap, &nc) < 0) { rc = gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory"); break; }
+    int sc = io_split(s, d, 1, &cells, &cap, &nc);
+    if (sc < 0) { rc = io_split_fail(sc, err, path, t.l[i].no); break; }
     if (nc != 2) { rc = gk_error_set(err, GK_EINPUT, path, t.l[i].no, "%zu cells; expected 2 (file name, pump)", nc); break; }
     double v;
     gk_error e;

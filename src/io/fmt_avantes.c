@@ -47,8 +47,9 @@ static int read_avantes(const io_text *t, const gk_io_options *opt, gk_specset *
     goto out;
   }
   g.header_line = t->l[i].no;
-  if (!(hdr = strdup(t->l[i].s)) || io_split(hdr, ';', 1, &cells, &cap, &n) < 0) {
-    rc = gk_error_set(err, GK_ENOMEM, t->path, 0, "out of memory");
+  int sc = -1;
+  if (!(hdr = strdup(t->l[i].s)) || (sc = io_split(hdr, ';', 1, &cells, &cap, &n)) < 0) {
+    rc = io_split_fail(sc, err, t->path, t->l[i].no);
     goto out;
   }
   if ((rc = io_grid_columns(&g, cells, n, err))) goto out;
@@ -58,9 +59,9 @@ static int read_avantes(const io_text *t, const gk_io_options *opt, gk_specset *
     /* units row: [nm];[counts];... */
     char *u = strdup(t->l[i].s);
     size_t nu = 0;
-    if (!u || io_split(u, ';', 1, &cells, &cap, &nu) < 0) {
+    if (!u || (sc = io_split(u, ';', 1, &cells, &cap, &nu)) < 0) {
       free(u);
-      rc = gk_error_set(err, GK_ENOMEM, t->path, 0, "out of memory");
+      rc = io_split_fail(u ? sc : -1, err, t->path, t->l[i].no);
       goto out;
     }
     for (size_t c = 0; c < nu && c < g.ncols; c++) {

@@ -64,8 +64,9 @@ static int read_csv(const io_text *t, const gk_io_options *opt, gk_specset *s, g
   if (dcomma && d == ',') d = ' ';
   if (has_header) {
     g.header_line = t->l[h].no;
-    if (!(hdr = strdup(t->l[h].s)) || io_split(hdr, d, 1, &cells, &cap, &n) < 0) {
-      rc = gk_error_set(err, GK_ENOMEM, t->path, 0, "out of memory");
+    int sc = -1;
+    if (!(hdr = strdup(t->l[h].s)) || (sc = io_split(hdr, d, 1, &cells, &cap, &n)) < 0) {
+      rc = io_split_fail(sc, err, t->path, t->l[h].no);
       goto out;
     }
     if ((rc = io_grid_columns(&g, cells, n, err))) goto out;

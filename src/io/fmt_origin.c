@@ -82,9 +82,10 @@ static int read_origin(const io_text *t, const gk_io_options *opt, gk_specset *s
   char d = io_delim(t->l[st + k].s);
   for (size_t r = 0; r < k; r++)
     if (!(rows[r] = strdup(t->l[st + r].s))) { rc = gk_error_set(err, GK_ENOMEM, t->path, 0, "out of memory"); goto out; }
-  if (io_split(rows[0], d, 0, &cn, &capn, &nn) < 0 || io_split(rows[1], d, 0, &cu, &capu, &nu) < 0 ||
-      (k == 3 && io_split(rows[2], d, 0, &cc, &capc, &nc) < 0)) {
-    rc = gk_error_set(err, GK_ENOMEM, t->path, 0, "out of memory");
+  int sc;
+  if ((sc = io_split(rows[0], d, 0, &cn, &capn, &nn)) < 0 || (sc = io_split(rows[1], d, 0, &cu, &capu, &nu)) < 0 ||
+      (k == 3 && (sc = io_split(rows[2], d, 0, &cc, &capc, &nc)) < 0)) {
+    rc = io_split_fail(sc, err, t->path, t->l[st].no);
     goto out;
   }
   if ((rc = io_grid_columns(&g, NULL, nn, err))) goto out;

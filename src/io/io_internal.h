@@ -33,4 +33,7 @@ int gk_io_coord_unit(gk_xkind kind, const char *override, const char *header_uni
  * 0, -1 out of memory, -2 more than GK_DATA_MAX_COLS cells (src/io/table.c;
  * the one splitter of every reader, so the cell cap holds for all). */
 int io_split(char *s, char delim, int drop_trailing_empty, char ***cells, size_t *cap, size_t *n);
+/* The error for a failed io_split (rc -2: the cell cap, GK_ELIMIT; else
+ * out of memory) at path:line; returns the code. */
+int io_split_fail(int rc, gk_error *err, const char *path, size_t line);
 #endif

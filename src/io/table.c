@@ -179,6 +179,13 @@ int io_split(char *s, char delim, int drop_trailing_empty, char ***cells, size_t
   return 0;
 }
 
+int io_split_fail(int rc, gk_error *err, const char *path, size_t line)
+{
+  if (rc == -2)
+    return gk_error_set(err, GK_ELIMIT, path, line, "more than %d cells in a row", GK_DATA_MAX_COLS);
+  return gk_error_set(err, GK_ENOMEM, path, line, "out of memory");
+}
+
 /* The delimiter is the first of tab, ';', ',' found on the first content
  * line and on more than half of the first five; otherwise runs of blanks.
  * The majority keeps a stray tab in a whitespace file from counting, and
@@ -394,7 +401,7 @@ int gk_io_table_read(const char *path, const gk_read_options *opt, int matrix, g
     /* line 0 was split in place already when it is not a header */
     if (i > 0 && (sc = io_split(lines[i].text, t->delim, 0, &cells, &ccap, &ncells)) < 0) {
       if (sc == -2) {
-        rc = gk_error_set(err, GK_ELIMIT, path, lines[i].line, "more than %d cells in a row", GK_DATA_MAX_COLS);
+        rc = io_split_fail(sc, err, path, lines[i].line);
         goto done;
       }
       goto nomem;
@@ -475,7 +482,7 @@ int gk_io_table_read(const char *path, const gk_read_options *opt, int matrix, g
   gk_notify_read_sha(path, sha, len, &t->meta);
   goto done;
 toowide0:
-  rc = gk_error_set(err, GK_ELIMIT, path, lines[0].line, "more than %d cells in a row", GK_DATA_MAX_COLS);
+  rc = io_split_fail(-2, err, path, lines[0].line);
   goto done;
 nomem:
   rc = gk_error_set(err, GK_ENOMEM, path, 0, "out of memory");

@@ -344,8 +344,9 @@ int io_read_rows(const io_text *t, size_t *i, size_t end, char delim, int dcomma
     }
     memcpy(tmp, L->s, l + 1);
     if (stop_text && !io_numeric_line(tmp, dcomma, 1)) break;
-    if (io_split(tmp, delim, 1, &cells, &cap, &n) < 0) {
-      rc = gk_error_set(err, GK_ENOMEM, t->path, 0, "out of memory");
+    int sc = io_split(tmp, delim, 1, &cells, &cap, &n);
+    if (sc < 0) {
+      rc = io_split_fail(sc, err, t->path, L->no);
       break;
     }
     if (!g->ncols && (rc = io_grid_columns(g, NULL, n, err)) != GK_OK) break;
