@@ -321,6 +321,42 @@ static double ase_fraction_lowest(const gk_vpi_result *r, const vdata *v)
   return ase + bg > 0 ? ase / (ase + bg) : NAN;
 }
 
+/* The profile-likelihood interval of a threshold: level, lo, hi (null
+ * with lo_open/hi_open true where the data do not bound that side),
+ * determined. */
+static void profile_json(cJSON *th, const gk_vpi_result *r, double lo, double hi, int det)
+{
+  if (!th || !r->profiled) return;
+  cJSON *p = cJSON_AddObjectToObject(th, "profile");
+  gk_json_num(p, "level", r->prof_level);
+  int lo_open = !(lo > 0), hi_open = !isfinite(hi);
+  if (isnan(lo) || isnan(hi)) {
+    cJSON_AddNullToObject(p, "lo"), cJSON_AddNullToObject(p, "hi");
+    cJSON_AddStringToObject(p, "reason", "no threshold to profile");
+  } else {
+    if (lo_open) cJSON_AddNullToObject(p, "lo");
+    else gk_json_num(p, "lo", lo);
+    if (hi_open) cJSON_AddNullToObject(p, "hi");
+    else gk_json_num(p, "hi", hi);
+    cJSON_AddBoolToObject(p, "lo_open", lo_open);
+    cJSON_AddBoolToObject(p, "hi_open", hi_open);
+  }
+  cJSON_AddBoolToObject(p, "determined", det);
+}
+
+/* "95 % profile interval A to B" with open sides in words. */
+static void profile_text(char *buf, size_t n, const gk_vpi_result *r, double lo, double hi, const char *pu)
+{
+  char a[40], e[48];
+  *buf = 0;
+  if (!r->profiled || isnan(lo) || isnan(hi)) return;
+  if (lo > 0) snprintf(a, sizeof a, "%.3g", lo);
+  else snprintf(a, sizeof a, "(below the lowest pump: not bounded)");
+  if (isfinite(hi)) snprintf(e, sizeof e, "%.3g %s", hi, pu);
+  else snprintf(e, sizeof e, "(above the highest pump: not bounded)");
+  snprintf(buf, n, "%.0f %% profile-likelihood interval %s to %s", 100 * r->prof_level, a, e);
+}
+
 static cJSON *fit_json(const gk_vpi_result *r, const vdata *v)
 {
   static const char *gn[GK_VPI_NGLOB] = {"P1", "P2", "m", "n"};
@@ -367,11 +403,13 @@ static cJSON *fit_json(const gk_vpi_result *r, const vdata *v)
   if (th) {
     gk_json_num(th, "lo", r->th_gl1_lo), gk_json_num(th, "hi", r->th_gl1_hi);
     cJSON_AddBoolToObject(th, "determined", gl1_determined(r));
+    profile_json(th, r, r->th_gl1_plo, r->th_gl1_phi, r->th_gl1_pdet);
   }
   th = gk_json_value_se(t, "transparency", r->th_tr, r->th_tr_se);
   if (th) {
     gk_json_num(th, "lo", r->th_tr_lo), gk_json_num(th, "hi", r->th_tr_hi);
     cJSON_AddBoolToObject(th, "determined", !why_undet(r->th_tr, r->th_tr_se, r->th_tr_determined));
+    profile_json(th, r, r->th_tr_plo, r->th_tr_phi, r->th_tr_pdet);
   }
   if (r->model == GK_VPI2)
     gk_json_num(j, "ase_over_background", r->ase_over_bg_at_lowest ? v->pump[0] : r->ase_over_bg);
@@ -410,6 +448,15 @@ static void th_interval_text(char *buf, size_t n, const gk_vpi_result *r)
   double lo = r->th_gl1_lo, hi = r->th_gl1_hi;
   char a[32], e[32];
   *buf = 0;
+  if (r->profiled && !isnan(r->th_gl1_plo) && !isnan(r->th_gl1_phi)) {
+    lo = r->th_gl1_plo, hi = r->th_gl1_phi;
+    if (lo > 0) snprintf(a, sizeof a, "%.3g", lo);
+    else snprintf(a, sizeof a, "below the lowest pump");
+    if (isfinite(hi)) snprintf(e, sizeof e, "%.3g", hi);
+    else snprintf(e, sizeof e, "above the highest pump");
+    snprintf(buf, n, ": %.0f %% profile-likelihood interval %s to %s", 100 * r->prof_level, a, e);
+    return;
+  }
   if (isnan(lo) || isnan(hi)) return;
   if (lo > 0) snprintf(a, sizeof a, "%.3g", lo);
   else snprintf(a, sizeof a, "0");
@@ -436,9 +483,14 @@ static void fit_text(cli_buf *b, const gk_vpi_result *r, const vdata *v)
   /* alpha held to a measured spectrum has se 0: determined */
   print_vs(b, "alpha", r->alpha[r->ipk], r->alpha_se[r->ipk], 1, "cm^-1");
   print_vs(b, "threshold gL=1", r->th_gl1, r->th_gl1_se, r->th_gl1_determined, pu);
+  char pt[160];
+  profile_text(pt, sizeof pt, r, r->th_gl1_plo, r->th_gl1_phi, pu);
+  if (*pt) cli_printf(b, "  %-12s %s\n", "", pt);
   print_vs(b, "transparency g=0", r->th_tr, r->th_tr_se, r->th_tr_determined, pu);
+  profile_text(pt, sizeof pt, r, r->th_tr_plo, r->th_tr_phi, pu);
+  if (*pt) cli_printf(b, "  %-12s %s\n", "", pt);
   if (!r->th_gl1_determined) {
-    char iv[96];
+    char iv[160];
     th_interval_text(iv, sizeof iv, r);
     cli_printf(b, "  (the gL=1 threshold is not determined by these data%s%s%s)\n", iv,
                *iv && isfinite(r->th_gl1_hi) ? " " : "", *iv && isfinite(r->th_gl1_hi) ? pu : "");
@@ -714,6 +766,12 @@ static int run(int argc, char **argv)
       return cli_error(&e);
     }
     r[nr] = &res[nr];
+    /* profile-likelihood intervals of both thresholds (docs/vpi.md) */
+    if (gk_vpi_profile_thresholds(&d, &res[nr], 0.95, &e)) {
+      for (size_t a = 0; a <= nr; a++) gk_vpi_result_free(&res[a]);
+      vdata_free(&v);
+      return cli_error(&e);
+    }
     if (!res[nr].converged) {
       cli_warn("%s fit did not converge: %s", model_name(&res[nr]), res[nr].reason);
       status = CLI_FAILED;
@@ -723,7 +781,7 @@ static int run(int argc, char **argv)
                "the thresholds, gamma and alpha are the meaningful output",
                model_name(&res[nr]), 100 * GK_VPI_GLOB_RELSE);
     if (!gl1_determined(&res[nr])) {
-      char iv[96];
+      char iv[160];
       th_interval_text(iv, sizeof iv, &res[nr]);
       cli_warn("%s: the gL=1 threshold is not determined by these data%s", model_name(&res[nr]), iv);
       status = CLI_FAILED;  /* the headline result is not determined */

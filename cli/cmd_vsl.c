@@ -913,7 +913,7 @@ static int run(int argc, char **argv)
     case OPT_MODEL:
       if (!strcmp(optarg, "all")) o.model = -1;
       else if ((o.model = gk_vsl_model_from_name(optarg)) < 0) {
-        fprintf(stderr, "gainkit: --model: '%s' is not one of vsl1, vsl2, sat, sat-exact, emp, all\n", optarg);
+        fprintf(stderr, "gainkit: --model: '%s' is not one of vsl1, vsl2, sat, sat-exact, emp, ahn, all\n", optarg);
         return CLI_USAGE;
       }
       break;
@@ -953,18 +953,20 @@ static int run(int argc, char **argv)
 
 const struct cli_command cli_cmd_vsl = {
   .name = "vsl",
-  .summary = "net gain from variable-stripe-length data (vsl1, vsl2, sat, sat-exact, emp)",
+  .summary = "net gain from variable-stripe-length data (vsl1, vsl2, sat, sat-exact, emp, ahn)",
   .order = 10,
   .help =
-    "Usage: gainkit vsl FILE [--model vsl1|vsl2|sat|sat-exact|emp|all] [--range LMIN:LMAX]\n"
+    "Usage: gainkit vsl FILE [--model vsl1|vsl2|sat|sat-exact|emp|ahn|all] [--range LMIN:LMAX]\n"
     "                   [--weights none|sigma|relative] [--length-unit um|mm|cm] [options]\n"
     "       gainkit vsl FILE1 FILE2 ... [same options]   (a series of scans)\n"
     "       gainkit vsl --matrix FILE [same options]\n\n"
     "Fit the edge-emitted intensity I versus stripe length L with the VSL models of\n"
     "Milanese et al., Adv. Opt. Mater. 2024 (Eq. 1-5) and report the net gain g (cm^-1) with its standard error.\n\n"
     "  FILE                 columns: stripe length, intensity, optional sigma\n"
-    "  --model M            vsl1, vsl2, sat, sat-exact, emp or all (default all: fit\n"
-    "                       every model and recommend one, with the reason)\n"
+    "  --model M            vsl1, vsl2, sat, sat-exact, emp, ahn or all (default all:\n"
+    "                       fit every model and recommend one, with the reason;\n"
+    "                       ahn = A L + B e^{gL} of Ahn et al., Chem. Rev. 2023,\n"
+    "                       shown for comparison, never recommended)\n"
     "  --range LMIN:LMAX    use only stripe lengths in this range (input's unit)\n"
     "  --weights W          none, sigma (absolute; default with a sigma column), relative\n"
     "  --length-unit U      unit of the stripe lengths (um, mm, cm) when the header has none\n"

@@ -44,6 +44,7 @@ typedef enum { GK_VPI1 = 1, GK_VPI2 = 2 } gk_vpi_model;
 
 #define GK_VPI_GLOB_RELSE 0.5
 #define GK_VPI_TH_Z 3.0
+#define GK_VPI_NCAND 8
 
 enum { GK_VPI_P1 = 0, GK_VPI_P2, GK_VPI_M, GK_VPI_N, GK_VPI_NGLOB };
 
@@ -112,6 +113,27 @@ typedef struct gk_vpi_result {
    * then do not fix the threshold, whatever its stderr says. */
   double th_gl1_lo, th_gl1_hi, th_tr_lo, th_tr_hi;
   int th_gl1_determined, th_tr_determined;
+  /* Profile-likelihood intervals of the two thresholds (filled by
+   * gk_vpi_profile_thresholds, not by gk_vpi_fit; profiled = 1 then):
+   * the pumps P at which the fit with the threshold pinned to P (every
+   * other parameter refitted) has chi2 within Delta of the optimum, Delta
+   * = the chi-square(1 dof) quantile of `prof_level` times chi2_red (the
+   * covariance's scale). The scan runs outwards from the estimate over the
+   * data's pump range; a side not closed there is open: *_plo = 0 or
+   * *_phi = INFINITY. *_pdet = 1 when both sides close inside the data's
+   * pumps. NaN when there is no estimate to profile. After profiling,
+   * th_gl1_determined / th_tr_determined are the profile's verdicts and a
+   * bounded profile interval sets th_*_se to its larger half-width over
+   * the normal quantile of the level. */
+  int profiled;
+  double prof_level;
+  /* globals (P1, P2, m, n) of the other local optima the start search
+   * converged to (starts for the profile's pinned fits) */
+  double cand[GK_VPI_NCAND][GK_VPI_NGLOB];
+  size_t ncand;
+  double th_gl1_plo, th_gl1_phi, th_tr_plo, th_tr_phi;
+  int th_gl1_pdet, th_tr_pdet;
+  size_t prof_fits;          /* pinned fits run (both thresholds) */
   /* vpi2: first pump (interpolated in log P between data pumps) where the
    * ASE term at lambda_pk exceeds the background term; NaN if never or
    * already at the lowest pump (then ase_over_bg_at_lowest = 1). */
@@ -143,6 +165,15 @@ double gk_vpi_gain(const gk_vpi_result *r, size_t i, double P);
 int gk_vpi_fit(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *opt,
                gk_vpi_result *res, gk_error *err);
 void gk_vpi_result_free(gk_vpi_result *res);
+
+/* Profile-likelihood intervals of the gL = 1 and transparency thresholds
+ * at confidence `level` (e.g. 0.95) for a fit res of the data d (src/vpi/
+ * profile.c, docs/vpi.md): fills res->th_*_plo/phi, th_*_pdet, sets
+ * profiled and replaces th_*_determined by the profile's verdict. Costs
+ * some tens of refits of the full problem per threshold. GK_OK, GK_EUSAGE
+ * (level outside (0, 1), res not a fit of d), GK_ENOMEM. */
+int gk_vpi_profile_thresholds(const gk_vpi_data *d, gk_vpi_result *res, double level,
+                              gk_error *err);
 
 /* Default F: the spectrum of the lowest pump normalised to unit maximum
  * (negative samples clipped to 0). F has nl entries. */

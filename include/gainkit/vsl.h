@@ -9,6 +9,9 @@
  *   sat-exact  dI/dx = A + gamma I/(1 + I/Is) - alpha I, I(0) = 0 (Eq. 4),
  *              closed-form x(I) inverted for I; g = gamma - alpha
  *   emp        I = A exp(g Ls (1 - e^{-L/Ls}))
+ *   ahn        I = A L + B e^{g L}  (Ahn, Livache, Pinchetti, Klimov,
+ *              Chem. Rev. 2023; compared, never recommended: B e^{gL}
+ *              does not vanish at L = 0)
  * Units: L in cm, g/gamma/alpha in cm^-1, Ls in cm; I in the data's units,
  * A in I/cm.
  *
@@ -19,7 +22,7 @@
  * while ln A = -2000 is. Every model is evaluated in log form so that
  * e^{gL} is never formed. theta layouts:
  *   vsl1 {g, lnA}   vsl2 {g, lnA1, A2}   sat {g, lnA, lnIs}
- *   sat-exact {gamma, alpha, lnA, lnIs}   emp {g, lnA, lnLs}
+ *   sat-exact {gamma, alpha, lnA, lnIs}   emp {g, lnA, lnLs}   ahn {g, A, lnB}
  */
 #ifndef GAINKIT_VSL_H
 #define GAINKIT_VSL_H
@@ -42,6 +45,7 @@ typedef enum {
   GK_VSL_SAT,
   GK_VSL_SATEXACT,
   GK_VSL_EMP,
+  GK_VSL_AHN,
   GK_VSL_NMODELS
 } gk_vsl_model;
 

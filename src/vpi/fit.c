@@ -41,6 +41,13 @@ typedef struct vctx {
   double *A, *b, *C;                 /* nl*q*q, nl*q, nl*q*nr */
   double *M, *br;                    /* nr*nr, nr */
   double *Ainv, *S, *x, *G;          /* nl*q*q, nr*nr, nu, q*nr */
+  /* Pinned threshold (profile likelihood, src/vpi/profile.c): with pin
+   * set, gamma_i (i = pin_i) is not free but (alpha_i + pin_target) /
+   * dn(pin_P), so that the net gain at pin_i reaches the target exactly at
+   * pin_P; pin_dn, pin_ddn: dn(pin_P) and its gradient at the last unpack. */
+  int pin;
+  size_t pin_i;
+  double pin_P, pin_target, pin_dn, pin_ddn[GK_VPI_NGLOB];
 } vctx;
 
 static double wt(const vctx *c, size_t k)
@@ -59,6 +66,10 @@ static void unpack(vctx *c, const double *u)
   c->glob[GK_VPI_P2] = exp(g[1]);
   c->glob[GK_VPI_N] = exp(g[2]);
   c->glob[GK_VPI_M] = exp(g[2]) + exp(g[3]);
+  if (c->pin) {
+    c->pin_dn = gk_vpi_dn(c->pin_P, c->glob, c->pmax, c->pin_ddn);
+    c->gamma[c->pin_i] = (c->alpha[c->pin_i] + c->pin_target) / c->pin_dn;
+  }
 }
 
 static void pack(const vctx *c, const double *gamma, const double *alpha, const double *glob,
@@ -167,6 +178,18 @@ static void assemble(vctx *c, int chain)
       } else {
         for (int t = 0; t < GK_VPI_NGLOB; t++) h[t] = dg[t];
       }
+      if (c->pin && chain && i == c->pin_i) {
+        /* gamma_i = (alpha_i + target) / dn(P_pin): its derivative moves to
+         * alpha_i and the globals (internal variables, as h above) */
+        double dg_ = dd[VPI_D_GAMMA], gi = c->gamma[i] / c->pin_dn, *pd = c->pin_ddn;
+        dd[VPI_D_ALPHA] += dg_ / c->pin_dn;
+        h[0] -= dg_ * gi * pd[GK_VPI_P1] * c->glob[GK_VPI_P1];
+        h[1] -= dg_ * gi * pd[GK_VPI_P2] * c->glob[GK_VPI_P2];
+        h[2] -= dg_ * gi * n * (pd[GK_VPI_N] + pd[GK_VPI_M]);
+        h[3] -= dg_ * gi * (m - n) * pd[GK_VPI_M];
+        th[0] = 0;
+        th[1] = dd[VPI_D_ALPHA] * s;
+      }
       for (int t = 0; t < GK_VPI_NGLOB; t++) h[t] *= c->freeze ? 0 : s;
       ph[0] = dd[VPI_D_W1] * s;
       ph[1] = dd[VPI_D_W2] * s;
@@ -191,6 +214,11 @@ static void assemble(vctx *c, int chain)
         c->br[nw + t] += h[t] * r;
       }
     }
+  }
+  if (c->pin && chain) {  /* gamma_i is a function of the rest: its unknown leaves */
+    c->A[c->pin_i * q * q] = 1;  /* its row and column are 0 (th[0] = 0 above) */
+    c->b[c->pin_i * q] = 0;
+    memset(c->C + c->pin_i * q * nr, 0, nr * sizeof(double));
   }
   if (c->freeze)
     for (size_t t = nw; t < nr; t++) c->M[t * nr + t] = 1;
@@ -226,11 +254,21 @@ static int schur(vctx *c, double lambda)
 {
   size_t q = c->q, nr = c->nr;
   memcpy(c->S, c->M, nr * nr * sizeof(double));
-  for (size_t e = 0; e < nr; e++) c->S[e * nr + e] *= 1 + lambda;
+  /* Pinned fits (profile) start from an optimum that may sit at a limit
+   * of the model (a wavelength without ASE at gamma -> -infinity, m -> n):
+   * there a diagonal is ~0 and Marquardt's relative damping alone lets
+   * that unknown take an unbounded step, so a floor of 1e-10 of the
+   * largest diagonal joins the damping. */
+  double floor_ = 0, sfloor = 0;
+  if (c->pin) {
+    for (size_t k = 0; k < c->nl * q; k++) floor_ = fmax(floor_, 1e-10 * c->A[(k / q) * q * q + (k % q) * (q + 1)]);
+    for (size_t e = 0; e < nr; e++) sfloor = fmax(sfloor, 1e-10 * c->S[e * nr + e]);
+  }
+  for (size_t e = 0; e < nr; e++) c->S[e * nr + e] = c->S[e * nr + e] * (1 + lambda) + lambda * sfloor;
   for (size_t i = 0; i < c->nl; i++) {
     double Ad[4];
     memcpy(Ad, c->A + i * q * q, q * q * sizeof(double));
-    for (size_t a = 0; a < q; a++) Ad[a * q + a] = Ad[a * q + a] * (1 + lambda) + 1e-300;
+    for (size_t a = 0; a < q; a++) Ad[a * q + a] = Ad[a * q + a] * (1 + lambda) + lambda * floor_ + 1e-300;
     double *Ai = c->Ainv + i * q * q, *C = c->C + i * q * nr;
     if (!inv_small(q, Ad, Ai)) return -1;
     /* G = Ainv C; S -= C^T G (upper triangle, mirrored below) */
@@ -1052,7 +1090,16 @@ done:
 int gk_vpi_fit(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *opt,
                gk_vpi_result *res, gk_error *err)
 {
-  return fit_core(d, model, opt, res, err, NULL, NULL);
+  /* the converged starts' globals stay with the result: other local
+   * optima, which the profile (src/vpi/profile.c) tries as starts too */
+  double found[NREFINE + 2][GK_VPI_NGLOB];
+  size_t nfound = 0;
+  int st = fit_core(d, model, opt, res, err, found, &nfound);
+  if (st == GK_OK) {
+    res->ncand = nfound < GK_VPI_NCAND ? nfound : GK_VPI_NCAND;
+    memcpy(res->cand, found, res->ncand * sizeof found[0]);
+  }
+  return st;
 }
 
 void gk_vpi_terms(const gk_vpi_result *r, const double *F, size_t i, double P, double w1,
@@ -1066,4 +1113,43 @@ void gk_vpi_terms(const gk_vpi_result *r, const double *F, size_t i, double P, d
 double gk_vpi_gain(const gk_vpi_result *r, size_t i, double P)
 {
   return r->gamma[i] * gk_vpi_dn(P, r->glob, r->pmax, NULL) - r->alpha[i];
+}
+
+/* One fit with the threshold of wavelength i pinned at pump P (profile
+ * likelihood, src/vpi/profile.c): gamma_i = (alpha_i + target) / dn(P)
+ * follows the other parameters, the rest is the ordinary projected fit
+ * from the start (gamma, alpha, glob), which receive the solution. */
+int vpi_fit_pinned(const gk_vpi_data *d, gk_vpi_model model, size_t i, double target, double P,
+                   size_t max_iter, double *gamma, double *alpha, double *glob,
+                   double *chi2, int *converged)
+{
+  vctx c;
+  if (vctx_init(&c, d, model)) return GK_ENOMEM;
+  double *u = malloc(c.nu * sizeof(double)), *utry = malloc(c.nu * sizeof(double));
+  double *xr = malloc(c.nr * sizeof(double));
+  int st = GK_OK;
+  if (!u || !utry || !xr) {
+    st = GK_ENOMEM;
+    goto done;
+  }
+  c.pin = 1, c.pin_P = P, c.pin_target = target, c.pin_i = i;
+  double yy = 0;
+  for (size_t k = 0; k < c.nl * c.np; k++) yy += d->intensity[k] * d->intensity[k] * wt(&c, k) * wt(&c, k);
+  pack(&c, gamma, alpha, glob, u);
+  lm_out o = lm(&c, u, max_iter, 1e-10, yy, xr, utry);
+  if (!isfinite(o.chi2)) {
+    st = GK_EDOM;
+    goto done;
+  }
+  evaluate(&c, u);
+  memcpy(gamma, c.gamma, c.nl * sizeof(double));
+  memcpy(alpha, c.alpha, c.nl * sizeof(double));
+  memcpy(glob, c.glob, sizeof c.glob);
+  *chi2 = o.chi2;
+  *converged = o.converged;
+  if (getenv("PD")) fprintf(stderr, "   lm %zu it: %s\n", o.iter, o.reason);
+done:
+  free(u), free(utry), free(xr);
+  vctx_free(&c);
+  return st;
 }

@@ -34,4 +34,13 @@ void vpi_nnls2(double aa, double ab, double bb, double ay, double by, double *w1
 /* d dn / d P (for the thresholds' implicit derivative). */
 double vpi_dn_dP(double P, const double *glob, double pmax);
 
+/* The fit with the threshold at wavelength i pinned to pump P: gamma_i is
+ * not free but (alpha_i + target) / dn(P) (src/vpi/fit.c; profile
+ * likelihood in src/vpi/profile.c). Starts from and returns gamma, alpha
+ * (nl each; alpha ignored when d->alpha_fixed) and glob; *chi2 the data's
+ * chi2. GK_OK, GK_ENOMEM or GK_EDOM. */
+int vpi_fit_pinned(const gk_vpi_data *d, gk_vpi_model model, size_t i, double target, double P,
+                   size_t max_iter, double *gamma, double *alpha, double *glob,
+                   double *chi2, int *converged);
+
 #endif

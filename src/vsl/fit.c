@@ -15,7 +15,7 @@
 
 /* Internal parameter names and units for gk_fit (theta). */
 static const char *const tnames[GK_VSL_NMODELS][4] = {
-  {"g", "lnA"}, {"g", "lnA1", "A2"}, {"g", "lnA", "lnIs"}, {"gamma", "alpha", "lnA", "lnIs"}, {"g", "lnA", "lnLs"}};
+  {"g", "lnA"}, {"g", "lnA1", "A2"}, {"g", "lnA", "lnIs"}, {"gamma", "alpha", "lnA", "lnIs"}, {"g", "lnA", "lnLs"}, {"g", "A", "lnB"}};
 
 int gk_vsl_check(const gk_vsl_data *d, gk_error *err)
 {
@@ -306,6 +306,12 @@ static size_t guess_(const gk_vsl_data *d, gk_vsl_model m, double *st, size_t ma
     if (ns == 0) ADD(g1, log(Imax) - g1 * Lm, log(Lm));
     break;
   }
+  case GK_VSL_AHN: {
+    double sa[3];
+    if (gk_vsl_ahn_guess_(d, sa, 1, target)) ADD(sa[0], sa[1], sa[2]);
+    ADD(g1, 0.0, p1.lnamp - log(fabs(g1) > 0 ? fabs(g1) : 1 / Lm));
+    break;
+  }
   default:
     break;
   }
@@ -455,6 +461,8 @@ static void finish(const gk_vsl_data *d, gk_vsl_fit *f, const gk_fit_result *r)
   }
   if (m == GK_VSL_SATEXACT && f->value[1] <= 1e-12 * fabs(f->value[0]))
     add_warn(f, "alpha = 0: the data do not determine the losses (no saturation, or alpha at its bound), so gamma = g", 0, 0);
+  if (m == GK_VSL_AHN && f->value[1] < 0)
+    add_warn(f, "A < 0: a negative spontaneous-emission term is unphysical; the form's B e^{gL} does not vanish at L = 0 and can take up an offset (compare vsl2 with --offset)", 0, 0);
   if (m == GK_VSL_EMP)
     add_warn(f, "emp is empirical (no physical model) and tends to overestimate g (Milanese et al., Adv. Opt. Mater. 2024)", 0, 0);
   if (m == GK_VSL_SAT)
@@ -1024,7 +1032,7 @@ static int fit_offset(const gk_vsl_data *d0, gk_vsl_model m, gk_vsl_fit *f, gk_e
   }
   static const char *const on[GK_VSL_NMODELS][5] = {
     {"g", "lnA", "I0"}, {"g", "lnA1", "A2", "I0"}, {"g", "lnA", "lnIs", "I0"}, {"gamma", "alpha", "lnA", "lnIs", "I0"},
-    {"g", "lnA", "lnLs", "I0"}};
+    {"g", "lnA", "lnLs", "I0"}, {"g", "A", "lnB", "I0"}};
   gk_param par[5];
   for (size_t k = 0; k < p; k++) par[k] = (gk_param){.name = on[m][k], .init = st[k], .lo = -INFINITY, .hi = INFINITY};
   if (m == GK_VSL_SATEXACT) par[1].lo = 0;

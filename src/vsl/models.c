@@ -19,16 +19,16 @@
 #include "vsl_internal.h"
 
 
-static const char *const model_names[GK_VSL_NMODELS] = {"vsl1", "vsl2", "sat", "sat-exact", "emp"};
-static const size_t ntheta_[GK_VSL_NMODELS] = {2, 3, 3, 4, 3};
-static const size_t nreport_[GK_VSL_NMODELS] = {2, 3, 3, 5, 3};
+static const char *const model_names[GK_VSL_NMODELS] = {"vsl1", "vsl2", "sat", "sat-exact", "emp", "ahn"};
+static const size_t ntheta_[GK_VSL_NMODELS] = {2, 3, 3, 4, 3, 3};
+static const size_t nreport_[GK_VSL_NMODELS] = {2, 3, 3, 5, 3, 3};
 static const char *const pnames[GK_VSL_NMODELS][GK_VSL_MAXP] = {
-  {"g", "A"}, {"g", "A1", "A2"}, {"g", "A", "Is"}, {"gamma", "alpha", "A", "Is", "g"}, {"g", "A", "Ls"}};
+  {"g", "A"}, {"g", "A1", "A2"}, {"g", "A", "Is"}, {"gamma", "alpha", "A", "Is", "g"}, {"g", "A", "Ls"}, {"g", "A", "B"}};
 static const char *const punits[GK_VSL_NMODELS][GK_VSL_MAXP] = {
   {"cm^-1", "I/cm"}, {"cm^-1", "I/cm", "I/cm"}, {"cm^-1", "I/cm", "I"},
-  {"cm^-1", "cm^-1", "I/cm", "I", "cm^-1"}, {"cm^-1", "I", "cm"}};
+  {"cm^-1", "cm^-1", "I/cm", "I", "cm^-1"}, {"cm^-1", "I", "cm"}, {"cm^-1", "I/cm", "I"}};
 /* Which physical parameters are fitted as logarithms. */
-static const int logp[GK_VSL_NMODELS][4] = {{0, 1}, {0, 1, 0}, {0, 1, 1}, {0, 0, 1, 1}, {0, 1, 1}};
+static const int logp[GK_VSL_NMODELS][4] = {{0, 1}, {0, 1, 0}, {0, 1, 1}, {0, 0, 1, 1}, {0, 1, 1}, {0, 0, 1}};
 
 const char *gk_vsl_model_name(gk_vsl_model m) { return (unsigned)m < GK_VSL_NMODELS ? model_names[m] : "?"; }
 size_t gk_vsl_ntheta(gk_vsl_model m) { return (unsigned)m < GK_VSL_NMODELS ? ntheta_[m] : 0; }
@@ -543,6 +543,8 @@ int gk_vsl_intensity(gk_vsl_model m, const double *theta, const double *L, size_
     return gk_vsl_satexact_eval_(theta, L, n, I, jac, 0);
   case GK_VSL_EMP:
     return emp_eval(theta, L, n, I, jac);
+  case GK_VSL_AHN:
+    return gk_vsl_ahn_eval_(theta, L, n, I, jac);
   default:
     return GK_EUSAGE;
   }

@@ -16,4 +16,10 @@ int gk_vsl_fit_model_(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *do
                       gk_vsl_fit *f, gk_error *err);
 /* 1 when every fitted parameter has a finite standard error. */
 int gk_vsl_fit_determined_(const gk_vsl_fit *f);
+/* The Ahn et al. (Chem. Rev. 2023) form I = A L + B e^{gL} (src/vsl/ahn.c):
+ * I(L) and dI/d(g, A, ln B); chi2 at fixed g with (A, B) by weighted least
+ * squares (INFINITY when B <= 0); starts (one) from a scan of that profile. */
+int gk_vsl_ahn_eval_(const double *th, const double *L, size_t n, double *I, double *jac);
+double gk_vsl_ahn_profile_(const gk_vsl_data *d, double g, double *A, double *B);
+size_t gk_vsl_ahn_guess_(const gk_vsl_data *d, double *st, size_t max, double *target);
 #endif

@@ -1,0 +1,188 @@
+/* Profile-likelihood intervals of the VPI thresholds (docs/vpi.md).
+ *
+ * The threshold P_t at the ASE peak wavelength i is the pump where the net
+ * gain gamma_i dn(P) - alpha_i reaches the target (1/L for gL = 1, 0 for
+ * transparency). Its profile chi2(P) is the least chi2 of the whole global
+ * fit under the constraint that the threshold sits at P: every other
+ * parameter (all gamma, alpha, W, the globals) is refitted. The interval at
+ * level c is {P : chi2(P) - chi2_min <= q_c s2}, q_c the chi-square (1 dof)
+ * quantile and s2 = chi2_red (the scale the covariance uses too).
+ *
+ * The constraint is exact (vpi_fit_pinned in src/vpi/fit.c): gamma_i is
+ * not a free parameter of the pinned fit but (alpha_i + target) / dn(P).
+ *
+ * Search: from the estimate outwards in ln P, in steps that start at the
+ * delta-method's relative error and grow by 1.5, each fit started from the
+ * previous one (continuation along the valley); the first step beyond the
+ * criterion is bisected 7 times in ln P and the end interpolated linearly
+ * in chi2. The scan stays inside the data's pump range: a side still below
+ * the criterion at the lowest (highest) pump is open, i.e. the data do not
+ * bound it there, and the interval is half-open.
+ *
+ * Unlike the delta method and the linearised band, the profile does not
+ * assume chi2 quadratic in the threshold: where the net gain runs nearly
+ * flat along the target, the valley is long and curved and the interval
+ * follows it (tests/unit/test_vpi.c test_profile_coverage).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+
+#include <gsl/gsl_cdf.h>
+
+#include "vpi/vpi_internal.h"
+
+enum { PROF_MAX_STEPS = 60, PROF_BISECT = 7, PROF_ITER = 300 };
+
+typedef struct prof {
+  const gk_vpi_data *d;
+  gk_vpi_result *r;
+  double target, crit, chi_ref;
+  size_t nl, ns, fits;  /* ns: doubles per state (gamma, alpha, glob) */
+  double *tmp;          /* 2 states of scratch */
+} prof;
+
+/* One pinned fit at ln P from the state `from` into `to`; its chi2, NaN
+ * when the model is undefined along the way, GK_ENOMEM in *st. */
+static double pinned1(prof *p, double x, const double *from, double *to, int *st)
+{
+  size_t nl = p->nl;
+  double chi2 = NAN;
+  int conv = 0;
+  memcpy(to, from, p->ns * sizeof(double));
+  p->fits++;
+  int rc = vpi_fit_pinned(p->d, p->r->model, p->r->ipk, p->target, exp(x), PROF_ITER, to, to + nl,
+                          to + 2 * nl, &chi2, &conv);
+  if (rc == GK_ENOMEM) *st = GK_ENOMEM;
+  return rc == GK_OK && isfinite(chi2) ? chi2 : NAN;
+}
+
+/* The profile at ln P: the lowest pinned fit from the state `from` (the
+ * previous point of the scan), from the optimum and from the optimum's
+ * gamma, alpha with the globals of every other local optimum the start
+ * search found (the constrained problem has basins of its own); `to` gets
+ * the winner. Returns chi2 - chi2_min (NaN: undefined everywhere). */
+static double pinned(prof *p, double x, const double *from, double *to, int *st)
+{
+  double *tmp = p->tmp, *s0 = p->tmp + p->ns, best = pinned1(p, x, from, to, st);
+  size_t nl = p->nl;
+  for (size_t k = 0; k <= p->r->ncand && !*st; k++) {
+    memcpy(s0, p->r->gamma, nl * sizeof(double));
+    memcpy(s0 + nl, p->r->alpha, nl * sizeof(double));
+    memcpy(s0 + 2 * nl, k == 0 ? p->r->glob : p->r->cand[k - 1], GK_VPI_NGLOB * sizeof(double));
+    double c = pinned1(p, x, s0, tmp, st);
+    if (c < best || (isnan(best) && !isnan(c))) {
+      best = c;
+      memcpy(to, tmp, p->ns * sizeof(double));
+    }
+  }
+  return best - p->chi_ref;
+}
+
+/* One side (dir = -1 down, +1 up) from ln P0 with start state s0; *end
+ * gets the interval's end (P), *closed whether the criterion was reached
+ * inside [xlo, xhi]. */
+static int side(prof *p, double x0, double step0, int dir, double xlo, double xhi,
+                const double *s0, double *buf, double *end, int *closed)
+{
+  double *sin = buf, *sout = buf + p->ns;
+  memcpy(sin, s0, p->ns * sizeof(double));
+  double xin = x0, din = 0, step = step0;
+  int st = GK_OK;
+  *closed = 0;
+  *end = dir < 0 ? exp(xlo) : exp(xhi);
+  for (int k = 0; k < PROF_MAX_STEPS; k++) {
+    double xn = xin + dir * step;
+    int last = dir < 0 ? xn <= xlo : xn >= xhi;
+    if (last) xn = dir < 0 ? xlo : xhi;
+    double dn = pinned(p, xn, sin, sout, &st);
+    if (st) return st;
+    if (isnan(dn)) return GK_OK;  /* the model is undefined beyond: leave the side open */
+    if (dn > p->crit) {
+      /* bisect [xin, xn] in ln P, always restarting from the inside state */
+      double xa = xin, da = din, xb = xn, db = dn;
+      for (int b = 0; b < PROF_BISECT; b++) {
+        double xm = 0.5 * (xa + xb), dm = pinned(p, xm, sin, sout, &st);
+        if (st) return st;
+        if (isnan(dm) || dm > p->crit) xb = xm, db = isnan(dm) ? db : dm;
+        else {
+          xa = xm, da = dm;
+          memcpy(sin, sout, p->ns * sizeof(double));
+        }
+      }
+      double f = db > da ? (p->crit - da) / (db - da) : 0.5;
+      f = fmin(fmax(f, 0), 1);
+      *end = exp(xa + f * (xb - xa));
+      *closed = 1;
+      return GK_OK;
+    }
+    memcpy(sin, sout, p->ns * sizeof(double));
+    xin = xn, din = dn;
+    if (last) return GK_OK;
+    step = fmin(step * 1.5, 0.5);
+  }
+  *end = exp(xin);  /* criterion not reached within the step budget: open */
+  return GK_OK;
+}
+
+static int profile_one(const gk_vpi_data *d, gk_vpi_result *r, double target, double est,
+                       double est_se, double crit, double *plo, double *phi, int *pdet,
+                       size_t *fits)
+{
+  *plo = *phi = NAN;
+  *pdet = 0;
+  if (!isfinite(est) || !(est > 0)) return GK_OK;
+  double pmin = d->pump[0], pmax = d->pump[0];
+  for (size_t j = 1; j < d->np; j++) pmin = fmin(pmin, d->pump[j]), pmax = fmax(pmax, d->pump[j]);
+  prof p = {.d = d, .r = r, .target = target, .crit = crit, .chi_ref = r->chi2, .nl = d->nl,
+            .ns = 2 * d->nl + GK_VPI_NGLOB};
+  double *s0 = malloc(5 * p.ns * sizeof(double));
+  if (!s0) return GK_ENOMEM;
+  p.tmp = s0 + 3 * p.ns;
+  memcpy(s0, r->gamma, d->nl * sizeof(double));
+  memcpy(s0 + d->nl, r->alpha, d->nl * sizeof(double));
+  memcpy(s0 + 2 * d->nl, r->glob, sizeof r->glob);
+  double x0 = log(est), xlo = log(pmin), xhi = log(pmax);
+  double step = isfinite(est_se) && est_se > 0 ? est_se / est : 0.05;
+  step = fmin(fmax(step, 0.02), 0.25);
+  int st = GK_OK, clo = 0, chi = 0;
+  if (x0 > xlo) st = side(&p, x0, step, -1, xlo, fmin(x0, xhi), s0, s0 + p.ns, plo, &clo);
+  if (!st && x0 < xhi) st = side(&p, x0, step, +1, fmax(x0, xlo), xhi, s0, s0 + p.ns, phi, &chi);
+  free(s0);
+  if (st) return st;
+  if (!clo) *plo = 0;
+  if (!chi) *phi = INFINITY;
+  *pdet = clo && chi;
+  *fits += p.fits;
+  return GK_OK;
+}
+
+int gk_vpi_profile_thresholds(const gk_vpi_data *d, gk_vpi_result *r, double level, gk_error *err)
+{
+  if (!(level > 0 && level < 1))
+    return gk_error_set(err, GK_EUSAGE, NULL, 0, "profile level must lie in (0, 1), got %g", level);
+  if (!r || !r->gamma || r->nl != d->nl || r->np != d->np || !d->pump || r->ipk >= d->nl)
+    return gk_error_set(err, GK_EUSAGE, NULL, 0, "the result is not a fit of these VPI data");
+  double s2 = isfinite(r->chi2_red) && r->chi2_red > 0 ? r->chi2_red : 1;
+  double crit = gsl_cdf_chisq_Pinv(level, 1) * s2;
+  r->prof_fits = 0;
+  int st = profile_one(d, r, 1.0 / d->L, r->th_gl1, r->th_gl1_se, crit, &r->th_gl1_plo,
+                       &r->th_gl1_phi, &r->th_gl1_pdet, &r->prof_fits);
+  if (!st)
+    st = profile_one(d, r, 0.0, r->th_tr, r->th_tr_se, crit, &r->th_tr_plo, &r->th_tr_phi,
+                     &r->th_tr_pdet, &r->prof_fits);
+  if (st) return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
+  r->profiled = 1;
+  r->prof_level = level;
+  r->th_gl1_determined = r->th_gl1_pdet;
+  r->th_tr_determined = r->th_tr_pdet;
+  /* a bounded profile interval stands for the standard error too: its
+   * larger half-width over the level's normal quantile */
+  double z = gsl_cdf_ugaussian_Pinv(0.5 + 0.5 * level);
+  if (r->th_gl1_pdet)
+    r->th_gl1_se = fmax(r->th_gl1 - r->th_gl1_plo, r->th_gl1_phi - r->th_gl1) / z;
+  if (r->th_tr_pdet)
+    r->th_tr_se = fmax(r->th_tr - r->th_tr_plo, r->th_tr_phi - r->th_tr) / z;
+  return GK_OK;
+}
