@@ -1147,7 +1147,6 @@ int vpi_fit_pinned(const gk_vpi_data *d, gk_vpi_model model, size_t i, double ta
   memcpy(glob, c.glob, sizeof c.glob);
   *chi2 = o.chi2;
   *converged = o.converged;
-  if (getenv("PD")) fprintf(stderr, "   lm %zu it: %s\n", o.iter, o.reason);
 done:
   free(u), free(utry), free(xr);
   vctx_free(&c);
