@@ -3,6 +3,7 @@
  * recovering known parameters, the recommendation, spectral fits. */
 #include "gk_test.h"
 #include "gainkit/vsl.h"
+#include "vsl/vsl_internal.h"
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -580,6 +581,72 @@ static void test_spectral_own_data(void)
   free(z);
 }
 
+/* The old --matrix condition re-created: a neighbour's answer tried alone
+ * as the start, and trusted when the fit from it converged. For emp data
+ * of 48 wavelengths with parameters jumping between them, every other
+ * wavelength's fitted theta is tried as the warm start of each wavelength.
+ * A plain single-start gk_fit from it (the old code's behaviour) must fall
+ * into a worse converged minimum for some pairs (so this test bites: the
+ * old code returned that minimum), and gk_vsl_fit_model_ with that warm
+ * start must still reach the wavelength's own optimum. */
+typedef struct emp_ctx { const double *L; size_t n; } emp_ctx;
+static int emp_model(const double *th, double *y, void *c)
+{
+  const emp_ctx *e = c;
+  return gk_vsl_intensity(GK_VSL_EMP, th, e->L, e->n, y, NULL) == GK_OK ? 0 : 1;
+}
+
+static void test_matrix_warm_trap(void)
+{
+  enum { NW = 16, NL = 25 };
+  double L[NL], z[NW * NL], th[NW][3];
+  for (size_t j = 0; j < NL; j++) L[j] = 0.01 + 0.49 * (double)j / (NL - 1);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 7);
+  for (size_t i = 0; i < NW; i++) {
+    double phys[3] = {10 + 50 * gsl_rng_uniform(r), 5, 0.05 * pow(40, gsl_rng_uniform(r))}, t[3];
+    gk_vsl_theta_from_physical(GK_VSL_EMP, phys, t);
+    gk_vsl_intensity(GK_VSL_EMP, t, L, NL, z + i * NL, NULL);
+    for (size_t j = 0; j < NL; j++) z[i * NL + j] *= 1 + 0.03 * gsl_ran_gaussian(r, 1);
+  }
+  gsl_rng_free(r);
+  double own[NW];
+  gk_error e;
+  for (size_t i = 0; i < NW; i++) {
+    gk_vsl_data d = {.n = NL, .L = L, .intensity = z + i * NL, .weighting = GK_WEIGHT_RELATIVE};
+    gk_vsl_fit f;
+    CHECK_INT(gk_vsl_fit_model(&d, GK_VSL_EMP, &f, &e), GK_OK);
+    own[i] = f.chi2;
+    memcpy(th[i], f.theta, sizeof th[i]);
+    gk_vsl_fit_free(&f);
+  }
+  size_t traps = 0, bad = 0;
+  emp_ctx ec = {L, NL};
+  for (size_t i = 0; i < NW; i++)
+    for (size_t k = 0; k < NW; k++) {
+      if (k == i) continue;
+      gk_param par[3] = {{"g", NULL, th[k][0], -INFINITY, INFINITY, 0}, {"lnA", NULL, th[k][1], -INFINITY, INFINITY, 0},
+                         {"lnLs", NULL, th[k][2], -INFINITY, INFINITY, 0}};
+      gk_fit_problem pr = {.n = NL, .p = 3, .y = z + i * NL, .weighting = GK_WEIGHT_RELATIVE, .model = emp_model,
+                           .ctx = &ec, .param = par};
+      gk_fit_result fr;
+      if (gk_fit(&pr, NULL, &fr, NULL) == GK_OK) {
+        traps += fr.converged && fr.chi2 > own[i] * (1 + 1e-3);
+        gk_fit_result_free(&fr);
+      }
+      gk_vsl_data d = {.n = NL, .L = L, .intensity = z + i * NL, .weighting = GK_WEIGHT_RELATIVE};
+      gk_vsl_fit f;
+      CHECK_INT(gk_vsl_fit_model_(&d, GK_VSL_EMP, NULL, th[k], &f, &e), GK_OK);
+      int same = f.converged && f.chi2 <= own[i] * (1 + 1e-6) + 1e-12;
+      bad += !same;
+      if (!same) printf("  wavelength %zu, warm from %zu: chi2 %.8g vs own %.8g\n", i, k, f.chi2, own[i]);
+      gk_vsl_fit_free(&f);
+    }
+  printf("  warm starts that trap a plain single-start fit: %zu of %d\n", traps, NW * (NW - 1));
+  CHECK_MSG(traps > 0, "no warm start traps a single-start fit: the test would not fail on the old code");
+  CHECK_MSG(bad == 0, "%zu warm-started fits missed their own optimum", bad);
+}
+
 /* ---- sat-exact: the global optimum in every regime --------------------
  * Reference: an independent multi-start of the plain sat-exact least
  * squares (gk_fit on gk_vsl_intensity, no gainkit start logic) from the
@@ -965,6 +1032,7 @@ int main(void)
   RUNF(test_spectral);
   RUNF(test_spectral_all_models);
   RUNF(test_spectral_own_data);
+  RUNF(test_matrix_warm_trap);
   RUNF(test_satexact_regimes);
   RUNF(test_vsl2_bound);
   RUNF(test_satexact_issue_case);
