@@ -1295,3 +1295,10 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
 }
 
 
+
+/* finish() for the tests (tests/unit/test_vsl.c test_chi2_from_residuals):
+ * the reported statistics from an engine result. */
+void gk_vsl_finish_(const gk_vsl_data *d, gk_vsl_fit *f, const gk_fit_result *r)
+{
+  finish(d, f, r);
+}

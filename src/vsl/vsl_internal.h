@@ -22,4 +22,7 @@ int gk_vsl_fit_determined_(const gk_vsl_fit *f);
 int gk_vsl_ahn_eval_(const double *th, const double *L, size_t n, double *I, double *jac);
 double gk_vsl_ahn_profile_(const gk_vsl_data *d, double g, double *A, double *B);
 size_t gk_vsl_ahn_guess_(const gk_vsl_data *d, double *st, size_t max, double *target);
+/* The reported parameters, chi2 and warnings of f (model, ntheta, yhat set)
+ * from the engine's result r (src/vsl/fit.c finish; exposed for tests). */
+void gk_vsl_finish_(const gk_vsl_data *d, gk_vsl_fit *f, const gk_fit_result *r);
 #endif

@@ -647,6 +647,42 @@ static void test_matrix_warm_trap(void)
   CHECK_MSG(bad == 0, "%zu warm-started fits missed their own optimum", bad);
 }
 
+/* The reported chi2 is the chi2 of the residuals minimised, whatever the
+ * engine's own number says. The old code copied the engine's chi2, and a
+ * non-finite value from its last step was printed as "chi2": null for a
+ * finite fit: that condition is re-created here (an engine result with
+ * chi2 = INFINITY at a good theta), and the reported chi2, chi2_red and
+ * AICc must be the residuals' (computed here independently). */
+static void test_chi2_from_residuals(void)
+{
+  enum { N = 15 };
+  double L[N], I[N], sg[N], th[2] = {20, log(50)};
+  for (size_t i = 0; i < N; i++) {
+    L[i] = 0.02 * (i + 1);
+    I[i] = 50 / 20.0 * expm1(20 * L[i]) * (1 + 0.02 * ((i % 3) - 1.0));
+    sg[i] = 0.02 * I[i] + 1;
+  }
+  gk_vsl_data d = {.n = N, .L = L, .intensity = I, .sigma = sg, .weighting = GK_WEIGHT_SIGMA};
+  double c2 = 0, y[N];
+  gk_vsl_intensity(GK_VSL_VSL1, th, L, N, y, NULL);
+  for (size_t i = 0; i < N; i++) c2 += pow((y[i] - I[i]) / sg[i], 2);
+  double val[2] = {th[0], th[1]}, se[2] = {0.1, 0.01}, cov[4] = {0.01, 0, 0, 1e-4};
+  gk_fit_result r = {.n = N, .p = 2, .n_free = 2, .value = val, .se = se, .cov = cov, .chi2 = INFINITY,
+                     .chi2_red = INFINITY, .aic = INFINITY, .aicc = INFINITY, .bic = INFINITY, .dof = N - 2,
+                     .converged = 1, .cov_ok = 1};
+  gk_vsl_fit f;
+  memset(&f, 0, sizeof f);
+  f.model = GK_VSL_VSL1, f.ntheta = 2, f.n = N, f.ok = 1;
+  f.yhat = malloc(N * sizeof *f.yhat);
+  gk_vsl_finish_(&d, &f, &r);
+  CHECK_MSG(isfinite(f.chi2), "chi2 %g", f.chi2);
+  CHECK_CLOSE(f.chi2, c2, 1e-12);
+  CHECK_CLOSE(f.chi2_red, c2 / (N - 2), 1e-12);
+  CHECK(isfinite(f.aicc));
+  CHECK_CLOSE(f.chi2_I, c2, 1e-12);
+  free(f.yhat);
+}
+
 /* ---- sat-exact: the global optimum in every regime --------------------
  * Reference: an independent multi-start of the plain sat-exact least
  * squares (gk_fit on gk_vsl_intensity, no gainkit start logic) from the
@@ -1033,6 +1069,7 @@ int main(void)
   RUNF(test_spectral_all_models);
   RUNF(test_spectral_own_data);
   RUNF(test_matrix_warm_trap);
+  RUNF(test_chi2_from_residuals);
   RUNF(test_satexact_regimes);
   RUNF(test_vsl2_bound);
   RUNF(test_satexact_issue_case);
