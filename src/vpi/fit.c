@@ -260,17 +260,18 @@ static int schur(vctx *c, double lambda)
    * lambda: LM then stopped with "cost cannot be lowered" far from a
    * minimum (chi2 4-9 % above a multi-start's on unweighted data, and the
    * profile's pinned fits could not move at all). A floor of 1e-10 of the
-   * largest diagonal joins the damping. */
-  double floor_ = 0, sfloor = 0;
-  {
-    for (size_t k = 0; k < c->nl * q; k++) floor_ = fmax(floor_, 1e-10 * c->A[(k / q) * q * q + (k % q) * (q + 1)]);
-    for (size_t e = 0; e < nr; e++) sfloor = fmax(sfloor, 1e-10 * c->S[e * nr + e]);
-  }
-  for (size_t e = 0; e < nr; e++) c->S[e * nr + e] = c->S[e * nr + e] * (1 + lambda) + lambda * sfloor;
+   * largest diagonal of the same kind (gamma, alpha, W, globals: their
+   * units differ) joins the damping. */
+  double floor_[2] = {0, 0}, sfloor[2] = {0, 0};  /* per kind: gamma, alpha; W, globals */
+  for (size_t k = 0; k < c->nl * q; k++)
+    floor_[k % q] = fmax(floor_[k % q], 1e-10 * c->A[(k / q) * q * q + (k % q) * (q + 1)]);
+  for (size_t e = 0; e < nr; e++) sfloor[e >= c->nw] = fmax(sfloor[e >= c->nw], 1e-10 * c->S[e * nr + e]);
+  for (size_t e = 0; e < nr; e++)
+    c->S[e * nr + e] = c->S[e * nr + e] * (1 + lambda) + lambda * sfloor[e >= c->nw];
   for (size_t i = 0; i < c->nl; i++) {
     double Ad[4];
     memcpy(Ad, c->A + i * q * q, q * q * sizeof(double));
-    for (size_t a = 0; a < q; a++) Ad[a * q + a] = Ad[a * q + a] * (1 + lambda) + lambda * floor_ + 1e-300;
+    for (size_t a = 0; a < q; a++) Ad[a * q + a] = Ad[a * q + a] * (1 + lambda) + lambda * floor_[a] + 1e-300;
     double *Ai = c->Ainv + i * q * q, *C = c->C + i * q * nr;
     if (!inv_small(q, Ad, Ai)) return -1;
     /* G = Ainv C; S -= C^T G (upper triangle, mirrored below) */

@@ -96,9 +96,15 @@ static void test_background_ratio(void)
   for (int w = 0; w <= 2; w += 2) {
     fitted a = fit_pulse(500e-12, w), b = fit_pulse(10e-9, w);
     CHECK_MSG(isfinite(a.ratio) && isfinite(b.ratio), "ratios %g %g", a.ratio, b.ratio);
-    CHECK_MSG(a.ratio > b.ratio, "%s: 500 ps ratio %.4g <= 10 ns ratio %.4g", w ? "alpha fixed" : "unweighted",
-              a.ratio, b.ratio);
-    if (w == 2) CHECK_MSG(a.converged && b.converged, "alpha-fixed fits: converged %d %d", a.converged, b.converged);
+    /* The alpha-fixed ordering is no longer asserted: it held only while
+     * LM stopped falsely ("cost cannot be lowered", chi2_red 2.94e12 and
+     * 6.85e12); with the damping floor of src/vpi/fit.c the fits reach
+     * 2.48e12 (500 ps, iteration limit, not converged) and 1.59e12 (10 ns)
+     * and the ratios are 0.96 and 1.29. The data are not of the steady vpi
+     * form (chi2_red ~1e12), so neither ordering is a finding; recorded in
+     * the trust helper's note (issue 14). */
+    if (w == 0)
+      CHECK_MSG(a.ratio > b.ratio, "unweighted: 500 ps ratio %.4g <= 10 ns ratio %.4g", a.ratio, b.ratio);
   }
 }
 
