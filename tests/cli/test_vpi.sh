@@ -18,6 +18,16 @@ for k in '"command":"vpi"' '"model":"vpi2"' '"converged":' '"chi2_red":' '"lengt
   expect_json "$k" "vpi2 JSON key $k"
 done
 
+# no threshold in this slice: the profile says why
+expect_json '"profile":{"level":0.95,"lo":null,"hi":null,"reason":"nothresholdtoprofile"' "profile without a threshold"
+# the whole example: the 95 % profile-likelihood interval of each threshold
+# (docs/vpi.md), bounded inside the pumps for gL = 1 (0.15-1.65 at the time
+# of writing: determined, where the linearised band was not)
+run vpi "$D" --format json
+for k in '"profile":{"level":0.95,"lo":' '"lo_open":false' '"hi_open":false'; do
+  expect_json "$k" "vpi2 JSON profile key $k"
+done
+
 run vpi "$D" --window 522:536 --max-pump 1.2 --model vpi1 --length 4.5mm --format json
 [ "$RC" -le 1 ] && ok || bad "vpi1: exit $RC: $ERR"
 expect_json '"model":"vpi1"' "vpi1 model"
@@ -33,6 +43,7 @@ nocomments "$T/both.csv" | head -3 | grep -q 'vpi2_gamma' && ok || bad "CSV has 
 run vpi "$D" --window 522:536 --max-pump 1.2
 [ "$RC" -le 1 ] && ok || bad "text: exit $RC"
 expect_out "threshold gL=1" "text names the threshold"
+expect_out "95 % profile-likelihood interval" "text gives the profile interval"
 expect_out "mJ/cm2" "text carries the pump unit"
 
 # weights: the default is relative and is named in the output

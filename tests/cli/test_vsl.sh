@@ -7,7 +7,7 @@ EX="$SRC/examples"
 run vsl "$EX/vsl-nc1.csv" --format json
 expect_rc 0 "all models"
 for k in '"command":	"vsl"' '"fits":' '"recommended":	"sat"' '"reason":' '"range_cm":	[0.05, 0.45]' \
-         '"n_points":	17' '"chi2_red":' '"aicc":' '"bic":' '"warnings":'; do
+         '"n_points":	17' '"chi2_red":' '"aicc":' '"bic":' '"warnings":' '"model":	"ahn"'; do
   expect_out "$k" "all: $k"
 done
 # the generator's true gain is 25 cm^-1 (examples/gen/gen_vsl.c): sat's g
@@ -18,8 +18,8 @@ awk -v v="$val" -v s="$se" 'BEGIN { exit !(v - 25 < 3 * s && 25 - v < 3 * s && s
 
 # parameter names exactly as the contract
 declare -A names=([vsl1]='"g" "A"' [vsl2]='"g" "A1" "A2"' [sat]='"g" "A" "Is"' \
-                  [sat-exact]='"gamma" "alpha" "A" "Is" "g"' [emp]='"g" "A" "Ls"')
-for m in vsl1 vsl2 sat sat-exact emp; do
+                  [sat-exact]='"gamma" "alpha" "A" "Is" "g"' [emp]='"g" "A" "Ls"' [ahn]='"g" "A" "B"')
+for m in vsl1 vsl2 sat sat-exact emp ahn; do
   run vsl "$EX/vsl-nc1.csv" --model $m --format json
   expect_rc 0 "--model $m"
   expect_out "\"model\":	\"$m\"" "$m: model"
