@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
+
+import _cffi_backend
 
 import numpy as np
 
@@ -90,6 +93,36 @@ class VslFit(Result):
         return intensity(self.model, self.theta, L)
 
 
+class _LazyArray:
+    """A VslFit field kept as the list of floats copied from C and made a
+    numpy array on first access (most loops read g and never theta, cov or
+    yhat: a numpy array per field would cost more than the rest of the
+    unpacking). cov is square (ntheta x ntheta)."""
+
+    def __init__(self, name, square=False):
+        self.name, self.key, self.square = name, "_" + name, square
+
+    def __set__(self, obj, value):
+        obj.__dict__[self.key] = value
+
+    def __get__(self, obj, cls=None):
+        if obj is None:
+            return None   # the dataclass default (fields declared without one)
+        v = obj.__dict__[self.key]
+        if v is not None and not isinstance(v, np.ndarray):
+            v = np.array(v, dtype=np.float64)
+            if self.square:
+                k = int(round(len(v) ** 0.5))
+                v = v.reshape(k, k)
+            obj.__dict__[self.key] = v
+        return v
+
+
+VslFit.theta = _LazyArray("theta")
+VslFit.cov = _LazyArray("cov", square=True)
+VslFit.yhat = _LazyArray("yhat")
+
+
 @dataclasses.dataclass
 class VslAll(Result):
     """Every model fitted, with the library's recommendation."""
@@ -171,56 +204,106 @@ def _param_unit(m, k, yunit):
     return iu if u == "I" else f"{iu}/cm" if u == "I/cm" else u
 
 
-def _one(d, m, L, yunit, weights_name, I=None, S=None):
-    f = ffi.new(_T_FIT)
-    err = new_error()
-    rc = lib.gk_vsl_fit_model(d, m, f, err)
+@functools.lru_cache(maxsize=None)
+def _units(m, yunit):
+    return {nm: _param_unit(m, k, yunit) for k, nm in enumerate(_names(m))}
+
+
+# per-model constants, looked up once (each a foreign call otherwise)
+_NTHETA = tuple(int(lib.gk_vsl_ntheta(m)) for m in range(lib.GK_VSL_NMODELS))
+_CODES = {name: m for m, name in enumerate(MODELS)}
+_OK, _ENOCONV = lib.GK_OK, lib.GK_ENOCONV
+_VSL2, _SATEXACT = lib.GK_VSL_VSL2, lib.GK_VSL_SATEXACT
+_NAN = float("nan")
+_isfinite = math.isfinite
+_newp = _cffi_backend.newp
+_from_buffer = _cffi_backend.from_buffer
+_T_DARR = ffi.typeof("double[]")
+_T_ERR = ffi.typeof("gk_error *")
+_fit_model = lib.gk_vsl_fit_model
+_fit_free = lib.gk_vsl_fit_free
+
+# C structs for single fits, reused (a free list: list.pop/append are
+# atomic, so two threads, or a signal handler fitting while a fit is
+# being unpacked, each take their own set)
+_pool = []
+
+
+def _take():
     try:
-        if rc not in (lib.GK_OK, lib.GK_ENOCONV):
-            raise_for(rc, err)
-        ok = bool(f.ok) and rc == lib.GK_OK
-        names = _names(m)
-        nan = float("nan")
-        v, e = ffi.unpack(f.value, len(names)), ffi.unpack(f.se, len(names))
-        vals = {nm: (v[k] if ok else nan) for k, nm in enumerate(names)}
-        ses = {nm: (e[k] if ok else nan) for k, nm in enumerate(names)}
-        nt = int(lib.gk_vsl_ntheta(m))
-        warns = [s(f.warn[k]) for k in range(f.nwarn)]
+        return _pool.pop()
+    except IndexError:
+        return ffi.new(_T_DATA), ffi.new(_T_FIT), ffi.new(_T_ERR)
+
+
+def _build(f, m, rc, n, L, yunit, weights_name, I=None, S=None):
+    """VslFit from a filled gk_vsl_fit (not freed here)."""
+    ok = rc == _OK and bool(f.ok)
+    names = _names(m)
+    npar = len(names)
+    nt = _NTHETA[m]
+    v = ffi.unpack(f.value, npar)
+    e = ffi.unpack(f.se, npar)
+    if ok:
+        vals = dict(zip(names, v))
+        ses = dict(zip(names, e))
+        chi2, chi2_red, aic, aicc, bic = f.chi2, f.chi2_red, f.aic, f.aicc, f.bic
+        chi2_I, aicc_I = f.chi2_I, f.aicc_I
+        converged = bool(f.converged)
+    else:
+        vals = dict.fromkeys(names, _NAN)
+        ses = dict.fromkeys(names, _NAN)
+        chi2 = chi2_red = aic = aicc = bic = chi2_I = aicc_I = _NAN
+        converged = False
+    warns = [s(f.warn[k]) for k in range(f.nwarn)] if f.nwarn else []
+    if not ok:
+        warns.append("no fit was obtained")
+    # as the CLI's "not determined" (cli/cmd_vsl.c why_undetermined)
+    und = {}
+    for k, nm in enumerate(names):
+        vk, ek = v[k], e[k]
         if not ok:
-            warns.append("no fit was obtained")
-        st = lambda v: v if ok else nan  # noqa: E731
-        # as the CLI's "not determined" (cli/cmd_vsl.c why_undetermined)
-        und = {}
-        for k, nm in enumerate(names):
-            if not ok:
-                und[nm] = "no fit"
-            elif m == lib.GK_VSL_VSL2 and k == 2 and f.a2_at_bound:
-                und[nm] = "at its bound 0"
-            elif m == lib.GK_VSL_SATEXACT and k == 1 and v[1] <= 1e-12 * abs(v[0]):
-                und[nm] = "at its bound 0"
-            elif not np.isfinite(e[k]):
-                und[nm] = "no standard error (the data do not constrain it)"
-            elif not np.isfinite(v[k]):
-                und[nm] = "no value"
-            elif e[k] > abs(v[k]):
-                und[nm] = "standard error exceeds |value|"
-        if ok and f.has_offset:
-            vals["I0"], ses["I0"] = f.I0, f.I0_se
-            if not (np.isfinite(f.I0_se) and f.I0_se <= abs(f.I0)):
-                und["I0"] = None
-        return VslFit(model=MODELS[m], converged=bool(ok and f.converged), n_points=int(d.n),
-                      range_cm=(float(L[0]), float(L[-1])), params=vals, stderr=ses,
-                      units={nm: _param_unit(m, k, yunit) for k, nm in enumerate(names)},
-                      theta=carray(f.theta, nt), cov=carray(f.cov, nt * nt).reshape(nt, nt),
-                      chi2=st(f.chi2), chi2_red=st(f.chi2_red), aic=st(f.aic), aicc=st(f.aicc),
-                      bic=st(f.bic), residuals_in="L" if f.residual_in_L else "I",
-                      chi2_intensity=st(f.chi2_I), aicc_intensity=st(f.aicc_I),
-                      yhat=carray(f.yhat, d.n) if f.yhat != ffi.NULL else None,
-                      warnings=warns, reason=s(f.reason), weights=weights_name,
-                      undetermined=und, offset=bool(ok and f.has_offset),
-                      L=L, intensity=I, sigma=S)
-    finally:
-        lib.gk_vsl_fit_free(f)
+            und[nm] = "no fit"
+        elif m == _VSL2 and k == 2 and f.a2_at_bound:
+            und[nm] = "at its bound 0"
+        elif m == _SATEXACT and k == 1 and vk <= 1e-12 * abs(v[0]):
+            und[nm] = "at its bound 0"
+        elif not _isfinite(ek):
+            und[nm] = "no standard error (the data do not constrain it)"
+        elif not _isfinite(vk):
+            und[nm] = "no value"
+        elif ek > abs(vk):
+            und[nm] = "standard error exceeds |value|"
+    offset = False
+    if ok and f.has_offset:
+        offset = True
+        vals["I0"], ses["I0"] = f.I0, f.I0_se
+        if not (_isfinite(f.I0_se) and f.I0_se <= abs(f.I0)):
+            und["I0"] = None
+    yh = f.yhat
+    return VslFit(model=MODELS[m], converged=converged, n_points=n,
+                  range_cm=(float(L[0]), float(L[-1])), params=vals, stderr=ses,
+                  units=dict(_units(m, yunit)),
+                  theta=ffi.unpack(f.theta, nt), cov=ffi.unpack(f.cov, nt * nt),
+                  chi2=chi2, chi2_red=chi2_red, aic=aic, aicc=aicc, bic=bic,
+                  residuals_in="L" if f.residual_in_L else "I",
+                  chi2_intensity=chi2_I, aicc_intensity=aicc_I,
+                  yhat=ffi.unpack(yh, n) if yh != ffi.NULL else None,
+                  warnings=warns, reason=ffi.string(f.reason).decode("utf-8", "replace"),
+                  weights=weights_name, undetermined=und, offset=offset,
+                  L=L, intensity=I, sigma=S)
+
+
+def _vec(a, name, n=None):
+    """as_f64 with a fast path for what a loop passes: a float64,
+    C-contiguous 1-D ndarray (no copy, no conversion)."""
+    if type(a) is np.ndarray and a.dtype is _F64 and a.ndim == 1 and a.flags.c_contiguous \
+            and (n is None or a.shape[0] == n):
+        return a
+    return as_f64(a, name, shape=None if n is None else (n,))
+
+
+_F64 = np.dtype(np.float64)
 
 
 def fit(L, intensity, sigma=None, model="all", weights=None, range=None, intensity_unit=""):
@@ -228,58 +311,86 @@ def fit(L, intensity, sigma=None, model="all", weights=None, range=None, intensi
 
     L          stripe lengths in cm (1-D, strictly increasing, >= 0)
     intensity  edge-emitted intensities (any unit; same length as L)
-    sigma      absolute uncertainties of the intensities, or None
+    sigma      absolute uncertainties of the intensities, or None (default)
     model      "vsl1", "vsl2", "sat", "sat-exact", "emp" or "all" (default:
                fit every model and recommend one, with the reason)
     weights    None (default: "sigma" when sigma is given, else "none"),
                "none", "sigma" (absolute) or "relative"
     range      (Lmin, Lmax) in cm: use only those stripe lengths
-    intensity_unit  only for the units in the result ("counts")
+               (default None: all)
+    intensity_unit  only for the units in the result ("counts"; default "")
 
-    Returns VslFit (one model) or VslAll (model="all"); g in cm^-1.
+    Returns VslFit (one model) or VslAll (model="all"); g in cm^-1,
+    amplitudes in intensity/cm, Is in intensity units, Ls in cm.
     Raises InputError for unusable data (message from the library),
     FitError when no start gave any fit.
     Example: gainkit.vsl.fit(L_cm, I, model="vsl1").g
     """
-    L = as_f64(L, "L")
-    intensity = as_f64(intensity, "intensity", shape=(L.shape[0],))
-    sigma = as_f64(sigma, "sigma", shape=(L.shape[0],), optional=True)
+    L = _vec(L, "L")
+    n = L.shape[0]
+    intensity = _vec(intensity, "intensity", n)
+    if sigma is not None:
+        sigma = _vec(sigma, "sigma", n)
     if range is not None:
         lo, hi = range
         keep = (L >= lo) & (L <= hi)
         L, intensity = L[keep], intensity[keep]
         sigma = sigma[keep] if sigma is not None else None
-    w = weighting_code(weights, sigma is not None)
-    models = list(range_models()) if model == "all" else [_model_code(model)]
-    need = lib.gk_vsl_ntheta(lib.GK_VSL_SATEXACT if model == "all" else models[0])
-    if L.shape[0] < need:
-        raise usage(f"{L.shape[0]} points are fewer than the {need} parameters of "
+        n = L.shape[0]
+    if weights is None:
+        w = lib.GK_WEIGHT_SIGMA if sigma is not None else lib.GK_WEIGHT_NONE
+    else:
+        w = weighting_code(weights, sigma is not None)
+    if model == "all":
+        m = -1
+        need = _NTHETA[_SATEXACT]
+    else:
+        m = _CODES.get(model, -1) if isinstance(model, str) else -1
+        if m < 0:
+            _model_code(model)  # raises with the list of models
+        need = _NTHETA[m]
+    if n < need:
+        raise usage(f"{n} points are fewer than the {need} parameters of "
                     f"{'sat-exact (model all)' if model == 'all' else model}")
-    d = ffi.new(_T_DATA)
-    d.n, d.L, d.intensity, d.sigma = L.shape[0], dptr(L), dptr(intensity), dptr(sigma)
-    d.weighting = w
-    err = new_error()
-    raise_for(lib.gk_vsl_check(d, err), err)
     wn = WEIGHT_NAMES[w]
-    if model != "all":
-        return _one(d, models[0], L, intensity_unit, wn, intensity, sigma)
+    Lb, Ib = _from_buffer(_T_DARR, L, False), _from_buffer(_T_DARR, intensity, False)
+    Sb = _from_buffer(_T_DARR, sigma, False) if sigma is not None else ffi.NULL
+    if m >= 0:
+        c = _take()
+        d, f, err = c
+        d.n, d.L, d.intensity, d.sigma, d.weighting = n, Lb, Ib, Sb, w
+        rc = _fit_model(d, m, f, err)
+        try:
+            if rc != _OK and rc != _ENOCONV:
+                e = ffi.new(_T_ERR)
+                ffi.memmove(e, err, ffi.sizeof("gk_error"))
+                lib.gk_error_clear(err)
+                raise_for(rc, e)
+            return _build(f, m, rc, n, L, intensity_unit, wn, intensity, sigma)
+        finally:
+            _fit_free(f)
+            _pool.append(c)
+    d = ffi.new(_T_DATA)
+    d.n, d.L, d.intensity, d.sigma, d.weighting = n, Lb, Ib, Sb, w
+    err = new_error()
+    models = list(range_models())
     cfits = ffi.new("gk_vsl_fit[]", lib.GK_VSL_NMODELS)
     fits = []
     try:
-        for m in models:
-            rc = lib.gk_vsl_fit_model(d, m, ffi.addressof(cfits, m), err)
+        for mm in models:
+            rc = lib.gk_vsl_fit_model(d, mm, ffi.addressof(cfits, mm), err)
             if rc not in (lib.GK_OK, lib.GK_ENOCONV):
                 raise_for(rc, err)
-        fits = [_one(d, m, L, intensity_unit, wn, intensity, sigma) for m in models]
+            fits.append(_build(cfits[mm], mm, rc, n, L, intensity_unit, wn, intensity, sigma))
         rel = ffi.new("int *")
         why = ffi.new("char[600]")
         rec = lib.gk_vsl_recommend(d, cfits, rel, why, len(why))
     finally:
-        for m in models:
-            lib.gk_vsl_fit_free(ffi.addressof(cfits, m))
+        for mm in models:
+            lib.gk_vsl_fit_free(ffi.addressof(cfits, mm))
     recname = MODELS[rec] if rec >= 0 else "none"
     conv = rec >= 0 and fits[rec].converged and bool(rel[0])
-    return VslAll(converged=conv, n_points=int(L.shape[0]), range_cm=(float(L[0]), float(L[-1])),
+    return VslAll(converged=conv, n_points=n, range_cm=(float(L[0]), float(L[-1])),
                   weights=wn, fits=fits, recommended=recname, reliable=bool(rel[0]),
                   reason=s(why), warnings=[f"{f.model}: {x}" for f in fits for x in f.warnings])
 
