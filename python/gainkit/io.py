@@ -89,7 +89,7 @@ class Table(Result):
 
 
 def read_columns(path, xkind="plain", x_unit=None, x_unit_default=None, min_points=2,
-                 require_increasing=False, allow_unsorted=False):
+                 require_increasing=False, allow_unsorted=False, require_positive_sigma=True):
     """Two or three columns (x, y, optional sigma), as gk_columns_read reads
     them. ``xkind``: "plain", "length" (x to cm) or "wavelength" (x to nm);
     ``x_unit`` overrides the header's unit."""
@@ -104,7 +104,7 @@ def read_columns(path, xkind="plain", x_unit=None, x_unit_default=None, min_poin
     o.require_increasing = int(require_increasing)
     o.allow_unsorted = int(allow_unsorted)
     o.reject_duplicate_x = 1
-    o.require_positive_sigma = 1
+    o.require_positive_sigma = int(require_positive_sigma)
     c = ffi.new("gk_columns *")
     err = new_error()
     raise_for(lib.gk_columns_read(os.fsencode(path), o, c, err), err)

@@ -10,9 +10,44 @@ from conftest import cli_json, ex, same
 def test_vpi_matches_cli(gk, model):
     ref = cli_json("vpi", ex("vpi-ddab.csv"), "--model", model, "--window", "515:545")
     r = gk.vpi.fit_file(ex("vpi-ddab.csv"), model=model, window=(515, 545))
-    # not mirrored in Python yet (issue 14, helper vslvpi): the CLI's
-    # "determined" verdicts and the estimated-F report
-    same(r.to_dict(), ref, skip=("determined", "fluorescence"))
+    # every key, the "determined" verdicts and the estimated-F report too
+    same(r.to_dict(), ref)
+    assert ref["fluorescence"]["source"].startswith("estimated")
+
+
+@pytest.mark.parametrize("model", ["vpi1", "vpi2"])
+def test_vpi_fluorescence_and_losses_files_match_cli(gk, model, tmp_path):
+    fl = ex("vpi-ddab-fl.csv")
+    ref = cli_json("vpi", ex("vpi-ddab.csv"), "--model", model, "--window", "515:545",
+                   "--fluorescence", fl)
+    r = gk.vpi.fit_file(ex("vpi-ddab.csv"), model=model, window=(515, 545), fluorescence=fl)
+    same(r.to_dict(), ref)
+    assert ref["fluorescence"]["source"].startswith("measured")
+    # a losses file: alpha(lambda) on a coarser, unsorted grid in um (the
+    # reader converts to nm and sorts; values interpolated between rows)
+    wl = np.linspace(505, 555, 11)
+    lp = tmp_path / "alpha.csv"
+    rows = [f"{w / 1000:.4f},{2 + 0.1 * (w - 505):.3f}" for w in wl[::-1]]
+    lp.write_text("wavelength (um),alpha (cm-1)\n" + "\n".join(rows) + "\n")
+    ref = cli_json("vpi", ex("vpi-ddab.csv"), "--model", model, "--window", "515:545",
+                   "--fluorescence", fl, "--losses", str(lp))
+    r = gk.vpi.fit_file(ex("vpi-ddab.csv"), model=model, window=(515, 545), fluorescence=fl,
+                        losses=str(lp))
+    same(r.to_dict(), ref)
+    # alpha held: it is the interpolated file (independent: numpy's interp)
+    assert np.allclose(r.alpha, np.interp(r.wavelength_nm, wl, 2 + 0.1 * (wl - 505)), rtol=1e-12)
+
+
+def test_vpi_curve_file_errors(gk, tmp_path):
+    short = tmp_path / "short.csv"
+    short.write_text("wavelength (nm),F\n520,1\n530,2\n")
+    with pytest.raises(gk.InputError, match="covers 520-530 nm but the data need 515-545") as e:
+        gk.vpi.fit_file(ex("vpi-ddab.csv"), window=(515, 545), fluorescence=str(short))
+    assert e.value.file.endswith("short.csv") and e.value.line == 2
+    neg = tmp_path / "neg.csv"
+    neg.write_text("wavelength (nm),alpha\n500,1\n560,-1\n")
+    with pytest.raises(gk.InputError, match="losses must be >= 0"):
+        gk.vpi.fit_file(ex("vpi-ddab.csv"), window=(515, 545), losses=str(neg))
 
 
 def test_vpi_errors(gk):
