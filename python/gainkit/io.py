@@ -66,6 +66,7 @@ class Matrix(Result):
     col_name: str
     meta: dict
     files: list = dataclasses.field(default_factory=list)
+    line: np.ndarray = dataclasses.field(default=None, repr=False)  # source line of each row
 
 
 @dataclasses.dataclass
@@ -76,6 +77,7 @@ class Long(Result):
     matrices: list
     delay_unit_in: str
     meta: dict
+    header_line: int = 0
 
 
 @dataclasses.dataclass
@@ -122,7 +124,8 @@ def _matrix_from_c(m):
     return Matrix(path=s(m.path), row=carray(m.row, m.nrow), col=carray(m.col, m.ncol),
                   z=carray(m.z, m.nrow * m.ncol).reshape(m.nrow, m.ncol), corner=s(m.corner),
                   col_unit=s(m.col_unit), col_unit_in=s(m.col_unit_in), row_name=s(m.row_name),
-                  col_name=s(m.col_name), meta=_meta(m.meta))
+                  col_name=s(m.col_name), meta=_meta(m.meta),
+                  line=carray(m.line, m.nrow, np.int64) if m.line != ffi.NULL else None)
 
 
 def read_matrix(path, col_kind="plain", col_unit=None, col_unit_default=None,
@@ -155,7 +158,8 @@ def read_long(path):
     try:
         return Long(path=s(lg.path), delay=carray(lg.delay, lg.ndelay),
                     matrices=[_matrix_from_c(lg.m[k]) for k in range(lg.ndelay)],
-                    delay_unit_in=s(lg.delay_unit_in), meta=_meta(lg.meta))
+                    delay_unit_in=s(lg.delay_unit_in), meta=_meta(lg.meta),
+                    header_line=int(lg.header_line))
     finally:
         lib.gk_long_free(lg)
 

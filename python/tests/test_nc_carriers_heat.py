@@ -129,3 +129,69 @@ def test_ta_matches_cli(gk):
     args = sum((["--delta", p] for p in ds), [])
     ref = cli_json("ta", "--ground", g, *args, "--window", "530:540")
     same(gk.ta.from_files(g, delta=ds, window=(530, 540)).to_dict(), ref)
+
+
+def _delta_with_pumps(tmp_path, name, corner, pumps):
+    # examples/ta/delta_04ps.csv with its pump row replaced
+    lines = open(ex("ta/delta_04ps.csv")).read().splitlines()
+    k = next(i for i, l in enumerate(lines) if l.startswith("wavelength"))
+    lines[k] = corner + "," + ",".join(f"{p:g}" for p in pumps)
+    p = tmp_path / name
+    p.write_text("\n".join(lines) + "\n")
+    return str(p)
+
+
+def test_ta_pump_conversions_match_cli(gk, tmp_path):
+    # the CLI's --cross-section, --pump-wavelength, --photon-fluence and
+    # --n-mean: pump columns as energy fluence, photon fluence, or replaced
+    g = ex("ta/ground.csv")
+    N = np.arange(1, 21) * 0.1
+    sigma, lam = 5e-15, 400.0
+    ev = gk.ta.HC_EV_NM / lam
+    # energy fluences (uJ/cm2) that give about N = 0.1 .. 2
+    F = N / sigma * ev * 1.602176634e-19 * 1e6
+    fe = _delta_with_pumps(tmp_path, "fluence.csv", "wavelength (nm) \\ pump (uJ/cm2)", F)
+    ref = cli_json("ta", "--ground", g, "--delta", fe, "--probe", "537nm", "--cross-section", "5e-15",
+                   "--pump-wavelength", "400")
+    r = gk.ta.from_files(g, delta=fe, probe=537, cross_section=sigma, pump_wavelength=lam)
+    same(r.to_dict(), ref)
+    # independent: <N> = sigma F / (h nu) with F in J/cm2, F as written to
+    # the file (%g: 6 digits, hence N only close to 0.1 .. 2)
+    Ff = np.array([float(f"{x:g}") for x in F])
+    assert np.allclose(r["n_mean"], sigma * Ff * 1e-6 / (ev * 1.602176634e-19), rtol=1e-12)
+    assert np.allclose(r["n_mean"], N, rtol=1e-5)
+    # the same with unit suffixes
+    r2 = gk.ta.from_files(g, delta=fe, probe=537, cross_section="5e-15cm2", pump_wavelength="400nm")
+    assert np.array_equal(r2["n_mean"], r["n_mean"])
+    # photon fluence columns (cm^-2)
+    jp = N / sigma
+    pf = _delta_with_pumps(tmp_path, "photons.csv", "wavelength (nm) \\ pump (cm^-2)", jp)
+    ref = cli_json("ta", "--ground", g, "--delta", pf, "--probe", "537nm", "--cross-section", "5e-15")
+    same(gk.ta.from_files(g, delta=pf, probe=537, cross_section=sigma).to_dict(), ref)
+    # --photon-fluence given per column; --n-mean
+    lst = ",".join(f"{x:g}" for x in jp)
+    ref = cli_json("ta", "--ground", g, "--delta", ex("ta/delta_04ps.csv"), "--probe", "537nm",
+                   "--cross-section", "5e-15", "--photon-fluence", lst)
+    same(gk.ta.from_files(g, delta=ex("ta/delta_04ps.csv"), probe=537, cross_section=sigma,
+                          photon_fluence=[float(x) for x in lst.split(",")]).to_dict(), ref)
+    nl = ",".join(f"{x:g}" for x in 2 * N)
+    ref = cli_json("ta", "--ground", g, "--delta", ex("ta/delta_04ps.csv"), "--probe", "537nm",
+                   "--n-mean", nl)
+    same(gk.ta.from_files(g, delta=ex("ta/delta_04ps.csv"), probe=537,
+                          n_mean=[float(x) for x in nl.split(",")]).to_dict(), ref)
+
+
+def test_ta_pump_conversion_errors(gk, tmp_path):
+    g = ex("ta/ground.csv")
+    fe = _delta_with_pumps(tmp_path, "fluence.csv", "wavelength (nm) \\ pump (uJ/cm2)",
+                           np.arange(1, 21.0))
+    # a fluence without a cross-section is not silently taken as <N>
+    with pytest.raises(gk.InputError, match="give cross_section") as e:
+        gk.ta.from_files(g, delta=fe, probe=537)
+    assert e.value.file.endswith("fluence.csv") and e.value.line == 3
+    with pytest.raises(gk.InputError, match="give pump_wavelength"):
+        gk.ta.from_files(g, delta=fe, probe=537, cross_section=5e-15)
+    with pytest.raises(gk.InputError, match="20 pump columns"):
+        gk.ta.from_files(g, delta=ex("ta/delta_04ps.csv"), n_mean=[1, 2])
+    with pytest.raises(gk.InputError, match="needs cross_section"):
+        gk.ta.from_files(g, delta=ex("ta/delta_04ps.csv"), photon_fluence=np.ones(20))
