@@ -49,6 +49,7 @@ class Columns(Result):
     y_unit: str
     x_factor: float
     meta: dict
+    note: str = ""     # sort_and_average: what was reordered or averaged
 
 
 @dataclasses.dataclass
@@ -91,7 +92,8 @@ class Table(Result):
 
 
 def read_columns(path, xkind="plain", x_unit=None, x_unit_default=None, min_points=2,
-                 require_increasing=False, allow_unsorted=False, require_positive_sigma=True):
+                 require_increasing=False, allow_unsorted=False, require_positive_sigma=True,
+                 sort_and_average=False):
     """Two or three columns (x, y, optional sigma), as gk_columns_read reads
     them. ``xkind``: "plain", "length" (x to cm) or "wavelength" (x to nm);
     ``x_unit`` overrides the header's unit."""
@@ -105,6 +107,7 @@ def read_columns(path, xkind="plain", x_unit=None, x_unit_default=None, min_poin
     o.min_points = min_points
     o.require_increasing = int(require_increasing)
     o.allow_unsorted = int(allow_unsorted)
+    o.sort_and_average = int(sort_and_average)
     o.reject_duplicate_x = 1
     o.require_positive_sigma = int(require_positive_sigma)
     c = ffi.new("gk_columns *")
@@ -115,7 +118,7 @@ def read_columns(path, xkind="plain", x_unit=None, x_unit_default=None, min_poin
                        sigma=carray(c.sigma, c.n), line=carray(c.line, c.n, np.int64),
                        x_name=s(c.x_name), y_name=s(c.y_name), x_unit=s(c.x_unit),
                        x_unit_in=s(c.x_unit_in), y_unit=s(c.y_unit), x_factor=c.x_factor,
-                       meta=_meta(c.meta))
+                       meta=_meta(c.meta), note=s(c.note))
     finally:
         lib.gk_columns_free(c)
 

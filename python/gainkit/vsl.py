@@ -11,6 +11,7 @@ import _cffi_backend
 import numpy as np
 
 from ._core import (WEIGHT_NAMES, Cancel, Result, as_f64, carray, dptr, new_error, raise_for,
+                    value_se,
                     s, usage, weighting_code)
 from ._ffi import ffi, lib
 
@@ -58,6 +59,9 @@ class VslFit(Result):
     L: np.ndarray = dataclasses.field(default=None, repr=False)
     intensity: np.ndarray = dataclasses.field(default=None, repr=False)
     sigma: np.ndarray = dataclasses.field(default=None, repr=False)
+    # with fit(..., lengths=True / offset_test=True), as the CLI reports them
+    lengths: "VslLengths" = dataclasses.field(default=None, repr=False)
+    offset_test: dict = dataclasses.field(default=None, repr=False)
 
     @property
     def g(self):
@@ -71,7 +75,7 @@ class VslFit(Result):
 
     def _param(self, k, v):
         d = {"value": v, "stderr": self.stderr[k], "determined": k not in self.undetermined}
-        if k in self.undetermined:
+        if self.undetermined.get(k) is not None:
             d["reason"] = self.undetermined[k]
         return d
 
@@ -86,6 +90,7 @@ class VslFit(Result):
              "aicc_intensity": self.aicc_intensity, "warnings": list(self.warnings)}
         if top:
             d = {"command": "vsl", **d, "determined": self.determined, "weights": self.weights}
+            _extras(d, self)
         return d
 
     def curve(self, L):
@@ -135,6 +140,8 @@ class VslAll(Result):
     reliable: bool
     reason: str
     warnings: list = dataclasses.field(default_factory=list)
+    lengths: "VslLengths" = dataclasses.field(default=None, repr=False)
+    offset_test: dict = dataclasses.field(default=None, repr=False)
 
     @property
     def best(self):
@@ -152,7 +159,119 @@ class VslAll(Result):
                 "range_cm": list(self.range_cm), "weights": self.weights,
                 "fits": [f._dict(top=False) for f in self.fits],
                 "recommended": self.recommended, "reliable": self.reliable, "reason": self.reason,
-                "determined": self.best is not None and self.best.determined}
+                "determined": self.best is not None and self.best.determined, **_extras({}, self)}
+
+
+def _extras(d, r):
+    if r.lengths is not None:
+        d.update(r.lengths._dict())
+    if r.offset_test is not None:
+        d["offset_test"] = r.offset_test
+    return d
+
+
+_LTH_DEF = ("e^{gL} - 1 = 2 g L (amplified emission (A/g)(e^{gL} - 1) - A L equals the unamplified "
+            "A L), g L = 1.25643, g of vsl1 on the small-signal range")
+_LSS_DEF = ("the longest stripe up to which vsl1 on the shortest stripes passes a chi^2 test with "
+            "absolute sigmas (p >= 0.001; the range ends where two successive stripes fail)")
+_LSM_DEF = "the sat fit's (Milanese et al. 2024 Eq. 3) stripe length where I = Is (the gain halved)"
+
+
+@dataclasses.dataclass
+class VslLengths(Result):
+    """Threshold and saturation lengths (gk_vsl_lengths_compute, as the
+    CLI's vsl report), all in cm; NaN with a reason when not determined.
+    threshold: L_th where amplified emission equals the unamplified signal
+    (g L = 1.25643, g of vsl1 on the small-signal range), with stderr;
+    saturation: the longest stripe up to which vsl1 passes a chi^2 test
+    (needs sigma; lower_bound when never failed); saturation_model: the
+    sat fit's L(I = Is)."""
+    threshold: float
+    threshold_stderr: float
+    saturation: float
+    saturation_model: float
+    n_small: int
+    g_small: float
+    g_small_stderr: float
+    p_value: float
+    why_threshold: str = ""
+    why_saturation: str = ""
+    why_saturation_model: str = ""
+    lower_bound: float | None = None
+
+    def _dict(self):
+        th = value_se(self.threshold, self.threshold_stderr, not self.why_threshold, self.why_threshold)
+        th["definition"] = _LTH_DEF
+        ss = value_se(self.saturation, float("nan"), not self.why_saturation, self.why_saturation)
+        ss["definition"] = _LSS_DEF
+        if self.lower_bound is not None:
+            ss["lower_bound"] = self.lower_bound
+        sm = value_se(self.saturation_model, float("nan"), not self.why_saturation_model,
+                      self.why_saturation_model)
+        sm["definition"] = _LSM_DEF
+        return {"threshold_length_cm": th, "saturation_length_cm": ss,
+                "saturation_length_model_cm": sm,
+                "small_signal": {"n_points": self.n_small,
+                                 "g": {"value": self.g_small, "stderr": self.g_small_stderr},
+                                 "p_value": self.p_value}}
+
+
+def _lengths(d, L, has_sigma):
+    """The CLI's report_lengths (cli/cmd_vsl.c) on data d."""
+    ln = ffi.new("gk_vsl_lengths *")
+    err = new_error()
+    ok = lib.gk_vsl_lengths_compute(d, ln, err) == lib.GK_OK
+    nan = float("nan")
+    if not ok:
+        ln.l_th = ln.l_sat_model = ln.l_sat_data = ln.g_small = ln.se_g_small = ln.p_value = nan
+        ln.n_small, ln.saturated = 0, 0
+    gl = lib.gk_vsl_threshold_gl()
+    se_th = gl * ln.se_g_small / (ln.g_small * ln.g_small) if math.isfinite(ln.l_th) else nan
+    wth = wss = wsm = ""
+    if not ok:
+        wth = wss = wsm = s(err.msg)
+    else:
+        if ln.n_small == 0:
+            wth = f"vsl1 fails the chi^2 test already on the 4 shortest stripes (L <= {L[3]:g} cm)"
+        elif not math.isfinite(ln.g_small):
+            wth = "vsl1 on the small-signal range did not fit"
+        elif not math.isfinite(ln.l_th):
+            wth = f"no net gain on the small-signal range (g = {ln.g_small:.4g} cm^-1)"
+        if not has_sigma:
+            wss = "needs a sigma column (the chi^2 test needs absolute errors)"
+        elif ln.n_small == 0:
+            wss = f"vsl1 fails already on the 4 shortest stripes: below {L[3]:g} cm"
+        elif not ln.saturated:
+            wss = (f"not reached: vsl1 holds up to the longest stripe, {L[-1]:g} cm "
+                   "(a lower bound)")
+        if not math.isfinite(ln.l_sat_model):
+            wsm = "the sat fit did not converge or Is lies beyond 100 x the largest intensity"
+    lb = float(L[-1]) if ok and has_sigma and ln.n_small > 0 and not ln.saturated else None
+    return VslLengths(threshold=ln.l_th, threshold_stderr=se_th,
+                      saturation=nan if wss else ln.l_sat_data, saturation_model=ln.l_sat_model,
+                      n_small=int(ln.n_small), g_small=ln.g_small, g_small_stderr=ln.se_g_small,
+                      p_value=ln.p_value, why_threshold=wth, why_saturation=wss,
+                      why_saturation_model=wsm, lower_bound=lb)
+
+
+def _offset_test(d, hm, aicc_I):
+    """The CLI's offset suggestion: refit model hm with an offset I0; a
+    significant I0 (|I0| > 3 se) lowering AICc (in I) by more than 10 means
+    the L -> 0 extrapolation does not go to zero. None when that refit
+    gives no converged fit."""
+    d1 = ffi.new(_T_DATA, d[0])
+    d1.offset = 1
+    fo = ffi.new(_T_FIT)
+    err = new_error()
+    try:
+        if lib.gk_vsl_fit_model(d1, hm, fo, err) != lib.GK_OK or not fo.ok or not fo.converged:
+            return None
+        sig = math.isfinite(fo.I0_se) and abs(fo.I0) > 3 * fo.I0_se and fo.aicc_I < aicc_I - 10
+        return {"model": MODELS[hm], "I0": {"value": fo.I0, "stderr": fo.I0_se},
+                "g_with_offset": fo.value[4 if hm == _SATEXACT else 0],
+                "delta_aicc": fo.aicc_I - aicc_I, "offset_suggested": bool(sig)}
+    finally:
+        lib.gk_vsl_fit_free(fo)
 
 
 @dataclasses.dataclass
@@ -274,16 +393,19 @@ def _build(f, m, rc, n, L, yunit, weights_name, I=None, S=None):
             und[nm] = "no value"
         elif ek > abs(vk):
             und[nm] = "standard error exceeds |value|"
-    offset = False
-    if ok and f.has_offset:
-        offset = True
+    offset = bool(f.has_offset)
+    units = dict(_units(m, yunit))
+    if offset:
+        # as the CLI's fit_json: I0 with its standard error, determined when
+        # the standard error is finite and <= |I0| (no reason given)
         vals["I0"], ses["I0"] = f.I0, f.I0_se
+        units["I0"] = yunit or "a.u."
         if not (_isfinite(f.I0_se) and f.I0_se <= abs(f.I0)):
             und["I0"] = None
     yh = f.yhat
     return VslFit(model=MODELS[m], converged=converged, n_points=n,
                   range_cm=(float(L[0]), float(L[-1])), params=vals, stderr=ses,
-                  units=dict(_units(m, yunit)),
+                  units=units,
                   theta=ffi.unpack(f.theta, nt), cov=ffi.unpack(f.cov, nt * nt),
                   chi2=chi2, chi2_red=chi2_red, aic=aic, aicc=aicc, bic=bic,
                   residuals_in="L" if f.residual_in_L else "I",
@@ -306,7 +428,8 @@ def _vec(a, name, n=None):
 _F64 = np.dtype(np.float64)
 
 
-def fit(L, intensity, sigma=None, model="all", weights=None, range=None, intensity_unit=""):
+def fit(L, intensity, sigma=None, model="all", weights=None, range=None, intensity_unit="",
+        offset=False, lengths=False, offset_test=False):
     """Fit VSL data: edge intensity versus stripe length.
 
     L          stripe lengths in cm (1-D, strictly increasing, >= 0)
@@ -319,6 +442,13 @@ def fit(L, intensity, sigma=None, model="all", weights=None, range=None, intensi
     range      (Lmin, Lmax) in cm: use only those stripe lengths
                (default None: all)
     intensity_unit  only for the units in the result ("counts"; default "")
+    offset     fit a constant offset I0 as well, I = model(L) + I0 (the
+               CLI's --offset; default False); reported as params["I0"]
+    lengths    also report the threshold and saturation lengths
+               (VslLengths, cm; default False: the CLI always does)
+    offset_test  also refit the headline model with an offset and say
+               whether one is suggested (default False; the CLI does
+               without --offset)
 
     Returns VslFit (one model) or VslAll (model="all"); g in cm^-1,
     amplitudes in intensity/cm, Is in intensity units, Ls in cm.
@@ -355,10 +485,11 @@ def fit(L, intensity, sigma=None, model="all", weights=None, range=None, intensi
     wn = WEIGHT_NAMES[w]
     Lb, Ib = _from_buffer(_T_DARR, L, False), _from_buffer(_T_DARR, intensity, False)
     Sb = _from_buffer(_T_DARR, sigma, False) if sigma is not None else ffi.NULL
+    off = 1 if offset else 0
     if m >= 0:
         c = _take()
         d, f, err = c
-        d.n, d.L, d.intensity, d.sigma, d.weighting = n, Lb, Ib, Sb, w
+        d.n, d.L, d.intensity, d.sigma, d.weighting, d.offset = n, Lb, Ib, Sb, w, off
         rc = _fit_model(d, m, f, err)
         try:
             if rc != _OK and rc != _ENOCONV:
@@ -366,21 +497,31 @@ def fit(L, intensity, sigma=None, model="all", weights=None, range=None, intensi
                 ffi.memmove(e, err, ffi.sizeof("gk_error"))
                 lib.gk_error_clear(err)
                 raise_for(rc, e)
-            return _build(f, m, rc, n, L, intensity_unit, wn, intensity, sigma)
+            res = _build(f, m, rc, n, L, intensity_unit, wn, intensity, sigma)
+            ok = rc == _OK and f.ok
         finally:
             _fit_free(f)
             _pool.append(c)
+        if lengths or offset_test:
+            d = ffi.new(_T_DATA, {"n": n, "L": Lb, "intensity": Ib, "sigma": Sb, "weighting": w,
+                                  "offset": off})
+            if lengths:
+                res.lengths = _lengths(d, L, sigma is not None)
+            if offset_test and not offset and ok:
+                res.offset_test = _offset_test(d, m, res.aicc_intensity)
+        return res
     d = ffi.new(_T_DATA)
-    d.n, d.L, d.intensity, d.sigma, d.weighting = n, Lb, Ib, Sb, w
+    d.n, d.L, d.intensity, d.sigma, d.weighting, d.offset = n, Lb, Ib, Sb, w, off
     err = new_error()
     models = list(range_models())
     cfits = ffi.new("gk_vsl_fit[]", lib.GK_VSL_NMODELS)
-    fits = []
+    fits, oks = [], []
     try:
         for mm in models:
             rc = lib.gk_vsl_fit_model(d, mm, ffi.addressof(cfits, mm), err)
             if rc not in (lib.GK_OK, lib.GK_ENOCONV):
                 raise_for(rc, err)
+            oks.append(bool(cfits[mm].ok))
             fits.append(_build(cfits[mm], mm, rc, n, L, intensity_unit, wn, intensity, sigma))
         rel = ffi.new("int *")
         why = ffi.new("char[600]")
@@ -390,9 +531,14 @@ def fit(L, intensity, sigma=None, model="all", weights=None, range=None, intensi
             lib.gk_vsl_fit_free(ffi.addressof(cfits, mm))
     recname = MODELS[rec] if rec >= 0 else "none"
     conv = rec >= 0 and fits[rec].converged and bool(rel[0])
-    return VslAll(converged=conv, n_points=n, range_cm=(float(L[0]), float(L[-1])),
-                  weights=wn, fits=fits, recommended=recname, reliable=bool(rel[0]),
-                  reason=s(why), warnings=[f"{f.model}: {x}" for f in fits for x in f.warnings])
+    res = VslAll(converged=conv, n_points=n, range_cm=(float(L[0]), float(L[-1])),
+                 weights=wn, fits=fits, recommended=recname, reliable=bool(rel[0]),
+                 reason=s(why), warnings=[f"{f.model}: {x}" for f in fits for x in f.warnings])
+    if lengths:
+        res.lengths = _lengths(d, L, sigma is not None)
+    if offset_test and not offset and rec >= 0 and oks[rec]:
+        res.offset_test = _offset_test(d, rec, fits[rec].aicc_intensity)
+    return res
 
 
 def range_models():
@@ -480,17 +626,26 @@ def fit_matrix(L, z, wavelength_nm, model="all", weights="none", on_progress=Non
                        g_recommended=grec, g_stderr_recommended=serec)
 
 
-def fit_file(path, model="all", weights=None, range=None, length_unit=None, matrix=False):
-    """Read a VSL file as the CLI does (lengths to cm from the header unit or
-    length_unit) and fit it: gainkit.vsl.fit_file("examples/vsl-nc1.csv")."""
+def fit_file(path, model="all", weights=None, range=None, length_unit=None, matrix=False,
+             offset=False):
+    """Read a VSL file as the CLI does and fit it: lengths to cm from the
+    header's unit or length_unit ("um", "mm", "cm"; default: the header's,
+    else cm), decreasing or repeated stripe lengths sorted and averaged,
+    range (Lmin, Lmax) in the file's length unit. As the CLI, the result
+    also carries the threshold and saturation lengths and (without offset)
+    the offset test. matrix=True reads a spectrally resolved matrix (first
+    row stripe lengths) and calls fit_matrix.
+    Example: gainkit.vsl.fit_file("examples/vsl-nc1.csv", model="vsl1").g"""
     from .io import read_columns, read_matrix
     if matrix:
         mx = read_matrix(path, col_kind="length", col_unit=length_unit, col_unit_default="cm",
                          min_rows=1, min_cols=2)
         return fit_matrix(mx.col, mx.z, mx.row, model=model, weights=weights or "none")
     c = read_columns(path, xkind="length", x_unit=length_unit, x_unit_default="cm",
-                     require_increasing=True)
+                     sort_and_average=True)
     if range is not None:
         range = (range[0] * c.x_factor, range[1] * c.x_factor)
-    return fit(c.x, c.y, c.sigma, model=model, weights=weights, range=range,
-               intensity_unit=c.y_unit)
+    r = fit(c.x, c.y, c.sigma, model=model, weights=weights, range=range,
+            intensity_unit=c.y_unit, offset=offset, lengths=True, offset_test=True)
+    r.input_note = c.note   # what the reader sorted or averaged (the CLI's "note:"), or ""
+    return r
