@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
+import os
 
 import numpy as np
 
@@ -383,20 +384,27 @@ def from_spectra(wavelength_nm, spectra, pump, method="all", window=None, baseli
 
 
 def from_file(path, spectra=False, method="all", window=None, baseline="auto", smooth="auto",
-              range=None, max_pump=None):
+              range=None, max_pump=None, **input_kw):
     """Read a threshold file as the CLI does and find the threshold:
     columns pump, intensity[, FWHM nm], or with spectra=True a matrix
-    (first row pumps, first column wavelength in nm). method, range,
+    (first row pumps, first column wavelength in nm), several spectrum
+    files or a folder (pumps from the file names by default). method, range,
     max_pump as in gainkit.threshold.find (range in the file's pump unit,
     or strings with a unit suffix); window, baseline, smooth as in
     from_spectra. Example:
         gainkit.threshold.from_file("examples/threshold-series.csv", range=(5, 200))"""
-    from .io import read_matrix, read_table
+    from .io import read_input, read_table
     if spectra:
-        m = read_matrix(path, require_increasing_rows=True, min_rows=3)
+        # one matrix file, several files or a folder: the CLI's input layer
+        # (gk_io_assemble); input_kw as gainkit.io.read_input (dark=,
+        # pumps=, pumps_file=, pump_from_name=, ...)
+        m = read_input(path, **input_kw)
+        first = path if isinstance(path, (str, os.PathLike)) else list(path)[0]
         return from_spectra(m.row, m.z, m.col, method=method, window=window, baseline=baseline,
-                            pump_unit=m.col_unit_in or m.col_unit, _input=path, smooth=smooth,
-                            range=range, max_pump=max_pump)
+                            pump_unit=m.col_unit_in or m.col_unit, _input=os.fspath(first),
+                            smooth=smooth, range=range, max_pump=max_pump)
+    if input_kw:
+        raise usage(f"{', '.join(input_kw)}: apply to spectra (spectra=True)")
     t = read_table(path)
     if t.v.shape[1] not in (2, 3):
         raise usage(f"{path}: {t.v.shape[1]} column(s); expected pump, intensity and optionally FWHM (nm)")

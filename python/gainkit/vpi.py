@@ -239,16 +239,28 @@ def fit(wavelength_nm, pump, intensity, length, model="vpi2", fluorescence=None,
 
 
 def fit_file(path, length=None, model="vpi2", window=None, max_pump=None, fluorescence=None,
-             losses=None, weights="relative"):
+             losses=None, weights="relative", **input_kw):
     """Read a VPI matrix as the CLI does and fit it: length in cm (default:
     the file's '# stripe_length_cm:'), window (nm1, nm2) in nm, pumps up to
     max_pump (the file's pump unit; default all), fluorescence and losses
     as arrays or two-column files (wavelength nm, value) as the CLI's
-    --fluorescence/--losses. Example:
+    --fluorescence/--losses. path: a matrix file, several spectrum files or
+    a folder (pumps from the file names by default; input_kw as
+    gainkit.io.read_input: dark=, pumps=, ...). Example:
         gainkit.vpi.fit_file("examples/vpi-ddab.csv", model="vpi1",
                              fluorescence="examples/vpi-ddab-fl.csv")"""
-    from .io import read_matrix
-    m = read_matrix(path, require_increasing_rows=True, min_rows=2, min_cols=2)
+    from .io import read_input
+    # one matrix file, several files or a folder: the CLI's input layer
+    # (gk_io_assemble); input_kw as gainkit.io.read_input
+    m = read_input(path, **input_kw)
+    if isinstance(path, (str, os.PathLike)):
+        path = os.fspath(path)
+    else:
+        path = os.fspath(list(path)[0])
+    if m.col.shape[0] < 2:
+        raise InputError(f"{path}: {m.col.shape[0]} spectrum; a VPI fit needs at least 2 pumps",
+                         code=lib.GK_EINPUT, file=path,
+                         message=f"{m.col.shape[0]} spectrum; a VPI fit needs at least 2 pumps")
     if length is None:
         if "stripe_length_cm" not in m.meta:
             raise usage(f"length: missing: give the stripe length or put "
