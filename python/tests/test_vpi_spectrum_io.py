@@ -177,3 +177,23 @@ def test_read_matches_cli_inspect(gk):
     assert c.x.max() == pytest.approx(ref["x"]["max"], rel=4.5e-16)
     assert c.y.max() == ref["columns"][1]["max"] and c.y_unit == ref["columns"][1]["unit"]
     assert c.meta == ref["metadata"]
+
+
+@pytest.mark.parametrize("opts", [(), ("--baseline", "edges"), ("--baseline", "5", "--window", "500:540"),
+                                  ("--baseline", "100.5")])
+def test_spectrum_files_match_cli(gk, opts):
+    files = [ex(f"input/{f}") for f in ("ocean-oceanview.txt", "avantes-avasoft.ttt", "andor-kinetic.asc",
+                                                     "clipped.csv", "lightfield-frames.csv")]
+    files = [f for f in files if os.path.exists(f)]
+    assert files
+    ref = cli_json("spectrum", *files, *opts)
+    kw = {}
+    if "--baseline" in opts:
+        b = opts[opts.index("--baseline") + 1]
+        kw["baseline"] = "edges" if b == "edges" else int(b) if b.isdigit() else float(b)
+    if "--window" in opts:
+        kw["window"] = tuple(float(x) for x in opts[opts.index("--window") + 1].split(":"))
+    r = gk.spectrum.from_file(files, **kw)
+    same(r.to_dict(), ref)
+    assert len(ref["spectra"]) >= len(files)
+    assert any(sp["clipped"] for sp in ref["spectra"])
