@@ -179,6 +179,28 @@ def test_read_matches_cli_inspect(gk):
     assert c.meta == ref["metadata"]
 
 
+@pytest.mark.parametrize("name", ["vsl-matrix.csv", "threshold-spectra.csv", "vpi-ddab.csv"])
+def test_read_matrix_matches_cli_inspect(gk, name):
+    ref = cli_json("inspect", "--matrix", ex(name))
+    m = gk.read(ex(name), kind="matrix")
+    assert ref["shape"] == "matrix" and m.corner == ref["corner"]
+    assert (len(m.row), len(m.col)) == (ref["rows"]["count"], ref["columns"]["count"])
+    assert (m.row.min(), m.row.max()) == (ref["rows"]["min"], ref["rows"]["max"])
+    assert (m.col.min(), m.col.max()) == (ref["columns"]["min"], ref["columns"]["max"])
+    assert (m.z.min(), m.z.max()) == (ref["values"]["min"], ref["values"]["max"])
+    assert m.col_unit == ref["columns"]["unit"] and m.meta == ref["metadata"]
+
+
+def test_read_table_matches_cli_inspect(gk):
+    ref = cli_json("inspect", ex("threshold-series.csv"))
+    t = gk.read(ex("threshold-series.csv"), kind="table")
+    assert t.v.shape == (ref["rows"], len(ref["columns"]))
+    for k, col in enumerate(ref["columns"]):
+        assert t.names[k] == col["name"] and t.units[k] == col["unit"]
+        assert (t.v[:, k].min(), t.v[:, k].max()) == (col["min"], col["max"])
+    assert t.meta == ref["metadata"]
+
+
 @pytest.mark.parametrize("opts", [(), ("--baseline", "edges"), ("--baseline", "5", "--window", "500:540"),
                                   ("--baseline", "100.5")])
 def test_spectrum_files_match_cli(gk, opts):
