@@ -513,7 +513,7 @@ def fit(L, intensity, sigma=None, model="all", weights=None, range=None, intensi
     d = ffi.new(_T_DATA)
     d.n, d.L, d.intensity, d.sigma, d.weighting, d.offset = n, Lb, Ib, Sb, w, off
     err = new_error()
-    models = list(range_models())
+    models = list(_range_models())
     cfits = ffi.new("gk_vsl_fit[]", lib.GK_VSL_NMODELS)
     fits, oks = [], []
     try:
@@ -541,7 +541,7 @@ def fit(L, intensity, sigma=None, model="all", weights=None, range=None, intensi
     return res
 
 
-def range_models():
+def _range_models():
     return range(lib.GK_VSL_NMODELS)
 
 
@@ -571,7 +571,7 @@ def fit_matrix(L, z, wavelength_nm, model="all", weights="none", on_progress=Non
         raise usage("weights: a matrix has no sigma: use 'none' or 'relative'")
     w = weighting_code(weights, False)
     if model == "all":
-        mask, models = (1 << lib.GK_VSL_NMODELS) - 1, list(range_models())
+        mask, models = (1 << lib.GK_VSL_NMODELS) - 1, list(_range_models())
     else:
         mc = _model_code(model)
         mask, models = 1 << mc, [mc]
@@ -598,14 +598,14 @@ def fit_matrix(L, z, wavelength_nm, model="all", weights="none", on_progress=Non
             out[MODELS[m]] = {"g": carray(sp.g, nw), "g_stderr": carray(sp.g_se, nw),
                               "converged": carray(sp.converged, nw, np.intc).astype(bool)}
     finally:
-        for m in range_models():
+        for m in _range_models():
             lib.gk_vsl_spectrum_free(ffi.addressof(spec, m))
     choice = None
     if model == "all":
         # one model at every wavelength, as the CLI: the one recommended
         # most often (ties: the simpler, order vsl1, sat, vsl2, sat-exact)
         names = [MODELS[r] if r >= 0 else None for r in rec]
-        count = {m: sum(1 for r in rec if r == m) for m in range_models()}
+        count = {m: sum(1 for r in rec if r == m) for m in _range_models()}
         chosen = lib.GK_VSL_SAT
         for k, m in enumerate((lib.GK_VSL_VSL1, lib.GK_VSL_SAT, lib.GK_VSL_VSL2, lib.GK_VSL_SATEXACT)):
             if count[m] > count[chosen] or (count[m] == count[chosen] and k == 0):
