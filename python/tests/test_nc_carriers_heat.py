@@ -70,7 +70,7 @@ def test_carriers_match_cli(gk):
     same(gk.carriers.mott().to_dict(), cli_json("carriers", "mott"))
     r = gk.carriers.gain_fit_file(ex("gain_vs_density.csv"), gamma=0.65)
     ref = cli_json("carriers", "gain-fit", ex("gain_vs_density.csv"), "--gamma", "0.65")
-    same(r.to_dict(), ref, skip=("file",))
+    same(r.to_dict(), ref)
     assert r.converged
 
 
@@ -92,7 +92,7 @@ def test_heat_matches_cli_and_closed_form(gk):
     tau = 19e-9 / 4.8e-3
     assert r["delta_t_pulse"] == pytest.approx(0.1 / 4.8e-3 * (1 - math.exp(-1e-6 / tau)), rel=1e-12)
     f = gk.heat.fit_file(ex("heat_pulse_length.csv"))
-    same(f.to_dict(), cli_json("heat", "--fit", ex("heat_pulse_length.csv")), skip=("file",))
+    same(f.to_dict(), cli_json("heat", "--fit", ex("heat_pulse_length.csv")))
     with pytest.raises(gk.InputError):
         gk.heat.run(-1, 1e-8, power=0.1)
 
