@@ -24,7 +24,7 @@ class _ThresholdModule:
     """``gainkit.threshold(pump, intensity, ...)`` finds the threshold;
     ``gainkit.threshold.from_spectra`` / ``from_file`` / ``find`` too."""
 
-    def __call__(self, pump, intensity, fwhm=None, method="all", pump_unit="", range=None,
+    def __call__(self, pump, intensity, fwhm=None, method="default", pump_unit="", range=None,
                  max_pump=None):
         return _threshold_mod.find(pump, intensity, fwhm, method=method, pump_unit=pump_unit,
                                    range=range, max_pump=max_pump)

@@ -166,7 +166,7 @@ def _kink_curve(k):
     return lambda P: np.array([lib.gk_threshold_kink_eval(k, float(p)) for p in np.atleast_1d(P)])
 
 
-def find(pump, intensity, fwhm=None, method="all", pump_unit="", range=None, max_pump=None,
+def find(pump, intensity, fwhm=None, method="default", pump_unit="", range=None, max_pump=None,
          _input="", _spectra=None):
     """ASE threshold of a pump series.
 
@@ -174,9 +174,10 @@ def find(pump, intensity, fwhm=None, method="all", pump_unit="", range=None, max
     intensity  emission intensity (> 0 for kink: it works in log-log)
     fwhm       linewidths in nm (optional; needed for the fwhm method;
                non-finite widths are left out)
-    method     "kink", "lines", "fwhm", "peak", "default" (kink, fwhm and,
-               from spectra, peak), "all" (default: every method the data
-               allow), or a list / comma-separated string ("kink,lines").
+    method     "kink", "lines", "fwhm", "peak", "default" (the default, as
+               the CLI's: kink, fwhm when widths are given and, from
+               spectra, peak), "all" (every method the data allow, lines
+               included), or a list / comma-separated string ("kink,lines").
                "peak" needs spectra (from_spectra / from_file(spectra=True))
     pump_unit  the unit of pump (for the result, and for unit suffixes in
                range/max_pump); default "" (none)
@@ -330,7 +331,7 @@ def _methods(pump, intensity, fwhm, methods, pump_unit, _input, spectra=None):
     return res
 
 
-def from_spectra(wavelength_nm, spectra, pump, method="all", window=None, baseline="auto",
+def from_spectra(wavelength_nm, spectra, pump, method="default", window=None, baseline="auto",
                  pump_unit="", range=None, max_pump=None, _input="", smooth="auto"):
     """Threshold from spectra: spectra[i, j] at wavelength_nm[i] and pump[j]
     (the CLI's --spectra). Each spectrum gives its integrated intensity,
@@ -383,7 +384,7 @@ def from_spectra(wavelength_nm, spectra, pump, method="all", window=None, baseli
     return res
 
 
-def from_file(path, spectra=False, method="all", window=None, baseline="auto", smooth="auto",
+def from_file(path, spectra=False, method="default", window=None, baseline="auto", smooth="auto",
               range=None, max_pump=None, **input_kw):
     """Read a threshold file as the CLI does and find the threshold:
     columns pump, intensity[, FWHM nm], or with spectra=True a matrix

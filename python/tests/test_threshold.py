@@ -6,8 +6,13 @@ from conftest import cli_json, ex, same
 
 def test_series_all_methods_match_cli(gk):
     ref = cli_json("threshold", ex("threshold-series.csv"), "--method", "all")
+    r = gk.threshold.from_file(ex("threshold-series.csv"), method="all")
+    same(r.to_dict(), ref)
+    # the defaults are the CLI's (kink and fwhm here)
+    ref = cli_json("threshold", ex("threshold-series.csv"))
     r = gk.threshold.from_file(ex("threshold-series.csv"))
     same(r.to_dict(), ref)
+    assert sorted(r.thresholds) == sorted(ref["thresholds"]) == ["fwhm", "kink"]
 
 
 @pytest.mark.parametrize("method", ["kink", "lines", "fwhm"])
@@ -21,7 +26,7 @@ def test_spectra_match_cli(gk):
     ref = cli_json("threshold", ex("threshold-spectra.csv"), "--spectra", "--baseline", "10",
                    "--window", "490:590", "--method", "kink,lines,fwhm")
     r = gk.threshold.from_file(ex("threshold-spectra.csv"), spectra=True, baseline=10,
-                               window=(490, 590))
+                               window=(490, 590), method="kink,lines,fwhm")
     same(r.to_dict(), ref)
 
 
@@ -85,7 +90,7 @@ def test_series_range_and_max_pump_match_cli(gk, opts):
         kw = {"range": tuple(opts[1].split(":"))}      # strings: unit suffixes converted
     else:
         kw = {"max_pump": opts[1]}
-    r = gk.threshold.from_file(ex("threshold-series.csv"), **kw)
+    r = gk.threshold.from_file(ex("threshold-series.csv"), method="all", **kw)
     assert ref["pump_range"]["n_excluded"] > 0
     same(r.to_dict(), ref)
 
