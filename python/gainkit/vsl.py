@@ -7,6 +7,7 @@ import functools
 import math
 
 import _cffi_backend
+import builtins
 
 import numpy as np
 
@@ -334,6 +335,7 @@ _CODES = {name: m for m, name in enumerate(MODELS)}
 _OK, _ENOCONV = lib.GK_OK, lib.GK_ENOCONV
 _VSL2, _SATEXACT = lib.GK_VSL_VSL2, lib.GK_VSL_SATEXACT
 _NAN = float("nan")
+builtins_range = builtins.range
 _isfinite = math.isfinite
 _newp = _cffi_backend.newp
 _from_buffer = _cffi_backend.from_buffer
@@ -626,15 +628,66 @@ def fit_matrix(L, z, wavelength_nm, model="all", weights="none", on_progress=Non
                        g_recommended=grec, g_stderr_recommended=serec)
 
 
+def window_scan(L, intensity, sigma=None, model="vsl1", weights=None, range=None, offset=False):
+    """Fit-window analysis (the CLI's --window-scan, gk_vsl_window_scan_run):
+    g (cm^-1) of `model` (default vsl1; "all" means vsl1 as in the CLI)
+    fitted on the shortest stripes up to each Lmax (cm), with its 95 %
+    band, chi2_red and points, and the longest range where the model
+    holds (converged, no residual trend, chi^2 test with sigmas, g within 2
+    standard errors of the shorter windows). Arguments as gainkit.vsl.fit
+    (L in cm; weights default "sigma" with sigma). Returns a Record with the
+    CLI's JSON keys (Lmax_cm, g, g_stderr, g_band95_lo/hi, chi2_red,
+    n_points, model_holds, longest_valid_range); converged False when the
+    model holds in no window. Example:
+        gainkit.vsl.window_scan(L, I, sigma)["longest_valid_range"]["Lmax_cm"]"""
+    from ._core import Record
+    L = as_f64(L, "L")
+    n = L.shape[0]
+    intensity = as_f64(intensity, "intensity", shape=(n,))
+    sigma = as_f64(sigma, "sigma", shape=(n,), optional=True)
+    if range is not None:
+        keep = (L >= range[0]) & (L <= range[1])
+        L, intensity = np.ascontiguousarray(L[keep]), np.ascontiguousarray(intensity[keep])
+        sigma = np.ascontiguousarray(sigma[keep]) if sigma is not None else None
+        n = L.shape[0]
+    m = lib.GK_VSL_VSL1 if model == "all" else _model_code(model)
+    w = weighting_code(weights, sigma is not None)
+    d = ffi.new(_T_DATA, {"n": n, "L": dptr(L), "intensity": dptr(intensity), "sigma": dptr(sigma),
+                          "weighting": w, "offset": 1 if offset else 0})
+    ws = ffi.new("gk_vsl_window_scan *")
+    err = new_error()
+    raise_for(lib.gk_vsl_window_scan_run(d, m, ws, err), err)
+    try:
+        nw, k = int(ws.nw), int(ws.longest)
+        found = k < nw
+        g, se = carray(ws.g, nw), carray(ws.g_se, nw)
+        Lmax = carray(ws.Lmax, nw)
+        acc = [bool(ws.acceptable[i]) and i <= k for i in builtins_range(nw)]
+        nan = float("nan")
+        v = {"analysis": "window-scan", "model": MODELS[m], "weights": WEIGHT_NAMES[w],
+             "converged": found, "Lmax_cm": Lmax, "g": g, "g_stderr": se,
+             "g_band95_lo": g - 1.96 * se, "g_band95_hi": g + 1.96 * se,
+             "chi2_red": carray(ws.chi2_red, nw),
+             "n_points": [int(ws.npts[i]) for i in builtins_range(nw)], "model_holds": acc,
+             "longest_valid_range": {"Lmax_cm": Lmax[k] if found else nan,
+                                     "g": {"value": g[k] if found else nan,
+                                           "stderr": se[k] if found else nan}}}
+    finally:
+        lib.gk_vsl_window_scan_free(ws)
+    warns = [] if found else [f"{MODELS[m]} holds in no window (not even the shortest)"]
+    return Record("vsl", v, converged=found, warnings=warns)
+
+
 def fit_file(path, model="all", weights=None, range=None, length_unit=None, matrix=False,
-             offset=False):
+             offset=False, window_scan=False):
     """Read a VSL file as the CLI does and fit it: lengths to cm from the
     header's unit or length_unit ("um", "mm", "cm"; default: the header's,
     else cm), decreasing or repeated stripe lengths sorted and averaged,
     range (Lmin, Lmax) in the file's length unit. As the CLI, the result
     also carries the threshold and saturation lengths and (without offset)
     the offset test. matrix=True reads a spectrally resolved matrix (first
-    row stripe lengths) and calls fit_matrix.
+    row stripe lengths) and calls fit_matrix; window_scan=True runs
+    gainkit.vsl.window_scan instead of the fits (the CLI's --window-scan).
     Example: gainkit.vsl.fit_file("examples/vsl-nc1.csv", model="vsl1").g"""
     from .io import read_columns, read_matrix
     if matrix:
@@ -645,6 +698,9 @@ def fit_file(path, model="all", weights=None, range=None, length_unit=None, matr
                      sort_and_average=True)
     if range is not None:
         range = (range[0] * c.x_factor, range[1] * c.x_factor)
+    if window_scan:
+        return globals()["window_scan"](c.x, c.y, c.sigma, model=model, weights=weights,
+                                        range=range, offset=offset)
     r = fit(c.x, c.y, c.sigma, model=model, weights=weights, range=range,
             intensity_unit=c.y_unit, offset=offset, lengths=True, offset_test=True)
     r.input_note = c.note   # what the reader sorted or averaged (the CLI's "note:"), or ""

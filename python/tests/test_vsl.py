@@ -168,3 +168,26 @@ def test_to_dict_has_no_nan(gk):
     r = gk.vsl.fit_file(ex("vsl-matrix.csv"), matrix=True)
     s = json.dumps(r.to_dict(), allow_nan=False)  # raises on NaN/Inf
     assert "NaN" not in s
+
+
+@pytest.mark.parametrize("opts", [(), ("--model", "sat"), ("--model", "all")])
+def test_window_scan_matches_cli(gk, opts):
+    ref = cli_json("vsl", ex("vsl-nc1.csv"), "--window-scan", *opts)
+    model = opts[1] if opts else "vsl1"
+    r = gk.vsl.fit_file(ex("vsl-nc1.csv"), window_scan=True, model=model)
+    same(r.to_dict(), ref)
+    assert r.to_dict()["converged"] == ref["converged"]
+
+
+def test_window_scan_range_and_independent_vsl1(gk):
+    ref = cli_json("vsl", ex("input/vsl-mm.csv"), "--window-scan", "--range", "0.5:4")
+    r = gk.vsl.fit_file(ex("input/vsl-mm.csv"), window_scan=True, range=(0.5, 4))
+    same(r.to_dict(), ref)
+    # independent: each window's g is the plain vsl1 fit of those points
+    c = gk.io.read_columns(ex("vsl-nc1.csv"), xkind="length", x_unit_default="cm")
+    ws = gk.vsl.window_scan(c.x, c.y, c.sigma)
+    for Lmax, g, n in zip(ws["Lmax_cm"], ws["g"], ws["n_points"]):
+        k = c.x <= Lmax
+        assert k.sum() == n
+        if np.isfinite(g):
+            assert g == pytest.approx(gk.vsl.fit(c.x[k], c.y[k], c.sigma[k], model="vsl1").g, rel=1e-9)
