@@ -195,3 +195,22 @@ def test_ta_pump_conversion_errors(gk, tmp_path):
         gk.ta.from_files(g, delta=ex("ta/delta_04ps.csv"), n_mean=[1, 2])
     with pytest.raises(gk.InputError, match="needs cross_section"):
         gk.ta.from_files(g, delta=ex("ta/delta_04ps.csv"), photon_fluence=np.ones(20))
+
+
+def test_carriers_pulse_sweep_fwhm_matches_cli(gk):
+    ref = cli_json("carriers", "pulse", "--k1", "1e7", "--k2", "2e-10", "--k3", "1e-28",
+                   "--fluence", "50uJ/cm2", "--thickness", "150nm", "--absorptance", "0.5",
+                   "--photon-energy", "2.4eV", "--sweep-fwhm", "0.1:1000:7")
+    # the widths the CLI parsed (ps -> s) are exact doubles in its JSON
+    t1, t2 = ref["fwhm"][0], ref["fwhm"][-1]
+    assert t1 == pytest.approx(1e-13, rel=1e-15) and t2 == pytest.approx(1e-9, rel=1e-15)
+    r = gk.carriers.pulse(1e7, 2e-10, 1e-28, fluence=50e-6, thickness=150e-7, photon_energy=2.4,
+                          absorptance=0.5, sweep_fwhm=(t1, t2, 7))
+    same(r.to_dict(), ref)
+    # independent: a pulse much shorter than every lifetime deposits n0 before
+    # anything decays (peak -> n0); a long one peaks lower
+    assert r["n_peak"][0] == pytest.approx(r["n0"], rel=1e-3)
+    assert r["n_peak"][-1] < 0.9 * r["n0"]
+    with pytest.raises(gk.InputError, match="sweep_fwhm"):
+        gk.carriers.pulse(1e7, 2e-10, 1e-28, 50e-6, thickness=150e-7, photon_energy=2.4,
+                          sweep_fwhm=(1e-9, 1e-12, 5))
