@@ -8,6 +8,7 @@ import math
 
 import _cffi_backend
 import builtins
+import os
 
 import numpy as np
 
@@ -532,7 +533,8 @@ def fit(L, intensity, sigma=None, model="all", weights=None, range=None, intensi
         for mm in models:
             lib.gk_vsl_fit_free(ffi.addressof(cfits, mm))
     recname = MODELS[rec] if rec >= 0 else "none"
-    conv = rec >= 0 and fits[rec].converged and bool(rel[0])
+    # as the CLI: the recommended fit converged (reliable is reported apart)
+    conv = rec >= 0 and fits[rec].converged
     res = VslAll(converged=conv, n_points=n, range_cm=(float(L[0]), float(L[-1])),
                  weights=wn, fits=fits, recommended=recname, reliable=bool(rel[0]),
                  reason=s(why), warnings=[f"{f.model}: {x}" for f in fits for x in f.warnings])
@@ -676,6 +678,34 @@ def window_scan(L, intensity, sigma=None, model="vsl1", weights=None, range=None
         lib.gk_vsl_window_scan_free(ws)
     warns = [] if found else [f"{MODELS[m]} holds in no window (not even the shortest)"]
     return Record("vsl", v, converged=found, warnings=warns)
+
+
+def fit_files(paths, model="all", **kw):
+    """Several VSL files, as `gainkit vsl FILE1 FILE2 ...`: each is fitted
+    by fit_file (same keywords) and the result is a Record with "files"
+    (each file's to_dict() plus "input") and "table" (file, model, g with
+    stderr in cm^-1, converged = converged and g determined), converged
+    when every file's is. Example:
+        gainkit.vsl.fit_files(["examples/vsl-nc1.csv", "examples/input/vsl-mm.csv"], model="vsl1")["table"]"""
+    from ._core import Record
+    files, table, ok_all = [], [], True
+    for p in paths:
+        r = fit_file(p, model=model, **kw)
+        d = r.to_dict()
+        d["input"] = os.fspath(p)
+        if isinstance(r, VslAll):
+            best = r.best
+            name = r.recommended
+        else:
+            best, name = r, r.model
+        g = best.params["g"] if best is not None else _NAN
+        se = best.stderr["g"] if best is not None else _NAN
+        ok = best is not None and best.converged and best.determined
+        ok_all = ok_all and ok
+        files.append(d)
+        table.append({"file": os.fspath(p), "model": name, "g": {"value": g, "stderr": se},
+                      "converged": ok})
+    return Record("vsl", {"converged": ok_all, "table": table, "files": files}, converged=ok_all)
 
 
 def fit_file(path, model="all", weights=None, range=None, length_unit=None, matrix=False,

@@ -191,3 +191,12 @@ def test_window_scan_range_and_independent_vsl1(gk):
         assert k.sum() == n
         if np.isfinite(g):
             assert g == pytest.approx(gk.vsl.fit(c.x[k], c.y[k], c.sigma[k], model="vsl1").g, rel=1e-9)
+
+
+@pytest.mark.parametrize("model", ["vsl1", "all"])
+def test_several_files_match_cli(gk, model):
+    files = [ex("vsl-nc1.csv"), ex("input/vsl-mm.csv")]
+    ref = cli_json("vsl", *files, "--model", model)
+    r = gk.vsl.fit_files(files, model=model)
+    same(r.to_dict(), ref)
+    assert [t["file"] for t in ref["table"]] == files
