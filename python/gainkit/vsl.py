@@ -493,8 +493,8 @@ def fit(L, intensity, sigma=None, model="all", weights=None, range=None, intensi
         c = _take()
         d, f, err = c
         d.n, d.L, d.intensity, d.sigma, d.weighting, d.offset = n, Lb, Ib, Sb, w, off
-        rc = _fit_model(d, m, f, err)
-        try:
+        try:  # a Ctrl-C right after the call still frees yhat and returns the structs
+            rc = _fit_model(d, m, f, err)
             if rc != _OK and rc != _ENOCONV:
                 e = ffi.new(_T_ERR)
                 ffi.memmove(e, err, ffi.sizeof("gk_error"))
