@@ -865,12 +865,21 @@ static int draw_panel(const rctx *r, const gk_panel *p, int row, int col, double
   double ylabel_disp = ylw + 1.9;
   vp[0] = col * cw + (ylabel_disp + (p->ylabel ? 1.0 : 0.2)) * r->chx;
   double xstep = choose_step(&ax, (vp[1] - vp[0]) / r->chx, 0, &xlw);
+  /* A legend taller than 45 % of the axes goes into two columns. */
+  if (lg.n >= 4 && p->legend != GK_LEGEND_OUTSIDE_RIGHT &&
+      lg.h_mm > 0.45 * (vp[3] - vp[2]) * r->page_h_mm) {
+    double colw = lg.pad_mm * 3 + lg.sample_mm + lg.text_mm;
+    lg.ncol = 2;
+    lg.w_mm = 2 * colw;
+    lg.h_mm = ((lg.n + 1) / 2) * lg.row_mm + lg.pad_mm;
+  }
   /* A legend that would hide more than two measured points inside the
    * axes (or a label) goes below the x label instead, in as many columns
    * as the panel's width allows; the axes give up the height it needs. */
   if (p->legend == GK_LEGEND_AUTO && lg.n) {
     double lx0, ly1;
-    if (legend_place(r, p, &lg, vp, &ax, &ay, &lx0, &ly1) > 250) {
+    size_t lcost = legend_place(r, p, &lg, vp, &ax, &ay, &lx0, &ly1);
+    if (lcost > 250) {
       double colw = lg.pad_mm * 3 + lg.sample_mm + lg.text_mm;
       double avail = (cw - 1.0 * r->chx) * r->page_w_mm;
       int ncol = (int)(avail / colw);
