@@ -381,12 +381,34 @@ static size_t series_points_in(const gk_panel *p, double x0, double x1, double y
   return count;
 }
 
+/* Advance of a character in DejaVu Sans (the sans font of the svg and
+ * cairo drivers here), in em: capitals and m/w are wide, i/l/t narrow;
+ * anything else outside ASCII (µ, ±, ², ×, Greek) about a capital's. */
+static double char_em(const char *s)
+{
+  unsigned char c = (unsigned char)*s;
+  if (c >= 0x80) {
+    if (c == 0xE2 && (unsigned char)s[1] == 0x81) return 0.42; /* superscript digits and signs */
+    if (c == 0xC2 && ((unsigned char)s[1] == 0xB2 || (unsigned char)s[1] == 0xB3 || (unsigned char)s[1] == 0xB9))
+      return 0.42;
+    return 0.72;
+  }
+  if (c == ' ') return 0.32;
+  if (strchr("iljtf.,:;'|!", c)) return 0.32;
+  if (strchr("r()[]{}-/\\", c)) return 0.40;
+  if (strchr("mwMW", c)) return 0.92;
+  if (c >= 'A' && c <= 'Z') return 0.72;
+  if (c >= '0' && c <= '9') return 0.64;
+  return 0.58;
+}
+
 /* Approximate width of PLplot text: PLplot 5.15 does not export plstrl, so
- * count characters at the average advance of a sans font (0.72 of the
- * character height; 0.62 made marker-line labels touch and axis labels
- * run into tick labels), superscripts and subscripts smaller. Sizes the
+ * add up per-character advances (char_em; the drivers' font size is
+ * FONT_PER_CHAR = 1.34 character heights), superscripts and subscripts
+ * smaller, plus 4 % so that an estimate errs on the wide side. Sizes the
  * legend box, tick spacing and label placement, where a slight
- * overestimate is harmless. */
+ * overestimate is harmless. (The old flat 0.72 character heights per
+ * character cut "FWHM/100 nm" off at the legend's edge.) */
 static double text_width_mm(const char *s, double ch_mm)
 {
   double w = 0, scale = 1;
@@ -399,7 +421,7 @@ static double text_width_mm(const char *s, double ch_mm)
       continue;
     }
     if (s[0] == '#' && s[1] == '#') s++;
-    if (((unsigned char)*s & 0xC0) != 0x80) w += 0.72 * scale;
+    if (((unsigned char)*s & 0xC0) != 0x80) w += 1.34 * 1.04 * char_em(s) * scale;
     s++;
   }
   return w * ch_mm;
