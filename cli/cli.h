@@ -85,11 +85,11 @@ enum { CLI_OPT_FORMAT = 1000, CLI_OPT_PLOT, CLI_OPT_HELP,
 #define CLI_FIGURE_HELP                                                               \
   "Figure options (with --plot):\n"                                                  \
   "  --figure single|double|slide  printed size: 8.5 cm (one journal column),\n"       \
-  "                       17.8 cm (two columns) or 25 cm wide, 8-9 pt text;\n"         \
-  "                       default: .svg/.pdf 17.8 cm with 8 pt text, .png screen size\n" \
+  "                       17.8 cm (two columns) or 25 cm wide, text 7-9 pt;\n"         \
+  "                       default: .svg/.pdf 17.8 cm with 8.5 pt text, .png screen size\n" \
   "  --fig-width W, --fig-height H   size in cm (units accepted: 85mm, 3.3in);\n"      \
   "                       --width/--height where the command has no such option\n"    \
-  "  --font-size PT       text size in points at the printed size (default 8)\n"      \
+  "  --font-size PT       text size in points at the printed size (default 8.5)\n"    \
   "  --dpi N              PNG resolution at the printed size (default 300)\n"          \
   "  --xlim A:B, --ylim A:B  axis range of the main panel (and panels sharing its\n"   \
   "                       axis), in the unit the axis shows (e.g. ns on a time axis)\n" \

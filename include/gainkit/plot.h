@@ -134,7 +134,7 @@ int gk_panel_waterfall(gk_panel *p, const double *wl, size_t nwl, const double *
  * Size: with width_cm > 0 the page is width_cm wide at print size (height
  * height_cm, or from the figure's proportions when 0); text is font_pt at
  * that size; a PNG has dpi pixels per inch. With width_cm == 0, SVG and PDF
- * are 17.8 cm wide (a double journal column) with 8 pt text, and PNG keeps
+ * are 17.8 cm wide (a double journal column) with 8.5 pt text, and PNG keeps
  * the figure's pixel size (screen use).
  *
  * Axes: xlim/ylim (in the units the axis shows after the automatic choice

@@ -66,6 +66,7 @@ typedef struct {
 
 typedef struct {
   const gk_figure *f;
+  int ncols, nrows;  /* the grid as drawn (a narrow page stacks the panels) */
   double page_w_mm, page_h_mm;
   double chx, chy;  /* character height as a fraction of page width / height */
   double lw;        /* data line width */
@@ -698,6 +699,7 @@ static void draw_legend(const rctx *r, const gk_panel *p, const legend_geom *lg,
 typedef struct {
   int log[2];
   double span[2];
+  int every[2]; /* log axes: label every n-th decade (PLplot ticks each one) */
 } label_info;
 
 static void format_tick(int log, double span, double value, char *label, size_t length)
@@ -739,6 +741,11 @@ static void label_func(PLINT axis_id, PLFLT value, char *label, PLINT length, PL
 {
   const label_info *li = data;
   int a = axis_id == PL_Y_AXIS ? 1 : 0;
+  long d = lround(value);
+  if (li->log[a] && li->every[a] > 1 && fabs(value - (double)d) < 1e-6 && d % li->every[a] != 0) {
+    label[0] = '\0';
+    return;
+  }
   format_tick(li->log[a], li->span[a], value, label, (size_t)length);
 }
 
@@ -875,8 +882,7 @@ static int draw_panel(const rctx *r, const gk_panel *p, int row, int col, double
   /* Margins in character heights: the left one from the widest y tick
    * label (horizontal) plus room for the y label; the x ticks are chosen
    * once the width is known. */
-  const gk_figure *f = r->f;
-  double cw = 1.0 / f->ncols, chh = top / f->nrows;
+  double cw = 1.0 / r->ncols, chh = top / r->nrows;
   double right = 1.2 * r->chx;
   if (has_image || p->cbar.on) right += 9.0 * r->chx;
   if (p->legend == GK_LEGEND_OUTSIDE_RIGHT && lg.n) right += lg.w_mm / r->page_w_mm + 1.5 * r->chx;
@@ -888,9 +894,10 @@ static int draw_panel(const rctx *r, const gk_panel *p, int row, int col, double
   vp[0] = col * cw + (ylabel_disp + (p->ylabel ? 1.0 : 0.2)) * r->chx;
   double xstep = choose_step(&ax, (vp[1] - vp[0]) / r->chx, 0, &xlw);
   /* A legend taller than 45 % of the axes goes into two columns. */
+  double colw0 = lg.pad_mm * 3 + lg.sample_mm + lg.text_mm;
   if (lg.n >= 4 && p->legend != GK_LEGEND_OUTSIDE_RIGHT &&
-      lg.h_mm > 0.45 * (vp[3] - vp[2]) * r->page_h_mm) {
-    double colw = lg.pad_mm * 3 + lg.sample_mm + lg.text_mm;
+      lg.h_mm > 0.45 * (vp[3] - vp[2]) * r->page_h_mm && 2 * colw0 < 0.9 * (vp[1] - vp[0]) * r->page_w_mm) {
+    double colw = colw0;
     lg.ncol = 2;
     lg.w_mm = 2 * colw;
     lg.h_mm = ((lg.n + 1) / 2) * lg.row_mm + lg.pad_mm;
@@ -900,8 +907,9 @@ static int draw_panel(const rctx *r, const gk_panel *p, int row, int col, double
    * as the panel's width allows; the axes give up the height it needs. */
   if (p->legend == GK_LEGEND_AUTO && lg.n) {
     double lx0, ly1;
-    size_t lcost = legend_place(r, p, &lg, vp, &ax, &ay, &lx0, &ly1);
-    if (lcost > 250) {
+    /* (a legend wider or taller than the axes cannot sit inside them) */
+    if (lg.w_mm > 0.95 * (vp[1] - vp[0]) * r->page_w_mm || lg.h_mm > 0.95 * (vp[3] - vp[2]) * r->page_h_mm ||
+        legend_place(r, p, &lg, vp, &ax, &ay, &lx0, &ly1) > 250) {
       double colw = lg.pad_mm * 3 + lg.sample_mm + lg.text_mm;
       double avail = (cw - 1.0 * r->chx) * r->page_w_mm;
       int ncol = (int)(avail / colw);
@@ -978,7 +986,7 @@ static int draw_panel(const rctx *r, const gk_panel *p, int row, int col, double
     }
 
   /* axes and labels */
-  label_info li = {{ax.log, ay.log}, {ax.hi - ax.lo, ay.hi - ay.lo}};
+  label_info li = {{ax.log, ay.log}, {ax.hi - ax.lo, ay.hi - ay.lo}, {(int)lround(xstep), (int)lround(ystep)}};
   plslabelfunc(label_func, &li);
   plcol0(C_FG);
   set_line(r, GK_STYLE_LINE, fmax(r->thin, 0.6 * r->lw));
@@ -988,12 +996,35 @@ static int draw_panel(const rctx *r, const gk_panel *p, int row, int col, double
   plbox(xo2, xstep, 0, yo2, ystep, 0);
   plslabelfunc(NULL, NULL);
 
+  /* Axis labels and titles longer than their room are set smaller, down
+   * to 0.82 of the text size (7 pt of 8.5 pt): a label that still does
+   * not fit is for the layout test to find. */
   char buf[TEXT_MAX];
-  if (p->xlabel) plmtex("b", 2.9, 0.5, 0.5, text(p->xlabel, buf));
-  if (p->ylabel) plmtex("l", ylabel_disp, 0.5, 0.5, text(p->ylabel, buf));
+  double ch_mm = r->chy * r->page_h_mm;
+  if (p->xlabel) {
+    text(p->xlabel, buf);
+    double room = (cw - 0.5 * r->chx) * r->page_w_mm, w = text_width_mm(buf, ch_mm);
+    plschr(0, w > room ? fmax(0.82, room / w) : 1.0);
+    plmtex("b", 2.9, 0.5, 0.5, buf);
+    plschr(0, 1.0);
+  }
+  if (p->ylabel) {
+    text(p->ylabel, buf);
+    double room = (vp[3] - vp[2] + 3.0 * r->chy) * r->page_h_mm, w = text_width_mm(buf, ch_mm);
+    plschr(0, w > room ? fmax(0.82, room / w) : 1.0);
+    plmtex("l", ylabel_disp, 0.5, 0.5, buf);
+    plschr(0, 1.0);
+  }
   if (p->title) {
-    plschr(0, 1.05);
-    plmtex("t", 0.8, 0.5, 0.5, text(p->title, buf));
+    text(p->title, buf);
+    double room = (cw - 0.5 * r->chx) * r->page_w_mm, w = text_width_mm(buf, 1.05 * ch_mm);
+    plschr(0, w > room ? fmax(0.82, 1.05 * room / w) : 1.05);
+    /* centred on the axes, but kept inside the panel's cell */
+    double c = 0.5 * (vp[0] + vp[1]), half = 0.5 * fmin(w, room) / r->page_w_mm;
+    double lo = col * cw + 0.2 * r->chx, hi = (col + 1) * cw - 0.2 * r->chx;
+    if (c - half < lo) c = lo + half;
+    if (c + half > hi) c = hi - half;
+    plmtex("t", 0.8, (c - vp[0]) / (vp[1] - vp[0]), 0.5, buf);
     plschr(0, 1.0);
   }
 
@@ -1069,21 +1100,45 @@ typedef struct {
   double w, h, ch, lw, thin;
 } page_size;
 
-static void page_for(const gk_figure *f, int png, page_size *ps)
+/* The grid as drawn: on a page of at most 9 cm (one journal column) the
+ * panels of a multi-column figure are stacked in one column, in reading
+ * order; three panels side by side in 8.5 cm leave no room for text. */
+static void drawn_grid(const gk_figure *f, double wcm, int *ncols, int *nrows)
+{
+  *ncols = f->ncols;
+  *nrows = f->nrows;
+  if (wcm > 0 && wcm <= 9 && f->ncols > 1) {
+    int used = 0;
+    for (int k = 0; k < f->ncols * f->nrows; k++) {
+      const gk_panel *p = &f->panels[k];
+      if (p->nitems || p->image.z || p->xlabel || p->ylabel || p->title) used = k + 1;
+    }
+    *ncols = 1;
+    *nrows = used > 0 ? used : 1;
+  }
+}
+
+static void page_for(const gk_figure *f, int png, page_size *ps, int *ncols, int *nrows)
 {
   const gk_plot_style *st = gk_plot_style_current();
   double wcm = st->width_cm, font = st->font_pt;
   if (wcm <= 0 && st->height_cm > 0) wcm = st->height_cm * f->width / f->height; /* height alone */
   if (wcm <= 0 && !png) wcm = 17.8; /* vector output: a double column */
   if (wcm > 0) {
-    if (font <= 0) font = 8;
+    if (font <= 0) font = 8.5; /* see gk_plot_style_preset */
     double upt = png ? (st->dpi > 0 ? st->dpi : 300) / 72.0 : 1.0; /* device units per point */
+    drawn_grid(f, wcm, ncols, nrows);
     ps->w = wcm / 2.54 * 72 * upt;
-    ps->h = st->height_cm > 0 ? st->height_cm / 2.54 * 72 * upt : ps->w * f->height / f->width;
+    /* a panel keeps the proportions it has in the figure, at most 3:4
+     * (height:width) when the panels are stacked */
+    double aspect = ((double)f->height / f->nrows) / ((double)f->width / f->ncols);
+    if (*ncols != f->ncols && aspect > 0.75) aspect = 0.75;
+    ps->h = st->height_cm > 0 ? st->height_cm / 2.54 * 72 * upt
+                              : ps->w / *ncols * aspect * *nrows + (f->title ? 2.4 * font / FONT_PER_CHAR * upt : 0);
     ps->ch = font / FONT_PER_CHAR * upt;
     /* every row of panels needs room for its tick labels, axis label and
      * title plus a usable plot: at least 16 character heights */
-    double hmin = f->nrows * 16 * ps->ch + (f->title ? 3 * ps->ch : 0);
+    double hmin = *nrows * 16 * ps->ch + (f->title ? 3 * ps->ch : 0);
     if (st->height_cm <= 0 && ps->h < hmin) ps->h = hmin;
     ps->lw = 1.1 * upt; /* data lines 1.1 pt */
     ps->thin = 0.5 * upt;
@@ -1093,6 +1148,8 @@ static void page_for(const gk_figure *f, int png, page_size *ps)
    * px at 1200x800, readable when the figure is shown at half size, and not
    * shrunk to nothing by a wide, low strip of panels; clamped so tiny and
    * huge figures stay sane. A font size set alone applies here too. */
+  *ncols = f->ncols;
+  *nrows = f->nrows;
   ps->w = f->width;
   ps->h = f->height;
   ps->ch = font > 0 ? font / FONT_PER_CHAR : fmin(fmax(0.0185 * sqrt((double)f->width * f->height), 11.0), 40.0);
@@ -1104,7 +1161,8 @@ static void page_for(const gk_figure *f, int png, page_size *ps)
 static int render(const gk_figure *f, const char *dev, const char *file)
 {
   page_size ps;
-  page_for(f, !strcmp(dev, "pngcairo"), &ps);
+  int gcols, grows;
+  page_for(f, !strcmp(dev, "pngcairo"), &ps, &gcols, &grows);
   plsdev(dev);
   plsfnam(file);
   plspage(0, 0, (PLINT)lround(ps.w), (PLINT)lround(ps.h), 0, 0);
@@ -1115,6 +1173,8 @@ static int render(const gk_figure *f, const char *dev, const char *file)
 
   rctx r = {0};
   r.f = f;
+  r.ncols = gcols;
+  r.nrows = grows;
   PLFLT xmin, xmax, ymin, ymax;
   plgspa(&xmin, &xmax, &ymin, &ymax);
   r.page_w_mm = xmax - xmin;
@@ -1135,7 +1195,7 @@ static int render(const gk_figure *f, const char *dev, const char *file)
     plvpor(0, 1, 0, 1);
     plwind(0, 1, 0, 1);
     plcol0(C_FG);
-    plschr(0, 1.25);
+    plschr(0, 1.05); /* as large as a panel title: 8.9 pt at 8.5 pt text */
     plptex(0.5, 1.0 - 1.3 * r.chy, 1, 0, 0.5, text(f->title, buf));
     plschr(0, 1.0);
   }
@@ -1145,9 +1205,10 @@ static int render(const gk_figure *f, const char *dev, const char *file)
       const gk_panel *p = &f->panels[row * f->ncols + col];
       if (!p->nitems && !p->image.z && !p->xlabel && !p->ylabel && !p->title) continue; /* unused slot */
       gk_panel shown;
-      rc = gk_plot_display_panel(f, row * f->ncols + col, &shown);
+      int k = row * f->ncols + col;
+      rc = gk_plot_display_panel(f, k, &shown);
       if (rc) break;
-      rc = draw_panel(&r, &shown, row, col, top);
+      rc = draw_panel(&r, &shown, k / r.ncols, k % r.ncols, top);
       gk_panel_free_contents(&shown);
     }
   plend();

@@ -169,7 +169,8 @@ static void test_formats(void)
     CHECK(strstr(svg, "<svg") != NULL);
     CHECK(strstr(svg, "</svg>") != NULL);
     /* PLplot's svg driver: text is text (editable in Inkscape), not glyph
-     * outlines; 8 pt at the default 17.8 cm width */
+     * outlines; 8.5 pt at the default 17.8 cm width (the driver writes
+     * whole points: 8) */
     CHECK(strstr(svg, "<text") != NULL);
     CHECK(strstr(svg, "<symbol") == NULL);
     CHECK(strstr(svg, "font-size=\"8\"") != NULL);
@@ -420,6 +421,9 @@ static void test_style_presets(void)
   CHECK_INT(gk_plot_style_preset(&st, "nonsense"), GK_EUSAGE);
   CHECK_INT(gk_plot_style_preset(&st, "single"), GK_OK);
   CHECK(fabs(st.width_cm - 8.5) < 1e-12 && st.font_pt >= 7 && st.font_pt <= 9);
+  CHECK_INT(gk_plot_style_preset(&st, "double"), GK_OK);
+  CHECK(fabs(st.width_cm - 17.8) < 1e-12);
+  CHECK_INT(gk_plot_style_preset(&st, "single"), GK_OK);
   CHECK_INT(gk_plot_set_style(&st), GK_OK);
   CHECK_INT(gk_figure_save(f, OUTDIR "/single.svg", &err), GK_OK);
   char *svg = file_text(OUTDIR "/single.svg");
