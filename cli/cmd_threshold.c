@@ -533,6 +533,13 @@ static void kink_json(cJSON *t, const char *key, int rc, const gk_threshold_kink
   cJSON_AddBoolToObject(o, "converged", ok);
   gk_json_num(o, "slope_below", k->p[GK_KINK_B1]);
   gk_json_num(o, "slope_above", k->p[GK_KINK_B2]);
+  /* what a plotting program needs to redraw the fitted curve */
+  cJSON *m = cJSON_AddObjectToObject(o, "curve");
+  cJSON_AddStringToObject(m, "model", "log10(I) = a + b1*min(x - xb, 0) + b2*max(x - xb, 0), x = log10(pump)");
+  gk_json_num(m, "a", k->p[GK_KINK_A]);
+  gk_json_num(m, "b1", k->p[GK_KINK_B1]);
+  gk_json_num(m, "b2", k->p[GK_KINK_B2]);
+  gk_json_num(m, "xb", k->p[GK_KINK_XB]);
   if (k->no_threshold) gk_json_num(o, "break", k->value);
   if (isfinite(k->saturation)) {
     gk_json_num(o, "saturation_pump", k->saturation);
@@ -595,6 +602,8 @@ static cJSON *make_json(const char *path, const series *s, const results *r, con
     gk_json_num(l, "slope_below", r->lines.m_lo);
     gk_json_num(l, "slope_above", r->lines.m_hi);
     gk_json_num(l, "pump_axis_intercept", r->lines.axis);
+    gk_json_num(l, "intercept_below", r->lines.c_lo);
+    gk_json_num(l, "intercept_above", r->lines.c_hi);
   }
   if (r->run_fwhm) {
     int ok = fwhm_ok(r);
@@ -603,6 +612,12 @@ static cJSON *make_json(const char *path, const series *s, const results *r, con
     cJSON_AddBoolToObject(f, "step_resolved", !r->fwhm.unresolved);
     gk_json_num(f, "fwhm_below_nm", r->fwhm.p[GK_LOGI_WLO]);
     gk_json_num(f, "fwhm_above_nm", r->fwhm.p[GK_LOGI_WHI]);
+    cJSON *m = cJSON_AddObjectToObject(f, "curve");
+    cJSON_AddStringToObject(m, "model", "w = w_hi + (w_lo - w_hi)/(1 + exp((x - x0)/s)), x = log10(pump)");
+    gk_json_num(m, "w_lo", r->fwhm.p[GK_LOGI_WLO]);
+    gk_json_num(m, "w_hi", r->fwhm.p[GK_LOGI_WHI]);
+    gk_json_num(m, "x0", r->fwhm.p[GK_LOGI_X0]);
+    gk_json_num(m, "s", r->fwhm.p[GK_LOGI_S]);
   }
   if (r->run_peak) {
     kink_json(t, "peak", r->peak_rc, &r->peak);

@@ -70,4 +70,26 @@ run report "$T/run" --html "$T/run/r.htm"
 expect_rc 2 "report --html without .html"
 run report "$T/nonexistent"
 expect_rc 2 "report on a missing directory"
+# the JSON carries the fitted curves' parameters: they reproduce the
+# thresholds (10^xb, 10^x0) and the data (the kink model within 25 % at
+# the points below saturation)
+run threshold "$EX/threshold-series.csv" --format json
+/usr/bin/python3 - "$T/stdout" "$EX/threshold-series.csv" <<'PYEOF' && ok || bad "threshold JSON curve parameters"
+import json, math, sys
+t = json.load(open(sys.argv[1]))["thresholds"]
+k, f = t["kink"]["curve"], t["fwhm"]["curve"]
+assert abs(10 ** k["xb"] / t["kink"]["value"] - 1) < 1e-9, k
+assert abs(10 ** f["x0"] / t["fwhm"]["value"] - 1) < 1e-9, f
+assert f["s"] > 0
+rows = [l.split(",") for l in open(sys.argv[2]) if l[0].isdigit()]
+n = 0
+for r in rows:
+    p, i = float(r[0]), float(r[1])
+    x = math.log10(p)
+    y = k["a"] + k["b1"] * min(x - k["xb"], 0) + k["b2"] * max(x - k["xb"], 0)
+    if p < t["kink"].get("saturation_pump", 1e300):
+        assert abs(10 ** y / i - 1) < 0.25, (p, i, 10 ** y)
+        n += 1
+assert n >= 6, n
+PYEOF
 finish
