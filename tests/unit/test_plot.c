@@ -431,7 +431,7 @@ static void test_style_presets(void)
   CHECK(svg && strstr(svg, "width=\"241pt\""));
   free(svg);
   CHECK_INT(gk_figure_save(f, OUTDIR "/single.png", &err), GK_OK);
-  unsigned char h[24];
+  unsigned char h[64];
   CHECK(file_head(OUTDIR "/single.png", h, 24) == 24);
   CHECK_INT(be32(h + 16), 1004); /* 8.5 cm at 300 dpi */
   st.dpi = 600;
