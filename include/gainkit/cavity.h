@@ -46,6 +46,28 @@ typedef struct gk_dfb_mode {
 int gk_dfb_threshold(double kappa_re_L, double kappa_im_L, double alpha_max, double delta_max, gk_dfb_mode *out,
                      size_t max, size_t *n, gk_error *err);
 
+/* The same with the radiation (surface-emission) coupling zeta of a
+ * second-order grating (gk_dfb_radiation), zeta_L = zeta L, Re >= 0: the
+ * coupled-wave equations become (Kazarinov & Henry, IEEE J. Quantum
+ * Electron. 1985)
+ *   R' = (alpha - i delta) R - i kappa S - zeta (R + S),
+ *  -S' = (alpha - i delta) S - i kappa R - zeta (R + S),
+ * i.e. Kogelnik-Shank with alpha -> alpha - zeta and kappa -> kappa - i zeta.
+ * alpha_L is the total field gain at threshold (radiation included). */
+int gk_dfb_threshold_rad(double kappa_re_L, double kappa_im_L, double _Complex zeta_L, double alpha_max,
+                         double delta_max, gk_dfb_mode *out, size_t max, size_t *n, gk_error *err);
+
+/* Radiation coupling zeta (cm^-1, complex, K-S sign convention) of a
+ * second-order rectangular grating filling layer `layer` with first
+ * Fourier component eps1 (gk_dfb_rect_eps_m(..., 1)): the first-order
+ * diffraction of R and S into the field radiated normal to the guide,
+ * from the normal-incidence Green's function of the layered stack
+ *   zeta = i k0^4/(2 beta) Int Int eps1 E0(x) G(x,x') eps1 E0(x') dx dx',
+ * E0 normalised to Int E0^2 dx = 1 (TE only). An infinite grating's band
+ * edges: one at alpha = 0 (no radiation), the other at alpha = 2 Re zeta. */
+int gk_dfb_radiation(const gk_guide *g, const gk_mode *m, size_t layer, double eps1, double _Complex *zeta_cm,
+                     gk_error *err);
+
 /* The same threshold by a transfer matrix of the physical grating, as an
  * independent check: N periods of two layers (n_avg +- dn/2, each Lambda/2,
  * first order), in a medium n_avg; Newton/secant on the complex propagation
