@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include "gainkit/error.h"
 #include "gainkit/modes.h"
+#include "gainkit/fit.h"
 
 #include "gainkit/export.h"
 
@@ -102,6 +103,42 @@ double gk_cavity_photon_lifetime_s(double lambda_nm, double q);
 double gk_cavity_fsr_fp_nm(double lambda_nm, double ng, double length_nm);
 double gk_cavity_fsr_wgm_nm(double lambda_nm, double ng, double radius_nm);
 double gk_cavity_deconvolve_lorentz_nm(double fwhm_meas_nm, double fwhm_instr_nm, int gaussian_instrument);
+
+/* ---- lasing-line fit ---------------------------------------------------------
+ * y = baseline + amplitude * P(x - center) / P(0), P a Lorentzian of FWHM
+ * fwhm_lorentz, or its convolution with a Gaussian of FWHM fwhm_gauss (a
+ * Voigt profile, evaluated by adaptive quadrature of the convolution
+ * integral): gauss_fwhm_nm = 0 fits a Lorentzian; > 0 a Voigt with that
+ * Gaussian (instrument) width held fixed, so the cavity's Lorentzian width
+ * comes out deconvolved; < 0 a Voigt with both widths free. Unweighted
+ * least squares by gk_fit (the project's engine), two starts. Q =
+ * center / fwhm_lorentz with its standard error; total FWHM from the
+ * Olivero-Longbothum formula. resolved = 0 when the Lorentzian width is not
+ * above twice its standard error or below a tenth of the sample step: the
+ * width is then not determined by the data. x_nm strictly increasing, n >= 6. */
+typedef struct gk_line_fit {
+  double amplitude, baseline;
+  double center_nm, center_se;
+  double fwhm_lorentz_nm, fwhm_lorentz_se;
+  double fwhm_gauss_nm, fwhm_gauss_se;   /* fixed: se 0 */
+  double fwhm_total_nm;
+  double q, q_se;
+  int converged, resolved;
+  gk_fit_result fit;
+} gk_line_fit;
+int gk_cavity_line_fit(const double *x_nm, const double *y, size_t n, double gauss_fwhm_nm, gk_line_fit *out,
+                       gk_error *err);
+void gk_line_fit_free(gk_line_fit *f);
+/* Olivero & Longbothum Voigt FWHM: 0.5346 w_L + sqrt(0.2166 w_L^2 + w_G^2). */
+double gk_cavity_voigt_fwhm(double fwhm_l, double fwhm_g);
+
+/* Threshold scaling of Goldberg et al., Adv. Mater. 2024, Eq. 7:
+ * J_th ∝ P_th ∝ V / (PLQY Q_em tau_p). Returns the ratio J_th(b)/J_th(a) of
+ * two designs (mode volume V, PLQY, emitter Q_em = lambda / spontaneous
+ * FWHM, photon lifetime tau_p, in any consistent units); NAN if any is not
+ * positive. */
+double gk_cavity_jth_ratio(double V_a, double plqy_a, double qem_a, double taup_a, double V_b, double plqy_b,
+                           double qem_b, double taup_b);
 
 GK_API_END
 #ifdef __cplusplus
