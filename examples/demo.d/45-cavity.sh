@@ -14,3 +14,6 @@ step dfb-map dfb --stack "$EX/stack-dfb-cspbbr3.yaml" --grating-layer grating --
   --order 2 --length 50 --map-period 255:285 --map-duty 0.1:0.9 --map-steps 9 --ase-gain 100 \
   --plot "$OUT/dfb-threshold-map.svg"
 step dfb-check dfb --kappa 100 --length 0.2mm --neff 1.75 --period 154nm --check-tmm
+# Q of a lasing line: Voigt fit with the spectrometer's Gaussian width held
+# fixed, so the cavity's Lorentzian width comes out deconvolved
+step cavity-q cavity --spectrum "$EX/lasing-line.csv" --instrument-width 0.1 --plot "$OUT/lasing-line-fit.svg"

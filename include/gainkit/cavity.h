@@ -114,7 +114,8 @@ double gk_cavity_deconvolve_lorentz_nm(double fwhm_meas_nm, double fwhm_instr_nm
  * least squares by gk_fit (the project's engine), two starts. Q =
  * center / fwhm_lorentz with its standard error; total FWHM from the
  * Olivero-Longbothum formula. resolved = 0 when the Lorentzian width is not
- * above twice its standard error or below a tenth of the sample step: the
+ * above twice its standard error or below a tenth of the sample step, or a
+ * fixed Gaussian is not narrower than the data's half-maximum width: the
  * width is then not determined by the data. x_nm strictly increasing, n >= 6. */
 typedef struct gk_line_fit {
   double amplitude, baseline;

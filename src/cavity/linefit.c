@@ -164,6 +164,9 @@ int gk_cavity_line_fit(const double *x_nm, const double *y, size_t n, double gau
    * (with a fixed instrument) a tenth of a sample step */
   out->resolved = r->cov_ok && isfinite(out->fwhm_lorentz_se) && out->fwhm_lorentz_nm > 2 * out->fwhm_lorentz_se &&
                   out->fwhm_lorentz_nm > 0.1 * dx;
+  /* an instrument at least as wide as the measured line (half-maximum
+   * width of the data) leaves nothing to deconvolve */
+  if (voigt && !free_g && !(gauss_fwhm_nm < w0)) out->resolved = 0;
   return GK_OK;
 }
 
