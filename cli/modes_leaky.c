@@ -162,8 +162,8 @@ int cli_modes_leaky(const cli_common *c, const gk_stack *s, double wl, int pols,
     cli_printf(&b, "periodic section: layers %zu-%zu, %zu periods of %zu layers\n", m.dbr_first + 1,
                m.dbr_first + m.dbr_cell * m.dbr_periods, m.dbr_periods, m.dbr_cell);
   cli_printf(&b, "core %s (n %.4g): TIR critical angle %.2f deg at the substrate\n", s->layers[core].name, ncore, thc);
-  cli_printf(&b, "  %-4s %-26s %12s %12s %12s %8s %8s %9s  %s\n", "pol", "n_eff", "loss", "leakage", "absorption",
-             "Γ core", "θ (deg)", "radiates", "kind");
+  cli_printf(&b, "  %-4s %-26s %12s %12s %12s %8s %8s %8s %9s  %s\n", "pol", "n_eff", "loss", "leakage", "absorption",
+             "Γ core", "Γg core", "θ (deg)", "radiates", "kind");
   for (size_t i = 0; i < m.n; i++) {
     const gk_leaky_mode *md = &m.mode[i];
     double th = gk_modes_modal_angle_deg(creal(md->neff), ncore);
@@ -188,6 +188,10 @@ int cli_modes_leaky(const cli_common *c, const gk_stack *s, double wl, int pols,
     if (isfinite(th)) gk_json_num(o, "modal_angle_deg", th);
     else cJSON_AddNullToObject(o, "modal_angle_deg");
     gk_json_array(o, "confinement", md->confinement, nl);
+    /* TE modal gain = (n_core / Re n_eff) Gamma g: the gain-weighted
+     * confinement (what papers quote as Gamma when modal gain = Gamma G) */
+    if (md->pol == GK_TE) gk_json_num(o, "gain_confinement_core", md->confinement[core] * ncore / creal(md->neff));
+    else cJSON_AddNullToObject(o, "gain_confinement_core");
     cJSON_AddItemToArray(arr, o);
     char ne[48], lk[24], ab[24];
     snprintf(ne, sizeof ne, "%.8f%+.3ei", creal(md->neff), cimag(md->neff));
@@ -198,14 +202,18 @@ int cli_modes_leaky(const cli_common *c, const gk_stack *s, double wl, int pols,
       snprintf(lk, sizeof lk, "n.d.");
       snprintf(ab, sizeof ab, "n.d.");
     }
-    cli_printf(&b, "  %-4s %-26s %12.4g %12s %12s %8.4f %8.2f %9s  %s\n", md->pol == GK_TE ? "TE" : "TM", ne,
-               md->loss_cm, lk, ab, md->confinement[core], th,
+    char gg[16];
+    if (md->pol == GK_TE) snprintf(gg, sizeof gg, "%.4f", md->confinement[core] * ncore / creal(md->neff));
+    else snprintf(gg, sizeof gg, "-");
+    cli_printf(&b, "  %-4s %-26s %12.4g %12s %12s %8.4f %8s %8.2f %9s  %s\n", md->pol == GK_TE ? "TE" : "TM", ne,
+               md->loss_cm, lk, ab, md->confinement[core], gg, th,
                md->radiates_cover && md->radiates_substrate ? "both" : md->radiates_cover ? "cover" : "substrate",
                md->bragg ? "Bragg (in the stop band)" : "leaky");
   }
   cli_printf(&b, "loss = 4 pi Im(n_eff)/lambda (cm^-1); leakage: the same mode with every Im(eps) set to 0;\n"
                  "absorption = loss - leakage. θ = asin(n_eff/n_core) (modal, Bragg-reflection angle).\n"
-                 "Γ over the layers and non-radiating half-spaces (the radiating field grows away).\n");
+                 "Γ over the layers and non-radiating half-spaces (the radiating field grows away);\n"
+                 "Γg = (n_core/Re n_eff) Γ, the TE modal-gain factor (modal gain = Γg x material gain).\n");
   if (!m.converged) cli_printf(&b, "warning: the root search did not converge everywhere; modes may be missing\n");
   static const char *hdr[] = {"pol (0=TE 1=TM)", "neff_re", "neff_im", "loss (cm^-1)", "leakage (cm^-1)",
                               "absorption (cm^-1)", "bragg", "confinement core"};
