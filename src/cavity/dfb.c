@@ -228,8 +228,8 @@ double gk_dfb_stopband_halfwidth_nm(double lambda_nm, double kappa_cm, double ng
 
 /* ---- second-order radiation (surface emission) -------------------------------
  * Coupled-mode theory with the first Fourier component of a second-order
- * grating (Kazarinov & Henry, IEEE J. Quantum Electron. 1985; Streifer,
- * Scifres & Burnham, IEEE J. Quantum Electron. 1975): eps_{+-1} scatters R
+ * grating (Kazarinov & Henry, IEEE J. Quantum Electron. 1985; Streifer et
+ * al., IEEE J. Quantum Electron. 1975): eps_{+-1} scatters R
  * and S into a field E_r(x) propagating normal to the guide, the solution of
  *   E_r'' + k0^2 eps(x) E_r = -k0^2 eps_1(x) E0(x) (R + S)
  * with outgoing waves in cover and substrate, and scatters E_r back into R
