@@ -214,7 +214,7 @@ const struct cli_command cli_cmd_cavity = {
     "                      [--ng n_g (--length L | --radius R)]\n"
     "       gainkit cavity --spectrum FILE [--window A:B] [--instrument-width G [--instrument ...] | --voigt]\n"
     "                      [--ng n_g (--length L | --radius R)]\n"
-    "       gainkit cavity --jth-a V:PLQY:Q_em:tau_p --jth-b V:PLQY:Q_em:tau_p\n\n"
+    "       gainkit cavity --jth-a V:PLQY:Q_em:tau_p --jth-b V:PLQY:Q_em:tau_p [-o FILE]\n\n"
     "Q = lambda/FWHM and the photon lifetime tau_p = Q lambda/(2 pi c) of a lasing line of\n"
     "Lorentzian FWHM W; with the instrument width G deconvolved (Gaussian instrument:\n"
     "Voigt width of Olivero & Longbothum 1977 solved for the Lorentzian; Lorentzian: W - G).\n"

@@ -21,15 +21,15 @@ def stack(p):
     qh = WL / (4 * math.sqrt(N['Nb2O5'][0] ** 2 - p['design'] ** 2))
     ql = WL / (4 * math.sqrt(N['SiO2'][0] ** 2 - p['design'] ** 2))
     L = [f"  - {{name: Ag, n: {N['Ag'][0]}, k: {p['kAg']}}}",
-         f"  - {{name: HAT-CN, n: 1.70, thickness_nm: {p['hatcn']}}}",
-         f"  - {{name: TFB, n: 1.65, thickness_nm: {p['tfb']}}}",
-         f"  - {{name: QDs, n: 1.90, thickness_nm: {p['qd']}, active: true}}"]
-    if p['zno'] > 0: L.append(f"  - {{name: ZnO, n: 2.00, thickness_nm: {p['zno']}}}")
+         f"  - {{name: HAT-CN, n: {N['HATCN'][0]}, thickness_nm: {p['hatcn']}}}",
+         f"  - {{name: TFB, n: {N['TFB'][0]}, thickness_nm: {p['tfb']}}}",
+         f"  - {{name: QDs, n: {N['QD'][0]}, thickness_nm: {p['qd']}, active: true}}"]
+    if p['zno'] > 0: L.append(f"  - {{name: ZnO, n: {N['ZnO'][0]}, thickness_nm: {p['zno']}}}")
     L += [f"  - {{name: ITO, n: {p['nITO']}, k: {p['kITO']}, thickness_nm: {p['ito']}}}",
           "  - repeat: 10", "    layers:",
-          f"      - {{name: Nb2O5, n: 2.30, thickness_nm: {qh * p['hscale']:.3f}}}",
-          f"      - {{name: SiO2, n: 1.46, thickness_nm: {ql * p['lscale']:.3f}}}",
-          "  - {name: glass, n: 1.50}"]
+          f"      - {{name: Nb2O5, n: {N['Nb2O5'][0]}, thickness_nm: {qh * p['hscale']:.3f}}}",
+          f"      - {{name: SiO2, n: {N['SiO2'][0]}, thickness_nm: {ql * p['lscale']:.3f}}}",
+          f"  - {{name: glass, n: {N['glass'][0]}}}"]
     return f"wavelength_nm: {WL}\nlayers:\n" + "\n".join(L) + "\n"
 
 
@@ -39,7 +39,6 @@ def run(gk, p, tmp):
     r = subprocess.run([gk, 'modes', f, '--leaky', '--pol', 'te', '--format', 'json'], capture_output=True, text=True)
     if r.returncode not in (0, 1): return None
     d = json.loads(r.stdout)
-    names = [None]  # confinement index -> layer name
     best = None
     for m in d['modes']:
         if not m['bragg']: continue
