@@ -18,7 +18,7 @@
 #define LOSSLESS_IM 1e-12
 
 enum { OPT_WAVELENGTH = CLI_OPT_FIRST_FREE, OPT_POL, OPT_PROFILE, OPT_SWEEP, OPT_SWEEP_WL, OPT_GAIN, OPT_LEAKY };
-int cli_modes_leaky(const cli_common *c, const gk_stack *s, double wl, int pols);  /* modes_leaky.c */
+int cli_modes_leaky(const cli_common *c, const gk_stack *s, double wl, int pols, const char *profile);  /* modes_leaky.c */
 
 #define MAX_SWEEP 1000000
 
@@ -553,11 +553,10 @@ static int run(int argc, char **argv)
     if (strcmp(ext, "csv")) { fprintf(stderr, "gainkit: --profile: '%s' must end in .csv\n", profile); return CLI_USAGE; }
     if (sweep || sweep_wl) { fprintf(stderr, "gainkit: --profile: not with a sweep (profiles are for one stack)\n"); return CLI_USAGE; }
   }
-  if (leaky && (sweep || sweep_wl || profile)) {
-    fprintf(stderr, "gainkit: --leaky: not with --sweep, --sweep-wavelength or --profile\n");
+  if (leaky && (sweep || sweep_wl)) {
+    fprintf(stderr, "gainkit: --leaky: not with --sweep or --sweep-wavelength\n");
     return CLI_USAGE;
   }
-  if (leaky && c.plot) { fprintf(stderr, "gainkit: --leaky: --plot is not supported with it\n"); return CLI_USAGE; }
   if (have_gain && !sweep && !sweep_wl) {
     fprintf(stderr, "gainkit: --material-gain: only used with --sweep or --sweep-wavelength\n");
     return CLI_USAGE;
@@ -607,7 +606,7 @@ static int run(int argc, char **argv)
     }
     rc = run_sweep(&c, &s, layer, th, nth, wls, nwl, wl, G);
   } else if (leaky) {
-    rc = cli_modes_leaky(&c, &s, wl, pols);
+    rc = cli_modes_leaky(&c, &s, wl, pols, profile);
   } else {
     rc = run_modes(&c, &s, wl, pols, profile);
   }
