@@ -30,31 +30,33 @@ typedef struct kpar {
   double a[4];   /* ABC: a1, a2, a3; TRAP: b2, bT, bD, nT */
 } kpar;
 
+/* Solved for y0 = ln u (ABC) or ln u_e (TRAP), so that the decays keep
+ * their relative accuracy over any number of decades (the fit compares log
+ * PL), and y1 = u_t. */
 static int rhs(double t, const double y[], double f[], void *p)
 {
   (void)t;
   const kpar *k = p;
+  double u = exp(y[0]);
   if (k->model == GK_TRPL_ABC) {
-    double u = y[0];
-    f[0] = -k->a[0] * u - k->a[1] * u * u - k->a[2] * u * u * u;
+    f[0] = -k->a[0] - k->a[1] * u - k->a[2] * u * u;
   } else {
-    double ue = y[0], ut = y[1], uh = ue + ut;
-    double cap = k->a[1] * ue * (k->a[3] - ut), rec = k->a[2] * ut * uh;
-    f[0] = -k->a[0] * ue * uh - cap;
-    f[1] = cap - rec;
+    double ut = y[1], uh = u + ut;
+    f[0] = -k->a[0] * uh - k->a[1] * (k->a[3] - ut);
+    f[1] = k->a[1] * u * (k->a[3] - ut) - k->a[2] * ut * uh;
   }
   return GSL_SUCCESS;
 }
 
 /* Solve from u0 (traps empty) at scaled times s[0..n-1] (increasing, >= 0);
- * y1[q] = u (ABC) or u_e (TRAP), y2[q] = u_t (TRAP; may be NULL). */
+ * y1[q] = ln u (ABC) or ln u_e (TRAP), y2[q] = u_t (TRAP; may be NULL). */
 static int solve_k(const kpar *k, double u0, const double *s, size_t n, double *y1, double *y2)
 {
   size_t dim = k->model == GK_TRPL_ABC ? 1 : 2;
   gsl_odeiv2_system sys = {rhs, NULL, dim, (void *)k};
-  gsl_odeiv2_driver *dr = gsl_odeiv2_driver_alloc_y_new(&sys, gsl_odeiv2_step_rk8pd, 1e-6, 1e-14, 1e-10);
+  gsl_odeiv2_driver *dr = gsl_odeiv2_driver_alloc_y_new(&sys, gsl_odeiv2_step_rk8pd, 1e-6, 1e-11, 1e-10);
   if (!dr) return -1;
-  double tt = 0, y[2] = {u0, 0};
+  double tt = 0, y[2] = {log(u0), 0};
   int rc = 0;
   gsl_error_handler_t *old = gsl_set_error_handler_off();
   for (size_t q = 0; q < n; q++) {
@@ -70,12 +72,26 @@ static int solve_k(const kpar *k, double u0, const double *s, size_t n, double *
   return rc;
 }
 
-/* PL shape (no scale) at scaled times s >= 0: u^2 (ABC) or u_e u_h (TRAP). */
-static int pl_shape(const kpar *k, double u0, const double *s, size_t n, double *out, double *work)
+/* log of the PL shape (no scale) at scaled times s >= 0: ln u^2 (ABC) or
+ * ln u_e u_h (TRAP). */
+static int log_shape(const kpar *k, double u0, const double *s, size_t n, double *out, double *work)
 {
   if (solve_k(k, u0, s, n, out, k->model == GK_TRPL_TRAP ? work : NULL)) return -1;
-  for (size_t q = 0; q < n; q++)
-    out[q] = k->model == GK_TRPL_ABC ? out[q] * out[q] : out[q] * (out[q] + work[q]);
+  for (size_t q = 0; q < n; q++) {
+    if (k->model == GK_TRPL_ABC) out[q] = 2 * out[q];
+    else {
+      double uh = exp(out[q]) + work[q];
+      if (!(uh > 0)) return -1;
+      out[q] = out[q] + log(uh);
+    }
+  }
+  return 0;
+}
+/* the PL shape itself (for the IRF convolution) */
+static int pl_shape(const kpar *k, double u0, const double *s, size_t n, double *out, double *work)
+{
+  if (log_shape(k, u0, s, n, out, work)) return -1;
+  for (size_t q = 0; q < n; q++) out[q] = exp(out[q]);
   return 0;
 }
 
@@ -88,7 +104,7 @@ int gk_trpl_density(double k1, double k2, double k3, double n0, const double *t,
   if (!s) return GK_ENOMEM;
   for (size_t q = 0; q < n; q++) s[q] = t[q] / tau;
   int rc = solve_k(&k, 1.0, s, n, out, NULL);
-  for (size_t q = 0; q < n; q++) out[q] *= n0;
+  for (size_t q = 0; q < n; q++) out[q] = exp(out[q]) * n0;
   free(s);
   return rc ? GK_EDOM : GK_OK;
 }
@@ -105,7 +121,7 @@ int gk_trpl_trap_density(double k2, double kt, double kd, double nt_total, doubl
     for (size_t q = 0; q < n; q++) s[q] = t[q] / tau;
     rc = solve_k(&k, 1.0, s, n, a, b) ? GK_EDOM : GK_OK;
     for (size_t q = 0; q < n && rc == GK_OK; q++) {
-      if (ne) ne[q] = a[q] * n0;
+      if (ne) ne[q] = exp(a[q]) * n0;
       if (ntrap) ntrap[q] = b[q] * n0;
     }
   }
@@ -153,27 +169,22 @@ typedef struct tctx {
   double *lu;            /* m */
   /* measured IRF: scaled times relative to the centroid, unit area */
   size_t irf_n;
-  double *irf_s, *irf_r;
+  double *irf_s, *irf_r, irf_h;
 } tctx;
 
-static double Phi(double z) { return 0.5 * erfc(-z / SQRT2); }
 static double phi(double z) { return exp(-0.5 * z * z) / sqrt(2 * M_PI); }
 
 /* measured IRF at scaled time u (relative to its centroid), linear
  * interpolation, 0 outside */
 static double irf_at(const tctx *c, double u)
 {
-  const double *x = c->irf_s;
-  size_t n = c->irf_n;
-  if (!(u >= x[0]) || !(u <= x[n - 1])) return 0;
-  size_t lo = 0, hi = n - 1;
-  while (hi - lo > 1) {
-    size_t mid = (lo + hi) / 2;
-    if (x[mid] <= u) lo = mid;
-    else hi = mid;
-  }
-  double f = (u - x[lo]) / (x[hi] - x[lo]);
-  return c->irf_r[lo] + f * (c->irf_r[hi] - c->irf_r[lo]);
+  /* c->irf_s is uniform (resampled in setup_irf) */
+  double f = (u - c->irf_s[0]) / c->irf_h;
+  if (!(f >= 0)) return 0;
+  size_t lo = (size_t)f;
+  if (lo >= c->irf_n - 1) return lo == c->irf_n - 1 && f == (double)lo ? c->irf_r[lo] : 0;
+  f -= (double)lo;
+  return c->irf_r[lo] + f * (c->irf_r[lo + 1] - c->irf_r[lo]);
 }
 
 /* PL shape of decay dd at every data time into c->shape. */
@@ -184,14 +195,14 @@ static int decay_shape(tctx *c, const double *th, size_t dd)
   for (int i = 0; i < c->nphys; i++)
     if (!(k.a[i] >= 0)) return -1;
   double u0 = d->n0[dd] / c->nref;
-  if (c->irf == GK_TRPL_IRF_NONE) return pl_shape(&k, u0, c->s, d->n, c->shape, c->work);
+  if (c->irf == GK_TRPL_IRF_NONE) return log_shape(&k, u0, c->s, d->n, c->shape, c->work);
   double t0 = th[c->i_t0];
   double sig = c->i_fw >= 0 ? th[c->i_fw] / (2 * sqrt(2 * LN2)) : 0;
   if (c->irf == GK_TRPL_IRF_GAUSS && !(sig > 0)) return -1;
   double reach = c->irf == GK_TRPL_IRF_GAUSS ? 6 * sig : -c->irf_s[0];
   double span = c->s[d->n - 1] - t0 + reach;
   if (!(span > 0)) {
-    for (size_t q = 0; q < d->n; q++) c->shape[q] = 0;
+    for (size_t q = 0; q < d->n; q++) c->shape[q] = -INFINITY;
     return 0;
   }
   size_t K = (size_t)ceil(span / c->h) + 2;
@@ -203,21 +214,30 @@ static int decay_shape(tctx *c, const double *th, size_t dd)
     double x = c->s[q] - t0, acc = 0;
     if (c->irf == GK_TRPL_IRF_GAUSS) {
       /* exact convolution of the piecewise-linear PL with the Gaussian */
-      if (x + 6 * sig <= 0) { c->shape[q] = 0; continue; }
+      if (x + 6 * sig <= 0) { c->shape[q] = -INFINITY; continue; }
       double lo = fmax(0, x - 6 * sig), hi = x + 6 * sig;
       size_t k0 = (size_t)floor(lo / h), k1 = (size_t)ceil(hi / h);
       if (k1 > K - 1) k1 = K - 1;
+      /* boundary values shared by adjacent segments; the upper tail
+       * (z > 0) through erfc of the complement for accuracy */
+      double za = (x - (double)k0 * h) / sig;
+      double Qa = 0.5 * erfc(fabs(za) / SQRT2), pa = phi(za);
       for (size_t kk = k0; kk < k1; kk++) {
-        double ta = kk * h, za = (x - ta) / sig, zb = (x - ta - h) / sig;
-        double I0 = za > 0 && zb > 0 ? 0.5 * (erfc(zb / SQRT2) - erfc(za / SQRT2)) : Phi(za) - Phi(zb);
-        double I1 = x * I0 - sig * (phi(zb) - phi(za));
+        double ta = (double)kk * h, zb = (x - ta - h) / sig;
+        double Qb = 0.5 * erfc(fabs(zb) / SQRT2), pb = phi(zb);
+        /* I0 = Phi(za) - Phi(zb), Phi(z) = Q(|z|) for z < 0, 1 - Q(z) else */
+        double I0 = za > 0 && zb > 0 ? Qb - Qa : za <= 0 ? Qa - Qb : (1 - Qa) - Qb;
+        double I1 = x * I0 - sig * (pb - pa);
         acc += c->pg[kk] * I0 + (c->pg[kk + 1] - c->pg[kk]) / h * (I1 - ta * I0);
+        za = zb;
+        Qa = Qb;
+        pa = pb;
       }
     } else {
       /* trapezoid over the PL grid (starting exactly at the excitation)
        * times the interpolated measured response */
       double lo = fmax(0, x - c->irf_s[c->irf_n - 1]), hi = x - c->irf_s[0];
-      if (hi <= 0) { c->shape[q] = 0; continue; }
+      if (hi <= 0) { c->shape[q] = -INFINITY; continue; }
       size_t k0 = (size_t)floor(lo / h), k1 = (size_t)ceil(hi / h);
       if (k1 > K - 1) k1 = K - 1;
       for (size_t kk = k0; kk <= k1; kk++) {
@@ -225,7 +245,7 @@ static int decay_shape(tctx *c, const double *th, size_t dd)
         acc += w * c->pg[kk] * irf_at(c, x - kk * h);
       }
     }
-    c->shape[q] = acc;
+    c->shape[q] = acc > 0 ? log(acc) : -INFINITY;
   }
   return 0;
 }
@@ -246,8 +266,8 @@ static int tmodel(const double *th, double *yhat, void *ctx)
     size_t cnt = 0, r0 = r;
     while (r < c->m && c->idx[r] / d->n == dd) {
       double u = c->shape[c->idx[r] % d->n];
-      if (!(u > 0) || !isfinite(u)) return -1;
-      lu[r] = log(u);
+      if (!isfinite(u)) return -1;
+      lu[r] = u;
       sum += c->logy[r] - lu[r];
       cnt++;
       r++;
@@ -421,18 +441,30 @@ static int setup_irf(tctx *c, const gk_trpl_options *o, gk_error *err)
     }
     if (!(sw > 0) || !(mx > 0)) return gk_error_set(err, GK_EUSAGE, NULL, 0, "irf_y: the measured IRF has no positive signal");
     double cen = st / sw;
-    c->irf_n = o->irf_n;
-    c->irf_s = malloc(o->irf_n * sizeof *c->irf_s);
-    c->irf_r = malloc(o->irf_n * sizeof *c->irf_r);
+    /* resample on a uniform grid (step: the finest of data and IRF steps,
+     * at least 1/4000 of the IRF span), in scaled time relative to the
+     * centroid, unit area (trapezoid) */
+    double a = (o->irf_t[0] - cen) / c->tau, b = (o->irf_t[o->irf_n - 1] - cen) / c->tau;
+    double hh = fmax(dtmin, (b - a) / 4000);
+    size_t m = (size_t)floor((b - a) / hh) + 1;
+    c->irf_n = m;
+    c->irf_h = hh;
+    c->irf_s = malloc(m * sizeof *c->irf_s);
+    c->irf_r = malloc(m * sizeof *c->irf_r);
     if (!c->irf_s || !c->irf_r) return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
-    /* unit area in scaled time (trapezoid) */
+    size_t j = 0;
     double area = 0;
-    for (size_t q = 0; q < o->irf_n; q++) {
-      c->irf_s[q] = (o->irf_t[q] - cen) / c->tau;
-      c->irf_r[q] = fmax(o->irf_y[q], 0);
-      if (q) area += 0.5 * (c->irf_r[q] + c->irf_r[q - 1]) * (c->irf_s[q] - c->irf_s[q - 1]);
+    for (size_t q = 0; q < m; q++) {
+      double tq = cen + (a + (double)q * hh) * c->tau;
+      while (j + 2 < o->irf_n && o->irf_t[j + 1] < tq) j++;
+      double f = (tq - o->irf_t[j]) / (o->irf_t[j + 1] - o->irf_t[j]);
+      f = fmin(fmax(f, 0), 1);
+      c->irf_s[q] = a + (double)q * hh;
+      c->irf_r[q] = fmax(o->irf_y[j], 0) + f * (fmax(o->irf_y[j + 1], 0) - fmax(o->irf_y[j], 0));
+      if (q) area += 0.5 * (c->irf_r[q] + c->irf_r[q - 1]) * hh;
     }
-    for (size_t q = 0; q < o->irf_n; q++) c->irf_r[q] /= area;
+    if (!(area > 0)) return gk_error_set(err, GK_EUSAGE, NULL, 0, "irf_y: the measured IRF has no positive signal");
+    for (size_t q = 0; q < m; q++) c->irf_r[q] /= area;
     c->h = dtmin;
   }
   double span = c->s[d->n - 1] - c->s[0];
@@ -518,7 +550,8 @@ int gk_trpl_fit(const gk_trpl_data *d, const gk_trpl_options *o, gk_trpl_result 
     goto out;
   }
   gk_param par[MAXP];
-  double starts[4 * MAXP];
+  double starts[6 * MAXP];
+  size_t fp_refine = 0;
   size_t nst = 0;
   memset(par, 0, sizeof par);
   double T = c.tau, N = nref;
@@ -533,17 +566,32 @@ int gk_trpl_fit(const gk_trpl_data *d, const gk_trpl_options *o, gk_trpl_result 
     for (nst = 0; nst < 4; nst++)
       for (int i = 0; i < 3; i++) starts[nst * npar + i] = par[i].fixed ? par[i].init : par[i].init * sm[nst][i] + (i == 2 && nst == 2 ? 1e-3 : 0);
   } else {
-    /* starts: NT near the median N0, capture fast against the span */
+    /* starts from the data: at the lowest N0 the PL decays with the
+     * capture rate kT NT (1/e time), at the highest bimolecularly
+     * (PL ~ (1 + k2 N0 t)^-2 falls to 1/e at k2 N0 t = 0.6487); NT from the
+     * lifetime maximum (Tatarinov et al.) or the median N0 */
+    double tl[GK_TRPL_MAX_DECAYS], np_ = NAN;
+    int inc = 1;
+    for (size_t k = 1; k < d->ndecay; k++) inc &= d->n0[k] > d->n0[k - 1];
+    if (!inc || gk_trpl_lifetimes(d, tl, &np_, NULL) != GK_OK)
+      for (size_t k = 0; k < d->ndecay; k++) tl[k] = NAN;
     double nmed = d->n0[d->ndecay / 2];
-    double b2 = o->k2 > 0 ? o->k2 * N * T : 1.0, bt = o->kt > 0 ? o->kt * N * T : 10.0,
-           bd = o->kd > 0 ? o->kd * N * T : (o->fix_kd ? 0 : 1.0), nt = o->nt > 0 ? o->nt / N : nmed / N;
+    double nt = o->nt > 0 ? o->nt / N : (isfinite(np_) ? np_ / N : nmed / N);
+    double tlo = isfinite(tl[0]) && tl[0] > 0 ? tl[0] / T : 0.1;
+    double thi = isfinite(tl[d->ndecay - 1]) && tl[d->ndecay - 1] > 0 ? tl[d->ndecay - 1] / T : 0.1;
+    double b2 = o->k2 > 0 ? o->k2 * N * T : 0.6487 / (d->n0[d->ndecay - 1] / N * thi);
+    double bt = o->kt > 0 ? o->kt * N * T : 1.0 / (tlo * nt);
+    double bd = o->kd > 0 ? o->kd * N * T : (o->fix_kd ? 0 : 0.01 * b2);
     par[0] = (gk_param){"b2", NULL, b2, 0, INFINITY, o->fix_k2};
     par[1] = (gk_param){"bT", NULL, bt, 0, INFINITY, 0};
     par[2] = (gk_param){"bD", NULL, bd, 0, INFINITY, o->fix_kd};
     par[3] = (gk_param){"nT", NULL, nt, 0, INFINITY, 0};
-    const double sm[4][4] = {{1, 0.1, 1, 0.3}, {1, 10, 0.1, 3}, {0.1, 1, 10, 0.1}, {10, 3, 1, 10}};
-    for (nst = 0; nst < 4; nst++)
+    /* NT varied with kT NT (the low-fluence rate) kept */
+    const double sm[6][4] = {{1, 3, 1, 1.0 / 3}, {1, 1.0 / 3, 1, 3}, {1, 10, 1, 0.1}, {1, 0.1, 1, 10},
+                             {0.3, 1, 10, 1}, {3, 1, 0.1, 1}};
+    for (nst = 0; nst < 6; nst++)
       for (int i = 0; i < 4; i++) starts[nst * npar + i] = par[i].fixed ? par[i].init : par[i].init * sm[nst][i];
+    fp_refine = 3;
   }
   if (has_irf) {
     /* t0 start: given, else the steepest rise of the first decay */
@@ -569,6 +617,7 @@ int gk_trpl_fit(const gk_trpl_data *d, const gk_trpl_options *o, gk_trpl_result 
   fp.param = par;
   fp.starts = starts;
   fp.n_starts = nst;
+  fp.refine = fp_refine ? fp_refine : 2;
   ws = gk_fit_alloc(NULL, &o->fit, c.m, npar);
   if (!ws) { rc = gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory"); goto out; }
   gk_fit_result fr;
@@ -620,7 +669,7 @@ int gk_trpl_fit(const gk_trpl_data *d, const gk_trpl_options *o, gk_trpl_result 
       rc = gk_error_set(err, GK_EDOM, NULL, 0, "TRPL fit: the model failed at the optimum");
       goto out;
     }
-    for (size_t q = 0; q < d->n; q++) r->fit[dd * d->n + q] = r->scale[dd] * c.shape[q];
+    for (size_t q = 0; q < d->n; q++) r->fit[dd * d->n + q] = r->scale[dd] * exp(c.shape[q]);
   }
   if (o->profile && r->dof > 0) {
     prof P;
