@@ -92,8 +92,10 @@ typedef struct gk_trpl_result {
   double val[GK_TRPL_NPAR], se[GK_TRPL_NPAR];
   int used[GK_TRPL_NPAR], fixed[GK_TRPL_NPAR];
   /* profile-likelihood 68 % interval (chi2 rises by chi2_red: the noise is
-   * estimated from the residuals); NaN on a side where the profile stays
-   * below the level within a factor 1e4 of the value (not bounded) */
+   * estimated from the residuals); the upper end NaN where the profile
+   * stays below the level up to 1e4 times the value (not bounded), the
+   * lower end 0 where it stays below down to 1e-4 times the value (all
+   * parameters are >= 0) */
   int profiled;
   double prof_lo[GK_TRPL_NPAR], prof_hi[GK_TRPL_NPAR];
   double t0, t0_se, fwhm, fwhm_se;   /* IRF (s) */

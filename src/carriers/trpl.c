@@ -358,14 +358,18 @@ static double prof_side(prof *P, const double *best, double se, int dir)
   for (int k = 0; k < 40; k++) {
     double step = log1p(r);
     double nl = prev + dir * step;
-    if (fabs(nl - lv) > log(1e4)) return NAN;
+    /* a non-negative parameter whose profile stays under the level down
+     * to 1e-4 of its value: the interval reaches 0 */
+    if (fabs(nl - lv) > log(1e4)) return dir < 0 ? 0 : NAN;
     double f = prof_f(nl, P);
     if (!isfinite(f)) return NAN;
     if (f > 0) {
       double root;
       double a = dir > 0 ? prev : nl, b = dir > 0 ? nl : prev;
       memcpy(P->warm, best, sizeof P->warm);
-      int rc = gk_root_brent(prof_f, P, a, b, 0, 1e-4, 40, &root);
+      /* tolerance in ln(value): a small fraction of the first step (the
+       * interval may be far narrower than ln(value) itself) */
+      int rc = gk_root_brent(prof_f, P, a, b, 1e-3 * log1p(fmin(fmax((isfinite(se) && se > 0 ? se / v : 0.1), 1e-6), 1.0)), 0, 60, &root);
       return rc == GK_OK || rc == GK_ENOCONV ? exp(root) : NAN;
     }
     prev = nl;
@@ -623,6 +627,26 @@ int gk_trpl_fit(const gk_trpl_data *d, const gk_trpl_options *o, gk_trpl_result 
   gk_fit_result fr;
   rc = gk_fit_run(ws, &fp, &fr, err);
   if (rc) goto out;
+  if (o->profile && fr.converged) {
+    /* polish: the profile level is relative to the minimum, so restart once
+     * from the optimum (a stop by the step-size test can leave chi2 a
+     * little above it, which widens the intervals) */
+    gk_param pp[MAXP];
+    memcpy(pp, par, sizeof pp);
+    for (size_t i = 0; i < npar; i++) pp[i].init = fr.value[i];
+    gk_fit_problem f2 = fp;
+    f2.param = pp;
+    f2.starts = NULL;
+    f2.n_starts = 0;
+    f2.refine = 0;
+    gk_fit_result fr2;
+    if (gk_fit_run(ws, &f2, &fr2, NULL) == GK_OK && fr2.converged && fr2.chi2 < fr.chi2) {
+      gk_fit_result_free(&fr);
+      fr = fr2;
+    } else if (fr2.value) {
+      gk_fit_result_free(&fr2);
+    }
+  }
   if (tmodel(fr.value, c.lu, &c)) {
     gk_fit_result_free(&fr);
     rc = gk_error_set(err, GK_EDOM, NULL, 0, "TRPL fit: the model failed at the optimum");
