@@ -311,7 +311,7 @@ static int run(int argc, char **argv)
     if (have_tau) cli_cell(&res.b, 12, taus[d] * 1e9);
     cli_printf(&res.b, "\n");
   }
-  if (have_tau) {
+  if (have_tau && nd >= 3) {
     if (isfinite(npeak))
       cli_print_value(&res.b, "N at longest tau", npeak, NAN, "cm^-3 (trap density estimate, Tatarinov et al. 2023)");
     else
