@@ -408,7 +408,22 @@ static int cmd_fit(int argc, char **argv)
   gk_tamap_scheme s;
   double c0_sets[GK_TAMAP_MAX_SETS * GK_TAMAP_MAX_COMP] = {0}, c0_pack[GK_TAMAP_MAX_SETS * GK_TAMAP_MAX_COMP];
   int per_set_init = 0;
-  if (scheme) {
+  size_t sl = scheme ? strlen(scheme) : 0;
+  int scheme_yaml = sl > 5 && (strcmp(scheme + sl - 5, ".yaml") == 0 || strcmp(scheme + sl - 4, ".yml") == 0);
+  if (scheme_yaml) {
+    /* a YAML file: transitions, initial populations (one set or one per map) */
+    if (tau_s) return CLI_QFAIL("tau", "goes with --das or --sequential (rates are in --scheme)");
+    if (init) return CLI_QFAIL("init", "the populations of a YAML scheme are its 'initial' key");
+    size_t ns = 0;
+    if (gk_tamap_scheme_read(scheme, &s, c0_sets, GK_TAMAP_MAX_SETS, &ns, &e) != GK_OK) return cli_error(&e);
+    if (ns) {
+      if (ns != nsets) {
+        gk_error_set(&e, GK_EINPUT, scheme, 0, "%zu population sets in 'initial' for %zu maps", ns, nsets);
+        return cli_error(&e);
+      }
+      per_set_init = 1;
+    }
+  } else if (scheme) {
     if (tau_s) return CLI_QFAIL("tau", "goes with --das or --sequential (rates are in --scheme)");
     /* --init A=1,XX=0.1/A=1,XX=0.6: one set of populations per map */
     char ib[1024];
@@ -877,6 +892,9 @@ static int cmd_sigma(int argc, char **argv)
   "      --scheme TEXT      target model \"XX->X:40ps, X->0:3ns, H->X:0.4ps\": FROM->TO:RATE,\n"    \
   "                         RATE a rate (0.025/ps, 2.5e10) or a lifetime (40ps); '!' after it\n"    \
   "                         fixes it; 0 or GS is the ground state; branching = two transitions\n"   \
+  "      --scheme FILE.yaml the same as a YAML file (docs/tamap.md): transitions: - {from: XX,\n"  \
+  "                         to: X, lifetime: 40ps[, fixed: true]} (or rate: 2.5e10), initial:\n"    \
+  "                         {XX: 1, X: 0.3} or a list of such mappings, one per map\n"              \
   "      --init A=1,XX=0.3  initial populations of the scheme (default 1 in the first); one\n"       \
   "                         set per map separated by '/' (\"H=1,XX=0.1/H=1,XX=0.6\")\n"           \
   "      --irf-fwhm T       Gaussian IRF FWHM, start value (default 100 fs; 0: no IRF)\n"          \

@@ -146,6 +146,23 @@ typedef struct gk_tamap_scheme {
  * compartment). Names are created in order of appearance; "0" or "GS" is
  * the ground state. */
 int gk_tamap_scheme_parse(const char *text, const char *init, gk_tamap_scheme *s, gk_error *err);
+/* Read a scheme from a small YAML file (through the library's YAML loader:
+ * 16 MiB, depth 64, 200 000 nodes at most; errors FILE:LINE):
+ *
+ *   compartments: [H, XX, X]        # optional: order and check of the names
+ *   transitions:
+ *     - {from: H,  to: X,      lifetime: 0.4ps}
+ *     - {from: XX, to: X,      rate: 2.5e10}          # s^-1, or 0.025/ps
+ *     - {from: X,  to: ground, lifetime: 3ns, fixed: true}
+ *   initial: {H: 1, XX: 0.1}        # or a list, one mapping per data set
+ *
+ * Branching is two transitions from one compartment; "ground", "GS" or "0"
+ * is the ground state. The transitions mean what the text form
+ * "H->X:0.4ps, XX->X:2.5e10, X->0:3ns!" means. With a list of populations,
+ * c0_sets (max_sets x GK_TAMAP_MAX_COMP, row-major) receives them and
+ * *nsets their number (0 for a single mapping, which goes to s->c0). */
+int gk_tamap_scheme_read(const char *path, gk_tamap_scheme *s, double *c0_sets, size_t max_sets,
+                         size_t *nsets, gk_error *err);
 /* The parallel model of n lifetimes (DAS): n compartments, each -> ground,
  * all initially 1. */
 void gk_tamap_scheme_parallel(gk_tamap_scheme *s, int n, const double *tau);

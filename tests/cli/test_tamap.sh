@@ -72,6 +72,29 @@ awk -F, '{print $1","$2}' "$EX/trpl.csv" >"$T/one.csv"
 run trpl "$T/one.csv" --n0 1e17; expect_rc 1 "k3 from one decay"; expect_out "k3           not determined" "k3 not determined"
 run trpl "$T/one.csv" --n0 1e17 --fix-k3; expect_rc 0 "k3 held at 0"; expect_out "k2" "k2 with k3 = 0"
 
+# YAML kinetic scheme: the same fit as the text form (byte-identical JSON
+# without provenance); the bundled two-map scheme.yaml
+printf 'transitions:\n  - {from: H, to: X, lifetime: 1ps}\n  - {from: XX, to: X, rate: 0.05/ps}\n  - {from: X, to: ground, lifetime: 1ns}\ninitial: {H: 1, XX: 0.1}\n' >"$T/s.yaml"
+run tamap fit "$EX/map_low.csv" --signal-unit mOD --background -0.5ps --exclude 0.1ps --scheme "$T/s.yaml" --t0 0.2ps --format json
+expect_rc 0 "YAML scheme"; A=$(noprov "$OUT")
+run tamap fit "$EX/map_low.csv" --signal-unit mOD --background -0.5ps --exclude 0.1ps --scheme "H->X:1ps, XX->X:0.05/ps, X->0:1ns" --init H=1,XX=0.1 --t0 0.2ps --format json
+[ "$A" = "$(noprov "$OUT")" ] && ok || bad "YAML scheme and text scheme give different fits"
+printf 'transitions:\n  - {from: H, to: X, lifetime: 1ps}\n  - {from: X, to: 0}\n  - {from: X, to: GS, lfetime: 2ps}\n' >"$T/y1.yaml"
+expect_input_error "y1.yaml:4: transition: unknown key 'lfetime'" "YAML unknown key" -- tamap fit "$EX/map_low.csv" --scheme "$T/y1.yaml"
+printf 'transitions:\n  - {from: H, to: X, lifetime: 3}\n' >"$T/y2.yaml"
+expect_input_error "y2.yaml:2: lifetime: '3' is not a time > 0 with its unit" "YAML lifetime without unit" -- tamap fit "$EX/map_low.csv" --scheme "$T/y2.yaml"
+printf 'transitions:\n  - {from: H, to: X, lifetime: 1ps}\ninitial: {H: 1, Q: 2}\n' >"$T/y3.yaml"
+expect_input_error "y3.yaml:3: init: 'Q' is not a compartment" "YAML initial name" -- tamap fit "$EX/map_low.csv" --scheme "$T/y3.yaml"
+printf 'transitions:\n  - {from: H, to: X, lifetime: 1ps}\ninitial:\n  - {H: 1}\n  - {H: 2}\n' >"$T/y4.yaml"
+expect_input_error "2 population sets in 'initial' for 1 maps" "YAML sets vs maps" -- tamap fit "$EX/map_low.csv" --scheme "$T/y4.yaml"
+printf 'transitions:\n  - {from: H, to: X, lifetime: 1ps\n' >"$T/y5.yaml"
+expect_input_error "y5.yaml:" "YAML syntax" -- tamap fit "$EX/map_low.csv" --scheme "$T/y5.yaml"
+printf 'compartments: [H, X, Y]\ntransitions:\n  - {from: H, to: X, lifetime: 1ps}\n' >"$T/y6.yaml"
+expect_input_error "y6.yaml:1: compartments: 'Y' is in no transition" "YAML compartments" -- tamap fit "$EX/map_low.csv" --scheme "$T/y6.yaml"
+{ printf 'transitions: '; for i in $(seq 70); do printf '['; done; for i in $(seq 70); do printf ']'; done; printf '\n'; } >"$T/y7.yaml"
+expect_input_error "y7.yaml:1: " "YAML depth cap" -- tamap fit "$EX/map_low.csv" --scheme "$T/y7.yaml"
+expect_input_error "the populations of a YAML scheme" "YAML with --init" -- tamap fit "$EX/map_low.csv" --scheme "$T/s.yaml" --init H=1
+
 # ---- bad input ----
 printf 'wavelength (nm) \\ delay (ps),-1,0,1\n500,1,2,3\n510,1,x,3\n' >"$T/bad1.csv"
 expect_input_error "bad1.csv:3:" "non-numeric cell" -- tamap svd "$T/bad1.csv"
