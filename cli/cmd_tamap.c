@@ -866,6 +866,203 @@ static int cmd_sigma(int argc, char **argv)
   return cli_result_finish(&c, &r, status);
 }
 
+/* ---- gain --------------------------------------------------------------- */
+
+static int cmd_gain(int argc, char **argv)
+{
+  cli_common c = {.cmd = "tamap gain"};
+  mapopt mo = {NULL, NULL, NULL, NAN, -1, 0};
+  const char *ground = NULL, *nm_s = NULL, *fl_s = NULL;
+  double win[2] = {NAN, NAN}, delay = NAN, sigma = 0, hnu = 0, thick = 0;
+  cli_qopt q[] = {MAP_QOPTS(mo),
+                  {"ground", NULL, QO_STRING, NULL, &ground, 0},
+                  {"n-mean", NULL, QO_STRING, NULL, &nm_s, 0},
+                  {"fluence", NULL, QO_STRING, NULL, &fl_s, 0},
+                  {"cross-section", "cm2", QO_POS, &sigma, NULL, 0},
+                  {"photon-energy", "eV", QO_POS, &hnu, NULL, 0},
+                  {"delay", "s", QO_ANY, &delay, NULL, 0},
+                  {"window", "s", QO_RANGE, win, NULL, 0},
+                  {"thickness", "cm", QO_POS, &thick, NULL, 0}};
+  int first;
+  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
+  size_t nsets = (size_t)(argc - first);
+  if (nsets < 2) return cli_usage(c.cmd, "give two or more map FILEs (one per pump level, increasing)");
+  if (nsets > GK_TAMAP_MAX_GAIN_SETS) return cli_usage(c.cmd, "at most %d maps", GK_TAMAP_MAX_GAIN_SETS);
+  if (cli_qopt_require(&c, q, NQ(q), "ground") < 0) return CLI_USAGE;
+  if ((nm_s != NULL) == (fl_s != NULL)) return cli_usage(c.cmd, "give either --n-mean or --fluence (with --cross-section, --photon-energy)");
+  if (fl_s && (cli_qopt_require(&c, q, NQ(q), "cross-section") < 0 || cli_qopt_require(&c, q, NQ(q), "photon-energy") < 0))
+    return CLI_USAGE;
+  if (isfinite(delay) == isfinite(win[0])) return cli_usage(c.cmd, "give either --delay T or --window T1:T2");
+  double *lst;
+  size_t nl;
+  if (cli_list(nm_s ? "--n-mean" : "--fluence", nm_s ? nm_s : fl_s, nm_s ? "" : "J/cm2", &lst, &nl) < 0) return CLI_USAGE;
+  if (nl != nsets) { free(lst); return CLI_QFAIL(nm_s ? "n-mean" : "fluence", "%zu values for %zu maps", nl, nsets); }
+  double nmean[GK_TAMAP_MAX_GAIN_SETS];
+  for (size_t k = 0; k < nsets; k++) {
+    nmean[k] = nm_s ? lst[k] : sigma * lst[k] / (hnu * 1.602176634e-19);
+    if (!(nmean[k] >= 0) || (k && !(nmean[k] > nmean[k - 1]))) {
+      free(lst);
+      return CLI_QFAIL(nm_s ? "n-mean" : "fluence", "must be >= 0 and increase, in the order of the maps");
+    }
+  }
+  free(lst);
+  gk_error e;
+  gk_error_clear(&e);
+  gk_columns g = {0};
+  gk_columns_options co = {.xkind = GK_XKIND_WAVELENGTH, .allow_unsorted = 1, .reject_duplicate_x = 1};
+  if (gk_columns_read(ground, &co, &g, &e) != GK_OK) return cli_error(&e);
+  gk_tamap maps[GK_TAMAP_MAX_GAIN_SETS];
+  const gk_tamap *mp[GK_TAMAP_MAX_GAIN_SETS];
+  size_t loaded = 0;
+  int rc = 0;
+  for (size_t d = 0; d < nsets; d++, loaded++) {
+    gk_tamap_chirp ch;
+    int hc;
+    rc = map_load(argv[first + (int)d], &mo, &maps[d], &ch, &hc, NULL);
+    if (rc) break;
+    mp[d] = &maps[d];
+  }
+  gk_tamap_gain_result r;
+  memset(&r, 0, sizeof r);
+  if (!rc) {
+    double lo = isfinite(delay) ? delay : win[0], hi = isfinite(delay) ? delay : win[1];
+    if (isfinite(delay)) {
+      /* one delay: the nearest sample of the first map */
+      size_t jb = 0;
+      for (size_t j = 1; j < maps[0].nt; j++)
+        if (fabs(maps[0].t[j] - delay) < fabs(maps[0].t[jb] - delay)) jb = j;
+      lo = hi = maps[0].t[jb];
+      for (size_t d = 1; d < nsets; d++) {
+        size_t jj = 0;
+        for (size_t j = 1; j < maps[d].nt; j++)
+          if (fabs(maps[d].t[j] - lo) < fabs(maps[d].t[jj] - lo)) jj = j;
+        if (fabs(maps[d].t[jj] - lo) > 1e-6 * fabs(lo) + 1e-18) {
+          gk_error_set(&e, GK_EINPUT, maps[d].path, maps[d].data_line,
+                       "no delay at %g ps (the first map's nearest to --delay); use --window", lo * 1e12);
+          rc = cli_error(&e);
+        }
+      }
+    }
+    if (!rc && gk_tamap_gain(mp, nsets, nmean, g.x, g.y, g.n, lo, hi, thick, &r, &e) != GK_OK) {
+      if (!e.file[0]) snprintf(e.file, sizeof e.file, "%s", ground);
+      rc = cli_error(&e);
+    }
+    if (!rc) {
+      win[0] = lo;
+      win[1] = hi;
+    }
+  }
+  if (rc) {
+    for (size_t d = 0; d < loaded; d++) gk_tamap_free(&maps[d]);
+    gk_columns_free(&g);
+    gk_tamap_gain_free(&r);
+    return rc;
+  }
+  cli_result res;
+  cli_result_init(&res, "tamap gain");
+  size_t nw = r.nw;
+  gk_json_array(res.j, "n_mean", nmean, nsets);
+  double wj[2] = {win[0], win[1]};
+  gk_json_array(res.j, "delay_window_s", wj, 2);
+  size_t ncross = 0;
+  for (size_t i = 0; i < nw; i++) ncross += isfinite(r.nth[i]);
+  cli_printf(&res.b, "Gain thresholds on %zu maps: -dA/A0 = 1 crossed along <N> per wavelength\n", nsets);
+  if (win[0] == win[1]) cli_printf(&res.b, "  delay %g ps", win[0] * 1e12);
+  else cli_printf(&res.b, "  dA averaged over %g .. %g ps", win[0] * 1e12, win[1] * 1e12);
+  cli_printf(&res.b, "; <N> = %s\n", nm_s ? "as given" : "sigma F/(h nu)");
+  if (r.best != (size_t)-1) {
+    cJSON *b = cJSON_AddObjectToObject(res.j, "lowest_threshold");
+    gk_json_num(b, "wavelength_nm", r.wl[r.best]);
+    gk_json_value_se(b, "n_th", r.nth[r.best], r.nth_se[r.best]);
+    cli_print_value(&res.b, "lowest <N_th>", r.nth[r.best], r.nth_se[r.best], "");
+    cli_printf(&res.b, "  %-12s %.2f nm\n", "at", r.wl[r.best]);
+    cli_printf(&res.b, "  gain (-dA/A0 > 1) reached at %zu of %zu wavelengths\n", ncross, nw);
+  } else {
+    cJSON_AddNullToObject(res.j, "lowest_threshold");
+    cJSON_AddStringToObject(res.j, "reason", "-dA/A0 reaches 1 at no wavelength: no gain at these pump levels");
+    cli_printf(&res.b, "  lowest <N_th> not determined: -dA/A0 reaches 1 at no wavelength (no gain at these pump levels)\n");
+  }
+  if (thick > 0) {
+    /* peak material gain at the highest pump */
+    size_t ib = 0;
+    for (size_t i = 1; i < nw; i++)
+      if (r.gain[i * nsets + nsets - 1] > r.gain[ib * nsets + nsets - 1]) ib = i;
+    double gmax = r.gain[ib * nsets + nsets - 1];
+    cJSON *gj = cJSON_AddObjectToObject(res.j, "material_gain_at_highest_pump");
+    gk_json_num(gj, "peak_cm-1", gmax);
+    gk_json_num(gj, "wavelength_nm", r.wl[ib]);
+    if (gmax > 0) cli_printf(&res.b, "  material gain at <N> = %g: peak %.4g cm^-1 at %.2f nm (-(A0 + dA) ln10/d)\n",
+                             nmean[nsets - 1], gmax, r.wl[ib]);
+    else cli_printf(&res.b, "  material gain at <N> = %g: none (A0 + dA > 0 everywhere)\n", nmean[nsets - 1]);
+  }
+  cJSON *arr = cJSON_AddArrayToObject(res.j, "thresholds");
+  for (size_t i = 0; i < nw; i++) {
+    if (!isfinite(r.nth[i])) continue;
+    cJSON *o = cJSON_CreateObject();
+    gk_json_num(o, "wavelength_nm", r.wl[i]);
+    gk_json_num(o, "n_th", r.nth[i]);
+    gk_json_num(o, "se", r.nth_se[i]);
+    cJSON_AddItemToArray(arr, o);
+  }
+  /* CSV: wavelength, A0, threshold, se (empty cells where none), -dA/A0 per map, gain per map */
+  size_t ncol = 4 + nsets + (thick > 0 ? nsets : 0);
+  const char **hdr = calloc(ncol, sizeof *hdr);
+  char (*hb)[48] = calloc(ncol, sizeof *hb);
+  double *row = calloc(ncol, sizeof *row);
+  if (hdr && hb && row) {
+    hdr[0] = "wavelength (nm)";
+    hdr[1] = "A0 (OD)";
+    hdr[2] = "<N_th>";
+    hdr[3] = "<N_th> se";
+    for (size_t k = 0; k < nsets; k++) {
+      snprintf(hb[4 + k], 48, "-dA/A0 <N>=%.4g", nmean[k]);
+      hdr[4 + k] = hb[4 + k];
+      if (thick > 0) {
+        snprintf(hb[4 + nsets + k], 48, "gain (cm^-1) <N>=%.4g", nmean[k]);
+        hdr[4 + nsets + k] = hb[4 + nsets + k];
+      }
+    }
+    gk_csv_init(&res.csv, ncol, hdr);
+    res.has_csv = 1;
+    for (size_t i = 0; i < nw; i++) {
+      row[0] = r.wl[i];
+      row[1] = r.a0[i];
+      row[2] = r.nth[i];
+      row[3] = r.nth_se[i];
+      for (size_t k = 0; k < nsets; k++) {
+        row[4 + k] = r.a0[i] > 0 ? -r.da[i * nsets + k] / r.a0[i] : NAN;
+        if (thick > 0) row[4 + nsets + k] = r.gain[i * nsets + k];
+      }
+      gk_csv_add_row(&res.csv, row);
+    }
+  }
+  free(hdr);
+  free(hb);
+  free(row);
+  if (c.plot) {
+    gk_figure *f = gk_figure_new(2, 1, 1400, 600, cli_basename(argv[first]));
+    gk_panel *p = gk_figure_panel(f, 0), *p2 = gk_figure_panel(f, 1);
+    gk_panel_labels(p, "wavelength (nm)", "-ΔA/A0", "(a) normalised bleach per pump level (gain above 1)");
+    double *yy = malloc(nw * sizeof *yy);
+    for (size_t k = 0; k < nsets && yy; k++) {
+      char lb[48];
+      snprintf(lb, sizeof lb, "<N> = %.3g", nmean[k]);
+      for (size_t i = 0; i < nw; i++) yy[i] = r.a0[i] > GK_TAMAP_GAIN_MIN_A0 * r.a0[r.best == (size_t)-1 ? 0 : r.best] ? -r.da[i * nsets + k] / r.a0[i] : NAN;
+      gk_panel_add(p, r.wl, yy, NULL, nw, GK_STYLE_LINE, (int)k, lb);
+    }
+    free(yy);
+    gk_panel_labels(p2, "wavelength (nm)", "<N_th>", "(b) gain threshold per wavelength");
+    gk_panel_add(p2, r.wl, r.nth, NULL, nw, GK_STYLE_POINTS, -1, NULL);
+    rc = cli_save_figure(&c, f);
+  }
+  for (size_t d = 0; d < nsets; d++) gk_tamap_free(&maps[d]);
+  gk_columns_free(&g);
+  int status = r.best != (size_t)-1 ? CLI_OK : CLI_FAILED;
+  gk_tamap_gain_free(&r);
+  if (rc) { cli_result_free(&res); return rc; }
+  return cli_result_finish(&c, &res, status);
+}
+
 #define TAMAP_INTRO                                                                                 \
   "Transient-absorption maps dA(lambda, t) as the global/target analysis literature treats them\n" \
   "(van Stokkum et al., Biochim. Biophys. Acta 2004): chirp, SVD, decay- and species-associated\n" \
@@ -915,11 +1112,28 @@ static int cmd_sigma(int argc, char **argv)
   "      --photon-energy E  pump photon energy (eV, required)\n"                                   \
   "      gainkit tamap sigma examples/tamap/sigma.csv --photon-energy 3.1eV\n"
 
+#define TAMAP_HELP_GAIN                                                                             \
+  "  gain FILE1 FILE2...  gain thresholds from maps at increasing pump: per wavelength, the\n"  \
+  "    <N> at which the normalised bleach -dA/A0 first crosses 1 (A0 + dA = 0, transparency;\n" \
+  "    Qin et al., Nano Lett. 2021, Fig. 3c), linear interpolation between pump levels with an\n" \
+  "    error from the neighbours (as gainkit ta); wavelengths with A0 < 2 %% of its maximum are\n" \
+  "    skipped. Maps must share wavelengths.\n"                                                   \
+  "      --ground A0.csv    wavelength (nm), ground-state absorbance A0 (OD), interpolated\n"     \
+  "      --n-mean LIST      <N> of the maps, in their order; or\n"                                  \
+  "      --fluence LIST --cross-section S --photon-energy E   <N> = S F/(h nu) (J/cm2, cm2, eV)\n" \
+  "      --delay T          analyse one delay (nearest sample; every map must have it), or\n"    \
+  "      --window T1:T2     dA averaged over these delays (with units: 2ps:4ps)\n"                           \
+  "      --thickness d      film thickness (cm; 100nm accepted): material gain -(A0 + dA) ln10/d\n" \
+  "      [map options as for svd]\n"                                                               \
+  "    Exit 1 (and null) when -dA/A0 reaches 1 at no wavelength.\n"                               \
+  "      gainkit tamap gain examples/tamap/gain_n1.csv examples/tamap/gain_n2.csv examples/tamap/gain_n3.csv examples/tamap/gain_n4.csv examples/tamap/gain_n5.csv examples/tamap/gain_n6.csv examples/tamap/gain_n7.csv examples/tamap/gain_n8.csv --ground examples/tamap/gain_a0.csv --n-mean 0.5,0.9,1.2,1.35,1.45,1.6,2.0,2.7 --window 2ps:4ps --thickness 100nm\n"
+
 static const struct cli_subcommand subs[] = {
   {"svd", "FILE [options]", TAMAP_HELP_SVD, cmd_svd},
   {"chirp", "FILE [--order N] [options]", TAMAP_HELP_CHIRP, cmd_chirp},
   {"fit", "FILE... (--das N | --sequential N | --scheme TEXT) [options]", TAMAP_HELP_FIT, cmd_fit},
   {"sigma", "FILE --photon-energy E", TAMAP_HELP_SIGMA, cmd_sigma},
+  {"gain", "FILE1 FILE2... --ground A0.csv (--n-mean LIST | --fluence LIST ...) (--delay T | --window T1:T2)", TAMAP_HELP_GAIN, cmd_gain},
   {NULL, NULL, NULL, NULL},
 };
 

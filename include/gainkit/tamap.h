@@ -248,6 +248,33 @@ typedef struct gk_tamap_sigma_fit {
 int gk_tamap_sigma_run(const double *fluence, const double *signal, size_t n, double photon_ev,
                        gk_tamap_sigma_fit *f, gk_error *err);
 
+/* ---- gain thresholds on a fluence series of maps ---------------------- */
+#define GK_TAMAP_MAX_GAIN_SETS 64
+/* wavelengths where A0 < this fraction of its maximum get no threshold */
+#define GK_TAMAP_GAIN_MIN_A0 0.02
+typedef struct gk_tamap_gain_result {
+  size_t nw, nsets;
+  double *wl;           /* nw, nm */
+  double *a0;           /* nw ground-state absorbance on the map grid (OD) */
+  double *da;           /* nw*nsets dA averaged over the delay window, da[i*nsets + k] */
+  double *nth, *nth_se; /* nw threshold <N> per wavelength (NaN: never crosses 1, or A0
+                           below GK_TAMAP_GAIN_MIN_A0 of its maximum) */
+  size_t best;          /* wavelength index of the lowest threshold ((size_t)-1: none) */
+  double *gain;         /* nw*nsets material gain -(A0 + dA) ln10 / d, cm^-1 (NaN without d;
+                           negative = absorption) */
+} gk_tamap_gain_result;
+
+/* Gain thresholds from maps at increasing <N> (n_mean[k] for maps[k], same
+ * wavelengths): dA averaged over t_lo <= t <= t_hi (points in use), A0
+ * interpolated from the ground spectrum (wl0, a0; gk_ta_resample), and per
+ * wavelength the first upward crossing of -dA/A0 = 1 along <N>
+ * (gk_ta_crossing: linear interpolation, se from the neighbours). With
+ * thickness_cm > 0 the material gain -(A0 + dA) ln10/d of every map. */
+int gk_tamap_gain(const gk_tamap *const *maps, size_t nsets, const double *n_mean, const double *wl0,
+                  const double *a0, size_t n0, double t_lo, double t_hi, double thickness_cm,
+                  gk_tamap_gain_result *r, gk_error *err);
+void gk_tamap_gain_free(gk_tamap_gain_result *r);
+
 GK_API_END
 #ifdef __cplusplus
 }

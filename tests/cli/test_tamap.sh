@@ -95,6 +95,25 @@ expect_input_error "y6.yaml:1: compartments: 'Y' is in no transition" "YAML comp
 expect_input_error "y7.yaml:1: " "YAML depth cap" -- tamap fit "$EX/map_low.csv" --scheme "$T/y7.yaml"
 expect_input_error "the populations of a YAML scheme" "YAML with --init" -- tamap fit "$EX/map_low.csv" --scheme "$T/s.yaml" --init H=1
 
+# gain thresholds on maps (examples/gen/gen_tagain.py: two-fold degenerate
+# band edge, -dA/A0 = s(lambda)[1 - e^-N (1 - N^2/2)]: threshold sqrt(2) at
+# 505 nm; material gain at N = 2.7: A0 (f - 1) ln10/d with A0 = 0.2)
+G="$EX/gain_n1.csv $EX/gain_n2.csv $EX/gain_n3.csv $EX/gain_n4.csv $EX/gain_n5.csv $EX/gain_n6.csv $EX/gain_n7.csv $EX/gain_n8.csv"
+run tamap gain $G --ground "$EX/gain_a0.csv" --n-mean 0.5,0.9,1.2,1.35,1.45,1.6,2.0,2.7 --window 2ps:4ps --thickness 100nm --format json -o "$T/gain.csv" --plot "$T/gain.svg"
+expect_rc 0 "tamap gain"
+near "$(jv n_th)" 1.41421356 0.005 "gain threshold at the band edge"
+wl=$(printf '%s\n' "$OUT" | tr -d '\n\t ' | sed -n 's/.*"lowest_threshold":{"wavelength_nm":\([-+0-9.eE]*\).*/\1/p'); near "$wl" 505 1e-9 "threshold wavelength"
+gp=$(printf '%s\n' "$OUT" | tr -d '\n\t ' | sed -n 's/.*"peak_cm-1":\([-+0-9.eE]*\).*/\1/p')
+near "$gp" "$(awk 'BEGIN { N = 2.7; f = 1 + exp(-N) * (N * N / 2 - 1); print 0.2 * (f - 1) * log(10) / 1e-5 }')" 1e-4 "material gain"
+[ -s "$T/gain.svg" ] && ok || bad "gain plot"; grep -q '^wavelength (nm),A0 (OD),<N_th>' "$T/gain.csv" && ok || bad "gain csv"
+# below threshold only: no gain, said so, exit 1
+run tamap gain "$EX/gain_n1.csv" "$EX/gain_n2.csv" --ground "$EX/gain_a0.csv" --n-mean 0.5,0.9 --delay 3ps
+expect_rc 1 "no gain"; expect_out "not determined" "no gain: not determined"
+expect_input_error "--n-mean: 3 values for 2 maps" "gain count" -- tamap gain "$EX/gain_n1.csv" "$EX/gain_n2.csv" --ground "$EX/gain_a0.csv" --n-mean 1,2,3 --delay 3ps
+expect_input_error "--n-mean: must be >= 0 and increase" "gain order" -- tamap gain "$EX/gain_n1.csv" "$EX/gain_n2.csv" --ground "$EX/gain_a0.csv" --n-mean 2,1 --delay 3ps
+expect_input_error "either --delay T or --window" "gain delay" -- tamap gain "$EX/gain_n1.csv" "$EX/gain_n2.csv" --ground "$EX/gain_a0.csv" --n-mean 1,2
+expect_input_error "map_low.csv:" "gain wavelengths differ" -- tamap gain "$EX/gain_n1.csv" "$EX/map_low.csv" --ground "$EX/gain_a0.csv" --n-mean 1,2 --window 2ps:4ps --signal-unit OD
+
 # ---- bad input ----
 printf 'wavelength (nm) \\ delay (ps),-1,0,1\n500,1,2,3\n510,1,x,3\n' >"$T/bad1.csv"
 expect_input_error "bad1.csv:3:" "non-numeric cell" -- tamap svd "$T/bad1.csv"
