@@ -622,20 +622,36 @@ static int cmd_fit(int argc, char **argv)
     cJSON_AddStringToObject(r.j, "das_tau_note", "not determined: some rates are not determined by the data");
   }
   cJSON *sets = cJSON_AddArrayToObject(r.j, "sets");
+  /* The rise spans about t0 +- FWHM. When the artefact window +-W covers
+   * that (a fitted FWHM <= 2W), t0, the FWHM and the dispersion rest on the
+   * tails of the rise only: measured on the bundled maps, FWHM 67 +- 3 fs
+   * against the true 120 fs and t0 off by 29 fs with se of 1 fs. They are
+   * then reported as not determined (the rates are not affected). */
+  int rise_cut = 0;
+  if (o.irf.kind != GK_KIN_IRF_NONE && mo.exclude > 0 && !(o.fwhm_fixed && o.t0_fixed))
+    for (size_t d = 0; d < (o.irf_per_set ? nsets : 1); d++) rise_cut |= res.fwhm[d] <= 2 * mo.exclude;
+  if (rise_cut) {
+    char w[32];
+    snprintf(w, sizeof w, "%g", mo.exclude * 1e15);
+    cli_printf(&r.b, "  t0, IRF fwhm%s not determined: the artefact window +-%s fs removes the rise (fitted FWHM <= 2 W);\n"
+                     "    hold them (--irf-fwhm T --fix-irf, --t0 T --fix-t0) or narrow --exclude\n",
+               o.disp_order > 0 ? " and dispersion" : "", w);
+    cJSON_AddStringToObject(r.j, "irf_note", "t0, IRF FWHM and dispersion not determined: the artefact window removes the rise");
+  }
   for (size_t d = 0; d < nsets; d++) {
     char nm[32];
     snprintf(nm, sizeof nm, "t0[%zu]", d + 1);
-    pval(&r.b, nm, res.t0[d] * 1e12, res.t0_se[d] * 1e12, o.t0_fixed, 0, "ps", &undetermined);
-    if (o.irf.kind != GK_KIN_IRF_NONE && (d == 0 || o.irf_per_set)) {
+    if (!rise_cut) pval(&r.b, nm, res.t0[d] * 1e12, res.t0_se[d] * 1e12, o.t0_fixed, 0, "ps", &undetermined);
+    if (o.irf.kind != GK_KIN_IRF_NONE && (d == 0 || o.irf_per_set) && !rise_cut) {
       snprintf(nm, sizeof nm, o.irf_per_set ? "fwhm[%zu]" : "IRF fwhm", d + 1);
       pval(&r.b, nm, res.fwhm[d] * 1e15, res.fwhm_se[d] * 1e15, o.fwhm_fixed, 1, "fs", &undetermined);
     }
     cJSON *sj = cJSON_CreateObject();
     cJSON_AddStringToObject(sj, "file", argv[first + (int)d]);
-    if (o.t0_fixed || isfinite(res.t0_se[d])) gk_json_value_se(sj, "t0", res.t0[d], o.t0_fixed ? 0 : res.t0_se[d]);
+    if (!rise_cut && (o.t0_fixed || isfinite(res.t0_se[d]))) gk_json_value_se(sj, "t0", res.t0[d], o.t0_fixed ? 0 : res.t0_se[d]);
     else cJSON_AddNullToObject(sj, "t0");
     if (o.irf.kind != GK_KIN_IRF_NONE) {
-      if (o.fwhm_fixed || (isfinite(res.fwhm_se[d]) && res.fwhm_se[d] < res.fwhm[d]))
+      if (!rise_cut && (o.fwhm_fixed || (isfinite(res.fwhm_se[d]) && res.fwhm_se[d] < res.fwhm[d])))
         gk_json_value_se(sj, "irf_fwhm", res.fwhm[d], o.fwhm_fixed ? 0 : res.fwhm_se[d]);
       else cJSON_AddNullToObject(sj, "irf_fwhm");
     }
@@ -652,7 +668,9 @@ static int cmd_fit(int argc, char **argv)
     free(col);
     cJSON_AddItemToArray(sets, sj);
   }
-  if (o.disp_order > 0) {
+  if (o.disp_order > 0 && rise_cut) {
+    cJSON_AddNullToObject(r.j, "dispersion");
+  } else if (o.disp_order > 0) {
     cli_printf(&r.b, "  IRF shift t0(lambda) - t0 = sum d_k x^k, x = (lambda - %.1f nm)/100 nm\n", res.disp_ref);
     for (int k = 1; k <= o.disp_order; k++) {
       char nm[16];
