@@ -375,11 +375,58 @@ static void pval(cli_buf *b, const char *name, double v, double se, int fixed, i
   cli_print_value(b, name, v, se, unit);
 }
 
+/* factor of a time column to s: the unit in the header, else --time-unit
+ * (the unit of a time column whose header carries none) */
+static int time_factor(const char *path, const gk_table *tb, const char *tunit, double *tf, gk_error *e)
+{
+  char name[64], unit[64] = "";
+  if (tb->has_header) gk_header_split(tb->raw[0], name, sizeof name, unit, sizeof unit);
+  if (!unit[0] && tunit) snprintf(unit, sizeof unit, "%s", tunit);
+  long line = tb->has_header ? tb->header_line : tb->line[0];
+  if (!unit[0])
+    return gk_error_set(e, GK_EINPUT, path, line, "no time unit: name it in the header (\"t (ps)\") or give --time-unit");
+  if (gk_unit_factor(unit, "s", tf, e) != GK_OK)
+    return gk_error_set(e, GK_EINPUT, path, line, "time unit '%s' is not a time", unit);
+  return GK_OK;
+}
+
+/* a measured IRF file: time, response */
+static int read_irf(const char *path, const char *tunit, double **t, double **y, size_t *n, gk_error *e)
+{
+  gk_table tb;
+  gk_read_options ro = {0};
+  ro.min_rows = 3;
+  *t = *y = NULL;
+  if (gk_table_read(path, &ro, &tb, e) != GK_OK) return e->code ? e->code : GK_EINPUT;
+  double tf;
+  int rc = time_factor(path, &tb, tunit, &tf, e);
+  if (rc == GK_OK && tb.ncols != 2)
+    rc = gk_error_set(e, GK_EINPUT, path, tb.has_header ? tb.header_line : tb.line[0],
+                      "%zu columns: an IRF file has two (time, response)", tb.ncols);
+  if (rc == GK_OK) {
+    *t = malloc(tb.nrows * sizeof **t);
+    *y = malloc(tb.nrows * sizeof **y);
+    if (!*t || !*y) rc = gk_error_set(e, GK_ENOMEM, NULL, 0, "out of memory");
+  }
+  double area = 0;
+  for (size_t r = 0; r < tb.nrows && rc == GK_OK; r++) {
+    (*t)[r] = tb.v[r * 2] * tf;
+    (*y)[r] = tb.v[r * 2 + 1];
+    if (r && !((*t)[r] > (*t)[r - 1])) rc = gk_error_set(e, GK_EINPUT, path, tb.line[r], "IRF times must increase");
+    if (r) area += 0.5 * ((*y)[r] + (*y)[r - 1]) * ((*t)[r] - (*t)[r - 1]);
+  }
+  if (rc == GK_OK && !(area > 0)) rc = gk_error_set(e, GK_EINPUT, path, tb.line[0], "the IRF has no positive area");
+  *n = tb.nrows;
+  gk_table_free(&tb);
+  if (rc) { free(*t); free(*y); *t = *y = NULL; }
+  return rc;
+}
+
 static int cmd_fit(int argc, char **argv)
 {
   cli_common c = {.cmd = "tamap fit"};
   mapopt mo = {NULL, NULL, NULL, NAN, -1, 0};
-  const char *scheme = NULL, *init = NULL, *tau_s = NULL, *t0_s = NULL;
+  const char *scheme = NULL, *init = NULL, *tau_s = NULL, *t0_s = NULL, *irf_s = NULL, *tunit = NULL;
   double das = 0, seq = 0, fwhm = 100e-15, disp = 0;
   cli_qopt q[] = {MAP_QOPTS(mo),
                   {"scheme", NULL, QO_STRING, NULL, &scheme, 0},
@@ -388,6 +435,8 @@ static int cmd_fit(int argc, char **argv)
                   {"sequential", NULL, QO_POS, &seq, NULL, 0},
                   {"tau", NULL, QO_STRING, NULL, &tau_s, 0},
                   {"irf-fwhm", "s", QO_NONNEG, &fwhm, NULL, 0},
+                  {"irf", NULL, QO_STRING, NULL, &irf_s, 0},
+                  {"time-unit", NULL, QO_STRING, NULL, &tunit, 0},
                   {"fix-irf", NULL, QO_FLAG, NULL, NULL, 0},
                   {"irf-per-set", NULL, QO_FLAG, NULL, NULL, 0},
                   {"t0", NULL, QO_STRING, NULL, &t0_s, 0},
@@ -467,7 +516,15 @@ static int cmd_fit(int argc, char **argv)
   }
   gk_tamap_global_options o;
   gk_tamap_global_options_default(&o);
-  if (fwhm > 0) o.irf.fwhm = fwhm;
+  double *irf_t = NULL, *irf_y = NULL;
+  if (irf_s) {
+    if (cli_qopt_find(q, NQ(q), "irf-fwhm")->seen) return CLI_QFAIL("irf", "give either --irf FILE (measured) or --irf-fwhm");
+    if (cli_qopt_find(q, NQ(q), "fix-irf")->seen || cli_qopt_find(q, NQ(q), "irf-per-set")->seen)
+      return CLI_QFAIL("irf", "a measured IRF has no width to fit (--fix-irf, --irf-per-set go with --irf-fwhm)");
+    o.irf.kind = GK_KIN_IRF_MEASURED;   /* read below, after the option checks */
+  } else if (tunit) {
+    return CLI_QFAIL("time-unit", "goes with --irf (the unit of its time column when the header names none)");
+  } else if (fwhm > 0) o.irf.fwhm = fwhm;
   else o.irf.kind = GK_KIN_IRF_NONE;
   o.fwhm_fixed = cli_qopt_find(q, NQ(q), "fix-irf")->seen;
   o.irf_per_set = cli_qopt_find(q, NQ(q), "irf-per-set")->seen;
@@ -489,6 +546,13 @@ static int cmd_fit(int argc, char **argv)
   }
   if (o.irf.kind == GK_KIN_IRF_NONE && !o.t0_fixed)
     return CLI_QFAIL("irf-fwhm", "0 (no IRF) needs --fix-t0: without an instrument response time zero is not determined");
+  if (irf_s) {
+    size_t ni;
+    if (read_irf(irf_s, tunit, &irf_t, &irf_y, &ni, &e) != GK_OK) return cli_error(&e);
+    o.irf.t = irf_t;
+    o.irf.y = irf_y;
+    o.irf.n = ni;
+  }
   gk_tamap maps[GK_TAMAP_MAX_SETS];
   gk_tamap_chirp ch[GK_TAMAP_MAX_SETS];
   int hc[GK_TAMAP_MAX_SETS];
@@ -504,6 +568,8 @@ static int cmd_fit(int argc, char **argv)
   }
   if (rc) {
     for (size_t d = 0; d < loaded; d++) { gk_tamap_free(&maps[d]); free(base[d]); }
+    free(irf_t);
+    free(irf_y);
     return rc;
   }
   gk_tamap_global_result res;
@@ -536,7 +602,7 @@ static int cmd_fit(int argc, char **argv)
     }
     if (!changed) break;
     for (int k = 0; k < s.ntrans; k++) s.tr[k].k = res.k[k];
-    if (o.irf.kind != GK_KIN_IRF_NONE) o.irf.fwhm = res.fwhm[0];
+    if (o.irf.kind == GK_KIN_IRF_GAUSS) o.irf.fwhm = res.fwhm[0];
     for (int k = 1; k <= o.disp_order; k++) o.disp[k] = res.disp[k];
     o.disp_ref = res.disp_ref;
     gk_tamap_global_result r2;
@@ -549,6 +615,9 @@ static int cmd_fit(int argc, char **argv)
   }
   cli_progress_done(&pr);
   for (size_t d = 0; d < nsets; d++) free(base[d]);
+  free(irf_t);
+  free(irf_y);
+  o.irf.t = o.irf.y = NULL;
   if (rc != GK_OK) {
     for (size_t d = 0; d < nsets; d++) gk_tamap_free(&maps[d]);
     if (e.code == GK_EDOM || e.code == GK_ENOCONV) {
@@ -628,7 +697,7 @@ static int cmd_fit(int argc, char **argv)
    * against the true 120 fs and t0 off by 29 fs with se of 1 fs. They are
    * then reported as not determined (the rates are not affected). */
   int rise_cut = 0;
-  if (o.irf.kind != GK_KIN_IRF_NONE && mo.exclude > 0 && !(o.fwhm_fixed && o.t0_fixed))
+  if (o.irf.kind == GK_KIN_IRF_GAUSS && mo.exclude > 0 && !o.fwhm_fixed)
     for (size_t d = 0; d < (o.irf_per_set ? nsets : 1); d++) rise_cut |= res.fwhm[d] <= 2 * mo.exclude;
   if (rise_cut) {
     char w[32];
@@ -642,7 +711,7 @@ static int cmd_fit(int argc, char **argv)
     char nm[32];
     snprintf(nm, sizeof nm, "t0[%zu]", d + 1);
     if (!rise_cut) pval(&r.b, nm, res.t0[d] * 1e12, res.t0_se[d] * 1e12, o.t0_fixed, 0, "ps", &undetermined);
-    if (o.irf.kind != GK_KIN_IRF_NONE && (d == 0 || o.irf_per_set) && !rise_cut) {
+    if (o.irf.kind == GK_KIN_IRF_GAUSS && (d == 0 || o.irf_per_set) && !rise_cut) {
       snprintf(nm, sizeof nm, o.irf_per_set ? "fwhm[%zu]" : "IRF fwhm", d + 1);
       pval(&r.b, nm, res.fwhm[d] * 1e15, res.fwhm_se[d] * 1e15, o.fwhm_fixed, 1, "fs", &undetermined);
     }
@@ -650,7 +719,7 @@ static int cmd_fit(int argc, char **argv)
     cJSON_AddStringToObject(sj, "file", argv[first + (int)d]);
     if (!rise_cut && (o.t0_fixed || isfinite(res.t0_se[d]))) gk_json_value_se(sj, "t0", res.t0[d], o.t0_fixed ? 0 : res.t0_se[d]);
     else cJSON_AddNullToObject(sj, "t0");
-    if (o.irf.kind != GK_KIN_IRF_NONE) {
+    if (o.irf.kind == GK_KIN_IRF_GAUSS) {
       if (!rise_cut && (o.fwhm_fixed || (isfinite(res.fwhm_se[d]) && res.fwhm_se[d] < res.fwhm[d])))
         gk_json_value_se(sj, "irf_fwhm", res.fwhm[d], o.fwhm_fixed ? 0 : res.fwhm_se[d]);
       else cJSON_AddNullToObject(sj, "irf_fwhm");
@@ -1114,6 +1183,8 @@ static int cmd_gain(int argc, char **argv)
   "                         set per map separated by '/' (\"H=1,XX=0.1/H=1,XX=0.6\")\n"           \
   "      --irf-fwhm T       Gaussian IRF FWHM, start value (default 100 fs; 0: no IRF)\n"          \
   "      --fix-irf          hold the FWHM;  --irf-per-set: one FWHM per map\n"                      \
+  "      --irf FILE         measured IRF instead (time, response; its centroid is t0), convolved\n"  \
+  "                         with every decay; --time-unit U: its time unit if the header has none\n" \
   "      --t0 T[,T2...]     time zero start (default 0), one or one per map; --fix-t0 holds it\n"  \
   "      --dispersion N     fit a wavelength-dependent IRF shift, polynomial of order N (1..3)\n"   \
   "      --nnls             non-negative spectra (Lawson-Hanson) per map and wavelength\n"         \
@@ -1134,7 +1205,7 @@ static int cmd_gain(int argc, char **argv)
   "  gain FILE1 FILE2...  gain thresholds from maps at increasing pump: per wavelength, the\n"  \
   "    <N> at which the normalised bleach -dA/A0 first crosses 1 (A0 + dA = 0, transparency;\n" \
   "    Qin et al., Nano Lett. 2021, Fig. 3c), linear interpolation between pump levels with an\n" \
-  "    error from the neighbours (as gainkit ta); wavelengths with A0 < 2 %% of its maximum are\n" \
+  "    error from the neighbours (as gainkit ta); wavelengths with A0 < 2 % of its maximum are\n" \
   "    skipped. Maps must share wavelengths.\n"                                                   \
   "      --ground A0.csv    wavelength (nm), ground-state absorbance A0 (OD), interpolated\n"     \
   "      --n-mean LIST      <N> of the maps, in their order; or\n"                                  \

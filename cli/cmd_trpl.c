@@ -385,7 +385,7 @@ static int run(int argc, char **argv)
 
 const struct cli_command cli_cmd_trpl = {
   .name = "trpl",
-  .summary = "PL decays at several fluences: global ABC fit (k1, k2, k3, PLQY(N))",
+  .summary = "PL decays at several fluences: global ABC or trap-assisted fit (k1..k3, NT, PLQY)",
   .order = 62,
   .help =
     "Usage: gainkit trpl FILE (--n0 N1,N2,... | --fluence F1,F2,... --absorptance A\n"
@@ -396,8 +396,14 @@ const struct cli_command cli_cmd_trpl = {
     "Fig. 3). N0 is known in absolute units, so the decay shapes fix k1, k2 and k3; the PL\n"
     "scale (collection) is free per decay unless --shared-scale. Residuals are taken on log PL\n"
     "(the decays span decades). Reports PLQY(N) = k2 N/(k1 + k2 N + k3 N^2) and its maximum.\n"
-    "Excitation is taken as short against the decay: t = 0 is the end of the pulse (the\n"
-    "peak of the PL); points before it must be cut.\n\n"
+    "Without an IRF the excitation is taken as short against the decay: t = 0 is the end of\n"
+    "the pulse (the peak of the PL); points before it must be cut.\n\n"
+    "--model trap: trap-assisted recombination through NT electron traps (Stranks et al.,\n"
+    "Phys. Rev. Applied 2014; Tatarinov et al., Adv. Opt. Mater. 2023, Fig. 3b-d):\n"
+    "  dn_e/dt = -k2 n_e n_h - kT n_e (NT - n_t),  dn_t/dt = kT n_e (NT - n_t) - kD n_t n_h,\n"
+    "  n_h = n_e + n_t,  PL ~ k2 n_e n_h; fits k2, kT, kD and the trap density NT.\n"
+    "Always reported: the 1/e lifetime of every decay and the N0 where it is longest (the\n"
+    "trap density estimate of Tatarinov et al.; an estimate, the model fit measures NT).\n\n"
     "FILE: first column time (unit in the header, \"t (ns)\", or --time-unit), then one PL\n"
     "column per decay, in the order of --n0/--fluence.\n\n"
     "Options:\n"
@@ -410,10 +416,21 @@ const struct cli_command cli_cmd_trpl = {
     "  --k1 --k2 --k3       starting values (s^-1, cm^3/s, cm^6/s; default automatic)\n"
     "  --fix-k1             hold k1 at --k1 (e.g. from a low-fluence mono-exponential tail)\n"
     "  --fix-k3             hold k3 at --k3 (0 when --k3 is not given: no Auger term)\n"
-    "  --shared-scale       one PL scale for all decays (absolute intensities comparable)\n\n"
+    "  --shared-scale       one PL scale for all decays (absolute intensities comparable)\n"
+    "  --model abc|trap     recombination model (default abc)\n"
+    "  --kt --kd --nt       trap model starts (cm^3/s, cm^3/s, cm^-3; default from the data)\n"
+    "  --fix-kd             hold kD at --kd (0 when --kd is not given)\n"
+    "  --irf-fwhm T         convolve with a Gaussian IRF of FWHM T (start; s, 50ps accepted)\n"
+    "  --irf FILE           or with a measured IRF (time, response; unit in the header or\n"
+    "                       --time-unit; its centroid is t0); earlier times may then be fitted\n"
+    "  --t0 T               excitation time, start (default: the steepest rise); --fix-t0\n"
+    "  --fix-irf            hold the Gaussian FWHM\n"
+    "  --profile            profile-likelihood 68 % intervals of the free rates (and NT)\n\n"
     "Examples:\n"
     "  gainkit trpl examples/tamap/trpl.csv --n0 1e17,5e17,2e18,8e18 --plot trpl.svg\n"
-    "  gainkit trpl examples/tamap/trpl.csv --fluence 0.621uJ/cm2,3.10uJ/cm2,12.4uJ/cm2,49.7uJ/cm2 --absorptance 0.8 --thickness 100nm --photon-energy 3.1eV\n\n"
+    "  gainkit trpl examples/tamap/trpl.csv --fluence 0.621uJ/cm2,3.10uJ/cm2,12.4uJ/cm2,49.7uJ/cm2 --absorptance 0.8 --thickness 100nm --photon-energy 3.1eV\n"
+    "  gainkit trpl examples/tamap/trpl_trap.csv --n0 1e17,5e17,1e18,2e18,4e18,8e18,1.6e19,3.2e19 --model trap\n"
+    "  gainkit trpl examples/tamap/trpl_irfm.csv --n0 1e17,1e18,5e18 --irf examples/tamap/irf.csv\n\n"
     CLI_COMMON_HELP,
   .run = run,
 };

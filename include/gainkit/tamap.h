@@ -181,7 +181,9 @@ int gk_tamap_scheme_solve(const gk_tamap_scheme *s, const double *k, double *lam
 
 /* ---- global / target fit -------------------------------------------- */
 typedef struct gk_tamap_global_options {
-  gk_kin_irf irf;           /* GK_KIN_IRF_GAUSS (fwhm = start) or NONE */
+  gk_kin_irf irf;           /* GK_KIN_IRF_GAUSS (fwhm = start), NONE, or MEASURED (t, y,
+                               n: the sampled response, convolved with every decay by
+                               gk_kin_basis_vec; its centroid is placed at t0) */
   int fwhm_fixed;
   int irf_per_set;          /* one FWHM per data set instead of one shared */
   double t0[GK_TAMAP_MAX_SETS];  /* time zero per data set (start), s */

@@ -118,6 +118,19 @@ expect_input_error "--n-mean: must be >= 0 and increase" "gain order" -- tamap g
 expect_input_error "either --delay T or --window" "gain delay" -- tamap gain "$EX/gain_n1.csv" "$EX/gain_n2.csv" --ground "$EX/gain_a0.csv" --n-mean 1,2
 expect_input_error "map_low.csv:" "gain wavelengths differ" -- tamap gain "$EX/gain_n1.csv" "$EX/map_low.csv" --ground "$EX/gain_a0.csv" --n-mean 1,2 --window 2ps:4ps --signal-unit OD
 
+# measured IRF in the map fit: a sampled 120 fs Gaussian (own time origin,
+# 1 ps) gives the same fit as --irf-fwhm 120fs --fix-irf (t0 at its centroid)
+awk 'BEGIN{print "t (fs),irf"; s=120/2.35482; for(t=-300;t<=300;t+=5) printf "%g,%.9g\n", t+1000, exp(-0.5*(t/s)^2)}' >"$T/girf.csv"
+run tamap fit "$EX/map_low.csv" --signal-unit mOD --background -0.5ps --exclude 0.1ps --das 3 --tau 0.5ps,40ps,3ns --t0 0.2ps --irf "$T/girf.csv" --format json
+expect_rc 0 "measured IRF map fit"
+tm=$(printf '%s\n' "$OUT" | tr -d '\n\t ' | sed -n 's/.*"das_tau":\[\([^]]*\)\].*/\1/p' | cut -d, -f3); t0m=$(jv t0)
+run tamap fit "$EX/map_low.csv" --signal-unit mOD --background -0.5ps --exclude 0.1ps --das 3 --tau 0.5ps,40ps,3ns --t0 0.2ps --irf-fwhm 120fs --fix-irf --format json
+tg=$(printf '%s\n' "$OUT" | tr -d '\n\t ' | sed -n 's/.*"das_tau":\[\([^]]*\)\].*/\1/p' | cut -d, -f3)
+near "$tm" "$tg" 1e-3 "measured vs Gaussian IRF: fast lifetime"; near "$t0m" "$(jv t0)" 1e-3 "measured vs Gaussian IRF: t0"
+near "$t0m" 0.25e-12 0.04 "t0 with the measured IRF (true 0.25 ps)"
+expect_input_error "--irf: give either" "irf and irf-fwhm" -- tamap fit "$EX/map_low.csv" --das 1 --irf "$T/girf.csv" --irf-fwhm 100fs
+expect_input_error "--time-unit: goes with --irf" "time-unit without irf" -- tamap fit "$EX/map_low.csv" --das 1 --time-unit ps
+
 # ---- bad input ----
 printf 'wavelength (nm) \\ delay (ps),-1,0,1\n500,1,2,3\n510,1,x,3\n' >"$T/bad1.csv"
 expect_input_error "bad1.csv:3:" "non-numeric cell" -- tamap svd "$T/bad1.csv"
