@@ -344,7 +344,7 @@ static int run(int argc, char **argv)
   if (c.plot) {
     gk_figure *f = gk_figure_new(2, 1, 1400, 600, cli_basename(path));
     gk_panel *p = gk_figure_panel(f, 0), *p2 = gk_figure_panel(f, 1);
-    gk_panel_labels(p, "time t (ns)", "PL (a.u.)", "(a) decays and global ABC fit");
+    gk_panel_labels(p, "time t (ns)", "PL (a.u.)", model == GK_TRPL_ABC ? "(a) decays and global ABC fit" : "(a) decays and global trap-assisted fit");
     gk_panel_log(p, 0, 1);
     double *tn = malloc(n * sizeof *tn);
     for (size_t i = 0; i < n && tn; i++) tn[i] = t[i] * 1e9;

@@ -639,7 +639,7 @@ int gk_trpl_fit(const gk_trpl_data *d, const gk_trpl_options *o, gk_trpl_result 
     f2.starts = NULL;
     f2.n_starts = 0;
     f2.refine = 0;
-    gk_fit_result fr2;
+    gk_fit_result fr2 = {0};
     if (gk_fit_run(ws, &f2, &fr2, NULL) == GK_OK && fr2.converged && fr2.chi2 < fr.chi2) {
       gk_fit_result_free(&fr);
       fr = fr2;
