@@ -262,6 +262,39 @@ int gk_sim_file_confinement(gk_sim_file *f, gk_error *err);
 int gk_sim_parse_range(const char *text, const char *base, double **v, size_t *nv, gk_error *err);
 void gk_sim_file_free(gk_sim_file *f);
 
+/* ---- fitting the simulation to a measured VPI set ---------------------
+ * Adjust a few named parameters so that the simulated time-integrated edge
+ * spectra match measured ones at the measured fluences (one spectrum per
+ * fluence; y[j*nf + k] at lambda[j], fluence[k] in J/cm², every λ inside the
+ * simulation's grid; the simulated spectra are interpolated linearly onto
+ * lambda). Names: sigma (bulk: gain σ peak; emitters: σ_e peak when given),
+ * k1, k2, k3, n_th, n_s, background_loss, coupling, confinement, lifetime,
+ * density, pump_absorption, pump_cross_section and scale (a collection
+ * factor multiplying every simulated spectrum; 1 unless named). The fit runs
+ * in ln(parameter) through the project's engine (gk_fit, Levenberg–
+ * Marquardt, forward-difference Jacobian with a step of 1e-3 in ln p, one
+ * sweep per parameter), relative weights (each point's σ ∝ its value), on
+ * the points above min_fraction of the data's maximum. Standard errors are
+ * the engine's (covariance scaled by χ²_red), mapped back: se(p) = p se(ln p). */
+#define GK_SIM_FIT_MAX 8
+typedef struct gk_sim_fit_result {
+  size_t np;
+  char name[GK_SIM_FIT_MAX][24], unit[GK_SIM_FIT_MAX][16];
+  double start[GK_SIM_FIT_MAX], value[GK_SIM_FIT_MAX], se[GK_SIM_FIT_MAX];
+  int cov_ok, converged;
+  double chi2_red;
+  size_t n_used, n_iter, n_sweeps;
+  char reason[160];
+  gk_sim_config best;      /* the input config with the fitted values */
+} gk_sim_fit_result;
+/* Errors: GK_EUSAGE for an unknown or repeated name, a parameter the
+ * config does not use or that starts at <= 0, λ outside the grid, fewer
+ * points than parameters; run errors as gk_sim_sweep (GK_ECANCELLED). A fit
+ * that does not converge returns GK_OK with converged = 0. */
+int gk_sim_fit(const gk_sim_config *c, const double *fluence, size_t nf, const double *lambda, size_t nl,
+               const double *y, const char *const *names, size_t np, double min_fraction,
+               gk_sim_fit_result *res, const gk_progress *prog, gk_error *err);
+
 GK_API_END
 #ifdef __cplusplus
 }
