@@ -280,7 +280,17 @@ static int plot_single(const char *path, const gk_sim_result *r, gk_error *e)
   if (tn && in && pn) {
     double *fw = malloc(nt * sizeof *fw);
     gk_panel_add(q, tn, pn, NULL, nt, GK_STYLE_DASHED, GK_GREY, "pump");
-    gk_panel_add(q, tn, in, NULL, nt, GK_STYLE_LINE, GK_BLUE, "edge output");
+    gk_panel_add(q, tn, in, NULL, nt, GK_STYLE_LINE, GK_BLUE, r->npol == 2 ? "edge output (TE+TM)" : "edge output");
+    if (r->npol == 2) {
+      /* TM on its own scale: it is orders of magnitude weaker above threshold */
+      double *tmn = malloc(nt * sizeof *tmn), tmax = 0;
+      for (size_t k = 0; k < nt; k++) tmax = fmax(tmax, r->intensity_pol[nt + k]);
+      if (tmn) {
+        for (size_t k = 0; k < nt; k++) tmn[k] = tmax > 0 ? r->intensity_pol[nt + k] / tmax : 0;
+        gk_panel_add(q, tn, tmn, NULL, nt, GK_STYLE_DOTTED, GK_VERMILLION, "TM output (own scale)");
+        free(tmn);
+      }
+    }
     if (fw) {
       for (size_t k = 0; k < nt; k++) fw[k] = r->fwhm[k] / 100;
       gk_panel_add(q, tn, fw, NULL, nt, GK_STYLE_LINE, GK_ORANGE, "FWHM/100 nm");
