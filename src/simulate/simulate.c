@@ -163,8 +163,8 @@ int gk_sim_config_check(const gk_sim_config *c, gk_error *err)
   double cells = (double)c->ncells + (double)gk_sim_unpumped_cells(c);
   if (lines * cells > GK_SIM_MAX_CELL_BINS)
     return gk_error_set(err, GK_ELIMIT, NULL, 0,
-                        "grid too large: (bins x modes x lateral strips) x (cells + unpumped cells) = %.0f x %.0f, "
-                        "more than %.0e", lines, cells, (double)GK_SIM_MAX_CELL_BINS);
+                        "grid too large: bins x cells = %.0f x %.0f (bins x modes x lateral strips, cells + "
+                        "unpumped cells), more than %.0e", lines, cells, (double)GK_SIM_MAX_CELL_BINS);
   if (c->time_resolved && (double)c->ntimes * (double)(c->nbins + 2 * c->ncells) > GK_SIM_MAX_TR_VALUES)
     return gk_error_set(err, GK_ELIMIT, NULL, 0,
                         "time-resolved output too large: time bins x (bins + 2 cells) = %zu x %zu, more than %.0e",
