@@ -40,19 +40,22 @@ void sim_mpi_init(sim_mpi *m)
   }
 }
 
-/* Per point: 3 sizes + steps + 9 budget terms, then lambda, t, pump,
- * spectrum, intensity, fwhm. Sweeps are never time-resolved (the CLI refuses
+/* Per point: 3 sizes + steps + 9 budget terms + npol, strips, unpumped
+ * length, then lambda, t, pump, spectrum, intensity, fwhm, and per mode the
+ * spectrum and intensity. Sweeps are never time-resolved (the CLI refuses
  * that), so the maps are not sent. */
-enum { HDR = 13 };
+enum { HDR = 16 };
 
-static size_t packed_len(size_t nl, size_t nt) { return HDR + 2 * nl + 4 * nt; }
+/* then npol x (spectrum_pol of nl, intensity_pol of nt) */
+static size_t packed_len(size_t nl, size_t nt, size_t npol) { return HDR + 2 * nl + 4 * nt + npol * (nl + nt); }
 
 static void pack(const gk_sim_result *r, double *p)
 {
   const gk_sim_budget *b = &r->budget;
   double h[HDR] = {(double)r->nbins, (double)r->ntimes, (double)r->ncells, (double)r->steps,
                    b->absorbed, b->decay_guided, b->decay_other, b->stimulated_net, b->out_edge,
-                   b->out_far, b->loss_esa, b->loss_bg, b->left};
+                   b->out_far, b->loss_esa, b->loss_bg, b->left, (double)r->npol, (double)r->nchannels,
+                   r->unpumped_length};
   size_t nl = r->nbins, nt = r->ntimes;
   memcpy(p, h, sizeof h);
   p += HDR;
@@ -61,7 +64,9 @@ static void pack(const gk_sim_result *r, double *p)
   memcpy(p, r->pump, nt * sizeof *p), p += nt;
   memcpy(p, r->spectrum, nl * sizeof *p), p += nl;
   memcpy(p, r->intensity, nt * sizeof *p), p += nt;
-  memcpy(p, r->fwhm, nt * sizeof *p);
+  memcpy(p, r->fwhm, nt * sizeof *p), p += nt;
+  memcpy(p, r->spectrum_pol, r->npol * nl * sizeof *p), p += r->npol * nl;
+  memcpy(p, r->intensity_pol, r->npol * nt * sizeof *p);
 }
 
 static double *take(const double **p, size_t n)
@@ -81,6 +86,9 @@ static int unpack(const double *p, gk_sim_result *r)
   r->ncells = (size_t)p[2];
   r->steps = (size_t)p[3];
   r->budget = (gk_sim_budget){p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12]};
+  r->npol = (size_t)p[13];
+  r->nchannels = (size_t)p[14];
+  r->unpumped_length = p[15];
   p += HDR;
   r->lambda = take(&p, nl);
   r->t = take(&p, nt);
@@ -88,7 +96,10 @@ static int unpack(const double *p, gk_sim_result *r)
   r->spectrum = take(&p, nl);
   r->intensity = take(&p, nt);
   r->fwhm = take(&p, nt);
-  return r->lambda && r->t && r->pump && r->spectrum && r->intensity && r->fwhm ? 0 : -1;
+  r->spectrum_pol = take(&p, r->npol * nl);
+  r->intensity_pol = take(&p, r->npol * nt);
+  return r->lambda && r->t && r->pump && r->spectrum && r->intensity && r->fwhm && r->spectrum_pol &&
+                 r->intensity_pol ? 0 : -1;
 }
 
 int sim_mpi_sweep(const sim_mpi *m, const gk_sim_config *c, gk_sim_sweep_kind kind, const double *values,
@@ -127,7 +138,7 @@ int sim_mpi_sweep(const sim_mpi *m, const gk_sim_config *c, gk_sim_sweep_kind ki
   }
 
   /* Every point has the same grid sizes, so one length fits all. */
-  size_t len = packed_len(c->nbins, c->ntimes);
+  size_t len = packed_len(c->nbins, c->ntimes, c->npol == 2 ? 2 : 1);
   if (m->rank == 0) {
     double *buf = malloc(len * sizeof *buf);
     for (size_t i = 0; i < n && !st; i++) {
