@@ -13,6 +13,7 @@
  */
 #include "gainkit/fit.h"
 #include "fit/fit_internal.h"
+#include "fit/structured.h"
 
 #include <float.h>
 #include <math.h>
@@ -839,15 +840,6 @@ static void start_vector(const gk_fit_problem *prob, size_t s, double *theta)
   }
 }
 
-/* Better of two start results: converged beats not converged, then lower chi2. */
-static int better(const start_result *a, const start_result *b)
-{
-  if (!a->ok) return 0;
-  if (!b->ok) return 1;
-  if (a->converged != b->converged) return a->converged > b->converged;
-  return a->chi2 < b->chi2;
-}
-
 /* Two converged fits agree when their chi2 match to this relative
  * tolerance: far above rounding (~1e-14 of chi2 at a converged optimum),
  * far below any difference between distinct local minima worth reporting. */
@@ -902,31 +894,25 @@ static int search(gk_fit_workspace *ws, double *value, size_t *best_start, start
   memset(best, 0, sizeof *best);
   *n_fits = 0;
   char first_fail[160] = "";
-  double agree_chi2[2] = {NAN, NAN};
-  size_t n_conv = 0;
-  for (size_t t = 0; t < n_try; t++) {
+  /* the engine's one multi-start policy (structured.h); under screening it
+   * stops as soon as two converged fits agree on the best chi2 */
+  gk_ms_policy pol = {.agree = screen ? 2 : 0, .agree_rel = AGREE_REL, .target = INFINITY};
+  gk_ms ms;
+  gk_ms_begin(&ms, &pol);
+  for (size_t t = 0; t < n_try && !gk_ms_done(&ms); t++) {
     const size_t s = screen ? ws->order[t] : t;
     if (screen && !isfinite(ws->score[s]) && t > 0) break; /* the rest fail at the start */
     start_result sr;
     start_vector(prob, s, ws->theta0);
     run_start(c, ws->w, &fdf, &ws->opt, ws->theta0, ws->u, &sr);
-    ++*n_fits;
     if (!sr.ok && !first_fail[0]) snprintf(first_fail, sizeof first_fail, "%s", sr.reason);
-    if (better(&sr, best)) {
+    if (gk_ms_record(&ms, s, sr.ok, sr.converged, sr.chi2, 0)) {
       *best = sr;
       *best_start = s;
       theta_from_u(c, ws->u->data, value);
     }
-    if (screen && sr.ok && sr.converged) {
-      /* stop as soon as two converged fits agree on the minimum */
-      int agree = 0;
-      for (size_t k = 0; k < (n_conv < 2 ? n_conv : 2); k++)
-        if (fabs(agree_chi2[k] - sr.chi2) <= AGREE_REL * fmax(agree_chi2[k], sr.chi2)) agree = 1;
-      if (agree) break;
-      agree_chi2[n_conv % 2] = sr.chi2;
-      n_conv++;
-    }
   }
+  *n_fits = ms.n_fits;
   if (!best->ok)
     return gk_error_set(err, GK_EDOM, NULL, 0, "fit: %s%s", first_fail,
                         prob->n_starts ? " (at every start)" : "");

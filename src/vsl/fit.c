@@ -4,6 +4,7 @@
 #include "vsl_internal.h"
 #include "core/core_internal.h"
 #include "fit/solve1d.h"
+#include "fit/structured.h"
 #include <float.h>
 #include <math.h>
 
@@ -596,8 +597,15 @@ static int seq_starts_ws(gk_fit_workspace *ws, gk_fit_problem *prob, gk_param *p
   prob->param = par;
   prob->starts = NULL;
   prob->n_starts = 0;
-  int have = 0, hits = 0, rc = GK_EDOM;
-  for (size_t k = 0; k < ns && hits < 2 && wander < 2; k++) {
+  /* the engine's one multi-start policy (src/fit/structured.h) */
+  gk_ms_policy pol = {.agree = 2, .agree_rel = 1e-6, .agree_abs = 1e-24 * yy, .target = target,
+                      .max_wander = 2};
+  gk_ms ms;
+  gk_ms_begin(&ms, &pol);
+  ms.wander = wander;
+  ms.stop = wander >= pol.max_wander;
+  int have = 0, rc = GK_EDOM;
+  for (size_t k = 0; k < ns && !gk_ms_done(&ms); k++) {
     for (size_t j = 0; j < p; j++) {
       par[j].init = st[p * k + j];
       if (par[j].init <= par[j].lo) par[j].init = par[j].lo + 1e-6;
@@ -614,14 +622,8 @@ static int seq_starts_ws(gk_fit_workspace *ws, gk_fit_problem *prob, gk_param *p
     /* Ran out of iterations: along a flat valley (sat-exact: gamma and
      * alpha growing together, or Is -> 0 with gamma Is fixed) where the
      * data do not determine the parameters. */
-    if (!r.converged && r.n_iter >= opt->max_iter) wander++;
-    int better = !have || (r.converged && !best->converged) ||
-                 (r.converged == best->converged && r.chi2 < best->chi2);
-    double c2 = have ? best->chi2 : INFINITY;
-    if (r.converged && fabs(r.chi2 - c2) <= 1e-6 * c2 + 1e-24 * yy) hits++;
-    else if (better && r.converged) hits = 1;
-    if (r.converged && isfinite(target) && r.chi2 <= target * (1 + 1e-6) + 1e-24 * yy) hits = 2;
-    if (better) {
+    int hit_limit = r.n_iter >= opt->max_iter;
+    if (gk_ms_record(&ms, k, 1, r.converged, r.chi2, hit_limit)) {
       if (have) gk_fit_result_free(best);
       *best = r;
       best->best_start = k;
