@@ -414,16 +414,21 @@ static void run_start(fit_ctx *c, gsl_multifit_nlinear_workspace *w,
       /* Fifteen trial steps with a shrinking trust region were all
        * rejected. GSL resets the damping, so trying again can help (as its
        * own driver does); several in a row mean that no step reduces chi2. */
-      if (++noprog >= MAX_NOPROG || iter == 1) {
+      /* On the first iteration a start that is already the optimum is
+       * recognised at once; any other start gets the retries too (the start
+       * of a profile search can be within rounding of the optimum in chi2
+       * but not yet in the gradient's cosine). */
+      int optimal0 = iter == 1 && c->n_fail == fail_before && residual_orthogonal(w);
+      if (++noprog >= MAX_NOPROG || optimal0) {
         if (c->n_fail > fail_before)
           snprintf(sr->reason, sizeof sr->reason, "model failed to evaluate at every trial step");
-        else if (iter == 1 && residual_orthogonal(w)) {
+        else if (optimal0) {
           /* A start that is already the optimum (noise-free data, or a
            * second pass started at the first pass's answer) admits no
            * improving step, yet the gradient test says it is a minimum. */
           sr->converged = 1;
           snprintf(sr->reason, sizeof sr->reason, "start point is already optimal (small gradient)");
-        } else if (iter == 1)
+        } else if (iter == noprog)
           snprintf(sr->reason, sizeof sr->reason, "no step from the start point reduced chi2");
         else {
           sr->converged = 1;
