@@ -30,6 +30,8 @@ typedef struct vctx {
   gk_vpi_model model;
   size_t nl, np, q, kw, nw, nr, nu;  /* q: params per wavelength; kw: W per pump */
   int freeze;                        /* hold the globals (first stage of the start) */
+  gk_sfit_workspace *sw;             /* the engine's LM driver (lm()) */
+  double *xr;                        /* nr: the step's rest part (step()) */
   double pmax;
   double *gamma, *alpha, glob[GK_VPI_NGLOB];
   double *dn, *ddn;                  /* np, np*4 */
@@ -43,7 +45,7 @@ typedef struct vctx {
   /* normal equations */
   double *A, *b, *C;                 /* nl*q*q, nl*q, nl*q*nr */
   double *M, *br;                    /* nr*nr, nr */
-  double *Ainv, *S, *xr, *G;         /* nl*q*q, nr*nr, nr, q*nr */
+  double *Ainv, *S, *x, *G;          /* nl*q*q, nr*nr, nu, q*nr */
 } vctx;
 
 static double wt(const vctx *c, size_t k)
@@ -315,7 +317,8 @@ static int op_step(void *ctx, double lambda, double *dx)
 {
   vctx *c = ctx;
   if (schur(c, lambda) != 0) return -1;
-  step(c, c->xr, dx);
+  step(c, c->xr, c->x);
+  memcpy(dx, c->x, c->nu * sizeof(double));
   return 0;
 }
 
@@ -332,14 +335,18 @@ static void op_project(void *ctx, double *u)
 
 static const gk_sfit_ops vpi_ops = {op_eval, op_normal, op_step, op_project};
 
+typedef gk_sfit_report lm_out;
+
 /* Levenberg–Marquardt on the projected cost from u (updated in place), by
- * the engine's structured driver. */
-static gk_sfit_report lm(vctx *c, gk_sfit_workspace *w, double *u, size_t max_iter, double xtol,
-                         double yy)
+ * the engine's structured driver (its workspace lives in the context; xr,
+ * utry: unused, kept for callers of the former signature). */
+static lm_out lm(vctx *c, double *u, size_t max_iter, double xtol, double yy, double *xr,
+                 double *utry)
 {
+  (void)xr, (void)utry;
   size_t nobs = c->nl * c->np, npar = c->nu + c->nw;
   gk_sfit_control ctl = {max_iter, xtol, 1e-28 * yy, nobs > npar ? (double)(nobs - npar) : 1.0};
-  return gk_sfit_run(w, &vpi_ops, c, u, &ctl);
+  return gk_sfit_run(c->sw, &vpi_ops, c, u, &ctl);
 }
 
 static void vctx_free(vctx *c)
@@ -347,7 +354,9 @@ static void vctx_free(vctx *c)
   free(c->gamma), free(c->alpha), free(c->dn), free(c->ddn), free(c->bg), free(c->ase);
   free(c->E), free(c->eb), free(c->deb);
   free(c->W), free(c->wfix), free(c->r), free(c->A), free(c->b), free(c->C), free(c->M);
-  free(c->br), free(c->Ainv), free(c->S), free(c->xr), free(c->G);
+  free(c->br), free(c->Ainv), free(c->S), free(c->x), free(c->G);
+  free(c->xr);
+  gk_sfit_free(c->sw);
 }
 
 static int vctx_init(vctx *c, const gk_vpi_data *d, gk_vpi_model model)
@@ -381,11 +390,13 @@ static int vctx_init(vctx *c, const gk_vpi_data *d, gk_vpi_model model)
   c->br = malloc(nr * sizeof(double));
   c->Ainv = malloc(nl * q * q * sizeof(double));
   c->S = malloc(nr * nr * sizeof(double));
-  c->xr = malloc(nr * sizeof(double));
+  c->x = malloc(c->nu * sizeof(double));
   c->G = malloc(q * nr * sizeof(double));
+  c->xr = malloc(nr * sizeof(double));
+  c->sw = gk_sfit_alloc(c->nu);
   if (!c->gamma || !c->alpha || !c->dn || !c->ddn || !c->bg || !c->ase || !c->E || !c->eb ||
       !c->deb || !c->W || !c->wfix ||
-      !c->r || !c->A || !c->b || !c->C || !c->M || !c->br || !c->Ainv || !c->S || !c->xr || !c->G) {
+      !c->r || !c->A || !c->b || !c->C || !c->M || !c->br || !c->Ainv || !c->S || !c->x || !c->G || !c->xr || !c->sw) {
     vctx_free(c);
     return GK_ENOMEM;
   }
@@ -766,7 +777,7 @@ static int result_alloc(gk_vpi_result *r, size_t nl, size_t np)
 }
 
 /* Fill the result from the state of the last evaluate(). */
-static void fill(vctx *c, gk_vpi_result *res, const gk_sfit_report *o)
+static void fill(vctx *c, gk_vpi_result *res, const lm_out *o)
 {
   const gk_vpi_data *d = c->d;
   res->chi2 = o->chi2;
@@ -921,8 +932,7 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
   double *u = malloc(c.nu * sizeof(double)), *best = malloc(c.nu * sizeof(double));
   double *keep = malloc(NREFINE * c.nu * sizeof(double));
   double *g0 = malloc(c.nl * sizeof(double)), *a0 = malloc(c.nl * sizeof(double));
-  gk_sfit_workspace *sw = gk_sfit_alloc(c.nu);
-  if (!u || !best || !sw || !keep || !g0 || !a0 || !result_alloc(res, c.nl, c.np)) {
+  if (!u || !best || !keep || !g0 || !a0 || !result_alloc(res, c.nl, c.np)) {
     st = gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
     goto done;
   }
@@ -946,9 +956,9 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
   for (size_t s = 0; s < ncand; s++) {
     pack(&c, g0, a0, cand[s], u);
     c.freeze = 1;
-    lm(&c, sw, u, SCREEN_ITER, opt.xtol, yy);
+    lm(&c, u, SCREEN_ITER, opt.xtol, yy, NULL, NULL);
     c.freeze = 0;
-    gk_sfit_report so = lm(&c, sw, u, user ? 0 : SCREEN_ITER, opt.xtol, yy);
+    lm_out so = lm(&c, u, user ? 0 : SCREEN_ITER, opt.xtol, yy, NULL, NULL);
     res->n_iter += so.iter;
     gk_ms_rank(keep_chi, keep, c.nu * sizeof(double), &nkeep, NREFINE, so.chi2, u);
   }
@@ -959,10 +969,10 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
   gk_ms_policy pol = {.agree = 0, .target = INFINITY, .lowest_chi2 = 1};
   gk_ms ms;
   gk_ms_begin(&ms, &pol);
-  gk_sfit_report o = {INFINITY, 0, 0, ""};
+  lm_out o = {INFINITY, 0, 0, ""};
   for (size_t k = 0; k < nkeep && !gk_ms_done(&ms); k++) {
     memcpy(u, keep + k * c.nu, c.nu * sizeof(double));
-    gk_sfit_report ok = lm(&c, sw, u, opt.max_iter, opt.xtol, yy);
+    lm_out ok = lm(&c, u, opt.max_iter, opt.xtol, yy, NULL, NULL);
     res->n_iter += ok.iter;
     if (found && isfinite(ok.chi2)) memcpy(found[(*nfound)++], c.glob, sizeof c.glob);
     if (gk_ms_record(&ms, k, isfinite(ok.chi2), ok.converged, ok.chi2, ok.iter >= opt.max_iter))
@@ -980,7 +990,7 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
     gk_vpi_result r1;
     if (gk_vpi_fit(d, GK_VPI1, &opt, &r1, NULL) == GK_OK) {
       pack(&c, r1.gamma, r1.alpha, r1.glob, u);
-      gk_sfit_report o1 = lm(&c, sw, u, opt.max_iter, opt.xtol, yy);
+      lm_out o1 = lm(&c, u, opt.max_iter, opt.xtol, yy, NULL, NULL);
       res->n_iter += r1.n_iter + o1.iter;
       if (found && isfinite(o1.chi2)) memcpy(found[(*nfound)++], c.glob, sizeof c.glob);
       if (gk_ms_record(&ms, NREFINE, isfinite(o1.chi2), o1.converged, o1.chi2, o1.iter >= opt.max_iter))
@@ -1003,7 +1013,6 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
   overtake(d, res);
 done:
   free(u), free(best), free(keep), free(g0), free(a0);
-  gk_sfit_free(sw);
   vctx_free(&c);
   if (st) gk_vpi_result_free(res);
   return st;
