@@ -21,7 +21,7 @@ int gk_plplot_load_(char *why, size_t n);
 #ifdef GK_PLPLOT_SONAME
 /* every PLplot entry point render.c uses: X(name used in the code, symbol) */
 #define GK_PLPLOT_FUNCS(X)                                                                        \
-  X(pladv, c_pladv) X(plbox, c_plbox) X(plcol0, c_plcol0) X(plcolorbar, c_plcolorbar)             \
+  X(pladv, c_pladv) X(plbox, c_plbox) X(plcol0, c_plcol0) X(plcol1, c_plcol1) X(plcolorbar, c_plcolorbar)             \
   X(plend, c_plend) X(plerry, c_plerry) X(plfill, c_plfill) X(plgspa, c_plgspa)                   \
   X(plimagefr, c_plimagefr) X(plinit, c_plinit) X(plline, c_plline) X(pllsty, c_pllsty)           \
   X(plmtex, c_plmtex) X(plptex, c_plptex) X(plschr, c_plschr) X(plscmap0a, c_plscmap0a)           \
@@ -42,6 +42,7 @@ extern gk_plplot_api gk_pl_;
 #undef pladv
 #undef plbox
 #undef plcol0
+#undef plcol1
 #undef plcolorbar
 #undef plend
 #undef plerry
@@ -72,6 +73,7 @@ extern gk_plplot_api gk_pl_;
 #define pladv gk_pl_.p_pladv
 #define plbox gk_pl_.p_plbox
 #define plcol0 gk_pl_.p_plcol0
+#define plcol1 gk_pl_.p_plcol1
 #define plcolorbar gk_pl_.p_plcolorbar
 #define plend gk_pl_.p_plend
 #define plerry gk_pl_.p_plerry
