@@ -19,7 +19,7 @@
 #include "plot/plot_internal.h"
 #include "gainkit/output.h"
 
-#include <plplot.h>
+#include "plot/plplot_lazy.h"  /* <plplot.h>, loaded on first use */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1312,11 +1312,16 @@ int gk_figure_save(gk_figure *f, const char *path, gk_error *err)
   if (sfd < 0) return gk_error_set(err, GK_EIO, path, 0, "cannot write: scratch file: %s", strerror(errno));
   close(sfd);   /* PLplot opens it by name (and truncates it) */
 
-  pthread_mutex_lock(&plot_lock);
-  int rc = guarded_render(f, dev, scratch);
   char msg[sizeof plot_msg];
-  snprintf(msg, sizeof msg, "%s", plot_msg);
-  pthread_mutex_unlock(&plot_lock);
+  int rc;
+  if (gk_plplot_load_(msg, sizeof msg) != 0) {
+    rc = GK_EINTERNAL;
+  } else {
+    pthread_mutex_lock(&plot_lock);
+    rc = guarded_render(f, dev, scratch);
+    snprintf(msg, sizeof msg, "%s", plot_msg);
+    pthread_mutex_unlock(&plot_lock);
+  }
 
   if (rc == GK_EUSAGE) {
     gk_error_set(err, rc, path, 0, "figure of %dx%d pixels is too small for %dx%d panels", f->width, f->height,
