@@ -146,10 +146,8 @@ int main(int argc, char **argv)
     snprintf(name, sizeof name, "%s%s%s", c->name, sub ? " " : "", sub ? argv[2] : "");
     cli_set_command(name);
     /* the help whose option list gives the defaults: the subcommand's own */
-    const char *help = c->help;
-    for (const struct cli_subcommand *s = c->subs; s && s->name && argc > 2; s++)
-      if (strcmp(s->name, argv[2]) == 0) help = s->help;
-    cli_prov_help(help);
+    /* (kept for the whole run: provenance reads it when emitting) */
+    cli_prov_help(cli_help_text(c, sub ? argv[2] : NULL));
   }
   int rc = c->run(argc - 1, argv + 1);
   if (cli_interrupt_signal) {
