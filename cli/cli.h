@@ -122,6 +122,9 @@ typedef struct cli_fieldmap { const char *field, *opt; } cli_fieldmap;
 void cli_set_fieldmap(const cli_fieldmap *map);
 /* The flag for a library field (buf holds the default form). */
 const char *cli_field_flag(const char *field, char *buf, size_t size);
+/* Library text may name a field in backquotes ("try `range` to restrict
+ * the stripe lengths"): replace each by the command's flag, in place. */
+void cli_fields_in_text(char *msg, size_t size);
 /* Print every note as "gainkit: warning: NOTE"; a plausibility note (a
  * column in the wrong unit) gets "; or FIX" appended when fix is given
  * (the flag that overrides the unit, e.g. "--time-unit"). */

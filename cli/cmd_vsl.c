@@ -522,6 +522,7 @@ static int run_columns(vsl_opts *o)
     int reliable = 0;
     char why[600];
     int rec = gk_vsl_recommend(&d, fits, &reliable, why, sizeof why);
+    cli_fields_in_text(why, sizeof why);
     if (rec >= 0) {
       size_t gi0 = rec == GK_VSL_SATEXACT ? 4 : 0;
       o->g = fits[rec].ok ? fits[rec].value[gi0] : NAN;

@@ -24,16 +24,44 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 }
 
 static const cli_fieldmap *fieldmap;
+/* Fields whose flag differs from "--" + field in every command that has
+ * them (the command's own table is looked at first). */
+static const cli_fieldmap common_fields[] = {
+  {"delay_index", "--delay"}, {"probe_nm", "--probe"}, {"stat", "--statistics"}, {"n0", "--fluence"},
+  {"fwhm", "--pulse-fwhm"}, {"L", "--length"}, {"photon_ev", "--photon-energy"}, {NULL, NULL}};
 void cli_set_fieldmap(const cli_fieldmap *map) { fieldmap = map; }
 
 const char *cli_field_flag(const char *field, char *buf, size_t size)
 {
   for (const cli_fieldmap *m = fieldmap; m && m->field; m++)
     if (!strcmp(m->field, field)) return m->opt;
+  for (const cli_fieldmap *m = common_fields; m->field; m++)
+    if (!strcmp(m->field, field)) return m->opt;
   snprintf(buf, size, "--%s", field);
   for (char *p = buf + 2; *p; p++)
     if (*p == '_' || *p == '.') *p = '-';
   return buf;
+}
+
+void cli_fields_in_text(char *msg, size_t size)
+{
+  char out[2048];
+  size_t o = 0;
+  const char *p = msg;
+  while (*p && o + 1 < sizeof out) {
+    const char *q = *p == '`' ? strchr(p + 1, '`') : NULL;
+    if (q && q - p > 1 && q - p < 64) {
+      char field[64], buf[80];
+      snprintf(field, sizeof field, "%.*s", (int)(q - p - 1), p + 1);
+      o += (size_t)snprintf(out + o, sizeof out - o, "%s", cli_field_flag(field, buf, sizeof buf));
+      if (o >= sizeof out) o = sizeof out - 1;
+      p = q + 1;
+      continue;
+    }
+    out[o++] = *p++;
+  }
+  out[o] = '\0';
+  snprintf(msg, size, "%s", out);
 }
 
 void cli_notes_warn(const gk_notes *n, const char *fix)
@@ -49,10 +77,12 @@ int cli_error(const gk_error *e0)
   /* a library error names a struct field: the command's flag for it */
   gk_error tr;
   const gk_error *e = e0;
-  if (e0 && e0->option[0] && e0->option[0] != '-') {
+  if (e0 && ((e0->option[0] && e0->option[0] != '-') || strchr(e0->msg, '`'))) {
     char buf[80];
     tr = *e0;
-    snprintf(tr.option, sizeof tr.option, "%s", cli_field_flag(e0->option, buf, sizeof buf));
+    if (e0->option[0] && e0->option[0] != '-')
+      snprintf(tr.option, sizeof tr.option, "%s", cli_field_flag(e0->option, buf, sizeof buf));
+    cli_fields_in_text(tr.msg, sizeof tr.msg);
     e = &tr;
   }
   /* an interrupted computation fails with "cancelled": main says why */
