@@ -384,15 +384,35 @@ int gk_io_assemble(const char *const *paths, size_t n, const gk_assemble_options
       goto out;
     }
     if ((rc = same_axis(&set[0], &dark, err))) goto out;
+    /* A dark recorded with another exposure (integration time x summed
+     * accumulations) is scaled to each file's exposure before it is
+     * subtracted: dark counts grow with the exposure. (A pure read-out
+     * bias does not; the note says what was done so a user can record the
+     * dark at the sample's exposure instead.) no_normalise: as read. */
     double de = exposure(&dark.meta);
+    size_t nscaled = 0;
+    double smin = INFINITY, smax = -INFINITY;
     for (size_t f = 0; f < files.n; f++) {
-      double fe = exposure(&set[f].meta);
-      if (isfinite(de) && isfinite(fe) && fabs(fe - de) > 1e-9 * de)
-        gk_notes_add(notes, "%s: exposure %g s but the dark's is %g s: dark subtracted as read",
-                     base_name(files.p[f]), fe, de);
+      double fe = exposure(&set[f].meta), sc = 1;
+      if (isfinite(de) && de > 0 && isfinite(fe) && fe > 0 && fabs(fe - de) > 1e-9 * de) {
+        if (o->no_normalise) {
+          gk_notes_add(notes, "%s: exposure %g s but the dark's is %g s: dark subtracted as read",
+                       base_name(files.p[f]), fe, de);
+        } else {
+          sc = fe / de;
+          nscaled++;
+          smin = fmin(smin, sc);
+          smax = fmax(smax, sc);
+        }
+      }
       for (size_t s = 0; s < set[f].nspec; s++)
-        for (size_t i = 0; i < nwl; i++) set[f].y[s * nwl + i] -= dark.y[i];
+        for (size_t i = 0; i < nwl; i++) set[f].y[s * nwl + i] -= sc * dark.y[i];
     }
+    if (nscaled)
+      gk_notes_add(notes,
+                   "the dark's exposure (%g s) differs from that of %zu of %zu files: the dark was scaled "
+                   "to each file's exposure before subtraction (factors %g to %g)",
+                   de, nscaled, files.n, smin, smax);
     double mean = 0;
     for (size_t i = 0; i < nwl; i++) mean += dark.y[i] / (double)nwl;
     gk_notes_add(notes, "dark spectrum %s subtracted (mean %g)", base_name(o->dark), mean);

@@ -222,6 +222,41 @@ static void test_assemble(void)
     gk_matrix_free(&m);
   }
   gk_notes_free(&notes);
+  /* a dark recorded at another exposure is scaled to each file's
+   * exposure: files at 0.1 s and 0.2 s, dark at 0.05 s with 20 counts ->
+   * 40 counts subtracted at 0.1 s, 80 at 0.2 s; then the 0.2 s file is
+   * normalised to 0.1 s. Sample counts at 500 nm: 100 (0.1 s) and 400
+   * (0.2 s, scale 4 = 2 x the signal rate). */
+  {
+    const char *x[2] = {ocean("x_10uJ.txt", 0.1, 1), ocean("x_20uJ.txt", 0.2, 4)};
+    gk_assemble_options k = {.pump_from_name = 1, .dark = ocean("xdark.txt", 0.05, 0.2)};
+    CHECK_INT(gk_io_assemble(x, 2, &k, &m, &notes, &e), GK_OK);
+    if (m.z) {
+      CHECK_CLOSE(m.z[0 * 2 + 0], 100 - 40, 1e-12);
+      CHECK_CLOSE(m.z[0 * 2 + 1], (400 - 80) / 2.0, 1e-12);
+      /* at 519 nm: dark 0.2*119 = 23.8 per 0.05 s */
+      CHECK_CLOSE(m.z[19 * 2 + 1], (4 * 119 - 4 * 23.8) / 2.0, 1e-12);
+      int said = 0;
+      for (size_t q = 0; q < notes.n; q++)
+        said |= strstr(notes.msg[q], "dark was scaled to each file's exposure") != NULL &&
+                strstr(notes.msg[q], "factors 2 to 4") != NULL;
+      CHECK(said);
+      gk_matrix_free(&m);
+    }
+    gk_notes_free(&notes);
+    /* no_normalise: the dark as read (and said) */
+    k.no_normalise = 1;
+    CHECK_INT(gk_io_assemble(x, 2, &k, &m, &notes, &e), GK_OK);
+    if (m.z) {
+      CHECK_CLOSE(m.z[0 * 2 + 0], 100 - 20, 1e-12);
+      CHECK_CLOSE(m.z[0 * 2 + 1], 400 - 20, 1e-12);
+      int said = 0;
+      for (size_t q = 0; q < notes.n; q++) said |= strstr(notes.msg[q], "dark subtracted as read") != NULL;
+      CHECK(said);
+      gk_matrix_free(&m);
+    }
+    gk_notes_free(&notes);
+  }
   /* 12p5 in a name is 12.5 */
   const char *h[1] = {ocean("f_12p5uJ.txt", 0.1, 1)};
   CHECK_INT(gk_io_assemble(h, 1, &d, &m, &notes, &e), GK_OK);
