@@ -419,6 +419,14 @@ static int run_columns(vsl_opts *o)
   if (gk_columns_read(o->file, &co, &col, &e) != GK_OK) return cli_error(&e);
   if (col.note[0]) fprintf(stderr, "gainkit: note: %s: %s\n", cli_basename(o->file), col.note);
   {
+    /* stripe lengths outside 1 um .. 5 cm: most likely the wrong unit */
+    gk_notes pn = {0};
+    gk_plausible_column(GK_PLAUS_LENGTH, col.x, col.n, 1, col.x_unit_in, o->file, col.line ? col.line[0] : 0,
+                        col.x_name, &pn);
+    cli_notes_warn(&pn, "--length-unit");
+    gk_notes_free(&pn);
+  }
+  {
     /* a background under the scan: I(L -> 0) should vanish */
     double off;
     int sig;

@@ -89,7 +89,14 @@ int cli_input_option(cli_input *in, int opt, const char *arg)
 
 void cli_input_notes(const gk_notes *n)
 {
-  for (size_t i = 0; i < n->n; i++) fprintf(stderr, "gainkit: note: %s\n", n->msg[i]);
+  /* a value outside its plausible range is a warning, with the flag that fixes the unit */
+  for (size_t i = 0; i < n->n; i++) {
+    if (strstr(n->msg[i], "is outside the plausible"))
+      fprintf(stderr, "gainkit: warning: %s%s\n", n->msg[i],
+              strstr(n->msg[i], "column 'pump'") ? "; or give --pump-unit" : "");
+    else
+      fprintf(stderr, "gainkit: note: %s\n", n->msg[i]);
+  }
 }
 
 int cli_input_error(gk_error *e)
