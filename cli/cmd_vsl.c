@@ -418,31 +418,11 @@ static int run_columns(vsl_opts *o)
   co.min_points = 2;
   if (gk_columns_read(o->file, &co, &col, &e) != GK_OK) return cli_error(&e);
   if (col.note[0]) fprintf(stderr, "gainkit: note: %s: %s\n", cli_basename(o->file), col.note);
-  {
-    /* stripe lengths outside 1 um .. 5 cm: most likely the wrong unit */
-    gk_notes pn = {0};
-    gk_plausible_column(GK_PLAUS_LENGTH, col.x, col.n, 1, col.x_unit_in, o->file, col.line ? col.line[0] : 0,
-                        col.x_name, &pn);
-    cli_notes_warn(&pn, "--length-unit");
-    gk_notes_free(&pn);
-  }
-  {
-    /* a background under the scan: I(L -> 0) should vanish */
-    double off;
-    int sig;
-    gk_io_offset_vsl(col.x, col.y, col.n, &off, &sig);
-    if (sig)
-      cli_warn("%s: the intensity extrapolates to %.4g %s at L -> 0 (straight line through the "
-               "first points): a background that the VSL models do not have; subtract it from "
-               "the intensities (a dark/offset level) before fitting",
-               cli_basename(o->file), off, col.y_unit);
-  }
   int rc = CLI_USAGE;
   double lo, hi;
   gk_weighting w;
-  size_t *idx = NULL;
-  double *L = NULL, *I = NULL, *S = NULL;
-  long *line = NULL;
+  gk_vsl_prepared pv;
+  memset(&pv, 0, sizeof pv);
   gk_vsl_fit fits[GK_VSL_NMODELS];
   int have[GK_VSL_NMODELS] = {0};
   memset(fits, 0, sizeof fits);
@@ -451,33 +431,23 @@ static int run_columns(vsl_opts *o)
   gk_csv csv = {0};
   if (parse_range(o, col.x_unit_in, col.x_factor, &lo, &hi) < 0) goto out;
   if (weights_of(o, col.sigma != NULL, &w) < 0) goto out;
-  L = malloc(col.n * sizeof *L);
-  I = malloc(col.n * sizeof *I);
-  S = malloc(col.n * sizeof *S);
-  line = malloc(col.n * sizeof *line);
-  if (!L || !I || !S || !line) { fprintf(stderr, "gainkit: out of memory\n"); goto out; }
-  size_t n = 0;
-  for (size_t i = 0; i < col.n; i++) {
-    if (col.x[i] < lo || col.x[i] > hi) continue;
-    L[n] = col.x[i];
-    I[n] = col.y[i];
-    S[n] = col.sigma ? col.sigma[i] : 1;
-    line[n] = col.line[i];
-    n++;
-  }
-  gk_vsl_data d = {.n = n, .L = L, .intensity = I, .sigma = col.sigma ? S : NULL, .line = line, .path = col.path,
-                   .weighting = w, .offset = o->offset};
-  size_t need = o->model < 0 ? gk_vsl_ntheta(GK_VSL_SATEXACT) : gk_vsl_ntheta((gk_vsl_model)o->model);
-  if (n < need) {
-    if (o->range)
-      fprintf(stderr, "gainkit: --range: %s leaves %zu points, fewer than the %zu parameters of %s\n", o->range, n,
-              need, o->model < 0 ? "sat-exact (--model all)" : gk_vsl_model_name(o->model));
-    else
-      fprintf(stderr, "gainkit: %s: %zu points are fewer than the %zu parameters of %s\n", col.path, n, need,
-              o->model < 0 ? "sat-exact (--model all)" : gk_vsl_model_name(o->model));
-    goto out;
-  }
-  if (gk_vsl_check(&d, &e) != GK_OK) { rc = cli_error(&e); goto out; }
+  /* selection, weights, background and plausibility: the library's */
+  gk_vsl_prepare_options po = {.has_range = o->range != NULL, .range_lo = lo, .range_hi = hi,
+                               .weights = o->weights ? (int)w : -1, .offset = o->offset,
+                               .min_points = o->model < 0 ? gk_vsl_ntheta(GK_VSL_SATEXACT)
+                                                          : gk_vsl_ntheta((gk_vsl_model)o->model),
+                               .model_name = o->model < 0 ? "sat-exact (--model all)" : gk_vsl_model_name(o->model)};
+  if (gk_vsl_prepare(&col, &po, &pv, &e) != GK_OK) { rc = cli_error(&e); goto out; }
+  cli_notes_warn(&pv.notes, "--length-unit");
+  if (pv.background_significant)
+    cli_warn("%s: the intensity extrapolates to %.4g %s at L -> 0 (straight line through the "
+             "first points): a background that the VSL models do not have; subtract it from "
+             "the intensities (a dark/offset level) before fitting",
+             cli_basename(o->file), pv.background, col.y_unit);
+  gk_vsl_data d = pv.d;
+  const double *L = pv.L, *I = pv.intensity, *S = pv.sigma;
+  size_t n = d.n;
+
   if (o->window_scan) {
     rc = run_window_scan(o, &d, col.y_unit);
     goto out;
@@ -628,7 +598,7 @@ out:
   gk_csv_free(&csv);
   cli_buf_free(&b);
   cJSON_Delete(j);
-  free(idx); free(L); free(I); free(S); free(line);
+  gk_vsl_prepared_free(&pv);
   gk_columns_free(&col);
   return rc;
 }
