@@ -228,10 +228,11 @@ char *cli_qopt_help(const char *cmd, const cli_qopt *q, size_t nq)
   char saved[sizeof current_cmd];
   memcpy(saved, current_cmd, sizeof saved);
   cli_set_command(cmd);
-  cli_printf(&b, "Options:\n");
+  /* "Options:" heads an ungrouped table; a grouped one starts with its first group */
+  if (!nq || q[0].check != QO_GROUP) cli_printf(&b, "Options:\n");
   for (size_t i = 0; i < nq; i++) {
     if (q[i].check == QO_GROUP) {
-      cli_printf(&b, "%s%s:\n", i ? "\n" : "", q[i].name);
+      cli_printf(&b, "%s%s options:\n", i ? "\n" : "", q[i].name);
       continue;
     }
     char left[128], opt[80], tail[256] = "";
