@@ -83,14 +83,14 @@ static int run_fit(cli_common *c, const char *path, gk_heat_observable obs)
 static double k, cap, power, area, jd, volt, tp, period, duty, pulses = 10, pts = 500;
 static const char *fit, *observable;
 static cli_qopt q[] = {
-  CLI_OPT_GROUP("Device"),
+  CLI_OPT_GROUP("Device options"),
   CLI_OPT_QTY("k", "K", "W/K", QO_POS, &k, NULL, "heat exchange constant, e.g. 4.8mW/K"),
   CLI_OPT_QTY("c", "C", "J/K", QO_POS, &cap, NULL, "heat capacity of the active volume, e.g. 19nJ/K"),
   CLI_OPT_QTY("power", "P", "W", QO_NONNEG, &power, NULL, "Joule power during a pulse; or the three below"),
   CLI_OPT_QTY("area", "A", "cm2", QO_POS, &area, NULL, "device area A_d (for A_d j V)"),
   CLI_OPT_QTY("current-density", "j", "A/cm2", QO_NONNEG, &jd, NULL, "current density j"),
   CLI_OPT_QTY("voltage", "V", "V", QO_NONNEG, &volt, NULL, "voltage V"),
-  CLI_OPT_GROUP("Drive"),
+  CLI_OPT_GROUP("Drive options"),
   CLI_OPT_QTY("pulse", "t_p", "s", QO_POS, &tp, NULL,
               "square pulse length, e.g. 100ns; alone: one pulse and its cooling"),
   CLI_OPT_QTY("period", "T", "s", QO_POS, &period, NULL,
@@ -98,7 +98,7 @@ static cli_qopt q[] = {
   CLI_OPT_NUM("duty", "D", QO_FRACTION, &duty, NULL, "pulse train by its duty cycle t_p/T instead of --period"),
   CLI_OPT_NUM("pulses", "n", QO_POS, &pulses, "10", "periods shown in the transient"),
   CLI_OPT_NUM("points", "N", QO_POS, &pts, "500", "points of the transient"),
-  CLI_OPT_GROUP("Fit"),
+  CLI_OPT_GROUP("Fit options"),
   CLI_OPT_STRING("fit", "FILE", &fit, NULL,
                  "fit K and C to DT/P (K/W) versus pulse length (s; a header unit such as 't_p (us)' is "
                  "honoured), relative weights"),

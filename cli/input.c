@@ -1,9 +1,17 @@
 /* Input options shared by the commands that read spectra: see input.h. */
 #include "input.h"
+#include "qopt.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+cli_input cli_in;
+
+int cli_input_qopt(cli_qopt *o, const char *arg)
+{
+  return cli_input_option(&cli_in, o->id, arg) < 0 ? -1 : 0;
+}
 
 int cli_input_option(cli_input *in, int opt, const char *arg)
 {

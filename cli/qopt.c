@@ -76,7 +76,7 @@ static int set_value(cli_qopt *q, const char *arg)
   switch (q->check) {
   case QO_FLAG:
     if (q->flag) *q->flag = 1;
-    return 0;
+    return q->cb ? q->cb(q, NULL) : 0;
   case QO_STRING:
     if (q->str) *q->str = arg;
     return 0;
@@ -111,6 +111,11 @@ static void effective(const cli_qopt *q, char *val, size_t n)
 {
   val[0] = '\0';
   const char *u = q->unit ? q->unit : "", *sp = q->unit ? " " : "";
+  /* not given: the default the table states (as --help shows it) */
+  if (!q->seen && q->def && q->check != QO_FLAG) {
+    snprintf(val, n, "%s", q->def);
+    return;
+  }
   switch (q->check) {
   case QO_FLAG: snprintf(val, n, "%s", q->seen ? "on" : "off"); return;
   case QO_STRING: case QO_CHOICE:
@@ -232,7 +237,7 @@ char *cli_qopt_help(const char *cmd, const cli_qopt *q, size_t nq)
   if (!nq || q[0].check != QO_GROUP) cli_printf(&b, "Options:\n");
   for (size_t i = 0; i < nq; i++) {
     if (q[i].check == QO_GROUP) {
-      cli_printf(&b, "%s%s options:\n", i ? "\n" : "", q[i].name);
+      cli_printf(&b, "%s%s:\n", i ? "\n" : "", q[i].name);
       continue;
     }
     char left[128], opt[80], tail[256] = "";

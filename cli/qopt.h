@@ -59,7 +59,9 @@ typedef struct cli_qopt {
   const char *choices;  /* QO_CHOICE: "kink|fwhm|peak" */
   double **list;        /* QO_LIST destination (malloc'd) */
   size_t *nlist;        /* QO_LIST count */
-  int (*cb)(struct cli_qopt *o, const char *arg); /* QO_CALLBACK */
+  int (*cb)(struct cli_qopt *o, const char *arg); /* QO_CALLBACK; also called by a
+                                                     QO_FLAG that has one (arg NULL) */
+  int id;               /* for a callback shared by several options */
 } cli_qopt;
 
 /* Table entries (git's OPT_* style). HELP is a plain sentence; the
@@ -81,6 +83,9 @@ typedef struct cli_qopt {
 #define CLI_OPT_FLAG(NAME, DST, HELP) {.name = (NAME), .check = QO_FLAG, .flag = (DST), .help = (HELP)}
 #define CLI_OPT_CALLBACK(NAME, ARG, CB, DEF, HELP) \
   {.name = (NAME), .arg = (ARG), .check = QO_CALLBACK, .cb = (CB), .def = (DEF), .help = (HELP)}
+#define CLI_OPT_FLAG_CB(NAME, CB, ID, HELP) {.name = (NAME), .check = QO_FLAG, .cb = (CB), .id = (ID), .help = (HELP)}
+#define CLI_OPT_CB_ID(NAME, ARG, CB, ID, DEF, HELP) \
+  {.name = (NAME), .arg = (ARG), .check = QO_CALLBACK, .cb = (CB), .id = (ID), .def = (DEF), .help = (HELP)}
 #define CLI_NOPTS(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The option block of --help for a table ("Options:\n" and one line or
