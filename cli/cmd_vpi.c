@@ -8,10 +8,9 @@
 
 #include "cli.h"
 #include "input.h"
+#include "qopt.h"
 #include "gainkit/vpi.h"
 
-enum { OPT_LENGTH = CLI_OPT_FIRST_FREE, OPT_MODEL, OPT_FLUOR, OPT_LOSSES, OPT_WINDOW,
-       OPT_MAXPUMP, OPT_AUTOMAX, OPT_WEIGHTS };
 
 /* --weights: the noise model behind the chi2. Spectra of a pump series span
  * decades (fluorescence far below threshold, ASE far above), so an
@@ -391,72 +390,62 @@ static int make_plot(const char *out, gk_vpi_result *const *r, size_t nr, const 
   return 0;
 }
 
+/* ---- options (declarative: --help is generated from this table) ---- */
+static gk_vpi_prepare_options s = {.weights = GK_VPI_WEIGHTS_RELATIVE};
+static int models = 2; /* 1 vpi1, 2 vpi2, 3 both */
+static double window[2];
+static int opt_model(cli_qopt *o, const char *arg)
+{
+  if (!strcmp(arg, "vpi1")) models = 1;
+  else if (!strcmp(arg, "vpi2")) models = 2;
+  else if (!strcmp(arg, "both")) models = 3;
+  else return -(cli_usage("vpi", "--model: expected vpi1, vpi2 or both, got '%s'", arg) != 0);
+  return 0;
+}
+static int opt_weights(cli_qopt *o, const char *arg)
+{
+  int k = 0;
+  while (k < 3 && strcmp(arg, WNAME[k])) k++;
+  if (k == 3) return -(cli_usage("vpi", "--weights: expected none, relative or poisson, got '%s'", arg) != 0);
+  s.weights = (gk_vpi_weights)k;
+  return 0;
+}
+static cli_qopt opts[] = {
+  CLI_OPT_GROUP("Fit options"),
+  CLI_OPT_QTY("length", "L", "cm", QO_POS, &s.length, "the file's '# stripe_length_cm:' metadata",
+              "stripe length"),
+  CLI_OPT_CALLBACK("model", "vpi1|vpi2|both", opt_model, "vpi2", "the model(s) fitted"),
+  CLI_OPT_STRING("fluorescence", "F", &s.fluorescence, "estimated",
+                 "F(lambda) from a two-column file (wavelength nm, value), interpolated. Strongly recommended: "
+                 "without it F is estimated from the lowest-pump spectrum / its max, which is biased when that "
+                 "spectrum already holds ASE (the bundled example's vpi2 background ratio drops from 2.7 to 0.8); "
+                 "a warning then gives the ASE share of it"),
+  CLI_OPT_STRING("losses", "A", &s.losses, "fitted", "hold alpha(lambda) (cm^-1) to a measured spectrum"),
+  CLI_OPT_RANGE("window", "nm", window, "all", "fit only this wavelength range"),
+  CLI_OPT_STRING("max-pump", "P", &s.max_pump, NULL,
+                 "drop spectra above pump P (bare number: the file's pump unit; a suffix such as 0.05mJ/cm2 is "
+                 "converted)"),
+  CLI_OPT_FLAG("auto-max-pump", &s.auto_max_pump, "drop spectra once the FWHM re-broadens by > 10 %"),
+  CLI_OPT_CALLBACK("weights", "relative|poisson|none", opt_weights, "relative",
+                   "noise model: relative (sigma = |I|), poisson (sigma = sqrt|I|) or none; sigma is floored at "
+                   "1e-3 of each spectrum's maximum. chi2_red is in these units"),
+  CLI_INPUT_FILE_QOPTS,
+  CLI_INPUT_SERIES_QOPTS,
+};
+
 static int run(int argc, char **argv)
 {
   cli_common c = {.cmd = "vpi"};
-  static const struct option longopts[] = {
-      {"length", required_argument, NULL, OPT_LENGTH},
-      {"model", required_argument, NULL, OPT_MODEL},
-      {"fluorescence", required_argument, NULL, OPT_FLUOR},
-      {"losses", required_argument, NULL, OPT_LOSSES},
-      {"window", required_argument, NULL, OPT_WINDOW},
-      {"max-pump", required_argument, NULL, OPT_MAXPUMP},
-      {"auto-max-pump", no_argument, NULL, OPT_AUTOMAX},
-      {"weights", required_argument, NULL, OPT_WEIGHTS},
-      CLI_INPUT_FILE_LONGOPTS,
-      CLI_INPUT_SERIES_LONGOPTS,
-      CLI_COMMON_LONGOPTS,
-      {0, 0, 0, 0}};
-  cli_input in = {0};
-  gk_vpi_prepare_options s = {.weights = GK_VPI_WEIGHTS_RELATIVE};
   cli_set_fieldmap(fields);
-  int models = 2, opt;  /* 1 vpi1, 2 vpi2, 3 both */
-  optind = 1;
-  while ((opt = cli_getopt(argc, argv, CLI_COMMON_SHORTOPTS, longopts, c.cmd)) != -1) {
-    switch (opt) {
-    case '?': return CLI_USAGE;
-    case OPT_LENGTH: {
-      if (cli_quantity("--length", optarg, "cm", &s.length) < 0) return CLI_USAGE;
-      if (!(s.length > 0)) return cli_usage(c.cmd, "--length must be positive");
-      break;
-    }
-    case OPT_MODEL:
-      if (!strcmp(optarg, "vpi1")) models = 1;
-      else if (!strcmp(optarg, "vpi2")) models = 2;
-      else if (!strcmp(optarg, "both")) models = 3;
-      else return cli_usage(c.cmd, "--model: expected vpi1, vpi2 or both, got '%s'", optarg);
-      break;
-    case OPT_FLUOR: s.fluorescence = optarg; break;
-    case OPT_LOSSES: s.losses = optarg; break;
-    case OPT_WINDOW:
-      if (cli_range("--window", optarg, "nm", &s.window_lo, &s.window_hi) < 0) return CLI_USAGE;
-      if (!(s.window_hi > s.window_lo)) return cli_usage(c.cmd, "--window: NM1 must be below NM2");
-      s.window = 1;
-      break;
-    case OPT_MAXPUMP:
-      s.max_pump = optarg; /* parsed by the library against the file's pump unit */
-      break;
-    case OPT_AUTOMAX: s.auto_max_pump = 1; break;
-    case OPT_WEIGHTS: {
-      int k = 0;
-      while (k < 3 && strcmp(optarg, WNAME[k])) k++;
-      if (k == 3)
-        return cli_usage(c.cmd, "--weights: expected none, relative or poisson, got '%s'", optarg);
-      s.weights = (gk_vpi_weights)k;
-      break;
-    }
-    default: {
-      int h = cli_input_option(&in, opt, optarg);
-      if (h < 0) return CLI_USAGE;
-      if (h) break;
-      h = cli_common_option(&c, opt, optarg);
-      if (h < 0) return CLI_USAGE;
-      if (h == 0) return cli_usage(c.cmd, "unexpected option");
-    }
-    }
+  int optind;
+  if (cli_qopt_parse(&c, argc, argv, opts, CLI_NOPTS(opts), &optind) < 0) return CLI_USAGE;
+  cli_input in = cli_in;
+  if (cli_qopt_find(opts, CLI_NOPTS(opts), "window")->seen) {
+    s.window = 1;
+    s.window_lo = window[0];
+    s.window_hi = window[1];
   }
   if (optind >= argc) return cli_usage(c.cmd, "missing input FILE");
-  if (cli_common_check(&c) < 0) return CLI_USAGE;
   const char *path = argv[optind];
 
   vdata v = {0};
@@ -555,42 +544,26 @@ const struct cli_command cli_cmd_vpi = {
   .name = "vpi",
   .summary = "global VPI fits of a pump series of spectra (gamma, alpha, thresholds)",
   .order = 35,
-  .help =
-      "Usage: gainkit vpi FILE...|DIR [--length L] [--model vpi1|vpi2|both]\n"
-      "                   [--fluorescence F.csv] [--losses ALPHA.csv] [--window NM1:NM2]\n"
-      "                   [--max-pump P | --auto-max-pump] [options]\n\n"
+  .opts = opts,
+  .nopts = CLI_NOPTS(opts),
+  .usage = "FILE...|DIR [--length L] [--model vpi1|vpi2|both]\n"
+           "                   [--fluorescence F.csv] [--losses ALPHA.csv] [--window NM1:NM2]\n"
+           "                   [--max-pump P | --auto-max-pump] [options]",
+  .about =
       "Fits all spectra of a pump series at once (docs/physics.md section 2, Milanese et al., Adv. Opt. Mater. 2024\n"
       "Eq. 6-8): g = gamma(lambda) dn(P) - alpha(lambda),\n"
       "  vpi1: I = W1(P) F (e^{gL} - 1)/g,  vpi2: + W2(P) F (1 - e^{-alpha L})/alpha.\n\n"
       "Input FILE: a matrix, first row the pump values (unit in the corner cell),\n"
       "first column the wavelength in nm, one spectrum per column (orientation\n"
-      "detected); or several files / a directory, one spectrum each, any format.\n\n"
-      "Options:\n"
-      "  --length L          stripe length (unit suffix allowed, default cm); without\n"
-      "                      it the file's '# stripe_length_cm:' metadata is used\n"
-      "  --model M           vpi1, vpi2 (default) or both\n"
-      "  --fluorescence F    F(lambda) from a two-column file (wavelength nm, value),\n"
-      "                      interpolated. Strongly recommended: without it F is\n"
-      "                      estimated from the lowest-pump spectrum / its max, which\n"
-      "                      is biased when that spectrum already holds ASE (the\n"
-      "                      bundled example's vpi2 background ratio drops from 2.7\n"
-      "                      to 0.8); a warning then gives the ASE share of it\n"
-      "  --losses A          hold alpha(lambda) (cm^-1) to a measured spectrum\n"
-      "  --window NM1:NM2    fit only this wavelength range\n"
-      "  --max-pump P        drop spectra above pump P (bare number: the file's pump\n"
-      "                      unit; a suffix such as 0.05mJ/cm2 is converted)\n"
-      "  --auto-max-pump     drop spectra once the FWHM re-broadens by > 10 %\n"
-      "  --weights W         noise model: relative (default; sigma = |I|), poisson\n"
-      "                      (sigma = sqrt|I|) or none; sigma is floored at 1e-3 of\n"
-      "                      each spectrum's maximum. chi2_red is in these units\n\n"
-      CLI_INPUT_FILE_HELP CLI_INPUT_SERIES_HELP "\n"
+      "detected); or several files / a directory, one spectrum each, any format.\n"
+      "The selection (window, pumps, F, losses, weights) is gk_vpi_prepare (gainkit/vpi.h).",
+  .epilog =
       "Thresholds from the smooth net gain at the ASE peak: gl1 (g L = 1) and\n"
       "transparency (g = 0), with standard errors. CSV (-o .csv): gamma and alpha\n"
       "per wavelength. With --model both the JSON holds \"fits\" and\n"
       "\"background_ratio\" = median(W_fl/W_ASE) of vpi2.\n\n"
       "Examples:\n"
-    "  gainkit vpi examples/vpi-ddab.csv --model vpi1 --fluorescence examples/vpi-ddab-fl.csv --plot vpi.png\n"
-    "  gainkit vpi examples/vpi-ddab.csv --model vpi1 --window 515:545 --format json\n\n"
-    CLI_COMMON_HELP,
+      "  gainkit vpi examples/vpi-ddab.csv --model vpi1 --fluorescence examples/vpi-ddab-fl.csv --plot vpi.png\n"
+      "  gainkit vpi examples/vpi-ddab.csv --model vpi1 --window 515:545 --format json",
   .run = run,
 };
