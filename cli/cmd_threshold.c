@@ -7,12 +7,11 @@
 
 #include "cli.h"
 #include "input.h"
+#include "qopt.h"
 #include "gainkit/spectra.h"
 #include "gainkit/threshold.h"
 
 enum { M_KINK = 1, M_LINES = 2, M_FWHM = 4, M_PEAK = 8, M_ALL = 15, M_DEFAULT = M_KINK | M_FWHM | M_PEAK };
-enum { OPT_SPECTRA = CLI_OPT_FIRST_FREE, OPT_METHOD, OPT_WINDOW, OPT_BASELINE, OPT_RANGE, OPT_MAX_PUMP,
-       OPT_SMOOTH };
 
 /* The pump series, sorted by pump, as the methods and outputs see it
  * (gk_threshold_series: the library prepares it). */
@@ -634,66 +633,69 @@ static int make_plot(const char *out, const series *s, const results *r)
 
 /* ---- command ----------------------------------------------------------- */
 
+/* ---- options (declarative: --help is generated from this table) ---- */
+static int spectra, methods = M_DEFAULT;
+static const char *window, *baseline, *range, *max_pump, *smooth;
+/* defaults: automatic baseline from the spectrum ends, peak and FWHM from
+ * an automatic Savitzky-Golay smooth */
+static gk_spectrum_options so = {.baseline = {.kind = GK_BASELINE_AUTO}, .smooth = -1};
+static int opt_method(cli_qopt *o, const char *arg) { return parse_method(arg, &methods); }
+static int opt_window(cli_qopt *o, const char *arg)
+{
+  window = arg;
+  if (cli_range("--window", arg, "nm", &so.window_lo, &so.window_hi) < 0) return -1;
+  so.use_window = 1;
+  return 0;
+}
+static int opt_baseline(cli_qopt *o, const char *arg)
+{
+  baseline = arg;
+  return parse_baseline(arg, &so.baseline);
+}
+static int opt_smooth(cli_qopt *o, const char *arg)
+{
+  smooth = arg;
+  if (!strcmp(arg, "auto")) so.smooth = -1;
+  else if (!strcmp(arg, "none")) so.smooth = 0;
+  else {
+    long v;
+    if (cli_int("--smooth", arg, 1, 1000, &v) < 0) return -1;
+    so.smooth = (int)v;
+  }
+  return 0;
+}
+static cli_qopt opts[] = {
+  CLI_OPT_GROUP("Options"),
+  CLI_OPT_FLAG("spectra", &spectra,
+               "the input is spectra: a matrix (first row the pump values, unit in the corner cell, e.g. "
+               "\"wavelength (nm) \\ pump (uJ/cm2)\", first column the wavelength in nm, one spectrum per column; "
+               "the orientation is detected) or several files (or a directory), one spectrum each, in any "
+               "format below, with their pumps; each spectrum gives its integrated intensity, peak wavelength "
+               "and FWHM. Without it: columns pump, intensity and optionally FWHM (nm), the pump unit in the "
+               "header (\"pump (uJ/cm2)\") carried to the output"),
+  CLI_OPT_CALLBACK("method", "M[,M...]", opt_method, "kink, fwhm when widths exist, peak with --spectra",
+                   "kink, fwhm, peak, lines, default or all, or a list (kink,lines); lines only by name or all"),
+  CLI_OPT_STRING("range", "P1:P2", &range, "all",
+                 "use only pumps P1 <= P <= P2 (file's pump unit; a unit suffix is converted: 0.1mJ/cm2)"),
+  CLI_OPT_STRING("max-pump", "P", &max_pump, NULL, "use only pumps <= P (same units)"),
+  CLI_OPT_CALLBACK("window", "NM1:NM2", opt_window, "all", "analyse only this wavelength range (nm; with --spectra)"),
+  CLI_OPT_CALLBACK("baseline", "auto|N|none|VALUE", opt_baseline, "auto",
+                   "subtracted from each spectrum (with --spectra): auto = the lower of the means of the first "
+                   "and last 5 % of the samples, reported; N = mean of the first N points (an integer); none; "
+                   "or a VALUE (100.0)"),
+  CLI_OPT_CALLBACK("smooth", "auto|M|none", opt_smooth, "auto",
+                   "peak and FWHM from a Savitzky-Golay quadratic smooth (with --spectra): auto = half-width "
+                   "~FWHM/6, M samples each side, or none (raw samples)"),
+  CLI_INPUT_FILE_QOPTS,
+  CLI_INPUT_SERIES_QOPTS,
+};
+
 static int run(int argc, char **argv)
 {
   cli_common c = {.cmd = "threshold"};
-  static const struct option longopts[] = {
-      {"spectra", no_argument, NULL, OPT_SPECTRA},
-      {"method", required_argument, NULL, OPT_METHOD},
-      {"window", required_argument, NULL, OPT_WINDOW},
-      {"baseline", required_argument, NULL, OPT_BASELINE},
-      {"range", required_argument, NULL, OPT_RANGE},
-      {"max-pump", required_argument, NULL, OPT_MAX_PUMP},
-      {"smooth", required_argument, NULL, OPT_SMOOTH},
-      CLI_INPUT_FILE_LONGOPTS,
-      CLI_INPUT_SERIES_LONGOPTS,
-      CLI_COMMON_LONGOPTS,
-      {0, 0, 0, 0}};
-  int spectra = 0, methods = M_DEFAULT, opt;
-  const char *window = NULL, *baseline = NULL, *range = NULL, *max_pump = NULL, *smooth = NULL;
-  gk_spectrum_options so = {0};
-  /* defaults: automatic baseline from the spectrum ends, peak and FWHM from
-   * an automatic Savitzky–Golay smooth */
-  so.baseline.kind = GK_BASELINE_AUTO;
-  so.smooth = -1;
-  cli_input in = {0};
-  optind = 1;
-  while ((opt = cli_getopt(argc, argv, CLI_COMMON_SHORTOPTS, longopts, c.cmd)) != -1) {
-    switch (opt) {
-    case '?': return CLI_USAGE;
-    case OPT_SPECTRA: spectra = 1; break;
-    case OPT_METHOD: if (parse_method(optarg, &methods) < 0) return CLI_USAGE; break;
-    case OPT_WINDOW:
-      window = optarg;
-      if (cli_range("--window", optarg, "nm", &so.window_lo, &so.window_hi) < 0) return CLI_USAGE;
-      so.use_window = 1;
-      break;
-    case OPT_BASELINE:
-      baseline = optarg;
-      if (parse_baseline(optarg, &so.baseline) < 0) return CLI_USAGE;
-      break;
-    case OPT_RANGE: range = optarg; break;
-    case OPT_MAX_PUMP: max_pump = optarg; break;
-    case OPT_SMOOTH:
-      smooth = optarg;
-      if (!strcmp(optarg, "auto")) so.smooth = -1;
-      else if (!strcmp(optarg, "none")) so.smooth = 0;
-      else {
-        long v;
-        if (cli_int("--smooth", optarg, 1, 1000, &v) < 0) return CLI_USAGE;
-        so.smooth = (int)v;
-      }
-      break;
-    default: {
-      int h = cli_input_option(&in, opt, optarg);
-      if (h < 0) return CLI_USAGE;
-      if (h) break;
-      h = cli_common_option(&c, opt, optarg);
-      if (h < 0) return CLI_USAGE;
-      if (h == 0) return cli_usage(c.cmd, "unexpected option");
-    }
-    }
-  }
+  int optind;
+  if (cli_qopt_parse(&c, argc, argv, opts, CLI_NOPTS(opts), &optind) < 0) return CLI_USAGE;
+  cli_input in = cli_in;
   if (optind >= argc) return cli_usage(c.cmd, "missing input FILE");
   if (optind + 1 < argc && !spectra)
     return cli_usage(c.cmd, "%d input files: did you mean --spectra? (several files are one "
@@ -705,7 +707,6 @@ static int run(int argc, char **argv)
     return cli_usage(c.cmd, "%s applies to spectra; add --spectra",
                      window ? "--window" : baseline ? "--baseline" : "--smooth");
   if (range && max_pump) return cli_usage(c.cmd, "--range and --max-pump exclude each other");
-  if (cli_common_check(&c) < 0) return CLI_USAGE;
   const char *path = argv[optind];
 
   series s = {0};
@@ -792,39 +793,15 @@ const struct cli_command cli_cmd_threshold = {
   .name = "threshold",
   .summary = "ASE threshold from a pump series or spectra (kink, lines, FWHM)",
   .order = 30,
-  .help =
-      "Usage: gainkit threshold FILE [--spectra] [--method M[,M...]] [--range P1:P2 | --max-pump P]\n"
-      "       gainkit threshold FILE...|DIR --spectra [--pump-from-name] [--dark F]\n"
-      "                         [--window NM1:NM2] [--baseline auto|N|none|VALUE] [--smooth auto|M|none]\n"
-      "                         [options]\n\n"
-      "ASE threshold from emission versus pump (docs/threshold.md).\n\n"
-      "Input FILE:\n"
-      "  default     columns pump, intensity and optionally FWHM (nm); the pump unit\n"
-      "              in the header (\"pump (uJ/cm2)\") is carried to the output\n"
-      "  --spectra   a matrix: first row the pump values (unit in the corner cell,\n"
-      "              e.g. \"wavelength (nm) \\ pump (uJ/cm2)\"), first column the\n"
-      "              wavelength in nm, one spectrum per column; each spectrum gives\n"
-      "              its integrated intensity, peak wavelength and FWHM. The\n"
-      "              orientation is detected (one spectrum per row is read\n"
-      "              transposed, with a note). Or several files (or a\n"
-      "              directory), one spectrum each, in any format below, with\n"
-      "              their pumps from --pumps, --pumps-file or --pump-from-name\n\n"
-      "Options:\n"
-      "  --method M         kink, fwhm, peak, lines, default or all, or a list\n"
-      "                     (kink,lines); default = kink, fwhm (when widths exist) and\n"
-      "                     peak (with --spectra); lines only by name or all\n"
-      "  --range P1:P2      use only pumps P1 <= P <= P2 (file's pump unit; a unit\n"
-      "                     suffix is converted: 0.1mJ/cm2)\n"
-      "  --max-pump P       use only pumps <= P (same units)\n"
-      "  --window NM1:NM2   analyse only this wavelength range (with --spectra)\n"
-      "  --baseline B       subtracted from each spectrum (with --spectra): auto\n"
-      "                     (default: the lower of the means of the first and last\n"
-      "                     5 % of the samples, reported), N = mean of the first N\n"
-      "                     points (an integer), none, or a VALUE (100.0)\n"
-      "  --smooth S         peak and FWHM from a Savitzky-Golay quadratic smooth\n"
-      "                     (with --spectra): auto (default, half-width ~FWHM/6),\n"
-      "                     M samples each side, or none (raw samples)\n\n"
-      CLI_INPUT_FILE_HELP CLI_INPUT_SERIES_HELP "\n"
+  .opts = opts,
+  .nopts = CLI_NOPTS(opts),
+  .usage = "FILE [--spectra] [--method M[,M...]] [--range P1:P2 | --max-pump P]\n"
+           "       gainkit threshold FILE...|DIR --spectra [--pump-from-name] [--dark F]\n"
+           "                         [--window NM1:NM2] [--baseline auto|N|none|VALUE] [--smooth auto|M|none]\n"
+           "                         [options]",
+  .about = "ASE threshold from emission versus pump (docs/threshold.md). The series is prepared by\n"
+           "gk_threshold_prepare_table/_matrix (gainkit/threshold.h).",
+  .epilog =
       "Methods (at least 6 points):\n"
       "  kink    continuous two-segment line in log10(intensity) vs log10(pump);\n"
       "          threshold 10^xb ± se. A saturating S-curve (slope falling again at\n"
@@ -844,6 +821,6 @@ const struct cli_command cli_cmd_threshold = {
       "  gainkit threshold examples/threshold-spectra.csv --spectra --window 490:590 \\\n"
       "      --method kink,peak --format json\n"
       "  gainkit threshold examples/fluence-series --spectra --pump-from-name \\\n"
-      "      --dark examples/fluence-series/dark.txt --method kink\n\n" CLI_COMMON_HELP,
+      "      --dark examples/fluence-series/dark.txt --method kink",
   .run = run,
 };
