@@ -4,7 +4,9 @@
 #   make check      install missing packages, build, run the whole test suite
 #   make check SANITIZE=1   the same under ASan + UBSan (separate build dir)
 #   make check TSAN=1       the concurrency tests (label tsan) under ThreadSanitizer
-#                           (build-tsan/, no OpenMP; TSAN_ALL=1: every test)
+#                           (build-tsan/, clang + LLVM's OpenMP with Archer so the
+#                           parallel loops are checked; gcc: OpenMP off; TSAN_ALL=1:
+#                           every test)
 #   make bench      build and run the benchmarks in bench/
 #   make fuzz       libFuzzer campaign per parser (clang; FUZZ_SECONDS each,
 #                   FUZZERS="columns matrix units cli"; FUZZ_KEEP=1 minimises
@@ -21,6 +23,12 @@ JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 ifeq ($(TSAN),1)
 BUILD    ?= build-tsan
 CMAKE_ARGS += -DGAINKIT_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# clang: its OpenMP runtime tells TSan about barriers (Archer), so the TSan
+# build keeps OpenMP (CMakeLists.txt); without clang, gcc with OpenMP off.
+TSAN_CC  ?= $(shell command -v clang 2>/dev/null)
+ifneq ($(TSAN_CC),)
+CMAKE_ARGS += -DCMAKE_C_COMPILER=$(TSAN_CC)
+endif
 export TSAN_OPTIONS ?= halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/tsan.supp
 else ifeq ($(SANITIZE),1)
 BUILD    ?= build-sanitize

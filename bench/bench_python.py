@@ -71,3 +71,6 @@ print(f"vsl1 fit, 17 points, CPU time, best of 7 x {N} fits:")
 print(f"  library via one cffi call   {t_raw * 1e6:8.1f} us/fit")
 print(f"  gainkit.vsl.fit             {t_py * 1e6:8.1f} us/fit  (overhead {1e6 * (t_py - t_raw):.1f} us)")
 print(f"  scipy curve_fit             {t_sp * 1e6:8.1f} us/fit  ({t_sp / t_py:.1f}x slower than gainkit)")
+ok_over, ok_ratio = 1e6 * (t_py - t_raw) <= 20, t_sp / t_py >= 5
+print(f"issue 18 targets: overhead <= 20 us {'met' if ok_over else 'NOT met'}, "
+      f"loop >= 5x faster than curve_fit {'met' if ok_ratio else 'NOT met'}")

@@ -24,8 +24,10 @@ class _ThresholdModule:
     """``gainkit.threshold(pump, intensity, ...)`` finds the threshold;
     ``gainkit.threshold.from_spectra`` / ``from_file`` / ``find`` too."""
 
-    def __call__(self, pump, intensity, fwhm=None, method="all", pump_unit=""):
-        return _threshold_mod.find(pump, intensity, fwhm, method=method, pump_unit=pump_unit)
+    def __call__(self, pump, intensity, fwhm=None, method="default", pump_unit="", range=None,
+                 max_pump=None):
+        return _threshold_mod.find(pump, intensity, fwhm, method=method, pump_unit=pump_unit,
+                                   range=range, max_pump=max_pump)
 
     __call__.__doc__ = _threshold_mod.find.__doc__
 

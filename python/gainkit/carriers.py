@@ -9,7 +9,8 @@ import math
 
 import numpy as np
 
-from ._core import Record, as_f64, carray, determined, dptr, new_error, raise_for, usage, value_se
+from ._core import (Cancel, Record, as_f64, carray, determined, dptr, new_error, raise_for, usage,
+                    value_se)
 from ._ffi import ffi, lib
 
 
@@ -55,17 +56,51 @@ def plqy(k1, k2, k3, density=None, range=None, points=61):
     return Record("carriers plqy", v)
 
 
-def pulse(k1, k2, k3, fluence, pulse_fwhm, thickness, photon_energy, absorptance=1.0,
-          t_end=0.0, points=400):
+def pulse(k1, k2, k3, fluence, pulse_fwhm=None, thickness=None, photon_energy=None,
+          absorptance=1.0, t_end=0.0, points=400, sweep_fwhm=None):
     """N(t) under a Gaussian pulse (stiff ODE, GSL msbdf): n0 deposited,
-    n_peak, t_peak, plqy_integrated, n_end_fraction, t_end, and t, n."""
+    n_peak, t_peak, plqy_integrated, n_end_fraction, t_end, and t, n.
+    Units: k1 s^-1, k2 cm^3/s, k3 cm^6/s, fluence J/cm^2, pulse_fwhm s,
+    thickness cm, photon_energy eV, t_end s (default 0: automatic).
+    sweep_fwhm=(t1, t2, n): instead, the peak density for n pulse widths
+    log-spaced from t1 to t2 (s), as the CLI's --sweep-fwhm: keys fwhm,
+    n_peak (pulse_fwhm then not needed). Example:
+        gainkit.carriers.pulse(1e7, 2e-10, 1e-28, 50e-6, 1e-9, 150e-7, 2.4)["n_peak"]"""
+    if thickness is None or photon_energy is None:
+        raise usage("pulse needs thickness (cm) and photon_energy (eV)")
     k = _abc(k1, k2, k3)
     o = ffi.new("gk_pulse_opts *")
     o.k = k[0]
     o.n0 = lib.gk_pulse_density(fluence, absorptance, photon_energy, thickness)
-    o.fwhm, o.t_end, o.n_out, o.rtol = pulse_fwhm, t_end, int(points), 0
-    r = ffi.new("gk_pulse_result *")
+    o.t_end, o.n_out, o.rtol = t_end, int(points), 0
+    if not (2 <= points <= 1e6 and points == int(points)):
+        raise usage("points: must be an integer from 2 to 1e6")
     err = new_error()
+    if sweep_fwhm is not None:
+        t1, t2, n = sweep_fwhm
+        if not (t1 > 0 and t2 > t1):
+            raise usage("sweep_fwhm: widths must be positive and t1 < t2")
+        if not (2 <= n <= 10000 and n == int(n)):
+            raise usage("sweep_fwhm: n must be an integer from 2 to 10000")
+        n = int(n)
+        # the CLI's logspace: a (b/a)^(i/(n-1))
+        w = np.array([t1 * (t2 / t1) ** (i / (n - 1)) for i in range(n)])
+        pk = np.empty(n)
+        with Cancel() as cancel:
+            for i in range(n):
+                o.fwhm, o.n_out = w[i], 2
+                r = ffi.new("gk_pulse_result *")
+                raise_for(lib.gk_pulse_run(o, r, err), err)
+                pk[i] = r.n_peak
+                lib.gk_pulse_result_free(r)
+                if cancel.requested:
+                    break
+        cancel.check()
+        return Record("carriers pulse", {"n0": o.n0, "fwhm": w, "n_peak": pk})
+    if pulse_fwhm is None:
+        raise usage("pulse needs pulse_fwhm (s) or sweep_fwhm")
+    o.fwhm = pulse_fwhm
+    r = ffi.new("gk_pulse_result *")
     raise_for(lib.gk_pulse_run(o, r, err), err)
     try:
         return Record("carriers pulse", {"n0": o.n0, "n_peak": r.n_peak, "t_peak": r.t_peak,

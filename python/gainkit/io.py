@@ -2,15 +2,15 @@
 (gk_columns_read, gk_matrix_read, gk_long_read, gk_table_read).
 
 ``read(path, kind=...)`` dispatches through ``READERS`` (kind -> function),
-so a reader the library gains later is one entry here. A folder is read
-file by file with the columns reader and assembled into a matrix.
+so a reader the library gains later is one entry here. A folder (or several
+spectrum files) is read and assembled by the library (gk_io_assemble), the
+same code the CLI's FOLDER --spectra uses.
 """
 from __future__ import annotations
 
 import dataclasses
 import glob
 import os
-import re
 
 import numpy as np
 
@@ -49,6 +49,7 @@ class Columns(Result):
     y_unit: str
     x_factor: float
     meta: dict
+    note: str = ""     # sort_and_average: what was reordered or averaged
 
 
 @dataclasses.dataclass
@@ -66,6 +67,7 @@ class Matrix(Result):
     col_name: str
     meta: dict
     files: list = dataclasses.field(default_factory=list)
+    line: np.ndarray = dataclasses.field(default=None, repr=False)  # source line of each row
 
 
 @dataclasses.dataclass
@@ -76,6 +78,7 @@ class Long(Result):
     matrices: list
     delay_unit_in: str
     meta: dict
+    header_line: int = 0
 
 
 @dataclasses.dataclass
@@ -89,7 +92,8 @@ class Table(Result):
 
 
 def read_columns(path, xkind="plain", x_unit=None, x_unit_default=None, min_points=2,
-                 require_increasing=False, allow_unsorted=False):
+                 require_increasing=False, allow_unsorted=False, require_positive_sigma=True,
+                 sort_and_average=False):
     """Two or three columns (x, y, optional sigma), as gk_columns_read reads
     them. ``xkind``: "plain", "length" (x to cm) or "wavelength" (x to nm);
     ``x_unit`` overrides the header's unit."""
@@ -103,8 +107,9 @@ def read_columns(path, xkind="plain", x_unit=None, x_unit_default=None, min_poin
     o.min_points = min_points
     o.require_increasing = int(require_increasing)
     o.allow_unsorted = int(allow_unsorted)
+    o.sort_and_average = int(sort_and_average)
     o.reject_duplicate_x = 1
-    o.require_positive_sigma = 1
+    o.require_positive_sigma = int(require_positive_sigma)
     c = ffi.new("gk_columns *")
     err = new_error()
     raise_for(lib.gk_columns_read(os.fsencode(path), o, c, err), err)
@@ -113,7 +118,7 @@ def read_columns(path, xkind="plain", x_unit=None, x_unit_default=None, min_poin
                        sigma=carray(c.sigma, c.n), line=carray(c.line, c.n, np.int64),
                        x_name=s(c.x_name), y_name=s(c.y_name), x_unit=s(c.x_unit),
                        x_unit_in=s(c.x_unit_in), y_unit=s(c.y_unit), x_factor=c.x_factor,
-                       meta=_meta(c.meta))
+                       meta=_meta(c.meta), note=s(c.note))
     finally:
         lib.gk_columns_free(c)
 
@@ -122,7 +127,8 @@ def _matrix_from_c(m):
     return Matrix(path=s(m.path), row=carray(m.row, m.nrow), col=carray(m.col, m.ncol),
                   z=carray(m.z, m.nrow * m.ncol).reshape(m.nrow, m.ncol), corner=s(m.corner),
                   col_unit=s(m.col_unit), col_unit_in=s(m.col_unit_in), row_name=s(m.row_name),
-                  col_name=s(m.col_name), meta=_meta(m.meta))
+                  col_name=s(m.col_name), meta=_meta(m.meta),
+                  line=carray(m.line, m.nrow, np.int64) if m.line != ffi.NULL else None)
 
 
 def read_matrix(path, col_kind="plain", col_unit=None, col_unit_default=None,
@@ -155,7 +161,8 @@ def read_long(path):
     try:
         return Long(path=s(lg.path), delay=carray(lg.delay, lg.ndelay),
                     matrices=[_matrix_from_c(lg.m[k]) for k in range(lg.ndelay)],
-                    delay_unit_in=s(lg.delay_unit_in), meta=_meta(lg.meta))
+                    delay_unit_in=s(lg.delay_unit_in), meta=_meta(lg.meta),
+                    header_line=int(lg.header_line))
     finally:
         lib.gk_long_free(lg)
 
@@ -175,61 +182,60 @@ def read_table(path):
         lib.gk_table_free(t)
 
 
-_NUM = re.compile(r"[-+]?\d+(?:[.p]\d+)?(?:[eE][-+]?\d+)?")
+def read_folder(path, pattern=None, param=None, **assemble_kw):
+    """A folder of spectra, one file each (any format the library's vendor
+    readers take), assembled by the library (gk_io_assemble, as the CLI's
+    FOLDER --spectra) into a Matrix whose columns are sorted by pump.
 
-
-def read_folder(path, pattern="*.csv", param=None, **assemble_kw):
-    """A folder of spectra, one file each, assembled into a Matrix whose
-    columns are sorted by the parameter (pump).
-
-    With a library that has gk_io_assemble (vendor formats, exposure
-    normalisation, dark subtraction) and no ``param``, the files go to
-    ``assemble`` (pump from the file name, or assemble_kw such as pumps=,
-    pumps_file=, dark=). Otherwise each (wavelength, intensity) file is read
-    with gk_columns_read and the parameter of a file is its "# PARAM: value"
-    metadata line when ``param`` is given, else the last number in the file
-    name ("spec_35.7uJ.csv" -> 35.7). Every file must have the same
-    wavelengths (InputError naming the file otherwise)."""
-    files = sorted(glob.glob(os.path.join(path, pattern)))
+    pattern  None (default): every regular, non-hidden file of the folder
+             (the library lists it); or a glob ("film1_*") to choose files
+    param    None (default): the pump is the number before a unit at the
+             end of each file name ("film1_40uJ.txt" -> 40 uJ), or from
+             assemble_kw (pumps=, pumps_file=); or the name of a
+             "# PARAM: value" metadata line of each file, whose values are
+             handed to the library as the pumps
+    assemble_kw  go to gainkit.io.assemble (dark=, pump_unit=, ...)
+    Example: gainkit.read("examples/spectra-folder", param="pump_uJ_cm2")"""
+    if pattern is None and param is None:
+        return assemble([path], **assemble_kw)
+    files = sorted(f for f in glob.glob(os.path.join(path, pattern or "*"))
+                   if os.path.isfile(f) and not os.path.basename(f).startswith("."))
     if not files:
-        raise InputError(f"{path}: no files matching {pattern}", code=lib.GK_EINPUT)
-    if param is None and hasattr(lib, "gk_io_assemble"):
-        return assemble(files, **assemble_kw)
-    if assemble_kw:
-        raise usage(f"{', '.join(assemble_kw)}: need a libgainkit with gk_io_assemble")
-    cols, specs, wl = [], [], None
-    for f in files:
-        c = read_columns(f, xkind="wavelength", x_unit_default="nm", min_points=3)
-        if param is not None:
-            if param not in c.meta:
-                raise InputError(f"{f}: no '# {param}: value' line", code=lib.GK_EINPUT, file=f)
-            try:
-                v = float(c.meta[param].split()[0])
-            except ValueError:
-                raise InputError(f"{f}: {param} '{c.meta[param]}' is not a number",
-                                 code=lib.GK_EINPUT, file=f) from None
-        else:
-            nums = _NUM.findall(os.path.splitext(os.path.basename(f))[0])
-            if not nums:
-                raise InputError(f"{f}: no number in the file name to use as the parameter "
-                                 "(pass param= to take it from the file's metadata)",
-                                 code=lib.GK_EINPUT, file=f)
-            v = float(nums[-1].replace("p", "."))
-        if wl is None:
-            wl = c.x
-        elif c.x.shape != wl.shape or not np.allclose(c.x, wl, rtol=0, atol=1e-9 * np.max(np.abs(wl))):
-            raise InputError(f"{f}: wavelengths differ from those of {files[0]}",
-                             code=lib.GK_EINPUT, file=f)
-        cols.append(v)
-        specs.append(c.y)
-    order = np.argsort(cols, kind="stable")
-    col = np.asarray(cols)[order]
-    if np.any(np.diff(col) == 0):
-        raise InputError(f"{path}: two files have the same parameter value", code=lib.GK_EINPUT)
-    z = np.stack([specs[k] for k in order], axis=1)
-    return Matrix(path=path, row=wl, col=col, z=np.ascontiguousarray(z), corner="",
-                  col_unit="", col_unit_in="", row_name="wavelength", col_name=param or "",
-                  meta={}, files=[files[k] for k in order])
+        raise InputError(f"{path}: no files matching {pattern or '*'}", code=lib.GK_EINPUT,
+                         file=os.fspath(path), message=f"no files matching {pattern or '*'}")
+    if param is not None:
+        if "pumps" in assemble_kw or "pumps_file" in assemble_kw:
+            raise usage("param: give either param or pumps/pumps_file")
+        pumps = []
+        for f in files:
+            meta = read_spectra(f).meta
+            if param not in meta:
+                raise InputError(f"{f}: no '# {param}: value' line", code=lib.GK_EINPUT, file=f,
+                                 message=f"no '# {param}: value' line")
+            q = ffi.new("double *")
+            if lib.gk_parse_number(meta[param].split()[0].encode() if meta[param].split() else b"",
+                                   q, ffi.NULL) != lib.GK_OK:
+                raise InputError(f"{f}: {param} '{meta[param]}' is not a number",
+                                 code=lib.GK_EINPUT, file=f, message=f"{param} is not a number")
+            pumps.append(q[0])
+        assemble_kw["pumps"] = pumps
+        assemble_kw.setdefault("pump_from_name", False)
+    return assemble(files, **assemble_kw)
+
+
+def read_input(paths, pump_from_name=None, **assemble_kw):
+    """Spectra versus pump as the CLI's commands read them (threshold
+    --spectra, vpi): one matrix file (orientation detected), several files
+    or a folder, through gk_io_assemble. pump_from_name defaults to True
+    for several files or a folder (the CLI's --pump-from-name), False for
+    one file; other keywords as gainkit.io.assemble."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    paths = list(paths)
+    if pump_from_name is None:
+        pump_from_name = (len(paths) > 1 or os.path.isdir(paths[0])) and \
+            "pumps" not in assemble_kw and "pumps_file" not in assemble_kw
+    return assemble(paths, pump_from_name=pump_from_name, **assemble_kw)
 
 
 @dataclasses.dataclass

@@ -68,6 +68,12 @@ def threshold(result, ax=None, fwhm_ax=None):
         lo, hi = Pc[Pc <= v], Pc[Pc >= v]
         ax.plot(lo, c_lo + m_lo * lo, ":", color="C2")
         ax.plot(hi, c_hi + m_hi * hi, ":", color="C2", label="lines")
+    peak = getattr(result, "intensity_at_ase_peak", None)
+    if peak is not None and "peak" in result.curves:
+        ok = np.isfinite(peak)
+        wl = result.thresholds["peak"].get("wavelength_nm", float("nan"))
+        ax.loglog(P[ok], peak[ok], "^", ms=4, color="C1", label=f"at {wl:.1f} nm")
+        ax.plot(Pc, result.curves["peak"](Pc), "-", color="C1", label="peak fit")
     for i, (name, d) in enumerate(result.thresholds.items()):
         if d.get("converged") and np.isfinite(d["value"]):
             ax.axvline(d["value"], color=f"C{i + 3}", ls="--", lw=1,

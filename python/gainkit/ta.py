@@ -5,10 +5,11 @@ docs/ta.md; Klimov, Chem. Rev. 2023)."""
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 
-from ._core import Record, as_f64, carray, dptr, new_error, raise_for, usage, value_se
+from ._core import InputError, Record, as_f64, carray, dptr, new_error, raise_for, usage, value_se
 from ._ffi import ffi, lib
 
 
@@ -129,12 +130,105 @@ def resample(wl_from, alpha0, wl_to):
     return out
 
 
-def from_files(ground, delta=None, long=None, delays=None, n_mean=None, **kw):
-    """Read the CLI's inputs: ground (wavelength, OD), delta files (one
-    matrix per delay, delay from '# delay: 4 ps' or ``delays`` in s) or one
-    long-format table, and analyse. The pump axis is the matrices' first row
-    taken as <N> (or ``n_mean``); conversions from fluences are the CLI's
-    (--cross-section) and not offered here."""
+# h c / e in eV nm, as GK_HC_EV_NM in gainkit/constants.h (the same
+# operations in the same order: the same double)
+HC_EV_NM = 6.62607015e-34 * 2.99792458e10 * 1e7 / 1.602176634e-19
+
+
+def _quantity(v, base, name):
+    """A number (in base) or a string with a unit suffix converted to base
+    by the library ("5e-15cm2", "400nm")."""
+    if not isinstance(v, str):
+        return float(v)
+    q = ffi.new("double *")
+    err = new_error()
+    if lib.gk_parse_quantity(v.encode(), base.encode(), q, err) != lib.GK_OK:
+        raise usage(f"{name}: {ffi.string(err.msg).decode()}")
+    return q[0]
+
+
+def pump_axis(pump, pump_unit="", cross_section=None, pump_wavelength=None, photon_fluence=None,
+              n_mean=None, _path="", _line=0):
+    """<N> (average excitons per NC) for each pump column, as the CLI's
+    --n-mean / --cross-section / --pump-wavelength / --photon-fluence:
+
+    n_mean           the <N> values themselves (one per column)
+    cross_section    absorption cross-section sigma at the pump, cm^2 (or
+                     "5e-15cm2"): <N> = sigma j_p (Klimov, Chem. Rev. 2023)
+    pump_wavelength  nm (or "400nm"): an energy fluence (pump_unit a fluence
+                     such as "uJ/cm2") becomes a photon fluence j_p = F/(h nu)
+    photon_fluence   j_p per column in cm^-2 (with cross_section), instead of
+                     the pump values
+    Without any of them, pump must be dimensionless (<N>); pump in a
+    photon-fluence unit ("cm^-2") is converted to cm^-2. Defaults None.
+    Example: gainkit.ta.pump_axis([10, 20], "uJ/cm2", cross_section=5e-15,
+                                  pump_wavelength=400)"""
+    pump = as_f64(pump, "pump")
+    nc = pump.shape[0]
+    if n_mean is not None:
+        if cross_section is not None:
+            raise usage("n_mean and cross_section exclude each other")
+        nm = as_f64(n_mean, "n_mean")
+        if nm.shape[0] != nc:
+            raise usage(f"n_mean: {nm.shape[0]} values for {nc} pump columns" +
+                        (f" in {_path}" if _path else ""))
+        return nm.copy()
+    info = ffi.new("gk_unit_info *")
+    has_unit = bool(pump_unit) and \
+        lib.gk_unit_describe(pump_unit.encode(), info, ffi.NULL) == lib.GK_OK
+    dim = ffi.string(info.dimension).decode() if has_unit else ""
+    where = f"{_path}:{_line}: " if _path and _line else f"{_path}: " if _path else ""
+    if cross_section is None:
+        if photon_fluence is not None:
+            raise usage("photon_fluence needs cross_section")
+        if has_unit and dim != "dimensionless":
+            msg = (f"pump columns are in '{pump_unit}'; give cross_section (and pump_wavelength "
+                   "for an energy fluence) or n_mean")
+            raise InputError(where + msg, code=lib.GK_EINPUT, file=_path, line=_line, message=msg)
+        return pump.copy()
+    sigma = _quantity(cross_section, "cm2", "cross_section")
+    if not sigma > 0:
+        raise usage("cross_section: must be positive")
+    ev = math.nan
+    if pump_wavelength is not None:
+        wl = _quantity(pump_wavelength, "nm", "pump_wavelength")
+        if not wl > 0:
+            raise usage("pump_wavelength: must be positive")
+        ev = HC_EV_NM / wl
+    if photon_fluence is not None:
+        jp = as_f64([_quantity(x, "cm^-2", "photon_fluence") for x in np.atleast_1d(photon_fluence)]
+                    if not isinstance(photon_fluence, np.ndarray) else photon_fluence,
+                    "photon_fluence")
+        if jp.shape[0] != nc:
+            raise usage(f"photon_fluence: {jp.shape[0]} values for {nc} pump columns")
+    elif has_unit and dim == "fluence":
+        if math.isnan(ev):
+            raise usage(f"pump columns{' of ' + _path if _path else ''} are an energy fluence "
+                        f"({pump_unit}): give pump_wavelength")
+        jp = np.array([lib.gk_ta_photon_fluence(p * info.factor, ev) for p in pump])
+    else:
+        f = 1.0
+        if has_unit:
+            fp = ffi.new("double *")
+            if lib.gk_unit_factor(pump_unit.encode(), b"cm^-2", fp, ffi.NULL) != lib.GK_OK:
+                msg = f"pump unit '{pump_unit}' is neither an energy nor a photon fluence"
+                raise InputError(where + msg, code=lib.GK_EINPUT, file=_path, line=_line,
+                                 message=msg)
+            f = fp[0]
+        jp = pump * f
+    return np.array([lib.gk_ta_n_mean(sigma, float(j)) for j in jp])
+
+
+def from_files(ground, delta=None, long=None, delays=None, n_mean=None, cross_section=None,
+               pump_wavelength=None, photon_fluence=None, **kw):
+    """Read the CLI's inputs and analyse: ground (wavelength, OD), delta
+    files (one matrix per delay, delay from '# delay: 4 ps' or ``delays``
+    in s) or one long-format table. The matrices' first row is the pump:
+    <N> itself, or converted as the CLI does with n_mean, cross_section
+    (cm^2), pump_wavelength (nm) and photon_fluence (cm^-2): see
+    gainkit.ta.pump_axis. Other keywords as gainkit.ta.analyze. Example:
+        gainkit.ta.from_files("examples/ta/ground.csv",
+                              delta="examples/ta/delta_04ps.csv", probe=537)"""
     from .io import read_columns, read_long, read_matrix
     if (delta is None) == (long is None):
         raise usage("give delta files or long, not both")
@@ -142,8 +236,9 @@ def from_files(ground, delta=None, long=None, delays=None, n_mean=None, **kw):
     if long is not None:
         lg = read_long(long)
         mats, dl = lg.matrices, lg.delay
+        hl = lg.header_line
     else:
-        if isinstance(delta, str):
+        if isinstance(delta, (str, os.PathLike)):
             delta = [delta]
         mats = [read_matrix(p) for p in delta]
         for m in mats[1:]:
@@ -163,9 +258,12 @@ def from_files(ground, delta=None, long=None, delays=None, n_mean=None, **kw):
                 else:
                     dl.append(math.nan)
             dl = np.array(dl)
+        hl = int(mats[0].line[0]) - 1 if mats[0].line is not None and len(mats[0].line) else 0
     m0 = mats[0]
     a0 = resample(g.x, g.y, m0.row)
-    nm = m0.col if n_mean is None else np.asarray(n_mean, dtype=float)
+    nm = pump_axis(m0.col, m0.col_unit_in or "", cross_section=cross_section,
+                   pump_wavelength=pump_wavelength, photon_fluence=photon_fluence, n_mean=n_mean,
+                   _path=m0.path, _line=hl)
     dod = np.stack([m.z for m in mats])
     if len(mats) == 1 and (dl is None or np.all(np.isnan(dl))):
         r = analyze(m0.row, a0, nm, dod, **kw)

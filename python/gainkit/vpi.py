@@ -5,10 +5,12 @@ vpi1: I = W1(P) F (e^{gL} - 1)/g; vpi2 adds W2(P) F (1 - e^{-alpha L})/alpha."""
 from __future__ import annotations
 
 import dataclasses
+import math
+import os
 
 import numpy as np
 
-from ._core import Result, as_f64, carray, dptr, new_error, raise_for, usage
+from ._core import InputError, Result, as_f64, carray, dptr, new_error, raise_for, usage
 from ._ffi import constants, ffi, lib
 
 SIGMA_FLOOR = 1e-3  # the CLI's floor: 1e-3 of each spectrum's largest |I|
@@ -45,15 +47,32 @@ class VpiFit(Result):
     yhat: np.ndarray
     reason: str
     warnings: list = dataclasses.field(default_factory=list)
+    # the headline: the gL=1 threshold is determined (the CLI's "determined")
+    determined: bool = True
+    params_each_determined: dict = dataclasses.field(default_factory=dict)
+    # F(lambda) used, and whether it was estimated from the lowest-pump spectrum
+    fluorescence: np.ndarray | None = None
+    fluorescence_estimated: bool = True
+    # vpi2 with an estimated F: the fraction of the lowest-pump spectrum at
+    # the ASE peak that the fit calls ASE (that much of "F" is ASE)
+    ase_fraction_lowest_pump: float | None = None
 
     def _dict(self):
         d = {"command": "vpi", "model": self.model, "converged": self.converged,
              "chi2_red": self.chi2_red, "weights": self.weights, "length_cm": self.length_cm,
-             "params": {k: {"value": v, "stderr": self.stderr[k]} for k, v in self.params.items()},
+             "params": {k: {"value": v, "stderr": self.stderr[k],
+                            "determined": self.params_each_determined.get(k, self.params_determined)}
+                        for k, v in self.params.items()},
+             "determined": self.determined,
+             "fluorescence": {"source": "estimated: lowest-pump spectrum" if self.fluorescence_estimated
+                              else "measured (--fluorescence)"}}
+        if self.fluorescence_estimated:
+            d["fluorescence"]["ase_fraction_lowest_pump"] = self.ase_fraction_lowest_pump
+        d.update({
              "params_determined": self.params_determined, "wavelength_nm": self.wavelength_nm,
              "gamma": self.gamma, "gamma_stderr": self.gamma_stderr, "alpha": self.alpha,
              "alpha_stderr": self.alpha_stderr, "pump": self.pump, "w_ase": self.w_ase,
-             "w_ase_stderr": self.w_ase_stderr}
+             "w_ase_stderr": self.w_ase_stderr})
         if self.model == "vpi2":
             d["w_fl"], d["w_fl_stderr"] = self.w_fl, self.w_fl_stderr
         d["peak_nm"] = self.peak_nm
@@ -78,6 +97,47 @@ def sigma_for(intensity, weights):
     return np.ascontiguousarray(a if weights == "relative" else np.sqrt(a))
 
 
+def _why_undet(v, se, flag_ok, flag_why="the data do not bound it"):
+    """The CLI's why_undet_flag (cli/cmd_vpi.c): None when determined."""
+    if not math.isfinite(v):
+        return "no value"
+    if not flag_ok:
+        return flag_why
+    if not math.isfinite(se):
+        return "no standard error"
+    if se > abs(v):
+        return "standard error exceeds |value|"
+    return None
+
+
+def load_curve(path, wavelength_nm, what="curve"):
+    """A two-column file (wavelength nm, value) interpolated linearly onto
+    wavelength_nm, as the CLI's --fluorescence/--losses: every wavelength
+    must lie inside the file's range (InputError naming file and line
+    otherwise). The interpolation is GSL's linear one, in numpy."""
+    from .io import read_columns
+    wl = as_f64(wavelength_nm, "wavelength_nm")
+    c = read_columns(path, xkind="wavelength", x_unit_default="nm", min_points=2,
+                     allow_unsorted=True, require_positive_sigma=False)
+    lo, hi = c.x[0], c.x[-1]
+    if wl[0] < lo or wl[-1] > hi:
+        line = int(c.line[0 if wl[0] < lo else -1])
+        msg = f"{what} covers {lo:g}-{hi:g} nm but the data need {wl[0]:g}-{wl[-1]:g} nm"
+        raise InputError(f"{c.path}:{line}: {msg}", code=lib.GK_EINPUT, file=c.path, line=line,
+                         message=msg)
+    # gsl_interp_linear: interval i with x[i] <= x < x[i+1] (the last
+    # interval for x = x[n-1]), y[i] + (y[i+1]-y[i])/(x[i+1]-x[i]) * (x - x[i])
+    i = np.clip(np.searchsorted(c.x, wl, side="right") - 1, 0, len(c.x) - 2)
+    x0, x1, y0, y1 = c.x[i], c.x[i + 1], c.y[i], c.y[i + 1]
+    return y0 + (y1 - y0) / (x1 - x0) * (wl - x0)
+
+
+def _curve_arg(v, wl, what):
+    if isinstance(v, (str, bytes, os.PathLike)):
+        return load_curve(v, wl, what), os.fspath(v)
+    return v, None
+
+
 def fit(wavelength_nm, pump, intensity, length, model="vpi2", fluorescence=None, losses=None,
         weights="relative"):
     """Global VPI fit.
@@ -88,9 +148,12 @@ def fit(wavelength_nm, pump, intensity, length, model="vpi2", fluorescence=None,
     intensity      nl x np spectra, intensity[i, j] at wavelength i, pump j
     length         stripe length, cm
     model          "vpi1" or "vpi2" (default)
-    fluorescence   F(lambda) (nl values >= 0); default: the lowest-pump
+    fluorescence   F(lambda) (nl values >= 0), or a two-column file
+                   (wavelength nm, F) interpolated onto wavelength_nm (the
+                   CLI's --fluorescence); default None: the lowest-pump
                    spectrum normalised to its maximum
-    losses         alpha(lambda) in cm^-1 to hold fixed, or None to fit
+    losses         alpha(lambda) in cm^-1 (>= 0) to hold fixed, as values or
+                   a two-column file (the CLI's --losses); default None: fit
     weights        "relative" (default), "poisson" or "none"
     Example: gainkit.vpi.fit(wl, P, I, 0.2, model="vpi1").threshold["gl1"]
     """
@@ -98,6 +161,8 @@ def fit(wavelength_nm, pump, intensity, length, model="vpi2", fluorescence=None,
     pump = as_f64(pump, "pump")
     nl, npump = wl.shape[0], pump.shape[0]
     I = as_f64(intensity, "intensity", ndim=2, shape=(nl, npump))
+    fluorescence, _ = _curve_arg(fluorescence, wl, "fluorescence")
+    losses, lpath = _curve_arg(losses, wl, "losses")
     F = as_f64(fluorescence, "fluorescence", shape=(nl,), optional=True)
     alpha = as_f64(losses, "losses", shape=(nl,), optional=True)
     if nl < 3:
@@ -106,12 +171,19 @@ def fit(wavelength_nm, pump, intensity, length, model="vpi2", fluorescence=None,
         raise usage(f"pump: {npump} pumps, need at least 2")
     if model not in ("vpi1", "vpi2"):
         raise usage(f"model: expected vpi1 or vpi2, got '{model}'")
+    if alpha is not None:
+        bad = np.flatnonzero(~(alpha >= 0))
+        if bad.size:
+            msg = f"losses must be >= 0 ({alpha[bad[0]]:g} cm^-1 at {wl[bad[0]]:g} nm)"
+            raise InputError(f"{lpath}: {msg}" if lpath else msg, code=lib.GK_EINPUT,
+                             file=lpath or "", message=msg)
     sig = sigma_for(I, weights)
     d = ffi.new("gk_vpi_data *")
     d.nl, d.np = nl, npump
     setattr(d, "lambda", dptr(wl))
     d.pump, d.intensity, d.L = dptr(pump), dptr(I), float(length)
     err = new_error()
+    estimated = F is None
     if F is None:
         F = np.empty(nl)
         raise_for(lib.gk_vpi_default_fluorescence(d, dptr(F), err), err)
@@ -134,7 +206,20 @@ def fit(wavelength_nm, pump, intensity, length, model="vpi2", fluorescence=None,
               "transparency": {"value": r.th_tr, "stderr": r.th_tr_se, "lo": r.th_tr_lo,
                                "hi": r.th_tr_hi, "determined": bool(r.th_tr_determined)}}
         v2 = model == "vpi2"
+        th["gl1"]["determined"] = _why_undet(r.th_gl1, r.th_gl1_se, r.th_gl1_determined) is None
+        th["transparency"]["determined"] = _why_undet(r.th_tr, r.th_tr_se, r.th_tr_determined) is None
+        each = {gn[k]: _why_undet(r.glob[k], r.glob_se[k], r.glob_determined) is None for k in range(4)}
+        frac = None
+        if estimated:
+            frac = float("nan")
+            if v2:
+                ase, bg = ffi.new("double *"), ffi.new("double *")
+                lib.gk_vpi_terms(r, dptr(F), r.ipk, pump[0], r.w1[0], r.w2[0], ase, bg)
+                if ase[0] + bg[0] > 0:
+                    frac = ase[0] / (ase[0] + bg[0])
         return VpiFit(
+            determined=th["gl1"]["determined"], params_each_determined=each,
+            fluorescence=F, fluorescence_estimated=estimated, ase_fraction_lowest_pump=frac,
             model=model, converged=bool(r.converged), chi2_red=r.chi2_red, weights=weights,
             length_cm=float(length), params={gn[k]: r.glob[k] for k in range(4)},
             stderr={gn[k]: r.glob_se[k] for k in range(4)},
@@ -154,11 +239,28 @@ def fit(wavelength_nm, pump, intensity, length, model="vpi2", fluorescence=None,
 
 
 def fit_file(path, length=None, model="vpi2", window=None, max_pump=None, fluorescence=None,
-             losses=None, weights="relative"):
-    """Read a VPI matrix as the CLI does (length from '# stripe_length_cm:'
-    when not given; window (nm1, nm2); pumps up to max_pump) and fit it."""
-    from .io import read_matrix
-    m = read_matrix(path, require_increasing_rows=True, min_rows=2, min_cols=2)
+             losses=None, weights="relative", **input_kw):
+    """Read a VPI matrix as the CLI does and fit it: length in cm (default:
+    the file's '# stripe_length_cm:'), window (nm1, nm2) in nm, pumps up to
+    max_pump (the file's pump unit; default all), fluorescence and losses
+    as arrays or two-column files (wavelength nm, value) as the CLI's
+    --fluorescence/--losses. path: a matrix file, several spectrum files or
+    a folder (pumps from the file names by default; input_kw as
+    gainkit.io.read_input: dark=, pumps=, ...). Example:
+        gainkit.vpi.fit_file("examples/vpi-ddab.csv", model="vpi1",
+                             fluorescence="examples/vpi-ddab-fl.csv")"""
+    from .io import read_input
+    # one matrix file, several files or a folder: the CLI's input layer
+    # (gk_io_assemble); input_kw as gainkit.io.read_input
+    m = read_input(path, **input_kw)
+    if isinstance(path, (str, os.PathLike)):
+        path = os.fspath(path)
+    else:
+        path = os.fspath(list(path)[0])
+    if m.col.shape[0] < 2:
+        raise InputError(f"{path}: {m.col.shape[0]} spectrum; a VPI fit needs at least 2 pumps",
+                         code=lib.GK_EINPUT, file=path,
+                         message=f"{m.col.shape[0]} spectrum; a VPI fit needs at least 2 pumps")
     if length is None:
         if "stripe_length_cm" not in m.meta:
             raise usage(f"length: missing: give the stripe length or put "
@@ -172,6 +274,11 @@ def fit_file(path, length=None, model="vpi2", window=None, max_pump=None, fluore
         wl, z = wl[k], z[k]
     order = np.argsort(m.col, kind="stable")
     if max_pump is not None:
+        if isinstance(max_pump, str):   # "0.05mJ/cm2": converted to the file's pump unit
+            from .threshold import pump_value
+            max_pump = pump_value(max_pump, m.col_unit_in or "", "max_pump")
+        if not max_pump > 0:
+            raise usage(f"max_pump: must be positive, got {max_pump!r}")
         order = order[m.col[order] <= max_pump]
     return fit(np.ascontiguousarray(wl), m.col[order], np.ascontiguousarray(z[:, order]), length,
                model=model, fluorescence=fluorescence, losses=losses, weights=weights)

@@ -16,9 +16,11 @@ def test_no_leak_over_10000_calls(gk):
 
     def batch(n):
         for _ in range(n):
-            gk.vsl.fit(L, I, model="vsl1")
+            r = gk.vsl.fit(L, I, model="vsl1")
+            r.cov, r.yhat  # the arrays made on first access
             gk.spectrum.analyse(wl, y)
         for _ in range(n // 20):
+            gk.vsl.fit(L, I, model="vsl1", lengths=True, offset_test=True)  # the CLI's extras
             gk.threshold(P, Ith, method="kink")
             try:
                 gk.vsl.fit([0.1, 0.1, 0.2], [1, 2, 3], model="vsl1")
@@ -26,6 +28,8 @@ def test_no_leak_over_10000_calls(gk):
                 pass
 
     batch(1000)  # warm-up: allocator pools, cffi type caches
+    for _ in range(3):
+        gk.vsl.fit(L, I)  # model="all" once (30 ms a call); it unpacks with the same _build
     before = rss_kb()
     batch(10000)
     grown = rss_kb() - before

@@ -23,3 +23,13 @@ def test_plot_helpers_draw_on_given_axes(gk, tmp_path):
     fig.savefig(out)
     plt.close(fig)
     assert out.stat().st_size > 10000
+
+
+def test_threshold_plot_shows_the_peak_method(gk):
+    fig, ax = plt.subplots()
+    t = gk.threshold.from_file(ex("threshold-spectra.csv"), spectra=True, window=(490, 590))
+    assert "peak" in t.thresholds
+    gk.plot.threshold(t, ax=ax)
+    labels = [ln.get_label() for ln in ax.lines]
+    assert "peak fit" in labels and any(lb.startswith("at ") and lb.endswith(" nm") for lb in labels)
+    plt.close(fig)

@@ -5,11 +5,9 @@ from scipy.optimize import curve_fit
 from conftest import cli_json, ex, same
 
 MODELS = ["vsl1", "vsl2", "sat", "sat-exact", "emp"]
-# the CLI's offset test (a refit of the headline model with an offset I0,
-# cli/cmd_vsl.c) and its threshold/saturation lengths (gk_vsl_lengths_compute,
-# fluence.h; checked in tests/cli/test_vsl.sh) are not mirrored in Python yet
-SKIP = ("offset_test", "threshold_length_cm", "saturation_length_cm", "saturation_length_model_cm",
-        "small_signal")
+# every key of the CLI's JSON is compared, the offset test and the
+# threshold/saturation lengths included
+SKIP = ()
 
 
 @pytest.mark.parametrize("model", MODELS)
@@ -32,6 +30,53 @@ def test_length_unit_and_range_match_cli(gk):
     ref = cli_json("vsl", ex("input/vsl-mm.csv"), "--model", "vsl1", "--range", "0.5:4")
     r = gk.vsl.fit_file(ex("input/vsl-mm.csv"), model="vsl1", range=(0.5, 4))
     same(r.to_dict(), ref, skip=SKIP)
+
+
+def test_lengths_and_offset_test_present_and_match_cli(gk):
+    ref = cli_json("vsl", ex("vsl-nc1.csv"), "--model", "vsl1")
+    for k in ("offset_test", "threshold_length_cm", "saturation_length_cm",
+              "saturation_length_model_cm", "small_signal"):
+        assert k in ref
+    r = gk.vsl.fit_file(ex("vsl-nc1.csv"), model="vsl1")
+    same(r.to_dict(), ref)
+    # independent: L_th solves e^{gL} - 1 = 2 g L with g of the small-signal fit
+    x = r.lengths.threshold * r.lengths.g_small
+    assert np.expm1(x) == pytest.approx(2 * x, rel=1e-9)
+    # the same from arrays, on request
+    c = gk.io.read_columns(ex("vsl-nc1.csv"), xkind="length", x_unit_default="cm")
+    a = gk.vsl.fit(c.x, c.y, c.sigma, model="vsl1", lengths=True, offset_test=True,
+                   intensity_unit=c.y_unit)
+    same(a.to_dict(), ref)
+
+
+@pytest.mark.parametrize("model", ["vsl1", "all"])
+def test_offset_fit_matches_cli(gk, model):
+    ref = cli_json("vsl", ex("vsl-nc1.csv"), "--model", model, "--offset")
+    r = gk.vsl.fit_file(ex("vsl-nc1.csv"), model=model, offset=True)
+    same(r.to_dict(), ref)
+    assert "offset_test" not in r.to_dict()
+
+
+def test_offset_recovered_on_exact_data(gk):
+    # independent: exact vsl1 data plus a constant 50: the offset fit finds it
+    L = np.linspace(0.02, 0.4, 15)
+    I = 10.0 / 25.0 * np.expm1(25.0 * L) + 50.0
+    r = gk.vsl.fit(L, I, model="vsl1", offset=True)
+    assert r.params["I0"] == pytest.approx(50.0, rel=1e-6)
+    assert r.g == pytest.approx(25.0, rel=1e-8)
+    t = gk.vsl.fit(L, I, model="vsl1", offset_test=True).offset_test
+    assert t["offset_suggested"] is True and t["I0"]["value"] == pytest.approx(50.0, rel=1e-6)
+
+
+def test_unsorted_file_sorted_and_averaged_as_cli(gk, tmp_path):
+    lines = open(ex("vsl-nc1.csv")).read().splitlines()
+    head = [l for l in lines if l.startswith("#") or not l[:1].isdigit()]
+    data = [l for l in lines if l[:1].isdigit()]
+    p = tmp_path / "shuffled.csv"
+    p.write_text("\n".join(head + data[::-1]) + "\n")
+    ref = cli_json("vsl", str(p), "--model", "vsl1")
+    r = gk.vsl.fit_file(str(p), model="vsl1")
+    same(r.to_dict(), ref)
 
 
 def test_matrix_matches_cli(gk):
@@ -123,3 +168,35 @@ def test_to_dict_has_no_nan(gk):
     r = gk.vsl.fit_file(ex("vsl-matrix.csv"), matrix=True)
     s = json.dumps(r.to_dict(), allow_nan=False)  # raises on NaN/Inf
     assert "NaN" not in s
+
+
+@pytest.mark.parametrize("opts", [(), ("--model", "sat"), ("--model", "all")])
+def test_window_scan_matches_cli(gk, opts):
+    ref = cli_json("vsl", ex("vsl-nc1.csv"), "--window-scan", *opts)
+    model = opts[1] if opts else "vsl1"
+    r = gk.vsl.fit_file(ex("vsl-nc1.csv"), window_scan=True, model=model)
+    same(r.to_dict(), ref)
+    assert r.to_dict()["converged"] == ref["converged"]
+
+
+def test_window_scan_range_and_independent_vsl1(gk):
+    ref = cli_json("vsl", ex("input/vsl-mm.csv"), "--window-scan", "--range", "0.5:4")
+    r = gk.vsl.fit_file(ex("input/vsl-mm.csv"), window_scan=True, range=(0.5, 4))
+    same(r.to_dict(), ref)
+    # independent: each window's g is the plain vsl1 fit of those points
+    c = gk.io.read_columns(ex("vsl-nc1.csv"), xkind="length", x_unit_default="cm")
+    ws = gk.vsl.window_scan(c.x, c.y, c.sigma)
+    for Lmax, g, n in zip(ws["Lmax_cm"], ws["g"], ws["n_points"]):
+        k = c.x <= Lmax
+        assert k.sum() == n
+        if np.isfinite(g):
+            assert g == pytest.approx(gk.vsl.fit(c.x[k], c.y[k], c.sigma[k], model="vsl1").g, rel=1e-9)
+
+
+@pytest.mark.parametrize("model", ["vsl1", "all"])
+def test_several_files_match_cli(gk, model):
+    files = [ex("vsl-nc1.csv"), ex("input/vsl-mm.csv")]
+    ref = cli_json("vsl", *files, "--model", model)
+    r = gk.vsl.fit_files(files, model=model)
+    same(r.to_dict(), ref)
+    assert [t["file"] for t in ref["table"]] == files

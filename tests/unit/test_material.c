@@ -184,7 +184,7 @@ static void test_database_files(void)
   char buf[1024];
   gk_material *m, *b;
   gk_error e;
-  double n, k, nb, kb;
+  double n = NAN, k = NAN, nb = NAN, kb = NAN;
   if (gk_test_shared("refractiveindex/SiO2-Malitson.yml", buf, sizeof buf)) {
     CHECK(gk_material_load(buf, &m, &e) == GK_OK);
     CHECK(gk_material_builtin("SiO2", &b, &e) == GK_OK);
