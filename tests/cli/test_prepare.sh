@@ -18,6 +18,24 @@ expect_out "--t0 T               hold time zero at T (ps; default fitted with an
 expect_out "(default ps)" "time-unit default"
 expect_out "Examples:" "epilog kept"
 expect_out "Exit status" "common help"
+# every converted command: usage, generated option lines, epilog examples
+for cmd in threshold vpi vsl kinetics spectrum inspect fluence gain-chain heat ses trend vsl-profile; do
+  run "$cmd" --help
+  expect_rc 0 "$cmd --help"
+  expect_out "Usage: gainkit $cmd" "$cmd usage"
+  expect_out "Examples:" "$cmd examples"
+  expect_out "Exit status" "$cmd common help"
+done
+run vpi --help
+expect_out "  --length L           stripe length (cm; default the file's '# stripe_length_cm:'" "vpi --length unit and default"
+expect_out "--pump-from-name" "vpi: shared series options"
+run threshold --help
+expect_out "Several files or a directory (one spectrum each), and their pumps:" "threshold: series group"
+run fluence --help
+expect_out "  --energy E           pulse energy at the source (uJ)" "fluence: unit of a bare number"
+run heat --help
+expect_out "  --pulse t_p          square pulse length, e.g. 100ns; alone: one pulse and its cooling" "heat: help text"
+expect_out "(us)" "heat --pulse: bare number in us (dims table), not the base unit s"
 # provenance reads the defaults from the table
 run kinetics "$EX/kinetics/pump_series.csv" --trace 2 --components 2 --irf-fwhm 5ps --format json
 expect_rc 0 "kinetics trace 2"
@@ -41,6 +59,11 @@ case_ "--time-unit: 'nm' is not a time unit" "time-unit not a time" -- kinetics 
 # a library error naming a field ("trace") is printed with the flag
 case_ "--trace: k.csv has 1 trace column\(s\)" "field trace -> --trace" -- kinetics k.csv --trace 2
 case_ "--components: 9 is out of range" "components" -- kinetics k.csv --components 9
+
+# library text naming a field in backquotes gets the flag: a VPI series whose
+# lowest-pump spectrum is all zero cannot give F(lambda)
+printf '# stripe_length_cm: 0.2\nwavelength (nm) \\ pump (uJ/cm2),1,2,4\n500,0,1,5\n510,0,3,20\n520,0,1,6\n530,0,0.5,2\n' >vz.csv
+case_ "give a measured one \(--fluorescence\)" "field in library text -> flag" -- vpi vz.csv --model vpi1
 
 # ---- stripe lengths in the wrong unit --------------------------------------
 printf 'L (cm),I\n0.5,10\n1,21\n2,44\n3,70\n4,101\n6,180\n8,290\n' >vsl-cm.csv
