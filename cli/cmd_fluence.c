@@ -190,6 +190,11 @@ static cli_qopt q[] = {
 static int run(int argc, char **argv)
 {
   cli_common c = {.cmd = "fluence"};
+  CLI_RESET(energy), CLI_RESET(energy_err), CLI_RESET(power), CLI_RESET(power_err), CLI_RESET(rep), CLI_RESET(trans), CLI_RESET(trans_err), CLI_RESET(od);
+  CLI_RESET(length), CLI_RESET(width), CLI_RESET(diam), CLI_RESET(dx), CLI_RESET(dy), CLI_RESET(w), CLI_RESET(wx), CLI_RESET(wy);
+  CLI_RESET(fwhm), CLI_RESET(fwhm_x), CLI_RESET(fwhm_y), CLI_RESET(size_rel), CLI_RESET(absorbed), CLI_RESET(absorbed_err), CLI_RESET(absorbance), CLI_RESET(pump_wl);
+  CLI_RESET(emis_wl), CLI_RESET(pulse), CLI_RESET(lp), CLI_RESET(thick), CLI_RESET(refl), CLI_RESET(points), CLI_RESET(spot), CLI_RESET(knife);
+  CLI_RESET(knife_y), CLI_RESET(prof), CLI_RESET(prof_y), CLI_RESET(stackf), CLI_RESET(from), CLI_RESET(shape), CLI_RESET(lpdef), CLI_RESET(pol);
   int first;
   if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
   if (first < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first]);

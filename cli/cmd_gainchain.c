@@ -136,6 +136,9 @@ static cli_qopt q[] = {
 static int run(int argc, char **argv)
 {
   cli_common c = {.cmd = "gain-chain"};
+  CLI_RESET(pump_wl), CLI_RESET(emis_wl), CLI_RESET(gamma_in), CLI_RESET(absorbed), CLI_RESET(thick);
+  CLI_RESET(lp), CLI_RESET(flist), CLI_RESET(side), CLI_RESET(stackf), CLI_RESET(pol), CLI_RESET(model);
+  CLI_RESET(density);
   int first;
   if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
   size_t n = (size_t)(argc - first);

@@ -111,6 +111,9 @@ static cli_qopt q[] = {
 static int run(int argc, char **argv)
 {
   cli_common c = {.cmd = "heat"};
+  CLI_RESET(k), CLI_RESET(cap), CLI_RESET(power), CLI_RESET(area), CLI_RESET(jd), CLI_RESET(volt);
+  CLI_RESET(tp), CLI_RESET(period), CLI_RESET(duty), CLI_RESET(pulses), CLI_RESET(pts);
+  CLI_RESET(fit), CLI_RESET(observable);
   int first;
   if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
   if (first < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first]);

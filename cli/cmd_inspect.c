@@ -278,9 +278,12 @@ static cli_qopt opts[] = {
 static int run(int argc, char **argv)
 {
   cli_common c = {.cmd = "inspect"};
+  CLI_RESET(matrix), CLI_RESET(increasing), CLI_RESET(positive), CLI_RESET(xmode);
+  CLI_RESET(length_unit), CLI_RESET(max_bytes);
+  cli_input_reset();
   int optind;
   if (cli_qopt_parse(&c, argc, argv, opts, CLI_NOPTS(opts), &optind) < 0) return CLI_USAGE;
-  cli_input in = cli_in;
+  cli_input in = cli_input_take();
   if (optind >= argc) return cli_usage(c.cmd, "missing FILE");
   if (optind + 1 < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[optind + 1]);
   if (c.plot) return cli_usage(c.cmd, "--plot: inspect draws no figure");

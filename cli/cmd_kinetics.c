@@ -111,6 +111,7 @@ static void plot(const cli_common *c, const gk_kin_data *d, const gk_kin_result 
 static int run(int argc, char **argv)
 {
   cli_common c = {.cmd = "kinetics"};
+  CLI_RESET(A);
   cli_set_fieldmap(fields);
   gk_kin_options_default(&fitopt);
   gk_kin_options o;

@@ -22,6 +22,7 @@ static cli_qopt q[] = {
 static int run(int argc, char **argv)
 {
   cli_common c = {.cmd = "ses"};
+  CLI_RESET(is_matrix);
   int first;
   if (cli_qopt_parse(&c, argc, argv, q, CLI_NOPTS(q), &first) < 0) return CLI_USAGE;
   if (argc - first != 1) return cli_usage(c.cmd, "give one data file");

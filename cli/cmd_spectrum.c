@@ -67,10 +67,11 @@ static cli_qopt opts[] = {
 static int run(int argc, char **argv)
 {
   cli_common c = {.cmd = "spectrum"};
-  cli_input in = {0};
+  CLI_RESET(so), CLI_RESET(window), CLI_RESET(edges), CLI_RESET(baseline_set);
+  cli_input_reset();
   int optind;
   if (cli_qopt_parse(&c, argc, argv, opts, CLI_NOPTS(opts), &optind) < 0) return CLI_USAGE;
-  in = cli_in;
+  cli_input in = cli_input_take();
   if (cli_qopt_find(opts, CLI_NOPTS(opts), "window")->seen) {
     so.use_window = 1;
     so.window_lo = window[0];

@@ -693,9 +693,12 @@ static cli_qopt opts[] = {
 static int run(int argc, char **argv)
 {
   cli_common c = {.cmd = "threshold"};
+  CLI_RESET(spectra), CLI_RESET(methods), CLI_RESET(window), CLI_RESET(baseline), CLI_RESET(range);
+  CLI_RESET(max_pump), CLI_RESET(smooth), CLI_RESET(so);
+  cli_input_reset();
   int optind;
   if (cli_qopt_parse(&c, argc, argv, opts, CLI_NOPTS(opts), &optind) < 0) return CLI_USAGE;
-  cli_input in = cli_in;
+  cli_input in = cli_input_take();
   if (optind >= argc) return cli_usage(c.cmd, "missing input FILE");
   if (optind + 1 < argc && !spectra)
     return cli_usage(c.cmd, "%d input files: did you mean --spectra? (several files are one "

@@ -58,6 +58,7 @@ static cli_qopt q[] = {
 static int run(int argc, char **argv)
 {
   cli_common c = {.cmd = "trend"};
+  CLI_RESET(vals), CLI_RESET(param), CLI_RESET(method);
   int first;
   if (cli_qopt_parse(&c, argc, argv, q, CLI_NOPTS(q), &first) < 0) return CLI_USAGE;
   size_t n = (size_t)(argc - first);

@@ -436,10 +436,12 @@ static cli_qopt opts[] = {
 static int run(int argc, char **argv)
 {
   cli_common c = {.cmd = "vpi"};
+  CLI_RESET(s), CLI_RESET(models), CLI_RESET(window);
+  cli_input_reset();
   cli_set_fieldmap(fields);
   int optind;
   if (cli_qopt_parse(&c, argc, argv, opts, CLI_NOPTS(opts), &optind) < 0) return CLI_USAGE;
-  cli_input in = cli_in;
+  cli_input in = cli_input_take();
   if (cli_qopt_find(opts, CLI_NOPTS(opts), "window")->seen) {
     s.window = 1;
     s.window_lo = window[0];

@@ -921,6 +921,7 @@ static cli_qopt opts[] = {
 
 static int run(int argc, char **argv)
 {
+  CLI_RESET(o);
   int optind;
   if (cli_qopt_parse(&o.c, argc, argv, opts, CLI_NOPTS(opts), &optind) < 0) return CLI_USAGE;
   if (optind < argc) o.file = argv[optind++];

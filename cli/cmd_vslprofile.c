@@ -25,6 +25,7 @@ static cli_qopt q[] = {
 static int run(int argc, char **argv)
 {
   cli_common c = {.cmd = "vsl-profile"};
+  CLI_RESET(prof), CLI_RESET(alpha);
   int first;
   if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
   if (argc - first != 1) return cli_usage(c.cmd, "give one VSL file");

@@ -8,6 +8,19 @@
 
 cli_input cli_in;
 
+cli_input cli_input_take(void)
+{
+  cli_input in = cli_in;
+  memset(&cli_in, 0, sizeof cli_in);
+  return in;
+}
+
+void cli_input_reset(void)
+{
+  cli_input_free(&cli_in);
+  memset(&cli_in, 0, sizeof cli_in);
+}
+
 int cli_input_qopt(cli_qopt *o, const char *arg)
 {
   return cli_input_option(&cli_in, o->id, arg) < 0 ? -1 : 0;

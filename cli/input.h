@@ -98,6 +98,10 @@ int cli_input_qopt(struct cli_qopt *o, const char *arg);
   CLI_OPT_FLAG_CB("transpose", cli_input_qopt, CLI_IN_TRANSPOSE,                                          \
                   "a matrix file with one spectrum per row (default: the orientation is detected)")
 extern struct cli_input cli_in;
+/* The parsed input options, owned by the caller from now on (cli_in is
+ * emptied); cli_input_reset frees and empties cli_in (start of a run). */
+struct cli_input cli_input_take(void);
+void cli_input_reset(void);
 
 typedef struct cli_input {
   gk_assemble_options a;

@@ -140,6 +140,7 @@ int main(int argc, char **argv)
     }
   }
   cli_prov_start(argc, argv);
+  char *help = NULL;
   {
     char name[64];
     int sub = c->subs && argc > 2 && argv[2][0] != '-';
@@ -147,9 +148,12 @@ int main(int argc, char **argv)
     cli_set_command(name);
     /* the help whose option list gives the defaults: the subcommand's own */
     /* (kept for the whole run: provenance reads it when emitting) */
-    cli_prov_help(cli_help_text(c, sub ? argv[2] : NULL));
+    help = cli_help_text(c, sub ? argv[2] : NULL);
+    cli_prov_help(help);
   }
   int rc = c->run(argc - 1, argv + 1);
+  cli_prov_help(NULL);
+  free(help);
   if (cli_interrupt_signal) {
     /* the command stopped cooperatively and wrote nothing */
     alarm(0);

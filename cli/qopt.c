@@ -142,6 +142,7 @@ int cli_qopt_parse(cli_common *c, int argc, char **argv, cli_qopt *q, size_t nq,
   struct option *lo = calloc(nq + ncommon + 1, sizeof *lo);
   if (!lo) return -1;
   size_t k = 0;
+  for (size_t i = 0; i < nq; i++) q[i].seen = 0; /* (a table is static: a second run starts afresh) */
   for (size_t i = 0; i < nq; i++) {
     if (q[i].check == QO_GROUP) continue;
     lo[k].name = q[i].name;
@@ -265,6 +266,25 @@ char *cli_qopt_help(const char *cmd, const cli_qopt *q, size_t nq)
   }
   memcpy(current_cmd, saved, sizeof saved);
   return b.s;
+}
+
+void cli_state_reset(void *state, size_t size)
+{
+  static struct { void *p; size_t n; void *saved; } reg[256];
+  static size_t nreg;
+  for (size_t i = 0; i < nreg; i++)
+    if (reg[i].p == state && reg[i].n == size) {
+      memcpy(state, reg[i].saved, size);
+      return;
+    }
+  if (nreg == sizeof reg / sizeof reg[0]) return;
+  void *copy = malloc(size);
+  if (!copy) return;
+  memcpy(copy, state, size);
+  reg[nreg].p = state;
+  reg[nreg].n = size;
+  reg[nreg].saved = copy;
+  nreg++;
 }
 
 cli_qopt *cli_qopt_find(cli_qopt *q, size_t nq, const char *name)

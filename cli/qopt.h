@@ -88,6 +88,15 @@ typedef struct cli_qopt {
   {.name = (NAME), .arg = (ARG), .check = QO_CALLBACK, .cb = (CB), .id = (ID), .def = (DEF), .help = (HELP)}
 #define CLI_NOPTS(a) (sizeof(a) / sizeof((a)[0]))
 
+/* A command's option state lives in file-scope statics. main runs one
+ * command per process, but the CLI fuzz harness (tests/fuzz/fuzz_cli.c)
+ * runs many in one: each run must start from the initial values, never
+ * from the last run's (a pointer into a freed argv). CLI_RESET(v) at the
+ * top of run(): the first call records v's initial value, later calls
+ * restore it. */
+void cli_state_reset(void *state, size_t size);
+#define CLI_RESET(v) cli_state_reset(&(v), sizeof(v))
+
 /* The option block of --help for a table ("Options:\n" and one line or
  * wrapped paragraph per option, a blank line and the title before each
  * group). `cmd` ("kinetics", "nc auger") selects the bare-number units of
