@@ -218,22 +218,36 @@ static int plot_single(const char *path, const gk_sim_result *r, gk_error *e)
     in[k] = imax > 0 ? r->intensity[k] / imax : 0;
     pn[k] = pmax > 0 ? r->pump[k] / pmax : 0;
   }
+  /* the time axes zoomed to where pump and output are (above 0.1 % of
+   * their peaks; --full-range: everything computed) */
+  double t0 = NAN, t1 = NAN, a, b;
+  if (tn && in && pn) {
+    if (gk_plot_signal_window(tn, in, nt, 1e-3, &a, &b)) t0 = a, t1 = b;
+    if (isfinite(t0) && gk_plot_signal_window(tn, pn, nt, 1e-3, &a, &b)) t0 = fmin(t0, a), t1 = fmax(t1, b);
+  }
   gk_panel *p = gk_figure_panel(f, 0);
   if (r->spectrum_t && tn) {
     gk_panel_labels(p, "wavelength (nm)", "time (ns)", "edge spectrum versus time");
-    gk_panel_image(p, r->lambda, r->nbins, tn, nt, r->spectrum_t, "photons/s/nm");
+    gk_panel_image(p, r->lambda, r->nbins, tn, nt, r->spectrum_t, "photons/s/nm (log)");
+    /* a 1 ns burst on a map that spans decades: a log colour scale over
+     * four decades below the peak shows its rise and tail */
+    gk_panel_zlog(p, 4);
+    if (isfinite(t0)) gk_panel_yrange(p, t0, t1);
   } else {
     gk_panel_labels(p, "wavelength (nm)", "edge spectrum (photons/nm)", "time-integrated spectrum");
     gk_panel_add(p, r->lambda, r->spectrum, NULL, r->nbins, GK_STYLE_LINE, GK_BLUE, NULL);
   }
   gk_panel *q = gk_figure_panel(f, 1);
   gk_panel_labels(q, "time (ns)", "normalised / FWHM (100 nm)", "pump, output and FWHM");
+  if (isfinite(t0)) gk_panel_xrange(q, t0, t1);
   if (tn && in && pn) {
     double *fw = malloc(nt * sizeof *fw);
     gk_panel_add(q, tn, pn, NULL, nt, GK_STYLE_DASHED, GK_GREY, "pump");
     gk_panel_add(q, tn, in, NULL, nt, GK_STYLE_LINE, GK_BLUE, "edge output");
     if (fw) {
-      for (size_t k = 0; k < nt; k++) fw[k] = r->fwhm[k] / 100;
+      /* the width of an output that is not there means nothing: shown
+       * where the output is above 0.1 % of its peak */
+      for (size_t k = 0; k < nt; k++) fw[k] = in[k] > 1e-3 ? r->fwhm[k] / 100 : NAN;
       gk_panel_add(q, tn, fw, NULL, nt, GK_STYLE_LINE, GK_ORANGE, "FWHM/100 nm");
       free(fw);
     }

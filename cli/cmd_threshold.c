@@ -344,6 +344,13 @@ static void kink_json(cJSON *t, const char *key, int rc, const gk_threshold_kink
   cJSON_AddBoolToObject(o, "converged", ok);
   gk_json_num(o, "slope_below", k->p[GK_KINK_B1]);
   gk_json_num(o, "slope_above", k->p[GK_KINK_B2]);
+  /* what a plotting program needs to redraw the fitted curve */
+  cJSON *m = cJSON_AddObjectToObject(o, "curve");
+  cJSON_AddStringToObject(m, "model", "log10(I) = a + b1*min(x - xb, 0) + b2*max(x - xb, 0), x = log10(pump)");
+  gk_json_num(m, "a", k->p[GK_KINK_A]);
+  gk_json_num(m, "b1", k->p[GK_KINK_B1]);
+  gk_json_num(m, "b2", k->p[GK_KINK_B2]);
+  gk_json_num(m, "xb", k->p[GK_KINK_XB]);
   if (k->no_threshold) gk_json_num(o, "break", k->value);
   if (isfinite(k->saturation)) {
     gk_json_num(o, "saturation_pump", k->saturation);
@@ -406,6 +413,8 @@ static cJSON *make_json(const char *path, const series *s, const results *r, con
     gk_json_num(l, "slope_below", r->lines.m_lo);
     gk_json_num(l, "slope_above", r->lines.m_hi);
     gk_json_num(l, "pump_axis_intercept", r->lines.axis);
+    gk_json_num(l, "intercept_below", r->lines.c_lo);
+    gk_json_num(l, "intercept_above", r->lines.c_hi);
   }
   if (r->run_fwhm) {
     int ok = fwhm_ok(r);
@@ -414,6 +423,12 @@ static cJSON *make_json(const char *path, const series *s, const results *r, con
     cJSON_AddBoolToObject(f, "step_resolved", !r->fwhm.unresolved);
     gk_json_num(f, "fwhm_below_nm", r->fwhm.p[GK_LOGI_WLO]);
     gk_json_num(f, "fwhm_above_nm", r->fwhm.p[GK_LOGI_WHI]);
+    cJSON *m = cJSON_AddObjectToObject(f, "curve");
+    cJSON_AddStringToObject(m, "model", "w = w_hi + (w_lo - w_hi)/(1 + exp((x - x0)/s)), x = log10(pump)");
+    gk_json_num(m, "w_lo", r->fwhm.p[GK_LOGI_WLO]);
+    gk_json_num(m, "w_hi", r->fwhm.p[GK_LOGI_WHI]);
+    gk_json_num(m, "x0", r->fwhm.p[GK_LOGI_X0]);
+    gk_json_num(m, "s", r->fwhm.p[GK_LOGI_S]);
   }
   if (r->run_peak) {
     kink_json(t, "peak", r->peak_rc, &r->peak);
@@ -537,12 +552,21 @@ static int make_csv(gk_csv *c, const series *s, const results *r)
 
 enum { NCURVE = 200 };
 
+/* "kink 20.4 ± 1.2 uJ/cm2" for a threshold marker (the unit converts to
+ * µJ/cm² on the figure). */
+static void thr_label(char *buf, size_t n, const char *what, double v, double se, const char *unit)
+{
+  char val[80];
+  cli_fmt_value(val, sizeof val, v, se, unit && *unit ? unit : "");
+  snprintf(buf, n, "%.12s %.80s", what, val);
+}
+
 static int make_plot(const char *out, const series *s, const results *r)
 {
   int npanel = 1 + (s->has_fwhm ? 1 : 0) + (s->spectra ? 1 : 0);
-  gk_figure *f = gk_figure_new(npanel, 1, 520 * npanel, 460, "ASE threshold");
+  gk_figure *f = gk_figure_new(npanel, 1, 520 * npanel, 600, "ASE threshold");
   if (!f) return -1;
-  char xl[96], lab[96];
+  char xl[96], lab[128];
   snprintf(xl, sizeof xl, "pump (%s)", s->pump_unit[0] ? s->pump_unit : "as given");
   double lo = s->pump[0], hi = s->pump[s->n - 1], cx[NCURVE], cy[NCURVE];
   for (int i = 0; i < NCURVE; i++) cx[i] = lo * pow(hi / lo, (double)i / (NCURVE - 1));
@@ -556,12 +580,14 @@ static int make_plot(const char *out, const series *s, const results *r)
     size_t nk = NCURVE;
     while (isfinite(r->kink.saturation) && nk > 2 && cx[nk - 1] > r->kink.saturation) nk--;
     for (int i = 0; i < NCURVE; i++) cy[i] = gk_threshold_kink_eval(&r->kink, cx[i]);
-    gk_panel_add(p, cx, cy, NULL, nk, GK_STYLE_LINE, 1, "kink fit");
+    /* the threshold goes into the fit's legend entry ("kink 20.4 ± 0.8
+     * µJ/cm²"), the dashed line of the same colour marks it: a label beside
+     * the line ran into the data and the frame in narrow panels */
+    if (kink_ok(r)) thr_label(lab, sizeof lab, "kink", r->kink.value, r->kink.stderr_, s->pump_unit);
+    else snprintf(lab, sizeof lab, "kink fit");
+    gk_panel_add(p, cx, cy, NULL, nk, GK_STYLE_LINE, 1, lab);
     /* a threshold line only where there is a threshold */
-    if (kink_ok(r)) {
-      snprintf(lab, sizeof lab, "kink %.3g", r->kink.value);
-      gk_panel_vline(p, r->kink.value, 1, lab);
-    }
+    if (kink_ok(r)) gk_panel_vline(p, r->kink.value, 1, NULL);
   }
   if (r->run_peak && r->peak_rc == GK_OK && r->peak_int) {
     /* the peak-wavelength series on the same axes, with its kink fit */
@@ -575,11 +601,10 @@ static int make_plot(const char *out, const series *s, const results *r)
       size_t nk = NCURVE;
       while (isfinite(r->peak.saturation) && nk > 2 && cx[nk - 1] > r->peak.saturation) nk--;
       for (int i = 0; i < NCURVE; i++) cy[i] = gk_threshold_kink_eval(&r->peak, cx[i]);
-      gk_panel_add(p, cx, cy, NULL, nk, GK_STYLE_LINE, 4, "peak fit");
-      if (peak_ok(r)) {
-        snprintf(lab, sizeof lab, "peak %.3g", r->peak.value);
-        gk_panel_vline(p, r->peak.value, 4, lab);
-      }
+      if (peak_ok(r)) thr_label(lab, sizeof lab, "peak", r->peak.value, r->peak.stderr_, s->pump_unit);
+      else snprintf(lab, sizeof lab, "peak fit");
+      gk_panel_add(p, cx, cy, NULL, nk, GK_STYLE_DASHED, 4, lab);
+      if (peak_ok(r)) gk_panel_vline(p, r->peak.value, 4, NULL);
     }
     free(px);
     free(py);
@@ -593,10 +618,10 @@ static int make_plot(const char *out, const series *s, const results *r)
       if (cx[i] <= t) { xa[na] = cx[i]; ya[na++] = L->c_lo + L->m_lo * cx[i]; }
       else { xb[nb] = cx[i]; yb[nb++] = L->c_hi + L->m_hi * cx[i]; }
     }
-    gk_panel_add(p, xa, ya, NULL, na, GK_STYLE_DASHED, 2, "lines (below)");
-    gk_panel_add(p, xb, yb, NULL, nb, GK_STYLE_DASHED, 3, "lines (above)");
-    snprintf(lab, sizeof lab, "lines %.3g", t);
-    gk_panel_vline(p, t, 2, lab);
+    thr_label(lab, sizeof lab, "lines", t, NAN, s->pump_unit);
+    gk_panel_add(p, xa, ya, NULL, na, GK_STYLE_DOTTED, 2, lab);
+    gk_panel_add(p, xb, yb, NULL, nb, GK_STYLE_DOTTED, 2, NULL);
+    gk_panel_vline(p, t, 2, NULL);
   }
   int next = 1;
   if (s->has_fwhm) {
@@ -606,22 +631,18 @@ static int make_plot(const char *out, const series *s, const results *r)
     gk_panel_add(p, s->pump, s->fwhm, NULL, s->n, GK_STYLE_POINTS, 0, "FWHM");
     if (r->run_fwhm && r->fwhm_rc == GK_OK) {
       for (int i = 0; i < NCURVE; i++) cy[i] = gk_threshold_fwhm_eval(&r->fwhm, cx[i]);
-      gk_panel_add(p, cx, cy, NULL, NCURVE, GK_STYLE_LINE, 1, "logistic fit");
-      if (fwhm_ok(r)) {
-        snprintf(lab, sizeof lab, "fwhm %.3g", r->fwhm.value);
-        gk_panel_vline(p, r->fwhm.value, 1, lab);
-      }
+      if (fwhm_ok(r)) thr_label(lab, sizeof lab, "logistic", r->fwhm.value, r->fwhm.stderr_, s->pump_unit);
+      else snprintf(lab, sizeof lab, "logistic fit");
+      gk_panel_add(p, cx, cy, NULL, NCURVE, GK_STYLE_LINE, 1, lab);
+      if (fwhm_ok(r)) gk_panel_vline(p, r->fwhm.value, 1, NULL);
     }
   }
   if (s->spectra) {
+    /* the waterfall of the three-panel ASE figure: spectra offset by pump,
+     * coloured by pump, the one nearest to threshold in black */
     p = gk_figure_panel(f, next);
-    double *lp = malloc(s->n * sizeof *lp);
-    if (!lp) { gk_figure_free(f); return -1; }
-    for (size_t i = 0; i < s->n; i++) lp[i] = log10(s->pump[i]);
-    snprintf(lab, sizeof lab, "log10 pump (%s)", s->pump_unit);
-    gk_panel_labels(p, "wavelength (nm)", lab, "normalised spectra");
-    gk_panel_image(p, s->wl, s->nwl, lp, s->n, s->norm, "I / I_peak");
-    free(lp);
+    double th = kink_ok(r) ? r->kink.value : fwhm_ok(r) ? r->fwhm.value : peak_ok(r) ? r->peak.value : NAN;
+    gk_panel_waterfall(p, s->wl, s->nwl, s->pump, s->n, s->norm, th, xl, NULL);
   }
   gk_error e;
   gk_error_clear(&e);

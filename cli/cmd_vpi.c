@@ -275,7 +275,7 @@ static int make_plot(const char *out, gk_vpi_result *const *r, size_t nr, const 
   char xl[80];
   snprintf(xl, sizeof xl, "pump%s%s%s", v->pump_unit[0] ? " (" : "", v->pump_unit,
            v->pump_unit[0] ? ")" : "");
-  gk_figure *f = gk_figure_new(3, 2, 1500, 900, "VPI global fit (Milanese et al., Adv. Opt. Mater. 2024, Eq. 6-8)");
+  gk_figure *f = gk_figure_new(3, 3, 1500, 1350, "VPI global fit (Milanese et al., Adv. Opt. Mater. 2024, Eq. 6-8)");
   double *y = malloc((nl + np + 2 * ng) * 4 * sizeof(double));
   if (!f || !y) {
     gk_figure_free(f), free(y);
@@ -319,9 +319,14 @@ static int make_plot(const char *out, gk_vpi_result *const *r, size_t nr, const 
   for (size_t k = 0; k < nr; k++) {
     for (size_t j = 0; j < np; j++) y[j] = r[k]->yhat[ip * np + j];
     gk_panel_add(p, v->pump, y, NULL, np, GK_STYLE_LINE, col[r[k]->model - 1], model_name(r[k]));
-    if (isfinite(r[k]->th_gl1)) {
-      snprintf(t, sizeof t, "%s gL=1: %.3g", model_name(r[k]), r[k]->th_gl1);
-      gk_panel_vline(p, r[k]->th_gl1, col[r[k]->model - 1], t);
+    if (isfinite(r[k]->th_gl1) && r[k]->th_gl1_determined) {
+      /* the threshold with its uncertainty and unit in the legend, the
+       * dashed line of the same colour marks it */
+      char val[80];
+      cli_fmt_value(val, sizeof val, r[k]->th_gl1, r[k]->th_gl1_se, v->pump_unit);
+      snprintf(t, sizeof t, "%.8s gL=1: %.80s", model_name(r[k]), val);
+      gk_panel_add(p, &r[k]->th_gl1, &y[0], NULL, 0, GK_STYLE_DASHED, col[r[k]->model - 1], t);
+      gk_panel_vline(p, r[k]->th_gl1, col[r[k]->model - 1], NULL);
     }
   }
   /* (c) gamma, alpha, F lambda^4 scaled to the largest gamma */
@@ -371,6 +376,31 @@ static int make_plot(const char *out, gk_vpi_result *const *r, size_t nr, const 
     if (r[k]->model == GK_VPI2)
       gk_panel_add(p, v->pump, r[k]->w2, NULL, np, GK_STYLE_DASHED, GK_PURPLE, "vpi2 W_fl");
   }
+  /* (g) waterfall, (h) spectral narrowing: with (b), the three panels of
+   * the usual ASE figure */
+  double th = m->th_gl1_determined ? m->th_gl1 : NAN;
+  p = gk_figure_panel(f, 6);
+  double *spec = malloc(nl * np * sizeof *spec), *fw = malloc(np * sizeof *fw);
+  if (spec && fw) {
+    for (size_t j = 0; j < np; j++)
+      for (size_t i = 0; i < nl; i++) spec[j * nl + i] = v->intensity[i * np + j];
+    gk_panel_waterfall(p, v->lambda, nl, v->pump, np, spec, th, xl, NULL);
+    gk_panel_labels(p, "wavelength (nm)", "I/I_{max} + offset",
+                    isfinite(th) ? "(g) spectra (black: at gL=1)" : "(g) spectra by pump");
+    gk_spectrum_options so = {0};
+    for (size_t j = 0; j < np; j++) {
+      gk_spectrum_stats st;
+      gk_error se;
+      fw[j] = gk_spectrum_analyse(v->lambda, spec + j * nl, nl, &so, &st, &se) == GK_OK ? st.fwhm_nm : NAN;
+    }
+    p = gk_figure_panel(f, 7);
+    gk_panel_labels(p, xl, "FWHM (nm)", "(h) spectral narrowing");
+    gk_panel_log(p, 1, 0);
+    gk_panel_add(p, v->pump, fw, NULL, np, GK_STYLE_LINEPOINTS, GK_BLACK, NULL);
+    if (isfinite(th)) gk_panel_vline(p, th, col[m->model - 1], NULL);
+  }
+  free(spec);
+  free(fw);
   /* (f) population term */
   p = gk_figure_panel(f, 5);
   gk_panel_labels(p, xl, "dn", "(f) population term dn(P)");

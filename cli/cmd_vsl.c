@@ -94,6 +94,10 @@ static const char *why_undetermined(const gk_vsl_fit *f, size_t k)
 
 static size_t g_index(gk_vsl_model m) { return m == GK_VSL_SATEXACT ? 4 : 0; }
 
+/* The model whose warnings stay warnings (the recommended one of --model
+ * all); -1: every model's (fit_text). */
+static int headline_model = -1;
+
 static void print_param(cli_buf *b, const gk_vsl_fit *f, size_t k, const char *unit)
 {
   const char *why = why_undetermined(f, k);
@@ -362,8 +366,16 @@ static void fit_text(cli_buf *b, const gk_vsl_fit *f, const char *yunit)
              cli_fmt_num(c2, sizeof c2, f->chi2, CLI_SIG), f->residual_in_L ? "residuals in L" : "residuals in I",
              cli_fmt_num(cr, sizeof cr, f->chi2_red, CLI_SIG), cli_fmt_num(ai, sizeof ai, f->aicc, CLI_SIG + 1),
              cli_fmt_num(c2i, sizeof c2i, f->chi2_I, CLI_SIG), cli_fmt_num(aii, sizeof aii, f->aicc_I, CLI_SIG + 1));
-  /* warnings go where every command puts them (stderr); JSON keeps them too */
-  for (size_t k = 0; k < f->nwarn; k++) cli_warn("%s: %s", gk_vsl_model_name(m), f->warn[k]);
+  /* warnings go where every command puts them (stderr); JSON keeps them
+   * too. With --model all, those of the models that are not recommended
+   * are notes (--verbose): a default run warns only about the result the
+   * user takes away. */
+  for (size_t k = 0; k < f->nwarn; k++) {
+    /* sat's "fitted as L versus I" describes the method, asks nothing of the user */
+    int info = !strncmp(f->warn[k], "fitted as L versus I", 20);
+    if (info || (headline_model >= 0 && (int)m != headline_model)) cli_note("%s: %s", gk_vsl_model_name(m), f->warn[k]);
+    else cli_warn("%s: %s", gk_vsl_model_name(m), f->warn[k]);
+  }
 }
 
 static int plot_fits(const char *path, const gk_vsl_data *d, const gk_vsl_fit *fits, const int *have,
@@ -374,9 +386,12 @@ static int plot_fits(const char *path, const gk_vsl_data *d, const gk_vsl_fit *f
   gk_figure *fig = gk_figure_new(1, 3, 900, 1200, title);
   if (!fig) return gk_error_set(e, GK_ENOMEM, NULL, 0, "out of memory");
   gk_panel *lin = gk_figure_panel(fig, 0), *lg = gk_figure_panel(fig, 1), *rp = gk_figure_panel(fig, 2);
-  gk_panel_labels(lin, "stripe length L (cm)", "intensity I (a.u.)", "linear");
+  gk_panel_labels(lin, "stripe length L (cm)", "intensity I (a.u.)", "linear (curves as below)");
   gk_panel_labels(lg, "stripe length L (cm)", "intensity I (a.u.)", "log");
   gk_panel_log(lg, 0, 1);
+  /* one legend, on the log panel: its data run corner to corner and leave
+   * the bottom right free; the linear panel's data hug the bottom */
+  gk_panel_legend(lin, GK_LEGEND_NONE);
   const char *rlab = d->weighting == GK_WEIGHT_NONE ? "residual I - fit" : "residual (I - fit)/sigma";
   gk_panel_labels(rp, "stripe length L (cm)", rlab, "residuals (colours as above)");
   /* same models and colours as the panels above; a legend here hides residuals */
@@ -387,11 +402,47 @@ static int plot_fits(const char *path, const gk_vsl_data *d, const gk_vsl_fit *f
   gk_panel_hline(rp, 0, 0, NULL);
   double Lmax = d->L[d->n - 1];
   for (size_t i = 0; i < NC; i++) Lc[i] = Lmax * (double)(i + 1) / NC;
+  /* The recommended model (or the only one fitted) bold and solid with
+   * g ± se and its unit in the legend; the others thin, dashed or dotted,
+   * so that five curves on top of each other stay apart in colour (the
+   * Okabe-Ito palette) and in greyscale. */
+  int nhave = 0, rec = -1;
+  for (int m = 0; m < GK_VSL_NMODELS; m++)
+    if (have[m] && fits[m].ok) nhave++, rec = m;
+  if (nhave > 1) {
+    int reliable = 0;
+    char why[600];
+    rec = gk_vsl_recommend(d, fits, &reliable, why, sizeof why);
+  }
+  int other = 0;
   for (int m = 0; m < GK_VSL_NMODELS; m++) {
     if (!have[m] || !fits[m].ok) continue;
     if (gk_vsl_intensity((gk_vsl_model)m, fits[m].theta, Lc, NC, Ic, NULL) != GK_OK) continue;
-    gk_panel_add(lin, Lc, Ic, NULL, NC, GK_STYLE_LINE, m + 1, gk_vsl_model_name(m));
-    gk_panel_add(lg, Lc, Ic, NULL, NC, GK_STYLE_LINE, m + 1, gk_vsl_model_name(m));
+    char lab[128], gs[80];
+    gk_style st = GK_STYLE_LINE;
+    double w = 2.0;
+    if (m == rec) {
+      size_t gi = g_index(m);
+      if (why_undetermined(&fits[m], gi)) snprintf(gs, sizeof gs, "g not determined");
+      else {
+        char v[64];
+        cli_fmt_value(v, sizeof v, fits[m].value[gi], fits[m].se[gi], "cm^-1");
+        snprintf(gs, sizeof gs, "g = %.60s", v);
+      }
+      /* the result as text in the empty top left of the linear panel, the
+       * legend stays short */
+      snprintf(lab, sizeof lab, "%s%s: %s", gk_vsl_model_name(m), nhave > 1 ? " (recommended)" : "", gs);
+      gk_panel_text(lin, 0.03, 0.86, lab);
+      snprintf(lab, sizeof lab, "%s", gk_vsl_model_name(m)); /* bold: the text says it is recommended */
+    } else {
+      st = other++ % 2 ? GK_STYLE_DOTTED : GK_STYLE_DASHED;
+      w = 0.8;
+      snprintf(lab, sizeof lab, "%s", gk_vsl_model_name(m));
+    }
+    gk_panel_add(lin, Lc, Ic, NULL, NC, st, m + 1, gk_vsl_model_name(m));
+    gk_panel_series_width(lin, w);
+    gk_panel_add(lg, Lc, Ic, NULL, NC, st, m + 1, lab);
+    gk_panel_series_width(lg, w);
     size_t nr = d->n < 256 ? d->n : 256;
     for (size_t i = 0; i < nr; i++) {
       double s = d->weighting == GK_WEIGHT_SIGMA ? d->sigma[i] : d->weighting == GK_WEIGHT_RELATIVE ? fabs(d->intensity[i]) : 1;
@@ -514,7 +565,9 @@ static int run_columns(vsl_opts *o)
     determined = rec >= 0 && !why_undetermined(&fits[rec], g_index(rec));
     cJSON_ReplaceItemInObject(j, "converged", cJSON_CreateBool(converged));
     cJSON_AddBoolToObject(j, "determined", determined);
+    headline_model = rec;
     for (int m = 0; m < GK_VSL_NMODELS; m++) fit_text(&b, &fits[m], yunit);
+    headline_model = -1;
     cli_printf(&b, "\nrecommended: %s%s\n  %s\n", rec >= 0 ? gk_vsl_model_name(rec) : "none",
                reliable ? "" : " (not reliable)", why);
   }

@@ -202,8 +202,135 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
   return c;
 }
 
+/* ==== Figure options (--figure, --fig-width, ..., --plot-data) ==========
+ * Common to every command that plots: they set the library's process-wide
+ * figure style (gk_plot_set_style), which every gk_figure_save applies, so
+ * commands need no code of their own for them. */
+int cli_verbose;
+
+void cli_note(const char *fmt, ...)
+{
+  if (!cli_verbose) return;
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("gainkit: note: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+}
+
+static gk_plot_style fig_style;
+static int fig_style_ready;
+
+static int fig_number(const char *opt, const char *arg, double lo, double hi, double *out)
+{
+  gk_error e;
+  gk_error_clear(&e);
+  if (gk_parse_number(arg, out, &e) != GK_OK) {
+    fprintf(stderr, "gainkit: %s: %s\n", opt, e.msg);
+    return -1;
+  }
+  if (!(*out >= lo && *out <= hi)) {
+    fprintf(stderr, "gainkit: %s: %g is out of range (%g to %g)\n", opt, *out, lo, hi);
+    return -1;
+  }
+  return 0;
+}
+
+static int fig_lim(const char *opt, const char *arg, double v[2])
+{
+  const char *colon = strchr(arg, ':');
+  char left[128];
+  if (!colon || strchr(colon + 1, ':') || (size_t)(colon - arg) >= sizeof left) {
+    fprintf(stderr, "gainkit: %s: '%s' is not a range (expected FROM:TO)\n", opt, arg);
+    return -1;
+  }
+  memcpy(left, arg, (size_t)(colon - arg));
+  left[colon - arg] = '\0';
+  if (fig_number(opt, left, -1e300, 1e300, &v[0]) < 0 || fig_number(opt, colon + 1, -1e300, 1e300, &v[1]) < 0)
+    return -1;
+  if (!(v[0] < v[1])) {
+    fprintf(stderr, "gainkit: %s: range '%s' is empty (FROM must be less than TO)\n", opt, arg);
+    return -1;
+  }
+  return 0;
+}
+
+/* 1 handled, 0 not a figure option, -1 error (printed). */
+static int figure_option(cli_common *c, int opt, const char *arg)
+{
+  if (!fig_style_ready) {
+    gk_plot_style_init(&fig_style);
+    fig_style_ready = 1;
+  }
+  gk_plot_style *s = &fig_style;
+  double v;
+  switch (opt) {
+  case CLI_OPT_FIGURE:
+    if (gk_plot_style_preset(s, arg) != GK_OK) {
+      cli_usage(c->cmd, "--figure: '%s' is not a size (use single, double or slide)", arg);
+      return -1;
+    }
+    break;
+  case CLI_OPT_FIG_WIDTH:
+  case CLI_OPT_FIG_HEIGHT:
+    if (cli_quantity(opt == CLI_OPT_FIG_WIDTH ? "--fig-width" : "--fig-height", arg, "cm", &v) < 0) return -1;
+    if (!(v >= 2 && v <= 100)) {
+      cli_usage(c->cmd, "--fig-%s: %g cm is out of range (2 to 100 cm)", opt == CLI_OPT_FIG_WIDTH ? "width" : "height",
+                v);
+      return -1;
+    }
+    if (opt == CLI_OPT_FIG_WIDTH) s->width_cm = v;
+    else s->height_cm = v;
+    break;
+  case CLI_OPT_FONT_SIZE:
+    if (fig_number("--font-size", arg, 4, 40, &s->font_pt) < 0) return -1;
+    break;
+  case CLI_OPT_DPI:
+    if (fig_number("--dpi", arg, 50, 1200, &s->dpi) < 0) return -1;
+    break;
+  case CLI_OPT_XLIM:
+    if (fig_lim("--xlim", arg, s->xlim) < 0) return -1;
+    s->xlim_set = 1;
+    break;
+  case CLI_OPT_YLIM:
+    if (fig_lim("--ylim", arg, s->ylim) < 0) return -1;
+    s->ylim_set = 1;
+    break;
+  case CLI_OPT_LOG_X: s->logx = 1; break;
+  case CLI_OPT_LOG_Y: s->logy = 1; break;
+  case CLI_OPT_LIN_X: s->logx = 0; break;
+  case CLI_OPT_LIN_Y: s->logy = 0; break;
+  case CLI_OPT_FULL_RANGE: s->full_range = 1; break;
+  case CLI_OPT_PLOT_DATA: {
+    char ext[16];
+    gk_path_ext(arg, ext, sizeof ext);
+    if (strcmp(ext, "csv") != 0) {
+      cli_usage(c->cmd, "--plot-data: '%s' must end in .csv", arg);
+      return -1;
+    }
+    s->data_path = arg;
+    break;
+  }
+  case CLI_OPT_VERBOSE: cli_verbose = 1; return 1;
+  default: return 0;
+  }
+  if ((s->logx == 1 && s->xlim_set && s->xlim[0] <= 0) || (s->logy == 1 && s->ylim_set && s->ylim[0] <= 0)) {
+    cli_usage(c->cmd, "--%s: a log axis needs a positive range", s->logx == 1 && s->xlim_set && s->xlim[0] <= 0 ? "xlim" : "ylim");
+    return -1;
+  }
+  if (gk_plot_set_style(s) != GK_OK) {
+    cli_usage(c->cmd, "out of memory");
+    return -1;
+  }
+  return 1;
+}
+/* ==== end of the figure options ========================================= */
+
 int cli_common_option(cli_common *c, int opt, const char *arg)
 {
+  int fo = figure_option(c, opt, arg);
+  if (fo) return fo;
   switch (opt) {
   case CLI_OPT_FORMAT:
     if (strcmp(arg, "json") == 0) c->json = 1;
