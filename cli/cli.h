@@ -21,11 +21,17 @@ enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
 /* A subcommand of a command with subcommands ("nc threshold"): its own
  * usage line, help and entry point. `gainkit nc threshold --help` prints
  * the command's intro, this help, the common options and exit statuses. */
+struct cli_qopt;
 struct cli_subcommand {
   const char *name;     /* "threshold" */
   const char *args;     /* usage after the name: "FILE --gamma G [options]" */
   const char *help;     /* options and examples of this subcommand only */
   int (*run)(int argc, char **argv);  /* argv[0] is the subcommand name */
+  /* Generated help (instead of `help`): see qopt.h. */
+  struct cli_qopt *opts;
+  size_t nopts;
+  const char *about;    /* what it computes, before the options */
+  const char *epilog;   /* after the options: JSON keys, examples */
 };
 
 struct cli_command {
@@ -39,6 +45,15 @@ struct cli_command {
    * subcommand's own help). run may be cli_dispatch. */
   const struct cli_subcommand *subs;
   const char *intro;
+  /* Generated help (qopt.h): when opts is set, `gainkit NAME --help` is
+   * "Usage: gainkit NAME <usage>", about, the options generated from the
+   * table (units and defaults included), epilog, CLI_COMMON_HELP; `help`
+   * stays NULL. */
+  struct cli_qopt *opts;
+  size_t nopts;
+  const char *usage;    /* after the name: "FILE [--components N|auto] ..." */
+  const char *about;
+  const char *epilog;
 };
 
 /* Options every command accepts. */
@@ -144,6 +159,23 @@ int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(print
 /* Print a library error ("gainkit: FILE:LINE: msg") and return the exit
  * code for its class (2 for input/usage/io/limit errors, 1 otherwise). */
 int cli_error(const gk_error *e);
+/* Library errors and notes name struct fields ("trace", "irf.fwhm"),
+ * never flags. A command registers one small table mapping its library
+ * fields to its flags; cli_error then prints "--trace: ..." for an error
+ * whose gk_error.option is "trace". A field not in the table becomes
+ * "--" + the field with '_' and '.' turned into '-' ("sigma_abs" ->
+ * "--sigma-abs"). The table ends with {NULL, NULL}. */
+typedef struct cli_fieldmap { const char *field, *opt; } cli_fieldmap;
+void cli_set_fieldmap(const cli_fieldmap *map);
+/* The flag for a library field (buf holds the default form). */
+const char *cli_field_flag(const char *field, char *buf, size_t size);
+/* Library text may name a field in backquotes ("try `range` to restrict
+ * the stripe lengths"): replace each by the command's flag, in place. */
+void cli_fields_in_text(char *msg, size_t size);
+/* Print every note as "gainkit: warning: NOTE"; a plausibility note (a
+ * column in the wrong unit) gets "; or FIX" appended when fix is given
+ * (the flag that overrides the unit, e.g. "--time-unit"). */
+void cli_notes_warn(const gk_notes *n, const char *fix);
 /* Print "gainkit: warning: msg" to stderr. */
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -271,6 +303,9 @@ int cli_read_xy(const char *path, const gk_columns_options *co, const char *x_un
  * place for /home/user/data/2024/...). */
 const char *cli_basename(const char *path);
 
+/* The full help text of a command, or of its subcommand `sub` (NULL: the
+ * command's), generated from its option table when it has one. malloc'd. */
+char *cli_help_text(const struct cli_command *c, const char *sub);
 /* Help for one command (used by main and by --help in commands). */
 void cli_print_help(const struct cli_command *c, FILE *fp);
 /* Help for a command given its arguments after the command name: the help

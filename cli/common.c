@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "qopt.h"
 
 int cli_usage(const char *cmd, const char *fmt, ...)
 {
@@ -22,8 +23,68 @@ int cli_usage(const char *cmd, const char *fmt, ...)
   return CLI_USAGE;
 }
 
-int cli_error(const gk_error *e)
+static const cli_fieldmap *fieldmap;
+/* Fields whose flag differs from "--" + field in every command that has
+ * them (the command's own table is looked at first). */
+static const cli_fieldmap common_fields[] = {
+  {"delay_index", "--delay"}, {"probe_nm", "--probe"}, {"stat", "--statistics"}, {"n0", "--fluence"},
+  {"fwhm", "--pulse-fwhm"}, {"L", "--length"}, {"photon_ev", "--photon-energy"}, {NULL, NULL}};
+void cli_set_fieldmap(const cli_fieldmap *map) { fieldmap = map; }
+
+const char *cli_field_flag(const char *field, char *buf, size_t size)
 {
+  for (const cli_fieldmap *m = fieldmap; m && m->field; m++)
+    if (!strcmp(m->field, field)) return m->opt;
+  for (const cli_fieldmap *m = common_fields; m->field; m++)
+    if (!strcmp(m->field, field)) return m->opt;
+  snprintf(buf, size, "--%s", field);
+  for (char *p = buf + 2; *p; p++)
+    if (*p == '_' || *p == '.') *p = '-';
+  return buf;
+}
+
+void cli_fields_in_text(char *msg, size_t size)
+{
+  char out[2048];
+  size_t o = 0;
+  const char *p = msg;
+  while (*p && o + 1 < sizeof out) {
+    const char *q = *p == '`' ? strchr(p + 1, '`') : NULL;
+    if (q && q - p > 1 && q - p < 64) {
+      char field[64], buf[80];
+      snprintf(field, sizeof field, "%.*s", (int)(q - p - 1), p + 1);
+      o += (size_t)snprintf(out + o, sizeof out - o, "%s", cli_field_flag(field, buf, sizeof buf));
+      if (o >= sizeof out) o = sizeof out - 1;
+      p = q + 1;
+      continue;
+    }
+    out[o++] = *p++;
+  }
+  out[o] = '\0';
+  snprintf(msg, size, "%s", out);
+}
+
+void cli_notes_warn(const gk_notes *n, const char *fix)
+{
+  for (size_t i = 0; n && i < n->n; i++) {
+    int plaus = fix && strstr(n->msg[i], "is outside the plausible");
+    cli_warn("%s%s%s", n->msg[i], plaus ? "; or give " : "", plaus ? fix : "");
+  }
+}
+
+int cli_error(const gk_error *e0)
+{
+  /* a library error names a struct field: the command's flag for it */
+  gk_error tr;
+  const gk_error *e = e0;
+  if (e0 && ((e0->option[0] && e0->option[0] != '-') || strchr(e0->msg, '`'))) {
+    char buf[80];
+    tr = *e0;
+    if (e0->option[0] && e0->option[0] != '-')
+      snprintf(tr.option, sizeof tr.option, "%s", cli_field_flag(e0->option, buf, sizeof buf));
+    cli_fields_in_text(tr.msg, sizeof tr.msg);
+    e = &tr;
+  }
   /* an interrupted computation fails with "cancelled": main says why */
   if (cli_interrupted()) return CLI_FAILED;
   if (e && e->code == GK_ECANCELLED && cli_time_limit_hit > 0) {
@@ -761,29 +822,61 @@ void cli_progress_done(gk_progress *p)
   }
 }
 
-void cli_print_help(const struct cli_command *c, FILE *fp)
-{
-  fprintf(fp, "%s", c->help);
-  size_t n = strlen(c->help);
-  if (n && c->help[n - 1] != '\n') fputc('\n', fp);
-}
-
 static const struct cli_subcommand *find_sub(const struct cli_command *c, const char *name)
 {
-  for (const struct cli_subcommand *s = c->subs; s && s->name; s++)
+  for (const struct cli_subcommand *s = c->subs; s && name && s->name; s++)
     if (strcmp(s->name, name) == 0) return s;
   return NULL;
 }
 
+/* about + generated options + epilog (a blank line between the parts) */
+static void generated_help(cli_buf *b, const char *cmd, cli_qopt *opts, size_t nopts, const char *about,
+                           const char *epilog)
+{
+  if (about && *about) cli_printf(b, "%s%s\n", about, about[strlen(about) - 1] == '\n' ? "" : "\n");
+  char *o = cli_qopt_help(cmd, opts, nopts);
+  if (o) cli_printf(b, "%s\n", o);
+  free(o);
+  if (epilog && *epilog) cli_printf(b, "%s%s\n", epilog, epilog[strlen(epilog) - 1] == '\n' ? "" : "\n");
+}
+
+char *cli_help_text(const struct cli_command *c, const char *subname)
+{
+  cli_buf b = {0};
+  const struct cli_subcommand *s = c->subs ? find_sub(c, subname) : NULL;
+  if (s) {
+    char full[96];
+    snprintf(full, sizeof full, "%s %s", c->name, s->name);
+    cli_printf(&b, "Usage: gainkit %s %s\n\n", full, s->args ? s->args : "[options]");
+    if (c->intro) cli_printf(&b, "%s", c->intro);
+    if (s->opts) generated_help(&b, full, s->opts, s->nopts, s->about, s->epilog);
+    else cli_printf(&b, "%s\n", s->help ? s->help : "");
+    cli_printf(&b, "%s", CLI_COMMON_HELP);
+  } else if (c->opts) {
+    cli_printf(&b, "Usage: gainkit %s %s\n\n", c->name, c->usage ? c->usage : "[options]");
+    generated_help(&b, c->name, c->opts, c->nopts, c->about, c->epilog);
+    cli_printf(&b, "%s", CLI_COMMON_HELP);
+  } else {
+    const char *h = c->help ? c->help : "";
+    size_t n = strlen(h);
+    cli_printf(&b, "%s%s", h, n && h[n - 1] != '\n' ? "\n" : "");
+  }
+  if (!b.s) return strdup("");
+  return b.s;
+}
+
+void cli_print_help(const struct cli_command *c, FILE *fp)
+{
+  char *h = cli_help_text(c, NULL);
+  if (h) fputs(h, fp);
+  free(h);
+}
+
 void cli_print_help_for(const struct cli_command *c, int argc, char **argv, FILE *fp)
 {
-  const struct cli_subcommand *s = (c->subs && argc > 1) ? find_sub(c, argv[1]) : NULL;
-  if (!s) { cli_print_help(c, fp); return; }
-  fprintf(fp, "Usage: gainkit %s %s %s\n\n", c->name, s->name, s->args ? s->args : "[options]");
-  if (c->intro) fputs(c->intro, fp);
-  fputs(s->help, fp);
-  fputc('\n', fp);
-  fputs(CLI_COMMON_HELP, fp);
+  char *h = cli_help_text(c, c->subs && argc > 1 ? argv[1] : NULL);
+  if (h) fputs(h, fp);
+  free(h);
 }
 
 int cli_dispatch(const struct cli_command *c, int argc, char **argv)

@@ -741,7 +741,7 @@ static int check_data(const gk_vpi_data *d, gk_vpi_model model, gk_error *err)
   if (!d->lambda || !d->pump || !d->intensity || !d->F || d->nl < 2 || d->np < 2)
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "VPI data need at least 2 wavelengths and 2 pumps");
   if (!(d->L > 0) || !isfinite(d->L))
-    return gk_error_option(err, "--length", "stripe length must be positive, got %g cm", d->L);
+    return gk_error_option(err, "L", "stripe length must be positive, got %g cm", d->L);
   for (size_t j = 0; j < d->np; j++)
     if (!(d->pump[j] > 0) || !isfinite(d->pump[j]))
       return gk_error_set(err, GK_EUSAGE, NULL, 0, "pump values must be positive (pump %zu is %g)",
