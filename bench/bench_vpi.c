@@ -4,6 +4,8 @@
  * synthetic data (tests/vpi_synth.h), on 1 % noise at 400 x 40, and on the
  * design of examples/vpi-ddab.csv. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <sys/resource.h>
 #include <gsl/gsl_errno.h>
@@ -39,9 +41,37 @@ static void one_design(size_t nl, size_t np, double noise, double bg, double pmi
   synth_free(&t);
 }
 
-int main(void)
+/* `bench_vpi dump [noise]`: one vpi2 fit, 400 x 40, sigma-weighted, for the
+ * scipy companion (bench/bench_vpi.py): the data, the truth, and gainkit's
+ * chi2 and CPU time. */
+static int dump(double noise)
+{
+  size_t nl = 400, np = 40;
+  vpi_truth t;
+  synth_make_full(&t, nl, np, 2.0, noise, 11, 0.1, 2.0, NULL);
+  gk_vpi_data d = {.nl = nl, .np = np, .lambda = t.lambda, .pump = t.pump, .intensity = t.intensity,
+                   .sigma = t.sigma, .F = t.F, .L = t.L};
+  gk_vpi_result r;
+  gk_error e;
+  double t0 = now();
+  int rc = gk_vpi_fit(&d, GK_VPI2, NULL, &r, &e);
+  double dt = now() - t0;
+  if (rc != GK_OK) return 1;
+  printf("size %zu %zu %.17g %.17g\n", nl, np, t.L, t.pmax);
+  printf("glob %.17g %.17g %.17g %.17g\n", t.glob[0], t.glob[1], t.glob[2], t.glob[3]);
+  for (size_t i = 0; i < nl; i++) printf("lam %.17g %.17g %.17g %.17g\n", t.F[i], t.gamma[i], t.alpha[i], t.lambda[i]);
+  for (size_t j = 0; j < np; j++) printf("pump %.17g %.17g %.17g\n", t.pump[j], t.w1[j], t.w2[j]);
+  for (size_t k = 0; k < nl * np; k++) printf("I %.17g %.17g\n", t.intensity[k], t.sigma[k]);
+  printf("gainkit chi2 %.12e cpu_s %.4f converged %d iter %zu\n", r.chi2, dt, r.converged, r.n_iter);
+  gk_vpi_result_free(&r);
+  synth_free(&t);
+  return 0;
+}
+
+int main(int argc, char **argv)
 {
   gsl_set_error_handler_off();
+  if (argc > 1 && !strcmp(argv[1], "dump")) return dump(argc > 2 ? atof(argv[2]) : 0.01);
   printf("vpi2 global fit, one core (peak RSS is cumulative over the runs)\n");
   printf("%6s %4s %6s %8s %6s %9s %10s %10s %8s\n", "Nl", "Np", "noise%", "cpu_s", "iter",
          "converged", "chi2_red", "gl1", "maxrss_MB");

@@ -21,11 +21,17 @@ enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
 /* A subcommand of a command with subcommands ("nc threshold"): its own
  * usage line, help and entry point. `gainkit nc threshold --help` prints
  * the command's intro, this help, the common options and exit statuses. */
+struct cli_qopt;
 struct cli_subcommand {
   const char *name;     /* "threshold" */
   const char *args;     /* usage after the name: "FILE --gamma G [options]" */
   const char *help;     /* options and examples of this subcommand only */
   int (*run)(int argc, char **argv);  /* argv[0] is the subcommand name */
+  /* Generated help (instead of `help`): see qopt.h. */
+  struct cli_qopt *opts;
+  size_t nopts;
+  const char *about;    /* what it computes, before the options */
+  const char *epilog;   /* after the options: JSON keys, examples */
 };
 
 struct cli_command {
@@ -39,6 +45,15 @@ struct cli_command {
    * subcommand's own help). run may be cli_dispatch. */
   const struct cli_subcommand *subs;
   const char *intro;
+  /* Generated help (qopt.h): when opts is set, `gainkit NAME --help` is
+   * "Usage: gainkit NAME <usage>", about, the options generated from the
+   * table (units and defaults included), epilog, CLI_COMMON_HELP; `help`
+   * stays NULL. */
+  struct cli_qopt *opts;
+  size_t nopts;
+  const char *usage;    /* after the name: "FILE [--components N|auto] ..." */
+  const char *about;
+  const char *epilog;
 };
 
 /* Options every command accepts. */
@@ -52,19 +67,61 @@ typedef struct cli_common {
 /* Long-option ids for the common options; commands put
  * CLI_COMMON_LONGOPTS in their option table and pass every option they do
  * not know to cli_common_option. */
-enum { CLI_OPT_FORMAT = 1000, CLI_OPT_PLOT, CLI_OPT_HELP, CLI_OPT_FIRST_FREE = 1100 };
+enum { CLI_OPT_FORMAT = 1000, CLI_OPT_PLOT, CLI_OPT_HELP,
+       /* figure options (cli/common.c, "Figure options" block) */
+       CLI_OPT_FIGURE, CLI_OPT_FIG_WIDTH, CLI_OPT_FIG_HEIGHT, CLI_OPT_FONT_SIZE, CLI_OPT_DPI, CLI_OPT_XLIM,
+       CLI_OPT_YLIM, CLI_OPT_LOG_X, CLI_OPT_LOG_Y, CLI_OPT_LIN_X, CLI_OPT_LIN_Y, CLI_OPT_FULL_RANGE,
+       CLI_OPT_PLOT_DATA, CLI_OPT_VERBOSE,
+       CLI_OPT_FIRST_FREE = 1100 };
+/* (a command's own option of the same name, such as fluence --width, comes
+ * first in its table and wins; --fig-width always means the figure) */
 #define CLI_COMMON_LONGOPTS                                   \
   {"format", required_argument, NULL, CLI_OPT_FORMAT},        \
   {"output", required_argument, NULL, 'o'},                   \
   {"plot", required_argument, NULL, CLI_OPT_PLOT},            \
+  {"figure", required_argument, NULL, CLI_OPT_FIGURE},        \
+  {"fig-width", required_argument, NULL, CLI_OPT_FIG_WIDTH},  \
+  {"width", required_argument, NULL, CLI_OPT_FIG_WIDTH},      \
+  {"fig-height", required_argument, NULL, CLI_OPT_FIG_HEIGHT},\
+  {"height", required_argument, NULL, CLI_OPT_FIG_HEIGHT},    \
+  {"font-size", required_argument, NULL, CLI_OPT_FONT_SIZE},  \
+  {"dpi", required_argument, NULL, CLI_OPT_DPI},              \
+  {"xlim", required_argument, NULL, CLI_OPT_XLIM},            \
+  {"ylim", required_argument, NULL, CLI_OPT_YLIM},            \
+  {"log-x", no_argument, NULL, CLI_OPT_LOG_X},                \
+  {"log-y", no_argument, NULL, CLI_OPT_LOG_Y},                \
+  {"lin-x", no_argument, NULL, CLI_OPT_LIN_X},                \
+  {"lin-y", no_argument, NULL, CLI_OPT_LIN_Y},                \
+  {"full-range", no_argument, NULL, CLI_OPT_FULL_RANGE},      \
+  {"plot-data", required_argument, NULL, CLI_OPT_PLOT_DATA},  \
+  {"verbose", no_argument, NULL, CLI_OPT_VERBOSE},            \
   {"help", no_argument, NULL, CLI_OPT_HELP}
 #define CLI_COMMON_SHORTOPTS "o:"
+#define CLI_FIGURE_HELP                                                               \
+  "Figure options (with --plot):\n"                                                  \
+  "  --figure single|double|slide  printed size: 8.5 cm (one journal column),\n"       \
+  "                       17.8 cm (two columns) or 25 cm wide, text 7-9 pt;\n"         \
+  "                       default: .svg/.pdf 17.8 cm with 8.5 pt text, .png screen size\n" \
+  "  --fig-width W, --fig-height H   size in cm (units accepted: 85mm, 3.3in);\n"      \
+  "                       --width/--height where the command has no such option\n"    \
+  "  --font-size PT       text size in points at the printed size (default 8.5)\n"    \
+  "  --dpi N              PNG resolution at the printed size (default 300)\n"          \
+  "  --xlim A:B, --ylim A:B  axis range of the main panel (and panels sharing its\n"   \
+  "                       axis), in the unit the axis shows (e.g. ns on a time axis)\n" \
+  "  --log-x, --log-y, --lin-x, --lin-y  log or linear axes of the main panel\n"      \
+  "  --full-range         time axes over the whole computed range (default: zoomed\n" \
+  "                       to where the signal is)\n"                                  \
+  "  --plot-data FILE.csv the data of every plotted curve as CSV (atomic), to\n"      \
+  "                       redraw the figure in Origin or matplotlib\n\n"
+
 #define CLI_COMMON_HELP                                                               \
   "Output options:\n"                                                                 \
   "  --format text|json   text (default): readable table with units; json: to stdout\n" \
   "  -o, --output FILE    also write the result to FILE (.json or .csv), atomically\n"   \
   "  --plot FILE          write a figure (.svg, .png or .pdf)\n"                         \
+  "  --verbose            also print the informational warnings\n"                      \
   "  --help               show this help\n\n"                                          \
+  CLI_FIGURE_HELP                                                                     \
   "Exit status: 0 success; 1 the computation did not succeed (result still\n"        \
   "printed, \"converged\": false); 2 usage or input error (message on stderr,\n"    \
   "nothing on stdout, no output file).\n"                                           \
@@ -74,6 +131,11 @@ enum { CLI_OPT_FORMAT = 1000, CLI_OPT_PLOT, CLI_OPT_HELP, CLI_OPT_FIRST_FREE = 1
 /* Handle a common option. Returns 1 if handled, 0 if not a common option,
  * -1 after printing a usage error (caller returns CLI_USAGE). */
 int cli_common_option(cli_common *c, int opt, const char *arg);
+/* --verbose was given: print informational warnings too (cli_note). */
+extern int cli_verbose;
+/* An informational warning ("gainkit: note: ..."), printed only with
+ * --verbose: what the user need not act on. */
+void cli_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* getopt_long with gainkit's messages: unknown options, missing values.
  * Returns the option, -1 at the end, or '?' after printing the error. */
@@ -97,6 +159,23 @@ int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(print
 /* Print a library error ("gainkit: FILE:LINE: msg") and return the exit
  * code for its class (2 for input/usage/io/limit errors, 1 otherwise). */
 int cli_error(const gk_error *e);
+/* Library errors and notes name struct fields ("trace", "irf.fwhm"),
+ * never flags. A command registers one small table mapping its library
+ * fields to its flags; cli_error then prints "--trace: ..." for an error
+ * whose gk_error.option is "trace". A field not in the table becomes
+ * "--" + the field with '_' and '.' turned into '-' ("sigma_abs" ->
+ * "--sigma-abs"). The table ends with {NULL, NULL}. */
+typedef struct cli_fieldmap { const char *field, *opt; } cli_fieldmap;
+void cli_set_fieldmap(const cli_fieldmap *map);
+/* The flag for a library field (buf holds the default form). */
+const char *cli_field_flag(const char *field, char *buf, size_t size);
+/* Library text may name a field in backquotes ("try `range` to restrict
+ * the stripe lengths"): replace each by the command's flag, in place. */
+void cli_fields_in_text(char *msg, size_t size);
+/* Print every note as "gainkit: warning: NOTE"; a plausibility note (a
+ * column in the wrong unit) gets "; or FIX" appended when fix is given
+ * (the flag that overrides the unit, e.g. "--time-unit"). */
+void cli_notes_warn(const gk_notes *n, const char *fix);
 /* Print "gainkit: warning: msg" to stderr. */
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -224,6 +303,9 @@ int cli_read_xy(const char *path, const gk_columns_options *co, const char *x_un
  * place for /home/user/data/2024/...). */
 const char *cli_basename(const char *path);
 
+/* The full help text of a command, or of its subcommand `sub` (NULL: the
+ * command's), generated from its option table when it has one. malloc'd. */
+char *cli_help_text(const struct cli_command *c, const char *sub);
 /* Help for one command (used by main and by --help in commands). */
 void cli_print_help(const struct cli_command *c, FILE *fp);
 /* Help for a command given its arguments after the command name: the help

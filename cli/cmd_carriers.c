@@ -411,6 +411,15 @@ static int cmd_gain_fit(int argc, char **argv)
     gk_panel_labels(p, "carrier density N (cm-3)", "modal gain G (cm-1)", "gain saturation fit");
     gk_panel_add(p, n, col.y, NULL, col.n, GK_STYLE_POINTS, -1, "data");
     gk_panel_add(p, xs, ys, NULL, M, GK_STYLE_LINE, -1, "fit");
+    /* N_th (G = 0) and N_s (saturation density) marked, with ± and unit */
+    char lab[96], v[64];
+    cli_fmt_value(v, sizeof v, f.n_th, f.se_n_th, "cm-3");
+    snprintf(lab, sizeof lab, "N_{th} = %.60s", v);
+    if (f.n_th == f.n_th) gk_panel_vline(p, f.n_th, GK_VERMILLION, lab);
+    cli_fmt_value(v, sizeof v, f.n_s, f.se_n_s, "cm-3");
+    snprintf(lab, sizeof lab, "N_{s} = %.60s", v);
+    if (f.n_s == f.n_s && f.n_s <= 1.5 * hi) gk_panel_vline(p, f.n_s, GK_GREEN, lab);
+    else if (f.n_s == f.n_s) gk_panel_text(p, 0.03, 0.9, lab); /* beyond the data: as text */
     rc = cli_save_figure(&c, fig);
   }
   if (!det) cli_warn("carriers gain-fit: a parameter is not determined by the data (standard error larger than the value)");

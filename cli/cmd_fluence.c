@@ -132,55 +132,69 @@ static int parse_kind(const char *s, gk_spot_kind *k)
   return -1;
 }
 
+/* ---- options (declarative: --help is generated from this table) ---- */
+static double energy = NAN, energy_err = 0, power = NAN, power_err = 0, rep = NAN, trans = 1, trans_err = 0, od = 0,
+              length = NAN, width = NAN, diam = NAN, dx = NAN, dy = NAN, w = NAN, wx = NAN, wy = NAN, fwhm = NAN,
+              fwhm_x = NAN, fwhm_y = NAN, size_rel = 0, absorbed = NAN, absorbed_err = 0, absorbance = NAN,
+              pump_wl = NAN, emis_wl = NAN, pulse = NAN, lp = NAN, thick = NAN, refl = 0, points = 200;
+static const char *spot = NULL, *knife = NULL, *knife_y = NULL, *prof = NULL, *prof_y = NULL, *stackf = NULL,
+                  *from = NULL, *shape = NULL, *lpdef = NULL, *pol = NULL;
+static cli_qopt q[] = {
+  CLI_OPT_GROUP("Energy"),
+  CLI_OPT_QTY("energy", "E", "uJ", QO_POS, &energy, NULL, "pulse energy at the source"),
+  CLI_OPT_QTY("energy-err", "dE", "uJ", QO_NONNEG, &energy_err, NULL, "its error"),
+  CLI_OPT_QTY("power", "P", "mW", QO_POS, &power, NULL, "average power, with --rep-rate: E = P/f"),
+  CLI_OPT_QTY("power-err", "dP", "mW", QO_NONNEG, &power_err, NULL, "its error"),
+  CLI_OPT_QTY("rep-rate", "f", "kHz", QO_POS, &rep, NULL, "repetition rate"),
+  CLI_OPT_QTY("transmission", "T", NULL, QO_FRACTION, &trans, "1", "filters/attenuators (fraction)"),
+  CLI_OPT_QTY("transmission-err", "dT", NULL, QO_NONNEG, &trans_err, NULL, "its error"),
+  CLI_OPT_QTY("od", "D", NULL, QO_NONNEG, &od, "0", "neutral-density filter, T x 10^-D"),
+  CLI_OPT_GROUP("Spot (--size-rel-err r adds a relative error r to each size)"),
+  CLI_OPT_QTY("length", "L", "um", QO_POS, &length, NULL, "rectangle/stripe length (with --width: top hat, area L W; with --w/--fwhm: top hat along, Gaussian across, F_peak = E/(L w sqrt(pi/2)), area L x 2w)"),
+  CLI_OPT_QTY("width", "W", "um", QO_POS, &width, NULL, "rectangle/stripe width"),
+  CLI_OPT_QTY("diameter", "D", "um", QO_POS, &diam, NULL, "circle, top hat: area pi D^2/4"),
+  CLI_OPT_QTY("diameter-x", "Dx", "um", QO_POS, &dx, NULL, "ellipse, top hat: area pi Dx Dy/4"),
+  CLI_OPT_QTY("diameter-y", "Dy", "um", QO_POS, &dy, NULL, "the other diameter"),
+  CLI_OPT_QTY("w", "w", "um", QO_POS, &w, NULL, "Gaussian, 1/e^2 intensity radius: F_peak = 2E/(pi w^2)"),
+  CLI_OPT_QTY("wx", "wx", "um", QO_POS, &wx, NULL, "elliptical Gaussian radii: F_peak = 2E/(pi wx wy)"),
+  CLI_OPT_QTY("wy", "wy", "um", QO_POS, &wy, NULL, "the other radius"),
+  CLI_OPT_QTY("fwhm", "F", "um", QO_POS, &fwhm, NULL, "Gaussian by FWHM: w = FWHM/sqrt(2 ln 2)"),
+  CLI_OPT_QTY("fwhm-x", "Fx", "um", QO_POS, &fwhm_x, NULL, "elliptical Gaussian by FWHM"),
+  CLI_OPT_QTY("fwhm-y", "Fy", "um", QO_POS, &fwhm_y, NULL, "the other FWHM"),
+  CLI_OPT_QTY("size-rel-err", "r", NULL, QO_NONNEG, &size_rel, "0", "relative error of each size"),
+  CLI_OPT_STRING("knife-edge", "FILE", &knife, NULL, "knife-edge scan (position um unless the header names a unit, power): erf fit -> w (10-90% check)"),
+  CLI_OPT_STRING("knife-edge-y", "FILE", &knife_y, NULL, "the other axis (elliptical beam)"),
+  CLI_OPT_STRING("profile", "FILE", &prof, NULL, "camera line profile: Gaussian fit -> w (D4sigma check)"),
+  CLI_OPT_STRING("profile-y", "FILE", &prof_y, NULL, "the other axis (elliptical beam)"),
+  CLI_OPT_STRING("spot", "rect|stripe|circle|ellipse|gauss|gauss-stripe", &spot, "from the sizes given", "force the geometry"),
+  CLI_OPT_GROUP("Pulse"),
+  CLI_OPT_QTY("pulse-fwhm", "t", "fs", QO_POS, &pulse, NULL, "pulse FWHM -> peak intensity I_peak = c F_peak / FWHM"),
+  CLI_OPT_STRING("pulse-shape", "gauss|sech2|square", &shape, "gauss", "c = 0.9394 (gauss), 0.8814 (sech2), 1 (square)"),
+  CLI_OPT_GROUP("Absorption (one of)"),
+  CLI_OPT_QTY("absorbed", "A", NULL, QO_FRACTION, &absorbed, NULL, "absorbed fraction of the film"),
+  CLI_OPT_QTY("absorbed-err", "dA", NULL, QO_NONNEG, &absorbed_err, NULL, "its error"),
+  CLI_OPT_QTY("absorbance", "OD", NULL, QO_POS, &absorbance, NULL, "film absorbance: A = 1 - 10^-OD"),
+  CLI_OPT_STRING("stack", "FILE", &stackf, NULL, "transfer matrix of the stack (modes' YAML) at normal incidence, with --pump-wavelength: the active layer's absorption, interference included"),
+  CLI_OPT_QTY("pump-wavelength", "nm", "nm", QO_POS, &pump_wl, NULL, "pump wavelength"),
+  CLI_OPT_STRING("from", "cover|substrate", &from, "cover", "side the pump comes from"),
+  CLI_OPT_GROUP("Carrier density N(z) at F_peak (one pair per absorbed photon)"),
+  CLI_OPT_QTY("emission-wavelength", "nm", "nm", QO_POS, &emis_wl, NULL, "with --stack: the density weighted by the guided mode's |E|^2 and its Gamma"),
+  CLI_OPT_STRING("pol", "te|tm", &pol, "te", "polarisation of that mode"),
+  CLI_OPT_QTY("lp", "l", "nm", QO_POS, &lp, NULL, "Beer-Lambert with --thickness and --pump-wavelength: penetration depth l"),
+  CLI_OPT_STRING("lp-def", "1/e2|1/e", &lpdef, "1/e2", "1/e2: alpha = 2/l (as in Tatarinov et al. 2023); 1/e: alpha = 1/l"),
+  CLI_OPT_QTY("thickness", "d", "nm", QO_POS, &thick, NULL, "film thickness"),
+  CLI_OPT_QTY("reflectance", "R", NULL, QO_NONNEG, &refl, "0", "reflectance of the front face"),
+  CLI_OPT_QTY("points", "n", NULL, QO_POS, &points, "200", "depth samples"),
+};
+
 static int run(int argc, char **argv)
 {
   cli_common c = {.cmd = "fluence"};
-  double energy = NAN, energy_err = 0, power = NAN, power_err = 0, rep = NAN, trans = 1, trans_err = 0, od = 0,
-         length = NAN, width = NAN, diam = NAN, dx = NAN, dy = NAN, w = NAN, wx = NAN, wy = NAN, fwhm = NAN,
-         fwhm_x = NAN, fwhm_y = NAN, size_rel = 0, absorbed = NAN, absorbed_err = 0, absorbance = NAN,
-         pump_wl = NAN, emis_wl = NAN, pulse = NAN, lp = NAN, thick = NAN, refl = 0, points = 200;
-  const char *spot = NULL, *knife = NULL, *knife_y = NULL, *prof = NULL, *prof_y = NULL, *stackf = NULL,
-             *from = NULL, *shape = NULL, *lpdef = NULL, *pol = NULL;
-  cli_qopt q[] = {{"energy", "uJ", QO_POS, &energy, NULL, 0},
-                  {"energy-err", "uJ", QO_NONNEG, &energy_err, NULL, 0},
-                  {"power", "mW", QO_POS, &power, NULL, 0},
-                  {"power-err", "mW", QO_NONNEG, &power_err, NULL, 0},
-                  {"rep-rate", "kHz", QO_POS, &rep, NULL, 0},
-                  {"transmission", NULL, QO_FRACTION, &trans, NULL, 0},
-                  {"transmission-err", NULL, QO_NONNEG, &trans_err, NULL, 0},
-                  {"od", NULL, QO_NONNEG, &od, NULL, 0},
-                  {"spot", NULL, QO_STRING, NULL, &spot, 0},
-                  {"length", "um", QO_POS, &length, NULL, 0},
-                  {"width", "um", QO_POS, &width, NULL, 0},
-                  {"diameter", "um", QO_POS, &diam, NULL, 0},
-                  {"diameter-x", "um", QO_POS, &dx, NULL, 0},
-                  {"diameter-y", "um", QO_POS, &dy, NULL, 0},
-                  {"w", "um", QO_POS, &w, NULL, 0},
-                  {"wx", "um", QO_POS, &wx, NULL, 0},
-                  {"wy", "um", QO_POS, &wy, NULL, 0},
-                  {"fwhm", "um", QO_POS, &fwhm, NULL, 0},
-                  {"fwhm-x", "um", QO_POS, &fwhm_x, NULL, 0},
-                  {"fwhm-y", "um", QO_POS, &fwhm_y, NULL, 0},
-                  {"size-rel-err", NULL, QO_NONNEG, &size_rel, NULL, 0},
-                  {"knife-edge", NULL, QO_STRING, NULL, &knife, 0},
-                  {"knife-edge-y", NULL, QO_STRING, NULL, &knife_y, 0},
-                  {"profile", NULL, QO_STRING, NULL, &prof, 0},
-                  {"profile-y", NULL, QO_STRING, NULL, &prof_y, 0},
-                  {"pulse-fwhm", "fs", QO_POS, &pulse, NULL, 0},
-                  {"pulse-shape", NULL, QO_STRING, NULL, &shape, 0},
-                  {"absorbed", NULL, QO_FRACTION, &absorbed, NULL, 0},
-                  {"absorbed-err", NULL, QO_NONNEG, &absorbed_err, NULL, 0},
-                  {"absorbance", NULL, QO_POS, &absorbance, NULL, 0},
-                  {"stack", NULL, QO_STRING, NULL, &stackf, 0},
-                  {"pump-wavelength", "nm", QO_POS, &pump_wl, NULL, 0},
-                  {"from", NULL, QO_STRING, NULL, &from, 0},
-                  {"emission-wavelength", "nm", QO_POS, &emis_wl, NULL, 0},
-                  {"pol", NULL, QO_STRING, NULL, &pol, 0},
-                  {"lp", "nm", QO_POS, &lp, NULL, 0},
-                  {"lp-def", NULL, QO_STRING, NULL, &lpdef, 0},
-                  {"thickness", "nm", QO_POS, &thick, NULL, 0},
-                  {"reflectance", NULL, QO_NONNEG, &refl, NULL, 0},
-                  {"points", NULL, QO_POS, &points, NULL, 0}};
+  CLI_RESET(energy), CLI_RESET(energy_err), CLI_RESET(power), CLI_RESET(power_err), CLI_RESET(rep), CLI_RESET(trans), CLI_RESET(trans_err), CLI_RESET(od);
+  CLI_RESET(length), CLI_RESET(width), CLI_RESET(diam), CLI_RESET(dx), CLI_RESET(dy), CLI_RESET(w), CLI_RESET(wx), CLI_RESET(wy);
+  CLI_RESET(fwhm), CLI_RESET(fwhm_x), CLI_RESET(fwhm_y), CLI_RESET(size_rel), CLI_RESET(absorbed), CLI_RESET(absorbed_err), CLI_RESET(absorbance), CLI_RESET(pump_wl);
+  CLI_RESET(emis_wl), CLI_RESET(pulse), CLI_RESET(lp), CLI_RESET(thick), CLI_RESET(refl), CLI_RESET(points), CLI_RESET(spot), CLI_RESET(knife);
+  CLI_RESET(knife_y), CLI_RESET(prof), CLI_RESET(prof_y), CLI_RESET(stackf), CLI_RESET(from), CLI_RESET(shape), CLI_RESET(lpdef), CLI_RESET(pol);
   int first;
   if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
   if (first < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first]);
@@ -505,48 +519,15 @@ const struct cli_command cli_cmd_fluence = {
   .name = "fluence",
   .summary = "pump fluence, peak intensity, absorbed fraction and carrier density, with definitions",
   .order = 15,
-  .help =
-    "Usage: gainkit fluence (--energy E | --power P --rep-rate f) SPOT [options]\n\n"
+  .opts = q,
+  .nopts = CLI_NOPTS(q),
+  .usage = "(--energy E | --power P --rep-rate f) SPOT [options]",
+  .about =
     "Pump pulse -> fluence, stating the definitions used, so that thresholds from\n"
     "two labs can be compared (Tatarinov et al., Adv. Opt. Mater. 2023: threshold\n"
     "disagreements come from \"various definitions of spot size and fluence\").\n"
-    "  F_average = E T / area,  F_peak = ratio x F_average,  I_peak = c F_peak / FWHM\n"
-    "Energy:\n"
-    "  --energy E         pulse energy at the source (uJ); --energy-err its error\n"
-    "  --power P          average power (mW) with --rep-rate f (kHz): E = P/f; --power-err\n"
-    "  --transmission T   filters/attenuators (fraction, default 1); --transmission-err\n"
-    "  --od D             neutral-density filter, T x 10^-D\n"
-    "Spot (sizes in um; --size-rel-err r adds a relative error r to each size):\n"
-    "  --length L --width W       rectangle/stripe, top hat: area L W\n"
-    "  --diameter D               circle, top hat: area pi D^2/4\n"
-    "  --diameter-x --diameter-y  ellipse, top hat: area pi Dx Dy/4\n"
-    "  --w w | --wx --wy          Gaussian, 1/e^2 intensity radii: F_peak = 2E/(pi wx wy)\n"
-    "  --fwhm F | --fwhm-x --fwhm-y   Gaussian by FWHM: w = FWHM/sqrt(2 ln 2)\n"
-    "  --length L with --w/--fwhm  stripe, top hat along, Gaussian across:\n"
-    "                             F_peak = E/(L w sqrt(pi/2)), area L x 2w\n"
-    "  --knife-edge FILE          knife-edge scan (position um unless the header\n"
-    "                             names a unit, power): erf fit -> w (10-90% check)\n"
-    "  --profile FILE             camera line profile: Gaussian fit -> w (D4sigma check)\n"
-    "  --knife-edge-y / --profile-y FILE  the other axis (elliptical beam)\n"
-    "  --spot rect|stripe|circle|ellipse|gauss|gauss-stripe  force the geometry\n"
-    "Pulse:\n"
-    "  --pulse-fwhm t     pulse FWHM (fs) -> peak intensity; --pulse-shape gauss\n"
-    "                     (default, c = 0.9394) | sech2 (0.8814) | square (1)\n"
-    "Absorption (one of):\n"
-    "  --absorbed A       absorbed fraction of the film (--absorbed-err)\n"
-    "  --absorbance OD    film absorbance: A = 1 - 10^-OD\n"
-    "  --stack FILE --pump-wavelength nm   transfer matrix of the stack (modes'\n"
-    "                     YAML) at normal incidence: the active layer's absorption,\n"
-    "                     interference included; --from cover|substrate (default cover)\n"
-    "Carrier density N(z) at F_peak (one pair per absorbed photon):\n"
-    "  with --stack       from the optical field at the pump wavelength; add\n"
-    "                     --emission-wavelength nm [--pol te|tm] for the density\n"
-    "                     weighted by the guided mode's |E|^2 and its Gamma\n"
-    "  --lp l --thickness d --pump-wavelength nm  Beer-Lambert, penetration depth l\n"
-    "                     (nm) of a film d (nm); --lp-def 1/e2 (default, as in\n"
-    "                     Tatarinov et al. 2023: alpha = 2/l) or 1/e (alpha = 1/l);\n"
-    "                     --reflectance R of the front face (default 0)\n"
-    "  --points n         depth samples (default 200)\n"
+    "  F_average = E T / area,  F_peak = ratio x F_average,  I_peak = c F_peak / FWHM",
+  .epilog =
     "-o FILE.csv writes N(z) (or the beam profile with its fit); --plot draws the\n"
     "beam profile with its fit, or N(z).\n"
     "Examples:\n"
@@ -555,7 +536,6 @@ const struct cli_command cli_cmd_fluence = {
     "  gainkit fluence --energy 5 --knife-edge examples/fluence/knife-edge.csv --plot ke.svg\n"
     "  gainkit fluence --energy 20 --length 2mm --profile examples/fluence/stripe-profile.csv\n"
     "  gainkit fluence --energy 1 --w 100 --stack examples/fluence/stack-pump.yaml --pump-wavelength 400 --emission-wavelength 540\n"
-    "  gainkit fluence --energy 1 --w 100 --lp 200 --thickness 250 --pump-wavelength 400\n\n"
-    CLI_COMMON_HELP,
+    "  gainkit fluence --energy 1 --w 100 --lp 200 --thickness 250 --pump-wavelength 400",
   .run = run,
 };

@@ -106,24 +106,39 @@ static int cmp_point(const void *a, const void *b)
   return (u > w) - (u < w);
 }
 
+/* ---- options (declarative: --help is generated from this table) ---- */
+static double pump_wl = 400, emis_wl = NAN, gamma_in = NAN, absorbed = NAN, thick = NAN, lp = NAN;
+static const char *flist, *side, *stackf, *pol, *model, *density;
+static cli_qopt q[] = {
+  CLI_OPT_GROUP("Fluences (peak incident, uJ/cm2 as `gainkit fluence` reports them; default: from the file names,\n"
+                "a number with uJ/mJ/nJ: vsl-F120uJcm2.csv)"),
+  CLI_OPT_STRING("fluences", "F1,F2,...", &flist, NULL, "in the order of the files (uJ/cm2; units accepted)"),
+  CLI_OPT_STRING("sidecar", "FILE", &side, NULL, "lines 'file,fluence' (header 'file,fluence (mJ/cm2)' sets the unit)"),
+  CLI_OPT_GROUP("Density and Gamma"),
+  CLI_OPT_STRING("stack", "FILE", &stackf, NULL,
+                 "the stack (YAML, as for `modes`): pump absorption of the active layer by the transfer matrix "
+                 "at --pump-wavelength, Gamma of TE0 (--pol tm: TM0) at --emission-wavelength"),
+  CLI_OPT_QTY("pump-wavelength", "nm", "nm", QO_POS, &pump_wl, "400", "pump wavelength"),
+  CLI_OPT_QTY("emission-wavelength", "nm", "nm", QO_POS, &emis_wl, "the stack's wavelength_nm", "emission wavelength"),
+  CLI_OPT_STRING("pol", "te|tm", &pol, "te", "the guided mode's polarisation"),
+  CLI_OPT_STRING("density", "mean|mode", &density, "mean", "thickness average or weighted by the mode's |E|^2"),
+  CLI_OPT_NUM("gamma", "G", QO_FRACTION, &gamma_in, NULL, "confinement factor, without a stack"),
+  CLI_OPT_QTY("thickness", "d", "nm", QO_POS, &thick, NULL, "film thickness, without a stack"),
+  CLI_OPT_NUM("absorbed", "A", QO_FRACTION, &absorbed, NULL, "absorbed fraction, without a stack"),
+  CLI_OPT_QTY("lp", "l", "nm", QO_POS, &lp, NULL, "1/e^2 penetration depth (Beer-Lambert), without a stack"),
+  CLI_OPT_GROUP("VSL fits"),
+  CLI_OPT_STRING("model", "M", &model, "vsl1", "VSL model for each scan (see gainkit vsl)"),
+  CLI_OPT_FLAG("small-signal", NULL,
+               "vsl1 only on the stripes where it holds (chi^2 test on the shortest stripes, p >= 0.01; needs "
+               "a sigma column)"),
+};
+
 static int run(int argc, char **argv)
 {
   cli_common c = {.cmd = "gain-chain"};
-  double pump_wl = 400, emis_wl = NAN, gamma_in = NAN, absorbed = NAN, thick = NAN, lp = NAN;
-  const char *flist = NULL, *side = NULL, *stackf = NULL, *pol = NULL, *model = NULL, *density = NULL;
-  cli_qopt q[] = {{"fluences", NULL, QO_STRING, NULL, &flist, 0},
-                  {"sidecar", NULL, QO_STRING, NULL, &side, 0},
-                  {"stack", NULL, QO_STRING, NULL, &stackf, 0},
-                  {"pump-wavelength", "nm", QO_POS, &pump_wl, NULL, 0},
-                  {"emission-wavelength", "nm", QO_POS, &emis_wl, NULL, 0},
-                  {"pol", NULL, QO_STRING, NULL, &pol, 0},
-                  {"density", NULL, QO_STRING, NULL, &density, 0},
-                  {"model", NULL, QO_STRING, NULL, &model, 0},
-                  {"small-signal", NULL, QO_FLAG, NULL, NULL, 0},
-                  {"gamma", NULL, QO_FRACTION, &gamma_in, NULL, 0},
-                  {"absorbed", NULL, QO_FRACTION, &absorbed, NULL, 0},
-                  {"lp", "nm", QO_POS, &lp, NULL, 0},
-                  {"thickness", "nm", QO_POS, &thick, NULL, 0}};
+  CLI_RESET(pump_wl), CLI_RESET(emis_wl), CLI_RESET(gamma_in), CLI_RESET(absorbed), CLI_RESET(thick);
+  CLI_RESET(lp), CLI_RESET(flist), CLI_RESET(side), CLI_RESET(stackf), CLI_RESET(pol), CLI_RESET(model);
+  CLI_RESET(density);
   int first;
   if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
   size_t n = (size_t)(argc - first);
@@ -421,30 +436,18 @@ const struct cli_command cli_cmd_gainchain = {
   .name = "gain-chain",
   .summary = "fluence series of VSL scans -> g(F) -> N(F) -> G(N) fit (sigma, N_th, N_s)",
   .order = 16,
-  .help =
-    "Usage: gainkit gain-chain VSL1.csv VSL2.csv ... [--fluences F1,F2,... | --sidecar FILE]\n"
-    "                          (--stack FILE | --gamma G --thickness d (--absorbed A | --lp l))\n\n"
+  .opts = q,
+  .nopts = CLI_NOPTS(q),
+  .usage = "VSL1.csv VSL2.csv ... [--fluences F1,F2,... | --sidecar FILE]\n"
+           "                          (--stack FILE | --gamma G --thickness d (--absorbed A | --lp l))",
+  .about =
     "The measurement chain of Tatarinov et al., Adv. Opt. Mater. 2023 (Fig. 3a,\n"
     "Table 1): every VSL scan (one per pump fluence) is fitted (vsl1 by default),\n"
     "giving the modal gain g(F) with its error; the fluence becomes a carrier\n"
     "density N = c_N F (one pair per absorbed pump photon, c_N = absorbed /\n"
     "(h nu d)); the saturating law G = Gamma sigma (N - N_th)/(1 + N/N_s) is\n"
-    "fitted with Gamma held at the mode solver's confinement.\n"
-    "Fluences (peak incident, uJ/cm2 as `gainkit fluence` reports them):\n"
-    "  from the file names (a number with uJ/mJ/nJ: vsl-F120uJcm2.csv), or\n"
-    "  --fluences F1,F2,...  in the order of the files (uJ/cm2; units accepted), or\n"
-    "  --sidecar FILE        lines 'file,fluence' (header 'file,fluence (mJ/cm2)' sets the unit)\n"
-    "Density and Gamma:\n"
-    "  --stack FILE          the stack (YAML, as for `modes`): pump absorption of the\n"
-    "                        active layer by the transfer matrix at --pump-wavelength\n"
-    "                        (nm, default 400), Gamma of TE0 (--pol tm: TM0) at\n"
-    "                        --emission-wavelength (nm, default the stack's wavelength_nm)\n"
-    "  --density mean|mode   thickness average (default) or weighted by the mode's |E|^2\n"
-    "  --gamma G --thickness d (nm) with --absorbed A or --lp l (nm, 1/e^2 depth,\n"
-    "                        Beer-Lambert)  without a stack\n"
-    "  --model M             VSL model for each scan (default vsl1; see gainkit vsl)\n"
-    "  --small-signal        vsl1 only on the stripes where it holds (chi^2 test on the\n"
-    "                        shortest stripes, p >= 0.01; needs a sigma column)\n"
+    "fitted with Gamma held at the mode solver's confinement.",
+  .epilog =
     "Per scan also: L_th, the threshold length (g L = 1.2564: amplified emission\n"
     "equals the unamplified A L), and L_ss, the longest stripe up to which vsl1\n"
     "passes the chi^2 test (p >= 0.001, the range ending where two successive\n"
@@ -455,7 +458,6 @@ const struct cli_command cli_cmd_gainchain = {
     "table with the fitted curve; --plot draws G versus N (Fig. 3a of the paper).\n"
     "Examples:\n"
     "  gainkit gain-chain examples/fluence/series/*.csv --stack examples/fluence/stack-pump.yaml --plot gn.svg\n"
-    "  gainkit gain-chain examples/fluence/series/*.csv --gamma 0.74 --thickness 100 --lp 200\n\n"
-    CLI_COMMON_HELP,
+    "  gainkit gain-chain examples/fluence/series/*.csv --gamma 0.74 --thickness 100 --lp 200",
   .run = run,
 };

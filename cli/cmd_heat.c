@@ -79,33 +79,47 @@ static int run_fit(cli_common *c, const char *path, gk_heat_observable obs)
   return cli_result_finish(c, &r, status);
 }
 
+/* ---- options (declarative: --help is generated from this table) ---- */
+static double k, cap, power, area, jd, volt, tp, period, duty, pulses = 10, pts = 500;
+static const char *fit, *observable;
+static cli_qopt q[] = {
+  CLI_OPT_GROUP("Device options"),
+  CLI_OPT_QTY("k", "K", "W/K", QO_POS, &k, NULL, "heat exchange constant, e.g. 4.8mW/K"),
+  CLI_OPT_QTY("c", "C", "J/K", QO_POS, &cap, NULL, "heat capacity of the active volume, e.g. 19nJ/K"),
+  CLI_OPT_QTY("power", "P", "W", QO_NONNEG, &power, NULL, "Joule power during a pulse; or the three below"),
+  CLI_OPT_QTY("area", "A", "cm2", QO_POS, &area, NULL, "device area A_d (for A_d j V)"),
+  CLI_OPT_QTY("current-density", "j", "A/cm2", QO_NONNEG, &jd, NULL, "current density j"),
+  CLI_OPT_QTY("voltage", "V", "V", QO_NONNEG, &volt, NULL, "voltage V"),
+  CLI_OPT_GROUP("Drive options"),
+  CLI_OPT_QTY("pulse", "t_p", "s", QO_POS, &tp, NULL,
+              "square pulse length, e.g. 100ns; alone: one pulse and its cooling"),
+  CLI_OPT_QTY("period", "T", "s", QO_POS, &period, NULL,
+              "pulse train period: adds the periodic steady state delta_t_max/delta_t_min"),
+  CLI_OPT_NUM("duty", "D", QO_FRACTION, &duty, NULL, "pulse train by its duty cycle t_p/T instead of --period"),
+  CLI_OPT_NUM("pulses", "n", QO_POS, &pulses, "10", "periods shown in the transient"),
+  CLI_OPT_NUM("points", "N", QO_POS, &pts, "500", "points of the transient"),
+  CLI_OPT_GROUP("Fit options"),
+  CLI_OPT_STRING("fit", "FILE", &fit, NULL,
+                 "fit K and C to DT/P (K/W) versus pulse length (s; a header unit such as 't_p (us)' is "
+                 "honoured), relative weights"),
+  CLI_OPT_CHOICE("observable", "average|end", &observable, "average",
+                 "what the data are: average = the rise averaged over the pulse, <DT>/P = (1 - (tau_T/t_p)(1 - "
+                 "e^(-t_p/tau_T)))/K, as Ahn et al., Chem. Rev. 2023, section 6.1.5 (Fig. 34b) fit it; end = the "
+                 "rise at the end of the pulse, Eq. 12, DT/P = (1 - e^(-t_p/tau_T))/K"),
+};
+
 static int run(int argc, char **argv)
 {
   cli_common c = {.cmd = "heat"};
-  double k = 0, cap = 0, power = 0, area = 0, jd = 0, volt = 0, tp = 0, period = 0, duty = 0, pulses = 10,
-         pts = 500;
-  const char *fit = NULL, *observable = NULL;
-  cli_qopt q[] = {{"k", "W/K", QO_POS, &k, NULL, 0},
-                  {"c", "J/K", QO_POS, &cap, NULL, 0},
-                  {"power", "W", QO_NONNEG, &power, NULL, 0},
-                  {"area", "cm2", QO_POS, &area, NULL, 0},
-                  {"current-density", "A/cm2", QO_NONNEG, &jd, NULL, 0},
-                  {"voltage", "V", QO_NONNEG, &volt, NULL, 0},
-                  {"pulse", "s", QO_POS, &tp, NULL, 0},
-                  {"period", "s", QO_POS, &period, NULL, 0},
-                  {"duty", NULL, QO_FRACTION, &duty, NULL, 0},
-                  {"pulses", NULL, QO_POS, &pulses, NULL, 0},
-                  {"points", NULL, QO_POS, &pts, NULL, 0},
-                  {"fit", NULL, QO_STRING, NULL, &fit, 0},
-                  {"observable", NULL, QO_STRING, NULL, &observable, 0}};
+  CLI_RESET(k), CLI_RESET(cap), CLI_RESET(power), CLI_RESET(area), CLI_RESET(jd), CLI_RESET(volt);
+  CLI_RESET(tp), CLI_RESET(period), CLI_RESET(duty), CLI_RESET(pulses), CLI_RESET(pts);
+  CLI_RESET(fit), CLI_RESET(observable);
   int first;
   if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
   if (first < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first]);
   gk_heat_observable obs = GK_HEAT_AVERAGE;
   if (observable) {
-    if (!strcmp(observable, "end")) obs = GK_HEAT_END;
-    else if (!strcmp(observable, "average")) obs = GK_HEAT_AVERAGE;
-    else return CLI_QFAIL("observable", "'%s' is not end or average", observable);
+    obs = !strcmp(observable, "end") ? GK_HEAT_END : GK_HEAT_AVERAGE;
     if (!fit) return cli_usage(c.cmd, "--observable applies to --fit");
   }
   if (fit) return run_fit(&c, fit, obs);
@@ -198,35 +212,20 @@ const struct cli_command cli_cmd_heat = {
   .name = "heat",
   .summary = "device heating: d.c., square pulses, pulse trains; fit K and C",
   .order = 62,
-  .help =
-    "Usage: gainkit heat --k K --c C (--power P | --area A --current-density j --voltage V)\n"
-    "                    [--pulse t_p [--period T | --duty D] [--pulses n]] [--points 500]\n"
-    "       gainkit heat --fit FILE [--observable average|end]\n\n"
-    "Lumped thermal model of an electrically driven gain device (Ahn, Livache, Pinchetti,\n"
-    "Klimov, Chem. Rev. 2023, Eq. 10-13): C dDT/dt = A_d j V - K DT, tau_T = C/K.\n"
-    "  --k K            heat exchange constant (W/K; 4.8mW/K works)\n"
-    "  --c C            heat capacity of the active volume (J/K; 19nJ/K works)\n"
-    "  --power P        Joule power during a pulse (W), or --area (cm2)\n"
-    "                   --current-density (A/cm2) --voltage (V) for A_d j V\n"
-    "  --pulse t_p      square pulse length (us; 100ns works); alone: one pulse and\n"
-    "                   its cooling\n"
-    "  --period T | --duty D   pulse train (period T in us, or duty cycle t_p/T): adds the\n"
-    "                   periodic steady state delta_t_max/delta_t_min\n"
-    "  --pulses n       periods shown in the transient (default 10)\n"
-    "  --fit FILE       fit K and C to DT/P (K/W) versus pulse length (s; a header\n"
-    "                   unit such as 't_p (us)' is honoured), relative weights\n"
-    "  --observable O   what the data are: average (default) = the rise averaged\n"
-    "                   over the pulse, <DT>/P = (1 - (tau_T/t_p)(1 - e^(-t_p/tau_T)))/K,\n"
-    "                   as Ahn et al., Chem. Rev. 2023, section 6.1.5 (Fig. 34b) fit\n"
-    "                   it; end = the rise at the end of the pulse, Eq. 12,\n"
-    "                   DT/P = (1 - e^(-t_p/tau_T))/K\n"
+  .opts = q,
+  .nopts = CLI_NOPTS(q),
+  .usage = "--k K --c C (--power P | --area A --current-density j --voltage V)\n"
+           "                    [--pulse t_p [--period T | --duty D] [--pulses n]] [--points 500]\n"
+           "       gainkit heat --fit FILE [--observable average|end]",
+  .about = "Lumped thermal model of an electrically driven gain device (Ahn, Livache, Pinchetti,\n"
+           "Klimov, Chem. Rev. 2023, Eq. 10-13): C dDT/dt = A_d j V - K DT, tau_T = C/K.",
+  .epilog =
     "JSON: tau_t (s), delta_t_dc, delta_t_pulse, delta_t_max, delta_t_min (K), and the\n"
     "transient t, delta_t; -o FILE.csv writes the transient; --plot draws it.\n"
     "Examples:\n"
     "  gainkit heat --k 4.8e-3 --c 1.9e-8 --power 0.1           (tau_T = 3.96 us)\n"
     "  gainkit heat --k 4.8mW/K --c 19nJ/K --power 0.1 --pulse 1us --duty 0.2 --plot dT.svg\n"
     "  gainkit heat --fit examples/heat_pulse_length.csv --plot fit.svg\n"
-    "  gainkit heat --fit examples/heat_pulse_end.csv --observable end\n\n"
-    CLI_COMMON_HELP,
+    "  gainkit heat --fit examples/heat_pulse_end.csv --observable end",
   .run = run,
 };

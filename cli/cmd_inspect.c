@@ -8,9 +8,8 @@
 
 #include "cli.h"
 #include "input.h"
+#include "qopt.h"
 
-enum { OPT_MATRIX = CLI_OPT_FIRST_FREE, OPT_LENGTH_UNIT, OPT_MAX_BYTES, OPT_INCREASING,
-       OPT_POSITIVE, OPT_X };
 
 static const char *delim_name(char d)
 {
@@ -240,64 +239,54 @@ static int inspect_spectra(const char *path, const cli_input *in, cJSON *j, cli_
   return CLI_OK;
 }
 
+/* ---- options (declarative: --help is generated from this table) ---- */
+static int matrix, increasing, positive, xmode = -1;
+static const char *length_unit;
+static long max_bytes;
+static int opt_length_unit(cli_qopt *o, const char *arg)
+{
+  double f;
+  gk_error e;
+  gk_error_clear(&e);
+  if (gk_unit_factor(arg, "cm", &f, &e) != GK_OK) return cli_qopt_fail("length-unit", "%s", e.msg);
+  length_unit = arg;
+  return 0;
+}
+static int opt_x(cli_qopt *o, const char *arg)
+{
+  if (!strcmp(arg, "plain")) xmode = GK_XKIND_PLAIN;
+  else if (!strcmp(arg, "length")) xmode = GK_XKIND_LENGTH;
+  else if (!strcmp(arg, "wavelength")) xmode = GK_XKIND_WAVELENGTH;
+  else return -(cli_usage("inspect", "--x: '%s' is not plain, length or wavelength", arg) != 0);
+  return 0;
+}
+static cli_qopt opts[] = {
+  CLI_OPT_FLAG("matrix", &matrix,
+               "read a matrix (first row: corner label, then column parameters; then one row per wavelength)"),
+  CLI_OPT_FLAG("spectra", &matrix, "the same as --matrix"),
+  CLI_OPT_CALLBACK("length-unit", "UNIT", opt_length_unit, NULL,
+                   "the x column (or the matrix column parameter) is a length in UNIT (um, mm, cm), whatever "
+                   "the header says"),
+  CLI_OPT_CALLBACK("x", "plain|length|wavelength", opt_x, "from its header unit", "how to treat x"),
+  CLI_OPT_FLAG("increasing", &increasing, "require strictly increasing x (as VSL/fit commands may)"),
+  CLI_OPT_FLAG("positive", &positive, "require x > 0"),
+  CLI_OPT_INT("max-bytes", "N", &max_bytes, 1, GK_DATA_DEFAULT_MAX_BYTES * 16L,
+              "the environment variable GAINKIT_MAX_INPUT_BYTES, else 256 MiB", "refuse files larger than N bytes"),
+  CLI_INPUT_FILE_QOPTS,
+};
+
 static int run(int argc, char **argv)
 {
   cli_common c = {.cmd = "inspect"};
-  static const struct option longopts[] = {
-    CLI_COMMON_LONGOPTS,
-    {"matrix", no_argument, NULL, OPT_MATRIX},
-    {"spectra", no_argument, NULL, OPT_MATRIX},
-    {"length-unit", required_argument, NULL, OPT_LENGTH_UNIT},
-    {"max-bytes", required_argument, NULL, OPT_MAX_BYTES},
-    {"increasing", no_argument, NULL, OPT_INCREASING},
-    {"positive", no_argument, NULL, OPT_POSITIVE},
-    {"x", required_argument, NULL, OPT_X},
-    CLI_INPUT_FILE_LONGOPTS,
-    {0, 0, 0, 0}};
-  cli_input in = {0};
-  int opt, matrix = 0, increasing = 0, positive = 0, xmode = -1;
-  const char *length_unit = NULL;
-  long max_bytes = 0;
-  optind = 1;
-  while ((opt = cli_getopt(argc, argv, CLI_COMMON_SHORTOPTS, longopts, c.cmd)) != -1) {
-    if (opt == '?') return CLI_USAGE;
-    switch (opt) {
-    case OPT_MATRIX: matrix = 1; continue;
-    case OPT_INCREASING: increasing = 1; continue;
-    case OPT_POSITIVE: positive = 1; continue;
-    case OPT_LENGTH_UNIT: {
-      double f;
-      gk_error e;
-      gk_error_clear(&e);
-      if (gk_unit_factor(optarg, "cm", &f, &e) != GK_OK) {
-        fprintf(stderr, "gainkit: --length-unit: %s\n", e.msg);
-        return CLI_USAGE;
-      }
-      length_unit = optarg;
-      continue;
-    }
-    case OPT_MAX_BYTES:
-      if (cli_int("--max-bytes", optarg, 1, GK_DATA_DEFAULT_MAX_BYTES * 16L, &max_bytes) < 0)
-        return CLI_USAGE;
-      continue;
-    case OPT_X:
-      if (!strcmp(optarg, "plain")) xmode = GK_XKIND_PLAIN;
-      else if (!strcmp(optarg, "length")) xmode = GK_XKIND_LENGTH;
-      else if (!strcmp(optarg, "wavelength")) xmode = GK_XKIND_WAVELENGTH;
-      else return cli_usage(c.cmd, "--x: '%s' is not plain, length or wavelength", optarg);
-      continue;
-    }
-    int h = cli_input_option(&in, opt, optarg);
-    if (h < 0) return CLI_USAGE;
-    if (h) continue;
-    h = cli_common_option(&c, opt, optarg);
-    if (h < 0) return CLI_USAGE;
-    if (h == 0) return cli_usage(c.cmd, "unexpected option");
-  }
+  CLI_RESET(matrix), CLI_RESET(increasing), CLI_RESET(positive), CLI_RESET(xmode);
+  CLI_RESET(length_unit), CLI_RESET(max_bytes);
+  cli_input_reset();
+  int optind;
+  if (cli_qopt_parse(&c, argc, argv, opts, CLI_NOPTS(opts), &optind) < 0) return CLI_USAGE;
+  cli_input in = cli_input_take();
   if (optind >= argc) return cli_usage(c.cmd, "missing FILE");
   if (optind + 1 < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[optind + 1]);
   if (c.plot) return cli_usage(c.cmd, "--plot: inspect draws no figure");
-  if (cli_common_check(&c) < 0) return CLI_USAGE;
   const char *path = argv[optind];
   gk_read_options ro = {.max_bytes = max_bytes};
   cJSON *j = cJSON_CreateObject();
@@ -326,31 +315,21 @@ const struct cli_command cli_cmd_inspect = {
   .name = "inspect",
   .summary = "show how gainkit reads a data file (delimiter, header, units, ranges)",
   .order = 900,
-  .help =
-    "Usage: gainkit inspect FILE [--matrix] [--length-unit um|mm|cm] [--format text|json] [-o OUT.json]\n\n"
+  .opts = opts,
+  .nopts = CLI_NOPTS(opts),
+  .usage = "FILE [--matrix] [--length-unit um|mm|cm] [--format text|json] [-o OUT.json]",
+  .about =
     "Read FILE exactly as the analysis commands do and report what gainkit sees:\n"
     "the delimiter, the header line, each column with its unit and gainkit's internal\n"
     "unit, the row count and ranges, and '# key: value' metadata. Any problem is\n"
-    "reported as FILE:LINE: message (exit 2). See docs/input-formats.md.\n\n"
-    "Options:\n"
-    "  --matrix, --spectra    read a matrix (first row: corner label, then column\n"
-    "                         parameters; then one row per wavelength)\n"
-    "  --length-unit UNIT     the x column (or the matrix column parameter) is a length\n"
-    "                         in UNIT (um, mm, cm), whatever the header says\n"
-    "  --x plain|length|wavelength\n"
-    "                         how to treat x (default: from its header unit)\n"
-    "  --increasing           require strictly increasing x (as VSL/fit commands may)\n"
-    "  --positive             require x > 0\n"
-    "  --max-bytes N          refuse files larger than N bytes (default: the environment\n"
-    "                         variable GAINKIT_MAX_INPUT_BYTES, else 256 MiB)\n\n"
-    CLI_INPUT_FILE_HELP
-    "A vendor export (detected) or a file read with one of these options is shown\n"
-    "as spectra: format, wavelength range, each spectrum (clipped? background?),\n"
+    "reported as FILE:LINE: message (exit 2). See docs/input-formats.md.",
+  .epilog =
+    "A vendor export (detected) or a file read with one of the input file options is\n"
+    "shown as spectra: format, wavelength range, each spectrum (clipped? background?),\n"
     "the reader's notes and the metadata it kept.\n\n"
     "Examples:\n"
     "  gainkit inspect examples/input/vsl-mm.csv\n"
     "  gainkit inspect examples/threshold-spectra.csv --matrix --format json\n"
-    "  gainkit inspect examples/input/avantes-avasoft.ttt\n\n"
-    CLI_COMMON_HELP,
+    "  gainkit inspect examples/input/avantes-avasoft.ttt",
   .run = run,
 };

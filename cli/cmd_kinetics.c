@@ -5,43 +5,66 @@
 #include <string.h>
 
 #include "cli.h"
+#include "qopt.h"
 #include "gainkit/kinetics.h"
 
-enum { OPT_COMP = CLI_OPT_FIRST_FREE, OPT_IRF_FWHM, OPT_IRF, OPT_OFFSET, OPT_GLOBAL, OPT_T0,
-       OPT_TIME_UNIT, OPT_POISSON, OPT_TRACE };
+/* ---- options (declarative: --help is generated from this table) ---- */
+static gk_kin_options fitopt;
+static struct {
+  const char *irf, *time_unit;
+  double irf_fwhm, t0;
+  long trace;
+  int offset, global, poisson;
+} A = {.time_unit = "ps", .trace = 1, .irf_fwhm = NAN, .t0 = NAN};
 
-/* Time column unit to seconds: header unit, else --time-unit. */
-static int time_factor(const char *unit, const char *fallback, const char *path, long line, double *f)
+static int parse_components(cli_qopt *o, const char *arg)
 {
-  gk_error e;
-  gk_error_clear(&e);
-  const char *u = *unit ? unit : fallback;
-  if (gk_unit_factor(u, "s", f, &e) != GK_OK) {
-    gk_error_set(&e, GK_EINPUT, path, line, "time unit '%s' is not a time", u);
-    return cli_error(&e);
-  }
+  if (!strcmp(arg, "auto")) { fitopt.ncomp = 0; return 0; }
+  long v;
+  if (cli_int("--components", arg, 1, GK_KIN_MAX_COMPONENTS, &v) < 0) return -1;
+  fitopt.ncomp = (int)v;
   return 0;
 }
 
-static int read_irf(const char *path, const char *tunit, double **t, double **y, size_t *n)
+static int parse_time_unit(cli_qopt *o, const char *arg)
+{
+  double f;
+  if (gk_unit_factor(arg, "s", &f, NULL) != GK_OK) return cli_qopt_fail(o->name, "'%s' is not a time unit", arg);
+  A.time_unit = arg;
+  return 0;
+}
+
+static cli_qopt opts[] = {
+  CLI_OPT_CALLBACK("components", "N|auto", parse_components, "1",
+                   "number of exponentials; auto: 1..4 by AICc"),
+  CLI_OPT_QTY("irf-fwhm", "T", "s", QO_POS, &A.irf_fwhm, NULL, "Gaussian IRF of this FWHM, e.g. 5ps or 0.5ns"),
+  CLI_OPT_STRING("irf", "FILE", &A.irf, NULL, "measured IRF: time, value (normalised to unit area)"),
+  CLI_OPT_FLAG("offset", &A.offset, "fit a constant offset per trace"),
+  CLI_OPT_FLAG("global", &A.global, "fit all trace columns with shared lifetimes and t0"),
+  CLI_OPT_INT("trace", "N", &A.trace, 1, 1000, "1", "fit trace column N when not --global"),
+  CLI_OPT_QTY("t0", "T", "s", QO_ANY, &A.t0, "fitted with an IRF, 0 without", "hold time zero at T"),
+  CLI_OPT_FLAG("poisson", &A.poisson, "weight by counting statistics, sigma = sqrt(max(|y|, 1))"),
+  CLI_OPT_CALLBACK("time-unit", "UNIT", parse_time_unit, "ps",
+                   "unit of the time columns (data and --irf) when their header has none"),
+};
+
+/* library struct fields -> this command's flags */
+static const cli_fieldmap fields[] = {{"trace", "--trace"}, {"time_unit", "--time-unit"},
+                                      {"irf.fwhm", "--irf-fwhm"}, {"irf", "--irf"},
+                                      {"ncomp", "--components"}, {NULL, NULL}};
+
+/* The measured IRF: its file read as a one-trace table in --time-unit. */
+static int read_irf(const char *path, gk_kin_prepared *irf)
 {
   gk_error e;
   gk_error_clear(&e);
-  gk_columns_options co = {.xkind = GK_XKIND_PLAIN, .require_increasing = 1, .reject_duplicate_x = 1};
-  gk_columns c;
-  if (gk_columns_read(path, &co, &c, &e) != GK_OK) return cli_error(&e);
-  double f;
-  int rc = time_factor(c.x_unit_in, tunit, path, 1, &f);
-  if (rc) { gk_columns_free(&c); return rc; }
-  *t = malloc(c.n * sizeof **t);
-  *y = malloc(c.n * sizeof **y);
-  for (size_t i = 0; i < c.n; i++) {
-    (*t)[i] = c.x[i] * f;
-    (*y)[i] = c.y[i];
-  }
-  *n = c.n;
-  gk_columns_free(&c);
-  return 0;
+  gk_read_options ro = {.min_rows = 2};
+  gk_table t;
+  if (gk_table_read(path, &ro, &t, &e) != GK_OK) return cli_error(&e);
+  gk_kin_prepare_options po = {.time_unit = A.time_unit, .trace = 1};
+  int rc = gk_kin_prepare(&t, &po, irf, &e) != GK_OK ? cli_error(&e) : 0;
+  gk_table_free(&t);
+  return rc;
 }
 
 /* Three stacked panels: linear (the rise and the IRF), log-y (each
@@ -88,70 +111,22 @@ static void plot(const cli_common *c, const gk_kin_data *d, const gk_kin_result 
 static int run(int argc, char **argv)
 {
   cli_common c = {.cmd = "kinetics"};
-  static const struct option longopts[] = {
-    CLI_COMMON_LONGOPTS,
-    {"components", required_argument, NULL, OPT_COMP},
-    {"irf-fwhm", required_argument, NULL, OPT_IRF_FWHM},
-    {"irf", required_argument, NULL, OPT_IRF},
-    {"offset", no_argument, NULL, OPT_OFFSET},
-    {"global", no_argument, NULL, OPT_GLOBAL},
-    {"t0", required_argument, NULL, OPT_T0},
-    {"time-unit", required_argument, NULL, OPT_TIME_UNIT},
-    {"poisson", no_argument, NULL, OPT_POISSON},
-    {"trace", required_argument, NULL, OPT_TRACE},
-    {0, 0, 0, 0}};
+  CLI_RESET(A);
+  cli_set_fieldmap(fields);
+  gk_kin_options_default(&fitopt);
   gk_kin_options o;
-  gk_kin_options_default(&o);
-  const char *irf_path = NULL, *tunit = "ps";
-  int global = 0, poisson = 0, opt;
-  long trace = 1;
-  optind = 1;
-  while ((opt = cli_getopt(argc, argv, CLI_COMMON_SHORTOPTS, longopts, c.cmd)) != -1) {
-    if (opt == '?') return CLI_USAGE;
-    switch (opt) {
-    case OPT_COMP:
-      if (!strcmp(optarg, "auto")) { o.ncomp = 0; continue; }
-      {
-        long v;
-        if (cli_int("--components", optarg, 1, GK_KIN_MAX_COMPONENTS, &v) < 0) return CLI_USAGE;
-        o.ncomp = (int)v;
-      }
-      continue;
-    case OPT_IRF_FWHM:
-      if (cli_quantity("--irf-fwhm", optarg, "s", &o.irf.fwhm) < 0) return CLI_USAGE;
-      if (!(o.irf.fwhm > 0)) return cli_usage(c.cmd, "--irf-fwhm: must be positive");
-      o.irf.kind = GK_KIN_IRF_GAUSS;
-      continue;
-    case OPT_IRF: irf_path = optarg; continue;
-    case OPT_OFFSET: o.offset = 1; continue;
-    case OPT_GLOBAL: global = 1; continue;
-    case OPT_POISSON: poisson = 1; continue;
-    case OPT_T0:
-      if (cli_quantity("--t0", optarg, "s", &o.t0) < 0) return CLI_USAGE;
-      o.t0_fixed = 1;
-      continue;
-    case OPT_TIME_UNIT: {
-      double f;
-      if (gk_unit_factor(optarg, "s", &f, NULL) != GK_OK)
-        return cli_usage(c.cmd, "--time-unit: '%s' is not a time unit", optarg);
-      tunit = optarg;
-      continue;
-    }
-    case OPT_TRACE:
-      if (cli_int("--trace", optarg, 1, 1000, &trace) < 0) return CLI_USAGE;
-      continue;
-    }
-    int h = cli_common_option(&c, opt, optarg);
-    if (h < 0) return CLI_USAGE;
-    if (h == 0) return cli_usage(c.cmd, "unexpected option");
-  }
-  if (optind >= argc) return cli_usage(c.cmd, "missing FILE");
-  if (optind + 1 < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[optind + 1]);
-  if (irf_path && o.irf.kind == GK_KIN_IRF_GAUSS)
-    return cli_usage(c.cmd, "--irf and --irf-fwhm exclude each other");
-  if (global && trace != 1) return cli_usage(c.cmd, "--trace and --global exclude each other");
-  if (cli_common_check(&c) < 0) return CLI_USAGE;
-  const char *path = argv[optind];
+  int first;
+  if (cli_qopt_parse(&c, argc, argv, opts, CLI_NOPTS(opts), &first) < 0) return CLI_USAGE;
+  o = fitopt;
+  if (first >= argc) return cli_usage(c.cmd, "missing FILE");
+  if (first + 1 < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first + 1]);
+  if (isfinite(A.irf_fwhm)) o.irf = (gk_kin_irf){.kind = GK_KIN_IRF_GAUSS, .fwhm = A.irf_fwhm};
+  if (isfinite(A.t0)) { o.t0 = A.t0; o.t0_fixed = 1; }
+  o.offset = A.offset;
+  if (A.irf && o.irf.kind == GK_KIN_IRF_GAUSS) return cli_usage(c.cmd, "--irf and --irf-fwhm exclude each other");
+  if (A.global && A.trace != 1) return cli_usage(c.cmd, "--trace and --global exclude each other");
+  const char *path = argv[first], *irf_path = A.irf;
+  const int global = A.global;
 
   gk_error e;
   gk_error_clear(&e);
@@ -159,48 +134,32 @@ static int run(int argc, char **argv)
   gk_table t;
   if (gk_table_read(path, &ro, &t, &e) != GK_OK) return cli_error(&e);
   int rc = CLI_OK;
-  double *irf_t = NULL, *irf_y = NULL, *tt = NULL, *y = NULL, *sig = NULL, *tps = NULL;
+  double *tps = NULL;
   cJSON *j = NULL;
   gk_csv csv = {0};
   cli_buf b = {0};
   gk_kin_result r;
   memset(&r, 0, sizeof r);
-  if (t.ncols < 2) {
-    gk_error_set(&e, GK_EINPUT, path, t.line[0], "need a time column and at least one trace column");
+  gk_kin_prepared in, irf;
+  memset(&in, 0, sizeof in);
+  memset(&irf, 0, sizeof irf);
+  gk_kin_prepare_options po = {.time_unit = A.time_unit, .global = global, .trace = (size_t)A.trace,
+                               .poisson = A.poisson};
+  if (gk_kin_prepare(&t, &po, &in, &e) != GK_OK) {
     rc = cli_error(&e);
     goto out;
   }
-  if ((size_t)trace >= t.ncols) {
-    rc = cli_usage(c.cmd, "--trace: %s has %zu trace column(s)", path, t.ncols - 1);
-    goto out;
-  }
-  double tf;
-  if ((rc = time_factor(t.unit[0], tunit, path, t.header_line ? t.header_line : t.line[0], &tf))) goto out;
-  const size_t n = t.nrows, K = global ? t.ncols - 1 : 1;
-  tt = malloc(n * sizeof *tt);
+  cli_notes_warn(&in.notes, "--time-unit");
+  const size_t n = in.d.n, K = in.d.ntrace;
+  const double *tt = in.d.t, *y = in.d.y;
   tps = malloc(n * sizeof *tps);
-  y = malloc(K * n * sizeof *y);
-  if (poisson) sig = malloc(K * n * sizeof *sig);
-  for (size_t i = 0; i < n; i++) {
-    tt[i] = t.v[i * t.ncols] * tf;
-    tps[i] = tt[i] * 1e12;
-    if (i && !(tt[i] > tt[i - 1])) {
-      gk_error_set(&e, GK_EINPUT, path, t.line[i], "times must increase (%g after %g)",
-                   t.v[i * t.ncols], t.v[(i - 1) * t.ncols]);
-      rc = cli_error(&e);
-      goto out;
-    }
-    for (size_t k = 0; k < K; k++) {
-      y[k * n + i] = t.v[i * t.ncols + (global ? 1 + k : (size_t)trace)];
-      if (sig) sig[k * n + i] = sqrt(fabs(y[k * n + i]) > 1 ? fabs(y[k * n + i]) : 1);
-    }
-  }
-  if (!global && t.ncols > 2 && trace == 1)
+  for (size_t i = 0; tps && i < n; i++) tps[i] = tt[i] * 1e12;
+  if (!global && t.ncols > 2 && A.trace == 1)
     cli_warn("%s has %zu trace columns; fitting the first (use --global or --trace N)", path, t.ncols - 1);
-  size_t irf_n = 0;
   if (irf_path) {
-    if ((rc = read_irf(irf_path, tunit, &irf_t, &irf_y, &irf_n))) goto out;
-    o.irf = (gk_kin_irf){.kind = GK_KIN_IRF_MEASURED, .t = irf_t, .y = irf_y, .n = irf_n};
+    if ((rc = read_irf(irf_path, &irf))) goto out;
+    cli_notes_warn(&irf.notes, "--time-unit");
+    o.irf = (gk_kin_irf){.kind = GK_KIN_IRF_MEASURED, .t = irf.t, .y = irf.y, .n = irf.d.n};
     if (gk_kin_irf_check(&o.irf, &e) != GK_OK) {
       snprintf(e.file, sizeof e.file, "%s", irf_path);
       e.option[0] = '\0';
@@ -208,7 +167,7 @@ static int run(int argc, char **argv)
       goto out;
     }
   }
-  gk_kin_data d = {n, tt, K, y, sig};
+  gk_kin_data d = in.d;
   if (gk_kin_fit(&d, &o, &r, &e) != GK_OK) {
     /* a complaint about the data belongs to the file */
     if (e.code == GK_EINPUT && !e.file[0] && !e.option[0]) {
@@ -340,12 +299,9 @@ out:
   gk_csv_free(&csv);
   cli_buf_free(&b);
   cJSON_Delete(j);
-  free(irf_t);
-  free(irf_y);
-  free(tt);
+  gk_kin_prepared_free(&in);
+  gk_kin_prepared_free(&irf);
   free(tps);
-  free(y);
-  free(sig);
   return rc;
 }
 
@@ -353,29 +309,22 @@ const struct cli_command cli_cmd_kinetics = {
   .name = "kinetics",
   .summary = "multi-exponential decay fits with IRF convolution (single or global)",
   .order = 410,
-  .help =
-    "Usage: gainkit kinetics FILE [--components 1..4|auto] [--irf-fwhm T | --irf FILE]\n"
-    "                        [--offset] [--global] [--t0 T] [--poisson]\n\n"
+  .opts = opts,
+  .nopts = CLI_NOPTS(opts),
+  .usage = "FILE [--components 1..4|auto] [--irf-fwhm T | --irf FILE]\n"
+           "                        [--offset] [--global] [--t0 T] [--poisson]",
+  .about =
     "Fit y(t) = sum_i A_i exp(-(t - t0)/tau_i) (+ offset), convolved with a Gaussian\n"
     "instrument response (closed erfc form) or a measured one (exact convolution of the\n"
     "piecewise-linear IRF). FILE: a time column (unit from the header, e.g. 't (ps)',\n"
-    "else --time-unit) and one or more trace columns. See docs/kinetics.md.\n\n"
-    "Options:\n"
-    "  --components N|auto  number of exponentials (default 1); auto: 1..4 by AICc\n"
-    "  --irf-fwhm T         Gaussian IRF of this FWHM (ps; 0.5ns works)\n"
-    "  --irf FILE           measured IRF: time, value (normalised to unit area)\n"
-    "  --offset             fit a constant offset per trace\n"
-    "  --global             fit all trace columns with shared lifetimes and t0\n"
-    "  --trace N            fit trace column N (default 1) when not --global\n"
-    "  --t0 T               hold time zero at T (ps; default: fitted with an IRF, 0 without)\n"
-    "  --poisson            weight by counting statistics, sigma = sqrt(max(|y|, 1))\n"
-    "  --time-unit UNIT     unit of the time column when its header has none (default ps)\n\n"
+    "else --time-unit) and one or more trace columns. A time axis outside 1 fs to 1 s\n"
+    "(largest |t|) is warned about with the likely unit. See docs/kinetics.md.",
+  .epilog =
     "JSON: {\"command\":\"kinetics\",\"components\":[{\"tau\",\"tau_stderr\",\"amplitude\",\n"
     "\"fraction\"}],\"offset\",\"chi2_red\",\"converged\", ...} with tau in seconds.\n"
     "Examples:\n"
     "  gainkit kinetics examples/kinetics/pump_series.csv --global --components 2 \\\n"
     "      --irf-fwhm 5ps --plot kinetics.png\n"
-    "  gainkit kinetics examples/kinetics/pump_series.csv --trace 3 --components auto\n\n"
-    CLI_COMMON_HELP,
+    "  gainkit kinetics examples/kinetics/pump_series.csv --trace 3 --components auto",
   .run = run,
 };

@@ -18,7 +18,7 @@
 #define LOSSLESS_IM 1e-12
 
 enum { OPT_WAVELENGTH = CLI_OPT_FIRST_FREE, OPT_POL, OPT_PROFILE, OPT_SWEEP, OPT_SWEEP_WL, OPT_GAIN, OPT_LEAKY };
-int cli_modes_leaky(const cli_common *c, const gk_stack *s, double wl, int pols);  /* modes_leaky.c */
+int cli_modes_leaky(const cli_common *c, const gk_stack *s, double wl, int pols, const char *profile);  /* modes_leaky.c */
 
 #define MAX_SWEEP 1000000
 
@@ -173,7 +173,7 @@ static int plot_profiles(const char *path, const gk_guide *g, const gk_stack *s,
 }
 
 static int plot_sweep(const char *path, const gk_stack *s, const gk_sweep_point *P, size_t np, int by_thick,
-                      const char *layer, double G)
+                      const char *layer, double G, double d0)
 {
   gk_figure *f = gk_figure_new(3, 1, 1500, 500, NULL);
   if (!f) return cli_error(&(gk_error){.code = GK_ENOMEM, .msg = "out of memory"});
@@ -199,6 +199,11 @@ static int plot_sweep(const char *path, const gk_stack *s, const gk_sweep_point 
                    pol ? "TM0" : "TE0");
     }
     if (q == 2) gk_panel_hline(p, 0, GK_GREY, NULL);
+    if (q == 2 && by_thick && d0 == d0) {
+      char lab[64];
+      snprintf(lab, sizeof lab, "TE0 g_{net} = 0 at %.4g nm", d0);
+      gk_panel_vline(p, d0, GK_BLUE, lab);
+    }
   }
   free(x);
   free(y);
@@ -444,6 +449,7 @@ static int run_sweep(const cli_common *c, const gk_stack *s, int layer, const do
   }
   /* Smallest swept thickness with positive TE0 net gain: the design number
    * of Goldberg et al., Adv. Mater. 2024, Fig. 3c. */
+  double gnet0 = NAN;
   if (layer >= 0 && nwl <= 1 && s->active >= 0) {
     double dmin = NAN;
     for (size_t i = 0; i < np; i++)
@@ -451,6 +457,15 @@ static int run_sweep(const cli_common *c, const gk_stack *s, int layer, const do
     gk_json_num(j, "te0_positive_net_gain_from_nm", dmin);
     if (dmin == dmin) cli_printf(&b, "TE0 net gain > 0 from %s = %g nm\n", s->layers[layer].name, dmin);
     else cli_printf(&b, "TE0 net gain stays <= 0 over the sweep\n");
+    /* the thickness where TE0 g_net crosses 0 (first crossing upwards),
+     * linear between the two grid points around it */
+    for (size_t i = 1; i < np && gnet0 != gnet0; i++)
+      if (P[i - 1].found[0] && P[i].found[0] && P[i - 1].net_gain[0] <= 0 && P[i].net_gain[0] > 0)
+        gnet0 = P[i - 1].thickness_nm + (0 - P[i - 1].net_gain[0]) * (P[i].thickness_nm - P[i - 1].thickness_nm) /
+                                          (P[i].net_gain[0] - P[i - 1].net_gain[0]);
+    gk_json_num(j, "te0_net_gain_zero_nm", gnet0);
+    if (gnet0 == gnet0)
+      cli_printf(&b, "TE0 g_net = 0 at %s = %.4g nm (between grid points)\n", s->layers[layer].name, gnet0);
   }
   if (s->active < 0) cli_printf(&b, "note: no layer is marked active; confinement and net gain are null\n");
   cJSON_AddBoolToObject(j, "converged", conv);
@@ -467,7 +482,7 @@ static int run_sweep(const cli_common *c, const gk_stack *s, int layer, const do
       if (Q) for (size_t i = 0; i < npl; i++) Q[i] = P[i * stride];
     }
     if (!Q) rc = cli_error(&(gk_error){.code = GK_ENOMEM, .msg = "out of memory"});
-    else rc = plot_sweep(c->plot, s, Q, npl, by_thick, by_thick ? s->layers[layer].name : "", G);
+    else rc = plot_sweep(c->plot, s, Q, npl, by_thick, by_thick ? s->layers[layer].name : "", G, gnet0);
     if (Q && Q != P) free(Q);
   }
   if (rc == CLI_OK) rc = cli_emit(c, j, b.s, &t, conv ? CLI_OK : CLI_FAILED);
@@ -538,11 +553,10 @@ static int run(int argc, char **argv)
     if (strcmp(ext, "csv")) { fprintf(stderr, "gainkit: --profile: '%s' must end in .csv\n", profile); return CLI_USAGE; }
     if (sweep || sweep_wl) { fprintf(stderr, "gainkit: --profile: not with a sweep (profiles are for one stack)\n"); return CLI_USAGE; }
   }
-  if (leaky && (sweep || sweep_wl || profile)) {
-    fprintf(stderr, "gainkit: --leaky: not with --sweep, --sweep-wavelength or --profile\n");
+  if (leaky && (sweep || sweep_wl)) {
+    fprintf(stderr, "gainkit: --leaky: not with --sweep or --sweep-wavelength\n");
     return CLI_USAGE;
   }
-  if (leaky && c.plot) { fprintf(stderr, "gainkit: --leaky: --plot is not supported with it\n"); return CLI_USAGE; }
   if (have_gain && !sweep && !sweep_wl) {
     fprintf(stderr, "gainkit: --material-gain: only used with --sweep or --sweep-wavelength\n");
     return CLI_USAGE;
@@ -592,7 +606,7 @@ static int run(int argc, char **argv)
     }
     rc = run_sweep(&c, &s, layer, th, nth, wls, nwl, wl, G);
   } else if (leaky) {
-    rc = cli_modes_leaky(&c, &s, wl, pols);
+    rc = cli_modes_leaky(&c, &s, wl, pols, profile);
   } else {
     rc = run_modes(&c, &s, wl, pols, profile);
   }

@@ -10,19 +10,23 @@
 #include "qopt.h"
 #include "gainkit/fluence.h"
 
-#define NQ(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- options (declarative: --help is generated from this table) ---- */
+static int is_matrix;
+static cli_qopt q[] = {
+  CLI_OPT_FLAG("matrix", &is_matrix,
+               "a spectral set: first row 'wavelength (nm) \\ x (mm)' and the distances, then one row per "
+               "wavelength; -o FILE.csv writes 'wavelength (nm), alpha (cm^-1), se' for gainkit vpi --losses"),
+};
 
 static int run(int argc, char **argv)
 {
   cli_common c = {.cmd = "ses"};
-  const char *matrix = NULL;
-  cli_qopt q[] = {{"matrix", NULL, QO_FLAG, NULL, NULL, 0}};
+  CLI_RESET(is_matrix);
   int first;
-  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
+  if (cli_qopt_parse(&c, argc, argv, q, CLI_NOPTS(q), &first) < 0) return CLI_USAGE;
   if (argc - first != 1) return cli_usage(c.cmd, "give one data file");
   const char *path = argv[first];
-  int is_matrix = q[0].seen;
-  (void)matrix;
   gk_error e;
   gk_error_clear(&e);
   cli_result r;
@@ -146,23 +150,22 @@ const struct cli_command cli_cmd_ses = {
   .name = "ses",
   .summary = "loss spectrum alpha(lambda) from a shifting-excitation-spot measurement (for vpi --losses)",
   .order = 17,
-  .help =
-    "Usage: gainkit ses FILE            distance x, edge intensity [, sigma]\n"
-    "       gainkit ses --matrix FILE   wavelength rows x distance columns\n\n"
+  .opts = q,
+  .nopts = CLI_NOPTS(q),
+  .usage = "FILE            distance x, edge intensity [, sigma]\n"
+           "       gainkit ses --matrix FILE   wavelength rows x distance columns",
+  .about =
     "A stripe of fixed length is moved away from the sample edge; the light it\n"
     "emits is attenuated on its way to the edge, I(x) = I0 exp(-alpha x)\n"
     "(Milanese et al., Adv. Opt. Mater. 2024, Fig. S1: alpha = 1.06 +- 0.01\n"
     "cm^-1 at 531 nm). alpha comes from a weighted straight line through ln I\n"
     "(weights I^2/sigma^2 with a sigma column, equal otherwise; errors scaled\n"
     "by chi2_red), checked by a nonlinear fit of I itself.\n"
-    "  FILE       distance (cm unless the header names a unit: 'x (mm)'), intensity,\n"
-    "             optional sigma\n"
-    "  --matrix   a spectral set: first row 'wavelength (nm) \\ x (mm)' and the\n"
-    "             distances, then one row per wavelength; -o FILE.csv writes\n"
-    "             'wavelength (nm), alpha (cm^-1), se' for gainkit vpi --losses\n"
+    "FILE: distance (cm unless the header names a unit: 'x (mm)'), intensity,\n"
+    "optional sigma.",
+  .epilog =
     "Examples:\n"
     "  gainkit ses examples/fluence/ses-531nm.csv --plot ses.svg\n"
-    "  gainkit ses --matrix examples/fluence/ses-matrix.csv -o losses.csv\n\n"
-    CLI_COMMON_HELP,
+    "  gainkit ses --matrix examples/fluence/ses-matrix.csv -o losses.csv",
   .run = run,
 };

@@ -10,7 +10,8 @@
 #include "gainkit/simulate.h"
 #include "sim_mpi.h"
 
-enum { OPT_VPI = CLI_OPT_FIRST_FREE, OPT_VPI_RANGE, OPT_VSL, OPT_VSL_RANGE, OPT_TR };
+enum { OPT_VPI = CLI_OPT_FIRST_FREE, OPT_VPI_RANGE, OPT_VSL, OPT_VSL_RANGE, OPT_TR, OPT_FIT_TO, OPT_FIT, OPT_POL,
+       OPT_FIT_MIN };
 
 static const char HELP[] =
     "Usage: gainkit simulate CONFIG.yaml [--vpi F1,F2,... | --vpi-range F1:F2:N]\n"
@@ -28,6 +29,20 @@ static const char HELP[] =
     "  --vsl L1,L2,...      stripe lengths (cm; '2mm' works)\n"
     "  --vsl-range L1:L2:N  N stripe lengths spaced geometrically (cm)\n"
     "  --time-resolved      single run: write the edge spectrum versus time\n"
+    "  --pol te|tm|sum      with film.modes: te+tm, which spectrum the CSV holds\n"
+    "                       (default sum; JSON always has both)\n"
+    "  --fit-to DATA        fit the simulation to a measured VPI matrix (first row\n"
+    "                       fluences, unit from the corner cell, mJ/cm2 when none;\n"
+    "                       first column wavelength): adjusts the --fit parameters\n"
+    "                       (Levenberg-Marquardt in ln p, relative weights) and\n"
+    "                       reports each with its standard error; -o writes the\n"
+    "                       best-fit simulated matrix. Exit 1 if it does not converge\n"
+    "  --fit P1,P2,...      parameters for --fit-to: sigma, k1, k2, k3, n_th, n_s,\n"
+    "                       background_loss, coupling, confinement, lifetime, density,\n"
+    "                       pump_absorption, pump_cross_section, scale (collection\n"
+    "                       factor); default sigma,background_loss,scale\n"
+    "  --fit-min F          fit only data points above F x the data maximum\n"
+    "                       (default 1e-4)\n"
     "\n"
     "Outputs (-o .csv): a sweep writes the matrix of time-integrated edge spectra\n"
     "(first row fluences in mJ/cm2 or stripe lengths in cm, first column wavelength\n"
@@ -39,10 +54,14 @@ static const char HELP[] =
     "`mpirun -np K gainkit simulate ...` spreads the sweep points over K ranks;\n"
     "rank 0 writes the same output as a serial run.\n"
     "\n"
+    "Before a run the memory of its grids is printed with the results (text\n"
+    "'memory:', JSON memory_bytes) and on stderr when above 256 MB.\n"
+    "\n"
     "Examples:\n"
     "  gainkit simulate examples/sim-500ps.yaml --vpi-range 0.05mJ/cm2:2.5mJ/cm2:8 \\\n"
     "      -o vpi-series.csv --plot vpi-series.png\n"
     "  gainkit simulate examples/sim-500ps.yaml --vpi 0.73mJ/cm2 --time-resolved --plot t.png\n"
+    "  gainkit simulate examples/sim-cspbbr3-film.yaml --vpi 20,40 --pol tm\n"
     "\n" CLI_COMMON_HELP;
 
 /* Configuration lines for the CSV: `key: value` so that readers find them
@@ -86,6 +105,28 @@ static void add_config(gk_csv *t, const char *path, const gk_sim_file *f, const 
   if (c->second_fraction > 0)
     gk_csv_add_comment(t, "second_state: fraction %.10g lifetime_s %.10g radiative_fraction %.10g",
                        c->second_fraction, c->second_lifetime, c->second_radiative_fraction);
+  if (c->kinetics == GK_SIM_BULK) {
+    gk_csv_add_comment(t, "carriers: bulk k1 %.10g s^-1 k2 %.10g cm^3/s k3 %.10g cm^6/s pump_absorption %.10g cm^-1",
+                       c->k1, c->k2, c->k3, c->pump_absorption);
+    gk_csv_add_comment(t, "gain: %s n_th %.10g cm^-3 n_s %.10g cm^-3",
+                       c->gain_law == GK_SIM_GAIN_SATURATING ? "saturating" : "linear", c->gain_nth, c->gain_ns);
+    band_comment(t, "gain_sigma_cm2", &c->gain_sigma);
+  }
+  if (c->npol == 2)
+    gk_csv_add_comment(t, "modes: te+tm confinement_tm %.10g coupling_tm %.10g mode_loss_cm-1 %.10g %.10g",
+                       c->confinement_tm, c->coupling_tm, c->mode_loss[0], c->mode_loss[1]);
+  else if (c->mode_loss[0] > 0)
+    gk_csv_add_comment(t, "mode_loss_te_cm-1: %.10g", c->mode_loss[0]);
+  if (c->pump_profile == GK_SIM_GAUSS || gk_sim_channels(c) > 1)
+    gk_csv_add_comment(t, "pump_profile: %s, %zu lateral strips",
+                       c->pump_profile == GK_SIM_GAUSS ? "gaussian (FWHM = stripe width)" : "top-hat",
+                       gk_sim_channels(c));
+  if (c->pump_along.ntab)
+    gk_csv_add_comment(t, "pump_along: table of %zu points %.10g-%.10g cm", c->pump_along.ntab,
+                       c->pump_along.tab_lambda[0], c->pump_along.tab_lambda[c->pump_along.ntab - 1]);
+  if (c->unpumped_length > 0)
+    gk_csv_add_comment(t, "unpumped_length_cm: %.10g (simulated %.10g)", c->unpumped_length,
+                       (double)gk_sim_unpumped_cells(c) * c->stripe_length / (double)c->ncells);
   gk_csv_add_comment(t, "grid: %zu cells, %zu bins %.10g-%.10g nm, %zu time bins, accuracy %.10g",
                      c->ncells, c->nbins, c->lambda_min, c->lambda_max, c->ntimes, c->accuracy);
   gk_csv_add_comment(t, "units: spectra in photons/nm (time-integrated) or photons/s/nm (time-resolved)");
@@ -130,6 +171,14 @@ static void json_budget(cJSON *o, const gk_sim_budget *b)
   gk_json_num(j, "loss_esa", b->loss_esa);
   gk_json_num(j, "loss_background", b->loss_bg);
   gk_json_num(j, "left_excited", b->left);
+}
+
+/* TE and TM spectra of a two-mode run. */
+static void json_pol(cJSON *o, const gk_sim_result *r)
+{
+  if (r->npol != 2) return;
+  gk_json_array(o, "spectrum_te_photons_per_nm", r->spectrum_pol, r->nbins);
+  gk_json_array(o, "spectrum_tm_photons_per_nm", r->spectrum_pol + r->nbins, r->nbins);
 }
 
 /* A width or wavelength with two decimals; "-" where it is undefined (no
@@ -218,22 +267,46 @@ static int plot_single(const char *path, const gk_sim_result *r, gk_error *e)
     in[k] = imax > 0 ? r->intensity[k] / imax : 0;
     pn[k] = pmax > 0 ? r->pump[k] / pmax : 0;
   }
+  /* the time axes zoomed to where pump and output are (above 0.1 % of
+   * their peaks; --full-range: everything computed) */
+  double t0 = NAN, t1 = NAN, a, b;
+  if (tn && in && pn) {
+    if (gk_plot_signal_window(tn, in, nt, 1e-3, &a, &b)) t0 = a, t1 = b;
+    if (isfinite(t0) && gk_plot_signal_window(tn, pn, nt, 1e-3, &a, &b)) t0 = fmin(t0, a), t1 = fmax(t1, b);
+  }
   gk_panel *p = gk_figure_panel(f, 0);
   if (r->spectrum_t && tn) {
     gk_panel_labels(p, "wavelength (nm)", "time (ns)", "edge spectrum versus time");
-    gk_panel_image(p, r->lambda, r->nbins, tn, nt, r->spectrum_t, "photons/s/nm");
+    gk_panel_image(p, r->lambda, r->nbins, tn, nt, r->spectrum_t, "photons/s/nm (log)");
+    /* a 1 ns burst on a map that spans decades: a log colour scale over
+     * four decades below the peak shows its rise and tail */
+    gk_panel_zlog(p, 4);
+    if (isfinite(t0)) gk_panel_yrange(p, t0, t1);
   } else {
     gk_panel_labels(p, "wavelength (nm)", "edge spectrum (photons/nm)", "time-integrated spectrum");
     gk_panel_add(p, r->lambda, r->spectrum, NULL, r->nbins, GK_STYLE_LINE, GK_BLUE, NULL);
   }
   gk_panel *q = gk_figure_panel(f, 1);
   gk_panel_labels(q, "time (ns)", "normalised / FWHM (100 nm)", "pump, output and FWHM");
+  if (isfinite(t0)) gk_panel_xrange(q, t0, t1);
   if (tn && in && pn) {
     double *fw = malloc(nt * sizeof *fw);
     gk_panel_add(q, tn, pn, NULL, nt, GK_STYLE_DASHED, GK_GREY, "pump");
-    gk_panel_add(q, tn, in, NULL, nt, GK_STYLE_LINE, GK_BLUE, "edge output");
+    gk_panel_add(q, tn, in, NULL, nt, GK_STYLE_LINE, GK_BLUE, r->npol == 2 ? "edge output (TE+TM)" : "edge output");
+    if (r->npol == 2) {
+      /* TM on its own scale: it is orders of magnitude weaker above threshold */
+      double *tmn = malloc(nt * sizeof *tmn), tmax = 0;
+      for (size_t k = 0; k < nt; k++) tmax = fmax(tmax, r->intensity_pol[nt + k]);
+      if (tmn) {
+        for (size_t k = 0; k < nt; k++) tmn[k] = tmax > 0 ? r->intensity_pol[nt + k] / tmax : 0;
+        gk_panel_add(q, tn, tmn, NULL, nt, GK_STYLE_DOTTED, GK_VERMILLION, "TM output (own scale)");
+        free(tmn);
+      }
+    }
     if (fw) {
-      for (size_t k = 0; k < nt; k++) fw[k] = r->fwhm[k] / 100;
+      /* the width of an output that is not there means nothing: shown
+       * where the output is above 0.1 % of its peak */
+      for (size_t k = 0; k < nt; k++) fw[k] = in[k] > 1e-3 ? r->fwhm[k] / 100 : NAN;
       gk_panel_add(q, tn, fw, NULL, nt, GK_STYLE_LINE, GK_ORANGE, "FWHM/100 nm");
       free(fw);
     }
@@ -246,6 +319,128 @@ static int plot_single(const char *path, const gk_sim_result *r, gk_error *e)
   return st;
 }
 
+/* --fit-to: the measured VPI matrix, the fit, the best-fit simulated set. */
+static int fit_to_data(const cli_common *com, const char *path, const gk_sim_file *cf, const char *data,
+                       const char *names_arg, double fit_min)
+{
+  gk_error e;
+  gk_error_clear(&e);
+  char buf[512], *names[GK_SIM_FIT_MAX + 1];
+  size_t np = 0;
+  snprintf(buf, sizeof buf, "%s", names_arg);
+  for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+    if (np == GK_SIM_FIT_MAX) return cli_usage("simulate", "--fit: at most 8 parameters");
+    names[np++] = tok;
+  }
+  if (!np) return cli_usage("simulate", "--fit: name at least one parameter");
+  gk_matrix_options mo = {.orientation = GK_ORIENT_DETECT};
+  gk_matrix m;
+  if (gk_matrix_read(data, &mo, &m, &e)) return cli_error(&e);
+  /* fluence unit from the corner cell ("fluence (uJ/cm2)"), mJ/cm2 (what
+   * simulate writes) when it names none */
+  double f = 1e-3;
+  if (m.col_unit_in[0] && gk_unit_factor(m.col_unit_in, "J/cm2", &f, &e)) {
+    gk_error_set(&e, GK_EINPUT, data, 1, "the fluence unit '%s' is not a fluence (J/cm2, mJ/cm2, uJ/cm2)",
+                 m.col_unit_in);
+    gk_matrix_free(&m);
+    return cli_error(&e);
+  }
+  size_t nf = m.ncol, nl = m.nrow;
+  double *fl = malloc(nf * sizeof *fl);
+  if (!fl) { gk_matrix_free(&m); return CLI_FAILED; }
+  for (size_t k = 0; k < nf; k++) fl[k] = m.col[k] * f;
+  gk_sim_fit_result fr;
+  gk_progress prog = cli_progress("simulate --fit-to");
+  int st = gk_sim_fit(&cf->cfg, fl, nf, m.row, nl, m.z, (const char *const *)names, np, fit_min, &fr, &prog, &e);
+  cli_progress_done(&prog);
+  if (st) {
+    /* a usage problem of the fit names the option */
+    if (st == GK_EUSAGE) {
+      fprintf(stderr, "gainkit: simulate: --fit-to %s: %s\n", data, e.msg);
+      free(fl);
+      gk_matrix_free(&m);
+      return CLI_USAGE;
+    }
+    free(fl);
+    gk_matrix_free(&m);
+    return cli_error(&e);
+  }
+  /* the best-fit set on the simulation's grid, for -o and --plot */
+  gk_sim_result *rs = calloc(nf, sizeof *rs);
+  double scale = 1;
+  for (size_t k = 0; k < np; k++)
+    if (!strcmp(fr.name[k], "scale")) scale = fr.value[k];
+  if (!rs || gk_sim_sweep(&fr.best, GK_SIM_SWEEP_FLUENCE, fl, nf, rs, NULL, &e)) {
+    free(rs);
+    free(fl);
+    gk_matrix_free(&m);
+    return cli_error(&e);
+  }
+  for (size_t k = 0; k < nf; k++)
+    for (size_t j = 0; j < rs[k].nbins; j++) rs[k].spectrum[j] *= scale;
+  cJSON *j = cJSON_CreateObject();
+  cli_buf b = {0};
+  cJSON_AddStringToObject(j, "command", "simulate --fit-to");
+  cJSON_AddStringToObject(j, "config", path);
+  cJSON_AddStringToObject(j, "data", data);
+  cli_printf(&b, "config:       %s\ndata:         %s (%zu wavelengths x %zu fluences, %zu points used: above %g of the "
+             "maximum)\n", path, data, nl, nf, fr.n_used, fit_min);
+  cli_printf(&b, "fit:          %s after %zu iterations, %zu sweeps; chi2_red %s (relative weights)\n",
+             fr.converged ? "converged" : "NOT CONVERGED", fr.n_iter, fr.n_sweeps,
+             cli_fmt_num(buf, sizeof buf, fr.chi2_red, CLI_SIG));
+  if (!fr.converged) cli_printf(&b, "              %s\n", fr.reason);
+  cJSON *ps = cJSON_AddObjectToObject(j, "parameters");
+  int det = 1;
+  for (size_t k = 0; k < np; k++) {
+    int d = fr.cov_ok && cli_determined(fr.value[k], fr.se[k]);
+    det &= d;
+    const char *why = fr.cov_ok ? "standard error larger than the value" : "singular covariance";
+    cJSON *o = cli_json_value(ps, fr.name[k], fr.value[k], fr.se[k], d, d ? NULL : why);
+    if (o) {
+      cJSON_AddStringToObject(o, "unit", fr.unit[k]);
+      gk_json_num(o, "start", fr.start[k]);
+    }
+    char lab[64];
+    snprintf(lab, sizeof lab, "%s", fr.name[k]);
+    if (d) cli_print_value(&b, lab, fr.value[k], fr.se[k], fr.unit[k]);
+    else cli_print_undetermined(&b, lab, fr.value[k], fr.se[k], fr.unit[k], why);
+  }
+  cJSON_AddBoolToObject(j, "converged", fr.converged);
+  cJSON_AddBoolToObject(j, "determined", det);
+  gk_json_num(j, "chi2_red", fr.chi2_red);
+  cJSON_AddNumberToObject(j, "points_used", (double)fr.n_used);
+  cJSON_AddNumberToObject(j, "iterations", (double)fr.n_iter);
+  cJSON_AddNumberToObject(j, "sweeps", (double)fr.n_sweeps);
+  gk_csv csv = {0};
+  const double **cols = malloc(nf * sizeof *cols);
+  int csvok = 0;
+  if (cols) {
+    for (size_t k = 0; k < nf; k++) cols[k] = rs[k].spectrum;
+    csvok = !matrix_csv(&csv, "wavelength (nm) \\ fluence (mJ/cm2)", fl, nf, 1e3, rs[0].lambda, rs[0].nbins, cols, 0);
+  }
+  free(cols);
+  if (csvok) {
+    add_config(&csv, path, cf, &fr.best);
+    gk_csv_add_comment(&csv, "best fit to %s (scale %.10g)", data, scale);
+  }
+  int rc = CLI_OK;
+  if (com->plot) {
+    gk_error pe;
+    gk_error_clear(&pe);
+    if (plot_sweep(com->plot, rs, fl, nf, 1, &pe)) rc = cli_error(&pe);
+  }
+  if (!det) cli_warn("simulate --fit-to: a parameter is not determined by the data");
+  if (rc == CLI_OK) rc = cli_emit(com, j, b.s, csvok ? &csv : NULL, fr.converged && det ? CLI_OK : CLI_FAILED);
+  cJSON_Delete(j);
+  cli_buf_free(&b);
+  gk_csv_free(&csv);
+  for (size_t k = 0; k < nf; k++) gk_sim_result_free(&rs[k]);
+  free(rs);
+  free(fl);
+  gk_matrix_free(&m);
+  return rc;
+}
+
 static int simulate(int argc, char **argv, const sim_mpi *mpi)
 {
   cli_common com = {.cmd = "simulate"};
@@ -254,11 +449,16 @@ static int simulate(int argc, char **argv, const sim_mpi *mpi)
                                      {"vsl", required_argument, NULL, OPT_VSL},
                                      {"vsl-range", required_argument, NULL, OPT_VSL_RANGE},
                                      {"time-resolved", no_argument, NULL, OPT_TR},
+                                     {"fit-to", required_argument, NULL, OPT_FIT_TO},
+                                     {"fit", required_argument, NULL, OPT_FIT},
+                                     {"fit-min", required_argument, NULL, OPT_FIT_MIN},
+                                     {"pol", required_argument, NULL, OPT_POL},
                                      CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
   double *sw = NULL;
   size_t nsw = 0;
-  int kind = -1, tr = 0, opt;
-  const char *swopt = NULL;
+  int kind = -1, tr = 0, opt, pol = -1;
+  const char *swopt = NULL, *fit_to = NULL, *fit_names = "sigma,background_loss,scale";
+  double fit_min = 1e-4;
   while ((opt = cli_getopt(argc, argv, CLI_COMMON_SHORTOPTS, lo, "simulate")) != -1) {
     int rc = 0;
     if (opt == '?') { free(sw); return CLI_USAGE; }
@@ -314,6 +514,25 @@ static int simulate(int argc, char **argv, const sim_mpi *mpi)
       }
     } else if (opt == OPT_TR) {
       tr = 1;
+    } else if (opt == OPT_FIT_TO) {
+      fit_to = optarg;
+    } else if (opt == OPT_FIT) {
+      fit_names = optarg;
+    } else if (opt == OPT_FIT_MIN) {
+      gk_error fe;
+      gk_error_clear(&fe);
+      if (gk_parse_number(optarg, &fit_min, &fe) || !(fit_min >= 0 && fit_min < 1)) {
+        fprintf(stderr, "gainkit: --fit-min: expected a fraction in [0, 1) (got '%s')\n", optarg);
+        rc = -1;
+      }
+    } else if (opt == OPT_POL) {
+      if (!strcmp(optarg, "te")) pol = 0;
+      else if (!strcmp(optarg, "tm")) pol = 1;
+      else if (!strcmp(optarg, "sum")) pol = -1;
+      else {
+        fprintf(stderr, "gainkit: --pol: expected te, tm or sum (got '%s')\n", optarg);
+        rc = -1;
+      }
     } else {
       rc = cli_common_option(&com, opt, optarg);
       if (rc == 0) rc = -1;
@@ -337,6 +556,17 @@ static int simulate(int argc, char **argv, const sim_mpi *mpi)
   }
   /* cf stays alive until the end: c's spectral tables point into it */
   gk_sim_config c = cf.cfg;
+  if (pol == 1 && c.npol != 2) {
+    free(sw);
+    gk_sim_file_free(&cf);
+    return cli_usage("simulate", "--pol tm needs a config with film: modes: te+tm");
+  }
+  if (fit_to) {
+    int frc = mpi->rank == 0 ? fit_to_data(&com, path, &cf, fit_to, fit_names, fit_min) : CLI_OK;
+    free(sw);
+    gk_sim_file_free(&cf);
+    return frc;
+  }
   if (tr && sw && nsw > 1) {
     free(sw);
     gk_sim_file_free(&cf);
@@ -348,6 +578,10 @@ static int simulate(int argc, char **argv, const sim_mpi *mpi)
     if (tr) { free(sw); sw = NULL; nsw = 0; }
   }
   c.time_resolved = tr;
+  double mem = gk_sim_memory_bytes(&c);
+  if (mem > 256e6 && mpi->rank == 0)
+    fprintf(stderr, "gainkit: simulate: %.0f MB per run (grid %zu cells x %zu bins x %d modes x %zu strips)\n",
+            mem / 1e6, c.ncells + gk_sim_unpumped_cells(&c), c.nbins, c.npol == 2 ? 2 : 1, gk_sim_channels(&c));
   size_t nres = sw ? nsw : 1;
   gk_sim_result *rs = calloc(nres, sizeof *rs);
   if (!rs) { free(sw); gk_sim_file_free(&cf); return CLI_FAILED; }
@@ -373,8 +607,15 @@ static int simulate(int argc, char **argv, const sim_mpi *mpi)
   gk_json_num(j, "stripe_length_cm", c.stripe_length);
   gk_json_num(j, "pump_fwhm_s", c.pump_fwhm);
   gk_json_array(j, "wavelength_nm", rs[0].lambda, rs[0].nbins);
+  gk_json_num(j, "memory_bytes", mem);
+  cJSON_AddStringToObject(j, "kinetics", c.kinetics == GK_SIM_BULK ? "bulk" : "emitters");
+  cJSON_AddStringToObject(j, "modes", c.npol == 2 ? "te+tm" : "te");
   cli_printf(&b, "config:       %s\npump:         %g nm, FWHM %g ns\nstripe:       L = %g cm, b = %g um\n",
              path, c.pump_wavelength, c.pump_fwhm * 1e9, c.stripe_length, c.stripe_width * 1e4);
+  cli_printf(&b, "memory:       %.3g MB per run (%zu cells x %zu bins x %d mode%s x %zu strip%s)\n", mem / 1e6,
+             c.ncells + gk_sim_unpumped_cells(&c), c.nbins, c.npol == 2 ? 2 : 1, c.npol == 2 ? "s" : "",
+             gk_sim_channels(&c), gk_sim_channels(&c) > 1 ? "s" : "");
+  if (c.npol == 2 && pol >= 0) cli_printf(&b, "CSV spectra:  %s only\n", pol ? "TM" : "TE");
   if (sw) {
     cJSON_AddStringToObject(j, "sweep", vpi ? "fluence" : "stripe_length");
     cJSON *pts = cJSON_AddArrayToObject(j, "points");
@@ -392,6 +633,7 @@ static int simulate(int argc, char **argv, const sim_mpi *mpi)
       gk_json_num(o, "edge_photons", rs[k].budget.out_edge);
       cJSON_AddNumberToObject(o, "steps", (double)rs[k].steps);
       gk_json_array(o, "spectrum_photons_per_nm", rs[k].spectrum, rs[k].nbins);
+      json_pol(o, &rs[k]);
       json_budget(o, &rs[k].budget);
       cli_cell(&b, 15, vpi ? sw[k] * 1e3 : sw[k]);
       char f1[32], f2[32];
@@ -400,7 +642,7 @@ static int simulate(int argc, char **argv, const sim_mpi *mpi)
       cli_printf(&b, "  %10s", fixed2(f2, sizeof f2, s.fwhm));
       cli_cell(&b, 14, rs[k].budget.out_edge);
       cli_printf(&b, "  %6zu\n", rs[k].steps);
-      if (cols) cols[k] = rs[k].spectrum;
+      if (cols) cols[k] = pol >= 0 ? rs[k].spectrum_pol + (size_t)pol * rs[k].nbins : rs[k].spectrum;
     }
     if (cols)
       csvok = !matrix_csv(&csv, vpi ? "wavelength (nm) \\ fluence (mJ/cm2)" : "wavelength (nm) \\ L (cm)", sw,
@@ -413,6 +655,11 @@ static int simulate(int argc, char **argv, const sim_mpi *mpi)
     gk_json_num(j, "peak_nm", s.peak_nm);
     gk_json_num(j, "fwhm_nm", s.fwhm);
     gk_json_array(j, "spectrum_photons_per_nm", r->spectrum, r->nbins);
+    json_pol(j, r);
+    if (r->npol == 2) {
+      gk_json_array(j, "edge_te_photons_per_s", r->intensity_pol, r->ntimes);
+      gk_json_array(j, "edge_tm_photons_per_s", r->intensity_pol + r->ntimes, r->ntimes);
+    }
     json_budget(j, &r->budget);
     double *tn = malloc(r->ntimes * sizeof *tn);
     for (size_t k = 0; tn && k < r->ntimes; k++) tn[k] = r->t[k] * 1e9;
@@ -442,7 +689,8 @@ static int simulate(int argc, char **argv, const sim_mpi *mpi)
     } else {
       const char *h[] = {"wavelength (nm)", "spectrum (photons/nm)"};
       csvok = gk_csv_init(&csv, 2, h) == GK_OK;
-      for (size_t k = 0; csvok && k < r->nbins; k++) csvok = gk_csv_add_row(&csv, (double[]){r->lambda[k], r->spectrum[k]}) == GK_OK;
+      const double *sp = pol >= 0 ? r->spectrum_pol + (size_t)pol * r->nbins : r->spectrum;
+      for (size_t k = 0; csvok && k < r->nbins; k++) csvok = gk_csv_add_row(&csv, (double[]){r->lambda[k], sp[k]}) == GK_OK;
     }
     free(tn);
   }

@@ -7,8 +7,8 @@
 
 #include "cli.h"
 #include "input.h"
+#include "qopt.h"
 
-enum { OPT_WINDOW = CLI_OPT_FIRST_FREE, OPT_BASELINE };
 
 typedef struct row {
   const char *file, *label;
@@ -46,43 +46,39 @@ static const char *flag_text(int f)
          : f ? "both crossings outside window" : "";
 }
 
+/* ---- options (declarative: --help is generated from this table) ---- */
+static gk_spectrum_options so;
+static double window[2];
+static int edges, baseline_set;
+static int opt_baseline(cli_qopt *o, const char *arg)
+{
+  baseline_set = 1;
+  return parse_baseline(arg, &so.baseline, &edges);
+}
+static cli_qopt opts[] = {
+  CLI_OPT_GROUP("Analysis options"),
+  CLI_OPT_RANGE("window", "nm", window, "all", "analyse only this wavelength range"),
+  CLI_OPT_CALLBACK("baseline", "none|edges|N|VALUE", opt_baseline, "none",
+                   "subtracted from each spectrum: none, edges (mean of the first and last 5%, at least 3 "
+                   "samples, of that spectrum), N (mean of the first N samples) or a value"),
+  CLI_INPUT_FILE_QOPTS,
+};
+
 static int run(int argc, char **argv)
 {
   cli_common c = {.cmd = "spectrum"};
-  static const struct option longopts[] = {
-      {"window", required_argument, NULL, OPT_WINDOW},
-      {"baseline", required_argument, NULL, OPT_BASELINE},
-      CLI_INPUT_FILE_LONGOPTS,
-      CLI_COMMON_LONGOPTS,
-      {0, 0, 0, 0}};
-  cli_input in = {0};
-  gk_spectrum_options so = {0};
-  int edges = 0, baseline_set = 0, opt;
-  optind = 1;
-  while ((opt = cli_getopt(argc, argv, CLI_COMMON_SHORTOPTS, longopts, c.cmd)) != -1) {
-    int h;
-    switch (opt) {
-    case '?': return CLI_USAGE;
-    case OPT_WINDOW:
-      if (cli_range("--window", optarg, "nm", &so.window_lo, &so.window_hi) < 0) return CLI_USAGE;
-      so.use_window = 1;
-      break;
-    case OPT_BASELINE:
-      if (parse_baseline(optarg, &so.baseline, &edges) < 0) return CLI_USAGE;
-      baseline_set = 1;
-      break;
-    default:
-      h = cli_input_option(&in, opt, optarg);
-      if (h < 0) return CLI_USAGE;
-      if (h) break;
-      h = cli_common_option(&c, opt, optarg);
-      if (h < 0) return CLI_USAGE;
-      if (h == 0) return cli_usage(c.cmd, "unexpected option");
-    }
+  CLI_RESET(so), CLI_RESET(window), CLI_RESET(edges), CLI_RESET(baseline_set);
+  cli_input_reset();
+  int optind;
+  if (cli_qopt_parse(&c, argc, argv, opts, CLI_NOPTS(opts), &optind) < 0) return CLI_USAGE;
+  cli_input in = cli_input_take();
+  if (cli_qopt_find(opts, CLI_NOPTS(opts), "window")->seen) {
+    so.use_window = 1;
+    so.window_lo = window[0];
+    so.window_hi = window[1];
   }
   if (optind >= argc) return cli_usage(c.cmd, "missing input FILE");
   if (c.plot) return cli_usage(c.cmd, "--plot is not available for spectrum");
-  if (cli_common_check(&c) < 0) return CLI_USAGE;
 
   size_t nf = (size_t)(argc - optind);
   gk_specset *sets = calloc(nf, sizeof *sets);
@@ -209,26 +205,22 @@ const struct cli_command cli_cmd_spectrum = {
   .name = "spectrum",
   .summary = "peak, FWHM, integral and centroid of each spectrum in vendor exports",
   .order = 25,
-  .help =
-      "Usage: gainkit spectrum FILE... [--window NM1:NM2] [--baseline none|edges|N|VALUE]\n"
-      "                        [--format-in NAME] [options]\n\n"
+  .opts = opts,
+  .nopts = CLI_NOPTS(opts),
+  .usage = "FILE... [--window NM1:NM2] [--baseline none|edges|N|VALUE]\n"
+           "                        [--format-in NAME] [options]",
+  .about =
       "Per spectrum: the peak (largest sample refined by the parabola through it\n"
       "and its neighbours), the FWHM (linear interpolation of the half-maximum\n"
       "crossings; undefined when a crossing leaves the window), the integrated\n"
       "intensity (trapezoid, y unit x nm) and the centroid (intensity-weighted\n"
       "mean wavelength), after the baseline is removed. Every spectrum of every\n"
       "file (a kinetic series or LightField frames give several) is one row.\n"
-      "Clipped spectra (a flat top at 2^n-1 counts) are flagged.\n\n"
-      "Options:\n"
-      "  --window NM1:NM2   analyse only this wavelength range (nm; default: all)\n"
-      "  --baseline B       subtracted from each spectrum: none (default), edges (mean\n"
-      "                     of the first and last 5%, at least 3 samples, of that\n"
-      "                     spectrum), N (mean of the first N samples) or a value\n"
-      CLI_INPUT_FILE_HELP
-      "\nExamples:\n"
+      "Clipped spectra (a flat top at 2^n-1 counts) are flagged.",
+  .epilog =
+      "Examples:\n"
       "  gainkit spectrum examples/input/ocean-oceanview.txt\n"
       "  gainkit spectrum examples/input/avantes-avasoft.ttt --baseline edges\n"
-      "  gainkit spectrum examples/input/andor-kinetic.asc --window 500:560 --format json\n\n"
-      CLI_COMMON_HELP,
+      "  gainkit spectrum examples/input/andor-kinetic.asc --window 500:560 --format json",
   .run = run,
 };

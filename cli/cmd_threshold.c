@@ -7,88 +7,21 @@
 
 #include "cli.h"
 #include "input.h"
+#include "qopt.h"
 #include "gainkit/spectra.h"
 #include "gainkit/threshold.h"
 
 enum { M_KINK = 1, M_LINES = 2, M_FWHM = 4, M_PEAK = 8, M_ALL = 15, M_DEFAULT = M_KINK | M_FWHM | M_PEAK };
-enum { OPT_SPECTRA = CLI_OPT_FIRST_FREE, OPT_METHOD, OPT_WINDOW, OPT_BASELINE, OPT_RANGE, OPT_MAX_PUMP,
-       OPT_SMOOTH };
 
-/* The pump series, sorted by pump, as the methods and outputs see it. */
-typedef struct series {
-  size_t n;
-  double *pump, *intensity, *peak_nm, *peak, *fwhm;
-  int *flags;            /* GK_FWHM_* per spectrum */
-  double *baseline;      /* spectra: baseline subtracted from each */
-  long *line;            /* source line (series input), 0 for spectra */
-  int has_fwhm, spectra;
-  char pump_unit[32], int_label[64];
-  /* spectra only: normalised spectra for the colour map, n x nwl */
-  size_t nwl;
-  double *wl, *norm;
-} series;
+/* The pump series, sorted by pump, as the methods and outputs see it
+ * (gk_threshold_series: the library prepares it). */
+typedef gk_threshold_series series;
+#define series_free gk_threshold_series_free
 
-static void series_free(series *s)
-{
-  free(s->pump); free(s->intensity); free(s->peak_nm); free(s->peak); free(s->fwhm);
-  free(s->flags); free(s->line); free(s->wl); free(s->norm); free(s->baseline);
-  memset(s, 0, sizeof *s);
-}
-
-static int series_alloc(series *s, size_t n)
-{
-  s->n = n;
-  s->pump = calloc(n, sizeof *s->pump);
-  s->intensity = calloc(n, sizeof *s->intensity);
-  s->peak_nm = calloc(n, sizeof *s->peak_nm);
-  s->peak = calloc(n, sizeof *s->peak);
-  s->fwhm = calloc(n, sizeof *s->fwhm);
-  s->flags = calloc(n, sizeof *s->flags);
-  s->line = calloc(n, sizeof *s->line);
-  s->baseline = calloc(n, sizeof *s->baseline);
-  return s->baseline && s->pump && s->intensity && s->peak_nm && s->peak && s->fwhm && s->flags && s->line ? 0 : -1;
-}
-
-/* Order of the pumps (indices), so that tables and plots run low to high. */
-static const double *sort_key;
-static int cmp_idx(const void *a, const void *b)
-{
-  double u = sort_key[*(const size_t *)a], v = sort_key[*(const size_t *)b];
-  return (u > v) - (u < v);
-}
-static size_t *pump_order(const double *pump, size_t n)
-{
-  size_t *ix = malloc(n * sizeof *ix);
-  if (!ix) return NULL;
-  for (size_t i = 0; i < n; i++) ix[i] = i;
-  sort_key = pump;
-  qsort(ix, n, sizeof *ix, cmp_idx);
-  return ix;
-}
+/* The pump range actually analysed (--range, --max-pump). */
+typedef struct prange { double lo, hi; size_t n_total, n_out; } prange;
 
 /* ---- input ------------------------------------------------------------- */
-
-/* The pump unit is carried to the output unchanged, but it must be one:
- * "pump (furlongs)" or "pump (ns)" is a mislabelled column, not data to
- * fit. Relative pump scales ("a.u.") are allowed. */
-static int check_pump_unit(const char *path, long line, const char *unit, gk_error *e)
-{
-  static const char *const arbitrary[] = {"a.u.", "a.u", "au", "arb. units", "arb.u.", "arb"};
-  static const char *const kinds[] = {"fluence", "intensity", "energy", "power", "current density"};
-  if (!unit[0]) return GK_OK;
-  for (size_t i = 0; i < sizeof arbitrary / sizeof *arbitrary; i++)
-    if (strcmp(unit, arbitrary[i]) == 0) return GK_OK;
-  gk_unit_info u;
-  gk_error ue;
-  if (gk_unit_describe(unit, &u, &ue) != GK_OK)
-    return gk_error_set(e, GK_EINPUT, path, line, "pump unit: %s", ue.msg);
-  for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
-    if (strcmp(u.dimension, kinds[i]) == 0) return GK_OK;
-  return gk_error_set(e, GK_EINPUT, path, line,
-                      "pump unit '%s' is %s %s; expected a fluence, intensity, energy, power "
-                      "or current density (or a.u.)",
-                      unit, strchr("aeiou", u.dimension[0]) ? "an" : "a", u.dimension);
-}
 
 static int load_series(const char *path, series *s, gk_error *e)
 {
@@ -96,146 +29,24 @@ static int load_series(const char *path, series *s, gk_error *e)
   gk_read_options ro = {0};
   int rc = gk_table_read(path, &ro, &t, e);
   if (rc) return rc;
-  if (t.ncols < 2 || t.ncols > 3) {
-    rc = gk_error_set(e, GK_EINPUT, path, t.has_header ? t.header_line : t.line[0],
-                      "%zu column(s); expected pump, intensity and optionally FWHM (nm)",
-                      t.ncols);
-    goto out;
-  }
-  size_t *ix;
-  if ((rc = check_pump_unit(path, t.header_line, t.unit[0], e)) != GK_OK) goto out;
-  if (series_alloc(s, t.nrows)) { rc = gk_error_set(e, GK_ENOMEM, NULL, 0, "out of memory"); goto out; }
-  s->has_fwhm = t.ncols == 3;
-  snprintf(s->pump_unit, sizeof s->pump_unit, "%s", t.unit[0]);
-  if (t.unit[1][0])
-    snprintf(s->int_label, sizeof s->int_label, "intensity (%s)", t.unit[1]);
-  else
-    snprintf(s->int_label, sizeof s->int_label, "intensity (a.u.)");
-  double *col0 = malloc(t.nrows * sizeof *col0);
-  if (!col0) { rc = gk_error_set(e, GK_ENOMEM, NULL, 0, "out of memory"); goto out; }
-  for (size_t r = 0; r < t.nrows; r++) col0[r] = t.v[r * t.ncols];
-  ix = pump_order(col0, t.nrows);
-  free(col0);
-  if (!ix) { rc = gk_error_set(e, GK_ENOMEM, NULL, 0, "out of memory"); goto out; }
-  for (size_t k = 0; k < t.nrows; k++) {
-    size_t r = ix[k];
-    const double *row = t.v + r * t.ncols;
-    s->pump[k] = row[0];
-    s->intensity[k] = row[1];
-    s->fwhm[k] = s->has_fwhm ? row[2] : NAN;
-    s->peak_nm[k] = s->peak[k] = NAN;
-    s->line[k] = t.line[r];
-    if (!(row[0] > 0)) {
-      rc = gk_error_set(e, GK_EINPUT, path, t.line[r], "pump %g is not positive", row[0]);
-      break;
-    }
-    if (s->has_fwhm && !(row[2] > 0)) {
-      rc = gk_error_set(e, GK_EINPUT, path, t.line[r], "FWHM %g nm is not positive", row[2]);
-      break;
-    }
-  }
-  free(ix);
-out:
+  rc = gk_threshold_prepare_table(&t, s, e);
   gk_table_free(&t);
   return rc;
 }
 
-/* Spectra in the matrix are analysed one column at a time; a decreasing
- * wavelength axis is turned around first (the library wants increasing). */
+/* Files, vendor formats, pumps, dark, orientation (gk_io_assemble via
+ * cli_input_load), then each spectrum analysed (gk_threshold_prepare_matrix). */
 static int load_spectra(cli_input *in, const char *const *paths, size_t npaths,
                         const gk_spectrum_options *so, series *s, gk_error *e)
 {
   gk_matrix m;
-  /* files, vendor formats, pumps, dark, orientation: the library's (gainkit/io.h) */
   int rc = cli_input_load(in, paths, npaths, &m);
   if (rc) return -rc;
   cli_input_offset_check(&m, so->baseline.kind != GK_BASELINE_NONE, in->a.dark != NULL,
                          "--dark FILE or --baseline N (mean of the first N samples)");
-  const char *path = paths[0];
-  size_t nr = m.nrow, nc = m.ncol;
-  int rev = nr > 1 && m.row[1] < m.row[0];
-  /* the corner cell's line is not recorded by the reader: name the file */
-  if ((rc = check_pump_unit(path, 0, m.col_unit_in, e)) != GK_OK) {
-    gk_matrix_free(&m);
-    return rc;
-  }
-  s->spectra = 1;
-  s->has_fwhm = 1;
-  s->nwl = nr;
-  snprintf(s->pump_unit, sizeof s->pump_unit, "%s", m.col_unit_in[0] ? m.col_unit_in : m.col_unit);
-  snprintf(s->int_label, sizeof s->int_label, "integrated intensity (a.u.)");
-  s->wl = malloc(nr * sizeof *s->wl);
-  s->norm = malloc(nr * nc * sizeof *s->norm);
-  double *y = malloc(nr * sizeof *y);
-  size_t *ix = pump_order(m.col, nc);
-  if (series_alloc(s, nc) || !s->wl || !s->norm || !y || !ix) {
-    rc = gk_error_set(e, GK_ENOMEM, NULL, 0, "out of memory");
-    goto out;
-  }
-  for (size_t i = 0; i < nr; i++) s->wl[i] = m.row[rev ? nr - 1 - i : i];
-  for (size_t k = 0; k < nc && rc == GK_OK; k++) {
-    size_t j = ix[k];
-    if (!(m.col[j] > 0)) {
-      rc = gk_error_set(e, GK_EINPUT, path, 0, "pump %g (column %zu) is not positive", m.col[j],
-                        j + 2);
-      break;
-    }
-    for (size_t i = 0; i < nr; i++) y[i] = m.z[(rev ? nr - 1 - i : i) * nc + j];
-    gk_spectrum_stats st;
-    rc = gk_spectrum_analyse(s->wl, y, nr, so, &st, e);
-    if (rc) {
-      if (!e->option[0] && !e->file[0]) {
-        char msg[sizeof e->msg];
-        memcpy(msg, e->msg, sizeof msg);
-        gk_error_set(e, rc, path, 0, "spectrum at pump %g %s: %.400s", m.col[j], s->pump_unit,
-                     msg);
-      }
-      break;
-    }
-    s->pump[k] = m.col[j];
-    s->intensity[k] = st.integrated;
-    s->peak_nm[k] = st.peak_nm;
-    s->peak[k] = st.peak;
-    s->fwhm[k] = st.fwhm_nm;
-    s->flags[k] = st.fwhm_flags;
-    s->baseline[k] = st.baseline;
-    /* normalised (baseline removed, peak = 1) for the colour map */
-    for (size_t i = 0; i < nr; i++)
-      s->norm[k * nr + i] = st.peak > 0 ? (y[i] - st.baseline) / st.peak : NAN;
-  }
-out:
-  free(y);
-  free(ix);
+  rc = gk_threshold_prepare_matrix(&m, so, s, e);
   gk_matrix_free(&m);
   return rc;
-}
-
-/* The pump range actually analysed (--range, --max-pump). */
-typedef struct prange { double lo, hi; size_t n_total, n_out; } prange;
-
-/* Keep only the points with lo <= pump <= hi (--range, --max-pump); the
- * series is sorted, so this keeps one contiguous block. */
-static void restrict_series(series *s, double lo, double hi, prange *pr)
-{
-  pr->lo = lo;
-  pr->hi = hi;
-  pr->n_total = s->n;
-  size_t m = 0;
-  for (size_t i = 0; i < s->n; i++) {
-    if (!(s->pump[i] >= lo && s->pump[i] <= hi)) continue;
-    s->pump[m] = s->pump[i];
-    s->intensity[m] = s->intensity[i];
-    s->peak_nm[m] = s->peak_nm[i];
-    s->peak[m] = s->peak[i];
-    s->fwhm[m] = s->fwhm[i];
-    s->flags[m] = s->flags[i];
-    s->line[m] = s->line[i];
-    s->baseline[m] = s->baseline[i];
-    if (s->norm && m != i) memmove(s->norm + m * s->nwl, s->norm + i * s->nwl, s->nwl * sizeof *s->norm);
-    m++;
-  }
-  pr->n_out = s->n - m;
-  s->n = m;
 }
 
 /* A pump value of --range/--max-pump: a bare number is in the file's pump
@@ -533,6 +344,13 @@ static void kink_json(cJSON *t, const char *key, int rc, const gk_threshold_kink
   cJSON_AddBoolToObject(o, "converged", ok);
   gk_json_num(o, "slope_below", k->p[GK_KINK_B1]);
   gk_json_num(o, "slope_above", k->p[GK_KINK_B2]);
+  /* what a plotting program needs to redraw the fitted curve */
+  cJSON *m = cJSON_AddObjectToObject(o, "curve");
+  cJSON_AddStringToObject(m, "model", "log10(I) = a + b1*min(x - xb, 0) + b2*max(x - xb, 0), x = log10(pump)");
+  gk_json_num(m, "a", k->p[GK_KINK_A]);
+  gk_json_num(m, "b1", k->p[GK_KINK_B1]);
+  gk_json_num(m, "b2", k->p[GK_KINK_B2]);
+  gk_json_num(m, "xb", k->p[GK_KINK_XB]);
   if (k->no_threshold) gk_json_num(o, "break", k->value);
   if (isfinite(k->saturation)) {
     gk_json_num(o, "saturation_pump", k->saturation);
@@ -595,6 +413,8 @@ static cJSON *make_json(const char *path, const series *s, const results *r, con
     gk_json_num(l, "slope_below", r->lines.m_lo);
     gk_json_num(l, "slope_above", r->lines.m_hi);
     gk_json_num(l, "pump_axis_intercept", r->lines.axis);
+    gk_json_num(l, "intercept_below", r->lines.c_lo);
+    gk_json_num(l, "intercept_above", r->lines.c_hi);
   }
   if (r->run_fwhm) {
     int ok = fwhm_ok(r);
@@ -603,6 +423,12 @@ static cJSON *make_json(const char *path, const series *s, const results *r, con
     cJSON_AddBoolToObject(f, "step_resolved", !r->fwhm.unresolved);
     gk_json_num(f, "fwhm_below_nm", r->fwhm.p[GK_LOGI_WLO]);
     gk_json_num(f, "fwhm_above_nm", r->fwhm.p[GK_LOGI_WHI]);
+    cJSON *m = cJSON_AddObjectToObject(f, "curve");
+    cJSON_AddStringToObject(m, "model", "w = w_hi + (w_lo - w_hi)/(1 + exp((x - x0)/s)), x = log10(pump)");
+    gk_json_num(m, "w_lo", r->fwhm.p[GK_LOGI_WLO]);
+    gk_json_num(m, "w_hi", r->fwhm.p[GK_LOGI_WHI]);
+    gk_json_num(m, "x0", r->fwhm.p[GK_LOGI_X0]);
+    gk_json_num(m, "s", r->fwhm.p[GK_LOGI_S]);
   }
   if (r->run_peak) {
     kink_json(t, "peak", r->peak_rc, &r->peak);
@@ -726,12 +552,21 @@ static int make_csv(gk_csv *c, const series *s, const results *r)
 
 enum { NCURVE = 200 };
 
+/* "kink 20.4 ± 1.2 uJ/cm2" for a threshold marker (the unit converts to
+ * µJ/cm² on the figure). */
+static void thr_label(char *buf, size_t n, const char *what, double v, double se, const char *unit)
+{
+  char val[80];
+  cli_fmt_value(val, sizeof val, v, se, unit && *unit ? unit : "");
+  snprintf(buf, n, "%.12s %.80s", what, val);
+}
+
 static int make_plot(const char *out, const series *s, const results *r)
 {
   int npanel = 1 + (s->has_fwhm ? 1 : 0) + (s->spectra ? 1 : 0);
-  gk_figure *f = gk_figure_new(npanel, 1, 520 * npanel, 460, "ASE threshold");
+  gk_figure *f = gk_figure_new(npanel, 1, 520 * npanel, 600, "ASE threshold");
   if (!f) return -1;
-  char xl[96], lab[96];
+  char xl[96], lab[128];
   snprintf(xl, sizeof xl, "pump (%s)", s->pump_unit[0] ? s->pump_unit : "as given");
   double lo = s->pump[0], hi = s->pump[s->n - 1], cx[NCURVE], cy[NCURVE];
   for (int i = 0; i < NCURVE; i++) cx[i] = lo * pow(hi / lo, (double)i / (NCURVE - 1));
@@ -745,12 +580,14 @@ static int make_plot(const char *out, const series *s, const results *r)
     size_t nk = NCURVE;
     while (isfinite(r->kink.saturation) && nk > 2 && cx[nk - 1] > r->kink.saturation) nk--;
     for (int i = 0; i < NCURVE; i++) cy[i] = gk_threshold_kink_eval(&r->kink, cx[i]);
-    gk_panel_add(p, cx, cy, NULL, nk, GK_STYLE_LINE, 1, "kink fit");
+    /* the threshold goes into the fit's legend entry ("kink 20.4 ± 0.8
+     * µJ/cm²"), the dashed line of the same colour marks it: a label beside
+     * the line ran into the data and the frame in narrow panels */
+    if (kink_ok(r)) thr_label(lab, sizeof lab, "kink", r->kink.value, r->kink.stderr_, s->pump_unit);
+    else snprintf(lab, sizeof lab, "kink fit");
+    gk_panel_add(p, cx, cy, NULL, nk, GK_STYLE_LINE, 1, lab);
     /* a threshold line only where there is a threshold */
-    if (kink_ok(r)) {
-      snprintf(lab, sizeof lab, "kink %.3g", r->kink.value);
-      gk_panel_vline(p, r->kink.value, 1, lab);
-    }
+    if (kink_ok(r)) gk_panel_vline(p, r->kink.value, 1, NULL);
   }
   if (r->run_peak && r->peak_rc == GK_OK && r->peak_int) {
     /* the peak-wavelength series on the same axes, with its kink fit */
@@ -764,11 +601,10 @@ static int make_plot(const char *out, const series *s, const results *r)
       size_t nk = NCURVE;
       while (isfinite(r->peak.saturation) && nk > 2 && cx[nk - 1] > r->peak.saturation) nk--;
       for (int i = 0; i < NCURVE; i++) cy[i] = gk_threshold_kink_eval(&r->peak, cx[i]);
-      gk_panel_add(p, cx, cy, NULL, nk, GK_STYLE_LINE, 4, "peak fit");
-      if (peak_ok(r)) {
-        snprintf(lab, sizeof lab, "peak %.3g", r->peak.value);
-        gk_panel_vline(p, r->peak.value, 4, lab);
-      }
+      if (peak_ok(r)) thr_label(lab, sizeof lab, "peak", r->peak.value, r->peak.stderr_, s->pump_unit);
+      else snprintf(lab, sizeof lab, "peak fit");
+      gk_panel_add(p, cx, cy, NULL, nk, GK_STYLE_DASHED, 4, lab);
+      if (peak_ok(r)) gk_panel_vline(p, r->peak.value, 4, NULL);
     }
     free(px);
     free(py);
@@ -782,10 +618,10 @@ static int make_plot(const char *out, const series *s, const results *r)
       if (cx[i] <= t) { xa[na] = cx[i]; ya[na++] = L->c_lo + L->m_lo * cx[i]; }
       else { xb[nb] = cx[i]; yb[nb++] = L->c_hi + L->m_hi * cx[i]; }
     }
-    gk_panel_add(p, xa, ya, NULL, na, GK_STYLE_DASHED, 2, "lines (below)");
-    gk_panel_add(p, xb, yb, NULL, nb, GK_STYLE_DASHED, 3, "lines (above)");
-    snprintf(lab, sizeof lab, "lines %.3g", t);
-    gk_panel_vline(p, t, 2, lab);
+    thr_label(lab, sizeof lab, "lines", t, NAN, s->pump_unit);
+    gk_panel_add(p, xa, ya, NULL, na, GK_STYLE_DOTTED, 2, lab);
+    gk_panel_add(p, xb, yb, NULL, nb, GK_STYLE_DOTTED, 2, NULL);
+    gk_panel_vline(p, t, 2, NULL);
   }
   int next = 1;
   if (s->has_fwhm) {
@@ -795,22 +631,18 @@ static int make_plot(const char *out, const series *s, const results *r)
     gk_panel_add(p, s->pump, s->fwhm, NULL, s->n, GK_STYLE_POINTS, 0, "FWHM");
     if (r->run_fwhm && r->fwhm_rc == GK_OK) {
       for (int i = 0; i < NCURVE; i++) cy[i] = gk_threshold_fwhm_eval(&r->fwhm, cx[i]);
-      gk_panel_add(p, cx, cy, NULL, NCURVE, GK_STYLE_LINE, 1, "logistic fit");
-      if (fwhm_ok(r)) {
-        snprintf(lab, sizeof lab, "fwhm %.3g", r->fwhm.value);
-        gk_panel_vline(p, r->fwhm.value, 1, lab);
-      }
+      if (fwhm_ok(r)) thr_label(lab, sizeof lab, "logistic", r->fwhm.value, r->fwhm.stderr_, s->pump_unit);
+      else snprintf(lab, sizeof lab, "logistic fit");
+      gk_panel_add(p, cx, cy, NULL, NCURVE, GK_STYLE_LINE, 1, lab);
+      if (fwhm_ok(r)) gk_panel_vline(p, r->fwhm.value, 1, NULL);
     }
   }
   if (s->spectra) {
+    /* the waterfall of the three-panel ASE figure: spectra offset by pump,
+     * coloured by pump, the one nearest to threshold in black */
     p = gk_figure_panel(f, next);
-    double *lp = malloc(s->n * sizeof *lp);
-    if (!lp) { gk_figure_free(f); return -1; }
-    for (size_t i = 0; i < s->n; i++) lp[i] = log10(s->pump[i]);
-    snprintf(lab, sizeof lab, "log10 pump (%s)", s->pump_unit);
-    gk_panel_labels(p, "wavelength (nm)", lab, "normalised spectra");
-    gk_panel_image(p, s->wl, s->nwl, lp, s->n, s->norm, "I / I_peak");
-    free(lp);
+    double th = kink_ok(r) ? r->kink.value : fwhm_ok(r) ? r->fwhm.value : peak_ok(r) ? r->peak.value : NAN;
+    gk_panel_waterfall(p, s->wl, s->nwl, s->pump, s->n, s->norm, th, xl, NULL);
   }
   gk_error e;
   gk_error_clear(&e);
@@ -822,66 +654,72 @@ static int make_plot(const char *out, const series *s, const results *r)
 
 /* ---- command ----------------------------------------------------------- */
 
+/* ---- options (declarative: --help is generated from this table) ---- */
+static int spectra, methods = M_DEFAULT;
+static const char *window, *baseline, *range, *max_pump, *smooth;
+/* defaults: automatic baseline from the spectrum ends, peak and FWHM from
+ * an automatic Savitzky-Golay smooth */
+static gk_spectrum_options so = {.baseline = {.kind = GK_BASELINE_AUTO}, .smooth = -1};
+static int opt_method(cli_qopt *o, const char *arg) { return parse_method(arg, &methods); }
+static int opt_window(cli_qopt *o, const char *arg)
+{
+  window = arg;
+  if (cli_range("--window", arg, "nm", &so.window_lo, &so.window_hi) < 0) return -1;
+  so.use_window = 1;
+  return 0;
+}
+static int opt_baseline(cli_qopt *o, const char *arg)
+{
+  baseline = arg;
+  return parse_baseline(arg, &so.baseline);
+}
+static int opt_smooth(cli_qopt *o, const char *arg)
+{
+  smooth = arg;
+  if (!strcmp(arg, "auto")) so.smooth = -1;
+  else if (!strcmp(arg, "none")) so.smooth = 0;
+  else {
+    long v;
+    if (cli_int("--smooth", arg, 1, 1000, &v) < 0) return -1;
+    so.smooth = (int)v;
+  }
+  return 0;
+}
+static cli_qopt opts[] = {
+  CLI_OPT_GROUP("Options"),
+  CLI_OPT_FLAG("spectra", &spectra,
+               "the input is spectra: a matrix (first row the pump values, unit in the corner cell, e.g. "
+               "\"wavelength (nm) \\ pump (uJ/cm2)\", first column the wavelength in nm, one spectrum per column; "
+               "the orientation is detected) or several files (or a directory), one spectrum each, in any "
+               "format below, with their pumps; each spectrum gives its integrated intensity, peak wavelength "
+               "and FWHM. Without it: columns pump, intensity and optionally FWHM (nm), the pump unit in the "
+               "header (\"pump (uJ/cm2)\") carried to the output"),
+  CLI_OPT_CALLBACK("method", "M[,M...]", opt_method, "kink, fwhm when widths exist, peak with --spectra",
+                   "kink, fwhm, peak, lines, default or all, or a list (kink,lines); lines only by name or all"),
+  CLI_OPT_STRING("range", "P1:P2", &range, "all",
+                 "use only pumps P1 <= P <= P2 (file's pump unit; a unit suffix is converted: 0.1mJ/cm2)"),
+  CLI_OPT_STRING("max-pump", "P", &max_pump, NULL, "use only pumps <= P (same units)"),
+  CLI_OPT_CALLBACK("window", "NM1:NM2", opt_window, "all", "analyse only this wavelength range (nm; with --spectra)"),
+  CLI_OPT_CALLBACK("baseline", "auto|N|none|VALUE", opt_baseline, "auto",
+                   "subtracted from each spectrum (with --spectra): auto = the lower of the means of the first "
+                   "and last 5 % of the samples, reported; N = mean of the first N points (an integer); none; "
+                   "or a VALUE (100.0)"),
+  CLI_OPT_CALLBACK("smooth", "auto|M|none", opt_smooth, "auto",
+                   "peak and FWHM from a Savitzky-Golay quadratic smooth (with --spectra): auto = half-width "
+                   "~FWHM/6, M samples each side, or none (raw samples)"),
+  CLI_INPUT_FILE_QOPTS,
+  CLI_INPUT_SERIES_QOPTS,
+};
+
 static int run(int argc, char **argv)
 {
   cli_common c = {.cmd = "threshold"};
-  static const struct option longopts[] = {
-      {"spectra", no_argument, NULL, OPT_SPECTRA},
-      {"method", required_argument, NULL, OPT_METHOD},
-      {"window", required_argument, NULL, OPT_WINDOW},
-      {"baseline", required_argument, NULL, OPT_BASELINE},
-      {"range", required_argument, NULL, OPT_RANGE},
-      {"max-pump", required_argument, NULL, OPT_MAX_PUMP},
-      {"smooth", required_argument, NULL, OPT_SMOOTH},
-      CLI_INPUT_FILE_LONGOPTS,
-      CLI_INPUT_SERIES_LONGOPTS,
-      CLI_COMMON_LONGOPTS,
-      {0, 0, 0, 0}};
-  int spectra = 0, methods = M_DEFAULT, opt;
-  const char *window = NULL, *baseline = NULL, *range = NULL, *max_pump = NULL, *smooth = NULL;
-  gk_spectrum_options so = {0};
-  /* defaults: automatic baseline from the spectrum ends, peak and FWHM from
-   * an automatic Savitzky–Golay smooth */
-  so.baseline.kind = GK_BASELINE_AUTO;
-  so.smooth = -1;
-  cli_input in = {0};
-  optind = 1;
-  while ((opt = cli_getopt(argc, argv, CLI_COMMON_SHORTOPTS, longopts, c.cmd)) != -1) {
-    switch (opt) {
-    case '?': return CLI_USAGE;
-    case OPT_SPECTRA: spectra = 1; break;
-    case OPT_METHOD: if (parse_method(optarg, &methods) < 0) return CLI_USAGE; break;
-    case OPT_WINDOW:
-      window = optarg;
-      if (cli_range("--window", optarg, "nm", &so.window_lo, &so.window_hi) < 0) return CLI_USAGE;
-      so.use_window = 1;
-      break;
-    case OPT_BASELINE:
-      baseline = optarg;
-      if (parse_baseline(optarg, &so.baseline) < 0) return CLI_USAGE;
-      break;
-    case OPT_RANGE: range = optarg; break;
-    case OPT_MAX_PUMP: max_pump = optarg; break;
-    case OPT_SMOOTH:
-      smooth = optarg;
-      if (!strcmp(optarg, "auto")) so.smooth = -1;
-      else if (!strcmp(optarg, "none")) so.smooth = 0;
-      else {
-        long v;
-        if (cli_int("--smooth", optarg, 1, 1000, &v) < 0) return CLI_USAGE;
-        so.smooth = (int)v;
-      }
-      break;
-    default: {
-      int h = cli_input_option(&in, opt, optarg);
-      if (h < 0) return CLI_USAGE;
-      if (h) break;
-      h = cli_common_option(&c, opt, optarg);
-      if (h < 0) return CLI_USAGE;
-      if (h == 0) return cli_usage(c.cmd, "unexpected option");
-    }
-    }
-  }
+  CLI_RESET(spectra), CLI_RESET(methods), CLI_RESET(window), CLI_RESET(baseline), CLI_RESET(range);
+  CLI_RESET(max_pump), CLI_RESET(smooth), CLI_RESET(so);
+  cli_input_reset();
+  int optind;
+  if (cli_qopt_parse(&c, argc, argv, opts, CLI_NOPTS(opts), &optind) < 0) return CLI_USAGE;
+  cli_input in = cli_input_take();
   if (optind >= argc) return cli_usage(c.cmd, "missing input FILE");
   if (optind + 1 < argc && !spectra)
     return cli_usage(c.cmd, "%d input files: did you mean --spectra? (several files are one "
@@ -893,7 +731,6 @@ static int run(int argc, char **argv)
     return cli_usage(c.cmd, "%s applies to spectra; add --spectra",
                      window ? "--window" : baseline ? "--baseline" : "--smooth");
   if (range && max_pump) return cli_usage(c.cmd, "--range and --max-pump exclude each other");
-  if (cli_common_check(&c) < 0) return CLI_USAGE;
   const char *path = argv[optind];
 
   series s = {0};
@@ -941,7 +778,8 @@ static int run(int argc, char **argv)
       series_free(&s);
       return CLI_USAGE;
     }
-    restrict_series(&s, lo, hi, &pr);
+    gk_threshold_series_restrict(&s, lo, hi);
+    pr = (prange){s.range_lo, s.range_hi, s.n_total, s.n_out};
   }
   results r;
   rc = run_methods(path, &s, methods, &r);
@@ -979,39 +817,15 @@ const struct cli_command cli_cmd_threshold = {
   .name = "threshold",
   .summary = "ASE threshold from a pump series or spectra (kink, lines, FWHM)",
   .order = 30,
-  .help =
-      "Usage: gainkit threshold FILE [--spectra] [--method M[,M...]] [--range P1:P2 | --max-pump P]\n"
-      "       gainkit threshold FILE...|DIR --spectra [--pump-from-name] [--dark F]\n"
-      "                         [--window NM1:NM2] [--baseline auto|N|none|VALUE] [--smooth auto|M|none]\n"
-      "                         [options]\n\n"
-      "ASE threshold from emission versus pump (docs/threshold.md).\n\n"
-      "Input FILE:\n"
-      "  default     columns pump, intensity and optionally FWHM (nm); the pump unit\n"
-      "              in the header (\"pump (uJ/cm2)\") is carried to the output\n"
-      "  --spectra   a matrix: first row the pump values (unit in the corner cell,\n"
-      "              e.g. \"wavelength (nm) \\ pump (uJ/cm2)\"), first column the\n"
-      "              wavelength in nm, one spectrum per column; each spectrum gives\n"
-      "              its integrated intensity, peak wavelength and FWHM. The\n"
-      "              orientation is detected (one spectrum per row is read\n"
-      "              transposed, with a note). Or several files (or a\n"
-      "              directory), one spectrum each, in any format below, with\n"
-      "              their pumps from --pumps, --pumps-file or --pump-from-name\n\n"
-      "Options:\n"
-      "  --method M         kink, fwhm, peak, lines, default or all, or a list\n"
-      "                     (kink,lines); default = kink, fwhm (when widths exist) and\n"
-      "                     peak (with --spectra); lines only by name or all\n"
-      "  --range P1:P2      use only pumps P1 <= P <= P2 (file's pump unit; a unit\n"
-      "                     suffix is converted: 0.1mJ/cm2)\n"
-      "  --max-pump P       use only pumps <= P (same units)\n"
-      "  --window NM1:NM2   analyse only this wavelength range (with --spectra)\n"
-      "  --baseline B       subtracted from each spectrum (with --spectra): auto\n"
-      "                     (default: the lower of the means of the first and last\n"
-      "                     5 % of the samples, reported), N = mean of the first N\n"
-      "                     points (an integer), none, or a VALUE (100.0)\n"
-      "  --smooth S         peak and FWHM from a Savitzky-Golay quadratic smooth\n"
-      "                     (with --spectra): auto (default, half-width ~FWHM/6),\n"
-      "                     M samples each side, or none (raw samples)\n\n"
-      CLI_INPUT_FILE_HELP CLI_INPUT_SERIES_HELP "\n"
+  .opts = opts,
+  .nopts = CLI_NOPTS(opts),
+  .usage = "FILE [--spectra] [--method M[,M...]] [--range P1:P2 | --max-pump P]\n"
+           "       gainkit threshold FILE...|DIR --spectra [--pump-from-name] [--dark F]\n"
+           "                         [--window NM1:NM2] [--baseline auto|N|none|VALUE] [--smooth auto|M|none]\n"
+           "                         [options]",
+  .about = "ASE threshold from emission versus pump (docs/threshold.md). The series is prepared by\n"
+           "gk_threshold_prepare_table/_matrix (gainkit/threshold.h).",
+  .epilog =
       "Methods (at least 6 points):\n"
       "  kink    continuous two-segment line in log10(intensity) vs log10(pump);\n"
       "          threshold 10^xb ± se. A saturating S-curve (slope falling again at\n"
@@ -1031,6 +845,6 @@ const struct cli_command cli_cmd_threshold = {
       "  gainkit threshold examples/threshold-spectra.csv --spectra --window 490:590 \\\n"
       "      --method kink,peak --format json\n"
       "  gainkit threshold examples/fluence-series --spectra --pump-from-name \\\n"
-      "      --dark examples/fluence-series/dark.txt --method kink\n\n" CLI_COMMON_HELP,
+      "      --dark examples/fluence-series/dark.txt --method kink",
   .run = run,
 };

@@ -44,15 +44,23 @@ static int cmp_row(const void *a, const void *b)
   return (u > w) - (u < w);
 }
 
+/* ---- options (declarative: --help is generated from this table) ---- */
+static const char *vals, *param, *method;
+static cli_qopt q[] = {
+  CLI_OPT_STRING("values", "v1,v2,...", &vals, "the last number in each file name with its unit",
+                 "the parameter of each file, in order (series-20V.csv: 20 V without it)"),
+  CLI_OPT_STRING("param", "NAME", &param, NULL, "what the parameter is (\"bias\", \"temperature\"), for labels"),
+  CLI_OPT_STRING("method", "kink|lines", &method, "kink",
+                 "kink: log-log broken line, with standard errors; lines: two straight lines, no errors "
+                 "(equal weights)"),
+};
+
 static int run(int argc, char **argv)
 {
   cli_common c = {.cmd = "trend"};
-  const char *vals = NULL, *param = NULL, *method = NULL;
-  cli_qopt q[] = {{"values", NULL, QO_STRING, NULL, &vals, 0},
-                  {"param", NULL, QO_STRING, NULL, &param, 0},
-                  {"method", NULL, QO_STRING, NULL, &method, 0}};
+  CLI_RESET(vals), CLI_RESET(param), CLI_RESET(method);
   int first;
-  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
+  if (cli_qopt_parse(&c, argc, argv, q, CLI_NOPTS(q), &first) < 0) return CLI_USAGE;
   size_t n = (size_t)(argc - first);
   if (n < 3) return cli_usage(c.cmd, "give at least 3 pump series (one per value of the control parameter)");
   int lines = 0;
@@ -228,23 +236,20 @@ const struct cli_command cli_cmd_thresholdtrend = {
   .name = "trend",
   .summary = "ASE threshold versus a control parameter (voltage, temperature, length, time)",
   .order = 31,
-  .help =
-    "Usage: gainkit trend SERIES1.csv SERIES2.csv ... [--values v1,v2,...]\n"
-    "                               [--param NAME] [--method kink|lines]\n\n"
+  .opts = q,
+  .nopts = CLI_NOPTS(q),
+  .usage = "SERIES1.csv SERIES2.csv ... [--values v1,v2,...]\n"
+           "                               [--param NAME] [--method kink|lines]",
+  .about =
     "The threshold of every pump series (pump, intensity columns, as for\n"
     "`gainkit threshold`), tabulated against the control parameter the series\n"
     "are labelled by, with a weighted straight line through them (Qin et al.,\n"
-    "Nano Lett. 2021, Fig. 2f: 68 -> 32 uJ cm^-2 from 0 to 20 V).\n"
-    "  --values v1,...   the parameter of each file, in order; without it the last\n"
-    "                    number in each file name with its unit (series-20V.csv: 20 V)\n"
-    "  --param NAME      what the parameter is (\"bias\", \"temperature\"), for labels\n"
-    "  --method M        kink (default: log-log broken line, with standard errors)\n"
-    "                    or lines (two straight lines, no errors: equal weights)\n"
+    "Nano Lett. 2021, Fig. 2f: 68 -> 32 uJ cm^-2 from 0 to 20 V).",
+  .epilog =
     "A series whose threshold is not determined is reported as such and left\n"
     "out of the line. -o FILE.csv writes value, threshold, se; --plot the trend.\n"
     "Examples:\n"
     "  gainkit trend examples/fluence/trend/series-*V.csv --param bias --plot trend.svg\n"
-    "  gainkit trend examples/fluence/trend/series-*V.csv --values 0,5,10,15,20 -o trend.csv\n\n"
-    CLI_COMMON_HELP,
+    "  gainkit trend examples/fluence/trend/series-*V.csv --values 0,5,10,15,20 -o trend.csv",
   .run = run,
 };

@@ -12,11 +12,59 @@
 
 #define NQ(a) (sizeof(a) / sizeof((a)[0]))
 
+/* factor of the time column to s: the unit in the header, else --time-unit
+ * (the unit of a time column whose header carries none) */
+static int time_factor(const char *path, const gk_table *tb, const char *tunit, double *tf, gk_error *e)
+{
+  char name[64], unit[64] = "";
+  if (tb->has_header) gk_header_split(tb->raw[0], name, sizeof name, unit, sizeof unit);
+  if (!unit[0] && tunit) snprintf(unit, sizeof unit, "%s", tunit);
+  long line = tb->has_header ? tb->header_line : tb->line[0];
+  if (!unit[0])
+    return gk_error_set(e, GK_EINPUT, path, line, "no time unit: name it in the header (\"t (ns)\") or give --time-unit");
+  if (gk_unit_factor(unit, "s", tf, e) != GK_OK)
+    return gk_error_set(e, GK_EINPUT, path, line, "time unit '%s' is not a time", unit);
+  return GK_OK;
+}
+
+/* the measured IRF file: time (unit in the header or --time-unit), response */
+static int read_irf(const char *path, const char *tunit, double **t, double **y, size_t *n, gk_error *e)
+{
+  gk_table tb;
+  gk_read_options ro = {0};
+  ro.min_rows = 3;
+  if (gk_table_read(path, &ro, &tb, e) != GK_OK) return e->code ? e->code : GK_EINPUT;
+  double tf;
+  int rc = time_factor(path, &tb, tunit, &tf, e);
+  if (rc == GK_OK && tb.ncols != 2)
+    rc = gk_error_set(e, GK_EINPUT, path, tb.has_header ? tb.header_line : tb.line[0],
+                      "%zu columns: an IRF file has two (time, response)", tb.ncols);
+  *t = *y = NULL;
+  if (rc == GK_OK) {
+    *t = malloc(tb.nrows * sizeof **t);
+    *y = malloc(tb.nrows * sizeof **y);
+    if (!*t || !*y) rc = gk_error_set(e, GK_ENOMEM, NULL, 0, "out of memory");
+  }
+  double mx = 0;
+  for (size_t r = 0; r < tb.nrows && rc == GK_OK; r++) {
+    (*t)[r] = tb.v[r * 2] * tf;
+    (*y)[r] = tb.v[r * 2 + 1];
+    mx = fmax(mx, (*y)[r]);
+    if (r && !((*t)[r] > (*t)[r - 1])) rc = gk_error_set(e, GK_EINPUT, path, tb.line[r], "IRF times must increase");
+  }
+  if (rc == GK_OK && !(mx > 0))
+    rc = gk_error_set(e, GK_EINPUT, path, tb.line[0], "the IRF has no positive response");
+  *n = tb.nrows;
+  gk_table_free(&tb);
+  if (rc) { free(*t); free(*y); *t = *y = NULL; }
+  return rc;
+}
+
 static int run(int argc, char **argv)
 {
   cli_common c = {.cmd = "trpl"};
-  const char *n0_s = NULL, *fl_s = NULL, *tunit = NULL;
-  double absorb = 0, thick = 0, hnu = 0, k1 = 0, k2 = 0, k3 = 0;
+  const char *n0_s = NULL, *fl_s = NULL, *tunit = NULL, *model_s = NULL, *irf_s = NULL;
+  double absorb = 0, thick = 0, hnu = 0, k1 = 0, k2 = 0, k3 = 0, kt = 0, kd = 0, ntr = 0, fwhm = 0, t0 = 0;
   cli_qopt q[] = {{"n0", NULL, QO_STRING, NULL, &n0_s, 0},
                   {"fluence", NULL, QO_STRING, NULL, &fl_s, 0},
                   {"absorptance", NULL, QO_FRACTION, &absorb, NULL, 0},
@@ -26,6 +74,17 @@ static int run(int argc, char **argv)
                   {"k1", "1/s", QO_NONNEG, &k1, NULL, 0},
                   {"k2", "cm3/s", QO_NONNEG, &k2, NULL, 0},
                   {"k3", "cm6/s", QO_NONNEG, &k3, NULL, 0},
+                  {"model", NULL, QO_STRING, NULL, &model_s, 0},
+                  {"kt", "cm3/s", QO_NONNEG, &kt, NULL, 0},
+                  {"kd", "cm3/s", QO_NONNEG, &kd, NULL, 0},
+                  {"nt", "cm^-3", QO_POS, &ntr, NULL, 0},
+                  {"fix-kd", NULL, QO_FLAG, NULL, NULL, 0},
+                  {"irf-fwhm", "s", QO_POS, &fwhm, NULL, 0},
+                  {"irf", NULL, QO_STRING, NULL, &irf_s, 0},
+                  {"t0", "s", QO_ANY, &t0, NULL, 0},
+                  {"fix-t0", NULL, QO_FLAG, NULL, NULL, 0},
+                  {"fix-irf", NULL, QO_FLAG, NULL, NULL, 0},
+                  {"profile", NULL, QO_FLAG, NULL, NULL, 0},
                   {"fix-k1", NULL, QO_FLAG, NULL, NULL, 0},
                   {"fix-k3", NULL, QO_FLAG, NULL, NULL, 0},
                   {"shared-scale", NULL, QO_FLAG, NULL, NULL, 0}};
@@ -40,6 +99,30 @@ static int run(int argc, char **argv)
       if (cli_qopt_require(&c, q, NQ(q), req[i]) < 0) return CLI_USAGE;
   }
   int fix1 = cli_qopt_find(q, NQ(q), "fix-k1")->seen, fix3 = cli_qopt_find(q, NQ(q), "fix-k3")->seen;
+  gk_trpl_model model = GK_TRPL_ABC;
+  if (model_s && strcmp(model_s, "abc") == 0) model = GK_TRPL_ABC;
+  else if (model_s && strcmp(model_s, "trap") == 0) model = GK_TRPL_TRAP;
+  else if (model_s) return CLI_QFAIL("model", "'%s' is not abc or trap", model_s);
+  if (model == GK_TRPL_TRAP) {
+    static const char *const abc_only[] = {"k1", "k3", "fix-k1", "fix-k3"};
+    for (size_t i = 0; i < NQ(abc_only); i++)
+      if (cli_qopt_find(q, NQ(q), abc_only[i])->seen) return CLI_QFAIL(abc_only[i], "goes with --model abc");
+  } else {
+    static const char *const trap_only[] = {"kt", "kd", "nt", "fix-kd"};
+    for (size_t i = 0; i < NQ(trap_only); i++)
+      if (cli_qopt_find(q, NQ(q), trap_only[i])->seen) return CLI_QFAIL(trap_only[i], "goes with --model trap");
+  }
+  int fixkd = cli_qopt_find(q, NQ(q), "fix-kd")->seen;
+  if (fwhm > 0 && irf_s) return CLI_QFAIL("irf", "give either --irf FILE (measured) or --irf-fwhm (Gaussian)");
+  int has_irf = fwhm > 0 || irf_s;
+  if (!has_irf) {
+    static const char *const irf_only[] = {"t0", "fix-t0", "fix-irf"};
+    for (size_t i = 0; i < NQ(irf_only); i++)
+      if (cli_qopt_find(q, NQ(q), irf_only[i])->seen) return CLI_QFAIL(irf_only[i], "goes with --irf-fwhm or --irf");
+  }
+  if (cli_qopt_find(q, NQ(q), "fix-irf")->seen && !(fwhm > 0)) return CLI_QFAIL("fix-irf", "goes with --irf-fwhm");
+  if (cli_qopt_find(q, NQ(q), "fix-t0")->seen && !cli_qopt_find(q, NQ(q), "t0")->seen)
+    return CLI_QFAIL("fix-t0", "needs --t0 (the value to hold)");
   if (fix1 && !cli_qopt_find(q, NQ(q), "k1")->seen) return CLI_QFAIL("fix-k1", "needs --k1 (the value to hold)");
   if (fix3 && !cli_qopt_find(q, NQ(q), "k3")->seen) k3 = 0;   /* --fix-k3 alone: no Auger */
   double *lst;
@@ -65,18 +148,8 @@ static int run(int argc, char **argv)
     gk_table_free(&tb);
     return cli_error(&e);
   }
-  char name[64], unit[64] = "";
-  if (tb.has_header) gk_header_split(tb.raw[0], name, sizeof name, unit, sizeof unit);
-  if (tunit) snprintf(unit, sizeof unit, "%s", tunit);
   double tf;
-  if (!unit[0]) {
-    gk_error_set(&e, GK_EINPUT, path, tb.has_header ? tb.header_line : tb.line[0],
-                 "no time unit: name it in the header (\"t (ns)\") or give --time-unit");
-    gk_table_free(&tb);
-    return cli_error(&e);
-  }
-  if (gk_unit_factor(unit, "s", &tf, &e) != GK_OK) {
-    gk_error_set(&e, GK_EINPUT, path, tb.header_line, "time unit '%s' is not a time", unit);
+  if (time_factor(path, &tb, tunit, &tf, &e) != GK_OK) {
     gk_table_free(&tb);
     return cli_error(&e);
   }
@@ -85,8 +158,9 @@ static int run(int argc, char **argv)
   if (!t || !pl) { free(t); free(pl); gk_table_free(&tb); return CLI_FAILED; }
   for (size_t r = 0; r < n; r++) {
     t[r] = tb.v[r * tb.ncols] * tf;
-    if (!(t[r] >= 0) || (r && !(t[r] > t[r - 1]))) {
-      gk_error_set(&e, GK_EINPUT, path, tb.line[r], "times must be >= 0 (the decay starts at t = 0) and increasing");
+    if ((!has_irf && !(t[r] >= 0)) || (r && !(t[r] > t[r - 1]))) {
+      gk_error_set(&e, GK_EINPUT, path, tb.line[r], has_irf ? "times must increase"
+                   : "times must be >= 0 (the decay starts at t = 0; with --irf-fwhm or --irf earlier points are fitted) and increasing");
       free(t); free(pl); gk_table_free(&tb);
       return cli_error(&e);
     }
@@ -95,68 +169,154 @@ static int run(int argc, char **argv)
   gk_trpl_data dd = {n, t, nd, pl, n0};
   gk_trpl_options o;
   gk_trpl_options_default(&o);
+  o.model = model;
   o.k1 = k1;
   o.k2 = k2;
   o.k3 = k3;
   o.fix_k1 = fix1;
   o.fix_k3 = fix3;
+  o.kt = kt;
+  o.kd = kd;
+  o.nt = ntr;
+  o.fix_kd = fixkd;
   o.shared_scale = cli_qopt_find(q, NQ(q), "shared-scale")->seen;
+  o.profile = cli_qopt_find(q, NQ(q), "profile")->seen;
+  double *irf_t = NULL, *irf_y = NULL;
+  if (fwhm > 0) {
+    o.irf = GK_TRPL_IRF_GAUSS;
+    o.fwhm = fwhm;
+    o.fix_fwhm = cli_qopt_find(q, NQ(q), "fix-irf")->seen;
+  } else if (irf_s) {
+    o.irf = GK_TRPL_IRF_MEASURED;
+    if (read_irf(irf_s, tunit, &irf_t, &irf_y, &o.irf_n, &e) != GK_OK) {
+      free(t); free(pl); gk_table_free(&tb);
+      return cli_error(&e);
+    }
+    o.irf_t = irf_t;
+    o.irf_y = irf_y;
+  }
+  o.t0 = t0;
+  o.fix_t0 = cli_qopt_find(q, NQ(q), "fix-t0")->seen;
   gk_trpl_result r;
-  if (gk_trpl_fit(&dd, &o, &r, &e) != GK_OK) {
+  int frc = gk_trpl_fit(&dd, &o, &r, &e);
+  free(irf_t);
+  free(irf_y);
+  if (frc != GK_OK) {
     if (!e.file[0]) snprintf(e.file, sizeof e.file, "%s", path);
     free(t); free(pl); gk_table_free(&tb);
     return cli_error(&e);
   }
+  /* lifetime method of Tatarinov et al. (needs increasing N0) */
+  double taus[GK_TRPL_MAX_DECAYS], npeak = NAN;
+  int have_tau = 1;
+  for (size_t d = 1; d < nd; d++)
+    if (!(n0[d] > n0[d - 1])) have_tau = 0;
+  if (have_tau && gk_trpl_lifetimes(&dd, taus, &npeak, NULL) != GK_OK) have_tau = 0;
   gk_abc abc = {r.k1, r.k2, r.k3};
-  double qmax, nmax;
-  gk_plqy_max(&abc, &qmax, &nmax);
+  double qmax = NAN, nmax = NAN;
+  if (model == GK_TRPL_ABC) gk_plqy_max(&abc, &qmax, &nmax);
   cli_result res;
   cli_result_init(&res, "trpl");
   cJSON_AddStringToObject(res.j, "file", path);
+  cJSON_AddStringToObject(res.j, "model", model == GK_TRPL_ABC ? "abc" : "trap");
   /* a rate whose standard error is not finite or not smaller than the
-   * rate is not determined by these decays: null, "not determined", exit 1 */
-  const double kv[3] = {r.k1, r.k2, r.k3}, ks[3] = {r.k1_se, r.k2_se, r.k3_se};
-  const int kf[3] = {fix1, 0, fix3};
-  static const char *const kn[3] = {"k1", "k2", "k3"};
-  static const char *const ku[3] = {"s^-1", "cm^3 s^-1", "cm^6 s^-1"};
-  int det[3], undetermined = 0;
-  for (int i = 0; i < 3; i++) {
-    det[i] = kf[i] || (isfinite(ks[i]) && ks[i] > 0 && ks[i] < kv[i]);
+   * rate is not determined by these decays: null, "not determined", exit 1;
+   * with --profile also when the profile does not close within x1e4 */
+  int det[GK_TRPL_NPAR] = {0}, undetermined = 0;
+  for (int i = 0; i < GK_TRPL_NPAR; i++) {
+    if (!r.used[i]) continue;
+    det[i] = r.fixed[i] || (isfinite(r.se[i]) && r.se[i] > 0 && r.se[i] < r.val[i] &&
+                            (!r.profiled || (isfinite(r.prof_lo[i]) && isfinite(r.prof_hi[i]))));
     undetermined += !det[i];
-    if (det[i]) gk_json_value_se(res.j, kn[i], kv[i], kf[i] ? 0 : ks[i]);
-    else cJSON_AddNullToObject(res.j, kn[i]);
+    if (det[i]) {
+      cJSON *v = gk_json_value_se(res.j, gk_trpl_param_name(i), r.val[i], r.fixed[i] ? 0 : r.se[i]);
+      if (r.profiled && !r.fixed[i]) {
+        double iv[2] = {r.prof_lo[i], r.prof_hi[i]};
+        gk_json_array(v, "profile_interval", iv, 2);
+      }
+    } else {
+      cJSON_AddNullToObject(res.j, gk_trpl_param_name(i));
+    }
+  }
+  if (o.irf != GK_TRPL_IRF_NONE) {
+    cJSON *ij = cJSON_AddObjectToObject(res.j, "irf");
+    cJSON_AddStringToObject(ij, "kind", o.irf == GK_TRPL_IRF_GAUSS ? "gaussian" : "measured");
+    if (irf_s) cJSON_AddStringToObject(ij, "file", irf_s);
+    gk_json_value_se(ij, "t0", r.t0, o.fix_t0 ? 0 : r.t0_se);
+    if (o.irf == GK_TRPL_IRF_GAUSS) gk_json_value_se(ij, "fwhm", r.fwhm, o.fix_fwhm ? 0 : r.fwhm_se);
   }
   gk_json_array(res.j, "n0", n0, nd);
   double qy[GK_TRPL_MAX_DECAYS];
-  for (size_t d = 0; d < nd; d++) qy[d] = gk_plqy(&abc, n0[d]);
+  for (size_t d = 0; d < nd; d++)
+    qy[d] = model == GK_TRPL_ABC ? gk_plqy(&abc, n0[d]) : r.k2 * n0[d] / (r.k2 * n0[d] + r.kt * r.nt);
   if (!undetermined) {
     gk_json_array(res.j, "plqy_at_n0", qy, nd);
-    gk_json_num(res.j, "plqy_max", qmax);
-    gk_json_num(res.j, "n_at_plqy_max", nmax);
+    if (model == GK_TRPL_ABC) {
+      gk_json_num(res.j, "plqy_max", qmax);
+      gk_json_num(res.j, "n_at_plqy_max", nmax);
+    }
+  }
+  if (have_tau) {
+    cJSON *lj = cJSON_AddObjectToObject(res.j, "lifetimes");
+    gk_json_array(lj, "tau_1e", taus, nd);
+    gk_json_num(lj, "n_at_longest", npeak);
+    if (!isfinite(npeak))
+      cJSON_AddStringToObject(lj, "reason", "the longest lifetime is at the lowest or highest N0 (no turnover)");
   }
   gk_json_num(res.j, "chi2_red", r.chi2_red);
   cJSON_AddBoolToObject(res.j, "converged", r.converged);
-  cli_printf(&res.b, "Global ABC fit of %zu PL decays: dN/dt = -k1 N - k2 N^2 - k3 N^3, PL ~ k2 N^2\n", nd);
-  cli_printf(&res.b, "  (residuals on log PL; PL scale %s)\n", o.shared_scale ? "shared by all decays" : "free per decay");
-  for (int i = 0; i < 3; i++) {
-    char u[48];
-    snprintf(u, sizeof u, "%s%s", ku[i], kf[i] ? " (fixed)" : "");
-    if (det[i]) cli_print_value(&res.b, kn[i], kv[i], kf[i] ? NAN : ks[i], u);
-    else if (isfinite(ks[i]) && i != 1)
-      cli_printf(&res.b, "  %-12s not determined (%s +- %s %s; fix it with --%s/--fix-%s)\n", kn[i],
-                 cli_fmt_num((char[32]){0}, 32, kv[i], 2), cli_fmt_num((char[32]){0}, 32, ks[i], 2), ku[i], kn[i], kn[i]);
-    else cli_printf(&res.b, "  %-12s not determined by these decays\n", kn[i]);
+  if (model == GK_TRPL_ABC)
+    cli_printf(&res.b, "Global ABC fit of %zu PL decays: dN/dt = -k1 N - k2 N^2 - k3 N^3, PL ~ k2 N^2\n", nd);
+  else
+    cli_printf(&res.b, "Global trap-assisted fit of %zu PL decays (Stranks et al. 2014):\n"
+                       "  dn_e/dt = -k2 n_e n_h - kT n_e (NT - n_t), dn_t/dt = kT n_e (NT - n_t) - kD n_t n_h,\n"
+                       "  n_h = n_e + n_t, PL ~ k2 n_e n_h\n", nd);
+  cli_printf(&res.b, "  (residuals on log PL; PL scale %s", o.shared_scale ? "shared by all decays" : "free per decay");
+  if (o.irf == GK_TRPL_IRF_GAUSS) cli_printf(&res.b, "; Gaussian IRF convolved");
+  if (o.irf == GK_TRPL_IRF_MEASURED) cli_printf(&res.b, "; measured IRF %s convolved", irf_s);
+  cli_printf(&res.b, ")\n");
+  for (int i = 0; i < GK_TRPL_NPAR; i++) {
+    if (!r.used[i]) continue;
+    const char *nm = gk_trpl_param_name(i), *un = gk_trpl_param_unit(i);
+    char u[48], opt[8];
+    snprintf(u, sizeof u, "%s%s", un, r.fixed[i] ? " (fixed)" : "");
+    snprintf(opt, sizeof opt, "%s", nm);
+    for (char *p = opt; *p; p++) *p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+    if (det[i]) cli_print_value(&res.b, nm, r.val[i], r.fixed[i] ? NAN : r.se[i], u);
+    else if (isfinite(r.se[i]) && i != 1)
+      cli_printf(&res.b, "  %-12s not determined (%s +- %s %s; fix it with --%s/--fix-%s)\n", nm,
+                 cli_fmt_num((char[32]){0}, 32, r.val[i], 2), cli_fmt_num((char[32]){0}, 32, r.se[i], 2), un, opt, opt);
+    else cli_printf(&res.b, "  %-12s not determined by these decays\n", nm);
+    if (r.profiled && !r.fixed[i])
+      cli_printf(&res.b, "  %-12s profile-likelihood 68%% interval [%s, %s] %s\n", "",
+                 isfinite(r.prof_lo[i]) ? cli_fmt_num((char[32]){0}, 32, r.prof_lo[i], 3) : "not bounded",
+                 isfinite(r.prof_hi[i]) ? cli_fmt_num((char[32]){0}, 32, r.prof_hi[i], 3) : "not bounded", un);
   }
-  if (!undetermined) {
+  if (o.irf != GK_TRPL_IRF_NONE) {
+    cli_print_value(&res.b, "IRF t0", r.t0 * 1e9, o.fix_t0 ? NAN : r.t0_se * 1e9, o.fix_t0 ? "ns (fixed)" : "ns");
+    if (o.irf == GK_TRPL_IRF_GAUSS)
+      cli_print_value(&res.b, "IRF fwhm", r.fwhm * 1e12, o.fix_fwhm ? NAN : r.fwhm_se * 1e12, o.fix_fwhm ? "ps (fixed)" : "ps");
+  }
+  if (!undetermined && model == GK_TRPL_ABC) {
     cli_print_value(&res.b, "PLQY max", qmax, NAN, "");
     cli_print_value(&res.b, "at N", nmax, NAN, "cm^-3 (sqrt(k1/k3))");
   }
-  if (!undetermined) cli_printf(&res.b, "  decay  N0 (cm^-3)    PLQY(N0)\n");
+  if (!undetermined)
+    cli_printf(&res.b, "  decay  N0 (cm^-3)    %s%s\n", model == GK_TRPL_ABC ? "PLQY(N0)" : "PLQY(t=0)",
+               have_tau ? "    tau_1/e (ns)" : "");
   for (size_t d = 0; d < nd && !undetermined; d++) {
     cli_printf(&res.b, "  %-5zu", d + 1);
     cli_cell(&res.b, 12, n0[d]);
     cli_cell(&res.b, 12, qy[d]);
+    if (have_tau) cli_cell(&res.b, 12, taus[d] * 1e9);
     cli_printf(&res.b, "\n");
+  }
+  if (have_tau && nd >= 3) {
+    if (isfinite(npeak))
+      cli_print_value(&res.b, "N at longest tau", npeak, NAN, "cm^-3 (trap density estimate, Tatarinov et al. 2023)");
+    else
+      cli_printf(&res.b, "  %-12s not determined (the longest 1/e lifetime is at the lowest or highest N0)\n",
+                 "N at longest tau");
   }
   if (!r.converged) cli_printf(&res.b, "  NOT CONVERGED: %s\n", r.reason);
   const char **hdr = calloc(1 + 2 * nd, sizeof *hdr);
@@ -184,7 +344,7 @@ static int run(int argc, char **argv)
   if (c.plot) {
     gk_figure *f = gk_figure_new(2, 1, 1400, 600, cli_basename(path));
     gk_panel *p = gk_figure_panel(f, 0), *p2 = gk_figure_panel(f, 1);
-    gk_panel_labels(p, "time t (ns)", "PL (a.u.)", "(a) decays and global ABC fit");
+    gk_panel_labels(p, "time t (ns)", "PL (a.u.)", model == GK_TRPL_ABC ? "(a) decays and global ABC fit" : "(a) decays and global trap-assisted fit");
     gk_panel_log(p, 0, 1);
     double *tn = malloc(n * sizeof *tn);
     for (size_t i = 0; i < n && tn; i++) tn[i] = t[i] * 1e9;
@@ -203,9 +363,12 @@ static int run(int argc, char **argv)
     hi *= 10;
     for (int i = 0; i < M; i++) {
       xs[i] = lo * pow(hi / lo, (double)i / (M - 1));
-      ys[i] = gk_plqy(&abc, xs[i]);
+      ys[i] = model == GK_TRPL_ABC ? gk_plqy(&abc, xs[i]) : r.k2 * xs[i] / (r.k2 * xs[i] + r.kt * r.nt);
+      if (!isfinite(ys[i])) ys[i] = NAN;
     }
-    gk_panel_labels(p2, "carrier density N (cm^-3)", "PLQY", "(b) PLQY(N) = k2 N/(k1 + k2 N + k3 N^2)");
+    gk_panel_labels(p2, "carrier density N (cm^-3)", "PLQY",
+                    model == GK_TRPL_ABC ? "(b) PLQY(N) = k2 N/(k1 + k2 N + k3 N^2)"
+                                         : "(b) PLQY at t = 0: k2 N/(k2 N + kT NT)");
     gk_panel_log(p2, 1, 0);
     gk_panel_add(p2, xs, ys, NULL, M, GK_STYLE_LINE, -1, NULL);
     gk_panel_add(p2, n0, qy, NULL, nd, GK_STYLE_POINTS, GK_VERMILLION, "N_{0} of the decays");
@@ -222,7 +385,7 @@ static int run(int argc, char **argv)
 
 const struct cli_command cli_cmd_trpl = {
   .name = "trpl",
-  .summary = "PL decays at several fluences: global ABC fit (k1, k2, k3, PLQY(N))",
+  .summary = "PL decays at several fluences: global ABC or trap-assisted fit (k1..k3, NT, PLQY)",
   .order = 62,
   .help =
     "Usage: gainkit trpl FILE (--n0 N1,N2,... | --fluence F1,F2,... --absorptance A\n"
@@ -233,8 +396,14 @@ const struct cli_command cli_cmd_trpl = {
     "Fig. 3). N0 is known in absolute units, so the decay shapes fix k1, k2 and k3; the PL\n"
     "scale (collection) is free per decay unless --shared-scale. Residuals are taken on log PL\n"
     "(the decays span decades). Reports PLQY(N) = k2 N/(k1 + k2 N + k3 N^2) and its maximum.\n"
-    "Excitation is taken as short against the decay: t = 0 is the end of the pulse (the\n"
-    "peak of the PL); points before it must be cut.\n\n"
+    "Without an IRF the excitation is taken as short against the decay: t = 0 is the end of\n"
+    "the pulse (the peak of the PL); points before it must be cut.\n\n"
+    "--model trap: trap-assisted recombination through NT electron traps (Stranks et al.,\n"
+    "Phys. Rev. Applied 2014; Tatarinov et al., Adv. Opt. Mater. 2023, Fig. 3b-d):\n"
+    "  dn_e/dt = -k2 n_e n_h - kT n_e (NT - n_t),  dn_t/dt = kT n_e (NT - n_t) - kD n_t n_h,\n"
+    "  n_h = n_e + n_t,  PL ~ k2 n_e n_h; fits k2, kT, kD and the trap density NT.\n"
+    "Always reported: the 1/e lifetime of every decay and the N0 where it is longest (the\n"
+    "trap density estimate of Tatarinov et al.; an estimate, the model fit measures NT).\n\n"
     "FILE: first column time (unit in the header, \"t (ns)\", or --time-unit), then one PL\n"
     "column per decay, in the order of --n0/--fluence.\n\n"
     "Options:\n"
@@ -247,10 +416,21 @@ const struct cli_command cli_cmd_trpl = {
     "  --k1 --k2 --k3       starting values (s^-1, cm^3/s, cm^6/s; default automatic)\n"
     "  --fix-k1             hold k1 at --k1 (e.g. from a low-fluence mono-exponential tail)\n"
     "  --fix-k3             hold k3 at --k3 (0 when --k3 is not given: no Auger term)\n"
-    "  --shared-scale       one PL scale for all decays (absolute intensities comparable)\n\n"
+    "  --shared-scale       one PL scale for all decays (absolute intensities comparable)\n"
+    "  --model abc|trap     recombination model (default abc)\n"
+    "  --kt --kd --nt       trap model starts (cm^3/s, cm^3/s, cm^-3; default from the data)\n"
+    "  --fix-kd             hold kD at --kd (0 when --kd is not given)\n"
+    "  --irf-fwhm T         convolve with a Gaussian IRF of FWHM T (start; s, 50ps accepted)\n"
+    "  --irf FILE           or with a measured IRF (time, response; unit in the header or\n"
+    "                       --time-unit; its centroid is t0); earlier times may then be fitted\n"
+    "  --t0 T               excitation time, start (default: the steepest rise); --fix-t0\n"
+    "  --fix-irf            hold the Gaussian FWHM\n"
+    "  --profile            profile-likelihood 68 % intervals of the free rates (and NT)\n\n"
     "Examples:\n"
     "  gainkit trpl examples/tamap/trpl.csv --n0 1e17,5e17,2e18,8e18 --plot trpl.svg\n"
-    "  gainkit trpl examples/tamap/trpl.csv --fluence 0.621uJ/cm2,3.10uJ/cm2,12.4uJ/cm2,49.7uJ/cm2 --absorptance 0.8 --thickness 100nm --photon-energy 3.1eV\n\n"
+    "  gainkit trpl examples/tamap/trpl.csv --fluence 0.621uJ/cm2,3.10uJ/cm2,12.4uJ/cm2,49.7uJ/cm2 --absorptance 0.8 --thickness 100nm --photon-energy 3.1eV\n"
+    "  gainkit trpl examples/tamap/trpl_trap.csv --n0 1e17,5e17,1e18,2e18,4e18,8e18,1.6e19,3.2e19 --model trap\n"
+    "  gainkit trpl examples/tamap/trpl_irfm.csv --n0 1e17,1e18,5e18 --irf examples/tamap/irf.csv\n\n"
     CLI_COMMON_HELP,
   .run = run,
 };

@@ -5,261 +5,40 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_interp.h>
 
 #include "cli.h"
 #include "input.h"
+#include "qopt.h"
 #include "gainkit/vpi.h"
 
-enum { OPT_LENGTH = CLI_OPT_FIRST_FREE, OPT_MODEL, OPT_FLUOR, OPT_LOSSES, OPT_WINDOW,
-       OPT_MAXPUMP, OPT_AUTOMAX, OPT_WEIGHTS };
 
 /* --weights: the noise model behind the chi2. Spectra of a pump series span
  * decades (fluorescence far below threshold, ASE far above), so an
  * unweighted fit would see only the brightest spectra. */
-typedef enum { W_NONE, W_RELATIVE, W_POISSON } wmode;
 static const char *const WNAME[] = {"none", "relative", "poisson"};
 
-/* Below this fraction of its column's largest |I| a sample's sigma is held
- * at the fraction: zero or negative samples (background-subtracted data)
- * would otherwise get zero or undefined uncertainties. */
-#define SIGMA_FLOOR 1e-3
+/* The selected data (gk_vpi_prepare, gainkit/vpi.h). */
+typedef gk_vpi_prepared vdata;
 
-/* The selected data, pumps increasing. */
-typedef struct vdata {
-  size_t nl, np;
-  double *lambda, *pump, *intensity, *F, *alpha;  /* alpha NULL unless --losses */
-  double *sigma;                          /* NULL for --weights none */
-  double L;
-  char pump_unit[32];
-  const char *weights;
-  int F_estimated;                        /* 1: F from the lowest-pump spectrum */
-} vdata;
+/* library fields -> flags */
+static const cli_fieldmap fields[] = {{"length", "--length"}, {"window", "--window"}, {"max_pump", "--max-pump"},
+                                      {"fluorescence", "--fluorescence"}, {"losses", "--losses"},
+                                      {"weights", "--weights"}, {NULL, NULL}};
 
-static void vdata_free(vdata *v)
-{
-  free(v->lambda), free(v->pump), free(v->intensity), free(v->F), free(v->alpha), free(v->sigma);
-  memset(v, 0, sizeof *v);
-}
-
-/* A two-column spectrum (wavelength nm, value) interpolated onto the data
- * grid; every data wavelength must lie inside the file's range. */
-static int load_curve(const char *path, const char *what, const vdata *v, double *out,
-                      gk_error *e)
-{
-  gk_columns_options co = {.xkind = GK_XKIND_WAVELENGTH, .x_unit_default = "nm",
-                           .allow_unsorted = 1, .reject_duplicate_x = 1, .min_points = 2};
-  gk_columns c;
-  int rc = gk_columns_read(path, &co, &c, e);
-  if (rc) return rc;
-  double lo = c.x[0], hi = c.x[c.n - 1];
-  if (v->lambda[0] < lo || v->lambda[v->nl - 1] > hi) {
-    rc = gk_error_set(e, GK_EINPUT, path, c.line[v->lambda[0] < lo ? 0 : c.n - 1],
-                      "%s covers %g-%g nm but the data need %g-%g nm", what, lo, hi,
-                      v->lambda[0], v->lambda[v->nl - 1]);
-    gk_columns_free(&c);
-    return rc;
-  }
-  gsl_interp *it = gsl_interp_alloc(gsl_interp_linear, c.n);
-  gsl_interp_accel *acc = gsl_interp_accel_alloc();
-  if (!it || !acc || gsl_interp_init(it, c.x, c.y, c.n)) {
-    rc = gk_error_set(e, GK_ENOMEM, NULL, 0, "cannot interpolate %s", what);
-  } else {
-    for (size_t i = 0; i < v->nl; i++) out[i] = gsl_interp_eval(it, c.x, c.y, v->lambda[i], acc);
-  }
-  gsl_interp_free(it), gsl_interp_accel_free(acc);
-  gk_columns_free(&c);
-  return rc;
-}
-
-typedef struct sel {
-  int window, automax;
-  double wlo, whi, maxpump;  /* maxpump NaN: none */
-  const char *maxpump_arg;   /* --max-pump as typed: the file's pump unit is known only once read */
-  double length;  /* cm; 0: from the file's metadata */
-  const char *fluor, *losses;
-} sel;
-
-static const double *sort_key;
-static int cmp_idx(const void *a, const void *b)
-{
-  double u = sort_key[*(const size_t *)a], w = sort_key[*(const size_t *)b];
-  return (u > w) - (u < w);
-}
-
-static int load(cli_input *in, const char *const *paths, size_t npaths, const sel *s, vdata *v,
+/* The files (any format, pumps, dark, orientation: gk_io_assemble via
+ * cli_input_load) and the selection (gk_vpi_prepare). */
+static int load(cli_input *in, const char *const *paths, size_t npaths, const gk_vpi_prepare_options *s, vdata *v,
                 gk_error *e)
 {
   gk_matrix m;
-  /* files, vendor formats, pumps, dark, orientation: the library's (gainkit/io.h) */
   int rc = cli_input_load(in, paths, npaths, &m);
   if (rc) return -rc;
   cli_input_offset_check(&m, 0, in->a.dark != NULL, "--dark FILE");
-  const char *path = paths[0];
-  if (m.ncol < 2) {
-    rc = gk_error_set(e, GK_EINPUT, path, 0, "%zu spectrum; a VPI fit needs at least 2 pumps", m.ncol);
-    gk_matrix_free(&m);
-    return rc;
-  }
-  size_t *cols = malloc(m.ncol * sizeof *cols), *rows = malloc(m.nrow * sizeof *rows);
-  if (!cols || !rows) {
-    rc = gk_error_set(e, GK_ENOMEM, NULL, 0, "out of memory");
-    goto out;
-  }
-  /* the pump row precedes the first wavelength row */
-  long pline = m.line[0] > 1 ? m.line[0] - 1 : 1;
-  for (size_t j = 0; j < m.ncol; j++)
-    if (!(m.col[j] > 0) || !isfinite(m.col[j])) {
-      rc = gk_error_set(e, GK_EINPUT, path, pline,
-                        "pump values must be positive (column %zu is %g)", j + 2, m.col[j]);
-      goto out;
-    }
-  /* length: --length, else the file's metadata */
-  if (s->length > 0) {
-    v->L = s->length;
-  } else {
-    const char *ml = gk_meta_get(&m.meta, "stripe_length_cm");
-    char *end = NULL;
-    v->L = ml ? strtod(ml, &end) : NAN;
-    if (!ml) {
-      rc = gk_error_option(e, "--length", "missing: give the stripe length or put "
-                           "'# stripe_length_cm: L' in %s", path);
-      goto out;
-    }
-    if (end == ml || *end || !(v->L > 0)) {
-      rc = gk_error_set(e, GK_EINPUT, path, 0, "stripe_length_cm '%s' is not a positive number", ml);
-      goto out;
-    }
-  }
-  if (!(v->L > 0)) {
-    rc = gk_error_option(e, "--length", "stripe length must be positive, got %g cm", v->L);
-    goto out;
-  }
-  snprintf(v->pump_unit, sizeof v->pump_unit, "%s", m.col_unit_in[0] ? m.col_unit_in : "");
-  /* rows: the window, increasing wavelength */
-  int rev = m.nrow > 1 && m.row[1] < m.row[0];
-  v->nl = 0;
-  for (size_t a = 0; a < m.nrow; a++) {
-    size_t i = rev ? m.nrow - 1 - a : a;
-    if (!s->window || (m.row[i] >= s->wlo && m.row[i] <= s->whi)) rows[v->nl++] = i;
-  }
-  /* --max-pump: a bare number is in the file's pump unit; a unit suffix
-   * ("0.05mJ/cm2") is converted to it */
-  double maxpump = s->maxpump;
-  if (s->maxpump_arg) {
-    gk_error pe;
-    gk_error_clear(&pe);
-    const char *pu = m.col_unit_in[0] ? m.col_unit_in : NULL;
-    if (pu ? gk_parse_quantity(s->maxpump_arg, pu, &maxpump, &pe) != GK_OK
-           : gk_parse_number(s->maxpump_arg, &maxpump, &pe) != GK_OK) {
-      rc = gk_error_option(e, "--max-pump", "'%s': %s%s", s->maxpump_arg, pe.msg,
-                           pu ? "" : " (the file names no pump unit, so give a bare number in its units)");
-      goto out;
-    }
-    if (!(maxpump > 0)) {
-      rc = gk_error_option(e, "--max-pump", "must be positive, got '%s'", s->maxpump_arg);
-      goto out;
-    }
-  }
-  /* columns: pumps increasing, up to --max-pump */
-  for (size_t j = 0; j < m.ncol; j++) cols[j] = j;
-  sort_key = m.col;
-  qsort(cols, m.ncol, sizeof *cols, cmp_idx);
-  v->np = 0;
-  for (size_t j = 0; j < m.ncol; j++)
-    if (isnan(maxpump) || m.col[cols[j]] <= maxpump) cols[v->np++] = cols[j];
-  if (v->nl < 3) {
-    rc = s->window ? gk_error_option(e, "--window", "only %zu wavelengths of %s inside", v->nl, path)
-                   : gk_error_set(e, GK_EINPUT, path, 0, "fewer than 3 wavelengths");
-    goto out;
-  }
-  if (v->np < 2) {
-    rc = gk_error_option(e, "--max-pump", "keeps %zu of the %zu pumps of %s; need at least 2",
-                         v->np, m.ncol, path);
-    goto out;
-  }
-  v->lambda = malloc(v->nl * sizeof(double)), v->pump = malloc(v->np * sizeof(double));
-  v->intensity = malloc(v->nl * v->np * sizeof(double)), v->F = malloc(v->nl * sizeof(double));
-  if (!v->lambda || !v->pump || !v->intensity || !v->F) {
-    rc = gk_error_set(e, GK_ENOMEM, NULL, 0, "out of memory");
-    goto out;
-  }
-  for (size_t a = 0; a < v->nl; a++) {
-    v->lambda[a] = m.row[rows[a]];
-    for (size_t b = 0; b < v->np; b++) {
-      double z = m.z[rows[a] * m.ncol + cols[b]];
-      if (!isfinite(z)) {
-        rc = gk_error_set(e, GK_EINPUT, path, m.line[rows[a]], "intensity is not a number (pump %g)",
-                          m.col[cols[b]]);
-        goto out;
-      }
-      v->intensity[a * v->np + b] = z;
-    }
-  }
-  for (size_t b = 0; b < v->np; b++) v->pump[b] = m.col[cols[b]];
-  if (s->automax) {
-    size_t keep;
-    rc = gk_vpi_auto_max_pump(v->lambda, v->intensity, v->nl, v->np, 0.1, &keep, e);
-    if (rc) goto out;
-    if (keep < v->np) {
-      /* drop trailing columns: repack the row-major matrix */
-      for (size_t a = 0; a < v->nl; a++)
-        for (size_t b = 0; b < keep; b++) v->intensity[a * keep + b] = v->intensity[a * v->np + b];
-      cli_warn("--auto-max-pump: the FWHM re-broadens above pump %g; %zu of %zu spectra kept",
-               v->pump[keep - 1], keep, v->np);
-      v->np = keep;
-    }
-  }
-  if (s->fluor) {
-    rc = load_curve(s->fluor, "--fluorescence", v, v->F, e);
-  } else {
-    gk_vpi_data d = {.nl = v->nl, .np = v->np, .lambda = v->lambda, .pump = v->pump, .intensity = v->intensity};
-    rc = gk_vpi_default_fluorescence(&d, v->F, e);
-    v->F_estimated = 1;
-    if (rc) {
-      char msg[sizeof e->msg];
-      snprintf(msg, sizeof msg, "%s", e->msg);
-      gk_error_set(e, GK_EINPUT, path, 0, "%s", msg);
-    }
-  }
-  if (rc) goto out;
-  if (s->losses) {
-    v->alpha = malloc(v->nl * sizeof(double));
-    if (!v->alpha) {
-      rc = gk_error_set(e, GK_ENOMEM, NULL, 0, "out of memory");
-      goto out;
-    }
-    rc = load_curve(s->losses, "--losses", v, v->alpha, e);
-    for (size_t i = 0; !rc && i < v->nl; i++)
-      if (!(v->alpha[i] >= 0))
-        rc = gk_error_set(e, GK_EINPUT, s->losses, 0, "losses must be >= 0 (%g cm^-1 at %g nm)",
-                          v->alpha[i], v->lambda[i]);
-  }
-out:
-  free(cols), free(rows);
+  rc = gk_vpi_prepare(&m, s, v, e);
   gk_matrix_free(&m);
+  if (!rc && s->auto_max_pump && v->np_auto_dropped)
+    for (size_t k = 0; k < v->notes.n; k++) cli_warn("--auto-max-pump: %s", v->notes.msg[k]);
   return rc;
-}
-
-/* Uncertainties for the weighted fit, up to a common factor (the
- * covariance is scaled by chi2_red, so only their ratios matter):
- * relative sigma = |I|, poisson sigma = sqrt|I|, each floored per pump
- * column (SIGMA_FLOOR). */
-static int make_sigma(vdata *v, wmode w)
-{
-  if (w == W_NONE) return 0;
-  v->sigma = malloc(v->nl * v->np * sizeof(double));
-  if (!v->sigma) return -1;
-  for (size_t j = 0; j < v->np; j++) {
-    double mx = 0;
-    for (size_t i = 0; i < v->nl; i++) mx = fmax(mx, fabs(v->intensity[i * v->np + j]));
-    double fl = mx > 0 ? SIGMA_FLOOR * mx : 1;
-    for (size_t i = 0; i < v->nl; i++) {
-      double a = fmax(fabs(v->intensity[i * v->np + j]), fl);
-      v->sigma[i * v->np + j] = w == W_RELATIVE ? a : sqrt(a);
-    }
-  }
-  return 0;
 }
 
 /* ---- output ---------------------------------------------------------------- */
@@ -548,7 +327,7 @@ static int make_plot(const char *out, gk_vpi_result *const *r, size_t nr, const 
   char xl[80];
   snprintf(xl, sizeof xl, "pump%s%s%s", v->pump_unit[0] ? " (" : "", v->pump_unit,
            v->pump_unit[0] ? ")" : "");
-  gk_figure *f = gk_figure_new(3, 2, 1500, 900, "VPI global fit (Milanese et al., Adv. Opt. Mater. 2024, Eq. 6-8)");
+  gk_figure *f = gk_figure_new(3, 3, 1500, 1350, "VPI global fit (Milanese et al., Adv. Opt. Mater. 2024, Eq. 6-8)");
   double *y = malloc((nl + np + 2 * ng) * 4 * sizeof(double));
   if (!f || !y) {
     gk_figure_free(f), free(y);
@@ -592,9 +371,14 @@ static int make_plot(const char *out, gk_vpi_result *const *r, size_t nr, const 
   for (size_t k = 0; k < nr; k++) {
     for (size_t j = 0; j < np; j++) y[j] = r[k]->yhat[ip * np + j];
     gk_panel_add(p, v->pump, y, NULL, np, GK_STYLE_LINE, col[r[k]->model - 1], model_name(r[k]));
-    if (isfinite(r[k]->th_gl1)) {
-      snprintf(t, sizeof t, "%s gL=1: %.3g", model_name(r[k]), r[k]->th_gl1);
-      gk_panel_vline(p, r[k]->th_gl1, col[r[k]->model - 1], t);
+    if (isfinite(r[k]->th_gl1) && r[k]->th_gl1_determined) {
+      /* the threshold with its uncertainty and unit in the legend, the
+       * dashed line of the same colour marks it */
+      char val[80];
+      cli_fmt_value(val, sizeof val, r[k]->th_gl1, r[k]->th_gl1_se, v->pump_unit);
+      snprintf(t, sizeof t, "%.8s gL=1: %.80s", model_name(r[k]), val);
+      gk_panel_add(p, &r[k]->th_gl1, &y[0], NULL, 0, GK_STYLE_DASHED, col[r[k]->model - 1], t);
+      gk_panel_vline(p, r[k]->th_gl1, col[r[k]->model - 1], NULL);
     }
   }
   /* (c) gamma, alpha, F lambda^4 scaled to the largest gamma */
@@ -644,6 +428,31 @@ static int make_plot(const char *out, gk_vpi_result *const *r, size_t nr, const 
     if (r[k]->model == GK_VPI2)
       gk_panel_add(p, v->pump, r[k]->w2, NULL, np, GK_STYLE_DASHED, GK_PURPLE, "vpi2 W_fl");
   }
+  /* (g) waterfall, (h) spectral narrowing: with (b), the three panels of
+   * the usual ASE figure */
+  double th = m->th_gl1_determined ? m->th_gl1 : NAN;
+  p = gk_figure_panel(f, 6);
+  double *spec = malloc(nl * np * sizeof *spec), *fw = malloc(np * sizeof *fw);
+  if (spec && fw) {
+    for (size_t j = 0; j < np; j++)
+      for (size_t i = 0; i < nl; i++) spec[j * nl + i] = v->intensity[i * np + j];
+    gk_panel_waterfall(p, v->lambda, nl, v->pump, np, spec, th, xl, NULL);
+    gk_panel_labels(p, "wavelength (nm)", "I/I_{max} + offset",
+                    isfinite(th) ? "(g) spectra (black: at gL=1)" : "(g) spectra by pump");
+    gk_spectrum_options so = {0};
+    for (size_t j = 0; j < np; j++) {
+      gk_spectrum_stats st;
+      gk_error se;
+      fw[j] = gk_spectrum_analyse(v->lambda, spec + j * nl, nl, &so, &st, &se) == GK_OK ? st.fwhm_nm : NAN;
+    }
+    p = gk_figure_panel(f, 7);
+    gk_panel_labels(p, xl, "FWHM (nm)", "(h) spectral narrowing");
+    gk_panel_log(p, 1, 0);
+    gk_panel_add(p, v->pump, fw, NULL, np, GK_STYLE_LINEPOINTS, GK_BLACK, NULL);
+    if (isfinite(th)) gk_panel_vline(p, th, col[m->model - 1], NULL);
+  }
+  free(spec);
+  free(fw);
   /* (f) population term */
   p = gk_figure_panel(f, 5);
   gk_panel_labels(p, xl, "dn", "(f) population term dn(P)");
@@ -663,72 +472,64 @@ static int make_plot(const char *out, gk_vpi_result *const *r, size_t nr, const 
   return 0;
 }
 
+/* ---- options (declarative: --help is generated from this table) ---- */
+static gk_vpi_prepare_options s = {.weights = GK_VPI_WEIGHTS_RELATIVE};
+static int models = 2; /* 1 vpi1, 2 vpi2, 3 both */
+static double window[2];
+static int opt_model(cli_qopt *o, const char *arg)
+{
+  if (!strcmp(arg, "vpi1")) models = 1;
+  else if (!strcmp(arg, "vpi2")) models = 2;
+  else if (!strcmp(arg, "both")) models = 3;
+  else return -(cli_usage("vpi", "--model: expected vpi1, vpi2 or both, got '%s'", arg) != 0);
+  return 0;
+}
+static int opt_weights(cli_qopt *o, const char *arg)
+{
+  int k = 0;
+  while (k < 3 && strcmp(arg, WNAME[k])) k++;
+  if (k == 3) return -(cli_usage("vpi", "--weights: expected none, relative or poisson, got '%s'", arg) != 0);
+  s.weights = (gk_vpi_weights)k;
+  return 0;
+}
+static cli_qopt opts[] = {
+  CLI_OPT_GROUP("Fit options"),
+  CLI_OPT_QTY("length", "L", "cm", QO_POS, &s.length, "the file's '# stripe_length_cm:' metadata",
+              "stripe length"),
+  CLI_OPT_CALLBACK("model", "vpi1|vpi2|both", opt_model, "vpi2", "the model(s) fitted"),
+  CLI_OPT_STRING("fluorescence", "F", &s.fluorescence, "estimated",
+                 "F(lambda) from a two-column file (wavelength nm, value), interpolated. Strongly recommended: "
+                 "without it F is estimated from the lowest-pump spectrum / its max, which is biased when that "
+                 "spectrum already holds ASE (the bundled example's vpi2 background ratio drops from 2.7 to 0.8); "
+                 "a warning then gives the ASE share of it"),
+  CLI_OPT_STRING("losses", "A", &s.losses, "fitted", "hold alpha(lambda) (cm^-1) to a measured spectrum"),
+  CLI_OPT_RANGE("window", "nm", window, "all", "fit only this wavelength range"),
+  CLI_OPT_STRING("max-pump", "P", &s.max_pump, NULL,
+                 "drop spectra above pump P (bare number: the file's pump unit; a suffix such as 0.05mJ/cm2 is "
+                 "converted)"),
+  CLI_OPT_FLAG("auto-max-pump", &s.auto_max_pump, "drop spectra once the FWHM re-broadens by > 10 %"),
+  CLI_OPT_CALLBACK("weights", "relative|poisson|none", opt_weights, "relative",
+                   "noise model: relative (sigma = |I|), poisson (sigma = sqrt|I|) or none; sigma is floored at "
+                   "1e-3 of each spectrum's maximum. chi2_red is in these units"),
+  CLI_INPUT_FILE_QOPTS,
+  CLI_INPUT_SERIES_QOPTS,
+};
+
 static int run(int argc, char **argv)
 {
   cli_common c = {.cmd = "vpi"};
-  static const struct option longopts[] = {
-      {"length", required_argument, NULL, OPT_LENGTH},
-      {"model", required_argument, NULL, OPT_MODEL},
-      {"fluorescence", required_argument, NULL, OPT_FLUOR},
-      {"losses", required_argument, NULL, OPT_LOSSES},
-      {"window", required_argument, NULL, OPT_WINDOW},
-      {"max-pump", required_argument, NULL, OPT_MAXPUMP},
-      {"auto-max-pump", no_argument, NULL, OPT_AUTOMAX},
-      {"weights", required_argument, NULL, OPT_WEIGHTS},
-      CLI_INPUT_FILE_LONGOPTS,
-      CLI_INPUT_SERIES_LONGOPTS,
-      CLI_COMMON_LONGOPTS,
-      {0, 0, 0, 0}};
-  cli_input in = {0};
-  sel s = {.maxpump = NAN};
-  wmode wm = W_RELATIVE;
-  int models = 2, opt;  /* 1 vpi1, 2 vpi2, 3 both */
-  optind = 1;
-  while ((opt = cli_getopt(argc, argv, CLI_COMMON_SHORTOPTS, longopts, c.cmd)) != -1) {
-    switch (opt) {
-    case '?': return CLI_USAGE;
-    case OPT_LENGTH: {
-      if (cli_quantity("--length", optarg, "cm", &s.length) < 0) return CLI_USAGE;
-      if (!(s.length > 0)) return cli_usage(c.cmd, "--length must be positive");
-      break;
-    }
-    case OPT_MODEL:
-      if (!strcmp(optarg, "vpi1")) models = 1;
-      else if (!strcmp(optarg, "vpi2")) models = 2;
-      else if (!strcmp(optarg, "both")) models = 3;
-      else return cli_usage(c.cmd, "--model: expected vpi1, vpi2 or both, got '%s'", optarg);
-      break;
-    case OPT_FLUOR: s.fluor = optarg; break;
-    case OPT_LOSSES: s.losses = optarg; break;
-    case OPT_WINDOW:
-      if (cli_range("--window", optarg, "nm", &s.wlo, &s.whi) < 0) return CLI_USAGE;
-      if (!(s.whi > s.wlo)) return cli_usage(c.cmd, "--window: NM1 must be below NM2");
-      s.window = 1;
-      break;
-    case OPT_MAXPUMP:
-      s.maxpump_arg = optarg; /* parsed once the file's pump unit is known */
-      break;
-    case OPT_AUTOMAX: s.automax = 1; break;
-    case OPT_WEIGHTS: {
-      int k = 0;
-      while (k < 3 && strcmp(optarg, WNAME[k])) k++;
-      if (k == 3)
-        return cli_usage(c.cmd, "--weights: expected none, relative or poisson, got '%s'", optarg);
-      wm = (wmode)k;
-      break;
-    }
-    default: {
-      int h = cli_input_option(&in, opt, optarg);
-      if (h < 0) return CLI_USAGE;
-      if (h) break;
-      h = cli_common_option(&c, opt, optarg);
-      if (h < 0) return CLI_USAGE;
-      if (h == 0) return cli_usage(c.cmd, "unexpected option");
-    }
-    }
+  CLI_RESET(s), CLI_RESET(models), CLI_RESET(window);
+  cli_input_reset();
+  cli_set_fieldmap(fields);
+  int optind;
+  if (cli_qopt_parse(&c, argc, argv, opts, CLI_NOPTS(opts), &optind) < 0) return CLI_USAGE;
+  cli_input in = cli_input_take();
+  if (cli_qopt_find(opts, CLI_NOPTS(opts), "window")->seen) {
+    s.window = 1;
+    s.window_lo = window[0];
+    s.window_hi = window[1];
   }
   if (optind >= argc) return cli_usage(c.cmd, "missing input FILE");
-  if (cli_common_check(&c) < 0) return CLI_USAGE;
   const char *path = argv[optind];
 
   vdata v = {0};
@@ -737,17 +538,14 @@ static int run(int argc, char **argv)
   int rc = load(&in, (const char *const *)argv + optind, (size_t)(argc - optind), &s, &v, &e);
   cli_input_free(&in);
   if (rc < 0) {           /* printed already (input layer) */
-    vdata_free(&v);
+    gk_vpi_prepared_free(&v);
     return -rc;
   }
-  v.weights = WNAME[wm];
-  if (!rc && make_sigma(&v, wm) < 0) rc = gk_error_set(&e, GK_ENOMEM, NULL, 0, "out of memory");
   if (rc) {
-    vdata_free(&v);
+    gk_vpi_prepared_free(&v);
     return cli_error(&e);
   }
-  gk_vpi_data d = {.nl = v.nl, .np = v.np, .lambda = v.lambda, .pump = v.pump, .intensity = v.intensity,
-                   .sigma = v.sigma, .F = v.F, .alpha_fixed = v.alpha, .L = v.L};
+  gk_vpi_data d = gk_vpi_prepared_data(&v);
   gk_vpi_result res[2];
   gk_vpi_result *r[2];
   size_t nr = 0;
@@ -762,14 +560,14 @@ static int run(int argc, char **argv)
         gk_error_set(&e, GK_EINPUT, path, 0, "%s", msg);
       }
       for (size_t a = 0; a < nr; a++) gk_vpi_result_free(&res[a]);
-      vdata_free(&v);
+      gk_vpi_prepared_free(&v);
       return cli_error(&e);
     }
     r[nr] = &res[nr];
     /* profile-likelihood intervals of both thresholds (docs/vpi.md) */
     if (gk_vpi_profile_thresholds(&d, &res[nr], 0.95, &e)) {
       for (size_t a = 0; a <= nr; a++) gk_vpi_result_free(&res[a]);
-      vdata_free(&v);
+      gk_vpi_prepared_free(&v);
       return cli_error(&e);
     }
     if (!res[nr].converged) {
@@ -802,7 +600,7 @@ static int run(int argc, char **argv)
   }
   if (c.plot && make_plot(c.plot, r, nr, &v) < 0) {
     for (size_t a = 0; a < nr; a++) gk_vpi_result_free(&res[a]);
-    vdata_free(&v);
+    gk_vpi_prepared_free(&v);
     return CLI_USAGE;
   }
   cJSON *j;
@@ -828,7 +626,7 @@ static int run(int argc, char **argv)
   cli_buf_free(&b);
   cJSON_Delete(j);
   for (size_t a = 0; a < nr; a++) gk_vpi_result_free(&res[a]);
-  vdata_free(&v);
+  gk_vpi_prepared_free(&v);
   return rc;
 }
 
@@ -836,42 +634,26 @@ const struct cli_command cli_cmd_vpi = {
   .name = "vpi",
   .summary = "global VPI fits of a pump series of spectra (gamma, alpha, thresholds)",
   .order = 35,
-  .help =
-      "Usage: gainkit vpi FILE...|DIR [--length L] [--model vpi1|vpi2|both]\n"
-      "                   [--fluorescence F.csv] [--losses ALPHA.csv] [--window NM1:NM2]\n"
-      "                   [--max-pump P | --auto-max-pump] [options]\n\n"
+  .opts = opts,
+  .nopts = CLI_NOPTS(opts),
+  .usage = "FILE...|DIR [--length L] [--model vpi1|vpi2|both]\n"
+           "                   [--fluorescence F.csv] [--losses ALPHA.csv] [--window NM1:NM2]\n"
+           "                   [--max-pump P | --auto-max-pump] [options]",
+  .about =
       "Fits all spectra of a pump series at once (docs/physics.md section 2, Milanese et al., Adv. Opt. Mater. 2024\n"
       "Eq. 6-8): g = gamma(lambda) dn(P) - alpha(lambda),\n"
       "  vpi1: I = W1(P) F (e^{gL} - 1)/g,  vpi2: + W2(P) F (1 - e^{-alpha L})/alpha.\n\n"
       "Input FILE: a matrix, first row the pump values (unit in the corner cell),\n"
       "first column the wavelength in nm, one spectrum per column (orientation\n"
-      "detected); or several files / a directory, one spectrum each, any format.\n\n"
-      "Options:\n"
-      "  --length L          stripe length (unit suffix allowed, default cm); without\n"
-      "                      it the file's '# stripe_length_cm:' metadata is used\n"
-      "  --model M           vpi1, vpi2 (default) or both\n"
-      "  --fluorescence F    F(lambda) from a two-column file (wavelength nm, value),\n"
-      "                      interpolated. Strongly recommended: without it F is\n"
-      "                      estimated from the lowest-pump spectrum / its max, which\n"
-      "                      is biased when that spectrum already holds ASE (the\n"
-      "                      bundled example's vpi2 background ratio drops from 2.7\n"
-      "                      to 0.8); a warning then gives the ASE share of it\n"
-      "  --losses A          hold alpha(lambda) (cm^-1) to a measured spectrum\n"
-      "  --window NM1:NM2    fit only this wavelength range\n"
-      "  --max-pump P        drop spectra above pump P (bare number: the file's pump\n"
-      "                      unit; a suffix such as 0.05mJ/cm2 is converted)\n"
-      "  --auto-max-pump     drop spectra once the FWHM re-broadens by > 10 %\n"
-      "  --weights W         noise model: relative (default; sigma = |I|), poisson\n"
-      "                      (sigma = sqrt|I|) or none; sigma is floored at 1e-3 of\n"
-      "                      each spectrum's maximum. chi2_red is in these units\n\n"
-      CLI_INPUT_FILE_HELP CLI_INPUT_SERIES_HELP "\n"
+      "detected); or several files / a directory, one spectrum each, any format.\n"
+      "The selection (window, pumps, F, losses, weights) is gk_vpi_prepare (gainkit/vpi.h).",
+  .epilog =
       "Thresholds from the smooth net gain at the ASE peak: gl1 (g L = 1) and\n"
       "transparency (g = 0), with standard errors. CSV (-o .csv): gamma and alpha\n"
       "per wavelength. With --model both the JSON holds \"fits\" and\n"
       "\"background_ratio\" = median(W_fl/W_ASE) of vpi2.\n\n"
       "Examples:\n"
-    "  gainkit vpi examples/vpi-ddab.csv --model vpi1 --fluorescence examples/vpi-ddab-fl.csv --plot vpi.png\n"
-    "  gainkit vpi examples/vpi-ddab.csv --model vpi1 --window 515:545 --format json\n\n"
-    CLI_COMMON_HELP,
+      "  gainkit vpi examples/vpi-ddab.csv --model vpi1 --fluorescence examples/vpi-ddab-fl.csv --plot vpi.png\n"
+      "  gainkit vpi examples/vpi-ddab.csv --model vpi1 --window 515:545 --format json",
   .run = run,
 };

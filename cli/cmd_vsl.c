@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "cli.h"
+#include "qopt.h"
 #include "gainkit/fluence.h"
 #include "gainkit/vsl.h"
 
-enum { OPT_MODEL = CLI_OPT_FIRST_FREE, OPT_RANGE, OPT_WEIGHTS, OPT_LENGTH_UNIT, OPT_MATRIX, OPT_WINDOW_SCAN, OPT_OFFSET };
 
 typedef struct vsl_opts {
   cli_common c;
@@ -93,6 +93,10 @@ static const char *why_undetermined(const gk_vsl_fit *f, size_t k)
 }
 
 static size_t g_index(gk_vsl_model m) { return m == GK_VSL_SATEXACT ? 4 : 0; }
+
+/* The model whose warnings stay warnings (the recommended one of --model
+ * all); -1: every model's (fit_text). */
+static int headline_model = -1;
 
 static void print_param(cli_buf *b, const gk_vsl_fit *f, size_t k, const char *unit)
 {
@@ -362,8 +366,16 @@ static void fit_text(cli_buf *b, const gk_vsl_fit *f, const char *yunit)
              cli_fmt_num(c2, sizeof c2, f->chi2, CLI_SIG), f->residual_in_L ? "residuals in L" : "residuals in I",
              cli_fmt_num(cr, sizeof cr, f->chi2_red, CLI_SIG), cli_fmt_num(ai, sizeof ai, f->aicc, CLI_SIG + 1),
              cli_fmt_num(c2i, sizeof c2i, f->chi2_I, CLI_SIG), cli_fmt_num(aii, sizeof aii, f->aicc_I, CLI_SIG + 1));
-  /* warnings go where every command puts them (stderr); JSON keeps them too */
-  for (size_t k = 0; k < f->nwarn; k++) cli_warn("%s: %s", gk_vsl_model_name(m), f->warn[k]);
+  /* warnings go where every command puts them (stderr); JSON keeps them
+   * too. With --model all, those of the models that are not recommended
+   * are notes (--verbose): a default run warns only about the result the
+   * user takes away. */
+  for (size_t k = 0; k < f->nwarn; k++) {
+    /* sat's "fitted as L versus I" describes the method, asks nothing of the user */
+    int info = !strncmp(f->warn[k], "fitted as L versus I", 20);
+    if (info || (headline_model >= 0 && (int)m != headline_model)) cli_note("%s: %s", gk_vsl_model_name(m), f->warn[k]);
+    else cli_warn("%s: %s", gk_vsl_model_name(m), f->warn[k]);
+  }
 }
 
 static int plot_fits(const char *path, const gk_vsl_data *d, const gk_vsl_fit *fits, const int *have,
@@ -374,9 +386,12 @@ static int plot_fits(const char *path, const gk_vsl_data *d, const gk_vsl_fit *f
   gk_figure *fig = gk_figure_new(1, 3, 900, 1200, title);
   if (!fig) return gk_error_set(e, GK_ENOMEM, NULL, 0, "out of memory");
   gk_panel *lin = gk_figure_panel(fig, 0), *lg = gk_figure_panel(fig, 1), *rp = gk_figure_panel(fig, 2);
-  gk_panel_labels(lin, "stripe length L (cm)", "intensity I (a.u.)", "linear");
+  gk_panel_labels(lin, "stripe length L (cm)", "intensity I (a.u.)", "linear (curves as below)");
   gk_panel_labels(lg, "stripe length L (cm)", "intensity I (a.u.)", "log");
   gk_panel_log(lg, 0, 1);
+  /* one legend, on the log panel: its data run corner to corner and leave
+   * the bottom right free; the linear panel's data hug the bottom */
+  gk_panel_legend(lin, GK_LEGEND_NONE);
   const char *rlab = d->weighting == GK_WEIGHT_NONE ? "residual I - fit" : "residual (I - fit)/sigma";
   gk_panel_labels(rp, "stripe length L (cm)", rlab, "residuals (colours as above)");
   /* same models and colours as the panels above; a legend here hides residuals */
@@ -387,11 +402,47 @@ static int plot_fits(const char *path, const gk_vsl_data *d, const gk_vsl_fit *f
   gk_panel_hline(rp, 0, 0, NULL);
   double Lmax = d->L[d->n - 1];
   for (size_t i = 0; i < NC; i++) Lc[i] = Lmax * (double)(i + 1) / NC;
+  /* The recommended model (or the only one fitted) bold and solid with
+   * g ± se and its unit in the legend; the others thin, dashed or dotted,
+   * so that five curves on top of each other stay apart in colour (the
+   * Okabe-Ito palette) and in greyscale. */
+  int nhave = 0, rec = -1;
+  for (int m = 0; m < GK_VSL_NMODELS; m++)
+    if (have[m] && fits[m].ok) nhave++, rec = m;
+  if (nhave > 1) {
+    int reliable = 0;
+    char why[600];
+    rec = gk_vsl_recommend(d, fits, &reliable, why, sizeof why);
+  }
+  int other = 0;
   for (int m = 0; m < GK_VSL_NMODELS; m++) {
     if (!have[m] || !fits[m].ok) continue;
     if (gk_vsl_intensity((gk_vsl_model)m, fits[m].theta, Lc, NC, Ic, NULL) != GK_OK) continue;
-    gk_panel_add(lin, Lc, Ic, NULL, NC, GK_STYLE_LINE, m + 1, gk_vsl_model_name(m));
-    gk_panel_add(lg, Lc, Ic, NULL, NC, GK_STYLE_LINE, m + 1, gk_vsl_model_name(m));
+    char lab[128], gs[80];
+    gk_style st = GK_STYLE_LINE;
+    double w = 2.0;
+    if (m == rec) {
+      size_t gi = g_index(m);
+      if (why_undetermined(&fits[m], gi)) snprintf(gs, sizeof gs, "g not determined");
+      else {
+        char v[64];
+        cli_fmt_value(v, sizeof v, fits[m].value[gi], fits[m].se[gi], "cm^-1");
+        snprintf(gs, sizeof gs, "g = %.60s", v);
+      }
+      /* the result as text in the empty top left of the linear panel, the
+       * legend stays short */
+      snprintf(lab, sizeof lab, "%s%s: %s", gk_vsl_model_name(m), nhave > 1 ? " (recommended)" : "", gs);
+      gk_panel_text(lin, 0.03, 0.86, lab);
+      snprintf(lab, sizeof lab, "%s", gk_vsl_model_name(m)); /* bold: the text says it is recommended */
+    } else {
+      st = other++ % 2 ? GK_STYLE_DOTTED : GK_STYLE_DASHED;
+      w = 0.8;
+      snprintf(lab, sizeof lab, "%s", gk_vsl_model_name(m));
+    }
+    gk_panel_add(lin, Lc, Ic, NULL, NC, st, m + 1, gk_vsl_model_name(m));
+    gk_panel_series_width(lin, w);
+    gk_panel_add(lg, Lc, Ic, NULL, NC, st, m + 1, lab);
+    gk_panel_series_width(lg, w);
     size_t nr = d->n < 256 ? d->n : 256;
     for (size_t i = 0; i < nr; i++) {
       double s = d->weighting == GK_WEIGHT_SIGMA ? d->sigma[i] : d->weighting == GK_WEIGHT_RELATIVE ? fabs(d->intensity[i]) : 1;
@@ -418,23 +469,11 @@ static int run_columns(vsl_opts *o)
   co.min_points = 2;
   if (gk_columns_read(o->file, &co, &col, &e) != GK_OK) return cli_error(&e);
   if (col.note[0]) fprintf(stderr, "gainkit: note: %s: %s\n", cli_basename(o->file), col.note);
-  {
-    /* a background under the scan: I(L -> 0) should vanish */
-    double off;
-    int sig;
-    gk_io_offset_vsl(col.x, col.y, col.n, &off, &sig);
-    if (sig)
-      cli_warn("%s: the intensity extrapolates to %.4g %s at L -> 0 (straight line through the "
-               "first points): a background that the VSL models do not have; subtract it from "
-               "the intensities (a dark/offset level) before fitting",
-               cli_basename(o->file), off, col.y_unit);
-  }
   int rc = CLI_USAGE;
   double lo, hi;
   gk_weighting w;
-  size_t *idx = NULL;
-  double *L = NULL, *I = NULL, *S = NULL;
-  long *line = NULL;
+  gk_vsl_prepared pv;
+  memset(&pv, 0, sizeof pv);
   gk_vsl_fit fits[GK_VSL_NMODELS];
   int have[GK_VSL_NMODELS] = {0};
   memset(fits, 0, sizeof fits);
@@ -443,33 +482,23 @@ static int run_columns(vsl_opts *o)
   gk_csv csv = {0};
   if (parse_range(o, col.x_unit_in, col.x_factor, &lo, &hi) < 0) goto out;
   if (weights_of(o, col.sigma != NULL, &w) < 0) goto out;
-  L = malloc(col.n * sizeof *L);
-  I = malloc(col.n * sizeof *I);
-  S = malloc(col.n * sizeof *S);
-  line = malloc(col.n * sizeof *line);
-  if (!L || !I || !S || !line) { fprintf(stderr, "gainkit: out of memory\n"); goto out; }
-  size_t n = 0;
-  for (size_t i = 0; i < col.n; i++) {
-    if (col.x[i] < lo || col.x[i] > hi) continue;
-    L[n] = col.x[i];
-    I[n] = col.y[i];
-    S[n] = col.sigma ? col.sigma[i] : 1;
-    line[n] = col.line[i];
-    n++;
-  }
-  gk_vsl_data d = {.n = n, .L = L, .intensity = I, .sigma = col.sigma ? S : NULL, .line = line, .path = col.path,
-                   .weighting = w, .offset = o->offset};
-  size_t need = o->model < 0 ? gk_vsl_ntheta(GK_VSL_SATEXACT) : gk_vsl_ntheta((gk_vsl_model)o->model);
-  if (n < need) {
-    if (o->range)
-      fprintf(stderr, "gainkit: --range: %s leaves %zu points, fewer than the %zu parameters of %s\n", o->range, n,
-              need, o->model < 0 ? "sat-exact (--model all)" : gk_vsl_model_name(o->model));
-    else
-      fprintf(stderr, "gainkit: %s: %zu points are fewer than the %zu parameters of %s\n", col.path, n, need,
-              o->model < 0 ? "sat-exact (--model all)" : gk_vsl_model_name(o->model));
-    goto out;
-  }
-  if (gk_vsl_check(&d, &e) != GK_OK) { rc = cli_error(&e); goto out; }
+  /* selection, weights, background and plausibility: the library's */
+  gk_vsl_prepare_options po = {.has_range = o->range != NULL, .range_lo = lo, .range_hi = hi,
+                               .weights = o->weights ? (int)w : -1, .offset = o->offset,
+                               .min_points = o->model < 0 ? gk_vsl_ntheta(GK_VSL_SATEXACT)
+                                                          : gk_vsl_ntheta((gk_vsl_model)o->model),
+                               .model_name = o->model < 0 ? "sat-exact (--model all)" : gk_vsl_model_name(o->model)};
+  if (gk_vsl_prepare(&col, &po, &pv, &e) != GK_OK) { rc = cli_error(&e); goto out; }
+  cli_notes_warn(&pv.notes, "--length-unit");
+  if (pv.background_significant)
+    cli_warn("%s: the intensity extrapolates to %.4g %s at L -> 0 (straight line through the "
+             "first points): a background that the VSL models do not have; subtract it from "
+             "the intensities (a dark/offset level) before fitting",
+             cli_basename(o->file), pv.background, col.y_unit);
+  gk_vsl_data d = pv.d;
+  const double *L = pv.L, *I = pv.intensity, *S = pv.sigma;
+  size_t n = d.n;
+
   if (o->window_scan) {
     rc = run_window_scan(o, &d, col.y_unit);
     goto out;
@@ -522,6 +551,7 @@ static int run_columns(vsl_opts *o)
     int reliable = 0;
     char why[600];
     int rec = gk_vsl_recommend(&d, fits, &reliable, why, sizeof why);
+    cli_fields_in_text(why, sizeof why);
     if (rec >= 0) {
       size_t gi0 = rec == GK_VSL_SATEXACT ? 4 : 0;
       o->g = fits[rec].ok ? fits[rec].value[gi0] : NAN;
@@ -535,7 +565,9 @@ static int run_columns(vsl_opts *o)
     determined = rec >= 0 && !why_undetermined(&fits[rec], g_index(rec));
     cJSON_ReplaceItemInObject(j, "converged", cJSON_CreateBool(converged));
     cJSON_AddBoolToObject(j, "determined", determined);
+    headline_model = rec;
     for (int m = 0; m < GK_VSL_NMODELS; m++) fit_text(&b, &fits[m], yunit);
+    headline_model = -1;
     cli_printf(&b, "\nrecommended: %s%s\n  %s\n", rec >= 0 ? gk_vsl_model_name(rec) : "none",
                reliable ? "" : " (not reliable)", why);
   }
@@ -619,7 +651,7 @@ out:
   gk_csv_free(&csv);
   cli_buf_free(&b);
   cJSON_Delete(j);
-  free(idx); free(L); free(I); free(S); free(line);
+  gk_vsl_prepared_free(&pv);
   gk_columns_free(&col);
   return rc;
 }
@@ -893,60 +925,65 @@ out:
   return rc;
 }
 
+/* ---- options (declarative: --help is generated from this table) ---- */
+static vsl_opts o = {.c = {.cmd = "vsl"}, .model = -1};
+static int opt_model(cli_qopt *q, const char *arg)
+{
+  if (!strcmp(arg, "all")) o.model = -1;
+  else if ((o.model = gk_vsl_model_from_name(arg)) < 0)
+    return cli_qopt_fail("model", "'%s' is not one of vsl1, vsl2, sat, sat-exact, emp, ahn, all", arg);
+  return 0;
+}
+static int opt_weights(cli_qopt *q, const char *arg)
+{
+  if (strcmp(arg, "none") && strcmp(arg, "sigma") && strcmp(arg, "relative"))
+    return cli_qopt_fail("weights", "'%s' is not one of none, sigma, relative", arg);
+  o.weights = arg;
+  return 0;
+}
+static int opt_length_unit(cli_qopt *q, const char *arg)
+{
+  if (strcmp(arg, "um") && strcmp(arg, "mm") && strcmp(arg, "cm"))
+    return cli_qopt_fail("length-unit", "'%s' is not one of um, mm, cm", arg);
+  o.length_unit = arg;
+  return 0;
+}
+static cli_qopt opts[] = {
+  CLI_OPT_CALLBACK("model", "M", opt_model, "all: fit every model and recommend one, with the reason",
+                   "vsl1, vsl2, sat, sat-exact, emp, ahn or all (ahn = A L + B e^{gL} of Ahn et al., Chem. Rev. "
+                   "2023, shown for comparison, never recommended)"),
+  CLI_OPT_STRING("range", "LMIN:LMAX", &o.range, "all", "use only stripe lengths in this range (input's unit)"),
+  CLI_OPT_CALLBACK("weights", "W", opt_weights, "sigma with a sigma column, else none",
+                   "none, sigma (absolute) or relative"),
+  CLI_OPT_CALLBACK("length-unit", "U", opt_length_unit, NULL,
+                   "unit of the stripe lengths (um, mm, cm) when the header has none; lengths outside 1 um to "
+                   "5 cm are warned about"),
+  CLI_OPT_STRING("matrix", "FILE", &o.matrix, NULL,
+                 "spectrally resolved: first row stripe lengths, first column wavelength (nm); fits every "
+                 "wavelength -> g(lambda), one model at every wavelength (--model all: the one recommended most "
+                 "often; the per-wavelength recommendation listed apart)"),
+  CLI_OPT_FLAG("offset", &o.offset,
+               "fit a constant offset I0 as well, I = model + I0 (dark counts, scattered pump, a baseline); every "
+               "model is then fitted in I. Without it the headline model is refitted with I0 and --offset is "
+               "suggested when I0 is significant (|I0| > 3 se and AICc lower by > 10)"),
+  CLI_OPT_FLAG("window-scan", &o.window_scan,
+               "fit-window analysis: g versus the longest stripe length used (Lmax), with its 95 % band, and the "
+               "longest range where the model (default vsl1, the small-signal model) holds: converged, no "
+               "residual trend (runs test), chi2 test with sigmas, g within 2 standard errors of the shortest "
+               "window's. Exit 1 when no window qualifies"),
+};
+
 static int run(int argc, char **argv)
 {
-  vsl_opts o = {.c = {.cmd = "vsl"}, .model = -1};
-  static const struct option longopts[] = {
-    {"model", required_argument, NULL, OPT_MODEL},
-    {"range", required_argument, NULL, OPT_RANGE},
-    {"weights", required_argument, NULL, OPT_WEIGHTS},
-    {"length-unit", required_argument, NULL, OPT_LENGTH_UNIT},
-    {"matrix", required_argument, NULL, OPT_MATRIX},
-    {"window-scan", no_argument, NULL, OPT_WINDOW_SCAN},
-    {"offset", no_argument, NULL, OPT_OFFSET},
-    CLI_COMMON_LONGOPTS, {0, 0, 0, 0}};
-  int opt;
-  optind = 1;
-  while ((opt = cli_getopt(argc, argv, CLI_COMMON_SHORTOPTS, longopts, o.c.cmd)) != -1) {
-    if (opt == '?') return CLI_USAGE;
-    switch (opt) {
-    case OPT_MODEL:
-      if (!strcmp(optarg, "all")) o.model = -1;
-      else if ((o.model = gk_vsl_model_from_name(optarg)) < 0) {
-        fprintf(stderr, "gainkit: --model: '%s' is not one of vsl1, vsl2, sat, sat-exact, emp, ahn, all\n", optarg);
-        return CLI_USAGE;
-      }
-      break;
-    case OPT_RANGE: o.range = optarg; break;
-    case OPT_WEIGHTS: o.weights = optarg; break;
-    case OPT_LENGTH_UNIT:
-      if (strcmp(optarg, "um") && strcmp(optarg, "mm") && strcmp(optarg, "cm")) {
-        fprintf(stderr, "gainkit: --length-unit: '%s' is not one of um, mm, cm\n", optarg);
-        return CLI_USAGE;
-      }
-      o.length_unit = optarg;
-      break;
-    case OPT_MATRIX: o.matrix = optarg; break;
-    case OPT_WINDOW_SCAN: o.window_scan = 1; break;
-    case OPT_OFFSET: o.offset = 1; break;
-    default: {
-      int h = cli_common_option(&o.c, opt, optarg);
-      if (h < 0) return CLI_USAGE;
-      if (h == 0) return cli_usage(o.c.cmd, "unexpected option");
-    }
-    }
-  }
+  CLI_RESET(o);
+  int optind;
+  if (cli_qopt_parse(&o.c, argc, argv, opts, CLI_NOPTS(opts), &optind) < 0) return CLI_USAGE;
   if (optind < argc) o.file = argv[optind++];
   if (optind < argc && o.matrix) return cli_usage(o.c.cmd, "unexpected argument '%s'", argv[optind]);
   if (!o.file && !o.matrix) return cli_usage(o.c.cmd, "missing FILE (or --matrix FILE)");
   if (o.file && o.matrix) return cli_usage(o.c.cmd, "give either FILE or --matrix FILE, not both");
   if (o.offset && o.matrix) return cli_usage(o.c.cmd, "--offset works on one data set (FILE), not --matrix");
   if (o.window_scan && o.matrix) return cli_usage(o.c.cmd, "--window-scan works on one data set (FILE), not --matrix");
-  if (cli_common_check(&o.c) < 0) return CLI_USAGE;
-  if (o.weights && strcmp(o.weights, "none") && strcmp(o.weights, "sigma") && strcmp(o.weights, "relative")) {
-    fprintf(stderr, "gainkit: --weights: '%s' is not one of none, sigma, relative\n", o.weights);
-    return CLI_USAGE;
-  }
   if (optind < argc) return run_series(&o, argv + optind - 1, (size_t)(argc - optind + 1));
   return o.matrix ? run_matrix(&o) : run_columns(&o);
 }
@@ -955,36 +992,18 @@ const struct cli_command cli_cmd_vsl = {
   .name = "vsl",
   .summary = "net gain from variable-stripe-length data (vsl1, vsl2, sat, sat-exact, emp, ahn)",
   .order = 10,
-  .help =
-    "Usage: gainkit vsl FILE [--model vsl1|vsl2|sat|sat-exact|emp|ahn|all] [--range LMIN:LMAX]\n"
-    "                   [--weights none|sigma|relative] [--length-unit um|mm|cm] [options]\n"
-    "       gainkit vsl FILE1 FILE2 ... [same options]   (a series of scans)\n"
-    "       gainkit vsl --matrix FILE [same options]\n\n"
+  .opts = opts,
+  .nopts = CLI_NOPTS(opts),
+  .usage = "FILE [--model vsl1|vsl2|sat|sat-exact|emp|ahn|all] [--range LMIN:LMAX]\n"
+           "                   [--weights none|sigma|relative] [--length-unit um|mm|cm] [options]\n"
+           "       gainkit vsl FILE1 FILE2 ... [same options]   (a series of scans)\n"
+           "       gainkit vsl --matrix FILE [same options]",
+  .about =
     "Fit the edge-emitted intensity I versus stripe length L with the VSL models of\n"
-    "Milanese et al., Adv. Opt. Mater. 2024 (Eq. 1-5) and report the net gain g (cm^-1) with its standard error.\n\n"
-    "  FILE                 columns: stripe length, intensity, optional sigma\n"
-    "  --model M            vsl1, vsl2, sat, sat-exact, emp, ahn or all (default all:\n"
-    "                       fit every model and recommend one, with the reason;\n"
-    "                       ahn = A L + B e^{gL} of Ahn et al., Chem. Rev. 2023,\n"
-    "                       shown for comparison, never recommended)\n"
-    "  --range LMIN:LMAX    use only stripe lengths in this range (input's unit)\n"
-    "  --weights W          none, sigma (absolute; default with a sigma column), relative\n"
-    "  --length-unit U      unit of the stripe lengths (um, mm, cm) when the header has none\n"
-    "  --matrix FILE        spectrally resolved: first row stripe lengths, first column\n"
-    "                       wavelength (nm); fits every wavelength -> g(lambda), one\n"
-    "                       model at every wavelength (--model all: the one recommended\n"
-    "                       most often; the per-wavelength recommendation listed apart)\n"
-    "  --offset             fit a constant offset I0 as well, I = model + I0 (dark\n"
-    "                       counts, scattered pump, a baseline); every model is then\n"
-    "                       fitted in I. Without it the headline model is refitted\n"
-    "                       with I0 and --offset is suggested when I0 is significant\n"
-    "                       (|I0| > 3 se and AICc lower by > 10)\n"
-    "  --window-scan        fit-window analysis: g versus the longest stripe length\n"
-    "                       used (Lmax), with its 95 % band, and the longest range\n"
-    "                       where the model (default vsl1, the small-signal model)\n"
-    "                       holds: converged, no residual trend (runs test), chi2\n"
-    "                       test with sigmas, g within 2 standard errors of the\n"
-    "                       shortest window's. Exit 1 when no window qualifies\n\n"
+    "Milanese et al., Adv. Opt. Mater. 2024 (Eq. 1-5) and report the net gain g (cm^-1) with its standard error.\n"
+    "FILE: columns stripe length, intensity, optional sigma (selection and checks:\n"
+    "gk_vsl_prepare, gainkit/vsl.h).",
+  .epilog =
     "Also reported for one FILE (text, JSON in cm, CSV comments): the threshold\n"
     "length L_th = 1.25643/g, where e^{gL} - 1 = 2 g L (amplified emission equals the\n"
     "unamplified A L; g of vsl1 on the small-signal range), the saturation length\n"
@@ -1004,6 +1023,6 @@ const struct cli_command cli_cmd_vsl = {
     "JSON \"files\" + \"table\", CSV the table. Stripe lengths that decrease or\n"
     "repeat are sorted and averaged, with a note. A scan whose intensity\n"
     "extrapolates to a clear background at L -> 0 is warned about. A matrix saved\n"
-    "one spectrum per row is read transposed, with a note.\n\n" CLI_COMMON_HELP,
+    "one spectrum per row is read transposed, with a note.",
   .run = run,
 };

@@ -12,12 +12,20 @@
 
 #define NQ(a) (sizeof(a) / sizeof((a)[0]))
 
+/* ---- options (declarative: --help is generated from this table) ---- */
+static const char *prof;
+static double alpha;
+static cli_qopt q[] = {
+  CLI_OPT_STRING("profile", "PUMP", &prof, NULL,
+                 "position from the collecting edge (um unless the header names a unit), pump intensity (any "
+                 "scale); must cover 0..longest L. Required"),
+  CLI_OPT_QTY("alpha", "A", "cm^-1", QO_NONNEG, &alpha, "0", "losses held fixed (e.g. from gainkit ses)"),
+};
+
 static int run(int argc, char **argv)
 {
   cli_common c = {.cmd = "vsl-profile"};
-  const char *prof = NULL;
-  double alpha = 0;
-  cli_qopt q[] = {{"profile", NULL, QO_STRING, NULL, &prof, 0}, {"alpha", "cm^-1", QO_NONNEG, &alpha, NULL, 0}};
+  CLI_RESET(prof), CLI_RESET(alpha);
   int first;
   if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
   if (argc - first != 1) return cli_usage(c.cmd, "give one VSL file");
@@ -104,8 +112,10 @@ const struct cli_command cli_cmd_vslprofile = {
   .name = "vsl-profile",
   .summary = "VSL gain corrected for a measured pump profile along the stripe",
   .order = 21,
-  .help =
-    "Usage: gainkit vsl-profile FILE --profile PUMP.csv [--alpha A]\n\n"
+  .opts = q,
+  .nopts = CLI_NOPTS(q),
+  .usage = "FILE --profile PUMP.csv [--alpha A]",
+  .about =
     "A VSL scan whose pump is not uniform along the stripe (a beam not expanded\n"
     "enough, fringes at the stripe ends; Dal Negro et al., Opt. Commun. 2004;\n"
     "Alvarado-Leanos et al., Adv. Opt. Mater. 2021): with the measured profile\n"
@@ -114,13 +124,10 @@ const struct cli_command cli_cmd_vslprofile = {
     "  I(L) = int_0^L A p(x) exp(int_0^x (gamma p(x') - alpha) dx') dx\n"
     "fitted for gamma and A; for a flat profile this is vsl1 with g = gamma - alpha.\n"
     "The uncorrected vsl1 gain is printed beside it.\n"
-    "  FILE            L (cm unless the header names a unit), I [, sigma]\n"
-    "  --profile PUMP  position from the collecting edge (um unless the header names\n"
-    "                  a unit), pump intensity (any scale); must cover 0..longest L\n"
-    "  --alpha A       losses held fixed (cm^-1, default 0; e.g. from gainkit ses)\n"
+    "FILE: L (cm unless the header names a unit), I [, sigma].",
+  .epilog =
     "Examples:\n"
     "  gainkit vsl-profile examples/fluence/vsl-nonuniform.csv --profile examples/fluence/pump-along-stripe.csv\n"
-    "  gainkit vsl-profile examples/fluence/vsl-nonuniform.csv --profile examples/fluence/pump-along-stripe.csv --alpha 1.06 --plot vp.svg\n\n"
-    CLI_COMMON_HELP,
+    "  gainkit vsl-profile examples/fluence/vsl-nonuniform.csv --profile examples/fluence/pump-along-stripe.csv --alpha 1.06 --plot vp.svg",
   .run = run,
 };

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "qopt.h"
 
 int cli_usage(const char *cmd, const char *fmt, ...)
 {
@@ -22,8 +23,68 @@ int cli_usage(const char *cmd, const char *fmt, ...)
   return CLI_USAGE;
 }
 
-int cli_error(const gk_error *e)
+static const cli_fieldmap *fieldmap;
+/* Fields whose flag differs from "--" + field in every command that has
+ * them (the command's own table is looked at first). */
+static const cli_fieldmap common_fields[] = {
+  {"delay_index", "--delay"}, {"probe_nm", "--probe"}, {"stat", "--statistics"}, {"n0", "--fluence"},
+  {"fwhm", "--pulse-fwhm"}, {"L", "--length"}, {"photon_ev", "--photon-energy"}, {NULL, NULL}};
+void cli_set_fieldmap(const cli_fieldmap *map) { fieldmap = map; }
+
+const char *cli_field_flag(const char *field, char *buf, size_t size)
 {
+  for (const cli_fieldmap *m = fieldmap; m && m->field; m++)
+    if (!strcmp(m->field, field)) return m->opt;
+  for (const cli_fieldmap *m = common_fields; m->field; m++)
+    if (!strcmp(m->field, field)) return m->opt;
+  snprintf(buf, size, "--%s", field);
+  for (char *p = buf + 2; *p; p++)
+    if (*p == '_' || *p == '.') *p = '-';
+  return buf;
+}
+
+void cli_fields_in_text(char *msg, size_t size)
+{
+  char out[2048];
+  size_t o = 0;
+  const char *p = msg;
+  while (*p && o + 1 < sizeof out) {
+    const char *q = *p == '`' ? strchr(p + 1, '`') : NULL;
+    if (q && q - p > 1 && q - p < 64) {
+      char field[64], buf[80];
+      snprintf(field, sizeof field, "%.*s", (int)(q - p - 1), p + 1);
+      o += (size_t)snprintf(out + o, sizeof out - o, "%s", cli_field_flag(field, buf, sizeof buf));
+      if (o >= sizeof out) o = sizeof out - 1;
+      p = q + 1;
+      continue;
+    }
+    out[o++] = *p++;
+  }
+  out[o] = '\0';
+  snprintf(msg, size, "%s", out);
+}
+
+void cli_notes_warn(const gk_notes *n, const char *fix)
+{
+  for (size_t i = 0; n && i < n->n; i++) {
+    int plaus = fix && strstr(n->msg[i], "is outside the plausible");
+    cli_warn("%s%s%s", n->msg[i], plaus ? "; or give " : "", plaus ? fix : "");
+  }
+}
+
+int cli_error(const gk_error *e0)
+{
+  /* a library error names a struct field: the command's flag for it */
+  gk_error tr;
+  const gk_error *e = e0;
+  if (e0 && ((e0->option[0] && e0->option[0] != '-') || strchr(e0->msg, '`'))) {
+    char buf[80];
+    tr = *e0;
+    if (e0->option[0] && e0->option[0] != '-')
+      snprintf(tr.option, sizeof tr.option, "%s", cli_field_flag(e0->option, buf, sizeof buf));
+    cli_fields_in_text(tr.msg, sizeof tr.msg);
+    e = &tr;
+  }
   /* an interrupted computation fails with "cancelled": main says why */
   if (cli_interrupted()) return CLI_FAILED;
   if (e && e->code == GK_ECANCELLED && cli_time_limit_hit > 0) {
@@ -141,8 +202,135 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
   return c;
 }
 
+/* ==== Figure options (--figure, --fig-width, ..., --plot-data) ==========
+ * Common to every command that plots: they set the library's process-wide
+ * figure style (gk_plot_set_style), which every gk_figure_save applies, so
+ * commands need no code of their own for them. */
+int cli_verbose;
+
+void cli_note(const char *fmt, ...)
+{
+  if (!cli_verbose) return;
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("gainkit: note: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+}
+
+static gk_plot_style fig_style;
+static int fig_style_ready;
+
+static int fig_number(const char *opt, const char *arg, double lo, double hi, double *out)
+{
+  gk_error e;
+  gk_error_clear(&e);
+  if (gk_parse_number(arg, out, &e) != GK_OK) {
+    fprintf(stderr, "gainkit: %s: %s\n", opt, e.msg);
+    return -1;
+  }
+  if (!(*out >= lo && *out <= hi)) {
+    fprintf(stderr, "gainkit: %s: %g is out of range (%g to %g)\n", opt, *out, lo, hi);
+    return -1;
+  }
+  return 0;
+}
+
+static int fig_lim(const char *opt, const char *arg, double v[2])
+{
+  const char *colon = strchr(arg, ':');
+  char left[128];
+  if (!colon || strchr(colon + 1, ':') || (size_t)(colon - arg) >= sizeof left) {
+    fprintf(stderr, "gainkit: %s: '%s' is not a range (expected FROM:TO)\n", opt, arg);
+    return -1;
+  }
+  memcpy(left, arg, (size_t)(colon - arg));
+  left[colon - arg] = '\0';
+  if (fig_number(opt, left, -1e300, 1e300, &v[0]) < 0 || fig_number(opt, colon + 1, -1e300, 1e300, &v[1]) < 0)
+    return -1;
+  if (!(v[0] < v[1])) {
+    fprintf(stderr, "gainkit: %s: range '%s' is empty (FROM must be less than TO)\n", opt, arg);
+    return -1;
+  }
+  return 0;
+}
+
+/* 1 handled, 0 not a figure option, -1 error (printed). */
+static int figure_option(cli_common *c, int opt, const char *arg)
+{
+  if (!fig_style_ready) {
+    gk_plot_style_init(&fig_style);
+    fig_style_ready = 1;
+  }
+  gk_plot_style *s = &fig_style;
+  double v;
+  switch (opt) {
+  case CLI_OPT_FIGURE:
+    if (gk_plot_style_preset(s, arg) != GK_OK) {
+      cli_usage(c->cmd, "--figure: '%s' is not a size (use single, double or slide)", arg);
+      return -1;
+    }
+    break;
+  case CLI_OPT_FIG_WIDTH:
+  case CLI_OPT_FIG_HEIGHT:
+    if (cli_quantity(opt == CLI_OPT_FIG_WIDTH ? "--fig-width" : "--fig-height", arg, "cm", &v) < 0) return -1;
+    if (!(v >= 2 && v <= 100)) {
+      cli_usage(c->cmd, "--fig-%s: %g cm is out of range (2 to 100 cm)", opt == CLI_OPT_FIG_WIDTH ? "width" : "height",
+                v);
+      return -1;
+    }
+    if (opt == CLI_OPT_FIG_WIDTH) s->width_cm = v;
+    else s->height_cm = v;
+    break;
+  case CLI_OPT_FONT_SIZE:
+    if (fig_number("--font-size", arg, 4, 40, &s->font_pt) < 0) return -1;
+    break;
+  case CLI_OPT_DPI:
+    if (fig_number("--dpi", arg, 50, 1200, &s->dpi) < 0) return -1;
+    break;
+  case CLI_OPT_XLIM:
+    if (fig_lim("--xlim", arg, s->xlim) < 0) return -1;
+    s->xlim_set = 1;
+    break;
+  case CLI_OPT_YLIM:
+    if (fig_lim("--ylim", arg, s->ylim) < 0) return -1;
+    s->ylim_set = 1;
+    break;
+  case CLI_OPT_LOG_X: s->logx = 1; break;
+  case CLI_OPT_LOG_Y: s->logy = 1; break;
+  case CLI_OPT_LIN_X: s->logx = 0; break;
+  case CLI_OPT_LIN_Y: s->logy = 0; break;
+  case CLI_OPT_FULL_RANGE: s->full_range = 1; break;
+  case CLI_OPT_PLOT_DATA: {
+    char ext[16];
+    gk_path_ext(arg, ext, sizeof ext);
+    if (strcmp(ext, "csv") != 0) {
+      cli_usage(c->cmd, "--plot-data: '%s' must end in .csv", arg);
+      return -1;
+    }
+    s->data_path = arg;
+    break;
+  }
+  case CLI_OPT_VERBOSE: cli_verbose = 1; return 1;
+  default: return 0;
+  }
+  if ((s->logx == 1 && s->xlim_set && s->xlim[0] <= 0) || (s->logy == 1 && s->ylim_set && s->ylim[0] <= 0)) {
+    cli_usage(c->cmd, "--%s: a log axis needs a positive range", s->logx == 1 && s->xlim_set && s->xlim[0] <= 0 ? "xlim" : "ylim");
+    return -1;
+  }
+  if (gk_plot_set_style(s) != GK_OK) {
+    cli_usage(c->cmd, "out of memory");
+    return -1;
+  }
+  return 1;
+}
+/* ==== end of the figure options ========================================= */
+
 int cli_common_option(cli_common *c, int opt, const char *arg)
 {
+  int fo = figure_option(c, opt, arg);
+  if (fo) return fo;
   switch (opt) {
   case CLI_OPT_FORMAT:
     if (strcmp(arg, "json") == 0) c->json = 1;
@@ -634,29 +822,61 @@ void cli_progress_done(gk_progress *p)
   }
 }
 
-void cli_print_help(const struct cli_command *c, FILE *fp)
-{
-  fprintf(fp, "%s", c->help);
-  size_t n = strlen(c->help);
-  if (n && c->help[n - 1] != '\n') fputc('\n', fp);
-}
-
 static const struct cli_subcommand *find_sub(const struct cli_command *c, const char *name)
 {
-  for (const struct cli_subcommand *s = c->subs; s && s->name; s++)
+  for (const struct cli_subcommand *s = c->subs; s && name && s->name; s++)
     if (strcmp(s->name, name) == 0) return s;
   return NULL;
 }
 
+/* about + generated options + epilog (a blank line between the parts) */
+static void generated_help(cli_buf *b, const char *cmd, cli_qopt *opts, size_t nopts, const char *about,
+                           const char *epilog)
+{
+  if (about && *about) cli_printf(b, "%s%s\n", about, about[strlen(about) - 1] == '\n' ? "" : "\n");
+  char *o = cli_qopt_help(cmd, opts, nopts);
+  if (o) cli_printf(b, "%s\n", o);
+  free(o);
+  if (epilog && *epilog) cli_printf(b, "%s%s\n", epilog, epilog[strlen(epilog) - 1] == '\n' ? "" : "\n");
+}
+
+char *cli_help_text(const struct cli_command *c, const char *subname)
+{
+  cli_buf b = {0};
+  const struct cli_subcommand *s = c->subs ? find_sub(c, subname) : NULL;
+  if (s) {
+    char full[96];
+    snprintf(full, sizeof full, "%s %s", c->name, s->name);
+    cli_printf(&b, "Usage: gainkit %s %s\n\n", full, s->args ? s->args : "[options]");
+    if (c->intro) cli_printf(&b, "%s", c->intro);
+    if (s->opts) generated_help(&b, full, s->opts, s->nopts, s->about, s->epilog);
+    else cli_printf(&b, "%s\n", s->help ? s->help : "");
+    cli_printf(&b, "%s", CLI_COMMON_HELP);
+  } else if (c->opts) {
+    cli_printf(&b, "Usage: gainkit %s %s\n\n", c->name, c->usage ? c->usage : "[options]");
+    generated_help(&b, c->name, c->opts, c->nopts, c->about, c->epilog);
+    cli_printf(&b, "%s", CLI_COMMON_HELP);
+  } else {
+    const char *h = c->help ? c->help : "";
+    size_t n = strlen(h);
+    cli_printf(&b, "%s%s", h, n && h[n - 1] != '\n' ? "\n" : "");
+  }
+  if (!b.s) return strdup("");
+  return b.s;
+}
+
+void cli_print_help(const struct cli_command *c, FILE *fp)
+{
+  char *h = cli_help_text(c, NULL);
+  if (h) fputs(h, fp);
+  free(h);
+}
+
 void cli_print_help_for(const struct cli_command *c, int argc, char **argv, FILE *fp)
 {
-  const struct cli_subcommand *s = (c->subs && argc > 1) ? find_sub(c, argv[1]) : NULL;
-  if (!s) { cli_print_help(c, fp); return; }
-  fprintf(fp, "Usage: gainkit %s %s %s\n\n", c->name, s->name, s->args ? s->args : "[options]");
-  if (c->intro) fputs(c->intro, fp);
-  fputs(s->help, fp);
-  fputc('\n', fp);
-  fputs(CLI_COMMON_HELP, fp);
+  char *h = cli_help_text(c, c->subs && argc > 1 ? argv[1] : NULL);
+  if (h) fputs(h, fp);
+  free(h);
 }
 
 int cli_dispatch(const struct cli_command *c, int argc, char **argv)

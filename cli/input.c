@@ -1,9 +1,30 @@
 /* Input options shared by the commands that read spectra: see input.h. */
 #include "input.h"
+#include "qopt.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+cli_input cli_in;
+
+cli_input cli_input_take(void)
+{
+  cli_input in = cli_in;
+  memset(&cli_in, 0, sizeof cli_in);
+  return in;
+}
+
+void cli_input_reset(void)
+{
+  cli_input_free(&cli_in);
+  memset(&cli_in, 0, sizeof cli_in);
+}
+
+int cli_input_qopt(cli_qopt *o, const char *arg)
+{
+  return cli_input_option(&cli_in, o->id, arg) < 0 ? -1 : 0;
+}
 
 int cli_input_option(cli_input *in, int opt, const char *arg)
 {
@@ -89,7 +110,14 @@ int cli_input_option(cli_input *in, int opt, const char *arg)
 
 void cli_input_notes(const gk_notes *n)
 {
-  for (size_t i = 0; i < n->n; i++) fprintf(stderr, "gainkit: note: %s\n", n->msg[i]);
+  /* a value outside its plausible range is a warning, with the flag that fixes the unit */
+  for (size_t i = 0; i < n->n; i++) {
+    if (strstr(n->msg[i], "is outside the plausible"))
+      fprintf(stderr, "gainkit: warning: %s%s\n", n->msg[i],
+              strstr(n->msg[i], "column 'pump'") ? "; or give --pump-unit" : "");
+    else
+      fprintf(stderr, "gainkit: note: %s\n", n->msg[i]);
+  }
 }
 
 int cli_input_error(gk_error *e)

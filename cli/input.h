@@ -59,6 +59,50 @@ enum {
   "  --transpose        a matrix file with one spectrum per row (default: the\n"        \
   "                     orientation is detected from the numbers)\n"
 
+/* The same options as entries of a declarative table (qopt.h): they fill
+ * the process-wide cli_in. Put CLI_INPUT_FILE_QOPTS (and, for pump series,
+ * CLI_INPUT_SERIES_QOPTS) in a command's table. */
+struct cli_qopt;
+int cli_input_qopt(struct cli_qopt *o, const char *arg);
+#define CLI_INPUT_FILE_QOPTS                                                                              \
+  CLI_OPT_GROUP("Input file options (see docs/input-formats.md)"),                                                \
+  CLI_OPT_CB_ID("format-in", "NAME", cli_input_qopt, CLI_IN_FORMAT, "detected from the content",          \
+                "reader: ocean, avantes, andor, lightfield, labspec, origin, csv, spe"),                  \
+  CLI_OPT_FLAG_CB("decimal-comma", cli_input_qopt, CLI_IN_DCOMMA, "cells use a decimal comma (default: detected)"), \
+  CLI_OPT_CB_ID("x-col", "C", cli_input_qopt, CLI_IN_XCOL, "the wavelength column",                       \
+                "x column by number (1 = first) or header name"),                                         \
+  CLI_OPT_CB_ID("y-col", "C", cli_input_qopt, CLI_IN_YCOL, "every intensity column",                      \
+                "intensity column by number or header name"),                                             \
+  CLI_OPT_CB_ID("sigma-col", "C", cli_input_qopt, CLI_IN_SIGCOL, "a third column whose header says sigma", \
+                "uncertainty column by number or header name")
+#define CLI_INPUT_SERIES_QOPTS                                                                            \
+  CLI_OPT_GROUP("Several files or a directory (one spectrum each), and their pumps"),                     \
+  CLI_OPT_CB_ID("pumps", "LIST", cli_input_qopt, CLI_IN_PUMPS, NULL,                                      \
+                "one pump per spectrum, in file order (unit: --pump-unit)"),                              \
+  CLI_OPT_CB_ID("pumps-file", "F", cli_input_qopt, CLI_IN_PUMPS_FILE, NULL,                              \
+                "two columns: file name, pump; the unit in the header ('file, pump (uJ/cm2)')"),         \
+  CLI_OPT_FLAG_CB("pump-from-name", cli_input_qopt, CLI_IN_PUMP_NAME,                                     \
+                  "the number at the end of each file name: film_40uJ.txt -> 40 uJ (unit from the name, " \
+                  "else --pump-unit)"),                                                                   \
+  CLI_OPT_CB_ID("pump-unit", "U", cli_input_qopt, CLI_IN_PUMP_UNIT, "from the sidecar or names",          \
+                "unit of the pumps; pumps outside 1 nJ/cm2 to 1 J/cm2 are warned about"),                 \
+  CLI_OPT_CB_ID("dark", "FILE", cli_input_qopt, CLI_IN_DARK, NULL,                                        \
+                "dark spectrum subtracted from every spectrum, scaled to each file's exposure when "      \
+                "the headers give both"),                                                                 \
+  CLI_OPT_FLAG_CB("no-normalise", cli_input_qopt, CLI_IN_NO_NORM,                                         \
+                  "keep counts (and the dark) as read when exposures (integration time x summed "         \
+                  "accumulations, from the headers) differ; by default every spectrum is scaled to the "  \
+                  "first file's exposure"),                                                               \
+  CLI_OPT_CB_ID("duplicates", "average|refuse", cli_input_qopt, CLI_IN_DUP, "average",                    \
+                "spectra at the same pump"),                                                              \
+  CLI_OPT_FLAG_CB("transpose", cli_input_qopt, CLI_IN_TRANSPOSE,                                          \
+                  "a matrix file with one spectrum per row (default: the orientation is detected)")
+extern struct cli_input cli_in;
+/* The parsed input options, owned by the caller from now on (cli_in is
+ * emptied); cli_input_reset frees and empties cli_in (start of a run). */
+struct cli_input cli_input_take(void);
+void cli_input_reset(void);
+
 typedef struct cli_input {
   gk_assemble_options a;
   double *pumps;

@@ -140,18 +140,20 @@ int main(int argc, char **argv)
     }
   }
   cli_prov_start(argc, argv);
+  char *help = NULL;
   {
     char name[64];
     int sub = c->subs && argc > 2 && argv[2][0] != '-';
     snprintf(name, sizeof name, "%s%s%s", c->name, sub ? " " : "", sub ? argv[2] : "");
     cli_set_command(name);
     /* the help whose option list gives the defaults: the subcommand's own */
-    const char *help = c->help;
-    for (const struct cli_subcommand *s = c->subs; s && s->name && argc > 2; s++)
-      if (strcmp(s->name, argv[2]) == 0) help = s->help;
+    /* (kept for the whole run: provenance reads it when emitting) */
+    help = cli_help_text(c, sub ? argv[2] : NULL);
     cli_prov_help(help);
   }
   int rc = c->run(argc - 1, argv + 1);
+  cli_prov_help(NULL);
+  free(help);
   if (cli_interrupt_signal) {
     /* the command stopped cooperatively and wrote nothing */
     alarm(0);

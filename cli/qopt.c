@@ -6,6 +6,8 @@
 
 #include "qopt.h"
 
+static char current_cmd[64]; /* the command being run, for the dims table */
+
 int cli_qopt_fail(const char *name, const char *fmt, ...)
 {
   va_list ap;
@@ -36,6 +38,36 @@ static int check_value(const cli_qopt *q, const char *arg)
   return 0;
 }
 
+/* The word of a '|'-list equal to arg, or 0; *n = the number of words. */
+static int choice_ok(const char *choices, const char *arg)
+{
+  size_t len = strlen(arg);
+  for (const char *p = choices; p && *p;) {
+    const char *bar = strchr(p, '|');
+    size_t n = bar ? (size_t)(bar - p) : strlen(p);
+    if (n == len && !strncmp(p, arg, n)) return 1;
+    p = bar ? bar + 1 : p + n;
+  }
+  return 0;
+}
+
+static int choice_fail(const cli_qopt *q, const char *arg)
+{
+  char words[256], *save = NULL;
+  const char *cand[32];
+  size_t n = 0;
+  snprintf(words, sizeof words, "%s", q->choices);
+  for (char *t = strtok_r(words, "|", &save); t && n < 32; t = strtok_r(NULL, "|", &save)) cand[n++] = t;
+  const char *sug = cli_suggest(arg, cand, n);
+  char list[300] = "";
+  for (size_t i = 0; i < n; i++) {
+    size_t l = strlen(list);
+    snprintf(list + l, sizeof list - l, "%s%s", i ? (i + 1 == n ? " or " : ", ") : "", cand[i]);
+  }
+  if (sug) return cli_qopt_fail(q->name, "'%s' is not %s (did you mean %s?)", arg, list, sug);
+  return cli_qopt_fail(q->name, "'%s' is not %s", arg, list);
+}
+
 static int set_value(cli_qopt *q, const char *arg)
 {
   char opt[80];
@@ -43,10 +75,22 @@ static int set_value(cli_qopt *q, const char *arg)
   q->seen = 1;
   switch (q->check) {
   case QO_FLAG:
-    return 0;
+    if (q->flag) *q->flag = 1;
+    return q->cb ? q->cb(q, NULL) : 0;
   case QO_STRING:
-    *q->str = arg;
+    if (q->str) *q->str = arg;
     return 0;
+  case QO_CHOICE:
+    if (!choice_ok(q->choices, arg)) return choice_fail(q, arg);
+    if (q->str) *q->str = arg;
+    return 0;
+  case QO_INT:
+    return cli_int(opt, arg, q->lo, q->hi, q->ival);
+  case QO_LIST:
+    free(*q->list);
+    return cli_list(opt, arg, q->unit ? q->unit : "", q->list, q->nlist);
+  case QO_CALLBACK:
+    return q->cb(q, arg);
   case QO_RANGE:
     return cli_range(opt, arg, q->unit ? q->unit : "", &q->val[0], &q->val[1]);
   default:
@@ -62,18 +106,51 @@ static int set_value(cli_qopt *q, const char *arg)
   return check_value(q, arg);
 }
 
+/* The value an option has after parsing, for provenance ("" when unset). */
+static void effective(const cli_qopt *q, char *val, size_t n)
+{
+  val[0] = '\0';
+  const char *u = q->unit ? q->unit : "", *sp = q->unit ? " " : "";
+  /* not given: the default the table states (as --help shows it) */
+  if (!q->seen && q->def && q->check != QO_FLAG) {
+    snprintf(val, n, "%s", q->def);
+    return;
+  }
+  switch (q->check) {
+  case QO_FLAG: snprintf(val, n, "%s", q->seen ? "on" : "off"); return;
+  case QO_STRING: case QO_CHOICE:
+    if (q->str && *q->str) snprintf(val, n, "%s", *q->str);
+    else if (!q->seen && q->def) snprintf(val, n, "%s", q->def);
+    return;
+  case QO_INT: if (q->ival) snprintf(val, n, "%ld", *q->ival); return;
+  case QO_LIST: case QO_CALLBACK: case QO_GROUP:
+    if (!q->seen && q->def) snprintf(val, n, "%s", q->def);
+    return;
+  default: break;
+  }
+  if (!q->val || !isfinite(q->val[0])) return;
+  /* (an invalid default, such as 0 for a positive quantity, means "not set") */
+  if (!q->seen && (q->check == QO_POS || q->check == QO_FRACTION) && !(q->val[0] > 0)) return;
+  if (q->check == QO_RANGE) snprintf(val, n, "%.6g:%.6g%s%s", q->val[0], q->val[1], sp, u);
+  else snprintf(val, n, "%.6g%s%s", q->val[0], sp, u);
+}
+
 int cli_qopt_parse(cli_common *c, int argc, char **argv, cli_qopt *q, size_t nq, int *first_arg)
 {
   static const struct option common[] = {CLI_COMMON_LONGOPTS};
   size_t ncommon = sizeof common / sizeof common[0];
   struct option *lo = calloc(nq + ncommon + 1, sizeof *lo);
   if (!lo) return -1;
+  size_t k = 0;
+  for (size_t i = 0; i < nq; i++) q[i].seen = 0; /* (a table is static: a second run starts afresh) */
   for (size_t i = 0; i < nq; i++) {
-    lo[i].name = q[i].name;
-    lo[i].has_arg = q[i].check == QO_FLAG ? no_argument : required_argument;
-    lo[i].val = CLI_OPT_FIRST_FREE + (int)i;
+    if (q[i].check == QO_GROUP) continue;
+    lo[k].name = q[i].name;
+    lo[k].has_arg = q[i].check == QO_FLAG ? no_argument : required_argument;
+    lo[k].val = CLI_OPT_FIRST_FREE + (int)i;
+    k++;
   }
-  memcpy(lo + nq, common, sizeof common);
+  memcpy(lo + k, common, sizeof common);
   int rc = 0, opt;
   optind = 1;
   while (rc == 0 && (opt = cli_getopt(argc, argv, CLI_COMMON_SHORTOPTS, lo, c->cmd)) != -1) {
@@ -89,22 +166,15 @@ int cli_qopt_parse(cli_common *c, int argc, char **argv, cli_qopt *q, size_t nq,
   free(lo);
   /* provenance: the effective value of every option of the table */
   for (size_t i = 0; rc == 0 && i < nq; i++) {
-    char name[80], val[128] = "";
+    if (q[i].check == QO_GROUP) continue;
+    char name[80], val[128];
     snprintf(name, sizeof name, "--%s", q[i].name);
-    if (q[i].check == QO_FLAG) snprintf(val, sizeof val, "%s", q[i].seen ? "on" : "off");
-    else if (q[i].check == QO_STRING) { if (q[i].str && *q[i].str) snprintf(val, sizeof val, "%s", *q[i].str); }
-    else if (q[i].val && isfinite(q[i].val[0]) &&
-             !(!q[i].seen && (q[i].check == QO_POS || q[i].check == QO_FRACTION) && !(q[i].val[0] > 0))) {
-      /* (an invalid default, such as 0 for a positive quantity, means "not set") */
-      if (q[i].check == QO_RANGE)
-        snprintf(val, sizeof val, "%.6g:%.6g%s%s", q[i].val[0], q[i].val[1], q[i].unit ? " " : "", q[i].unit ? q[i].unit : "");
-      else
-        snprintf(val, sizeof val, "%.6g%s%s", q[i].val[0], q[i].unit ? " " : "", q[i].unit ? q[i].unit : "");
-    }
+    effective(&q[i], val, sizeof val);
     if (q[i].seen) {
       char key[96];
       snprintf(key, sizeof key, "%s (effective)", name);
-      if (*val && q[i].check != QO_STRING && q[i].check != QO_FLAG) cli_prov_option(key, val);
+      if (*val && (q[i].check < QO_STRING || q[i].check == QO_RANGE || q[i].check == QO_INT))
+        cli_prov_option(key, val);
     } else {
       cli_prov_default(name, *val ? val : NULL);
     }
@@ -114,10 +184,113 @@ int cli_qopt_parse(cli_common *c, int argc, char **argv, cli_qopt *q, size_t nq,
   return rc;
 }
 
+/* ---- generated help ---- */
+
+/* Append `text` to b wrapped at `width` columns, continuation lines (and
+ * lines after an explicit newline) indented by `indent` spaces; `col` is
+ * the column the first word starts at. */
+static void wrap(cli_buf *b, const char *text, size_t col, size_t indent, size_t width)
+{
+  const char *p = text;
+  while (*p) {
+    if (*p == '\n') {
+      cli_printf(b, "\n%*s", (int)indent, "");
+      col = indent;
+      p++;
+      continue;
+    }
+    if (*p == ' ') { p++; continue; }
+    size_t n = strcspn(p, " \n");
+    if (col > indent && col + 1 + n > width) {
+      cli_printf(b, "\n%*s", (int)indent, "");
+      col = indent;
+    } else if (col > indent) {
+      cli_printf(b, " ");
+      col++;
+    }
+    cli_printf(b, "%.*s", (int)n, p);
+    col += n;
+    p += n;
+  }
+}
+
+static const char *placeholder(const cli_qopt *q)
+{
+  if (q->arg) return q->arg;
+  switch (q->check) {
+  case QO_FLAG: return "";
+  case QO_INT: return "N";
+  case QO_RANGE: return "FROM:TO";
+  case QO_LIST: return "LIST";
+  case QO_STRING: case QO_CALLBACK: return "VALUE";
+  default: return q->unit ? "X" : "N";
+  }
+}
+
+char *cli_qopt_help(const char *cmd, const cli_qopt *q, size_t nq)
+{
+  enum { COL = 23, WIDTH = 90 };
+  cli_buf b = {0};
+  char saved[sizeof current_cmd];
+  memcpy(saved, current_cmd, sizeof saved);
+  cli_set_command(cmd);
+  /* "Options:" heads an ungrouped table; a grouped one starts with its first group */
+  if (!nq || q[0].check != QO_GROUP) cli_printf(&b, "Options:\n");
+  for (size_t i = 0; i < nq; i++) {
+    if (q[i].check == QO_GROUP) {
+      cli_printf(&b, "%s%s:\n", i ? "\n" : "", q[i].name);
+      continue;
+    }
+    char left[128], opt[80], tail[256] = "";
+    snprintf(opt, sizeof opt, "--%s", q[i].name);
+    const char *ph = placeholder(&q[i]);
+    int len = snprintf(left, sizeof left, "  %s%s%s", opt, *ph ? " " : "", ph);
+    /* the unit a bare number is read in */
+    const char *unit = NULL;
+    if (q[i].unit && *q[i].unit && q[i].check != QO_STRING && q[i].check != QO_CHOICE)
+      unit = cli_dim_unit(opt, q[i].unit);
+    if (unit && q[i].def) snprintf(tail, sizeof tail, " (%s; default %s)", unit, q[i].def);
+    else if (unit) snprintf(tail, sizeof tail, " (%s)", unit);
+    else if (q[i].def) snprintf(tail, sizeof tail, " (default %s)", q[i].def);
+    char text[1200];
+    snprintf(text, sizeof text, "%s%s", q[i].help ? q[i].help : "", tail);
+    cli_printf(&b, "%s", left);
+    size_t col = (size_t)len;
+    if (col + 1 >= COL) {
+      cli_printf(&b, "\n%*s", COL, "");
+    } else {
+      cli_printf(&b, "%*s", (int)(COL - col), "");
+    }
+    wrap(&b, text, COL, COL, WIDTH);
+    cli_printf(&b, "\n");
+  }
+  memcpy(current_cmd, saved, sizeof saved);
+  return b.s;
+}
+
+void cli_state_reset(void *state, size_t size)
+{
+  static struct { void *p; size_t n; void *saved; } reg[256];
+  static size_t nreg;
+  for (size_t i = 0; i < nreg; i++)
+    if (reg[i].p == state && reg[i].n == size) {
+      memcpy(state, reg[i].saved, size);
+      return;
+    }
+  if (nreg == sizeof reg / sizeof reg[0]) return;
+  void *copy = malloc(size);
+  if (!copy) return;
+  memcpy(copy, state, size);
+  reg[nreg].p = state;
+  reg[nreg].n = size;
+  reg[nreg].saved = copy;
+  nreg++;
+}
+
 cli_qopt *cli_qopt_find(cli_qopt *q, size_t nq, const char *name)
 {
   for (size_t i = 0; i < nq; i++)
-    if (strcmp(q[i].name, name) == 0) return &q[i];
+    if (q[i].check != QO_GROUP && strcmp(q[i].name, name) == 0) return &q[i];
   return NULL;
 }
 
@@ -240,13 +413,14 @@ static const cli_dim dims[] = {
   {"dfb", "--kappa-gain", "cm^-1", 0, 1e5, "DFB gain-coupling coefficient"},
   {"dfb", "--length", "um", 1, 1e5, "grating length"},
   {"dfb", "--period", "nm", 50, 5000, "grating period"},
+  {"dfb", "--map-period", "nm", 50, 5000, "grating period"},
+  {"dfb", "--ase-gain", "cm^-1", 0, 1e5, "modal gain at the ASE threshold"},
   {"cavity", "--linewidth", "nm", 1e-5, 100, "lasing linewidth (FWHM)"},
   {"cavity", "--instrument-width", "nm", 0, 100, "instrument width (FWHM)"},
   {"cavity", "--length", "um", 0.1, 1e5, "cavity length"},
   {"cavity", "--radius", "um", 0.1, 1e4, "microdisk/ring radius"},
 };
 
-static char current_cmd[64];
 void cli_set_command(const char *name) { snprintf(current_cmd, sizeof current_cmd, "%s", name ? name : ""); }
 
 static int cmd_matches(const char *want)

@@ -11,6 +11,69 @@
 #ifdef GAINKIT_HAVE_MPI
 #include <mpi.h>
 
+#ifdef GK_MPI_SONAME
+/* Open MPI loaded on demand (CMakeLists.txt GAINKIT_LAZY_MPI): every MPI
+ * entry point and predefined handle used below comes from dlopen/dlsym in
+ * mpi_load(), called only when an MPI launcher started the process. Open
+ * MPI's handles are the addresses of its global objects
+ * (OMPI_PREDEFINED_GLOBAL), so they are looked up by those names. */
+#include <dlfcn.h>
+#define GK_MPI_FUNCS(X)                                                                           \
+  X(MPI_Initialized) X(MPI_Init) X(MPI_Comm_rank) X(MPI_Comm_size) X(MPI_Allreduce) X(MPI_Bcast) \
+  X(MPI_Recv) X(MPI_Send) X(MPI_Abort) X(MPI_Finalize)
+static struct {
+#define GK_MPI_MEMBER(f) __typeof__(f) *p_##f;
+  GK_MPI_FUNCS(GK_MPI_MEMBER)
+#undef GK_MPI_MEMBER
+  void *comm_world, *t_int, *t_byte, *t_double, *op_min;
+} mpi_;
+
+static char mpi_why[240] = "a symbol is missing";
+
+static int mpi_load(void)
+{
+  /* RTLD_GLOBAL: Open MPI's own plugins resolve their symbols in libmpi */
+  void *h = dlopen(GK_MPI_SONAME, RTLD_NOW | RTLD_GLOBAL);
+  if (!h) {
+    const char *e = dlerror();
+    snprintf(mpi_why, sizeof mpi_why, "%s", e ? e : "dlopen failed");
+    return -1;
+  }
+#define GK_MPI_LOAD(f) if (!(*(void **)&mpi_.p_##f = dlsym(h, #f))) return -1;
+  GK_MPI_FUNCS(GK_MPI_LOAD)
+#undef GK_MPI_LOAD
+  mpi_.comm_world = dlsym(h, "ompi_mpi_comm_world");
+  mpi_.t_int = dlsym(h, "ompi_mpi_int");
+  mpi_.t_byte = dlsym(h, "ompi_mpi_byte");
+  mpi_.t_double = dlsym(h, "ompi_mpi_double");
+  mpi_.op_min = dlsym(h, "ompi_mpi_op_min");
+  return mpi_.comm_world && mpi_.t_int && mpi_.t_byte && mpi_.t_double && mpi_.op_min ? 0 : -1;
+}
+#define MPI_Initialized mpi_.p_MPI_Initialized
+#define MPI_Init mpi_.p_MPI_Init
+#define MPI_Comm_rank mpi_.p_MPI_Comm_rank
+#define MPI_Comm_size mpi_.p_MPI_Comm_size
+#define MPI_Allreduce mpi_.p_MPI_Allreduce
+#define MPI_Bcast mpi_.p_MPI_Bcast
+#define MPI_Recv mpi_.p_MPI_Recv
+#define MPI_Send mpi_.p_MPI_Send
+#define MPI_Abort mpi_.p_MPI_Abort
+#define MPI_Finalize mpi_.p_MPI_Finalize
+#undef MPI_COMM_WORLD
+#undef MPI_INT
+#undef MPI_BYTE
+#undef MPI_DOUBLE
+#undef MPI_MIN
+#define MPI_COMM_WORLD ((MPI_Comm)mpi_.comm_world)
+#define MPI_INT ((MPI_Datatype)mpi_.t_int)
+#define MPI_BYTE ((MPI_Datatype)mpi_.t_byte)
+#define MPI_DOUBLE ((MPI_Datatype)mpi_.t_double)
+#define MPI_MIN ((MPI_Op)mpi_.op_min)
+#else
+static const char mpi_why[] = "";
+static int mpi_load(void) { return 0; }
+#endif
+
 /* Launchers that set these: Open MPI's mpirun/orterun/prterun (OMPI_*,
  * PMIX_RANK), and PMI-based ones (Slurm srun, MPICH hydra). Absent all of
  * them the process is a plain run and never touches MPI. */
@@ -27,6 +90,11 @@ void sim_mpi_init(sim_mpi *m)
   memset(m, 0, sizeof *m);
   m->size = 1;
   if (!launched_by_mpi()) return;
+  if (mpi_load() != 0) {
+    /* every rank would write the whole output: refuse rather than race */
+    fprintf(stderr, "gainkit: started by an MPI launcher, but Open MPI cannot be loaded: %s\n", mpi_why);
+    exit(2);
+  }
   int init = 0;
   MPI_Initialized(&init);
   if (!init && MPI_Init(NULL, NULL) != MPI_SUCCESS) return;
@@ -40,19 +108,22 @@ void sim_mpi_init(sim_mpi *m)
   }
 }
 
-/* Per point: 3 sizes + steps + 9 budget terms, then lambda, t, pump,
- * spectrum, intensity, fwhm. Sweeps are never time-resolved (the CLI refuses
+/* Per point: 3 sizes + steps + 9 budget terms + npol, strips, unpumped
+ * length, then lambda, t, pump, spectrum, intensity, fwhm, and per mode the
+ * spectrum and intensity. Sweeps are never time-resolved (the CLI refuses
  * that), so the maps are not sent. */
-enum { HDR = 13 };
+enum { HDR = 16 };
 
-static size_t packed_len(size_t nl, size_t nt) { return HDR + 2 * nl + 4 * nt; }
+/* then npol x (spectrum_pol of nl, intensity_pol of nt) */
+static size_t packed_len(size_t nl, size_t nt, size_t npol) { return HDR + 2 * nl + 4 * nt + npol * (nl + nt); }
 
 static void pack(const gk_sim_result *r, double *p)
 {
   const gk_sim_budget *b = &r->budget;
   double h[HDR] = {(double)r->nbins, (double)r->ntimes, (double)r->ncells, (double)r->steps,
                    b->absorbed, b->decay_guided, b->decay_other, b->stimulated_net, b->out_edge,
-                   b->out_far, b->loss_esa, b->loss_bg, b->left};
+                   b->out_far, b->loss_esa, b->loss_bg, b->left, (double)r->npol, (double)r->nchannels,
+                   r->unpumped_length};
   size_t nl = r->nbins, nt = r->ntimes;
   memcpy(p, h, sizeof h);
   p += HDR;
@@ -61,7 +132,9 @@ static void pack(const gk_sim_result *r, double *p)
   memcpy(p, r->pump, nt * sizeof *p), p += nt;
   memcpy(p, r->spectrum, nl * sizeof *p), p += nl;
   memcpy(p, r->intensity, nt * sizeof *p), p += nt;
-  memcpy(p, r->fwhm, nt * sizeof *p);
+  memcpy(p, r->fwhm, nt * sizeof *p), p += nt;
+  memcpy(p, r->spectrum_pol, r->npol * nl * sizeof *p), p += r->npol * nl;
+  memcpy(p, r->intensity_pol, r->npol * nt * sizeof *p);
 }
 
 static double *take(const double **p, size_t n)
@@ -81,6 +154,9 @@ static int unpack(const double *p, gk_sim_result *r)
   r->ncells = (size_t)p[2];
   r->steps = (size_t)p[3];
   r->budget = (gk_sim_budget){p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12]};
+  r->npol = (size_t)p[13];
+  r->nchannels = (size_t)p[14];
+  r->unpumped_length = p[15];
   p += HDR;
   r->lambda = take(&p, nl);
   r->t = take(&p, nt);
@@ -88,7 +164,10 @@ static int unpack(const double *p, gk_sim_result *r)
   r->spectrum = take(&p, nl);
   r->intensity = take(&p, nt);
   r->fwhm = take(&p, nt);
-  return r->lambda && r->t && r->pump && r->spectrum && r->intensity && r->fwhm ? 0 : -1;
+  r->spectrum_pol = take(&p, r->npol * nl);
+  r->intensity_pol = take(&p, r->npol * nt);
+  return r->lambda && r->t && r->pump && r->spectrum && r->intensity && r->fwhm && r->spectrum_pol &&
+                 r->intensity_pol ? 0 : -1;
 }
 
 int sim_mpi_sweep(const sim_mpi *m, const gk_sim_config *c, gk_sim_sweep_kind kind, const double *values,
@@ -127,7 +206,7 @@ int sim_mpi_sweep(const sim_mpi *m, const gk_sim_config *c, gk_sim_sweep_kind ki
   }
 
   /* Every point has the same grid sizes, so one length fits all. */
-  size_t len = packed_len(c->nbins, c->ntimes);
+  size_t len = packed_len(c->nbins, c->ntimes, c->npol == 2 ? 2 : 1);
   if (m->rank == 0) {
     double *buf = malloc(len * sizeof *buf);
     for (size_t i = 0; i < n && !st; i++) {

@@ -5,3 +5,11 @@ step simulate-vpi simulate "$EX/sim-500ps.yaml" --vpi-range 0.05mJ/cm2:2.5mJ/cm2
   -o "$OUT/simulate-vpi.csv" --plot "$OUT/simulate-vpi.png"
 step simulate-time simulate "$EX/sim-500ps.yaml" --vpi 0.73mJ/cm2 --time-resolved \
   -o "$OUT/simulate-time.csv" --plot "$OUT/simulate-time.png"
+# A bulk CsPbBr3 film (carrier ABC kinetics, saturating gain of Tatarinov et
+# al. 2023, TE + TM from the stack, Gaussian beam, unpumped edge): a VPI
+# sweep, and one time-resolved run at ~2x threshold (FWHM collapse at the
+# pulse peak, re-broadening after; TM weaker and later).
+step simulate-film-vpi simulate "$EX/sim-cspbbr3-film.yaml" \
+  -o "$OUT/simulate-film-vpi.csv" --plot "$OUT/simulate-film-vpi.png"
+step simulate-film-time simulate "$EX/sim-cspbbr3-film.yaml" --vpi 70uJ/cm2 --time-resolved \
+  -o "$OUT/simulate-film-time.csv" --plot "$OUT/simulate-film-time.png"

@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include "gainkit/error.h"
 #include "gainkit/modes.h"
+#include "gainkit/fit.h"
 
 #include "gainkit/export.h"
 
@@ -45,6 +46,28 @@ typedef struct gk_dfb_mode {
  * pairs +-delta. *n: how many were found. kappa_L = kappa L (complex). */
 int gk_dfb_threshold(double kappa_re_L, double kappa_im_L, double alpha_max, double delta_max, gk_dfb_mode *out,
                      size_t max, size_t *n, gk_error *err);
+
+/* The same with the radiation (surface-emission) coupling zeta of a
+ * second-order grating (gk_dfb_radiation), zeta_L = zeta L, Re >= 0: the
+ * coupled-wave equations become (Kazarinov & Henry, IEEE J. Quantum
+ * Electron. 1985)
+ *   R' = (alpha - i delta) R - i kappa S - zeta (R + S),
+ *  -S' = (alpha - i delta) S - i kappa R - zeta (R + S),
+ * i.e. Kogelnik-Shank with alpha -> alpha - zeta and kappa -> kappa - i zeta.
+ * alpha_L is the total field gain at threshold (radiation included). */
+int gk_dfb_threshold_rad(double kappa_re_L, double kappa_im_L, double _Complex zeta_L, double alpha_max,
+                         double delta_max, gk_dfb_mode *out, size_t max, size_t *n, gk_error *err);
+
+/* Radiation coupling zeta (cm^-1, complex, K-S sign convention) of a
+ * second-order rectangular grating filling layer `layer` with first
+ * Fourier component eps1 (gk_dfb_rect_eps_m(..., 1)): the first-order
+ * diffraction of R and S into the field radiated normal to the guide,
+ * from the normal-incidence Green's function of the layered stack
+ *   zeta = i k0^4/(2 beta) Int Int eps1 E0(x) G(x,x') eps1 E0(x') dx dx',
+ * E0 normalised to Int E0^2 dx = 1 (TE only). An infinite grating's band
+ * edges: one at alpha = 0 (no radiation), the other at alpha = 2 Re zeta. */
+int gk_dfb_radiation(const gk_guide *g, const gk_mode *m, size_t layer, double eps1, double _Complex *zeta_cm,
+                     gk_error *err);
 
 /* The same threshold by a transfer matrix of the physical grating, as an
  * independent check: N periods of two layers (n_avg +- dn/2, each Lambda/2,
@@ -80,6 +103,43 @@ double gk_cavity_photon_lifetime_s(double lambda_nm, double q);
 double gk_cavity_fsr_fp_nm(double lambda_nm, double ng, double length_nm);
 double gk_cavity_fsr_wgm_nm(double lambda_nm, double ng, double radius_nm);
 double gk_cavity_deconvolve_lorentz_nm(double fwhm_meas_nm, double fwhm_instr_nm, int gaussian_instrument);
+
+/* ---- lasing-line fit ---------------------------------------------------------
+ * y = baseline + amplitude * P(x - center) / P(0), P a Lorentzian of FWHM
+ * fwhm_lorentz, or its convolution with a Gaussian of FWHM fwhm_gauss (a
+ * Voigt profile, evaluated by adaptive quadrature of the convolution
+ * integral): gauss_fwhm_nm = 0 fits a Lorentzian; > 0 a Voigt with that
+ * Gaussian (instrument) width held fixed, so the cavity's Lorentzian width
+ * comes out deconvolved; < 0 a Voigt with both widths free. Unweighted
+ * least squares by gk_fit (the project's engine), two starts. Q =
+ * center / fwhm_lorentz with its standard error; total FWHM from the
+ * Olivero-Longbothum formula. resolved = 0 when the Lorentzian width is not
+ * above twice its standard error or below a tenth of the sample step, or a
+ * fixed Gaussian is not narrower than the data's half-maximum width: the
+ * width is then not determined by the data. x_nm strictly increasing, n >= 6. */
+typedef struct gk_line_fit {
+  double amplitude, baseline;
+  double center_nm, center_se;
+  double fwhm_lorentz_nm, fwhm_lorentz_se;
+  double fwhm_gauss_nm, fwhm_gauss_se;   /* fixed: se 0 */
+  double fwhm_total_nm;
+  double q, q_se;
+  int converged, resolved;
+  gk_fit_result fit;
+} gk_line_fit;
+int gk_cavity_line_fit(const double *x_nm, const double *y, size_t n, double gauss_fwhm_nm, gk_line_fit *out,
+                       gk_error *err);
+void gk_line_fit_free(gk_line_fit *f);
+/* Olivero & Longbothum Voigt FWHM: 0.5346 w_L + sqrt(0.2166 w_L^2 + w_G^2). */
+double gk_cavity_voigt_fwhm(double fwhm_l, double fwhm_g);
+
+/* Threshold scaling of Goldberg et al., Adv. Mater. 2024, Eq. 7:
+ * J_th ∝ P_th ∝ V / (PLQY Q_em tau_p). Returns the ratio J_th(b)/J_th(a) of
+ * two designs (mode volume V, PLQY, emitter Q_em = lambda / spontaneous
+ * FWHM, photon lifetime tau_p, in any consistent units); NAN if any is not
+ * positive. */
+double gk_cavity_jth_ratio(double V_a, double plqy_a, double qem_a, double taup_a, double V_b, double plqy_b,
+                           double qem_b, double taup_b);
 
 GK_API_END
 #ifdef __cplusplus

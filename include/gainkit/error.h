@@ -36,7 +36,10 @@ typedef struct gk_error {
   int code;          /* one of enum gk_status                          */
   char file[512];    /* input file the error refers to, "" if none      */
   long line;         /* 1-based line in file, 0 if not line-specific    */
-  char option[64];   /* command-line option it refers to ("--length"), "" if none */
+  char option[64];   /* the option it refers to, named by its struct field or
+                        parameter ("window", "irf.fwhm", "k1"), "" if none. The
+                        library never names a command-line flag; the CLI maps
+                        fields to its flags (cli_set_fieldmap). */
   char msg[512];     /* human-readable description, no trailing newline */
 } gk_error;
 
@@ -49,7 +52,8 @@ void gk_error_clear(gk_error *e);
 int gk_error_set(gk_error *e, int code, const char *file, long line,
                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-/* Same, for an error in a command-line option value (e.g. "--length"). */
+/* Same, for an error in an option value; `option` is the struct field
+ * or parameter name ("window"), never a command-line flag. */
 int gk_error_option(gk_error *e, const char *option, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

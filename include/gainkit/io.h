@@ -174,6 +174,28 @@ int gk_io_assemble(const char *const *paths, size_t n, const gk_assemble_options
  * caller forgot to say the input is spectra. */
 int gk_io_looks_like_spectra(const char *path, const gk_read_options *ro);
 
+/* ---- plausibility of data columns --------------------------------------
+ * A column whose values lie outside what a lab measures for its quantity
+ * was most likely read in the wrong unit (a header "L (mm)" on a column in
+ * cm, a time column in ns read as ps). Ranges (inclusive):
+ *   wavelength  150 nm .. 20 000 nm        (every value)
+ *   length      1 um .. 5 cm               (every positive value: stripe lengths)
+ *   fluence     1 nJ/cm2 .. 1 J/cm2        (every positive value)
+ *   time        1 fs .. 1 s                (the largest |t| of the column)
+ * gk_plausible_column adds one note when the column is outside, naming
+ * the file and line, the column, the offending value in the unit it was
+ * read in, the range, and the unit that brings the column into the range
+ * ("did you mean ns?"). It never fails: the data are still used. */
+typedef enum {
+  GK_PLAUS_WAVELENGTH = 0, GK_PLAUS_LENGTH, GK_PLAUS_FLUENCE, GK_PLAUS_TIME
+} gk_plaus_kind;
+/* v[0], v[stride], ... (n values) in the internal unit (nm, cm, J/cm2, s);
+ * unit: the unit the column was read in (its header's, the option's, or
+ * NULL = the internal unit); file/line: where the column starts (line 0:
+ * none); column: its name ("" = none). Returns 1 when a note was added. */
+int gk_plausible_column(gk_plaus_kind kind, const double *v, size_t n, size_t stride, const char *unit,
+                        const char *file, long line, const char *column, gk_notes *notes);
+
 GK_API_END
 #ifdef __cplusplus
 }

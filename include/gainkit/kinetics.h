@@ -25,6 +25,8 @@
 #include <stddef.h>
 #include "gainkit/error.h"
 #include "gainkit/fit.h"
+#include "gainkit/data.h"
+#include "gainkit/io.h"
 
 #include "gainkit/export.h"
 
@@ -122,6 +124,44 @@ int gk_kin_guess(const gk_kin_data *d, const gk_kin_irf *irf, double t0, int nco
 /* Rough time zero: the time at which trace 0 first reaches half its
  * extremum (for data with a rise). */
 double gk_kin_guess_t0(const gk_kin_data *d);
+
+/* ---- input preparation: a table of traces -> gk_kin_data -------------- */
+
+/* What to take from a table (time column first, then trace columns). */
+typedef struct gk_kin_prepare_options {
+  const char *time_unit;  /* unit of the time column when its header names
+                             none ("ps", "ns", "s"); NULL = "s". A unit in
+                             the header wins. */
+  int global;             /* every trace column (a global fit) */
+  size_t trace;           /* 1-based trace column when !global; 0 = 1 */
+  int poisson;            /* sigma = sqrt(max(|y|, 1)) (counting statistics) */
+} gk_kin_prepare_options;
+
+/* Prepared data: owns its arrays; `d` points into them. */
+typedef struct gk_kin_prepared {
+  gk_kin_data d;          /* t in s, y, sigma (NULL unless poisson) */
+  double *t, *y, *sigma;
+  size_t first_trace;     /* 0-based table column of the first trace used */
+  size_t ntrace_in_file;  /* trace columns in the table */
+  double time_factor;     /* table time unit -> s */
+  char time_unit[32];     /* the unit the time column was read in */
+  int unit_from_header;   /* 1 when the header named it */
+  gk_notes notes;         /* what was decided or looks wrong (implausible
+                             times: gk_plausible_column); the caller shows them */
+} gk_kin_prepared;
+
+/* Turn a table (gk_table_read) into fit data. Preconditions: t read
+ * without error. Checks: at least a time and one trace column (else
+ * GK_EINPUT at the first data line); `trace` names an existing column
+ * (GK_EUSAGE, option field "trace"); the time unit (header, else
+ * time_unit) is a time (GK_EINPUT at the header line, or GK_EUSAGE on
+ * field "time_unit"); times strictly increase (GK_EINPUT at the offending
+ * line); values finite. Units: t in seconds. Errors name the struct field
+ * (gk_error.option without dashes) or the file and line; the CLI maps
+ * fields to its flags. Free with gk_kin_prepared_free (also after an
+ * error). */
+int gk_kin_prepare(const gk_table *t, const gk_kin_prepare_options *o, gk_kin_prepared *out, gk_error *err);
+void gk_kin_prepared_free(gk_kin_prepared *p);
 
 GK_API_END
 #ifdef __cplusplus

@@ -99,6 +99,78 @@ int gk_panel_image(gk_panel *p, const double *x, size_t nx, const double *y, siz
 /* Shaded band between x0 and x1 (e.g. a layer in a stack). */
 int gk_panel_band(gk_panel *p, double x0, double x1, int colour, const char *label);
 
+/* Colour of a series from the colour map (viridis) at t in [0, 1]: pass
+ * GK_CMAP(t) as the colour of gk_panel_add (a waterfall coloured by pump). */
+#define GK_CMAP_BASE 1000
+#define GK_CMAP(t) (GK_CMAP_BASE + (int)((t) < 0 ? 0 : (t) > 1 ? 1000 : 1000 * (t) + 0.5))
+
+/* Line width of the last series added to the panel, relative to the normal
+ * data line (2: bold, e.g. the recommended model; 0.6: thin). */
+void gk_panel_series_width(gk_panel *p, double factor);
+/* Log colour scale for the panel's image: the colour bar spans `decades`
+ * decades below the largest value (cells below are drawn in the lowest
+ * colour, cells <= 0 too); 0 turns it off. */
+void gk_panel_zlog(gk_panel *p, double decades);
+/* A colour bar without an image, for series coloured with GK_CMAP: from lo
+ * (t = 0) to hi (t = 1), log10 spaced when log is set. */
+int gk_panel_colorbar(gk_panel *p, double lo, double hi, int log, const char *label);
+
+/* The ASE waterfall: n spectra (spec[i*nwl + j] at wavelength wl[j], pump
+ * pump[i], any order), each scaled to its own maximum and offset upwards
+ * in order of pump, coloured by pump (viridis; log-spaced when the pumps
+ * span more than a decade) with a colour bar labelled pump_label; the
+ * spectrum nearest to threshold (if finite and > 0) is drawn black and
+ * bold, with thr_label in the legend (NULL: no legend entry, the title
+ * says "black: at threshold"). Sets the panel's labels (x
+ * "wavelength (nm)"). GK_EUSAGE for no spectra or non-positive pumps with
+ * a log span. */
+int gk_panel_waterfall(gk_panel *p, const double *wl, size_t nwl, const double *pump, size_t n,
+                       const double *spec, double threshold, const char *pump_label, const char *thr_label);
+
+/* Figure style, process-wide (like gk_plot_set_metadata): the printed size,
+ * text size and resolution, axis overrides, and a CSV of the plotted data,
+ * applied by every later gk_figure_save.
+ *
+ * Size: with width_cm > 0 the page is width_cm wide at print size (height
+ * height_cm, or from the figure's proportions when 0); text is font_pt at
+ * that size; a PNG has dpi pixels per inch. With width_cm == 0, SVG and PDF
+ * are 17.8 cm wide (a double journal column) with 8.5 pt text, and PNG keeps
+ * the figure's pixel size (screen use).
+ *
+ * Axes: xlim/ylim (in the units the axis shows after the automatic choice
+ * of ps/ns/µs etc.) and logx/logy (-1 keep, 0 linear, 1 log) apply to the
+ * first panel and every panel sharing its axis label; full_range turns off
+ * the zoom of time axes to where the signal is (gk_plot_signal_window). */
+typedef struct gk_plot_style {
+  double width_cm, height_cm, font_pt, dpi;
+  int xlim_set, ylim_set;
+  double xlim[2], ylim[2];
+  int logx, logy;
+  int full_range;
+  const char *data_path; /* also write every plotted series as CSV here */
+} gk_plot_style;
+/* The defaults: nothing set (logx = logy = -1). */
+void gk_plot_style_init(gk_plot_style *s);
+/* Set the preset "single" (8.5 cm), "double" (17.8 cm) or "slide" (25 cm)
+ * into s (width, font size, dpi); GK_EUSAGE for another name. */
+int gk_plot_style_preset(gk_plot_style *s, const char *name);
+/* Make s the process-wide style (copied; NULL: back to defaults). */
+int gk_plot_set_style(const gk_plot_style *s);
+/* The process-wide style (data_path points into the library's copy). */
+void gk_plot_get_style(gk_plot_style *s);
+
+/* Where a time-resolved signal is: the smallest [t0, t1] (over t, in the
+ * order given) outside of which y stays below frac of its largest |y|,
+ * widened by 20 % of its length on each side and clipped to t's range.
+ * Returns 0 (and leaves t0, t1 alone) when the style asks for the full
+ * range or there is nothing to zoom to. */
+int gk_plot_signal_window(const double *t, const double *y, size_t n, double frac, double *t0, double *t1);
+
+/* Write the data behind a figure as CSV (atomic): one row per point,
+ * columns panel, panel title, series, x, y, yerr, with the axis labels in
+ * comment lines; images as rows panel, "image", x, y, z. */
+int gk_figure_save_data(const gk_figure *f, const char *path, gk_error *err);
+
 /* Render and write; format from the extension (.svg .png .pdf), else
  * GK_EUSAGE naming the extension. GK_EIO when the file cannot be created
  * or renamed into place, GK_EUSAGE when the page is too small for the

@@ -40,6 +40,10 @@ typedef struct gk_sim_band {
   const double *tab_lambda, *tab_value;
 } gk_sim_band;
 
+enum { GK_SIM_EMITTERS = 0, GK_SIM_BULK = 1 };
+enum { GK_SIM_GAIN_LINEAR = 0, GK_SIM_GAIN_SATURATING = 1 };
+enum { GK_SIM_TOPHAT = 0, GK_SIM_GAUSS = 1 };
+
 typedef struct gk_sim_config {
   /* film and waveguide */
   double thickness;        /* d, cm */
@@ -71,6 +75,53 @@ typedef struct gk_sim_config {
   double second_fraction;  /* 0 = no second state */
   double second_lifetime;  /* τ2, s */
   double second_radiative_fraction;
+  /* Carrier kinetics (docs/simulate.md "Bulk films"). GK_SIM_EMITTERS: the
+   * emitter model above (N1, N0 = N_tot - N1 - N2). GK_SIM_BULK: free
+   * carriers N of a bulk perovskite film (Goldberg et al., Adv. Mater. 2024,
+   * Eq. 2):  dN/dt = G - k1 N - k2 N^2 - k3 N^3 - R_stim, where k2 N^2 is
+   * the radiative part that feeds the spontaneous emission (lineshape
+   * `emission`, coupling β), k1 trap and k3 Auger recombination are dark.
+   * The pump is absorbed with the constant coefficient pump_absorption
+   * (Beer–Lambert over the thickness, no bleaching); `density`, `lifetime`,
+   * `radiative_fraction` and the cross-section bands are unused. The second
+   * population (second_fraction of the absorbed photons) works as for
+   * emitters. Material gain of bin j (cm^-1) from N:
+   *   GK_SIM_GAIN_LINEAR      G_j = σ_j (N - N_th)
+   *   GK_SIM_GAIN_SATURATING  G_j = σ_j (N - N_th) / (1 + N/N_s)
+   * (Tatarinov et al., Adv. Opt. Mater. 2023, Eq. 1-2), σ_j = gain_sigma(λ_j)
+   * (peak σ and the band's shape); below N_th the film absorbs (G < 0) and
+   * the absorbed guided photons become carriers. The modal gain is Γ G_j. */
+  int kinetics;            /* GK_SIM_EMITTERS (0) or GK_SIM_BULK */
+  double k1, k2, k3;       /* s^-1, cm^3 s^-1, cm^6 s^-1 */
+  double pump_absorption;  /* α_p at the pump, cm^-1 (bulk) */
+  int gain_law;            /* GK_SIM_GAIN_LINEAR or GK_SIM_GAIN_SATURATING */
+  gk_sim_band gain_sigma;  /* σ(λ), cm² (peak σ) */
+  double gain_nth, gain_ns;/* N_th, N_s, cm^-3 (N_s ignored by the linear law) */
+  /* Guided modes. npol 1: one mode (TE0) with confinement, coupling and
+   * mode_loss[0]. npol 2: TE0 and TM0 at once, each with its own Γ
+   * (confinement, confinement_tm), spontaneous coupling β (coupling,
+   * coupling_tm) and modal loss (background_loss + background(λ) +
+   * mode_loss[p]); both draw on the same carriers (Milanese et al., Adv.
+   * Opt. Mater. 2024, §2.4.1: TE carries the ASE, TM starts later). */
+  int npol;                /* 1 or 2 (0 counts as 1) */
+  double confinement_tm, coupling_tm; /* TM0 Γ and β */
+  double mode_loss[2];     /* extra modal loss of TE0, TM0, cm^-1 (e.g. from the stack) */
+  /* Pump beam. Across the stripe: top hat of width stripe_width (one
+   * lateral channel, or `channels` equal strips), or Gaussian with FWHM
+   * stripe_width sampled by `channels` equal strips over ±1.5 FWHM (each
+   * strip its exact mean of the Gaussian; light in different strips does
+   * not mix). pump_fluence is the peak fluence. Along the stripe: optional
+   * measured profile pump_along (table: position from the far end x = 0 in
+   * cm -> relative fluence, scaled so its maximum is 1, zero outside it).
+   * Depth: pump absorbed by Beer–Lambert over the thickness (depth-averaged
+   * rate; emitters: σ_p N0, bleaching; bulk: pump_absorption). Between the
+   * stripe end and the film edge an unpumped film of length unpumped_length
+   * (rounded to whole cells) guides and reabsorbs the light (Milanese et
+   * al., Adv. Opt. Mater. 2024, §2.4.2). */
+  int pump_profile;        /* GK_SIM_TOPHAT (0) or GK_SIM_GAUSS */
+  size_t channels;         /* lateral strips (0 counts as 1 top hat, 9 Gaussian) */
+  gk_sim_band pump_along;  /* ntab > 0: the profile along the stripe */
+  double unpumped_length;  /* cm */
   /* grids */
   double lambda_min, lambda_max; /* nm */
   size_t nbins;            /* wavelength bins */
@@ -105,6 +156,14 @@ typedef struct gk_sim_config {
  * the pump pulse each limit the step to accuracy x their time scale. */
 double gk_sim_steps_estimate(const gk_sim_config *c);
 
+/* Cells of the unpumped film beyond the stripe (unpumped_length rounded to
+ * whole cells of the stripe's size, at least one when positive) and the
+ * number of lateral strips the run uses. */
+size_t gk_sim_unpumped_cells(const gk_sim_config *c);
+size_t gk_sim_channels(const gk_sim_config *c);
+/* Bytes a run allocates (grids, fluxes, outputs), reported before it starts. */
+double gk_sim_memory_bytes(const gk_sim_config *c);
+
 /* Defaults: the dye-doped polymer film of Milanese et al., Adv. Opt. Mater. 2024 (examples/sim-500ps.yaml
  * documents every value and its source). */
 void gk_sim_config_default(gk_sim_config *c);
@@ -130,10 +189,16 @@ typedef struct gk_sim_result {
   double *spectrum;        /* nbins time-integrated edge spectrum, photons/nm */
   double *intensity;       /* ntimes edge output (all λ), photons/s */
   double *fwhm;            /* ntimes FWHM of the edge spectrum, nm (NaN if undefined) */
+  size_t npol;             /* guided modes (1, or 2: TE0 then TM0) */
+  double *spectrum_pol;    /* npol*nbins [p*nbins + j], photons/nm (sums to spectrum) */
+  double *intensity_pol;   /* npol*ntimes [p*ntimes + k], photons/s */
+  size_t nchannels;        /* lateral strips */
+  double unpumped_length;  /* cm, as simulated (whole cells) */
   /* time_resolved only (else NULL): */
   double *spectrum_t;      /* ntimes*nbins, [k*nbins + j], photons s^-1 nm^-1 */
-  double *n1_map, *n2_map; /* ntimes*ncells at the end of each output bin, cm^-3 */
-  double *x;               /* ncells cell centres, cm */
+  double *n1_map, *n2_map; /* ntimes*ncells at the end of each output bin, cm^-3
+                            * (bulk: N in n1_map; lateral strips: the central one) */
+  double *x;               /* ncells cell centres, cm (pumped and unpumped cells) */
   gk_sim_budget budget;
   size_t steps;            /* time steps taken */
 } gk_sim_result;
@@ -163,7 +228,8 @@ int gk_sim_sweep(const gk_sim_config *c, gk_sim_sweep_kind kind, const double *v
 /* Sweep defaults carried by a config file. */
 typedef struct gk_sim_file {
   gk_sim_config cfg;       /* its tables point into `tables` below */
-  double *tables[5];       /* emission, σ_e, σ_a, σ_esa, α_bg tables (λ then value), or NULL */
+  double *tables[7];       /* emission, σ_e, σ_a, σ_esa, α_bg, gain σ tables (λ then value) and
+                            * the pump profile along the stripe (x then value), or NULL */
   char confinement_from[512]; /* stack file Γ is computed from, "" if given */
   double confinement_nm;   /* wavelength of that mode calculation */
   char config_path[512];   /* the config file, and the line of confinement_from */
@@ -185,13 +251,49 @@ typedef struct gk_sim_file {
 int gk_sim_config_read(const char *path, gk_sim_file *f, gk_error *err);
 /* Γ of a config read with film.confinement_from: loads the stack, solves
  * its TE modes at the emission peak (f->confinement_nm) and sets
- * f->cfg.confinement to TE0's active-layer share. GK_OK and nothing done
- * without confinement_from. Errors (GK_EINPUT) at the config's line. */
+ * f->cfg.confinement to TE0's active-layer share; with npol = 2 also TM0's
+ * share (confinement_tm). Each mode's loss with the active layer's
+ * extinction set to zero (the model supplies the active layer's gain and
+ * absorption) becomes mode_loss[p]. GK_OK and nothing done without
+ * confinement_from. Errors (GK_EINPUT) at the config's line. */
 int gk_sim_file_confinement(gk_sim_file *f, gk_error *err);
 /* "FROM:TO:N" -> N geometrically spaced values (FROM and TO included), each
  * a quantity in `base`; *v is malloc'd. Errors are GK_EUSAGE. */
 int gk_sim_parse_range(const char *text, const char *base, double **v, size_t *nv, gk_error *err);
 void gk_sim_file_free(gk_sim_file *f);
+
+/* ---- fitting the simulation to a measured VPI set ---------------------
+ * Adjust a few named parameters so that the simulated time-integrated edge
+ * spectra match measured ones at the measured fluences (one spectrum per
+ * fluence; y[j*nf + k] at lambda[j], fluence[k] in J/cm², every λ inside the
+ * simulation's grid; the simulated spectra are interpolated linearly onto
+ * lambda). Names: sigma (bulk: gain σ peak; emitters: σ_e peak when given),
+ * k1, k2, k3, n_th, n_s, background_loss, coupling, confinement, lifetime,
+ * density, pump_absorption, pump_cross_section and scale (a collection
+ * factor multiplying every simulated spectrum; 1 unless named). The fit runs
+ * in ln(parameter) through the project's engine (gk_fit, Levenberg–
+ * Marquardt, forward-difference Jacobian with a step of 1e-3 in ln p, one
+ * sweep per parameter), relative weights (each point's σ ∝ its value), on
+ * the points above min_fraction of the data's maximum. Standard errors are
+ * the engine's (covariance scaled by χ²_red), mapped back: se(p) = p se(ln p). */
+#define GK_SIM_FIT_MAX 8
+typedef struct gk_sim_fit_result {
+  size_t np;
+  char name[GK_SIM_FIT_MAX][24], unit[GK_SIM_FIT_MAX][16];
+  double start[GK_SIM_FIT_MAX], value[GK_SIM_FIT_MAX], se[GK_SIM_FIT_MAX];
+  int cov_ok, converged;
+  double chi2_red;
+  size_t n_used, n_iter, n_sweeps;
+  char reason[160];
+  gk_sim_config best;      /* the input config with the fitted values */
+} gk_sim_fit_result;
+/* Errors: GK_EUSAGE for an unknown or repeated name, a parameter the
+ * config does not use or that starts at <= 0, λ outside the grid, fewer
+ * points than parameters; run errors as gk_sim_sweep (GK_ECANCELLED). A fit
+ * that does not converge returns GK_OK with converged = 0. */
+int gk_sim_fit(const gk_sim_config *c, const double *fluence, size_t nf, const double *lambda, size_t nl,
+               const double *y, const char *const *names, size_t np, double min_fraction,
+               gk_sim_fit_result *res, const gk_progress *prog, gk_error *err);
 
 GK_API_END
 #ifdef __cplusplus

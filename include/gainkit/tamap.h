@@ -146,6 +146,23 @@ typedef struct gk_tamap_scheme {
  * compartment). Names are created in order of appearance; "0" or "GS" is
  * the ground state. */
 int gk_tamap_scheme_parse(const char *text, const char *init, gk_tamap_scheme *s, gk_error *err);
+/* Read a scheme from a small YAML file (through the library's YAML loader:
+ * 16 MiB, depth 64, 200 000 nodes at most; errors FILE:LINE):
+ *
+ *   compartments: [H, XX, X]        # optional: order and check of the names
+ *   transitions:
+ *     - {from: H,  to: X,      lifetime: 0.4ps}
+ *     - {from: XX, to: X,      rate: 2.5e10}          # s^-1, or 0.025/ps
+ *     - {from: X,  to: ground, lifetime: 3ns, fixed: true}
+ *   initial: {H: 1, XX: 0.1}        # or a list, one mapping per data set
+ *
+ * Branching is two transitions from one compartment; "ground", "GS" or "0"
+ * is the ground state. The transitions mean what the text form
+ * "H->X:0.4ps, XX->X:2.5e10, X->0:3ns!" means. With a list of populations,
+ * c0_sets (max_sets x GK_TAMAP_MAX_COMP, row-major) receives them and
+ * *nsets their number (0 for a single mapping, which goes to s->c0). */
+int gk_tamap_scheme_read(const char *path, gk_tamap_scheme *s, double *c0_sets, size_t max_sets,
+                         size_t *nsets, gk_error *err);
 /* The parallel model of n lifetimes (DAS): n compartments, each -> ground,
  * all initially 1. */
 void gk_tamap_scheme_parallel(gk_tamap_scheme *s, int n, const double *tau);
@@ -164,7 +181,9 @@ int gk_tamap_scheme_solve(const gk_tamap_scheme *s, const double *k, double *lam
 
 /* ---- global / target fit -------------------------------------------- */
 typedef struct gk_tamap_global_options {
-  gk_kin_irf irf;           /* GK_KIN_IRF_GAUSS (fwhm = start) or NONE */
+  gk_kin_irf irf;           /* GK_KIN_IRF_GAUSS (fwhm = start), NONE, or MEASURED (t, y,
+                               n: the sampled response, convolved with every decay by
+                               gk_kin_basis_vec; its centroid is placed at t0) */
   int fwhm_fixed;
   int irf_per_set;          /* one FWHM per data set instead of one shared */
   double t0[GK_TAMAP_MAX_SETS];  /* time zero per data set (start), s */
@@ -230,6 +249,33 @@ typedef struct gk_tamap_sigma_fit {
 } gk_tamap_sigma_fit;
 int gk_tamap_sigma_run(const double *fluence, const double *signal, size_t n, double photon_ev,
                        gk_tamap_sigma_fit *f, gk_error *err);
+
+/* ---- gain thresholds on a fluence series of maps ---------------------- */
+#define GK_TAMAP_MAX_GAIN_SETS 64
+/* wavelengths where A0 < this fraction of its maximum get no threshold */
+#define GK_TAMAP_GAIN_MIN_A0 0.02
+typedef struct gk_tamap_gain_result {
+  size_t nw, nsets;
+  double *wl;           /* nw, nm */
+  double *a0;           /* nw ground-state absorbance on the map grid (OD) */
+  double *da;           /* nw*nsets dA averaged over the delay window, da[i*nsets + k] */
+  double *nth, *nth_se; /* nw threshold <N> per wavelength (NaN: never crosses 1, or A0
+                           below GK_TAMAP_GAIN_MIN_A0 of its maximum) */
+  size_t best;          /* wavelength index of the lowest threshold ((size_t)-1: none) */
+  double *gain;         /* nw*nsets material gain -(A0 + dA) ln10 / d, cm^-1 (NaN without d;
+                           negative = absorption) */
+} gk_tamap_gain_result;
+
+/* Gain thresholds from maps at increasing <N> (n_mean[k] for maps[k], same
+ * wavelengths): dA averaged over t_lo <= t <= t_hi (points in use), A0
+ * interpolated from the ground spectrum (wl0, a0; gk_ta_resample), and per
+ * wavelength the first upward crossing of -dA/A0 = 1 along <N>
+ * (gk_ta_crossing: linear interpolation, se from the neighbours). With
+ * thickness_cm > 0 the material gain -(A0 + dA) ln10/d of every map. */
+int gk_tamap_gain(const gk_tamap *const *maps, size_t nsets, const double *n_mean, const double *wl0,
+                  const double *a0, size_t n0, double t_lo, double t_hi, double thickness_cm,
+                  gk_tamap_gain_result *r, gk_error *err);
+void gk_tamap_gain_free(gk_tamap_gain_result *r);
 
 GK_API_END
 #ifdef __cplusplus

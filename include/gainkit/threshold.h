@@ -31,6 +31,8 @@
 
 #include <stddef.h>
 #include "gainkit/error.h"
+#include "gainkit/data.h"
+#include "gainkit/spectra.h"
 
 #include "gainkit/export.h"
 
@@ -114,6 +116,46 @@ int gk_threshold_fwhm_fit(const double *pump, const double *fwhm, size_t n,
  * at pump. */
 double gk_threshold_kink_eval(const gk_threshold_kink *k, double pump);
 double gk_threshold_fwhm_eval(const gk_threshold_fwhm *f, double pump);
+
+/* ---- input preparation: a pump series as the methods see it ------------- */
+
+/* The series, sorted by increasing pump. From a table (pump, intensity,
+ * optional FWHM nm) or from a matrix of spectra (each spectrum analysed by
+ * gk_spectrum_analyse: integrated intensity, peak, FWHM, baseline). */
+typedef struct gk_threshold_series {
+  size_t n;
+  double *pump, *intensity, *peak_nm, *peak, *fwhm;  /* peak_nm/peak NaN for tables */
+  int *flags;            /* GK_FWHM_* per spectrum (0 for tables) */
+  double *baseline;      /* spectra: the baseline subtracted from each */
+  long *line;            /* source line (tables), 0 for spectra */
+  int has_fwhm, spectra;
+  char pump_unit[32];    /* as in the file ("" none, "a.u." allowed) */
+  char int_label[64];    /* "intensity (counts)", "integrated intensity (a.u.)" */
+  size_t nwl;            /* spectra: wavelengths */
+  double *wl, *norm;     /* spectra: nwl wavelengths (increasing), n x nwl
+                            spectra normalised (baseline removed, peak 1) */
+  size_t n_total, n_out; /* after gk_threshold_series_restrict: before, and left out */
+  double range_lo, range_hi;
+} gk_threshold_series;
+
+/* A pump unit must be a fluence, intensity, energy, power or current
+ * density, or an arbitrary unit ("a.u."): "pump (ns)" is a mislabelled
+ * column. GK_EINPUT at path:line otherwise. */
+int gk_threshold_check_pump_unit(const char *path, long line, const char *unit, gk_error *err);
+/* A table: 2 or 3 columns (pump, intensity[, FWHM nm]). Checks: the
+ * column count (header line), the pump unit, pumps > 0 and FWHM > 0
+ * (file:line). */
+int gk_threshold_prepare_table(const gk_table *t, gk_threshold_series *s, gk_error *err);
+/* A matrix of spectra (rows wavelengths, columns pumps; any orientation
+ * already resolved by the reader). so: baseline, window, smoothing of
+ * gk_spectrum_analyse. Checks: the pump unit, pumps > 0, each spectrum
+ * analysable (file, "spectrum at pump P: ..."). */
+int gk_threshold_prepare_matrix(const gk_matrix *m, const gk_spectrum_options *so, gk_threshold_series *s,
+                                gk_error *err);
+/* Keep lo <= pump <= hi (in the series' pump unit); records n_total,
+ * n_out, range_lo, range_hi. */
+void gk_threshold_series_restrict(gk_threshold_series *s, double lo, double hi);
+void gk_threshold_series_free(gk_threshold_series *s);
 
 GK_API_END
 #ifdef __cplusplus

@@ -26,8 +26,35 @@ GK_API_BEGIN
 
 #define GK_TRPL_MAX_DECAYS 16
 
+/* Recombination model.
+ *   ABC   dN/dt = -k1 N - k2 N^2 - k3 N^3, PL ~ k2 N^2 (Goldberg et al.,
+ *         Adv. Mater. 2024, Eq. 1-3).
+ *   TRAP  trap-assisted recombination through NT deep electron traps
+ *         (Stranks et al., Phys. Rev. Applied 2014; the trap-filling picture
+ *         of Tatarinov et al., Adv. Opt. Mater. 2023, Fig. 3b-d):
+ *           dn_e/dt = -k2 n_e n_h - kT n_e (NT - n_t)
+ *           dn_t/dt =  kT n_e (NT - n_t) - kD n_t n_h
+ *           n_h     =  n_e + n_t   (charge neutrality, traps empty at t = 0)
+ *         n_e(0) = n_h(0) = N0, PL ~ k2 n_e n_h. kT (cm^3 s^-1) captures
+ *         electrons into empty traps, kD (cm^3 s^-1) empties them by
+ *         recombination with free holes. While N0 << NT the decay is
+ *         mono-exponential with rate kT NT; once N0 exceeds NT the traps
+ *         fill and the lifetime first lengthens, then shortens again by the
+ *         bimolecular term: the lifetime maximum near N0 ~ NT is how
+ *         Tatarinov et al. estimate NT (1.75e18 and 14.2e18 cm^-3 for their
+ *         large- and small-grain films). */
+typedef enum { GK_TRPL_ABC = 0, GK_TRPL_TRAP = 1 } gk_trpl_model;
+
+/* Instrument response. NONE: t = 0 is the excitation (points before it must
+ * be cut). GAUSS: the model PL, impulsively excited at t0, is convolved with
+ * a Gaussian of FWHM fwhm (piecewise-linear PL convolved exactly). MEASURED:
+ * convolved with a measured response (irf_t, irf_y; resampled linearly,
+ * normalised to unit area, its centroid placed at t0). */
+typedef enum { GK_TRPL_IRF_NONE = 0, GK_TRPL_IRF_GAUSS, GK_TRPL_IRF_MEASURED } gk_trpl_irf;
+
 typedef struct gk_trpl_data {
-  size_t n;              /* time points (shared by all decays), t >= 0 */
+  size_t n;              /* time points (shared by all decays), increasing;
+                            t >= 0 without an IRF */
   const double *t;       /* s */
   size_t ndecay;
   const double *pl;      /* ndecay*n, decay d at pl[d*n + q] */
@@ -35,26 +62,60 @@ typedef struct gk_trpl_data {
 } gk_trpl_data;
 
 typedef struct gk_trpl_options {
-  double k1, k2, k3;     /* starting values (0 = automatic) */
+  gk_trpl_model model;
+  double k1, k2, k3;     /* starting values (0 = automatic); k2 also for TRAP */
   int fix_k1, fix_k2, fix_k3;
+  double kt, kd, nt;     /* TRAP starting values (0 = automatic) */
+  int fix_kd;
   int shared_scale;      /* one PL scale for every decay (absolute intensities comparable) */
+  gk_trpl_irf irf;
+  double fwhm;           /* GAUSS: start (s) */
+  int fix_fwhm;
+  const double *irf_t, *irf_y;   /* MEASURED: irf_n samples (s, any scale) */
+  size_t irf_n;
+  double t0;             /* IRF: time of the excitation (start, s) */
+  int fix_t0;
+  int profile;           /* profile-likelihood intervals of the free rates (and NT) */
   gk_fit_options fit;
 } gk_trpl_options;
 
 void gk_trpl_options_default(gk_trpl_options *o);
 
+/* Parameters reported by index: 0 k1, 1 k2, 2 k3, 3 kT, 4 kD, 5 NT. */
+#define GK_TRPL_NPAR 6
 typedef struct gk_trpl_result {
+  gk_trpl_model model;
   double k1, k2, k3, k1_se, k2_se, k3_se;
+  double kt, kd, nt, kt_se, kd_se, nt_se;
+  /* same values by index (GK_TRPL_NPAR); used[i] = 1 if the model has it,
+   * fixed[i] = 1 if held */
+  double val[GK_TRPL_NPAR], se[GK_TRPL_NPAR];
+  int used[GK_TRPL_NPAR], fixed[GK_TRPL_NPAR];
+  /* profile-likelihood 68 % interval (chi2 rises by chi2_red: the noise is
+   * estimated from the residuals); the upper end NaN where the profile
+   * stays below the level up to 1e4 times the value (not bounded), the
+   * lower end 0 where it stays below down to 1e-4 times the value (all
+   * parameters are >= 0) */
+  int profiled;
+  double prof_lo[GK_TRPL_NPAR], prof_hi[GK_TRPL_NPAR];
+  double t0, t0_se, fwhm, fwhm_se;   /* IRF (s) */
   double scale[GK_TRPL_MAX_DECAYS];
-  double *fit;           /* ndecay*n model */
-  double chi2_red;
+  double *fit;           /* ndecay*n model (NaN at points not fitted) */
+  size_t npoints;        /* residuals fitted */
+  double chi2, chi2_red;
   size_t dof;
   int converged;
   char reason[160];
 } gk_trpl_result;
 
+/* Names and units of the parameters by index (for reports). */
+const char *gk_trpl_param_name(int i);
+const char *gk_trpl_param_unit(int i);
+
 /* Fit (relative weights: each decay spans decades, so the residuals are
- * taken on log PL — points with PL <= 0 are left out). */
+ * taken on log PL — points with PL <= 0 are left out; with an IRF also the
+ * points earlier than 1.5 FWHM (start value) before the decay's maximum,
+ * where only background is measured). */
 int gk_trpl_fit(const gk_trpl_data *d, const gk_trpl_options *o, gk_trpl_result *r, gk_error *err);
 void gk_trpl_result_free(gk_trpl_result *r);
 
@@ -66,6 +127,21 @@ int gk_trpl_density(double k1, double k2, double k3, double n0, const double *t,
  * the normalised single-exciton decay, q(0) = exp(-<n_e>) (Ahn et al.,
  * Chem. Rev. 2023, Fig. 13b). NaN unless 0 < q0 <= 1. */
 double gk_trpl_charged_occupancy(double q0);
+
+/* Densities of the TRAP model at times t >= 0: ne[q], nt[q] (either may be
+ * NULL); n_h = n_e + n_t. */
+int gk_trpl_trap_density(double k2, double kt, double kd, double nt_total, double n0, const double *t,
+                         size_t n, double *ne, double *ntrap);
+
+/* The lifetime method of Tatarinov et al. (Adv. Opt. Mater. 2023, Fig. 3d):
+ * tau[d] = the 1/e time of each decay (from its maximum to the first point
+ * below max/e, log-linear interpolation; NaN if it never falls that far),
+ * then the density at which tau(N0) is longest (vertex of the parabola in
+ * log N0 through the longest lifetime and its neighbours) as the trap
+ * density. *n_peak = NaN when the longest lifetime is at the lowest or the
+ * highest N0 (the lifetime has not turned over: not determined). n0 must
+ * increase. Returns GK_OK or GK_EUSAGE. */
+int gk_trpl_lifetimes(const gk_trpl_data *d, double *tau, double *n_peak, gk_error *err);
 
 GK_API_END
 #ifdef __cplusplus

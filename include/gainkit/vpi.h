@@ -32,6 +32,8 @@
 
 #include <stddef.h>
 #include "gainkit/error.h"
+#include "gainkit/data.h"
+#include "gainkit/io.h"
 
 #include "gainkit/export.h"
 
@@ -186,6 +188,63 @@ int gk_vpi_default_fluorescence(const gk_vpi_data *d, double *F, gk_error *err);
  * must be increasing. */
 int gk_vpi_auto_max_pump(const double *lambda, const double *intensity, size_t nl, size_t np,
                          double tol, size_t *np_keep, gk_error *err);
+
+/* ---- input preparation: a pump-series matrix -> gk_vpi_data -------------
+ * What the user selects and supplies besides the spectra. Units: nm for
+ * wavelengths, cm for the stripe length, the matrix's own pump unit for
+ * pumps (max_pump as text may carry a unit suffix, converted to it). */
+typedef enum {
+  GK_VPI_WEIGHTS_NONE = 0,   /* unweighted: the brightest spectra dominate */
+  GK_VPI_WEIGHTS_RELATIVE,   /* sigma = |I| (floored), the default of the CLI */
+  GK_VPI_WEIGHTS_POISSON     /* sigma = sqrt|I| (floored) */
+} gk_vpi_weights;
+#define GK_VPI_SIGMA_FLOOR 1e-3  /* sigma floor, fraction of the column's max |I| */
+
+typedef struct gk_vpi_prepare_options {
+  int window;                /* select window_lo..window_hi (nm) */
+  double window_lo, window_hi;
+  const char *max_pump;      /* keep pumps <= this ("50", "0.05mJ/cm2"): a bare
+                                number is in the matrix's pump unit; NULL: all */
+  int auto_max_pump;         /* drop pumps past the FWHM minimum (gk_vpi_auto_max_pump) */
+  double length;             /* stripe length, cm; 0: the matrix's metadata
+                                "stripe_length_cm" */
+  const char *fluorescence;  /* file (wavelength nm, F) interpolated onto the
+                                data; NULL: estimated from the lowest-pump spectrum */
+  const char *losses;        /* file (wavelength nm, alpha cm^-1) held fixed; NULL: fitted */
+  gk_vpi_weights weights;
+} gk_vpi_prepare_options;
+
+/* The prepared data: owns its arrays; gk_vpi_prepared_data() gives the
+ * gk_vpi_data view. Wavelengths increasing, pumps increasing. */
+typedef struct gk_vpi_prepared {
+  size_t nl, np;
+  double *lambda, *pump, *intensity, *F, *alpha, *sigma;  /* alpha NULL without losses,
+                                                             sigma NULL unweighted */
+  double L;                  /* cm */
+  char pump_unit[32];        /* the matrix's pump unit ("" if none) */
+  const char *weights;       /* "none", "relative" or "poisson" */
+  int F_estimated;           /* F from the lowest-pump spectrum */
+  size_t np_matrix;          /* pumps in the matrix before selection */
+  size_t np_auto_dropped;    /* pumps dropped by auto_max_pump */
+  gk_notes notes;            /* what was decided (auto_max_pump) */
+} gk_vpi_prepared;
+
+/* Select, sort and check the data of a pump-series matrix (gk_io_assemble
+ * or gk_matrix_read; rows wavelengths, columns pumps) for gk_vpi_fit.
+ * Preconditions: m read without error. Does: the wavelength window
+ * (increasing order), pumps sorted increasing and cut at max_pump /
+ * auto_max_pump, the stripe length (option or metadata), F(lambda) read
+ * and linearly interpolated (or estimated), fixed losses read and
+ * interpolated, the weights' sigmas. Checks (error names the struct field
+ * in gk_error.option, or the file and line): at least 2 positive, finite
+ * pumps (file:line of the pump row), a positive length ("length"), >= 3
+ * wavelengths in the window ("window"), >= 2 pumps kept ("max_pump"),
+ * finite intensities (file:line), F and losses files covering the data
+ * ("fluorescence"/"losses" files: file:line), losses >= 0. Free with
+ * gk_vpi_prepared_free (also after an error). */
+int gk_vpi_prepare(const gk_matrix *m, const gk_vpi_prepare_options *o, gk_vpi_prepared *p, gk_error *err);
+void gk_vpi_prepared_free(gk_vpi_prepared *p);
+gk_vpi_data gk_vpi_prepared_data(const gk_vpi_prepared *p);
 
 GK_API_END
 #ifdef __cplusplus

@@ -30,6 +30,8 @@
 #include <stddef.h>
 #include "gainkit/error.h"
 #include "gainkit/fit.h"
+#include "gainkit/data.h"
+#include "gainkit/io.h"
 #include "gainkit/progress.h"
 
 #include "gainkit/export.h"
@@ -185,6 +187,38 @@ int gk_vsl_spectral(const double *L, size_t nL, const double *z, size_t nw,
                     gk_weighting weighting, unsigned mask, gk_vsl_spectrum *spec, int *rec,
                     const gk_progress *progress, gk_error *err);
 void gk_vsl_spectrum_free(gk_vsl_spectrum *s);
+
+/* ---- input preparation: a column file -> gk_vsl_data -------------------- */
+typedef struct gk_vsl_prepare_options {
+  int has_range;             /* keep range_lo <= L <= range_hi (cm) */
+  double range_lo, range_hi;
+  int weights;               /* a gk_weighting, or -1: GK_WEIGHT_SIGMA when the
+                                data have a sigma column, else GK_WEIGHT_NONE */
+  int offset;                /* gk_vsl_data.offset */
+  size_t min_points;         /* points needed after the selection (the
+                                parameters of the model); 0: 2 */
+  const char *model_name;    /* for that message ("vsl1"); NULL: "the model" */
+} gk_vsl_prepare_options;
+
+typedef struct gk_vsl_prepared {
+  gk_vsl_data d;             /* views of the arrays below */
+  double *L, *intensity, *sigma;
+  long *line;
+  double background;         /* I extrapolated to L -> 0 (gk_io_offset_vsl) */
+  int background_significant;
+  gk_notes notes;            /* implausible lengths, a significant background */
+} gk_vsl_prepared;
+
+/* Select and check the points of a VSL scan read by gk_columns_read
+ * (x = stripe length in cm, GK_XKIND_LENGTH). Preconditions: col read
+ * without error (sorted, duplicates averaged by the reader when asked).
+ * Does: the range (cm), the weighting (sigma needs a sigma column: error
+ * on field "weights"), the background estimate I(L -> 0) and plausibility
+ * of the lengths (1 um .. 5 cm) as notes, gk_vsl_check. Errors: too few
+ * points (field "range" when a range is set, else the file), and those of
+ * gk_vsl_check (file:line). Free with gk_vsl_prepared_free. */
+int gk_vsl_prepare(const gk_columns *col, const gk_vsl_prepare_options *o, gk_vsl_prepared *p, gk_error *err);
+void gk_vsl_prepared_free(gk_vsl_prepared *p);
 
 GK_API_END
 #ifdef __cplusplus

@@ -211,6 +211,15 @@ def sweep(stack, layer=None, thickness_nm=None, wavelengths_nm=None, wavelength_
                 dmin = P[i].thickness_nm
                 break
         v["te0_positive_net_gain_from_nm"] = dmin
+        # the CLI's g_net = 0 crossing (first upwards, linear between grid points)
+        g0 = math.nan
+        for i in range(1, npt):
+            a, b = P[i - 1], P[i]
+            if a.found[0] and b.found[0] and a.net_gain[0] <= 0 < b.net_gain[0]:
+                g0 = a.thickness_nm + (0 - a.net_gain[0]) * (b.thickness_nm - a.thickness_nm) / \
+                    (b.net_gain[0] - a.net_gain[0])
+                break
+        v["te0_net_gain_zero_nm"] = g0
     v["converged"] = bool(conv[0])
     return Record("modes", v, converged=bool(conv[0]))
 

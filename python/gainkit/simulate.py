@@ -137,15 +137,36 @@ class SimResult(Result):
     config: str = ""
     converged: bool = True
     warnings: list = dataclasses.field(default_factory=list)
+    # memory of the run's grids (bytes), "emitters"/"bulk", "te"/"te+tm", and
+    # with TE + TM the per-mode spectra (photons/nm) and edge traces (photons/s)
+    memory_bytes: float = math.nan
+    kinetics: str = "emitters"
+    modes: str = "te"
+    spectrum_te: np.ndarray | None = None
+    spectrum_tm: np.ndarray | None = None
+    edge_te: np.ndarray | None = None
+    edge_tm: np.ndarray | None = None
+
+    def _pol(self, d):
+        if self.spectrum_tm is not None:
+            d["spectrum_te_photons_per_nm"] = self.spectrum_te
+            d["spectrum_tm_photons_per_nm"] = self.spectrum_tm
+        return d
 
     def _dict(self):
-        return {"command": "simulate", "config": self.config,
-                "stripe_length_cm": self.stripe_length_cm, "pump_fwhm_s": self.pump_fwhm_s,
-                "wavelength_nm": self.wavelength_nm, "fluence_J_cm-2": self.fluence,
-                "peak_nm": self.peak_nm, "fwhm_nm": self.fwhm_nm,
-                "spectrum_photons_per_nm": self.spectrum, "budget_photons": self.budget,
-                "t_ns": self.t * 1e9, "pump_photons_cm-2_s-1": self.pump,
-                "edge_photons_per_s": self.intensity, "fwhm_t_nm": self.fwhm_t}
+        d = {"command": "simulate", "config": self.config,
+             "stripe_length_cm": self.stripe_length_cm, "pump_fwhm_s": self.pump_fwhm_s,
+             "wavelength_nm": self.wavelength_nm, "memory_bytes": self.memory_bytes,
+             "kinetics": self.kinetics, "modes": self.modes, "fluence_J_cm-2": self.fluence,
+             "peak_nm": self.peak_nm, "fwhm_nm": self.fwhm_nm,
+             "spectrum_photons_per_nm": self.spectrum, "budget_photons": self.budget,
+             "t_ns": self.t * 1e9, "pump_photons_cm-2_s-1": self.pump,
+             "edge_photons_per_s": self.intensity, "fwhm_t_nm": self.fwhm_t}
+        self._pol(d)
+        if self.edge_tm is not None:
+            d["edge_te_photons_per_s"] = self.edge_te
+            d["edge_tm_photons_per_s"] = self.edge_tm
+        return d
 
 
 def _result(r, c, path):
@@ -155,7 +176,14 @@ def _result(r, c, path):
     pk_nm, pk, fw = _summary(lam, spec)
     b = r.budget
     tr = r.spectrum_t != ffi.NULL
-    return SimResult(fluence=c.pump_fluence, stripe_length_cm=c.stripe_length,
+    two = r.npol == 2
+    pol = carray(r.spectrum_pol, 2 * nb) if two else None
+    ipol = carray(r.intensity_pol, 2 * nt) if two else None
+    return SimResult(memory_bytes=float(lib.gk_sim_memory_bytes(ffi.addressof(c))),
+                     kinetics="bulk" if c.kinetics == lib.GK_SIM_BULK else "emitters",
+                     modes="te+tm" if two else "te",
+                     spectrum_te=pol[:nb] if two else None, spectrum_tm=pol[nb:] if two else None,
+                     edge_te=ipol[:nt] if two else None, edge_tm=ipol[nt:] if two else None,fluence=c.pump_fluence, stripe_length_cm=c.stripe_length,
                      pump_fwhm_s=c.pump_fwhm, wavelength_nm=lam, spectrum=spec,
                      t=carray(r.t, nt), pump=carray(r.pump, nt), intensity=carray(r.intensity, nt),
                      fwhm_t=carray(r.fwhm, nt), budget={k: getattr(b, f) for k, f in _BUDGET},
@@ -235,9 +263,12 @@ class SimSweep(Result):
                         "peak_photons_per_nm": r.peak, "fwhm_nm": r.fwhm_nm,
                         "edge_photons": r.budget["out_edge"], "steps": r.steps,
                         "spectrum_photons_per_nm": r.spectrum, "budget_photons": r.budget})
+            r._pol(pts[-1])
+        r0 = self.results[0]
         return {"command": "simulate", "config": self.config,
                 "stripe_length_cm": self.stripe_length_cm, "pump_fwhm_s": self.pump_fwhm_s,
-                "wavelength_nm": self.wavelength_nm,
+                "wavelength_nm": self.wavelength_nm, "memory_bytes": r0.memory_bytes,
+                "kinetics": r0.kinetics, "modes": r0.modes,
                 "sweep": "fluence" if vpi else "stripe_length", "points": pts}
 
 

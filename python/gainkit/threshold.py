@@ -148,6 +148,9 @@ def _kink_dict(rc, k):
         d["reason"] = _kink_reason(k)
     d["converged"] = ok
     d["slope_below"], d["slope_above"] = k.p[lib.GK_KINK_B1], k.p[lib.GK_KINK_B2]
+    d["curve"] = {"model": "log10(I) = a + b1*min(x - xb, 0) + b2*max(x - xb, 0), x = log10(pump)",
+                  "a": k.p[lib.GK_KINK_A], "b1": k.p[lib.GK_KINK_B1], "b2": k.p[lib.GK_KINK_B2],
+                  "xb": k.p[lib.GK_KINK_XB]}
     if k.no_threshold:
         d["break"] = k.value
     if np.isfinite(k.saturation):
@@ -257,6 +260,7 @@ def _methods(pump, intensity, fwhm, methods, pump_unit, _input, spectra=None):
         d["n_below"] = int(ln.n_below)
         d["slope_below"], d["slope_above"] = ln.m_lo, ln.m_hi
         d["pump_axis_intercept"] = ln.axis
+        d["intercept_below"], d["intercept_above"] = ln.c_lo, ln.c_hi
         out["lines"] = d
         curves["lines"] = (ln.c_lo, ln.m_lo, ln.c_hi, ln.m_hi)
     if "fwhm" in methods and fwhm is not None:
@@ -284,6 +288,9 @@ def _methods(pump, intensity, fwhm, methods, pump_unit, _input, spectra=None):
             d["converged"] = ok
             d["step_resolved"] = not f.unresolved
             d["fwhm_below_nm"], d["fwhm_above_nm"] = f.p[lib.GK_LOGI_WLO], f.p[lib.GK_LOGI_WHI]
+            d["curve"] = {"model": "w = w_hi + (w_lo - w_hi)/(1 + exp((x - x0)/s)), x = log10(pump)",
+                          "w_lo": f.p[lib.GK_LOGI_WLO], "w_hi": f.p[lib.GK_LOGI_WHI],
+                          "x0": f.p[lib.GK_LOGI_X0], "s": f.p[lib.GK_LOGI_S]}
             out["fwhm"] = d
             curves["fwhm"] = lambda P, f=f: np.array([lib.gk_threshold_fwhm_eval(f, float(x)) for x in np.atleast_1d(P)])
     peak_int = None

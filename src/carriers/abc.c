@@ -11,11 +11,11 @@
 int gk_abc_check(const gk_abc *k, gk_error *err)
 {
   if (!(k->k1 >= 0) || !isfinite(k->k1))
-    return gk_error_option(err, "--k1", "must be >= 0 s^-1 (got %g)", k->k1);
+    return gk_error_option(err, "k1", "must be >= 0 s^-1 (got %g)", k->k1);
   if (!(k->k2 >= 0) || !isfinite(k->k2))
-    return gk_error_option(err, "--k2", "must be >= 0 cm^3/s (got %g)", k->k2);
+    return gk_error_option(err, "k2", "must be >= 0 cm^3/s (got %g)", k->k2);
   if (!(k->k3 >= 0) || !isfinite(k->k3))
-    return gk_error_option(err, "--k3", "must be >= 0 cm^6/s (got %g)", k->k3);
+    return gk_error_option(err, "k3", "must be >= 0 cm^6/s (got %g)", k->k3);
   return GK_OK;
 }
 

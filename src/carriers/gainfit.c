@@ -68,7 +68,7 @@ int gk_gain_fit_run(const double *n, const double *g, size_t len, double gamma, 
   gk_gsl_init_();
   memset(out, 0, sizeof *out);
   if (!(gamma > 0 && gamma <= 1))
-    return gk_error_option(err, "--gamma", "confinement factor must lie in (0, 1] (got %g)", gamma);
+    return gk_error_option(err, "gamma", "confinement factor must lie in (0, 1] (got %g)", gamma);
   if (len < 4)
     return gk_error_set(err, GK_EINPUT, NULL, 0, "need at least 4 points to fit 3 parameters (got %zu)", len);
   double nmax = 0;

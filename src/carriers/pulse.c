@@ -116,9 +116,9 @@ int gk_pulse_run(const gk_pulse_opts *o, gk_pulse_result *r, gk_error *err)
   int rc = gk_abc_check(&o->k, err);
   if (rc) return rc;
   if (!(o->n0 > 0) || !isfinite(o->n0))
-    return gk_error_option(err, "--fluence", "the pulse must deposit carriers (N0 = %g cm^-3)", o->n0);
+    return gk_error_option(err, "n0", "the pulse must deposit carriers (N0 = %g cm^-3)", o->n0);
   if (!(o->fwhm > 0) || !isfinite(o->fwhm))
-    return gk_error_option(err, "--pulse-fwhm", "must be positive (got %g s)", o->fwhm);
+    return gk_error_option(err, "fwhm", "must be positive (got %g s)", o->fwhm);
   double sigma = o->fwhm * FWHM_TO_SIGMA;
   double t0 = -6 * sigma, t_pulse = 6 * sigma;
   double t_end = o->t_end;
@@ -126,11 +126,11 @@ int gk_pulse_run(const gk_pulse_opts *o, gk_pulse_result *r, gk_error *err)
     /* Ten lifetimes of the slowest channel still active at N0. */
     double rate = o->k.k1 > 0 ? o->k.k1 : (o->k.k2 * o->n0 + o->k.k3 * o->n0 * o->n0) / 100;
     if (!(rate > 0))
-      return gk_error_option(err, "--t-end", "needed when k1 = k2 = k3 = 0 (nothing decays)");
+      return gk_error_option(err, "t_end", "needed when k1 = k2 = k3 = 0 (nothing decays)");
     t_end = t_pulse + 10 / rate;
   }
   if (!(t_end > t_pulse) || !isfinite(t_end))
-    return gk_error_option(err, "--t-end", "must lie after the pulse (> %g s)", t_pulse);
+    return gk_error_option(err, "t_end", "must lie after the pulse (> %g s)", t_pulse);
   double rtol = o->rtol > 0 ? o->rtol : 1e-9;
   size_t n_out = o->n_out >= 2 ? o->n_out : 2;
 

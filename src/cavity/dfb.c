@@ -12,13 +12,17 @@
 
 typedef double complex cplx;
 
-struct ks { cplx kL; };
+struct ks { cplx kL, zL; };
 
-/* G/cosh(gamma L) = gL - (aL - i dL) tanh(gL): even in gL, so the square
- * root's branch does not matter. */
-static cplx ks_G(cplx kL, double aL, double dL)
+/* G/cosh(gamma L) = gL - (aL' - i dL') tanh(gL): even in gL, so the square
+ * root's branch does not matter. With the radiation coupling zeta of a
+ * second-order grating (gk_dfb_threshold_rad): aL' - i dL' = aL - zL - i dL
+ * and kappa L -> kL - i zL. */
+static cplx ks_G(cplx kL, cplx zL, double aL, double dL)
 {
-  cplx s = aL - I * dL, u = csqrt(kL * kL + s * s);
+  cplx s = aL - zL - I * dL;
+  kL -= I * zL;
+  cplx u = csqrt(kL * kL + s * s);
   if (cabs(u) < 1e-12) return 1.0 - s;   /* limit u -> 0: u cosh u - s sinh u ~ u (1 - s) */
   return u - s * ctanh(u);
 }
@@ -26,7 +30,7 @@ static cplx ks_G(cplx kL, double aL, double dL)
 static int ks_f(const gsl_vector *x, void *p, gsl_vector *f)
 {
   const struct ks *k = p;
-  cplx G = ks_G(k->kL, gsl_vector_get(x, 0), gsl_vector_get(x, 1));
+  cplx G = ks_G(k->kL, k->zL, gsl_vector_get(x, 0), gsl_vector_get(x, 1));
   if (!isfinite(creal(G)) || !isfinite(cimag(G))) return GSL_EDOM;
   gsl_vector_set(f, 0, creal(G));
   gsl_vector_set(f, 1, cimag(G));
@@ -46,7 +50,7 @@ static int refine(struct ks *k, double *aL, double *dL)
     for (int it = 0; it < 200; it++) {
       if (gsl_multiroot_fsolver_iterate(s) != GSL_SUCCESS) break;
       if (gsl_multiroot_test_delta(s->dx, s->x, 1e-14, 1e-13) == GSL_SUCCESS) {
-        ok = gsl_multiroot_test_residual(s->f, 1e-11 * (1 + cabs(k->kL))) == GSL_SUCCESS ? 0 : -1;
+        ok = gsl_multiroot_test_residual(s->f, 1e-11 * (1 + cabs(k->kL) + cabs(k->zL))) == GSL_SUCCESS ? 0 : -1;
         break;
       }
     }
@@ -68,13 +72,21 @@ static int cmp_mode(const void *a, const void *b)
 int gk_dfb_threshold(double kre, double kim, double amax, double dmax, gk_dfb_mode *out, size_t max, size_t *n,
                      gk_error *err)
 {
+  return gk_dfb_threshold_rad(kre, kim, 0, amax, dmax, out, max, n, err);
+}
+
+int gk_dfb_threshold_rad(double kre, double kim, double complex zL, double amax, double dmax, gk_dfb_mode *out,
+                         size_t max, size_t *n, gk_error *err)
+{
   *n = 0;
   if (!isfinite(kre) || !isfinite(kim) || !(kre != 0 || kim != 0))
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "DFB threshold: kappa L must be finite and non-zero");
+  if (!isfinite(creal(zL)) || !isfinite(cimag(zL)) || creal(zL) < 0)
+    return gk_error_set(err, GK_EUSAGE, NULL, 0, "DFB threshold: the radiation coupling zeta L must be finite with Re >= 0");
   if (!(amax > 0) || !(dmax > 0) || !max)
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "DFB threshold: alpha_max, delta_max and max must be positive");
   gsl_error_handler_t *old = gsl_set_error_handler_off();
-  struct ks k = {kre + I * kim};
+  struct ks k = {kre + I * kim, zL};
   /* grid of |G| local minima as starts; spacing well below the mode
    * spacing in delta L (~ pi) and the alpha L scale */
   /* alpha L on a logarithmic grid from 1e-4 amax: strongly coupled gratings
@@ -88,7 +100,7 @@ int gk_dfb_threshold(double kre, double kim, double amax, double dmax, gk_dfb_mo
 #define AL(i) (amax * pow(10.0, -4.0 * (1.0 - (double)(i) / na)))
   for (int i = 0; i <= na; i++)
     for (int j = 0; j <= nd; j++) {
-      cplx G = ks_G(k.kL, AL(i), -dmax + 2 * dmax * j / nd);
+      cplx G = ks_G(k.kL, k.zL, AL(i), -dmax + 2 * dmax * j / nd);
       V(i, j) = isfinite(cabs(G)) ? cabs(G) : INFINITY;
     }
   for (int i = 0; i <= na; i++)
@@ -212,4 +224,107 @@ double gk_dfb_bragg_nm(double neff, double period_nm, int order) { return 2 * ne
 double gk_dfb_stopband_halfwidth_nm(double lambda_nm, double kappa_cm, double ng)
 {
   return lambda_nm * lambda_nm * 1e-7 * fabs(kappa_cm) / (2 * M_PI * ng);
+}
+
+/* ---- second-order radiation (surface emission) -------------------------------
+ * Coupled-mode theory with the first Fourier component of a second-order
+ * grating (Kazarinov & Henry, IEEE J. Quantum Electron. 1985; Streifer et
+ * al., IEEE J. Quantum Electron. 1975): eps_{+-1} scatters R
+ * and S into a field E_r(x) propagating normal to the guide, the solution of
+ *   E_r'' + k0^2 eps(x) E_r = -k0^2 eps_1(x) E0(x) (R + S)
+ * with outgoing waves in cover and substrate, and scatters E_r back into R
+ * and S. Both waves then obey -zeta (R + S) terms, in the Kogelnik-Shank
+ * convention R' = (alpha - i delta) R - i kappa S - zeta (R + S), with
+ *   zeta = i k0^4 / (2 beta) Int Int eps_1 E0(x) G(x,x') eps_1 E0(x') dx dx'
+ * (E0 normalised to Int E0^2 = 1; G the normal-incidence Green's function
+ * of the unperturbed stack, G'' + k0^2 eps G = -delta). Re zeta > 0 is the
+ * radiation (power lost per unit length, field amplitude 2 Re zeta at the
+ * radiating band edge of an infinite grating); one band edge does not
+ * radiate. Computed here in gainkit's e^{-i omega t} convention (outgoing
+ * e^{+i k |x|}) and returned conjugated, in the K-S convention. */
+typedef struct { cplx u, d; } uv;   /* value and x-derivative */
+
+/* propagate (u, u') over thickness t (may be negative) in a layer where
+ * u'' = -q^2 u */
+static uv prop(uv a, cplx q, double t)
+{
+  cplx c, s;   /* cos(q t), sin(q t)/q */
+  if (cabs(q * t) < 1e-7) { c = 1 - 0.5 * q * q * t * t; s = t; }
+  else { c = ccos(q * t); s = csin(q * t) / q; }
+  uv b = {c * a.u + s * a.d, -q * q * s * a.u + c * a.d};
+  return b;
+}
+
+static cplx layer_sq_integral(uv a, cplx q, double d)
+{
+  /* Int_0^d u^2 for u = A cos(q s) + B sin(q s)/q, A = a.u, B = a.d (Simpson, 2000 panels:
+   * relative error ~1e-13 for |q d| < 10) */
+  int n = 2000;
+  cplx sum = 0;
+  for (int i = 0; i <= n; i++) {
+    uv v = prop(a, q, d * i / n);
+    double w = (i == 0 || i == n) ? 1 : (i % 2 ? 4 : 2);
+    sum += w * v.u * v.u;
+  }
+  return sum * d / (3.0 * n);
+}
+
+int gk_dfb_radiation(const gk_guide *g, const gk_mode *m, size_t layer, double eps1, double complex *zeta_cm,
+                     gk_error *err)
+{
+  if (m->pol != GK_TE) return gk_error_set(err, GK_EUSAGE, NULL, 0, "DFB radiation: only TE modes are supported");
+  if (layer == 0 || layer + 1 >= g->nlayers)
+    return gk_error_set(err, GK_EUSAGE, NULL, 0, "DFB radiation: layer %zu is not an interior layer", layer);
+  size_t nl = g->nlayers;
+  double k0 = 2 * M_PI / g->wavelength_nm;   /* nm^-1 */
+  cplx ne = m->neff, beta = k0 * ne;
+  cplx *eps = malloc(nl * sizeof *eps);
+  if (!eps) return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
+  for (size_t j = 0; j < nl; j++) eps[j] = g->index[j] * g->index[j];
+  /* guided TE field: E = exp(gc x) in the cover (x < 0), x downwards */
+  cplx gc = k0 * csqrt(ne * ne - eps[0]);
+  if (creal(gc) < 0) gc = -gc;
+  uv e = {1, gc};
+  cplx norm = 1 / (2 * gc);
+  uv eg = e;   /* at the top of the grating layer */
+  for (size_t j = 1; j + 1 < nl; j++) {
+    cplx q = k0 * csqrt(eps[j] - ne * ne);
+    if (j == layer) eg = e;
+    norm += layer_sq_integral(e, q, g->thickness_nm[j]);
+    e = prop(e, q, g->thickness_nm[j]);
+  }
+  cplx gs = k0 * csqrt(ne * ne - eps[nl - 1]);
+  if (creal(gs) < 0) gs = -gs;
+  norm += e.u * e.u / (2 * gs);
+  /* normal-incidence solutions: u_top outgoing upwards (e^{-i kc x}),
+   * u_bot outgoing downwards (e^{+i ks x}), e^{-i omega t} */
+  cplx kc = k0 * csqrt(eps[0]), ks = k0 * csqrt(eps[nl - 1]);
+  uv ut = {1, -I * kc};
+  for (size_t j = 1; j < layer; j++) ut = prop(ut, k0 * csqrt(eps[j]), g->thickness_nm[j]);
+  uv ub = {1, I * ks};
+  for (size_t j = nl - 2; j > layer; j--) ub = prop(ub, k0 * csqrt(eps[j]), -g->thickness_nm[j]);
+  cplx qg = k0 * csqrt(eps[layer]), qm = k0 * csqrt(eps[layer] - ne * ne);
+  double d = g->thickness_nm[layer];
+  uv ubt = prop(ub, qg, -d);   /* u_bot at the top of the grating layer */
+  cplx W = ut.u * ubt.d - ut.d * ubt.u;
+  /* I = -(2 eps1^2 / W) Int E0 u_bot C, C(x) = Int_top^x E0 u_top (trapezoid; 4000 panels) */
+  int n = 4000;
+  cplx C = 0, acc = 0, prev_f = 0, prev_h = 0;
+  for (int i = 0; i <= n; i++) {
+    double s = d * i / n;
+    cplx E0 = prop(eg, qm, s).u, u1 = prop(ut, qg, s).u, u2 = prop(ubt, qg, s).u;
+    cplx f = E0 * u1;
+    if (i) C += 0.5 * (f + prev_f) * (d / n);
+    cplx h = E0 * u2 * C;
+    if (i) acc += 0.5 * (h + prev_h) * (d / n);
+    prev_f = f;
+    prev_h = h;
+  }
+  free(eps);
+  cplx Iint = -2 * eps1 * eps1 * acc / W / norm;
+  cplx zeta = -I * k0 * k0 * k0 * k0 * Iint / (2 * beta);   /* nm^-1, e^{-i omega t} */
+  *zeta_cm = conj(zeta) * 1e7;
+  if (!isfinite(creal(*zeta_cm)) || !isfinite(cimag(*zeta_cm)))
+    return gk_error_set(err, GK_EDOM, NULL, 0, "DFB radiation: the radiation coupling is not finite");
+  return GK_OK;
 }

@@ -42,3 +42,9 @@ double gk_cavity_deconvolve_lorentz_nm(double wm, double wi, int gauss)
   double r1 = (-B - sqrt(disc)) / (2 * A);
   return r1 >= 0 ? r1 : NAN;
 }
+
+double gk_cavity_jth_ratio(double Va, double pa, double qa, double ta, double Vb, double pb, double qb, double tb)
+{
+  if (!(Va > 0 && pa > 0 && qa > 0 && ta > 0 && Vb > 0 && pb > 0 && qb > 0 && tb > 0)) return NAN;
+  return (Vb / (pb * qb * tb)) / (Va / (pa * qa * ta));
+}

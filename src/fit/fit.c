@@ -13,6 +13,7 @@
  */
 #include "gainkit/fit.h"
 #include "fit/fit_internal.h"
+#include "fit/structured.h"
 
 #include <float.h>
 #include <math.h>
@@ -413,16 +414,21 @@ static void run_start(fit_ctx *c, gsl_multifit_nlinear_workspace *w,
       /* Fifteen trial steps with a shrinking trust region were all
        * rejected. GSL resets the damping, so trying again can help (as its
        * own driver does); several in a row mean that no step reduces chi2. */
-      if (++noprog >= MAX_NOPROG || iter == 1) {
+      /* On the first iteration a start that is already the optimum is
+       * recognised at once; any other start gets the retries too (the start
+       * of a profile search can be within rounding of the optimum in chi2
+       * but not yet in the gradient's cosine). */
+      int optimal0 = iter == 1 && c->n_fail == fail_before && residual_orthogonal(w);
+      if (++noprog >= MAX_NOPROG || optimal0) {
         if (c->n_fail > fail_before)
           snprintf(sr->reason, sizeof sr->reason, "model failed to evaluate at every trial step");
-        else if (iter == 1 && residual_orthogonal(w)) {
+        else if (optimal0) {
           /* A start that is already the optimum (noise-free data, or a
            * second pass started at the first pass's answer) admits no
            * improving step, yet the gradient test says it is a minimum. */
           sr->converged = 1;
           snprintf(sr->reason, sizeof sr->reason, "start point is already optimal (small gradient)");
-        } else if (iter == 1)
+        } else if (iter == noprog)
           snprintf(sr->reason, sizeof sr->reason, "no step from the start point reduced chi2");
         else {
           sr->converged = 1;
@@ -839,15 +845,6 @@ static void start_vector(const gk_fit_problem *prob, size_t s, double *theta)
   }
 }
 
-/* Better of two start results: converged beats not converged, then lower chi2. */
-static int better(const start_result *a, const start_result *b)
-{
-  if (!a->ok) return 0;
-  if (!b->ok) return 1;
-  if (a->converged != b->converged) return a->converged > b->converged;
-  return a->chi2 < b->chi2;
-}
-
 /* Two converged fits agree when their chi2 match to this relative
  * tolerance: far above rounding (~1e-14 of chi2 at a converged optimum),
  * far below any difference between distinct local minima worth reporting. */
@@ -902,31 +899,25 @@ static int search(gk_fit_workspace *ws, double *value, size_t *best_start, start
   memset(best, 0, sizeof *best);
   *n_fits = 0;
   char first_fail[160] = "";
-  double agree_chi2[2] = {NAN, NAN};
-  size_t n_conv = 0;
-  for (size_t t = 0; t < n_try; t++) {
+  /* the engine's one multi-start policy (structured.h); under screening it
+   * stops as soon as two converged fits agree on the best chi2 */
+  gk_ms_policy pol = {.agree = screen ? 2 : 0, .agree_rel = AGREE_REL, .target = INFINITY};
+  gk_ms ms;
+  gk_ms_begin(&ms, &pol);
+  for (size_t t = 0; t < n_try && !gk_ms_done(&ms); t++) {
     const size_t s = screen ? ws->order[t] : t;
     if (screen && !isfinite(ws->score[s]) && t > 0) break; /* the rest fail at the start */
     start_result sr;
     start_vector(prob, s, ws->theta0);
     run_start(c, ws->w, &fdf, &ws->opt, ws->theta0, ws->u, &sr);
-    ++*n_fits;
     if (!sr.ok && !first_fail[0]) snprintf(first_fail, sizeof first_fail, "%s", sr.reason);
-    if (better(&sr, best)) {
+    if (gk_ms_record(&ms, s, sr.ok, sr.converged, sr.chi2, 0)) {
       *best = sr;
       *best_start = s;
       theta_from_u(c, ws->u->data, value);
     }
-    if (screen && sr.ok && sr.converged) {
-      /* stop as soon as two converged fits agree on the minimum */
-      int agree = 0;
-      for (size_t k = 0; k < (n_conv < 2 ? n_conv : 2); k++)
-        if (fabs(agree_chi2[k] - sr.chi2) <= AGREE_REL * fmax(agree_chi2[k], sr.chi2)) agree = 1;
-      if (agree) break;
-      agree_chi2[n_conv % 2] = sr.chi2;
-      n_conv++;
-    }
   }
+  *n_fits = ms.n_fits;
   if (!best->ok)
     return gk_error_set(err, GK_EDOM, NULL, 0, "fit: %s%s", first_fail,
                         prob->n_starts ? " (at every start)" : "");

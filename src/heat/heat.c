@@ -10,11 +10,11 @@
 int gk_heat_check(const gk_heat *h, gk_error *err)
 {
   if (!(h->k > 0) || !isfinite(h->k))
-    return gk_error_option(err, "--k", "heat exchange constant must be positive (got %g W/K)", h->k);
+    return gk_error_option(err, "k", "heat exchange constant must be positive (got %g W/K)", h->k);
   if (!(h->c > 0) || !isfinite(h->c))
-    return gk_error_option(err, "--c", "heat capacity must be positive (got %g J/K)", h->c);
+    return gk_error_option(err, "c", "heat capacity must be positive (got %g J/K)", h->c);
   if (!(h->power >= 0) || !isfinite(h->power))
-    return gk_error_option(err, "--power", "power must be >= 0 (got %g W)", h->power);
+    return gk_error_option(err, "power", "power must be >= 0 (got %g W)", h->power);
   return GK_OK;
 }
 

@@ -256,6 +256,23 @@ static int matrix_path(const char *path, const gk_assemble_options *o, gk_matrix
   return GK_OK;
 }
 
+/* Fluence pumps (columns) outside what a lab measures: a note naming the
+ * value and the likely unit. */
+static void plausible_matrix(const gk_matrix *m, gk_notes *notes)
+{
+  double f = 1;
+  double *v = malloc((m->ncol ? m->ncol : 1) * sizeof *v);
+  if (!v) return;
+  /* (the wavelength axis: the readers note one outside 200-3000 nm, and
+   * the orientation of a matrix is only accepted with one inside) */
+  const char *cu = m->col_unit_in;
+  if (*cu && gk_unit_factor(cu, "J/cm2", &f, NULL) == GK_OK) {
+    for (size_t j = 0; j < m->ncol; j++) v[j] = m->col[j] * f;
+    gk_plausible_column(GK_PLAUS_FLUENCE, v, m->ncol, 1, cu, m->path, 0, "pump", notes);
+  }
+  free(v);
+}
+
 int gk_io_assemble(const char *const *paths, size_t n, const gk_assemble_options *o, gk_matrix *m,
                    gk_notes *notes, gk_error *err)
 {
@@ -349,13 +366,17 @@ int gk_io_assemble(const char *const *paths, size_t n, const gk_assemble_options
         double fac = 1;
         if (*u && o->pump_unit && *o->pump_unit) {
           if (gk_unit_factor(u, o->pump_unit, &fac, err) != GK_OK) {
-            rc = gk_error_set(err, GK_EINPUT, files.p[f], 0, "pump unit '%s' in the file name: %s", u, err->msg);
+            char why[sizeof err->msg];
+            snprintf(why, sizeof why, "%s", err->msg); /* (err->msg is overwritten) */
+            rc = gk_error_set(err, GK_EINPUT, files.p[f], 0, "pump unit '%s' in the file name: %s", u, why);
             goto out;
           }
         } else if (*u) {
           if (!*first_unit) snprintf(first_unit, sizeof first_unit, "%s", u);
           if (gk_unit_factor(u, first_unit, &fac, err) != GK_OK) {
-            rc = gk_error_set(err, GK_EINPUT, files.p[f], 0, "pump unit '%s' in the file name: %s", u, err->msg);
+            char why[sizeof err->msg];
+            snprintf(why, sizeof why, "%s", err->msg); /* (err->msg is overwritten) */
+            rc = gk_error_set(err, GK_EINPUT, files.p[f], 0, "pump unit '%s' in the file name: %s", u, why);
             goto out;
           }
         } else if (!(o->pump_unit && *o->pump_unit) && f == files.n - 1 && !*first_unit) {
@@ -384,15 +405,35 @@ int gk_io_assemble(const char *const *paths, size_t n, const gk_assemble_options
       goto out;
     }
     if ((rc = same_axis(&set[0], &dark, err))) goto out;
+    /* A dark recorded with another exposure (integration time x summed
+     * accumulations) is scaled to each file's exposure before it is
+     * subtracted: dark counts grow with the exposure. (A pure read-out
+     * bias does not; the note says what was done so a user can record the
+     * dark at the sample's exposure instead.) no_normalise: as read. */
     double de = exposure(&dark.meta);
+    size_t nscaled = 0;
+    double smin = INFINITY, smax = -INFINITY;
     for (size_t f = 0; f < files.n; f++) {
-      double fe = exposure(&set[f].meta);
-      if (isfinite(de) && isfinite(fe) && fabs(fe - de) > 1e-9 * de)
-        gk_notes_add(notes, "%s: exposure %g s but the dark's is %g s: dark subtracted as read",
-                     base_name(files.p[f]), fe, de);
+      double fe = exposure(&set[f].meta), sc = 1;
+      if (isfinite(de) && de > 0 && isfinite(fe) && fe > 0 && fabs(fe - de) > 1e-9 * de) {
+        if (o->no_normalise) {
+          gk_notes_add(notes, "%s: exposure %g s but the dark's is %g s: dark subtracted as read",
+                       base_name(files.p[f]), fe, de);
+        } else {
+          sc = fe / de;
+          nscaled++;
+          smin = fmin(smin, sc);
+          smax = fmax(smax, sc);
+        }
+      }
       for (size_t s = 0; s < set[f].nspec; s++)
-        for (size_t i = 0; i < nwl; i++) set[f].y[s * nwl + i] -= dark.y[i];
+        for (size_t i = 0; i < nwl; i++) set[f].y[s * nwl + i] -= sc * dark.y[i];
     }
+    if (nscaled)
+      gk_notes_add(notes,
+                   "the dark's exposure (%g s) differs from that of %zu of %zu files: the dark was scaled "
+                   "to each file's exposure before subtraction (factors %g to %g)",
+                   de, nscaled, files.n, smin, smax);
     double mean = 0;
     for (size_t i = 0; i < nwl; i++) mean += dark.y[i] / (double)nwl;
     gk_notes_add(notes, "dark spectrum %s subtracted (mean %g)", base_name(o->dark), mean);
@@ -481,6 +522,7 @@ int gk_io_assemble(const char *const *paths, size_t n, const gk_assemble_options
   }
   rc = GK_OK;
 out:
+  if (rc == GK_OK) plausible_matrix(m, notes);
   if (rc == GK_OK) {
     /* what was done to the data travels with it (provenance) */
     size_t mcap = m->meta.n;

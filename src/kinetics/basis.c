@@ -158,19 +158,19 @@ int gk_kin_irf_check(const gk_kin_irf *irf, gk_error *err)
   case GK_KIN_IRF_NONE: return GK_OK;
   case GK_KIN_IRF_GAUSS:
     if (!(irf->fwhm > 0) || !isfinite(irf->fwhm))
-      return gk_error_option(err, "--irf-fwhm", "must be a positive time (got %g s)", irf->fwhm);
+      return gk_error_option(err, "irf.fwhm", "must be a positive time (got %g s)", irf->fwhm);
     return GK_OK;
   case GK_KIN_IRF_MEASURED:
     if (!irf->t || !irf->y || irf->n < 2)
-      return gk_error_option(err, "--irf", "needs at least 2 samples");
+      return gk_error_option(err, "irf", "needs at least 2 samples");
     for (size_t k = 0; k < irf->n; k++) {
       if (!isfinite(irf->t[k]) || !isfinite(irf->y[k]))
-        return gk_error_option(err, "--irf", "sample %zu is not finite", k + 1);
+        return gk_error_option(err, "irf", "sample %zu is not finite", k + 1);
       if (k && !(irf->t[k] > irf->t[k - 1]))
-        return gk_error_option(err, "--irf", "times must increase (sample %zu)", k + 1);
+        return gk_error_option(err, "irf", "times must increase (sample %zu)", k + 1);
     }
     if (!(irf_area(irf) > 0))
-      return gk_error_option(err, "--irf", "the instrument response has no positive area");
+      return gk_error_option(err, "irf", "the instrument response has no positive area");
     return GK_OK;
   }
   return gk_error_set(err, GK_EUSAGE, NULL, 0, "unknown IRF kind");

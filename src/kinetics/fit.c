@@ -465,7 +465,7 @@ static int fit_m(const gk_kin_data *d, const gk_kin_options *o, int m, gk_kin_re
   if (o->tau_init) {
     for (int i = 0; i < m; i++) {
       if (!(o->tau_init[i] > 0))
-        return gk_error_option(err, "--tau", "starting lifetimes must be positive");
+        return gk_error_option(err, "tau_init", "starting lifetimes must be positive");
       tau[i] = o->tau_init[i];
     }
   } else if ((rc = gk_kin_guess(d, irf, t0, m, o->offset, tau, err)) != GK_OK) {
@@ -709,7 +709,7 @@ int gk_kin_fit(const gk_kin_data *d, const gk_kin_options *o, gk_kin_result *res
   if (rc) return rc;
   if ((rc = gk_kin_irf_check(&o->irf, err)) != GK_OK) return rc;
   if (o->ncomp < 0 || o->ncomp > GK_KIN_MAX_COMPONENTS)
-    return gk_error_option(err, "--components", "must be 1 to %d or auto", GK_KIN_MAX_COMPONENTS);
+    return gk_error_option(err, "ncomp", "must be 1 to %d or auto", GK_KIN_MAX_COMPONENTS);
   if (o->ncomp > 0) return fit_m(d, o, o->ncomp, res, err);
 
   /* auto: fit 1..4 and keep the lowest AICc among fits that converged with

@@ -76,16 +76,16 @@ double gk_nc_absorption(const gk_nc_gain_model *m, double n_mean)
 int gk_nc_model_check(const gk_nc_gain_model *m, gk_error *err)
 {
   if (!(m->ge > 0) || !isfinite(m->ge) || m->ge > 1000)
-    return gk_error_option(err, "--ge", "degeneracy must be positive (got %g)", m->ge);
+    return gk_error_option(err, "ge", "degeneracy must be positive (got %g)", m->ge);
   if (!(m->gh > 0) || !isfinite(m->gh) || m->gh > 1000)
-    return gk_error_option(err, "--gh", "degeneracy must be positive (got %g)", m->gh);
+    return gk_error_option(err, "gh", "degeneracy must be positive (got %g)", m->gh);
   if (!(m->ne >= 0) || !isfinite(m->ne) || m->ne > 1000)
-    return gk_error_option(err, m->ne_poisson ? "--ne-mean" : "--ne",
+    return gk_error_option(err, m->ne_poisson ? "ne_mean" : "ne",
                            "extra electrons must be >= 0 (got %g)", m->ne);
   if (m->transition < GK_NC_1S || m->transition > GK_NC_1D)
-    return gk_error_option(err, "--transition", "must be 1S, 1P or 1D");
+    return gk_error_option(err, "transition", "must be 1S, 1P or 1D");
   if (m->stat != GK_NC_UNIFORM && m->stat != GK_NC_POISSON)
-    return gk_error_option(err, "--statistics", "must be uniform or poisson");
+    return gk_error_option(err, "stat", "must be uniform or poisson");
   return GK_OK;
 }
 
@@ -144,7 +144,7 @@ double gk_nc_occupancy_1p(double n)
 int gk_nc_excitons_from_ratio(double ratio, double *n, double *f1p, gk_error *err)
 {
   if (!(ratio >= 0) || !isfinite(ratio))
-    return gk_error_option(err, "--ratio", "the 1P/1S emission ratio must be >= 0 (got %g)", ratio);
+    return gk_error_option(err, "ratio", "the 1P/1S emission ratio must be >= 0 (got %g)", ratio);
   *n = *f1p = NAN;
   /* 0 (any N <= 2) and 3 (any N >= 8) do not fix N */
   if (ratio == 0 || ratio >= 3) return GK_EDOM;

@@ -73,13 +73,13 @@ int gk_nc_pump_thresholds(double sigma_abs, double photon_ev, double tau_x, doub
 {
   gk_gsl_init_();
   int rc;
-  if ((rc = positive(sigma_abs, "--sigma-abs", "absorption cross-section", err)) ||
-      (rc = positive(photon_ev, "--photon-energy", "photon energy", err)) ||
-      (rc = positive(tau_x, "--tau-x", "exciton lifetime", err)) ||
-      (rc = positive(tau_xx, "--tau-xx", "biexciton lifetime", err)))
+  if ((rc = positive(sigma_abs, "sigma_abs", "absorption cross-section", err)) ||
+      (rc = positive(photon_ev, "photon_energy", "photon energy", err)) ||
+      (rc = positive(tau_x, "tau_x", "exciton lifetime", err)) ||
+      (rc = positive(tau_xx, "tau_xx", "biexciton lifetime", err)))
     return rc;
   if (!(n_th >= 0) || !isfinite(n_th))
-    return gk_error_option(err, "--n-th", "threshold occupancy must be >= 0 (got %g)", n_th);
+    return gk_error_option(err, "n_th", "threshold occupancy must be >= 0 (got %g)", n_th);
   double hv_over_sigma = photon_ev * EV / sigma_abs;   /* J/cm^2 per excitation */
   out->g_th = 1.0 / sqrt(tau_x * tau_xx);
   out->g_half = gk_nc_g_half(tau_x, tau_xx);
@@ -94,12 +94,12 @@ int gk_nc_current_thresholds(double radius_cm, double fill, double tau_x, double
 {
   gk_gsl_init_();
   int rc;
-  if ((rc = positive(radius_cm, "--radius", "radius", err)) ||
-      (rc = positive(tau_x, "--tau-x", "exciton lifetime", err)) ||
-      (rc = positive(tau_xx, "--tau-xx", "biexciton lifetime", err)))
+  if ((rc = positive(radius_cm, "radius", "radius", err)) ||
+      (rc = positive(tau_x, "tau_x", "exciton lifetime", err)) ||
+      (rc = positive(tau_xx, "tau_xx", "biexciton lifetime", err)))
     return rc;
   if (!(fill > 0 && fill <= 1))
-    return gk_error_option(err, "--fill", "areal filling factor must be in (0, 1] (got %g)", fill);
+    return gk_error_option(err, "fill", "areal filling factor must be in (0, 1] (got %g)", fill);
   /* Current focusing: sigma_e = sigma_g/f_a, g_exc = sigma_e j/e [Ahn et al., Chem. Rev. 2023, §5.2]. */
   out->sigma_g = M_PI * radius_cm * radius_cm;
   out->j_th = EV * fill / (out->sigma_g * sqrt(tau_x * tau_xx));
@@ -117,12 +117,12 @@ int gk_nc_confinement_calc(double radius_cm, double me, double mh, double eg0,
                            gk_nc_confinement *out, gk_error *err)
 {
   int rc;
-  if ((rc = positive(radius_cm, "--radius", "radius", err)) ||
-      (rc = positive(me, "--me", "electron effective mass", err)) ||
-      (rc = positive(mh, "--mh", "hole effective mass", err)))
+  if ((rc = positive(radius_cm, "radius", "radius", err)) ||
+      (rc = positive(me, "me", "electron effective mass", err)) ||
+      (rc = positive(mh, "mh", "hole effective mass", err)))
     return rc;
   if (!(eg0 >= 0) || !isfinite(eg0))
-    return gk_error_option(err, "--eg0", "bulk band gap must be >= 0 eV (got %g)", eg0);
+    return gk_error_option(err, "eg0", "bulk band gap must be >= 0 eV (got %g)", eg0);
   double r = radius_cm * 1e-2;  /* m */
   double hbar = GK_HBAR, m0 = GK_M0;
   double scale = hbar * hbar / (2.0 * m0 * r * r) / EV;   /* eV for phi = 1, m = m0 */

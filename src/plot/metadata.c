@@ -364,3 +364,15 @@ int gk_plot_embed_default_metadata(const char *path, gk_error *err)
   meta_clear(&m);
   return rc;
 }
+
+void gk_plot_meta_comments(FILE *fp)
+{
+  pthread_mutex_lock(&meta_lock);
+  for (size_t k = 0; k < meta_default.n; k++) {
+    const char *v = meta_default.value[k] ? meta_default.value[k] : "";
+    fprintf(fp, "# %s: ", meta_default.key[k] ? meta_default.key[k] : "");
+    for (const char *c = v; *c; c++) fputc(*c == '\n' || *c == '\r' ? ' ' : *c, fp);
+    fputc('\n', fp);
+  }
+  pthread_mutex_unlock(&meta_lock);
+}

@@ -19,7 +19,7 @@
 #include "plot/plot_internal.h"
 #include "gainkit/output.h"
 
-#include <plplot.h>
+#include "plot/plplot_lazy.h"  /* <plplot.h>, loaded on first use */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -66,9 +66,11 @@ typedef struct {
 
 typedef struct {
   const gk_figure *f;
+  int ncols, nrows;  /* the grid as drawn (a narrow page stacks the panels) */
   double page_w_mm, page_h_mm;
   double chx, chy;  /* character height as a fraction of page width / height */
   double lw;        /* data line width */
+  double thin;      /* grid, frames, legend box */
   double dash_um;   /* dash length for dashed lines, µm as plstyl wants */
 } rctx;
 
@@ -183,11 +185,19 @@ static void finish_axis(axis *a, acc d, int fixed, double flo, double fhi, int l
     lo -= m;
     hi += m;
   }
-  /* Whole decades, so a log axis always carries labelled decade ticks. */
+  /* A log axis fits its data (a margin of 4 % of the span, no empty
+   * decade: 4-250 shows as about 3-300, not 1-1000) but always holds a
+   * labelled decade: when no decade falls inside, it is widened to the
+   * nearest one. */
   if (log && !tight) {
-    lo = floor(lo + 1e-9);
-    hi = ceil(hi - 1e-9);
-    if (hi <= lo) hi = lo + 1;
+    double m = 0.04 * (hi - lo);
+    lo -= m;
+    hi += m;
+    if (floor(hi + 1e-9) < lo - 1e-9) {
+      double dlo = lo - floor(lo), dhi = ceil(hi) - hi;
+      if (dlo <= dhi) lo = floor(lo);
+      else hi = ceil(hi);
+    }
   }
   a->lo = lo;
   a->hi = hi;
@@ -260,6 +270,13 @@ static void set_line(const rctx *r, gk_style style, double width)
   }
 }
 
+/* A palette colour, or a colour-map colour (GK_CMAP). */
+static void set_colour(int colour)
+{
+  if (colour >= GK_CMAP_BASE) plcol1((colour - GK_CMAP_BASE) / 1000.0);
+  else plcol0(C_PAL + colour);
+}
+
 static int has_line(gk_style s)
 {
   return s != GK_STYLE_POINTS;
@@ -311,13 +328,13 @@ static int draw_series(const rctx *r, const gk_panel *p, const gk_item *it, cons
     hi[ne] = b;
     ne++;
   }
-  plcol0(C_PAL + it->colour);
+  set_colour(it->colour);
   if (ne) {
     set_line(r, GK_STYLE_LINE, 0.6 * r->lw);
     plerry((PLINT)ne, ex, lo, hi);
   }
   if (has_line(it->style)) {
-    set_line(r, it->style, r->lw);
+    set_line(r, it->style, it->width * r->lw);
     draw_runs(px, py, ok, n);
     pllsty(1);
   }
@@ -343,29 +360,56 @@ static void fill_rect(double x0, double x1, double y0, double y1)
   plfill(4, bx, by);
 }
 
-/* Data points of the panel inside a box in plot coordinates. */
+/* What a box in plot coordinates would hide of the panel's series, in
+ * hundredths of a data point: a marker counts 100, a point of a line-only
+ * series (a fitted curve, hundreds of points) counts 2000/n, so a whole
+ * curve weighs as much as 20 markers spread over its length but hiding a
+ * stretch of it is cheaper than hiding measured points. */
 static size_t series_points_in(const gk_panel *p, double x0, double x1, double y0, double y1)
 {
   size_t count = 0;
   for (size_t k = 0; k < p->nitems; k++) {
     const gk_item *it = &p->items[k];
-    if (it->kind != GK_ITEM_SERIES) continue;
+    if (it->kind != GK_ITEM_SERIES || it->n == 0) continue;
+    size_t w = it->style == GK_STYLE_POINTS || it->style == GK_STYLE_LINEPOINTS ? 100 : 2000 / it->n + 1;
     for (size_t i = 0; i < it->n; i++) {
       double u, v;
       if (to_plot(it->x[i], p->logx, &u) && to_plot(it->y[i], p->logy, &v) && u >= x0 && u <= x1 &&
           v >= y0 && v <= y1)
-        count++;
+        count += w;
     }
   }
   return count;
 }
 
+/* Advance of a character in DejaVu Sans (the sans font of the svg and
+ * cairo drivers here), in em: capitals and m/w are wide, i/l/t narrow;
+ * anything else outside ASCII (µ, ±, ², ×, Greek) about a capital's. */
+static double char_em(const char *s)
+{
+  unsigned char c = (unsigned char)*s;
+  if (c >= 0x80) {
+    if (c == 0xE2 && (unsigned char)s[1] == 0x81) return 0.42; /* superscript digits and signs */
+    if (c == 0xC2 && ((unsigned char)s[1] == 0xB2 || (unsigned char)s[1] == 0xB3 || (unsigned char)s[1] == 0xB9))
+      return 0.42;
+    return 0.72;
+  }
+  if (c == ' ') return 0.32;
+  if (strchr("iljtf.,:;'|!", c)) return 0.32;
+  if (strchr("r()[]{}-/\\", c)) return 0.40;
+  if (strchr("mwMW", c)) return 0.92;
+  if (c >= 'A' && c <= 'Z') return 0.72;
+  if (c >= '0' && c <= '9') return 0.64;
+  return 0.58;
+}
+
 /* Approximate width of PLplot text: PLplot 5.15 does not export plstrl, so
- * count characters at the average advance of a sans font (0.72 of the
- * character height; 0.62 made marker-line labels touch and axis labels
- * run into tick labels), superscripts and subscripts smaller. Sizes the
+ * add up per-character advances (char_em; the drivers' font size is
+ * FONT_PER_CHAR = 1.34 character heights), superscripts and subscripts
+ * smaller, plus 4 % so that an estimate errs on the wide side. Sizes the
  * legend box, tick spacing and label placement, where a slight
- * overestimate is harmless. */
+ * overestimate is harmless. (The old flat 0.72 character heights per
+ * character cut "FWHM/100 nm" off at the legend's edge.) */
 static double text_width_mm(const char *s, double ch_mm)
 {
   double w = 0, scale = 1;
@@ -378,7 +422,7 @@ static double text_width_mm(const char *s, double ch_mm)
       continue;
     }
     if (s[0] == '#' && s[1] == '#') s++;
-    if (((unsigned char)*s & 0xC0) != 0x80) w += 0.72 * scale;
+    if (((unsigned char)*s & 0xC0) != 0x80) w += 1.34 * 1.04 * char_em(s) * scale;
     s++;
   }
   return w * ch_mm;
@@ -477,9 +521,10 @@ typedef struct {
   int n;
   double w_mm, h_mm;     /* legend box size */
   double row_mm, pad_mm, sample_mm, text_mm;
+  int below, ncol;       /* below the axes, in ncol columns (see draw_panel) */
 } legend_geom;
 
-static const double LEGEND_TEXT_SCALE = 0.9;
+static const double LEGEND_TEXT_SCALE = 0.85;
 
 static void legend_measure(const rctx *r, const gk_panel *p, legend_geom *lg)
 {
@@ -535,10 +580,11 @@ static size_t points_inside(const gk_panel *p, double x0, double x1, double y0, 
   return count;
 }
 
-static void draw_legend(const rctx *r, const gk_panel *p, const legend_geom *lg, const double vp[4],
-                        const axis *ax, const axis *ay)
+/* Where the legend goes inside (or right of) the axes: its top left corner
+ * in plot coordinates; returns what it hides (points_inside). */
+static size_t legend_place(const rctx *r, const gk_panel *p, const legend_geom *lg, const double vp[4],
+                           const axis *ax, const axis *ay, double *x0_out, double *y1_out)
 {
-  if (lg->n == 0) return;
   /* mm -> plot coordinates */
   double sx = (ax->hi - ax->lo) / ((vp[1] - vp[0]) * r->page_w_mm);
   double sy = (ay->hi - ay->lo) / ((vp[3] - vp[2]) * r->page_h_mm);
@@ -570,32 +616,56 @@ static void draw_legend(const rctx *r, const gk_panel *p, const legend_geom *lg,
       }
       if (pos != GK_LEGEND_AUTO || cnt == 0) break;
     }
+    *x0_out = x0;
+    *y1_out = y1;
+    return best;
   }
-  /* the legend may sit outside the axes: draw it on the whole page */
-  double px0 = vp[0] + (x0 - ax->lo) / (ax->hi - ax->lo) * (vp[1] - vp[0]);
-  double py1 = vp[2] + (y1 - ay->lo) / (ay->hi - ay->lo) * (vp[3] - vp[2]);
-  double pw = lg->w_mm / r->page_w_mm, ph = lg->h_mm / r->page_h_mm;
+  *x0_out = x0;
+  *y1_out = y1;
+  return 0;
+}
+
+static void draw_legend(const rctx *r, const gk_panel *p, const legend_geom *lg, const double vp[4],
+                        const axis *ax, const axis *ay)
+{
+  if (lg->n == 0) return;
+  double px0, py1, pw = lg->w_mm / r->page_w_mm, ph = lg->h_mm / r->page_h_mm;
+  if (lg->below) {
+    /* under the x label, centred on the axes */
+    px0 = 0.5 * (vp[0] + vp[1]) - 0.5 * pw;
+    py1 = vp[2] - 4.1 * r->chy;
+  } else {
+    double x0, y1;
+    legend_place(r, p, lg, vp, ax, ay, &x0, &y1);
+    /* the legend may sit outside the axes: draw it on the whole page */
+    px0 = vp[0] + (x0 - ax->lo) / (ax->hi - ax->lo) * (vp[1] - vp[0]);
+    py1 = vp[2] + (y1 - ay->lo) / (ay->hi - ay->lo) * (vp[3] - vp[2]);
+  }
   plvpor(0, 1, 0, 1);
   plwind(0, 1, 0, 1);
   plcol0(C_LEGBG);
   fill_rect(px0, px0 + pw, py1 - ph, py1);
   plcol0(C_FRAME);
-  set_line(r, GK_STYLE_LINE, 1.0);
+  set_line(r, GK_STYLE_LINE, r->thin);
   PLFLT bx[5] = {px0, px0 + pw, px0 + pw, px0, px0}, by[5] = {py1 - ph, py1 - ph, py1, py1, py1 - ph};
   plline(5, bx, by);
 
   double padx = lg->pad_mm / r->page_w_mm, sampx = lg->sample_mm / r->page_w_mm;
   double rowy = lg->row_mm / r->page_h_mm, pady = lg->pad_mm / r->page_h_mm;
+  double colw = (lg->pad_mm * 3 + lg->sample_mm + lg->text_mm) / r->page_w_mm;
+  int ncol = lg->ncol > 0 ? lg->ncol : 1;
   char buf[TEXT_MAX];
-  int row = 0;
+  int entry = 0;
   for (size_t k = 0; k < p->nitems; k++) {
     const gk_item *it = &p->items[k];
     if (it->kind != GK_ITEM_SERIES || !it->label || !*it->label) continue;
+    int row = entry / ncol, col = entry % ncol;
+    entry++;
     double yc = py1 - 0.5 * pady - (row + 0.5) * rowy;
-    double xs0 = px0 + padx, xs1 = xs0 + sampx;
-    plcol0(C_PAL + it->colour);
+    double xs0 = px0 + padx + col * colw, xs1 = xs0 + sampx;
+    set_colour(it->colour);
     if (has_line(it->style)) {
-      set_line(r, it->style, r->lw);
+      set_line(r, it->style, it->width * r->lw);
       PLFLT lx[2] = {xs0, xs1}, ly[2] = {yc, yc};
       plline(2, lx, ly);
       pllsty(1);
@@ -618,7 +688,6 @@ static void draw_legend(const rctx *r, const gk_panel *p, const legend_geom *lg,
     text(it->label, buf);
     plptex(xs1 + padx, yc, 1, 0, 0, buf);
     plschr(0, 1.0);
-    row++;
   }
 }
 
@@ -630,6 +699,7 @@ static void draw_legend(const rctx *r, const gk_panel *p, const legend_geom *lg,
 typedef struct {
   int log[2];
   double span[2];
+  int every[2]; /* log axes: label every n-th decade (PLplot ticks each one) */
 } label_info;
 
 static void format_tick(int log, double span, double value, char *label, size_t length)
@@ -671,6 +741,11 @@ static void label_func(PLINT axis_id, PLFLT value, char *label, PLINT length, PL
 {
   const label_info *li = data;
   int a = axis_id == PL_Y_AXIS ? 1 : 0;
+  long d = lround(value);
+  if (li->log[a] && li->every[a] > 1 && fabs(value - (double)d) < 1e-6 && d % li->every[a] != 0) {
+    label[0] = '\0';
+    return;
+  }
   format_tick(li->log[a], li->span[a], value, label, (size_t)length);
 }
 
@@ -715,12 +790,17 @@ static int draw_image(const gk_panel *p, const grid *g, double *zlo, double *zhi
 {
   const gk_image *im = &p->image;
   acc za = {0};
+  int zlog = p->zlog > 0;
   for (size_t i = 0; i < g->my; i++)
-    for (size_t j = 0; j < g->mx; j++) acc_add(&za, im->z[g->iy[i] * im->nx + g->ix[j]]);
+    for (size_t j = 0; j < g->mx; j++) {
+      double v = im->z[g->iy[i] * im->nx + g->ix[j]];
+      if (!zlog || v > 0) acc_add(&za, zlog ? log10(v) : v);
+    }
   double z0 = za.any ? za.lo : 0, z1 = za.any ? za.hi : 1;
-  if (p->fix[2]) {
-    z0 = p->lo[2];
-    z1 = p->hi[2];
+  if (zlog) z0 = fmax(z0, z1 - p->zlog); /* the decades asked for, below the largest value */
+  if (p->fix[2] && (!zlog || (p->lo[2] > 0 && p->hi[2] > 0))) {
+    z0 = zlog ? log10(p->lo[2]) : p->lo[2];
+    z1 = zlog ? log10(p->hi[2]) : p->hi[2];
   }
   if (z1 <= z0) {
     z0 -= 0.5;
@@ -747,6 +827,7 @@ static int draw_image(const gk_panel *p, const grid *g, double *zlo, double *zhi
   for (size_t j = 0; j < g->mx; j++)
     for (size_t i = 0; i < g->my; i++) {
       double v = im->z[g->iy[i] * im->nx + g->ix[j]];
+      if (zlog && isfinite(v)) v = v > 0 ? log10(v) : z0;
       idata[j][i] = !isfinite(v) ? blank : v < z0 ? z0 : v > z1 ? z1 : v;
     }
   for (size_t j = 0; j <= g->mx; j++)
@@ -762,14 +843,14 @@ static int draw_image(const gk_panel *p, const grid *g, double *zlo, double *zhi
   return GK_OK;
 }
 
-static void draw_colorbar(const rctx *r, const gk_panel *p, const double vp[4], double z0, double z1)
+static void draw_colorbar(const rctx *r, const char *zlabel, int zlog, const double vp[4], double z0, double z1)
 {
   char buf[TEXT_MAX];
-  text(p->image.zlabel ? p->image.zlabel : "", buf);
+  text(zlabel ? zlabel : "", buf);
   PLFLT w, h;
   PLINT label_opts[1] = {PL_COLORBAR_LABEL_RIGHT};
   const char *labels[1] = {buf};
-  const char *axis_opts[1] = {"bcvtm"};
+  const char *axis_opts[1] = {zlog ? "bcvtml" : "bcvtm"};
   PLFLT ticks[1] = {0};
   PLINT sub_ticks[1] = {0};
   PLINT n_values[1] = {2};
@@ -801,10 +882,9 @@ static int draw_panel(const rctx *r, const gk_panel *p, int row, int col, double
   /* Margins in character heights: the left one from the widest y tick
    * label (horizontal) plus room for the y label; the x ticks are chosen
    * once the width is known. */
-  const gk_figure *f = r->f;
-  double cw = 1.0 / f->ncols, chh = top / f->nrows;
+  double cw = 1.0 / r->ncols, chh = top / r->nrows;
   double right = 1.2 * r->chx;
-  if (has_image) right += 9.0 * r->chx;
+  if (has_image || p->cbar.on) right += 9.0 * r->chx;
   if (p->legend == GK_LEGEND_OUTSIDE_RIGHT && lg.n) right += lg.w_mm / r->page_w_mm + 1.5 * r->chx;
   double vp[4] = {0, (col + 1) * cw - right, top - (row + 1) * chh + 4.3 * r->chy,
                   top - row * chh - (p->title ? 2.3 : 1.0) * r->chy};
@@ -813,6 +893,44 @@ static int draw_panel(const rctx *r, const gk_panel *p, int row, int col, double
   double ylabel_disp = ylw + 1.9;
   vp[0] = col * cw + (ylabel_disp + (p->ylabel ? 1.0 : 0.2)) * r->chx;
   double xstep = choose_step(&ax, (vp[1] - vp[0]) / r->chx, 0, &xlw);
+  /* A legend taller than 45 % of the axes goes into two columns. */
+  double colw0 = lg.pad_mm * 3 + lg.sample_mm + lg.text_mm;
+  if (lg.n >= 4 && p->legend != GK_LEGEND_OUTSIDE_RIGHT &&
+      lg.h_mm > 0.45 * (vp[3] - vp[2]) * r->page_h_mm && 2 * colw0 < 0.9 * (vp[1] - vp[0]) * r->page_w_mm) {
+    double colw = colw0;
+    lg.ncol = 2;
+    lg.w_mm = 2 * colw;
+    lg.h_mm = ((lg.n + 1) / 2) * lg.row_mm + lg.pad_mm;
+  }
+  /* A legend that would hide more than two measured points inside the
+   * axes (or a label) goes below the x label instead, in as many columns
+   * as the panel's width allows; the axes give up the height it needs. */
+  if (p->legend == GK_LEGEND_AUTO && lg.n) {
+    double lx0, ly1;
+    /* (a legend wider or taller than the axes cannot sit inside them) */
+    if (lg.w_mm > 0.95 * (vp[1] - vp[0]) * r->page_w_mm || lg.h_mm > 0.95 * (vp[3] - vp[2]) * r->page_h_mm ||
+        legend_place(r, p, &lg, vp, &ax, &ay, &lx0, &ly1) > 250) {
+      double colw = lg.pad_mm * 3 + lg.sample_mm + lg.text_mm;
+      double avail = (cw - 1.0 * r->chx) * r->page_w_mm;
+      int ncol = (int)(avail / colw);
+      if (ncol < 1) ncol = 1;
+      if (ncol > lg.n) ncol = lg.n;
+      int nrow = (lg.n + ncol - 1) / ncol;
+      double h_mm = nrow * lg.row_mm + lg.pad_mm;
+      double vp2 = vp[2] + h_mm / r->page_h_mm + 0.6 * r->chy;
+      if (vp[3] - vp2 > 0.35 * (vp[3] - vp[2])) { /* keep most of the axes */
+        lg.below = 1;
+        lg.ncol = ncol;
+        lg.w_mm = ncol * colw;
+        lg.h_mm = h_mm;
+        vp[2] = vp2;
+        ystep = choose_step(&ay, (vp[3] - vp[2]) / r->chy, 1, &ylw);
+        ylabel_disp = ylw + 1.9;
+        vp[0] = col * cw + (ylabel_disp + (p->ylabel ? 1.0 : 0.2)) * r->chx;
+        xstep = choose_step(&ax, (vp[1] - vp[0]) / r->chx, 0, &xlw);
+      }
+    }
+  }
   if (vp[1] <= vp[0] + 0.02 || vp[3] <= vp[2] + 0.02) { /* figure too small for its panels */
     grid_free(&g);
     return GK_EUSAGE;
@@ -827,7 +945,7 @@ static int draw_panel(const rctx *r, const gk_panel *p, int row, int col, double
   /* grid and bands under the data */
   if (!has_image) {
     plcol0(C_GRID);
-    set_line(r, GK_STYLE_LINE, 1.0);
+    set_line(r, GK_STYLE_LINE, r->thin);
     plbox(ax.log ? "gl" : "g", xstep, 0, ay.log ? "gl" : "g", ystep, 0);
   }
   double zlo = 0, zhi = 1;
@@ -841,7 +959,7 @@ static int draw_panel(const rctx *r, const gk_panel *p, int row, int col, double
     if (it->kind != GK_ITEM_BAND) continue;
     if (!to_plot(it->a, p->logx, &u0)) u0 = ax.lo;
     if (!to_plot(it->b, p->logx, &u1)) continue;
-    plcol0(C_FILL + it->colour);
+    plcol0(C_FILL + (it->colour < GK_NCOLOURS ? it->colour : GK_GREY));
     fill_rect(fmax(u0, ax.lo), fmin(u1, ax.hi), ay.lo, ay.hi);
   }
   /* marker lines, then the series on top */
@@ -849,12 +967,12 @@ static int draw_panel(const rctx *r, const gk_panel *p, int row, int col, double
     const gk_item *it = &p->items[k];
     double u;
     if (it->kind == GK_ITEM_VLINE && to_plot(it->a, p->logx, &u)) {
-      plcol0(C_PAL + it->colour);
+      set_colour(it->colour);
       set_line(r, GK_STYLE_DASHED, 0.7 * r->lw);
       PLFLT lx[2] = {u, u}, ly[2] = {ay.lo, ay.hi};
       plline(2, lx, ly);
     } else if (it->kind == GK_ITEM_HLINE && to_plot(it->a, p->logy, &u)) {
-      plcol0(C_PAL + it->colour);
+      set_colour(it->colour);
       set_line(r, GK_STYLE_DASHED, 0.7 * r->lw);
       PLFLT lx[2] = {ax.lo, ax.hi}, ly[2] = {u, u};
       plline(2, lx, ly);
@@ -868,22 +986,45 @@ static int draw_panel(const rctx *r, const gk_panel *p, int row, int col, double
     }
 
   /* axes and labels */
-  label_info li = {{ax.log, ay.log}, {ax.hi - ax.lo, ay.hi - ay.lo}};
+  label_info li = {{ax.log, ay.log}, {ax.hi - ax.lo, ay.hi - ay.lo}, {(int)lround(xstep), (int)lround(ystep)}};
   plslabelfunc(label_func, &li);
   plcol0(C_FG);
-  set_line(r, GK_STYLE_LINE, fmax(1.0, 0.6 * r->lw));
+  set_line(r, GK_STYLE_LINE, fmax(r->thin, 0.6 * r->lw));
   char xo2[20], yo2[20];
   snprintf(xo2, sizeof xo2, "%so", xo);
   snprintf(yo2, sizeof yo2, "%so", yo);
   plbox(xo2, xstep, 0, yo2, ystep, 0);
   plslabelfunc(NULL, NULL);
 
+  /* Axis labels and titles longer than their room are set smaller, down
+   * to 0.82 of the text size (7 pt of 8.5 pt): a label that still does
+   * not fit is for the layout test to find. */
   char buf[TEXT_MAX];
-  if (p->xlabel) plmtex("b", 2.9, 0.5, 0.5, text(p->xlabel, buf));
-  if (p->ylabel) plmtex("l", ylabel_disp, 0.5, 0.5, text(p->ylabel, buf));
+  double ch_mm = r->chy * r->page_h_mm;
+  if (p->xlabel) {
+    text(p->xlabel, buf);
+    double room = (cw - 0.5 * r->chx) * r->page_w_mm, w = text_width_mm(buf, ch_mm);
+    plschr(0, w > room ? fmax(0.82, room / w) : 1.0);
+    plmtex("b", 2.9, 0.5, 0.5, buf);
+    plschr(0, 1.0);
+  }
+  if (p->ylabel) {
+    text(p->ylabel, buf);
+    double room = (vp[3] - vp[2] + 3.0 * r->chy) * r->page_h_mm, w = text_width_mm(buf, ch_mm);
+    plschr(0, w > room ? fmax(0.82, room / w) : 1.0);
+    plmtex("l", ylabel_disp, 0.5, 0.5, buf);
+    plschr(0, 1.0);
+  }
   if (p->title) {
-    plschr(0, 1.05);
-    plmtex("t", 0.8, 0.5, 0.5, text(p->title, buf));
+    text(p->title, buf);
+    double room = (cw - 0.5 * r->chx) * r->page_w_mm, w = text_width_mm(buf, 1.05 * ch_mm);
+    plschr(0, w > room ? fmax(0.82, 1.05 * room / w) : 1.05);
+    /* centred on the axes, but kept inside the panel's cell */
+    double c = 0.5 * (vp[0] + vp[1]), half = 0.5 * fmin(w, room) / r->page_w_mm;
+    double lo = col * cw + 0.2 * r->chx, hi = (col + 1) * cw - 0.2 * r->chx;
+    if (c - half < lo) c = lo + half;
+    if (c + half > hi) c = hi - half;
+    plmtex("t", 0.8, (c - vp[0]) / (vp[1] - vp[0]), 0.5, buf);
     plschr(0, 1.0);
   }
 
@@ -895,10 +1036,14 @@ static int draw_panel(const rctx *r, const gk_panel *p, int row, int col, double
     double lx, ly, ddx, ddy, just;
     if (!it->label || !*it->label || it->kind == GK_ITEM_SERIES) continue;
     if (!label_anchor(p, it, &ax, &ay, cwx, cwy, &lx, &ly, &ddx, &ddy, &just)) continue;
-    plcol0(it->kind == GK_ITEM_TEXT ? C_FG : C_PAL + it->colour);
+    if (it->kind == GK_ITEM_TEXT) plcol0(C_FG);
+    else set_colour(it->colour);
     plptex(lx, ly, ddx, ddy, just, text(it->label, buf));
   }
-  if (has_image) draw_colorbar(r, p, vp, zlo, zhi);
+  if (has_image) draw_colorbar(r, p->image.zlabel, p->zlog > 0, vp, zlo, zhi);
+  else if (p->cbar.on)
+    draw_colorbar(r, p->cbar.label, p->cbar.log, vp, p->cbar.log ? log10(p->cbar.lo) : p->cbar.lo,
+                  p->cbar.log ? log10(p->cbar.hi) : p->cbar.hi);
   draw_legend(r, p, &lg, vp, &ax, &ay);
   grid_free(&g);
   return GK_OK;
@@ -943,11 +1088,84 @@ static void set_colours(void)
   plscmap1l(1, 9, pos, cr, cgr, cb, NULL);
 }
 
+/* PLplot's character height (plschr) is this fraction of the font size
+ * that the svg and cairo drivers set (FONT_SIZE_RATIO in PLplot's svg
+ * driver; the cairo drivers match it). */
+static const double FONT_PER_CHAR = 1.34;
+
+/* The page in device units (pixels for PNG, points for SVG and PDF), the
+ * character height in the same units, and the line widths. See
+ * gk_plot_set_style in gainkit/plot.h for the rules. */
+typedef struct {
+  double w, h, ch, lw, thin;
+} page_size;
+
+/* The grid as drawn: on a page of at most 9 cm (one journal column) the
+ * panels of a multi-column figure are stacked in one column, in reading
+ * order; three panels side by side in 8.5 cm leave no room for text. */
+static void drawn_grid(const gk_figure *f, double wcm, int *ncols, int *nrows)
+{
+  *ncols = f->ncols;
+  *nrows = f->nrows;
+  if (wcm > 0 && wcm <= 9 && f->ncols > 1) {
+    int used = 0;
+    for (int k = 0; k < f->ncols * f->nrows; k++) {
+      const gk_panel *p = &f->panels[k];
+      if (p->nitems || p->image.z || p->xlabel || p->ylabel || p->title) used = k + 1;
+    }
+    *ncols = 1;
+    *nrows = used > 0 ? used : 1;
+  }
+}
+
+static void page_for(const gk_figure *f, int png, page_size *ps, int *ncols, int *nrows)
+{
+  const gk_plot_style *st = gk_plot_style_current();
+  double wcm = st->width_cm, font = st->font_pt;
+  if (wcm <= 0 && st->height_cm > 0) wcm = st->height_cm * f->width / f->height; /* height alone */
+  if (wcm <= 0 && !png) wcm = 17.8; /* vector output: a double column */
+  if (wcm > 0) {
+    if (font <= 0) font = 8.5; /* see gk_plot_style_preset */
+    double upt = png ? (st->dpi > 0 ? st->dpi : 300) / 72.0 : 1.0; /* device units per point */
+    drawn_grid(f, wcm, ncols, nrows);
+    ps->w = wcm / 2.54 * 72 * upt;
+    /* a panel keeps the proportions it has in the figure, at most 3:4
+     * (height:width) when the panels are stacked */
+    double aspect = ((double)f->height / f->nrows) / ((double)f->width / f->ncols);
+    if (*ncols != f->ncols && aspect > 0.75) aspect = 0.75;
+    ps->h = st->height_cm > 0 ? st->height_cm / 2.54 * 72 * upt
+                              : ps->w / *ncols * aspect * *nrows + (f->title ? 2.4 * font / FONT_PER_CHAR * upt : 0);
+    ps->ch = font / FONT_PER_CHAR * upt;
+    /* every row of panels needs room for its tick labels, axis label and
+     * title plus a usable plot: at least 16 character heights */
+    double hmin = *nrows * 16 * ps->ch + (f->title ? 3 * ps->ch : 0);
+    if (st->height_cm <= 0 && ps->h < hmin) ps->h = hmin;
+    ps->lw = 1.1 * upt; /* data lines 1.1 pt */
+    ps->thin = 0.5 * upt;
+    return;
+  }
+  /* Screen PNG: text height 1.85 % of the geometric mean of the sides: 18
+   * px at 1200x800, readable when the figure is shown at half size, and not
+   * shrunk to nothing by a wide, low strip of panels; clamped so tiny and
+   * huge figures stay sane. A font size set alone applies here too. */
+  *ncols = f->ncols;
+  *nrows = f->nrows;
+  ps->w = f->width;
+  ps->h = f->height;
+  ps->ch = font > 0 ? font / FONT_PER_CHAR : fmin(fmax(0.0185 * sqrt((double)f->width * f->height), 11.0), 40.0);
+  int shorter = f->width < f->height ? f->width : f->height;
+  ps->lw = fmax(2.0, 2.4 * shorter / 800.0);
+  ps->thin = 1.0;
+}
+
 static int render(const gk_figure *f, const char *dev, const char *file)
 {
+  page_size ps;
+  int gcols, grows;
+  page_for(f, !strcmp(dev, "pngcairo"), &ps, &gcols, &grows);
   plsdev(dev);
   plsfnam(file);
-  plspage(0, 0, f->width, f->height, 0, 0);
+  plspage(0, 0, (PLINT)lround(ps.w), (PLINT)lround(ps.h), 0, 0);
   plspause(0);
   set_colours();
   plinit();
@@ -955,22 +1173,19 @@ static int render(const gk_figure *f, const char *dev, const char *file)
 
   rctx r = {0};
   r.f = f;
+  r.ncols = gcols;
+  r.nrows = grows;
   PLFLT xmin, xmax, ymin, ymax;
   plgspa(&xmin, &xmax, &ymin, &ymax);
   r.page_w_mm = xmax - xmin;
   r.page_h_mm = ymax - ymin;
-  /* Text height 1.85 % of the geometric mean of the sides: 18 px at
-   * 1200x800, readable when the figure is shown at half size, and not
-   * shrunk to nothing by a wide, low strip of panels; clamped so tiny and
-   * huge figures stay sane. */
-  int shorter = f->width < f->height ? f->width : f->height;
-  double ch_px = fmin(fmax(0.0185 * sqrt((double)f->width * f->height), 11.0), 40.0);
-  r.chx = ch_px / f->width;
-  r.chy = ch_px / f->height;
+  r.chx = ps.ch / ps.w;
+  r.chy = ps.ch / ps.h;
   plschr(r.chy * r.page_h_mm, 1.0);
   plsmaj(0, 0.55 * r.chy * r.page_h_mm / 3.0);
   plsmin(0, 0.55 * r.chy * r.page_h_mm / 3.0);
-  r.lw = fmax(2.0, 2.4 * shorter / 800.0);
+  r.lw = ps.lw;
+  r.thin = ps.thin;
   r.dash_um = 1000.0 * 0.9 * r.chy * r.page_h_mm;
 
   double top = 1.0 - 0.4 * r.chy;
@@ -980,7 +1195,7 @@ static int render(const gk_figure *f, const char *dev, const char *file)
     plvpor(0, 1, 0, 1);
     plwind(0, 1, 0, 1);
     plcol0(C_FG);
-    plschr(0, 1.25);
+    plschr(0, 1.05); /* as large as a panel title: 8.9 pt at 8.5 pt text */
     plptex(0.5, 1.0 - 1.3 * r.chy, 1, 0, 0.5, text(f->title, buf));
     plschr(0, 1.0);
   }
@@ -989,7 +1204,12 @@ static int render(const gk_figure *f, const char *dev, const char *file)
     for (int col = 0; col < f->ncols && !rc; col++) {
       const gk_panel *p = &f->panels[row * f->ncols + col];
       if (!p->nitems && !p->image.z && !p->xlabel && !p->ylabel && !p->title) continue; /* unused slot */
-      rc = draw_panel(&r, p, row, col, top);
+      gk_panel shown;
+      int k = row * f->ncols + col;
+      rc = gk_plot_display_panel(f, k, &shown);
+      if (rc) break;
+      rc = draw_panel(&r, &shown, k / r.ncols, k % r.ncols, top);
+      gk_panel_free_contents(&shown);
     }
   plend();
   return rc;
@@ -1078,8 +1298,13 @@ int gk_figure_save(gk_figure *f, const char *path, gk_error *err)
   if (!gk_plot_ext_ok(path))
     return gk_error_set(err, GK_EUSAGE, path, 0, "unsupported plot format '%s%s' (use .svg, .png or .pdf)",
                         *ext ? "." : "", *ext ? ext : "no extension");
+  /* SVG through PLplot's own svg driver: text stays <text> elements that
+   * Inkscape and Illustrator can edit (svgcairo stores glyph outlines);
+   * PDF through pdfcairo, which embeds (subsets of) the fonts; PNG through
+   * pngcairo. */
   char dev[24];
-  snprintf(dev, sizeof dev, "%scairo", ext);
+  if (!strcmp(ext, "svg")) snprintf(dev, sizeof dev, "svg");
+  else snprintf(dev, sizeof dev, "%scairo", ext);
   char scratch[PATH_MAX];
   const char *dir = getenv("TMPDIR");
   snprintf(scratch, sizeof scratch, "%s/gainkit-figure-XXXXXX.%s", dir && *dir ? dir : "/tmp", ext);
@@ -1087,11 +1312,16 @@ int gk_figure_save(gk_figure *f, const char *path, gk_error *err)
   if (sfd < 0) return gk_error_set(err, GK_EIO, path, 0, "cannot write: scratch file: %s", strerror(errno));
   close(sfd);   /* PLplot opens it by name (and truncates it) */
 
-  pthread_mutex_lock(&plot_lock);
-  int rc = guarded_render(f, dev, scratch);
   char msg[sizeof plot_msg];
-  snprintf(msg, sizeof msg, "%s", plot_msg);
-  pthread_mutex_unlock(&plot_lock);
+  int rc;
+  if (gk_plplot_load_(msg, sizeof msg) != 0) {
+    rc = GK_EINTERNAL;
+  } else {
+    pthread_mutex_lock(&plot_lock);
+    rc = guarded_render(f, dev, scratch);
+    snprintf(msg, sizeof msg, "%s", plot_msg);
+    pthread_mutex_unlock(&plot_lock);
+  }
 
   if (rc == GK_EUSAGE) {
     gk_error_set(err, rc, path, 0, "figure of %dx%d pixels is too small for %dx%d panels", f->width, f->height,
@@ -1104,5 +1334,8 @@ int gk_figure_save(gk_figure *f, const char *path, gk_error *err)
     rc = commit_figure(scratch, path, err);
   }
   unlink(scratch);
+  /* the data behind the figure, when the style asks for it (--plot-data) */
+  const gk_plot_style *st = gk_plot_style_current();
+  if (rc == GK_OK && st->data_path && *st->data_path) rc = gk_figure_save_data(f, st->data_path, err);
   return rc;
 }

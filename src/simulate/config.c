@@ -4,6 +4,7 @@
  * gk_parse_quantity, so "1 um", "500 ps" or "0.5 mJ/cm2" work anywhere. */
 #include <errno.h>
 #include <stddef.h>
+#include <complex.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +24,7 @@ typedef struct ctx {
   const char *path;
   gk_error *err;
   gk_sim_file *f;
-  long table_line[5];   /* line of each table's file: key, as gk_sim_file.tables */
+  long table_line[7];   /* line of each table's file: key, as gk_sim_file.tables */
 } ctx;
 
 static long line_of(const yaml_node_t *n) { return n ? (long)n->start_mark.line + 1 : 0; }
@@ -62,7 +63,7 @@ static int count(ctx *x, const char *key, const yaml_node_t *n, size_t *out)
   return GK_OK;
 }
 
-typedef enum { Q, COUNT, BAND, FLAG_FL, Q_OR_BAND, PATH } kind;
+typedef enum { Q, COUNT, BAND, FLAG_FL, Q_OR_BAND, PATH, POLS, PROFILE, LAW, ALONG } kind;
 typedef struct field {
   const char *key;
   kind k;
@@ -85,8 +86,9 @@ static void resolve(const ctx *x, const char *rel, char *out, size_t size)
 static double **table_slot(ctx *x, gk_sim_band *b)
 {
   gk_sim_config *c = &x->f->cfg;
-  gk_sim_band *order[] = {&c->emission, &c->sigma_e, &c->sigma_a, &c->sigma_esa, &c->background};
-  for (int i = 0; i < 5; i++)
+  gk_sim_band *order[] = {&c->emission, &c->sigma_e, &c->sigma_a, &c->sigma_esa, &c->background,
+                          &c->gain_sigma, &c->pump_along};
+  for (int i = 0; i < 7; i++)
     if (order[i] == b) return &x->f->tables[i];
   return NULL;
 }
@@ -97,8 +99,10 @@ static int read_table(ctx *x, const char *key, const yaml_node_t *n, const char 
 {
   char path[1024];
   resolve(x, rel, path, sizeof path);
-  gk_columns_options o = {.xkind = GK_XKIND_WAVELENGTH, .x_unit_default = "nm", .allow_unsorted = 1,
-                          .reject_duplicate_x = 1, .require_positive_x = 1, .min_points = 2};
+  int along = b == &x->f->cfg.pump_along;   /* positions along the stripe, not wavelengths */
+  gk_columns_options o = {.xkind = along ? GK_XKIND_LENGTH : GK_XKIND_WAVELENGTH,
+                          .x_unit_default = along ? "cm" : "nm", .allow_unsorted = 1,
+                          .reject_duplicate_x = 1, .require_positive_x = !along, .min_points = 2};
   gk_columns col;
   gk_error e;
   gk_error_clear(&e);
@@ -162,12 +166,26 @@ static int band(ctx *x, const char *key, const yaml_node_t *n, const char *unit,
 static const field F_FILM[] = {{"thickness", Q, "cm", OFF(thickness), 'p'}, {"index", Q, "", OFF(index), 'i'},
                                {"confinement", Q, "", OFF(confinement), 'f'}, {"coupling", Q, "", OFF(coupling), 'f'},
                                {"background_loss", Q_OR_BAND, "cm^-1", OFF(background_loss), 'n'},
-                               {"confinement_from", PATH, NULL, 0, 0}, {NULL, Q, NULL, 0, 0}};
+                               {"confinement_from", PATH, NULL, 0, 0}, {"modes", POLS, NULL, OFF(npol), 0},
+                               {"confinement_tm", Q, "", OFF(confinement_tm), 'f'},
+                               {"coupling_tm", Q, "", OFF(coupling_tm), 'f'},
+                               {"mode_loss_te", Q, "cm^-1", OFF(mode_loss[0]), 'n'},
+                               {"mode_loss_tm", Q, "cm^-1", OFF(mode_loss[1]), 'n'}, {NULL, Q, NULL, 0, 0}};
 static const field F_STRIPE[] = {{"length", Q, "cm", OFF(stripe_length), 'p'}, {"width", Q, "cm", OFF(stripe_width), 'p'},
+                                 {"unpumped_length", Q, "cm", OFF(unpumped_length), 'u'},
                                  {NULL, Q, NULL, 0, 0}};
 static const field F_PUMP[] = {{"wavelength", Q, "nm", OFF(pump_wavelength), 'p'}, {"fwhm", Q, "s", OFF(pump_fwhm), 't'},
                                {"fluence", Q, "J/cm2", OFF(pump_fluence), 'n'},
-                               {"cross_section", Q, "cm2", OFF(pump_cross_section), 'p'}, {NULL, Q, NULL, 0, 0}};
+                               {"cross_section", Q, "cm2", OFF(pump_cross_section), 'p'},
+                               {"absorption", Q, "cm^-1", OFF(pump_absorption), 'p'},
+                               {"profile", PROFILE, NULL, OFF(pump_profile), 0},
+                               {"channels", COUNT, NULL, OFF(channels), 0},
+                               {"along", ALONG, "", OFF(pump_along), 0}, {NULL, Q, NULL, 0, 0}};
+static const field F_CARRIERS[] = {{"k1", Q, "s^-1", OFF(k1), 'k'}, {"k2", Q, "cm^3/s", OFF(k2), 'n'},
+                                   {"k3", Q, "cm^6/s", OFF(k3), 'n'}, {"gain", LAW, NULL, OFF(gain_law), 0},
+                                   {"sigma", BAND, "cm2", OFF(gain_sigma), 0},
+                                   {"n_th", Q, "cm^-3", OFF(gain_nth), 'n'}, {"n_s", Q, "cm^-3", OFF(gain_ns), 'p'},
+                                   {"emission", BAND, "", OFF(emission), 0}, {NULL, Q, NULL, 0, 0}};
 static const field F_EMIT[] = {{"density", Q, "cm^-3", OFF(density), 'p'}, {"lifetime", Q, "s", OFF(lifetime), 't'},
                                {"radiative_fraction", Q, "", OFF(radiative_fraction), 'f'},
                                {"emission", BAND, "", OFF(emission), 0},
@@ -202,6 +220,11 @@ static int limit(ctx *x, const field *f, const yaml_node_t *v, double q)
     else if (!(q >= GK_SIM_MIN_TIME && q <= GK_SIM_MAX_TIME)) what = "must lie in [1 fs, 1 s]";
     break;
   case 'T': if (!(fabs(q) <= 10 * GK_SIM_MAX_TIME)) what = "must lie within +-10 s"; break;
+  case 'u': if (!(q >= 0 && q <= 100)) what = "must lie in [0, 100] cm"; break;
+  case 'k':  /* a rate whose inverse is a time of the budget */
+    if (!(q > 0)) what = "must be positive";
+    else if (!(1 / q >= GK_SIM_MIN_TIME && 1 / q <= GK_SIM_MAX_TIME)) what = "must lie in [1 s^-1, 1e15 s^-1]";
+    break;
   case 'a':
     if (!(q > 0)) what = "must be positive";
     else if (!(q >= GK_SIM_MIN_ACCURACY && q <= 0.5)) what = "must lie in [1e-6, 0.5]";
@@ -243,6 +266,42 @@ static int section(ctx *x, const char *name, const yaml_node_t *n, const field *
       if (!scalar(v)) st = fail(x, v, "%s: expected a file name%s", f->key, NULL);
       else resolve(x, scalar(v), x->f->confinement_from, sizeof x->f->confinement_from);
       break;
+    case POLS: {
+      const char *s = scalar(v);
+      if (s && (!strcasecmp(s, "te") || !strcasecmp(s, "te0"))) c->npol = 1;
+      else if (s && (!strcasecmp(s, "te+tm") || !strcasecmp(s, "te,tm") || !strcasecmp(s, "both"))) c->npol = 2;
+      else st = fail(x, v, "%s: expected te or te+tm (got '%s')", f->key, s ? s : "?");
+      break;
+    }
+    case PROFILE: {
+      const char *s = scalar(v);
+      if (s && (!strcasecmp(s, "top-hat") || !strcasecmp(s, "tophat"))) c->pump_profile = GK_SIM_TOPHAT;
+      else if (s && (!strcasecmp(s, "gaussian") || !strcasecmp(s, "gauss"))) c->pump_profile = GK_SIM_GAUSS;
+      else st = fail(x, v, "%s: expected top-hat or gaussian (got '%s')", f->key, s ? s : "?");
+      break;
+    }
+    case LAW: {
+      const char *s = scalar(v);
+      if (s && !strcasecmp(s, "saturating")) c->gain_law = GK_SIM_GAIN_SATURATING;
+      else if (s && !strcasecmp(s, "linear")) c->gain_law = GK_SIM_GAIN_LINEAR;
+      else st = fail(x, v, "%s: expected saturating or linear (got '%s')", f->key, s ? s : "?");
+      break;
+    }
+    case ALONG: {
+      const yaml_node_t *file = NULL;
+      if (v && v->type == YAML_MAPPING_NODE)
+        for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
+          yaml_node_t *k2 = yaml_document_get_node(x->doc, q->key), *v2 = yaml_document_get_node(x->doc, q->value);
+          if (scalar(k2) && !strcmp(scalar(k2), "file") && scalar(v2)) file = v2;
+          else { st = fail(x, k2, "%s: unknown key '%s' (expected file)", f->key, scalar(k2) ? scalar(k2) : "?"); break; }
+        }
+      if (!st && !file) st = fail(x, v, "%s: expected {file: PROFILE.csv}%s", f->key, NULL);
+      if (!st) {
+        c->pump_along.peak = 1;
+        st = read_table(x, f->key, file, scalar(file), &c->pump_along, 0);
+      }
+      break;
+    }
     case FLAG_FL: {
       const char *s = scalar(v);
       if (s && (!strcasecmp(s, "fuchtbauer-ladenburg") || !strcasecmp(s, "fl"))) {
@@ -370,13 +429,24 @@ int gk_sim_file_confinement(gk_sim_file *f, gk_error *err)
     st = gk_error_set(x->err, GK_EINPUT, x->path, line,
                       "confinement_from: %s has no layer marked active: true", f->confinement_from);
   } else if (gk_guide_from_stack(&g, &s, lam, &e) == GK_OK) {
-    if (gk_modes_find(&g, GK_MODES_TE, &md, &e) == GK_OK) {
-      const gk_mode *te0 = NULL;
-      for (size_t i = 0; i < md.n && !te0; i++)
-        if (md.mode[i].pol == GK_TE && md.mode[i].order == 0) te0 = &md.mode[i];
-      if (te0) c->confinement = te0->confinement[s.active];
-      else st = gk_error_set(x->err, GK_EINPUT, x->path, line,
-                             "confinement_from: %s guides no TE mode at %g nm", f->confinement_from, lam);
+    /* the active layer's gain and absorption are the model's: its
+     * extinction is left out of the modal loss taken from the stack */
+    g.index[s.active] = creal(g.index[s.active]);
+    int tm = c->npol == 2;
+    if (gk_modes_find(&g, tm ? GK_MODES_TE | GK_MODES_TM : GK_MODES_TE, &md, &e) == GK_OK) {
+      const gk_mode *m0[2] = {NULL, NULL};
+      for (size_t i = 0; i < md.n; i++)
+        if (md.mode[i].order == 0) m0[md.mode[i].pol == GK_TE ? 0 : 1] = &md.mode[i];
+      for (int p = 0; p < 1 + tm && !st; p++) {
+        if (!m0[p]) {
+          st = gk_error_set(x->err, GK_EINPUT, x->path, line, "confinement_from: %s guides no %s mode at %g nm",
+                            f->confinement_from, p ? "TM" : "TE", lam);
+          break;
+        }
+        if (p) c->confinement_tm = m0[p]->confinement[s.active];
+        else c->confinement = m0[p]->confinement[s.active];
+        c->mode_loss[p] = m0[p]->loss_cm > 0 ? m0[p]->loss_cm : 0;
+      }
       gk_modes_free(&md);
     }
     gk_guide_free(&g);
@@ -392,7 +462,7 @@ int gk_sim_file_confinement(gk_sim_file *f, gk_error *err)
 void gk_sim_file_free(gk_sim_file *f)
 {
   if (!f) return;
-  for (int i = 0; i < 5; i++) {
+  for (int i = 0; i < 7; i++) {
     free(f->tables[i]);
     f->tables[i] = NULL;
   }
@@ -418,13 +488,14 @@ int gk_sim_config_read(const char *path, gk_sim_file *f, gk_error *err)
   } else {
     static const struct { const char *name; const field *fs; } secs[] = {
         {"film", F_FILM}, {"stripe", F_STRIPE}, {"pump", F_PUMP}, {"emitter", F_EMIT},
-        {"second_state", F_SECOND}, {"grid", F_GRID}};
+        {"second_state", F_SECOND}, {"grid", F_GRID}, {"carriers", F_CARRIERS}};
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top && !st; p++) {
       yaml_node_t *k = yaml_document_get_node(&doc, p->key), *v = yaml_document_get_node(&doc, p->value);
       const char *ks = scalar(k);
       size_t i = 0, ns = sizeof secs / sizeof *secs;
       while (i < ns && !(ks && !strcmp(ks, secs[i].name))) i++;
       if (i < ns && !strcmp(ks, "film")) conf_node = v;
+      if (i < ns && !strcmp(ks, "carriers")) f->cfg.kinetics = GK_SIM_BULK;
       if (i < ns) st = section(&x, ks, v, secs[i].fs, &f->cfg);
       else if (ks && !strcmp(ks, "name")) continue;
       else if (ks && !strcmp(ks, "sweep")) st = sweep(&x, v, f);
@@ -433,11 +504,12 @@ int gk_sim_config_read(const char *path, gk_sim_file *f, gk_error *err)
     /* after every section (the grid may come after the tables): a table
      * that misses the wavelength grid is a table in the wrong unit or for
      * another material; say which, at its line */
-    static const char *tkey[5] = {"emission", "stimulated_emission", "ground_absorption", "excited_absorption",
-                                  "background_loss"};
+    static const char *tkey[6] = {"emission", "stimulated_emission", "ground_absorption", "excited_absorption",
+                                  "background_loss", "sigma"};
     const gk_sim_config *c = &f->cfg;
-    const gk_sim_band *tb[5] = {&c->emission, &c->sigma_e, &c->sigma_a, &c->sigma_esa, &c->background};
-    for (int i = 0; i < 5 && !st; i++)
+    const gk_sim_band *tb[6] = {&c->emission, &c->sigma_e, &c->sigma_a, &c->sigma_esa, &c->background,
+                                &c->gain_sigma};
+    for (int i = 0; i < 6 && !st; i++)
       if (f->tables[i] && tb[i]->ntab && tb[i]->tab_lambda == f->tables[i] &&
           !(tb[i]->tab_lambda[tb[i]->ntab - 1] > c->lambda_min && tb[i]->tab_lambda[0] < c->lambda_max))
         st = gk_error_set(err, GK_EINPUT, path, x.table_line[i],
@@ -456,7 +528,10 @@ int gk_sim_config_read(const char *path, gk_sim_file *f, gk_error *err)
       if (gk_sim_config_check(&f->cfg, &e))
         st = gk_error_set(err, GK_EINPUT, path, 0, "%s", e.msg);
     }
-    if (!st && f->confinement_from[0]) f->cfg.confinement = NAN;
+    if (!st && f->confinement_from[0]) {
+      f->cfg.confinement = NAN;
+      if (f->cfg.npol == 2) f->cfg.confinement_tm = NAN;
+    }
   }
   yaml_document_delete(&doc);
   if (st) gk_sim_file_free(f);

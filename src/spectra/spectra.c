@@ -15,7 +15,7 @@ int gk_spectra_baseline(const double *y, size_t n, const gk_baseline *b, double 
     return GK_OK;
   case GK_BASELINE_VALUE:
     if (!isfinite(b->value))
-      return gk_error_option(err, "--baseline", "baseline value must be finite");
+      return gk_error_option(err, "baseline", "baseline value must be finite");
     *out = b->value;
     return GK_OK;
   case GK_BASELINE_AUTO:
@@ -36,9 +36,9 @@ int gk_spectra_baseline(const double *y, size_t n, const gk_baseline *b, double 
     return GK_OK;
   case GK_BASELINE_FIRST_N:
     if (b->n == 0)
-      return gk_error_option(err, "--baseline", "number of baseline points must be at least 1");
+      return gk_error_option(err, "baseline", "number of baseline points must be at least 1");
     if (b->n > n)
-      return gk_error_option(err, "--baseline",
+      return gk_error_option(err, "baseline",
                              "%zu baseline points requested but the spectrum has only %zu",
                              b->n, n);
     {
@@ -55,13 +55,13 @@ int gk_spectra_window(const double *lambda, size_t n, double lo, double hi, size
                       size_t *i1, gk_error *err)
 {
   if (!(lo < hi))
-    return gk_error_option(err, "--window", "window %g:%g nm is empty", lo, hi);
+    return gk_error_option(err, "window", "window %g:%g nm is empty", lo, hi);
   size_t a = 0;
   while (a < n && lambda[a] < lo) a++;
   size_t b = a, count = 0;
   while (b < n && lambda[b] <= hi) { b++; count++; }
   if (count < 3)
-    return gk_error_option(err, "--window",
+    return gk_error_option(err, "window",
                            "window %g:%g nm holds %zu samples of the %g..%g nm spectrum "
                            "(at least 3 needed)",
                            lo, hi, count, n ? lambda[0] : NAN, n ? lambda[n - 1] : NAN);

@@ -213,14 +213,14 @@ static int check_set(const gk_ta_set *s, const gk_ta_options *o, gk_error *err)
         return gk_error_set(err, GK_EINPUT, NULL, 0, "delays must increase (delay %zu)", d + 1);
   }
   if (o->delay_index >= s->ndelay)
-    return gk_error_option(err, "--delay", "delay index %zu out of range", o->delay_index);
+    return gk_error_option(err, "delay_index", "delay index %zu out of range", o->delay_index);
   double wmin = fmin(s->wl[0], s->wl[s->nwl - 1]), wmax = fmax(s->wl[0], s->wl[s->nwl - 1]);
   if (!isnan(o->probe_nm) && (o->probe_nm < wmin || o->probe_nm > wmax))
-    return gk_error_option(err, "--probe", "%g nm is outside the data (%g to %g nm)", o->probe_nm, wmin, wmax);
+    return gk_error_option(err, "probe_nm", "%g nm is outside the data (%g to %g nm)", o->probe_nm, wmin, wmax);
   if (!isnan(o->win_lo)) {
     size_t c = 0;
     for (size_t i = 0; i < s->nwl; i++) c += s->wl[i] >= o->win_lo && s->wl[i] <= o->win_hi;
-    if (!c) return gk_error_option(err, "--window", "no wavelengths between %g and %g nm", o->win_lo, o->win_hi);
+    if (!c) return gk_error_option(err, "window", "no wavelengths between %g and %g nm", o->win_lo, o->win_hi);
   }
   return GK_OK;
 }
@@ -329,7 +329,7 @@ int gk_ta_analyze(const gk_ta_set *s, const gk_ta_options *o, gk_ta_result *r, g
       double a0, da;
       probe_values(s, r, d, j, &a0, &da);
       if (!(a0 > 0)) {
-        rc = gk_error_option(err, r->window ? "--window" : "--probe",
+        rc = gk_error_option(err, r->window ? "window" : "probe_nm",
                              "ground-state absorbance at %g nm is %g; -Delta alpha/alpha0 needs alpha0 > 0",
                              r->probe_nm, a0);
         goto out;

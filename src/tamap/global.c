@@ -437,8 +437,8 @@ static int gmodel(const double *thi, double *yhat, void *ctx)
       if (gk_tamap_scheme_solve(&sd, th, lam, V, NULL)) return -1;
     }
     double t0 = th[g->nk + (int)d];
-    double fw = g->o->irf.kind == GK_KIN_IRF_NONE ? 0 : th[g->nk + (int)g->nsets + (g->nfw > 1 ? (int)d : 0)];
-    if (g->o->irf.kind != GK_KIN_IRF_NONE && !(fw > 0)) return -1;
+    double fw = g->o->irf.kind != GK_KIN_IRF_GAUSS ? 0 : th[g->nk + (int)g->nsets + (g->nfw > 1 ? (int)d : 0)];
+    if (g->o->irf.kind == GK_KIN_IRF_GAUSS && !(fw > 0)) return -1;
     double *tmp = malloc(m->nt * sizeof *tmp);
     if (!tmp) return -1;
     for (size_t i = 0; i < m->nw; i++) {
@@ -480,8 +480,27 @@ int gk_tamap_global_fit(const gk_tamap *const *maps, size_t nsets, const gk_tama
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "scheme: no compartments or transitions");
   if (o->disp_order < 0 || o->disp_order > 3)
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "disp_order: %d is not in 0..3", o->disp_order);
-  if (o->irf.kind == GK_KIN_IRF_MEASURED)
-    return gk_error_set(err, GK_EUSAGE, NULL, 0, "irf: a measured IRF is not supported in the global map fit");
+  /* a measured IRF: checked, and its time axis moved so that its centroid
+   * is at 0 (t0 is then the time of the response's centroid, as for the
+   * centre of the Gaussian) */
+  gk_tamap_global_options oc;
+  double *irf_tc = NULL;
+  if (o->irf.kind == GK_KIN_IRF_MEASURED) {
+    if (gk_kin_irf_check(&o->irf, NULL) != GK_OK)
+      return gk_error_set(err, GK_EUSAGE, NULL, 0, "irf: the measured IRF needs >= 2 samples, increasing times, positive area");
+    double sw = 0, st = 0;
+    for (size_t q = 1; q < o->irf.n; q++) {
+      double w = o->irf.t[q] - o->irf.t[q - 1], ya = o->irf.y[q - 1], yb = o->irf.y[q];
+      sw += 0.5 * (ya + yb) * w;
+      st += 0.5 * (ya * o->irf.t[q - 1] + yb * o->irf.t[q]) * w;
+    }
+    irf_tc = malloc(o->irf.n * sizeof *irf_tc);
+    if (!irf_tc) return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
+    for (size_t q = 0; q < o->irf.n; q++) irf_tc[q] = o->irf.t[q] - st / sw;
+    oc = *o;
+    oc.irf.t = irf_tc;
+    o = &oc;
+  }
   if (o->irf.kind == GK_KIN_IRF_GAUSS && !(o->irf.fwhm > 0))
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "irf.fwhm: must be > 0");
   int n = s->ncomp;
@@ -491,7 +510,7 @@ int gk_tamap_global_fit(const gk_tamap *const *maps, size_t nsets, const gk_tama
   g.s = s;
   g.o = o;
   g.nk = s->ntrans;
-  g.nfw = o->irf.kind == GK_KIN_IRF_NONE ? 0 : o->irf_per_set ? (int)nsets : 1;
+  g.nfw = o->irf.kind != GK_KIN_IRF_GAUSS ? 0 : o->irf_per_set ? (int)nsets : 1;
   g.ndisp = o->disp_order;
   g.np = (size_t)g.nk + nsets + (size_t)g.nfw + (size_t)g.ndisp;
   size_t ntmax = 0, npts = 0;
@@ -507,9 +526,11 @@ int gk_tamap_global_fit(const gk_tamap *const *maps, size_t nsets, const gk_tama
     }
   }
   g.disp_ref = isfinite(o->disp_ref) ? o->disp_ref : wsum / (double)wn;
-  if (npts <= g.np + (size_t)n * wn)
+  if (npts <= g.np + (size_t)n * wn) {
+    free(irf_tc);
     return gk_error_set(err, GK_EINPUT, maps[0]->path, 0, "global fit: %zu points for %zu parameters", npts,
                         g.np + (size_t)n * wn);
+  }
   double *y = malloc(npts * sizeof *y);
   g.C = malloc(ntmax * (size_t)n * sizeof *g.C);
   g.B = malloc(ntmax * (size_t)n * sizeof *g.B);
@@ -519,7 +540,7 @@ int gk_tamap_global_fit(const gk_tamap *const *maps, size_t nsets, const gk_tama
   g.ph = malloc(g.np * sizeof *g.ph);
   char (*names)[32] = calloc(g.np, sizeof *names);
   if (!y || !g.C || !g.B || !g.T || !par || !names || !g.scale || !g.ph) {
-    free(y); free(g.C); free(g.B); free(g.T); free(par); free(names); free(g.scale); free(g.ph);
+    free(y); free(g.C); free(g.B); free(g.T); free(par); free(names); free(g.scale); free(g.ph); free(irf_tc);
     return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
   }
   size_t off = 0;
@@ -676,6 +697,7 @@ out:
   free(g.ph);
   free(par);
   free(names);
+  free(irf_tc);
   if (rc) gk_tamap_global_result_free(r);
   return rc;
 }

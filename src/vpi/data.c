@@ -16,7 +16,7 @@ int gk_vpi_default_fluorescence(const gk_vpi_data *d, double *F, gk_error *err)
   if (!(mx > 0))
     return gk_error_set(err, GK_EINPUT, NULL, 0,
                         "the lowest-pump spectrum has no positive value to serve as F(lambda); "
-                        "give --fluorescence");
+                        "give a measured one (`fluorescence`)");
   for (size_t i = 0; i < d->nl; i++) F[i] = fmax(d->intensity[i * d->np + jmin], 0) / mx;
   return GK_OK;
 }

@@ -1,9 +1,11 @@
 /* The VPI global fit: variable projection over the per-pump weights W and
- * Levenberg-Marquardt over the rest, with the normal equations solved by a
- * Schur complement of their arrowhead structure (docs/vpi.md).
+ * Levenberg-Marquardt over the rest — the engine's structured driver
+ * (src/fit/structured.c), to which this file supplies the projected cost
+ * and the normal equations solved by a Schur complement of their arrowhead
+ * structure (docs/vpi.md).
  *
  * Internal variables u: per wavelength gamma_i and alpha_i (alpha >= 0 by
- * projection in lm(); only gamma_i when alpha is fixed), then ln P1, ln P2, ln n, ln(m - n)
+ * projection, op_project(); only gamma_i when alpha is fixed), then ln P1, ln P2, ln n, ln(m - n)
  * (P1, P2 > 0 and m > n > 0 by construction). The W are not in u: every
  * evaluation recomputes them as the closed-form NNLS optimum for the
  * current u, so the cost seen by LM is the projected cost and W >= 0 holds
@@ -17,6 +19,7 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include "fit/solve1d.h"
+#include "fit/structured.h"
 
 #include "gainkit/fit.h"
 #include "vpi/vpi_internal.h"
@@ -27,6 +30,8 @@ typedef struct vctx {
   gk_vpi_model model;
   size_t nl, np, q, kw, nw, nr, nu;  /* q: params per wavelength; kw: W per pump */
   int freeze;                        /* hold the globals (first stage of the start) */
+  gk_sfit_workspace *sw;             /* the engine's LM driver (lm()) */
+  double *xr;                        /* nr: the step's rest part (step()) */
   double pmax;
   double *gamma, *alpha, glob[GK_VPI_NGLOB];
   double *dn, *ddn;                  /* np, np*4 */
@@ -302,7 +307,7 @@ static int schur(vctx *c, double lambda)
 
 /* Gauss-Newton/LM step x (in u; the W part is dropped since W is
  * re-projected) from the factorised Schur system. */
-static void step(vctx *c, double *xr)
+static void step(vctx *c, double *xr, double *x)
 {
   size_t q = c->q, nr = c->nr;
   double *rhs = xr;
@@ -329,98 +334,60 @@ static void step(vctx *c, double *xr)
     for (size_t a = 0; a < q; a++) {
       double s = 0;
       for (size_t t = 0; t < q; t++) s += Ai[a * q + t] * t2[t];
-      c->x[i * q + a] = s;
+      x[i * q + a] = s;
     }
   }
-  for (int t = 0; t < GK_VPI_NGLOB; t++) c->x[c->nl * q + t] = xr[c->nw + t];
+  for (int t = 0; t < GK_VPI_NGLOB; t++) x[c->nl * q + t] = xr[c->nw + t];
 }
 
-enum { STAT_FLAT = 5 };
-#define STAT_TOL 1e-6
+/* ---- the problem as the engine's structured solver sees it ----------------
+ * The Levenberg–Marquardt iteration, its damping and stopping rules are the
+ * engine's (src/fit/structured.c); VPI supplies the projected cost, the
+ * arrowhead normal equations and their damped Schur solve. */
+static double op_eval(void *ctx, const double *u)
+{
+  return evaluate(ctx, u);
+}
 
-typedef struct lm_out {
-  double chi2;
-  size_t iter;
-  int converged;
-  const char *reason;
-} lm_out;
+static void op_normal(void *ctx)
+{
+  assemble(ctx, 1);
+}
 
-/* Levenberg-Marquardt on the projected cost from u (updated in place). */
+static int op_step(void *ctx, double lambda, double *dx)
+{
+  vctx *c = ctx;
+  if (schur(c, lambda) != 0) return -1;
+  step(c, c->xr, c->x);
+  memcpy(dx, c->x, c->nu * sizeof(double));
+  return 0;
+}
+
+/* alpha >= 0 by projection onto the bound. (ln alpha as the variable
+ * would keep it positive too, but then every alpha -> 0 is a spurious
+ * stationary point, d/d ln alpha = alpha d/d alpha, where the fit
+ * stalls.) */
+static void op_project(void *ctx, double *u)
+{
+  vctx *c = ctx;
+  if (c->q == 2)
+    for (size_t i = 0; i < c->nl; i++) u[2 * i + 1] = fmax(u[2 * i + 1], 0);
+}
+
+static const gk_sfit_ops vpi_ops = {op_eval, op_normal, op_step, op_project};
+
+typedef gk_sfit_report lm_out;
+
+/* Levenberg–Marquardt on the projected cost from u (updated in place), by
+ * the engine's structured driver (its workspace lives in the context; xr,
+ * utry: unused, kept for callers of the former signature). */
 static lm_out lm(vctx *c, double *u, size_t max_iter, double xtol, double yy, double *xr,
                  double *utry)
 {
-  lm_out o = {evaluate(c, u), 0, 0, "iteration limit reached"};
-  if (!isfinite(o.chi2)) {
-    o.reason = "model undefined at the start";
-    return o;
-  }
-  double lambda = 1e-3;
-  /* chi2 per degree of freedom: the statistical unit of chi2 changes */
+  (void)xr, (void)utry;
   size_t nobs = c->nl * c->np, npar = c->nu + c->nw;
-  double dof = nobs > npar ? (double)(nobs - npar) : 1.0;
-  int flat = 0;
-  while (o.iter < max_iter) {
-    o.iter++;
-    if (o.chi2 <= 1e-28 * yy) {
-      o.converged = 1, o.reason = "exact fit";
-      return o;
-    }
-    assemble(c, 1);
-    int accepted = 0;
-    double fnew = INFINITY;
-    while (!accepted) {
-      if (schur(c, lambda) == 0) {
-        step(c, xr);
-        for (size_t k = 0; k < c->nu; k++) utry[k] = u[k] - c->x[k];
-        /* alpha >= 0 by projection onto the bound. (ln alpha as the
-         * variable would keep it positive too, but then every alpha -> 0
-         * is a spurious stationary point, d/d ln alpha = alpha d/d alpha,
-         * where the fit stalls.) */
-        if (c->q == 2)
-          for (size_t i = 0; i < c->nl; i++) utry[2 * i + 1] = fmax(utry[2 * i + 1], 0);
-        fnew = evaluate(c, utry);
-        if (fnew < o.chi2) {
-          accepted = 1;
-          break;
-        }
-      }
-      lambda *= 4;
-      if (lambda > 1e16) {
-        /* no direction lowers the cost any more: a minimum to rounding */
-        evaluate(c, u);
-        o.converged = 1, o.reason = "cost cannot be lowered further";
-        return o;
-      }
-    }
-    int small = 1;
-    for (size_t k = 0; k < c->nu; k++)
-      if (fabs(utry[k] - u[k]) > xtol * (fabs(u[k]) + xtol)) small = 0;
-    double drop = o.chi2 - fnew;
-    memcpy(u, utry, c->nu * sizeof(double));
-    o.chi2 = fnew;
-    lambda = fmax(lambda / 3, 1e-12);
-    if (small) {
-      o.converged = 1, o.reason = "step below xtol";
-      return o;
-    }
-    if (drop <= 1e-15 * fnew) {
-      o.converged = 1, o.reason = "relative decrease of chi2 below 1e-15";
-      return o;
-    }
-    /* When the data do not determine the globals, the cost has a valley
-     * that descends without end towards a limit of the dn(P) family (a
-     * step: m, n -> infinity; an onset below every pump: P1 -> 0), and LM
-     * creeps along it by ever smaller decreases. Once STAT_FLAT successive
-     * steps each lower chi2 by less than STAT_TOL of chi2/dof, the fit is
-     * statistically at its minimum (the difference is invisible against
-     * the noise); glob_determined then reports the undetermined globals. */
-    flat = drop < STAT_TOL * fnew / dof ? flat + 1 : 0;
-    if (flat >= STAT_FLAT) {
-      o.converged = 1, o.reason = "chi2 flat to 1e-6 of chi2/dof";
-      return o;
-    }
-  }
-  return o;
+  gk_sfit_control ctl = {max_iter, xtol, 1e-28 * yy, nobs > npar ? (double)(nobs - npar) : 1.0};
+  return gk_sfit_run(c->sw, &vpi_ops, c, u, &ctl);
 }
 
 static void vctx_free(vctx *c)
@@ -429,6 +396,8 @@ static void vctx_free(vctx *c)
   free(c->E), free(c->eb), free(c->deb);
   free(c->W), free(c->wfix), free(c->r), free(c->A), free(c->b), free(c->C), free(c->M);
   free(c->br), free(c->Ainv), free(c->S), free(c->x), free(c->G);
+  free(c->xr);
+  gk_sfit_free(c->sw);
 }
 
 static int vctx_init(vctx *c, const gk_vpi_data *d, gk_vpi_model model)
@@ -464,9 +433,11 @@ static int vctx_init(vctx *c, const gk_vpi_data *d, gk_vpi_model model)
   c->S = malloc(nr * nr * sizeof(double));
   c->x = malloc(c->nu * sizeof(double));
   c->G = malloc(q * nr * sizeof(double));
+  c->xr = malloc(nr * sizeof(double));
+  c->sw = gk_sfit_alloc(c->nu);
   if (!c->gamma || !c->alpha || !c->dn || !c->ddn || !c->bg || !c->ase || !c->E || !c->eb ||
       !c->deb || !c->W || !c->wfix ||
-      !c->r || !c->A || !c->b || !c->C || !c->M || !c->br || !c->Ainv || !c->S || !c->x || !c->G) {
+      !c->r || !c->A || !c->b || !c->C || !c->M || !c->br || !c->Ainv || !c->S || !c->x || !c->G || !c->xr || !c->sw) {
     vctx_free(c);
     return GK_ENOMEM;
   }
@@ -811,7 +782,7 @@ static int check_data(const gk_vpi_data *d, gk_vpi_model model, gk_error *err)
   if (!d->lambda || !d->pump || !d->intensity || !d->F || d->nl < 2 || d->np < 2)
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "VPI data need at least 2 wavelengths and 2 pumps");
   if (!(d->L > 0) || !isfinite(d->L))
-    return gk_error_option(err, "--length", "stripe length must be positive, got %g cm", d->L);
+    return gk_error_option(err, "L", "stripe length must be positive, got %g cm", d->L);
   for (size_t j = 0; j < d->np; j++)
     if (!(d->pump[j] > 0) || !isfinite(d->pump[j]))
       return gk_error_set(err, GK_EUSAGE, NULL, 0, "pump values must be positive (pump %zu is %g)",
@@ -1000,10 +971,9 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
   vctx c;
   if (vctx_init(&c, d, model)) return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
   double *u = malloc(c.nu * sizeof(double)), *best = malloc(c.nu * sizeof(double));
-  double *utry = malloc(c.nu * sizeof(double)), *xr = malloc(c.nr * sizeof(double));
   double *keep = malloc(NREFINE * c.nu * sizeof(double));
   double *g0 = malloc(c.nl * sizeof(double)), *a0 = malloc(c.nl * sizeof(double));
-  if (!u || !best || !utry || !xr || !keep || !g0 || !a0 || !result_alloc(res, c.nl, c.np)) {
+  if (!u || !best || !keep || !g0 || !a0 || !result_alloc(res, c.nl, c.np)) {
     st = gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
     goto done;
   }
@@ -1015,58 +985,57 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
   if (opt.gamma0) memcpy(g0, opt.gamma0, c.nl * sizeof(double));
   if (opt.alpha0 && !d->alpha_fixed)
     for (size_t i = 0; i < c.nl; i++) a0[i] = fmax(opt.alpha0[i], 1e-6);
-  /* Every candidate is screened by a few LM iterations (gamma, alpha
-   * first adapt to the start's dn(P) with the globals frozen, then all
-   * move); the NREFINE best screened points run to convergence and the
-   * lowest chi2 wins. */
+  /* The engine's multi-start policy (src/fit/structured.h): every
+   * candidate is scored by a few screening iterations (gamma, alpha first
+   * adapt to the start's dn(P) with the globals frozen, then all move), the
+   * NREFINE best screened points are kept and run to convergence. */
   if (!user && start_glob(&c, g0, a0, cand[ncand]) == 0) ncand++;
   if (searched)
     for (size_t s = 0; s < NGRID; s++) grid_start(s, c.pmax, cand[ncand++]);
   double keep_chi[NREFINE];
-  for (size_t k = 0; k < NREFINE; k++) keep_chi[k] = INFINITY;
-  lm_out o = {INFINITY, 0, 0, ""};
+  size_t nkeep = 0;
   for (size_t s = 0; s < ncand; s++) {
     pack(&c, g0, a0, cand[s], u);
     c.freeze = 1;
-    lm(&c, u, SCREEN_ITER, opt.xtol, yy, xr, utry);
+    lm(&c, u, SCREEN_ITER, opt.xtol, yy, NULL, NULL);
     c.freeze = 0;
-    o = lm(&c, u, user ? 0 : SCREEN_ITER, opt.xtol, yy, xr, utry);
-    res->n_iter += o.iter;
-    if (!isfinite(o.chi2)) continue;
-    /* insert into the NREFINE best (sorted by chi2) */
-    size_t k = NREFINE;
-    while (k > 0 && o.chi2 < keep_chi[k - 1]) k--;
-    if (k == NREFINE) continue;
-    for (size_t e = NREFINE - 1; e > k; e--) {
-      keep_chi[e] = keep_chi[e - 1];
-      memcpy(keep + e * c.nu, keep + (e - 1) * c.nu, c.nu * sizeof(double));
-    }
-    keep_chi[k] = o.chi2;
-    memcpy(keep + k * c.nu, u, c.nu * sizeof(double));
+    lm_out so = lm(&c, u, user ? 0 : SCREEN_ITER, opt.xtol, yy, NULL, NULL);
+    res->n_iter += so.iter;
+    gk_ms_rank(keep_chi, keep, c.nu * sizeof(double), &nkeep, NREFINE, so.chi2, u);
   }
-  o.chi2 = INFINITY;
-  for (size_t k = 0; k < NREFINE && isfinite(keep_chi[k]); k++) {
+  /* All NREFINE kept points run (no agreement stop): the globals' basins
+   * are near-degenerate, two fits can agree on a local minimum; and the
+   * lowest chi2 wins even when its fit ran out of iterations (it shows a
+   * lower basin than the converged ones). */
+  gk_ms_policy pol = {.agree = 0, .target = INFINITY, .lowest_chi2 = 1};
+  gk_ms ms;
+  gk_ms_begin(&ms, &pol);
+  lm_out o = {INFINITY, 0, 0, ""};
+  for (size_t k = 0; k < nkeep && !gk_ms_done(&ms); k++) {
     memcpy(u, keep + k * c.nu, c.nu * sizeof(double));
-    lm_out ok = lm(&c, u, opt.max_iter, opt.xtol, yy, xr, utry);
+    lm_out ok = lm(&c, u, opt.max_iter, opt.xtol, yy, NULL, NULL);
     res->n_iter += ok.iter;
     if (found && isfinite(ok.chi2)) memcpy(found[(*nfound)++], c.glob, sizeof c.glob);
-    if (ok.chi2 < o.chi2 || !isfinite(o.chi2)) o = ok, memcpy(best, u, c.nu * sizeof(double));
+    if (gk_ms_record(&ms, k, isfinite(ok.chi2), ok.converged, ok.chi2, ok.iter >= opt.max_iter))
+      o = ok, memcpy(best, u, c.nu * sizeof(double));
   }
-  if (!isfinite(o.chi2)) {
+  if (!ms.have) {
     st = gk_error_set(err, GK_EDOM, NULL, 0, "the VPI model is undefined at every start");
     goto done;
   }
   /* vpi2 also starts from the vpi1 optimum (W2 = 0 is a point of the vpi2
    * family): without a background the two-signal start above can settle
-   * where the background term mimics the low-pump ASE. */
+   * where the background term mimics the low-pump ASE. A candidate of the
+   * same policy, always fitted. */
   if (model == GK_VPI2 && searched) {
     gk_vpi_result r1;
     if (gk_vpi_fit(d, GK_VPI1, &opt, &r1, NULL) == GK_OK) {
       pack(&c, r1.gamma, r1.alpha, r1.glob, u);
-      lm_out o1 = lm(&c, u, opt.max_iter, opt.xtol, yy, xr, utry);
+      lm_out o1 = lm(&c, u, opt.max_iter, opt.xtol, yy, NULL, NULL);
       res->n_iter += r1.n_iter + o1.iter;
       if (found && isfinite(o1.chi2)) memcpy(found[(*nfound)++], c.glob, sizeof c.glob);
-      if (o1.chi2 < o.chi2) o = o1, memcpy(best, u, c.nu * sizeof(double));
+      if (gk_ms_record(&ms, NREFINE, isfinite(o1.chi2), o1.converged, o1.chi2, o1.iter >= opt.max_iter))
+        o = o1, memcpy(best, u, c.nu * sizeof(double));
       gk_vpi_result_free(&r1);
     }
   }
@@ -1084,7 +1053,7 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
             &res->th_tr_hi, &res->th_tr_determined);
   overtake(d, res);
 done:
-  free(u), free(best), free(utry), free(xr), free(keep), free(g0), free(a0);
+  free(u), free(best), free(keep), free(g0), free(a0);
   vctx_free(&c);
   if (st) gk_vpi_result_free(res);
   return st;

@@ -4,6 +4,7 @@
 #include "vsl_internal.h"
 #include "core/core_internal.h"
 #include "fit/solve1d.h"
+#include "fit/structured.h"
 #include <float.h>
 #include <math.h>
 
@@ -109,7 +110,18 @@ static int prof_init(prof_ws *ws, const gk_vsl_data *d, int kind, double Ls, int
  * at gL in the thousands; A comes out in log form). chi2 from the normal
  * equations (syy - amp sey - a2 sly): rounding limits it to ~1e-16 syy,
  * ample for choosing a starting point. */
+static prof profile_e(const prof_ws *ws, double g, const double *eg);
 static prof profile(const prof_ws *ws, double g)
+{
+  return profile_e(ws, g, NULL);
+}
+
+/* As profile, with eg[i] = e^{g x_i} given (x_i = L_i - Lmax, or
+ * Ls (m_i - m_n) for emp): the grid search steps g uniformly, so these come
+ * from a running product (one multiplication per point instead of an
+ * exponential; relative error <= k eps after k steps, far below what
+ * choosing a start needs). */
+static prof profile_e(const prof_ws *ws, double g, const double *eg)
 {
   const gk_vsl_data *d = ws->d;
   prof r = {INFINITY, 0, 0};
@@ -123,10 +135,10 @@ static prof profile(const prof_ws *ws, double g)
   double see = 0, sey = 0, sel = 0, eLm = ws->kind || g <= 0 ? 0 : exp(-g * Lm);
   for (size_t i = 0; i < n; i++) {
     double l = d->L[i], e;
-    if (ws->kind) e = exp(g * ws->Ls * (ws->m[i] - ws->m[n - 1]));
+    if (ws->kind) e = eg ? eg[i] : exp(g * ws->Ls * (ws->m[i] - ws->m[n - 1]));
     else if (g == 0) e = l / Lm;
-    else if (g > 0 && g * l > 0.5) e = (exp(g * (l - Lm)) - eLm) / -ref;  /* = e^{g(l-Lm)} expm1(-gl)/ref, one exp */
-    else if (g > 0) e = exp(g * (l - Lm)) * (expm1(-g * l) / ref);
+    else if (g > 0 && g * l > 0.5) e = ((eg ? eg[i] : exp(g * (l - Lm))) - eLm) / -ref;  /* = e^{g(l-Lm)} expm1(-gl)/ref, one exp */
+    else if (g > 0) e = (eg ? eg[i] : exp(g * (l - Lm))) * (expm1(-g * l) / ref);
     else e = expm1(g * l) / ref;
     double w = ws->w[i];
     see += w * e * e; sey += w * e * d->intensity[i]; sel += w * e * l;
@@ -198,13 +210,24 @@ static double grid_g(const gk_vsl_data *d, int kind, double Ls, int with_bg, pro
   double h = (ghi - glo) / NG;
   int kbest = -1;
   double cl = INFINITY, cr = INFINITY, cprev = INFINITY;
+  size_t n = d->n;
+  double *eg = malloc(2 * n * sizeof *eg), *es = eg ? eg + n : NULL;
+  if (eg)
+    for (size_t i = 0; i < n; i++) {
+      double x = kind ? Ls * (ws.m[i] - ws.m[n - 1]) : d->L[i] - Lm;
+      eg[i] = exp(glo * x);
+      es[i] = exp(h * x);
+    }
   for (int k = 0; k <= NG; k++) {
     double g = glo + h * k;
-    prof p = profile(&ws, g);
+    prof p = profile_e(&ws, g, eg);
+    if (eg)
+      for (size_t i = 0; i < n; i++) eg[i] *= es[i];
     if (k == kbest + 1 && kbest >= 0) cr = p.chi2;
     if (p.chi2 < best->chi2) { *best = p; bestg = g; kbest = k; cl = cprev; cr = INFINITY; }
     cprev = p.chi2;
   }
+  free(eg);
   /* the slope estimate's neighbourhood, where the grid is coarse relative
    * to the gain itself */
   for (int k = 0; k < 8; k++) {
@@ -604,8 +627,15 @@ static int seq_starts_ws(gk_fit_workspace *ws, gk_fit_problem *prob, gk_param *p
   prob->param = par;
   prob->starts = NULL;
   prob->n_starts = 0;
-  int have = 0, hits = 0, rc = GK_EDOM;
-  for (size_t k = 0; k < ns && hits < 2 && wander < 2; k++) {
+  /* the engine's one multi-start policy (src/fit/structured.h) */
+  gk_ms_policy pol = {.agree = 2, .agree_rel = 1e-6, .agree_abs = 1e-24 * yy, .target = target,
+                      .max_wander = 2};
+  gk_ms ms;
+  gk_ms_begin(&ms, &pol);
+  ms.wander = wander;
+  ms.stop = wander >= pol.max_wander;
+  int have = 0, rc = GK_EDOM;
+  for (size_t k = 0; k < ns && !gk_ms_done(&ms); k++) {
     for (size_t j = 0; j < p; j++) {
       par[j].init = st[p * k + j];
       if (par[j].init <= par[j].lo) par[j].init = par[j].lo + 1e-6;
@@ -622,14 +652,8 @@ static int seq_starts_ws(gk_fit_workspace *ws, gk_fit_problem *prob, gk_param *p
     /* Ran out of iterations: along a flat valley (sat-exact: gamma and
      * alpha growing together, or Is -> 0 with gamma Is fixed) where the
      * data do not determine the parameters. */
-    if (!r.converged && r.n_iter >= opt->max_iter) wander++;
-    int better = !have || (r.converged && !best->converged) ||
-                 (r.converged == best->converged && r.chi2 < best->chi2);
-    double c2 = have ? best->chi2 : INFINITY;
-    if (r.converged && fabs(r.chi2 - c2) <= 1e-6 * c2 + 1e-24 * yy) hits++;
-    else if (better && r.converged) hits = 1;
-    if (r.converged && isfinite(target) && r.chi2 <= target * (1 + 1e-6) + 1e-24 * yy) hits = 2;
-    if (better) {
+    int hit_limit = r.n_iter >= opt->max_iter;
+    if (gk_ms_record(&ms, k, 1, r.converged, r.chi2, hit_limit)) {
       if (have) gk_fit_result_free(best);
       *best = r;
       best->best_start = k;

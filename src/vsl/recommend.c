@@ -127,7 +127,7 @@ int gk_vsl_recommend(const gk_vsl_data *d, const gk_vsl_fit *fits, int *reliable
              "No physical model fits these data reliably%s. %s",
              plateau ? " (the intensity plateaus in a way no gain-saturation model reproduces, which points to "
                        "extrinsic effects such as film inhomogeneity, as Milanese et al., Adv. Opt. Mater. 2024 found for NC-DDAB)" : "",
-             rec >= 0 ? "The least bad physical fit is reported, but its g should not be trusted; try --range to "
+             rec >= 0 ? "The least bad physical fit is reported, but its g should not be trusted; try `range` to "
                         "restrict the stripe lengths." : "No physical model converged.");
     snprintf(reason, rsize, "%s", why);
     return rec;
@@ -138,7 +138,7 @@ int gk_vsl_recommend(const gk_vsl_data *d, const gk_vsl_fit *fits, int *reliable
     snprintf(why, sizeof why, "A background (second, non-amplified) signal is present (%s)%s.%s",
              bg_v2 ? "vsl2's A2 is significant" : "sat under-predicts the shortest stripes",
              bg_v2 && bg_sat ? " and sat under-predicts the shortest stripes" : "",
-             saturation ? " The long stripes also saturate: fit vsl2 on the short-stripe range only (--range), as "
+             saturation ? " The long stripes also saturate: fit vsl2 on the short-stripe range only (`range`), as "
                           "Milanese et al., Adv. Opt. Mater. 2024 recommend." : " vsl2 accounts for it (Milanese et al., Adv. Opt. Mater. 2024, Table 1).");
     if (!usable(v2)) { rec = -1; snprintf(why + strlen(why), sizeof why - strlen(why), " But vsl2 did not converge."); }
   } else if (saturation) {

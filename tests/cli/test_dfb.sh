@@ -41,6 +41,30 @@ expect_input_error "go together" "neff without period" -- dfb --kappa 40 --lengt
 expect_input_error "--kappa: kappa L" "kappa L too large" -- dfb --kappa 1e4 --length 500
 expect_input_error "--check-tmm" "tmm without neff" -- dfb --kappa 40 --length 500 --check-tmm
 expect_input_error "--kappa: index and gain" "zero coupling" -- dfb --kappa 0 --length 500
+# second order from the stack: the radiation coupling raises the threshold;
+# --no-radiation gives back the index-coupled value printed beside it
+G="$SRC/examples/stack-dfb-cspbbr3.yaml"
+run dfb --stack "$G" --grating-layer grating --fill-index 2.3 --order 2 --duty 0.75 --length 50 --format json
+expect_rc 0 "order 2 with radiation"
+zr=$(jnum zeta_re); g=$(jnum threshold_gain); g0=$(jnum threshold_gain_no_radiation)
+awk -v z="$zr" -v g="$g" -v g0="$g0" 'BEGIN { exit !(z > 0 && g > g0 && g0 > 0) }' && ok || bad "radiation: zeta $zr, g_th $g vs $g0"
+run dfb --stack "$G" --grating-layer grating --fill-index 2.3 --order 2 --duty 0.75 --length 50 --no-radiation --format json
+expect_near threshold_gain "$g0" 1e-9 "--no-radiation = index-coupled threshold"
+# threshold map over period and duty: the duty-0.5 row has no coupling (null
+# with a reason), every other cell a threshold; cells below --ase-gain counted
+run dfb --stack "$G" --grating-layer grating --fill-index 2.3 --order 2 --length 50 --map-period 265:275 \
+  --map-duty 0.25:0.75 --map-steps 3 --ase-gain 100 --format json -o "$T/map.csv" --plot "$T/map.svg"
+expect_rc 0 "map"
+[ "$(printf '%s' "$OUT" | grep -c '"threshold_gain":	null')" -eq 3 ] && ok || bad "map: 3 null cells at duty 0.5"
+[ "$(printf '%s' "$OUT" | grep -c '"below_ase"')" -eq 6 ] && ok || bad "map: 6 cells compared with ASE"
+[ "$(wc -l < "$T/map.csv")" -ge 10 ] && ok || bad "map CSV rows"
+[ -s "$T/map.svg" ] && ok || bad "map plot"
+no_nonfinite "$T/map.csv" "map csv"
+expect_input_error "go together" "map period alone" -- dfb --stack "$G" --grating-layer grating --length 50 --map-period 265:275
+expect_input_error "--ase-gain: is compared" "ase without map" -- dfb --stack "$G" --grating-layer grating --duty 0.3 --length 50 --ase-gain 100
+expect_input_error "--map-duty: must lie inside" "duty range 0:1" -- dfb --stack "$G" --grating-layer grating --length 50 --map-period 265:275 --map-duty 0:0.9
+expect_input_error "need --stack" "map without stack" -- dfb --kappa 10 --length 50 --map-period 265:275 --map-duty 0.2:0.4
+expect_input_error "--no-radiation: applies" "no-radiation order 1" -- dfb --kappa 10 --length 50 --no-radiation
 run dfb --kappa 100 --length 200 --plot "$T/d.svg"; expect_rc 0 "dfb plot"
 [ -s "$T/d.svg" ] && ok || bad "dfb plot file"
 run dfb --help; expect_rc 0 "help"; expect_out "Examples:" "help examples"

@@ -123,6 +123,17 @@ expect_rc 0 "folder of 15 exports"
 if [ -n "$REF" ] && [ "$(kink)" = "$REF" ]; then ok; else bad "folder threshold '$(kink)' != merged '$REF'"; fi
 expect_err "15 files read as ocean exports" "folder note"
 expect_err "dark spectrum dark.txt subtracted \(mean 950" "dark note"
+# a dark recorded at half the exposure (half the counts) is scaled to each
+# file's exposure: the same thresholds as with the full dark, and a note
+awk -F'\t' 'BEGIN{OFS="\t"} /^[0-9]/{ sub("\r",""); $2 = $2/2; print $0 "\r"; next } {print}' "$FS/dark.txt" \
+  | sed 's/Integration Time (sec): 1.000000E-1/Integration Time (sec): 5.000000E-2/' >dark-half.txt
+run threshold "$FS"/film1_*.txt --spectra --pump-from-name --dark dark-half.txt --method kink
+expect_rc 0 "dark at another exposure"
+if [ -n "$REF" ] && [ "$(kink)" = "$REF" ]; then ok; else bad "scaled-dark threshold '$(kink)' != merged '$REF'"; fi
+expect_err "dark's exposure \(0.05 s\) differs from that of 15 of 15 files: the dark was scaled .*factors 2 to 2" "scaled-dark note"
+run threshold "$FS"/film1_*.txt --spectra --pump-from-name --dark dark-half.txt --method kink --no-normalise
+expect_err "dark subtracted as read" "--no-normalise: dark as read"
+[ "$(kink)" != "$REF" ] && ok || bad "--no-normalise still scaled the dark"
 run threshold "$FS" --spectra --pump-from-name --dark "$FS/dark.txt" --method kink --format json
 if printf '%s' "$OUT" | grep -q '"pump":[[:space:]]*150'; then ok; else bad "folder pumps sorted to 150"; fi
 # the same files listed, pumps from a list (file order) and from a sidecar

@@ -22,7 +22,19 @@ expect_rc 0 "BRW"
 expect_out '"periods":	10' "repeat: 10 DBR found as a periodic section"
 expect_out '"bragg":	true' "a Bragg mode in the stop band"
 expect_near critical_angle_deg 52.1364 1e-3 "asin(1.5/1.9)"
+# the example's documented numbers (docs/modes.md): the Bragg mode's loss is
+# Ag absorption, 45.5 cm^-1 at a gain-weighted QD confinement 0.222
+expect_near loss_cm 45.49 0.01 "BRW example loss"
+expect_near gain_confinement_core 0.2220 2e-4 "BRW example gain-weighted confinement"
+expect_near leakage_cm 0 1e-3 "BRW example: no leakage through 10 pairs"
 grep -q '^pol (0=TE 1=TM),neff_re' "$T/l.csv" && ok || bad "leaky CSV"
+# profiles of the leaky modes: CSV (peak 1 inside the stack) and a figure over the DBR
+run modes "$SRC/examples/stack-brw-dbr.yaml" --leaky --pol te --profile "$T/p.csv" --plot "$T/p.svg"
+expect_rc 0 "leaky profiles"
+grep -q '^x (nm),n,k,TE leaky 0 |E|^2' "$T/p.csv" && ok || bad "profile header"
+awk -F, '!/^#/ && NR > 1 && $1 + 0 >= 0 && $1 + 0 <= 3000 && $4 + 0 > m { m = $4 + 0 } END { exit !(m > 0.999 && m <= 1) }' "$T/p.csv" && ok || bad "profile peak 1"
+no_nonfinite "$T/p.csv" "profile CSV"
+[ -s "$T/p.svg" ] && ok || bad "leaky plot"
 
 cat > "$T/bad-rep.yaml" <<'Y'
 layers:

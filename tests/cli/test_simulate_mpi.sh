@@ -4,7 +4,7 @@ source "$GK_SOURCE_DIR/tests/cli/lib.sh"
 if ! command -v mpirun >/dev/null 2>&1; then
   echo "skip: mpirun not found (install openmpi-bin)"; exit 0
 fi
-if ! ldd "$GAINKIT" 2>/dev/null | grep -q libmpi; then
+if ! { ldd "$GAINKIT" 2>/dev/null | grep -q libmpi || grep -qa "libmpi\.so" "$GAINKIT"; }; then
   echo "skip: gainkit built without MPI (GAINKIT_MPI=OFF)"; exit 0
 fi
 # Open MPI refuses root without these; --oversubscribe lets 3 ranks share 2 cores.

@@ -48,6 +48,10 @@ near "$k1" 2.5e12 0.02 "H->X rate"
 near "$k2" 2.5e10 0.03 "XX->X rate"
 near "$k3" 3.333e8 0.1 "X->0 rate"
 [ -s "$T/sas.svg" ] && ok || bad "target plot"
+# the +-0.1 ps window removes the rise of the 120 fs IRF: t0, FWHM and the
+# dispersion are not determined (null + note), never numbers
+expect_out '"irf_note":' "IRF not determined note"; expect_out '"irf_fwhm":	null' "IRF FWHM null"
+expect_out '"dispersion":	null' "dispersion null"
 
 # cross-section from the fluence series: 2.5e-14 cm2
 run tamap sigma "$EX/sigma.csv" --photon-energy 3.1eV --format json
@@ -71,6 +75,61 @@ run tamap fit "$T/zero.csv" --das 1 --format json; expect_out '"k":	null' "empty
 awk -F, '{print $1","$2}' "$EX/trpl.csv" >"$T/one.csv"
 run trpl "$T/one.csv" --n0 1e17; expect_rc 1 "k3 from one decay"; expect_out "k3           not determined" "k3 not determined"
 run trpl "$T/one.csv" --n0 1e17 --fix-k3; expect_rc 0 "k3 held at 0"; expect_out "k2" "k2 with k3 = 0"
+
+# YAML kinetic scheme: the same fit as the text form (byte-identical JSON
+# without provenance); the bundled two-map scheme.yaml
+printf 'transitions:\n  - {from: H, to: X, lifetime: 1ps}\n  - {from: XX, to: X, rate: 0.05/ps}\n  - {from: X, to: ground, lifetime: 1ns}\ninitial: {H: 1, XX: 0.1}\n' >"$T/s.yaml"
+run tamap fit "$EX/map_low.csv" --signal-unit mOD --background -0.5ps --exclude 0.1ps --scheme "$T/s.yaml" --t0 0.2ps --format json
+expect_rc 0 "YAML scheme"; A=$(noprov "$OUT")
+run tamap fit "$EX/map_low.csv" --signal-unit mOD --background -0.5ps --exclude 0.1ps --scheme "H->X:1ps, XX->X:0.05/ps, X->0:1ns" --init H=1,XX=0.1 --t0 0.2ps --format json
+[ "$A" = "$(noprov "$OUT")" ] && ok || bad "YAML scheme and text scheme give different fits"
+printf 'transitions:\n  - {from: H, to: X, lifetime: 1ps}\n  - {from: X, to: 0}\n  - {from: X, to: GS, lfetime: 2ps}\n' >"$T/y1.yaml"
+expect_input_error "y1.yaml:4: transition: unknown key 'lfetime'" "YAML unknown key" -- tamap fit "$EX/map_low.csv" --scheme "$T/y1.yaml"
+printf 'transitions:\n  - {from: H, to: X, lifetime: 3}\n' >"$T/y2.yaml"
+expect_input_error "y2.yaml:2: lifetime: '3' is not a time > 0 with its unit" "YAML lifetime without unit" -- tamap fit "$EX/map_low.csv" --scheme "$T/y2.yaml"
+printf 'transitions:\n  - {from: H, to: X, lifetime: 1ps}\ninitial: {H: 1, Q: 2}\n' >"$T/y3.yaml"
+expect_input_error "y3.yaml:3: init: 'Q' is not a compartment" "YAML initial name" -- tamap fit "$EX/map_low.csv" --scheme "$T/y3.yaml"
+printf 'transitions:\n  - {from: H, to: X, lifetime: 1ps}\ninitial:\n  - {H: 1}\n  - {H: 2}\n' >"$T/y4.yaml"
+expect_input_error "2 population sets in 'initial' for 1 maps" "YAML sets vs maps" -- tamap fit "$EX/map_low.csv" --scheme "$T/y4.yaml"
+printf 'transitions:\n  - {from: H, to: X, lifetime: 1ps\n' >"$T/y5.yaml"
+expect_input_error "y5.yaml:" "YAML syntax" -- tamap fit "$EX/map_low.csv" --scheme "$T/y5.yaml"
+printf 'compartments: [H, X, Y]\ntransitions:\n  - {from: H, to: X, lifetime: 1ps}\n' >"$T/y6.yaml"
+expect_input_error "y6.yaml:1: compartments: 'Y' is in no transition" "YAML compartments" -- tamap fit "$EX/map_low.csv" --scheme "$T/y6.yaml"
+{ printf 'transitions: '; for i in $(seq 70); do printf '['; done; for i in $(seq 70); do printf ']'; done; printf '\n'; } >"$T/y7.yaml"
+expect_input_error "y7.yaml:1: " "YAML depth cap" -- tamap fit "$EX/map_low.csv" --scheme "$T/y7.yaml"
+expect_input_error "the populations of a YAML scheme" "YAML with --init" -- tamap fit "$EX/map_low.csv" --scheme "$T/s.yaml" --init H=1
+
+# gain thresholds on maps (examples/gen/gen_tagain.py: two-fold degenerate
+# band edge, -dA/A0 = s(lambda)[1 - e^-N (1 - N^2/2)]: threshold sqrt(2) at
+# 505 nm; material gain at N = 2.7: A0 (f - 1) ln10/d with A0 = 0.2)
+G="$EX/gain_n1.csv $EX/gain_n2.csv $EX/gain_n3.csv $EX/gain_n4.csv $EX/gain_n5.csv $EX/gain_n6.csv $EX/gain_n7.csv $EX/gain_n8.csv"
+run tamap gain $G --ground "$EX/gain_a0.csv" --n-mean 0.5,0.9,1.2,1.35,1.45,1.6,2.0,2.7 --window 2ps:4ps --thickness 100nm --format json -o "$T/gain.csv" --plot "$T/gain.svg"
+expect_rc 0 "tamap gain"
+near "$(jv n_th)" 1.41421356 0.005 "gain threshold at the band edge"
+wl=$(printf '%s\n' "$OUT" | tr -d '\n\t ' | sed -n 's/.*"lowest_threshold":{"wavelength_nm":\([-+0-9.eE]*\).*/\1/p'); near "$wl" 505 1e-9 "threshold wavelength"
+gp=$(printf '%s\n' "$OUT" | tr -d '\n\t ' | sed -n 's/.*"peak_cm-1":\([-+0-9.eE]*\).*/\1/p')
+near "$gp" "$(awk 'BEGIN { N = 2.7; f = 1 + exp(-N) * (N * N / 2 - 1); print 0.2 * (f - 1) * log(10) / 1e-5 }')" 1e-4 "material gain"
+[ -s "$T/gain.svg" ] && ok || bad "gain plot"; grep -q '^wavelength (nm),A0 (OD),<N_th>' "$T/gain.csv" && ok || bad "gain csv"
+# below threshold only: no gain, said so, exit 1
+run tamap gain "$EX/gain_n1.csv" "$EX/gain_n2.csv" --ground "$EX/gain_a0.csv" --n-mean 0.5,0.9 --delay 3ps
+expect_rc 1 "no gain"; expect_out "not determined" "no gain: not determined"
+expect_input_error "--n-mean: 3 values for 2 maps" "gain count" -- tamap gain "$EX/gain_n1.csv" "$EX/gain_n2.csv" --ground "$EX/gain_a0.csv" --n-mean 1,2,3 --delay 3ps
+expect_input_error "--n-mean: must be >= 0 and increase" "gain order" -- tamap gain "$EX/gain_n1.csv" "$EX/gain_n2.csv" --ground "$EX/gain_a0.csv" --n-mean 2,1 --delay 3ps
+expect_input_error "either --delay T or --window" "gain delay" -- tamap gain "$EX/gain_n1.csv" "$EX/gain_n2.csv" --ground "$EX/gain_a0.csv" --n-mean 1,2
+expect_input_error "map_low.csv:" "gain wavelengths differ" -- tamap gain "$EX/gain_n1.csv" "$EX/map_low.csv" --ground "$EX/gain_a0.csv" --n-mean 1,2 --window 2ps:4ps --signal-unit OD
+
+# measured IRF in the map fit: a sampled 120 fs Gaussian (own time origin,
+# 1 ps) gives the same fit as --irf-fwhm 120fs --fix-irf (t0 at its centroid)
+awk 'BEGIN{print "t (fs),irf"; s=120/2.35482; for(t=-300;t<=300;t+=5) printf "%g,%.9g\n", t+1000, exp(-0.5*(t/s)^2)}' >"$T/girf.csv"
+run tamap fit "$EX/map_low.csv" --signal-unit mOD --background -0.5ps --exclude 0.1ps --das 3 --tau 0.5ps,40ps,3ns --t0 0.2ps --irf "$T/girf.csv" --format json
+expect_rc 0 "measured IRF map fit"
+tm=$(printf '%s\n' "$OUT" | tr -d '\n\t ' | sed -n 's/.*"das_tau":\[\([^]]*\)\].*/\1/p' | cut -d, -f3); t0m=$(jv t0)
+run tamap fit "$EX/map_low.csv" --signal-unit mOD --background -0.5ps --exclude 0.1ps --das 3 --tau 0.5ps,40ps,3ns --t0 0.2ps --irf-fwhm 120fs --fix-irf --format json
+tg=$(printf '%s\n' "$OUT" | tr -d '\n\t ' | sed -n 's/.*"das_tau":\[\([^]]*\)\].*/\1/p' | cut -d, -f3)
+near "$tm" "$tg" 1e-3 "measured vs Gaussian IRF: fast lifetime"; near "$t0m" "$(jv t0)" 1e-3 "measured vs Gaussian IRF: t0"
+near "$t0m" 0.25e-12 0.04 "t0 with the measured IRF (true 0.25 ps)"
+expect_input_error "--irf: give either" "irf and irf-fwhm" -- tamap fit "$EX/map_low.csv" --das 1 --irf "$T/girf.csv" --irf-fwhm 100fs
+expect_input_error "--time-unit: goes with --irf" "time-unit without irf" -- tamap fit "$EX/map_low.csv" --das 1 --time-unit ps
 
 # ---- bad input ----
 printf 'wavelength (nm) \\ delay (ps),-1,0,1\n500,1,2,3\n510,1,x,3\n' >"$T/bad1.csv"

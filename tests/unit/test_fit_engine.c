@@ -8,6 +8,7 @@
 #include "gainkit/fit.h"
 #include "fit/solve1d.h"
 #include "fit/vp.h"
+#include "fit/structured.h"
 
 #define NPT 30
 
@@ -176,6 +177,148 @@ static void test_brent(void)
   CHECK_INT(gk_min_brent(f_par, NULL, -0.9, 0, 3, 1e-6, 0, 100, &m) != GK_OK, 1); /* guess outside */
 }
 
+
+/* ---- structured driver: the exponential through explicit normal equations */
+typedef struct sctx {
+  double t[3], r[NPT], JtJ[9], Jtr[3];
+} sctx;
+
+static double s_eval(void *ctx, const double *u)
+{
+  sctx *c = ctx;
+  double chi2 = 0;
+  for (size_t i = 0; i < NPT; i++) {
+    c->r[i] = u[0] * exp(-u[1] * xs[i]) + u[2] - ys[i];
+    chi2 += c->r[i] * c->r[i];
+  }
+  memcpy(c->t, u, sizeof c->t);
+  return chi2;
+}
+
+static void s_normal(void *ctx)
+{
+  sctx *c = ctx;
+  double j[3 * NPT];
+  exp_jac(c->t, j, NULL);
+  memset(c->JtJ, 0, sizeof c->JtJ);
+  memset(c->Jtr, 0, sizeof c->Jtr);
+  for (size_t i = 0; i < NPT; i++)
+    for (int a = 0; a < 3; a++) {
+      c->Jtr[a] += j[3 * i + a] * c->r[i];
+      for (int b = 0; b < 3; b++) c->JtJ[3 * a + b] += j[3 * i + a] * j[3 * i + b];
+    }
+}
+
+/* (JtJ + lambda diag JtJ) dx = Jtr by Cramer's rule (3 x 3) */
+static int s_step(void *ctx, double lambda, double *dx)
+{
+  sctx *c = ctx;
+  double M[9];
+  memcpy(M, c->JtJ, sizeof M);
+  for (int a = 0; a < 3; a++) M[4 * a] *= 1 + lambda;
+  double det = M[0] * (M[4] * M[8] - M[5] * M[7]) - M[1] * (M[3] * M[8] - M[5] * M[6]) +
+               M[2] * (M[3] * M[7] - M[4] * M[6]);
+  if (!(fabs(det) > 0)) return -1;
+  for (int k = 0; k < 3; k++) {
+    double T[9];
+    memcpy(T, M, sizeof T);
+    for (int a = 0; a < 3; a++) T[3 * a + k] = c->Jtr[a];
+    dx[k] = (T[0] * (T[4] * T[8] - T[5] * T[7]) - T[1] * (T[3] * T[8] - T[5] * T[6]) +
+             T[2] * (T[3] * T[7] - T[4] * T[6])) / det;
+  }
+  return 0;
+}
+
+/* b >= 0 by projection, as VPI keeps alpha >= 0 */
+static void s_project(void *ctx, double *u)
+{
+  (void)ctx;
+  u[1] = fmax(u[1], 0);
+}
+
+/* The engine's structured LM (the driver behind VPI) reaches the dense
+ * driver's optimum: chi2 to 1e-10, parameters to 1e-6. */
+static void test_structured(void)
+{
+  gk_fit_problem pr = prob();
+  gk_fit_result r;
+  CHECK_INT(gk_fit(&pr, NULL, &r, NULL), GK_OK);
+  sctx c;
+  gk_sfit_ops ops = {s_eval, s_normal, s_step, s_project};
+  gk_sfit_control ctl = {200, 1e-12, 0, NPT - 3};
+  gk_sfit_workspace *w = gk_sfit_alloc(3);
+  CHECK(w != NULL);
+  double u[3] = {1, 0.3, 0};
+  gk_sfit_report o = gk_sfit_run(w, &ops, &c, u, &ctl);
+  CHECK_MSG(o.converged, "structured LM: %s", o.reason);
+  CHECK_CLOSE(o.chi2, r.chi2, 1e-10);
+  for (int k = 0; k < 3; k++) CHECK_CLOSE(u[k], r.value[k], 1e-6);
+  /* the problem's state is that of u on return */
+  CHECK_CLOSE(c.t[1], u[1], 0);
+  /* no iterations allowed: the start's chi2, not converged */
+  double u0[3] = {1, 0.3, 0};
+  ctl.max_iter = 0;
+  o = gk_sfit_run(w, &ops, &c, u0, &ctl);
+  CHECK(!o.converged && o.iter == 0 && u0[0] == 1);
+  gk_sfit_free(w);
+  gk_fit_result_free(&r);
+}
+
+/* The one multi-start policy: ranking of screened candidates, the
+ * agreement, target and wander stops, the two orders of "best". */
+static void test_ms_policy(void)
+{
+  double sc[3];
+  int pay[3], item;
+  size_t n = 0;
+  const double s[] = {5, 3, INFINITY, 4, 1, 3};
+  for (int k = 0; k < 6; k++) {
+    item = k;
+    gk_ms_rank(sc, pay, sizeof *pay, &n, 3, s[k], &item);
+  }
+  /* kept: 1 (k=4), 3 (k=1), 3 (k=5, after the equal one) */
+  CHECK_INT(n, 3);
+  CHECK_INT(pay[0], 4);
+  CHECK_INT(pay[1], 1);
+  CHECK_INT(pay[2], 5);
+  CHECK(sc[0] == 1 && sc[1] == 3 && sc[2] == 3);
+
+  gk_ms ms;
+  gk_ms_policy pol = {.agree = 2, .agree_rel = 1e-9, .target = INFINITY};
+  gk_ms_begin(&ms, &pol);
+  CHECK(gk_ms_record(&ms, 0, 1, 0, 5.0, 1));   /* not converged: best so far */
+  CHECK(gk_ms_record(&ms, 1, 1, 1, 7.0, 0));   /* converged beats lower chi2 */
+  CHECK(!gk_ms_done(&ms));
+  CHECK(gk_ms_record(&ms, 2, 1, 1, 6.0, 0));   /* lower: new best, one hit */
+  CHECK(!gk_ms_done(&ms));
+  CHECK(!gk_ms_record(&ms, 3, 1, 1, 7.0, 0));  /* agrees with a worse one: no stop */
+  CHECK(!gk_ms_done(&ms));
+  CHECK(!gk_ms_record(&ms, 4, 1, 1, 6.0 * (1 + 1e-12), 0));  /* second at the best: stop */
+  CHECK(gk_ms_done(&ms));
+  CHECK_INT(ms.best, 2);
+  CHECK_INT(ms.n_fits, 5);
+
+  pol.lowest_chi2 = 1;
+  gk_ms_begin(&ms, &pol);
+  gk_ms_record(&ms, 0, 1, 1, 7.0, 0);
+  CHECK(gk_ms_record(&ms, 1, 1, 0, 5.0, 1));   /* lowest chi2 wins over converged */
+  CHECK_INT(ms.best, 1);
+
+  pol = (gk_ms_policy){.agree = 2, .agree_rel = 1e-6, .target = 10.0};
+  gk_ms_begin(&ms, &pol);
+  gk_ms_record(&ms, 0, 1, 1, 10.0 * (1 + 1e-8), 0);  /* reaches the known minimum */
+  CHECK(gk_ms_done(&ms));
+
+  pol = (gk_ms_policy){.agree = 2, .target = INFINITY, .max_wander = 2};
+  gk_ms_begin(&ms, &pol);
+  gk_ms_record(&ms, 0, 1, 0, 3.0, 1);
+  CHECK(!gk_ms_done(&ms));
+  gk_ms_record(&ms, 1, 0, 0, NAN, 0);            /* no result: counted, nothing else */
+  CHECK(!gk_ms_done(&ms) && ms.n_fits == 2);
+  gk_ms_record(&ms, 2, 1, 0, 4.0, 1);
+  CHECK(gk_ms_done(&ms));
+}
+
 int main(void)
 {
   data();
@@ -184,5 +327,7 @@ int main(void)
   RUN(test_screened_starts);
   RUN(test_vp);
   RUN(test_brent);
+  RUN(test_structured);
+  RUN(test_ms_policy);
   return gk_test_summary();
 }

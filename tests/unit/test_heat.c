@@ -19,7 +19,7 @@ static void test_tau(void)
   gk_error e;
   gk_heat b = {-1, 1, 1};
   CHECK_INT(gk_heat_check(&b, &e), GK_EUSAGE);
-  CHECK_STR(e.option, "--k");
+  CHECK_STR(e.option, "k");
 }
 
 static void test_train_vs_ode(void)

@@ -222,11 +222,87 @@ static void test_assemble(void)
     gk_matrix_free(&m);
   }
   gk_notes_free(&notes);
+  /* a dark recorded at another exposure is scaled to each file's
+   * exposure: files at 0.1 s and 0.2 s, dark at 0.05 s with 20 counts ->
+   * 40 counts subtracted at 0.1 s, 80 at 0.2 s; then the 0.2 s file is
+   * normalised to 0.1 s. Sample counts at 500 nm: 100 (0.1 s) and 400
+   * (0.2 s, scale 4 = 2 x the signal rate). */
+  {
+    const char *x[2] = {ocean("x_10uJ.txt", 0.1, 1), ocean("x_20uJ.txt", 0.2, 4)};
+    gk_assemble_options k = {.pump_from_name = 1, .dark = ocean("xdark.txt", 0.05, 0.2)};
+    CHECK_INT(gk_io_assemble(x, 2, &k, &m, &notes, &e), GK_OK);
+    if (m.z) {
+      CHECK_CLOSE(m.z[0 * 2 + 0], 100 - 40, 1e-12);
+      CHECK_CLOSE(m.z[0 * 2 + 1], (400 - 80) / 2.0, 1e-12);
+      /* at 519 nm: dark 0.2*119 = 23.8 per 0.05 s */
+      CHECK_CLOSE(m.z[19 * 2 + 1], (4 * 119 - 4 * 23.8) / 2.0, 1e-12);
+      int said = 0;
+      for (size_t q = 0; q < notes.n; q++)
+        said |= strstr(notes.msg[q], "dark was scaled to each file's exposure") != NULL &&
+                strstr(notes.msg[q], "factors 2 to 4") != NULL;
+      CHECK(said);
+      gk_matrix_free(&m);
+    }
+    gk_notes_free(&notes);
+    /* no_normalise: the dark as read (and said) */
+    k.no_normalise = 1;
+    CHECK_INT(gk_io_assemble(x, 2, &k, &m, &notes, &e), GK_OK);
+    if (m.z) {
+      CHECK_CLOSE(m.z[0 * 2 + 0], 100 - 20, 1e-12);
+      CHECK_CLOSE(m.z[0 * 2 + 1], 400 - 20, 1e-12);
+      int said = 0;
+      for (size_t q = 0; q < notes.n; q++) said |= strstr(notes.msg[q], "dark subtracted as read") != NULL;
+      CHECK(said);
+      gk_matrix_free(&m);
+    }
+    gk_notes_free(&notes);
+  }
   /* 12p5 in a name is 12.5 */
   const char *h[1] = {ocean("f_12p5uJ.txt", 0.1, 1)};
   CHECK_INT(gk_io_assemble(h, 1, &d, &m, &notes, &e), GK_OK);
   if (m.z) { CHECK_CLOSE(m.col[0], 12.5, 0); gk_matrix_free(&m); }
   gk_notes_free(&notes);
+}
+
+/* plausibility of data columns: inside -> no note; outside -> one note
+ * naming file:line, column, value in the unit read, and the unit that
+ * brings the column into range */
+static void test_plausible(void)
+{
+  gk_notes n = {0};
+  double wl[3] = {400, 500, 600};
+  CHECK_INT(gk_plausible_column(GK_PLAUS_WAVELENGTH, wl, 3, 1, "nm", "f.csv", 2, "wavelength", &n), 0);
+  CHECK_INT((int)n.n, 0);
+  /* micrometres read as nm: 0.4..0.6 nm */
+  double um[3] = {0.4, 0.5, 0.6};
+  CHECK_INT(gk_plausible_column(GK_PLAUS_WAVELENGTH, um, 3, 1, "nm", "f.csv", 2, "wavelength", &n), 1);
+  CHECK((int)n.n == 1 && strstr(n.msg[0], "f.csv:2: column 'wavelength': 0.4 nm is outside") &&
+        strstr(n.msg[0], "did you mean um?"));
+  gk_notes_free(&n);
+  /* stripe lengths 1..8 cm read in cm (really mm): 8 cm is out, mm fits */
+  double L[4] = {1, 2, 4, 8};
+  CHECK_INT(gk_plausible_column(GK_PLAUS_LENGTH, L, 4, 1, "cm", "v.csv", 3, "L", &n), 1);
+  CHECK(n.n == 1 && strstr(n.msg[0], "8 cm is outside") && strstr(n.msg[0], "did you mean mm?"));
+  gk_notes_free(&n);
+  /* stride: every second value (a row-major table) */
+  double tab[6] = {0.01, 99, 0.02, 99, 0.05, 99};
+  CHECK_INT(gk_plausible_column(GK_PLAUS_LENGTH, tab, 3, 2, NULL, NULL, 0, NULL, &n), 0);
+  /* fluence: 5..80 given in J/cm2 (really uJ/cm2); values in J/cm2 */
+  double F[3] = {5, 20, 80};
+  CHECK_INT(gk_plausible_column(GK_PLAUS_FLUENCE, F, 3, 1, "J/cm2", "p.csv", 0, "pump", &n), 1);
+  CHECK(n.n == 1 && strstr(n.msg[0], "p.csv: column 'pump': 80 J/cm2") && strstr(n.msg[0], "did you mean uJ/cm2?"));
+  gk_notes_free(&n);
+  /* times: the largest |t|; -2..590 "s" (really ps or ns) */
+  double t[3] = {-2, 0, 590};
+  CHECK_INT(gk_plausible_column(GK_PLAUS_TIME, t, 3, 1, "s", "k.csv", 2, "t", &n), 1);
+  CHECK(n.n == 1 && strstr(n.msg[0], "590 s is outside"));
+  gk_notes_free(&n);
+  double tp[2] = {0, 5e-10}; /* 500 ps in s: fine */
+  CHECK_INT(gk_plausible_column(GK_PLAUS_TIME, tp, 2, 1, "ps", "k.csv", 2, "t", &n), 0);
+  /* non-finite and non-positive values are ignored (lengths, fluences) */
+  double z[3] = {0, NAN, 0.1};
+  CHECK_INT(gk_plausible_column(GK_PLAUS_LENGTH, z, 3, 1, "cm", NULL, 0, NULL, &n), 0);
+  CHECK_INT((int)n.n, 0);
 }
 
 int main(void)
@@ -238,6 +314,7 @@ int main(void)
   RUN(test_orientation);
   RUN(test_detect);
   RUN(test_assemble);
+  RUN(test_plausible);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   if (system(cmd) != 0) { /* leftover temp dir is harmless */ }

@@ -285,7 +285,7 @@ static void test_bad_input(void)
   t[2] = 1.5;
   o.irf = (gk_kin_irf){.kind = GK_KIN_IRF_GAUSS, .fwhm = -1};
   CHECK_INT(gk_kin_fit(&d, &o, &r, &e), GK_EUSAGE);
-  CHECK_STR(e.option, "--irf-fwhm");
+  CHECK_STR(e.option, "irf.fwhm");
   o.irf.kind = GK_KIN_IRF_NONE;
   o.ncomp = 5;
   CHECK_INT(gk_kin_fit(&d, &o, &r, &e), GK_EUSAGE);

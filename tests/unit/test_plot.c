@@ -5,6 +5,7 @@
 #include "plot_gallery.h"
 
 #include <dirent.h>
+#include <math.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -167,7 +168,13 @@ static void test_formats(void)
   if (svg) {
     CHECK(strstr(svg, "<svg") != NULL);
     CHECK(strstr(svg, "</svg>") != NULL);
-    CHECK(strstr(svg, "<image") != NULL); /* the colour map is an embedded image */
+    /* PLplot's svg driver: text is text (editable in Inkscape), not glyph
+     * outlines; 8.5 pt at the default 17.8 cm width (the driver writes
+     * whole points: 8) */
+    CHECK(strstr(svg, "<text") != NULL);
+    CHECK(strstr(svg, "<symbol") == NULL);
+    CHECK(strstr(svg, "font-size=\"8\"") != NULL);
+    CHECK(strstr(svg, "width=\"505pt\"") != NULL);
   }
   /* Rendering the same figure again gives the same drawing (up to cairo's
    * id numbers): no PLplot state carries over from one save to the next. */
@@ -402,6 +409,99 @@ static void test_quiet(void)
   CHECK_INT(file_size(OUTDIR "/captured.txt"), 0);
 }
 
+
+/* Size presets: the page is the printed size, PNG at the dpi asked for,
+ * text at the font size asked for; the caller's figure is not changed. */
+static void test_style_presets(void)
+{
+  gk_error err;
+  gk_figure *f = gallery_figure(1200, 800);
+  gk_plot_style st;
+  gk_plot_style_init(&st);
+  CHECK_INT(gk_plot_style_preset(&st, "nonsense"), GK_EUSAGE);
+  CHECK_INT(gk_plot_style_preset(&st, "single"), GK_OK);
+  CHECK(fabs(st.width_cm - 8.5) < 1e-12 && st.font_pt >= 7 && st.font_pt <= 9);
+  CHECK_INT(gk_plot_style_preset(&st, "double"), GK_OK);
+  CHECK(fabs(st.width_cm - 17.8) < 1e-12);
+  CHECK_INT(gk_plot_style_preset(&st, "single"), GK_OK);
+  CHECK_INT(gk_plot_set_style(&st), GK_OK);
+  CHECK_INT(gk_figure_save(f, OUTDIR "/single.svg", &err), GK_OK);
+  char *svg = file_text(OUTDIR "/single.svg");
+  /* 8.5 cm = 240.9 pt */
+  CHECK(svg && strstr(svg, "width=\"241pt\""));
+  free(svg);
+  CHECK_INT(gk_figure_save(f, OUTDIR "/single.png", &err), GK_OK);
+  unsigned char h[64];
+  CHECK(file_head(OUTDIR "/single.png", h, 24) == 24);
+  CHECK_INT(be32(h + 16), 1004); /* 8.5 cm at 300 dpi */
+  st.dpi = 600;
+  st.font_pt = 9;
+  CHECK_INT(gk_plot_set_style(&st), GK_OK);
+  CHECK_INT(gk_figure_save(f, OUTDIR "/single600.png", &err), GK_OK);
+  CHECK(file_head(OUTDIR "/single600.png", h, 24) == 24);
+  CHECK_INT(be32(h + 16), 2008);
+  CHECK_INT(gk_figure_save(f, OUTDIR "/single9.svg", &err), GK_OK);
+  svg = file_text(OUTDIR "/single9.svg");
+  CHECK(svg && strstr(svg, "font-size=\"9\""));
+  free(svg);
+  CHECK_INT(gk_plot_set_style(NULL), GK_OK);
+  /* back to the defaults: PNG at the figure's pixel size */
+  CHECK_INT(gk_figure_save(f, OUTDIR "/screen.png", &err), GK_OK);
+  CHECK(file_head(OUTDIR "/screen.png", h, 24) == 24);
+  CHECK_INT(be32(h + 16), 1200);
+  gk_figure_free(f);
+}
+
+/* Engineering units: a time axis in s with data up to 50 ns reads ns; the
+ * CSV of --plot-data keeps the caller's numbers. */
+static void test_engineering_units(void)
+{
+  gk_error err;
+  gk_figure *f = gk_figure_new(1, 1, 800, 600, NULL);
+  gk_panel *p = gk_figure_panel(f, 0);
+  double t[3] = {0, 25e-9, 50e-9}, y[3] = {1, 2, 3};
+  gk_panel_labels(p, "time (s)", "signal (a.u.)", NULL);
+  CHECK_INT(gk_panel_add(p, t, y, NULL, 3, GK_STYLE_LINE, GK_AUTO, NULL), GK_OK);
+  gk_plot_style st;
+  gk_plot_style_init(&st);
+  st.data_path = OUTDIR "/eng.csv";
+  CHECK_INT(gk_plot_set_style(&st), GK_OK);
+  CHECK_INT(gk_figure_save(f, OUTDIR "/eng.svg", &err), GK_OK);
+  CHECK_INT(gk_plot_set_style(NULL), GK_OK);
+  char *svg = file_text(OUTDIR "/eng.svg");
+  /* "ns" = &#x6e;&#x73; in the svg driver's character references */
+  CHECK(svg && strstr(svg, "&#x28;&#x6e;&#x73;&#x29;"));
+  /* the tick labels are 0..50, not 0..5e-8 */
+  CHECK(svg && strstr(svg, ">&#x35;&#x30;</tspan>"));
+  free(svg);
+  char *csv = file_text(OUTDIR "/eng.csv");
+  CHECK(csv && strstr(csv, "panel,item,label,kind,x,y,err_or_z"));
+  CHECK(csv && strstr(csv, "1,1,\"\",series,5e-08,3,"));
+  CHECK(csv && !strstr(csv, "nan"));
+  free(csv);
+  /* (the CSV is written after drawing: the caller's figure kept its numbers) */
+  gk_figure_free(f);
+}
+
+/* A log axis fits the data: 4..250 does not become 1..1000 */
+static void test_log_axis_fits(void)
+{
+  gk_error err;
+  gk_figure *f = gk_figure_new(1, 1, 800, 600, NULL);
+  gk_panel *p = gk_figure_panel(f, 0);
+  double x[3] = {4, 30, 250}, y[3] = {1, 2, 3};
+  gk_panel_labels(p, "pump (uJ/cm2)", "signal", NULL);
+  gk_panel_log(p, 1, 0);
+  CHECK_INT(gk_panel_add(p, x, y, NULL, 3, GK_STYLE_POINTS, GK_AUTO, NULL), GK_OK);
+  CHECK_INT(gk_figure_save(f, OUTDIR "/logfit.svg", &err), GK_OK);
+  char *svg = file_text(OUTDIR "/logfit.svg");
+  /* the tick labels 10 and 10^2 but not 1 or 10^3 */
+  CHECK(svg && strstr(svg, ">&#x31;&#x30;</tspan>"));
+  CHECK(svg && !strstr(svg, "&#xb3;"));
+  free(svg);
+  gk_figure_free(f);
+}
+
 int main(void)
 {
   clean_outdir(); /* the outputs stay afterwards, for a look */
@@ -413,5 +513,8 @@ int main(void)
   RUN(test_degenerate);
   RUN(test_skipping);
   RUN(test_quiet);
+  RUN(test_style_presets);
+  RUN(test_engineering_units);
+  RUN(test_log_axis_fits);
   return gk_test_summary();
 }

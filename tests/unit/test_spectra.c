@@ -161,7 +161,7 @@ static void test_baseline(void)
   CHECK_CLOSE(v, 4.0, 1e-15);
   b.n = 6;
   CHECK_INT(gk_spectra_baseline(y, 5, &b, &v, &e), GK_EUSAGE);
-  CHECK_STR(e.option, "--baseline");
+  CHECK_STR(e.option, "baseline");
   b.n = 0;
   CHECK_INT(gk_spectra_baseline(y, 5, &b, &v, &e), GK_EUSAGE);
   b = (gk_baseline){GK_BASELINE_VALUE, 0, -1.5};
@@ -213,7 +213,7 @@ static void test_window(void)
   CHECK_INT(i0, 0);
   CHECK_INT(i1, 6);
   CHECK_INT(gk_spectra_window(l, 7, 501.5, 503.5, &i0, &i1, &e), GK_EUSAGE);  /* 2 samples */
-  CHECK_STR(e.option, "--window");
+  CHECK_STR(e.option, "window");
   CHECK_INT(gk_spectra_window(l, 7, 600, 700, &i0, &i1, &e), GK_EUSAGE);      /* outside */
   CHECK_INT(gk_spectra_window(l, 7, 504, 501, &i0, &i1, &e), GK_EUSAGE);      /* reversed */
 }

@@ -227,7 +227,7 @@ static void test_bad(void)
   nm[1] = 2;
   o.probe_nm = 600;
   CHECK_INT(gk_ta_analyze(&s, &o, &r, &e), GK_EUSAGE);
-  CHECK_STR(e.option, "--probe");
+  CHECK_STR(e.option, "probe_nm");
 }
 
 /* Issue 14: a charged sample (n_e = 1, 2-fold, Poisson) measured as TA

@@ -607,6 +607,45 @@ static void test_trpl_abc(void)
   gk_trpl_result_free(&r2);
 }
 
+static void test_gain_thresholds(void)
+{
+  /* -dA/A0 = c(lambda) <N>: threshold 1/c exactly (linear interpolation is
+   * exact for a linear curve); material gain -(A0 + dA) ln10/d */
+  enum { NW = 5, NT = 4, NS = 4 };
+  double wl[NW] = {500, 505, 510, 515, 520}, t[NT] = {-1e-12, 1e-12, 2e-12, 3e-12};
+  double c[NW] = {0.1, 0.4, 0.8, 0.3, 0.001}, nm[NS] = {0.5, 1.5, 2.5, 4.0};
+  double wl0[3] = {490, 510, 530}, a0[3] = {0.2, 0.3, 0.4};
+  gk_tamap maps[NS];
+  const gk_tamap *mp[NS];
+  for (int k = 0; k < NS; k++) {
+    double z[NW * NT];
+    for (int i = 0; i < NW; i++) {
+      double A0 = 0.2 + 0.1 * (wl[i] - 490) / 20;
+      for (int j = 0; j < NT; j++) z[i * NT + j] = t[j] > 0 ? -A0 * c[i] * nm[k] : 0;
+    }
+    CHECK_INT(gk_tamap_init(&maps[k], NW, NT, wl, t, z, NULL), GK_OK);
+    mp[k] = &maps[k];
+  }
+  gk_tamap_gain_result r;
+  CHECK_INT(gk_tamap_gain(mp, NS, nm, wl0, a0, 3, 0.5e-12, 3e-12, 1e-5, &r, NULL), GK_OK);
+  CHECK(isnan(r.nth[0]));                 /* 0.1 x 4 < 1: no crossing */
+  CHECK_CLOSE(r.nth[1], 1 / 0.4, 1e-12);
+  CHECK_CLOSE(r.nth[2], 1 / 0.8, 1e-12);
+  CHECK_CLOSE(r.nth[3], 1 / 0.3, 1e-12);
+  CHECK(isnan(r.nth[4]));
+  CHECK_INT((int)r.best, 2);
+  double A0 = 0.2 + 0.1 * 20 / 20.0;
+  CHECK_CLOSE(r.gain[2 * NS + 3], -(A0 - A0 * 0.8 * 4.0) * log(10.0) / 1e-5, 1e-12);
+  gk_tamap_gain_free(&r);
+  /* errors: one map, decreasing <N>, a window without delays */
+  gk_error e;
+  CHECK_INT(gk_tamap_gain(mp, 1, nm, wl0, a0, 3, 0, 3e-12, 0, &r, &e), GK_EUSAGE);
+  double bad[NS] = {1, 0.5, 2, 3};
+  CHECK_INT(gk_tamap_gain(mp, NS, bad, wl0, a0, 3, 0, 3e-12, 0, &r, &e), GK_EUSAGE);
+  CHECK_INT(gk_tamap_gain(mp, NS, nm, wl0, a0, 3, 5e-12, 6e-12, 0, &r, &e), GK_EINPUT);
+  for (int k = 0; k < NS; k++) gk_tamap_free(&maps[k]);
+}
+
 int main(void)
 {
   RUN(test_sequential_bateman);
@@ -622,5 +661,6 @@ int main(void)
   RUN(test_read_layouts);
   RUN(test_trpl_closed_form);
   RUN(test_trpl_abc);
+  RUN(test_gain_thresholds);
   return gk_test_summary();
 }

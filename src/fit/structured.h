@@ -1,0 +1,102 @@
+/* structured.h — the engine's Levenberg–Marquardt driver for structured
+ * (block-sparse) least-squares problems, and the engine's one multi-start
+ * policy. Internal to the library (src/ is not on the public include path).
+ *
+ * The dense driver (gk_fit_run over GSL's trust region) forms an n x p
+ * Jacobian; a problem with thousands of parameters in small blocks (VPI:
+ * per-wavelength gain and loss, per-pump weights, four shared globals)
+ * cannot. Such a problem supplies its own normal equations and damped
+ * solve (e.g. a Schur complement of the arrowhead structure) through
+ * gk_sfit_ops; the iteration, the damping schedule, the stopping rules and
+ * the convergence report are the engine's (docs/fitting.md "Structured
+ * solvers"). Workspace shape as GSL's: alloc once, run as often as needed.
+ */
+#ifndef GK_FIT_STRUCTURED_H
+#define GK_FIT_STRUCTURED_H
+
+#include <stddef.h>
+
+typedef struct gk_sfit_ops {
+  /* chi2 at the internal variables u (the problem keeps the state of the
+   * last evaluation); INFINITY outside the model's domain. */
+  double (*eval)(void *ctx, const double *u);
+  /* Normal equations J^T J, J^T r at the state of the last eval. */
+  void (*normal)(void *ctx);
+  /* Damped Gauss–Newton step from the last normal equations: the trial
+   * point is u - dx. lambda is Marquardt's (lambda * diag(J^T J) added).
+   * Returns 0, or -1 when the damped system is not positive definite. */
+  int (*step)(void *ctx, double lambda, double *dx);
+  /* Projection of a trial point onto the feasible set (NULL: none). */
+  void (*project)(void *ctx, double *u);
+} gk_sfit_ops;
+
+typedef struct gk_sfit_control {
+  size_t max_iter;   /* iterations (normal-equation assemblies) */
+  double xtol;       /* step test |du_k| <= xtol (|u_k| + xtol) */
+  double chi2_zero;  /* chi2 at or below this is an exact fit (e.g. 1e-28 sum (y/s)^2) */
+  double dof;        /* degrees of freedom, for the statistical flatness stop */
+} gk_sfit_control;
+
+typedef struct gk_sfit_report {
+  double chi2;
+  size_t iter;
+  int converged;
+  const char *reason;  /* static string */
+} gk_sfit_report;
+
+typedef struct gk_sfit_workspace gk_sfit_workspace;
+
+gk_sfit_workspace *gk_sfit_alloc(size_t nu);
+void gk_sfit_free(gk_sfit_workspace *w);
+/* Levenberg–Marquardt from u (nu entries, updated in place to the best
+ * point; the problem's state is that of u on return). */
+gk_sfit_report gk_sfit_run(gk_sfit_workspace *w, const gk_sfit_ops *ops, void *ctx, double *u,
+                           const gk_sfit_control *ctl);
+
+/* ---- the one multi-start policy ------------------------------------------
+ * Every model's start search runs through it (dense gk_fit_run, VSL, VPI):
+ *   1. candidates are scored cheaply (variable projection at the start, a
+ *      few screening iterations, chi2 at the start) and only the best
+ *      `refine` are kept (gk_ms_rank);
+ *   2. full fits run from the kept ones in order of score; each outcome is
+ *      recorded (gk_ms_record), the best being converged before not
+ *      converged, then lowest chi2 (or lowest chi2 alone: lowest_chi2);
+ *   3. the search stops (gk_ms_done) as soon as `agree` converged fits have
+ *      reached the best chi2 (to agree_rel relative + agree_abs), or a
+ *      converged fit reaches `target` (a chi2 known to be the global
+ *      minimum, e.g. the exact profile of a model with its linear
+ *      amplitudes eliminated), or `max_wander` fits ran out of iterations
+ *      (a flat valley the data do not determine). */
+typedef struct gk_ms_policy {
+  int agree;          /* converged fits at the best chi2 that stop the search; 0: never */
+  double agree_rel, agree_abs;
+  double target;      /* INFINITY: none */
+  int max_wander;     /* 0: never */
+  /* 1: the lowest chi2 wins even over a converged fit (a non-converged fit
+   * below every converged one shows a lower basin the converged fits
+   * missed: VPI's globals); 0 (default): converged first. */
+  int lowest_chi2;
+} gk_ms_policy;
+
+typedef struct gk_ms {
+  gk_ms_policy pol;
+  int have, best_conv, hits, wander, stop;
+  double best_chi2;
+  size_t best, n_fits;
+} gk_ms;
+
+void gk_ms_begin(gk_ms *ms, const gk_ms_policy *pol);
+/* One full fit from candidate idx: ok (a result exists), converged, chi2,
+ * hit_limit (ran out of iterations). Returns 1 when it is the new best. */
+int gk_ms_record(gk_ms *ms, size_t idx, int ok, int converged, double chi2, int hit_limit);
+static inline int gk_ms_done(const gk_ms *ms) { return ms->stop; }
+
+/* Keep the best (lowest score) `cap` screened candidates: score[] and
+ * payload[] (cap items of `size` bytes each, e.g. the screened point) hold
+ * the *n kept so far in ascending order of score (stable: an equal score
+ * goes after). Inserts (s, item); returns its slot, or cap when it is not
+ * kept. Scores that are not finite are never kept. */
+size_t gk_ms_rank(double *score, void *payload, size_t size, size_t *n, size_t cap, double s,
+                  const void *item);
+
+#endif
