@@ -20,8 +20,9 @@ SIGMA_FLOOR = 1e-3  # the CLI's floor: 1e-3 of each spectrum's largest |I|
 class VpiFit(Result):
     """gamma, alpha in cm^-1 per wavelength; W per pump; globals P1, P2
     (pump unit), m, n; thresholds gl1 (g L = 1) and transparency (g = 0) in
-    the pump unit with stderr, 3-sigma band interval (lo, hi) and whether
-    the data determine them."""
+    the pump unit with stderr, 3-sigma band interval (lo, hi), the 95 %
+    profile-likelihood interval (threshold[...]["profile"]: level, lo, hi,
+    lo_open, hi_open, determined) and whether the data determine them."""
     model: str
     converged: bool
     chi2_red: float
@@ -138,6 +139,24 @@ def _curve_arg(v, wl, what):
     return v, None
 
 
+PROFILE_LEVEL = 0.95  # the CLI's level of the thresholds' profile-likelihood intervals
+
+
+def _profile(r, lo, hi, det):
+    """The CLI's profile_json (cli/cmd_vpi.c): the profile-likelihood
+    interval of one threshold; lo/hi None with lo_open/hi_open True where
+    the data do not bound that side."""
+    p = {"level": r.prof_level}
+    if math.isnan(lo) or math.isnan(hi):
+        p.update({"lo": None, "hi": None, "reason": "no threshold to profile"})
+    else:
+        lo_open, hi_open = not lo > 0, not math.isfinite(hi)
+        p.update({"lo": None if lo_open else lo, "hi": None if hi_open else hi,
+                  "lo_open": lo_open, "hi_open": hi_open})
+    p["determined"] = bool(det)
+    return p
+
+
 def fit(wavelength_nm, pump, intensity, length, model="vpi2", fluorescence=None, losses=None,
         weights="relative"):
     """Global VPI fit.
@@ -192,6 +211,10 @@ def fit(wavelength_nm, pump, intensity, length, model="vpi2", fluorescence=None,
     rc = lib.gk_vpi_fit(d, lib.GK_VPI1 if model == "vpi1" else lib.GK_VPI2, ffi.NULL, r, err)
     try:
         raise_for(rc, err)
+        # profile-likelihood intervals of both thresholds, as the CLI after
+        # each fit (cli/cmd_vpi.c; docs/vpi.md): replaces the thresholds'
+        # "determined" verdicts and, when bounded, their standard errors
+        raise_for(lib.gk_vpi_profile_thresholds(d, r, PROFILE_LEVEL, err), err)
         gn = ("P1", "P2", "m", "n")
         warns = []
         if not r.converged:
@@ -205,6 +228,9 @@ def fit(wavelength_nm, pump, intensity, length, model="vpi2", fluorescence=None,
                       "hi": r.th_gl1_hi, "determined": bool(r.th_gl1_determined)},
               "transparency": {"value": r.th_tr, "stderr": r.th_tr_se, "lo": r.th_tr_lo,
                                "hi": r.th_tr_hi, "determined": bool(r.th_tr_determined)}}
+        if r.profiled:
+            th["gl1"]["profile"] = _profile(r, r.th_gl1_plo, r.th_gl1_phi, r.th_gl1_pdet)
+            th["transparency"]["profile"] = _profile(r, r.th_tr_plo, r.th_tr_phi, r.th_tr_pdet)
         v2 = model == "vpi2"
         th["gl1"]["determined"] = _why_undet(r.th_gl1, r.th_gl1_se, r.th_gl1_determined) is None
         th["transparency"]["determined"] = _why_undet(r.th_tr, r.th_tr_se, r.th_tr_determined) is None

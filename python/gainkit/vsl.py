@@ -438,8 +438,10 @@ def fit(L, intensity, sigma=None, model="all", weights=None, range=None, intensi
     L          stripe lengths in cm (1-D, strictly increasing, >= 0)
     intensity  edge-emitted intensities (any unit; same length as L)
     sigma      absolute uncertainties of the intensities, or None (default)
-    model      "vsl1", "vsl2", "sat", "sat-exact", "emp" or "all" (default:
-               fit every model and recommend one, with the reason)
+    model      "vsl1", "vsl2", "sat", "sat-exact", "emp", "ahn" or "all"
+               (default: fit every model and recommend one, with the
+               reason; "ahn", A L + B e^{gL} of Ahn et al., Chem. Rev.
+               2023, is fitted and shown but never recommended)
     weights    None (default: "sigma" when sigma is given, else "none"),
                "none", "sigma" (absolute) or "relative"
     range      (Lmin, Lmax) in cm: use only those stripe lengths

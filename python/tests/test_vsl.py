@@ -4,7 +4,7 @@ from scipy.optimize import curve_fit
 
 from conftest import cli_json, ex, same
 
-MODELS = ["vsl1", "vsl2", "sat", "sat-exact", "emp"]
+MODELS = ["vsl1", "vsl2", "sat", "sat-exact", "emp", "ahn"]
 # every key of the CLI's JSON is compared, the offset test and the
 # threshold/saturation lengths included
 SKIP = ()
@@ -24,6 +24,10 @@ def test_all_models_and_recommendation_match_cli(gk):
     same(r.to_dict(), ref, skip=SKIP)
     assert r.recommended == ref["recommended"]
     assert r["vsl1"].g == ref["fits"][0]["params"]["g"]["value"]
+    # every library model is fitted, Ahn et al.'s A L + B e^{gL} included,
+    # and that one is shown for comparison only, never recommended
+    assert [f["model"] for f in ref["fits"]] == MODELS
+    assert r.recommended != "ahn"
 
 
 def test_length_unit_and_range_match_cli(gk):
