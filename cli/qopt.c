@@ -377,6 +377,9 @@ static const cli_dim dims[] = {
   {NULL, "--t0", "ps", 0, 0, "time zero"},
   {NULL, "--t-end", "ns", 1e-3, 1e6, "end time"},
   {NULL, "--tau", "ns", 1e-3, 1e6, "carrier lifetime"},
+  /* TA maps resolve sub-picosecond steps (cooling, exciton formation): a
+   * bare number is in ps, as the help's defaults and the output are */
+  {"tamap", "--tau", "ps", 1e-3, 1e7, "TA lifetime"},
   {NULL, "--tau-x", "ns", 1e-3, 1e4, "exciton lifetime"},
   {NULL, "--tau-rx", "ns", 1e-3, 1e4, "radiative exciton lifetime"},
   {NULL, "--tau-xx", "ps", 0.1, 1e5, "biexciton lifetime"},

@@ -37,6 +37,14 @@ near "$t1" 3e-9 0.15 "slowest DAS lifetime"
 near "$t2" 40e-12 0.1 "biexciton lifetime"
 near "$t3" 0.4e-12 0.02 "cooling time"
 grep -q '^set,wavelength (nm),SAS A (OD)' "$T/das.csv" && ok || bad "das csv header"
+# sub-ps lifetimes are plausible in TA; a bare --tau is in ps (the unit of
+# the help's defaults and of the output): same fit, no unit warning
+[ -z "$ERR" ] && ok || bad "das fit with --tau 0.5ps warned: $ERR"
+das_ref=$(noprov "$OUT" | grep -v '"command_line"')
+run tamap fit "$EX/map_low.csv" --signal-unit mOD --background -0.5ps --exclude 0.1ps --dispersion 2 --das 3 \
+  --tau 0.5,40,3000 --t0 0.2ps --format json
+expect_rc 0 "das fit, bare --tau"
+[ "$(noprov "$OUT" | grep -v '"command_line"')" = "$das_ref" ] && ok || bad "bare --tau 0.5,40,3000 is not read as ps"
 
 # target fit of both fluences at once (shared rates, own t0 and spectra)
 run tamap fit "$EX/map_low.csv" "$EX/map_high.csv" --signal-unit mOD --background -0.5ps --exclude 0.1ps \
