@@ -14,6 +14,7 @@
 
 #include "gainkit/trpl.h"
 #include "fit/solve1d.h"
+#include "core/core_internal.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -58,7 +59,7 @@ static int solve_k(const kpar *k, double u0, const double *s, size_t n, double *
   if (!dr) return -1;
   double tt = 0, y[2] = {log(u0), 0};
   int rc = 0;
-  gsl_error_handler_t *old = gsl_set_error_handler_off();
+  gk_gsl_init_();  /* the one GSL-handler policy: src/core/gsl.c */
   for (size_t q = 0; q < n; q++) {
     if (s[q] > tt) {
       int st = gsl_odeiv2_driver_apply(dr, &tt, s[q], y);
@@ -67,7 +68,6 @@ static int solve_k(const kpar *k, double u0, const double *s, size_t n, double *
     y1[q] = y[0];
     if (y2) y2[q] = y[1];
   }
-  gsl_set_error_handler(old);
   gsl_odeiv2_driver_free(dr);
   return rc;
 }

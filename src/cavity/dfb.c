@@ -9,6 +9,7 @@
 #include <gsl/gsl_multiroots.h>
 
 #include "gainkit/cavity.h"
+#include "core/core_internal.h"
 
 typedef double complex cplx;
 
@@ -85,7 +86,7 @@ int gk_dfb_threshold_rad(double kre, double kim, double complex zL, double amax,
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "DFB threshold: the radiation coupling zeta L must be finite with Re >= 0");
   if (!(amax > 0) || !(dmax > 0) || !max)
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "DFB threshold: alpha_max, delta_max and max must be positive");
-  gsl_error_handler_t *old = gsl_set_error_handler_off();
+  gk_gsl_init_();  /* the one GSL-handler policy: src/core/gsl.c */
   struct ks k = {kre + I * kim, zL};
   /* grid of |G| local minima as starts; spacing well below the mode
    * spacing in delta L (~ pi) and the alpha L scale */
@@ -95,7 +96,7 @@ int gk_dfb_threshold_rad(double kre, double kim, double complex zL, double amax,
   double *v = malloc((size_t)(na + 1) * (nd + 1) * sizeof *v);
   gk_dfb_mode *found = NULL;
   size_t nf = 0, cap = 0;
-  if (!v) { gsl_set_error_handler(old); return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory"); }
+  if (!v) { return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory"); }
 #define V(i, j) v[(size_t)(i) * (nd + 1) + (j)]
 #define AL(i) (amax * pow(10.0, -4.0 * (1.0 - (double)(i) / na)))
   for (int i = 0; i <= na; i++)
@@ -124,7 +125,7 @@ int gk_dfb_threshold_rad(double kre, double kim, double complex zL, double amax,
       if (nf == cap) {
         size_t c = cap ? 2 * cap : 16;
         gk_dfb_mode *nm = realloc(found, c * sizeof *nm);
-        if (!nm) { free(found); free(v); gsl_set_error_handler(old); return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory"); }
+        if (!nm) { free(found); free(v); return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory"); }
         found = nm;
         cap = c;
       }
@@ -135,7 +136,6 @@ int gk_dfb_threshold_rad(double kre, double kim, double complex zL, double amax,
 #undef V
 #undef AL
   free(v);
-  gsl_set_error_handler(old);
   if (nf > 1) qsort(found, nf, sizeof *found, cmp_mode);
   for (size_t q = 0; q < nf && q < max; q++) out[q] = found[q];
   *n = nf < max ? nf : max;

@@ -11,6 +11,7 @@
 
 #include "gainkit/cavity.h"
 #include "gainkit/fit.h"
+#include "core/core_internal.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -141,9 +142,8 @@ int gk_cavity_line_fit(const double *x_nm, const double *y, size_t n, double gau
   prob.n_starts = 1;
   gk_fit_options opt;
   gk_fit_options_default(&opt);
-  gsl_error_handler_t *old = gsl_set_error_handler_off();
+  gk_gsl_init_();  /* the one GSL-handler policy: src/core/gsl.c */
   int rc = gk_fit(&prob, &opt, &out->fit, err);
-  gsl_set_error_handler(old);
   if (c.w) gsl_integration_workspace_free(c.w);
   if (rc != GK_OK) return rc;
   const gk_fit_result *r = &out->fit;

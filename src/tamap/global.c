@@ -13,6 +13,7 @@
 
 #include "gainkit/tamap.h"
 #include "gainkit/units.h"
+#include "core/core_internal.h"
 
 /* ---- scheme ------------------------------------------------------------ */
 
@@ -238,10 +239,9 @@ static int solve_sub(const double *G, const double *h, size_t n, const int *P, d
   }
   gsl_matrix_view Av = gsl_matrix_view_array(A, m, m);
   gsl_vector_view bv = gsl_vector_view_array(b, m);
-  gsl_error_handler_t *old = gsl_set_error_handler_off();
+  gk_gsl_init_();  /* the one GSL-handler policy: src/core/gsl.c */
   int rc = gsl_linalg_cholesky_decomp1(&Av.matrix);
   if (!rc) rc = gsl_linalg_cholesky_svx(&Av.matrix, &bv.vector);
-  gsl_set_error_handler(old);
   if (rc) return -1;
   for (size_t a = 0; a < m; a++) z[idx[a]] = b[a];
   return 0;
@@ -406,10 +406,9 @@ static int fit_trace(gctx *g, const gk_tamap *m, size_t i, const double *lam, co
     /* conditional standard errors: sqrt(s2 diag(G^-1)) with s2 of this trace */
     double s2 = nu > (size_t)n ? r2 / (double)(nu - (size_t)n) : NAN;
     gsl_matrix_view Gv = gsl_matrix_view_array(G, (size_t)n, (size_t)n);
-    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    gk_gsl_init_();  /* the one GSL-handler policy: src/core/gsl.c */
     int rc = gsl_linalg_cholesky_decomp1(&Gv.matrix);
     if (!rc) rc = gsl_linalg_cholesky_invert(&Gv.matrix);
-    gsl_set_error_handler(old);
     for (int a = 0; a < n; a++) amp_se[a] = rc ? NAN : sqrt(s2 * G[a * n + a]);
   }
   if (rss) *rss += r2;
