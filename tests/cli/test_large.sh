@@ -23,6 +23,15 @@ awk 'BEGIN{print "wavelength (nm),OD"; for(k=0;k<5000;k++){l=500+k*0.01; printf 
 awk 'BEGIN{printf "wavelength (nm) \\ <N>"; for(j=1;j<=20;j++) printf ",%g", j*0.1; printf "\n";
   for(k=0;k<5000;k++){l=500+k*0.01; printf "%.3f", l; for(j=1;j<=20;j++){n=j*0.1;
     printf ",%.6f", -(0.45*exp(-((l-520)/20)^2)+0.05)*(1-exp(-n))*1.2*exp(-((l-522)/6)^2)}; printf "\n"}}' >delta.csv
+# one spectrum, one lasing line, one TA map of 10^5 points/cells
+awk -v n=$N 'BEGIN{print "wavelength (nm),counts"; for(i=0;i<n;i++){l=450+150*i/(n-1);
+  printf "%.6f,%.6g\n", l, 1000*exp(-((l-520)/8.5)^2)+10+sin(i*12.9898)}}' >spec.csv
+awk -v n=$N 'BEGIN{print "wavelength (nm),counts"; for(i=0;i<n;i++){l=535+10*i/(n-1);
+  printf "%.6f,%.6g\n", l, 1000/(1+((l-540)/0.15)^2)+5+sin(i*12.9898)}}' >line.csv
+# TA map: 600 wavelengths x 170 delays (102,000 cells) from the bundled map
+awk -F, '/^#/{next} !h {print; h=1; next} {rows[n++]=$0} END{for(k=0;k<600;k++){split(rows[k%n],a,",");
+  printf "%.4f", 450+k*0.25; for(i=2;i<=NF;i++) printf ",%s", a[i]*(1+0.001*((k*7+i)%5)); printf "\n"}}' \
+  "$SRC/examples/tamap/map_low.csv" >map.csv
 # VPI: 3334 wavelengths x 30 pumps (100,020 cells) from the bundled series
 awk -F, '/^#/{print; next} !h {print; h=1; next} {rows[n++]=$0}
   END{for(k=0;k<3334;k++){split(rows[k%n],a,","); printf "%.3f", 500+k*0.018;
@@ -42,4 +51,8 @@ check "vsl vsl1 1e5 lengths" vsl vsl.csv --model vsl1
 check "heat --fit 1e5 pulse lengths" heat --fit heat.csv
 check "ta 5000 x 20 (1e5 cells)" ta --ground ground.csv --delta delta.csv --gain-fit
 check "vpi1 3334 x 30 (1e5 cells)" vpi vpi.csv --model vpi1
+check "spectrum 1e5 points" spectrum spec.csv
+check "cavity --spectrum line fit 1e5 points" cavity --spectrum line.csv
+check "tamap fit 600 x 170 (1e5 cells)" tamap fit map.csv --signal-unit mOD --background -0.5ps --exclude 0.1ps \
+  --das 3 --tau 0.5ps,40ps,3ns --t0 0.2ps
 finish
