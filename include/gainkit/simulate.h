@@ -43,6 +43,7 @@ typedef struct gk_sim_band {
 enum { GK_SIM_EMITTERS = 0, GK_SIM_BULK = 1 };
 enum { GK_SIM_GAIN_LINEAR = 0, GK_SIM_GAIN_SATURATING = 1 };
 enum { GK_SIM_TOPHAT = 0, GK_SIM_GAUSS = 1 };
+#define GK_SIM_MAX_SLICES 64  /* depth slices of the film (bulk kinetics) */
 
 typedef struct gk_sim_config {
   /* film and waveguide */
@@ -119,6 +120,23 @@ typedef struct gk_sim_config {
    * (rounded to whole cells) guides and reabsorbs the light (Milanese et
    * al., Adv. Opt. Mater. 2024, §2.4.2). */
   int pump_profile;        /* GK_SIM_TOPHAT (0) or GK_SIM_GAUSS */
+  /* Depth (bulk kinetics only; emitters stay depth-averaged). depth_slices
+   * 0 or 1: one carrier density per cell, the pump absorbed at the depth-
+   * averaged Beer–Lambert rate (1 − e^{−α_p d})/d. depth_slices = nz > 1:
+   * the film is cut into nz equal slices, each with its own carriers
+   * (and second population). Slice s absorbs the fraction depth_pump[s]
+   * of the incident pump photons, or, when depth_pump is all zero, the
+   * Beer–Lambert share e^{−α_p z_s} − e^{−α_p z_{s+1}} (z from the pumped
+   * face). Mode p couples to slice s with the weight depth_mode[p][s]
+   * (the share of the mode's |E|² in the film that lies in the slice; the
+   * run normalises each row to sum 1; all zero: uniform 1/nz): the modal
+   * gain is Γ_p σ Σ_s w_ps h(N_s), slice s loses nz w_ps Γ_p σ h(N_s) J/V
+   * carriers per unit volume to stimulated emission, and its spontaneous
+   * photons couple to mode p with β_p nz w_ps. nz = 1 is the depth-averaged
+   * model exactly; equal slices with equal depth_pump reproduce it. */
+  size_t depth_slices;
+  double depth_pump[GK_SIM_MAX_SLICES];
+  double depth_mode[2][GK_SIM_MAX_SLICES];
   size_t channels;         /* lateral strips (0 counts as 1 top hat, 9 Gaussian) */
   gk_sim_band pump_along;  /* ntab > 0: the profile along the stripe */
   double unpumped_length;  /* cm */
@@ -232,6 +250,8 @@ typedef struct gk_sim_file {
                             * the pump profile along the stripe (x then value), or NULL */
   char confinement_from[512]; /* stack file Γ is computed from, "" if given */
   double confinement_nm;   /* wavelength of that mode calculation */
+  int pump_depth_stack;    /* pump.depth: stack: depth_pump from the stack's absorption */
+  long pump_depth_line;    /* its line */
   char config_path[512];   /* the config file, and the line of confinement_from */
   long confinement_line;   /*   (where gk_sim_file_confinement reports errors) */
   gk_sim_sweep_kind sweep_kind;
@@ -250,6 +270,11 @@ typedef struct gk_sim_file {
  * gk_sim_file_confinement (config -> stack -> modes). */
 int gk_sim_config_read(const char *path, gk_sim_file *f, gk_error *err);
 /* Γ of a config read with film.confinement_from: loads the stack, solves
+ * (with film.depth_slices > 1 also each mode's |E|² share per slice of the
+ * active layer -> depth_mode, and with pump.depth: stack the share of the
+ * incident pump photons absorbed in each slice, from the stack's
+ * normal-incidence transfer matrix at the pump wavelength -> depth_pump) */
+/* Γ of a config read with film.confinement_from: loads the stack, solves
  * its TE modes at the emission peak (f->confinement_nm) and sets
  * f->cfg.confinement to TE0's active-layer share; with npol = 2 also TM0's
  * share (confinement_tm). Each mode's loss with the active layer's
@@ -257,6 +282,18 @@ int gk_sim_config_read(const char *path, gk_sim_file *f, gk_error *err);
  * absorption) becomes mode_loss[p]. GK_OK and nothing done without
  * confinement_from. Errors (GK_EINPUT) at the config's line. */
 int gk_sim_file_confinement(gk_sim_file *f, gk_error *err);
+/* The depth profiles behind depth_slices (used by gk_sim_file_confinement):
+ * the share of the incident pump photons absorbed in each of nz equal
+ * slices of stack layer `layer` (slice 0 at the pumped face), from a
+ * normal-incidence transfer matrix (gainkit/fluence.h), and the share of a
+ * guided mode's |E|² in the layer that lies in each slice (rows sum to 1).
+ * Simpson's rule with 64 intervals per slice. */
+struct gk_absorb;
+struct gk_guide;
+struct gk_mode;
+void gk_sim_depth_absorbed(const struct gk_absorb *a, size_t layer, size_t nz, double *share);
+int gk_sim_depth_weights(const struct gk_guide *g, const struct gk_mode *m, size_t layer, size_t nz, double *w,
+                         gk_error *err);
 /* "FROM:TO:N" -> N geometrically spaced values (FROM and TO included), each
  * a quantity in `base`; *v is malloc'd. Errors are GK_EUSAGE. */
 int gk_sim_parse_range(const char *text, const char *base, double **v, size_t *nv, gk_error *err);

@@ -13,6 +13,7 @@
 #include <yaml.h>
 
 #include "gainkit/data.h"
+#include "gainkit/fluence.h"
 #include "gainkit/modes.h"
 #include "gainkit/simulate.h"
 #include "material/yamldoc.h"
@@ -63,7 +64,7 @@ static int count(ctx *x, const char *key, const yaml_node_t *n, size_t *out)
   return GK_OK;
 }
 
-typedef enum { Q, COUNT, BAND, FLAG_FL, Q_OR_BAND, PATH, POLS, PROFILE, LAW, ALONG } kind;
+typedef enum { Q, COUNT, BAND, FLAG_FL, Q_OR_BAND, PATH, POLS, PROFILE, LAW, ALONG, DEPTH } kind;
 typedef struct field {
   const char *key;
   kind k;
@@ -170,7 +171,8 @@ static const field F_FILM[] = {{"thickness", Q, "cm", OFF(thickness), 'p'}, {"in
                                {"confinement_tm", Q, "", OFF(confinement_tm), 'f'},
                                {"coupling_tm", Q, "", OFF(coupling_tm), 'f'},
                                {"mode_loss_te", Q, "cm^-1", OFF(mode_loss[0]), 'n'},
-                               {"mode_loss_tm", Q, "cm^-1", OFF(mode_loss[1]), 'n'}, {NULL, Q, NULL, 0, 0}};
+                               {"mode_loss_tm", Q, "cm^-1", OFF(mode_loss[1]), 'n'},
+                               {"depth_slices", COUNT, NULL, OFF(depth_slices), 0}, {NULL, Q, NULL, 0, 0}};
 static const field F_STRIPE[] = {{"length", Q, "cm", OFF(stripe_length), 'p'}, {"width", Q, "cm", OFF(stripe_width), 'p'},
                                  {"unpumped_length", Q, "cm", OFF(unpumped_length), 'u'},
                                  {NULL, Q, NULL, 0, 0}};
@@ -180,7 +182,8 @@ static const field F_PUMP[] = {{"wavelength", Q, "nm", OFF(pump_wavelength), 'p'
                                {"absorption", Q, "cm^-1", OFF(pump_absorption), 'p'},
                                {"profile", PROFILE, NULL, OFF(pump_profile), 0},
                                {"channels", COUNT, NULL, OFF(channels), 0},
-                               {"along", ALONG, "", OFF(pump_along), 0}, {NULL, Q, NULL, 0, 0}};
+                               {"along", ALONG, "", OFF(pump_along), 0}, {"depth", DEPTH, NULL, 0, 0},
+                               {NULL, Q, NULL, 0, 0}};
 static const field F_CARRIERS[] = {{"k1", Q, "s^-1", OFF(k1), 'k'}, {"k2", Q, "cm^3/s", OFF(k2), 'n'},
                                    {"k3", Q, "cm^6/s", OFF(k3), 'n'}, {"gain", LAW, NULL, OFF(gain_law), 0},
                                    {"sigma", BAND, "cm2", OFF(gain_sigma), 0},
@@ -302,6 +305,14 @@ static int section(ctx *x, const char *name, const yaml_node_t *n, const field *
       }
       break;
     }
+    case DEPTH: {
+      const char *s = scalar(v);
+      if (s && (!strcasecmp(s, "beer-lambert") || !strcasecmp(s, "beer"))) x->f->pump_depth_stack = 0;
+      else if (s && !strcasecmp(s, "stack")) x->f->pump_depth_stack = 1;
+      else st = fail(x, v, "%s: expected beer-lambert or stack (got '%s')", f->key, s ? s : "?");
+      x->f->pump_depth_line = line_of(v);
+      break;
+    }
     case FLAG_FL: {
       const char *s = scalar(v);
       if (s && (!strcasecmp(s, "fuchtbauer-ladenburg") || !strcasecmp(s, "fl"))) {
@@ -396,6 +407,58 @@ static int sweep(ctx *x, const yaml_node_t *n, gk_sim_file *f)
   return GK_OK;
 }
 
+/* Simpson's rule with 2 SLICE_SIMPSON intervals of fn over [a, b]. */
+#define SLICE_SIMPSON 32
+static double simpson_slice(double (*fn)(const void *, double), const void *ctx, double a, double b)
+{
+  double h = (b - a) / (2 * SLICE_SIMPSON), sum = fn(ctx, a) + fn(ctx, b);
+  for (int i = 1; i < 2 * SLICE_SIMPSON; i++) sum += (i % 2 ? 4 : 2) * fn(ctx, a + i * h);
+  return sum * h / 3;
+}
+
+static double absorb_at(const void *a, double z) { return gk_absorb_density(a, z); }
+
+static double layer_top(const double *thick, size_t layer)
+{
+  double top = 0;
+  for (size_t j = 1; j < layer; j++) top += thick[j];
+  return top;
+}
+
+void gk_sim_depth_absorbed(const gk_absorb *a, size_t layer, size_t nz, double *share)
+{
+  double top = layer_top(a->thickness_nm, layer), d = a->thickness_nm[layer];
+  /* the slices count from the pumped face: from the substrate side the
+   * first slice is the bottom one */
+  for (size_t z = 0; z < nz; z++) {
+    double z0 = top + d * (double)z / (double)nz, z1 = top + d * (double)(z + 1) / (double)nz;
+    share[a->reversed ? nz - 1 - z : z] = simpson_slice(absorb_at, a, z0, z1);
+  }
+}
+
+int gk_sim_depth_weights(const gk_guide *g, const gk_mode *m, size_t layer, size_t nz, double *w, gk_error *err)
+{
+  double top = layer_top(g->thickness_nm, layer), d = g->thickness_nm[layer];
+  size_t np = 2 * SLICE_SIMPSON + 1;
+  double x[2 * SLICE_SIMPSON + 1], e2[2 * SLICE_SIMPSON + 1], sum = 0;
+  for (size_t z = 0; z < nz; z++) {
+    double z0 = top + d * (double)z / (double)nz, h = d / (double)nz / (double)(np - 1);
+    /* just inside the slice at the layer's faces (an interface belongs to
+     * the lower layer in gk_mode_field) */
+    for (size_t i = 0; i < np; i++) x[i] = z0 + h * (double)i;
+    if (z == 0) x[0] = top + 1e-9 * d;
+    if (z + 1 == nz) x[np - 1] = top + d * (1 - 1e-9);
+    int st = gk_mode_field(g, m, x, np, e2, NULL, err);
+    if (st) return st;
+    double s = e2[0] + e2[np - 1];
+    for (size_t i = 1; i + 1 < np; i++) s += (i % 2 ? 4 : 2) * e2[i];
+    w[z] = s * h / 3;
+    sum += w[z];
+  }
+  for (size_t z = 0; z < nz; z++) w[z] = sum > 0 ? w[z] / sum : 1 / (double)nz;
+  return GK_OK;
+}
+
 /* Γ = share of the TE0 |E|² in the stack's active layer at the emission
  * peak: the mode the stripe's ASE travels in, where the gain sits. A step
  * of its own, after reading (config -> stack -> modes): reading a config
@@ -446,6 +509,22 @@ int gk_sim_file_confinement(gk_sim_file *f, gk_error *err)
         if (p) c->confinement_tm = m0[p]->confinement[s.active];
         else c->confinement = m0[p]->confinement[s.active];
         c->mode_loss[p] = m0[p]->loss_cm > 0 ? m0[p]->loss_cm : 0;
+        if (c->depth_slices > 1 && gk_sim_depth_weights(&g, m0[p], (size_t)s.active, c->depth_slices,
+                                                        c->depth_mode[p], &e) != GK_OK)
+          break;
+      }
+      if (!st && !e.code && f->pump_depth_stack) {
+        gk_absorb a;
+        if (gk_absorb_stack(&s, c->pump_wavelength, 0, &a, &e) == GK_OK) {
+          gk_sim_depth_absorbed(&a, (size_t)s.active, c->depth_slices, c->depth_pump);
+          double sum = 0;
+          for (size_t z = 0; z < c->depth_slices; z++) sum += c->depth_pump[z];
+          if (!(sum > 0))
+            st = gk_error_set(x->err, GK_EINPUT, x->path, f->pump_depth_line,
+                              "depth: stack: the active layer of %s absorbs nothing at the pump wavelength %g nm",
+                              f->confinement_from, c->pump_wavelength);
+          gk_absorb_free(&a);
+        }
       }
       gk_modes_free(&md);
     }
@@ -518,6 +597,12 @@ int gk_sim_config_read(const char *path, gk_sim_file *f, gk_error *err)
     /* Γ from a stack is not computed here but by gk_sim_file_confinement
      * (the caller chains it); until then confinement is NaN, which every
      * run rejects, so a forgotten step cannot pass for Γ = the default */
+    if (!st && f->pump_depth_stack && !f->confinement_from[0])
+      st = gk_error_set(err, GK_EINPUT, path, f->pump_depth_line,
+                        "depth: stack needs film: confinement_from: STACK.yaml (the stack whose absorption is used)");
+    if (!st && f->pump_depth_stack && f->cfg.depth_slices < 2)
+      st = gk_error_set(err, GK_EINPUT, path, f->pump_depth_line,
+                        "depth: stack needs film: depth_slices >= 2 (one slice is the depth-averaged model)");
     if (!st && f->confinement_from[0]) {
       f->confinement_line = line_of(conf_node);
       snprintf(f->config_path, sizeof f->config_path, "%s", path);

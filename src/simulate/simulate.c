@@ -77,8 +77,8 @@ double gk_sim_memory_bytes(const gk_sim_config *c)
 {
   double nl = (double)c->nbins, nb = nl * (c->npol == 2 ? 2 : 1), ny = (double)gk_sim_channels(c);
   double nx = (double)c->ncells + (double)gk_sim_unpumped_cells(c), nt = (double)c->ntimes;
-  double np = c->npol == 2 ? 2 : 1;
-  double n = 6 * nb + nl + 13 * nx * ny + 3 * nb * ny * nx + 2 * nb * ny + nb + 1 + ny + 2 * nl + 4 * nt +
+  double np = c->npol == 2 ? 2 : 1, nz = c->depth_slices > 1 ? (double)c->depth_slices : 1;
+  double n = 6 * nb + nl + (2 * nz + 6 * np + 6) * nx * ny + 3 * nb * ny * nx + 2 * nb * ny + nb + 1 + ny + 2 * nl + 4 * nt +
              np * (nl + nt);
   if (c->time_resolved) n += nt * nl + 2 * nt * nx + nx;
   return n * sizeof(double);
@@ -124,6 +124,25 @@ int gk_sim_config_check(const gk_sim_config *c, gk_error *err)
   for (int p = 0; p < 2; p++)
     if (!(c->mode_loss[p] >= 0 && isfinite(c->mode_loss[p])))
       return gk_error_set(err, GK_EUSAGE, NULL, 0, "mode_loss[%d] must be >= 0 and finite", p);
+  if (c->depth_slices > GK_SIM_MAX_SLICES)
+    return gk_error_set(err, GK_EUSAGE, NULL, 0, "depth_slices must be <= %d (got %zu)", GK_SIM_MAX_SLICES,
+                        c->depth_slices);
+  if (c->depth_slices > 1 && !bulk)
+    return gk_error_set(err, GK_EUSAGE, NULL, 0, "depth_slices > 1 needs kinetics = GK_SIM_BULK (emitters are "
+                        "depth-averaged)");
+  {
+    double sum = 0;
+    for (size_t s = 0; s < GK_SIM_MAX_SLICES; s++) {
+      if (!(c->depth_pump[s] >= 0 && c->depth_pump[s] <= 1) || !(c->depth_mode[0][s] >= 0) ||
+          !(c->depth_mode[1][s] >= 0) || !isfinite(c->depth_mode[0][s]) || !isfinite(c->depth_mode[1][s]))
+        return gk_error_set(err, GK_EUSAGE, NULL, 0, "depth_pump must lie in [0, 1] and depth_mode be >= 0 and "
+                            "finite (slice %zu)", s);
+      sum += c->depth_pump[s];
+    }
+    if (!(sum <= 1 + 1e-9))
+      return gk_error_set(err, GK_EUSAGE, NULL, 0, "depth_pump sums to %g, more than 1 (the absorbed shares of the "
+                          "incident pump photons)", sum);
+  }
   if (c->pump_profile != GK_SIM_TOPHAT && c->pump_profile != GK_SIM_GAUSS)
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "pump_profile must be GK_SIM_TOPHAT or GK_SIM_GAUSS");
   if (c->channels > 1000)
@@ -319,8 +338,13 @@ typedef struct sim {
   double *ce, *ca, *cesa, *cu;     /* per mode bin: Γσ_e (bulk Γσ), Γσ_a, Γσ_esa, gain coefficient of u */
   double *fs, *abg;                /* per mode bin: ½β A f_j, α_bg + mode loss */
   double *f;                       /* nl lineshape fractions */
-  double *n1, *n2;                 /* populations per cell (bulk: N in n1) */
-  double *u, *v, *q, *du, *dv;     /* per cell: g = cu u − ca v − abg; source ∝ q; d|u|/dN, dv/dN */
+  size_t nz;                       /* depth slices (1: depth-averaged) */
+  double *n1, *n2;                 /* populations per cell and slice [ci*nz + s] (bulk: N in n1) */
+  double *u, *v, *q, *du, *dv;     /* per mode and cell [p*ncell + ci]: g = cu u − ca v − abg;
+                                    * source ∝ q; bounds of d|u|/dN, dv/dN */
+  double *wep;                     /* per mode and cell: stimulated rate coefficient of mode p */
+  double wg[2][GK_SIM_MAX_SLICES]; /* mode-slice weights w_ps (rows sum to 1) */
+  double mw[2][GK_SIM_MAX_SLICES]; /* nz w_ps */
   double *pm;                      /* per cell: pump multiplier (profiles; 0 unpumped) */
   double *phi, *psi, *J;           /* nlines*nx: cell integrals of the flux */
   double *edge, *far;              /* nlines: S+ at the film edge, S- at x = 0 */
@@ -359,23 +383,37 @@ static inline double gain_h(const gk_sim_config *c, double n, double *dh)
   return n - c->gain_nth;
 }
 
-/* Per-cell quantities the flux solve reads, from the populations. Emitters:
- * u = N1, v = N0 (the products are the ones the model has always used, so
- * results are unchanged bit for bit); bulk: u = h(N), v = 0. */
+/* Per-cell quantities the flux solve reads, from the populations, per mode
+ * p ([p*ncell + ci]). Emitters: u = N1, v = N0 (the products are the ones
+ * the model has always used, so results are unchanged bit for bit); bulk:
+ * u = Σ_s w_ps h(N_s), the mode-weighted gain law over the depth slices,
+ * v = 0, du the largest nz w_ps h'(N_s) (the step control's bound), and the
+ * source q = Σ_s w_ps (k2 N_s² + η2 N2_s / τ2). */
 static void cell_terms(sim *S)
 {
   const gk_sim_config *c = S->c;
-  size_t n = S->nx * S->ny;
+  size_t n = S->nx * S->ny, nz = S->nz;
   double k2nd = c->second_fraction > 0 ? 1 / c->second_lifetime : 0;
   double eta2 = c->second_radiative_fraction * k2nd;
   if (c->kinetics == GK_SIM_BULK) {
-    for (size_t i = 0; i < n; i++) {
-      double N = S->n1[i], dh;
-      S->u[i] = gain_h(c, N, &dh);
-      S->du[i] = dh;
-      S->v[i] = 0;
-      S->dv[i] = 0;
-      S->q[i] = c->k2 * N * N + eta2 * S->n2[i];
+    for (size_t p = 0; p < S->npol; p++) {
+      const double *w = S->wg[p], *mw = S->mw[p];
+      double *u = S->u + p * n, *du = S->du + p * n, *v = S->v + p * n, *dv = S->dv + p * n, *q = S->q + p * n;
+      for (size_t i = 0; i < n; i++) {
+        double su = 0, sdu = 0, sq = 0;
+        for (size_t z = 0; z < nz; z++) {
+          double N = S->n1[i * nz + z], dh;
+          double h = gain_h(c, N, &dh);
+          su += w[z] * h;
+          if (mw[z] * dh > sdu) sdu = mw[z] * dh;
+          sq += w[z] * (c->k2 * N * N + eta2 * S->n2[i * nz + z]);
+        }
+        u[i] = su;
+        du[i] = sdu;
+        v[i] = 0;
+        dv[i] = 0;
+        q[i] = sq;
+      }
     }
     return;
   }
@@ -386,6 +424,13 @@ static void cell_terms(sim *S)
     S->v[i] = ntot - n1 - n2;
     S->du[i] = S->dv[i] = 1;
     S->q[i] = eta1 * n1 + eta2 * n2;
+  }
+  for (size_t p = 1; p < S->npol; p++) {
+    memcpy(S->u + p * n, S->u, n * sizeof *S->u);
+    memcpy(S->v + p * n, S->v, n * sizeof *S->v);
+    memcpy(S->du + p * n, S->du, n * sizeof *S->du);
+    memcpy(S->dv + p * n, S->dv, n * sizeof *S->dv);
+    memcpy(S->q + p * n, S->q, n * sizeof *S->q);
   }
 }
 
@@ -411,9 +456,9 @@ static void solve_flux(sim *S)
   {
 #pragma omp for schedule(static)
   for (size_t l = 0; l < nlines; l++) {
-    size_t b = l % nb, y = l / nb;
+    size_t b = l % nb, y = l / nb, off = (b / S->nl) * ncell + y * nx;
     double cu = S->cu[b], ca = S->ca[b], fs = S->fs[b], abg = S->abg[b];
-    const double *u = S->u + y * nx, *v = S->v + y * nx, *q = S->q + y * nx;
+    const double *u = S->u + off, *v = S->v + off, *q = S->q + off;
     double *phi = S->phi + l * nx, *psi = S->psi + l * nx, *J = S->J + l * nx;
     double s = 0;
     for (size_t i = 0; i < nx; i++) {
@@ -441,16 +486,21 @@ static void solve_flux(sim *S)
   for (size_t ci = 0; ci < ncell; ci++) {
     size_t y = ci / nx, i = ci % nx;
     double we = 0, wa = 0, wesa = 0, wbg = 0, st = 0;
-    double ua = fabs(S->u[ci]), vv = S->v[ci], du = S->du[ci], dv = S->dv[ci];
     const double *Jy = S->J + y * nb * nx + i;
-    for (size_t j = 0; j < nb; j++) {
-      double Jj = Jy[j * nx];
-      double e = S->ce[j] * Jj, a = S->ca[j] * Jj;
-      we += e;
-      wa += a;
-      wesa += S->cesa[j] * Jj;
-      wbg += S->abg[j] * Jj;
-      st += (S->ce[j] * du + S->ca[j] * dv) * (e * ua + a * vv);
+    for (size_t p = 0; p < S->npol; p++) {
+      size_t pc = p * ncell + ci;
+      double ua = fabs(S->u[pc]), vv = S->v[pc], du = S->du[pc], dv = S->dv[pc], wp = 0;
+      for (size_t j = p * S->nl; j < (p + 1) * S->nl; j++) {
+        double Jj = Jy[j * nx];
+        double e = S->ce[j] * Jj, a = S->ca[j] * Jj;
+        we += e;
+        wp += e;
+        wa += a;
+        wesa += S->cesa[j] * Jj;
+        wbg += S->abg[j] * Jj;
+        st += (S->ce[j] * du + S->ca[j] * dv) * (e * ua + a * vv);
+      }
+      S->wep[pc] = wp * inv;
     }
     S->stiff[ci] = st * inv * S->len;
     S->we[ci] = we * inv;
@@ -541,7 +591,8 @@ static double pump_rate(const gk_sim_config *c, double t)
 static void sim_free(sim *S)
 {
   double *p[] = {S->ce, S->ca, S->cesa, S->cu, S->fs, S->abg, S->f, S->n1, S->n2, S->u, S->v, S->q, S->du,
-                 S->dv, S->pm, S->phi, S->psi, S->J, S->edge, S->far, S->we, S->wa, S->wesa, S->wbg, S->stiff};
+                 S->dv, S->pm, S->phi, S->psi, S->J, S->edge, S->far, S->we, S->wa, S->wesa, S->wbg, S->stiff,
+                 S->wep};
   for (size_t i = 0; i < sizeof p / sizeof *p; i++) free(p[i]);
 }
 
@@ -637,7 +688,8 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
   if (st) return st;
   int bulk = c->kinetics == GK_SIM_BULK;
   size_t npol = c->npol == 2 ? 2 : 1, ny = gk_sim_channels(c), nu = gk_sim_unpumped_cells(c);
-  sim S = {.c = c, .nx = c->ncells + nu, .nl = c->nbins, .npol = npol, .nb = npol * c->nbins, .ny = ny};
+  size_t nz = c->depth_slices > 1 ? c->depth_slices : 1;
+  sim S = {.c = c, .nx = c->ncells + nu, .nl = c->nbins, .npol = npol, .nb = npol * c->nbins, .ny = ny, .nz = nz};
   /* Threads inside a run only for a lone run (a sweep spreads its points
    * instead, see gk_sim_sweep) and only on grids whose per-step work
    * (~4 µs per 1000 cell-bins) can pay for a fork/join. Whether it does
@@ -659,10 +711,11 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
   double **ptrs[] = {&S.ce, &S.ca, &S.cesa, &S.cu, &S.fs, &S.abg, &S.f, &S.n1, &S.n2, &S.u, &S.v, &S.q,
                      &S.du, &S.dv, &S.pm, &S.phi, &S.psi, &S.J, &S.edge, &S.far, &S.we, &S.wa, &S.wesa,
                      &S.wbg, &S.stiff, &r->lambda, &r->t, &r->pump, &r->spectrum, &r->intensity, &r->fwhm,
-                     &r->spectrum_pol, &r->intensity_pol};
-  size_t sizes[] = {nb, nb, nb, nb, nb, nb, nl, ncell, ncell, ncell, ncell, ncell, ncell, ncell, ncell,
+                     &r->spectrum_pol, &r->intensity_pol, &S.wep};
+  size_t pc = npol * ncell;
+  size_t sizes[] = {nb, nb, nb, nb, nb, nb, nl, ncell * nz, ncell * nz, pc, pc, pc, pc, pc, ncell,
                     nlines * nx, nlines * nx, nlines * nx, nlines, nlines, ncell, ncell, ncell, ncell, ncell,
-                    nl, nt, nt, nl, nt, nt, npol * nl, npol * nt};
+                    nl, nt, nt, nl, nt, nt, npol * nl, npol * nt, pc};
   int ok = alloc_all(ptrs, sizes, sizeof sizes / sizeof *sizes);
   double *bin = calloc(nb + 1, sizeof *bin), *wy = calloc(ny, sizeof *wy);
   ok &= bin != NULL && wy != NULL;
@@ -688,6 +741,30 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
     for (size_t i = 0; i < nx; i++) r->x[i] = (i + 0.5) * S.dx;
   pump_map(c, &S, wy);
   size_t ymid = ny / 2;   /* the strip whose populations the maps keep */
+  /* Depth slices: mode weights (rows normalised; all zero: uniform), the
+   * pump photons each slice absorbs per incident photon and unit volume
+   * (Beer–Lambert from the pumped face, or the given shares), and the
+   * spontaneous coupling of each slice summed over the modes. nz = 1:
+   * weight 1, (1 − e^{−α_p d})/d, β — the depth-averaged model. */
+  double pabs[GK_SIM_MAX_SLICES], bsl[GK_SIM_MAX_SLICES];
+  {
+    double dz = c->thickness / (double)nz, psum = 0;
+    for (size_t z = 0; z < nz; z++) psum += c->depth_pump[z];
+    for (size_t p = 0; p < npol; p++) {
+      double ws = 0;
+      for (size_t z = 0; z < nz; z++) ws += c->depth_mode[p][z];
+      for (size_t z = 0; z < nz; z++) {
+        S.wg[p][z] = nz == 1 ? 1 : ws > 0 ? c->depth_mode[p][z] / ws : 1 / (double)nz;
+        S.mw[p][z] = nz == 1 ? 1 : (double)nz * S.wg[p][z];
+      }
+    }
+    for (size_t z = 0; z < nz; z++) {
+      if (nz > 1 && psum > 0) pabs[z] = c->depth_pump[z] / dz;
+      else pabs[z] = exp(-c->pump_absorption * dz * (double)z) * -expm1(-c->pump_absorption * dz) / dz;
+      bsl[z] = 0;
+      for (size_t p = 0; p < npol; p++) bsl[z] += (p ? c->coupling_tm : c->coupling) * S.mw[p][z];
+    }
+  }
 
   /* Lineshape fractions: the exact Gaussian area of each bin, renormalised
    * over the window so that Σf = 1 — every spontaneous photon coupled to the
@@ -732,8 +809,7 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
   double sp = c->pump_cross_section, d = c->thickness;
   double vol = S.vol, beta = c->coupling;
   double eta1 = c->radiative_fraction, eta2 = c->second_radiative_fraction;
-  /* bulk: the absorbed share of the pump is fixed (no bleaching) */
-  double bulk_abs = bulk ? -expm1(-c->pump_absorption * d) / d : 0;
+  /* bulk: the absorbed share of the pump is fixed (no bleaching), pabs[] */
   double kb1 = c->k1, kb2 = c->k2, kb3 = c->k3;
   double pmax = 0;
   for (size_t i = 0; i < ncell; i++) pmax = fmax(pmax, S.pm[i]);
@@ -774,11 +850,14 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
       double dt;
       if (bulk) {
         rmax = kb1 + k2;
-        for (size_t i = 0; i < ncell; i++) {
-          double N = S.n1[i];
-          double rr = kb1 + N * (2 * kb2 + 3 * kb3 * N) + fabs(S.we[i] * S.du[i]) + k2 + S.stiff[i];
-          if (rr > rmax) rmax = rr;
-        }
+        for (size_t i = 0; i < ncell; i++)
+          for (size_t z = 0; z < nz; z++) {
+            double N = S.n1[i * nz + z], dh, W = 0;
+            gain_h(c, N, &dh);
+            for (size_t p = 0; p < npol; p++) W += S.mw[p][z] * S.wep[p * ncell + i];
+            double rr = kb1 + N * (2 * kb2 + 3 * kb3 * N) + fabs(W * dh) + k2 + S.stiff[i];
+            if (rr > rmax) rmax = rr;
+          }
       } else {
         double prate = sp * pump_rate(c, t) * pmax;
         for (size_t i = 0; i < ncell; i++) {
@@ -801,23 +880,27 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
          * budget closes exactly; the guided spontaneous photons are the
          * ones the fluxes carried (β k2 N² at the start of the step), the
          * rest of the radiative decay is "other". */
-        double dose_h = pump_dose(c, t, t + 0.5 * dt);
+        double dose_h = pump_dose(c, t, t + 0.5 * dt), vz = vol / (double)nz;
         for (size_t i = 0; i < ncell; i++) {
-          double N = S.n1[i], n2 = S.n2[i], pmi = S.pm[i];
-          double nabs = dose * pmi * bulk_abs, nabs_h = dose_h * pmi * bulk_abs;
-          double stim = dt * (S.we[i] * S.u[i]);
-          double rec0 = N * (kb1 + N * (kb2 + kb3 * N));
-          double Nh = N + (1 - phi2) * nabs_h - 0.5 * dt * rec0 - 0.5 * stim;
-          double d1 = dt * kb1 * Nh, dr = dt * kb2 * Nh * Nh, d3 = dt * kb3 * Nh * Nh * Nh;
-          double dec2 = dt * k2 * n2;
-          double guided = dt * kb2 * N * N;
-          S.n1[i] = N + (1 - phi2) * nabs - d1 - dr - d3 - stim;
-          S.n2[i] = n2 + phi2 * nabs - dec2;
-          B.absorbed += nabs * vol;
-          B.decay_guided += (bsum * guided + bsum * eta2 * dec2) * vol;
-          B.decay_other += (d1 + dr + d3 - bsum * guided + (1 - bsum * eta2) * dec2) * vol;
-          B.stimulated_net += stim * vol;
-          B.loss_esa += dt * S.wesa[i] * N * vol;
+          double pmi = S.pm[i];
+          for (size_t z = 0; z < nz; z++) {
+            size_t iz = i * nz + z;
+            double N = S.n1[iz], n2 = S.n2[iz], dh, W = 0, bs = bsl[z];
+            double nabs = dose * pmi * pabs[z], nabs_h = dose_h * pmi * pabs[z];
+            for (size_t p = 0; p < npol; p++) W += S.mw[p][z] * S.wep[p * ncell + i];
+            double stim = dt * (W * gain_h(c, N, &dh));
+            double rec0 = N * (kb1 + N * (kb2 + kb3 * N));
+            double Nh = N + (1 - phi2) * nabs_h - 0.5 * dt * rec0 - 0.5 * stim;
+            double d1 = dt * kb1 * Nh, dr = dt * kb2 * Nh * Nh, d3 = dt * kb3 * Nh * Nh * Nh;
+            double dec2 = dt * k2 * n2;
+            double guided = dt * kb2 * N * N;
+            S.n1[iz] = N + (1 - phi2) * nabs - d1 - dr - d3 - stim;
+            S.n2[iz] = n2 + phi2 * nabs - dec2;
+            B.absorbed += nabs * vz;
+            B.decay_guided += (bs * guided + bs * eta2 * dec2) * vz;
+            B.decay_other += (d1 + dr + d3 - bs * guided + (1 - bs * eta2) * dec2) * vz;
+            B.stimulated_net += stim * vz;
+          }
           B.loss_bg += dt * S.wbg[i];
         }
       } else {
@@ -867,15 +950,22 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
     r->fwhm[k] = spectrum_fwhm(r->lambda, bin, nl);
     if (tr) {
       memcpy(r->spectrum_t + k * nl, bin, nl * sizeof *bin);
-      memcpy(r->n1_map + k * nx, S.n1 + ymid * nx, nx * sizeof *S.n1);
-      memcpy(r->n2_map + k * nx, S.n2 + ymid * nx, nx * sizeof *S.n2);
+      for (size_t i = 0; i < nx; i++) {  /* depth means */
+        double a1 = 0, a2 = 0;
+        for (size_t z = 0; z < nz; z++) {
+          a1 += S.n1[(ymid * nx + i) * nz + z];
+          a2 += S.n2[(ymid * nx + i) * nz + z];
+        }
+        r->n1_map[k * nx + i] = a1 / (double)nz;
+        r->n2_map[k * nx + i] = a2 / (double)nz;
+      }
     }
     if (gk_progress_update(prog, k + 1, nt)) {
       st = gk_error_set(err, GK_ECANCELLED, NULL, 0, "simulation cancelled");
       break;
     }
   }
-  for (size_t i = 0; i < ncell; i++) B.left += (S.n1[i] + S.n2[i]) * vol;
+  for (size_t i = 0; i < ncell * nz; i++) B.left += (S.n1[i] + S.n2[i]) * (vol / (double)nz);
   r->budget = B;
   r->steps = steps;
   sim_free(&S);
