@@ -2,6 +2,7 @@
  * The equations and the reasons for the numerical choices are written out
  * in docs/simulate.md; comments here point at the non-obvious parts. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef _OPENMP
@@ -353,21 +354,54 @@ typedef struct sim {
   int parallel;                    /* OpenMP over lines/cells inside this run */
 } sim;
 
-/* (e^z − 1)/z and (e^z − 1 − z)/z²; the series avoids cancellation near 0. */
+/* e^x without a branch or a library call, so that the flux recurrences of
+ * many wavelength bins run side by side in SIMD lanes: x = k ln2 + r with
+ * |r| <= ln2/2 (k by the 1.5·2^52 rounding trick, ln2 in two parts), e^r by
+ * its Taylor series to r^13 (truncation < 4e-18 relative; Estrin's scheme),
+ * 2^k from the
+ * exponent bits. Within 2 ulp of libm's exp on [-708, 708]; x is clamped
+ * there (e^-708 ~ 3e-308 is zero for every use here, and a gain of 708 per
+ * cell would overflow the fluxes anyway). Only IEEE +, −, ×, so every lane
+ * and every SIMD width gives the same bits. */
+static inline double exp_simd(double x)
+{
+  const double shift = 0x1.8p52, log2e = 1.4426950408889634, ln2hi = 6.93147180369123816490e-01,
+               ln2lo = 1.90821492927058770002e-10;
+  x = x < -708 ? -708 : x > 708 ? 708 : x;
+  double t = x * log2e + shift, kf = t - shift;
+  double r = (x - kf * ln2hi) - kf * ln2lo;
+  /* Estrin's scheme: a short dependency chain, so that the lanes of
+   * consecutive cells overlap in the pipeline */
+  double r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
+  double a0 = 1 + r, a1 = 0.5 + r * (1.0 / 6), a2 = 1.0 / 24 + r * (1.0 / 120), a3 = 1.0 / 720 + r * (1.0 / 5040),
+         a4 = 1.0 / 40320 + r * (1.0 / 362880), a5 = 1.0 / 3628800 + r * (1.0 / 39916800),
+         a6 = 1.0 / 479001600 + r * (1.0 / 6227020800.0);
+  double b0 = a0 + a1 * r2, b1 = a2 + a3 * r2, b2 = a4 + a5 * r2;
+  double p = (b0 + b1 * r4) + (b2 + a6 * r4) * r8;
+  int64_t ti, si;
+  memcpy(&ti, &t, sizeof ti);
+  memcpy(&si, &shift, sizeof si);
+  int64_t bits = (ti - si + 1023) << 52;
+  double sc;
+  memcpy(&sc, &bits, sizeof sc);
+  return p * sc;
+}
+
+/* (e^z − 1)/z and (e^z − 1 − z)/z², branch-free (both forms computed, one
+ * kept): the series below |z| = 1e-2 avoids the cancellation; above, e^z
+ * and one reciprocal (for |z| >= 1e-2 the cancellation in e^z − 1 costs at
+ * most 2 digits: φ to ~2e-14, ψ to ~4e-12 relative), and ψ = (φ − 1)/z keeps
+ * z ψ + 1 = φ, the identity the photon bookkeeping rests on, to rounding. */
 static inline void phipsi(double z, double *phi, double *psi)
 {
-  if (fabs(z) < 1e-2) {
-    *psi = 0.5 + z * (1.0 / 6 + z * (1.0 / 24 + z * (1.0 / 120 + z / 720)));
-    *phi = 1 + z * *psi;
-  } else {
-    /* exp and one reciprocal instead of expm1 and two divisions: for
-     * |z| >= 1e-2 the cancellation in e^z − 1 costs at most 2 digits (φ to
-     * ~2e-14, ψ to ~4e-12 relative), and ψ = (φ − 1)/z keeps z ψ + 1 = φ,
-     * the identity the photon bookkeeping rests on, to rounding */
-    double r = 1 / z;
-    *phi = (exp(z) - 1) * r;
-    *psi = (*phi - 1) * r;
-  }
+  int small = fabs(z) < 1e-2;
+  double psis = 0.5 + z * (1.0 / 6 + z * (1.0 / 24 + z * (1.0 / 120 + z / 720)));
+  double phis = 1 + z * psis;
+  double r = 1 / (small ? 1.0 : z);
+  double phil = (exp_simd(z) - 1) * r;
+  double psil = (phil - 1) * r;
+  *phi = small ? phis : phil;
+  *psi = small ? psis : psil;
 }
 
 /* Saturating gain law h(N) = (N − N_th)/(1 + N/N_s) (linear: N − N_th) and
@@ -439,77 +473,138 @@ static void cell_terms(sim *S)
  * S_out = S_in e^{z} + s dx φ(z), ∫S dx = S_in dx φ(z) + s dx² ψ(z) with
  * z = g dx. This keeps amplification exact for any g dx (no step limit in x)
  * and makes S_out − S_in = g ∫S dx + s dx hold identically, which is what the
- * photon bookkeeping rests on. Lines are independent: parallel over them. */
+ * photon bookkeeping rests on.
+ *
+ * Layout: the cell integrals are stored wavelength-innermost,
+ * [(strip y · nx + cell i) · nb + mode bin b], so that the recurrences of a
+ * block of FLUX_BLK bins of one mode advance cell by cell side by side in
+ * SIMD lanes (exp_simd, one reciprocal, no branch), and the rates of a cell
+ * read its bins contiguously. */
+enum { FLUX_BLK = 32 };
+
+/* On x86-64 the kernel is compiled for AVX-512, AVX2 and the baseline
+ * (SSE2), picked at load time for the machine. Floating-point contraction
+ * is off (ISO C11), so every version performs the same IEEE operations
+ * per lane: the results are the same bits on any x86-64 machine. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define GK_FLUX_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define GK_FLUX_CLONES
+#endif
+
+GK_FLUX_CLONES static void flux_block(sim *S, size_t y, size_t p, size_t j0, size_t j1)
+{
+  size_t nx = S->nx, nb = S->nb, ncell = nx * S->ny, off = p * ncell + y * nx, b0 = p * S->nl + j0, m = j1 - j0;
+  const double *cu = S->cu + b0, *ca = S->ca + b0, *fs = S->fs + b0, *abg = S->abg + b0;
+  const double *u = S->u + off, *v = S->v + off, *q = S->q + off;
+  double s[FLUX_BLK], dx = S->dx, dx2 = 2 * S->dx * S->dx;
+  for (size_t k = 0; k < m; k++) s[k] = 0;
+  for (size_t i = 0; i < nx; i++) {
+    double uu = u[i], vv = v[i], qq = q[i];
+    size_t o = (y * nx + i) * nb + b0;
+    double *restrict ph = S->phi + o, *restrict ps = S->psi + o, *restrict J = S->J + o;
+#pragma omp simd
+    for (size_t k = 0; k < m; k++) {
+      double g = cu[k] * uu - ca[k] * vv - abg[k];
+      double src = fs[k] * qq, z = g * dx, f, h;
+      phipsi(z, &f, &h);
+      ph[k] = f;
+      ps[k] = h;
+      J[k] = s[k];
+      s[k] = s[k] * (1 + z * f) + src * dx * f;
+    }
+  }
+  for (size_t k = 0; k < m; k++) {
+    S->edge[y * nb + b0 + k] = s[k];
+    s[k] = 0;
+  }
+  for (size_t i = nx; i-- > 0;) {
+    double uu = u[i], vv = v[i], qq = q[i];
+    size_t o = (y * nx + i) * nb + b0;
+    const double *restrict ph = S->phi + o, *restrict ps = S->psi + o;
+    double *restrict J = S->J + o;
+#pragma omp simd
+    for (size_t k = 0; k < m; k++) {
+      double g = cu[k] * uu - ca[k] * vv - abg[k];
+      double src = fs[k] * qq, z = g * dx, f = ph[k];
+      J[k] = (J[k] + s[k]) * dx * f + src * dx2 * ps[k];
+      s[k] = s[k] * (1 + z * f) + src * dx * f;
+    }
+  }
+  for (size_t k = 0; k < m; k++) S->far[y * nb + b0 + k] = s[k];
+}
+
+/* Rates of cell ci: sums over the mode bins in four fixed partial sums
+ * (lane k takes the bins j ≡ k mod 4), the same order for any SIMD width
+ * and thread layout. */
+GK_FLUX_CLONES static void cell_rates(sim *S, size_t ci, double inv)
+{
+  size_t nb = S->nb, nl = S->nl, ncell = S->nx * S->ny;
+  double we = 0, wa = 0, wesa = 0, wbg = 0, st = 0;
+  const double *Jc = S->J + ci * nb;
+  for (size_t p = 0; p < S->npol; p++) {
+    size_t pc = p * ncell + ci;
+    double ua = fabs(S->u[pc]), vv = S->v[pc], du = S->du[pc], dv = S->dv[pc];
+    double ae[4] = {0, 0, 0, 0}, aa[4] = {0, 0, 0, 0}, ax[4] = {0, 0, 0, 0}, ab[4] = {0, 0, 0, 0},
+           as[4] = {0, 0, 0, 0};
+    const double *ce = S->ce + p * nl, *cav = S->ca + p * nl, *cx = S->cesa + p * nl, *cb = S->abg + p * nl,
+                 *J = Jc + p * nl;
+    size_t j = 0;
+    for (; j + 4 <= nl; j += 4)
+      for (size_t k = 0; k < 4; k++) {
+        double Jj = J[j + k], e = ce[j + k] * Jj, a = cav[j + k] * Jj;
+        ae[k] += e;
+        aa[k] += a;
+        ax[k] += cx[j + k] * Jj;
+        ab[k] += cb[j + k] * Jj;
+        as[k] += (ce[j + k] * du + cav[j + k] * dv) * (e * ua + a * vv);
+      }
+    for (size_t k = 0; j < nl; j++, k++) {
+      double Jj = J[j], e = ce[j] * Jj, a = cav[j] * Jj;
+      ae[k] += e;
+      aa[k] += a;
+      ax[k] += cx[j] * Jj;
+      ab[k] += cb[j] * Jj;
+      as[k] += (ce[j] * du + cav[j] * dv) * (e * ua + a * vv);
+    }
+    double wp = (ae[0] + ae[1]) + (ae[2] + ae[3]);
+    we += wp;
+    wa += (aa[0] + aa[1]) + (aa[2] + aa[3]);
+    wesa += (ax[0] + ax[1]) + (ax[2] + ax[3]);
+    wbg += (ab[0] + ab[1]) + (ab[2] + ab[3]);
+    st += (as[0] + as[1]) + (as[2] + as[3]);
+    S->wep[pc] = wp * inv;
+  }
+  S->stiff[ci] = st * inv * S->len;
+  S->we[ci] = we * inv;
+  S->wa[ci] = wa * inv;
+  S->wesa[ci] = wesa * inv;
+  S->wbg[ci] = wbg;
+}
+
 static void solve_flux(sim *S)
 {
-  const gk_sim_config *c = S->c;
-  size_t nx = S->nx, nb = S->nb, nlines = S->nb * S->ny, ncell = S->nx * S->ny;
-  double dx = S->dx;
+  size_t nl = S->nl, ncell = S->nx * S->ny;
+  size_t nblk = (nl + FLUX_BLK - 1) / FLUX_BLK, nwork = S->ny * S->npol * nblk;
   double inv = 1 / S->vol;
   cell_terms(S);
   /* One parallel region per step, not one per loop: each fork/join is a
    * barrier, and on a shared machine a barrier waits for the slowest
-   * (descheduled) thread. Static schedules give each thread the same
-   * contiguous block of lines (then of cells) every step; threads write
-   * disjoint contiguous ranges, so only block edges share cache lines. */
+   * (descheduled) thread. Every bin's recurrence and every cell's sums are
+   * computed by the same operations in the same order whichever thread
+   * does them, so results do not depend on the number of threads. */
 #pragma omp parallel if (S->parallel)
   {
 #pragma omp for schedule(static)
-  for (size_t l = 0; l < nlines; l++) {
-    size_t b = l % nb, y = l / nb, off = (b / S->nl) * ncell + y * nx;
-    double cu = S->cu[b], ca = S->ca[b], fs = S->fs[b], abg = S->abg[b];
-    const double *u = S->u + off, *v = S->v + off, *q = S->q + off;
-    double *phi = S->phi + l * nx, *psi = S->psi + l * nx, *J = S->J + l * nx;
-    double s = 0;
-    for (size_t i = 0; i < nx; i++) {
-      double g = cu * u[i] - ca * v[i] - abg;
-      double src = fs * q[i];
-      double z = g * dx;
-      phipsi(z, &phi[i], &psi[i]);
-      J[i] = s;
-      s = s * (1 + z * phi[i]) + src * dx * phi[i];
-    }
-    S->edge[l] = s;
-    s = 0;
-    for (size_t i = nx; i-- > 0;) {
-      double g = cu * u[i] - ca * v[i] - abg;
-      double src = fs * q[i];
-      double z = g * dx;
-      J[i] = (J[i] + s) * dx * phi[i] + 2 * src * dx * dx * psi[i];
-      s = s * (1 + z * phi[i]) + src * dx * phi[i];
-    }
-    S->far[l] = s;
+  for (size_t w = 0; w < nwork; w++) {
+    size_t blk = w % nblk, p = (w / nblk) % S->npol, y = w / (nblk * S->npol);
+    size_t j0 = blk * FLUX_BLK, j1 = j0 + FLUX_BLK < nl ? j0 + FLUX_BLK : nl;
+    flux_block(S, y, p, j0, j1);
   }
-  /* Rates per cell: the sum over mode bins runs in a fixed order in every
-   * thread layout, so results do not depend on the number of threads. */
+  /* Rates per cell (cell_rates: fixed summation order) */
 #pragma omp for schedule(static)
-  for (size_t ci = 0; ci < ncell; ci++) {
-    size_t y = ci / nx, i = ci % nx;
-    double we = 0, wa = 0, wesa = 0, wbg = 0, st = 0;
-    const double *Jy = S->J + y * nb * nx + i;
-    for (size_t p = 0; p < S->npol; p++) {
-      size_t pc = p * ncell + ci;
-      double ua = fabs(S->u[pc]), vv = S->v[pc], du = S->du[pc], dv = S->dv[pc], wp = 0;
-      for (size_t j = p * S->nl; j < (p + 1) * S->nl; j++) {
-        double Jj = Jy[j * nx];
-        double e = S->ce[j] * Jj, a = S->ca[j] * Jj;
-        we += e;
-        wp += e;
-        wa += a;
-        wesa += S->cesa[j] * Jj;
-        wbg += S->abg[j] * Jj;
-        st += (S->ce[j] * du + S->ca[j] * dv) * (e * ua + a * vv);
-      }
-      S->wep[pc] = wp * inv;
-    }
-    S->stiff[ci] = st * inv * S->len;
-    S->we[ci] = we * inv;
-    S->wa[ci] = wa * inv;
-    S->wesa[ci] = wesa * inv;
-    S->wbg[ci] = wbg;
+  for (size_t ci = 0; ci < ncell; ci++) cell_rates(S, ci, inv);
   }
-  }
-  (void)c;
 }
 
 /* Serial or threaded flux solves, chosen by measurement. A probe runs
