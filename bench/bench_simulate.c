@@ -11,7 +11,13 @@
  * descheduled. Speed-up = wall(1 thread) / wall(N threads); under load it
  * measures the machine as much as the code (see docs/simulate.md).
  * Memory does not grow with steps: a run keeps O(cells × bins) arrays only
- * (time-resolved output excepted). */
+ * (time-resolved output excepted).
+ *
+ * Floor in the same run: a stream-like loop over arrays the size of the
+ * kernel's (3 x cells x bins doubles: φ, ψ, ∫S) that moves the bytes one
+ * time step moves through them (forward: write 3; backward: read 3, write
+ * 1 -> 28 bytes per cell-update), reported as the cell-update rate that
+ * bandwidth alone would allow. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <math.h>
@@ -70,6 +76,40 @@ static void report(const char *what, int th, meas m, const meas *one)
   printf("\n");
 }
 
+/* The stream-like floor: per "step", a forward pass writing three arrays
+ * and a backward pass reading them and rewriting one, as the kernel does. */
+static double stream_floor(size_t n, int rep)
+{
+  double *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b), *c = malloc(n * sizeof *c);
+  if (!a || !b || !c) exit(1);
+  for (size_t i = 0; i < n; i++) a[i] = b[i] = c[i] = 1e-3 * (double)(i % 7);
+  double best = INFINITY, sink = 0;
+  int steps = 400;
+  for (int k = 0; k < rep; k++) {
+    double c0 = clk(CLOCK_PROCESS_CPUTIME_ID);
+    for (int s = 0; s < steps; s++) {
+      double x = 1 + 1e-9 * s;
+      for (size_t i = 0; i < n; i++) {
+        a[i] = x * (double)i;
+        b[i] = x + (double)i;
+        c[i] = x;
+      }
+      for (size_t i = n; i-- > 0;) c[i] = (c[i] + a[i]) * b[i];
+      sink += c[n / 2];
+    }
+    double dt = clk(CLOCK_PROCESS_CPUTIME_ID) - c0;
+    if (dt < best) best = dt;
+  }
+  free(a);
+  free(b);
+  free(c);
+  if (sink == 42) printf(" ");
+  /* 7 array passes of 8 bytes per element and step, 2 updates per element */
+  printf("stream-like floor (%zu x 3 doubles): %.3g GB/s per core -> %.3g cell-updates/s per core (cpu)\n", n,
+         7.0 * 8 * n * steps / best / 1e9, 2.0 * n * steps / best);
+  return 2.0 * n * steps / best;
+}
+
 int main(void)
 {
   int nthr = 1, rep = getenv("BENCH_REPEAT") ? atoi(getenv("BENCH_REPEAT")) : 3;
@@ -80,8 +120,10 @@ int main(void)
   double F1 = 1e-3, F[20];
   for (int i = 0; i < 20; i++) F[i] = 0.02e-3 * pow(150.0, i / 19.0);
   printf("best of %d; %d hardware thread(s) available to OpenMP\n", rep, nthr);
+  double floor = stream_floor(200 * 128, rep);
   meas s1 = measure(1, &F1, 1, rep);
   report("single run 200x128", 1, s1, NULL);
+  printf("  kernel / stream-like floor: %.2f (per core, cpu time)\n", s1.updates / s1.cpu / floor);
   if (nthr > 1) report("single run 200x128", nthr, measure(nthr, &F1, 1, rep), &s1);
   meas w1 = measure(1, F, 20, rep);
   report("20-point VPI sweep 500 ps", 1, w1, NULL);

@@ -395,7 +395,8 @@ static inline double exp_simd(double x)
 static inline void phipsi(double z, double *phi, double *psi)
 {
   int small = fabs(z) < 1e-2;
-  double psis = 0.5 + z * (1.0 / 6 + z * (1.0 / 24 + z * (1.0 / 120 + z / 720)));
+  double z2 = z * z; /* Estrin, and no division by 720 */
+  double psis = (0.5 + z * (1.0 / 6)) + z2 * ((1.0 / 24 + z * (1.0 / 120)) + z2 * (1.0 / 720));
   double phis = 1 + z * psis;
   double r = 1 / (small ? 1.0 : z);
   double phil = (exp_simd(z) - 1) * r;
