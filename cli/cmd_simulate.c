@@ -336,11 +336,16 @@ static int fit_to_data(const cli_common *com, const char *path, const gk_sim_fil
   gk_matrix_options mo = {.orientation = GK_ORIENT_DETECT};
   gk_matrix m;
   if (gk_matrix_read(data, &mo, &m, &e)) return cli_error(&e);
-  /* fluence unit from the corner cell ("fluence (uJ/cm2)"), mJ/cm2 (what
-   * simulate writes) when it names none */
+  /* a VSL set when the corner cell names a length ("L (cm)", what
+   * simulate --vsl writes); else fluences in the corner's unit
+   * ("fluence (uJ/cm2)"), mJ/cm2 (what simulate writes) when it names none */
   double f = 1e-3;
-  if (m.col_unit_in[0] && gk_unit_factor(m.col_unit_in, "J/cm2", &f, &e)) {
-    gk_error_set(&e, GK_EINPUT, data, 1, "the fluence unit '%s' is not a fluence (J/cm2, mJ/cm2, uJ/cm2)",
+  gk_error le;
+  gk_error_clear(&le);
+  int vsl = m.col_unit_in[0] && gk_unit_factor(m.col_unit_in, "cm", &f, &le) == GK_OK;
+  if (!vsl && m.col_unit_in[0] && gk_unit_factor(m.col_unit_in, "J/cm2", &f, &e)) {
+    gk_error_set(&e, GK_EINPUT, data, 1,
+                 "the column unit '%s' is neither a fluence (J/cm2, mJ/cm2, uJ/cm2) nor a stripe length (cm, mm, um)",
                  m.col_unit_in);
     gk_matrix_free(&m);
     return cli_error(&e);
@@ -351,7 +356,9 @@ static int fit_to_data(const cli_common *com, const char *path, const gk_sim_fil
   for (size_t k = 0; k < nf; k++) fl[k] = m.col[k] * f;
   gk_sim_fit_result fr;
   gk_progress prog = cli_progress("simulate --fit-to");
-  int st = gk_sim_fit(&cf->cfg, fl, nf, m.row, nl, m.z, (const char *const *)names, np, fit_min, &fr, &prog, &e);
+  gk_sim_sweep_kind kind = vsl ? GK_SIM_SWEEP_LENGTH : GK_SIM_SWEEP_FLUENCE;
+  int st = gk_sim_fit_sweep(&cf->cfg, kind, fl, nf, m.row, nl, m.z, (const char *const *)names, np, fit_min, &fr,
+                            &prog, &e);
   cli_progress_done(&prog);
   if (st) {
     /* a usage problem of the fit names the option */
@@ -370,7 +377,7 @@ static int fit_to_data(const cli_common *com, const char *path, const gk_sim_fil
   double scale = 1;
   for (size_t k = 0; k < np; k++)
     if (!strcmp(fr.name[k], "scale")) scale = fr.value[k];
-  if (!rs || gk_sim_sweep(&fr.best, GK_SIM_SWEEP_FLUENCE, fl, nf, rs, NULL, &e)) {
+  if (!rs || gk_sim_sweep(&fr.best, kind, fl, nf, rs, NULL, &e)) {
     free(rs);
     free(fl);
     gk_matrix_free(&m);
@@ -383,8 +390,9 @@ static int fit_to_data(const cli_common *com, const char *path, const gk_sim_fil
   cJSON_AddStringToObject(j, "command", "simulate --fit-to");
   cJSON_AddStringToObject(j, "config", path);
   cJSON_AddStringToObject(j, "data", data);
-  cli_printf(&b, "config:       %s\ndata:         %s (%zu wavelengths x %zu fluences, %zu points used: above %g of the "
-             "maximum)\n", path, data, nl, nf, fr.n_used, fit_min);
+  cJSON_AddStringToObject(j, "sweep", vsl ? "stripe_length" : "fluence");
+  cli_printf(&b, "config:       %s\ndata:         %s (%zu wavelengths x %zu %s, %zu points used: above %g of the "
+             "maximum)\n", path, data, nl, nf, vsl ? "stripe lengths" : "fluences", fr.n_used, fit_min);
   cli_printf(&b, "fit:          %s after %zu iterations, %zu sweeps; chi2_red %s (relative weights)\n",
              fr.converged ? "converged" : "NOT CONVERGED", fr.n_iter, fr.n_sweeps,
              cli_fmt_num(buf, sizeof buf, fr.chi2_red, CLI_SIG));
@@ -416,7 +424,8 @@ static int fit_to_data(const cli_common *com, const char *path, const gk_sim_fil
   int csvok = 0;
   if (cols) {
     for (size_t k = 0; k < nf; k++) cols[k] = rs[k].spectrum;
-    csvok = !matrix_csv(&csv, "wavelength (nm) \\ fluence (mJ/cm2)", fl, nf, 1e3, rs[0].lambda, rs[0].nbins, cols, 0);
+    csvok = !matrix_csv(&csv, vsl ? "wavelength (nm) \\ L (cm)" : "wavelength (nm) \\ fluence (mJ/cm2)", fl, nf,
+                        vsl ? 1 : 1e3, rs[0].lambda, rs[0].nbins, cols, 0);
   }
   free(cols);
   if (csvok) {
@@ -427,7 +436,7 @@ static int fit_to_data(const cli_common *com, const char *path, const gk_sim_fil
   if (com->plot) {
     gk_error pe;
     gk_error_clear(&pe);
-    if (plot_sweep(com->plot, rs, fl, nf, 1, &pe)) rc = cli_error(&pe);
+    if (plot_sweep(com->plot, rs, fl, nf, !vsl, &pe)) rc = cli_error(&pe);
   }
   if (!det) cli_warn("simulate --fit-to: a parameter is not determined by the data");
   if (rc == CLI_OK) rc = cli_emit(com, j, b.s, csvok ? &csv : NULL, fr.converged && det ? CLI_OK : CLI_FAILED);

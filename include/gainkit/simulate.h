@@ -331,6 +331,12 @@ typedef struct gk_sim_fit_result {
 int gk_sim_fit(const gk_sim_config *c, const double *fluence, size_t nf, const double *lambda, size_t nl,
                const double *y, const char *const *names, size_t np, double min_fraction,
                gk_sim_fit_result *res, const gk_progress *prog, gk_error *err);
+/* The same for a VSL set (kind GK_SIM_SWEEP_LENGTH: values are stripe
+ * lengths in cm, y[j*nv + k] the edge spectrum at lambda[j] for length k)
+ * or a VPI set (GK_SIM_SWEEP_FLUENCE: gk_sim_fit). */
+int gk_sim_fit_sweep(const gk_sim_config *c, gk_sim_sweep_kind kind, const double *values, size_t nv,
+                     const double *lambda, size_t nl, const double *y, const char *const *names, size_t np,
+                     double min_fraction, gk_sim_fit_result *res, const gk_progress *prog, gk_error *err);
 
 GK_API_END
 #ifdef __cplusplus

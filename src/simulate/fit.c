@@ -1,4 +1,4 @@
-/* fit.c — fit the stripe simulation to a measured VPI set through the
+/* fit.c — fit the stripe simulation to a measured VPI or VSL set through the
  * project's least-squares engine (gk_fit): a few named parameters in
  * ln(p), a Jacobian by forward differences of whole sweeps. */
 #include <math.h>
@@ -12,7 +12,8 @@
 typedef struct fit_ctx {
   gk_sim_config base;
   size_t nf, nl, np, n;          /* fluences, data wavelengths, parameters, used points */
-  const double *fluence, *lambda;
+  const double *fluence, *lambda; /* fluence: the sweep values (fluences or stripe lengths) */
+  gk_sim_sweep_kind kind;
   size_t *idx;                   /* used points: index j*nf + k into the data */
   double *p0;                    /* starting values (theta = ln(p/p0)) */
   int which[GK_SIM_FIT_MAX];
@@ -70,7 +71,7 @@ static int model(const double *theta, double *yhat, void *vctx)
   gk_error e;
   gk_error_clear(&e);
   if (gk_sim_config_check(&c, &e)) return 1;
-  int st = gk_sim_sweep(&c, GK_SIM_SWEEP_FLUENCE, x->fluence, x->nf, x->rs, x->prog, &e);
+  int st = gk_sim_sweep(&c, x->kind, x->fluence, x->nf, x->rs, x->prog, &e);
   x->sweeps++;
   if (st) {
     /* cancellation and out of memory stop the fit; a run that hits its
@@ -126,6 +127,14 @@ int gk_sim_fit(const gk_sim_config *c, const double *fluence, size_t nf, const d
                const double *y, const char *const *names, size_t np, double min_fraction,
                gk_sim_fit_result *res, const gk_progress *prog, gk_error *err)
 {
+  return gk_sim_fit_sweep(c, GK_SIM_SWEEP_FLUENCE, fluence, nf, lambda, nl, y, names, np, min_fraction, res, prog,
+                          err);
+}
+
+int gk_sim_fit_sweep(const gk_sim_config *c, gk_sim_sweep_kind kind, const double *fluence, size_t nf,
+                     const double *lambda, size_t nl, const double *y, const char *const *names, size_t np,
+                     double min_fraction, gk_sim_fit_result *res, const gk_progress *prog, gk_error *err)
+{
   memset(res, 0, sizeof *res);
   int st = gk_sim_config_check(c, err);
   if (st) return st;
@@ -134,16 +143,22 @@ int gk_sim_fit(const gk_sim_config *c, const double *fluence, size_t nf, const d
   if (nf < 1 || nl < 2) return gk_error_set(err, GK_EUSAGE, NULL, 0, "the data need >= 1 fluence and >= 2 wavelengths");
   if (!(min_fraction >= 0 && min_fraction < 1))
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "min_fraction must lie in [0, 1) (got %g)", min_fraction);
-  fit_ctx x = {.base = *c, .nf = nf, .nl = nl, .np = np, .fluence = fluence, .lambda = lambda, .prog = prog};
+  if (kind != GK_SIM_SWEEP_FLUENCE && kind != GK_SIM_SWEEP_LENGTH)
+    return gk_error_set(err, GK_EUSAGE, NULL, 0, "kind must be GK_SIM_SWEEP_FLUENCE or GK_SIM_SWEEP_LENGTH");
+  fit_ctx x = {.base = *c, .nf = nf, .nl = nl, .np = np, .fluence = fluence, .lambda = lambda, .prog = prog,
+               .kind = kind};
   double dl = (c->lambda_max - c->lambda_min) / (double)c->nbins;
   for (size_t j = 0; j < nl; j++)
     if (!(lambda[j] >= c->lambda_min + 0.5 * dl && lambda[j] <= c->lambda_max - 0.5 * dl))
       return gk_error_set(err, GK_EUSAGE, NULL, 0,
                           "data wavelength %g nm lies outside the simulated bin centres %g-%g nm (grid lambda_min, "
                           "lambda_max)", lambda[j], c->lambda_min + 0.5 * dl, c->lambda_max - 0.5 * dl);
-  for (size_t k = 0; k < nf; k++)
-    if (!(fluence[k] >= 0) || !isfinite(fluence[k]))
+  for (size_t k = 0; k < nf; k++) {
+    if (kind == GK_SIM_SWEEP_FLUENCE && (!(fluence[k] >= 0) || !isfinite(fluence[k])))
       return gk_error_set(err, GK_EUSAGE, NULL, 0, "fluences must be >= 0 (got %g)", fluence[k]);
+    if (kind == GK_SIM_SWEEP_LENGTH && (!(fluence[k] > 0) || !isfinite(fluence[k])))
+      return gk_error_set(err, GK_EUSAGE, NULL, 0, "stripe lengths must be positive (got %g cm)", fluence[k]);
+  }
   gk_param par[GK_SIM_FIT_MAX];
   double p0[GK_SIM_FIT_MAX];
   for (size_t k = 0; k < np; k++) {

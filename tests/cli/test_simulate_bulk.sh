@@ -81,6 +81,21 @@ chk() {  # name truth
 chk sigma 4e-16
 chk background_loss 30
 if grep -q '^# best fit to' "$T/best.csv"; then ok; else bad "best-fit matrix comment"; fi
+# --fit-to on a VSL set: `simulate --vsl` writes "L (cm)" in the corner, so
+# the fit runs a stripe-length sweep (same engine); the same noise recipe,
+# sigma and background_loss from the same wrong starts.
+run simulate "$T/film.yaml" --vsl 0.01,0.02,0.04,0.06,0.1 -o "$T/vsl.csv"
+expect_rc 0 "VSL set to fit"
+awk -F, 'BEGIN{srand(11); OFS=","} /^#/ {print; next} NR>0 && $1 ~ /wavelength/ {print; next}
+  { for (i=2;i<=NF;i++) { u1=rand(); u2=rand(); if (u1<1e-12) u1=1e-12; z=sqrt(-2*log(u1))*cos(6.283185307*u2); $i=$i*(1+0.03*z) } print }' \
+  "$T/vsl.csv" >"$T/vslnoisy.csv"
+run simulate "$T/start.yaml" --fit-to "$T/vslnoisy.csv" --fit sigma,background_loss --fit-min 1e-5 --format json -o "$T/vslbest.csv"
+expect_rc 0 "--fit-to a VSL set converges"
+flat=$(printf '%s' "$OUT" | tr -d '\n\t ')
+if printf '%s' "$flat" | grep -q '"sweep":"stripe_length"'; then ok; else bad "VSL fit not recognised as a length sweep"; fi
+chk sigma 4e-16
+chk background_loss 30
+if nocomments "$T/vslbest.csv" | head -1 | grep -q 'L (cm)'; then ok; else bad "best-fit VSL matrix header"; fi
 run simulate "$T/start.yaml" --fit-to "$T/noisy.csv" --fit lifetime
 expect_rc 2 "--fit a parameter bulk does not use"
 expect_err "not used by this configuration" "names the problem"
