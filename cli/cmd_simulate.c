@@ -321,7 +321,7 @@ static int plot_single(const char *path, const gk_sim_result *r, gk_error *e)
 
 /* --fit-to: the measured VPI matrix, the fit, the best-fit simulated set. */
 static int fit_to_data(const cli_common *com, const char *path, const gk_sim_file *cf, const char *data,
-                       const char *names_arg, double fit_min)
+                       const char *names_arg, double fit_min, const sim_mpi *mpi)
 {
   gk_error e;
   gk_error_clear(&e);
@@ -357,8 +357,9 @@ static int fit_to_data(const cli_common *com, const char *path, const gk_sim_fil
   gk_sim_fit_result fr;
   gk_progress prog = cli_progress("simulate --fit-to");
   gk_sim_sweep_kind kind = vsl ? GK_SIM_SWEEP_LENGTH : GK_SIM_SWEEP_FLUENCE;
-  int st = gk_sim_fit_sweep(&cf->cfg, kind, fl, nf, m.row, nl, m.z, (const char *const *)names, np, fit_min, &fr,
-                            &prog, &e);
+  /* under mpirun every sweep of the fit is spread over the ranks */
+  int st = gk_sim_fit_sweep_ex(&cf->cfg, kind, fl, nf, m.row, nl, m.z, (const char *const *)names, np, fit_min,
+                               sim_mpi_request, (void *)mpi, &fr, &prog, &e);
   cli_progress_done(&prog);
   if (st) {
     /* a usage problem of the fit names the option */
@@ -377,7 +378,7 @@ static int fit_to_data(const cli_common *com, const char *path, const gk_sim_fil
   double scale = 1;
   for (size_t k = 0; k < np; k++)
     if (!strcmp(fr.name[k], "scale")) scale = fr.value[k];
-  if (!rs || gk_sim_sweep(&fr.best, kind, fl, nf, rs, NULL, &e)) {
+  if (!rs || sim_mpi_request((void *)mpi, &fr.best, kind, fl, nf, rs, NULL, &e)) {
     free(rs);
     free(fl);
     gk_matrix_free(&m);
@@ -571,7 +572,14 @@ static int simulate(int argc, char **argv, const sim_mpi *mpi)
     return cli_usage("simulate", "--pol tm needs a config with film: modes: te+tm");
   }
   if (fit_to) {
-    int frc = mpi->rank == 0 ? fit_to_data(&com, path, &cf, fit_to, fit_names, fit_min) : CLI_OK;
+    /* rank 0 fits; the other ranks run the sweeps it sends them */
+    int frc = CLI_OK;
+    if (mpi->rank == 0) {
+      frc = fit_to_data(&com, path, &cf, fit_to, fit_names, fit_min, mpi);
+      sim_mpi_stop(mpi);
+    } else {
+      sim_mpi_serve(mpi, &cf.cfg);
+    }
     free(sw);
     gk_sim_file_free(&cf);
     return frc;

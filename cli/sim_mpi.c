@@ -242,6 +242,77 @@ int sim_mpi_sweep(const sim_mpi *m, const gk_sim_config *c, gk_sim_sweep_kind ki
   return st;
 }
 
+/* The fit's sweep server (cli/sim_mpi.h). Commands are one int, broadcast
+ * from rank 0: 1 = a sweep follows (int kind and count, the config as
+ * bytes, the values), 0 = stop. The config's spectral tables are pointers:
+ * each rank keeps its own (the same file read on every rank). */
+enum { SERVE_STOP = 0, SERVE_SWEEP = 1 };
+
+static void keep_tables(gk_sim_config *c, const gk_sim_config *base)
+{
+  gk_sim_band *b[] = {&c->emission, &c->sigma_e, &c->sigma_a, &c->sigma_esa, &c->background, &c->gain_sigma,
+                      &c->pump_along};
+  const gk_sim_band *o[] = {&base->emission, &base->sigma_e, &base->sigma_a, &base->sigma_esa, &base->background,
+                            &base->gain_sigma, &base->pump_along};
+  for (size_t i = 0; i < sizeof b / sizeof *b; i++) {
+    b[i]->ntab = o[i]->ntab;
+    b[i]->tab_lambda = o[i]->tab_lambda;
+    b[i]->tab_value = o[i]->tab_value;
+  }
+}
+
+int sim_mpi_request(void *mv, const gk_sim_config *c, gk_sim_sweep_kind kind, const double *values, size_t n,
+                    gk_sim_result *results, const gk_progress *prog, gk_error *err)
+{
+  const sim_mpi *m = mv;
+  if (!m->active || m->size < 2) return gk_sim_sweep(c, kind, values, n, results, prog, err);
+  int cmd = SERVE_SWEEP, hdr[2] = {(int)kind, (int)n};
+  gk_sim_config cc = *c;
+  double *v = malloc((n ? n : 1) * sizeof *v);
+  if (!v) MPI_Abort(MPI_COMM_WORLD, 1);  /* the servers wait for the values */
+  memcpy(v, values, n * sizeof *v);
+  MPI_Bcast(&cmd, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  MPI_Bcast(hdr, 2, MPI_INT, 0, MPI_COMM_WORLD);
+  MPI_Bcast(&cc, (int)sizeof cc, MPI_BYTE, 0, MPI_COMM_WORLD);
+  MPI_Bcast(v, (int)n, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+  int st = sim_mpi_sweep(m, c, kind, v, n, results, prog, err);
+  free(v);
+  return st;
+}
+
+void sim_mpi_stop(const sim_mpi *m)
+{
+  if (!m->active || m->size < 2 || m->rank != 0) return;
+  int cmd = SERVE_STOP;
+  MPI_Bcast(&cmd, 1, MPI_INT, 0, MPI_COMM_WORLD);
+}
+
+int sim_mpi_serve(const sim_mpi *m, const gk_sim_config *base)
+{
+  if (!m->active || m->size < 2 || m->rank == 0) return 0;
+  for (;;) {
+    int cmd, hdr[2];
+    MPI_Bcast(&cmd, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (cmd != SERVE_SWEEP) return 0;
+    MPI_Bcast(hdr, 2, MPI_INT, 0, MPI_COMM_WORLD);
+    gk_sim_config c;
+    MPI_Bcast(&c, (int)sizeof c, MPI_BYTE, 0, MPI_COMM_WORLD);
+    keep_tables(&c, base);
+    size_t n = (size_t)hdr[1];
+    double *v = malloc((n ? n : 1) * sizeof *v);
+    gk_sim_result *rs = calloc(n ? n : 1, sizeof *rs);
+    if (!v || !rs) MPI_Abort(MPI_COMM_WORLD, 1);
+    MPI_Bcast(v, (int)n, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    gk_error e;
+    gk_error_clear(&e);
+    /* errors are collective inside sim_mpi_sweep: rank 0 reports them */
+    sim_mpi_sweep(m, &c, (gk_sim_sweep_kind)hdr[0], v, n, rs, NULL, &e);
+    for (size_t i = 0; i < n; i++) gk_sim_result_free(&rs[i]);
+    free(rs);
+    free(v);
+  }
+}
+
 int sim_mpi_finish(const sim_mpi *m, int rc)
 {
   if (!m->active) return rc;
@@ -263,6 +334,22 @@ int sim_mpi_sweep(const sim_mpi *m, const gk_sim_config *c, gk_sim_sweep_kind ki
 {
   (void)m;
   return gk_sim_sweep(c, kind, values, n, results, prog, err);
+}
+
+int sim_mpi_request(void *m, const gk_sim_config *c, gk_sim_sweep_kind kind, const double *values, size_t n,
+                    gk_sim_result *results, const gk_progress *prog, gk_error *err)
+{
+  (void)m;
+  return gk_sim_sweep(c, kind, values, n, results, prog, err);
+}
+
+void sim_mpi_stop(const sim_mpi *m) { (void)m; }
+
+int sim_mpi_serve(const sim_mpi *m, const gk_sim_config *base)
+{
+  (void)m;
+  (void)base;
+  return 0;
 }
 
 int sim_mpi_finish(const sim_mpi *m, int rc)

@@ -27,5 +27,16 @@ int sim_mpi_sweep(const sim_mpi *m, const gk_sim_config *c, gk_sim_sweep_kind ki
                   size_t n, gk_sim_result *results, const gk_progress *prog, gk_error *err);
 /* Agree on rank 0's exit code, finalise MPI; returns that code. */
 int sim_mpi_finish(const sim_mpi *m, int rc);
+/* A fit under mpirun: rank 0 runs the fit and sends every sweep it needs
+ * to all ranks (sim_mpi_request: the config, kind and values, then
+ * sim_mpi_sweep on every rank); the other ranks serve those sweeps
+ * (sim_mpi_serve, with their own copy of the config read from the same file,
+ * whose spectral tables they use) until rank 0 calls sim_mpi_stop. Without
+ * MPI (or one rank) sim_mpi_request is gk_sim_sweep and the others do
+ * nothing. */
+int sim_mpi_request(void *m, const gk_sim_config *c, gk_sim_sweep_kind kind, const double *values, size_t n,
+                    gk_sim_result *results, const gk_progress *prog, gk_error *err);
+void sim_mpi_stop(const sim_mpi *m);
+int sim_mpi_serve(const sim_mpi *m, const gk_sim_config *base);
 
 #endif

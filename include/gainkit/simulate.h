@@ -337,6 +337,15 @@ int gk_sim_fit(const gk_sim_config *c, const double *fluence, size_t nf, const d
 int gk_sim_fit_sweep(const gk_sim_config *c, gk_sim_sweep_kind kind, const double *values, size_t nv,
                      const double *lambda, size_t nl, const double *y, const char *const *names, size_t np,
                      double min_fraction, gk_sim_fit_result *res, const gk_progress *prog, gk_error *err);
+/* The same with the sweeps run by `sweep` (signature of gk_sim_sweep, with
+ * ctx first; NULL: gk_sim_sweep): how the CLI spreads a fit's sweeps over
+ * MPI ranks. It must return results identical to gk_sim_sweep's. */
+typedef int (*gk_sim_sweep_fn)(void *ctx, const gk_sim_config *c, gk_sim_sweep_kind kind, const double *values,
+                               size_t n, gk_sim_result *results, const gk_progress *prog, gk_error *err);
+int gk_sim_fit_sweep_ex(const gk_sim_config *c, gk_sim_sweep_kind kind, const double *values, size_t nv,
+                        const double *lambda, size_t nl, const double *y, const char *const *names, size_t np,
+                        double min_fraction, gk_sim_sweep_fn sweep, void *sweep_ctx, gk_sim_fit_result *res,
+                        const gk_progress *prog, gk_error *err);
 
 GK_API_END
 #ifdef __cplusplus

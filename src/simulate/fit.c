@@ -14,6 +14,8 @@ typedef struct fit_ctx {
   size_t nf, nl, np, n;          /* fluences, data wavelengths, parameters, used points */
   const double *fluence, *lambda; /* fluence: the sweep values (fluences or stripe lengths) */
   gk_sim_sweep_kind kind;
+  gk_sim_sweep_fn sweep;         /* NULL: gk_sim_sweep */
+  void *sweep_ctx;
   size_t *idx;                   /* used points: index j*nf + k into the data */
   double *p0;                    /* starting values (theta = ln(p/p0)) */
   int which[GK_SIM_FIT_MAX];
@@ -71,7 +73,8 @@ static int model(const double *theta, double *yhat, void *vctx)
   gk_error e;
   gk_error_clear(&e);
   if (gk_sim_config_check(&c, &e)) return 1;
-  int st = gk_sim_sweep(&c, x->kind, x->fluence, x->nf, x->rs, x->prog, &e);
+  int st = x->sweep ? x->sweep(x->sweep_ctx, &c, x->kind, x->fluence, x->nf, x->rs, x->prog, &e)
+                    : gk_sim_sweep(&c, x->kind, x->fluence, x->nf, x->rs, x->prog, &e);
   x->sweeps++;
   if (st) {
     /* cancellation and out of memory stop the fit; a run that hits its
@@ -135,6 +138,15 @@ int gk_sim_fit_sweep(const gk_sim_config *c, gk_sim_sweep_kind kind, const doubl
                      const double *lambda, size_t nl, const double *y, const char *const *names, size_t np,
                      double min_fraction, gk_sim_fit_result *res, const gk_progress *prog, gk_error *err)
 {
+  return gk_sim_fit_sweep_ex(c, kind, fluence, nf, lambda, nl, y, names, np, min_fraction, NULL, NULL, res, prog,
+                             err);
+}
+
+int gk_sim_fit_sweep_ex(const gk_sim_config *c, gk_sim_sweep_kind kind, const double *fluence, size_t nf,
+                        const double *lambda, size_t nl, const double *y, const char *const *names, size_t np,
+                        double min_fraction, gk_sim_sweep_fn sweep, void *sweep_ctx, gk_sim_fit_result *res,
+                        const gk_progress *prog, gk_error *err)
+{
   memset(res, 0, sizeof *res);
   int st = gk_sim_config_check(c, err);
   if (st) return st;
@@ -146,7 +158,7 @@ int gk_sim_fit_sweep(const gk_sim_config *c, gk_sim_sweep_kind kind, const doubl
   if (kind != GK_SIM_SWEEP_FLUENCE && kind != GK_SIM_SWEEP_LENGTH)
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "kind must be GK_SIM_SWEEP_FLUENCE or GK_SIM_SWEEP_LENGTH");
   fit_ctx x = {.base = *c, .nf = nf, .nl = nl, .np = np, .fluence = fluence, .lambda = lambda, .prog = prog,
-               .kind = kind};
+               .kind = kind, .sweep = sweep, .sweep_ctx = sweep_ctx};
   double dl = (c->lambda_max - c->lambda_min) / (double)c->nbins;
   for (size_t j = 0; j < nl; j++)
     if (!(lambda[j] >= c->lambda_min + 0.5 * dl && lambda[j] <= c->lambda_max - 0.5 * dl))
