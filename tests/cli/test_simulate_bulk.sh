@@ -96,6 +96,24 @@ if printf '%s' "$flat" | grep -q '"sweep":"stripe_length"'; then ok; else bad "V
 chk sigma 4e-16
 chk background_loss 30
 if nocomments "$T/vslbest.csv" | head -1 | grep -q 'L (cm)'; then ok; else bad "best-fit VSL matrix header"; fi
+# The depth-resolved example (8 slices, pump absorption from the stack's
+# transfer matrix, TE0/TM0 weights per slice): runs, closes its budget, and
+# absorbs less than the depth-averaged Beer-Lambert film (the stack reflects
+# part of the pump at the air/film face) and emits less at the same fluence.
+run simulate "$SRC/examples/sim-cspbbr3-film-depth.yaml" --vpi 40 --format json
+expect_rc 0 "depth-resolved example"
+no_nonfinite "$OUT" "depth json"
+printf '%s' "$OUT" >"$T/depth.json"
+run simulate "$SRC/examples/sim-cspbbr3-film.yaml" --vpi 40 --format json
+printf '%s' "$OUT" >"$T/avg.json"
+if /usr/bin/python3 - "$T/depth.json" "$T/avg.json" <<'PY'
+import json, sys
+d, a = (json.load(open(f))["points"][0]["budget_photons"] for f in sys.argv[1:3])
+rhs = d["spontaneous_other_and_nonradiative"] + d["out_edge"] + d["out_far_end"] + d["loss_esa"] + d["loss_background"] + d["left_excited"]
+ok = abs(rhs - d["absorbed"]) < 1e-9 * d["absorbed"] and d["absorbed"] < 0.95 * a["absorbed"] and d["out_edge"] < a["out_edge"]
+sys.exit(0 if ok else 1)
+PY
+then ok; else bad "depth example: budget or comparison with the depth-averaged film"; fi
 run simulate "$T/start.yaml" --fit-to "$T/noisy.csv" --fit lifetime
 expect_rc 2 "--fit a parameter bulk does not use"
 expect_err "not used by this configuration" "names the problem"
