@@ -37,6 +37,8 @@ static void bulk(gk_sim_config *c)
   c->nbins = 16;
   c->ncells = 10;
   c->ntimes = 10;
+  c->t_start = -3e-12;   /* the ASE and the fast decay (cheap under ASan) */
+  c->t_end = 2e-9;
 }
 
 static void test_fit_vsl(void)
@@ -51,7 +53,7 @@ static void test_fit_vsl(void)
   double *lam = malloc(nl * sizeof *lam), *y = malloc(nl * NL * sizeof *y), scale = 3.7;
   /* fixed seed (SEED overrides). Seeds 1-4 and 777 were run: every
    * parameter of every seed within 3 se of the truth, on both sides (the
-   * largest, seed 777: scale 3.0 se, background loss 2.5 se) */
+   * largest: sigma 2.7 se for seed 3, scale 2.6 se for seed 777) */
   unsigned long long seed = getenv("SEED") ? strtoull(getenv("SEED"), NULL, 10) : 1;
   for (size_t j = 0; j < nl; j++) {
     lam[j] = rs[0].lambda[j];
