@@ -41,6 +41,64 @@ static void test_ks_vs_tmm(void)
   }
 }
 
+/* The Kogelnik-Shank index-coupling threshold table (alpha L, delta L of
+ * the three lowest mode pairs N = 1, 2, 3 at kappa L = 0.25 ... 5), to 1e-6
+ * absolute (>= 6 significant digits where alpha L >= 0.3).
+ * Source of the reference values: NOT a published table -- Kogelnik & Shank
+ * (J. Appl. Phys. 43, 2327 (1972)) give them only as a figure (their Fig. 3,
+ * kappa L = 0.25, 1, 4), and no tabulation was found. They are computed by a
+ * second method, tests/ks_reference.py: direct numerical integration of the
+ * coupled-wave equations (scipy DOP853, rtol 1e-13) with shooting on the
+ * boundary conditions R(-L/2) = S(L/2) = 0, independent of the closed-form
+ * transcendental equation solved by gk_dfb_threshold. The kappa L = 0.25, 1,
+ * 4 rows agree with the paper's Fig. 3 within its line width (~0.05; see
+ * docs/cavities.md). */
+static void test_ks_table(void)
+{
+  static const struct { double kL; int N; double aL, dL; } T[] = {
+    {0.25, 1, 3.4779635, 2.1217224},
+    {0.25, 2, 4.0151942, 5.6704114},
+    {0.25, 3, 4.3790507, 8.9734656},
+    {0.5, 1, 2.6094647, 2.3150102},
+    {0.5, 2, 3.2700206, 5.7837741},
+    {0.5, 3, 3.6596988, 9.0519883},
+    {1, 1, 1.7548151, 2.6663323},
+    {1, 2, 2.5243196, 5.9489083},
+    {1, 3, 2.9390350, 9.1623567},
+    {2, 1, 0.9846691, 3.3797188},
+    {2, 2, 1.7692046, 6.2956323},
+    {2, 3, 2.2081783, 9.3924579},
+    {3, 1, 0.6226151, 4.1485650},
+    {3, 2, 1.3279278, 6.7383979},
+    {3, 3, 1.7721637, 9.6937661},
+    {4, 1, 0.4224363, 4.9699073},
+    {4, 2, 1.0273949, 7.2784569},
+    {4, 3, 1.4611257, 10.0754951},
+    {5, 1, 0.3019043, 5.8321742},
+    {5, 2, 0.8113807, 7.9006549},
+    {5, 3, 1.2230961, 10.5333517},
+  };
+  size_t nt = sizeof T / sizeof *T;
+  for (size_t i = 0; i < nt; i++) {
+    if (i && T[i].kL == T[i - 1].kL) continue;
+    gk_dfb_mode m[8];
+    size_t n = 0;
+    gk_error e;
+    gk_error_clear(&e);
+    CHECK_INT(gk_dfb_threshold(T[i].kL, 0, 8, 15, m, 8, &n, &e), GK_OK);
+    CHECK(n >= 6);
+    /* modes come in +-delta pairs sorted by alpha L: pair N is m[2N-2], m[2N-1] */
+    for (size_t j = i; j < nt && T[j].kL == T[i].kL; j++) {
+      size_t k = 2 * (size_t)(T[j].N - 1);
+      if (k + 1 >= n) { CHECK(0); continue; }
+      CHECK_ABS(m[k].alpha_L, T[j].aL, 1e-6);
+      CHECK_ABS(fabs(m[k].delta_L), T[j].dL, 1e-6);
+      CHECK_ABS(m[k + 1].alpha_L, T[j].aL, 1e-6);
+      CHECK_ABS(m[k + 1].delta_L, -m[k].delta_L, 1e-9);
+    }
+  }
+}
+
 /* Threshold falls with kappa L: weak coupling needs much gain; for strong
  * coupling the band-edge mode tends to alpha L ~ pi^2/(kappa L)^2 (leading
  * order of the large-kappa L expansion; checked within a factor 2). */
@@ -124,6 +182,7 @@ int main(void)
 {
   RUN(test_resonator);
   RUN(test_ks_vs_tmm);
+  RUN(test_ks_table);
   RUN(test_ks_trends);
   RUN(test_kappa_slab);
   return gk_test_summary();
