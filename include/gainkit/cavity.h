@@ -78,7 +78,13 @@ int gk_dfb_threshold_tmm(double n_avg, double dn, double wavelength_nm, long per
 
 /* Coupling coefficient kappa (cm^-1) of a grating in layer `layer` of the
  * guide for mode m: Fourier component eps_m of the permittivity modulation.
- * TE modes only (TM: GK_EUSAGE). */
+ * TE: kappa = k0 eps_m Gamma_j / (2 n_eff). TM (an interior layer): from the
+ * magnetic field H_y, kappa = (1/2 beta) Int_j eps_m (beta^2 |H|^2 - |H'|^2)
+ * / eps_j^2 / Int |H|^2/eps, i.e. the overlap with e_x^2 - e_z^2 (the
+ * longitudinal field couples with the opposite sign), first order in eps_m
+ * (the normal-field corrections of deep high-contrast gratings, Streifer et
+ * al., IEEE J. Quantum Electron. 1976, are not included). A partial-depth
+ * grating is a sub-layer of its own: split the layer in the guide. */
 int gk_dfb_kappa(const gk_guide *g, const gk_mode *m, size_t layer, double eps_m, double *kappa_cm,
                  gk_error *err);
 /* Fourier component of a rectangular grating of order m and duty cycle D. */

@@ -205,10 +205,77 @@ int gk_dfb_threshold_tmm(double n0, double dn, double wl, long N, gk_dfb_mode *m
   return GK_OK;
 }
 
+/* TM: the magnetic field H = H_y of the mode, propagated layer by layer
+ * (H'' = -q^2 H, q = k0 sqrt(eps_j - n_eff^2); H and H'/eps continuous),
+ * from H = e^{gamma_c x} in the cover. Coupled-mode theory (forward and
+ * backward modes coupled by the permittivity's Fourier component eps_m,
+ * E_b* . E_a = e_x^2 - e_z^2 because the longitudinal field changes sign
+ * with the direction), normalised to the mode power
+ * P = (beta / 2 omega eps0) Int |H|^2 / eps:
+ *   kappa = (1 / 2 beta) Int_j eps_m (beta^2 |H|^2 - |H'|^2) / eps_j^2 dx
+ *           / Int |H|^2 / eps dx.
+ * Lossy layers enter through Re eps (first order in the loss).
+ * The integrals use the two exponential tails analytically and Simpson's
+ * rule inside the layers. */
+typedef struct { double complex u, d; } uv_tm;
+
+static uv_tm prop_tm(uv_tm a, double complex q, double t)
+{
+  double complex c, s;
+  if (cabs(q * t) < 1e-7) { c = 1 - 0.5 * q * q * t * t; s = t; }
+  else { c = ccos(q * t); s = csin(q * t) / q; }
+  uv_tm b = {c * a.u + s * a.d, -q * q * s * a.u + c * a.d};
+  return b;
+}
+
+static int kappa_tm(const gk_guide *g, const gk_mode *m, size_t layer, double eps_m, double *kappa_cm)
+{
+  size_t nl = g->nlayers;
+  double k0 = 2 * M_PI / g->wavelength_nm;   /* nm^-1 */
+  double complex ne = m->neff;
+  double beta = k0 * creal(ne);
+  double complex e0 = g->index[0] * g->index[0], en = g->index[nl - 1] * g->index[nl - 1];
+  double complex gc = k0 * csqrt(ne * ne - e0), gs = k0 * csqrt(ne * ne - en);
+  if (creal(gc) <= 0 || creal(gs) <= 0) return -1;   /* not a guided mode */
+  uv_tm h = {1, gc};   /* H, H' just below the cover interface, cover side */
+  double norm = 1 / (2 * creal(gc)) / creal(e0), num = 0;
+  double complex eprev = e0;
+  for (size_t j = 1; j + 1 < nl; j++) {
+    double complex ej = g->index[j] * g->index[j], q = k0 * csqrt(ej - ne * ne);
+    h.d *= ej / eprev;   /* H'/eps continuous */
+    double d = g->thickness_nm[j];
+    int n = 400;
+    double sh = 0, sd = 0;
+    for (int i = 0; i <= n; i++) {
+      uv_tm v = prop_tm(h, q, d * i / n);
+      double w = (i == 0 || i == n) ? 1 : (i % 2 ? 4 : 2);
+      sh += w * creal(v.u * conj(v.u));
+      sd += w * creal(v.d * conj(v.d));
+    }
+    sh *= d / (3.0 * n);
+    sd *= d / (3.0 * n);
+    double er = creal(ej);
+    norm += sh / er;
+    if (j == layer) num = (beta * beta * sh - sd) / (er * er);
+    h = prop_tm(h, q, d);
+    eprev = ej;
+  }
+  norm += creal(h.u * conj(h.u)) / (2 * creal(gs)) / creal(en);
+  *kappa_cm = eps_m * num / (2 * beta * norm) * 1e7;
+  return isfinite(*kappa_cm) ? 0 : -1;
+}
+
 int gk_dfb_kappa(const gk_guide *g, const gk_mode *m, size_t layer, double eps_m, double *kappa_cm, gk_error *err)
 {
-  if (m->pol != GK_TE) return gk_error_set(err, GK_EUSAGE, NULL, 0, "DFB kappa: only TE modes are supported");
   if (layer >= g->nlayers) return gk_error_set(err, GK_EUSAGE, NULL, 0, "DFB kappa: layer %zu out of range", layer);
+  if (m->pol == GK_TM) {
+    if (layer == 0 || layer + 1 >= g->nlayers)
+      return gk_error_set(err, GK_EUSAGE, NULL, 0, "DFB kappa: TM needs the grating in an interior layer (got %zu)", layer);
+    if (kappa_tm(g, m, layer, eps_m, kappa_cm) != 0)
+      return gk_error_set(err, GK_EDOM, NULL, 0, "DFB kappa: the TM mode (n_eff %g%+gi) is not guided", creal(m->neff),
+                          cimag(m->neff));
+    return GK_OK;
+  }
   double k0 = 2 * M_PI / (g->wavelength_nm * 1e-7);   /* cm^-1 */
   *kappa_cm = k0 * eps_m * m->confinement[layer] / (2 * creal(m->neff));
   return GK_OK;
