@@ -16,24 +16,55 @@
 #endif
 #define NQ(a) (sizeof(a) / sizeof((a)[0]))
 
-/* kappa (signed), n_eff, the grating layer's confinement and, for order 2,
- * the radiation coupling zeta (K-S convention) of the TE0 mode of a stack
+/* kappa (signed), n_eff, the grating layer's confinement and, for order 2
+ * (TE), the radiation coupling zeta (K-S convention) of the TE0/TM0 mode of a stack
  * whose layer j is a rectangular grating between that layer's index
  * (fraction duty) and n_fill: the unperturbed guide has the period-averaged
  * permittivity there. Returns 0, 1 (no guided TE mode) or 2 (no order-th
  * Fourier component), or the exit code of a library error (negative) via
  * *rc_err. */
+/* Polarisation of the mode (--pol) and depth of the grating region inside
+ * its layer (--depth; 0: the whole layer), for every stack evaluation. */
+static gk_pol g_pol = GK_TE;
+static double g_depth = 0;
+
 static int stack_eval(const gk_stack *s, int j, double n_fill, double duty, int order, double wl, double *kappa,
                       double *neff, double *gam, double complex *zeta, gk_error *e)
 {
-  gk_guide g;
+  gk_guide g0, g;
   gk_modes m = {0};
-  if (gk_guide_from_stack(&g, s, wl, e) != GK_OK) return -1;
+  if (gk_guide_from_stack(&g0, s, wl, e) != GK_OK) return -1;
+  if (g_depth > 0 && g_depth < g0.thickness_nm[j]) {
+    /* a grating shallower than its layer: the top g_depth nm of layer j
+     * (etched from the cover side) become a sub-layer of their own */
+    size_t nl = g0.nlayers + 1;
+    double *nr = malloc(3 * nl * sizeof *nr);
+    if (!nr) { gk_guide_free(&g0); return -1; }
+    double *ki = nr + nl, *t = nr + 2 * nl;
+    for (size_t i = 0, o = 0; i < g0.nlayers; i++, o++) {
+      nr[o] = creal(g0.index[i]);
+      ki[o] = cimag(g0.index[i]);
+      t[o] = g0.thickness_nm[i];
+      if ((int)i == j) {
+        t[o] = g_depth;
+        o++;
+        nr[o] = nr[o - 1];
+        ki[o] = ki[o - 1];
+        t[o] = g0.thickness_nm[i] - g_depth;
+      }
+    }
+    int rc = gk_guide_init(&g, nl, nr, ki, t, wl, e);
+    free(nr);
+    gk_guide_free(&g0);
+    if (rc != GK_OK) return -1;
+  } else {
+    g = g0;
+  }
   double complex ehi = g.index[j] * g.index[j];
   double elo = n_fill * n_fill;
   g.index[j] = csqrt(duty * ehi + (1 - duty) * elo);
   int rc = 0;
-  if (gk_modes_find(&g, GK_MODES_TE, &m, e) != GK_OK) rc = -1;
+  if (gk_modes_find(&g, g_pol == GK_TM ? GK_MODES_TM : GK_MODES_TE, &m, e) != GK_OK) rc = -1;
   else if (m.n == 0) rc = 1;
   else {
     double em = gk_dfb_rect_eps_m(creal(ehi), elo, duty, order);
@@ -42,7 +73,7 @@ static int stack_eval(const gk_stack *s, int j, double n_fill, double duty, int 
     *zeta = 0;
     if (!(fabs(em) > 1e-9 * fabs(creal(ehi) - elo))) rc = 2;
     else if (gk_dfb_kappa(&g, &m.mode[0], (size_t)j, em, kappa, e) != GK_OK) rc = -1;
-    else if (order == 2 &&
+    else if (order == 2 && g_pol == GK_TE &&
              gk_dfb_radiation(&g, &m.mode[0], (size_t)j, gk_dfb_rect_eps_m(creal(ehi), elo, duty, 1), zeta, e) != GK_OK)
       rc = -1;
   }
@@ -81,12 +112,15 @@ static int stack_kappa(const char *path, const char *lay, double n_fill, double 
   if (!(*wl > 0)) *wl = s.wavelength_nm;
   if (j <= 0 || (size_t)j + 1 >= s.nlayers) {
     rc = CLI_QFAIL("grating-layer", "%s has no interior layer '%s'", path, lay);
+  } else if (g_depth > 0 && !(g_depth < s.layers[j].thickness_nm)) {
+    rc = CLI_QFAIL("depth", "%g nm is not below the thickness of '%s' (%g nm); leave --depth out for a grating "
+                   "through the whole layer", g_depth, lay, s.layers[j].thickness_nm);
   } else if (!(*wl > 0)) {
     rc = cli_usage("dfb", "no wavelength: give --wavelength or wavelength_nm in %s", path);
   } else {
     int r = stack_eval(&s, j, n_fill, duty, order, *wl, kappa, neff, gam, zeta, &e);
     if (r == -1) rc = cli_error(&e);
-    else if (r == 1) rc = cli_usage("dfb", "%s: no guided TE mode at %g nm with the grating layer averaged", path, *wl);
+    else if (r == 1) rc = cli_usage("dfb", "%s: no guided %s mode at %g nm with the grating layer averaged", path, g_pol == GK_TM ? "TM" : "TE", *wl);
     else if (r == 2)
       rc = CLI_QFAIL("duty", "a rectangular grating of duty cycle %g has no order-%d Fourier component (no coupling)",
                      duty, order);
@@ -130,6 +164,12 @@ static int run_map(cli_common *c, const char *path, const char *lay, double nfil
   if (!(wl0 > 0)) {
     gk_stack_free(&s);
     return cli_usage("dfb", "no wavelength: give --wavelength or wavelength_nm in %s", path);
+  }
+  if (g_depth > 0 && !(g_depth < s.layers[j].thickness_nm)) {
+    double t = s.layers[j].thickness_nm;
+    gk_stack_free(&s);
+    return CLI_QFAIL("depth", "%g nm is not below the thickness of '%s' (%g nm); leave --depth out for a grating "
+                     "through the whole layer", g_depth, lay, t);
   }
   size_t ncell = (size_t)np * (size_t)nd;
   double *P = malloc(np * sizeof *P), *D = malloc(nd * sizeof *D), *G = malloc(ncell * sizeof *G);
@@ -178,7 +218,7 @@ static int run_map(cli_common *c, const char *path, const char *lay, double nfil
       cJSON *o = cJSON_CreateObject();
       gk_json_num(o, "period_nm", P[b]);
       gk_json_num(o, "duty", D[a]);
-      if (rc == 1) cJSON_AddStringToObject(o, "reason", "no guided TE mode");
+      if (rc == 1) cJSON_AddStringToObject(o, "reason", g_pol == GK_TM ? "no guided TM mode" : "no guided TE mode");
       else {
         gk_json_num(o, "wavelength_nm", wl);
         gk_json_num(o, "neff", ne);
@@ -248,36 +288,83 @@ static int run_map(cli_common *c, const char *path, const char *lay, double nfil
   return cli_result_finish(c, &r, status);
 }
 
+/* ---- options (declarative: --help is generated from this table) ---- */
+static struct {
+  double kappa, kg, len, neff, period, order, nmodes, nfill, duty, wl, mapp[2], mapd[2], msteps, gase, depth;
+  const char *stack, *glayer, *pol;
+} A = {.order = 1, .nmodes = 4, .nfill = 1, .duty = 0.5, .wl = NAN, .msteps = 21};
+
+static cli_qopt q[] = {
+  CLI_OPT_GROUP("Grating given by its coupling"),
+  CLI_OPT_QTY("kappa", "K", "cm^-1", QO_NONNEG, &A.kappa, NULL, "index-coupling coefficient (50/cm works)"),
+  CLI_OPT_QTY("kappa-gain", "Kg", "cm^-1", QO_NONNEG, &A.kg, NULL,
+              "gain-coupling coefficient, the imaginary part of kappa"),
+  CLI_OPT_QTY("length", "L", "cm", QO_POS, &A.len, NULL, "grating length (0.5mm works); required"),
+  CLI_OPT_NUM("neff", "n", QO_POS, &A.neff, NULL,
+              "effective index; with --period: the Bragg wavelength 2 n Lambda/order, the stop band and each "
+              "mode's wavelength (group index taken equal to n_eff)"),
+  CLI_OPT_QTY("period", "Lambda", "nm", QO_POS, &A.period, "the Bragg period (with --stack)", "grating period"),
+  CLI_OPT_NUM("order", "1|2", QO_POS, &A.order, "1",
+              "Bragg order (second order: kappa is the coupling of the second Fourier component; with --stack "
+              "the first component's radiation (surface emission) enters as zeta, Kazarinov & Henry, IEEE JQE "
+              "1985; with --kappa alone second-order thresholds omit it)"),
+  CLI_OPT_NUM("modes", "N", QO_POS, &A.nmodes, "4", "how many modes to list"),
+  CLI_OPT_FLAG("check-tmm", NULL,
+               "also solve a transfer-matrix model of the layered grating (n_eff +- dn/2, kappa = 2 dn/lambda_B) "
+               "as an independent check"),
+  CLI_OPT_GROUP("Grating in a stack (kappa from the mode)"),
+  CLI_OPT_STRING("stack", "S.yaml", &A.stack, NULL,
+                 "kappa from the TE0 (or --pol tm: TM0) mode of the stack: layer --grating-layer is a "
+                 "rectangular grating of its own index (fraction --duty) and --fill-index; kappa = k0 eps_m "
+                 "Gamma / (2 n_eff) (TE; TM from the e_x^2 - e_z^2 overlap) with eps_m the order-th Fourier "
+                 "component, the mode found with the grating's period-averaged permittivity"),
+  CLI_OPT_STRING("grating-layer", "NAME", &A.glayer, NULL, "the stack layer holding the grating"),
+  CLI_OPT_NUM("fill-index", "n", QO_POS, &A.nfill, "1 (air grooves)", "index filling the grooves"),
+  CLI_OPT_NUM("duty", "D", QO_FRACTION, &A.duty, "0.5", "fraction of the period at the layer's own index"),
+  CLI_OPT_QTY("depth", "d", "nm", QO_POS, &A.depth, "the whole layer",
+              "grating depth below the layer thickness: the top d nm of the layer (etched from the cover side) "
+              "become the grating, a sub-layer of their own; the rest stays unetched"),
+  CLI_OPT_CHOICE("pol", "te|tm", &A.pol, "te", "polarisation of the mode (TM: order 1, or order 2 with --no-radiation)"),
+  CLI_OPT_QTY("wavelength", "NM", "nm", QO_POS, &A.wl, "the stack's wavelength_nm", "wavelength of the mode"),
+  CLI_OPT_FLAG("no-radiation", NULL, "leave the second-order radiation out (--stack, order 2)"),
+  CLI_OPT_GROUP("Threshold map (--stack)"),
+  CLI_OPT_RANGE("map-period", "nm", A.mapp, NULL,
+                "threshold map: the lowest mode's threshold modal gain over period and duty cycle, each period "
+                "at its own Bragg wavelength (n_eff(lambda) self-consistent); radiation included"),
+  CLI_OPT_RANGE("map-duty", NULL, A.mapd, NULL, "duty-cycle range of the map"),
+  CLI_OPT_NUM("map-steps", "N", QO_POS, &A.msteps, "21", "grid points per axis"),
+  CLI_OPT_QTY("ase-gain", "G", "cm^-1", QO_POS, &A.gase, NULL,
+              "modal gain at the ASE threshold (e.g. from VSL): map cells that lase below it are counted and "
+              "marked"),
+};
+
 static int run(int argc, char **argv)
 {
   cli_common c = {.cmd = "dfb"};
-  double kappa = 0, kg = 0, len = 0, neff = 0, period = 0, order = 1, nmodes = 4, check = 0, nfill = 1, duty = 0.5,
-         wl = NAN, mapp[2] = {0, 0}, mapd[2] = {0, 0}, msteps = 21, gase = 0;
-  const char *stack = NULL, *glayer = NULL;
-  cli_qopt q[] = {{"kappa", "cm^-1", QO_NONNEG, &kappa, NULL, 0},
-                  {"kappa-gain", "cm^-1", QO_NONNEG, &kg, NULL, 0},
-                  {"length", "cm", QO_POS, &len, NULL, 0},
-                  {"neff", NULL, QO_POS, &neff, NULL, 0},
-                  {"period", "nm", QO_POS, &period, NULL, 0},
-                  {"order", NULL, QO_POS, &order, NULL, 0},
-                  {"modes", NULL, QO_POS, &nmodes, NULL, 0},
-                  {"check-tmm", NULL, QO_FLAG, &check, NULL, 0},
-                  {"stack", NULL, QO_STRING, NULL, &stack, 0},
-                  {"grating-layer", NULL, QO_STRING, NULL, &glayer, 0},
-                  {"fill-index", NULL, QO_POS, &nfill, NULL, 0},
-                  {"duty", NULL, QO_FRACTION, &duty, NULL, 0},
-                  {"wavelength", "nm", QO_POS, &wl, NULL, 0},
-                  {"map-period", "nm", QO_RANGE, mapp, NULL, 0},
-                  {"map-duty", NULL, QO_RANGE, mapd, NULL, 0},
-                  {"map-steps", NULL, QO_POS, &msteps, NULL, 0},
-                  {"ase-gain", "cm^-1", QO_POS, &gase, NULL, 0},
-                  {"no-radiation", NULL, QO_FLAG, NULL, NULL, 0}};
+  CLI_RESET(A);
   int first;
   if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
   if (first < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first]);
   if (cli_qopt_require(&c, q, NQ(q), "length") < 0) return CLI_USAGE;
+  double kappa = A.kappa, kg = A.kg, len = A.len, neff = A.neff, period = A.period, order = A.order,
+         nmodes = A.nmodes, nfill = A.nfill, duty = A.duty, wl = A.wl, msteps = A.msteps, gase = A.gase,
+         depth = A.depth;
+  const double *mapp = A.mapp, *mapd = A.mapd;
+  const char *stack = A.stack, *glayer = A.glayer, *pols = A.pol;
   int has_k = cli_qopt_find(q, NQ(q), "kappa")->seen, has_kg = cli_qopt_find(q, NQ(q), "kappa-gain")->seen;
   if (!(order == 1 || order == 2)) return CLI_QFAIL("order", "must be 1 or 2 (got %g)", order);
+  g_pol = GK_TE;
+  g_depth = 0;
+  if (pols) {
+    if (!strcmp(pols, "tm")) g_pol = GK_TM;
+    else if (strcmp(pols, "te")) return CLI_QFAIL("pol", "must be te or tm (got '%s')", pols);
+  }
+  int has_depth = cli_qopt_find(q, NQ(q), "depth")->seen;
+  if ((pols || has_depth) && !stack) return cli_usage(c.cmd, "--pol and --depth need --stack");
+  if (has_depth) g_depth = depth;
+  if (g_pol == GK_TM && order == 2 && !cli_qopt_find(q, NQ(q), "no-radiation")->seen)
+    return CLI_QFAIL("pol", "the second-order radiation coupling is computed for TE only; give --no-radiation for the "
+                            "TM threshold without it");
   double gam = NAN, kap_signed = 0;
   double complex zeta = 0;
   int norad = cli_qopt_find(q, NQ(q), "no-radiation")->seen;
@@ -358,8 +445,14 @@ static int run(int argc, char **argv)
     gk_json_num(r.j, "period_nm", period);
     cli_printf(&r.b, "  stack %s, grating in '%s' (duty %g, fill index %g, order %g) at %g nm:\n", stack, glayer, duty,
                nfill, order, wl);
-    cli_printf(&r.b, "  TE0 n_eff %.6f, confinement in the grating layer %.4f -> kappa %.6g cm^-1, period %.2f nm\n",
-               neff, gam, kappa, period);
+    cJSON_AddStringToObject(r.j, "pol", g_pol == GK_TM ? "TM" : "TE");
+    if (g_depth > 0) {
+      gk_json_num(r.j, "grating_depth_nm", g_depth);
+      cli_printf(&r.b, "  grating region: the top %g nm of '%s' (a sub-layer; the rest of the layer unetched)\n", g_depth,
+                 glayer);
+    }
+    cli_printf(&r.b, "  %s0 n_eff %.6f, confinement in the grating %s %.4f -> kappa %.6g cm^-1, period %.2f nm\n",
+               g_pol == GK_TM ? "TM" : "TE", neff, g_depth > 0 ? "region" : "layer", gam, kappa, period);
     if (order == 2) {
       gk_json_num(r.j, "zeta_re", creal(zeta));
       gk_json_num(r.j, "zeta_im", cimag(zeta));
@@ -469,52 +562,29 @@ const struct cli_command cli_cmd_dfb = {
   .name = "dfb",
   .summary = "DFB grating threshold by coupled-wave theory (Kogelnik-Shank)",
   .order = 64,
-  .help =
-    "Usage: gainkit dfb (--kappa K | --kappa-gain Kg | both) --length L\n"
-    "                   [--neff n --period Lambda [--order 1|2]] [--modes 4] [--check-tmm]\n"
-    "       gainkit dfb --stack S.yaml --grating-layer NAME [--fill-index 1] [--duty 0.5]\n"
-    "                   [--order 1|2] [--wavelength NM] --length L\n\n"
-    "Threshold of the lowest longitudinal modes of a uniform DFB grating without facet\n"
-    "reflections by coupled-wave theory (Kogelnik & Shank, J. Appl. Phys. 1972): the\n"
-    "transcendental equation gamma cosh(gamma L) = (alpha - i delta) sinh(gamma L),\n"
-    "gamma^2 = kappa^2 + (alpha - i delta)^2, solved for alpha L and delta L.\n"
-    "  --kappa K        index-coupling coefficient (cm^-1; 50/cm works)\n"
-    "  --kappa-gain Kg  gain-coupling coefficient (cm^-1), the imaginary part of kappa\n"
-    "  --length L       grating length (um; 0.5mm works)\n"
-    "  --neff n --period Lambda   effective index and grating period (nm): the Bragg\n"
-    "                   wavelength 2 n Lambda/order, the stop band and each mode's\n"
-    "                   wavelength (group index taken equal to n_eff)\n"
-    "  --order 1|2      Bragg order (second order: kappa is the coupling of the second\n"
-    "                   Fourier component; with --stack the first component's radiation\n"
-    "                   (surface emission) enters as zeta, Kazarinov & Henry, IEEE JQE 1985;\n"
-    "                   with --kappa alone second-order thresholds omit it)\n"
-    "  --no-radiation   leave the second-order radiation out (--stack, order 2)\n"
-    "  --map-period A:B --map-duty C:D   threshold map: the lowest mode's threshold modal\n"
-    "                   gain over period (nm) and duty cycle, each period at its own Bragg\n"
-    "                   wavelength (n_eff(lambda) self-consistent); radiation included\n"
-    "  --map-steps N    grid points per axis (default 21)\n"
-    "  --ase-gain G     modal gain at the ASE threshold (cm^-1, e.g. from VSL): map cells\n"
-    "                   that lase below it are counted and marked\n"
-    "  --modes N        how many modes to list (default 4)\n"
-    "  --stack S.yaml --grating-layer NAME   kappa from the TE0 mode of the stack: the\n"
-    "                   layer is a rectangular grating of its own index (fraction --duty)\n"
-    "                   and --fill-index (default 1, air grooves), through its full\n"
-    "                   thickness; kappa = k0 eps_m Gamma / (2 n_eff) with eps_m the\n"
-    "                   order-th Fourier component, the mode found with the layer's\n"
-    "                   period-averaged permittivity; the period defaults to the Bragg one\n"
-    "  --check-tmm      also solve a transfer-matrix model of the layered grating\n"
-    "                   (n_eff +- dn/2, kappa = 2 dn/lambda_B) as an independent check\n"
+  .opts = q,
+  .nopts = CLI_NOPTS(q),
+  .usage = "(--kappa K | --kappa-gain Kg | both) --length L\n"
+           "                   [--neff n --period Lambda [--order 1|2]] [--modes 4] [--check-tmm]\n"
+           "       gainkit dfb --stack S.yaml --grating-layer NAME [--fill-index 1] [--duty 0.5]\n"
+           "                   [--depth d] [--pol te|tm] [--order 1|2] [--wavelength NM] --length L",
+  .about = "Threshold of the lowest longitudinal modes of a uniform DFB grating without facet\n"
+           "reflections by coupled-wave theory (Kogelnik & Shank, J. Appl. Phys. 1972): the\n"
+           "transcendental equation gamma cosh(gamma L) = (alpha - i delta) sinh(gamma L),\n"
+           "gamma^2 = kappa^2 + (alpha - i delta)^2, solved for alpha L and delta L.",
+  .epilog =
     "JSON: kappa_l, bragg_wavelength_nm, stopband_halfwidth_nm, modes[] with alpha_l,\n"
-    "delta_l, threshold_gain (cm^-1, 2 alpha), wavelength_nm; zeta_re/zeta_im (order 2).\n"
+    "delta_l, threshold_gain (cm^-1, 2 alpha), wavelength_nm; zeta_re/zeta_im (order 2);\n"
+    "pol, grating_depth_nm (--stack).\n"
     "--plot draws the lowest mode's threshold gain versus grating length (L/10 to 3 L),\n"
     "or with --map-period the map (colour) with the cells below --ase-gain marked.\n"
     "Examples:\n"
     "  gainkit dfb --kappa 40 --length 500       (kappa L = 2: alpha L = 0.9847)\n"
     "  gainkit dfb --kappa 100 --length 0.2mm --neff 1.75 --period 154nm --check-tmm\n"
     "  gainkit dfb --stack examples/stack-dfb-cspbbr3.yaml --grating-layer grating \\\n      --fill-index 2.3 --order 2 --duty 0.75 --length 200\n"
+    "  gainkit dfb --stack examples/stack-dfb-cspbbr3.yaml --grating-layer grating \\\n      --fill-index 2.3 --depth 20 --pol tm --length 200\n"
     "  gainkit dfb --stack examples/stack-dfb-cspbbr3.yaml --grating-layer grating \\\n"
     "      --fill-index 2.3 --order 2 --length 200 --map-period 260:280 --map-duty 0.2:0.8 \\\n"
-    "      --map-steps 4 --ase-gain 100\n\n"
-    CLI_COMMON_HELP,
+    "      --map-steps 4 --ase-gain 100",
   .run = run,
 };

@@ -69,3 +69,46 @@ run dfb --kappa 100 --length 200 --plot "$T/d.svg"; expect_rc 0 "dfb plot"
 [ -s "$T/d.svg" ] && ok || bad "dfb plot file"
 run dfb --help; expect_rc 0 "help"; expect_out "Examples:" "help examples"
 finish
+
+# A grating shallower than its layer (--depth): the top d nm become a
+# sub-layer. Same kappa and n_eff as the stack written with the layer split
+# by hand; kappa grows with the depth; a depth not below the layer is refused.
+cat > "$T/split.yaml" <<'Y'
+wavelength_nm: 530
+layers:
+  - {name: air, n: 1.0}
+  - {name: CsPbBr3, n: 2.30, thickness_nm: 120, active: true}
+  - {name: grating, n: 1.46, thickness_nm: 15}
+  - {name: rest, n: 1.46, thickness_nm: 25}
+  - {name: quartz, n: 1.46}
+Y
+for pol in te tm; do
+  run dfb --stack "$SRC/examples/stack-dfb-cspbbr3.yaml" --grating-layer grating --fill-index 2.3 --depth 15 --pol $pol --length 20 --format json
+  expect_rc 0 "partial depth ($pol)"
+  kd=$(jnum kappa); nd=$(jnum neff)
+  run dfb --stack "$T/split.yaml" --grating-layer grating --fill-index 2.3 --pol $pol --length 20 --format json
+  expect_rc 0 "split stack ($pol)"
+  expect_near kappa "$kd" 1e-9 "--depth 15 = the layer split by hand ($pol)"
+  expect_near neff "$nd" 1e-12 "--depth 15: same n_eff as the split stack ($pol)"
+done
+expect_out '"pol":	"TM"' "pol in the JSON"
+run dfb --stack "$SRC/examples/stack-dfb-cspbbr3.yaml" --grating-layer grating --fill-index 2.3 --depth 5 --length 20 --format json
+k5=$(jnum kappa)
+run dfb --stack "$SRC/examples/stack-dfb-cspbbr3.yaml" --grating-layer grating --fill-index 2.3 --depth 30 --length 20 --format json
+k30=$(jnum kappa)
+run dfb --stack "$SRC/examples/stack-dfb-cspbbr3.yaml" --grating-layer grating --fill-index 2.3 --length 20 --format json
+k40=$(jnum kappa)
+awk -v a="$k5" -v b="$k30" -v c="$k40" 'BEGIN { exit !(a > 0 && a < b && b < c) }' && ok || bad "kappa grows with depth: $k5 $k30 $k40"
+run dfb --stack "$SRC/examples/stack-dfb-cspbbr3.yaml" --grating-layer grating --fill-index 2.3 --depth 40 --length 20
+expect_rc 2 "depth not below the layer"; expect_err "is not below the thickness" "depth message"
+# TM: smaller coupling than TE for this guide; TM second order needs --no-radiation
+run dfb --stack "$SRC/examples/stack-dfb-cspbbr3.yaml" --grating-layer grating --fill-index 2.3 --pol tm --length 20 --format json
+kt=$(jnum kappa)
+awk -v a="$kt" -v b="$k40" 'BEGIN { exit !(a > 0 && a < b) }' && ok || bad "TM kappa $kt below TE $k40"
+run dfb --stack "$SRC/examples/stack-dfb-cspbbr3.yaml" --grating-layer grating --fill-index 2.3 --pol tm --order 2 --duty 0.75 --length 20
+expect_rc 2 "TM second order without --no-radiation"; expect_err "TE only" "TM radiation message"
+run dfb --stack "$SRC/examples/stack-dfb-cspbbr3.yaml" --grating-layer grating --fill-index 2.3 --pol tm --order 2 --duty 0.75 --no-radiation --length 20 --format json
+expect_rc 0 "TM second order, radiation left out"
+run dfb --kappa 40 --length 500 --depth 10; expect_rc 2 "--depth needs --stack"
+run dfb --stack "$SRC/examples/stack-dfb-cspbbr3.yaml" --grating-layer grating --pol xm --length 20
+expect_rc 2 "bad --pol"
