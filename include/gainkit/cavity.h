@@ -58,6 +58,20 @@ int gk_dfb_threshold(double kappa_re_L, double kappa_im_L, double alpha_max, dou
 int gk_dfb_threshold_rad(double kappa_re_L, double kappa_im_L, double _Complex zeta_L, double alpha_max,
                          double delta_max, gk_dfb_mode *out, size_t max, size_t *n, gk_error *err);
 
+/* Facet reflections and a phase shift. The same equations, with
+ * R(-L/2) = r1 S(-L/2) and S(L/2) = r2 R(L/2): r1, r2 the amplitude
+ * reflections in the frame of the coupled-wave amplitudes (their phase
+ * includes the grating phase at the facet), |r| < 1; and the grating phase
+ * jumping by shift_rad at the centre (the coupling of the second half is
+ * kappa e^{+-i shift}: a quarter-wave-shifted grating, the grating moved by
+ * half a period, is shift_rad = pi, and lases at delta = 0). r1 = r2 = 0
+ * and no shift is gk_dfb_threshold. Transfer matrices of the two uniform
+ * sections (closed form), zeros by the same grid scan and GSL hybrid
+ * refinement. No radiation coupling here. */
+int gk_dfb_threshold_facets(double kappa_re_L, double kappa_im_L, double _Complex r1, double _Complex r2,
+                            double shift_rad, double alpha_max, double delta_max, gk_dfb_mode *out, size_t max,
+                            size_t *n, gk_error *err);
+
 /* Radiation coupling zeta (cm^-1, complex, K-S sign convention) of a
  * second-order rectangular grating filling layer `layer` with first
  * Fourier component eps1 (gk_dfb_rect_eps_m(..., 1)): the first-order
