@@ -291,8 +291,23 @@ static int run_map(cli_common *c, const char *path, const char *lay, double nfil
 /* ---- options (declarative: --help is generated from this table) ---- */
 static struct {
   double kappa, kg, len, neff, period, order, nmodes, nfill, duty, wl, mapp[2], mapd[2], msteps, gase, depth;
+  double facets[2], fphase[2], shift;
   const char *stack, *glayer, *pol;
 } A = {.order = 1, .nmodes = 4, .nfill = 1, .duty = 0.5, .wl = NAN, .msteps = 21};
+
+/* --facets R1:R2 (power reflectances, 0 <= R < 1) and --facet-phase
+ * P1:P2 (degrees): two numbers separated by a colon. */
+static int parse_pair(cli_qopt *o, const char *arg)
+{
+  double *v = o->id == 0 ? A.facets : A.fphase;
+  char tail;
+  if (sscanf(arg, "%lf:%lf%c", &v[0], &v[1], &tail) != 2 || !isfinite(v[0]) || !isfinite(v[1]))
+    return CLI_QFAIL(o->name, "'%s' is not two numbers A:B", arg);
+  if (o->id == 0)
+    for (int i = 0; i < 2; i++)
+      if (!(v[i] >= 0 && v[i] < 1)) return CLI_QFAIL(o->name, "power reflectance %g is not in [0, 1)", v[i]);
+  return 0;
+}
 
 static cli_qopt q[] = {
   CLI_OPT_GROUP("Grating given by its coupling"),
@@ -309,6 +324,15 @@ static cli_qopt q[] = {
               "the first component's radiation (surface emission) enters as zeta, Kazarinov & Henry, IEEE JQE "
               "1985; with --kappa alone second-order thresholds omit it)"),
   CLI_OPT_NUM("modes", "N", QO_POS, &A.nmodes, "4", "how many modes to list"),
+  CLI_OPT_CB_ID("facets", "R1:R2", parse_pair, 0, "0:0 (no facet reflections)",
+                "power reflectances of the left and right facets (e.g. 0.3:0.3 cleaved, 0:0.9 AR/HR); "
+                "amplitude sqrt(R) e^(i phase)"),
+  CLI_OPT_CB_ID("facet-phase", "P1:P2", parse_pair, 1, "0:0",
+                "phases of the facet reflections (degrees) in the frame of the coupled-wave amplitudes, "
+                "i.e. including the grating phase at each facet"),
+  CLI_OPT_NUM("shift", "DEG", QO_ANY, &A.shift, "0",
+              "grating phase jump at the centre (degrees; 180 = a quarter-wave-shifted grating, which lases "
+              "at the Bragg wavelength)"),
   CLI_OPT_FLAG("check-tmm", NULL,
                "also solve a transfer-matrix model of the layered grating (n_eff +- dn/2, kappa = 2 dn/lambda_B) "
                "as an independent check"),
@@ -415,14 +439,31 @@ static int run(int argc, char **argv)
   if (tmm && (has_kg || !has_n)) return CLI_QFAIL("check-tmm", "needs index coupling only and --neff/--period");
   double kL = kappa * len, kgL = kg * len;
   if (kL > 50 || kgL > 50) return CLI_QFAIL("kappa", "kappa L = %g is beyond the range solved here (<= 50)", fmax(kL, kgL));
+  int has_fac = cli_qopt_find(q, NQ(q), "facets")->seen, has_fph = cli_qopt_find(q, NQ(q), "facet-phase")->seen;
+  int has_shift = cli_qopt_find(q, NQ(q), "shift")->seen;
+  if (has_fph && !has_fac) return CLI_QFAIL("facet-phase", "needs --facets");
+  int gen = has_fac || has_shift;
+  double complex r1 = 0, r2 = 0;
+  if (has_fac) {
+    r1 = sqrt(A.facets[0]) * cexp(I * A.fphase[0] * M_PI / 180);
+    r2 = sqrt(A.facets[1]) * cexp(I * A.fphase[1] * M_PI / 180);
+  }
+  if (gen && tmm) return CLI_QFAIL("check-tmm", "models the uniform grating without facets or phase shift");
   gk_dfb_mode m[20];
   size_t n = 0;
   gk_error e;
   gk_error_clear(&e);
   int rad = stack && order == 2 && !norad;
+  if (gen && rad)
+    return CLI_QFAIL(has_fac ? "facets" : "shift", "the second-order radiation coupling is not combined with facets or a "
+                     "phase shift; give --no-radiation for the threshold without it");
   double zL = creal(zeta) * len;
   double amax = 10 + 3 * zL, dmax = fmax(15, 2 * hypot(kL, kgL) + 2 * cabs(zeta) * len + 12);
-  if (rad) {
+  if (gen) {
+    if (gk_dfb_threshold_facets((stack ? kap_signed : kappa) * len, kgL, r1, r2, A.shift * M_PI / 180, amax + 5,
+                                dmax, m, (size_t)nmodes, &n, &e) != GK_OK)
+      return cli_error(&e);
+  } else if (rad) {
     if (gk_dfb_threshold_rad(kap_signed * len, kgL, zeta * len, amax, dmax, m, (size_t)nmodes, &n, &e) != GK_OK)
       return cli_error(&e);
   } else if (gk_dfb_threshold(kL, kgL, amax, dmax, m, (size_t)nmodes, &n, &e) != GK_OK) {
@@ -435,7 +476,9 @@ static int run(int argc, char **argv)
   gk_json_num(r.j, "length", len);
   gk_json_num(r.j, "kappa_l", kL);
   double lb = NAN;
-  cli_printf(&r.b, "Uniform DFB grating, coupled-wave threshold (Kogelnik & Shank 1972), no facet reflections\n");
+  cli_printf(&r.b, gen ? "DFB grating with facets/phase shift, coupled-wave threshold (Kogelnik & Shank 1972; section "
+                         "transfer matrices)\n"
+                       : "Uniform DFB grating, coupled-wave threshold (Kogelnik & Shank 1972), no facet reflections\n");
   if (stack) {
     cJSON_AddStringToObject(r.j, "stack", stack);
     cJSON_AddStringToObject(r.j, "grating_layer", glayer);
@@ -469,6 +512,18 @@ static int run(int argc, char **argv)
     }
   }
   cli_printf(&r.b, "  kappa L = %.6g (index) %+.6g i (gain), L = %.6g um\n", kL, kgL, len * 1e4);
+  if (gen) {
+    cJSON *fj = cJSON_AddArrayToObject(r.j, "facet_reflectance");
+    cJSON *pj = cJSON_AddArrayToObject(r.j, "facet_phase_deg");
+    for (int i = 0; i < 2; i++) {
+      cJSON_AddItemToArray(fj, cJSON_CreateNumber(has_fac ? A.facets[i] : 0));
+      cJSON_AddItemToArray(pj, cJSON_CreateNumber(has_fph ? A.fphase[i] : 0));
+    }
+    gk_json_num(r.j, "phase_shift_deg", A.shift);
+    cli_printf(&r.b, "  facets: power reflectance %g (phase %g deg) left, %g (phase %g deg) right; grating phase "
+                     "shift %g deg at the centre\n", has_fac ? A.facets[0] : 0, has_fph ? A.fphase[0] : 0,
+               has_fac ? A.facets[1] : 0, has_fph ? A.fphase[1] : 0, A.shift);
+  }
   if (has_n) {
     lb = gk_dfb_bragg_nm(neff, period, (int)order);
     double hw = gk_dfb_stopband_halfwidth_nm(lb, kappa, neff);
@@ -524,8 +579,9 @@ static int run(int argc, char **argv)
     gk_csv_add_row(&r.csv, (double[]){m[i].alpha_L, m[i].delta_L, gth});
   }
   cli_printf(&r.b, "  g_th = 2 alpha is the modal power gain at threshold%s\n",
-             rad ? "; radiation splits the band-edge pair (one edge radiates, one barely)"
-                 : "; index coupling gives pairs +-delta");
+             rad   ? "; radiation splits the band-edge pair (one edge radiates, one barely)"
+             : gen ? "; facets and phase shifts break the +-delta pairs"
+                   : "; index coupling gives pairs +-delta");
   if (c.plot) {
     /* threshold gain of the lowest mode versus grating length, L/10 .. 3 L
      * (kappa fixed), capped at kappa L = 50 */
@@ -539,8 +595,10 @@ static int run(int argc, char **argv)
       size_t nn = 0;
       gk_error e3;
       gk_error_clear(&e3);
-      if (gk_dfb_threshold(kappa * Li, kg * Li, 10, fmax(15, 2 * hypot(kappa, kg) * Li + 12), mm, 1, &nn, &e3) != GK_OK || !nn)
-        continue;
+      int prc0 = gen ? gk_dfb_threshold_facets((stack ? kap_signed : kappa) * Li, kg * Li, r1, r2, A.shift * M_PI / 180,
+                                               15, fmax(15, 2 * hypot(kappa, kg) * Li + 12), mm, 1, &nn, &e3)
+                     : gk_dfb_threshold(kappa * Li, kg * Li, 10, fmax(15, 2 * hypot(kappa, kg) * Li + 12), mm, 1, &nn, &e3);
+      if (prc0 != GK_OK || !nn) continue;
       xs[np] = Li * 1e4;
       ys[np++] = 2 * mm[0].alpha_L / Li;
     }
@@ -575,12 +633,14 @@ const struct cli_command cli_cmd_dfb = {
   .epilog =
     "JSON: kappa_l, bragg_wavelength_nm, stopband_halfwidth_nm, modes[] with alpha_l,\n"
     "delta_l, threshold_gain (cm^-1, 2 alpha), wavelength_nm; zeta_re/zeta_im (order 2);\n"
-    "pol, grating_depth_nm (--stack).\n"
+    "pol, grating_depth_nm (--stack); facet_reflectance, facet_phase_deg, phase_shift_deg.\n"
     "--plot draws the lowest mode's threshold gain versus grating length (L/10 to 3 L),\n"
     "or with --map-period the map (colour) with the cells below --ase-gain marked.\n"
     "Examples:\n"
     "  gainkit dfb --kappa 40 --length 500       (kappa L = 2: alpha L = 0.9847)\n"
     "  gainkit dfb --kappa 100 --length 0.2mm --neff 1.75 --period 154nm --check-tmm\n"
+    "  gainkit dfb --kappa 40 --length 500 --shift 180      (quarter-wave shifted: delta L = 0)\n"
+    "  gainkit dfb --kappa 40 --length 500 --facets 0.3:0.3 --facet-phase 0:90\n"
     "  gainkit dfb --stack examples/stack-dfb-cspbbr3.yaml --grating-layer grating \\\n      --fill-index 2.3 --order 2 --duty 0.75 --length 200\n"
     "  gainkit dfb --stack examples/stack-dfb-cspbbr3.yaml --grating-layer grating \\\n      --fill-index 2.3 --depth 20 --pol tm --length 200\n"
     "  gainkit dfb --stack examples/stack-dfb-cspbbr3.yaml --grating-layer grating \\\n"

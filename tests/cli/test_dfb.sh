@@ -112,3 +112,21 @@ expect_rc 0 "TM second order, radiation left out"
 run dfb --kappa 40 --length 500 --depth 10; expect_rc 2 "--depth needs --stack"
 run dfb --stack "$SRC/examples/stack-dfb-cspbbr3.yaml" --grating-layer grating --pol xm --length 20
 expect_rc 2 "bad --pol"
+
+# Facets and a quarter-wave phase shift (library checked against RK4
+# shooting in tests/unit/test_dfb.c): the shifted grating lases at the Bragg
+# condition; a Fabry-Perot limit; bad input.
+run dfb --kappa 40 --length 500 --shift 180 --format json; expect_rc 0 "quarter-wave shift"
+expect_near delta_l 0 1e-9 "quarter-wave shifted grating lases at delta = 0"
+expect_near alpha_l 0.697135 2e-6 "quarter-wave shifted, kappa L = 2"
+expect_near phase_shift_deg 180 0 "shift in the JSON"
+run dfb --kappa 1e-4 --length 0.1 --facets 0.25:0.25 --format json; expect_rc 0 "Fabry-Perot limit"
+expect_near alpha_l 0.693147 1e-4 "-ln(r1 r2)/2 = ln 2 for R = 0.25"
+run dfb --kappa 40 --length 500 --facets 1:0.3; expect_rc 2 "reflectance 1"; expect_err "not in \[0, 1\)" "reflectance message"
+run dfb --kappa 40 --length 500 --facets 0.3; expect_rc 2 "one reflectance"
+run dfb --kappa 40 --length 500 --facet-phase 0:90; expect_rc 2 "--facet-phase needs --facets"
+run dfb --kappa 100 --length 0.2mm --neff 1.75 --period 154nm --check-tmm --shift 180; expect_rc 2 "TMM is the uniform grating"
+run dfb --stack "$SRC/examples/stack-dfb-cspbbr3.yaml" --grating-layer grating --fill-index 2.3 --order 2 --duty 0.75 --length 20 --shift 180
+expect_rc 2 "second order radiation with a shift"; expect_err "no-radiation" "radiation/shift message"
+run dfb --stack "$SRC/examples/stack-dfb-cspbbr3.yaml" --grating-layer grating --fill-index 2.3 --order 2 --duty 0.75 --length 20 --shift 180 --no-radiation --format json
+expect_rc 0 "second order, shift, radiation left out"; expect_near delta_l 0 1e-9 "shifted second-order grating at delta = 0"
