@@ -27,6 +27,10 @@
  * its layer (--depth; 0: the whole layer), for every stack evaluation. */
 static gk_pol g_pol = GK_TE;
 static double g_depth = 0;
+/* Set by stack_eval: the gain coupling (cm^-1, Kogelnik-Shank sign: > 0 when
+ * the grating's teeth have more gain) from the imaginary part of the grating
+ * layer's permittivity. */
+static double g_kgain = 0;
 
 static int stack_eval(const gk_stack *s, int j, double n_fill, double duty, int order, double wl, double *kappa,
                       double *neff, double *gam, double complex *zeta, gk_error *e)
@@ -68,14 +72,22 @@ static int stack_eval(const gk_stack *s, int j, double n_fill, double duty, int 
   else if (m.n == 0) rc = 1;
   else {
     double em = gk_dfb_rect_eps_m(creal(ehi), elo, duty, order);
+    double em_im = gk_dfb_rect_eps_m(cimag(ehi), 0, duty, order), ki = 0;
     *neff = creal(m.mode[0].neff);
     *gam = m.mode[0].confinement[j];
     *zeta = 0;
+    g_kgain = 0;
     if (!(fabs(em) > 1e-9 * fabs(creal(ehi) - elo))) rc = 2;
     else if (gk_dfb_kappa(&g, &m.mode[0], (size_t)j, em, kappa, e) != GK_OK) rc = -1;
+    else if (em_im != 0 && gk_dfb_kappa(&g, &m.mode[0], (size_t)j, em_im, &ki, e) != GK_OK) rc = -1;
     else if (order == 2 && g_pol == GK_TE &&
              gk_dfb_radiation(&g, &m.mode[0], (size_t)j, gk_dfb_rect_eps_m(creal(ehi), elo, duty, 1), zeta, e) != GK_OK)
       rc = -1;
+    /* gainkit's fields are e^{-i omega t}, Kogelnik-Shank's e^{+i omega t}: their
+     * kappa is the conjugate, so gain teeth (Im eps < 0) give kappa_gain > 0
+     * (the conjugation is checked against a transfer matrix of a complex
+     * grating in tests/unit/test_dfb.c) */
+    if (rc == 0) g_kgain = -ki;
   }
   gk_modes_free(&m);
   gk_guide_free(&g);
@@ -130,7 +142,7 @@ static int stack_kappa(const char *path, const char *lay, double n_fill, double 
 }
 
 /* Threshold modal gain of the lowest mode, 2 alpha / L (cm^-1), or NAN. */
-static double lowest_gth(double kappa, double complex zeta, double len, double *delta_L)
+static double lowest_gth(double kappa, double kgain, double complex zeta, double len, double *delta_L)
 {
   gk_dfb_mode mm[1];
   size_t nn = 0;
@@ -139,7 +151,7 @@ static double lowest_gth(double kappa, double complex zeta, double len, double *
   double kL = kappa * len;
   if (fabs(kL) > 50 || fabs(kL) < 1e-6) return NAN;
   double dmax = fmax(15, 2 * fabs(kL) + 2 * cabs(zeta) * len + 12);
-  if (gk_dfb_threshold_rad(kL, 0, zeta * len, 10 + 3 * creal(zeta) * len, dmax, mm, 1, &nn, &e) != GK_OK || !nn)
+  if (gk_dfb_threshold_rad(kL, kgain * len, zeta * len, 10 + 3 * creal(zeta) * len, dmax, mm, 1, &nn, &e) != GK_OK || !nn)
     return NAN;
   if (delta_L) *delta_L = mm[0].delta_L;
   return 2 * mm[0].alpha_L / len;
@@ -213,7 +225,7 @@ static int run_map(cli_common *c, const char *path, const char *lay, double nfil
         gk_stack_free(&s);
         return cli_error(&e);
       }
-      double gth = rc == 0 ? lowest_gth(kap, z, len, NULL) : NAN;
+      double gth = rc == 0 ? lowest_gth(kap, g_kgain, z, len, NULL) : NAN;
       G[(size_t)a * np + b] = gth;
       cJSON *o = cJSON_CreateObject();
       gk_json_num(o, "period_nm", P[b]);
@@ -341,7 +353,8 @@ static cli_qopt q[] = {
                  "kappa from the TE0 (or --pol tm: TM0) mode of the stack: layer --grating-layer is a "
                  "rectangular grating of its own index (fraction --duty) and --fill-index; kappa = k0 eps_m "
                  "Gamma / (2 n_eff) (TE; TM from the e_x^2 - e_z^2 overlap) with eps_m the order-th Fourier "
-                 "component, the mode found with the grating's period-averaged permittivity"),
+                 "component, the mode found with the grating's period-averaged permittivity; a grating layer "
+                 "with k (gain or absorption) adds gain coupling, the imaginary part of kappa"),
   CLI_OPT_STRING("grating-layer", "NAME", &A.glayer, NULL, "the stack layer holding the grating"),
   CLI_OPT_NUM("fill-index", "n", QO_POS, &A.nfill, "1 (air grooves)", "index filling the grooves"),
   CLI_OPT_NUM("duty", "D", QO_FRACTION, &A.duty, "0.5", "fraction of the period at the layer's own index"),
@@ -413,12 +426,17 @@ static int run(int argc, char **argv)
   if (norad && !(stack && order == 2)) return CLI_QFAIL("no-radiation", "applies to --stack with --order 2 only");
   if (stack) {
     if (has_k) return CLI_QFAIL("kappa", "give either --kappa or --stack (kappa from the mode), not both");
+    if (has_kg)
+      return CLI_QFAIL("kappa-gain", "with --stack the gain coupling comes from the grating layer's k (its gain or "
+                       "absorption); give k in the stack instead");
     if (!glayer) return CLI_QFAIL("stack", "needs --grating-layer");
     if (!(duty < 1)) return CLI_QFAIL("duty", "must be below 1 for a grating (got %g)", duty);
     int rc0 = stack_kappa(stack, glayer, nfill, duty, (int)order, &wl, &kappa, &neff, &gam, &zeta);
     if (rc0) return rc0;
     kap_signed = kappa;
     kappa = fabs(kappa);
+    kg = g_kgain;
+    has_kg = kg != 0;
     if (norad) zeta = 0;
     if (!cli_qopt_find(q, NQ(q), "neff")->seen) cli_qopt_find(q, NQ(q), "neff")->seen = 1;
     if (!cli_qopt_find(q, NQ(q), "period")->seen) {
@@ -496,6 +514,9 @@ static int run(int argc, char **argv)
     }
     cli_printf(&r.b, "  %s0 n_eff %.6f, confinement in the grating %s %.4f -> kappa %.6g cm^-1, period %.2f nm\n",
                g_pol == GK_TM ? "TM" : "TE", neff, g_depth > 0 ? "region" : "layer", gam, kappa, period);
+    if (kg != 0)
+      cli_printf(&r.b, "  gain coupling from the grating layer's k: kappa_gain %.6g cm^-1 (%s teeth)\n", kg,
+                 kg > 0 ? "gain in the" : "absorbing");
     if (order == 2) {
       gk_json_num(r.j, "zeta_re", creal(zeta));
       gk_json_num(r.j, "zeta_im", cimag(zeta));
@@ -503,7 +524,7 @@ static int run(int argc, char **argv)
       cli_printf(&r.b, "  second order: radiation coupling zeta %.6g %+.6g i cm^-1 (first Fourier component; "
                        "Kazarinov & Henry 1985)%s\n", creal(zeta), cimag(zeta), rad ? "" : " -- NOT included (--no-radiation)");
       if (rad) {
-        double g0 = lowest_gth(kap_signed, 0, len, NULL);
+        double g0 = lowest_gth(kap_signed, kg, 0, len, NULL);
         if (isfinite(g0)) {
           gk_json_num(r.j, "threshold_gain_no_radiation", g0);
           cli_printf(&r.b, "  lowest threshold without radiation %.6g cm^-1 (index coupling only)\n", g0);

@@ -130,3 +130,25 @@ run dfb --stack "$SRC/examples/stack-dfb-cspbbr3.yaml" --grating-layer grating -
 expect_rc 2 "second order radiation with a shift"; expect_err "no-radiation" "radiation/shift message"
 run dfb --stack "$SRC/examples/stack-dfb-cspbbr3.yaml" --grating-layer grating --fill-index 2.3 --order 2 --duty 0.75 --length 20 --shift 180 --no-radiation --format json
 expect_rc 0 "second order, shift, radiation left out"; expect_near delta_l 0 1e-9 "shifted second-order grating at delta = 0"
+
+# Gain coupling from the stack: the grating layer's k (here gain, k < 0).
+# kappa_gain = -k0 Im(eps_1) Gamma / (2 n_eff) in the Kogelnik-Shank sign
+# (the conjugation checked against a transfer matrix in the unit test); with
+# gain in the high-index teeth (in phase) the long-wavelength band edge,
+# whose standing wave sits in the high-index regions, lases first.
+cat > "$T/gain.yaml" <<'Y'
+wavelength_nm: 530
+layers:
+  - {name: air, n: 1.0}
+  - {name: film, n: 1.60, thickness_nm: 300}
+  - {name: grating, n: 1.90, k: -0.002, thickness_nm: 60}
+  - {name: quartz, n: 1.46}
+Y
+run dfb --stack "$T/gain.yaml" --grating-layer grating --fill-index 1.6 --length 20 --format json
+expect_rc 0 "gain-coupled stack grating"
+kg=$(jnum kappa_gain); ne=$(jnum neff); gm=$(jnum confinement_grating)
+awk -v kg="$kg" -v ne="$ne" -v g="$gm" 'BEGIN { pi = atan2(0, -1); k0 = 2 * pi / 530e-7; em = 2 * 1.9 * 0.002 / pi;
+  ref = k0 * em * g / (2 * ne); d = kg / ref - 1; exit !(d < 1e-9 && d > -1e-9) }' && ok || bad "kappa_gain $kg vs closed form"
+dl=$(jnum delta_l); awk -v d="$dl" 'BEGIN { exit !(d < -1) }' && ok || bad "in-phase gain coupling: the long-wavelength edge (delta < 0) first, got $dl"
+run dfb --stack "$T/gain.yaml" --grating-layer grating --fill-index 1.6 --length 20 --kappa-gain 10
+expect_rc 2 "--kappa-gain with --stack"
