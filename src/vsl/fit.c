@@ -74,6 +74,7 @@ static double lgf(double g, double L)  /* ln((e^{gL}-1)/g), L > 0 */
 
 typedef struct prof {
   double chi2, lnamp, a2;
+  double amp;         /* the scaled shape's amplitude (lnamp set by prof_lnamp) */
 } prof;
 
 /* What the profile needs of the data, computed once per grid search: the
@@ -86,6 +87,7 @@ typedef struct prof_ws {
   int with_bg;        /* + a2 L */
   double Ls;
   double *w, *m;      /* n each */
+  double *wy, *wl;    /* w y, w L (n each) */
   double syy, sll, sly;
 } prof_ws;
 
@@ -93,13 +95,17 @@ static int prof_init(prof_ws *ws, const gk_vsl_data *d, int kind, double Ls, int
 {
   size_t n = d->n;
   *ws = (prof_ws){.d = d, .kind = kind, .with_bg = with_bg, .Ls = Ls};
-  ws->w = malloc(2 * n * sizeof *ws->w);
+  ws->w = malloc(4 * n * sizeof *ws->w);
   if (!ws->w) return GK_ENOMEM;
   ws->m = ws->w + n;
+  ws->wy = ws->m + n;
+  ws->wl = ws->wy + n;
   for (size_t i = 0; i < n; i++) {
     double s = sig_I(d, i), w = 1 / (s * s), y = d->intensity[i], l = d->L[i];
     ws->w[i] = w;
     ws->m[i] = kind ? -expm1(-l / Ls) : 0;
+    ws->wy[i] = w * y;
+    ws->wl[i] = w * l;
     ws->syy += w * y * y; ws->sll += w * l * l; ws->sly += w * l * y;
   }
   return GK_OK;
@@ -124,24 +130,46 @@ static prof profile(const prof_ws *ws, double g)
 static prof profile_e(const prof_ws *ws, double g, const double *eg)
 {
   const gk_vsl_data *d = ws->d;
-  prof r = {INFINITY, 0, 0};
+  prof r = {INFINITY, 0, 0, 0};
   size_t n = d->n;
-  double Lm = d->L[n - 1], lnref, ref = 0;
-  if (ws->kind) lnref = g * ws->Ls * ws->m[n - 1];
-  else {
-    lnref = lgf(g, Lm);
-    ref = g > 0 ? expm1(-g * Lm) : expm1(g * Lm);
-  }
-  double see = 0, sey = 0, sel = 0, eLm = ws->kind || g <= 0 ? 0 : exp(-g * Lm);
-  for (size_t i = 0; i < n; i++) {
-    double l = d->L[i], e;
-    if (ws->kind) e = eg ? eg[i] : exp(g * ws->Ls * (ws->m[i] - ws->m[n - 1]));
-    else if (g == 0) e = l / Lm;
-    else if (g > 0 && g * l > 0.5) e = ((eg ? eg[i] : exp(g * (l - Lm))) - eLm) / -ref;  /* = e^{g(l-Lm)} expm1(-gl)/ref, one exp */
-    else if (g > 0) e = (eg ? eg[i] : exp(g * (l - Lm))) * (expm1(-g * l) / ref);
-    else e = expm1(g * l) / ref;
-    double w = ws->w[i];
-    see += w * e * e; sey += w * e * d->intensity[i]; sel += w * e * l;
+  double Lm = d->L[n - 1];
+  double see = 0, sey = 0, sel = 0;
+  const double *w = ws->w, *wy = ws->wy, *wl = ws->wl;
+  if (ws->kind) {
+    for (size_t i = 0; i < n; i++) {
+      double e = eg ? eg[i] : exp(g * ws->Ls * (ws->m[i] - ws->m[n - 1]));
+      double we = w[i] * e;
+      see += we * e; sey += e * wy[i]; sel += e * wl[i];
+    }
+  } else if (fabs(g * Lm) > 1e-3) {
+    /* e_i = (e^{g L_i} - 1)/(e^{g Lm} - 1) from x_i = e^{g (L_i - Lm)}:
+     * (x_i - e^{-g Lm})/(1 - e^{-g Lm}) for g > 0 (stays representable at
+     * g Lm in the thousands), (x_i e^{g Lm} - 1)/(e^{g Lm} - 1) for g < 0.
+     * The difference costs ~eps/|g L_i| relative in e_i (<= 1e-10 here),
+     * far below what choosing a start needs; |g Lm| <= 1e-3 takes the
+     * expm1 form below. */
+    double a, b, inv;
+    if (g > 0) {
+      a = 1; b = exp(-g * Lm); inv = 1 / (1 - b);
+    } else {
+      a = exp(g * Lm); b = 1; inv = 1 / (a - 1);
+    }
+    for (size_t i = 0; i < n; i++) {
+      double x = eg ? eg[i] : exp(g * (d->L[i] - Lm));
+      double e = (x * a - b) * inv;
+      double we = w[i] * e;
+      see += we * e; sey += e * wy[i]; sel += e * wl[i];
+    }
+  } else {
+    double ref = g > 0 ? expm1(-g * Lm) : expm1(g * Lm);
+    for (size_t i = 0; i < n; i++) {
+      double l = d->L[i], e;
+      if (g == 0) e = l / Lm;
+      else if (g > 0) e = (eg ? eg[i] : exp(g * (l - Lm))) * (expm1(-g * l) / ref);
+      else e = expm1(g * l) / ref;
+      double we = w[i] * e;
+      see += we * e; sey += e * wy[i]; sel += e * wl[i];
+    }
   }
   double amp, a2 = 0;
   if (ws->with_bg) {
@@ -154,9 +182,18 @@ static prof profile_e(const prof_ws *ws, double g, const double *eg)
   }
   if (!(amp > 0)) return r;
   r.chi2 = fmax(ws->syy - amp * sey - a2 * ws->sly, 0);
-  r.lnamp = log(amp) - lnref;
+  r.amp = amp;
   r.a2 = a2;
   return r;
+}
+
+/* ln of the unscaled amplitude of a profile point at g: the shape was
+ * scaled to 1 at the longest stripe. */
+static double prof_lnamp(const prof_ws *ws, double g, double amp)
+{
+  size_t n = ws->d->n;
+  double lnref = ws->kind ? g * ws->Ls * ws->m[n - 1] : lgf(g, ws->d->L[n - 1]);
+  return log(amp) - lnref;
 }
 
 /* Log-slope of the upper part of the data: the gain if the growth is
@@ -259,6 +296,7 @@ static double grid_g(const gk_vsl_data *d, int kind, double Ls, int with_bg, pro
       }
     }
   }
+  if (isfinite(best->chi2)) best->lnamp = prof_lnamp(&ws, bestg, best->amp);
   free(ws.w);
   return bestg;
 }
