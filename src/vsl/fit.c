@@ -264,14 +264,22 @@ static double grid_g(const gk_vsl_data *d, int kind, double Ls, int with_bg, pro
     if (p.chi2 < best->chi2) { *best = p; bestg = g; kbest = k; cl = cprev; cr = INFINITY; }
     cprev = p.chi2;
   }
-  free(eg);
   /* the slope estimate's neighbourhood, where the grid is coarse relative
    * to the gain itself */
+  if (eg)
+    for (size_t i = 0; i < n; i++) {
+      double x = kind ? Ls * (ws.m[i] - ws.m[n - 1]) : d->L[i] - Lm;
+      eg[i] = exp(0.7 * gs * x);
+      es[i] = exp(0.1 * gs * x);
+    }
   for (int k = 0; k < 8; k++) {
     double g = gs * (0.7 + 0.1 * k);
-    prof p = profile(&ws, g);
+    prof p = profile_e(&ws, g, eg);
+    if (eg)
+      for (size_t i = 0; i < n; i++) eg[i] *= es[i];
     if (p.chi2 < best->chi2) { *best = p; bestg = g; kbest = -1; }
   }
+  free(eg);
   prof_min pm = {.ws = &ws, .best = *best, .bestg = bestg};
   double xm, lo = bestg - h, hi = bestg + h;
   int ok = 0;
@@ -389,6 +397,7 @@ typedef struct fctx {
   double last_th[4];
   double *last_I;
   int last_ok;
+  double *tmp;        /* n scratch intensities for the Jacobian call */
 } fctx;
 
 static int f_model(const double *th, double *yhat, void *p)
@@ -423,18 +432,8 @@ static int f_jac(const double *th, double *J, void *p)
     free(tmp);
     return rc;
   }
-  if (c->m == GK_VSL_SAT) {
-    double *tmp = malloc(n * sizeof *tmp);
-    if (!tmp) return GK_ENOMEM;
-    int rc = gk_vsl_sat_length(th, c->d->intensity, n, tmp, J);
-    free(tmp);
-    return rc;
-  }
-  double *tmp = malloc(n * sizeof *tmp);
-  if (!tmp) return GK_ENOMEM;
-  int rc = gk_vsl_intensity(c->m, th, c->d->L, n, tmp, J);
-  free(tmp);
-  return rc;
+  if (c->m == GK_VSL_SAT) return gk_vsl_sat_length(th, c->d->intensity, n, c->tmp, J);
+  return gk_vsl_intensity(c->m, th, c->d->L, n, c->tmp, J);
 }
 
 /* dL/dI of Eq. 3: (Is + I)/(Is (A + k I)), for propagating sigma(I) into
@@ -1223,7 +1222,7 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
   gk_gsl_init_();
   f->yhat = malloc(n * sizeof *f->yhat);
   double *starts = malloc(16 * 4 * sizeof *starts);
-  double *sig = malloc(n * sizeof *sig);
+  double *sig = malloc(2 * n * sizeof *sig);  /* sigma(L) of sat; the Jacobian call's scratch */
   if (!f->yhat || !starts || !sig) {
     free(starts); free(sig);
     return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
@@ -1241,7 +1240,7 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
     par[k] = (gk_param){.name = tnames[m][k], .unit = NULL, .init = starts[k], .lo = -INFINITY, .hi = INFINITY};
   }
   if (m == GK_VSL_SATEXACT) par[1].lo = 0;
-  fctx c = {.m = m, .d = d};
+  fctx c = {.m = m, .d = d, .tmp = sig + n};
   if (m == GK_VSL_SATEXACT) c.last_I = malloc(n * sizeof *c.last_I);
   gk_fit_problem prob = {
     .n = n, .p = p, .y = d->intensity, .sigma = d->sigma, .weighting = d->weighting,
