@@ -116,10 +116,10 @@ static int prof_init(prof_ws *ws, const gk_vsl_data *d, int kind, double Ls, int
  * at gL in the thousands; A comes out in log form). chi2 from the normal
  * equations (syy - amp sey - a2 sly): rounding limits it to ~1e-16 syy,
  * ample for choosing a starting point. */
-static prof profile_e(const prof_ws *ws, double g, const double *eg);
+static prof profile_e(const prof_ws *ws, double g, const double *eg, prof *other);
 static prof profile(const prof_ws *ws, double g)
 {
-  return profile_e(ws, g, NULL);
+  return profile_e(ws, g, NULL, NULL);
 }
 
 /* As profile, with eg[i] = e^{g x_i} given (x_i = L_i - Lmax, or
@@ -127,10 +127,30 @@ static prof profile(const prof_ws *ws, double g)
  * from a running product (one multiplication per point instead of an
  * exponential; relative error <= k eps after k steps, far below what
  * choosing a start needs). */
-static prof profile_e(const prof_ws *ws, double g, const double *eg)
+static prof prof_solve(const prof_ws *ws, int with_bg, double see, double sey, double sel)
+{
+  prof r = {INFINITY, 0, 0, 0};
+  double amp, a2 = 0;
+  if (with_bg) {
+    double det = see * ws->sll - sel * sel;
+    if (!(fabs(det) > 1e-14 * see * ws->sll)) return r;
+    amp = (sey * ws->sll - ws->sly * sel) / det;
+    a2 = (see * ws->sly - sel * sey) / det;
+  } else {
+    amp = sey / see;
+  }
+  if (!(amp > 0)) return r;
+  r.chi2 = fmax(ws->syy - amp * sey - a2 * ws->sly, 0);
+  r.amp = amp;
+  r.a2 = a2;
+  return r;
+}
+
+/* other (may be NULL) receives the profile of the other variant (with_bg
+ * toggled) from the same sums. */
+static prof profile_e(const prof_ws *ws, double g, const double *eg, prof *other)
 {
   const gk_vsl_data *d = ws->d;
-  prof r = {INFINITY, 0, 0, 0};
   size_t n = d->n;
   double Lm = d->L[n - 1];
   double see = 0, sey = 0, sel = 0;
@@ -171,20 +191,8 @@ static prof profile_e(const prof_ws *ws, double g, const double *eg)
       see += we * e; sey += e * wy[i]; sel += e * wl[i];
     }
   }
-  double amp, a2 = 0;
-  if (ws->with_bg) {
-    double det = see * ws->sll - sel * sel;
-    if (!(fabs(det) > 1e-14 * see * ws->sll)) return r;
-    amp = (sey * ws->sll - ws->sly * sel) / det;
-    a2 = (see * ws->sly - sel * sey) / det;
-  } else {
-    amp = sey / see;
-  }
-  if (!(amp > 0)) return r;
-  r.chi2 = fmax(ws->syy - amp * sey - a2 * ws->sly, 0);
-  r.amp = amp;
-  r.a2 = a2;
-  return r;
+  if (other) *other = prof_solve(ws, !ws->with_bg, see, sey, sel);
+  return prof_solve(ws, ws->with_bg, see, sey, sel);
 }
 
 /* ln of the unscaled amplitude of a profile point at g: the shape was
@@ -235,19 +243,73 @@ static double prof_f(double g, void *ctx)
   return isfinite(p.chi2) ? p.chi2 : HUGE_VAL;
 }
 
-static double grid_g(const gk_vsl_data *d, int kind, double Ls, int with_bg, prof *best)
+/* One profile variant's grid search state. */
+typedef struct grid_best {
+  prof best;
+  double bestg, cl, cr, cprev;
+  int kbest;
+} grid_best;
+
+static void grid_seen(grid_best *b, int k, double g, prof p)
+{
+  if (k >= 0 && k == b->kbest + 1 && b->kbest >= 0) b->cr = p.chi2;
+  if (p.chi2 < b->best.chi2) { b->best = p; b->bestg = g; b->kbest = k; b->cl = b->cprev; b->cr = INFINITY; }
+  if (k >= 0) b->cprev = p.chi2;
+}
+
+/* Brent inside the bracketing cell (or the pattern search) from the grid's
+ * best point; returns the refined g, *best its profile (lnamp set). */
+static double grid_refine(prof_ws *ws, grid_best *b, double h, int ng, prof *best)
+{
+  *best = b->best;
+  double bestg = b->bestg;
+  int kbest = b->kbest;
+  prof_min pm = {.ws = ws, .best = *best, .bestg = bestg};
+  double xm, lo = bestg - h, hi = bestg + h;
+  int ok = 0;
+  if (kbest >= 0 && b->cl > best->chi2 && b->cr > best->chi2) {
+    ok = gk_min_brent(prof_f, &pm, bestg, lo, hi, 1e-4 * h, 0, 60, &xm) == GK_OK;
+  } else if (kbest < 0 || (kbest > 0 && kbest < ng)) {
+    /* off the grid, or a flat cell: a bracket of half a cell */
+    double fl = prof_f(bestg - 0.5 * h, &pm), fh = prof_f(bestg + 0.5 * h, &pm);
+    if (fl > best->chi2 && fh > best->chi2)
+      ok = gk_min_brent(prof_f, &pm, bestg, bestg - 0.5 * h, bestg + 0.5 * h, 1e-4 * h, 0, 60, &xm) == GK_OK;
+  }
+  if (pm.best.chi2 < best->chi2 || pm.bestg != bestg) { *best = pm.best; bestg = pm.bestg; }
+  if (!ok) {
+    /* at the edge of the range or no bracket: the pattern search */
+    double hh = h;
+    for (int it = 0; it < 18; it++) {
+      hh *= 0.6;
+      for (int s = -1; s <= 1; s += 2) {
+        prof p = profile(ws, bestg + s * hh);
+        if (p.chi2 < best->chi2) { *best = p; bestg += s * hh; }
+      }
+    }
+  }
+  if (isfinite(best->chi2)) best->lnamp = prof_lnamp(ws, bestg, best->amp);
+  return bestg;
+}
+
+/* grid_g's search; with best2 (kind 0 without background only) the same
+ * scan also scores the with-background profile (vsl2: same shape sums),
+ * refined on its own into best2 / *g2. */
+static double grid_g2(const gk_vsl_data *d, int kind, double Ls, int with_bg, prof *best, prof *best2, double *g2)
 {
   double Lm = d->L[d->n - 1], gs = slope_estimate(d);
   double ghi = fmax(3 * fabs(gs), 40 / Lm), glo = -5 / Lm;
   enum { NG = GK_VSL_PROFILE_NG };
-  double bestg = gs;
   best->chi2 = INFINITY;
+  if (best2) { best2->chi2 = INFINITY; *g2 = gs; }
   prof_ws ws;
-  if (prof_init(&ws, d, kind, Ls, with_bg) != GK_OK) return bestg;
+  if (prof_init(&ws, d, kind, Ls, with_bg) != GK_OK) return gs;
   double h = (ghi - glo) / NG;
-  int kbest = -1;
-  double cl = INFINITY, cr = INFINITY, cprev = INFINITY;
+  grid_best b[2];
+  for (int v = 0; v < 2; v++)
+    b[v] = (grid_best){.best = {INFINITY, 0, 0, 0}, .bestg = gs, .cl = INFINITY, .cr = INFINITY, .cprev = INFINITY,
+                       .kbest = -1};
   size_t n = d->n;
+  prof p2, *o2 = best2 ? &p2 : NULL;
   double *eg = malloc(2 * n * sizeof *eg), *es = eg ? eg + n : NULL;
   if (eg)
     for (size_t i = 0; i < n; i++) {
@@ -257,12 +319,11 @@ static double grid_g(const gk_vsl_data *d, int kind, double Ls, int with_bg, pro
     }
   for (int k = 0; k <= NG; k++) {
     double g = glo + h * k;
-    prof p = profile_e(&ws, g, eg);
+    prof p = profile_e(&ws, g, eg, o2);
     if (eg)
       for (size_t i = 0; i < n; i++) eg[i] *= es[i];
-    if (k == kbest + 1 && kbest >= 0) cr = p.chi2;
-    if (p.chi2 < best->chi2) { *best = p; bestg = g; kbest = k; cl = cprev; cr = INFINITY; }
-    cprev = p.chi2;
+    grid_seen(&b[0], k, g, p);
+    if (o2) grid_seen(&b[1], k, g, p2);
   }
   /* the slope estimate's neighbourhood, where the grid is coarse relative
    * to the gain itself */
@@ -274,39 +335,25 @@ static double grid_g(const gk_vsl_data *d, int kind, double Ls, int with_bg, pro
     }
   for (int k = 0; k < 8; k++) {
     double g = gs * (0.7 + 0.1 * k);
-    prof p = profile_e(&ws, g, eg);
+    prof p = profile_e(&ws, g, eg, o2);
     if (eg)
       for (size_t i = 0; i < n; i++) eg[i] *= es[i];
-    if (p.chi2 < best->chi2) { *best = p; bestg = g; kbest = -1; }
+    grid_seen(&b[0], -1, g, p);
+    if (o2) grid_seen(&b[1], -1, g, p2);
   }
   free(eg);
-  prof_min pm = {.ws = &ws, .best = *best, .bestg = bestg};
-  double xm, lo = bestg - h, hi = bestg + h;
-  int ok = 0;
-  if (kbest >= 0 && cl > best->chi2 && cr > best->chi2) {
-    ok = gk_min_brent(prof_f, &pm, bestg, lo, hi, 1e-4 * h, 0, 60, &xm) == GK_OK;
-  } else if (kbest < 0 || (kbest > 0 && kbest < NG)) {
-    /* off the grid, or a flat cell: a bracket of half a cell */
-    double fl = prof_f(bestg - 0.5 * h, &pm), fh = prof_f(bestg + 0.5 * h, &pm);
-    if (fl > best->chi2 && fh > best->chi2)
-      ok = gk_min_brent(prof_f, &pm, bestg, bestg - 0.5 * h, bestg + 0.5 * h, 1e-4 * h, 0, 60, &xm) == GK_OK;
+  double bestg = grid_refine(&ws, &b[0], h, NG, best);
+  if (best2) {
+    ws.with_bg = !with_bg;
+    *g2 = grid_refine(&ws, &b[1], h, NG, best2);
   }
-  (void)ok;
-  if (pm.best.chi2 < best->chi2 || pm.bestg != bestg) { *best = pm.best; bestg = pm.bestg; }
-  if (!ok) {
-    /* at the edge of the range or no bracket: the pattern search */
-    double hh = h;
-    for (int it = 0; it < 18; it++) {
-      hh *= 0.6;
-      for (int s = -1; s <= 1; s += 2) {
-        prof p = profile(&ws, bestg + s * hh);
-        if (p.chi2 < best->chi2) { *best = p; bestg += s * hh; }
-      }
-    }
-  }
-  if (isfinite(best->chi2)) best->lnamp = prof_lnamp(&ws, bestg, best->amp);
   free(ws.w);
   return bestg;
+}
+
+static double grid_g(const gk_vsl_data *d, int kind, double Ls, int with_bg, prof *best)
+{
+  return grid_g2(d, kind, Ls, with_bg, best, NULL, NULL);
 }
 
 static size_t guess_(const gk_vsl_data *d, gk_vsl_model m, double *st, size_t max, double *target);
@@ -325,8 +372,9 @@ static size_t guess_(const gk_vsl_data *d, gk_vsl_model m, double *st, size_t ma
   double Imax = 0, Lm = d->L[d->n - 1];
   for (size_t i = 0; i < d->n; i++) Imax = fmax(Imax, d->intensity[i]);
   if (!(Imax > 0)) Imax = 1;
-  prof p1;
-  double g1 = grid_g(d, 0, 0, 0, &p1);
+  prof p1, p2;
+  double g2 = 0;
+  double g1 = m == GK_VSL_VSL2 ? grid_g2(d, 0, 0, 0, &p1, &p2, &g2) : grid_g(d, 0, 0, 0, &p1);
   if (!isfinite(p1.chi2)) { g1 = slope_estimate(d); p1.lnamp = log(Imax / Lm) - g1 * Lm; }
 #define ADD(...) do { if (ns < max) { double v_[] = {__VA_ARGS__}; memcpy(st + ns * gk_vsl_ntheta(m), v_, sizeof v_); ns++; } } while (0)
   switch (m) {
@@ -335,8 +383,6 @@ static size_t guess_(const gk_vsl_data *d, gk_vsl_model m, double *st, size_t ma
     if (target) *target = p1.chi2;
     break;
   case GK_VSL_VSL2: {
-    prof p2;
-    double g2 = grid_g(d, 0, 0, 1, &p2);
     if (isfinite(p2.chi2)) ADD(g2, p2.lnamp, p2.a2);
     if (target) *target = p2.chi2;
     ADD(g1, p1.lnamp, 0.0);
