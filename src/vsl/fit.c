@@ -174,11 +174,26 @@ static prof profile_e(const prof_ws *ws, double g, const double *eg, prof *other
     } else {
       a = exp(g * Lm); b = 1; inv = 1 / (a - 1);
     }
-    for (size_t i = 0; i < n; i++) {
-      double x = eg ? eg[i] : exp(g * (d->L[i] - Lm));
-      double e = (x * a - b) * inv;
-      double we = w[i] * e;
-      see += we * e; sey += e * wy[i]; sel += e * wl[i];
+    double ai = a * inv, bi = b * inv;
+    if (eg) {
+      /* the grid's loop: two sets of partial sums (independent chains) */
+      double see2 = 0, sey2 = 0, sel2 = 0;
+      size_t i = 0;
+      for (; i + 1 < n; i += 2) {
+        double e = eg[i] * ai - bi, f = eg[i + 1] * ai - bi;
+        see += w[i] * e * e; sey += e * wy[i]; sel += e * wl[i];
+        see2 += w[i + 1] * f * f; sey2 += f * wy[i + 1]; sel2 += f * wl[i + 1];
+      }
+      if (i < n) {
+        double e = eg[i] * ai - bi;
+        see += w[i] * e * e; sey += e * wy[i]; sel += e * wl[i];
+      }
+      see += see2; sey += sey2; sel += sel2;
+    } else {
+      for (size_t i = 0; i < n; i++) {
+        double e = exp(g * (d->L[i] - Lm)) * ai - bi;
+        see += w[i] * e * e; sey += e * wy[i]; sel += e * wl[i];
+      }
     }
   } else {
     double ref = g > 0 ? expm1(-g * Lm) : expm1(g * Lm);
