@@ -1193,9 +1193,13 @@ static int fit_offset(const gk_vsl_data *d0, gk_vsl_model m, const gk_vsl_fit *n
   for (size_t k = 0; k < p; k++) par[k] = (gk_param){.name = on[m][k], .init = st[k], .lo = -INFINITY, .hi = INFINITY};
   if (m == GK_VSL_SATEXACT) par[1].lo = 0;
   octx c = {.m = m, .d = &d, .q = q, .J = J};
+  /* the engine's multi-start policy: the starts ranked by their chi2,
+   * fitted best first, stopping once two converged fits agree on the
+   * best chi2 */
   gk_fit_problem prob = {.n = n, .p = p, .y = d.intensity, .sigma = d.sigma, .weighting = d.weighting,
                          .absolute_sigma = d.weighting == GK_WEIGHT_SIGMA, .model = o_model, .jac = o_jac, .ctx = &c,
-                         .param = par, .starts = ns > 1 ? st + p : NULL, .n_starts = ns > 1 ? ns - 1 : 0};
+                         .param = par, .starts = ns > 1 ? st + p : NULL, .n_starts = ns > 1 ? ns - 1 : 0,
+                         .refine = ns};
   gk_fit_options opt;
   gk_fit_options_default(&opt);
   opt.max_iter = 300;
