@@ -1360,6 +1360,8 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
     prob.sigma = d->weighting == GK_WEIGHT_NONE ? NULL : sig;
     prob.weighting = d->weighting == GK_WEIGHT_NONE ? GK_WEIGHT_NONE : GK_WEIGHT_SIGMA;
     double th[3] = {starts[0], starts[1], starts[2]};
+    /* one solver workspace for every start of both passes */
+    gk_fit_workspace *sws = gk_fit_alloc(NULL, &opt, n, p);
     for (int pass = 0; pass < 2; pass++) {
       int bad = 0;
       for (size_t i = 0; i < n; i++) {
@@ -1376,7 +1378,7 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
       int conv1 = pass ? r.converged : 0;
       if (pass) gk_fit_result_free(&r);
       if (pass) {
-        rc = gk_fit(&prob, &opt, &r, err);
+        rc = sws ? gk_fit_run(sws, &prob, &r, err) : gk_fit(&prob, &opt, &r, err);
       } else {
         memset(&r, 0, sizeof r);
         double yy = 0;
@@ -1384,7 +1386,7 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
           double s = prob.sigma ? prob.sigma[i] : 1;
           yy += d->L[i] / s * (d->L[i] / s);
         }
-        rc = seq_starts(&prob, par, &opt, starts, ns, yy, 0, &r, err);
+        rc = seq_starts_ws(sws, &prob, par, &opt, starts, ns, yy, 0, INFINITY, &r, err);
       }
       /* Started at a converged optimum whose weights barely changed, the
        * engine may find no step that lowers chi2 at all (noise-free data:
@@ -1397,6 +1399,7 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
       if (rc != GK_OK || prob.weighting == GK_WEIGHT_NONE) break;
       memcpy(th, r.value, sizeof th);
     }
+    gk_fit_free(sws);
   } else if (m == GK_VSL_SATEXACT) {
     rc = fit_satexact(d, &prob, &opt, starts, ns, done, warm, wander, &r, err);
   } else {
