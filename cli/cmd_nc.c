@@ -13,6 +13,21 @@
 
 static int no_plot(const cli_common *c) { return cli_no_plot(c, "gain-curve has one"); }
 
+/* The common start of a subcommand: parse its table (no positional
+ * arguments), refuse --plot unless it draws a figure, require the options
+ * of `req` (NULL-terminated). -1 after the message (exit 2). */
+static int sub_parse(cli_common *c, int argc, char **argv, cli_qopt *q, size_t nq, int plots,
+                     const char *const *req)
+{
+  int first;
+  if (cli_qopt_parse(c, argc, argv, q, nq, &first) < 0) return -1;
+  if (first < argc) return cli_usage(c->cmd, "unexpected argument '%s'", argv[first]), -1;
+  if (!plots && no_plot(c) < 0) return -1;
+  for (; req && *req; req++)
+    if (cli_qopt_require(c, q, nq, *req) < 0) return -1;
+  return 0;
+}
+
 /* ---- gain model options shared by threshold and gain-curve -------------- */
 struct model_opts {
   double ge, gh, ne, ne_mean;
@@ -112,10 +127,7 @@ static int cmd_threshold(int argc, char **argv)
   CLI_RESET(MO);
   cli_qopt *q = q_threshold;
   const size_t nq = NQ(q_threshold);
-  int first;
-  if (cli_qopt_parse(&c, argc, argv, q, nq, &first) < 0) return CLI_USAGE;
-  if (first < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first]);
-  if (no_plot(&c) < 0) return CLI_USAGE;
+  if (sub_parse(&c, argc, argv, q_threshold, NQ(q_threshold), 0, NULL) < 0) return CLI_USAGE;
   gk_nc_gain_model m;
   if (model_from_opts(q, nq, &MO, &m) < 0) return CLI_USAGE;
   double n_th;
@@ -150,9 +162,7 @@ static int cmd_gain_curve(int argc, char **argv)
   cli_qopt *q = q_gain_curve;
   const size_t nq = NQ(q_gain_curve);
   double *range = GC.range;
-  int first;
-  if (cli_qopt_parse(&c, argc, argv, q, nq, &first) < 0) return CLI_USAGE;
-  if (first < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first]);
+  if (sub_parse(&c, argc, argv, q, nq, 1, NULL) < 0) return CLI_USAGE;
   double pts = GC.pts;
   gk_nc_gain_model m;
   if (model_from_opts(q, nq, &MO, &m) < 0) return CLI_USAGE;
@@ -252,13 +262,10 @@ static int cmd_auger(int argc, char **argv)
   CLI_RESET(AU);
   cli_qopt *q = q_auger;
   const size_t nq = NQ(q_auger);
-  int first;
-  if (cli_qopt_parse(&c, argc, argv, q, nq, &first) < 0) return CLI_USAGE;
+  if (sub_parse(&c, argc, argv, q_auger, NQ(q_auger), 0, NULL) < 0) return CLI_USAGE;
   double radius = AU.radius, volume = AU.volume, chi = AU.chi, tau_rx = AU.tau_rx, tau_rxx = AU.tau_rxx;
   double tau_xx = AU.tau_xx, ne = AU.ne, max_n = AU.max_n;
   const char *material = AU.material;
-  if (first < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first]);
-  if (no_plot(&c) < 0) return CLI_USAGE;
   const gk_nc_material *mat = material_opt(material ? material : "cdse");
   if (!mat) return CLI_USAGE;
   if (!cli_qopt_find(q, nq, "chi")->seen) chi = mat->chi;
@@ -340,16 +347,9 @@ static int cmd_pump(int argc, char **argv)
 {
   cli_common c = {.cmd = "nc pump"};
   CLI_RESET(PU);
-  cli_qopt *q = q_pump;
-  const size_t nq = NQ(q_pump);
-  int first;
-  if (cli_qopt_parse(&c, argc, argv, q, nq, &first) < 0) return CLI_USAGE;
+  static const char *const req[] = {"sigma-abs", "photon-energy", "tau-x", "tau-xx", NULL};
+  if (sub_parse(&c, argc, argv, q_pump, NQ(q_pump), 0, req) < 0) return CLI_USAGE;
   double sigma = PU.sigma, ev = PU.ev, tx = PU.tx, txx = PU.txx, nth = PU.nth;
-  if (first < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first]);
-  if (no_plot(&c) < 0) return CLI_USAGE;
-  const char *req[] = {"sigma-abs", "photon-energy", "tau-x", "tau-xx"};
-  for (size_t i = 0; i < NQ(req); i++)
-    if (cli_qopt_require(&c, q, nq, req[i]) < 0) return CLI_USAGE;
   gk_nc_pump p;
   gk_error e;
   gk_error_clear(&e);
@@ -380,16 +380,9 @@ static int cmd_current(int argc, char **argv)
 {
   cli_common c = {.cmd = "nc current"};
   CLI_RESET(CU);
-  cli_qopt *q = q_current;
-  const size_t nq = NQ(q_current);
-  int first;
-  if (cli_qopt_parse(&c, argc, argv, q, nq, &first) < 0) return CLI_USAGE;
+  static const char *const req[] = {"radius", "fill", "tau-x", "tau-xx", NULL};
+  if (sub_parse(&c, argc, argv, q_current, NQ(q_current), 0, req) < 0) return CLI_USAGE;
   double radius = CU.radius, fill = CU.fill, tx = CU.tx, txx = CU.txx;
-  if (first < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first]);
-  if (no_plot(&c) < 0) return CLI_USAGE;
-  const char *req[] = {"radius", "fill", "tau-x", "tau-xx"};
-  for (size_t i = 0; i < NQ(req); i++)
-    if (cli_qopt_require(&c, q, nq, req[i]) < 0) return CLI_USAGE;
   gk_nc_current cur;
   gk_error e;
   gk_error_clear(&e);
@@ -418,11 +411,8 @@ static int cmd_emission(int argc, char **argv)
   CLI_RESET(EM);
   cli_qopt *q = q_emission;
   const size_t nq = NQ(q_emission);
-  int first;
-  if (cli_qopt_parse(&c, argc, argv, q, nq, &first) < 0) return CLI_USAGE;
+  if (sub_parse(&c, argc, argv, q_emission, NQ(q_emission), 0, NULL) < 0) return CLI_USAGE;
   double nx = EM.nx, ratio = EM.ratio;
-  if (first < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first]);
-  if (no_plot(&c) < 0) return CLI_USAGE;
   int has_n = cli_qopt_find(q, nq, "excitons")->seen, has_r = cli_qopt_find(q, nq, "ratio")->seen;
   if (has_n == has_r) return cli_usage(c.cmd, "give either --excitons N or --ratio R");
   cli_result r;
@@ -475,16 +465,9 @@ static int cmd_confinement(int argc, char **argv)
 {
   cli_common c = {.cmd = "nc confinement"};
   CLI_RESET(CO);
-  cli_qopt *q = q_confinement;
-  const size_t nq = NQ(q_confinement);
-  int first;
-  if (cli_qopt_parse(&c, argc, argv, q, nq, &first) < 0) return CLI_USAGE;
+  static const char *const req[] = {"radius", "me", "mh", "eg0", NULL};
+  if (sub_parse(&c, argc, argv, q_confinement, NQ(q_confinement), 0, req) < 0) return CLI_USAGE;
   double radius = CO.radius, me = CO.me, mh = CO.mh, eg0 = CO.eg0;
-  if (first < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first]);
-  if (no_plot(&c) < 0) return CLI_USAGE;
-  const char *req[] = {"radius", "me", "mh", "eg0"};
-  for (size_t i = 0; i < NQ(req); i++)
-    if (cli_qopt_require(&c, q, nq, req[i]) < 0) return CLI_USAGE;
   gk_nc_confinement k;
   gk_error e;
   gk_error_clear(&e);
