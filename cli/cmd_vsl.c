@@ -128,8 +128,9 @@ static int run_matrix(vsl_opts *o)
   int rc = CLI_USAGE;
   double lo, hi;
   gk_weighting w;
-  double *L = NULL, *z = NULL, *gsel = NULL, *sesel = NULL;
+  double *gsel = NULL, *sesel = NULL;
   int *rec = NULL;
+  gk_vsl_prepared_matrix pm = {0};
   gk_vsl_spectrum spec[GK_VSL_NMODELS];
   memset(spec, 0, sizeof spec);
   cJSON *j = NULL;
@@ -138,36 +139,19 @@ static int run_matrix(vsl_opts *o)
   gk_progress prog = {NULL, NULL};
   if (parse_range(o, mx.col_unit_in, mx.col_factor, &lo, &hi) < 0) goto out;
   if (weights_of(o, 0, &w) < 0) goto out;
-  size_t nL = 0, nw = mx.nrow;
-  L = malloc(mx.ncol * sizeof *L);
-  z = malloc(nw * mx.ncol * sizeof *z);
+  size_t nw = mx.nrow;
+  /* the stripe lengths in --range, repacked and checked: the library's */
+  gk_vsl_prepare_options po = {.has_range = o->range != NULL, .range_lo = lo, .range_hi = hi,
+                               .min_points = o->model < 0 ? gk_vsl_ntheta(GK_VSL_SATEXACT)
+                                                          : gk_vsl_ntheta((gk_vsl_model)o->model),
+                               .model_name = o->model < 0 ? "sat-exact (--model all)" : gk_vsl_model_name(o->model)};
+  if (gk_vsl_prepare_matrix(&mx, &po, &pm, &e) != GK_OK) { rc = cli_error(&e); goto out; }
+  const double *L = pm.L, *z = pm.z;
+  size_t nL = pm.nL;
   rec = malloc(nw * sizeof *rec);
   gsel = malloc(nw * sizeof *gsel);
   sesel = malloc(nw * sizeof *sesel);
-  if (!L || !z || !rec || !gsel || !sesel) { fprintf(stderr, "gainkit: out of memory\n"); goto out; }
-  for (size_t k = 0; k < mx.ncol; k++) {
-    if (mx.col[k] < lo || mx.col[k] > hi) continue;
-    for (size_t i = 0; i < nw; i++) z[i * mx.ncol + nL] = mx.z[i * mx.ncol + k];
-    L[nL++] = mx.col[k];
-  }
-  size_t need = o->model < 0 ? gk_vsl_ntheta(GK_VSL_SATEXACT) : gk_vsl_ntheta((gk_vsl_model)o->model);
-  if (nL < need) {
-    fprintf(stderr, "gainkit: %s: %zu stripe lengths%s are fewer than the %zu parameters of %s\n", mx.path, nL,
-            o->range ? " in --range" : "", need, o->model < 0 ? "sat-exact (--model all)" : gk_vsl_model_name(o->model));
-    goto out;
-  }
-  /* repack rows to stride nL */
-  for (size_t i = 0; i < nw; i++) memmove(z + i * nL, z + i * mx.ncol, nL * sizeof *z);
-  for (size_t k = 1; k < nL; k++)
-    if (!(L[k] > L[k - 1])) {
-      fprintf(stderr, "gainkit: %s: stripe lengths (first row) must increase (%g after %g cm)\n", mx.path,
-              L[k], L[k - 1]);
-      goto out;
-    }
-  if (L[0] < 0) {
-    fprintf(stderr, "gainkit: %s: negative stripe length %g cm in the first row\n", mx.path, L[0]);
-    goto out;
-  }
+  if (!rec || !gsel || !sesel) { fprintf(stderr, "gainkit: out of memory\n"); goto out; }
   unsigned mask = o->model < 0 ? (1u << GK_VSL_NMODELS) - 1 : 1u << o->model;
   prog = cli_progress("vsl");
   if (gk_vsl_spectral(L, nL, z, nw, w, mask, spec, o->model < 0 ? rec : NULL, &prog, &e) != GK_OK) {
@@ -183,7 +167,8 @@ out:
   gk_csv_free(&csv);
   cli_buf_free(&b);
   cJSON_Delete(j);
-  free(L); free(z); free(rec); free(gsel); free(sesel);
+  free(rec); free(gsel); free(sesel);
+  gk_vsl_prepared_matrix_free(&pm);
   gk_matrix_free(&mx);
   return rc;
 }
