@@ -247,8 +247,10 @@ static cli_qopt q_auger[] = {
   CLI_OPT_QTY("radius", "R", "cm", QO_POS, &AU.radius, NULL, "NC radius; or --volume"),
   CLI_OPT_QTY("volume", "V", "cm3", QO_POS, &AU.volume, NULL, "NC volume"),
   CLI_OPT_QTY("chi", "X", "ps/nm3", QO_POS, &AU.chi, "the material's", "Auger volume scaling tau_A,XX = chi V"),
-  CLI_OPT_STRING("material", "NAME", &AU.material, "cdse (chi 1 ps nm^-3; perovskites 0.06)",
-                 "cdse, cds, cdte, pbs, pbse, cspbbr3 or cspbi3"),
+  /* no table default: the provenance records --material only when given (test_provenance) */
+  CLI_OPT_STRING("material", "NAME", &AU.material, NULL,
+                 "cdse, cds, cdte, pbs, pbse, cspbbr3 or cspbi3 (cdse when not given: chi 1 ps nm^-3; "
+                 "perovskites 0.06)"),
   CLI_OPT_QTY("tau-rx", "T", "s", QO_POS, &AU.tau_rx, NULL,
               "radiative exciton lifetime (tau_r,XX = tau_r,X/4): adds tau_XX and q_XX"),
   CLI_OPT_QTY("tau-rxx", "T", "s", QO_POS, &AU.tau_rxx, NULL, "radiative biexciton lifetime, instead of --tau-rx"),
