@@ -59,3 +59,12 @@ def test_vpi_max_pump_with_unit_matches_cli(gk):
     same(r.to_dict(), ref)
     p = gk.vpi.prepare_file(ex("vpi-ddab.csv"), window=(522, 536), max_pump="1200uJ/cm2")
     assert p["pump"].max() <= 1.2 and p["fluorescence_estimated"]
+
+
+def test_vsl_matrix_range_matches_cli(gk):
+    # the stripe lengths of a matrix in a range (gk_vsl_prepare_matrix)
+    ref = cli_json("vsl", "--matrix", ex("vsl-matrix.csv"), "--model", "vsl1", "--range", "0.1:0.3")
+    r = gk.vsl.fit_file(ex("vsl-matrix.csv"), matrix=True, model="vsl1", range=(0.1, 0.3))
+    same(r.to_dict(), ref)
+    p = gk.vsl.prepare_matrix_file(ex("vsl-matrix.csv"), model="vsl1", range=(0.1, 0.3))
+    assert p["L"][0] == 0.1 and p["L"][-1] == 0.3 and p["z"].shape == (len(p["wavelength_nm"]), len(p["L"]))
