@@ -175,12 +175,12 @@ static const char *fmt_length(char *buf, size_t n, double cm, double se_cm)
 /* Text, JSON (threshold_length_cm, saturation_length_cm,
  * saturation_length_model_cm, small_signal) and CSV comments. Not a
  * headline result: the exit status is left alone. */
-static void report_lengths(const gk_vsl_data *d, cJSON *j, cli_buf *b, gk_csv *csv)
+static void report_lengths(const gk_vsl_data *d, const gk_vsl_fit *fits, cJSON *j, cli_buf *b, gk_csv *csv)
 {
   gk_vsl_lengths len;
   gk_error e;
   gk_error_clear(&e);
-  int ok = gk_vsl_lengths_compute(d, &len, &e) == GK_OK;
+  int ok = gk_vsl_lengths_compute_from(d, fits, GK_VSL_NMODELS, &len, &e) == GK_OK;
   if (!ok) len.l_th = len.l_sat_model = len.l_sat_data = len.g_small = len.se_g_small = len.p_value = NAN,
            len.n_small = 0, len.saturated = 0;
   double gl = gk_vsl_threshold_gl();
@@ -509,7 +509,7 @@ int vsl_emit_columns(vsl_opts *o, const gk_columns *colp, const gk_vsl_data *dp,
       gk_csv_add_row(&csv, row);
     }
   }
-  report_lengths(&d, j, &b, &csv);
+  report_lengths(&d, fits, j, &b, &csv);
   if (o->c.plot) {
     char title[256];
     snprintf(title, sizeof title, "VSL fits: %s", cli_basename(col.path));
@@ -526,7 +526,7 @@ int vsl_emit_columns(vsl_opts *o, const gk_columns *colp, const gk_vsl_data *dp,
       gk_vsl_fit fo;
       gk_error eo;
       gk_error_clear(&eo);
-      if (gk_vsl_fit_model(&d1, (gk_vsl_model)hm, &fo, &eo) == GK_OK && fo.ok && fo.converged) {
+      if (gk_vsl_fit_offset_from(&d1, (gk_vsl_model)hm, &fits[hm], &fo, &eo) == GK_OK && fo.ok && fo.converged) {
         int sig = isfinite(fo.I0_se) && fabs(fo.I0) > 3 * fo.I0_se && fo.aicc_I < fits[hm].aicc_I - 10;
         cJSON *os = cJSON_AddObjectToObject(j, "offset_test");
         cJSON_AddStringToObject(os, "model", gk_vsl_model_name(hm));

@@ -127,6 +127,17 @@ typedef struct gk_vsl_fit {
  * for unusable data (fewer points than parameters, ...), GK_ENOCONV when
  * no start gave any fit. f must be released with gk_vsl_fit_free. */
 int gk_vsl_fit_model(const gk_vsl_data *d, gk_vsl_model m, gk_vsl_fit *f, gk_error *err);
+/* 1 when f is gk_vsl_fit_model's fit of model m to exactly these data
+ * without an offset (same points and weights: its I-space chi2 is
+ * recomputed from its curve), 0 otherwise. */
+int gk_vsl_fit_is_of(const gk_vsl_fit *f, const gk_vsl_data *d, gk_vsl_model m);
+/* gk_vsl_fit_model for d->offset = 1, given nooff, the same data's fit of
+ * model m without the offset (or NULL): it is the offset fit's first start
+ * (the fit of the unshifted data), so it is not fitted again. The result
+ * is the same as gk_vsl_fit_model's; nooff is ignored unless
+ * gk_vsl_fit_is_of(nooff, d, m). */
+int gk_vsl_fit_offset_from(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *nooff, gk_vsl_fit *f,
+                           gk_error *err);
 void gk_vsl_fit_free(gk_vsl_fit *f);
 
 /* Initial guesses: writes up to max_starts theta vectors (row-major) and
