@@ -230,6 +230,7 @@ static const char *placeholder(const cli_qopt *q)
 char *cli_qopt_help(const char *cmd, const cli_qopt *q, size_t nq)
 {
   enum { COL = 23, WIDTH = 90 };
+  if (!nq) return NULL; /* no options of its own (version): only the common ones */
   cli_buf b = {0};
   char saved[sizeof current_cmd];
   memcpy(saved, current_cmd, sizeof saved);

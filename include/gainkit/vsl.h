@@ -231,6 +231,25 @@ typedef struct gk_vsl_prepared {
 int gk_vsl_prepare(const gk_columns *col, const gk_vsl_prepare_options *o, gk_vsl_prepared *p, gk_error *err);
 void gk_vsl_prepared_free(gk_vsl_prepared *p);
 
+/* ---- input preparation: a spectrally resolved matrix -> gk_vsl_spectral -- */
+typedef struct gk_vsl_prepared_matrix {
+  size_t nL, nw;             /* stripe lengths kept, wavelengths */
+  double *L;                 /* nL stripe lengths, cm, increasing */
+  double *z;                 /* nw x nL intensities, z[i * nL + k] (wavelength i) */
+} gk_vsl_prepared_matrix;
+
+/* Select and check the stripe lengths of a VSL matrix read by
+ * gk_matrix_read (rows wavelengths, columns stripe lengths in cm,
+ * GK_XKIND_LENGTH). Uses o->has_range/range_lo/range_hi (cm),
+ * o->min_points and o->model_name; weights and offset are not used.
+ * Checks (GK_EINPUT at the file, line 0: the lengths are the first row):
+ * at least min_points lengths kept (the message names `range` when it is
+ * set), lengths strictly increasing, none negative. Free with
+ * gk_vsl_prepared_matrix_free (also after an error). */
+int gk_vsl_prepare_matrix(const gk_matrix *m, const gk_vsl_prepare_options *o, gk_vsl_prepared_matrix *p,
+                          gk_error *err);
+void gk_vsl_prepared_matrix_free(gk_vsl_prepared_matrix *p);
+
 GK_API_END
 #ifdef __cplusplus
 }
