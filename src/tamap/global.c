@@ -422,8 +422,10 @@ static int gmodel(const double *thi, double *yhat, void *ctx)
   const double *th = g->ph;
   int n = g->s->ncomp;
   double lam[GK_TAMAP_MAX_COMP], V[GK_TAMAP_MAX_COMP * GK_TAMAP_MAX_COMP];
+  /* a rate may reach its bound 0 (a state that does not decay within the
+   * delays: its basis is the IRF-convolved step) */
   for (int r = 0; r < g->nk; r++)
-    if (!(th[r] > 0) || !isfinite(th[r])) return -1;
+    if (!(th[r] >= 0) || !isfinite(th[r])) return -1;
   if (gk_tamap_scheme_solve(g->s, th, lam, V, NULL)) return -1;
   size_t off = 0;
   double rss = 0;
@@ -632,12 +634,12 @@ int gk_tamap_global_fit(const gk_tamap *const *maps, size_t nsets, const gk_tama
     for (int k = 0; k < g.nk; k++) {
       double kk[GK_TAMAP_MAX_TRANS], lp[GK_TAMAP_MAX_COMP], lm[GK_TAMAP_MAX_COMP], Vt[GK_TAMAP_MAX_COMP * GK_TAMAP_MAX_COMP];
       memcpy(kk, r->k, sizeof kk);
-      double h = 1e-6 * r->k[k];
+      double h = 1e-6 * (r->k[k] > 0 ? r->k[k] : 1e12);   /* a rate at its bound 0: 1e-6 /ps */
       kk[k] = r->k[k] + h;
       int e1 = gk_tamap_scheme_solve(s, kk, lp, Vt, NULL);
-      kk[k] = r->k[k] - h;
+      kk[k] = fmax(r->k[k] - h, 0);   /* one-sided at the bound */
       int e2 = gk_tamap_scheme_solve(s, kk, lm, Vt, NULL);
-      gr[k] = (e1 || e2) ? NAN : (lp[j] - lm[j]) / (2 * h);
+      gr[k] = (e1 || e2) ? NAN : (lp[j] - lm[j]) / (r->k[k] + h - kk[k]);
     }
     for (int a = 0; a < g.nk; a++)
       for (int b = 0; b < g.nk; b++) var += gr[a] * gr[b] * fr.cov[(size_t)a * g.np + (size_t)b];

@@ -347,6 +347,64 @@ static void test_target_and_das(void)
   gk_tamap_free(&m);
 }
 
+/* A two-compartment scheme fitted to data with a third, rising species
+ * (C -> B at 40 ps feeds B): the best B -> 0 rate is at its bound 0 (B
+ * grows within the delays). The fit used to fail there ("model failed to
+ * evaluate at the best-fit parameters", a rate of 0 was outside the
+ * model's domain); a non-decaying state is the IRF-convolved step. */
+static void test_rate_at_bound(void)
+{
+  gk_tamap_scheme truth;
+  CHECK_INT(gk_tamap_scheme_parse("A->B:0.4ps, C->B:40ps, B->0:3ns", "A=1,C=0.5", &truth, NULL), GK_OK);
+  double k[3] = {truth.tr[0].k, truth.tr[1].k, truth.tr[2].k};
+  double sas[120];
+  gk_tamap m;
+  make_target_map(&m, &truth, k, 120e-15, 0.1e-12, 1, 1e-5, sas);
+  gk_tamap_scheme s;
+  CHECK_INT(gk_tamap_scheme_parse("A->B:1ps, B->0:1ns", NULL, &s, NULL), GK_OK);
+  gk_tamap_global_options o;
+  gk_tamap_global_options_default(&o);
+  o.irf.fwhm = 120e-15;
+  o.fwhm_fixed = 1;
+  o.t0[0] = 0.1e-12;
+  o.t0_fixed = 1;
+  const gk_tamap *maps[1] = {&m};
+  gk_tamap_global_result r;
+  gk_error e;
+  int rc = gk_tamap_global_fit(maps, 1, &s, &o, &r, &e);
+  CHECK_MSG(rc == GK_OK, "%s", e.msg);
+  if (rc) { gk_tamap_free(&m); return; }
+  CHECK(r.converged);
+  CHECK(r.k[1] == 0);
+  CHECK(r.lam[0] == 0);
+  /* the bound is the optimum: holding B -> 0 at small positive rates
+   * (lifetimes 10 ns, 1 ns) raises chi2 */
+  double chi0 = r.chi2;
+  gk_tamap_global_result_free(&r);
+  for (double kb = 1e8; kb <= 1e9; kb *= 10) {
+    gk_tamap_scheme sf = s;
+    sf.tr[1].k = kb;
+    sf.tr[1].fixed = 1;
+    CHECK_INT(gk_tamap_global_fit(maps, 1, &sf, &o, &r, &e), GK_OK);
+    CHECK_MSG(r.chi2 > chi0, "chi2 %g at k_B = %g, %g at the bound", r.chi2, kb, chi0);
+    gk_tamap_global_result_free(&r);
+  }
+  /* the basis of a state that does not decay: the Gaussian-convolved step
+   * 0.5 erfc(-t/(sigma sqrt 2)), and for a measured (here triangular) IRF
+   * its running integral */
+  gk_kin_irf g = {.kind = GK_KIN_IRF_GAUSS, .fwhm = 100e-15};
+  double sg = 100e-15 / (2 * sqrt(2 * log(2)));
+  for (double t = -300e-15; t <= 300e-15; t += 37e-15)
+    CHECK_ABS(gk_kin_basis(&g, t, INFINITY), 0.5 * erfc(-t / (sg * sqrt(2))), 1e-14);
+  double it[3] = {-1, 0, 1}, iy[3] = {0, 1, 0};
+  gk_kin_irf mi = {.kind = GK_KIN_IRF_MEASURED, .t = it, .y = iy, .n = 3};
+  for (double t = -0.9; t < 1; t += 0.3) {
+    double want = t < 0 ? 0.5 * (t + 1) * (t + 1) : 1 - 0.5 * (1 - t) * (1 - t);
+    CHECK_ABS(gk_kin_basis(&mi, t, INFINITY), want, 1e-14);
+  }
+  gk_tamap_free(&m);
+}
+
 static void test_joint_sets_nnls(void)
 {
   /* two fluences: shared rates, their own t0 and amplitudes */
@@ -654,6 +712,7 @@ int main(void)
   RUN(test_svd_rank);
   RUN(test_chirp);
   RUN(test_target_and_das);
+  RUN(test_rate_at_bound);
   RUN(test_joint_sets_nnls);
   RUN(test_per_set_populations);
   RUN(test_dispersion_in_fit);
