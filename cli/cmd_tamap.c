@@ -442,7 +442,8 @@ static int cmd_fit(int argc, char **argv)
                   {"t0", NULL, QO_STRING, NULL, &t0_s, 0},
                   {"fix-t0", NULL, QO_FLAG, NULL, NULL, 0},
                   {"dispersion", NULL, QO_NONNEG, &disp, NULL, 0},
-                  {"nnls", NULL, QO_FLAG, NULL, NULL, 0}};
+                  {"nnls", NULL, QO_FLAG, NULL, NULL, 0},
+                  {"profile", NULL, QO_FLAG, NULL, NULL, 0}};
   int first;
   if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
   size_t nsets = (size_t)(argc - first);
@@ -613,6 +614,26 @@ static int cmd_fit(int argc, char **argv)
     res = r2;
     refit++;
   }
+  if (rc == GK_OK && res.converged && cli_qopt_find(q, NQ(q), "profile")->seen && !cli_interrupted()) {
+    /* profile intervals of the rates: one more fit from the optimum (after
+     * the artefact-window passes), then each rate held in turn */
+    for (int k = 0; k < s.ntrans; k++) s.tr[k].k = res.k[k];
+    for (size_t d = 0; d < nsets; d++) o.t0[d] = res.t0[d];
+    if (o.irf.kind == GK_KIN_IRF_GAUSS) o.irf.fwhm = res.fwhm[0];
+    for (int k = 1; k <= o.disp_order; k++) o.disp[k] = res.disp[k];
+    o.disp_ref = res.disp_ref;
+    o.profile = 1;
+    gk_tamap_global_result r2;
+    gk_error e2;
+    gk_error_clear(&e2);
+    if (gk_tamap_global_fit(mp, nsets, &s, &o, &r2, &e2) == GK_OK) {
+      gk_tamap_global_result_free(&res);
+      res = r2;
+    } else {
+      rc = GK_EDOM;
+      e = e2;
+    }
+  }
   cli_progress_done(&pr);
   for (size_t d = 0; d < nsets; d++) free(base[d]);
   free(irf_t);
@@ -650,6 +671,10 @@ static int cmd_fit(int argc, char **argv)
     /* a rate whose standard error is not finite or exceeds the rate itself
      * is not determined by the data: no number is printed for it */
     int det = t->fixed || (isfinite(res.k_se[k]) && res.k_se[k] > 0 && res.k_se[k] < res.k[k]);
+    /* with --profile: determined when the profile interval closes on both
+     * sides away from 0 (a one-sided interval gives a limit, not a value) */
+    int prof = res.profiled && !t->fixed;
+    if (prof) det = res.k_lo[k] > 0 && isfinite(res.k_hi[k]);
     snprintf(lab, sizeof lab, "%s -> %s", s.name[t->from], t->to >= 0 ? s.name[t->to] : "0");
     cJSON *it = cJSON_CreateObject();
     cJSON_AddStringToObject(it, "from", s.name[t->from]);
@@ -659,9 +684,36 @@ static int cmd_fit(int argc, char **argv)
       cli_fmt_value(v2, sizeof v2, 1e12 / res.k[k], t->fixed ? NAN : res.k_se[k] / (res.k[k] * res.k[k]) * 1e12, NULL);
       cli_printf(&r.b, "  %-18s  %-23s  %s%s\n", lab, v1, v2, t->fixed ? "  (fixed)" : "");
       gk_json_value_se(it, "k", res.k[k], t->fixed ? 0 : res.k_se[k]);
+      if (prof) {
+        double iv[2] = {res.k_lo[k], res.k_hi[k]};
+        gk_json_array(it, "k_profile", iv, 2);
+        cli_printf(&r.b, "  %-18s  68%% profile interval %s .. %s 1/ps (lifetime %s .. %s ps)\n", "",
+                   cli_fmt_num((char[32]){0}, 32, res.k_lo[k] * 1e-12, 4), cli_fmt_num((char[32]){0}, 32, res.k_hi[k] * 1e-12, 4),
+                   cli_fmt_num((char[32]){0}, 32, 1e12 / res.k_hi[k], 4), cli_fmt_num((char[32]){0}, 32, 1e12 / res.k_lo[k], 4));
+      }
+    } else if (prof && isfinite(res.k_hi[k])) {
+      /* open below: an upper limit of the rate, a lower limit of the lifetime */
+      undetermined++;
+      cli_printf(&r.b, "  %-18s  not determined: rate <= %s 1/ps, lifetime >= %s ps (68%% profile limit%s)\n", lab,
+                 cli_fmt_num((char[32]){0}, 32, res.k_hi[k] * 1e-12, 3), cli_fmt_num((char[32]){0}, 32, 1e12 / res.k_hi[k], 3),
+                 res.k[k] == 0 ? "; best fit at 0: no decay within the delays" : "");
+      cJSON_AddNullToObject(it, "k");
+      double iv[2] = {0, res.k_hi[k]};
+      gk_json_array(it, "k_profile", iv, 2);
+      cJSON_AddStringToObject(it, "k_note", "not determined: the profile interval reaches 0 (an upper limit only)");
+    } else if (prof && res.k_lo[k] > 0) {
+      undetermined++;
+      cli_printf(&r.b, "  %-18s  not determined: rate >= %s 1/ps, lifetime <= %s ps (68%% profile limit; not bounded above)\n",
+                 lab, cli_fmt_num((char[32]){0}, 32, res.k_lo[k] * 1e-12, 3), cli_fmt_num((char[32]){0}, 32, 1e12 / res.k_lo[k], 3));
+      cJSON_AddNullToObject(it, "k");
+      double iv[2] = {res.k_lo[k], NAN};
+      gk_json_array(it, "k_profile", iv, 2);
+      cJSON_AddStringToObject(it, "k_note", "not determined: the profile interval is not bounded above (a lower limit only)");
     } else {
       undetermined++;
-      if (isfinite(res.k_se[k]) && res.k_se[k] > 0)
+      if (res.k[k] == 0)
+        cli_printf(&r.b, "  %-18s  not determined (best fit at 0: no decay within the delays; --profile gives a limit)\n", lab);
+      else if (isfinite(res.k_se[k]) && res.k_se[k] > 0)
         cli_printf(&r.b, "  %-18s  not determined (1-sigma interval of the rate reaches 0: %s +- %s 1/ps)\n", lab,
                    cli_fmt_num((char[32]){0}, 32, res.k[k] * 1e-12, 2),
                    cli_fmt_num((char[32]){0}, 32, res.k_se[k] * 1e-12, 2));
@@ -1188,6 +1240,9 @@ static int cmd_gain(int argc, char **argv)
   "      --t0 T[,T2...]     time zero start (default 0), one or one per map; --fix-t0 holds it\n"  \
   "      --dispersion N     fit a wavelength-dependent IRF shift, polynomial of order N (1..3)\n"   \
   "      --nnls             non-negative spectra (Lawson-Hanson) per map and wavelength\n"         \
+  "      --profile          profile-likelihood 68 % intervals of the rates (each held in turn,\n"  \
+  "                         the rest refitted, until chi2 rises by chi2/dof); a rate whose\n"      \
+  "                         interval reaches 0 is reported as a limit (lifetime >= ...)\n"          \
   "      [map options as for svd]\n"                                                               \
   "    Outputs rates with standard errors (from the Jacobian of the projected problem), the\n"    \
   "    lifetimes of the decay modes, t0 and IRF per map; -o x.csv holds SAS, SAS se and DAS.\n"   \

@@ -14,6 +14,7 @@
 #include "gainkit/tamap.h"
 #include "gainkit/units.h"
 #include "core/core_internal.h"
+#include "fit/profile1.h"
 
 /* ---- scheme ------------------------------------------------------------ */
 
@@ -581,8 +582,43 @@ int gk_tamap_global_fit(const gk_tamap *const *maps, size_t nsets, const gk_tama
   fp.ctx = &g;
   fp.param = par;
   gk_fit_result fr;
-  int rc = gk_fit(&fp, &o->fit, &fr, err);
+  gk_fit_workspace *ws = gk_fit_alloc(NULL, &o->fit, npts, g.np);
+  int rc = ws ? gk_fit_run(ws, &fp, &fr, err) : gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
   if (rc) goto out;
+  for (int k = 0; k < GK_TAMAP_MAX_TRANS; k++) r->k_lo[k] = r->k_hi[k] = NAN;
+  if (o->profile && fr.converged) {
+    /* profile intervals of the free rates: chi2 may rise by chi2/dof, the
+     * dof counting the spectra too (they are fitted) */
+    size_t dof = npts > fr.n_free + (size_t)n * wn ? npts - fr.n_free - (size_t)n * wn : 0;
+    double level = fr.chi2 + (dof ? fr.chi2 / (double)dof : NAN);
+    double *best = malloc(g.np * sizeof *best);
+    if (best && isfinite(level)) {
+      memcpy(best, fr.value, g.np * sizeof *best);
+      gk_param *pp = calloc(g.np, sizeof *pp);
+      if (pp) {
+        memcpy(pp, par, g.np * sizeof *pp);
+        for (size_t q = 0; q < g.np; q++) pp[q].init = best[q];
+        gk_fit_problem f3 = fp;
+        f3.param = pp;
+        double kmax = 0;
+        for (int k = 0; k < g.nk; k++) kmax = fmax(kmax, best[k]);
+        for (int k = 0; k < g.nk; k++) {
+          if (par[k].fixed) continue;
+          double se = fr.se[k], lo = NAN, hi = NAN;
+          /* a rate at 0: the search upwards starts at its standard error,
+           * else at 1e-6 of the fastest rate */
+          double z = isfinite(se) && se > 0 ? se : 1e-6 * (kmax > 0 ? kmax : 1);
+          gk_fit_profile_side(ws, &f3, best, (size_t)k, level, se, -1, z, &lo);
+          gk_fit_profile_side(ws, &f3, best, (size_t)k, level, se, +1, z, &hi);
+          r->k_lo[k] = lo * g.scale[k];
+          r->k_hi[k] = hi * g.scale[k];
+        }
+        r->profiled = 1;
+        free(pp);
+      }
+    }
+    free(best);
+  }
   for (size_t q = 0; q < g.np; q++) {
     fr.value[q] *= g.scale[q];
     fr.se[q] *= g.scale[q];
@@ -690,6 +726,7 @@ int gk_tamap_global_fit(const gk_tamap *const *maps, size_t nsets, const gk_tama
   snprintf(r->reason, sizeof r->reason, "%s", fr.reason);
   gk_fit_result_free(&fr);
 out:
+  gk_fit_free(ws);
   free(y);
   free(g.C);
   free(g.B);

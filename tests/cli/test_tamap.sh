@@ -161,4 +161,23 @@ printf 't (ns),a\n0,1\n1,0.5\n0.5,0.3\n3,0.1\n' >"$T/bad4.csv"
 expect_input_error "bad4.csv:4: times must be" "times out of order" -- trpl "$T/bad4.csv" --n0 1e17
 run tamap --help; expect_rc 0 "help"; expect_out "gainkit tamap fit" "help examples"
 run trpl --help; expect_rc 0 "trpl help"
+# A two-compartment scheme on map_low (X fed by the unmodelled 40 ps
+# biexciton decay rises within the 125 ps of delays): X -> 0 is best at its
+# bound 0. This used to fail with "model failed to evaluate at the best-fit
+# parameters"; now the rate at 0 is a state that does not decay, reported as
+# not determined with its profile limit (exit 1), and H -> X has a closed
+# profile interval.
+run tamap fit "$EX/map_low.csv" --signal-unit mOD --background -0.5ps --exclude 0.1ps --scheme "H->X:1ps, X->0:1ns" \
+  --t0 0.2ps --fix-t0 --irf-fwhm 120fs --fix-irf --profile --format json
+expect_rc 1 "2-compartment scheme, rate at 0"
+no_nonfinite "2-compartment scheme"
+flat=$(printf '%s\n' "$OUT" | tr -d '\n\t ')
+printf '%s' "$flat" | grep -q '"to":"0","k":null,"k_profile":\[0,[0-9.eE+-]*\]' && ok || bad "X->0: null with [0, limit]: $flat"
+printf '%s' "$flat" | grep -q '"from":"H","to":"X","k":{"value":[0-9.eE+-]*,"stderr":[0-9.eE+-]*},"k_profile":\[[0-9.eE+-]*,[0-9.eE+-]*\]' \
+  && ok || bad "H->X: value and closed profile interval"
+run tamap fit "$EX/map_low.csv" --signal-unit mOD --background -0.5ps --exclude 0.1ps --scheme "H->X:1ps, X->0:1ns" \
+  --t0 0.2ps --fix-t0 --irf-fwhm 120fs --fix-irf --profile
+expect_out "lifetime >= " "text: a lower limit of the lifetime"
+expect_out "best fit at 0: no decay within the delays" "text: the reason"
+
 finish

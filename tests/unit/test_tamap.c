@@ -377,6 +377,7 @@ static void test_rate_at_bound(void)
   CHECK(r.converged);
   CHECK(r.k[1] == 0);
   CHECK(r.lam[0] == 0);
+  CHECK(!r.profiled && isnan(r.k_lo[1]));
   /* the bound is the optimum: holding B -> 0 at small positive rates
    * (lifetimes 10 ns, 1 ns) raises chi2 */
   double chi0 = r.chi2;
@@ -387,6 +388,25 @@ static void test_rate_at_bound(void)
     sf.tr[1].fixed = 1;
     CHECK_INT(gk_tamap_global_fit(maps, 1, &sf, &o, &r, &e), GK_OK);
     CHECK_MSG(r.chi2 > chi0, "chi2 %g at k_B = %g, %g at the bound", r.chi2, kb, chi0);
+    gk_tamap_global_result_free(&r);
+  }
+  /* profile of the rate at 0: [0, upper limit]; at the upper limit chi2
+   * has risen by chi2/dof (checked by a fit with the rate held there) */
+  o.profile = 1;
+  CHECK_INT(gk_tamap_global_fit(maps, 1, &s, &o, &r, &e), GK_OK);
+  CHECK(r.profiled);
+  CHECK(r.k_lo[1] == 0);
+  CHECK(r.k_hi[1] > 0 && isfinite(r.k_hi[1]));
+  double khi = r.k_hi[1], lev = r.chi2 + r.chi2 / (double)r.dof;
+  CHECK(r.k_lo[0] > 0 && r.k_lo[0] < r.k[0] && r.k_hi[0] > r.k[0]);
+  gk_tamap_global_result_free(&r);
+  o.profile = 0;
+  {
+    gk_tamap_scheme sf = s;
+    sf.tr[1].k = khi;
+    sf.tr[1].fixed = 1;
+    CHECK_INT(gk_tamap_global_fit(maps, 1, &sf, &o, &r, &e), GK_OK);
+    CHECK_MSG(fabs(r.chi2 - lev) < 2e-3 * (lev - chi0), "chi2 at the limit %.10g, level %.10g", r.chi2, lev);
     gk_tamap_global_result_free(&r);
   }
   /* the basis of a state that does not decay: the Gaussian-convolved step
@@ -402,6 +422,39 @@ static void test_rate_at_bound(void)
     double want = t < 0 ? 0.5 * (t + 1) * (t + 1) : 1 - 0.5 * (1 - t) * (1 - t);
     CHECK_ABS(gk_kin_basis(&mi, t, INFINITY), want, 1e-14);
   }
+  gk_tamap_free(&m);
+}
+
+/* Profile intervals of well-determined rates: the profile of a nearly
+ * linear problem is the parabola of the covariance, so each side matches
+ * the standard error (and the interval holds the truth). */
+static void test_profile_intervals(void)
+{
+  gk_tamap_scheme truth;
+  gk_tamap_scheme_parse("A->B:0.4ps, B->C:3ps, C->0:40ps", NULL, &truth, NULL);
+  double k[3] = {truth.tr[0].k, truth.tr[1].k, truth.tr[2].k};
+  double sas[120];
+  gk_tamap m;
+  rng_state = 777;
+  make_target_map(&m, &truth, k, 120e-15, 0.1e-12, 1, 2e-4, sas);
+  gk_tamap_global_options o;
+  gk_tamap_global_options_default(&o);
+  o.irf.fwhm = 120e-15;
+  o.t0[0] = 0.1e-12;
+  o.profile = 1;
+  const gk_tamap *maps[1] = {&m};
+  gk_tamap_global_result r;
+  gk_error e;
+  CHECK_MSG(gk_tamap_global_fit(maps, 1, &truth, &o, &r, &e) == GK_OK, "%s", e.msg);
+  if (!r.sas[0]) { gk_tamap_free(&m); return; }
+  CHECK(r.profiled);
+  for (int i = 0; i < 3; i++) {
+    double se = r.k_se[i];
+    CHECK_MSG(fabs((r.k_hi[i] - r.k[i]) / se - 1) < 0.15 && fabs((r.k[i] - r.k_lo[i]) / se - 1) < 0.15,
+              "rate %d: [%g, %g] around %g, se %g", i, r.k_lo[i], r.k_hi[i], r.k[i], se);
+    CHECK(fabs(r.k[i] - k[i]) < 4 * se);
+  }
+  gk_tamap_global_result_free(&r);
   gk_tamap_free(&m);
 }
 
@@ -713,6 +766,7 @@ int main(void)
   RUN(test_chirp);
   RUN(test_target_and_das);
   RUN(test_rate_at_bound);
+  RUN(test_profile_intervals);
   RUN(test_joint_sets_nnls);
   RUN(test_per_set_populations);
   RUN(test_dispersion_in_fit);
