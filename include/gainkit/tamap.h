@@ -202,6 +202,10 @@ typedef struct gk_tamap_global_options {
    * everything else refitted, until chi2 has risen by chi2/dof; the
    * fitting core's search, src/fit/profile1.c). Costs ~20 fits per rate. */
   int profile;
+  /* 1: central differences instead of the analytic Jacobian of the
+   * projected problem (for checks; the analytic one applies to a Gaussian
+   * or no IRF without nnls, the others always use differences) */
+  int fd_jacobian;
   gk_fit_options fit;
 } gk_tamap_global_options;
 
