@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "qopt.h"
+#include "gainkit/ta.h"
 #include "gainkit/tamap.h"
 
 #define NQ(a) (sizeof(a) / sizeof((a)[0]))
@@ -1012,7 +1013,7 @@ static int cmd_gain(int argc, char **argv)
   cli_common c = {.cmd = "tamap gain"};
   mapopt mo = {NULL, NULL, NULL, NAN, -1, 0};
   const char *ground = NULL, *nm_s = NULL, *fl_s = NULL;
-  double win[2] = {NAN, NAN}, delay = NAN, sigma = 0, hnu = 0, thick = 0;
+  double win[2] = {NAN, NAN}, delay = NAN, sigma = 0, hnu = 0, thick = 0, probe = NAN, degen = 2;
   cli_qopt q[] = {MAP_QOPTS(mo),
                   {"ground", NULL, QO_STRING, NULL, &ground, 0},
                   {"n-mean", NULL, QO_STRING, NULL, &nm_s, 0},
@@ -1021,9 +1022,15 @@ static int cmd_gain(int argc, char **argv)
                   {"photon-energy", "eV", QO_POS, &hnu, NULL, 0},
                   {"delay", "s", QO_ANY, &delay, NULL, 0},
                   {"window", "s", QO_RANGE, win, NULL, 0},
-                  {"thickness", "cm", QO_POS, &thick, NULL, 0}};
+                  {"thickness", "cm", QO_POS, &thick, NULL, 0},
+                  {"gain-fit", NULL, QO_FLAG, NULL, NULL, 0},
+                  {"probe", "nm", QO_POS, &probe, NULL, 0},
+                  {"degeneracy", NULL, QO_POS, &degen, NULL, 0}};
   int first;
   if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
+  int gfit = cli_qopt_find(q, NQ(q), "gain-fit")->seen;
+  if (!gfit && (cli_qopt_find(q, NQ(q), "probe")->seen || cli_qopt_find(q, NQ(q), "degeneracy")->seen))
+    return CLI_QFAIL(cli_qopt_find(q, NQ(q), "probe")->seen ? "probe" : "degeneracy", "goes with --gain-fit");
   size_t nsets = (size_t)(argc - first);
   if (nsets < 2) return cli_usage(c.cmd, "give two or more map FILEs (one per pump level, increasing)");
   if (nsets > GK_TAMAP_MAX_GAIN_SETS) return cli_usage(c.cmd, "at most %d maps", GK_TAMAP_MAX_GAIN_SETS);
@@ -1134,6 +1141,68 @@ static int cmd_gain(int argc, char **argv)
                              nmean[nsets - 1], gmax, r.wl[ib]);
     else cli_printf(&res.b, "  material gain at <N> = %g: none (A0 + dA > 0 everywhere)\n", nmean[nsets - 1]);
   }
+  /* the Poisson gain-curve fit at one wavelength (gainkit ta's fit,
+   * gk_ta_gain_curve_fit): -dA/A0 along <N> against 1 - a(<N>)/a(0) of a
+   * g-fold degenerate band edge with Poisson occupancy (n_e = 0) */
+  gk_ta_gain_curve gc = {0};
+  int gc_ok = 0;
+  size_t ip = (size_t)-1;
+  if (gfit) {
+    double amax = 0;
+    for (size_t i = 0; i < nw; i++) amax = fmax(amax, r.a0[i]);
+    if (isfinite(probe)) {
+      for (size_t i = 0; i < nw; i++)
+        if (ip == (size_t)-1 || fabs(r.wl[i] - probe) < fabs(r.wl[ip] - probe)) ip = i;
+    } else if (r.best != (size_t)-1) {
+      ip = r.best;
+    } else {
+      /* no crossing: the largest -dA/A0 at the highest pump */
+      for (size_t i = 0; i < nw; i++)
+        if (r.a0[i] > GK_TAMAP_GAIN_MIN_A0 * amax &&
+            (ip == (size_t)-1 || -r.da[i * nsets + nsets - 1] / r.a0[i] > -r.da[ip * nsets + nsets - 1] / r.a0[ip]))
+          ip = i;
+    }
+    if (ip != (size_t)-1 && !(r.a0[ip] > GK_TAMAP_GAIN_MIN_A0 * amax)) ip = (size_t)-1;
+    cJSON *gj = cJSON_AddObjectToObject(res.j, "gain_curve_fit");
+    if (ip == (size_t)-1) {
+      cJSON_AddNullToObject(gj, "g");
+      cJSON_AddStringToObject(gj, "reason", "no wavelength with A0 above 2 % of its maximum at the probe");
+      cli_printf(&res.b, "  Poisson gain-curve fit: not done (A0 below 2 %% of its maximum at the probe)\n");
+    } else {
+      double y[GK_TAMAP_MAX_GAIN_SETS];
+      for (size_t k = 0; k < nsets; k++) y[k] = -r.da[ip * nsets + k] / r.a0[ip];
+      gk_ta_options to;
+      gk_ta_options_default(&to);
+      to.degeneracy = degen;
+      to.fit_degeneracy = 1;
+      to.fit_ne = 0;
+      to.ne = 0;
+      gk_error ge;
+      gk_error_clear(&ge);
+      gk_json_num(gj, "wavelength_nm", r.wl[ip]);
+      if (gk_ta_gain_curve_fit(nmean, y, nsets, &to, &gc, &ge) == GK_OK) {
+        gc_ok = 1;
+        gk_json_value_se(gj, "g", gc.g, gc.g_se);
+        if (isfinite(gc.threshold)) gk_json_value_se(gj, "n_th", gc.threshold, gc.threshold_se);
+        else {
+          cJSON_AddNullToObject(gj, "n_th");
+          cJSON_AddStringToObject(gj, "n_th_note", "the fitted curve never reaches -dA/A0 = 1");
+        }
+        gk_json_num(gj, "chi2_red", gc.chi2_red);
+        cJSON_AddBoolToObject(gj, "converged", gc.converged);
+        cli_printf(&res.b, "  Poisson gain-curve fit at %.2f nm: -dA/A0 = 1 - a(<N>)/a(0), g-fold band edge, n_e = 0\n",
+                   r.wl[ip]);
+        cli_print_value(&res.b, "g", gc.g, gc.g_se, "(degeneracy)");
+        if (isfinite(gc.threshold)) cli_print_value(&res.b, "<N_th> fit", gc.threshold, gc.threshold_se, "(model crossing)");
+        else cli_printf(&res.b, "  %-12s not determined: the fitted curve never reaches 1\n", "<N_th> fit");
+        if (!gc.converged) cli_printf(&res.b, "  gain-curve fit NOT CONVERGED: %s\n", gc.reason);
+      } else {
+        cJSON_AddNullToObject(gj, "g");
+        cJSON_AddStringToObject(gj, "reason", ge.msg);
+        cli_printf(&res.b, "  Poisson gain-curve fit failed: %s\n", ge.msg);
+      }
+    }
+  }
   cJSON *arr = cJSON_AddArrayToObject(res.j, "thresholds");
   for (size_t i = 0; i < nw; i++) {
     if (!isfinite(r.nth[i])) continue;
@@ -1190,13 +1259,26 @@ static int cmd_gain(int argc, char **argv)
       gk_panel_add(p, r.wl, yy, NULL, nw, GK_STYLE_LINE, (int)k, lb);
     }
     free(yy);
-    gk_panel_labels(p2, "wavelength (nm)", "<N_th>", "(b) gain threshold per wavelength");
-    gk_panel_add(p2, r.wl, r.nth, NULL, nw, GK_STYLE_POINTS, -1, NULL);
+    if (gc_ok) {
+      /* the gain curve at the fit's wavelength instead of the threshold map */
+      double y[GK_TAMAP_MAX_GAIN_SETS];
+      for (size_t k = 0; k < nsets; k++) y[k] = -r.da[ip * nsets + k] / r.a0[ip];
+      char tl[96];
+      snprintf(tl, sizeof tl, "(b) Poisson gain curve at %.1f nm (g = %.3g)", r.wl[ip], gc.g);
+      gk_panel_labels(p2, "<N>", "-ΔA/A0", tl);
+      gk_panel_add(p2, nmean, y, NULL, nsets, GK_STYLE_POINTS, -1, "data");
+      gk_panel_add(p2, nmean, gc.curve, NULL, nsets, GK_STYLE_LINE, GK_BLACK, "fit");
+      gk_panel_hline(p2, 1, GK_GREY, "gain");
+    } else {
+      gk_panel_labels(p2, "wavelength (nm)", "<N_th>", "(b) gain threshold per wavelength");
+      gk_panel_add(p2, r.wl, r.nth, NULL, nw, GK_STYLE_POINTS, -1, NULL);
+    }
     rc = cli_save_figure(&c, f);
   }
   for (size_t d = 0; d < nsets; d++) gk_tamap_free(&maps[d]);
   gk_columns_free(&g);
-  int status = r.best != (size_t)-1 ? CLI_OK : CLI_FAILED;
+  int status = r.best != (size_t)-1 && (!gfit || (gc_ok && gc.converged)) ? CLI_OK : CLI_FAILED;
+  gk_ta_gain_curve_free(&gc);
   gk_tamap_gain_free(&r);
   if (rc) { cli_result_free(&res); return rc; }
   return cli_result_finish(&c, &res, status);
@@ -1268,9 +1350,13 @@ static int cmd_gain(int argc, char **argv)
   "      --delay T          analyse one delay (nearest sample; every map must have it), or\n"    \
   "      --window T1:T2     dA averaged over these delays (with units: 2ps:4ps)\n"                           \
   "      --thickness d      film thickness (cm; 100nm accepted): material gain -(A0 + dA) ln10/d\n" \
+  "      --gain-fit         Poisson gain-curve fit of -dA/A0 versus <N> (as gainkit ta --gain-fit,\n" \
+  "                         n_e = 0): the band-edge degeneracy g and the model's <N_th>; at\n"  \
+  "                         --probe NM (default: the wavelength of the lowest threshold)\n"      \
+  "      --degeneracy G     start of g (default 2)\n"                                             \
   "      [map options as for svd]\n"                                                               \
   "    Exit 1 (and null) when -dA/A0 reaches 1 at no wavelength.\n"                               \
-  "      gainkit tamap gain examples/tamap/gain_n1.csv examples/tamap/gain_n2.csv examples/tamap/gain_n3.csv examples/tamap/gain_n4.csv examples/tamap/gain_n5.csv examples/tamap/gain_n6.csv examples/tamap/gain_n7.csv examples/tamap/gain_n8.csv --ground examples/tamap/gain_a0.csv --n-mean 0.5,0.9,1.2,1.35,1.45,1.6,2.0,2.7 --window 2ps:4ps --thickness 100nm\n"
+  "      gainkit tamap gain examples/tamap/gain_n1.csv examples/tamap/gain_n2.csv examples/tamap/gain_n3.csv examples/tamap/gain_n4.csv examples/tamap/gain_n5.csv examples/tamap/gain_n6.csv examples/tamap/gain_n7.csv examples/tamap/gain_n8.csv --ground examples/tamap/gain_a0.csv --n-mean 0.5,0.8,1.0,1.1,1.2,1.4,2.0,2.7 --window 2ps:4ps --thickness 100nm\n"
 
 static const struct cli_subcommand subs[] = {
   {"svd", "FILE [options]", TAMAP_HELP_SVD, cmd_svd},
