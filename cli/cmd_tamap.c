@@ -376,53 +376,6 @@ static void pval(cli_buf *b, const char *name, double v, double se, int fixed, i
   cli_print_value(b, name, v, se, unit);
 }
 
-/* factor of a time column to s: the unit in the header, else --time-unit
- * (the unit of a time column whose header carries none) */
-static int time_factor(const char *path, const gk_table *tb, const char *tunit, double *tf, gk_error *e)
-{
-  char name[64], unit[64] = "";
-  if (tb->has_header) gk_header_split(tb->raw[0], name, sizeof name, unit, sizeof unit);
-  if (!unit[0] && tunit) snprintf(unit, sizeof unit, "%s", tunit);
-  long line = tb->has_header ? tb->header_line : tb->line[0];
-  if (!unit[0])
-    return gk_error_set(e, GK_EINPUT, path, line, "no time unit: name it in the header (\"t (ps)\") or give --time-unit");
-  if (gk_unit_factor(unit, "s", tf, e) != GK_OK)
-    return gk_error_set(e, GK_EINPUT, path, line, "time unit '%s' is not a time", unit);
-  return GK_OK;
-}
-
-/* a measured IRF file: time, response */
-static int read_irf(const char *path, const char *tunit, double **t, double **y, size_t *n, gk_error *e)
-{
-  gk_table tb;
-  gk_read_options ro = {0};
-  ro.min_rows = 3;
-  *t = *y = NULL;
-  if (gk_table_read(path, &ro, &tb, e) != GK_OK) return e->code ? e->code : GK_EINPUT;
-  double tf;
-  int rc = time_factor(path, &tb, tunit, &tf, e);
-  if (rc == GK_OK && tb.ncols != 2)
-    rc = gk_error_set(e, GK_EINPUT, path, tb.has_header ? tb.header_line : tb.line[0],
-                      "%zu columns: an IRF file has two (time, response)", tb.ncols);
-  if (rc == GK_OK) {
-    *t = malloc(tb.nrows * sizeof **t);
-    *y = malloc(tb.nrows * sizeof **y);
-    if (!*t || !*y) rc = gk_error_set(e, GK_ENOMEM, NULL, 0, "out of memory");
-  }
-  double area = 0;
-  for (size_t r = 0; r < tb.nrows && rc == GK_OK; r++) {
-    (*t)[r] = tb.v[r * 2] * tf;
-    (*y)[r] = tb.v[r * 2 + 1];
-    if (r && !((*t)[r] > (*t)[r - 1])) rc = gk_error_set(e, GK_EINPUT, path, tb.line[r], "IRF times must increase");
-    if (r) area += 0.5 * ((*y)[r] + (*y)[r - 1]) * ((*t)[r] - (*t)[r - 1]);
-  }
-  if (rc == GK_OK && !(area > 0)) rc = gk_error_set(e, GK_EINPUT, path, tb.line[0], "the IRF has no positive area");
-  *n = tb.nrows;
-  gk_table_free(&tb);
-  if (rc) { free(*t); free(*y); *t = *y = NULL; }
-  return rc;
-}
-
 static int cmd_fit(int argc, char **argv)
 {
   cli_common c = {.cmd = "tamap fit"};
@@ -518,7 +471,8 @@ static int cmd_fit(int argc, char **argv)
   }
   gk_tamap_global_options o;
   gk_tamap_global_options_default(&o);
-  double *irf_t = NULL, *irf_y = NULL;
+  gk_kin_prepared irfp;
+  memset(&irfp, 0, sizeof irfp);
   if (irf_s) {
     if (cli_qopt_find(q, NQ(q), "irf-fwhm")->seen) return CLI_QFAIL("irf", "give either --irf FILE (measured) or --irf-fwhm");
     if (cli_qopt_find(q, NQ(q), "fix-irf")->seen || cli_qopt_find(q, NQ(q), "irf-per-set")->seen)
@@ -549,11 +503,15 @@ static int cmd_fit(int argc, char **argv)
   if (o.irf.kind == GK_KIN_IRF_NONE && !o.t0_fixed)
     return CLI_QFAIL("irf-fwhm", "0 (no IRF) needs --fix-t0: without an instrument response time zero is not determined");
   if (irf_s) {
-    size_t ni;
-    if (read_irf(irf_s, tunit, &irf_t, &irf_y, &ni, &e) != GK_OK) return cli_error(&e);
-    o.irf.t = irf_t;
-    o.irf.y = irf_y;
-    o.irf.n = ni;
+    /* the library's IRF reader (gainkit kinetics and trpl use it too) */
+    if (gk_kin_irf_read(irf_s, tunit, &irfp, &e) != GK_OK) {
+      gk_kin_prepared_free(&irfp);
+      if (strstr(e.msg, "no time unit")) strncat(e.msg, " (--time-unit)", sizeof e.msg - strlen(e.msg) - 1);
+      return cli_error(&e);
+    }
+    o.irf.t = irfp.t;
+    o.irf.y = irfp.y;
+    o.irf.n = irfp.d.n;
   }
   gk_tamap maps[GK_TAMAP_MAX_SETS];
   gk_tamap_chirp ch[GK_TAMAP_MAX_SETS];
@@ -570,8 +528,7 @@ static int cmd_fit(int argc, char **argv)
   }
   if (rc) {
     for (size_t d = 0; d < loaded; d++) { gk_tamap_free(&maps[d]); free(base[d]); }
-    free(irf_t);
-    free(irf_y);
+    gk_kin_prepared_free(&irfp);
     return rc;
   }
   gk_tamap_global_result res;
@@ -637,8 +594,7 @@ static int cmd_fit(int argc, char **argv)
   }
   cli_progress_done(&pr);
   for (size_t d = 0; d < nsets; d++) free(base[d]);
-  free(irf_t);
-  free(irf_y);
+  gk_kin_prepared_free(&irfp);
   o.irf.t = o.irf.y = NULL;
   if (rc != GK_OK) {
     for (size_t d = 0; d < nsets; d++) gk_tamap_free(&maps[d]);

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "qopt.h"
 #include "gainkit/carriers.h"
+#include "gainkit/kinetics.h"
 #include "gainkit/trpl.h"
 #include "gainkit/units.h"
 
@@ -25,39 +26,6 @@ static int time_factor(const char *path, const gk_table *tb, const char *tunit, 
   if (gk_unit_factor(unit, "s", tf, e) != GK_OK)
     return gk_error_set(e, GK_EINPUT, path, line, "time unit '%s' is not a time", unit);
   return GK_OK;
-}
-
-/* the measured IRF file: time (unit in the header or --time-unit), response */
-static int read_irf(const char *path, const char *tunit, double **t, double **y, size_t *n, gk_error *e)
-{
-  gk_table tb;
-  gk_read_options ro = {0};
-  ro.min_rows = 3;
-  if (gk_table_read(path, &ro, &tb, e) != GK_OK) return e->code ? e->code : GK_EINPUT;
-  double tf;
-  int rc = time_factor(path, &tb, tunit, &tf, e);
-  if (rc == GK_OK && tb.ncols != 2)
-    rc = gk_error_set(e, GK_EINPUT, path, tb.has_header ? tb.header_line : tb.line[0],
-                      "%zu columns: an IRF file has two (time, response)", tb.ncols);
-  *t = *y = NULL;
-  if (rc == GK_OK) {
-    *t = malloc(tb.nrows * sizeof **t);
-    *y = malloc(tb.nrows * sizeof **y);
-    if (!*t || !*y) rc = gk_error_set(e, GK_ENOMEM, NULL, 0, "out of memory");
-  }
-  double mx = 0;
-  for (size_t r = 0; r < tb.nrows && rc == GK_OK; r++) {
-    (*t)[r] = tb.v[r * 2] * tf;
-    (*y)[r] = tb.v[r * 2 + 1];
-    mx = fmax(mx, (*y)[r]);
-    if (r && !((*t)[r] > (*t)[r - 1])) rc = gk_error_set(e, GK_EINPUT, path, tb.line[r], "IRF times must increase");
-  }
-  if (rc == GK_OK && !(mx > 0))
-    rc = gk_error_set(e, GK_EINPUT, path, tb.line[0], "the IRF has no positive response");
-  *n = tb.nrows;
-  gk_table_free(&tb);
-  if (rc) { free(*t); free(*y); *t = *y = NULL; }
-  return rc;
 }
 
 static int run(int argc, char **argv)
@@ -181,26 +149,30 @@ static int run(int argc, char **argv)
   o.fix_kd = fixkd;
   o.shared_scale = cli_qopt_find(q, NQ(q), "shared-scale")->seen;
   o.profile = cli_qopt_find(q, NQ(q), "profile")->seen;
-  double *irf_t = NULL, *irf_y = NULL;
+  gk_kin_prepared irfp;
+  memset(&irfp, 0, sizeof irfp);
   if (fwhm > 0) {
     o.irf = GK_TRPL_IRF_GAUSS;
     o.fwhm = fwhm;
     o.fix_fwhm = cli_qopt_find(q, NQ(q), "fix-irf")->seen;
   } else if (irf_s) {
     o.irf = GK_TRPL_IRF_MEASURED;
-    if (read_irf(irf_s, tunit, &irf_t, &irf_y, &o.irf_n, &e) != GK_OK) {
+    /* the library's IRF reader (gainkit kinetics and tamap fit use it too) */
+    if (gk_kin_irf_read(irf_s, tunit, &irfp, &e) != GK_OK) {
+      gk_kin_prepared_free(&irfp);
       free(t); free(pl); gk_table_free(&tb);
+      if (strstr(e.msg, "no time unit")) strncat(e.msg, " (--time-unit)", sizeof e.msg - strlen(e.msg) - 1);
       return cli_error(&e);
     }
-    o.irf_t = irf_t;
-    o.irf_y = irf_y;
+    o.irf_t = irfp.t;
+    o.irf_y = irfp.y;
+    o.irf_n = irfp.d.n;
   }
   o.t0 = t0;
   o.fix_t0 = cli_qopt_find(q, NQ(q), "fix-t0")->seen;
   gk_trpl_result r;
   int frc = gk_trpl_fit(&dd, &o, &r, &e);
-  free(irf_t);
-  free(irf_y);
+  gk_kin_prepared_free(&irfp);
   if (frc != GK_OK) {
     if (!e.file[0]) snprintf(e.file, sizeof e.file, "%s", path);
     free(t); free(pl); gk_table_free(&tb);

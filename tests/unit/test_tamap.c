@@ -512,6 +512,56 @@ static void test_analytic_jacobian(void)
   gk_tamap_free(&m2);
 }
 
+/* The library's measured-IRF reader (tamap fit, trpl): units from the
+ * header or the argument, and each refusal at its line. */
+static int irf_file(char *path, const char *text)
+{
+  int fd = mkstemp(path);
+  if (fd < 0) return -1;
+  ssize_t n = write(fd, text, strlen(text));
+  close(fd);
+  return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+static void test_irf_read(void)
+{
+  char p[] = "/tmp/gk_irf_XXXXXX";
+  gk_kin_prepared r;
+  gk_error e;
+  CHECK_INT(irf_file(p, "t (fs),y\n-100,0\n0,1\n100,0\n"), 0);
+  CHECK_INT(gk_kin_irf_read(p, NULL, &r, &e), GK_OK);
+  CHECK_INT((int)r.d.n, 3);
+  CHECK_ABS(r.t[0], -100e-15, 1e-27);
+  CHECK_ABS(r.y[1], 1, 0);
+  gk_kin_prepared_free(&r);
+  unlink(p);
+  char q[] = "/tmp/gk_irf_XXXXXX";
+  CHECK_INT(irf_file(q, "-1,0\n0,1\n1,0\n"), 0);
+  CHECK_INT(gk_kin_irf_read(q, NULL, &r, &e), GK_EINPUT);
+  CHECK(strstr(e.msg, "no time unit") != NULL && e.line == 1);
+  gk_kin_prepared_free(&r);
+  CHECK_INT(gk_kin_irf_read(q, "ps", &r, &e), GK_OK);
+  CHECK_ABS(r.t[2], 1e-12, 1e-24);
+  gk_kin_prepared_free(&r);
+  unlink(q);
+  char b1[] = "/tmp/gk_irf_XXXXXX", b2[] = "/tmp/gk_irf_XXXXXX", b3[] = "/tmp/gk_irf_XXXXXX";
+  CHECK_INT(irf_file(b1, "t (ps),y\n0,0\n1,1\n1,0\n"), 0);
+  CHECK_INT(gk_kin_irf_read(b1, NULL, &r, &e), GK_EINPUT);
+  CHECK(strstr(e.msg, "IRF times must increase") != NULL && e.line == 4);
+  gk_kin_prepared_free(&r);
+  CHECK_INT(irf_file(b2, "t (ps),y,z\n0,0,1\n1,1,1\n2,0,1\n"), 0);
+  CHECK_INT(gk_kin_irf_read(b2, NULL, &r, &e), GK_EINPUT);
+  CHECK(strstr(e.msg, "an IRF file has two") != NULL);
+  gk_kin_prepared_free(&r);
+  CHECK_INT(irf_file(b3, "t (ps),y\n0,0\n1,-1\n2,0\n"), 0);
+  CHECK_INT(gk_kin_irf_read(b3, NULL, &r, &e), GK_EINPUT);
+  CHECK(strstr(e.msg, "no positive area") != NULL);
+  gk_kin_prepared_free(&r);
+  unlink(b1);
+  unlink(b2);
+  unlink(b3);
+}
+
 static void test_joint_sets_nnls(void)
 {
   /* two fluences: shared rates, their own t0 and amplitudes */
@@ -822,6 +872,7 @@ int main(void)
   RUN(test_rate_at_bound);
   RUN(test_profile_intervals);
   RUN(test_analytic_jacobian);
+  RUN(test_irf_read);
   RUN(test_joint_sets_nnls);
   RUN(test_per_set_populations);
   RUN(test_dispersion_in_fit);
