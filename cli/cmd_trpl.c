@@ -28,11 +28,104 @@ static int time_factor(const char *path, const gk_table *tb, const char *tunit, 
   return GK_OK;
 }
 
+/* --charging T1:T2: the degree of charging <n_e> from the PL of a neutral
+ * and a charged sample (FILE: time, PL neutral, PL charged) */
+static int run_charging(cli_common *c, const char *path, const char *tunit, const double *tail)
+{
+  gk_error e;
+  gk_error_clear(&e);
+  gk_table tb;
+  gk_read_options ro = {0};
+  ro.min_rows = 4;
+  if (gk_table_read(path, &ro, &tb, &e) != GK_OK) return cli_error(&e);
+  if (tb.ncols != 3) {
+    gk_error_set(&e, GK_EINPUT, path, tb.has_header ? tb.header_line : tb.line[0],
+                 "%zu columns: --charging reads three (time, PL of the neutral sample, PL of the charged one)", tb.ncols);
+    gk_table_free(&tb);
+    return cli_error(&e);
+  }
+  double tf;
+  if (time_factor(path, &tb, tunit, &tf, &e) != GK_OK) {
+    gk_table_free(&tb);
+    return cli_error(&e);
+  }
+  size_t n = tb.nrows;
+  double *t = malloc(n * sizeof *t), *pn = malloc(n * sizeof *pn), *pc = malloc(n * sizeof *pc);
+  if (!t || !pn || !pc) { free(t); free(pn); free(pc); gk_table_free(&tb); return CLI_FAILED; }
+  for (size_t r = 0; r < n; r++) {
+    t[r] = tb.v[r * 3] * tf;
+    pn[r] = tb.v[r * 3 + 1];
+    pc[r] = tb.v[r * 3 + 2];
+    if (r && !(t[r] > t[r - 1])) {
+      gk_error_set(&e, GK_EINPUT, path, tb.line[r], "times must increase");
+      free(t); free(pn); free(pc); gk_table_free(&tb);
+      return cli_error(&e);
+    }
+  }
+  gk_table_free(&tb);
+  gk_trpl_charging ch;
+  if (gk_trpl_charging_run(t, pn, pc, n, tail[0], tail[1], &ch, &e) != GK_OK) {
+    if (!e.file[0]) snprintf(e.file, sizeof e.file, "%s", path);
+    if (e.code == GK_EUSAGE) { free(t); free(pn); free(pc); return CLI_QFAIL("charging", "%s", e.msg); }
+    free(t); free(pn); free(pc);
+    return cli_error(&e);
+  }
+  cli_result res;
+  cli_result_init(&res, "trpl");
+  cJSON_AddStringToObject(res.j, "file", path);
+  cJSON_AddStringToObject(res.j, "analysis", "charging");
+  double tw[2] = {tail[0], tail[1]};
+  gk_json_array(res.j, "tail_window_s", tw, 2);
+  gk_json_num(res.j, "zero_delay_s", ch.t0);
+  gk_json_value_se(res.j, "scale", ch.scale, ch.scale_se);
+  gk_json_value_se(res.j, "q0", ch.q0, ch.q0_se);
+  cli_printf(&res.b, "Degree of charging from PL dynamics (Ahn et al., Chem. Rev. 2023, Fig. 13b):\n"
+                     "  neutral PL scaled onto the charged sample's tail (%g .. %g ns, %zu points)\n",
+             tail[0] * 1e9, tail[1] * 1e9, ch.ntail);
+  cli_print_value(&res.b, "scale", ch.scale, ch.scale_se, "");
+  cli_print_value(&res.b, "q(0)", ch.q0, ch.q0_se, "(uncharged fraction at zero delay)");
+  int status = CLI_OK;
+  if (isfinite(ch.ne)) {
+    gk_json_value_se(res.j, "n_e", ch.ne, ch.ne_se);
+    cli_print_value(&res.b, "<n_e>", ch.ne, ch.ne_se, "= -ln q(0) (Poisson-distributed electrons)");
+  } else {
+    cJSON_AddNullToObject(res.j, "n_e");
+    cJSON_AddStringToObject(res.j, "n_e_note", "q(0) >= 1: no charged dots seen");
+    cli_printf(&res.b, "  %-12s not determined: q(0) >= 1 (no charged dots seen)\n", "<n_e>");
+    status = CLI_FAILED;
+  }
+  static const char *hdr[] = {"time (s)", "PL neutral", "PL charged", "scaled neutral"};
+  gk_csv_init(&res.csv, 4, hdr);
+  res.has_csv = 1;
+  for (size_t r = 0; r < n; r++) gk_csv_add_row(&res.csv, (double[]){t[r], pn[r], pc[r], ch.scale * pn[r]});
+  int rc = 0;
+  if (c->plot) {
+    gk_figure *f = gk_figure_new(1, 1, 800, 560, cli_basename(path));
+    gk_panel *p = gk_figure_panel(f, 0);
+    gk_panel_labels(p, "time t (ns)", "PL (a.u.)", "neutral PL scaled onto the charged sample's tail");
+    gk_panel_log(p, 0, 1);
+    double *tn = malloc(n * sizeof *tn), *sn = malloc(n * sizeof *sn);
+    if (tn && sn) {
+      for (size_t r = 0; r < n; r++) { tn[r] = t[r] * 1e9; sn[r] = ch.scale * pn[r]; }
+      gk_panel_add(p, tn, pc, NULL, n, GK_STYLE_POINTS, 0, "charged");
+      gk_panel_add(p, tn, pn, NULL, n, GK_STYLE_POINTS, 1, "neutral");
+      gk_panel_add(p, tn, sn, NULL, n, GK_STYLE_LINE, GK_BLACK, "neutral, scaled");
+    }
+    free(tn);
+    free(sn);
+    rc = cli_save_figure(c, f);
+  }
+  free(t); free(pn); free(pc);
+  if (rc) { cli_result_free(&res); return rc; }
+  return cli_result_finish(c, &res, status);
+}
+
 static int run(int argc, char **argv)
 {
   cli_common c = {.cmd = "trpl"};
   const char *n0_s = NULL, *fl_s = NULL, *tunit = NULL, *model_s = NULL, *irf_s = NULL;
   double absorb = 0, thick = 0, hnu = 0, k1 = 0, k2 = 0, k3 = 0, kt = 0, kd = 0, ntr = 0, fwhm = 0, t0 = 0;
+  double tail[2] = {NAN, NAN};
   cli_qopt q[] = {{"n0", NULL, QO_STRING, NULL, &n0_s, 0},
                   {"fluence", NULL, QO_STRING, NULL, &fl_s, 0},
                   {"absorptance", NULL, QO_FRACTION, &absorb, NULL, 0},
@@ -55,11 +148,18 @@ static int run(int argc, char **argv)
                   {"profile", NULL, QO_FLAG, NULL, NULL, 0},
                   {"fix-k1", NULL, QO_FLAG, NULL, NULL, 0},
                   {"fix-k3", NULL, QO_FLAG, NULL, NULL, 0},
-                  {"shared-scale", NULL, QO_FLAG, NULL, NULL, 0}};
+                  {"shared-scale", NULL, QO_FLAG, NULL, NULL, 0},
+                  {"charging", "s", QO_RANGE, tail, NULL, 0}};
   int first;
   if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
   if (first >= argc) return cli_usage(c.cmd, "give a FILE of PL decays");
   if (first + 1 < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first + 1]);
+  if (cli_qopt_find(q, NQ(q), "charging")->seen) {
+    for (size_t i = 0; i < NQ(q); i++)
+      if (q[i].seen && strcmp(q[i].name, "charging") != 0 && strcmp(q[i].name, "time-unit") != 0)
+        return CLI_QFAIL(q[i].name, "does not go with --charging");
+    return run_charging(&c, argv[first], tunit, tail);
+  }
   if ((n0_s != NULL) == (fl_s != NULL)) return cli_usage(c.cmd, "give either --n0 or --fluence (with --absorptance, --thickness, --photon-energy)");
   if (fl_s) {
     static const char *const req[] = {"absorptance", "thickness", "photon-energy"};
@@ -361,7 +461,8 @@ const struct cli_command cli_cmd_trpl = {
   .order = 62,
   .help =
     "Usage: gainkit trpl FILE (--n0 N1,N2,... | --fluence F1,F2,... --absorptance A\n"
-    "                    --thickness d --photon-energy E) [options]\n\n"
+    "                    --thickness d --photon-energy E) [options]\n"
+    "       gainkit trpl FILE --charging T1:T2 [--time-unit U]\n\n"
     "Time-resolved PL at several excitation densities, fitted globally with\n"
     "  dN/dt = -k1 N - k2 N^2 - k3 N^3,  N(0) = N0,  PL ~ k2 N^2\n"
     "(Goldberg et al., Adv. Mater. 2024, Eq. 1-3; Tatarinov et al., Adv. Opt. Mater. 2023,\n"
@@ -397,12 +498,20 @@ const struct cli_command cli_cmd_trpl = {
     "                       --time-unit; its centroid is t0); earlier times may then be fitted\n"
     "  --t0 T               excitation time, start (default: the steepest rise); --fix-t0\n"
     "  --fix-irf            hold the Gaussian FWHM\n"
-    "  --profile            profile-likelihood 68 % intervals of the free rates (and NT)\n\n"
+    "  --profile            profile-likelihood 68 % intervals of the free rates (and NT)\n"
+    "  --charging T1:T2     instead of a fit: the degree of charging of nanocrystals from the PL\n"
+    "                       of a neutral and a charged sample (FILE: time, PL neutral, PL\n"
+    "                       charged). The neutral PL is scaled onto the charged one over the\n"
+    "                       tail T1..T2 (only neutral dots emit there); at zero delay (the\n"
+    "                       charged PL maximum) the ratio is the uncharged fraction q(0), and\n"
+    "                       <n_e> = -ln q(0) for Poisson-distributed electrons (Ahn et al.,\n"
+    "                       Chem. Rev. 2023, Fig. 13b)\n\n"
     "Examples:\n"
     "  gainkit trpl examples/tamap/trpl.csv --n0 1e17,5e17,2e18,8e18 --plot trpl.svg\n"
     "  gainkit trpl examples/tamap/trpl.csv --fluence 0.621uJ/cm2,3.10uJ/cm2,12.4uJ/cm2,49.7uJ/cm2 --absorptance 0.8 --thickness 100nm --photon-energy 3.1eV\n"
     "  gainkit trpl examples/tamap/trpl_trap.csv --n0 1e17,5e17,1e18,2e18,4e18,8e18,1.6e19,3.2e19 --model trap\n"
-    "  gainkit trpl examples/tamap/trpl_irfm.csv --n0 1e17,1e18,5e18 --irf examples/tamap/irf.csv\n\n"
+    "  gainkit trpl examples/tamap/trpl_irfm.csv --n0 1e17,1e18,5e18 --irf examples/tamap/irf.csv\n"
+    "  gainkit trpl examples/tamap/trpl_charging.csv --charging 20ns:80ns\n\n"
     CLI_COMMON_HELP,
   .run = run,
 };

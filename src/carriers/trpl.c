@@ -662,3 +662,58 @@ out:
   if (rc) gk_trpl_result_free(r);
   return rc;
 }
+
+/* ---- degree of charging from PL dynamics (Ahn et al., Chem. Rev. 2023) --- */
+int gk_trpl_charging_run(const double *t, const double *pl_neutral, const double *pl_charged, size_t n,
+                         double tail_lo, double tail_hi, gk_trpl_charging *r, gk_error *err)
+{
+  memset(r, 0, sizeof *r);
+  r->ne = r->ne_se = NAN;
+  if (!(tail_hi > tail_lo)) return gk_error_set(err, GK_EUSAGE, NULL, 0, "tail_lo, tail_hi: need tail_lo < tail_hi");
+  if (n < 4) return gk_error_set(err, GK_EINPUT, NULL, 0, "charging: need >= 4 time points");
+  double snn = 0, snc = 0;
+  size_t m = 0, i0 = 0;
+  for (size_t q = 0; q < n; q++) {
+    if (!isfinite(t[q]) || !isfinite(pl_neutral[q]) || !isfinite(pl_charged[q]))
+      return gk_error_set(err, GK_EINPUT, NULL, 0, "charging: point %zu is not finite", q + 1);
+    if (pl_charged[q] > pl_charged[i0]) i0 = q;
+    if (t[q] >= tail_lo && t[q] <= tail_hi) {
+      snn += pl_neutral[q] * pl_neutral[q];
+      snc += pl_neutral[q] * pl_charged[q];
+      m++;
+    }
+  }
+  if (m < 3) return gk_error_set(err, GK_EINPUT, NULL, 0, "charging: %zu points in the tail window (need >= 3)", m);
+  if (!(snn > 0) || !(snc > 0))
+    return gk_error_set(err, GK_EINPUT, NULL, 0, "charging: no positive PL of both samples in the tail window");
+  double s = snc / snn, ss = 0;
+  for (size_t q = 0; q < n; q++)
+    if (t[q] >= tail_lo && t[q] <= tail_hi) ss += (pl_charged[q] - s * pl_neutral[q]) * (pl_charged[q] - s * pl_neutral[q]);
+  double sig2 = ss / (double)(m - 1), rel2 = 0;
+  /* relative scatter of the tail about the scaled neutral PL: the error of
+   * a single value (conservative for additive noise, whose relative size
+   * is smaller at zero delay than in the tail) */
+  for (size_t q = 0; q < n; q++)
+    if (t[q] >= tail_lo && t[q] <= tail_hi && s * pl_neutral[q] > 0) {
+      double d = pl_charged[q] / (s * pl_neutral[q]) - 1;
+      rel2 += d * d;
+    }
+  rel2 /= (double)(m - 1);
+  double c0 = pl_charged[i0], n0 = pl_neutral[i0];
+  if (!(c0 > 0) || !(n0 > 0))
+    return gk_error_set(err, GK_EINPUT, NULL, 0, "charging: the PL at zero delay (t = %g s) is not positive", t[i0]);
+  r->ntail = m;
+  r->t0 = t[i0];
+  r->scale = s;
+  r->scale_se = sqrt(sig2 / snn);
+  r->q0 = s * n0 / c0;
+  /* relative errors: the tail ratio, and the two zero-delay values (each
+   * with the tail's relative scatter; rel2 holds the noise of both traces,
+   * so it stands for one value of each) */
+  r->q0_se = r->q0 * sqrt(pow(r->scale_se / s, 2) + rel2);
+  if (r->q0 < 1) {
+    r->ne = -log(r->q0);
+    r->ne_se = r->q0_se / r->q0;
+  }
+  return GK_OK;
+}

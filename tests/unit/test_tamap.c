@@ -562,6 +562,31 @@ static void test_irf_read(void)
   unlink(b3);
 }
 
+/* Degree of charging from PL dynamics: exact two-population decays give
+ * q(0) = exp(-<n_e>) and <n_e> back; a sample without charged dots has
+ * q(0) = 1 and <n_e> not determined. */
+static void test_charging(void)
+{
+  double t[300], pn[300], pc[300], ne = 1.3, q0 = exp(-1.3);
+  for (int i = 0; i < 300; i++) {
+    t[i] = i * 0.25e-9;
+    pn[i] = 5.0 * exp(-t[i] / 25e-9);
+    pc[i] = q0 * exp(-t[i] / 25e-9) + (1 - q0) * exp(-t[i] / 0.8e-9);
+  }
+  gk_trpl_charging r;
+  gk_error e;
+  CHECK_INT(gk_trpl_charging_run(t, pn, pc, 300, 30e-9, 70e-9, &r, &e), GK_OK);
+  CHECK_CLOSE(r.q0, q0, 1e-12);
+  CHECK_ABS(r.ne, ne, 1e-12);
+  CHECK_CLOSE(r.scale, 0.2 * q0, 1e-12);
+  CHECK(r.t0 == 0 && r.ntail > 100);
+  CHECK_INT(gk_trpl_charging_run(t, pn, pn, 300, 30e-9, 70e-9, &r, &e), GK_OK);
+  CHECK_CLOSE(r.q0, 1, 1e-12);
+  CHECK(isnan(r.ne));
+  CHECK_INT(gk_trpl_charging_run(t, pn, pc, 300, 80e-9, 80.1e-9, &r, &e), GK_EINPUT);
+  CHECK_INT(gk_trpl_charging_run(t, pn, pc, 300, 70e-9, 30e-9, &r, &e), GK_EUSAGE);
+}
+
 static void test_joint_sets_nnls(void)
 {
   /* two fluences: shared rates, their own t0 and amplitudes */
@@ -873,6 +898,7 @@ int main(void)
   RUN(test_profile_intervals);
   RUN(test_analytic_jacobian);
   RUN(test_irf_read);
+  RUN(test_charging);
   RUN(test_joint_sets_nnls);
   RUN(test_per_set_populations);
   RUN(test_dispersion_in_fit);
