@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "qopt.h"
 #include "gainkit/ta.h"
 #include "gainkit/constants.h"
 
@@ -133,110 +134,108 @@ static void plot(const char *path, const gk_ta_set *s, const gk_ta_result *r, co
   free(g);
 }
 
+/* ---- options (declarative: --help is generated from this table) ---- */
+static gk_ta_options O;
+static struct pump_opts PO;
+static const char *ground, *delta[MAX_DELTA], *longf, *alpha0_s;
+static size_t ndelta, ndl;
+static double *delays, want_delay, pump_wl, win[2], degen, ne;
+static int fixne;
+
+static int add_delta(cli_qopt *q, const char *arg)
+{
+  if (ndelta == MAX_DELTA) return cli_qopt_fail(q->name, "at most %d files", MAX_DELTA);
+  delta[ndelta++] = arg;
+  return 0;
+}
+
+static cli_qopt opts[] = {
+  CLI_OPT_GROUP("Input"),
+  CLI_OPT_STRING("ground", "A0.csv", &ground, NULL, "wavelength, ground-state absorbance (OD); required"),
+  CLI_OPT_CALLBACK("delta", "DA.csv", add_delta, NULL,
+                   "Delta OD matrix of one delay: first row <N> (or pump fluence), first column "
+                   "wavelength (delay from '# delay: 4 ps' or --delays); repeat for several delays"),
+  CLI_OPT_STRING("long", "FILE", &longf, NULL, "read the set from one long-format table instead of --delta"),
+  CLI_OPT_LIST("delays", "LIST", "s", &delays, &ndl, NULL, "delays of the --delta files, in order (2,4,8 or 2ps,4ps,8ps)"),
+  CLI_OPT_GROUP("Probe and delay"),
+  CLI_OPT_QTY("probe", "NM", "nm", QO_POS, &O.probe_nm,
+              "the band-edge bleach maximum",
+              "probe wavelength (by default the largest mean -Delta alpha/alpha0 over all pumps and "
+              "delays); the threshold with the probe moved by 2 nm is reported too"),
+  CLI_OPT_RANGE("window", "nm", win, NULL, "average alpha0 and Delta alpha over a window instead"),
+  CLI_OPT_QTY("delay", "T", "s", QO_ANY, &want_delay, "the first", "analyse the delay nearest T"),
+  CLI_OPT_GROUP("Pump axis"),
+  CLI_OPT_QTY("cross-section", "S", "cm2", QO_POS, &PO.sigma, NULL, "absorption cross-section: <N> = S * photon fluence"),
+  CLI_OPT_QTY("pump-wavelength", "NM", "nm", QO_POS, &pump_wl, NULL,
+              "pump wavelength, for pump columns in energy fluence (uJ/cm2)"),
+  CLI_OPT_LIST("photon-fluence", "LIST", "cm^-2", &PO.photon, &PO.nphoton, NULL, "photon fluences of the pump columns"),
+  CLI_OPT_LIST("n-mean", "LIST", NULL, &PO.nmean, &PO.nnmean, NULL, "<N> of the pump columns (overrides the first row)"),
+  CLI_OPT_GROUP("Poisson gain-curve fit"),
+  CLI_OPT_FLAG("gain-fit", &O.gain_fit, "fit the Poisson gain curve 1 - a(<N>; g, n_e) (nc model)"),
+  CLI_OPT_NUM("degeneracy", "G", QO_ANY, &degen, "2", "band-edge degeneracy g_e = g_h (0.5 to 50; start if free)"),
+  CLI_OPT_FLAG("free-degeneracy", &O.fit_degeneracy, "fit g as well"),
+  CLI_OPT_NUM("charging", "NE", QO_ANY, &ne, "0", "extra electrons per NC (0 to 50; a start unless --fixed-charging)"),
+  CLI_OPT_FLAG("fixed-charging", &fixne, "hold n_e at --charging"),
+  CLI_OPT_FLAG("ne-poisson", &O.ne_poisson, "n_e Poisson-distributed with mean --charging"),
+  CLI_OPT_CHOICE("alpha0", "own|neutral", &alpha0_s, "own",
+                 "what --ground and Delta alpha refer to: own = the sample's own pump-off absorption (a "
+                 "charged sample already bleached by its n_e): fit 1 - a(<N>)/a(0); neutral = the neutral "
+                 "film: fit 1 - a(<N>)"),
+};
+
+static int run_parsed(cli_common *cp, gk_ta_options *op, struct pump_opts *pp);
+
 static int run(int argc, char **argv)
 {
   cli_common c = {.cmd = "ta"};
-  static const struct option longopts[] = {
-    CLI_COMMON_LONGOPTS,
-    {"ground", required_argument, NULL, OPT_GROUND},
-    {"delta", required_argument, NULL, OPT_DELTA},
-    {"long", required_argument, NULL, OPT_LONG},
-    {"probe", required_argument, NULL, OPT_PROBE},
-    {"window", required_argument, NULL, OPT_WINDOW},
-    {"delay", required_argument, NULL, OPT_DELAY},
-    {"delays", required_argument, NULL, OPT_DELAYS},
-    {"cross-section", required_argument, NULL, OPT_SIGMA},
-    {"photon-fluence", required_argument, NULL, OPT_PHOTON},
-    {"pump-wavelength", required_argument, NULL, OPT_PUMP_WL},
-    {"n-mean", required_argument, NULL, OPT_NMEAN},
-    {"gain-fit", no_argument, NULL, OPT_GFIT},
-    {"degeneracy", required_argument, NULL, OPT_DEGEN},
-    {"free-degeneracy", no_argument, NULL, OPT_FREE_DEGEN},
-    {"charging", required_argument, NULL, OPT_NE},
-    {"fixed-charging", no_argument, NULL, OPT_FIX_NE},
-    {"ne-poisson", no_argument, NULL, OPT_NE_POISSON},
-    {"alpha0", required_argument, NULL, OPT_ALPHA0},
-    {0, 0, 0, 0}};
+  gk_ta_options_default(&O);
+  PO = (struct pump_opts){.sigma = NAN, .pump_ev = NAN};
+  ground = longf = alpha0_s = NULL;
+  ndelta = ndl = 0;
+  delays = NULL;
+  want_delay = pump_wl = NAN;
+  win[0] = win[1] = NAN;
+  degen = 2;
+  ne = 0;
+  fixne = 0;
+  int rc = CLI_USAGE, first;
   gk_ta_options o;
-  gk_ta_options_default(&o);
-  struct pump_opts po = {.sigma = NAN, .pump_ev = NAN};
-  const char *ground = NULL, *delta[MAX_DELTA], *longf = NULL;
-  size_t ndelta = 0, ndl = 0;
-  double *delays = NULL, want_delay = NAN;
-  int opt, rc = CLI_USAGE;
-  optind = 1;
-  while ((opt = cli_getopt(argc, argv, CLI_COMMON_SHORTOPTS, longopts, c.cmd)) != -1) {
-    if (opt == '?') goto usage;
-    switch (opt) {
-    case OPT_GROUND: ground = optarg; continue;
-    case OPT_DELTA:
-      if (ndelta == MAX_DELTA) { cli_usage(c.cmd, "--delta: at most %d files", MAX_DELTA); goto usage; }
-      delta[ndelta++] = optarg;
-      continue;
-    case OPT_LONG: longf = optarg; continue;
-    case OPT_PROBE:
-      if (cli_quantity("--probe", optarg, "nm", &o.probe_nm) < 0) goto usage;
-      continue;
-    case OPT_WINDOW:
-      if (cli_range("--window", optarg, "nm", &o.win_lo, &o.win_hi) < 0) goto usage;
-      continue;
-    case OPT_DELAY:
-      if (cli_quantity("--delay", optarg, "s", &want_delay) < 0) goto usage;
-      continue;
-    case OPT_DELAYS:
-      free(delays);
-      if (cli_list("--delays", optarg, "s", &delays, &ndl) < 0) goto usage;
-      continue;
-    case OPT_SIGMA:
-      if (cli_quantity("--cross-section", optarg, "cm2", &po.sigma) < 0) goto usage;
-      if (!(po.sigma > 0)) { cli_usage(c.cmd, "--cross-section: must be positive"); goto usage; }
-      continue;
-    case OPT_PHOTON:
-      free(po.photon);
-      if (cli_list("--photon-fluence", optarg, "cm^-2", &po.photon, &po.nphoton) < 0) goto usage;
-      continue;
-    case OPT_PUMP_WL: {
-      double wl;
-      if (cli_quantity("--pump-wavelength", optarg, "nm", &wl) < 0) goto usage;
-      if (!(wl > 0)) { cli_usage(c.cmd, "--pump-wavelength: must be positive"); goto usage; }
-      po.pump_ev = GK_HC_EV_NM / wl;
-      continue;
-    }
-    case OPT_NMEAN:
-      free(po.nmean);
-      if (cli_list("--n-mean", optarg, "", &po.nmean, &po.nnmean) < 0) goto usage;
-      continue;
-    case OPT_GFIT: o.gain_fit = 1; continue;
-    case OPT_DEGEN:
-      if (cli_quantity("--degeneracy", optarg, "", &o.degeneracy) < 0) goto usage;
-      if (!(o.degeneracy >= 0.5 && o.degeneracy <= 50)) { cli_usage(c.cmd, "--degeneracy: must be 0.5 to 50"); goto usage; }
-      continue;
-    case OPT_FREE_DEGEN: o.fit_degeneracy = 1; continue;
-    case OPT_NE:
-      if (cli_quantity("--charging", optarg, "", &o.ne) < 0) goto usage;
-      if (!(o.ne >= 0 && o.ne <= 50)) { cli_usage(c.cmd, "--charging: must be 0 to 50"); goto usage; }
-      continue;
-    case OPT_FIX_NE: o.fit_ne = 0; continue;
-    case OPT_NE_POISSON: o.ne_poisson = 1; continue;
-    case OPT_ALPHA0:
-      if (!strcmp(optarg, "own")) o.alpha0_ref = GK_TA_ALPHA0_OWN;
-      else if (!strcmp(optarg, "neutral")) o.alpha0_ref = GK_TA_ALPHA0_NEUTRAL;
-      else { cli_usage(c.cmd, "--alpha0: '%s' is not own or neutral", optarg); goto usage; }
-      continue;
-    }
-    int h = cli_common_option(&c, opt, optarg);
-    if (h < 0) goto usage;
-    if (h == 0) { cli_usage(c.cmd, "unexpected option"); goto usage; }
-  }
-  if (optind < argc) { cli_usage(c.cmd, "unexpected argument '%s'", argv[optind]); goto usage; }
-  if (longf && ndelta) { cli_usage(c.cmd, "--long: give either --long FILE or --delta files, not both"); goto usage; }
-  if (longf && delays) { cli_usage(c.cmd, "--long: the delays come from its delay column; drop --delays"); goto usage; }
-  if (!ground || !(ndelta || longf)) { cli_usage(c.cmd, "need --ground FILE and --delta FILE (or --long FILE)"); goto usage; }
-  if (!isnan(o.probe_nm) && !isnan(o.win_lo)) { cli_usage(c.cmd, "--probe and --window exclude each other"); goto usage; }
-  if (po.nmean && !isnan(po.sigma)) { cli_usage(c.cmd, "--n-mean and --cross-section exclude each other"); goto usage; }
-  if (delays && ndl != ndelta) { cli_usage(c.cmd, "--delays: %zu values for %zu --delta files", ndl, ndelta); goto usage; }
-  if (cli_common_check(&c) < 0) goto usage;
+  struct pump_opts po;
+  if (cli_qopt_parse(&c, argc, argv, opts, CLI_NOPTS(opts), &first) < 0) goto parsed;
+  o = O;
+  o.win_lo = win[0];
+  o.win_hi = win[1];
+  if (!(degen >= 0.5 && degen <= 50)) { cli_qopt_fail("degeneracy", "must be 0.5 to 50"); goto parsed; }
+  if (!(ne >= 0 && ne <= 50)) { cli_qopt_fail("charging", "must be 0 to 50"); goto parsed; }
+  o.degeneracy = degen;
+  o.ne = ne;
+  if (fixne) o.fit_ne = 0;
+  o.alpha0_ref = alpha0_s && !strcmp(alpha0_s, "neutral") ? GK_TA_ALPHA0_NEUTRAL : GK_TA_ALPHA0_OWN;
+  if (isfinite(pump_wl)) PO.pump_ev = GK_HC_EV_NM / pump_wl;
+  if (first < argc) { cli_usage(c.cmd, "unexpected argument '%s'", argv[first]); goto parsed; }
+  if (longf && ndelta) { cli_usage(c.cmd, "--long: give either --long FILE or --delta files, not both"); goto parsed; }
+  if (longf && delays) { cli_usage(c.cmd, "--long: the delays come from its delay column; drop --delays"); goto parsed; }
+  if (!ground || !(ndelta || longf)) { cli_usage(c.cmd, "need --ground FILE and --delta FILE (or --long FILE)"); goto parsed; }
+  if (!isnan(o.probe_nm) && !isnan(o.win_lo)) { cli_usage(c.cmd, "--probe and --window exclude each other"); goto parsed; }
+  if (PO.nmean && !isnan(PO.sigma)) { cli_usage(c.cmd, "--n-mean and --cross-section exclude each other"); goto parsed; }
+  if (delays && ndl != ndelta) { cli_usage(c.cmd, "--delays: %zu values for %zu --delta files", ndl, ndelta); goto parsed; }
+  po = PO;
+  rc = run_parsed(&c, &o, &po);
+parsed:
+  free(delays);
+  free(PO.photon);
+  free(PO.nmean);
+  delays = NULL;
+  PO.photon = PO.nmean = NULL;
+  return rc;
+}
 
+static int run_parsed(cli_common *cp, gk_ta_options *op, struct pump_opts *pp)
+{
+  cli_common c = *cp;
+  gk_ta_options o = *op;
+  struct pump_opts po = *pp;
+  int rc = CLI_USAGE;
   gk_error e;
   gk_error_clear(&e);
   gk_matrix m[MAX_DELTA];
@@ -443,10 +442,6 @@ out:
   free(dod);
   free(dl);
   free(tps);
-usage:
-  free(delays);
-  free(po.photon);
-  free(po.nmean);
   return rc;
 }
 
@@ -454,11 +449,13 @@ const struct cli_command cli_cmd_ta = {
   .name = "ta",
   .summary = "gain threshold, gain spectra and gain lifetime from transient absorption",
   .order = 400,
-  .help =
-    "Usage: gainkit ta --ground A0.csv (--delta DA.csv [--delta DA2.csv ...] | --long LONG.csv)\n"
-    "                  [--probe NM | --window NM1:NM2] [--delay T] [--delays LIST]\n"
-    "                  [--cross-section S [--pump-wavelength NM | --photon-fluence LIST] | --n-mean LIST]\n"
-    "                  [--gain-fit [--degeneracy G] [--free-degeneracy] [--charging NE] [--fixed-charging]]\n\n"
+  .opts = opts,
+  .nopts = CLI_NOPTS(opts),
+  .usage = "--ground A0.csv (--delta DA.csv [--delta DA2.csv ...] | --long LONG.csv)\n"
+           "                  [--probe NM | --window NM1:NM2] [--delay T] [--delays LIST]\n"
+           "                  [--cross-section S [--pump-wavelength NM | --photon-fluence LIST] | --n-mean LIST]\n"
+           "                  [--gain-fit [--degeneracy G] [--free-degeneracy] [--charging NE] [--fixed-charging]]",
+  .about =
     "A0.csv: wavelength, ground-state absorbance (OD). DA.csv: Delta OD matrix, first row\n"
     "<N> (or pump fluence), first column wavelength; one file per delay (delay from\n"
     "'# delay: 4 ps' or --delays). Reports alpha0 + Delta alpha and -Delta alpha/alpha0 at\n"
@@ -468,34 +465,13 @@ const struct cli_command cli_cmd_ta = {
     "lifetime at the probe. LONG.csv: the whole set as one table with a header naming\n"
     "the columns wavelength, delay (with a time unit, e.g. 'delay (ps)'), pump (<N>,\n"
     "n_mean or a fluence with its unit) and dod (OD or mOD), one row per triple, any\n"
-    "order; every wavelength x delay x pump must be present exactly once. See docs/ta.md.\n\n"
-    "Options:\n"
-    "  --probe NM           probe wavelength (default: the band-edge bleach maximum, the\n"
-    "                       largest mean -Delta alpha/alpha0 over all pumps and delays; the\n"
-    "                       threshold with the probe moved by 2 nm is reported)\n"
-    "  --window NM1:NM2     average alpha0 and Delta alpha over a window instead\n"
-    "  --delay T            analyse the delay nearest T (ps; default: the first)\n"
-    "  --delays LIST        delays of the --delta files, in order (ps: 2,4,8 or 2ps,4ps,8ps)\n"
-    "  --long FILE          read the set from one long-format table instead of --delta\n"
-    "  --cross-section S    absorption cross-section (cm2): <N> = S * photon fluence\n"
-    "  --pump-wavelength NM pump wavelength, for pump columns in energy fluence (uJ/cm2)\n"
-    "  --photon-fluence L   photon fluences (cm-2) of the pump columns\n"
-    "  --n-mean LIST        <N> of the pump columns (overrides the first row)\n"
-    "  --gain-fit           fit the Poisson gain curve 1 - a(<N>; g, n_e) (nc model)\n"
-    "  --degeneracy G       band-edge degeneracy g_e = g_h (default 2; start if free)\n"
-    "  --free-degeneracy    fit g as well\n"
-    "  --charging NE        extra electrons per NC (start, default 0; fixed with\n"
-    "                       --fixed-charging); --ne-poisson: Poisson-distributed\n"
-    "  --alpha0 own|neutral what --ground and Delta alpha refer to (default own):\n"
-    "                       own = the sample's own pump-off absorption (a charged\n"
-    "                       sample already bleached by its n_e): fit 1 - a(<N>)/a(0);\n"
-    "                       neutral = the neutral film: fit 1 - a(<N>)\n\n"
+    "order; every wavelength x delay x pump must be present exactly once. See docs/ta.md.",
+  .epilog =
     "JSON: {\"command\":\"ta\",\"probe_nm\",\"n_mean\":[],\"normalized\":[],\n"
     "\"threshold\":{\"value\",\"stderr\"},\"gain_bandwidth_nm\", ...}.\n\n"
     "Examples:\n"
     "  gainkit ta --ground examples/ta/ground.csv --delta examples/ta/delta_04ps.csv \\\n"
     "      --probe 537nm --gain-fit --plot ta.png\n"
-    "  gainkit ta --ground examples/ta/ground.csv --long examples/ta-long.csv --probe 537nm\n\n"
-    CLI_COMMON_HELP,
+    "  gainkit ta --ground examples/ta/ground.csv --long examples/ta-long.csv --probe 537nm",
   .run = run,
 };

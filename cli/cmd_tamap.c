@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "qopt.h"
+#include "gainkit/ta.h"
 #include "gainkit/tamap.h"
 
 #define NQ(a) (sizeof(a) / sizeof((a)[0]))
@@ -375,53 +376,6 @@ static void pval(cli_buf *b, const char *name, double v, double se, int fixed, i
   cli_print_value(b, name, v, se, unit);
 }
 
-/* factor of a time column to s: the unit in the header, else --time-unit
- * (the unit of a time column whose header carries none) */
-static int time_factor(const char *path, const gk_table *tb, const char *tunit, double *tf, gk_error *e)
-{
-  char name[64], unit[64] = "";
-  if (tb->has_header) gk_header_split(tb->raw[0], name, sizeof name, unit, sizeof unit);
-  if (!unit[0] && tunit) snprintf(unit, sizeof unit, "%s", tunit);
-  long line = tb->has_header ? tb->header_line : tb->line[0];
-  if (!unit[0])
-    return gk_error_set(e, GK_EINPUT, path, line, "no time unit: name it in the header (\"t (ps)\") or give --time-unit");
-  if (gk_unit_factor(unit, "s", tf, e) != GK_OK)
-    return gk_error_set(e, GK_EINPUT, path, line, "time unit '%s' is not a time", unit);
-  return GK_OK;
-}
-
-/* a measured IRF file: time, response */
-static int read_irf(const char *path, const char *tunit, double **t, double **y, size_t *n, gk_error *e)
-{
-  gk_table tb;
-  gk_read_options ro = {0};
-  ro.min_rows = 3;
-  *t = *y = NULL;
-  if (gk_table_read(path, &ro, &tb, e) != GK_OK) return e->code ? e->code : GK_EINPUT;
-  double tf;
-  int rc = time_factor(path, &tb, tunit, &tf, e);
-  if (rc == GK_OK && tb.ncols != 2)
-    rc = gk_error_set(e, GK_EINPUT, path, tb.has_header ? tb.header_line : tb.line[0],
-                      "%zu columns: an IRF file has two (time, response)", tb.ncols);
-  if (rc == GK_OK) {
-    *t = malloc(tb.nrows * sizeof **t);
-    *y = malloc(tb.nrows * sizeof **y);
-    if (!*t || !*y) rc = gk_error_set(e, GK_ENOMEM, NULL, 0, "out of memory");
-  }
-  double area = 0;
-  for (size_t r = 0; r < tb.nrows && rc == GK_OK; r++) {
-    (*t)[r] = tb.v[r * 2] * tf;
-    (*y)[r] = tb.v[r * 2 + 1];
-    if (r && !((*t)[r] > (*t)[r - 1])) rc = gk_error_set(e, GK_EINPUT, path, tb.line[r], "IRF times must increase");
-    if (r) area += 0.5 * ((*y)[r] + (*y)[r - 1]) * ((*t)[r] - (*t)[r - 1]);
-  }
-  if (rc == GK_OK && !(area > 0)) rc = gk_error_set(e, GK_EINPUT, path, tb.line[0], "the IRF has no positive area");
-  *n = tb.nrows;
-  gk_table_free(&tb);
-  if (rc) { free(*t); free(*y); *t = *y = NULL; }
-  return rc;
-}
-
 static int cmd_fit(int argc, char **argv)
 {
   cli_common c = {.cmd = "tamap fit"};
@@ -442,7 +396,8 @@ static int cmd_fit(int argc, char **argv)
                   {"t0", NULL, QO_STRING, NULL, &t0_s, 0},
                   {"fix-t0", NULL, QO_FLAG, NULL, NULL, 0},
                   {"dispersion", NULL, QO_NONNEG, &disp, NULL, 0},
-                  {"nnls", NULL, QO_FLAG, NULL, NULL, 0}};
+                  {"nnls", NULL, QO_FLAG, NULL, NULL, 0},
+                  {"profile", NULL, QO_FLAG, NULL, NULL, 0}};
   int first;
   if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
   size_t nsets = (size_t)(argc - first);
@@ -516,7 +471,8 @@ static int cmd_fit(int argc, char **argv)
   }
   gk_tamap_global_options o;
   gk_tamap_global_options_default(&o);
-  double *irf_t = NULL, *irf_y = NULL;
+  gk_kin_prepared irfp;
+  memset(&irfp, 0, sizeof irfp);
   if (irf_s) {
     if (cli_qopt_find(q, NQ(q), "irf-fwhm")->seen) return CLI_QFAIL("irf", "give either --irf FILE (measured) or --irf-fwhm");
     if (cli_qopt_find(q, NQ(q), "fix-irf")->seen || cli_qopt_find(q, NQ(q), "irf-per-set")->seen)
@@ -547,11 +503,15 @@ static int cmd_fit(int argc, char **argv)
   if (o.irf.kind == GK_KIN_IRF_NONE && !o.t0_fixed)
     return CLI_QFAIL("irf-fwhm", "0 (no IRF) needs --fix-t0: without an instrument response time zero is not determined");
   if (irf_s) {
-    size_t ni;
-    if (read_irf(irf_s, tunit, &irf_t, &irf_y, &ni, &e) != GK_OK) return cli_error(&e);
-    o.irf.t = irf_t;
-    o.irf.y = irf_y;
-    o.irf.n = ni;
+    /* the library's IRF reader (gainkit kinetics and trpl use it too) */
+    if (gk_kin_irf_read(irf_s, tunit, &irfp, &e) != GK_OK) {
+      gk_kin_prepared_free(&irfp);
+      if (strstr(e.msg, "no time unit")) strncat(e.msg, " (--time-unit)", sizeof e.msg - strlen(e.msg) - 1);
+      return cli_error(&e);
+    }
+    o.irf.t = irfp.t;
+    o.irf.y = irfp.y;
+    o.irf.n = irfp.d.n;
   }
   gk_tamap maps[GK_TAMAP_MAX_SETS];
   gk_tamap_chirp ch[GK_TAMAP_MAX_SETS];
@@ -568,8 +528,7 @@ static int cmd_fit(int argc, char **argv)
   }
   if (rc) {
     for (size_t d = 0; d < loaded; d++) { gk_tamap_free(&maps[d]); free(base[d]); }
-    free(irf_t);
-    free(irf_y);
+    gk_kin_prepared_free(&irfp);
     return rc;
   }
   gk_tamap_global_result res;
@@ -613,10 +572,29 @@ static int cmd_fit(int argc, char **argv)
     res = r2;
     refit++;
   }
+  if (rc == GK_OK && res.converged && cli_qopt_find(q, NQ(q), "profile")->seen && !cli_interrupted()) {
+    /* profile intervals of the rates: one more fit from the optimum (after
+     * the artefact-window passes), then each rate held in turn */
+    for (int k = 0; k < s.ntrans; k++) s.tr[k].k = res.k[k];
+    for (size_t d = 0; d < nsets; d++) o.t0[d] = res.t0[d];
+    if (o.irf.kind == GK_KIN_IRF_GAUSS) o.irf.fwhm = res.fwhm[0];
+    for (int k = 1; k <= o.disp_order; k++) o.disp[k] = res.disp[k];
+    o.disp_ref = res.disp_ref;
+    o.profile = 1;
+    gk_tamap_global_result r2;
+    gk_error e2;
+    gk_error_clear(&e2);
+    if (gk_tamap_global_fit(mp, nsets, &s, &o, &r2, &e2) == GK_OK) {
+      gk_tamap_global_result_free(&res);
+      res = r2;
+    } else {
+      rc = GK_EDOM;
+      e = e2;
+    }
+  }
   cli_progress_done(&pr);
   for (size_t d = 0; d < nsets; d++) free(base[d]);
-  free(irf_t);
-  free(irf_y);
+  gk_kin_prepared_free(&irfp);
   o.irf.t = o.irf.y = NULL;
   if (rc != GK_OK) {
     for (size_t d = 0; d < nsets; d++) gk_tamap_free(&maps[d]);
@@ -650,6 +628,10 @@ static int cmd_fit(int argc, char **argv)
     /* a rate whose standard error is not finite or exceeds the rate itself
      * is not determined by the data: no number is printed for it */
     int det = t->fixed || (isfinite(res.k_se[k]) && res.k_se[k] > 0 && res.k_se[k] < res.k[k]);
+    /* with --profile: determined when the profile interval closes on both
+     * sides away from 0 (a one-sided interval gives a limit, not a value) */
+    int prof = res.profiled && !t->fixed;
+    if (prof) det = res.k_lo[k] > 0 && isfinite(res.k_hi[k]);
     snprintf(lab, sizeof lab, "%s -> %s", s.name[t->from], t->to >= 0 ? s.name[t->to] : "0");
     cJSON *it = cJSON_CreateObject();
     cJSON_AddStringToObject(it, "from", s.name[t->from]);
@@ -659,9 +641,36 @@ static int cmd_fit(int argc, char **argv)
       cli_fmt_value(v2, sizeof v2, 1e12 / res.k[k], t->fixed ? NAN : res.k_se[k] / (res.k[k] * res.k[k]) * 1e12, NULL);
       cli_printf(&r.b, "  %-18s  %-23s  %s%s\n", lab, v1, v2, t->fixed ? "  (fixed)" : "");
       gk_json_value_se(it, "k", res.k[k], t->fixed ? 0 : res.k_se[k]);
+      if (prof) {
+        double iv[2] = {res.k_lo[k], res.k_hi[k]};
+        gk_json_array(it, "k_profile", iv, 2);
+        cli_printf(&r.b, "  %-18s  68%% profile interval %s .. %s 1/ps (lifetime %s .. %s ps)\n", "",
+                   cli_fmt_num((char[32]){0}, 32, res.k_lo[k] * 1e-12, 4), cli_fmt_num((char[32]){0}, 32, res.k_hi[k] * 1e-12, 4),
+                   cli_fmt_num((char[32]){0}, 32, 1e12 / res.k_hi[k], 4), cli_fmt_num((char[32]){0}, 32, 1e12 / res.k_lo[k], 4));
+      }
+    } else if (prof && isfinite(res.k_hi[k])) {
+      /* open below: an upper limit of the rate, a lower limit of the lifetime */
+      undetermined++;
+      cli_printf(&r.b, "  %-18s  not determined: rate <= %s 1/ps, lifetime >= %s ps (68%% profile limit%s)\n", lab,
+                 cli_fmt_num((char[32]){0}, 32, res.k_hi[k] * 1e-12, 3), cli_fmt_num((char[32]){0}, 32, 1e12 / res.k_hi[k], 3),
+                 res.k[k] == 0 ? "; best fit at 0: no decay within the delays" : "");
+      cJSON_AddNullToObject(it, "k");
+      double iv[2] = {0, res.k_hi[k]};
+      gk_json_array(it, "k_profile", iv, 2);
+      cJSON_AddStringToObject(it, "k_note", "not determined: the profile interval reaches 0 (an upper limit only)");
+    } else if (prof && res.k_lo[k] > 0) {
+      undetermined++;
+      cli_printf(&r.b, "  %-18s  not determined: rate >= %s 1/ps, lifetime <= %s ps (68%% profile limit; not bounded above)\n",
+                 lab, cli_fmt_num((char[32]){0}, 32, res.k_lo[k] * 1e-12, 3), cli_fmt_num((char[32]){0}, 32, 1e12 / res.k_lo[k], 3));
+      cJSON_AddNullToObject(it, "k");
+      double iv[2] = {res.k_lo[k], NAN};
+      gk_json_array(it, "k_profile", iv, 2);
+      cJSON_AddStringToObject(it, "k_note", "not determined: the profile interval is not bounded above (a lower limit only)");
     } else {
       undetermined++;
-      if (isfinite(res.k_se[k]) && res.k_se[k] > 0)
+      if (res.k[k] == 0)
+        cli_printf(&r.b, "  %-18s  not determined (best fit at 0: no decay within the delays; --profile gives a limit)\n", lab);
+      else if (isfinite(res.k_se[k]) && res.k_se[k] > 0)
         cli_printf(&r.b, "  %-18s  not determined (1-sigma interval of the rate reaches 0: %s +- %s 1/ps)\n", lab,
                    cli_fmt_num((char[32]){0}, 32, res.k[k] * 1e-12, 2),
                    cli_fmt_num((char[32]){0}, 32, res.k_se[k] * 1e-12, 2));
@@ -960,7 +969,7 @@ static int cmd_gain(int argc, char **argv)
   cli_common c = {.cmd = "tamap gain"};
   mapopt mo = {NULL, NULL, NULL, NAN, -1, 0};
   const char *ground = NULL, *nm_s = NULL, *fl_s = NULL;
-  double win[2] = {NAN, NAN}, delay = NAN, sigma = 0, hnu = 0, thick = 0;
+  double win[2] = {NAN, NAN}, delay = NAN, sigma = 0, hnu = 0, thick = 0, probe = NAN, degen = 2;
   cli_qopt q[] = {MAP_QOPTS(mo),
                   {"ground", NULL, QO_STRING, NULL, &ground, 0},
                   {"n-mean", NULL, QO_STRING, NULL, &nm_s, 0},
@@ -969,9 +978,15 @@ static int cmd_gain(int argc, char **argv)
                   {"photon-energy", "eV", QO_POS, &hnu, NULL, 0},
                   {"delay", "s", QO_ANY, &delay, NULL, 0},
                   {"window", "s", QO_RANGE, win, NULL, 0},
-                  {"thickness", "cm", QO_POS, &thick, NULL, 0}};
+                  {"thickness", "cm", QO_POS, &thick, NULL, 0},
+                  {"gain-fit", NULL, QO_FLAG, NULL, NULL, 0},
+                  {"probe", "nm", QO_POS, &probe, NULL, 0},
+                  {"degeneracy", NULL, QO_POS, &degen, NULL, 0}};
   int first;
   if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
+  int gfit = cli_qopt_find(q, NQ(q), "gain-fit")->seen;
+  if (!gfit && (cli_qopt_find(q, NQ(q), "probe")->seen || cli_qopt_find(q, NQ(q), "degeneracy")->seen))
+    return CLI_QFAIL(cli_qopt_find(q, NQ(q), "probe")->seen ? "probe" : "degeneracy", "goes with --gain-fit");
   size_t nsets = (size_t)(argc - first);
   if (nsets < 2) return cli_usage(c.cmd, "give two or more map FILEs (one per pump level, increasing)");
   if (nsets > GK_TAMAP_MAX_GAIN_SETS) return cli_usage(c.cmd, "at most %d maps", GK_TAMAP_MAX_GAIN_SETS);
@@ -1082,6 +1097,68 @@ static int cmd_gain(int argc, char **argv)
                              nmean[nsets - 1], gmax, r.wl[ib]);
     else cli_printf(&res.b, "  material gain at <N> = %g: none (A0 + dA > 0 everywhere)\n", nmean[nsets - 1]);
   }
+  /* the Poisson gain-curve fit at one wavelength (gainkit ta's fit,
+   * gk_ta_gain_curve_fit): -dA/A0 along <N> against 1 - a(<N>)/a(0) of a
+   * g-fold degenerate band edge with Poisson occupancy (n_e = 0) */
+  gk_ta_gain_curve gc = {0};
+  int gc_ok = 0;
+  size_t ip = (size_t)-1;
+  if (gfit) {
+    double amax = 0;
+    for (size_t i = 0; i < nw; i++) amax = fmax(amax, r.a0[i]);
+    if (isfinite(probe)) {
+      for (size_t i = 0; i < nw; i++)
+        if (ip == (size_t)-1 || fabs(r.wl[i] - probe) < fabs(r.wl[ip] - probe)) ip = i;
+    } else if (r.best != (size_t)-1) {
+      ip = r.best;
+    } else {
+      /* no crossing: the largest -dA/A0 at the highest pump */
+      for (size_t i = 0; i < nw; i++)
+        if (r.a0[i] > GK_TAMAP_GAIN_MIN_A0 * amax &&
+            (ip == (size_t)-1 || -r.da[i * nsets + nsets - 1] / r.a0[i] > -r.da[ip * nsets + nsets - 1] / r.a0[ip]))
+          ip = i;
+    }
+    if (ip != (size_t)-1 && !(r.a0[ip] > GK_TAMAP_GAIN_MIN_A0 * amax)) ip = (size_t)-1;
+    cJSON *gj = cJSON_AddObjectToObject(res.j, "gain_curve_fit");
+    if (ip == (size_t)-1) {
+      cJSON_AddNullToObject(gj, "g");
+      cJSON_AddStringToObject(gj, "reason", "no wavelength with A0 above 2 % of its maximum at the probe");
+      cli_printf(&res.b, "  Poisson gain-curve fit: not done (A0 below 2 %% of its maximum at the probe)\n");
+    } else {
+      double y[GK_TAMAP_MAX_GAIN_SETS];
+      for (size_t k = 0; k < nsets; k++) y[k] = -r.da[ip * nsets + k] / r.a0[ip];
+      gk_ta_options to;
+      gk_ta_options_default(&to);
+      to.degeneracy = degen;
+      to.fit_degeneracy = 1;
+      to.fit_ne = 0;
+      to.ne = 0;
+      gk_error ge;
+      gk_error_clear(&ge);
+      gk_json_num(gj, "wavelength_nm", r.wl[ip]);
+      if (gk_ta_gain_curve_fit(nmean, y, nsets, &to, &gc, &ge) == GK_OK) {
+        gc_ok = 1;
+        gk_json_value_se(gj, "g", gc.g, gc.g_se);
+        if (isfinite(gc.threshold)) gk_json_value_se(gj, "n_th", gc.threshold, gc.threshold_se);
+        else {
+          cJSON_AddNullToObject(gj, "n_th");
+          cJSON_AddStringToObject(gj, "n_th_note", "the fitted curve never reaches -dA/A0 = 1");
+        }
+        gk_json_num(gj, "chi2_red", gc.chi2_red);
+        cJSON_AddBoolToObject(gj, "converged", gc.converged);
+        cli_printf(&res.b, "  Poisson gain-curve fit at %.2f nm: -dA/A0 = 1 - a(<N>)/a(0), g-fold band edge, n_e = 0\n",
+                   r.wl[ip]);
+        cli_print_value(&res.b, "g", gc.g, gc.g_se, "(degeneracy)");
+        if (isfinite(gc.threshold)) cli_print_value(&res.b, "<N_th> fit", gc.threshold, gc.threshold_se, "(model crossing)");
+        else cli_printf(&res.b, "  %-12s not determined: the fitted curve never reaches 1\n", "<N_th> fit");
+        if (!gc.converged) cli_printf(&res.b, "  gain-curve fit NOT CONVERGED: %s\n", gc.reason);
+      } else {
+        cJSON_AddNullToObject(gj, "g");
+        cJSON_AddStringToObject(gj, "reason", ge.msg);
+        cli_printf(&res.b, "  Poisson gain-curve fit failed: %s\n", ge.msg);
+      }
+    }
+  }
   cJSON *arr = cJSON_AddArrayToObject(res.j, "thresholds");
   for (size_t i = 0; i < nw; i++) {
     if (!isfinite(r.nth[i])) continue;
@@ -1138,13 +1215,26 @@ static int cmd_gain(int argc, char **argv)
       gk_panel_add(p, r.wl, yy, NULL, nw, GK_STYLE_LINE, (int)k, lb);
     }
     free(yy);
-    gk_panel_labels(p2, "wavelength (nm)", "<N_th>", "(b) gain threshold per wavelength");
-    gk_panel_add(p2, r.wl, r.nth, NULL, nw, GK_STYLE_POINTS, -1, NULL);
+    if (gc_ok) {
+      /* the gain curve at the fit's wavelength instead of the threshold map */
+      double y[GK_TAMAP_MAX_GAIN_SETS];
+      for (size_t k = 0; k < nsets; k++) y[k] = -r.da[ip * nsets + k] / r.a0[ip];
+      char tl[96];
+      snprintf(tl, sizeof tl, "(b) Poisson gain curve at %.1f nm (g = %.3g)", r.wl[ip], gc.g);
+      gk_panel_labels(p2, "<N>", "-ΔA/A0", tl);
+      gk_panel_add(p2, nmean, y, NULL, nsets, GK_STYLE_POINTS, -1, "data");
+      gk_panel_add(p2, nmean, gc.curve, NULL, nsets, GK_STYLE_LINE, GK_BLACK, "fit");
+      gk_panel_hline(p2, 1, GK_GREY, "gain");
+    } else {
+      gk_panel_labels(p2, "wavelength (nm)", "<N_th>", "(b) gain threshold per wavelength");
+      gk_panel_add(p2, r.wl, r.nth, NULL, nw, GK_STYLE_POINTS, -1, NULL);
+    }
     rc = cli_save_figure(&c, f);
   }
   for (size_t d = 0; d < nsets; d++) gk_tamap_free(&maps[d]);
   gk_columns_free(&g);
-  int status = r.best != (size_t)-1 ? CLI_OK : CLI_FAILED;
+  int status = r.best != (size_t)-1 && (!gfit || (gc_ok && gc.converged)) ? CLI_OK : CLI_FAILED;
+  gk_ta_gain_curve_free(&gc);
   gk_tamap_gain_free(&r);
   if (rc) { cli_result_free(&res); return rc; }
   return cli_result_finish(&c, &res, status);
@@ -1188,6 +1278,9 @@ static int cmd_gain(int argc, char **argv)
   "      --t0 T[,T2...]     time zero start (default 0), one or one per map; --fix-t0 holds it\n"  \
   "      --dispersion N     fit a wavelength-dependent IRF shift, polynomial of order N (1..3)\n"   \
   "      --nnls             non-negative spectra (Lawson-Hanson) per map and wavelength\n"         \
+  "      --profile          profile-likelihood 68 % intervals of the rates (each held in turn,\n"  \
+  "                         the rest refitted, until chi2 rises by chi2/dof); a rate whose\n"      \
+  "                         interval reaches 0 is reported as a limit (lifetime >= ...)\n"          \
   "      [map options as for svd]\n"                                                               \
   "    Outputs rates with standard errors (from the Jacobian of the projected problem), the\n"    \
   "    lifetimes of the decay modes, t0 and IRF per map; -o x.csv holds SAS, SAS se and DAS.\n"   \
@@ -1213,9 +1306,13 @@ static int cmd_gain(int argc, char **argv)
   "      --delay T          analyse one delay (nearest sample; every map must have it), or\n"    \
   "      --window T1:T2     dA averaged over these delays (with units: 2ps:4ps)\n"                           \
   "      --thickness d      film thickness (cm; 100nm accepted): material gain -(A0 + dA) ln10/d\n" \
+  "      --gain-fit         Poisson gain-curve fit of -dA/A0 versus <N> (as gainkit ta --gain-fit,\n" \
+  "                         n_e = 0): the band-edge degeneracy g and the model's <N_th>; at\n"  \
+  "                         --probe NM (default: the wavelength of the lowest threshold)\n"      \
+  "      --degeneracy G     start of g (default 2)\n"                                             \
   "      [map options as for svd]\n"                                                               \
   "    Exit 1 (and null) when -dA/A0 reaches 1 at no wavelength.\n"                               \
-  "      gainkit tamap gain examples/tamap/gain_n1.csv examples/tamap/gain_n2.csv examples/tamap/gain_n3.csv examples/tamap/gain_n4.csv examples/tamap/gain_n5.csv examples/tamap/gain_n6.csv examples/tamap/gain_n7.csv examples/tamap/gain_n8.csv --ground examples/tamap/gain_a0.csv --n-mean 0.5,0.9,1.2,1.35,1.45,1.6,2.0,2.7 --window 2ps:4ps --thickness 100nm\n"
+  "      gainkit tamap gain examples/tamap/gain_n1.csv examples/tamap/gain_n2.csv examples/tamap/gain_n3.csv examples/tamap/gain_n4.csv examples/tamap/gain_n5.csv examples/tamap/gain_n6.csv examples/tamap/gain_n7.csv examples/tamap/gain_n8.csv --ground examples/tamap/gain_a0.csv --n-mean 0.5,0.8,1.0,1.1,1.2,1.4,2.0,2.7 --window 2ps:4ps --thickness 100nm\n"
 
 static const struct cli_subcommand subs[] = {
   {"svd", "FILE [options]", TAMAP_HELP_SVD, cmd_svd},

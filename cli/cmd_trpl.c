@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "qopt.h"
 #include "gainkit/carriers.h"
+#include "gainkit/kinetics.h"
 #include "gainkit/trpl.h"
 #include "gainkit/units.h"
 
@@ -27,78 +28,166 @@ static int time_factor(const char *path, const gk_table *tb, const char *tunit, 
   return GK_OK;
 }
 
-/* the measured IRF file: time (unit in the header or --time-unit), response */
-static int read_irf(const char *path, const char *tunit, double **t, double **y, size_t *n, gk_error *e)
+/* --charging T1:T2: the degree of charging <n_e> from the PL of a neutral
+ * and a charged sample (FILE: time, PL neutral, PL charged) */
+static int run_charging(cli_common *c, const char *path, const char *tunit, const double *tail)
 {
+  gk_error e;
+  gk_error_clear(&e);
   gk_table tb;
   gk_read_options ro = {0};
-  ro.min_rows = 3;
-  if (gk_table_read(path, &ro, &tb, e) != GK_OK) return e->code ? e->code : GK_EINPUT;
+  ro.min_rows = 4;
+  if (gk_table_read(path, &ro, &tb, &e) != GK_OK) return cli_error(&e);
+  if (tb.ncols != 3) {
+    gk_error_set(&e, GK_EINPUT, path, tb.has_header ? tb.header_line : tb.line[0],
+                 "%zu columns: --charging reads three (time, PL of the neutral sample, PL of the charged one)", tb.ncols);
+    gk_table_free(&tb);
+    return cli_error(&e);
+  }
   double tf;
-  int rc = time_factor(path, &tb, tunit, &tf, e);
-  if (rc == GK_OK && tb.ncols != 2)
-    rc = gk_error_set(e, GK_EINPUT, path, tb.has_header ? tb.header_line : tb.line[0],
-                      "%zu columns: an IRF file has two (time, response)", tb.ncols);
-  *t = *y = NULL;
-  if (rc == GK_OK) {
-    *t = malloc(tb.nrows * sizeof **t);
-    *y = malloc(tb.nrows * sizeof **y);
-    if (!*t || !*y) rc = gk_error_set(e, GK_ENOMEM, NULL, 0, "out of memory");
+  if (time_factor(path, &tb, tunit, &tf, &e) != GK_OK) {
+    gk_table_free(&tb);
+    return cli_error(&e);
   }
-  double mx = 0;
-  for (size_t r = 0; r < tb.nrows && rc == GK_OK; r++) {
-    (*t)[r] = tb.v[r * 2] * tf;
-    (*y)[r] = tb.v[r * 2 + 1];
-    mx = fmax(mx, (*y)[r]);
-    if (r && !((*t)[r] > (*t)[r - 1])) rc = gk_error_set(e, GK_EINPUT, path, tb.line[r], "IRF times must increase");
+  size_t n = tb.nrows;
+  double *t = malloc(n * sizeof *t), *pn = malloc(n * sizeof *pn), *pc = malloc(n * sizeof *pc);
+  if (!t || !pn || !pc) { free(t); free(pn); free(pc); gk_table_free(&tb); return CLI_FAILED; }
+  for (size_t r = 0; r < n; r++) {
+    t[r] = tb.v[r * 3] * tf;
+    pn[r] = tb.v[r * 3 + 1];
+    pc[r] = tb.v[r * 3 + 2];
+    if (r && !(t[r] > t[r - 1])) {
+      gk_error_set(&e, GK_EINPUT, path, tb.line[r], "times must increase");
+      free(t); free(pn); free(pc); gk_table_free(&tb);
+      return cli_error(&e);
+    }
   }
-  if (rc == GK_OK && !(mx > 0))
-    rc = gk_error_set(e, GK_EINPUT, path, tb.line[0], "the IRF has no positive response");
-  *n = tb.nrows;
   gk_table_free(&tb);
-  if (rc) { free(*t); free(*y); *t = *y = NULL; }
-  return rc;
+  gk_trpl_charging ch;
+  if (gk_trpl_charging_run(t, pn, pc, n, tail[0], tail[1], &ch, &e) != GK_OK) {
+    if (!e.file[0]) snprintf(e.file, sizeof e.file, "%s", path);
+    if (e.code == GK_EUSAGE) { free(t); free(pn); free(pc); return CLI_QFAIL("charging", "%s", e.msg); }
+    free(t); free(pn); free(pc);
+    return cli_error(&e);
+  }
+  cli_result res;
+  cli_result_init(&res, "trpl");
+  cJSON_AddStringToObject(res.j, "file", path);
+  cJSON_AddStringToObject(res.j, "analysis", "charging");
+  double tw[2] = {tail[0], tail[1]};
+  gk_json_array(res.j, "tail_window_s", tw, 2);
+  gk_json_num(res.j, "zero_delay_s", ch.t0);
+  gk_json_value_se(res.j, "scale", ch.scale, ch.scale_se);
+  gk_json_value_se(res.j, "q0", ch.q0, ch.q0_se);
+  cli_printf(&res.b, "Degree of charging from PL dynamics (Ahn et al., Chem. Rev. 2023, Fig. 13b):\n"
+                     "  neutral PL scaled onto the charged sample's tail (%g .. %g ns, %zu points)\n",
+             tail[0] * 1e9, tail[1] * 1e9, ch.ntail);
+  cli_print_value(&res.b, "scale", ch.scale, ch.scale_se, "");
+  cli_print_value(&res.b, "q(0)", ch.q0, ch.q0_se, "(uncharged fraction at zero delay)");
+  int status = CLI_OK;
+  if (isfinite(ch.ne)) {
+    gk_json_value_se(res.j, "n_e", ch.ne, ch.ne_se);
+    cli_print_value(&res.b, "<n_e>", ch.ne, ch.ne_se, "= -ln q(0) (Poisson-distributed electrons)");
+  } else {
+    cJSON_AddNullToObject(res.j, "n_e");
+    cJSON_AddStringToObject(res.j, "n_e_note", "q(0) >= 1: no charged dots seen");
+    cli_printf(&res.b, "  %-12s not determined: q(0) >= 1 (no charged dots seen)\n", "<n_e>");
+    status = CLI_FAILED;
+  }
+  static const char *hdr[] = {"time (s)", "PL neutral", "PL charged", "scaled neutral"};
+  gk_csv_init(&res.csv, 4, hdr);
+  res.has_csv = 1;
+  for (size_t r = 0; r < n; r++) gk_csv_add_row(&res.csv, (double[]){t[r], pn[r], pc[r], ch.scale * pn[r]});
+  int rc = 0;
+  if (c->plot) {
+    gk_figure *f = gk_figure_new(1, 1, 800, 560, cli_basename(path));
+    gk_panel *p = gk_figure_panel(f, 0);
+    gk_panel_labels(p, "time t (ns)", "PL (a.u.)", "neutral PL scaled onto the charged sample's tail");
+    gk_panel_log(p, 0, 1);
+    double *tn = malloc(n * sizeof *tn), *sn = malloc(n * sizeof *sn);
+    if (tn && sn) {
+      for (size_t r = 0; r < n; r++) { tn[r] = t[r] * 1e9; sn[r] = ch.scale * pn[r]; }
+      gk_panel_add(p, tn, pc, NULL, n, GK_STYLE_POINTS, 0, "charged");
+      gk_panel_add(p, tn, pn, NULL, n, GK_STYLE_POINTS, 1, "neutral");
+      gk_panel_add(p, tn, sn, NULL, n, GK_STYLE_LINE, GK_BLACK, "neutral, scaled");
+    }
+    free(tn);
+    free(sn);
+    rc = cli_save_figure(c, f);
+  }
+  free(t); free(pn); free(pc);
+  if (rc) { cli_result_free(&res); return rc; }
+  return cli_result_finish(c, &res, status);
 }
+
+/* ---- options (declarative: --help is generated from this table) ---- */
+static const char *n0_s, *fl_s, *tunit, *model_s, *irf_s;
+static double absorb, thick, hnu, k1, k2, k3, kt, kd, ntr, fwhm, t0;
+static double tail[2] = {NAN, NAN};
+
+static cli_qopt opts[] = {
+  CLI_OPT_GROUP("Initial densities"),
+  CLI_OPT_STRING("n0", "LIST", &n0_s, NULL, "initial densities (cm^-3), one per PL column"),
+  CLI_OPT_STRING("fluence", "LIST", &fl_s, NULL,
+                 "pump fluences (J/cm2; uJ/cm2 suffix accepted), with --absorptance, --thickness and "
+                 "--photon-energy: N0 = F A/(h nu d)"),
+  CLI_OPT_QTY("absorptance", "A", NULL, QO_FRACTION, &absorb, NULL, "fraction of the pump absorbed (0..1]"),
+  CLI_OPT_QTY("thickness", "d", "cm", QO_POS, &thick, NULL, "film thickness"),
+  CLI_OPT_QTY("photon-energy", "E", "eV", QO_POS, &hnu, NULL, "pump photon energy"),
+  CLI_OPT_STRING("time-unit", "U", &tunit, NULL, "unit of the time column (and of an --irf file) when the header names none"),
+  CLI_OPT_GROUP("Model"),
+  CLI_OPT_STRING("model", "abc|trap", &model_s, "abc", "recombination model"),
+  CLI_OPT_QTY("k1", "K", "1/s", QO_NONNEG, &k1, "automatic", "start of k1"),
+  CLI_OPT_QTY("k2", "K", "cm3/s", QO_NONNEG, &k2, "automatic", "start of k2"),
+  CLI_OPT_QTY("k3", "K", "cm6/s", QO_NONNEG, &k3, "automatic", "start of k3"),
+  CLI_OPT_FLAG("fix-k1", NULL, "hold k1 at --k1 (e.g. from a low-fluence mono-exponential tail)"),
+  CLI_OPT_FLAG("fix-k3", NULL, "hold k3 at --k3 (0 when --k3 is not given: no Auger term)"),
+  CLI_OPT_QTY("kt", "K", "cm3/s", QO_NONNEG, &kt, "from the data", "trap model: start of the trapping constant kT"),
+  CLI_OPT_QTY("kd", "K", "cm3/s", QO_NONNEG, &kd, "from the data", "trap model: start of the detrapping constant kD"),
+  CLI_OPT_QTY("nt", "N", "cm^-3", QO_POS, &ntr, "from the data", "trap model: start of the trap density NT"),
+  CLI_OPT_FLAG("fix-kd", NULL, "hold kD at --kd (0 when --kd is not given)"),
+  CLI_OPT_FLAG("shared-scale", NULL, "one PL scale for all decays (absolute intensities comparable)"),
+  CLI_OPT_GROUP("Instrument response"),
+  CLI_OPT_QTY("irf-fwhm", "T", "s", QO_POS, &fwhm, NULL, "convolve with a Gaussian IRF of this FWHM (a start value, fitted unless --fix-irf)"),
+  CLI_OPT_STRING("irf", "FILE", &irf_s, NULL,
+                 "or with a measured IRF (time, response; unit in the header or --time-unit; its centroid is "
+                 "t0); earlier times may then be fitted"),
+  CLI_OPT_QTY("t0", "T", "s", QO_ANY, &t0, "the steepest rise", "excitation time, start"),
+  CLI_OPT_FLAG("fix-t0", NULL, "hold t0 at --t0"),
+  CLI_OPT_FLAG("fix-irf", NULL, "hold the Gaussian FWHM"),
+  CLI_OPT_GROUP("Intervals and other analyses"),
+  CLI_OPT_FLAG("profile", NULL, "profile-likelihood 68 % intervals of the free rates (and NT)"),
+  CLI_OPT_RANGE("charging", "s", tail, NULL,
+                "instead of a fit: the degree of charging of nanocrystals from the PL of a neutral and a "
+                "charged sample (FILE: time, PL neutral, PL charged). The neutral PL is scaled onto the "
+                "charged one over the tail FROM..TO, e.g. 20ns:80ns (only neutral dots emit there); at zero delay (the charged "
+                "PL maximum) the ratio is the uncharged fraction q(0), and <n_e> = -ln q(0) for "
+                "Poisson-distributed electrons (Ahn et al., Chem. Rev. 2023, Fig. 13b)"),
+};
 
 static int run(int argc, char **argv)
 {
   cli_common c = {.cmd = "trpl"};
-  const char *n0_s = NULL, *fl_s = NULL, *tunit = NULL, *model_s = NULL, *irf_s = NULL;
-  double absorb = 0, thick = 0, hnu = 0, k1 = 0, k2 = 0, k3 = 0, kt = 0, kd = 0, ntr = 0, fwhm = 0, t0 = 0;
-  cli_qopt q[] = {{"n0", NULL, QO_STRING, NULL, &n0_s, 0},
-                  {"fluence", NULL, QO_STRING, NULL, &fl_s, 0},
-                  {"absorptance", NULL, QO_FRACTION, &absorb, NULL, 0},
-                  {"thickness", "cm", QO_POS, &thick, NULL, 0},
-                  {"photon-energy", "eV", QO_POS, &hnu, NULL, 0},
-                  {"time-unit", NULL, QO_STRING, NULL, &tunit, 0},
-                  {"k1", "1/s", QO_NONNEG, &k1, NULL, 0},
-                  {"k2", "cm3/s", QO_NONNEG, &k2, NULL, 0},
-                  {"k3", "cm6/s", QO_NONNEG, &k3, NULL, 0},
-                  {"model", NULL, QO_STRING, NULL, &model_s, 0},
-                  {"kt", "cm3/s", QO_NONNEG, &kt, NULL, 0},
-                  {"kd", "cm3/s", QO_NONNEG, &kd, NULL, 0},
-                  {"nt", "cm^-3", QO_POS, &ntr, NULL, 0},
-                  {"fix-kd", NULL, QO_FLAG, NULL, NULL, 0},
-                  {"irf-fwhm", "s", QO_POS, &fwhm, NULL, 0},
-                  {"irf", NULL, QO_STRING, NULL, &irf_s, 0},
-                  {"t0", "s", QO_ANY, &t0, NULL, 0},
-                  {"fix-t0", NULL, QO_FLAG, NULL, NULL, 0},
-                  {"fix-irf", NULL, QO_FLAG, NULL, NULL, 0},
-                  {"profile", NULL, QO_FLAG, NULL, NULL, 0},
-                  {"fix-k1", NULL, QO_FLAG, NULL, NULL, 0},
-                  {"fix-k3", NULL, QO_FLAG, NULL, NULL, 0},
-                  {"shared-scale", NULL, QO_FLAG, NULL, NULL, 0}};
+  CLI_RESET(n0_s), CLI_RESET(fl_s), CLI_RESET(tunit), CLI_RESET(model_s), CLI_RESET(irf_s);
+  CLI_RESET(absorb), CLI_RESET(thick), CLI_RESET(hnu), CLI_RESET(k1), CLI_RESET(k2), CLI_RESET(k3);
+  CLI_RESET(kt), CLI_RESET(kd), CLI_RESET(ntr), CLI_RESET(fwhm), CLI_RESET(t0), CLI_RESET(tail);
   int first;
-  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
+  if (cli_qopt_parse(&c, argc, argv, opts, NQ(opts), &first) < 0) return CLI_USAGE;
   if (first >= argc) return cli_usage(c.cmd, "give a FILE of PL decays");
   if (first + 1 < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first + 1]);
+  if (cli_qopt_find(opts, NQ(opts), "charging")->seen) {
+    for (size_t i = 0; i < NQ(opts); i++)
+      if (opts[i].seen && strcmp(opts[i].name, "charging") != 0 && strcmp(opts[i].name, "time-unit") != 0)
+        return CLI_QFAIL(opts[i].name, "does not go with --charging");
+    return run_charging(&c, argv[first], tunit, tail);
+  }
   if ((n0_s != NULL) == (fl_s != NULL)) return cli_usage(c.cmd, "give either --n0 or --fluence (with --absorptance, --thickness, --photon-energy)");
   if (fl_s) {
     static const char *const req[] = {"absorptance", "thickness", "photon-energy"};
     for (size_t i = 0; i < NQ(req); i++)
-      if (cli_qopt_require(&c, q, NQ(q), req[i]) < 0) return CLI_USAGE;
+      if (cli_qopt_require(&c, opts, NQ(opts), req[i]) < 0) return CLI_USAGE;
   }
-  int fix1 = cli_qopt_find(q, NQ(q), "fix-k1")->seen, fix3 = cli_qopt_find(q, NQ(q), "fix-k3")->seen;
+  int fix1 = cli_qopt_find(opts, NQ(opts), "fix-k1")->seen, fix3 = cli_qopt_find(opts, NQ(opts), "fix-k3")->seen;
   gk_trpl_model model = GK_TRPL_ABC;
   if (model_s && strcmp(model_s, "abc") == 0) model = GK_TRPL_ABC;
   else if (model_s && strcmp(model_s, "trap") == 0) model = GK_TRPL_TRAP;
@@ -106,25 +195,25 @@ static int run(int argc, char **argv)
   if (model == GK_TRPL_TRAP) {
     static const char *const abc_only[] = {"k1", "k3", "fix-k1", "fix-k3"};
     for (size_t i = 0; i < NQ(abc_only); i++)
-      if (cli_qopt_find(q, NQ(q), abc_only[i])->seen) return CLI_QFAIL(abc_only[i], "goes with --model abc");
+      if (cli_qopt_find(opts, NQ(opts), abc_only[i])->seen) return CLI_QFAIL(abc_only[i], "goes with --model abc");
   } else {
     static const char *const trap_only[] = {"kt", "kd", "nt", "fix-kd"};
     for (size_t i = 0; i < NQ(trap_only); i++)
-      if (cli_qopt_find(q, NQ(q), trap_only[i])->seen) return CLI_QFAIL(trap_only[i], "goes with --model trap");
+      if (cli_qopt_find(opts, NQ(opts), trap_only[i])->seen) return CLI_QFAIL(trap_only[i], "goes with --model trap");
   }
-  int fixkd = cli_qopt_find(q, NQ(q), "fix-kd")->seen;
+  int fixkd = cli_qopt_find(opts, NQ(opts), "fix-kd")->seen;
   if (fwhm > 0 && irf_s) return CLI_QFAIL("irf", "give either --irf FILE (measured) or --irf-fwhm (Gaussian)");
   int has_irf = fwhm > 0 || irf_s;
   if (!has_irf) {
     static const char *const irf_only[] = {"t0", "fix-t0", "fix-irf"};
     for (size_t i = 0; i < NQ(irf_only); i++)
-      if (cli_qopt_find(q, NQ(q), irf_only[i])->seen) return CLI_QFAIL(irf_only[i], "goes with --irf-fwhm or --irf");
+      if (cli_qopt_find(opts, NQ(opts), irf_only[i])->seen) return CLI_QFAIL(irf_only[i], "goes with --irf-fwhm or --irf");
   }
-  if (cli_qopt_find(q, NQ(q), "fix-irf")->seen && !(fwhm > 0)) return CLI_QFAIL("fix-irf", "goes with --irf-fwhm");
-  if (cli_qopt_find(q, NQ(q), "fix-t0")->seen && !cli_qopt_find(q, NQ(q), "t0")->seen)
+  if (cli_qopt_find(opts, NQ(opts), "fix-irf")->seen && !(fwhm > 0)) return CLI_QFAIL("fix-irf", "goes with --irf-fwhm");
+  if (cli_qopt_find(opts, NQ(opts), "fix-t0")->seen && !cli_qopt_find(opts, NQ(opts), "t0")->seen)
     return CLI_QFAIL("fix-t0", "needs --t0 (the value to hold)");
-  if (fix1 && !cli_qopt_find(q, NQ(q), "k1")->seen) return CLI_QFAIL("fix-k1", "needs --k1 (the value to hold)");
-  if (fix3 && !cli_qopt_find(q, NQ(q), "k3")->seen) k3 = 0;   /* --fix-k3 alone: no Auger */
+  if (fix1 && !cli_qopt_find(opts, NQ(opts), "k1")->seen) return CLI_QFAIL("fix-k1", "needs --k1 (the value to hold)");
+  if (fix3 && !cli_qopt_find(opts, NQ(opts), "k3")->seen) k3 = 0;   /* --fix-k3 alone: no Auger */
   double *lst;
   size_t nl;
   if (cli_list(n0_s ? "--n0" : "--fluence", n0_s ? n0_s : fl_s, n0_s ? "cm^-3" : "J/cm2", &lst, &nl) < 0)
@@ -179,28 +268,32 @@ static int run(int argc, char **argv)
   o.kd = kd;
   o.nt = ntr;
   o.fix_kd = fixkd;
-  o.shared_scale = cli_qopt_find(q, NQ(q), "shared-scale")->seen;
-  o.profile = cli_qopt_find(q, NQ(q), "profile")->seen;
-  double *irf_t = NULL, *irf_y = NULL;
+  o.shared_scale = cli_qopt_find(opts, NQ(opts), "shared-scale")->seen;
+  o.profile = cli_qopt_find(opts, NQ(opts), "profile")->seen;
+  gk_kin_prepared irfp;
+  memset(&irfp, 0, sizeof irfp);
   if (fwhm > 0) {
     o.irf = GK_TRPL_IRF_GAUSS;
     o.fwhm = fwhm;
-    o.fix_fwhm = cli_qopt_find(q, NQ(q), "fix-irf")->seen;
+    o.fix_fwhm = cli_qopt_find(opts, NQ(opts), "fix-irf")->seen;
   } else if (irf_s) {
     o.irf = GK_TRPL_IRF_MEASURED;
-    if (read_irf(irf_s, tunit, &irf_t, &irf_y, &o.irf_n, &e) != GK_OK) {
+    /* the library's IRF reader (gainkit kinetics and tamap fit use it too) */
+    if (gk_kin_irf_read(irf_s, tunit, &irfp, &e) != GK_OK) {
+      gk_kin_prepared_free(&irfp);
       free(t); free(pl); gk_table_free(&tb);
+      if (strstr(e.msg, "no time unit")) strncat(e.msg, " (--time-unit)", sizeof e.msg - strlen(e.msg) - 1);
       return cli_error(&e);
     }
-    o.irf_t = irf_t;
-    o.irf_y = irf_y;
+    o.irf_t = irfp.t;
+    o.irf_y = irfp.y;
+    o.irf_n = irfp.d.n;
   }
   o.t0 = t0;
-  o.fix_t0 = cli_qopt_find(q, NQ(q), "fix-t0")->seen;
+  o.fix_t0 = cli_qopt_find(opts, NQ(opts), "fix-t0")->seen;
   gk_trpl_result r;
   int frc = gk_trpl_fit(&dd, &o, &r, &e);
-  free(irf_t);
-  free(irf_y);
+  gk_kin_prepared_free(&irfp);
   if (frc != GK_OK) {
     if (!e.file[0]) snprintf(e.file, sizeof e.file, "%s", path);
     free(t); free(pl); gk_table_free(&tb);
@@ -387,9 +480,12 @@ const struct cli_command cli_cmd_trpl = {
   .name = "trpl",
   .summary = "PL decays at several fluences: global ABC or trap-assisted fit (k1..k3, NT, PLQY)",
   .order = 62,
-  .help =
-    "Usage: gainkit trpl FILE (--n0 N1,N2,... | --fluence F1,F2,... --absorptance A\n"
-    "                    --thickness d --photon-energy E) [options]\n\n"
+  .opts = opts,
+  .nopts = CLI_NOPTS(opts),
+  .usage = "FILE (--n0 N1,N2,... | --fluence F1,F2,... --absorptance A\n"
+           "                    --thickness d --photon-energy E) [options]\n"
+           "       gainkit trpl FILE --charging T1:T2 [--time-unit U]",
+  .about =
     "Time-resolved PL at several excitation densities, fitted globally with\n"
     "  dN/dt = -k1 N - k2 N^2 - k3 N^3,  N(0) = N0,  PL ~ k2 N^2\n"
     "(Goldberg et al., Adv. Mater. 2024, Eq. 1-3; Tatarinov et al., Adv. Opt. Mater. 2023,\n"
@@ -405,32 +501,13 @@ const struct cli_command cli_cmd_trpl = {
     "Always reported: the 1/e lifetime of every decay and the N0 where it is longest (the\n"
     "trap density estimate of Tatarinov et al.; an estimate, the model fit measures NT).\n\n"
     "FILE: first column time (unit in the header, \"t (ns)\", or --time-unit), then one PL\n"
-    "column per decay, in the order of --n0/--fluence.\n\n"
-    "Options:\n"
-    "  --n0 LIST            initial densities (cm^-3), one per PL column\n"
-    "  --fluence LIST       pump fluences (J/cm2; uJ/cm2 suffix accepted), with\n"
-    "  --absorptance A      fraction of the pump absorbed (0..1]\n"
-    "  --thickness d        film thickness (cm; 150nm accepted)\n"
-    "  --photon-energy E    pump photon energy (eV): N0 = F A/(h nu d)\n"
-    "  --time-unit U        unit of the time column when the header names none\n"
-    "  --k1 --k2 --k3       starting values (s^-1, cm^3/s, cm^6/s; default automatic)\n"
-    "  --fix-k1             hold k1 at --k1 (e.g. from a low-fluence mono-exponential tail)\n"
-    "  --fix-k3             hold k3 at --k3 (0 when --k3 is not given: no Auger term)\n"
-    "  --shared-scale       one PL scale for all decays (absolute intensities comparable)\n"
-    "  --model abc|trap     recombination model (default abc)\n"
-    "  --kt --kd --nt       trap model starts (cm^3/s, cm^3/s, cm^-3; default from the data)\n"
-    "  --fix-kd             hold kD at --kd (0 when --kd is not given)\n"
-    "  --irf-fwhm T         convolve with a Gaussian IRF of FWHM T (start; s, 50ps accepted)\n"
-    "  --irf FILE           or with a measured IRF (time, response; unit in the header or\n"
-    "                       --time-unit; its centroid is t0); earlier times may then be fitted\n"
-    "  --t0 T               excitation time, start (default: the steepest rise); --fix-t0\n"
-    "  --fix-irf            hold the Gaussian FWHM\n"
-    "  --profile            profile-likelihood 68 % intervals of the free rates (and NT)\n\n"
+    "column per decay, in the order of --n0/--fluence. See docs/tamap.md.",
+  .epilog =
     "Examples:\n"
     "  gainkit trpl examples/tamap/trpl.csv --n0 1e17,5e17,2e18,8e18 --plot trpl.svg\n"
     "  gainkit trpl examples/tamap/trpl.csv --fluence 0.621uJ/cm2,3.10uJ/cm2,12.4uJ/cm2,49.7uJ/cm2 --absorptance 0.8 --thickness 100nm --photon-energy 3.1eV\n"
     "  gainkit trpl examples/tamap/trpl_trap.csv --n0 1e17,5e17,1e18,2e18,4e18,8e18,1.6e19,3.2e19 --model trap\n"
-    "  gainkit trpl examples/tamap/trpl_irfm.csv --n0 1e17,1e18,5e18 --irf examples/tamap/irf.csv\n\n"
-    CLI_COMMON_HELP,
+    "  gainkit trpl examples/tamap/trpl_irfm.csv --n0 1e17,1e18,5e18 --irf examples/tamap/irf.csv\n"
+    "  gainkit trpl examples/tamap/trpl_charging.csv --charging 20ns:80ns",
   .run = run,
 };

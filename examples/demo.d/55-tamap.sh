@@ -19,4 +19,10 @@ step trpl-trap trpl "$EX/tamap/trpl_trap.csv" --n0 1e17,5e17,1e18,2e18,4e18,8e18
   --plot "$OUT/trpl-trap.png"
 step trpl-irf trpl "$EX/tamap/trpl_irfm.csv" --n0 1e17,1e18,5e18 --irf "$EX/tamap/irf.csv" --plot "$OUT/trpl-irf.png"
 step tamap-gain tamap gain "$EX"/tamap/gain_n{1,2,3,4,5,6,7,8}.csv --ground "$EX/tamap/gain_a0.csv" \
-  --n-mean 0.5,0.9,1.2,1.35,1.45,1.6,2.0,2.7 --window 2ps:4ps --thickness 100nm --plot "$OUT/tamap-gain.png"
+  --n-mean 0.5,0.8,1.0,1.1,1.2,1.4,2.0,2.7 --window 2ps:4ps --thickness 100nm --gain-fit --plot "$OUT/tamap-gain.png"
+# Degree of charging from the PL of a neutral and a charged sample
+# (examples/gen/gen_charging.py), and profile-likelihood intervals of the
+# rates of a two-compartment scheme (X -> 0 at its bound: a lifetime limit).
+step trpl-charging trpl "$EX/tamap/trpl_charging.csv" --charging 20ns:80ns --plot "$OUT/trpl-charging.png"
+step tamap-profile tamap fit "$EX/tamap/map_low.csv" --signal-unit mOD --background -0.5ps --exclude 0.1ps \
+  --scheme "H->X:1ps, X->0:1ns" --t0 0.2ps --fix-t0 --irf-fwhm 120fs --fix-irf --profile

@@ -163,6 +163,16 @@ typedef struct gk_kin_prepared {
 int gk_kin_prepare(const gk_table *t, const gk_kin_prepare_options *o, gk_kin_prepared *out, gk_error *err);
 void gk_kin_prepared_free(gk_kin_prepared *p);
 
+/* A measured instrument response file: two columns, time and response
+ * (>= 3 rows). The time unit is the header's ("t (ps)"), else time_unit;
+ * with neither: GK_EINPUT "no time unit" at the header (or first) line.
+ * Times strictly increase (GK_EINPUT "IRF times must increase" at the
+ * line), the response has a positive area (GK_EINPUT). out->t (s) and
+ * out->y, out->d.n samples: ready for gk_kin_irf (GK_KIN_IRF_MEASURED).
+ * Shared by gainkit kinetics, tamap fit and trpl. Free with
+ * gk_kin_prepared_free (also after an error). */
+int gk_kin_irf_read(const char *path, const char *time_unit, gk_kin_prepared *out, gk_error *err);
+
 GK_API_END
 #ifdef __cplusplus
 }

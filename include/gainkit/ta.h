@@ -123,6 +123,24 @@ typedef struct gk_ta_result {
 } gk_ta_result;
 
 int gk_ta_analyze(const gk_ta_set *s, const gk_ta_options *o, gk_ta_result *r, gk_error *err);
+
+/* The Poisson gain-curve fit on its own: -Delta alpha/alpha0 = y[k] at
+ * <N> = n_mean[k] (np points) against 1 - a(<N>)[/a(0)] of the nanocrystal
+ * model (gainkit/nc.h: Poisson occupancy of a g-fold degenerate band edge,
+ * g_e = g_h = g, n_e extra electrons), with o's degeneracy, fit_degeneracy,
+ * ne, fit_ne, ne_poisson, alpha0_ref and fit. gk_ta_analyze uses it at its
+ * probe; gainkit tamap gain at a wavelength of a series of maps. */
+typedef struct gk_ta_gain_curve {
+  double g, g_se, ne, ne_se;
+  double threshold, threshold_se;   /* <N> where the model's -Delta alpha/alpha0 = 1; NaN: never */
+  double chi2_red;
+  int converged;                    /* fit converged and a threshold exists */
+  double *curve;                    /* np model values */
+  char reason[160];
+} gk_ta_gain_curve;
+int gk_ta_gain_curve_fit(const double *n_mean, const double *y, size_t np, const gk_ta_options *o,
+                         gk_ta_gain_curve *gc, gk_error *err);
+void gk_ta_gain_curve_free(gk_ta_gain_curve *gc);
 void gk_ta_result_free(gk_ta_result *r);
 
 GK_API_END

@@ -198,6 +198,14 @@ typedef struct gk_tamap_global_options {
   /* Initial populations per data set (nsets x ncomp, row-major), e.g. the
    * biexciton fraction growing with fluence; NULL = the scheme's c0 for all. */
   const double *c0_sets;
+  /* Profile-likelihood 68 % intervals of the free rates (each held in turn,
+   * everything else refitted, until chi2 has risen by chi2/dof; the
+   * fitting core's search, src/fit/profile1.c). Costs ~20 fits per rate. */
+  int profile;
+  /* 1: central differences instead of the analytic Jacobian of the
+   * projected problem (for checks; the analytic one applies to a Gaussian
+   * or no IRF without nnls, the others always use differences) */
+  int fd_jacobian;
   gk_fit_options fit;
 } gk_tamap_global_options;
 
@@ -207,6 +215,11 @@ typedef struct gk_tamap_global_result {
   int ncomp, ntrans;
   size_t nsets;
   double k[GK_TAMAP_MAX_TRANS], k_se[GK_TAMAP_MAX_TRANS];
+  /* with options.profile: the profile interval of each free rate, s^-1;
+   * k_lo 0 when the profile stays low down to 1e-4 k (or k is 0), k_hi NaN
+   * when it is not bounded within 1e4 k (fixed rates: NaN both) */
+  double k_lo[GK_TAMAP_MAX_TRANS], k_hi[GK_TAMAP_MAX_TRANS];
+  int profiled;
   double lam[GK_TAMAP_MAX_COMP];   /* decay rates of the eigen-modes, ascending, s^-1 */
   double lam_se[GK_TAMAP_MAX_COMP];
   double V[GK_TAMAP_MAX_COMP * GK_TAMAP_MAX_COMP];  /* c_i = sum_j V_ij exp(-lam_j t) (set 0) */

@@ -143,6 +143,30 @@ int gk_trpl_trap_density(double k2, double kt, double kd, double nt_total, doubl
  * increase. Returns GK_OK or GK_EUSAGE. */
 int gk_trpl_lifetimes(const gk_trpl_data *d, double *tau, double *n_peak, gk_error *err);
 
+/* Degree of charging from PL dynamics (Ahn et al., Chem. Rev. 2023,
+ * Fig. 13b and Section 3.3.2): the PL of the neutral sample, scaled so
+ * that its long-time tail matches the charged sample's (there only the
+ * neutral dots of the charged sample still emit: charged excitons decay
+ * fast), gives at zero delay the fraction of uncharged dots,
+ *     q(0) = s N(t0) / C(t0),
+ * t0 the maximum of the charged trace, and with Poisson-distributed extra
+ * electrons <n_e> = -ln q(0). The scale s is the least-squares ratio
+ * C ~ s N over tail_lo <= t <= tail_hi (>= 3 points); its standard error
+ * from the tail residuals, and the zero-delay values' error from the
+ * tail's relative scatter (C/(s N) - 1: conservative for additive noise),
+ * give the errors of q(0) and <n_e>. q(0) >= 1 (no charged dots
+ * seen): ne is NaN ("not determined"). Errors: GK_EINPUT (tail window
+ * with < 3 points, non-positive signals), GK_EUSAGE (bad window). */
+typedef struct gk_trpl_charging {
+  double scale, scale_se;  /* s */
+  double t0;               /* zero delay used (s) */
+  double q0, q0_se;        /* fraction of uncharged dots */
+  double ne, ne_se;        /* <n_e> = -ln q(0); NaN when q(0) >= 1 */
+  size_t ntail;            /* points in the tail window */
+} gk_trpl_charging;
+int gk_trpl_charging_run(const double *t, const double *pl_neutral, const double *pl_charged, size_t n,
+                         double tail_lo, double tail_hi, gk_trpl_charging *r, gk_error *err);
+
 GK_API_END
 #ifdef __cplusplus
 }

@@ -13,7 +13,7 @@
 #include <gsl/gsl_odeiv2.h>
 
 #include "gainkit/trpl.h"
-#include "fit/solve1d.h"
+#include "fit/profile1.h"
 #include "core/core_internal.h"
 
 #ifndef M_PI
@@ -308,74 +308,6 @@ static int report_index(const tctx *c, int i)
 {
   static const int abc[3] = {0, 1, 2}, trap[4] = {1, 3, 4, 5};
   return c->model == GK_TRPL_ABC ? abc[i] : trap[i];
-}
-
-/* ---- profile likelihood ------------------------------------------------ */
-typedef struct prof {
-  tctx *c;
-  gk_fit_problem fp;     /* copy of the main problem */
-  gk_param par[MAXP];
-  const gk_fit_options *fo;
-  gk_fit_workspace *ws;
-  int j;                 /* parameter profiled */
-  double level;          /* chi2 at which the interval ends */
-  double warm[MAXP];     /* start of the next profile fit */
-  int fail;
-} prof;
-
-/* chi2 with parameter j held at exp(lv), the others refitted, minus level */
-static double prof_f(double lv, void *ctx)
-{
-  prof *P = ctx;
-  gk_param par[MAXP];
-  memcpy(par, P->par, sizeof par);
-  for (size_t i = 0; i < P->fp.p; i++) par[i].init = P->warm[i];
-  par[P->j].init = exp(lv);
-  par[P->j].fixed = 1;
-  gk_fit_problem fp = P->fp;
-  fp.param = par;
-  fp.starts = NULL;
-  fp.n_starts = 0;
-  gk_fit_result fr;
-  if (gk_fit_run(P->ws, &fp, &fr, NULL) != GK_OK) { P->fail = 1; return NAN; }
-  double v = fr.chi2;
-  /* a refit that did not find a lower chi2 than its start still bounds the
-   * profile from above; keep its values as the next warm start */
-  for (size_t i = 0; i < fp.p; i++) P->warm[i] = fr.value[i];
-  gk_fit_result_free(&fr);
-  return v - P->level;
-}
-
-/* One side of the interval: dir = +1 up, -1 down. Returns the bound
- * (scaled) or NaN when the profile stays under the level within 1e4. */
-static double prof_side(prof *P, const double *best, double se, int dir)
-{
-  double v = best[P->j];
-  if (!(v > 0)) return dir < 0 ? 0 : NAN;
-  double r = isfinite(se) && se > 0 ? fmin(fmax(se / v, 0.02), 1.0) : 0.1;
-  double lv = log(v), prev = lv;
-  memcpy(P->warm, best, sizeof P->warm);
-  for (int k = 0; k < 40; k++) {
-    double step = log1p(r);
-    double nl = prev + dir * step;
-    /* a non-negative parameter whose profile stays under the level down
-     * to 1e-4 of its value: the interval reaches 0 */
-    if (fabs(nl - lv) > log(1e4)) return dir < 0 ? 0 : NAN;
-    double f = prof_f(nl, P);
-    if (!isfinite(f)) return NAN;
-    if (f > 0) {
-      double root;
-      double a = dir > 0 ? prev : nl, b = dir > 0 ? nl : prev;
-      memcpy(P->warm, best, sizeof P->warm);
-      /* tolerance in ln(value): a small fraction of the first step (the
-       * interval may be far narrower than ln(value) itself) */
-      int rc = gk_root_brent(prof_f, P, a, b, 1e-3 * log1p(fmin(fmax((isfinite(se) && se > 0 ? se / v : 0.1), 1e-6), 1.0)), 0, 60, &root);
-      return rc == GK_OK || rc == GK_ENOCONV ? exp(root) : NAN;
-    }
-    prev = nl;
-    r *= 2;
-  }
-  return NAN;
 }
 
 /* ---- lifetimes (Tatarinov et al.) -------------------------------------- */
@@ -696,18 +628,19 @@ int gk_trpl_fit(const gk_trpl_data *d, const gk_trpl_options *o, gk_trpl_result 
     for (size_t q = 0; q < d->n; q++) r->fit[dd * d->n + q] = r->scale[dd] * exp(c.shape[q]);
   }
   if (o->profile && r->dof > 0) {
-    prof P;
-    memset(&P, 0, sizeof P);
-    P.c = &c;
-    P.fp = fp;
-    memcpy(P.par, par, npar * sizeof *par);
-    for (size_t i = 0; i < npar; i++) P.par[i].init = best[i];
-    P.ws = ws;
-    P.level = r->chi2 + r->chi2_red;
+    /* profile intervals: the fitting core's search (src/fit/profile1.c) on
+     * this fit's workspace, from the (polished) optimum */
+    gk_param pp[MAXP];
+    memcpy(pp, par, npar * sizeof *par);
+    for (size_t i = 0; i < npar; i++) pp[i].init = best[i];
+    gk_fit_problem f3 = fp;
+    f3.param = pp;
+    double level = r->chi2 + r->chi2_red;
     for (int i = 0; i < c.nphys; i++) {
       if (par[i].fixed) continue;
-      P.j = i;
-      double lo = prof_side(&P, best, bse[i], -1), hi = prof_side(&P, best, bse[i], +1);
+      double lo = NAN, hi = NAN;
+      gk_fit_profile_side(ws, &f3, best, (size_t)i, level, bse[i], -1, 1, &lo);
+      gk_fit_profile_side(ws, &f3, best, (size_t)i, level, bse[i], +1, 1, &hi);
       int j = report_index(&c, i);
       r->prof_lo[j] = isfinite(lo) ? unscale(&c, i, lo) : NAN;
       r->prof_hi[j] = isfinite(hi) ? unscale(&c, i, hi) : NAN;
@@ -728,4 +661,59 @@ out:
   free(c.irf_r);
   if (rc) gk_trpl_result_free(r);
   return rc;
+}
+
+/* ---- degree of charging from PL dynamics (Ahn et al., Chem. Rev. 2023) --- */
+int gk_trpl_charging_run(const double *t, const double *pl_neutral, const double *pl_charged, size_t n,
+                         double tail_lo, double tail_hi, gk_trpl_charging *r, gk_error *err)
+{
+  memset(r, 0, sizeof *r);
+  r->ne = r->ne_se = NAN;
+  if (!(tail_hi > tail_lo)) return gk_error_set(err, GK_EUSAGE, NULL, 0, "tail_lo, tail_hi: need tail_lo < tail_hi");
+  if (n < 4) return gk_error_set(err, GK_EINPUT, NULL, 0, "charging: need >= 4 time points");
+  double snn = 0, snc = 0;
+  size_t m = 0, i0 = 0;
+  for (size_t q = 0; q < n; q++) {
+    if (!isfinite(t[q]) || !isfinite(pl_neutral[q]) || !isfinite(pl_charged[q]))
+      return gk_error_set(err, GK_EINPUT, NULL, 0, "charging: point %zu is not finite", q + 1);
+    if (pl_charged[q] > pl_charged[i0]) i0 = q;
+    if (t[q] >= tail_lo && t[q] <= tail_hi) {
+      snn += pl_neutral[q] * pl_neutral[q];
+      snc += pl_neutral[q] * pl_charged[q];
+      m++;
+    }
+  }
+  if (m < 3) return gk_error_set(err, GK_EINPUT, NULL, 0, "charging: %zu points in the tail window (need >= 3)", m);
+  if (!(snn > 0) || !(snc > 0))
+    return gk_error_set(err, GK_EINPUT, NULL, 0, "charging: no positive PL of both samples in the tail window");
+  double s = snc / snn, ss = 0;
+  for (size_t q = 0; q < n; q++)
+    if (t[q] >= tail_lo && t[q] <= tail_hi) ss += (pl_charged[q] - s * pl_neutral[q]) * (pl_charged[q] - s * pl_neutral[q]);
+  double sig2 = ss / (double)(m - 1), rel2 = 0;
+  /* relative scatter of the tail about the scaled neutral PL: the error of
+   * a single value (conservative for additive noise, whose relative size
+   * is smaller at zero delay than in the tail) */
+  for (size_t q = 0; q < n; q++)
+    if (t[q] >= tail_lo && t[q] <= tail_hi && s * pl_neutral[q] > 0) {
+      double d = pl_charged[q] / (s * pl_neutral[q]) - 1;
+      rel2 += d * d;
+    }
+  rel2 /= (double)(m - 1);
+  double c0 = pl_charged[i0], n0 = pl_neutral[i0];
+  if (!(c0 > 0) || !(n0 > 0))
+    return gk_error_set(err, GK_EINPUT, NULL, 0, "charging: the PL at zero delay (t = %g s) is not positive", t[i0]);
+  r->ntail = m;
+  r->t0 = t[i0];
+  r->scale = s;
+  r->scale_se = sqrt(sig2 / snn);
+  r->q0 = s * n0 / c0;
+  /* relative errors: the tail ratio, and the two zero-delay values (each
+   * with the tail's relative scatter; rel2 holds the noise of both traces,
+   * so it stands for one value of each) */
+  r->q0_se = r->q0 * sqrt(pow(r->scale_se / s, 2) + rel2);
+  if (r->q0 < 1) {
+    r->ne = -log(r->q0);
+    r->ne_se = r->q0_se / r->q0;
+  }
+  return GK_OK;
 }

@@ -59,6 +59,9 @@ static double ramp_weight(double x, double e1)
 static double segment(double p, double r, double L, double tau)
 {
   if (L <= 0) return 0;
+  /* tau = infinity (a state that does not decay: the tamap fit reaches a
+   * rate of 0 at its bound): the plain integral of the linear piece */
+  if (isinf(tau)) return 0.5 * (p + r) * L;
   double x = L / tau, e1 = -expm1(-x);
   return tau * (p * e1 + (r - p) * ramp_weight(x, e1));
 }

@@ -78,3 +78,38 @@ int gk_kin_prepare(const gk_table *t, const gk_kin_prepare_options *o, gk_kin_pr
   out->d = (gk_kin_data){n, out->t, K, out->y, out->sigma};
   return GK_OK;
 }
+
+int gk_kin_irf_read(const char *path, const char *time_unit, gk_kin_prepared *out, gk_error *err)
+{
+  memset(out, 0, sizeof *out);
+  gk_read_options ro = {0};
+  ro.min_rows = 3;
+  gk_table t;
+  if (gk_table_read(path, &ro, &t, err) != GK_OK) return err && err->code ? err->code : GK_EINPUT;
+  long line = t.has_header ? t.header_line : t.line[0];
+  int rc = GK_OK;
+  char name[64], unit[64] = "";
+  if (t.has_header) gk_header_split(t.raw[0], name, sizeof name, unit, sizeof unit);
+  if (t.ncols != 2)
+    rc = gk_error_set(err, GK_EINPUT, path, line, "%zu columns: an IRF file has two (time, response)", t.ncols);
+  else if (!unit[0] && !(time_unit && *time_unit))
+    rc = gk_error_set(err, GK_EINPUT, path, line, "no time unit: name it in the header (\"t (ps)\") or give the time unit");
+  if (rc == GK_OK) {
+    double f;
+    if (!unit[0] && gk_unit_factor(time_unit, "s", &f, NULL) != GK_OK)
+      rc = gk_error_option(err, "time_unit", "'%s' is not a time unit", time_unit);
+  }
+  for (size_t i = 1; i < t.nrows && rc == GK_OK; i++)
+    if (!(t.v[i * 2] > t.v[(i - 1) * 2])) rc = gk_error_set(err, GK_EINPUT, path, t.line[i], "IRF times must increase");
+  if (rc == GK_OK) {
+    gk_kin_prepare_options po = {.time_unit = time_unit, .trace = 1};
+    rc = gk_kin_prepare(&t, &po, out, err);
+  }
+  if (rc == GK_OK) {
+    double area = 0;
+    for (size_t i = 1; i < out->d.n; i++) area += 0.5 * (out->y[i] + out->y[i - 1]) * (out->t[i] - out->t[i - 1]);
+    if (!(area > 0)) rc = gk_error_set(err, GK_EINPUT, path, t.line[0], "the IRF has no positive area");
+  }
+  gk_table_free(&t);
+  return rc;
+}

@@ -160,9 +160,11 @@ static double gc_threshold(const double *theta, void *ctx)
   return gk_nc_threshold(&m, &t, NULL) == GK_OK ? t : NAN;
 }
 
-static int gain_fit(const gk_ta_set *s, const gk_ta_options *o, gk_ta_result *r, gk_error *err)
+int gk_ta_gain_curve_fit(const double *n_mean, const double *y, size_t np, const gk_ta_options *o,
+                         gk_ta_gain_curve *gc, gk_error *err)
 {
-  struct gc_ctx c = {s->n_mean, s->npump, o->ne_poisson, o->alpha0_ref == GK_TA_ALPHA0_OWN};
+  memset(gc, 0, sizeof *gc);
+  struct gc_ctx c = {n_mean, np, o->ne_poisson, o->alpha0_ref == GK_TA_ALPHA0_OWN};
   double ne0 = o->ne > 0.05 || !o->fit_ne ? o->ne : 0.05;
   gk_param par[2] = {
     {"g", NULL, o->degeneracy, 0.5, 50, !o->fit_degeneracy},
@@ -170,25 +172,51 @@ static int gain_fit(const gk_ta_set *s, const gk_ta_options *o, gk_ta_result *r,
   };
   /* the curve is piecewise in n_e (kinks at integers): start on both sides */
   double starts[3 * 2] = {o->degeneracy, 0.5, o->degeneracy, 1.0, o->degeneracy, 1.5};
-  gk_fit_problem prob = {.n = s->npump, .p = 2, .y = r->normalized, .model = gc_fn, .ctx = &c,
+  gk_fit_problem prob = {.n = np, .p = 2, .y = y, .model = gc_fn, .ctx = &c,
                          .param = par, .starts = o->fit_ne ? starts : NULL,
                          .n_starts = o->fit_ne ? 3 : 0};
   gk_fit_result fr;
   int rc = gk_fit(&prob, &o->fit, &fr, err);
   if (rc) return rc;
-  r->fit_done = 1;
-  r->g = fr.value[0];
-  r->g_se = fr.se[0];
-  r->ne = fr.value[1];
-  r->ne_se = fr.se[1];
-  r->fit_chi2_red = fr.chi2_red;
-  r->fit_threshold = gc_threshold(fr.value, &c);
-  r->fit_threshold_se = gk_fit_derived_se(&fr, gc_threshold, &c);
-  r->fit_converged = fr.converged && isfinite(r->fit_threshold);
-  snprintf(r->fit_reason, sizeof r->fit_reason, "%s", fr.reason);
-  r->fit_curve = malloc(s->npump * sizeof *r->fit_curve);
-  if (r->fit_curve) memcpy(r->fit_curve, fr.yhat, s->npump * sizeof *r->fit_curve);
+  gc->g = fr.value[0];
+  gc->g_se = fr.se[0];
+  gc->ne = fr.value[1];
+  gc->ne_se = fr.se[1];
+  gc->chi2_red = fr.chi2_red;
+  gc->threshold = gc_threshold(fr.value, &c);
+  gc->threshold_se = gk_fit_derived_se(&fr, gc_threshold, &c);
+  gc->converged = fr.converged && isfinite(gc->threshold);
+  snprintf(gc->reason, sizeof gc->reason, "%s", fr.reason);
+  gc->curve = malloc(np * sizeof *gc->curve);
+  if (gc->curve) memcpy(gc->curve, fr.yhat, np * sizeof *gc->curve);
   gk_fit_result_free(&fr);
+  if (!gc->curve) return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
+  return GK_OK;
+}
+
+void gk_ta_gain_curve_free(gk_ta_gain_curve *gc)
+{
+  if (!gc) return;
+  free(gc->curve);
+  gc->curve = NULL;
+}
+
+static int gain_fit(const gk_ta_set *s, const gk_ta_options *o, gk_ta_result *r, gk_error *err)
+{
+  gk_ta_gain_curve gc;
+  int rc = gk_ta_gain_curve_fit(s->n_mean, r->normalized, s->npump, o, &gc, err);
+  if (rc) return rc;
+  r->fit_done = 1;
+  r->g = gc.g;
+  r->g_se = gc.g_se;
+  r->ne = gc.ne;
+  r->ne_se = gc.ne_se;
+  r->fit_chi2_red = gc.chi2_red;
+  r->fit_threshold = gc.threshold;
+  r->fit_threshold_se = gc.threshold_se;
+  r->fit_converged = gc.converged;
+  snprintf(r->fit_reason, sizeof r->fit_reason, "%s", gc.reason);
+  r->fit_curve = gc.curve;   /* ownership moves to the result */
   return GK_OK;
 }
 

@@ -14,6 +14,8 @@
 #include "gainkit/tamap.h"
 #include "gainkit/units.h"
 #include "core/core_internal.h"
+#include "fit/profile1.h"
+#include "kinetics/kinetics_internal.h"
 
 /* ---- scheme ------------------------------------------------------------ */
 
@@ -295,6 +297,13 @@ void gk_tamap_global_options_default(gk_tamap_global_options *o)
   o->irf.fwhm = 100e-15;
   o->disp_ref = NAN;
   gk_fit_options_default(&o->fit);
+  /* The projected problem has a handful of well-scaled columns (rates, t0,
+   * FWHM, dispersion) over 1e4..1e6 rows: the normal equations of the
+   * trust-region step (Cholesky) are accurate there and cost a third of a
+   * QR of the tall Jacobian (bench/bench_tamap.c: 0.12 -> 0.10 s). The
+   * covariance does not depend on this choice (the fitting core factors
+   * the Jacobian by SVD for it). */
+  o->fit.solver = GK_FIT_SOLVER_CHOLESKY;
 }
 
 typedef struct gctx {
@@ -325,6 +334,10 @@ typedef struct gctx {
   double c_V[GK_TAMAP_MAX_COMP * GK_TAMAP_MAX_COMP];
   const unsigned char *c_mask;   /* mask row the cache was built for (NULL = all) */
   double c_G[64];
+  /* analytic Jacobian (Gaussian or no IRF, plain least squares): work */
+  const gk_param *par;     /* for the fixed flags */
+  size_t npts;             /* rows of the Jacobian */
+  double *jw;              /* ntmax * n * (4 + nk + 2) + 2 * ntmax doubles */
 } gctx;
 
 static double wl_shift(const gctx *g, const double *th, double wl)
@@ -422,8 +435,10 @@ static int gmodel(const double *thi, double *yhat, void *ctx)
   const double *th = g->ph;
   int n = g->s->ncomp;
   double lam[GK_TAMAP_MAX_COMP], V[GK_TAMAP_MAX_COMP * GK_TAMAP_MAX_COMP];
+  /* a rate may reach its bound 0 (a state that does not decay within the
+   * delays: its basis is the IRF-convolved step) */
   for (int r = 0; r < g->nk; r++)
-    if (!(th[r] > 0) || !isfinite(th[r])) return -1;
+    if (!(th[r] >= 0) || !isfinite(th[r])) return -1;
   if (gk_tamap_scheme_solve(g->s, th, lam, V, NULL)) return -1;
   size_t off = 0;
   double rss = 0;
@@ -454,6 +469,245 @@ static int gmodel(const double *thi, double *yhat, void *ctx)
     free(tmp);
   }
   g->rss_keep = rss;
+  return 0;
+}
+
+/* ---- analytic Jacobian of the projected problem ---------------------- */
+
+/* yhat = P z per wavelength, P = C G^-1 C^T, G = C^T C, x = G^-1 C^T z, the
+ * residual r = z - yhat. For a parameter p with dC = dC/dp (Golub and
+ * Pereyra, SIAM J. Numer. Anal. 10, 413, 1973, the full form, not
+ * Kaufman's approximation, so the covariance built on it is exact):
+ *     d yhat = (I - P) dC x + C G^-1 dC^T r
+ *            = u - C G^-1 (C^T u - dC^T r),   u = dC x.
+ * dC comes from the decay basis E_j(t) = E(t - t0 - delta(lambda); lam_j,
+ * sigma) (gainkit kinetics' Gaussian-convolved exponential) through
+ *     dE/dt = G(t) - lam E,  dE/dlam = E (s^2 lam - t) - s^2 G(t),
+ *     dE/ds = E s lam^2 - G(t) (s lam + t/s),
+ * G the unit-area Gaussian; c_a = sum_j V_aj E_j, and the eigen-solution's
+ * dependence on the rates (lam_j, V) by central differences of the n x n
+ * eigen-problem (a few microseconds; the model itself is never
+ * differenced). A wavelength-dependent shift enters like t0 times x^k. */
+static int eigen_derivs(const gk_tamap_scheme *s, const double *k, int nk, double *dlam, double *dV)
+{
+  int n = s->ncomp;
+  for (int r = 0; r < nk; r++) {
+    double kk[GK_TAMAP_MAX_TRANS], lp[GK_TAMAP_MAX_COMP], lm[GK_TAMAP_MAX_COMP];
+    double Vp[GK_TAMAP_MAX_COMP * GK_TAMAP_MAX_COMP], Vm[GK_TAMAP_MAX_COMP * GK_TAMAP_MAX_COMP];
+    memcpy(kk, k, (size_t)nk * sizeof *kk);
+    double kmax = 0;
+    for (int q = 0; q < nk; q++) kmax = fmax(kmax, k[q]);
+    double h = 1e-5 * (k[r] > 0 ? k[r] : 1e-3 * kmax);
+    kk[r] = k[r] + h;
+    if (gk_tamap_scheme_solve(s, kk, lp, Vp, NULL)) return -1;
+    kk[r] = fmax(k[r] - h, 0);   /* one-sided at the bound 0 */
+    if (gk_tamap_scheme_solve(s, kk, lm, Vm, NULL)) return -1;
+    double dk = k[r] + h - kk[r];
+    for (int j = 0; j < n; j++) dlam[r * n + j] = (lp[j] - lm[j]) / dk;
+    for (int a = 0; a < n * n; a++) dV[r * n * n + a] = (Vp[a] - Vm[a]) / dk;
+  }
+  return 0;
+}
+
+static inline double dot_n(int n, const double *a, const double *b)
+{
+  switch (n) {   /* the common sizes unrolled */
+  case 1: return a[0] * b[0];
+  case 2: return a[0] * b[0] + a[1] * b[1];
+  case 3: return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+  case 4: return a[0] * b[0] + a[1] * b[1] + a[2] * b[2] + a[3] * b[3];
+  default: {
+    double v = 0;
+    for (int k = 0; k < n; k++) v += a[k] * b[k];
+    return v;
+  }
+  }
+}
+
+/* One column of the projected Jacobian, first pass: u = dC x and
+ * b = C^T u - dC^T r over the used points (n <= 8). */
+static inline __attribute__((always_inline)) void col_pass(const int n, size_t nt, const unsigned char *use,
+                                                           const double *D, const double *C, const double *x,
+                                                           const double *rr, double *u, double *b)
+{
+  double bl[8] = {0}, w[8] = {0};
+  for (size_t q = 0; q < nt; q++) {
+    if (use && !use[q]) continue;
+    const double *Dq = D + q * (size_t)n, *Cq = C + q * (size_t)n;
+    double v = 0;
+    for (int a = 0; a < n; a++) v += Dq[a] * x[a];
+    u[q] = v;
+    for (int a = 0; a < n; a++) {
+      bl[a] += Cq[a] * v;
+      w[a] += Dq[a] * rr[q];
+    }
+  }
+  for (int a = 0; a < n; a++) b[a] = bl[a] - w[a];
+}
+
+static int gjac(const double *thi, double *J, void *ctx)
+{
+  gctx *g = ctx;
+  const size_t np = g->np;
+  for (size_t q = 0; q < np; q++) g->ph[q] = thi[q] * g->scale[q];
+  const double *th = g->ph;
+  const int n = g->s->ncomp, nk = g->nk;
+  /* entries of other sets' t0 / FWHM columns are 0; with one set every
+   * column the engine reads is written below */
+  if (g->nsets > 1) memset(J, 0, g->npts * np * sizeof *J);
+  for (int r = 0; r < nk; r++)
+    if (!(th[r] >= 0) || !isfinite(th[r])) return -1;
+  double lam[GK_TAMAP_MAX_COMP], V[GK_TAMAP_MAX_COMP * GK_TAMAP_MAX_COMP];
+  double dlam[GK_TAMAP_MAX_TRANS * GK_TAMAP_MAX_COMP], dV[GK_TAMAP_MAX_TRANS * GK_TAMAP_MAX_COMP * GK_TAMAP_MAX_COMP];
+  size_t ntmax = 0;
+  for (size_t d = 0; d < g->nsets; d++) ntmax = g->maps[d]->nt > ntmax ? g->maps[d]->nt : ntmax;
+  /* work: E, Et, Es (n x nt each), dEdlam (n x nt), C (nt x n), dC of
+   * nk rates + t0 + fwhm (nt x n each), r, u (nt) */
+  double *E = g->jw, *Et = E + ntmax * n, *Es = Et + ntmax * n, *El = Es + ntmax * n, *C = El + ntmax * n;
+  double *dC = C + ntmax * n, *rr = dC + ntmax * n * (size_t)(nk + 2), *uu = rr + ntmax;   /* uu: (nk + 2) x nt */
+  const double s_of_fw = 1.0 / (2.0 * sqrt(2.0 * M_LN2));
+  size_t row = 0;
+  for (size_t d = 0; d < g->nsets; d++) {
+    const gk_tamap *m = g->maps[d];
+    const size_t nt = m->nt;
+    gk_tamap_scheme sd = *g->s;
+    if (g->o->c0_sets) memcpy(sd.c0, g->o->c0_sets + d * (size_t)n, (size_t)n * sizeof(double));
+    if (gk_tamap_scheme_solve(&sd, th, lam, V, NULL)) return -1;
+    if (eigen_derivs(&sd, th, nk, dlam, dV)) return -1;
+    const int it0 = nk + (int)d;
+    const int ifw = g->nfw ? nk + (int)g->nsets + (g->nfw > 1 ? (int)d : 0) : -1;
+    const double t0 = th[it0];
+    const double fw = g->o->irf.kind == GK_KIN_IRF_GAUSS ? th[ifw] : 0;
+    if (g->o->irf.kind == GK_KIN_IRF_GAUSS && !(fw > 0)) return -1;
+    const double sg = fw * s_of_fw;
+    double shc = NAN;
+    double G[64];
+    int gvalid = 0;   /* G's factor holds for this shift and an unmasked trace */
+    for (size_t i = 0; i < m->nw; i++) {
+      const double sh = t0 + wl_shift(g, th, m->wl[i]);
+      const unsigned char *use = m->use ? m->use + i * nt : NULL;
+      const double *z = m->z + i * nt;
+      if (!(sh == shc)) {
+        /* basis and its derivatives at this shift */
+        for (int j = 0; j < n; j++) {
+          double l = lam[j];
+          for (size_t q = 0; q < nt; q++) {
+            double t = m->t[q] - sh, e, gq;
+            if (sg > 0) {
+              double et, etau;
+              gk_kin_gauss_derivs(t, 1.0 / l, sg, &e, &et, &etau);
+              gq = et + l * e;   /* the Gaussian itself: dE/dt = G - lam E */
+            } else {
+              e = t < 0 ? 0 : exp(-l * t);
+              gq = 0;
+            }
+            E[j * nt + q] = e;
+            Et[j * nt + q] = gq - l * e;
+            El[j * nt + q] = sg > 0 ? e * (sg * sg * l - t) - sg * sg * gq : (t < 0 ? 0 : -t * e);
+            Es[j * nt + q] = sg > 0 ? e * sg * l * l - gq * (sg * l + t / sg) : 0;
+          }
+        }
+        for (size_t q = 0; q < nt; q++)
+          for (int a = 0; a < n; a++) {
+            double c = 0, ct = 0, cs = 0;
+            for (int j = 0; j < n; j++) {
+              double v = V[a * n + j];
+              c += v * E[j * nt + q];
+              ct -= v * Et[j * nt + q];
+              cs += v * Es[j * nt + q];
+            }
+            C[q * n + a] = c;
+            dC[(size_t)nk * nt * n + q * n + a] = ct;                /* d/dt0 */
+            dC[(size_t)(nk + 1) * nt * n + q * n + a] = cs * s_of_fw; /* d/dfwhm */
+            for (int r = 0; r < nk; r++) {
+              double cr = 0;
+              for (int j = 0; j < n; j++)
+                cr += dV[(r * n + a) * n + j] * E[j * nt + q] + V[a * n + j] * El[j * nt + q] * dlam[r * n + j];
+              dC[(size_t)r * nt * n + q * n + a] = cr;
+            }
+          }
+        shc = sh;
+        gvalid = 0;
+      }
+      /* amplitudes x, residual r, and the Cholesky factor of G (kept while
+       * the basis is unchanged and no point of the trace is left out) */
+      double hv[8] = {0};
+      int own = use != NULL || !gvalid;
+      if (own) memset(G, 0, sizeof G);
+      for (size_t q = 0; q < nt; q++) {
+        if (use && !use[q]) continue;
+        const double *c = C + q * n;
+        for (int a = 0; a < n; a++) {
+          hv[a] += c[a] * z[q];
+          if (own)
+            for (int b = 0; b <= a; b++) G[a * n + b] += c[a] * c[b];
+        }
+      }
+      gsl_matrix_view Gv = gsl_matrix_view_array(G, (size_t)n, (size_t)n);
+      gsl_vector_view hvv = gsl_vector_view_array(hv, (size_t)n);
+      gk_gsl_init_();  /* the one GSL-handler policy: src/core/gsl.c */
+      if (own) {
+        for (int a = 0; a < n; a++)
+          for (int b = 0; b < a; b++) G[b * n + a] = G[a * n + b];
+        if (gsl_linalg_cholesky_decomp1(&Gv.matrix)) return -1;
+        gvalid = use == NULL;
+      }
+      if (gsl_linalg_cholesky_svx(&Gv.matrix, &hvv.vector)) return -1;
+      const double *x = hv;
+      for (size_t q = 0; q < nt; q++) rr[q] = (use && !use[q]) ? 0 : z[q] - dot_n(n, C + q * n, x);
+      const double xd = (m->wl[i] - g->disp_ref) / 100.0;
+      /* columns: rates, t0 (and the dispersion as t0 x^k), fwhm; first
+       * u = dC x and the small solves per column, then each row of J
+       * written whole (J is row-major: column-wise stores would stride) */
+      int cols[GK_TAMAP_MAX_TRANS + 2], ncol = 0;
+      double bs[(GK_TAMAP_MAX_TRANS + 2) * 8];
+      for (int col = 0; col < nk + 2; col++) {
+        int pidx = col < nk ? col : col == nk ? it0 : ifw;
+        if (pidx < 0) continue;
+        int need = !g->par[pidx].fixed;
+        if (col == nk)
+          for (int k = 1; k <= g->ndisp; k++) need |= !g->par[nk + (int)g->nsets + g->nfw + k - 1].fixed;
+        if (!need) continue;
+        const double *D = dC + (size_t)col * nt * n;
+        double *u = uu + (size_t)ncol * nt, *b = bs + ncol * 8;
+        switch (n) {   /* constant n: unrolled, accumulators in registers */
+        case 1: col_pass(1, nt, use, D, C, x, rr, u, b); break;
+        case 2: col_pass(2, nt, use, D, C, x, rr, u, b); break;
+        case 3: col_pass(3, nt, use, D, C, x, rr, u, b); break;
+        case 4: col_pass(4, nt, use, D, C, x, rr, u, b); break;
+        default: col_pass(n, nt, use, D, C, x, rr, u, b); break;
+        }
+        gsl_vector_view bv = gsl_vector_view_array(b, (size_t)n);
+        if (gsl_linalg_cholesky_svx(&Gv.matrix, &bv.vector)) return -1;
+        cols[ncol++] = col;
+      }
+      size_t rw = row;
+      for (size_t q = 0; q < nt; q++) {
+        if (use && !use[q]) continue;
+        double *Jr = J + rw * np;
+        const double *Cq = C + q * n;
+        for (int c = 0; c < ncol; c++) {
+          const double *b = bs + c * 8;
+          double v = uu[(size_t)c * nt + q] - dot_n(n, Cq, b);
+          int col = cols[c];
+          if (col < nk) Jr[col] = v * g->scale[col];
+          else if (col == nk + 1) Jr[ifw] = v * g->scale[ifw];
+          else {
+            Jr[it0] = v * g->scale[it0];
+            double p = xd;
+            for (int k = 1; k <= g->ndisp; k++, p *= xd) {
+              int pk = nk + (int)g->nsets + g->nfw + k - 1;
+              Jr[pk] = v * p * g->scale[pk];
+            }
+          }
+        }
+        rw++;
+      }
+      size_t nu = 0;
+      for (size_t q = 0; q < nt; q++) nu += !use || use[q];
+      row += nu;
+    }
+  }
   return 0;
 }
 
@@ -576,11 +830,54 @@ int gk_tamap_global_fit(const gk_tamap *const *maps, size_t nsets, const gk_tama
   fp.y = y;
   fp.weighting = GK_WEIGHT_NONE;
   fp.model = gmodel;
+  /* the analytic Jacobian of the projected problem where it applies (a
+   * Gaussian or no IRF, plain least squares), else central differences */
+  g.par = par;
+  g.npts = npts;
+  if (o->irf.kind != GK_KIN_IRF_MEASURED && !o->nnls && !o->fd_jacobian) {
+    g.jw = malloc((ntmax * (size_t)n * (size_t)(7 + g.nk) + ntmax * (size_t)(g.nk + 3)) * sizeof *g.jw);
+    if (g.jw) fp.jac = gjac;
+  }
   fp.ctx = &g;
   fp.param = par;
   gk_fit_result fr;
-  int rc = gk_fit(&fp, &o->fit, &fr, err);
+  gk_fit_workspace *ws = gk_fit_alloc(NULL, &o->fit, npts, g.np);
+  int rc = ws ? gk_fit_run(ws, &fp, &fr, err) : gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
   if (rc) goto out;
+  for (int k = 0; k < GK_TAMAP_MAX_TRANS; k++) r->k_lo[k] = r->k_hi[k] = NAN;
+  if (o->profile && fr.converged) {
+    /* profile intervals of the free rates: chi2 may rise by chi2/dof, the
+     * dof counting the spectra too (they are fitted) */
+    size_t dof = npts > fr.n_free + (size_t)n * wn ? npts - fr.n_free - (size_t)n * wn : 0;
+    double level = fr.chi2 + (dof ? fr.chi2 / (double)dof : NAN);
+    double *best = malloc(g.np * sizeof *best);
+    if (best && isfinite(level)) {
+      memcpy(best, fr.value, g.np * sizeof *best);
+      gk_param *pp = calloc(g.np, sizeof *pp);
+      if (pp) {
+        memcpy(pp, par, g.np * sizeof *pp);
+        for (size_t q = 0; q < g.np; q++) pp[q].init = best[q];
+        gk_fit_problem f3 = fp;
+        f3.param = pp;
+        double kmax = 0;
+        for (int k = 0; k < g.nk; k++) kmax = fmax(kmax, best[k]);
+        for (int k = 0; k < g.nk; k++) {
+          if (par[k].fixed) continue;
+          double se = fr.se[k], lo = NAN, hi = NAN;
+          /* a rate at 0: the search upwards starts at its standard error,
+           * else at 1e-6 of the fastest rate */
+          double z = isfinite(se) && se > 0 ? se : 1e-6 * (kmax > 0 ? kmax : 1);
+          gk_fit_profile_side(ws, &f3, best, (size_t)k, level, se, -1, z, &lo);
+          gk_fit_profile_side(ws, &f3, best, (size_t)k, level, se, +1, z, &hi);
+          r->k_lo[k] = lo * g.scale[k];
+          r->k_hi[k] = hi * g.scale[k];
+        }
+        r->profiled = 1;
+        free(pp);
+      }
+    }
+    free(best);
+  }
   for (size_t q = 0; q < g.np; q++) {
     fr.value[q] *= g.scale[q];
     fr.se[q] *= g.scale[q];
@@ -632,12 +929,12 @@ int gk_tamap_global_fit(const gk_tamap *const *maps, size_t nsets, const gk_tama
     for (int k = 0; k < g.nk; k++) {
       double kk[GK_TAMAP_MAX_TRANS], lp[GK_TAMAP_MAX_COMP], lm[GK_TAMAP_MAX_COMP], Vt[GK_TAMAP_MAX_COMP * GK_TAMAP_MAX_COMP];
       memcpy(kk, r->k, sizeof kk);
-      double h = 1e-6 * r->k[k];
+      double h = 1e-6 * (r->k[k] > 0 ? r->k[k] : 1e12);   /* a rate at its bound 0: 1e-6 /ps */
       kk[k] = r->k[k] + h;
       int e1 = gk_tamap_scheme_solve(s, kk, lp, Vt, NULL);
-      kk[k] = r->k[k] - h;
+      kk[k] = fmax(r->k[k] - h, 0);   /* one-sided at the bound */
       int e2 = gk_tamap_scheme_solve(s, kk, lm, Vt, NULL);
-      gr[k] = (e1 || e2) ? NAN : (lp[j] - lm[j]) / (2 * h);
+      gr[k] = (e1 || e2) ? NAN : (lp[j] - lm[j]) / (r->k[k] + h - kk[k]);
     }
     for (int a = 0; a < g.nk; a++)
       for (int b = 0; b < g.nk; b++) var += gr[a] * gr[b] * fr.cov[(size_t)a * g.np + (size_t)b];
@@ -688,6 +985,8 @@ int gk_tamap_global_fit(const gk_tamap *const *maps, size_t nsets, const gk_tama
   snprintf(r->reason, sizeof r->reason, "%s", fr.reason);
   gk_fit_result_free(&fr);
 out:
+  gk_fit_free(ws);
+  free(g.jw);
   free(y);
   free(g.C);
   free(g.B);

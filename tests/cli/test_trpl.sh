@@ -58,4 +58,15 @@ expect_input_error "irf_3.csv:1: 3 columns" "IRF columns" -- trpl "$EX/trpl_irf.
 printf 'time,a\n0,1\n1,0.5\n2,0.3\n3,0.1\n4,0.06\n5,0.04\n6,0.03\n' >"$T/nounit.csv"
 expect_input_error "nounit.csv:1: no time unit" "no time unit" -- trpl "$T/nounit.csv" --n0 1e17
 run trpl "$T/nounit.csv" --n0 1e17 --time-unit ns --fix-k3; expect_rc 0 "--time-unit for a header without unit"
+# degree of charging (examples/gen/gen_charging.py, numpy: q0 = exp(-0.8),
+# exciton 20 ns, charged exciton 1.5 ns, 0.5 % noise): <n_e> = 0.8
+run trpl "$EX/trpl_charging.csv" --charging 20ns:80ns --format json -o "$T/charging.csv" --plot "$T/charging.svg"
+expect_rc 0 "charging"
+nev=$(printf '%s\n' "$OUT" | tr -d '\n\t ' | sed -n 's/.*"n_e":{"value":\([-+0-9.eE]*\),"stderr":\([-+0-9.eE]*\).*/\1 \2/p')
+awk -v v="$nev" 'BEGIN { split(v, a, " "); d = a[1] - 0.8; if (d < 0) d = -d; exit !(a[1] != "" && d < 0.01 && d < 3 * a[2]) }' \
+  && ok || bad "charging <n_e> $nev (0.8)"
+[ -s "$T/charging.svg" ] && ok || bad "charging plot"
+expect_input_error "tail window" "charging window without points" -- trpl "$EX/trpl_charging.csv" --charging 200ns:300ns
+expect_input_error "does not go with --charging" "charging with --n0" -- trpl "$EX/trpl_charging.csv" --charging 20ns:80ns --n0 1e17
+
 finish

@@ -347,6 +347,246 @@ static void test_target_and_das(void)
   gk_tamap_free(&m);
 }
 
+/* A two-compartment scheme fitted to data with a third, rising species
+ * (C -> B at 40 ps feeds B): the best B -> 0 rate is at its bound 0 (B
+ * grows within the delays). The fit used to fail there ("model failed to
+ * evaluate at the best-fit parameters", a rate of 0 was outside the
+ * model's domain); a non-decaying state is the IRF-convolved step. */
+static void test_rate_at_bound(void)
+{
+  gk_tamap_scheme truth;
+  CHECK_INT(gk_tamap_scheme_parse("A->B:0.4ps, C->B:40ps, B->0:3ns", "A=1,C=0.5", &truth, NULL), GK_OK);
+  double k[3] = {truth.tr[0].k, truth.tr[1].k, truth.tr[2].k};
+  double sas[120];
+  gk_tamap m;
+  make_target_map(&m, &truth, k, 120e-15, 0.1e-12, 1, 1e-5, sas);
+  gk_tamap_scheme s;
+  CHECK_INT(gk_tamap_scheme_parse("A->B:1ps, B->0:1ns", NULL, &s, NULL), GK_OK);
+  gk_tamap_global_options o;
+  gk_tamap_global_options_default(&o);
+  o.irf.fwhm = 120e-15;
+  o.fwhm_fixed = 1;
+  o.t0[0] = 0.1e-12;
+  o.t0_fixed = 1;
+  const gk_tamap *maps[1] = {&m};
+  gk_tamap_global_result r;
+  gk_error e;
+  int rc = gk_tamap_global_fit(maps, 1, &s, &o, &r, &e);
+  CHECK_MSG(rc == GK_OK, "%s", e.msg);
+  if (rc) { gk_tamap_free(&m); return; }
+  CHECK(r.converged);
+  CHECK(r.k[1] == 0);
+  CHECK(r.lam[0] == 0);
+  CHECK(!r.profiled && isnan(r.k_lo[1]));
+  /* the bound is the optimum: holding B -> 0 at small positive rates
+   * (lifetimes 10 ns, 1 ns) raises chi2 */
+  double chi0 = r.chi2;
+  gk_tamap_global_result_free(&r);
+  for (double kb = 1e8; kb <= 1e9; kb *= 10) {
+    gk_tamap_scheme sf = s;
+    sf.tr[1].k = kb;
+    sf.tr[1].fixed = 1;
+    CHECK_INT(gk_tamap_global_fit(maps, 1, &sf, &o, &r, &e), GK_OK);
+    CHECK_MSG(r.chi2 > chi0, "chi2 %g at k_B = %g, %g at the bound", r.chi2, kb, chi0);
+    gk_tamap_global_result_free(&r);
+  }
+  /* profile of the rate at 0: [0, upper limit]; at the upper limit chi2
+   * has risen by chi2/dof (checked by a fit with the rate held there) */
+  o.profile = 1;
+  CHECK_INT(gk_tamap_global_fit(maps, 1, &s, &o, &r, &e), GK_OK);
+  CHECK(r.profiled);
+  CHECK(r.k_lo[1] == 0);
+  CHECK(r.k_hi[1] > 0 && isfinite(r.k_hi[1]));
+  double khi = r.k_hi[1], lev = r.chi2 + r.chi2 / (double)r.dof;
+  CHECK(r.k_lo[0] > 0 && r.k_lo[0] < r.k[0] && r.k_hi[0] > r.k[0]);
+  gk_tamap_global_result_free(&r);
+  o.profile = 0;
+  {
+    gk_tamap_scheme sf = s;
+    sf.tr[1].k = khi;
+    sf.tr[1].fixed = 1;
+    CHECK_INT(gk_tamap_global_fit(maps, 1, &sf, &o, &r, &e), GK_OK);
+    CHECK_MSG(fabs(r.chi2 - lev) < 2e-3 * (lev - chi0), "chi2 at the limit %.10g, level %.10g", r.chi2, lev);
+    gk_tamap_global_result_free(&r);
+  }
+  /* the basis of a state that does not decay: the Gaussian-convolved step
+   * 0.5 erfc(-t/(sigma sqrt 2)), and for a measured (here triangular) IRF
+   * its running integral */
+  gk_kin_irf g = {.kind = GK_KIN_IRF_GAUSS, .fwhm = 100e-15};
+  double sg = 100e-15 / (2 * sqrt(2 * log(2)));
+  for (double t = -300e-15; t <= 300e-15; t += 37e-15)
+    CHECK_ABS(gk_kin_basis(&g, t, INFINITY), 0.5 * erfc(-t / (sg * sqrt(2))), 1e-14);
+  double it[3] = {-1, 0, 1}, iy[3] = {0, 1, 0};
+  gk_kin_irf mi = {.kind = GK_KIN_IRF_MEASURED, .t = it, .y = iy, .n = 3};
+  for (double t = -0.9; t < 1; t += 0.3) {
+    double want = t < 0 ? 0.5 * (t + 1) * (t + 1) : 1 - 0.5 * (1 - t) * (1 - t);
+    CHECK_ABS(gk_kin_basis(&mi, t, INFINITY), want, 1e-14);
+  }
+  gk_tamap_free(&m);
+}
+
+/* Profile intervals of well-determined rates: the profile of a nearly
+ * linear problem is the parabola of the covariance, so each side matches
+ * the standard error (and the interval holds the truth). */
+static void test_profile_intervals(void)
+{
+  gk_tamap_scheme truth;
+  gk_tamap_scheme_parse("A->B:0.4ps, B->C:3ps, C->0:40ps", NULL, &truth, NULL);
+  double k[3] = {truth.tr[0].k, truth.tr[1].k, truth.tr[2].k};
+  double sas[120];
+  gk_tamap m;
+  rng_state = 777;
+  make_target_map(&m, &truth, k, 120e-15, 0.1e-12, 1, 2e-4, sas);
+  gk_tamap_global_options o;
+  gk_tamap_global_options_default(&o);
+  o.irf.fwhm = 120e-15;
+  o.t0[0] = 0.1e-12;
+  o.profile = 1;
+  const gk_tamap *maps[1] = {&m};
+  gk_tamap_global_result r;
+  gk_error e;
+  CHECK_MSG(gk_tamap_global_fit(maps, 1, &truth, &o, &r, &e) == GK_OK, "%s", e.msg);
+  if (!r.sas[0]) { gk_tamap_free(&m); return; }
+  CHECK(r.profiled);
+  for (int i = 0; i < 3; i++) {
+    double se = r.k_se[i];
+    CHECK_MSG(fabs((r.k_hi[i] - r.k[i]) / se - 1) < 0.15 && fabs((r.k[i] - r.k_lo[i]) / se - 1) < 0.15,
+              "rate %d: [%g, %g] around %g, se %g", i, r.k_lo[i], r.k_hi[i], r.k[i], se);
+    CHECK(fabs(r.k[i] - k[i]) < 4 * se);
+  }
+  gk_tamap_global_result_free(&r);
+  gk_tamap_free(&m);
+}
+
+/* The analytic Jacobian of the projected problem (Golub-Pereyra, with the
+ * basis derivatives in closed form) against central differences of the
+ * model: two maps with their own t0 and IRF width, a dispersion term and
+ * an artefact window on one map (masked traces) exercise every column. */
+static void test_analytic_jacobian(void)
+{
+  gk_tamap_scheme truth;
+  gk_tamap_scheme_parse("A->B:0.4ps, B->C:3ps, C->0:40ps", NULL, &truth, NULL);
+  double k[3] = {truth.tr[0].k, truth.tr[1].k, truth.tr[2].k};
+  double sas[120];
+  gk_tamap m1, m2;
+  rng_state = 4242;
+  make_target_map(&m1, &truth, k, 120e-15, 0.1e-12, 1, 1e-4, sas);
+  make_target_map(&m2, &truth, k, 150e-15, 0.2e-12, 2, 1e-4, sas);
+  gk_tamap_chirp cw = {0};
+  cw.order = 0;
+  cw.c[0] = 0.2e-12;
+  gk_tamap_exclude(&m2, &cw, 0.03e-12);
+  const gk_tamap *maps[2] = {&m1, &m2};
+  gk_tamap_scheme s = truth;
+  s.tr[0].k *= 1.2;
+  s.tr[2].k *= 0.8;
+  gk_tamap_global_options o;
+  gk_tamap_global_options_default(&o);
+  o.irf.fwhm = 130e-15;
+  o.irf_per_set = 1;
+  o.t0[0] = 0.09e-12;
+  o.t0[1] = 0.21e-12;
+  o.disp_order = 1;
+  gk_tamap_global_result ra, rf;
+  gk_error e;
+  CHECK_MSG(gk_tamap_global_fit(maps, 2, &s, &o, &ra, &e) == GK_OK, "%s", e.msg);
+  o.fd_jacobian = 1;
+  CHECK_MSG(gk_tamap_global_fit(maps, 2, &s, &o, &rf, &e) == GK_OK, "%s", e.msg);
+  CHECK(ra.converged && rf.converged);
+  CHECK_CLOSE(ra.chi2, rf.chi2, 1e-9);
+  for (int i = 0; i < 3; i++) {
+    CHECK_CLOSE(ra.k[i], rf.k[i], 1e-6);
+    CHECK_CLOSE(ra.k_se[i], rf.k_se[i], 1e-4);
+  }
+  for (int d = 0; d < 2; d++) {
+    CHECK_ABS(ra.t0[d], rf.t0[d], 1e-20);
+    CHECK_CLOSE(ra.t0_se[d], rf.t0_se[d], 1e-4);
+    CHECK_CLOSE(ra.fwhm[d], rf.fwhm[d], 1e-6);
+    CHECK_CLOSE(ra.fwhm_se[d], rf.fwhm_se[d], 1e-4);
+  }
+  CHECK_ABS(ra.disp[1], rf.disp[1], 1e-20);
+  CHECK_CLOSE(ra.disp_se[1], rf.disp_se[1], 1e-4);
+  gk_tamap_global_result_free(&ra);
+  gk_tamap_global_result_free(&rf);
+  gk_tamap_free(&m1);
+  gk_tamap_free(&m2);
+}
+
+/* The library's measured-IRF reader (tamap fit, trpl): units from the
+ * header or the argument, and each refusal at its line. */
+static int irf_file(char *path, const char *text)
+{
+  int fd = mkstemp(path);
+  if (fd < 0) return -1;
+  ssize_t n = write(fd, text, strlen(text));
+  close(fd);
+  return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+static void test_irf_read(void)
+{
+  char p[] = "/tmp/gk_irf_XXXXXX";
+  gk_kin_prepared r;
+  gk_error e;
+  CHECK_INT(irf_file(p, "t (fs),y\n-100,0\n0,1\n100,0\n"), 0);
+  CHECK_INT(gk_kin_irf_read(p, NULL, &r, &e), GK_OK);
+  CHECK_INT((int)r.d.n, 3);
+  CHECK_ABS(r.t[0], -100e-15, 1e-27);
+  CHECK_ABS(r.y[1], 1, 0);
+  gk_kin_prepared_free(&r);
+  unlink(p);
+  char q[] = "/tmp/gk_irf_XXXXXX";
+  CHECK_INT(irf_file(q, "-1,0\n0,1\n1,0\n"), 0);
+  CHECK_INT(gk_kin_irf_read(q, NULL, &r, &e), GK_EINPUT);
+  CHECK(strstr(e.msg, "no time unit") != NULL && e.line == 1);
+  gk_kin_prepared_free(&r);
+  CHECK_INT(gk_kin_irf_read(q, "ps", &r, &e), GK_OK);
+  CHECK_ABS(r.t[2], 1e-12, 1e-24);
+  gk_kin_prepared_free(&r);
+  unlink(q);
+  char b1[] = "/tmp/gk_irf_XXXXXX", b2[] = "/tmp/gk_irf_XXXXXX", b3[] = "/tmp/gk_irf_XXXXXX";
+  CHECK_INT(irf_file(b1, "t (ps),y\n0,0\n1,1\n1,0\n"), 0);
+  CHECK_INT(gk_kin_irf_read(b1, NULL, &r, &e), GK_EINPUT);
+  CHECK(strstr(e.msg, "IRF times must increase") != NULL && e.line == 4);
+  gk_kin_prepared_free(&r);
+  CHECK_INT(irf_file(b2, "t (ps),y,z\n0,0,1\n1,1,1\n2,0,1\n"), 0);
+  CHECK_INT(gk_kin_irf_read(b2, NULL, &r, &e), GK_EINPUT);
+  CHECK(strstr(e.msg, "an IRF file has two") != NULL);
+  gk_kin_prepared_free(&r);
+  CHECK_INT(irf_file(b3, "t (ps),y\n0,0\n1,-1\n2,0\n"), 0);
+  CHECK_INT(gk_kin_irf_read(b3, NULL, &r, &e), GK_EINPUT);
+  CHECK(strstr(e.msg, "no positive area") != NULL);
+  gk_kin_prepared_free(&r);
+  unlink(b1);
+  unlink(b2);
+  unlink(b3);
+}
+
+/* Degree of charging from PL dynamics: exact two-population decays give
+ * q(0) = exp(-<n_e>) and <n_e> back; a sample without charged dots has
+ * q(0) = 1 and <n_e> not determined. */
+static void test_charging(void)
+{
+  double t[300], pn[300], pc[300], ne = 1.3, q0 = exp(-1.3);
+  for (int i = 0; i < 300; i++) {
+    t[i] = i * 0.25e-9;
+    pn[i] = 5.0 * exp(-t[i] / 25e-9);
+    pc[i] = q0 * exp(-t[i] / 25e-9) + (1 - q0) * exp(-t[i] / 0.8e-9);
+  }
+  gk_trpl_charging r;
+  gk_error e;
+  CHECK_INT(gk_trpl_charging_run(t, pn, pc, 300, 30e-9, 70e-9, &r, &e), GK_OK);
+  CHECK_CLOSE(r.q0, q0, 1e-12);
+  CHECK_ABS(r.ne, ne, 1e-12);
+  CHECK_CLOSE(r.scale, 0.2 * q0, 1e-12);
+  CHECK(r.t0 == 0 && r.ntail > 100);
+  CHECK_INT(gk_trpl_charging_run(t, pn, pn, 300, 30e-9, 70e-9, &r, &e), GK_OK);
+  CHECK_CLOSE(r.q0, 1, 1e-12);
+  CHECK(isnan(r.ne));
+  CHECK_INT(gk_trpl_charging_run(t, pn, pc, 300, 80e-9, 80.1e-9, &r, &e), GK_EINPUT);
+  CHECK_INT(gk_trpl_charging_run(t, pn, pc, 300, 70e-9, 30e-9, &r, &e), GK_EUSAGE);
+}
+
 static void test_joint_sets_nnls(void)
 {
   /* two fluences: shared rates, their own t0 and amplitudes */
@@ -654,6 +894,11 @@ int main(void)
   RUN(test_svd_rank);
   RUN(test_chirp);
   RUN(test_target_and_das);
+  RUN(test_rate_at_bound);
+  RUN(test_profile_intervals);
+  RUN(test_analytic_jacobian);
+  RUN(test_irf_read);
+  RUN(test_charging);
   RUN(test_joint_sets_nnls);
   RUN(test_per_set_populations);
   RUN(test_dispersion_in_fit);
