@@ -46,6 +46,10 @@
 
 enum { PROF_MAX_STEPS = 60, PROF_ITER = 300, PROF_SCREEN = 8, PROF_KEEP = 2 };
 #define PROF_XTOL 1e-3 /* ln P: the ends to 0.1 % */
+/* the grid restarts run only where the other fits leave Delta chi2 below
+ * this many times the criterion (the seed-5 case below: 4.9x); points far
+ * outside are not worth 24 screening fits */
+#define PROF_GRID_GATE 8.0
 
 typedef struct prof {
   const gk_vpi_data *d;
@@ -105,7 +109,7 @@ static double pinned(prof *p, double x, const double *from, double *to, int all,
   double best = pinned1(p, x, from, to, st);
   if (*st || !all || best <= p->crit) return best;
   best = restarts(p, x, 0, p->r->ncand, best, to, st);
-  if (*st || best <= p->crit) return best;
+  if (*st || best <= p->crit || best > PROF_GRID_GATE * p->crit) return best;
   return grid_restarts(p, x, best, to, st);
 }
 
