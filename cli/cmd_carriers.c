@@ -37,10 +37,12 @@ static int points_opt(double p, size_t *n)
   return 0;
 }
 
-#define ABC_QOPTS(k)                                   \
-  {"k1", "s^-1", QO_NONNEG, &(k).k1, NULL, 0},         \
-  {"k2", "cm3/s", QO_NONNEG, &(k).k2, NULL, 0},        \
-  {"k3", "cm6/s", QO_NONNEG, &(k).k3, NULL, 0}
+/* Option state: file-scope statics (the tables are reachable by --help
+ * before run); each subcommand's run starts with CLI_RESET. */
+#define ABC_QOPTS(k)                                                                        \
+  CLI_OPT_QTY("k1", "K1", "s^-1", QO_NONNEG, &(k).k1, NULL, "monomolecular rate, required"), \
+  CLI_OPT_QTY("k2", "K2", "cm3/s", QO_NONNEG, &(k).k2, NULL, "bimolecular rate, required"),  \
+  CLI_OPT_QTY("k3", "K3", "cm6/s", QO_NONNEG, &(k).k3, NULL, "Auger rate, required")
 
 /* ---- plqy ---------------------------------------------------------------- */
 static int plqy_figure(const cli_common *c, const gk_abc *k, const double *n, const double *y, size_t len,
@@ -76,26 +78,34 @@ static int plqy_figure(const cli_common *c, const gk_abc *k, const double *n, co
   return cli_save_figure(c, f);
 }
 
+static struct { gk_abc k; double dens, range[2], k3r[2], pts; } PL = {.pts = 61};
+static cli_qopt q_plqy[] = {
+  ABC_QOPTS(PL.k),
+  CLI_OPT_QTY("density", "N", "cm^-3", QO_POS, &PL.dens, NULL, "one carrier density"),
+  CLI_OPT_RANGE("range", "cm^-3", PL.range, NULL, "a sweep of densities (log-spaced); needed by --plot"),
+  CLI_OPT_NUM("points", "N", QO_POS, &PL.pts, "61", "points of the sweep"),
+  CLI_OPT_RANGE("k3-range", "cm6/s", PL.k3r, "k3/100:k3*100", "k3 axis of the PLQY map (--plot)"),
+};
 static int cmd_plqy(int argc, char **argv)
 {
   cli_common c = {.cmd = "carriers plqy"};
-  gk_abc k = {0};
-  double dens = 0, range[2] = {0, 0}, k3r[2] = {0, 0}, pts = 61;
-  cli_qopt q[] = {ABC_QOPTS(k), {"density", "cm^-3", QO_POS, &dens, NULL, 0},
-                  {"range", "cm^-3", QO_RANGE, range, NULL, 0}, {"points", NULL, QO_POS, &pts, NULL, 0},
-                  {"k3-range", "cm6/s", QO_RANGE, k3r, NULL, 0}};
+  CLI_RESET(PL);
+  cli_qopt *q = q_plqy;
+  const size_t nq = NQ(q_plqy);
   int first;
-  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0 || unexpected(&c, first, argc, argv)) return CLI_USAGE;
+  if (cli_qopt_parse(&c, argc, argv, q, nq, &first) < 0 || unexpected(&c, first, argc, argv)) return CLI_USAGE;
+  gk_abc k = PL.k;
+  double dens = PL.dens, *range = PL.range, *k3r = PL.k3r, pts = PL.pts;
   static const char *const req[] = {"k1", "k2", "k3"};
-  if (require_all(&c, q, NQ(q), req, 3) < 0) return CLI_USAGE;
-  int has_range = cli_qopt_find(q, NQ(q), "range")->seen, has_d = cli_qopt_find(q, NQ(q), "density")->seen;
+  if (require_all(&c, q, nq, req, 3) < 0) return CLI_USAGE;
+  int has_range = cli_qopt_find(q, nq, "range")->seen, has_d = cli_qopt_find(q, nq, "density")->seen;
   size_t n = 0;
   if (points_opt(pts, &n) < 0) return CLI_USAGE;
   /* the help offers one or the other; both used to print only the sweep */
   if (has_range && has_d) return CLI_QFAIL("range", "give either --density or --range, not both");
   if (has_range && !(range[0] > 0)) return CLI_QFAIL("range", "densities must be positive");
   if (c.plot && !has_range) return cli_usage(c.cmd, "--plot needs --range N1:N2");
-  if (cli_qopt_find(q, NQ(q), "k3-range")->seen && !(k3r[0] > 0)) return CLI_QFAIL("k3-range", "k3 must be positive");
+  if (cli_qopt_find(q, nq, "k3-range")->seen && !(k3r[0] > 0)) return CLI_QFAIL("k3-range", "k3 must be positive");
   gk_error e;
   gk_error_clear(&e);
   if (gk_abc_check(&k, &e) != GK_OK) return cli_error(&e);
@@ -182,27 +192,34 @@ static int sweep_opt(const char *s, double *a, double *b, size_t *n)
   return 0;
 }
 
+static struct pulse_in PI = {.absorb = 1, .pts = 400};
+static cli_qopt q_pulse[] = {
+  ABC_QOPTS(PI.k),
+  CLI_OPT_QTY("fluence", "F", "J/cm2", QO_POS, &PI.fluence, NULL, "pump fluence, required"),
+  CLI_OPT_QTY("pulse-fwhm", "T", "s", QO_POS, &PI.fwhm, NULL, "Gaussian pulse FWHM , required without --sweep-fwhm"),
+  CLI_OPT_QTY("thickness", "d", "cm", QO_POS, &PI.d, NULL, "film thickness, required"),
+  CLI_OPT_NUM("absorptance", "A", QO_FRACTION, &PI.absorb, "1", "fraction of the pump absorbed"),
+  CLI_OPT_QTY("photon-energy", "E", "eV", QO_POS, &PI.ev, NULL, "pump photon energy, required"),
+  CLI_OPT_QTY("t-end", "T", "s", QO_POS, &PI.t_end, "10/k1 after the pulse", "end of the time axis"),
+  CLI_OPT_NUM("points", "N", QO_POS, &PI.pts, "400", "points of N(t)"),
+  CLI_OPT_STRING("sweep-fwhm", "T1:T2:n", &PI.sweep, NULL, "peak N versus pulse width, n widths from T1 to T2 (ps)"),
+};
 static int cmd_pulse(int argc, char **argv)
 {
   cli_common c = {.cmd = "carriers pulse"};
-  struct pulse_in in = {.absorb = 1, .pts = 400};
-  cli_qopt q[] = {ABC_QOPTS(in.k),
-                  {"fluence", "J/cm2", QO_POS, &in.fluence, NULL, 0},
-                  {"pulse-fwhm", "s", QO_POS, &in.fwhm, NULL, 0},
-                  {"thickness", "cm", QO_POS, &in.d, NULL, 0},
-                  {"absorptance", NULL, QO_FRACTION, &in.absorb, NULL, 0},
-                  {"photon-energy", "eV", QO_POS, &in.ev, NULL, 0},
-                  {"t-end", "s", QO_POS, &in.t_end, NULL, 0},
-                  {"points", NULL, QO_POS, &in.pts, NULL, 0},
-                  {"sweep-fwhm", NULL, QO_STRING, NULL, &in.sweep, 0}};
+  CLI_RESET(PI);
+  struct pulse_in in;
+  cli_qopt *q = q_pulse;
+  const size_t nq = NQ(q_pulse);
   int first;
-  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0 || unexpected(&c, first, argc, argv)) return CLI_USAGE;
+  if (cli_qopt_parse(&c, argc, argv, q, nq, &first) < 0 || unexpected(&c, first, argc, argv)) return CLI_USAGE;
+  in = PI;
   static const char *const req[] = {"k1", "k2", "k3", "fluence", "thickness", "photon-energy"};
-  if (require_all(&c, q, NQ(q), req, NQ(req)) < 0) return CLI_USAGE;
+  if (require_all(&c, q, nq, req, NQ(req)) < 0) return CLI_USAGE;
   size_t n_sw = 0, n_pts = 0;
   double sw0 = 0, sw1 = 0;
   if (in.sweep && sweep_opt(in.sweep, &sw0, &sw1, &n_sw) < 0) return CLI_USAGE;
-  if (!in.sweep && cli_qopt_require(&c, q, NQ(q), "pulse-fwhm") < 0) return CLI_USAGE;
+  if (!in.sweep && cli_qopt_require(&c, q, nq, "pulse-fwhm") < 0) return CLI_USAGE;
   if (points_opt(in.pts, &n_pts) < 0) return CLI_USAGE;
   gk_pulse_opts o = {in.k, gk_pulse_density(in.fluence, in.absorb, in.ev, in.d), in.fwhm, in.t_end, n_pts, 0};
   gk_error e;
@@ -290,25 +307,35 @@ static int cmd_pulse(int argc, char **argv)
 }
 
 /* ---- threshold ----------------------------------------------------------- */
+static struct { double fth, absorb, d, ev, nth, k2, iqe, tau; } TH = {.absorb = 1, .iqe = 1};
+static cli_qopt q_threshold[] = {
+  CLI_OPT_QTY("fluence-th", "F", "J/cm2", QO_POS, &TH.fth, NULL, "threshold fluence (with --photon-energy); or --n-th"),
+  CLI_OPT_NUM("absorptance", "A", QO_FRACTION, &TH.absorb, "1", "fraction of the pump absorbed"),
+  CLI_OPT_QTY("thickness", "d", "cm", QO_POS, &TH.d, NULL, "film thickness, required"),
+  CLI_OPT_QTY("photon-energy", "E", "eV", QO_POS, &TH.ev, NULL, "pump photon energy"),
+  CLI_OPT_QTY("n-th", "N", "cm^-3", QO_POS, &TH.nth, NULL, "threshold carrier density, instead of --fluence-th"),
+  CLI_OPT_QTY("k2", "K", "cm3/s", QO_POS, &TH.k2, NULL, "bimolecular (radiative) rate: gives J_th"),
+  CLI_OPT_NUM("iqe", "Q", QO_FRACTION, &TH.iqe, "1", "internal quantum efficiency"),
+  CLI_OPT_QTY("tau", "T", "s", QO_POS, &TH.tau, NULL, "carrier lifetime: gives J_th, instead of --k2"),
+};
 static int cmd_threshold(int argc, char **argv)
 {
   cli_common c = {.cmd = "carriers threshold"};
-  double fth = 0, absorb = 1, d = 0, ev = 0, nth = 0, k2 = 0, iqe = 1, tau = 0;
-  cli_qopt q[] = {{"fluence-th", "J/cm2", QO_POS, &fth, NULL, 0}, {"absorptance", NULL, QO_FRACTION, &absorb, NULL, 0},
-                  {"thickness", "cm", QO_POS, &d, NULL, 0},        {"photon-energy", "eV", QO_POS, &ev, NULL, 0},
-                  {"n-th", "cm^-3", QO_POS, &nth, NULL, 0},        {"k2", "cm3/s", QO_POS, &k2, NULL, 0},
-                  {"iqe", NULL, QO_FRACTION, &iqe, NULL, 0},       {"tau", "s", QO_POS, &tau, NULL, 0}};
+  CLI_RESET(TH);
+  cli_qopt *q = q_threshold;
+  const size_t nq = NQ(q_threshold);
   int first;
-  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0 || unexpected(&c, first, argc, argv)) return CLI_USAGE;
+  if (cli_qopt_parse(&c, argc, argv, q, nq, &first) < 0 || unexpected(&c, first, argc, argv)) return CLI_USAGE;
+  double fth = TH.fth, absorb = TH.absorb, d = TH.d, ev = TH.ev, nth = TH.nth, k2 = TH.k2, iqe = TH.iqe, tau = TH.tau;
   if (cli_no_plot(&c, "a single number") < 0) return CLI_USAGE;
-  if (cli_qopt_require(&c, q, NQ(q), "thickness") < 0) return CLI_USAGE;
-  int has_f = cli_qopt_find(q, NQ(q), "fluence-th")->seen, has_n = cli_qopt_find(q, NQ(q), "n-th")->seen;
+  if (cli_qopt_require(&c, q, nq, "thickness") < 0) return CLI_USAGE;
+  int has_f = cli_qopt_find(q, nq, "fluence-th")->seen, has_n = cli_qopt_find(q, nq, "n-th")->seen;
   if (has_f == has_n) return cli_usage(c.cmd, "give either --fluence-th (with --photon-energy) or --n-th");
   if (has_f) {
-    if (cli_qopt_require(&c, q, NQ(q), "photon-energy") < 0) return CLI_USAGE;
+    if (cli_qopt_require(&c, q, nq, "photon-energy") < 0) return CLI_USAGE;
     nth = gk_pulse_density(fth, absorb, ev, d);
   }
-  int has_k2 = cli_qopt_find(q, NQ(q), "k2")->seen, has_tau = cli_qopt_find(q, NQ(q), "tau")->seen;
+  int has_k2 = cli_qopt_find(q, nq, "k2")->seen, has_tau = cli_qopt_find(q, nq, "tau")->seen;
   if (has_k2 && has_tau) return CLI_QFAIL("tau", "give either --k2 or --tau, not both");
   double j = (has_k2 || has_tau) ? gk_current_threshold(nth, d, k2, has_tau ? tau : 0, iqe) : NAN;
   cli_result r;
@@ -323,27 +350,43 @@ static int cmd_threshold(int argc, char **argv)
 }
 
 /* ---- gain-fit ------------------------------------------------------------ */
+#define MOTT_QOPTS(m)                                                                                    \
+  CLI_OPT_QTY("temperature", "T", "K", QO_POS, &(m).temp, "300", "temperature"),                         \
+  CLI_OPT_QTY("bohr-radius", "a", "cm", QO_POS, &(m).ab, "3.5 nm (CsPbBr3)", "exciton Bohr radius"),     \
+  CLI_OPT_QTY("binding-energy", "E", "eV", QO_POS, &(m).eb, "0.035 (CsPbBr3)", "exciton binding energy")
+static struct { double gamma, absorb, d, ev, s0, nth0, ns0, temp, ab, eb; const char *xkind; } GF = {
+  .absorb = 1, .temp = 300, .ab = 3.5e-7, .eb = 0.035, .xkind = "density"};
+static cli_qopt q_gain_fit[] = {
+  CLI_OPT_NUM("gamma", "G", QO_FRACTION, &GF.gamma, NULL, "confinement factor Gamma, required"),
+  CLI_OPT_STRING("x", "density|fluence", &GF.xkind, "density",
+                 "first column: carrier density, or fluence (then --absorptance --thickness --photon-energy)"),
+  CLI_OPT_NUM("absorptance", "A", QO_FRACTION, &GF.absorb, "1", "fraction of the pump absorbed (--x fluence)"),
+  CLI_OPT_QTY("thickness", "d", "cm", QO_POS, &GF.d, NULL, "film thickness (--x fluence)"),
+  CLI_OPT_QTY("photon-energy", "E", "eV", QO_POS, &GF.ev, NULL, "pump photon energy (--x fluence)"),
+  CLI_OPT_QTY("sigma0", "S", "cm2", QO_POS, &GF.s0, "from the data", "start value of the gain cross-section"),
+  CLI_OPT_QTY("n-th0", "N", "cm^-3", QO_POS, &GF.nth0, "from the data", "start value of N_th"),
+  CLI_OPT_QTY("n-s0", "N", "cm^-3", QO_POS, &GF.ns0, "from the data", "start value of N_s"),
+  CLI_OPT_GROUP("Mott density (also reported)"),
+  MOTT_QOPTS(GF),
+};
 static int cmd_gain_fit(int argc, char **argv)
 {
   cli_common c = {.cmd = "carriers gain-fit"};
-  double gamma = 0, absorb = 1, d = 0, ev = 0, s0 = 0, nth0 = 0, ns0 = 0;
-  double temp = 300, ab = 3.5e-7, eb = 0.035;
-  const char *xkind = "density";
-  cli_qopt q[] = {{"gamma", NULL, QO_FRACTION, &gamma, NULL, 0},   {"x", NULL, QO_STRING, NULL, &xkind, 0},
-                  {"absorptance", NULL, QO_FRACTION, &absorb, NULL, 0}, {"thickness", "cm", QO_POS, &d, NULL, 0},
-                  {"photon-energy", "eV", QO_POS, &ev, NULL, 0},   {"sigma0", "cm2", QO_POS, &s0, NULL, 0},
-                  {"n-th0", "cm^-3", QO_POS, &nth0, NULL, 0},      {"n-s0", "cm^-3", QO_POS, &ns0, NULL, 0},
-                  {"temperature", "K", QO_POS, &temp, NULL, 0},    {"bohr-radius", "cm", QO_POS, &ab, NULL, 0},
-                  {"binding-energy", "eV", QO_POS, &eb, NULL, 0}};
+  CLI_RESET(GF);
+  cli_qopt *q = q_gain_fit;
+  const size_t nq = NQ(q_gain_fit);
   int first;
-  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
+  if (cli_qopt_parse(&c, argc, argv, q, nq, &first) < 0) return CLI_USAGE;
+  double gamma = GF.gamma, absorb = GF.absorb, d = GF.d, ev = GF.ev, s0 = GF.s0, nth0 = GF.nth0, ns0 = GF.ns0;
+  double temp = GF.temp, ab = GF.ab, eb = GF.eb;
+  const char *xkind = GF.xkind;
   if (first != argc - 1) return cli_usage(c.cmd, "give one data FILE (columns: N or fluence, modal gain)");
-  if (cli_qopt_require(&c, q, NQ(q), "gamma") < 0) return CLI_USAGE;
+  if (cli_qopt_require(&c, q, nq, "gamma") < 0) return CLI_USAGE;
   int fluence = strcmp(xkind, "fluence") == 0;
   if (!fluence && strcmp(xkind, "density") != 0) return CLI_QFAIL("x", "'%s' is not density or fluence", xkind);
   if (fluence) {
     static const char *const req[] = {"thickness", "photon-energy"};
-    if (require_all(&c, q, NQ(q), req, 2) < 0) return CLI_USAGE;
+    if (require_all(&c, q, nq, req, 2) < 0) return CLI_USAGE;
   }
   gk_columns col;
   gk_columns_options co = {0};
@@ -432,14 +475,16 @@ static int cmd_gain_fit(int argc, char **argv)
 }
 
 /* ---- mott ---------------------------------------------------------------- */
+static struct { double temp, ab, eb; } MO = {.temp = 300, .ab = 3.5e-7, .eb = 0.035};
+static cli_qopt q_mott[] = {MOTT_QOPTS(MO)};
 static int cmd_mott(int argc, char **argv)
 {
   cli_common c = {.cmd = "carriers mott"};
-  double temp = 300, ab = 3.5e-7, eb = 0.035;
-  cli_qopt q[] = {{"temperature", "K", QO_POS, &temp, NULL, 0}, {"bohr-radius", "cm", QO_POS, &ab, NULL, 0},
-                  {"binding-energy", "eV", QO_POS, &eb, NULL, 0}};
+  CLI_RESET(MO);
   int first;
-  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0 || unexpected(&c, first, argc, argv)) return CLI_USAGE;
+  if (cli_qopt_parse(&c, argc, argv, q_mott, NQ(q_mott), &first) < 0 || unexpected(&c, first, argc, argv))
+    return CLI_USAGE;
+  double temp = MO.temp, ab = MO.ab, eb = MO.eb;
   if (cli_no_plot(&c, "a single number") < 0) return CLI_USAGE;
   cli_result r;
   cli_result_init(&r, "carriers mott");
@@ -458,49 +503,41 @@ static int cmd_mott(int argc, char **argv)
     "thickness nm, fluence uJ/cm2, pulse FWHM ps, --t-end and --tau ns, photon energy\n" \
     "eV, Bohr radius nm, binding energy eV; suffixes work (150nm, 20uJ/cm2, 100fs,\n" \
     "2.4eV, 1e18cm-3). A value outside the plausible range gets a warning.\n\n"
-#define CARRIERS_HELP_PLQY \
-    "  plqy        PLQY = k2 N/(k1 + k2 N + k3 N^2): {\"plqy\", \"n_c\", \"plqy_max\", \"n_at_max\"}\n" \
-    "    --k1 --k2 --k3 (required) [--density N | --range N1:N2 [--points 61]]\n" \
-    "    --plot F.svg (with --range): PLQY(N) and the PLQY map over N and k3\n" \
-    "    [--k3-range K1:K2, default k3/100:k3*100]\n" \
-    "      gainkit carriers plqy --k1 1e7 --k2 2e-10 --k3 1e-28 --density 1e17\n"
-#define CARRIERS_HELP_PULSE \
-    "  pulse       N(t) under a Gaussian pulse (GSL implicit BDF, stiff-safe):\n" \
-    "              {\"n_peak\", \"t_peak\", \"plqy_integrated\"}; -o N.csv gives N(t)\n" \
-    "    --k1 --k2 --k3 --fluence F (uJ/cm2) --pulse-fwhm T (ps) --thickness d (nm)\n" \
-    "    --photon-energy E (eV) [--absorptance A (default 1)]\n" \
-    "    [--t-end T (ns; default 10/k1 after the pulse)] [--points 400]\n" \
-    "    [--sweep-fwhm T1:T2:n (ps)  peak N versus pulse width]\n" \
-    "      gainkit carriers pulse --k1 1e7 --k2 2e-10 --k3 1e-28 --fluence 50uJ/cm2 \\\n" \
-    "        --pulse-fwhm 1ns --thickness 150nm --absorptance 0.5 --photon-energy 2.4eV\n"
-#define CARRIERS_HELP_THRESHOLD \
-    "  threshold   N_th = F_th A/(hbar omega d) and J_th = q d k2 N_th^2/IQE:\n" \
-    "              {\"n_th\", \"j_th\"}\n" \
-    "    (--fluence-th F (uJ/cm2) [--absorptance A] --photon-energy E (eV) | --n-th N\n" \
-    "    (cm^-3)) --thickness d (nm) [--k2 K (cm3/s) | --tau T (ns)] [--iqe (default 1)]\n" \
-    "      gainkit carriers threshold --n-th 7.3e17 --thickness 150nm --k2 2e-10\n"
-#define CARRIERS_HELP_GAIN_FIT \
-    "  gain-fit FILE  fit G = Gamma sigma (N - N_th)/(1 + N/N_s) to modal gain\n" \
-    "    FILE columns: N (cm^-3; a header unit is honoured) and G (cm^-1)\n" \
-    "    --gamma G (confinement factor, required) [--x density|fluence with\n" \
-    "    --absorptance --thickness --photon-energy] [--sigma0 --n-th0 --n-s0 guesses]\n" \
-    "    also reports the Mott density (--temperature --bohr-radius --binding-energy)\n" \
-    "      gainkit carriers gain-fit examples/gain_vs_density.csv --gamma 0.65 --plot fit.svg\n"
-#define CARRIERS_HELP_MOTT \
-    "  mott        n_M = 1.19^2 k_B T/(2 a_B^3 E_b): {\"n_mott\"}\n" \
-    "    [--temperature K (default 300)] [--bohr-radius nm (default 3.5)]\n" \
-    "    [--binding-energy eV (default 0.035)] (CsPbBr3)\n" \
-    "      gainkit carriers mott --temperature 77K\n"
-
+/* One subcommand each: name, usage, (no hand-written help), run, its
+ * option table, what it computes (about) and JSON keys + examples
+ * (epilog); `gainkit carriers SUB --help` and `gainkit carriers --help`
+ * are generated. */
+#define SUB(NAME, ARGS, RUN, Q, ABOUT, EPILOG) {NAME, ARGS, NULL, RUN, Q, NQ(Q), ABOUT, EPILOG}
 static const struct cli_subcommand subs[] = {
-  {"plqy", "--k1 K1 --k2 K2 --k3 K3 [--density N | --range N1:N2] [options]", CARRIERS_HELP_PLQY, cmd_plqy},
-  {"pulse", "--k1 --k2 --k3 --fluence F --pulse-fwhm T --thickness d --photon-energy E [options]",
-   CARRIERS_HELP_PULSE, cmd_pulse},
-  {"threshold", "(--fluence-th F --photon-energy E | --n-th N) --thickness d [options]",
-   CARRIERS_HELP_THRESHOLD, cmd_threshold},
-  {"gain-fit", "FILE --gamma G [options]", CARRIERS_HELP_GAIN_FIT, cmd_gain_fit},
-  {"mott", "[--temperature T] [--bohr-radius a] [--binding-energy E]", CARRIERS_HELP_MOTT, cmd_mott},
-  {NULL, NULL, NULL, NULL},
+  SUB("plqy", "--k1 K1 --k2 K2 --k3 K3 [--density N | --range N1:N2] [options]", cmd_plqy, q_plqy,
+      "PLQY = k2 N/(k1 + k2 N + k3 N^2).",
+      "JSON: {\"plqy\", \"n_c\", \"plqy_max\", \"n_at_max\"}. --plot F.svg (with --range): PLQY(N) and the PLQY\n"
+      "map over N and k3.\n"
+      "Example:\n"
+      "  gainkit carriers plqy --k1 1e7 --k2 2e-10 --k3 1e-28 --density 1e17"),
+  SUB("pulse", "--k1 --k2 --k3 --fluence F --pulse-fwhm T --thickness d --photon-energy E [options]", cmd_pulse,
+      q_pulse, "N(t) under a Gaussian pulse (GSL implicit BDF, stiff-safe).",
+      "JSON: {\"n_peak\", \"t_peak\", \"plqy_integrated\"}; -o N.csv gives N(t).\n"
+      "Example:\n"
+      "  gainkit carriers pulse --k1 1e7 --k2 2e-10 --k3 1e-28 --fluence 50uJ/cm2 \\\n"
+      "    --pulse-fwhm 1ns --thickness 150nm --absorptance 0.5 --photon-energy 2.4eV"),
+  SUB("threshold", "(--fluence-th F --photon-energy E | --n-th N) --thickness d [options]", cmd_threshold,
+      q_threshold, "N_th = F_th A/(hbar omega d) and J_th = q d k2 N_th^2/IQE (Goldberg et al., Adv. Mater. 2024,\n"
+      "Eq. 1, 5).",
+      "JSON: {\"n_th\", \"j_th\"} (j_th null without --k2 or --tau).\n"
+      "Example:\n"
+      "  gainkit carriers threshold --n-th 7.3e17 --thickness 150nm --k2 2e-10"),
+  SUB("gain-fit", "FILE --gamma G [options]", cmd_gain_fit, q_gain_fit,
+      "Fit G = Gamma sigma (N - N_th)/(1 + N/N_s) to modal gain; also reports the Mott density.\n"
+      "FILE columns: N (cm^-3; a header unit is honoured) and G (cm^-1).",
+      "Example:\n"
+      "  gainkit carriers gain-fit examples/gain_vs_density.csv --gamma 0.65 --plot fit.svg"),
+  SUB("mott", "[--temperature T] [--bohr-radius a] [--binding-energy E]", cmd_mott, q_mott,
+      "Mott density n_M = 1.19^2 k_B T/(2 a_B^3 E_b) (Tatarinov et al., Adv. Opt. Mater. 2023).",
+      "JSON: {\"n_mott\"}.\n"
+      "Example:\n"
+      "  gainkit carriers mott --temperature 77K"),
+  {NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL},
 };
 
 extern const struct cli_command cli_cmd_carriers;
@@ -510,11 +547,6 @@ const struct cli_command cli_cmd_carriers = {
   .name = "carriers",
   .summary = "carrier dynamics in films: PLQY, pulsed N(t), N_th/J_th, gain saturation fit, Mott density",
   .order = 61,
-  .help =
-    "Usage: gainkit carriers SUBCOMMAND [options]\n"
-    "       gainkit carriers SUBCOMMAND --help   help for one subcommand\n\n"
-    CARRIERS_INTRO CARRIERS_HELP_PLQY CARRIERS_HELP_PULSE CARRIERS_HELP_THRESHOLD
-    CARRIERS_HELP_GAIN_FIT CARRIERS_HELP_MOTT "\n" CLI_COMMON_HELP,
   .run = run,
   .subs = subs,
   .intro = CARRIERS_INTRO,

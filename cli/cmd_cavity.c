@@ -124,27 +124,41 @@ static int run_fit(cli_common *c, const char *path, const double *win, int has_w
   return cli_result_finish(c, &r, status);
 }
 
+/* ---- options (declarative: --help is generated from this table) ---- */
+static struct {
+  double wl, lw, iw, ng, len, rad, win[2];
+  const char *ishape, *spec, *ja, *jb;
+} A = {.ishape = "gauss"};
+
+static cli_qopt q[] = {
+  CLI_OPT_GROUP("Line given by its width"),
+  CLI_OPT_QTY("wavelength", "NM", "nm", QO_POS, &A.wl, NULL, "lasing wavelength"),
+  CLI_OPT_QTY("linewidth", "W", "nm", QO_POS, &A.lw, NULL, "measured FWHM (0.3nm works)"),
+  CLI_OPT_GROUP("Line fitted from a spectrum"),
+  CLI_OPT_STRING("spectrum", "FILE", &A.spec, NULL, "lasing spectrum (any format gainkit reads; the first spectrum)"),
+  CLI_OPT_RANGE("window", "nm", A.win, "the whole spectrum", "fit only inside A:B"),
+  CLI_OPT_FLAG("voigt", NULL, "fit a Voigt with a free Gaussian width"),
+  CLI_OPT_GROUP("Instrument and resonator"),
+  CLI_OPT_QTY("instrument-width", "G", "nm", QO_NONNEG, &A.iw, NULL, "spectrometer FWHM, deconvolved"),
+  CLI_OPT_CHOICE("instrument", "gauss|lorentz", &A.ishape, "gauss", "shape of the instrument function"),
+  CLI_OPT_NUM("ng", "n_g", QO_POS, &A.ng, NULL, "group index, for the free spectral range"),
+  CLI_OPT_QTY("length", "L", "nm", QO_POS, &A.len, NULL, "Fabry-Perot cavity length"),
+  CLI_OPT_QTY("radius", "R", "nm", QO_POS, &A.rad, NULL, "microdisk/ring radius"),
+  CLI_OPT_GROUP("Threshold scaling"),
+  CLI_OPT_STRING("jth-a", "V:PLQY:Q_em:tau_p", &A.ja, NULL, "design a (Goldberg et al. Eq. 7)"),
+  CLI_OPT_STRING("jth-b", "V:PLQY:Q_em:tau_p", &A.jb, NULL, "design b: prints J_th(b)/J_th(a)"),
+};
+
 static int run(int argc, char **argv)
 {
   cli_common c = {.cmd = "cavity"};
-  double wl = 0, lw = 0, iw = 0, ng = 0, len = 0, rad = 0;
-  const char *ishape = "gauss", *spec = NULL, *ja = NULL, *jb = NULL;
-  double win[2] = {0, 0};
-  cli_qopt q[] = {{"wavelength", "nm", QO_POS, &wl, NULL, 0},
-                  {"linewidth", "nm", QO_POS, &lw, NULL, 0},
-                  {"instrument-width", "nm", QO_NONNEG, &iw, NULL, 0},
-                  {"instrument", NULL, QO_STRING, NULL, &ishape, 0},
-                  {"ng", NULL, QO_POS, &ng, NULL, 0},
-                  {"length", "nm", QO_POS, &len, NULL, 0},
-                  {"radius", "nm", QO_POS, &rad, NULL, 0},
-                  {"spectrum", NULL, QO_STRING, NULL, &spec, 0},
-                  {"window", "nm", QO_RANGE, win, NULL, 0},
-                  {"voigt", NULL, QO_FLAG, NULL, NULL, 0},
-                  {"jth-a", NULL, QO_STRING, NULL, &ja, 0},
-                  {"jth-b", NULL, QO_STRING, NULL, &jb, 0}};
+  CLI_RESET(A);
   int first;
   if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
   if (first < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first]);
+  double wl = A.wl, lw = A.lw, iw = A.iw, ng = A.ng, len = A.len, rad = A.rad;
+  const double *win = A.win;
+  const char *ishape = A.ishape, *spec = A.spec, *ja = A.ja, *jb = A.jb;
   if (ja || jb) {
     if (!ja || !jb) return cli_usage(c.cmd, "--jth-a and --jth-b go together (two designs to compare)");
     for (size_t i = 0; i < NQ(q); i++)
@@ -209,38 +223,33 @@ const struct cli_command cli_cmd_cavity = {
   .name = "cavity",
   .summary = "resonator Q, photon lifetime and free spectral range from a lasing line",
   .order = 65,
-  .help =
-    "Usage: gainkit cavity --wavelength NM --linewidth W [--instrument-width G [--instrument gauss|lorentz]]\n"
-    "                      [--ng n_g (--length L | --radius R)]\n"
-    "       gainkit cavity --spectrum FILE [--window A:B] [--instrument-width G [--instrument ...] | --voigt]\n"
-    "                      [--ng n_g (--length L | --radius R)]\n"
-    "       gainkit cavity --jth-a V:PLQY:Q_em:tau_p --jth-b V:PLQY:Q_em:tau_p [-o FILE]\n\n"
-    "Q = lambda/FWHM and the photon lifetime tau_p = Q lambda/(2 pi c) of a lasing line of\n"
-    "Lorentzian FWHM W; with the instrument width G deconvolved (Gaussian instrument:\n"
-    "Voigt width of Olivero & Longbothum 1977 solved for the Lorentzian; Lorentzian: W - G).\n"
-    "Free spectral range of a Fabry-Perot cavity lambda^2/(2 n_g L) or of a microdisk/ring\n"
-    "lambda^2/(2 pi R n_g).\n"
-    "--spectrum fits the lasing line (first spectrum of the file, inside --window) by\n"
-    "least squares (the project's fitting engine): a Lorentzian plus a constant, or with\n"
-    "a Gaussian --instrument-width a Voigt profile with that Gaussian held fixed (the\n"
-    "cavity's Lorentzian width comes out deconvolved), or with --voigt both widths free.\n"
-    "Q = center / Lorentzian FWHM with its standard error; a width the data do not\n"
-    "resolve (not above twice its error) gives Q \"not determined\" (JSON null).\n"
-    "--jth-a/--jth-b: J_th(b)/J_th(a) from J_th ∝ V/(PLQY Q_em tau_p) (Goldberg et al.,\n"
-    "Adv. Mater. 2024, Eq. 7; V and tau_p in any units used for both designs).\n"
-    "  --wavelength NM   lasing wavelength (nm)\n"
-    "  --linewidth W     measured FWHM (nm; 0.3nm works)\n"
-    "  --instrument-width G   spectrometer FWHM (nm)\n"
-    "  --ng n_g          group index; --length L (um) or --radius R (um)\n"
-    "  --spectrum FILE   lasing spectrum (any format gainkit reads); --window A:B (nm)\n"
-    "  --voigt           fit a Voigt with a free Gaussian width\n"
+  .opts = q,
+  .nopts = CLI_NOPTS(q),
+  .usage = "--wavelength NM --linewidth W [--instrument-width G [--instrument gauss|lorentz]]\n"
+           "                      [--ng n_g (--length L | --radius R)]\n"
+           "       gainkit cavity --spectrum FILE [--window A:B] [--instrument-width G [--instrument ...] | --voigt]\n"
+           "                      [--ng n_g (--length L | --radius R)]\n"
+           "       gainkit cavity --jth-a V:PLQY:Q_em:tau_p --jth-b V:PLQY:Q_em:tau_p [-o FILE]",
+  .about = "Q = lambda/FWHM and the photon lifetime tau_p = Q lambda/(2 pi c) of a lasing line of\n"
+           "Lorentzian FWHM W; with the instrument width G deconvolved (Gaussian instrument:\n"
+           "Voigt width of Olivero & Longbothum 1977 solved for the Lorentzian; Lorentzian: W - G).\n"
+           "Free spectral range of a Fabry-Perot cavity lambda^2/(2 n_g L) or of a microdisk/ring\n"
+           "lambda^2/(2 pi R n_g).\n"
+           "--spectrum fits the lasing line (first spectrum of the file, inside --window) by\n"
+           "least squares (the project's fitting engine): a Lorentzian plus a constant, or with\n"
+           "a Gaussian --instrument-width a Voigt profile with that Gaussian held fixed (the\n"
+           "cavity's Lorentzian width comes out deconvolved), or with --voigt both widths free.\n"
+           "Q = center / Lorentzian FWHM with its standard error; a width the data do not\n"
+           "resolve (not above twice its error) gives Q \"not determined\" (JSON null).\n"
+           "--jth-a/--jth-b: J_th(b)/J_th(a) from J_th ∝ V/(PLQY Q_em tau_p) (Goldberg et al.,\n"
+           "Adv. Mater. 2024, Eq. 7; V and tau_p in any units used for both designs).",
+  .epilog =
     "JSON: q, q_se (fit), photon_lifetime_s, linewidth_nm (deconvolved), fsr_nm, jth_ratio.\n"
     "--plot (with --spectrum): the data and the fitted line.\n"
     "Examples:\n"
     "  gainkit cavity --wavelength 530 --linewidth 0.3             (Q = 1767)\n"
     "  gainkit cavity --wavelength 530 --linewidth 0.3 --instrument-width 0.1 --ng 2.6 --radius 5\n"
     "  gainkit cavity --spectrum examples/lasing-line.csv --instrument-width 0.1\n"
-    "  gainkit cavity --jth-a 1:0.5:50:1e-12 --jth-b 1:0.5:50:3e-12     (ratio 1/3)\n\n"
-    CLI_COMMON_HELP,
+    "  gainkit cavity --jth-a 1:0.5:50:1e-12 --jth-b 1:0.5:50:3e-12     (ratio 1/3)",
   .run = run,
 };

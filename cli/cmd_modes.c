@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "qopt.h"
 #include "gainkit/modes.h"
 #include "gainkit/stack.h"
 /* last: its macro I must not reach the public headers (vsl.h, vpi.h) */
@@ -17,7 +18,6 @@
  * 540 nm). */
 #define LOSSLESS_IM 1e-12
 
-enum { OPT_WAVELENGTH = CLI_OPT_FIRST_FREE, OPT_POL, OPT_PROFILE, OPT_SWEEP, OPT_SWEEP_WL, OPT_GAIN, OPT_LEAKY };
 int cli_modes_leaky(const cli_common *c, const gk_stack *s, double wl, int pols, const char *profile);  /* modes_leaky.c */
 
 #define MAX_SWEEP 1000000
@@ -493,60 +493,43 @@ static int run_sweep(const cli_common *c, const gk_stack *s, int layer, const do
   return rc;
 }
 
+/* ---- options (declarative: --help is generated from this table) ---- */
+static struct {
+  double wl, G;
+  const char *pol, *profile, *sweep, *sweep_wl;
+  int leaky;
+} A = {.wl = NAN, .pol = "both"};
+
+static cli_qopt q[] = {
+  CLI_OPT_QTY("wavelength", "NM", "nm", QO_POS, &A.wl, "the stack's wavelength_nm", "wavelength"),
+  CLI_OPT_CHOICE("pol", "te|tm|both", &A.pol, "both", "polarisations to search"),
+  CLI_OPT_STRING("profile", "OUT.csv", &A.profile, NULL, "write |E|^2 of every mode versus depth (peak 1)"),
+  CLI_OPT_STRING("sweep", "LAYER:FROM:TO:STEP", &A.sweep, NULL,
+                 "sweep a layer thickness (nm) for the fundamental TE0/TM0: active confinement, loss, net gain"),
+  CLI_OPT_STRING("sweep-wavelength", "FROM:TO:STEP", &A.sweep_wl, NULL, "sweep the wavelength (nm)"),
+  CLI_OPT_QTY("material-gain", "G", "cm^-1", QO_ANY, &A.G, NULL, "material gain g_i for g_net = Γ g_i - loss"),
+  CLI_OPT_FLAG("leaky", &A.leaky,
+               "leaky and Bragg-reflection modes instead (n_eff below the cover/substrate index): leakage and "
+               "absorption loss, DBR stop band, modal angle; see docs/modes.md"),
+};
+
 static int run(int argc, char **argv)
 {
   cli_common c = {.cmd = "modes"};
-  static const struct option longopts[] = {
-      CLI_COMMON_LONGOPTS,
-      {"wavelength", required_argument, NULL, OPT_WAVELENGTH},
-      {"pol", required_argument, NULL, OPT_POL},
-      {"profile", required_argument, NULL, OPT_PROFILE},
-      {"sweep", required_argument, NULL, OPT_SWEEP},
-      {"sweep-wavelength", required_argument, NULL, OPT_SWEEP_WL},
-      {"material-gain", required_argument, NULL, OPT_GAIN},
-      {"leaky", no_argument, NULL, OPT_LEAKY},
-      {0, 0, 0, 0}};
-  double wl = NAN, G = 0;
-  int pols = GK_MODES_BOTH, have_gain = 0, leaky = 0;
-  const char *profile = NULL, *sweep = NULL, *sweep_wl = NULL;
-  int opt;
-  optind = 1;
-  while ((opt = cli_getopt(argc, argv, CLI_COMMON_SHORTOPTS, longopts, c.cmd)) != -1) {
-    if (opt == '?') return CLI_USAGE;
-    switch (opt) {
-    case OPT_WAVELENGTH:
-      if (cli_quantity("--wavelength", optarg, "nm", &wl) < 0) return CLI_USAGE;
-      if (!(wl > 0)) { fprintf(stderr, "gainkit: --wavelength: must be positive\n"); return CLI_USAGE; }
-      if (!(wl >= GK_MODES_WL_MIN_NM && wl <= GK_MODES_WL_MAX_NM)) {
-        fprintf(stderr, "gainkit: --wavelength: %g nm is outside the supported range %g-%g nm\n", wl,
-                GK_MODES_WL_MIN_NM, GK_MODES_WL_MAX_NM);
-        return CLI_USAGE;
-      }
-      break;
-    case OPT_POL:
-      if (!strcmp(optarg, "te")) pols = GK_MODES_TE;
-      else if (!strcmp(optarg, "tm")) pols = GK_MODES_TM;
-      else if (!strcmp(optarg, "both")) pols = GK_MODES_BOTH;
-      else { fprintf(stderr, "gainkit: --pol: '%s' is not te, tm or both\n", optarg); return CLI_USAGE; }
-      break;
-    case OPT_PROFILE: profile = optarg; break;
-    case OPT_SWEEP: sweep = optarg; break;
-    case OPT_SWEEP_WL: sweep_wl = optarg; break;
-    case OPT_LEAKY: leaky = 1; break;
-    case OPT_GAIN:
-      if (cli_quantity("--material-gain", optarg, "cm^-1", &G) < 0) return CLI_USAGE;
-      have_gain = 1;
-      break;
-    default: {
-      int h = cli_common_option(&c, opt, optarg);
-      if (h < 0) return CLI_USAGE;
-      if (h == 0) return cli_usage(c.cmd, "unexpected option");
-    }
-    }
+  CLI_RESET(A);
+  int first;
+  if (cli_qopt_parse(&c, argc, argv, q, CLI_NOPTS(q), &first) < 0) return CLI_USAGE;
+  double wl = A.wl, G = A.G;
+  int pols = !strcmp(A.pol, "te") ? GK_MODES_TE : !strcmp(A.pol, "tm") ? GK_MODES_TM : GK_MODES_BOTH;
+  int have_gain = cli_qopt_find(q, CLI_NOPTS(q), "material-gain")->seen, leaky = A.leaky;
+  const char *profile = A.profile, *sweep = A.sweep, *sweep_wl = A.sweep_wl;
+  if (cli_qopt_find(q, CLI_NOPTS(q), "wavelength")->seen && !(wl >= GK_MODES_WL_MIN_NM && wl <= GK_MODES_WL_MAX_NM)) {
+    fprintf(stderr, "gainkit: --wavelength: %g nm is outside the supported range %g-%g nm\n", wl, GK_MODES_WL_MIN_NM,
+            GK_MODES_WL_MAX_NM);
+    return CLI_USAGE;
   }
-  if (optind >= argc) return cli_usage(c.cmd, "missing STACK.yaml");
-  if (optind + 1 < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[optind + 1]);
-  if (cli_common_check(&c) < 0) return CLI_USAGE;
+  if (first >= argc) return cli_usage(c.cmd, "missing STACK.yaml");
+  if (first + 1 < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first + 1]);
   if (profile) {
     char ext[16];
     gk_path_ext(profile, ext, sizeof ext);
@@ -565,7 +548,7 @@ static int run(int argc, char **argv)
   gk_stack s;
   gk_error e;
   gk_error_clear(&e);
-  if (gk_stack_load(argv[optind], &s, &e) != GK_OK) return cli_error(&e);
+  if (gk_stack_load(argv[first], &s, &e) != GK_OK) return cli_error(&e);
   if (!(wl > 0)) wl = s.wavelength_nm;
   int rc;
   double *th = NULL, *wls = NULL;
@@ -621,39 +604,32 @@ const struct cli_command cli_cmd_modes = {
   .name = "modes",
   .summary = "guided modes, confinement, loss and net modal gain of a thin-film stack",
   .order = 60,
-  .help =
-      "Usage: gainkit modes STACK.yaml [--wavelength NM] [--pol te|tm|both] [--profile OUT.csv]\n"
-      "                     [--sweep LAYER:FROM:TO:STEP] [--sweep-wavelength FROM:TO:STEP]\n"
-      "                     [--material-gain G] [--format text|json] [-o FILE] [--plot FILE]\n\n"
-      "Find every guided TE and TM mode of a planar multilayer (complex indices: lossy\n"
-      "dielectrics, transparent conductors, thin metals with their plasmon modes):\n"
-      "effective index, fraction of |E|^2 in each layer (TE: |E_y|^2, TM: |E_x|^2+|E_z|^2),\n"
-      "modal loss 4 pi Im(n_eff)/lambda, DFB periods, cutoff thicknesses, critical angle.\n\n"
-      "STACK.yaml lists the layers top to bottom (cover and substrate semi-infinite):\n"
-      "  wavelength_nm: 540\n"
-      "  layers:\n"
-      "    - {name: air, n: 1.0}\n"
-      "    - {name: CsPbBr3, n: 2.4, thickness_nm: 100, active: true}\n"
-      "    - {name: ITO, material: ITO.yml, thickness_nm: 20}   # refractiveindex.info file\n"
-      "    - {name: quartz, material: SiO2}                      # built-in material\n\n"
-      "Options:\n"
-      "  --wavelength NM        wavelength (unit suffix allowed: 540nm, 0.54um); default\n"
-      "                         the stack's wavelength_nm\n"
-      "  --pol te|tm|both       polarisations to search (default both)\n"
-      "  --profile OUT.csv      write |E|^2 of every mode versus depth (peak 1)\n"
-      "  --sweep LAYER:FROM:TO:STEP   sweep a layer thickness (nm) for the fundamental\n"
-      "                         TE0/TM0: active confinement, loss, net gain\n"
-      "  --sweep-wavelength FROM:TO:STEP   sweep the wavelength (nm)\n"
-      "  --material-gain G      material gain g_i (cm^-1) for g_net = Γ g_i - loss\n"
-      "  --leaky                leaky and Bragg-reflection modes instead (n_eff below the\n"
-      "                         cover/substrate index): leakage and absorption loss, DBR\n"
-      "                         stop band, modal angle; see docs/modes.md\n"
+  .opts = q,
+  .nopts = CLI_NOPTS(q),
+  .usage = "STACK.yaml [--wavelength NM] [--pol te|tm|both] [--profile OUT.csv]\n"
+           "                     [--sweep LAYER:FROM:TO:STEP] [--sweep-wavelength FROM:TO:STEP]\n"
+           "                     [--material-gain G] [--leaky] [--format text|json] [-o FILE] [--plot FILE]",
+  .about = "Find every guided TE and TM mode of a planar multilayer (complex indices: lossy\n"
+           "dielectrics, transparent conductors, thin metals with their plasmon modes):\n"
+           "effective index, fraction of |E|^2 in each layer (TE: |E_y|^2, TM: |E_x|^2+|E_z|^2),\n"
+           "modal loss 4 pi Im(n_eff)/lambda, DFB periods, cutoff thicknesses, critical angle.\n\n"
+           "STACK.yaml lists the layers top to bottom (cover and substrate semi-infinite):\n"
+           "  wavelength_nm: 540\n"
+           "  layers:\n"
+           "    - {name: air, n: 1.0}\n"
+           "    - {name: CsPbBr3, n: 2.4, thickness_nm: 100, active: true}\n"
+           "    - {name: ITO, material: ITO.yml, thickness_nm: 20}   # refractiveindex.info file\n"
+           "    - {name: quartz, material: SiO2}                      # built-in material\n"
+           "A group of layers repeated N times (a DBR) is an entry `repeat: N` with its own\n"
+           "`layers:` list (docs/modes.md).",
+  .epilog =
       "--plot draws the mode profiles over the shaded layers, or for a sweep Γ, loss and\n"
-      "g_net versus thickness (or wavelength).\n\n"
+      "g_net versus thickness (or wavelength).\n"
       "Examples:\n"
       "  gainkit modes examples/stack-cspbbr3.yaml --plot profiles.png\n"
       "  gainkit modes examples/stack-electrodes.yaml --sweep perovskite:20:400:5 \\\n"
       "      --material-gain 500 --plot sweep.png\n"
-      "  gainkit modes examples/stack-brw-dbr.yaml --leaky --pol te\n\n" CLI_COMMON_HELP,
+      "  gainkit modes examples/stack-brw-dbr.yaml --leaky --pol te\n"
+      "  gainkit modes examples/stack-brw-ahn.yaml --leaky --pol te",
   .run = run,
 };

@@ -13,20 +13,42 @@
 
 static int no_plot(const cli_common *c) { return cli_no_plot(c, "gain-curve has one"); }
 
+/* The common start of a subcommand: parse its table (no positional
+ * arguments), refuse --plot unless it draws a figure, require the options
+ * of `req` (NULL-terminated). -1 after the message (exit 2). */
+static int sub_parse(cli_common *c, int argc, char **argv, cli_qopt *q, size_t nq, int plots,
+                     const char *const *req)
+{
+  int first;
+  if (cli_qopt_parse(c, argc, argv, q, nq, &first) < 0) return -1;
+  if (first < argc) return cli_usage(c->cmd, "unexpected argument '%s'", argv[first]), -1;
+  if (!plots && no_plot(c) < 0) return -1;
+  for (; req && *req; req++)
+    if (cli_qopt_require(c, q, nq, *req) < 0) return -1;
+  return 0;
+}
+
 /* ---- gain model options shared by threshold and gain-curve -------------- */
 struct model_opts {
   double ge, gh, ne, ne_mean;
   const char *stat, *transition, *material;
 };
 
-#define MODEL_QOPTS(m)                                           \
-  {"ge", NULL, QO_POS, &(m).ge, NULL, 0},                        \
-  {"gh", NULL, QO_POS, &(m).gh, NULL, 0},                        \
-  {"ne", NULL, QO_NONNEG, &(m).ne, NULL, 0},                     \
-  {"ne-mean", NULL, QO_NONNEG, &(m).ne_mean, NULL, 0},           \
-  {"statistics", NULL, QO_STRING, NULL, &(m).stat, 0},           \
-  {"transition", NULL, QO_STRING, NULL, &(m).transition, 0},     \
-  {"material", NULL, QO_STRING, NULL, &(m).material, 0}
+/* Option state: file-scope statics (the tables are reachable by --help
+ * before run); each subcommand's run starts with CLI_RESET. */
+static struct model_opts MO;
+#define MODEL_QOPTS(m)                                                                                           \
+  CLI_OPT_GROUP("Model options"),                                                                                \
+  CLI_OPT_NUM("ge", "G", QO_POS, &(m).ge, "2; PbS/PbSe 8", "band-edge electron degeneracy g_e"),                 \
+  CLI_OPT_NUM("gh", "G", QO_POS, &(m).gh, "2; PbS/PbSe 8", "band-edge hole degeneracy g_h"),                     \
+  CLI_OPT_NUM("ne", "N", QO_NONNEG, &(m).ne, "0", "extra electrons per NC, fixed"),                              \
+  CLI_OPT_NUM("ne-mean", "M", QO_NONNEG, &(m).ne_mean, NULL,                                                     \
+              "extra electrons per NC, Poisson with mean M (photochemical charging); excludes --ne"),            \
+  CLI_OPT_STRING("statistics", "uniform|poisson", &(m).stat, "poisson",                                          \
+                 "occupancy of the NCs (uniform is Eq. 5: g_h (g_e - n_e)/(g_e + g_h))"),                        \
+  CLI_OPT_STRING("transition", "1S|1P|1D", &(m).transition, "1S",                                                \
+                 "shell (degeneracy g(2L+1), lower shells fill first)"),                                         \
+  CLI_OPT_STRING("material", "NAME", &(m).material, NULL, "take g_e, g_h from the material table (see nc auger)")
 
 static int parse_transition(const char *s)
 {
@@ -98,17 +120,16 @@ static int threshold_of(const gk_nc_gain_model *m, int stat, double *n)
   return 0;
 }
 
+static cli_qopt q_threshold[] = {MODEL_QOPTS(MO)};
 static int cmd_threshold(int argc, char **argv)
 {
   cli_common c = {.cmd = "nc threshold"};
-  struct model_opts o = {0};
-  cli_qopt q[] = {MODEL_QOPTS(o)};
-  int first;
-  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
-  if (first < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first]);
-  if (no_plot(&c) < 0) return CLI_USAGE;
+  CLI_RESET(MO);
+  cli_qopt *q = q_threshold;
+  const size_t nq = NQ(q_threshold);
+  if (sub_parse(&c, argc, argv, q_threshold, NQ(q_threshold), 0, NULL) < 0) return CLI_USAGE;
   gk_nc_gain_model m;
-  if (model_from_opts(q, NQ(q), &o, &m) < 0) return CLI_USAGE;
+  if (model_from_opts(q, nq, &MO, &m) < 0) return CLI_USAGE;
   double n_th;
   int rc = threshold_of(&m, m.stat, &n_th);
   if (rc) return rc;
@@ -127,19 +148,25 @@ static int cmd_threshold(int argc, char **argv)
   return cli_result_finish(&c, &r, CLI_OK);
 }
 
+static struct { double range[2], pts; } GC = {.pts = 201};
+static cli_qopt q_gain_curve[] = {
+  MODEL_QOPTS(MO),
+  CLI_OPT_GROUP("Curve options"),
+  CLI_OPT_RANGE("range", NULL, GC.range, "0 to twice the states up to the shell", "<N> range of the curve"),
+  CLI_OPT_NUM("points", "N", QO_POS, &GC.pts, "201", "points of the curve (2 to 1e6)"),
+};
 static int cmd_gain_curve(int argc, char **argv)
 {
   cli_common c = {.cmd = "nc gain-curve"};
-  struct model_opts o = {0};
-  double range[2] = {0, 0}, pts = 201;
-  cli_qopt q[] = {MODEL_QOPTS(o), {"range", NULL, QO_RANGE, range, NULL, 0},
-                  {"points", NULL, QO_POS, &pts, NULL, 0}};
-  int first;
-  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
-  if (first < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first]);
+  CLI_RESET(MO), CLI_RESET(GC);
+  cli_qopt *q = q_gain_curve;
+  const size_t nq = NQ(q_gain_curve);
+  double *range = GC.range;
+  if (sub_parse(&c, argc, argv, q, nq, 1, NULL) < 0) return CLI_USAGE;
+  double pts = GC.pts;
   gk_nc_gain_model m;
-  if (model_from_opts(q, NQ(q), &o, &m) < 0) return CLI_USAGE;
-  if (!cli_qopt_find(q, NQ(q), "range")->seen) {
+  if (model_from_opts(q, nq, &MO, &m) < 0) return CLI_USAGE;
+  if (!cli_qopt_find(q, nq, "range")->seen) {
     /* Far enough to see both curves saturate: twice the states up to the
      * chosen shell. */
     range[0] = 0;
@@ -212,28 +239,43 @@ static int size_opts(cli_qopt *q, size_t nq, double radius, double volume, doubl
   return hr || hv;
 }
 
+static struct {
+  double radius, volume, chi, tau_rx, tau_rxx, tau_xx, ne, max_n;
+  const char *material;
+} AU = {.max_n = 4};
+static cli_qopt q_auger[] = {
+  CLI_OPT_QTY("radius", "R", "cm", QO_POS, &AU.radius, NULL, "NC radius; or --volume"),
+  CLI_OPT_QTY("volume", "V", "cm3", QO_POS, &AU.volume, NULL, "NC volume"),
+  CLI_OPT_QTY("chi", "X", "ps/nm3", QO_POS, &AU.chi, "the material's", "Auger volume scaling tau_A,XX = chi V"),
+  /* no table default: the provenance records --material only when given (test_provenance) */
+  CLI_OPT_STRING("material", "NAME", &AU.material, NULL,
+                 "cdse, cds, cdte, pbs, pbse, cspbbr3 or cspbi3 (cdse when not given: chi 1 ps nm^-3; "
+                 "perovskites 0.06)"),
+  CLI_OPT_QTY("tau-rx", "T", "s", QO_POS, &AU.tau_rx, NULL,
+              "radiative exciton lifetime (tau_r,XX = tau_r,X/4): adds tau_XX and q_XX"),
+  CLI_OPT_QTY("tau-rxx", "T", "s", QO_POS, &AU.tau_rxx, NULL, "radiative biexciton lifetime, instead of --tau-rx"),
+  CLI_OPT_QTY("tau-xx", "T", "s", QO_POS, &AU.tau_xx, NULL, "measured biexciton lifetime: tau_A from it instead"),
+  CLI_OPT_NUM("ne", "N", QO_NONNEG, &AU.ne, "0", "extra electrons (charging) for Eq. 6"),
+  CLI_OPT_NUM("max-n", "N", QO_POS, &AU.max_n, "4", "largest multiexciton order listed (2 to 100)"),
+};
 static int cmd_auger(int argc, char **argv)
 {
   cli_common c = {.cmd = "nc auger"};
-  double radius = 0, volume = 0, chi = 0, tau_rx = 0, tau_rxx = 0, tau_xx = 0, ne = 0, max_n = 4;
-  const char *material = NULL;
-  cli_qopt q[] = {{"radius", "cm", QO_POS, &radius, NULL, 0},   {"volume", "cm3", QO_POS, &volume, NULL, 0},
-                  {"chi", "ps/nm3", QO_POS, &chi, NULL, 0},      {"material", NULL, QO_STRING, NULL, &material, 0},
-                  {"tau-rx", "s", QO_POS, &tau_rx, NULL, 0},     {"tau-rxx", "s", QO_POS, &tau_rxx, NULL, 0},
-                  {"tau-xx", "s", QO_POS, &tau_xx, NULL, 0},     {"ne", NULL, QO_NONNEG, &ne, NULL, 0},
-                  {"max-n", NULL, QO_POS, &max_n, NULL, 0}};
-  int first;
-  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
-  if (first < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first]);
-  if (no_plot(&c) < 0) return CLI_USAGE;
+  CLI_RESET(AU);
+  cli_qopt *q = q_auger;
+  const size_t nq = NQ(q_auger);
+  if (sub_parse(&c, argc, argv, q_auger, NQ(q_auger), 0, NULL) < 0) return CLI_USAGE;
+  double radius = AU.radius, volume = AU.volume, chi = AU.chi, tau_rx = AU.tau_rx, tau_rxx = AU.tau_rxx;
+  double tau_xx = AU.tau_xx, ne = AU.ne, max_n = AU.max_n;
+  const char *material = AU.material;
   const gk_nc_material *mat = material_opt(material ? material : "cdse");
   if (!mat) return CLI_USAGE;
-  if (!cli_qopt_find(q, NQ(q), "chi")->seen) chi = mat->chi;
+  if (!cli_qopt_find(q, nq, "chi")->seen) chi = mat->chi;
   double r_cm = NAN, v = NAN;
-  int have_size = size_opts(q, NQ(q), radius, volume, &r_cm, &v);
+  int have_size = size_opts(q, nq, radius, volume, &r_cm, &v);
   if (have_size < 0) return CLI_USAGE;
-  int has_rx = cli_qopt_find(q, NQ(q), "tau-rx")->seen, has_rxx = cli_qopt_find(q, NQ(q), "tau-rxx")->seen;
-  int has_xx = cli_qopt_find(q, NQ(q), "tau-xx")->seen;
+  int has_rx = cli_qopt_find(q, nq, "tau-rx")->seen, has_rxx = cli_qopt_find(q, nq, "tau-rxx")->seen;
+  int has_xx = cli_qopt_find(q, nq, "tau-xx")->seen;
   if (has_rx && has_rxx) return CLI_QFAIL("tau-rxx", "give either --tau-rx or --tau-rxx, not both");
   if (max_n != floor(max_n) || max_n < 2 || max_n > 100) return CLI_QFAIL("max-n", "must be an integer from 2 to 100");
   double t_rxx = has_rxx ? tau_rxx : has_rx ? tau_rx / 4 : NAN;   /* tau_r,XX = tau_r,X/4 [Ahn et al., Chem. Rev. 2023] */
@@ -263,7 +305,7 @@ static int cmd_auger(int argc, char **argv)
   } else if (!has_xx) {
     gk_json_num(r.j, "chi", chi);
     cJSON_AddStringToObject(r.j, "material", mat->label);
-    cJSON_AddStringToObject(r.j, "chi_source", cli_qopt_find(q, NQ(q), "chi")->seen ? "--chi" : mat->source);
+    cJSON_AddStringToObject(r.j, "chi_source", cli_qopt_find(q, nq, "chi")->seen ? "--chi" : mat->source);
     cli_print_value(&r.b, "chi", chi, NAN, "ps nm^-3");
   }
   cli_print_value(&r.b, "tau_A,XX", tau_a * 1e12, NAN, "ps");
@@ -295,20 +337,21 @@ static int cmd_auger(int argc, char **argv)
   return cli_result_finish(&c, &r, CLI_OK);
 }
 
+static struct { double sigma, ev, tx, txx, nth; } PU = {.nth = 1};
+static cli_qopt q_pump[] = {
+  CLI_OPT_QTY("sigma-abs", "S", "cm2", QO_POS, &PU.sigma, NULL, "absorption cross-section per NC, required"),
+  CLI_OPT_QTY("photon-energy", "E", "eV", QO_POS, &PU.ev, NULL, "pump photon energy, required"),
+  CLI_OPT_QTY("tau-x", "T", "s", QO_POS, &PU.tx, NULL, "single-exciton lifetime, required"),
+  CLI_OPT_QTY("tau-xx", "T", "s", QO_POS, &PU.txx, NULL, "biexciton lifetime, required"),
+  CLI_OPT_NUM("n-th", "N", QO_NONNEG, &PU.nth, "1", "threshold occupancy <N_th> for w_th"),
+};
 static int cmd_pump(int argc, char **argv)
 {
   cli_common c = {.cmd = "nc pump"};
-  double sigma = 0, ev = 0, tx = 0, txx = 0, nth = 1;
-  cli_qopt q[] = {{"sigma-abs", "cm2", QO_POS, &sigma, NULL, 0}, {"photon-energy", "eV", QO_POS, &ev, NULL, 0},
-                  {"tau-x", "s", QO_POS, &tx, NULL, 0},          {"tau-xx", "s", QO_POS, &txx, NULL, 0},
-                  {"n-th", NULL, QO_NONNEG, &nth, NULL, 0}};
-  int first;
-  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
-  if (first < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first]);
-  if (no_plot(&c) < 0) return CLI_USAGE;
-  const char *req[] = {"sigma-abs", "photon-energy", "tau-x", "tau-xx"};
-  for (size_t i = 0; i < NQ(req); i++)
-    if (cli_qopt_require(&c, q, NQ(q), req[i]) < 0) return CLI_USAGE;
+  CLI_RESET(PU);
+  static const char *const req[] = {"sigma-abs", "photon-energy", "tau-x", "tau-xx", NULL};
+  if (sub_parse(&c, argc, argv, q_pump, NQ(q_pump), 0, req) < 0) return CLI_USAGE;
+  double sigma = PU.sigma, ev = PU.ev, tx = PU.tx, txx = PU.txx, nth = PU.nth;
   gk_nc_pump p;
   gk_error e;
   gk_error_clear(&e);
@@ -328,19 +371,20 @@ static int cmd_pump(int argc, char **argv)
   return cli_result_finish(&c, &r, CLI_OK);
 }
 
+static struct { double radius, fill, tx, txx; } CU;
+static cli_qopt q_current[] = {
+  CLI_OPT_QTY("radius", "R", "cm", QO_POS, &CU.radius, NULL, "NC radius, required"),
+  CLI_OPT_NUM("fill", "F", QO_FRACTION, &CU.fill, NULL, "areal filling factor, 0 < F <= 1, required"),
+  CLI_OPT_QTY("tau-x", "T", "s", QO_POS, &CU.tx, NULL, "single-exciton lifetime, required"),
+  CLI_OPT_QTY("tau-xx", "T", "s", QO_POS, &CU.txx, NULL, "biexciton lifetime, required"),
+};
 static int cmd_current(int argc, char **argv)
 {
   cli_common c = {.cmd = "nc current"};
-  double radius = 0, fill = 0, tx = 0, txx = 0;
-  cli_qopt q[] = {{"radius", "cm", QO_POS, &radius, NULL, 0}, {"fill", NULL, QO_FRACTION, &fill, NULL, 0},
-                  {"tau-x", "s", QO_POS, &tx, NULL, 0},       {"tau-xx", "s", QO_POS, &txx, NULL, 0}};
-  int first;
-  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
-  if (first < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first]);
-  if (no_plot(&c) < 0) return CLI_USAGE;
-  const char *req[] = {"radius", "fill", "tau-x", "tau-xx"};
-  for (size_t i = 0; i < NQ(req); i++)
-    if (cli_qopt_require(&c, q, NQ(q), req[i]) < 0) return CLI_USAGE;
+  CLI_RESET(CU);
+  static const char *const req[] = {"radius", "fill", "tau-x", "tau-xx", NULL};
+  if (sub_parse(&c, argc, argv, q_current, NQ(q_current), 0, req) < 0) return CLI_USAGE;
+  double radius = CU.radius, fill = CU.fill, tx = CU.tx, txx = CU.txx;
   gk_nc_current cur;
   gk_error e;
   gk_error_clear(&e);
@@ -357,16 +401,21 @@ static int cmd_current(int argc, char **argv)
   return cli_result_finish(&c, &r, CLI_OK);
 }
 
+static struct { double nx, ratio; } EM;
+static cli_qopt q_emission[] = {
+  CLI_OPT_NUM("excitons", "N", QO_NONNEG, &EM.nx, NULL, "excitons per NC: gives the ratio and the 1P occupancy"),
+  CLI_OPT_NUM("ratio", "R", QO_NONNEG, &EM.ratio, NULL,
+              "measured I_1P/I_1S: gives N = 2 + sqrt(12 R) (R = 0 or >= 3: not determined)"),
+};
 static int cmd_emission(int argc, char **argv)
 {
   cli_common c = {.cmd = "nc emission"};
-  double nx = 0, ratio = 0;
-  cli_qopt q[] = {{"excitons", NULL, QO_NONNEG, &nx, NULL, 0}, {"ratio", NULL, QO_NONNEG, &ratio, NULL, 0}};
-  int first;
-  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
-  if (first < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first]);
-  if (no_plot(&c) < 0) return CLI_USAGE;
-  int has_n = cli_qopt_find(q, NQ(q), "excitons")->seen, has_r = cli_qopt_find(q, NQ(q), "ratio")->seen;
+  CLI_RESET(EM);
+  cli_qopt *q = q_emission;
+  const size_t nq = NQ(q_emission);
+  if (sub_parse(&c, argc, argv, q_emission, NQ(q_emission), 0, NULL) < 0) return CLI_USAGE;
+  double nx = EM.nx, ratio = EM.ratio;
+  int has_n = cli_qopt_find(q, nq, "excitons")->seen, has_r = cli_qopt_find(q, nq, "ratio")->seen;
   if (has_n == has_r) return cli_usage(c.cmd, "give either --excitons N or --ratio R");
   cli_result r;
   cli_result_init(&r, "nc emission");
@@ -407,19 +456,20 @@ static int cmd_emission(int argc, char **argv)
   return cli_result_finish(&c, &r, status);
 }
 
+static struct { double radius, me, mh, eg0; } CO;
+static cli_qopt q_confinement[] = {
+  CLI_OPT_QTY("radius", "R", "cm", QO_POS, &CO.radius, NULL, "NC radius, required"),
+  CLI_OPT_NUM("me", "M", QO_POS, &CO.me, NULL, "electron effective mass, in free-electron masses, required"),
+  CLI_OPT_NUM("mh", "M", QO_POS, &CO.mh, NULL, "hole effective mass, in free-electron masses, required"),
+  CLI_OPT_QTY("eg0", "E", "eV", QO_NONNEG, &CO.eg0, NULL, "bulk band gap, required"),
+};
 static int cmd_confinement(int argc, char **argv)
 {
   cli_common c = {.cmd = "nc confinement"};
-  double radius = 0, me = 0, mh = 0, eg0 = 0;
-  cli_qopt q[] = {{"radius", "cm", QO_POS, &radius, NULL, 0}, {"me", NULL, QO_POS, &me, NULL, 0},
-                  {"mh", NULL, QO_POS, &mh, NULL, 0},         {"eg0", "eV", QO_NONNEG, &eg0, NULL, 0}};
-  int first;
-  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
-  if (first < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first]);
-  if (no_plot(&c) < 0) return CLI_USAGE;
-  const char *req[] = {"radius", "me", "mh", "eg0"};
-  for (size_t i = 0; i < NQ(req); i++)
-    if (cli_qopt_require(&c, q, NQ(q), req[i]) < 0) return CLI_USAGE;
+  CLI_RESET(CO);
+  static const char *const req[] = {"radius", "me", "mh", "eg0", NULL};
+  if (sub_parse(&c, argc, argv, q_confinement, NQ(q_confinement), 0, req) < 0) return CLI_USAGE;
+  double radius = CO.radius, me = CO.me, mh = CO.mh, eg0 = CO.eg0;
   gk_nc_confinement k;
   gk_error e;
   gk_error_clear(&e);
@@ -451,68 +501,50 @@ static int cmd_confinement(int argc, char **argv)
   "Values accept unit suffixes (2.5nm, 20ns, 65ps, 3eV, 3e-15cm2); bare numbers\n" \
   "are in the unit shown (nm, ns, ps: the units papers quote; never silently cm\n"  \
   "or s), and a value outside the plausible range gets a warning.\n\n"
-#define NC_HELP_THRESHOLD \
-    "  threshold    gain threshold <N_th> (average excitons per NC)\n" \
-    "    --ge G, --gh G        band-edge electron/hole degeneracy (default 2, 2;\n" \
-    "                          PbS/PbSe 8, 8)\n" \
-    "    --ne N | --ne-mean M  extra electrons per NC: fixed N, or Poisson with mean M\n" \
-    "                          (photochemical charging) (default 0)\n" \
-    "    --statistics uniform|poisson   occupancy of the NCs (default poisson;\n" \
-    "                          uniform is Eq. 5: g_h (g_e - n_e)/(g_e + g_h))\n" \
-    "    --transition 1S|1P|1D shell (degeneracy g(2L+1), lower shells fill first;\n" \
-    "                          default 1S)\n" \
-    "    --material NAME       take g_e, g_h from the material table (see auger)\n" \
-    "    JSON: {\"n_th\": ...}.  Example (neutral 2-fold, Poisson -> 1.1462):\n" \
-    "      gainkit nc threshold --ge 2 --gh 2\n"
-#define NC_HELP_GAIN_CURVE \
-    "  gain-curve   normalised gain -alpha/alpha0 versus <N>, uniform and Poisson\n" \
-    "    model options as threshold; --range N1:N2 (default 0 to twice the states),\n" \
-    "    --points N (201); -o curve.csv, --plot gain.svg\n" \
-    "      gainkit nc gain-curve --ne 1 --plot gain.svg\n"
-#define NC_HELP_AUGER \
-    "  auger        tau_A,XX = chi V (V-scaling), multiexciton lifetimes (Eq. 6)\n" \
-    "    --radius R (nm) | --volume V (nm3)\n" \
-    "    --material cdse|cds|cdte|pbs|pbse|cspbbr3|cspbi3 (default cdse, chi 1 ps nm^-3;\n" \
-    "                          perovskites 0.06)   --chi X (ps/nm3) overrides\n" \
-    "    --tau-rx T (ns) | --tau-rxx T (ps)  radiative exciton / biexciton lifetime\n" \
-    "                          (tau_r,XX = tau_r,X/4): adds tau_XX and q_XX\n" \
-    "    --tau-xx T (ps)       measured biexciton lifetime: tau_A from it instead\n" \
-    "    --ne N (charging for Eq. 6, default 0), --max-n N (default 4)\n" \
-    "      gainkit nc auger --radius 2.5nm --tau-rx 20ns\n" \
-    "      gainkit nc auger --tau-xx 1.3ns --tau-rxx 3ns      (tau_A 2.3 ns, q_XX 43 %)\n"
-#define NC_HELP_PUMP \
-    "  pump         optical thresholds: {\"w_th\" J/cm2, \"i_th\" W/cm2, \"i_half\" W/cm2}\n" \
-    "    --sigma-abs S (cm2) --photon-energy E (eV) --tau-x T (ns) --tau-xx T (ps)\n" \
-    "    --n-th N (threshold occupancy for w_th, default 1)\n" \
-    "      gainkit nc pump --sigma-abs 3e-15 --photon-energy 3eV --tau-x 20ns --tau-xx 65ps\n"
-#define NC_HELP_CURRENT \
-    "  current      electrical thresholds (Eq. 8-9): {\"j_th\", \"j_half\"} in A/cm2\n" \
-    "    --radius R (nm) --fill F (areal filling factor, 0 < F <= 1) --tau-x T (ns)\n" \
-    "    --tau-xx T (ps)\n" \
-    "      gainkit nc current --radius 2.5nm --fill 0.5 --tau-x 20ns --tau-xx 65ps\n"
-#define NC_HELP_CONFINEMENT \
-    "  confinement  1S/1P/1D electron and hole energies and band gap (Eq. 1-2)\n" \
-    "    --radius R (nm) --me m_e --mh m_h (units of the free-electron mass) --eg0 E (eV)\n" \
-    "      gainkit nc confinement --radius 2nm --me 0.13 --mh 0.45 --eg0 1.74\n"
-#define NC_HELP_EMISSION \
-    "  emission     1P/1S emission ratio (N - 2)^2/12 and 1P occupancy (N - 2)/6 of a NC\n" \
-    "               holding N excitons, 1S (2-fold) then 1P (6-fold) filled in order\n" \
-    "               (Ahn et al., Chem. Rev. 2023, section 6.1.6), or N and the occupancy\n" \
-    "               from a measured ratio (N = 2 + sqrt(12 R); R = 0 or >= 3: not determined)\n" \
-    "    --excitons N | --ratio R\n" \
-    "      gainkit nc emission --excitons 5.46       (ratio 1: 1P and 1S equal)\n" \
-    "      gainkit nc emission --ratio 0.75\n"
-
+/* One subcommand each: name, usage, (no hand-written help), run, its
+ * option table, what it computes (about) and JSON keys + examples
+ * (epilog); `gainkit nc SUB --help` and `gainkit nc --help` are generated. */
+#define SUB(NAME, ARGS, RUN, Q, ABOUT, EPILOG) {NAME, ARGS, NULL, RUN, Q, NQ(Q), ABOUT, EPILOG}
 static const struct cli_subcommand subs[] = {
-  {"threshold", "[--ge G --gh G] [--ne N | --ne-mean M] [options]", NC_HELP_THRESHOLD, cmd_threshold},
-  {"gain-curve", "[model options] [--range N1:N2] [--points N] [-o F.csv] [--plot F.svg]",
-   NC_HELP_GAIN_CURVE, cmd_gain_curve},
-  {"auger", "(--radius R | --volume V | --tau-xx T) [options]", NC_HELP_AUGER, cmd_auger},
-  {"pump", "--sigma-abs S --photon-energy E --tau-x T --tau-xx T [--n-th N]", NC_HELP_PUMP, cmd_pump},
-  {"current", "--radius R --fill F --tau-x T --tau-xx T", NC_HELP_CURRENT, cmd_current},
-  {"confinement", "--radius R --me M --mh M --eg0 E", NC_HELP_CONFINEMENT, cmd_confinement},
-  {"emission", "--excitons N | --ratio R", NC_HELP_EMISSION, cmd_emission},
-  {NULL, NULL, NULL, NULL},
+  SUB("threshold", "[--ge G --gh G] [--ne N | --ne-mean M] [options]", cmd_threshold, q_threshold,
+      "Gain threshold <N_th> (average excitons per NC).",
+      "JSON: {\"n_th\": ...}.  Example (neutral 2-fold, Poisson -> 1.1462):\n"
+      "  gainkit nc threshold --ge 2 --gh 2"),
+  SUB("gain-curve", "[model options] [--range N1:N2] [--points N] [-o F.csv] [--plot F.svg]", cmd_gain_curve,
+      q_gain_curve, "Normalised gain -alpha/alpha0 versus <N>, uniform and Poisson.",
+      "JSON: {\"n\", \"gain_uniform\", \"gain_poisson\", \"n_th_uniform\", \"n_th_poisson\"}; -o curve.csv, --plot gain.svg\n"
+      "Example:\n"
+      "  gainkit nc gain-curve --ne 1 --plot gain.svg"),
+  SUB("auger", "(--radius R | --volume V | --tau-xx T) [options]", cmd_auger, q_auger,
+      "Biexciton Auger lifetime tau_A,XX = chi V (V-scaling) and the multiexciton lifetimes by\n"
+      "statistical scaling (Ahn et al., Chem. Rev. 2023, Eq. 6).",
+      "Examples:\n"
+      "  gainkit nc auger --radius 2.5nm --tau-rx 20ns\n"
+      "  gainkit nc auger --tau-xx 1.3ns --tau-rxx 3ns      (tau_A 2.3 ns, q_XX 43 %)"),
+  SUB("pump", "--sigma-abs S --photon-energy E --tau-x T --tau-xx T [--n-th N]", cmd_pump, q_pump,
+      "Optical pump thresholds.",
+      "JSON: {\"w_th\" J/cm2 (short pulse), \"i_th\" W/cm2 (cw gain threshold), \"i_half\" W/cm2\n"
+      "(half-saturated gain)}.\n"
+      "Example:\n"
+      "  gainkit nc pump --sigma-abs 3e-15 --photon-energy 3eV --tau-x 20ns --tau-xx 65ps"),
+  SUB("current", "--radius R --fill F --tau-x T --tau-xx T", cmd_current, q_current,
+      "Electrical thresholds (Ahn et al., Chem. Rev. 2023, Eq. 8-9).",
+      "JSON: {\"j_th\", \"j_half\"} in A/cm2, \"sigma_g\" in cm2.\n"
+      "Example:\n"
+      "  gainkit nc current --radius 2.5nm --fill 0.5 --tau-x 20ns --tau-xx 65ps"),
+  SUB("confinement", "--radius R --me M --mh M --eg0 E", cmd_confinement, q_confinement,
+      "1S/1P/1D electron and hole energies and band gap, infinite spherical well (Ahn et al.,\n"
+      "Chem. Rev. 2023, Eq. 1-2).",
+      "Example:\n"
+      "  gainkit nc confinement --radius 2nm --me 0.13 --mh 0.45 --eg0 1.74"),
+  SUB("emission", "--excitons N | --ratio R", cmd_emission, q_emission,
+      "1P/1S emission ratio (N - 2)^2/12 and 1P occupancy (N - 2)/6 of a NC holding N excitons,\n"
+      "1S (2-fold) then 1P (6-fold) filled in order (Ahn et al., Chem. Rev. 2023, section 6.1.6),\n"
+      "or N and the occupancy from a measured ratio.",
+      "Examples:\n"
+      "  gainkit nc emission --excitons 5.46       (ratio 1: 1P and 1S equal)\n"
+      "  gainkit nc emission --ratio 0.75"),
+  {NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL},
 };
 
 extern const struct cli_command cli_cmd_nc;
@@ -522,11 +554,6 @@ const struct cli_command cli_cmd_nc = {
   .name = "nc",
   .summary = "nanocrystal gain: thresholds, gain curve, Auger, pump/current thresholds, confinement, 1P/1S emission",
   .order = 60,
-  .help =
-    "Usage: gainkit nc SUBCOMMAND [options]\n"
-    "       gainkit nc SUBCOMMAND --help   help for one subcommand\n\n"
-    NC_INTRO NC_HELP_THRESHOLD NC_HELP_GAIN_CURVE NC_HELP_AUGER NC_HELP_PUMP NC_HELP_CURRENT
-    NC_HELP_CONFINEMENT NC_HELP_EMISSION "\n" CLI_COMMON_HELP,
   .run = run,
   .subs = subs,
   .intro = NC_INTRO,

@@ -10,8 +10,8 @@
 #include <time.h>
 
 #include "cli.h"
+#include "qopt.h"
 
-enum { OPT_HTML = CLI_OPT_FIRST_FREE };
 
 /* Files larger than this are listed, not embedded. */
 #define REPORT_MAX_FILE (32u << 20)
@@ -134,28 +134,22 @@ static void embed_text(cli_buf *b, const char *dir, const char *name, const char
   free(data);
 }
 
+/* ---- options (declarative: --help is generated from this table) ---- */
+static const char *html_opt;
+static cli_qopt opts[] = {
+  CLI_OPT_STRING("html", "FILE.html", &html_opt, "DIR/report.html", "where to write the page"),
+};
+
 static int run(int argc, char **argv)
 {
   cli_common c = {.cmd = "report"};
-  static const struct option longopts[] = {{"html", required_argument, NULL, OPT_HTML}, CLI_COMMON_LONGOPTS,
-                                            {0, 0, 0, 0}};
-  const char *html = NULL;
-  int opt;
-  optind = 1;
-  while ((opt = cli_getopt(argc, argv, CLI_COMMON_SHORTOPTS, longopts, c.cmd)) != -1) {
-    if (opt == '?') return CLI_USAGE;
-    if (opt == OPT_HTML) {
-      html = optarg;
-      continue;
-    }
-    int h = cli_common_option(&c, opt, optarg);
-    if (h < 0) return CLI_USAGE;
-    if (h == 0) return cli_usage(c.cmd, "unexpected option");
-  }
-  if (optind != argc - 1) return cli_usage(c.cmd, "give one DIR (the outputs of a run, e.g. demo-out)");
+  CLI_RESET(html_opt);
+  int first;
+  if (cli_qopt_parse(&c, argc, argv, opts, CLI_NOPTS(opts), &first) < 0) return CLI_USAGE;
+  const char *html = html_opt;
+  if (first != argc - 1) return cli_usage(c.cmd, "give one DIR (the outputs of a run, e.g. demo-out)");
   if (c.plot) return cli_usage(c.cmd, "--plot: report draws no figure");
-  if (cli_common_check(&c) < 0) return CLI_USAGE;
-  const char *dir = argv[optind];
+  const char *dir = argv[first];
   char def[4096];
   if (!html) {
     snprintf(def, sizeof def, "%s/report.html", dir);
@@ -299,15 +293,15 @@ const struct cli_command cli_cmd_report = {
   .name = "report",
   .summary = "gather a run's JSON, text, figures and provenance into one HTML page",
   .order = 900,
-  .help = "Usage: gainkit report DIR [--html FILE.html]\n\n"
-          "Gather the outputs of a run in DIR (each command's JSON with its provenance, its\n"
-          "text output and messages, its figure, other figures and CSV tables) into one\n"
-          "self-contained HTML page: figures are embedded (PNG and SVG as data URIs; PDFs\n"
-          "are listed), nothing is truncated, the page needs no other file. Written\n"
-          "atomically. `make demo` writes demo-out/report.html this way.\n\n"
-          "Options:\n"
-          "  --html FILE.html     where to write the page (default: DIR/report.html)\n\n"
-          "Examples (after `make demo`: gainkit report demo-out):\n"
-          "  gainkit report examples/tamap --html tamap-inputs.html\n\n" CLI_COMMON_HELP,
+  .opts = opts,
+  .nopts = CLI_NOPTS(opts),
+  .usage = "DIR [--html FILE.html]",
+  .about = "Gather the outputs of a run in DIR (each command's JSON with its provenance, its\n"
+           "text output and messages, its figure, other figures and CSV tables) into one\n"
+           "self-contained HTML page: figures are embedded (PNG and SVG as data URIs; PDFs\n"
+           "are listed), nothing is truncated, the page needs no other file. Written\n"
+           "atomically. `make demo` writes demo-out/report.html this way.",
+  .epilog = "Examples (after `make demo`: gainkit report demo-out):\n"
+            "  gainkit report examples/tamap --html tamap-inputs.html",
   .run = run,
 };

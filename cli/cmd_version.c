@@ -1,20 +1,16 @@
 /* gainkit version — print version and build information. */
 #include "cli.h"
+#include "qopt.h"
+
+/* no options of its own: an empty table (the common options only) */
+static cli_qopt opts[1];
 
 static int run(int argc, char **argv)
 {
   cli_common c = {.cmd = "version"};
-  static const struct option longopts[] = {CLI_COMMON_LONGOPTS, {0, 0, 0, 0}};
-  int opt;
-  optind = 1;
-  while ((opt = cli_getopt(argc, argv, CLI_COMMON_SHORTOPTS, longopts, c.cmd)) != -1) {
-    if (opt == '?') return CLI_USAGE;
-    int h = cli_common_option(&c, opt, optarg);
-    if (h < 0) return CLI_USAGE;
-    if (h == 0) return cli_usage(c.cmd, "unexpected option");
-  }
-  if (optind < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[optind]);
-  if (cli_common_check(&c) < 0) return CLI_USAGE;
+  int first;
+  if (cli_qopt_parse(&c, argc, argv, opts, 0, &first) < 0) return CLI_USAGE;
+  if (first < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first]);
   cJSON *j = cJSON_CreateObject();
   cJSON_AddStringToObject(j, "command", "version");
   cJSON_AddStringToObject(j, "version", gk_version());
@@ -30,7 +26,9 @@ const struct cli_command cli_cmd_version = {
   .name = "version",
   .summary = "print the version (also: gainkit --version)",
   .order = 999,
-  .help = "Usage: gainkit version [--format text|json] [-o FILE.json]\n\n"
-          "Print the gainkit version.\n\n" CLI_COMMON_HELP,
+  .opts = opts,
+  .nopts = 0,
+  .usage = "[--format text|json] [-o FILE.json]",
+  .about = "Print the gainkit version.",
   .run = run,
 };

@@ -852,6 +852,19 @@ char *cli_help_text(const struct cli_command *c, const char *subname)
     if (s->opts) generated_help(&b, full, s->opts, s->nopts, s->about, s->epilog);
     else cli_printf(&b, "%s\n", s->help ? s->help : "");
     cli_printf(&b, "%s", CLI_COMMON_HELP);
+  } else if (c->subs && !c->help) {
+    /* every subcommand's generated help, one after the other */
+    cli_printf(&b, "Usage: gainkit %s SUBCOMMAND [options]\n"
+                   "       gainkit %s SUBCOMMAND --help   help for one subcommand\n\n", c->name, c->name);
+    if (c->intro) cli_printf(&b, "%s", c->intro);
+    for (const struct cli_subcommand *t = c->subs; t->name; t++) {
+      char full[96];
+      snprintf(full, sizeof full, "%s %s", c->name, t->name);
+      cli_printf(&b, "---- gainkit %s %s\n", full, t->args ? t->args : "[options]");
+      if (t->opts) generated_help(&b, full, t->opts, t->nopts, t->about, t->epilog);
+      else cli_printf(&b, "%s\n", t->help ? t->help : "");
+    }
+    cli_printf(&b, "%s", CLI_COMMON_HELP);
   } else if (c->opts) {
     cli_printf(&b, "Usage: gainkit %s %s\n\n", c->name, c->usage ? c->usage : "[options]");
     generated_help(&b, c->name, c->opts, c->nopts, c->about, c->epilog);

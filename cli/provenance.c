@@ -5,6 +5,7 @@
  * reports files) and written by cli_emit into JSON and CSV and, through
  * gk_plot_set_metadata, into every figure. */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@ static struct {
   kvlist defaults;       /* options not given: "--weights" -> default or NULL */
   input *in;
   size_t nin, incap;
+  int inputs_dirty;   /* inputs read since the figures' pairs were last set */
 } P;
 
 static char *dup0(const char *s) { return s ? strdup(s) : NULL; }
@@ -105,7 +107,18 @@ static void read_hook(void *ctx, const char *path, const char *sha, size_t bytes
   f->bytes = bytes;
   for (size_t i = 0; meta && i < meta->n; i++) kv_set(&f->meta, meta->key[i], meta->value[i], 1);
   P.nin++;
-  cli_prov_sync_plot();
+  /* rebuilding the figures' provenance at every read made a batch of N
+   * files cost O(N^2) (1000 files: ~1000 JSON documents of up to 1000
+   * inputs); it is rebuilt when a figure is written (prov_sync_lazy) */
+  P.inputs_dirty = 1;
+}
+
+static void prov_sync_lazy(void)
+{
+  static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+  pthread_mutex_lock(&lock);
+  if (P.inputs_dirty) cli_prov_sync_plot();
+  pthread_mutex_unlock(&lock);
 }
 
 static void prov_free(void)
@@ -117,6 +130,7 @@ static void prov_free(void)
   for (size_t i = 0; i < P.nin; i++) { free(P.in[i].path); kv_free(&P.in[i].meta); }
   free(P.in);
   gk_set_read_hook(NULL, NULL);
+  gk_plot_set_metadata_sync(NULL);
   gk_plot_set_metadata(NULL);
   memset(&P, 0, sizeof P);
 }
@@ -147,6 +161,7 @@ void cli_prov_start(int argc, char **argv)
   gmtime_r(&now, &tm);
   strftime(P.date, sizeof P.date, "%Y-%m-%dT%H:%M:%SZ", &tm);
   gk_set_read_hook(read_hook, NULL);
+  gk_plot_set_metadata_sync(prov_sync_lazy);
   atexit(prov_free);
   cli_prov_sync_plot();
 }
@@ -312,6 +327,7 @@ char *cli_prov_csv_comments(void)
 void cli_prov_sync_plot(void)
 {
   if (!P.started) return;
+  P.inputs_dirty = 0;
   cJSON *j = cli_prov_json();
   char *js = j ? cJSON_PrintUnformatted(j) : NULL;
   cJSON_Delete(j);

@@ -230,6 +230,7 @@ static const char *placeholder(const cli_qopt *q)
 char *cli_qopt_help(const char *cmd, const cli_qopt *q, size_t nq)
 {
   enum { COL = 23, WIDTH = 90 };
+  if (!nq) return NULL; /* no options of its own (version): only the common ones */
   cli_buf b = {0};
   char saved[sizeof current_cmd];
   memcpy(saved, current_cmd, sizeof saved);
@@ -417,6 +418,7 @@ static const cli_dim dims[] = {
   {"dfb", "--length", "um", 1, 1e5, "grating length"},
   {"dfb", "--period", "nm", 50, 5000, "grating period"},
   {"dfb", "--map-period", "nm", 50, 5000, "grating period"},
+  {"dfb", "--depth", "nm", 1, 1e4, "grating depth"},
   {"dfb", "--ase-gain", "cm^-1", 0, 1e5, "modal gain at the ASE threshold"},
   {"cavity", "--linewidth", "nm", 1e-5, 100, "lasing linewidth (FWHM)"},
   {"cavity", "--instrument-width", "nm", 0, 100, "instrument width (FWHM)"},

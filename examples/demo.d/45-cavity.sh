@@ -5,6 +5,9 @@
 # modes; then a second-order DFB on a CsPbBr3 film (kappa from the TE0 mode)
 # with its threshold gain versus grating length.
 step modes-brw modes "$EX/stack-brw-dbr.yaml" --leaky --pol te --plot "$OUT/brw-mode-profile.svg"
+# the same device under the stated assumptions that reproduce the reported
+# Gamma ~ 23 % and loss ~ 16 cm^-1 (TFB n 1.54, lossless ITO; see the file)
+step modes-brw-ahn modes "$EX/stack-brw-ahn.yaml" --leaky --pol te --plot "$OUT/brw-ahn-mode-profile.svg"
 step dfb-cspbbr3 dfb --stack "$EX/stack-dfb-cspbbr3.yaml" --grating-layer grating --fill-index 2.3 \
   --order 2 --duty 0.75 --length 50 --plot "$OUT/dfb-threshold-length.svg"
 # second order with its surface-emission (radiation) loss: threshold modal gain

@@ -58,6 +58,20 @@ int gk_dfb_threshold(double kappa_re_L, double kappa_im_L, double alpha_max, dou
 int gk_dfb_threshold_rad(double kappa_re_L, double kappa_im_L, double _Complex zeta_L, double alpha_max,
                          double delta_max, gk_dfb_mode *out, size_t max, size_t *n, gk_error *err);
 
+/* Facet reflections and a phase shift. The same equations, with
+ * R(-L/2) = r1 S(-L/2) and S(L/2) = r2 R(L/2): r1, r2 the amplitude
+ * reflections in the frame of the coupled-wave amplitudes (their phase
+ * includes the grating phase at the facet), |r| < 1; and the grating phase
+ * jumping by shift_rad at the centre (the coupling of the second half is
+ * kappa e^{+-i shift}: a quarter-wave-shifted grating, the grating moved by
+ * half a period, is shift_rad = pi, and lases at delta = 0). r1 = r2 = 0
+ * and no shift is gk_dfb_threshold. Transfer matrices of the two uniform
+ * sections (closed form), zeros by the same grid scan and GSL hybrid
+ * refinement. No radiation coupling here. */
+int gk_dfb_threshold_facets(double kappa_re_L, double kappa_im_L, double _Complex r1, double _Complex r2,
+                            double shift_rad, double alpha_max, double delta_max, gk_dfb_mode *out, size_t max,
+                            size_t *n, gk_error *err);
+
 /* Radiation coupling zeta (cm^-1, complex, K-S sign convention) of a
  * second-order rectangular grating filling layer `layer` with first
  * Fourier component eps1 (gk_dfb_rect_eps_m(..., 1)): the first-order
@@ -78,7 +92,13 @@ int gk_dfb_threshold_tmm(double n_avg, double dn, double wavelength_nm, long per
 
 /* Coupling coefficient kappa (cm^-1) of a grating in layer `layer` of the
  * guide for mode m: Fourier component eps_m of the permittivity modulation.
- * TE modes only (TM: GK_EUSAGE). */
+ * TE: kappa = k0 eps_m Gamma_j / (2 n_eff). TM (an interior layer): from the
+ * magnetic field H_y, kappa = (1/2 beta) Int_j eps_m (beta^2 |H|^2 - |H'|^2)
+ * / eps_j^2 / Int |H|^2/eps, i.e. the overlap with e_x^2 - e_z^2 (the
+ * longitudinal field couples with the opposite sign), first order in eps_m
+ * (the normal-field corrections of deep high-contrast gratings, Streifer et
+ * al., IEEE J. Quantum Electron. 1976, are not included). A partial-depth
+ * grating is a sub-layer of its own: split the layer in the guide. */
 int gk_dfb_kappa(const gk_guide *g, const gk_mode *m, size_t layer, double eps_m, double *kappa_cm,
                  gk_error *err);
 /* Fourier component of a rectangular grating of order m and duty cycle D. */

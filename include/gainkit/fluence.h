@@ -236,6 +236,13 @@ typedef struct gk_vsl_lengths {
 /* d as for gk_vsl_fit_model (vsl.h); lengths sorted ascending. */
 struct gk_vsl_data;
 int gk_vsl_lengths_compute(const struct gk_vsl_data *d, gk_vsl_lengths *out, gk_error *err);
+/* As gk_vsl_lengths_compute, given nknown fits of the same data already
+ * done (struct gk_vsl_fit, e.g. the caller's vsl1 and sat fits): a fit the
+ * analysis needs that is among them (gk_vsl_fit_is_of) is not repeated.
+ * The result is the same. */
+struct gk_vsl_fit;
+int gk_vsl_lengths_compute_from(const struct gk_vsl_data *d, const struct gk_vsl_fit *known, size_t nknown,
+                                gk_vsl_lengths *out, gk_error *err);
 /* The root of e^x - 1 = 2x, x > 0 (1.2564...). */
 double gk_vsl_threshold_gl(void);
 

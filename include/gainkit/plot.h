@@ -191,6 +191,12 @@ int gk_figure_save(gk_figure *f, const char *path, gk_error *err);
  * failure. */
 int gk_plot_embed_metadata(const char *path, const gk_meta *m, gk_error *err);
 int gk_plot_set_metadata(const gk_meta *m);
+/* A function called (outside any lock) just before the process-wide pairs
+ * are used (a figure or a figure's data file is written), so that a caller
+ * whose pairs change often (one input file after another in a batch) can
+ * set them once, when they are needed, instead of at every change. NULL
+ * removes it. */
+void gk_plot_set_metadata_sync(void (*fn)(void));
 
 /* 1 if path has a supported plot extension. */
 int gk_plot_ext_ok(const char *path);

@@ -127,6 +127,17 @@ typedef struct gk_vsl_fit {
  * for unusable data (fewer points than parameters, ...), GK_ENOCONV when
  * no start gave any fit. f must be released with gk_vsl_fit_free. */
 int gk_vsl_fit_model(const gk_vsl_data *d, gk_vsl_model m, gk_vsl_fit *f, gk_error *err);
+/* 1 when f is gk_vsl_fit_model's fit of model m to exactly these data
+ * without an offset (same points and weights: its I-space chi2 is
+ * recomputed from its curve), 0 otherwise. */
+int gk_vsl_fit_is_of(const gk_vsl_fit *f, const gk_vsl_data *d, gk_vsl_model m);
+/* gk_vsl_fit_model for d->offset = 1, given nooff, the same data's fit of
+ * model m without the offset (or NULL): it is the offset fit's first start
+ * (the fit of the unshifted data), so it is not fitted again. The result
+ * is the same as gk_vsl_fit_model's; nooff is ignored unless
+ * gk_vsl_fit_is_of(nooff, d, m). */
+int gk_vsl_fit_offset_from(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *nooff, gk_vsl_fit *f,
+                           gk_error *err);
 void gk_vsl_fit_free(gk_vsl_fit *f);
 
 /* Initial guesses: writes up to max_starts theta vectors (row-major) and
@@ -219,6 +230,25 @@ typedef struct gk_vsl_prepared {
  * gk_vsl_check (file:line). Free with gk_vsl_prepared_free. */
 int gk_vsl_prepare(const gk_columns *col, const gk_vsl_prepare_options *o, gk_vsl_prepared *p, gk_error *err);
 void gk_vsl_prepared_free(gk_vsl_prepared *p);
+
+/* ---- input preparation: a spectrally resolved matrix -> gk_vsl_spectral -- */
+typedef struct gk_vsl_prepared_matrix {
+  size_t nL, nw;             /* stripe lengths kept, wavelengths */
+  double *L;                 /* nL stripe lengths, cm, increasing */
+  double *z;                 /* nw x nL intensities, z[i * nL + k] (wavelength i) */
+} gk_vsl_prepared_matrix;
+
+/* Select and check the stripe lengths of a VSL matrix read by
+ * gk_matrix_read (rows wavelengths, columns stripe lengths in cm,
+ * GK_XKIND_LENGTH). Uses o->has_range/range_lo/range_hi (cm),
+ * o->min_points and o->model_name; weights and offset are not used.
+ * Checks (GK_EINPUT at the file, line 0: the lengths are the first row):
+ * at least min_points lengths kept (the message names `range` when it is
+ * set), lengths strictly increasing, none negative. Free with
+ * gk_vsl_prepared_matrix_free (also after an error). */
+int gk_vsl_prepare_matrix(const gk_matrix *m, const gk_vsl_prepare_options *o, gk_vsl_prepared_matrix *p,
+                          gk_error *err);
+void gk_vsl_prepared_matrix_free(gk_vsl_prepared_matrix *p);
 
 GK_API_END
 #ifdef __cplusplus

@@ -295,6 +295,22 @@ def assemble(paths, pumps=None, pumps_file=None, pump_from_name=True, pump_unit=
     ``Matrix.meta["notes"]``. Pumps: ``pumps`` (one per spectrum, in file
     order), a ``pumps_file`` (file name, pump), or the number before a unit
     at the end of each file name ("film1_40uJ.txt" -> 40)."""
+    m, notes = assemble_c(paths, pumps, pumps_file, pump_from_name, pump_unit, dark, no_normalise,
+                          duplicates, transpose, **io_kw)
+    try:
+        out = _matrix_from_c(m)
+        out.files = [os.fspath(p) for p in ([paths] if isinstance(paths, (str, os.PathLike)) else paths)]
+        out.meta["notes"] = notes
+        return out
+    finally:
+        lib.gk_matrix_free(m)
+
+
+def assemble_c(paths, pumps=None, pumps_file=None, pump_from_name=True, pump_unit=None, dark=None,
+               no_normalise=False, duplicates="average", transpose=False, **io_kw):
+    """assemble() without the conversion: the library's gk_matrix (cdata,
+    the caller frees it with lib.gk_matrix_free) and the notes, for the
+    modules that hand it on to a gk_<module>_prepare as the CLI does."""
     _need("gk_io_assemble")
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
@@ -319,14 +335,21 @@ def assemble(paths, pumps=None, pumps_file=None, pump_from_name=True, pump_unit=
     rc = lib.gk_io_assemble(arr, len(paths), o, m, notes, err)
     try:
         raise_for(rc, err)
-        out = _matrix_from_c(m)
-        out.files = [os.fspath(p) for p in paths]
-        out.meta["notes"] = [s(notes.msg[k]) for k in range(notes.n)]
-        return out
+        return m, [s(notes.msg[k]) for k in range(notes.n)]
     finally:
         lib.gk_notes_free(notes)
-        if rc == lib.GK_OK:
-            lib.gk_matrix_free(m)
+
+
+def input_c(paths, pump_from_name=None, **assemble_kw):
+    """read_input() without the conversion (assemble_c): the gk_matrix
+    the CLI's threshold --spectra and vpi hand to their prepare functions."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    paths = list(paths)
+    if pump_from_name is None:
+        pump_from_name = (len(paths) > 1 or os.path.isdir(paths[0])) and \
+            "pumps" not in assemble_kw and "pumps_file" not in assemble_kw
+    return assemble_c(paths, pump_from_name=pump_from_name, **assemble_kw)
 
 
 READERS = {"columns": read_columns, "matrix": read_matrix, "long": read_long,

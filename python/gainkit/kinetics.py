@@ -4,18 +4,12 @@
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 
-from ._core import Record, as_f64, carray, determined, dptr, new_error, raise_for, usage
+from ._core import Record, as_f64, carray, determined, dptr, new_error, raise_for, s, usage
 from ._ffi import ffi, lib
-
-
-def _factor(unit, base):
-    f = ffi.new("double *")
-    err = new_error()
-    raise_for(lib.gk_unit_factor(unit.encode(), base.encode(), f, err), err)
-    return f[0]
 
 
 def fit(t, y, components=1, irf_fwhm=None, irf=None, offset=False, t0=None, sigma=None,
@@ -130,34 +124,48 @@ def fit(t, y, components=1, irf_fwhm=None, irf=None, offset=False, t0=None, sigm
         lib.gk_kin_result_free(r)
 
 
-def fit_file(path, global_=False, trace=1, time_unit="ps", **kw):
-    """Read a kinetics file as the CLI does (a time column with its header
-    unit, else time_unit; trace columns) and fit trace ``trace`` or, with
-    global_=True, all traces with shared lifetimes."""
-    from .io import read_table
-    t = read_table(path)
-    if t.v.shape[1] < 2:
-        raise usage(f"{path}: need a time column and at least one trace column")
+def prepare_file(path, global_=False, trace=1, time_unit="ps", poisson=False):
+    """Read a kinetics file and prepare it exactly as the CLI does: the
+    library's gk_table_read and gk_kin_prepare (time unit from the header,
+    else ``time_unit``; trace ``trace`` or, with global_=True, every trace
+    column; poisson=True: sigma = sqrt(max(|y|, 1)); increasing times,
+    finite values, time plausibility). Returns (t in s, y[K, n], sigma
+    [K, n] or None, trace names, notes)."""
     if global_ and trace != 1:
         raise usage("trace and global_ exclude each other")
-    if trace >= t.v.shape[1]:
-        raise usage(f"trace: {path} has {t.v.shape[1] - 1} trace column(s)")
-    f = _factor(t.units[0] or time_unit, "s")
-    tt = t.v[:, 0] * f
-    if global_:
-        y = np.ascontiguousarray(t.v[:, 1:].T)
-        names = [_raw_header(path, k + 1) for k in range(y.shape[0])]
-    else:
-        y, names = np.ascontiguousarray(t.v[:, trace]), None
-    return fit(tt, y, names=names, file=path, **kw)
-
-
-def _raw_header(path, k):
+    keep = [ffi.new("char[]", os.fsencode(path)), ffi.new("char[]", str(time_unit).encode())]
+    ro = ffi.new("gk_read_options *")
+    ro.min_rows = 3
     tb = ffi.new("gk_table *")
     err = new_error()
-    o = ffi.new("gk_read_options *")
-    raise_for(lib.gk_table_read(path.encode(), o, tb, err), err)
+    raise_for(lib.gk_table_read(keep[0], ro, tb, err), err)
+    p = ffi.new("gk_kin_prepared *")
     try:
-        return ffi.string(tb.raw[k]).decode()
+        po = ffi.new("gk_kin_prepare_options *", {"time_unit": keep[1], "global": int(bool(global_)),
+                                                  "trace": int(trace), "poisson": int(bool(poisson))})
+        raise_for(lib.gk_kin_prepare(tb, po, p, err), err)
+        n, K = int(p.d.n), int(p.d.ntrace)
+        t = carray(p.d.t, n)
+        y = carray(p.d.y, K * n).reshape(K, n)
+        sig = carray(p.d.sigma, K * n)
+        sig = sig.reshape(K, n) if sig is not None else None
+        names = [s(tb.raw[p.first_trace + k]) for k in range(K)]
+        notes = [s(p.notes.msg[k]) for k in range(p.notes.n)]
+        return t, y, sig, names, notes
     finally:
+        lib.gk_kin_prepared_free(p)
         lib.gk_table_free(tb)
+
+
+def fit_file(path, global_=False, trace=1, time_unit="ps", poisson=False, **kw):
+    """Read a kinetics file as the CLI does (prepare_file: gk_kin_prepare,
+    the same function `gainkit kinetics` calls) and fit trace ``trace`` or,
+    with global_=True, all traces with shared lifetimes. The library's
+    notes (implausible times) are the Record's warnings."""
+    t, y, sig, names, notes = prepare_file(path, global_, trace, time_unit, poisson)
+    if global_:
+        r = fit(t, y, names=names, file=path, sigma=sig, **kw)
+    else:
+        r = fit(t, y[0], file=path, sigma=None if sig is None else sig[0], **kw)
+    r.warnings = notes + list(r.warnings)
+    return r

@@ -34,23 +34,9 @@ class SpectrumStats(Result):
     clipped: bool = False                # a flat top: the detector saturated (gk_io_clipped)
 
 
-def analyse(wavelength_nm, y, window=None, baseline=None, smooth=0):
-    """Metrics of one spectrum.
-
-    wavelength_nm  increasing wavelengths (nm)
-    y              intensities (same length)
-    window         (lo, hi) in nm, or None for the whole spectrum
-    baseline       None (none, default), "auto" (the lower of the means of
-                   the first and last max(3, n/20) samples), "edges" (the
-                   CLI spectrum command's: the edge level of gk_io_offset,
-                   first and last 5 %), int N (mean of the first N samples)
-                   or a float (fixed value subtracted)
-    smooth         peak and FWHM from a Savitzky-Golay smooth: 0 raw
-                   samples (default), M half-width, "auto" (~FWHM/6)
-    Example: gainkit.spectrum.analyse(wl, counts, baseline=10).fwhm_nm
-    """
-    wl = as_f64(wavelength_nm, "wavelength_nm")
-    y = as_f64(y, "y", shape=(wl.shape[0],))
+def options(window=None, baseline=None, smooth=0, wl=None, y=None):
+    """The gk_spectrum_options (cdata) of analyse's keywords, as the CLI
+    builds them from --window/--baseline/--smooth ("edges" needs wl and y)."""
     o = ffi.new("gk_spectrum_options *")
     if baseline is None:
         o.baseline.kind = lib.GK_BASELINE_NONE
@@ -77,6 +63,27 @@ def analyse(wavelength_nm, y, window=None, baseline=None, smooth=0):
         o.smooth = 0
     else:
         o.smooth = int(smooth)
+    return o
+
+
+def analyse(wavelength_nm, y, window=None, baseline=None, smooth=0):
+    """Metrics of one spectrum.
+
+    wavelength_nm  increasing wavelengths (nm)
+    y              intensities (same length)
+    window         (lo, hi) in nm, or None for the whole spectrum
+    baseline       None (none, default), "auto" (the lower of the means of
+                   the first and last max(3, n/20) samples), "edges" (the
+                   CLI spectrum command's: the edge level of gk_io_offset,
+                   first and last 5 %), int N (mean of the first N samples)
+                   or a float (fixed value subtracted)
+    smooth         peak and FWHM from a Savitzky-Golay smooth: 0 raw
+                   samples (default), M half-width, "auto" (~FWHM/6)
+    Example: gainkit.spectrum.analyse(wl, counts, baseline=10).fwhm_nm
+    """
+    wl = as_f64(wavelength_nm, "wavelength_nm")
+    y = as_f64(y, "y", shape=(wl.shape[0],))
+    o = options(window, baseline, smooth, wl, y)
     st = ffi.new("gk_spectrum_stats *")
     err = new_error()
     raise_for(lib.gk_spectrum_analyse(dptr(wl), dptr(y), wl.shape[0], o, st, err), err)

@@ -9,7 +9,7 @@ import os
 
 import numpy as np
 
-from ._core import Result, as_f64, determined, dptr, new_error, raise_for, s, usage
+from ._core import Result, as_f64, carray, determined, dptr, new_error, raise_for, s, usage
 from ._ffi import ffi, lib
 from . import spectrum as _spectrum
 
@@ -391,30 +391,91 @@ def from_spectra(wavelength_nm, spectra, pump, method="default", window=None, ba
     return res
 
 
+def prepare_file(path, spectra=False, window=None, baseline="auto", smooth="auto", range=None,
+                 max_pump=None, **input_kw):
+    """Read and prepare a threshold data set exactly as `gainkit threshold`
+    does: a table (gk_table_read + gk_threshold_prepare_table: pump,
+    intensity[, FWHM nm], the pump unit checked, pumps sorted, > 0) or, with
+    spectra=True, a matrix / several spectrum files / a folder (the input
+    layer gk_io_assemble, input_kw as gainkit.io.read_input, then
+    gk_threshold_prepare_matrix: each spectrum's integral, peak and FWHM
+    with window, baseline, smooth as in from_spectra), then the pump range
+    (gk_threshold_series_restrict; range/max_pump as in find). Returns a
+    dict of numpy arrays: pump, intensity, fwhm (or None), peak_nm, peak,
+    flags, baseline, wl and norm (spectra), pump_unit, pump_range, notes."""
+    from .io import input_c
+    first = path if isinstance(path, (str, os.PathLike)) else list(path)[0]
+    keep = [ffi.new("char[]", os.fsencode(first))]
+    sp = ffi.new("gk_threshold_series *")
+    err = new_error()
+    notes = []
+    try:
+        if spectra:
+            m, notes = input_c(path, **input_kw)
+            try:
+                o = _spectrum.options(window, baseline, smooth)
+                raise_for(lib.gk_threshold_prepare_matrix(m, o, sp, err), err)
+            finally:
+                lib.gk_matrix_free(m)
+        else:
+            if input_kw:
+                raise usage(f"{', '.join(input_kw)}: apply to spectra (spectra=True)")
+            ro = ffi.new("gk_read_options *")
+            tb = ffi.new("gk_table *")
+            raise_for(lib.gk_table_read(keep[0], ro, tb, err), err)
+            try:
+                raise_for(lib.gk_threshold_prepare_table(tb, sp, err), err)
+            finally:
+                lib.gk_table_free(tb)
+        unit = s(sp.pump_unit)
+        limits = _pump_limits(range, max_pump, unit)
+        prange = None
+        if limits is not None:
+            lib.gk_threshold_series_restrict(sp, limits[0], limits[1])
+            prange = {"from": limits[0], "to": limits[1], "n_excluded": int(sp.n_out)}
+        n = int(sp.n)
+        out = dict(pump=carray(sp.pump, n), intensity=carray(sp.intensity, n),
+                   fwhm=carray(sp.fwhm, n) if sp.has_fwhm else None, peak_nm=carray(sp.peak_nm, n),
+                   peak=carray(sp.peak, n), flags=carray(sp.flags, n, np.intc),
+                   baseline=carray(sp.baseline, n), pump_unit=unit, pump_range=prange, notes=notes,
+                   spectra=bool(sp.spectra), wl=None, norm=None)
+        if sp.spectra:
+            nwl = int(sp.nwl)
+            out["wl"] = carray(sp.wl, nwl)
+            out["norm"] = carray(sp.norm, n * nwl).reshape(n, nwl)
+        return out
+    finally:
+        lib.gk_threshold_series_free(sp)
+
+
 def from_file(path, spectra=False, method="default", window=None, baseline="auto", smooth="auto",
               range=None, max_pump=None, **input_kw):
-    """Read a threshold file as the CLI does and find the threshold:
-    columns pump, intensity[, FWHM nm], or with spectra=True a matrix
-    (first row pumps, first column wavelength in nm), several spectrum
-    files or a folder (pumps from the file names by default). method, range,
-    max_pump as in gainkit.threshold.find (range in the file's pump unit,
-    or strings with a unit suffix); window, baseline, smooth as in
-    from_spectra. Example:
+    """Read a threshold file as the CLI does (prepare_file: the library's
+    gk_threshold_prepare_table / gk_io_assemble + gk_threshold_prepare_matrix
+    and gk_threshold_series_restrict, the functions `gainkit threshold`
+    calls) and find the threshold: columns pump, intensity[, FWHM nm], or
+    with spectra=True a matrix (first row pumps, first column wavelength in
+    nm), several spectrum files or a folder (pumps from the file names by
+    default). method, range, max_pump as in gainkit.threshold.find (range
+    in the file's pump unit, or strings with a unit suffix); window,
+    baseline, smooth as in from_spectra. Example:
         gainkit.threshold.from_file("examples/threshold-series.csv", range=(5, 200))"""
-    from .io import read_input, read_table
-    if spectra:
-        # one matrix file, several files or a folder: the CLI's input layer
-        # (gk_io_assemble); input_kw as gainkit.io.read_input (dark=,
-        # pumps=, pumps_file=, pump_from_name=, ...)
-        m = read_input(path, **input_kw)
-        first = path if isinstance(path, (str, os.PathLike)) else list(path)[0]
-        return from_spectra(m.row, m.z, m.col, method=method, window=window, baseline=baseline,
-                            pump_unit=m.col_unit_in or m.col_unit, _input=os.fspath(first),
-                            smooth=smooth, range=range, max_pump=max_pump)
-    if input_kw:
-        raise usage(f"{', '.join(input_kw)}: apply to spectra (spectra=True)")
-    t = read_table(path)
-    if t.v.shape[1] not in (2, 3):
-        raise usage(f"{path}: {t.v.shape[1]} column(s); expected pump, intensity and optionally FWHM (nm)")
-    return find(t.v[:, 0], t.v[:, 1], t.v[:, 2] if t.v.shape[1] == 3 else None, method=method,
-                pump_unit=t.units[0], _input=path, range=range, max_pump=max_pump)
+    methods = _parse_methods(method)
+    if not spectra and methods == {"peak"}:
+        raise usage("method peak needs spectra (gainkit.threshold.from_spectra)")
+    p = prepare_file(path, spectra, window, baseline, smooth, range, max_pump, **input_kw)
+    first = os.fspath(path if isinstance(path, (str, os.PathLike)) else list(path)[0])
+    if not spectra:
+        res = _methods(p["pump"], p["intensity"], p["fwhm"], methods, p["pump_unit"], first)
+        res.pump_range = p["pump_range"]
+        return res
+    res = _methods(p["pump"], p["intensity"], p["fwhm"], methods, p["pump_unit"], first,
+                   spectra=(p["wl"], list(p["norm"]), p["peak"], p["peak_nm"]))
+    res.peak_nm, res.peak_intensity = p["peak_nm"], p["peak"]
+    res.fwhm_flags = p["flags"]
+    res.baselines = p["baseline"]
+    res.baseline_kind = "none" if baseline is None else "auto" if baseline == "auto" else \
+        "first_n" if isinstance(baseline, (int, np.integer)) else "value"
+    res.pump_range = p["pump_range"]
+    res.spectra = True
+    return res

@@ -196,13 +196,20 @@ def fit(wavelength_nm, pump, intensity, length, model="vpi2", fluorescence=None,
             msg = f"losses must be >= 0 ({alpha[bad[0]]:g} cm^-1 at {wl[bad[0]]:g} nm)"
             raise InputError(f"{lpath}: {msg}" if lpath else msg, code=lib.GK_EINPUT,
                              file=lpath or "", message=msg)
-    sig = sigma_for(I, weights)
+    return _fit_core(wl, pump, I, length, model, F, alpha, sigma_for(I, weights), weights)
+
+
+def _fit_core(wl, pump, I, length, model, F, alpha, sig, weights, estimated=None):
+    """The fit of checked arrays (F None: estimated from the lowest-pump
+    spectrum, gk_vpi_default_fluorescence), profile intervals, verdicts."""
+    nl, npump = wl.shape[0], pump.shape[0]
     d = ffi.new("gk_vpi_data *")
     d.nl, d.np = nl, npump
     setattr(d, "lambda", dptr(wl))
     d.pump, d.intensity, d.L = dptr(pump), dptr(I), float(length)
     err = new_error()
-    estimated = F is None
+    if estimated is None:
+        estimated = F is None
     if F is None:
         F = np.empty(nl)
         raise_for(lib.gk_vpi_default_fluorescence(d, dptr(F), err), err)
@@ -264,47 +271,79 @@ def fit(wavelength_nm, pump, intensity, length, model="vpi2", fluorescence=None,
         lib.gk_vpi_result_free(r)
 
 
+def prepare_file(path, length=None, window=None, max_pump=None, auto_max_pump=False, fluorescence=None,
+                 losses=None, weights="relative", **input_kw):
+    """Read and prepare a VPI data set exactly as `gainkit vpi` does: the
+    input layer (gk_io_assemble: a matrix file, several spectrum files or a
+    folder; input_kw as gainkit.io.read_input) and gk_vpi_prepare (window
+    in nm, pumps sorted and cut at max_pump, a number in the file's pump
+    unit or a string with a unit such as "0.05mJ/cm2", auto_max_pump,
+    stripe length in cm or the file's '# stripe_length_cm:', F(lambda) and
+    fixed losses from two-column files interpolated, the weights' sigmas).
+    Returns a dict: wavelength_nm, pump, intensity[nl, np], fluorescence,
+    fluorescence_estimated, losses (or None), sigma (or None), length_cm,
+    pump_unit, notes."""
+    from .io import input_c
+    if weights not in ("none", "relative", "poisson"):
+        raise usage(f"weights: expected none, relative or poisson, got '{weights}'")
+    m, notes = input_c(path, **input_kw)
+    keep = []
+    o = ffi.new("gk_vpi_prepare_options *")
+    if window is not None:
+        o.window, o.window_lo, o.window_hi = 1, float(window[0]), float(window[1])
+    if max_pump is not None:
+        keep.append(ffi.new("char[]", (max_pump if isinstance(max_pump, str) else repr(float(max_pump))).encode()))
+        o.max_pump = keep[-1]
+    o.auto_max_pump = int(bool(auto_max_pump))
+    o.length = float(length) if length is not None else 0.0
+    for field, v in (("fluorescence", fluorescence), ("losses", losses)):
+        if v is not None:
+            keep.append(ffi.new("char[]", os.fsencode(v)))
+            setattr(o, field, keep[-1])
+    o.weights = {"none": lib.GK_VPI_WEIGHTS_NONE, "relative": lib.GK_VPI_WEIGHTS_RELATIVE,
+                 "poisson": lib.GK_VPI_WEIGHTS_POISSON}[weights]
+    p = ffi.new("gk_vpi_prepared *")
+    err = new_error()
+    try:
+        raise_for(lib.gk_vpi_prepare(m, o, p, err), err)
+        nl, npump = int(p.nl), int(p.np)
+        return dict(wavelength_nm=carray(getattr(p, "lambda"), nl), pump=carray(p.pump, npump),
+                    intensity=carray(p.intensity, nl * npump).reshape(nl, npump),
+                    fluorescence=carray(p.F, nl), fluorescence_estimated=bool(p.F_estimated),
+                    losses=carray(p.alpha, nl), sigma=None if p.sigma == ffi.NULL else
+                    carray(p.sigma, nl * npump).reshape(nl, npump), length_cm=float(p.L),
+                    pump_unit=ffi.string(p.pump_unit).decode(),
+                    notes=notes + [ffi.string(p.notes.msg[k]).decode() for k in range(p.notes.n)])
+    finally:
+        lib.gk_vpi_prepared_free(p)
+        lib.gk_matrix_free(m)
+
+
 def fit_file(path, length=None, model="vpi2", window=None, max_pump=None, fluorescence=None,
-             losses=None, weights="relative", **input_kw):
-    """Read a VPI matrix as the CLI does and fit it: length in cm (default:
-    the file's '# stripe_length_cm:'), window (nm1, nm2) in nm, pumps up to
-    max_pump (the file's pump unit; default all), fluorescence and losses
-    as arrays or two-column files (wavelength nm, value) as the CLI's
-    --fluorescence/--losses. path: a matrix file, several spectrum files or
-    a folder (pumps from the file names by default; input_kw as
+             losses=None, weights="relative", auto_max_pump=False, **input_kw):
+    """Read a VPI data set as the CLI does (prepare_file: gk_io_assemble and
+    gk_vpi_prepare, the functions `gainkit vpi` calls) and fit it: length in
+    cm (default: the file's '# stripe_length_cm:'), window (nm1, nm2) in nm,
+    pumps up to max_pump (the file's pump unit, or a string with a unit;
+    default all), fluorescence and losses as two-column files (wavelength
+    nm, value) as the CLI's --fluorescence/--losses, or as arrays over the
+    selected wavelengths. path: a matrix file, several spectrum files or a
+    folder (pumps from the file names by default; input_kw as
     gainkit.io.read_input: dark=, pumps=, ...). Example:
         gainkit.vpi.fit_file("examples/vpi-ddab.csv", model="vpi1",
                              fluorescence="examples/vpi-ddab-fl.csv")"""
-    from .io import read_input
-    # one matrix file, several files or a folder: the CLI's input layer
-    # (gk_io_assemble); input_kw as gainkit.io.read_input
-    m = read_input(path, **input_kw)
-    if isinstance(path, (str, os.PathLike)):
-        path = os.fspath(path)
-    else:
-        path = os.fspath(list(path)[0])
-    if m.col.shape[0] < 2:
-        raise InputError(f"{path}: {m.col.shape[0]} spectrum; a VPI fit needs at least 2 pumps",
-                         code=lib.GK_EINPUT, file=path,
-                         message=f"{m.col.shape[0]} spectrum; a VPI fit needs at least 2 pumps")
-    if length is None:
-        if "stripe_length_cm" not in m.meta:
-            raise usage(f"length: missing: give the stripe length or put "
-                        f"'# stripe_length_cm: L' in {path}")
-        length = float(m.meta["stripe_length_cm"])
-    wl, z = m.row, m.z
-    if len(wl) > 1 and wl[1] < wl[0]:
-        wl, z = wl[::-1], z[::-1]
-    if window is not None:
-        k = (wl >= window[0]) & (wl <= window[1])
-        wl, z = wl[k], z[k]
-    order = np.argsort(m.col, kind="stable")
-    if max_pump is not None:
-        if isinstance(max_pump, str):   # "0.05mJ/cm2": converted to the file's pump unit
-            from .threshold import pump_value
-            max_pump = pump_value(max_pump, m.col_unit_in or "", "max_pump")
-        if not max_pump > 0:
-            raise usage(f"max_pump: must be positive, got {max_pump!r}")
-        order = order[m.col[order] <= max_pump]
-    return fit(np.ascontiguousarray(wl), m.col[order], np.ascontiguousarray(z[:, order]), length,
-               model=model, fluorescence=fluorescence, losses=losses, weights=weights)
+    if model not in ("vpi1", "vpi2"):
+        raise usage(f"model: expected vpi1 or vpi2, got '{model}'")
+    is_file = lambda v: isinstance(v, (str, bytes, os.PathLike))  # noqa: E731
+    p = prepare_file(path, length, window, max_pump, auto_max_pump,
+                     fluorescence if is_file(fluorescence) else None,
+                     losses if is_file(losses) else None, weights, **input_kw)
+    if fluorescence is not None and not is_file(fluorescence) or losses is not None and not is_file(losses):
+        # arrays over the selected wavelengths: the array path (fit) on the prepared data
+        return fit(p["wavelength_nm"], p["pump"], p["intensity"], p["length_cm"], model=model,
+                   fluorescence=p["fluorescence"] if is_file(fluorescence) else fluorescence,
+                   losses=p["losses"] if is_file(losses) else losses, weights=weights)
+    r = _fit_core(p["wavelength_nm"], p["pump"], p["intensity"], p["length_cm"], model, p["fluorescence"],
+                  p["losses"], p["sigma"], weights, estimated=p["fluorescence_estimated"])
+    r.warnings = p["notes"] + list(r.warnings)
+    return r

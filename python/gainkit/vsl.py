@@ -710,30 +710,119 @@ def fit_files(paths, model="all", **kw):
     return Record("vsl", {"converged": ok_all, "table": table, "files": files}, converged=ok_all)
 
 
+def prepare_file(path, model="all", weights=None, range=None, length_unit=None, offset=False):
+    """Read and prepare a VSL scan exactly as `gainkit vsl FILE` does: the
+    library's gk_columns_read (lengths to cm from the header's unit or
+    length_unit "um"/"mm"/"cm", else cm; decreasing or repeated stripe
+    lengths sorted and averaged) and gk_vsl_prepare (range (Lmin, Lmax) in
+    the file's length unit, the weighting: None = sigma when the file has a
+    sigma column, the point count against the model's parameters, the
+    background I(L -> 0) and length plausibility notes, gk_vsl_check).
+    Returns a dict: L (cm), intensity, sigma (or None), weights, y_unit,
+    note (what the reader sorted or averaged), notes (the library's),
+    background, background_significant."""
+    if model != "all":
+        m = _CODES.get(model, -1) if isinstance(model, str) else -1
+        if m < 0:
+            _model_code(model)  # raises with the list of models
+    keep = [ffi.new("char[]", b"cm")]
+    co = ffi.new("gk_columns_options *")
+    co.xkind = lib.GK_XKIND_LENGTH
+    co.x_unit_default = keep[0]
+    if length_unit is not None:
+        keep.append(ffi.new("char[]", str(length_unit).encode()))
+        co.x_unit_override = keep[-1]
+    co.sort_and_average, co.require_positive_sigma, co.min_points = 1, 1, 2
+    col = ffi.new("gk_columns *")
+    err = new_error()
+    raise_for(lib.gk_columns_read(os.fsencode(path), co, col, err), err)
+    p = ffi.new("gk_vsl_prepared *")
+    try:
+        po = ffi.new("gk_vsl_prepare_options *")
+        if range is not None:
+            po.has_range, po.range_lo, po.range_hi = 1, range[0] * col.x_factor, range[1] * col.x_factor
+        po.weights = -1 if weights is None else weighting_code(weights, col.sigma != ffi.NULL)
+        po.offset = int(bool(offset))
+        po.min_points = _NTHETA[_SATEXACT] if model == "all" else _NTHETA[_CODES[model]]
+        keep.append(ffi.new("char[]", ("sat-exact (model all)" if model == "all" else model).encode()))
+        po.model_name = keep[-1]
+        raise_for(lib.gk_vsl_prepare(col, po, p, err), err)
+        n = int(p.d.n)
+        return dict(L=carray(p.d.L, n), intensity=carray(p.d.intensity, n), sigma=carray(p.d.sigma, n),
+                    weights=WEIGHT_NAMES[int(p.d.weighting)], y_unit=s(col.y_unit), note=s(col.note),
+                    notes=[s(p.notes.msg[k]) for k in builtins_range(p.notes.n)],
+                    background=float(p.background), background_significant=bool(p.background_significant))
+    finally:
+        lib.gk_vsl_prepared_free(p)
+        lib.gk_columns_free(col)
+
+
+def prepare_matrix_file(path, model="all", range=None, length_unit=None):
+    """Read and prepare a spectrally resolved VSL matrix exactly as `gainkit
+    vsl --matrix` does: gk_matrix_read (first row stripe lengths, to cm from
+    the corner cell's unit or length_unit; a matrix saved one spectrum per
+    row is read transposed, with a note) and gk_vsl_prepare_matrix (range
+    (Lmin, Lmax) in the file's length unit, lengths increasing and
+    non-negative, at least the model's parameters). Returns a dict: L (cm),
+    z[wavelength, length], wavelength_nm, note."""
+    if model != "all":
+        m = _CODES.get(model, -1) if isinstance(model, str) else -1
+        if m < 0:
+            _model_code(model)  # raises with the list of models
+    keep = [ffi.new("char[]", b"cm")]
+    mo = ffi.new("gk_matrix_options *")
+    mo.col_kind = lib.GK_XKIND_LENGTH
+    mo.col_unit_default = keep[0]
+    if length_unit is not None:
+        keep.append(ffi.new("char[]", str(length_unit).encode()))
+        mo.col_unit_override = keep[-1]
+    mo.require_increasing_rows, mo.min_rows, mo.min_cols = 1, 1, 2
+    mo.orientation = lib.GK_ORIENT_DETECT
+    mx = ffi.new("gk_matrix *")
+    err = new_error()
+    raise_for(lib.gk_matrix_read(os.fsencode(path), mo, mx, err), err)
+    p = ffi.new("gk_vsl_prepared_matrix *")
+    try:
+        po = ffi.new("gk_vsl_prepare_options *")
+        if range is not None:
+            po.has_range, po.range_lo, po.range_hi = 1, range[0] * mx.col_factor, range[1] * mx.col_factor
+        po.min_points = _NTHETA[_SATEXACT] if model == "all" else _NTHETA[_CODES[model]]
+        keep.append(ffi.new("char[]", ("sat-exact (model all)" if model == "all" else model).encode()))
+        po.model_name = keep[-1]
+        raise_for(lib.gk_vsl_prepare_matrix(mx, po, p, err), err)
+        nL, nw = int(p.nL), int(p.nw)
+        return dict(L=carray(p.L, nL), z=carray(p.z, nw * nL).reshape(nw, nL),
+                    wavelength_nm=carray(mx.row, nw), note=s(mx.note))
+    finally:
+        lib.gk_vsl_prepared_matrix_free(p)
+        lib.gk_matrix_free(mx)
+
+
 def fit_file(path, model="all", weights=None, range=None, length_unit=None, matrix=False,
              offset=False, window_scan=False):
-    """Read a VSL file as the CLI does and fit it: lengths to cm from the
-    header's unit or length_unit ("um", "mm", "cm"; default: the header's,
-    else cm), decreasing or repeated stripe lengths sorted and averaged,
-    range (Lmin, Lmax) in the file's length unit. As the CLI, the result
-    also carries the threshold and saturation lengths and (without offset)
-    the offset test. matrix=True reads a spectrally resolved matrix (first
-    row stripe lengths) and calls fit_matrix; window_scan=True runs
+    """Read a VSL file as the CLI does (prepare_file: gk_columns_read and
+    gk_vsl_prepare, the functions `gainkit vsl` calls) and fit it: lengths
+    to cm from the header's unit or length_unit ("um", "mm", "cm"; default:
+    the header's, else cm), decreasing or repeated stripe lengths sorted and
+    averaged, range (Lmin, Lmax) in the file's length unit. As the CLI, the
+    result also carries the threshold and saturation lengths and (without
+    offset) the offset test; ``input_note`` is what the reader sorted or
+    averaged, ``input_notes`` the library's notes (implausible lengths, a
+    background at L -> 0). matrix=True reads and prepares a spectrally
+    resolved matrix (prepare_matrix_file, as --matrix; range applies) and
+    calls fit_matrix; window_scan=True runs
     gainkit.vsl.window_scan instead of the fits (the CLI's --window-scan).
     Example: gainkit.vsl.fit_file("examples/vsl-nc1.csv", model="vsl1").g"""
-    from .io import read_columns, read_matrix
     if matrix:
-        mx = read_matrix(path, col_kind="length", col_unit=length_unit, col_unit_default="cm",
-                         min_rows=1, min_cols=2)
-        return fit_matrix(mx.col, mx.z, mx.row, model=model, weights=weights or "none")
-    c = read_columns(path, xkind="length", x_unit=length_unit, x_unit_default="cm",
-                     sort_and_average=True)
-    if range is not None:
-        range = (range[0] * c.x_factor, range[1] * c.x_factor)
+        p = prepare_matrix_file(path, model=model, range=range, length_unit=length_unit)
+        return fit_matrix(p["L"], p["z"], p["wavelength_nm"], model=model, weights=weights or "none")
+    p = prepare_file(path, model=model, weights=weights, range=range, length_unit=length_unit,
+                     offset=offset)
     if window_scan:
-        return globals()["window_scan"](c.x, c.y, c.sigma, model=model, weights=weights,
-                                        range=range, offset=offset)
-    r = fit(c.x, c.y, c.sigma, model=model, weights=weights, range=range,
-            intensity_unit=c.y_unit, offset=offset, lengths=True, offset_test=True)
-    r.input_note = c.note   # what the reader sorted or averaged (the CLI's "note:"), or ""
+        return globals()["window_scan"](p["L"], p["intensity"], p["sigma"], model=model,
+                                        weights=p["weights"], offset=offset)
+    r = fit(p["L"], p["intensity"], p["sigma"], model=model, weights=p["weights"],
+            intensity_unit=p["y_unit"], offset=offset, lengths=True, offset_test=True)
+    r.input_note = p["note"]   # what the reader sorted or averaged (the CLI's "note:"), or ""
+    r.input_notes = p["notes"]
     return r

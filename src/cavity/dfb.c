@@ -38,9 +38,19 @@ static int ks_f(const gsl_vector *x, void *p, gsl_vector *f)
   return GSL_SUCCESS;
 }
 
-static int refine(struct ks *k, double *aL, double *dL)
+/* The characteristic function of a threshold problem: F(alpha L, delta L)
+ * as two reals (gsl form) and |F| for the grid scan; tol scales the
+ * residual test. */
+typedef struct {
+  int (*f)(const gsl_vector *x, void *p, gsl_vector *f);
+  double (*mag)(void *p, double aL, double dL);
+  void *p;
+  double tol;
+} thr_fn;
+
+static int refine(const thr_fn *fn, double *aL, double *dL)
 {
-  gsl_multiroot_function F = {ks_f, 2, k};
+  gsl_multiroot_function F = {fn->f, 2, fn->p};
   gsl_vector *x = gsl_vector_alloc(2);
   gsl_multiroot_fsolver *s = gsl_multiroot_fsolver_alloc(gsl_multiroot_fsolver_hybrids, 2);
   if (!x || !s) { gsl_vector_free(x); if (s) gsl_multiroot_fsolver_free(s); return -1; }
@@ -51,7 +61,7 @@ static int refine(struct ks *k, double *aL, double *dL)
     for (int it = 0; it < 200; it++) {
       if (gsl_multiroot_fsolver_iterate(s) != GSL_SUCCESS) break;
       if (gsl_multiroot_test_delta(s->dx, s->x, 1e-14, 1e-13) == GSL_SUCCESS) {
-        ok = gsl_multiroot_test_residual(s->f, 1e-11 * (1 + cabs(k->kL) + cabs(k->zL))) == GSL_SUCCESS ? 0 : -1;
+        ok = gsl_multiroot_test_residual(s->f, 1e-11 * fn->tol) == GSL_SUCCESS ? 0 : -1;
         break;
       }
     }
@@ -63,6 +73,13 @@ static int refine(struct ks *k, double *aL, double *dL)
   return ok;
 }
 
+static double ks_mag(void *p, double aL, double dL)
+{
+  const struct ks *k = p;
+  cplx G = ks_G(k->kL, k->zL, aL, dL);
+  return isfinite(cabs(G)) ? cabs(G) : INFINITY;
+}
+
 static int cmp_mode(const void *a, const void *b)
 {
   const gk_dfb_mode *x = a, *y = b;
@@ -70,24 +87,14 @@ static int cmp_mode(const void *a, const void *b)
   return (x->delta_L < y->delta_L) - (x->delta_L > y->delta_L);
 }
 
-int gk_dfb_threshold(double kre, double kim, double amax, double dmax, gk_dfb_mode *out, size_t max, size_t *n,
-                     gk_error *err)
+/* Thresholds of fn in alpha L in (0, amax], |delta L| <= dmax: local
+ * minima of |F| on a grid (alpha L logarithmic from 1e-4 amax, delta L
+ * every 0.05) refined by GSL's hybrid root finder, duplicates removed,
+ * sorted by alpha L. */
+static int thr_search(const thr_fn *fn, double amax, double dmax, gk_dfb_mode *out, size_t max, size_t *n,
+                      gk_error *err)
 {
-  return gk_dfb_threshold_rad(kre, kim, 0, amax, dmax, out, max, n, err);
-}
-
-int gk_dfb_threshold_rad(double kre, double kim, double complex zL, double amax, double dmax, gk_dfb_mode *out,
-                         size_t max, size_t *n, gk_error *err)
-{
-  *n = 0;
-  if (!isfinite(kre) || !isfinite(kim) || !(kre != 0 || kim != 0))
-    return gk_error_set(err, GK_EUSAGE, NULL, 0, "DFB threshold: kappa L must be finite and non-zero");
-  if (!isfinite(creal(zL)) || !isfinite(cimag(zL)) || creal(zL) < 0)
-    return gk_error_set(err, GK_EUSAGE, NULL, 0, "DFB threshold: the radiation coupling zeta L must be finite with Re >= 0");
-  if (!(amax > 0) || !(dmax > 0) || !max)
-    return gk_error_set(err, GK_EUSAGE, NULL, 0, "DFB threshold: alpha_max, delta_max and max must be positive");
   gk_gsl_init_();  /* the one GSL-handler policy: src/core/gsl.c */
-  struct ks k = {kre + I * kim, zL};
   /* grid of |G| local minima as starts; spacing well below the mode
    * spacing in delta L (~ pi) and the alpha L scale */
   /* alpha L on a logarithmic grid from 1e-4 amax: strongly coupled gratings
@@ -101,8 +108,7 @@ int gk_dfb_threshold_rad(double kre, double kim, double complex zL, double amax,
 #define AL(i) (amax * pow(10.0, -4.0 * (1.0 - (double)(i) / na)))
   for (int i = 0; i <= na; i++)
     for (int j = 0; j <= nd; j++) {
-      cplx G = ks_G(k.kL, k.zL, AL(i), -dmax + 2 * dmax * j / nd);
-      V(i, j) = isfinite(cabs(G)) ? cabs(G) : INFINITY;
+      V(i, j) = fn->mag(fn->p, AL(i), -dmax + 2 * dmax * j / nd);
     }
   for (int i = 0; i <= na; i++)
     for (int j = 0; j <= nd; j++) {
@@ -116,7 +122,7 @@ int gk_dfb_threshold_rad(double kre, double kim, double complex zL, double amax,
         }
       if (!lm) continue;
       double aL = AL(i), dL = -dmax + 2 * dmax * j / nd;
-      if (refine(&k, &aL, &dL) != 0) continue;
+      if (refine(fn, &aL, &dL) != 0) continue;
       if (!(aL > 0 && aL <= amax && fabs(dL) <= dmax)) continue;
       int dup = 0;
       for (size_t q = 0; q < nf; q++)
@@ -141,6 +147,93 @@ int gk_dfb_threshold_rad(double kre, double kim, double complex zL, double amax,
   *n = nf < max ? nf : max;
   free(found);
   return GK_OK;
+}
+
+int gk_dfb_threshold(double kre, double kim, double amax, double dmax, gk_dfb_mode *out, size_t max, size_t *n,
+                     gk_error *err)
+{
+  return gk_dfb_threshold_rad(kre, kim, 0, amax, dmax, out, max, n, err);
+}
+
+int gk_dfb_threshold_rad(double kre, double kim, double complex zL, double amax, double dmax, gk_dfb_mode *out,
+                         size_t max, size_t *n, gk_error *err)
+{
+  *n = 0;
+  if (!isfinite(kre) || !isfinite(kim) || !(kre != 0 || kim != 0))
+    return gk_error_set(err, GK_EUSAGE, NULL, 0, "DFB threshold: kappa L must be finite and non-zero");
+  if (!isfinite(creal(zL)) || !isfinite(cimag(zL)) || creal(zL) < 0)
+    return gk_error_set(err, GK_EUSAGE, NULL, 0, "DFB threshold: the radiation coupling zeta L must be finite with Re >= 0");
+  if (!(amax > 0) || !(dmax > 0) || !max)
+    return gk_error_set(err, GK_EUSAGE, NULL, 0, "DFB threshold: alpha_max, delta_max and max must be positive");
+  struct ks k = {kre + I * kim, zL};
+  thr_fn fn = {ks_f, ks_mag, &k, 1 + cabs(k.kL) + cabs(k.zL)};
+  return thr_search(&fn, amax, dmax, out, max, n, err);
+}
+
+/* ---- facets and a phase shift -------------------------------------------------
+ * The coupled-wave equations d/dz (R, S) = M (R, S), M = [[s, -i k],
+ * [i k*, -s]] with s = alpha - i delta and, for index coupling, k = kappa
+ * e^{i Omega} (Omega the grating phase), have the section transfer matrix
+ * exp(M l) = cosh(gamma l) + M sinh(gamma l)/gamma, gamma^2 = s^2 + k k*
+ * (for complex kappa, k* is replaced by the coefficient of the
+ * S <- R coupling, kappa e^{-i Omega}). Two sections of length L/2, the second
+ * with the grating phase Omega; R(-L/2) = r1 S(-L/2) and S(L/2) = r2 R(L/2). */
+struct fp { cplx kL, r1, r2; double om; };
+
+static void sec(cplx kf, cplx kb, cplx s, double l, cplx T[2][2])
+{
+  cplx g = csqrt(s * s + kf * kb);
+  cplx ch = ccosh(g * l), sh = cabs(g) < 1e-12 ? l : csinh(g * l) / g;
+  T[0][0] = ch + s * sh;
+  T[0][1] = -I * kf * sh;
+  T[1][0] = I * kb * sh;
+  T[1][1] = ch - s * sh;
+}
+
+/* S(L/2) - r2 R(L/2) from (R, S)(-L/2) = (r1, 1), divided by |R| + |S|
+ * at the end (the same zeros, bounded magnitude). */
+static cplx fp_F(const struct fp *q, double aL, double dL)
+{
+  cplx s = aL - I * dL, A[2][2], B[2][2];
+  sec(q->kL, q->kL, s, 0.5, A);
+  cplx e = cexp(I * q->om);
+  sec(q->kL * e, q->kL / e, s, 0.5, B);
+  cplx R0 = q->r1, S0 = 1;
+  cplx R1 = A[0][0] * R0 + A[0][1] * S0, S1 = A[1][0] * R0 + A[1][1] * S0;
+  cplx R2 = B[0][0] * R1 + B[0][1] * S1, S2 = B[1][0] * R1 + B[1][1] * S1;
+  return (S2 - q->r2 * R2) / (cabs(R2) + cabs(S2));
+}
+
+static int fp_f(const gsl_vector *x, void *p, gsl_vector *f)
+{
+  cplx G = fp_F(p, gsl_vector_get(x, 0), gsl_vector_get(x, 1));
+  if (!isfinite(creal(G)) || !isfinite(cimag(G))) return GSL_EDOM;
+  gsl_vector_set(f, 0, creal(G));
+  gsl_vector_set(f, 1, cimag(G));
+  return GSL_SUCCESS;
+}
+
+static double fp_mag(void *p, double aL, double dL)
+{
+  cplx G = fp_F(p, aL, dL);
+  return isfinite(cabs(G)) ? cabs(G) : INFINITY;
+}
+
+int gk_dfb_threshold_facets(double kre, double kim, double complex r1, double complex r2, double shift_rad,
+                            double amax, double dmax, gk_dfb_mode *out, size_t max, size_t *n, gk_error *err)
+{
+  *n = 0;
+  if (!isfinite(kre) || !isfinite(kim) || !(kre != 0 || kim != 0))
+    return gk_error_set(err, GK_EUSAGE, NULL, 0, "DFB threshold: kappa L must be finite and non-zero");
+  if (!(cabs(r1) < 1) || !(cabs(r2) < 1))
+    return gk_error_set(err, GK_EUSAGE, NULL, 0, "DFB threshold: facet reflections r1, r2 need |r| < 1");
+  if (!isfinite(shift_rad))
+    return gk_error_set(err, GK_EUSAGE, NULL, 0, "DFB threshold: the phase shift must be finite");
+  if (!(amax > 0) || !(dmax > 0) || !max)
+    return gk_error_set(err, GK_EUSAGE, NULL, 0, "DFB threshold: alpha_max, delta_max and max must be positive");
+  struct fp q = {kre + I * kim, r1, r2, shift_rad};
+  thr_fn fn = {fp_f, fp_mag, &q, 1};
+  return thr_search(&fn, amax, dmax, out, max, n, err);
 }
 
 /* M22 of the forward/backward amplitude transfer matrix of the layered
@@ -205,10 +298,77 @@ int gk_dfb_threshold_tmm(double n0, double dn, double wl, long N, gk_dfb_mode *m
   return GK_OK;
 }
 
+/* TM: the magnetic field H = H_y of the mode, propagated layer by layer
+ * (H'' = -q^2 H, q = k0 sqrt(eps_j - n_eff^2); H and H'/eps continuous),
+ * from H = e^{gamma_c x} in the cover. Coupled-mode theory (forward and
+ * backward modes coupled by the permittivity's Fourier component eps_m,
+ * E_b* . E_a = e_x^2 - e_z^2 because the longitudinal field changes sign
+ * with the direction), normalised to the mode power
+ * P = (beta / 2 omega eps0) Int |H|^2 / eps:
+ *   kappa = (1 / 2 beta) Int_j eps_m (beta^2 |H|^2 - |H'|^2) / eps_j^2 dx
+ *           / Int |H|^2 / eps dx.
+ * Lossy layers enter through Re eps (first order in the loss).
+ * The integrals use the two exponential tails analytically and Simpson's
+ * rule inside the layers. */
+typedef struct { double complex u, d; } uv_tm;
+
+static uv_tm prop_tm(uv_tm a, double complex q, double t)
+{
+  double complex c, s;
+  if (cabs(q * t) < 1e-7) { c = 1 - 0.5 * q * q * t * t; s = t; }
+  else { c = ccos(q * t); s = csin(q * t) / q; }
+  uv_tm b = {c * a.u + s * a.d, -q * q * s * a.u + c * a.d};
+  return b;
+}
+
+static int kappa_tm(const gk_guide *g, const gk_mode *m, size_t layer, double eps_m, double *kappa_cm)
+{
+  size_t nl = g->nlayers;
+  double k0 = 2 * M_PI / g->wavelength_nm;   /* nm^-1 */
+  double complex ne = m->neff;
+  double beta = k0 * creal(ne);
+  double complex e0 = g->index[0] * g->index[0], en = g->index[nl - 1] * g->index[nl - 1];
+  double complex gc = k0 * csqrt(ne * ne - e0), gs = k0 * csqrt(ne * ne - en);
+  if (creal(gc) <= 0 || creal(gs) <= 0) return -1;   /* not a guided mode */
+  uv_tm h = {1, gc};   /* H, H' just below the cover interface, cover side */
+  double norm = 1 / (2 * creal(gc)) / creal(e0), num = 0;
+  double complex eprev = e0;
+  for (size_t j = 1; j + 1 < nl; j++) {
+    double complex ej = g->index[j] * g->index[j], q = k0 * csqrt(ej - ne * ne);
+    h.d *= ej / eprev;   /* H'/eps continuous */
+    double d = g->thickness_nm[j];
+    int n = 400;
+    double sh = 0, sd = 0;
+    for (int i = 0; i <= n; i++) {
+      uv_tm v = prop_tm(h, q, d * i / n);
+      double w = (i == 0 || i == n) ? 1 : (i % 2 ? 4 : 2);
+      sh += w * creal(v.u * conj(v.u));
+      sd += w * creal(v.d * conj(v.d));
+    }
+    sh *= d / (3.0 * n);
+    sd *= d / (3.0 * n);
+    double er = creal(ej);
+    norm += sh / er;
+    if (j == layer) num = (beta * beta * sh - sd) / (er * er);
+    h = prop_tm(h, q, d);
+    eprev = ej;
+  }
+  norm += creal(h.u * conj(h.u)) / (2 * creal(gs)) / creal(en);
+  *kappa_cm = eps_m * num / (2 * beta * norm) * 1e7;
+  return isfinite(*kappa_cm) ? 0 : -1;
+}
+
 int gk_dfb_kappa(const gk_guide *g, const gk_mode *m, size_t layer, double eps_m, double *kappa_cm, gk_error *err)
 {
-  if (m->pol != GK_TE) return gk_error_set(err, GK_EUSAGE, NULL, 0, "DFB kappa: only TE modes are supported");
   if (layer >= g->nlayers) return gk_error_set(err, GK_EUSAGE, NULL, 0, "DFB kappa: layer %zu out of range", layer);
+  if (m->pol == GK_TM) {
+    if (layer == 0 || layer + 1 >= g->nlayers)
+      return gk_error_set(err, GK_EUSAGE, NULL, 0, "DFB kappa: TM needs the grating in an interior layer (got %zu)", layer);
+    if (kappa_tm(g, m, layer, eps_m, kappa_cm) != 0)
+      return gk_error_set(err, GK_EDOM, NULL, 0, "DFB kappa: the TM mode (n_eff %g%+gi) is not guided", creal(m->neff),
+                          cimag(m->neff));
+    return GK_OK;
+  }
   double k0 = 2 * M_PI / (g->wavelength_nm * 1e-7);   /* cm^-1 */
   *kappa_cm = k0 * eps_m * m->confinement[layer] / (2 * creal(m->neff));
   return GK_OK;

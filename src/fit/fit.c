@@ -54,6 +54,9 @@
 /* Consecutive iterations without an acceptable step after which we stop. */
 #define MAX_NOPROG 3
 
+/* parameters up to which run_start's evaluation of the start is reused */
+#define GK_FIT_FRESH_MAXP 16
+
 typedef struct fit_ctx {
   const gk_fit_problem *prob;
   size_t n, p, nf;
@@ -66,6 +69,8 @@ typedef struct fit_ctx {
   double *jfull;        /* n*p: analytic Jacobian, or NULL */
   double *jt;           /* n*nf: weighted Jacobian in theta */
   size_t n_fail;        /* model failures seen (f evaluations) */
+  int yhat_fresh;       /* yhat holds the model at fresh_theta (run_start's check) */
+  double fresh_theta[GK_FIT_FRESH_MAXP];
   int jac_failed;       /* the last Jacobian could not be evaluated */
 } fit_ctx;
 
@@ -177,7 +182,10 @@ static int gsl_f(const gsl_vector *x, void *params, gsl_vector *f)
 {
   fit_ctx *c = params;
   theta_from_u(c, x->data, c->theta);
-  if (eval_model(c, c->theta, c->yhat) != 0) {
+  /* GSL's init asks for f at the start run_start has just evaluated */
+  int fresh = c->yhat_fresh && memcmp(c->fresh_theta, c->theta, c->p * sizeof *c->theta) == 0;
+  c->yhat_fresh = 0;
+  if (!fresh && eval_model(c, c->theta, c->yhat) != 0) {
     c->n_fail++;
     gsl_vector_set_all(f, FAILED_RESIDUAL);
     return GSL_SUCCESS;
@@ -314,6 +322,7 @@ static void ctx_setup(fit_ctx *c, const gk_fit_problem *prob, size_t nf)
   c->nf = nf;
   c->n_fail = 0;
   c->jac_failed = 0;
+  c->yhat_fresh = 0;
   size_t j = 0;
   for (size_t k = 0; k < p; k++) {
     const gk_param *par = &prob->param[k];
@@ -389,9 +398,15 @@ static void run_start(fit_ctx *c, gsl_multifit_nlinear_workspace *w,
     snprintf(sr->reason, sizeof sr->reason, "model failed to evaluate at the start point");
     return;
   }
+  if (c->p <= GK_FIT_FRESH_MAXP) {
+    memcpy(c->fresh_theta, c->theta, c->p * sizeof *c->theta);
+    c->yhat_fresh = 1;
+  }
   c->n_fail = 0;
   c->jac_failed = 0;
-  if (gsl_multifit_nlinear_init(u, fdf, w) != GSL_SUCCESS) {
+  int irc = gsl_multifit_nlinear_init(u, fdf, w);
+  c->yhat_fresh = 0;
+  if (irc != GSL_SUCCESS) {
     snprintf(sr->reason, sizeof sr->reason, "model failed to evaluate (Jacobian at the start point)");
     return;
   }

@@ -22,6 +22,20 @@ double gk_vsl_threshold_gl(void)
 
 int gk_vsl_lengths_compute(const gk_vsl_data *d, gk_vsl_lengths *o, gk_error *err)
 {
+  return gk_vsl_lengths_compute_from(d, NULL, 0, o, err);
+}
+
+/* the fit of model m to ds among known (NULL if none) */
+static const gk_vsl_fit *known_fit(const gk_vsl_fit *known, size_t nknown, const gk_vsl_data *ds, gk_vsl_model m)
+{
+  for (size_t k = 0; known && k < nknown; k++)
+    if (gk_vsl_fit_is_of(&known[k], ds, m)) return &known[k];
+  return NULL;
+}
+
+int gk_vsl_lengths_compute_from(const gk_vsl_data *d, const gk_vsl_fit *known, size_t nknown, gk_vsl_lengths *o,
+                                gk_error *err)
+{
   memset(o, 0, sizeof *o);
   o->l_th = o->l_sat_model = o->l_sat_data = o->p_value = o->g_small = o->se_g_small = NAN;
   int rc = gk_vsl_check(d, err);
@@ -68,7 +82,11 @@ int gk_vsl_lengths_compute(const gk_vsl_data *d, gk_vsl_lengths *o, gk_error *er
   memset(&f, 0, sizeof f);
   gk_error e2;
   gk_error_clear(&e2);
-  if (gk_vsl_fit_model(&ds, GK_VSL_VSL1, &f, &e2) == GK_OK && f.ok) {
+  const gk_vsl_fit *kf = known_fit(known, nknown, &ds, GK_VSL_VSL1);
+  if (kf) {
+    o->g_small = kf->value[0], o->se_g_small = kf->se[0];
+    if (o->g_small > 0) o->l_th = gk_vsl_threshold_gl() / o->g_small;
+  } else if (gk_vsl_fit_model(&ds, GK_VSL_VSL1, &f, &e2) == GK_OK && f.ok) {
     o->g_small = f.value[0], o->se_g_small = f.se[0];
     if (o->g_small > 0) o->l_th = gk_vsl_threshold_gl() / o->g_small;
   }
@@ -76,11 +94,14 @@ int gk_vsl_lengths_compute(const gk_vsl_data *d, gk_vsl_lengths *o, gk_error *er
   /* sat fit on every point: L where I = Is */
   memset(&f, 0, sizeof f);
   gk_error_clear(&e2);
-  if (d->n >= 4 && gk_vsl_fit_model(d, GK_VSL_SAT, &f, &e2) == GK_OK && f.ok && f.converged) {
-    double Is = f.value[2], imax = 0;
+  kf = known_fit(known, nknown, d, GK_VSL_SAT);
+  const gk_vsl_fit *sf = kf;
+  if (!sf && d->n >= 4 && gk_vsl_fit_model(d, GK_VSL_SAT, &f, &e2) == GK_OK) sf = &f;
+  if (d->n >= 4 && sf && sf->ok && sf->converged) {
+    double Is = sf->value[2], imax = 0;
     for (size_t i = 0; i < d->n; i++) imax = fmax(imax, d->intensity[i]);
     double L;
-    if (Is > 0 && Is < 100 * imax && gk_vsl_sat_length(f.theta, &Is, 1, &L, NULL) == GK_OK && L > 0 && isfinite(L))
+    if (Is > 0 && Is < 100 * imax && gk_vsl_sat_length(sf->theta, &Is, 1, &L, NULL) == GK_OK && L > 0 && isfinite(L))
       o->l_sat_model = L;
   }
   gk_vsl_fit_free(&f);

@@ -46,22 +46,15 @@ static int read_avantes(const io_text *t, const gk_io_options *opt, gk_specset *
                       "no 'Wave;Sample;...' header line: not an AvaSoft export");
     goto out;
   }
-  g.header_line = t->l[i].no;
-  int sc = -1;
-  if (!(hdr = strdup(t->l[i].s)) || (sc = io_split(hdr, ';', 1, &cells, &cap, &n)) < 0) {
-    rc = io_split_fail(sc, err, t->path, t->l[i].no);
-    goto out;
-  }
-  if ((rc = io_grid_columns(&g, cells, n, err))) goto out;
+  if ((rc = io_header_row(t, i, ';', &g, &hdr, &cells, &cap, &n, err))) goto out;
   i++;
   while (i < t->n && !*t->l[i].s) i++;
   if (i < t->n && t->l[i].s[0] == '[') {
     /* units row: [nm];[counts];... */
-    char *u = strdup(t->l[i].s);
+    char *u = NULL;
     size_t nu = 0;
-    if (!u || (sc = io_split(u, ';', 1, &cells, &cap, &nu)) < 0) {
+    if ((rc = io_split_line(t, i, ';', &u, &cells, &cap, &nu, err))) {
       free(u);
-      rc = io_split_fail(u ? sc : -1, err, t->path, t->l[i].no);
       goto out;
     }
     for (size_t c = 0; c < nu && c < g.ncols; c++) {

@@ -63,13 +63,7 @@ static int read_csv(const io_text *t, const gk_io_options *opt, gk_specset *s, g
   char d = io_delim(t->l[first].s);
   if (dcomma && d == ',') d = ' ';
   if (has_header) {
-    g.header_line = t->l[h].no;
-    int sc = -1;
-    if (!(hdr = strdup(t->l[h].s)) || (sc = io_split(hdr, d, 1, &cells, &cap, &n)) < 0) {
-      rc = io_split_fail(sc, err, t->path, t->l[h].no);
-      goto out;
-    }
-    if ((rc = io_grid_columns(&g, cells, n, err))) goto out;
+    if ((rc = io_header_row(t, h, d, &g, &hdr, &cells, &cap, &n, err))) goto out;
     if (n > 1) snprintf(g.y_unit, sizeof g.y_unit, "%s", g.unit[1]);
   }
   i = first;

@@ -47,11 +47,7 @@ static int read_lf(const io_text *t, const gk_io_options *opt, gk_specset *s, gk
   if (i == t->n) { rc = gk_error_set(err, GK_EINPUT, t->path, 1, "no data"); goto out; }
   long hl = t->l[i].no;
   char d = io_delim(t->l[i].s);
-  int sc = -1;
-  if (!(hdr = strdup(t->l[i].s)) || (sc = io_split(hdr, d, 1, &cells, &cap, &n)) < 0) {
-    rc = io_split_fail(sc, err, t->path, t->l[i].no);
-    goto out;
-  }
+  if ((rc = io_split_line(t, i, d, &hdr, &cells, &cap, &n, err))) goto out;
   int cf = find(cells, n, "Frame"), cr = find(cells, n, "Row"), cw = find(cells, n, "Wavelength"),
       ci = find(cells, n, "Intensity");
   if (cf < 0 || cw < 0 || ci < 0) {

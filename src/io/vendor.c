@@ -188,6 +188,24 @@ void io_grid_free(io_grid *g)
   memset(g, 0, sizeof *g);
 }
 
+int io_split_line(const io_text *t, size_t i, char delim, char **text, char ***cells, size_t *cap, size_t *n,
+                  gk_error *err)
+{
+  int sc = -1;
+  if (!(*text = strdup(t->l[i].s)) || (sc = io_split(*text, delim, 1, cells, cap, n)) < 0)
+    return io_split_fail(sc, err, t->path, t->l[i].no);
+  return GK_OK;
+}
+
+int io_header_row(const io_text *t, size_t i, char delim, io_grid *g, char **text, char ***cells, size_t *cap,
+                  size_t *n, gk_error *err)
+{
+  int rc = io_split_line(t, i, delim, text, cells, cap, n, err);
+  if (rc) return rc;
+  g->header_line = t->l[i].no;
+  return io_grid_columns(g, *cells, *n, err);
+}
+
 int io_grid_columns(io_grid *g, char **cells, size_t n, gk_error *err)
 {
   g->ncols = n;

@@ -53,6 +53,15 @@ void io_grid_init(io_grid *g);
 void io_grid_free(io_grid *g);
 /* Columns from header cells (name + unit split) or "column N" when NULL. */
 int io_grid_columns(io_grid *g, char **cells, size_t n, gk_error *err);
+/* Line i of t split at delim into *cells (trailing empty cells dropped);
+ * the cells point into *text, a copy of the line the caller frees (also
+ * after an error). Errors: memory, too many cells (file:line). */
+int io_split_line(const io_text *t, size_t i, char delim, char **text, char ***cells, size_t *cap, size_t *n,
+                  gk_error *err);
+/* The header row of a vendor file: io_split_line, then the cells name
+ * g's columns (io_grid_columns) and g->header_line is that line. */
+int io_header_row(const io_text *t, size_t i, char delim, io_grid *g, char **text, char ***cells, size_t *cap,
+                  size_t *n, gk_error *err);
 int io_grid_add_row(io_grid *g, const double *v, long line, gk_error *err);
 int io_meta_add(gk_meta *m, size_t *cap, const char *key, const char *value);
 

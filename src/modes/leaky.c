@@ -14,6 +14,59 @@ typedef double complex cplx;
 int gk_modes__box_zeros(const gk_guide *g, gk_pol pol, int sheet_c, int sheet_s, double x0, double x1,
                         double y0, double y1, double complex **z, size_t *nz, int *failed, long *nev);
 int gk_modes__newton(const gk_guide *g, gk_pol pol, int sheet_c, int sheet_s, double complex *z);
+double complex gk_modes__dispersion_sheet(const gk_guide *g, gk_pol pol, int sheet_c, int sheet_s,
+                                          double complex neff);
+
+/* Zeros too close to the real axis for the contour search. The boxes start
+ * at Im n_eff = 1e-13 (the real axis itself cannot be a contour edge: a
+ * zero numerically on it spoils the winding number), so a mode confined by
+ * a long DBR, whose leakage Im n_eff falls to 1e-13 or below (it decreases
+ * geometrically with the number of periods, and can go below double
+ * precision), lies outside every box or on its edge. Near the real axis
+ * F(x) ~ F'(z0) (x - z0), so such a zero shows as a deep local minimum of
+ * |F| on the real axis of the same sheet; each minimum on a fine grid
+ * (spacing far below the mode spacing) starts a Newton iteration, and a
+ * zero it reaches with Im <= y_top that the boxes did not find is added
+ * (this also recovers a zero the boxes lost when a first contour met it and
+ * the box was moved). An Im part below the Newton resolution (1e-13 |z|)
+ * is rounding, possibly negative: it is set to 0 (no loss resolved, the
+ * same convention as the leakage part). */
+static size_t strip_zeros(const gk_guide *g, gk_pol pol, int sc, int ss, double x0, double x1, double y_top,
+                          const cplx *have, size_t nhave, cplx **out, long *nev)
+{
+  enum { NS = 4000 };
+  double *lf = malloc((NS + 1) * sizeof *lf);
+  size_t n = 0, cap = 0;
+  *out = NULL;
+  if (!lf) return 0;
+  for (int i = 0; i <= NS; i++) {
+    cplx f = gk_modes__dispersion_sheet(g, pol, sc, ss, x0 + (x1 - x0) * i / NS);
+    lf[i] = (isfinite(creal(f)) && isfinite(cimag(f)) && cabs(f) > 0) ? log(cabs(f)) : INFINITY;
+  }
+  *nev += NS + 1;
+  for (int i = 1; i < NS; i++) {
+    if (!(lf[i] < lf[i - 1] && lf[i] <= lf[i + 1]) || !isfinite(lf[i])) continue;
+    cplx z = x0 + (x1 - x0) * i / NS;
+    if (gk_modes__newton(g, pol, sc, ss, &z) != 0) continue;
+    if (!(creal(z) > x0 && creal(z) < x1) || !(fabs(cimag(z)) <= y_top)) continue;
+    if (cimag(z) < -1e-13 * cabs(z)) continue;   /* a zero below the axis: not a leaky mode */
+    if (fabs(cimag(z)) <= 1e-13 * cabs(z)) z = creal(z);   /* below the Newton resolution */
+    int dup = 0;
+    for (size_t k = 0; k < nhave && !dup; k++) dup = cabs(have[k] - z) <= 1e-9 * cabs(z);
+    for (size_t k = 0; k < n && !dup; k++) dup = cabs((*out)[k] - z) <= 1e-9 * cabs(z);
+    if (dup) continue;
+    if (n == cap) {
+      size_t c = cap ? 2 * cap : 4;
+      cplx *nz = realloc(*out, c * sizeof *nz);
+      if (!nz) break;
+      *out = nz;
+      cap = c;
+    }
+    (*out)[n++] = z;
+  }
+  free(lf);
+  return n;
+}
 
 /* ---- periodic section ------------------------------------------------------- */
 static int same_layer(const gk_guide *g, size_t a, size_t b)
@@ -235,6 +288,18 @@ int gk_modes_find_leaky(const gk_guide *g, int pols, double neff_min, double im_
         return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
       }
       if (failed) out->converged = 0;
+      {
+        cplx *zs = NULL;
+        size_t ns = strip_zeros(g, (gk_pol)pol, sc, ss, x0, x1 - pad, im_max, z, nz, &zs, &out->evaluations);
+        if (ns) {
+          cplx *zz = realloc(z, (nz + ns) * sizeof *zz);
+          if (!zz) { free(z); free(zs); gsl_integration_glfixed_table_free(tab);
+                     return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory"); }
+          z = zz;
+          for (size_t i = 0; i < ns; i++) z[nz++] = zs[i];
+        }
+        free(zs);
+      }
       for (size_t i = 0; i < nz; i++) {
         if (out->n == cap) {
           size_t nc = cap ? 2 * cap : 8;

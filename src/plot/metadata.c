@@ -353,9 +353,27 @@ int gk_plot_set_metadata(const gk_meta *m)
   return GK_OK;
 }
 
+static void (*meta_sync)(void);
+
+void gk_plot_set_metadata_sync(void (*fn)(void))
+{
+  pthread_mutex_lock(&meta_lock);
+  meta_sync = fn;
+  pthread_mutex_unlock(&meta_lock);
+}
+
+static void meta_sync_now(void)
+{
+  pthread_mutex_lock(&meta_lock);
+  void (*fn)(void) = meta_sync;
+  pthread_mutex_unlock(&meta_lock);
+  if (fn) fn();
+}
+
 int gk_plot_embed_default_metadata(const char *path, gk_error *err)
 {
   gk_meta m;
+  meta_sync_now();
   pthread_mutex_lock(&meta_lock);
   int rc = meta_copy(&m, &meta_default);
   pthread_mutex_unlock(&meta_lock);
@@ -367,6 +385,7 @@ int gk_plot_embed_default_metadata(const char *path, gk_error *err)
 
 void gk_plot_meta_comments(FILE *fp)
 {
+  meta_sync_now();
   pthread_mutex_lock(&meta_lock);
   for (size_t k = 0; k < meta_default.n; k++) {
     const char *v = meta_default.value[k] ? meta_default.value[k] : "";

@@ -74,6 +74,7 @@ static double lgf(double g, double L)  /* ln((e^{gL}-1)/g), L > 0 */
 
 typedef struct prof {
   double chi2, lnamp, a2;
+  double amp;         /* the scaled shape's amplitude (lnamp set by prof_lnamp) */
 } prof;
 
 /* What the profile needs of the data, computed once per grid search: the
@@ -86,6 +87,7 @@ typedef struct prof_ws {
   int with_bg;        /* + a2 L */
   double Ls;
   double *w, *m;      /* n each */
+  double *wy, *wl;    /* w y, w L (n each) */
   double syy, sll, sly;
 } prof_ws;
 
@@ -93,13 +95,17 @@ static int prof_init(prof_ws *ws, const gk_vsl_data *d, int kind, double Ls, int
 {
   size_t n = d->n;
   *ws = (prof_ws){.d = d, .kind = kind, .with_bg = with_bg, .Ls = Ls};
-  ws->w = malloc(2 * n * sizeof *ws->w);
+  ws->w = malloc(4 * n * sizeof *ws->w);
   if (!ws->w) return GK_ENOMEM;
   ws->m = ws->w + n;
+  ws->wy = ws->m + n;
+  ws->wl = ws->wy + n;
   for (size_t i = 0; i < n; i++) {
     double s = sig_I(d, i), w = 1 / (s * s), y = d->intensity[i], l = d->L[i];
     ws->w[i] = w;
     ws->m[i] = kind ? -expm1(-l / Ls) : 0;
+    ws->wy[i] = w * y;
+    ws->wl[i] = w * l;
     ws->syy += w * y * y; ws->sll += w * l * l; ws->sly += w * l * y;
   }
   return GK_OK;
@@ -110,10 +116,10 @@ static int prof_init(prof_ws *ws, const gk_vsl_data *d, int kind, double Ls, int
  * at gL in the thousands; A comes out in log form). chi2 from the normal
  * equations (syy - amp sey - a2 sly): rounding limits it to ~1e-16 syy,
  * ample for choosing a starting point. */
-static prof profile_e(const prof_ws *ws, double g, const double *eg);
+static prof profile_e(const prof_ws *ws, double g, const double *eg, prof *other);
 static prof profile(const prof_ws *ws, double g)
 {
-  return profile_e(ws, g, NULL);
+  return profile_e(ws, g, NULL, NULL);
 }
 
 /* As profile, with eg[i] = e^{g x_i} given (x_i = L_i - Lmax, or
@@ -121,30 +127,11 @@ static prof profile(const prof_ws *ws, double g)
  * from a running product (one multiplication per point instead of an
  * exponential; relative error <= k eps after k steps, far below what
  * choosing a start needs). */
-static prof profile_e(const prof_ws *ws, double g, const double *eg)
+static prof prof_solve(const prof_ws *ws, int with_bg, double see, double sey, double sel)
 {
-  const gk_vsl_data *d = ws->d;
-  prof r = {INFINITY, 0, 0};
-  size_t n = d->n;
-  double Lm = d->L[n - 1], lnref, ref = 0;
-  if (ws->kind) lnref = g * ws->Ls * ws->m[n - 1];
-  else {
-    lnref = lgf(g, Lm);
-    ref = g > 0 ? expm1(-g * Lm) : expm1(g * Lm);
-  }
-  double see = 0, sey = 0, sel = 0, eLm = ws->kind || g <= 0 ? 0 : exp(-g * Lm);
-  for (size_t i = 0; i < n; i++) {
-    double l = d->L[i], e;
-    if (ws->kind) e = eg ? eg[i] : exp(g * ws->Ls * (ws->m[i] - ws->m[n - 1]));
-    else if (g == 0) e = l / Lm;
-    else if (g > 0 && g * l > 0.5) e = ((eg ? eg[i] : exp(g * (l - Lm))) - eLm) / -ref;  /* = e^{g(l-Lm)} expm1(-gl)/ref, one exp */
-    else if (g > 0) e = (eg ? eg[i] : exp(g * (l - Lm))) * (expm1(-g * l) / ref);
-    else e = expm1(g * l) / ref;
-    double w = ws->w[i];
-    see += w * e * e; sey += w * e * d->intensity[i]; sel += w * e * l;
-  }
+  prof r = {INFINITY, 0, 0, 0};
   double amp, a2 = 0;
-  if (ws->with_bg) {
+  if (with_bg) {
     double det = see * ws->sll - sel * sel;
     if (!(fabs(det) > 1e-14 * see * ws->sll)) return r;
     amp = (sey * ws->sll - ws->sly * sel) / det;
@@ -154,9 +141,82 @@ static prof profile_e(const prof_ws *ws, double g, const double *eg)
   }
   if (!(amp > 0)) return r;
   r.chi2 = fmax(ws->syy - amp * sey - a2 * ws->sly, 0);
-  r.lnamp = log(amp) - lnref;
+  r.amp = amp;
   r.a2 = a2;
   return r;
+}
+
+/* other (may be NULL) receives the profile of the other variant (with_bg
+ * toggled) from the same sums. */
+static prof profile_e(const prof_ws *ws, double g, const double *eg, prof *other)
+{
+  const gk_vsl_data *d = ws->d;
+  size_t n = d->n;
+  double Lm = d->L[n - 1];
+  double see = 0, sey = 0, sel = 0;
+  const double *w = ws->w, *wy = ws->wy, *wl = ws->wl;
+  if (ws->kind) {
+    for (size_t i = 0; i < n; i++) {
+      double e = eg ? eg[i] : exp(g * ws->Ls * (ws->m[i] - ws->m[n - 1]));
+      double we = w[i] * e;
+      see += we * e; sey += e * wy[i]; sel += e * wl[i];
+    }
+  } else if (fabs(g * Lm) > 1e-3) {
+    /* e_i = (e^{g L_i} - 1)/(e^{g Lm} - 1) from x_i = e^{g (L_i - Lm)}:
+     * (x_i - e^{-g Lm})/(1 - e^{-g Lm}) for g > 0 (stays representable at
+     * g Lm in the thousands), (x_i e^{g Lm} - 1)/(e^{g Lm} - 1) for g < 0.
+     * The difference costs ~eps/|g L_i| relative in e_i (<= 1e-10 here),
+     * far below what choosing a start needs; |g Lm| <= 1e-3 takes the
+     * expm1 form below. */
+    double a, b, inv;
+    if (g > 0) {
+      a = 1; b = exp(-g * Lm); inv = 1 / (1 - b);
+    } else {
+      a = exp(g * Lm); b = 1; inv = 1 / (a - 1);
+    }
+    double ai = a * inv, bi = b * inv;
+    if (eg) {
+      /* the grid's loop: two sets of partial sums (independent chains) */
+      double see2 = 0, sey2 = 0, sel2 = 0;
+      size_t i = 0;
+      for (; i + 1 < n; i += 2) {
+        double e = eg[i] * ai - bi, f = eg[i + 1] * ai - bi;
+        see += w[i] * e * e; sey += e * wy[i]; sel += e * wl[i];
+        see2 += w[i + 1] * f * f; sey2 += f * wy[i + 1]; sel2 += f * wl[i + 1];
+      }
+      if (i < n) {
+        double e = eg[i] * ai - bi;
+        see += w[i] * e * e; sey += e * wy[i]; sel += e * wl[i];
+      }
+      see += see2; sey += sey2; sel += sel2;
+    } else {
+      for (size_t i = 0; i < n; i++) {
+        double e = exp(g * (d->L[i] - Lm)) * ai - bi;
+        see += w[i] * e * e; sey += e * wy[i]; sel += e * wl[i];
+      }
+    }
+  } else {
+    double ref = g > 0 ? expm1(-g * Lm) : expm1(g * Lm);
+    for (size_t i = 0; i < n; i++) {
+      double l = d->L[i], e;
+      if (g == 0) e = l / Lm;
+      else if (g > 0) e = (eg ? eg[i] : exp(g * (l - Lm))) * (expm1(-g * l) / ref);
+      else e = expm1(g * l) / ref;
+      double we = w[i] * e;
+      see += we * e; sey += e * wy[i]; sel += e * wl[i];
+    }
+  }
+  if (other) *other = prof_solve(ws, !ws->with_bg, see, sey, sel);
+  return prof_solve(ws, ws->with_bg, see, sey, sel);
+}
+
+/* ln of the unscaled amplitude of a profile point at g: the shape was
+ * scaled to 1 at the longest stripe. */
+static double prof_lnamp(const prof_ws *ws, double g, double amp)
+{
+  size_t n = ws->d->n;
+  double lnref = ws->kind ? g * ws->Ls * ws->m[n - 1] : lgf(g, ws->d->L[n - 1]);
+  return log(amp) - lnref;
 }
 
 /* Log-slope of the upper part of the data: the gain if the growth is
@@ -198,19 +258,73 @@ static double prof_f(double g, void *ctx)
   return isfinite(p.chi2) ? p.chi2 : HUGE_VAL;
 }
 
-static double grid_g(const gk_vsl_data *d, int kind, double Ls, int with_bg, prof *best)
+/* One profile variant's grid search state. */
+typedef struct grid_best {
+  prof best;
+  double bestg, cl, cr, cprev;
+  int kbest;
+} grid_best;
+
+static void grid_seen(grid_best *b, int k, double g, prof p)
+{
+  if (k >= 0 && k == b->kbest + 1 && b->kbest >= 0) b->cr = p.chi2;
+  if (p.chi2 < b->best.chi2) { b->best = p; b->bestg = g; b->kbest = k; b->cl = b->cprev; b->cr = INFINITY; }
+  if (k >= 0) b->cprev = p.chi2;
+}
+
+/* Brent inside the bracketing cell (or the pattern search) from the grid's
+ * best point; returns the refined g, *best its profile (lnamp set). */
+static double grid_refine(prof_ws *ws, grid_best *b, double h, int ng, prof *best)
+{
+  *best = b->best;
+  double bestg = b->bestg;
+  int kbest = b->kbest;
+  prof_min pm = {.ws = ws, .best = *best, .bestg = bestg};
+  double xm, lo = bestg - h, hi = bestg + h;
+  int ok = 0;
+  if (kbest >= 0 && b->cl > best->chi2 && b->cr > best->chi2) {
+    ok = gk_min_brent(prof_f, &pm, bestg, lo, hi, 1e-4 * h, 0, 60, &xm) == GK_OK;
+  } else if (kbest < 0 || (kbest > 0 && kbest < ng)) {
+    /* off the grid, or a flat cell: a bracket of half a cell */
+    double fl = prof_f(bestg - 0.5 * h, &pm), fh = prof_f(bestg + 0.5 * h, &pm);
+    if (fl > best->chi2 && fh > best->chi2)
+      ok = gk_min_brent(prof_f, &pm, bestg, bestg - 0.5 * h, bestg + 0.5 * h, 1e-4 * h, 0, 60, &xm) == GK_OK;
+  }
+  if (pm.best.chi2 < best->chi2 || pm.bestg != bestg) { *best = pm.best; bestg = pm.bestg; }
+  if (!ok) {
+    /* at the edge of the range or no bracket: the pattern search */
+    double hh = h;
+    for (int it = 0; it < 18; it++) {
+      hh *= 0.6;
+      for (int s = -1; s <= 1; s += 2) {
+        prof p = profile(ws, bestg + s * hh);
+        if (p.chi2 < best->chi2) { *best = p; bestg += s * hh; }
+      }
+    }
+  }
+  if (isfinite(best->chi2)) best->lnamp = prof_lnamp(ws, bestg, best->amp);
+  return bestg;
+}
+
+/* grid_g's search; with best2 (kind 0 without background only) the same
+ * scan also scores the with-background profile (vsl2: same shape sums),
+ * refined on its own into best2 / *g2. */
+static double grid_g2(const gk_vsl_data *d, int kind, double Ls, int with_bg, prof *best, prof *best2, double *g2)
 {
   double Lm = d->L[d->n - 1], gs = slope_estimate(d);
   double ghi = fmax(3 * fabs(gs), 40 / Lm), glo = -5 / Lm;
   enum { NG = GK_VSL_PROFILE_NG };
-  double bestg = gs;
   best->chi2 = INFINITY;
+  if (best2) { best2->chi2 = INFINITY; *g2 = gs; }
   prof_ws ws;
-  if (prof_init(&ws, d, kind, Ls, with_bg) != GK_OK) return bestg;
+  if (prof_init(&ws, d, kind, Ls, with_bg) != GK_OK) return gs;
   double h = (ghi - glo) / NG;
-  int kbest = -1;
-  double cl = INFINITY, cr = INFINITY, cprev = INFINITY;
+  grid_best b[2];
+  for (int v = 0; v < 2; v++)
+    b[v] = (grid_best){.best = {INFINITY, 0, 0, 0}, .bestg = gs, .cl = INFINITY, .cr = INFINITY, .cprev = INFINITY,
+                       .kbest = -1};
   size_t n = d->n;
+  prof p2, *o2 = best2 ? &p2 : NULL;
   double *eg = malloc(2 * n * sizeof *eg), *es = eg ? eg + n : NULL;
   if (eg)
     for (size_t i = 0; i < n; i++) {
@@ -220,47 +334,41 @@ static double grid_g(const gk_vsl_data *d, int kind, double Ls, int with_bg, pro
     }
   for (int k = 0; k <= NG; k++) {
     double g = glo + h * k;
-    prof p = profile_e(&ws, g, eg);
+    prof p = profile_e(&ws, g, eg, o2);
     if (eg)
       for (size_t i = 0; i < n; i++) eg[i] *= es[i];
-    if (k == kbest + 1 && kbest >= 0) cr = p.chi2;
-    if (p.chi2 < best->chi2) { *best = p; bestg = g; kbest = k; cl = cprev; cr = INFINITY; }
-    cprev = p.chi2;
+    grid_seen(&b[0], k, g, p);
+    if (o2) grid_seen(&b[1], k, g, p2);
   }
-  free(eg);
   /* the slope estimate's neighbourhood, where the grid is coarse relative
    * to the gain itself */
+  if (eg)
+    for (size_t i = 0; i < n; i++) {
+      double x = kind ? Ls * (ws.m[i] - ws.m[n - 1]) : d->L[i] - Lm;
+      eg[i] = exp(0.7 * gs * x);
+      es[i] = exp(0.1 * gs * x);
+    }
   for (int k = 0; k < 8; k++) {
     double g = gs * (0.7 + 0.1 * k);
-    prof p = profile(&ws, g);
-    if (p.chi2 < best->chi2) { *best = p; bestg = g; kbest = -1; }
+    prof p = profile_e(&ws, g, eg, o2);
+    if (eg)
+      for (size_t i = 0; i < n; i++) eg[i] *= es[i];
+    grid_seen(&b[0], -1, g, p);
+    if (o2) grid_seen(&b[1], -1, g, p2);
   }
-  prof_min pm = {.ws = &ws, .best = *best, .bestg = bestg};
-  double xm, lo = bestg - h, hi = bestg + h;
-  int ok = 0;
-  if (kbest >= 0 && cl > best->chi2 && cr > best->chi2) {
-    ok = gk_min_brent(prof_f, &pm, bestg, lo, hi, 1e-4 * h, 0, 60, &xm) == GK_OK;
-  } else if (kbest < 0 || (kbest > 0 && kbest < NG)) {
-    /* off the grid, or a flat cell: a bracket of half a cell */
-    double fl = prof_f(bestg - 0.5 * h, &pm), fh = prof_f(bestg + 0.5 * h, &pm);
-    if (fl > best->chi2 && fh > best->chi2)
-      ok = gk_min_brent(prof_f, &pm, bestg, bestg - 0.5 * h, bestg + 0.5 * h, 1e-4 * h, 0, 60, &xm) == GK_OK;
-  }
-  (void)ok;
-  if (pm.best.chi2 < best->chi2 || pm.bestg != bestg) { *best = pm.best; bestg = pm.bestg; }
-  if (!ok) {
-    /* at the edge of the range or no bracket: the pattern search */
-    double hh = h;
-    for (int it = 0; it < 18; it++) {
-      hh *= 0.6;
-      for (int s = -1; s <= 1; s += 2) {
-        prof p = profile(&ws, bestg + s * hh);
-        if (p.chi2 < best->chi2) { *best = p; bestg += s * hh; }
-      }
-    }
+  free(eg);
+  double bestg = grid_refine(&ws, &b[0], h, NG, best);
+  if (best2) {
+    ws.with_bg = !with_bg;
+    *g2 = grid_refine(&ws, &b[1], h, NG, best2);
   }
   free(ws.w);
   return bestg;
+}
+
+static double grid_g(const gk_vsl_data *d, int kind, double Ls, int with_bg, prof *best)
+{
+  return grid_g2(d, kind, Ls, with_bg, best, NULL, NULL);
 }
 
 static size_t guess_(const gk_vsl_data *d, gk_vsl_model m, double *st, size_t max, double *target);
@@ -279,8 +387,9 @@ static size_t guess_(const gk_vsl_data *d, gk_vsl_model m, double *st, size_t ma
   double Imax = 0, Lm = d->L[d->n - 1];
   for (size_t i = 0; i < d->n; i++) Imax = fmax(Imax, d->intensity[i]);
   if (!(Imax > 0)) Imax = 1;
-  prof p1;
-  double g1 = grid_g(d, 0, 0, 0, &p1);
+  prof p1, p2;
+  double g2 = 0;
+  double g1 = m == GK_VSL_VSL2 ? grid_g2(d, 0, 0, 0, &p1, &p2, &g2) : grid_g(d, 0, 0, 0, &p1);
   if (!isfinite(p1.chi2)) { g1 = slope_estimate(d); p1.lnamp = log(Imax / Lm) - g1 * Lm; }
 #define ADD(...) do { if (ns < max) { double v_[] = {__VA_ARGS__}; memcpy(st + ns * gk_vsl_ntheta(m), v_, sizeof v_); ns++; } } while (0)
   switch (m) {
@@ -289,8 +398,6 @@ static size_t guess_(const gk_vsl_data *d, gk_vsl_model m, double *st, size_t ma
     if (target) *target = p1.chi2;
     break;
   case GK_VSL_VSL2: {
-    prof p2;
-    double g2 = grid_g(d, 0, 0, 1, &p2);
     if (isfinite(p2.chi2)) ADD(g2, p2.lnamp, p2.a2);
     if (target) *target = p2.chi2;
     ADD(g1, p1.lnamp, 0.0);
@@ -351,6 +458,7 @@ typedef struct fctx {
   double last_th[4];
   double *last_I;
   int last_ok;
+  double *tmp;        /* n scratch intensities for the Jacobian call */
 } fctx;
 
 static int f_model(const double *th, double *yhat, void *p)
@@ -385,18 +493,8 @@ static int f_jac(const double *th, double *J, void *p)
     free(tmp);
     return rc;
   }
-  if (c->m == GK_VSL_SAT) {
-    double *tmp = malloc(n * sizeof *tmp);
-    if (!tmp) return GK_ENOMEM;
-    int rc = gk_vsl_sat_length(th, c->d->intensity, n, tmp, J);
-    free(tmp);
-    return rc;
-  }
-  double *tmp = malloc(n * sizeof *tmp);
-  if (!tmp) return GK_ENOMEM;
-  int rc = gk_vsl_intensity(c->m, th, c->d->L, n, tmp, J);
-  free(tmp);
-  return rc;
+  if (c->m == GK_VSL_SAT) return gk_vsl_sat_length(th, c->d->intensity, n, c->tmp, J);
+  return gk_vsl_intensity(c->m, th, c->d->L, n, c->tmp, J);
 }
 
 /* dL/dI of Eq. 3: (Is + I)/(Is (A + k I)), for propagating sigma(I) into
@@ -549,9 +647,15 @@ static int alpha_kkt(const gk_vsl_data *d, const double *th)
     r[i] = (I[i] - d->intensity[i]) / s;
     a[i] = Ji[1] / s;
   }
-  double g = ok ? reduced_gradient(n, r, a, O, 3, NULL) : NAN;
+  double g = ok ? reduced_gradient(n, r, a, O, 3, NULL) : NAN, aa = 0, rr = 0;
+  for (size_t i = 0; ok && i < n; i++) aa += a[i] * a[i], rr += r[i] * r[i];
   free(I);
-  return g >= 0;
+  /* With no saturation in the data (Is -> infinity) alpha and gamma are
+   * degenerate and the projected gradient is zero up to rounding: its sign
+   * is noise there, so a gradient within 1e-9 |a| |r| of zero counts as
+   * zero (the global search below still replaces alpha = 0 by any point
+   * lower in chi2 beyond rounding). */
+  return g >= -1e-9 * sqrt(aa * rr);
 }
 
 /* d I/d s at s = 1/Is = 0 of sat (Eq. 3's ODE dI/dx = A + g I/(1 + sI)):
@@ -963,6 +1067,17 @@ int gk_vsl_fit_model(const gk_vsl_data *d, gk_vsl_model m, gk_vsl_fit *f, gk_err
   return gk_vsl_fit_model_(d, m, NULL, NULL, f, err);
 }
 
+static int fit_offset(const gk_vsl_data *d0, gk_vsl_model m, const gk_vsl_fit *nooff, gk_vsl_fit *f, gk_error *err);
+int gk_vsl_fit_offset_from(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *nooff, gk_vsl_fit *f,
+                           gk_error *err)
+{
+  if (!d || !d->offset) return gk_vsl_fit_model_(d, m, NULL, NULL, f, err);
+  if (!f) return gk_error_set(err, GK_EUSAGE, NULL, 0, "vsl: no fit structure");
+  gk_vsl_data d0 = *d;
+  d0.offset = 0;
+  return fit_offset(d, m, gk_vsl_fit_is_of(nooff, &d0, m) ? nooff : NULL, f, err);
+}
+
 static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done, const double *warm,
                     int wander, gk_vsl_fit *f, gk_error *err);
 
@@ -1008,7 +1123,18 @@ static int o_jac(const double *th, double *J, void *p)
   return rc;
 }
 
-static int fit_offset(const gk_vsl_data *d0, gk_vsl_model m, gk_vsl_fit *f, gk_error *err)
+int gk_vsl_fit_is_of(const gk_vsl_fit *f, const gk_vsl_data *d, gk_vsl_model m)
+{
+  if (!f || !d || !f->ok || f->model != m || f->n != d->n || f->has_offset || !f->yhat || d->offset) return 0;
+  double c2 = 0;
+  for (size_t i = 0; i < d->n; i++) {
+    double e = (f->yhat[i] - d->intensity[i]) / sig_I(d, i);
+    c2 += e * e;
+  }
+  return isfinite(c2) && c2 == f->chi2_I;
+}
+
+static int fit_offset(const gk_vsl_data *d0, gk_vsl_model m, const gk_vsl_fit *nooff, gk_vsl_fit *f, gk_error *err)
 {
   gk_vsl_data d = *d0;
   d.offset = 0;
@@ -1036,7 +1162,13 @@ static int fit_offset(const gk_vsl_data *d0, gk_vsl_model m, gk_vsl_fit *f, gk_e
     gk_vsl_fit fk;
     gk_error ek;
     gk_error_clear(&ek);
-    if (gk_vsl_fit_model_(&ds, m, NULL, NULL, &fk, &ek) == GK_OK && fk.ok) {
+    /* shift 0: the data themselves, already fitted by the caller */
+    int known = k == 0 && nooff && gk_vsl_fit_is_of(nooff, &d, m);
+    if (known) {
+      fk = *nooff;
+      fk.yhat = NULL;
+    }
+    if (known || (gk_vsl_fit_model_(&ds, m, NULL, NULL, &fk, &ek) == GK_OK && fk.ok)) {
       memcpy(st + p * ns, fk.theta, q * sizeof *st);
       st[p * ns + q] = shift[k];
       /* an Is run off to where e^{ln Is} overflows (no saturation seen):
@@ -1061,9 +1193,13 @@ static int fit_offset(const gk_vsl_data *d0, gk_vsl_model m, gk_vsl_fit *f, gk_e
   for (size_t k = 0; k < p; k++) par[k] = (gk_param){.name = on[m][k], .init = st[k], .lo = -INFINITY, .hi = INFINITY};
   if (m == GK_VSL_SATEXACT) par[1].lo = 0;
   octx c = {.m = m, .d = &d, .q = q, .J = J};
+  /* the engine's multi-start policy: the starts ranked by their chi2,
+   * fitted best first, stopping once two converged fits agree on the
+   * best chi2 */
   gk_fit_problem prob = {.n = n, .p = p, .y = d.intensity, .sigma = d.sigma, .weighting = d.weighting,
                          .absolute_sigma = d.weighting == GK_WEIGHT_SIGMA, .model = o_model, .jac = o_jac, .ctx = &c,
-                         .param = par, .starts = ns > 1 ? st + p : NULL, .n_starts = ns > 1 ? ns - 1 : 0};
+                         .param = par, .starts = ns > 1 ? st + p : NULL, .n_starts = ns > 1 ? ns - 1 : 0,
+                         .refine = ns};
   gk_fit_options opt;
   gk_fit_options_default(&opt);
   opt.max_iter = 300;
@@ -1144,7 +1280,7 @@ static int fit_offset(const gk_vsl_data *d0, gk_vsl_model m, gk_vsl_fit *f, gk_e
 int gk_vsl_fit_model_(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done, const double *warm,
                       gk_vsl_fit *f, gk_error *err)
 {
-  if (d->offset) return fit_offset(d, m, f, err);
+  if (d->offset) return fit_offset(d, m, NULL, f, err);
   /* Every wavelength is fitted on its own data from the data-derived
    * starts; a neighbour's answer (warm) is only an extra candidate, kept
    * when it reaches a lower chi2. (Trusting a converged warm start alone
@@ -1185,7 +1321,7 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
   gk_gsl_init_();
   f->yhat = malloc(n * sizeof *f->yhat);
   double *starts = malloc(16 * 4 * sizeof *starts);
-  double *sig = malloc(n * sizeof *sig);
+  double *sig = malloc(2 * n * sizeof *sig);  /* sigma(L) of sat; the Jacobian call's scratch */
   if (!f->yhat || !starts || !sig) {
     free(starts); free(sig);
     return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
@@ -1203,7 +1339,7 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
     par[k] = (gk_param){.name = tnames[m][k], .unit = NULL, .init = starts[k], .lo = -INFINITY, .hi = INFINITY};
   }
   if (m == GK_VSL_SATEXACT) par[1].lo = 0;
-  fctx c = {.m = m, .d = d};
+  fctx c = {.m = m, .d = d, .tmp = sig + n};
   if (m == GK_VSL_SATEXACT) c.last_I = malloc(n * sizeof *c.last_I);
   gk_fit_problem prob = {
     .n = n, .p = p, .y = d->intensity, .sigma = d->sigma, .weighting = d->weighting,
@@ -1224,6 +1360,8 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
     prob.sigma = d->weighting == GK_WEIGHT_NONE ? NULL : sig;
     prob.weighting = d->weighting == GK_WEIGHT_NONE ? GK_WEIGHT_NONE : GK_WEIGHT_SIGMA;
     double th[3] = {starts[0], starts[1], starts[2]};
+    /* one solver workspace for every start of both passes */
+    gk_fit_workspace *sws = gk_fit_alloc(NULL, &opt, n, p);
     for (int pass = 0; pass < 2; pass++) {
       int bad = 0;
       for (size_t i = 0; i < n; i++) {
@@ -1240,7 +1378,7 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
       int conv1 = pass ? r.converged : 0;
       if (pass) gk_fit_result_free(&r);
       if (pass) {
-        rc = gk_fit(&prob, &opt, &r, err);
+        rc = sws ? gk_fit_run(sws, &prob, &r, err) : gk_fit(&prob, &opt, &r, err);
       } else {
         memset(&r, 0, sizeof r);
         double yy = 0;
@@ -1248,7 +1386,7 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
           double s = prob.sigma ? prob.sigma[i] : 1;
           yy += d->L[i] / s * (d->L[i] / s);
         }
-        rc = seq_starts(&prob, par, &opt, starts, ns, yy, 0, &r, err);
+        rc = seq_starts_ws(sws, &prob, par, &opt, starts, ns, yy, 0, INFINITY, &r, err);
       }
       /* Started at a converged optimum whose weights barely changed, the
        * engine may find no step that lowers chi2 at all (noise-free data:
@@ -1261,6 +1399,7 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
       if (rc != GK_OK || prob.weighting == GK_WEIGHT_NONE) break;
       memcpy(th, r.value, sizeof th);
     }
+    gk_fit_free(sws);
   } else if (m == GK_VSL_SATEXACT) {
     rc = fit_satexact(d, &prob, &opt, starts, ns, done, warm, wander, &r, err);
   } else {

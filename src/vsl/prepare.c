@@ -67,3 +67,51 @@ int gk_vsl_prepare(const gk_columns *col, const gk_vsl_prepare_options *o, gk_vs
   if (rc) gk_vsl_prepared_free(p);
   return rc;
 }
+
+void gk_vsl_prepared_matrix_free(gk_vsl_prepared_matrix *p)
+{
+  if (!p) return;
+  free(p->L), free(p->z);
+  memset(p, 0, sizeof *p);
+}
+
+int gk_vsl_prepare_matrix(const gk_matrix *m, const gk_vsl_prepare_options *o, gk_vsl_prepared_matrix *p,
+                          gk_error *err)
+{
+  memset(p, 0, sizeof *p);
+  gk_vsl_prepare_options def = {.weights = -1};
+  if (!o) o = &def;
+  const char *path = m->path ? m->path : "";
+  size_t nw = m->nrow, nL = 0;
+  p->L = malloc((m->ncol ? m->ncol : 1) * sizeof *p->L);
+  p->z = malloc((nw * m->ncol > 0 ? nw * m->ncol : 1) * sizeof *p->z);
+  if (!p->L || !p->z) {
+    gk_vsl_prepared_matrix_free(p);
+    return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
+  }
+  for (size_t k = 0; k < m->ncol; k++) {
+    if (o->has_range && (m->col[k] < o->range_lo || m->col[k] > o->range_hi)) continue;
+    for (size_t i = 0; i < nw; i++) p->z[i * m->ncol + nL] = m->z[i * m->ncol + k];
+    p->L[nL++] = m->col[k];
+  }
+  size_t need = o->min_points ? o->min_points : 2;
+  int rc = GK_OK;
+  if (nL < need)
+    rc = gk_error_set(err, GK_EINPUT, path, 0, "%zu stripe lengths%s are fewer than the %zu parameters of %s", nL,
+                      o->has_range ? " in `range`" : "", need, o->model_name ? o->model_name : "the model");
+  /* repack rows to stride nL */
+  for (size_t i = 0; !rc && i < nw; i++) memmove(p->z + i * nL, p->z + i * m->ncol, nL * sizeof *p->z);
+  for (size_t k = 1; !rc && k < nL; k++)
+    if (!(p->L[k] > p->L[k - 1]))
+      rc = gk_error_set(err, GK_EINPUT, path, 0, "stripe lengths (first row) must increase (%g after %g cm)",
+                        p->L[k], p->L[k - 1]);
+  if (!rc && p->L[0] < 0)
+    rc = gk_error_set(err, GK_EINPUT, path, 0, "negative stripe length %g cm in the first row", p->L[0]);
+  if (rc) {
+    gk_vsl_prepared_matrix_free(p);
+    return rc;
+  }
+  p->nL = nL;
+  p->nw = nw;
+  return GK_OK;
+}

@@ -69,3 +69,86 @@ run dfb --kappa 100 --length 200 --plot "$T/d.svg"; expect_rc 0 "dfb plot"
 [ -s "$T/d.svg" ] && ok || bad "dfb plot file"
 run dfb --help; expect_rc 0 "help"; expect_out "Examples:" "help examples"
 finish
+
+# A grating shallower than its layer (--depth): the top d nm become a
+# sub-layer. Same kappa and n_eff as the stack written with the layer split
+# by hand; kappa grows with the depth; a depth not below the layer is refused.
+cat > "$T/split.yaml" <<'Y'
+wavelength_nm: 530
+layers:
+  - {name: air, n: 1.0}
+  - {name: CsPbBr3, n: 2.30, thickness_nm: 120, active: true}
+  - {name: grating, n: 1.46, thickness_nm: 15}
+  - {name: rest, n: 1.46, thickness_nm: 25}
+  - {name: quartz, n: 1.46}
+Y
+for pol in te tm; do
+  run dfb --stack "$SRC/examples/stack-dfb-cspbbr3.yaml" --grating-layer grating --fill-index 2.3 --depth 15 --pol $pol --length 20 --format json
+  expect_rc 0 "partial depth ($pol)"
+  kd=$(jnum kappa); nd=$(jnum neff)
+  run dfb --stack "$T/split.yaml" --grating-layer grating --fill-index 2.3 --pol $pol --length 20 --format json
+  expect_rc 0 "split stack ($pol)"
+  expect_near kappa "$kd" 1e-9 "--depth 15 = the layer split by hand ($pol)"
+  expect_near neff "$nd" 1e-12 "--depth 15: same n_eff as the split stack ($pol)"
+done
+expect_out '"pol":	"TM"' "pol in the JSON"
+run dfb --stack "$SRC/examples/stack-dfb-cspbbr3.yaml" --grating-layer grating --fill-index 2.3 --depth 5 --length 20 --format json
+k5=$(jnum kappa)
+run dfb --stack "$SRC/examples/stack-dfb-cspbbr3.yaml" --grating-layer grating --fill-index 2.3 --depth 30 --length 20 --format json
+k30=$(jnum kappa)
+run dfb --stack "$SRC/examples/stack-dfb-cspbbr3.yaml" --grating-layer grating --fill-index 2.3 --length 20 --format json
+k40=$(jnum kappa)
+awk -v a="$k5" -v b="$k30" -v c="$k40" 'BEGIN { exit !(a > 0 && a < b && b < c) }' && ok || bad "kappa grows with depth: $k5 $k30 $k40"
+run dfb --stack "$SRC/examples/stack-dfb-cspbbr3.yaml" --grating-layer grating --fill-index 2.3 --depth 40 --length 20
+expect_rc 2 "depth not below the layer"; expect_err "is not below the thickness" "depth message"
+# TM: smaller coupling than TE for this guide; TM second order needs --no-radiation
+run dfb --stack "$SRC/examples/stack-dfb-cspbbr3.yaml" --grating-layer grating --fill-index 2.3 --pol tm --length 20 --format json
+kt=$(jnum kappa)
+awk -v a="$kt" -v b="$k40" 'BEGIN { exit !(a > 0 && a < b) }' && ok || bad "TM kappa $kt below TE $k40"
+run dfb --stack "$SRC/examples/stack-dfb-cspbbr3.yaml" --grating-layer grating --fill-index 2.3 --pol tm --order 2 --duty 0.75 --length 20
+expect_rc 2 "TM second order without --no-radiation"; expect_err "TE only" "TM radiation message"
+run dfb --stack "$SRC/examples/stack-dfb-cspbbr3.yaml" --grating-layer grating --fill-index 2.3 --pol tm --order 2 --duty 0.75 --no-radiation --length 20 --format json
+expect_rc 0 "TM second order, radiation left out"
+run dfb --kappa 40 --length 500 --depth 10; expect_rc 2 "--depth needs --stack"
+run dfb --stack "$SRC/examples/stack-dfb-cspbbr3.yaml" --grating-layer grating --pol xm --length 20
+expect_rc 2 "bad --pol"
+
+# Facets and a quarter-wave phase shift (library checked against RK4
+# shooting in tests/unit/test_dfb.c): the shifted grating lases at the Bragg
+# condition; a Fabry-Perot limit; bad input.
+run dfb --kappa 40 --length 500 --shift 180 --format json; expect_rc 0 "quarter-wave shift"
+expect_near delta_l 0 1e-9 "quarter-wave shifted grating lases at delta = 0"
+expect_near alpha_l 0.697135 2e-6 "quarter-wave shifted, kappa L = 2"
+expect_near phase_shift_deg 180 0 "shift in the JSON"
+run dfb --kappa 1e-4 --length 0.1 --facets 0.25:0.25 --format json; expect_rc 0 "Fabry-Perot limit"
+expect_near alpha_l 0.693147 1e-4 "-ln(r1 r2)/2 = ln 2 for R = 0.25"
+run dfb --kappa 40 --length 500 --facets 1:0.3; expect_rc 2 "reflectance 1"; expect_err "not in \[0, 1\)" "reflectance message"
+run dfb --kappa 40 --length 500 --facets 0.3; expect_rc 2 "one reflectance"
+run dfb --kappa 40 --length 500 --facet-phase 0:90; expect_rc 2 "--facet-phase needs --facets"
+run dfb --kappa 100 --length 0.2mm --neff 1.75 --period 154nm --check-tmm --shift 180; expect_rc 2 "TMM is the uniform grating"
+run dfb --stack "$SRC/examples/stack-dfb-cspbbr3.yaml" --grating-layer grating --fill-index 2.3 --order 2 --duty 0.75 --length 20 --shift 180
+expect_rc 2 "second order radiation with a shift"; expect_err "no-radiation" "radiation/shift message"
+run dfb --stack "$SRC/examples/stack-dfb-cspbbr3.yaml" --grating-layer grating --fill-index 2.3 --order 2 --duty 0.75 --length 20 --shift 180 --no-radiation --format json
+expect_rc 0 "second order, shift, radiation left out"; expect_near delta_l 0 1e-9 "shifted second-order grating at delta = 0"
+
+# Gain coupling from the stack: the grating layer's k (here gain, k < 0).
+# kappa_gain = -k0 Im(eps_1) Gamma / (2 n_eff) in the Kogelnik-Shank sign
+# (the conjugation checked against a transfer matrix in the unit test); with
+# gain in the high-index teeth (in phase) the long-wavelength band edge,
+# whose standing wave sits in the high-index regions, lases first.
+cat > "$T/gain.yaml" <<'Y'
+wavelength_nm: 530
+layers:
+  - {name: air, n: 1.0}
+  - {name: film, n: 1.60, thickness_nm: 300}
+  - {name: grating, n: 1.90, k: -0.002, thickness_nm: 60}
+  - {name: quartz, n: 1.46}
+Y
+run dfb --stack "$T/gain.yaml" --grating-layer grating --fill-index 1.6 --length 20 --format json
+expect_rc 0 "gain-coupled stack grating"
+kg=$(jnum kappa_gain); ne=$(jnum neff); gm=$(jnum confinement_grating)
+awk -v kg="$kg" -v ne="$ne" -v g="$gm" 'BEGIN { pi = atan2(0, -1); k0 = 2 * pi / 530e-7; em = 2 * 1.9 * 0.002 / pi;
+  ref = k0 * em * g / (2 * ne); d = kg / ref - 1; exit !(d < 1e-9 && d > -1e-9) }' && ok || bad "kappa_gain $kg vs closed form"
+dl=$(jnum delta_l); awk -v d="$dl" 'BEGIN { exit !(d < -1) }' && ok || bad "in-phase gain coupling: the long-wavelength edge (delta < 0) first, got $dl"
+run dfb --stack "$T/gain.yaml" --grating-layer grating --fill-index 1.6 --length 20 --kappa-gain 10
+expect_rc 2 "--kappa-gain with --stack"

@@ -28,6 +28,32 @@ expect_near loss_cm 45.49 0.01 "BRW example loss"
 expect_near gain_confinement_core 0.2220 2e-4 "BRW example gain-weighted confinement"
 expect_near leakage_cm 0 1e-3 "BRW example: no leakage through 10 pairs"
 grep -q '^pol (0=TE 1=TM),neff_re' "$T/l.csv" && ok || bad "leaky CSV"
+
+# The Ahn et al. BRW under its stated assumptions (examples/stack-brw-ahn.yaml:
+# TFB n 1.54, lossless ITO, bulk Ag): the reported Gamma ~ 23 % (gain-weighted)
+# and loss ~ 16 cm^-1, and the same mode from an independent computation
+# (tests/brw_poles.py: poles of the round-trip response in the QD layer from
+# Rouard's recursion of Fresnel coefficients, field integrated separately).
+run modes "$SRC/examples/stack-brw-ahn.yaml" --leaky --pol te --format json
+expect_rc 0 "Ahn BRW"
+expect_out '"bragg":	true' "Ahn BRW: a Bragg mode in the stop band"
+expect_near loss_cm 16.0 0.1 "Ahn BRW loss ~ 16 cm^-1 (reported)"
+expect_near gain_confinement_core 0.23 0.0015 "Ahn BRW gain-weighted confinement ~ 0.23 (reported)"
+expect_near leakage_cm 0 1e-3 "Ahn BRW: the loss is Ag absorption"
+if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import numpy, yaml' 2>/dev/null; then
+  REF=$(/usr/bin/python3 "$SRC/tests/brw_poles.py" "$SRC/examples/stack-brw-ahn.yaml" 1.40 1.499 2e-3)
+  read -r pre pim ploss pgam pgw <<< "$REF"
+  GK=$OUT
+  expect_near re "$pre" 1e-9 "Ahn BRW n_eff vs the independent pole ($REF)"
+  expect_near im "$pim" 1e-10 "Ahn BRW Im n_eff vs the independent pole"
+  expect_near loss_cm "$ploss" 1e-4 "Ahn BRW loss vs the independent pole"
+  expect_near gain_confinement_core "$pgw" 1e-6 "Ahn BRW Gamma_g vs the independent field integral"
+  c3=$(printf '%s\n' "$GK" | tr -d '\n\t ' | awk -F'"confinement":\\[' '{ print $2 }' | cut -d']' -f1 | cut -d, -f4)
+  awk -v a="$c3" -v b="$pgam" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 1e-6) }' && ok \
+    || bad "Ahn BRW QD confinement $c3 vs independent $pgam"
+else
+  echo "note: /usr/bin/python3 with numpy and yaml not found; the independent pole check is skipped"
+fi
 # profiles of the leaky modes: CSV (peak 1 inside the stack) and a figure over the DBR
 run modes "$SRC/examples/stack-brw-dbr.yaml" --leaky --pol te --profile "$T/p.csv" --plot "$T/p.svg"
 expect_rc 0 "leaky profiles"

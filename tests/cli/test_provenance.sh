@@ -107,4 +107,19 @@ $PY -c 'import json,sys; p=json.load(open(sys.argv[1]))["provenance"]; assert p[
 run modes "$EX/stack-cspbbr3.yaml" -o "$T/modes.json"
 expect_rc 0 "modes"
 $PY -c 'import json,sys; p=json.load(open(sys.argv[1]))["provenance"]; assert any(i["path"].endswith("stack-cspbbr3.yaml") for i in p["inputs"]), p["inputs"]' "$T/modes.json" && ok || bad "YAML input in provenance"
+
+# figures get their provenance when they are written (not rebuilt at every
+# input read): an input read before the figure is in it
+run modes "$EX/stack-cspbbr3.yaml" --plot "$T/modes.svg"
+expect_rc 0 "modes --plot"
+$PY - "$T/modes.svg" <<'PYEOF' && ok || bad "figure provenance names the input read before it"
+import sys, json
+import xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+ns = {"svg": "http://www.w3.org/2000/svg"}
+md = root.find("svg:metadata", ns)
+items = {e.get("key"): e.text for e in md.iter("{urn:gainkit:provenance}entry")}
+ins = json.loads(items["gainkit-provenance"])["inputs"]
+assert any(i["path"].endswith("stack-cspbbr3.yaml") and len(i["sha256"]) == 64 for i in ins), ins
+PYEOF
 finish

@@ -13,6 +13,10 @@
 #include "gk_test.h"
 
 typedef double complex cplx;
+/* internal hook of src/modes/modes.c: the dispersion function on chosen
+ * cladding sheets (-1: improper, leaky), unscaled */
+double complex gk_modes__dispersion_sheet(const gk_guide *g, gk_pol pol, int sheet_c, int sheet_s,
+                                          double complex neff);
 
 /* ---- 1. leaky slab: closed-form three-layer TE dispersion -------------------
  * Cover n1, film nf below substrate ns: the leaky TE modes solve
@@ -145,9 +149,8 @@ static void test_quarter_wave_brw(void)
  * 1.45 and a design n_eff of 1.4 (just below nL, so k_x in L is small) the
  * TM admittances differ by a factor 1.8 and the TM Bragg mode is well
  * confined; it must sit at the design value, approached as the leakage
- * through N periods falls. (N stays small: a mode whose Im n_eff falls
- * below ~1e-12 lies on the search boxes' Im = 0 edge and can be missed;
- * with these layers the TE mode of N = 8 is.) */
+ * through N periods falls. (The TE modes of the same stack with N = 8,
+ * whose Im n_eff is below 1e-13, are test_near_real_modes.) */
 static void test_quarter_wave_brw_tm(void)
 {
   double wl = 980, nH = 2.5, nL = 1.45, target = 1.4;
@@ -183,6 +186,68 @@ static void test_quarter_wave_brw_tm(void)
       prev = off;
       CHECK(fabs(b->half_trace) > 1);
       /* the TE Bragg mode of the same stack is elsewhere: TM's own stop band */
+    }
+    gk_leaky_modes_free(&m);
+    gk_guide_free(&g);
+  }
+}
+
+/* Modes whose Im n_eff is below the contour boxes' floor (1e-13) or close
+ * to it: the TE quarter-wave BRW of test_quarter_wave_brw_tm with N = 8
+ * pairs per side. Its TE Bragg mode at the design n_eff 1.4 leaks by
+ * ~1e-19 (below double precision) and was missed by the box search alone;
+ * the real-axis strip scan must find it at the analytic Bragg condition
+ * (West & Helmy 2006: every layer a quarter wave, the core a half wave at
+ * n_eff 1.4) with its loss below resolution (reported 0). A higher-order
+ * Bragg mode at Im ~5e-9 (near the box floor, lost when the first contour
+ * met it) must be there too: the same mode as found with N = 3 (where the
+ * boxes find it, Im 6e-5), moved by less than 1e-3, its Im reduced by the
+ * five extra periods, and an exact zero of the dispersion function. */
+static void test_near_real_modes(void)
+{
+  double wl = 980, nH = 2.5, nL = 1.45, target = 1.4;
+  double dH = wl / (4 * sqrt(nH * nH - target * target)), dL = wl / (4 * sqrt(nL * nL - target * target));
+  double dc = wl / (2 * sqrt(nL * nL - target * target));
+  cplx hi3 = 0;
+  for (int N = 3; N <= 8; N += 5) {
+    size_t nl = 4 * (size_t)N + 3, L = 0;
+    double *n = calloc(nl, sizeof *n), *k = calloc(nl, sizeof *k), *d = calloc(nl, sizeof *d);
+    n[L++] = nL;
+    for (int i = 0; i < N; i++) { n[L] = nH; d[L++] = dH; n[L] = nL; d[L++] = dL; }
+    n[L] = nL; d[L++] = dc;
+    for (int i = 0; i < N; i++) { n[L] = nL; d[L++] = dL; n[L] = nH; d[L++] = dH; }
+    n[L++] = nL;
+    gk_guide g;
+    gk_error e;
+    gk_error_clear(&e);
+    CHECK_INT(gk_guide_init(&g, L, n, k, d, wl, &e), GK_OK);
+    free(n); free(k); free(d);
+    gk_leaky_modes m;
+    CHECK_INT(gk_modes_find_leaky(&g, GK_MODES_TE, 1.3, 0.01, &m, &e), GK_OK);
+    const gk_leaky_mode *b = NULL, *h = NULL;
+    for (size_t i = 0; i < m.n; i++) {
+      if (!m.mode[i].bragg) continue;
+      if (fabs(creal(m.mode[i].neff) - target) < 1e-3) b = &m.mode[i];
+      if (fabs(creal(m.mode[i].neff) - 1.339) < 2e-3) h = &m.mode[i];
+    }
+    CHECK_MSG(b != NULL, "TE Bragg mode at the design not found (N %d)", N);
+    CHECK_MSG(h != NULL, "TE Bragg mode near 1.339 not found (N %d)", N);
+    if (b && h) {
+      fprintf(stderr, "TE quarter-wave BRW, N %d: n_eff %.10f%+.3ei, %.10f%+.3ei\n", N, creal(b->neff), cimag(b->neff),
+              creal(h->neff), cimag(h->neff));
+      if (N == 3) {
+        hi3 = h->neff;
+        CHECK(cimag(b->neff) > 1e-7);
+      } else {
+        CHECK_ABS(creal(b->neff), target, 1e-9);
+        CHECK_ABS(cimag(b->neff), 0, 1e-13);
+        CHECK_ABS(b->loss_cm, 0, 1e-12);
+        CHECK(cabs(h->neff - hi3) < 1e-3);
+        CHECK(cimag(h->neff) > 0 && cimag(h->neff) < 1e-3 * cimag(hi3));
+        double complex F = gk_modes__dispersion_sheet(&g, GK_TE, -1, -1, h->neff);
+        double complex F1 = gk_modes__dispersion_sheet(&g, GK_TE, -1, -1, h->neff + 1e-6);
+        CHECK(cabs(F) < 1e-6 * cabs(F1));
+      }
     }
     gk_leaky_modes_free(&m);
     gk_guide_free(&g);
@@ -374,6 +439,7 @@ int main(void)
   RUN(test_leaky_slab);
   RUN(test_quarter_wave_brw);
   RUN(test_quarter_wave_brw_tm);
+  RUN(test_near_real_modes);
   RUN(test_brw_reflection_pole);
   RUN(test_periodic);
   return gk_test_summary();
