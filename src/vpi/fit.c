@@ -542,6 +542,13 @@ static void grid_start(size_t s, double pmax, double *gl)
   gl[GK_VPI_M] = GRID_NM[s / 8][1];
 }
 
+/* the same grid for the profile's restarts (src/vpi/profile.c) */
+size_t vpi_grid_start(size_t s, double pmax, double *gl)
+{
+  if (s < NGRID) grid_start(s, pmax, gl);
+  return NGRID;
+}
+
 static int start_glob(vctx *c, const double *g0, const double *a0, double *gl)
 {
   const gk_vpi_data *d = c->d;

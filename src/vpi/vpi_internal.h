@@ -34,6 +34,10 @@ void vpi_nnls2(double aa, double ab, double bb, double ay, double by, double *w1
 /* d dn / d P (for the thresholds' implicit derivative). */
 double vpi_dn_dP(double P, const double *glob, double pmax);
 
+/* Start s (< the returned count) of the globals' start grid of gk_vpi_fit
+ * into gl (s >= count: gl untouched). */
+size_t vpi_grid_start(size_t s, double pmax, double *gl);
+
 /* The fit with the threshold at wavelength i pinned to pump P: gamma_i is
  * not free but (alpha_i + target) / dn(P) (src/vpi/fit.c; profile
  * likelihood in src/vpi/profile.c). Starts from and returns gamma, alpha
