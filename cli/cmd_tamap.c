@@ -1,6 +1,7 @@
 /* gainkit tamap — transient-absorption maps dA(lambda, t): SVD, chirp,
  * global and target analysis (DAS/SAS), absorption cross-section from a
  * fluence series. The physics is in src/tamap (gainkit/tamap.h). */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -887,76 +888,170 @@ static int cmd_fit(int argc, char **argv)
 
 /* ---- sigma ------------------------------------------------------------ */
 
+/* The signal of each map of a fluence series: the mean dA over a late
+ * delay window (and a wavelength band), sign-flipped when the maps show a
+ * bleach (all means < 0). Mixed signs mean the window does not hold the
+ * single-exciton bleach of every map: refused rather than fitted. */
+static int sigma_from_maps(cli_common *c, char **files, size_t nf, const mapopt *mo, const double *win,
+                           const double *band, double *y, int *flipped)
+{
+  gk_error e;
+  gk_error_clear(&e);
+  int npos = 0, nneg = 0;
+  for (size_t k = 0; k < nf; k++) {
+    gk_tamap m;
+    gk_tamap_chirp ch;
+    int hc;
+    int rc = map_load(files[k], mo, &m, &ch, &hc, NULL);
+    if (rc) return rc;
+    size_t cnt = gk_tamap_window_mean(&m, win[0], win[1], band[0], band[1], &y[k]);
+    if (!cnt) {
+      gk_error_set(&e, GK_EINPUT, m.path, m.data_line, "no point in the delay window %g..%g ps (within the --band wavelengths)",
+                   win[0] * 1e12, win[1] * 1e12);
+      gk_tamap_free(&m);
+      return cli_error(&e);
+    }
+    gk_tamap_free(&m);
+    if (y[k] > 0) npos++;
+    else if (y[k] < 0) nneg++;
+  }
+  (void)c;
+  if (npos && nneg) {
+    gk_error_set(&e, GK_EINPUT, files[0], 0,
+                 "the window means change sign across the maps (%d > 0, %d < 0): choose --window/--band where every "
+                 "map shows the same (bleach) signal",
+                 npos, nneg);
+    return cli_error(&e);
+  }
+  *flipped = nneg > 0;
+  if (*flipped)
+    for (size_t k = 0; k < nf; k++) y[k] = -y[k];
+  return 0;
+}
+
 static int cmd_sigma(int argc, char **argv)
 {
   cli_common c = {.cmd = "tamap sigma"};
-  double hnu = 0;
-  cli_qopt q[] = {{"photon-energy", "eV", QO_POS, &hnu, NULL, 0}};
+  double hnu = 0, win[2] = {NAN, NAN}, band[2] = {NAN, NAN};
+  const char *fl_s = NULL;
+  mapopt mo = {NULL, NULL, NULL, NAN, -1, 0};
+  cli_qopt q[] = {{"photon-energy", "eV", QO_POS, &hnu, NULL, 0},
+                  {"fluence", NULL, QO_STRING, NULL, &fl_s, 0},
+                  {"window", "s", QO_RANGE, win, NULL, 0},
+                  {"band", "nm", QO_RANGE, band, NULL, 0},
+                  MAP_QOPTS(mo)};
   int first;
   if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
-  if (first >= argc) return cli_usage(c.cmd, "give a FILE of fluence and signal");
-  if (first + 1 < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first + 1]);
+  if (first >= argc) return cli_usage(c.cmd, "give a FILE of fluence and signal, or maps with --fluence");
   if (cli_qopt_require(&c, q, NQ(q), "photon-energy") < 0) return CLI_USAGE;
+  size_t nf = (size_t)(argc - first);
+  int maps = fl_s != NULL;
+  if (!maps) {
+    if (nf > 1) return cli_usage(c.cmd, "unexpected argument '%s' (several maps need --fluence)", argv[first + 1]);
+    static const char *mapo[] = {"window", "band", "delay-unit", "signal-unit", "layout", "background", "chirp", "exclude"};
+    for (size_t i = 0; i < sizeof mapo / sizeof *mapo; i++)
+      if (cli_qopt_find(q, NQ(q), mapo[i])->seen) return CLI_QFAIL(mapo[i], "goes with maps and --fluence");
+  } else if (!isfinite(win[0])) {
+    return cli_usage(c.cmd, "maps need --window T1:T2, the delays of the single-exciton signal (e.g. 200ps:1ns)");
+  }
   const char *path = argv[first];
-  gk_columns col;
-  gk_columns_options co = {0};
-  co.min_points = 3;
-  co.allow_unsorted = 1;
-  co.reject_duplicate_x = 1;
-  co.require_positive_x = 1;
-  int rc = cli_read_xy(path, &co, "J/cm2", &col);
-  if (rc) return rc;
+  gk_columns col = {0};
+  double *fx = NULL, *fy = NULL;
+  size_t n = 0;
+  int flipped = 0, rc = 0;
+  const char *y_unit = "(file units)";
+  if (maps) {
+    size_t nl;
+    if (cli_list("--fluence", fl_s, "J/cm2", &fx, &nl) < 0) return CLI_USAGE;
+    if (nl != nf) { free(fx); return CLI_QFAIL("fluence", "%zu values for %zu maps", nl, nf); }
+    if (nf < 3) { free(fx); return cli_usage(c.cmd, "the saturation fit needs >= 3 maps (got %zu)", nf); }
+    fy = malloc(nf * sizeof *fy);
+    if (!fy) { free(fx); return cli_usage(c.cmd, "out of memory"); }
+    /* no --band: every wavelength */
+    double bw[2] = {isfinite(band[0]) ? band[0] : 0, isfinite(band[1]) ? band[1] : DBL_MAX};
+    rc = sigma_from_maps(&c, argv + first, nf, &mo, win, bw, fy, &flipped);
+    if (rc) { free(fx); free(fy); return rc; }
+    n = nf;
+    y_unit = "OD";
+  } else {
+    gk_columns_options co = {0};
+    co.min_points = 3;
+    co.allow_unsorted = 1;
+    co.reject_duplicate_x = 1;
+    co.require_positive_x = 1;
+    rc = cli_read_xy(path, &co, "J/cm2", &col);
+    if (rc) return rc;
+    fx = col.x;
+    fy = col.y;
+    n = col.n;
+    if (col.y_unit[0]) y_unit = col.y_unit;
+  }
   gk_error e;
   gk_error_clear(&e);
   gk_tamap_sigma_fit f;
-  if (gk_tamap_sigma_run(col.x, col.y, col.n, hnu, &f, &e) != GK_OK) {
-    if (!e.file[0]) snprintf(e.file, sizeof e.file, "%s", path);
+  if (gk_tamap_sigma_run(fx, fy, n, hnu, &f, &e) != GK_OK) {
+    if (!e.file[0] && !maps) snprintf(e.file, sizeof e.file, "%s", path);
+    if (maps) { free(fx); free(fy); }
     gk_columns_free(&col);
     return cli_error(&e);
   }
   double hv = hnu * 1.602176634e-19;
   cli_result r;
   cli_result_init(&r, "tamap sigma");
-  cJSON_AddStringToObject(r.j, "file", path);
+  if (maps) {
+    cJSON *fa = cJSON_AddArrayToObject(r.j, "files");
+    for (size_t k = 0; k < nf; k++) cJSON_AddItemToArray(fa, cJSON_CreateString(argv[first + (int)k]));
+    gk_json_array(r.j, "delay_window_s", win, 2);
+    if (isfinite(band[1])) gk_json_array(r.j, "band_nm", band, 2);
+    cJSON_AddBoolToObject(r.j, "signal_is_minus_dA", flipped);
+  } else {
+    cJSON_AddStringToObject(r.j, "file", path);
+  }
   gk_json_value_se(r.j, "sigma", f.sigma, f.sigma_se);
   gk_json_value_se(r.j, "s_inf", f.s_inf, f.s_inf_se);
   gk_json_num(r.j, "fluence_n1", hv / f.sigma);
   gk_json_num(r.j, "chi2_red", f.chi2_red);
   cJSON_AddBoolToObject(r.j, "converged", f.converged);
-  cli_printf(&r.b, "Saturation S = S_inf (1 - exp(-<N>)), <N> = sigma F/(h nu), h nu = %.3g eV, %zu fluences\n", hnu,
-             col.n);
+  cli_printf(&r.b, "Saturation S = S_inf (1 - exp(-<N>)), <N> = sigma F/(h nu), h nu = %.3g eV, %zu fluences\n", hnu, n);
+  if (maps) {
+    cli_printf(&r.b, "  signal: %sdA averaged over %g .. %g ps", flipped ? "-" : "", win[0] * 1e12, win[1] * 1e12);
+    if (isfinite(band[1])) cli_printf(&r.b, " and %g .. %g nm", band[0], band[1]);
+    else cli_printf(&r.b, ", all wavelengths");
+    cli_printf(&r.b, ", one value per map\n");
+  }
   cli_print_value(&r.b, "sigma", f.sigma, f.sigma_se, "cm^2");
-  cli_print_value(&r.b, "S_inf", f.s_inf, f.s_inf_se, col.y_unit[0] ? col.y_unit : "(file units)");
+  cli_print_value(&r.b, "S_inf", f.s_inf, f.s_inf_se, y_unit);
   cli_print_value(&r.b, "F(<N>=1)", hv / f.sigma * 1e6, NAN, "uJ/cm2");
   if (!f.converged) cli_printf(&r.b, "  NOT CONVERGED: %s\n", f.reason);
   static const char *hdr[] = {"fluence (J/cm2)", "<N>", "signal", "fit"};
   gk_csv_init(&r.csv, 4, hdr);
   r.has_csv = 1;
-  for (size_t i = 0; i < col.n; i++) {
-    double nn = f.sigma * col.x[i] / hv;
-    gk_csv_add_row(&r.csv, (double[]){col.x[i], nn, col.y[i], f.s_inf * -expm1(-nn)});
+  for (size_t i = 0; i < n; i++) {
+    double nn = f.sigma * fx[i] / hv;
+    gk_csv_add_row(&r.csv, (double[]){fx[i], nn, fy[i], f.s_inf * -expm1(-nn)});
   }
   rc = 0;
   if (c.plot) {
     enum { M = 200 };
-    double xs[M], ys[M], lo = INFINITY, hi = 0, *nx = malloc(col.n * sizeof *nx);
-    for (size_t i = 0; i < col.n; i++) { lo = fmin(lo, col.x[i]); hi = fmax(hi, col.x[i]); }
+    double xs[M], ys[M], lo = INFINITY, hi = 0, *nx = malloc(n * sizeof *nx);
+    for (size_t i = 0; i < n; i++) { lo = fmin(lo, fx[i]); hi = fmax(hi, fx[i]); }
     for (int i = 0; i < M; i++) {
       double F = lo * pow(hi / lo, (double)i / (M - 1));
       xs[i] = f.sigma * F / hv;
       ys[i] = f.s_inf * -expm1(-xs[i]);
     }
-    for (size_t i = 0; i < col.n && nx; i++) nx[i] = f.sigma * col.x[i] / hv;
+    for (size_t i = 0; i < n && nx; i++) nx[i] = f.sigma * fx[i] / hv;
     gk_figure *fig = gk_figure_new(1, 1, 800, 560, cli_basename(path));
     gk_panel *p = gk_figure_panel(fig, 0);
     gk_panel_labels(p, "mean excitons per dot <N> = σ F/(hν)", "signal", "single-exciton signal versus <N>");
     gk_panel_log(p, 1, 0);
-    if (nx) gk_panel_add(p, nx, col.y, NULL, col.n, GK_STYLE_POINTS, -1, "data");
+    if (nx) gk_panel_add(p, nx, fy, NULL, n, GK_STYLE_POINTS, -1, "data");
     gk_panel_add(p, xs, ys, NULL, M, GK_STYLE_LINE, GK_BLACK, "S_{∞}(1 - e^{-<N>})");
     free(nx);
     rc = cli_save_figure(&c, fig);
   }
   int status = f.converged ? CLI_OK : CLI_FAILED;
+  if (maps) { free(fx); free(fy); }
   gk_columns_free(&col);
   if (rc) { cli_result_free(&r); return rc; }
   return cli_result_finish(&c, &r, status);
@@ -1291,7 +1386,16 @@ static int cmd_gain(int argc, char **argv)
   "    with fluence, S = S_inf (1 - exp(-sigma F/(h nu))) (Poisson statistics; Ahn et al.,\n"     \
   "    Chem. Rev. 2023, Fig. 26b; Qin et al., Nano Lett. 2021). FILE columns: fluence (J/cm2\n"   \
   "    unless the header names a unit, \"fluence (uJ/cm2)\") and the signal (any unit)\n"          \
+  "    Or from the maps of a fluence series themselves: MAP1 MAP2 ... (>= 3, one per fluence)\n"  \
+  "    with --fluence and --window; the signal of each map is its dA averaged over the delay\n"  \
+  "    window (late delays: the single-exciton bleach) and the --band wavelengths, with the\n"    \
+  "    sign flipped for a bleach (dA < 0); window means of both signs are refused\n"           \
   "      --photon-energy E  pump photon energy (eV, required)\n"                                   \
+  "      --fluence F1,F2,.. pump fluence of each map, in the order of the maps (J/cm2; units\n"  \
+  "                         as 5uJ/cm2)\n"                                                       \
+  "      --window T1:T2     delays averaged in every map (s; e.g. 200ps:1ns), required with maps\n" \
+  "      --band WL1:WL2     wavelengths averaged (nm; default all)\n"                            \
+  "      [map options as for svd]\n"                                                              \
   "      gainkit tamap sigma examples/tamap/sigma.csv --photon-energy 3.1eV\n"
 
 #define TAMAP_HELP_GAIN                                                                             \
@@ -1318,7 +1422,7 @@ static const struct cli_subcommand subs[] = {
   {"svd", "FILE [options]", TAMAP_HELP_SVD, cmd_svd},
   {"chirp", "FILE [--order N] [options]", TAMAP_HELP_CHIRP, cmd_chirp},
   {"fit", "FILE... (--das N | --sequential N | --scheme TEXT) [options]", TAMAP_HELP_FIT, cmd_fit},
-  {"sigma", "FILE --photon-energy E", TAMAP_HELP_SIGMA, cmd_sigma},
+  {"sigma", "FILE|MAP... --photon-energy E [--fluence F1,.. --window T1:T2]", TAMAP_HELP_SIGMA, cmd_sigma},
   {"gain", "FILE1 FILE2... --ground A0.csv (--n-mean LIST | --fluence LIST ...) (--delay T | --window T1:T2)", TAMAP_HELP_GAIN, cmd_gain},
   {NULL, NULL, NULL, NULL},
 };

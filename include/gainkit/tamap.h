@@ -260,6 +260,14 @@ typedef struct gk_tamap_sigma_fit {
   int converged;
   char reason[160];
 } gk_tamap_sigma_fit;
+/* Mean of dA over the delays t_lo <= t <= t_hi (s) and the wavelengths
+ * wl_lo <= wl <= wl_hi (nm) of one map, skipping masked (use == 0) and
+ * non-finite points. Returns the number of points averaged; 0 leaves
+ * *mean NaN. The signal of a fluence series of maps for
+ * gk_tamap_sigma_run is this mean at a late delay window (the
+ * single-exciton bleach; Ahn et al., Chem. Rev. 2023, Fig. 26b). */
+size_t gk_tamap_window_mean(const gk_tamap *m, double t_lo, double t_hi, double wl_lo, double wl_hi, double *mean);
+
 int gk_tamap_sigma_run(const double *fluence, const double *signal, size_t n, double photon_ev,
                        gk_tamap_sigma_fit *f, gk_error *err);
 

@@ -24,6 +24,22 @@ void gk_tamap_gain_free(gk_tamap_gain_result *r)
   memset(r, 0, sizeof *r);
 }
 
+size_t gk_tamap_window_mean(const gk_tamap *m, double t_lo, double t_hi, double wl_lo, double wl_hi, double *mean)
+{
+  double s = 0;
+  size_t c = 0;
+  for (size_t i = 0; i < m->nw; i++) {
+    if (!(m->wl[i] >= wl_lo && m->wl[i] <= wl_hi)) continue;
+    for (size_t j = 0; j < m->nt; j++)
+      if (m->t[j] >= t_lo && m->t[j] <= t_hi && (!m->use || m->use[i * m->nt + j]) && isfinite(m->z[i * m->nt + j])) {
+        s += m->z[i * m->nt + j];
+        c++;
+      }
+  }
+  *mean = c ? s / (double)c : NAN;
+  return c;
+}
+
 int gk_tamap_gain(const gk_tamap *const *maps, size_t nsets, const double *n_mean, const double *wl0,
                   const double *a0, size_t n0, double t_lo, double t_hi, double thickness_cm,
                   gk_tamap_gain_result *r, gk_error *err)
@@ -62,19 +78,14 @@ int gk_tamap_gain(const gk_tamap *const *maps, size_t nsets, const double *n_mea
   for (size_t k = 0; k < nsets; k++) {
     const gk_tamap *m = maps[k];
     for (size_t i = 0; i < nw; i++) {
-      double s = 0;
-      size_t c = 0;
-      for (size_t j = 0; j < m->nt; j++)
-        if (m->t[j] >= t_lo && m->t[j] <= t_hi && (!m->use || m->use[i * m->nt + j]) && isfinite(m->z[i * m->nt + j])) {
-          s += m->z[i * m->nt + j];
-          c++;
-        }
+      double mean;
+      size_t c = gk_tamap_window_mean(m, t_lo, t_hi, m->wl[i], m->wl[i], &mean);
       if (!c) {
         gk_tamap_gain_free(r);
         return gk_error_set(err, GK_EINPUT, m->path, m->data_line,
                             "no usable delay in the window at %g nm", maps[0]->wl[i]);
       }
-      r->da[i * nsets + k] = s / (double)c;
+      r->da[i * nsets + k] = mean;
     }
   }
   /* thresholds */

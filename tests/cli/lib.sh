@@ -49,6 +49,7 @@ run() {
 # there means hand-made JSON or text. Not counted as a pass: it is a guard.
 no_nonfinite() {
   local hit
+  [ -f "$1" ] || { bad "$2: no_nonfinite: no file '$1'"; return; }
   hit=$(grep -inE '(^|[][[:space:]:,=("])[-+]?(nan|inf|infinity)([][[:space:],)"]|$)' "$1" | head -n 3)
   [ -z "$hit" ] || bad "$2: non-finite value printed: $hit"
 }
