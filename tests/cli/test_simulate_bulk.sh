@@ -13,7 +13,7 @@ expect_rc 0 "bulk TE+TM sweep"
 expect_out '"bulk"' "json names the kinetics"
 expect_out '"spectrum_tm_photons_per_nm"' "json has the TM spectrum"
 expect_out '"memory_bytes"' "json reports memory"
-no_nonfinite "$OUT" "bulk sweep json"
+no_nonfinite "$T/stdout" "bulk sweep json"
 if grep -q '^# modes: te+tm confinement_tm 0\.' "$T/film.csv"; then ok; else bad "TE/TM comment"; fi
 if grep -q '^# carriers: bulk k1 10000000 s^-1 k2 2e-10' "$T/film.csv"; then ok; else bad "carriers comment"; fi
 run simulate "$T/film.yaml" --vpi 60 --format json
@@ -71,7 +71,7 @@ awk -F, 'BEGIN{srand(7); OFS=","} /^#/ {print; next} NR>0 && $1 ~ /wavelength/ {
 sed -e 's/peak: 4e-16 cm2/peak: 5.6e-16 cm2/; s/background_loss: 30 cm^-1/background_loss: 18 cm^-1/' "$T/film.yaml" >"$T/start.yaml"
 run simulate "$T/start.yaml" --fit-to "$T/noisy.csv" --fit sigma,background_loss --fit-min 1e-5 --format json -o "$T/best.csv"
 expect_rc 0 "--fit-to converges"
-no_nonfinite "$OUT" "fit json"
+no_nonfinite "$T/stdout" "fit json"
 flat=$(printf '%s' "$OUT" | tr -d '\n\t ')
 chk() {  # name truth
   v=$(printf '%s' "$flat" | sed 's/.*"'"$1"'":{"value":\([^,]*\),"stderr":\([^,]*\),.*/\1 \2/')
@@ -102,7 +102,7 @@ if nocomments "$T/vslbest.csv" | head -1 | grep -q 'L (cm)'; then ok; else bad "
 # part of the pump at the air/film face) and emits less at the same fluence.
 run simulate "$SRC/examples/sim-cspbbr3-film-depth.yaml" --vpi 40 --format json
 expect_rc 0 "depth-resolved example"
-no_nonfinite "$OUT" "depth json"
+no_nonfinite "$T/stdout" "depth json"
 printf '%s' "$OUT" >"$T/depth.json"
 run simulate "$SRC/examples/sim-cspbbr3-film.yaml" --vpi 40 --format json
 printf '%s' "$OUT" >"$T/avg.json"
