@@ -360,6 +360,11 @@ static int cmd_chirp(int argc, char **argv)
 /* A fitted value, or "not determined" when it is free and its standard
  * error is not finite (singular covariance) or, for a positive quantity
  * (positive != 0), not smaller than the value. */
+static int not_determined(double v, double se, int positive)
+{
+  return !isfinite(se) || !(se > 0) || (positive && !(se < fabs(v)));
+}
+
 static void pval(cli_buf *b, const char *name, double v, double se, int fixed, int positive, const char *unit,
                  int *undetermined)
 {
@@ -369,7 +374,7 @@ static void pval(cli_buf *b, const char *name, double v, double se, int fixed, i
     cli_print_value(b, name, v, NAN, u);
     return;
   }
-  if (!isfinite(se) || !(se > 0) || (positive && !(se < fabs(v)))) {
+  if (not_determined(v, se, positive)) {
     cli_printf(b, "  %-12s not determined by the data\n", name);
     (*undetermined)++;
     return;
@@ -892,7 +897,7 @@ static int cmd_fit(int argc, char **argv)
  * delay window (and a wavelength band), sign-flipped when the maps show a
  * bleach (all means < 0). Mixed signs mean the window does not hold the
  * single-exciton bleach of every map: refused rather than fitted. */
-static int sigma_from_maps(cli_common *c, char **files, size_t nf, const mapopt *mo, const double *win,
+static int sigma_from_maps(char **files, size_t nf, const mapopt *mo, const double *win,
                            const double *band, double *y, int *flipped)
 {
   gk_error e;
@@ -915,7 +920,6 @@ static int sigma_from_maps(cli_common *c, char **files, size_t nf, const mapopt 
     if (y[k] > 0) npos++;
     else if (y[k] < 0) nneg++;
   }
-  (void)c;
   if (npos && nneg) {
     gk_error_set(&e, GK_EINPUT, files[0], 0,
                  "the window means change sign across the maps (%d > 0, %d < 0): choose --window/--band where every "
@@ -969,7 +973,7 @@ static int cmd_sigma(int argc, char **argv)
     if (!fy) { free(fx); return cli_usage(c.cmd, "out of memory"); }
     /* no --band: every wavelength */
     double bw[2] = {isfinite(band[0]) ? band[0] : 0, isfinite(band[1]) ? band[1] : DBL_MAX};
-    rc = sigma_from_maps(&c, argv + first, nf, &mo, win, bw, fy, &flipped);
+    rc = sigma_from_maps(argv + first, nf, &mo, win, bw, fy, &flipped);
     if (rc) { free(fx); free(fy); return rc; }
     n = nf;
     y_unit = "OD";
@@ -1007,9 +1011,20 @@ static int cmd_sigma(int argc, char **argv)
   } else {
     cJSON_AddStringToObject(r.j, "file", path);
   }
-  gk_json_value_se(r.j, "sigma", f.sigma, f.sigma_se);
+  /* sigma is determined only where the series reaches below saturation:
+   * when every fluence already saturates, the covariance is singular and
+   * sigma is only bounded from below (pval's rule, as for the rates) */
+  int undet_sigma = not_determined(f.sigma, f.sigma_se, 1) || f.saturated, undet = undet_sigma;
+  if (undet_sigma) {
+    cJSON_AddNullToObject(r.j, "sigma");
+    cJSON_AddNullToObject(r.j, "fluence_n1");
+    cJSON_AddStringToObject(r.j, "sigma_not_determined",
+                            f.saturated ? "the lowest fluence already reaches >= 95 % of S_inf: the rise is not sampled, sigma has only a lower bound" : "no standard error: the signal does not rise below saturation over these fluences");
+  } else {
+    gk_json_value_se(r.j, "sigma", f.sigma, f.sigma_se);
+    gk_json_num(r.j, "fluence_n1", hv / f.sigma);
+  }
   gk_json_value_se(r.j, "s_inf", f.s_inf, f.s_inf_se);
-  gk_json_num(r.j, "fluence_n1", hv / f.sigma);
   gk_json_num(r.j, "chi2_red", f.chi2_red);
   cJSON_AddBoolToObject(r.j, "converged", f.converged);
   cli_printf(&r.b, "Saturation S = S_inf (1 - exp(-<N>)), <N> = sigma F/(h nu), h nu = %.3g eV, %zu fluences\n", hnu, n);
@@ -1019,9 +1034,11 @@ static int cmd_sigma(int argc, char **argv)
     else cli_printf(&r.b, ", all wavelengths");
     cli_printf(&r.b, ", one value per map\n");
   }
-  cli_print_value(&r.b, "sigma", f.sigma, f.sigma_se, "cm^2");
+  if (f.saturated) cli_printf(&r.b, "  %-12s not determined (the lowest fluence already reaches >= 95 %% of S_inf: only a lower bound)\n", "sigma");
+  else pval(&r.b, "sigma", f.sigma, f.sigma_se, 0, 1, "cm^2", &undet);
   cli_print_value(&r.b, "S_inf", f.s_inf, f.s_inf_se, y_unit);
-  cli_print_value(&r.b, "F(<N>=1)", hv / f.sigma * 1e6, NAN, "uJ/cm2");
+  if (undet_sigma) cli_printf(&r.b, "  %-12s not determined (no rise below saturation over these fluences: add lower ones)\n", "F(<N>=1)");
+  else cli_print_value(&r.b, "F(<N>=1)", hv / f.sigma * 1e6, NAN, "uJ/cm2");
   if (!f.converged) cli_printf(&r.b, "  NOT CONVERGED: %s\n", f.reason);
   static const char *hdr[] = {"fluence (J/cm2)", "<N>", "signal", "fit"};
   gk_csv_init(&r.csv, 4, hdr);
@@ -1050,7 +1067,7 @@ static int cmd_sigma(int argc, char **argv)
     free(nx);
     rc = cli_save_figure(&c, fig);
   }
-  int status = f.converged ? CLI_OK : CLI_FAILED;
+  int status = f.converged && !undet ? CLI_OK : CLI_FAILED;
   if (maps) { free(fx); free(fy); }
   gk_columns_free(&col);
   if (rc) { cli_result_free(&r); return rc; }

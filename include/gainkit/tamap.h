@@ -258,6 +258,10 @@ typedef struct gk_tamap_sigma_fit {
   double s_inf, s_inf_se;
   double chi2_red;
   int converged;
+  /* 1 when the lowest fluence already gives >= 95 % of S_inf at the
+   * fitted sigma: the rise is not sampled, the fit follows the noise on
+   * the plateau, and sigma is only bounded from below (not determined) */
+  int saturated;
   char reason[160];
 } gk_tamap_sigma_fit;
 /* Mean of dA over the delays t_lo <= t <= t_hi (s) and the wavelengths

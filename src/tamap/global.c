@@ -1048,6 +1048,9 @@ int gk_tamap_sigma_run(const double *fluence, const double *signal, size_t n, do
   f->s_inf_se = fr.se[1];
   f->chi2_red = fr.chi2_red;
   f->converged = fr.converged;
+  double fmin_ = fluence[0];
+  for (size_t i = 1; i < n; i++) fmin_ = fmin(fmin_, fluence[i]);
+  f->saturated = -expm1(-f->sigma * fmin_ / c.hnu) >= 0.95;
   snprintf(f->reason, sizeof f->reason, "%s", fr.reason);
   gk_fit_result_free(&fr);
   return GK_OK;

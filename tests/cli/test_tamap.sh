@@ -200,6 +200,15 @@ expect_rc 0 "sigma from awk means"; near "$(jv sigma)" "$sig_maps" 1e-6 "maps ro
 run tamap sigma $MAPS --fluence 3uJ/cm2,6uJ/cm2,12uJ/cm2,24uJ/cm2,48uJ/cm2,96uJ/cm2 --window 200ps:925ps \
   --band 495nm:505nm --photon-energy 3.1eV
 expect_rc 0 "sigma from maps, band"; expect_out "495 .. 505 nm" "band in the text"
+# every fluence saturates (<N> 25..100): sigma is only bounded from below,
+# reported not determined (null), exit 1, never a number
+for k in 1 2 3; do mkmap "$T/ss$k.csv" $((500 * k)) 1; done
+run tamap sigma "$T/ss1.csv" "$T/ss2.csv" "$T/ss3.csv" --fluence 500uJ/cm2,1000uJ/cm2,1500uJ/cm2 --window 200ps:925ps \
+  --photon-energy 3.1eV --format json
+expect_rc 1 "saturated series: exit 1"; expect_out '"sigma":	null' "saturated series: sigma null"
+run tamap sigma "$T/ss1.csv" "$T/ss2.csv" "$T/ss3.csv" --fluence 500uJ/cm2,1000uJ/cm2,1500uJ/cm2 --window 200ps:925ps \
+  --photon-energy 3.1eV
+expect_rc 1 "saturated series, text"; expect_out "sigma        not determined (the lowest fluence" "saturated series: text"
 # refusals: no window; a count mismatch; a window on a CSV; signs that differ
 expect_input_error "maps need --window" "maps without window" -- tamap sigma $MAPS --fluence 1,2,3,4,5,6 --photon-energy 3eV
 expect_input_error "--fluence: 3 values for 6 maps" "fluence count" -- tamap sigma $MAPS --fluence 1,2,3 --window 200ps:1ns --photon-energy 3eV
