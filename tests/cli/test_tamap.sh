@@ -216,6 +216,17 @@ expect_input_error "--window: goes with maps" "window on a CSV" -- tamap sigma "
 mkmap "$T/sm7.csv" 96 1; sed -i '2,$s/,-/,/g' "$T/sm7.csv"
 expect_input_error "change sign across the maps" "mixed signs" -- tamap sigma $MAPS "$T/sm7.csv" --fluence 3,6,12,24,48,96,120 --window 200ps:925ps --photon-energy 3eV
 run tamap --help; expect_rc 0 "help"; expect_out "gainkit tamap fit" "help examples"
+# the help is generated from the option tables: units (a bare delay is in ps) and defaults
+run tamap fit --help; expect_rc 0 "fit help"
+expect_out "(ps; default 100 fs)" "fit help: --irf-fwhm unit and default"
+expect_out "--exclude W" "fit help: map options"
+run tamap svd --help; expect_out "--vectors K" "svd help"; expect_out "(default 4)" "svd help default"
+run tamap gain --help; expect_out "--window FROM:TO" "gain help"; expect_out "(ps)" "gain help: delays in ps"
+run tamap sigma --help; expect_out "--fluence F1,F2,.." "sigma help"; expect_out "(uJ/cm2)" "sigma help: fluence unit"
+# a bare delay is in ps (the unit --help shows), never seconds: --background -0.5 == -0.5ps
+run tamap svd "$EX/map_low.csv" --signal-unit mOD --background -0.5ps --format json; ref=$(noprov "$T/stdout")
+run tamap svd "$EX/map_low.csv" --signal-unit mOD --background -0.5 --format json
+expect_rc 0 "bare --background"; [ "$(noprov "$T/stdout")" = "$ref" ] && ok || bad "--background -0.5 is not -0.5 ps"
 run trpl --help; expect_rc 0 "trpl help"
 # A two-compartment scheme on map_low (X fed by the unmodelled 40 ps
 # biexciton decay rises within the 125 ps of delays): X -> 0 is best at its
