@@ -704,3 +704,43 @@ out:
   cJSON_Delete(j);
   return rc;
 }
+
+/* Several FILEs: the table of the net gain per file after the results
+ * collected in arr (taken over); emits and returns the exit status. */
+int vsl_emit_series(vsl_opts *o, char **files, size_t n, cJSON *arr, const cli_buf *text, const double *g,
+                    const double *se, const char **model, const int *conv, int rc)
+{
+  cli_buf b = {0};
+  cJSON *j = cJSON_CreateObject();
+  cJSON_AddStringToObject(j, "command", "vsl");
+  cJSON_AddBoolToObject(j, "converged", rc == CLI_OK);
+  cJSON *t = cJSON_AddArrayToObject(j, "table");
+  cli_printf(&b, "%s", text->s ? text->s : "");
+  cli_printf(&b, "VSL series: %zu files\n  %-32s %-10s %24s  %s\n", n, "file", "model", "g (cm^-1)", "converged");
+  static const char *const hdr[] = {"file", "g (cm^-1)", "se (cm^-1)", "converged"};
+  gk_csv csv;
+  int csv_ok = gk_csv_init(&csv, 4, hdr) == 0;
+  for (size_t i = 0; i < n; i++) {
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddStringToObject(r, "file", files[i]);
+    cJSON_AddStringToObject(r, "model", model[i]);
+    gk_json_value_se(r, "g", g[i], se[i]);
+    cJSON_AddBoolToObject(r, "converged", conv[i]);
+    cJSON_AddItemToArray(t, r);
+    char gs[64];
+    cli_fmt_value(gs, sizeof gs, g[i], se[i], "");
+    cli_printf(&b, "  %-32.32s %-10s %24s  %s\n", cli_basename(files[i]), model[i],
+               isfinite(g[i]) ? gs : "-", conv[i] ? "yes" : "no");
+    double row[4] = {(double)(i + 1), g[i], se[i], conv[i]};
+    if (csv_ok) {
+      gk_csv_add_comment(&csv, "file %zu: %s (%s)", i + 1, files[i], model[i]);
+      gk_csv_add_row(&csv, row);
+    }
+  }
+  cJSON_AddItemToObject(j, "files", arr);
+  rc = cli_emit(&o->c, j, b.s, csv_ok ? &csv : NULL, rc);
+  if (csv_ok) gk_csv_free(&csv);
+  cJSON_Delete(j);
+  cli_buf_free(&b);
+  return rc;
+}
