@@ -173,6 +173,17 @@ static void map_panel(gk_panel *p, const gk_tamap *m, const double *z, const cha
   free(zt);
 }
 
+/* The start of a subcommand on one map FILE: parse, exactly one argument. */
+static int one_map(cli_common *c, int argc, char **argv, cli_qopt *q, size_t nq, const char **path)
+{
+  int first;
+  if (cli_qopt_parse(c, argc, argv, q, nq, &first) < 0) return CLI_USAGE;
+  if (first >= argc) return cli_usage(c->cmd, "give a map FILE");
+  if (first + 1 < argc) return cli_usage(c->cmd, "unexpected argument '%s'", argv[first + 1]);
+  *path = argv[first];
+  return 0;
+}
+
 /* ---- svd ------------------------------------------------------------- */
 
 static struct { double nvec; } SVD = {4};
@@ -185,17 +196,16 @@ static int cmd_svd(int argc, char **argv)
 {
   cli_common c = {.cmd = "tamap svd"};
   CLI_RESET(MO), CLI_RESET(SVD);
-  int first;
-  if (cli_qopt_parse(&c, argc, argv, q_svd, NQ(q_svd), &first) < 0) return CLI_USAGE;
+  const char *path;
+  int rc = one_map(&c, argc, argv, q_svd, NQ(q_svd), &path);
+  if (rc) return rc;
   const mapopt mo = MO;
   const double nvec = SVD.nvec;
-  if (first >= argc) return cli_usage(c.cmd, "give a map FILE");
-  if (first + 1 < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first + 1]);
   if (nvec != floor(nvec) || nvec > 20) return CLI_QFAIL("vectors", "must be an integer from 1 to 20");
-  const char *path = argv[first];
   gk_tamap m;
   gk_tamap_chirp ch;
-  int hc, rc = map_load(path, &mo, &m, &ch, &hc, NULL);
+  int hc;
+  rc = map_load(path, &mo, &m, &ch, &hc, NULL);
   if (rc) return rc;
   gk_error e;
   gk_error_clear(&e);
@@ -291,19 +301,17 @@ static int cmd_chirp(int argc, char **argv)
 {
   cli_common c = {.cmd = "tamap chirp"};
   CLI_RESET(MO), CLI_RESET(CH);
-  int first;
-  if (cli_qopt_parse(&c, argc, argv, q_chirp, NQ(q_chirp), &first) < 0) return CLI_USAGE;
+  const char *path;
+  int rc = one_map(&c, argc, argv, q_chirp, NQ(q_chirp), &path);
+  if (rc) return rc;
   const mapopt mo = MO;
   const double order = CH.order;
-  if (first >= argc) return cli_usage(c.cmd, "give a map FILE");
-  if (first + 1 < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first + 1]);
   if (order != floor(order) || order > GK_TAMAP_MAX_ORDER)
     return CLI_QFAIL("order", "must be an integer 0..%d", GK_TAMAP_MAX_ORDER);
-  const char *path = argv[first];
   gk_tamap m;
   gk_tamap_chirp ch;
   int hc;
-  int rc = map_load(path, &mo, &m, &ch, &hc, NULL);
+  rc = map_load(path, &mo, &m, &ch, &hc, NULL);
   if (rc) return rc;
   gk_error e;
   gk_error_clear(&e);

@@ -41,39 +41,6 @@ static int load_spectra(cli_input *in, const char *const *paths, size_t npaths,
   return rc;
 }
 
-/* ---- options ----------------------------------------------------------- */
-
-/* N (an integer count of leading points), none, or a value (any other
- * number: "100.0", "-3", "1e2"). */
-static int parse_baseline(const char *arg, gk_baseline *b)
-{
-  if (!strcmp(arg, "none")) {
-    b->kind = GK_BASELINE_NONE;
-    return 0;
-  }
-  if (!strcmp(arg, "auto")) {
-    b->kind = GK_BASELINE_AUTO;
-    return 0;
-  }
-  if (arg[0] && strspn(arg, "0123456789") == strlen(arg)) {
-    long n;
-    if (cli_int("--baseline", arg, 1, 1000000000L, &n) < 0) return -1;
-    b->kind = GK_BASELINE_FIRST_N;
-    b->n = (size_t)n;
-    return 0;
-  }
-  double v;
-  gk_error e;
-  gk_error_clear(&e);
-  if (gk_parse_number(arg, &v, &e) != GK_OK) {
-    fprintf(stderr, "gainkit: --baseline: '%s' is not N, none or a value\n", arg);
-    return -1;
-  }
-  b->kind = GK_BASELINE_VALUE;
-  b->value = v;
-  return 0;
-}
-
 /* ---- options (declarative: --help is generated from this table) ---- */
 static int spectra, methods = GK_THRESHOLD_DEFAULT;
 static const char *window, *baseline, *range, *max_pump, *smooth;
@@ -96,7 +63,7 @@ static int opt_window(cli_qopt *o, const char *arg)
 static int opt_baseline(cli_qopt *o, const char *arg)
 {
   baseline = arg;
-  return parse_baseline(arg, &so.baseline);
+  return cli_baseline(arg, 1, NULL, "N, none or a value", &so.baseline);
 }
 static int opt_smooth(cli_qopt *o, const char *arg)
 {
