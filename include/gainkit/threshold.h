@@ -202,7 +202,7 @@ typedef struct gk_threshold_results {
   double *peak_int;        /* intensity at peak_wl per spectrum (NaN: left out); malloc'd */
   size_t n_fwhm;           /* points used by the fwhm method */
   size_t n_kink;           /* points given to the kink method */
-  char lines_reason[sizeof ((gk_error *)0)->msg]; /* why lines found no threshold (GK_ENOCONV) */
+  char lines_reason[512];  /* why lines found no threshold (GK_ENOCONV); the size of gk_error.msg */
 } gk_threshold_results;
 
 /* Run o->methods on the prepared series: kink (intensities must be > 0),

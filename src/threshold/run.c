@@ -11,6 +11,9 @@
 #include "gainkit/threshold.h"
 #include "gainkit/units.h"
 
+_Static_assert(sizeof(((gk_threshold_results *)0)->lines_reason) == sizeof(((gk_error *)0)->msg),
+               "lines_reason holds a gk_error message");
+
 int gk_threshold_methods_parse(const char *text, int *methods, gk_error *err)
 {
   char buf[128];
