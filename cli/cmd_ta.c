@@ -137,7 +137,7 @@ static void plot(const char *path, const gk_ta_set *s, const gk_ta_result *r, co
 /* ---- options (declarative: --help is generated from this table) ---- */
 static gk_ta_options O;
 static struct pump_opts PO;
-static const char *ground, *delta[MAX_DELTA], *longf, *alpha0_s;
+static const char *ground, *delta[MAX_DELTA], *longf, *alpha0_s, *tunit;
 static size_t ndelta, ndl;
 static double *delays, want_delay, pump_wl, win[2], degen, ne;
 static int fixne;
@@ -157,6 +157,9 @@ static cli_qopt opts[] = {
                    "wavelength (delay from '# delay: 4 ps' or --delays); repeat for several delays"),
   CLI_OPT_STRING("long", "FILE", &longf, NULL, "read the set from one long-format table instead of --delta"),
   CLI_OPT_LIST("delays", "LIST", "s", &delays, &ndl, NULL, "delays of the --delta files, in order (2,4,8 or 2ps,4ps,8ps)"),
+  CLI_OPT_STRING("time-unit", "U", &tunit, NULL,
+                 "unit of the delays when the file names none: the delay column of --long, a bare '# delay: 4' "
+                 "(never assumed)"),
   CLI_OPT_GROUP("Probe and delay"),
   CLI_OPT_QTY("probe", "NM", "nm", QO_POS, &O.probe_nm,
               "the band-edge bleach maximum",
@@ -190,7 +193,7 @@ static int run(int argc, char **argv)
   cli_common c = {.cmd = "ta"};
   gk_ta_options_default(&O);
   PO = (struct pump_opts){.sigma = NAN, .pump_ev = NAN};
-  ground = longf = alpha0_s = NULL;
+  ground = longf = alpha0_s = tunit = NULL;
   ndelta = ndl = 0;
   delays = NULL;
   want_delay = pump_wl = NAN;
@@ -213,6 +216,11 @@ static int run(int argc, char **argv)
   o.alpha0_ref = alpha0_s && !strcmp(alpha0_s, "neutral") ? GK_TA_ALPHA0_NEUTRAL : GK_TA_ALPHA0_OWN;
   if (isfinite(pump_wl)) PO.pump_ev = GK_HC_EV_NM / pump_wl;
   if (first < argc) { cli_usage(c.cmd, "unexpected argument '%s'", argv[first]); goto parsed; }
+  double tf = 1;
+  if (tunit && gk_unit_factor(tunit, "s", &tf, NULL) != GK_OK) {
+    cli_qopt_fail("time-unit", "'%s' is not a unit of time", tunit);
+    goto parsed;
+  }
   if (longf && ndelta) { cli_usage(c.cmd, "--long: give either --long FILE or --delta files, not both"); goto parsed; }
   if (longf && delays) { cli_usage(c.cmd, "--long: the delays come from its delay column; drop --delays"); goto parsed; }
   if (!ground || !(ndelta || longf)) { cli_usage(c.cmd, "need --ground FILE and --delta FILE (or --long FILE)"); goto parsed; }
@@ -253,7 +261,10 @@ static int run_parsed(cli_common *cp, gk_ta_options *op, struct pump_opts *pp)
   if (gk_columns_read(ground, &co, &g, &e) != GK_OK) { rc = cli_error(&e); goto out; }
   have_g = 1;
   gk_matrix_options mo = {.require_increasing_rows = 1};
-  if (longf && gk_long_read(longf, NULL, &lg, &e) != GK_OK) { rc = cli_error(&e); goto out; }
+  static const cli_fieldmap fields[] = {{"delay_unit", "--time-unit"}, {NULL, NULL}};
+  cli_set_fieldmap(fields);
+  gk_long_options lo = {.delay_unit = tunit};
+  if (longf && gk_long_read(longf, &lo, &lg, &e) != GK_OK) { rc = cli_error(&e); goto out; }
   for (; nread < ndelta; nread++) {
     if (gk_matrix_read(delta[nread], &mo, &m[nread], &e) != GK_OK) { rc = cli_error(&e); goto out; }
     const gk_matrix *a = &m[0], *x = &m[nread];
@@ -290,7 +301,17 @@ static int run_parsed(cli_common *cp, gk_ta_options *op, struct pump_opts *pp)
     const char *meta = gk_meta_get(&m[d].meta, "delay");
     dl[d] = NAN;
     if (delays) dl[d] = delays[d];
-    else if (meta && gk_parse_quantity(meta, "s", &dl[d], &e) != GK_OK) {
+    else if (meta && gk_parse_number(meta, &dl[d], NULL) == GK_OK) {
+      /* a bare number: in --time-unit, never silently seconds */
+      double f = 1;
+      if (!tunit || gk_unit_factor(tunit, "s", &f, NULL) != GK_OK) {
+        gk_error_set(&e, GK_EINPUT, m[d].path, 0, "metadata 'delay: %s' has no unit: write '# delay: %s ps' or give --time-unit",
+                     meta, meta);
+        rc = cli_error(&e);
+        goto out;
+      }
+      dl[d] *= f;
+    } else if (meta && gk_parse_quantity(meta, "s", &dl[d], &e) != GK_OK) {
       gk_error_set(&e, GK_EINPUT, m[d].path, 0, "metadata 'delay: %s' is not a time", meta);
       rc = cli_error(&e);
       goto out;
