@@ -41,6 +41,10 @@ expect_rc 0 "measured IRF"
 near "$(jv k1)" 1e8 0.002 "k1 (measured IRF)"; near "$(jv k3)" 1e-28 0.02 "k3 (measured IRF)"
 near "$(jv t0)" 0.5e-9 0.004 "t0 (measured IRF)"
 # without an IRF the rising edge is refused
+# a time column whose header says s but holds ns (20 s): a warning that names the value and the likely unit
+sed '0,/^t (ns)/s//t (s)/' "$EX/trpl_trap.csv" >"$T/trpl_s.csv"
+run trpl "$T/trpl_s.csv" --n0 $N0T --model trap --format json
+expect_err "warning: .*trpl_s.csv:5: column 't': 20 s is outside the plausible time range.*did you mean ns\\?" "implausible time axis"
 expect_input_error "trpl_irf.csv:5: times must be >= 0" "negative times without IRF" -- trpl "$EX/trpl_irf.csv" --n0 1e17,1e18,5e18
 
 # ---- bad input ----
