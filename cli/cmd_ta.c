@@ -323,6 +323,14 @@ static int run_parsed(cli_common *cp, gk_ta_options *op, struct pump_opts *pp)
     }
     tps[d] = dl[d] * 1e12;
   }
+  if (longf || (nd > 1 && !delays)) {
+    /* delays read from the file (long column, metadata) outside 1 fs .. 1 s: warned, with the unit that fits */
+    gk_notes notes = {0};
+    gk_plausible_column(GK_PLAUS_TIME, dl, nd, 1, longf ? lg.delay_unit_in : NULL, longf ? longf : M[0].path,
+                        longf && lg.delay_line ? lg.delay_line[0] : 0, "delay", &notes);
+    cli_notes_warn(&notes, NULL);
+    gk_notes_free(&notes);
+  }
   if (!isnan(want_delay)) {
     size_t best = 0;
     for (size_t d = 0; d < nd; d++)

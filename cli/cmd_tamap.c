@@ -173,42 +173,37 @@ static void map_panel(gk_panel *p, const gk_tamap *m, const double *z, const cha
   free(zt);
 }
 
-/* The start of a subcommand on one map FILE: parse, exactly one argument. */
-static int one_map(cli_common *c, int argc, char **argv, cli_qopt *q, size_t nq, const char **path)
+/* The start of a subcommand on one map FILE: parse, exactly one argument,
+ * the map read with the map options (MO). */
+static int one_map(cli_common *c, int argc, char **argv, cli_qopt *q, size_t nq, const char **path, gk_tamap *m,
+                   gk_tamap_chirp *ch, int *hc)
 {
   int first;
   if (cli_qopt_parse(c, argc, argv, q, nq, &first) < 0) return CLI_USAGE;
   if (first >= argc) return cli_usage(c->cmd, "give a map FILE");
   if (first + 1 < argc) return cli_usage(c->cmd, "unexpected argument '%s'", argv[first + 1]);
   *path = argv[first];
-  return 0;
+  return map_load(*path, &MO, m, ch, hc, NULL);
 }
 
 /* ---- svd ------------------------------------------------------------- */
 
-static struct { double nvec; } SVD = {4};
+static long nvec = 4;
 static cli_qopt q_svd[] = {
-  CLI_OPT_NUM("vectors", "K", QO_POS, &SVD.nvec, "4", "singular vectors reported (1 to 20)"),
+  CLI_OPT_INT("vectors", "K", &nvec, 1, 20, "4", "singular vectors reported (1 to 20)"),
   MAP_QOPTS,
 };
 
 static int cmd_svd(int argc, char **argv)
 {
   cli_common c = {.cmd = "tamap svd"};
-  CLI_RESET(MO), CLI_RESET(SVD);
+  CLI_RESET(MO), CLI_RESET(nvec);
   const char *path;
-  int rc = one_map(&c, argc, argv, q_svd, NQ(q_svd), &path);
-  if (rc) return rc;
-  const mapopt mo = MO;
-  const double nvec = SVD.nvec;
-  if (nvec != floor(nvec) || nvec > 20) return CLI_QFAIL("vectors", "must be an integer from 1 to 20");
   gk_tamap m;
   gk_tamap_chirp ch;
-  int hc;
-  rc = map_load(path, &mo, &m, &ch, &hc, NULL);
+  int hc, rc = one_map(&c, argc, argv, q_svd, NQ(q_svd), &path, &m, &ch, &hc);
   if (rc) return rc;
-  gk_error e;
-  gk_error_clear(&e);
+  gk_error e = {0};
   gk_tamap_svd s;
   if (gk_tamap_svd_run(&m, (size_t)nvec, &s, &e) != GK_OK) {
     gk_tamap_free(&m);
@@ -291,30 +286,22 @@ static int cmd_svd(int argc, char **argv)
 
 /* ---- chirp ------------------------------------------------------------ */
 
-static struct { double order; } CH = {2};
+static long order = 2;
 static cli_qopt q_chirp[] = {
-  CLI_OPT_NUM("order", "N", QO_NONNEG, &CH.order, "2", "polynomial order 0..4"),
+  CLI_OPT_INT("order", "N", &order, 0, GK_TAMAP_MAX_ORDER, "2", "polynomial order"),
   MAP_QOPTS_READ,
 };
 
 static int cmd_chirp(int argc, char **argv)
 {
   cli_common c = {.cmd = "tamap chirp"};
-  CLI_RESET(MO), CLI_RESET(CH);
+  CLI_RESET(MO), CLI_RESET(order);
   const char *path;
-  int rc = one_map(&c, argc, argv, q_chirp, NQ(q_chirp), &path);
-  if (rc) return rc;
-  const mapopt mo = MO;
-  const double order = CH.order;
-  if (order != floor(order) || order > GK_TAMAP_MAX_ORDER)
-    return CLI_QFAIL("order", "must be an integer 0..%d", GK_TAMAP_MAX_ORDER);
   gk_tamap m;
   gk_tamap_chirp ch;
-  int hc;
-  rc = map_load(path, &mo, &m, &ch, &hc, NULL);
+  int hc, rc = one_map(&c, argc, argv, q_chirp, NQ(q_chirp), &path, &m, &ch, &hc);
   if (rc) return rc;
-  gk_error e;
-  gk_error_clear(&e);
+  gk_error e = {0};
   if (gk_tamap_chirp_fit(&m, (int)order, &ch, &e) != GK_OK) {
     gk_tamap_free(&m);
     if (!e.file[0]) snprintf(e.file, sizeof e.file, "%s", path);

@@ -49,6 +49,13 @@ static int pump_value(const char *field, const char *arg, const char *unit, doub
       gk_error_option(err, field, "%s", e.msg);
       return err->code = GK_EINPUT;
     }
+    /* as every quantity option: nothing outside 1e-60..1e60 is meant (a typo, an overflow later) */
+    double m = fabs(*v);
+    if (m != 0 && !(m >= 1e-60 && m <= 1e60)) {
+      gk_error_option(err, field, "'%s' is outside the supported magnitude range %g to %g (in %s)", arg, 1e-60, 1e60,
+                      unit);
+      return err->code = GK_EINPUT;
+    }
     return GK_OK;
   }
   if (gk_parse_number(arg, v, &e) != GK_OK) {

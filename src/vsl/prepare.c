@@ -157,8 +157,16 @@ static int range_text(const char *field, const char *arg, const char *unit, doub
   left[n] = '\0';
   gk_error pe;
   gk_error_clear(&pe);
-  if (gk_parse_quantity(left, unit, a, &pe) != GK_OK || gk_parse_quantity(colon + 1, unit, b, &pe) != GK_OK)
-    return gk_error_option(err, field, "%s", pe.msg);
+  const char *tok[2] = {left, colon + 1};
+  double *val[2] = {a, b};
+  for (int k = 0; k < 2; k++) {
+    if (gk_parse_quantity(tok[k], unit, val[k], &pe) != GK_OK) return gk_error_option(err, field, "%s", pe.msg);
+    /* as every quantity option: nothing outside 1e-60..1e60 is meant (a typo, an overflow later) */
+    double m = fabs(*val[k]);
+    if (m != 0 && !(m >= 1e-60 && m <= 1e60))
+      return gk_error_option(err, field, "'%s' is outside the supported magnitude range %g to %g (in %s)", tok[k],
+                             1e-60, 1e60, unit);
+  }
   if (!(*a < *b)) return gk_error_option(err, field, "range '%s' is empty (FROM must be less than TO)", arg);
   return GK_OK;
 }

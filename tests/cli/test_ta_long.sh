@@ -53,6 +53,9 @@ expect_input_error "nounit.csv:2: .*has no unit.*or give --time-unit" "delay wit
 # --time-unit names the unit the header does not: the same numbers as "delay (ps)"
 run ta --ground "$G" --long "$T/nounit.csv" --time-unit ps "${args[@]}"; expect_rc 0 "--time-unit ps"
 [ "$(noprov "$OUT")" = "$(noprov "$ref0")" ] && ok || bad "--long without a delay unit + --time-unit ps differs"
+# delays of 1..64 "s" (the unit given, wrongly): a warning naming the value and the unit that fits
+run ta --ground "$G" --long "$T/nounit.csv" --time-unit s "${args[@]}"
+expect_err "warning: .*nounit.csv:[0-9]+: column 'delay': 64 s is outside the plausible time range.*did you mean ns\\?" "implausible delays"
 expect_input_error "--time-unit: 'kg' is not a unit of time" "--time-unit not a time" -- ta --ground "$G" --long "$T/nounit.csv" --time-unit kg
 # a bare '# delay: 4' in a --delta file is never seconds: refused, or read in --time-unit
 bare=(); for f in "$EX"/ta/delta_*ps.csv; do b="$T/bare_$(basename "$f")"; sed 's/^# delay: \([0-9.]*\) ps$/# delay: \1/' "$f" >"$b"; bare+=(--delta "$b"); done
