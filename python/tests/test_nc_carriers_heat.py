@@ -129,6 +129,11 @@ def test_ta_matches_cli(gk):
     ref = cli_json("ta", "--ground", g, "--delta", d4, "--probe", "537nm", "--gain-fit")
     r = gk.ta.from_files(g, delta=d4, probe=537, gain_fit=True)
     same(r.to_dict(), ref)
+    # g free: n_e on its bound 0, the same at_bound record as the CLI
+    ref = cli_json("ta", "--ground", g, "--delta", d4, "--probe", "537nm", "--gain-fit", "--free-degeneracy")
+    r = gk.ta.from_files(g, delta=d4, probe=537, gain_fit=True, free_degeneracy=True)
+    assert r.to_dict()["gain_fit"]["charging"]["at_bound"] == "lower"
+    same(r.to_dict(), ref)
     ref = cli_json("ta", "--ground", g, "--long", ex("ta-long.csv"), "--probe", "537nm")
     same(gk.ta.from_files(g, long=ex("ta-long.csv"), probe=537).to_dict(), ref)
     ds = [ex(f"ta/delta_{k:02d}ps.csv") for k in (1, 2, 4, 8, 16)]
