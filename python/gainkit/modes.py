@@ -103,7 +103,7 @@ def solve(stack, wavelength_nm=None, pol="both", base_dir=None):
         nl = g.nlayers
         idx = [complex(g.index[i]) for i in range(nl)]
         core = 1
-        for j in range(1, nl):
+        for j in range(1, nl - 1):  # films only (as cmd_modes.c): never the substrate
             if idx[j].real > idx[core].real:
                 core = j
         if st.active > 0:
