@@ -182,6 +182,19 @@ expect_out "no ASE threshold" "no threshold: reason"
 run threshold "$T/sub.csv"
 expect_out "none: log-log slope above" "text says none"
 
+# a FWHM step sharper than the pump spacing (20 -> 4 nm between two pumps):
+# the logistic width ends on its lower bound, median log10 spacing / 8 =
+# (2/15)/8; the curve says so (at_bound), the step is flagged unresolved,
+# and the threshold's uncertainty covers the interval holding the truth 30
+awk 'BEGIN { print "pump (uJ/cm2),intensity,fwhm (nm)"; for (i = 0; i < 16; i++) { p = 3 * 100^(i / 15); x = log(p)/log(10) - log(30)/log(10);
+  printf "%.6g,%.6g,%.4g\n", p, 10^(2 + (x < 0 ? x : 4 * x)), (p < 30 ? 20 : 4) + 0.1 * sin(3 * i) } }' >"$T/step.csv"
+run threshold "$T/step.csv" --format json
+expect_rc 0 "sharp FWHM step"
+fj=$(printf '%s' "$OUT" | tr -d '\n\t ' | grep -o '"fwhm":{"value".*"at_bound":{[^}]*}')
+case "$fj" in *'"step_resolved":false'*'"s":0.01666'*'"at_bound":{"s":"lower"}'*) ok ;; *) bad "FWHM step width at its bound: $fj" ;; esac
+read -r fv fs <<<"$(printf '%s' "$fj" | sed -n 's/^"fwhm":{"value":\([-+0-9.eE]*\),"stderr":\([-+0-9.eE]*\).*/\1 \2/p')"
+within "$fv" "$fs" 30 1 && ok || bad "sharp step: $fv +- $fs, truth 30"
+
 # spectra: automatic baseline reported (the generator's dark offset is 100
 # counts), the peak-wavelength method runs by default with its wavelength
 run threshold "$SPEC" --spectra --window 490:590 --format json
