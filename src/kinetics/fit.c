@@ -372,6 +372,37 @@ static void vp_phi(const struct vps *v, const double *u, double *phi)
   for (int i = 0; i < v->c->m; i++) phi[1 + i] = exp(u[o++]);
 }
 
+/* Dot products with four partial sums: the additions of one long sum
+ * wait on each other (latency-bound); four chains run side by side. */
+static inline double vdot(const double *restrict a, const double *restrict b, size_t n)
+{
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  size_t j = 0;
+  for (; j + 4 <= n; j += 4) {
+    s0 += a[j] * b[j];
+    s1 += a[j + 1] * b[j + 1];
+    s2 += a[j + 2] * b[j + 2];
+    s3 += a[j + 3] * b[j + 3];
+  }
+  for (; j < n; j++) s0 += a[j] * b[j];
+  return (s0 + s1) + (s2 + s3);
+}
+
+/* sum_j w_j^2 a_j b_j */
+static inline double vdotw(const double *restrict w, const double *restrict a, const double *restrict b, size_t n)
+{
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  size_t j = 0;
+  for (; j + 4 <= n; j += 4) {
+    s0 += w[j] * w[j] * a[j] * b[j];
+    s1 += w[j + 1] * w[j + 1] * a[j + 1] * b[j + 1];
+    s2 += w[j + 2] * w[j + 2] * a[j + 2] * b[j + 2];
+    s3 += w[j + 3] * w[j + 3] * a[j + 3] * b[j + 3];
+  }
+  for (; j < n; j++) s0 += w[j] * w[j] * a[j] * b[j];
+  return (s0 + s1) + (s2 + s3);
+}
+
 /* Gram matrix of the basis with weights sw^2 (NULL: 1), Cholesky in place. */
 static int vp_gram(const struct vps *v, const double *sw, double *R)
 {
@@ -379,12 +410,7 @@ static int vp_gram(const struct vps *v, const double *sw, double *R)
   for (size_t i = 0; i < q; i++)
     for (size_t l = 0; l <= i; l++) {
       const double *a = v->col[i], *b = v->col[l];
-      double g = 0;
-      if (sw)
-        for (size_t j = 0; j < n; j++) g += sw[j] * sw[j] * a[j] * b[j];
-      else
-        for (size_t j = 0; j < n; j++) g += a[j] * b[j];
-      R[i * q + l] = g;
+      R[i * q + l] = sw ? vdotw(sw, a, b, n) : vdot(a, b, n);
     }
   for (size_t i = 0; i < q; i++)
     for (size_t l = 0; l <= i; l++) {
@@ -405,13 +431,7 @@ static void vp_btw(const struct vps *v, const double *sw, const double *x, doubl
 {
   const size_t n = v->n;
   for (size_t i = 0; i < v->q; i++) {
-    const double *a = v->col[i];
-    double s = 0;
-    if (sw)
-      for (size_t j = 0; j < n; j++) s += sw[j] * sw[j] * a[j] * x[j];
-    else
-      for (size_t j = 0; j < n; j++) s += a[j] * x[j];
-    b[i] = s;
+    b[i] = sw ? vdotw(sw, v->col[i], x, n) : vdot(v->col[i], x, n);
   }
 }
 
@@ -443,7 +463,7 @@ static double vp_eval(void *ctx, const double *u)
     }
     if (sw)
       for (size_t j = 0; j < n; j++) r[j] *= sw[j];
-    for (size_t j = 0; j < n; j++) chi2 += r[j] * r[j];
+    chi2 += vdot(r, r, n);
   }
   return isfinite(chi2) ? chi2 : INFINITY;
 }
@@ -495,15 +515,8 @@ static void vp_normal(void *ctx)
   }
   for (size_t a = 0; a < nu; a++) {
     const double *Ja = v->J + a * N;
-    for (size_t b = 0; b <= a; b++) {
-      const double *Jb = v->J + b * N;
-      double s = 0;
-      for (size_t i = 0; i < N; i++) s += Ja[i] * Jb[i];
-      v->JTJ[a * nu + b] = v->JTJ[b * nu + a] = s;
-    }
-    double s = 0;
-    for (size_t i = 0; i < N; i++) s += Ja[i] * v->r[i];
-    v->JTr[a] = s;
+    for (size_t b = 0; b <= a; b++) v->JTJ[a * nu + b] = v->JTJ[b * nu + a] = vdot(Ja, v->J + b * N, N);
+    v->JTr[a] = vdot(Ja, v->r, N);
   }
 }
 
