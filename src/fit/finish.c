@@ -22,6 +22,29 @@
  * (relative to the parameter's scale), and the number of such steps */
 #define GN_MAX_REL 1e-4
 #define GN_STEPS 3
+/* a correction below this fraction of every standard error is not taken */
+#define GN_NEGLIGIBLE 1e-9
+
+/* Dot product with four partial sums (four independent addition chains). */
+static inline double vdot(const double *restrict a, const double *restrict b, size_t n)
+{
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  size_t j = 0;
+  for (; j + 4 <= n; j += 4) {
+    s0 += a[j] * b[j];
+    s1 += a[j + 1] * b[j + 1];
+    s2 += a[j + 2] * b[j + 2];
+    s3 += a[j + 3] * b[j + 3];
+  }
+  for (; j < n; j++) s0 += a[j] * b[j];
+  return (s0 + s1) + (s2 + s3);
+}
+
+/* y -= s x */
+static inline void vsub(double *restrict y, const double *restrict x, double s, size_t n)
+{
+  for (size_t j = 0; j < n; j++) y[j] -= s * x[j];
+}
 
 typedef struct fin {
   const gk_fit_problem *prob;
@@ -74,13 +97,11 @@ static int factor(fin *c, const double *theta)
   c->weakest = 0;
   /* column-major copy of the free columns, weighted */
   for (size_t j = 0; j < nf; j++) {
-    double *a = c->A + j * n, s2 = 0;
+    double *a = c->A + j * n;
     const size_t k = c->idx[j];
-    for (size_t i = 0; i < n; i++) {
-      a[i] = c->jfull[i * p + k] * c->winv[i];
-      if (!isfinite(a[i])) return -1;
-      s2 += a[i] * a[i];
-    }
+    for (size_t i = 0; i < n; i++) a[i] = c->jfull[i * p + k] * c->winv[i];
+    double s2 = vdot(a, a, n);
+    if (!isfinite(s2)) return -1;
     c->d[j] = sqrt(s2);
     if (c->d[j] == 0) { c->singular = 1; c->weakest = j; }
   }
@@ -94,8 +115,7 @@ static int factor(fin *c, const double *theta)
   for (size_t k = 0; k < nf; k++) {
     double *v = c->A + k * n + k;
     const size_t m = n - k;
-    double xx = 0;
-    for (size_t i = 0; i < m; i++) xx += v[i] * v[i];
+    double xx = vdot(v, v, m);
     double alpha = v[0] >= 0 ? -sqrt(xx) : sqrt(xx);
     if (alpha == 0) {
       gsl_matrix_set(c->U, k, k, 0);
@@ -106,15 +126,11 @@ static int factor(fin *c, const double *theta)
     double vv = xx - 2 * alpha * (v[0] + alpha) + alpha * alpha; /* |x - alpha e1|^2 */
     double beta = 2.0 / vv;
     for (size_t j = k + 1; j < nf; j++) {
-      double *a = c->A + j * n + k, s = 0;
-      for (size_t i = 0; i < m; i++) s += v[i] * a[i];
-      s *= beta;
-      for (size_t i = 0; i < m; i++) a[i] -= s * v[i];
+      double *a = c->A + j * n + k;
+      vsub(a, v, beta * vdot(v, a, m), m);
     }
-    double *g = c->qf + k, s = 0;
-    for (size_t i = 0; i < m; i++) s += v[i] * g[i];
-    s *= beta;
-    for (size_t i = 0; i < m; i++) g[i] -= s * v[i];
+    double *g = c->qf + k;
+    vsub(g, v, beta * vdot(v, g, m), m);
     /* row k of R */
     for (size_t j = 0; j < k; j++) gsl_matrix_set(c->U, k, j, 0);
     gsl_matrix_set(c->U, k, k, alpha);
@@ -229,6 +245,7 @@ int gk_fit_finish(const gk_fit_problem *prob, const double *theta, int converged
     goto out;
   }
   double chi2 = chi2_of(&c, c.yhat, c.f);
+  const int absolute = prob->absolute_sigma != 0;
   /* the factorisation, kept while it is that of res->value */
   int factored = 0;
   for (int step = 0; converged && step < GN_STEPS; step++) {
@@ -241,11 +258,19 @@ int gk_fit_finish(const gk_fit_problem *prob, const double *theta, int converged
       z[m] = s / gsl_vector_get(c.S, m);
     }
     memcpy(t, res->value, p * sizeof *t);
-    int ok = 1, moved = 0;
+    int ok = 1, moved = 0, negligible = 1;
+    const double s2 = chi2 / (double)(n - nf);
     for (size_t j = 0; j < nf && ok; j++) {
-      double dx = 0;
-      for (size_t m = 0; m < nf; m++) dx += gsl_matrix_get(c.V, j, m) * z[m];
+      double dx = 0, var = 0;
+      for (size_t m = 0; m < nf; m++) {
+        double sm = gsl_vector_get(c.S, m), vjm = gsl_matrix_get(c.V, j, m);
+        dx += vjm * z[m];
+        var += vjm * vjm / (sm * sm);
+      }
       dx = -dx / c.d[j];
+      /* against the standard error the covariance will give */
+      double se = sqrt(var * (absolute ? 1.0 : s2)) / c.d[j];
+      if (!(fabs(dx) <= GN_NEGLIGIBLE * se)) negligible = 0;
       const size_t k = c.idx[j];
       const gk_param *par = &prob->param[k];
       if (!(fabs(dx) <= GN_MAX_REL * fmax(fabs(t[k]), c.typ[j]))) ok = 0;
@@ -253,7 +278,10 @@ int gk_fit_finish(const gk_fit_problem *prob, const double *theta, int converged
       if (t[k] < par->lo || t[k] > par->hi) ok = 0;
       moved |= t[k] != res->value[k];
     }
-    if (!ok || !moved || eval_model(&c, t, c.yhat) != 0) break;
+    /* A correction below 1e-9 of every standard error is rounding (the
+     * other solver's optimum is already this one): not taking it saves a
+     * factorisation, and the covariance is that of this point. */
+    if (!ok || !moved || negligible || eval_model(&c, t, c.yhat) != 0) break;
     double c2 = chi2_of(&c, c.yhat, c.qf);
     if (!(c2 <= chi2)) break;
     memcpy(res->value, t, p * sizeof *t);
@@ -268,7 +296,6 @@ int gk_fit_finish(const gk_fit_problem *prob, const double *theta, int converged
   }
   res->chi2 = chi2_of(&c, res->yhat, res->resid);
   memcpy(c.f, res->resid, n * sizeof *c.f);
-  const int absolute = prob->absolute_sigma != 0;
   /* statistics as fit.c fill_stats */
   const double nn = (double)n, kk = (double)nf;
   res->dof = n - nf;

@@ -345,6 +345,7 @@ struct vps {
   double *v;               /* n scratch */
   const double *col[GK_KIN_MAX_COMPONENTS + 1]; /* the basis columns (E, then 1 for the offset) */
   double t0ref;            /* u[0] = 1 + (t0 - t0ref) / ts */
+  int explicit_j;          /* form J column by column (tests: both routes agree) */
   double JTJ[(1 + GK_KIN_MAX_COMPONENTS) * (1 + GK_KIN_MAX_COMPONENTS)], JTr[1 + GK_KIN_MAX_COMPONENTS];
   double phi[1 + GK_KIN_MAX_COMPONENTS]; /* t0, tau of the state */
   double u[1 + GK_KIN_MAX_COMPONENTS];
@@ -469,6 +470,89 @@ static double vp_eval(void *ctx, const double *u)
 }
 
 /* J^T J and J^T r of the projected Jacobian (Kaufman) at the state. */
+/* sum_j w_j a_j b_j */
+static inline double vdot1w(const double *restrict w, const double *restrict a, const double *restrict b, size_t n)
+{
+  double s0 = 0, s1 = 0;
+  size_t j = 0;
+  for (; j + 2 <= n; j += 2) {
+    s0 += w[j] * a[j] * b[j];
+    s1 += w[j + 1] * a[j + 1] * b[j + 1];
+  }
+  for (; j < n; j++) s0 += w[j] * a[j] * b[j];
+  return s0 + s1;
+}
+
+/* The normal equations from Gram matrices, without forming J. Every
+ * column of the unprojected Jacobian is a combination X c of the 2m
+ * derivative columns X = (dE_i/dt, dE_i/dtau) (coefficients from the
+ * amplitudes), so with the weighted products XX = X^T W X, XB = X^T W B
+ * (one set for all traces without weights) and R R^T = B^T W B:
+ *   J_a^T J_b = c_a^T XX c_b - (R^-1 XB^T c_a) . (R^-1 XB^T c_b),
+ *   J_a^T r   = c_a^T X^T W (B a - y)   (B^T W (B a - y) = 0).
+ * Returns 1 when the subtraction cancels to fewer than ~6 digits (the
+ * columns nearly in the span of the basis): the caller then forms J. */
+static int vp_normal_gram(struct vps *v)
+{
+  struct kctx *c = v->c;
+  const size_t n = v->n, q = v->q, nu = v->nu, m = (size_t)c->m, nx = 2 * m;
+  enum { MX = 2 * GK_KIN_MAX_COMPONENTS };
+  const double *X[MX];
+  double XX[MX * MX], XB[MX * (GK_KIN_MAX_COMPONENTS + 1)], Xr[MX];
+  double C[(1 + GK_KIN_MAX_COMPONENTS) * MX], W[(1 + GK_KIN_MAX_COMPONENTS) * (GK_KIN_MAX_COMPONENTS + 1)];
+  for (size_t i = 0; i < m; i++) {
+    X[i] = c->Et + i * n;
+    X[m + i] = c->Etau + i * n;
+  }
+  memset(v->JTJ, 0, sizeof v->JTJ);
+  memset(v->JTr, 0, sizeof v->JTr);
+  for (size_t k = 0; k < v->K; k++) {
+    const double *sw = v->sw ? v->sw + k * n : NULL, *r = v->r + k * n, *a = v->amp + k * q;
+    const double *R = v->sw ? v->R + k * q * q : v->R;
+    if (k == 0 || sw)
+      for (size_t i = 0; i < nx; i++) {
+        for (size_t l = 0; l <= i; l++) XX[i * nx + l] = XX[l * nx + i] = sw ? vdotw(sw, X[i], X[l], n) : vdot(X[i], X[l], n);
+        for (size_t l = 0; l < q; l++) XB[i * q + l] = sw ? vdotw(sw, X[i], v->col[l], n) : vdot(X[i], v->col[l], n);
+      }
+    /* r holds sw (B a - y) */
+    for (size_t i = 0; i < nx; i++) Xr[i] = sw ? vdot1w(sw, X[i], r, n) : vdot(X[i], r, n);
+    for (size_t l = 0; l < nu; l++) {
+      size_t pl = v->t0_free ? l : l + 1;
+      double *cl = C + l * nx, *wl = W + l * q;
+      memset(cl, 0, nx * sizeof *cl);
+      if (pl == 0)
+        for (size_t i = 0; i < m; i++) cl[i] = -a[i] * v->ts;
+      else
+        cl[m + pl - 1] = a[pl - 1] * v->phi[pl];
+      /* w = R^-1 XB^T c (forward substitution, R lower) */
+      for (size_t i = 0; i < q; i++) {
+        double s = 0;
+        for (size_t t = 0; t < nx; t++) s += XB[t * q + i] * cl[t];
+        for (size_t t = 0; t < i; t++) s -= R[i * q + t] * wl[t];
+        wl[i] = s / R[i * q + i];
+      }
+      double jr = 0;
+      for (size_t t = 0; t < nx; t++) jr += cl[t] * Xr[t];
+      v->JTr[l] += jr;
+    }
+    for (size_t a2 = 0; a2 < nu; a2++)
+      for (size_t b = 0; b <= a2; b++) {
+        const double *ca = C + a2 * nx, *cb = C + b * nx;
+        double dd = 0, ww = 0;
+        for (size_t i = 0; i < nx; i++) {
+          if (ca[i] == 0) continue;
+          for (size_t l = 0; l < nx; l++) dd += ca[i] * XX[i * nx + l] * cb[l];
+        }
+        for (size_t i = 0; i < q; i++) ww += W[a2 * q + i] * W[b * q + i];
+        if (a2 == b && !(dd - ww > 1e-6 * dd)) return 1;
+        v->JTJ[a2 * nu + b] += dd - ww;
+      }
+  }
+  for (size_t a2 = 0; a2 < nu; a2++)
+    for (size_t b = 0; b < a2; b++) v->JTJ[b * nu + a2] = v->JTJ[a2 * nu + b];
+  return 0;
+}
+
 static void vp_normal(void *ctx)
 {
   struct vps *v = ctx;
@@ -481,6 +565,7 @@ static void vp_normal(void *ctx)
     memset(v->JTr, 0, sizeof v->JTr);
     return;
   }
+  if (!v->explicit_j && vp_normal_gram(v) == 0) return;
   for (size_t l = 0; l < nu; l++) {
     /* phi index and chain factor d phi / d u */
     size_t pl = v->t0_free ? l : l + 1;
