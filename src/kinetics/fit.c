@@ -346,6 +346,7 @@ struct vps {
   const double *col[GK_KIN_MAX_COMPONENTS + 1]; /* the basis columns (E, then 1 for the offset) */
   double t0ref;            /* u[0] = 1 + (t0 - t0ref) / ts */
   int explicit_j;          /* form J column by column (tests: both routes agree) */
+  double *ones;            /* n: the offset column */
   double JTJ[(1 + GK_KIN_MAX_COMPONENTS) * (1 + GK_KIN_MAX_COMPONENTS)], JTr[1 + GK_KIN_MAX_COMPONENTS];
   double phi[1 + GK_KIN_MAX_COMPONENTS]; /* t0, tau of the state */
   double u[1 + GK_KIN_MAX_COMPONENTS];
@@ -652,6 +653,101 @@ static int vp_stationary(struct vps *v)
   return 1;
 }
 
+static void vp_teardown(struct vps *v)
+{
+  free(v->amp);
+  free(v->R);
+  free(v->r);
+  free(v->J);
+  free(v->v);
+  free(v->sw);
+  free(v->ones);
+  memset(v, 0, sizeof *v);
+}
+
+/* The projection stage of the basis context c (its E, Et, Etau allocated):
+ * t0 held at t0 or free (then u[0] = 1 + (t0' - t0) / ts). 0, or -1. */
+static int vp_setup(struct vps *v, struct kctx *c, int t0_fixed, double t0)
+{
+  const gk_kin_data *d = c->d;
+  const size_t n = d->n, K = d->ntrace, q = np_trace(c->m, c->off);
+  memset(v, 0, sizeof *v);
+  v->c = c;
+  v->n = n;
+  v->K = K;
+  v->q = q;
+  v->t0_free = !t0_fixed;
+  v->t0 = v->t0ref = t0;
+  v->ts = c->irf->kind == GK_KIN_IRF_GAUSS ? gk_kin_sigma_of_fwhm(c->irf->fwhm) : min_step(d);
+  v->nu = (size_t)c->m + (v->t0_free ? 1 : 0);
+  v->amp = calloc(K * q, sizeof *v->amp);
+  v->R = calloc((d->sigma ? K : 1) * q * q, sizeof *v->R);
+  v->r = calloc(K * n, sizeof *v->r);
+  v->J = calloc(v->nu * K * n, sizeof *v->J);
+  v->v = calloc(n, sizeof *v->v);
+  v->sw = d->sigma ? malloc(K * n * sizeof *v->sw) : NULL;
+  v->ones = malloc(n * sizeof *v->ones);
+  if (!v->amp || !v->R || !v->r || !v->J || !v->v || !v->ones || (d->sigma && !v->sw) || !isfinite(v->ts) ||
+      !(v->ts > 0)) {
+    vp_teardown(v);
+    return -1;
+  }
+  for (size_t j = 0; j < n; j++) v->ones[j] = 1.0;
+  if (v->sw)
+    for (size_t j = 0; j < K * n; j++) v->sw[j] = 1.0 / d->sigma[j];
+  for (int i = 0; i < c->m; i++) v->col[i] = c->E + (size_t)i * n;
+  v->col[c->m] = v->ones;
+  return 0;
+}
+
+int gk_kin_vp_probe(const gk_kin_data *d, const gk_kin_options *o, const double *phi, double *out)
+{
+  const int m = o->ncomp;
+  const size_t n = d->n;
+  if (m < 1 || m > GK_KIN_MAX_COMPONENTS) return -1;
+  struct kctx c = {d, &o->irf, m, o->offset, NULL, NULL, NULL, NULL, NULL, 0, 0, {0}};
+  c.q = malloc(2 * n * sizeof *c.q);
+  c.E = malloc(3 * (size_t)m * n * sizeof *c.E);
+  struct vps v;
+  int rc = -1;
+  if (!c.q || !c.E) goto out;
+  c.G = c.q + n;
+  c.Et = c.E + (size_t)m * n;
+  c.Etau = c.Et + (size_t)m * n;
+  int t0_fixed = o->irf.kind == GK_KIN_IRF_NONE || o->t0_fixed;
+  if (vp_setup(&v, &c, t0_fixed, phi[0]) != 0) goto out;
+  const size_t nu = v.nu;
+  double u[1 + GK_KIN_MAX_COMPONENTS], uh[1 + GK_KIN_MAX_COMPONENTS];
+  size_t k0 = 0;
+  if (v.t0_free) u[k0++] = 1;
+  for (int i = 0; i < m; i++) u[k0++] = log(phi[1 + i]);
+  out[0] = vp_eval(&v, u);
+  for (int route = 0; route < 2; route++) {
+    v.explicit_j = route;
+    vp_eval(&v, u);
+    vp_normal(&v);
+    double *jtr = out + 1 + (size_t)route * (nu + nu * nu), *jtj = jtr + nu;
+    memcpy(jtr, v.JTr, nu * sizeof *jtr);
+    memcpy(jtj, v.JTJ, nu * nu * sizeof *jtj);
+  }
+  double *g = out + 1 + 2 * (nu + nu * nu);
+  for (size_t k = 0; k < nu; k++) {
+    const double h = 1e-5;
+    memcpy(uh, u, nu * sizeof *uh);
+    uh[k] = u[k] + h;
+    double fp = vp_eval(&v, uh);
+    uh[k] = u[k] - h;
+    double fm = vp_eval(&v, uh);
+    g[k] = (fp - fm) / (4 * h);  /* d (chi2 / 2) / du */
+  }
+  rc = (int)nu;
+  vp_teardown(&v);
+out:
+  free(c.q);
+  free(c.E);
+  return rc;
+}
+
 static int fit_m(const gk_kin_data *d, const gk_kin_options *o, int m, gk_kin_result *res,
                  gk_error *err)
 {
@@ -735,31 +831,11 @@ static int fit_m(const gk_kin_data *d, const gk_kin_options *o, int m, gk_kin_re
    * dense driver, as before. */
   int vok = 0;
   {
-    struct vps v = {0};
-    v.c = &c;
-    v.n = n;
-    v.K = K;
-    v.q = q;
-    v.t0_free = !t0_fixed;
-    v.t0 = t0;
-    v.ts = irf->kind == GK_KIN_IRF_GAUSS ? gk_kin_sigma_of_fwhm(irf->fwhm) : min_step(d);
-    v.nu = (size_t)m + (v.t0_free ? 1 : 0);
-    v.amp = calloc(K * q, sizeof *v.amp);
-    v.R = calloc((d->sigma ? K : 1) * q * q, sizeof *v.R);
-    v.r = calloc(K * n, sizeof *v.r);
-    v.J = calloc(v.nu * K * n, sizeof *v.J);
-    v.v = calloc(n, sizeof *v.v);
-    v.sw = d->sigma ? malloc(K * n * sizeof *v.sw) : NULL;
-    v.t0ref = t0;
-    double *ones = malloc(n * sizeof *ones);
-    for (int i = 0; i < m; i++) v.col[i] = c.E + (size_t)i * n;
-    v.col[m] = ones;
-    gk_sfit_workspace *sws = gk_sfit_alloc(v.nu);
-    if (v.amp && v.R && v.r && v.J && v.v && ones && (!d->sigma || v.sw) && sws && isfinite(v.ts) && v.ts > 0) {
-      for (size_t j = 0; j < n; j++) ones[j] = 1.0;
+    struct vps v;
+    gk_sfit_workspace *sws = gk_sfit_alloc((size_t)m + (t0_fixed ? 0 : 1));
+    if (vp_setup(&v, &c, t0_fixed, t0) == 0 && sws) {
       double yy = 0;
       for (size_t j = 0; j < K * n; j++) {
-        if (v.sw) v.sw[j] = 1.0 / d->sigma[j];
         double w = v.sw ? d->y[j] * v.sw[j] : d->y[j];
         yy += w * w;
       }
@@ -837,13 +913,7 @@ static int fit_m(const gk_kin_data *d, const gk_kin_options *o, int m, gk_kin_re
       }
     }
     gk_sfit_free(sws);
-    free(v.amp);
-    free(v.R);
-    free(v.r);
-    free(v.J);
-    free(v.v);
-    free(v.sw);
-    free(ones);
+    vp_teardown(&v);
   }
   if (!vok) {
     /* The full problem from the starts, each with its amplitudes projected

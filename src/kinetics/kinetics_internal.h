@@ -14,4 +14,12 @@ void gk_kin_gauss_derivs(double t, double tau, double s, double *e, double *de_d
 /* The measured IRF (piecewise linear, unit area) at t; 0 outside. */
 double gk_kin_irf_value(const gk_kin_irf *irf, double t);
 
+/* Test hook of the fit's variable-projection stage at phi = (t0, tau_1..m)
+ * of the fit o describes (o->ncomp components, offset, IRF, t0 held or
+ * not), u = (t0 in IRF sigmas, log tau). Writes out[0] = chi2, then J^T r
+ * (nu) and J^T J (nu x nu) from the Gram matrices, the same two formed
+ * from J column by column, and central differences of chi2/2 in u (nu):
+ * 1 + 2 (nu + nu^2) + nu values. Returns nu, or -1. */
+int gk_kin_vp_probe(const gk_kin_data *d, const gk_kin_options *o, const double *phi, double *out);
+
 #endif
