@@ -886,7 +886,21 @@ static int fit_m(const gk_kin_data *d, const gk_kin_options *o, int m, gk_kin_re
           memcpy(best_u, uu, v.nu * sizeof *uu);
         }
       }
-      if (ms.have && best.converged && isfinite(vp_eval(&v, best_u))) {
+      /* A lifetime that ran off far beyond the time window (a component
+       * the data do not resolve: its column flattens into a step and
+       * log tau drifts without end) is pulled back to 1e3 such windows
+       * and left to the dense driver, as before this stage existed: its
+       * bound transform stops the drift where the covariance still gives
+       * the other components' standard errors. */
+      int runaway = 0, ok = ms.have && best.converged && isfinite(vp_eval(&v, best_u));
+      const double cap = 1e3 * GK_KIN_TAU_MAX_WINDOWS * (d->t[n - 1] - d->t[0]);
+      for (int i = 0; ok && i < m; i++)
+        if (!(v.phi[1 + i] <= cap)) {
+          runaway = 1;
+          best_u[v.nu - (size_t)m + (size_t)i] = log(cap);
+        }
+      if (ok && runaway) ok = isfinite(vp_eval(&v, best_u));
+      if (ok) {
         for (size_t k = 0; k <= (size_t)m; k++) theta[k] = v.phi[k];
         for (size_t k = 0; k < K; k++) {
           for (int i = 0; i < m; i++) theta[idx_amp(m, o->offset, k, i)] = v.amp[k * q + (size_t)i];
@@ -894,7 +908,7 @@ static int fit_m(const gk_kin_data *d, const gk_kin_options *o, int m, gk_kin_re
         }
         char why[160];
         snprintf(why, sizeof why, "%s (variable projection)", best.reason);
-        vok = gk_fit_finish(&prob, theta, 1, why, &fr, NULL) == GK_OK;
+        vok = !runaway && gk_fit_finish(&prob, theta, 1, why, &fr, NULL) == GK_OK;
         if (!vok) {
           /* the dense driver from that optimum (it handles what the
            * finisher does not, e.g. a lifetime at its bound) */
