@@ -11,7 +11,7 @@
  * column-scaled Jacobian with the same rank threshold, chi2_red scaling,
  * AIC/AICc/BIC. The tall n x p Jacobian is reduced by one Householder QR
  * and only its p x p triangle goes through the SVD (the dense driver's SVD
- * of the tall matrix costs about ten times as much).
+ * of the tall matrix costs about 2.4 times as much at 1500 x 13).
  */
 #ifndef GK_FIT_FINISH_H
 #define GK_FIT_FINISH_H

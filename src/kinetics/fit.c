@@ -1,8 +1,9 @@
 /* Multi-exponential fits: single or global (shared lifetimes, per-trace
  * amplitudes and offsets), automatic starting values from a lifetime grid,
  * and the number of components by AICc. Everything nonlinear goes through
- * gk_fit; the linear amplitudes of the starting guess through GSL's linear
- * least squares. */
+ * the engine (src/fit): variable projection over (t0, tau) by its
+ * structured driver and multi-start policy, its finisher for the
+ * covariance, and the dense driver gk_fit where those decline. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
