@@ -24,6 +24,7 @@
 #include "gainkit/modes.h"
 #include "gainkit/leaky.h"
 #include "gainkit/cavity.h"
+#include "gainkit/dfb.h"
 #include "gainkit/vsl.h"
 #include "gainkit/vpi.h"
 #include "gainkit/simulate.h"
