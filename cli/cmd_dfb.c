@@ -46,10 +46,10 @@ static int parse_pair(cli_qopt *o, const char *arg)
   double *v = o->id == 0 ? A.facets : A.fphase;
   char tail;
   if (sscanf(arg, "%lf:%lf%c", &v[0], &v[1], &tail) != 2 || !isfinite(v[0]) || !isfinite(v[1]))
-    return CLI_QFAIL(o->name, "'%s' is not two numbers A:B", arg);
+    return cli_qopt_fail(o->name, "'%s' is not two numbers A:B", arg); /* -1: a parse error */
   if (o->id == 0)
     for (int i = 0; i < 2; i++)
-      if (!(v[i] >= 0 && v[i] < 1)) return CLI_QFAIL(o->name, "power reflectance %g is not in [0, 1)", v[i]);
+      if (!(v[i] >= 0 && v[i] < 1)) return cli_qopt_fail(o->name, "power reflectance %g is not in [0, 1)", v[i]);
   return 0;
 }
 
