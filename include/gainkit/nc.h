@@ -132,6 +132,55 @@ double gk_nc_occupancy_1p(double n);
  * does not determine N. GK_EUSAGE for R < 0 or not finite. */
 int gk_nc_excitons_from_ratio(double ratio, double *n, double *f1p, gk_error *err);
 
+/* ---- preparation from options (for the CLI and bindings) ------------------ */
+/* A gain model from user choices. NaN in a number means "not given". */
+typedef struct gk_nc_model_options {
+  const char *material;    /* NULL, or a name of the material table: its g_e, g_h */
+  double ge, gh;           /* override the material's (default 2, 2) */
+  double ne, ne_mean;      /* fixed extra electrons, or the mean of a Poisson number; not both */
+  const char *statistics;  /* "uniform" or "poisson" (default; case-insensitive) */
+  const char *transition;  /* "1S" (default), "1P", "1D" (case-insensitive) */
+} gk_nc_model_options;
+/* The options every field "not given": fill what the user gave. */
+gk_nc_model_options gk_nc_model_options_default(void);
+/* Build the model (not checked further: gk_nc_model_check). Errors (GK_EUSAGE)
+ * name the field: "material" (unknown; the message lists the known ones),
+ * "ne_mean" (both ne and ne_mean), "statistics", "transition"; in this order. */
+int gk_nc_model_resolve(const gk_nc_model_options *o, gk_nc_gain_model *m, gk_error *err);
+/* The material of that name, or NULL with an error naming field "material"
+ * and the known names. */
+const gk_nc_material *gk_nc_material_lookup(const char *name, gk_error *err);
+/* "1S", "1P" or "1D". */
+const char *gk_nc_transition_name(int transition);
+
+/* Normalised gain -alpha/alpha0 of the model's transition under uniform
+ * (gain_uniform) and Poisson (gain_poisson) statistics at n evenly spaced
+ * <N> from n_lo to n_hi (x; n >= 2). */
+void gk_nc_gain_curve(const gk_nc_gain_model *m, double n_lo, double n_hi, size_t n, double *x,
+                      double *gain_uniform, double *gain_poisson);
+/* Far enough to see both curves saturate: twice the states up to the
+ * model's shell, 2 max(g_e, g_h) (k + 1)^2. */
+double gk_nc_gain_curve_max(const gk_nc_gain_model *m);
+
+/* Biexciton Auger lifetime and the multiexciton ladder (Eq. 6). NaN: not given. */
+typedef struct gk_nc_auger_in {
+  double chi;          /* ps nm^-3 (V-scaling tau_A,XX = chi V) */
+  double volume_nm3;   /* NC volume; needed unless tau_xx is given */
+  double tau_rxx;      /* radiative biexciton lifetime, s (tau_r,X / 4) */
+  double tau_xx;       /* measured biexciton lifetime, s: tau_A from it instead (needs tau_rxx) */
+  double ne;           /* extra electrons for the ladder */
+  int max_n;           /* ladder from N = 1 to max_n (2..100) */
+} gk_nc_auger_in;
+typedef struct gk_nc_auger_out {
+  double tau_a;        /* biexciton Auger lifetime, s */
+  double tau_xx, q_xx; /* biexciton lifetime and emission yield; NaN without tau_rxx */
+  double chi_implied;  /* ps nm^-3 from a measured tau_xx and the volume; NaN otherwise */
+  double tau_n[100];   /* Auger lifetime of N = 1..max_n excitons (+ ne electrons); INFINITY: none */
+} gk_nc_auger_out;
+/* Errors (GK_EUSAGE) name fields: "tau_xx" (not below tau_rxx, or given
+ * without tau_rxx), "volume_nm3" (neither it nor tau_xx), "max_n". */
+int gk_nc_auger_calc(const gk_nc_auger_in *in, gk_nc_auger_out *out, gk_error *err);
+
 GK_API_END
 #ifdef __cplusplus
 }
