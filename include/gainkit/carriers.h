@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include "gainkit/error.h"
 #include "gainkit/fit.h"
+#include "gainkit/progress.h"
 
 #include "gainkit/export.h"
 
@@ -94,6 +95,31 @@ void gk_gain_fit_free(gk_gain_fit *f);
 
 /* Mott density n_M = 1.19^2 k_B T/(2 a_B^3 E_b) [Tatarinov et al., Adv. Opt. Mater. 2023]; a_B cm, E_b eV, T K. */
 double gk_mott_density(double t_kelvin, double a_b_cm, double e_b_ev);
+
+/* ---- preparation of sweeps and data (for the CLI and bindings) ----------- */
+/* n values log-spaced from a to b (a, b > 0; n = 1: a). */
+void gk_carriers_logspace(double *v, size_t n, double a, double b);
+/* The parameters usable for a PLQY: gk_abc_check, and k2 > 0 (k2 = 0, or one
+ * that underflows, makes the PLQY 0 at every N: no maximum). Errors name
+ * "k1", "k2", "k3". */
+int gk_plqy_check(const gk_abc *k, gk_error *err);
+/* PLQY at n densities log-spaced over range[0..1] (x, y); error (field
+ * "range") unless range[0] > 0. */
+int gk_plqy_curve(const gk_abc *k, const double range[2], size_t n, double *x, double *y, gk_error *err);
+/* PLQY over log10 N (nx points, n_lo..n_hi) and log10 k3 (ny points,
+ * k3_lo..k3_hi), k1 and k2 from k: xs = log10 N, ys = log10 k3,
+ * z[i * nx + j] at (xs[j], ys[i]) (Goldberg et al., Adv. Mater. 2024, Fig. 1e). */
+void gk_plqy_map(const gk_abc *k, double n_lo, double n_hi, size_t nx, double k3_lo, double k3_hi, size_t ny,
+                 double *xs, double *ys, double *z);
+/* Peak density of o's pulse at n widths log-spaced from fwhm_lo to fwhm_hi
+ * (fwhm, n_peak). progress (may be NULL) is told after each width; when it
+ * asks to stop: GK_ECANCELLED. */
+int gk_pulse_peak_sweep(const gk_pulse_opts *o, double fwhm_lo, double fwhm_hi, size_t n, double *fwhm,
+                        double *n_peak, const gk_progress *progress, gk_error *err);
+/* The carrier densities of a gain-versus-pump column: x itself (densities,
+ * cm^-3) or, with x_is_fluence, F A/(hbar omega d) of each fluence (J/cm^2). */
+void gk_gain_fit_densities(const double *x, size_t n, int x_is_fluence, double absorptance, double photon_ev,
+                           double thickness_cm, double *density);
 
 GK_API_END
 #ifdef __cplusplus
