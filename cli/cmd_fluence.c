@@ -1,7 +1,8 @@
 /* gainkit fluence — pulse energy (or average power and repetition rate) and
  * spot geometry -> peak and average fluence, peak intensity, absorbed
  * fluence and the carrier density in depth, each with its definition and
- * uncertainty. */
+ * uncertainty. Beam fits, the active layer's absorption and the mode-weighted
+ * density are in gainkit/fluence.h; the output is cli/emit_fluence.c. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,117 +10,35 @@
 #include "cli.h"
 #include "qopt.h"
 #include "gainkit/fluence.h"
+#include "emit_fluence.h"
 
 #define NQ(a) (sizeof(a) / sizeof((a)[0]))
 
-/* A measured profile file: x (um unless the header names a unit), y. */
-static int read_profile(const char *path, gk_columns *col)
+/* A measured profile file: x (um unless the header names a unit), y; its
+ * 1/e^2 radius (gk_beam_fit). Prints the error and returns the exit code. */
+static int fit_beam(fluence_beam *b, int knife)
 {
   gk_columns_options co = {0};
   co.min_points = 5;
   co.allow_unsorted = 1;
   co.reject_duplicate_x = 1;
-  int rc = cli_read_xy(path, &co, "cm", col);
+  int rc = cli_read_xy(b->path, &co, "cm", &b->col);
   if (rc) return rc;
-  if (!col->x_unit_in[0]) /* no unit in the header: micrometres */
-    for (size_t i = 0; i < col->n; i++) col->x[i] *= 1e-4;
-  return 0;
-}
-
-typedef struct beam {
-  const char *path;
-  int knife;            /* 1 knife edge, 0 camera profile */
-  gk_columns col;
-  gk_knife_result k;
-  gk_profile_result p;
-  double w, se_w;       /* cm */
-} beam;
-
-static int fit_beam(beam *b)
-{
-  int rc = read_profile(b->path, &b->col);
-  if (rc) return rc;
+  if (!b->col.x_unit_in[0]) /* no unit in the header: micrometres */
+    for (size_t i = 0; i < b->col.n; i++) b->col.x[i] *= 1e-4;
   gk_error e;
   gk_error_clear(&e);
-  rc = b->knife ? gk_knife_edge_fit(b->col.x, b->col.y, b->col.n, &b->k, &e)
-                : gk_line_profile_fit(b->col.x, b->col.y, b->col.n, &b->p, &e);
-  if (rc) {
-    if (!e.file[0]) snprintf(e.file, sizeof e.file, "%s", b->path);
-    gk_columns_free(&b->col);
-    return cli_error(&e);
-  }
-  b->w = b->knife ? b->k.w : b->p.w;
-  b->se_w = b->knife ? b->k.se_w : b->p.se_w;
-  if (!(b->knife ? b->k.converged : b->p.converged)) {
-    gk_columns_free(&b->col);
-    if (b->knife) gk_knife_free(&b->k); else gk_profile_free(&b->p);
-    e.code = GK_ENOCONV;
-    snprintf(e.file, sizeof e.file, "%s", b->path);
-    snprintf(e.msg, sizeof e.msg, "the beam-profile fit did not converge: the scan does not determine the radius");
-    return cli_error(&e);
-  }
-  return 0;
+  if (gk_beam_fit(b->col.x, b->col.y, b->col.n, knife, &b->fit, &e) == GK_OK) return 0;
+  if (!e.file[0]) snprintf(e.file, sizeof e.file, "%s", b->path);
+  gk_columns_free(&b->col);
+  return cli_error(&e);
 }
 
-static void free_beam(beam *b)
+static void free_beam(fluence_beam *b)
 {
   if (!b->path) return;
   gk_columns_free(&b->col);
-  if (b->knife) gk_knife_free(&b->k); else gk_profile_free(&b->p);
-}
-
-static void beam_report(cli_result *r, beam *b, const char *axis)
-{
-  cJSON *o = cJSON_AddObjectToObject(r->j, axis);
-  cJSON_AddStringToObject(o, "file", b->path);
-  cJSON_AddStringToObject(o, "method", b->knife ? "knife-edge erf fit" : "Gaussian line-profile fit");
-  gk_json_value_se(o, "w", b->w, b->se_w);
-  cli_printf(&r->b, "%s%s profile %s (%s, %zu points):\n", strcmp(axis, "beam") ? axis : "Beam", strcmp(axis, "beam") ? " beam" : "", cli_basename(b->path),
-             b->knife ? "knife edge, P = bg + (P0/2) erfc(sqrt2 (x - x0)/w)" : "camera line, bg + A exp(-2 (x-x0)^2/w^2)",
-             b->col.n);
-  cli_print_value(&r->b, "w (1/e^2)", b->w * 1e4, b->se_w * 1e4, "um");
-  if (b->knife) {
-    gk_json_num(o, "w_10_90", b->k.w_1090);
-    gk_json_num(o, "x0", b->k.x0);
-    cli_print_value(&r->b, "w (10-90%)", b->k.w_1090 * 1e4, NAN, "um (clip-distance check: d/1.2816)");
-  } else {
-    gk_json_num(o, "w_d4sigma", b->p.w_d4s);
-    gk_json_num(o, "fwhm", b->p.fwhm);
-    gk_json_num(o, "x0", b->p.x0);
-    cli_print_value(&r->b, "w (D4sigma)", b->p.w_d4s * 1e4, NAN, "um (second-moment check)");
-    cli_print_value(&r->b, "FWHM", b->p.fwhm * 1e4, NAN, "um (interpolated)");
-  }
-}
-
-static int plot_beam(const cli_common *c, beam *bx, beam *by)
-{
-  beam *bs[2] = {bx, by};
-  int nb = by->path ? 2 : 1;
-  gk_figure *f = gk_figure_new(nb, 1, nb == 2 ? 1200 : 800, 560, NULL);
-  for (int k = 0; k < nb; k++) {
-    beam *b = bs[k];
-    gk_panel *p = gk_figure_panel(f, k);
-    size_t n = b->col.n;
-    double *xu = malloc(n * sizeof *xu);
-    enum { M = 300 };
-    double xs[M], ys[M];
-    if (!xu) { gk_figure_free(f); return cli_usage(c->cmd, "out of memory"); }
-    for (size_t i = 0; i < n; i++) xu[i] = b->col.x[i] * 1e4;
-    double lo = b->col.x[0], hi = b->col.x[n - 1];
-    for (int i = 0; i < M; i++) {
-      double x = lo + (hi - lo) * i / (M - 1);
-      xs[i] = x * 1e4;
-      ys[i] = b->knife ? gk_knife_model(&b->k, x)
-                       : b->p.bg + b->p.amp * exp(-2 * (x - b->p.x0) * (x - b->p.x0) / (b->p.w * b->p.w));
-    }
-    char title[160];
-    snprintf(title, sizeof title, "%s: w = %.4g um", cli_basename(b->path), b->w * 1e4);
-    gk_panel_labels(p, "position x (um)", b->knife ? "transmitted power" : "intensity", title);
-    gk_panel_add(p, xu, b->col.y, NULL, n, GK_STYLE_POINTS, -1, "data");
-    gk_panel_add(p, xs, ys, NULL, M, GK_STYLE_LINE, -1, b->knife ? "erf fit" : "Gaussian fit");
-    free(xu);
-  }
-  return cli_save_figure(c, f);
+  gk_beam_free(&b->fit);
 }
 
 static int parse_kind(const char *s, gk_spot_kind *k)
@@ -216,7 +135,7 @@ static int run(int argc, char **argv)
   in.transmission = trans * pow(10, -od);
   in.se_transmission = trans_err * pow(10, -od);
   /* ---- spot ---- */
-  beam bx = {0}, by = {0};
+  fluence_beam bx = {0}, by = {0};
   if (knife && prof) return cli_usage(c.cmd, "give either --knife-edge or --profile, not both");
   if ((knife_y && !knife) || (prof_y && !prof)) return cli_usage(c.cmd, "the -y profile needs the x one");
   int measured = knife || prof;
@@ -236,11 +155,11 @@ static int run(int argc, char **argv)
   if (!(size_rel < 1)) return CLI_QFAIL("size-rel-err", "must be a fraction below 1");
   int rc;
   if (measured) {
-    bx.path = knife ? knife : prof, bx.knife = knife != NULL;
-    if ((rc = fit_beam(&bx))) return rc;
+    bx.path = knife ? knife : prof;
+    if ((rc = fit_beam(&bx, knife != NULL))) return rc;
     if (knife_y || prof_y) {
-      by.path = knife_y ? knife_y : prof_y, by.knife = knife_y != NULL;
-      if ((rc = fit_beam(&by))) { free_beam(&bx); return rc; }
+      by.path = knife_y ? knife_y : prof_y;
+      if ((rc = fit_beam(&by, knife_y != NULL))) { free_beam(&bx); return rc; }
     }
   }
 #define FAIL_SPOT(...) do { free_beam(&bx); free_beam(&by); return cli_usage(c.cmd, __VA_ARGS__); } while (0)
@@ -261,7 +180,7 @@ static int run(int argc, char **argv)
   case GK_SPOT_GAUSS_STRIPE: {
     double ra = NAN, rb = NAN;
     if (measured) {
-      ra = bx.w, rb = by.path ? by.w : bx.w;
+      ra = bx.fit.w, rb = by.path ? by.fit.w : bx.fit.w;
     } else if (SEEN("w")) ra = rb = w * 1e-4;
     else if (SEEN("fwhm")) ra = rb = gk_gauss_w_from_fwhm(fwhm * 1e-4);
     else if (SEEN("wx") && SEEN("wy")) ra = wx * 1e-4, rb = wy * 1e-4;
@@ -271,10 +190,10 @@ static int run(int argc, char **argv)
     if (kind == GK_SPOT_GAUSS_STRIPE) {
       if (!SEEN("length")) FAIL_SPOT("gauss-stripe needs --length (the top-hat length along the stripe)");
       in.a = length * 1e-4, in.b = ra;
-      in.se_b = measured ? bx.se_w : 0;
+      in.se_b = measured ? bx.fit.se_w : 0;
     } else {
       in.a = ra, in.b = rb;
-      if (measured) in.se_a = bx.se_w, in.se_b = by.path ? by.se_w : bx.se_w;
+      if (measured) in.se_a = bx.fit.se_w, in.se_b = by.path ? by.fit.se_w : bx.fit.se_w;
     }
     break;
   }
@@ -331,188 +250,42 @@ static int run(int argc, char **argv)
   }
   if (stackf) {
     if ((rc = gk_stack_load(stackf, &st, &e)) != GK_OK) { free_beam(&bx); free_beam(&by); return cli_error(&e); }
-    if (st.active < 0) {
-      gk_error_set(&e, GK_EINPUT, stackf, 0, "the stack has no layer marked active: true");
-      gk_stack_free(&st);
-      free_beam(&bx), free_beam(&by);
-      return cli_error(&e);
-    }
-    if (gk_absorb_stack(&st, pump_wl, from_sub, &ab, &e) != GK_OK) {
-      if (!e.file[0]) snprintf(e.file, sizeof e.file, "%s", stackf);
+    if (gk_fluence_absorb_active(&st, pump_wl, from_sub, &ab, &in.absorbed, &e) != GK_OK) {
       gk_stack_free(&st);
       free_beam(&bx), free_beam(&by);
       return cli_error(&e);
     }
     have_stack = 1;
-    in.absorbed = ab.A[st.active];
     snprintf(abs_buf, sizeof abs_buf, "transfer matrix, normal incidence from the %s, absorbed in layer '%s' at %g nm",
              from_sub ? "substrate" : "cover", st.layers[st.active].name, pump_wl);
     abs_def = abs_buf;
-    if (!(in.absorbed > 0)) {
-      gk_error_set(&e, GK_EINPUT, stackf, st.layers[st.active].line,
-                   "the active layer '%s' does not absorb at %g nm (k = 0): no carriers", st.layers[st.active].name, pump_wl);
-      gk_absorb_free(&ab), gk_stack_free(&st), free_beam(&bx), free_beam(&by);
-      return cli_error(&e);
-    }
   }
   gk_fluence_out o;
-  if (gk_fluence_compute(&in, &o, &e) != GK_OK) {
-    if (have_stack) gk_absorb_free(&ab), gk_stack_free(&st);
-    free_beam(&bx), free_beam(&by);
-    return cli_error(&e);
-  }
-  /* A round Gaussian measured once: w enters squared (fully correlated),
-   * not as two independent radii. */
-  if (kind == GK_SPOT_GAUSS && measured && !by.path) {
-    double rE = o.se_energy / o.energy, rw = in.se_a / in.a;
-    double rF = sqrt(rE * rE + 4 * rw * rw);
-    o.se_area = o.area * 2 * rw;
-    o.se_f_avg = o.f_avg * rF, o.se_f_peak = o.f_peak * rF;
-    if (!isnan(o.i_peak)) o.se_i_peak = o.i_peak * rF;
-    if (!isnan(o.f_abs_peak)) {
-      double ra = in.absorbed > 0 && in.se_absorbed > 0 ? in.se_absorbed / in.absorbed : 0;
-      o.se_f_abs_peak = o.f_abs_peak * sqrt(rF * rF + ra * ra);
-    }
-  }
-  /* ---- report ---- */
-  cli_result r;
-  cli_result_init(&r, "fluence");
-  cJSON *def = cJSON_AddObjectToObject(r.j, "definitions");
-  cJSON_AddStringToObject(def, "area", o.area_def);
-  cJSON_AddStringToObject(def, "peak", o.peak_def);
-  cli_printf(&r.b, "Pump fluence (definitions: %s; %s)\n", o.area_def, o.peak_def);
-  if (bx.path) beam_report(&r, &bx, by.path ? "x" : "beam");
-  if (by.path) beam_report(&r, &by, "y");
-  gk_json_value_se(r.j, "energy", o.energy, o.se_energy);
-  gk_json_num(r.j, "transmission", in.transmission);
-  gk_json_value_se(r.j, "area", o.area, o.se_area);
-  gk_json_num(r.j, "area_effective", o.area_eff);
-  gk_json_value_se(r.j, "fluence_peak", o.f_peak, o.se_f_peak);
-  gk_json_value_se(r.j, "fluence_average", o.f_avg, o.se_f_avg);
-  gk_json_value_se(r.j, "intensity_peak", o.i_peak, o.se_i_peak);
-  cli_print_value(&r.b, "energy", o.energy * 1e6, o.se_energy * 1e6, "uJ on the sample");
-  if (in.transmission != 1) cli_print_value(&r.b, "transmission", in.transmission, in.se_transmission, "(filters)");
-  cli_print_value(&r.b, "area", o.area * 1e8, o.se_area * 1e8, "um^2 (nominal)");
-  cli_print_value(&r.b, "area (eff.)", o.area_eff * 1e8, NAN, "um^2 = E/F_peak");
-  cli_print_value(&r.b, "F_peak", o.f_peak * 1e6, o.se_f_peak * 1e6, "uJ/cm2");
-  cli_print_value(&r.b, "F_average", o.f_avg * 1e6, o.se_f_avg * 1e6, "uJ/cm2");
-  if (!isnan(o.i_peak)) {
-    static const char *sn[] = {"Gaussian", "sech^2", "square"};
-    char u[96];
-    snprintf(u, sizeof u, "W/cm2 (%s pulse: %.4f F_peak/FWHM)", sn[in.pulse_shape], o.peak_over_time);
-    cJSON_AddStringToObject(def, "intensity", u + 6);
-    cli_print_value(&r.b, "I_peak", o.i_peak, o.se_i_peak, u);
-  }
-  if (!isnan(in.absorbed)) {
-    cJSON_AddStringToObject(def, "absorbed", abs_def);
-    gk_json_value_se(r.j, "absorbed", in.absorbed, in.se_absorbed);
-    gk_json_value_se(r.j, "fluence_absorbed_peak", o.f_abs_peak, o.se_f_abs_peak);
-    cli_print_value(&r.b, "absorbed", in.absorbed, in.se_absorbed, abs_def);
-    cli_print_value(&r.b, "F_abs,peak", o.f_abs_peak * 1e6, o.se_f_abs_peak * 1e6, "uJ/cm2 absorbed (peak)");
-  }
-  if (have_stack) {
-    gk_json_num(r.j, "reflectance", ab.R);
-    gk_json_num(r.j, "transmittance", ab.T);
-    cli_print_value(&r.b, "R", ab.R, NAN, "reflectance of the stack");
-    cli_print_value(&r.b, "T", ab.T, NAN, "into the substrate");
-  }
-  /* ---- depth profile ---- */
   gk_depth_profile dp = {0};
-  int have_depth = 0, status = CLI_OK;
-  if (have_stack || SEEN("lp")) {
+  int have_depth = 0, mode = -1;
+  double gam = NAN;
+  if ((rc = gk_fluence_compute(&in, &o, &e)) == GK_OK) {
+    /* A round Gaussian measured once: w enters squared (fully correlated),
+     * not as two independent radii. */
+    if (kind == GK_SPOT_GAUSS && measured && !by.path) gk_fluence_correlated_radius(&in, &o);
+    /* ---- depth profile ---- */
     if (have_stack) rc = gk_depth_tmm(&ab, (size_t)st.active, o.f_peak, (size_t)points, &dp, &e);
-    else rc = gk_depth_beer(o.f_peak, pump_wl, lp_factor / (lp * 1e-7), thick, refl, (size_t)points, &dp, &e);
-    if (rc) {
-      cli_result_free(&r);
-      if (have_stack) gk_absorb_free(&ab), gk_stack_free(&st);
-      free_beam(&bx), free_beam(&by);
-      return cli_error(&e);
-    }
-    have_depth = 1;
-    double dnm = dp.z_nm[dp.n - 1] - dp.z_nm[0];
-    cJSON *dj = cJSON_AddObjectToObject(r.j, "carriers");
-    cJSON_AddStringToObject(dj, "method", have_stack ? "transfer matrix" : "Beer-Lambert");
-    if (!have_stack) {
-      gk_json_num(dj, "alpha_pump", lp_factor / (lp * 1e-7));
-      cJSON_AddStringToObject(dj, "lp_definition", lp_factor == 2 ? "1/e^2 intensity depth: alpha = 2/l_p" : "1/e depth: alpha = 1/l_p");
-    }
-    gk_json_num(dj, "absorbed", dp.absorbed);
-    gk_json_num(dj, "n_mean", dp.n_mean);
-    gk_json_num(dj, "n_front", dp.N[0]);
-    gk_json_num(dj, "n_back", dp.N[dp.n - 1]);
-    cli_printf(&r.b, "Carrier density at F_peak (one pair per absorbed photon, %s):\n",
-               have_stack ? "transfer-matrix field" : lp_factor == 2 ? "Beer-Lambert, alpha = 2/l_p (1/e^2 depth)" : "Beer-Lambert, alpha = 1/l_p");
-    cli_print_value(&r.b, "absorbed", dp.absorbed, NAN, "in the active layer");
-    cli_print_value(&r.b, "N mean", dp.n_mean, NAN, "cm^-3 (thickness average)");
-    cli_print_value(&r.b, "N front", dp.N[0], NAN, "cm^-3");
-    cli_print_value(&r.b, "N back", dp.N[dp.n - 1], NAN, "cm^-3");
-    if (have_stack && SEEN("emission-wavelength")) {
-      gk_guide g;
-      gk_modes m = {0};
-      if (gk_guide_from_stack(&g, &st, emis_wl, &e) == GK_OK) {
-        if (gk_modes_find(&g, tm ? GK_MODES_TM : GK_MODES_TE, &m, &e) == GK_OK && m.n > 0) {
-          double *E2 = malloc(dp.n * sizeof *E2);
-          if (E2 && gk_mode_field(&g, &m.mode[0], dp.z_nm, dp.n, E2, NULL, &e) == GK_OK) {
-            gk_depth_mode_weighted(&dp, E2);
-            double gam = m.mode[0].confinement[st.active];
-            gk_json_num(dj, "n_mode", dp.n_mode);
-            gk_json_num(dj, "confinement", gam);
-            char u[96];
-            snprintf(u, sizeof u, "cm^-3 (weighted by |E|^2 of %s0 at %g nm)", tm ? "TM" : "TE", emis_wl);
-            cli_print_value(&r.b, "N mode", dp.n_mode, NAN, u);
-            cli_print_value(&r.b, "Gamma", gam, NAN, "confinement in the active layer");
-          }
-          free(E2);
-        } else {
-          cli_warn("no guided %s mode at %g nm: no mode-weighted density", tm ? "TM" : "TE", emis_wl);
-          cJSON_AddNullToObject(dj, "n_mode");
-          cJSON_AddStringToObject(dj, "n_mode_reason", "no guided mode");
-        }
-        gk_modes_free(&m);
-        gk_guide_free(&g);
-      }
-      if (e.code) {
-        cli_result_free(&r);
-        gk_depth_free(&dp), gk_absorb_free(&ab), gk_stack_free(&st), free_beam(&bx), free_beam(&by);
-        return cli_error(&e);
-      }
-    }
-    (void)dnm;
-    static const char *hdr[] = {"z (nm)", "N (cm^-3)"};
-    gk_csv_init(&r.csv, 2, hdr);
-    r.has_csv = 1;
-    gk_csv_add_comment(&r.csv, "carrier density at the peak fluence %g uJ/cm2", o.f_peak * 1e6);
-    for (size_t i = 0; i < dp.n; i++) gk_csv_add_row(&r.csv, (double[]){dp.z_nm[i], dp.N[i]});
-  } else if (bx.path) {
-    static const char *hdr[] = {"x (um)", "signal", "fit"};
-    gk_csv_init(&r.csv, 3, hdr);
-    r.has_csv = 1;
-    for (size_t i = 0; i < bx.col.n; i++) {
-      double x = bx.col.x[i];
-      double fit = bx.knife ? gk_knife_model(&bx.k, x)
-                            : bx.p.bg + bx.p.amp * exp(-2 * (x - bx.p.x0) * (x - bx.p.x0) / (bx.p.w * bx.p.w));
-      gk_csv_add_row(&r.csv, (double[]){x * 1e4, bx.col.y[i], fit});
+    else if (SEEN("lp")) rc = gk_depth_beer(o.f_peak, pump_wl, lp_factor / (lp * 1e-7), thick, refl, (size_t)points, &dp, &e);
+    have_depth = rc == GK_OK && (have_stack || SEEN("lp"));
+    if (have_depth && have_stack && SEEN("emission-wavelength")) {
+      rc = gk_depth_mode_from_stack(&dp, &st, emis_wl, tm, &gam, &mode, &e);
+      if (mode == 0) cli_warn("no guided %s mode at %g nm: no mode-weighted density", tm ? "TM" : "TE", emis_wl);
     }
   }
-  rc = 0;
-  if (c.plot) {
-    if (bx.path) rc = plot_beam(&c, &bx, &by);
-    else if (have_depth) {
-      gk_figure *f = gk_figure_new(1, 1, 800, 560, NULL);
-      gk_panel *p = gk_figure_panel(f, 0);
-      gk_panel_labels(p, "depth z (nm)", "carrier density N (cm^-3)", "pump absorption in the active layer");
-      gk_panel_add(p, dp.z_nm, dp.N, NULL, dp.n, GK_STYLE_LINE, -1, "N(z)");
-      gk_panel_hline(p, dp.n_mean, -1, "thickness average");
-      rc = cli_save_figure(&c, f);
-    } else {
-      rc = cli_usage(c.cmd, "--plot needs a measured profile (--knife-edge/--profile) or a depth profile (--stack/--lp)");
-    }
-  }
+  rc = rc != GK_OK ? cli_error(&e)
+                   : fluence_emit(&c, &(fluence_view){.in = &in, .o = &o, .abs_def = abs_def, .bx = &bx, .by = &by,
+                                                      .ab = have_stack ? &ab : NULL, .dp = have_depth ? &dp : NULL,
+                                                      .alpha = lp_factor / (lp * 1e-7), .lp_factor = lp_factor,
+                                                      .mode = mode, .gam = gam, .emis_wl = emis_wl, .tm = tm});
   gk_depth_free(&dp);
   if (have_stack) gk_absorb_free(&ab), gk_stack_free(&st);
   free_beam(&bx), free_beam(&by);
-  if (rc) { cli_result_free(&r); return rc; }
-  return cli_result_finish(&c, &r, status);
+  return rc;
 }
 
 const struct cli_command cli_cmd_fluence = {

@@ -157,6 +157,42 @@ void gk_depth_free(gk_depth_profile *p);
  * with E2 sampled at p->z_nm (trapezoid weights). Sets p->n_mode. */
 double gk_depth_mode_weighted(gk_depth_profile *p, const double *E2);
 
+/* ---- preparation from measurements (for the CLI and bindings) ----------- */
+/* A measured beam profile fitted for its 1/e^2 radius: a knife-edge scan
+ * (gk_knife_edge_fit) or a camera line profile (gk_line_profile_fit). */
+typedef struct gk_beam {
+  int knife;                 /* 1 knife edge, 0 camera profile */
+  gk_knife_result k;         /* with knife */
+  gk_profile_result p;       /* without */
+  double w, se_w;            /* the radius, cm */
+} gk_beam;
+/* Fit x (cm), y (n points; x need not be sorted). A fit that does not
+ * converge is an error (GK_ENOCONV: the scan does not determine the radius),
+ * the beam then freed; errors carry no file (the caller names it). */
+int gk_beam_fit(const double *x, const double *y, size_t n, int knife, gk_beam *b, gk_error *err);
+/* The fitted model at x (cm). */
+double gk_beam_model(const gk_beam *b, double x);
+void gk_beam_free(gk_beam *b);
+/* The active layer's absorbed fraction of a pump at wavelength_nm
+ * (gk_absorb_stack into a, which the caller frees on success). Errors
+ * (GK_EINPUT, the stack's file and the layer's line): no layer marked
+ * active, or an active layer that does not absorb there (k = 0). */
+int gk_fluence_absorb_active(const gk_stack *s, double wavelength_nm, int from_substrate, gk_absorb *a,
+                             double *absorbed, gk_error *err);
+/* A round Gaussian spot whose radius comes from one measurement: w enters
+ * the area squared (fully correlated), not as two independent radii; the
+ * standard errors of out (area, fluences, intensity, absorbed fluence) are
+ * recomputed so (in->a, in->se_a: that radius). */
+void gk_fluence_correlated_radius(const gk_fluence_in *in, gk_fluence_out *out);
+/* Weight the depth profile p (in the stack's active layer) by the |E|^2 of
+ * the fundamental TE (tm = 0) or TM guided mode at wavelength_nm: sets
+ * p->n_mode and *confinement (the mode's Gamma in that layer) and *found = 1;
+ * *found = 0 (nothing set) when there is no guided mode (or the mode search
+ * failed: then also an error), 2 when the guide could not be built from the
+ * stack at that wavelength (an error) or the mode's field not sampled. */
+int gk_depth_mode_from_stack(gk_depth_profile *p, const gk_stack *s, double wavelength_nm, int tm,
+                             double *confinement, int *found, gk_error *err);
+
 /* ---- the gain chain: g(F) -> N(F) -> G(N) ------------------------------ */
 /* N = c_N F with c_N = absorbed fraction in the active layer / (h nu d)
  * (thickness average) or the mode-weighted equivalent; then the saturating
