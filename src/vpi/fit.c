@@ -526,6 +526,15 @@ static void start_lambda(const vctx *c, double *gamma, double *alpha)
   }
 }
 
+int vpi_start_shape(const gk_vpi_data *d, gk_vpi_model model, double *gamma, double *alpha)
+{
+  vctx c;
+  if (vctx_init(&c, d, model)) return GK_ENOMEM;
+  start_lambda(&c, gamma, alpha);
+  vctx_free(&c);
+  return GK_OK;
+}
+
 /* Start for the globals from the data: with gamma, alpha at their start,
  * the population of each pump column is the dn whose spectral shape fits
  * that column best (a log-spaced scan of the column's projected cost);
