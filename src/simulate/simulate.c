@@ -481,7 +481,20 @@ static void cell_terms(sim *S)
  * block of FLUX_BLK bins of one mode advance cell by cell side by side in
  * SIMD lanes (exp_simd, one reciprocal, no branch), and the rates of a cell
  * read its bins contiguously. */
-enum { FLUX_BLK = 32 };
+enum { FLUX_BLK = 64 };
+
+/* The block body is inlined twice, once with m = FLUX_BLK as a constant
+ * (full blocks: the lane loops have a fixed trip count, no remainder or
+ * peeling code, and the 64 running fluxes stay in registers) and once
+ * with the run-time width of the last block. 64 bins rather than 32: more
+ * independent lanes per cell hide the latency of the e^z chain. Measured
+ * 5.75e8 -> 6.1e8 cell-updates per CPU-second (docs/simulate.md); the
+ * arithmetic and its order are unchanged, so the results are the same bits. */
+#if defined(__GNUC__)
+#define GK_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define GK_ALWAYS_INLINE inline
+#endif
 
 /* On x86-64 the kernel is compiled for AVX-512, AVX2 and the baseline
  * (SSE2), picked at load time for the machine. Floating-point contraction
@@ -493,9 +506,9 @@ enum { FLUX_BLK = 32 };
 #define GK_FLUX_CLONES
 #endif
 
-GK_FLUX_CLONES static void flux_block(sim *S, size_t y, size_t p, size_t j0, size_t j1)
+static GK_ALWAYS_INLINE void flux_block_m(sim *S, size_t y, size_t p, size_t j0, size_t m)
 {
-  size_t nx = S->nx, nb = S->nb, ncell = nx * S->ny, off = p * ncell + y * nx, b0 = p * S->nl + j0, m = j1 - j0;
+  size_t nx = S->nx, nb = S->nb, ncell = nx * S->ny, off = p * ncell + y * nx, b0 = p * S->nl + j0;
   const double *cu = S->cu + b0, *ca = S->ca + b0, *fs = S->fs + b0, *abg = S->abg + b0;
   const double *u = S->u + off, *v = S->v + off, *q = S->q + off;
   double s[FLUX_BLK], dx = S->dx, dx2 = 2 * S->dx * S->dx;
@@ -533,6 +546,12 @@ GK_FLUX_CLONES static void flux_block(sim *S, size_t y, size_t p, size_t j0, siz
     }
   }
   for (size_t k = 0; k < m; k++) S->far[y * nb + b0 + k] = s[k];
+}
+
+GK_FLUX_CLONES static void flux_block(sim *S, size_t y, size_t p, size_t j0, size_t j1)
+{
+  if (j1 - j0 == FLUX_BLK) flux_block_m(S, y, p, j0, FLUX_BLK);
+  else flux_block_m(S, y, p, j0, j1 - j0);
 }
 
 /* Rates of cell ci: sums over the mode bins in four fixed partial sums
