@@ -18,27 +18,6 @@ typedef struct row {
   double clip_level;
 } row;
 
-/* none | edges | N (first N samples) | a value */
-static int parse_baseline(const char *arg, gk_baseline *b, int *edges)
-{
-  *edges = 0;
-  if (!strcmp(arg, "none")) { b->kind = GK_BASELINE_NONE; return 0; }
-  if (!strcmp(arg, "edges")) { *edges = 1; b->kind = GK_BASELINE_VALUE; return 0; }
-  if (arg[0] && strspn(arg, "0123456789") == strlen(arg)) {
-    long n;
-    if (cli_int("--baseline", arg, 1, 1000000000L, &n) < 0) return -1;
-    b->kind = GK_BASELINE_FIRST_N;
-    b->n = (size_t)n;
-    return 0;
-  }
-  if (gk_parse_number(arg, &b->value, NULL) != GK_OK) {
-    fprintf(stderr, "gainkit: --baseline: '%s' is not none, edges, N or a value\n", arg);
-    return -1;
-  }
-  b->kind = GK_BASELINE_VALUE;
-  return 0;
-}
-
 static const char *flag_text(int f)
 {
   return f == GK_FWHM_LEFT_OUTSIDE ? "left crossing outside window"
@@ -53,7 +32,7 @@ static int edges, baseline_set;
 static int opt_baseline(cli_qopt *o, const char *arg)
 {
   baseline_set = 1;
-  return parse_baseline(arg, &so.baseline, &edges);
+  return cli_baseline(arg, 0, &edges, "none, edges, N or a value", &so.baseline);
 }
 static cli_qopt opts[] = {
   CLI_OPT_GROUP("Analysis options"),

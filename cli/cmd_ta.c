@@ -24,6 +24,22 @@ struct pump_opts {
 
 /* <N> per column from the options and the pump unit of the first file
  * (hl: the line that names that unit). */
+/* A fitted gain-curve parameter on a bound of the fit (src/ta/ta.c): the
+ * JSON object says so ("at_bound", "bound", determined false). Objects
+ * inside the bounds keep {value, stderr}. */
+static void ta_bound(cJSON *o, const char *name, double v, double lo, double hi, int free)
+{
+  const char *side = free ? cli_bound_side(v, lo, hi) : NULL;
+  if (!o || !side) return;
+  char why[96], num[32];
+  snprintf(why, sizeof why, "at its %s bound (%s %s %s)", side, name, side[0] == 'l' ? ">=" : "<=",
+           cli_fmt_num(num, sizeof num, side[0] == 'l' ? lo : hi, CLI_SIG));
+  cJSON_AddBoolToObject(o, "determined", 0);
+  cJSON_AddStringToObject(o, "reason", why);
+  cJSON_AddStringToObject(o, "at_bound", side);
+  cJSON_AddNumberToObject(o, "bound", side[0] == 'l' ? lo : hi);
+}
+
 static int pump_axis(const gk_matrix *m, long hl, const struct pump_opts *p, double *n_out)
 {
   gk_error e;
@@ -137,7 +153,7 @@ static void plot(const char *path, const gk_ta_set *s, const gk_ta_result *r, co
 /* ---- options (declarative: --help is generated from this table) ---- */
 static gk_ta_options O;
 static struct pump_opts PO;
-static const char *ground, *delta[MAX_DELTA], *longf, *alpha0_s;
+static const char *ground, *delta[MAX_DELTA], *longf, *alpha0_s, *tunit;
 static size_t ndelta, ndl;
 static double *delays, want_delay, pump_wl, win[2], degen, ne;
 static int fixne;
@@ -157,6 +173,9 @@ static cli_qopt opts[] = {
                    "wavelength (delay from '# delay: 4 ps' or --delays); repeat for several delays"),
   CLI_OPT_STRING("long", "FILE", &longf, NULL, "read the set from one long-format table instead of --delta"),
   CLI_OPT_LIST("delays", "LIST", "s", &delays, &ndl, NULL, "delays of the --delta files, in order (2,4,8 or 2ps,4ps,8ps)"),
+  CLI_OPT_STRING("time-unit", "U", &tunit, NULL,
+                 "unit of the delays when the file names none: the delay column of --long, a bare '# delay: 4' "
+                 "(never assumed)"),
   CLI_OPT_GROUP("Probe and delay"),
   CLI_OPT_QTY("probe", "NM", "nm", QO_POS, &O.probe_nm,
               "the band-edge bleach maximum",
@@ -190,7 +209,7 @@ static int run(int argc, char **argv)
   cli_common c = {.cmd = "ta"};
   gk_ta_options_default(&O);
   PO = (struct pump_opts){.sigma = NAN, .pump_ev = NAN};
-  ground = longf = alpha0_s = NULL;
+  ground = longf = alpha0_s = tunit = NULL;
   ndelta = ndl = 0;
   delays = NULL;
   want_delay = pump_wl = NAN;
@@ -205,7 +224,7 @@ static int run(int argc, char **argv)
   o = O;
   o.win_lo = win[0];
   o.win_hi = win[1];
-  if (!(degen >= 0.5 && degen <= 50)) { cli_qopt_fail("degeneracy", "must be 0.5 to 50"); goto parsed; }
+  if (!(degen >= GK_TA_DEGENERACY_MIN && degen <= GK_TA_DEGENERACY_MAX)) { cli_qopt_fail("degeneracy", "must be 0.5 to 50"); goto parsed; }
   if (!(ne >= 0 && ne <= 50)) { cli_qopt_fail("charging", "must be 0 to 50"); goto parsed; }
   o.degeneracy = degen;
   o.ne = ne;
@@ -213,6 +232,11 @@ static int run(int argc, char **argv)
   o.alpha0_ref = alpha0_s && !strcmp(alpha0_s, "neutral") ? GK_TA_ALPHA0_NEUTRAL : GK_TA_ALPHA0_OWN;
   if (isfinite(pump_wl)) PO.pump_ev = GK_HC_EV_NM / pump_wl;
   if (first < argc) { cli_usage(c.cmd, "unexpected argument '%s'", argv[first]); goto parsed; }
+  double tf = 1;
+  if (tunit && gk_unit_factor(tunit, "s", &tf, NULL) != GK_OK) {
+    cli_qopt_fail("time-unit", "'%s' is not a unit of time", tunit);
+    goto parsed;
+  }
   if (longf && ndelta) { cli_usage(c.cmd, "--long: give either --long FILE or --delta files, not both"); goto parsed; }
   if (longf && delays) { cli_usage(c.cmd, "--long: the delays come from its delay column; drop --delays"); goto parsed; }
   if (!ground || !(ndelta || longf)) { cli_usage(c.cmd, "need --ground FILE and --delta FILE (or --long FILE)"); goto parsed; }
@@ -253,7 +277,10 @@ static int run_parsed(cli_common *cp, gk_ta_options *op, struct pump_opts *pp)
   if (gk_columns_read(ground, &co, &g, &e) != GK_OK) { rc = cli_error(&e); goto out; }
   have_g = 1;
   gk_matrix_options mo = {.require_increasing_rows = 1};
-  if (longf && gk_long_read(longf, NULL, &lg, &e) != GK_OK) { rc = cli_error(&e); goto out; }
+  static const cli_fieldmap fields[] = {{"delay_unit", "--time-unit"}, {NULL, NULL}};
+  cli_set_fieldmap(fields);
+  gk_long_options lo = {.delay_unit = tunit};
+  if (longf && gk_long_read(longf, &lo, &lg, &e) != GK_OK) { rc = cli_error(&e); goto out; }
   for (; nread < ndelta; nread++) {
     if (gk_matrix_read(delta[nread], &mo, &m[nread], &e) != GK_OK) { rc = cli_error(&e); goto out; }
     const gk_matrix *a = &m[0], *x = &m[nread];
@@ -290,7 +317,17 @@ static int run_parsed(cli_common *cp, gk_ta_options *op, struct pump_opts *pp)
     const char *meta = gk_meta_get(&m[d].meta, "delay");
     dl[d] = NAN;
     if (delays) dl[d] = delays[d];
-    else if (meta && gk_parse_quantity(meta, "s", &dl[d], &e) != GK_OK) {
+    else if (meta && gk_parse_number(meta, &dl[d], NULL) == GK_OK) {
+      /* a bare number: in --time-unit, never silently seconds */
+      double f = 1;
+      if (!tunit || gk_unit_factor(tunit, "s", &f, NULL) != GK_OK) {
+        gk_error_set(&e, GK_EINPUT, m[d].path, 0, "metadata 'delay: %s' has no unit: write '# delay: %s ps' or give --time-unit",
+                     meta, meta);
+        rc = cli_error(&e);
+        goto out;
+      }
+      dl[d] *= f;
+    } else if (meta && gk_parse_quantity(meta, "s", &dl[d], &e) != GK_OK) {
       gk_error_set(&e, GK_EINPUT, m[d].path, 0, "metadata 'delay: %s' is not a time", meta);
       rc = cli_error(&e);
       goto out;
@@ -301,6 +338,14 @@ static int run_parsed(cli_common *cp, gk_ta_options *op, struct pump_opts *pp)
       goto out;
     }
     tps[d] = dl[d] * 1e12;
+  }
+  if (longf || (nd > 1 && !delays)) {
+    /* delays read from the file (long column, metadata) outside 1 fs .. 1 s: warned, with the unit that fits */
+    gk_notes notes = {0};
+    gk_plausible_column(GK_PLAUS_TIME, dl, nd, 1, longf ? lg.delay_unit_in : NULL, longf ? longf : M[0].path,
+                        longf && lg.delay_line ? lg.delay_line[0] : 0, "delay", &notes);
+    cli_notes_warn(&notes, NULL);
+    gk_notes_free(&notes);
   }
   if (!isnan(want_delay)) {
     size_t best = 0;
@@ -382,8 +427,9 @@ static int run_parsed(cli_common *cp, gk_ta_options *op, struct pump_opts *pp)
   if (r.fit_done) {
     cJSON *f = cJSON_AddObjectToObject(j, "gain_fit");
     gk_json_value_se(f, "threshold", r.fit_threshold, r.fit_threshold_se);
-    gk_json_value_se(f, "degeneracy", r.g, r.g_se);
-    gk_json_value_se(f, "charging", r.ne, r.ne_se);
+    ta_bound(gk_json_value_se(f, "degeneracy", r.g, r.g_se), "g", r.g, GK_TA_DEGENERACY_MIN, GK_TA_DEGENERACY_MAX,
+             o.fit_degeneracy);
+    ta_bound(gk_json_value_se(f, "charging", r.ne, r.ne_se), "n_e", r.ne, 0, GK_TA_CHARGING_MAX, o.fit_ne);
     gk_json_num(f, "chi2_red", r.fit_chi2_red);
     cJSON_AddBoolToObject(f, "converged", r.fit_converged);
     cJSON_AddBoolToObject(j, "converged", r.fit_converged);
@@ -393,8 +439,14 @@ static int run_parsed(cli_common *cp, gk_ta_options *op, struct pump_opts *pp)
                                                 : "1 - a(<N>), alpha0 = the neutral film's absorption",
                r.fit_reason);
     cli_print_value(&b, "N_th", r.fit_threshold, r.fit_threshold_se, "excitons per NC");
-    cli_print_value(&b, "g", r.g, r.g_se, o.fit_degeneracy ? "(degeneracy)" : "(degeneracy, fixed)");
-    cli_print_location(&b, "n_e", r.ne, r.ne_se, o.fit_ne ? "(extra electrons per NC)" : "(fixed)");
+    if (o.fit_degeneracy)
+      cli_print_bounded(&b, "g", r.g, r.g_se, "(degeneracy)", GK_TA_DEGENERACY_MIN, GK_TA_DEGENERACY_MAX);
+    else
+      cli_print_value(&b, "g", r.g, NAN, "(degeneracy, fixed)");
+    if (o.fit_ne && cli_bound_side(r.ne, 0, GK_TA_CHARGING_MAX))
+      cli_print_bounded(&b, "n_e", r.ne, r.ne_se, "(extra electrons per NC)", 0, GK_TA_CHARGING_MAX);
+    else
+      cli_print_location(&b, "n_e", r.ne, r.ne_se, o.fit_ne ? "(extra electrons per NC)" : "(fixed)");
     if (!r.fit_converged) status = CLI_FAILED;
   }
   if (nd > 1) {

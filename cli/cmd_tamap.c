@@ -23,29 +23,30 @@ typedef struct mapopt {
   double exclude;         /* s; 0 = none */
 } mapopt;
 
-#define MAP_QOPTS(mo)                                                     \
-  {"delay-unit", NULL, QO_STRING, NULL, &(mo).delay_unit, 0},             \
-  {"signal-unit", NULL, QO_STRING, NULL, &(mo).signal_unit, 0},           \
-  {"layout", NULL, QO_STRING, NULL, &(mo).layout, 0},                     \
-  {"background", "s", QO_ANY, &(mo).background, NULL, 0},                 \
-  {"chirp", NULL, QO_NONNEG, &(mo).chirp_order, NULL, 0},                 \
-  {"exclude", "s", QO_NONNEG, &(mo).exclude, NULL, 0}
+/* Option state: file scope (--help reads the tables before any run); every
+ * subcommand starts with CLI_RESET of what it uses. */
+static mapopt MO = {NULL, NULL, NULL, NAN, -1, 0};
 
-#define MAP_HELP                                                                              \
-  "    Map options (every subcommand that reads a map):\n"                                    \
-  "      --layout auto|rows|columns  delays in the first row (rows: one row per wavelength)\n" \
-  "                         or in the first column; auto (default): the axis with t <= 0\n"   \
-  "      --delay-unit U     unit of the delays when the corner cell does not name it\n"       \
-  "                         (\"wavelength (nm) \\ delay (ps)\"); no default: a bare number\n"  \
-  "                         is never assumed to be ps\n"                                        \
-  "      --signal-unit OD|mOD  unit of dA (default OD)\n"                                      \
-  "      --background T     subtract per wavelength the mean of the delays before T\n"       \
-  "                         (pre-time-zero background), e.g. -0.5ps\n"                         \
-  "      --chirp ORDER      fit t0(lambda), a polynomial of ORDER (0..4) in (lambda -\n"       \
-  "                         lambda_mid)/100 nm, to the half-rise of every trace and shift\n"   \
-  "                         the traces onto it (linear interpolation)\n"                        \
-  "      --exclude W        leave out |t - t0(lambda)| <= W (coherent artefact); t0(lambda)\n"   \
-  "                         from --chirp, else a quadratic fitted to the half-rise onsets\n"
+#define MAP_QOPTS_READ                                                                                 \
+  CLI_OPT_GROUP("Map options"),                                                                        \
+  CLI_OPT_STRING("layout", "auto|rows|columns", &MO.layout, "auto",                                    \
+                 "delays in the first row (rows: one row per wavelength) or in the first column; "     \
+                 "auto: the axis with t <= 0"),                                                        \
+  CLI_OPT_STRING("delay-unit", "U", &MO.delay_unit, NULL,                                              \
+                 "unit of the delays when the corner cell does not name it (\"wavelength (nm) \\ "     \
+                 "delay (ps)\"); no default: a bare delay in the file is never assumed to be ps"),     \
+  CLI_OPT_STRING("signal-unit", "OD|mOD", &MO.signal_unit, "OD", "unit of dA"),                        \
+  CLI_OPT_QTY("background", "T", "s", QO_ANY, &MO.background, NULL,                                    \
+              "subtract per wavelength the mean of the delays before T (pre-time-zero background), "   \
+              "e.g. -0.5ps")
+#define MAP_QOPTS                                                                                      \
+  MAP_QOPTS_READ,                                                                                      \
+  CLI_OPT_NUM("chirp", "ORDER", QO_NONNEG, &MO.chirp_order, "none",                                    \
+              "fit t0(lambda), a polynomial of ORDER (0..4) in (lambda - lambda_mid)/100 nm, to the "  \
+              "half-rise of every trace and shift the traces onto it (linear interpolation)"),         \
+  CLI_OPT_QTY("exclude", "W", "s", QO_NONNEG, &MO.exclude, "0",                                        \
+              "leave out |t - t0(lambda)| <= W (coherent artefact); t0(lambda) from --chirp, else a "  \
+              "quadratic fitted to the half-rise onsets")
 
 static int map_load(const char *path, const mapopt *mo, gk_tamap *m, gk_tamap_chirp *ch, int *has_chirp,
                     unsigned char **base_use)
@@ -172,26 +173,37 @@ static void map_panel(gk_panel *p, const gk_tamap *m, const double *z, const cha
   free(zt);
 }
 
+/* The start of a subcommand on one map FILE: parse, exactly one argument,
+ * the map read with the map options (MO). */
+static int one_map(cli_common *c, int argc, char **argv, cli_qopt *q, size_t nq, const char **path, gk_tamap *m,
+                   gk_tamap_chirp *ch, int *hc)
+{
+  int first;
+  if (cli_qopt_parse(c, argc, argv, q, nq, &first) < 0) return CLI_USAGE;
+  if (first >= argc) return cli_usage(c->cmd, "give a map FILE");
+  if (first + 1 < argc) return cli_usage(c->cmd, "unexpected argument '%s'", argv[first + 1]);
+  *path = argv[first];
+  return map_load(*path, &MO, m, ch, hc, NULL);
+}
+
 /* ---- svd ------------------------------------------------------------- */
+
+static long nvec = 4;
+static cli_qopt q_svd[] = {
+  CLI_OPT_INT("vectors", "K", &nvec, 1, 20, "4", "singular vectors reported (1 to 20)"),
+  MAP_QOPTS,
+};
 
 static int cmd_svd(int argc, char **argv)
 {
   cli_common c = {.cmd = "tamap svd"};
-  mapopt mo = {NULL, NULL, NULL, NAN, -1, 0};
-  double nvec = 4;
-  cli_qopt q[] = {MAP_QOPTS(mo), {"vectors", NULL, QO_POS, &nvec, NULL, 0}};
-  int first;
-  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
-  if (first >= argc) return cli_usage(c.cmd, "give a map FILE");
-  if (first + 1 < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first + 1]);
-  if (nvec != floor(nvec) || nvec > 20) return CLI_QFAIL("vectors", "must be an integer from 1 to 20");
-  const char *path = argv[first];
+  CLI_RESET(MO), CLI_RESET(nvec);
+  const char *path;
   gk_tamap m;
   gk_tamap_chirp ch;
-  int hc, rc = map_load(path, &mo, &m, &ch, &hc, NULL);
+  int hc, rc = one_map(&c, argc, argv, q_svd, NQ(q_svd), &path, &m, &ch, &hc);
   if (rc) return rc;
-  gk_error e;
-  gk_error_clear(&e);
+  gk_error e = {0};
   gk_tamap_svd s;
   if (gk_tamap_svd_run(&m, (size_t)nvec, &s, &e) != GK_OK) {
     gk_tamap_free(&m);
@@ -274,30 +286,22 @@ static int cmd_svd(int argc, char **argv)
 
 /* ---- chirp ------------------------------------------------------------ */
 
+static long order = 2;
+static cli_qopt q_chirp[] = {
+  CLI_OPT_INT("order", "N", &order, 0, GK_TAMAP_MAX_ORDER, "2", "polynomial order"),
+  MAP_QOPTS_READ,
+};
+
 static int cmd_chirp(int argc, char **argv)
 {
   cli_common c = {.cmd = "tamap chirp"};
-  mapopt mo = {NULL, NULL, NULL, NAN, -1, 0};
-  double order = 2;
-  cli_qopt q[] = {{"delay-unit", NULL, QO_STRING, NULL, &mo.delay_unit, 0},
-                  {"signal-unit", NULL, QO_STRING, NULL, &mo.signal_unit, 0},
-                  {"layout", NULL, QO_STRING, NULL, &mo.layout, 0},
-                  {"background", "s", QO_ANY, &mo.background, NULL, 0},
-                  {"order", NULL, QO_NONNEG, &order, NULL, 0}};
-  int first;
-  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
-  if (first >= argc) return cli_usage(c.cmd, "give a map FILE");
-  if (first + 1 < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first + 1]);
-  if (order != floor(order) || order > GK_TAMAP_MAX_ORDER)
-    return CLI_QFAIL("order", "must be an integer 0..%d", GK_TAMAP_MAX_ORDER);
-  const char *path = argv[first];
+  CLI_RESET(MO), CLI_RESET(order);
+  const char *path;
   gk_tamap m;
   gk_tamap_chirp ch;
-  int hc;
-  int rc = map_load(path, &mo, &m, &ch, &hc, NULL);
+  int hc, rc = one_map(&c, argc, argv, q_chirp, NQ(q_chirp), &path, &m, &ch, &hc);
   if (rc) return rc;
-  gk_error e;
-  gk_error_clear(&e);
+  gk_error e = {0};
   if (gk_tamap_chirp_fit(&m, (int)order, &ch, &e) != GK_OK) {
     gk_tamap_free(&m);
     if (!e.file[0]) snprintf(e.file, sizeof e.file, "%s", path);
@@ -382,30 +386,54 @@ static void pval(cli_buf *b, const char *name, double v, double se, int fixed, i
   cli_print_value(b, name, v, se, unit);
 }
 
+static struct {
+  const char *scheme, *init, *tau, *t0, *irf, *tunit;
+  double das, seq, fwhm, disp;
+} FIT = {.fwhm = 100e-15};
+static cli_qopt q_fit[] = {
+  CLI_OPT_GROUP("Model (exactly one)"),
+  CLI_OPT_NUM("das", "N", QO_POS, &FIT.das, NULL, "N parallel decays (decay-associated spectra)"),
+  CLI_OPT_NUM("sequential", "N", QO_POS, &FIT.seq, NULL, "A -> B -> ... (evolution-associated spectra)"),
+  CLI_OPT_STRQ("tau", "T1,T2,...", "s", &FIT.tau, "1, 10, 100 ps ...", "starting lifetimes for --das/--sequential"),
+  CLI_OPT_STRING("scheme", "TEXT|FILE.yaml", &FIT.scheme, NULL,
+                 "target model \"XX->X:40ps, X->0:3ns, H->X:0.4ps\": FROM->TO:RATE, RATE a rate (0.025/ps, "
+                 "2.5e10) or a lifetime (40ps); '!' after it fixes it; 0 or GS is the ground state; branching = "
+                 "two transitions. Or the same as a YAML file (docs/tamap.md): transitions: - {from: XX, to: X, "
+                 "lifetime: 40ps[, fixed: true]} (or rate: 2.5e10), initial: {XX: 1, X: 0.3} or a list of such "
+                 "mappings, one per map"),
+  CLI_OPT_STRING("init", "A=1,XX=0.3", &FIT.init, "1 in the first species",
+                 "initial populations of the scheme; one set per map separated by '/' (\"H=1,XX=0.1/H=1,XX=0.6\")"),
+  CLI_OPT_GROUP("Instrument response and time zero"),
+  CLI_OPT_QTY("irf-fwhm", "T", "s", QO_NONNEG, &FIT.fwhm, "100 fs", "Gaussian IRF FWHM, start value (0: no IRF)"),
+  CLI_OPT_FLAG("fix-irf", NULL, "hold the FWHM"),
+  CLI_OPT_FLAG("irf-per-set", NULL, "one FWHM per map"),
+  CLI_OPT_STRING("irf", "FILE", &FIT.irf, NULL,
+                 "measured IRF instead (time, response; its centroid is t0), convolved with every decay"),
+  CLI_OPT_STRING("time-unit", "U", &FIT.tunit, NULL, "time unit of the --irf file when its header has none"),
+  CLI_OPT_STRQ("t0", "T[,T2...]", "s", &FIT.t0, "0", "time zero start, one or one per map"),
+  CLI_OPT_FLAG("fix-t0", NULL, "hold time zero"),
+  CLI_OPT_NUM("dispersion", "N", QO_NONNEG, &FIT.disp, "0",
+              "fit a wavelength-dependent IRF shift, polynomial of order N (1..3)"),
+  CLI_OPT_GROUP("Fit"),
+  CLI_OPT_FLAG("nnls", NULL, "non-negative spectra (Lawson-Hanson) per map and wavelength"),
+  CLI_OPT_FLAG("profile", NULL,
+               "profile-likelihood 68 % intervals of the rates (each held in turn, the rest refitted, until chi2 "
+               "rises by chi2/dof); a rate whose interval reaches 0 is reported as a limit (lifetime >= ...)"),
+  MAP_QOPTS,
+};
+
 static int cmd_fit(int argc, char **argv)
 {
   cli_common c = {.cmd = "tamap fit"};
-  mapopt mo = {NULL, NULL, NULL, NAN, -1, 0};
-  const char *scheme = NULL, *init = NULL, *tau_s = NULL, *t0_s = NULL, *irf_s = NULL, *tunit = NULL;
-  double das = 0, seq = 0, fwhm = 100e-15, disp = 0;
-  cli_qopt q[] = {MAP_QOPTS(mo),
-                  {"scheme", NULL, QO_STRING, NULL, &scheme, 0},
-                  {"init", NULL, QO_STRING, NULL, &init, 0},
-                  {"das", NULL, QO_POS, &das, NULL, 0},
-                  {"sequential", NULL, QO_POS, &seq, NULL, 0},
-                  {"tau", NULL, QO_STRING, NULL, &tau_s, 0},
-                  {"irf-fwhm", "s", QO_NONNEG, &fwhm, NULL, 0},
-                  {"irf", NULL, QO_STRING, NULL, &irf_s, 0},
-                  {"time-unit", NULL, QO_STRING, NULL, &tunit, 0},
-                  {"fix-irf", NULL, QO_FLAG, NULL, NULL, 0},
-                  {"irf-per-set", NULL, QO_FLAG, NULL, NULL, 0},
-                  {"t0", NULL, QO_STRING, NULL, &t0_s, 0},
-                  {"fix-t0", NULL, QO_FLAG, NULL, NULL, 0},
-                  {"dispersion", NULL, QO_NONNEG, &disp, NULL, 0},
-                  {"nnls", NULL, QO_FLAG, NULL, NULL, 0},
-                  {"profile", NULL, QO_FLAG, NULL, NULL, 0}};
+  CLI_RESET(MO), CLI_RESET(FIT);
+  cli_qopt *q = q_fit;
+  const size_t nq = NQ(q_fit);
   int first;
-  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
+  if (cli_qopt_parse(&c, argc, argv, q, nq, &first) < 0) return CLI_USAGE;
+  const mapopt mo = MO;
+  const char *scheme = FIT.scheme, *init = FIT.init, *tau_s = FIT.tau, *t0_s = FIT.t0, *irf_s = FIT.irf,
+             *tunit = FIT.tunit;
+  const double das = FIT.das, seq = FIT.seq, fwhm = FIT.fwhm, disp = FIT.disp;
   size_t nsets = (size_t)(argc - first);
   if (nsets < 1) return cli_usage(c.cmd, "give one or more map FILEs");
   if (nsets > GK_TAMAP_MAX_SETS) return cli_usage(c.cmd, "at most %d maps in one fit", GK_TAMAP_MAX_SETS);
@@ -480,18 +508,18 @@ static int cmd_fit(int argc, char **argv)
   gk_kin_prepared irfp;
   memset(&irfp, 0, sizeof irfp);
   if (irf_s) {
-    if (cli_qopt_find(q, NQ(q), "irf-fwhm")->seen) return CLI_QFAIL("irf", "give either --irf FILE (measured) or --irf-fwhm");
-    if (cli_qopt_find(q, NQ(q), "fix-irf")->seen || cli_qopt_find(q, NQ(q), "irf-per-set")->seen)
+    if (cli_qopt_find(q, nq, "irf-fwhm")->seen) return CLI_QFAIL("irf", "give either --irf FILE (measured) or --irf-fwhm");
+    if (cli_qopt_find(q, nq, "fix-irf")->seen || cli_qopt_find(q, nq, "irf-per-set")->seen)
       return CLI_QFAIL("irf", "a measured IRF has no width to fit (--fix-irf, --irf-per-set go with --irf-fwhm)");
     o.irf.kind = GK_KIN_IRF_MEASURED;   /* read below, after the option checks */
   } else if (tunit) {
     return CLI_QFAIL("time-unit", "goes with --irf (the unit of its time column when the header names none)");
   } else if (fwhm > 0) o.irf.fwhm = fwhm;
   else o.irf.kind = GK_KIN_IRF_NONE;
-  o.fwhm_fixed = cli_qopt_find(q, NQ(q), "fix-irf")->seen;
-  o.irf_per_set = cli_qopt_find(q, NQ(q), "irf-per-set")->seen;
-  o.t0_fixed = cli_qopt_find(q, NQ(q), "fix-t0")->seen;
-  o.nnls = cli_qopt_find(q, NQ(q), "nnls")->seen;
+  o.fwhm_fixed = cli_qopt_find(q, nq, "fix-irf")->seen;
+  o.irf_per_set = cli_qopt_find(q, nq, "irf-per-set")->seen;
+  o.t0_fixed = cli_qopt_find(q, nq, "fix-t0")->seen;
+  o.nnls = cli_qopt_find(q, nq, "nnls")->seen;
   o.disp_order = (int)disp;
   if (per_set_init) {
     for (size_t d = 0; d < nsets; d++)
@@ -578,7 +606,7 @@ static int cmd_fit(int argc, char **argv)
     res = r2;
     refit++;
   }
-  if (rc == GK_OK && res.converged && cli_qopt_find(q, NQ(q), "profile")->seen && !cli_interrupted()) {
+  if (rc == GK_OK && res.converged && cli_qopt_find(q, nq, "profile")->seen && !cli_interrupted()) {
     /* profile intervals of the rates: one more fit from the optimum (after
      * the artefact-window passes), then each rate held in turn */
     for (int k = 0; k < s.ntrans; k++) s.tr[k].k = res.k[k];
@@ -659,7 +687,7 @@ static int cmd_fit(int argc, char **argv)
       undetermined++;
       cli_printf(&r.b, "  %-18s  not determined: rate <= %s 1/ps, lifetime >= %s ps (68%% profile limit%s)\n", lab,
                  cli_fmt_num((char[32]){0}, 32, res.k_hi[k] * 1e-12, 3), cli_fmt_num((char[32]){0}, 32, 1e12 / res.k_hi[k], 3),
-                 res.k[k] == 0 ? "; best fit at 0: no decay within the delays" : "");
+                 res.k[k] == 0 ? "; at bound (k >= 0): best fit at 0, no decay within the delays" : "");
       cJSON_AddNullToObject(it, "k");
       double iv[2] = {0, res.k_hi[k]};
       gk_json_array(it, "k_profile", iv, 2);
@@ -675,7 +703,7 @@ static int cmd_fit(int argc, char **argv)
     } else {
       undetermined++;
       if (res.k[k] == 0)
-        cli_printf(&r.b, "  %-18s  not determined (best fit at 0: no decay within the delays; --profile gives a limit)\n", lab);
+        cli_printf(&r.b, "  %-18s  at bound (k >= 0): best fit at 0, no decay within the delays (--profile gives a limit)\n", lab);
       else if (isfinite(res.k_se[k]) && res.k_se[k] > 0)
         cli_printf(&r.b, "  %-18s  not determined (1-sigma interval of the rate reaches 0: %s +- %s 1/ps)\n", lab,
                    cli_fmt_num((char[32]){0}, 32, res.k[k] * 1e-12, 2),
@@ -684,6 +712,11 @@ static int cmd_fit(int argc, char **argv)
         cli_printf(&r.b, "  %-18s  not determined (the data carry no information on it)\n", lab);
       cJSON_AddNullToObject(it, "k");
       cJSON_AddStringToObject(it, "k_note", "not determined by the data");
+    }
+    /* the rate on its bound k >= 0 (the fit's, src/tamap/global.c) */
+    if (!t->fixed && cli_bound_side(res.k[k], 0, INFINITY)) {
+      cJSON_AddStringToObject(it, "at_bound", "lower");
+      cJSON_AddNumberToObject(it, "bound", 0);
     }
     cJSON_AddBoolToObject(it, "fixed", t->fixed);
     cJSON_AddItemToArray(tr, it);
@@ -933,28 +966,36 @@ static int sigma_from_maps(char **files, size_t nf, const mapopt *mo, const doub
   return 0;
 }
 
+static struct { double hnu, win[2], band[2]; const char *fluence; } SG = {0, {NAN, NAN}, {NAN, NAN}, NULL};
+static cli_qopt q_sigma[] = {
+  CLI_OPT_QTY("photon-energy", "E", "eV", QO_POS, &SG.hnu, NULL, "pump photon energy, required"),
+  CLI_OPT_STRQ("fluence", "F1,F2,..", "J/cm2", &SG.fluence, NULL,
+               "pump fluence of each map, in the order of the maps (units as 5uJ/cm2)"),
+  CLI_OPT_RANGE("window", "s", SG.win, NULL, "delays averaged in every map (e.g. 200ps:1ns), required with maps"),
+  CLI_OPT_RANGE("band", "nm", SG.band, "all", "wavelengths averaged"),
+  MAP_QOPTS,
+};
+
 static int cmd_sigma(int argc, char **argv)
 {
   cli_common c = {.cmd = "tamap sigma"};
-  double hnu = 0, win[2] = {NAN, NAN}, band[2] = {NAN, NAN};
-  const char *fl_s = NULL;
-  mapopt mo = {NULL, NULL, NULL, NAN, -1, 0};
-  cli_qopt q[] = {{"photon-energy", "eV", QO_POS, &hnu, NULL, 0},
-                  {"fluence", NULL, QO_STRING, NULL, &fl_s, 0},
-                  {"window", "s", QO_RANGE, win, NULL, 0},
-                  {"band", "nm", QO_RANGE, band, NULL, 0},
-                  MAP_QOPTS(mo)};
+  CLI_RESET(MO), CLI_RESET(SG);
+  cli_qopt *q = q_sigma;
+  const size_t nq = NQ(q_sigma);
   int first;
-  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
+  if (cli_qopt_parse(&c, argc, argv, q, nq, &first) < 0) return CLI_USAGE;
+  const mapopt mo = MO;
+  const double hnu = SG.hnu, *win = SG.win, *band = SG.band;
+  const char *fl_s = SG.fluence;
   if (first >= argc) return cli_usage(c.cmd, "give a FILE of fluence and signal, or maps with --fluence");
-  if (cli_qopt_require(&c, q, NQ(q), "photon-energy") < 0) return CLI_USAGE;
+  if (cli_qopt_require(&c, q, nq, "photon-energy") < 0) return CLI_USAGE;
   size_t nf = (size_t)(argc - first);
   int maps = fl_s != NULL;
   if (!maps) {
     if (nf > 1) return cli_usage(c.cmd, "unexpected argument '%s' (several maps need --fluence)", argv[first + 1]);
     static const char *mapo[] = {"window", "band", "delay-unit", "signal-unit", "layout", "background", "chirp", "exclude"};
     for (size_t i = 0; i < sizeof mapo / sizeof *mapo; i++)
-      if (cli_qopt_find(q, NQ(q), mapo[i])->seen) return CLI_QFAIL(mapo[i], "goes with maps and --fluence");
+      if (cli_qopt_find(q, nq, mapo[i])->seen) return CLI_QFAIL(mapo[i], "goes with maps and --fluence");
   } else if (!isfinite(win[0])) {
     return cli_usage(c.cmd, "maps need --window T1:T2, the delays of the single-exciton signal (e.g. 200ps:1ns)");
   }
@@ -1076,35 +1117,56 @@ static int cmd_sigma(int argc, char **argv)
 
 /* ---- gain --------------------------------------------------------------- */
 
+static struct {
+  const char *ground, *nmean, *fluence;
+  double win[2], delay, sigma, hnu, thick, probe, degen;
+} GN = {NULL, NULL, NULL, {NAN, NAN}, NAN, 0, 0, 0, NAN, 2};
+static cli_qopt q_gain[] = {
+  CLI_OPT_STRING("ground", "A0.csv", &GN.ground, NULL,
+                 "wavelength (nm), ground-state absorbance A0 (OD), interpolated; required"),
+  CLI_OPT_GROUP("Pump levels (one of)"),
+  CLI_OPT_STRING("n-mean", "LIST", &GN.nmean, NULL, "<N> of the maps, in their order"),
+  CLI_OPT_STRQ("fluence", "LIST", "J/cm2", &GN.fluence, NULL,
+               "pump fluence of the maps, in their order, with --cross-section and --photon-energy: "
+               "<N> = S F/(h nu)"),
+  CLI_OPT_QTY("cross-section", "S", "cm2", QO_POS, &GN.sigma, NULL, "absorption cross-section per NC"),
+  CLI_OPT_QTY("photon-energy", "E", "eV", QO_POS, &GN.hnu, NULL, "pump photon energy"),
+  CLI_OPT_GROUP("Delays (one of)"),
+  CLI_OPT_QTY("delay", "T", "s", QO_ANY, &GN.delay, NULL, "analyse one delay (nearest sample; every map must have it)"),
+  CLI_OPT_RANGE("window", "s", GN.win, NULL, "dA averaged over these delays (with units: 2ps:4ps)"),
+  CLI_OPT_GROUP("Gain"),
+  CLI_OPT_QTY("thickness", "d", "cm", QO_POS, &GN.thick, NULL, "film thickness: material gain -(A0 + dA) ln10/d"),
+  CLI_OPT_FLAG("gain-fit", NULL,
+               "Poisson gain-curve fit of -dA/A0 versus <N> (as gainkit ta --gain-fit, n_e = 0): the band-edge "
+               "degeneracy g and the model's <N_th>"),
+  CLI_OPT_QTY("probe", "NM", "nm", QO_POS, &GN.probe, "the wavelength of the lowest threshold",
+              "wavelength of the --gain-fit"),
+  CLI_OPT_NUM("degeneracy", "G", QO_POS, &GN.degen, "2", "start of g in --gain-fit"),
+  MAP_QOPTS,
+};
+
 static int cmd_gain(int argc, char **argv)
 {
   cli_common c = {.cmd = "tamap gain"};
-  mapopt mo = {NULL, NULL, NULL, NAN, -1, 0};
-  const char *ground = NULL, *nm_s = NULL, *fl_s = NULL;
-  double win[2] = {NAN, NAN}, delay = NAN, sigma = 0, hnu = 0, thick = 0, probe = NAN, degen = 2;
-  cli_qopt q[] = {MAP_QOPTS(mo),
-                  {"ground", NULL, QO_STRING, NULL, &ground, 0},
-                  {"n-mean", NULL, QO_STRING, NULL, &nm_s, 0},
-                  {"fluence", NULL, QO_STRING, NULL, &fl_s, 0},
-                  {"cross-section", "cm2", QO_POS, &sigma, NULL, 0},
-                  {"photon-energy", "eV", QO_POS, &hnu, NULL, 0},
-                  {"delay", "s", QO_ANY, &delay, NULL, 0},
-                  {"window", "s", QO_RANGE, win, NULL, 0},
-                  {"thickness", "cm", QO_POS, &thick, NULL, 0},
-                  {"gain-fit", NULL, QO_FLAG, NULL, NULL, 0},
-                  {"probe", "nm", QO_POS, &probe, NULL, 0},
-                  {"degeneracy", NULL, QO_POS, &degen, NULL, 0}};
+  CLI_RESET(MO), CLI_RESET(GN);
+  cli_qopt *q = q_gain;
+  const size_t nq = NQ(q_gain);
   int first;
-  if (cli_qopt_parse(&c, argc, argv, q, NQ(q), &first) < 0) return CLI_USAGE;
-  int gfit = cli_qopt_find(q, NQ(q), "gain-fit")->seen;
-  if (!gfit && (cli_qopt_find(q, NQ(q), "probe")->seen || cli_qopt_find(q, NQ(q), "degeneracy")->seen))
-    return CLI_QFAIL(cli_qopt_find(q, NQ(q), "probe")->seen ? "probe" : "degeneracy", "goes with --gain-fit");
+  if (cli_qopt_parse(&c, argc, argv, q, nq, &first) < 0) return CLI_USAGE;
+  const mapopt mo = MO;
+  const char *ground = GN.ground, *nm_s = GN.nmean, *fl_s = GN.fluence;
+  double *win = GN.win;
+  const double delay = GN.delay, sigma = GN.sigma, hnu = GN.hnu, thick = GN.thick, probe = GN.probe,
+               degen = GN.degen;
+  int gfit = cli_qopt_find(q, nq, "gain-fit")->seen;
+  if (!gfit && (cli_qopt_find(q, nq, "probe")->seen || cli_qopt_find(q, nq, "degeneracy")->seen))
+    return CLI_QFAIL(cli_qopt_find(q, nq, "probe")->seen ? "probe" : "degeneracy", "goes with --gain-fit");
   size_t nsets = (size_t)(argc - first);
   if (nsets < 2) return cli_usage(c.cmd, "give two or more map FILEs (one per pump level, increasing)");
   if (nsets > GK_TAMAP_MAX_GAIN_SETS) return cli_usage(c.cmd, "at most %d maps", GK_TAMAP_MAX_GAIN_SETS);
-  if (cli_qopt_require(&c, q, NQ(q), "ground") < 0) return CLI_USAGE;
+  if (cli_qopt_require(&c, q, nq, "ground") < 0) return CLI_USAGE;
   if ((nm_s != NULL) == (fl_s != NULL)) return cli_usage(c.cmd, "give either --n-mean or --fluence (with --cross-section, --photon-energy)");
-  if (fl_s && (cli_qopt_require(&c, q, NQ(q), "cross-section") < 0 || cli_qopt_require(&c, q, NQ(q), "photon-energy") < 0))
+  if (fl_s && (cli_qopt_require(&c, q, nq, "cross-section") < 0 || cli_qopt_require(&c, q, nq, "photon-energy") < 0))
     return CLI_USAGE;
   if (isfinite(delay) == isfinite(win[0])) return cli_usage(c.cmd, "give either --delay T or --window T1:T2");
   double *lst;
@@ -1358,90 +1420,44 @@ static int cmd_gain(int argc, char **argv)
   "spectra from a linear kinetic scheme with a Gaussian IRF convolved analytically, spectra\n"     \
   "eliminated by variable projection. A map file: the first row and column are the axes (delays\n" \
   "in ps/fs/ns with the unit in the corner cell or --delay-unit, wavelengths in nm).\n\n"
-#define TAMAP_HELP_SVD                                                                              \
-  "  svd FILE     singular values and vectors; the rank is the number of singular values above\n" \
-  "    the Gavish-Donoho threshold for white noise (IEEE Trans. Inf. Theory 2014)\n"              \
-  "      --vectors K        vectors reported (default 4)\n" MAP_HELP                               \
-  "      gainkit tamap svd examples/tamap/map_low.csv --signal-unit mOD --background -0.5ps\n"
-#define TAMAP_HELP_CHIRP                                                                            \
-  "  chirp FILE   time zero versus wavelength (group-velocity dispersion of the probe): the\n"     \
-  "    half-rise of every trace, fitted by a polynomial with 3-sigma outlier rejection\n"          \
-  "      --order N          polynomial order 0..4 (default 2)\n"                                    \
-  "      [--layout --delay-unit --signal-unit --background] as for svd\n"                          \
-  "      gainkit tamap chirp examples/tamap/map_low.csv --background -0.5ps --order 2\n"
-#define TAMAP_HELP_FIT                                                                              \
-  "  fit FILE...  global (DAS) or target (SAS) analysis of one or more maps (fluences): rates\n"  \
-  "    shared, time zero (and with --irf-per-set the IRF width) and spectra per map\n"             \
-  "      --das N            N parallel decays (decay-associated spectra)\n"                          \
-  "      --sequential N     A -> B -> ... (evolution-associated spectra)\n"                          \
-  "      --tau T1,T2,...    starting lifetimes for --das/--sequential (default 1, 10, 100 ps...)\n" \
-  "      --scheme TEXT      target model \"XX->X:40ps, X->0:3ns, H->X:0.4ps\": FROM->TO:RATE,\n"    \
-  "                         RATE a rate (0.025/ps, 2.5e10) or a lifetime (40ps); '!' after it\n"    \
-  "                         fixes it; 0 or GS is the ground state; branching = two transitions\n"   \
-  "      --scheme FILE.yaml the same as a YAML file (docs/tamap.md): transitions: - {from: XX,\n"  \
-  "                         to: X, lifetime: 40ps[, fixed: true]} (or rate: 2.5e10), initial:\n"    \
-  "                         {XX: 1, X: 0.3} or a list of such mappings, one per map\n"              \
-  "      --init A=1,XX=0.3  initial populations of the scheme (default 1 in the first); one\n"       \
-  "                         set per map separated by '/' (\"H=1,XX=0.1/H=1,XX=0.6\")\n"           \
-  "      --irf-fwhm T       Gaussian IRF FWHM, start value (default 100 fs; 0: no IRF)\n"          \
-  "      --fix-irf          hold the FWHM;  --irf-per-set: one FWHM per map\n"                      \
-  "      --irf FILE         measured IRF instead (time, response; its centroid is t0), convolved\n"  \
-  "                         with every decay; --time-unit U: its time unit if the header has none\n" \
-  "      --t0 T[,T2...]     time zero start (default 0), one or one per map; --fix-t0 holds it\n"  \
-  "      --dispersion N     fit a wavelength-dependent IRF shift, polynomial of order N (1..3)\n"   \
-  "      --nnls             non-negative spectra (Lawson-Hanson) per map and wavelength\n"         \
-  "      --profile          profile-likelihood 68 % intervals of the rates (each held in turn,\n"  \
-  "                         the rest refitted, until chi2 rises by chi2/dof); a rate whose\n"      \
-  "                         interval reaches 0 is reported as a limit (lifetime >= ...)\n"          \
-  "      [map options as for svd]\n"                                                               \
-  "    Outputs rates with standard errors (from the Jacobian of the projected problem), the\n"    \
-  "    lifetimes of the decay modes, t0 and IRF per map; -o x.csv holds SAS, SAS se and DAS.\n"   \
-  "      gainkit tamap fit examples/tamap/map_low.csv --signal-unit mOD --background -0.5ps --exclude 0.1ps --dispersion 2 --das 3 --tau 0.5ps,40ps,3ns --t0 0.2ps\n" \
-  "      gainkit tamap fit examples/tamap/map_low.csv examples/tamap/map_high.csv --signal-unit mOD --background -0.5ps --exclude 0.1ps --dispersion 2 --scheme \"H->X:1ps, XX->X:20ps, X->0:1ns\" --init H=1,XX=0.1/H=1,XX=0.6 --t0 0.2ps\n"
-#define TAMAP_HELP_SIGMA                                                                            \
-  "  sigma FILE   absorption cross-section from the saturation of the single-exciton signal\n"    \
-  "    with fluence, S = S_inf (1 - exp(-sigma F/(h nu))) (Poisson statistics; Ahn et al.,\n"     \
-  "    Chem. Rev. 2023, Fig. 26b; Qin et al., Nano Lett. 2021). FILE columns: fluence (J/cm2\n"   \
-  "    unless the header names a unit, \"fluence (uJ/cm2)\") and the signal (any unit)\n"          \
-  "    Or from the maps of a fluence series themselves: MAP1 MAP2 ... (>= 3, one per fluence)\n"  \
-  "    with --fluence and --window; the signal of each map is its dA averaged over the delay\n"  \
-  "    window (late delays: the single-exciton bleach) and the --band wavelengths, with the\n"    \
-  "    sign flipped for a bleach (dA < 0); window means of both signs are refused\n"           \
-  "      --photon-energy E  pump photon energy (eV, required)\n"                                   \
-  "      --fluence F1,F2,.. pump fluence of each map, in the order of the maps (J/cm2; units\n"  \
-  "                         as 5uJ/cm2)\n"                                                       \
-  "      --window T1:T2     delays averaged in every map (s; e.g. 200ps:1ns), required with maps\n" \
-  "      --band WL1:WL2     wavelengths averaged (nm; default all)\n"                            \
-  "      [map options as for svd]\n"                                                              \
-  "      gainkit tamap sigma examples/tamap/sigma.csv --photon-energy 3.1eV\n"
-
-#define TAMAP_HELP_GAIN                                                                             \
-  "  gain FILE1 FILE2...  gain thresholds from maps at increasing pump: per wavelength, the\n"  \
-  "    <N> at which the normalised bleach -dA/A0 first crosses 1 (A0 + dA = 0, transparency;\n" \
-  "    Qin et al., Nano Lett. 2021, Fig. 3c), linear interpolation between pump levels with an\n" \
-  "    error from the neighbours (as gainkit ta); wavelengths with A0 < 2 % of its maximum are\n" \
-  "    skipped. Maps must share wavelengths.\n"                                                   \
-  "      --ground A0.csv    wavelength (nm), ground-state absorbance A0 (OD), interpolated\n"     \
-  "      --n-mean LIST      <N> of the maps, in their order; or\n"                                  \
-  "      --fluence LIST --cross-section S --photon-energy E   <N> = S F/(h nu) (J/cm2, cm2, eV)\n" \
-  "      --delay T          analyse one delay (nearest sample; every map must have it), or\n"    \
-  "      --window T1:T2     dA averaged over these delays (with units: 2ps:4ps)\n"                           \
-  "      --thickness d      film thickness (cm; 100nm accepted): material gain -(A0 + dA) ln10/d\n" \
-  "      --gain-fit         Poisson gain-curve fit of -dA/A0 versus <N> (as gainkit ta --gain-fit,\n" \
-  "                         n_e = 0): the band-edge degeneracy g and the model's <N_th>; at\n"  \
-  "                         --probe NM (default: the wavelength of the lowest threshold)\n"      \
-  "      --degeneracy G     start of g (default 2)\n"                                             \
-  "      [map options as for svd]\n"                                                               \
-  "    Exit 1 (and null) when -dA/A0 reaches 1 at no wavelength.\n"                               \
-  "      gainkit tamap gain examples/tamap/gain_n1.csv examples/tamap/gain_n2.csv examples/tamap/gain_n3.csv examples/tamap/gain_n4.csv examples/tamap/gain_n5.csv examples/tamap/gain_n6.csv examples/tamap/gain_n7.csv examples/tamap/gain_n8.csv --ground examples/tamap/gain_a0.csv --n-mean 0.5,0.8,1.0,1.1,1.2,1.4,2.0,2.7 --window 2ps:4ps --thickness 100nm\n"
-
+#define EX "Example:\n  gainkit tamap "
 static const struct cli_subcommand subs[] = {
-  {"svd", "FILE [options]", TAMAP_HELP_SVD, cmd_svd},
-  {"chirp", "FILE [--order N] [options]", TAMAP_HELP_CHIRP, cmd_chirp},
-  {"fit", "FILE... (--das N | --sequential N | --scheme TEXT) [options]", TAMAP_HELP_FIT, cmd_fit},
-  {"sigma", "FILE|MAP... --photon-energy E [--fluence F1,.. --window T1:T2]", TAMAP_HELP_SIGMA, cmd_sigma},
-  {"gain", "FILE1 FILE2... --ground A0.csv (--n-mean LIST | --fluence LIST ...) (--delay T | --window T1:T2)", TAMAP_HELP_GAIN, cmd_gain},
-  {NULL, NULL, NULL, NULL},
+  {.name = "svd", .args = "FILE [options]", .run = cmd_svd, .opts = q_svd, .nopts = NQ(q_svd),
+   .about = "Singular values and vectors of the map; the rank is the number of singular values above the\n"
+            "Gavish-Donoho threshold for white noise (IEEE Trans. Inf. Theory 2014).\n",
+   .epilog = EX "svd examples/tamap/map_low.csv --signal-unit mOD --background -0.5ps\n"},
+  {.name = "chirp", .args = "FILE [--order N] [options]", .run = cmd_chirp, .opts = q_chirp, .nopts = NQ(q_chirp),
+   .about = "Time zero versus wavelength (group-velocity dispersion of the probe): the half-rise of every\n"
+            "trace, fitted by a polynomial with 3-sigma outlier rejection.\n",
+   .epilog = EX "chirp examples/tamap/map_low.csv --background -0.5ps --order 2\n"},
+  {.name = "fit", .args = "FILE... (--das N | --sequential N | --scheme TEXT) [options]", .run = cmd_fit,
+   .opts = q_fit, .nopts = NQ(q_fit),
+   .about = "Global (DAS) or target (SAS) analysis of one or more maps (fluences): rates shared, time zero\n"
+            "(and with --irf-per-set the IRF width) and spectra per map.\n",
+   .epilog = "Outputs rates with standard errors (from the Jacobian of the projected problem), the lifetimes of\n"
+             "the decay modes, t0 and IRF per map; -o x.csv holds SAS, SAS se and DAS.\n"
+             "Examples:\n"
+             "  gainkit tamap fit examples/tamap/map_low.csv --signal-unit mOD --background -0.5ps --exclude 0.1ps --dispersion 2 --das 3 --tau 0.5ps,40ps,3ns --t0 0.2ps\n"
+             "  gainkit tamap fit examples/tamap/map_low.csv examples/tamap/map_high.csv --signal-unit mOD --background -0.5ps --exclude 0.1ps --dispersion 2 --scheme \"H->X:1ps, XX->X:20ps, X->0:1ns\" --init H=1,XX=0.1/H=1,XX=0.6 --t0 0.2ps\n"},
+  {.name = "sigma", .args = "FILE|MAP... --photon-energy E [--fluence F1,.. --window T1:T2]", .run = cmd_sigma,
+   .opts = q_sigma, .nopts = NQ(q_sigma),
+   .about = "Absorption cross-section from the saturation of the single-exciton signal with fluence,\n"
+            "S = S_inf (1 - exp(-sigma F/(h nu))) (Poisson statistics; Ahn et al., Chem. Rev. 2023, Fig. 26b;\n"
+            "Qin et al., Nano Lett. 2021). FILE columns: fluence (J/cm2 unless the header names a unit,\n"
+            "\"fluence (uJ/cm2)\") and the signal (any unit). Or from the maps of a fluence series themselves:\n"
+            "MAP1 MAP2 ... (>= 3, one per fluence) with --fluence and --window; the signal of each map is its\n"
+            "dA averaged over the delay window (late delays: the single-exciton bleach) and the --band\n"
+            "wavelengths, with the sign flipped for a bleach (dA < 0); window means of both signs are refused.\n",
+   .epilog = EX "sigma examples/tamap/sigma.csv --photon-energy 3.1eV\n"},
+  {.name = "gain", .args = "FILE1 FILE2... --ground A0.csv (--n-mean LIST | --fluence LIST ...) (--delay T | --window T1:T2)",
+   .run = cmd_gain, .opts = q_gain, .nopts = NQ(q_gain),
+   .about = "Gain thresholds from maps at increasing pump: per wavelength, the <N> at which the normalised\n"
+            "bleach -dA/A0 first crosses 1 (A0 + dA = 0, transparency; Qin et al., Nano Lett. 2021, Fig. 3c),\n"
+            "linear interpolation between pump levels with an error from the neighbours (as gainkit ta);\n"
+            "wavelengths with A0 < 2 % of its maximum are skipped. Maps must share wavelengths.\n",
+   .epilog = "Exit 1 (and null) when -dA/A0 reaches 1 at no wavelength.\n" EX
+             "gain examples/tamap/gain_n1.csv examples/tamap/gain_n2.csv examples/tamap/gain_n3.csv examples/tamap/gain_n4.csv examples/tamap/gain_n5.csv examples/tamap/gain_n6.csv examples/tamap/gain_n7.csv examples/tamap/gain_n8.csv --ground examples/tamap/gain_a0.csv --n-mean 0.5,0.8,1.0,1.1,1.2,1.4,2.0,2.7 --window 2ps:4ps --thickness 100nm\n"},
+  {.name = NULL},
 };
 
 extern const struct cli_command cli_cmd_tamap;
@@ -1451,9 +1467,6 @@ const struct cli_command cli_cmd_tamap = {
   .name = "tamap",
   .summary = "transient-absorption maps: chirp, SVD, global/target analysis (DAS/SAS), cross-section",
   .order = 56,
-  .help = "Usage: gainkit tamap SUBCOMMAND [options]\n"
-          "       gainkit tamap SUBCOMMAND --help   help for one subcommand\n\n" TAMAP_INTRO TAMAP_HELP_SVD
-              TAMAP_HELP_CHIRP TAMAP_HELP_FIT TAMAP_HELP_SIGMA "\n" CLI_COMMON_HELP,
   .run = run,
   .subs = subs,
   .intro = TAMAP_INTRO,

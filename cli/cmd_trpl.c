@@ -19,12 +19,23 @@ static int time_factor(const char *path, const gk_table *tb, const char *tunit, 
 {
   char name[64], unit[64] = "";
   if (tb->has_header) gk_header_split(tb->raw[0], name, sizeof name, unit, sizeof unit);
-  if (!unit[0] && tunit) snprintf(unit, sizeof unit, "%s", tunit);
+  const int from_opt = !unit[0] && tunit;
+  if (from_opt) snprintf(unit, sizeof unit, "%s", tunit);
   long line = tb->has_header ? tb->header_line : tb->line[0];
   if (!unit[0])
     return gk_error_set(e, GK_EINPUT, path, line, "no time unit: name it in the header (\"t (ns)\") or give --time-unit");
   if (gk_unit_factor(unit, "s", tf, e) != GK_OK)
     return gk_error_set(e, GK_EINPUT, path, line, "time unit '%s' is not a time", unit);
+  /* a time axis outside 1 fs .. 1 s (its largest |t|) is warned about, with the unit that fits */
+  double *t = malloc((tb->nrows ? tb->nrows : 1) * sizeof *t);
+  if (t) {
+    gk_notes notes = {0};
+    for (size_t r = 0; r < tb->nrows; r++) t[r] = tb->v[r * tb->ncols] * *tf;
+    gk_plausible_column(GK_PLAUS_TIME, t, tb->nrows, 1, unit, path, tb->nrows ? tb->line[0] : 0, name, &notes);
+    cli_notes_warn(&notes, from_opt ? "another --time-unit" : NULL);
+    gk_notes_free(&notes);
+    free(t);
+  }
   return GK_OK;
 }
 
@@ -327,6 +338,9 @@ static int run(int argc, char **argv)
         double iv[2] = {r.prof_lo[i], r.prof_hi[i]};
         gk_json_array(v, "profile_interval", iv, 2);
       }
+    } else if (!r.fixed[i] && cli_bound_side(r.val[i], 0, INFINITY)) {
+      /* a rate on its bound 0 (src/carriers/trpl.c: every rate >= 0) */
+      cli_json_bounded(res.j, gk_trpl_param_name(i), gk_trpl_param_name(i), r.val[i], r.se[i], 0, INFINITY, 0, NULL);
     } else {
       cJSON_AddNullToObject(res.j, gk_trpl_param_name(i));
     }
@@ -376,6 +390,7 @@ static int run(int argc, char **argv)
     snprintf(opt, sizeof opt, "%s", nm);
     for (char *p = opt; *p; p++) *p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
     if (det[i]) cli_print_value(&res.b, nm, r.val[i], r.fixed[i] ? NAN : r.se[i], u);
+    else if (!r.fixed[i] && cli_bound_side(r.val[i], 0, INFINITY)) cli_print_bounded(&res.b, nm, r.val[i], NAN, un, 0, INFINITY);
     else if (isfinite(r.se[i]) && i != 1)
       cli_printf(&res.b, "  %-12s not determined (%s +- %s %s; fix it with --%s/--fix-%s)\n", nm,
                  cli_fmt_num((char[32]){0}, 32, r.val[i], 2), cli_fmt_num((char[32]){0}, 32, r.se[i], 2), un, opt, opt);

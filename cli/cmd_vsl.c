@@ -7,77 +7,35 @@
 
 #include "cli.h"
 #include "qopt.h"
-#include "gainkit/fluence.h"
 #include "gainkit/vsl.h"
 #include "emit_vsl.h"
 
-
-
-/* Resolve --range (input unit, quantities allowed) to internal cm. */
-static int parse_range(const vsl_opts *o, const char *unit_in, double factor, double *lo, double *hi)
+/* The user's options for the library (reading, range, weights, model). */
+static gk_vsl_options lib_options(const vsl_opts *o)
 {
-  *lo = -INFINITY;
-  *hi = INFINITY;
-  if (!o->range) return 0;
-  if (cli_range("--range", o->range, *unit_in ? unit_in : "cm", lo, hi) < 0) return -1;
-  *lo *= factor;
-  *hi *= factor;
-  return 0;
-}
-
-static int weights_of(const vsl_opts *o, int has_sigma, gk_weighting *w)
-{
-  if (!o->weights) { *w = has_sigma ? GK_WEIGHT_SIGMA : GK_WEIGHT_NONE; return 0; }
-  if (!strcmp(o->weights, "none")) *w = GK_WEIGHT_NONE;
-  else if (!strcmp(o->weights, "relative")) *w = GK_WEIGHT_RELATIVE;
-  else if (!strcmp(o->weights, "sigma")) {
-    if (!has_sigma) {
-      fprintf(stderr, "gainkit: --weights: 'sigma' needs a sigma column (third column) in %s\n",
-              o->matrix ? o->matrix : o->file);
-      return -1;
-    }
-    *w = GK_WEIGHT_SIGMA;
-  } else {
-    fprintf(stderr, "gainkit: --weights: '%s' is not one of none, sigma, relative\n", o->weights);
-    return -1;
-  }
-  return 0;
+  return (gk_vsl_options){.model = o->model, .range = o->range, .weights = o->weights,
+                          .length_unit = o->length_unit, .offset = o->offset};
 }
 
 static int run_columns(vsl_opts *o)
 {
-  gk_error e;
-  gk_error_clear(&e);
+  gk_error e = {0};
   gk_columns col;
-  gk_columns_options co = {0};
-  co.xkind = GK_XKIND_LENGTH;
-  co.x_unit_override = o->length_unit;
-  co.x_unit_default = "cm";
-  co.sort_and_average = 1;  /* decreasing or repeated stripe lengths: sorted/averaged, noted */
-  co.require_positive_sigma = 1;
-  co.min_points = 2;
-  if (gk_columns_read(o->file, &co, &col, &e) != GK_OK) return cli_error(&e);
+  const gk_vsl_options vo = lib_options(o);
+  if (gk_vsl_read(o->file, &vo, &col, &e) != GK_OK) return cli_error(&e);
   if (col.note[0]) fprintf(stderr, "gainkit: note: %s: %s\n", cli_basename(o->file), col.note);
   int rc = CLI_USAGE;
-  double lo, hi;
-  gk_weighting w;
-  gk_vsl_prepared pv;
-  memset(&pv, 0, sizeof pv);
+  gk_vsl_prepared pv = {0};
   gk_vsl_fit fits[GK_VSL_NMODELS];
   int have[GK_VSL_NMODELS] = {0};
   memset(fits, 0, sizeof fits);
-  cJSON *j = NULL;
-  cli_buf b = {0};
-  gk_csv csv = {0};
-  if (parse_range(o, col.x_unit_in, col.x_factor, &lo, &hi) < 0) goto out;
-  if (weights_of(o, col.sigma != NULL, &w) < 0) goto out;
-  /* selection, weights, background and plausibility: the library's */
-  gk_vsl_prepare_options po = {.has_range = o->range != NULL, .range_lo = lo, .range_hi = hi,
-                               .weights = o->weights ? (int)w : -1, .offset = o->offset,
-                               .min_points = o->model < 0 ? gk_vsl_ntheta(GK_VSL_SATEXACT)
-                                                          : gk_vsl_ntheta((gk_vsl_model)o->model),
-                               .model_name = o->model < 0 ? "sat-exact (--model all)" : gk_vsl_model_name(o->model)};
-  if (gk_vsl_prepare(&col, &po, &pv, &e) != GK_OK) { rc = cli_error(&e); goto out; }
+  /* range, weights, selection, background and plausibility: the library's */
+  gk_vsl_prepare_options po;
+  if (gk_vsl_options_resolve(&vo, col.x_unit_in, col.x_factor, col.sigma != NULL, o->file, &po, &e) != GK_OK ||
+      gk_vsl_prepare(&col, &po, &pv, &e) != GK_OK) {
+    rc = cli_error(&e);
+    goto out;
+  }
   cli_notes_warn(&pv.notes, "--length-unit");
   if (pv.background_significant)
     cli_warn("%s: the intensity extrapolates to %.4g %s at L -> 0 (straight line through the "
@@ -85,7 +43,6 @@ static int run_columns(vsl_opts *o)
              "the intensities (a dark/offset level) before fitting",
              cli_basename(o->file), pv.background, col.y_unit);
   gk_vsl_data d = pv.d;
-
   if (o->window_scan) {
     rc = vsl_emit_window_scan(o, &d, col.y_unit);
     goto out;
@@ -97,55 +54,38 @@ static int run_columns(vsl_opts *o)
     if (frc != GK_OK && frc != GK_ENOCONV) { rc = cli_error(&e); goto out; }
     gk_error_clear(&e);
   }
-  rc = vsl_emit_columns(o, &col, &d, fits, have, w);
+  rc = vsl_emit_columns(o, &col, &d, fits, have, d.weighting);
 out:
   for (int m = 0; m < GK_VSL_NMODELS; m++) gk_vsl_fit_free(&fits[m]);
-  gk_csv_free(&csv);
-  cli_buf_free(&b);
-  cJSON_Delete(j);
   gk_vsl_prepared_free(&pv);
   gk_columns_free(&col);
   return rc;
 }
 
-/* ---- spectrally resolved ------------------------------------------------- */
-
+/* ---- spectrally resolved (--matrix) ---- */
 static int run_matrix(vsl_opts *o)
 {
-  gk_error e;
-  gk_error_clear(&e);
+  gk_error e = {0};
   gk_matrix mx;
-  gk_matrix_options mo = {0};
-  mo.col_kind = GK_XKIND_LENGTH;
-  mo.col_unit_override = o->length_unit;
-  mo.col_unit_default = "cm";
-  mo.require_increasing_rows = 1;
-  mo.min_rows = 1;
-  mo.min_cols = 2;
-  mo.orientation = GK_ORIENT_DETECT;  /* one spectrum per row: read transposed, with a note */
-  if (gk_matrix_read(o->matrix, &mo, &mx, &e) != GK_OK) return cli_error(&e);
+  const gk_vsl_options vo = lib_options(o);
+  if (gk_vsl_read_matrix(o->matrix, &vo, &mx, &e) != GK_OK) return cli_error(&e);
   if (mx.note[0]) fprintf(stderr, "gainkit: note: %s: %s\n", cli_basename(o->matrix), mx.note);
   int rc = CLI_USAGE;
-  double lo, hi;
-  gk_weighting w;
   double *gsel = NULL, *sesel = NULL;
   int *rec = NULL;
   gk_vsl_prepared_matrix pm = {0};
   gk_vsl_spectrum spec[GK_VSL_NMODELS];
   memset(spec, 0, sizeof spec);
-  cJSON *j = NULL;
-  cli_buf b = {0};
-  gk_csv csv = {0};
   gk_progress prog = {NULL, NULL};
-  if (parse_range(o, mx.col_unit_in, mx.col_factor, &lo, &hi) < 0) goto out;
-  if (weights_of(o, 0, &w) < 0) goto out;
   size_t nw = mx.nrow;
-  /* the stripe lengths in --range, repacked and checked: the library's */
-  gk_vsl_prepare_options po = {.has_range = o->range != NULL, .range_lo = lo, .range_hi = hi,
-                               .min_points = o->model < 0 ? gk_vsl_ntheta(GK_VSL_SATEXACT)
-                                                          : gk_vsl_ntheta((gk_vsl_model)o->model),
-                               .model_name = o->model < 0 ? "sat-exact (--model all)" : gk_vsl_model_name(o->model)};
-  if (gk_vsl_prepare_matrix(&mx, &po, &pm, &e) != GK_OK) { rc = cli_error(&e); goto out; }
+  /* range, weights (a matrix has no sigma), the stripe lengths kept, repacked and checked: the library's */
+  gk_vsl_prepare_options po;
+  if (gk_vsl_options_resolve(&vo, mx.col_unit_in, mx.col_factor, 0, o->matrix, &po, &e) != GK_OK ||
+      gk_vsl_prepare_matrix(&mx, &po, &pm, &e) != GK_OK) {
+    rc = cli_error(&e);
+    goto out;
+  }
+  const gk_weighting w = po.weights < 0 ? GK_WEIGHT_NONE : (gk_weighting)po.weights;
   const double *L = pm.L, *z = pm.z;
   size_t nL = pm.nL;
   rec = malloc(nw * sizeof *rec);
@@ -164,9 +104,6 @@ static int run_matrix(vsl_opts *o)
   rc = vsl_emit_spectrum(o, &mx, L, nL, spec, rec, gsel, sesel, w);
 out:
   for (int m = 0; m < GK_VSL_NMODELS; m++) gk_vsl_spectrum_free(&spec[m]);
-  gk_csv_free(&csv);
-  cli_buf_free(&b);
-  cJSON_Delete(j);
   free(rec); free(gsel); free(sesel);
   gk_vsl_prepared_matrix_free(&pm);
   gk_matrix_free(&mx);
@@ -180,7 +117,7 @@ static int run_series(vsl_opts *o, char **files, size_t n)
 {
   if (o->c.plot) return cli_usage(o->c.cmd, "--plot draws one scan: give one FILE");
   cJSON *arr = cJSON_CreateArray();
-  cli_buf text = {0}, b = {0};
+  cli_buf text = {0};
   double *g = calloc(n, sizeof *g), *se = calloc(n, sizeof *se);
   const char **model = calloc(n, sizeof *model);
   int *conv = calloc(n, sizeof *conv);
@@ -200,43 +137,11 @@ static int run_series(vsl_opts *o, char **files, size_t n)
     conv[i] = r == CLI_OK;
     if (r == CLI_FAILED) rc = CLI_FAILED;
   }
-  {
-    cJSON *j = cJSON_CreateObject();
-    cJSON_AddStringToObject(j, "command", "vsl");
-    cJSON_AddBoolToObject(j, "converged", rc == CLI_OK);
-    cJSON *t = cJSON_AddArrayToObject(j, "table");
-    cli_printf(&b, "%s", text.s ? text.s : "");
-    cli_printf(&b, "VSL series: %zu files\n  %-32s %-10s %24s  %s\n", n, "file", "model", "g (cm^-1)", "converged");
-    static const char *const hdr[] = {"file", "g (cm^-1)", "se (cm^-1)", "converged"};
-    gk_csv csv;
-    int csv_ok = gk_csv_init(&csv, 4, hdr) == 0;
-    for (size_t i = 0; i < n; i++) {
-      cJSON *r = cJSON_CreateObject();
-      cJSON_AddStringToObject(r, "file", files[i]);
-      cJSON_AddStringToObject(r, "model", model[i]);
-      gk_json_value_se(r, "g", g[i], se[i]);
-      cJSON_AddBoolToObject(r, "converged", conv[i]);
-      cJSON_AddItemToArray(t, r);
-      char gs[64];
-      cli_fmt_value(gs, sizeof gs, g[i], se[i], "");
-      cli_printf(&b, "  %-32.32s %-10s %24s  %s\n", cli_basename(files[i]), model[i],
-                 isfinite(g[i]) ? gs : "-", conv[i] ? "yes" : "no");
-      double row[4] = {(double)(i + 1), g[i], se[i], conv[i]};
-      if (csv_ok) {
-        gk_csv_add_comment(&csv, "file %zu: %s (%s)", i + 1, files[i], model[i]);
-        gk_csv_add_row(&csv, row);
-      }
-    }
-    cJSON_AddItemToObject(j, "files", arr);
-    arr = NULL;
-    rc = cli_emit(&o->c, j, b.s, csv_ok ? &csv : NULL, rc);
-    if (csv_ok) gk_csv_free(&csv);
-    cJSON_Delete(j);
-  }
+  rc = vsl_emit_series(o, files, n, arr, &text, g, se, model, conv, rc);
+  arr = NULL;
 out:
   cJSON_Delete(arr);
   cli_buf_free(&text);
-  cli_buf_free(&b);
   free(g); free(se); free(model); free(conv);
   return rc;
 }

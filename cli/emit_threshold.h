@@ -8,8 +8,6 @@
 #include "gainkit/spectra.h"
 #include "gainkit/threshold.h"
 
-enum { M_KINK = 1, M_LINES = 2, M_FWHM = 4, M_PEAK = 8, M_ALL = 15, M_DEFAULT = M_KINK | M_FWHM | M_PEAK };
-
 /* The pump series, sorted by pump, as the methods and outputs see it
  * (gk_threshold_series: the library prepares it). */
 typedef gk_threshold_series series;
@@ -18,20 +16,8 @@ typedef gk_threshold_series series;
 /* The pump range actually analysed (--range, --max-pump). */
 typedef struct prange { double lo, hi; size_t n_total, n_out; } prange;
 
-typedef struct results {
-  int run_kink, run_lines, run_fwhm, run_peak;
-  int kink_rc, lines_rc, fwhm_rc, peak_rc;
-  gk_threshold_kink kink;
-  gk_threshold_lines lines;
-  gk_threshold_fwhm fwhm;
-  gk_threshold_kink peak;  /* kink of the intensity at the ASE peak wavelength */
-  double peak_wl;          /* that wavelength (nm): the peak of the highest-pump spectrum */
-  size_t n_peak;           /* spectra with a positive intensity there */
-  double *peak_int;        /* intensity at peak_wl per spectrum (NaN: left out) */
-  size_t n_fwhm;         /* points used by the fwhm method */
-  size_t n_kink;         /* points given to the kink method */
-  char lines_reason[sizeof ((gk_error *)0)->msg]; /* why lines found no threshold (GK_ENOCONV) */
-} results;
+/* What the methods gave (gk_threshold_run: the library runs them). */
+typedef gk_threshold_results results;
 
 /* Warnings (flagged spectra, failed methods), figure, JSON, text and CSV of
  * one analysis; frees r->peak_int and s. Returns the exit status. */

@@ -35,5 +35,9 @@ int vsl_emit_columns(vsl_opts *o, const gk_columns *col, const gk_vsl_data *d, g
  * --model all; gsel/sesel: work arrays of mx->nrow); emits. */
 int vsl_emit_spectrum(vsl_opts *o, const gk_matrix *mx, const double *L, size_t nL, gk_vsl_spectrum *spec,
                       const int *rec, double *gsel, double *sesel, gk_weighting w);
+/* Several FILEs: the table of the net gain per file, after the results
+ * collected in arr (taken over) and their text; emits. */
+int vsl_emit_series(vsl_opts *o, char **files, size_t n, cJSON *arr, const cli_buf *text, const double *g,
+                    const double *se, const char **model, const int *conv, int rc);
 
 #endif

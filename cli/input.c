@@ -196,3 +196,26 @@ void cli_input_free(cli_input *in)
   free(in->pumps);
   in->pumps = NULL;
 }
+
+int cli_baseline(const char *arg, int allow_auto, int *edges, const char *expect, gk_baseline *b)
+{
+  if (edges) *edges = 0;
+  if (!strcmp(arg, "none")) { b->kind = GK_BASELINE_NONE; return 0; }
+  if (allow_auto && !strcmp(arg, "auto")) { b->kind = GK_BASELINE_AUTO; return 0; }
+  if (edges && !strcmp(arg, "edges")) { *edges = 1; b->kind = GK_BASELINE_VALUE; return 0; }
+  if (arg[0] && strspn(arg, "0123456789") == strlen(arg)) {
+    long n;
+    if (cli_int("--baseline", arg, 1, 1000000000L, &n) < 0) return -1;
+    b->kind = GK_BASELINE_FIRST_N;
+    b->n = (size_t)n;
+    return 0;
+  }
+  double v;
+  if (gk_parse_number(arg, &v, NULL) != GK_OK) {
+    fprintf(stderr, "gainkit: --baseline: '%s' is not %s\n", arg, expect);
+    return -1;
+  }
+  b->kind = GK_BASELINE_VALUE;
+  b->value = v;
+  return 0;
+}

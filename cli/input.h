@@ -8,6 +8,7 @@
 #define GAINKIT_CLI_INPUT_H
 
 #include "cli.h"
+#include "gainkit/spectra.h"
 
 enum {
   CLI_IN_FORMAT = 1300, CLI_IN_DCOMMA, CLI_IN_XCOL, CLI_IN_YCOL, CLI_IN_SIGCOL, CLI_IN_PUMPS,
@@ -124,4 +125,9 @@ int cli_input_error(gk_error *e);
 /* fix: the options that remove it, for the message ("--dark FILE"). */
 void cli_input_offset_check(const gk_matrix *m, int baseline_set, int dark_set, const char *fix);
 void cli_input_free(cli_input *in);
+/* --baseline of the commands that read spectra: "none", "auto" (allow_auto),
+ * "edges" (edges != NULL: sets *edges), N (an integer: the mean of the
+ * first N samples) or a value. Returns -1 after "gainkit: --baseline: 'X'
+ * is not EXPECT". */
+int cli_baseline(const char *arg, int allow_auto, int *edges, const char *expect, gk_baseline *b);
 #endif

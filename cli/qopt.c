@@ -248,7 +248,7 @@ char *cli_qopt_help(const char *cmd, const cli_qopt *q, size_t nq)
     int len = snprintf(left, sizeof left, "  %s%s%s", opt, *ph ? " " : "", ph);
     /* the unit a bare number is read in */
     const char *unit = NULL;
-    if (q[i].unit && *q[i].unit && q[i].check != QO_STRING && q[i].check != QO_CHOICE)
+    if (q[i].unit && *q[i].unit && q[i].check != QO_CHOICE)
       unit = cli_dim_unit(opt, q[i].unit);
     if (unit && q[i].def) snprintf(tail, sizeof tail, " (%s; default %s)", unit, q[i].def);
     else if (unit) snprintf(tail, sizeof tail, " (%s)", unit);
@@ -381,6 +381,9 @@ static const cli_dim dims[] = {
   /* TA maps resolve sub-picosecond steps (cooling, exciton formation): a
    * bare number is in ps, as the help's defaults and the output are */
   {"tamap", "--tau", "ps", 1e-3, 1e7, "TA lifetime"},
+  {"tamap", "--background", "ps", -1e7, 1e7, "pre-time-zero delay"},
+  {"tamap", "--exclude", "ps", 1e-3, 1e4, "coherent-artefact half-width"},
+  {"tamap", "--window", "ps", -1e7, 1e7, "pump-probe delay"},
   {NULL, "--tau-x", "ns", 1e-3, 1e4, "exciton lifetime"},
   {NULL, "--tau-rx", "ns", 1e-3, 1e4, "radiative exciton lifetime"},
   {NULL, "--tau-xx", "ps", 0.1, 1e5, "biexciton lifetime"},

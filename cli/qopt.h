@@ -20,13 +20,6 @@
 
 #include "cli.h"
 
-/* Tables written before the declarative fields existed initialise
- * cli_qopt positionally with its first six members (cmd_cavity.c,
- * cmd_dfb.c, cmd_ta.c, ...); -Wmissing-field-initializers would reject
- * them. The CLI_OPT_* macros below use designated initialisers. Remove
- * this once every table uses the macros. */
-#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-
 enum cli_qcheck {
   QO_ANY = 0,    /* any finite number */
   QO_POS,        /* > 0 */
@@ -78,6 +71,10 @@ typedef struct cli_qopt {
   {.name = (NAME), .arg = (ARG), .check = QO_INT, .ival = (DST), .lo = (LO), .hi = (HI), .def = (DEF), .help = (HELP)}
 #define CLI_OPT_STRING(NAME, ARG, DST, DEF, HELP) \
   {.name = (NAME), .arg = (ARG), .check = QO_STRING, .str = (DST), .def = (DEF), .help = (HELP)}
+/* A text the command parses itself (a list of quantities, "T1,T2"), read in
+ * UNIT: --help shows the unit a bare number is in, as for CLI_OPT_QTY. */
+#define CLI_OPT_STRQ(NAME, ARG, UNIT, DST, DEF, HELP) \
+  {.name = (NAME), .arg = (ARG), .unit = (UNIT), .check = QO_STRING, .str = (DST), .def = (DEF), .help = (HELP)}
 #define CLI_OPT_CHOICE(NAME, CHOICES, DST, DEF, HELP) \
   {.name = (NAME), .arg = (CHOICES), .check = QO_CHOICE, .choices = (CHOICES), .str = (DST), .def = (DEF), .help = (HELP)}
 #define CLI_OPT_FLAG(NAME, DST, HELP) {.name = (NAME), .check = QO_FLAG, .flag = (DST), .help = (HELP)}

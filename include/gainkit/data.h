@@ -171,13 +171,15 @@ void gk_matrix_free(gk_matrix *m);
  * rows in any order. Pivoted into one gk_matrix per delay (rows wavelengths,
  * columns pumps, both increasing). The grid is every wavelength x delay x
  * pump that appears anywhere; each triple must appear exactly once.
- * The delay column needs a time unit in its header ("delay (ps)"; a bare
- * number of seconds is never what a TA file means, and guessing ps would
- * hide a wrong file). The pump column keeps its unit as read (col_unit_in
+ * The delay column needs a time unit in its header ("delay (ps)"), or
+ * delay_unit when the header names none (a bare number of seconds is never
+ * what a TA file means, and guessing ps would hide a wrong file). The pump column keeps its unit as read (col_unit_in
  * of every matrix); dod may be in OD or mOD (converted to OD). */
 typedef struct gk_long_options {
   gk_read_options read;
   size_t min_wavelengths, min_pumps;  /* defaults 2 */
+  const char *delay_unit;  /* unit of the delay column when its header names
+                              none ("ps"); NULL: such a file is refused */
 } gk_long_options;
 
 typedef struct gk_long {

@@ -33,6 +33,7 @@
 #include "gainkit/error.h"
 #include "gainkit/data.h"
 #include "gainkit/spectra.h"
+#include "gainkit/io.h"
 
 #include "gainkit/export.h"
 
@@ -156,6 +157,65 @@ int gk_threshold_prepare_matrix(const gk_matrix *m, const gk_spectrum_options *s
  * n_out, range_lo, range_hi. */
 void gk_threshold_series_restrict(gk_threshold_series *s, double lo, double hi);
 void gk_threshold_series_free(gk_threshold_series *s);
+
+/* ---- options, selection and the methods on a prepared series ----------- */
+
+/* Methods (bits of gk_threshold_options.methods). */
+enum {
+  GK_THRESHOLD_KINK = 1, GK_THRESHOLD_LINES = 2, GK_THRESHOLD_FWHM = 4, GK_THRESHOLD_PEAK = 8,
+  GK_THRESHOLD_ALL = 15,
+  GK_THRESHOLD_DEFAULT = GK_THRESHOLD_KINK | GK_THRESHOLD_FWHM | GK_THRESHOLD_PEAK
+};
+
+/* What to analyse. Errors name these fields (gk_error.option, or the field
+ * in backquotes in the message), never a command-line flag. */
+typedef struct gk_threshold_options {
+  int methods;            /* GK_THRESHOLD_* bits; 0 = GK_THRESHOLD_DEFAULT */
+  const char *range;      /* "P1:P2": keep P1 <= pump <= P2; NULL = every pump */
+  const char *max_pump;   /* "P": keep pump <= P; NULL = no limit; not with range */
+  const char *path;       /* the input's name, for "FILE:LINE: ..." messages */
+} gk_threshold_options;
+
+/* "kink", "lines", "fwhm", "peak", "default", "all" or a comma-separated
+ * list of them into GK_THRESHOLD_* bits. GK_EUSAGE naming `methods`. */
+int gk_threshold_methods_parse(const char *text, int *methods, gk_error *err);
+
+/* Restrict the series to o->range or o->max_pump (gk_threshold_series_restrict;
+ * nothing when both are NULL). A bare number is in the series' pump unit; a
+ * number with a unit ("0.1mJ/cm2") is converted to it when the pump unit is
+ * physical (a.u.: no suffix). Errors name `range` or `max_pump`: GK_EUSAGE
+ * when the text is not a range or the range is empty (P1 >= P2), GK_EINPUT
+ * when a value is not a pump in that unit. */
+int gk_threshold_select(gk_threshold_series *s, const gk_threshold_options *o, gk_error *err);
+
+/* The outcome of every method run (docs/threshold.md). A method's *_rc is
+ * GK_OK or GK_ENOCONV (its result filled, converged = 0 / not determined). */
+typedef struct gk_threshold_results {
+  int run_kink, run_lines, run_fwhm, run_peak;
+  int kink_rc, lines_rc, fwhm_rc, peak_rc;
+  gk_threshold_kink kink;
+  gk_threshold_lines lines;
+  gk_threshold_fwhm fwhm;
+  gk_threshold_kink peak;  /* kink of the intensity at the ASE peak wavelength */
+  double peak_wl;          /* that wavelength (nm): the peak of the highest-pump spectrum */
+  size_t n_peak;           /* spectra with a positive intensity there */
+  double *peak_int;        /* intensity at peak_wl per spectrum (NaN: left out); malloc'd */
+  size_t n_fwhm;           /* points used by the fwhm method */
+  size_t n_kink;           /* points given to the kink method */
+  char lines_reason[512];  /* why lines found no threshold (GK_ENOCONV); the size of gk_error.msg */
+} gk_threshold_results;
+
+/* Run o->methods on the prepared series: kink (intensities must be > 0),
+ * lines, fwhm on the finite widths (a method named alone needs its data:
+ * GK_EINPUT), peak (series from spectra: the kink method on the intensity
+ * at the ASE peak of the highest-pump spectrum; Milanese et al., Adv. Opt.
+ * Mater. 2024, section 2.2). What was left out or skipped, and why lines
+ * found no threshold, go to notes (may be NULL). Errors name o->path
+ * (and the line for tables). r->peak_int is malloc'd even on error:
+ * gk_threshold_results_free. */
+int gk_threshold_run(const gk_threshold_series *s, const gk_threshold_options *o, gk_threshold_results *r,
+                     gk_notes *notes, gk_error *err);
+void gk_threshold_results_free(gk_threshold_results *r);
 
 GK_API_END
 #ifdef __cplusplus

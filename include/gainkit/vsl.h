@@ -250,6 +250,41 @@ int gk_vsl_prepare_matrix(const gk_matrix *m, const gk_vsl_prepare_options *o, g
                           gk_error *err);
 void gk_vsl_prepared_matrix_free(gk_vsl_prepared_matrix *p);
 
+/* ---- the user's options, as text: reading and resolving them ------------ */
+
+/* What a user gives (`gainkit vsl` and gainkit.vsl in Python). Errors name
+ * these fields ("range", "weights"), never a command-line flag. */
+typedef struct gk_vsl_options {
+  int model;                 /* a gk_vsl_model, or -1: every model (the
+                                point count of sat-exact is needed) */
+  const char *range;         /* "LMIN:LMAX" in the input's length unit; a
+                                suffix converts ("0.5mm:2mm"); NULL: all */
+  const char *weights;       /* "none", "sigma" or "relative"; NULL: sigma
+                                with a sigma column, else none */
+  const char *length_unit;   /* unit of the stripe lengths when the header
+                                names none ("um", "mm", "cm"); NULL: cm */
+  int offset;                /* fit a constant offset I0 as well */
+} gk_vsl_options;
+
+/* Read a scan as `gainkit vsl FILE` does (gk_columns_read: stripe length,
+ * intensity, optional sigma > 0; lengths to cm from the header's unit, else
+ * o->length_unit, else cm; decreasing or repeated lengths sorted and
+ * averaged with a note in col->note; >= 2 points). */
+int gk_vsl_read(const char *path, const gk_vsl_options *o, gk_columns *col, gk_error *err);
+/* Read a spectrally resolved matrix as `gainkit vsl --matrix` does
+ * (gk_matrix_read: first row stripe lengths to cm, first column wavelength,
+ * wavelengths increasing, orientation detected with a note in m->note). */
+int gk_vsl_read_matrix(const char *path, const gk_vsl_options *o, gk_matrix *m, gk_error *err);
+/* The options resolved against the input read: o->range parsed in unit_in
+ * (the input's length unit, "" = cm) and scaled by factor to cm, the
+ * weighting checked against has_sigma (a sigma column), the point count of
+ * o->model and its name for messages. Errors (GK_EUSAGE) name `range`
+ * (not FROM:TO, a bad quantity, empty) or `weights` (unknown; 'sigma'
+ * without a sigma column in path). po is then ready for gk_vsl_prepare or
+ * gk_vsl_prepare_matrix; po->weights stays -1 when o->weights is NULL. */
+int gk_vsl_options_resolve(const gk_vsl_options *o, const char *unit_in, double factor, int has_sigma,
+                           const char *path, gk_vsl_prepare_options *po, gk_error *err);
+
 GK_API_END
 #ifdef __cplusplus
 }

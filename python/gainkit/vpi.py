@@ -84,18 +84,63 @@ class VpiFit(Result):
         return d
 
 
-def sigma_for(intensity, weights):
-    """The CLI's noise model: relative sigma = |I|, poisson sqrt|I|, each
-    floored at 1e-3 of its pump column's largest |I|; None for 'none'."""
-    if weights == "none":
-        return None
-    if weights not in ("relative", "poisson"):
+_WEIGHTS = {"none": lib.GK_VPI_WEIGHTS_NONE, "relative": lib.GK_VPI_WEIGHTS_RELATIVE,
+            "poisson": lib.GK_VPI_WEIGHTS_POISSON}
+
+
+def _weights_code(weights):
+    if weights not in _WEIGHTS:
         raise usage(f"weights: expected none, relative or poisson, got '{weights}'")
-    a = np.abs(intensity)
-    mx = a.max(axis=0)
-    fl = np.where(mx > 0, SIGMA_FLOOR * mx, 1.0)
-    a = np.maximum(a, fl[None, :])
-    return np.ascontiguousarray(a if weights == "relative" else np.sqrt(a))
+    return _WEIGHTS[weights]
+
+
+def _prepared(p):
+    """The arrays of a gk_vpi_prepared, copied."""
+    nl, npump = int(p.nl), int(p.np)
+    return dict(wavelength_nm=carray(getattr(p, "lambda"), nl), pump=carray(p.pump, npump),
+                intensity=carray(p.intensity, nl * npump).reshape(nl, npump),
+                fluorescence=carray(p.F, nl), fluorescence_estimated=bool(p.F_estimated),
+                losses=carray(p.alpha, nl), sigma=None if p.sigma == ffi.NULL else
+                carray(p.sigma, nl * npump).reshape(nl, npump), length_cm=float(p.L),
+                pump_unit=ffi.string(p.pump_unit).decode(),
+                notes=[ffi.string(p.notes.msg[k]).decode() for k in range(p.notes.n)])
+
+
+def _prepare_arrays(wl, pump, I, length, weights, fluorescence=None, losses=None):
+    """gk_vpi_prepare (the function `gainkit vpi` calls) on arrays: a
+    gk_matrix over the caller's buffers (rows wavelengths, columns pumps),
+    so the order, checks, sigmas and F/losses files are the library's.
+    fluorescence/losses: file names or None."""
+    m = ffi.new("gk_matrix *")
+    m.nrow, m.ncol = wl.shape[0], pump.shape[0]
+    m.row, m.col, m.z = dptr(wl), dptr(pump), dptr(I)
+    o = ffi.new("gk_vpi_prepare_options *")
+    o.length = float(length)
+    o.weights = _weights_code(weights)
+    keep = []
+    for field, v in (("fluorescence", fluorescence), ("losses", losses)):
+        if v is not None:
+            keep.append(ffi.new("char[]", os.fsencode(v)))
+            setattr(o, field, keep[-1])
+    p = ffi.new("gk_vpi_prepared *")
+    err = new_error()
+    try:
+        raise_for(lib.gk_vpi_prepare(m, o, p, err), err)
+        return _prepared(p)
+    finally:
+        lib.gk_vpi_prepared_free(p)
+
+
+def sigma_for(intensity, weights):
+    """The CLI's noise model, from the library (gk_vpi_prepare): relative
+    sigma = |I|, poisson sqrt|I|, each floored at 1e-3 of its pump
+    column's largest |I| (intensity[wavelength, pump], >= 3 x 2, finite);
+    None for 'none'."""
+    _weights_code(weights)
+    I = as_f64(intensity, "intensity", ndim=2)
+    nl, npump = I.shape
+    axis = np.arange(1.0, max(nl, npump) + 1.0)
+    return _prepare_arrays(axis[:nl].copy(), axis[:npump].copy(), I, 1.0, weights)["sigma"]
 
 
 def _why_undet(v, se, flag_ok, flag_why="the data do not bound it"):
@@ -131,12 +176,6 @@ def load_curve(path, wavelength_nm, what="curve"):
     i = np.clip(np.searchsorted(c.x, wl, side="right") - 1, 0, len(c.x) - 2)
     x0, x1, y0, y1 = c.x[i], c.x[i + 1], c.y[i], c.y[i + 1]
     return y0 + (y1 - y0) / (x1 - x0) * (wl - x0)
-
-
-def _curve_arg(v, wl, what):
-    if isinstance(v, (str, bytes, os.PathLike)):
-        return load_curve(v, wl, what), os.fspath(v)
-    return v, None
 
 
 PROFILE_LEVEL = 0.95  # the CLI's level of the thresholds' profile-likelihood intervals
@@ -180,23 +219,37 @@ def fit(wavelength_nm, pump, intensity, length, model="vpi2", fluorescence=None,
     pump = as_f64(pump, "pump")
     nl, npump = wl.shape[0], pump.shape[0]
     I = as_f64(intensity, "intensity", ndim=2, shape=(nl, npump))
-    fluorescence, _ = _curve_arg(fluorescence, wl, "fluorescence")
-    losses, lpath = _curve_arg(losses, wl, "losses")
-    F = as_f64(fluorescence, "fluorescence", shape=(nl,), optional=True)
-    alpha = as_f64(losses, "losses", shape=(nl,), optional=True)
+    fpath = os.fspath(fluorescence) if isinstance(fluorescence, (str, bytes, os.PathLike)) else None
+    lpath = os.fspath(losses) if isinstance(losses, (str, bytes, os.PathLike)) else None
+    F = None if fpath else as_f64(fluorescence, "fluorescence", shape=(nl,), optional=True)
+    alpha = None if lpath else as_f64(losses, "losses", shape=(nl,), optional=True)
     if nl < 3:
         raise usage(f"wavelength_nm: {nl} wavelengths, need at least 3")
     if npump < 2:
         raise usage(f"pump: {npump} pumps, need at least 2")
     if model not in ("vpi1", "vpi2"):
         raise usage(f"model: expected vpi1 or vpi2, got '{model}'")
+    if not float(length) > 0:
+        raise usage(f"length: must be > 0 cm, got {length}")
     if alpha is not None:
         bad = np.flatnonzero(~(alpha >= 0))
         if bad.size:
             msg = f"losses must be >= 0 ({alpha[bad[0]]:g} cm^-1 at {wl[bad[0]]:g} nm)"
-            raise InputError(f"{lpath}: {msg}" if lpath else msg, code=lib.GK_EINPUT,
-                             file=lpath or "", message=msg)
-    return _fit_core(wl, pump, I, length, model, F, alpha, sigma_for(I, weights), weights)
+            raise InputError(msg, code=lib.GK_EINPUT, file="", message=msg)
+    # the library's preparation, as for files: order, checks, the weights'
+    # sigmas, F and losses files interpolated, F estimated when not given
+    p = _prepare_arrays(wl, pump, I, length, weights, fpath, lpath)
+    if F is not None or alpha is not None:
+        # arrays given on the caller's wavelengths: in the prepared order
+        order = np.argsort(wl, kind="stable")
+        F = F[order] if F is not None else None
+        alpha = alpha[order] if alpha is not None else None
+    if F is None:
+        F = p["fluorescence"]
+    if alpha is None:
+        alpha = p["losses"]
+    return _fit_core(p["wavelength_nm"], p["pump"], p["intensity"], length, model, F, alpha, p["sigma"],
+                     weights, estimated=p["fluorescence_estimated"])
 
 
 def _fit_core(wl, pump, I, length, model, F, alpha, sig, weights, estimated=None):
@@ -284,8 +337,7 @@ def prepare_file(path, length=None, window=None, max_pump=None, auto_max_pump=Fa
     fluorescence_estimated, losses (or None), sigma (or None), length_cm,
     pump_unit, notes."""
     from .io import input_c
-    if weights not in ("none", "relative", "poisson"):
-        raise usage(f"weights: expected none, relative or poisson, got '{weights}'")
+    _weights_code(weights)
     m, notes = input_c(path, **input_kw)
     keep = []
     o = ffi.new("gk_vpi_prepare_options *")
@@ -300,20 +352,14 @@ def prepare_file(path, length=None, window=None, max_pump=None, auto_max_pump=Fa
         if v is not None:
             keep.append(ffi.new("char[]", os.fsencode(v)))
             setattr(o, field, keep[-1])
-    o.weights = {"none": lib.GK_VPI_WEIGHTS_NONE, "relative": lib.GK_VPI_WEIGHTS_RELATIVE,
-                 "poisson": lib.GK_VPI_WEIGHTS_POISSON}[weights]
+    o.weights = _weights_code(weights)
     p = ffi.new("gk_vpi_prepared *")
     err = new_error()
     try:
         raise_for(lib.gk_vpi_prepare(m, o, p, err), err)
-        nl, npump = int(p.nl), int(p.np)
-        return dict(wavelength_nm=carray(getattr(p, "lambda"), nl), pump=carray(p.pump, npump),
-                    intensity=carray(p.intensity, nl * npump).reshape(nl, npump),
-                    fluorescence=carray(p.F, nl), fluorescence_estimated=bool(p.F_estimated),
-                    losses=carray(p.alpha, nl), sigma=None if p.sigma == ffi.NULL else
-                    carray(p.sigma, nl * npump).reshape(nl, npump), length_cm=float(p.L),
-                    pump_unit=ffi.string(p.pump_unit).decode(),
-                    notes=notes + [ffi.string(p.notes.msg[k]).decode() for k in range(p.notes.n)])
+        d = _prepared(p)
+        d["notes"] = notes + d["notes"]
+        return d
     finally:
         lib.gk_vpi_prepared_free(p)
         lib.gk_matrix_free(m)

@@ -29,6 +29,25 @@ def _model_code(name):
     return m
 
 
+def _check_model(model):
+    """A model name or "all" (-1): the code, else the usage error."""
+    return -1 if model == "all" else _model_code(model)
+
+
+def _vsl_options(model, weights, range, length_unit, offset, keep):
+    """The user's options as the library's gk_vsl_options (what `gainkit
+    vsl` passes): range (Lmin, Lmax) in the file's length unit as text."""
+    o = ffi.new("gk_vsl_options *")
+    o.model = _check_model(model)
+    for field, v in (("range", None if range is None else f"{float(range[0])!r}:{float(range[1])!r}"),
+                     ("weights", weights), ("length_unit", length_unit)):
+        if v is not None:
+            keep.append(ffi.new("char[]", str(v).encode()))
+            setattr(o, field, keep[-1])
+    o.offset = int(bool(offset))
+    return o
+
+
 @dataclasses.dataclass
 class VslFit(Result):
     """One model's fit. ``params``/``stderr`` by reported name (g in cm^-1,
@@ -79,6 +98,9 @@ class VslFit(Result):
         d = {"value": v, "stderr": self.stderr[k], "determined": k not in self.undetermined}
         if self.undetermined.get(k) is not None:
             d["reason"] = self.undetermined[k]
+            if d["reason"].startswith("at its lower bound"):  # as the CLI's at_bound
+                d["at_bound"] = "lower"
+                d["bound"] = 0
         return d
 
     def _dict(self, top=True):
@@ -387,9 +409,9 @@ def _build(f, m, rc, n, L, yunit, weights_name, I=None, S=None):
         if not ok:
             und[nm] = "no fit"
         elif m == _VSL2 and k == 2 and f.a2_at_bound:
-            und[nm] = "at its bound 0"
+            und[nm] = "at its lower bound (A2 >= 0)"
         elif m == _SATEXACT and k == 1 and vk <= 1e-12 * abs(v[0]):
-            und[nm] = "at its bound 0"
+            und[nm] = "at its lower bound (alpha >= 0)"
         elif not _isfinite(ek):
             und[nm] = "no standard error (the data do not constrain it)"
         elif not _isfinite(vk):
@@ -721,31 +743,16 @@ def prepare_file(path, model="all", weights=None, range=None, length_unit=None, 
     Returns a dict: L (cm), intensity, sigma (or None), weights, y_unit,
     note (what the reader sorted or averaged), notes (the library's),
     background, background_significant."""
-    if model != "all":
-        m = _CODES.get(model, -1) if isinstance(model, str) else -1
-        if m < 0:
-            _model_code(model)  # raises with the list of models
-    keep = [ffi.new("char[]", b"cm")]
-    co = ffi.new("gk_columns_options *")
-    co.xkind = lib.GK_XKIND_LENGTH
-    co.x_unit_default = keep[0]
-    if length_unit is not None:
-        keep.append(ffi.new("char[]", str(length_unit).encode()))
-        co.x_unit_override = keep[-1]
-    co.sort_and_average, co.require_positive_sigma, co.min_points = 1, 1, 2
+    keep = []
+    o = _vsl_options(model, weights, range, length_unit, offset, keep)
     col = ffi.new("gk_columns *")
     err = new_error()
-    raise_for(lib.gk_columns_read(os.fsencode(path), co, col, err), err)
+    raise_for(lib.gk_vsl_read(os.fsencode(path), o, col, err), err)
     p = ffi.new("gk_vsl_prepared *")
     try:
         po = ffi.new("gk_vsl_prepare_options *")
-        if range is not None:
-            po.has_range, po.range_lo, po.range_hi = 1, range[0] * col.x_factor, range[1] * col.x_factor
-        po.weights = -1 if weights is None else weighting_code(weights, col.sigma != ffi.NULL)
-        po.offset = int(bool(offset))
-        po.min_points = _NTHETA[_SATEXACT] if model == "all" else _NTHETA[_CODES[model]]
-        keep.append(ffi.new("char[]", ("sat-exact (model all)" if model == "all" else model).encode()))
-        po.model_name = keep[-1]
+        raise_for(lib.gk_vsl_options_resolve(o, col.x_unit_in, col.x_factor, int(col.sigma != ffi.NULL),
+                                             os.fsencode(path), po, err), err)
         raise_for(lib.gk_vsl_prepare(col, po, p, err), err)
         n = int(p.d.n)
         return dict(L=carray(p.d.L, n), intensity=carray(p.d.intensity, n), sigma=carray(p.d.sigma, n),
@@ -765,30 +772,16 @@ def prepare_matrix_file(path, model="all", range=None, length_unit=None):
     (Lmin, Lmax) in the file's length unit, lengths increasing and
     non-negative, at least the model's parameters). Returns a dict: L (cm),
     z[wavelength, length], wavelength_nm, note."""
-    if model != "all":
-        m = _CODES.get(model, -1) if isinstance(model, str) else -1
-        if m < 0:
-            _model_code(model)  # raises with the list of models
-    keep = [ffi.new("char[]", b"cm")]
-    mo = ffi.new("gk_matrix_options *")
-    mo.col_kind = lib.GK_XKIND_LENGTH
-    mo.col_unit_default = keep[0]
-    if length_unit is not None:
-        keep.append(ffi.new("char[]", str(length_unit).encode()))
-        mo.col_unit_override = keep[-1]
-    mo.require_increasing_rows, mo.min_rows, mo.min_cols = 1, 1, 2
-    mo.orientation = lib.GK_ORIENT_DETECT
+    keep = []
+    o = _vsl_options(model, None, range, length_unit, False, keep)
     mx = ffi.new("gk_matrix *")
     err = new_error()
-    raise_for(lib.gk_matrix_read(os.fsencode(path), mo, mx, err), err)
+    raise_for(lib.gk_vsl_read_matrix(os.fsencode(path), o, mx, err), err)
     p = ffi.new("gk_vsl_prepared_matrix *")
     try:
         po = ffi.new("gk_vsl_prepare_options *")
-        if range is not None:
-            po.has_range, po.range_lo, po.range_hi = 1, range[0] * mx.col_factor, range[1] * mx.col_factor
-        po.min_points = _NTHETA[_SATEXACT] if model == "all" else _NTHETA[_CODES[model]]
-        keep.append(ffi.new("char[]", ("sat-exact (model all)" if model == "all" else model).encode()))
-        po.model_name = keep[-1]
+        raise_for(lib.gk_vsl_options_resolve(o, mx.col_unit_in, mx.col_factor, 0, os.fsencode(path), po, err),
+                  err)
         raise_for(lib.gk_vsl_prepare_matrix(mx, po, p, err), err)
         nL, nw = int(p.nL), int(p.nw)
         return dict(L=carray(p.L, nL), z=carray(p.z, nw * nL).reshape(nw, nL),

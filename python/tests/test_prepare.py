@@ -68,3 +68,17 @@ def test_vsl_matrix_range_matches_cli(gk):
     same(r.to_dict(), ref)
     p = gk.vsl.prepare_matrix_file(ex("vsl-matrix.csv"), model="vsl1", range=(0.1, 0.3))
     assert p["L"][0] == 0.1 and p["L"][-1] == 0.3 and p["z"].shape == (len(p["wavelength_nm"]), len(p["L"]))
+
+
+def test_vpi_arrays_use_the_library_preparation(gk):
+    # vpi.fit() on arrays goes through gk_vpi_prepare like the CLI: the
+    # same sigmas (the library's weights), the pumps put in order by the
+    # library (here given decreasing), and the same fit as `gainkit vpi`.
+    args = dict(window=(522, 536), max_pump="1200uJ/cm2", weights="poisson")
+    ref = cli_json("vpi", ex("vpi-ddab.csv"), "--model", "vpi1", "--window", "522:536",
+                   "--max-pump", "1200uJ/cm2", "--weights", "poisson")
+    p = gk.vpi.prepare_file(ex("vpi-ddab.csv"), **args)
+    assert np.array_equal(gk.vpi.sigma_for(p["intensity"], "poisson"), p["sigma"])
+    r = gk.vpi.fit(p["wavelength_nm"], p["pump"][::-1], p["intensity"][:, ::-1], p["length_cm"],
+                   model="vpi1", weights="poisson")
+    same(r.to_dict(), ref)

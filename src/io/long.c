@@ -126,7 +126,7 @@ static int cmp_cell(const void *a, const void *b)
 
 int gk_long_read(const char *path, const gk_long_options *opt, gk_long *l, gk_error *err)
 {
-  static const gk_long_options defaults = {{0, 0}, 0, 0};
+  static const gk_long_options defaults = {{0, 0}, 0, 0, NULL};
   if (!opt) opt = &defaults;
   memset(l, 0, sizeof *l);
   size_t min_wl = opt->min_wavelengths ? opt->min_wavelengths : 2;
@@ -182,9 +182,10 @@ int gk_long_read(const char *path, const gk_long_options *opt, gk_long *l, gk_er
                         wl_in, sizeof wl_in, wl_out, sizeof wl_out, &wf, err);
   if (rc != GK_OK) goto out;
   const char *du = t.unit[where[COL_DELAY]];
+  if (!*du && opt && opt->delay_unit && *opt->delay_unit) du = opt->delay_unit;
   if (!*du) {
     rc = gk_error_set(err, GK_EINPUT, path, hl,
-                      "column %d (%s) has no unit; write it in the header, e.g. 'delay (ps)'",
+                      "column %d (%s) has no unit; write it in the header, e.g. 'delay (ps)', or give `delay_unit`",
                       where[COL_DELAY] + 1, t.name[where[COL_DELAY]]);
     goto out;
   }

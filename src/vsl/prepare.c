@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "gainkit/io.h"
+#include "gainkit/units.h"
 #include "gainkit/vsl.h"
 
 void gk_vsl_prepared_free(gk_vsl_prepared *p)
@@ -113,5 +114,87 @@ int gk_vsl_prepare_matrix(const gk_matrix *m, const gk_vsl_prepare_options *o, g
   }
   p->nL = nL;
   p->nw = nw;
+  return GK_OK;
+}
+
+/* ---- the user's options: reading and resolving -------------------------- */
+
+int gk_vsl_read(const char *path, const gk_vsl_options *o, gk_columns *col, gk_error *err)
+{
+  gk_columns_options co = {0};
+  co.xkind = GK_XKIND_LENGTH;
+  co.x_unit_override = o ? o->length_unit : NULL;
+  co.x_unit_default = "cm";
+  co.sort_and_average = 1;  /* decreasing or repeated stripe lengths: sorted/averaged, noted */
+  co.require_positive_sigma = 1;
+  co.min_points = 2;
+  return gk_columns_read(path, &co, col, err);
+}
+
+int gk_vsl_read_matrix(const char *path, const gk_vsl_options *o, gk_matrix *m, gk_error *err)
+{
+  gk_matrix_options mo = {0};
+  mo.col_kind = GK_XKIND_LENGTH;
+  mo.col_unit_override = o ? o->length_unit : NULL;
+  mo.col_unit_default = "cm";
+  mo.require_increasing_rows = 1;
+  mo.min_rows = 1;
+  mo.min_cols = 2;
+  mo.orientation = GK_ORIENT_DETECT;  /* one spectrum per row: read transposed, with a note */
+  return gk_matrix_read(path, &mo, m, err);
+}
+
+/* "FROM:TO" in unit (quantities with a suffix converted to it). */
+static int range_text(const char *field, const char *arg, const char *unit, double *a, double *b, gk_error *err)
+{
+  const char *colon = strchr(arg, ':');
+  if (!colon || strchr(colon + 1, ':'))
+    return gk_error_option(err, field, "'%s' is not a range (expected FROM:TO)", arg);
+  char left[128];
+  size_t n = (size_t)(colon - arg);
+  if (n >= sizeof left) n = sizeof left - 1;
+  memcpy(left, arg, n);
+  left[n] = '\0';
+  gk_error pe;
+  gk_error_clear(&pe);
+  const char *tok[2] = {left, colon + 1};
+  double *val[2] = {a, b};
+  for (int k = 0; k < 2; k++) {
+    if (gk_parse_quantity(tok[k], unit, val[k], &pe) != GK_OK) return gk_error_option(err, field, "%s", pe.msg);
+    /* as every quantity option: nothing outside 1e-60..1e60 is meant (a typo, an overflow later) */
+    double m = fabs(*val[k]);
+    if (m != 0 && !(m >= 1e-60 && m <= 1e60))
+      return gk_error_option(err, field, "'%s' is outside the supported magnitude range %g to %g (in %s)", tok[k],
+                             1e-60, 1e60, unit);
+  }
+  if (!(*a < *b)) return gk_error_option(err, field, "range '%s' is empty (FROM must be less than TO)", arg);
+  return GK_OK;
+}
+
+int gk_vsl_options_resolve(const gk_vsl_options *o, const char *unit_in, double factor, int has_sigma,
+                           const char *path, gk_vsl_prepare_options *po, gk_error *err)
+{
+  gk_vsl_options def = {.model = -1};
+  if (!o) o = &def;
+  *po = (gk_vsl_prepare_options){.weights = -1, .offset = o->offset};
+  if (o->range) {
+    int rc = range_text("range", o->range, unit_in && *unit_in ? unit_in : "cm", &po->range_lo, &po->range_hi, err);
+    if (rc) return rc;
+    po->has_range = 1;
+    po->range_lo *= factor;
+    po->range_hi *= factor;
+  }
+  if (o->weights) {
+    if (!strcmp(o->weights, "none")) po->weights = GK_WEIGHT_NONE;
+    else if (!strcmp(o->weights, "relative")) po->weights = GK_WEIGHT_RELATIVE;
+    else if (!strcmp(o->weights, "sigma")) {
+      if (!has_sigma)
+        return gk_error_option(err, "weights", "'sigma' needs a sigma column (third column) in %s", path ? path : "");
+      po->weights = GK_WEIGHT_SIGMA;
+    } else return gk_error_option(err, "weights", "'%s' is not one of none, sigma, relative", o->weights);
+  }
+  int all = o->model < 0 || o->model >= GK_VSL_NMODELS;
+  po->min_points = gk_vsl_ntheta(all ? GK_VSL_SATEXACT : (gk_vsl_model)o->model);
+  po->model_name = all ? "sat-exact (`model` all)" : gk_vsl_model_name((gk_vsl_model)o->model);
   return GK_OK;
 }

@@ -9,7 +9,7 @@ files=(); for f in "$EX"/ta/delta_*ps.csv; do files+=(--delta "$f"); done
 
 # the bundled example both ways: byte-identical JSON
 args=(--probe 537 --delay 4ps --gain-fit --format json)
-run ta --ground "$G" "${files[@]}" "${args[@]}"; expect_rc 0 "several files"; ref=$OUT
+run ta --ground "$G" "${files[@]}" "${args[@]}"; expect_rc 0 "several files"; ref=$OUT; ref0=$OUT
 run ta --ground "$G" --long "$EX/ta-long.csv" "${args[@]}"; expect_rc 0 "long"
 [ "$(noprov "$OUT")" = "$(noprov "$ref")" ] && ok || bad "long-format JSON differs from the several-files JSON"
 expect_out '"gain_lifetime_s"' "long: per-delay analysis"
@@ -49,7 +49,21 @@ expect_input_error "cell.csv:5: .*'abc' is not a number" "bad cell" -- ta --grou
 sed '2s/,dod$//' "$L" | cut -d, -f1-3 >"$T/nodod.csv"
 expect_input_error "nodod.csv:2: no dod column" "missing column" -- ta --ground "$G" --long "$T/nodod.csv"
 sed '2s/delay (ps)/delay/' "$L" >"$T/nounit.csv"
-expect_input_error "nounit.csv:2: .*has no unit" "delay without unit" -- ta --ground "$G" --long "$T/nounit.csv"
+expect_input_error "nounit.csv:2: .*has no unit.*or give --time-unit" "delay without unit" -- ta --ground "$G" --long "$T/nounit.csv"
+# --time-unit names the unit the header does not: the same numbers as "delay (ps)"
+run ta --ground "$G" --long "$T/nounit.csv" --time-unit ps "${args[@]}"; expect_rc 0 "--time-unit ps"
+[ "$(noprov "$OUT")" = "$(noprov "$ref0")" ] && ok || bad "--long without a delay unit + --time-unit ps differs"
+# delays of 1..64 "s" (the unit given, wrongly): a warning naming the value and the unit that fits
+run ta --ground "$G" --long "$T/nounit.csv" --time-unit s "${args[@]}"
+expect_err "warning: .*nounit.csv:[0-9]+: column 'delay': 64 s is outside the plausible time range.*did you mean ns\\?" "implausible delays"
+expect_input_error "--time-unit: 'kg' is not a unit of time" "--time-unit not a time" -- ta --ground "$G" --long "$T/nounit.csv" --time-unit kg
+# a bare '# delay: 4' in a --delta file is never seconds: refused, or read in --time-unit
+bare=(); for f in "$EX"/ta/delta_*ps.csv; do b="$T/bare_$(basename "$f")"; sed 's/^# delay: \([0-9.]*\) ps$/# delay: \1/' "$f" >"$b"; bare+=(--delta "$b"); done
+grep -q '^# delay: 4$' "$T/bare_delta_04ps.csv" && ok || bad "bare delay file not made"
+expect_input_error "bare_delta_01ps.csv: metadata 'delay: 1' has no unit: write '# delay: 1 ps' or give --time-unit" \
+  "bare delay metadata" -- ta --ground "$G" "${bare[@]}" "${args[@]}"
+run ta --ground "$G" "${bare[@]}" --time-unit ps "${args[@]}"; expect_rc 0 "bare delays in --time-unit ps"
+[ "$(noprov "$OUT")" = "$(noprov "$ref0")" ] && ok || bad "bare '# delay: N' + --time-unit ps differs from '# delay: N ps'"
 { echo 'wavelength (nm),delay (ps),n_mean,dod'; grep '^[0-9.]*,4,0.5,' "$L"; } >"$T/onepump.csv"
 expect_input_error "onepump.csv:2: 1 pump level in 81 rows" "one pump level" -- ta --ground "$G" --long "$T/onepump.csv"
 expect_input_error "nosuch.csv:.*cannot open" "missing file" -- ta --ground "$G" --long "$T/nosuch.csv"

@@ -216,6 +216,17 @@ expect_input_error "--window: goes with maps" "window on a CSV" -- tamap sigma "
 mkmap "$T/sm7.csv" 96 1; sed -i '2,$s/,-/,/g' "$T/sm7.csv"
 expect_input_error "change sign across the maps" "mixed signs" -- tamap sigma $MAPS "$T/sm7.csv" --fluence 3,6,12,24,48,96,120 --window 200ps:925ps --photon-energy 3eV
 run tamap --help; expect_rc 0 "help"; expect_out "gainkit tamap fit" "help examples"
+# the help is generated from the option tables: units (a bare delay is in ps) and defaults
+run tamap fit --help; expect_rc 0 "fit help"
+expect_out "(ps; default 100 fs)" "fit help: --irf-fwhm unit and default"
+expect_out "--exclude W" "fit help: map options"
+run tamap svd --help; expect_out "--vectors K" "svd help"; expect_out "(default 4)" "svd help default"
+run tamap gain --help; expect_out "--window FROM:TO" "gain help"; expect_out "(ps)" "gain help: delays in ps"
+run tamap sigma --help; expect_out "--fluence F1,F2,.." "sigma help"; expect_out "(uJ/cm2)" "sigma help: fluence unit"
+# a bare delay is in ps (the unit --help shows), never seconds: --background -0.5 == -0.5ps
+run tamap svd "$EX/map_low.csv" --signal-unit mOD --background -0.5ps --format json; ref=$(noprov "$T/stdout")
+run tamap svd "$EX/map_low.csv" --signal-unit mOD --background -0.5 --format json
+expect_rc 0 "bare --background"; [ "$(noprov "$T/stdout")" = "$ref" ] && ok || bad "--background -0.5 is not -0.5 ps"
 run trpl --help; expect_rc 0 "trpl help"
 # A two-compartment scheme on map_low (X fed by the unmodelled 40 ps
 # biexciton decay rises within the 125 ps of delays): X -> 0 is best at its
@@ -229,11 +240,12 @@ expect_rc 1 "2-compartment scheme, rate at 0"
 no_nonfinite "$T/stdout" "2-compartment scheme"
 flat=$(printf '%s\n' "$OUT" | tr -d '\n\t ')
 printf '%s' "$flat" | grep -q '"to":"0","k":null,"k_profile":\[0,[0-9.eE+-]*\]' && ok || bad "X->0: null with [0, limit]: $flat"
+printf '%s' "$flat" | grep -q '"to":"0","k":null,[^}]*"at_bound":"lower","bound":0,"fixed":false' && ok || bad "X->0: at_bound lower: $flat"
 printf '%s' "$flat" | grep -q '"from":"H","to":"X","k":{"value":[0-9.eE+-]*,"stderr":[0-9.eE+-]*},"k_profile":\[[0-9.eE+-]*,[0-9.eE+-]*\]' \
   && ok || bad "H->X: value and closed profile interval"
 run tamap fit "$EX/map_low.csv" --signal-unit mOD --background -0.5ps --exclude 0.1ps --scheme "H->X:1ps, X->0:1ns" \
   --t0 0.2ps --fix-t0 --irf-fwhm 120fs --fix-irf --profile
 expect_out "lifetime >= " "text: a lower limit of the lifetime"
-expect_out "best fit at 0: no decay within the delays" "text: the reason"
+expect_out "at bound (k >= 0): best fit at 0, no decay within the delays" "text: the reason"
 
 finish

@@ -30,6 +30,13 @@ run trpl "$EX/trpl_trap.csv" --n0 $N0T --format json
 c_abc=$(printf '%s\n' "$OUT" | tr -d '\n\t ' | sed -n 's/.*"chi2_red":\([-+0-9.eE]*\).*/\1/p')
 awk -v a="$c_abc" -v b="$c_trap" 'BEGIN { exit !(a > 100 * b) }' && ok || bad "ABC chi2_red $c_abc vs trap $c_trap"
 
+# the ABC fit of the trap decays ends with k3 on its bound 0: reported as at
+# the bound (JSON at_bound, text "at bound (k3 >= 0)"), not as null/a number
+k3=$(printf '%s\n' "$OUT" | tr -d '\n\t ' | grep -o '"k3":{[^}]*}')
+case "$k3" in *'"value":0,'*'"determined":false'*'"at_bound":"lower","bound":0'*) ok ;; *) bad "ABC k3 at its bound: '$k3'" ;; esac
+run trpl "$EX/trpl_trap.csv" --n0 $N0T
+expect_out "k3           at bound (k3 >= 0): best fit 0 cm^6 s^-1" "text: k3 at bound"
+
 # Gaussian IRF (80 ps, excitation at 0.5 ns): k1 1e8, k2 5e-10, k3 1e-28
 run trpl "$EX/trpl_irf.csv" --n0 1e17,1e18,5e18 --irf-fwhm 50ps --format json
 expect_rc 0 "gaussian IRF"
@@ -41,6 +48,10 @@ expect_rc 0 "measured IRF"
 near "$(jv k1)" 1e8 0.002 "k1 (measured IRF)"; near "$(jv k3)" 1e-28 0.02 "k3 (measured IRF)"
 near "$(jv t0)" 0.5e-9 0.004 "t0 (measured IRF)"
 # without an IRF the rising edge is refused
+# a time column whose header says s but holds ns (20 s): a warning that names the value and the likely unit
+sed '0,/^t (ns)/s//t (s)/' "$EX/trpl_trap.csv" >"$T/trpl_s.csv"
+run trpl "$T/trpl_s.csv" --n0 $N0T --model trap --format json
+expect_err "warning: .*trpl_s.csv:5: column 't': 20 s is outside the plausible time range.*did you mean ns\\?" "implausible time axis"
 expect_input_error "trpl_irf.csv:5: times must be >= 0" "negative times without IRF" -- trpl "$EX/trpl_irf.csv" --n0 1e17,1e18,5e18
 
 # ---- bad input ----

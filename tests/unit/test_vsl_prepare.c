@@ -75,8 +75,47 @@ static void test_checks(void)
   CHECK(strstr(e.msg, "negative stripe length -0.01 cm") != NULL);
 }
 
+/* gk_vsl_options_resolve: the range text in the input's unit (a suffix
+ * converts), scaled to cm; weights against the sigma column; the point
+ * count of the model. 0.5 mm:2 mm = 0.05:0.2 cm by hand. */
+static void test_resolve(void)
+{
+  gk_vsl_prepare_options po;
+  gk_error e;
+  gk_error_clear(&e);
+  gk_vsl_options o = {.model = -1, .range = "0.5:2mm"};
+  CHECK_INT(gk_vsl_options_resolve(&o, "mm", 0.1, 1, "s.csv", &po, &e), GK_OK);
+  CHECK_INT(po.has_range, 1);
+  CHECK_CLOSE(po.range_lo, 0.05, 1e-12);
+  CHECK_CLOSE(po.range_hi, 0.2, 1e-12);
+  CHECK_INT(po.weights, -1);
+  CHECK_INT((long)po.min_points, (long)gk_vsl_ntheta(GK_VSL_SATEXACT));
+  CHECK(strstr(po.model_name, "`model`") != NULL);   /* a field, not a flag */
+  o = (gk_vsl_options){.model = GK_VSL_VSL1, .range = "500um:0.2cm", .weights = "relative", .offset = 1};
+  CHECK_INT(gk_vsl_options_resolve(&o, "", 1, 0, "s.csv", &po, &e), GK_OK);  /* "" = cm */
+  CHECK_CLOSE(po.range_lo, 0.05, 1e-12);
+  CHECK_INT(po.weights, GK_WEIGHT_RELATIVE);
+  CHECK_INT(po.offset, 1);
+  CHECK_INT((long)po.min_points, (long)gk_vsl_ntheta(GK_VSL_VSL1));
+  CHECK_STR(po.model_name, "vsl1");
+  /* errors name the field */
+  o = (gk_vsl_options){.model = -1, .range = "5"};
+  CHECK_INT(gk_vsl_options_resolve(&o, "mm", 0.1, 1, "s.csv", &po, &e), GK_EUSAGE);
+  CHECK_STR(e.option, "range");
+  o = (gk_vsl_options){.model = -1, .range = "2:1"};
+  CHECK_INT(gk_vsl_options_resolve(&o, "mm", 0.1, 1, "s.csv", &po, &e), GK_EUSAGE);
+  CHECK(strstr(e.msg, "is empty") != NULL);
+  o = (gk_vsl_options){.model = -1, .weights = "sigma"};
+  CHECK_INT(gk_vsl_options_resolve(&o, "mm", 0.1, 0, "m.csv", &po, &e), GK_EUSAGE);
+  CHECK_STR(e.option, "weights");
+  CHECK(strstr(e.msg, "m.csv") != NULL);
+  o = (gk_vsl_options){.model = -1, .weights = "chi2"};
+  CHECK_INT(gk_vsl_options_resolve(&o, "mm", 0.1, 1, "m.csv", &po, &e), GK_EUSAGE);
+}
+
 int main(void)
 {
+  RUN(test_resolve);
   RUN(test_range_and_repack);
   RUN(test_checks);
   return gk_test_summary();
