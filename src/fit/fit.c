@@ -14,6 +14,7 @@
 #include "gainkit/fit.h"
 #include "fit/fit_internal.h"
 #include "fit/structured.h"
+#include "fit/lm_dense.h"
 
 #include <float.h>
 #include <math.h>
@@ -178,32 +179,30 @@ static int jac_theta(fit_ctx *c, double *theta)
 
 /* ---- GSL callbacks ----------------------------------------------------------- */
 
-static int gsl_f(const gsl_vector *x, void *params, gsl_vector *f)
+/* Weighted residuals at internal point u into f (huge ones when the
+ * model fails there, so that the step is rejected). */
+static void resid_at(fit_ctx *c, const double *u, double *f)
 {
-  fit_ctx *c = params;
-  theta_from_u(c, x->data, c->theta);
-  /* GSL's init asks for f at the start run_start has just evaluated */
+  theta_from_u(c, u, c->theta);
+  /* the solver's init asks for f at the start run_start has just evaluated */
   int fresh = c->yhat_fresh && memcmp(c->fresh_theta, c->theta, c->p * sizeof *c->theta) == 0;
   c->yhat_fresh = 0;
   if (!fresh && eval_model(c, c->theta, c->yhat) != 0) {
     c->n_fail++;
-    gsl_vector_set_all(f, FAILED_RESIDUAL);
-    return GSL_SUCCESS;
+    for (size_t i = 0; i < c->n; i++) f[i] = FAILED_RESIDUAL;
+    return;
   }
-  for (size_t i = 0; i < c->n; i++)
-    gsl_vector_set(f, i, (c->yhat[i] - c->prob->y[i]) * c->winv[i]);
-  return GSL_SUCCESS;
+  for (size_t i = 0; i < c->n; i++) f[i] = (c->yhat[i] - c->prob->y[i]) * c->winv[i];
 }
 
-static int gsl_df(const gsl_vector *x, void *params, gsl_matrix *J)
+/* Weighted Jacobian in u at internal point u into J (row stride tda);
+ * non-zero when it cannot be evaluated. */
+static int jac_at(fit_ctx *c, const double *u, double *J, size_t tda)
 {
-  fit_ctx *c = params;
-  theta_from_u(c, x->data, c->theta);
+  theta_from_u(c, u, c->theta);
   if (jac_theta(c, c->theta) != 0) {
-    /* GSL only asks for J at accepted points, so this is not a trial we
-     * can reject: the fit has to stop here. */
     c->jac_failed = 1;
-    return GSL_EDOM;
+    return -1;
   }
   /* row by row: J is row-major, so a column-wise fill strides through all
    * of it once per parameter (a tenth of a large map fit's time) */
@@ -211,18 +210,45 @@ static int gsl_df(const gsl_vector *x, void *params, gsl_matrix *J)
   const size_t nf = c->nf;
   if (nf > 64) {
     for (size_t j = 0; j < nf; j++) {
-      const double dj = gk_xf_dtheta(&c->xf[j], gsl_vector_get(x, j));
-      for (size_t i = 0; i < c->n; i++) gsl_matrix_set(J, i, j, c->jt[i * nf + j] * dj);
+      const double dj = gk_xf_dtheta(&c->xf[j], u[j]);
+      for (size_t i = 0; i < c->n; i++) J[i * tda + j] = c->jt[i * nf + j] * dj;
     }
-    return GSL_SUCCESS;
+    return 0;
   }
-  for (size_t j = 0; j < nf; j++) d[j] = gk_xf_dtheta(&c->xf[j], gsl_vector_get(x, j));
+  for (size_t j = 0; j < nf; j++) d[j] = gk_xf_dtheta(&c->xf[j], u[j]);
   for (size_t i = 0; i < c->n; i++) {
-    double *Jr = J->data + i * J->tda;
+    double *Jr = J + i * tda;
     const double *jr = c->jt + i * nf;
     for (size_t j = 0; j < nf; j++) Jr[j] = jr[j] * d[j];
   }
+  return 0;
+}
+
+static int gsl_f(const gsl_vector *x, void *params, gsl_vector *f)
+{
+  fit_ctx *c = params;
+  if (f->stride == 1) {
+    resid_at(c, x->data, f->data);
+  } else {
+    resid_at(c, x->data, c->yp);
+    for (size_t i = 0; i < c->n; i++) gsl_vector_set(f, i, c->yp[i]);
+  }
   return GSL_SUCCESS;
+}
+
+static int gsl_df(const gsl_vector *x, void *params, gsl_matrix *J)
+{
+  /* GSL only asks for J at accepted points, so this is not a trial we
+   * can reject: the fit has to stop here. */
+  return jac_at(params, x->data, J->data, J->tda) == 0 ? GSL_SUCCESS : GSL_EDOM;
+}
+
+/* The dense driver's callbacks (lm_dense.h). */
+static void lmd_f(const double *u, double *f, void *ctx) { resid_at(ctx, u, f); }
+static int lmd_df(const double *u, double *J, void *ctx)
+{
+  fit_ctx *c = ctx;
+  return jac_at(c, u, J, c->nf);
 }
 
 /* ---- validation --------------------------------------------------------------- */
@@ -372,19 +398,63 @@ static void ctx_setup(fit_ctx *c, const gk_fit_problem *prob, size_t nf)
  * no step from the start reduces chi2: GSL's own gradient test compares
  * |J^T f| with an absolute gtol and misses rounding-level residuals of
  * large data. */
-static int residual_orthogonal(gsl_multifit_nlinear_workspace *w)
+static int residual_orthogonal(const double *J, size_t tda, const double *f, size_t n, size_t p)
 {
-  const gsl_vector *f = gsl_multifit_nlinear_residual(w);
-  const gsl_matrix *J = gsl_multifit_nlinear_jac(w);
-  double fn = gsl_blas_dnrm2(f);
+  double fn = 0;
+  for (size_t i = 0; i < n; i++) fn += f[i] * f[i];
+  fn = sqrt(fn);
   if (fn == 0) return 1;
-  for (size_t k = 0; k < J->size2; k++) {
-    gsl_vector_const_view col = gsl_matrix_const_column(J, k);
-    double jn = gsl_blas_dnrm2(&col.vector), dot;
-    gsl_blas_ddot(&col.vector, f, &dot);
+  for (size_t k = 0; k < p; k++) {
+    double jn = 0, dot = 0;
+    for (size_t i = 0; i < n; i++) {
+      jn += J[i * tda + k] * J[i * tda + k];
+      dot += J[i * tda + k] * f[i];
+    }
+    jn = sqrt(jn);
     if (jn > 0 && fabs(dot) > 1e-8 * jn * fn) return 0;
   }
   return 1;
+}
+
+/* The iteration behind run_start: GSL's trust-region workspace, or the
+ * engine's dense driver (GK_FIT_LM_DENSE, lm_dense.h). One set of stopping
+ * rules (run_start) for both. */
+typedef struct drv {
+  gsl_multifit_nlinear_workspace *w;  /* GSL, or NULL */
+  gsl_multifit_nlinear_fdf *fdf;
+  gk_lmd *l;                          /* dense, or NULL */
+  int scale;
+} drv;
+
+static int drv_init(drv *d, fit_ctx *c, gsl_vector *u)
+{
+  if (d->l) return gk_lmd_init(d->l, u->data, lmd_f, lmd_df, c, d->scale) == 0 ? GSL_SUCCESS : GSL_EDOM;
+  return gsl_multifit_nlinear_init(u, d->fdf, d->w);
+}
+
+/* GSL_SUCCESS, GSL_ENOPROG or another status */
+static int drv_iterate(drv *d)
+{
+  if (d->l) {
+    int r = gk_lmd_iterate(d->l);
+    return r == 0 ? GSL_SUCCESS : r == GK_LMD_NOPROG ? GSL_ENOPROG : GSL_EDOM;
+  }
+  return gsl_multifit_nlinear_iterate(d->w);
+}
+
+static int drv_test(const drv *d, const gk_fit_options *opt, int *info)
+{
+  if (d->l) return gk_lmd_test(d->l, opt->xtol, opt->gtol, info) ? GSL_SUCCESS : GSL_CONTINUE;
+  return gsl_multifit_nlinear_test(opt->xtol, opt->gtol, opt->ftol, info, d->w);
+}
+
+static int drv_orthogonal(const drv *d)
+{
+  if (d->l) return residual_orthogonal(d->l->J, d->l->p, d->l->fx, d->l->n, d->l->p);
+  const gsl_vector *f = gsl_multifit_nlinear_residual(d->w);
+  const gsl_matrix *J = gsl_multifit_nlinear_jac(d->w);
+  if (f->stride != 1) return 0;
+  return residual_orthogonal(J->data, J->tda, f->data, J->size1, J->size2);
 }
 
 static const char *info_reason(int info)
@@ -397,8 +467,7 @@ static const char *info_reason(int info)
 }
 
 /* Run the solver from theta0 (p values). On return u holds the end point. */
-static void run_start(fit_ctx *c, gsl_multifit_nlinear_workspace *w,
-                      gsl_multifit_nlinear_fdf *fdf, const gk_fit_options *opt,
+static void run_start(fit_ctx *c, drv *d, const gk_fit_options *opt,
                       const double *theta0, gsl_vector *u, start_result *sr)
 {
   memset(sr, 0, sizeof *sr);
@@ -416,7 +485,7 @@ static void run_start(fit_ctx *c, gsl_multifit_nlinear_workspace *w,
   }
   c->n_fail = 0;
   c->jac_failed = 0;
-  int irc = gsl_multifit_nlinear_init(u, fdf, w);
+  int irc = drv_init(d, c, u);
   c->yhat_fresh = 0;
   if (irc != GSL_SUCCESS) {
     snprintf(sr->reason, sizeof sr->reason, "model failed to evaluate (Jacobian at the start point)");
@@ -431,7 +500,7 @@ static void run_start(fit_ctx *c, gsl_multifit_nlinear_workspace *w,
       break;
     }
     size_t fail_before = c->n_fail;
-    int st = gsl_multifit_nlinear_iterate(w);
+    int st = drv_iterate(d);
     iter++;
     if (c->jac_failed) {
       snprintf(sr->reason, sizeof sr->reason, "model failed to evaluate (Jacobian)");
@@ -445,7 +514,7 @@ static void run_start(fit_ctx *c, gsl_multifit_nlinear_workspace *w,
        * recognised at once; any other start gets the retries too (the start
        * of a profile search can be within rounding of the optimum in chi2
        * but not yet in the gradient's cosine). */
-      int optimal0 = iter == 1 && c->n_fail == fail_before && residual_orthogonal(w);
+      int optimal0 = iter == 1 && c->n_fail == fail_before && drv_orthogonal(d);
       if (++noprog >= MAX_NOPROG || optimal0) {
         if (c->n_fail > fail_before)
           snprintf(sr->reason, sizeof sr->reason, "model failed to evaluate at every trial step");
@@ -469,18 +538,27 @@ static void run_start(fit_ctx *c, gsl_multifit_nlinear_workspace *w,
     } else {
       noprog = 0;
     }
-    if (gsl_multifit_nlinear_test(opt->xtol, opt->gtol, opt->ftol, &info, w) == GSL_SUCCESS) {
+    if (drv_test(d, opt, &info) == GSL_SUCCESS) {
       sr->converged = 1;
       snprintf(sr->reason, sizeof sr->reason, "%s", info_reason(info));
       break;
     }
   }
-  gsl_vector_memcpy(u, gsl_multifit_nlinear_position(w));
-  double fn = gsl_blas_dnrm2(gsl_multifit_nlinear_residual(w));
-  sr->chi2 = fn * fn;
+  if (d->l) {
+    memcpy(u->data, d->l->x, c->nf * sizeof *u->data);
+    double fn = 0;
+    for (size_t i = 0; i < c->n; i++) fn += d->l->fx[i] * d->l->fx[i];
+    sr->chi2 = fn;
+    sr->n_fev = d->l->nevalf;
+    sr->n_jev = d->l->nevaldf;
+  } else {
+    gsl_vector_memcpy(u, gsl_multifit_nlinear_position(d->w));
+    double fn = gsl_blas_dnrm2(gsl_multifit_nlinear_residual(d->w));
+    sr->chi2 = fn * fn;
+    sr->n_fev = d->fdf->nevalf;
+    sr->n_jev = d->fdf->nevaldf;
+  }
   sr->n_iter = iter;
-  sr->n_fev = fdf->nevalf;
-  sr->n_jev = fdf->nevaldf;
 }
 
 /* ---- result ----------------------------------------------------------------------- */
@@ -750,6 +828,7 @@ struct gk_fit_workspace {
    * only when that number changes between runs */
   size_t nf_alloc;
   gsl_multifit_nlinear_workspace *w;
+  gk_lmd *lmd;                       /* GK_FIT_LM_DENSE instead of w */
   gsl_vector *u;
   jac_svd js;
   int have_js;
@@ -784,6 +863,8 @@ static void setup_params(gsl_multifit_nlinear_parameters *fp, const gk_fit_optio
 static void ws_free_nf(gk_fit_workspace *ws)
 {
   if (ws->w) gsl_multifit_nlinear_free(ws->w);
+  gk_lmd_free(ws->lmd);
+  ws->lmd = NULL;
   gsl_vector_free(ws->u);
   if (ws->have_js) jsvd_free(&ws->js);
   free(ws->gn_z);
@@ -797,13 +878,14 @@ static void ws_free_nf(gk_fit_workspace *ws)
 /* Size the free-parameter pieces for nf (no-op when already so). */
 static int ws_size_nf(gk_fit_workspace *ws, size_t nf)
 {
-  if (ws->nf_alloc == nf && ws->w) return 0;
+  if (ws->nf_alloc == nf && (ws->w || ws->lmd)) return 0;
   ws_free_nf(ws);
-  ws->w = gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &ws->fp, ws->n, nf);
+  if (ws->opt.method == GK_FIT_LM_DENSE) ws->lmd = gk_lmd_alloc(ws->n, nf);
+  else ws->w = gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &ws->fp, ws->n, nf);
   ws->u = gsl_vector_alloc(nf);
   ws->have_js = jsvd_alloc(&ws->js, ws->n, nf, ws->p) == 0;
   ws->gn_z = calloc(nf, sizeof *ws->gn_z);
-  if (!ws->w || !ws->u || !ws->have_js || !ws->gn_z) {
+  if ((!ws->w && !ws->lmd) || !ws->u || !ws->have_js || !ws->gn_z) {
     ws_free_nf(ws);
     return -1;
   }
@@ -936,7 +1018,8 @@ static int search(gk_fit_workspace *ws, double *value, size_t *best_start, start
     if (screen && !isfinite(ws->score[s]) && t > 0) break; /* the rest fail at the start */
     start_result sr;
     start_vector(prob, s, ws->theta0);
-    run_start(c, ws->w, &fdf, &ws->opt, ws->theta0, ws->u, &sr);
+    drv d = {.w = ws->w, .fdf = &fdf, .l = ws->lmd, .scale = ws->opt.scale};
+    run_start(c, &d, &ws->opt, ws->theta0, ws->u, &sr);
     if (!sr.ok && !first_fail[0]) snprintf(first_fail, sizeof first_fail, "%s", sr.reason);
     if (gk_ms_record(&ms, s, sr.ok, sr.converged, sr.chi2, 0)) {
       *best = sr;
