@@ -244,6 +244,12 @@ static double slope_estimate(const gk_vsl_data *d)
 #ifndef GK_VSL_PROFILE_NG
 #define GK_VSL_PROFILE_NG 80
 #endif
+#ifndef GK_VSL_PARAB_STEPS
+#define GK_VSL_PARAB_STEPS 5
+#endif
+#ifndef GK_VSL_PARAB_TOL
+#define GK_VSL_PARAB_TOL 1e-6
+#endif
 typedef struct prof_min {
   const prof_ws *ws;
   prof best;
@@ -280,15 +286,20 @@ static double grid_refine(prof_ws *ws, grid_best *b, double h, int ng, prof *bes
   double bestg = b->bestg;
   int kbest = b->kbest;
   prof_min pm = {.ws = ws, .best = *best, .bestg = bestg};
-  double xm, lo = bestg - h, hi = bestg + h;
   int ok = 0;
   if (kbest >= 0 && b->cl > best->chi2 && b->cr > best->chi2) {
-    ok = gk_min_brent(prof_f, &pm, bestg, lo, hi, 1e-4 * h, 0, 60, &xm) == GK_OK;
+    /* bracketed by the grid cell: the profile is smooth and nearly
+     * quadratic there, so successive parabolas reach ~1e-4 of the cell in
+     * two or three evaluations (Brent spends a dozen) */
+    gk_min_parabolic(prof_f, &pm, bestg, h, b->cl, best->chi2, b->cr, GK_VSL_PARAB_TOL * h, GK_VSL_PARAB_STEPS, NULL);
+    ok = 1;
   } else if (kbest < 0 || (kbest > 0 && kbest < ng)) {
     /* off the grid, or a flat cell: a bracket of half a cell */
     double fl = prof_f(bestg - 0.5 * h, &pm), fh = prof_f(bestg + 0.5 * h, &pm);
-    if (fl > best->chi2 && fh > best->chi2)
-      ok = gk_min_brent(prof_f, &pm, bestg, bestg - 0.5 * h, bestg + 0.5 * h, 1e-4 * h, 0, 60, &xm) == GK_OK;
+    if (fl > best->chi2 && fh > best->chi2) {
+      gk_min_parabolic(prof_f, &pm, bestg, 0.5 * h, fl, best->chi2, fh, GK_VSL_PARAB_TOL * h, GK_VSL_PARAB_STEPS, NULL);
+      ok = 1;
+    }
   }
   if (pm.best.chi2 < best->chi2 || pm.bestg != bestg) { *best = pm.best; bestg = pm.bestg; }
   if (!ok) {
@@ -1203,6 +1214,7 @@ static int fit_offset(const gk_vsl_data *d0, gk_vsl_model m, const gk_vsl_fit *n
   gk_fit_options opt;
   gk_fit_options_default(&opt);
   opt.max_iter = 300;
+  if (m != GK_VSL_SATEXACT) opt.method = GK_FIT_LM_DENSE; /* as fit_once */
   gk_fit_result r;
   memset(&r, 0, sizeof r);
   rc = gk_fit(&prob, &opt, &r, err);
@@ -1350,6 +1362,11 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
   /* Enough for every well-posed case here; more only lets degenerate
    * sat-exact fits wander along their flat valley. */
   opt.max_iter = 300;
+  /* 2-4 parameters, tens of points: the engine's dense LM driver (GSL's
+   * iteration without its workspace overhead, certified on NIST StRD).
+   * sat-exact keeps GSL's: its degenerate valleys make the end point
+   * depend on rounding. */
+  if (m != GK_VSL_SATEXACT) opt.method = GK_FIT_LM_DENSE;
   gk_fit_result r;
   memset(&r, 0, sizeof r);
   if (m == GK_VSL_SAT) {
