@@ -470,12 +470,13 @@ typedef struct fctx {
   double *last_I;
   int last_ok;
   double *tmp;        /* n scratch intensities for the Jacobian call */
+  double *lnI;        /* sat: ln|I_i| of the data (NULL: computed per call) */
 } fctx;
 
 static int f_model(const double *th, double *yhat, void *p)
 {
   fctx *c = p;
-  if (c->m == GK_VSL_SAT) return gk_vsl_sat_length(th, c->d->intensity, c->d->n, yhat, NULL);
+  if (c->m == GK_VSL_SAT) return gk_vsl_sat_length_ln_(th, c->d->intensity, c->lnI, c->d->n, yhat, NULL);
   int rc;
   if (c->last_I && c->last_ok) {
     /* the previous evaluation's intensities start the inversion */
@@ -504,7 +505,7 @@ static int f_jac(const double *th, double *J, void *p)
     free(tmp);
     return rc;
   }
-  if (c->m == GK_VSL_SAT) return gk_vsl_sat_length(th, c->d->intensity, n, c->tmp, J);
+  if (c->m == GK_VSL_SAT) return gk_vsl_sat_length_ln_(th, c->d->intensity, c->lnI, n, c->tmp, J);
   return gk_vsl_intensity(c->m, th, c->d->L, n, c->tmp, J);
 }
 
@@ -1333,7 +1334,7 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
   gk_gsl_init_();
   f->yhat = malloc(n * sizeof *f->yhat);
   double *starts = malloc(16 * 4 * sizeof *starts);
-  double *sig = malloc(2 * n * sizeof *sig);  /* sigma(L) of sat; the Jacobian call's scratch */
+  double *sig = malloc(3 * n * sizeof *sig);  /* sigma(L) of sat; the Jacobian call's scratch; sat's ln|I| */
   if (!f->yhat || !starts || !sig) {
     free(starts); free(sig);
     return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
@@ -1352,6 +1353,10 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
   }
   if (m == GK_VSL_SATEXACT) par[1].lo = 0;
   fctx c = {.m = m, .d = d, .tmp = sig + n};
+  if (m == GK_VSL_SAT && sig) {
+    c.lnI = sig + 2 * n;
+    for (size_t i = 0; i < n; i++) c.lnI[i] = log(fabs(d->intensity[i]));
+  }
   if (m == GK_VSL_SATEXACT) c.last_I = malloc(n * sizeof *c.last_I);
   gk_fit_problem prob = {
     .n = n, .p = p, .y = d->intensity, .sigma = d->sigma, .weighting = d->weighting,
