@@ -73,6 +73,14 @@ typedef struct fit_ctx {
   int yhat_fresh;       /* yhat holds the model at fresh_theta (run_start's check) */
   double fresh_theta[GK_FIT_FRESH_MAXP];
   int jac_failed;       /* the last Jacobian could not be evaluated */
+  /* Memo of the last evaluation into yhat (model at memo_theta), so that
+   * the final Gauss-Newton check and the result do not evaluate the model
+   * again at the point the solver just accepted. On only for the dense
+   * driver's runs (p <= GK_FIT_FRESH_MAXP): a model with internal state
+   * (sat-exact's warm-started inversion) would otherwise see a different
+   * sequence of calls under GSL's driver than before. */
+  int memo_on, memo_ok, jmemo_ok;
+  double memo_theta[GK_FIT_FRESH_MAXP], jmemo_theta[GK_FIT_FRESH_MAXP];
 } fit_ctx;
 
 /* Outcome of one start. */
@@ -90,10 +98,31 @@ typedef struct start_result {
  * non-finite value (never let NaN into the solver). */
 static int eval_model(fit_ctx *c, const double *theta, double *out)
 {
+  /* memo of c->yhat (GK_FIT_LM_DENSE runs only, see fit_ctx.memo) */
+  const int memo = out == c->yhat && c->memo_on;
+  if (memo) {
+    if (c->memo_ok && memcmp(theta, c->memo_theta, c->p * sizeof *theta) == 0) return 0;
+    c->memo_ok = 0;
+  }
   if (c->prob->model(theta, out, c->prob->ctx) != 0) return -1;
   for (size_t i = 0; i < c->n; i++)
     if (!isfinite(out[i])) return -1;
+  if (memo) {
+    memcpy(c->memo_theta, theta, c->p * sizeof *theta);
+    c->memo_ok = 1;
+  }
   return 0;
+}
+
+/* The model at theta into out (not c->yhat), from the memo when it holds
+ * theta. */
+static int eval_into(fit_ctx *c, const double *theta, double *out)
+{
+  if (c->memo_on && c->memo_ok && memcmp(theta, c->memo_theta, c->p * sizeof *theta) == 0) {
+    memcpy(out, c->yhat, c->n * sizeof *out);
+    return 0;
+  }
+  return eval_model(c, theta, out);
 }
 
 /* Full parameter vector from internal variables (fixed ones at init). */
@@ -157,7 +186,23 @@ out:
 }
 
 /* Weighted Jacobian d f_i / d theta_j (free j) at theta into c->jt. */
+static int jac_theta_eval(fit_ctx *c, double *theta);
 static int jac_theta(fit_ctx *c, double *theta)
+{
+  const size_t p = c->p;
+  /* the covariance's Jacobian is usually the one the solver has just
+   * computed at its last accepted point (memo as for yhat) */
+  if (c->memo_on && c->jmemo_ok && memcmp(theta, c->jmemo_theta, p * sizeof *theta) == 0) return 0;
+  c->jmemo_ok = 0;
+  int rc = jac_theta_eval(c, theta);
+  if (rc == 0 && c->memo_on) {
+    memcpy(c->jmemo_theta, theta, p * sizeof *theta);
+    c->jmemo_ok = 1;
+  }
+  return rc;
+}
+
+static int jac_theta_eval(fit_ctx *c, double *theta)
 {
   const size_t n = c->n, p = c->p, nf = c->nf;
   if (c->prob->jac) {
@@ -322,32 +367,33 @@ static int validate(const gk_fit_problem *prob, size_t nf, gk_error *err)
 
 static void ctx_free(fit_ctx *c)
 {
-  free(c->idx); free(c->xf); free(c->typ); free(c->winv); free(c->theta);
-  free(c->yhat); free(c->yp); free(c->ym); free(c->y2); free(c->jfull); free(c->jt);
+  free(c->idx); free(c->xf);
+  free(c->typ); /* the one block of doubles starts at typ */
 }
 
 /* Scratch buffers for problems of n points and p parameters (allocated once
- * per workspace, see gk_fit_alloc). */
+ * per workspace, see gk_fit_alloc): the doubles in one block. */
 static int ctx_alloc(fit_ctx *c, size_t n, size_t p)
 {
   memset(c, 0, sizeof *c);
   c->n = n; c->p = p;
   c->idx = calloc(p, sizeof *c->idx);
   c->xf = calloc(p, sizeof *c->xf);
-  c->typ = calloc(p, sizeof *c->typ);
-  c->winv = calloc(n, sizeof *c->winv);
-  c->theta = calloc(p, sizeof *c->theta);
-  c->yhat = calloc(n, sizeof *c->yhat);
-  c->yp = calloc(n, sizeof *c->yp);
-  c->ym = calloc(n, sizeof *c->ym);
-  c->y2 = calloc(n, sizeof *c->y2);
-  c->jfull = calloc(n * p, sizeof *c->jfull);
-  c->jt = calloc(n * p, sizeof *c->jt);
-  if (!c->idx || !c->xf || !c->typ || !c->winv || !c->theta || !c->yhat || !c->yp ||
-      !c->ym || !c->y2 || !c->jfull || !c->jt) {
-    ctx_free(c);
+  double *b = calloc(2 * p + 5 * n + 2 * n * p, sizeof *b);
+  if (!c->idx || !c->xf || !b) {
+    free(c->idx); free(c->xf); free(b);
+    memset(c, 0, sizeof *c);
     return -1;
   }
+  c->typ = b; b += p;
+  c->theta = b; b += p;
+  c->winv = b; b += n;
+  c->yhat = b; b += n;
+  c->yp = b; b += n;
+  c->ym = b; b += n;
+  c->y2 = b; b += n;
+  c->jfull = b; b += n * p;
+  c->jt = b;
   return 0;
 }
 
@@ -361,6 +407,9 @@ static void ctx_setup(fit_ctx *c, const gk_fit_problem *prob, size_t nf)
   c->n_fail = 0;
   c->jac_failed = 0;
   c->yhat_fresh = 0;
+  c->memo_ok = 0;
+  c->jmemo_ok = 0;
+  c->memo_on = 0;
   size_t j = 0;
   for (size_t k = 0; k < p; k++) {
     const gk_param *par = &prob->param[k];
@@ -609,29 +658,32 @@ typedef struct jac_svd {
   size_t weakest;      /* free index dominating the null direction */
   double *at;          /* p: the theta of the factorisation, when valid */
   int valid;
+  /* U, V, S, work are views of one block starting at d */
+  gsl_matrix Um, Vm;
+  gsl_vector Sv, wv;
 } jac_svd;
 
 static void jsvd_free(jac_svd *js)
 {
-  gsl_matrix_free(js->U); gsl_matrix_free(js->V);
-  gsl_vector_free(js->S); gsl_vector_free(js->work);
   free(js->d);
-  free(js->at);
+  js->d = NULL;
 }
 
 static int jsvd_alloc(jac_svd *js, size_t n, size_t nf, size_t p)
 {
   memset(js, 0, sizeof *js);
-  js->U = gsl_matrix_alloc(n, nf);
-  js->V = gsl_matrix_alloc(nf, nf);
-  js->S = gsl_vector_alloc(nf);
-  js->work = gsl_vector_alloc(nf);
-  js->d = calloc(nf, sizeof *js->d);
-  js->at = calloc(p, sizeof *js->at);
-  if (!js->U || !js->V || !js->S || !js->work || !js->d || !js->at) {
-    jsvd_free(js);
-    return -1;
-  }
+  double *b = calloc(3 * nf + p + n * nf + nf * nf, sizeof *b);
+  if (!b) return -1;
+  js->d = b; b += nf;
+  js->at = b; b += p;
+  js->Sv = gsl_vector_view_array(b, nf).vector; b += nf;
+  js->wv = gsl_vector_view_array(b, nf).vector; b += nf;
+  js->Um = gsl_matrix_view_array(b, n, nf).matrix; b += n * nf;
+  js->Vm = gsl_matrix_view_array(b, nf, nf).matrix;
+  js->U = &js->Um;
+  js->V = &js->Vm;
+  js->S = &js->Sv;
+  js->work = &js->wv;
   return 0;
 }
 
@@ -1053,6 +1105,7 @@ int gk_fit_run(gk_fit_workspace *ws, const gk_fit_problem *prob, gk_fit_result *
 
   fit_ctx *c = &ws->c;
   ctx_setup(c, prob, nf);
+  c->memo_on = ws->opt.method == GK_FIT_LM_DENSE && prob->p <= GK_FIT_FRESH_MAXP;
   if (result_alloc(res, prob->n, prob->p) != 0)
     return gk_error_set(err, GK_ENOMEM, NULL, 0, "fit: out of memory");
   res->n_free = nf;
@@ -1075,7 +1128,7 @@ int gk_fit_run(gk_fit_workspace *ws, const gk_fit_problem *prob, gk_fit_result *
     snap_bounds(c, res);
     if (nf > 0 && res->converged && !res->at_bound)
       gn_refine(c, &ws->js, res, ws->gn_t, ws->gn_f, ws->gn_z);
-    if (eval_model(c, res->value, res->yhat) != 0) {
+    if (eval_into(c, res->value, res->yhat) != 0) {
       rc = gk_error_set(err, GK_EDOM, NULL, 0, "fit: model failed to evaluate at the best-fit parameters");
     } else {
       const int absolute = prob->absolute_sigma != 0;

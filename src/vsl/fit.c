@@ -116,10 +116,10 @@ static int prof_init(prof_ws *ws, const gk_vsl_data *d, int kind, double Ls, int
  * at gL in the thousands; A comes out in log form). chi2 from the normal
  * equations (syy - amp sey - a2 sly): rounding limits it to ~1e-16 syy,
  * ample for choosing a starting point. */
-static prof profile_e(const prof_ws *ws, double g, const double *eg, prof *other);
+static prof profile_e(const prof_ws *ws, double g, double *eg, const double *es, prof *other);
 static prof profile(const prof_ws *ws, double g)
 {
-  return profile_e(ws, g, NULL, NULL);
+  return profile_e(ws, g, NULL, NULL, NULL);
 }
 
 /* As profile, with eg[i] = e^{g x_i} given (x_i = L_i - Lmax, or
@@ -148,8 +148,11 @@ static prof prof_solve(const prof_ws *ws, int with_bg, double see, double sey, d
 
 /* other (may be NULL) receives the profile of the other variant (with_bg
  * toggled) from the same sums. */
-static prof profile_e(const prof_ws *ws, double g, const double *eg, prof *other)
+/* With es (the grid's scan, eg not NULL): eg[i] *= es[i] afterwards, for
+ * the next grid point (in the same pass where the sums use eg). */
+static prof profile_e(const prof_ws *ws, double g, double *eg, const double *es, prof *other)
 {
+  int stepped = 0;
   const gk_vsl_data *d = ws->d;
   size_t n = d->n;
   double Lm = d->L[n - 1];
@@ -175,7 +178,26 @@ static prof profile_e(const prof_ws *ws, double g, const double *eg, prof *other
       a = exp(g * Lm); b = 1; inv = 1 / (a - 1);
     }
     double ai = a * inv, bi = b * inv;
-    if (eg) {
+    if (eg && es && !ws->with_bg && !other) {
+      /* the grid's loop without background (vsl1): no L sum; the next
+       * grid point's eg in the same pass */
+      double see2 = 0, sey2 = 0;
+      size_t i = 0;
+      for (; i + 1 < n; i += 2) {
+        double e = eg[i] * ai - bi, f = eg[i + 1] * ai - bi;
+        eg[i] *= es[i];
+        eg[i + 1] *= es[i + 1];
+        see += w[i] * e * e; sey += e * wy[i];
+        see2 += w[i + 1] * f * f; sey2 += f * wy[i + 1];
+      }
+      if (i < n) {
+        double e = eg[i] * ai - bi;
+        eg[i] *= es[i];
+        see += w[i] * e * e; sey += e * wy[i];
+      }
+      see += see2; sey += sey2;
+      stepped = 1;
+    } else if (eg) {
       /* the grid's loop: two sets of partial sums (independent chains) */
       double see2 = 0, sey2 = 0, sel2 = 0;
       size_t i = 0;
@@ -206,6 +228,8 @@ static prof profile_e(const prof_ws *ws, double g, const double *eg, prof *other
       see += we * e; sey += e * wy[i]; sel += e * wl[i];
     }
   }
+  if (eg && es && !stepped)
+    for (size_t i = 0; i < n; i++) eg[i] *= es[i];
   if (other) *other = prof_solve(ws, !ws->with_bg, see, sey, sel);
   return prof_solve(ws, ws->with_bg, see, sey, sel);
 }
@@ -345,9 +369,7 @@ static double grid_g2(const gk_vsl_data *d, int kind, double Ls, int with_bg, pr
     }
   for (int k = 0; k <= NG; k++) {
     double g = glo + h * k;
-    prof p = profile_e(&ws, g, eg, o2);
-    if (eg)
-      for (size_t i = 0; i < n; i++) eg[i] *= es[i];
+    prof p = profile_e(&ws, g, eg, es, o2);
     grid_seen(&b[0], k, g, p);
     if (o2) grid_seen(&b[1], k, g, p2);
   }
@@ -361,9 +383,7 @@ static double grid_g2(const gk_vsl_data *d, int kind, double Ls, int with_bg, pr
     }
   for (int k = 0; k < 8; k++) {
     double g = gs * (0.7 + 0.1 * k);
-    prof p = profile_e(&ws, g, eg, o2);
-    if (eg)
-      for (size_t i = 0; i < n; i++) eg[i] *= es[i];
+    prof p = profile_e(&ws, g, eg, es, o2);
     grid_seen(&b[0], -1, g, p);
     if (o2) grid_seen(&b[1], -1, g, p2);
   }
