@@ -661,6 +661,12 @@ typedef struct jac_svd {
   /* U, V, S, work are views of one block starting at d */
   gsl_matrix Um, Vm;
   gsl_vector Sv, wv;
+  /* Dense-driver runs (fit_ctx.memo_on) factor J = Q R first and take the
+   * SVD of the nf x nf R (the R-SVD: same S and V, a tall SVD's cost
+   * avoided): then U is Q Ur, Q's reflectors in A (n x nf), Ur in Rm. */
+  int rsvd;
+  double *A, *vk, *vtv;
+  gsl_matrix Rm;
 } jac_svd;
 
 static void jsvd_free(jac_svd *js)
@@ -672,8 +678,12 @@ static void jsvd_free(jac_svd *js)
 static int jsvd_alloc(jac_svd *js, size_t n, size_t nf, size_t p)
 {
   memset(js, 0, sizeof *js);
-  double *b = calloc(3 * nf + p + n * nf + nf * nf, sizeof *b);
+  double *b = calloc(5 * nf + p + 2 * n * nf + 2 * nf * nf, sizeof *b);
   if (!b) return -1;
+  js->A = b + 3 * nf + p + n * nf + nf * nf; /* after d, at, S, work, U, V below */
+  js->vk = js->A + n * nf;
+  js->vtv = js->vk + nf;
+  js->Rm = gsl_matrix_view_array(js->vtv + nf, nf, nf).matrix;
   js->d = b; b += nf;
   js->at = b; b += p;
   js->Sv = gsl_vector_view_array(b, nf).vector; b += nf;
@@ -707,9 +717,19 @@ static int jsvd_compute(fit_ctx *c, const double *theta, jac_svd *js)
     if (js->d[j] == 0) { js->singular = 1; js->weakest = j; }
   }
   if (js->singular) return 0;
-  for (size_t i = 0; i < n; i++)
-    for (size_t j = 0; j < nf; j++) gsl_matrix_set(js->U, i, j, c->jt[i * nf + j] / js->d[j]);
-  gsl_linalg_SV_decomp(js->U, js->V, js->S, js->work);
+  js->rsvd = c->memo_on;
+  if (js->rsvd) {
+    for (size_t i = 0; i < n; i++)
+      for (size_t j = 0; j < nf; j++) js->A[i * nf + j] = c->jt[i * nf + j] / js->d[j];
+    gk_qr_decomp(js->A, n, nf, js->vk, js->vtv);
+    for (size_t i = 0; i < nf; i++)
+      for (size_t j = 0; j < nf; j++) gsl_matrix_set(&js->Rm, i, j, j >= i ? js->A[i * nf + j] : 0);
+    gsl_linalg_SV_decomp(&js->Rm, js->V, js->S, js->work);
+  } else {
+    for (size_t i = 0; i < n; i++)
+      for (size_t j = 0; j < nf; j++) gsl_matrix_set(js->U, i, j, c->jt[i * nf + j] / js->d[j]);
+    gsl_linalg_SV_decomp(js->U, js->V, js->S, js->work);
+  }
   const double smax = gsl_vector_get(js->S, 0), smin = gsl_vector_get(js->S, nf - 1);
   const double rcond = c->prob->jac ? RCOND_ANALYTIC : RCOND_FD;
   if (!(smin > rcond * smax)) {
@@ -745,10 +765,20 @@ static void gn_refine(fit_ctx *c, jac_svd *js, gk_fit_result *res, double *t, do
     if (jsvd_compute(c, res->value, js) != 0 || js->singular) break;
     if (eval_model(c, res->value, c->yhat) != 0) break;
     const double chi2_old = chi2_of(c, c->yhat, f);
-    for (size_t m = 0; m < nf; m++) {
-      double s = 0;
-      for (size_t i = 0; i < n; i++) s += gsl_matrix_get(js->U, i, m) * f[i];
-      z[m] = s / gsl_vector_get(js->S, m);
+    if (js->rsvd) {
+      /* U^T f = Ur^T (Q^T f)[0..nf) (f is not needed afterwards) */
+      gk_qr_qtvec(js->A, n, nf, js->vk, js->vtv, f);
+      for (size_t m = 0; m < nf; m++) {
+        double s = 0;
+        for (size_t i = 0; i < nf; i++) s += gsl_matrix_get(&js->Rm, i, m) * f[i];
+        z[m] = s / gsl_vector_get(js->S, m);
+      }
+    } else {
+      for (size_t m = 0; m < nf; m++) {
+        double s = 0;
+        for (size_t i = 0; i < n; i++) s += gsl_matrix_get(js->U, i, m) * f[i];
+        z[m] = s / gsl_vector_get(js->S, m);
+      }
     }
     memcpy(t, res->value, p * sizeof *t);
     int ok = 1, moved = 0;

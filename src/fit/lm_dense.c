@@ -261,3 +261,40 @@ int gk_lmd_test(const gk_lmd *w, double xtol, double gtol, int *info)
   }
   return 0;
 }
+
+void gk_qr_decomp(double *A, size_t m, size_t p, double *vk, double *vtv)
+{
+  for (size_t k = 0; k < p; k++) {
+    double s = 0;
+    for (size_t i = k; i < m; i++) s += A[i * p + k] * A[i * p + k];
+    vk[k] = 0;
+    vtv[k] = 0;
+    if (s == 0) continue;
+    const double akk = A[k * p + k], nrm = sqrt(s);
+    const double alpha = akk > 0 ? -nrm : nrm;
+    const double v0 = akk - alpha, vv = s - akk * akk + v0 * v0;
+    if (!(vv > 0)) continue;
+    A[k * p + k] = v0;
+    for (size_t j = k + 1; j < p; j++) {
+      double d = 0;
+      for (size_t i = k; i < m; i++) d += A[i * p + k] * A[i * p + j];
+      d = 2 * d / vv;
+      for (size_t i = k; i < m; i++) A[i * p + j] -= d * A[i * p + k];
+    }
+    A[k * p + k] = alpha;
+    vk[k] = v0;
+    vtv[k] = vv;
+  }
+}
+
+void gk_qr_qtvec(const double *A, size_t m, size_t p, const double *vk, const double *vtv, double *b)
+{
+  for (size_t k = 0; k < p; k++) {
+    if (!(vtv[k] > 0)) continue;
+    double d = vk[k] * b[k];
+    for (size_t i = k + 1; i < m; i++) d += A[i * p + k] * b[i];
+    d = 2 * d / vtv[k];
+    b[k] -= d * vk[k];
+    for (size_t i = k + 1; i < m; i++) b[i] -= d * A[i * p + k];
+  }
+}

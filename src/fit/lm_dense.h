@@ -56,4 +56,11 @@ int gk_lmd_iterate(gk_lmd *w);
  * info 2: max |g_i| max(x_i, 1) <= gtol max(||f||^2/2, 1)) or 0. */
 int gk_lmd_test(const gk_lmd *w, double xtol, double gtol, int *info);
 
+/* Householder QR in place of A (m x p row-major, m >= p): R in the upper
+ * triangle, the reflectors' tails below it, their first elements in vk and
+ * v^T v in vtv (p each; 0 for a zero column: no reflection). */
+void gk_qr_decomp(double *A, size_t m, size_t p, double *vk, double *vtv);
+/* b (m) <- Q^T b with gk_qr_decomp's factors. */
+void gk_qr_qtvec(const double *A, size_t m, size_t p, const double *vk, const double *vtv, double *b);
+
 #endif
