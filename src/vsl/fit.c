@@ -197,20 +197,24 @@ static prof profile_e(const prof_ws *ws, double g, double *eg, const double *es,
       }
       see += see2; sey += sey2;
       stepped = 1;
-    } else if (eg) {
-      /* the grid's loop: two sets of partial sums (independent chains) */
+    } else if (eg && es) {
+      /* the grid's loop with the L sum (vsl2's two variants): as above */
       double see2 = 0, sey2 = 0, sel2 = 0;
       size_t i = 0;
       for (; i + 1 < n; i += 2) {
         double e = eg[i] * ai - bi, f = eg[i + 1] * ai - bi;
+        eg[i] *= es[i];
+        eg[i + 1] *= es[i + 1];
         see += w[i] * e * e; sey += e * wy[i]; sel += e * wl[i];
         see2 += w[i + 1] * f * f; sey2 += f * wy[i + 1]; sel2 += f * wl[i + 1];
       }
       if (i < n) {
         double e = eg[i] * ai - bi;
+        eg[i] *= es[i];
         see += w[i] * e * e; sey += e * wy[i]; sel += e * wl[i];
       }
       see += see2; sey += sey2; sel += sel2;
+      stepped = 1;
     } else {
       for (size_t i = 0; i < n; i++) {
         double e = exp(g * (d->L[i] - Lm)) * ai - bi;
@@ -392,7 +396,17 @@ static double grid_g2(const gk_vsl_data *d, int kind, double Ls, int with_bg, pr
     if (o2) grid_seen(&b[1], -1, g, p2);
   }
   free(eg);
-  double bestg = grid_refine(&ws, &b[0], h, NG, best);
+  double bestg;
+  if (best2) {
+    /* vsl2: the variant without background is only its fallback start
+     * (the fit from the with-background start reaches the profile's
+     * minimum): the grid's point, unrefined */
+    *best = b[0].best;
+    bestg = b[0].bestg;
+    if (isfinite(best->chi2)) best->lnamp = prof_lnamp(&ws, bestg, best->amp);
+  } else {
+    bestg = grid_refine(&ws, &b[0], h, NG, best);
+  }
   if (best2) {
     ws.with_bg = !with_bg;
     *g2 = grid_refine(&ws, &b[1], h, NG, best2);
@@ -555,7 +569,15 @@ void gk_vsl_fit_free(gk_vsl_fit *f)
 }
 
 /* Fill the reported parameters, I-space statistics and warnings. */
+static void finish_(const gk_vsl_data *d, gk_vsl_fit *f, const gk_fit_result *r, int yhat_is_I);
 static void finish(const gk_vsl_data *d, gk_vsl_fit *f, const gk_fit_result *r)
+{
+  finish_(d, f, r, 0);
+}
+
+/* yhat_is_I: r->yhat is gk_vsl_intensity at r->value (a model fitted in I
+ * without offset through f_model), so it is not evaluated again. */
+static void finish_(const gk_vsl_data *d, gk_vsl_fit *f, const gk_fit_result *r, int yhat_is_I)
 {
   gk_vsl_model m = f->model;
   size_t p = f->ntheta;
@@ -586,7 +608,9 @@ static void finish(const gk_vsl_data *d, gk_vsl_fit *f, const gk_fit_result *r)
   f->converged = r->converged;
   snprintf(f->reason, sizeof f->reason, "%s", r->reason);
   /* Intensities at the data's L for every model (sat: Eq. 3 inverted). */
-  if (gk_vsl_intensity(m, f->theta, d->L, d->n, f->yhat, NULL) != GK_OK)
+  if (yhat_is_I && r->yhat && r->n == d->n)
+    memcpy(f->yhat, r->yhat, d->n * sizeof *f->yhat);
+  else if (gk_vsl_intensity(m, f->theta, d->L, d->n, f->yhat, NULL) != GK_OK)
     for (size_t i = 0; i < d->n; i++) f->yhat[i] = NAN;
   double c2 = 0;
   for (size_t i = 0; i < d->n; i++) {
@@ -1498,7 +1522,8 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
     return rc;
   }
   f->ok = 1;
-  finish(d, f, &r);
+  /* vsl1, vsl2, emp, ahn: f_model is gk_vsl_intensity itself */
+  finish_(d, f, &r, m != GK_VSL_SAT && m != GK_VSL_SATEXACT);
   gk_fit_result_free(&r);
   return GK_OK;
 }
