@@ -143,25 +143,31 @@ def main():
         L, I, S = np.array(data[name]).T
         fn = MODELS[name]
         reps = max(1, int((3 if name == "sat-exact" else 300) * scale))
-        # scipy from two starts, the faster one counts: gainkit's first
-        # automatic start (within ~1e-6 of the optimum for vsl1/vsl2/emp,
-        # from where MINPACK's cost varies with the last digits) and the
-        # parameters that generated the data (independent of gainkit's code)
-        best = float("inf")
-        for p0 in [start[name]] + ([truth[name]] if name in truth else []):
+        # scipy from two starts: gainkit's first automatic start (within
+        # ~1e-6 of the optimum for vsl1/vsl2/emp, from where MINPACK's cost
+        # varies with the start's last digits) and the parameters that
+        # generated the data (independent of gainkit's code). The faster
+        # start among those reaching gainkit's chi2 (to 1e-6) counts: the
+        # comparison most favourable to scipy.
+        res = []
+        for tag, p0 in [("start", start[name])] + ([("truth", truth[name])] if name in truth else []):
+            best = float("inf")
             for _ in range(rounds):
-                us, p1, cov1, sL1 = time_scipy(name, fn, L, I, S, p0, reps)
-                if us < best:
-                    best, p, cov, sL = us, p1, cov1, sL1
-        us = best
-        if name == "sat":  # chi2 in L at the second pass's weights
-            chi2 = float(np.sum(((sat_L(I, *p) - L) / sL) ** 2))
-        else:
-            chi2 = float(np.sum(((fn(L, *p) - I) / S) ** 2))
-        rel = abs(chi2 - g_chi2) / g_chi2
-        ok &= rel <= 1e-6
+                t, p, cov, sL = time_scipy(name, fn, L, I, S, p0, reps)
+                best = min(best, t)
+            if name == "sat":  # chi2 in L at the second pass's weights
+                chi2 = float(np.sum(((sat_L(I, *p) - L) / sL) ** 2))
+            else:
+                chi2 = float(np.sum(((fn(L, *p) - I) / S) ** 2))
+            rel = abs(chi2 - g_chi2) / g_chi2
+            res.append((tag, best, chi2, rel))
+        same = [r for r in res if r[3] <= 1e-6]
+        ok &= bool(same)
+        tag, us, chi2, rel = min(same or res, key=lambda r: r[1])
+        other = "; ".join(f"from {t}: {u:.1f} us, chi2 rel {r:.1e}{'' if r <= 1e-6 else ' (other optimum)'}"
+                          for t, u, c, r in res)
         print(f"{name:10s} gainkit {g_us:8.1f} us  curve_fit {us:8.1f} us  ratio {us / g_us:6.2f}x  "
-              f"chi2 {g_chi2:.10e} vs {chi2:.10e} (rel {rel:.1e}{'' if rel <= 1e-6 else ' DIFFERENT OPTIMUM'})")
+              f"chi2 {g_chi2:.10e} vs {chi2:.10e} (rel {rel:.1e}{'' if rel <= 1e-6 else ' DIFFERENT OPTIMUM'})  [{other}]")
         ratios.append(f"{name} {us / g_us:.2f}x")
     print("ratio curve_fit/gainkit (CPU time): " + ", ".join(ratios) + ("" if ok else "  [chi2 mismatch]"))
 
