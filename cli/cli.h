@@ -254,6 +254,20 @@ void cli_print_undetermined(cli_buf *b, const char *name, double v, double se, c
  * with cli_determined(v, se). */
 cJSON *cli_json_value(cJSON *obj, const char *key, double v, double se, int determined,
                       const char *why);
+/* The side of its fit's bound [lo, hi] a fitted value sits on: "lower",
+ * "upper", or NULL inside (or not finite). The fit engine puts a value
+ * that ends within 1e-9 (relative) of a bound exactly on it (gk_fit's
+ * snap_bounds), so equality is the test. */
+const char *cli_bound_side(double v, double lo, double hi);
+/* cli_json_value for a bounded parameter: on a bound it adds
+ * "at_bound": "lower"|"upper" and "bound": the limit, and is not
+ * determined ("reason": "at its lower bound (name >= 0)"). */
+cJSON *cli_json_bounded(cJSON *obj, const char *key, const char *name, double v, double se, double lo,
+                        double hi, int determined, const char *why);
+/* cli_print_value for a bounded parameter: on a bound
+ * "  name         at bound (name >= 0): best fit 0 unit", never "0 ± se". */
+void cli_print_bounded(cli_buf *b, const char *name, double v, double se, const char *unit, double lo,
+                       double hi);
 /* For a quantity whose zero is a meaningful value, not the absence of one
  * (time zero, a constant offset, a number of extra charges): "value ± se"
  * even when se > |value| ("-0.003 ± 0.005 ps" says t0 is known to 5 fs). */

@@ -419,20 +419,23 @@ static int cmd_gain_fit(int argc, char **argv)
   /* a parameter whose standard error exceeds it is not determined by the
    * data: printed apart ("not determined (best fit ..., standard error
    * ...)"), "determined": false, and the run exits 1 */
+  /* sigma, N_s >= 0 are the fit's bounds (src/carriers/gainfit.c): on a
+   * bound, not determined, "at_bound" */
   int det = cli_determined(f.sigma, f.se_sigma) && cli_determined(f.n_th, f.se_n_th) &&
-            cli_determined(f.n_s, f.se_n_s);
-  cli_json_value(r.j, "sigma", f.sigma, f.se_sigma, 1, NULL);
+            cli_determined(f.n_s, f.se_n_s) && !cli_bound_side(f.sigma, 0, INFINITY) &&
+            !cli_bound_side(f.n_s, 0, INFINITY);
+  cli_json_bounded(r.j, "sigma", "sigma", f.sigma, f.se_sigma, 0, INFINITY, 1, NULL);
   cli_json_value(r.j, "n_th", f.n_th, f.se_n_th, 1, NULL);
-  cli_json_value(r.j, "n_s", f.n_s, f.se_n_s, 1, NULL);
+  cli_json_bounded(r.j, "n_s", "N_s", f.n_s, f.se_n_s, 0, INFINITY, 1, NULL);
   cJSON_AddBoolToObject(r.j, "determined", det);
   gk_json_num(r.j, "chi2_red", f.chi2_red);
   cJSON_AddBoolToObject(r.j, "converged", f.converged);
   gk_json_num(r.j, "n_mott", nm);
   cli_printf(&r.b, "Modal gain G = Gamma sigma (N - N_th)/(1 + N/N_s) [Tatarinov et al., Adv. Opt. Mater. 2023, Eq. 1-2], Gamma = %g, %zu points\n",
              gamma, col.n);
-  cli_print_value(&r.b, "sigma", f.sigma, f.se_sigma, "cm^2");
+  cli_print_bounded(&r.b, "sigma", f.sigma, f.se_sigma, "cm^2", 0, INFINITY);
   cli_print_value(&r.b, "N_th", f.n_th, f.se_n_th, "cm^-3");
-  cli_print_value(&r.b, "N_s", f.n_s, f.se_n_s, "cm^-3");
+  cli_print_bounded(&r.b, "N_s", f.n_s, f.se_n_s, "cm^-3", 0, INFINITY);
   cli_print_value(&r.b, "chi2_red", f.chi2_red, NAN, "cm^-2");
   cli_print_value(&r.b, "n_Mott", nm, NAN, "cm^-3 (1.19^2 kT/(2 a_B^3 E_b))");
   if (!f.converged) cli_printf(&r.b, "  NOT CONVERGED: %s\n", f.fit.reason);

@@ -33,10 +33,14 @@ static int run_fit(cli_common *c, const char *path, gk_heat_observable obs)
   cli_result_init(&r, "heat fit");
   cJSON_AddStringToObject(r.j, "file", path);
   cJSON_AddStringToObject(r.j, "observable", obs == GK_HEAT_AVERAGE ? "average" : "end");
-  int det = cli_determined(f.k, f.se_k) && cli_determined(f.c, f.se_c) && cli_determined(f.tau, f.se_tau);
-  cli_json_value(r.j, "k", f.k, f.se_k, 1, NULL);
-  cli_json_value(r.j, "c", f.c, f.se_c, 1, NULL);
-  cli_json_value(r.j, "tau_t", f.tau, f.se_tau, 1, NULL);
+  /* K, tau_T >= 0 are the fit's bounds (src/heat/heat_fit.c); tau_T at 0
+   * (every pulse much longer than the thermal time: flat DT/P) leaves C
+   * = K tau_T undetermined too */
+  int at_b = cli_bound_side(f.k, 0, INFINITY) || cli_bound_side(f.tau, 0, INFINITY);
+  int det = cli_determined(f.k, f.se_k) && cli_determined(f.c, f.se_c) && cli_determined(f.tau, f.se_tau) && !at_b;
+  cli_json_bounded(r.j, "k", "K", f.k, f.se_k, 0, INFINITY, 1, NULL);
+  cli_json_bounded(r.j, "c", "C", f.c, f.se_c, 0, INFINITY, 1, NULL);
+  cli_json_bounded(r.j, "tau_t", "tau_T", f.tau, f.se_tau, 0, INFINITY, 1, NULL);
   gk_json_num(r.j, "chi2_red", f.fit.chi2_red);
   cJSON_AddBoolToObject(r.j, "converged", f.converged);
   cJSON_AddBoolToObject(r.j, "determined", det);
@@ -46,9 +50,9 @@ static int run_fit(cli_common *c, const char *path, gk_heat_observable obs)
   else
     cli_printf(&r.b, "Fit of DT/P = (1 - exp(-t_p K/C))/K (end of pulse) to %zu pulse lengths (relative weights)\n",
                col.n);
-  cli_print_value(&r.b, "K", f.k, f.se_k, "W/K");
-  cli_print_value(&r.b, "C", f.c, f.se_c, "J/K");
-  cli_print_value(&r.b, "tau_T", f.tau, f.se_tau, "s");
+  cli_print_bounded(&r.b, "K", f.k, f.se_k, "W/K", 0, INFINITY);
+  cli_print_bounded(&r.b, "C", f.c, f.se_c, "J/K", 0, INFINITY);
+  cli_print_bounded(&r.b, "tau_T", f.tau, f.se_tau, "s", 0, INFINITY);
   if (!f.converged) cli_printf(&r.b, "  NOT CONVERGED: %s\n", f.fit.reason);
   static const char *hdr[] = {"t_p (s)", "ΔT/P (K/W)", "fit (K/W)"};
   gk_csv_init(&r.csv, 3, hdr);

@@ -247,9 +247,12 @@ static int run_modes(const cli_common *c, const gk_stack *s, double wl, int pols
   if (gk_guide_from_stack(&g, s, wl, &e) != GK_OK) return stack_error(&e, s);
   if (gk_modes_find(&g, pols, &m, &e) != GK_OK) { gk_guide_free(&g); return cli_error(&e); }
   size_t nl = g.nlayers;
-  /* the guiding layer for angles: the active one, else the highest index */
+  /* the guiding layer for angles: the active one, else the film (cover
+   * and substrate excluded) of highest index; the substrate used to win
+   * when it was the highest index of all, and a film below the substrate
+   * then read as "equal to the cladding's" with a 90 degree angle */
   size_t core = 1;
-  for (size_t j = 1; j < nl; j++) if (creal(g.index[j]) > creal(g.index[core])) core = j;
+  for (size_t j = 1; j + 1 < nl; j++) if (creal(g.index[j]) > creal(g.index[core])) core = j;
   if (s->active > 0) core = (size_t)s->active;
   double ncore = creal(g.index[core]), nclad = fmax(creal(g.index[0]), creal(g.index[nl - 1]));
 

@@ -24,6 +24,22 @@ struct pump_opts {
 
 /* <N> per column from the options and the pump unit of the first file
  * (hl: the line that names that unit). */
+/* A fitted gain-curve parameter on a bound of the fit (src/ta/ta.c): the
+ * JSON object says so ("at_bound", "bound", determined false). Objects
+ * inside the bounds keep {value, stderr}. */
+static void ta_bound(cJSON *o, const char *name, double v, double lo, double hi, int free)
+{
+  const char *side = free ? cli_bound_side(v, lo, hi) : NULL;
+  if (!o || !side) return;
+  char why[96], num[32];
+  snprintf(why, sizeof why, "at its %s bound (%s %s %s)", side, name, side[0] == 'l' ? ">=" : "<=",
+           cli_fmt_num(num, sizeof num, side[0] == 'l' ? lo : hi, CLI_SIG));
+  cJSON_AddBoolToObject(o, "determined", 0);
+  cJSON_AddStringToObject(o, "reason", why);
+  cJSON_AddStringToObject(o, "at_bound", side);
+  cJSON_AddNumberToObject(o, "bound", side[0] == 'l' ? lo : hi);
+}
+
 static int pump_axis(const gk_matrix *m, long hl, const struct pump_opts *p, double *n_out)
 {
   gk_error e;
@@ -205,7 +221,7 @@ static int run(int argc, char **argv)
   o = O;
   o.win_lo = win[0];
   o.win_hi = win[1];
-  if (!(degen >= 0.5 && degen <= 50)) { cli_qopt_fail("degeneracy", "must be 0.5 to 50"); goto parsed; }
+  if (!(degen >= GK_TA_DEGENERACY_MIN && degen <= GK_TA_DEGENERACY_MAX)) { cli_qopt_fail("degeneracy", "must be 0.5 to 50"); goto parsed; }
   if (!(ne >= 0 && ne <= 50)) { cli_qopt_fail("charging", "must be 0 to 50"); goto parsed; }
   o.degeneracy = degen;
   o.ne = ne;
@@ -382,8 +398,9 @@ static int run_parsed(cli_common *cp, gk_ta_options *op, struct pump_opts *pp)
   if (r.fit_done) {
     cJSON *f = cJSON_AddObjectToObject(j, "gain_fit");
     gk_json_value_se(f, "threshold", r.fit_threshold, r.fit_threshold_se);
-    gk_json_value_se(f, "degeneracy", r.g, r.g_se);
-    gk_json_value_se(f, "charging", r.ne, r.ne_se);
+    ta_bound(gk_json_value_se(f, "degeneracy", r.g, r.g_se), "g", r.g, GK_TA_DEGENERACY_MIN, GK_TA_DEGENERACY_MAX,
+             o.fit_degeneracy);
+    ta_bound(gk_json_value_se(f, "charging", r.ne, r.ne_se), "n_e", r.ne, 0, GK_TA_CHARGING_MAX, o.fit_ne);
     gk_json_num(f, "chi2_red", r.fit_chi2_red);
     cJSON_AddBoolToObject(f, "converged", r.fit_converged);
     cJSON_AddBoolToObject(j, "converged", r.fit_converged);
@@ -393,8 +410,14 @@ static int run_parsed(cli_common *cp, gk_ta_options *op, struct pump_opts *pp)
                                                 : "1 - a(<N>), alpha0 = the neutral film's absorption",
                r.fit_reason);
     cli_print_value(&b, "N_th", r.fit_threshold, r.fit_threshold_se, "excitons per NC");
-    cli_print_value(&b, "g", r.g, r.g_se, o.fit_degeneracy ? "(degeneracy)" : "(degeneracy, fixed)");
-    cli_print_location(&b, "n_e", r.ne, r.ne_se, o.fit_ne ? "(extra electrons per NC)" : "(fixed)");
+    if (o.fit_degeneracy)
+      cli_print_bounded(&b, "g", r.g, r.g_se, "(degeneracy)", GK_TA_DEGENERACY_MIN, GK_TA_DEGENERACY_MAX);
+    else
+      cli_print_value(&b, "g", r.g, NAN, "(degeneracy, fixed)");
+    if (o.fit_ne && cli_bound_side(r.ne, 0, GK_TA_CHARGING_MAX))
+      cli_print_bounded(&b, "n_e", r.ne, r.ne_se, "(extra electrons per NC)", 0, GK_TA_CHARGING_MAX);
+    else
+      cli_print_location(&b, "n_e", r.ne, r.ne_se, o.fit_ne ? "(extra electrons per NC)" : "(fixed)");
     if (!r.fit_converged) status = CLI_FAILED;
   }
   if (nd > 1) {

@@ -660,7 +660,7 @@ static int cmd_fit(int argc, char **argv)
       undetermined++;
       cli_printf(&r.b, "  %-18s  not determined: rate <= %s 1/ps, lifetime >= %s ps (68%% profile limit%s)\n", lab,
                  cli_fmt_num((char[32]){0}, 32, res.k_hi[k] * 1e-12, 3), cli_fmt_num((char[32]){0}, 32, 1e12 / res.k_hi[k], 3),
-                 res.k[k] == 0 ? "; best fit at 0: no decay within the delays" : "");
+                 res.k[k] == 0 ? "; at bound (k >= 0): best fit at 0, no decay within the delays" : "");
       cJSON_AddNullToObject(it, "k");
       double iv[2] = {0, res.k_hi[k]};
       gk_json_array(it, "k_profile", iv, 2);
@@ -676,7 +676,7 @@ static int cmd_fit(int argc, char **argv)
     } else {
       undetermined++;
       if (res.k[k] == 0)
-        cli_printf(&r.b, "  %-18s  not determined (best fit at 0: no decay within the delays; --profile gives a limit)\n", lab);
+        cli_printf(&r.b, "  %-18s  at bound (k >= 0): best fit at 0, no decay within the delays (--profile gives a limit)\n", lab);
       else if (isfinite(res.k_se[k]) && res.k_se[k] > 0)
         cli_printf(&r.b, "  %-18s  not determined (1-sigma interval of the rate reaches 0: %s +- %s 1/ps)\n", lab,
                    cli_fmt_num((char[32]){0}, 32, res.k[k] * 1e-12, 2),
@@ -685,6 +685,11 @@ static int cmd_fit(int argc, char **argv)
         cli_printf(&r.b, "  %-18s  not determined (the data carry no information on it)\n", lab);
       cJSON_AddNullToObject(it, "k");
       cJSON_AddStringToObject(it, "k_note", "not determined by the data");
+    }
+    /* the rate on its bound k >= 0 (the fit's, src/tamap/global.c) */
+    if (!t->fixed && cli_bound_side(res.k[k], 0, INFINITY)) {
+      cJSON_AddStringToObject(it, "at_bound", "lower");
+      cJSON_AddNumberToObject(it, "bound", 0);
     }
     cJSON_AddBoolToObject(it, "fixed", t->fixed);
     cJSON_AddItemToArray(tr, it);

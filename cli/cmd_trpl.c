@@ -327,6 +327,9 @@ static int run(int argc, char **argv)
         double iv[2] = {r.prof_lo[i], r.prof_hi[i]};
         gk_json_array(v, "profile_interval", iv, 2);
       }
+    } else if (!r.fixed[i] && cli_bound_side(r.val[i], 0, INFINITY)) {
+      /* a rate on its bound 0 (src/carriers/trpl.c: every rate >= 0) */
+      cli_json_bounded(res.j, gk_trpl_param_name(i), gk_trpl_param_name(i), r.val[i], r.se[i], 0, INFINITY, 0, NULL);
     } else {
       cJSON_AddNullToObject(res.j, gk_trpl_param_name(i));
     }
@@ -376,6 +379,7 @@ static int run(int argc, char **argv)
     snprintf(opt, sizeof opt, "%s", nm);
     for (char *p = opt; *p; p++) *p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
     if (det[i]) cli_print_value(&res.b, nm, r.val[i], r.fixed[i] ? NAN : r.se[i], u);
+    else if (!r.fixed[i] && cli_bound_side(r.val[i], 0, INFINITY)) cli_print_bounded(&res.b, nm, r.val[i], NAN, un, 0, INFINITY);
     else if (isfinite(r.se[i]) && i != 1)
       cli_printf(&res.b, "  %-12s not determined (%s +- %s %s; fix it with --%s/--fix-%s)\n", nm,
                  cli_fmt_num((char[32]){0}, 32, r.val[i], 2), cli_fmt_num((char[32]){0}, 32, r.se[i], 2), un, opt, opt);

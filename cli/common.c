@@ -695,6 +695,54 @@ cJSON *cli_json_value(cJSON *obj, const char *key, double v, double se, int dete
   return o;
 }
 
+const char *cli_bound_side(double v, double lo, double hi)
+{
+  if (!isfinite(v)) return NULL;
+  if (isfinite(lo) && v <= lo) return "lower";
+  if (isfinite(hi) && v >= hi) return "upper";
+  return NULL;
+}
+
+static void bound_words(char *buf, size_t n, const char *name, const char *side, double lo, double hi)
+{
+  char num[64];
+  int lower = side[0] == 'l';
+  snprintf(buf, n, "%s %s %s", name, lower ? ">=" : "<=", cli_fmt_num(num, sizeof num, lower ? lo : hi, CLI_SIG));
+}
+
+cJSON *cli_json_bounded(cJSON *obj, const char *key, const char *name, double v, double se, double lo,
+                        double hi, int determined, const char *why)
+{
+  const char *side = cli_bound_side(v, lo, hi);
+  char r[160], w[96];
+  if (side) {
+    bound_words(w, sizeof w, name, side, lo, hi);
+    snprintf(r, sizeof r, "at its %s bound (%s)", side, w);
+    why = r;
+    determined = 0;
+  }
+  cJSON *o = cli_json_value(obj, key, v, se, determined, why);
+  if (o && side) {
+    cJSON_AddStringToObject(o, "at_bound", side);
+    cJSON_AddNumberToObject(o, "bound", side[0] == 'l' ? lo : hi);
+  }
+  return o;
+}
+
+void cli_print_bounded(cli_buf *b, const char *name, double v, double se, const char *unit, double lo,
+                       double hi)
+{
+  const char *side = cli_bound_side(v, lo, hi);
+  if (!side) {
+    cli_print_value(b, name, v, se, unit);
+    return;
+  }
+  char w[96], num[64];
+  bound_words(w, sizeof w, name, side, lo, hi);
+  cli_printf(b, "  %-12s at bound (%s): best fit %s%s%s\n", name, w, cli_fmt_num(num, sizeof num, v, CLI_SIG),
+             unit && *unit ? " " : "", unit ? unit : "");
+}
+
 static const char *fmt_value(char *buf, size_t n, double v, double se, const char *unit, int location)
 {
   char num[64];

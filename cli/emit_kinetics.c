@@ -88,7 +88,13 @@ int kin_emit(cli_common *cp, const char *path, const gk_table *t, const gk_kin_d
     gk_json_num(o1, "amplitude_stderr", r.amp_se[i]);
     gk_json_num(o1, "fraction", r.frac[i]);
     const char *why = NULL;
-    if (!(r.tau[i] <= GK_KIN_TAU_MAX_WINDOWS * window)) why = "lifetime beyond 10 time windows";
+    /* tau >= 0 is the fit's bound (src/kinetics/fit.c) */
+    const char *side = cli_bound_side(r.tau[i], 0, INFINITY);
+    if (side) {
+      why = "at its lower bound (tau >= 0)";
+      cJSON_AddStringToObject(o1, "at_bound", side);
+      cJSON_AddNumberToObject(o1, "bound", 0);
+    } else if (!(r.tau[i] <= GK_KIN_TAU_MAX_WINDOWS * window)) why = "lifetime beyond 10 time windows";
     else if (!(fabs(r.amp[i]) > 2 * r.amp_se[i]) && r.ntrace == 1) why = "amplitude consistent with zero";
     else if (!cli_determined(r.tau[i], r.tau_se[i])) why = "standard error larger than the value";
     int det = !why;
@@ -98,6 +104,8 @@ int kin_emit(cli_common *cp, const char *path, const gk_table *t, const gk_kin_d
     char tau[64];
     if (det)
       cli_printf(&b, "  %-4d %20s", i + 1, cli_fmt_value(tau, sizeof tau, r.tau[i] * 1e12, r.tau_se[i] * 1e12, ""));
+    else if (side)
+      cli_printf(&b, "  %-4d %20s", i + 1, "at bound (tau >= 0)");
     else
       cli_printf(&b, "  %-4d %20s", i + 1, "not determined");
     cli_cell(&b, 12, r.amp[i]);

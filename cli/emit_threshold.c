@@ -173,6 +173,10 @@ static cJSON *make_json(const char *path, const series *s, const results *r, con
     gk_json_num(m, "w_hi", r->fwhm.p[GK_LOGI_WHI]);
     gk_json_num(m, "x0", r->fwhm.p[GK_LOGI_X0]);
     gk_json_num(m, "s", r->fwhm.p[GK_LOGI_S]);
+    /* the step width on its lower bound (median log pump spacing / 8,
+     * src/threshold/threshold.c): the curve's parameters that sit on a
+     * bound, by name */
+    if (r->fwhm.unresolved) cJSON_AddStringToObject(cJSON_AddObjectToObject(m, "at_bound"), "s", "lower");
   }
   if (r->run_peak) {
     kink_json(t, "peak", r->peak_rc, &r->peak);

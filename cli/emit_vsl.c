@@ -30,11 +30,21 @@ static void param_unit(gk_vsl_model m, size_t k, const char *yunit, char *buf, s
  * value and uncertainty separately and the words "not determined", never
  * as "value +- se"; JSON carries "determined": false with the reason.
  * (Local to vsl for now; cli_common's shared formatting may take it over.) */
+/* The bounds a fit imposes: vsl2's A2 >= 0 and sat-exact's alpha >= 0
+ * (the only bounded physical parameters); "lower" when the fit ended on
+ * one, else NULL. */
+static const char *at_bound(const gk_vsl_fit *f, size_t k)
+{
+  if (!f->ok) return NULL;
+  if (f->model == GK_VSL_VSL2 && k == 2 && f->a2_at_bound) return "lower";
+  if (f->model == GK_VSL_SATEXACT && k == 1 && f->value[1] <= 1e-12 * fabs(f->value[0])) return "lower";
+  return NULL;
+}
+
 static const char *why_undetermined(const gk_vsl_fit *f, size_t k)
 {
   if (!f->ok) return "no fit";
-  if (f->model == GK_VSL_VSL2 && k == 2 && f->a2_at_bound) return "at its bound 0";
-  if (f->model == GK_VSL_SATEXACT && k == 1 && f->value[1] <= 1e-12 * fabs(f->value[0])) return "at its bound 0";
+  if (at_bound(f, k)) return f->model == GK_VSL_VSL2 ? "at its lower bound (A2 >= 0)" : "at its lower bound (alpha >= 0)";
   if (!isfinite(f->se[k])) return "no standard error (the data do not constrain it)";
   if (!isfinite(f->value[k])) return "no value";
   if (f->se[k] > fabs(f->value[k])) return "standard error exceeds |value|";
@@ -56,6 +66,11 @@ static void print_param(cli_buf *b, const gk_vsl_fit *f, size_t k, const char *u
   }
   char v[32], se[32];
   cli_fmt_num(v, sizeof v, f->value[k], CLI_SIG);
+  if (at_bound(f, k)) {
+    const char *nm = gk_vsl_param_name(f->model, k);
+    cli_printf(b, "  %-12s at bound (%s >= 0): best fit %s %s\n", nm, nm, v, unit);
+    return;
+  }
   cli_fmt_num(se, sizeof se, f->se[k], 2);
   int have_se = isfinite(f->se[k]) && f->se[k] > 0;
   cli_printf(b, "  %-12s not determined (%s): value %s %s, standard error %s%s%s\n", gk_vsl_param_name(f->model, k),
@@ -264,6 +279,10 @@ static cJSON *fit_json(const gk_vsl_fit *f, const gk_vsl_data *d, const char *yu
     if (pv) {
       cJSON_AddBoolToObject(pv, "determined", why == NULL);
       if (why) cJSON_AddStringToObject(pv, "reason", why);
+      if (at_bound(f, k)) {
+        cJSON_AddStringToObject(pv, "at_bound", at_bound(f, k));
+        cJSON_AddNumberToObject(pv, "bound", 0);
+      }
     }
     param_unit(m, k, yunit, unit, sizeof unit);
     cJSON_AddStringToObject(u, gk_vsl_param_name(m, k), unit);

@@ -83,6 +83,11 @@ typedef struct gk_ta_options {
   /* optional fit of the Poisson gain curve -Delta alpha/alpha0 = 1 - a(<N>)
    * with a from the nanocrystal model (gainkit/nc.h), g_e = g_h = g */
   int gain_fit;
+  /* the fit's bounds: GK_TA_DEGENERACY_MIN <= g <= GK_TA_DEGENERACY_MAX,
+   * 0 <= n_e <= GK_TA_CHARGING_MAX */
+#define GK_TA_DEGENERACY_MIN 0.5
+#define GK_TA_DEGENERACY_MAX 50.0
+#define GK_TA_CHARGING_MAX 50.0
   double degeneracy;      /* g (start or fixed) */
   int fit_degeneracy;     /* 1: g free */
   double ne;              /* extra electrons per NC (start or fixed) */

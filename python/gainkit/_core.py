@@ -312,6 +312,24 @@ def determined(v, se):
     return not (math.isinf(se) or se > abs(v))
 
 
+def value_se_bounded(name, v, se, lo, hi, ok=True, why=None):
+    """The CLI's cli_json_bounded: value_se, and on a bound of the fit
+    "at_bound": "lower"|"upper", "bound", not determined."""
+    side = None
+    if v is not None and math.isfinite(v):
+        if math.isfinite(lo) and v <= lo:
+            side = "lower"
+        elif math.isfinite(hi) and v >= hi:
+            side = "upper"
+    if side is None:
+        return value_se(v, se, ok, why)
+    b = lo if side == "lower" else hi
+    d = value_se(v, se, False, f"at its {side} bound ({name} {'>=' if side == 'lower' else '<='} {b:.4g})")
+    d["at_bound"] = side
+    d["bound"] = b
+    return d
+
+
 def value_se(v, se, ok=True, why=None):
     """The CLI's cli_json_value: {value, stderr, determined[, reason]}."""
     d = {"value": v, "stderr": se}

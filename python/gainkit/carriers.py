@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from ._core import (Cancel, Record, as_f64, carray, determined, dptr, new_error, raise_for, usage,
-                    value_se)
+                    value_se, value_se_bounded)
 from ._ffi import ffi, lib
 
 
@@ -148,12 +148,12 @@ def gain_fit(n, g, gamma, sigma0=0.0, n_th0=0.0, n_s0=0.0, temperature=300.0,
               err)
     try:
         v = {"file": file, "gamma": gamma,
-             "sigma": value_se(f.sigma, f.se_sigma),
+             "sigma": value_se_bounded("sigma", f.sigma, f.se_sigma, 0, math.inf),
              "n_th": value_se(f.n_th, f.se_n_th),
-             "n_s": value_se(f.n_s, f.se_n_s), "chi2_red": f.chi2_red,
+             "n_s": value_se_bounded("N_s", f.n_s, f.se_n_s, 0, math.inf), "chi2_red": f.chi2_red,
              "converged": bool(f.converged),
              "determined": determined(f.sigma, f.se_sigma) and determined(f.n_th, f.se_n_th)
-                           and determined(f.n_s, f.se_n_s),
+                           and determined(f.n_s, f.se_n_s) and f.sigma > 0 and f.n_s > 0,
              "n_mott": lib.gk_mott_density(temperature, bohr_radius, binding_energy),
              "yhat": carray(f.fit.yhat, n.shape[0])}
         warn = [] if f.converged else [f"did not converge: {ffi.string(f.fit.reason).decode()}"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._core import Record, as_f64, carray, determined, dptr, new_error, raise_for, usage, value_se
+from ._core import Record, as_f64, carray, determined, dptr, new_error, raise_for, usage, value_se, value_se_bounded
 from ._ffi import ffi, lib
 
 
@@ -75,9 +75,12 @@ def fit(tp, dt_per_p, file="", observable="average"):
     err = new_error()
     raise_for(lib.gk_heat_fit_observable(dptr(tp), dptr(y), tp.shape[0], obs, f, err), err)
     try:
-        det = determined(f.k, f.se_k) and determined(f.c, f.se_c) and determined(f.tau, f.se_tau)
-        v = {"file": file, "observable": observable, "k": value_se(f.k, f.se_k),
-             "c": value_se(f.c, f.se_c), "tau_t": value_se(f.tau, f.se_tau),
+        inf = float("inf")
+        det = (determined(f.k, f.se_k) and determined(f.c, f.se_c) and determined(f.tau, f.se_tau)
+               and f.k > 0 and f.tau > 0)  # K, tau_T >= 0: on the bound not determined (as the CLI)
+        v = {"file": file, "observable": observable, "k": value_se_bounded("K", f.k, f.se_k, 0, inf),
+             "c": value_se_bounded("C", f.c, f.se_c, 0, inf),
+             "tau_t": value_se_bounded("tau_T", f.tau, f.se_tau, 0, inf),
              "chi2_red": f.fit.chi2_red, "converged": bool(f.converged), "determined": det,
              "yhat": carray(f.fit.yhat, tp.shape[0])}
         return Record("heat fit", v, converged=bool(f.converged) and det)

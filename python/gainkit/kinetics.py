@@ -81,7 +81,11 @@ def fit(t, y, components=1, irf_fwhm=None, irf=None, offset=False, t0=None, sigm
             c = {"tau": r.tau[i], "tau_stderr": r.tau_se[i], "amplitude": r.amp[i],
                  "amplitude_stderr": r.amp_se[i], "fraction": r.frac[i]}
             why = None
-            if not r.tau[i] <= lib.GK_KIN_TAU_MAX_WINDOWS * window:
+            if r.tau[i] <= 0:  # the fit's bound tau >= 0 (as the CLI)
+                why = "at its lower bound (tau >= 0)"
+                c["at_bound"] = "lower"
+                c["bound"] = 0
+            elif not r.tau[i] <= lib.GK_KIN_TAU_MAX_WINDOWS * window:
                 why = "lifetime beyond 10 time windows"
             elif not abs(r.amp[i]) > 2 * r.amp_se[i] and r.ntrace == 1:
                 why = "amplitude consistent with zero"

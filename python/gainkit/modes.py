@@ -103,7 +103,7 @@ def solve(stack, wavelength_nm=None, pol="both", base_dir=None):
         nl = g.nlayers
         idx = [complex(g.index[i]) for i in range(nl)]
         core = 1
-        for j in range(1, nl):
+        for j in range(1, nl - 1):  # films only (as cmd_modes.c): never the substrate
             if idx[j].real > idx[core].real:
                 core = j
         if st.active > 0:
@@ -139,6 +139,12 @@ def solve(stack, wavelength_nm=None, pol="both", base_dir=None):
                        "critical_angle_deg": lib.gk_modes_critical_angle_deg(nclad, ncore),
                        "cutoff_te_nm": cut[0], "cutoff_tm_nm": cut[1]},
              "converged": bool(m.converged)}
+        # as cmd_modes.c: a film at or below a cladding's index guides nothing
+        if not ncore > nclad:
+            v["guide"]["reason"] = ("no guided mode (film index below the substrate's)" if ncore < nclad
+                                    else "no guided mode (film index equal to the cladding's)")
+        elif not all(math.isfinite(c) for c in cut[0] + cut[1]):
+            v["guide"]["cutoff_reason"] = "null: no cutoff thickness found below 20 wavelengths"
         return Record("modes", v, converged=bool(m.converged))
     finally:
         lib.gk_modes_free(m)

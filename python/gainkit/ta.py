@@ -13,6 +13,20 @@ from ._core import InputError, Record, as_f64, carray, dptr, new_error, raise_fo
 from ._ffi import ffi, lib
 
 
+
+def _bounded(name, v, se, lo, hi, free):
+    """cmd_ta.c's ta_bound: {value, stderr}, and on a bound of the fit
+    (GK_TA_DEGENERACY_MIN/MAX, 0..GK_TA_CHARGING_MAX) the at_bound record."""
+    d = {"value": v, "stderr": se}
+    side = None
+    if free and math.isfinite(v):
+        side = "lower" if v <= lo else "upper" if v >= hi else None
+    if side:
+        b = lo if side == "lower" else hi
+        d.update(determined=False, reason=f"at its {side} bound ({name} {'>=' if side == 'lower' else '<='} {b:.4g})",
+                 at_bound=side, bound=b)
+    return d
+
 def analyze(wavelength_nm, alpha0, n_mean, dod, delays=None, probe=None, window=None,
             delay=None, gain_fit=False, degeneracy=2.0, free_degeneracy=False, charging=0.0, alpha0_ref="own",
             fixed_charging=False, ne_poisson=False):
@@ -100,8 +114,8 @@ def analyze(wavelength_nm, alpha0, n_mean, dod, delays=None, probe=None, window=
         if r.fit_done:
             v["gain_fit"] = {"alpha0_reference": v["alpha0_reference"],
                              "threshold": {"value": r.fit_threshold, "stderr": r.fit_threshold_se},
-                             "degeneracy": {"value": r.g, "stderr": r.g_se},
-                             "charging": {"value": r.ne, "stderr": r.ne_se},
+                             "degeneracy": _bounded("g", r.g, r.g_se, 0.5, 50.0, free_degeneracy),
+                             "charging": _bounded("n_e", r.ne, r.ne_se, 0.0, 50.0, not fixed_charging),
                              "chi2_red": r.fit_chi2_red, "converged": bool(r.fit_converged)}
             v["converged"] = conv = bool(r.fit_converged)
         if nd > 1:

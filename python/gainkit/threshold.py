@@ -291,6 +291,8 @@ def _methods(pump, intensity, fwhm, methods, pump_unit, _input, spectra=None):
             d["curve"] = {"model": "w = w_hi + (w_lo - w_hi)/(1 + exp((x - x0)/s)), x = log10(pump)",
                           "w_lo": f.p[lib.GK_LOGI_WLO], "w_hi": f.p[lib.GK_LOGI_WHI],
                           "x0": f.p[lib.GK_LOGI_X0], "s": f.p[lib.GK_LOGI_S]}
+            if f.unresolved:  # s on its lower bound (as emit_threshold.c)
+                d["curve"]["at_bound"] = {"s": "lower"}
             out["fwhm"] = d
             curves["fwhm"] = lambda P, f=f: np.array([lib.gk_threshold_fwhm_eval(f, float(x)) for x in np.atleast_1d(P)])
     peak_int = None

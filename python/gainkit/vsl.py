@@ -79,6 +79,9 @@ class VslFit(Result):
         d = {"value": v, "stderr": self.stderr[k], "determined": k not in self.undetermined}
         if self.undetermined.get(k) is not None:
             d["reason"] = self.undetermined[k]
+            if d["reason"].startswith("at its lower bound"):  # as the CLI's at_bound
+                d["at_bound"] = "lower"
+                d["bound"] = 0
         return d
 
     def _dict(self, top=True):
@@ -387,9 +390,9 @@ def _build(f, m, rc, n, L, yunit, weights_name, I=None, S=None):
         if not ok:
             und[nm] = "no fit"
         elif m == _VSL2 and k == 2 and f.a2_at_bound:
-            und[nm] = "at its bound 0"
+            und[nm] = "at its lower bound (A2 >= 0)"
         elif m == _SATEXACT and k == 1 and vk <= 1e-12 * abs(v[0]):
-            und[nm] = "at its bound 0"
+            und[nm] = "at its lower bound (alpha >= 0)"
         elif not _isfinite(ek):
             und[nm] = "no standard error (the data do not constrain it)"
         elif not _isfinite(vk):

@@ -55,3 +55,13 @@ def test_material_and_errors(gk):
         gk.modes.sweep(ex("stack-cspbbr3.yaml"), layer="nope", thickness_nm=[100])
     with pytest.raises(gk.InputError):
         gk.modes.material_nk("unobtainium", 500)
+
+
+def test_film_below_substrate_matches_cli(gk, tmp_path):
+    # the film, never the substrate, is the core (issue 14): no guided mode,
+    # no critical angle, the reason in words, as the CLI
+    p = tmp_path / "nomode.yaml"
+    p.write_text("wavelength_nm: 600\nlayers:\n  - {n: 1}\n  - {n: 1.3, thickness_nm: 200}\n  - {n: 1.5}\n")
+    ref = cli_json("modes", str(p))
+    assert ref["guide"]["reason"] == "no guided mode (film index below the substrate's)"
+    same(gk.modes.solve(str(p)).to_dict(), ref)

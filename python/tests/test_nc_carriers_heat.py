@@ -81,7 +81,7 @@ def test_plqy_closed_form(gk):
     assert r["n_at_max"] == pytest.approx(math.sqrt(k1 / k3), rel=1e-12)
 
 
-def test_heat_matches_cli_and_closed_form(gk):
+def test_heat_matches_cli_and_closed_form(gk, tmp_path):
     r = gk.heat.run(4.8e-3, 1.9e-8, power=0.1)
     same(r.to_dict(), cli_json("heat", "--k", "4.8e-3", "--c", "1.9e-8", "--power", "0.1"))
     assert r["tau_t"] == pytest.approx(1.9e-8 / 4.8e-3, rel=1e-14)
@@ -93,6 +93,12 @@ def test_heat_matches_cli_and_closed_form(gk):
     assert r["delta_t_pulse"] == pytest.approx(0.1 / 4.8e-3 * (1 - math.exp(-1e-6 / tau)), rel=1e-12)
     f = gk.heat.fit_file(ex("heat_pulse_length.csv"))
     same(f.to_dict(), cli_json("heat", "--fit", ex("heat_pulse_length.csv")))
+    # tau_T on its bound 0 (flat DT/P): the same at_bound record as the CLI
+    flat = tmp_path / "flat.csv"
+    flat.write_text("t_p,dt\n1e-3,2.0\n2e-3,2.0\n5e-3,2.0\n1e-2,2.0\n2e-2,2.0\n")
+    f = gk.heat.fit_file(str(flat))
+    assert f.to_dict()["tau_t"]["at_bound"] == "lower"
+    same(f.to_dict(), cli_json("heat", "--fit", str(flat)))
     with pytest.raises(gk.InputError):
         gk.heat.run(-1, 1e-8, power=0.1)
 
@@ -122,6 +128,11 @@ def test_ta_matches_cli(gk):
     g, d4 = ex("ta/ground.csv"), ex("ta/delta_04ps.csv")
     ref = cli_json("ta", "--ground", g, "--delta", d4, "--probe", "537nm", "--gain-fit")
     r = gk.ta.from_files(g, delta=d4, probe=537, gain_fit=True)
+    same(r.to_dict(), ref)
+    # g free: n_e on its bound 0, the same at_bound record as the CLI
+    ref = cli_json("ta", "--ground", g, "--delta", d4, "--probe", "537nm", "--gain-fit", "--free-degeneracy")
+    r = gk.ta.from_files(g, delta=d4, probe=537, gain_fit=True, free_degeneracy=True)
+    assert r.to_dict()["gain_fit"]["charging"]["at_bound"] == "lower"
     same(r.to_dict(), ref)
     ref = cli_json("ta", "--ground", g, "--long", ex("ta-long.csv"), "--probe", "537nm")
     same(gk.ta.from_files(g, long=ex("ta-long.csv"), probe=537).to_dict(), ref)

@@ -120,3 +120,17 @@ def test_range_errors(gk):
         gk.threshold(P, P, method="peak")
     with pytest.raises(gk.InputError, match="not a number"):
         gk.threshold(P, P, max_pump="5mJ")   # no pump unit: no suffix
+
+
+def test_sharp_fwhm_step_at_bound_matches_cli(gk, tmp_path):
+    # the logistic width on its lower bound: the curve's at_bound, as the CLI
+    p = tmp_path / "step.csv"
+    rows = ["pump (uJ/cm2),intensity,fwhm (nm)"]
+    for i in range(16):
+        pump = 3 * 100 ** (i / 15)
+        x = np.log10(pump) - np.log10(30)
+        rows.append(f"{pump:.6g},{10 ** (2 + (x if x < 0 else 4 * x)):.6g},{(20 if pump < 30 else 4) + 0.1 * np.sin(3 * i):.4g}")
+    p.write_text("\n".join(rows) + "\n")
+    ref = cli_json("threshold", str(p))
+    assert ref["thresholds"]["fwhm"]["curve"]["at_bound"] == {"s": "lower"}
+    same(gk.threshold.from_file(str(p)).to_dict(), ref)

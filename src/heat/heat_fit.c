@@ -29,10 +29,12 @@ double gk_heat_pulse_average(const gk_heat *h, double tp)
 static int hmodel(const double *th, double *y, void *p)
 {
   const struct hctx *c = p;
-  if (!(th[0] > 0 && th[1] > 0)) return 1;
+  /* tau_T = 0 is the bound: every pulse is long, DT/P = 1/K (the fit can
+   * end there on flat data, and must evaluate it) */
+  if (!(th[0] > 0 && th[1] >= 0)) return 1;
   double k = th[0] / c->k0, tau = th[1] * c->t0;
   for (size_t i = 0; i < c->n; i++)
-    y[i] = c->obs == GK_HEAT_AVERAGE ? avg_factor(c->tp[i] / tau) / k : -expm1(-c->tp[i] / tau) / k;
+    y[i] = tau == 0 ? 1 / k : c->obs == GK_HEAT_AVERAGE ? avg_factor(c->tp[i] / tau) / k : -expm1(-c->tp[i] / tau) / k;
   return 0;
 }
 
@@ -72,8 +74,9 @@ int gk_heat_fit_observable(const double *tp, const double *y, size_t n, gk_heat_
   out->se_k = se[0] / c.k0;
   out->se_tau = se[1] * c.t0;
   /* C = K tau: first-order propagation with the covariance. */
-  double rel2 = pow(se[0] / v[0], 2) + pow(se[1] / v[1], 2) + 2 * cv[1] / (v[0] * v[1]);
-  out->se_c = out->c * sqrt(rel2 > 0 ? rel2 : 0);
+  /* (absolute form: also at the bound tau_T = 0, where C = 0) */
+  double var = pow(v[1] * se[0], 2) + pow(v[0] * se[1], 2) + 2 * v[0] * v[1] * cv[1];
+  out->se_c = c.t0 / c.k0 * sqrt(var > 0 ? var : 0);
   out->converged = out->fit.converged;
   return GK_OK;
 }

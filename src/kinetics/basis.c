@@ -14,10 +14,14 @@ double gk_kin_sigma_of_fwhm(double fwhm) { return fwhm / (2.0 * sqrt(2.0 * M_LN2
 /* Gaussian-convolved exponential. exp(a) erfc(u) is evaluated as
  * exp(a + log erfc(u)): before t0 (u >> 1) exp(a) overflows long before
  * erfc underflows, and GSL's log_erfc carries the asymptotic form there. */
-static double gauss_basis(double t, double tau, double s)
+double gk_kin_gauss_e(double t, double tau, double s)
 {
   double u = (s / tau - t / s) / M_SQRT2;
   double a = s * s / (2 * tau * tau) - t / tau;
+  /* Well after t0 erfc(u) is 2 - erfc(-u) with erfc(-u) below half an ulp
+   * of 2 (erfc(6) = 2.2e-17): exactly 2.0 in double, as libm returns it.
+   * Most points of a decay trace are there, so skip the call. */
+  if (u <= -6) return a < -745 ? 0.0 : exp(a);
   /* For u < 3 the product is safe (there a <= -x^2/2 + 3 sqrt2 x <= 9,
    * x = s/tau) and libm's erfc is several times cheaper than log_erfc:
    * this is the inner loop of every kinetics fit. */
@@ -26,7 +30,7 @@ static double gauss_basis(double t, double tau, double s)
 }
 
 /* The IRF itself (unit area Gaussian). */
-static double gauss_pdf(double t, double s)
+double gk_kin_gauss_pdf(double t, double s)
 {
   double z = t * t / (2 * s * s);
   /* exp(-z) underflows to 0 beyond z = 745; libm's underflow path (errno,
@@ -36,7 +40,7 @@ static double gauss_pdf(double t, double s)
 
 void gk_kin_gauss_derivs(double t, double tau, double s, double *e, double *de_dt, double *de_dtau)
 {
-  double E = gauss_basis(t, tau, s), G = gauss_pdf(t, s);
+  double E = gk_kin_gauss_e(t, tau, s), G = gk_kin_gauss_pdf(t, s);
   *e = E;
   /* dE/dt = G - E/tau: what enters at t minus what decays; dE/dtau from
    * differentiating the closed form (the erfc terms collapse onto G). */
@@ -127,7 +131,7 @@ int gk_kin_basis_vec(const gk_kin_irf *irf, const double *t, size_t n, double ta
   }
   if (irf->kind == GK_KIN_IRF_GAUSS) {
     double s = gk_kin_sigma_of_fwhm(irf->fwhm);
-    for (size_t j = 0; j < n; j++) out[j] = gauss_basis(t[j], tau, s);
+    for (size_t j = 0; j < n; j++) out[j] = gk_kin_gauss_e(t[j], tau, s);
     return GK_OK;
   }
   int sorted = 1;

@@ -1,8 +1,9 @@
 /* Multi-exponential fits: single or global (shared lifetimes, per-trace
  * amplitudes and offsets), automatic starting values from a lifetime grid,
  * and the number of components by AICc. Everything nonlinear goes through
- * gk_fit; the linear amplitudes of the starting guess through GSL's linear
- * least squares. */
+ * the engine (src/fit): variable projection over (t0, tau) by its
+ * structured driver and multi-start policy, its finisher for the
+ * covariance, and the dense driver gk_fit where those decline. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,8 @@
 #include "gainkit/kinetics.h"
 #include "kinetics_internal.h"
 #include "fit/vp.h"
+#include "fit/structured.h"
+#include "fit/finish.h"
 #include "core/core_internal.h"
 
 void gk_kin_options_default(gk_kin_options *o)
@@ -40,6 +43,7 @@ struct kctx {
   const gk_kin_irf *irf;
   int m, off;
   double *q;               /* n times relative to t0 */
+  double *G;               /* n: the Gaussian IRF at q */
   double *E, *Et, *Etau;   /* m*n basis values and derivatives */
   /* E (and derivatives, with have_d) are those of (t0, tau) in key when
    * valid: the solver asks for the Jacobian at the point whose residuals
@@ -60,18 +64,23 @@ static int eval_basis(struct kctx *c, const double *theta, int derivs)
   }
   c->valid = 0;
   for (size_t j = 0; j < n; j++) c->q[j] = c->d->t[j] - t0;
+  const double s = c->irf->kind == GK_KIN_IRF_GAUSS ? gk_kin_sigma_of_fwhm(c->irf->fwhm) : 0;
+  /* the IRF at every point, shared by the components' derivatives */
+  if (c->irf->kind == GK_KIN_IRF_GAUSS)
+    for (size_t j = 0; j < n; j++) c->G[j] = gk_kin_gauss_pdf(c->q[j], s);
   for (int i = 0; i < c->m; i++) {
     double tau = theta[idx_tau(i)];
     if (!(tau > 0) || !isfinite(tau)) return 1;
     double *E = c->E + (size_t)i * n, *Et = c->Et + (size_t)i * n, *Eu = c->Etau + (size_t)i * n;
     if (c->irf->kind == GK_KIN_IRF_GAUSS) {
-      double s = gk_kin_sigma_of_fwhm(c->irf->fwhm);
+      /* as gk_kin_gauss_derivs: dE/dt = G - E/tau, and dE/dtau from the
+       * closed form (the erfc terms collapse onto G) */
+      const double it = 1 / tau, it2 = it * it, s2 = s * s;
       for (size_t j = 0; j < n; j++) {
-        double e, et, eu;
-        gk_kin_gauss_derivs(c->q[j], tau, s, &e, &et, &eu);
+        double e = gk_kin_gauss_e(c->q[j], tau, s), g = c->G[j];
         E[j] = e;
-        Et[j] = et;
-        Eu[j] = eu;
+        Et[j] = g - e * it;
+        Eu[j] = e * (c->q[j] * it2 - s2 * it2 * it) + s2 * g * it2;
       }
       continue;
     }
@@ -317,32 +326,32 @@ void gk_kin_result_free(gk_kin_result *r)
  * are the weighted linear least-squares solution, so the search runs over
  * the 1 + m nonlinear parameters only (Golub & Pereyra, SIAM J. Numer.
  * Anal. 1973), with Kaufman's approximation of the projected Jacobian
- * (BIT 1975): d yhat / d phi ~ (I - P) (dB/dphi) a, P the weighted
- * projector onto the basis. The full problem is then polished from that
- * optimum by the engine (one or two iterations), which also gives the
- * covariance of every parameter. */
-struct vpk {
+ * (BIT 1975): d r / d phi ~ (I - P) (dB/dphi) a, P the weighted projector
+ * onto the basis. The engine's structured Levenberg–Marquardt driver
+ * (src/fit/structured.h) moves u = (t0 / ts, log tau_1..m): every state is
+ * a small Gram matrix per trace (one for all traces without weights), its
+ * Cholesky factor and a (1 + m)-column Jacobian. The optimum is the full
+ * problem's; the engine's finisher (src/fit/finish.h) then gives every
+ * parameter's covariance from the full Jacobian there. */
+struct vps {
   struct kctx *c;
-  size_t q;        /* columns per trace: m (+ offset) */
-  double *amp;     /* K*q amplitudes at the last projection */
-  double *R;       /* K * q*q Cholesky factors of B^T W B */
-  double *v;       /* n scratch */
-  double key[1 + GK_KIN_MAX_COMPONENTS];
-  int valid;
+  size_t n, K, q, nu;
+  int t0_free;
+  double t0, ts;           /* t0 when held; the time unit of u[0] */
+  double *amp;             /* K*q amplitudes at the state */
+  double *R;               /* (weights ? K : 1) Cholesky factors q*q of B^T W B */
+  double *sw;              /* K*n sqrt weights 1/sigma, or NULL */
+  double *r;               /* K*n weighted residuals (model - y) / sigma */
+  double *J;               /* nu columns of K*n: the projected Jacobian in u */
+  double *v;               /* n scratch */
+  const double *col[GK_KIN_MAX_COMPONENTS + 1]; /* the basis columns (E, then 1 for the offset) */
+  double t0ref;            /* u[0] = 1 + (t0 - t0ref) / ts */
+  int explicit_j;          /* form J column by column (tests: both routes agree) */
+  double *ones;            /* n: the offset column */
+  double JTJ[(1 + GK_KIN_MAX_COMPONENTS) * (1 + GK_KIN_MAX_COMPONENTS)], JTr[1 + GK_KIN_MAX_COMPONENTS];
+  double phi[1 + GK_KIN_MAX_COMPONENTS]; /* t0, tau of the state */
+  double u[1 + GK_KIN_MAX_COMPONENTS];
 };
-
-/* column i of the basis (the offset column is 1) */
-static double vp_col(const struct kctx *c, size_t i, size_t j)
-{
-  return i < (size_t)c->m ? c->E[i * c->d->n + j] : 1.0;
-}
-
-static double vp_w(const struct kctx *c, size_t k, size_t j)
-{
-  if (!c->d->sigma) return 1.0;
-  double s = c->d->sigma[k * c->d->n + j];
-  return 1.0 / (s * s);
-}
 
 /* Solve R R^T x = b in place (R lower, q x q). */
 static void vp_solve(const double *R, size_t q, double *x)
@@ -359,96 +368,385 @@ static void vp_solve(const double *R, size_t q, double *x)
   }
 }
 
-static int vp_project(struct vpk *v, const double *phi, int derivs)
+static void vp_phi(const struct vps *v, const double *u, double *phi)
+{
+  size_t o = 0;
+  phi[0] = v->t0_free ? v->t0ref + (u[o++] - 1) * v->ts : v->t0;
+  for (int i = 0; i < v->c->m; i++) phi[1 + i] = exp(u[o++]);
+}
+
+/* Dot products with four partial sums: the additions of one long sum
+ * wait on each other (latency-bound); four chains run side by side. */
+static inline double vdot(const double *restrict a, const double *restrict b, size_t n)
+{
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  size_t j = 0;
+  for (; j + 4 <= n; j += 4) {
+    s0 += a[j] * b[j];
+    s1 += a[j + 1] * b[j + 1];
+    s2 += a[j + 2] * b[j + 2];
+    s3 += a[j + 3] * b[j + 3];
+  }
+  for (; j < n; j++) s0 += a[j] * b[j];
+  return (s0 + s1) + (s2 + s3);
+}
+
+/* sum_j w_j^2 a_j b_j */
+static inline double vdotw(const double *restrict w, const double *restrict a, const double *restrict b, size_t n)
+{
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  size_t j = 0;
+  for (; j + 4 <= n; j += 4) {
+    s0 += w[j] * w[j] * a[j] * b[j];
+    s1 += w[j + 1] * w[j + 1] * a[j + 1] * b[j + 1];
+    s2 += w[j + 2] * w[j + 2] * a[j + 2] * b[j + 2];
+    s3 += w[j + 3] * w[j + 3] * a[j + 3] * b[j + 3];
+  }
+  for (; j < n; j++) s0 += w[j] * w[j] * a[j] * b[j];
+  return (s0 + s1) + (s2 + s3);
+}
+
+/* Gram matrix of the basis with weights sw^2 (NULL: 1), Cholesky in place. */
+static int vp_gram(const struct vps *v, const double *sw, double *R)
+{
+  const size_t n = v->n, q = v->q;
+  for (size_t i = 0; i < q; i++)
+    for (size_t l = 0; l <= i; l++) {
+      const double *a = v->col[i], *b = v->col[l];
+      R[i * q + l] = sw ? vdotw(sw, a, b, n) : vdot(a, b, n);
+    }
+  for (size_t i = 0; i < q; i++)
+    for (size_t l = 0; l <= i; l++) {
+      double s = R[i * q + l];
+      for (size_t t = 0; t < l; t++) s -= R[i * q + t] * R[l * q + t];
+      if (i == l) {
+        if (!(s > 1e-13 * R[i * q + i]) || !isfinite(s)) return 1; /* collinear basis */
+        R[i * q + i] = sqrt(s);
+      } else {
+        R[i * q + l] = s / R[l * q + l];
+      }
+    }
+  return 0;
+}
+
+/* b = B^T W x (q values) */
+static void vp_btw(const struct vps *v, const double *sw, const double *x, double *b)
+{
+  const size_t n = v->n;
+  for (size_t i = 0; i < v->q; i++) {
+    b[i] = sw ? vdotw(sw, v->col[i], x, n) : vdot(v->col[i], x, n);
+  }
+}
+
+/* chi2 of the projection at u; the state (basis, amplitudes, residuals)
+ * is that of u afterwards. */
+static double vp_eval(void *ctx, const double *u)
+{
+  struct vps *v = ctx;
+  struct kctx *c = v->c;
+  const size_t n = v->n, q = v->q;
+  double phi[1 + GK_KIN_MAX_COMPONENTS];
+  vp_phi(v, u, phi);
+  memcpy(v->u, u, v->nu * sizeof *u);
+  memcpy(v->phi, phi, sizeof phi);
+  if (eval_basis(c, phi, c->irf->kind == GK_KIN_IRF_GAUSS)) return INFINITY;
+  if (!v->sw && vp_gram(v, NULL, v->R)) return INFINITY;
+  double chi2 = 0;
+  for (size_t k = 0; k < v->K; k++) {
+    const double *y = c->d->y + k * n, *sw = v->sw ? v->sw + k * n : NULL;
+    double *R = v->sw ? v->R + k * q * q : v->R, *a = v->amp + k * q;
+    if (sw && vp_gram(v, sw, R)) return INFINITY;
+    vp_btw(v, sw, y, a);
+    vp_solve(R, q, a);
+    double *r = v->r + k * n;
+    for (size_t j = 0; j < n; j++) r[j] = -y[j];
+    for (size_t i = 0; i < q; i++) {
+      const double *b = v->col[i], ai = a[i];
+      for (size_t j = 0; j < n; j++) r[j] += ai * b[j];
+    }
+    if (sw)
+      for (size_t j = 0; j < n; j++) r[j] *= sw[j];
+    chi2 += vdot(r, r, n);
+  }
+  return isfinite(chi2) ? chi2 : INFINITY;
+}
+
+/* J^T J and J^T r of the projected Jacobian (Kaufman) at the state. */
+/* sum_j w_j a_j b_j */
+static inline double vdot1w(const double *restrict w, const double *restrict a, const double *restrict b, size_t n)
+{
+  double s0 = 0, s1 = 0;
+  size_t j = 0;
+  for (; j + 2 <= n; j += 2) {
+    s0 += w[j] * a[j] * b[j];
+    s1 += w[j + 1] * a[j + 1] * b[j + 1];
+  }
+  for (; j < n; j++) s0 += w[j] * a[j] * b[j];
+  return s0 + s1;
+}
+
+/* The normal equations from Gram matrices, without forming J. Every
+ * column of the unprojected Jacobian is a combination X c of the 2m
+ * derivative columns X = (dE_i/dt, dE_i/dtau) (coefficients from the
+ * amplitudes), so with the weighted products XX = X^T W X, XB = X^T W B
+ * (one set for all traces without weights) and R R^T = B^T W B:
+ *   J_a^T J_b = c_a^T XX c_b - (R^-1 XB^T c_a) . (R^-1 XB^T c_b),
+ *   J_a^T r   = c_a^T X^T W (B a - y)   (B^T W (B a - y) = 0).
+ * Returns 1 when the subtraction cancels to fewer than ~6 digits (the
+ * columns nearly in the span of the basis): the caller then forms J. */
+static int vp_normal_gram(struct vps *v)
 {
   struct kctx *c = v->c;
-  if (eval_basis(c, phi, derivs)) return 1;
-  int same = v->valid;
-  for (int i = 0; i <= c->m && same; i++) same = v->key[i] == phi[i];
-  if (same) return 0;
-  v->valid = 0;
-  const size_t n = c->d->n, q = v->q;
-  for (size_t k = 0; k < c->d->ntrace; k++) {
-    double *R = v->R + k * q * q, *a = v->amp + k * q;
-    const double *y = c->d->y + k * n;
-    for (size_t i = 0; i < q; i++) {
-      double s = 0;
-      for (size_t j = 0; j < n; j++) s += vp_w(c, k, j) * vp_col(c, i, j) * y[j];
-      a[i] = s;
-      for (size_t l = 0; l <= i; l++) {
-        double g = 0;
-        for (size_t j = 0; j < n; j++) g += vp_w(c, k, j) * vp_col(c, i, j) * vp_col(c, l, j);
-        R[i * q + l] = g;
-      }
-    }
-    /* Cholesky in place (lower) */
-    for (size_t i = 0; i < q; i++)
-      for (size_t l = 0; l <= i; l++) {
-        double s = R[i * q + l];
-        for (size_t t = 0; t < l; t++) s -= R[i * q + t] * R[l * q + t];
-        if (i == l) {
-          if (!(s > 1e-13 * R[i * q + i]) || !isfinite(s)) return 1; /* collinear basis */
-          R[i * q + i] = sqrt(s);
-        } else {
-          R[i * q + l] = s / R[l * q + l];
-        }
-      }
-    vp_solve(R, q, a);
+  const size_t n = v->n, q = v->q, nu = v->nu, m = (size_t)c->m, nx = 2 * m;
+  enum { MX = 2 * GK_KIN_MAX_COMPONENTS };
+  const double *X[MX];
+  double XX[MX * MX], XB[MX * (GK_KIN_MAX_COMPONENTS + 1)], Xr[MX];
+  double C[(1 + GK_KIN_MAX_COMPONENTS) * MX], W[(1 + GK_KIN_MAX_COMPONENTS) * (GK_KIN_MAX_COMPONENTS + 1)];
+  for (size_t i = 0; i < m; i++) {
+    X[i] = c->Et + i * n;
+    X[m + i] = c->Etau + i * n;
   }
-  v->valid = 1;
-  for (int i = 0; i <= c->m; i++) v->key[i] = phi[i];
-  return 0;
-}
-
-static int vp_model(const double *phi, double *yhat, void *ctx)
-{
-  struct vpk *v = ctx;
-  if (vp_project(v, phi, 0)) return 1;
-  const struct kctx *c = v->c;
-  const size_t n = c->d->n, q = v->q;
-  for (size_t k = 0; k < c->d->ntrace; k++)
-    for (size_t j = 0; j < n; j++) {
-      double s = 0;
-      for (size_t i = 0; i < q; i++) s += v->amp[k * q + i] * vp_col(c, i, j);
-      yhat[k * n + j] = s;
-    }
-  return 0;
-}
-
-static int vp_jac(const double *phi, double *J, void *ctx)
-{
-  struct vpk *v = ctx;
-  if (vp_project(v, phi, 1)) return 1;
-  const struct kctx *c = v->c;
-  const size_t n = c->d->n, q = v->q, pv = 1 + (size_t)c->m;
-  for (size_t k = 0; k < c->d->ntrace; k++) {
-    const double *a = v->amp + k * q;
-    for (size_t l = 0; l < pv; l++) {
-      /* (dB/dphi_l) a */
-      for (size_t j = 0; j < n; j++) {
+  memset(v->JTJ, 0, sizeof v->JTJ);
+  memset(v->JTr, 0, sizeof v->JTr);
+  for (size_t k = 0; k < v->K; k++) {
+    const double *sw = v->sw ? v->sw + k * n : NULL, *r = v->r + k * n, *a = v->amp + k * q;
+    const double *R = v->sw ? v->R + k * q * q : v->R;
+    if (k == 0 || sw)
+      for (size_t i = 0; i < nx; i++) {
+        for (size_t l = 0; l <= i; l++) XX[i * nx + l] = XX[l * nx + i] = sw ? vdotw(sw, X[i], X[l], n) : vdot(X[i], X[l], n);
+        for (size_t l = 0; l < q; l++) XB[i * q + l] = sw ? vdotw(sw, X[i], v->col[l], n) : vdot(X[i], v->col[l], n);
+      }
+    /* r holds sw (B a - y) */
+    for (size_t i = 0; i < nx; i++) Xr[i] = sw ? vdot1w(sw, X[i], r, n) : vdot(X[i], r, n);
+    for (size_t l = 0; l < nu; l++) {
+      size_t pl = v->t0_free ? l : l + 1;
+      double *cl = C + l * nx, *wl = W + l * q;
+      memset(cl, 0, nx * sizeof *cl);
+      if (pl == 0)
+        for (size_t i = 0; i < m; i++) cl[i] = -a[i] * v->ts;
+      else
+        cl[m + pl - 1] = a[pl - 1] * v->phi[pl];
+      /* w = R^-1 XB^T c (forward substitution, R lower) */
+      for (size_t i = 0; i < q; i++) {
         double s = 0;
-        if (l == 0)
-          for (int i = 0; i < c->m; i++) s -= a[i] * c->Et[(size_t)i * n + j];
-        else
-          s = a[l - 1] * c->Etau[(l - 1) * n + j];
-        v->v[j] = s;
+        for (size_t t = 0; t < nx; t++) s += XB[t * q + i] * cl[t];
+        for (size_t t = 0; t < i; t++) s -= R[i * q + t] * wl[t];
+        wl[i] = s / R[i * q + i];
+      }
+      double jr = 0;
+      for (size_t t = 0; t < nx; t++) jr += cl[t] * Xr[t];
+      v->JTr[l] += jr;
+    }
+    for (size_t a2 = 0; a2 < nu; a2++)
+      for (size_t b = 0; b <= a2; b++) {
+        const double *ca = C + a2 * nx, *cb = C + b * nx;
+        double dd = 0, ww = 0;
+        for (size_t i = 0; i < nx; i++) {
+          if (ca[i] == 0) continue;
+          for (size_t l = 0; l < nx; l++) dd += ca[i] * XX[i * nx + l] * cb[l];
+        }
+        for (size_t i = 0; i < q; i++) ww += W[a2 * q + i] * W[b * q + i];
+        if (a2 == b && !(dd - ww > 1e-6 * dd)) return 1;
+        v->JTJ[a2 * nu + b] += dd - ww;
+      }
+  }
+  for (size_t a2 = 0; a2 < nu; a2++)
+    for (size_t b = 0; b < a2; b++) v->JTJ[b * nu + a2] = v->JTJ[a2 * nu + b];
+  return 0;
+}
+
+static void vp_normal(void *ctx)
+{
+  struct vps *v = ctx;
+  struct kctx *c = v->c;
+  const size_t n = v->n, q = v->q, nu = v->nu, N = v->K * n;
+  if (eval_basis(c, v->phi, 1)) {
+    /* cannot happen at a state eval accepted (the basis was finite there);
+     * a zero Jacobian makes every step fail and the driver stop */
+    memset(v->JTJ, 0, sizeof v->JTJ);
+    memset(v->JTr, 0, sizeof v->JTr);
+    return;
+  }
+  if (!v->explicit_j && vp_normal_gram(v) == 0) return;
+  for (size_t l = 0; l < nu; l++) {
+    /* phi index and chain factor d phi / d u */
+    size_t pl = v->t0_free ? l : l + 1;
+    double dphi = pl == 0 ? v->ts : v->phi[pl];
+    for (size_t k = 0; k < v->K; k++) {
+      const double *a = v->amp + k * q, *sw = v->sw ? v->sw + k * n : NULL;
+      const double *R = v->sw ? v->R + k * q * q : v->R;
+      double *vv = v->v, *Jc = v->J + l * N + k * n;
+      /* (dB/dphi_l) a */
+      if (pl == 0) {
+        for (size_t j = 0; j < n; j++) vv[j] = 0;
+        for (int i = 0; i < c->m; i++) {
+          const double *Et = c->Et + (size_t)i * n, ai = -a[i] * dphi;
+          for (size_t j = 0; j < n; j++) vv[j] += ai * Et[j];
+        }
+      } else {
+        const double *Eu = c->Etau + (pl - 1) * n, ai = a[pl - 1] * dphi;
+        for (size_t j = 0; j < n; j++) vv[j] = ai * Eu[j];
       }
       /* minus its weighted projection onto the basis */
       double z[GK_KIN_MAX_COMPONENTS + 1];
+      vp_btw(v, sw, vv, z);
+      vp_solve(R, q, z);
+      for (size_t j = 0; j < n; j++) Jc[j] = vv[j];
       for (size_t i = 0; i < q; i++) {
-        double s = 0;
-        for (size_t j = 0; j < n; j++) s += vp_w(c, k, j) * vp_col(c, i, j) * v->v[j];
-        z[i] = s;
+        const double *b = v->col[i], zi = z[i];
+        for (size_t j = 0; j < n; j++) Jc[j] -= zi * b[j];
       }
-      vp_solve(v->R + k * q * q, q, z);
-      for (size_t j = 0; j < n; j++) {
-        double s = v->v[j];
-        for (size_t i = 0; i < q; i++) s -= vp_col(c, i, j) * z[i];
-        J[(k * n + j) * pv + l] = s;
-      }
+      if (sw)
+        for (size_t j = 0; j < n; j++) Jc[j] *= sw[j];
     }
   }
+  for (size_t a = 0; a < nu; a++) {
+    const double *Ja = v->J + a * N;
+    for (size_t b = 0; b <= a; b++) v->JTJ[a * nu + b] = v->JTJ[b * nu + a] = vdot(Ja, v->J + b * N, N);
+    v->JTr[a] = vdot(Ja, v->r, N);
+  }
+}
+
+/* Marquardt's damped Gauss–Newton step: (J^T J + lambda diag) dx = J^T r. */
+static int vp_step(void *ctx, double lambda, double *dx)
+{
+  struct vps *v = ctx;
+  const size_t nu = v->nu;
+  double M[(1 + GK_KIN_MAX_COMPONENTS) * (1 + GK_KIN_MAX_COMPONENTS)], dmax = 0;
+  for (size_t i = 0; i < nu; i++) dmax = fmax(dmax, v->JTJ[i * nu + i]);
+  if (!(dmax > 0) || !isfinite(dmax)) return -1;
+  memcpy(M, v->JTJ, nu * nu * sizeof *M);
+  for (size_t i = 0; i < nu; i++) M[i * nu + i] += lambda * fmax(v->JTJ[i * nu + i], 1e-15 * dmax);
+  for (size_t i = 0; i < nu; i++)
+    for (size_t l = 0; l <= i; l++) {
+      double s = M[i * nu + l];
+      for (size_t t = 0; t < l; t++) s -= M[i * nu + t] * M[l * nu + t];
+      if (i == l) {
+        if (!(s > 0) || !isfinite(s)) return -1;
+        M[i * nu + i] = sqrt(s);
+      } else {
+        M[i * nu + l] = s / M[l * nu + l];
+      }
+    }
+  memcpy(dx, v->JTr, nu * sizeof *dx);
+  vp_solve(M, nu, dx);
+  for (size_t i = 0; i < nu; i++)
+    if (!isfinite(dx[i])) return -1;
   return 0;
+}
+
+static const gk_sfit_ops vp_ops = {vp_eval, vp_normal, vp_step, NULL};
+
+/* Step test of the projection stage (see fit_m). */
+#define VP_XTOL 1e-8
+
+/* At the state: is the residual orthogonal to every column of the
+ * projected Jacobian (cosine below 1e-6)? The first-order condition of a
+ * minimum, scale-free. */
+static int vp_stationary(struct vps *v)
+{
+  vp_normal(v);
+  double rr = 0;
+  const size_t N = v->K * v->n;
+  for (size_t i = 0; i < N; i++) rr += v->r[i] * v->r[i];
+  for (size_t a = 0; a < v->nu; a++)
+    if (!(fabs(v->JTr[a]) <= 1e-6 * sqrt(v->JTJ[a * v->nu + a] * rr))) return 0;
+  return 1;
+}
+
+static void vp_teardown(struct vps *v)
+{
+  free(v->amp);
+  free(v->R);
+  free(v->r);
+  free(v->J);
+  free(v->v);
+  free(v->sw);
+  free(v->ones);
+  memset(v, 0, sizeof *v);
+}
+
+/* The projection stage of the basis context c (its E, Et, Etau allocated):
+ * t0 held at t0 or free (then u[0] = 1 + (t0' - t0) / ts). 0, or -1. */
+static int vp_setup(struct vps *v, struct kctx *c, int t0_fixed, double t0)
+{
+  const gk_kin_data *d = c->d;
+  const size_t n = d->n, K = d->ntrace, q = np_trace(c->m, c->off);
+  memset(v, 0, sizeof *v);
+  v->c = c;
+  v->n = n;
+  v->K = K;
+  v->q = q;
+  v->t0_free = !t0_fixed;
+  v->t0 = v->t0ref = t0;
+  v->ts = c->irf->kind == GK_KIN_IRF_GAUSS ? gk_kin_sigma_of_fwhm(c->irf->fwhm) : min_step(d);
+  v->nu = (size_t)c->m + (v->t0_free ? 1 : 0);
+  v->amp = calloc(K * q, sizeof *v->amp);
+  v->R = calloc((d->sigma ? K : 1) * q * q, sizeof *v->R);
+  v->r = calloc(K * n, sizeof *v->r);
+  v->J = calloc(v->nu * K * n, sizeof *v->J);
+  v->v = calloc(n, sizeof *v->v);
+  v->sw = d->sigma ? malloc(K * n * sizeof *v->sw) : NULL;
+  v->ones = malloc(n * sizeof *v->ones);
+  if (!v->amp || !v->R || !v->r || !v->J || !v->v || !v->ones || (d->sigma && !v->sw) || !isfinite(v->ts) ||
+      !(v->ts > 0)) {
+    vp_teardown(v);
+    return -1;
+  }
+  for (size_t j = 0; j < n; j++) v->ones[j] = 1.0;
+  if (v->sw)
+    for (size_t j = 0; j < K * n; j++) v->sw[j] = 1.0 / d->sigma[j];
+  for (int i = 0; i < c->m; i++) v->col[i] = c->E + (size_t)i * n;
+  v->col[c->m] = v->ones;
+  return 0;
+}
+
+int gk_kin_vp_probe(const gk_kin_data *d, const gk_kin_options *o, const double *phi, double *out)
+{
+  const int m = o->ncomp;
+  const size_t n = d->n;
+  if (m < 1 || m > GK_KIN_MAX_COMPONENTS) return -1;
+  struct kctx c = {d, &o->irf, m, o->offset, NULL, NULL, NULL, NULL, NULL, 0, 0, {0}};
+  c.q = malloc(2 * n * sizeof *c.q);
+  c.E = malloc(3 * (size_t)m * n * sizeof *c.E);
+  struct vps v;
+  int rc = -1;
+  if (!c.q || !c.E) goto out;
+  c.G = c.q + n;
+  c.Et = c.E + (size_t)m * n;
+  c.Etau = c.Et + (size_t)m * n;
+  int t0_fixed = o->irf.kind == GK_KIN_IRF_NONE || o->t0_fixed;
+  if (vp_setup(&v, &c, t0_fixed, phi[0]) != 0) goto out;
+  const size_t nu = v.nu;
+  double u[1 + GK_KIN_MAX_COMPONENTS], uh[1 + GK_KIN_MAX_COMPONENTS];
+  size_t k0 = 0;
+  if (v.t0_free) u[k0++] = 1;
+  for (int i = 0; i < m; i++) u[k0++] = log(phi[1 + i]);
+  out[0] = vp_eval(&v, u);
+  for (int route = 0; route < 2; route++) {
+    v.explicit_j = route;
+    vp_eval(&v, u);
+    vp_normal(&v);
+    double *jtr = out + 1 + (size_t)route * (nu + nu * nu), *jtj = jtr + nu;
+    memcpy(jtr, v.JTr, nu * sizeof *jtr);
+    memcpy(jtj, v.JTJ, nu * nu * sizeof *jtj);
+  }
+  double *g = out + 1 + 2 * (nu + nu * nu);
+  for (size_t k = 0; k < nu; k++) {
+    const double h = 1e-5;
+    memcpy(uh, u, nu * sizeof *uh);
+    uh[k] = u[k] + h;
+    double fp = vp_eval(&v, uh);
+    uh[k] = u[k] - h;
+    double fm = vp_eval(&v, uh);
+    g[k] = (fp - fm) / (4 * h);  /* d (chi2 / 2) / du */
+  }
+  rc = (int)nu;
+  vp_teardown(&v);
+out:
+  free(c.q);
+  free(c.E);
+  return rc;
 }
 
 static int fit_m(const gk_kin_data *d, const gk_kin_options *o, int m, gk_kin_result *res,
@@ -471,8 +769,8 @@ static int fit_m(const gk_kin_data *d, const gk_kin_options *o, int m, gk_kin_re
   } else if ((rc = gk_kin_guess(d, irf, t0, m, o->offset, tau, err)) != GK_OK) {
     return rc;
   }
-  struct kctx c = {d, irf, m, o->offset, NULL, NULL, NULL, NULL, 0, 0, {0}};
-  c.q = malloc(n * sizeof *c.q);
+  struct kctx c = {d, irf, m, o->offset, NULL, NULL, NULL, NULL, NULL, 0, 0, {0}};
+  c.q = malloc(2 * n * sizeof *c.q);
   c.E = malloc(3 * (size_t)m * n * sizeof *c.E);
   gk_param *par = calloc(p, sizeof *par);
   char (*names)[48] = calloc(p, sizeof *names);
@@ -484,14 +782,14 @@ static int fit_m(const gk_kin_data *d, const gk_kin_options *o, int m, gk_kin_re
     rc = gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
     goto out;
   }
+  c.G = c.q + n;
   c.Et = c.E + (size_t)m * n;
   c.Etau = c.Et + (size_t)m * n;
   theta[0] = t0;
   for (int i = 0; i < m; i++) theta[idx_tau(i)] = tau[i];
   if (eval_basis(&c, theta, 0)) { rc = gk_error_set(err, GK_EDOM, NULL, 0, "model is not finite at the start"); goto out; }
-  double chi2;
-  if ((rc = linear_amps(d, c.E, m, o->offset, amp, &chi2)) != GK_OK) {
-    rc = gk_error_set(err, rc, NULL, 0, "too few points for %d components", m);
+  if (n < q) {
+    rc = gk_error_set(err, GK_EUSAGE, NULL, 0, "too few points for %d components", m);
     goto out;
   }
   snprintf(names[0], sizeof names[0], "t0");
@@ -504,78 +802,158 @@ static int fit_m(const gk_kin_data *d, const gk_kin_options *o, int m, gk_kin_re
     for (int i = 0; i < m; i++) {
       size_t ix = idx_amp(m, o->offset, k, i);
       snprintf(names[ix], sizeof names[0], "A%zu_%d", k + 1, i + 1);
-      par[ix] = (gk_param){names[ix], NULL, amp[k * q + (size_t)i], -INFINITY, INFINITY, 0};
+      par[ix] = (gk_param){names[ix], NULL, 0, -INFINITY, INFINITY, 0};
     }
     if (o->offset) {
       size_t ix = idx_off(m, o->offset, k);
       snprintf(names[ix], sizeof names[0], "c%zu", k + 1);
-      par[ix] = (gk_param){names[ix], NULL, amp[k * q + (size_t)m], -INFINITY, INFINITY, 0};
+      par[ix] = (gk_param){names[ix], NULL, 0, -INFINITY, INFINITY, 0};
     }
   }
   /* Two more starts with the lifetimes spread apart and pulled together:
-   * the grid guess can land two components on one side of a true one.
-   * Their amplitudes are projected afresh at their lifetimes (variable
-   * projection), so that each start is as good as its lifetimes allow. */
+   * the grid guess can land two components on one side of a true one. */
   for (int s = 0; s < 2; s++) {
     double *st = starts + (size_t)s * p;
     for (size_t k = 0; k < p; k++) {
       st[k] = par[k].init;
       if (k >= 1 && k <= (size_t)m) st[k] *= s ? 1.5 : 0.7;
     }
-    double c2;
-    if (eval_basis(&c, st, 0) == 0 && linear_amps(d, c.E, m, o->offset, amp, &c2) == GK_OK)
-      for (size_t k = 0; k < K; k++) {
-        for (int i = 0; i < m; i++) st[idx_amp(m, o->offset, k, i)] = amp[k * q + (size_t)i];
-        if (o->offset) st[idx_off(m, o->offset, k)] = amp[k * q + (size_t)m];
-      }
   }
-  /* The engine's multi-start policy: the three starts ranked by chi2 at
-   * the start, full fits from the best first, stop when two agree. */
   gk_fit_problem prob = {.n = n * K, .p = p, .y = d->y, .sigma = d->sigma,
                          .weighting = d->sigma ? GK_WEIGHT_SIGMA : GK_WEIGHT_NONE,
                          .model = model_fn, .jac = jac_fn, .ctx = &c, .param = par,
                          .starts = starts, .n_starts = 2, .refine = 3};
-  /* Stage 1: variable projection over (t0, tau) from the same starts;
-   * stage 2: the full problem from its optimum (covariance of all
-   * parameters). Should either stage fail, the full problem is fitted from
-   * the starts directly, as before. */
+  /* Stage 1: variable projection over (t0, tau) from the three starts by
+   * the engine's structured driver and its one multi-start policy (ranked
+   * by chi2 at the start, fits from the best first, stop when two agree);
+   * stage 2: the engine's finisher at that optimum (Gauss–Newton polish
+   * and the covariance of every parameter from the full Jacobian). Should
+   * either stage fail, the full problem is fitted from the starts by the
+   * dense driver, as before. */
+  int vok = 0;
   {
-    const size_t pv = 1 + (size_t)m;
-    double vstarts[2 * (1 + GK_KIN_MAX_COMPONENTS)];
-    for (int s = 0; s < 2; s++)
-      for (size_t k = 0; k < pv; k++) vstarts[(size_t)s * pv + k] = starts[(size_t)s * p + k];
-    struct vpk v = {&c, q, calloc(K * q, sizeof(double)), calloc(K * q * q, sizeof(double)),
-                    calloc(n, sizeof(double)), {0}, 0};
-    gk_fit_problem vprob = {.n = n * K, .p = pv, .y = d->y, .sigma = d->sigma,
-                            .weighting = prob.weighting, .model = vp_model, .jac = vp_jac, .ctx = &v,
-                            .param = par, .starts = vstarts, .n_starts = 2, .refine = 3};
-    gk_fit_result vr;
-    memset(&vr, 0, sizeof vr);
-    int vok = v.amp && v.R && v.v && gk_fit(&vprob, &o->fit, &vr, NULL) == GK_OK && vr.converged &&
-              vp_project(&v, vr.value, 0) == 0;
-    if (vok) {
-      for (size_t k = 0; k < pv; k++) par[k].init = vr.value[k];
-      for (size_t k = 0; k < K; k++) {
-        for (int i = 0; i < m; i++) par[idx_amp(m, o->offset, k, i)].init = v.amp[k * q + (size_t)i];
-        if (o->offset) par[idx_off(m, o->offset, k)].init = v.amp[k * q + (size_t)m];
+    struct vps v;
+    gk_sfit_workspace *sws = gk_sfit_alloc((size_t)m + (t0_fixed ? 0 : 1));
+    if (vp_setup(&v, &c, t0_fixed, t0) == 0 && sws) {
+      double yy = 0;
+      for (size_t j = 0; j < K * n; j++) {
+        double w = v.sw ? d->y[j] * v.sw[j] : d->y[j];
+        yy += w * w;
       }
-      gk_fit_problem polish = prob;
-      polish.starts = NULL;
-      polish.n_starts = 0;
-      polish.refine = 0;
-      if (gk_fit(&polish, &o->fit, &fr, NULL) != GK_OK || !fr.converged) {
-        gk_fit_result_free(&fr);
-        vok = 0;
+      enum { NS = 3 };
+      double us[NS][1 + GK_KIN_MAX_COMPONENTS], score[NS], best_u[1 + GK_KIN_MAX_COMPONENTS];
+      size_t order[NS];
+      for (size_t s = 0; s < NS; s++) {
+        const double *th = s ? starts + (s - 1) * p : NULL;
+        size_t o2 = 0;
+        if (v.t0_free) us[s][o2++] = 1 + ((th ? th[0] : par[0].init) - v.t0ref) / v.ts;
+        for (int i = 0; i < m; i++) {
+          double ti = th ? th[idx_tau(i)] : par[idx_tau(i)].init;
+          us[s][o2++] = ti > 0 ? log(ti) : NAN;
+        }
+        double sc = vp_eval(&v, us[s]);
+        score[s] = isnan(sc) ? INFINITY : sc;
+        size_t k = s; /* stable insertion: ascending score */
+        while (k > 0 && score[order[k - 1]] > score[s]) { order[k] = order[k - 1]; k--; }
+        order[k] = s;
+      }
+      gk_ms_policy pol = {.agree = 2, .agree_rel = 1e-9, .target = INFINITY};
+      gk_ms ms;
+      gk_ms_begin(&ms, &pol);
+      /* The step test is looser than the engine's 1e-12: the finisher's
+       * Gauss–Newton steps on the full Jacobian take a point within 1e-8
+       * of the optimum the rest of the way in one step, while the driver
+       * would spend ~40 rejected trials at the rounding floor before its
+       * damping ceiling says so. A stop that is not a minimum (a tiny
+       * step under heavy damping) is caught by the gradient test below. */
+      gk_sfit_control ctl = {.max_iter = o->fit.max_iter, .xtol = fmax(o->fit.xtol, VP_XTOL),
+                             .chi2_zero = 1e-28 * yy, .dof = (double)(K * n) - (double)p};
+      gk_sfit_report best = {0};
+      for (size_t t = 0; t < NS && !gk_ms_done(&ms); t++) {
+        const size_t s = order[t];
+        if (!isfinite(score[s]) && t > 0) break;
+        double uu[1 + GK_KIN_MAX_COMPONENTS];
+        memcpy(uu, us[s], v.nu * sizeof *uu);
+        gk_sfit_report rep = gk_sfit_run(sws, &vp_ops, &v, uu, &ctl);
+        if (rep.converged && !vp_stationary(&v)) {
+          /* stopped short of a minimum: on with the engine's own step test */
+          gk_sfit_control tight = ctl;
+          tight.xtol = o->fit.xtol;
+          rep = gk_sfit_run(sws, &vp_ops, &v, uu, &tight);
+        }
+        if (gk_ms_record(&ms, s, isfinite(rep.chi2), rep.converged, rep.chi2,
+                         !rep.converged && rep.iter >= ctl.max_iter)) {
+          best = rep;
+          memcpy(best_u, uu, v.nu * sizeof *uu);
+        }
+      }
+      /* A lifetime that ran off far beyond the time window (a component
+       * the data do not resolve: its column flattens into a step and
+       * log tau drifts without end) is pulled back to 1e3 such windows
+       * and left to the dense driver, as before this stage existed: its
+       * bound transform stops the drift where the covariance still gives
+       * the other components' standard errors. */
+      int runaway = 0, ok = ms.have && best.converged && isfinite(vp_eval(&v, best_u));
+      const double cap = 1e3 * GK_KIN_TAU_MAX_WINDOWS * (d->t[n - 1] - d->t[0]);
+      for (int i = 0; ok && i < m; i++)
+        if (!(v.phi[1 + i] <= cap)) {
+          runaway = 1;
+          best_u[v.nu - (size_t)m + (size_t)i] = log(cap);
+        }
+      if (ok && runaway) ok = isfinite(vp_eval(&v, best_u));
+      if (ok) {
+        for (size_t k = 0; k <= (size_t)m; k++) theta[k] = v.phi[k];
+        for (size_t k = 0; k < K; k++) {
+          for (int i = 0; i < m; i++) theta[idx_amp(m, o->offset, k, i)] = v.amp[k * q + (size_t)i];
+          if (o->offset) theta[idx_off(m, o->offset, k)] = v.amp[k * q + (size_t)m];
+        }
+        char why[160];
+        snprintf(why, sizeof why, "%s (variable projection)", best.reason);
+        vok = !runaway && gk_fit_finish(&prob, theta, 1, why, &fr, NULL) == GK_OK;
+        if (!vok) {
+          /* the dense driver from that optimum (it handles what the
+           * finisher does not, e.g. a lifetime at its bound) */
+          for (size_t k = 0; k < p; k++) par[k].init = theta[k];
+          gk_fit_problem polish = prob;
+          polish.starts = NULL;
+          polish.n_starts = 0;
+          polish.refine = 0;
+          vok = gk_fit(&polish, &o->fit, &fr, NULL) == GK_OK;
+          if (vok && !fr.converged) {
+            gk_fit_result_free(&fr);
+            vok = 0;
+          }
+          for (size_t k = 0; k <= (size_t)m; k++) par[k].init = k ? tau[k - 1] : t0;
+        }
       }
     }
-    gk_fit_result_free(&vr);
-    free(v.amp);
-    free(v.R);
-    free(v.v);
-    if (!vok) {
-      /* the starts keep their own values of every parameter */
-      if ((rc = gk_fit(&prob, &o->fit, &fr, err)) != GK_OK) goto out;
+    gk_sfit_free(sws);
+    vp_teardown(&v);
+  }
+  if (!vok) {
+    /* The full problem from the starts, each with its amplitudes projected
+     * at its lifetimes so that it is as good as its lifetimes allow. */
+    double c2;
+    theta[0] = t0;
+    for (int i = 0; i < m; i++) theta[idx_tau(i)] = tau[i];
+    if (eval_basis(&c, theta, 0) || (rc = linear_amps(d, c.E, m, o->offset, amp, &c2)) != GK_OK) {
+      rc = gk_error_set(err, rc ? rc : GK_EDOM, NULL, 0, "too few points for %d components", m);
+      goto out;
     }
+    for (size_t k = 0; k < K; k++) {
+      for (int i = 0; i < m; i++) par[idx_amp(m, o->offset, k, i)].init = amp[k * q + (size_t)i];
+      if (o->offset) par[idx_off(m, o->offset, k)].init = amp[k * q + (size_t)m];
+    }
+    for (int s = 0; s < 2; s++) {
+      double *st = starts + (size_t)s * p;
+      for (size_t k = 1 + (size_t)m; k < p; k++) st[k] = par[k].init;
+      if (eval_basis(&c, st, 0) == 0 && linear_amps(d, c.E, m, o->offset, amp, &c2) == GK_OK)
+        for (size_t k = 0; k < K; k++) {
+          for (int i = 0; i < m; i++) st[idx_amp(m, o->offset, k, i)] = amp[k * q + (size_t)i];
+          if (o->offset) st[idx_off(m, o->offset, k)] = amp[k * q + (size_t)m];
+        }
+    }
+    if ((rc = gk_fit(&prob, &o->fit, &fr, err)) != GK_OK) goto out;
   }
 
   /* order the components by lifetime */

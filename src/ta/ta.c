@@ -167,8 +167,8 @@ int gk_ta_gain_curve_fit(const double *n_mean, const double *y, size_t np, const
   struct gc_ctx c = {n_mean, np, o->ne_poisson, o->alpha0_ref == GK_TA_ALPHA0_OWN};
   double ne0 = o->ne > 0.05 || !o->fit_ne ? o->ne : 0.05;
   gk_param par[2] = {
-    {"g", NULL, o->degeneracy, 0.5, 50, !o->fit_degeneracy},
-    {"ne", NULL, ne0, 0, 50, !o->fit_ne},
+    {"g", NULL, o->degeneracy, GK_TA_DEGENERACY_MIN, GK_TA_DEGENERACY_MAX, !o->fit_degeneracy},
+    {"ne", NULL, ne0, 0, GK_TA_CHARGING_MAX, !o->fit_ne},
   };
   /* the curve is piecewise in n_e (kinks at integers): start on both sides */
   double starts[3 * 2] = {o->degeneracy, 0.5, o->degeneracy, 1.0, o->degeneracy, 1.5};

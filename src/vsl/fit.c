@@ -1090,8 +1090,15 @@ static int fit_satexact(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit
       break;
     }
     if (frc != GK_OK) continue;
-    if (rc != GK_OK || (r.converged && !best->converged) || (r.converged == best->converged && r.chi2 < best->chi2) ||
-        (!r.converged && best->converged && r.chi2 < best->chi2 * (1 - 1e-6) - 1e-24 * yy)) {
+    /* (a converged fit replaces a non-converged one only when its chi2 is
+     * not higher beyond rounding: a local minimum found after a start that
+     * sank lower towards a limit at infinity is no optimum — seen on nearly
+     * linear data, A/(gamma Is) = 1, gamma L = 0.5: converged 12.56 had
+     * replaced the valley's 11.68) */
+    double tol = rc == GK_OK ? 1e-6 * best->chi2 + 1e-24 * yy : 0;
+    if (rc != GK_OK || (r.converged && !best->converged && r.chi2 <= best->chi2 + tol) ||
+        (r.converged == best->converged && r.chi2 < best->chi2) ||
+        (!r.converged && best->converged && r.chi2 < best->chi2 - tol)) {
       if (rc == GK_OK) gk_fit_result_free(best);
       *best = r;
       best->best_start = k;

@@ -38,5 +38,18 @@ expect_input_error "--duty: must lie in" "duty > 1" -- heat --k 1e-3 --c 1e-8 --
 expect_input_error "--period: must be longer" "period < pulse" -- heat --k 1e-3 --c 1e-8 --power 1 --pulse 1us --period 0.5us
 expect_input_error "needs --pulse" "train without pulse" -- heat --k 1e-3 --c 1e-8 --power 1 --duty 0.5
 expect_input_error "--c is required" "missing C" -- heat --k 1e-3 --power 1
+# At a bound: a flat DT/P (every pulse far longer than the thermal time)
+# puts tau_T on its bound 0 (the old model could not evaluate there: no
+# output at all); K = 1/(DT/P) = 0.5 W/K exactly, C and tau_T "at bound",
+# JSON "at_bound": "lower", not determined, exit 1.
+printf 't_p,dt\n1e-3,2.0\n2e-3,2.0\n5e-3,2.0\n1e-2,2.0\n2e-2,2.0\n' > "$T/flat.csv"
+run heat --fit "$T/flat.csv" --format json
+expect_rc 1 "tau_T at its bound: not determined"
+j=$(printf '%s' "$OUT" | tr -d '\n\t ')
+v=$(printf '%s' "$j" | sed -n 's/.*"k":{"value":\([-+0-9.eE]*\).*/\1/p')
+awk -v v="$v" 'BEGIN { exit !(v > 0.5 - 1e-9 && v < 0.5 + 1e-9) }' && ok || bad "K = 1/(DT/P) on flat data: $v"
+case "$j" in *'"tau_t":{"value":0,'*'"determined":false'*'"at_bound":"lower","bound":0}'*) ok ;; *) bad "tau_T at_bound: $j" ;; esac
+run heat --fit "$T/flat.csv"
+expect_rc 1 "text at bound"; expect_out "tau_T        at bound (tau_T >= 0): best fit 0 s" "text says at bound"
 run heat --help; expect_rc 0 "help"; expect_out "Examples:" "help examples"
 finish

@@ -61,6 +61,14 @@ run modes "$T/nomode.yaml" --format json --plot "$T/none.svg"
 expect_rc 0 "no guided mode"
 expect_out '"modes":	[]' "empty mode list"
 [ -s "$T/none.svg" ] && ok || bad "plot of a stack without modes"
+# (issue 14) the film, not the substrate, is the core: said in words, no
+# critical angle (null, never nan or the 90 degrees of an equal index)
+expect_out '"reason":	"no guided mode (film index below the substrate'"'"'s)"' "film below the substrate: reason"
+expect_out '"critical_angle_deg":	null' "film below the substrate: no critical angle"
+no_nonfinite "$T/stdout" "film below the substrate (json)"
+run modes "$T/nomode.yaml"
+expect_out "core layer2: no guided mode (film index below the substrate's)" "text: film below the substrate"
+no_nonfinite "$T/stdout" "film below the substrate (text)"
 
 # refractiveindex.info files (skipped without ../shared)
 if [ -f "$SHARED/refractiveindex/ITO-Konig.yml" ]; then

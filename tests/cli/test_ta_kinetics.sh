@@ -13,6 +13,13 @@ expect_out '"gain_bandwidth_nm"' "bandwidth"
 # example built with the neutral 2-fold Poisson curve: threshold 1.146
 thr=$(printf '%s' "$OUT" | tr -d '\n\t ' | sed -n 's/.*"gain_fit":{"threshold":{"value":\([0-9.e+-]*\).*/\1/p')
 awk -v t="$thr" 'BEGIN{exit !(t > 1.13 && t < 1.16)}' && ok || bad "gain-fit threshold $thr not ~1.146"
+# the example is neutral (n_e = 0 in its generator): with g free the
+# charging ends on its bound 0 and is reported so (not "0.000 +- 0.008")
+run ta --ground "$EX/ta/ground.csv" --delta "$EX/ta/delta_04ps.csv" --probe 537 --gain-fit --free-degeneracy --format json
+ch=$(printf '%s' "$OUT" | tr -d '\n\t ' | grep -o '"charging":{[^}]*}')
+case "$ch" in *'"value":0,'*'"determined":false'*'"at_bound":"lower","bound":0'*) ok ;; *) bad "n_e at its bound: '$ch'" ;; esac
+run ta --ground "$EX/ta/ground.csv" --delta "$EX/ta/delta_04ps.csv" --probe 537 --gain-fit --free-degeneracy
+expect_out "n_e          at bound (n_e >= 0): best fit 0" "text: n_e at bound"
 run ta --ground "$EX/ta/ground.csv" --delta "$EX/ta/delta_04ps.csv" --window 535:539 -o "$T/ta.csv" --plot "$T/ta.svg"
 expect_rc 0 "ta window"; expect_out "N_th" "text table"
 [ -s "$T/ta.svg" ] && ok || bad "ta plot written"

@@ -229,11 +229,12 @@ expect_rc 1 "2-compartment scheme, rate at 0"
 no_nonfinite "$T/stdout" "2-compartment scheme"
 flat=$(printf '%s\n' "$OUT" | tr -d '\n\t ')
 printf '%s' "$flat" | grep -q '"to":"0","k":null,"k_profile":\[0,[0-9.eE+-]*\]' && ok || bad "X->0: null with [0, limit]: $flat"
+printf '%s' "$flat" | grep -q '"to":"0","k":null,[^}]*"at_bound":"lower","bound":0,"fixed":false' && ok || bad "X->0: at_bound lower: $flat"
 printf '%s' "$flat" | grep -q '"from":"H","to":"X","k":{"value":[0-9.eE+-]*,"stderr":[0-9.eE+-]*},"k_profile":\[[0-9.eE+-]*,[0-9.eE+-]*\]' \
   && ok || bad "H->X: value and closed profile interval"
 run tamap fit "$EX/map_low.csv" --signal-unit mOD --background -0.5ps --exclude 0.1ps --scheme "H->X:1ps, X->0:1ns" \
   --t0 0.2ps --fix-t0 --irf-fwhm 120fs --fix-irf --profile
 expect_out "lifetime >= " "text: a lower limit of the lifetime"
-expect_out "best fit at 0: no decay within the delays" "text: the reason"
+expect_out "at bound (k >= 0): best fit at 0, no decay within the delays" "text: the reason"
 
 finish

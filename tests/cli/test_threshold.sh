@@ -147,6 +147,9 @@ if awk -v v="$lv" 'BEGIN { d = v - 50; exit !(d < 1e-3 && d > -1e-3) }'; then ok
 run threshold "$SER" --range 10:100 --format json
 expect_rc 0 "--range"
 expect_json n_excluded 8 "--range 10:100 leaves out 8 of 16"
+run threshold "$SER" --range 10uJ/cm2:0.1mJ/cm2 --format json
+expect_rc 0 "--range with unit suffixes"
+expect_json n_excluded 8 "--range 10uJ/cm2:0.1mJ/cm2 = 10:100 uJ/cm2"
 run threshold "$SER" --max-pump 0.1mJ/cm2 --format json
 expect_rc 0 "--max-pump with a unit"
 expect_json n_excluded 4 "--max-pump 100 uJ/cm2 leaves out the 4 highest"
@@ -179,6 +182,19 @@ expect_out "no ASE threshold" "no threshold: reason"
 run threshold "$T/sub.csv"
 expect_out "none: log-log slope above" "text says none"
 
+# a FWHM step sharper than the pump spacing (20 -> 4 nm between two pumps):
+# the logistic width ends on its lower bound, median log10 spacing / 8 =
+# (2/15)/8; the curve says so (at_bound), the step is flagged unresolved,
+# and the threshold's uncertainty covers the interval holding the truth 30
+awk 'BEGIN { print "pump (uJ/cm2),intensity,fwhm (nm)"; for (i = 0; i < 16; i++) { p = 3 * 100^(i / 15); x = log(p)/log(10) - log(30)/log(10);
+  printf "%.6g,%.6g,%.4g\n", p, 10^(2 + (x < 0 ? x : 4 * x)), (p < 30 ? 20 : 4) + 0.1 * sin(3 * i) } }' >"$T/step.csv"
+run threshold "$T/step.csv" --format json
+expect_rc 0 "sharp FWHM step"
+fj=$(printf '%s' "$OUT" | tr -d '\n\t ' | grep -o '"fwhm":{"value".*"at_bound":{[^}]*}')
+case "$fj" in *'"step_resolved":false'*'"s":0.01666'*'"at_bound":{"s":"lower"}'*) ok ;; *) bad "FWHM step width at its bound: $fj" ;; esac
+read -r fv fs <<<"$(printf '%s' "$fj" | sed -n 's/^"fwhm":{"value":\([-+0-9.eE]*\),"stderr":\([-+0-9.eE]*\).*/\1 \2/p')"
+within "$fv" "$fs" 30 1 && ok || bad "sharp step: $fv +- $fs, truth 30"
+
 # spectra: automatic baseline reported (the generator's dark offset is 100
 # counts), the peak-wavelength method runs by default with its wavelength
 run threshold "$SPEC" --spectra --window 490:590 --format json
@@ -189,6 +205,20 @@ expect_out '"peak":' "peak-wavelength method by default with spectra"
 expect_out '"wavelength_nm"' "peak method names its wavelength"
 run threshold "$SPEC" --spectra --window 490:590
 expect_out "baseline: automatic" "text reports the baseline"
+# the peak-wavelength method against a known break: spectra of one shape
+# (Gaussian at 530 nm, FWHM 12 nm) whose amplitude is a two-slope power law
+# in the pump (slopes 1 and 4, break at 30 uJ/cm2): the intensity at the
+# peak wavelength breaks at 30 exactly
+awk 'BEGIN { np = 16; printf "wavelength (nm) \\ pump (uJ/cm2)"; for (j = 0; j < np; j++) { p[j] = 3 * 100^(j / (np - 1)); printf ",%.6g", p[j] } print "";
+  x1 = log(30) / log(10);
+  for (w = 480; w <= 580; w += 0.5) { printf "%g", w; for (j = 0; j < np; j++) { x = log(p[j]) / log(10); a = 10^(2 + (x < x1 ? x - x1 : 4 * (x - x1)));
+    printf ",%.8g", a * exp(-4 * log(2) * ((w - 530) / 12)^2) } print "" } }' >"$T/pk.csv"
+run threshold "$T/pk.csv" --spectra --method peak --format json
+expect_rc 0 "peak method on a known break"
+pk=$(printf '%s' "$OUT" | tr -d '\n\t ' | sed -n 's/.*"peak":{"value":\([-+0-9.eE]*\),"stderr":\([-+0-9.eE]*\).*/\1 \2/p')
+read -r pv ps <<<"$pk"
+if within "$pv" "$ps" 30 3 && awk -v v="$pv" 'BEGIN { exit !(v > 29.99 && v < 30.01) }'; then ok; else bad "peak method $pv +- $ps, truth 30"; fi
+expect_out '"wavelength_nm":	530' "peak method at the spectra's peak, 530 nm"
 expect_input_error "needs spectra" "peak without spectra" -- threshold "$SER" --method peak
 expect_input_error "add --spectra" "smooth without spectra" -- threshold "$SER" --smooth 5
 

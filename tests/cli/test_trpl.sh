@@ -30,6 +30,13 @@ run trpl "$EX/trpl_trap.csv" --n0 $N0T --format json
 c_abc=$(printf '%s\n' "$OUT" | tr -d '\n\t ' | sed -n 's/.*"chi2_red":\([-+0-9.eE]*\).*/\1/p')
 awk -v a="$c_abc" -v b="$c_trap" 'BEGIN { exit !(a > 100 * b) }' && ok || bad "ABC chi2_red $c_abc vs trap $c_trap"
 
+# the ABC fit of the trap decays ends with k3 on its bound 0: reported as at
+# the bound (JSON at_bound, text "at bound (k3 >= 0)"), not as null/a number
+k3=$(printf '%s\n' "$OUT" | tr -d '\n\t ' | grep -o '"k3":{[^}]*}')
+case "$k3" in *'"value":0,'*'"determined":false'*'"at_bound":"lower","bound":0'*) ok ;; *) bad "ABC k3 at its bound: '$k3'" ;; esac
+run trpl "$EX/trpl_trap.csv" --n0 $N0T
+expect_out "k3           at bound (k3 >= 0): best fit 0 cm^6 s^-1" "text: k3 at bound"
+
 # Gaussian IRF (80 ps, excitation at 0.5 ns): k1 1e8, k2 5e-10, k3 1e-28
 run trpl "$EX/trpl_irf.csv" --n0 1e17,1e18,5e18 --irf-fwhm 50ps --format json
 expect_rc 0 "gaussian IRF"

@@ -85,9 +85,21 @@ diff <(grep -v '^#' "$T/v1.csv") <(grep -v '^#' "$T/all.csv") >/dev/null && ok |
 run vsl "$EX/vsl-nc1.csv" --model vsl2 --format json
 expect_rc 0 "vsl2 A2 at bound: g still determined"
 a2=$(printf '%s' "$OUT" | tr -d '\n\t ' | grep -o '"A2":{[^}]*}')
-case "$a2" in *'"value":0,'*'"determined":false'*'"reason":"atitsbound0"'*) ok ;; *) bad "A2 at bound: $a2" ;; esac
+case "$a2" in *'"value":0,'*'"determined":false'*'"reason":"atitslowerbound(A2>=0)"'*'"at_bound":"lower","bound":0'*) ok ;; *) bad "A2 at bound: $a2" ;; esac
 run vsl "$EX/vsl-nc1.csv" --model vsl2
-expect_out "A2           not determined (at its bound 0)" "text: A2 not determined"
+expect_out "A2           at bound (A2 >= 0): best fit 0 counts/cm" "text: A2 at bound"
+
+# sat-exact's alpha >= 0: on the same data alpha ends on its bound (the
+# global optimum there is checked in unit test_vsl): at_bound in JSON,
+# "at bound (alpha >= 0)" in text, and then g = gamma exactly
+run vsl "$EX/vsl-nc1.csv" --model sat-exact --format json
+al=$(printf '%s' "$OUT" | tr -d '\n\t ' | grep -o '"alpha":{[^}]*}')
+case "$al" in *'"value":0,'*'"determined":false'*'"at_bound":"lower","bound":0'*) ok ;; *) bad "alpha at bound: $al" ;; esac
+gm=$(printf '%s' "$OUT" | tr -d '\n\t ' | grep -o '"gamma":{"value":[-+0-9.eE]*' | sed 's/.*://')
+gg=$(printf '%s' "$OUT" | tr -d '\n\t ' | grep -o '"g":{"value":[-+0-9.eE]*' | head -n1 | sed 's/.*://')
+[ -n "$gm" ] && [ "$gm" = "$gg" ] && ok || bad "alpha at 0: g $gg != gamma $gm"
+run vsl "$EX/vsl-nc1.csv" --model sat-exact
+expect_out "alpha        at bound (alpha >= 0): best fit 0 cm^-1" "text: alpha at bound"
 
 # a headline g the data do not determine (flat data, noise): value and
 # uncertainty separately, "not determined", determined false, exit 1
