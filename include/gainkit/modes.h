@@ -169,6 +169,26 @@ int gk_modes_sweep_ex(const gk_stack *s, int layer, const double *thick, size_t 
                       double material_gain, gk_sweep_point *out, int *converged,
                       gk_modes_sweep_opts *opts, const gk_progress *progress, gk_error *err);
 
+/* ---- what the analyses report (for the CLI and bindings) ----------------- */
+/* The guiding layer for angles and cutoffs: the active layer (active > 0),
+ * else the film (cover and substrate excluded) of highest index (the first
+ * of equals). */
+size_t gk_modes_core_layer(const gk_guide *g, int active);
+/* The layer holding depth x (nm; 0 at the top of layer 1, negative in the
+ * cover, beyond the last film in the substrate). */
+size_t gk_guide_layer_at(const gk_guide *g, double x_nm);
+/* |E|^2 of every mode of m (TE: |E_y|^2, TM: |E_x|^2 + |E_z|^2), each
+ * normalised to a peak of 1, at np depths x from -margin to D + margin (D
+ * the films' total thickness, margin max(lambda/2, D/4)). x (np) and E
+ * (m->n arrays of np, and the array) are malloc'd; gk_modes_profiles_free. */
+int gk_modes_profiles(const gk_guide *g, const gk_modes *m, size_t np, double **x, double ***E, gk_error *err);
+void gk_modes_profiles_free(const gk_modes *m, double *x, double **E);
+/* Design numbers of a thickness sweep P (np points in thickness order):
+ * the smallest thickness with positive TE0 net gain (*from_nm) and the
+ * thickness where TE0 net gain first crosses 0 upwards, linear between the
+ * grid points around it (*zero_nm); NaN where there is none. */
+void gk_modes_sweep_te0_gain(const gk_sweep_point *P, size_t np, double *from_nm, double *zero_nm);
+
 GK_API_END
 #ifdef __cplusplus
 }
