@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include "gainkit/error.h"
 #include "gainkit/progress.h"
+#include "gainkit/data.h"
 
 #include "gainkit/export.h"
 
@@ -354,6 +355,18 @@ int gk_sim_fit_sweep_ex(const gk_sim_config *c, gk_sim_sweep_kind kind, const do
                         const double *lambda, size_t nl, const double *y, const char *const *names, size_t np,
                         double min_fraction, gk_sim_sweep_fn sweep, void *sweep_ctx, gk_sim_fit_result *res,
                         const gk_progress *prog, gk_error *err);
+
+/* ---- what a run reports; fit data (for the CLI and bindings) ------------- */
+/* The integrated spectrum's peak (wavelength, height), FWHM (linear
+ * interpolation at half maximum; NaN where the half maximum is not crossed
+ * on a side, e.g. a spectrum of zeros) and total (sum x bin width). */
+typedef struct gk_sim_summary { double peak_nm, peak, fwhm, total; } gk_sim_summary;
+gk_sim_summary gk_sim_result_summary(const gk_sim_result *r);
+/* The sweep axis of a measured matrix for gk_sim_fit_sweep_ex: a VSL set
+ * when the matrix's column unit is a length (*vsl = 1, lengths in cm), else
+ * fluences in that unit (mJ/cm2 when it names none) in J/cm2. axis has
+ * m->ncol entries. Error (GK_EINPUT, path:1) for a unit that is neither. */
+int gk_sim_fit_axis(const gk_matrix *m, const char *path, int *vsl, double *axis, gk_error *err);
 
 GK_API_END
 #ifdef __cplusplus
