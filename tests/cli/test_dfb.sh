@@ -68,7 +68,6 @@ expect_input_error "--no-radiation: applies" "no-radiation order 1" -- dfb --kap
 run dfb --kappa 100 --length 200 --plot "$T/d.svg"; expect_rc 0 "dfb plot"
 [ -s "$T/d.svg" ] && ok || bad "dfb plot file"
 run dfb --help; expect_rc 0 "help"; expect_out "Examples:" "help examples"
-finish
 
 # A grating shallower than its layer (--depth): the top d nm become a
 # sub-layer. Same kappa and n_eff as the stack written with the layer split
@@ -152,3 +151,4 @@ awk -v kg="$kg" -v ne="$ne" -v g="$gm" 'BEGIN { pi = atan2(0, -1); k0 = 2 * pi /
 dl=$(jnum delta_l); awk -v d="$dl" 'BEGIN { exit !(d < -1) }' && ok || bad "in-phase gain coupling: the long-wavelength edge (delta < 0) first, got $dl"
 run dfb --stack "$T/gain.yaml" --grating-layer grating --fill-index 1.6 --length 20 --kappa-gain 10
 expect_rc 2 "--kappa-gain with --stack"
+finish
