@@ -228,66 +228,18 @@ static int cmd_fit(int argc, char **argv)
   if (disp != floor(disp) || disp > 3) return CLI_QFAIL("dispersion", "must be an integer 0..3");
   gk_error e;
   gk_error_clear(&e);
+  /* the model (gk_tamap_model); a non-integer count is refused there */
   gk_tamap_scheme s;
-  double c0_sets[GK_TAMAP_MAX_SETS * GK_TAMAP_MAX_COMP] = {0}, c0_pack[GK_TAMAP_MAX_SETS * GK_TAMAP_MAX_COMP];
-  int per_set_init = 0;
-  size_t sl = scheme ? strlen(scheme) : 0;
-  int scheme_yaml = sl > 5 && (strcmp(scheme + sl - 5, ".yaml") == 0 || strcmp(scheme + sl - 4, ".yml") == 0);
-  if (scheme_yaml) {
-    /* a YAML file: transitions, initial populations (one set or one per map) */
-    if (tau_s) return CLI_QFAIL("tau", "goes with --das or --sequential (rates are in --scheme)");
-    if (init) return CLI_QFAIL("init", "the populations of a YAML scheme are its 'initial' key");
-    size_t ns = 0;
-    if (gk_tamap_scheme_read(scheme, &s, c0_sets, GK_TAMAP_MAX_SETS, &ns, &e) != GK_OK) return cli_error(&e);
-    if (ns) {
-      if (ns != nsets) {
-        gk_error_set(&e, GK_EINPUT, scheme, 0, "%zu population sets in 'initial' for %zu maps", ns, nsets);
-        return cli_error(&e);
-      }
-      per_set_init = 1;
-    }
-  } else if (scheme) {
-    if (tau_s) return CLI_QFAIL("tau", "goes with --das or --sequential (rates are in --scheme)");
-    /* --init A=1,XX=0.1/A=1,XX=0.6: one set of populations per map */
-    char ib[1024];
-    snprintf(ib, sizeof ib, "%s", init ? init : "");
-    char *slash = strchr(ib, '/');
-    if (slash) *slash = '\0';
-    if (gk_tamap_scheme_parse(scheme, init ? ib : NULL, &s, &e) != GK_OK) return CLI_QFAIL("scheme", "%s", e.msg);
-    if (slash) {
-      size_t k = 0;
-      char *save = NULL;
-      snprintf(ib, sizeof ib, "%s", init);
-      for (char *tok = strtok_r(ib, "/", &save); tok; tok = strtok_r(NULL, "/", &save), k++) {
-        gk_tamap_scheme tmp;
-        if (k >= nsets) return CLI_QFAIL("init", "more population sets than maps (%zu)", nsets);
-        if (gk_tamap_scheme_parse(scheme, tok, &tmp, &e) != GK_OK) return CLI_QFAIL("init", "%s", e.msg);
-        memcpy(c0_sets + k * GK_TAMAP_MAX_COMP, tmp.c0, sizeof tmp.c0);
-      }
-      if (k != nsets) return CLI_QFAIL("init", "%zu population sets for %zu maps", k, nsets);
-      per_set_init = 1;
-    }
-  } else {
-    double nc = das > 0 ? das : seq;
-    if (nc != floor(nc) || nc > GK_TAMAP_MAX_COMP)
-      return CLI_QFAIL(das > 0 ? "das" : "sequential", "must be an integer 1..%d", GK_TAMAP_MAX_COMP);
-    double tau[GK_TAMAP_MAX_COMP];
-    if (tau_s) {
-      double *tv;
-      size_t nt;
-      if (cli_list("--tau", tau_s, "s", &tv, &nt) < 0) return CLI_USAGE;
-      if (nt != (size_t)nc) { free(tv); return CLI_QFAIL("tau", "give %d lifetimes (got %zu)", (int)nc, nt); }
-      for (size_t k = 0; k < nt; k++) {
-        if (!(tv[k] > 0)) { free(tv); return CLI_QFAIL("tau", "lifetimes must be > 0"); }
-        tau[k] = tv[k];
-      }
-      free(tv);
-    } else {
-      for (int k = 0; k < (int)nc; k++) tau[k] = 1e-12 * pow(10.0, k);   /* 1, 10, 100 ps ... */
-    }
-    if (das > 0) gk_tamap_scheme_parallel(&s, (int)nc, tau);
-    else gk_tamap_scheme_sequential(&s, (int)nc, tau);
-  }
+  double c0_pack[GK_TAMAP_MAX_SETS * GK_TAMAP_MAX_COMP], *tauv = NULL, nc = das > 0 ? das : seq;
+  static const double given[1] = {0};
+  size_t ntau = 0;
+  int per_set_init = 0, nci = nc == floor(nc) && nc <= GK_TAMAP_MAX_COMP ? (int)nc : GK_TAMAP_MAX_COMP + 1;
+  if (tau_s && !scheme && nci <= GK_TAMAP_MAX_COMP && cli_list("--tau", tau_s, "s", &tauv, &ntau) < 0) return CLI_USAGE;
+  gk_tamap_model_options mopt = {scheme, init, das > 0 ? nci : 0, seq > 0 ? nci : 0, tauv ? tauv : tau_s ? given : NULL, ntau};
+  cli_set_fieldmap(fields);
+  int mrc = gk_tamap_model(&mopt, nsets, &s, c0_pack, &per_set_init, &e);
+  free(tauv);
+  if (mrc) return cli_error(&e);
   gk_tamap_global_options o;
   gk_tamap_global_options_default(&o);
   gk_kin_prepared irfp;
@@ -306,11 +258,7 @@ static int cmd_fit(int argc, char **argv)
   o.t0_fixed = cli_qopt_find(q, nq, "fix-t0")->seen;
   o.nnls = cli_qopt_find(q, nq, "nnls")->seen;
   o.disp_order = (int)disp;
-  if (per_set_init) {
-    for (size_t d = 0; d < nsets; d++)
-      for (int a = 0; a < s.ncomp; a++) c0_pack[d * (size_t)s.ncomp + (size_t)a] = c0_sets[d * GK_TAMAP_MAX_COMP + (size_t)a];
-    o.c0_sets = c0_pack;
-  }
+  if (per_set_init) o.c0_sets = c0_pack;
   if (t0_s) {
     double *tv;
     size_t nt;

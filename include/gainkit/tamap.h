@@ -222,6 +222,27 @@ void gk_tamap_scheme_parallel(gk_tamap_scheme *s, int n, const double *tau);
 /* Sequential A -> B -> C -> ... -> ground with the given lifetimes (EADS). */
 void gk_tamap_scheme_sequential(gk_tamap_scheme *s, int n, const double *tau);
 
+/* The kinetic model of a fit from its description: exactly one of a
+ * target scheme (text for gk_tamap_scheme_parse, or a YAML file ending in
+ * .yaml/.yml for gk_tamap_scheme_read), `das` parallel or `sequential`
+ * compartments (with `tau` starting lifetimes, s; NULL: 1, 10, 100 ps ...). */
+typedef struct gk_tamap_model_options {
+  const char *scheme;
+  const char *init;        /* text scheme only: "A=1,XX=0.3", one set per map separated
+                              by '/' ("H=1,XX=0.1/H=1,XX=0.6"); NULL = the scheme's */
+  int das, sequential;     /* 1..GK_TAMAP_MAX_COMP, 0 = not this model */
+  const double *tau;       /* ntau lifetimes (das/sequential only) */
+  size_t ntau;
+} gk_tamap_model_options;
+/* The scheme for nsets maps. With one population set per map (a '/' list
+ * in init, or a list under 'initial' in the YAML file), c0 (nsets x
+ * s->ncomp, row-major, room for GK_TAMAP_MAX_SETS x GK_TAMAP_MAX_COMP)
+ * receives them and *per_set = 1 (for gk_tamap_global_options.c0_sets).
+ * Errors name the field (scheme, init, tau, das, sequential) or the YAML
+ * file:line. */
+int gk_tamap_model(const gk_tamap_model_options *o, size_t nsets, gk_tamap_scheme *s, double *c0, int *per_set,
+                   gk_error *err);
+
 /* The transfer matrix K (ncomp x ncomp, row-major) of the scheme with
  * rates k[0..ntrans-1]. */
 void gk_tamap_scheme_matrix(const gk_tamap_scheme *s, const double *k, double *K);

@@ -208,3 +208,71 @@ int gk_tamap_global_fit_passes(gk_tamap_prepared *p, size_t nsets, gk_tamap_sche
   }
   return rc;
 }
+
+int gk_tamap_model(const gk_tamap_model_options *o, size_t nsets, gk_tamap_scheme *s, double *c0, int *per_set,
+                   gk_error *err)
+{
+  double sets[GK_TAMAP_MAX_SETS * GK_TAMAP_MAX_COMP] = {0};
+  gk_error e;
+  gk_error_clear(&e);
+  *per_set = 0;
+  if (nsets < 1 || nsets > GK_TAMAP_MAX_SETS)
+    return gk_error_set(err, GK_EUSAGE, NULL, 0, "1 to %d maps in one fit (got %zu)", GK_TAMAP_MAX_SETS, nsets);
+  const char *scheme = o->scheme, *init = o->init;
+  size_t sl = scheme ? strlen(scheme) : 0;
+  int yaml = sl > 5 && (strcmp(scheme + sl - 5, ".yaml") == 0 || strcmp(scheme + sl - 4, ".yml") == 0);
+  if (scheme && o->tau) return gk_error_option(err, "tau", "goes with `das` or `sequential` (rates are in `scheme`)");
+  if (yaml) {
+    /* a YAML file: transitions, initial populations (one set or one per map) */
+    if (init) return gk_error_option(err, "init", "the populations of a YAML scheme are its 'initial' key");
+    size_t ns = 0;
+    int rc = gk_tamap_scheme_read(scheme, s, sets, GK_TAMAP_MAX_SETS, &ns, err);
+    if (rc) return rc;
+    if (ns && ns != nsets)
+      return gk_error_set(err, GK_EINPUT, scheme, 0, "%zu population sets in 'initial' for %zu maps", ns, nsets);
+    *per_set = ns != 0;
+  } else if (scheme) {
+    /* init "A=1,XX=0.1/A=1,XX=0.6": one set of populations per map */
+    char ib[1024];
+    snprintf(ib, sizeof ib, "%s", init ? init : "");
+    char *slash = strchr(ib, '/');
+    if (slash) *slash = '\0';
+    if (gk_tamap_scheme_parse(scheme, init ? ib : NULL, s, &e) != GK_OK)
+      return gk_error_option(err, "scheme", "%s", e.msg);
+    if (slash) {
+      size_t k = 0;
+      char *save = NULL;
+      snprintf(ib, sizeof ib, "%s", init);
+      for (char *tok = strtok_r(ib, "/", &save); tok; tok = strtok_r(NULL, "/", &save), k++) {
+        gk_tamap_scheme tmp;
+        if (k >= nsets) return gk_error_option(err, "init", "more population sets than maps (%zu)", nsets);
+        if (gk_tamap_scheme_parse(scheme, tok, &tmp, &e) != GK_OK) return gk_error_option(err, "init", "%s", e.msg);
+        memcpy(sets + k * GK_TAMAP_MAX_COMP, tmp.c0, sizeof tmp.c0);
+      }
+      if (k != nsets) return gk_error_option(err, "init", "%zu population sets for %zu maps", k, nsets);
+      *per_set = 1;
+    }
+  } else {
+    int nc = o->das > 0 ? o->das : o->sequential;
+    if ((o->das > 0) == (o->sequential > 0))
+      return gk_error_set(err, GK_EUSAGE, NULL, 0, "give exactly one of `scheme`, `das`, `sequential`");
+    if (nc > GK_TAMAP_MAX_COMP)
+      return gk_error_option(err, o->das > 0 ? "das" : "sequential", "must be an integer 1..%d", GK_TAMAP_MAX_COMP);
+    double tau[GK_TAMAP_MAX_COMP];
+    if (o->tau) {
+      if (o->ntau != (size_t)nc) return gk_error_option(err, "tau", "give %d lifetimes (got %zu)", nc, o->ntau);
+      for (size_t k = 0; k < o->ntau; k++) {
+        if (!(o->tau[k] > 0)) return gk_error_option(err, "tau", "lifetimes must be > 0");
+        tau[k] = o->tau[k];
+      }
+    } else {
+      for (int k = 0; k < nc; k++) tau[k] = 1e-12 * pow(10.0, k);   /* 1, 10, 100 ps ... */
+    }
+    if (o->das > 0) gk_tamap_scheme_parallel(s, nc, tau);
+    else gk_tamap_scheme_sequential(s, nc, tau);
+  }
+  if (*per_set)
+    for (size_t d = 0; d < nsets; d++)
+      for (int a = 0; a < s->ncomp; a++) c0[d * (size_t)s->ncomp + (size_t)a] = sets[d * GK_TAMAP_MAX_COMP + (size_t)a];
+  return GK_OK;
+}
