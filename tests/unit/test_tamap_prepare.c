@@ -271,8 +271,86 @@ static void test_fit_passes(void)
   gk_tamap_prepared_free(&p[0]);
 }
 
+static void test_model(void)
+{
+  gk_tamap_scheme s;
+  double c0[GK_TAMAP_MAX_SETS * GK_TAMAP_MAX_COMP];
+  int per = -1;
+  gk_error e;
+  /* --das 3 without lifetimes: 1, 10, 100 ps, each to the ground state */
+  gk_tamap_model_options o = {NULL, NULL, 3, 0, NULL, 0};
+  CHECK_INT(gk_tamap_model(&o, 1, &s, c0, &per, &e), GK_OK);
+  CHECK_INT(s.ncomp, 3);
+  CHECK_INT(per, 0);
+  CHECK_CLOSE(s.tr[2].k, 1 / 100e-12, 1e-12);
+  /* sequential with lifetimes */
+  double tau[2] = {2e-12, 50e-12};
+  gk_tamap_model_options q = {NULL, NULL, 0, 2, tau, 2};
+  CHECK_INT(gk_tamap_model(&q, 1, &s, c0, &per, &e), GK_OK);
+  CHECK_INT(s.ntrans, 2);
+  CHECK_CLOSE(s.tr[0].k, 1 / 2e-12, 1e-12);
+  CHECK_INT(s.tr[0].to, 1);
+  /* a text scheme with one population set per map, packed nsets x ncomp */
+  gk_tamap_model_options t = {"H->X:1ps, X->0:1ns", "H=1,X=0.5/H=0.2", 0, 0, NULL, 0};
+  CHECK_INT(gk_tamap_model(&t, 2, &s, c0, &per, &e), GK_OK);
+  CHECK_INT(per, 1);
+  CHECK_INT(s.ncomp, 2);
+  CHECK_ABS(c0[0], 1, 0);
+  CHECK_ABS(c0[1], 0.5, 0);
+  CHECK_ABS(c0[2], 0.2, 0);
+  CHECK_ABS(c0[3], 0, 0);
+  /* the same as YAML, populations under 'initial' */
+  char y[64];
+  snprintf(y, sizeof y, "/tmp/gk_tamap_model_%ld.yaml", (long)getpid());
+  FILE *f = fopen(y, "w");
+  fputs("transitions:\n  - {from: H, to: X, lifetime: 1ps}\n  - {from: X, to: ground, lifetime: 1ns}\n"
+        "initial:\n  - {H: 1, X: 0.5}\n  - {H: 0.2}\n", f);
+  fclose(f);
+  gk_tamap_model_options ym = {y, NULL, 0, 0, NULL, 0};
+  double c1[GK_TAMAP_MAX_SETS * GK_TAMAP_MAX_COMP];
+  CHECK_INT(gk_tamap_model(&ym, 2, &s, c1, &per, &e), GK_OK);
+  CHECK_INT(per, 1);
+  for (int i = 0; i < 4; i++) CHECK_ABS(c1[i], c0[i], 0);
+  /* errors name the field; the YAML count its file */
+  gk_error_clear(&e);
+  CHECK_INT(gk_tamap_model(&ym, 3, &s, c1, &per, &e), GK_EINPUT);
+  CHECK_STR(e.file, y);
+  ym.init = "H=1";
+  CHECK_INT(gk_tamap_model(&ym, 2, &s, c1, &per, &e), GK_EUSAGE);
+  CHECK_STR(e.option, "init");
+  ym.init = NULL;
+  ym.tau = tau;
+  ym.ntau = 2;
+  CHECK_INT(gk_tamap_model(&ym, 2, &s, c1, &per, &e), GK_EUSAGE);
+  CHECK_STR(e.option, "tau");
+  CHECK(strstr(e.msg, "`das`") != NULL && strstr(e.msg, "--") == NULL);
+  unlink(y);
+  t.init = "H=1/H=1/H=1";
+  CHECK_INT(gk_tamap_model(&t, 2, &s, c0, &per, &e), GK_EUSAGE);
+  CHECK_STR(e.option, "init");
+  t.init = "H=1/Q=1";
+  CHECK_INT(gk_tamap_model(&t, 2, &s, c0, &per, &e), GK_EUSAGE);
+  CHECK_STR(e.option, "init");
+  t.scheme = "H->X:1ps, X->";
+  t.init = NULL;
+  CHECK_INT(gk_tamap_model(&t, 2, &s, c0, &per, &e), GK_EUSAGE);
+  CHECK_STR(e.option, "scheme");
+  o.das = GK_TAMAP_MAX_COMP + 1;
+  CHECK_INT(gk_tamap_model(&o, 1, &s, c0, &per, &e), GK_EUSAGE);
+  CHECK_STR(e.option, "das");
+  q.ntau = 1;
+  CHECK_INT(gk_tamap_model(&q, 1, &s, c0, &per, &e), GK_EUSAGE);
+  CHECK_STR(e.option, "tau");
+  tau[1] = -1;
+  q.ntau = 2;
+  CHECK_INT(gk_tamap_model(&q, 1, &s, c0, &per, &e), GK_EUSAGE);
+  CHECK(strstr(e.msg, "> 0") != NULL);
+  CHECK_INT(gk_tamap_model(&o, 0, &s, c0, &per, &e), GK_EUSAGE);
+}
+
 int main(void)
 {
+  RUN(test_model);
   RUN(test_prepare);
   RUN(test_series_signal);
   RUN(test_common_delay);
