@@ -53,82 +53,74 @@ int tamap_load(const char *path, const gk_tamap_prepare_options *po, gk_tamap_pr
   return 0;
 }
 
-/* The start of a subcommand on one map FILE: parse, exactly one argument,
- * the map read with the map options (tamap_mo). */
-static int one_map(cli_common *c, int argc, char **argv, cli_qopt *q, size_t nq, const char **path,
-                   gk_tamap_prepared *p)
+/* The start of every subcommand: the map options and the subcommand's
+ * state (size bytes at state) reset, argv parsed against q. */
+int tamap_start(cli_common *c, int argc, char **argv, cli_qopt *q, size_t nq, void *state, size_t size, int *first)
 {
-  int first;
-  gk_tamap_prepare_options po;
-  if (cli_qopt_parse(c, argc, argv, q, nq, &first) < 0) return CLI_USAGE;
-  if (first >= argc) return cli_usage(c->cmd, "give a map FILE");
-  if (first + 1 < argc) return cli_usage(c->cmd, "unexpected argument '%s'", argv[first + 1]);
-  *path = argv[first];
-  int rc = tamap_prep_options(&tamap_mo, &po);
-  return rc ? rc : tamap_load(*path, &po, p);
+  CLI_RESET(tamap_mo);
+  cli_state_reset(state, size);
+  return cli_qopt_parse(c, argc, argv, q, nq, first);
 }
 
-/* ---- svd ------------------------------------------------------------- */
+/* ---- svd, chirp: one map FILE ------------------------------------------ */
 
 static long nvec = 4;
 static cli_qopt q_svd[] = {
   CLI_OPT_INT("vectors", "K", &nvec, 1, 20, "4", "singular vectors reported (1 to 20)"),
   MAP_QOPTS,
 };
-
-static int cmd_svd(int argc, char **argv)
-{
-  cli_common c = {.cmd = "tamap svd"};
-  CLI_RESET(tamap_mo), CLI_RESET(nvec);
-  const char *path;
-  gk_tamap_prepared p;
-  int rc = one_map(&c, argc, argv, q_svd, NQ(q_svd), &path, &p);
-  if (rc) return rc;
-  gk_error e = {0};
-  gk_tamap_svd s;
-  if (gk_tamap_svd_run(&p.map, (size_t)nvec, &s, &e) != GK_OK) {
-    gk_tamap_prepared_free(&p);
-    return cli_error(&e);
-  }
-  rc = emit_tamap_svd(&c, path, &p.map, &p.chirp, p.has_chirp, &s);
-  gk_tamap_svd_free(&s);
-  gk_tamap_prepared_free(&p);
-  return rc;
-}
-
-/* ---- chirp ------------------------------------------------------------ */
-
 static long order = 2;
 static cli_qopt q_chirp[] = {
   CLI_OPT_INT("order", "N", &order, 0, GK_TAMAP_MAX_ORDER, "2", "polynomial order"),
   MAP_QOPTS_READ,
 };
 
-static int cmd_chirp(int argc, char **argv)
+static int run_svd(cli_common *c, const char *path, gk_tamap_prepared *p)
 {
-  cli_common c = {.cmd = "tamap chirp"};
-  CLI_RESET(tamap_mo), CLI_RESET(order);
-  const char *path;
-  gk_tamap_prepared p;
-  gk_tamap_chirp ch;
-  int rc = one_map(&c, argc, argv, q_chirp, NQ(q_chirp), &path, &p);
-  if (rc) return rc;
   gk_error e = {0};
-  if (gk_tamap_chirp_fit(&p.map, (int)order, &ch, &e) != GK_OK) {
-    gk_tamap_prepared_free(&p);
-    if (!e.file[0]) snprintf(e.file, sizeof e.file, "%s", path);
-    return cli_error(&e);
-  }
-  double *on = malloc(p.map.nw * sizeof *on);
-  if (!on) { gk_tamap_prepared_free(&p); return CLI_FAILED; }
-  gk_tamap_onsets(&p.map, 5.0, on, &e);
-  rc = emit_tamap_chirp(&c, path, &p.map, &ch, on);
-  free(on);
-  gk_tamap_prepared_free(&p);
+  gk_tamap_svd s;
+  if (gk_tamap_svd_run(&p->map, (size_t)nvec, &s, &e) != GK_OK) return cli_error(&e);
+  int rc = emit_tamap_svd(c, path, &p->map, &p->chirp, p->has_chirp, &s);
+  gk_tamap_svd_free(&s);
   return rc;
 }
 
+static int run_chirp(cli_common *c, const char *path, gk_tamap_prepared *p)
+{
+  gk_error e = {0};
+  gk_tamap_chirp ch;
+  if (gk_tamap_chirp_fit(&p->map, (int)order, &ch, &e) != GK_OK) {
+    if (!e.file[0]) snprintf(e.file, sizeof e.file, "%s", path);
+    return cli_error(&e);
+  }
+  double *on = malloc(p->map.nw * sizeof *on);
+  if (!on) return CLI_FAILED;
+  gk_tamap_onsets(&p->map, 5.0, on, &e);
+  int rc = emit_tamap_chirp(c, path, &p->map, &ch, on);
+  free(on);
+  return rc;
+}
 
+/* svd or chirp: parse, exactly one argument, the map read with the map
+ * options, then the analysis */
+static int one_map(int argc, char **argv, int chirp)
+{
+  cli_common c = {.cmd = chirp ? "tamap chirp" : "tamap svd"};
+  int first, rc;
+  gk_tamap_prepare_options po;
+  gk_tamap_prepared p;
+  if ((chirp ? tamap_start(&c, argc, argv, q_chirp, NQ(q_chirp), &order, sizeof order, &first)
+             : tamap_start(&c, argc, argv, q_svd, NQ(q_svd), &nvec, sizeof nvec, &first)) < 0)
+    return CLI_USAGE;
+  if (first >= argc) return cli_usage(c.cmd, "give a map FILE");
+  if (first + 1 < argc) return cli_usage(c.cmd, "unexpected argument '%s'", argv[first + 1]);
+  if ((rc = tamap_prep_options(&tamap_mo, &po)) || (rc = tamap_load(argv[first], &po, &p))) return rc;
+  rc = chirp ? run_chirp(&c, argv[first], &p) : run_svd(&c, argv[first], &p);
+  gk_tamap_prepared_free(&p);
+  return rc;
+}
+static int cmd_svd(int argc, char **argv) { return one_map(argc, argv, 0); }
+static int cmd_chirp(int argc, char **argv) { return one_map(argc, argv, 1); }
 
 #define TAMAP_INTRO                                                                                 \
   "Transient-absorption maps dA(lambda, t) as the global/target analysis literature treats them\n" \

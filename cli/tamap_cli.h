@@ -54,6 +54,11 @@ int tamap_prep_options(const mapopt *mo, gk_tamap_prepare_options *po);
 /* Read and prepare one map; its notes (an implausible delay axis) warned. */
 int tamap_load(const char *path, const gk_tamap_prepare_options *po, gk_tamap_prepared *p);
 
+/* The start of every subcommand: the map options and the subcommand's
+ * state (size bytes at state) reset, argv parsed against q (0, or -1 after
+ * the message: return CLI_USAGE). */
+int tamap_start(cli_common *c, int argc, char **argv, cli_qopt *q, size_t nq, void *state, size_t size, int *first);
+
 /* the subcommands in other files; the table sizes are checked where the
  * tables are defined (a different count does not compile) */
 #define TAMAP_NQ_FIT 25

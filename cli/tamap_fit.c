@@ -22,47 +22,13 @@ static struct {
   const char *scheme, *init, *tau, *t0, *irf, *tunit;
   double das, seq, fwhm, disp;
 } FIT = {.fwhm = 100e-15};
-cli_qopt tamap_q_fit[] = {
-  CLI_OPT_GROUP("Model (exactly one)"),
-  CLI_OPT_NUM("das", "N", QO_POS, &FIT.das, NULL, "N parallel decays (decay-associated spectra)"),
-  CLI_OPT_NUM("sequential", "N", QO_POS, &FIT.seq, NULL, "A -> B -> ... (evolution-associated spectra)"),
-  CLI_OPT_STRQ("tau", "T1,T2,...", "s", &FIT.tau, "1, 10, 100 ps ...", "starting lifetimes for --das/--sequential"),
-  CLI_OPT_STRING("scheme", "TEXT|FILE.yaml", &FIT.scheme, NULL,
-                 "target model \"XX->X:40ps, X->0:3ns, H->X:0.4ps\": FROM->TO:RATE, RATE a rate (0.025/ps, "
-                 "2.5e10) or a lifetime (40ps); '!' after it fixes it; 0 or GS is the ground state; branching = "
-                 "two transitions. Or the same as a YAML file (docs/tamap.md): transitions: - {from: XX, to: X, "
-                 "lifetime: 40ps[, fixed: true]} (or rate: 2.5e10), initial: {XX: 1, X: 0.3} or a list of such "
-                 "mappings, one per map"),
-  CLI_OPT_STRING("init", "A=1,XX=0.3", &FIT.init, "1 in the first species",
-                 "initial populations of the scheme; one set per map separated by '/' (\"H=1,XX=0.1/H=1,XX=0.6\")"),
-  CLI_OPT_GROUP("Instrument response and time zero"),
-  CLI_OPT_QTY("irf-fwhm", "T", "s", QO_NONNEG, &FIT.fwhm, "100 fs", "Gaussian IRF FWHM, start value (0: no IRF)"),
-  CLI_OPT_FLAG("fix-irf", NULL, "hold the FWHM"),
-  CLI_OPT_FLAG("irf-per-set", NULL, "one FWHM per map"),
-  CLI_OPT_STRING("irf", "FILE", &FIT.irf, NULL,
-                 "measured IRF instead (time, response; its centroid is t0), convolved with every decay"),
-  CLI_OPT_STRING("time-unit", "U", &FIT.tunit, NULL, "time unit of the --irf file when its header has none"),
-  CLI_OPT_STRQ("t0", "T[,T2...]", "s", &FIT.t0, "0", "time zero start, one or one per map"),
-  CLI_OPT_FLAG("fix-t0", NULL, "hold time zero"),
-  CLI_OPT_NUM("dispersion", "N", QO_NONNEG, &FIT.disp, "0",
-              "fit a wavelength-dependent IRF shift, polynomial of order N (1..3)"),
-  CLI_OPT_GROUP("Fit"),
-  CLI_OPT_FLAG("nnls", NULL, "non-negative spectra (Lawson-Hanson) per map and wavelength"),
-  CLI_OPT_FLAG("profile", NULL,
-               "profile-likelihood 68 % intervals of the rates (each held in turn, the rest refitted, until chi2 "
-               "rises by chi2/dof); a rate whose interval reaches 0 is reported as a limit (lifetime >= ...)"),
-  MAP_QOPTS,
-};
 
 int tamap_cmd_fit(int argc, char **argv)
 {
   cli_common c = {.cmd = "tamap fit"};
-  CLI_RESET(tamap_mo), CLI_RESET(FIT);
-  cli_qopt *q = tamap_q_fit;
-  const size_t nq = NQ(tamap_q_fit);
+  cli_qopt *q = tamap_q_fit; const size_t nq = TAMAP_NQ_FIT;   /* the table below */
   int first;
-  if (cli_qopt_parse(&c, argc, argv, q, nq, &first) < 0) return CLI_USAGE;
-  const mapopt mo = tamap_mo;
+  if (tamap_start(&c, argc, argv, q, nq, &FIT, sizeof FIT, &first) < 0) return CLI_USAGE;
   gk_tamap_prepare_options po;
   const char *scheme = FIT.scheme, *init = FIT.init, *tau_s = FIT.tau, *t0_s = FIT.t0, *irf_s = FIT.irf,
              *tunit = FIT.tunit;
@@ -128,7 +94,7 @@ int tamap_cmd_fit(int argc, char **argv)
     o.irf.y = irfp.y;
     o.irf.n = irfp.d.n;
   }
-  int rc = tamap_prep_options(&mo, &po);
+  int rc = tamap_prep_options(&tamap_mo, &po);
   po.keep_base = 1;
   gk_tamap_prepared maps[GK_TAMAP_MAX_SETS];
   size_t loaded = 0;
@@ -139,16 +105,48 @@ int tamap_cmd_fit(int argc, char **argv)
   if (!rc) {
     gk_progress pr = cli_progress("global fit"), stop = {fit_stop, NULL};
     o.profile = cli_qopt_find(q, nq, "profile")->seen;
-    rc = gk_tamap_global_fit_passes(maps, nsets, &s, &o, mo.exclude, &stop, &res, &refit, &e) != GK_OK ? cli_error(&e) : 0;
+    rc = gk_tamap_global_fit_passes(maps, nsets, &s, &o, tamap_mo.exclude, &stop, &res, &refit, &e) != GK_OK ? cli_error(&e) : 0;
     cli_progress_done(&pr);
   }
   gk_kin_prepared_free(&irfp);
   o.irf.t = o.irf.y = NULL;
   if (!rc) {
-    tamap_fit_view v = {argv + first, nsets, maps, &s, &o, &res, scheme != NULL, das > 0, refit, mo.exclude};
+    tamap_fit_view v = {argv + first, nsets, maps, &s, &o, &res, scheme != NULL, das > 0, refit, tamap_mo.exclude};
     rc = emit_tamap_fit(&c, &v);
     gk_tamap_global_result_free(&res);
   }
   for (size_t d = 0; d < loaded; d++) gk_tamap_prepared_free(&maps[d]);
   return rc;
 }
+
+cli_qopt tamap_q_fit[] = {
+  CLI_OPT_GROUP("Model (exactly one)"),
+  CLI_OPT_NUM("das", "N", QO_POS, &FIT.das, NULL, "N parallel decays (decay-associated spectra)"),
+  CLI_OPT_NUM("sequential", "N", QO_POS, &FIT.seq, NULL, "A -> B -> ... (evolution-associated spectra)"),
+  CLI_OPT_STRQ("tau", "T1,T2,...", "s", &FIT.tau, "1, 10, 100 ps ...", "starting lifetimes for --das/--sequential"),
+  CLI_OPT_STRING("scheme", "TEXT|FILE.yaml", &FIT.scheme, NULL,
+                 "target model \"XX->X:40ps, X->0:3ns, H->X:0.4ps\": FROM->TO:RATE, RATE a rate (0.025/ps, "
+                 "2.5e10) or a lifetime (40ps); '!' after it fixes it; 0 or GS is the ground state; branching = "
+                 "two transitions. Or the same as a YAML file (docs/tamap.md): transitions: - {from: XX, to: X, "
+                 "lifetime: 40ps[, fixed: true]} (or rate: 2.5e10), initial: {XX: 1, X: 0.3} or a list of such "
+                 "mappings, one per map"),
+  CLI_OPT_STRING("init", "A=1,XX=0.3", &FIT.init, "1 in the first species",
+                 "initial populations of the scheme; one set per map separated by '/' (\"H=1,XX=0.1/H=1,XX=0.6\")"),
+  CLI_OPT_GROUP("Instrument response and time zero"),
+  CLI_OPT_QTY("irf-fwhm", "T", "s", QO_NONNEG, &FIT.fwhm, "100 fs", "Gaussian IRF FWHM, start value (0: no IRF)"),
+  CLI_OPT_FLAG("fix-irf", NULL, "hold the FWHM"),
+  CLI_OPT_FLAG("irf-per-set", NULL, "one FWHM per map"),
+  CLI_OPT_STRING("irf", "FILE", &FIT.irf, NULL,
+                 "measured IRF instead (time, response; its centroid is t0), convolved with every decay"),
+  CLI_OPT_STRING("time-unit", "U", &FIT.tunit, NULL, "time unit of the --irf file when its header has none"),
+  CLI_OPT_STRQ("t0", "T[,T2...]", "s", &FIT.t0, "0", "time zero start, one or one per map"),
+  CLI_OPT_FLAG("fix-t0", NULL, "hold time zero"),
+  CLI_OPT_NUM("dispersion", "N", QO_NONNEG, &FIT.disp, "0",
+              "fit a wavelength-dependent IRF shift, polynomial of order N (1..3)"),
+  CLI_OPT_GROUP("Fit"),
+  CLI_OPT_FLAG("nnls", NULL, "non-negative spectra (Lawson-Hanson) per map and wavelength"),
+  CLI_OPT_FLAG("profile", NULL,
+               "profile-likelihood 68 % intervals of the rates (each held in turn, the rest refitted, until chi2 "
+               "rises by chi2/dof); a rate whose interval reaches 0 is reported as a limit (lifetime >= ...)"),
+  MAP_QOPTS,
+};

@@ -12,24 +12,13 @@
 /* ---- sigma ------------------------------------------------------------ */
 
 static struct { double hnu, win[2], band[2]; const char *fluence; } SG = {0, {NAN, NAN}, {NAN, NAN}, NULL};
-cli_qopt tamap_q_sigma[] = {
-  CLI_OPT_QTY("photon-energy", "E", "eV", QO_POS, &SG.hnu, NULL, "pump photon energy, required"),
-  CLI_OPT_STRQ("fluence", "F1,F2,..", "J/cm2", &SG.fluence, NULL,
-               "pump fluence of each map, in the order of the maps (units as 5uJ/cm2)"),
-  CLI_OPT_RANGE("window", "s", SG.win, NULL, "delays averaged in every map (e.g. 200ps:1ns), required with maps"),
-  CLI_OPT_RANGE("band", "nm", SG.band, "all", "wavelengths averaged"),
-  MAP_QOPTS,
-};
 
 int tamap_cmd_sigma(int argc, char **argv)
 {
   cli_common c = {.cmd = "tamap sigma"};
-  CLI_RESET(tamap_mo), CLI_RESET(SG);
-  cli_qopt *q = tamap_q_sigma;
-  const size_t nq = NQ(tamap_q_sigma);
+  cli_qopt *q = tamap_q_sigma; const size_t nq = TAMAP_NQ_SIGMA;   /* the table below */
   int first;
-  if (cli_qopt_parse(&c, argc, argv, q, nq, &first) < 0) return CLI_USAGE;
-  const mapopt mo = tamap_mo;
+  if (tamap_start(&c, argc, argv, q, nq, &SG, sizeof SG, &first) < 0) return CLI_USAGE;
   const double hnu = SG.hnu, *win = SG.win, *band = SG.band;
   const char *fl_s = SG.fluence;
   if (first >= argc) return cli_usage(c.cmd, "give a FILE of fluence and signal, or maps with --fluence");
@@ -60,7 +49,7 @@ int tamap_cmd_sigma(int argc, char **argv)
     /* no --band: every wavelength */
     double bw[2] = {isfinite(band[0]) ? band[0] : 0, isfinite(band[1]) ? band[1] : DBL_MAX};
     gk_tamap_prepare_options po;
-    rc = tamap_prep_options(&mo, &po);
+    rc = tamap_prep_options(&tamap_mo, &po);
     if (!rc) {
       gk_error e;
       gk_notes notes = {0};
@@ -104,45 +93,28 @@ int tamap_cmd_sigma(int argc, char **argv)
   return rc;
 }
 
+cli_qopt tamap_q_sigma[] = {
+  CLI_OPT_QTY("photon-energy", "E", "eV", QO_POS, &SG.hnu, NULL, "pump photon energy, required"),
+  CLI_OPT_STRQ("fluence", "F1,F2,..", "J/cm2", &SG.fluence, NULL,
+               "pump fluence of each map, in the order of the maps (units as 5uJ/cm2)"),
+  CLI_OPT_RANGE("window", "s", SG.win, NULL, "delays averaged in every map (e.g. 200ps:1ns), required with maps"),
+  CLI_OPT_RANGE("band", "nm", SG.band, "all", "wavelengths averaged"),
+  MAP_QOPTS,
+};
+
 /* ---- gain --------------------------------------------------------------- */
 
 static struct {
   const char *ground, *nmean, *fluence;
   double win[2], delay, sigma, hnu, thick, probe, degen;
 } GN = {NULL, NULL, NULL, {NAN, NAN}, NAN, 0, 0, 0, NAN, 2};
-cli_qopt tamap_q_gain[] = {
-  CLI_OPT_STRING("ground", "A0.csv", &GN.ground, NULL,
-                 "wavelength (nm), ground-state absorbance A0 (OD), interpolated; required"),
-  CLI_OPT_GROUP("Pump levels (one of)"),
-  CLI_OPT_STRING("n-mean", "LIST", &GN.nmean, NULL, "<N> of the maps, in their order"),
-  CLI_OPT_STRQ("fluence", "LIST", "J/cm2", &GN.fluence, NULL,
-               "pump fluence of the maps, in their order, with --cross-section and --photon-energy: "
-               "<N> = S F/(h nu)"),
-  CLI_OPT_QTY("cross-section", "S", "cm2", QO_POS, &GN.sigma, NULL, "absorption cross-section per NC"),
-  CLI_OPT_QTY("photon-energy", "E", "eV", QO_POS, &GN.hnu, NULL, "pump photon energy"),
-  CLI_OPT_GROUP("Delays (one of)"),
-  CLI_OPT_QTY("delay", "T", "s", QO_ANY, &GN.delay, NULL, "analyse one delay (nearest sample; every map must have it)"),
-  CLI_OPT_RANGE("window", "s", GN.win, NULL, "dA averaged over these delays (with units: 2ps:4ps)"),
-  CLI_OPT_GROUP("Gain"),
-  CLI_OPT_QTY("thickness", "d", "cm", QO_POS, &GN.thick, NULL, "film thickness: material gain -(A0 + dA) ln10/d"),
-  CLI_OPT_FLAG("gain-fit", NULL,
-               "Poisson gain-curve fit of -dA/A0 versus <N> (as gainkit ta --gain-fit, n_e = 0): the band-edge "
-               "degeneracy g and the model's <N_th>"),
-  CLI_OPT_QTY("probe", "NM", "nm", QO_POS, &GN.probe, "the wavelength of the lowest threshold",
-              "wavelength of the --gain-fit"),
-  CLI_OPT_NUM("degeneracy", "G", QO_POS, &GN.degen, "2", "start of g in --gain-fit"),
-  MAP_QOPTS,
-};
 
 int tamap_cmd_gain(int argc, char **argv)
 {
   cli_common c = {.cmd = "tamap gain"};
-  CLI_RESET(tamap_mo), CLI_RESET(GN);
-  cli_qopt *q = tamap_q_gain;
-  const size_t nq = NQ(tamap_q_gain);
+  cli_qopt *q = tamap_q_gain; const size_t nq = TAMAP_NQ_GAIN;   /* the table below */
   int first;
-  if (cli_qopt_parse(&c, argc, argv, q, nq, &first) < 0) return CLI_USAGE;
-  const mapopt mo = tamap_mo;
+  if (tamap_start(&c, argc, argv, q, nq, &GN, sizeof GN, &first) < 0) return CLI_USAGE;
   const char *ground = GN.ground, *nm_s = GN.nmean, *fl_s = GN.fluence;
   double *win = GN.win;
   const double delay = GN.delay, sigma = GN.sigma, hnu = GN.hnu, thick = GN.thick, probe = GN.probe,
@@ -180,7 +152,7 @@ int tamap_cmd_gain(int argc, char **argv)
   gk_tamap_prepared maps[GK_TAMAP_MAX_GAIN_SETS];
   const gk_tamap *mp[GK_TAMAP_MAX_GAIN_SETS];
   size_t loaded = 0;
-  int rc = tamap_prep_options(&mo, &po);
+  int rc = tamap_prep_options(&tamap_mo, &po);
   for (size_t d = 0; !rc && d < nsets; d++, loaded++) {
     rc = tamap_load(argv[first + (int)d], &po, &maps[d]);
     mp[d] = &maps[d].map;
@@ -218,3 +190,27 @@ int tamap_cmd_gain(int argc, char **argv)
   gk_tamap_gain_free(&r);
   return rc;
 }
+
+cli_qopt tamap_q_gain[] = {
+  CLI_OPT_STRING("ground", "A0.csv", &GN.ground, NULL,
+                 "wavelength (nm), ground-state absorbance A0 (OD), interpolated; required"),
+  CLI_OPT_GROUP("Pump levels (one of)"),
+  CLI_OPT_STRING("n-mean", "LIST", &GN.nmean, NULL, "<N> of the maps, in their order"),
+  CLI_OPT_STRQ("fluence", "LIST", "J/cm2", &GN.fluence, NULL,
+               "pump fluence of the maps, in their order, with --cross-section and --photon-energy: "
+               "<N> = S F/(h nu)"),
+  CLI_OPT_QTY("cross-section", "S", "cm2", QO_POS, &GN.sigma, NULL, "absorption cross-section per NC"),
+  CLI_OPT_QTY("photon-energy", "E", "eV", QO_POS, &GN.hnu, NULL, "pump photon energy"),
+  CLI_OPT_GROUP("Delays (one of)"),
+  CLI_OPT_QTY("delay", "T", "s", QO_ANY, &GN.delay, NULL, "analyse one delay (nearest sample; every map must have it)"),
+  CLI_OPT_RANGE("window", "s", GN.win, NULL, "dA averaged over these delays (with units: 2ps:4ps)"),
+  CLI_OPT_GROUP("Gain"),
+  CLI_OPT_QTY("thickness", "d", "cm", QO_POS, &GN.thick, NULL, "film thickness: material gain -(A0 + dA) ln10/d"),
+  CLI_OPT_FLAG("gain-fit", NULL,
+               "Poisson gain-curve fit of -dA/A0 versus <N> (as gainkit ta --gain-fit, n_e = 0): the band-edge "
+               "degeneracy g and the model's <N_th>"),
+  CLI_OPT_QTY("probe", "NM", "nm", QO_POS, &GN.probe, "the wavelength of the lowest threshold",
+              "wavelength of the --gain-fit"),
+  CLI_OPT_NUM("degeneracy", "G", QO_POS, &GN.degen, "2", "start of g in --gain-fit"),
+  MAP_QOPTS,
+};
