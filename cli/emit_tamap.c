@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "emit_tamap.h"
+#include "gainkit/constants.h"
 
 /* ---- shared ---------------------------------------------------------- */
 
@@ -231,7 +232,7 @@ int emit_tamap_chirp(cli_common *c, const char *path, const gk_tamap *m, const g
 int emit_tamap_sigma(cli_common *c, const tamap_sigma_view *v)
 {
   int rc;
-  double hv = v->hnu * 1.602176634e-19;
+  double hv = v->hnu * GK_Q_E;
   cli_result r;
   cli_result_init(&r, "tamap sigma");
   if (v->maps) {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gainkit/constants.h"
 #include "tamap_cli.h"
 
 /* ---- sigma ------------------------------------------------------------ */
@@ -136,7 +137,7 @@ int tamap_cmd_gain(int argc, char **argv)
   if (nl != nsets) { free(lst); return CLI_QFAIL(nm_s ? "n-mean" : "fluence", "%zu values for %zu maps", nl, nsets); }
   double nmean[GK_TAMAP_MAX_GAIN_SETS];
   for (size_t k = 0; k < nsets; k++) {
-    nmean[k] = nm_s ? lst[k] : sigma * lst[k] / (hnu * 1.602176634e-19);
+    nmean[k] = nm_s ? lst[k] : sigma * lst[k] / (hnu * GK_Q_E);
     if (!(nmean[k] >= 0) || (k && !(nmean[k] > nmean[k - 1]))) {
       free(lst);
       return CLI_QFAIL(nm_s ? "n-mean" : "fluence", "must be >= 0 and increase, in the order of the maps");
