@@ -45,7 +45,7 @@ typedef struct gk_tamap {
   double *z;           /* OD */
   unsigned char *use;  /* nw*nt or NULL */
   long data_line;      /* file line of the first data row (for messages) */
-  char t_unit[16];     /* unit the delays were read in ("ps"; "" = seconds or built by gk_tamap_init) */
+  char t_unit[64];     /* unit the delays were read in ("ps"; "" = seconds or built by gk_tamap_init) */
   long t_line;         /* file line where the delay axis starts (0: none) */
 } gk_tamap;
 
