@@ -1,6 +1,6 @@
-/* gk_ta_prepare (reading a TA set from files): numbers read back exactly,
- * <N> from a cross-section and an energy fluence against the closed form,
- * and the field-named errors. */
+/* gk_ta_prepare (reading a TA set from files) and gk_trpl_read (PL decays):
+ * numbers read back exactly, <N> from a cross-section and an energy
+ * fluence against the closed form, and the field-named errors. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 
 #include "gainkit/constants.h"
 #include "gainkit/ta.h"
+#include "gainkit/trpl.h"
 #include "gk_test.h"
 
 static char dir[64];
@@ -141,6 +142,52 @@ static void test_bad_files(void)
   gk_ta_prepared_free(&p);
 }
 
+static void test_trpl_read(void)
+{
+  gk_trpl_read_options o = {.ndecay = 2, .what = "densities"};
+  gk_trpl_table t;
+  gk_error e;
+  const char *ok = put("p.csv", "t (ns),a,b\n0,1,2\n1,0.5,1\n2,0.25,0.5\n3,0.1,0.2\n");
+  CHECK_INT(gk_trpl_read(ok, &o, &t, &e), GK_OK);
+  CHECK_INT(t.n, 4);
+  CHECK_CLOSE(t.t[3], 3e-9, 1e-12);
+  CHECK_CLOSE(t.pl[1 * 4 + 1], 1, 0);
+  CHECK_INT(t.unit_from_option, 0);
+  gk_trpl_table_free(&t);
+  /* column count, missing time unit, negative times without an IRF */
+  o.ndecay = 3;
+  CHECK_INT(gk_trpl_read(ok, &o, &t, &e), GK_EINPUT);
+  CHECK(strstr(e.msg, "2 PL columns but 3 densities") != NULL);
+  gk_trpl_table_free(&t);
+  o.ndecay = 2;
+  const char *bare = put("q.csv", "t,a,b\n-1,1,2\n1,0.5,1\n2,0.25,0.5\n3,0.1,0.2\n");
+  CHECK_INT(gk_trpl_read(bare, &o, &t, &e), GK_EINPUT);
+  CHECK(strstr(e.msg, "`time_unit`") != NULL);
+  gk_trpl_table_free(&t);
+  o.time_unit = "ns";
+  CHECK_INT(gk_trpl_read(bare, &o, &t, &e), GK_EINPUT);
+  CHECK_INT(e.line, 2);
+  CHECK(strstr(e.msg, "`irf_fwhm`") != NULL);
+  gk_trpl_table_free(&t);
+  o.allow_negative_time = 1;
+  CHECK_INT(gk_trpl_read(bare, &o, &t, &e), GK_OK);
+  CHECK_INT(t.unit_from_option, 1);
+  gk_trpl_table_free(&t);
+  /* a time axis in the wrong unit is noted, not refused */
+  o.time_unit = "s";
+  CHECK_INT(gk_trpl_read(bare, &o, &t, &e), GK_OK);
+  CHECK_INT(t.notes.n, 1);
+  gk_trpl_table_free(&t);
+  /* the charging file: exactly three columns */
+  gk_trpl_read_options oc = {.time_unit = "ns"};
+  CHECK_INT(gk_trpl_read(put("c.csv", "t,a\n0,1\n1,2\n2,3\n3,4\n"), &oc, &t, &e), GK_EINPUT);
+  CHECK(strstr(e.msg, "`charging` reads three") != NULL);
+  gk_trpl_table_free(&t);
+  CHECK_INT(gk_trpl_read(ok, &oc, &t, &e), GK_OK);
+  CHECK_INT(t.ndecay, 2);
+  gk_trpl_table_free(&t);
+}
+
 int main(void)
 {
   snprintf(dir, sizeof dir, "/tmp/gk-taprep.XXXXXX");
@@ -148,6 +195,7 @@ int main(void)
   RUN(test_two_delays);
   RUN(test_pump_axis);
   RUN(test_bad_files);
+  RUN(test_trpl_read);
   char cmd[96];
   snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
   if (system(cmd)) return 1;
