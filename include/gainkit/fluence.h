@@ -303,6 +303,34 @@ typedef struct gk_trend {
   size_t n;
 } gk_trend;
 int gk_trend_linear(const double *x, const double *y, const double *se, size_t n, gk_trend *t, gk_error *err);
+/* The control parameter from a file name: its last number (before the
+ * extension) with the letters right after it as unit ("series-20V.csv" ->
+ * 20, "V"; "run_-5V" -> -5); NaN when none. For n files: GK_EUSAGE naming
+ * the first file without one; unit "" unless all agree. */
+double gk_trend_value_from_name(const char *path, char *unit, size_t usz);
+int gk_trend_values_from_names(const char *const *files, size_t n, double *x, char *unit, size_t usz, gk_error *err);
+/* The trend of n pump series (pump, intensity columns, one pump unit for
+ * all) at parameter values (distinct, else GK_EUSAGE): the threshold of
+ * each (gk_threshold_kink_fit, or gk_threshold_lines_fit with lines: no
+ * error), rows sorted by value; a series without a threshold is noted and
+ * left out; the straight line (gk_trend_linear, weighted by the kink's
+ * errors) through the m determined ones (trend_ok 0 with trend_reason
+ * when it cannot be drawn: not an error). Errors: the readers' and fits'
+ * (FILE:LINE), a pump unit differing from the first file's. */
+typedef struct gk_trend_row { double x, th, se; const char *file; int ok; } gk_trend_row;
+typedef struct gk_trend_series {
+  size_t n;
+  gk_trend_row *row;
+  size_t m;
+  double *x, *y, *se;          /* the m determined thresholds */
+  char pump_unit[32];          /* as in the files */
+  int trend_ok;
+  gk_trend trend;
+  char trend_reason[512];
+  gk_notes notes;
+} gk_trend_series;
+int gk_trend_run(const char *const *files, const double *values, size_t n, int lines, gk_trend_series *t, gk_error *err);
+void gk_trend_series_free(gk_trend_series *t);
 
 GK_API_END
 #ifdef __cplusplus
