@@ -3,6 +3,7 @@
  * scaling with N_lambda = 100, 200, 400, 800 at Np = 40, on noise-free
  * synthetic data (tests/vpi_synth.h), on 1 % noise at 400 x 40, and on the
  * design of examples/vpi-ddab.csv. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,16 +51,24 @@ static void one_design(size_t nl, size_t np, double noise, double bg, double pmi
  * n = 1.5, W2 = 2 W1, 1 % noise, fitted unweighted (--weights none; the
  * sigma column printed is 1). The issue's exact data were not recorded;
  * this is the closest reconstruction from its description. */
+/* `bench_vpi dump NOISE MODE`: MODE relative (default: sigma = noise x the
+ * noise-free intensity, as --weights relative), poisson (sigma =
+ * sqrt(max(I, 1)), as --weights poisson) or none (unweighted). */
 static int dump_case(double noise, const double *glob, int weighted, unsigned long seed);
-static int dump(double noise) { return dump_case(noise, NULL, 1, 11); }
+static int dump(double noise, const char *mode)
+{
+  int w = !mode || !strcmp(mode, "relative") ? 1 : !strcmp(mode, "poisson") ? 2 : !strcmp(mode, "none") ? 0 : -1;
+  if (w < 0) return fprintf(stderr, "bench_vpi: unknown weighting mode %s\n", mode), 2;
+  return dump_case(noise, NULL, w, 11);
+}
 
 static int dump_case(double noise, const double *glob, int weighted, unsigned long seed)
 {
   size_t nl = 400, np = 40;
   vpi_truth t;
   synth_make_full(&t, nl, np, 2.0, noise, seed, 0.1, 2.0, glob);
-  if (!weighted)
-    for (size_t k = 0; k < nl * np; k++) t.sigma[k] = 1;
+  for (size_t k = 0; k < nl * np && weighted != 1; k++)
+    t.sigma[k] = weighted == 2 ? sqrt(t.intensity[k] > 1 ? t.intensity[k] : 1) : 1;
   gk_vpi_data d = {.nl = nl, .np = np, .lambda = t.lambda, .pump = t.pump, .intensity = t.intensity,
                    .sigma = weighted ? t.sigma : NULL, .F = t.F, .L = t.L};
   gk_vpi_result r;
@@ -82,7 +91,7 @@ static int dump_case(double noise, const double *glob, int weighted, unsigned lo
 int main(int argc, char **argv)
 {
   gsl_set_error_handler_off();
-  if (argc > 1 && !strcmp(argv[1], "dump")) return dump(argc > 2 ? atof(argv[2]) : 0.01);
+  if (argc > 1 && !strcmp(argv[1], "dump")) return dump(argc > 2 ? atof(argv[2]) : 0.01, argc > 3 ? argv[3] : NULL);
   if (argc > 1 && !strcmp(argv[1], "dump-issue14")) {
     const double g[4] = {0.5, 1.0, 3.0, 1.5};
     return dump_case(0.01, g, 0, 14);

@@ -12,9 +12,13 @@ the answer would give, so the scipy time excludes any start search; gainkit's
 time is its whole automatic fit (start search included).
 
 CPU time on both sides (time.process_time, CLOCK_PROCESS_CPUTIME_ID).
-Usage: bench_vpi.py BUILD/bench/bench_vpi [--issue14]
-(--issue14: the unweighted 400 x 40 case of issue 14 against a scipy
-multi-start; exit 1 when gainkit ends above the best scipy chi2 by > 1e-6.)
+Usage: bench_vpi.py BUILD/bench/bench_vpi [--mode relative|poisson|none] [--no-table]
+       bench_vpi.py BUILD/bench/bench_vpi --issue14 [--starts N]
+(--mode: the weighting of the 400 x 40 fit, as gainkit vpi --weights: sigma =
+1 % of the noise-free intensity (default), sqrt(max(I, 1)), or none.
+--issue14: the unweighted 400 x 40 case of issue 14 against a scipy
+multi-start, its first N starts (default all 9); exit 1 when gainkit ends
+above the best scipy chi2 by > 1e-6. tests/cli/test_vpi_scipy.sh runs it.)
 Prints bench_vpi's own table first; last line: the ratio scipy / gainkit."""
 import subprocess
 import sys
@@ -59,11 +63,14 @@ def lnf(P, P1, P2, m, n):
 
 def main():
     exe = sys.argv[1] if len(sys.argv) > 1 else "build/bench/bench_vpi"
-    issue14 = "--issue14" in sys.argv[2:]
-    if not issue14:
+    args = sys.argv[2:]
+    issue14 = "--issue14" in args
+    mode = args[args.index("--mode") + 1] if "--mode" in args else "relative"
+    nstarts = int(args[args.index("--starts") + 1]) if "--starts" in args else 9
+    if not issue14 and "--no-table" not in args:
         print(subprocess.run([exe], check=True, capture_output=True, text=True).stdout, end="")
-    out = subprocess.run([exe, "dump-issue14" if issue14 else "dump"], check=True, capture_output=True,
-                         text=True).stdout
+    out = subprocess.run([exe, "dump-issue14"] if issue14 else [exe, "dump", "0.01", mode], check=True,
+                         capture_output=True, text=True).stdout
     lam, pump, I, S = [], [], [], []
     for line in out.splitlines():
         f = line.split()
@@ -129,7 +136,8 @@ def main():
         return csr_matrix((d.ravel(), cols, indptr), shape=(nl * npump, nu))
 
     if issue14:
-        return multistart(resid, jac, nl, npump, g0, gam0, al0, w10, w20, pmax, g_chi2, g_cpu, g_conv)
+        return multistart(resid, jac, nl, npump, g0, gam0, al0, w10, w20, pmax, g_chi2, g_cpu, g_conv,
+                          nstarts)
     P1, P2, m, n = glob
     x0 = np.concatenate([gam0, al0, w10, w20,
                          [np.log(1.3 * P1), np.log(0.8 * P2), np.log(1.2 * n), np.log(0.8 * (m - n))]])
@@ -143,14 +151,14 @@ def main():
     s_cpu = time.process_time() - c0
     chi2 = float(np.sum(r.fun**2))
     rel = (chi2 - g_chi2) / g_chi2
-    print(f"vpi2 400x40 1% noise: gainkit {g_cpu:.3f} s (converged {g_conv}, automatic start)  "
+    print(f"vpi2 400x40 1% noise, weights {mode}: gainkit {g_cpu:.3f} s (converged {g_conv}, automatic start)  "
           f"scipy least_squares {s_cpu:.3f} s ({r.nfev} fev, status {r.status})  "
           f"chi2 {g_chi2:.10e} vs {chi2:.10e} (scipy - gainkit: {rel:+.1e} relative"
           f"{'' if abs(rel) <= 1e-6 else '; DIFFERENT OPTIMUM' if rel > 0 else '; scipy LOWER'})")
-    print(f"ratio scipy/gainkit (CPU time): vpi2 400x40 {s_cpu / g_cpu:.2f}x")
+    print(f"ratio scipy/gainkit (CPU time): vpi2 400x40 weights {mode} {s_cpu / g_cpu:.2f}x")
 
 
-def multistart(resid, jac, nl, npump, g0, gam0, al0, w10, w20, pmax, g_chi2, g_cpu, g_conv):
+def multistart(resid, jac, nl, npump, g0, gam0, al0, w10, w20, pmax, g_chi2, g_cpu, g_conv, nstarts):
     """Issue 14's unweighted 400 x 40 case: scipy least_squares from 8 starts
     of the globals (P1 in {0.05, 0.2, 1, 5} pmax, P2 = pmax / 2, (n, m) in
     {(1, 3), (1.5, 3)}) plus the truth, gamma/alpha/W from the truth; the
@@ -159,7 +167,8 @@ def multistart(resid, jac, nl, npump, g0, gam0, al0, w10, w20, pmax, g_chi2, g_c
     lo = np.full(nu, -np.inf)
     lo[nl:g0] = 0
     starts = [(p1 * pmax, 0.5 * pmax, n, m) for p1 in (0.05, 0.2, 1.0, 5.0) for n, m in ((1, 3), (1.5, 3))]
-    starts.append((0.5, 1.0, 1.5, 3.0))  # the truth
+    starts.insert(0, (0.5, 1.0, 1.5, 3.0))  # the truth first
+    starts = starts[:max(1, nstarts)]
     best, c0 = np.inf, time.process_time()
     for P1, P2, n, m in starts:
         x0 = np.concatenate([gam0, al0, w10, w20, [np.log(P1), np.log(P2), np.log(n), np.log(m - n)]])

@@ -6,7 +6,8 @@
  * Time is CPU time of this process (CLOCK_PROCESS_CPUTIME_ID): the
  * machine is shared. Output per model: "data <model> L I sigma" lines (the
  * exact data), "start <model> theta..." (gainkit's first automatic start,
- * which the scipy side also starts from), then
+ * which the scipy side also starts from), "truth <model> theta..." (the
+ * parameters that generated the data, scipy's second start), then
  * "case <model> chi2 <chi2> us <per fit> theta <...>".
  * Usage: bench_vslfit [reps-scale [model]] */
 #include <math.h>
@@ -47,6 +48,9 @@ int main(int argc, char **argv)
     gk_vsl_data d = {.n = N, .L = L, .intensity = I, .sigma = S, .weighting = GK_WEIGHT_SIGMA};
     double st[4 * 16];
     size_t ns = gk_vsl_guess(&d, m, st, 16);
+    printf("truth %s", gk_vsl_model_name(m));
+    for (size_t k = 0; k < gk_vsl_ntheta(m); k++) printf(" %.17g", th[k]);
+    printf("\n");
     printf("start %s", gk_vsl_model_name(m));
     for (size_t k = 0; k < gk_vsl_ntheta(m) && ns; k++) printf(" %.17g", st[k]);
     printf("\n");

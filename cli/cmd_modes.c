@@ -401,7 +401,7 @@ static void sweep_pol_json(cJSON *o, const char *key, const gk_sweep_point *P, i
 
 
 static int run_sweep(const cli_common *c, const gk_stack *s, int layer, const double *th, size_t nth,
-                     const double *wls, size_t nwl, double wl, double G)
+                     const double *wls, size_t nwl, double wl, double G, int continuation)
 {
   size_t np = (layer >= 0 ? nth : 1) * (nwl ? nwl : 1);
   gk_sweep_point *P = calloc(np, sizeof *P);
@@ -410,7 +410,8 @@ static int run_sweep(const cli_common *c, const gk_stack *s, int layer, const do
   gk_error_clear(&e);
   int conv = 1;
   gk_progress pr = cli_progress("modes sweep");
-  int rc = gk_modes_sweep(s, layer, th, nth, wls, nwl, wl, G, P, &conv, &pr, &e);
+  gk_modes_sweep_opts so = {.continuation = continuation};
+  int rc = gk_modes_sweep_ex(s, layer, th, nth, wls, nwl, wl, G, P, &conv, &so, &pr, &e);
   cli_progress_done(&pr);
   if (rc != GK_OK || cli_interrupted()) { free(P); return rc != GK_OK ? stack_error(&e, s) : CLI_FAILED; }
 
@@ -422,6 +423,15 @@ static int run_sweep(const cli_common *c, const gk_stack *s, int layer, const do
   if (s->active >= 0) cJSON_AddStringToObject(j, "active_layer", s->layers[s->active].name);
   else cJSON_AddNullToObject(j, "active_layer");
   gk_json_num(j, "material_gain_cm", G);
+  {
+    cJSON *sv = cJSON_AddObjectToObject(j, "solver");
+    cJSON_AddStringToObject(sv, "method", so.continuation ? "continuation" : "full search");
+    if (so.continuation) {
+      cJSON_AddNumberToObject(sv, "full_searches", (double)so.full_solves);
+      cJSON_AddNumberToObject(sv, "continued_points", (double)so.newton_solves);
+      cJSON_AddNumberToObject(sv, "segments_redone", (double)so.redone_segments);
+    }
+  }
   cJSON *arr = cJSON_AddArrayToObject(j, "sweep");
   cli_buf b = {0};
   cli_printf(&b, "Sweep of %s: fundamental modes, g_net = Γ_active·%g cm^-1 − loss\n", s->file, G);
@@ -500,7 +510,7 @@ static int run_sweep(const cli_common *c, const gk_stack *s, int layer, const do
 static struct {
   double wl, G;
   const char *pol, *profile, *sweep, *sweep_wl;
-  int leaky;
+  int leaky, full_search;
 } A = {.wl = NAN, .pol = "both"};
 
 static cli_qopt q[] = {
@@ -511,6 +521,9 @@ static cli_qopt q[] = {
                  "sweep a layer thickness (nm) for the fundamental TE0/TM0: active confinement, loss, net gain"),
   CLI_OPT_STRING("sweep-wavelength", "FROM:TO:STEP", &A.sweep_wl, NULL, "sweep the wavelength (nm)"),
   CLI_OPT_QTY("material-gain", "G", "cm^-1", QO_ANY, &A.G, NULL, "material gain g_i for g_net = Γ g_i - loss"),
+  CLI_OPT_FLAG("full-search", &A.full_search,
+               "a sweep: the full argument-principle search at every point, instead of continuing each point's "
+               "Newton iteration from the previous n_eff (with a full search every 32 points as a check)"),
   CLI_OPT_FLAG("leaky", &A.leaky,
                "leaky and Bragg-reflection modes instead (n_eff below the cover/substrate index): leakage and "
                "absorption loss, DBR stop band, modal angle; see docs/modes.md"),
@@ -590,7 +603,7 @@ static int run(int argc, char **argv)
       rc = CLI_USAGE;
       goto done;
     }
-    rc = run_sweep(&c, &s, layer, th, nth, wls, nwl, wl, G);
+    rc = run_sweep(&c, &s, layer, th, nth, wls, nwl, wl, G, !A.full_search);
   } else if (leaky) {
     rc = cli_modes_leaky(&c, &s, wl, pols, profile);
   } else {

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "qopt.h"
+#include "gainkit/constants.h"
 #include "gainkit/ta.h"
 #include "gainkit/tamap.h"
 
@@ -1040,7 +1041,7 @@ static int cmd_sigma(int argc, char **argv)
     gk_columns_free(&col);
     return cli_error(&e);
   }
-  double hv = hnu * 1.602176634e-19;
+  double hv = hnu * GK_Q_E;
   cli_result r;
   cli_result_init(&r, "tamap sigma");
   if (maps) {
@@ -1175,7 +1176,7 @@ static int cmd_gain(int argc, char **argv)
   if (nl != nsets) { free(lst); return CLI_QFAIL(nm_s ? "n-mean" : "fluence", "%zu values for %zu maps", nl, nsets); }
   double nmean[GK_TAMAP_MAX_GAIN_SETS];
   for (size_t k = 0; k < nsets; k++) {
-    nmean[k] = nm_s ? lst[k] : sigma * lst[k] / (hnu * 1.602176634e-19);
+    nmean[k] = nm_s ? lst[k] : sigma * lst[k] / (hnu * GK_Q_E);
     if (!(nmean[k] >= 0) || (k && !(nmean[k] > nmean[k - 1]))) {
       free(lst);
       return CLI_QFAIL(nm_s ? "n-mean" : "fluence", "must be >= 0 and increase, in the order of the maps");

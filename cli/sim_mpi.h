@@ -12,6 +12,7 @@
 typedef struct sim_mpi {
   int active;       /* MPI_Init was called (launched by mpirun with >= 1 rank) */
   int rank, size;
+  double init_s;    /* wall seconds in MPI_Init (with loading Open MPI) */
 } sim_mpi;
 
 /* Initialise MPI only when the process was started by an MPI launcher, so
@@ -19,7 +20,8 @@ typedef struct sim_mpi {
  * Ranks other than 0 get stdout and stderr redirected to /dev/null: they
  * print nothing. */
 void sim_mpi_init(sim_mpi *m);
-/* gk_sim_sweep with the points spread over the ranks (round robin). On rank 0
+/* gk_sim_sweep with the points spread over the ranks (blocks of one point
+ * per rank, dealt forwards and backwards in turn: see owner_of). On rank 0
  * results[0..n) are filled exactly as gk_sim_sweep fills them; on the other
  * ranks results are left zeroed. The status (and error) is the same on every
  * rank: that of the first failing point in sweep order. */

@@ -36,8 +36,15 @@ typedef int (*gk_model_fn)(const double *theta, double *yhat, void *ctx);
 typedef int (*gk_jac_fn)(const double *theta, double *jac, void *ctx);
 
 typedef enum { GK_WEIGHT_NONE = 0, GK_WEIGHT_SIGMA, GK_WEIGHT_RELATIVE } gk_weighting;
-/* Trust-region strategy (gsl_multifit_nlinear_parameters.trs). */
-typedef enum { GK_FIT_LM = 0, GK_FIT_LMACCEL, GK_FIT_DOGLEG, GK_FIT_DDOGLEG, GK_FIT_SUBSPACE2D } gk_fit_method;
+/* Trust-region strategy (gsl_multifit_nlinear_parameters.trs), or
+ * GK_FIT_LM_DENSE: the engine's own dense Levenberg–Marquardt driver, the
+ * same iteration as GK_FIT_LM with the QR solver on plain arrays in one
+ * allocation (no GSL workspace); for small problems (a few parameters,
+ * tens to hundreds of points), where GSL's per-iteration overhead
+ * dominates. It always uses QR (gk_fit_options.solver is ignored) and
+ * honours gk_fit_options.scale. docs/fitting.md "Solvers". */
+typedef enum { GK_FIT_LM = 0, GK_FIT_LMACCEL, GK_FIT_DOGLEG, GK_FIT_DDOGLEG, GK_FIT_SUBSPACE2D,
+               GK_FIT_LM_DENSE } gk_fit_method;
 /* Linear solver of the trust-region subproblem
  * (gsl_multifit_nlinear_parameters.solver): QR (default, GSL's), Cholesky
  * (fastest, least robust to near-singular J), modified Cholesky, SVD (most

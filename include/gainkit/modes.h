@@ -143,6 +143,32 @@ int gk_modes_sweep(const gk_stack *s, int layer, const double *thick, size_t nth
                    double material_gain, gk_sweep_point *out, int *converged,
                    const gk_progress *progress, gk_error *err);
 
+/* Sweep options. continuation = 0: gk_modes_sweep (the full search at
+ * every point). continuation = 1: along each chain of points (the thickness
+ * at one wavelength; a wavelength-only sweep is one chain) Newton's method
+ * starts from the previous points' n_eff (linear extrapolation). A
+ * continued zero counts as the fundamental mode when the continuation is
+ * smooth (small step, Newton correction under a quarter of the predicted
+ * change) or, otherwise, when the argument principle finds no zero with a
+ * larger Re n_eff in the full search's region ("certified"); else that
+ * point gets the full search. The full search also runs every check_every
+ * points (0: 32) and at each chain's last point, and a segment whose
+ * continuation disagrees with it there is recomputed with the full search
+ * at every point (docs/modes.md). The n_eff equal independent full solves
+ * to Newton's tolerance (~1e-14 relative), with the same results for any
+ * number of threads. The counters are filled in: full searches, continued
+ * points, segments redone, continued points that needed the certificate. */
+typedef struct gk_modes_sweep_opts {
+  int continuation;
+  size_t check_every;
+  size_t full_solves, newton_solves, redone_segments, certified;
+} gk_modes_sweep_opts;
+
+int gk_modes_sweep_ex(const gk_stack *s, int layer, const double *thick, size_t nthick,
+                      const double *wl, size_t nwl, double default_wavelength_nm,
+                      double material_gain, gk_sweep_point *out, int *converged,
+                      gk_modes_sweep_opts *opts, const gk_progress *progress, gk_error *err);
+
 GK_API_END
 #ifdef __cplusplus
 }

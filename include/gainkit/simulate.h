@@ -148,7 +148,15 @@ typedef struct gk_sim_config {
   double t_start, t_end;   /* window, s, pump peak at t = 0; 0,0 = automatic */
   double accuracy;         /* ε of the step control (default 0.1); halve to refine */
   int time_resolved;       /* keep edge spectra and populations per output bin */
+  /* OpenMP inside a lone run: GK_SIM_THREADS_AUTO (0, default) times serial
+   * and threaded flux solves and keeps the faster; GK_SIM_THREADS_ALWAYS
+   * threads every step on grids big enough to thread (benchmarks: the
+   * threaded path's own balance); GK_SIM_THREADS_NEVER stays serial. The
+   * results are the same bits either way. */
+  int threading;
 } gk_sim_config;
+
+enum { GK_SIM_THREADS_AUTO = 0, GK_SIM_THREADS_ALWAYS = 1, GK_SIM_THREADS_NEVER = 2 };
 
 /* Memory caps checked by gk_sim_config_check: bins x cells (three
  * double arrays of that size per run: 1e7 -> 240 MB) and, time-resolved,

@@ -160,10 +160,13 @@ def steps(start, stop, step):
 
 
 def sweep(stack, layer=None, thickness_nm=None, wavelengths_nm=None, wavelength_nm=None,
-          material_gain=0.0, base_dir=None, on_progress=None):
+          material_gain=0.0, base_dir=None, on_progress=None, full_search=False):
     """Fundamental TE0/TM0 over a grid of a layer's thickness (nm) and/or
     wavelengths (nm): active-layer confinement, modal loss and net gain
     g_net = confinement * material_gain - loss (cm^-1). Ctrl-C cancels.
+    Each point continues Newton's method from the previous n_eff (checked,
+    see docs/modes.md); full_search=True searches every point from scratch
+    (the CLI's --full-search).
     Example: gainkit.modes.sweep("examples/stack-electrodes.yaml",
              layer="perovskite", thickness_nm=gainkit.modes.steps(20, 400, 5),
              material_gain=500)["te0_positive_net_gain_from_nm"]"""
@@ -189,9 +192,11 @@ def sweep(stack, layer=None, thickness_nm=None, wavelengths_nm=None, wavelength_
     P = ffi.new("gk_sweep_point[]", npt)
     conv = ffi.new("int *", 1)
     err = new_error()
+    so = ffi.new("gk_modes_sweep_opts *")
+    so.continuation = 0 if full_search else 1
     with Cancel(on_progress) as cancel:
-        rc = lib.gk_modes_sweep(st._c, li, dptr(th), nth, dptr(wls), nwl, wl, material_gain, P, conv,
-                                cancel.progress, err)
+        rc = lib.gk_modes_sweep_ex(st._c, li, dptr(th), nth, dptr(wls), nwl, wl, material_gain, P, conv,
+                                   so, cancel.progress, err)
     cancel.check()
     raise_for(rc, err)
     pts = []
@@ -209,6 +214,10 @@ def sweep(stack, layer=None, thickness_nm=None, wavelengths_nm=None, wavelength_
         v["sweep_layer"] = s(st._c.layers[li].name)
     v["active_layer"] = s(st._c.layers[st.active].name) if st.active >= 0 else None
     v["material_gain_cm"] = material_gain
+    v["solver"] = {"method": "full search" if full_search else "continuation"}
+    if not full_search:
+        v["solver"].update({"full_searches": so.full_solves, "continued_points": so.newton_solves,
+                            "segments_redone": so.redone_segments})
     v["sweep"] = pts
     if li >= 0 and nwl <= 1 and st.active >= 0:
         dmin = math.nan

@@ -1,12 +1,13 @@
 /* Resonator calculators (see gainkit/cavity.h). */
 #include <math.h>
 
+#include "gainkit/constants.h"
 #include "gainkit/cavity.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
 #endif
-#define GK_C_NM_PER_S 2.99792458e17
+#define GK_C_NM_PER_S (GK_C_CM_S * 1e7) /* speed of light in nm/s */
 
 double gk_cavity_q(double lambda_nm, double fwhm_nm)
 {

@@ -14,6 +14,7 @@
 #include "gainkit/fit.h"
 #include "fit/fit_internal.h"
 #include "fit/structured.h"
+#include "fit/lm_dense.h"
 
 #include <float.h>
 #include <math.h>
@@ -72,6 +73,14 @@ typedef struct fit_ctx {
   int yhat_fresh;       /* yhat holds the model at fresh_theta (run_start's check) */
   double fresh_theta[GK_FIT_FRESH_MAXP];
   int jac_failed;       /* the last Jacobian could not be evaluated */
+  /* Memo of the last evaluation into yhat (model at memo_theta), so that
+   * the final Gauss-Newton check and the result do not evaluate the model
+   * again at the point the solver just accepted. On only for the dense
+   * driver's runs (p <= GK_FIT_FRESH_MAXP): a model with internal state
+   * (sat-exact's warm-started inversion) would otherwise see a different
+   * sequence of calls under GSL's driver than before. */
+  int memo_on, memo_ok, jmemo_ok;
+  double memo_theta[GK_FIT_FRESH_MAXP], jmemo_theta[GK_FIT_FRESH_MAXP];
 } fit_ctx;
 
 /* Outcome of one start. */
@@ -89,10 +98,31 @@ typedef struct start_result {
  * non-finite value (never let NaN into the solver). */
 static int eval_model(fit_ctx *c, const double *theta, double *out)
 {
+  /* memo of c->yhat (GK_FIT_LM_DENSE runs only, see fit_ctx.memo) */
+  const int memo = out == c->yhat && c->memo_on;
+  if (memo) {
+    if (c->memo_ok && memcmp(theta, c->memo_theta, c->p * sizeof *theta) == 0) return 0;
+    c->memo_ok = 0;
+  }
   if (c->prob->model(theta, out, c->prob->ctx) != 0) return -1;
   for (size_t i = 0; i < c->n; i++)
     if (!isfinite(out[i])) return -1;
+  if (memo) {
+    memcpy(c->memo_theta, theta, c->p * sizeof *theta);
+    c->memo_ok = 1;
+  }
   return 0;
+}
+
+/* The model at theta into out (not c->yhat), from the memo when it holds
+ * theta. */
+static int eval_into(fit_ctx *c, const double *theta, double *out)
+{
+  if (c->memo_on && c->memo_ok && memcmp(theta, c->memo_theta, c->p * sizeof *theta) == 0) {
+    memcpy(out, c->yhat, c->n * sizeof *out);
+    return 0;
+  }
+  return eval_model(c, theta, out);
 }
 
 /* Full parameter vector from internal variables (fixed ones at init). */
@@ -156,7 +186,23 @@ out:
 }
 
 /* Weighted Jacobian d f_i / d theta_j (free j) at theta into c->jt. */
+static int jac_theta_eval(fit_ctx *c, double *theta);
 static int jac_theta(fit_ctx *c, double *theta)
+{
+  const size_t p = c->p;
+  /* the covariance's Jacobian is usually the one the solver has just
+   * computed at its last accepted point (memo as for yhat) */
+  if (c->memo_on && c->jmemo_ok && memcmp(theta, c->jmemo_theta, p * sizeof *theta) == 0) return 0;
+  c->jmemo_ok = 0;
+  int rc = jac_theta_eval(c, theta);
+  if (rc == 0 && c->memo_on) {
+    memcpy(c->jmemo_theta, theta, p * sizeof *theta);
+    c->jmemo_ok = 1;
+  }
+  return rc;
+}
+
+static int jac_theta_eval(fit_ctx *c, double *theta)
 {
   const size_t n = c->n, p = c->p, nf = c->nf;
   if (c->prob->jac) {
@@ -178,32 +224,30 @@ static int jac_theta(fit_ctx *c, double *theta)
 
 /* ---- GSL callbacks ----------------------------------------------------------- */
 
-static int gsl_f(const gsl_vector *x, void *params, gsl_vector *f)
+/* Weighted residuals at internal point u into f (huge ones when the
+ * model fails there, so that the step is rejected). */
+static void resid_at(fit_ctx *c, const double *u, double *f)
 {
-  fit_ctx *c = params;
-  theta_from_u(c, x->data, c->theta);
-  /* GSL's init asks for f at the start run_start has just evaluated */
+  theta_from_u(c, u, c->theta);
+  /* the solver's init asks for f at the start run_start has just evaluated */
   int fresh = c->yhat_fresh && memcmp(c->fresh_theta, c->theta, c->p * sizeof *c->theta) == 0;
   c->yhat_fresh = 0;
   if (!fresh && eval_model(c, c->theta, c->yhat) != 0) {
     c->n_fail++;
-    gsl_vector_set_all(f, FAILED_RESIDUAL);
-    return GSL_SUCCESS;
+    for (size_t i = 0; i < c->n; i++) f[i] = FAILED_RESIDUAL;
+    return;
   }
-  for (size_t i = 0; i < c->n; i++)
-    gsl_vector_set(f, i, (c->yhat[i] - c->prob->y[i]) * c->winv[i]);
-  return GSL_SUCCESS;
+  for (size_t i = 0; i < c->n; i++) f[i] = (c->yhat[i] - c->prob->y[i]) * c->winv[i];
 }
 
-static int gsl_df(const gsl_vector *x, void *params, gsl_matrix *J)
+/* Weighted Jacobian in u at internal point u into J (row stride tda);
+ * non-zero when it cannot be evaluated. */
+static int jac_at(fit_ctx *c, const double *u, double *J, size_t tda)
 {
-  fit_ctx *c = params;
-  theta_from_u(c, x->data, c->theta);
+  theta_from_u(c, u, c->theta);
   if (jac_theta(c, c->theta) != 0) {
-    /* GSL only asks for J at accepted points, so this is not a trial we
-     * can reject: the fit has to stop here. */
     c->jac_failed = 1;
-    return GSL_EDOM;
+    return -1;
   }
   /* row by row: J is row-major, so a column-wise fill strides through all
    * of it once per parameter (a tenth of a large map fit's time) */
@@ -211,18 +255,45 @@ static int gsl_df(const gsl_vector *x, void *params, gsl_matrix *J)
   const size_t nf = c->nf;
   if (nf > 64) {
     for (size_t j = 0; j < nf; j++) {
-      const double dj = gk_xf_dtheta(&c->xf[j], gsl_vector_get(x, j));
-      for (size_t i = 0; i < c->n; i++) gsl_matrix_set(J, i, j, c->jt[i * nf + j] * dj);
+      const double dj = gk_xf_dtheta(&c->xf[j], u[j]);
+      for (size_t i = 0; i < c->n; i++) J[i * tda + j] = c->jt[i * nf + j] * dj;
     }
-    return GSL_SUCCESS;
+    return 0;
   }
-  for (size_t j = 0; j < nf; j++) d[j] = gk_xf_dtheta(&c->xf[j], gsl_vector_get(x, j));
+  for (size_t j = 0; j < nf; j++) d[j] = gk_xf_dtheta(&c->xf[j], u[j]);
   for (size_t i = 0; i < c->n; i++) {
-    double *Jr = J->data + i * J->tda;
+    double *Jr = J + i * tda;
     const double *jr = c->jt + i * nf;
     for (size_t j = 0; j < nf; j++) Jr[j] = jr[j] * d[j];
   }
+  return 0;
+}
+
+static int gsl_f(const gsl_vector *x, void *params, gsl_vector *f)
+{
+  fit_ctx *c = params;
+  if (f->stride == 1) {
+    resid_at(c, x->data, f->data);
+  } else {
+    resid_at(c, x->data, c->yp);
+    for (size_t i = 0; i < c->n; i++) gsl_vector_set(f, i, c->yp[i]);
+  }
   return GSL_SUCCESS;
+}
+
+static int gsl_df(const gsl_vector *x, void *params, gsl_matrix *J)
+{
+  /* GSL only asks for J at accepted points, so this is not a trial we
+   * can reject: the fit has to stop here. */
+  return jac_at(params, x->data, J->data, J->tda) == 0 ? GSL_SUCCESS : GSL_EDOM;
+}
+
+/* The dense driver's callbacks (lm_dense.h). */
+static void lmd_f(const double *u, double *f, void *ctx) { resid_at(ctx, u, f); }
+static int lmd_df(const double *u, double *J, void *ctx)
+{
+  fit_ctx *c = ctx;
+  return jac_at(c, u, J, c->nf);
 }
 
 /* ---- validation --------------------------------------------------------------- */
@@ -296,32 +367,33 @@ static int validate(const gk_fit_problem *prob, size_t nf, gk_error *err)
 
 static void ctx_free(fit_ctx *c)
 {
-  free(c->idx); free(c->xf); free(c->typ); free(c->winv); free(c->theta);
-  free(c->yhat); free(c->yp); free(c->ym); free(c->y2); free(c->jfull); free(c->jt);
+  free(c->idx); free(c->xf);
+  free(c->typ); /* the one block of doubles starts at typ */
 }
 
 /* Scratch buffers for problems of n points and p parameters (allocated once
- * per workspace, see gk_fit_alloc). */
+ * per workspace, see gk_fit_alloc): the doubles in one block. */
 static int ctx_alloc(fit_ctx *c, size_t n, size_t p)
 {
   memset(c, 0, sizeof *c);
   c->n = n; c->p = p;
   c->idx = calloc(p, sizeof *c->idx);
   c->xf = calloc(p, sizeof *c->xf);
-  c->typ = calloc(p, sizeof *c->typ);
-  c->winv = calloc(n, sizeof *c->winv);
-  c->theta = calloc(p, sizeof *c->theta);
-  c->yhat = calloc(n, sizeof *c->yhat);
-  c->yp = calloc(n, sizeof *c->yp);
-  c->ym = calloc(n, sizeof *c->ym);
-  c->y2 = calloc(n, sizeof *c->y2);
-  c->jfull = calloc(n * p, sizeof *c->jfull);
-  c->jt = calloc(n * p, sizeof *c->jt);
-  if (!c->idx || !c->xf || !c->typ || !c->winv || !c->theta || !c->yhat || !c->yp ||
-      !c->ym || !c->y2 || !c->jfull || !c->jt) {
-    ctx_free(c);
+  double *b = calloc(2 * p + 5 * n + 2 * n * p, sizeof *b);
+  if (!c->idx || !c->xf || !b) {
+    free(c->idx); free(c->xf); free(b);
+    memset(c, 0, sizeof *c);
     return -1;
   }
+  c->typ = b; b += p;
+  c->theta = b; b += p;
+  c->winv = b; b += n;
+  c->yhat = b; b += n;
+  c->yp = b; b += n;
+  c->ym = b; b += n;
+  c->y2 = b; b += n;
+  c->jfull = b; b += n * p;
+  c->jt = b;
   return 0;
 }
 
@@ -335,6 +407,9 @@ static void ctx_setup(fit_ctx *c, const gk_fit_problem *prob, size_t nf)
   c->n_fail = 0;
   c->jac_failed = 0;
   c->yhat_fresh = 0;
+  c->memo_ok = 0;
+  c->jmemo_ok = 0;
+  c->memo_on = 0;
   size_t j = 0;
   for (size_t k = 0; k < p; k++) {
     const gk_param *par = &prob->param[k];
@@ -372,19 +447,63 @@ static void ctx_setup(fit_ctx *c, const gk_fit_problem *prob, size_t nf)
  * no step from the start reduces chi2: GSL's own gradient test compares
  * |J^T f| with an absolute gtol and misses rounding-level residuals of
  * large data. */
-static int residual_orthogonal(gsl_multifit_nlinear_workspace *w)
+static int residual_orthogonal(const double *J, size_t tda, const double *f, size_t n, size_t p)
 {
-  const gsl_vector *f = gsl_multifit_nlinear_residual(w);
-  const gsl_matrix *J = gsl_multifit_nlinear_jac(w);
-  double fn = gsl_blas_dnrm2(f);
+  double fn = 0;
+  for (size_t i = 0; i < n; i++) fn += f[i] * f[i];
+  fn = sqrt(fn);
   if (fn == 0) return 1;
-  for (size_t k = 0; k < J->size2; k++) {
-    gsl_vector_const_view col = gsl_matrix_const_column(J, k);
-    double jn = gsl_blas_dnrm2(&col.vector), dot;
-    gsl_blas_ddot(&col.vector, f, &dot);
+  for (size_t k = 0; k < p; k++) {
+    double jn = 0, dot = 0;
+    for (size_t i = 0; i < n; i++) {
+      jn += J[i * tda + k] * J[i * tda + k];
+      dot += J[i * tda + k] * f[i];
+    }
+    jn = sqrt(jn);
     if (jn > 0 && fabs(dot) > 1e-8 * jn * fn) return 0;
   }
   return 1;
+}
+
+/* The iteration behind run_start: GSL's trust-region workspace, or the
+ * engine's dense driver (GK_FIT_LM_DENSE, lm_dense.h). One set of stopping
+ * rules (run_start) for both. */
+typedef struct drv {
+  gsl_multifit_nlinear_workspace *w;  /* GSL, or NULL */
+  gsl_multifit_nlinear_fdf *fdf;
+  gk_lmd *l;                          /* dense, or NULL */
+  int scale;
+} drv;
+
+static int drv_init(drv *d, fit_ctx *c, gsl_vector *u)
+{
+  if (d->l) return gk_lmd_init(d->l, u->data, lmd_f, lmd_df, c, d->scale) == 0 ? GSL_SUCCESS : GSL_EDOM;
+  return gsl_multifit_nlinear_init(u, d->fdf, d->w);
+}
+
+/* GSL_SUCCESS, GSL_ENOPROG or another status */
+static int drv_iterate(drv *d)
+{
+  if (d->l) {
+    int r = gk_lmd_iterate(d->l);
+    return r == 0 ? GSL_SUCCESS : r == GK_LMD_NOPROG ? GSL_ENOPROG : GSL_EDOM;
+  }
+  return gsl_multifit_nlinear_iterate(d->w);
+}
+
+static int drv_test(const drv *d, const gk_fit_options *opt, int *info)
+{
+  if (d->l) return gk_lmd_test(d->l, opt->xtol, opt->gtol, info) ? GSL_SUCCESS : GSL_CONTINUE;
+  return gsl_multifit_nlinear_test(opt->xtol, opt->gtol, opt->ftol, info, d->w);
+}
+
+static int drv_orthogonal(const drv *d)
+{
+  if (d->l) return residual_orthogonal(d->l->J, d->l->p, d->l->fx, d->l->n, d->l->p);
+  const gsl_vector *f = gsl_multifit_nlinear_residual(d->w);
+  const gsl_matrix *J = gsl_multifit_nlinear_jac(d->w);
+  if (f->stride != 1) return 0;
+  return residual_orthogonal(J->data, J->tda, f->data, J->size1, J->size2);
 }
 
 static const char *info_reason(int info)
@@ -397,8 +516,7 @@ static const char *info_reason(int info)
 }
 
 /* Run the solver from theta0 (p values). On return u holds the end point. */
-static void run_start(fit_ctx *c, gsl_multifit_nlinear_workspace *w,
-                      gsl_multifit_nlinear_fdf *fdf, const gk_fit_options *opt,
+static void run_start(fit_ctx *c, drv *d, const gk_fit_options *opt,
                       const double *theta0, gsl_vector *u, start_result *sr)
 {
   memset(sr, 0, sizeof *sr);
@@ -416,7 +534,7 @@ static void run_start(fit_ctx *c, gsl_multifit_nlinear_workspace *w,
   }
   c->n_fail = 0;
   c->jac_failed = 0;
-  int irc = gsl_multifit_nlinear_init(u, fdf, w);
+  int irc = drv_init(d, c, u);
   c->yhat_fresh = 0;
   if (irc != GSL_SUCCESS) {
     snprintf(sr->reason, sizeof sr->reason, "model failed to evaluate (Jacobian at the start point)");
@@ -431,7 +549,7 @@ static void run_start(fit_ctx *c, gsl_multifit_nlinear_workspace *w,
       break;
     }
     size_t fail_before = c->n_fail;
-    int st = gsl_multifit_nlinear_iterate(w);
+    int st = drv_iterate(d);
     iter++;
     if (c->jac_failed) {
       snprintf(sr->reason, sizeof sr->reason, "model failed to evaluate (Jacobian)");
@@ -445,7 +563,7 @@ static void run_start(fit_ctx *c, gsl_multifit_nlinear_workspace *w,
        * recognised at once; any other start gets the retries too (the start
        * of a profile search can be within rounding of the optimum in chi2
        * but not yet in the gradient's cosine). */
-      int optimal0 = iter == 1 && c->n_fail == fail_before && residual_orthogonal(w);
+      int optimal0 = iter == 1 && c->n_fail == fail_before && drv_orthogonal(d);
       if (++noprog >= MAX_NOPROG || optimal0) {
         if (c->n_fail > fail_before)
           snprintf(sr->reason, sizeof sr->reason, "model failed to evaluate at every trial step");
@@ -469,18 +587,27 @@ static void run_start(fit_ctx *c, gsl_multifit_nlinear_workspace *w,
     } else {
       noprog = 0;
     }
-    if (gsl_multifit_nlinear_test(opt->xtol, opt->gtol, opt->ftol, &info, w) == GSL_SUCCESS) {
+    if (drv_test(d, opt, &info) == GSL_SUCCESS) {
       sr->converged = 1;
       snprintf(sr->reason, sizeof sr->reason, "%s", info_reason(info));
       break;
     }
   }
-  gsl_vector_memcpy(u, gsl_multifit_nlinear_position(w));
-  double fn = gsl_blas_dnrm2(gsl_multifit_nlinear_residual(w));
-  sr->chi2 = fn * fn;
+  if (d->l) {
+    memcpy(u->data, d->l->x, c->nf * sizeof *u->data);
+    double fn = 0;
+    for (size_t i = 0; i < c->n; i++) fn += d->l->fx[i] * d->l->fx[i];
+    sr->chi2 = fn;
+    sr->n_fev = d->l->nevalf;
+    sr->n_jev = d->l->nevaldf;
+  } else {
+    gsl_vector_memcpy(u, gsl_multifit_nlinear_position(d->w));
+    double fn = gsl_blas_dnrm2(gsl_multifit_nlinear_residual(d->w));
+    sr->chi2 = fn * fn;
+    sr->n_fev = d->fdf->nevalf;
+    sr->n_jev = d->fdf->nevaldf;
+  }
   sr->n_iter = iter;
-  sr->n_fev = fdf->nevalf;
-  sr->n_jev = fdf->nevaldf;
 }
 
 /* ---- result ----------------------------------------------------------------------- */
@@ -531,29 +658,42 @@ typedef struct jac_svd {
   size_t weakest;      /* free index dominating the null direction */
   double *at;          /* p: the theta of the factorisation, when valid */
   int valid;
+  /* U, V, S, work are views of one block starting at d */
+  gsl_matrix Um, Vm;
+  gsl_vector Sv, wv;
+  /* Dense-driver runs (fit_ctx.memo_on) factor J = Q R first and take the
+   * SVD of the nf x nf R (the R-SVD: same S and V, a tall SVD's cost
+   * avoided): then U is Q Ur, Q's reflectors in A (n x nf), Ur in Rm. */
+  int rsvd;
+  double *A, *vk, *vtv;
+  gsl_matrix Rm;
 } jac_svd;
 
 static void jsvd_free(jac_svd *js)
 {
-  gsl_matrix_free(js->U); gsl_matrix_free(js->V);
-  gsl_vector_free(js->S); gsl_vector_free(js->work);
   free(js->d);
-  free(js->at);
+  js->d = NULL;
 }
 
 static int jsvd_alloc(jac_svd *js, size_t n, size_t nf, size_t p)
 {
   memset(js, 0, sizeof *js);
-  js->U = gsl_matrix_alloc(n, nf);
-  js->V = gsl_matrix_alloc(nf, nf);
-  js->S = gsl_vector_alloc(nf);
-  js->work = gsl_vector_alloc(nf);
-  js->d = calloc(nf, sizeof *js->d);
-  js->at = calloc(p, sizeof *js->at);
-  if (!js->U || !js->V || !js->S || !js->work || !js->d || !js->at) {
-    jsvd_free(js);
-    return -1;
-  }
+  double *b = calloc(5 * nf + p + 2 * n * nf + 2 * nf * nf, sizeof *b);
+  if (!b) return -1;
+  js->A = b + 3 * nf + p + n * nf + nf * nf; /* after d, at, S, work, U, V below */
+  js->vk = js->A + n * nf;
+  js->vtv = js->vk + nf;
+  js->Rm = gsl_matrix_view_array(js->vtv + nf, nf, nf).matrix;
+  js->d = b; b += nf;
+  js->at = b; b += p;
+  js->Sv = gsl_vector_view_array(b, nf).vector; b += nf;
+  js->wv = gsl_vector_view_array(b, nf).vector; b += nf;
+  js->Um = gsl_matrix_view_array(b, n, nf).matrix; b += n * nf;
+  js->Vm = gsl_matrix_view_array(b, nf, nf).matrix;
+  js->U = &js->Um;
+  js->V = &js->Vm;
+  js->S = &js->Sv;
+  js->work = &js->wv;
   return 0;
 }
 
@@ -577,9 +717,19 @@ static int jsvd_compute(fit_ctx *c, const double *theta, jac_svd *js)
     if (js->d[j] == 0) { js->singular = 1; js->weakest = j; }
   }
   if (js->singular) return 0;
-  for (size_t i = 0; i < n; i++)
-    for (size_t j = 0; j < nf; j++) gsl_matrix_set(js->U, i, j, c->jt[i * nf + j] / js->d[j]);
-  gsl_linalg_SV_decomp(js->U, js->V, js->S, js->work);
+  js->rsvd = c->memo_on;
+  if (js->rsvd) {
+    for (size_t i = 0; i < n; i++)
+      for (size_t j = 0; j < nf; j++) js->A[i * nf + j] = c->jt[i * nf + j] / js->d[j];
+    gk_qr_decomp(js->A, n, nf, js->vk, js->vtv);
+    for (size_t i = 0; i < nf; i++)
+      for (size_t j = 0; j < nf; j++) gsl_matrix_set(&js->Rm, i, j, j >= i ? js->A[i * nf + j] : 0);
+    gsl_linalg_SV_decomp(&js->Rm, js->V, js->S, js->work);
+  } else {
+    for (size_t i = 0; i < n; i++)
+      for (size_t j = 0; j < nf; j++) gsl_matrix_set(js->U, i, j, c->jt[i * nf + j] / js->d[j]);
+    gsl_linalg_SV_decomp(js->U, js->V, js->S, js->work);
+  }
   const double smax = gsl_vector_get(js->S, 0), smin = gsl_vector_get(js->S, nf - 1);
   const double rcond = c->prob->jac ? RCOND_ANALYTIC : RCOND_FD;
   if (!(smin > rcond * smax)) {
@@ -615,10 +765,20 @@ static void gn_refine(fit_ctx *c, jac_svd *js, gk_fit_result *res, double *t, do
     if (jsvd_compute(c, res->value, js) != 0 || js->singular) break;
     if (eval_model(c, res->value, c->yhat) != 0) break;
     const double chi2_old = chi2_of(c, c->yhat, f);
-    for (size_t m = 0; m < nf; m++) {
-      double s = 0;
-      for (size_t i = 0; i < n; i++) s += gsl_matrix_get(js->U, i, m) * f[i];
-      z[m] = s / gsl_vector_get(js->S, m);
+    if (js->rsvd) {
+      /* U^T f = Ur^T (Q^T f)[0..nf) (f is not needed afterwards) */
+      gk_qr_qtvec(js->A, n, nf, js->vk, js->vtv, f);
+      for (size_t m = 0; m < nf; m++) {
+        double s = 0;
+        for (size_t i = 0; i < nf; i++) s += gsl_matrix_get(&js->Rm, i, m) * f[i];
+        z[m] = s / gsl_vector_get(js->S, m);
+      }
+    } else {
+      for (size_t m = 0; m < nf; m++) {
+        double s = 0;
+        for (size_t i = 0; i < n; i++) s += gsl_matrix_get(js->U, i, m) * f[i];
+        z[m] = s / gsl_vector_get(js->S, m);
+      }
     }
     memcpy(t, res->value, p * sizeof *t);
     int ok = 1, moved = 0;
@@ -750,6 +910,7 @@ struct gk_fit_workspace {
    * only when that number changes between runs */
   size_t nf_alloc;
   gsl_multifit_nlinear_workspace *w;
+  gk_lmd *lmd;                       /* GK_FIT_LM_DENSE instead of w */
   gsl_vector *u;
   jac_svd js;
   int have_js;
@@ -784,6 +945,8 @@ static void setup_params(gsl_multifit_nlinear_parameters *fp, const gk_fit_optio
 static void ws_free_nf(gk_fit_workspace *ws)
 {
   if (ws->w) gsl_multifit_nlinear_free(ws->w);
+  gk_lmd_free(ws->lmd);
+  ws->lmd = NULL;
   gsl_vector_free(ws->u);
   if (ws->have_js) jsvd_free(&ws->js);
   free(ws->gn_z);
@@ -797,13 +960,14 @@ static void ws_free_nf(gk_fit_workspace *ws)
 /* Size the free-parameter pieces for nf (no-op when already so). */
 static int ws_size_nf(gk_fit_workspace *ws, size_t nf)
 {
-  if (ws->nf_alloc == nf && ws->w) return 0;
+  if (ws->nf_alloc == nf && (ws->w || ws->lmd)) return 0;
   ws_free_nf(ws);
-  ws->w = gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &ws->fp, ws->n, nf);
+  if (ws->opt.method == GK_FIT_LM_DENSE) ws->lmd = gk_lmd_alloc(ws->n, nf);
+  else ws->w = gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &ws->fp, ws->n, nf);
   ws->u = gsl_vector_alloc(nf);
   ws->have_js = jsvd_alloc(&ws->js, ws->n, nf, ws->p) == 0;
   ws->gn_z = calloc(nf, sizeof *ws->gn_z);
-  if (!ws->w || !ws->u || !ws->have_js || !ws->gn_z) {
+  if ((!ws->w && !ws->lmd) || !ws->u || !ws->have_js || !ws->gn_z) {
     ws_free_nf(ws);
     return -1;
   }
@@ -936,7 +1100,8 @@ static int search(gk_fit_workspace *ws, double *value, size_t *best_start, start
     if (screen && !isfinite(ws->score[s]) && t > 0) break; /* the rest fail at the start */
     start_result sr;
     start_vector(prob, s, ws->theta0);
-    run_start(c, ws->w, &fdf, &ws->opt, ws->theta0, ws->u, &sr);
+    drv d = {.w = ws->w, .fdf = &fdf, .l = ws->lmd, .scale = ws->opt.scale};
+    run_start(c, &d, &ws->opt, ws->theta0, ws->u, &sr);
     if (!sr.ok && !first_fail[0]) snprintf(first_fail, sizeof first_fail, "%s", sr.reason);
     if (gk_ms_record(&ms, s, sr.ok, sr.converged, sr.chi2, 0)) {
       *best = sr;
@@ -970,6 +1135,7 @@ int gk_fit_run(gk_fit_workspace *ws, const gk_fit_problem *prob, gk_fit_result *
 
   fit_ctx *c = &ws->c;
   ctx_setup(c, prob, nf);
+  c->memo_on = ws->opt.method == GK_FIT_LM_DENSE && prob->p <= GK_FIT_FRESH_MAXP;
   if (result_alloc(res, prob->n, prob->p) != 0)
     return gk_error_set(err, GK_ENOMEM, NULL, 0, "fit: out of memory");
   res->n_free = nf;
@@ -992,7 +1158,7 @@ int gk_fit_run(gk_fit_workspace *ws, const gk_fit_problem *prob, gk_fit_result *
     snap_bounds(c, res);
     if (nf > 0 && res->converged && !res->at_bound)
       gn_refine(c, &ws->js, res, ws->gn_t, ws->gn_f, ws->gn_z);
-    if (eval_model(c, res->value, res->yhat) != 0) {
+    if (eval_into(c, res->value, res->yhat) != 0) {
       rc = gk_error_set(err, GK_EDOM, NULL, 0, "fit: model failed to evaluate at the best-fit parameters");
     } else {
       const int absolute = prob->absolute_sigma != 0;

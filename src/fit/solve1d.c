@@ -80,3 +80,33 @@ out:
   gsl_min_fminimizer_free(s);
   return rc;
 }
+
+double gk_min_parabolic(double (*f)(double x, void *ctx), void *ctx, double x, double h, double fl, double f0,
+                        double fr, double tol, int max_steps, double *fbest)
+{
+  double a = x - h, b = x, c = x + h, fa = fl, fb = f0, fc = fr;
+  for (int k = 0; k < max_steps; k++) {
+    /* vertex of the parabola through (a, fa), (b, fb), (c, fc) */
+    const double p = (b - a) * (fb - fc), q = (b - c) * (fb - fa);
+    const double den = p - q;
+    if (!(fabs(den) > 0)) break;
+    const double u = b - 0.5 * ((b - a) * p - (b - c) * q) / den;
+    if (!(u > a && u < c) || u == b) break;
+    const double fu = f(u, ctx);
+    const double step = fabs(u - b);
+    if (fu < fb) {
+      if (u < b) { c = b; fc = fb; } else { a = b; fa = fb; }
+      b = u;
+      fb = fu;
+    } else if (u < b) {
+      a = u;
+      fa = fu;
+    } else {
+      c = u;
+      fc = fu;
+    }
+    if (step < tol) break;
+  }
+  if (fbest) *fbest = fb;
+  return b;
+}

@@ -21,4 +21,16 @@ int gk_root_brent(double (*f)(double x, void *ctx), void *ctx, double lo, double
 int gk_min_brent(double (*f)(double x, void *ctx), void *ctx, double guess, double lo, double hi,
                  double epsabs, double epsrel, int max_iter, double *xmin);
 
+/* A bracketed minimum refined by successive parabolic interpolation: from
+ * (x - h, fl), (x, f0), (x + h, fr) with f0 below fl and fr, the vertex of
+ * the parabola through the current bracket's three points, at most
+ * max_steps evaluations of f, until a step is shorter than tol. For
+ * refining a start point on a smooth, nearly quadratic minimum (two or
+ * three evaluations where gk_min_brent spends a dozen on its golden
+ * sections and safeguards); not a minimiser to a tolerance. Returns the
+ * best point seen (x when no evaluation improved on f0), *fbest (may be
+ * NULL) its value. */
+double gk_min_parabolic(double (*f)(double x, void *ctx), void *ctx, double x, double h, double fl, double f0,
+                        double fr, double tol, int max_steps, double *fbest);
+
 #endif

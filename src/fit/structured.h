@@ -28,6 +28,10 @@ typedef struct gk_sfit_ops {
   int (*step)(void *ctx, double lambda, double *dx);
   /* Projection of a trial point onto the feasible set (NULL: none). */
   void (*project)(void *ctx, double *u);
+  /* Covariance of the problem's parameters at the state of the last eval,
+   * scaled by s2 (NULL: none). The engine decides the scale (chi2/dof, the
+   * rule of docs/fitting.md) and calls it once, at the end of a run. */
+  void (*covariance)(void *ctx, double s2);
 } gk_sfit_ops;
 
 typedef struct gk_sfit_control {
@@ -98,5 +102,31 @@ static inline int gk_ms_done(const gk_ms *ms) { return ms->stop; }
  * kept. Scores that are not finite are never kept. */
 size_t gk_ms_rank(double *score, void *payload, size_t size, size_t *n, size_t cap, double s,
                   const void *item);
+
+/* ---- the structured solver as a type of the engine's driver ---------------
+ * gk_fit_alloc(&gk_fit_structured, opt, n, p) (n observations, p = nu
+ * internal variables) and gk_fit_run(ws, &prob, &res, err) with prob.ctx
+ * pointing to a gk_sfit_problem: the run is gk_sfit_run, and its report
+ * comes back in the driver's gk_fit_result (chi2, chi2_red, dof,
+ * converged, reason, n_iter, n_fev) like every other fit's. The
+ * problem's own parameters stay in the problem (value/se/cov of the result
+ * are not allocated); with want_cov set the driver calls ops->covariance
+ * with s2 = chi2/dof (or 1 when absolute). ctl is the run's control as
+ * given (the workspace's gk_fit_options are not used); rep receives the
+ * structured driver's own report too. */
+typedef struct gk_sfit_problem {
+  const gk_sfit_ops *ops;
+  void *ctx;
+  double *u;             /* nu entries: start in, best point out */
+  gk_sfit_control ctl;
+  int want_cov, absolute;
+  /* 1: no iterations: the cost at u, then the covariance (want_cov) with
+   * s2 = chi2 / ctl.dof (the final covariance of a multi-start's winner) */
+  int cov_only;
+  gk_sfit_report rep;    /* out */
+} gk_sfit_problem;
+
+struct gk_fit_type;
+extern const struct gk_fit_type gk_fit_structured;
 
 #endif

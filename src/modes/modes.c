@@ -869,6 +869,347 @@ int gk_modes_sweep(const gk_stack *s, int layer, const double *thick, size_t nth
   return GK_OK;
 }
 
+/* ---- sweeps with continuation ------------------------------------------------
+ * A chain is the sequence of points along which one parameter varies (the
+ * thickness at one wavelength; a wavelength-only sweep is one chain over
+ * the wavelengths). Checkpoints split a chain every check_every points (and
+ * at its last point); at each checkpoint the fundamental modes come from the
+ * full argument-principle search, as gk_modes_sweep computes them. Between
+ * two checkpoints each point starts Newton's method from the previous
+ * point's n_eff (linearly extrapolated from the two before it), which
+ * converges in 2-4 dispersion evaluations instead of the search's ~300.
+ * The continuation is carried on to the next checkpoint and compared with
+ * the full search there: a mode that hopped to another branch (a crossing,
+ * a too large step) or lost its guided root disagrees, and the whole
+ * segment is then recomputed point by point with the full search. A point
+ * whose Newton iteration fails, or where the previous point had no mode
+ * (below cutoff), uses the full search too. Segments are independent, so
+ * they run in parallel with the same results for any number of threads. */
+typedef struct chainpt {
+  size_t idx;      /* index into out[] */
+  size_t ti, wi;
+  double par;      /* the varying parameter (nm) */
+} chainpt;
+
+static int sweep_guide(const gk_stack *s, int layer, const double *thick, const double *nre, const chainpt *c,
+                       double lam, gk_guide *g, gk_error *e)
+{
+  double d[256], *dd = s->nlayers <= 256 ? d : malloc(s->nlayers * sizeof *dd);
+  if (!dd) return gk_error_set(e, GK_ENOMEM, NULL, 0, "out of memory");
+  for (size_t j = 0; j < s->nlayers; j++) dd[j] = s->layers[j].thickness_nm;
+  if (layer >= 0) dd[layer] = thick[c->ti];
+  int rc = gk_guide_init(g, s->nlayers, nre + 2 * c->wi * s->nlayers, nre + (2 * c->wi + 1) * s->nlayers, dd, lam, e);
+  if (dd != d) free(dd);
+  return rc;
+}
+
+/* P's entries of polarisation p for the zero z (found) or none. */
+static int fill_pol(const gk_guide *g, int p, int found, cplx z, int act, double G, gk_sweep_point *P)
+{
+  if (!found) {
+    P->found[p] = 0;
+    P->neff[p] = P->gamma_active[p] = P->loss_cm[p] = P->net_gain[p] = NAN;
+    return GK_OK;
+  }
+  /* as modes_collect: a lossless guide's zero is reported as real */
+  if (fabs(cimag(z)) < 4 * DBL_EPSILON * fabs(creal(z))) z = creal(z);
+  P->found[p] = 1;
+  P->neff[p] = z;
+  P->loss_cm[p] = gk_modes_loss_cm(z, g->wavelength_nm);
+  P->gamma_active[p] = NAN;
+  if (act >= 0) {
+    double gam[64], *gm = g->nlayers <= 64 ? gam : malloc(g->nlayers * sizeof *gm);
+    if (!gm || confinement(g, (gk_pol)p, z, gm, NULL) != GK_OK) {
+      if (gm != gam) free(gm);
+      return GK_ENOMEM;
+    }
+    P->gamma_active[p] = gm[act];
+    if (gm != gam) free(gm);
+  }
+  P->net_gain[p] = act >= 0 ? P->gamma_active[p] * G - P->loss_cm[p] : NAN;
+  return GK_OK;
+}
+
+/* The full search at one point, both polarisations. */
+static int full_point(const gk_guide *g, int act, double G, gk_sweep_point *P, int *ok, gk_error *e)
+{
+  gk_modes m;
+  if (modes_collect(g, GK_MODES_BOTH, 1, &m, e) != GK_OK) return GK_ENOMEM;
+  if (!m.converged) *ok = 0;
+  int found[2] = {0, 0}, rc = GK_OK;
+  cplx z[2] = {0, 0};
+  for (size_t k = 0; k < m.n; k++) {
+    found[m.mode[k].pol] = 1;
+    z[m.mode[k].pol] = m.mode[k].neff;
+  }
+  gk_modes_free(&m);
+  for (int p = 0; p < 2 && rc == GK_OK; p++) rc = fill_pol(g, p, found[p], z[p], act, G, P);
+  return rc;
+}
+
+/* Newton's method from z on the guided (decaying) sheets. */
+static int newton_from(const gk_guide *g, gk_pol pol, cplx *z, long *nev)
+{
+  dctx c;
+  if (dctx_init(&c, g, pol) != GK_OK) return -1;
+  int rc = newton(&c, z);
+  *nev += c.nev;
+  dctx_free(&c);
+  return rc;
+}
+
+/* The check that makes a zero z the fundamental mode: inside the region
+ * the full search covers (find_pol's box) the argument principle finds no
+ * zero with a larger real part (right of Re z + 1e-6 (x1 - x0)). Costs
+ * about as much as a quarter of a full search; run_segment uses it where
+ * the continuation is not smooth. Returns 1 when z is the fundamental. */
+static int right_clear(const gk_guide *g, gk_pol pol, cplx z, long *nev)
+{
+  dctx c;
+  if (dctx_init(&c, g, pol) != GK_OK) return 0;
+  double x0, x1, y0, y1;
+  int metal;
+  search_box(&c, &x0, &x1, &y0, &y1, &metal);
+  double right = x1;
+  if (metal && pol == GK_TM)
+    for (int ext = 0; ext < 6; ext++) {
+      double nx = right + (right - x0);
+      cplx m;
+      if (box_count(&c, right, nx, y0, y1, &m) == 0) break;
+      right = nx;
+    }
+  double zr = creal(z), zi = cimag(z);
+  int cnt = -1;
+  if (zr > x0 && zr < right && zi > y0 && zi < y1)
+    for (int t = 0; t < 3 && cnt < 0; t++) {
+      double xl = zr + (1e-6 + 1.3e-3 * t) * (x1 - x0);
+      cnt = xl < right ? box_count(&c, xl, right, y0, y1, NULL) : 0;
+    }
+  *nev += c.nev;
+  dctx_free(&c);
+  return cnt == 0;
+}
+
+typedef struct segstat { size_t full, newton, certified; long nev; } segstat;
+
+/* Continue from checkpoint a (already solved in out[]) through the points
+ * of the chain up to checkpoint b; the points strictly between are written,
+ * b is only compared. Returns 1 when the continuation agrees with out[b]. */
+static int run_segment(const gk_stack *s, int layer, const double *thick, const double *nre, const chainpt *ch,
+                       size_t a, size_t b, int act, double G, gk_sweep_point *out, int *ok, int *oom, segstat *st)
+{
+  int have[2];
+  cplx z1[2], z2[2];
+  double p1[2], p2[2];
+  int n2[2] = {0, 0};
+  for (int p = 0; p < 2; p++) {
+    have[p] = out[ch[a].idx].found[p];
+    z1[p] = out[ch[a].idx].neff[p];
+    p1[p] = ch[a].par;
+  }
+  int agree = 1;
+  for (size_t k = a + 1; k <= b; k++) {
+    gk_guide g;
+    gk_error e;
+    gk_error_clear(&e);
+    double lam = out[ch[k].idx].wavelength_nm;
+    if (sweep_guide(s, layer, thick, nre, &ch[k], lam, &g, &e) != GK_OK) { *oom = 1; return 0; }
+    gk_sweep_point Q = out[ch[k].idx], *P = k < b ? &out[ch[k].idx] : &Q;
+    int need_full = 0;
+    cplx zn[2];
+    size_t nl = g.nlayers;
+    double floor_re = fmax(creal(csqrt(g.index[0] * g.index[0])), creal(csqrt(g.index[nl - 1] * g.index[nl - 1])));
+    floor_re = floor_re * (1 + 1e-9) + 1e-12;
+    for (int p = 0; p < 2; p++) {
+      if (!have[p]) { need_full = 1; continue; }
+      cplx z0 = z1[p];
+      int smooth = 0;
+      if (n2[p] && p1[p] != p2[p]) z0 += (z1[p] - z2[p]) * ((ch[k].par - p1[p]) / (p1[p] - p2[p]));
+      zn[p] = z0;
+      /* a zero below the cladding index is not one the full search would
+       * report (no guided root there): search instead */
+      if (newton_from(&g, (gk_pol)p, &zn[p], &st->nev) != 0 || !(creal(zn[p]) > floor_re)) {
+        need_full = 1;
+        continue;
+      }
+      /* Smooth: the predictor was a linear extrapolation from two points,
+       * the step moved n_eff by under 2 % of the cladding index, and Newton's
+       * correction is under a quarter of the predicted change (it shrinks
+       * as the step squared; landing on another mode would need that mode
+       * within half a step's change of the prediction). Otherwise the zero
+       * must pass the argument-principle check to count as the fundamental. */
+      if (n2[p]) {
+        double dpred = cabs(z0 - z1[p]), corr = cabs(zn[p] - z0);
+        smooth = dpred <= 0.02 * floor_re && corr <= 0.25 * dpred + 1e-12 * cabs(z0);
+      }
+      if (!smooth) {
+        st->certified++;
+        if (!right_clear(&g, (gk_pol)p, zn[p], &st->nev)) need_full = 1;
+      }
+    }
+    int rc = GK_OK;
+    if (need_full) {
+      st->full++;
+      rc = full_point(&g, act, G, P, ok, &e);
+    } else {
+      st->newton += k < b;
+      for (int p = 0; p < 2 && rc == GK_OK; p++) rc = fill_pol(&g, p, 1, zn[p], act, G, P);
+    }
+    gk_guide_free(&g);
+    if (rc != GK_OK) { *oom = 1; return 0; }
+    for (int p = 0; p < 2; p++) {
+      if (P->found[p]) {
+        z2[p] = z1[p];
+        p2[p] = p1[p];
+        n2[p] = have[p];
+        z1[p] = P->neff[p];
+        p1[p] = ch[k].par;
+        have[p] = 1;
+      } else {
+        have[p] = 0;
+        n2[p] = 0;
+      }
+    }
+    if (k == b) {
+      const gk_sweep_point *F = &out[ch[b].idx];
+      for (int p = 0; p < 2; p++) {
+        if (F->found[p] != Q.found[p]) agree = 0;
+        else if (F->found[p] && !(cabs(F->neff[p] - Q.neff[p]) <= 1e-9 * cabs(F->neff[p]))) agree = 0;
+      }
+    }
+  }
+  return agree;
+}
+
+int gk_modes_sweep_ex(const gk_stack *s, int layer, const double *thick, size_t nthick, const double *wl,
+                      size_t nwl, double wl0, double G, gk_sweep_point *out, int *converged,
+                      gk_modes_sweep_opts *opts, const gk_progress *progress, gk_error *err)
+{
+  if (!opts || !opts->continuation)
+    return gk_modes_sweep(s, layer, thick, nthick, wl, nwl, wl0, G, out, converged, progress, err);
+  gk_gsl_init_();
+  opts->full_solves = opts->newton_solves = opts->redone_segments = opts->certified = 0;
+  size_t nt = layer >= 0 ? nthick : 1, nw = nwl ? nwl : 1, np = nt * nw;
+  if (layer >= 0 && (layer < 1 || (size_t)layer + 1 >= s->nlayers))
+    return gk_error_set(err, GK_EUSAGE, NULL, 0, "only a finite layer (not the cover or substrate) can be swept");
+  if (layer >= 0 && !nthick) return gk_error_set(err, GK_EUSAGE, NULL, 0, "no thickness values");
+  size_t K = opts->check_every ? opts->check_every : 32;
+  int act = s->active;
+  double *nre = malloc(2 * nw * s->nlayers * sizeof *nre);
+  /* chains: one per wavelength along the thickness, or one along the
+   * wavelengths when the thickness is fixed */
+  int by_wl = nt == 1;
+  size_t nchain = by_wl ? 1 : nw, len = by_wl ? nw : nt;
+  chainpt *ch = malloc(np * sizeof *ch);
+  /* checkpoints per chain: 0, K, 2K, ..., len-1 */
+  size_t ncp = (len - 1) / K + 1 + ((len - 1) % K != 0), nseg = ncp - 1;
+  size_t *cp = malloc(ncp * sizeof *cp);
+  int *bad = calloc(nchain * (nseg ? nseg : 1), sizeof *bad);
+  if (!nre || !ch || !cp || !bad) {
+    free(nre); free(ch); free(cp); free(bad);
+    return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
+  }
+  for (size_t w = 0; w < nw; w++) {
+    double lam = nwl ? wl[w] : wl0;
+    int rc = gk_stack_index(s, lam, nre + 2 * w * s->nlayers, nre + (2 * w + 1) * s->nlayers, err);
+    if (rc != GK_OK) { free(nre); free(ch); free(cp); free(bad); return rc; }
+  }
+  for (size_t c = 0; c < nchain; c++)
+    for (size_t k = 0; k < len; k++) {
+      size_t ti = by_wl ? 0 : k, wi = by_wl ? k : c;
+      chainpt *q = &ch[c * len + k];
+      q->idx = ti * nw + wi;
+      q->ti = ti;
+      q->wi = wi;
+      q->par = by_wl ? (nwl ? wl[wi] : wl0) : thick[ti];
+    }
+  for (size_t k = 0; k < ncp; k++) cp[k] = k * K < len ? k * K : len - 1;
+  /* every point's guide is checked first (range limits), serially, so that
+   * the first bad point is the one reported, as gk_modes_sweep does */
+  for (size_t i = 0; i < np; i++) {
+    chainpt q = {i, layer >= 0 ? i / nw : 0, i % nw, 0};
+    gk_guide g;
+    gk_sweep_point *P = &out[i];
+    memset(P, 0, sizeof *P);
+    P->wavelength_nm = nwl ? wl[q.wi] : wl0;
+    P->thickness_nm = layer >= 0 ? thick[q.ti] : NAN;
+    int rc = sweep_guide(s, layer, thick, nre, &q, P->wavelength_nm, &g, err);
+    if (rc != GK_OK) { free(nre); free(ch); free(cp); free(bad); return rc; }
+    gk_guide_free(&g);
+  }
+  int ok = 1, oom = 0, cancel = 0;
+  size_t done = 0, nfull = 0, nnewton = 0, nredo = 0, ncert = 0;
+  /* 1: the full search at every checkpoint */
+#pragma omp parallel for schedule(dynamic, 1) reduction(&&:ok) reduction(||:oom) reduction(+:nfull)
+  for (size_t w = 0; w < nchain * ncp; w++) {
+    int stop;
+#pragma omp atomic read
+    stop = cancel;
+    if (stop) continue;
+    const chainpt *q = &ch[(w / ncp) * len + cp[w % ncp]];
+    gk_guide g;
+    gk_error e;
+    gk_error_clear(&e);
+    if (sweep_guide(s, layer, thick, nre, q, out[q->idx].wavelength_nm, &g, &e) != GK_OK) { oom = 1; continue; }
+    if (full_point(&g, act, G, &out[q->idx], &ok, &e) != GK_OK) oom = 1;
+    nfull++;
+    gk_guide_free(&g);
+  }
+  /* 2: continuation between checkpoints, compared at the next one */
+#pragma omp parallel for schedule(dynamic, 1) reduction(&&:ok) reduction(||:oom) reduction(+:nfull, nnewton, ncert)
+  for (size_t w = 0; w < nchain * nseg; w++) {
+    int stop;
+#pragma omp atomic read
+    stop = cancel;
+    if (stop) continue;
+    size_t c = w / nseg, k = w % nseg;
+    segstat st = {0, 0, 0, 0};
+    bad[w] = !run_segment(s, layer, thick, nre, ch + c * len, cp[k], cp[k + 1], act, G, out, &ok, &oom, &st);
+    nfull += st.full;
+    nnewton += st.newton;
+    ncert += st.certified;
+    if (progress && progress->update) {
+#pragma omp critical(gk_modes_progress)
+      {
+        done += cp[k + 1] - cp[k];
+        if (!cancel && gk_progress_update(progress, done, np)) {
+#pragma omp atomic write
+          cancel = 1;
+        }
+      }
+    }
+  }
+  /* 3: segments whose continuation disagreed: the full search at each point */
+#pragma omp parallel for schedule(dynamic, 1) reduction(&&:ok) reduction(||:oom) reduction(+:nfull, nredo)
+  for (size_t w = 0; w < nchain * nseg; w++) {
+    if (!bad[w] || cancel) continue;
+    size_t c = w / nseg, k = w % nseg;
+    nredo++;
+    for (size_t j = cp[k] + 1; j < cp[k + 1]; j++) {
+      const chainpt *q = &ch[c * len + j];
+      gk_guide g;
+      gk_error e;
+      gk_error_clear(&e);
+      if (sweep_guide(s, layer, thick, nre, q, out[q->idx].wavelength_nm, &g, &e) != GK_OK) { oom = 1; break; }
+      if (full_point(&g, act, G, &out[q->idx], &ok, &e) != GK_OK) oom = 1;
+      nfull++;
+      gk_guide_free(&g);
+    }
+  }
+  free(nre);
+  free(ch);
+  free(cp);
+  free(bad);
+  opts->full_solves = nfull;
+  opts->newton_solves = nnewton;
+  opts->redone_segments = nredo;
+  opts->certified = ncert;
+  if (cancel) return gk_error_set(err, GK_ECANCELLED, NULL, 0, "mode sweep cancelled");
+  if (oom) return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
+  if (converged) *converged = ok;
+  return GK_OK;
+}
+
 /* ---- leaky-mode hook (used by leaky.c) -------------------------------------
  * Zeros of the dispersion function in the box [x0,x1]x[y0,y1] with the cover
  * and substrate square roots on the given sheets (+1 proper, -1 improper),

@@ -11,6 +11,7 @@
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_permutation.h>
 
+#include "gainkit/constants.h"
 #include "gainkit/tamap.h"
 #include "gainkit/units.h"
 #include "core/core_internal.h"
@@ -1023,7 +1024,7 @@ int gk_tamap_sigma_run(const double *fluence, const double *signal, size_t n, do
     if (fabs(signal[i]) > fabs(smax)) smax = signal[i];
     fmax_ = fmax(fmax_, fluence[i]);
   }
-  sctx c = {fluence, n, photon_ev * 1.602176634e-19};
+  sctx c = {fluence, n, photon_ev * GK_Q_E};
   /* sigma in units of 1e-15 cm^2; start where <N> = 1 at the middle of the series */
   double s0 = c.hnu / (0.5 * fmax_) / 1e-15;
   gk_param par[2] = {{"sigma", "1e-15 cm2", s0, 0, INFINITY, 0}, {"s_inf", NULL, smax, -INFINITY, INFINITY, 0}};

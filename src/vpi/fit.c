@@ -30,7 +30,8 @@ typedef struct vctx {
   gk_vpi_model model;
   size_t nl, np, q, kw, nw, nr, nu;  /* q: params per wavelength; kw: W per pump */
   int freeze;                        /* hold the globals (first stage of the start) */
-  gk_sfit_workspace *sw;             /* the engine's LM driver (lm()) */
+  gk_fit_workspace *fw;              /* the engine's driver, structured type (lm()) */
+  gk_vpi_result *res_cov;            /* receives the covariance (op_covariance) */
   double *xr;                        /* nr: the step's rest part (step()) */
   double pmax;
   double *gamma, *alpha, glob[GK_VPI_NGLOB];
@@ -374,20 +375,43 @@ static void op_project(void *ctx, double *u)
     for (size_t i = 0; i < c->nl; i++) u[2 * i + 1] = fmax(u[2 * i + 1], 0);
 }
 
-static const gk_sfit_ops vpi_ops = {op_eval, op_normal, op_step, op_project};
+static void covariance(vctx *c, gk_vpi_result *res, double s2);
+
+static void op_covariance(void *ctx, double s2)
+{
+  vctx *c = ctx;
+  covariance(c, c->res_cov, s2);
+}
+
+static const gk_sfit_ops vpi_ops = {op_eval, op_normal, op_step, op_project, op_covariance};
 
 typedef gk_sfit_report lm_out;
 
+/* One run of the engine's driver (gk_fit_run, solver type
+ * gk_fit_structured: src/fit/structured_type.c) on the projected cost
+ * from u (updated in place); cov_only: no iterations, the covariance at u
+ * with s2 = chi2 / dof into c->res_cov. */
+static lm_out run_driver(vctx *c, double *u, size_t max_iter, double xtol, double yy, double dof,
+                         int cov_only)
+{
+  gk_sfit_problem sp = {&vpi_ops, c, u, {max_iter, xtol, 1e-28 * yy, dof}, cov_only, 0, cov_only,
+                        {INFINITY, 0, 0, ""}};
+  gk_fit_problem pr = {.n = c->nl * c->np, .p = c->nu, .ctx = &sp};
+  gk_fit_result fr;
+  sp.rep = (lm_out){INFINITY, 0, 0, "model undefined at the start"};
+  gk_fit_run(c->fw, &pr, &fr, NULL);  /* a fit undefined at the start: chi2 INFINITY in rep */
+  return sp.rep;
+}
+
 /* Levenberg–Marquardt on the projected cost from u (updated in place), by
- * the engine's structured driver (its workspace lives in the context; xr,
- * utry: unused, kept for callers of the former signature). */
+ * the engine's driver (xr, utry: unused, kept for callers of the former
+ * signature). */
 static lm_out lm(vctx *c, double *u, size_t max_iter, double xtol, double yy, double *xr,
                  double *utry)
 {
   (void)xr, (void)utry;
   size_t nobs = c->nl * c->np, npar = c->nu + c->nw;
-  gk_sfit_control ctl = {max_iter, xtol, 1e-28 * yy, nobs > npar ? (double)(nobs - npar) : 1.0};
-  return gk_sfit_run(c->sw, &vpi_ops, c, u, &ctl);
+  return run_driver(c, u, max_iter, xtol, yy, nobs > npar ? (double)(nobs - npar) : 1.0, 0);
 }
 
 static void vctx_free(vctx *c)
@@ -397,7 +421,7 @@ static void vctx_free(vctx *c)
   free(c->W), free(c->wfix), free(c->r), free(c->A), free(c->b), free(c->C), free(c->M);
   free(c->br), free(c->Ainv), free(c->S), free(c->x), free(c->G);
   free(c->xr);
-  gk_sfit_free(c->sw);
+  gk_fit_free(c->fw);
 }
 
 static int vctx_init(vctx *c, const gk_vpi_data *d, gk_vpi_model model)
@@ -434,10 +458,10 @@ static int vctx_init(vctx *c, const gk_vpi_data *d, gk_vpi_model model)
   c->x = malloc(c->nu * sizeof(double));
   c->G = malloc(q * nr * sizeof(double));
   c->xr = malloc(nr * sizeof(double));
-  c->sw = gk_sfit_alloc(c->nu);
+  c->fw = gk_fit_alloc(&gk_fit_structured, NULL, nl * np, c->nu);
   if (!c->gamma || !c->alpha || !c->dn || !c->ddn || !c->bg || !c->ase || !c->E || !c->eb ||
       !c->deb || !c->W || !c->wfix ||
-      !c->r || !c->A || !c->b || !c->C || !c->M || !c->br || !c->Ainv || !c->S || !c->x || !c->G || !c->xr || !c->sw) {
+      !c->r || !c->A || !c->b || !c->C || !c->M || !c->br || !c->Ainv || !c->S || !c->x || !c->G || !c->xr || !c->fw) {
     vctx_free(c);
     return GK_ENOMEM;
   }
@@ -500,6 +524,15 @@ static void start_lambda(const vctx *c, double *gamma, double *alpha)
     }
     gamma[i] = g + alpha[i];
   }
+}
+
+int vpi_start_shape(const gk_vpi_data *d, gk_vpi_model model, double *gamma, double *alpha)
+{
+  vctx c;
+  if (vctx_init(&c, d, model)) return GK_ENOMEM;
+  start_lambda(&c, gamma, alpha);
+  vctx_free(&c);
+  return GK_OK;
 }
 
 /* Start for the globals from the data: with gamma, alpha at their start,
@@ -1048,7 +1081,10 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
   }
   evaluate(&c, best);
   fill(&c, res, &o);
-  covariance(&c, res, res->chi2_red);
+  /* the covariance through the driver (structured type, no iterations):
+   * s2 = chi2 / dof with the dof of fill() (W held at 0 not counted) */
+  c.res_cov = res;
+  run_driver(&c, best, 0, opt.xtol, yy, (double)res->dof, 1);
   res->glob_determined = res->cov_ok;
   for (int k = 0; k < GK_VPI_NGLOB; k++)
     if (!(res->glob_se[k] < GK_VPI_GLOB_RELSE * res->glob[k])) res->glob_determined = 0;

@@ -38,6 +38,11 @@ double vpi_dn_dP(double P, const double *glob, double pmax);
  * into gl (s >= count: gl untouched). */
 size_t vpi_grid_start(size_t s, double pmax, double *gl);
 
+/* The data-driven start of gamma, alpha (nl each) of gk_vpi_fit (from
+ * the spectra at the lowest and highest pump): the profile's restarts
+ * use it besides the optimum's. GK_OK or GK_ENOMEM. */
+int vpi_start_shape(const gk_vpi_data *d, gk_vpi_model model, double *gamma, double *alpha);
+
 /* The fit with the threshold at wavelength i pinned to pump P: gamma_i is
  * not free but (alpha_i + target) / dn(P) (src/vpi/fit.c; profile
  * likelihood in src/vpi/profile.c). Starts from and returns gamma, alpha

@@ -203,10 +203,15 @@ static int sat_length1(const sat_k *c, double I, double lnI, double *Lout, doubl
 
 int gk_vsl_sat_length(const double *theta, const double *I, size_t n, double *L, double *jac)
 {
+  return gk_vsl_sat_length_ln_(theta, I, NULL, n, L, jac);
+}
+
+int gk_vsl_sat_length_ln_(const double *theta, const double *I, const double *lnI, size_t n, double *L, double *jac)
+{
   sat_k c;
   if (sat_setup(theta, &c)) return GK_EDOM;
   for (size_t i = 0; i < n; i++) {
-    int rc = sat_length1(&c, I[i], log(fabs(I[i])), &L[i], jac ? jac + 3 * i : NULL);
+    int rc = sat_length1(&c, I[i], lnI ? lnI[i] : log(fabs(I[i])), &L[i], jac ? jac + 3 * i : NULL);
     if (rc) return rc;
   }
   return GK_OK;

@@ -6,6 +6,9 @@
  * taken as already solved for theta (the Jacobian after a model call at
  * the same theta, saving the root finding); with have_I == 2 they are the
  * solution at a nearby theta, used as the root finder's starts. */
+/* gk_vsl_sat_length with lnI[i] = ln|I[i]| given (NULL: computed): a fit
+ * evaluates Eq. 3 at the same intensities many times. */
+int gk_vsl_sat_length_ln_(const double *theta, const double *I, const double *lnI, size_t n, double *L, double *jac);
 int gk_vsl_satexact_eval_(const double *th, const double *L, size_t n, double *I, double *jac, int have_I);
 /* gk_vsl_fit_model with the fits of the same data already done (done:
  * GK_VSL_NMODELS entries, those with ok set are used; sat-exact starts

@@ -129,4 +129,29 @@ run modes "$T/anti.yaml" --format json
 expect_out '"critical_angle_deg":	null' "anti-guiding: JSON null critical angle"
 expect_out "no guided mode (film index below the substrate's)" "anti-guiding: JSON reason"
 
+# a fine sweep: continuation (the default) and --full-search give the same
+# modes; the JSON says which solver ran and how often each part was used
+run modes "$EX/stack-electrodes.yaml" --sweep perovskite:20:320:1 --material-gain 500 --format json
+expect_rc 0 "continuation sweep"
+expect_out '"method":	"continuation"' "continuation named"
+cp "$T/stdout" "$T/cont.json"
+run modes "$EX/stack-electrodes.yaml" --sweep perovskite:20:320:1 --material-gain 500 --format json --full-search
+expect_rc 0 "full-search sweep"
+expect_out '"method":	"full search"' "full search named"
+/usr/bin/python3 - "$T/cont.json" "$T/stdout" <<'PY' && ok || bad "continuation equals the full search at every point (n_eff 1e-12, Γ 1e-10)"
+import json, sys
+a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
+s = a["solver"]
+assert s["continued_points"] > 250 and s["full_searches"] < 40, s
+for p, q in zip(a["sweep"], b["sweep"]):
+    for k in ("te0", "tm0"):
+        x, y = p[k] or {}, q[k] or {}
+        assert (x.get("neff") is None) == (y.get("neff") is None), (p, q)
+        if x.get("neff") is None:
+            continue
+        za, zb = complex(*x["neff"]), complex(*y["neff"])
+        assert abs(za - zb) <= 1e-12 * abs(zb), (za, zb)
+        assert abs(x["confinement_active"] - y["confinement_active"]) <= 1e-10
+PY
+
 finish

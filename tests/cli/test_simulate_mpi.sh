@@ -45,6 +45,16 @@ for np in 1 2 3; do
   if cmp -s <(nocomments "$T/s64.csv") <(nocomments "$T/s64-$np.csv"); then ok; else bad "64 points, np $np: CSV differs"; fi
   if [ "$(noprov "$(cat "$T/s64.json")")" = "$(noprov "$(cat "$T/s64-$np.json")")" ]; then ok; else bad "64 points, np $np: stdout differs"; fi
 done
+# Work balance of that sweep (time steps per rank, deterministic whatever
+# the load): the snake order from the dear end gives max/mean 1.0029 on 2
+# ranks and 1.0044 on 3; plain round robin gave 1.032 and 1.078 (point costs
+# rise from 148 to 1670 steps with fluence). GAINKIT_MPI_TIMING prints it.
+for np in 2 3; do
+  GAINKIT_MPI_TIMING=1 "${MPIRUN[@]}" -np $np "$GAINKIT" simulate "$T/s64.yaml" -o "$T/bal.csv" >/dev/null 2>"$T/bal.err"
+  b=$(sed -n 's/.*balance max\/mean: steps \([0-9.]*\),.*/\1/p' "$T/bal.err")
+  if [ -n "$b" ] && awk -v b="$b" 'BEGIN{exit !(b <= 1.01)}'; then ok; else bad "np $np: step balance '$b' (want <= 1.01): $(cat "$T/bal.err")"; fi
+  if [ "$(grep -c 'mpi timing:   rank' "$T/bal.err")" -eq "$np" ]; then ok; else bad "np $np: timing lines"; fi
+done
 # --fit-to under mpirun: rank 0 runs the fit and every sweep it needs is
 # spread over the ranks; the result equals the serial fit (stdout without
 # provenance, and the best-fit matrix).

@@ -244,7 +244,7 @@ static void test_structured(void)
   gk_fit_result r;
   CHECK_INT(gk_fit(&pr, NULL, &r, NULL), GK_OK);
   sctx c;
-  gk_sfit_ops ops = {s_eval, s_normal, s_step, s_project};
+  gk_sfit_ops ops = {s_eval, s_normal, s_step, s_project, NULL};
   gk_sfit_control ctl = {200, 1e-12, 0, NPT - 3};
   gk_sfit_workspace *w = gk_sfit_alloc(3);
   CHECK(w != NULL);
@@ -319,9 +319,102 @@ static void test_ms_policy(void)
   CHECK(gk_ms_done(&ms));
 }
 
+/* The dense LM driver reaches GSL's optimum, standard errors and
+ * convergence with every scaling, with analytic and finite-difference
+ * Jacobians, with a bounded (b >= 0) and a fixed parameter, through a
+ * reused workspace; a model failure at the start is reported as such. */
+static int fail_model(const double *t, double *yhat, void *ctx)
+{
+  (void)t; (void)yhat; (void)ctx;
+  return 1;
+}
+
+static void test_dense_driver(void)
+{
+  for (int sc = 0; sc < 3; sc++)
+    for (int fd = 0; fd < 2; fd++)
+      for (int fix = 0; fix < 2; fix++) {
+        gk_param pp[3];
+        memcpy(pp, par, sizeof pp);
+        pp[2].fixed = fix;
+        pp[2].init = fix ? 0.3 : 0;
+        gk_fit_problem p = prob();
+        p.param = pp;
+        if (fd) p.jac = NULL;
+        gk_fit_options og, od;
+        gk_fit_options_default(&og);
+        og.scale = sc;
+        od = og;
+        od.method = GK_FIT_LM_DENSE;
+        gk_fit_result rg, rd;
+        gk_error e;
+        CHECK_INT(gk_fit(&p, &og, &rg, &e), GK_OK);
+        gk_fit_workspace *ws = gk_fit_alloc(NULL, &od, NPT, 3);
+        CHECK(ws != NULL);
+        for (int rep = 0; rep < 2; rep++) {
+          CHECK_INT(gk_fit_run(ws, &p, &rd, &e), GK_OK);
+          CHECK_MSG(rd.converged == rg.converged, "scale %d fd %d fixed %d: %s / %s", sc, fd, fix, rd.reason,
+                    rg.reason);
+          CHECK_CLOSE(rd.chi2, rg.chi2, 1e-10);
+          for (int k = 0; k < 3; k++) {
+            CHECK_CLOSE(rd.value[k], rg.value[k], fd ? 1e-7 : 1e-9);
+            if (!pp[k].fixed) CHECK_CLOSE(rd.se[k], rg.se[k], fd ? 1e-5 : 1e-7);
+            else CHECK(rd.se[k] == 0);
+          }
+          CHECK(rd.n_iter > 0 && rd.n_fev >= rd.n_iter && rd.n_jev > 0);
+          gk_fit_result_free(&rd);
+        }
+        gk_fit_free(ws);
+        gk_fit_result_free(&rg);
+      }
+  /* the model fails everywhere: an error, not a fit */
+  gk_fit_problem p = prob();
+  p.model = fail_model;
+  gk_fit_options od;
+  gk_fit_options_default(&od);
+  od.method = GK_FIT_LM_DENSE;
+  gk_fit_result r;
+  gk_error e;
+  CHECK_INT(gk_fit(&p, &od, &r, &e), GK_EDOM);
+}
+
+/* gk_min_parabolic: exact on a parabola in one step; on a non-quadratic
+ * smooth minimum it improves on the centre and converges to the minimum;
+ * never returns a point worse than the centre. */
+static double parab_q(double x, void *ctx)
+{
+  (*(int *)ctx)++;
+  return 3 * (x - 1.3) * (x - 1.3) + 2;
+}
+static double parab_c(double x, void *ctx)
+{
+  (*(int *)ctx)++;
+  return cosh(x - 0.37) + 0.1 * (x - 0.37) * (x - 0.37) * (x - 0.37);
+}
+
+static void test_parabolic(void)
+{
+  int n = 0;
+  double fb, x = gk_min_parabolic(parab_q, &n, 1.0, 0.5, parab_q(0.5, &n), parab_q(1.0, &n), parab_q(1.5, &n), 1e-12, 5,
+                                  &fb);
+  CHECK_CLOSE(x, 1.3, 1e-12);
+  CHECK_CLOSE(fb, 2.0, 1e-14);
+  n = 0;
+  x = gk_min_parabolic(parab_c, &n, 0.0, 1.0, parab_c(-1.0, &n), parab_c(0.0, &n), parab_c(1.0, &n), 1e-9, 30, &fb);
+  CHECK(fabs(x - 0.37) < 1e-6);
+  CHECK(fb <= parab_c(0.0, &n));
+  CHECK(n <= 3 + 30 + 1);
+  /* a centre that is already the best point stays */
+  n = 0;
+  x = gk_min_parabolic(parab_q, &n, 1.3, 0.1, parab_q(1.2, &n), parab_q(1.3, &n), parab_q(1.4, &n), 1e-6, 5, &fb);
+  CHECK_CLOSE(x, 1.3, 1e-12);
+}
+
 int main(void)
 {
   data();
+  RUN(test_dense_driver);
+  RUN(test_parabolic);
   RUN(test_workspace_reuse);
   RUN(test_solvers);
   RUN(test_screened_starts);

@@ -490,7 +490,7 @@ static double wald_se(const gk_vpi_result *r, double P)
 static void test_profile_coverage(void)
 {
   const unsigned long nseed = 40;
-  size_t in95 = 0, in68 = 0, inw = 0, intr = 0, ntr = 0, det = 0;
+  size_t in95 = 0, in68 = 0, inw = 0, intr = 0, ntr = 0, det = 0, nmiss_checked = 0;
   for (unsigned long seed = 1; seed <= nseed; seed++) {
     vpi_truth t;
     synth_make_full(&t, 30, 12, 0, 0.02, seed, 0.1, 2.0, NULL);
@@ -518,6 +518,28 @@ static void test_profile_coverage(void)
       intr += r.th_tr_plo <= tr && tr <= r.th_tr_phi;
     }
     if (!in) printf("  seed %lu: gl1 %g, 95 %% profile [%g, %g], truth %g\n", seed, r.th_gl1, r.th_gl1_plo, r.th_gl1_phi, th);
+    /* The search: where a 95 % interval leaves the truth out, the fit
+     * pinned at the truth, started from the true parameters, must be
+     * outside the criterion too; otherwise the profile missed the pinned
+     * optimum (seed 12, transparency, before the data-driven restarts:
+     * interval [0, 0.079], Delta chi2/s2 3.76 < 3.84 at the true 0.415). */
+    double crit = 3.841458820694124 * r.chi2_red;
+    for (int w = 0; w < 2; w++) {
+      double P = w ? tr : th, lo = w ? r.th_tr_plo : r.th_gl1_plo, hi = w ? r.th_tr_phi : r.th_gl1_phi;
+      /* (no estimate, no profile: seed 22's gain never reaches 1/L in
+       * the fit; its NaN interval is counted as a miss above) */
+      if (!isfinite(w ? r.th_tr : r.th_gl1) || (lo <= P && P <= hi)) continue;
+      double gg[64], al[64], gl[4], c2 = NAN;
+      int conv;
+      memcpy(gg, t.gamma, t.nl * sizeof(double));
+      memcpy(al, t.alpha, t.nl * sizeof(double));
+      memcpy(gl, t.glob, sizeof gl);
+      if (vpi_fit_pinned(&d, GK_VPI2, r.ipk, w ? 0.0 : 1 / t.L, P, 300, gg, al, gl, &c2, &conv) != GK_OK)
+        continue;
+      nmiss_checked++;
+      CHECK_MSG(c2 - r.chi2 > crit, "seed %lu, %s: truth %g outside [%g, %g] but Delta chi2 %g <= %g from the truth",
+                seed, w ? "transparency" : "gL=1", P, lo, hi, c2 - r.chi2, crit);
+    }
     gk_vpi_result_free(&r);
     synth_free(&t);
   }
@@ -525,14 +547,22 @@ static void test_profile_coverage(void)
          "transparency 95 %% %zu of %zu\n", nseed, in95, det, in68, inw, intr, ntr);
   CHECK_MSG(in95 >= 0.9 * nseed, "95 %% profile covered %zu of %lu", in95, nseed);
   CHECK_MSG(in68 < 0.9 * nseed, "68 %% profile covered %zu of %lu: the criterion cannot tell", in68, nseed);
+  printf("  misses checked from the truth: %zu (each outside the criterion: the profile found the pinned optimum)\n",
+         nmiss_checked);
   /* Transparency (g = 0, true 0.415) is printed, not asserted: its 95 %
-   * profile covered 23 of 33 seeds before the profile's grid restarts and
-   * 27 of 33 with them (src/vpi/profile.c grid_restarts). Cause found: the
-   * pinned fits from the optimum and its local optima miss the basin of
-   * the constrained problem near the truth (seed 5, pinned at 0.415:
-   * Delta chi2 19.3 from the optimum, 3.2 from the truth); the estimate
-   * crosses at 0.01-0.08, below the lowest pump. 27/33 is still below the
-   * 90 % asked: an open defect, see docs/vpi.md. */
+   * profile covered 23 of 33 seeds before the profile's grid restarts, 27
+   * of 33 with them, and 28 of 33 with the restarts from the data-driven
+   * gamma shape too (src/vpi/profile.c restart_state). The 5 misses left
+   * are not search failures: pinned at the truth, Delta chi2/s2 is 3.98,
+   * 4.74, 4.89, 10.6 and 4.83 from the true parameters and no lower from
+   * 54 other starts (the optimum's and the data-driven shape with every
+   * grid point and local optimum, 1000 iterations each), so the exact
+   * profile interval leaves the truth out there; seeds 41-80 give 28 of 37,
+   * all 9 misses again above the criterion from the truth. The likelihood
+   * ratio for this extrapolated threshold (the estimate often crosses
+   * below the lowest pump) is not chi-square(1) distributed at this sample
+   * size: ~82 % coverage, not 95 % (docs/vpi.md). The check above asserts
+   * what the search can be held to: no miss inside the criterion. */
 }
 
 /* Unweighted vpi2 (--weights none) against an independent multi-start: 17

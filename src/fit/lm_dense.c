@@ -1,0 +1,300 @@
+/* The engine's small dense Levenberg–Marquardt driver (lm_dense.h).
+ *
+ * Same iteration as GSL's gsl_multifit_nlinear_trust with trs = lm,
+ * solver = QR (multifit_nlinear/trust.c, lm.c, nielsen.c, scale.c,
+ * convergence.c): step dx from min ||[J; sqrt(mu) D] dx + [f; 0]||, accepted
+ * when rho = actual / predicted reduction > 0; mu from Nielsen's rule
+ * (accept: mu *= max(1/3, 1 - (2 rho - 1)^3), reject: mu *= nu, nu *= 2),
+ * mu0 = 1e-3 max_j (|J_j| / D_j)^2; D by Moré (D_j = max(D_j, |J_j|)),
+ * Marquardt (|J_j|) or Levenberg (1). It differs from GSL only in
+ * arithmetic order (QR without column pivoting; the damping trials reduce
+ * [R; sqrt(mu) D] instead of GSL's MINPACK qrsolv), so both reach the same
+ * optimum to rounding; tests/unit/test_nist.c certifies both. */
+#include "fit/lm_dense.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+gk_lmd *gk_lmd_alloc(size_t n, size_t p)
+{
+  if (n == 0 || p == 0 || n < p) return NULL;
+  gk_lmd *w = calloc(1, sizeof *w);
+  double *b = malloc((3 * n + 2 * n * p + 7 * p + 2 * p * p) * sizeof *b);
+  if (!w || !b) {
+    free(w);
+    free(b);
+    return NULL;
+  }
+  w->n = n;
+  w->p = p;
+  w->fx = b; b += n;
+  w->ft = b; b += n;
+  w->qtf = b; b += n;
+  w->J = b; b += n * p;
+  w->A = b; b += n * p;
+  w->x = b; b += p;
+  w->xt = b; b += p;
+  w->dx = b; b += p;
+  w->g = b; b += p;
+  w->D = b; b += p;
+  w->rhs = b; b += 2 * p;
+  w->M = b;
+  return w;
+}
+
+void gk_lmd_free(gk_lmd *w)
+{
+  if (!w) return;
+  free(w->fx); /* the one block starts at fx (J and A may have been swapped) */
+  free(w);
+}
+
+/* ||v||, scaled as BLAS dnrm2 so that residuals near 1e200 do not overflow. */
+static double nrm2(const double *v, size_t n)
+{
+  double mx = 0;
+  for (size_t i = 0; i < n; i++) {
+    double a = fabs(v[i]);
+    if (a > mx) mx = a;
+  }
+  if (mx == 0 || !isfinite(mx)) return mx;
+  double s = 0;
+  if (mx > 1e150 || mx < 1e-150) {
+    for (size_t i = 0; i < n; i++) {
+      double a = v[i] / mx;
+      s += a * a;
+    }
+    return mx * sqrt(s);
+  }
+  for (size_t i = 0; i < n; i++) s += v[i] * v[i];
+  return sqrt(s);
+}
+
+/* Householder QR in place of A (m x p, row-major, m >= p): R in the upper
+ * triangle; b (m, may be NULL) <- Q^T b. */
+static void qr_apply(double *A, size_t m, size_t p, double *b)
+{
+  for (size_t k = 0; k < p; k++) {
+    double s = 0;
+    for (size_t i = k; i < m; i++) s += A[i * p + k] * A[i * p + k];
+    if (s == 0) continue;
+    const double akk = A[k * p + k], nrm = sqrt(s);
+    const double alpha = akk > 0 ? -nrm : nrm;
+    const double vk = akk - alpha, vtv = s - akk * akk + vk * vk;
+    if (!(vtv > 0)) continue;
+    A[k * p + k] = vk;
+    for (size_t j = k + 1; j < p; j++) {
+      double d = 0;
+      for (size_t i = k; i < m; i++) d += A[i * p + k] * A[i * p + j];
+      d = 2 * d / vtv;
+      for (size_t i = k; i < m; i++) A[i * p + j] -= d * A[i * p + k];
+    }
+    if (b) {
+      double d = 0;
+      for (size_t i = k; i < m; i++) d += A[i * p + k] * b[i];
+      d = 2 * d / vtv;
+      for (size_t i = k; i < m; i++) b[i] -= d * A[i * p + k];
+    }
+    A[k * p + k] = alpha;
+  }
+}
+
+/* Column norms of J into D by the scaling rule (init: D zeroed first). */
+static void update_diag(gk_lmd *w, int init)
+{
+  const size_t n = w->n, p = w->p;
+  for (size_t j = 0; j < p; j++) {
+    double s = 0;
+    for (size_t i = 0; i < n; i++) s += w->J[i * p + j] * w->J[i * p + j];
+    double nj = sqrt(s);
+    if (nj == 0) nj = 1;
+    if (w->scale == 2) w->D[j] = 1;
+    else if (w->scale == 1 || init) w->D[j] = nj;
+    else w->D[j] = fmax(w->D[j], nj);
+  }
+}
+
+static void gradient(gk_lmd *w)
+{
+  const size_t n = w->n, p = w->p;
+  for (size_t j = 0; j < p; j++) w->g[j] = 0;
+  for (size_t i = 0; i < n; i++) {
+    const double fi = w->fx[i], *Ji = w->J + i * p;
+    for (size_t j = 0; j < p; j++) w->g[j] += Ji[j] * fi;
+  }
+}
+
+int gk_lmd_init(gk_lmd *w, const double *x0, gk_lmd_f_fn f, gk_lmd_df_fn df, void *ctx, int scale)
+{
+  const size_t n = w->n, p = w->p;
+  w->f = f;
+  w->df = df;
+  w->ctx = ctx;
+  w->scale = scale;
+  w->nevalf = w->nevaldf = 0;
+  memcpy(w->x, x0, p * sizeof *x0);
+  memset(w->dx, 0, p * sizeof *w->dx);
+  f(w->x, w->fx, ctx);
+  w->nevalf++;
+  if (df(w->x, w->J, ctx) != 0) return -1;
+  w->nevaldf++;
+  gradient(w);
+  update_diag(w, 1);
+  /* Nielsen: mu0 = 1e-3 max_j (|J_j| / D_j)^2 */
+  double mx = 0;
+  for (size_t j = 0; j < p; j++) {
+    double s = 0;
+    for (size_t i = 0; i < n; i++) s += w->J[i * p + j] * w->J[i * p + j];
+    double r = sqrt(s) / w->D[j];
+    if (r > mx) mx = r;
+  }
+  w->mu = 1e-3 * mx * mx;
+  w->nu = 2;
+  return 0;
+}
+
+/* dx from [R; sqrt(mu) D] dx = [-Q^T f; 0] (R, qtf: the iteration's QR of
+ * J in A). -1 when the damped matrix is singular (mu D underflowed). */
+static int damped_step(gk_lmd *w)
+{
+  const size_t p = w->p;
+  double *M = w->M, *rb = w->rhs, *r = w->dx;
+  const double sm = sqrt(w->mu);
+  for (size_t k = 0; k < p; k++) {
+    for (size_t j = 0; j < p; j++) M[k * p + j] = j >= k ? w->A[k * p + j] : 0;
+    for (size_t j = 0; j < p; j++) M[(p + k) * p + j] = j == k ? sm * w->D[k] : 0;
+    rb[k] = -w->qtf[k];
+    rb[p + k] = 0;
+  }
+  qr_apply(M, 2 * p, p, rb);
+  for (size_t k = p; k-- > 0;) {
+    double s = rb[k];
+    for (size_t j = k + 1; j < p; j++) s -= M[k * p + j] * r[j];
+    const double d = M[k * p + k];
+    if (d == 0 || !isfinite(s)) {
+      for (size_t j = 0; j < p; j++) r[j] = INFINITY; /* no step: never "small" */
+      return -1;
+    }
+    r[k] = s / d;
+  }
+  return 0;
+}
+
+int gk_lmd_iterate(gk_lmd *w)
+{
+  const size_t n = w->n, p = w->p;
+  /* J = Q R once per iteration; the damping trials reuse it */
+  memcpy(w->A, w->J, n * p * sizeof *w->A);
+  memcpy(w->qtf, w->fx, n * sizeof *w->qtf);
+  qr_apply(w->A, n, p, w->qtf);
+  const double normf = nrm2(w->fx, n);
+  int bad = 0;
+  for (;;) {
+    double rho = -1;
+    /* ||f|| = 0: no step can lower it (GSL rejects every trial too) */
+    if (normf > 0 && damped_step(w) == 0) {
+      for (size_t j = 0; j < p; j++) w->xt[j] = w->x[j] + w->dx[j];
+      w->f(w->xt, w->ft, w->ctx);
+      w->nevalf++;
+      const double normft = nrm2(w->ft, n);
+      if (normft < normf) {
+        /* |J dx| = |R dx| */
+        double sj = 0, sd = 0;
+        for (size_t k = 0; k < p; k++) {
+          double s = 0;
+          for (size_t j = k; j < p; j++) s += w->A[k * p + j] * w->dx[j];
+          sj += s * s;
+          double dd = w->D[k] * w->dx[k];
+          sd += dd * dd;
+        }
+        const double u = normft / normf, actual = 1 - u * u;
+        const double pred = sj / (normf * normf) + 2 * w->mu * sd / (normf * normf);
+        if (pred > 0) rho = actual / pred;
+      }
+    } else if (normf == 0) {
+      return GK_LMD_NOPROG;
+    }
+    if (rho > 0) {
+      /* the Jacobian at the accepted point into A (scratch), then swapped
+       * in: on failure J, x and f stay those of the previous point */
+      if (w->df(w->xt, w->A, w->ctx) != 0) return GK_LMD_EJAC;
+      w->nevaldf++;
+      double *t = w->J;
+      w->J = w->A;
+      w->A = t;
+      memcpy(w->x, w->xt, p * sizeof *w->x);
+      memcpy(w->fx, w->ft, n * sizeof *w->fx);
+      gradient(w);
+      update_diag(w, 0);
+      double b = 2 * rho - 1;
+      b = 1 - b * b * b;
+      w->mu *= b > 1.0 / 3.0 ? b : 1.0 / 3.0;
+      w->nu = 2;
+      return 0;
+    }
+    w->mu *= (double)w->nu;
+    w->nu <<= 1;
+    if (++bad > 15) return GK_LMD_NOPROG;
+  }
+}
+
+int gk_lmd_test(const gk_lmd *w, double xtol, double gtol, int *info)
+{
+  const size_t p = w->p;
+  *info = 0;
+  int ok = 1;
+  for (size_t j = 0; j < p && ok; j++) ok = fabs(w->dx[j]) < xtol * xtol + xtol * fabs(w->x[j]);
+  if (ok) {
+    *info = 1;
+    return 1;
+  }
+  double gn = 0;
+  for (size_t j = 0; j < p; j++) {
+    double t = fabs(fmax(w->x[j], 1.0) * w->g[j]);
+    if (t > gn) gn = t;
+  }
+  const double fn = nrm2(w->fx, w->n), phi = 0.5 * fn * fn;
+  if (gn <= gtol * fmax(phi, 1.0)) {
+    *info = 2;
+    return 1;
+  }
+  return 0;
+}
+
+void gk_qr_decomp(double *A, size_t m, size_t p, double *vk, double *vtv)
+{
+  for (size_t k = 0; k < p; k++) {
+    double s = 0;
+    for (size_t i = k; i < m; i++) s += A[i * p + k] * A[i * p + k];
+    vk[k] = 0;
+    vtv[k] = 0;
+    if (s == 0) continue;
+    const double akk = A[k * p + k], nrm = sqrt(s);
+    const double alpha = akk > 0 ? -nrm : nrm;
+    const double v0 = akk - alpha, vv = s - akk * akk + v0 * v0;
+    if (!(vv > 0)) continue;
+    A[k * p + k] = v0;
+    for (size_t j = k + 1; j < p; j++) {
+      double d = 0;
+      for (size_t i = k; i < m; i++) d += A[i * p + k] * A[i * p + j];
+      d = 2 * d / vv;
+      for (size_t i = k; i < m; i++) A[i * p + j] -= d * A[i * p + k];
+    }
+    A[k * p + k] = alpha;
+    vk[k] = v0;
+    vtv[k] = vv;
+  }
+}
+
+void gk_qr_qtvec(const double *A, size_t m, size_t p, const double *vk, const double *vtv, double *b)
+{
+  for (size_t k = 0; k < p; k++) {
+    if (!(vtv[k] > 0)) continue;
+    double d = vk[k] * b[k];
+    for (size_t i = k + 1; i < m; i++) d += A[i * p + k] * b[i];
+    d = 2 * d / vtv[k];
+    b[k] -= d * vk[k];
+    for (size_t i = k + 1; i < m; i++) b[i] -= d * A[i * p + k];
+  }
+}
