@@ -172,6 +172,10 @@ const char *cli_field_flag(const char *field, char *buf, size_t size);
 /* Library text may name a field in backquotes ("try `range` to restrict
  * the stripe lengths"): replace each by the command's flag, in place. */
 void cli_fields_in_text(char *msg, size_t size);
+/* A library error: GK_EUSAGE without a file is printed as a usage error of
+ * cmd ("FLAG: msg", fields in the text as flags); anything else by
+ * cli_error. Returns the exit status. */
+int cli_lib_error(const char *cmd, gk_error *e);
 /* Print every note as "gainkit: warning: NOTE"; a plausibility note (a
  * column in the wrong unit) gets "; or FIX" appended when fix is given
  * (the flag that overrides the unit, e.g. "--time-unit"). */

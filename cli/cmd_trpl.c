@@ -1,5 +1,6 @@
 /* gainkit trpl — PL decays at several fluences fitted globally with the
- * ABC recombination model (gainkit/trpl.h). */
+ * ABC recombination model (gainkit/trpl.h): the options, gk_trpl_read,
+ * gk_trpl_fit (or gk_trpl_charging_run) and the output (cli/emit_trpl.c). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,34 +10,23 @@
 #include "gainkit/carriers.h"
 #include "gainkit/kinetics.h"
 #include "gainkit/trpl.h"
-#include "gainkit/units.h"
+#include "emit_trpl.h"
 
 #define NQ(a) (sizeof(a) / sizeof((a)[0]))
 
-/* factor of the time column to s: the unit in the header, else --time-unit
- * (the unit of a time column whose header carries none) */
-static int time_factor(const char *path, const gk_table *tb, const char *tunit, double *tf, gk_error *e)
+/* The decays (or the charging file): notes on the time axis are warned
+ * (with the flag that fixes a --time-unit), errors printed. */
+static int read_decays(const char *path, const gk_trpl_read_options *ro, gk_trpl_table *tb)
 {
-  char name[64], unit[64] = "";
-  if (tb->has_header) gk_header_split(tb->raw[0], name, sizeof name, unit, sizeof unit);
-  const int from_opt = !unit[0] && tunit;
-  if (from_opt) snprintf(unit, sizeof unit, "%s", tunit);
-  long line = tb->has_header ? tb->header_line : tb->line[0];
-  if (!unit[0])
-    return gk_error_set(e, GK_EINPUT, path, line, "no time unit: name it in the header (\"t (ns)\") or give --time-unit");
-  if (gk_unit_factor(unit, "s", tf, e) != GK_OK)
-    return gk_error_set(e, GK_EINPUT, path, line, "time unit '%s' is not a time", unit);
-  /* a time axis outside 1 fs .. 1 s (its largest |t|) is warned about, with the unit that fits */
-  double *t = malloc((tb->nrows ? tb->nrows : 1) * sizeof *t);
-  if (t) {
-    gk_notes notes = {0};
-    for (size_t r = 0; r < tb->nrows; r++) t[r] = tb->v[r * tb->ncols] * *tf;
-    gk_plausible_column(GK_PLAUS_TIME, t, tb->nrows, 1, unit, path, tb->nrows ? tb->line[0] : 0, name, &notes);
-    cli_notes_warn(&notes, from_opt ? "another --time-unit" : NULL);
-    gk_notes_free(&notes);
-    free(t);
+  gk_error e;
+  gk_error_clear(&e);
+  int rc = gk_trpl_read(path, ro, tb, &e);
+  cli_notes_warn(&tb->notes, tb->unit_from_option ? "another --time-unit" : NULL);
+  if (rc) {
+    gk_trpl_table_free(tb);
+    return cli_error(&e);
   }
-  return GK_OK;
+  return 0;
 }
 
 /* --charging T1:T2: the degree of charging <n_e> from the PL of a neutral
@@ -45,90 +35,20 @@ static int run_charging(cli_common *c, const char *path, const char *tunit, cons
 {
   gk_error e;
   gk_error_clear(&e);
-  gk_table tb;
-  gk_read_options ro = {0};
-  ro.min_rows = 4;
-  if (gk_table_read(path, &ro, &tb, &e) != GK_OK) return cli_error(&e);
-  if (tb.ncols != 3) {
-    gk_error_set(&e, GK_EINPUT, path, tb.has_header ? tb.header_line : tb.line[0],
-                 "%zu columns: --charging reads three (time, PL of the neutral sample, PL of the charged one)", tb.ncols);
-    gk_table_free(&tb);
-    return cli_error(&e);
-  }
-  double tf;
-  if (time_factor(path, &tb, tunit, &tf, &e) != GK_OK) {
-    gk_table_free(&tb);
-    return cli_error(&e);
-  }
-  size_t n = tb.nrows;
-  double *t = malloc(n * sizeof *t), *pn = malloc(n * sizeof *pn), *pc = malloc(n * sizeof *pc);
-  if (!t || !pn || !pc) { free(t); free(pn); free(pc); gk_table_free(&tb); return CLI_FAILED; }
-  for (size_t r = 0; r < n; r++) {
-    t[r] = tb.v[r * 3] * tf;
-    pn[r] = tb.v[r * 3 + 1];
-    pc[r] = tb.v[r * 3 + 2];
-    if (r && !(t[r] > t[r - 1])) {
-      gk_error_set(&e, GK_EINPUT, path, tb.line[r], "times must increase");
-      free(t); free(pn); free(pc); gk_table_free(&tb);
-      return cli_error(&e);
-    }
-  }
-  gk_table_free(&tb);
+  gk_trpl_table tb;
+  const gk_trpl_read_options ro = {.time_unit = tunit};
+  int rc = read_decays(path, &ro, &tb);
+  if (rc) return rc;
   gk_trpl_charging ch;
-  if (gk_trpl_charging_run(t, pn, pc, n, tail[0], tail[1], &ch, &e) != GK_OK) {
+  if (gk_trpl_charging_run(tb.t, tb.pl, tb.pl + tb.n, tb.n, tail[0], tail[1], &ch, &e) != GK_OK) {
+    gk_trpl_table_free(&tb);
     if (!e.file[0]) snprintf(e.file, sizeof e.file, "%s", path);
-    if (e.code == GK_EUSAGE) { free(t); free(pn); free(pc); return CLI_QFAIL("charging", "%s", e.msg); }
-    free(t); free(pn); free(pc);
+    if (e.code == GK_EUSAGE) return CLI_QFAIL("charging", "%s", e.msg);
     return cli_error(&e);
   }
-  cli_result res;
-  cli_result_init(&res, "trpl");
-  cJSON_AddStringToObject(res.j, "file", path);
-  cJSON_AddStringToObject(res.j, "analysis", "charging");
-  double tw[2] = {tail[0], tail[1]};
-  gk_json_array(res.j, "tail_window_s", tw, 2);
-  gk_json_num(res.j, "zero_delay_s", ch.t0);
-  gk_json_value_se(res.j, "scale", ch.scale, ch.scale_se);
-  gk_json_value_se(res.j, "q0", ch.q0, ch.q0_se);
-  cli_printf(&res.b, "Degree of charging from PL dynamics (Ahn et al., Chem. Rev. 2023, Fig. 13b):\n"
-                     "  neutral PL scaled onto the charged sample's tail (%g .. %g ns, %zu points)\n",
-             tail[0] * 1e9, tail[1] * 1e9, ch.ntail);
-  cli_print_value(&res.b, "scale", ch.scale, ch.scale_se, "");
-  cli_print_value(&res.b, "q(0)", ch.q0, ch.q0_se, "(uncharged fraction at zero delay)");
-  int status = CLI_OK;
-  if (isfinite(ch.ne)) {
-    gk_json_value_se(res.j, "n_e", ch.ne, ch.ne_se);
-    cli_print_value(&res.b, "<n_e>", ch.ne, ch.ne_se, "= -ln q(0) (Poisson-distributed electrons)");
-  } else {
-    cJSON_AddNullToObject(res.j, "n_e");
-    cJSON_AddStringToObject(res.j, "n_e_note", "q(0) >= 1: no charged dots seen");
-    cli_printf(&res.b, "  %-12s not determined: q(0) >= 1 (no charged dots seen)\n", "<n_e>");
-    status = CLI_FAILED;
-  }
-  static const char *hdr[] = {"time (s)", "PL neutral", "PL charged", "scaled neutral"};
-  gk_csv_init(&res.csv, 4, hdr);
-  res.has_csv = 1;
-  for (size_t r = 0; r < n; r++) gk_csv_add_row(&res.csv, (double[]){t[r], pn[r], pc[r], ch.scale * pn[r]});
-  int rc = 0;
-  if (c->plot) {
-    gk_figure *f = gk_figure_new(1, 1, 800, 560, cli_basename(path));
-    gk_panel *p = gk_figure_panel(f, 0);
-    gk_panel_labels(p, "time t (ns)", "PL (a.u.)", "neutral PL scaled onto the charged sample's tail");
-    gk_panel_log(p, 0, 1);
-    double *tn = malloc(n * sizeof *tn), *sn = malloc(n * sizeof *sn);
-    if (tn && sn) {
-      for (size_t r = 0; r < n; r++) { tn[r] = t[r] * 1e9; sn[r] = ch.scale * pn[r]; }
-      gk_panel_add(p, tn, pc, NULL, n, GK_STYLE_POINTS, 0, "charged");
-      gk_panel_add(p, tn, pn, NULL, n, GK_STYLE_POINTS, 1, "neutral");
-      gk_panel_add(p, tn, sn, NULL, n, GK_STYLE_LINE, GK_BLACK, "neutral, scaled");
-    }
-    free(tn);
-    free(sn);
-    rc = cli_save_figure(c, f);
-  }
-  free(t); free(pn); free(pc);
-  if (rc) { cli_result_free(&res); return rc; }
-  return cli_result_finish(c, &res, status);
+  rc = trpl_emit_charging(c, path, tail, &tb, &ch);
+  gk_trpl_table_free(&tb);
+  return rc;
 }
 
 /* ---- options (declarative: --help is generated from this table) ---- */
@@ -238,35 +158,12 @@ static int run(int argc, char **argv)
   const char *path = argv[first];
   gk_error e;
   gk_error_clear(&e);
-  gk_table tb;
-  gk_read_options ro = {0};
-  ro.min_rows = 4;
-  if (gk_table_read(path, &ro, &tb, &e) != GK_OK) return cli_error(&e);
-  if (tb.ncols - 1 != nl) {
-    gk_error_set(&e, GK_EINPUT, path, tb.has_header ? tb.header_line : tb.line[0],
-                 "%zu PL columns but %zu %s given", tb.ncols - 1, nl, n0_s ? "densities" : "fluences");
-    gk_table_free(&tb);
-    return cli_error(&e);
-  }
-  double tf;
-  if (time_factor(path, &tb, tunit, &tf, &e) != GK_OK) {
-    gk_table_free(&tb);
-    return cli_error(&e);
-  }
-  size_t n = tb.nrows, nd = nl;
-  double *t = malloc(n * sizeof *t), *pl = malloc(n * nd * sizeof *pl);
-  if (!t || !pl) { free(t); free(pl); gk_table_free(&tb); return CLI_FAILED; }
-  for (size_t r = 0; r < n; r++) {
-    t[r] = tb.v[r * tb.ncols] * tf;
-    if ((!has_irf && !(t[r] >= 0)) || (r && !(t[r] > t[r - 1]))) {
-      gk_error_set(&e, GK_EINPUT, path, tb.line[r], has_irf ? "times must increase"
-                   : "times must be >= 0 (the decay starts at t = 0; with --irf-fwhm or --irf earlier points are fitted) and increasing");
-      free(t); free(pl); gk_table_free(&tb);
-      return cli_error(&e);
-    }
-    for (size_t d = 0; d < nd; d++) pl[d * n + r] = tb.v[r * tb.ncols + 1 + d];
-  }
-  gk_trpl_data dd = {n, t, nd, pl, n0};
+  gk_trpl_table tb;
+  const gk_trpl_read_options ro = {.time_unit = tunit, .ndecay = nl, .what = n0_s ? "densities" : "fluences",
+                                   .allow_negative_time = has_irf};
+  int rc = read_decays(path, &ro, &tb);
+  if (rc) return rc;
+  gk_trpl_data dd = {tb.n, tb.t, tb.ndecay, tb.pl, n0};
   gk_trpl_options o;
   gk_trpl_options_default(&o);
   o.model = model;
@@ -292,7 +189,7 @@ static int run(int argc, char **argv)
     /* the library's IRF reader (gainkit kinetics and tamap fit use it too) */
     if (gk_kin_irf_read(irf_s, tunit, &irfp, &e) != GK_OK) {
       gk_kin_prepared_free(&irfp);
-      free(t); free(pl); gk_table_free(&tb);
+      gk_trpl_table_free(&tb);
       if (strstr(e.msg, "no time unit")) strncat(e.msg, " (--time-unit)", sizeof e.msg - strlen(e.msg) - 1);
       return cli_error(&e);
     }
@@ -307,188 +204,19 @@ static int run(int argc, char **argv)
   gk_kin_prepared_free(&irfp);
   if (frc != GK_OK) {
     if (!e.file[0]) snprintf(e.file, sizeof e.file, "%s", path);
-    free(t); free(pl); gk_table_free(&tb);
+    gk_trpl_table_free(&tb);
     return cli_error(&e);
   }
   /* lifetime method of Tatarinov et al. (needs increasing N0) */
   double taus[GK_TRPL_MAX_DECAYS], npeak = NAN;
   int have_tau = 1;
-  for (size_t d = 1; d < nd; d++)
+  for (size_t d = 1; d < nl; d++)
     if (!(n0[d] > n0[d - 1])) have_tau = 0;
   if (have_tau && gk_trpl_lifetimes(&dd, taus, &npeak, NULL) != GK_OK) have_tau = 0;
-  gk_abc abc = {r.k1, r.k2, r.k3};
-  double qmax = NAN, nmax = NAN;
-  if (model == GK_TRPL_ABC) gk_plqy_max(&abc, &qmax, &nmax);
-  cli_result res;
-  cli_result_init(&res, "trpl");
-  cJSON_AddStringToObject(res.j, "file", path);
-  cJSON_AddStringToObject(res.j, "model", model == GK_TRPL_ABC ? "abc" : "trap");
-  /* a rate whose standard error is not finite or not smaller than the
-   * rate is not determined by these decays: null, "not determined", exit 1;
-   * with --profile also when the profile does not close within x1e4 */
-  int det[GK_TRPL_NPAR] = {0}, undetermined = 0;
-  for (int i = 0; i < GK_TRPL_NPAR; i++) {
-    if (!r.used[i]) continue;
-    det[i] = r.fixed[i] || (isfinite(r.se[i]) && r.se[i] > 0 && r.se[i] < r.val[i] &&
-                            (!r.profiled || (isfinite(r.prof_lo[i]) && isfinite(r.prof_hi[i]))));
-    undetermined += !det[i];
-    if (det[i]) {
-      cJSON *v = gk_json_value_se(res.j, gk_trpl_param_name(i), r.val[i], r.fixed[i] ? 0 : r.se[i]);
-      if (r.profiled && !r.fixed[i]) {
-        double iv[2] = {r.prof_lo[i], r.prof_hi[i]};
-        gk_json_array(v, "profile_interval", iv, 2);
-      }
-    } else if (!r.fixed[i] && cli_bound_side(r.val[i], 0, INFINITY)) {
-      /* a rate on its bound 0 (src/carriers/trpl.c: every rate >= 0) */
-      cli_json_bounded(res.j, gk_trpl_param_name(i), gk_trpl_param_name(i), r.val[i], r.se[i], 0, INFINITY, 0, NULL);
-    } else {
-      cJSON_AddNullToObject(res.j, gk_trpl_param_name(i));
-    }
-  }
-  if (o.irf != GK_TRPL_IRF_NONE) {
-    cJSON *ij = cJSON_AddObjectToObject(res.j, "irf");
-    cJSON_AddStringToObject(ij, "kind", o.irf == GK_TRPL_IRF_GAUSS ? "gaussian" : "measured");
-    if (irf_s) cJSON_AddStringToObject(ij, "file", irf_s);
-    gk_json_value_se(ij, "t0", r.t0, o.fix_t0 ? 0 : r.t0_se);
-    if (o.irf == GK_TRPL_IRF_GAUSS) gk_json_value_se(ij, "fwhm", r.fwhm, o.fix_fwhm ? 0 : r.fwhm_se);
-  }
-  gk_json_array(res.j, "n0", n0, nd);
-  double qy[GK_TRPL_MAX_DECAYS];
-  for (size_t d = 0; d < nd; d++)
-    qy[d] = model == GK_TRPL_ABC ? gk_plqy(&abc, n0[d]) : r.k2 * n0[d] / (r.k2 * n0[d] + r.kt * r.nt);
-  if (!undetermined) {
-    gk_json_array(res.j, "plqy_at_n0", qy, nd);
-    if (model == GK_TRPL_ABC) {
-      gk_json_num(res.j, "plqy_max", qmax);
-      gk_json_num(res.j, "n_at_plqy_max", nmax);
-    }
-  }
-  if (have_tau) {
-    cJSON *lj = cJSON_AddObjectToObject(res.j, "lifetimes");
-    gk_json_array(lj, "tau_1e", taus, nd);
-    gk_json_num(lj, "n_at_longest", npeak);
-    if (!isfinite(npeak))
-      cJSON_AddStringToObject(lj, "reason", "the longest lifetime is at the lowest or highest N0 (no turnover)");
-  }
-  gk_json_num(res.j, "chi2_red", r.chi2_red);
-  cJSON_AddBoolToObject(res.j, "converged", r.converged);
-  if (model == GK_TRPL_ABC)
-    cli_printf(&res.b, "Global ABC fit of %zu PL decays: dN/dt = -k1 N - k2 N^2 - k3 N^3, PL ~ k2 N^2\n", nd);
-  else
-    cli_printf(&res.b, "Global trap-assisted fit of %zu PL decays (Stranks et al. 2014):\n"
-                       "  dn_e/dt = -k2 n_e n_h - kT n_e (NT - n_t), dn_t/dt = kT n_e (NT - n_t) - kD n_t n_h,\n"
-                       "  n_h = n_e + n_t, PL ~ k2 n_e n_h\n", nd);
-  cli_printf(&res.b, "  (residuals on log PL; PL scale %s", o.shared_scale ? "shared by all decays" : "free per decay");
-  if (o.irf == GK_TRPL_IRF_GAUSS) cli_printf(&res.b, "; Gaussian IRF convolved");
-  if (o.irf == GK_TRPL_IRF_MEASURED) cli_printf(&res.b, "; measured IRF %s convolved", irf_s);
-  cli_printf(&res.b, ")\n");
-  for (int i = 0; i < GK_TRPL_NPAR; i++) {
-    if (!r.used[i]) continue;
-    const char *nm = gk_trpl_param_name(i), *un = gk_trpl_param_unit(i);
-    char u[48], opt[8];
-    snprintf(u, sizeof u, "%s%s", un, r.fixed[i] ? " (fixed)" : "");
-    snprintf(opt, sizeof opt, "%s", nm);
-    for (char *p = opt; *p; p++) *p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
-    if (det[i]) cli_print_value(&res.b, nm, r.val[i], r.fixed[i] ? NAN : r.se[i], u);
-    else if (!r.fixed[i] && cli_bound_side(r.val[i], 0, INFINITY)) cli_print_bounded(&res.b, nm, r.val[i], NAN, un, 0, INFINITY);
-    else if (isfinite(r.se[i]) && i != 1)
-      cli_printf(&res.b, "  %-12s not determined (%s +- %s %s; fix it with --%s/--fix-%s)\n", nm,
-                 cli_fmt_num((char[32]){0}, 32, r.val[i], 2), cli_fmt_num((char[32]){0}, 32, r.se[i], 2), un, opt, opt);
-    else cli_printf(&res.b, "  %-12s not determined by these decays\n", nm);
-    if (r.profiled && !r.fixed[i])
-      cli_printf(&res.b, "  %-12s profile-likelihood 68%% interval [%s, %s] %s\n", "",
-                 isfinite(r.prof_lo[i]) ? cli_fmt_num((char[32]){0}, 32, r.prof_lo[i], 3) : "not bounded",
-                 isfinite(r.prof_hi[i]) ? cli_fmt_num((char[32]){0}, 32, r.prof_hi[i], 3) : "not bounded", un);
-  }
-  if (o.irf != GK_TRPL_IRF_NONE) {
-    cli_print_value(&res.b, "IRF t0", r.t0 * 1e9, o.fix_t0 ? NAN : r.t0_se * 1e9, o.fix_t0 ? "ns (fixed)" : "ns");
-    if (o.irf == GK_TRPL_IRF_GAUSS)
-      cli_print_value(&res.b, "IRF fwhm", r.fwhm * 1e12, o.fix_fwhm ? NAN : r.fwhm_se * 1e12, o.fix_fwhm ? "ps (fixed)" : "ps");
-  }
-  if (!undetermined && model == GK_TRPL_ABC) {
-    cli_print_value(&res.b, "PLQY max", qmax, NAN, "");
-    cli_print_value(&res.b, "at N", nmax, NAN, "cm^-3 (sqrt(k1/k3))");
-  }
-  if (!undetermined)
-    cli_printf(&res.b, "  decay  N0 (cm^-3)    %s%s\n", model == GK_TRPL_ABC ? "PLQY(N0)" : "PLQY(t=0)",
-               have_tau ? "    tau_1/e (ns)" : "");
-  for (size_t d = 0; d < nd && !undetermined; d++) {
-    cli_printf(&res.b, "  %-5zu", d + 1);
-    cli_cell(&res.b, 12, n0[d]);
-    cli_cell(&res.b, 12, qy[d]);
-    if (have_tau) cli_cell(&res.b, 12, taus[d] * 1e9);
-    cli_printf(&res.b, "\n");
-  }
-  if (have_tau && nd >= 3) {
-    if (isfinite(npeak))
-      cli_print_value(&res.b, "N at longest tau", npeak, NAN, "cm^-3 (trap density estimate, Tatarinov et al. 2023)");
-    else
-      cli_printf(&res.b, "  %-12s not determined (the longest 1/e lifetime is at the lowest or highest N0)\n",
-                 "N at longest tau");
-  }
-  if (!r.converged) cli_printf(&res.b, "  NOT CONVERGED: %s\n", r.reason);
-  const char **hdr = calloc(1 + 2 * nd, sizeof *hdr);
-  char (*hb)[48] = calloc(1 + 2 * nd, sizeof *hb);
-  if (hdr && hb) {
-    hdr[0] = "t (s)";
-    for (size_t d = 0; d < nd; d++) {
-      snprintf(hb[1 + d], 48, "PL %.3g", n0[d]);
-      snprintf(hb[1 + nd + d], 48, "fit %.3g", n0[d]);
-      hdr[1 + d] = hb[1 + d];
-      hdr[1 + nd + d] = hb[1 + nd + d];
-    }
-    gk_csv_init(&res.csv, 1 + 2 * nd, hdr);
-    res.has_csv = 1;
-    double row[1 + 2 * GK_TRPL_MAX_DECAYS];
-    for (size_t i = 0; i < n; i++) {
-      row[0] = t[i];
-      for (size_t d = 0; d < nd; d++) { row[1 + d] = pl[d * n + i]; row[1 + nd + d] = r.fit[d * n + i]; }
-      gk_csv_add_row(&res.csv, row);
-    }
-  }
-  free(hdr);
-  free(hb);
-  int rc = 0;
-  if (c.plot) {
-    gk_figure *f = gk_figure_new(2, 1, 1400, 600, cli_basename(path));
-    gk_panel *p = gk_figure_panel(f, 0), *p2 = gk_figure_panel(f, 1);
-    gk_panel_labels(p, "time t (ns)", "PL (a.u.)", model == GK_TRPL_ABC ? "(a) decays and global ABC fit" : "(a) decays and global trap-assisted fit");
-    gk_panel_log(p, 0, 1);
-    double *tn = malloc(n * sizeof *tn);
-    for (size_t i = 0; i < n && tn; i++) tn[i] = t[i] * 1e9;
-    for (size_t d = 0; d < nd && tn; d++) {
-      char lb[48];
-      snprintf(lb, sizeof lb, "N_{0} = %.2g cm^-3", n0[d]);
-      gk_panel_add(p, tn, pl + d * n, NULL, n, GK_STYLE_POINTS, (int)d, lb);
-    }
-    for (size_t d = 0; d < nd && tn; d++) gk_panel_add(p, tn, r.fit + d * n, NULL, n, GK_STYLE_LINE, GK_BLACK, NULL);
-    free(tn);
-    enum { M = 200 };
-    double xs[M], ys[M];
-    double lo = n0[0], hi = n0[0];
-    for (size_t d = 0; d < nd; d++) { lo = fmin(lo, n0[d]); hi = fmax(hi, n0[d]); }
-    lo /= 100;
-    hi *= 10;
-    for (int i = 0; i < M; i++) {
-      xs[i] = lo * pow(hi / lo, (double)i / (M - 1));
-      ys[i] = model == GK_TRPL_ABC ? gk_plqy(&abc, xs[i]) : r.k2 * xs[i] / (r.k2 * xs[i] + r.kt * r.nt);
-      if (!isfinite(ys[i])) ys[i] = NAN;
-    }
-    gk_panel_labels(p2, "carrier density N (cm^-3)", "PLQY",
-                    model == GK_TRPL_ABC ? "(b) PLQY(N) = k2 N/(k1 + k2 N + k3 N^2)"
-                                         : "(b) PLQY at t = 0: k2 N/(k2 N + kT NT)");
-    gk_panel_log(p2, 1, 0);
-    gk_panel_add(p2, xs, ys, NULL, M, GK_STYLE_LINE, -1, NULL);
-    gk_panel_add(p2, n0, qy, NULL, nd, GK_STYLE_POINTS, GK_VERMILLION, "N_{0} of the decays");
-    rc = cli_save_figure(&c, f);
-  }
-  int status = r.converged && !undetermined ? CLI_OK : CLI_FAILED;
+  rc = trpl_emit_fit(&c, path, irf_s, &tb, n0, &o, &r, taus, npeak, have_tau);
   gk_trpl_result_free(&r);
-  free(t);
-  free(pl);
-  gk_table_free(&tb);
-  if (rc) { cli_result_free(&res); return rc; }
-  return cli_result_finish(&c, &res, status);
+  gk_trpl_table_free(&tb);
+  return rc;
 }
 
 const struct cli_command cli_cmd_trpl = {

@@ -980,3 +980,12 @@ int cli_read_xy(const char *path, const gk_columns_options *co, const char *x_un
   for (size_t i = 0; i < col->n; i++) col->x[i] *= fx;
   return 0;
 }
+
+int cli_lib_error(const char *cmd, gk_error *e)
+{
+  if (e->code != GK_EUSAGE || e->file[0]) return cli_error(e);
+  char buf[80];
+  cli_fields_in_text(e->msg, sizeof e->msg);
+  if (!e->option[0]) return cli_usage(cmd, "%s", e->msg);
+  return cli_usage(cmd, "%s: %s", cli_field_flag(e->option, buf, sizeof buf), e->msg);
+}

@@ -150,6 +150,33 @@ typedef struct gk_line_fit {
 int gk_cavity_line_fit(const double *x_nm, const double *y, size_t n, double gauss_fwhm_nm, gk_line_fit *out,
                        gk_error *err);
 void gk_line_fit_free(gk_line_fit *f);
+/* A measured lasing spectrum (wl increasing, nm): the points inside
+ * lo..hi (NaN: all), *first and *count; at least 6, else GK_EUSAGE naming
+ * the field window (or none without a window; path names the spectrum). */
+int gk_cavity_line_window(const double *wl, size_t n, double lo, double hi, const char *path, size_t *first,
+                          size_t *count, gk_error *err);
+/* The line fit of those points: a Lorentzian (plus a constant), or with a
+ * Gaussian instrument of instrument_width a Voigt with that width held,
+ * or with free_gauss a Voigt with both widths free; a Lorentzian
+ * instrument is subtracted from the fitted Lorentzian width. Q = center /
+ * Lorentzian FWHM and tau_p (gk_cavity_photon_lifetime_s) when the width
+ * is resolved (and above twice its error after the subtraction), else
+ * NaN with determined 0. Free with gk_cavity_line_free. */
+typedef struct gk_cavity_line_options {
+  double instrument_width;   /* nm; 0 none */
+  int instrument_gauss;      /* 1 Gaussian instrument, 0 Lorentzian */
+  int free_gauss;            /* Voigt with a free Gaussian width */
+} gk_cavity_line_options;
+typedef struct gk_cavity_line {
+  double gauss;              /* the fit's Gaussian: 0 none (Lorentzian), -1 free, > 0 held (nm) */
+  gk_line_fit fit;
+  double linewidth_nm, linewidth_se;   /* the cavity's Lorentzian FWHM */
+  int determined;
+  double q, q_se, photon_lifetime_s;
+} gk_cavity_line;
+int gk_cavity_line_analyze(const double *wl, const double *y, size_t n, const gk_cavity_line_options *o,
+                           gk_cavity_line *out, gk_error *err);
+void gk_cavity_line_free(gk_cavity_line *l);
 /* Olivero & Longbothum Voigt FWHM: 0.5346 w_L + sqrt(0.2166 w_L^2 + w_G^2). */
 double gk_cavity_voigt_fwhm(double fwhm_l, double fwhm_g);
 

@@ -111,6 +111,11 @@ typedef struct gk_columns {
 
 int gk_columns_read(const char *path, const gk_columns_options *opt, gk_columns *c, gk_error *err);
 void gk_columns_free(gk_columns *c);
+/* The x kind a command reading table t (gk_table_read) as columns would
+ * choose: with length_unit (the x column forced to a length) a length;
+ * else with a length unit in the x header a wavelength when x is named
+ * "wavelength", "lambda" or "λ", a length otherwise; else plain. */
+gk_xkind gk_columns_guess_xkind(const gk_table *t, const char *length_unit);
 
 /* ---- matrix: spectra versus a column parameter ------------------------- */
 /* First row: a label cell, then the column parameter (pump fluence, stripe

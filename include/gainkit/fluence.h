@@ -18,6 +18,7 @@
 #include "gainkit/error.h"
 #include "gainkit/fit.h"
 #include "gainkit/stack.h"
+#include "gainkit/io.h"
 
 #include "gainkit/export.h"
 
@@ -210,6 +211,7 @@ int gk_chain_fit(const double *fluence, const double *g, const double *se_g, siz
                  double c_n, gk_chain_result *r, gk_error *err);
 void gk_chain_free(gk_chain_result *r);
 
+
 /* ---- shifting excitation spot: loss spectrum --------------------------- */
 /* Edge intensity of a fixed-length stripe moved a distance x (cm) away from
  * the edge: I(x) = I0 exp(-alpha x) (Milanese et al., Adv. Opt. Mater. 2024,
@@ -282,6 +284,50 @@ int gk_vsl_lengths_compute_from(const struct gk_vsl_data *d, const struct gk_vsl
 /* The root of e^x - 1 = 2x, x > 0 (1.2564...). */
 double gk_vsl_threshold_gl(void);
 
+/* The chain's inputs. Fluences (J/cm^2): from a file name, a number
+ * directly followed by uJ, mJ or nJ ("vsl-F0120uJcm2.csv", "scan_1.5mJ.csv",
+ * per cm^2; NaN when none); for n files (GK_EUSAGE naming the file when
+ * one has none); or from a sidecar of "file,fluence" lines (a header
+ * "file,fluence (mJ/cm2)" sets the unit, uJ/cm2 without; FILE:LINE errors:
+ * not a number > 0, a file not among files, a file without a fluence). */
+double gk_chain_fluence_from_name(const char *path);
+int gk_chain_fluences_from_names(const char *const *files, size_t n, double *F, gk_error *err);
+int gk_chain_sidecar_read(const char *path, const char *const *files, size_t n, double *F, gk_error *err);
+/* c_N (cm^-3 per J/cm^2) and Gamma: from a stack (YAML, gk_stack_load:
+ * pump absorption of the active layer by the transfer matrix, Gamma of
+ * TE0/TM0 at the emission wavelength, the stack's wavelength_nm when NaN;
+ * density the thickness average or weighted by the mode's |E|^2), or
+ * without one from gamma, thickness (nm) and the absorbed fraction or the
+ * 1/e^2 penetration depth lp (nm, Beer-Lambert; absorbed then NaN). Errors
+ * name the stack file (no active layer, no wavelength, no guided mode) or
+ * say that the active layer absorbs nothing. */
+typedef struct gk_chain_density_options {
+  const char *stack;            /* NULL: the numbers below */
+  double pump_wavelength;       /* nm (default 400) */
+  double emission_wavelength;   /* nm; NaN: the stack's wavelength_nm */
+  int tm, mode_weighted;
+  double gamma, thickness, absorbed, lp;   /* without a stack */
+} gk_chain_density_options;
+typedef struct gk_chain_density {
+  double c_n, gamma, absorbed, thickness;  /* cm^-3 per J/cm^2, -, -, nm */
+  char how[256];                /* where N comes from, in words */
+} gk_chain_density;
+void gk_chain_density_options_default(gk_chain_density_options *o);
+int gk_chain_density_compute(const gk_chain_density_options *o, gk_chain_density *d, gk_error *err);
+/* One VSL fit per scan (vsl_model a gk_vsl_model; with small_signal vsl1
+ * on the small-signal range of gk_vsl_lengths_compute), pt (n points)
+ * sorted by fluence, then gk_chain_fit of the points that converged with a
+ * finite gain error. Notes: scans without a small-signal range, saturated
+ * ones, points excluded. Errors: the readers' and fits' (FILE:LINE). */
+typedef struct gk_chain_point {
+  double F, g, se, N;           /* J/cm^2, cm^-1, cm^-1, cm^-3 */
+  const char *file;
+  int converged;
+  gk_vsl_lengths len;
+} gk_chain_point;
+int gk_chain_run(const char *const *files, size_t n, const double *F, const gk_chain_density *dens, int vsl_model,
+                 int small_signal, gk_chain_point *pt, gk_chain_result *r, gk_notes *notes, gk_error *err);
+
 /* ---- threshold versus a control parameter ----------------------------- */
 /* Straight line y = a + b x through thresholds y_i(x_i) (voltage,
  * temperature, stripe length, time), weighted by 1/se_i^2 when se != NULL
@@ -293,6 +339,34 @@ typedef struct gk_trend {
   size_t n;
 } gk_trend;
 int gk_trend_linear(const double *x, const double *y, const double *se, size_t n, gk_trend *t, gk_error *err);
+/* The control parameter from a file name: its last number (before the
+ * extension) with the letters right after it as unit ("series-20V.csv" ->
+ * 20, "V"; "run_-5V" -> -5); NaN when none. For n files: GK_EUSAGE naming
+ * the first file without one; unit "" unless all agree. */
+double gk_trend_value_from_name(const char *path, char *unit, size_t usz);
+int gk_trend_values_from_names(const char *const *files, size_t n, double *x, char *unit, size_t usz, gk_error *err);
+/* The trend of n pump series (pump, intensity columns, one pump unit for
+ * all) at parameter values (distinct, else GK_EUSAGE): the threshold of
+ * each (gk_threshold_kink_fit, or gk_threshold_lines_fit with lines: no
+ * error), rows sorted by value; a series without a threshold is noted and
+ * left out; the straight line (gk_trend_linear, weighted by the kink's
+ * errors) through the m determined ones (trend_ok 0 with trend_reason
+ * when it cannot be drawn: not an error). Errors: the readers' and fits'
+ * (FILE:LINE), a pump unit differing from the first file's. */
+typedef struct gk_trend_row { double x, th, se; const char *file; int ok; } gk_trend_row;
+typedef struct gk_trend_series {
+  size_t n;
+  gk_trend_row *row;
+  size_t m;
+  double *x, *y, *se;          /* the m determined thresholds */
+  char pump_unit[32];          /* as in the files */
+  int trend_ok;
+  gk_trend trend;
+  char trend_reason[512];
+  gk_notes notes;
+} gk_trend_series;
+int gk_trend_run(const char *const *files, const double *values, size_t n, int lines, gk_trend_series *t, gk_error *err);
+void gk_trend_series_free(gk_trend_series *t);
 
 GK_API_END
 #ifdef __cplusplus

@@ -62,6 +62,11 @@ void gk_atomic_cleanup_signal(void);
 
 /* Lower-case extension of path without the dot ("json"), "" if none. */
 const char *gk_path_ext(const char *path, char *buf, size_t size);
+/* The entries of directory dir whose names do not start with '.', sorted
+ * (strcmp), into *names (count strings; gk_dir_list_free). GK_EIO naming
+ * dir when it cannot be read. */
+int gk_dir_list(const char *dir, char ***names, size_t *count, gk_error *err);
+void gk_dir_list_free(char **names, size_t count);
 
 /* ---- CSV tables ---------------------------------------------------------- */
 typedef struct gk_csv {

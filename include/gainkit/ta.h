@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include "gainkit/error.h"
 #include "gainkit/fit.h"
+#include "gainkit/io.h"
 
 #include "gainkit/export.h"
 
@@ -128,6 +129,56 @@ typedef struct gk_ta_result {
 } gk_ta_result;
 
 int gk_ta_analyze(const gk_ta_set *s, const gk_ta_options *o, gk_ta_result *r, gk_error *err);
+
+/* ---- reading a data set ----
+ * What gk_ta_analyze needs, read from files: the ground-state spectrum
+ * (wavelength, absorbance; any order, resampled onto the matrices'
+ * wavelengths), and either ndelta Delta OD matrices (one per delay, first
+ * row the pump columns, first column wavelength; all with the same grid)
+ * or one long-format table (gk_long_read). */
+#define GK_TA_MAX_DELTA 64
+typedef struct gk_ta_inputs {
+  const char *ground;              /* ground-state absorption file (required) */
+  const char *const *delta;        /* ndelta Delta OD matrix files ... */
+  size_t ndelta;
+  const char *long_path;           /* ... or one long-format table (then ndelta = 0) */
+  const double *delays;            /* ndelays delays (s) of the delta files, in order; NULL: their
+                                      '# delay:' metadata */
+  size_t ndelays;
+  const char *delay_unit;          /* unit of bare delays (metadata, the long table's column); NULL: refused */
+  /* <N> of the pump columns: n_mean given; or cross_section (cm^2) times the
+   * photon fluence (photon_fluence given, or the columns' fluence unit; an
+   * energy fluence needs pump_wavelength, nm); else the columns as read
+   * (must be dimensionless) */
+  double cross_section;            /* NaN: none */
+  const double *photon_fluence;    /* nphoton_fluence values (cm^-2), or NULL */
+  size_t nphoton_fluence;
+  double pump_wavelength;          /* nm; NaN: none */
+  const double *n_mean;            /* nn_mean values, or NULL */
+  size_t nn_mean;
+  double delay;                    /* s: the delay analysed is the one nearest; NaN: the first */
+} gk_ta_inputs;
+void gk_ta_inputs_default(gk_ta_inputs *in);
+
+/* The assembled set; owns its arrays. */
+typedef struct gk_ta_prepared {
+  gk_ta_set set;                   /* points into the arrays below */
+  double *wl, *alpha0, *n_mean, *dod;
+  double *delay;                   /* ndelay delays (s; NaN where a single file names none) */
+  size_t delay_index;              /* nearest to gk_ta_inputs.delay (0 without) */
+  char path[512];                  /* the first matrix (or long) file: where data errors point */
+  gk_notes notes;                  /* delays read from a file outside 1 fs .. 1 s (gk_plausible_column) */
+} gk_ta_prepared;
+
+/* Read and assemble the set. Errors: the readers' (FILE:LINE), matrices
+ * whose grids differ, a ground spectrum not covering the wavelengths, a
+ * pump unit that cannot become <N>, a bare '# delay:' number without
+ * delay_unit; GK_EUSAGE naming the field (n_mean, photon_fluence, delay:
+ * count mismatches, an energy fluence without pump_wavelength, a delay
+ * asked of data without delays). Free p with gk_ta_prepared_free, also
+ * after an error. */
+int gk_ta_prepare(const gk_ta_inputs *in, gk_ta_prepared *p, gk_error *err);
+void gk_ta_prepared_free(gk_ta_prepared *p);
 
 /* The Poisson gain-curve fit on its own: -Delta alpha/alpha0 = y[k] at
  * <N> = n_mean[k] (np points) against 1 - a(<N>)[/a(0)] of the nanocrystal

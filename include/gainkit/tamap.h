@@ -23,6 +23,9 @@
 #include "gainkit/data.h"
 #include "gainkit/fit.h"
 #include "gainkit/kinetics.h"
+#include "gainkit/io.h"
+#include "gainkit/progress.h"
+#include "gainkit/ta.h"
 
 #include "gainkit/export.h"
 
@@ -42,6 +45,8 @@ typedef struct gk_tamap {
   double *z;           /* OD */
   unsigned char *use;  /* nw*nt or NULL */
   long data_line;      /* file line of the first data row (for messages) */
+  char t_unit[64];     /* unit the delays were read in ("ps"; "" = seconds or built by gk_tamap_init) */
+  long t_line;         /* file line where the delay axis starts (0: none) */
 } gk_tamap;
 
 typedef enum {
@@ -106,6 +111,54 @@ int gk_tamap_chirp_apply(gk_tamap *m, const gk_tamap_chirp *c, gk_error *err);
  * zero); chirp may be NULL (t0 = 0). Returns the number of points marked. */
 size_t gk_tamap_exclude(gk_tamap *m, const gk_tamap_chirp *c, double half_width);
 
+/* ---- preparation: what every analysis does to a map file ------------ */
+typedef struct gk_tamap_prepare_options {
+  gk_tamap_read_options read;
+  double background;   /* s: subtract per wavelength the mean of the delays before
+                          it (gk_tamap_background); NaN = none */
+  int chirp_order;     /* fit a chirp of this order (0..GK_TAMAP_MAX_ORDER) and shift
+                          the traces onto it (gk_tamap_chirp_fit, _apply); -1 = none */
+  double exclude;      /* s: mark |t - t0(lambda)| <= exclude unused (coherent
+                          artefact); t0 from the chirp, else a quadratic fitted to
+                          the half-rise onsets for this only; 0 = none */
+  int keep_base;       /* 1: keep the mask before the artefact window (base_use),
+                          for gk_tamap_global_fit_passes */
+} gk_tamap_prepare_options;
+/* background NaN, chirp_order -1, exclude 0, keep_base 0, layout auto */
+void gk_tamap_prepare_options_default(gk_tamap_prepare_options *o);
+
+typedef struct gk_tamap_prepared {
+  gk_tamap map;
+  gk_tamap_chirp chirp;      /* valid when has_chirp */
+  int has_chirp;
+  unsigned char *base_use;   /* nw*nt with keep_base, else NULL */
+  gk_notes notes;            /* a delay axis outside 1 fs .. 1 s (gk_plausible_column:
+                                most likely read in the wrong unit); the caller shows them */
+} gk_tamap_prepared;
+
+/* Read the map (gk_tamap_read), check the delay axis is plausible, subtract
+ * the background, fit the chirp, place the artefact window and apply the
+ * chirp, in that order. Errors name file:line or the field
+ * ("background": no delay before it; "chirp_order": not 0..4). */
+int gk_tamap_prepare(const char *path, const gk_tamap_prepare_options *o, gk_tamap_prepared *p, gk_error *err);
+void gk_tamap_prepared_free(gk_tamap_prepared *p);
+
+/* The signal of a fluence series of maps (gk_tamap_sigma_run): for each map
+ * (prepared with o) the mean dA over t_lo..t_hi (s) and wl_lo..wl_hi (nm;
+ * gk_tamap_window_mean), sign-flipped (*flipped = 1) when every mean is < 0
+ * (a bleach). A map without a point in the window, or means of both signs
+ * (the window does not hold the same signal in every map), is an error
+ * naming the file and the fields `window`/`band`. Notes of the maps
+ * (plausibility) are appended to notes (may be NULL). */
+int gk_tamap_series_signal(const char *const *paths, size_t n, const gk_tamap_prepare_options *o, double t_lo,
+                           double t_hi, double wl_lo, double wl_hi, double *y, int *flipped, gk_notes *notes,
+                           gk_error *err);
+
+/* The delay of the first map nearest `delay` (s), which every other map
+ * must also have (within 1e-6 relative); an error naming the map that has
+ * not, and the fields `delay` and `window`. */
+int gk_tamap_common_delay(const gk_tamap *const *maps, size_t n, double delay, double *t, gk_error *err);
+
 /* ---- SVD ------------------------------------------------------------- */
 typedef struct gk_tamap_svd {
   size_t nw, nt;        /* nt = delays used (columns with every point usable) */
@@ -168,6 +221,27 @@ int gk_tamap_scheme_read(const char *path, gk_tamap_scheme *s, double *c0_sets, 
 void gk_tamap_scheme_parallel(gk_tamap_scheme *s, int n, const double *tau);
 /* Sequential A -> B -> C -> ... -> ground with the given lifetimes (EADS). */
 void gk_tamap_scheme_sequential(gk_tamap_scheme *s, int n, const double *tau);
+
+/* The kinetic model of a fit from its description: exactly one of a
+ * target scheme (text for gk_tamap_scheme_parse, or a YAML file ending in
+ * .yaml/.yml for gk_tamap_scheme_read), `das` parallel or `sequential`
+ * compartments (with `tau` starting lifetimes, s; NULL: 1, 10, 100 ps ...). */
+typedef struct gk_tamap_model_options {
+  const char *scheme;
+  const char *init;        /* text scheme only: "A=1,XX=0.3", one set per map separated
+                              by '/' ("H=1,XX=0.1/H=1,XX=0.6"); NULL = the scheme's */
+  int das, sequential;     /* 1..GK_TAMAP_MAX_COMP, 0 = not this model */
+  const double *tau;       /* ntau lifetimes (das/sequential only) */
+  size_t ntau;
+} gk_tamap_model_options;
+/* The scheme for nsets maps. With one population set per map (a '/' list
+ * in init, or a list under 'initial' in the YAML file), c0 (nsets x
+ * s->ncomp, row-major, room for GK_TAMAP_MAX_SETS x GK_TAMAP_MAX_COMP)
+ * receives them and *per_set = 1 (for gk_tamap_global_options.c0_sets).
+ * Errors name the field (scheme, init, tau, das, sequential) or the YAML
+ * file:line. */
+int gk_tamap_model(const gk_tamap_model_options *o, size_t nsets, gk_tamap_scheme *s, double *c0, int *per_set,
+                   gk_error *err);
 
 /* The transfer matrix K (ncomp x ncomp, row-major) of the scheme with
  * rates k[0..ntrans-1]. */
@@ -243,6 +317,20 @@ int gk_tamap_global_fit(const gk_tamap *const *maps, size_t nsets, const gk_tama
                         const gk_tamap_global_options *o, gk_tamap_global_result *r, gk_error *err);
 void gk_tamap_global_result_free(gk_tamap_global_result *r);
 
+/* gk_tamap_global_fit on prepared maps, then, with exclude > 0, up to two
+ * more fits with the artefact window (|t - t0(lambda)| <= exclude) placed on
+ * the fitted time zero and dispersion of every map not shifted by a chirp
+ * (p[d].has_chirp 0, p[d].base_use kept by gk_tamap_prepare), until the
+ * window stops moving: the onsets' time zero is biased where the spectrum
+ * evolves within the IRF. A pass that fails keeps the previous result.
+ * With o->profile, the profile intervals of the rates from one more fit at
+ * the optimum (only when it converged). s and o are updated to the start
+ * of the last fit. *passes = the extra window passes. stop (may be NULL):
+ * its update returning non-zero ends the passes (interrupted). */
+int gk_tamap_global_fit_passes(gk_tamap_prepared *p, size_t nsets, gk_tamap_scheme *s, gk_tamap_global_options *o,
+                               double exclude, const gk_progress *stop, gk_tamap_global_result *r, int *passes,
+                               gk_error *err);
+
 /* Non-negative least squares min |A x - b|, x >= 0, from the normal
  * equations G = A^T A (n x n) and h = A^T b (Lawson and Hanson, Solving
  * Least Squares Problems, 1974, ch. 23, on the Gram matrix). */
@@ -301,6 +389,14 @@ int gk_tamap_gain(const gk_tamap *const *maps, size_t nsets, const double *n_mea
                   const double *a0, size_t n0, double t_lo, double t_hi, double thickness_cm,
                   gk_tamap_gain_result *r, gk_error *err);
 void gk_tamap_gain_free(gk_tamap_gain_result *r);
+/* The Poisson gain-curve fit (gk_ta_gain_curve_fit: -dA/A0 along <N>
+ * against 1 - a(<N>)/a(0) of a g-fold degenerate band edge, n_e = 0, g
+ * free from `degeneracy`) at one wavelength of r: the nearest to probe
+ * (nm), else (probe NaN) the lowest threshold's, else the largest -dA/A0 at
+ * the highest pump. *ip = its index, or (size_t)-1 with nothing fitted
+ * (GK_OK) when A0 there is below GK_TAMAP_GAIN_MIN_A0 of its maximum. */
+int gk_tamap_gain_curve(const gk_tamap_gain_result *r, const double *n_mean, double probe, double degeneracy,
+                        size_t *ip, gk_ta_gain_curve *gc, gk_error *err);
 
 GK_API_END
 #ifdef __cplusplus

@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include "gainkit/error.h"
+#include "gainkit/io.h"
 #include "gainkit/fit.h"
 
 #include "gainkit/export.h"
@@ -118,6 +119,31 @@ const char *gk_trpl_param_unit(int i);
  * where only background is measured). */
 int gk_trpl_fit(const gk_trpl_data *d, const gk_trpl_options *o, gk_trpl_result *r, gk_error *err);
 void gk_trpl_result_free(gk_trpl_result *r);
+
+/* ---- reading decays ----
+ * A table of PL decays (gk_table_read, >= 4 rows): first column time (unit
+ * in the header, "t (ns)", or time_unit when the header names none), then
+ * ndecay PL columns; with ndecay = 0 the file of the degree-of-charging
+ * analysis: exactly time, PL of the neutral sample, PL of the charged one
+ * (pl holds neutral then charged). Times must increase, and without
+ * allow_negative_time (no IRF) be >= 0. A time axis outside 1 fs .. 1 s
+ * adds a note (gk_plausible_column). Errors (FILE:LINE, GK_EINPUT) name
+ * the fields time_unit, irf_fwhm/irf and charging in backquotes. */
+typedef struct gk_trpl_read_options {
+  const char *time_unit;     /* NULL: the header must name it */
+  size_t ndecay;             /* PL columns expected; 0: a charging file */
+  const char *what;          /* what gave ndecay ("densities", "fluences"), for the message */
+  int allow_negative_time;   /* an IRF is fitted: times before 0 allowed */
+} gk_trpl_read_options;
+typedef struct gk_trpl_table {
+  size_t n, ndecay;
+  double *t;                 /* n times, s */
+  double *pl;                /* ndecay*n, decay d at pl[d*n + q] */
+  int unit_from_option;      /* the time unit came from time_unit */
+  gk_notes notes;            /* plausibility of the time axis (also kept after an error) */
+} gk_trpl_table;
+int gk_trpl_read(const char *path, const gk_trpl_read_options *o, gk_trpl_table *out, gk_error *err);
+void gk_trpl_table_free(gk_trpl_table *t);
 
 /* N(t) of the ABC model for N(0) = n0 at times t[0..n-1] >= 0 (GSL
  * rk8pd, relative tolerance 1e-10). */

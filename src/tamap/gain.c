@@ -118,3 +118,38 @@ int gk_tamap_gain(const gk_tamap *const *maps, size_t nsets, const double *n_mea
     }
   return GK_OK;
 }
+
+int gk_tamap_gain_curve(const gk_tamap_gain_result *r, const double *n_mean, double probe, double degeneracy,
+                        size_t *ip, gk_ta_gain_curve *gc, gk_error *err)
+{
+  size_t nw = r->nw, nsets = r->nsets, i0 = (size_t)-1;
+  memset(gc, 0, sizeof *gc);
+  double amax = 0;
+  for (size_t i = 0; i < nw; i++) amax = fmax(amax, r->a0[i]);
+  if (isfinite(probe)) {
+    for (size_t i = 0; i < nw; i++)
+      if (i0 == (size_t)-1 || fabs(r->wl[i] - probe) < fabs(r->wl[i0] - probe)) i0 = i;
+  } else if (r->best != (size_t)-1) {
+    i0 = r->best;
+  } else {
+    /* no crossing: the largest -dA/A0 at the highest pump */
+    for (size_t i = 0; i < nw; i++)
+      if (r->a0[i] > GK_TAMAP_GAIN_MIN_A0 * amax &&
+          (i0 == (size_t)-1 || -r->da[i * nsets + nsets - 1] / r->a0[i] > -r->da[i0 * nsets + nsets - 1] / r->a0[i0]))
+        i0 = i;
+  }
+  if (i0 != (size_t)-1 && !(r->a0[i0] > GK_TAMAP_GAIN_MIN_A0 * amax)) i0 = (size_t)-1;
+  *ip = i0;
+  if (i0 == (size_t)-1) return GK_OK;
+  double y[GK_TAMAP_MAX_GAIN_SETS];
+  if (nsets > GK_TAMAP_MAX_GAIN_SETS)
+    return gk_error_set(err, GK_EUSAGE, NULL, 0, "at most %d maps", GK_TAMAP_MAX_GAIN_SETS);
+  for (size_t k = 0; k < nsets; k++) y[k] = -r->da[i0 * nsets + k] / r->a0[i0];
+  gk_ta_options to;
+  gk_ta_options_default(&to);
+  to.degeneracy = degeneracy;
+  to.fit_degeneracy = 1;
+  to.fit_ne = 0;
+  to.ne = 0;
+  return gk_ta_gain_curve_fit(n_mean, y, nsets, &to, gc, err);
+}

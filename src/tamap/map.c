@@ -189,6 +189,8 @@ int gk_tamap_read(const char *path, const gk_tamap_read_options *o, gk_tamap *m,
     goto out;
   }
   m->data_line = tb.line[r0];
+  snprintf(m->t_unit, sizeof m->t_unit, "%s", tu);
+  m->t_line = lay == GK_TAMAP_DELAY_ROW ? axis_line : tb.line[r0];
   for (size_t r = 0; r < nr; r++) {
     double ax = tb.v[(r + r0) * nc];
     for (size_t c = 1; c < nc; c++) {

@@ -248,4 +248,24 @@ run tamap fit "$EX/map_low.csv" --signal-unit mOD --background -0.5ps --exclude 
 expect_out "lifetime >= " "text: a lower limit of the lifetime"
 expect_out "at bound (k >= 0): best fit at 0, no decay within the delays" "text: the reason"
 
+# the delay axis read in the wrong unit (ps numbers taken as s, up to 125 s):
+# warned with the unit that fits and the option to give, the map still used
+run tamap svd "$EX/map_low.csv" --signal-unit mOD --delay-unit s
+expect_rc 0 "delays in s: still analysed"
+expect_err "map_low.csv:5: column 'delay': 125.303 s is outside the plausible time range \\(1e-15 to 1 s\\).*did you mean ns\\?.*--delay-unit" \
+  "delays in s: the plausibility warning names file:line, the value, the unit that fits and the flag"
+run tamap svd "$EX/map_low.csv" --signal-unit mOD --background -0.5ps
+[ -z "$ERR" ] && ok || bad "delays in ps: no warning: $ERR"
+# a fluence series of maps: each map's delay axis is checked too
+run tamap sigma "$EX/map_low.csv" "$EX/map_low.csv" "$EX/map_high.csv" --photon-energy 3.1eV --fluence 1,2,3 \
+  --window 50s:120s --delay-unit s --signal-unit mOD
+expect_err "map_high.csv:6: column 'delay': 125.303 s is outside the plausible time range" "sigma maps: every map's delay axis checked"
+# library field names become the flags: background (no delay before it), chirp_order
+run tamap svd "$EX/map_low.csv" --signal-unit mOD --background -50ps
+expect_rc 2 "background before every delay"
+expect_err "^gainkit: --background: .*map_low.csv: no delay before -50 ps" "background: the flag and the file"
+run tamap svd "$EX/map_low.csv" --signal-unit mOD --chirp 5
+expect_rc 2 "chirp order 5"
+expect_err "^gainkit: --chirp: the order must be an integer 0..4" "chirp order: the flag"
+
 finish
