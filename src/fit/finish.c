@@ -25,20 +25,6 @@
 /* a correction below this fraction of every standard error is not taken */
 #define GN_NEGLIGIBLE 1e-8
 
-/* Dot product with four partial sums (four independent addition chains). */
-static inline double vdot(const double *restrict a, const double *restrict b, size_t n)
-{
-  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  size_t j = 0;
-  for (; j + 4 <= n; j += 4) {
-    s0 += a[j] * b[j];
-    s1 += a[j + 1] * b[j + 1];
-    s2 += a[j + 2] * b[j + 2];
-    s3 += a[j + 3] * b[j + 3];
-  }
-  for (; j < n; j++) s0 += a[j] * b[j];
-  return (s0 + s1) + (s2 + s3);
-}
 
 /* y -= s x */
 static inline void vsub(double *restrict y, const double *restrict x, double s, size_t n)
@@ -100,7 +86,7 @@ static int factor(fin *c, const double *theta)
     double *a = c->A + j * n;
     const size_t k = c->idx[j];
     for (size_t i = 0; i < n; i++) a[i] = c->jfull[i * p + k] * c->winv[i];
-    double s2 = vdot(a, a, n);
+    double s2 = gk_fit_vdot(a, a, n);
     if (!isfinite(s2)) return -1;
     c->d[j] = sqrt(s2);
     if (c->d[j] == 0) { c->singular = 1; c->weakest = j; }
@@ -115,7 +101,7 @@ static int factor(fin *c, const double *theta)
   for (size_t k = 0; k < nf; k++) {
     double *v = c->A + k * n + k;
     const size_t m = n - k;
-    double xx = vdot(v, v, m);
+    double xx = gk_fit_vdot(v, v, m);
     double alpha = v[0] >= 0 ? -sqrt(xx) : sqrt(xx);
     if (alpha == 0) {
       gsl_matrix_set(c->U, k, k, 0);
@@ -127,10 +113,10 @@ static int factor(fin *c, const double *theta)
     double beta = 2.0 / vv;
     for (size_t j = k + 1; j < nf; j++) {
       double *a = c->A + j * n + k;
-      vsub(a, v, beta * vdot(v, a, m), m);
+      vsub(a, v, beta * gk_fit_vdot(v, a, m), m);
     }
     double *g = c->qf + k;
-    vsub(g, v, beta * vdot(v, g, m), m);
+    vsub(g, v, beta * gk_fit_vdot(v, g, m), m);
     /* row k of R */
     for (size_t j = 0; j < k; j++) gsl_matrix_set(c->U, k, j, 0);
     gsl_matrix_set(c->U, k, k, alpha);

@@ -18,6 +18,25 @@
 
 #include "gainkit/fit.h"
 
+#include <stddef.h>
+
+/* Dot product with four partial sums: the additions of one long sum wait
+ * on each other (latency-bound); four chains run side by side. Shared by
+ * the finisher and the kinetics projection (same summation order in both). */
+static inline double gk_fit_vdot(const double *restrict a, const double *restrict b, size_t n)
+{
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  size_t j = 0;
+  for (; j + 4 <= n; j += 4) {
+    s0 += a[j] * b[j];
+    s1 += a[j + 1] * b[j + 1];
+    s2 += a[j + 2] * b[j + 2];
+    s3 += a[j + 3] * b[j + 3];
+  }
+  for (; j < n; j++) s0 += a[j] * b[j];
+  return (s0 + s1) + (s2 + s3);
+}
+
 /* Fill res from the optimum theta (prob->p values) of prob. prob needs an
  * analytic Jacobian. converged/reason describe the solver that found
  * theta (copied into res). Returns GK_OK; GK_EDOM when the model or its

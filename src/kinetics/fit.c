@@ -375,21 +375,6 @@ static void vp_phi(const struct vps *v, const double *u, double *phi)
   for (int i = 0; i < v->c->m; i++) phi[1 + i] = exp(u[o++]);
 }
 
-/* Dot products with four partial sums: the additions of one long sum
- * wait on each other (latency-bound); four chains run side by side. */
-static inline double vdot(const double *restrict a, const double *restrict b, size_t n)
-{
-  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  size_t j = 0;
-  for (; j + 4 <= n; j += 4) {
-    s0 += a[j] * b[j];
-    s1 += a[j + 1] * b[j + 1];
-    s2 += a[j + 2] * b[j + 2];
-    s3 += a[j + 3] * b[j + 3];
-  }
-  for (; j < n; j++) s0 += a[j] * b[j];
-  return (s0 + s1) + (s2 + s3);
-}
 
 /* sum_j w_j^2 a_j b_j */
 static inline double vdotw(const double *restrict w, const double *restrict a, const double *restrict b, size_t n)
@@ -413,7 +398,7 @@ static int vp_gram(const struct vps *v, const double *sw, double *R)
   for (size_t i = 0; i < q; i++)
     for (size_t l = 0; l <= i; l++) {
       const double *a = v->col[i], *b = v->col[l];
-      R[i * q + l] = sw ? vdotw(sw, a, b, n) : vdot(a, b, n);
+      R[i * q + l] = sw ? vdotw(sw, a, b, n) : gk_fit_vdot(a, b, n);
     }
   for (size_t i = 0; i < q; i++)
     for (size_t l = 0; l <= i; l++) {
@@ -434,7 +419,7 @@ static void vp_btw(const struct vps *v, const double *sw, const double *x, doubl
 {
   const size_t n = v->n;
   for (size_t i = 0; i < v->q; i++) {
-    b[i] = sw ? vdotw(sw, v->col[i], x, n) : vdot(v->col[i], x, n);
+    b[i] = sw ? vdotw(sw, v->col[i], x, n) : gk_fit_vdot(v->col[i], x, n);
   }
 }
 
@@ -466,7 +451,7 @@ static double vp_eval(void *ctx, const double *u)
     }
     if (sw)
       for (size_t j = 0; j < n; j++) r[j] *= sw[j];
-    chi2 += vdot(r, r, n);
+    chi2 += gk_fit_vdot(r, r, n);
   }
   return isfinite(chi2) ? chi2 : INFINITY;
 }
@@ -513,11 +498,11 @@ static int vp_normal_gram(struct vps *v)
     const double *R = v->sw ? v->R + k * q * q : v->R;
     if (k == 0 || sw)
       for (size_t i = 0; i < nx; i++) {
-        for (size_t l = 0; l <= i; l++) XX[i * nx + l] = XX[l * nx + i] = sw ? vdotw(sw, X[i], X[l], n) : vdot(X[i], X[l], n);
-        for (size_t l = 0; l < q; l++) XB[i * q + l] = sw ? vdotw(sw, X[i], v->col[l], n) : vdot(X[i], v->col[l], n);
+        for (size_t l = 0; l <= i; l++) XX[i * nx + l] = XX[l * nx + i] = sw ? vdotw(sw, X[i], X[l], n) : gk_fit_vdot(X[i], X[l], n);
+        for (size_t l = 0; l < q; l++) XB[i * q + l] = sw ? vdotw(sw, X[i], v->col[l], n) : gk_fit_vdot(X[i], v->col[l], n);
       }
     /* r holds sw (B a - y) */
-    for (size_t i = 0; i < nx; i++) Xr[i] = sw ? vdot1w(sw, X[i], r, n) : vdot(X[i], r, n);
+    for (size_t i = 0; i < nx; i++) Xr[i] = sw ? vdot1w(sw, X[i], r, n) : gk_fit_vdot(X[i], r, n);
     for (size_t l = 0; l < nu; l++) {
       size_t pl = v->t0_free ? l : l + 1;
       double *cl = C + l * nx, *wl = W + l * q;
@@ -602,8 +587,8 @@ static void vp_normal(void *ctx)
   }
   for (size_t a = 0; a < nu; a++) {
     const double *Ja = v->J + a * N;
-    for (size_t b = 0; b <= a; b++) v->JTJ[a * nu + b] = v->JTJ[b * nu + a] = vdot(Ja, v->J + b * N, N);
-    v->JTr[a] = vdot(Ja, v->r, N);
+    for (size_t b = 0; b <= a; b++) v->JTJ[a * nu + b] = v->JTJ[b * nu + a] = gk_fit_vdot(Ja, v->J + b * N, N);
+    v->JTr[a] = gk_fit_vdot(Ja, v->r, N);
   }
 }
 
