@@ -10,6 +10,7 @@
 
 #include "gainkit/cavity.h"
 #include "core/core_internal.h"
+#include "fit/croot.h"
 
 typedef double complex cplx;
 
@@ -275,26 +276,28 @@ static cplx tmm_m22(double n0, double dn, double Lam, long N, cplx Kc)
   return M[1][1];
 }
 
+/* M22 as the function of the shared secant iteration (src/fit/croot.h). */
+struct tmm { double n0, dn, Lam; long N; };
+static cplx tmm_f(cplx Kc, cplx *df, void *ctx)
+{
+  (void)df;   /* called with NULL: the secant method */
+  const struct tmm *q = ctx;
+  return tmm_m22(q->n0, q->dn, q->Lam, q->N, Kc);
+}
+
 int gk_dfb_threshold_tmm(double n0, double dn, double wl, long N, gk_dfb_mode *mode, gk_error *err)
 {
   if (!(n0 > 0) || !(dn > 0 && dn < n0) || !(wl > 0) || N < 1)
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "DFB transfer matrix: need n_avg > dn > 0, wavelength > 0, periods >= 1");
   double Lam = wl / (2 * n0), L = N * Lam, b0 = M_PI / Lam;
   /* exp(+i K z) forward; gain alpha -> Im K = -alpha */
-  cplx z0 = b0 + mode->delta_L / L - I * mode->alpha_L / L, z1 = z0 + 1e-6 / L;
-  cplx f0 = tmm_m22(n0, dn, Lam, N, z0), f1 = tmm_m22(n0, dn, Lam, N, z1);
-  int ok = 0;
-  for (int it = 0; it < 100; it++) {
-    if (f1 == f0) break;
-    cplx z2 = z1 - f1 * (z1 - z0) / (f1 - f0);
-    z0 = z1; f0 = f1; z1 = z2;
-    f1 = tmm_m22(n0, dn, Lam, N, z1);
-    if (cabs(z1 - z0) < 1e-14 * cabs(z1)) { ok = 1; break; }
-  }
-  if (!ok || !isfinite(creal(z1)))
+  cplx z = b0 + mode->delta_L / L - I * mode->alpha_L / L;
+  struct tmm q = {n0, dn, Lam, N};
+  /* secant from z and z + 1e-6 / L */
+  if (gk_croot(tmm_f, &q, 1e-6 / L, 1e-14, 100, &z) != GK_OK)
     return gk_error_set(err, GK_ENOCONV, NULL, 0, "DFB transfer matrix: the secant iteration did not converge");
-  mode->alpha_L = -cimag(z1) * L;
-  mode->delta_L = (creal(z1) - b0) * L;
+  mode->alpha_L = -cimag(z) * L;
+  mode->delta_L = (creal(z) - b0) * L;
   return GK_OK;
 }
 
