@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include <gsl/gsl_errno.h>
-#include <gsl/gsl_multiroots.h>
+#include <gsl/gsl_math.h>
 
 #include "gainkit/cavity.h"
 #include "core/core_internal.h"
@@ -29,49 +29,27 @@ static cplx ks_G(cplx kL, cplx zL, double aL, double dL)
   return u - s * ctanh(u);
 }
 
-static int ks_f(const gsl_vector *x, void *p, gsl_vector *f)
-{
-  const struct ks *k = p;
-  cplx G = ks_G(k->kL, k->zL, gsl_vector_get(x, 0), gsl_vector_get(x, 1));
-  if (!isfinite(creal(G)) || !isfinite(cimag(G))) return GSL_EDOM;
-  gsl_vector_set(f, 0, creal(G));
-  gsl_vector_set(f, 1, cimag(G));
-  return GSL_SUCCESS;
-}
-
 /* The characteristic function of a threshold problem: F(alpha L, delta L)
- * as two reals (gsl form) and |F| for the grid scan; tol scales the
+ * (solved as two reals) and |F| for the grid scan; tol scales the
  * residual test. */
 typedef struct {
-  int (*f)(const gsl_vector *x, void *p, gsl_vector *f);
+  cplx (*F)(double aL, double dL, void *p);
   double (*mag)(void *p, double aL, double dL);
   void *p;
   double tol;
 } thr_fn;
 
+/* Refine a zero of F from the scan by the shared two-variable root
+ * finder (src/fit/croot.h, GSL's hybrids); 0 when converged. */
 static int refine(const thr_fn *fn, double *aL, double *dL)
 {
-  gsl_multiroot_function F = {fn->f, 2, fn->p};
-  gsl_vector *x = gsl_vector_alloc(2);
-  gsl_multiroot_fsolver *s = gsl_multiroot_fsolver_alloc(gsl_multiroot_fsolver_hybrids, 2);
-  if (!x || !s) { gsl_vector_free(x); if (s) gsl_multiroot_fsolver_free(s); return -1; }
-  gsl_vector_set(x, 0, *aL);
-  gsl_vector_set(x, 1, *dL);
-  int ok = -1;
-  if (gsl_multiroot_fsolver_set(s, &F, x) == GSL_SUCCESS) {
-    for (int it = 0; it < 200; it++) {
-      if (gsl_multiroot_fsolver_iterate(s) != GSL_SUCCESS) break;
-      if (gsl_multiroot_test_delta(s->dx, s->x, 1e-14, 1e-13) == GSL_SUCCESS) {
-        ok = gsl_multiroot_test_residual(s->f, 1e-11 * fn->tol) == GSL_SUCCESS ? 0 : -1;
-        break;
-      }
-    }
-    *aL = gsl_vector_get(s->x, 0);
-    *dL = gsl_vector_get(s->x, 1);
-  }
-  gsl_multiroot_fsolver_free(s);
-  gsl_vector_free(x);
-  return ok;
+  return gk_croot_xy(fn->F, fn->p, aL, dL, 1e-14, 1e-13, 1e-11 * fn->tol, 200) == GK_OK ? 0 : -1;
+}
+
+static cplx ks_F(double aL, double dL, void *p)
+{
+  const struct ks *k = p;
+  return ks_G(k->kL, k->zL, aL, dL);
 }
 
 static double ks_mag(void *p, double aL, double dL)
@@ -167,7 +145,7 @@ int gk_dfb_threshold_rad(double kre, double kim, double complex zL, double amax,
   if (!(amax > 0) || !(dmax > 0) || !max)
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "DFB threshold: alpha_max, delta_max and max must be positive");
   struct ks k = {kre + I * kim, zL};
-  thr_fn fn = {ks_f, ks_mag, &k, 1 + cabs(k.kL) + cabs(k.zL)};
+  thr_fn fn = {ks_F, ks_mag, &k, 1 + cabs(k.kL) + cabs(k.zL)};
   return thr_search(&fn, amax, dmax, out, max, n, err);
 }
 
@@ -205,14 +183,7 @@ static cplx fp_F(const struct fp *q, double aL, double dL)
   return (S2 - q->r2 * R2) / (cabs(R2) + cabs(S2));
 }
 
-static int fp_f(const gsl_vector *x, void *p, gsl_vector *f)
-{
-  cplx G = fp_F(p, gsl_vector_get(x, 0), gsl_vector_get(x, 1));
-  if (!isfinite(creal(G)) || !isfinite(cimag(G))) return GSL_EDOM;
-  gsl_vector_set(f, 0, creal(G));
-  gsl_vector_set(f, 1, cimag(G));
-  return GSL_SUCCESS;
-}
+static cplx fp_Fxy(double aL, double dL, void *p) { return fp_F(p, aL, dL); }
 
 static double fp_mag(void *p, double aL, double dL)
 {
@@ -233,7 +204,7 @@ int gk_dfb_threshold_facets(double kre, double kim, double complex r1, double co
   if (!(amax > 0) || !(dmax > 0) || !max)
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "DFB threshold: alpha_max, delta_max and max must be positive");
   struct fp q = {kre + I * kim, r1, r2, shift_rad};
-  thr_fn fn = {fp_f, fp_mag, &q, 1};
+  thr_fn fn = {fp_Fxy, fp_mag, &q, 1};
   return thr_search(&fn, amax, dmax, out, max, n, err);
 }
 

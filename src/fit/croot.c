@@ -5,6 +5,9 @@
 #include <math.h>
 #include <stddef.h>
 
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_multiroots.h>
+
 static int finite_c(double complex z) { return isfinite(creal(z)) && isfinite(cimag(z)); }
 
 int gk_croot(gk_croot_fn f, void *ctx, double complex h, double rtol, int max_iter, double complex *z)
@@ -42,4 +45,51 @@ int gk_croot(gk_croot_fn f, void *ctx, double complex h, double rtol, int max_it
   }
   *z = z1;
   return GK_ENOCONV;
+}
+
+typedef struct {
+  double complex (*F)(double x, double y, void *ctx);
+  void *ctx;
+} xy_fn;
+
+static int xy_f(const gsl_vector *v, void *p, gsl_vector *f)
+{
+  const xy_fn *q = p;
+  double complex G = q->F(gsl_vector_get(v, 0), gsl_vector_get(v, 1), q->ctx);
+  if (!finite_c(G)) return GSL_EDOM;
+  gsl_vector_set(f, 0, creal(G));
+  gsl_vector_set(f, 1, cimag(G));
+  return GSL_SUCCESS;
+}
+
+int gk_croot_xy(double complex (*F)(double x, double y, void *ctx), void *ctx, double *x, double *y, double epsabs,
+                double epsrel, double restol, int max_iter)
+{
+  xy_fn q = {F, ctx};
+  gsl_multiroot_function fn = {xy_f, 2, &q};
+  gsl_vector *v = gsl_vector_alloc(2);
+  gsl_multiroot_fsolver *s = gsl_multiroot_fsolver_alloc(gsl_multiroot_fsolver_hybrids, 2);
+  int rc = GK_ENOMEM;
+  if (!v || !s) goto out;
+  gsl_vector_set(v, 0, *x);
+  gsl_vector_set(v, 1, *y);
+  rc = GK_EDOM;
+  if (gsl_multiroot_fsolver_set(s, &fn, v) != GSL_SUCCESS) goto out;
+  rc = GK_ENOCONV;
+  for (int it = 0; it < max_iter; it++) {
+    if (gsl_multiroot_fsolver_iterate(s) != GSL_SUCCESS) {
+      rc = GK_EDOM;
+      break;
+    }
+    if (gsl_multiroot_test_delta(s->dx, s->x, epsabs, epsrel) == GSL_SUCCESS) {
+      rc = gsl_multiroot_test_residual(s->f, restol) == GSL_SUCCESS ? GK_OK : GK_ENOCONV;
+      break;
+    }
+  }
+  *x = gsl_vector_get(s->x, 0);
+  *y = gsl_vector_get(s->x, 1);
+out:
+  if (s) gsl_multiroot_fsolver_free(s);
+  gsl_vector_free(v);
+  return rc;
 }

@@ -1,6 +1,7 @@
 /* The shared complex root iteration (src/fit/croot.h) against closed-form
  * roots: Newton's method and the secant method, their convergence rates
- * (counted evaluations) and their failure reports. */
+ * (counted evaluations) and their failure reports; the two-real-variable
+ * form (GSL's hybrids) on a non-analytic function. */
 #include <complex.h>
 #include <math.h>
 #include <gsl/gsl_math.h>
@@ -117,8 +118,43 @@ static void test_failures(void)
   CHECK_INT(gk_croot(bad, &c, 0.1, 1e-14, 60, &z), GK_EDOM);
 }
 
+/* (x y - 2) + i (x - y - 1): zeros (2, 1) and (-1, -2); not analytic in
+ * x + i y, so only the two-real-variable solver applies */
+static double complex xy2(double x, double y, void *p)
+{
+  ((cnt *)p)->nev++;
+  return (x * y - 2) + I * (x - y - 1);
+}
+
+static double complex xybad(double x, double y, void *p)
+{
+  (void)p;
+  return x > 0 ? NAN : x + I * y;
+}
+
+static void test_xy(void)
+{
+  cnt c = {0};
+  double x = 1.5, y = 0.8;
+  CHECK_INT(gk_croot_xy(xy2, &c, &x, &y, 1e-14, 1e-13, 1e-11, 200), GK_OK);
+  CHECK_ABS(x, 2, 1e-12);
+  CHECK_ABS(y, 1, 1e-12);
+  x = -1.3, y = -2.4;
+  CHECK_INT(gk_croot_xy(xy2, &c, &x, &y, 1e-14, 1e-13, 1e-11, 200), GK_OK);
+  CHECK_ABS(x, -1, 1e-12);
+  CHECK_ABS(y, -2, 1e-12);
+  /* iteration limit */
+  x = 40, y = -30;
+  CHECK_INT(gk_croot_xy(xy2, &c, &x, &y, 1e-14, 1e-13, 1e-11, 1), GK_ENOCONV);
+  /* not finite at the start: left alone */
+  x = 1, y = 1;
+  CHECK_INT(gk_croot_xy(xybad, NULL, &x, &y, 1e-14, 1e-13, 1e-11, 50), GK_EDOM);
+  CHECK(x == 1 && y == 1);
+}
+
 int main(void)
 {
+  RUN(test_xy);
   RUN(test_newton);
   RUN(test_secant);
   RUN(test_failures);
