@@ -134,13 +134,7 @@ static void theta_from_u(fit_ctx *c, const double *u, double *theta)
 
 static double chi2_of(fit_ctx *c, const double *yhat, double *resid)
 {
-  double s = 0;
-  for (size_t i = 0; i < c->n; i++) {
-    double r = (yhat[i] - c->prob->y[i]) * c->winv[i];
-    if (resid) resid[i] = r;
-    s += r * r;
-  }
-  return s;
+  return gk_fit_chi2_(c->prob->y, c->winv, yhat, c->n, resid);
 }
 
 /* d yhat / d theta_k by differences; fills the unweighted column into col.
