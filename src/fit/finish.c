@@ -190,14 +190,7 @@ int gk_fit_finish(const gk_fit_problem *prob, const double *theta, int converged
     rc = gk_error_set(err, GK_ENOMEM, NULL, 0, "fit: out of memory");
     goto out;
   }
-  res->n = n;
-  res->p = p;
-  res->value = calloc(p, sizeof *res->value);
-  res->se = calloc(p, sizeof *res->se);
-  res->cov = calloc(p * p, sizeof *res->cov);
-  res->yhat = calloc(n, sizeof *res->yhat);
-  res->resid = calloc(n, sizeof *res->resid);
-  if (!res->value || !res->se || !res->cov || !res->yhat || !res->resid) {
+  if (gk_fit_result_alloc_(res, n, p) != 0) {
     rc = gk_error_set(err, GK_ENOMEM, NULL, 0, "fit: out of memory");
     goto out;
   }
