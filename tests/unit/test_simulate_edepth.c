@@ -183,7 +183,7 @@ static void test_convergence(void)
   c.npol = 2;
   c.confinement_tm = 0.45;
   c.coupling_tm = 0.004;
-  c.pump_fluence = 150e-6;
+  c.pump_fluence = 30e-6;
   const size_t nzs[6] = {1, 2, 4, 8, 16, 32};
   double out[6] = {0}, pk[6] = {0};
   for (int k = 0; k < 6; k++) {
@@ -207,7 +207,7 @@ static void test_convergence(void)
   printf("  mode at 0.65 d, sigma_p N d = 3: edge output / 32 slices:");
   for (int k = 0; k < 6; k++) printf(" %zu: %.5f", nzs[k], out[k] / out[5]);
   printf("\n");
-  /* the profile matters (the depth-averaged film is off by 4 %), and from 4
+  /* the profile matters (the depth-averaged film is off by 7 %), and from 4
    * slices on each refinement changes the output by at most 0.4 of the
    * change before (second order: measured 0.33, 0.26, 0.25) */
   CHECK_MSG(fabs(out[0] / out[5] - 1) > 0.02, "the depth profile should matter: %.4g", out[0] / out[5]);
@@ -229,7 +229,7 @@ static void test_threads(void)
   c.channels = 3;
   c.depth_slices = 3;
   mode_weights(3, c.depth_mode[0]);
-  c.pump_fluence = 150e-6;
+  c.pump_fluence = 20e-6;
   c.ncells = 62;  /* 62 x 50 bins x 2 modes x 3 strips = 18600 >= the threading threshold */
   c.nbins = 50;
   c.ntimes = 10;
