@@ -336,15 +336,11 @@ static double grid_refine(prof_ws *ws, grid_best *b, double h, int ng, prof *bes
   }
   if (pm.best.chi2 < best->chi2 || pm.bestg != bestg) { *best = pm.best; bestg = pm.bestg; }
   if (!ok) {
-    /* at the edge of the range or no bracket: the pattern search */
-    double hh = h;
-    for (int it = 0; it < 18; it++) {
-      hh *= 0.6;
-      for (int s = -1; s <= 1; s += 2) {
-        prof p = profile(ws, bestg + s * hh);
-        if (p.chi2 < best->chi2) { *best = p; bestg += s * hh; }
-      }
-    }
+    /* at the edge of the range or no bracket: the pattern search (steps
+     * of 0.6^k h, 18 rounds); prof_f keeps the best profile seen */
+    gk_min_pattern(prof_f, &pm, bestg, best->chi2, h, 0.6, 18, NULL);
+    *best = pm.best;
+    bestg = pm.bestg;
   }
   if (isfinite(best->chi2)) best->lnamp = prof_lnamp(ws, bestg, best->amp);
   return bestg;
@@ -1075,10 +1071,20 @@ static int fit_satexact(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit
   double all[(8 + 5) * 4];
   size_t na = warm ? 0 : satexact_grid_starts(d, all, 8);  /* warm: the caller ran the data-derived search */
   for (size_t k = 0; k < ns && k < 5; k++) memcpy(all + 4 * na++, st + 4 * k, 4 * sizeof *st);
-  /* every start runs: a start wandering towards the model's limits at
-   * infinity says nothing about the others. The lowest chi2 wins; a
-   * converged fit is preferred unless a non-converged one (sinking
-   * towards a limit at infinity) is lower beyond rounding. */
+  /* The engine's multi-start policy (src/fit/structured.h), in its
+   * lowest-chi2 form: every start runs (a start wandering towards the
+   * model's limits at infinity says nothing about the others), the lowest
+   * chi2 wins, and a converged fit is preferred unless a non-converged one
+   * (sinking towards a limit at infinity) is lower beyond rounding. (A
+   * converged fit replaces a non-converged one only when its chi2 is not
+   * higher beyond rounding: a local minimum found after a start that sank
+   * lower towards a limit at infinity is no optimum — seen on nearly
+   * linear data, A/(gamma Is) = 1, gamma L = 0.5: converged 12.56 had
+   * replaced the valley's 11.68.) */
+  gk_ms_policy pol = {.agree = 0, .agree_rel = 1e-6, .agree_abs = 1e-24 * yy, .target = INFINITY,
+                      .max_wander = 0, .lowest_chi2 = 2};
+  gk_ms ms;
+  gk_ms_begin(&ms, &pol);
   int rc = GK_EDOM;
   for (size_t k = 0; k < na; k++) {
     gk_fit_result r;
@@ -1090,15 +1096,7 @@ static int fit_satexact(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit
       break;
     }
     if (frc != GK_OK) continue;
-    /* (a converged fit replaces a non-converged one only when its chi2 is
-     * not higher beyond rounding: a local minimum found after a start that
-     * sank lower towards a limit at infinity is no optimum — seen on nearly
-     * linear data, A/(gamma Is) = 1, gamma L = 0.5: converged 12.56 had
-     * replaced the valley's 11.68) */
-    double tol = rc == GK_OK ? 1e-6 * best->chi2 + 1e-24 * yy : 0;
-    if (rc != GK_OK || (r.converged && !best->converged && r.chi2 <= best->chi2 + tol) ||
-        (r.converged == best->converged && r.chi2 < best->chi2) ||
-        (!r.converged && best->converged && r.chi2 < best->chi2 - tol)) {
+    if (gk_ms_record(&ms, k, 1, r.converged, r.chi2, r.n_iter >= opt->max_iter)) {
       if (rc == GK_OK) gk_fit_result_free(best);
       *best = r;
       best->best_start = k;
@@ -1114,17 +1112,16 @@ static int fit_satexact(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit
   gk_error_clear(err);
   if (have0) {
     /* alpha = 0 (the simpler answer) unless the search found a lower chi2
-     * by more than rounding-level differences */
-    /* (also when that search did not converge: its chi2 still sinks
-     * towards a limit at infinity, and alpha = 0 is then no optimum; the
-     * fit is reported as not converged, not as the higher minimum) */
-    int other = rc == GK_OK && best->chi2 < cand0.chi2 * (1 - 1e-6) - 1e-24 * yy;
-    if (other) {
-      gk_fit_result_free(&cand0);
-    } else {
+     * by more than rounding-level differences (also when that search did
+     * not converge: its chi2 still sinks towards a limit at infinity, and
+     * alpha = 0 is then no optimum; the fit is reported as not converged,
+     * not as the higher minimum) */
+    if (gk_ms_prefer(&ms, na, cand0.converged, cand0.chi2)) {
       if (rc == GK_OK) gk_fit_result_free(best);
       *best = cand0;
       rc = GK_OK;
+    } else {
+      gk_fit_result_free(&cand0);
     }
   }
   return rc;

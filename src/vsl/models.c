@@ -361,48 +361,37 @@ static double sx_ctx_dxdy(const sx_root_ctx *c, double I)
   return I * (c->Is + I) / P;
 }
 
-/* Solve x(I) = L by Newton's method in y = ln I, from y0. x is increasing
- * and convex in y (d/dI of I(Is + I)/P(I) has the numerator
+/* x(e^y) - L and its y-derivative, for the safeguarded Newton solve of
+ * x(I) = L in y = ln I (gk_root_newton_safe). x is increasing and convex
+ * in y (d/dI of I(Is + I)/P(I) has the numerator
  * Is c + 2 I c + b I^2 + alpha Is I^2 > 0 below the plateau), so from a
  * start right of the root the iterates decrease monotonically to it, and
- * from the left the first step lands on the right. Steps leaving the
- * bracket [ylo, yhi] (x known < L, resp. > L or beyond the plateau)
- * bisect instead. Returns GK_EDOM when it fails to settle (the caller then
- * falls back to the bracketing solver, e.g. on the plateau to rounding). */
-static int sx_newton(const sx_root_ctx *c, double L, double y, double ylo, double yhi, double *out)
+ * from the left the first step lands on the right. A y where e^y
+ * underflows, or beyond the plateau (x not finite), is outside the domain
+ * on the high side for the helper (NaN). */
+static double sx_newton_fdf(double y, void *p, double *df)
 {
-  double last = INFINITY;
-  for (int it = 0; it < 60; it++) {
-    double I = exp(y), f = sx_ctx_xy(c, I, y) - L;
-    if (!isfinite(f) || !(I > 0)) {
-      if (!(y < yhi)) return GK_EDOM;
-      yhi = y;
-    } else if (f == 0) {
-      *out = I;
-      return GK_OK;
-    } else {
-      if (f > 0) yhi = fmin(yhi, y); else ylo = fmax(ylo, y);
-      double dy = -f / sx_ctx_dxdy(c, I), yn = y + dy, ady = fabs(dy);
-      /* Quadratic convergence: after a step of 1e-10 the error is ~1e-20
-       * times the curvature scale, far below rounding; smaller steps are
-       * rounding noise in x, which a tighter test would chase forever (as
-       * it would a step that stops shrinking). Only a step that stays in
-       * the bracket counts: one past the plateau is no estimate at all. */
-      int small = ady <= 1e-10 * fmax(fabs(y), 1) || (ady >= last && ady < 1e-6 * fmax(fabs(y), 1));
-      if (small && yn >= ylo && yn <= yhi) {
-        *out = exp(yn);
-        return GK_OK;
-      }
-      last = ady;
-      if (yn > ylo && yn < yhi) {
-        y = yn;
-        continue;
-      }
-    }
-    if (!isfinite(ylo) || !isfinite(yhi) || yhi - ylo <= 4 * DBL_EPSILON * fmax(fabs(yhi), 1)) return GK_EDOM;
-    y = 0.5 * (ylo + yhi);
-  }
-  return GK_EDOM;
+  const sx_root_ctx *c = p;
+  double I = exp(y);
+  if (!(I > 0)) return NAN;
+  double f = sx_ctx_xy(c, I, y) - c->L;
+  if (isfinite(f) && f != 0) *df = sx_ctx_dxdy(c, I);
+  return f;
+}
+
+/* Solve x(I) = L from y0 = ln I0 within [ylo, yhi]: Newton steps smaller
+ * than 1e-10 max(|y|, 1) end it (the error is then ~1e-20 times the
+ * curvature scale, far below rounding), as do steps that stop shrinking
+ * below 1e-6 (rounding noise in x). GK_EDOM when it fails to settle (the
+ * caller then falls back to the bracketing solver, e.g. on the plateau to
+ * rounding). */
+static int sx_newton(sx_root_ctx *c, double L, double y, double ylo, double yhi, double *out)
+{
+  c->L = L;
+  double yr;
+  int rc = gk_root_newton_safe(sx_newton_fdf, c, y, ylo, yhi, 1e-10, 1e-6, 60, &yr);
+  if (rc == GK_OK) *out = exp(yr);
+  return rc;
 }
 
 /* In y = ln I: along the exponential part x is nearly linear in y, so
