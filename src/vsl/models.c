@@ -164,6 +164,8 @@ static double log_abs_1p(double lu, int s)
  * vector (the model is evaluated at every stripe length). */
 typedef struct sat_k {
   double g, a, r, k, lnk, A, invIs;   /* r = A/Is, k = g + r, lnk = ln|k| */
+  double kinvA;                       /* k/A when finite and non-zero (else 0) */
+  double ik;                          /* 1/k */
 } sat_k;
 
 static int sat_setup(const double *th, sat_k *c)
@@ -174,31 +176,52 @@ static int sat_setup(const double *th, sat_k *c)
   c->k = c->g + c->r;
   if (c->k == 0 || !isfinite(c->k)) return GK_EDOM;
   c->lnk = log(fabs(c->k));
+  c->ik = 1 / c->k;
   c->A = exp(th[1]);
   c->invIs = exp(-th[2]);
+  /* u = kI/A directly (one multiplication instead of exp(ln|k| + ln I -
+   * ln A)) wherever A and k/A are ordinary numbers */
+  c->kinvA = c->A > 0 && fabs(th[1]) < 700 ? c->k * exp(-th[1]) : 0;
+  if (!isfinite(c->kinvA)) c->kinvA = 0;
   return GK_OK;
 }
 
-/* Eq. 3 at one intensity; lnI = ln|I| (the Newton inversion iterates in
- * ln I, so it has it without a log). */
-static int sat_length1(const sat_k *c, double I, double lnI, double *Lout, double *J)
+/* ln|1 + kI/A| of Eq. 3 (lnI = ln|I|). */
+static double sat_T(const sat_k *c, double I, double lnI)
 {
-  double g = c->g, a = c->a, r = c->r, k = c->k;
-  double Jn = I * c->invIs;
-  double T = 0, q = 0;
-  if (I != 0) {
-    T = log_abs_1p(c->lnk + lnI - a, (k * I > 0) ? 1 : -1);
-    q = 1 / (c->A / I + k);   /* I/(A + kI) */
+  if (I == 0) return 0;
+  if (c->kinvA != 0) {
+    double u = c->kinvA * I;
+    if (isfinite(u) && fabs(u) < 1e300) return u > -1 ? log1p(u) : log(-1 - u);
   }
+  return log_abs_1p(c->lnk + lnI - c->a, (c->k * I > 0) ? 1 : -1);
+}
+
+/* Eq. 3 at one intensity; lnI = ln|I| (the Newton inversion iterates in
+ * ln I, so it has it without a log). *Tio (may be NULL): ln|1 + kI/A|,
+ * taken from there when have_T, else stored there. */
+static int sat_length1_T(const sat_k *c, double I, double lnI, double *Lout, double *J, double *Tio, int have_T)
+{
+  double g = c->g, r = c->r, k = c->k, ik = c->ik;
+  double Jn = I * c->invIs;
+  double T = 0;
+  if (I != 0) T = have_T ? *Tio : sat_T(c, I, lnI);
+  if (Tio && !have_T) *Tio = T;
   if (!isfinite(T)) return GK_EDOM;
-  double k2 = k * k, k3 = k2 * k;
-  *Lout = Jn / k + g * T / k2;
+  double ik2 = ik * ik, ik3 = ik2 * ik, gT = g * T;
+  *Lout = Jn * ik + gT * ik2;
   if (J) {
-    J[0] = -Jn / k2 + T / k2 - 2 * g * T / k3 + g / k2 * q;
-    J[1] = -Jn * r / k2 + g / k2 * (q * r - k * q) - 2 * g * T * r / k3;
-    J[2] = -Jn / k + Jn * r / k2 - g / k2 * q * r + 2 * g * T * r / k3;
+    double q = I != 0 ? 1 / (c->A / I + k) : 0;   /* I/(A + kI) */
+    J[0] = -Jn * ik2 + T * ik2 - 2 * gT * ik3 + g * ik2 * q;
+    J[1] = -Jn * r * ik2 + g * ik2 * (q * r - k * q) - 2 * gT * r * ik3;
+    J[2] = -Jn * ik + Jn * r * ik2 - g * ik2 * q * r + 2 * gT * r * ik3;
   }
   return isfinite(*Lout) ? GK_OK : GK_EDOM;
+}
+
+static int sat_length1(const sat_k *c, double I, double lnI, double *Lout, double *J)
+{
+  return sat_length1_T(c, I, lnI, Lout, J, NULL, 0);
 }
 
 int gk_vsl_sat_length(const double *theta, const double *I, size_t n, double *L, double *jac)
@@ -208,10 +231,17 @@ int gk_vsl_sat_length(const double *theta, const double *I, size_t n, double *L,
 
 int gk_vsl_sat_length_ln_(const double *theta, const double *I, const double *lnI, size_t n, double *L, double *jac)
 {
+  return gk_vsl_sat_length_T_(theta, I, lnI, n, L, jac, NULL, 0);
+}
+
+int gk_vsl_sat_length_T_(const double *theta, const double *I, const double *lnI, size_t n, double *L, double *jac,
+                         double *T, int have_T)
+{
   sat_k c;
   if (sat_setup(theta, &c)) return GK_EDOM;
   for (size_t i = 0; i < n; i++) {
-    int rc = sat_length1(&c, I[i], lnI ? lnI[i] : log(fabs(I[i])), &L[i], jac ? jac + 3 * i : NULL);
+    int rc = sat_length1_T(&c, I[i], lnI ? lnI[i] : log(fabs(I[i])), &L[i], jac ? jac + 3 * i : NULL,
+                           T ? T + i : NULL, have_T);
     if (rc) return rc;
   }
   return GK_OK;
