@@ -436,10 +436,14 @@ static size_t guess_(const gk_vsl_data *d, gk_vsl_model m, double *st, size_t ma
   double Imax = 0, Lm = d->L[d->n - 1];
   for (size_t i = 0; i < d->n; i++) Imax = fmax(Imax, d->intensity[i]);
   if (!(Imax > 0)) Imax = 1;
-  prof p1, p2;
-  double g2 = 0;
-  double g1 = m == GK_VSL_VSL2 ? grid_g2(d, 0, 0, 0, &p1, &p2, &g2) : grid_g(d, 0, 0, 0, &p1);
-  if (!isfinite(p1.chi2)) { g1 = slope_estimate(d); p1.lnamp = log(Imax / Lm) - g1 * Lm; }
+  prof p1 = {INFINITY, 0, 0, 0}, p2;
+  double g2 = 0, g1 = 0;
+  /* emp's starts come from its own grids (vsl1's profile only when none
+   * of them gives a point) */
+  if (m != GK_VSL_EMP) {
+    g1 = m == GK_VSL_VSL2 ? grid_g2(d, 0, 0, 0, &p1, &p2, &g2) : grid_g(d, 0, 0, 0, &p1);
+    if (!isfinite(p1.chi2)) { g1 = slope_estimate(d); p1.lnamp = log(Imax / Lm) - g1 * Lm; }
+  }
 #define ADD(...) do { if (ns < max) { double v_[] = {__VA_ARGS__}; memcpy(st + ns * gk_vsl_ntheta(m), v_, sizeof v_); ns++; } } while (0)
   switch (m) {
   case GK_VSL_VSL1:
@@ -476,13 +480,26 @@ static size_t guess_(const gk_vsl_data *d, gk_vsl_model m, double *st, size_t ma
     break;
   }
   case GK_VSL_EMP: {
+    /* one profile grid over g per Ls; the starts ranked by their profile
+     * chi2 (the engine's multi-start policy: cheap scores first, full fits
+     * from the best, gk_ms_rank), so the fits that follow begin at the
+     * best-scored basin */
     const double fL[] = {1, 0.3, 3, 30};
-    for (size_t k = 0; k < sizeof fL / sizeof *fL; k++) {
+    enum { NL = sizeof fL / sizeof *fL };
+    double sc[NL], pay[NL][3];
+    size_t nk = 0;
+    for (size_t k = 0; k < NL; k++) {
       prof pe;
       double ge = grid_g(d, 1, fL[k] * Lm, 0, &pe);
-      if (isfinite(pe.chi2)) ADD(ge, pe.lnamp, log(fL[k] * Lm));
+      double item[3] = {ge, pe.lnamp, log(fL[k] * Lm)};
+      if (isfinite(pe.chi2)) gk_ms_rank(sc, pay, sizeof pay[0], &nk, NL, pe.chi2, item);
     }
-    if (ns == 0) ADD(g1, log(Imax) - g1 * Lm, log(Lm));
+    for (size_t k = 0; k < nk; k++) ADD(pay[k][0], pay[k][1], pay[k][2]);
+    if (ns == 0) {
+      g1 = grid_g(d, 0, 0, 0, &p1);
+      if (!isfinite(p1.chi2)) g1 = slope_estimate(d);
+      ADD(g1, log(Imax) - g1 * Lm, log(Lm));
+    }
     break;
   }
   case GK_VSL_AHN: {
