@@ -528,6 +528,12 @@ typedef struct fctx {
   double *lnI;        /* sat: ln|I_i| of the data (NULL: computed per call) */
   double *satT;       /* sat: Eq. 3's log terms at last_th (n; NULL: none) */
   int satT_ok;
+  /* vsl1, vsl2, emp: the Jacobian formed with each model call (the same
+   * exponentials; a few multiplications more per point), handed to the
+   * Jacobian call at the same theta, which the engine makes after every
+   * accepted step and in its refinement (n x p; NULL: none) */
+  double *jc;
+  int jc_ok;
 } fctx;
 
 static int f_model(const double *th, double *yhat, void *p)
@@ -540,6 +546,12 @@ static int f_model(const double *th, double *yhat, void *p)
       c->satT_ok = rc == GK_OK;
       memcpy(c->last_th, th, 3 * sizeof *th);
     }
+    return rc;
+  }
+  if (c->jc) {
+    int rc = gk_vsl_intensity(c->m, th, c->d->L, c->d->n, yhat, c->jc);
+    c->jc_ok = rc == GK_OK;
+    memcpy(c->last_th, th, gk_vsl_ntheta(c->m) * sizeof *th);
     return rc;
   }
   int rc;
@@ -562,6 +574,10 @@ static int f_jac(const double *th, double *J, void *p)
 {
   fctx *c = p;
   size_t n = c->d->n;
+  if (c->jc && c->jc_ok && memcmp(th, c->last_th, gk_vsl_ntheta(c->m) * sizeof *th) == 0) {
+    memcpy(J, c->jc, n * gk_vsl_ntheta(c->m) * sizeof *J);
+    return GK_OK;
+  }
   if (c->last_I && c->last_ok && memcmp(th, c->last_th, 4 * sizeof *th) == 0) {
     double *tmp = malloc(n * sizeof *tmp);
     if (!tmp) return GK_ENOMEM;
@@ -1445,6 +1461,7 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
     for (size_t i = 0; i < n; i++) c.lnI[i] = log(fabs(d->intensity[i]));
   }
   if (m == GK_VSL_SATEXACT) c.last_I = malloc(n * sizeof *c.last_I);
+  if (m == GK_VSL_VSL1 || m == GK_VSL_VSL2 || m == GK_VSL_EMP) c.jc = malloc(n * p * sizeof *c.jc);
   gk_fit_problem prob = {
     .n = n, .p = p, .y = d->intensity, .sigma = d->sigma, .weighting = d->weighting,
     .absolute_sigma = d->weighting == GK_WEIGHT_SIGMA, .model = f_model, .jac = f_jac, .ctx = &c,
@@ -1557,6 +1574,7 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
   free(starts);
   free(sig);
   free(c.last_I);
+  free(c.jc);
   if (rc != GK_OK) {
     gk_fit_result_free(&r);
     if (rc == GK_EDOM) {
