@@ -158,7 +158,26 @@ static prof profile_e(const prof_ws *ws, double g, double *eg, const double *es,
   double Lm = d->L[n - 1];
   double see = 0, sey = 0, sel = 0;
   const double *w = ws->w, *wy = ws->wy, *wl = ws->wl;
-  if (ws->kind) {
+  if (ws->kind && eg && es && !ws->with_bg && !other) {
+    /* emp's grid: no L sum; the next grid point's eg in the same pass, two
+     * chains (as vsl1's loop below) */
+    double see2 = 0, sey2 = 0;
+    size_t i = 0;
+    for (; i + 1 < n; i += 2) {
+      double e = eg[i], f = eg[i + 1];
+      eg[i] *= es[i];
+      eg[i + 1] *= es[i + 1];
+      see += w[i] * e * e; sey += e * wy[i];
+      see2 += w[i + 1] * f * f; sey2 += f * wy[i + 1];
+    }
+    if (i < n) {
+      double e = eg[i];
+      eg[i] *= es[i];
+      see += w[i] * e * e; sey += e * wy[i];
+    }
+    see += see2; sey += sey2;
+    stepped = 1;
+  } else if (ws->kind) {
     for (size_t i = 0; i < n; i++) {
       double e = eg ? eg[i] : exp(g * ws->Ls * (ws->m[i] - ws->m[n - 1]));
       double we = w[i] * e;
