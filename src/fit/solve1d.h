@@ -33,4 +33,30 @@ int gk_min_brent(double (*f)(double x, void *ctx), void *ctx, double guess, doub
 double gk_min_parabolic(double (*f)(double x, void *ctx), void *ctx, double x, double h, double fl, double f0,
                         double fr, double tol, int max_steps, double *fbest);
 
+/* A root of f on the bracket [lo, hi] by Newton's method safeguarded with
+ * bisection (the classic "rtsafe" hybrid), for a monotone f whose
+ * derivative is cheap next to f itself (an implicit model inverted point
+ * by point). fdf(x, ctx, &df) returns f(x) and its derivative df (df is
+ * only used when f is finite and non-zero); a non-finite f marks x as
+ * outside the domain on the high side (the bracket's upper end moves
+ * there). lo/hi may be infinite: steps leaving the bracket bisect only
+ * once both ends are finite. The iteration stops when a Newton step
+ * inside the bracket is at most xtol_rel max(|x|, 1), or when steps stop
+ * shrinking while below stall_rel max(|x|, 1) (rounding noise of f);
+ * *root is then the last Newton iterate (or x with f(x) == 0 exactly).
+ * Returns GK_OK, or GK_EDOM when it does not settle within max_iter
+ * iterations or the bracket collapses (the caller falls back to
+ * gk_root_brent on a proper bracket). */
+int gk_root_newton_safe(double (*fdf)(double x, void *ctx, double *df), void *ctx, double x, double lo, double hi,
+                        double xtol_rel, double stall_rel, int max_iter, double *root);
+
+/* Pattern search for a minimum from (x, fx): steps of h shrunk by the
+ * factor `shrink` before each of n_steps rounds, each round trying
+ * x - h and x + h and moving to any point lower than the best so far
+ * (strictly lower; a non-finite f never is). For the edge of a grid where
+ * no bracket exists. Returns the best point, *fbest (may be NULL) its
+ * value. */
+double gk_min_pattern(double (*f)(double x, void *ctx), void *ctx, double x, double fx, double h, double shrink,
+                      int n_steps, double *fbest);
+
 #endif

@@ -124,9 +124,17 @@ int gk_ms_record(gk_ms *ms, size_t idx, int ok, int converged, double chi2, int 
   ms->n_fits++;
   if (!ok) return 0;
   if (hit_limit && !converged) ms->wander++;
-  int better = !ms->have || (p->lowest_chi2 ? chi2 < ms->best_chi2
-                                             : (converged && !ms->best_conv) ||
-                                                   (converged == ms->best_conv && chi2 < ms->best_chi2));
+  int better;
+  if (p->lowest_chi2 == 2) {
+    double tol = ms->have ? p->agree_rel * ms->best_chi2 + p->agree_abs : 0;
+    better = !ms->have || (converged && !ms->best_conv && chi2 <= ms->best_chi2 + tol) ||
+             (converged == ms->best_conv && chi2 < ms->best_chi2) ||
+             (!converged && ms->best_conv && chi2 < ms->best_chi2 - tol);
+  } else {
+    better = !ms->have || (p->lowest_chi2 ? chi2 < ms->best_chi2
+                                          : (converged && !ms->best_conv) ||
+                                                (converged == ms->best_conv && chi2 < ms->best_chi2));
+  }
   double c2 = ms->have ? ms->best_chi2 : INFINITY;
   if (converged && fabs(chi2 - c2) <= p->agree_rel * c2 + p->agree_abs) ms->hits++;
   else if (better && converged) ms->hits = 1;
@@ -141,6 +149,18 @@ int gk_ms_record(gk_ms *ms, size_t idx, int ok, int converged, double chi2, int 
   if (p->agree > 0 && ms->hits >= p->agree) ms->stop = 1;
   if (p->max_wander > 0 && ms->wander >= p->max_wander) ms->stop = 1;
   return better;
+}
+
+int gk_ms_prefer(gk_ms *ms, size_t idx, int converged, double chi2)
+{
+  const gk_ms_policy *p = &ms->pol;
+  ms->n_fits++;
+  if (ms->have && ms->best_chi2 < chi2 * (1 - p->agree_rel) - p->agree_abs) return 0;
+  ms->have = 1;
+  ms->best_conv = converged;
+  ms->best_chi2 = chi2;
+  ms->best = idx;
+  return 1;
 }
 
 size_t gk_ms_rank(double *score, void *payload, size_t size, size_t *n, size_t cap, double s,

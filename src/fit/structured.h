@@ -78,7 +78,11 @@ typedef struct gk_ms_policy {
   int max_wander;     /* 0: never */
   /* 1: the lowest chi2 wins even over a converged fit (a non-converged fit
    * below every converged one shows a lower basin the converged fits
-   * missed: VPI's globals); 0 (default): converged first. */
+   * missed: VPI's globals); 0 (default): converged first; 2: the lowest
+   * chi2 wins when lower beyond agree_rel (of the best) + agree_abs, and
+   * within that a converged fit is preferred (sat-exact: a fit sinking
+   * towards a limit at infinity beats a converged local minimum only
+   * beyond rounding). */
   int lowest_chi2;
 } gk_ms_policy;
 
@@ -94,6 +98,11 @@ void gk_ms_begin(gk_ms *ms, const gk_ms_policy *pol);
  * hit_limit (ran out of iterations). Returns 1 when it is the new best. */
 int gk_ms_record(gk_ms *ms, size_t idx, int ok, int converged, double chi2, int hit_limit);
 static inline int gk_ms_done(const gk_ms *ms) { return ms->stop; }
+/* A preferred candidate idx (the simpler model's answer, e.g. sat-exact's
+ * alpha = 0 fit), offered after the search: it becomes the best unless the
+ * best so far is lower than its chi2 by more than agree_rel chi2 +
+ * agree_abs. Returns 1 when it is the best. */
+int gk_ms_prefer(gk_ms *ms, size_t idx, int converged, double chi2);
 
 /* Keep the best (lowest score) `cap` screened candidates: score[] and
  * payload[] (cap items of `size` bytes each, e.g. the screened point) hold

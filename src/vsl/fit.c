@@ -158,7 +158,26 @@ static prof profile_e(const prof_ws *ws, double g, double *eg, const double *es,
   double Lm = d->L[n - 1];
   double see = 0, sey = 0, sel = 0;
   const double *w = ws->w, *wy = ws->wy, *wl = ws->wl;
-  if (ws->kind) {
+  if (ws->kind && eg && es && !ws->with_bg && !other) {
+    /* emp's grid: no L sum; the next grid point's eg in the same pass, two
+     * chains (as vsl1's loop below) */
+    double see2 = 0, sey2 = 0;
+    size_t i = 0;
+    for (; i + 1 < n; i += 2) {
+      double e = eg[i], f = eg[i + 1];
+      eg[i] *= es[i];
+      eg[i + 1] *= es[i + 1];
+      see += w[i] * e * e; sey += e * wy[i];
+      see2 += w[i + 1] * f * f; sey2 += f * wy[i + 1];
+    }
+    if (i < n) {
+      double e = eg[i];
+      eg[i] *= es[i];
+      see += w[i] * e * e; sey += e * wy[i];
+    }
+    see += see2; sey += sey2;
+    stepped = 1;
+  } else if (ws->kind) {
     for (size_t i = 0; i < n; i++) {
       double e = eg ? eg[i] : exp(g * ws->Ls * (ws->m[i] - ws->m[n - 1]));
       double we = w[i] * e;
@@ -280,6 +299,9 @@ static double slope_estimate(const gk_vsl_data *d)
 #ifndef GK_VSL_PARAB_STEPS
 #define GK_VSL_PARAB_STEPS 5
 #endif
+#ifndef GK_VSL_SAT_XTOL
+#define GK_VSL_SAT_XTOL 1e-7
+#endif
 #ifndef GK_VSL_PARAB_TOL
 #define GK_VSL_PARAB_TOL 1e-6
 #endif
@@ -336,15 +358,11 @@ static double grid_refine(prof_ws *ws, grid_best *b, double h, int ng, prof *bes
   }
   if (pm.best.chi2 < best->chi2 || pm.bestg != bestg) { *best = pm.best; bestg = pm.bestg; }
   if (!ok) {
-    /* at the edge of the range or no bracket: the pattern search */
-    double hh = h;
-    for (int it = 0; it < 18; it++) {
-      hh *= 0.6;
-      for (int s = -1; s <= 1; s += 2) {
-        prof p = profile(ws, bestg + s * hh);
-        if (p.chi2 < best->chi2) { *best = p; bestg += s * hh; }
-      }
-    }
+    /* at the edge of the range or no bracket: the pattern search (steps
+     * of 0.6^k h, 18 rounds); prof_f keeps the best profile seen */
+    gk_min_pattern(prof_f, &pm, bestg, best->chi2, h, 0.6, 18, NULL);
+    *best = pm.best;
+    bestg = pm.bestg;
   }
   if (isfinite(best->chi2)) best->lnamp = prof_lnamp(ws, bestg, best->amp);
   return bestg;
@@ -437,10 +455,14 @@ static size_t guess_(const gk_vsl_data *d, gk_vsl_model m, double *st, size_t ma
   double Imax = 0, Lm = d->L[d->n - 1];
   for (size_t i = 0; i < d->n; i++) Imax = fmax(Imax, d->intensity[i]);
   if (!(Imax > 0)) Imax = 1;
-  prof p1, p2;
-  double g2 = 0;
-  double g1 = m == GK_VSL_VSL2 ? grid_g2(d, 0, 0, 0, &p1, &p2, &g2) : grid_g(d, 0, 0, 0, &p1);
-  if (!isfinite(p1.chi2)) { g1 = slope_estimate(d); p1.lnamp = log(Imax / Lm) - g1 * Lm; }
+  prof p1 = {INFINITY, 0, 0, 0}, p2;
+  double g2 = 0, g1 = 0;
+  /* emp's starts come from its own grids (vsl1's profile only when none
+   * of them gives a point) */
+  if (m != GK_VSL_EMP) {
+    g1 = m == GK_VSL_VSL2 ? grid_g2(d, 0, 0, 0, &p1, &p2, &g2) : grid_g(d, 0, 0, 0, &p1);
+    if (!isfinite(p1.chi2)) { g1 = slope_estimate(d); p1.lnamp = log(Imax / Lm) - g1 * Lm; }
+  }
 #define ADD(...) do { if (ns < max) { double v_[] = {__VA_ARGS__}; memcpy(st + ns * gk_vsl_ntheta(m), v_, sizeof v_); ns++; } } while (0)
   switch (m) {
   case GK_VSL_VSL1:
@@ -477,13 +499,26 @@ static size_t guess_(const gk_vsl_data *d, gk_vsl_model m, double *st, size_t ma
     break;
   }
   case GK_VSL_EMP: {
+    /* one profile grid over g per Ls; the starts ranked by their profile
+     * chi2 (the engine's multi-start policy: cheap scores first, full fits
+     * from the best, gk_ms_rank), so the fits that follow begin at the
+     * best-scored basin */
     const double fL[] = {1, 0.3, 3, 30};
-    for (size_t k = 0; k < sizeof fL / sizeof *fL; k++) {
+    enum { NL = sizeof fL / sizeof *fL };
+    double sc[NL], pay[NL][3];
+    size_t nk = 0;
+    for (size_t k = 0; k < NL; k++) {
       prof pe;
       double ge = grid_g(d, 1, fL[k] * Lm, 0, &pe);
-      if (isfinite(pe.chi2)) ADD(ge, pe.lnamp, log(fL[k] * Lm));
+      double item[3] = {ge, pe.lnamp, log(fL[k] * Lm)};
+      if (isfinite(pe.chi2)) gk_ms_rank(sc, pay, sizeof pay[0], &nk, NL, pe.chi2, item);
     }
-    if (ns == 0) ADD(g1, log(Imax) - g1 * Lm, log(Lm));
+    for (size_t k = 0; k < nk; k++) ADD(pay[k][0], pay[k][1], pay[k][2]);
+    if (ns == 0) {
+      g1 = grid_g(d, 0, 0, 0, &p1);
+      if (!isfinite(p1.chi2)) g1 = slope_estimate(d);
+      ADD(g1, log(Imax) - g1 * Lm, log(Lm));
+    }
     break;
   }
   case GK_VSL_AHN: {
@@ -510,12 +545,34 @@ typedef struct fctx {
   int last_ok;
   double *tmp;        /* n scratch intensities for the Jacobian call */
   double *lnI;        /* sat: ln|I_i| of the data (NULL: computed per call) */
+  double *satT;       /* sat: Eq. 3's log terms at last_th (n; NULL: none) */
+  int satT_ok;
+  /* vsl1, vsl2, emp: the Jacobian formed with each model call (the same
+   * exponentials; a few multiplications more per point), handed to the
+   * Jacobian call at the same theta, which the engine makes after every
+   * accepted step and in its refinement (n x p; NULL: none) */
+  double *jc;
+  int jc_ok;
 } fctx;
 
 static int f_model(const double *th, double *yhat, void *p)
 {
   fctx *c = p;
-  if (c->m == GK_VSL_SAT) return gk_vsl_sat_length_ln_(th, c->d->intensity, c->lnI, c->d->n, yhat, NULL);
+  if (c->m == GK_VSL_SAT) {
+    /* the log terms kept for the Jacobian at the same theta */
+    int rc = gk_vsl_sat_length_T_(th, c->d->intensity, c->lnI, c->d->n, yhat, NULL, c->satT, 0);
+    if (c->satT) {
+      c->satT_ok = rc == GK_OK;
+      memcpy(c->last_th, th, 3 * sizeof *th);
+    }
+    return rc;
+  }
+  if (c->jc) {
+    int rc = gk_vsl_intensity(c->m, th, c->d->L, c->d->n, yhat, c->jc);
+    c->jc_ok = rc == GK_OK;
+    memcpy(c->last_th, th, gk_vsl_ntheta(c->m) * sizeof *th);
+    return rc;
+  }
   int rc;
   if (c->last_I && c->last_ok) {
     /* the previous evaluation's intensities start the inversion */
@@ -536,6 +593,10 @@ static int f_jac(const double *th, double *J, void *p)
 {
   fctx *c = p;
   size_t n = c->d->n;
+  if (c->jc && c->jc_ok && memcmp(th, c->last_th, gk_vsl_ntheta(c->m) * sizeof *th) == 0) {
+    memcpy(J, c->jc, n * gk_vsl_ntheta(c->m) * sizeof *J);
+    return GK_OK;
+  }
   if (c->last_I && c->last_ok && memcmp(th, c->last_th, 4 * sizeof *th) == 0) {
     double *tmp = malloc(n * sizeof *tmp);
     if (!tmp) return GK_ENOMEM;
@@ -544,7 +605,10 @@ static int f_jac(const double *th, double *J, void *p)
     free(tmp);
     return rc;
   }
-  if (c->m == GK_VSL_SAT) return gk_vsl_sat_length_ln_(th, c->d->intensity, c->lnI, n, c->tmp, J);
+  if (c->m == GK_VSL_SAT) {
+    int same = c->satT && c->satT_ok && memcmp(th, c->last_th, 3 * sizeof *th) == 0;
+    return gk_vsl_sat_length_T_(th, c->d->intensity, c->lnI, n, c->tmp, J, same ? c->satT : NULL, same);
+  }
   return gk_vsl_intensity(c->m, th, c->d->L, n, c->tmp, J);
 }
 
@@ -1075,10 +1139,20 @@ static int fit_satexact(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit
   double all[(8 + 5) * 4];
   size_t na = warm ? 0 : satexact_grid_starts(d, all, 8);  /* warm: the caller ran the data-derived search */
   for (size_t k = 0; k < ns && k < 5; k++) memcpy(all + 4 * na++, st + 4 * k, 4 * sizeof *st);
-  /* every start runs: a start wandering towards the model's limits at
-   * infinity says nothing about the others. The lowest chi2 wins; a
-   * converged fit is preferred unless a non-converged one (sinking
-   * towards a limit at infinity) is lower beyond rounding. */
+  /* The engine's multi-start policy (src/fit/structured.h), in its
+   * lowest-chi2 form: every start runs (a start wandering towards the
+   * model's limits at infinity says nothing about the others), the lowest
+   * chi2 wins, and a converged fit is preferred unless a non-converged one
+   * (sinking towards a limit at infinity) is lower beyond rounding. (A
+   * converged fit replaces a non-converged one only when its chi2 is not
+   * higher beyond rounding: a local minimum found after a start that sank
+   * lower towards a limit at infinity is no optimum — seen on nearly
+   * linear data, A/(gamma Is) = 1, gamma L = 0.5: converged 12.56 had
+   * replaced the valley's 11.68.) */
+  gk_ms_policy pol = {.agree = 0, .agree_rel = 1e-6, .agree_abs = 1e-24 * yy, .target = INFINITY,
+                      .max_wander = 0, .lowest_chi2 = 2};
+  gk_ms ms;
+  gk_ms_begin(&ms, &pol);
   int rc = GK_EDOM;
   for (size_t k = 0; k < na; k++) {
     gk_fit_result r;
@@ -1090,15 +1164,7 @@ static int fit_satexact(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit
       break;
     }
     if (frc != GK_OK) continue;
-    /* (a converged fit replaces a non-converged one only when its chi2 is
-     * not higher beyond rounding: a local minimum found after a start that
-     * sank lower towards a limit at infinity is no optimum — seen on nearly
-     * linear data, A/(gamma Is) = 1, gamma L = 0.5: converged 12.56 had
-     * replaced the valley's 11.68) */
-    double tol = rc == GK_OK ? 1e-6 * best->chi2 + 1e-24 * yy : 0;
-    if (rc != GK_OK || (r.converged && !best->converged && r.chi2 <= best->chi2 + tol) ||
-        (r.converged == best->converged && r.chi2 < best->chi2) ||
-        (!r.converged && best->converged && r.chi2 < best->chi2 - tol)) {
+    if (gk_ms_record(&ms, k, 1, r.converged, r.chi2, r.n_iter >= opt->max_iter)) {
       if (rc == GK_OK) gk_fit_result_free(best);
       *best = r;
       best->best_start = k;
@@ -1114,17 +1180,16 @@ static int fit_satexact(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit
   gk_error_clear(err);
   if (have0) {
     /* alpha = 0 (the simpler answer) unless the search found a lower chi2
-     * by more than rounding-level differences */
-    /* (also when that search did not converge: its chi2 still sinks
-     * towards a limit at infinity, and alpha = 0 is then no optimum; the
-     * fit is reported as not converged, not as the higher minimum) */
-    int other = rc == GK_OK && best->chi2 < cand0.chi2 * (1 - 1e-6) - 1e-24 * yy;
-    if (other) {
-      gk_fit_result_free(&cand0);
-    } else {
+     * by more than rounding-level differences (also when that search did
+     * not converge: its chi2 still sinks towards a limit at infinity, and
+     * alpha = 0 is then no optimum; the fit is reported as not converged,
+     * not as the higher minimum) */
+    if (gk_ms_prefer(&ms, na, cand0.converged, cand0.chi2)) {
       if (rc == GK_OK) gk_fit_result_free(best);
       *best = cand0;
       rc = GK_OK;
+    } else {
+      gk_fit_result_free(&cand0);
     }
   }
   return rc;
@@ -1390,7 +1455,7 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
   gk_gsl_init_();
   f->yhat = malloc(n * sizeof *f->yhat);
   double *starts = malloc(16 * 4 * sizeof *starts);
-  double *sig = malloc(3 * n * sizeof *sig);  /* sigma(L) of sat; the Jacobian call's scratch; sat's ln|I| */
+  double *sig = malloc(4 * n * sizeof *sig);  /* sigma(L) of sat; the Jacobian call's scratch; sat's ln|I|, log terms */
   if (!f->yhat || !starts || !sig) {
     free(starts); free(sig);
     return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
@@ -1411,9 +1476,11 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
   fctx c = {.m = m, .d = d, .tmp = sig + n};
   if (m == GK_VSL_SAT && sig) {
     c.lnI = sig + 2 * n;
+    c.satT = sig + 3 * n;
     for (size_t i = 0; i < n; i++) c.lnI[i] = log(fabs(d->intensity[i]));
   }
   if (m == GK_VSL_SATEXACT) c.last_I = malloc(n * sizeof *c.last_I);
+  if (m == GK_VSL_VSL1 || m == GK_VSL_VSL2 || m == GK_VSL_EMP) c.jc = malloc(n * p * sizeof *c.jc);
   gk_fit_problem prob = {
     .n = n, .p = p, .y = d->intensity, .sigma = d->sigma, .weighting = d->weighting,
     .absolute_sigma = d->weighting == GK_WEIGHT_SIGMA, .model = f_model, .jac = f_jac, .ctx = &c,
@@ -1438,6 +1505,11 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
     prob.sigma = d->weighting == GK_WEIGHT_NONE ? NULL : sig;
     prob.weighting = d->weighting == GK_WEIGHT_NONE ? GK_WEIGHT_NONE : GK_WEIGHT_SIGMA;
     double th[3] = {starts[0], starts[1], starts[2]};
+    /* the step test at 1e-7 as for vsl1/vsl2/emp below: the engine's
+     * Gauss-Newton refinement lands on the optimum to rounding, where a
+     * 1e-12 step test spent ~3 model evaluations per iteration on
+     * rejected rounding-level trial steps */
+    opt.xtol = GK_VSL_SAT_XTOL;
     /* one solver workspace for every start of both passes */
     gk_fit_workspace *sws = gk_fit_alloc(NULL, &opt, n, p);
     for (int pass = 0; pass < 2; pass++) {
@@ -1521,6 +1593,7 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
   free(starts);
   free(sig);
   free(c.last_I);
+  free(c.jc);
   if (rc != GK_OK) {
     gk_fit_result_free(&r);
     if (rc == GK_EDOM) {

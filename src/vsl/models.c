@@ -139,9 +139,11 @@ static int emp_eval(const double *th, const double *L, size_t n, double *I, doub
     I[i] = v;
     if (jac) {
       /* d(Ls m)/d ln Ls = Ls (m - t e^{-t}) = Ls (1 - e^{-t}(1 + t)); series
-       * for small t, where the difference cancels. */
+       * for small t, where the difference cancels. e^{-t} = 1 - m (no
+       * second exponential): for t >= 1e-2, w >= 5e-5 and the absolute
+       * error of 1 - m (~eps) costs at most ~1e-13 of w. */
       double w = t < 1e-2 ? t * t * (0.5 + t * (-1.0 / 3 + t * (1.0 / 8 + t * (-1.0 / 30 + t / 144))))
-                          : m - t * exp(-t);
+                          : m - t * (1 - m);
       double *J = jac + i * 3;
       J[0] = v * Ls * m;
       J[1] = v;
@@ -164,6 +166,8 @@ static double log_abs_1p(double lu, int s)
  * vector (the model is evaluated at every stripe length). */
 typedef struct sat_k {
   double g, a, r, k, lnk, A, invIs;   /* r = A/Is, k = g + r, lnk = ln|k| */
+  double kinvA;                       /* k/A when finite and non-zero (else 0) */
+  double ik;                          /* 1/k */
 } sat_k;
 
 static int sat_setup(const double *th, sat_k *c)
@@ -174,31 +178,52 @@ static int sat_setup(const double *th, sat_k *c)
   c->k = c->g + c->r;
   if (c->k == 0 || !isfinite(c->k)) return GK_EDOM;
   c->lnk = log(fabs(c->k));
+  c->ik = 1 / c->k;
   c->A = exp(th[1]);
   c->invIs = exp(-th[2]);
+  /* u = kI/A directly (one multiplication instead of exp(ln|k| + ln I -
+   * ln A)) wherever A and k/A are ordinary numbers */
+  c->kinvA = c->A > 0 && fabs(th[1]) < 700 ? c->k * exp(-th[1]) : 0;
+  if (!isfinite(c->kinvA)) c->kinvA = 0;
   return GK_OK;
 }
 
-/* Eq. 3 at one intensity; lnI = ln|I| (the Newton inversion iterates in
- * ln I, so it has it without a log). */
-static int sat_length1(const sat_k *c, double I, double lnI, double *Lout, double *J)
+/* ln|1 + kI/A| of Eq. 3 (lnI = ln|I|). */
+static double sat_T(const sat_k *c, double I, double lnI)
 {
-  double g = c->g, a = c->a, r = c->r, k = c->k;
-  double Jn = I * c->invIs;
-  double T = 0, q = 0;
-  if (I != 0) {
-    T = log_abs_1p(c->lnk + lnI - a, (k * I > 0) ? 1 : -1);
-    q = 1 / (c->A / I + k);   /* I/(A + kI) */
+  if (I == 0) return 0;
+  if (c->kinvA != 0) {
+    double u = c->kinvA * I;
+    if (isfinite(u) && fabs(u) < 1e300) return u > -1 ? log1p(u) : log(-1 - u);
   }
+  return log_abs_1p(c->lnk + lnI - c->a, (c->k * I > 0) ? 1 : -1);
+}
+
+/* Eq. 3 at one intensity; lnI = ln|I| (the Newton inversion iterates in
+ * ln I, so it has it without a log). *Tio (may be NULL): ln|1 + kI/A|,
+ * taken from there when have_T, else stored there. */
+static int sat_length1_T(const sat_k *c, double I, double lnI, double *Lout, double *J, double *Tio, int have_T)
+{
+  double g = c->g, r = c->r, k = c->k, ik = c->ik;
+  double Jn = I * c->invIs;
+  double T = 0;
+  if (I != 0) T = have_T ? *Tio : sat_T(c, I, lnI);
+  if (Tio && !have_T) *Tio = T;
   if (!isfinite(T)) return GK_EDOM;
-  double k2 = k * k, k3 = k2 * k;
-  *Lout = Jn / k + g * T / k2;
+  double ik2 = ik * ik, ik3 = ik2 * ik, gT = g * T;
+  *Lout = Jn * ik + gT * ik2;
   if (J) {
-    J[0] = -Jn / k2 + T / k2 - 2 * g * T / k3 + g / k2 * q;
-    J[1] = -Jn * r / k2 + g / k2 * (q * r - k * q) - 2 * g * T * r / k3;
-    J[2] = -Jn / k + Jn * r / k2 - g / k2 * q * r + 2 * g * T * r / k3;
+    double q = I != 0 ? 1 / (c->A / I + k) : 0;   /* I/(A + kI) */
+    J[0] = -Jn * ik2 + T * ik2 - 2 * gT * ik3 + g * ik2 * q;
+    J[1] = -Jn * r * ik2 + g * ik2 * (q * r - k * q) - 2 * gT * r * ik3;
+    J[2] = -Jn * ik + Jn * r * ik2 - g * ik2 * q * r + 2 * gT * r * ik3;
   }
   return isfinite(*Lout) ? GK_OK : GK_EDOM;
+}
+
+static int sat_length1(const sat_k *c, double I, double lnI, double *Lout, double *J)
+{
+  return sat_length1_T(c, I, lnI, Lout, J, NULL, 0);
 }
 
 int gk_vsl_sat_length(const double *theta, const double *I, size_t n, double *L, double *jac)
@@ -208,10 +233,17 @@ int gk_vsl_sat_length(const double *theta, const double *I, size_t n, double *L,
 
 int gk_vsl_sat_length_ln_(const double *theta, const double *I, const double *lnI, size_t n, double *L, double *jac)
 {
+  return gk_vsl_sat_length_T_(theta, I, lnI, n, L, jac, NULL, 0);
+}
+
+int gk_vsl_sat_length_T_(const double *theta, const double *I, const double *lnI, size_t n, double *L, double *jac,
+                         double *T, int have_T)
+{
   sat_k c;
   if (sat_setup(theta, &c)) return GK_EDOM;
   for (size_t i = 0; i < n; i++) {
-    int rc = sat_length1(&c, I[i], lnI ? lnI[i] : log(fabs(I[i])), &L[i], jac ? jac + 3 * i : NULL);
+    int rc = sat_length1_T(&c, I[i], lnI ? lnI[i] : log(fabs(I[i])), &L[i], jac ? jac + 3 * i : NULL,
+                           T ? T + i : NULL, have_T);
     if (rc) return rc;
   }
   return GK_OK;
@@ -361,48 +393,37 @@ static double sx_ctx_dxdy(const sx_root_ctx *c, double I)
   return I * (c->Is + I) / P;
 }
 
-/* Solve x(I) = L by Newton's method in y = ln I, from y0. x is increasing
- * and convex in y (d/dI of I(Is + I)/P(I) has the numerator
+/* x(e^y) - L and its y-derivative, for the safeguarded Newton solve of
+ * x(I) = L in y = ln I (gk_root_newton_safe). x is increasing and convex
+ * in y (d/dI of I(Is + I)/P(I) has the numerator
  * Is c + 2 I c + b I^2 + alpha Is I^2 > 0 below the plateau), so from a
  * start right of the root the iterates decrease monotonically to it, and
- * from the left the first step lands on the right. Steps leaving the
- * bracket [ylo, yhi] (x known < L, resp. > L or beyond the plateau)
- * bisect instead. Returns GK_EDOM when it fails to settle (the caller then
- * falls back to the bracketing solver, e.g. on the plateau to rounding). */
-static int sx_newton(const sx_root_ctx *c, double L, double y, double ylo, double yhi, double *out)
+ * from the left the first step lands on the right. A y where e^y
+ * underflows, or beyond the plateau (x not finite), is outside the domain
+ * on the high side for the helper (NaN). */
+static double sx_newton_fdf(double y, void *p, double *df)
 {
-  double last = INFINITY;
-  for (int it = 0; it < 60; it++) {
-    double I = exp(y), f = sx_ctx_xy(c, I, y) - L;
-    if (!isfinite(f) || !(I > 0)) {
-      if (!(y < yhi)) return GK_EDOM;
-      yhi = y;
-    } else if (f == 0) {
-      *out = I;
-      return GK_OK;
-    } else {
-      if (f > 0) yhi = fmin(yhi, y); else ylo = fmax(ylo, y);
-      double dy = -f / sx_ctx_dxdy(c, I), yn = y + dy, ady = fabs(dy);
-      /* Quadratic convergence: after a step of 1e-10 the error is ~1e-20
-       * times the curvature scale, far below rounding; smaller steps are
-       * rounding noise in x, which a tighter test would chase forever (as
-       * it would a step that stops shrinking). Only a step that stays in
-       * the bracket counts: one past the plateau is no estimate at all. */
-      int small = ady <= 1e-10 * fmax(fabs(y), 1) || (ady >= last && ady < 1e-6 * fmax(fabs(y), 1));
-      if (small && yn >= ylo && yn <= yhi) {
-        *out = exp(yn);
-        return GK_OK;
-      }
-      last = ady;
-      if (yn > ylo && yn < yhi) {
-        y = yn;
-        continue;
-      }
-    }
-    if (!isfinite(ylo) || !isfinite(yhi) || yhi - ylo <= 4 * DBL_EPSILON * fmax(fabs(yhi), 1)) return GK_EDOM;
-    y = 0.5 * (ylo + yhi);
-  }
-  return GK_EDOM;
+  const sx_root_ctx *c = p;
+  double I = exp(y);
+  if (!(I > 0)) return NAN;
+  double f = sx_ctx_xy(c, I, y) - c->L;
+  if (isfinite(f) && f != 0) *df = sx_ctx_dxdy(c, I);
+  return f;
+}
+
+/* Solve x(I) = L from y0 = ln I0 within [ylo, yhi]: Newton steps smaller
+ * than 1e-10 max(|y|, 1) end it (the error is then ~1e-20 times the
+ * curvature scale, far below rounding), as do steps that stop shrinking
+ * below 1e-6 (rounding noise in x). GK_EDOM when it fails to settle (the
+ * caller then falls back to the bracketing solver, e.g. on the plateau to
+ * rounding). */
+static int sx_newton(sx_root_ctx *c, double L, double y, double ylo, double yhi, double *out)
+{
+  c->L = L;
+  double yr;
+  int rc = gk_root_newton_safe(sx_newton_fdf, c, y, ylo, yhi, 1e-10, 1e-6, 60, &yr);
+  if (rc == GK_OK) *out = exp(yr);
+  return rc;
 }
 
 /* In y = ln I: along the exponential part x is nearly linear in y, so

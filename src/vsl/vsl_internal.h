@@ -9,6 +9,12 @@
 /* gk_vsl_sat_length with lnI[i] = ln|I[i]| given (NULL: computed): a fit
  * evaluates Eq. 3 at the same intensities many times. */
 int gk_vsl_sat_length_ln_(const double *theta, const double *I, const double *lnI, size_t n, double *L, double *jac);
+/* As gk_vsl_sat_length_ln_, with T[i] = ln|1 + k I_i/A| (Eq. 3's log
+ * term) stored (have_T 0) or taken as computed at the same theta
+ * (have_T 1: the Jacobian after a model call, without a log per point);
+ * T may be NULL. */
+int gk_vsl_sat_length_T_(const double *theta, const double *I, const double *lnI, size_t n, double *L, double *jac,
+                         double *T, int have_T);
 int gk_vsl_satexact_eval_(const double *th, const double *L, size_t n, double *I, double *jac, int have_I);
 /* gk_vsl_fit_model with the fits of the same data already done (done:
  * GK_VSL_NMODELS entries, those with ok set are used; sat-exact starts

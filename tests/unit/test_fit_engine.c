@@ -410,6 +410,66 @@ static void test_parabolic(void)
   CHECK_CLOSE(x, 1.3, 1e-12);
 }
 
+/* gk_root_newton_safe: the root of e^y - 3 (monotone, convex) from both
+ * sides and from a start outside the bracket's useful part; a root
+ * against an independent number (ln 3); a domain edge (NaN beyond y = 2)
+ * is treated as the bracket's upper end. gk_min_pattern: a parabola's
+ * vertex by shrinking steps. */
+static double nw_fdf(double y, void *ctx, double *df)
+{
+  (*(int *)ctx)++;
+  if (y > 2) return NAN;
+  *df = exp(y);
+  return exp(y) - 3;
+}
+static double pat_f(double x, void *ctx)
+{
+  (void)ctx;
+  return x > 5 ? NAN : (x - 0.3) * (x - 0.3) + 1;
+}
+static void test_newton_safe(void)
+{
+  const double starts[] = {-3, 0, 1.9, 1.5, 5};
+  for (size_t k = 0; k < sizeof starts / sizeof *starts; k++) {
+    int n = 0;
+    double y;
+    CHECK_INT(gk_root_newton_safe(nw_fdf, &n, starts[k], -10, INFINITY, 1e-10, 1e-6, 60, &y), GK_OK);
+    CHECK_CLOSE(y, log(3.0), 1e-14);
+    CHECK_MSG(n < 40, "start %g: %d evaluations", starts[k], n);
+  }
+  /* no finite lower end and only NaN above: bisection is impossible */
+  int n = 0;
+  double y = 0;
+  CHECK_INT(gk_root_newton_safe(nw_fdf, &n, 5, -INFINITY, INFINITY, 1e-10, 1e-6, 60, &y), GK_EDOM);
+  double fb, x = gk_min_pattern(pat_f, NULL, 0, pat_f(0, NULL), 1, 0.6, 40, &fb);
+  CHECK(fabs(x - 0.3) < 1e-6);
+  CHECK(fb <= pat_f(0.3, NULL) + 1e-12);
+  /* a NaN is never lower: from 5.5 (f NaN beyond 5) the step to 5.5 - 0.6
+   * is taken, the one back above 5 is not */
+  x = gk_min_pattern(pat_f, NULL, 5.5, INFINITY, 1, 0.6, 1, &fb);
+  CHECK(x == 5.5 - 0.6 && fb == pat_f(5.5 - 0.6, NULL));
+}
+
+/* gk_ms's lowest_chi2 = 2 (sat-exact's rule) and gk_ms_prefer */
+static void test_ms_lowest_tol(void)
+{
+  gk_ms ms;
+  gk_ms_policy pol = {.agree = 0, .agree_rel = 1e-6, .target = INFINITY, .lowest_chi2 = 2};
+  gk_ms_begin(&ms, &pol);
+  CHECK(gk_ms_record(&ms, 0, 1, 1, 10.0, 0));           /* first */
+  CHECK(!gk_ms_record(&ms, 1, 1, 0, 10.0 - 1e-7, 0));   /* not converged, lower within rounding: no */
+  CHECK(gk_ms_record(&ms, 2, 1, 0, 9.0, 1));            /* not converged, lower beyond: yes */
+  CHECK(!gk_ms_record(&ms, 3, 1, 1, 9.5, 0));           /* converged but higher beyond: no */
+  CHECK(gk_ms_record(&ms, 4, 1, 1, 9.0 + 1e-7, 0));     /* converged within rounding: yes */
+  CHECK(!gk_ms_done(&ms));
+  CHECK(ms.best == 4);
+  /* the preferred candidate wins unless beaten beyond rounding */
+  CHECK(gk_ms_prefer(&ms, 5, 1, 9.0 + 5e-6));
+  CHECK(ms.best == 5);
+  CHECK(!gk_ms_prefer(&ms, 6, 1, 12.0));
+  CHECK(ms.best == 5);
+}
+
 int main(void)
 {
   data();
@@ -422,5 +482,7 @@ int main(void)
   RUN(test_brent);
   RUN(test_structured);
   RUN(test_ms_policy);
+  RUN(test_newton_safe);
+  RUN(test_ms_lowest_tol);
   return gk_test_summary();
 }
