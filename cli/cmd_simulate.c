@@ -294,10 +294,12 @@ const struct cli_command cli_cmd_simulate = {
            "                        [--fit-to DATA [--fit P1,P2,...]]",
   .about =
     "Time-domain, spectrally resolved simulation of a stripe-pumped film: rate\n"
-    "equations of the emitters (or the carriers of a bulk film, depth-resolved with\n"
-    "film.depth_slices) coupled to forward/backward guided photon fluxes\n"
-    "(docs/simulate.md). Without a sweep flag the sweep in CONFIG is run; without\n"
-    "one there, a single run at the configured fluence and stripe length.",
+    "equations of the emitters (or the carriers of a bulk film) coupled to\n"
+    "forward/backward guided photon fluxes (docs/simulate.md); film.depth_slices\n"
+    "resolves the populations in depth (the pump bleaching the emitter film from\n"
+    "the top; single runs report the photons absorbed per slice). Without a sweep\n"
+    "flag the sweep in CONFIG is run; without one there, a single run at the\n"
+    "configured fluence and stripe length.",
   .epilog =
     "Outputs (-o .csv): a sweep writes the matrix of time-integrated edge spectra\n"
     "(first row fluences in mJ/cm2 or stripe lengths in cm, first column wavelength\n"
@@ -319,6 +321,7 @@ const struct cli_command cli_cmd_simulate = {
     "  gainkit simulate examples/sim-500ps.yaml --vpi-range 0.05mJ/cm2:2.5mJ/cm2:8 \\\n"
     "      -o vpi-series.csv --plot vpi-series.png\n"
     "  gainkit simulate examples/sim-500ps.yaml --vpi 0.73mJ/cm2 --time-resolved --plot t.png\n"
-    "  gainkit simulate examples/sim-cspbbr3-film.yaml --vpi 20,40 --pol tm",
+    "  gainkit simulate examples/sim-cspbbr3-film.yaml --vpi 20,40 --pol tm\n"
+    "  gainkit simulate examples/sim-cspbbr3-nc.yaml --vpi 0.2mJ/cm2",
   .run = run,
 };

@@ -372,6 +372,8 @@ int sim_emit_run(const cli_common *comp, const char *path, const gk_sim_file *cf
       gk_json_array(j, "edge_tm_photons_per_s", r->intensity_pol + r->ntimes, r->ntimes);
     }
     json_budget(j, &r->budget);
+    if (r->nslices > 1 && r->absorbed_slice)  /* slice 0 at the pumped face */
+      gk_json_array(j, "absorbed_per_slice_photons", r->absorbed_slice, r->nslices);
     double *tn = malloc(r->ntimes * sizeof *tn);
     for (size_t k = 0; tn && k < r->ntimes; k++) tn[k] = r->t[k] * 1e9;
     if (tn) gk_json_array(j, "t_ns", tn, r->ntimes);
@@ -385,6 +387,10 @@ int sim_emit_run(const cli_common *comp, const char *path, const gk_sim_file *cf
                fixed2(fw, sizeof fw, s.fwhm),
                cli_fmt_num(oe, sizeof oe, r->budget.out_edge, CLI_SIG),
                cli_fmt_num(ab, sizeof ab, r->budget.absorbed, CLI_SIG), r->steps);
+    if (r->nslices > 1 && r->absorbed_slice && r->budget.absorbed > 0)
+      cli_printf(&b, "depth:        %zu slices, absorbed %.3g of the photons in the first, %.3g in the last\n",
+                 r->nslices, r->absorbed_slice[0] / r->budget.absorbed,
+                 r->absorbed_slice[r->nslices - 1] / r->budget.absorbed);
     cli_printf(&b, "  %10s  %15s  %14s  %10s\n", "t (ns)", "pump (ph/cm2/s)", "edge (ph/s)", "FWHM (nm)");
     size_t every = r->ntimes > 20 ? r->ntimes / 20 : 1;
     for (size_t k = 0; k < r->ntimes; k += every) {

@@ -44,7 +44,7 @@ typedef struct gk_sim_band {
 enum { GK_SIM_EMITTERS = 0, GK_SIM_BULK = 1 };
 enum { GK_SIM_GAIN_LINEAR = 0, GK_SIM_GAIN_SATURATING = 1 };
 enum { GK_SIM_TOPHAT = 0, GK_SIM_GAUSS = 1 };
-#define GK_SIM_MAX_SLICES 64  /* depth slices of the film (bulk kinetics) */
+#define GK_SIM_MAX_SLICES 64  /* depth slices of the film */
 
 typedef struct gk_sim_config {
   /* film and waveguide */
@@ -121,20 +121,29 @@ typedef struct gk_sim_config {
    * (rounded to whole cells) guides and reabsorbs the light (Milanese et
    * al., Adv. Opt. Mater. 2024, §2.4.2). */
   int pump_profile;        /* GK_SIM_TOPHAT (0) or GK_SIM_GAUSS */
-  /* Depth (bulk kinetics only; emitters stay depth-averaged). depth_slices
-   * 0 or 1: one carrier density per cell, the pump absorbed at the depth-
-   * averaged Beer–Lambert rate (1 − e^{−α_p d})/d. depth_slices = nz > 1:
-   * the film is cut into nz equal slices, each with its own carriers
-   * (and second population). Slice s absorbs the fraction depth_pump[s]
-   * of the incident pump photons, or, when depth_pump is all zero, the
-   * Beer–Lambert share e^{−α_p z_s} − e^{−α_p z_{s+1}} (z from the pumped
-   * face). Mode p couples to slice s with the weight depth_mode[p][s]
-   * (the share of the mode's |E|² in the film that lies in the slice; the
-   * run normalises each row to sum 1; all zero: uniform 1/nz): the modal
-   * gain is Γ_p σ Σ_s w_ps h(N_s), slice s loses nz w_ps Γ_p σ h(N_s) J/V
-   * carriers per unit volume to stimulated emission, and its spontaneous
-   * photons couple to mode p with β_p nz w_ps. nz = 1 is the depth-averaged
-   * model exactly; equal slices with equal depth_pump reproduce it. */
+  /* Depth. depth_slices 0 or 1: one population per cell, the pump absorbed
+   * at the depth-averaged Beer–Lambert rate (emitters (1 − e^{−σ_p N0 d})/d
+   * with the bleached ground state, bulk (1 − e^{−α_p d})/d).
+   * depth_slices = nz > 1: the film is cut into nz equal slices, each with
+   * its own populations (N1, N2 or N, and the second population).
+   * Bulk: slice s absorbs the fraction depth_pump[s] of the incident pump
+   * photons, or, when depth_pump is all zero, the Beer–Lambert share
+   * e^{−α_p z_s} − e^{−α_p z_{s+1}} (z from the pumped face). Emitters
+   * (depth_pump must be zero): slice s absorbs
+   * Π_{s'<s} e^{−σ_p N0_{s'} Δz} (1 − e^{−σ_p N0_s Δz}) of the incident
+   * photons, each slice bleaching its own ground state (the Frantz–Nodvik
+   * absorber when nothing else acts; docs/simulate.md). Mode p couples to
+   * slice s with the weight depth_mode[p][s] (the share of the mode's |E|²
+   * in the film that lies in the slice; the run normalises each row to sum
+   * 1; all zero: uniform 1/nz): the modal gain uses Σ_s w_ps of the slice
+   * populations (bulk Γ_p σ Σ_s w_ps h(N_s); emitters Γ_p[(σ_e − σ_esa)
+   * Σ_s w_ps N1_s − σ_a Σ_s w_ps N0_s]), slice s takes nz w_ps of the
+   * mode's stimulated, absorption and ESA transitions per unit volume, and
+   * its spontaneous photons couple to mode p with β_p nz w_ps. nz = 1 is the
+   * depth-averaged model exactly; equal slices with equal weights
+   * reproduce it (bulk: with equal depth_pump; emitters: always, to
+   * rounding, since their kinetics are linear in the populations but for
+   * the pump, whose film total does not depend on the slicing). */
   size_t depth_slices;
   double depth_pump[GK_SIM_MAX_SLICES];
   double depth_mode[2][GK_SIM_MAX_SLICES];
@@ -228,6 +237,9 @@ typedef struct gk_sim_result {
   double *x;               /* ncells cell centres, cm (pumped and unpumped cells) */
   gk_sim_budget budget;
   size_t steps;            /* time steps taken */
+  size_t nslices;          /* depth slices (1: depth-averaged) */
+  double *absorbed_slice;  /* nslices pump photons absorbed in each slice (slice 0 at the pumped
+                            * face), whole stripe; they sum to budget.absorbed */
 } gk_sim_result;
 
 /* Run one simulation. Memory is independent of the number of time steps

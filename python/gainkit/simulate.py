@@ -146,6 +146,8 @@ class SimResult(Result):
     spectrum_tm: np.ndarray | None = None
     edge_te: np.ndarray | None = None
     edge_tm: np.ndarray | None = None
+    # film.depth_slices > 1: pump photons absorbed per slice (pumped face first)
+    absorbed_slice: np.ndarray | None = None
 
     def _pol(self, d):
         if self.spectrum_tm is not None:
@@ -166,6 +168,8 @@ class SimResult(Result):
         if self.edge_tm is not None:
             d["edge_te_photons_per_s"] = self.edge_te
             d["edge_tm_photons_per_s"] = self.edge_tm
+        if self.absorbed_slice is not None:
+            d["absorbed_per_slice_photons"] = self.absorbed_slice
         return d
 
 
@@ -191,7 +195,9 @@ def _result(r, c, path):
                      spectrum_t=carray(r.spectrum_t, nt * nb).reshape(nt, nb) if tr else None,
                      n1_map=carray(r.n1_map, nt * nx).reshape(nt, nx) if tr else None,
                      n2_map=carray(r.n2_map, nt * nx).reshape(nt, nx) if tr else None,
-                     x=carray(r.x, nx) if r.x != ffi.NULL else None, config=path)
+                     x=carray(r.x, nx) if r.x != ffi.NULL else None, config=path,
+                     absorbed_slice=(carray(r.absorbed_slice, r.nslices)
+                                     if r.nslices > 1 and r.absorbed_slice != ffi.NULL else None))
 
 
 def _config(config, overrides):

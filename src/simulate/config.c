@@ -600,6 +600,10 @@ int gk_sim_config_read(const char *path, gk_sim_file *f, gk_error *err)
     if (!st && f->pump_depth_stack && !f->confinement_from[0])
       st = gk_error_set(err, GK_EINPUT, path, f->pump_depth_line,
                         "depth: stack needs film: confinement_from: STACK.yaml (the stack whose absorption is used)");
+    if (!st && f->pump_depth_stack && f->cfg.kinetics != GK_SIM_BULK)
+      st = gk_error_set(err, GK_EINPUT, path, f->pump_depth_line,
+                        "depth: stack needs a carriers: section (bulk film); emitters bleach, so each slice absorbs "
+                        "by Beer-Lambert with its own ground state (depth: beer-lambert, emitter cross_section)");
     if (!st && f->pump_depth_stack && f->cfg.depth_slices < 2)
       st = gk_error_set(err, GK_EINPUT, path, f->pump_depth_line,
                         "depth: stack needs film: depth_slices >= 2 (one slice is the depth-averaged model)");

@@ -87,6 +87,7 @@ double gk_sim_memory_bytes(const gk_sim_config *c)
   double n = 6 * nb + nl + (2 * nz + 6 * np + 6) * nx * ny + 3 * nb * ny * nx + 2 * nb * ny + nb + 1 + ny + 2 * nl + 4 * nt +
              np * (nl + nt);
   n += 5 * np * nx * ny * ceil(nl / 64); /* rate sums per bin block (FLUX_BLK) */
+  n += 2 * np * nx * ny + nz;             /* per-mode Γσ_a J, Γσ_esa J sums; absorbed per slice */
   if (c->time_resolved) n += nt * nl + 2 * nt * nx + nx;
   return n * sizeof(double);
 }
@@ -134,9 +135,14 @@ int gk_sim_config_check(const gk_sim_config *c, gk_error *err)
   if (c->depth_slices > GK_SIM_MAX_SLICES)
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "depth_slices must be <= %d (got %zu)", GK_SIM_MAX_SLICES,
                         c->depth_slices);
+  /* Emitters bleach: each slice absorbs by Beer–Lambert with its own σ_p N0,
+   * attenuated by the slices above, so fixed shares cannot describe it. */
   if (c->depth_slices > 1 && !bulk)
-    return gk_error_set(err, GK_EUSAGE, NULL, 0, "depth_slices > 1 needs kinetics = GK_SIM_BULK (emitters are "
-                        "depth-averaged)");
+    for (size_t s = 0; s < GK_SIM_MAX_SLICES; s++)
+      if (c->depth_pump[s] != 0)
+        return gk_error_set(err, GK_EUSAGE, NULL, 0, "depth_pump (fixed absorbed shares) needs kinetics = "
+                            "GK_SIM_BULK: emitter slices absorb sigma_p N0 of their own ground state, attenuated "
+                            "by the bleached slices above");
   {
     double sum = 0;
     for (size_t s = 0; s < GK_SIM_MAX_SLICES; s++) {
@@ -319,7 +325,7 @@ void gk_sim_result_free(gk_sim_result *r)
   if (!r) return;
   free(r->lambda); free(r->t); free(r->pump); free(r->spectrum); free(r->intensity);
   free(r->fwhm); free(r->spectrum_t); free(r->n1_map); free(r->n2_map); free(r->x);
-  free(r->spectrum_pol); free(r->intensity_pol);
+  free(r->spectrum_pol); free(r->intensity_pol); free(r->absorbed_slice);
   memset(r, 0, sizeof *r);
 }
 
@@ -352,7 +358,8 @@ typedef struct sim {
   double *n1, *n2;                 /* populations per cell and slice [ci*nz + s] (bulk: N in n1) */
   double *u, *v, *q, *du, *dv;     /* per mode and cell [p*ncell + ci]: g = cu u − ca v − abg;
                                     * source ∝ q; bounds of d|u|/dN, dv/dN */
-  double *wep;                     /* per mode and cell: stimulated rate coefficient of mode p */
+  double *wep, *wap, *wxp;         /* per mode and cell: stimulated, ground- and excited-state
+                                    * absorption rate coefficients of mode p (Γσ J / V summed over λ) */
   double wg[2][GK_SIM_MAX_SLICES]; /* mode-slice weights w_ps (rows sum to 1) */
   double mw[2][GK_SIM_MAX_SLICES]; /* nz w_ps */
   double *pm;                      /* per cell: pump multiplier (profiles; 0 unpumped) */
@@ -463,20 +470,29 @@ static void cell_terms(sim *S)
     }
     return;
   }
+  /* Emitters: per mode the slice-weighted N1 and N0 and the source
+   * Σ_s w_ps (η1 N1_s/τ1 + η2 N2_s/τ2); du = dv the largest nz w_ps (how
+   * strongly one slice's change moves the mode's gain). nz = 1: w = 1, the
+   * depth-averaged N1, N0 (0 + 1·x = x: the same bits as before). */
   double eta1 = c->radiative_fraction * (1 / c->lifetime), ntot = c->density;
-  for (size_t i = 0; i < n; i++) {
-    double n1 = S->n1[i], n2 = S->n2[i];
-    S->u[i] = n1;
-    S->v[i] = ntot - n1 - n2;
-    S->du[i] = S->dv[i] = 1;
-    S->q[i] = eta1 * n1 + eta2 * n2;
-  }
-  for (size_t p = 1; p < S->npol; p++) {
-    memcpy(S->u + p * n, S->u, n * sizeof *S->u);
-    memcpy(S->v + p * n, S->v, n * sizeof *S->v);
-    memcpy(S->du + p * n, S->du, n * sizeof *S->du);
-    memcpy(S->dv + p * n, S->dv, n * sizeof *S->dv);
-    memcpy(S->q + p * n, S->q, n * sizeof *S->q);
+  for (size_t p = 0; p < S->npol; p++) {
+    const double *w = S->wg[p], *mw = S->mw[p];
+    double *u = S->u + p * n, *du = S->du + p * n, *v = S->v + p * n, *dv = S->dv + p * n, *q = S->q + p * n;
+    double dmax = 0;
+    for (size_t z = 0; z < nz; z++) dmax = fmax(dmax, mw[z]);
+    for (size_t i = 0; i < n; i++) {
+      double su = 0, sv = 0, sq = 0;
+      for (size_t z = 0; z < nz; z++) {
+        double n1 = S->n1[i * nz + z], n2 = S->n2[i * nz + z];
+        su += w[z] * n1;
+        sv += w[z] * (ntot - n1 - n2);
+        sq += w[z] * (eta1 * n1 + eta2 * n2);
+      }
+      u[i] = su;
+      v[i] = sv;
+      du[i] = dv[i] = dmax;
+      q[i] = sq;
+    }
   }
 }
 
@@ -623,16 +639,20 @@ static void cell_rates(sim *S, size_t ci, double inv)
   for (size_t p = 0; p < S->npol; p++) {
     size_t pc = p * ncell + ci;
     const double *R = S->rsum + pc * nblk * 5;
-    double wp = 0;
+    double wp = 0, ap = 0, xp = 0;
     for (size_t b = 0; b < nblk; b++, R += 5) {
       wp += R[0];
       wa += R[1];
       wesa += R[2];
       wbg += R[3];
       st += R[4];
+      ap += R[1];
+      xp += R[2];
     }
     we += wp;
     S->wep[pc] = wp * inv;
+    S->wap[pc] = ap * inv;
+    S->wxp[pc] = xp * inv;
   }
   S->stiff[ci] = st * inv * S->len;
   S->we[ci] = we * inv;
@@ -950,7 +970,7 @@ static void sim_free(sim *S)
   S->team = NULL;
   double *p[] = {S->ce, S->ca, S->cesa, S->cu, S->fs, S->abg, S->f, S->n1, S->n2, S->u, S->v, S->q, S->du,
                  S->dv, S->pm, S->phi, S->psi, S->J, S->rsum, S->edge, S->far, S->we, S->wa, S->wesa, S->wbg, S->stiff,
-                 S->wep};
+                 S->wep, S->wap, S->wxp};
   for (size_t i = 0; i < sizeof p / sizeof *p; i++) free(p[i]);
 }
 
@@ -1086,11 +1106,11 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
   double **ptrs[] = {&S.ce, &S.ca, &S.cesa, &S.cu, &S.fs, &S.abg, &S.f, &S.n1, &S.n2, &S.u, &S.v, &S.q,
                      &S.du, &S.dv, &S.pm, &S.phi, &S.psi, &S.J, &S.rsum, &S.edge, &S.far, &S.we, &S.wa, &S.wesa,
                      &S.wbg, &S.stiff, &r->lambda, &r->t, &r->pump, &r->spectrum, &r->intensity, &r->fwhm,
-                     &r->spectrum_pol, &r->intensity_pol, &S.wep};
+                     &r->spectrum_pol, &r->intensity_pol, &S.wep, &S.wap, &S.wxp, &r->absorbed_slice};
   size_t pc = npol * ncell;
   size_t sizes[] = {nb, nb, nb, nb, nb, nb, nl, ncell * nz, ncell * nz, pc, pc, pc, pc, pc, ncell,
                     nlines * nx, nlines * nx, nlines * nx, 5 * pc * ((nl + FLUX_BLK - 1) / FLUX_BLK), nlines, nlines, ncell, ncell, ncell, ncell, ncell,
-                    nl, nt, nt, nl, nt, nt, npol * nl, npol * nt, pc};
+                    nl, nt, nt, nl, nt, nt, npol * nl, npol * nt, pc, pc, pc, nz};
   int ok = alloc_all(ptrs, sizes, sizeof sizes / sizeof *sizes);
   double *bin = calloc(nb + 1, sizeof *bin), *wy = calloc(ny, sizeof *wy);
   ok &= bin != NULL && wy != NULL;
@@ -1111,6 +1131,7 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
   r->ncells = nx;
   r->npol = npol;
   r->nchannels = ny;
+  r->nslices = nz;
   r->unpumped_length = (double)nu * S.dx;
   if (tr)
     for (size_t i = 0; i < nx; i++) r->x[i] = (i + 0.5) * S.dx;
@@ -1234,9 +1255,20 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
             if (rr > rmax) rmax = rr;
           }
       } else {
-        double prate = sp * pump_rate(c, t) * pmax;
+        double prate = sp * pump_rate(c, t) * pmax;  /* bleaching and the slices above only lower it */
         for (size_t i = 0; i < ncell; i++) {
-          double rr = prate + S.wa[i] + S.we[i] + k1 + k2 + S.stiff[i];
+          double rr;
+          if (nz == 1) {
+            rr = prate + S.wa[i] + S.we[i] + k1 + k2 + S.stiff[i];
+          } else {  /* the fastest slice: Σ_p nz w_ps (W_a + W_e of mode p) */
+            double wmax = 0;
+            for (size_t z = 0; z < nz; z++) {
+              double w = 0;
+              for (size_t p = 0; p < npol; p++) w += S.mw[p][z] * (S.wap[p * ncell + i] + S.wep[p * ncell + i]);
+              wmax = fmax(wmax, w);
+            }
+            rr = prate + wmax + k1 + k2 + S.stiff[i];
+          }
           if (rr > rmax) rmax = rr;
         }
       }
@@ -1272,6 +1304,7 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
             S.n1[iz] = N + (1 - phi2) * nabs - d1 - dr - d3 - stim;
             S.n2[iz] = n2 + phi2 * nabs - dec2;
             B.absorbed += nabs * vz;
+            r->absorbed_slice[z] += nabs * vz;
             B.decay_guided += (bs * guided + bs * eta2 * dec2) * vz;
             B.decay_other += (d1 + dr + d3 - bs * guided + (1 - bs * eta2) * dec2) * vz;
             B.stimulated_net += stim * vz;
@@ -1279,18 +1312,44 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
           B.loss_bg += dt * S.wbg[i];
         }
       } else {
+        /* Emitter slices, from the pumped face down: slice s absorbs the
+         * pump that the slices above let through, Π_{s'<s} e^{−σ_p N0_s' Δz},
+         * times 1 − e^{−σ_p N0_s Δz} (Beer–Lambert over the slice with its
+         * own, bleached, ground state; the film's total is 1 − e^{−σ_p Σ N0 Δz}
+         * whatever the slicing). Its stimulated, absorption and ESA rates are
+         * the modes' rate coefficients weighted nz w_ps. nz = 1: the depth-
+         * averaged model, the same operations as before. */
+        double dz = d / (double)nz, vz = vol / (double)nz;
         for (size_t i = 0; i < ncell; i++) {
-          double n1 = S.n1[i], n2 = S.n2[i], n0 = ntot - n1 - n2;
-          double nabs = dose * S.pm[i] * -expm1(-sp * n0 * d) / d;
-          double dec1 = dt * k1 * n1, dec2 = dt * k2 * n2;
-          double stim = dt * (S.we[i] * n1 - S.wa[i] * n0);
-          S.n1[i] = n1 + (1 - phi2) * nabs - dec1 - stim;
-          S.n2[i] = n2 + phi2 * nabs - dec2;
-          B.absorbed += nabs * vol;
-          B.decay_guided += bsum * (eta1 * dec1 + eta2 * dec2) * vol;
-          B.decay_other += ((1 - bsum * eta1) * dec1 + (1 - bsum * eta2) * dec2) * vol;
-          B.stimulated_net += stim * vol;
-          B.loss_esa += dt * S.wesa[i] * n1 * vol;
+          double att = 1;
+          for (size_t z = 0; z < nz; z++) {
+            size_t iz = i * nz + z;
+            double n1 = S.n1[iz], n2 = S.n2[iz], n0 = ntot - n1 - n2;
+            double We = S.we[i], Wa = S.wa[i], Wx = S.wesa[i], bs = bsum;
+            if (nz > 1) {
+              We = Wa = Wx = 0;
+              for (size_t p = 0; p < npol; p++) {
+                size_t q = p * ncell + i;
+                We += S.mw[p][z] * S.wep[q];
+                Wa += S.mw[p][z] * S.wap[q];
+                Wx += S.mw[p][z] * S.wxp[q];
+              }
+              bs = bsl[z];
+            }
+            double em = expm1(-sp * n0 * dz);
+            double nabs = dose * S.pm[i] * att * -em / dz;
+            att *= 1 + em;
+            double dec1 = dt * k1 * n1, dec2 = dt * k2 * n2;
+            double stim = dt * (We * n1 - Wa * n0);
+            S.n1[iz] = n1 + (1 - phi2) * nabs - dec1 - stim;
+            S.n2[iz] = n2 + phi2 * nabs - dec2;
+            B.absorbed += nabs * vz;
+            r->absorbed_slice[z] += nabs * vz;
+            B.decay_guided += bs * (eta1 * dec1 + eta2 * dec2) * vz;
+            B.decay_other += ((1 - bs * eta1) * dec1 + (1 - bs * eta2) * dec2) * vz;
+            B.stimulated_net += stim * vz;
+            B.loss_esa += dt * Wx * n1 * vz;
+          }
           B.loss_bg += dt * S.wbg[i];
         }
       }

@@ -39,4 +39,38 @@ expect_input_error "bad1.yaml:3: film: unknown key 'colour'" "unknown key" -- si
 printf 'pump:\n  fwhm: 5 parsecs\n' >"$T/bad2.yaml"
 expect_input_error "bad2.yaml:2: fwhm" "bad unit" -- simulate "$T/bad2.yaml"
 expect_input_error "--vpi-range" "bad range" -- simulate "$T/small.yaml" --vpi-range 1:0.5:3
+# Emitter depth slices: the nanocrystal example (8 slices, TE0 |E|^2 per
+# slice from its stack) on a coarse grid: the per-slice absorption (pumped
+# face first, falling with depth) sums to the absorbed photons, the budget
+# closes, the text names the slices, and the memory line counts them.
+sed -e 's/^  bins: .*/  bins: 16/; s/^  cells: .*/  cells: 12/; s/^  time_bins: .*/  time_bins: 10/' \
+    -e 's/^  t_end: .*/  t_end: 30 ns/; s/^  fluence: .*/  fluence: 0.2 mJ\/cm2/' -e '/^sweep:/,$d' "$SRC/examples/sim-cspbbr3-nc.yaml" >"$T/nc.yaml"
+cp "$SRC/examples/stack-cspbbr3-nc.yaml" "$T/"
+run simulate "$T/nc.yaml"
+expect_rc 0 "emitter depth slices (nanocrystal example)"
+expect_out "depth:        8 slices" "depth line"
+run simulate "$T/nc.yaml" --format json
+expect_rc 0 "emitter depth slices, json"
+printf '%s' "$OUT" >"$T/nc8.json"
+sed 's/^  depth_slices: .*/  depth_slices: 1/' "$T/nc.yaml" >"$T/nc1.yaml"
+run simulate "$T/nc1.yaml" --format json
+expect_rc 0 "one slice"
+printf '%s' "$OUT" >"$T/nc1.json"
+if /usr/bin/python3 - "$T/nc8.json" "$T/nc1.json" <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
+s, bu = a["absorbed_per_slice_photons"], a["budget_photons"]
+assert len(s) == 8 and all(s[i] > s[i + 1] > 0 for i in range(7)), s
+assert abs(sum(s) - bu["absorbed"]) <= 1e-12 * bu["absorbed"]
+rhs = sum(bu[k] for k in ("spontaneous_other_and_nonradiative", "out_edge", "out_far_end", "loss_esa",
+                          "loss_background", "left_excited"))
+assert abs(rhs - bu["absorbed"]) <= 1e-9 * bu["absorbed"], (rhs, bu["absorbed"])
+assert "absorbed_per_slice_photons" not in b
+# 2 populations per cell and slice + the per-slice sums: 12 cells x 7 more slices x 2 + 7
+assert a["memory_bytes"] - b["memory_bytes"] == (2 * 12 * 7 + 7) * 8, (a["memory_bytes"], b["memory_bytes"])
+PY
+then ok; else bad "emitter depth slices: per-slice absorption, budget or memory"; fi
+sed 's/^  cross_section: .*/&\n  depth: stack/' "$T/nc.yaml" >"$T/ncstack.yaml"
+expect_input_error "ncstack.yaml:[0-9]*: depth: stack needs a carriers: section" "stack pump shares with emitters" \
+  -- simulate "$T/ncstack.yaml"
 finish

@@ -259,13 +259,14 @@ static void test_stack(void)
   rmdir(dir);
 }
 
-/* Refusals: slices with emitters, too many slices, shares above 1. */
+/* Refusals: fixed pump shares with emitters, too many slices, shares above 1. */
 static void test_checks(void)
 {
   gk_sim_config c;
   gk_error e;
   gk_sim_config_default(&c);
   c.depth_slices = 4;
+  c.depth_pump[0] = 0.5;
   CHECK(gk_sim_config_check(&c, &e) == GK_EUSAGE);
   bulk(&c);
   c.depth_slices = GK_SIM_MAX_SLICES + 1;
