@@ -192,7 +192,15 @@ int carriers_emit_gain_fit(cli_common *c, const char *file, double gamma, const 
   int det = cli_determined(f.sigma, f.se_sigma) && cli_determined(f.n_th, f.se_n_th) &&
             cli_determined(f.n_s, f.se_n_s) && !cli_bound_side(f.sigma, 0, INFINITY) &&
             !cli_bound_side(f.n_s, 0, INFINITY);
-  cli_json_bounded(r.j, "sigma", "sigma", f.sigma, f.se_sigma, 0, INFINITY, 1, NULL);
+  /* N_s on its bound 0 (gk_gain_fit.n_s_at_bound): sigma runs to infinity
+   * there, only G_sat = Gamma sigma N_s is determined */
+  static const char sat_why[] = "N_s at its bound 0: only G_sat = Gamma sigma N_s is determined";
+  if (f.n_s_at_bound) {
+    cli_json_value(r.j, "sigma", NAN, NAN, 0, sat_why);
+    cli_json_value(r.j, "g_sat", f.g_sat, f.se_g_sat, 1, NULL);
+  } else {
+    cli_json_bounded(r.j, "sigma", "sigma", f.sigma, f.se_sigma, 0, INFINITY, 1, NULL);
+  }
   cli_json_value(r.j, "n_th", f.n_th, f.se_n_th, 1, NULL);
   cli_json_bounded(r.j, "n_s", "N_s", f.n_s, f.se_n_s, 0, INFINITY, 1, NULL);
   cJSON_AddBoolToObject(r.j, "determined", det);
@@ -201,9 +209,11 @@ int carriers_emit_gain_fit(cli_common *c, const char *file, double gamma, const 
   gk_json_num(r.j, "n_mott", nm);
   cli_printf(&r.b, "Modal gain G = Gamma sigma (N - N_th)/(1 + N/N_s) [Tatarinov et al., Adv. Opt. Mater. 2023, Eq. 1-2], Gamma = %g, %zu points\n",
              gamma, len);
-  cli_print_bounded(&r.b, "sigma", f.sigma, f.se_sigma, "cm^2", 0, INFINITY);
+  if (f.n_s_at_bound) cli_print_undetermined(&r.b, "sigma", NAN, NAN, "cm^2", sat_why);
+  else cli_print_bounded(&r.b, "sigma", f.sigma, f.se_sigma, "cm^2", 0, INFINITY);
   cli_print_value(&r.b, "N_th", f.n_th, f.se_n_th, "cm^-3");
   cli_print_bounded(&r.b, "N_s", f.n_s, f.se_n_s, "cm^-3", 0, INFINITY);
+  if (f.n_s_at_bound) cli_print_value(&r.b, "G_sat", f.g_sat, f.se_g_sat, "cm^-1 (Gamma sigma N_s)");
   cli_print_value(&r.b, "chi2_red", f.chi2_red, NAN, "cm^-2");
   cli_print_value(&r.b, "n_Mott", nm, NAN, "cm^-3 (1.19^2 kT/(2 a_B^3 E_b))");
   if (!f.converged) cli_printf(&r.b, "  NOT CONVERGED: %s\n", f.fit.reason);
@@ -218,7 +228,7 @@ int carriers_emit_gain_fit(cli_common *c, const char *file, double gamma, const 
     for (size_t i = 0; i < len; i++) { if (n[i] < lo) lo = n[i]; if (n[i] > hi) hi = n[i]; }
     for (int i = 0; i < M; i++) {
       xs[i] = lo + (hi - lo) * i / (M - 1);
-      ys[i] = gk_gain_saturated(gamma, f.sigma, f.n_th, f.n_s, xs[i]);
+      ys[i] = f.n_s_at_bound ? f.g_sat * (1 - f.n_th / xs[i]) : gk_gain_saturated(gamma, f.sigma, f.n_th, f.n_s, xs[i]);
     }
     gk_figure *fig = gk_figure_new(1, 1, 800, 560, NULL);
     gk_panel *p = gk_figure_panel(fig, 0);
@@ -236,7 +246,10 @@ int carriers_emit_gain_fit(cli_common *c, const char *file, double gamma, const 
     else if (f.n_s == f.n_s) gk_panel_text(p, 0.03, 0.9, lab); /* beyond the data: as text */
     rc = cli_save_figure(c, fig);
   }
-  if (!det) cli_warn("carriers gain-fit: a parameter is not determined by the data (standard error larger than the value)");
+  if (f.n_s_at_bound)
+    cli_warn("carriers gain-fit: N_s at its bound 0 (every density far above saturation): sigma is not determined, "
+             "only G_sat = Gamma sigma N_s");
+  else if (!det) cli_warn("carriers gain-fit: a parameter is not determined by the data (standard error larger than the value)");
   int status = f.converged && det ? CLI_OK : CLI_FAILED;
   if (rc) { cli_result_free(&r); return rc; }
   return cli_result_finish(c, &r, status);

@@ -19,27 +19,35 @@ static void band_comment(gk_csv *t, const char *key, const gk_sim_band *b)
     gk_csv_add_comment(t, "%s: peak %.6g center %.10g fwhm %.10g", key, b->peak, b->center, b->fwhm);
 }
 
+/* A named number: one `key: value` line, one JSON member. */
+typedef struct { const char *key; double v; } named_num;
+
+static void num_comments(gk_csv *t, const named_num *kv, size_t n)
+{
+  for (size_t i = 0; i < n; i++) gk_csv_add_comment(t, "%s: %.10g", kv[i].key, kv[i].v);
+}
+
 static void add_config(gk_csv *t, const char *path, const gk_sim_file *f, const gk_sim_config *c)
 {
   gk_csv_add_comment(t, "gainkit simulate %s", path);
-  gk_csv_add_comment(t, "stripe_length_cm: %.10g", c->stripe_length);
-  gk_csv_add_comment(t, "stripe_width_cm: %.10g", c->stripe_width);
-  gk_csv_add_comment(t, "thickness_cm: %.10g", c->thickness);
-  gk_csv_add_comment(t, "index: %.10g", c->index);
-  gk_csv_add_comment(t, "confinement: %.10g", c->confinement);
+  const named_num geom[] = {{"stripe_length_cm", c->stripe_length}, {"stripe_width_cm", c->stripe_width},
+                            {"thickness_cm", c->thickness},         {"index", c->index},
+                            {"confinement", c->confinement}};
+  num_comments(t, geom, sizeof geom / sizeof *geom);
   if (f->confinement_from[0])
     gk_csv_add_comment(t, "confinement_from: %s (TE0, active layer, %.6g nm)", f->confinement_from,
                        f->confinement_nm);
-  gk_csv_add_comment(t, "coupling: %.10g", c->coupling);
-  gk_csv_add_comment(t, "background_loss_cm-1: %.10g", c->background_loss);
+  const named_num loss[] = {{"coupling", c->coupling}, {"background_loss_cm-1", c->background_loss}};
+  num_comments(t, loss, sizeof loss / sizeof *loss);
   if (c->background.peak > 0) band_comment(t, "background_loss_lambda_cm-1", &c->background);
-  gk_csv_add_comment(t, "pump_wavelength_nm: %.10g", c->pump_wavelength);
-  gk_csv_add_comment(t, "pump_fwhm_s: %.10g", c->pump_fwhm);
-  gk_csv_add_comment(t, "pump_fluence_J_cm-2: %.10g", c->pump_fluence);
-  gk_csv_add_comment(t, "pump_cross_section_cm2: %.10g", c->pump_cross_section);
-  gk_csv_add_comment(t, "density_cm-3: %.10g", c->density);
-  gk_csv_add_comment(t, "lifetime_s: %.10g", c->lifetime);
-  gk_csv_add_comment(t, "radiative_fraction: %.10g", c->radiative_fraction);
+  const named_num pump[] = {{"pump_wavelength_nm", c->pump_wavelength},
+                            {"pump_fwhm_s", c->pump_fwhm},
+                            {"pump_fluence_J_cm-2", c->pump_fluence},
+                            {"pump_cross_section_cm2", c->pump_cross_section},
+                            {"density_cm-3", c->density},
+                            {"lifetime_s", c->lifetime},
+                            {"radiative_fraction", c->radiative_fraction}};
+  num_comments(t, pump, sizeof pump / sizeof *pump);
   band_comment(t, "emission_nm", &c->emission);
   if (c->fl_sigma_e) gk_csv_add_comment(t, "sigma_e: fuchtbauer-ladenburg");
   else band_comment(t, "sigma_e_cm2", &c->sigma_e);
@@ -105,15 +113,16 @@ static int matrix_csv(gk_csv *t, const char *corner, const double *cols, size_t 
 static void json_budget(cJSON *o, const gk_sim_budget *b)
 {
   cJSON *j = cJSON_AddObjectToObject(o, "budget_photons");
-  gk_json_num(j, "absorbed", b->absorbed);
-  gk_json_num(j, "spontaneous_guided", b->decay_guided);
-  gk_json_num(j, "spontaneous_other_and_nonradiative", b->decay_other);
-  gk_json_num(j, "stimulated_net", b->stimulated_net);
-  gk_json_num(j, "out_edge", b->out_edge);
-  gk_json_num(j, "out_far_end", b->out_far);
-  gk_json_num(j, "loss_esa", b->loss_esa);
-  gk_json_num(j, "loss_background", b->loss_bg);
-  gk_json_num(j, "left_excited", b->left);
+  const named_num kv[] = {{"absorbed", b->absorbed},
+                          {"spontaneous_guided", b->decay_guided},
+                          {"spontaneous_other_and_nonradiative", b->decay_other},
+                          {"stimulated_net", b->stimulated_net},
+                          {"out_edge", b->out_edge},
+                          {"out_far_end", b->out_far},
+                          {"loss_esa", b->loss_esa},
+                          {"loss_background", b->loss_bg},
+                          {"left_excited", b->left}};
+  for (size_t i = 0; i < sizeof kv / sizeof *kv; i++) gk_json_num(j, kv[i].key, kv[i].v);
 }
 
 /* TE and TM spectra of a two-mode run. */

@@ -102,4 +102,44 @@ static inline const char *gk_test_shared(const char *rel, char *buf, size_t size
   return buf;
 }
 
+/* Fixture files: gk_test_temp_dir(tag) makes a fresh directory
+ * $TMPDIR/gk-test-TAG.XXXXXX (mkdtemp; /tmp without TMPDIR), returns its
+ * path or NULL; gk_test_write_temp(name, text) writes text to a file of
+ * that name in it and returns the path (one of 8 rotating buffers: valid
+ * for the next 7 calls), NULL when it cannot; gk_test_temp_cleanup()
+ * removes the directory and everything in it. */
+static inline char *gk_test_dir_(void)
+{
+  static char d[512];
+  return d;
+}
+
+static inline const char *gk_test_temp_dir(const char *tag)
+{
+  char *d = gk_test_dir_();
+  snprintf(d, 512, "%s/gk-test-%s.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", tag);
+  return mkdtemp(d);
+}
+
+static inline const char *gk_test_write_temp(const char *name, const char *text)
+{
+  static char path[8][1024];
+  static unsigned k;
+  char *p = path[k++ % 8];
+  snprintf(p, sizeof path[0], "%s/%s", gk_test_dir_(), name);
+  FILE *f = fopen(p, "w");
+  if (!f) return NULL;
+  fputs(text, f);
+  fclose(f);
+  return p;
+}
+
+static inline void gk_test_temp_cleanup(void)
+{
+  char cmd[600];
+  if (!gk_test_dir_()[0]) return;
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", gk_test_dir_());
+  if (system(cmd)) {}
+}
+
 #endif

@@ -86,9 +86,18 @@ typedef struct gk_gain_fit {
   double chi2_red;
   int converged;
   gk_fit_result fit;               /* the full engine result (free with gk_gain_fit_free) */
+  /* 1 when the optimum lies on the bound N_s = 0 (every density far above
+   * saturation): then n_s = 0 (se NaN), sigma and se_sigma are NaN (sigma
+   * runs to infinity), and only g_sat = Gamma sigma N_s (cm^-1) with
+   * se_g_sat is determined, G = g_sat (1 - N_th/N); fit.yhat, fit.chi2 and
+   * chi2_red are those of that limit. 0 otherwise (g_sat NaN). */
+  int n_s_at_bound;
+  double g_sat, se_g_sat;
 } gk_gain_fit;
 /* Fit modal gain G(N) with Gamma fixed. Initial values <= 0 are guessed
- * from the data. */
+ * from the data. The boundary N_s -> 0 is fitted in closed form as well
+ * (the engine can only approach it: sigma runs off to infinity there) and
+ * reported (n_s_at_bound) when no interior fit is better. */
 int gk_gain_fit_run(const double *n, const double *g, size_t len, double gamma,
                     double sigma0, double n_th0, double n_s0, gk_gain_fit *out, gk_error *err);
 void gk_gain_fit_free(gk_gain_fit *f);

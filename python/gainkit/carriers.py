@@ -139,7 +139,9 @@ def gain_fit(n, g, gamma, sigma0=0.0, n_th0=0.0, n_s0=0.0, temperature=300.0,
              bohr_radius=3.5e-7, binding_energy=0.035, file=""):
     """Fit the modal gain G = Gamma sigma (N - N_th)/(1 + N/N_s) (cm^-1)
     to densities n (cm^-3); returns sigma (cm²), n_th, n_s (cm^-3) with
-    stderr, chi2_red, converged, and the Mott density."""
+    stderr, chi2_red, converged, and the Mott density. When the optimum lies
+    on the bound N_s = 0 (every density far above saturation), n_s is "at
+    bound", sigma not determined and g_sat = Gamma sigma N_s (cm^-1) given."""
     n = as_f64(n, "n")
     g = as_f64(g, "g", shape=(n.shape[0],))
     f = ffi.new("gk_gain_fit *")
@@ -147,15 +149,23 @@ def gain_fit(n, g, gamma, sigma0=0.0, n_th0=0.0, n_s0=0.0, temperature=300.0,
     raise_for(lib.gk_gain_fit_run(dptr(n), dptr(g), n.shape[0], gamma, sigma0, n_th0, n_s0, f, err),
               err)
     try:
-        v = {"file": file, "gamma": gamma,
-             "sigma": value_se_bounded("sigma", f.sigma, f.se_sigma, 0, math.inf),
+        v = {"file": file, "gamma": gamma}
+        if f.n_s_at_bound:
+            # N_s on its bound 0: sigma runs to infinity, only G_sat = Gamma sigma N_s
+            v["sigma"] = value_se(None, None, False,
+                                  "N_s at its bound 0: only G_sat = Gamma sigma N_s is determined")
+            v["g_sat"] = value_se(f.g_sat, f.se_g_sat)
+        else:
+            v["sigma"] = value_se_bounded("sigma", f.sigma, f.se_sigma, 0, math.inf)
+        v.update({
              "n_th": value_se(f.n_th, f.se_n_th),
              "n_s": value_se_bounded("N_s", f.n_s, f.se_n_s, 0, math.inf), "chi2_red": f.chi2_red,
              "converged": bool(f.converged),
              "determined": determined(f.sigma, f.se_sigma) and determined(f.n_th, f.se_n_th)
-                           and determined(f.n_s, f.se_n_s) and f.sigma > 0 and f.n_s > 0,
+                           and determined(f.n_s, f.se_n_s) and f.sigma > 0 and f.n_s > 0
+                           and not f.n_s_at_bound,
              "n_mott": lib.gk_mott_density(temperature, bohr_radius, binding_energy),
-             "yhat": carray(f.fit.yhat, n.shape[0])}
+             "yhat": carray(f.fit.yhat, n.shape[0])})
         warn = [] if f.converged else [f"did not converge: {ffi.string(f.fit.reason).decode()}"]
         return Record("carriers gain-fit", v, converged=bool(f.converged), warnings=warn)
     finally:

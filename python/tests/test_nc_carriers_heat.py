@@ -52,7 +52,7 @@ def test_nc_errors(gk):
         gk.nc.threshold(ge=-1)
 
 
-def test_carriers_match_cli(gk):
+def test_carriers_match_cli(gk, tmp_path):
     same(gk.carriers.plqy(1e7, 2e-10, 1e-28, density=1e17).to_dict(),
          cli_json("carriers", "plqy", "--k1", "1e7", "--k2", "2e-10", "--k3", "1e-28",
                   "--density", "1e17"))
@@ -72,6 +72,16 @@ def test_carriers_match_cli(gk):
     ref = cli_json("carriers", "gain-fit", ex("gain_vs_density.csv"), "--gamma", "0.65")
     same(r.to_dict(), ref)
     assert r.converged
+    # N_s on its bound 0 (every density far above saturation)
+    n = 1.75e19 + 2.5e18 * np.arange(14)
+    g = 1000 * (1 - 1.5e19 / n) * (1 + 0.002 * np.sin(1.3 * np.arange(14)))
+    p = tmp_path / "gsat.csv"
+    p.write_text("N (cm^-3),G (cm^-1)\n" + "".join(f"{a:.10e},{b:.10g}\n" for a, b in zip(n, g)))
+    r = gk.carriers.gain_fit_file(str(p), gamma=0.5)
+    ref = cli_json("carriers", "gain-fit", str(p), "--gamma", "0.5")
+    same(r.to_dict(), ref)
+    assert r["n_s"]["at_bound"] == "lower" and not r["determined"]
+    assert abs(r["g_sat"]["value"] - 1000) < 4 * r["g_sat"]["stderr"]
 
 
 def test_plqy_closed_form(gk):

@@ -62,6 +62,39 @@ static void linear_guess(const double *x, const double *g, size_t n, double *A, 
   if (c) gsl_vector_free(c);
 }
 
+/* The boundary N_s -> 0 of the law: G = Gamma sigma N_s (N - N_th)/N,
+ * i.e. G = P + Q/x (x = N/N_max, P = Gamma sigma N_s, Q = -P N_th/N_max),
+ * by ordinary least squares (GSL); covariance scaled by chi2/(n - 2). */
+static int sat_limit(const double *x, const double *g, size_t n, double *P, double *Q, double *vP, double *vQ,
+                     double *cPQ, double *chi2)
+{
+  gsl_matrix *X = gsl_matrix_alloc(n, 2), *cov = gsl_matrix_alloc(2, 2);
+  gsl_vector *y = gsl_vector_alloc(n), *c = gsl_vector_alloc(2);
+  gsl_multifit_linear_workspace *w = gsl_multifit_linear_alloc(n, 2);
+  int rc = -1;
+  if (X && cov && y && c && w) {
+    for (size_t i = 0; i < n; i++) {
+      gsl_matrix_set(X, i, 0, 1.0);
+      gsl_matrix_set(X, i, 1, 1.0 / x[i]);
+      gsl_vector_set(y, i, g[i]);
+    }
+    if (gsl_multifit_linear(X, y, c, cov, chi2, w) == GSL_SUCCESS) {
+      *P = gsl_vector_get(c, 0);
+      *Q = gsl_vector_get(c, 1);
+      *vP = gsl_matrix_get(cov, 0, 0);
+      *vQ = gsl_matrix_get(cov, 1, 1);
+      *cPQ = gsl_matrix_get(cov, 0, 1);
+      rc = isfinite(*P) && isfinite(*Q) && isfinite(*chi2) ? 0 : -1;
+    }
+  }
+  if (w) gsl_multifit_linear_free(w);
+  if (X) gsl_matrix_free(X);
+  if (cov) gsl_matrix_free(cov);
+  if (y) gsl_vector_free(y);
+  if (c) gsl_vector_free(c);
+  return rc;
+}
+
 int gk_gain_fit_run(const double *n, const double *g, size_t len, double gamma, double sigma0,
                     double n_th0, double n_s0, gk_gain_fit *out, gk_error *err)
 {
@@ -109,8 +142,37 @@ int gk_gain_fit_run(const double *n, const double *g, size_t len, double gamma, 
   gk_fit_options opt;
   gk_fit_options_default(&opt);
   int rc = gk_fit(&prob, &opt, &out->fit, err);
+  if (rc != GK_OK) {
+    free(x);
+    return rc;
+  }
+  out->g_sat = out->se_g_sat = NAN;
+  double P, Q, vP, vQ, cPQ, chi2_lim;
+  if (sat_limit(x, g, len, &P, &Q, &vP, &vQ, &cPQ, &chi2_lim) == 0 && P > 0) {
+    double yy = 0;
+    for (size_t i = 0; i < len; i++) yy += g[i] * g[i];
+    /* the boundary is reached (no interior fit better beyond the engine's
+     * stopping accuracy, or rounding for exact data) */
+    if (chi2_lim <= out->fit.chi2 * (1 + 1e-6) + 1e-24 * yy) {
+      free(x);
+      double a = -Q / P;   /* N_th / N_max */
+      out->n_s_at_bound = 1;
+      out->g_sat = P;
+      out->se_g_sat = sqrt(vP);
+      out->n_th = a * nmax;
+      out->se_n_th = sqrt(fmax(Q * Q / (P * P * P * P) * vP + vQ / (P * P) - 2 * Q / (P * P * P) * cPQ, 0)) * nmax;
+      out->n_s = 0;
+      out->se_n_s = NAN;
+      out->sigma = out->se_sigma = NAN;
+      for (size_t i = 0; i < len; i++) out->fit.yhat[i] = P + Q * nmax / n[i];
+      out->fit.chi2 = chi2_lim;
+      out->fit.chi2_red = chi2_lim / (double)out->fit.dof;
+      out->chi2_red = out->fit.chi2_red;
+      out->converged = 1;
+      return GK_OK;
+    }
+  }
   free(x);
-  if (rc != GK_OK) return rc;
   const double *v = out->fit.value, *se = out->fit.se;
   out->sigma = v[0] * s_scale;
   out->n_th = v[1] * nmax;

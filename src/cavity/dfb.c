@@ -6,10 +6,11 @@
 #include <string.h>
 
 #include <gsl/gsl_errno.h>
-#include <gsl/gsl_multiroots.h>
+#include <gsl/gsl_math.h>
 
 #include "gainkit/cavity.h"
 #include "core/core_internal.h"
+#include "fit/croot.h"
 
 typedef double complex cplx;
 
@@ -28,49 +29,27 @@ static cplx ks_G(cplx kL, cplx zL, double aL, double dL)
   return u - s * ctanh(u);
 }
 
-static int ks_f(const gsl_vector *x, void *p, gsl_vector *f)
-{
-  const struct ks *k = p;
-  cplx G = ks_G(k->kL, k->zL, gsl_vector_get(x, 0), gsl_vector_get(x, 1));
-  if (!isfinite(creal(G)) || !isfinite(cimag(G))) return GSL_EDOM;
-  gsl_vector_set(f, 0, creal(G));
-  gsl_vector_set(f, 1, cimag(G));
-  return GSL_SUCCESS;
-}
-
 /* The characteristic function of a threshold problem: F(alpha L, delta L)
- * as two reals (gsl form) and |F| for the grid scan; tol scales the
+ * (solved as two reals) and |F| for the grid scan; tol scales the
  * residual test. */
 typedef struct {
-  int (*f)(const gsl_vector *x, void *p, gsl_vector *f);
+  cplx (*F)(double aL, double dL, void *p);
   double (*mag)(void *p, double aL, double dL);
   void *p;
   double tol;
 } thr_fn;
 
+/* Refine a zero of F from the scan by the shared two-variable root
+ * finder (src/fit/croot.h, GSL's hybrids); 0 when converged. */
 static int refine(const thr_fn *fn, double *aL, double *dL)
 {
-  gsl_multiroot_function F = {fn->f, 2, fn->p};
-  gsl_vector *x = gsl_vector_alloc(2);
-  gsl_multiroot_fsolver *s = gsl_multiroot_fsolver_alloc(gsl_multiroot_fsolver_hybrids, 2);
-  if (!x || !s) { gsl_vector_free(x); if (s) gsl_multiroot_fsolver_free(s); return -1; }
-  gsl_vector_set(x, 0, *aL);
-  gsl_vector_set(x, 1, *dL);
-  int ok = -1;
-  if (gsl_multiroot_fsolver_set(s, &F, x) == GSL_SUCCESS) {
-    for (int it = 0; it < 200; it++) {
-      if (gsl_multiroot_fsolver_iterate(s) != GSL_SUCCESS) break;
-      if (gsl_multiroot_test_delta(s->dx, s->x, 1e-14, 1e-13) == GSL_SUCCESS) {
-        ok = gsl_multiroot_test_residual(s->f, 1e-11 * fn->tol) == GSL_SUCCESS ? 0 : -1;
-        break;
-      }
-    }
-    *aL = gsl_vector_get(s->x, 0);
-    *dL = gsl_vector_get(s->x, 1);
-  }
-  gsl_multiroot_fsolver_free(s);
-  gsl_vector_free(x);
-  return ok;
+  return gk_croot_xy(fn->F, fn->p, aL, dL, 1e-14, 1e-13, 1e-11 * fn->tol, 200) == GK_OK ? 0 : -1;
+}
+
+static cplx ks_F(double aL, double dL, void *p)
+{
+  const struct ks *k = p;
+  return ks_G(k->kL, k->zL, aL, dL);
 }
 
 static double ks_mag(void *p, double aL, double dL)
@@ -166,7 +145,7 @@ int gk_dfb_threshold_rad(double kre, double kim, double complex zL, double amax,
   if (!(amax > 0) || !(dmax > 0) || !max)
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "DFB threshold: alpha_max, delta_max and max must be positive");
   struct ks k = {kre + I * kim, zL};
-  thr_fn fn = {ks_f, ks_mag, &k, 1 + cabs(k.kL) + cabs(k.zL)};
+  thr_fn fn = {ks_F, ks_mag, &k, 1 + cabs(k.kL) + cabs(k.zL)};
   return thr_search(&fn, amax, dmax, out, max, n, err);
 }
 
@@ -204,14 +183,7 @@ static cplx fp_F(const struct fp *q, double aL, double dL)
   return (S2 - q->r2 * R2) / (cabs(R2) + cabs(S2));
 }
 
-static int fp_f(const gsl_vector *x, void *p, gsl_vector *f)
-{
-  cplx G = fp_F(p, gsl_vector_get(x, 0), gsl_vector_get(x, 1));
-  if (!isfinite(creal(G)) || !isfinite(cimag(G))) return GSL_EDOM;
-  gsl_vector_set(f, 0, creal(G));
-  gsl_vector_set(f, 1, cimag(G));
-  return GSL_SUCCESS;
-}
+static cplx fp_Fxy(double aL, double dL, void *p) { return fp_F(p, aL, dL); }
 
 static double fp_mag(void *p, double aL, double dL)
 {
@@ -232,7 +204,7 @@ int gk_dfb_threshold_facets(double kre, double kim, double complex r1, double co
   if (!(amax > 0) || !(dmax > 0) || !max)
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "DFB threshold: alpha_max, delta_max and max must be positive");
   struct fp q = {kre + I * kim, r1, r2, shift_rad};
-  thr_fn fn = {fp_f, fp_mag, &q, 1};
+  thr_fn fn = {fp_Fxy, fp_mag, &q, 1};
   return thr_search(&fn, amax, dmax, out, max, n, err);
 }
 
@@ -275,26 +247,28 @@ static cplx tmm_m22(double n0, double dn, double Lam, long N, cplx Kc)
   return M[1][1];
 }
 
+/* M22 as the function of the shared secant iteration (src/fit/croot.h). */
+struct tmm { double n0, dn, Lam; long N; };
+static cplx tmm_f(cplx Kc, cplx *df, void *ctx)
+{
+  (void)df;   /* called with NULL: the secant method */
+  const struct tmm *q = ctx;
+  return tmm_m22(q->n0, q->dn, q->Lam, q->N, Kc);
+}
+
 int gk_dfb_threshold_tmm(double n0, double dn, double wl, long N, gk_dfb_mode *mode, gk_error *err)
 {
   if (!(n0 > 0) || !(dn > 0 && dn < n0) || !(wl > 0) || N < 1)
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "DFB transfer matrix: need n_avg > dn > 0, wavelength > 0, periods >= 1");
   double Lam = wl / (2 * n0), L = N * Lam, b0 = M_PI / Lam;
   /* exp(+i K z) forward; gain alpha -> Im K = -alpha */
-  cplx z0 = b0 + mode->delta_L / L - I * mode->alpha_L / L, z1 = z0 + 1e-6 / L;
-  cplx f0 = tmm_m22(n0, dn, Lam, N, z0), f1 = tmm_m22(n0, dn, Lam, N, z1);
-  int ok = 0;
-  for (int it = 0; it < 100; it++) {
-    if (f1 == f0) break;
-    cplx z2 = z1 - f1 * (z1 - z0) / (f1 - f0);
-    z0 = z1; f0 = f1; z1 = z2;
-    f1 = tmm_m22(n0, dn, Lam, N, z1);
-    if (cabs(z1 - z0) < 1e-14 * cabs(z1)) { ok = 1; break; }
-  }
-  if (!ok || !isfinite(creal(z1)))
+  cplx z = b0 + mode->delta_L / L - I * mode->alpha_L / L;
+  struct tmm q = {n0, dn, Lam, N};
+  /* secant from z and z + 1e-6 / L */
+  if (gk_croot(tmm_f, &q, 1e-6 / L, 1e-14, 100, &z) != GK_OK)
     return gk_error_set(err, GK_ENOCONV, NULL, 0, "DFB transfer matrix: the secant iteration did not converge");
-  mode->alpha_L = -cimag(z1) * L;
-  mode->delta_L = (creal(z1) - b0) * L;
+  mode->alpha_L = -cimag(z) * L;
+  mode->delta_L = (creal(z) - b0) * L;
   return GK_OK;
 }
 

@@ -2,6 +2,7 @@
  * (finish.h). The rules are the dense driver's (fit.c, docs/fitting.md);
  * the constants below are its constants and must stay equal to them. */
 #include "fit/finish.h"
+#include "fit/fit_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -61,16 +62,10 @@ static int eval_model(fin *c, const double *theta, double *out)
   return 0;
 }
 
-/* weighted residuals (yhat - y)/s into f (may be NULL); chi2 */
-static double chi2_of(fin *c, const double *yhat, double *f)
+/* weighted residuals (yhat - y)/s into resid (may be NULL); chi2 */
+static double chi2_of(fin *c, const double *yhat, double *resid)
 {
-  double s = 0;
-  for (size_t i = 0; i < c->n; i++) {
-    double r = (yhat[i] - c->prob->y[i]) * c->winv[i];
-    if (f) f[i] = r;
-    s += r * r;
-  }
-  return s;
+  return gk_fit_chi2_(c->prob->y, c->winv, yhat, c->n, resid);
 }
 
 /* Factor the column-scaled weighted Jacobian at theta, J D^-1 = Q U S V^T,
@@ -195,14 +190,7 @@ int gk_fit_finish(const gk_fit_problem *prob, const double *theta, int converged
     rc = gk_error_set(err, GK_ENOMEM, NULL, 0, "fit: out of memory");
     goto out;
   }
-  res->n = n;
-  res->p = p;
-  res->value = calloc(p, sizeof *res->value);
-  res->se = calloc(p, sizeof *res->se);
-  res->cov = calloc(p * p, sizeof *res->cov);
-  res->yhat = calloc(n, sizeof *res->yhat);
-  res->resid = calloc(n, sizeof *res->resid);
-  if (!res->value || !res->se || !res->cov || !res->yhat || !res->resid) {
+  if (gk_fit_result_alloc_(res, n, p) != 0) {
     rc = gk_error_set(err, GK_ENOMEM, NULL, 0, "fit: out of memory");
     goto out;
   }

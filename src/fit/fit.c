@@ -134,13 +134,7 @@ static void theta_from_u(fit_ctx *c, const double *u, double *theta)
 
 static double chi2_of(fit_ctx *c, const double *yhat, double *resid)
 {
-  double s = 0;
-  for (size_t i = 0; i < c->n; i++) {
-    double r = (yhat[i] - c->prob->y[i]) * c->winv[i];
-    if (resid) resid[i] = r;
-    s += r * r;
-  }
-  return s;
+  return gk_fit_chi2_(c->prob->y, c->winv, yhat, c->n, resid);
 }
 
 /* d yhat / d theta_k by differences; fills the unweighted column into col.
@@ -865,7 +859,7 @@ void gk_fit_result_free(gk_fit_result *res)
   res->value = res->se = res->cov = res->yhat = res->resid = NULL;
 }
 
-static int result_alloc(gk_fit_result *res, size_t n, size_t p)
+int gk_fit_result_alloc_(gk_fit_result *res, size_t n, size_t p)
 {
   memset(res, 0, sizeof *res);
   res->n = n;
@@ -1136,7 +1130,7 @@ int gk_fit_run(gk_fit_workspace *ws, const gk_fit_problem *prob, gk_fit_result *
   fit_ctx *c = &ws->c;
   ctx_setup(c, prob, nf);
   c->memo_on = ws->opt.method == GK_FIT_LM_DENSE && prob->p <= GK_FIT_FRESH_MAXP;
-  if (result_alloc(res, prob->n, prob->p) != 0)
+  if (gk_fit_result_alloc_(res, prob->n, prob->p) != 0)
     return gk_error_set(err, GK_ENOMEM, NULL, 0, "fit: out of memory");
   res->n_free = nf;
   ws->js.valid = 0; /* a new problem: no factorisation carries over */

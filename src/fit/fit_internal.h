@@ -24,4 +24,24 @@ double gk_xf_dtheta(const gk_xform *xf, double u);
  * never leave the bound. */
 double gk_xf_internal(const gk_xform *xf, double theta);
 
+/* A zeroed result with n, p set and its value, se, cov (p x p), yhat and
+ * resid arrays allocated (zero); -1 (and nothing held) when out of memory.
+ * For gk_fit_run (fit.c) and gk_fit_finish (finish.c). */
+struct gk_fit_result;
+int gk_fit_result_alloc_(struct gk_fit_result *res, size_t n, size_t p);
+
+/* chi2 = sum_i ((yhat_i - y_i) winv_i)^2 in index order; the weighted
+ * residuals into resid when it is not NULL. The one definition for the
+ * engine's drivers (fit.c) and finisher (finish.c). */
+static inline double gk_fit_chi2_(const double *y, const double *winv, const double *yhat, size_t n, double *resid)
+{
+  double s = 0;
+  for (size_t i = 0; i < n; i++) {
+    double r = (yhat[i] - y[i]) * winv[i];
+    if (resid) resid[i] = r;
+    s += r * r;
+  }
+  return s;
+}
+
 #endif

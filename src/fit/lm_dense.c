@@ -72,33 +72,41 @@ static double nrm2(const double *v, size_t n)
 }
 
 /* Householder QR in place of A (m x p, row-major, m >= p): R in the upper
- * triangle; b (m, may be NULL) <- Q^T b. */
-static void qr_apply(double *A, size_t m, size_t p, double *b)
+ * triangle, the reflectors' tails below it; b (m, may be NULL) <- Q^T b as
+ * it goes; vk, vtv (p, may be NULL) receive each reflector's first element
+ * and v^T v (0 where column k needed none), for gk_qr_qtvec. The one
+ * Householder loop of the engine: qr_apply (the dense driver's steps) and
+ * gk_qr_decomp (fit.c's covariance R-SVD) are this with NULLs. */
+static inline void qr_core(double *A, size_t m, size_t p, double *b, double *vk, double *vtv)
 {
   for (size_t k = 0; k < p; k++) {
     double s = 0;
     for (size_t i = k; i < m; i++) s += A[i * p + k] * A[i * p + k];
+    if (vk) vk[k] = vtv[k] = 0;
     if (s == 0) continue;
     const double akk = A[k * p + k], nrm = sqrt(s);
     const double alpha = akk > 0 ? -nrm : nrm;
-    const double vk = akk - alpha, vtv = s - akk * akk + vk * vk;
-    if (!(vtv > 0)) continue;
-    A[k * p + k] = vk;
+    const double v0 = akk - alpha, vv = s - akk * akk + v0 * v0;
+    if (!(vv > 0)) continue;
+    A[k * p + k] = v0;
     for (size_t j = k + 1; j < p; j++) {
       double d = 0;
       for (size_t i = k; i < m; i++) d += A[i * p + k] * A[i * p + j];
-      d = 2 * d / vtv;
+      d = 2 * d / vv;
       for (size_t i = k; i < m; i++) A[i * p + j] -= d * A[i * p + k];
     }
     if (b) {
       double d = 0;
       for (size_t i = k; i < m; i++) d += A[i * p + k] * b[i];
-      d = 2 * d / vtv;
+      d = 2 * d / vv;
       for (size_t i = k; i < m; i++) b[i] -= d * A[i * p + k];
     }
     A[k * p + k] = alpha;
+    if (vk) vk[k] = v0, vtv[k] = vv;
   }
 }
+
+static void qr_apply(double *A, size_t m, size_t p, double *b) { qr_core(A, m, p, b, NULL, NULL); }
 
 /* Column norms of J into D by the scaling rule (init: D zeroed first). */
 static void update_diag(gk_lmd *w, int init)
@@ -262,30 +270,7 @@ int gk_lmd_test(const gk_lmd *w, double xtol, double gtol, int *info)
   return 0;
 }
 
-void gk_qr_decomp(double *A, size_t m, size_t p, double *vk, double *vtv)
-{
-  for (size_t k = 0; k < p; k++) {
-    double s = 0;
-    for (size_t i = k; i < m; i++) s += A[i * p + k] * A[i * p + k];
-    vk[k] = 0;
-    vtv[k] = 0;
-    if (s == 0) continue;
-    const double akk = A[k * p + k], nrm = sqrt(s);
-    const double alpha = akk > 0 ? -nrm : nrm;
-    const double v0 = akk - alpha, vv = s - akk * akk + v0 * v0;
-    if (!(vv > 0)) continue;
-    A[k * p + k] = v0;
-    for (size_t j = k + 1; j < p; j++) {
-      double d = 0;
-      for (size_t i = k; i < m; i++) d += A[i * p + k] * A[i * p + j];
-      d = 2 * d / vv;
-      for (size_t i = k; i < m; i++) A[i * p + j] -= d * A[i * p + k];
-    }
-    A[k * p + k] = alpha;
-    vk[k] = v0;
-    vtv[k] = vv;
-  }
-}
+void gk_qr_decomp(double *A, size_t m, size_t p, double *vk, double *vtv) { qr_core(A, m, p, NULL, vk, vtv); }
 
 void gk_qr_qtvec(const double *A, size_t m, size_t p, const double *vk, const double *vtv, double *b)
 {

@@ -11,6 +11,7 @@
 
 #include "gainkit/modes.h"
 #include "core/core_internal.h"
+#include "fit/croot.h"
 
 typedef double complex cplx;
 
@@ -276,20 +277,18 @@ static int box_count(dctx *c, double x0, double x1, double y0, double y1, cplx *
   return n;
 }
 
+/* F and F' for the shared complex root iteration (src/fit/croot.h). */
+static cplx newton_f(cplx z, cplx *df, void *ctx)
+{
+  double ls;
+  return dispd(ctx, z, df, &ls);
+}
+
+/* Newton's method from *z (0: converged; -1: failed, *z the last iterate
+ * after the iteration limit, unchanged after a non-finite step). */
 static int newton(dctx *c, cplx *z)
 {
-  cplx x = *z;
-  for (int it = 0; it < 60; it++) {
-    double ls;
-    cplx df, f = dispd(c, x, &df, &ls);
-    if (!(cabs(df) > 0) || !isfinite(creal(f))) return -1;
-    cplx dx = f / df;
-    x -= dx;
-    if (!isfinite(creal(x)) || !isfinite(cimag(x))) return -1;
-    if (cabs(dx) <= 1e-14 * cabs(x)) { *z = x; return 0; }
-  }
-  *z = x;
-  return -1;
+  return gk_croot(newton_f, c, 0, 1e-14, 60, z) == GK_OK ? 0 : -1;
 }
 
 typedef struct roots { cplx *z; size_t n, cap; int failed; int top_only; } roots;

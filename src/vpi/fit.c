@@ -253,6 +253,94 @@ static int inv_small(size_t q, const double *A, double *Ai)
   return 1;
 }
 
+/* Wavelengths per block of the Schur update (schur()). */
+#define SCHUR_B 4
+
+/* S -= Cb^T Gb on the upper triangle: Cb, Gb are k x nr (k <= 2 SCHUR_B),
+ * the hot loop of the fit. Branch-free inner loops over a row of S,
+ * vectorisable (restrict: S, Cb, Gb never overlap). */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__OPTIMIZE__)
+/* GCC's -O2 vectorises only loops without a remainder; this one has one */
+#define VPI_VECTORISE __attribute__((optimize("tree-loop-vectorize", "vect-cost-model=dynamic")))
+#else
+#define VPI_VECTORISE
+#endif
+VPI_VECTORISE
+static void schur_update(double *restrict S, const double *restrict Cb, const double *restrict Gb,
+                         size_t k, size_t nr)
+{
+  size_t a = 0;
+  if (k == 2 * SCHUR_B) {
+    for (a = 0; a < nr; a++) {
+      double *restrict Srow = S + a * nr;
+      const double c0 = Cb[a], c1 = Cb[nr + a], c2 = Cb[2 * nr + a], c3 = Cb[3 * nr + a];
+      const double c4 = Cb[4 * nr + a], c5 = Cb[5 * nr + a], c6 = Cb[6 * nr + a], c7 = Cb[7 * nr + a];
+      const double *G0 = Gb, *G1 = Gb + nr, *G2 = Gb + 2 * nr, *G3 = Gb + 3 * nr;
+      const double *G4 = Gb + 4 * nr, *G5 = Gb + 5 * nr, *G6 = Gb + 6 * nr, *G7 = Gb + 7 * nr;
+      for (size_t e = a; e < nr; e++)
+        Srow[e] -= ((c0 * G0[e] + c1 * G1[e]) + (c2 * G2[e] + c3 * G3[e])) +
+                   ((c4 * G4[e] + c5 * G5[e]) + (c6 * G6[e] + c7 * G7[e]));
+    }
+    return;
+  }
+  for (a = 0; a < nr; a++) {
+    double *restrict Srow = S + a * nr;
+    for (size_t t = 0; t < k; t++) {
+      const double ct = Cb[t * nr + a], *Gt = Gb + t * nr;
+      for (size_t e = a; e < nr; e++) Srow[e] -= ct * Gt[e];
+    }
+  }
+}
+
+/* Cholesky factor L of the symmetric positive definite S (nr x nr, row
+ * major, both triangles filled) into its lower triangle and diagonal, the
+ * upper left as it was: the layout of gsl_linalg_cholesky_decomp1, so
+ * gsl_linalg_cholesky_invert (covariance()) reads it. Row-oriented, each
+ * entry a contiguous dot product of two rows of L: at nr = 84 it is a few
+ * times cheaper than GSL's blocked form over the reference CBLAS. Returns
+ * 0, or -1 when S is not positive definite. */
+static int chol_lower(double *S, size_t nr)
+{
+  for (size_t i = 0; i < nr; i++) {
+    double *Li = S + i * nr;
+    for (size_t j = 0; j <= i; j++) {
+      const double *Lj = S + j * nr;
+      /* four partial sums: the dot product pipelines without -ffast-math */
+      double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      size_t k = 0;
+      for (; k + 4 <= j; k += 4) {
+        s0 += Li[k] * Lj[k], s1 += Li[k + 1] * Lj[k + 1];
+        s2 += Li[k + 2] * Lj[k + 2], s3 += Li[k + 3] * Lj[k + 3];
+      }
+      for (; k < j; k++) s0 += Li[k] * Lj[k];
+      double s = Li[j] - ((s0 + s1) + (s2 + s3));
+      if (j < i) {
+        Li[j] = s / Lj[j];
+      } else {
+        if (!(s > 0) || !isfinite(s)) return -1;
+        Li[i] = sqrt(s);
+      }
+    }
+  }
+  return 0;
+}
+
+/* x <- S^-1 x from the factor of chol_lower: L y = x, then L^T x = y. */
+static void chol_solve(const double *S, size_t nr, double *x)
+{
+  for (size_t i = 0; i < nr; i++) {
+    const double *Li = S + i * nr;
+    double s = x[i];
+    for (size_t k = 0; k < i; k++) s -= Li[k] * x[k];
+    x[i] = s / Li[i];
+  }
+  for (size_t i = nr; i-- > 0;) {
+    double s = x[i];
+    for (size_t k = i + 1; k < nr; k++) s -= S[k * nr + i] * x[k];
+    x[i] = s / S[i * nr + i];
+  }
+}
+
 /* Schur complement of the wavelength blocks, damped by lambda (Marquardt:
  * lambda * diag). Leaves Ainv and the Cholesky factor of S. Returns 0, or
  * -1 when the damped system is not positive definite. */
@@ -274,36 +362,42 @@ static int schur(vctx *c, double lambda)
   for (size_t e = 0; e < nr; e++) sfloor[e >= c->nw] = fmax(sfloor[e >= c->nw], 1e-10 * c->S[e * nr + e]);
   for (size_t e = 0; e < nr; e++)
     c->S[e * nr + e] = c->S[e * nr + e] * (1 + lambda) + lambda * sfloor[e >= c->nw];
-  for (size_t i = 0; i < c->nl; i++) {
-    double Ad[4];
-    memcpy(Ad, c->A + i * q * q, q * q * sizeof(double));
-    for (size_t a = 0; a < q; a++) Ad[a * q + a] = Ad[a * q + a] * (1 + lambda) + lambda * floor_[a] + 1e-300;
-    double *Ai = c->Ainv + i * q * q, *C = c->C + i * q * nr;
-    if (!inv_small(q, Ad, Ai)) return -1;
-    /* G = Ainv C; S -= C^T G (upper triangle, mirrored below) */
-    for (size_t a = 0; a < q; a++)
-      for (size_t e = 0; e < nr; e++) {
-        double s = 0;
-        for (size_t t = 0; t < q; t++) s += Ai[a * q + t] * C[t * nr + e];
-        c->G[a * nr + e] = s;
-      }
-    /* the hot loop of the fit: q separate, branch-free inner loops */
-    const double *G0 = c->G, *G1 = c->G + nr;
-    for (size_t a = 0; a < nr; a++) {
-      double *Srow = c->S + a * nr;
-      double ca0 = C[a];
+  /* S -= sum_i C_i^T Ainv_i C_i over blocks of SCHUR_B wavelengths: one
+   * rank-(SCHUR_B q) update of S per block (schur_update) instead of a
+   * rank-q update per wavelength, so S (nr^2, beyond the L1 cache at 40
+   * pumps) is streamed nl / SCHUR_B times per damping trial, not nl. */
+  for (size_t i0 = 0; i0 < c->nl; i0 += SCHUR_B) {
+    size_t nb = c->nl - i0 < SCHUR_B ? c->nl - i0 : SCHUR_B;
+    for (size_t b = 0; b < nb; b++) {
+      size_t i = i0 + b;
+      double Ad[4];
+      memcpy(Ad, c->A + i * q * q, q * q * sizeof(double));
+      for (size_t a = 0; a < q; a++) Ad[a * q + a] = Ad[a * q + a] * (1 + lambda) + lambda * floor_[a] + 1e-300;
+      double *Ai = c->Ainv + i * q * q, *C = c->C + i * q * nr;
+      if (!inv_small(q, Ad, Ai)) return -1;
+      /* G = Ainv C, rows b q .. b q + q - 1 of the block's G */
       if (q == 2) {
-        double ca1 = C[nr + a];
-        for (size_t e = a; e < nr; e++) Srow[e] -= ca0 * G0[e] + ca1 * G1[e];
-      } else {
-        for (size_t e = a; e < nr; e++) Srow[e] -= ca0 * G0[e];
+        double *restrict G0 = c->G + 2 * b * nr, *restrict G1 = G0 + nr;
+        const double *C0 = C, *C1 = C + nr;
+        const double a00 = Ai[0], a01 = Ai[1], a10 = Ai[2], a11 = Ai[3];
+        for (size_t e = 0; e < nr; e++) {
+          G0[e] = a00 * C0[e] + a01 * C1[e];
+          G1[e] = a10 * C0[e] + a11 * C1[e];
+        }
+        continue;
       }
+      for (size_t a = 0; a < q; a++)
+        for (size_t e = 0; e < nr; e++) {
+          double s = 0;
+          for (size_t t = 0; t < q; t++) s += Ai[a * q + t] * C[t * nr + e];
+          c->G[(b * q + a) * nr + e] = s;
+        }
     }
+    schur_update(c->S, c->C + i0 * q * nr, c->G, nb * q, nr);
   }
   for (size_t a = 0; a < nr; a++)
     for (size_t e = 0; e < a; e++) c->S[a * nr + e] = c->S[e * nr + a];
-  gsl_matrix_view Sv = gsl_matrix_view_array(c->S, nr, nr);
-  return gsl_linalg_cholesky_decomp1(&Sv.matrix) == GSL_SUCCESS ? 0 : -1;
+  return chol_lower(c->S, nr);
 }
 
 /* Gauss-Newton/LM step x (in u; the W part is dropped since W is
@@ -321,9 +415,7 @@ static void step(vctx *c, double *xr, double *x)
     for (size_t e = 0; e < nr; e++)
       for (size_t a = 0; a < q; a++) rhs[e] -= C[a * nr + e] * ab[a];
   }
-  gsl_matrix_view Sv = gsl_matrix_view_array(c->S, nr, nr);
-  gsl_vector_view xv = gsl_vector_view_array(xr, nr);
-  gsl_linalg_cholesky_svx(&Sv.matrix, &xv.vector);
+  chol_solve(c->S, nr, xr);
   for (size_t i = 0; i < c->nl; i++) {
     const double *Ai = c->Ainv + i * q * q, *C = c->C + i * q * nr, *b = c->b + i * q;
     double t2[2];
@@ -456,7 +548,7 @@ static int vctx_init(vctx *c, const gk_vpi_data *d, gk_vpi_model model)
   c->Ainv = malloc(nl * q * q * sizeof(double));
   c->S = malloc(nr * nr * sizeof(double));
   c->x = malloc(c->nu * sizeof(double));
-  c->G = malloc(q * nr * sizeof(double));
+  c->G = malloc(SCHUR_B * q * nr * sizeof(double));
   c->xr = malloc(nr * sizeof(double));
   c->fw = gk_fit_alloc(&gk_fit_structured, NULL, nl * np, c->nu);
   if (!c->gamma || !c->alpha || !c->dn || !c->ddn || !c->bg || !c->ase || !c->E || !c->eb ||

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "vsl_internal.h"
+#include "fit/solve1d.h"
 
 int gk_vsl_ahn_eval_(const double *th, const double *L, size_t n, double *I, double *jac)
 {
@@ -57,24 +58,39 @@ double gk_vsl_ahn_profile_(const gk_vsl_data *d, double g, double *A, double *B)
   return fmax(yy - *A * s1y - *B * s2y, 0);
 }
 
+typedef struct { const gk_vsl_data *d; } ahn_ctx;
+
+static double ahn_f(double g, void *p)
+{
+  double A, B;
+  return gk_vsl_ahn_profile_(((const ahn_ctx *)p)->d, g, &A, &B);
+}
+
 size_t gk_vsl_ahn_guess_(const gk_vsl_data *d, double *st, size_t max, double *target)
 {
   double Lm = d->L[d->n - 1];
   if (!(Lm > 0) || !max) return 0;
-  /* g L_max over -5 .. 60, then a golden-section-like refinement */
+  /* g L_max over -5 .. 60 on a grid, then the grid's minimum refined by
+   * Brent's method (src/fit/solve1d.h) inside its two neighbouring cells */
   double best = INFINITY, bg = NAN, A, B;
-  const int ng = 260;
+  enum { ng = 260 };
+  double c[ng + 1];
+  int kb = -1;
   for (int k = 0; k <= ng; k++) {
-    double g = (-5 + 65.0 * k / ng) / Lm, c = gk_vsl_ahn_profile_(d, g, &A, &B);
-    if (c < best) best = c, bg = g;
+    double g = (-5 + 65.0 * k / ng) / Lm;
+    c[k] = gk_vsl_ahn_profile_(d, g, &A, &B);
+    if (c[k] < best) best = c[k], bg = g, kb = k;
   }
   if (!isfinite(best)) return 0;
-  double h = 65.0 / ng / Lm;
-  for (int it = 0; it < 40; it++) {
-    h *= 0.7;
-    for (int s = -1; s <= 1; s += 2) {
-      double c = gk_vsl_ahn_profile_(d, bg + s * h, &A, &B);
-      if (c < best) best = c, bg += s * h;
+  if (kb > 0 && kb < ng && c[kb - 1] > best && c[kb + 1] > best) {
+    double h = 65.0 / ng / Lm, xm = bg;
+    ahn_ctx ac = {d};
+    int rc = gk_min_brent(ahn_f, &ac, bg, bg - h, bg + h, 1e-7 * h, 0, 100, &xm);
+    if (rc == GK_OK || rc == GK_ENOCONV) {
+      double cm = gk_vsl_ahn_profile_(d, xm, &A, &B);
+      /* a strict improvement only: a grid point of zero chi2 (exact
+       * data) stays where it is */
+      if (cm < best) best = cm, bg = xm;
     }
   }
   gk_vsl_ahn_profile_(d, bg, &A, &B);

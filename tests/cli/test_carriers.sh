@@ -41,6 +41,36 @@ expect_rc 0 "gain-fit"; expect_out '"converged":	true' "gain-fit converged"
 v=$(printf '%s\n' "$OUT" | tr -d '\n\t ' | sed -n 's/.*"sigma":{"value":\([-+0-9.eE]*\).*/\1/p')
 awk -v v="$v" 'BEGIN { exit !(v > 3.8e-16 && v < 4.2e-16) }' && ok || bad "gain-fit sigma $v"
 
+# Every density far above saturation: G = G_sat (1 - N_th/N) is the law's
+# limit N_s -> 0 (sigma -> infinity with Gamma sigma N_s = G_sat), so the
+# optimum lies on the bound N_s >= 0. Generated with G_sat = 1000 cm^-1,
+# N_th = 1.5e19 cm^-3 and a +-0.2 % deterministic ripple: N_s is reported
+# "at bound", sigma not determined, G_sat and N_th recovered, exit 1.
+awk 'BEGIN { print "N (cm^-3),G (cm^-1)"; for (i = 0; i < 14; i++) { n = 1.75e19 + 2.5e18 * i;
+  printf "%.10e,%.10g\n", n, 1000 * (1 - 1.5e19 / n) * (1 + 0.002 * sin(1.3 * i)) } }' > "$T/gsat.csv"
+run carriers gain-fit "$T/gsat.csv" --gamma 0.5 --format json -o "$T/gsat.json"
+expect_rc 1 "gain-fit N_s at bound: exit 1"
+J=$(printf '%s\n' "$OUT" | tr -d '\n\t ')
+printf '%s' "$J" | grep -qF '"n_s":{"value":0,"stderr":null,"determined":false,"reason":"atitslowerbound(N_s>=0)","at_bound":"lower","bound":0}' \
+  && ok || bad "gain-fit n_s at_bound JSON: $J"
+printf '%s' "$J" | grep -qF '"sigma":{"value":null,"stderr":null,"determined":false' && ok || bad "gain-fit sigma undetermined: $J"
+printf '%s' "$J" | grep -qF '},"determined":false,' && ok || bad "gain-fit determined false"
+gs=$(printf '%s' "$J" | sed -n 's/.*"g_sat":{"value":\([-+0-9.eE]*\),"stderr":\([-+0-9.eE]*\).*/\1 \2/p')
+nt=$(printf '%s' "$J" | sed -n 's/.*"n_th":{"value":\([-+0-9.eE]*\),"stderr":\([-+0-9.eE]*\).*/\1 \2/p')
+awk -v a="$gs" 'BEGIN { split(a, v, " "); d = v[1] - 1000; exit !(v[2] > 0 && v[2] < 5 && d < 4 * v[2] && -d < 4 * v[2]) }' \
+  && ok || bad "gain-fit G_sat '$gs' vs 1000"
+awk -v a="$nt" 'BEGIN { split(a, v, " "); d = v[1] - 1.5e19; exit !(v[2] > 0 && v[2] < 1e17 && d < 4 * v[2] && -d < 4 * v[2]) }' \
+  && ok || bad "gain-fit N_th '$nt' vs 1.5e19"
+no_nonfinite "$T/gsat.json" "gain-fit at bound JSON file"
+run carriers gain-fit "$T/gsat.csv" --gamma 0.5 -o "$T/gsat.csv.out.csv" --plot "$T/gsat.svg"
+expect_rc 1 "gain-fit N_s at bound: text exit 1"
+expect_out 'N_s          at bound (N_s >= 0): best fit 0 cm^-3' "gain-fit N_s at bound text"
+expect_out 'sigma        not determined (N_s at its bound 0' "gain-fit sigma text"
+expect_out 'G_sat        ' "gain-fit G_sat text"
+expect_err 'N_s at its bound 0' "gain-fit bound warning"
+no_nonfinite "$T/gsat.csv.out.csv" "gain-fit at bound CSV"
+[ -s "$T/gsat.svg" ] && ok || bad "gain-fit at bound plot"
+
 expect_input_error "--k3: must not be negative" "negative k3" -- carriers plqy --k1 1e7 --k2 2e-10 --k3 -1
 expect_input_error "--absorptance: must lie in" "absorptance > 1" -- carriers pulse "${ABC[@]}" --fluence 10 --thickness 100 --photon-energy 2.4 --pulse-fwhm 1000 --absorptance 2
 expect_input_error "--pulse-fwhm: must be positive" "zero pulse" -- carriers pulse "${ABC[@]}" "${P[@]}" --pulse-fwhm 0

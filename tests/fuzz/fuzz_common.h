@@ -33,6 +33,17 @@ static inline int fuzz_memfile(const uint8_t *data, size_t size, char *path, siz
   return fd;
 }
 
+/* The opening of the file-reader harnesses: the first byte selects the
+ * options (*sel), the rest is the file, handed over as a memory file
+ * (fuzz_memfile). Returns its descriptor (close it when done), or -1 when
+ * there is nothing to read or no memory file. */
+static inline int fuzz_sel_file(const uint8_t *data, size_t size, unsigned *sel, char *path, size_t psize)
+{
+  if (size < 1) return -1;
+  *sel = data[0];
+  return fuzz_memfile(data + 1, size - 1, path, psize);
+}
+
 /* Work in a fresh private directory, removed at exit: harnesses whose
  * inputs make the code write files (-o, --plot) or read files named in
  * the input (stack materials) keep all of that in there. `tmpl` is a

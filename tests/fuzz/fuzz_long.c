@@ -9,10 +9,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-  if (size < 1) return 0;
-  unsigned sel = data[0];
+  unsigned sel;
   char path[64];
-  int fd = fuzz_memfile(data + 1, size - 1, path, sizeof path);
+  int fd = fuzz_sel_file(data, size, &sel, path, sizeof path);
   if (fd < 0) return 0;
   static const char *const du[] = {NULL, "ps", "ns", "kg"};
   gk_long_options lo = {.read = {.max_bytes = 1 << 20},

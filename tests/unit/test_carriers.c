@@ -165,6 +165,65 @@ static void test_gain_fit(void)
   CHECK_INT(gk_gain_fit_run(n, g, 3, 1.5, 0, 0, 0, &f, &e), GK_EUSAGE);
 }
 
+/* Every density far above saturation: the law's limit N_s -> 0,
+ * G = G_sat (1 - N_th/N), and data beyond it (generated with N_s < 0 and
+ * Gamma sigma N_s = G_sat > 0, a gain that rises more steeply near N_th and
+ * flattens faster than the limit allows) put the optimum on the bound
+ * N_s = 0, where sigma runs to infinity. The fit reports the bound with
+ * G_sat and N_th of the closed-form limit; the interior Table 1 case stays
+ * off the bound. */
+static void test_gain_fit_bound(void)
+{
+  enum { M = 14 };
+  double n[M], g[M], gb[M], gi[M];
+  for (int i = 0; i < M; i++) {
+    n[i] = 1.75e19 + 2.5e18 * i;
+    g[i] = 1000 * (1 - 1.5e19 / n[i]) * (1 + 0.002 * sin(1.3 * i));   /* G_sat 1000, N_th 1.5e19 */
+    gb[i] = 1000 * (n[i] - 1.5e19) / (n[i] - 2.5e18);   /* the law with N_s = -2.5e18: beyond the bound */
+    gi[i] = gk_gain_saturated(0.65, 4e-16, 1.5e19, 5e19, n[i]);
+  }
+  gk_gain_fit f;
+  gk_error e;
+  CHECK_INT(gk_gain_fit_run(n, g, M, 0.5, 0, 0, 0, &f, &e), GK_OK);
+  CHECK(f.n_s_at_bound == 1 && f.n_s == 0 && isnan(f.sigma) && f.converged);
+  CHECK_MSG(fabs(f.g_sat - 1000) < 4 * f.se_g_sat && f.se_g_sat < 5, "G_sat %g +- %g", f.g_sat, f.se_g_sat);
+  CHECK_MSG(fabs(f.n_th - 1.5e19) < 4 * f.se_n_th && f.se_n_th < 1e17, "N_th %g +- %g", f.n_th, f.se_n_th);
+  /* the reported curve is the limit's, and its chi2 the one reported */
+  double c2 = 0;
+  for (int i = 0; i < M; i++) {
+    CHECK_CLOSE(f.fit.yhat[i], f.g_sat * (1 - f.n_th / n[i]), 1e-9);
+    c2 += (g[i] - f.fit.yhat[i]) * (g[i] - f.fit.yhat[i]);
+  }
+  CHECK_CLOSE(f.fit.chi2, c2, 1e-9);
+  gk_gain_fit_free(&f);
+  CHECK_INT(gk_gain_fit_run(n, gb, M, 0.5, 0, 0, 0, &f, &e), GK_OK);
+  CHECK(f.n_s_at_bound == 1 && f.n_s == 0 && isnan(f.sigma));
+  /* no interior point does better than the bound: a scan of N_s > 0 with
+   * (Gamma sigma, N_th) by linear least squares at each N_s (G (1 + N/N_s)
+   * = Gamma sigma N - Gamma sigma N_th is linear in them for fixed N_s,
+   * weighted back by 1/(1 + N/N_s) to compare chi2 in G) */
+  double best = INFINITY;
+  for (int k = 0; k <= 120; k++) {
+    double ns = 1e15 * pow(10, 6.0 * k / 120), s11 = 0, s12 = 0, s22 = 0, s1y = 0, s2y = 0;
+    for (int i = 0; i < M; i++) {
+      double w = 1 / (1 + n[i] / ns), a = n[i] * w, b = -w;
+      s11 += a * a, s12 += a * b, s22 += b * b, s1y += a * gb[i], s2y += b * gb[i];
+    }
+    double det = s11 * s22 - s12 * s12, A = (s22 * s1y - s12 * s2y) / det, B = (s11 * s2y - s12 * s1y) / det, c = 0;
+    for (int i = 0; i < M; i++) {
+      double r = gb[i] - (A * n[i] - B) / (1 + n[i] / ns);
+      c += r * r;
+    }
+    if (A > 0) best = fmin(best, c);
+  }
+  CHECK_MSG(f.fit.chi2 <= best * (1 + 1e-9), "bound chi2 %g above an interior point's %g", f.fit.chi2, best);
+  gk_gain_fit_free(&f);
+  CHECK_INT(gk_gain_fit_run(n, gi, M, 0.65, 0, 0, 0, &f, &e), GK_OK);
+  CHECK(f.n_s_at_bound == 0 && isnan(f.g_sat));
+  CHECK_CLOSE(f.n_s, 5e19, 1e-6);
+  gk_gain_fit_free(&f);
+}
+
 int main(void)
 {
   gsl_set_error_handler_off();
@@ -174,5 +233,6 @@ int main(void)
   RUN(test_pulse_stiff);
   RUN(test_thresholds);
   RUN(test_gain_fit);
+  RUN(test_gain_fit_bound);
   return gk_test_summary();
 }

@@ -10,20 +10,6 @@
 #include "gainkit/fluence.h"
 #include "gk_test.h"
 
-static char dir[64];
-
-static const char *put(const char *name, const char *text)
-{
-  static char path[4][128];
-  static int k;
-  char *p = path[k++ % 4];
-  snprintf(p, 128, "%s/%s", dir, name);
-  FILE *f = fopen(p, "w");
-  fputs(text, f);
-  fclose(f);
-  return p;
-}
-
 static void test_names(void)
 {
   CHECK_CLOSE(gk_chain_fluence_from_name("/x/vsl-F0120uJcm2.csv"), 120e-6, 1e-12);
@@ -42,18 +28,18 @@ static void test_sidecar(void)
   const char *files[2] = {"/data/a.csv", "b.csv"};
   double F[2];
   gk_error e;
-  CHECK_INT(gk_chain_sidecar_read(put("s.csv", "file,fluence (mJ/cm2)\r\n# c\na.csv,0.5\nb.csv,2\n"), files, 2, F, &e), GK_OK);
+  CHECK_INT(gk_chain_sidecar_read(gk_test_write_temp("s.csv", "file,fluence (mJ/cm2)\r\n# c\na.csv,0.5\nb.csv,2\n"), files, 2, F, &e), GK_OK);
   CHECK_CLOSE(F[0], 0.5e-3, 1e-12);
   CHECK_CLOSE(F[1], 2e-3, 1e-12);
-  CHECK_INT(gk_chain_sidecar_read(put("s.csv", "a.csv,5\nb.csv,7\n"), files, 2, F, &e), GK_OK);
+  CHECK_INT(gk_chain_sidecar_read(gk_test_write_temp("s.csv", "a.csv,5\nb.csv,7\n"), files, 2, F, &e), GK_OK);
   CHECK_CLOSE(F[1], 7e-6, 1e-12);   /* uJ/cm2 without a header */
-  CHECK_INT(gk_chain_sidecar_read(put("s.csv", "a.csv,5\n"), files, 2, F, &e), GK_EINPUT);
+  CHECK_INT(gk_chain_sidecar_read(gk_test_write_temp("s.csv", "a.csv,5\n"), files, 2, F, &e), GK_EINPUT);
   CHECK(strstr(e.msg, "no fluence for 'b.csv'") != NULL);
-  CHECK_INT(gk_chain_sidecar_read(put("s.csv", "a.csv,5\nc.csv,1\n"), files, 2, F, &e), GK_EINPUT);
+  CHECK_INT(gk_chain_sidecar_read(gk_test_write_temp("s.csv", "a.csv,5\nc.csv,1\n"), files, 2, F, &e), GK_EINPUT);
   CHECK_INT(e.line, 2);
-  CHECK_INT(gk_chain_sidecar_read(put("s.csv", "a.csv,5\nb.csv,-1\n"), files, 2, F, &e), GK_EINPUT);
+  CHECK_INT(gk_chain_sidecar_read(gk_test_write_temp("s.csv", "a.csv,5\nb.csv,-1\n"), files, 2, F, &e), GK_EINPUT);
   CHECK(strstr(e.msg, "> 0") != NULL);
-  CHECK(gk_chain_sidecar_read(put("s.csv", "file,fluence (nm)\na.csv,5\n"), files, 2, F, &e) != GK_OK);
+  CHECK(gk_chain_sidecar_read(gk_test_write_temp("s.csv", "file,fluence (nm)\na.csv,5\n"), files, 2, F, &e) != GK_OK);
   CHECK_INT(e.line, 1);
   CHECK_INT(gk_chain_sidecar_read("/nonexistent/s.csv", files, 2, F, &e), GK_EIO);
 }
@@ -87,13 +73,10 @@ static void test_density(void)
 
 int main(void)
 {
-  snprintf(dir, sizeof dir, "/tmp/gk-chain.XXXXXX");
-  if (!mkdtemp(dir)) return 1;
+  if (!gk_test_temp_dir("chain")) return 1;
   RUN(test_names);
   RUN(test_sidecar);
   RUN(test_density);
-  char cmd[96];
-  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-  if (system(cmd)) return 1;
+  gk_test_temp_cleanup();
   return gk_test_summary();
 }

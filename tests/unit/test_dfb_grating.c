@@ -11,19 +11,6 @@
 #include "gainkit/dfb.h"
 #include "gk_test.h"
 
-static char dir[512];
-
-static const char *write_stack(const char *name, const char *text)
-{
-  static char path[1024];
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  FILE *f = fopen(path, "w");
-  if (!f) return NULL;
-  fputs(text, f);
-  fclose(f);
-  return path;
-}
-
 static const char *STACK = "wavelength_nm: 530\nlayers:\n  - {name: air, n: 1.0}\n"
                            "  - {name: CsPbBr3, n: 2.30, thickness_nm: 120, active: true}\n"
                            "  - {name: grating, n: 1.46, thickness_nm: 40}\n  - {name: quartz, n: 1.46}\n";
@@ -33,7 +20,7 @@ static void test_prepare_errors(void)
   gk_stack s;
   gk_error e;
   gk_error_clear(&e);
-  CHECK_INT(gk_stack_load(write_stack("a.yaml", STACK), &s, &e), GK_OK);
+  CHECK_INT(gk_stack_load(gk_test_write_temp("a.yaml", STACK), &s, &e), GK_OK);
   gk_dfb_grating g = {.n_fill = 2.3, .duty = 0.75, .order = 2};
   double wl = NAN;
   CHECK_INT(gk_dfb_grating_prepare(&s, "grating", &g, &wl, &e), GK_OK);
@@ -50,7 +37,7 @@ static void test_prepare_errors(void)
   CHECK(!strcmp(e.option, "depth") && strstr(e.msg, "`depth`") && !strstr(e.msg, "--"));
   gk_stack_free(&s);
   gk_error_clear(&e);
-  CHECK_INT(gk_stack_load(write_stack("b.yaml", strchr(STACK, '\n') + 1), &s, &e), GK_OK);
+  CHECK_INT(gk_stack_load(gk_test_write_temp("b.yaml", strchr(STACK, '\n') + 1), &s, &e), GK_OK);
   g.depth_nm = 0;
   wl = 0;
   CHECK(gk_dfb_grating_prepare(&s, "grating", &g, &wl, &e) != GK_OK);
@@ -69,8 +56,8 @@ static void test_depth_vs_split(void)
   gk_stack s1, s2;
   gk_error e;
   gk_error_clear(&e);
-  CHECK_INT(gk_stack_load(write_stack("c.yaml", STACK), &s1, &e), GK_OK);
-  CHECK_INT(gk_stack_load(write_stack("d.yaml", SPLIT), &s2, &e), GK_OK);
+  CHECK_INT(gk_stack_load(gk_test_write_temp("c.yaml", STACK), &s1, &e), GK_OK);
+  CHECK_INT(gk_stack_load(gk_test_write_temp("d.yaml", SPLIT), &s2, &e), GK_OK);
   for (int pol = 0; pol < 2; pol++) {
     gk_dfb_grating a = {.n_fill = 2.3, .duty = 0.6, .order = 1, .pol = (gk_pol)pol, .depth_nm = 15}, b = a;
     b.depth_nm = 0;
@@ -107,7 +94,7 @@ static void test_bragg_map_lowest(void)
   gk_stack s;
   gk_error e;
   gk_error_clear(&e);
-  CHECK_INT(gk_stack_load(write_stack("e.yaml", STACK), &s, &e), GK_OK);
+  CHECK_INT(gk_stack_load(gk_test_write_temp("e.yaml", STACK), &s, &e), GK_OK);
   gk_dfb_grating g = {.layer = 2, .n_fill = 2.3, .duty = 0.3, .order = 2};
   gk_dfb_coupling c = {0};
   CHECK_INT(gk_dfb_grating_bragg(&s, &g, 270, 530, &c, &e), GK_OK);
@@ -128,13 +115,10 @@ static void test_bragg_map_lowest(void)
 
 int main(void)
 {
-  snprintf(dir, sizeof dir, "%s/gk-test-dfbg.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-  if (!mkdtemp(dir)) return 1;
+  if (!gk_test_temp_dir("dfbg")) return 1;
   RUN(test_prepare_errors);
   RUN(test_depth_vs_split);
   RUN(test_bragg_map_lowest);
-  char cmd[600];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  if (system(cmd)) {}
+  gk_test_temp_cleanup();
   return gk_test_summary();
 }

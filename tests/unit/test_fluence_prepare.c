@@ -10,18 +10,6 @@
 #include "gainkit/fluence.h"
 #include "gk_test.h"
 
-static char dir[512];
-static const char *write_file(const char *name, const char *text)
-{
-  static char path[1024];
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  FILE *f = fopen(path, "w");
-  if (!f) return NULL;
-  fputs(text, f);
-  fclose(f);
-  return path;
-}
-
 static void test_beam(void)
 {
   enum { N = 41 };
@@ -49,7 +37,7 @@ static void test_absorb_and_mode(void)
   gk_error e;
   gk_error_clear(&e);
   gk_stack s;
-  const char *p = write_file("a.yaml", "wavelength_nm: 530\nlayers:\n  - {name: air, n: 1.0}\n"
+  const char *p = gk_test_write_temp("a.yaml", "wavelength_nm: 530\nlayers:\n  - {name: air, n: 1.0}\n"
                                        "  - {name: film, n: 2.3, k: 0.3, thickness_nm: 200}\n  - {name: glass, n: 1.5}\n");
   CHECK_INT(gk_stack_load(p, &s, &e), GK_OK);
   gk_absorb ab;
@@ -57,7 +45,7 @@ static void test_absorb_and_mode(void)
   CHECK_INT(gk_fluence_absorb_active(&s, 400, 0, &ab, &A, &e), GK_EINPUT); /* no active layer */
   CHECK(strstr(e.file, "a.yaml") && strstr(e.msg, "active"));
   gk_stack_free(&s);
-  p = write_file("b.yaml", "wavelength_nm: 530\nlayers:\n  - {name: air, n: 1.0}\n"
+  p = gk_test_write_temp("b.yaml", "wavelength_nm: 530\nlayers:\n  - {name: air, n: 1.0}\n"
                            "  - {name: film, n: 2.3, k: 0.3, thickness_nm: 200, active: true}\n  - {name: glass, n: 1.5}\n");
   gk_error_clear(&e);
   CHECK_INT(gk_stack_load(p, &s, &e), GK_OK);
@@ -75,7 +63,7 @@ static void test_absorb_and_mode(void)
   gk_depth_free(&dp);
   gk_absorb_free(&ab);
   gk_stack_free(&s);
-  p = write_file("c.yaml", "wavelength_nm: 530\nlayers:\n  - {name: air, n: 1.0}\n"
+  p = gk_test_write_temp("c.yaml", "wavelength_nm: 530\nlayers:\n  - {name: air, n: 1.0}\n"
                            "  - {name: film, n: 2.3, thickness_nm: 200, active: true}\n  - {name: glass, n: 1.5}\n");
   CHECK_INT(gk_stack_load(p, &s, &e), GK_OK);
   CHECK_INT(gk_fluence_absorb_active(&s, 400, 0, &ab, &A, &e), GK_EINPUT); /* k = 0: no carriers */
@@ -99,13 +87,10 @@ static void test_correlated(void)
 
 int main(void)
 {
-  snprintf(dir, sizeof dir, "%s/gk-test-flp.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-  if (!mkdtemp(dir)) return 1;
+  if (!gk_test_temp_dir("flp")) return 1;
   RUN(test_beam);
   RUN(test_absorb_and_mode);
   RUN(test_correlated);
-  char cmd[600];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  if (system(cmd)) {}
+  gk_test_temp_cleanup();
   return gk_test_summary();
 }

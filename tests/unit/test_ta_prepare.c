@@ -12,30 +12,16 @@
 #include "gainkit/trpl.h"
 #include "gk_test.h"
 
-static char dir[64];
-
-static const char *put(const char *name, const char *text)
-{
-  static char path[8][128];
-  static int k;
-  char *p = path[k++ % 8];
-  snprintf(p, 128, "%s/%s", dir, name);
-  FILE *f = fopen(p, "w");
-  fputs(text, f);
-  fclose(f);
-  return p;
-}
-
 static const char GROUND[] = "wavelength (nm),A\n500,0.5\n510,0.4\n520,0.3\n530,0.2\n";
 static const char D4[] = "# delay: 4 ps\nwavelength (nm) \\ <N>,0.5,1,2\n505,-0.1,-0.2,-0.3\n515,-0.1,-0.2,-0.35\n525,-0.05,-0.1,-0.25\n";
 static const char D8[] = "# delay: 8 ps\nwavelength (nm) \\ <N>,0.5,1,2\n505,-0.05,-0.1,-0.2\n515,-0.05,-0.1,-0.3\n525,-0.02,-0.05,-0.2\n";
 
 static void test_two_delays(void)
 {
-  const char *d[2] = {put("d4.csv", D4), put("d8.csv", D8)};
+  const char *d[2] = {gk_test_write_temp("d4.csv", D4), gk_test_write_temp("d8.csv", D8)};
   gk_ta_inputs in;
   gk_ta_inputs_default(&in);
-  in.ground = put("g.csv", GROUND);
+  in.ground = gk_test_write_temp("g.csv", GROUND);
   in.delta = d;
   in.ndelta = 2;
   in.delay = 7e-12;
@@ -58,10 +44,10 @@ static void test_two_delays(void)
 
 static void test_pump_axis(void)
 {
-  const char *d[1] = {put("f.csv", "wavelength (nm) \\ F (uJ/cm2),1,2,4\n505,-0.1,-0.2,-0.3\n515,-0.1,-0.2,-0.3\n")};
+  const char *d[1] = {gk_test_write_temp("f.csv", "wavelength (nm) \\ F (uJ/cm2),1,2,4\n505,-0.1,-0.2,-0.3\n515,-0.1,-0.2,-0.3\n")};
   gk_ta_inputs in;
   gk_ta_inputs_default(&in);
-  in.ground = put("g.csv", GROUND);
+  in.ground = gk_test_write_temp("g.csv", GROUND);
   in.delta = d;
   in.ndelta = 1;
   gk_ta_prepared p;
@@ -84,7 +70,7 @@ static void test_pump_axis(void)
   /* counts: field-named usage errors */
   double nm[2] = {1, 2};
   gk_ta_inputs_default(&in);
-  in.ground = put("g.csv", GROUND);
+  in.ground = gk_test_write_temp("g.csv", GROUND);
   in.delta = d;
   in.ndelta = 1;
   in.n_mean = nm;
@@ -106,20 +92,20 @@ static void test_bad_files(void)
   gk_ta_inputs_default(&in);
   gk_ta_prepared p;
   gk_error e;
-  in.ground = put("g.csv", GROUND);
+  in.ground = gk_test_write_temp("g.csv", GROUND);
   /* no delta and no long table */
   CHECK_INT(gk_ta_prepare(&in, &p, &e), GK_EUSAGE);
   CHECK_STR(e.option, "delta");
   gk_ta_prepared_free(&p);
   /* grids that differ */
-  const char *d[2] = {put("d4.csv", D4), put("s.csv", "# delay: 8 ps\nwavelength (nm) \\ <N>,0.5,1,3\n505,-0.1,-0.2,-0.3\n515,-0.1,-0.2,-0.3\n")};
+  const char *d[2] = {gk_test_write_temp("d4.csv", D4), gk_test_write_temp("s.csv", "# delay: 8 ps\nwavelength (nm) \\ <N>,0.5,1,3\n505,-0.1,-0.2,-0.3\n515,-0.1,-0.2,-0.3\n")};
   in.delta = d;
   in.ndelta = 2;
   CHECK_INT(gk_ta_prepare(&in, &p, &e), GK_EINPUT);
   CHECK(strstr(e.file, "s.csv") != NULL);
   gk_ta_prepared_free(&p);
   /* a bare delay needs delay_unit; with it, it is read in that unit */
-  d[1] = put("b.csv", "# delay: 8\nwavelength (nm) \\ <N>,0.5,1,2\n505,-0.1,-0.2,-0.3\n515,-0.1,-0.2,-0.3\n525,0,0,0\n");
+  d[1] = gk_test_write_temp("b.csv", "# delay: 8\nwavelength (nm) \\ <N>,0.5,1,2\n505,-0.1,-0.2,-0.3\n515,-0.1,-0.2,-0.3\n525,0,0,0\n");
   CHECK_INT(gk_ta_prepare(&in, &p, &e), GK_EINPUT);
   CHECK(strstr(e.msg, "`delay_unit`") != NULL);
   gk_ta_prepared_free(&p);
@@ -128,14 +114,14 @@ static void test_bad_files(void)
   CHECK_CLOSE(p.delay[1], 8e-12, 1e-12);
   gk_ta_prepared_free(&p);
   /* a delay asked of one file without one */
-  d[0] = put("n.csv", "wavelength (nm) \\ <N>,0.5,1,2\n505,-0.1,-0.2,-0.3\n515,-0.1,-0.2,-0.3\n");
+  d[0] = gk_test_write_temp("n.csv", "wavelength (nm) \\ <N>,0.5,1,2\n505,-0.1,-0.2,-0.3\n515,-0.1,-0.2,-0.3\n");
   in.ndelta = 1;
   in.delay = 1e-12;
   CHECK_INT(gk_ta_prepare(&in, &p, &e), GK_EUSAGE);
   CHECK_STR(e.option, "delay");
   gk_ta_prepared_free(&p);
   /* wavelengths outside the ground spectrum */
-  d[0] = put("o.csv", "wavelength (nm) \\ <N>,0.5,1,2\n505,-0.1,-0.2,-0.3\n545,-0.1,-0.2,-0.3\n");
+  d[0] = gk_test_write_temp("o.csv", "wavelength (nm) \\ <N>,0.5,1,2\n505,-0.1,-0.2,-0.3\n545,-0.1,-0.2,-0.3\n");
   in.delay = NAN;
   CHECK_INT(gk_ta_prepare(&in, &p, &e), GK_EINPUT);
   CHECK(strstr(e.file, "o.csv") != NULL);
@@ -147,7 +133,7 @@ static void test_trpl_read(void)
   gk_trpl_read_options o = {.ndecay = 2, .what = "densities"};
   gk_trpl_table t;
   gk_error e;
-  const char *ok = put("p.csv", "t (ns),a,b\n0,1,2\n1,0.5,1\n2,0.25,0.5\n3,0.1,0.2\n");
+  const char *ok = gk_test_write_temp("p.csv", "t (ns),a,b\n0,1,2\n1,0.5,1\n2,0.25,0.5\n3,0.1,0.2\n");
   CHECK_INT(gk_trpl_read(ok, &o, &t, &e), GK_OK);
   CHECK_INT(t.n, 4);
   CHECK_CLOSE(t.t[3], 3e-9, 1e-12);
@@ -160,7 +146,7 @@ static void test_trpl_read(void)
   CHECK(strstr(e.msg, "2 PL columns but 3 densities") != NULL);
   gk_trpl_table_free(&t);
   o.ndecay = 2;
-  const char *bare = put("q.csv", "t,a,b\n-1,1,2\n1,0.5,1\n2,0.25,0.5\n3,0.1,0.2\n");
+  const char *bare = gk_test_write_temp("q.csv", "t,a,b\n-1,1,2\n1,0.5,1\n2,0.25,0.5\n3,0.1,0.2\n");
   CHECK_INT(gk_trpl_read(bare, &o, &t, &e), GK_EINPUT);
   CHECK(strstr(e.msg, "`time_unit`") != NULL);
   gk_trpl_table_free(&t);
@@ -180,7 +166,7 @@ static void test_trpl_read(void)
   gk_trpl_table_free(&t);
   /* the charging file: exactly three columns */
   gk_trpl_read_options oc = {.time_unit = "ns"};
-  CHECK_INT(gk_trpl_read(put("c.csv", "t,a\n0,1\n1,2\n2,3\n3,4\n"), &oc, &t, &e), GK_EINPUT);
+  CHECK_INT(gk_trpl_read(gk_test_write_temp("c.csv", "t,a\n0,1\n1,2\n2,3\n3,4\n"), &oc, &t, &e), GK_EINPUT);
   CHECK(strstr(e.msg, "`charging` reads three") != NULL);
   gk_trpl_table_free(&t);
   CHECK_INT(gk_trpl_read(ok, &oc, &t, &e), GK_OK);
@@ -190,14 +176,11 @@ static void test_trpl_read(void)
 
 int main(void)
 {
-  snprintf(dir, sizeof dir, "/tmp/gk-taprep.XXXXXX");
-  if (!mkdtemp(dir)) return 1;
+  if (!gk_test_temp_dir("taprep")) return 1;
   RUN(test_two_delays);
   RUN(test_pump_axis);
   RUN(test_bad_files);
   RUN(test_trpl_read);
-  char cmd[96];
-  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-  if (system(cmd)) return 1;
+  gk_test_temp_cleanup();
   return gk_test_summary();
 }
