@@ -344,6 +344,9 @@ static double spectrum_fwhm(const double *lam, const double *s, size_t n)
   return hi - lo;
 }
 
+enum { SIM_THREADS_MAX = 64 };
+struct pop_args;
+
 /* Working state of one run. Lines = lateral strips x modes x wavelength
  * bins: line l belongs to strip l / nb and mode bin l % nb (mode p = bin
  * / nl). Cells: strip y's cells are y*nx ... y*nx + nx - 1. */
@@ -368,7 +371,12 @@ typedef struct sim {
   double *edge, *far;              /* nlines: S+ at the film edge, S- at x = 0 */
   double *we, *wa, *wesa, *wbg;    /* per cell: stimulated rate coefficients, bg photons/s */
   double *stiff;                   /* per cell: gain-feedback rate bound (see the step control) */
-  int parallel;                    /* this step's flux solve on the run's threads (team) */
+  int parallel;                    /* this step's flux solve and population update on the run's threads */
+  double prate;                    /* step control: emitters' pump rate bound σ_p P(t) max pm */
+  double rbound;                   /* step control: the largest per-cell rate bound (solve_flux) */
+  double rpart[SIM_THREADS_MAX];   /* the same per thread's cells (taken in thread order: max is exact) */
+  const struct pop_args *pa;       /* this step's population update (pop_cells) */
+  double *bud;                     /* per cell and slice: the step's 5 budget terms, summed in cell order */
   struct flux_team *team;          /* the run's own threads (flux_team_start), NULL: none */
 } sim;
 
@@ -661,6 +669,155 @@ static void cell_rates(sim *S, size_t ci, double inv)
   S->wbg[ci] = wbg;
 }
 
+/* Step-control bound of cells [i0, i1): the largest per-molecule rate
+ * (see the time loop in gk_sim_run). 0 for no cells; the caller takes the
+ * max with its floor k1 + k2. A max is exact, so splitting the cells
+ * between threads gives the same number. */
+static double step_bound(const sim *S, size_t i0, size_t i1)
+{
+  const gk_sim_config *c = S->c;
+  size_t ncell = S->nx * S->ny, nz = S->nz, npol = S->npol;
+  double k2 = c->second_fraction > 0 ? 1 / c->second_lifetime : 0, rmax = 0;
+  if (c->kinetics == GK_SIM_BULK) {
+    double kb1 = c->k1, kb2 = c->k2, kb3 = c->k3;
+    for (size_t i = i0; i < i1; i++)
+      for (size_t z = 0; z < nz; z++) {
+        double N = S->n1[i * nz + z], dh, W = 0;
+        gain_h(c, N, &dh);
+        for (size_t p = 0; p < npol; p++) W += S->mw[p][z] * S->wep[p * ncell + i];
+        double rr = kb1 + N * (2 * kb2 + 3 * kb3 * N) + fabs(W * dh) + k2 + S->stiff[i];
+        if (rr > rmax) rmax = rr;
+      }
+    return rmax;
+  }
+  double k1 = 1 / c->lifetime, prate = S->prate;
+  for (size_t i = i0; i < i1; i++) {
+    double rr;
+    if (nz == 1) {
+      rr = prate + S->wa[i] + S->we[i] + k1 + k2 + S->stiff[i];
+    } else { /* the fastest slice: Σ_p nz w_ps (W_a + W_e of mode p) */
+      double wmax = 0;
+      for (size_t z = 0; z < nz; z++) {
+        double w = 0;
+        for (size_t p = 0; p < npol; p++) w += S->mw[p][z] * (S->wap[p * ncell + i] + S->wep[p * ncell + i]);
+        wmax = fmax(wmax, w);
+      }
+      rr = prate + wmax + k1 + k2 + S->stiff[i];
+    }
+    if (rr > rmax) rmax = rr;
+  }
+  return rmax;
+}
+
+/* Thread t of n: the rates of its share of the cells and their step bound. */
+static void rates_share(sim *S, size_t t, size_t n)
+{
+  size_t ncell = S->nx * S->ny, i0 = t * ncell / n, i1 = (t + 1) * ncell / n;
+  double inv = 1 / S->vol;
+  for (size_t ci = i0; ci < i1; ci++) cell_rates(S, ci, inv);
+  S->rpart[t] = step_bound(S, i0, i1);
+}
+
+/* One time step's population update (gk_sim_run's time loop fills it). */
+typedef struct pop_args {
+  double dt, dose, dose_h;
+  const double *pabs, *bsl;
+} pop_args;
+
+/* Populations of cells [i0, i1) advanced over one step, and the step's
+ * budget terms of each cell and slice into S->bud ([iz * 5 + k]: absorbed,
+ * guided decay, other decay, net stimulated, ESA loss). The caller adds
+ * them up in cell order, so the sums are the same bits however the cells
+ * were split between threads. Each cell depends only on its own state. */
+static void pop_cells(sim *S, size_t i0, size_t i1)
+{
+  const gk_sim_config *c = S->c;
+  const pop_args *a = S->pa;
+  size_t ncell = S->nx * S->ny, nz = S->nz, npol = S->npol;
+  double dt = a->dt, dose = a->dose;
+  double k2 = c->second_fraction > 0 ? 1 / c->second_lifetime : 0;
+  double phi2 = c->second_fraction, ntot = c->density, sp = c->pump_cross_section, d = c->thickness;
+  double vol = S->vol, beta = c->coupling;
+  double eta1 = c->radiative_fraction, eta2 = c->second_radiative_fraction;
+  const double *pabs = a->pabs, *bsl = a->bsl;
+  if (c->kinetics == GK_SIM_BULK) {
+    /* The local carrier equation dN/dt = G − k1N − k2N² − k3N³ − R_stim
+     * by the explicit midpoint rule (second order; pump dose of each
+     * half exact, stimulated term frozen over the step, as the fluxes
+     * are). Every term is booked with the value it used, so the photon
+     * budget closes exactly; the guided spontaneous photons are the
+     * ones the fluxes carried (β k2 N² at the start of the step), the
+     * rest of the radiative decay is "other". */
+    double kb1 = c->k1, kb2 = c->k2, kb3 = c->k3;
+    double dose_h = a->dose_h, vz = vol / (double)nz;
+    for (size_t i = i0; i < i1; i++) {
+      double pmi = S->pm[i];
+      for (size_t z = 0; z < nz; z++) {
+        size_t iz = i * nz + z;
+        double *b = S->bud + iz * 5;
+        double N = S->n1[iz], n2 = S->n2[iz], dh, W = 0, bs = bsl[z];
+        double nabs = dose * pmi * pabs[z], nabs_h = dose_h * pmi * pabs[z];
+        for (size_t p = 0; p < npol; p++) W += S->mw[p][z] * S->wep[p * ncell + i];
+        double stim = dt * (W * gain_h(c, N, &dh));
+        double rec0 = N * (kb1 + N * (kb2 + kb3 * N));
+        double Nh = N + (1 - phi2) * nabs_h - 0.5 * dt * rec0 - 0.5 * stim;
+        double d1 = dt * kb1 * Nh, dr = dt * kb2 * Nh * Nh, d3 = dt * kb3 * Nh * Nh * Nh;
+        double dec2 = dt * k2 * n2;
+        double guided = dt * kb2 * N * N;
+        S->n1[iz] = N + (1 - phi2) * nabs - d1 - dr - d3 - stim;
+        S->n2[iz] = n2 + phi2 * nabs - dec2;
+        b[0] = nabs * vz;
+        b[1] = (bs * guided + bs * eta2 * dec2) * vz;
+        b[2] = (d1 + dr + d3 - bs * guided + (1 - bs * eta2) * dec2) * vz;
+        b[3] = stim * vz;
+        b[4] = 0;
+      }
+    }
+    return;
+  }
+  /* Emitter slices, from the pumped face down: slice s absorbs the
+   * pump that the slices above let through, Π_{s'<s} e^{−σ_p N0_s' Δz},
+   * times 1 − e^{−σ_p N0_s Δz} (Beer–Lambert over the slice with its
+   * own, bleached, ground state; the film's total is 1 − e^{−σ_p Σ N0 Δz}
+   * whatever the slicing). Its stimulated, absorption and ESA rates are
+   * the modes' rate coefficients weighted nz w_ps. nz = 1: the depth-
+   * averaged model, the same operations as before. */
+  double k1 = 1 / c->lifetime;
+  double bsum = beta + (npol == 2 ? c->coupling_tm : 0);
+  double dz = d / (double)nz, vz = vol / (double)nz;
+  for (size_t i = i0; i < i1; i++) {
+    double att = 1;
+    for (size_t z = 0; z < nz; z++) {
+      size_t iz = i * nz + z;
+      double *b = S->bud + iz * 5;
+      double n1 = S->n1[iz], n2 = S->n2[iz], n0 = ntot - n1 - n2;
+      double We = S->we[i], Wa = S->wa[i], Wx = S->wesa[i], bs = bsum;
+      if (nz > 1) {
+        We = Wa = Wx = 0;
+        for (size_t p = 0; p < npol; p++) {
+          size_t q = p * ncell + i;
+          We += S->mw[p][z] * S->wep[q];
+          Wa += S->mw[p][z] * S->wap[q];
+          Wx += S->mw[p][z] * S->wxp[q];
+        }
+        bs = bsl[z];
+      }
+      double em = expm1(-sp * n0 * dz);
+      double nabs = dose * S->pm[i] * att * -em / dz;
+      att *= 1 + em;
+      double dec1 = dt * k1 * n1, dec2 = dt * k2 * n2;
+      double stim = dt * (We * n1 - Wa * n0);
+      S->n1[iz] = n1 + (1 - phi2) * nabs - dec1 - stim;
+      S->n2[iz] = n2 + phi2 * nabs - dec2;
+      b[0] = nabs * vz;
+      b[1] = bs * (eta1 * dec1 + eta2 * dec2) * vz;
+      b[2] = ((1 - bs * eta1) * dec1 + (1 - bs * eta2) * dec2) * vz;
+      b[3] = stim * vz;
+      b[4] = dt * Wx * n1 * vz;
+    }
+  }
+}
+
 /* Flux blocks [w0, w1) of the run's ny · npol · nblk blocks (strip-major,
  * then mode, then bin block). */
 static void flux_blocks(sim *S, size_t w0, size_t w1)
@@ -691,7 +848,8 @@ static void flux_blocks(sim *S, size_t w0, size_t w1)
  * for a descheduled worker on a loaded machine. Which thread solves which
  * block never changes the arithmetic, so results are the same bits for any
  * thread count. */
-enum { FLUX_TEAM_MAX = 64 };
+enum { FLUX_TEAM_MAX = SIM_THREADS_MAX };
+enum { TEAM_FLUX = 0, TEAM_POP = 1 }; /* a hand-off's job */
 #define FLUX_TEAM_SPIN_NS 200000 /* a worker spins this long, then sleeps: 0.2 ms */
 /* Spinning threads yield their core every FLUX_TEAM_YIELD pauses (a few µs):
  * on a busy machine the scheduler may put two of a run's threads on one
@@ -707,6 +865,8 @@ struct flux_team {
   atomic_uint go;                 /* generation: bumped once per threaded solve */
   atomic_int left;                /* workers still solving this generation */
   atomic_int sleepers, quit;
+  atomic_int bar;                 /* TEAM_FLUX: threads still on their flux blocks */
+  int job;                        /* this generation's job (written before the bump) */
   pthread_mutex_t mu;
   pthread_cond_t cv;
   size_t started;                 /* worker threads running */
@@ -737,6 +897,26 @@ static void flux_share(flux_team *T, size_t t)
   flux_blocks(T->S, t * T->nwork / T->n, (t + 1) * T->nwork / T->n);
 }
 
+/* Thread t's part of a hand-off. TEAM_FLUX: its flux blocks; then, once
+ * every thread's blocks are done (a spinning barrier: the rates of a cell
+ * need all its blocks), the rates and step bound of its share of the
+ * cells. TEAM_POP: the population update of its share of the cells. */
+static void team_share(flux_team *T, size_t t)
+{
+  if (T->job == TEAM_POP) {
+    size_t ncell = T->S->nx * T->S->ny;
+    pop_cells(T->S, t * ncell / T->n, (t + 1) * ncell / T->n);
+    return;
+  }
+  flux_share(T, t);
+  atomic_fetch_sub_explicit(&T->bar, 1, memory_order_acq_rel);
+  for (unsigned k = 1; atomic_load_explicit(&T->bar, memory_order_acquire) > 0; k++) {
+    cpu_relax();
+    if (k % FLUX_TEAM_YIELD == 0) sched_yield();
+  }
+  rates_share(T->S, t, T->n);
+}
+
 static void *flux_worker(void *arg)
 {
   flux_slot *ws = arg;
@@ -763,7 +943,7 @@ static void *flux_worker(void *arg)
     }
     seen = g;
     if (atomic_load_explicit(&T->quit, memory_order_acquire)) return NULL;
-    flux_share(T, ws->idx);
+    team_share(T, ws->idx);
     atomic_fetch_sub_explicit(&T->left, 1, memory_order_release);
   }
 }
@@ -777,13 +957,16 @@ static void flux_team_wake(flux_team *T)
   }
 }
 
-/* One threaded flux solve: every thread its share, the caller included. */
-static void flux_team_run(flux_team *T)
+/* One hand-off (job: TEAM_FLUX or TEAM_POP): every thread its share, the
+ * caller included. */
+static void flux_team_run(flux_team *T, int job)
 {
+  T->job = job;
+  atomic_store_explicit(&T->bar, (int)T->n, memory_order_relaxed);
   atomic_store_explicit(&T->left, (int)T->started, memory_order_relaxed);
   atomic_fetch_add(&T->go, 1);
   flux_team_wake(T);
-  flux_share(T, 0);
+  team_share(T, 0);
   for (unsigned k = 1; atomic_load_explicit(&T->left, memory_order_acquire) > 0; k++) {
     cpu_relax();
     if (k % FLUX_TEAM_YIELD == 0) sched_yield();
@@ -807,6 +990,7 @@ static flux_team *flux_team_start(sim *S, size_t n)
   atomic_init(&T->left, 0);
   atomic_init(&T->sleepers, 0);
   atomic_init(&T->quit, 0);
+  atomic_init(&T->bar, 0);
   if (pthread_mutex_init(&T->mu, NULL)) {
     free(T);
     return NULL;
@@ -862,22 +1046,44 @@ typedef struct flux_team flux_team;
 static void flux_team_stop(flux_team *T) { (void)T; }
 #endif
 
+/* Fluxes, per-cell rates and the step bound S->rbound for the current
+ * populations. */
 static void solve_flux(sim *S)
 {
-  size_t nl = S->nl, ncell = S->nx * S->ny;
+  size_t nl = S->nl;
   size_t nblk = (nl + FLUX_BLK - 1) / FLUX_BLK, nwork = S->ny * S->npol * nblk;
-  double inv = 1 / S->vol;
+  size_t nparts = 1;
   cell_terms(S);
   /* Every bin's recurrence and every cell's sums are computed by the same
    * operations in the same order whichever thread does them, so results do
    * not depend on the number of threads. */
 #ifdef _OPENMP
-  if (S->parallel && S->team) flux_team_run(S->team);
-  else
+  if (S->parallel && S->team) {
+    flux_team_run(S->team, TEAM_FLUX);
+    nparts = S->team->n;
+  } else
 #endif
+  {
     flux_blocks(S, 0, nwork);
-  /* Rates per cell (cell_rates: fixed summation order) */
-  for (size_t ci = 0; ci < ncell; ci++) cell_rates(S, ci, inv);
+    rates_share(S, 0, 1); /* rates per cell (cell_rates: fixed summation order) */
+  }
+  double rb = 0;
+  for (size_t t = 0; t < nparts; t++)
+    if (S->rpart[t] > rb) rb = S->rpart[t];
+  S->rbound = rb;
+}
+
+/* This step's population update (S->pa), on the run's threads when the
+ * step's flux solve was. */
+static void pop_update(sim *S)
+{
+#ifdef _OPENMP
+  if (S->parallel && S->team) {
+    flux_team_run(S->team, TEAM_POP);
+    return;
+  }
+#endif
+  pop_cells(S, 0, S->nx * S->ny);
 }
 
 /* Serial or threaded flux solves, chosen by measurement. A probe runs
@@ -970,7 +1176,7 @@ static void sim_free(sim *S)
   S->team = NULL;
   double *p[] = {S->ce, S->ca, S->cesa, S->cu, S->fs, S->abg, S->f, S->n1, S->n2, S->u, S->v, S->q, S->du,
                  S->dv, S->pm, S->phi, S->psi, S->J, S->rsum, S->edge, S->far, S->we, S->wa, S->wesa, S->wbg, S->stiff,
-                 S->wep, S->wap, S->wxp};
+                 S->wep, S->wap, S->wxp, S->bud};
   for (size_t i = 0; i < sizeof p / sizeof *p; i++) free(p[i]);
 }
 
@@ -1106,11 +1312,11 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
   double **ptrs[] = {&S.ce, &S.ca, &S.cesa, &S.cu, &S.fs, &S.abg, &S.f, &S.n1, &S.n2, &S.u, &S.v, &S.q,
                      &S.du, &S.dv, &S.pm, &S.phi, &S.psi, &S.J, &S.rsum, &S.edge, &S.far, &S.we, &S.wa, &S.wesa,
                      &S.wbg, &S.stiff, &r->lambda, &r->t, &r->pump, &r->spectrum, &r->intensity, &r->fwhm,
-                     &r->spectrum_pol, &r->intensity_pol, &S.wep, &S.wap, &S.wxp, &r->absorbed_slice};
+                     &r->spectrum_pol, &r->intensity_pol, &S.wep, &S.wap, &S.wxp, &r->absorbed_slice, &S.bud};
   size_t pc = npol * ncell;
   size_t sizes[] = {nb, nb, nb, nb, nb, nb, nl, ncell * nz, ncell * nz, pc, pc, pc, pc, pc, ncell,
                     nlines * nx, nlines * nx, nlines * nx, 5 * pc * ((nl + FLUX_BLK - 1) / FLUX_BLK), nlines, nlines, ncell, ncell, ncell, ncell, ncell,
-                    nl, nt, nt, nl, nt, nt, npol * nl, npol * nt, pc, pc, pc, nz};
+                    nl, nt, nt, nl, nt, nt, npol * nl, npol * nt, pc, pc, pc, nz, 5 * ncell * nz};
   int ok = alloc_all(ptrs, sizes, sizeof sizes / sizeof *sizes);
   double *bin = calloc(nb + 1, sizeof *bin), *wy = calloc(ny, sizeof *wy);
   ok &= bin != NULL && wy != NULL;
@@ -1201,12 +1407,9 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
   window(c, &t0, &t1);
   double tbin = (t1 - t0) / (double)nt;
   double k1 = bulk ? 0 : 1 / c->lifetime, k2 = c->second_fraction > 0 ? 1 / c->second_lifetime : 0;
-  double phi2 = c->second_fraction, eps = c->accuracy, ntot = c->density;
-  double sp = c->pump_cross_section, d = c->thickness;
-  double vol = S.vol, beta = c->coupling;
-  double eta1 = c->radiative_fraction, eta2 = c->second_radiative_fraction;
+  double eps = c->accuracy, sp = c->pump_cross_section, vol = S.vol;
   /* bulk: the absorbed share of the pump is fixed (no bleaching), pabs[] */
-  double kb1 = c->k1, kb2 = c->k2, kb3 = c->k3;
+  double kb1 = c->k1;
   double pmax = 0;
   for (size_t i = 0; i < ncell; i++) pmax = fmax(pmax, S.pm[i]);
   gk_sim_budget B = {0};
@@ -1232,6 +1435,7 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
                           "more than %.0e time steps (stiff stimulated emission): raise accuracy", GK_SIM_MAX_STEPS);
         break;
       }
+      if (!bulk) S.prate = sp * pump_rate(c, t) * pmax; /* bleaching and the slices above only lower it */
       flux_timed(&S, &fc, steps);
       /* Step size: explicit updates stay accurate and positive while dt times
        * every per-molecule rate is <= ε. Stimulated emission adds a stiffer
@@ -1241,117 +1445,34 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
        * rate of bin j) per unit δN1 — S.stiff, weighted by where the
        * photons actually are. Bulk: the recombination rate's derivative
        * k1 + 2 k2 N + 3 k3 N² and the stimulated rate's dG/dN. Near the
-       * pulse, dt also resolves the pump (ε τp). */
-      double rmax = k1 + k2;
+       * pulse, dt also resolves the pump (ε τp). The per-cell bounds are
+       * step_bound's, taken with the fluxes (solve_flux: S.rbound). */
+      double rmax = bulk ? kb1 + k2 : k1 + k2;
+      if (S.rbound > rmax) rmax = S.rbound;
       double dt;
-      if (bulk) {
-        rmax = kb1 + k2;
-        for (size_t i = 0; i < ncell; i++)
-          for (size_t z = 0; z < nz; z++) {
-            double N = S.n1[i * nz + z], dh, W = 0;
-            gain_h(c, N, &dh);
-            for (size_t p = 0; p < npol; p++) W += S.mw[p][z] * S.wep[p * ncell + i];
-            double rr = kb1 + N * (2 * kb2 + 3 * kb3 * N) + fabs(W * dh) + k2 + S.stiff[i];
-            if (rr > rmax) rmax = rr;
-          }
-      } else {
-        double prate = sp * pump_rate(c, t) * pmax;  /* bleaching and the slices above only lower it */
-        for (size_t i = 0; i < ncell; i++) {
-          double rr;
-          if (nz == 1) {
-            rr = prate + S.wa[i] + S.we[i] + k1 + k2 + S.stiff[i];
-          } else {  /* the fastest slice: Σ_p nz w_ps (W_a + W_e of mode p) */
-            double wmax = 0;
-            for (size_t z = 0; z < nz; z++) {
-              double w = 0;
-              for (size_t p = 0; p < npol; p++) w += S.mw[p][z] * (S.wap[p * ncell + i] + S.wep[p * ncell + i]);
-              wmax = fmax(wmax, w);
-            }
-            rr = prate + wmax + k1 + k2 + S.stiff[i];
-          }
-          if (rr > rmax) rmax = rr;
-        }
-      }
       dt = eps / rmax;
       if (fabs(t) <= 4 * c->pump_fwhm && dt > eps * c->pump_fwhm) dt = eps * c->pump_fwhm;
       /* a window starting before the pulse: do not step over it */
       if (t < -4 * c->pump_fwhm && t + dt > -4 * c->pump_fwhm) dt = -4 * c->pump_fwhm - t;
       if (t + dt > tk1 || tk1 - (t + dt) < 1e-9 * dt) dt = tk1 - t;
-      double dose = pump_dose(c, t, t + dt);
-      double bsum = beta + (npol == 2 ? c->coupling_tm : 0);
-      if (bulk) {
-        /* The local carrier equation dN/dt = G − k1N − k2N² − k3N³ − R_stim
-         * by the explicit midpoint rule (second order; pump dose of each
-         * half exact, stimulated term frozen over the step, as the fluxes
-         * are). Every term is booked with the value it used, so the photon
-         * budget closes exactly; the guided spontaneous photons are the
-         * ones the fluxes carried (β k2 N² at the start of the step), the
-         * rest of the radiative decay is "other". */
-        double dose_h = pump_dose(c, t, t + 0.5 * dt), vz = vol / (double)nz;
-        for (size_t i = 0; i < ncell; i++) {
-          double pmi = S.pm[i];
-          for (size_t z = 0; z < nz; z++) {
-            size_t iz = i * nz + z;
-            double N = S.n1[iz], n2 = S.n2[iz], dh, W = 0, bs = bsl[z];
-            double nabs = dose * pmi * pabs[z], nabs_h = dose_h * pmi * pabs[z];
-            for (size_t p = 0; p < npol; p++) W += S.mw[p][z] * S.wep[p * ncell + i];
-            double stim = dt * (W * gain_h(c, N, &dh));
-            double rec0 = N * (kb1 + N * (kb2 + kb3 * N));
-            double Nh = N + (1 - phi2) * nabs_h - 0.5 * dt * rec0 - 0.5 * stim;
-            double d1 = dt * kb1 * Nh, dr = dt * kb2 * Nh * Nh, d3 = dt * kb3 * Nh * Nh * Nh;
-            double dec2 = dt * k2 * n2;
-            double guided = dt * kb2 * N * N;
-            S.n1[iz] = N + (1 - phi2) * nabs - d1 - dr - d3 - stim;
-            S.n2[iz] = n2 + phi2 * nabs - dec2;
-            B.absorbed += nabs * vz;
-            r->absorbed_slice[z] += nabs * vz;
-            B.decay_guided += (bs * guided + bs * eta2 * dec2) * vz;
-            B.decay_other += (d1 + dr + d3 - bs * guided + (1 - bs * eta2) * dec2) * vz;
-            B.stimulated_net += stim * vz;
-          }
-          B.loss_bg += dt * S.wbg[i];
+      pop_args pa = {.dt = dt, .dose = pump_dose(c, t, t + dt), .pabs = pabs, .bsl = bsl};
+      if (bulk) pa.dose_h = pump_dose(c, t, t + 0.5 * dt);
+      S.pa = &pa;
+      /* populations (pop_cells, on the run's threads when the fluxes were),
+       * then the step's budget terms added in cell and slice order */
+      pop_update(&S);
+      S.pa = NULL;
+      for (size_t i = 0; i < ncell; i++) {
+        for (size_t z = 0; z < nz; z++) {
+          const double *bu = S.bud + (i * nz + z) * 5;
+          B.absorbed += bu[0];
+          r->absorbed_slice[z] += bu[0];
+          B.decay_guided += bu[1];
+          B.decay_other += bu[2];
+          B.stimulated_net += bu[3];
+          if (!bulk) B.loss_esa += bu[4];
         }
-      } else {
-        /* Emitter slices, from the pumped face down: slice s absorbs the
-         * pump that the slices above let through, Π_{s'<s} e^{−σ_p N0_s' Δz},
-         * times 1 − e^{−σ_p N0_s Δz} (Beer–Lambert over the slice with its
-         * own, bleached, ground state; the film's total is 1 − e^{−σ_p Σ N0 Δz}
-         * whatever the slicing). Its stimulated, absorption and ESA rates are
-         * the modes' rate coefficients weighted nz w_ps. nz = 1: the depth-
-         * averaged model, the same operations as before. */
-        double dz = d / (double)nz, vz = vol / (double)nz;
-        for (size_t i = 0; i < ncell; i++) {
-          double att = 1;
-          for (size_t z = 0; z < nz; z++) {
-            size_t iz = i * nz + z;
-            double n1 = S.n1[iz], n2 = S.n2[iz], n0 = ntot - n1 - n2;
-            double We = S.we[i], Wa = S.wa[i], Wx = S.wesa[i], bs = bsum;
-            if (nz > 1) {
-              We = Wa = Wx = 0;
-              for (size_t p = 0; p < npol; p++) {
-                size_t q = p * ncell + i;
-                We += S.mw[p][z] * S.wep[q];
-                Wa += S.mw[p][z] * S.wap[q];
-                Wx += S.mw[p][z] * S.wxp[q];
-              }
-              bs = bsl[z];
-            }
-            double em = expm1(-sp * n0 * dz);
-            double nabs = dose * S.pm[i] * att * -em / dz;
-            att *= 1 + em;
-            double dec1 = dt * k1 * n1, dec2 = dt * k2 * n2;
-            double stim = dt * (We * n1 - Wa * n0);
-            S.n1[iz] = n1 + (1 - phi2) * nabs - dec1 - stim;
-            S.n2[iz] = n2 + phi2 * nabs - dec2;
-            B.absorbed += nabs * vz;
-            r->absorbed_slice[z] += nabs * vz;
-            B.decay_guided += bs * (eta1 * dec1 + eta2 * dec2) * vz;
-            B.decay_other += ((1 - bs * eta1) * dec1 + (1 - bs * eta2) * dec2) * vz;
-            B.stimulated_net += stim * vz;
-            B.loss_esa += dt * Wx * n1 * vz;
-          }
-          B.loss_bg += dt * S.wbg[i];
-        }
+        B.loss_bg += dt * S.wbg[i];
       }
       /* edge output per mode bin, summed over the strips in a fixed order */
       double e = 0, fsum2 = 0;
