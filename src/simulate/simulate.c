@@ -371,6 +371,7 @@ typedef struct sim {
   double *edge, *far;              /* nlines: S+ at the film edge, S- at x = 0 */
   double *we, *wa, *wesa, *wbg;    /* per cell: stimulated rate coefficients, bg photons/s */
   double *stiff;                   /* per cell: gain-feedback rate bound (see the step control) */
+  int terms;                       /* u, v, q, du, dv are those of the current populations */
   int parallel;                    /* this step's flux solve and population update on the run's threads */
   double prate;                    /* step control: emitters' pump rate bound σ_p P(t) max pm */
   double rbound;                   /* step control: the largest per-cell rate bound (solve_flux) */
@@ -449,8 +450,9 @@ static inline double gain_h(const gk_sim_config *c, double n, double *dh)
  * the model has always used, so results are unchanged bit for bit); bulk:
  * u = Σ_s w_ps h(N_s), the mode-weighted gain law over the depth slices,
  * v = 0, du the largest nz w_ps h'(N_s) (the step control's bound), and the
- * source q = Σ_s w_ps (k2 N_s² + η2 N2_s / τ2). */
-static void cell_terms(sim *S)
+ * source q = Σ_s w_ps (k2 N_s² + η2 N2_s / τ2). Cells [i0, i1): each cell's
+ * terms depend on its own populations only. */
+static void cell_terms(sim *S, size_t i0, size_t i1)
 {
   const gk_sim_config *c = S->c;
   size_t n = S->nx * S->ny, nz = S->nz;
@@ -460,7 +462,7 @@ static void cell_terms(sim *S)
     for (size_t p = 0; p < S->npol; p++) {
       const double *w = S->wg[p], *mw = S->mw[p];
       double *u = S->u + p * n, *du = S->du + p * n, *v = S->v + p * n, *dv = S->dv + p * n, *q = S->q + p * n;
-      for (size_t i = 0; i < n; i++) {
+      for (size_t i = i0; i < i1; i++) {
         double su = 0, sdu = 0, sq = 0;
         for (size_t z = 0; z < nz; z++) {
           double N = S->n1[i * nz + z], dh;
@@ -488,7 +490,7 @@ static void cell_terms(sim *S)
     double *u = S->u + p * n, *du = S->du + p * n, *v = S->v + p * n, *dv = S->dv + p * n, *q = S->q + p * n;
     double dmax = 0;
     for (size_t z = 0; z < nz; z++) dmax = fmax(dmax, mw[z]);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = i0; i < i1; i++) {
       double su = 0, sv = 0, sq = 0;
       for (size_t z = 0; z < nz; z++) {
         double n1 = S->n1[i * nz + z], n2 = S->n2[i * nz + z];
@@ -904,8 +906,9 @@ static void flux_share(flux_team *T, size_t t)
 static void team_share(flux_team *T, size_t t)
 {
   if (T->job == TEAM_POP) {
-    size_t ncell = T->S->nx * T->S->ny;
-    pop_cells(T->S, t * ncell / T->n, (t + 1) * ncell / T->n);
+    size_t ncell = T->S->nx * T->S->ny, i0 = t * ncell / T->n, i1 = (t + 1) * ncell / T->n;
+    pop_cells(T->S, i0, i1);
+    cell_terms(T->S, i0, i1); /* the next flux solve's, for the same cells */
     return;
   }
   flux_share(T, t);
@@ -1053,7 +1056,8 @@ static void solve_flux(sim *S)
   size_t nl = S->nl;
   size_t nblk = (nl + FLUX_BLK - 1) / FLUX_BLK, nwork = S->ny * S->npol * nblk;
   size_t nparts = 1;
-  cell_terms(S);
+  if (!S->terms) cell_terms(S, 0, S->nx * S->ny); /* (pop_update leaves them for the next step) */
+  S->terms = 0;
   /* Every bin's recurrence and every cell's sums are computed by the same
    * operations in the same order whichever thread does them, so results do
    * not depend on the number of threads. */
@@ -1074,16 +1078,20 @@ static void solve_flux(sim *S)
 }
 
 /* This step's population update (S->pa), on the run's threads when the
- * step's flux solve was. */
+ * step's flux solve was, and with it the per-cell terms of the next flux
+ * solve (cell_terms: the same numbers whoever computes them). */
 static void pop_update(sim *S)
 {
 #ifdef _OPENMP
   if (S->parallel && S->team) {
     flux_team_run(S->team, TEAM_POP);
+    S->terms = 1;
     return;
   }
 #endif
   pop_cells(S, 0, S->nx * S->ny);
+  cell_terms(S, 0, S->nx * S->ny);
+  S->terms = 1;
 }
 
 /* Serial or threaded flux solves, chosen by measurement. A probe runs
