@@ -377,7 +377,9 @@ typedef struct sim {
   double rbound;                   /* step control: the largest per-cell rate bound (solve_flux) */
   double rpart[SIM_THREADS_MAX];   /* the same per thread's cells (taken in thread order: max is exact) */
   const struct pop_args *pa;       /* this step's population update (pop_cells) */
-  double *bud;                     /* per cell and slice: the step's 5 budget terms, summed in cell order */
+  double *bud;                     /* per cell and slice: the step's 5 budget terms (pop_cells) */
+  double *bpart;                   /* per chunk of POP_CHUNK cells: their budget sums (pop_chunks) */
+  size_t bstride;                  /* doubles per chunk in bpart (6 + nz, to a cache line) */
   struct flux_team *team;          /* the run's own threads (flux_team_start), NULL: none */
 } sim;
 
@@ -711,10 +713,25 @@ static double step_bound(const sim *S, size_t i0, size_t i1)
   return rmax;
 }
 
+/* The cells are split between threads in whole chunks of POP_CHUNK cells,
+ * the same split for the rates and the population update, so that a cell's
+ * data stay with one core; the step's budget sums are taken per chunk and
+ * the chunks' sums added in chunk order (pop_chunks): the same bits for any
+ * number of threads. */
+enum { POP_CHUNK = 16 };
+static void cell_share(const sim *S, size_t t, size_t n, size_t *i0, size_t *i1)
+{
+  size_t ncell = S->nx * S->ny, nch = (ncell + POP_CHUNK - 1) / POP_CHUNK;
+  size_t c0 = t * nch / n, c1 = (t + 1) * nch / n;
+  *i0 = c0 * POP_CHUNK < ncell ? c0 * POP_CHUNK : ncell;
+  *i1 = c1 * POP_CHUNK < ncell ? c1 * POP_CHUNK : ncell;
+}
+
 /* Thread t of n: the rates of its share of the cells and their step bound. */
 static void rates_share(sim *S, size_t t, size_t n)
 {
-  size_t ncell = S->nx * S->ny, i0 = t * ncell / n, i1 = (t + 1) * ncell / n;
+  size_t i0, i1;
+  cell_share(S, t, n, &i0, &i1);
   double inv = 1 / S->vol;
   for (size_t ci = i0; ci < i1; ci++) cell_rates(S, ci, inv);
   S->rpart[t] = step_bound(S, i0, i1);
@@ -820,6 +837,31 @@ static void pop_cells(sim *S, size_t i0, size_t i1)
   }
 }
 
+/* Populations of cells [i0, i1) (whole chunks), the next flux solve's
+ * terms of those cells, and each chunk's budget sums in cell and slice
+ * order into S->bpart: [0..4] the terms of pop_cells, [5] the background
+ * loss, [6 + z] slice z's absorbed photons. */
+static void pop_chunks(sim *S, size_t i0, size_t i1)
+{
+  size_t ncell = S->nx * S->ny, nz = S->nz;
+  double dt = S->pa->dt;
+  pop_cells(S, i0, i1);
+  cell_terms(S, i0, i1);
+  for (size_t a = i0; a < i1; a += POP_CHUNK) {
+    size_t b = a + POP_CHUNK < ncell ? a + POP_CHUNK : ncell;
+    double *P = S->bpart + a / POP_CHUNK * S->bstride;
+    for (size_t k = 0; k < 6 + nz; k++) P[k] = 0;
+    for (size_t i = a; i < b; i++) {
+      for (size_t z = 0; z < nz; z++) {
+        const double *bu = S->bud + (i * nz + z) * 5;
+        for (size_t k = 0; k < 5; k++) P[k] += bu[k];
+        P[6 + z] += bu[0];
+      }
+      P[5] += dt * S->wbg[i];
+    }
+  }
+}
+
 /* Flux blocks [w0, w1) of the run's ny · npol · nblk blocks (strip-major,
  * then mode, then bin block). */
 static void flux_blocks(sim *S, size_t w0, size_t w1)
@@ -906,9 +948,9 @@ static void flux_share(flux_team *T, size_t t)
 static void team_share(flux_team *T, size_t t)
 {
   if (T->job == TEAM_POP) {
-    size_t ncell = T->S->nx * T->S->ny, i0 = t * ncell / T->n, i1 = (t + 1) * ncell / T->n;
-    pop_cells(T->S, i0, i1);
-    cell_terms(T->S, i0, i1); /* the next flux solve's, for the same cells */
+    size_t i0, i1;
+    cell_share(T->S, t, T->n, &i0, &i1);
+    pop_chunks(T->S, i0, i1);
     return;
   }
   flux_share(T, t);
@@ -1089,8 +1131,7 @@ static void pop_update(sim *S)
     return;
   }
 #endif
-  pop_cells(S, 0, S->nx * S->ny);
-  cell_terms(S, 0, S->nx * S->ny);
+  pop_chunks(S, 0, S->nx * S->ny);
   S->terms = 1;
 }
 
@@ -1184,7 +1225,7 @@ static void sim_free(sim *S)
   S->team = NULL;
   double *p[] = {S->ce, S->ca, S->cesa, S->cu, S->fs, S->abg, S->f, S->n1, S->n2, S->u, S->v, S->q, S->du,
                  S->dv, S->pm, S->phi, S->psi, S->J, S->rsum, S->edge, S->far, S->we, S->wa, S->wesa, S->wbg, S->stiff,
-                 S->wep, S->wap, S->wxp, S->bud};
+                 S->wep, S->wap, S->wxp, S->bud, S->bpart};
   for (size_t i = 0; i < sizeof p / sizeof *p; i++) free(p[i]);
 }
 
@@ -1320,11 +1361,12 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
   double **ptrs[] = {&S.ce, &S.ca, &S.cesa, &S.cu, &S.fs, &S.abg, &S.f, &S.n1, &S.n2, &S.u, &S.v, &S.q,
                      &S.du, &S.dv, &S.pm, &S.phi, &S.psi, &S.J, &S.rsum, &S.edge, &S.far, &S.we, &S.wa, &S.wesa,
                      &S.wbg, &S.stiff, &r->lambda, &r->t, &r->pump, &r->spectrum, &r->intensity, &r->fwhm,
-                     &r->spectrum_pol, &r->intensity_pol, &S.wep, &S.wap, &S.wxp, &r->absorbed_slice, &S.bud};
+                     &r->spectrum_pol, &r->intensity_pol, &S.wep, &S.wap, &S.wxp, &r->absorbed_slice, &S.bud, &S.bpart};
   size_t pc = npol * ncell;
+  S.bstride = (6 + nz + 7) / 8 * 8;
   size_t sizes[] = {nb, nb, nb, nb, nb, nb, nl, ncell * nz, ncell * nz, pc, pc, pc, pc, pc, ncell,
                     nlines * nx, nlines * nx, nlines * nx, 5 * pc * ((nl + FLUX_BLK - 1) / FLUX_BLK), nlines, nlines, ncell, ncell, ncell, ncell, ncell,
-                    nl, nt, nt, nl, nt, nt, npol * nl, npol * nt, pc, pc, pc, nz, 5 * ncell * nz};
+                    nl, nt, nt, nl, nt, nt, npol * nl, npol * nt, pc, pc, pc, nz, 5 * ncell * nz, (ncell + POP_CHUNK - 1) / POP_CHUNK * S.bstride};
   int ok = alloc_all(ptrs, sizes, sizeof sizes / sizeof *sizes);
   double *bin = calloc(nb + 1, sizeof *bin), *wy = calloc(ny, sizeof *wy);
   ok &= bin != NULL && wy != NULL;
@@ -1466,21 +1508,19 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
       pop_args pa = {.dt = dt, .dose = pump_dose(c, t, t + dt), .pabs = pabs, .bsl = bsl};
       if (bulk) pa.dose_h = pump_dose(c, t, t + 0.5 * dt);
       S.pa = &pa;
-      /* populations (pop_cells, on the run's threads when the fluxes were),
-       * then the step's budget terms added in cell and slice order */
+      /* populations (pop_chunks, on the run's threads when the fluxes
+       * were), then the chunks' budget sums added in chunk order */
       pop_update(&S);
       S.pa = NULL;
-      for (size_t i = 0; i < ncell; i++) {
-        for (size_t z = 0; z < nz; z++) {
-          const double *bu = S.bud + (i * nz + z) * 5;
-          B.absorbed += bu[0];
-          r->absorbed_slice[z] += bu[0];
-          B.decay_guided += bu[1];
-          B.decay_other += bu[2];
-          B.stimulated_net += bu[3];
-          if (!bulk) B.loss_esa += bu[4];
-        }
-        B.loss_bg += dt * S.wbg[i];
+      for (size_t ch = 0; ch < (ncell + POP_CHUNK - 1) / POP_CHUNK; ch++) {
+        const double *P = S.bpart + ch * S.bstride;
+        B.absorbed += P[0];
+        B.decay_guided += P[1];
+        B.decay_other += P[2];
+        B.stimulated_net += P[3];
+        if (!bulk) B.loss_esa += P[4];
+        B.loss_bg += P[5];
+        for (size_t z = 0; z < nz; z++) r->absorbed_slice[z] += P[6 + z];
       }
       /* edge output per mode bin, summed over the strips in a fixed order */
       double e = 0, fsum2 = 0;
