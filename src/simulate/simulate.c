@@ -377,7 +377,6 @@ typedef struct sim {
   double rbound;                   /* step control: the largest per-cell rate bound (solve_flux) */
   double rpart[SIM_THREADS_MAX];   /* the same per thread's cells (taken in thread order: max is exact) */
   const struct pop_args *pa;       /* this step's population update (pop_cells) */
-  double *bud;                     /* per cell and slice: the step's 5 budget terms (pop_cells) */
   double *bpart;                   /* per chunk of POP_CHUNK cells: their budget sums (pop_chunks) */
   size_t bstride;                  /* doubles per chunk in bpart (6 + nz, to a cache line) */
   struct flux_team *team;          /* the run's own threads (flux_team_start), NULL: none */
@@ -743,12 +742,14 @@ typedef struct pop_args {
   const double *pabs, *bsl;
 } pop_args;
 
-/* Populations of cells [i0, i1) advanced over one step, and the step's
- * budget terms of each cell and slice into S->bud ([iz * 5 + k]: absorbed,
- * guided decay, other decay, net stimulated, ESA loss). The caller adds
- * them up in cell order, so the sums are the same bits however the cells
- * were split between threads. Each cell depends only on its own state. */
-static void pop_cells(sim *S, size_t i0, size_t i1)
+/* Populations of cells [i0, i1) (one chunk) advanced over one step, and
+ * the step's budget terms added up in cell and slice order into P: [0]
+ * absorbed, [1] guided decay, [2] other decay, [3] net stimulated, [4] ESA
+ * loss, [5] background loss, [6 + z] slice z's absorbed photons. The run
+ * adds the chunks' sums in chunk order, so the budget is the same bits
+ * however the chunks were split between threads. Each cell depends only on
+ * its own state. */
+static void pop_cells(sim *S, size_t i0, size_t i1, double *P)
 {
   const gk_sim_config *c = S->c;
   const pop_args *a = S->pa;
@@ -773,7 +774,6 @@ static void pop_cells(sim *S, size_t i0, size_t i1)
       double pmi = S->pm[i];
       for (size_t z = 0; z < nz; z++) {
         size_t iz = i * nz + z;
-        double *b = S->bud + iz * 5;
         double N = S->n1[iz], n2 = S->n2[iz], dh, W = 0, bs = bsl[z];
         double nabs = dose * pmi * pabs[z], nabs_h = dose_h * pmi * pabs[z];
         for (size_t p = 0; p < npol; p++) W += S->mw[p][z] * S->wep[p * ncell + i];
@@ -785,12 +785,13 @@ static void pop_cells(sim *S, size_t i0, size_t i1)
         double guided = dt * kb2 * N * N;
         S->n1[iz] = N + (1 - phi2) * nabs - d1 - dr - d3 - stim;
         S->n2[iz] = n2 + phi2 * nabs - dec2;
-        b[0] = nabs * vz;
-        b[1] = (bs * guided + bs * eta2 * dec2) * vz;
-        b[2] = (d1 + dr + d3 - bs * guided + (1 - bs * eta2) * dec2) * vz;
-        b[3] = stim * vz;
-        b[4] = 0;
+        P[0] += nabs * vz;
+        P[6 + z] += nabs * vz;
+        P[1] += (bs * guided + bs * eta2 * dec2) * vz;
+        P[2] += (d1 + dr + d3 - bs * guided + (1 - bs * eta2) * dec2) * vz;
+        P[3] += stim * vz;
       }
+      P[5] += dt * S->wbg[i];
     }
     return;
   }
@@ -808,7 +809,6 @@ static void pop_cells(sim *S, size_t i0, size_t i1)
     double att = 1;
     for (size_t z = 0; z < nz; z++) {
       size_t iz = i * nz + z;
-      double *b = S->bud + iz * 5;
       double n1 = S->n1[iz], n2 = S->n2[iz], n0 = ntot - n1 - n2;
       double We = S->we[i], Wa = S->wa[i], Wx = S->wesa[i], bs = bsum;
       if (nz > 1) {
@@ -828,38 +828,30 @@ static void pop_cells(sim *S, size_t i0, size_t i1)
       double stim = dt * (We * n1 - Wa * n0);
       S->n1[iz] = n1 + (1 - phi2) * nabs - dec1 - stim;
       S->n2[iz] = n2 + phi2 * nabs - dec2;
-      b[0] = nabs * vz;
-      b[1] = bs * (eta1 * dec1 + eta2 * dec2) * vz;
-      b[2] = ((1 - bs * eta1) * dec1 + (1 - bs * eta2) * dec2) * vz;
-      b[3] = stim * vz;
-      b[4] = dt * Wx * n1 * vz;
+      P[0] += nabs * vz;
+      P[6 + z] += nabs * vz;
+      P[1] += bs * (eta1 * dec1 + eta2 * dec2) * vz;
+      P[2] += ((1 - bs * eta1) * dec1 + (1 - bs * eta2) * dec2) * vz;
+      P[3] += stim * vz;
+      P[4] += dt * Wx * n1 * vz;
     }
+    P[5] += dt * S->wbg[i];
   }
 }
 
-/* Populations of cells [i0, i1) (whole chunks), the next flux solve's
- * terms of those cells, and each chunk's budget sums in cell and slice
- * order into S->bpart: [0..4] the terms of pop_cells, [5] the background
- * loss, [6 + z] slice z's absorbed photons. */
+/* Populations of cells [i0, i1) (whole chunks) with each chunk's budget
+ * sums into S->bpart (pop_cells), and the next flux solve's terms of those
+ * cells. */
 static void pop_chunks(sim *S, size_t i0, size_t i1)
 {
   size_t ncell = S->nx * S->ny, nz = S->nz;
-  double dt = S->pa->dt;
-  pop_cells(S, i0, i1);
-  cell_terms(S, i0, i1);
   for (size_t a = i0; a < i1; a += POP_CHUNK) {
     size_t b = a + POP_CHUNK < ncell ? a + POP_CHUNK : ncell;
     double *P = S->bpart + a / POP_CHUNK * S->bstride;
     for (size_t k = 0; k < 6 + nz; k++) P[k] = 0;
-    for (size_t i = a; i < b; i++) {
-      for (size_t z = 0; z < nz; z++) {
-        const double *bu = S->bud + (i * nz + z) * 5;
-        for (size_t k = 0; k < 5; k++) P[k] += bu[k];
-        P[6 + z] += bu[0];
-      }
-      P[5] += dt * S->wbg[i];
-    }
+    pop_cells(S, a, b, P);
   }
+  cell_terms(S, i0, i1);
 }
 
 /* Flux blocks [w0, w1) of the run's ny · npol · nblk blocks (strip-major,
@@ -1225,7 +1217,7 @@ static void sim_free(sim *S)
   S->team = NULL;
   double *p[] = {S->ce, S->ca, S->cesa, S->cu, S->fs, S->abg, S->f, S->n1, S->n2, S->u, S->v, S->q, S->du,
                  S->dv, S->pm, S->phi, S->psi, S->J, S->rsum, S->edge, S->far, S->we, S->wa, S->wesa, S->wbg, S->stiff,
-                 S->wep, S->wap, S->wxp, S->bud, S->bpart};
+                 S->wep, S->wap, S->wxp, S->bpart};
   for (size_t i = 0; i < sizeof p / sizeof *p; i++) free(p[i]);
 }
 
@@ -1361,12 +1353,12 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
   double **ptrs[] = {&S.ce, &S.ca, &S.cesa, &S.cu, &S.fs, &S.abg, &S.f, &S.n1, &S.n2, &S.u, &S.v, &S.q,
                      &S.du, &S.dv, &S.pm, &S.phi, &S.psi, &S.J, &S.rsum, &S.edge, &S.far, &S.we, &S.wa, &S.wesa,
                      &S.wbg, &S.stiff, &r->lambda, &r->t, &r->pump, &r->spectrum, &r->intensity, &r->fwhm,
-                     &r->spectrum_pol, &r->intensity_pol, &S.wep, &S.wap, &S.wxp, &r->absorbed_slice, &S.bud, &S.bpart};
+                     &r->spectrum_pol, &r->intensity_pol, &S.wep, &S.wap, &S.wxp, &r->absorbed_slice, &S.bpart};
   size_t pc = npol * ncell;
   S.bstride = (6 + nz + 7) / 8 * 8;
   size_t sizes[] = {nb, nb, nb, nb, nb, nb, nl, ncell * nz, ncell * nz, pc, pc, pc, pc, pc, ncell,
                     nlines * nx, nlines * nx, nlines * nx, 5 * pc * ((nl + FLUX_BLK - 1) / FLUX_BLK), nlines, nlines, ncell, ncell, ncell, ncell, ncell,
-                    nl, nt, nt, nl, nt, nt, npol * nl, npol * nt, pc, pc, pc, nz, 5 * ncell * nz, (ncell + POP_CHUNK - 1) / POP_CHUNK * S.bstride};
+                    nl, nt, nt, nl, nt, nt, npol * nl, npol * nt, pc, pc, pc, nz, (ncell + POP_CHUNK - 1) / POP_CHUNK * S.bstride};
   int ok = alloc_all(ptrs, sizes, sizeof sizes / sizeof *sizes);
   double *bin = calloc(nb + 1, sizeof *bin), *wy = calloc(ny, sizeof *wy);
   ok &= bin != NULL && wy != NULL;
