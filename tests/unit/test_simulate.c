@@ -363,7 +363,10 @@ static void test_deterministic(void)
   gk_sim_result_free(&s2);
   /* The run's own threads on every step (GK_SIM_THREADS_ALWAYS): 200 bins
    * are 4 blocks (64, 64, 64, 8), shared 1+1+2 over 3 threads and 1 each
-   * over 4; the same bits as the serial run, and as the budget's. */
+   * over 4; 100 cells are 7 chunks of 16 (the last 4) for the rates and
+   * the population update, 2+2+3 over 3 threads, 1+2+2+2 over 4; the same
+   * bits as the serial run, and as the budget's (summed per chunk, the
+   * chunks in order). */
   g.ncells = 100;
   g.nbins = 200;
   g.threading = GK_SIM_THREADS_NEVER;
@@ -376,6 +379,7 @@ static void test_deterministic(void)
     CHECK(gk_sim_run(&g, &s2, NULL, &e) == GK_OK);
     CHECK_MSG(!memcmp(s1.spectrum, s2.spectrum, g.nbins * sizeof(double)), "%d threads: spectrum differs", th);
     CHECK_MSG(!memcmp(&s1.budget, &s2.budget, sizeof s1.budget), "%d threads: budget differs", th);
+    CHECK_MSG(!memcmp(s1.intensity, s2.intensity, s1.ntimes * sizeof(double)), "%d threads: intensity differs", th);
     CHECK(s1.steps == s2.steps);
     gk_sim_result_free(&s2);
   }
