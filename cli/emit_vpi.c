@@ -70,11 +70,22 @@ static double ase_fraction_lowest(const gk_vpi_result *r, const vdata *v)
 /* The profile-likelihood interval of a threshold: level, lo, hi (null
  * with lo_open/hi_open true where the data do not bound that side),
  * determined. */
-static void profile_json(cJSON *th, const gk_vpi_result *r, double lo, double hi, int det)
+static void profile_json(cJSON *th, const gk_vpi_result *r, double est, double lo, double hi, int det,
+                         double factor, double crit)
 {
   if (!th || !r->profiled) return;
   cJSON *p = cJSON_AddObjectToObject(th, "profile");
   gk_json_num(p, "level", r->prof_level);
+  /* the criterion: Delta chi2 <= criterion x chi2_red, criterion = the
+   * Bartlett factor of a parametric bootstrap x the chi-square(1) quantile
+   * (src/vpi/profile.c, docs/vpi.md) */
+  cJSON_AddStringToObject(p, "method", r->prof_nboot ? "profile likelihood, bootstrap-Bartlett-calibrated criterion"
+                                                     : "profile likelihood, chi-square(1) criterion");
+  gk_json_num(p, "criterion", crit);
+  gk_json_num(p, "bartlett_factor", factor);
+  gk_json_num(p, "bootstrap_replicates", (double)r->prof_nboot);
+  if (!isfinite(est) && !isnan(lo) && !isnan(hi))
+    cJSON_AddStringToObject(p, "reason", "no estimate (the fitted gain does not cross the target): one-sided interval");
   int lo_open = !(lo > 0), hi_open = !isfinite(hi);
   if (isnan(lo) || isnan(hi)) {
     cJSON_AddNullToObject(p, "lo"), cJSON_AddNullToObject(p, "hi");
@@ -91,7 +102,8 @@ static void profile_json(cJSON *th, const gk_vpi_result *r, double lo, double hi
 }
 
 /* "95 % profile interval A to B" with open sides in words. */
-static void profile_text(char *buf, size_t n, const gk_vpi_result *r, double lo, double hi, const char *pu)
+static void profile_text(char *buf, size_t n, const gk_vpi_result *r, double lo, double hi, double crit,
+                         const char *pu)
 {
   char a[40], e[48];
   *buf = 0;
@@ -100,7 +112,8 @@ static void profile_text(char *buf, size_t n, const gk_vpi_result *r, double lo,
   else snprintf(a, sizeof a, "(below the lowest pump: not bounded)");
   if (isfinite(hi)) snprintf(e, sizeof e, "%.3g %s", hi, pu);
   else snprintf(e, sizeof e, "(above the highest pump: not bounded)");
-  snprintf(buf, n, "%.0f %% profile-likelihood interval %s to %s", 100 * r->prof_level, a, e);
+  snprintf(buf, n, "%.0f %% profile-likelihood interval %s to %s (Delta chi2 <= %.3g chi2_red)",
+           100 * r->prof_level, a, e, crit);
 }
 
 static cJSON *fit_json(const gk_vpi_result *r, const vdata *v)
@@ -149,13 +162,15 @@ static cJSON *fit_json(const gk_vpi_result *r, const vdata *v)
   if (th) {
     gk_json_num(th, "lo", r->th_gl1_lo), gk_json_num(th, "hi", r->th_gl1_hi);
     cJSON_AddBoolToObject(th, "determined", gl1_determined(r));
-    profile_json(th, r, r->th_gl1_plo, r->th_gl1_phi, r->th_gl1_pdet);
+    profile_json(th, r, r->th_gl1, r->th_gl1_plo, r->th_gl1_phi, r->th_gl1_pdet, r->prof_factor_gl1,
+                 r->prof_crit_gl1);
   }
   th = gk_json_value_se(t, "transparency", r->th_tr, r->th_tr_se);
   if (th) {
     gk_json_num(th, "lo", r->th_tr_lo), gk_json_num(th, "hi", r->th_tr_hi);
     cJSON_AddBoolToObject(th, "determined", !why_undet(r->th_tr, r->th_tr_se, r->th_tr_determined));
-    profile_json(th, r, r->th_tr_plo, r->th_tr_phi, r->th_tr_pdet);
+    profile_json(th, r, r->th_tr, r->th_tr_plo, r->th_tr_phi, r->th_tr_pdet, r->prof_factor_tr,
+                 r->prof_crit_tr);
   }
   if (r->model == GK_VPI2)
     gk_json_num(j, "ase_over_background", r->ase_over_bg_at_lowest ? v->pump[0] : r->ase_over_bg);
@@ -230,10 +245,10 @@ static void fit_text(cli_buf *b, const gk_vpi_result *r, const vdata *v)
   print_vs(b, "alpha", r->alpha[r->ipk], r->alpha_se[r->ipk], 1, "cm^-1");
   print_vs(b, "threshold gL=1", r->th_gl1, r->th_gl1_se, r->th_gl1_determined, pu);
   char pt[160];
-  profile_text(pt, sizeof pt, r, r->th_gl1_plo, r->th_gl1_phi, pu);
+  profile_text(pt, sizeof pt, r, r->th_gl1_plo, r->th_gl1_phi, r->prof_crit_gl1, pu);
   if (*pt) cli_printf(b, "  %-12s %s\n", "", pt);
   print_vs(b, "transparency g=0", r->th_tr, r->th_tr_se, r->th_tr_determined, pu);
-  profile_text(pt, sizeof pt, r, r->th_tr_plo, r->th_tr_phi, pu);
+  profile_text(pt, sizeof pt, r, r->th_tr_plo, r->th_tr_phi, r->prof_crit_tr, pu);
   if (*pt) cli_printf(b, "  %-12s %s\n", "", pt);
   if (!r->th_gl1_determined) {
     char iv[160];

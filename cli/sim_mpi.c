@@ -21,7 +21,8 @@
 #include <dlfcn.h>
 #define GK_MPI_FUNCS(X)                                                                           \
   X(MPI_Initialized) X(MPI_Init) X(MPI_Comm_rank) X(MPI_Comm_size) X(MPI_Allreduce) X(MPI_Bcast) \
-  X(MPI_Recv) X(MPI_Send) X(MPI_Abort) X(MPI_Finalize) X(MPI_Gather)
+  X(MPI_Recv) X(MPI_Send) X(MPI_Abort) X(MPI_Finalize) X(MPI_Gather) X(MPI_Ibcast) X(MPI_Iallreduce)    \
+  X(MPI_Irecv) X(MPI_Isend) X(MPI_Test)
 static struct {
 #define GK_MPI_MEMBER(f) __typeof__(f) *p_##f;
   GK_MPI_FUNCS(GK_MPI_MEMBER)
@@ -61,6 +62,11 @@ static int mpi_load(void)
 #define MPI_Abort mpi_.p_MPI_Abort
 #define MPI_Finalize mpi_.p_MPI_Finalize
 #define MPI_Gather mpi_.p_MPI_Gather
+#define MPI_Ibcast mpi_.p_MPI_Ibcast
+#define MPI_Iallreduce mpi_.p_MPI_Iallreduce
+#define MPI_Irecv mpi_.p_MPI_Irecv
+#define MPI_Isend mpi_.p_MPI_Isend
+#define MPI_Test mpi_.p_MPI_Test
 #undef MPI_COMM_WORLD
 #undef MPI_INT
 #undef MPI_BYTE
@@ -94,11 +100,60 @@ static double clk(clockid_t id)
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* Waiting without burning a core. Open MPI's blocking calls poll in a
+ * loop, so a rank that had finished its points spun until the slowest rank
+ * was done, and the other ranks spun while rank 0 wrote the output (rank 1
+ * used 0.26 s of CPU outside its sweep, 16 % of its 1.64 s, on the 64-point
+ * sweep under load; on an oversubscribed machine that CPU is taken from the
+ * ranks still working). Here the wait tests the request for ~0.1 ms, then
+ * every 0.2 ms sleeping in between: at most 0.2 ms later than a spin. Every
+ * rank uses these at the same call sites (a non-blocking collective matches
+ * only non-blocking ones). */
+static void wait_quietly(MPI_Request *rq)
+{
+  int done = 0;
+  double t0 = clk(CLOCK_MONOTONIC);
+  for (;;) {
+    MPI_Test(rq, &done, MPI_STATUS_IGNORE);
+    if (done) return;
+    if (clk(CLOCK_MONOTONIC) - t0 > 1e-4) nanosleep(&(struct timespec){0, 200000}, NULL);
+  }
+}
+
+static void bcast_q(void *buf, int count, MPI_Datatype type, int root)
+{
+  MPI_Request rq;
+  MPI_Ibcast(buf, count, type, root, MPI_COMM_WORLD, &rq);
+  wait_quietly(&rq);
+}
+
+/* Open MPI with every rank on this node (mpirun sets the world and local
+ * sizes in each rank's environment before the program starts): ask for the
+ * shared-memory point-to-point layer (pml ob1: vader/self BTLs) unless the
+ * user chose one. Left alone, MPI_Init also probes the network layers (pml
+ * cm and its PSM/PSM2 MTLs here), which took 0.26-0.29 s of the 0.28-0.34 s
+ * MPI_Init per rank on the project machine, 0.05-0.08 s with ob1 (most of
+ * it waiting, not CPU). A run over several nodes (local size < world size),
+ * a user's own OMPI_MCA_pml/btl/mtl/osc (mpirun --mca sets these too) or
+ * GAINKIT_MPI_TUNE=0 leave Open MPI's choice untouched. Every rank sees the
+ * same sizes, so all ranks choose alike. Returns whether it set anything. */
+static int tune_one_node(void)
+{
+  const char *ws = getenv("OMPI_COMM_WORLD_SIZE"), *ls = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+  const char *off = getenv("GAINKIT_MPI_TUNE");
+  if (!ws || !ls || strcmp(ws, ls) != 0 || (off && strcmp(off, "0") == 0)) return 0;
+  const char *own[] = {"OMPI_MCA_pml", "OMPI_MCA_btl", "OMPI_MCA_mtl", "OMPI_MCA_osc"};
+  for (size_t i = 0; i < sizeof own / sizeof *own; i++)
+    if (getenv(own[i])) return 0;
+  return setenv("OMPI_MCA_pml", "ob1", 0) == 0;
+}
+
 void sim_mpi_init(sim_mpi *m)
 {
   memset(m, 0, sizeof *m);
   m->size = 1;
   if (!launched_by_mpi()) return;
+  m->tuned = tune_one_node();
   double t0 = clk(CLOCK_MONOTONIC);
   if (mpi_load() != 0) {
     /* every rank would write the whole output: refuse rather than race */
@@ -222,7 +277,7 @@ int sim_mpi_sweep(const sim_mpi *m, const gk_sim_config *c, gk_sim_sweep_kind ki
   for (size_t k = 0; !st && k < mine; k++) tm[4] += (double)rs[k].steps;
   /* rank 0's environment decides (a remote rank may not have it) */
   int want = m->rank == 0 && getenv("GAINKIT_MPI_TIMING") != NULL;
-  MPI_Bcast(&want, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  bcast_q(&want, 1, MPI_INT, 0);
   if (want) {
     /* diagnostics on rank 0's stderr: per rank points, time steps, sweep
      * CPU and wall seconds, MPI start-up seconds; the balance max/mean of
@@ -231,8 +286,8 @@ int sim_mpi_sweep(const sim_mpi *m, const gk_sim_config *c, gk_sim_sweep_kind ki
     MPI_Gather(tm, 5, MPI_DOUBLE, all, 5, MPI_DOUBLE, 0, MPI_COMM_WORLD);
     if (all) {
       double mx = 0, mean = 0, sx = 0, smean = 0;
-      fprintf(stderr, "gainkit: mpi timing: %zu ranks (rank: points, time steps, sweep CPU s, sweep wall s, MPI start "
-              "wall s)\n", R);
+      fprintf(stderr, "gainkit: mpi timing: %zu ranks%s (rank: points, time steps, sweep CPU s, sweep wall s, MPI "
+              "start wall s)\n", R, m->tuned ? ", one node: pml ob1" : "");
       for (size_t r = 0; r < R; r++) {
         const double *a = all + 5 * r;
         fprintf(stderr, "gainkit: mpi timing:   rank %zu: %.0f  %.0f  %.3f  %.3f  %.3f\n", r, a[0], a[4], a[1], a[2],
@@ -251,7 +306,9 @@ int sim_mpi_sweep(const sim_mpi *m, const gk_sim_config *c, gk_sim_sweep_kind ki
   /* Failures here are out of memory or cancellation (the config was checked
    * above); the lowest failing rank's error is reported on every rank. */
   int first = st ? m->rank : m->size, gfirst;
-  MPI_Allreduce(&first, &gfirst, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  MPI_Request rq;
+  MPI_Iallreduce(&first, &gfirst, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD, &rq);
+  wait_quietly(&rq);
   if (gfirst < m->size) {
     int owner = gfirst;
     gk_error ge = e;
@@ -279,7 +336,8 @@ int sim_mpi_sweep(const sim_mpi *m, const gk_sim_config *c, gk_sim_sweep_kind ki
         memset(&rs[loc[i]], 0, sizeof rs[loc[i]]);
         continue;
       }
-      MPI_Recv(buf, (int)len, MPI_DOUBLE, (int)from, (int)loc[i], MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+      MPI_Irecv(buf, (int)len, MPI_DOUBLE, (int)from, (int)loc[i], MPI_COMM_WORLD, &rq);
+      wait_quietly(&rq);
       if (unpack(buf, &results[i])) st = GK_ENOMEM;
     }
     free(buf);
@@ -294,7 +352,8 @@ int sim_mpi_sweep(const sim_mpi *m, const gk_sim_config *c, gk_sim_sweep_kind ki
        * to take the whole job down */
       if (!buf) MPI_Abort(MPI_COMM_WORLD, 1);
       pack(&rs[k], buf);
-      MPI_Send(buf, (int)len, MPI_DOUBLE, 0, (int)k, MPI_COMM_WORLD);
+      MPI_Isend(buf, (int)len, MPI_DOUBLE, 0, (int)k, MPI_COMM_WORLD, &rq);
+      wait_quietly(&rq);
     }
     free(buf);
   }
@@ -335,7 +394,7 @@ int sim_mpi_request(void *mv, const gk_sim_config *c, gk_sim_sweep_kind kind, co
   double *v = malloc((n ? n : 1) * sizeof *v);
   if (!v) MPI_Abort(MPI_COMM_WORLD, 1);  /* the servers wait for the values */
   memcpy(v, values, n * sizeof *v);
-  MPI_Bcast(&cmd, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  bcast_q(&cmd, 1, MPI_INT, 0);
   MPI_Bcast(hdr, 2, MPI_INT, 0, MPI_COMM_WORLD);
   MPI_Bcast(&cc, (int)sizeof cc, MPI_BYTE, 0, MPI_COMM_WORLD);
   MPI_Bcast(v, (int)n, MPI_DOUBLE, 0, MPI_COMM_WORLD);
@@ -348,7 +407,7 @@ void sim_mpi_stop(const sim_mpi *m)
 {
   if (!m->active || m->size < 2 || m->rank != 0) return;
   int cmd = SERVE_STOP;
-  MPI_Bcast(&cmd, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  bcast_q(&cmd, 1, MPI_INT, 0);
 }
 
 int sim_mpi_serve(const sim_mpi *m, const gk_sim_config *base)
@@ -356,7 +415,7 @@ int sim_mpi_serve(const sim_mpi *m, const gk_sim_config *base)
   if (!m->active || m->size < 2 || m->rank == 0) return 0;
   for (;;) {
     int cmd, hdr[2];
-    MPI_Bcast(&cmd, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    bcast_q(&cmd, 1, MPI_INT, 0); /* waits while rank 0 fits: quietly */
     if (cmd != SERVE_SWEEP) return 0;
     MPI_Bcast(hdr, 2, MPI_INT, 0, MPI_COMM_WORLD);
     gk_sim_config c;
@@ -380,7 +439,7 @@ int sim_mpi_serve(const sim_mpi *m, const gk_sim_config *base)
 int sim_mpi_finish(const sim_mpi *m, int rc)
 {
   if (!m->active) return rc;
-  MPI_Bcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  bcast_q(&rc, 1, MPI_INT, 0);
   MPI_Finalize();
   return rc;
 }

@@ -13,6 +13,7 @@ typedef struct sim_mpi {
   int active;       /* MPI_Init was called (launched by mpirun with >= 1 rank) */
   int rank, size;
   double init_s;    /* wall seconds in MPI_Init (with loading Open MPI) */
+  int tuned;        /* one node: pml ob1 was chosen for Open MPI (cli/sim_mpi.c) */
 } sim_mpi;
 
 /* Initialise MPI only when the process was started by an MPI launcher, so

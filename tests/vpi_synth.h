@@ -81,6 +81,20 @@ static void synth_free(vpi_truth *t)
   free(t->w1), free(t->w2), free(t->intensity), free(t->sigma);
 }
 
+/* Threshold pump of wavelength i (net gain gamma dn(P) - alpha reaching
+ * target) from its definition on the true parameters, by bisection on the
+ * independent synth_dn over [1e-4, 10 pmax]. */
+static inline double synth_threshold(const vpi_truth *t, size_t i, double target)
+{
+  double lo = 1e-4, hi = t->pmax * 10;
+  for (int k = 0; k < 200; k++) {
+    double mid = sqrt(lo * hi);
+    if (t->gamma[i] * synth_dn(t, mid) - t->alpha[i] < target) lo = mid;
+    else hi = mid;
+  }
+  return sqrt(lo * hi);
+}
+
 /* The default design: pumps geometric over 0.1-2 mJ/cm^2. */
 static inline void synth_make(vpi_truth *t, size_t nl, size_t np, double bg, double noise,
                        unsigned long seed)

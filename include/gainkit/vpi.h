@@ -136,6 +136,18 @@ typedef struct gk_vpi_result {
   double th_gl1_plo, th_gl1_phi, th_tr_plo, th_tr_phi;
   int th_gl1_pdet, th_tr_pdet;
   size_t prof_fits;          /* pinned fits run (both thresholds) */
+  /* Calibration of the profile's criterion (src/vpi/profile.c, docs/vpi.md):
+   * Delta = prof_crit_* x chi2_red, prof_crit_* = prof_factor_* x the
+   * chi-square(1) quantile of the level. prof_factor_* is a Bartlett
+   * factor (>= 1): the mean of the likelihood-ratio statistic over
+   * prof_nboot parametric-bootstrap replicates of the fit (boundary-aware:
+   * background weights within GK_VPI_BOOT_KAPPA(N) standard errors of 0 are
+   * put on 0 in the generating model), 1 with prof_nboot = 0 (the
+   * uncorrected chi-square criterion). prof_boot_fits: fits the bootstrap
+   * ran; the factors are kept for later calls on the same result. */
+  size_t prof_nboot, prof_boot_fits;
+  int prof_boot_done;
+  double prof_factor_gl1, prof_factor_tr, prof_crit_gl1, prof_crit_tr;
   /* vpi2: first pump (interpolated in log P between data pumps) where the
    * ASE term at lambda_pk exceeds the background term; NaN if never or
    * already at the lowest pump (then ase_over_bg_at_lowest = 1). */
@@ -176,6 +188,18 @@ void gk_vpi_result_free(gk_vpi_result *res);
  * (level outside (0, 1), res not a fit of d), GK_ENOMEM. */
 int gk_vpi_profile_thresholds(const gk_vpi_data *d, gk_vpi_result *res, double level,
                               gk_error *err);
+/* Bootstrap replicates of the criterion's calibration by default. */
+#define GK_VPI_PROF_NBOOT 40
+/* The same with nboot replicates for the calibration (0: the uncorrected
+ * chi-square(1) criterion). gk_vpi_profile_thresholds uses
+ * GK_VPI_PROF_NBOOT. The bootstrap is deterministic (fixed generator
+ * seed) and runs once per result: a second call (another level) reuses
+ * its factors. A threshold without an estimate (the fitted gain never
+ * crosses its target in [Pmax/1e3, 1e3 Pmax]) is still profiled, from the
+ * end of the pumps it lies beyond: its interval is one-sided (open
+ * towards the missing estimate) and it is not determined. */
+int gk_vpi_profile_thresholds_boot(const gk_vpi_data *d, gk_vpi_result *res, double level,
+                                   size_t nboot, gk_error *err);
 
 /* Default F: the spectrum of the lowest pump normalised to unit maximum
  * (negative samples clipped to 0). F has nl entries. */

@@ -181,11 +181,17 @@ def load_curve(path, wavelength_nm, what="curve"):
 PROFILE_LEVEL = 0.95  # the CLI's level of the thresholds' profile-likelihood intervals
 
 
-def _profile(r, lo, hi, det):
-    """The CLI's profile_json (cli/cmd_vpi.c): the profile-likelihood
+def _profile(r, est, lo, hi, det, factor, crit):
+    """The CLI's profile_json (cli/emit_vpi.c): the profile-likelihood
     interval of one threshold; lo/hi None with lo_open/hi_open True where
-    the data do not bound that side."""
-    p = {"level": r.prof_level}
+    the data do not bound that side; the criterion (Delta chi2 <= criterion
+    x chi2_red) with its bootstrap Bartlett factor (docs/vpi.md)."""
+    p = {"level": r.prof_level,
+         "method": ("profile likelihood, bootstrap-Bartlett-calibrated criterion" if r.prof_nboot
+                    else "profile likelihood, chi-square(1) criterion"),
+         "criterion": crit, "bartlett_factor": factor, "bootstrap_replicates": float(r.prof_nboot)}
+    if not math.isfinite(est) and not (math.isnan(lo) or math.isnan(hi)):
+        p["reason"] = "no estimate (the fitted gain does not cross the target): one-sided interval"
     if math.isnan(lo) or math.isnan(hi):
         p.update({"lo": None, "hi": None, "reason": "no threshold to profile"})
     else:
@@ -289,8 +295,10 @@ def _fit_core(wl, pump, I, length, model, F, alpha, sig, weights, estimated=None
               "transparency": {"value": r.th_tr, "stderr": r.th_tr_se, "lo": r.th_tr_lo,
                                "hi": r.th_tr_hi, "determined": bool(r.th_tr_determined)}}
         if r.profiled:
-            th["gl1"]["profile"] = _profile(r, r.th_gl1_plo, r.th_gl1_phi, r.th_gl1_pdet)
-            th["transparency"]["profile"] = _profile(r, r.th_tr_plo, r.th_tr_phi, r.th_tr_pdet)
+            th["gl1"]["profile"] = _profile(r, r.th_gl1, r.th_gl1_plo, r.th_gl1_phi, r.th_gl1_pdet,
+                                            r.prof_factor_gl1, r.prof_crit_gl1)
+            th["transparency"]["profile"] = _profile(r, r.th_tr, r.th_tr_plo, r.th_tr_phi, r.th_tr_pdet,
+                                                     r.prof_factor_tr, r.prof_crit_tr)
         v2 = model == "vpi2"
         th["gl1"]["determined"] = _why_undet(r.th_gl1, r.th_gl1_se, r.th_gl1_determined) is None
         th["transparency"]["determined"] = _why_undet(r.th_tr, r.th_tr_se, r.th_tr_determined) is None

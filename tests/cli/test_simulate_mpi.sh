@@ -55,6 +55,20 @@ for np in 2 3; do
   if [ -n "$b" ] && awk -v b="$b" 'BEGIN{exit !(b <= 1.01)}'; then ok; else bad "np $np: step balance '$b' (want <= 1.01): $(cat "$T/bal.err")"; fi
   if [ "$(grep -c 'mpi timing:   rank' "$T/bal.err")" -eq "$np" ]; then ok; else bad "np $np: timing lines"; fi
 done
+# All ranks on one node and no pml/btl/mtl/osc of the user's: gainkit asks
+# Open MPI for pml ob1 (shared memory), skipping the network probes that
+# took most of MPI_Init (cli/sim_mpi.c). The same output either way; the
+# user's own OMPI_MCA_btl (set above for the other runs) or
+# GAINKIT_MPI_TUNE=0 leave Open MPI's choice alone.
+GAINKIT_MPI_TIMING=1 env -u OMPI_MCA_btl "${MPIRUN[@]}" -np 2 "$GAINKIT" simulate "$T/s64.yaml" -o "$T/tuned.csv" \
+  >/dev/null 2>"$T/tuned.err"
+if grep -q "2 ranks, one node: pml ob1" "$T/tuned.err"; then ok; else bad "one node: pml ob1 not chosen: $(cat "$T/tuned.err")"; fi
+if cmp -s <(nocomments "$T/s64.csv") <(nocomments "$T/tuned.csv"); then ok; else bad "pml ob1 run: CSV differs"; fi
+GAINKIT_MPI_TIMING=1 GAINKIT_MPI_TUNE=0 env -u OMPI_MCA_btl "${MPIRUN[@]}" -np 2 "$GAINKIT" simulate "$T/s64.yaml" \
+  -o "$T/untuned.csv" >/dev/null 2>"$T/untuned.err"
+if grep -q "mpi timing: 2 ranks (" "$T/untuned.err"; then ok; else bad "GAINKIT_MPI_TUNE=0 still tuned: $(cat "$T/untuned.err")"; fi
+if grep -q "mpi timing: 3 ranks (" "$T/bal.err"; then ok; else bad "the user's OMPI_MCA_btl was overridden"; fi
+if cmp -s <(nocomments "$T/s64.csv") <(nocomments "$T/untuned.csv"); then ok; else bad "untuned run: CSV differs"; fi
 # --fit-to under mpirun: rank 0 runs the fit and every sweep it needs is
 # spread over the ranks; the result equals the serial fit (stdout without
 # provenance, and the best-fit matrix).

@@ -361,6 +361,28 @@ static void test_deterministic(void)
   CHECK(!memcmp(&s1.budget, &s2.budget, sizeof s1.budget));
   gk_sim_result_free(&s1);
   gk_sim_result_free(&s2);
+  /* The run's own threads on every step (GK_SIM_THREADS_ALWAYS): 200 bins
+   * are 4 blocks (64, 64, 64, 8), shared 1+1+2 over 3 threads and 1 each
+   * over 4; the same bits as the serial run, and as the budget's. */
+  g.ncells = 100;
+  g.nbins = 200;
+  g.threading = GK_SIM_THREADS_NEVER;
+  CHECK(gk_sim_run(&g, &s1, NULL, &e) == GK_OK);
+  g.threading = GK_SIM_THREADS_ALWAYS;
+  for (int th = 2; th <= 4; th++) {
+#ifdef _OPENMP
+    omp_set_num_threads(th);
+#endif
+    CHECK(gk_sim_run(&g, &s2, NULL, &e) == GK_OK);
+    CHECK_MSG(!memcmp(s1.spectrum, s2.spectrum, g.nbins * sizeof(double)), "%d threads: spectrum differs", th);
+    CHECK_MSG(!memcmp(&s1.budget, &s2.budget, sizeof s1.budget), "%d threads: budget differs", th);
+    CHECK(s1.steps == s2.steps);
+    gk_sim_result_free(&s2);
+  }
+#ifdef _OPENMP
+  omp_set_num_threads(nt);
+#endif
+  gk_sim_result_free(&s1);
 }
 
 static void test_config(void)

@@ -280,8 +280,8 @@ static void test_checks(void)
 }
 
 /* The SIMD kernel threaded inside a run (a grid above the threading
- * threshold, so the flux chooser runs threaded steps at least in its first
- * probe) and a sweep over threads: the same bits on 1, 2 and 3 threads,
+ * threshold; GK_SIM_THREADS_ALWAYS: the run's threads solve every step)
+ * and a sweep over threads: the same bits on 1, 2 and 3 threads,
  * with TE + TM, Gaussian strips and depth slices. */
 static void test_threads(void)
 {
@@ -297,6 +297,7 @@ static void test_threads(void)
   c.ntimes = 10;
   c.t_end = 0.1e-9;
   c.accuracy = 0.3;
+  c.threading = GK_SIM_THREADS_ALWAYS; /* the run's threads on every step */
   gk_sim_result r[3];
   gk_error e;
   gk_error_clear(&e);
