@@ -1010,6 +1010,21 @@ static void flux_team_run(flux_team *T, int job)
   }
 }
 
+/* Stops and joins the started workers (also a start that got fewer threads). */
+static void flux_team_stop(flux_team *T)
+{
+  if (!T) return;
+  atomic_store(&T->quit, 1);
+  atomic_fetch_add(&T->go, 1);
+  pthread_mutex_lock(&T->mu);
+  pthread_cond_broadcast(&T->cv);
+  pthread_mutex_unlock(&T->mu);
+  for (size_t t = 0; t < T->started; t++) pthread_join(T->th[t], NULL);
+  pthread_cond_destroy(&T->cv);
+  pthread_mutex_destroy(&T->mu);
+  free(T);
+}
+
 /* n threads for S (the caller and n - 1 workers). Fewer if threads cannot
  * be created; NULL (serial) if none. Workers block every signal: Ctrl-C and
  * the like stay with the program's own threads. */
@@ -1051,33 +1066,12 @@ static flux_team *flux_team_start(sim *S, size_t n)
   if (T->started + 1 < n) {
     /* fewer threads than planned: stop them and run serial (the shares were
      * computed for n) */
-    atomic_store(&T->quit, 1);
-    atomic_fetch_add(&T->go, 1);
-    pthread_mutex_lock(&T->mu);
-    pthread_cond_broadcast(&T->cv);
-    pthread_mutex_unlock(&T->mu);
-    for (size_t t = 0; t < T->started; t++) pthread_join(T->th[t], NULL);
-    pthread_cond_destroy(&T->cv);
-    pthread_mutex_destroy(&T->mu);
-    free(T);
+    flux_team_stop(T);
     return NULL;
   }
   return T;
 }
 
-static void flux_team_stop(flux_team *T)
-{
-  if (!T) return;
-  atomic_store(&T->quit, 1);
-  atomic_fetch_add(&T->go, 1);
-  pthread_mutex_lock(&T->mu);
-  pthread_cond_broadcast(&T->cv);
-  pthread_mutex_unlock(&T->mu);
-  for (size_t t = 0; t < T->started; t++) pthread_join(T->th[t], NULL);
-  pthread_cond_destroy(&T->cv);
-  pthread_mutex_destroy(&T->mu);
-  free(T);
-}
 #else
 typedef struct flux_team flux_team;
 static void flux_team_stop(flux_team *T) { (void)T; }
