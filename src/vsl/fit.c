@@ -664,7 +664,14 @@ static void finish_(const gk_vsl_data *d, gk_vsl_fit *f, const gk_fit_result *r,
   if (m == GK_VSL_SATEXACT) {
     f->value[4] = phys[0] - phys[1];
     double v = r->cov[0] + r->cov[5] - 2 * r->cov[1];
-    f->se[4] = v >= 0 ? sqrt(v) : NAN;
+    /* var(gamma - alpha) by cancellation: where gamma and alpha run off
+     * together (se ~ 1e9 cm^-1 on a plateau that fixes only their
+     * difference), v is below the rounding of its own terms and its value
+     * is noise (32 on one build, 0 on another for the same fit). Then the
+     * covariance does not resolve se(g): NaN, printed "not determined",
+     * never a number. */
+    double vround = 64 * DBL_EPSILON * (fabs(r->cov[0]) + fabs(r->cov[5]) + 2 * fabs(r->cov[1]));
+    f->se[4] = v > vround ? sqrt(v) : NAN;
   }
   f->chi2 = r->chi2;
   f->chi2_red = r->chi2_red;

@@ -222,6 +222,27 @@ expect_input_error "three.csv: 3 points are fewer than the 4 parameters" "fewer 
 printf 'L,I\n0.1,1\n0.2,2\n' >"$T/two.csv"
 expect_input_error "two.csv: 2 points are fewer than the 3 parameters of vsl2" "fewer points, vsl2" -- vsl "$T/two.csv" --model vsl2
 expect_input_error "--range: .* leaves 2 points" "range leaves too few" -- vsl "$EX/vsl-nc1.csv" --model vsl2 --range 0.5:0.8
+# sat-exact on a plateau that fixes only gamma - alpha (the matrix example at
+# 534.5 nm: se(gamma), se(alpha) ~ 1.7e9 cm^-1): var(g) = var(gamma) +
+# var(alpha) - 2 cov is then below the rounding of its own terms (one build
+# printed "g 15.68 cm^-1" with se 0, another se 32 - both noise). g must be
+# "not determined", or carry a se above that rounding level (> 1e-6 se(gamma)).
+{ echo 'L (cm),I'
+  row=$(grep '^534.5,' "$EX/vsl-matrix.csv")
+  paste -d, <(grep -v '^#' "$EX/vsl-matrix.csv" | head -1 | tr ',' '\n' | tail -n +2) \
+            <(printf '%s\n' "$row" | tr ',' '\n' | tail -n +2); } > "$T/w5345.csv"
+run vsl "$T/w5345.csv" --model sat-exact --format json
+c=$(printf '%s' "$OUT" | tr -d '\n\t ')
+gse=$(printf '%s' "$c" | grep -o '"g":{"value":[^}]*' | grep -o '"stderr":[^,}]*' | head -1); gse=${gse#*:}
+gamse=$(printf '%s' "$c" | grep -o '"gamma":{"value":[^}]*' | grep -o '"stderr":[^,}]*' | head -1); gamse=${gamse#*:}
+gdet=$(printf '%s' "$c" | grep -o '"g":{"value":[^}]*' | grep -o '"determined":[a-z]*' | head -1)
+if [ "$gse" = null ]; then
+  [ "$gdet" = '"determined":false' ] && ok || bad "sat-exact plateau: g without stderr but $gdet"
+else
+  awk -v s="$gse" -v G="$gamse" 'BEGIN { exit !(s > 1e-6 * G) }' && ok \
+    || bad "sat-exact plateau: se(g) = $gse is rounding noise next to se(gamma) = $gamse"
+fi
+
 expect_input_error "--weights: 'sigma' needs a sigma column" "sigma weights without sigma" -- vsl "$T/dec.csv" --weights sigma
 expect_input_error "--model: 'vsl3'" "unknown model" -- vsl "$EX/vsl-nc1.csv" --model vsl3
 expect_input_error "--length-unit" "bad length unit" -- vsl "$EX/vsl-nc1.csv" --length-unit furlong
