@@ -11,6 +11,7 @@
 #ifndef VPI_SYNTH_H
 #define VPI_SYNTH_H
 
+#include "gainkit/vpi.h"
 #include <math.h>
 #include <stdlib.h>
 #include <gsl/gsl_randist.h>
@@ -79,6 +80,15 @@ static void synth_free(vpi_truth *t)
 {
   free(t->lambda), free(t->F), free(t->gamma), free(t->alpha), free(t->pump);
   free(t->w1), free(t->w2), free(t->intensity), free(t->sigma);
+}
+
+/* The library's data view of t (arrays shared, not copied); weighted = 0
+ * leaves sigma out (the fit's unweighted or relative modes). */
+static inline void synth_data(const vpi_truth *t, int weighted, gk_vpi_data *d)
+{
+  gk_vpi_data x = {.nl = t->nl, .np = t->np, .lambda = t->lambda, .pump = t->pump, .intensity = t->intensity,
+                   .sigma = weighted ? t->sigma : NULL, .F = t->F, .L = t->L};
+  *d = x;
 }
 
 /* Threshold pump of wavelength i (net gain gamma dn(P) - alpha reaching

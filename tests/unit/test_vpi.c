@@ -8,32 +8,12 @@
 #include "vpi/vpi_internal.h"
 #include "vpi_synth.h"
 
-static void data_of(const vpi_truth *t, int weighted, gk_vpi_data *d)
-{
-  gk_vpi_data x = {.nl = t->nl, .np = t->np, .lambda = t->lambda, .pump = t->pump, .intensity = t->intensity,
-                   .sigma = weighted ? t->sigma : NULL, .F = t->F, .L = t->L};
-  *d = x;
-}
-
-/* Threshold from its definition on the true parameters, by bisection on
- * the independent dn of vpi_synth.h. */
-static double true_threshold(const vpi_truth *t, size_t ipk, double target)
-{
-  double lo = 1e-4, hi = t->pmax * 10;
-  for (int k = 0; k < 200; k++) {
-    double mid = sqrt(lo * hi);
-    if (t->gamma[ipk] * synth_dn(t, mid) - t->alpha[ipk] < target) lo = mid;
-    else hi = mid;
-  }
-  return sqrt(lo * hi);
-}
-
 static void check_exact(double bg, gk_vpi_model model, int fixed_alpha)
 {
   vpi_truth t;
   synth_make(&t, 30, 12, bg, 0, 1);
   gk_vpi_data d;
-  data_of(&t, 0, &d);
+  synth_data(&t, 0, &d);
   if (fixed_alpha) d.alpha_fixed = t.alpha;
   gk_vpi_result r;
   gk_error e;
@@ -48,8 +28,8 @@ static void check_exact(double bg, gk_vpi_model model, int fixed_alpha)
     CHECK_CLOSE(r.w1[j], t.w1[j], 1e-6);
     if (model == GK_VPI2 && bg > 0) CHECK_CLOSE(r.w2[j], t.w2[j], 1e-6);
   }
-  CHECK_CLOSE(r.th_gl1, true_threshold(&t, r.ipk, 1 / t.L), 1e-6);
-  CHECK_CLOSE(r.th_tr, true_threshold(&t, r.ipk, 0), 1e-6);
+  CHECK_CLOSE(r.th_gl1, synth_threshold(&t, r.ipk, 1 / t.L), 1e-6);
+  CHECK_CLOSE(r.th_tr, synth_threshold(&t, r.ipk, 0), 1e-6);
   /* the true ASE peak at the highest pump is the reported one */
   size_t ip = 0;
   double best = -1;
@@ -90,7 +70,7 @@ static void check_noise(double bg, gk_vpi_model model, unsigned long seed)
   vpi_truth t;
   synth_make_full(&t, 40, 40, bg, 0.01, seed, 0.05, 2.0, GOOD_GLOB);
   gk_vpi_data d;
-  data_of(&t, 1, &d);
+  synth_data(&t, 1, &d);
   gk_vpi_result r;
   gk_error e;
   CHECK_INT(gk_vpi_fit(&d, model, NULL, &r, &e), GK_OK);
@@ -113,9 +93,9 @@ static void check_noise(double bg, gk_vpi_model model, unsigned long seed)
     if (model == GK_VPI2 && bg > 0) in += fabs(r.w2[j] - t.w2[j]) <= 3 * r.w2_se[j], n++;
   }
   CHECK_MSG(in >= 0.9 * n, "%zu of %zu parameters within 3 sigma", in, n);
-  double th = true_threshold(&t, r.ipk, 1 / t.L);
+  double th = synth_threshold(&t, r.ipk, 1 / t.L);
   CHECK_MSG(fabs(r.th_gl1 - th) <= 3 * r.th_gl1_se, "gl1 %g vs %g (se %g)", r.th_gl1, th, r.th_gl1_se);
-  th = true_threshold(&t, r.ipk, 0);
+  th = synth_threshold(&t, r.ipk, 0);
   if (isfinite(th) && th < t.pmax * 1e3)
     CHECK_MSG(fabs(r.th_tr - th) <= 3 * r.th_tr_se, "tr %g vs %g (se %g)", r.th_tr, th, r.th_tr_se);
   gk_vpi_result_free(&r);
@@ -145,13 +125,13 @@ static void check_coverage(int fixed_alpha, unsigned long nseed)
     vpi_truth t;
     synth_make_full(&t, 40, 40, 2, 0.01, seed, 0.05, 2.0, GOOD_GLOB);
     gk_vpi_data d;
-    data_of(&t, 1, &d);
+    synth_data(&t, 1, &d);
     if (fixed_alpha) d.alpha_fixed = t.alpha;
     gk_vpi_result r;
     gk_error e;
     CHECK_INT(gk_vpi_fit(&d, GK_VPI2, NULL, &r, &e), GK_OK);
     CHECK_MSG(r.converged, "seed %lu: %s", seed, r.reason);
-    double th = true_threshold(&t, r.ipk, 1 / t.L), tr = true_threshold(&t, r.ipk, 0);
+    double th = synth_threshold(&t, r.ipk, 1 / t.L), tr = synth_threshold(&t, r.ipk, 0);
     int in = fabs(r.th_gl1 - th) <= 3 * r.th_gl1_se;
     miss += !in;
     flagged += !r.th_gl1_determined;
@@ -197,14 +177,14 @@ static void test_example_design(void)
     vpi_truth t;
     synth_make_full(&t, 121, 30, 3.0, 0.01, seeds[s], 0.02, 2.0, NULL);
     gk_vpi_data d;
-    data_of(&t, 1, &d);
+    synth_data(&t, 1, &d);
     gk_vpi_result r;
     gk_error e;
     CHECK_INT(gk_vpi_fit(&d, GK_VPI2, NULL, &r, &e), GK_OK);
     CHECK_MSG(r.converged, "seed %lu: %s", seeds[s], r.reason);
     CHECK(r.cov_ok);
     CHECK(!r.glob_determined);
-    double th = true_threshold(&t, r.ipk, 1 / t.L);
+    double th = synth_threshold(&t, r.ipk, 1 / t.L);
     CHECK_MSG(fabs(r.th_gl1 - th) <= 3 * r.th_gl1_se, "seed %lu: gl1 %g vs %g (se %g)", seeds[s],
               r.th_gl1, th, r.th_gl1_se);
     CHECK_MSG(fabs(r.alpha[r.ipk] - t.alpha[r.ipk]) <= 3 * r.alpha_se[r.ipk],
@@ -223,7 +203,7 @@ static void test_undetermined_flagged(void)
   vpi_truth t;
   synth_make(&t, 30, 12, 0, 0.01, 7);
   gk_vpi_data d;
-  data_of(&t, 1, &d);
+  synth_data(&t, 1, &d);
   gk_vpi_result r;
   gk_error e;
   CHECK_INT(gk_vpi_fit(&d, GK_VPI2, NULL, &r, &e), GK_OK);
@@ -243,12 +223,12 @@ static void test_models_disagree_agree(void)
     vpi_truth t;
     synth_make(&t, 30, 12, withbg ? 5 : 0, 0.01, 7);
     gk_vpi_data d;
-    data_of(&t, 1, &d);
+    synth_data(&t, 1, &d);
     gk_vpi_result r1, r2;
     gk_error e;
     CHECK_INT(gk_vpi_fit(&d, GK_VPI1, NULL, &r1, &e), GK_OK);
     CHECK_INT(gk_vpi_fit(&d, GK_VPI2, NULL, &r2, &e), GK_OK);
-    double th = true_threshold(&t, r2.ipk, 1 / t.L);
+    double th = synth_threshold(&t, r2.ipk, 1 / t.L);
     if (withbg) {
       CHECK_MSG(r1.chi2 - r2.chi2 > 26.2, "chi2 vpi1 %g vpi2 %g", r1.chi2, r2.chi2);
       /* vpi1's band interval is wide enough to reach the truth (seen 1.93
@@ -413,7 +393,7 @@ static void check_dense(gk_vpi_model model, int fixed_alpha)
   CHECK(fr.converged && fr.cov_ok && !fr.at_bound);
 
   gk_vpi_data d;
-  data_of(&t, 1, &d);
+  synth_data(&t, 1, &d);
   if (fixed_alpha) d.alpha_fixed = t.alpha;
   gk_vpi_options o;
   gk_vpi_options_default(&o);
@@ -488,7 +468,7 @@ static void test_unweighted_multistart(void)
   vpi_truth t;
   synth_make_full(&t, 60, 40, 2.0, 0.01, 3, 0.1, 2.0, glob);
   gk_vpi_data d;
-  data_of(&t, 0, &d);
+  synth_data(&t, 0, &d);
   gk_vpi_result r;
   gk_error e;
   CHECK_INT(gk_vpi_fit(&d, GK_VPI2, NULL, &r, &e), GK_OK);
@@ -525,7 +505,7 @@ static void test_bad_input(void)
   vpi_truth t;
   synth_make(&t, 10, 5, 0, 0, 1);
   gk_vpi_data d;
-  data_of(&t, 0, &d);
+  synth_data(&t, 0, &d);
   gk_vpi_result r;
   gk_error e;
   d.L = 0;

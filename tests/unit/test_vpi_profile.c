@@ -26,11 +26,15 @@
 #endif
 #endif
 
-static void data_of(const vpi_truth *t, gk_vpi_data *d)
+/* The coverage design (30 x 12 pumps 0.1-2, 2 % noise, vpi2, losses
+ * fixed, no background) for one noise seed, fitted. */
+static void fit_design(unsigned long seed, vpi_truth *t, gk_vpi_data *d, gk_vpi_result *r)
 {
-  gk_vpi_data x = {.nl = t->nl, .np = t->np, .lambda = t->lambda, .pump = t->pump, .intensity = t->intensity,
-                   .sigma = t->sigma, .F = t->F, .L = t->L};
-  *d = x;
+  synth_make_full(t, 30, 12, 0, 0.02, seed, 0.1, 2.0, NULL);
+  synth_data(t, 1, d);
+  d->alpha_fixed = t->alpha;
+  gk_error e;
+  CHECK_INT(gk_vpi_fit(d, GK_VPI2, NULL, r, &e), GK_OK);
 }
 
 /* Linearised (delta-method) standard error of the threshold at P: sd of
@@ -107,13 +111,10 @@ static void test_profile_coverage(void)
   for (size_t s = 0; s < nseed; s++) {
     unsigned long seed = seeds[s];
     vpi_truth t;
-    synth_make_full(&t, 30, 12, 0, 0.02, seed, 0.1, 2.0, NULL);
     gk_vpi_data d;
-    data_of(&t, &d);
-    d.alpha_fixed = t.alpha;
     gk_vpi_result r;
     gk_error e;
-    CHECK_INT(gk_vpi_fit(&d, GK_VPI2, NULL, &r, &e), GK_OK);
+    fit_design(seed, &t, &d, &r);
     double th = synth_threshold(&t, r.ipk, 1 / t.L), tr = synth_threshold(&t, r.ipk, 0);
     double ws = wald_se(&r, r.th_gl1);
     inw += fabs(r.th_gl1 - th) <= 1.96 * ws;
@@ -220,13 +221,10 @@ static void test_profile_coverage(void)
 static void test_no_estimate(void)
 {
   vpi_truth t;
-  synth_make_full(&t, 30, 12, 0, 0.02, 22, 0.1, 2.0, NULL);
   gk_vpi_data d;
-  data_of(&t, &d);
-  d.alpha_fixed = t.alpha;
   gk_vpi_result r;
   gk_error e;
-  CHECK_INT(gk_vpi_fit(&d, GK_VPI2, NULL, &r, &e), GK_OK);
+  fit_design(22, &t, &d, &r);
   CHECK(isnan(r.th_gl1));
   /* the fit's globals ran to the P1 -> 0 limit, where dn(P) has a
    * plateau at low pump: its net gain stays above 1/L at every pump, the
