@@ -374,9 +374,12 @@ typedef struct sim {
   int terms;                       /* u, v, q, du, dv are those of the current populations */
   int parallel;                    /* this step's flux solve and population update on the run's threads */
   double prate;                    /* step control: emitters' pump rate bound σ_p P(t) max pm */
-  double rbound;                   /* step control: the largest per-cell rate bound (solve_flux) */
-  double rpart[SIM_THREADS_MAX];   /* the same per thread's cells (taken in thread order: max is exact) */
-  const struct pop_args *pa;       /* this step's population update (pop_cells) */
+  double rpart[SIM_THREADS_MAX];   /* step control: the largest per-cell rate bound of each thread's
+                                    * cells (rates_share; taken in thread order: a max is exact) */
+  double t, tk1;                   /* this step's start and the end of its output bin (sim_step) */
+  double rfloor;                   /* step control: the rate floor, k1 + k2 */
+  const double *pabs, *bsl;        /* per slice: pump absorption, spontaneous coupling (pop_cells) */
+  double dt;                       /* the step's size, set by sim_step */
   double *bpart;                   /* per chunk of POP_CHUNK cells: their budget sums (pop_chunks) */
   size_t bstride;                  /* doubles per chunk in bpart (6 + nz, to a cache line) */
   struct flux_team *team;          /* the run's own threads (flux_team_start), NULL: none */
@@ -564,7 +567,7 @@ static GK_ALWAYS_INLINE void flux_block_m(sim *S, size_t y, size_t p, size_t j0,
   double s[FLUX_BLK], dx = S->dx, dx2 = 2 * S->dx * S->dx;
   /* φ, ψ, ∫S of this block: one contiguous stretch, cell after cell
    * (m bins each), so that a thread's blocks share no cache line with
-   * another thread's (see solve_flux) */
+   * another thread's (see sim_step) */
   size_t blk_base = ((y * S->npol + p) * S->nl + j0) * nx;
   for (size_t k = 0; k < m; k++) s[k] = 0;
   for (size_t i = 0; i < nx; i++) {
@@ -749,10 +752,9 @@ typedef struct pop_args {
  * adds the chunks' sums in chunk order, so the budget is the same bits
  * however the chunks were split between threads. Each cell depends only on
  * its own state. */
-static void pop_cells(sim *S, size_t i0, size_t i1, double *P)
+static void pop_cells(sim *S, size_t i0, size_t i1, double *P, const pop_args *a)
 {
   const gk_sim_config *c = S->c;
-  const pop_args *a = S->pa;
   size_t ncell = S->nx * S->ny, nz = S->nz, npol = S->npol;
   double dt = a->dt, dose = a->dose;
   double k2 = c->second_fraction > 0 ? 1 / c->second_lifetime : 0;
@@ -842,16 +844,50 @@ static void pop_cells(sim *S, size_t i0, size_t i1, double *P)
 /* Populations of cells [i0, i1) (whole chunks) with each chunk's budget
  * sums into S->bpart (pop_cells), and the next flux solve's terms of those
  * cells. */
-static void pop_chunks(sim *S, size_t i0, size_t i1)
+static void pop_chunks(sim *S, size_t i0, size_t i1, const pop_args *pa)
 {
   size_t ncell = S->nx * S->ny, nz = S->nz;
   for (size_t a = i0; a < i1; a += POP_CHUNK) {
     size_t b = a + POP_CHUNK < ncell ? a + POP_CHUNK : ncell;
     double *P = S->bpart + a / POP_CHUNK * S->bstride;
     for (size_t k = 0; k < 6 + nz; k++) P[k] = 0;
-    pop_cells(S, a, b, P);
+    pop_cells(S, a, b, P, pa);
   }
   cell_terms(S, i0, i1);
+}
+
+static double pump_dose(const gk_sim_config *c, double t0, double t1);
+
+/* The step's size and pump doses (pop_args) from the per-thread rate
+ * bounds rpart[0 .. nparts) of the fluxes just solved and the step's start
+ * S->t. Every thread of a threaded step computes them itself, from the same
+ * numbers by the same operations: the same bits. Step size: explicit
+ * updates stay accurate and positive while dt times every per-molecule
+ * rate is <= ε. Stimulated emission adds a stiffer mode: a change δN1
+ * alters the gain-length product of bin j by at most Γ(σe+σa)_j L δN1 and
+ * the flux of that bin by the same factor, so the stimulated transition
+ * rate moves by Σ_j Γ(σe+σa)_j L (stimulated rate of bin j) per unit δN1 —
+ * S->stiff, weighted by where the photons actually are. Bulk: the
+ * recombination rate's derivative k1 + 2 k2 N + 3 k3 N² and the stimulated
+ * rate's dG/dN. Near the pulse, dt also resolves the pump (ε τp). The
+ * per-cell bounds are step_bound's, taken with the rates (rates_share). */
+static void step_args(const sim *S, size_t nparts, pop_args *pa)
+{
+  const gk_sim_config *c = S->c;
+  double t = S->t, tk1 = S->tk1, eps = c->accuracy;
+  double rb = 0;
+  for (size_t k = 0; k < nparts; k++)
+    if (S->rpart[k] > rb) rb = S->rpart[k];
+  double rmax = S->rfloor;
+  if (rb > rmax) rmax = rb;
+  double dt;
+  dt = eps / rmax;
+  if (fabs(t) <= 4 * c->pump_fwhm && dt > eps * c->pump_fwhm) dt = eps * c->pump_fwhm;
+  /* a window starting before the pulse: do not step over it */
+  if (t < -4 * c->pump_fwhm && t + dt > -4 * c->pump_fwhm) dt = -4 * c->pump_fwhm - t;
+  if (t + dt > tk1 || tk1 - (t + dt) < 1e-9 * dt) dt = tk1 - t;
+  *pa = (pop_args){.dt = dt, .dose = pump_dose(c, t, t + dt), .pabs = S->pabs, .bsl = S->bsl};
+  if (c->kinetics == GK_SIM_BULK) pa->dose_h = pump_dose(c, t, t + 0.5 * dt);
 }
 
 /* Flux blocks [w0, w1) of the run's ny · npol · nblk blocks (strip-major,
@@ -885,7 +921,6 @@ static void flux_blocks(sim *S, size_t w0, size_t w1)
  * block never changes the arithmetic, so results are the same bits for any
  * thread count. */
 enum { FLUX_TEAM_MAX = SIM_THREADS_MAX };
-enum { TEAM_FLUX = 0, TEAM_POP = 1 }; /* a hand-off's job */
 #define FLUX_TEAM_SPIN_NS 200000 /* a worker spins this long, then sleeps: 0.2 ms */
 /* Spinning threads yield their core every FLUX_TEAM_YIELD pauses (a few µs):
  * on a busy machine the scheduler may put two of a run's threads on one
@@ -898,11 +933,10 @@ typedef struct flux_slot { flux_team *team; size_t idx; } flux_slot;
 struct flux_team {
   sim *S;
   size_t n, nwork;                /* threads (the caller is thread 0), flux blocks */
-  atomic_uint go;                 /* generation: bumped once per threaded solve */
-  atomic_int left;                /* workers still solving this generation */
+  atomic_uint go;                 /* generation: bumped once per threaded step */
+  atomic_int left;                /* workers still on this generation */
   atomic_int sleepers, quit;
-  atomic_int bar;                 /* TEAM_FLUX: threads still on their flux blocks */
-  int job;                        /* this generation's job (written before the bump) */
+  atomic_int bar[2];              /* the step's two barriers: threads still before each */
   pthread_mutex_t mu;
   pthread_cond_t cv;
   size_t started;                 /* worker threads running */
@@ -933,25 +967,38 @@ static void flux_share(flux_team *T, size_t t)
   flux_blocks(T->S, t * T->nwork / T->n, (t + 1) * T->nwork / T->n);
 }
 
-/* Thread t's part of a hand-off. TEAM_FLUX: its flux blocks; then, once
- * every thread's blocks are done (a spinning barrier: the rates of a cell
- * need all its blocks), the rates and step bound of its share of the
- * cells. TEAM_POP: the population update of its share of the cells. */
-static void team_share(flux_team *T, size_t t)
+/* A spinning barrier of the team's n threads (the counter is reset by
+ * flux_team_run before each step). */
+static void team_barrier(atomic_int *bar)
 {
-  if (T->job == TEAM_POP) {
-    size_t i0, i1;
-    cell_share(T->S, t, T->n, &i0, &i1);
-    pop_chunks(T->S, i0, i1);
-    return;
-  }
-  flux_share(T, t);
-  atomic_fetch_sub_explicit(&T->bar, 1, memory_order_acq_rel);
-  for (unsigned k = 1; atomic_load_explicit(&T->bar, memory_order_acquire) > 0; k++) {
+  atomic_fetch_sub_explicit(bar, 1, memory_order_acq_rel);
+  for (unsigned k = 1; atomic_load_explicit(bar, memory_order_acquire) > 0; k++) {
     cpu_relax();
     if (k % FLUX_TEAM_YIELD == 0) sched_yield();
   }
-  rates_share(T->S, t, T->n);
+}
+
+/* Thread t's part of a threaded time step: its flux blocks; once every
+ * thread's blocks are done (barrier: the rates of a cell need all its
+ * blocks), the rates and step bound of its share of the cells; once every
+ * thread's bound is known (barrier), the step size and pump doses
+ * (step_args, computed by each thread alike) and the population update of
+ * its share of the cells with the next step's cell terms. One hand-off per
+ * step: the caller's serial part between two steps is only the budget and
+ * edge sums. */
+static void team_share(flux_team *T, size_t t)
+{
+  sim *S = T->S;
+  flux_share(T, t);
+  team_barrier(&T->bar[0]);
+  rates_share(S, t, T->n);
+  team_barrier(&T->bar[1]);
+  pop_args pa;
+  step_args(S, T->n, &pa);
+  if (t == 0) S->dt = pa.dt;
+  size_t i0, i1;
+  cell_share(S, t, T->n, &i0, &i1);
+  pop_chunks(S, i0, i1, &pa);
 }
 
 static void *flux_worker(void *arg)
@@ -994,12 +1041,11 @@ static void flux_team_wake(flux_team *T)
   }
 }
 
-/* One hand-off (job: TEAM_FLUX or TEAM_POP): every thread its share, the
- * caller included. */
-static void flux_team_run(flux_team *T, int job)
+/* One threaded time step: every thread its share, the caller included. */
+static void flux_team_run(flux_team *T)
 {
-  T->job = job;
-  atomic_store_explicit(&T->bar, (int)T->n, memory_order_relaxed);
+  atomic_store_explicit(&T->bar[0], (int)T->n, memory_order_relaxed);
+  atomic_store_explicit(&T->bar[1], (int)T->n, memory_order_relaxed);
   atomic_store_explicit(&T->left, (int)T->started, memory_order_relaxed);
   atomic_fetch_add(&T->go, 1);
   flux_team_wake(T);
@@ -1042,7 +1088,8 @@ static flux_team *flux_team_start(sim *S, size_t n)
   atomic_init(&T->left, 0);
   atomic_init(&T->sleepers, 0);
   atomic_init(&T->quit, 0);
-  atomic_init(&T->bar, 0);
+  atomic_init(&T->bar[0], 0);
+  atomic_init(&T->bar[1], 0);
   if (pthread_mutex_init(&T->mu, NULL)) {
     free(T);
     return NULL;
@@ -1077,51 +1124,35 @@ typedef struct flux_team flux_team;
 static void flux_team_stop(flux_team *T) { (void)T; }
 #endif
 
-/* Fluxes, per-cell rates and the step bound S->rbound for the current
- * populations. */
-static void solve_flux(sim *S)
+/* One time step from the current populations: fluxes, per-cell rates and
+ * step bounds, the step size S->dt with its pump doses (step_args), the
+ * populations with the budget sums of each chunk (S->bpart) and the next
+ * step's cell terms. Serial, or on the run's threads in one hand-off
+ * (S->parallel). Every bin's recurrence and every cell's sums are computed
+ * by the same operations in the same order whichever thread does them, so
+ * results do not depend on the number of threads. */
+static void sim_step(sim *S)
 {
-  size_t nl = S->nl;
-  size_t nblk = (nl + FLUX_BLK - 1) / FLUX_BLK, nwork = S->ny * S->npol * nblk;
-  size_t nparts = 1;
-  if (!S->terms) cell_terms(S, 0, S->nx * S->ny); /* (pop_update leaves them for the next step) */
+  size_t nblk = (S->nl + FLUX_BLK - 1) / FLUX_BLK, nwork = S->ny * S->npol * nblk;
+  if (!S->terms) cell_terms(S, 0, S->nx * S->ny); /* (a step leaves them for the next one) */
   S->terms = 0;
-  /* Every bin's recurrence and every cell's sums are computed by the same
-   * operations in the same order whichever thread does them, so results do
-   * not depend on the number of threads. */
 #ifdef _OPENMP
   if (S->parallel && S->team) {
-    flux_team_run(S->team, TEAM_FLUX);
-    nparts = S->team->n;
-  } else
-#endif
-  {
-    flux_blocks(S, 0, nwork);
-    rates_share(S, 0, 1); /* rates per cell (cell_rates: fixed summation order) */
-  }
-  double rb = 0;
-  for (size_t t = 0; t < nparts; t++)
-    if (S->rpart[t] > rb) rb = S->rpart[t];
-  S->rbound = rb;
-}
-
-/* This step's population update (S->pa), on the run's threads when the
- * step's flux solve was, and with it the per-cell terms of the next flux
- * solve (cell_terms: the same numbers whoever computes them). */
-static void pop_update(sim *S)
-{
-#ifdef _OPENMP
-  if (S->parallel && S->team) {
-    flux_team_run(S->team, TEAM_POP);
+    flux_team_run(S->team);
     S->terms = 1;
     return;
   }
 #endif
-  pop_chunks(S, 0, S->nx * S->ny);
+  flux_blocks(S, 0, nwork);
+  rates_share(S, 0, 1); /* rates per cell (cell_rates: fixed summation order) */
+  pop_args pa;
+  step_args(S, 1, &pa);
+  S->dt = pa.dt;
+  pop_chunks(S, 0, S->nx * S->ny, &pa);
   S->terms = 1;
 }
 
-/* Serial or threaded flux solves, chosen by measurement. A probe runs
+/* Serial or threaded time steps, chosen by measurement. A probe runs
  * CHOOSER_PROBE steps serial, then up to CHOOSER_PROBE threaded (the first
  * one untimed), timed; the
  * steps until the next probe use the faster. A threaded step slower than
@@ -1138,7 +1169,7 @@ typedef struct flux_chooser {
   double t_serial, t_threaded;
 } flux_chooser;
 
-static void flux_timed(sim *S, flux_chooser *fc, size_t step)
+static void step_timed(sim *S, flux_chooser *fc, size_t step)
 {
 #ifdef _OPENMP
   if (fc->enabled) {
@@ -1150,12 +1181,12 @@ static void flux_timed(sim *S, flux_chooser *fc, size_t step)
     }
     if (!fc->probing) {
       S->parallel = fc->threaded;
-      solve_flux(S);
+      sim_step(S);
       return;
     }
     S->parallel = fc->k >= CHOOSER_PROBE;
     double t0 = omp_get_wtime();
-    solve_flux(S);
+    sim_step(S);
     double dt = omp_get_wtime() - t0;
     if (!S->parallel) {
       fc->t_serial += dt;
@@ -1182,7 +1213,7 @@ static void flux_timed(sim *S, flux_chooser *fc, size_t step)
 #endif
   (void)step;
   S->parallel = 0;
-  solve_flux(S);
+  sim_step(S);
 }
 
 /* Pump photons per cm² delivered in [t0, t1] by a Gaussian pulse centred
@@ -1443,9 +1474,11 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
   window(c, &t0, &t1);
   double tbin = (t1 - t0) / (double)nt;
   double k1 = bulk ? 0 : 1 / c->lifetime, k2 = c->second_fraction > 0 ? 1 / c->second_lifetime : 0;
-  double eps = c->accuracy, sp = c->pump_cross_section, vol = S.vol;
+  double sp = c->pump_cross_section, vol = S.vol;
   /* bulk: the absorbed share of the pump is fixed (no bleaching), pabs[] */
-  double kb1 = c->k1;
+  S.rfloor = bulk ? c->k1 + k2 : k1 + k2;
+  S.pabs = pabs;
+  S.bsl = bsl;
   double pmax = 0;
   for (size_t i = 0; i < ncell; i++) pmax = fmax(pmax, S.pm[i]);
   gk_sim_budget B = {0};
@@ -1472,32 +1505,12 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
         break;
       }
       if (!bulk) S.prate = sp * pump_rate(c, t) * pmax; /* bleaching and the slices above only lower it */
-      flux_timed(&S, &fc, steps);
-      /* Step size: explicit updates stay accurate and positive while dt times
-       * every per-molecule rate is <= ε. Stimulated emission adds a stiffer
-       * mode: a change δN1 alters the gain-length product of bin j by at most
-       * Γ(σe+σa)_j L δN1 and the flux of that bin by the same factor, so the
-       * stimulated transition rate moves by Σ_j Γ(σe+σa)_j L (stimulated
-       * rate of bin j) per unit δN1 — S.stiff, weighted by where the
-       * photons actually are. Bulk: the recombination rate's derivative
-       * k1 + 2 k2 N + 3 k3 N² and the stimulated rate's dG/dN. Near the
-       * pulse, dt also resolves the pump (ε τp). The per-cell bounds are
-       * step_bound's, taken with the fluxes (solve_flux: S.rbound). */
-      double rmax = bulk ? kb1 + k2 : k1 + k2;
-      if (S.rbound > rmax) rmax = S.rbound;
-      double dt;
-      dt = eps / rmax;
-      if (fabs(t) <= 4 * c->pump_fwhm && dt > eps * c->pump_fwhm) dt = eps * c->pump_fwhm;
-      /* a window starting before the pulse: do not step over it */
-      if (t < -4 * c->pump_fwhm && t + dt > -4 * c->pump_fwhm) dt = -4 * c->pump_fwhm - t;
-      if (t + dt > tk1 || tk1 - (t + dt) < 1e-9 * dt) dt = tk1 - t;
-      pop_args pa = {.dt = dt, .dose = pump_dose(c, t, t + dt), .pabs = pabs, .bsl = bsl};
-      if (bulk) pa.dose_h = pump_dose(c, t, t + 0.5 * dt);
-      S.pa = &pa;
-      /* populations (pop_chunks, on the run's threads when the fluxes
-       * were), then the chunks' budget sums added in chunk order */
-      pop_update(&S);
-      S.pa = NULL;
+      /* one step: fluxes, step size (step_args), populations; then the
+       * chunks' budget sums added in chunk order */
+      S.t = t;
+      S.tk1 = tk1;
+      step_timed(&S, &fc, steps);
+      double dt = S.dt;
       for (size_t ch = 0; ch < (ncell + POP_CHUNK - 1) / POP_CHUNK; ch++) {
         const double *P = S.bpart + ch * S.bstride;
         B.absorbed += P[0];
