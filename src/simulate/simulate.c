@@ -1165,13 +1165,23 @@ static void sim_step(sim *S)
  * lost probe makes the interval to the next 8x longer (up to CHOOSER_MAX), so a
  * loaded machine costs a few steps per run; each won probe after a won one
  * doubles it. Re-probing follows changes of
- * the load. The results are bit-identical either way (fixed summation
- * order): only the speed depends on this choice. */
-enum { CHOOSER_PROBE = 8, CHOOSER_MIN = 256, CHOOSER_MAX = 16384 };
+ * the load. While threads are chosen, the threaded steps are timed anyway
+ * (two clock reads a step), and a probe comes at once when the mean of the
+ * last CHOOSER_WATCH of them exceeds 0.9 times the serial mean of the last
+ * probe and 1.2 times its threaded mean (so that threads winning narrowly
+ * do not bring a probe every CHOOSER_WATCH steps); otherwise the next one only after CHOOSER_MAX steps (a probe's 8
+ * serial steps cost ~1 % of a 700-step run at half speed: the 200 x 128
+ * run lost 1.84x -> 1.80x to its two probes). The results are bit-
+ * identical either way (fixed summation order): only the speed depends on
+ * this choice. */
+enum { CHOOSER_PROBE = 8, CHOOSER_MIN = 256, CHOOSER_MAX = 16384, CHOOSER_WATCH = 64 };
 typedef struct flux_chooser {
   int enabled, threaded, probing;
   size_t next, k, period;      /* step of the next probe; probe step; interval */
   double t_serial, t_threaded;
+  double serial_mean, thr_mean; /* mean serial and threaded step of the last probe */
+  double w_sum;                /* threaded steps since the last check: their time, count */
+  size_t w_n;
 } flux_chooser;
 
 static void step_timed(sim *S, flux_chooser *fc, size_t step)
@@ -1186,7 +1196,19 @@ static void step_timed(sim *S, flux_chooser *fc, size_t step)
     }
     if (!fc->probing) {
       S->parallel = fc->threaded;
+      if (!fc->threaded || fc->serial_mean <= 0) {
+        sim_step(S);
+        return;
+      }
+      double t0 = omp_get_wtime();
       sim_step(S);
+      fc->w_sum += omp_get_wtime() - t0;
+      if (++fc->w_n == CHOOSER_WATCH) {
+        double w = fc->w_sum / CHOOSER_WATCH;
+        if (w > 0.9 * fc->serial_mean && w > 1.2 * fc->thr_mean) fc->next = step + 1; /* probe now */
+        fc->w_sum = 0;
+        fc->w_n = 0;
+      }
       return;
     }
     S->parallel = fc->k >= CHOOSER_PROBE;
@@ -1201,14 +1223,16 @@ static void step_timed(sim *S, flux_chooser *fc, size_t step)
       fc->t_threaded += dt;
       int lost = dt > 2 * fc->t_serial / CHOOSER_PROBE;
       if (lost || fc->k + 1 == 2 * CHOOSER_PROBE) {
-        int was = fc->threaded;
         fc->threaded = !lost && fc->t_threaded / (CHOOSER_PROBE - 1) < fc->t_serial / CHOOSER_PROBE;
         if (!fc->threaded && fc->period < CHOOSER_MAX) fc->period *= 8;
-        /* threads won: probe again soon after a change, then less and less
-         * often (a probe's 8 serial steps cost ~3 % of a run's steps at a
-         * fixed 256-step interval) */
-        if (fc->threaded) fc->period = was && fc->period < CHOOSER_MAX ? 2 * fc->period : CHOOSER_MIN;
-        fc->next = step + fc->period;
+        /* threads won: they are watched (above), and the next probe is
+         * far; lost: probe threads again after the period */
+        fc->serial_mean = fc->t_serial / CHOOSER_PROBE;
+        fc->thr_mean = fc->t_threaded / (CHOOSER_PROBE - 1);
+        fc->w_sum = 0;
+        fc->w_n = 0;
+        if (fc->threaded) fc->period = CHOOSER_MIN;
+        fc->next = step + (fc->threaded ? (size_t)CHOOSER_MAX : fc->period);
         fc->probing = 0;
       }
     }
