@@ -1552,13 +1552,14 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
       }
       /* edge output per mode bin, summed over the strips in a fixed order */
       double e = 0, fsum2 = 0;
-      for (size_t b = 0; b < nb; b++) {
-        double eb = S.edge[b];
-        for (size_t y = 1; y < ny; y++) eb += S.edge[y * nb + b];
-        bin[b] += dt * eb;
-        e += eb;
-        epol[b / nl] += dt * eb;
-      }
+      for (size_t p = 0, b = 0; p < npol; p++) /* (b = p nl + j, in order; no division) */
+        for (size_t j = 0; j < nl; j++, b++) {
+          double eb = S.edge[b];
+          for (size_t y = 1; y < ny; y++) eb += S.edge[y * nb + b];
+          bin[b] += dt * eb;
+          e += eb;
+          epol[p] += dt * eb;
+        }
       for (size_t l = 0; l < nlines; l++) fsum2 += S.far[l];
       B.out_edge += dt * e;
       B.out_far += dt * fsum2;
