@@ -457,6 +457,16 @@ static inline double gain_h(const gk_sim_config *c, double n, double *dh)
  * v = 0, du the largest nz w_ps h'(N_s) (the step control's bound), and the
  * source q = Σ_s w_ps (k2 N_s² + η2 N2_s / τ2). Cells [i0, i1): each cell's
  * terms depend on its own populations only. */
+/* *p = x, written only if it changes: a term that stays constant (du, dv
+ * of emitters, v and dv of bulk films) then leaves its cache line shared
+ * by the threads that read it, instead of taking it away from them every
+ * step (docs/simulate.md, "Two cores for one run"). The same value either
+ * way. */
+static inline void keep(double *p, double x)
+{
+  if (*p != x || signbit(*p) != signbit(x)) *p = x;
+}
+
 static void cell_terms(sim *S, size_t i0, size_t i1)
 {
   const gk_sim_config *c = S->c;
@@ -478,8 +488,8 @@ static void cell_terms(sim *S, size_t i0, size_t i1)
         }
         u[i] = su;
         du[i] = sdu;
-        v[i] = 0;
-        dv[i] = 0;
+        keep(&v[i], 0);
+        keep(&dv[i], 0);
         q[i] = sq;
       }
     }
@@ -505,7 +515,8 @@ static void cell_terms(sim *S, size_t i0, size_t i1)
       }
       u[i] = su;
       v[i] = sv;
-      du[i] = dv[i] = dmax;
+      keep(&du[i], dmax);
+      keep(&dv[i], dmax);
       q[i] = sq;
     }
   }
