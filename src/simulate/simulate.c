@@ -952,6 +952,7 @@ struct flux_team {
   atomic_uint go;                 /* generation: bumped once per threaded step */
   atomic_int left;                /* workers still on this generation */
   atomic_int sleepers, quit;
+  atomic_int hold;                /* 1: workers keep spinning (a probe's serial steps, flux_chooser) */
   atomic_int bar[2];              /* the step's two barriers: threads still before each */
   pthread_mutex_t mu;
   pthread_cond_t cv;
@@ -1029,7 +1030,7 @@ static void *flux_worker(void *arg)
       for (unsigned k = 1; (g = atomic_load_explicit(&T->go, memory_order_acquire)) == seen; k++) {
         cpu_relax();
         if (k % FLUX_TEAM_YIELD == 0) sched_yield();
-        if (k % 64 == 0 && mono_ns() - t0 > FLUX_TEAM_SPIN_NS) {
+        if (k % 64 == 0 && mono_ns() - t0 > FLUX_TEAM_SPIN_NS && !atomic_load_explicit(&T->hold, memory_order_relaxed)) {
           /* sleep; the sleepers count (sequentially consistent, before the
            * re-check) pairs with flux_team_run's bump-then-check */
           pthread_mutex_lock(&T->mu);
@@ -1104,6 +1105,7 @@ static flux_team *flux_team_start(sim *S, size_t n)
   atomic_init(&T->left, 0);
   atomic_init(&T->sleepers, 0);
   atomic_init(&T->quit, 0);
+  atomic_init(&T->hold, 0);
   atomic_init(&T->bar[0], 0);
   atomic_init(&T->bar[1], 0);
   if (pthread_mutex_init(&T->mu, NULL)) {
@@ -1185,7 +1187,7 @@ static void sim_step(sim *S)
  * run lost 1.84x -> 1.80x to its two probes). The results are bit-
  * identical either way (fixed summation order): only the speed depends on
  * this choice. */
-enum { CHOOSER_PROBE = 8, CHOOSER_MIN = 256, CHOOSER_MAX = 16384, CHOOSER_WATCH = 64 };
+enum { CHOOSER_PROBE = 8, CHOOSER_WARM = 2, CHOOSER_MIN = 256, CHOOSER_MAX = 16384, CHOOSER_WATCH = 64 };
 typedef struct flux_chooser {
   int enabled, threaded, probing;
   size_t next, k, period;      /* step of the next probe; probe step; interval */
@@ -1204,6 +1206,11 @@ static void step_timed(sim *S, flux_chooser *fc, size_t step)
       fc->probing = 1;
       fc->k = 0;
       fc->t_serial = fc->t_threaded = 0;
+      /* the workers spin through the probe's serial steps instead of
+       * falling asleep: a sleeping worker's core (an idle virtual CPU)
+       * takes long to come back, and the threaded steps would be timed
+       * against that */
+      atomic_store_explicit(&S->team->hold, 1, memory_order_relaxed);
     }
     if (!fc->probing) {
       S->parallel = fc->threaded;
@@ -1228,12 +1235,13 @@ static void step_timed(sim *S, flux_chooser *fc, size_t step)
     double dt = omp_get_wtime() - t0;
     if (!S->parallel) {
       fc->t_serial += dt;
-    } else if (fc->k > CHOOSER_PROBE) {
-      /* (the probe's first threaded step is not timed: it wakes the
-       * workers, asleep since the last threaded step) */
+    } else if (fc->k >= CHOOSER_PROBE + CHOOSER_WARM) {
+      /* (the probe's first CHOOSER_WARM threaded steps are not timed: the
+       * serial steps have pulled every block's data into the caller's
+       * cache) */
       fc->t_threaded += dt;
       int lost = dt > 2 * fc->t_serial / CHOOSER_PROBE;
-      if (lost || fc->k + 1 == 2 * CHOOSER_PROBE) {
+      if (lost || fc->k + 2 == 2 * CHOOSER_PROBE + CHOOSER_WARM) {
         fc->threaded = !lost && fc->t_threaded / (CHOOSER_PROBE - 1) < fc->t_serial / CHOOSER_PROBE;
         if (!fc->threaded && fc->period < CHOOSER_MAX) fc->period *= 8;
         /* threads won: they are watched (above), and the next probe is
@@ -1245,6 +1253,7 @@ static void step_timed(sim *S, flux_chooser *fc, size_t step)
         if (fc->threaded) fc->period = CHOOSER_MIN;
         fc->next = step + (fc->threaded ? (size_t)CHOOSER_MAX : fc->period);
         fc->probing = 0;
+        atomic_store_explicit(&S->team->hold, 0, memory_order_relaxed);
       }
     }
     fc->k++;
