@@ -1,6 +1,9 @@
 /* Time-domain stripe-pumped film: populations + quasi-static guided fluxes.
  * The equations and the reasons for the numerical choices are written out
  * in docs/simulate.md; comments here point at the non-obvious parts. */
+#if defined(__linux__) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE /* sched_getcpu, CPU_SET, pthread_attr_setaffinity_np (flux_team_start) */
+#endif
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -1025,22 +1028,22 @@ static void *flux_worker(void *arg)
   unsigned seen = 0;
   for (;;) {
     unsigned g = atomic_load_explicit(&T->go, memory_order_acquire);
-    if (g == seen) {
-      double t0 = mono_ns();
-      for (unsigned k = 1; (g = atomic_load_explicit(&T->go, memory_order_acquire)) == seen; k++) {
-        cpu_relax();
-        if (k % FLUX_TEAM_YIELD == 0) sched_yield();
-        if (k % 64 == 0 && mono_ns() - t0 > FLUX_TEAM_SPIN_NS && !atomic_load_explicit(&T->hold, memory_order_relaxed)) {
-          /* sleep; the sleepers count (sequentially consistent, before the
-           * re-check) pairs with flux_team_run's bump-then-check */
-          pthread_mutex_lock(&T->mu);
-          atomic_fetch_add(&T->sleepers, 1);
-          while ((g = atomic_load(&T->go)) == seen) pthread_cond_wait(&T->cv, &T->mu);
-          atomic_fetch_sub(&T->sleepers, 1);
-          pthread_mutex_unlock(&T->mu);
-          break;
-        }
+    double t0 = mono_ns();
+    for (unsigned k = 1; g == seen; k++) {
+      cpu_relax();
+      if (k % FLUX_TEAM_YIELD == 0) sched_yield();
+      if (k % 64 == 0 && mono_ns() - t0 > FLUX_TEAM_SPIN_NS && !atomic_load(&T->hold)) {
+        /* sleep; the sleepers count (sequentially consistent, before the
+         * re-checks) pairs with flux_team_run's bump-then-check and with
+         * flux_team_hold's set-then-check */
+        pthread_mutex_lock(&T->mu);
+        atomic_fetch_add(&T->sleepers, 1);
+        while ((g = atomic_load(&T->go)) == seen && !atomic_load(&T->hold)) pthread_cond_wait(&T->cv, &T->mu);
+        atomic_fetch_sub(&T->sleepers, 1);
+        pthread_mutex_unlock(&T->mu);
+        t0 = mono_ns(); /* (woken for a hold: spin again) */
       }
+      if (g == seen) g = atomic_load_explicit(&T->go, memory_order_acquire);
     }
     seen = g;
     if (atomic_load_explicit(&T->quit, memory_order_acquire)) return NULL;
@@ -1056,6 +1059,14 @@ static void flux_team_wake(flux_team *T)
     pthread_cond_broadcast(&T->cv);
     pthread_mutex_unlock(&T->mu);
   }
+}
+
+/* hold 1: the workers spin instead of sleeping (and sleeping ones wake
+ * up) until hold 0; for a probe's serial steps (flux_chooser). */
+static void flux_team_hold(flux_team *T, int hold)
+{
+  atomic_store(&T->hold, hold);
+  if (hold) flux_team_wake(T);
 }
 
 /* One threaded time step: every thread its share, the caller included. */
@@ -1122,11 +1133,31 @@ static flux_team *flux_team_start(sim *S, size_t n)
   pthread_sigmask(SIG_SETMASK, &all, &old);
   /* the shares are fixed at n before any worker reads them */
   T->n = n;
+  pthread_attr_t attr, *pa = NULL;
+#ifdef __linux__
+  /* Workers start on the CPUs allowed to this process other than the
+   * caller's: left to the scheduler, a new worker (and one woken from
+   * sleep) was often placed on the caller's CPU, both then shared one core
+   * and the measured choice fell back to serial: one run with
+   * OMP_NUM_THREADS=2 on the quiet 2-core machine took the serial time in
+   * most runs, and every time on the loaded one (caller and worker on the
+   * same CPU at every threaded step, sched_getcpu). Nothing changes where
+   * the process may run only on one CPU. */
+  cpu_set_t away;
+  int me = sched_getcpu();
+  if (me >= 0 && me < CPU_SETSIZE && sched_getaffinity(0, sizeof away, &away) == 0 && CPU_ISSET(me, &away) &&
+      CPU_COUNT(&away) > 1 && pthread_attr_init(&attr) == 0) {
+    CPU_CLR(me, &away);
+    if (pthread_attr_setaffinity_np(&attr, sizeof away, &away) == 0) pa = &attr;
+    else pthread_attr_destroy(&attr);
+  }
+#endif
   for (size_t t = 1; t < n; t++) {
     T->slot[t] = (flux_slot){T, t};
-    if (pthread_create(&T->th[t - 1], NULL, flux_worker, &T->slot[t])) break;
+    if (pthread_create(&T->th[t - 1], pa, flux_worker, &T->slot[t])) break;
     T->started++;
   }
+  if (pa) pthread_attr_destroy(pa);
   pthread_sigmask(SIG_SETMASK, &old, NULL);
   if (T->started + 1 < n) {
     /* fewer threads than planned: stop them and run serial (the shares were
@@ -1210,7 +1241,7 @@ static void step_timed(sim *S, flux_chooser *fc, size_t step)
        * falling asleep: a sleeping worker's core (an idle virtual CPU)
        * takes long to come back, and the threaded steps would be timed
        * against that */
-      atomic_store_explicit(&S->team->hold, 1, memory_order_relaxed);
+      flux_team_hold(S->team, 1);
     }
     if (!fc->probing) {
       S->parallel = fc->threaded;
@@ -1253,7 +1284,7 @@ static void step_timed(sim *S, flux_chooser *fc, size_t step)
         if (fc->threaded) fc->period = CHOOSER_MIN;
         fc->next = step + (fc->threaded ? (size_t)CHOOSER_MAX : fc->period);
         fc->probing = 0;
-        atomic_store_explicit(&S->team->hold, 0, memory_order_relaxed);
+        flux_team_hold(S->team, 0);
       }
     }
     fc->k++;
