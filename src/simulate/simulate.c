@@ -370,8 +370,7 @@ typedef struct sim {
   double mw[2][GK_SIM_MAX_SLICES]; /* nz w_ps */
   double *pm;                      /* per cell: pump multiplier (profiles; 0 unpumped) */
   double *phi, *psi, *J;           /* nlines*nx: cell integrals of the flux */
-  double *rsum;                    /* per bin block, mode and cell: 5 rate sums
-                                    * [((blk · npol + p) · ncell + ci) · 5] (flux_block_m) */
+  double *rsum;                    /* per mode, cell and bin block: 5 rate sums */
   double *edge, *far;              /* nlines: S+ at the film edge, S- at x = 0 */
   double *we, *wa, *wesa, *wbg;    /* per cell: stimulated rate coefficients, bg photons/s */
   double *stiff;                   /* per cell: gain-feedback rate bound (see the step control) */
@@ -606,7 +605,7 @@ static GK_ALWAYS_INLINE void flux_block_m(sim *S, size_t y, size_t p, size_t j0,
   }
   const double *ce = S->ce + b0, *cx = S->cesa + b0;
   const double *du = S->du + off, *dv = S->dv + off;
-  size_t blk = j0 / FLUX_BLK;
+  size_t blk = j0 / FLUX_BLK, nblk = (S->nl + FLUX_BLK - 1) / FLUX_BLK;
   for (size_t i = nx; i-- > 0;) {
     double uu = u[i], vv = v[i], qq = q[i], ua = fabs(uu), dd = du[i], dw = dv[i];
     size_t o = blk_base + i * m;
@@ -643,11 +642,7 @@ static GK_ALWAYS_INLINE void flux_block_m(sim *S, size_t y, size_t p, size_t j0,
       ab[l] += abg[k] * Jj;
       as[l] += (ce[k] * dd + ca[k] * dw) * (e * ua + a * vv);
     }
-    /* block-major: one block's sums are one contiguous stretch, written by
-     * one thread only (cell-major, the two threads' blocks of a cell shared
-     * cache lines that both wrote at the same time), and the thread that
-     * adds a cell's blocks (cell_rates) reads the other's as one stream */
-    double *R = S->rsum + ((blk * S->npol + p) * ncell + y * nx + i) * 5;
+    double *R = S->rsum + ((p * ncell + y * nx + i) * nblk + blk) * 5;
     R[0] = lanes_sum(ae);
     R[1] = lanes_sum(aa);
     R[2] = lanes_sum(ax);
@@ -671,9 +666,9 @@ static void cell_rates(sim *S, size_t ci, double inv)
   double we = 0, wa = 0, wesa = 0, wbg = 0, st = 0;
   for (size_t p = 0; p < S->npol; p++) {
     size_t pc = p * ncell + ci;
+    const double *R = S->rsum + pc * nblk * 5;
     double wp = 0, ap = 0, xp = 0;
-    for (size_t b = 0; b < nblk; b++) {
-      const double *R = S->rsum + ((b * S->npol + p) * ncell + ci) * 5;
+    for (size_t b = 0; b < nblk; b++, R += 5) {
       wp += R[0];
       wa += R[1];
       wesa += R[2];
