@@ -270,10 +270,20 @@ static void fit_text(cli_buf *b, const gk_vpi_result *r, const vdata *v)
              model_name(r), r->converged ? "converged" : "NOT converged",
              cli_fmt_num(c2, sizeof c2, r->chi2_red, CLI_SIG), v->weights, v->nl,
              v->np, v->L);
-  print_vs(b, "P1", r->glob[GK_VPI_P1], r->glob_se[GK_VPI_P1], r->glob_determined, pu);
-  print_vs(b, "P2", r->glob[GK_VPI_P2], r->glob_se[GK_VPI_P2], r->glob_determined, pu);
+  if (r->boundary) {
+    cli_printf(b, "  %-12s not determined: at its bound 0 (the optimum is the limit P1 -> 0)\n", "P1");
+    if (r->boundary == 2)
+      cli_printf(b, "  %-12s not determined: at its bound 0 (the optimum is the limit P2 -> 0)\n", "P2");
+  } else {
+    print_vs(b, "P1", r->glob[GK_VPI_P1], r->glob_se[GK_VPI_P1], r->glob_determined, pu);
+  }
+  if (r->boundary != 2)
+    print_vs(b, "P2", r->glob[GK_VPI_P2], r->glob_se[GK_VPI_P2], r->glob_determined, pu);
   print_vs(b, "m", r->glob[GK_VPI_M], r->glob_se[GK_VPI_M], r->glob_determined, "");
-  print_vs(b, "n", r->glob[GK_VPI_N], r->glob_se[GK_VPI_N], r->glob_determined, "");
+  if (r->boundary == 2)
+    cli_printf(b, "  %-12s not determined: leaves the model at P2 = 0\n", "n");
+  else
+    print_vs(b, "n", r->glob[GK_VPI_N], r->glob_se[GK_VPI_N], r->glob_determined, "");
   if (!r->glob_determined) cli_printf(b, "  (P1, P2, m, n are not determined by these data)\n");
   if (r->boundary) {
     char c3[32], c4[32];
@@ -512,7 +522,7 @@ void vpi_warn_fit(const gk_vpi_result *res, const vdata *v, int *status)
     cli_warn("%s fit did not converge: %s", model_name(res), res->reason);
     *status = CLI_FAILED;
   }
-  if (!res->glob_determined)
+  if (!res->glob_determined && !res->boundary)
     cli_warn("%s: P1, P2, m, n are not determined by these data (relative stderr above %g %%); "
              "the thresholds, gamma and alpha are the meaningful output",
              model_name(res), 100 * GK_VPI_GLOB_RELSE);
