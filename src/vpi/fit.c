@@ -1207,7 +1207,10 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
    * same policy, always fitted. */
   if (model == GK_VPI2 && searched) {
     gk_vpi_result r1;
-    if (gk_vpi_fit(d, GK_VPI1, &opt, &r1, NULL) == GK_OK) {
+    int rc1 = gk_vpi_fit(d, GK_VPI1, &opt, &r1, NULL);
+    if (rc1 == GK_OK && r1.boundary)  /* no interior start at the P1 -> 0 limit (src/vpi/limit.c) */
+      gk_vpi_result_free(&r1), rc1 = GK_EDOM;
+    if (rc1 == GK_OK) {
       pack(&c, r1.gamma, r1.alpha, r1.glob, u);
       lm_out o1 = lm(&c, u, opt.max_iter, opt.xtol, yy, NULL, NULL);
       res->n_iter += r1.n_iter + o1.iter;
