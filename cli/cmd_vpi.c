@@ -172,6 +172,10 @@ const struct cli_command cli_cmd_vpi = {
       "transparency (g = 0), with standard errors. CSV (-o .csv): gamma and alpha\n"
       "per wavelength. With --model both the JSON holds \"fits\" and\n"
       "\"background_ratio\" = median(W_fl/W_ASE) of vpi2.\n\n"
+      "When the best fit is the limit P1 -> 0 of the model (seen on unweighted data,\n"
+      "--weights none) it is fitted as such: \"converged at the boundary (P1 -> 0)\",\n"
+      "gamma, alpha and W_fl diverge and print as not determined (exit 1), the net\n"
+      "gain is a0 - kappa psi(P) (JSON \"boundary\"; docs/vpi.md).\n\n"
       "Examples:\n"
       "  gainkit vpi examples/vpi-ddab.csv --model vpi1 --fluorescence examples/vpi-ddab-fl.csv --plot vpi.png\n"
       "  gainkit vpi examples/vpi-ddab.csv --model vpi1 --window 515:545 --format json",

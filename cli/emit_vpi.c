@@ -116,6 +116,29 @@ static void profile_text(char *buf, size_t n, const gk_vpi_result *r, double lo,
            100 * r->prof_level, a, e, crit);
 }
 
+/* "boundary": null, or the limit P1 -> 0 the fit converged to
+ * (src/vpi/limit.c): where, the two chi2, and the limit's per-wavelength
+ * parameters (net gain a0 - kappa psi(P), background F/kappa). */
+static void boundary_json(cJSON *j, const gk_vpi_result *r)
+{
+  if (!r->boundary) {
+    cJSON_AddNullToObject(j, "boundary");
+    return;
+  }
+  cJSON *b = cJSON_AddObjectToObject(j, "boundary");
+  cJSON_AddStringToObject(b, "at", r->boundary == 2 ? "P1 -> 0, P2 -> 0" : "P1 -> 0");
+  cJSON_AddStringToObject(b, "net_gain", "a0 - kappa psi(P), psi = P2^m (1/P - 1/Pmax) + "
+                                         "P2^(m-n) (P^(n-1) - Pmax^(n-1)) - (P^(m-1) - Pmax^(m-1))");
+  cJSON_AddStringToObject(b, "not_determined", "gamma, alpha and w_fl diverge (w_fl here: the amplitude "
+                                               "of the limit background F/kappa)");
+  gk_json_num(b, "chi2_limit", r->chi2_limit);
+  gk_json_num(b, "chi2_interior", r->chi2_interior);
+  gk_json_array(b, "a0", r->a0, r->nl);
+  gk_json_array(b, "a0_stderr", r->a0_se, r->nl);
+  gk_json_array(b, "kappa", r->kappa, r->nl);
+  gk_json_array(b, "kappa_stderr", r->kappa_se, r->nl);
+}
+
 static cJSON *fit_json(const gk_vpi_result *r, const vdata *v)
 {
   static const char *gn[GK_VPI_NGLOB] = {"P1", "P2", "m", "n"};
@@ -131,7 +154,20 @@ static cJSON *fit_json(const gk_vpi_result *r, const vdata *v)
     cJSON *pv = gk_json_value_se(p, gn[k], r->glob[k], r->glob_se[k]);
     if (pv) cJSON_AddBoolToObject(pv, "determined", !why_undet(r->glob[k], r->glob_se[k], r->glob_determined));
   }
+  if (r->boundary) {
+    /* P1 (and P2, n at the double limit) sit on their bound */
+    for (int k = 0; k < GK_VPI_NGLOB; k++) {
+      int at = k == GK_VPI_P1 || (r->boundary == 2 && (k == GK_VPI_P2 || k == GK_VPI_N));
+      cJSON *pv = cJSON_GetObjectItem(p, gn[k]);
+      if (pv && at) {
+        cJSON_AddBoolToObject(pv, "at_bound", 1);
+        cJSON_AddStringToObject(pv, "reason", k == GK_VPI_N ? "leaves the model at P2 = 0"
+                                                             : "the optimum is the limit of the model at this bound");
+      }
+    }
+  }
   cJSON_AddBoolToObject(j, "determined", gl1_determined(r));
+  boundary_json(j, r);
   cJSON *fl = cJSON_AddObjectToObject(j, "fluorescence");
   cJSON_AddStringToObject(fl, "source", v->F_estimated ? "estimated: lowest-pump spectrum" : "measured (--fluorescence)");
   if (v->F_estimated) gk_json_num(fl, "ase_fraction_lowest_pump", ase_fraction_lowest(r, v));
@@ -234,15 +270,40 @@ static void fit_text(cli_buf *b, const gk_vpi_result *r, const vdata *v)
              model_name(r), r->converged ? "converged" : "NOT converged",
              cli_fmt_num(c2, sizeof c2, r->chi2_red, CLI_SIG), v->weights, v->nl,
              v->np, v->L);
-  print_vs(b, "P1", r->glob[GK_VPI_P1], r->glob_se[GK_VPI_P1], r->glob_determined, pu);
-  print_vs(b, "P2", r->glob[GK_VPI_P2], r->glob_se[GK_VPI_P2], r->glob_determined, pu);
+  if (r->boundary) {
+    cli_printf(b, "  %-12s not determined: at its bound 0 (the optimum is the limit P1 -> 0)\n", "P1");
+    if (r->boundary == 2)
+      cli_printf(b, "  %-12s not determined: at its bound 0 (the optimum is the limit P2 -> 0)\n", "P2");
+  } else {
+    print_vs(b, "P1", r->glob[GK_VPI_P1], r->glob_se[GK_VPI_P1], r->glob_determined, pu);
+  }
+  if (r->boundary != 2)
+    print_vs(b, "P2", r->glob[GK_VPI_P2], r->glob_se[GK_VPI_P2], r->glob_determined, pu);
   print_vs(b, "m", r->glob[GK_VPI_M], r->glob_se[GK_VPI_M], r->glob_determined, "");
-  print_vs(b, "n", r->glob[GK_VPI_N], r->glob_se[GK_VPI_N], r->glob_determined, "");
+  if (r->boundary == 2)
+    cli_printf(b, "  %-12s not determined: leaves the model at P2 = 0\n", "n");
+  else
+    print_vs(b, "n", r->glob[GK_VPI_N], r->glob_se[GK_VPI_N], r->glob_determined, "");
   if (!r->glob_determined) cli_printf(b, "  (P1, P2, m, n are not determined by these data)\n");
+  if (r->boundary) {
+    char c3[32], c4[32];
+    cli_printf(b, "  at the boundary %s of the model: chi2 %s there, %s for the best interior fit;\n"
+                  "  the net gain is a0 - kappa psi(P) (docs/vpi.md), gamma, alpha and W_fl diverge\n",
+               r->boundary == 2 ? "P1 -> 0, P2 -> 0" : "P1 -> 0",
+               cli_fmt_num(c3, sizeof c3, r->chi2_limit, CLI_SIG),
+               cli_fmt_num(c4, sizeof c4, r->chi2_interior, CLI_SIG));
+  }
   cli_printf(b, "  ASE peak %.2f nm:\n", r->peak_nm);
-  print_vs(b, "gamma", r->gamma[r->ipk], r->gamma_se[r->ipk], 1, "cm^-1");
-  /* alpha held to a measured spectrum has se 0: determined */
-  print_vs(b, "alpha", r->alpha[r->ipk], r->alpha_se[r->ipk], 1, "cm^-1");
+  if (r->boundary) {
+    cli_printf(b, "  %-12s not determined (diverges as P1 -> 0)\n", "gamma");
+    cli_printf(b, "  %-12s not determined (diverges as P1 -> 0)\n", "alpha");
+    print_vs(b, "a0 = g(Pmax)", r->a0[r->ipk], r->a0_se[r->ipk], 1, "cm^-1");
+    print_vs(b, "kappa", r->kappa[r->ipk], r->kappa_se[r->ipk], 1, "");
+  } else {
+    print_vs(b, "gamma", r->gamma[r->ipk], r->gamma_se[r->ipk], 1, "cm^-1");
+    /* alpha held to a measured spectrum has se 0: determined */
+    print_vs(b, "alpha", r->alpha[r->ipk], r->alpha_se[r->ipk], 1, "cm^-1");
+  }
   print_vs(b, "threshold gL=1", r->th_gl1, r->th_gl1_se, r->th_gl1_determined, pu);
   char pt[160];
   profile_text(pt, sizeof pt, r, r->th_gl1_plo, r->th_gl1_phi, r->prof_crit_gl1, pu);
@@ -440,7 +501,8 @@ static int make_plot(const char *out, gk_vpi_result *const *r, size_t nr, const 
   gk_panel_labels(p, xl, "dn", "(f) population term dn(P)");
   gk_panel_log(p, 1, 0);
   for (size_t k = 0; k < nr; k++) {
-    for (size_t a = 0; a < ng; a++) y[a] = gk_vpi_dn(pg[a], r[k]->glob, r[k]->pmax, NULL);
+    for (size_t a = 0; a < ng; a++)  /* dn -> 1 at every pump at the P1 -> 0 boundary */
+      y[a] = r[k]->boundary ? 1.0 : gk_vpi_dn(pg[a], r[k]->glob, r[k]->pmax, NULL);
     gk_panel_add(p, pg, y, NULL, ng, GK_STYLE_LINE, col[r[k]->model - 1], model_name(r[k]));
   }
   gk_error e;
@@ -460,10 +522,19 @@ void vpi_warn_fit(const gk_vpi_result *res, const vdata *v, int *status)
     cli_warn("%s fit did not converge: %s", model_name(res), res->reason);
     *status = CLI_FAILED;
   }
-  if (!res->glob_determined)
+  if (!res->glob_determined && !res->boundary)
     cli_warn("%s: P1, P2, m, n are not determined by these data (relative stderr above %g %%); "
              "the thresholds, gamma and alpha are the meaningful output",
              model_name(res), 100 * GK_VPI_GLOB_RELSE);
+  if (res->boundary) {
+    /* gamma(lambda) and alpha(lambda), the gain and loss spectra, are
+     * headline results: not determined at the boundary */
+    cli_warn("%s: the best fit is the limit %s of the model (chi2 %.6g there, %.6g for the best interior "
+             "fit): gamma, alpha and W_fl diverge and are not determined; the net gain a0 - kappa psi(P) "
+             "and the thresholds are the limit's", model_name(res),
+             res->boundary == 2 ? "P1 -> 0, P2 -> 0" : "P1 -> 0", res->chi2_limit, res->chi2_interior);
+    *status = CLI_FAILED;
+  }
   if (!gl1_determined(res)) {
     char iv[160];
     th_interval_text(iv, sizeof iv, res);

@@ -153,6 +153,33 @@ typedef struct gk_vpi_result {
    * already at the lowest pump (then ase_over_bg_at_lowest = 1). */
   double ase_over_bg;
   int ase_over_bg_at_lowest;
+  /* The P1 -> 0 boundary of the model family (src/vpi/limit.c, docs/vpi.md
+   * "The P1 -> 0 boundary"). There dn(P) = 1 - P1 phi(P) + O(P1^2),
+   * phi(P) = h(P) - h(Pmax), h(P) = (1 + x^n - x^m)/P, x = P/P2; along
+   * gamma = kappa P2^m / P1, alpha = gamma - a0 the net gain tends to
+   *   g = a0 - kappa psi(P),
+   *   psi(P) = P2^m (1/P - 1/Pmax) + P2^(m-n) (P^(n-1) - Pmax^(n-1))
+   *            - (P^(m-1) - Pmax^(m-1))      (= P2^m phi(P))
+   * and the vpi2 background shape to F / kappa. psi stays finite at
+   * P2 = 0 (then g = a0 + kappa (P^(m-1) - Pmax^(m-1))), so the limit
+   * model contains P2 -> 0 as its own bound. When the interior fit ends
+   * with P1 below the lowest pump, the limit model is fitted too and
+   * wins when its chi2 is at or below the interior's: boundary = 1
+   * (P1 -> 0) or 2 (P1 -> 0 and P2 -> 0; n then leaves the model),
+   * glob[P1] = 0 (at its bound, se NaN; P2 = 0 and n too when boundary
+   * = 2), gamma, alpha and their se NaN (they diverge: not determined),
+   * a0 (the net gain at Pmax) and kappa per wavelength with their se, w2
+   * the amplitude of the limit background F / kappa (the interior W2
+   * diverges as 1/P1), dn = 1 at every pump (its limit), glob_determined
+   * = 0, ncand = 0, no profile (gk_vpi_profile_thresholds leaves the
+   * result unprofiled); the thresholds are those of the limit's net gain
+   * with cov_pk the covariance of (kappa_pk, a0_pk, 0, P2, m, n).
+   * chi2_interior: the interior fit's chi2; chi2_limit: the limit fit's
+   * (NaN when not tried). a0, kappa and their se are NULL unless
+   * boundary. */
+  int boundary;
+  double chi2_interior, chi2_limit;
+  double *a0, *a0_se, *kappa, *kappa_se;
 } gk_vpi_result;
 
 /* (e^x - 1)/x, accurate at x -> 0, and its derivative. The ASE term is

@@ -57,14 +57,22 @@ class VpiFit(Result):
     # vpi2 with an estimated F: the fraction of the lowest-pump spectrum at
     # the ASE peak that the fit calls ASE (that much of "F" is ASE)
     ase_fraction_lowest_pump: float | None = None
+    # None, or the limit P1 -> 0 of the model the fit converged to (the
+    # CLI's "boundary": at, net_gain, not_determined, chi2_limit,
+    # chi2_interior, a0, a0_stderr, kappa, kappa_stderr; docs/vpi.md)
+    boundary: dict | None = None
+    # params at their bound at the boundary: {name: reason}
+    params_at_bound: dict = dataclasses.field(default_factory=dict)
 
     def _dict(self):
         d = {"command": "vpi", "model": self.model, "converged": self.converged,
              "chi2_red": self.chi2_red, "weights": self.weights, "length_cm": self.length_cm,
              "params": {k: {"value": v, "stderr": self.stderr[k],
-                            "determined": self.params_each_determined.get(k, self.params_determined)}
+                            "determined": self.params_each_determined.get(k, self.params_determined),
+                            **({"at_bound": True, "reason": self.params_at_bound[k]}
+                               if k in self.params_at_bound else {})}
                         for k, v in self.params.items()},
-             "determined": self.determined,
+             "determined": self.determined, "boundary": self.boundary,
              "fluorescence": {"source": "estimated: lowest-pump spectrum" if self.fluorescence_estimated
                               else "measured (--fluorescence)"}}
         if self.fluorescence_estimated:
@@ -288,6 +296,23 @@ def _fit_core(wl, pump, I, length, model, F, alpha, sig, weights, estimated=None
         if not r.glob_determined:
             warns.append(f"{model}: P1, P2, m, n are not determined by these data (relative stderr "
                          f"above {100 * constants.get('GK_VPI_GLOB_RELSE', 0.5):g} %)")
+        bnd, at_bound = None, {}
+        if r.boundary:
+            where = "P1 -> 0, P2 -> 0" if r.boundary == 2 else "P1 -> 0"
+            warns.append(f"{model}: the best fit is the limit {where} of the model: gamma, alpha and "
+                         f"W_fl diverge and are not determined")
+            bnd = {"at": where,
+                   "net_gain": "a0 - kappa psi(P), psi = P2^m (1/P - 1/Pmax) + "
+                               "P2^(m-n) (P^(n-1) - Pmax^(n-1)) - (P^(m-1) - Pmax^(m-1))",
+                   "not_determined": "gamma, alpha and w_fl diverge (w_fl here: the amplitude "
+                                     "of the limit background F/kappa)",
+                   "chi2_limit": r.chi2_limit, "chi2_interior": r.chi2_interior,
+                   "a0": carray(r.a0, nl), "a0_stderr": carray(r.a0_se, nl),
+                   "kappa": carray(r.kappa, nl), "kappa_stderr": carray(r.kappa_se, nl)}
+            at_bound["P1"] = "the optimum is the limit of the model at this bound"
+            if r.boundary == 2:
+                at_bound["P2"] = "the optimum is the limit of the model at this bound"
+                at_bound["n"] = "leaves the model at P2 = 0"
         if not r.th_gl1_determined:
             warns.append(f"{model}: the gL=1 threshold is not determined by these data")
         th = {"gl1": {"value": r.th_gl1, "stderr": r.th_gl1_se, "lo": r.th_gl1_lo,
@@ -313,6 +338,7 @@ def _fit_core(wl, pump, I, length, model, F, alpha, sig, weights, estimated=None
                     frac = ase[0] / (ase[0] + bg[0])
         return VpiFit(
             determined=th["gl1"]["determined"], params_each_determined=each,
+            boundary=bnd, params_at_bound=at_bound,
             fluorescence=F, fluorescence_estimated=estimated, ase_fraction_lowest_pump=frac,
             model=model, converged=bool(r.converged), chi2_red=r.chi2_red, weights=weights,
             length_cm=float(length), params={gn[k]: r.glob[k] for k in range(4)},

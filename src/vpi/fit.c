@@ -726,23 +726,29 @@ static int start_glob(vctx *c, const double *g0, const double *a0, double *gl)
 /* ---- thresholds --------------------------------------------------------- */
 
 typedef struct th_ctx {
-  double gamma, alpha, target, pmax;
-  const double *glob;
+  const gk_vpi_result *r;
+  double target;
 } th_ctx;
 
 static double th_fn(double P, void *p)
 {
   th_ctx *t = p;
-  return t->gamma * gk_vpi_dn(P, t->glob, t->pmax, NULL) - t->alpha - t->target;
+  return gk_vpi_gain(t->r, t->r->ipk, P) - t->target;
 }
 
 /* Standard deviation of h(P) = gamma_pk dn(P) - alpha_pk - target from the
  * 6x6 covariance of (gamma_pk, alpha_pk, P1, P2, m, n); grad gets dh/dtheta. */
 static double h_sd(const gk_vpi_result *r, double P, const double *cov, double *grad)
 {
-  double ddn[GK_VPI_NGLOB], dn = gk_vpi_dn(P, r->glob, r->pmax, ddn);
-  grad[0] = dn, grad[1] = -1;
-  for (int k = 0; k < GK_VPI_NGLOB; k++) grad[2 + k] = r->gamma[r->ipk] * ddn[k];
+  double ddn[GK_VPI_NGLOB];
+  if (r->boundary) {  /* h = a0 - kappa phi(P): cov of (kappa, a0, 0, P2, m, n) */
+    grad[0] = -vpi_limit_phi(P, r->glob, r->pmax, ddn, NULL), grad[1] = 1;
+    for (int k = 0; k < GK_VPI_NGLOB; k++) grad[2 + k] = -r->kappa[r->ipk] * ddn[k];
+  } else {
+    double dn = gk_vpi_dn(P, r->glob, r->pmax, ddn);
+    grad[0] = dn, grad[1] = -1;
+    for (int k = 0; k < GK_VPI_NGLOB; k++) grad[2 + k] = r->gamma[r->ipk] * ddn[k];
+  }
   double v = 0;
   for (int a = 0; a < 6; a++)
     for (int e = 0; e < 6; e++) v += grad[a] * cov[a * 6 + e] * grad[e];
@@ -756,26 +762,62 @@ static double th_scan(double pmax, int k)
   return pmax * pow(10, -3 + 6.0 * k / TH_NSCAN);
 }
 
+/* P inside the band (|h| <= z sd); *above: h significantly above 0. */
+static int th_in(const gk_vpi_result *r, th_ctx *t, const double *cov, double z, double P, int *above)
+{
+  double grad[6], h = th_fn(P, t), sd = h_sd(r, P, cov, grad);
+  if (above) *above = h > z * sd;
+  return fabs(h) <= z * sd;
+}
+
+/* The band's edge between a (inside or not) and b (the other state), by
+ * bisection in log P to 1e-12 relative; returns the point on the inside. */
+static double th_edge(const gk_vpi_result *r, th_ctx *t, const double *cov, double z, double a,
+                      double b)
+{
+  int ia = th_in(r, t, cov, z, a, NULL);
+  for (int k = 0; k < 60 && fabs(b - a) > 1e-12 * fmax(a, b); k++) {
+    double m = sqrt(a * b);
+    if (th_in(r, t, cov, z, m, NULL) == ia) a = m;
+    else b = m;
+  }
+  return ia ? a : b;
+}
+
 /* The threshold's confidence interval by inverting the pointwise band of
  * h(P): P is a plausible first crossing when |h(P)| <= z sd(h(P)) and h
  * has not been significantly above 0 at any lower pump. At the true
  * threshold h = 0, so the interval covers it as often as the band covers
  * h there; this needs the linearisation only at fixed P, not of the root,
  * so it holds where h runs nearly flat along 0 and the delta method, which
- * divides by dh/dP, says far too little. An end at the scan's edge is
- * reported as 0 or infinity. */
+ * divides by dh/dP, says far too little. The scan (with the root x
+ * inserted, NaN: none) finds the band's pieces; each edge inside the scan
+ * is then found by bisection, so a band narrower than the scan's step
+ * (6 % in P) still has its width (it used to collapse to lo = hi = the
+ * root). An end at the scan's edge is reported as 0 or infinity. */
 static void th_interval(const gk_vpi_result *r, double target, const double *cov, double z,
-                        double *lo, double *hi)
+                        double x, double *lo, double *hi)
 {
-  th_ctx t = {r->gamma[r->ipk], r->alpha[r->ipk], target, r->pmax, r->glob};
+  th_ctx t = {r, target};
   *lo = *hi = NAN;
+  int have_prev = 0, prev_in = 0, xdone = !isfinite(x);
+  double prevP = 0;
   for (int k = 0; k <= TH_NSCAN; k++) {
-    double P = th_scan(r->pmax, k), grad[6], h = th_fn(P, &t), sd = h_sd(r, P, cov, grad);
-    if (fabs(h) <= z * sd) {
-      if (isnan(*lo)) *lo = k == 0 ? 0 : P;
-      *hi = k == TH_NSCAN ? INFINITY : P;
+    double P = th_scan(r->pmax, k);
+    int last = k == TH_NSCAN;
+    if (!xdone && x <= P) {  /* the root goes first */
+      if (x < P) P = x, last = 0, k--;
+      xdone = 1;
     }
-    if (h > z * sd) break;
+    int above, in = th_in(r, &t, cov, z, P, &above);
+    if (in) {
+      if (isnan(*lo)) *lo = !have_prev ? 0 : th_edge(r, &t, cov, z, P, prevP);
+      *hi = last ? INFINITY : P;
+    } else if (have_prev && prev_in) {
+      *hi = th_edge(r, &t, cov, z, prevP, P);
+    }
+    if (above) break;
+    have_prev = 1, prev_in = in, prevP = P;
   }
 }
 
@@ -788,7 +830,7 @@ static void threshold(const gk_vpi_result *r, double target, const double *cov, 
 {
   *P = *se = *plo = *phi = NAN;
   *det = 0;
-  th_ctx t = {r->gamma[r->ipk], r->alpha[r->ipk], target, r->pmax, r->glob};
+  th_ctx t = {r, target};
   double lo = th_scan(r->pmax, 0), flo = th_fn(lo, &t), hi = NAN;
   for (int k = 1; k <= TH_NSCAN; k++) {
     double p = th_scan(r->pmax, k), f = th_fn(p, &t);
@@ -804,9 +846,12 @@ static void threshold(const gk_vpi_result *r, double target, const double *cov, 
   *P = x;
   if (!r->cov_ok) return;
   double grad[6], sd = h_sd(r, x, cov, grad);
-  double dhdP = t.gamma * vpi_dn_dP(x, r->glob, r->pmax);
+  double dphi = 0;
+  if (r->boundary) vpi_limit_phi(x, r->glob, r->pmax, NULL, &dphi);
+  double dhdP = r->boundary ? -r->kappa[r->ipk] * dphi
+                            : r->gamma[r->ipk] * vpi_dn_dP(x, r->glob, r->pmax);
   *se = sd / fabs(dhdP);
-  th_interval(r, target, cov, GK_VPI_TH_Z, plo, phi);
+  th_interval(r, target, cov, GK_VPI_TH_Z, x, plo, phi);
   /* the root itself has h = 0, inside the band, unless the scan stopped
    * below it at a significantly positive h (h dips back below 0) */
   if (!(*plo <= x && x <= *phi)) *plo = fmin(*plo, x), *phi = fmax(*phi, x);
@@ -905,6 +950,7 @@ void gk_vpi_result_free(gk_vpi_result *r)
   if (!r) return;
   free(r->gamma), free(r->gamma_se), free(r->alpha), free(r->alpha_se), free(r->w1);
   free(r->w1_se), free(r->w2), free(r->w2_se), free(r->dn), free(r->yhat);
+  free(r->a0), free(r->a0_se), free(r->kappa), free(r->kappa_se);
   memset(r, 0, sizeof *r);
 }
 
@@ -1161,7 +1207,10 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
    * same policy, always fitted. */
   if (model == GK_VPI2 && searched) {
     gk_vpi_result r1;
-    if (gk_vpi_fit(d, GK_VPI1, &opt, &r1, NULL) == GK_OK) {
+    int rc1 = gk_vpi_fit(d, GK_VPI1, &opt, &r1, NULL);
+    if (rc1 == GK_OK && r1.boundary)  /* no interior start at the P1 -> 0 limit (src/vpi/limit.c) */
+      gk_vpi_result_free(&r1), rc1 = GK_EDOM;
+    if (rc1 == GK_OK) {
       pack(&c, r1.gamma, r1.alpha, r1.glob, u);
       lm_out o1 = lm(&c, u, opt.max_iter, opt.xtol, yy, NULL, NULL);
       res->n_iter += r1.n_iter + o1.iter;
@@ -1180,6 +1229,10 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
   res->glob_determined = res->cov_ok;
   for (int k = 0; k < GK_VPI_NGLOB; k++)
     if (!(res->glob_se[k] < GK_VPI_GLOB_RELSE * res->glob[k])) res->glob_determined = 0;
+  if (vpi_limit_check(d, model, opt.max_iter, opt.xtol, res) < 0) {
+    st = gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
+    goto done;
+  }
   double pmin = d->pump[0];
   for (size_t j = 1; j < c.np; j++) pmin = fmin(pmin, d->pump[j]);
   threshold(res, 1.0 / d->L, res->cov_pk, pmin, &res->th_gl1, &res->th_gl1_se, &res->th_gl1_lo,
@@ -1214,11 +1267,14 @@ void gk_vpi_terms(const gk_vpi_result *r, const double *F, size_t i, double P, d
 {
   double g = gk_vpi_gain(r, i, P);
   *ase = w1 * F[i] * r->L * gk_vpi_e(g * r->L);
-  *bg = r->model == GK_VPI2 ? w2 * F[i] * r->L * gk_vpi_e(-r->alpha[i] * r->L) : 0;
+  *bg = r->model != GK_VPI2 ? 0
+        : r->boundary     ? w2 * F[i] / r->kappa[i]  /* the limit's background (src/vpi/limit.c) */
+                          : w2 * F[i] * r->L * gk_vpi_e(-r->alpha[i] * r->L);
 }
 
 double gk_vpi_gain(const gk_vpi_result *r, size_t i, double P)
 {
+  if (r->boundary) return r->a0[i] - r->kappa[i] * vpi_limit_phi(P, r->glob, r->pmax, NULL, NULL);
   return r->gamma[i] * gk_vpi_dn(P, r->glob, r->pmax, NULL) - r->alpha[i];
 }
 

@@ -462,6 +462,10 @@ int gk_vpi_profile_thresholds_boot(const gk_vpi_data *d, gk_vpi_result *r, doubl
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "profile level must lie in (0, 1), got %g", level);
   if (!r || !r->gamma || r->nl != d->nl || r->np != d->np || !d->pump || r->ipk >= d->nl)
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "the result is not a fit of these VPI data");
+  /* At the P1 -> 0 boundary (src/vpi/limit.c) gamma and alpha diverge:
+   * the pinned fits of the interior model have no start there. The
+   * thresholds keep their linearised band (profiled stays 0). */
+  if (r->boundary) return GK_OK;
   double s2 = isfinite(r->chi2_red) && r->chi2_red > 0 ? r->chi2_red : 1;
   if (!r->prof_boot_done || r->prof_nboot != nboot) {
     double fac[2];

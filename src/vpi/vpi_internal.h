@@ -52,4 +52,15 @@ int vpi_fit_pinned(const gk_vpi_data *d, gk_vpi_model model, size_t i, double ta
                    size_t max_iter, double *gamma, double *alpha, double *glob,
                    double *chi2, int *converged);
 
+/* The P1 -> 0 limit (src/vpi/limit.c): phi(P) = h(P) - h(pmax) of the
+ * limit net gain a0 - kappa phi(P); grad (may be NULL) gets d phi / d
+ * (P1 = 0, P2, m, n), dP (may be NULL) dh/dP at P. */
+double vpi_limit_phi(double P, const double *glob, double pmax, double *grad, double *dP);
+/* After the interior fit res of d: when res->glob[P1] is below the lowest
+ * pump (and alpha is fitted), fit the limit model from res and, when its
+ * chi2 is at or below res->chi2, replace res by it (gk_vpi_result
+ * "boundary"). Returns 1 when the limit won, 0 when not, -1 out of memory. */
+int vpi_limit_check(const gk_vpi_data *d, gk_vpi_model model, size_t max_iter, double xtol,
+                    gk_vpi_result *res);
+
 #endif
