@@ -92,6 +92,15 @@ int main(int argc, char **argv)
 {
   gsl_set_error_handler_off();
   if (argc > 1 && !strcmp(argv[1], "dump")) return dump(argc > 2 ? atof(argv[2]) : 0.01, argc > 3 ? argv[3] : NULL);
+  /* `bench_vpi sizes`: one fit each of 1600 x 40 and 400 x 160, 1 % noise,
+   * relative weights, seed 11 (the sizes issue 15 requires to converge) */
+  if (argc > 1 && !strcmp(argv[1], "sizes")) {
+    printf("%6s %4s %6s %8s %6s %9s %10s %10s %8s\n", "Nl", "Np", "noise%", "cpu_s", "iter",
+           "converged", "chi2_red", "gl1", "maxrss_MB");
+    one_design(1600, 40, 0.01, 2.0, 0.1, 11);
+    one_design(400, 160, 0.01, 2.0, 0.1, 11);
+    return 0;
+  }
   if (argc > 1 && !strcmp(argv[1], "dump-issue14")) {
     const double g[4] = {0.5, 1.0, 3.0, 1.5};
     return dump_case(0.01, g, 0, 14);
