@@ -841,16 +841,16 @@ static void covariance(vctx *c, gk_vpi_result *res, double s2)
 #ifndef SCREEN_ITER
 #define SCREEN_ITER 25
 #endif
-/* Screening when the wavelength subset ran (above SUB_NL wavelengths): the
- * subset's own search (its grid of 25 shapes and vpi2's vpi1 start)
- * screens each shape by SCREEN_SUB_FROZEN iterations with the globals
- * frozen, then SCREEN_SUB with all free; the full problem's few
- * candidates (the subset's optima and the data-driven start) have
- * SCREEN_SUB_FROZEN frozen iterations, then SCREEN_ITER free. Measured on
- * the 400 x 40 bench (bench/bench_vpi.py, docs/benchmarks.md): every
- * weighting mode ends at a chi2 as low as or lower than with 25 + 25
- * everywhere, at 0.55-0.75 of the CPU time. Below SUB_NL (no subset) the
- * search is unchanged. */
+/* Screening inside the wavelength subset's search (above SUB_NL
+ * wavelengths: its grid of 25 shapes and vpi2's vpi1 start): each shape by
+ * SCREEN_SUB_FROZEN iterations with the globals frozen, then SCREEN_SUB
+ * with all free. The full problem's few candidates keep SCREEN_ITER +
+ * SCREEN_ITER: with 10 frozen iterations there, the noise-free 200-800 x
+ * 40 designs of bench_vpi ended at chi2_red 1.5e-6 instead of the exact
+ * fit. Measured on the 400 x 40 bench (bench/bench_vpi.py,
+ * docs/benchmarks.md): every weighting mode ends at a chi2 as low as or
+ * lower than with 25 + 25 in the subset, at 0.6-0.7 of the CPU time.
+ * Below SUB_NL (no subset) the search is unchanged. */
 #define SCREEN_SUB_FROZEN 10
 #define SCREEN_SUB 10
 
@@ -1108,7 +1108,7 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
     if (nsub && same_globals(cand, s)) continue;
     pack(&c, g0, a0, cand[s], u);
     c.freeze = 1;
-    lm(&c, u, sub || nsub ? SCREEN_SUB_FROZEN : SCREEN_ITER, opt.xtol, yy, NULL, NULL);
+    lm(&c, u, sub ? SCREEN_SUB_FROZEN : SCREEN_ITER, opt.xtol, yy, NULL, NULL);
     c.freeze = 0;
     lm_out so = lm(&c, u, user ? 0 : sub ? SCREEN_SUB : SCREEN_ITER, opt.xtol, yy, NULL, NULL);
     res->n_iter += so.iter;
