@@ -7,6 +7,15 @@
 #include <string.h>
 #include <time.h>
 
+#ifdef GAINKIT_HAVE_MPI
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/socket.h>
+#endif
+
 #include "sim_mpi.h"
 
 #ifdef GAINKIT_HAVE_MPI
@@ -22,7 +31,7 @@
 #define GK_MPI_FUNCS(X)                                                                           \
   X(MPI_Initialized) X(MPI_Init) X(MPI_Comm_rank) X(MPI_Comm_size) X(MPI_Allreduce) X(MPI_Bcast) \
   X(MPI_Recv) X(MPI_Send) X(MPI_Abort) X(MPI_Finalize) X(MPI_Gather) X(MPI_Ibcast) X(MPI_Iallreduce)    \
-  X(MPI_Irecv) X(MPI_Isend) X(MPI_Test)
+  X(MPI_Irecv) X(MPI_Isend) X(MPI_Test) X(MPI_Init_thread)
 static struct {
 #define GK_MPI_MEMBER(f) __typeof__(f) *p_##f;
   GK_MPI_FUNCS(GK_MPI_MEMBER)
@@ -67,6 +76,7 @@ static int mpi_load(void)
 #define MPI_Irecv mpi_.p_MPI_Irecv
 #define MPI_Isend mpi_.p_MPI_Isend
 #define MPI_Test mpi_.p_MPI_Test
+#define MPI_Init_thread mpi_.p_MPI_Init_thread
 #undef MPI_COMM_WORLD
 #undef MPI_INT
 #undef MPI_BYTE
@@ -148,30 +158,191 @@ static int tune_one_node(void)
   return setenv("OMPI_MCA_pml", "ob1", 0) == 0;
 }
 
+static int tune_off(void)
+{
+  const char *off = getenv("GAINKIT_MPI_TUNE");
+  return off && strcmp(off, "0") == 0;
+}
+
+/* Open MPI's PMIx client talks to the launcher's PMIx server over a TCP
+ * connection to the loopback address, without TCP_NODELAY: a fence sends
+ * several small messages back to back, the later ones wait (Nagle) for the
+ * acknowledgement of the first, and the server delays that ack by Linux's
+ * 40 ms minimum. MPI_Finalize's fence took 0.045-0.055 s on the project
+ * machine (strace: the requests reach mpirun 42 ms after the rank wrote
+ * them), 0.002-0.012 s with TCP_NODELAY set on that socket. So after
+ * MPI_Init, TCP_NODELAY is set on every stream socket of this process whose
+ * peer is a loopback address (gainkit itself opens none; Open MPI's shared-
+ * memory transport uses none). Only latency changes. Returns how many.
+ * GAINKIT_MPI_TUNE=0 leaves them alone. */
+static int loopback_nodelay(void)
+{
+  int n = 0;
+  for (int fd = 3; fd < 1024; fd++) {
+    int type;
+    socklen_t len = sizeof type;
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 || type != SOCK_STREAM) continue;
+    struct sockaddr_storage ss;
+    len = sizeof ss;
+    if (getpeername(fd, (struct sockaddr *)&ss, &len) != 0) continue;
+    int lo = 0;
+    if (ss.ss_family == AF_INET)
+      lo = (ntohl(((const struct sockaddr_in *)&ss)->sin_addr.s_addr) >> 24) == 127;
+    else if (ss.ss_family == AF_INET6)
+      lo = IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)&ss)->sin6_addr);
+    int one = 1;
+    if (lo && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) == 0) n++;
+  }
+  return n;
+}
+
+/* MPI start-up state of this process (one per process): MPI_Init deferred
+ * (see sim_mpi_init) and not yet called; wall seconds of loading Open MPI
+ * and MPI_Init; loopback sockets given TCP_NODELAY. */
+static struct {
+  int pending;
+  double init_s;
+  int nodelay;
+} start_;
+
+/* Loads Open MPI and calls MPI_Init on the calling thread; rank and size
+ * out. 0: MPI is up; -1: MPI_Init failed. A missing Open MPI ends the
+ * process (every rank would write the whole output: refuse rather than
+ * race). */
+static int mpi_start(int *rank, int *size)
+{
+  double t0 = clk(CLOCK_MONOTONIC);
+  if (mpi_load() != 0) {
+    fprintf(stderr, "gainkit: started by an MPI launcher, but Open MPI cannot be loaded: %s\n", mpi_why);
+    exit(2);
+  }
+  int init = 0;
+  MPI_Initialized(&init);
+  /* FUNNELED: the sweep's threads (OpenMP, sweep_beside_init) make no MPI
+   * calls; every MPI call is on this thread */
+  int provided;
+  if (!init && MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) return -1;
+  start_.init_s = clk(CLOCK_MONOTONIC) - t0;
+  if (!tune_off()) start_.nodelay = loopback_nodelay();
+  MPI_Comm_rank(MPI_COMM_WORLD, rank);
+  MPI_Comm_size(MPI_COMM_WORLD, size);
+  return 0;
+}
+
+/* A deferred MPI_Init, now (no-op if done). The rank and size the process
+ * worked with (from the launcher's environment) must be MPI's; anything
+ * else ends the process, as a failed MPI_Init does: its points were chosen
+ * for that rank. */
+static void mpi_ready(const sim_mpi *m)
+{
+  if (!start_.pending) return;
+  start_.pending = 0;
+  int rank = -1, size = -1;
+  if (mpi_start(&rank, &size) != 0) {
+    fprintf(stderr, "gainkit: MPI_Init failed under an MPI launcher\n");
+    exit(2);
+  }
+  if (rank != m->rank || size != m->size) {
+    fprintf(stderr, "gainkit: MPI rank %d of %d differs from the launcher's environment (rank %d of %d)\n", rank,
+            size, m->rank, m->size);
+    MPI_Abort(MPI_COMM_WORLD, 2);
+  }
+}
+
+/* Rank and world size from Open MPI's launcher environment (set for every
+ * rank before the program starts). 0 if absent or not numbers. */
+static int env_world(int *rank, int *size)
+{
+  const char *r = getenv("OMPI_COMM_WORLD_RANK"), *n = getenv("OMPI_COMM_WORLD_SIZE");
+  if (!r || !n) return 0;
+  char *e1, *e2;
+  long a = strtol(r, &e1, 10), b = strtol(n, &e2, 10);
+  if (e1 == r || *e1 || e2 == n || *e2 || b < 1 || b > 1 << 20 || a < 0 || a >= b) return 0;
+  *rank = (int)a;
+  *size = (int)b;
+  return 1;
+}
+
+static void quiet_rank(int rank)
+{
+  if (rank != 0) {
+    /* only rank 0 reports; the others must not duplicate errors or tables */
+    if (!freopen("/dev/null", "w", stdout)) { /* nothing useful to do */ }
+    if (!freopen("/dev/null", "w", stderr)) { /* nothing useful to do */ }
+  }
+}
+
+/* Under Open MPI's launcher the rank and world size are known from the
+ * environment before MPI_Init, and MPI_Init (0.03-0.1 s of wall time per
+ * rank on the project machine, ~0.012 s of it CPU: mostly waiting for the
+ * launcher) is deferred to the first MPI call (mpi_ready); a sweep runs its
+ * own points meanwhile (sim_mpi_sweep), so the start-up no longer delays
+ * the work. GAINKIT_MPI_TUNE=0, or another launcher: MPI_Init here. */
 void sim_mpi_init(sim_mpi *m)
 {
   memset(m, 0, sizeof *m);
   m->size = 1;
   if (!launched_by_mpi()) return;
   m->tuned = tune_one_node();
-  double t0 = clk(CLOCK_MONOTONIC);
-  if (mpi_load() != 0) {
-    /* every rank would write the whole output: refuse rather than race */
-    fprintf(stderr, "gainkit: started by an MPI launcher, but Open MPI cannot be loaded: %s\n", mpi_why);
-    exit(2);
+  int rank, size;
+  if (!tune_off() && env_world(&rank, &size)) {
+    m->active = 1;
+    m->rank = rank;
+    m->size = size;
+    start_.pending = 1;
+    quiet_rank(rank);
+    return;
   }
-  int init = 0;
-  MPI_Initialized(&init);
-  if (!init && MPI_Init(NULL, NULL) != MPI_SUCCESS) return;
+  if (mpi_start(&rank, &size) != 0) return;
   m->active = 1;
-  m->init_s = clk(CLOCK_MONOTONIC) - t0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &m->rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &m->size);
-  if (m->rank != 0) {
-    /* only rank 0 reports; the others must not duplicate errors or tables */
-    if (!freopen("/dev/null", "w", stdout)) { /* nothing useful to do */ }
-    if (!freopen("/dev/null", "w", stderr)) { /* nothing useful to do */ }
+  m->rank = rank;
+  m->size = size;
+  m->init_s = start_.init_s;
+  quiet_rank(rank);
+}
+
+/* gk_sim_sweep of this rank's points, with a deferred MPI_Init called on
+ * this (the main) thread while a second thread runs the points; the same
+ * arithmetic either way (every point is an independent gk_sim_run). That
+ * thread blocks signals: Ctrl-C is taken by the main thread as before, and
+ * the sweep sees it through the progress callback. Without a second thread
+ * the points run first. */
+typedef struct sweep_job {
+  const gk_sim_config *c;
+  gk_sim_sweep_kind kind;
+  const double *values;
+  size_t n;
+  gk_sim_result *results;
+  const gk_progress *prog;
+  gk_error *err;
+  int st;
+} sweep_job;
+
+static void *sweep_thread(void *arg)
+{
+  sweep_job *j = arg;
+  j->st = gk_sim_sweep(j->c, j->kind, j->values, j->n, j->results, j->prog, j->err);
+  return NULL;
+}
+
+static int sweep_beside_init(const sim_mpi *m, sweep_job *j)
+{
+  if (start_.pending && j->n) {
+    pthread_t th;
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int made = pthread_create(&th, NULL, sweep_thread, j) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (made) {
+      mpi_ready(m);
+      pthread_join(th, NULL);
+      return j->st;
+    }
   }
+  if (j->n) sweep_thread(j);
+  mpi_ready(m);
+  return j->st;
 }
 
 /* Per point: 3 sizes + steps + 9 budget terms + npol, strips, unpumped
@@ -255,9 +426,16 @@ static size_t owner_of(size_t i, size_t n, size_t R)
 int sim_mpi_sweep(const sim_mpi *m, const gk_sim_config *c, gk_sim_sweep_kind kind, const double *values,
                   size_t n, gk_sim_result *results, const gk_progress *prog, gk_error *err)
 {
-  if (!m->active || m->size < 2) return gk_sim_sweep(c, kind, values, n, results, prog, err);
+  if (!m->active) return gk_sim_sweep(c, kind, values, n, results, prog, err);
+  if (m->size < 2) {
+    sweep_job j = {c, kind, values, n, results, prog, err, 0};
+    return sweep_beside_init(m, &j);
+  }
   int st = gk_sim_config_check(c, err);
-  if (st) return st;  /* same config on every rank: every rank agrees */
+  if (st) {
+    mpi_ready(m); /* (the later calls expect it) */
+    return st;    /* same config on every rank: every rank agrees */
+  }
   size_t R = (size_t)m->size, me = (size_t)m->rank;
   /* loc[i]: point i's place in its rank's list (the message tag) */
   size_t mine = 0, *loc = malloc((n ? n : 1) * sizeof *loc), *cnt = calloc(R, sizeof *cnt);
@@ -272,8 +450,11 @@ int sim_mpi_sweep(const sim_mpi *m, const gk_sim_config *c, gk_sim_sweep_kind ki
     if (o == me) v[mine++] = values[i];
   }
   double w0 = clk(CLOCK_MONOTONIC), c0 = clk(CLOCK_PROCESS_CPUTIME_ID);
-  if (!st && mine) st = gk_sim_sweep(c, kind, v, mine, rs, m->rank == 0 ? prog : NULL, &e);
-  double tm[5] = {(double)mine, clk(CLOCK_PROCESS_CPUTIME_ID) - c0, clk(CLOCK_MONOTONIC) - w0, m->init_s, 0};
+  {
+    sweep_job j = {c, kind, v, st ? 0 : mine, rs, m->rank == 0 ? prog : NULL, &e, st};
+    st = sweep_beside_init(m, &j);
+  }
+  double tm[5] = {(double)mine, clk(CLOCK_PROCESS_CPUTIME_ID) - c0, clk(CLOCK_MONOTONIC) - w0, start_.init_s, 0};
   for (size_t k = 0; !st && k < mine; k++) tm[4] += (double)rs[k].steps;
   /* rank 0's environment decides (a remote rank may not have it) */
   int want = m->rank == 0 && getenv("GAINKIT_MPI_TIMING") != NULL;
@@ -288,6 +469,8 @@ int sim_mpi_sweep(const sim_mpi *m, const gk_sim_config *c, gk_sim_sweep_kind ki
       double mx = 0, mean = 0, sx = 0, smean = 0;
       fprintf(stderr, "gainkit: mpi timing: %zu ranks%s (rank: points, time steps, sweep CPU s, sweep wall s, MPI "
               "start wall s)\n", R, m->tuned ? ", one node: pml ob1" : "");
+      fprintf(stderr, "gainkit: mpi timing: MPI_Init %s; TCP_NODELAY on %d loopback socket(s) (PMIx)\n",
+              m->init_s == 0 ? "beside the sweep" : "before the sweep", start_.nodelay);
       for (size_t r = 0; r < R; r++) {
         const double *a = all + 5 * r;
         fprintf(stderr, "gainkit: mpi timing:   rank %zu: %.0f  %.0f  %.3f  %.3f  %.3f\n", r, a[0], a[4], a[1], a[2],
@@ -388,7 +571,9 @@ int sim_mpi_request(void *mv, const gk_sim_config *c, gk_sim_sweep_kind kind, co
                     gk_sim_result *results, const gk_progress *prog, gk_error *err)
 {
   const sim_mpi *m = mv;
-  if (!m->active || m->size < 2) return gk_sim_sweep(c, kind, values, n, results, prog, err);
+  if (!m->active) return gk_sim_sweep(c, kind, values, n, results, prog, err);
+  mpi_ready(m);
+  if (m->size < 2) return gk_sim_sweep(c, kind, values, n, results, prog, err);
   int cmd = SERVE_SWEEP, hdr[2] = {(int)kind, (int)n};
   gk_sim_config cc = *c;
   double *v = malloc((n ? n : 1) * sizeof *v);
@@ -406,6 +591,7 @@ int sim_mpi_request(void *mv, const gk_sim_config *c, gk_sim_sweep_kind kind, co
 void sim_mpi_stop(const sim_mpi *m)
 {
   if (!m->active || m->size < 2 || m->rank != 0) return;
+  mpi_ready(m);
   int cmd = SERVE_STOP;
   bcast_q(&cmd, 1, MPI_INT, 0);
 }
@@ -413,6 +599,7 @@ void sim_mpi_stop(const sim_mpi *m)
 int sim_mpi_serve(const sim_mpi *m, const gk_sim_config *base)
 {
   if (!m->active || m->size < 2 || m->rank == 0) return 0;
+  mpi_ready(m);
   for (;;) {
     int cmd, hdr[2];
     bcast_q(&cmd, 1, MPI_INT, 0); /* waits while rank 0 fits: quietly */
@@ -439,6 +626,7 @@ int sim_mpi_serve(const sim_mpi *m, const gk_sim_config *base)
 int sim_mpi_finish(const sim_mpi *m, int rc)
 {
   if (!m->active) return rc;
+  mpi_ready(m);
   bcast_q(&rc, 1, MPI_INT, 0);
   MPI_Finalize();
   return rc;

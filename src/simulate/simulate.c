@@ -1,6 +1,9 @@
 /* Time-domain stripe-pumped film: populations + quasi-static guided fluxes.
  * The equations and the reasons for the numerical choices are written out
  * in docs/simulate.md; comments here point at the non-obvious parts. */
+#if defined(__linux__) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE /* sched_getcpu, CPU_SET, pthread_attr_setaffinity_np (flux_team_start) */
+#endif
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -374,9 +377,12 @@ typedef struct sim {
   int terms;                       /* u, v, q, du, dv are those of the current populations */
   int parallel;                    /* this step's flux solve and population update on the run's threads */
   double prate;                    /* step control: emitters' pump rate bound σ_p P(t) max pm */
-  double rbound;                   /* step control: the largest per-cell rate bound (solve_flux) */
-  double rpart[SIM_THREADS_MAX];   /* the same per thread's cells (taken in thread order: max is exact) */
-  const struct pop_args *pa;       /* this step's population update (pop_cells) */
+  double rpart[SIM_THREADS_MAX];   /* step control: the largest per-cell rate bound of each thread's
+                                    * cells (rates_share; taken in thread order: a max is exact) */
+  double t, tk1;                   /* this step's start and the end of its output bin (sim_step) */
+  double rfloor;                   /* step control: the rate floor, k1 + k2 */
+  const double *pabs, *bsl;        /* per slice: pump absorption, spontaneous coupling (pop_cells) */
+  double dt;                       /* the step's size, set by sim_step */
   double *bpart;                   /* per chunk of POP_CHUNK cells: their budget sums (pop_chunks) */
   size_t bstride;                  /* doubles per chunk in bpart (6 + nz, to a cache line) */
   struct flux_team *team;          /* the run's own threads (flux_team_start), NULL: none */
@@ -453,6 +459,16 @@ static inline double gain_h(const gk_sim_config *c, double n, double *dh)
  * v = 0, du the largest nz w_ps h'(N_s) (the step control's bound), and the
  * source q = Σ_s w_ps (k2 N_s² + η2 N2_s / τ2). Cells [i0, i1): each cell's
  * terms depend on its own populations only. */
+/* *p = x, written only if it changes: a term that stays constant (du, dv
+ * of emitters, v and dv of bulk films) then leaves its cache line shared
+ * by the threads that read it, instead of taking it away from them every
+ * step (docs/simulate.md, "Two cores for one run"). The same value either
+ * way. */
+static inline void keep(double *p, double x)
+{
+  if (*p != x || signbit(*p) != signbit(x)) *p = x;
+}
+
 static void cell_terms(sim *S, size_t i0, size_t i1)
 {
   const gk_sim_config *c = S->c;
@@ -474,8 +490,8 @@ static void cell_terms(sim *S, size_t i0, size_t i1)
         }
         u[i] = su;
         du[i] = sdu;
-        v[i] = 0;
-        dv[i] = 0;
+        keep(&v[i], 0);
+        keep(&dv[i], 0);
         q[i] = sq;
       }
     }
@@ -501,7 +517,8 @@ static void cell_terms(sim *S, size_t i0, size_t i1)
       }
       u[i] = su;
       v[i] = sv;
-      du[i] = dv[i] = dmax;
+      keep(&du[i], dmax);
+      keep(&dv[i], dmax);
       q[i] = sq;
     }
   }
@@ -564,7 +581,7 @@ static GK_ALWAYS_INLINE void flux_block_m(sim *S, size_t y, size_t p, size_t j0,
   double s[FLUX_BLK], dx = S->dx, dx2 = 2 * S->dx * S->dx;
   /* φ, ψ, ∫S of this block: one contiguous stretch, cell after cell
    * (m bins each), so that a thread's blocks share no cache line with
-   * another thread's (see solve_flux) */
+   * another thread's (see sim_step) */
   size_t blk_base = ((y * S->npol + p) * S->nl + j0) * nx;
   for (size_t k = 0; k < m; k++) s[k] = 0;
   for (size_t i = 0; i < nx; i++) {
@@ -749,10 +766,9 @@ typedef struct pop_args {
  * adds the chunks' sums in chunk order, so the budget is the same bits
  * however the chunks were split between threads. Each cell depends only on
  * its own state. */
-static void pop_cells(sim *S, size_t i0, size_t i1, double *P)
+static void pop_cells(sim *S, size_t i0, size_t i1, double *P, const pop_args *a)
 {
   const gk_sim_config *c = S->c;
-  const pop_args *a = S->pa;
   size_t ncell = S->nx * S->ny, nz = S->nz, npol = S->npol;
   double dt = a->dt, dose = a->dose;
   double k2 = c->second_fraction > 0 ? 1 / c->second_lifetime : 0;
@@ -842,16 +858,50 @@ static void pop_cells(sim *S, size_t i0, size_t i1, double *P)
 /* Populations of cells [i0, i1) (whole chunks) with each chunk's budget
  * sums into S->bpart (pop_cells), and the next flux solve's terms of those
  * cells. */
-static void pop_chunks(sim *S, size_t i0, size_t i1)
+static void pop_chunks(sim *S, size_t i0, size_t i1, const pop_args *pa)
 {
   size_t ncell = S->nx * S->ny, nz = S->nz;
   for (size_t a = i0; a < i1; a += POP_CHUNK) {
     size_t b = a + POP_CHUNK < ncell ? a + POP_CHUNK : ncell;
     double *P = S->bpart + a / POP_CHUNK * S->bstride;
     for (size_t k = 0; k < 6 + nz; k++) P[k] = 0;
-    pop_cells(S, a, b, P);
+    pop_cells(S, a, b, P, pa);
   }
   cell_terms(S, i0, i1);
+}
+
+static double pump_dose(const gk_sim_config *c, double t0, double t1);
+
+/* The step's size and pump doses (pop_args) from the per-thread rate
+ * bounds rpart[0 .. nparts) of the fluxes just solved and the step's start
+ * S->t. Every thread of a threaded step computes them itself, from the same
+ * numbers by the same operations: the same bits. Step size: explicit
+ * updates stay accurate and positive while dt times every per-molecule
+ * rate is <= ε. Stimulated emission adds a stiffer mode: a change δN1
+ * alters the gain-length product of bin j by at most Γ(σe+σa)_j L δN1 and
+ * the flux of that bin by the same factor, so the stimulated transition
+ * rate moves by Σ_j Γ(σe+σa)_j L (stimulated rate of bin j) per unit δN1 —
+ * S->stiff, weighted by where the photons actually are. Bulk: the
+ * recombination rate's derivative k1 + 2 k2 N + 3 k3 N² and the stimulated
+ * rate's dG/dN. Near the pulse, dt also resolves the pump (ε τp). The
+ * per-cell bounds are step_bound's, taken with the rates (rates_share). */
+static void step_args(const sim *S, size_t nparts, pop_args *pa)
+{
+  const gk_sim_config *c = S->c;
+  double t = S->t, tk1 = S->tk1, eps = c->accuracy;
+  double rb = 0;
+  for (size_t k = 0; k < nparts; k++)
+    if (S->rpart[k] > rb) rb = S->rpart[k];
+  double rmax = S->rfloor;
+  if (rb > rmax) rmax = rb;
+  double dt;
+  dt = eps / rmax;
+  if (fabs(t) <= 4 * c->pump_fwhm && dt > eps * c->pump_fwhm) dt = eps * c->pump_fwhm;
+  /* a window starting before the pulse: do not step over it */
+  if (t < -4 * c->pump_fwhm && t + dt > -4 * c->pump_fwhm) dt = -4 * c->pump_fwhm - t;
+  if (t + dt > tk1 || tk1 - (t + dt) < 1e-9 * dt) dt = tk1 - t;
+  *pa = (pop_args){.dt = dt, .dose = pump_dose(c, t, t + dt), .pabs = S->pabs, .bsl = S->bsl};
+  if (c->kinetics == GK_SIM_BULK) pa->dose_h = pump_dose(c, t, t + 0.5 * dt);
 }
 
 /* Flux blocks [w0, w1) of the run's ny · npol · nblk blocks (strip-major,
@@ -885,7 +935,6 @@ static void flux_blocks(sim *S, size_t w0, size_t w1)
  * block never changes the arithmetic, so results are the same bits for any
  * thread count. */
 enum { FLUX_TEAM_MAX = SIM_THREADS_MAX };
-enum { TEAM_FLUX = 0, TEAM_POP = 1 }; /* a hand-off's job */
 #define FLUX_TEAM_SPIN_NS 200000 /* a worker spins this long, then sleeps: 0.2 ms */
 /* Spinning threads yield their core every FLUX_TEAM_YIELD pauses (a few µs):
  * on a busy machine the scheduler may put two of a run's threads on one
@@ -898,11 +947,11 @@ typedef struct flux_slot { flux_team *team; size_t idx; } flux_slot;
 struct flux_team {
   sim *S;
   size_t n, nwork;                /* threads (the caller is thread 0), flux blocks */
-  atomic_uint go;                 /* generation: bumped once per threaded solve */
-  atomic_int left;                /* workers still solving this generation */
+  atomic_uint go;                 /* generation: bumped once per threaded step */
+  atomic_int left;                /* workers still on this generation */
   atomic_int sleepers, quit;
-  atomic_int bar;                 /* TEAM_FLUX: threads still on their flux blocks */
-  int job;                        /* this generation's job (written before the bump) */
+  atomic_int hold;                /* 1: workers keep spinning (a probe's serial steps, flux_chooser) */
+  atomic_int bar[2];              /* the step's two barriers: threads still before each */
   pthread_mutex_t mu;
   pthread_cond_t cv;
   size_t started;                 /* worker threads running */
@@ -933,25 +982,38 @@ static void flux_share(flux_team *T, size_t t)
   flux_blocks(T->S, t * T->nwork / T->n, (t + 1) * T->nwork / T->n);
 }
 
-/* Thread t's part of a hand-off. TEAM_FLUX: its flux blocks; then, once
- * every thread's blocks are done (a spinning barrier: the rates of a cell
- * need all its blocks), the rates and step bound of its share of the
- * cells. TEAM_POP: the population update of its share of the cells. */
-static void team_share(flux_team *T, size_t t)
+/* A spinning barrier of the team's n threads (the counter is reset by
+ * flux_team_run before each step). */
+static void team_barrier(atomic_int *bar)
 {
-  if (T->job == TEAM_POP) {
-    size_t i0, i1;
-    cell_share(T->S, t, T->n, &i0, &i1);
-    pop_chunks(T->S, i0, i1);
-    return;
-  }
-  flux_share(T, t);
-  atomic_fetch_sub_explicit(&T->bar, 1, memory_order_acq_rel);
-  for (unsigned k = 1; atomic_load_explicit(&T->bar, memory_order_acquire) > 0; k++) {
+  atomic_fetch_sub_explicit(bar, 1, memory_order_acq_rel);
+  for (unsigned k = 1; atomic_load_explicit(bar, memory_order_acquire) > 0; k++) {
     cpu_relax();
     if (k % FLUX_TEAM_YIELD == 0) sched_yield();
   }
-  rates_share(T->S, t, T->n);
+}
+
+/* Thread t's part of a threaded time step: its flux blocks; once every
+ * thread's blocks are done (barrier: the rates of a cell need all its
+ * blocks), the rates and step bound of its share of the cells; once every
+ * thread's bound is known (barrier), the step size and pump doses
+ * (step_args, computed by each thread alike) and the population update of
+ * its share of the cells with the next step's cell terms. One hand-off per
+ * step: the caller's serial part between two steps is only the budget and
+ * edge sums. */
+static void team_share(flux_team *T, size_t t)
+{
+  sim *S = T->S;
+  flux_share(T, t);
+  team_barrier(&T->bar[0]);
+  rates_share(S, t, T->n);
+  team_barrier(&T->bar[1]);
+  pop_args pa;
+  step_args(S, T->n, &pa);
+  if (t == 0) S->dt = pa.dt;
+  size_t i0, i1;
+  cell_share(S, t, T->n, &i0, &i1);
+  pop_chunks(S, i0, i1, &pa);
 }
 
 static void *flux_worker(void *arg)
@@ -961,22 +1023,22 @@ static void *flux_worker(void *arg)
   unsigned seen = 0;
   for (;;) {
     unsigned g = atomic_load_explicit(&T->go, memory_order_acquire);
-    if (g == seen) {
-      double t0 = mono_ns();
-      for (unsigned k = 1; (g = atomic_load_explicit(&T->go, memory_order_acquire)) == seen; k++) {
-        cpu_relax();
-        if (k % FLUX_TEAM_YIELD == 0) sched_yield();
-        if (k % 64 == 0 && mono_ns() - t0 > FLUX_TEAM_SPIN_NS) {
-          /* sleep; the sleepers count (sequentially consistent, before the
-           * re-check) pairs with flux_team_run's bump-then-check */
-          pthread_mutex_lock(&T->mu);
-          atomic_fetch_add(&T->sleepers, 1);
-          while ((g = atomic_load(&T->go)) == seen) pthread_cond_wait(&T->cv, &T->mu);
-          atomic_fetch_sub(&T->sleepers, 1);
-          pthread_mutex_unlock(&T->mu);
-          break;
-        }
+    double t0 = mono_ns();
+    for (unsigned k = 1; g == seen; k++) {
+      cpu_relax();
+      if (k % FLUX_TEAM_YIELD == 0) sched_yield();
+      if (k % 64 == 0 && mono_ns() - t0 > FLUX_TEAM_SPIN_NS && !atomic_load(&T->hold)) {
+        /* sleep; the sleepers count (sequentially consistent, before the
+         * re-checks) pairs with flux_team_run's bump-then-check and with
+         * flux_team_hold's set-then-check */
+        pthread_mutex_lock(&T->mu);
+        atomic_fetch_add(&T->sleepers, 1);
+        while ((g = atomic_load(&T->go)) == seen && !atomic_load(&T->hold)) pthread_cond_wait(&T->cv, &T->mu);
+        atomic_fetch_sub(&T->sleepers, 1);
+        pthread_mutex_unlock(&T->mu);
+        t0 = mono_ns(); /* (woken for a hold: spin again) */
       }
+      if (g == seen) g = atomic_load_explicit(&T->go, memory_order_acquire);
     }
     seen = g;
     if (atomic_load_explicit(&T->quit, memory_order_acquire)) return NULL;
@@ -994,12 +1056,19 @@ static void flux_team_wake(flux_team *T)
   }
 }
 
-/* One hand-off (job: TEAM_FLUX or TEAM_POP): every thread its share, the
- * caller included. */
-static void flux_team_run(flux_team *T, int job)
+/* hold 1: the workers spin instead of sleeping (and sleeping ones wake
+ * up) until hold 0; for a probe's serial steps (flux_chooser). */
+static void flux_team_hold(flux_team *T, int hold)
 {
-  T->job = job;
-  atomic_store_explicit(&T->bar, (int)T->n, memory_order_relaxed);
+  atomic_store(&T->hold, hold);
+  if (hold) flux_team_wake(T);
+}
+
+/* One threaded time step: every thread its share, the caller included. */
+static void flux_team_run(flux_team *T)
+{
+  atomic_store_explicit(&T->bar[0], (int)T->n, memory_order_relaxed);
+  atomic_store_explicit(&T->bar[1], (int)T->n, memory_order_relaxed);
   atomic_store_explicit(&T->left, (int)T->started, memory_order_relaxed);
   atomic_fetch_add(&T->go, 1);
   flux_team_wake(T);
@@ -1042,7 +1111,9 @@ static flux_team *flux_team_start(sim *S, size_t n)
   atomic_init(&T->left, 0);
   atomic_init(&T->sleepers, 0);
   atomic_init(&T->quit, 0);
-  atomic_init(&T->bar, 0);
+  atomic_init(&T->hold, 0);
+  atomic_init(&T->bar[0], 0);
+  atomic_init(&T->bar[1], 0);
   if (pthread_mutex_init(&T->mu, NULL)) {
     free(T);
     return NULL;
@@ -1057,11 +1128,31 @@ static flux_team *flux_team_start(sim *S, size_t n)
   pthread_sigmask(SIG_SETMASK, &all, &old);
   /* the shares are fixed at n before any worker reads them */
   T->n = n;
+  pthread_attr_t attr, *pa = NULL;
+#ifdef __linux__
+  /* Workers start on the CPUs allowed to this process other than the
+   * caller's: left to the scheduler, a new worker (and one woken from
+   * sleep) was often placed on the caller's CPU, both then shared one core
+   * and the measured choice fell back to serial: one run with
+   * OMP_NUM_THREADS=2 on the quiet 2-core machine took the serial time in
+   * most runs, and every time on the loaded one (caller and worker on the
+   * same CPU at every threaded step, sched_getcpu). Nothing changes where
+   * the process may run only on one CPU. */
+  cpu_set_t away;
+  int me = sched_getcpu();
+  if (me >= 0 && me < CPU_SETSIZE && sched_getaffinity(0, sizeof away, &away) == 0 && CPU_ISSET(me, &away) &&
+      CPU_COUNT(&away) > 1 && pthread_attr_init(&attr) == 0) {
+    CPU_CLR(me, &away);
+    if (pthread_attr_setaffinity_np(&attr, sizeof away, &away) == 0) pa = &attr;
+    else pthread_attr_destroy(&attr);
+  }
+#endif
   for (size_t t = 1; t < n; t++) {
     T->slot[t] = (flux_slot){T, t};
-    if (pthread_create(&T->th[t - 1], NULL, flux_worker, &T->slot[t])) break;
+    if (pthread_create(&T->th[t - 1], pa, flux_worker, &T->slot[t])) break;
     T->started++;
   }
+  if (pa) pthread_attr_destroy(pa);
   pthread_sigmask(SIG_SETMASK, &old, NULL);
   if (T->started + 1 < n) {
     /* fewer threads than planned: stop them and run serial (the shares were
@@ -1077,51 +1168,35 @@ typedef struct flux_team flux_team;
 static void flux_team_stop(flux_team *T) { (void)T; }
 #endif
 
-/* Fluxes, per-cell rates and the step bound S->rbound for the current
- * populations. */
-static void solve_flux(sim *S)
+/* One time step from the current populations: fluxes, per-cell rates and
+ * step bounds, the step size S->dt with its pump doses (step_args), the
+ * populations with the budget sums of each chunk (S->bpart) and the next
+ * step's cell terms. Serial, or on the run's threads in one hand-off
+ * (S->parallel). Every bin's recurrence and every cell's sums are computed
+ * by the same operations in the same order whichever thread does them, so
+ * results do not depend on the number of threads. */
+static void sim_step(sim *S)
 {
-  size_t nl = S->nl;
-  size_t nblk = (nl + FLUX_BLK - 1) / FLUX_BLK, nwork = S->ny * S->npol * nblk;
-  size_t nparts = 1;
-  if (!S->terms) cell_terms(S, 0, S->nx * S->ny); /* (pop_update leaves them for the next step) */
+  size_t nblk = (S->nl + FLUX_BLK - 1) / FLUX_BLK, nwork = S->ny * S->npol * nblk;
+  if (!S->terms) cell_terms(S, 0, S->nx * S->ny); /* (a step leaves them for the next one) */
   S->terms = 0;
-  /* Every bin's recurrence and every cell's sums are computed by the same
-   * operations in the same order whichever thread does them, so results do
-   * not depend on the number of threads. */
 #ifdef _OPENMP
   if (S->parallel && S->team) {
-    flux_team_run(S->team, TEAM_FLUX);
-    nparts = S->team->n;
-  } else
-#endif
-  {
-    flux_blocks(S, 0, nwork);
-    rates_share(S, 0, 1); /* rates per cell (cell_rates: fixed summation order) */
-  }
-  double rb = 0;
-  for (size_t t = 0; t < nparts; t++)
-    if (S->rpart[t] > rb) rb = S->rpart[t];
-  S->rbound = rb;
-}
-
-/* This step's population update (S->pa), on the run's threads when the
- * step's flux solve was, and with it the per-cell terms of the next flux
- * solve (cell_terms: the same numbers whoever computes them). */
-static void pop_update(sim *S)
-{
-#ifdef _OPENMP
-  if (S->parallel && S->team) {
-    flux_team_run(S->team, TEAM_POP);
+    flux_team_run(S->team);
     S->terms = 1;
     return;
   }
 #endif
-  pop_chunks(S, 0, S->nx * S->ny);
+  flux_blocks(S, 0, nwork);
+  rates_share(S, 0, 1); /* rates per cell (cell_rates: fixed summation order) */
+  pop_args pa;
+  step_args(S, 1, &pa);
+  S->dt = pa.dt;
+  pop_chunks(S, 0, S->nx * S->ny, &pa);
   S->terms = 1;
 }
 
-/* Serial or threaded flux solves, chosen by measurement. A probe runs
+/* Serial or threaded time steps, chosen by measurement. A probe runs
  * CHOOSER_PROBE steps serial, then up to CHOOSER_PROBE threaded (the first
  * one untimed), timed; the
  * steps until the next probe use the faster. A threaded step slower than
@@ -1129,16 +1204,26 @@ static void pop_update(sim *S)
  * lost probe makes the interval to the next 8x longer (up to CHOOSER_MAX), so a
  * loaded machine costs a few steps per run; each won probe after a won one
  * doubles it. Re-probing follows changes of
- * the load. The results are bit-identical either way (fixed summation
- * order): only the speed depends on this choice. */
-enum { CHOOSER_PROBE = 8, CHOOSER_MIN = 256, CHOOSER_MAX = 16384 };
+ * the load. While threads are chosen, the threaded steps are timed anyway
+ * (two clock reads a step), and a probe comes at once when the mean of the
+ * last CHOOSER_WATCH of them exceeds 0.9 times the serial mean of the last
+ * probe and 1.2 times its threaded mean (so that threads winning narrowly
+ * do not bring a probe every CHOOSER_WATCH steps); otherwise the next one only after CHOOSER_MAX steps (a probe's 8
+ * serial steps cost ~1 % of a 700-step run at half speed: the 200 x 128
+ * run lost 1.84x -> 1.80x to its two probes). The results are bit-
+ * identical either way (fixed summation order): only the speed depends on
+ * this choice. */
+enum { CHOOSER_PROBE = 8, CHOOSER_WARM = 2, CHOOSER_MIN = 256, CHOOSER_MAX = 16384, CHOOSER_WATCH = 64 };
 typedef struct flux_chooser {
   int enabled, threaded, probing;
   size_t next, k, period;      /* step of the next probe; probe step; interval */
   double t_serial, t_threaded;
+  double serial_mean, thr_mean; /* mean serial and threaded step of the last probe */
+  double w_sum;                /* threaded steps since the last check: their time, count */
+  size_t w_n;
 } flux_chooser;
 
-static void flux_timed(sim *S, flux_chooser *fc, size_t step)
+static void step_timed(sim *S, flux_chooser *fc, size_t step)
 {
 #ifdef _OPENMP
   if (fc->enabled) {
@@ -1147,33 +1232,54 @@ static void flux_timed(sim *S, flux_chooser *fc, size_t step)
       fc->probing = 1;
       fc->k = 0;
       fc->t_serial = fc->t_threaded = 0;
+      /* the workers spin through the probe's serial steps instead of
+       * falling asleep: a sleeping worker's core (an idle virtual CPU)
+       * takes long to come back, and the threaded steps would be timed
+       * against that */
+      flux_team_hold(S->team, 1);
     }
     if (!fc->probing) {
       S->parallel = fc->threaded;
-      solve_flux(S);
+      if (!fc->threaded || fc->serial_mean <= 0) {
+        sim_step(S);
+        return;
+      }
+      double t0 = omp_get_wtime();
+      sim_step(S);
+      fc->w_sum += omp_get_wtime() - t0;
+      if (++fc->w_n == CHOOSER_WATCH) {
+        double w = fc->w_sum / CHOOSER_WATCH;
+        if (w > 0.9 * fc->serial_mean && w > 1.2 * fc->thr_mean) fc->next = step + 1; /* probe now */
+        fc->w_sum = 0;
+        fc->w_n = 0;
+      }
       return;
     }
     S->parallel = fc->k >= CHOOSER_PROBE;
     double t0 = omp_get_wtime();
-    solve_flux(S);
+    sim_step(S);
     double dt = omp_get_wtime() - t0;
     if (!S->parallel) {
       fc->t_serial += dt;
-    } else if (fc->k > CHOOSER_PROBE) {
-      /* (the probe's first threaded step is not timed: it wakes the
-       * workers, asleep since the last threaded step) */
+    } else if (fc->k >= CHOOSER_PROBE + CHOOSER_WARM) {
+      /* (the probe's first CHOOSER_WARM threaded steps are not timed: the
+       * serial steps have pulled every block's data into the caller's
+       * cache) */
       fc->t_threaded += dt;
       int lost = dt > 2 * fc->t_serial / CHOOSER_PROBE;
-      if (lost || fc->k + 1 == 2 * CHOOSER_PROBE) {
-        int was = fc->threaded;
+      if (lost || fc->k + 2 == 2 * CHOOSER_PROBE + CHOOSER_WARM) {
         fc->threaded = !lost && fc->t_threaded / (CHOOSER_PROBE - 1) < fc->t_serial / CHOOSER_PROBE;
         if (!fc->threaded && fc->period < CHOOSER_MAX) fc->period *= 8;
-        /* threads won: probe again soon after a change, then less and less
-         * often (a probe's 8 serial steps cost ~3 % of a run's steps at a
-         * fixed 256-step interval) */
-        if (fc->threaded) fc->period = was && fc->period < CHOOSER_MAX ? 2 * fc->period : CHOOSER_MIN;
-        fc->next = step + fc->period;
+        /* threads won: they are watched (above), and the next probe is
+         * far; lost: probe threads again after the period */
+        fc->serial_mean = fc->t_serial / CHOOSER_PROBE;
+        fc->thr_mean = fc->t_threaded / (CHOOSER_PROBE - 1);
+        fc->w_sum = 0;
+        fc->w_n = 0;
+        if (fc->threaded) fc->period = CHOOSER_MIN;
+        fc->next = step + (fc->threaded ? (size_t)CHOOSER_MAX : fc->period);
         fc->probing = 0;
+        flux_team_hold(S->team, 0);
       }
     }
     fc->k++;
@@ -1182,7 +1288,7 @@ static void flux_timed(sim *S, flux_chooser *fc, size_t step)
 #endif
   (void)step;
   S->parallel = 0;
-  solve_flux(S);
+  sim_step(S);
 }
 
 /* Pump photons per cm² delivered in [t0, t1] by a Gaussian pulse centred
@@ -1443,9 +1549,11 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
   window(c, &t0, &t1);
   double tbin = (t1 - t0) / (double)nt;
   double k1 = bulk ? 0 : 1 / c->lifetime, k2 = c->second_fraction > 0 ? 1 / c->second_lifetime : 0;
-  double eps = c->accuracy, sp = c->pump_cross_section, vol = S.vol;
+  double sp = c->pump_cross_section, vol = S.vol;
   /* bulk: the absorbed share of the pump is fixed (no bleaching), pabs[] */
-  double kb1 = c->k1;
+  S.rfloor = bulk ? c->k1 + k2 : k1 + k2;
+  S.pabs = pabs;
+  S.bsl = bsl;
   double pmax = 0;
   for (size_t i = 0; i < ncell; i++) pmax = fmax(pmax, S.pm[i]);
   gk_sim_budget B = {0};
@@ -1472,32 +1580,12 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
         break;
       }
       if (!bulk) S.prate = sp * pump_rate(c, t) * pmax; /* bleaching and the slices above only lower it */
-      flux_timed(&S, &fc, steps);
-      /* Step size: explicit updates stay accurate and positive while dt times
-       * every per-molecule rate is <= ε. Stimulated emission adds a stiffer
-       * mode: a change δN1 alters the gain-length product of bin j by at most
-       * Γ(σe+σa)_j L δN1 and the flux of that bin by the same factor, so the
-       * stimulated transition rate moves by Σ_j Γ(σe+σa)_j L (stimulated
-       * rate of bin j) per unit δN1 — S.stiff, weighted by where the
-       * photons actually are. Bulk: the recombination rate's derivative
-       * k1 + 2 k2 N + 3 k3 N² and the stimulated rate's dG/dN. Near the
-       * pulse, dt also resolves the pump (ε τp). The per-cell bounds are
-       * step_bound's, taken with the fluxes (solve_flux: S.rbound). */
-      double rmax = bulk ? kb1 + k2 : k1 + k2;
-      if (S.rbound > rmax) rmax = S.rbound;
-      double dt;
-      dt = eps / rmax;
-      if (fabs(t) <= 4 * c->pump_fwhm && dt > eps * c->pump_fwhm) dt = eps * c->pump_fwhm;
-      /* a window starting before the pulse: do not step over it */
-      if (t < -4 * c->pump_fwhm && t + dt > -4 * c->pump_fwhm) dt = -4 * c->pump_fwhm - t;
-      if (t + dt > tk1 || tk1 - (t + dt) < 1e-9 * dt) dt = tk1 - t;
-      pop_args pa = {.dt = dt, .dose = pump_dose(c, t, t + dt), .pabs = pabs, .bsl = bsl};
-      if (bulk) pa.dose_h = pump_dose(c, t, t + 0.5 * dt);
-      S.pa = &pa;
-      /* populations (pop_chunks, on the run's threads when the fluxes
-       * were), then the chunks' budget sums added in chunk order */
-      pop_update(&S);
-      S.pa = NULL;
+      /* one step: fluxes, step size (step_args), populations; then the
+       * chunks' budget sums added in chunk order */
+      S.t = t;
+      S.tk1 = tk1;
+      step_timed(&S, &fc, steps);
+      double dt = S.dt;
       for (size_t ch = 0; ch < (ncell + POP_CHUNK - 1) / POP_CHUNK; ch++) {
         const double *P = S.bpart + ch * S.bstride;
         B.absorbed += P[0];
@@ -1510,13 +1598,14 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
       }
       /* edge output per mode bin, summed over the strips in a fixed order */
       double e = 0, fsum2 = 0;
-      for (size_t b = 0; b < nb; b++) {
-        double eb = S.edge[b];
-        for (size_t y = 1; y < ny; y++) eb += S.edge[y * nb + b];
-        bin[b] += dt * eb;
-        e += eb;
-        epol[b / nl] += dt * eb;
-      }
+      for (size_t p = 0, b = 0; p < npol; p++) /* (b = p nl + j, in order; no division) */
+        for (size_t j = 0; j < nl; j++, b++) {
+          double eb = S.edge[b];
+          for (size_t y = 1; y < ny; y++) eb += S.edge[y * nb + b];
+          bin[b] += dt * eb;
+          e += eb;
+          epol[p] += dt * eb;
+        }
       for (size_t l = 0; l < nlines; l++) fsum2 += S.far[l];
       B.out_edge += dt * e;
       B.out_far += dt * fsum2;

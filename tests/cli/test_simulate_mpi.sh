@@ -67,6 +67,14 @@ if cmp -s <(nocomments "$T/s64.csv") <(nocomments "$T/tuned.csv"); then ok; else
 GAINKIT_MPI_TIMING=1 GAINKIT_MPI_TUNE=0 env -u OMPI_MCA_btl "${MPIRUN[@]}" -np 2 "$GAINKIT" simulate "$T/s64.yaml" \
   -o "$T/untuned.csv" >/dev/null 2>"$T/untuned.err"
 if grep -q "mpi timing: 2 ranks (" "$T/untuned.err"; then ok; else bad "GAINKIT_MPI_TUNE=0 still tuned: $(cat "$T/untuned.err")"; fi
+# Under Open MPI's launcher MPI_Init runs beside the rank's points (the rank
+# and size come from the launcher's environment), and the PMIx client's
+# loopback socket gets TCP_NODELAY (its fences waited 40 ms for delayed
+# acks: MPI_Finalize 0.045 s -> 0.003 s); GAINKIT_MPI_TUNE=0: neither.
+if grep -q "MPI_Init beside the sweep; TCP_NODELAY on [1-9][0-9]* loopback" "$T/tuned.err"; then ok
+else bad "MPI_Init not beside the sweep or no TCP_NODELAY: $(cat "$T/tuned.err")"; fi
+if grep -q "MPI_Init before the sweep; TCP_NODELAY on 0 loopback" "$T/untuned.err"; then ok
+else bad "GAINKIT_MPI_TUNE=0: start-up still changed: $(cat "$T/untuned.err")"; fi
 if grep -q "mpi timing: 3 ranks (" "$T/bal.err"; then ok; else bad "the user's OMPI_MCA_btl was overridden"; fi
 if cmp -s <(nocomments "$T/s64.csv") <(nocomments "$T/untuned.csv"); then ok; else bad "untuned run: CSV differs"; fi
 # --fit-to under mpirun: rank 0 runs the fit and every sweep it needs is
