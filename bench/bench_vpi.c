@@ -36,7 +36,7 @@ static void one_design(size_t nl, size_t np, double noise, double bg, double pmi
   double dt = now() - t0;
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
-  printf("%6zu %4zu %6.2f %8.3f %6zu %9d %10.4g %10.4g %8.1f\n", nl, np, noise * 100, dt, r.n_iter,
+  printf("%6zu %4zu %6.2f %8.3f %6zu %9d %12.8g %10.4g %8.1f\n", nl, np, noise * 100, dt, r.n_iter,
          rc == GK_OK && r.converged, r.chi2_red, r.th_gl1, ru.ru_maxrss / 1024.0);
   if (rc == GK_OK) gk_vpi_result_free(&r);
   synth_free(&t);
@@ -55,6 +55,11 @@ static void one_design(size_t nl, size_t np, double noise, double bg, double pmi
  * noise-free intensity, as --weights relative), poisson (sigma =
  * sqrt(max(I, 1)), as --weights poisson) or none (unweighted). */
 static int dump_case(double noise, const double *glob, int weighted, unsigned long seed);
+/* `bench_vpi dump NOISE MODE user`: gainkit from the user start scipy
+ * starts from (the true globals perturbed as in bench_vpi.py: P1 x 1.3,
+ * P2 x 0.8, n x 1.2, m - n x 0.8; gamma, alpha from the automatic start)
+ * instead of the automatic start search */
+static int user_start;
 static int dump(double noise, const char *mode)
 {
   int w = !mode || !strcmp(mode, "relative") ? 1 : !strcmp(mode, "poisson") ? 2 : !strcmp(mode, "none") ? 0 : -1;
@@ -73,8 +78,15 @@ static int dump_case(double noise, const double *glob, int weighted, unsigned lo
                    .sigma = weighted ? t.sigma : NULL, .F = t.F, .L = t.L};
   gk_vpi_result r;
   gk_error e;
+  gk_vpi_options o;
+  gk_vpi_options_default(&o);
+  double g0[GK_VPI_NGLOB];
+  g0[GK_VPI_P1] = 1.3 * t.glob[GK_VPI_P1], g0[GK_VPI_P2] = 0.8 * t.glob[GK_VPI_P2];
+  g0[GK_VPI_N] = 1.2 * t.glob[GK_VPI_N];
+  g0[GK_VPI_M] = g0[GK_VPI_N] + 0.8 * (t.glob[GK_VPI_M] - t.glob[GK_VPI_N]);
+  if (user_start) o.glob0 = g0;
   double t0 = now();
-  int rc = gk_vpi_fit(&d, GK_VPI2, NULL, &r, &e);
+  int rc = gk_vpi_fit(&d, GK_VPI2, &o, &r, &e);
   double dt = now() - t0;
   if (rc != GK_OK) return 1;
   printf("size %zu %zu %.17g %.17g\n", nl, np, t.L, t.pmax);
@@ -91,13 +103,23 @@ static int dump_case(double noise, const double *glob, int weighted, unsigned lo
 int main(int argc, char **argv)
 {
   gsl_set_error_handler_off();
+  user_start = argc > 4 && !strcmp(argv[4], "user");
   if (argc > 1 && !strcmp(argv[1], "dump")) return dump(argc > 2 ? atof(argv[2]) : 0.01, argc > 3 ? argv[3] : NULL);
+  /* `bench_vpi sizes`: one fit each of 1600 x 40 and 400 x 160, 1 % noise,
+   * relative weights, seed 11 (the sizes issue 15 requires to converge) */
+  if (argc > 1 && !strcmp(argv[1], "sizes")) {
+    printf("%6s %4s %6s %8s %6s %9s %12s %10s %8s\n", "Nl", "Np", "noise%", "cpu_s", "iter",
+           "converged", "chi2_red", "gl1", "maxrss_MB");
+    one_design(1600, 40, 0.01, 2.0, 0.1, 11);
+    one_design(400, 160, 0.01, 2.0, 0.1, 11);
+    return 0;
+  }
   if (argc > 1 && !strcmp(argv[1], "dump-issue14")) {
     const double g[4] = {0.5, 1.0, 3.0, 1.5};
     return dump_case(0.01, g, 0, 14);
   }
   printf("vpi2 global fit, one core (peak RSS is cumulative over the runs)\n");
-  printf("%6s %4s %6s %8s %6s %9s %10s %10s %8s\n", "Nl", "Np", "noise%", "cpu_s", "iter",
+  printf("%6s %4s %6s %8s %6s %9s %12s %10s %8s\n", "Nl", "Np", "noise%", "cpu_s", "iter",
          "converged", "chi2_red", "gl1", "maxrss_MB");
   size_t nls[] = {100, 200, 400, 800};
   for (size_t k = 0; k < 4; k++) one_design(nls[k], 40, 0, 2.0, 0.1, 11);
