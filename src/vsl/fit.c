@@ -1020,6 +1020,9 @@ static int emp_vp_fit(const gk_vsl_data *d, gk_fit_problem *full, gk_param *fpar
    * the policy's 1e-6; at 1e-7 each fit spent one more iteration */
   gk_fit_options o = *opt;
   o.xtol = GK_VSL_EMP_XTOL;
+  /* only the finisher's point and covariance are reported: the projected
+   * fits skip the engine's refinement and covariance */
+  o.intermediate = 1;
   opt = &o;
   gk_fit_workspace *ws = ns > 1 ? gk_fit_alloc(NULL, opt, n, 2) : NULL;
   gk_fit_result r;
