@@ -373,9 +373,11 @@ static double grid_refine(prof_ws *ws, grid_best *b, double h, int ng, prof *bes
  * scan also scores the with-background profile (vsl2: same shape sums),
  * refined on its own into best2 / *g2. */
 static double grid_g2(const gk_vsl_data *d, int kind, double Ls, int with_bg, prof *best, prof *best2, double *g2,
-                      int refine)
+                      int refine, double gs_in)
 {
-  double Lm = d->L[d->n - 1], gs = slope_estimate(d);
+  /* gs_in: the slope estimate when the caller has it (emp's four grids),
+   * NAN otherwise */
+  double Lm = d->L[d->n - 1], gs = isnan(gs_in) ? slope_estimate(d) : gs_in;
   double ghi = fmax(3 * fabs(gs), 40 / Lm), glo = -5 / Lm;
   enum { NG = GK_VSL_PROFILE_NG };
   best->chi2 = INFINITY;
@@ -438,7 +440,7 @@ static double grid_g2(const gk_vsl_data *d, int kind, double Ls, int with_bg, pr
 
 static double grid_g(const gk_vsl_data *d, int kind, double Ls, int with_bg, prof *best)
 {
-  return grid_g2(d, kind, Ls, with_bg, best, NULL, NULL, 1);
+  return grid_g2(d, kind, Ls, with_bg, best, NULL, NULL, 1, NAN);
 }
 
 static size_t guess_(const gk_vsl_data *d, gk_vsl_model m, double *st, size_t max, double *target, int vp);
@@ -462,7 +464,7 @@ static size_t guess_(const gk_vsl_data *d, gk_vsl_model m, double *st, size_t ma
   /* emp's starts come from its own grids (vsl1's profile only when none
    * of them gives a point) */
   if (m != GK_VSL_EMP) {
-    g1 = m == GK_VSL_VSL2 ? grid_g2(d, 0, 0, 0, &p1, &p2, &g2, 1) : grid_g(d, 0, 0, 0, &p1);
+    g1 = m == GK_VSL_VSL2 ? grid_g2(d, 0, 0, 0, &p1, &p2, &g2, 1, NAN) : grid_g(d, 0, 0, 0, &p1);
     if (!isfinite(p1.chi2)) { g1 = slope_estimate(d); p1.lnamp = log(Imax / Lm) - g1 * Lm; }
   }
 #define ADD(...) do { if (ns < max) { double v_[] = {__VA_ARGS__}; memcpy(st + ns * gk_vsl_ntheta(m), v_, sizeof v_); ns++; } } while (0)
@@ -509,9 +511,10 @@ static size_t guess_(const gk_vsl_data *d, gk_vsl_model m, double *st, size_t ma
     enum { NL = sizeof fL / sizeof *fL };
     double sc[NL], pay[NL][3];
     size_t nk = 0;
+    const double gs = slope_estimate(d);
     for (size_t k = 0; k < NL; k++) {
       prof pe;
-      double ge = grid_g2(d, 1, fL[k] * Lm, 0, &pe, NULL, NULL, !vp);
+      double ge = grid_g2(d, 1, fL[k] * Lm, 0, &pe, NULL, NULL, !vp, gs);
       double item[3] = {ge, pe.lnamp, log(fL[k] * Lm)};
       if (isfinite(pe.chi2)) gk_ms_rank(sc, pay, sizeof pay[0], &nk, NL, pe.chi2, item);
     }
@@ -940,19 +943,27 @@ static int empvp_model(const double *th, double *yhat, void *p)
                         : mn - tn * (1 - mn);
   /* one pass for the shape, its derivatives ds/dg = s Ls (m - mn) and
    * ds/d ln Ls = s g Ls (q - qn), and the sums the projection needs; da
-   * from the normal equation: da = (ds.W y - 2 a ds.W s)/(s.W s) */
+   * from the normal equation: da = (ds.W y - 2 a ds.W s)/(s.W s). The
+   * transcendental calls run in loops of their own (m into the Jacobian's
+   * first column, s into yhat), so that the sums' loop keeps its
+   * accumulators in registers: the same operations per point, in the
+   * same order. */
   double ss = 0, sy = 0, dg_y = 0, dg_s = 0, dl_y = 0, dl_s = 0, iLs = 1 / Ls, gLs = g * Ls;
+  double *jc = c->jc;
+  c->jc_ok = 0; /* jc is overwritten below, also when the call fails */
+  for (size_t i = 0; i < n; i++) jc[2 * i] = -expm1(-(d->L[i] * iLs));
   for (size_t i = 0; i < n; i++) {
-    double t = d->L[i] * iLs, m = -expm1(-t);
+    yhat[i] = exp(gLs * (jc[2 * i] - mn));
+    if (!isfinite(yhat[i])) return GK_EDOM;
+  }
+  for (size_t i = 0; i < n; i++) {
+    double t = d->L[i] * iLs, m = jc[2 * i], s = yhat[i];
     /* d(Ls m)/d ln Ls as in emp's own Jacobian (models.c) */
     double q = t < 1e-2 ? t * t * (0.5 + t * (-1.0 / 3 + t * (1.0 / 8 + t * (-1.0 / 30 + t / 144))))
                         : m - t * (1 - m);
-    double s = exp(gLs * (m - mn));
-    if (!isfinite(s)) return GK_EDOM;
     double ws = c->w[i] * s, ag = s * Ls * (m - mn), al = s * gLs * (q - qn);
-    yhat[i] = s;
-    c->jc[2 * i] = ag;
-    c->jc[2 * i + 1] = al;
+    jc[2 * i] = ag;
+    jc[2 * i + 1] = al;
     ss += ws * s;
     sy += c->wy[i] * s;
     dg_y += ag * c->wy[i]; dg_s += ws * ag;
@@ -963,8 +974,8 @@ static int empvp_model(const double *th, double *yhat, void *p)
   double dag = (dg_y - 2 * a * dg_s) / ss, dal = (dl_y - 2 * a * dl_s) / ss;
   for (size_t i = 0; i < n; i++) {
     double s = yhat[i];
-    c->jc[2 * i] = a * c->jc[2 * i] + s * dag;
-    c->jc[2 * i + 1] = a * c->jc[2 * i + 1] + s * dal;
+    jc[2 * i] = a * jc[2 * i] + s * dag;
+    jc[2 * i + 1] = a * jc[2 * i + 1] + s * dal;
     yhat[i] = a * s;
   }
   c->amp = a;
