@@ -105,8 +105,10 @@ static int eval_model(fit_ctx *c, const double *theta, double *out)
     c->memo_ok = 0;
   }
   if (c->prob->model(theta, out, c->prob->ctx) != 0) return -1;
-  for (size_t i = 0; i < c->n; i++)
-    if (!isfinite(out[i])) return -1;
+  /* a sum of x * 0 is NaN exactly when some x is not finite */
+  double chk = 0;
+  for (size_t i = 0; i < c->n; i++) chk += out[i] * 0.0;
+  if (chk != 0) return -1;
   if (memo) {
     memcpy(c->memo_theta, theta, c->p * sizeof *theta);
     c->memo_ok = 1;
@@ -202,17 +204,18 @@ static int jac_theta_eval(fit_ctx *c, double *theta)
   if (c->prob->jac) {
     if (c->prob->jac(theta, c->jfull, c->prob->ctx) != 0) return -1;
     if (nf == p) {
-      /* no fixed parameter: the columns in order, checked in the same pass */
-      int bad = 0;
+      /* no fixed parameter: the columns in order, checked in the same
+       * pass (a sum of x * 0 is NaN exactly when some x is not finite) */
+      double chk = 0;
       for (size_t i = 0; i < n; i++) {
         const double wi = c->winv[i], *jf = c->jfull + i * p;
         double *jr = c->jt + i * p;
         for (size_t j = 0; j < p; j++) {
           jr[j] = jf[j] * wi;
-          bad |= !isfinite(jr[j]);
+          chk += jr[j] * 0.0;
         }
       }
-      return bad ? -1 : 0;
+      return chk == 0 ? 0 : -1;
     }
     for (size_t i = 0; i < n; i++)
       for (size_t j = 0; j < nf; j++)

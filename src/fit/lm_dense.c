@@ -109,13 +109,36 @@ static inline void qr_core(double *A, size_t m, size_t p, double *b, double *vk,
   }
 }
 
-static void qr_apply(double *A, size_t m, size_t p, double *b) { qr_core(A, m, p, b, NULL, NULL); }
+/* The same loop with p a constant for the common small sizes (the
+ * compiler unrolls the column loops; the same operations in the same
+ * order). */
+static void qr_apply(double *A, size_t m, size_t p, double *b)
+{
+  switch (p) {
+  case 2: qr_core(A, m, 2, b, NULL, NULL); break;
+  case 3: qr_core(A, m, 3, b, NULL, NULL); break;
+  case 4: qr_core(A, m, 4, b, NULL, NULL); break;
+  default: qr_core(A, m, p, b, NULL, NULL); break;
+  }
+}
 
 /* The gradient g = J^T f and the column norms of J into D by the scaling
  * rule (init: D set from the norms), in one pass over J: each sum in the
  * same order as separate passes would form it. nj (p, may be NULL)
  * receives the column norms before the zero-norm floor. */
 enum { LMD_SMALLP = 8 };
+/* g += J^T f, ss += column sums of squares (called with p a constant for
+ * the common sizes, so the column loop unrolls) */
+static inline void gd_sums(const double *J, const double *f, size_t n, size_t p, double *g, double *ss)
+{
+  for (size_t i = 0; i < n; i++) {
+    const double fi = f[i], *Ji = J + i * p;
+    for (size_t j = 0; j < p; j++) {
+      g[j] += Ji[j] * fi;
+      ss[j] += Ji[j] * Ji[j];
+    }
+  }
+}
 static void gradient_diag(gk_lmd *w, int init, double *nj)
 {
   const size_t n = w->n, p = w->p;
@@ -139,12 +162,10 @@ static void gradient_diag(gk_lmd *w, int init, double *nj)
     return;
   }
   for (size_t j = 0; j < p; j++) g[j] = ss[j] = 0;
-  for (size_t i = 0; i < n; i++) {
-    const double fi = w->fx[i], *Ji = w->J + i * p;
-    for (size_t j = 0; j < p; j++) {
-      g[j] += Ji[j] * fi;
-      ss[j] += Ji[j] * Ji[j];
-    }
+  switch (p) {
+  case 2: gd_sums(w->J, w->fx, n, 2, g, ss); break;
+  case 3: gd_sums(w->J, w->fx, n, 3, g, ss); break;
+  default: gd_sums(w->J, w->fx, n, p, g, ss); break;
   }
   for (size_t j = 0; j < p; j++) {
     double v = sqrt(ss[j]);
