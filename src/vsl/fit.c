@@ -1058,7 +1058,8 @@ static int emp_vp_fit(const gk_vsl_data *d, gk_fit_problem *full, gk_param *fpar
   gk_fit_free(ws);
   if (rc == GK_OK) {
     double *yh = buf + 4 * n;
-    rc = empvp_model(r.value, yh, &c);
+    /* the amplitude at the winner: usually the engine's last call */
+    if (!(c.at_ok && c.last[0] == r.value[0] && c.last[1] == r.value[1])) rc = empvp_model(r.value, yh, &c);
     if (rc == GK_OK) {
       double th[3] = {r.value[0], log(c.amp) - c.lnref, r.value[1]};
       for (size_t k = 0; k < 3; k++) fpar[k].init = th[k];
