@@ -2,6 +2,7 @@
 #ifndef GK_VSL_INTERNAL_H
 #define GK_VSL_INTERNAL_H
 #include "gainkit/vsl.h"
+#include "gainkit/fit.h"
 /* sat-exact I(L) and dI/dtheta; with have_I == 1 the intensities in I are
  * taken as already solved for theta (the Jacobian after a model call at
  * the same theta, saving the root finding); with have_I == 2 they are the
@@ -34,4 +35,16 @@ size_t gk_vsl_ahn_guess_(const gk_vsl_data *d, double *st, size_t max, double *t
 /* The reported parameters, chi2 and warnings of f (model, ntheta, yhat set)
  * from the engine's result r (src/vsl/fit.c finish; exposed for tests). */
 void gk_vsl_finish_(const gk_vsl_data *d, gk_vsl_fit *f, const gk_fit_result *r);
+/* src/vsl/fit.c for src/vsl/satexact.c: the uncertainty of I[i] for the
+ * weighting (1 when unweighted), and the sequential multi-start
+ * (seq_starts: one start at a time, the engine's policy with agreement). */
+double gk_vsl_sig_I_(const gk_vsl_data *d, size_t i);
+int gk_vsl_seq_starts_(gk_fit_problem *prob, gk_param *par, const gk_fit_options *opt, const double *st,
+                       size_t ns, double yy, int wander, gk_fit_result *best, gk_error *err);
+/* sat-exact's fit (src/vsl/satexact.c): guess (ng starts of 4) from
+ * guess_, done/warm as for gk_vsl_fit_model_, wander: starts already run
+ * out of iterations elsewhere. */
+int gk_vsl_fit_satexact_(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit_options *opt,
+                         const double *guess, size_t ng, const gk_vsl_fit *done, const double *warm,
+                         int wander, gk_fit_result *best, gk_error *err);
 #endif
