@@ -93,6 +93,11 @@ typedef struct gk_fit_options {
   double xtol, gtol, ftol;  /* defaults 1e-12, 1e-12, 0 (see docs/fitting.md) */
   int scale;                /* 0: More scaling (default), 1: Marquardt, 2: Levenberg */
   gk_fit_solver solver;     /* linear solver, default GK_FIT_SOLVER_QR */
+  /* 1: an intermediate fit, whose end point only starts another fit or a
+   * finisher (gk_fit_finish): the final Gauss-Newton refinement runs as
+   * always, the covariance is skipped (se NaN, cov_ok 0; the reason is the
+   * solver's). Default 0. */
+  int intermediate;
 } gk_fit_options;
 
 void gk_fit_options_default(gk_fit_options *o);

@@ -42,16 +42,50 @@ typedef struct fin {
   gsl_vector *S, *work;
   int singular;
   size_t weakest;
+  /* the doubles above, t, z and U, V, S, work live in one block starting
+   * at typ; U, V, S, work are views into it */
+  gsl_matrix Um, Vm;
+  gsl_vector Sv, wv;
 } fin;
 
 static void fin_free(fin *c)
 {
-  free(c->idx); free(c->typ); free(c->winv); free(c->yhat); free(c->f);
-  free(c->jfull); free(c->A); free(c->qf); free(c->d);
-  if (c->U) gsl_matrix_free(c->U);
-  if (c->V) gsl_matrix_free(c->V);
-  if (c->S) gsl_vector_free(c->S);
-  if (c->work) gsl_vector_free(c->work);
+  free(c->idx);
+  free(c->typ); /* the one block */
+}
+
+/* One allocation for the finisher's arrays (zeroed); t (p) and z (nf)
+ * come from the same block. -1 when out of memory. */
+static int fin_alloc(fin *c, double **t, double **z)
+{
+  const size_t n = c->n, p = c->p, nf = c->nf;
+  c->idx = calloc(nf, sizeof *c->idx);
+  double *b = calloc(2 * nf + 4 * n + n * p + n * nf + p + nf + 2 * nf * nf + 2 * nf, sizeof *b);
+  if (!c->idx || !b) {
+    free(c->idx);
+    free(b);
+    c->idx = NULL;
+    return -1;
+  }
+  c->typ = b; b += nf;
+  c->d = b; b += nf;
+  c->winv = b; b += n;
+  c->yhat = b; b += n;
+  c->f = b; b += n;
+  c->qf = b; b += n;
+  c->jfull = b; b += n * p;
+  c->A = b; b += n * nf;
+  *t = b; b += p;
+  *z = b; b += nf;
+  c->Um = gsl_matrix_view_array(b, nf, nf).matrix; b += nf * nf;
+  c->Vm = gsl_matrix_view_array(b, nf, nf).matrix; b += nf * nf;
+  c->Sv = gsl_vector_view_array(b, nf).vector; b += nf;
+  c->wv = gsl_vector_view_array(b, nf).vector;
+  c->U = &c->Um;
+  c->V = &c->Vm;
+  c->S = &c->Sv;
+  c->work = &c->wv;
+  return 0;
 }
 
 static int eval_model(fin *c, const double *theta, double *out)
@@ -170,23 +204,9 @@ int gk_fit_finish(const gk_fit_problem *prob, const double *theta, int converged
   c.n = n;
   c.p = p;
   c.nf = nf;
-  c.idx = calloc(nf, sizeof *c.idx);
-  c.typ = calloc(nf, sizeof *c.typ);
-  c.d = calloc(nf, sizeof *c.d);
-  c.winv = malloc(n * sizeof *c.winv);
-  c.yhat = malloc(n * sizeof *c.yhat);
-  c.f = malloc(n * sizeof *c.f);
-  c.qf = malloc(n * sizeof *c.qf);
-  c.jfull = malloc(n * p * sizeof *c.jfull);
-  c.A = malloc(n * nf * sizeof *c.A);
-  c.U = gsl_matrix_alloc(nf, nf);
-  c.V = gsl_matrix_alloc(nf, nf);
-  c.S = gsl_vector_alloc(nf);
-  c.work = gsl_vector_alloc(nf);
-  double *t = malloc(p * sizeof *t), *z = malloc(nf * sizeof *z);
+  double *t = NULL, *z = NULL;
   int rc = GK_OK;
-  if (!c.idx || !c.typ || !c.d || !c.winv || !c.yhat || !c.f || !c.qf || !c.jfull || !c.A || !c.U ||
-      !c.V || !c.S || !c.work || !t || !z) {
+  if (fin_alloc(&c, &t, &z) != 0) {
     rc = gk_error_set(err, GK_ENOMEM, NULL, 0, "fit: out of memory");
     goto out;
   }
@@ -308,8 +328,6 @@ int gk_fit_finish(const gk_fit_problem *prob, const double *theta, int converged
     for (size_t i = 0; i < p * p; i++) res->cov[i] = NAN;
 out:
   fin_free(&c);
-  free(t);
-  free(z);
   if (rc != GK_OK) gk_fit_result_free(res);
   return rc;
 }

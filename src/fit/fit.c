@@ -105,8 +105,10 @@ static int eval_model(fit_ctx *c, const double *theta, double *out)
     c->memo_ok = 0;
   }
   if (c->prob->model(theta, out, c->prob->ctx) != 0) return -1;
-  for (size_t i = 0; i < c->n; i++)
-    if (!isfinite(out[i])) return -1;
+  /* a sum of x * 0 is NaN exactly when some x is not finite */
+  double chk = 0;
+  for (size_t i = 0; i < c->n; i++) chk += out[i] * 0.0;
+  if (chk != 0) return -1;
   if (memo) {
     memcpy(c->memo_theta, theta, c->p * sizeof *theta);
     c->memo_ok = 1;
@@ -201,6 +203,20 @@ static int jac_theta_eval(fit_ctx *c, double *theta)
   const size_t n = c->n, p = c->p, nf = c->nf;
   if (c->prob->jac) {
     if (c->prob->jac(theta, c->jfull, c->prob->ctx) != 0) return -1;
+    if (nf == p) {
+      /* no fixed parameter: the columns in order, checked in the same
+       * pass (a sum of x * 0 is NaN exactly when some x is not finite) */
+      double chk = 0;
+      for (size_t i = 0; i < n; i++) {
+        const double wi = c->winv[i], *jf = c->jfull + i * p;
+        double *jr = c->jt + i * p;
+        for (size_t j = 0; j < p; j++) {
+          jr[j] = jf[j] * wi;
+          chk += jr[j] * 0.0;
+        }
+      }
+      return chk == 0 ? 0 : -1;
+    }
     for (size_t i = 0; i < n; i++)
       for (size_t j = 0; j < nf; j++)
         c->jt[i * nf + j] = c->jfull[i * p + c->idx[j]] * c->winv[i];
@@ -254,7 +270,16 @@ static int jac_at(fit_ctx *c, const double *u, double *J, size_t tda)
     }
     return 0;
   }
-  for (size_t j = 0; j < nf; j++) d[j] = gk_xf_dtheta(&c->xf[j], u[j]);
+  int plain = tda == nf;
+  for (size_t j = 0; j < nf; j++) {
+    d[j] = gk_xf_dtheta(&c->xf[j], u[j]);
+    plain &= c->xf[j].kind == GK_XF_NONE;
+  }
+  if (plain) {
+    /* unbounded parameters: u = theta, dtheta/du = 1 */
+    memcpy(J, c->jt, c->n * nf * sizeof *J);
+    return 0;
+  }
   for (size_t i = 0; i < c->n; i++) {
     double *Jr = J + i * tda;
     const double *jr = c->jt + i * nf;
@@ -1150,6 +1175,7 @@ int gk_fit_run(gk_fit_workspace *ws, const gk_fit_problem *prob, gk_fit_result *
     res->n_fev = best.n_fev;
     res->n_jev = best.n_jev;
     snap_bounds(c, res);
+    const int inter = ws->opt.intermediate != 0;
     if (nf > 0 && res->converged && !res->at_bound)
       gn_refine(c, &ws->js, res, ws->gn_t, ws->gn_f, ws->gn_z);
     if (eval_into(c, res->value, res->yhat) != 0) {
@@ -1158,7 +1184,9 @@ int gk_fit_run(gk_fit_workspace *ws, const gk_fit_problem *prob, gk_fit_result *
       const int absolute = prob->absolute_sigma != 0;
       res->chi2 = chi2_of(c, res->yhat, res->resid);
       fill_stats(c, res, absolute);
-      if (nf > 0) covariance(c, &ws->js, res);
+      /* an intermediate fit: se NaN, cov_ok 0; the reason stays the
+       * solver's (the caller passes it on) */
+      if (nf > 0 && !inter) covariance(c, &ws->js, res);
       scale_cov(c, res, absolute);
     }
   }

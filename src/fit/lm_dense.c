@@ -50,24 +50,27 @@ void gk_lmd_free(gk_lmd *w)
   free(w);
 }
 
-/* ||v||, scaled as BLAS dnrm2 so that residuals near 1e200 do not overflow. */
+/* ||v||, scaled as BLAS dnrm2 so that residuals near 1e200 do not overflow.
+ * One pass for the maximum and the plain sum of squares (the same sum, in
+ * the same order, as the former second pass); the scaled pass only when
+ * the maximum is out of the safe range. */
 static double nrm2(const double *v, size_t n)
 {
-  double mx = 0;
+  double mx = 0, s = 0;
   for (size_t i = 0; i < n; i++) {
     double a = fabs(v[i]);
     if (a > mx) mx = a;
+    s += v[i] * v[i];
   }
   if (mx == 0 || !isfinite(mx)) return mx;
-  double s = 0;
   if (mx > 1e150 || mx < 1e-150) {
+    s = 0;
     for (size_t i = 0; i < n; i++) {
       double a = v[i] / mx;
       s += a * a;
     }
     return mx * sqrt(s);
   }
-  for (size_t i = 0; i < n; i++) s += v[i] * v[i];
   return sqrt(s);
 }
 
@@ -106,30 +109,71 @@ static inline void qr_core(double *A, size_t m, size_t p, double *b, double *vk,
   }
 }
 
-static void qr_apply(double *A, size_t m, size_t p, double *b) { qr_core(A, m, p, b, NULL, NULL); }
-
-/* Column norms of J into D by the scaling rule (init: D zeroed first). */
-static void update_diag(gk_lmd *w, int init)
+/* The same loop with p a constant for the common small sizes (the
+ * compiler unrolls the column loops; the same operations in the same
+ * order). */
+static void qr_apply(double *A, size_t m, size_t p, double *b)
 {
-  const size_t n = w->n, p = w->p;
-  for (size_t j = 0; j < p; j++) {
-    double s = 0;
-    for (size_t i = 0; i < n; i++) s += w->J[i * p + j] * w->J[i * p + j];
-    double nj = sqrt(s);
-    if (nj == 0) nj = 1;
-    if (w->scale == 2) w->D[j] = 1;
-    else if (w->scale == 1 || init) w->D[j] = nj;
-    else w->D[j] = fmax(w->D[j], nj);
+  switch (p) {
+  case 2: qr_core(A, m, 2, b, NULL, NULL); break;
+  case 3: qr_core(A, m, 3, b, NULL, NULL); break;
+  case 4: qr_core(A, m, 4, b, NULL, NULL); break;
+  default: qr_core(A, m, p, b, NULL, NULL); break;
   }
 }
 
-static void gradient(gk_lmd *w)
+/* The gradient g = J^T f and the column norms of J into D by the scaling
+ * rule (init: D set from the norms), in one pass over J: each sum in the
+ * same order as separate passes would form it. nj (p, may be NULL)
+ * receives the column norms before the zero-norm floor. */
+enum { LMD_SMALLP = 8 };
+/* g += J^T f, ss += column sums of squares (called with p a constant for
+ * the common sizes, so the column loop unrolls) */
+static inline void gd_sums(const double *J, const double *f, size_t n, size_t p, double *g, double *ss)
+{
+  for (size_t i = 0; i < n; i++) {
+    const double fi = f[i], *Ji = J + i * p;
+    for (size_t j = 0; j < p; j++) {
+      g[j] += Ji[j] * fi;
+      ss[j] += Ji[j] * Ji[j];
+    }
+  }
+}
+static void gradient_diag(gk_lmd *w, int init, double *nj)
 {
   const size_t n = w->n, p = w->p;
-  for (size_t j = 0; j < p; j++) w->g[j] = 0;
-  for (size_t i = 0; i < n; i++) {
-    const double fi = w->fx[i], *Ji = w->J + i * p;
-    for (size_t j = 0; j < p; j++) w->g[j] += Ji[j] * fi;
+  double ss[LMD_SMALLP], *g = w->g;
+  if (p > LMD_SMALLP) {
+    for (size_t j = 0; j < p; j++) g[j] = 0;
+    for (size_t i = 0; i < n; i++) {
+      const double fi = w->fx[i], *Ji = w->J + i * p;
+      for (size_t j = 0; j < p; j++) g[j] += Ji[j] * fi;
+    }
+    for (size_t j = 0; j < p; j++) {
+      double s = 0;
+      for (size_t i = 0; i < n; i++) s += w->J[i * p + j] * w->J[i * p + j];
+      double v = sqrt(s);
+      if (nj) nj[j] = v;
+      if (v == 0) v = 1;
+      if (w->scale == 2) w->D[j] = 1;
+      else if (w->scale == 1 || init) w->D[j] = v;
+      else w->D[j] = fmax(w->D[j], v);
+    }
+    return;
+  }
+  for (size_t j = 0; j < p; j++) g[j] = ss[j] = 0;
+  switch (p) {
+  case 2: gd_sums(w->J, w->fx, n, 2, g, ss); break;
+  case 3: gd_sums(w->J, w->fx, n, 3, g, ss); break;
+  default: gd_sums(w->J, w->fx, n, p, g, ss); break;
+  }
+  for (size_t j = 0; j < p; j++) {
+    double v = sqrt(ss[j]);
+    if (nj) nj[j] = v;
+    if (v == 0) v = 1;
+    if (w->scale == 2) w->D[j] = 1;
+    else if (w->scale == 1 || init) w->D[j] = v;
+    else w->D[j] = fmax(w->D[j], v);
   }
 }
 
@@ -145,16 +189,23 @@ int gk_lmd_init(gk_lmd *w, const double *x0, gk_lmd_f_fn f, gk_lmd_df_fn df, voi
   memset(w->dx, 0, p * sizeof *w->dx);
   f(w->x, w->fx, ctx);
   w->nevalf++;
+  w->normf = nrm2(w->fx, n);
   if (df(w->x, w->J, ctx) != 0) return -1;
   w->nevaldf++;
-  gradient(w);
-  update_diag(w, 1);
-  /* Nielsen: mu0 = 1e-3 max_j (|J_j| / D_j)^2 */
+  /* Nielsen: mu0 = 1e-3 max_j (|J_j| / D_j)^2 (the norms before the
+   * zero floor, as a separate pass over J gave them) */
+  double nbuf[LMD_SMALLP], *nj = p <= LMD_SMALLP ? nbuf : NULL;
+  gradient_diag(w, 1, nj);
   double mx = 0;
   for (size_t j = 0; j < p; j++) {
-    double s = 0;
-    for (size_t i = 0; i < n; i++) s += w->J[i * p + j] * w->J[i * p + j];
-    double r = sqrt(s) / w->D[j];
+    double sj;
+    if (nj) sj = nj[j];
+    else {
+      double s = 0;
+      for (size_t i = 0; i < n; i++) s += w->J[i * p + j] * w->J[i * p + j];
+      sj = sqrt(s);
+    }
+    double r = sj / w->D[j];
     if (r > mx) mx = r;
   }
   w->mu = 1e-3 * mx * mx;
@@ -196,16 +247,16 @@ int gk_lmd_iterate(gk_lmd *w)
   memcpy(w->A, w->J, n * p * sizeof *w->A);
   memcpy(w->qtf, w->fx, n * sizeof *w->qtf);
   qr_apply(w->A, n, p, w->qtf);
-  const double normf = nrm2(w->fx, n);
+  const double normf = w->normf; /* ||f|| at x (init, or the accepted trial's) */
   int bad = 0;
   for (;;) {
-    double rho = -1;
+    double rho = -1, normft = 0;
     /* ||f|| = 0: no step can lower it (GSL rejects every trial too) */
     if (normf > 0 && damped_step(w) == 0) {
       for (size_t j = 0; j < p; j++) w->xt[j] = w->x[j] + w->dx[j];
       w->f(w->xt, w->ft, w->ctx);
       w->nevalf++;
-      const double normft = nrm2(w->ft, n);
+      normft = nrm2(w->ft, n);
       if (normft < normf) {
         /* |J dx| = |R dx| */
         double sj = 0, sd = 0;
@@ -233,8 +284,8 @@ int gk_lmd_iterate(gk_lmd *w)
       w->A = t;
       memcpy(w->x, w->xt, p * sizeof *w->x);
       memcpy(w->fx, w->ft, n * sizeof *w->fx);
-      gradient(w);
-      update_diag(w, 0);
+      w->normf = normft;
+      gradient_diag(w, 0, NULL);
       double b = 2 * rho - 1;
       b = 1 - b * b * b;
       w->mu *= b > 1.0 / 3.0 ? b : 1.0 / 3.0;
@@ -262,7 +313,7 @@ int gk_lmd_test(const gk_lmd *w, double xtol, double gtol, int *info)
     double t = fabs(fmax(w->x[j], 1.0) * w->g[j]);
     if (t > gn) gn = t;
   }
-  const double fn = nrm2(w->fx, w->n), phi = 0.5 * fn * fn;
+  const double fn = w->normf, phi = 0.5 * fn * fn;
   if (gn <= gtol * fmax(phi, 1.0)) {
     *info = 2;
     return 1;

@@ -29,6 +29,7 @@ typedef struct gk_lmd {
   void *ctx;
   double mu;
   long nu;
+  double normf;         /* ||fx||, kept with fx */
   size_t nevalf, nevaldf;
   /* n-sized */
   double *fx, *ft, *qtf;

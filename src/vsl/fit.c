@@ -373,9 +373,11 @@ static double grid_refine(prof_ws *ws, grid_best *b, double h, int ng, prof *bes
  * scan also scores the with-background profile (vsl2: same shape sums),
  * refined on its own into best2 / *g2. */
 static double grid_g2(const gk_vsl_data *d, int kind, double Ls, int with_bg, prof *best, prof *best2, double *g2,
-                      int refine)
+                      int refine, double gs_in)
 {
-  double Lm = d->L[d->n - 1], gs = slope_estimate(d);
+  /* gs_in: the slope estimate when the caller has it (emp's four grids),
+   * NAN otherwise */
+  double Lm = d->L[d->n - 1], gs = isnan(gs_in) ? slope_estimate(d) : gs_in;
   double ghi = fmax(3 * fabs(gs), 40 / Lm), glo = -5 / Lm;
   enum { NG = GK_VSL_PROFILE_NG };
   best->chi2 = INFINITY;
@@ -438,7 +440,7 @@ static double grid_g2(const gk_vsl_data *d, int kind, double Ls, int with_bg, pr
 
 static double grid_g(const gk_vsl_data *d, int kind, double Ls, int with_bg, prof *best)
 {
-  return grid_g2(d, kind, Ls, with_bg, best, NULL, NULL, 1);
+  return grid_g2(d, kind, Ls, with_bg, best, NULL, NULL, 1, NAN);
 }
 
 static size_t guess_(const gk_vsl_data *d, gk_vsl_model m, double *st, size_t max, double *target, int vp);
@@ -462,7 +464,7 @@ static size_t guess_(const gk_vsl_data *d, gk_vsl_model m, double *st, size_t ma
   /* emp's starts come from its own grids (vsl1's profile only when none
    * of them gives a point) */
   if (m != GK_VSL_EMP) {
-    g1 = m == GK_VSL_VSL2 ? grid_g2(d, 0, 0, 0, &p1, &p2, &g2, 1) : grid_g(d, 0, 0, 0, &p1);
+    g1 = m == GK_VSL_VSL2 ? grid_g2(d, 0, 0, 0, &p1, &p2, &g2, 1, NAN) : grid_g(d, 0, 0, 0, &p1);
     if (!isfinite(p1.chi2)) { g1 = slope_estimate(d); p1.lnamp = log(Imax / Lm) - g1 * Lm; }
   }
 #define ADD(...) do { if (ns < max) { double v_[] = {__VA_ARGS__}; memcpy(st + ns * gk_vsl_ntheta(m), v_, sizeof v_); ns++; } } while (0)
@@ -509,9 +511,10 @@ static size_t guess_(const gk_vsl_data *d, gk_vsl_model m, double *st, size_t ma
     enum { NL = sizeof fL / sizeof *fL };
     double sc[NL], pay[NL][3];
     size_t nk = 0;
+    const double gs = slope_estimate(d);
     for (size_t k = 0; k < NL; k++) {
       prof pe;
-      double ge = grid_g2(d, 1, fL[k] * Lm, 0, &pe, NULL, NULL, !vp);
+      double ge = grid_g2(d, 1, fL[k] * Lm, 0, &pe, NULL, NULL, !vp, gs);
       double item[3] = {ge, pe.lnamp, log(fL[k] * Lm)};
       if (isfinite(pe.chi2)) gk_ms_rank(sc, pay, sizeof pay[0], &nk, NL, pe.chi2, item);
     }
@@ -818,70 +821,94 @@ static int seq_starts_ws(gk_fit_workspace *ws, gk_fit_problem *prob, gk_param *p
 typedef struct empvp {
   const gk_vsl_data *d;
   double *w, *wy, *jc;          /* n each; jc: n x 2 */
+  double *m, *s;                /* n each: the last call's m_i and shape s_i */
   double amp, lnref;            /* the last call's amplitude, g Ls m_n */
+  double mn, qn, Ls, gLs, iLs, ss;
   double last[2];
-  int jc_ok;
+  int at_ok;                    /* m, s, amp... are those of last[] */
 } empvp;
 
+/* The projected model a(theta) s(theta): the shape s_i = e^{g Ls (m_i - mn)}
+ * and the sums a = s.W y / s.W s needs. Its Jacobian (empvp_jac) is formed
+ * from the same m, s only when the engine asks for it, at an accepted point
+ * or in its refinement: a rejected trial step costs the two exponentials
+ * per point and no more. */
 static int empvp_model(const double *th, double *yhat, void *p)
 {
   empvp *c = p;
   const gk_vsl_data *d = c->d;
   size_t n = d->n;
+  c->at_ok = 0; /* m and s are overwritten below, also when the call fails */
   double g = th[0], Ls = exp(th[1]);
   if (!isfinite(Ls) || !(Ls > 0)) return GK_EDOM;
   double tn = d->L[n - 1] / Ls, mn = -expm1(-tn);
   double qn = tn < 1e-2 ? tn * tn * (0.5 + tn * (-1.0 / 3 + tn * (1.0 / 8 + tn * (-1.0 / 30 + tn / 144))))
                         : mn - tn * (1 - mn);
-  /* one pass for the shape, its derivatives ds/dg = s Ls (m - mn) and
-   * ds/d ln Ls = s g Ls (q - qn), and the sums the projection needs; da
-   * from the normal equation: da = (ds.W y - 2 a ds.W s)/(s.W s) */
-  double ss = 0, sy = 0, dg_y = 0, dg_s = 0, dl_y = 0, dl_s = 0, iLs = 1 / Ls, gLs = g * Ls;
+  double ss = 0, sy = 0, iLs = 1 / Ls, gLs = g * Ls;
+  double *m = c->m, *s = c->s;
+  for (size_t i = 0; i < n; i++) m[i] = -expm1(-(d->L[i] * iLs));
   for (size_t i = 0; i < n; i++) {
-    double t = d->L[i] * iLs, m = -expm1(-t);
-    /* d(Ls m)/d ln Ls as in emp's own Jacobian (models.c) */
-    double q = t < 1e-2 ? t * t * (0.5 + t * (-1.0 / 3 + t * (1.0 / 8 + t * (-1.0 / 30 + t / 144))))
-                        : m - t * (1 - m);
-    double s = exp(gLs * (m - mn));
-    if (!isfinite(s)) return GK_EDOM;
-    double ws = c->w[i] * s, ag = s * Ls * (m - mn), al = s * gLs * (q - qn);
-    yhat[i] = s;
-    c->jc[2 * i] = ag;
-    c->jc[2 * i + 1] = al;
-    ss += ws * s;
-    sy += c->wy[i] * s;
-    dg_y += ag * c->wy[i]; dg_s += ws * ag;
-    dl_y += al * c->wy[i]; dl_s += ws * al;
+    s[i] = exp(gLs * (m[i] - mn));
+    if (!isfinite(s[i])) return GK_EDOM;
+  }
+  for (size_t i = 0; i < n; i++) {
+    double ws = c->w[i] * s[i];
+    ss += ws * s[i];
+    sy += c->wy[i] * s[i];
   }
   double a = sy / ss;
   if (!(a > 0) || !isfinite(a)) return GK_EDOM;
-  double dag = (dg_y - 2 * a * dg_s) / ss, dal = (dl_y - 2 * a * dl_s) / ss;
-  for (size_t i = 0; i < n; i++) {
-    double s = yhat[i];
-    c->jc[2 * i] = a * c->jc[2 * i] + s * dag;
-    c->jc[2 * i + 1] = a * c->jc[2 * i + 1] + s * dal;
-    yhat[i] = a * s;
-  }
+  for (size_t i = 0; i < n; i++) yhat[i] = a * s[i];
   c->amp = a;
   c->lnref = g * Ls * mn;
+  c->mn = mn;
+  c->qn = qn;
+  c->Ls = Ls;
+  c->gLs = gLs;
+  c->iLs = iLs;
+  c->ss = ss;
   c->last[0] = th[0];
   c->last[1] = th[1];
-  c->jc_ok = 1;
+  c->at_ok = 1;
   return GK_OK;
+}
+
+/* The exact Jacobian a ds + s da of the projected model at the last
+ * call's point: ds/dg = s Ls (m - mn), ds/d ln Ls = s g Ls (q - qn) (q as
+ * in emp's own Jacobian, models.c), da from the normal equation,
+ * da = (ds.W y - 2 a ds.W s)/(s.W s). */
+static void empvp_form_jac(empvp *c, double *J)
+{
+  const gk_vsl_data *d = c->d;
+  size_t n = d->n;
+  const double *m = c->m, *s = c->s;
+  double mn = c->mn, qn = c->qn, Ls = c->Ls, gLs = c->gLs, iLs = c->iLs, a = c->amp, ss = c->ss;
+  double dg_y = 0, dg_s = 0, dl_y = 0, dl_s = 0;
+  for (size_t i = 0; i < n; i++) {
+    double t = d->L[i] * iLs, mi = m[i], si = s[i];
+    double q = t < 1e-2 ? t * t * (0.5 + t * (-1.0 / 3 + t * (1.0 / 8 + t * (-1.0 / 30 + t / 144))))
+                        : mi - t * (1 - mi);
+    double ws = c->w[i] * si, ag = si * Ls * (mi - mn), al = si * gLs * (q - qn);
+    J[2 * i] = ag;
+    J[2 * i + 1] = al;
+    dg_y += ag * c->wy[i]; dg_s += ws * ag;
+    dl_y += al * c->wy[i]; dl_s += ws * al;
+  }
+  double dag = (dg_y - 2 * a * dg_s) / ss, dal = (dl_y - 2 * a * dl_s) / ss;
+  for (size_t i = 0; i < n; i++) {
+    J[2 * i] = a * J[2 * i] + s[i] * dag;
+    J[2 * i + 1] = a * J[2 * i + 1] + s[i] * dal;
+  }
 }
 
 static int empvp_jac(const double *th, double *J, void *p)
 {
   empvp *c = p;
-  size_t n = c->d->n;
-  if (!(c->jc_ok && th[0] == c->last[0] && th[1] == c->last[1])) {
-    double *tmp = malloc(n * sizeof *tmp);
-    if (!tmp) return GK_ENOMEM;
-    int rc = empvp_model(th, tmp, c);
-    free(tmp);
+  if (!(c->at_ok && th[0] == c->last[0] && th[1] == c->last[1])) {
+    int rc = empvp_model(th, c->jc, c);
     if (rc != GK_OK) return rc;
   }
-  memcpy(J, c->jc, 2 * n * sizeof *J);
+  empvp_form_jac(c, J);
   return GK_OK;
 }
 
@@ -895,9 +922,9 @@ static int emp_vp_fit(const gk_vsl_data *d, gk_fit_problem *full, gk_param *fpar
                       const double *st, size_t ns, double yy, gk_fit_result *res, gk_error *err)
 {
   size_t n = d->n;
-  double *buf = malloc(5 * n * sizeof *buf), *st2 = malloc(2 * (ns ? ns : 1) * sizeof *st2);
+  double *buf = malloc(7 * n * sizeof *buf), *st2 = malloc(2 * (ns ? ns : 1) * sizeof *st2);
   if (!buf || !st2) { free(buf); free(st2); return GK_ENOMEM; }
-  empvp c = {.d = d, .w = buf, .wy = buf + n, .jc = buf + 2 * n};
+  empvp c = {.d = d, .w = buf, .wy = buf + n, .jc = buf + 2 * n, .m = buf + 5 * n, .s = buf + 6 * n};
   for (size_t i = 0; i < n; i++) {
     double s = sig_I(d, i);
     c.w[i] = 1 / (s * s);
@@ -915,6 +942,9 @@ static int emp_vp_fit(const gk_vsl_data *d, gk_fit_problem *full, gk_param *fpar
    * the policy's 1e-6; at 1e-7 each fit spent one more iteration */
   gk_fit_options o = *opt;
   o.xtol = GK_VSL_EMP_XTOL;
+  /* only the finisher's point and covariance are reported: the projected
+   * fits skip the engine's refinement and covariance */
+  o.intermediate = 1;
   opt = &o;
   gk_fit_workspace *ws = ns > 1 ? gk_fit_alloc(NULL, opt, n, 2) : NULL;
   gk_fit_result r;
@@ -923,7 +953,8 @@ static int emp_vp_fit(const gk_vsl_data *d, gk_fit_problem *full, gk_param *fpar
   gk_fit_free(ws);
   if (rc == GK_OK) {
     double *yh = buf + 4 * n;
-    rc = empvp_model(r.value, yh, &c);
+    /* the amplitude at the winner: usually the engine's last call */
+    if (!(c.at_ok && c.last[0] == r.value[0] && c.last[1] == r.value[1])) rc = empvp_model(r.value, yh, &c);
     if (rc == GK_OK) {
       double th[3] = {r.value[0], log(c.amp) - c.lnref, r.value[1]};
       for (size_t k = 0; k < 3; k++) fpar[k].init = th[k];

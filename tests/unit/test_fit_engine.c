@@ -470,9 +470,48 @@ static void test_ms_lowest_tol(void)
   CHECK(ms.best == 5);
 }
 
+/* gk_fit_options.intermediate: the same run, refinement included (same
+ * point and chi2 to the last bit), but no covariance: cov_ok 0, se NaN for
+ * free parameters and 0 for fixed ones; the reason is the solver's. */
+static void test_intermediate(void)
+{
+  for (int dense = 0; dense < 2; dense++)
+    for (int fix = 0; fix < 2; fix++) {
+      gk_param pp[3];
+      memcpy(pp, par, sizeof pp);
+      pp[2].fixed = fix;
+      pp[2].init = fix ? 0.3 : 0;
+      gk_fit_problem p = prob();
+      p.param = pp;
+      gk_fit_options o, oi;
+      gk_fit_options_default(&o);
+      if (dense) o.method = GK_FIT_LM_DENSE;
+      oi = o;
+      oi.intermediate = 1;
+      gk_fit_result r, ri;
+      gk_error e;
+      CHECK_INT(gk_fit(&p, &o, &r, &e), GK_OK);
+      CHECK_INT(gk_fit(&p, &oi, &ri, &e), GK_OK);
+      CHECK(r.cov_ok == 1);
+      CHECK_MSG(ri.cov_ok == 0, "dense %d fixed %d: covariance computed", dense, fix);
+      CHECK(ri.converged == r.converged && ri.n_iter == r.n_iter);
+      CHECK_MSG(ri.chi2 == r.chi2, "dense %d fixed %d: chi2 %.17g vs %.17g", dense, fix, ri.chi2, r.chi2);
+      CHECK(strcmp(ri.reason, r.reason) == 0);
+      for (int k = 0; k < 3; k++) {
+        CHECK_MSG(ri.value[k] == r.value[k], "dense %d fixed %d k %d: %.17g vs %.17g", dense, fix, k, ri.value[k],
+                  r.value[k]);
+        if (pp[k].fixed) CHECK(ri.se[k] == 0);
+        else CHECK(isnan(ri.se[k]) && r.se[k] > 0);
+      }
+      gk_fit_result_free(&r);
+      gk_fit_result_free(&ri);
+    }
+}
+
 int main(void)
 {
   data();
+  RUN(test_intermediate);
   RUN(test_dense_driver);
   RUN(test_parabolic);
   RUN(test_workspace_reuse);
