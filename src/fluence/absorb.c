@@ -101,6 +101,9 @@ int gk_absorb_stack(const gk_stack *s, double wl, int from_substrate, gk_absorb 
 {
   memset(a, 0, sizeof *a);
   size_t N = s->nlayers;
+  /* the same precondition as gk_absorb_new's; checked before the copies
+   * below read element 0 */
+  if (N < 2) return gk_error_set(err, GK_EUSAGE, s->file, 0, "a stack needs at least 2 layers (it has %zu)", N);
   double *re = malloc(N * sizeof *re), *im = malloc(N * sizeof *im), *d = malloc(N * sizeof *d);
   double *re2 = malloc(N * sizeof *re), *im2 = malloc(N * sizeof *im), *d2 = malloc(N * sizeof *d);
   int rc = GK_OK;

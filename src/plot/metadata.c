@@ -20,6 +20,9 @@ typedef struct bbuf { unsigned char *p; size_t n, cap; int oom; } bbuf;
 static void bput(bbuf *b, const void *d, size_t n)
 {
   if (b->oom) return;
+  /* sizes near SIZE_MAX would wrap the doubling below (and gcc -O3 warns
+   * that memcpy could be asked for SIZE_MAX bytes): refuse them as out of memory */
+  if (n > SIZE_MAX / 4 || b->n > SIZE_MAX / 4) { b->oom = 1; return; }
   if (b->n + n + 1 > b->cap) {
     size_t cap = b->cap ? b->cap : 4096;
     while (cap < b->n + n + 1) cap *= 2;
