@@ -1040,7 +1040,7 @@ static void overtake(const gk_vpi_data *d, gk_vpi_result *r)
 
 static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *opt_in,
                     gk_vpi_result *res, gk_error *err, double (*found)[GK_VPI_NGLOB],
-                    size_t *nfound, int sub);
+                    size_t *nfound, int flags);
 
 /* Candidate s repeats an earlier one (every global within 1e-3 relative):
  * two subset starts that converged to the same optimum are screened once
@@ -1094,7 +1094,7 @@ static size_t subset_globals(const gk_vpi_data *d, gk_vpi_model model, const gk_
   gk_vpi_options so = *opt;
   so.gamma0 = so.alpha0 = NULL;
   gk_vpi_result r;
-  if (fit_core(&sd, model, &so, &r, NULL, gl, &n, 1) == GK_OK) {
+  if (fit_core(&sd, model, &so, &r, NULL, gl, &n, VPI_FIT_SUB) == GK_OK) {
     for (size_t a = 0; a < n; a++) sane_globals(r.pmax, gl[a]);
     gk_vpi_result_free(&r);
   } else n = 0;
@@ -1106,8 +1106,9 @@ static size_t subset_globals(const gk_vpi_data *d, gk_vpi_model model, const gk_
  * that ran to convergence (at most NREFINE + 1), their count in *nfound. */
 static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *opt_in,
                     gk_vpi_result *res, gk_error *err, double (*found)[GK_VPI_NGLOB],
-                    size_t *nfound, int sub)
+                    size_t *nfound, int flags)
 {
+  int sub = flags & VPI_FIT_SUB;
   memset(res, 0, sizeof *res);
   int st = check_data(d, model, err);
   if (st) return st;
@@ -1189,7 +1190,7 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
    * same policy, always fitted. */
   if (model == GK_VPI2 && searched) {
     gk_vpi_result r1;
-    int rc1 = fit_core(d, GK_VPI1, &opt, &r1, NULL, NULL, NULL, sub);
+    int rc1 = fit_core(d, GK_VPI1, &opt, &r1, NULL, NULL, NULL, flags);
     if (rc1 == GK_OK && r1.boundary)  /* no interior start at the P1 -> 0 limit (src/vpi/limit.c) */
       gk_vpi_result_free(&r1), rc1 = GK_EDOM;
     if (rc1 == GK_OK) {
@@ -1211,7 +1212,13 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
   res->glob_determined = res->cov_ok;
   for (int k = 0; k < GK_VPI_NGLOB; k++)
     if (!(res->glob_se[k] < GK_VPI_GLOB_RELSE * res->glob[k])) res->glob_determined = 0;
-  if (vpi_limit_check(d, model, opt.max_iter, opt.xtol, res) < 0) {
+  /* Inside the subset search only the starts' globals (found) are used,
+   * and a bootstrap replicate of the profile calibration (src/vpi/profile.c)
+   * compares interior fits: neither needs the limit model. */
+  if (flags & (VPI_FIT_SUB | VPI_FIT_INTERIOR)) {
+    res->chi2_interior = res->chi2;
+    res->chi2_limit = NAN;
+  } else if (vpi_limit_check(d, model, opt.max_iter, opt.xtol, res) < 0) {
     st = gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
     goto done;
   }
@@ -1227,6 +1234,12 @@ done:
   vctx_free(&c);
   if (st) gk_vpi_result_free(res);
   return st;
+}
+
+int vpi_fit_interior(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *opt,
+                     gk_vpi_result *res, gk_error *err)
+{
+  return fit_core(d, model, opt, res, err, NULL, NULL, VPI_FIT_INTERIOR);
 }
 
 int gk_vpi_fit(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *opt,

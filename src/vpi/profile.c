@@ -418,7 +418,7 @@ static int boot_factors(const gk_vpi_data *d, gk_vpi_result *r, size_t nboot, do
     gk_vpi_options_default(&o);
     o.gamma0 = r->gamma, o.alpha0 = r->alpha, o.glob0 = r->glob;
     gk_vpi_result rb;
-    int rc = gk_vpi_fit(&db, r->model, &o, &rb, NULL);
+    int rc = vpi_fit_interior(&db, r->model, &o, &rb, NULL);
     (*fits)++;
     if (rc == GK_ENOMEM) st = rc;
     if (rc) continue;

@@ -43,6 +43,16 @@ size_t vpi_grid_start(size_t s, double pmax, double *gl);
  * use it besides the optimum's. GK_OK or GK_ENOMEM. */
 int vpi_start_shape(const gk_vpi_data *d, gk_vpi_model model, double *gamma, double *alpha);
 
+/* fit_core's flags (src/vpi/fit.c): VPI_FIT_SUB inside the wavelength
+ * subset's start search; VPI_FIT_INTERIOR the interior model only (no
+ * P1 -> 0 limit model, vpi_limit_check). */
+enum { VPI_FIT_SUB = 1, VPI_FIT_INTERIOR = 2 };
+/* gk_vpi_fit with the interior model only (the profile calibration's
+ * bootstrap replicates, src/vpi/profile.c: the observed statistic compares
+ * interior fits too). */
+int vpi_fit_interior(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *opt,
+                     gk_vpi_result *res, gk_error *err);
+
 /* The fit with the threshold at wavelength i pinned to pump P: gamma_i is
  * not free but (alpha_i + target) / dn(P) (src/vpi/fit.c; profile
  * likelihood in src/vpi/profile.c). Starts from and returns gamma, alpha
