@@ -413,7 +413,10 @@ static double sx_newton_fdf(double y, void *p, double *df)
 
 /* Solve x(I) = L from y0 = ln I0 within [ylo, yhi]: Newton steps smaller
  * than 1e-10 max(|y|, 1) end it (the error is then ~1e-20 times the
- * curvature scale, far below rounding), as do steps that stop shrinking
+ * curvature scale, far below rounding, away from the plateau; within ~1e-3
+ * of the plateau x(ln I) is nearly vertical and two different starts agree
+ * only to ~1e-4 relative in I, measured: immaterial for the fits, since
+ * dI/dL is tiny there), as do steps that stop shrinking
  * below 1e-6 (rounding noise in x). GK_EDOM when it fails to settle (the
  * caller then falls back to the bracketing solver, e.g. on the plateau to
  * rounding). */
