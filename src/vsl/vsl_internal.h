@@ -47,4 +47,12 @@ int gk_vsl_seq_starts_(gk_fit_problem *prob, gk_param *par, const gk_fit_options
 int gk_vsl_fit_satexact_(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit_options *opt,
                          const double *guess, size_t ng, const gk_vsl_fit *done, const double *warm,
                          int wander, gk_fit_result *best, gk_error *err);
+/* sat-exact in homogeneous form (src/vsl/satlimit.c): h = (p, q, ln a, t)
+ * in J = I/I0, dJ/dx = a + (p J - q J^2)/(cos t + J sin t); its ends
+ * t = 0 and pi/2 are the model's limits at infinity. */
+int gk_vsl_sxh_eval_(const double *h, const double *L, size_t n, double *J, double *jac, int have_J);
+double gk_vsl_sxh_x_(const double *h, double J, double *dx);
+double gk_vsl_sxh_plateau_(const double *h);
+void gk_vsl_sxh_from_theta_(const double *th, double lnI0, double *h);
+int gk_vsl_sxh_to_theta_(const double *h, double lnI0, double *th);
 #endif

@@ -1,0 +1,139 @@
+/* sat-exact in homogeneous form (src/vsl/satlimit.c): the map to and from
+ * the published parameters is an identity and gives the same intensities
+ * as the published evaluator; the closed form at the limits t = 0 and
+ * t = pi/2 (and inside) agrees with a GSL ODE integration of
+ * dJ/dx = a + (p J - q J^2)/(cos t + J sin t); the Jacobian agrees with
+ * central differences. */
+#include "gk_test.h"
+#include "gainkit/vsl.h"
+#include "vsl/vsl_internal.h"
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_odeiv2.h>
+
+#ifndef M_PI_2
+#define M_PI_2 1.57079632679489661923
+#endif
+
+static int rhs(double x, const double *y, double *f, void *p)
+{
+  (void)x;
+  const double *h = p; /* p, q, a, r, s */
+  /* r = 0: the factor J cancels (at J = 0 as well) */
+  f[0] = h[3] == 0 ? h[2] + (h[0] - h[1] * y[0]) / h[4] : h[2] + (h[0] * y[0] - h[1] * y[0] * y[0]) / (h[3] + h[4] * y[0]);
+  return GSL_SUCCESS;
+}
+
+/* J(L) by ODE integration; r, s given exactly (cos(pi/2) is not 0 in
+ * double) */
+static double ode_J(double p, double q, double a, double r, double s, double L)
+{
+  double k[5] = {p, q, a, r, s};
+  gsl_odeiv2_system sys = {rhs, NULL, 1, k};
+  gsl_odeiv2_driver *d = gsl_odeiv2_driver_alloc_y_new(&sys, gsl_odeiv2_step_rk8pd, 1e-8, 1e-13, 1e-13);
+  double x = 0, y[1] = {0};
+  gsl_odeiv2_driver_apply(d, &x, L, y);
+  gsl_odeiv2_driver_free(d);
+  return y[0];
+}
+
+static void test_vs_ode(void)
+{
+  /* (p, q, ln a, t): growth without saturation, quadratic saturation,
+   * plateau, relaxation, inside */
+  const double cases[][4] = {{30, 0, log(0.01), 0},   {40, 20, log(0.01), 0},      {40, 60, log(1e-3), 0},
+                             {20, 0, log(0.5), M_PI_2}, {20, 30, log(0.5), M_PI_2}, {-2, 5, log(3), M_PI_2},
+                             {30, 25, log(0.02), 0.7},  {30, 0, log(0.02), 1.2},     {-5, 0, log(2), 0},
+                             {25, 1e-12, log(0.01), 0}, {25, 1e-12, log(0.01), 1.0}};
+  for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+    const double *h = cases[c];
+    double r = h[3] == M_PI_2 ? 0 : cos(h[3]), s = sin(h[3]);
+    double L[8], J[8];
+    for (int i = 0; i < 8; i++) L[i] = 0.02 * (i + 1);
+    CHECK_INT(gk_vsl_sxh_eval_(h, L, 8, J, NULL, 0), GK_OK);
+    for (int i = 0; i < 8; i++) {
+      double ref = ode_J(h[0], h[1], exp(h[2]), r, s, L[i]);
+      CHECK_MSG(fabs(J[i] - ref) <= 1e-9 * fabs(ref), "case %zu L %g: closed form %.15g, ODE %.15g", c, L[i], J[i], ref);
+    }
+  }
+  /* the plateau is reached to rounding and solves P = 0 */
+  const double h[4] = {40, 60, log(1e-3), 0.3};
+  double L[1] = {50}, J[1];
+  CHECK_INT(gk_vsl_sxh_eval_(h, L, 1, J, NULL, 0), GK_OK);
+  CHECK_CLOSE(J[0], gk_vsl_sxh_plateau_(h), 1e-12);
+}
+
+/* the map h <-> theta is an identity inside, and I0 J(L; h) equals the
+ * published evaluator's I(L; theta) */
+static void test_mapping(void)
+{
+  const double phys[][4] = {{300, 60, 10, 2e4}, {40, 12, 20, 500}, {60, 20, 5, 50}, {-3, 0.5, 1e3, 1e6},
+                            {25, 1e-6, 3, 1e-3}, {1e4, 9.99e3, 1e-4, 1e8}};
+  /* the scale I0 within 1e4 of Is: near t = 0 or pi/2, Is/I0 = cot t
+   * carries the rounding of t relative to min(t, pi/2 - t) */
+  const double lnI0s[] = {0, log(2e4), log(50), log(1e5)};
+  for (size_t c = 0; c < sizeof phys / sizeof *phys; c++)
+    for (size_t k = 0; k < sizeof lnI0s / sizeof *lnI0s; k++) {
+      double th[4], h[4], back[4];
+      gk_vsl_theta_from_physical(GK_VSL_SATEXACT, phys[c], th);
+      gk_vsl_sxh_from_theta_(th, lnI0s[k], h);
+      CHECK(h[3] > 0 && h[3] < M_PI_2 && h[1] >= 0);
+      CHECK_INT(gk_vsl_sxh_to_theta_(h, lnI0s[k], back), GK_OK);
+      /* t carries the rounding of pi/2 - t near pi/2 (and of t near 0):
+       * relative 1e-16/min(cos t, sin t) in Is */
+      double m = fmin(cos(h[3]), sin(h[3])), tol = 1e-13 + 1e-15 / m;
+      for (int j = 0; j < 4; j++) CHECK_ABS(back[j], th[j], tol * (fabs(th[j]) + fabs(th[0]) * (j == 1) + 1));
+      double L[10], I[10], J[10];
+      for (int i = 0; i < 10; i++) L[i] = 0.01 * (i + 1);
+      if (gk_vsl_intensity(GK_VSL_SATEXACT, th, L, 10, I, NULL) != GK_OK) continue;
+      CHECK_INT(gk_vsl_sxh_eval_(h, L, 10, J, NULL, 0), GK_OK);
+      for (int i = 0; i < 10; i++)
+        CHECK_MSG(fabs(exp(lnI0s[k]) * J[i] - I[i]) <= (1e-9 + tol) * I[i], "case %zu scale %zu L %g: %.15g vs %.15g", c, k, L[i],
+                  exp(lnI0s[k]) * J[i], I[i]);
+    }
+  /* the limits have no published parameters */
+  double th[4];
+  CHECK_INT(gk_vsl_sxh_to_theta_((double[]){30, 1, 0, 0}, 0, th), GK_EDOM);
+  CHECK_INT(gk_vsl_sxh_to_theta_((double[]){30, 1, 0, M_PI_2}, 0, th), GK_EDOM);
+}
+
+/* central differences inside, second-order forward/backward ones at the
+ * bounds q = 0, t = 0; at t = pi/2 the t-column has an r ln r term
+ * (Is -> 0 is not smooth in t there), so that case sits 1e-3 inside */
+static void test_jacobian(void)
+{
+  const double cases[][4] = {{30, 25, log(0.02), 0.7}, {40, 20, log(0.01), 0},       {20, 30, log(0.5), M_PI_2 - 1e-3},
+                             {30, 0, log(0.02), 1.2},  {30, 0, log(0.02), 0},        {-2, 5, log(3), 1.5},
+                             {25, 1e-9, log(0.01), 0.4}, {20, 0, log(0.5), M_PI_2 - 1e-3}, {-5, 0, log(2), 0.3}};
+  double L[12];
+  for (int i = 0; i < 12; i++) L[i] = 0.01 * (i + 1);
+  for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+    double J[12], jac[48], J1[12], J2[12];
+    CHECK_INT(gk_vsl_sxh_eval_(cases[c], L, 12, J, jac, 0), GK_OK);
+    for (int k = 0; k < 4; k++) {
+      /* steps: q is a rate per intensity, large next to its effect */
+      double e = k == 1 ? 1e-3 * fmax(cases[c][k], 1) : k == 3 ? (cases[c][3] < 1e-4 ? 1e-4 : 1e-6) : 1e-5 * (fabs(cases[c][k]) + 1e-2), h1[4], h2[4];
+      int fwd = (k == 1 || k == 3) && cases[c][k] - e < 0;
+      memcpy(h1, cases[c], sizeof h1);
+      memcpy(h2, cases[c], sizeof h2);
+      h1[k] += e;
+      h2[k] += fwd ? 2 * e : -e;
+      CHECK_INT(gk_vsl_sxh_eval_(h1, L, 12, J1, NULL, 0), GK_OK);
+      CHECK_INT(gk_vsl_sxh_eval_(h2, L, 12, J2, NULL, 0), GK_OK);
+      for (int i = 0; i < 12; i++) {
+        double fd = fwd ? (-3 * J[i] + 4 * J1[i] - J2[i]) / (2 * e) : (J1[i] - J2[i]) / (2 * e);
+        double tol = 1e-5 * fabs(fd) + 1e-9 * J[i];
+        CHECK_MSG(fabs(jac[4 * i + k] - fd) <= tol, "case %zu column %d L %g: %.10g vs fd %.10g", c, k, L[i],
+                  jac[4 * i + k], fd);
+      }
+    }
+  }
+}
+
+int main(void)
+{
+  gsl_set_error_handler_off();
+  RUN(test_vs_ode);
+  RUN(test_mapping);
+  RUN(test_jacobian);
+  return gk_test_summary();
+}
