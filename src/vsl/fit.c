@@ -1271,6 +1271,8 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
   if (m != GK_VSL_SATEXACT) opt.method = GK_FIT_LM_DENSE;
   gk_fit_result r;
   memset(&r, 0, sizeof r);
+  int sx_lim = 0;
+  double sx_h[5];
   if (m == GK_VSL_SAT) {
     /* Residuals in L: y = L, the intensities are the abscissa. Intensity
      * uncertainties map to L through dL/dI at the current estimate
@@ -1325,7 +1327,7 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
     }
     gk_fit_free(sws);
   } else if (m == GK_VSL_SATEXACT) {
-    rc = gk_vsl_fit_satexact_(d, &prob, &opt, starts, ns, done, warm, wander, &r, err);
+    rc = gk_vsl_fit_satexact_(d, &prob, &opt, starts, ns, done, warm, wander, &r, &sx_lim, sx_h, err);
   } else {
     double yy = 0;
     for (size_t i = 0; i < n; i++) yy += d->intensity[i] / sig_I(d, i) * (d->intensity[i] / sig_I(d, i));
@@ -1398,6 +1400,30 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
   /* vsl1, vsl2, emp, ahn: f_model is gk_vsl_intensity itself */
   finish_(d, f, &r, m != GK_VSL_SAT && m != GK_VSL_SATEXACT);
   gk_fit_result_free(&r);
+  if (m == GK_VSL_SATEXACT && sx_lim) {
+    /* the lowest chi2 lies at a limit of the model: the parameters that
+     * diverge there are not determined, the limit's own ones are
+     * reported (gainkit/vsl.h gk_vsl_fit.limit) */
+    double I0 = exp(sx_h[4]), a = exp(sx_h[2]);
+    f->limit = sx_lim < 0 ? 1 : 2;
+    f->converged = sx_lim < 0;
+    for (size_t k = 0; k < f->np; k++) f->se[k] = NAN;
+    f->nwarn = 0;
+    if (sx_lim < 0) {
+      f->value[0] = f->value[1] = f->value[3] = NAN;
+      f->value[2] = a * I0;
+      f->value[4] = sx_h[0];
+      f->limit_k = sx_h[1] / I0;
+      add_warn(f, "lowest chi2 at the limit Is -> infinity: dI/dx = A + g I - k I^2 with k = gamma/Is = %.6g cm^-1 per intensity unit; gamma, alpha, Is diverge", f->limit_k, 0);
+    } else {
+      f->value[0] = f->value[2] = f->value[3] = f->value[4] = NAN;
+      f->value[1] = sx_h[1];
+      f->limit_k = (a + sx_h[0]) * I0;
+      add_warn(f, "lowest chi2 at the limit Is -> 0: dI/dx = B - alpha I with B = A + gamma Is = %.6g per cm; gamma, Is, g diverge, A alone is not determined", f->limit_k, 0);
+    }
+    snprintf(f->reason, sizeof f->reason, "the lowest chi2 lies at a limit of the model (%s)",
+             sx_lim < 0 ? "Is -> infinity" : "Is -> 0");
+  }
   return GK_OK;
 }
 

@@ -165,6 +165,87 @@ static double sxh_x_at(const double *h, double qv, double J, double lnJ, double 
   return x.v;
 }
 
+/* sxh_x_at without derivatives (the root finder's evaluations): the
+ * same formulas in plain doubles. */
+static double e_series(double z)
+{
+  double r = 1.0 / 17;
+  for (int k = 14; k >= 0; k--) r = 1.0 / (k + 2) + r * z;
+  return -r * z;
+}
+static double softplus(double t) { return t > 0 ? t + log1p(exp(-t)) : log1p(exp(t)); }
+
+typedef struct sxh_pre {
+  double r, s, a, c, b, sD, w, lnw_part, q;
+  int bpos;
+} sxh_pre;
+
+static void sxh_prep(const double *h, sxh_pre *k)
+{
+  k->q = h[1];
+  k->r = fmax(cos(h[3]), 0);
+  k->s = sin(h[3]);
+  k->a = exp(h[2]);
+  k->c = k->a * k->r;
+  k->b = k->a * k->s + h[0];
+  k->sD = sqrt(k->b * k->b + 4 * k->q * k->c);
+  k->bpos = k->b >= 0;
+  k->w = k->bpos ? k->b + k->sD : k->sD - k->b;
+  /* ln|rho-| = ln J + [ln w - ln 2 - ln a - ln r] (b >= 0) */
+  k->lnw_part = k->bpos && k->w > 0 && k->r > 0 ? log(k->w) - SXH_LN2 - h[2] - log(k->r) : NAN;
+}
+
+static double sxh_x_plain(const sxh_pre *k, double J, double lnJ)
+{
+  double r = k->r, s = k->s, c = k->c, q = k->q, rp, rm = 0, lnrm = NAN;
+  int rm_log = 0;
+  if (k->bpos) {
+    if (!(k->w > 0)) {
+      rp = 0;
+      rm = 0;
+    } else {
+      rp = 2 * q * J / k->w;
+      if (r > 0) {
+        lnrm = lnJ + k->lnw_part;
+        rm_log = lnrm > -2;
+        rm = rm_log ? NAN : -exp(lnrm);
+      } else {
+        rm_log = 1;
+      }
+    }
+  } else {
+    if (!(r > 0)) return INFINITY;
+    rp = k->w * J / (2 * c);
+    rm = -2 * q * J / k->w;
+  }
+  if (!(rp < 1)) return INFINITY;
+  if (!rm_log && fabs(rm) <= 0.1 && rp <= 0.1 && c > 0) {
+    double A1 = 0, A2 = 0, hk = 1, pm = 1;
+    for (int j = 0; j <= 16; j++) {
+      pm *= rm;
+      double hn = rp * hk + pm;
+      A1 += hk / (j + 2);
+      A2 += hn / (j + 2);
+      hk = hn;
+    }
+    return J / c * (r * (1 + A2) + s * J * A1);
+  }
+  double Lp = log1p(-rp), ep = rp <= 0.1 ? e_series(rp) : 1 + Lp / rp, Lm, em;
+  if (rm_log) {
+    if (r > 0) {
+      Lm = softplus(lnrm);
+      em = 1 - Lm * exp(-lnrm);
+    } else {
+      Lm = 0;
+      em = 1;
+    }
+  } else {
+    Lm = log1p(-rm);
+    em = fabs(rm) <= 0.1 ? e_series(rm) : 1 + Lm / rm;
+  }
+  return ((r > 0 ? r * (Lm - Lp) : 0) + s * J * (em - ep)) / k->sD;
+}
+
 /* dx/d ln J = J (r + s J)/P(J) */
 static double sxh_xy(const double *h, double J)
 {
@@ -191,21 +272,24 @@ double gk_vsl_sxh_x_(const double *h, double J, double *dx)
   return sxh_x_at(h, h[1], J, log(J), dx);
 }
 
-typedef struct { const double *h; double L; } sxh_ctx;
+typedef struct { const double *h; double L; sxh_pre k; } sxh_ctx;
 
 static double sxh_fdf(double y, void *p, double *df)
 {
   const sxh_ctx *c = p;
   double J = exp(y);
   if (!(J > 0)) return NAN;
-  double f = sxh_x_at(c->h, c->h[1], J, y, NULL) - c->L;
-  if (isfinite(f) && f != 0) *df = sxh_xy(c->h, J);
+  double f = sxh_x_plain(&c->k, J, y) - c->L;
+  if (isfinite(f) && f != 0) {
+    const sxh_pre *k = &c->k;
+    *df = J * (k->r + k->s * J) / (k->c + k->b * J - k->q * J * J);
+  }
   return f;
 }
 static double sxh_fy(double y, void *p)
 {
   const sxh_ctx *c = p;
-  return sxh_x_at(c->h, c->h[1], exp(y), y, NULL) - c->L;
+  return sxh_x_plain(&c->k, exp(y), y) - c->L;
 }
 
 /* J(L) for the lengths L (ascending not required, but used when given),
@@ -218,6 +302,7 @@ int gk_vsl_sxh_eval_(const double *h, const double *L, size_t n, double *J, doub
   double plat = gk_vsl_sxh_plateau_(h), yhi = isfinite(plat) ? log(plat) : INFINITY;
   double prev = 0, prevL = -1;
   sxh_ctx ctx = {.h = h};
+  sxh_prep(h, &ctx.k);
   for (size_t i = 0; i < n; i++) {
     if (L[i] <= 0) {
       J[i] = 0;

@@ -823,7 +823,22 @@ static void test_satexact_valley(void)
    * it should */
   CHECK(grid_gl > 100 && grid < 12.56 - 0.5);
   CHECK_MSG(f.chi2 <= grid + 0.2, "fit chi2 %g above the grid's %g", f.chi2, grid);
-  CHECK_MSG(!f.converged, "a fit sinking towards a limit at infinity is not converged");
+  /* Session 8 (the local fits in the homogeneous form, src/vsl/satlimit.c):
+   * the valley does not go on to infinity. Beyond the grid's end (g Lmax
+   * 500) it has a finite minimum at alpha = 0, g Lmax ~ 1377, chi2 11.6786
+   * below the grid's 11.683, and rises again to the limit g -> infinity
+   * (I = B L, chi2 14.79); checked independently with scipy's solve_ivp
+   * along g (note s8-satx8). The session-7 assertion "not converged"
+   * held only while no start reached that minimum. Now: either a fit that
+   * says it did not converge (sinking towards a limit), or a converged one
+   * whose chi2, recomputed by GSL ODE integration of Eq. 4 at its
+   * parameters, is at or below the grid's minimum. */
+  if (f.converged) {
+    double fp[4] = {f.value[0], f.value[1], f.value[2], f.value[3]}, c2 = 0;
+    for (size_t i = 0; i < s.n; i++) c2 += pow((ode_I(fp, s.L[i]) - s.intensity[i]) / s.sigma[i], 2);
+    CHECK_MSG(fabs(c2 - f.chi2) <= 1e-6 * f.chi2 && c2 <= grid, "converged: ODE chi2 %.8g, fit %.8g, grid %.8g", c2,
+              f.chi2, grid);
+  }
   gk_vsl_fit_free(&f);
 }
 
