@@ -45,12 +45,9 @@ static const char *why_undetermined(const gk_vsl_fit *f, size_t k)
 {
   if (!f->ok) return "no fit";
   /* sat-exact's optimum at a limit of the model (gk_vsl_fit.limit) */
-  if (f->limit == 1)
-    return isfinite(f->value[k]) ? "the limit Is -> infinity's value, no standard error"
-                                 : "limit Is -> infinity: diverges (gamma, alpha -> infinity with g, gamma/Is fixed)";
-  if (f->limit == 2)
-    return isfinite(f->value[k]) ? "the limit Is -> 0's value, no standard error"
-                                 : "limit Is -> 0: gamma, Is and g diverge, A + gamma Is stays finite";
+  if (f->limit)
+    return isfinite(f->value[k]) ? "value of the limit of unbounded Is, no standard error"
+                                 : "limit of unbounded Is: diverges (gamma, alpha unbounded with g and gamma/Is fixed)";
   if (at_bound(f, k)) return f->model == GK_VSL_VSL2 ? "at its lower bound (A2 >= 0)" : "at its lower bound (alpha >= 0)";
   if (!isfinite(f->se[k])) return "no standard error (the data do not constrain it)";
   if (!isfinite(f->value[k])) return "no value";
@@ -300,12 +297,11 @@ static cJSON *fit_json(const gk_vsl_fit *f, const gk_vsl_data *d, const char *yu
     cJSON_AddStringToObject(u, "I0", *yunit ? yunit : "a.u.");
   }
   if (f->ok && f->limit) {
-    /* sat-exact at a limit of the model: which one, and its finite
-     * combination (k = gamma/Is, or B = A + gamma Is) */
+    /* sat-exact at its limit Is -> infinity: k = gamma/Is */
     cJSON *lo = cJSON_AddObjectToObject(obj, "limit");
-    cJSON_AddStringToObject(lo, "kind", f->limit == 1 ? "Is -> infinity" : "Is -> 0");
-    cJSON_AddStringToObject(lo, "equation", f->limit == 1 ? "dI/dx = A + g I - k I^2" : "dI/dx = B - alpha I");
-    gk_json_num(lo, f->limit == 1 ? "k" : "B", f->limit_k);
+    cJSON_AddStringToObject(lo, "kind", "unbounded Is (quadratic saturation)");
+    cJSON_AddStringToObject(lo, "equation", "dI/dx = A + g I - k I^2");
+    gk_json_num(lo, "k", f->limit_k);
   }
   cJSON_AddBoolToObject(obj, "offset", f->has_offset);
   gk_json_num(obj, "chi2", f->ok ? f->chi2 : NAN);

@@ -120,16 +120,13 @@ typedef struct gk_vsl_fit {
   size_t nwarn;
   char warn[4][200];
   char reason[160];       /* solver's stop reason */
-  /* sat-exact: 0, or the limit of the model at which the lowest chi2 lies
-   * (converged at limit 1, where g is finite; not converged at limit 2).
-   * 1: Is -> infinity with gamma, alpha -> infinity, g = gamma - alpha and
-   *    k = gamma/Is fixed: dI/dx = A + g I - k I^2 (quadratic saturation);
-   *    gamma, alpha, Is are NaN, A and g are the limit's, limit_k = k.
-   * 2: Is -> 0 with gamma -> infinity, B = A + gamma Is fixed:
-   *    dI/dx = B - alpha I (linear relaxation to the plateau B/alpha);
-   *    gamma, A, Is, g are NaN, alpha is the limit's, limit_k = B.
-   * Standard errors are NaN at a limit; theta is a point 1e-8 inside it
-   * (in the homogeneous form, src/vsl/satlimit.c), for curves only. */
+  /* sat-exact: 1 when the lowest chi2 lies at the model's limit
+   * Is -> infinity with gamma, alpha -> infinity, g = gamma - alpha and
+   * k = gamma/Is fixed: dI/dx = A + g I - k I^2 (quadratic saturation;
+   * Hill-type). gamma, alpha, Is are then NaN ("not determined"), A and g
+   * the limit's, limit_k = k; standard errors NaN; the fit is converged
+   * (g is determined); theta is a point 1e-8 inside the limit (in the
+   * homogeneous form of src/vsl/satlimit.c), for curves only. 0 otherwise. */
   int limit;
   double limit_k;
 } gk_vsl_fit;

@@ -1401,28 +1401,20 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
   finish_(d, f, &r, m != GK_VSL_SAT && m != GK_VSL_SATEXACT);
   gk_fit_result_free(&r);
   if (m == GK_VSL_SATEXACT && sx_lim) {
-    /* the lowest chi2 lies at a limit of the model: the parameters that
-     * diverge there are not determined, the limit's own ones are
-     * reported (gainkit/vsl.h gk_vsl_fit.limit) */
-    double I0 = exp(sx_h[4]), a = exp(sx_h[2]);
-    f->limit = sx_lim < 0 ? 1 : 2;
-    f->converged = sx_lim < 0;
+    /* the lowest chi2 lies at the limit Is -> infinity of the model
+     * (quadratic saturation): the parameters that diverge there are not
+     * determined, the limit's own ones are reported (gainkit/vsl.h
+     * gk_vsl_fit.limit) */
+    double I0 = exp(sx_h[4]);
+    f->limit = 1;
     for (size_t k = 0; k < f->np; k++) f->se[k] = NAN;
     f->nwarn = 0;
-    if (sx_lim < 0) {
-      f->value[0] = f->value[1] = f->value[3] = NAN;
-      f->value[2] = a * I0;
-      f->value[4] = sx_h[0];
-      f->limit_k = sx_h[1] / I0;
-      add_warn(f, "lowest chi2 at the limit Is -> infinity: dI/dx = A + g I - k I^2 with k = gamma/Is = %.6g cm^-1 per intensity unit; gamma, alpha, Is diverge", f->limit_k, 0);
-    } else {
-      f->value[0] = f->value[2] = f->value[3] = f->value[4] = NAN;
-      f->value[1] = sx_h[1];
-      f->limit_k = (a + sx_h[0]) * I0;
-      add_warn(f, "lowest chi2 at the limit Is -> 0: dI/dx = B - alpha I with B = A + gamma Is = %.6g per cm; gamma, Is, g diverge, A alone is not determined", f->limit_k, 0);
-    }
-    snprintf(f->reason, sizeof f->reason, "the lowest chi2 lies at a limit of the model (%s)",
-             sx_lim < 0 ? "Is -> infinity" : "Is -> 0");
+    f->value[0] = f->value[1] = f->value[3] = NAN;
+    f->value[2] = exp(sx_h[2]) * I0;
+    f->value[4] = sx_h[0];
+    f->limit_k = sx_h[1] / I0;
+    add_warn(f, "lowest chi2 at the limit of unbounded Is (gamma, alpha unbounded): dI/dx = A + g I - k I^2 with k = gamma/Is = %.6g cm^-1 per intensity unit; gamma, alpha, Is not determined", f->limit_k, 0);
+    snprintf(f->reason, sizeof f->reason, "the lowest chi2 lies at the limit of unbounded Is (quadratic saturation)");
   }
   return GK_OK;
 }

@@ -443,19 +443,19 @@ static int sx_local(const gk_vsl_data *d, const gk_fit_problem *prob, const gk_f
   return GK_OK;
 }
 
-/* A limit optimum (t = 0 or pi/2) as the engine's result in the published
- * parameters: the point 1e-8 inside the limit stands in for it (chi2 and
- * curve equal to ~1e-7 relative; the parameters that diverge are reported
- * "not determined", src/vsl/fit.c). At t = 0 (Is -> infinity) the fit is
- * converged (g, A and k = gamma/Is finite: a local minimum of the model's
- * closure, KKT-tested); at t = pi/2 (Is -> 0) g itself diverges: not
- * converged, run to the iteration limit (the multi-start policy's
- * "wandering" start), as the fits sinking there always were reported. */
+/* The quadratic-saturation limit (t = 0, q > 0: Is -> infinity with
+ * gamma, alpha -> infinity, g = gamma - alpha and k = gamma/Is fixed) as
+ * the engine's result in the published parameters: the point t = 1e-8
+ * inside stands in for it (chi2 and curve equal to ~1e-8 relative; the
+ * parameters that diverge are reported "not determined", src/vsl/fit.c).
+ * Converged: g, A and k are finite, a local minimum of the model's closure
+ * (KKT-tested or compared with the interior fit). */
 static int sx_limit_result(const gk_vsl_data *d, const gk_fit_options *opt, double lnI0, const double *h, int side,
                            gk_fit_result *r)
 {
   size_t n = d->n;
-  double hin[4] = {h[0], h[1], h[2], side < 0 ? 1e-8 : M_PI_2 - 1e-8}, th[4];
+  double hin[4] = {h[0], h[1], h[2], 1e-8}, th[4];
+  (void)side;
   if (gk_vsl_sxh_to_theta_(hin, lnI0, th) != GK_OK) return GK_EDOM;
   if (gk_fit_result_alloc_(r, n, 4) != GK_OK) return GK_ENOMEM;
   if (gk_vsl_satexact_eval_(th, d->L, n, r->yhat, NULL, 0) != GK_OK) {
@@ -478,26 +478,49 @@ static int sx_limit_result(const gk_vsl_data *d, const gk_fit_options *opt, doub
   r->aic = c2 + 8;
   r->aicc = n > 5 ? r->aic + 40.0 / (double)(n - 5) : INFINITY;
   r->bic = c2 + 4 * log((double)n);
-  /* t = 0 (Is -> infinity): g = p, A and k = gamma/Is are the limit's
-   * converged parameters (the headline g is determined); t = pi/2
-   * (Is -> 0): g diverges, a start sinking there reads as wandering */
-  r->n_iter = side < 0 ? 1 : opt->max_iter;
-  r->converged = side < 0;
+  /* g = p, A and k = gamma/Is are the limit's converged parameters (the
+   * headline g is determined) */
+  r->n_iter = 1;
+  r->converged = 1;
   r->cov_ok = 0;
-  snprintf(r->reason, sizeof r->reason, "the lowest chi2 lies at a limit of the model (%s)",
-           side < 0 ? "Is -> infinity" : "Is -> 0");
+  snprintf(r->reason, sizeof r->reason, "the lowest chi2 lies at the limit of unbounded Is (quadratic saturation)");
   return GK_OK;
 }
 
-/* One start of the global search: the local search in h (sx_local); a
- * local minimum inside (0 < t < pi/2) is mapped back and finished in the
- * published parameters (a few iterations from the optimum: covariance,
- * the finisher; alpha = 0 held at its bound when q = 0 there). A minimum
- * at, or converged within 1e-3 of, t = 0 or pi/2 is compared with the
- * limit itself (the face fitted with t held there): when the limit is not
- * higher in chi2 (to 1e-9), the start ends at the limit (*limit -1: t = 0,
- * +1: t = pi/2; hlim its h). Without convergence in h: today's fit from
- * the start in the published parameters. */
+/* The published fit from th with alpha held at 0 when a0 (its bound;
+ * the finish of a start whose optimum has q = 0), else free. */
+static int sx_finish(gk_fit_problem *prob, gk_param *par, const gk_fit_options *opt, double *th, int a0, double yy,
+                     gk_fit_result *r, gk_error *err)
+{
+  if (!a0) return gk_vsl_seq_starts_(prob, par, opt, th, 1, yy, 0, r, err);
+  gk_param keep = par[1];
+  par[1].fixed = 1;
+  par[1].lo = -INFINITY;
+  th[1] = 0;
+  int rc = gk_vsl_seq_starts_(prob, par, opt, th, 1, yy, 0, r, err);
+  par[1] = keep;
+  prob->param = par;
+  return rc;
+}
+
+/* One start of the global search: the local search in h (sx_local).
+ * - A local minimum inside (0 < t < pi/2) is mapped back and finished in
+ *   the published parameters (a few iterations from the optimum:
+ *   covariance, the finisher; alpha = 0 held at its bound when q = 0).
+ * - A minimum at, or converged within 1e-3 of, t = 0 or pi/2 is compared
+ *   with the limit itself (the face fitted with t held there), which wins
+ *   when it is not higher in chi2 (to 1e-9):
+ *   t = 0 with q > 0 (quadratic saturation, Is -> infinity) has no
+ *   published parameters: *limit = -1, hlim its h and ln I0, r a stand-in
+ *   (sx_limit_result). t = 0 with q = 0 is dI/dx = A + g I, no
+ *   saturation, and t = pi/2 is dI/dx = (a + p) I0 - q I, the same curve
+ *   with g = -q: both are finished as today's no-saturation answer,
+ *   alpha = 0 at its bound and Is = e^30 I0, where the model is vsl1 to
+ *   rounding. At t = pi/2 today's fit from the start runs as well and the
+ *   lower chi2 wins: with a -> 0 as well (r ln(1/a) finite) the curve has
+ *   an onset delay, a limit the face does not contain (seen in the regime
+ *   scan: face 14.99, the delayed onset 9.44).
+ * - Without convergence in h: today's fit from the start. */
 static int sx_start(const gk_vsl_data *d, gk_fit_problem *prob, gk_param *par, const gk_fit_options *opt,
                     double lnI0, const double *th0, double yy, gk_fit_result *r, int *limit, double *hlim,
                     gk_error *err)
@@ -512,69 +535,58 @@ static int sx_start(const gk_vsl_data *d, gk_fit_problem *prob, gk_param *par, c
   int conv = hrc == GK_OK && hr.converged;
   double c2h = conv ? hr.chi2 : INFINITY;
   if (hrc == GK_OK) gk_fit_result_free(&hr);
-  if (conv && (h[3] < 1e-3 || h[3] > M_PI_2 - 1e-3)) {
-    int side = h[3] < 1e-3 ? -1 : 1;
+  if (!conv) return gk_vsl_seq_starts_(prob, par, opt, th0, 1, yy, 0, r, err);
+  int side = 0;
+  if (h[3] < 1e-3 || h[3] > M_PI_2 - 1e-3) {
+    int sd = h[3] < 1e-3 ? -1 : 1;
     if (act[3]) {
-      *limit = side;
+      side = sd;
     } else {
-      double hf[4] = {h[0], h[1], h[2], side < 0 ? 0 : M_PI_2};
-      int ff[4] = {0, act[1] != 0, side > 0, 1};
+      double hf[4] = {h[0], h[1], h[2], sd < 0 ? 0 : M_PI_2};
+      int ff[4] = {0, act[1] != 0, sd > 0, 1};
       gk_fit_result rf;
       memset(&rf, 0, sizeof rf);
       if (sxh_fit(d, prob, opt, lnI0, hf, ff, opt->max_iter, &rf, err) == GK_OK) {
         if (rf.converged && rf.chi2 <= c2h * (1 + 1e-9)) {
-          *limit = side;
+          side = sd;
           memcpy(h, rf.value, sizeof h);
         }
         gk_fit_result_free(&rf);
       }
     }
-    if (*limit) {
-      memcpy(hlim, h, 4 * sizeof *hlim);
-      hlim[4] = lnI0;
-      if (sx_limit_result(d, opt, lnI0, h, *limit, r) != GK_OK) {
-        *limit = 0;
-        conv = 0;
-      } else if (*limit < 0) {
-        return GK_OK;
-      } else {
-        /* t = pi/2 is not the only way to Is -> 0: with a -> 0 as well
-         * (r ln(1/a) finite) the curve gains an onset delay, a further
-         * limit that the face t = pi/2 does not contain and its KKT test
-         * cannot see (seen in the regime scan: face 14.99, the delayed
-         * onset 9.44). So the fit in the published parameters from the
-         * same start runs as well (as before), and the lower chi2 wins. */
-        gk_fit_result ro;
-        memset(&ro, 0, sizeof ro);
-        int orc = gk_vsl_seq_starts_(prob, par, opt, th0, 1, yy, 0, &ro, err);
-        if (orc == GK_EUSAGE || orc == GK_ENOMEM) {
-          gk_fit_result_free(r);
-          return orc;
-        }
-        if (orc == GK_OK && ro.chi2 < r->chi2 * (1 - 1e-9)) {
-          gk_fit_result_free(r);
-          *r = ro;
-          *limit = 0;
-        } else if (orc == GK_OK) {
-          gk_fit_result_free(&ro);
-        }
-        return GK_OK;
-      }
-    }
   }
-  int inside = conv && gk_vsl_sxh_to_theta_(h, lnI0, th) == GK_OK;
-  if (!inside) return gk_vsl_seq_starts_(prob, par, opt, th0, 1, yy, 0, r, err);
-  if (act[1]) {
-    gk_param keep = par[1];
-    par[1].fixed = 1;
-    par[1].lo = -INFINITY;
-    th[1] = 0;
-    int rc = gk_vsl_seq_starts_(prob, par, opt, th, 1, yy, 0, r, err);
-    par[1] = keep;
-    prob->param = par;
+  if (side < 0 && h[1] > 0) {
+    memcpy(hlim, h, 4 * sizeof *hlim);
+    hlim[4] = lnI0;
+    *limit = -1;
+    if (sx_limit_result(d, opt, lnI0, h, -1, r) == GK_OK) return GK_OK;
+    *limit = 0;
+    return gk_vsl_seq_starts_(prob, par, opt, th0, 1, yy, 0, r, err);
+  }
+  if (side) {
+    /* no saturation: dI/dx = A + g I */
+    double B = side < 0 ? exp(h[2]) : exp(h[2]) + h[0], g = side < 0 ? h[0] : -h[1];
+    if (!(B > 0)) return gk_vsl_seq_starts_(prob, par, opt, th0, 1, yy, 0, r, err);
+    double tn[4] = {g, 0, log(B) + lnI0, lnI0 + 30};
+    int rc = sx_finish(prob, par, opt, tn, 1, yy, r, err);
+    if (side < 0 || rc == GK_EUSAGE || rc == GK_ENOMEM) return rc;
+    gk_fit_result ro;
+    memset(&ro, 0, sizeof ro);
+    int orc = gk_vsl_seq_starts_(prob, par, opt, th0, 1, yy, 0, &ro, err);
+    if (orc == GK_EUSAGE || orc == GK_ENOMEM) {
+      if (rc == GK_OK) gk_fit_result_free(r);
+      return orc;
+    }
+    if (orc == GK_OK && (rc != GK_OK || ro.chi2 < r->chi2 * (1 - 1e-9) - 1e-24 * yy)) {
+      if (rc == GK_OK) gk_fit_result_free(r);
+      *r = ro;
+      return GK_OK;
+    }
+    if (orc == GK_OK) gk_fit_result_free(&ro);
     return rc;
   }
-  return gk_vsl_seq_starts_(prob, par, opt, th, 1, yy, 0, r, err);
+  if (gk_vsl_sxh_to_theta_(h, lnI0, th) != GK_OK) return gk_vsl_seq_starts_(prob, par, opt, th0, 1, yy, 0, r, err);
+  return sx_finish(prob, par, opt, th, act[1] != 0 || h[1] <= 0, yy, r, err);
 }
 
 /* sat-exact: four parameters of which, without saturation, only

@@ -43,10 +43,10 @@ int gk_vsl_seq_starts_(gk_fit_problem *prob, gk_param *par, const gk_fit_options
                        size_t ns, double yy, int wander, gk_fit_result *best, gk_error *err);
 /* sat-exact's fit (src/vsl/satexact.c): guess (ng starts of 4) from
  * guess_, done/warm as for gk_vsl_fit_model_, wander: starts already run
- * out of iterations elsewhere. *limit: 0, or -1/+1 when the lowest chi2
- * lies at the limit t = 0 (Is -> infinity) / t = pi/2 (Is -> 0) of the
+ * out of iterations elsewhere. *limit: 0, or -1 when the lowest chi2 lies
+ * at the limit t = 0, q > 0 (Is -> infinity, quadratic saturation) of the
  * homogeneous form; then hlim (5) receives its h and ln I0 and best holds
- * a stand-in point 1e-8 inside the limit (not converged). */
+ * a stand-in point 1e-8 inside the limit. */
 int gk_vsl_fit_satexact_(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit_options *opt,
                          const double *guess, size_t ng, const gk_vsl_fit *done, const double *warm,
                          int wander, gk_fit_result *best, int *limit, double *hlim, gk_error *err);

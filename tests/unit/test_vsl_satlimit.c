@@ -129,11 +129,63 @@ static void test_jacobian(void)
   }
 }
 
+/* Data generated exactly at a limit of sat-exact (GSL ODE, 1 % sigma, no
+ * noise) are fitted there, with the limit's own parameters recovered.
+ * t = 0, q > 0: dI/dx = A + g I - k I^2 (Is -> infinity, gamma, alpha ->
+ * infinity): gk_vsl_fit.limit 1, converged, g, A, k recovered, gamma,
+ * alpha, Is NaN ("not determined"); before the homogeneous form the fit
+ * ended at some huge gamma, alpha and Is printed as numbers. t = pi/2:
+ * dI/dx = B - alpha I (Is -> 0) is the same curve as no saturation with
+ * g = -alpha (vsl1 with losses), which the published parameters reach at
+ * alpha = 0, Is = infinity: reported so (limit 0, alpha at its bound 0,
+ * g = -alpha_limit, A = B). */
+static void fit_at_limit(int kind, const double *par, const char *what)
+{
+  double L[20], I[20], sg[20];
+  for (int i = 0; i < 20; i++) {
+    L[i] = 0.005 * (i + 1);
+    /* (p, q, a, r, s) of the J-form with I0 = 1 */
+    I[i] = kind == 1 ? ode_J(par[0], par[1], par[2], 1, 0, L[i]) : ode_J(par[0], par[1], par[2], 0, 1, L[i]);
+    sg[i] = 0.01 * I[i];
+  }
+  gk_vsl_data d = {.n = 20, .L = L, .intensity = I, .sigma = sg, .weighting = GK_WEIGHT_SIGMA};
+  gk_vsl_fit f;
+  gk_error e;
+  CHECK_INT(gk_vsl_fit_model(&d, GK_VSL_SATEXACT, &f, &e), GK_OK);
+  CHECK_MSG(f.limit == (kind == 1), "%s: limit %d (chi2 %g, values %g %g %g %g %g)", what, f.limit, f.chi2, f.value[0], f.value[1],
+            f.value[2], f.value[3], f.value[4]);
+  if (f.limit == kind && kind == 1) {
+    CHECK(f.converged);
+    CHECK_CLOSE(f.value[4], par[0], 1e-5);  /* g */
+    CHECK_CLOSE(f.value[2], par[2], 1e-5);  /* A */
+    CHECK_CLOSE(f.limit_k, par[1], 1e-4);   /* k = gamma/Is */
+    CHECK(isnan(f.value[0]) && isnan(f.value[1]) && isnan(f.value[3]));
+  } else if (kind == 2) {
+    CHECK(f.converged && f.limit == 0);
+    CHECK_CLOSE(f.value[4], -par[1], 1e-5);          /* g = -alpha of the limit */
+    CHECK_CLOSE(f.value[2], par[0] + par[2], 1e-5);  /* A = B */
+    CHECK(f.value[1] == 0);
+  }
+  CHECK(f.chi2 < 1e-6);
+  if (kind == 1)
+    for (int k = 0; k < 5; k++) CHECK(isnan(f.se[k]));
+  gk_vsl_fit_free(&f);
+}
+
+static void test_fit_limits(void)
+{
+  fit_at_limit(1, (double[]){100, 0.0667, 10}, "t = 0 (quadratic saturation)");
+  fit_at_limit(1, (double[]){60, 0.03, 5}, "t = 0, weaker saturation");
+  fit_at_limit(2, (double[]){800, 25, 0}, "t = pi/2 (linear relaxation)");
+  fit_at_limit(2, (double[]){300, 12, 200}, "t = pi/2, a + p");
+}
+
 int main(void)
 {
   gsl_set_error_handler_off();
   RUN(test_vs_ode);
   RUN(test_mapping);
   RUN(test_jacobian);
+  RUN(test_fit_limits);
   return gk_test_summary();
 }
