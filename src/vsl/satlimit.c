@@ -310,14 +310,31 @@ int gk_vsl_sxh_eval_(const double *h, const double *L, size_t n, double *J, doub
       continue;
     }
     double y0, ylo = prev > 0 && L[i] >= prevL ? log(prev) : -INFINITY;
+    /* a finite upper end, so that the Newton iteration is bracketed on
+     * both sides: dJ/dx <= a + max(p, 0) J/r and <= a + max(p, 0)/s
+     * (q J^2 >= 0), so J(L) <= (a r/p)(e^{pL/r} - 1) and <= (a + p/s) L */
+    double yb = INFINITY;
+    {
+      double r = fmax(cos(h[3]), 0), s = sin(h[3]), p = h[0], a = exp(h[2]);
+      if (p <= 0) yb = h[2] + log(L[i]);
+      else {
+        if (r > 0) {
+          double z = p * L[i] / r;
+          yb = h[2] + log(r / p) + (z > 30 ? z : log(expm1(z)));
+        }
+        if (s > 0) yb = fmin(yb, log((a + p / s) * L[i]));
+      }
+      yb += 1e-9 * fmax(1, fabs(yb));
+    }
+    double yhi_i = fmin(yhi, yb);
     if (have_J && J[i] > 0) y0 = log(J[i]);
     else if (prev > 0) y0 = log(prev) + (L[i] - prevL) / sxh_xy(h, prev);
     else y0 = h[2] + log(L[i]);
-    if (!(y0 < yhi)) y0 = isfinite(ylo) ? 0.5 * (ylo + yhi) : yhi - 1;
-    if (!(y0 > ylo)) y0 = isfinite(yhi) ? 0.5 * (ylo + yhi) : ylo + 1;
+    if (!(y0 < yhi_i)) y0 = isfinite(ylo) ? 0.5 * (ylo + yhi_i) : yhi_i - 1;
+    if (!(y0 > ylo)) y0 = isfinite(yhi_i) ? 0.5 * (ylo + yhi_i) : ylo + 1;
     ctx.L = L[i];
     double y;
-    if (gk_root_newton_safe(sxh_fdf, &ctx, y0, ylo, yhi, 1e-10, 1e-6, 60, &y) != GK_OK) {
+    if (gk_root_newton_safe(sxh_fdf, &ctx, y0, ylo, yhi_i, 1e-10, 1e-6, 60, &y) != GK_OK) {
       /* bracketing fallback: [previous J or tiny, just below the plateau
        * or a growing upper end] */
       double lo = isfinite(ylo) ? ylo : y0 - 1, hi = isfinite(yhi) ? yhi + log1p(-4 * DBL_EPSILON) : y0 + 1;
