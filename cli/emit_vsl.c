@@ -45,9 +45,8 @@ static const char *why_undetermined(const gk_vsl_fit *f, size_t k)
 {
   if (!f->ok) return "no fit";
   /* sat-exact's optimum at a limit of the model (gk_vsl_fit.limit) */
-  if (f->limit)
-    return isfinite(f->value[k]) ? "value of the limit of unbounded Is, no standard error"
-                                 : "limit of unbounded Is: diverges (gamma, alpha unbounded with g and gamma/Is fixed)";
+  if (f->limit && !isfinite(f->value[k]))
+    return "limit of unbounded Is: diverges (gamma, alpha unbounded with g and gamma/Is fixed)";
   if (at_bound(f, k)) return f->model == GK_VSL_VSL2 ? "at its lower bound (A2 >= 0)" : "at its lower bound (alpha >= 0)";
   if (!isfinite(f->se[k])) return "no standard error (the data do not constrain it)";
   if (!isfinite(f->value[k])) return "no value";
@@ -302,6 +301,7 @@ static cJSON *fit_json(const gk_vsl_fit *f, const gk_vsl_data *d, const char *yu
     cJSON_AddStringToObject(lo, "kind", "unbounded Is (quadratic saturation)");
     cJSON_AddStringToObject(lo, "equation", "dI/dx = A + g I - k I^2");
     gk_json_num(lo, "k", f->limit_k);
+    gk_json_num(lo, "k_stderr", f->limit_k_se);
   }
   cJSON_AddBoolToObject(obj, "offset", f->has_offset);
   gk_json_num(obj, "chi2", f->ok ? f->chi2 : NAN);

@@ -123,12 +123,13 @@ typedef struct gk_vsl_fit {
   /* sat-exact: 1 when the lowest chi2 lies at the model's limit
    * Is -> infinity with gamma, alpha -> infinity, g = gamma - alpha and
    * k = gamma/Is fixed: dI/dx = A + g I - k I^2 (quadratic saturation;
-   * Hill-type). gamma, alpha, Is are then NaN ("not determined"), A and g
-   * the limit's, limit_k = k; standard errors NaN; the fit is converged
-   * (g is determined); theta is a point 1e-8 inside the limit (in the
-   * homogeneous form of src/vsl/satlimit.c), for curves only. 0 otherwise. */
+   * gamma, alpha, Is are then NaN ("not determined"), A and g the limit's
+   * with standard errors from the covariance of the limit model (NaN when
+   * it is singular), limit_k = k, limit_k_se its standard error; the fit is
+   * converged; theta is a point 1e-8 inside the limit (in the homogeneous
+   * form of src/vsl/satlimit.c), for curves only. 0 otherwise. */
   int limit;
-  double limit_k;
+  double limit_k, limit_k_se;
 } gk_vsl_fit;
 
 /* Fit one model with automatic initial guesses and multi-start. Returns

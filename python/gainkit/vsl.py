@@ -83,6 +83,9 @@ class VslFit(Result):
     # with fit(..., lengths=True / offset_test=True), as the CLI reports them
     lengths: "VslLengths" = dataclasses.field(default=None, repr=False)
     offset_test: dict = dataclasses.field(default=None, repr=False)
+    # sat-exact at its limit of unbounded Is (gk_vsl_fit.limit): as the
+    # CLI's JSON "limit" object, else None
+    limit: dict = None
 
     @property
     def g(self):
@@ -112,6 +115,13 @@ class VslFit(Result):
              "aic": self.aic, "aicc": self.aicc, "bic": self.bic,
              "residuals_in": self.residuals_in, "chi2_intensity": self.chi2_intensity,
              "aicc_intensity": self.aicc_intensity, "warnings": list(self.warnings)}
+        if self.limit is not None:  # as the CLI's fit_json, before "offset"
+            d = {k: v for k, v in d.items() if k != "offset"}
+            d["limit"] = dict(self.limit)
+            d["offset"] = self.offset
+            d = {k: d[k] for k in ("model", "converged", "n_points", "range_cm", "params", "limit", "offset",
+                                   "units", "chi2", "chi2_red", "aic", "aicc", "bic", "residuals_in",
+                                   "chi2_intensity", "aicc_intensity", "warnings")}
         if top:
             d = {"command": "vsl", **d, "determined": self.determined, "weights": self.weights}
             _extras(d, self)
@@ -166,6 +176,9 @@ class VslAll(Result):
     warnings: list = dataclasses.field(default_factory=list)
     lengths: "VslLengths" = dataclasses.field(default=None, repr=False)
     offset_test: dict = dataclasses.field(default=None, repr=False)
+    # sat-exact at its limit of unbounded Is (gk_vsl_fit.limit): as the
+    # CLI's JSON "limit" object, else None
+    limit: dict = None
 
     @property
     def best(self):
@@ -408,6 +421,8 @@ def _build(f, m, rc, n, L, yunit, weights_name, I=None, S=None):
         vk, ek = v[k], e[k]
         if not ok:
             und[nm] = "no fit"
+        elif m == _SATEXACT and f.limit and not _isfinite(vk):
+            und[nm] = "limit of unbounded Is: diverges (gamma, alpha unbounded with g and gamma/Is fixed)"
         elif m == _VSL2 and k == 2 and f.a2_at_bound:
             und[nm] = "at its lower bound (A2 >= 0)"
         elif m == _SATEXACT and k == 1 and vk <= 1e-12 * abs(v[0]):
@@ -438,6 +453,8 @@ def _build(f, m, rc, n, L, yunit, weights_name, I=None, S=None):
                   yhat=ffi.unpack(yh, n) if yh != ffi.NULL else None,
                   warnings=warns, reason=ffi.string(f.reason).decode("utf-8", "replace"),
                   weights=weights_name, undetermined=und, offset=offset,
+                  limit=({"kind": "unbounded Is (quadratic saturation)", "equation": "dI/dx = A + g I - k I^2",
+                          "k": f.limit_k, "k_stderr": f.limit_k_se} if ok and m == _SATEXACT and f.limit else None),
                   L=L, intensity=I, sigma=S)
 
 

@@ -1272,7 +1272,7 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
   gk_fit_result r;
   memset(&r, 0, sizeof r);
   int sx_lim = 0;
-  double sx_h[5];
+  double sx_h[8];
   if (m == GK_VSL_SAT) {
     /* Residuals in L: y = L, the intensities are the abscissa. Intensity
      * uncertainties map to L through dL/dI at the current estimate
@@ -1413,6 +1413,11 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
     f->value[2] = exp(sx_h[2]) * I0;
     f->value[4] = sx_h[0];
     f->limit_k = sx_h[1] / I0;
+    /* standard errors from the face t = 0 (NaN when its covariance is
+     * singular) */
+    f->se[4] = sx_h[5];
+    f->se[2] = f->value[2] * sx_h[7];
+    f->limit_k_se = sx_h[6] / I0;
     add_warn(f, "lowest chi2 at the limit of unbounded Is (gamma, alpha unbounded): dI/dx = A + g I - k I^2 with k = gamma/Is = %.6g cm^-1 per intensity unit; gamma, alpha, Is not determined", f->limit_k, 0);
     snprintf(f->reason, sizeof f->reason, "the lowest chi2 lies at the limit of unbounded Is (quadratic saturation)");
   }

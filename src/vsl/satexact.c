@@ -272,8 +272,16 @@ static int sxh_jac(const double *h, double *Jm, void *p)
 /* One local fit in h = (p, q, ln a, t) from h0 at the scale I0 = e^lnI0,
  * the parameters with fix[k] held at h0[k], at most max_iter iterations
  * (an intermediate fit: no covariance). */
+static int sxh_fit_cov(const gk_vsl_data *d, const gk_fit_problem *prob0, const gk_fit_options *opt, double lnI0,
+                       const double *h0, const int *fix, size_t max_iter, int cov, gk_fit_result *r, gk_error *err);
 static int sxh_fit(const gk_vsl_data *d, const gk_fit_problem *prob0, const gk_fit_options *opt, double lnI0,
                    const double *h0, const int *fix, size_t max_iter, gk_fit_result *r, gk_error *err)
+{
+  return sxh_fit_cov(d, prob0, opt, lnI0, h0, fix, max_iter, 0, r, err);
+}
+/* sxh_fit, with the covariance when cov (the limit's standard errors) */
+static int sxh_fit_cov(const gk_vsl_data *d, const gk_fit_problem *prob0, const gk_fit_options *opt, double lnI0,
+                       const double *h0, const int *fix, size_t max_iter, int cov, gk_fit_result *r, gk_error *err)
 {
   size_t n = d->n;
   double *buf = malloc(2 * n * sizeof *buf);
@@ -301,7 +309,7 @@ static int sxh_fit(const gk_vsl_data *d, const gk_fit_problem *prob0, const gk_f
   prob.starts = NULL;
   prob.n_starts = 0;
   gk_fit_options o = *opt;
-  o.intermediate = 1;
+  o.intermediate = !cov;
   o.max_iter = max_iter;
   int rc = gk_fit(&prob, &o, r, err);
   free(buf);
@@ -558,6 +566,25 @@ static int sx_start(const gk_vsl_data *d, gk_fit_problem *prob, gk_param *par, c
   if (side < 0 && h[1] > 0) {
     memcpy(hlim, h, 4 * sizeof *hlim);
     hlim[4] = lnI0;
+    /* the limit's standard errors: the face t = 0 refitted from its
+     * optimum with the covariance (p = g, q = k I0, ln a = ln(A/I0)) */
+    hlim[5] = hlim[6] = hlim[7] = NAN;
+    {
+      int ff[4] = {0, 0, 0, 1};
+      double hf[4] = {h[0], h[1], h[2], 0};
+      gk_fit_result rc2;
+      memset(&rc2, 0, sizeof rc2);
+      if (sxh_fit_cov(d, prob, opt, lnI0, hf, ff, opt->max_iter, 1, &rc2, err) == GK_OK) {
+        if (rc2.converged && rc2.cov_ok && rc2.chi2 <= c2h * (1 + 1e-9) + 1e-24 * yy) {
+          memcpy(h, rc2.value, 4 * sizeof *h);
+          memcpy(hlim, h, 4 * sizeof *hlim);
+          hlim[5] = rc2.se[0];
+          hlim[6] = rc2.se[1];
+          hlim[7] = rc2.se[2];
+        }
+        gk_fit_result_free(&rc2);
+      }
+    }
     *limit = -1;
     if (sx_limit_result(d, opt, lnI0, h, -1, r) == GK_OK) return GK_OK;
     *limit = 0;
@@ -750,7 +777,7 @@ int gk_vsl_fit_satexact_(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fi
     gk_fit_result r;
     memset(&r, 0, sizeof r);
     int lim = 0;
-    double hl[5];
+    double hl[8];
     int frc = sx_start(d, prob, par, opt, lnI0, all + 4 * k, yy, &r, &lim, hl, err);
     if (frc == GK_EUSAGE || frc == GK_ENOMEM) {
       if (rc == GK_OK) gk_fit_result_free(best);

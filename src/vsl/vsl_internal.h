@@ -45,8 +45,9 @@ int gk_vsl_seq_starts_(gk_fit_problem *prob, gk_param *par, const gk_fit_options
  * guess_, done/warm as for gk_vsl_fit_model_, wander: starts already run
  * out of iterations elsewhere. *limit: 0, or -1 when the lowest chi2 lies
  * at the limit t = 0, q > 0 (Is -> infinity, quadratic saturation) of the
- * homogeneous form; then hlim (5) receives its h and ln I0 and best holds
- * a stand-in point 1e-8 inside the limit. */
+ * homogeneous form; then hlim (8) receives its h, ln I0 and the standard
+ * errors of p, q, ln a (NaN if singular), and best holds a stand-in point
+ * 1e-8 inside the limit. */
 int gk_vsl_fit_satexact_(const gk_vsl_data *d, gk_fit_problem *prob, const gk_fit_options *opt,
                          const double *guess, size_t ng, const gk_vsl_fit *done, const double *warm,
                          int wander, gk_fit_result *best, int *limit, double *hlim, gk_error *err);

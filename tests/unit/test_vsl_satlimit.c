@@ -167,8 +167,13 @@ static void fit_at_limit(int kind, const double *par, const char *what)
     CHECK(f.value[1] == 0);
   }
   CHECK(f.chi2 < 1e-6);
-  if (kind == 1)
-    for (int k = 0; k < 5; k++) CHECK(isnan(f.se[k]));
+  if (kind == 1 && f.limit == 1) {
+    /* standard errors of the limit model (g, A, k); none for the
+     * diverging parameters */
+    CHECK(isnan(f.se[0]) && isnan(f.se[1]) && isnan(f.se[3]));
+    CHECK(f.se[4] > 0 && isfinite(f.se[4]) && f.se[2] > 0 && isfinite(f.se[2]));
+    CHECK(f.limit_k_se > 0 && isfinite(f.limit_k_se));
+  }
   gk_vsl_fit_free(&f);
 }
 
