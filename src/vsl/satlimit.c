@@ -303,6 +303,12 @@ int gk_vsl_sxh_eval_(const double *h, const double *L, size_t n, double *J, doub
   double prev = 0, prevL = -1;
   sxh_ctx ctx = {.h = h};
   sxh_prep(h, &ctx.k);
+  /* constants of the upper bounds on J(L) below */
+  struct { double r, s, pr, lexp, llin; } bk = {ctx.k.r, ctx.k.s, 0, 0, 0};
+  if (h[0] > 0) {
+    if (bk.r > 0) { bk.pr = h[0] / bk.r; bk.lexp = h[2] + log(bk.r / h[0]); }
+    if (bk.s > 0) bk.llin = log(ctx.k.a + h[0] / bk.s);
+  }
   for (size_t i = 0; i < n; i++) {
     if (L[i] <= 0) {
       J[i] = 0;
@@ -313,19 +319,16 @@ int gk_vsl_sxh_eval_(const double *h, const double *L, size_t n, double *J, doub
     /* a finite upper end, so that the Newton iteration is bracketed on
      * both sides: dJ/dx <= a + max(p, 0) J/r and <= a + max(p, 0)/s
      * (q J^2 >= 0), so J(L) <= (a r/p)(e^{pL/r} - 1) and <= (a + p/s) L */
-    double yb = INFINITY;
-    {
-      double r = fmax(cos(h[3]), 0), s = sin(h[3]), p = h[0], a = exp(h[2]);
-      if (p <= 0) yb = h[2] + log(L[i]);
-      else {
-        if (r > 0) {
-          double z = p * L[i] / r;
-          yb = h[2] + log(r / p) + (z > 30 ? z : log(expm1(z)));
-        }
-        if (s > 0) yb = fmin(yb, log((a + p / s) * L[i]));
+    double yb = INFINITY, lnL = log(L[i]);
+    if (h[0] <= 0) yb = h[2] + lnL;
+    else {
+      if (bk.r > 0) {
+        double z = bk.pr * L[i];
+        yb = bk.lexp + (z > 30 ? z : log(expm1(z)));
       }
-      yb += 1e-9 * fmax(1, fabs(yb));
+      if (bk.s > 0) yb = fmin(yb, bk.llin + lnL);
     }
+    yb += 1e-9 * fmax(1, fabs(yb));
     double yhi_i = fmin(yhi, yb);
     if (have_J && J[i] > 0) y0 = log(J[i]);
     else if (prev > 0) y0 = log(prev) + (L[i] - prevL) / sxh_xy(h, prev);
