@@ -1,7 +1,9 @@
 /* sat-exact (Eq. 4 of Milanese et al., Adv. Opt. Mater. 2024, with losses):
  * the global start search over (g, alpha, a) with the scale Is profiled,
- * the KKT tests at alpha = 0 and Is = infinity, and the multi-start that
- * chooses the fit (moved unchanged from src/vsl/fit.c). */
+ * the KKT tests at alpha = 0 and Is = infinity, the local fit of every
+ * start in the homogeneous form (src/vsl/satlimit.c: the limits at
+ * infinity as finite points, an active set on their bounds) and the
+ * multi-start that chooses the fit. */
 #include "gainkit/vsl.h"
 #include "vsl_internal.h"
 #include "core/core_internal.h"
@@ -458,12 +460,11 @@ static int sx_local(const gk_vsl_data *d, const gk_fit_problem *prob, const gk_f
  * parameters that diverge are reported "not determined", src/vsl/fit.c).
  * Converged: g, A and k are finite, a local minimum of the model's closure
  * (KKT-tested or compared with the interior fit). */
-static int sx_limit_result(const gk_vsl_data *d, const gk_fit_options *opt, double lnI0, const double *h, int side,
+static int sx_limit_result(const gk_vsl_data *d, const gk_fit_options *opt, double lnI0, const double *h,
                            gk_fit_result *r)
 {
   size_t n = d->n;
   double hin[4] = {h[0], h[1], h[2], 1e-8}, th[4];
-  (void)side;
   if (gk_vsl_sxh_to_theta_(hin, lnI0, th) != GK_OK) return GK_EDOM;
   if (gk_fit_result_alloc_(r, n, 4) != GK_OK) return GK_ENOMEM;
   if (gk_vsl_satexact_eval_(th, d->L, n, r->yhat, NULL, 0) != GK_OK) {
@@ -586,7 +587,7 @@ static int sx_start(const gk_vsl_data *d, gk_fit_problem *prob, gk_param *par, c
       }
     }
     *limit = -1;
-    if (sx_limit_result(d, opt, lnI0, h, -1, r) == GK_OK) return GK_OK;
+    if (sx_limit_result(d, opt, lnI0, h, r) == GK_OK) return GK_OK;
     *limit = 0;
     return gk_vsl_seq_starts_(prob, par, opt, th0, 1, yy, 0, r, err);
   }
