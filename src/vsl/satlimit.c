@@ -74,11 +74,15 @@ static dn dsoftplus(dn a)
 }
 
 /* e(rho) = 1 + ln(1 - rho)/rho = -rho sum_k rho^k/(k + 2), by the series
- * for |rho| <= 0.1 (16 terms: 0.1^16 below rounding). */
+ * for |rho| <= 0.1, K terms (k = 0..K-1) with |rho|^K/(K + 2) below
+ * rounding (16 at 0.1, 2 below 1e-8). */
+/* terms needed for |z|^K/(K + 2) below 1e-17 relative: 16 at 0.1 */
+static int e_terms(double az) { return az < 1e-8 ? 2 : az < 1e-4 ? 5 : az < 1e-2 ? 9 : 16; }
 static dn de_series(dn z)
 {
-  dn r = dc(1.0 / 17);
-  for (int k = 14; k >= 0; k--) r = dadd(dc(1.0 / (k + 2)), dmul(r, z));
+  int K = e_terms(fabs(z.v));
+  dn r = dc(1.0 / (K + 1));
+  for (int k = K - 2; k >= 0; k--) r = dadd(dc(1.0 / (k + 2)), dmul(r, z));
   return dscale(dmul(r, z), -1);
 }
 
@@ -169,8 +173,9 @@ static double sxh_x_at(const double *h, double qv, double J, double lnJ, double 
  * same formulas in plain doubles. */
 static double e_series(double z)
 {
-  double r = 1.0 / 17;
-  for (int k = 14; k >= 0; k--) r = 1.0 / (k + 2) + r * z;
+  int K = e_terms(fabs(z));
+  double r = 1.0 / (K + 1);
+  for (int k = K - 2; k >= 0; k--) r = 1.0 / (k + 2) + r * z;
   return -r * z;
 }
 static double softplus(double t) { return t > 0 ? t + log1p(exp(-t)) : log1p(exp(t)); }
