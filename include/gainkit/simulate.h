@@ -158,7 +158,7 @@ typedef struct gk_sim_config {
    * own ground state, α_s = σ_p N0_s (reflections and interference
    * included; bleaching changes the shares). A cell's matrix is solved
    * again, while its pump is on, when Σ_s |σ_p ΔN0_s Δz| since its last
-   * solve exceeds pump_stack_tol (0: the default, accuracy / 100;
+   * solve exceeds pump_stack_tol (0: the default, accuracy / 1000;
    * negative: every step); between solves each slice's share follows its
    * own bleaching, q_s (1 − e^{−σ_p N0_s Δz}), q_s the light reaching it
    * at the last solve (docs/simulate.md). Bulk: the shares are depth_pump

@@ -945,7 +945,7 @@ static void pstack_cell(sim *S, size_t ci, double *P)
   size_t nz = S->nz;
   double sdz = c->pump_cross_section * c->thickness / (double)nz, ntot = c->density;
   double A[GK_SIM_MAX_SLICES], dA = 0, *sA = S->sA + ci * nz;
-  double tol = c->pump_stack_tol == 0 ? 0.01 * c->accuracy : c->pump_stack_tol;
+  double tol = c->pump_stack_tol == 0 ? 1e-3 * c->accuracy : c->pump_stack_tol;
   for (size_t z = 0; z < nz; z++) {
     double n0 = ntot - S->n1[ci * nz + z] - S->n2[ci * nz + z];
     A[z] = sdz * (n0 > 0 ? n0 : 0);
