@@ -24,6 +24,7 @@
 #include <complex.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -386,6 +387,83 @@ static void test_slice_populations(void)
   gk_sim_result_free(&r);
 }
 
+/* The config's rule (gk_sim_file_confinement): the film's absorption at the
+ * pump is the stack's k when it has one there (bulk: pump.absorption
+ * replaced by 4πk/λ_p; emitters: σ_p = 4πk/(λ_p N_tot)), else the model's
+ * own (bulk: the fixed shares with k = α_p λ_p/4π, against Airy; before,
+ * a stack without k was refused for bulk films). */
+static void put(const char *path, const char *text)
+{
+  FILE *f = fopen(path, "w");
+  if (f) {
+    fputs(text, f);
+    fclose(f);
+  }
+}
+
+static void test_config_rule(void)
+{
+  char dir[] = "/tmp/gk-simestack-XXXXXX", p[3][1200];
+  CHECK(mkdtemp(dir) != NULL);
+  snprintf(p[0], sizeof p[0], "%s/stack.yaml", dir);
+  snprintf(p[1], sizeof p[1], "%s/bulk.yaml", dir);
+  snprintf(p[2], sizeof p[2], "%s/emit.yaml", dir);
+  const char *common = "grid:\n  lambda_min: 500 nm\n  lambda_max: 560 nm\n  bins: 8\n  cells: 4\n  time_bins: 4\n"
+                       "stripe:\n  length: 1 mm\n";
+  char text[4096];
+  for (int k = 0; k < 2; k++) {
+    /* k = 0: no extinction in the stack; k = 1: k = 0.3 at every wavelength */
+    put(p[0], k ? "wavelength_nm: 530\nlayers:\n  - {name: air, n: 1.0}\n"
+                  "  - {name: film, n: 2.3, k: 0.3, thickness_nm: 180, active: true}\n  - {name: glass, n: 1.52}\n"
+                : "wavelength_nm: 530\nlayers:\n  - {name: air, n: 1.0}\n"
+                  "  - {name: film, n: 2.3, thickness_nm: 180, active: true}\n  - {name: glass, n: 1.52}\n");
+    snprintf(text, sizeof text,
+             "film:\n  thickness: 180 nm\n  confinement_from: stack.yaml\n  depth_slices: 6\n"
+             "pump:\n  wavelength: 400 nm\n  absorption: 1.2e5 cm^-1\n  depth: stack\n"
+             "carriers:\n  sigma: {peak: 4e-16 cm2, center: 535 nm, fwhm: 15 nm}\n"
+             "  emission: {center: 530 nm, fwhm: 20 nm}\n%s", common);
+    put(p[1], text);
+    snprintf(text, sizeof text,
+             "film:\n  thickness: 180 nm\n  confinement_from: stack.yaml\n  depth_slices: 6\n"
+             "pump:\n  wavelength: 400 nm\n  cross_section: 1e-16 cm2\n  depth: stack\n"
+             "emitter:\n  density: 1e18 cm^-3\n  emission: {center: 530 nm, fwhm: 20 nm}\n%s", common);
+    put(p[2], text);
+    for (int b = 0; b < 2; b++) {
+      gk_sim_file f;
+      gk_error e;
+      gk_error_clear(&e);
+      int st = gk_sim_config_read(p[1 + b], &f, &e);
+      if (st == GK_OK) st = gk_sim_file_confinement(&f, &e);
+      CHECK_MSG(st == GK_OK, "%s:%ld: %s", e.file, e.line, e.msg);
+      if (st) continue;
+      const gk_sim_config *c = &f.cfg;
+      CHECK_INT(c->pump_stack_layers, 3);
+      CHECK_INT(c->pump_stack_active, 1);
+      double alpha = b ? c->pump_cross_section * c->density : c->pump_absorption;
+      if (k) CHECK_CLOSE(alpha, 4 * M_PI * 0.3 / 400e-7, 1e-12); /* the stack's k */
+      else CHECK_CLOSE(alpha, b ? 1e-16 * 1e18 : 1.2e5, 1e-12); /* the model's own */
+      if (!b) { /* bulk: the fixed shares against Airy with that α */
+        double k1 = alpha * 400e-7 / (4 * M_PI), lp = 400, dnm = 180, n1 = 2.3, n0 = 1, n2 = 1.52, worst = 0;
+        double complex nf = n1 + I * k1, q = 2 * M_PI * nf / lp;
+        double complex r01 = (n0 - nf) / (n0 + nf), t01 = 2 * n0 / (n0 + nf), r12 = (nf - n2) / (nf + n2);
+        double complex ph = cexp(2 * I * q * dnm), A = t01 / (1 + r01 * r12 * ph), B = A * r12 * ph;
+        for (size_t z = 0; z < 6; z++) {
+          double want = 4 * M_PI * n1 * k1 / lp * field_integral(A, B, q, dnm * z / 6, dnm * (z + 1) / 6) / n0;
+          worst = fmax(worst, fabs(c->depth_pump[z] - want) / want);
+        }
+        CHECK_MSG(worst < 1e-7, "bulk shares (stack k %s) vs Airy: %.3g", k ? "0.3" : "0", worst);
+      }
+      gk_sim_result r;
+      CHECK_MSG(gk_sim_run(c, &r, NULL, &e) == GK_OK, "%s", e.msg);
+      if (r.lambda) pump_balance(&r.budget, b ? 1e-3 : 1e-7);
+      gk_sim_result_free(&r);
+      gk_sim_file_free(&f);
+    }
+  }
+  for (int i = 0; i < 3; i++) unlink(p[i]);
+  rmdir(dir);
+}
+
 /* Refusals of a malformed stack. */
 static void test_checks(void)
 {
@@ -413,6 +491,7 @@ int main(void)
   RUN(test_index_matched);
   RUN(test_budget_threads);
   RUN(test_slice_populations);
+  RUN(test_config_rule);
   RUN(test_checks);
   return gk_test_summary();
 }
