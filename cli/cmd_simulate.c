@@ -297,7 +297,10 @@ const struct cli_command cli_cmd_simulate = {
     "equations of the emitters (or the carriers of a bulk film) coupled to\n"
     "forward/backward guided photon fluxes (docs/simulate.md); film.depth_slices\n"
     "resolves the populations in depth (the pump bleaching the emitter film from\n"
-    "the top; single runs report the photons absorbed per slice). Without a sweep\n"
+    "the top; pump.depth: stack pumps it through its stack, reflections and\n"
+    "interference included, the stack's transfer matrix solved again as the film\n"
+    "bleaches; single runs report per slice the photons absorbed and the\n"
+    "populations in cm^-3, maximum and at the pump peak). Without a sweep\n"
     "flag the sweep in CONFIG is run; without one there, a single run at the\n"
     "configured fluence and stripe length.",
   .epilog =

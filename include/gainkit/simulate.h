@@ -326,9 +326,12 @@ typedef struct gk_sim_file {
 int gk_sim_config_read(const char *path, gk_sim_file *f, gk_error *err);
 /* Γ of a config read with film.confinement_from: loads the stack, solves
  * (with film.depth_slices > 1 also each mode's |E|² share per slice of the
- * active layer -> depth_mode, and with pump.depth: stack the share of the
- * incident pump photons absorbed in each slice, from the stack's
- * normal-incidence transfer matrix at the pump wavelength -> depth_pump) */
+ * active layer -> depth_mode, and with pump.depth: stack the stack at the
+ * pump wavelength -> pump_stack (f->pump_stack), for bulk films also the
+ * share of the incident pump photons absorbed in each slice -> depth_pump;
+ * the film's absorption at the pump is the stack's k there when it has
+ * one (it replaces pump_absorption, or sets pump_cross_section = α/N_tot),
+ * else the model's own) */
 /* Γ of a config read with film.confinement_from: loads the stack, solves
  * its TE modes at the emission peak (f->confinement_nm) and sets
  * f->cfg.confinement to TE0's active-layer share; with npol = 2 also TM0's
