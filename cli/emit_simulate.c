@@ -454,10 +454,12 @@ int sim_emit_run(const cli_common *comp, const char *path, const gk_sim_file *cf
                  r->absorbed_slice[r->nslices - 1] / r->budget.absorbed);
     if (c.pump_stack_layers > 0 && r->budget.pump_incident > 0)
       cli_printf(&b, "pump stack:   of the incident photons %.4g reflected, %.4g absorbed above the film, %.4g in "
-                 "it, %.4g passed below (%zu transfer-matrix solves)\n",
+                 "it, %.4g passed below (%zu transfer-matrix solves; the film's alpha at the pump %.4g cm^-1%s)\n",
                  r->budget.pump_reflected / r->budget.pump_incident, r->budget.pump_above / r->budget.pump_incident,
                  r->budget.absorbed / r->budget.pump_incident, r->budget.pump_below / r->budget.pump_incident,
-                 r->budget.pump_solves);
+                 r->budget.pump_solves,
+                 c.kinetics == GK_SIM_BULK ? c.pump_absorption : c.pump_cross_section * c.density,
+                 c.kinetics == GK_SIM_BULK ? "" : " unbleached");
     text_slices(&b, &c, r);
     cli_printf(&b, "  %10s  %15s  %14s  %10s\n", "t (ns)", "pump (ph/cm2/s)", "edge (ph/s)", "FWHM (nm)");
     size_t every = r->ntimes > 20 ? r->ntimes / 20 : 1;

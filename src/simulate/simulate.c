@@ -520,7 +520,9 @@ static double pstack_solve(const pstack *K, const double *A, size_t nz, double *
   Es[nz] = E;
   Hs[nz] = H;
   for (size_t z = nz; z-- > 0;) {
-    double Az = A[z] > 1e-9 ? A[z] : 1e-9;
+    /* (above 600 nothing passes the slice: e^{-600}; the cap keeps the
+     * layer matrix finite) */
+    double Az = A[z] > 1e-9 ? (A[z] < 600 ? A[z] : 600) : 1e-9;
     Af[z] = Az;
     /* α = 2 k0 k: k0 k Δz = A/2 */
     cx N = {K->nf, 0.5 * Az / K->k0dz};

@@ -483,6 +483,23 @@ static void test_checks(void)
   T[5] = 180;
   T[1] = 0.1; /* the pump would come from an absorbing medium */
   CHECK(gk_sim_config_check(&c, &e) == GK_EUSAGE);
+  T[1] = 0;
+  /* an opaque film (optical depth 2000 per slice): finite fields, the
+   * first slice takes all that enters, nothing passes below */
+  c.depth_slices = 2;
+  c.pump_cross_section = 4000 / (c.density * c.thickness);
+  c.ncells = 2;
+  c.nbins = 4;
+  c.ntimes = 4;
+  gk_sim_result r;
+  CHECK_MSG(gk_sim_run(&c, &r, NULL, &e) == GK_OK, "%s", e.msg);
+  if (r.lambda) {
+    printf("  opaque film: absorbed %g, slices %g %g, below %g\n", r.budget.absorbed, r.absorbed_slice[0], r.absorbed_slice[1], r.budget.pump_below);
+    CHECK(isfinite(r.budget.absorbed) && r.budget.absorbed > 0 && r.absorbed_slice[1] < 1e-200 * r.absorbed_slice[0]);
+    CHECK(r.budget.pump_below == 0);
+    pump_balance(&r.budget, 1e-12);
+  }
+  gk_sim_result_free(&r);
 }
 
 int main(void)
