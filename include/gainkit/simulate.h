@@ -213,6 +213,11 @@ enum { GK_SIM_THREADS_AUTO = 0, GK_SIM_THREADS_ALWAYS = 1, GK_SIM_THREADS_NEVER 
  * the pump pulse each limit the step to accuracy x their time scale. */
 double gk_sim_steps_estimate(const gk_sim_config *c);
 
+/* The share of the pump pulse's photons that falls inside the run's time
+ * window (t_start..t_end, or the automatic window): 1 but for the far
+ * tails when the window brackets the pulse (peak at t = 0). A window that
+ * starts at t = 0 (t_end given, t_start not) holds only half the pulse. */
+double gk_sim_pump_share(const gk_sim_config *c);
 /* Cells of the unpumped film beyond the stripe (unpumped_length rounded to
  * whole cells of the stripe's size, at least one when positive) and the
  * number of lateral strips the run uses. */

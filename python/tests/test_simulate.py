@@ -158,7 +158,7 @@ def test_stack_pump_and_slice_populations_match_cli(gk, tmp_path):
     text = (text.replace("  cross_section: 5e-15 cm2", "  cross_section: 5e-15 cm2\n  depth: stack")
             .replace("  bins: 64", "  bins: 16").replace("  cells: 100", "  cells: 12")
             .replace("  time_bins: 200", "  time_bins: 10")
-            .replace("  t_end: 400 ns", "  t_start: -7.5 ns\n  t_end: 30 ns"))
+            .replace("  t_end: 400 ns", "  t_end: 30 ns"))
     assert "depth: stack" in text and "t_start" in text
     cfg = tmp_path / "ncstack.yaml"
     cfg.write_text(text)

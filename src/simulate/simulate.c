@@ -1599,6 +1599,14 @@ double gk_sim_steps_estimate(const gk_sim_config *c)
   return fmax(decay, pulse) + (double)c->ntimes;
 }
 
+double gk_sim_pump_share(const gk_sim_config *c)
+{
+  double t0, t1;
+  window(c, &t0, &t1);
+  double s = c->pump_fwhm * FWHM_TO_SIGMA * M_SQRT2;
+  return 0.5 * (erf(t1 / s) - erf(t0 / s));
+}
+
 size_t gk_sim_unpumped_cells(const gk_sim_config *c)
 {
   if (!(c->unpumped_length > 0) || !(c->ncells > 0)) return 0;
