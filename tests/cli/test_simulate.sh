@@ -76,6 +76,14 @@ then ok; else bad "emitter depth slices: per-slice absorption, budget or memory"
 # balance closes (incident = reflected + above + film + below; the default
 # solve tolerance leaves < 1e-3 of accuracy 0.1), the glass-backed NC film
 # reflects part of the pump, and the slice populations are reported.
+# a window that starts at the pump peak (t_end without t_start) delivers half
+# the pulse: warned on stderr
+grep -v '^  t_start:' "$T/nc.yaml" >"$T/nchalf.yaml"
+run simulate "$T/nchalf.yaml"
+expect_rc 0 "window from the pump peak"
+expect_err "holds 50.0 % of the pump pulse" "window holding half the pulse: warning"
+run simulate "$T/nc.yaml"
+if printf '%s' "$ERR" | grep -q "of the pump pulse"; then bad "warning for a whole pulse"; else ok; fi
 sed 's/^  cross_section: .*/&\n  depth: stack/' "$T/nc.yaml" >"$T/ncstack.yaml"
 run simulate "$T/ncstack.yaml"
 expect_rc 0 "stack pump with emitters"

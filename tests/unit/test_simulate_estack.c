@@ -464,6 +464,22 @@ static void test_config_rule(void)
   rmdir(dir);
 }
 
+/* The share of the pump inside the window: half for a window starting at
+ * the peak (what examples/sim-cspbbr3-nc.yaml had), ~1 for the automatic
+ * window (from −2.5 FWHM: erfc(2.5 · 2 √ln2)/2 = 2e-9 of the pulse before
+ * it; it ends 8 lifetimes after the pulse). */
+static void test_pump_share(void)
+{
+  gk_sim_config c;
+  film(&c, 200e-7);
+  c.t_start = 0;
+  c.t_end = 400e-9;
+  CHECK_CLOSE(gk_sim_pump_share(&c), 0.5, 1e-12);
+  c.t_start = c.t_end = 0;
+  double tail = 0.5 * erfc(2.5 * 2 * sqrt(log(2.0)));
+  CHECK_CLOSE(gk_sim_pump_share(&c), 1 - tail, 1e-12);
+}
+
 /* Refusals of a malformed stack. */
 static void test_checks(void)
 {
@@ -509,6 +525,7 @@ int main(void)
   RUN(test_budget_threads);
   RUN(test_slice_populations);
   RUN(test_config_rule);
+  RUN(test_pump_share);
   RUN(test_checks);
   return gk_test_summary();
 }
