@@ -1097,7 +1097,11 @@ static void pop_chunks(sim *S, size_t i0, size_t i1, const pop_args *pa)
   for (size_t a = i0; a < i1; a += POP_CHUNK) {
     size_t b = a + POP_CHUNK < ncell ? a + POP_CHUNK : ncell;
     double *P = S->bpart + a / POP_CHUNK * S->bstride;
-    for (size_t k = 0; k < pn_off(nz) + 2 * nz; k++) P[k] = 0;
+    /* (the pump balance's and slice populations' slots only when used: a
+     * plain run zeroes what it did before) */
+    size_t used = S->srto ? pn_off(nz) : pb_off(nz);
+    if (nz > 1) used = pn_off(nz) + 2 * nz;
+    for (size_t k = 0; k < used; k++) P[k] = 0;
     pop_cells(S, a, b, P, pa);
   }
   cell_terms(S, i0, i1);
