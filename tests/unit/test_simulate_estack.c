@@ -491,6 +491,12 @@ static void test_checks(void)
   three_layers(T, 1.0, 2.3, 180, 1.5);
   use_stack(&c, T, 3, 1);
   CHECK(gk_sim_config_check(&c, &e) == GK_OK);
+  /* the memory report counts the per-cell stack state: 2 nz + 3 doubles a cell */
+  double m1 = gk_sim_memory_bytes(&c);
+  c.pump_stack_layers = 0;
+  double m0 = gk_sim_memory_bytes(&c);
+  c.pump_stack_layers = 3;
+  CHECK_CLOSE(m1 - m0, (2.0 * 4 + 3) * (double)c.ncells * sizeof(double), 1e-12);
   c.pump_stack_active = 2;
   CHECK(gk_sim_config_check(&c, &e) == GK_EUSAGE);
   c.pump_stack_active = 1;
