@@ -2,6 +2,7 @@
  * gk_fit problem for each model, reported parameters. */
 #include "gainkit/vsl.h"
 #include "vsl_internal.h"
+#include "vexp.h"
 #include "core/core_internal.h"
 #include "fit/solve1d.h"
 #include "fit/structured.h"
@@ -104,10 +105,25 @@ static int prof_init(prof_ws *ws, const gk_vsl_data *d, int kind, double Ls, int
   for (size_t i = 0; i < n; i++) {
     double s = sig_I(d, i), w = 1 / (s * s), y = d->intensity[i], l = d->L[i];
     ws->w[i] = w;
-    ws->m[i] = kind ? -expm1(-l / Ls) : 0;
+    ws->m[i] = 0;
     ws->wy[i] = w * y;
     ws->wl[i] = w * l;
     ws->syy += w * y * y; ws->sll += w * l * l; ws->sly += w * l * y;
+  }
+  if (kind) {
+    /* emp: m_i = -expm1(-L_i/Ls), two at a time (vexp.h) */
+    for (size_t i = 0; i < n; i++) ws->m[i] = -(d->L[i] / Ls);
+    /* (GCC 12 warns that the malloc'd array may be uninitialised when
+     * passed as const: every element < n was set just above) */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+    gk_vexpm1(ws->m, ws->m, n);
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+    for (size_t i = 0; i < n; i++) ws->m[i] = -ws->m[i];
   }
   return GK_OK;
 }
@@ -392,9 +408,17 @@ static double grid_g2(const gk_vsl_data *d, int kind, double Ls, int with_bg, pr
   size_t n = d->n;
   prof p2, *o2 = best2 ? &p2 : NULL;
   double *eg = malloc(2 * n * sizeof *eg), *es = eg ? eg + n : NULL;
-  if (eg)
+  if (eg && kind) {
+    /* emp: the exponentials two at a time (vexp.h) */
     for (size_t i = 0; i < n; i++) {
-      double x = kind ? Ls * (ws.m[i] - ws.m[n - 1]) : d->L[i] - Lm;
+      double x = Ls * (ws.m[i] - ws.m[n - 1]);
+      eg[i] = glo * x;
+      es[i] = h * x;
+    }
+    gk_vexp(eg, eg, 2 * n);
+  } else if (eg)
+    for (size_t i = 0; i < n; i++) {
+      double x = d->L[i] - Lm;
       eg[i] = exp(glo * x);
       es[i] = exp(h * x);
     }
@@ -406,9 +430,16 @@ static double grid_g2(const gk_vsl_data *d, int kind, double Ls, int with_bg, pr
   }
   /* the slope estimate's neighbourhood, where the grid is coarse relative
    * to the gain itself */
-  if (eg)
+  if (eg && kind) {
     for (size_t i = 0; i < n; i++) {
-      double x = kind ? Ls * (ws.m[i] - ws.m[n - 1]) : d->L[i] - Lm;
+      double x = Ls * (ws.m[i] - ws.m[n - 1]);
+      eg[i] = 0.7 * gs * x;
+      es[i] = 0.1 * gs * x;
+    }
+    gk_vexp(eg, eg, 2 * n);
+  } else if (eg)
+    for (size_t i = 0; i < n; i++) {
+      double x = d->L[i] - Lm;
       eg[i] = exp(0.7 * gs * x);
       es[i] = exp(0.1 * gs * x);
     }
@@ -841,23 +872,24 @@ static int empvp_model(const double *th, double *yhat, void *p)
   c->at_ok = 0; /* m and s are overwritten below, also when the call fails */
   double g = th[0], Ls = exp(th[1]);
   if (!isfinite(Ls) || !(Ls > 0)) return GK_EDOM;
-  double tn = d->L[n - 1] / Ls, mn = -expm1(-tn);
-  double qn = tn < 1e-2 ? tn * tn * (0.5 + tn * (-1.0 / 3 + tn * (1.0 / 8 + tn * (-1.0 / 30 + tn / 144))))
-                        : mn - tn * (1 - mn);
   double ss = 0, sy = 0, iLs = 1 / Ls, gLs = g * Ls;
   double *m = c->m, *s = c->s;
-  for (size_t i = 0; i < n; i++) m[i] = -expm1(-(d->L[i] * iLs));
-  for (size_t i = 0; i < n; i++) {
-    s[i] = exp(gLs * (m[i] - mn));
-    if (!isfinite(s[i])) return GK_EDOM;
-  }
+  /* the exponentials two at a time (vexp.h) */
+  for (size_t i = 0; i < n; i++) s[i] = -(d->L[i] * iLs);
+  gk_vexpm1(s, m, n);
+  for (size_t i = 0; i < n; i++) m[i] = -m[i];
+  double tn = d->L[n - 1] * iLs, mn = m[n - 1];
+  double qn = tn < 1e-2 ? tn * tn * (0.5 + tn * (-1.0 / 3 + tn * (1.0 / 8 + tn * (-1.0 / 30 + tn / 144))))
+                        : mn - tn * (1 - mn);
+  for (size_t i = 0; i < n; i++) s[i] = gLs * (m[i] - mn);
+  gk_vexp(s, s, n);
   for (size_t i = 0; i < n; i++) {
     double ws = c->w[i] * s[i];
     ss += ws * s[i];
     sy += c->wy[i] * s[i];
   }
   double a = sy / ss;
-  if (!(a > 0) || !isfinite(a)) return GK_EDOM;
+  if (!isfinite(ss) || !(a > 0) || !isfinite(a)) return GK_EDOM;
   for (size_t i = 0; i < n; i++) yhat[i] = a * s[i];
   c->amp = a;
   c->lnref = g * Ls * mn;
