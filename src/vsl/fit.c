@@ -180,6 +180,19 @@ static prof profile_e(const prof_ws *ws, double g, double *eg, const double *es,
      * chains (as vsl1's loop below) */
     double see2 = 0, sey2 = 0;
     size_t i = 0;
+#ifdef GK_VEXP_VEC
+    /* lane 0 the even points' sums, lane 1 the odd points': the same
+     * operations in the same order as the two scalar chains below */
+    __m128d vee = _mm_setzero_pd(), vey = _mm_setzero_pd();
+    for (; i + 1 < n; i += 2) {
+      __m128d e = _mm_loadu_pd(eg + i);
+      _mm_storeu_pd(eg + i, _mm_mul_pd(e, _mm_loadu_pd(es + i)));
+      vee = _mm_add_pd(vee, _mm_mul_pd(_mm_mul_pd(_mm_loadu_pd(w + i), e), e));
+      vey = _mm_add_pd(vey, _mm_mul_pd(e, _mm_loadu_pd(wy + i)));
+    }
+    see = _mm_cvtsd_f64(vee); see2 = _mm_cvtsd_f64(_mm_unpackhi_pd(vee, vee));
+    sey = _mm_cvtsd_f64(vey); sey2 = _mm_cvtsd_f64(_mm_unpackhi_pd(vey, vey));
+#endif
     for (; i + 1 < n; i += 2) {
       double e = eg[i], f = eg[i + 1];
       eg[i] *= es[i];
@@ -219,6 +232,18 @@ static prof profile_e(const prof_ws *ws, double g, double *eg, const double *es,
        * grid point's eg in the same pass */
       double see2 = 0, sey2 = 0;
       size_t i = 0;
+#ifdef GK_VEXP_VEC
+      /* two lanes = the two scalar chains below, the same operations */
+      __m128d vee = _mm_setzero_pd(), vey = _mm_setzero_pd(), va = _mm_set1_pd(ai), vb = _mm_set1_pd(bi);
+      for (; i + 1 < n; i += 2) {
+        __m128d x = _mm_loadu_pd(eg + i), e = _mm_sub_pd(_mm_mul_pd(x, va), vb);
+        _mm_storeu_pd(eg + i, _mm_mul_pd(x, _mm_loadu_pd(es + i)));
+        vee = _mm_add_pd(vee, _mm_mul_pd(_mm_mul_pd(_mm_loadu_pd(w + i), e), e));
+        vey = _mm_add_pd(vey, _mm_mul_pd(e, _mm_loadu_pd(wy + i)));
+      }
+      see = _mm_cvtsd_f64(vee); see2 = _mm_cvtsd_f64(_mm_unpackhi_pd(vee, vee));
+      sey = _mm_cvtsd_f64(vey); sey2 = _mm_cvtsd_f64(_mm_unpackhi_pd(vey, vey));
+#endif
       for (; i + 1 < n; i += 2) {
         double e = eg[i] * ai - bi, f = eg[i + 1] * ai - bi;
         eg[i] *= es[i];
@@ -237,6 +262,21 @@ static prof profile_e(const prof_ws *ws, double g, double *eg, const double *es,
       /* the grid's loop with the L sum (vsl2's two variants): as above */
       double see2 = 0, sey2 = 0, sel2 = 0;
       size_t i = 0;
+#ifdef GK_VEXP_VEC
+      /* two lanes = the two scalar chains below, the same operations */
+      __m128d vee = _mm_setzero_pd(), vey = _mm_setzero_pd(), vel = _mm_setzero_pd(), va = _mm_set1_pd(ai),
+              vb = _mm_set1_pd(bi);
+      for (; i + 1 < n; i += 2) {
+        __m128d x = _mm_loadu_pd(eg + i), e = _mm_sub_pd(_mm_mul_pd(x, va), vb);
+        _mm_storeu_pd(eg + i, _mm_mul_pd(x, _mm_loadu_pd(es + i)));
+        vee = _mm_add_pd(vee, _mm_mul_pd(_mm_mul_pd(_mm_loadu_pd(w + i), e), e));
+        vey = _mm_add_pd(vey, _mm_mul_pd(e, _mm_loadu_pd(wy + i)));
+        vel = _mm_add_pd(vel, _mm_mul_pd(e, _mm_loadu_pd(wl + i)));
+      }
+      see = _mm_cvtsd_f64(vee); see2 = _mm_cvtsd_f64(_mm_unpackhi_pd(vee, vee));
+      sey = _mm_cvtsd_f64(vey); sey2 = _mm_cvtsd_f64(_mm_unpackhi_pd(vey, vey));
+      sel = _mm_cvtsd_f64(vel); sel2 = _mm_cvtsd_f64(_mm_unpackhi_pd(vel, vel));
+#endif
       for (; i + 1 < n; i += 2) {
         double e = eg[i] * ai - bi, f = eg[i + 1] * ai - bi;
         eg[i] *= es[i];
