@@ -821,6 +821,13 @@ int gk_vsl_seq_starts_(gk_fit_problem *prob, gk_param *par, const gk_fit_options
 }
 double gk_vsl_sig_I_(const gk_vsl_data *d, size_t i) { return sig_I(d, i); }
 
+/* The basin of a converged fit r (structured.h gk_ms_basin: its point,
+ * chi2 and J^T W J) into b; 0 when it has none. */
+typedef int (*basin_fn)(const gk_fit_result *r, gk_ms_basin *b, void *ctx);
+static int seq_starts_b(gk_fit_workspace *ws, gk_fit_problem *prob, gk_param *par, const gk_fit_options *opt,
+                        const double *st, size_t ns, double yy, int wander, double target, gk_fit_result *best,
+                        basin_fn bfn, void *bctx, gk_error *err);
+
 /* As seq_starts, running every start in the workspace ws (when not NULL:
  * no solver allocation per start), and stopping after the first converged
  * fit whose chi2 reaches target (to 1e-6): target is the global minimum of
@@ -830,6 +837,20 @@ static int seq_starts_ws(gk_fit_workspace *ws, gk_fit_problem *prob, gk_param *p
                          const double *st, size_t ns, double yy, int wander, double target, gk_fit_result *best,
                          gk_error *err)
 {
+  return seq_starts_b(ws, prob, par, opt, st, ns, yy, wander, target, best, NULL, NULL, err);
+}
+
+/* As seq_starts_ws; with bfn (and ws), the starts after the best converged
+ * fit stop as soon as they reach its basin (bfn gives it; the dense
+ * driver's test, structured.h gk_ms_basin), which counts as agreeing with
+ * it: the policy's second fit without the iterations that only polish its
+ * convergence. */
+static int seq_starts_b(gk_fit_workspace *ws, gk_fit_problem *prob, gk_param *par, const gk_fit_options *opt,
+                        const double *st, size_t ns, double yy, int wander, double target, gk_fit_result *best,
+                        basin_fn bfn, void *bctx, gk_error *err)
+{
+  gk_ms_basin basin;
+  if (!ws) bfn = NULL;
   size_t p = prob->p;
   prob->param = par;
   prob->starts = NULL;
@@ -849,13 +870,21 @@ static int seq_starts_ws(gk_fit_workspace *ws, gk_fit_problem *prob, gk_param *p
     }
     gk_fit_result r;
     memset(&r, 0, sizeof r);
+    basin.hit = 0;
     int frc = ws ? gk_fit_run(ws, prob, &r, err) : gk_fit(prob, opt, &r, err);
     if (frc == GK_EUSAGE || frc == GK_ENOMEM) {
       gk_fit_result_free(&r);
       if (have) gk_fit_result_free(best);
+      if (bfn) gk_fit_basin_(ws, NULL);
       return frc;
     }
     if (frc != GK_OK) { gk_fit_result_free(&r); continue; }
+    if (bfn && basin.hit) {
+      /* stopped in the best fit's basin: it agrees with the best */
+      gk_ms_record(&ms, k, 1, 1, ms.best_chi2, 0);
+      gk_fit_result_free(&r);
+      continue;
+    }
     /* Ran out of iterations: along a flat valley (sat-exact: gamma and
      * alpha growing together, or Is -> 0 with gamma Is fixed) where the
      * data do not determine the parameters. */
@@ -866,10 +895,13 @@ static int seq_starts_ws(gk_fit_workspace *ws, gk_fit_problem *prob, gk_param *p
       best->best_start = k;
       have = 1;
       rc = GK_OK;
+      /* the new best's basin for the starts that follow */
+      if (bfn) gk_fit_basin_(ws, best->converged && !gk_ms_done(&ms) && bfn(best, &basin, bctx) ? &basin : NULL);
     } else {
       gk_fit_result_free(&r);
     }
   }
+  if (bfn) gk_fit_basin_(ws, NULL);
   return rc;
 }
 
@@ -984,6 +1016,44 @@ static int empvp_jac(const double *th, double *J, void *p)
   return GK_OK;
 }
 
+/* The basin of a converged projected fit (seq_starts_b): its point, chi2
+ * and H = J^T W J from the exact projected Jacobian there; the region is
+ * the 1-sigma contour of the scaled covariance, chi2 - chi2_1 <= chi2_1/(n-2).
+ * The amplitude at that point is kept for the finisher. */
+typedef struct empvp_basin {
+  empvp *c;
+  double *J;                    /* n x 2 scratch */
+  double th[2], amp, lnref;     /* the basin's point and its amplitude */
+  int have;
+} empvp_basin;
+
+static int empvp_basin_fn(const gk_fit_result *r, gk_ms_basin *b, void *ctx)
+{
+  empvp_basin *eb = ctx;
+  empvp *c = eb->c;
+  size_t n = c->d->n;
+  eb->have = 0;
+  if (!(c->at_ok && c->last[0] == r->value[0] && c->last[1] == r->value[1]) &&
+      empvp_model(r->value, eb->J, c) != GK_OK)
+    return 0;
+  eb->th[0] = r->value[0];
+  eb->th[1] = r->value[1];
+  eb->amp = c->amp;
+  eb->lnref = c->lnref;
+  eb->have = 1;
+  if (!(n > 2) || !(r->chi2 > 0) || !isfinite(r->chi2)) return 0;
+  empvp_form_jac(c, eb->J);
+  double h00 = 0, h01 = 0, h11 = 0;
+  for (size_t i = 0; i < n; i++) {
+    double a = eb->J[2 * i], l = eb->J[2 * i + 1], w = c->w[i];
+    h00 += w * a * a; h01 += w * a * l; h11 += w * l * l;
+  }
+  if (!(h00 > 0 && h11 > 0 && h00 * h11 - h01 * h01 > 0)) return 0;
+  *b = (gk_ms_basin){.p = 2, .theta = {r->value[0], r->value[1]}, .H = {h00, h01, h01, h11},
+                     .chi2 = r->chi2, .dchi2 = r->chi2 / (double)(n - 2)};
+  return 1;
+}
+
 /* emp's fit from the guesses st (ns (g, ln A, ln Ls) triples) by variable
  * projection, the starts through seq_starts_ws (the one multi-start
  * policy: two converged starts agreeing on chi2), the winner finished on
@@ -994,7 +1064,7 @@ static int emp_vp_fit(const gk_vsl_data *d, gk_fit_problem *full, gk_param *fpar
                       const double *st, size_t ns, double yy, gk_fit_result *res, gk_error *err)
 {
   size_t n = d->n;
-  double *buf = malloc(7 * n * sizeof *buf), *st2 = malloc(2 * (ns ? ns : 1) * sizeof *st2);
+  double *buf = malloc(9 * n * sizeof *buf), *st2 = malloc(2 * (ns ? ns : 1) * sizeof *st2);
   if (!buf || !st2) { free(buf); free(st2); return GK_ENOMEM; }
   empvp c = {.d = d, .w = buf, .wy = buf + n, .jc = buf + 2 * n, .m = buf + 5 * n, .s = buf + 6 * n};
   for (size_t i = 0; i < n; i++) {
@@ -1021,14 +1091,24 @@ static int emp_vp_fit(const gk_vsl_data *d, gk_fit_problem *full, gk_param *fpar
   gk_fit_workspace *ws = ns > 1 ? gk_fit_alloc(NULL, opt, n, 2) : NULL;
   gk_fit_result r;
   memset(&r, 0, sizeof r);
-  int rc = seq_starts_ws(ws, &prob, par, opt, st2, ns, yy, 0, INFINITY, &r, err);
+  /* the starts after the first converged one stop in its basin */
+  empvp_basin eb = {.c = &c, .J = buf + 7 * n};
+  int rc = seq_starts_b(ws, &prob, par, opt, st2, ns, yy, 0, INFINITY, &r, empvp_basin_fn, &eb, err);
   gk_fit_free(ws);
   if (rc == GK_OK) {
-    double *yh = buf + 4 * n;
-    /* the amplitude at the winner: usually the engine's last call */
-    if (!(c.at_ok && c.last[0] == r.value[0] && c.last[1] == r.value[1])) rc = empvp_model(r.value, yh, &c);
+    double *yh = buf + 4 * n, amp = c.amp, lnref = c.lnref;
+    /* the amplitude at the winner: usually the engine's last call, or the
+     * basin's point */
+    if (eb.have && eb.th[0] == r.value[0] && eb.th[1] == r.value[1]) {
+      amp = eb.amp;
+      lnref = eb.lnref;
+    } else if (!(c.at_ok && c.last[0] == r.value[0] && c.last[1] == r.value[1])) {
+      rc = empvp_model(r.value, yh, &c);
+      amp = c.amp;
+      lnref = c.lnref;
+    }
     if (rc == GK_OK) {
-      double th[3] = {r.value[0], log(c.amp) - c.lnref, r.value[1]};
+      double th[3] = {r.value[0], log(amp) - lnref, r.value[1]};
       for (size_t k = 0; k < 3; k++) fpar[k].init = th[k];
       full->param = fpar;
       full->starts = NULL;
