@@ -157,7 +157,10 @@ int gk_ms_in_basin(const gk_ms_basin *b, const double *theta, double chi2, const
   double dc = chi2 - b->chi2;
   if (!(dc <= b->dchi2) || p == 0 || p > GK_MS_BASIN_MAXP) return 0;
   double d[GK_MS_BASIN_MAXP], q = 0, tr = 0, r2 = 0, h2 = 0;
-  for (size_t j = 0; j < p; j++) d[j] = theta[j] - b->theta[j];
+  for (size_t j = 0; j < p; j++) {
+    d[j] = theta[j] - b->theta[j];
+    if (!(fabs(d[j]) <= b->box[j])) return 0;
+  }
   for (size_t j = 0; j < p; j++) {
     double s = 0;
     for (size_t k = 0; k < p; k++) s += b->H[j * p + k] * d[k];

@@ -110,6 +110,9 @@ int gk_ms_prefer(gk_ms *ms, size_t idx, int converged, double chi2);
  * is in its basin and would only converge to it again, so it stops there
  * (the dense driver, gk_fit_basin_). A point passes when, after an accepted
  * step,
+ *   - |theta_j - theta_1j| <= box[j] for every j (the caller's scale over
+ *     which its model is near quadratic: a flat valley's far end fits the
+ *     bowl's numbers without being its basin),
  *   - chi2 - chi2_1 <= dchi2 (the region: e.g. chi2_1/(n - p), the 1-sigma
  *     contour of the fit's scaled covariance),
  *   - chi2 - chi2_1 equals d^T H d to 10 % (+ 1e-9 chi2_1), and
@@ -125,6 +128,7 @@ typedef struct gk_ms_basin {
   size_t p;
   double theta[GK_MS_BASIN_MAXP];
   double H[GK_MS_BASIN_MAXP * GK_MS_BASIN_MAXP];
+  double box[GK_MS_BASIN_MAXP];
   double chi2, dchi2;
   int hit;            /* set by the driver when a run stopped in the basin */
   size_t n_iter;      /* that run's iterations */

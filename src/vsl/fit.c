@@ -955,11 +955,23 @@ static int empvp_model(const double *th, double *yhat, void *p)
                         : mn - tn * (1 - mn);
   for (size_t i = 0; i < n; i++) s[i] = gLs * (m[i] - mn);
   gk_vexp(s, s, n);
+#ifdef GK_VEXP_VEC
+  /* (ss, sy) as one pair of lanes: each sum its own chain in the order
+   * of the scalar loop below (the same bits) */
+  __m128d acc = _mm_setzero_pd();
+  for (size_t i = 0; i < n; i++) {
+    __m128d si = _mm_set1_pd(s[i]);
+    acc = _mm_add_pd(acc, _mm_mul_pd(_mm_set_pd(c->wy[i], c->w[i] * s[i]), si));
+  }
+  ss = _mm_cvtsd_f64(acc);
+  sy = _mm_cvtsd_f64(_mm_unpackhi_pd(acc, acc));
+#else
   for (size_t i = 0; i < n; i++) {
     double ws = c->w[i] * s[i];
     ss += ws * s[i];
     sy += c->wy[i] * s[i];
   }
+#endif
   double a = sy / ss;
   if (!isfinite(ss) || !(a > 0) || !isfinite(a)) return GK_EDOM;
   for (size_t i = 0; i < n; i++) yhat[i] = a * s[i];
@@ -988,6 +1000,23 @@ static void empvp_form_jac(empvp *c, double *J)
   const double *m = c->m, *s = c->s;
   double mn = c->mn, qn = c->qn, Ls = c->Ls, gLs = c->gLs, iLs = c->iLs, a = c->amp, ss = c->ss;
   double dg_y = 0, dg_s = 0, dl_y = 0, dl_s = 0;
+#ifdef GK_VEXP_VEC
+  /* a row of J, (ds/dg, ds/d ln Ls), is a pair of lanes: the sums
+   * (dg_y, dl_y) and (dg_s, dl_s) each a chain in the scalar loop's order
+   * (the same bits) */
+  __m128d vy = _mm_setzero_pd(), vs = _mm_setzero_pd();
+  for (size_t i = 0; i < n; i++) {
+    double t = d->L[i] * iLs, mi = m[i], si = s[i];
+    double q = t < 1e-2 ? t * t * (0.5 + t * (-1.0 / 3 + t * (1.0 / 8 + t * (-1.0 / 30 + t / 144))))
+                        : mi - t * (1 - mi);
+    __m128d r = _mm_set_pd(si * gLs * (q - qn), si * Ls * (mi - mn));
+    _mm_storeu_pd(J + 2 * i, r);
+    vy = _mm_add_pd(vy, _mm_mul_pd(r, _mm_set1_pd(c->wy[i])));
+    vs = _mm_add_pd(vs, _mm_mul_pd(_mm_set1_pd(c->w[i] * si), r));
+  }
+  dg_y = _mm_cvtsd_f64(vy); dl_y = _mm_cvtsd_f64(_mm_unpackhi_pd(vy, vy));
+  dg_s = _mm_cvtsd_f64(vs); dl_s = _mm_cvtsd_f64(_mm_unpackhi_pd(vs, vs));
+#else
   for (size_t i = 0; i < n; i++) {
     double t = d->L[i] * iLs, mi = m[i], si = s[i];
     double q = t < 1e-2 ? t * t * (0.5 + t * (-1.0 / 3 + t * (1.0 / 8 + t * (-1.0 / 30 + t / 144))))
@@ -998,11 +1027,20 @@ static void empvp_form_jac(empvp *c, double *J)
     dg_y += ag * c->wy[i]; dg_s += ws * ag;
     dl_y += al * c->wy[i]; dl_s += ws * al;
   }
+#endif
   double dag = (dg_y - 2 * a * dg_s) / ss, dal = (dl_y - 2 * a * dl_s) / ss;
+#ifdef GK_VEXP_VEC
+  {
+    const __m128d va = _mm_set1_pd(a), vd = _mm_set_pd(dal, dag);
+    for (size_t i = 0; i < n; i++)
+      _mm_storeu_pd(J + 2 * i, _mm_add_pd(_mm_mul_pd(va, _mm_loadu_pd(J + 2 * i)), _mm_mul_pd(_mm_set1_pd(s[i]), vd)));
+  }
+#else
   for (size_t i = 0; i < n; i++) {
     J[2 * i] = a * J[2 * i] + s[i] * dag;
     J[2 * i + 1] = a * J[2 * i + 1] + s[i] * dal;
   }
+#endif
 }
 
 static int empvp_jac(const double *th, double *J, void *p)
@@ -1048,8 +1086,13 @@ static int empvp_basin_fn(const gk_fit_result *r, gk_ms_basin *b, void *ctx)
     double a = eb->J[2 * i], l = eb->J[2 * i + 1], w = c->w[i];
     h00 += w * a * a; h01 += w * a * l; h11 += w * l * l;
   }
-  if (!(h00 > 0 && h11 > 0 && h00 * h11 - h01 * h01 > 0)) return 0;
+  /* a degenerate optimum (g and Ls not both determined: a valley towards
+   * Ls -> infinity) has no basin to trust: the later starts run in full */
+  if (!(h00 > 0 && h11 > 0 && h00 * h11 - h01 * h01 > 1e-9 * h00 * h11)) return 0;
+  /* the scale of the bowl: a quarter of g (or of 1/Lmax), a factor e^0.5 in Ls */
+  double Lm = c->d->L[n - 1];
   *b = (gk_ms_basin){.p = 2, .theta = {r->value[0], r->value[1]}, .H = {h00, h01, h01, h11},
+                     .box = {0.25 * fmax(fabs(r->value[0]), 1 / Lm), 0.5},
                      .chi2 = r->chi2, .dchi2 = r->chi2 / (double)(n - 2)};
   return 1;
 }

@@ -533,7 +533,7 @@ static gk_ms_basin sin_basin(const gk_fit_result *r)
 {
   double J[2 * NPT];
   sin_jac(r->value, J, NULL);
-  gk_ms_basin b = {.p = 2, .theta = {r->value[0], r->value[1]}, .chi2 = r->chi2,
+  gk_ms_basin b = {.p = 2, .theta = {r->value[0], r->value[1]}, .box = {1, 1}, .chi2 = r->chi2,
                    .dchi2 = r->chi2 / (NPT - 2)};
   for (size_t i = 0; i < NPT; i++) {
     b.H[0] += J[2 * i] * J[2 * i];
@@ -604,7 +604,7 @@ static void test_basin(void)
   /* the test itself: the bowl's own point passes; the same chi2 with a
    * zero gradient (another minimum), a chi2 outside the region, or a chi2
    * the bowl does not predict, fail */
-  gk_ms_basin q = {.p = 2, .theta = {1, 2}, .H = {4, 1, 1, 3}, .chi2 = 10, .dchi2 = 1};
+  gk_ms_basin q = {.p = 2, .theta = {1, 2}, .H = {4, 1, 1, 3}, .box = {1, 1}, .chi2 = 10, .dchi2 = 1};
   double d[2] = {0.1, -0.2}, th[2] = {1.1, 1.8}, hd[2] = {4 * 0.1 + 1 * -0.2, 1 * 0.1 + 3 * -0.2};
   double qq = d[0] * hd[0] + d[1] * hd[1], zero[2] = {0, 0};
   CHECK(gk_ms_in_basin(&q, th, 10 + qq, hd));
@@ -612,6 +612,9 @@ static void test_basin(void)
   CHECK(!gk_ms_in_basin(&q, th, 10 + 1.5 * qq, hd));
   double far[2] = {1 + 10 * d[0], 2 + 10 * d[1]}, hdf[2] = {10 * hd[0], 10 * hd[1]};
   CHECK(!gk_ms_in_basin(&q, far, 10 + 100 * qq, hdf));
+  /* the bowl's numbers outside the box (a flat valley's far end) fail */
+  q.box[1] = 0.1;
+  CHECK(!gk_ms_in_basin(&q, th, 10 + qq, hd));
   gk_fit_result_free(&rg);
   gk_fit_result_free(&rl);
   gk_fit_free(ws);
