@@ -163,6 +163,63 @@ static prof prof_solve(const prof_ws *ws, int with_bg, double see, double sey, d
   return r;
 }
 
+/* emp's grid step (profile_e without background): the sums of the
+ * scaled shape at the grid point, eg advanced to the next point in the
+ * same pass, two chains (as vsl1's loop below). */
+static inline void emp_sums(const prof_ws *ws, double *eg, const double *es, double *see_out, double *sey_out)
+{
+  size_t n = ws->d->n;
+  const double *w = ws->w, *wy = ws->wy;
+  double see = 0, sey = 0;
+  /* emp's grid: no L sum; the next grid point's eg in the same pass, two
+   * chains (as vsl1's loop below) */
+  double see2 = 0, sey2 = 0;
+  size_t i = 0;
+#ifdef GK_VEXP_VEC
+  /* lane 0 the even points' sums, lane 1 the odd points': the same
+   * operations in the same order as the two scalar chains below */
+  __m128d vee = _mm_setzero_pd(), vey = _mm_setzero_pd();
+  for (; i + 1 < n; i += 2) {
+    __m128d e = _mm_loadu_pd(eg + i);
+    _mm_storeu_pd(eg + i, _mm_mul_pd(e, _mm_loadu_pd(es + i)));
+    vee = _mm_add_pd(vee, _mm_mul_pd(_mm_mul_pd(_mm_loadu_pd(w + i), e), e));
+    vey = _mm_add_pd(vey, _mm_mul_pd(e, _mm_loadu_pd(wy + i)));
+  }
+  see = _mm_cvtsd_f64(vee); see2 = _mm_cvtsd_f64(_mm_unpackhi_pd(vee, vee));
+  sey = _mm_cvtsd_f64(vey); sey2 = _mm_cvtsd_f64(_mm_unpackhi_pd(vey, vey));
+#endif
+  for (; i + 1 < n; i += 2) {
+    double e = eg[i], f = eg[i + 1];
+    eg[i] *= es[i];
+    eg[i + 1] *= es[i + 1];
+    see += w[i] * e * e; sey += e * wy[i];
+    see2 += w[i + 1] * f * f; sey2 += f * wy[i + 1];
+  }
+  if (i < n) {
+    double e = eg[i];
+    eg[i] *= es[i];
+    see += w[i] * e * e; sey += e * wy[i];
+  }
+  see += see2; sey += sey2;
+  *see_out = see;
+  *sey_out = sey;
+}
+
+/* profile_e's result for emp's grid (prof_solve without background,
+ * inlined: the same operations) */
+static inline prof emp_grid_point(const prof_ws *ws, double *eg, const double *es)
+{
+  double see, sey;
+  emp_sums(ws, eg, es, &see, &sey);
+  prof r = {INFINITY, 0, 0, 0};
+  double amp = sey / see;
+  if (!(amp > 0)) return r;
+  double c2 = ws->syy - amp * sey - 0.0 * ws->sly;
+  r.chi2 = c2 > 0 ? c2 : 0;
+  r.amp = amp;
+  return r;
+}
+
 /* other (may be NULL) receives the profile of the other variant (with_bg
  * toggled) from the same sums. */
 /* With es (the grid's scan, eg not NULL): eg[i] *= es[i] afterwards, for
@@ -176,36 +233,7 @@ static prof profile_e(const prof_ws *ws, double g, double *eg, const double *es,
   double see = 0, sey = 0, sel = 0;
   const double *w = ws->w, *wy = ws->wy, *wl = ws->wl;
   if (ws->kind && eg && es && !ws->with_bg && !other) {
-    /* emp's grid: no L sum; the next grid point's eg in the same pass, two
-     * chains (as vsl1's loop below) */
-    double see2 = 0, sey2 = 0;
-    size_t i = 0;
-#ifdef GK_VEXP_VEC
-    /* lane 0 the even points' sums, lane 1 the odd points': the same
-     * operations in the same order as the two scalar chains below */
-    __m128d vee = _mm_setzero_pd(), vey = _mm_setzero_pd();
-    for (; i + 1 < n; i += 2) {
-      __m128d e = _mm_loadu_pd(eg + i);
-      _mm_storeu_pd(eg + i, _mm_mul_pd(e, _mm_loadu_pd(es + i)));
-      vee = _mm_add_pd(vee, _mm_mul_pd(_mm_mul_pd(_mm_loadu_pd(w + i), e), e));
-      vey = _mm_add_pd(vey, _mm_mul_pd(e, _mm_loadu_pd(wy + i)));
-    }
-    see = _mm_cvtsd_f64(vee); see2 = _mm_cvtsd_f64(_mm_unpackhi_pd(vee, vee));
-    sey = _mm_cvtsd_f64(vey); sey2 = _mm_cvtsd_f64(_mm_unpackhi_pd(vey, vey));
-#endif
-    for (; i + 1 < n; i += 2) {
-      double e = eg[i], f = eg[i + 1];
-      eg[i] *= es[i];
-      eg[i + 1] *= es[i + 1];
-      see += w[i] * e * e; sey += e * wy[i];
-      see2 += w[i + 1] * f * f; sey2 += f * wy[i + 1];
-    }
-    if (i < n) {
-      double e = eg[i];
-      eg[i] *= es[i];
-      see += w[i] * e * e; sey += e * wy[i];
-    }
-    see += see2; sey += sey2;
+    emp_sums(ws, eg, es, &see, &sey);
     stepped = 1;
   } else if (ws->kind) {
     for (size_t i = 0; i < n; i++) {
@@ -462,9 +490,10 @@ static double grid_g2(const gk_vsl_data *d, int kind, double Ls, int with_bg, pr
       eg[i] = exp(glo * x);
       es[i] = exp(h * x);
     }
+  const int empg = kind && eg && !with_bg && !o2;
   for (int k = 0; k <= NG; k++) {
     double g = glo + h * k;
-    prof p = profile_e(&ws, g, eg, es, o2);
+    prof p = empg ? emp_grid_point(&ws, eg, es) : profile_e(&ws, g, eg, es, o2);
     grid_seen(&b[0], k, g, p);
     if (o2) grid_seen(&b[1], k, g, p2);
   }
@@ -485,7 +514,7 @@ static double grid_g2(const gk_vsl_data *d, int kind, double Ls, int with_bg, pr
     }
   for (int k = 0; k < 8; k++) {
     double g = gs * (0.7 + 0.1 * k);
-    prof p = profile_e(&ws, g, eg, es, o2);
+    prof p = empg ? emp_grid_point(&ws, eg, es) : profile_e(&ws, g, eg, es, o2);
     grid_seen(&b[0], -1, g, p);
     if (o2) grid_seen(&b[1], -1, g, p2);
   }
