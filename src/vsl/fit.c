@@ -144,7 +144,7 @@ static prof profile(const prof_ws *ws, double g)
  * from a running product (one multiplication per point instead of an
  * exponential; relative error <= k eps after k steps, far below what
  * choosing a start needs). */
-static prof prof_solve(const prof_ws *ws, int with_bg, double see, double sey, double sel)
+static inline prof prof_solve(const prof_ws *ws, int with_bg, double see, double sey, double sel)
 {
   prof r = {INFINITY, 0, 0, 0};
   double amp, a2 = 0;
@@ -157,7 +157,9 @@ static prof prof_solve(const prof_ws *ws, int with_bg, double see, double sey, d
     amp = sey / see;
   }
   if (!(amp > 0)) return r;
-  r.chi2 = fmax(ws->syy - amp * sey - a2 * ws->sly, 0);
+  /* fmax(c2, 0) without the library call (NaN -> 0 as fmax) */
+  double c2 = ws->syy - amp * sey - a2 * ws->sly;
+  r.chi2 = c2 > 0 ? c2 : 0;
   r.amp = amp;
   r.a2 = a2;
   return r;
