@@ -233,7 +233,7 @@ int gk_fit_finish(const gk_fit_problem *prob, const double *theta, int converged
   res->n_free = nf;
   res->n_fits = 1;
   res->converged = converged;
-  snprintf(res->reason, sizeof res->reason, "%s", reason ? reason : "");
+  gk_fit_strcpy_(res->reason, sizeof res->reason, reason ? reason : "");
   if (eval_model(&c, res->value, c.yhat) != 0) {
     rc = gk_error_set(err, GK_EDOM, NULL, 0, "fit: model failed to evaluate at the best-fit parameters");
     goto out;

@@ -625,7 +625,7 @@ static void run_start(fit_ctx *c, drv *d, const gk_fit_options *opt,
     }
     if (drv_test(d, opt, &info) == GSL_SUCCESS) {
       sr->converged = 1;
-      snprintf(sr->reason, sizeof sr->reason, "%s", info_reason(info));
+      gk_fit_strcpy_(sr->reason, sizeof sr->reason, info_reason(info));
       break;
     }
     if (st == GSL_SUCCESS && d->l && c->basin && basin_applies(c) &&
@@ -1205,7 +1205,7 @@ int gk_fit_run(gk_fit_workspace *ws, const gk_fit_problem *prob, gk_fit_result *
   res->n_fits = n_fits;
   if (rc == GK_OK) {
     res->converged = best.converged;
-    snprintf(res->reason, sizeof res->reason, "%s", best.reason);
+    gk_fit_strcpy_(res->reason, sizeof res->reason, best.reason);
     res->n_iter = best.n_iter;
     res->n_fev = best.n_fev;
     res->n_jev = best.n_jev;
