@@ -233,15 +233,17 @@ int gk_fit_finish(const gk_fit_problem *prob, const double *theta, int converged
   res->n_free = nf;
   res->n_fits = 1;
   res->converged = converged;
-  snprintf(res->reason, sizeof res->reason, "%s", reason ? reason : "");
+  gk_fit_strcpy_(res->reason, sizeof res->reason, reason ? reason : "");
   if (eval_model(&c, res->value, c.yhat) != 0) {
     rc = gk_error_set(err, GK_EDOM, NULL, 0, "fit: model failed to evaluate at the best-fit parameters");
     goto out;
   }
   double chi2 = chi2_of(&c, c.yhat, c.f);
   const int absolute = prob->absolute_sigma != 0;
-  /* the factorisation, kept while it is that of res->value */
-  int factored = 0;
+  /* the factorisation, kept while it is that of res->value; c.yhat holds
+   * the model at res->value while at_value (the model is a function of
+   * theta: evaluating it there again gives the same numbers) */
+  int factored = 0, at_value = 1;
   for (int step = 0; converged && step < GN_STEPS; step++) {
     if (factor(&c, res->value) != 0) { factored = -1; break; }
     factored = 1;
@@ -276,16 +278,20 @@ int gk_fit_finish(const gk_fit_problem *prob, const double *theta, int converged
      * below any digit reported; the dense driver's steps here are rounding
      * or ~1e-8 se): not taking it saves a factorisation, and the
      * covariance is that of this point. */
-    if (!ok || !moved || negligible || eval_model(&c, t, c.yhat) != 0) break;
+    if (!ok || !moved || negligible) break;
+    at_value = 0;
+    if (eval_model(&c, t, c.yhat) != 0) break;
     double c2 = chi2_of(&c, c.yhat, c.qf);
     if (!(c2 <= chi2)) break;
+    at_value = 1;
     memcpy(res->value, t, p * sizeof *t);
     memcpy(c.f, c.qf, n * sizeof *c.f);
     chi2 = c2;
     factored = 0;
   }
   /* the state at res->value: predictions, residuals, factorisation */
-  if (eval_model(&c, res->value, res->yhat) != 0) {
+  if (at_value) memcpy(res->yhat, c.yhat, n * sizeof *res->yhat);
+  else if (eval_model(&c, res->value, res->yhat) != 0) {
     rc = gk_error_set(err, GK_EDOM, NULL, 0, "fit: model failed to evaluate at the best-fit parameters");
     goto out;
   }

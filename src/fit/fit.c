@@ -81,6 +81,10 @@ typedef struct fit_ctx {
    * sequence of calls under GSL's driver than before. */
   int memo_on, memo_ok, jmemo_ok;
   double memo_theta[GK_FIT_FRESH_MAXP], jmemo_theta[GK_FIT_FRESH_MAXP];
+  /* the basin of an earlier start (structured.h gk_ms_basin; NULL: none):
+   * the dense driver stops a run that reaches it */
+  gk_ms_basin *basin;
+  int in_basin;         /* the last run stopped there */
 } fit_ctx;
 
 /* Outcome of one start. */
@@ -534,6 +538,18 @@ static const char *info_reason(int info)
   }
 }
 
+/* The basin test (structured.h) applies: every parameter free and
+ * unbounded, so the solver's variables are theta itself. */
+static int basin_applies(const fit_ctx *c)
+{
+  if (c->basin->p != c->p || c->nf != c->p || c->p > GK_MS_BASIN_MAXP || c->prob->n_starts) return 0;
+  for (size_t k = 0; k < c->p; k++) {
+    const gk_param *q = &c->prob->param[k];
+    if (q->fixed || q->lo != -INFINITY || q->hi != INFINITY) return 0;
+  }
+  return 1;
+}
+
 /* Run the solver from theta0 (p values). On return u holds the end point. */
 static void run_start(fit_ctx *c, drv *d, const gk_fit_options *opt,
                       const double *theta0, gsl_vector *u, start_result *sr)
@@ -553,6 +569,7 @@ static void run_start(fit_ctx *c, drv *d, const gk_fit_options *opt,
   }
   c->n_fail = 0;
   c->jac_failed = 0;
+  c->in_basin = 0;
   int irc = drv_init(d, c, u);
   c->yhat_fresh = 0;
   if (irc != GSL_SUCCESS) {
@@ -608,7 +625,17 @@ static void run_start(fit_ctx *c, drv *d, const gk_fit_options *opt,
     }
     if (drv_test(d, opt, &info) == GSL_SUCCESS) {
       sr->converged = 1;
-      snprintf(sr->reason, sizeof sr->reason, "%s", info_reason(info));
+      gk_fit_strcpy_(sr->reason, sizeof sr->reason, info_reason(info));
+      break;
+    }
+    if (st == GSL_SUCCESS && d->l && c->basin && basin_applies(c) &&
+        gk_ms_in_basin(c->basin, d->l->x, d->l->normf * d->l->normf, d->l->g)) {
+      /* in the basin of the best earlier fit: it would converge there */
+      c->in_basin = 1;
+      c->basin->hit = 1;
+      c->basin->n_iter = iter;
+      sr->converged = 1;
+      snprintf(sr->reason, sizeof sr->reason, "reached the basin of an earlier start's optimum");
       break;
     }
   }
@@ -936,7 +963,13 @@ struct gk_fit_workspace {
   double *theta0, *gn_t, *gn_f, *gn_z, *score;
   size_t *order;
   size_t n_order;
+  gk_ms_basin *basin;                /* gk_fit_basin_ */
 };
+
+void gk_fit_basin_(gk_fit_workspace *ws, gk_ms_basin *b)
+{
+  if (ws) ws->basin = b;
+}
 
 static void setup_params(gsl_multifit_nlinear_parameters *fp, const gk_fit_options *opt)
 {
@@ -1155,6 +1188,8 @@ int gk_fit_run(gk_fit_workspace *ws, const gk_fit_problem *prob, gk_fit_result *
   fit_ctx *c = &ws->c;
   ctx_setup(c, prob, nf);
   c->memo_on = ws->opt.method == GK_FIT_LM_DENSE && prob->p <= GK_FIT_FRESH_MAXP;
+  c->basin = ws->basin;
+  c->in_basin = 0;
   if (gk_fit_result_alloc_(res, prob->n, prob->p) != 0)
     return gk_error_set(err, GK_ENOMEM, NULL, 0, "fit: out of memory");
   res->n_free = nf;
@@ -1170,13 +1205,15 @@ int gk_fit_run(gk_fit_workspace *ws, const gk_fit_problem *prob, gk_fit_result *
   res->n_fits = n_fits;
   if (rc == GK_OK) {
     res->converged = best.converged;
-    snprintf(res->reason, sizeof res->reason, "%s", best.reason);
+    gk_fit_strcpy_(res->reason, sizeof res->reason, best.reason);
     res->n_iter = best.n_iter;
     res->n_fev = best.n_fev;
     res->n_jev = best.n_jev;
     snap_bounds(c, res);
     const int inter = ws->opt.intermediate != 0;
-    if (nf > 0 && res->converged && !res->at_bound)
+    /* a run stopped in an earlier start's basin only proves that basin:
+     * nothing to refine */
+    if (nf > 0 && res->converged && !res->at_bound && !c->in_basin)
       gn_refine(c, &ws->js, res, ws->gn_t, ws->gn_f, ws->gn_z);
     if (eval_into(c, res->value, res->yhat) != 0) {
       rc = gk_error_set(err, GK_EDOM, NULL, 0, "fit: model failed to evaluate at the best-fit parameters");

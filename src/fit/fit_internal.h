@@ -8,6 +8,16 @@
  * variable u that the solver moves (see transform.c for why these forms). */
 typedef enum { GK_XF_NONE = 0, GK_XF_LOWER, GK_XF_UPPER, GK_XF_BOTH } gk_xf_kind;
 
+/* snprintf(dst, size, "%s", src) without the format machinery (a reason
+ * string copied once per fit): the same bytes, truncated to size - 1. */
+static inline void gk_fit_strcpy_(char *dst, size_t size, const char *src)
+{
+  if (!size) return;
+  size_t k = 0;
+  for (; k + 1 < size && src[k]; k++) dst[k] = src[k];
+  dst[k] = 0;
+}
+
 typedef struct gk_xform {
   gk_xf_kind kind;
   double lo, hi;

@@ -151,6 +151,30 @@ int gk_ms_record(gk_ms *ms, size_t idx, int ok, int converged, double chi2, int 
   return better;
 }
 
+int gk_ms_in_basin(const gk_ms_basin *b, const double *theta, double chi2, const double *g)
+{
+  const size_t p = b->p;
+  double dc = chi2 - b->chi2;
+  if (!(dc <= b->dchi2) || p == 0 || p > GK_MS_BASIN_MAXP) return 0;
+  double d[GK_MS_BASIN_MAXP], q = 0, tr = 0, r2 = 0, h2 = 0;
+  for (size_t j = 0; j < p; j++) {
+    d[j] = theta[j] - b->theta[j];
+    if (!(fabs(d[j]) <= b->box[j])) return 0;
+  }
+  for (size_t j = 0; j < p; j++) {
+    double s = 0;
+    for (size_t k = 0; k < p; k++) s += b->H[j * p + k] * d[k];
+    q += d[j] * s;
+    tr += b->H[j * p + j];
+    r2 += (g[j] - s) * (g[j] - s);
+    h2 += s * s;
+  }
+  if (!(q >= 0) || !(tr > 0)) return 0;
+  if (!(fabs(dc - q) <= 0.1 * q + 1e-9 * b->chi2)) return 0;
+  double gs = 1e-6 * sqrt(b->chi2 * tr);
+  return sqrt(r2) <= 0.1 * sqrt(h2) + gs;
+}
+
 int gk_ms_prefer(gk_ms *ms, size_t idx, int converged, double chi2)
 {
   const gk_ms_policy *p = &ms->pol;

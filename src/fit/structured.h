@@ -104,6 +104,42 @@ static inline int gk_ms_done(const gk_ms *ms) { return ms->stop; }
  * agree_abs. Returns 1 when it is the best. */
 int gk_ms_prefer(gk_ms *ms, size_t idx, int converged, double chi2);
 
+/* The basin of the best converged fit, for the starts after it: a start
+ * that reaches the region where chi2 behaves as that fit's quadratic model
+ *     chi2(theta) = chi2_1 + d^T H d,   d = theta - theta_1,  H = J^T W J
+ * is in its basin and would only converge to it again, so it stops there
+ * (the dense driver, gk_fit_basin_). A point passes when, after an accepted
+ * step,
+ *   - |theta_j - theta_1j| <= box[j] for every j (the caller's scale over
+ *     which its model is near quadratic: a flat valley's far end fits the
+ *     bowl's numbers without being its basin),
+ *   - chi2 - chi2_1 <= dchi2 (the region: e.g. chi2_1/(n - p), the 1-sigma
+ *     contour of the fit's scaled covariance),
+ *   - chi2 - chi2_1 equals d^T H d to 10 % (+ 1e-9 chi2_1), and
+ *   - the gradient J^T f equals H d to 10 % of |H d| (+ 1e-6 sqrt(chi2_1 tr H)):
+ *     chi2 and its slope both as the bowl of the best fit predicts.
+ * Only for problems whose parameters are all free and unbounded (theta is
+ * the solver's variable); p <= GK_MS_BASIN_MAXP. The caller records a start
+ * that stopped so (hit set) as agreeing with the best (gk_ms_record with
+ * the best's chi2): the search then stops as after two agreeing fits,
+ * without the iterations that only polish the second fit's convergence. */
+enum { GK_MS_BASIN_MAXP = 4 };
+typedef struct gk_ms_basin {
+  size_t p;
+  double theta[GK_MS_BASIN_MAXP];
+  double H[GK_MS_BASIN_MAXP * GK_MS_BASIN_MAXP];
+  double box[GK_MS_BASIN_MAXP];
+  double chi2, dchi2;
+  int hit;            /* set by the driver when a run stopped in the basin */
+  size_t n_iter;      /* that run's iterations */
+} gk_ms_basin;
+/* The dense driver's runs in ws test every accepted point against b
+ * (NULL: none) from now on (b must outlive those runs). */
+struct gk_fit_workspace;
+void gk_fit_basin_(struct gk_fit_workspace *ws, gk_ms_basin *b);
+/* The point passes the basin test above (chi2 and g = J^T f at theta). */
+int gk_ms_in_basin(const gk_ms_basin *b, const double *theta, double chi2, const double *g);
+
 /* Keep the best (lowest score) `cap` screened candidates: score[] and
  * payload[] (cap items of `size` bytes each, e.g. the screened point) hold
  * the *n kept so far in ascending order of score (stable: an equal score

@@ -2,6 +2,7 @@
  * gk_fit problem for each model, reported parameters. */
 #include "gainkit/vsl.h"
 #include "vsl_internal.h"
+#include "vexp.h"
 #include "core/core_internal.h"
 #include "fit/solve1d.h"
 #include "fit/structured.h"
@@ -104,10 +105,25 @@ static int prof_init(prof_ws *ws, const gk_vsl_data *d, int kind, double Ls, int
   for (size_t i = 0; i < n; i++) {
     double s = sig_I(d, i), w = 1 / (s * s), y = d->intensity[i], l = d->L[i];
     ws->w[i] = w;
-    ws->m[i] = kind ? -expm1(-l / Ls) : 0;
+    ws->m[i] = 0;
     ws->wy[i] = w * y;
     ws->wl[i] = w * l;
     ws->syy += w * y * y; ws->sll += w * l * l; ws->sly += w * l * y;
+  }
+  if (kind) {
+    /* emp: m_i = -expm1(-L_i/Ls), two at a time (vexp.h) */
+    for (size_t i = 0; i < n; i++) ws->m[i] = -(d->L[i] / Ls);
+    /* (GCC 12 warns that the malloc'd array may be uninitialised when
+     * passed as const: every element < n was set just above) */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+    gk_vexpm1(ws->m, ws->m, n);
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+    for (size_t i = 0; i < n; i++) ws->m[i] = -ws->m[i];
   }
   return GK_OK;
 }
@@ -128,7 +144,7 @@ static prof profile(const prof_ws *ws, double g)
  * from a running product (one multiplication per point instead of an
  * exponential; relative error <= k eps after k steps, far below what
  * choosing a start needs). */
-static prof prof_solve(const prof_ws *ws, int with_bg, double see, double sey, double sel)
+static inline prof prof_solve(const prof_ws *ws, int with_bg, double see, double sey, double sel)
 {
   prof r = {INFINITY, 0, 0, 0};
   double amp, a2 = 0;
@@ -141,9 +157,68 @@ static prof prof_solve(const prof_ws *ws, int with_bg, double see, double sey, d
     amp = sey / see;
   }
   if (!(amp > 0)) return r;
-  r.chi2 = fmax(ws->syy - amp * sey - a2 * ws->sly, 0);
+  /* fmax(c2, 0) without the library call (NaN -> 0 as fmax) */
+  double c2 = ws->syy - amp * sey - a2 * ws->sly;
+  r.chi2 = c2 > 0 ? c2 : 0;
   r.amp = amp;
   r.a2 = a2;
+  return r;
+}
+
+/* emp's grid step (profile_e without background): the sums of the
+ * scaled shape at the grid point, eg advanced to the next point in the
+ * same pass, two chains (as vsl1's loop below). */
+static inline void emp_sums(const prof_ws *ws, double *eg, const double *es, double *see_out, double *sey_out)
+{
+  size_t n = ws->d->n;
+  const double *w = ws->w, *wy = ws->wy;
+  double see = 0, sey = 0;
+  /* emp's grid: no L sum; the next grid point's eg in the same pass, two
+   * chains (as vsl1's loop below) */
+  double see2 = 0, sey2 = 0;
+  size_t i = 0;
+#ifdef GK_VEXP_VEC
+  /* lane 0 the even points' sums, lane 1 the odd points': the same
+   * operations in the same order as the two scalar chains below */
+  __m128d vee = _mm_setzero_pd(), vey = _mm_setzero_pd();
+  for (; i + 1 < n; i += 2) {
+    __m128d e = _mm_loadu_pd(eg + i);
+    _mm_storeu_pd(eg + i, _mm_mul_pd(e, _mm_loadu_pd(es + i)));
+    vee = _mm_add_pd(vee, _mm_mul_pd(_mm_mul_pd(_mm_loadu_pd(w + i), e), e));
+    vey = _mm_add_pd(vey, _mm_mul_pd(e, _mm_loadu_pd(wy + i)));
+  }
+  see = _mm_cvtsd_f64(vee); see2 = _mm_cvtsd_f64(_mm_unpackhi_pd(vee, vee));
+  sey = _mm_cvtsd_f64(vey); sey2 = _mm_cvtsd_f64(_mm_unpackhi_pd(vey, vey));
+#endif
+  for (; i + 1 < n; i += 2) {
+    double e = eg[i], f = eg[i + 1];
+    eg[i] *= es[i];
+    eg[i + 1] *= es[i + 1];
+    see += w[i] * e * e; sey += e * wy[i];
+    see2 += w[i + 1] * f * f; sey2 += f * wy[i + 1];
+  }
+  if (i < n) {
+    double e = eg[i];
+    eg[i] *= es[i];
+    see += w[i] * e * e; sey += e * wy[i];
+  }
+  see += see2; sey += sey2;
+  *see_out = see;
+  *sey_out = sey;
+}
+
+/* profile_e's result for emp's grid (prof_solve without background,
+ * inlined: the same operations) */
+static inline prof emp_grid_point(const prof_ws *ws, double *eg, const double *es)
+{
+  double see, sey;
+  emp_sums(ws, eg, es, &see, &sey);
+  prof r = {INFINITY, 0, 0, 0};
+  double amp = sey / see;
+  if (!(amp > 0)) return r;
+  double c2 = ws->syy - amp * sey - 0.0 * ws->sly;
+  r.chi2 = c2 > 0 ? c2 : 0;
+  r.amp = amp;
   return r;
 }
 
@@ -160,23 +235,7 @@ static prof profile_e(const prof_ws *ws, double g, double *eg, const double *es,
   double see = 0, sey = 0, sel = 0;
   const double *w = ws->w, *wy = ws->wy, *wl = ws->wl;
   if (ws->kind && eg && es && !ws->with_bg && !other) {
-    /* emp's grid: no L sum; the next grid point's eg in the same pass, two
-     * chains (as vsl1's loop below) */
-    double see2 = 0, sey2 = 0;
-    size_t i = 0;
-    for (; i + 1 < n; i += 2) {
-      double e = eg[i], f = eg[i + 1];
-      eg[i] *= es[i];
-      eg[i + 1] *= es[i + 1];
-      see += w[i] * e * e; sey += e * wy[i];
-      see2 += w[i + 1] * f * f; sey2 += f * wy[i + 1];
-    }
-    if (i < n) {
-      double e = eg[i];
-      eg[i] *= es[i];
-      see += w[i] * e * e; sey += e * wy[i];
-    }
-    see += see2; sey += sey2;
+    emp_sums(ws, eg, es, &see, &sey);
     stepped = 1;
   } else if (ws->kind) {
     for (size_t i = 0; i < n; i++) {
@@ -203,6 +262,18 @@ static prof profile_e(const prof_ws *ws, double g, double *eg, const double *es,
        * grid point's eg in the same pass */
       double see2 = 0, sey2 = 0;
       size_t i = 0;
+#ifdef GK_VEXP_VEC
+      /* two lanes = the two scalar chains below, the same operations */
+      __m128d vee = _mm_setzero_pd(), vey = _mm_setzero_pd(), va = _mm_set1_pd(ai), vb = _mm_set1_pd(bi);
+      for (; i + 1 < n; i += 2) {
+        __m128d x = _mm_loadu_pd(eg + i), e = _mm_sub_pd(_mm_mul_pd(x, va), vb);
+        _mm_storeu_pd(eg + i, _mm_mul_pd(x, _mm_loadu_pd(es + i)));
+        vee = _mm_add_pd(vee, _mm_mul_pd(_mm_mul_pd(_mm_loadu_pd(w + i), e), e));
+        vey = _mm_add_pd(vey, _mm_mul_pd(e, _mm_loadu_pd(wy + i)));
+      }
+      see = _mm_cvtsd_f64(vee); see2 = _mm_cvtsd_f64(_mm_unpackhi_pd(vee, vee));
+      sey = _mm_cvtsd_f64(vey); sey2 = _mm_cvtsd_f64(_mm_unpackhi_pd(vey, vey));
+#endif
       for (; i + 1 < n; i += 2) {
         double e = eg[i] * ai - bi, f = eg[i + 1] * ai - bi;
         eg[i] *= es[i];
@@ -221,6 +292,21 @@ static prof profile_e(const prof_ws *ws, double g, double *eg, const double *es,
       /* the grid's loop with the L sum (vsl2's two variants): as above */
       double see2 = 0, sey2 = 0, sel2 = 0;
       size_t i = 0;
+#ifdef GK_VEXP_VEC
+      /* two lanes = the two scalar chains below, the same operations */
+      __m128d vee = _mm_setzero_pd(), vey = _mm_setzero_pd(), vel = _mm_setzero_pd(), va = _mm_set1_pd(ai),
+              vb = _mm_set1_pd(bi);
+      for (; i + 1 < n; i += 2) {
+        __m128d x = _mm_loadu_pd(eg + i), e = _mm_sub_pd(_mm_mul_pd(x, va), vb);
+        _mm_storeu_pd(eg + i, _mm_mul_pd(x, _mm_loadu_pd(es + i)));
+        vee = _mm_add_pd(vee, _mm_mul_pd(_mm_mul_pd(_mm_loadu_pd(w + i), e), e));
+        vey = _mm_add_pd(vey, _mm_mul_pd(e, _mm_loadu_pd(wy + i)));
+        vel = _mm_add_pd(vel, _mm_mul_pd(e, _mm_loadu_pd(wl + i)));
+      }
+      see = _mm_cvtsd_f64(vee); see2 = _mm_cvtsd_f64(_mm_unpackhi_pd(vee, vee));
+      sey = _mm_cvtsd_f64(vey); sey2 = _mm_cvtsd_f64(_mm_unpackhi_pd(vey, vey));
+      sel = _mm_cvtsd_f64(vel); sel2 = _mm_cvtsd_f64(_mm_unpackhi_pd(vel, vel));
+#endif
       for (; i + 1 < n; i += 2) {
         double e = eg[i] * ai - bi, f = eg[i + 1] * ai - bi;
         eg[i] *= es[i];
@@ -392,29 +478,45 @@ static double grid_g2(const gk_vsl_data *d, int kind, double Ls, int with_bg, pr
   size_t n = d->n;
   prof p2, *o2 = best2 ? &p2 : NULL;
   double *eg = malloc(2 * n * sizeof *eg), *es = eg ? eg + n : NULL;
-  if (eg)
+  if (eg && kind) {
+    /* emp: the exponentials two at a time (vexp.h) */
     for (size_t i = 0; i < n; i++) {
-      double x = kind ? Ls * (ws.m[i] - ws.m[n - 1]) : d->L[i] - Lm;
+      double x = Ls * (ws.m[i] - ws.m[n - 1]);
+      eg[i] = glo * x;
+      es[i] = h * x;
+    }
+    gk_vexp(eg, eg, 2 * n);
+  } else if (eg)
+    for (size_t i = 0; i < n; i++) {
+      double x = d->L[i] - Lm;
       eg[i] = exp(glo * x);
       es[i] = exp(h * x);
     }
+  const int empg = kind && eg && !with_bg && !o2;
   for (int k = 0; k <= NG; k++) {
     double g = glo + h * k;
-    prof p = profile_e(&ws, g, eg, es, o2);
+    prof p = empg ? emp_grid_point(&ws, eg, es) : profile_e(&ws, g, eg, es, o2);
     grid_seen(&b[0], k, g, p);
     if (o2) grid_seen(&b[1], k, g, p2);
   }
   /* the slope estimate's neighbourhood, where the grid is coarse relative
    * to the gain itself */
-  if (eg)
+  if (eg && kind) {
     for (size_t i = 0; i < n; i++) {
-      double x = kind ? Ls * (ws.m[i] - ws.m[n - 1]) : d->L[i] - Lm;
+      double x = Ls * (ws.m[i] - ws.m[n - 1]);
+      eg[i] = 0.7 * gs * x;
+      es[i] = 0.1 * gs * x;
+    }
+    gk_vexp(eg, eg, 2 * n);
+  } else if (eg)
+    for (size_t i = 0; i < n; i++) {
+      double x = d->L[i] - Lm;
       eg[i] = exp(0.7 * gs * x);
       es[i] = exp(0.1 * gs * x);
     }
   for (int k = 0; k < 8; k++) {
     double g = gs * (0.7 + 0.1 * k);
-    prof p = profile_e(&ws, g, eg, es, o2);
+    prof p = empg ? emp_grid_point(&ws, eg, es) : profile_e(&ws, g, eg, es, o2);
     grid_seen(&b[0], -1, g, p);
     if (o2) grid_seen(&b[1], -1, g, p2);
   }
@@ -750,6 +852,13 @@ int gk_vsl_seq_starts_(gk_fit_problem *prob, gk_param *par, const gk_fit_options
 }
 double gk_vsl_sig_I_(const gk_vsl_data *d, size_t i) { return sig_I(d, i); }
 
+/* The basin of a converged fit r (structured.h gk_ms_basin: its point,
+ * chi2 and J^T W J) into b; 0 when it has none. */
+typedef int (*basin_fn)(const gk_fit_result *r, gk_ms_basin *b, void *ctx);
+static int seq_starts_b(gk_fit_workspace *ws, gk_fit_problem *prob, gk_param *par, const gk_fit_options *opt,
+                        const double *st, size_t ns, double yy, int wander, double target, gk_fit_result *best,
+                        basin_fn bfn, void *bctx, gk_error *err);
+
 /* As seq_starts, running every start in the workspace ws (when not NULL:
  * no solver allocation per start), and stopping after the first converged
  * fit whose chi2 reaches target (to 1e-6): target is the global minimum of
@@ -759,6 +868,20 @@ static int seq_starts_ws(gk_fit_workspace *ws, gk_fit_problem *prob, gk_param *p
                          const double *st, size_t ns, double yy, int wander, double target, gk_fit_result *best,
                          gk_error *err)
 {
+  return seq_starts_b(ws, prob, par, opt, st, ns, yy, wander, target, best, NULL, NULL, err);
+}
+
+/* As seq_starts_ws; with bfn (and ws), the starts after the best converged
+ * fit stop as soon as they reach its basin (bfn gives it; the dense
+ * driver's test, structured.h gk_ms_basin), which counts as agreeing with
+ * it: the policy's second fit without the iterations that only polish its
+ * convergence. */
+static int seq_starts_b(gk_fit_workspace *ws, gk_fit_problem *prob, gk_param *par, const gk_fit_options *opt,
+                        const double *st, size_t ns, double yy, int wander, double target, gk_fit_result *best,
+                        basin_fn bfn, void *bctx, gk_error *err)
+{
+  gk_ms_basin basin;
+  if (!ws) bfn = NULL;
   size_t p = prob->p;
   prob->param = par;
   prob->starts = NULL;
@@ -778,13 +901,21 @@ static int seq_starts_ws(gk_fit_workspace *ws, gk_fit_problem *prob, gk_param *p
     }
     gk_fit_result r;
     memset(&r, 0, sizeof r);
+    basin.hit = 0;
     int frc = ws ? gk_fit_run(ws, prob, &r, err) : gk_fit(prob, opt, &r, err);
     if (frc == GK_EUSAGE || frc == GK_ENOMEM) {
       gk_fit_result_free(&r);
       if (have) gk_fit_result_free(best);
+      if (bfn) gk_fit_basin_(ws, NULL);
       return frc;
     }
     if (frc != GK_OK) { gk_fit_result_free(&r); continue; }
+    if (bfn && basin.hit) {
+      /* stopped in the best fit's basin: it agrees with the best */
+      gk_ms_record(&ms, k, 1, 1, ms.best_chi2, 0);
+      gk_fit_result_free(&r);
+      continue;
+    }
     /* Ran out of iterations: along a flat valley (sat-exact: gamma and
      * alpha growing together, or Is -> 0 with gamma Is fixed) where the
      * data do not determine the parameters. */
@@ -795,10 +926,13 @@ static int seq_starts_ws(gk_fit_workspace *ws, gk_fit_problem *prob, gk_param *p
       best->best_start = k;
       have = 1;
       rc = GK_OK;
+      /* the new best's basin for the starts that follow */
+      if (bfn) gk_fit_basin_(ws, best->converged && !gk_ms_done(&ms) && bfn(best, &basin, bctx) ? &basin : NULL);
     } else {
       gk_fit_result_free(&r);
     }
   }
+  if (bfn) gk_fit_basin_(ws, NULL);
   return rc;
 }
 
@@ -841,23 +975,36 @@ static int empvp_model(const double *th, double *yhat, void *p)
   c->at_ok = 0; /* m and s are overwritten below, also when the call fails */
   double g = th[0], Ls = exp(th[1]);
   if (!isfinite(Ls) || !(Ls > 0)) return GK_EDOM;
-  double tn = d->L[n - 1] / Ls, mn = -expm1(-tn);
-  double qn = tn < 1e-2 ? tn * tn * (0.5 + tn * (-1.0 / 3 + tn * (1.0 / 8 + tn * (-1.0 / 30 + tn / 144))))
-                        : mn - tn * (1 - mn);
   double ss = 0, sy = 0, iLs = 1 / Ls, gLs = g * Ls;
   double *m = c->m, *s = c->s;
-  for (size_t i = 0; i < n; i++) m[i] = -expm1(-(d->L[i] * iLs));
+  /* the exponentials two at a time (vexp.h) */
+  for (size_t i = 0; i < n; i++) s[i] = -(d->L[i] * iLs);
+  gk_vexpm1(s, m, n);
+  for (size_t i = 0; i < n; i++) m[i] = -m[i];
+  double tn = d->L[n - 1] * iLs, mn = m[n - 1];
+  double qn = tn < 1e-2 ? tn * tn * (0.5 + tn * (-1.0 / 3 + tn * (1.0 / 8 + tn * (-1.0 / 30 + tn / 144))))
+                        : mn - tn * (1 - mn);
+  for (size_t i = 0; i < n; i++) s[i] = gLs * (m[i] - mn);
+  gk_vexp(s, s, n);
+#ifdef GK_VEXP_VEC
+  /* (ss, sy) as one pair of lanes: each sum its own chain in the order
+   * of the scalar loop below (the same bits) */
+  __m128d acc = _mm_setzero_pd();
   for (size_t i = 0; i < n; i++) {
-    s[i] = exp(gLs * (m[i] - mn));
-    if (!isfinite(s[i])) return GK_EDOM;
+    __m128d si = _mm_set1_pd(s[i]);
+    acc = _mm_add_pd(acc, _mm_mul_pd(_mm_set_pd(c->wy[i], c->w[i] * s[i]), si));
   }
+  ss = _mm_cvtsd_f64(acc);
+  sy = _mm_cvtsd_f64(_mm_unpackhi_pd(acc, acc));
+#else
   for (size_t i = 0; i < n; i++) {
     double ws = c->w[i] * s[i];
     ss += ws * s[i];
     sy += c->wy[i] * s[i];
   }
+#endif
   double a = sy / ss;
-  if (!(a > 0) || !isfinite(a)) return GK_EDOM;
+  if (!isfinite(ss) || !(a > 0) || !isfinite(a)) return GK_EDOM;
   for (size_t i = 0; i < n; i++) yhat[i] = a * s[i];
   c->amp = a;
   c->lnref = g * Ls * mn;
@@ -884,6 +1031,23 @@ static void empvp_form_jac(empvp *c, double *J)
   const double *m = c->m, *s = c->s;
   double mn = c->mn, qn = c->qn, Ls = c->Ls, gLs = c->gLs, iLs = c->iLs, a = c->amp, ss = c->ss;
   double dg_y = 0, dg_s = 0, dl_y = 0, dl_s = 0;
+#ifdef GK_VEXP_VEC
+  /* a row of J, (ds/dg, ds/d ln Ls), is a pair of lanes: the sums
+   * (dg_y, dl_y) and (dg_s, dl_s) each a chain in the scalar loop's order
+   * (the same bits) */
+  __m128d vy = _mm_setzero_pd(), vs = _mm_setzero_pd();
+  for (size_t i = 0; i < n; i++) {
+    double t = d->L[i] * iLs, mi = m[i], si = s[i];
+    double q = t < 1e-2 ? t * t * (0.5 + t * (-1.0 / 3 + t * (1.0 / 8 + t * (-1.0 / 30 + t / 144))))
+                        : mi - t * (1 - mi);
+    __m128d r = _mm_set_pd(si * gLs * (q - qn), si * Ls * (mi - mn));
+    _mm_storeu_pd(J + 2 * i, r);
+    vy = _mm_add_pd(vy, _mm_mul_pd(r, _mm_set1_pd(c->wy[i])));
+    vs = _mm_add_pd(vs, _mm_mul_pd(_mm_set1_pd(c->w[i] * si), r));
+  }
+  dg_y = _mm_cvtsd_f64(vy); dl_y = _mm_cvtsd_f64(_mm_unpackhi_pd(vy, vy));
+  dg_s = _mm_cvtsd_f64(vs); dl_s = _mm_cvtsd_f64(_mm_unpackhi_pd(vs, vs));
+#else
   for (size_t i = 0; i < n; i++) {
     double t = d->L[i] * iLs, mi = m[i], si = s[i];
     double q = t < 1e-2 ? t * t * (0.5 + t * (-1.0 / 3 + t * (1.0 / 8 + t * (-1.0 / 30 + t / 144))))
@@ -894,11 +1058,20 @@ static void empvp_form_jac(empvp *c, double *J)
     dg_y += ag * c->wy[i]; dg_s += ws * ag;
     dl_y += al * c->wy[i]; dl_s += ws * al;
   }
+#endif
   double dag = (dg_y - 2 * a * dg_s) / ss, dal = (dl_y - 2 * a * dl_s) / ss;
+#ifdef GK_VEXP_VEC
+  {
+    const __m128d va = _mm_set1_pd(a), vd = _mm_set_pd(dal, dag);
+    for (size_t i = 0; i < n; i++)
+      _mm_storeu_pd(J + 2 * i, _mm_add_pd(_mm_mul_pd(va, _mm_loadu_pd(J + 2 * i)), _mm_mul_pd(_mm_set1_pd(s[i]), vd)));
+  }
+#else
   for (size_t i = 0; i < n; i++) {
     J[2 * i] = a * J[2 * i] + s[i] * dag;
     J[2 * i + 1] = a * J[2 * i + 1] + s[i] * dal;
   }
+#endif
 }
 
 static int empvp_jac(const double *th, double *J, void *p)
@@ -912,6 +1085,49 @@ static int empvp_jac(const double *th, double *J, void *p)
   return GK_OK;
 }
 
+/* The basin of a converged projected fit (seq_starts_b): its point, chi2
+ * and H = J^T W J from the exact projected Jacobian there; the region is
+ * the 1-sigma contour of the scaled covariance, chi2 - chi2_1 <= chi2_1/(n-2).
+ * The amplitude at that point is kept for the finisher. */
+typedef struct empvp_basin {
+  empvp *c;
+  double *J;                    /* n x 2 scratch */
+  double th[2], amp, lnref;     /* the basin's point and its amplitude */
+  int have;
+} empvp_basin;
+
+static int empvp_basin_fn(const gk_fit_result *r, gk_ms_basin *b, void *ctx)
+{
+  empvp_basin *eb = ctx;
+  empvp *c = eb->c;
+  size_t n = c->d->n;
+  eb->have = 0;
+  if (!(c->at_ok && c->last[0] == r->value[0] && c->last[1] == r->value[1]) &&
+      empvp_model(r->value, eb->J, c) != GK_OK)
+    return 0;
+  eb->th[0] = r->value[0];
+  eb->th[1] = r->value[1];
+  eb->amp = c->amp;
+  eb->lnref = c->lnref;
+  eb->have = 1;
+  if (!(n > 2) || !(r->chi2 > 0) || !isfinite(r->chi2)) return 0;
+  empvp_form_jac(c, eb->J);
+  double h00 = 0, h01 = 0, h11 = 0;
+  for (size_t i = 0; i < n; i++) {
+    double a = eb->J[2 * i], l = eb->J[2 * i + 1], w = c->w[i];
+    h00 += w * a * a; h01 += w * a * l; h11 += w * l * l;
+  }
+  /* a degenerate optimum (g and Ls not both determined: a valley towards
+   * Ls -> infinity) has no basin to trust: the later starts run in full */
+  if (!(h00 > 0 && h11 > 0 && h00 * h11 - h01 * h01 > 1e-9 * h00 * h11)) return 0;
+  /* the scale of the bowl: a quarter of g (or of 1/Lmax), a factor e^0.5 in Ls */
+  double Lm = c->d->L[n - 1];
+  *b = (gk_ms_basin){.p = 2, .theta = {r->value[0], r->value[1]}, .H = {h00, h01, h01, h11},
+                     .box = {0.25 * fmax(fabs(r->value[0]), 1 / Lm), 0.5},
+                     .chi2 = r->chi2, .dchi2 = r->chi2 / (double)(n - 2)};
+  return 1;
+}
+
 /* emp's fit from the guesses st (ns (g, ln A, ln Ls) triples) by variable
  * projection, the starts through seq_starts_ws (the one multi-start
  * policy: two converged starts agreeing on chi2), the winner finished on
@@ -922,7 +1138,7 @@ static int emp_vp_fit(const gk_vsl_data *d, gk_fit_problem *full, gk_param *fpar
                       const double *st, size_t ns, double yy, gk_fit_result *res, gk_error *err)
 {
   size_t n = d->n;
-  double *buf = malloc(7 * n * sizeof *buf), *st2 = malloc(2 * (ns ? ns : 1) * sizeof *st2);
+  double *buf = malloc(9 * n * sizeof *buf), *st2 = malloc(2 * (ns ? ns : 1) * sizeof *st2);
   if (!buf || !st2) { free(buf); free(st2); return GK_ENOMEM; }
   empvp c = {.d = d, .w = buf, .wy = buf + n, .jc = buf + 2 * n, .m = buf + 5 * n, .s = buf + 6 * n};
   for (size_t i = 0; i < n; i++) {
@@ -949,14 +1165,24 @@ static int emp_vp_fit(const gk_vsl_data *d, gk_fit_problem *full, gk_param *fpar
   gk_fit_workspace *ws = ns > 1 ? gk_fit_alloc(NULL, opt, n, 2) : NULL;
   gk_fit_result r;
   memset(&r, 0, sizeof r);
-  int rc = seq_starts_ws(ws, &prob, par, opt, st2, ns, yy, 0, INFINITY, &r, err);
+  /* the starts after the first converged one stop in its basin */
+  empvp_basin eb = {.c = &c, .J = buf + 7 * n};
+  int rc = seq_starts_b(ws, &prob, par, opt, st2, ns, yy, 0, INFINITY, &r, empvp_basin_fn, &eb, err);
   gk_fit_free(ws);
   if (rc == GK_OK) {
-    double *yh = buf + 4 * n;
-    /* the amplitude at the winner: usually the engine's last call */
-    if (!(c.at_ok && c.last[0] == r.value[0] && c.last[1] == r.value[1])) rc = empvp_model(r.value, yh, &c);
+    double *yh = buf + 4 * n, amp = c.amp, lnref = c.lnref;
+    /* the amplitude at the winner: usually the engine's last call, or the
+     * basin's point */
+    if (eb.have && eb.th[0] == r.value[0] && eb.th[1] == r.value[1]) {
+      amp = eb.amp;
+      lnref = eb.lnref;
+    } else if (!(c.at_ok && c.last[0] == r.value[0] && c.last[1] == r.value[1])) {
+      rc = empvp_model(r.value, yh, &c);
+      amp = c.amp;
+      lnref = c.lnref;
+    }
     if (rc == GK_OK) {
-      double th[3] = {r.value[0], log(c.amp) - c.lnref, r.value[1]};
+      double th[3] = {r.value[0], log(amp) - lnref, r.value[1]};
       for (size_t k = 0; k < 3; k++) fpar[k].init = th[k];
       full->param = fpar;
       full->starts = NULL;

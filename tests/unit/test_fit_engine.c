@@ -508,8 +508,121 @@ static void test_intermediate(void)
     }
 }
 
+
+/* ---- the basin stop (structured.h gk_ms_basin) ----------------------------
+ * y = a sin(w x) on x in [0, 6], data at w = 2: chi2(w) has local minima
+ * away from the global one. */
+static double bx[NPT], by[NPT];
+static int sin_model(const double *t, double *yhat, void *ctx)
+{
+  (void)ctx;
+  for (size_t i = 0; i < NPT; i++) yhat[i] = t[0] * sin(t[1] * bx[i]);
+  return 0;
+}
+static int sin_jac(const double *t, double *j, void *ctx)
+{
+  (void)ctx;
+  for (size_t i = 0; i < NPT; i++) {
+    j[2 * i] = sin(t[1] * bx[i]);
+    j[2 * i + 1] = t[0] * bx[i] * cos(t[1] * bx[i]);
+  }
+  return 0;
+}
+/* the basin of a fit: its point, chi2, H = J^T J there */
+static gk_ms_basin sin_basin(const gk_fit_result *r)
+{
+  double J[2 * NPT];
+  sin_jac(r->value, J, NULL);
+  gk_ms_basin b = {.p = 2, .theta = {r->value[0], r->value[1]}, .box = {1, 1}, .chi2 = r->chi2,
+                   .dchi2 = r->chi2 / (NPT - 2)};
+  for (size_t i = 0; i < NPT; i++) {
+    b.H[0] += J[2 * i] * J[2 * i];
+    b.H[1] += J[2 * i] * J[2 * i + 1];
+    b.H[3] += J[2 * i + 1] * J[2 * i + 1];
+  }
+  b.H[2] = b.H[1];
+  return b;
+}
+static void test_basin(void)
+{
+  for (size_t i = 0; i < NPT; i++) {
+    bx[i] = 0.2 * (double)i;
+    by[i] = sin(2 * bx[i]) + 0.05 * sin(7.3 * (double)i);
+  }
+  gk_param bp[2] = {{"a", NULL, 1, -INFINITY, INFINITY, 0}, {"w", NULL, 2.1, -INFINITY, INFINITY, 0}};
+  gk_fit_problem p = {.n = NPT, .p = 2, .y = by, .weighting = GK_WEIGHT_NONE, .model = sin_model,
+                      .jac = sin_jac, .param = bp};
+  gk_fit_options o;
+  gk_fit_options_default(&o);
+  o.method = GK_FIT_LM_DENSE;
+  gk_fit_workspace *ws = gk_fit_alloc(NULL, &o, NPT, 2);
+  gk_error e;
+  gk_fit_result rg, rl, r;
+  /* the global optimum (w near 2) and a local one (w near 2.74) */
+  CHECK_INT(gk_fit_run(ws, &p, &rg, &e), GK_OK);
+  bp[1].init = 2.75;
+  CHECK_INT(gk_fit_run(ws, &p, &rl, &e), GK_OK);
+  CHECK_MSG(rg.converged && rl.converged && fabs(rg.value[1] - 2) < 0.05 && fabs(rl.value[1] - 2) > 0.3 &&
+                rl.chi2 > 2 * rg.chi2,
+            "two basins: w %.6g (chi2 %.6g) and w %.6g (chi2 %.6g)", rg.value[1], rg.chi2, rl.value[1], rl.chi2);
+
+  /* a start in the global basin, with the global fit's basin set: stops
+   * there (fewer iterations than its full fit), at a chi2 inside the region */
+  gk_ms_basin b = sin_basin(&rg);
+  bp[0].init = 0.7;
+  bp[1].init = 1.93;
+  gk_fit_result rf;
+  CHECK_INT(gk_fit_run(ws, &p, &rf, &e), GK_OK);
+  gk_fit_basin_(ws, &b);
+  b.hit = 0;
+  CHECK_INT(gk_fit_run(ws, &p, &r, &e), GK_OK);
+  CHECK_MSG(b.hit == 1 && r.converged, "stopped in the basin (hit %d)", b.hit);
+  CHECK_MSG(r.n_iter < rf.n_iter, "the basin stop saves iterations: %zu vs %zu", r.n_iter, rf.n_iter);
+  CHECK_MSG(r.chi2 - rg.chi2 <= b.dchi2 && fabs(rf.chi2 - rg.chi2) <= 1e-9 * rg.chi2,
+            "inside the region; the full fit from there reaches the global chi2");
+  gk_fit_result_free(&r);
+  gk_fit_result_free(&rf);
+
+  /* the LOCAL fit's basin set, a start in the global basin: never stopped
+   * there, it converges to the global optimum */
+  b = sin_basin(&rl);
+  b.hit = 0;
+  gk_fit_basin_(ws, &b);
+  CHECK_INT(gk_fit_run(ws, &p, &r, &e), GK_OK);
+  CHECK_MSG(b.hit == 0 && r.converged && fabs(r.chi2 - rg.chi2) <= 1e-9 * rg.chi2,
+            "another basin's start is not stopped (hit %d, chi2 %.9g vs %.9g)", b.hit, r.chi2, rg.chi2);
+  gk_fit_result_free(&r);
+  /* a start in the local basin with the local basin set: stopped */
+  bp[0].init = rl.value[0] * 0.8;
+  bp[1].init = rl.value[1] * 1.01;
+  b.hit = 0;
+  CHECK_INT(gk_fit_run(ws, &p, &r, &e), GK_OK);
+  CHECK_MSG(b.hit == 1, "the local basin's own start is stopped there");
+  gk_fit_result_free(&r);
+  gk_fit_basin_(ws, NULL);
+
+  /* the test itself: the bowl's own point passes; the same chi2 with a
+   * zero gradient (another minimum), a chi2 outside the region, or a chi2
+   * the bowl does not predict, fail */
+  gk_ms_basin q = {.p = 2, .theta = {1, 2}, .H = {4, 1, 1, 3}, .box = {1, 1}, .chi2 = 10, .dchi2 = 1};
+  double d[2] = {0.1, -0.2}, th[2] = {1.1, 1.8}, hd[2] = {4 * 0.1 + 1 * -0.2, 1 * 0.1 + 3 * -0.2};
+  double qq = d[0] * hd[0] + d[1] * hd[1], zero[2] = {0, 0};
+  CHECK(gk_ms_in_basin(&q, th, 10 + qq, hd));
+  CHECK(!gk_ms_in_basin(&q, th, 10 + qq, zero));
+  CHECK(!gk_ms_in_basin(&q, th, 10 + 1.5 * qq, hd));
+  double far[2] = {1 + 10 * d[0], 2 + 10 * d[1]}, hdf[2] = {10 * hd[0], 10 * hd[1]};
+  CHECK(!gk_ms_in_basin(&q, far, 10 + 100 * qq, hdf));
+  /* the bowl's numbers outside the box (a flat valley's far end) fail */
+  q.box[1] = 0.1;
+  CHECK(!gk_ms_in_basin(&q, th, 10 + qq, hd));
+  gk_fit_result_free(&rg);
+  gk_fit_result_free(&rl);
+  gk_fit_free(ws);
+}
+
 int main(void)
 {
+  RUN(test_basin);
   data();
   RUN(test_intermediate);
   RUN(test_dense_driver);
