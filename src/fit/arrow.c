@@ -66,8 +66,17 @@ void gk_arrow_hold(gk_arrow *a, size_t w)
  * The same update as gsl_blas_dsyrk(CblasUpper, CblasTrans, -1, K, 1, S)
  * (tests/unit/test_arrow.c), 4-8 times cheaper than it over GSL's or the
  * reference CBLAS at nr = 84, k = 800 (docs/fitting.md). */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__OPTIMIZE__)
-/* GCC's -O2 vectorises only loops without a remainder; this one has one */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__OPTIMIZE__) && defined(__x86_64__) && \
+    !defined(__SANITIZE_ADDRESS__)
+/* GCC's -O2 vectorises only loops without a remainder; this one has one.
+ * An AVX2 clone is chosen at load time where the CPU has it (4 lanes
+ * instead of SSE2's 2: 0.38 -> 0.23 ms per update at nr = 84, k = 800).
+ * The arithmetic is the same in every clone (ISO C: no contraction into
+ * FMA; no reduction across lanes), so the results are bit-identical. */
+#define GK_VECTORISE                                                          \
+  __attribute__((optimize("tree-loop-vectorize", "vect-cost-model=dynamic"), \
+                 target_clones("avx2", "default")))
+#elif defined(__GNUC__) && !defined(__clang__) && defined(__OPTIMIZE__)
 #define GK_VECTORISE __attribute__((optimize("tree-loop-vectorize", "vect-cost-model=dynamic")))
 #else
 #define GK_VECTORISE

@@ -64,10 +64,11 @@ void gk_arrow_zero(gk_arrow *a);
 /* One residual r of block i with gradient th (q entries) in the block,
  * ph (kw entries) in the rest unknowns w0 .. w0 + kw - 1 and h (ng
  * entries) in the rest unknowns nk .. nk + ng - 1 (the globals). */
-static inline void gk_arrow_add(gk_arrow *a, size_t i, const double *th, size_t w0, size_t kw,
-                                const double *ph, size_t ng, const double *h, double r)
+static inline __attribute__((always_inline)) void
+gk_arrow_add_(gk_arrow *a, size_t i, size_t q, const double *th, size_t w0, size_t kw,
+              const double *ph, size_t ng, const double *h, double r)
 {
-  const size_t q = a->q, nr = a->nr, nk = a->nk;
+  const size_t nr = a->nr, nk = a->nk;
   double *A = a->A + i * q * q, *b = a->b + i * q, *C = a->C + i * q * nr;
   for (size_t s = 0; s < q; s++) {
     for (size_t e = 0; e < q; e++) A[s * q + e] += th[s] * th[e];
@@ -88,6 +89,16 @@ static inline void gk_arrow_add(gk_arrow *a, size_t i, const double *th, size_t 
     for (size_t e = 0; e < ng; e++) M[(nk + t) * nr + nk + e] += h[t] * h[e];
     a->br[nk + t] += h[t] * r;
   }
+}
+
+/* The same with the common sizes as constants (the loops unrolled: the
+ * hot loop of a VPI fit's assembly); identical arithmetic. */
+static inline void gk_arrow_add(gk_arrow *a, size_t i, const double *th, size_t w0, size_t kw,
+                                const double *ph, size_t ng, const double *h, double r)
+{
+  if (a->q == 2 && kw == 2 && ng == 4) gk_arrow_add_(a, i, 2, th, w0, 2, ph, 4, h, r);
+  else if (a->q == 2 && kw == 2 && ng == 3) gk_arrow_add_(a, i, 2, th, w0, 2, ph, 3, h, r);
+  else gk_arrow_add_(a, i, a->q, th, w0, kw, ph, ng, h, r);
 }
 
 /* Rest unknown w held (on its bound, or frozen): it leaves the system
