@@ -45,7 +45,7 @@ typedef struct gk_arrow {
   size_t nb, q, nr, nk;  /* blocks, block size, rest size, rest unknowns of the first kind */
   /* the normal equations, filled by the problem */
   double *A, *b, *C;     /* nb q q, nb q, nb q nr (row a of block i: C + (i q + a) nr) */
-  double *M, *br;        /* nr nr (both triangles), nr */
+  double *M, *br;        /* nr nr (upper triangle and diagonal: the lower one is never read), nr */
   int damp;              /* GK_ARROW_DAMP_* */
   double lambda_switch;  /* GK_ARROW_DAMP_REST: above it, every unknown is damped */
   /* private */
@@ -79,14 +79,11 @@ gk_arrow_add_(gk_arrow *a, size_t i, size_t q, const double *th, size_t w0, size
   double *M = a->M;
   for (size_t s = 0; s < kw; s++) {
     for (size_t e = 0; e < kw; e++) M[(w0 + s) * nr + w0 + e] += ph[s] * ph[e];
-    for (size_t t = 0; t < ng; t++) {
-      M[(w0 + s) * nr + nk + t] += ph[s] * h[t];
-      M[(nk + t) * nr + w0 + s] += ph[s] * h[t];
-    }
+    for (size_t t = 0; t < ng; t++) M[(w0 + s) * nr + nk + t] += ph[s] * h[t];
     a->br[w0 + s] += ph[s] * r;
   }
   for (size_t t = 0; t < ng; t++) {
-    for (size_t e = 0; e < ng; e++) M[(nk + t) * nr + nk + e] += h[t] * h[e];
+    for (size_t e = t; e < ng; e++) M[(nk + t) * nr + nk + e] += h[t] * h[e];
     a->br[nk + t] += h[t] * r;
   }
 }
