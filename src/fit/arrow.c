@@ -82,7 +82,7 @@ void gk_arrow_hold(gk_arrow *a, size_t w)
 #define GK_VECTORISE
 #endif
 GK_VECTORISE
-void gk_arrow_syrk(double *restrict S, const double *restrict K, size_t k, size_t nr)
+static void syrk(double *restrict S, const double *restrict K, size_t k, size_t nr)
 {
   size_t t0 = 0;
   for (; t0 + 8 <= k; t0 += 8) {
@@ -106,6 +106,13 @@ void gk_arrow_syrk(double *restrict S, const double *restrict K, size_t k, size_
       for (size_t e = a; e < nr; e++) Srow[e] -= ct * Gt[e];
     }
   }
+}
+
+/* (the clones' load-time resolver stays local to this file: a static
+ * kernel behind the library-internal name) */
+void gk_arrow_syrk(double *S, const double *K, size_t k, size_t nr)
+{
+  syrk(S, K, k, nr);
 }
 
 /* L^-1 of the Cholesky factor of the block A (q = 1, 2) damped by lambda;
@@ -153,7 +160,7 @@ static int form(gk_arrow *a, double lambda)
     y[0] = l00 * b[0], y[1] = l10 * b[0] + l11 * b[1];
   }
   memcpy(a->S0, a->M, nr * nr * sizeof(double));
-  gk_arrow_syrk(a->S0, a->K, a->nb * q, nr);  /* the Schur complement: one rank-(nb q) update */
+  syrk(a->S0, a->K, a->nb * q, nr);  /* the Schur complement: one rank-(nb q) update */
   return 0;
 }
 
