@@ -427,6 +427,21 @@ static int dn_model(const double *th, double *yhat, void *ctx)
   return 0;
 }
 
+/* Its Jacobian in (P1, P2, n, m - n): gk_vpi_dn's gradient in (P1, P2, m,
+ * n) by the chain rule (m = n + (m - n)). */
+static int dn_jac(const double *th, double *jac, void *ctx)
+{
+  const dnfit *f = ctx;
+  double gl[GK_VPI_NGLOB] = {th[0], th[1], th[2] + th[3], th[2]}, g[GK_VPI_NGLOB];
+  for (size_t j = 0; j < f->n; j++) {
+    if (!isfinite(gk_vpi_dn(f->P[j], gl, f->pmax, g))) return 1;
+    double *J = jac + 4 * j;
+    J[0] = g[GK_VPI_P1], J[1] = g[GK_VPI_P2];
+    J[2] = g[GK_VPI_N] + g[GK_VPI_M], J[3] = g[GK_VPI_M];
+  }
+  return 0;
+}
+
 /* Shapes of dn(P) tried as starts: P1, P2 relative to the highest pump and
  * (n, m). The likelihood in the globals has several basins (m -> n,
  * P1 -> 0 or infinity are near-degenerate directions), so the grid spans
@@ -484,7 +499,7 @@ static int start_glob(vctx *c, const double *g0, const double *a0, double *gl)
     {"n", NULL, st[2], 1e-2, 20, 0},
     {"m-n", NULL, st[3], 1e-3, 20, 0}};
   gk_fit_problem pr = {.n = c->np, .p = 4, .y = dn, .weighting = GK_WEIGHT_RELATIVE,
-                       .model = dn_model, .ctx = &f, .param = par, .starts = st + 4,
+                       .model = dn_model, .jac = dn_jac, .ctx = &f, .param = par, .starts = st + 4,
                        .n_starts = NGRID - 1};
   gk_fit_options fo;
   gk_fit_options_default(&fo);
