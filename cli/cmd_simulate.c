@@ -218,6 +218,13 @@ static int simulate(int argc, char **argv, const sim_mpi *mpi)
   }
   /* cf stays alive until the end: c's spectral tables point into it */
   gk_sim_config c = cf.cfg;
+  /* a window that leaves out part of the pulse delivers less than the
+   * configured fluence (e.g. grid: t_end without t_start starts at the
+   * pump peak, t = 0) */
+  double share = gk_sim_pump_share(&c);
+  if (mpi->rank == 0 && share < 0.99)
+    cli_warn("%s: the time window (grid: t_start, t_end) holds %.1f %% of the pump pulse's photons (its peak is "
+             "at t = 0); the fluence delivered is that share of pump.fluence", path, 100 * share);
   if (pol == 1 && c.npol != 2) {
     free(sw);
     gk_sim_file_free(&cf);
@@ -297,7 +304,10 @@ const struct cli_command cli_cmd_simulate = {
     "equations of the emitters (or the carriers of a bulk film) coupled to\n"
     "forward/backward guided photon fluxes (docs/simulate.md); film.depth_slices\n"
     "resolves the populations in depth (the pump bleaching the emitter film from\n"
-    "the top; single runs report the photons absorbed per slice). Without a sweep\n"
+    "the top; pump.depth: stack pumps it through its stack, reflections and\n"
+    "interference included, the stack's transfer matrix solved again as the film\n"
+    "bleaches; single runs report per slice the photons absorbed and the\n"
+    "populations in cm^-3, maximum and at the pump peak). Without a sweep\n"
     "flag the sweep in CONFIG is run; without one there, a single run at the\n"
     "configured fluence and stripe length.",
   .epilog =

@@ -110,7 +110,7 @@ static int matrix_csv(gk_csv *t, const char *corner, const double *cols, size_t 
   return st ? -1 : 0;
 }
 
-static void json_budget(cJSON *o, const gk_sim_budget *b)
+static void json_budget(cJSON *o, const gk_sim_budget *b, int stk)
 {
   cJSON *j = cJSON_AddObjectToObject(o, "budget_photons");
   const named_num kv[] = {{"absorbed", b->absorbed},
@@ -123,6 +123,57 @@ static void json_budget(cJSON *o, const gk_sim_budget *b)
                           {"loss_background", b->loss_bg},
                           {"left_excited", b->left}};
   for (size_t i = 0; i < sizeof kv / sizeof *kv; i++) gk_json_num(j, kv[i].key, kv[i].v);
+  if (!stk) return;
+  /* pump.depth: stack: the pump's own balance, incident = reflected +
+   * absorbed above the film + absorbed + passed below the film */
+  const named_num pk[] = {{"pump_incident", b->pump_incident},
+                          {"pump_reflected", b->pump_reflected},
+                          {"pump_absorbed_above_film", b->pump_above},
+                          {"pump_passed_below_film", b->pump_below}};
+  for (size_t i = 0; i < sizeof pk / sizeof *pk; i++) gk_json_num(j, pk[i].key, pk[i].v);
+  cJSON_AddNumberToObject(j, "pump_transfer_matrix_solves", (double)b->pump_solves);
+}
+
+/* Per-slice populations of a depth-resolved run (cm^-3, slice 0 at the
+ * pumped face): JSON object and text lines. */
+static void json_slices(cJSON *o, const gk_sim_config *c, const gk_sim_result *r)
+{
+  if (r->nslices < 2 || !r->slice_n1_max) return;
+  size_t nz = r->nslices;
+  int bulk = c->kinetics == GK_SIM_BULK;
+  cJSON *j = cJSON_AddObjectToObject(o, "slice_populations");
+  cJSON_AddStringToObject(j, "unit", "cm^-3");
+  cJSON_AddStringToObject(j, "n1", bulk ? "carrier density N" : "emitting state N1");
+  cJSON_AddStringToObject(j, "where", "mean over the pumped cells of the central lateral strip; slice 0 at the "
+                                      "pumped face");
+  gk_json_array(j, "n1_max", r->slice_n1_max, nz);
+  gk_json_array(j, "n1_at_pump_peak", r->slice_n1_at_peak, nz);
+  gk_json_array(j, "n2_max", r->slice_n2_max, nz);
+  gk_json_array(j, "n2_at_pump_peak", r->slice_n2_at_peak, nz);
+  if (!isfinite(r->slice_n1_at_peak[0]))
+    cJSON_AddStringToObject(j, "at_pump_peak_reason", "the time window does not contain the pump peak t = 0");
+  if (!bulk) {
+    double fr[GK_SIM_MAX_SLICES];
+    for (size_t z = 0; z < nz; z++) fr[z] = (r->slice_n1_at_peak[z] + r->slice_n2_at_peak[z]) / c->density;
+    gk_json_array(j, "excited_fraction_at_pump_peak", fr, nz);
+  }
+}
+
+static void text_slices(cli_buf *b, const gk_sim_config *c, const gk_sim_result *r)
+{
+  if (r->nslices < 2 || !r->slice_n1_max) return;
+  int bulk = c->kinetics == GK_SIM_BULK;
+  cli_printf(b, "slices:       %s per slice (cm^-3; pumped face first; mean of the central strip's pumped cells)\n",
+             bulk ? "N" : "N1");
+  cli_printf(b, "  %5s  %12s  %14s%s\n", "slice", "max", "at pump peak", bulk ? "" : "  excited fraction at peak");
+  for (size_t z = 0; z < r->nslices; z++) {
+    char m[32], p[32];
+    cli_printf(b, "  %5zu  %12s  %14s", z, cli_fmt_num(m, sizeof m, r->slice_n1_max[z], CLI_SIG),
+               isfinite(r->slice_n1_at_peak[z]) ? cli_fmt_num(p, sizeof p, r->slice_n1_at_peak[z], CLI_SIG) : "-");
+    if (!bulk && isfinite(r->slice_n1_at_peak[z]))
+      cli_printf(b, "  %.4f", (r->slice_n1_at_peak[z] + r->slice_n2_at_peak[z]) / c->density);
+    cli_printf(b, "\n");
+  }
 }
 
 /* TE and TM spectra of a two-mode run. */
@@ -354,7 +405,7 @@ int sim_emit_run(const cli_common *comp, const char *path, const gk_sim_file *cf
       cJSON_AddNumberToObject(o, "steps", (double)rs[k].steps);
       gk_json_array(o, "spectrum_photons_per_nm", rs[k].spectrum, rs[k].nbins);
       json_pol(o, &rs[k]);
-      json_budget(o, &rs[k].budget);
+      json_budget(o, &rs[k].budget, c.pump_stack_layers > 0);
       cli_cell(&b, 15, vpi ? sw[k] * 1e3 : sw[k]);
       char f1[32], f2[32];
       cli_printf(&b, "  %10s", fixed2(f1, sizeof f1, s.peak_nm));
@@ -380,9 +431,10 @@ int sim_emit_run(const cli_common *comp, const char *path, const gk_sim_file *cf
       gk_json_array(j, "edge_te_photons_per_s", r->intensity_pol, r->ntimes);
       gk_json_array(j, "edge_tm_photons_per_s", r->intensity_pol + r->ntimes, r->ntimes);
     }
-    json_budget(j, &r->budget);
+    json_budget(j, &r->budget, c.pump_stack_layers > 0);
     if (r->nslices > 1 && r->absorbed_slice)  /* slice 0 at the pumped face */
       gk_json_array(j, "absorbed_per_slice_photons", r->absorbed_slice, r->nslices);
+    json_slices(j, &c, r);
     double *tn = malloc(r->ntimes * sizeof *tn);
     for (size_t k = 0; tn && k < r->ntimes; k++) tn[k] = r->t[k] * 1e9;
     if (tn) gk_json_array(j, "t_ns", tn, r->ntimes);
@@ -400,6 +452,15 @@ int sim_emit_run(const cli_common *comp, const char *path, const gk_sim_file *cf
       cli_printf(&b, "depth:        %zu slices, absorbed %.3g of the photons in the first, %.3g in the last\n",
                  r->nslices, r->absorbed_slice[0] / r->budget.absorbed,
                  r->absorbed_slice[r->nslices - 1] / r->budget.absorbed);
+    if (c.pump_stack_layers > 0 && r->budget.pump_incident > 0)
+      cli_printf(&b, "pump stack:   of the incident photons %.4g reflected, %.4g absorbed above the film, %.4g in "
+                 "it, %.4g passed below (%zu transfer-matrix solves; the film's alpha at the pump %.4g cm^-1%s)\n",
+                 r->budget.pump_reflected / r->budget.pump_incident, r->budget.pump_above / r->budget.pump_incident,
+                 r->budget.absorbed / r->budget.pump_incident, r->budget.pump_below / r->budget.pump_incident,
+                 r->budget.pump_solves,
+                 c.kinetics == GK_SIM_BULK ? c.pump_absorption : c.pump_cross_section * c.density,
+                 c.kinetics == GK_SIM_BULK ? "" : " unbleached");
+    text_slices(&b, &c, r);
     cli_printf(&b, "  %10s  %15s  %14s  %10s\n", "t (ns)", "pump (ph/cm2/s)", "edge (ph/s)", "FWHM (nm)");
     size_t every = r->ntimes > 20 ? r->ntimes / 20 : 1;
     for (size_t k = 0; k < r->ntimes; k += every) {

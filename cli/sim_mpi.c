@@ -349,7 +349,7 @@ static int sweep_beside_init(const sim_mpi *m, sweep_job *j)
  * length, then lambda, t, pump, spectrum, intensity, fwhm, and per mode the
  * spectrum and intensity. Sweeps are never time-resolved (the CLI refuses
  * that), so the maps are not sent. */
-enum { HDR = 16 };
+enum { HDR = 21 };
 
 /* then npol x (spectrum_pol of nl, intensity_pol of nt) */
 static size_t packed_len(size_t nl, size_t nt, size_t npol) { return HDR + 2 * nl + 4 * nt + npol * (nl + nt); }
@@ -360,7 +360,8 @@ static void pack(const gk_sim_result *r, double *p)
   double h[HDR] = {(double)r->nbins, (double)r->ntimes, (double)r->ncells, (double)r->steps,
                    b->absorbed, b->decay_guided, b->decay_other, b->stimulated_net, b->out_edge,
                    b->out_far, b->loss_esa, b->loss_bg, b->left, (double)r->npol, (double)r->nchannels,
-                   r->unpumped_length};
+                   r->unpumped_length, b->pump_incident, b->pump_reflected, b->pump_above, b->pump_below,
+                   (double)b->pump_solves};
   size_t nl = r->nbins, nt = r->ntimes;
   memcpy(p, h, sizeof h);
   p += HDR;
@@ -390,7 +391,8 @@ static int unpack(const double *p, gk_sim_result *r)
   r->ntimes = nt;
   r->ncells = (size_t)p[2];
   r->steps = (size_t)p[3];
-  r->budget = (gk_sim_budget){p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12]};
+  r->budget = (gk_sim_budget){p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12],
+                              p[16], p[17], p[18], p[19], (size_t)p[20]};
   r->npol = (size_t)p[13];
   r->nchannels = (size_t)p[14];
   r->unpumped_length = p[15];

@@ -147,6 +147,27 @@ typedef struct gk_sim_config {
   size_t depth_slices;
   double depth_pump[GK_SIM_MAX_SLICES];
   double depth_mode[2][GK_SIM_MAX_SLICES];
+  /* The film in its stack, for the pump (pump.depth: stack): layers in the
+   * order the pump meets them, layer 0 the transparent medium it comes
+   * from, the last one the substrate (semi-infinite), 3 doubles each in
+   * pump_stack: n, k at the pump wavelength and thickness (nm; ignored for
+   * the first and last); the film is layer pump_stack_active (its n is
+   * used, its k replaced by the model's absorption). pump_stack_layers 0:
+   * none. Emitters: each cell's absorbed share per slice comes from a
+   * normal-incidence transfer matrix with slice s's extinction from its
+   * own ground state, α_s = σ_p N0_s (reflections and interference
+   * included; bleaching changes the shares). A cell's matrix is solved
+   * again, while its pump is on, when Σ_s |σ_p ΔN0_s Δz| since its last
+   * solve exceeds pump_stack_tol (0: the default, accuracy / 1000;
+   * negative: every step); between solves each slice's share follows its
+   * own bleaching, q_s (1 − e^{−σ_p N0_s Δz}), q_s the light reaching it
+   * at the last solve (docs/simulate.md). Bulk: the shares are depth_pump
+   * (fixed; no bleaching) and the stack gives the pump's reflected and
+   * transmitted parts (budget). The table memory belongs to whoever
+   * filled it (gk_sim_file). */
+  size_t pump_stack_layers, pump_stack_active;
+  const double *pump_stack;
+  double pump_stack_tol;
   size_t channels;         /* lateral strips (0 counts as 1 top hat, 9 Gaussian) */
   gk_sim_band pump_along;  /* ntab > 0: the profile along the stripe */
   double unpumped_length;  /* cm */
@@ -192,6 +213,11 @@ enum { GK_SIM_THREADS_AUTO = 0, GK_SIM_THREADS_ALWAYS = 1, GK_SIM_THREADS_NEVER 
  * the pump pulse each limit the step to accuracy x their time scale. */
 double gk_sim_steps_estimate(const gk_sim_config *c);
 
+/* The share of the pump pulse's photons that falls inside the run's time
+ * window (t_start..t_end, or the automatic window): 1 but for the far
+ * tails when the window brackets the pulse (peak at t = 0). A window that
+ * starts at t = 0 (t_end given, t_start not) holds only half the pulse. */
+double gk_sim_pump_share(const gk_sim_config *c);
 /* Cells of the unpumped film beyond the stripe (unpumped_length rounded to
  * whole cells of the stripe's size, at least one when positive) and the
  * number of lateral strips the run uses. */
@@ -215,6 +241,12 @@ typedef struct gk_sim_budget {
   double out_edge, out_far;/* guided photons leaving at x = L (collected) and x = 0 */
   double loss_esa, loss_bg;/* guided photons lost to excited-state absorption and background */
   double left;             /* excitations (N1 + N2) left at t_end */
+  /* the pump's own balance, with a stack (pump_stack_layers > 0) only:
+   * photons incident on the pumped cells = reflected + absorbed above the
+   * film + absorbed (the film) + passed below the film (into the
+   * substrate or the layers under the film) */
+  double pump_incident, pump_reflected, pump_above, pump_below;
+  size_t pump_solves;      /* transfer-matrix solves (cells x times) */
 } gk_sim_budget;
 
 typedef struct gk_sim_result {
@@ -240,6 +272,12 @@ typedef struct gk_sim_result {
   size_t nslices;          /* depth slices (1: depth-averaged) */
   double *absorbed_slice;  /* nslices pump photons absorbed in each slice (slice 0 at the pumped
                             * face), whole stripe; they sum to budget.absorbed */
+  /* nslices > 1 (else NULL): each slice's population, cm^-3, the mean over
+   * the pumped cells of the central lateral strip: N1 (bulk: the carrier
+   * density N) and N2, their largest value over the run and their value at
+   * the pump peak t = 0 (linear between the two steps around it; NaN when
+   * the window does not contain t = 0) */
+  double *slice_n1_max, *slice_n1_at_peak, *slice_n2_max, *slice_n2_at_peak;
 } gk_sim_result;
 
 /* Run one simulation. Memory is independent of the number of time steps
@@ -269,6 +307,7 @@ typedef struct gk_sim_file {
   gk_sim_config cfg;       /* its tables point into `tables` below */
   double *tables[7];       /* emission, σ_e, σ_a, σ_esa, α_bg, gain σ tables (λ then value) and
                             * the pump profile along the stripe (x then value), or NULL */
+  double *pump_stack;      /* cfg.pump_stack's table (gk_sim_file_confinement), or NULL */
   char confinement_from[512]; /* stack file Γ is computed from, "" if given */
   double confinement_nm;   /* wavelength of that mode calculation */
   int pump_depth_stack;    /* pump.depth: stack: depth_pump from the stack's absorption */
@@ -292,9 +331,12 @@ typedef struct gk_sim_file {
 int gk_sim_config_read(const char *path, gk_sim_file *f, gk_error *err);
 /* Γ of a config read with film.confinement_from: loads the stack, solves
  * (with film.depth_slices > 1 also each mode's |E|² share per slice of the
- * active layer -> depth_mode, and with pump.depth: stack the share of the
- * incident pump photons absorbed in each slice, from the stack's
- * normal-incidence transfer matrix at the pump wavelength -> depth_pump) */
+ * active layer -> depth_mode, and with pump.depth: stack the stack at the
+ * pump wavelength -> pump_stack (f->pump_stack), for bulk films also the
+ * share of the incident pump photons absorbed in each slice -> depth_pump;
+ * the film's absorption at the pump is the stack's k there when it has
+ * one (it replaces pump_absorption, or sets pump_cross_section = α/N_tot),
+ * else the model's own) */
 /* Γ of a config read with film.confinement_from: loads the stack, solves
  * its TE modes at the emission peak (f->confinement_nm) and sets
  * f->cfg.confinement to TE0's active-layer share; with npol = 2 also TM0's

@@ -38,6 +38,9 @@ class Config:
             err = new_error()
             raise_for(lib.gk_sim_config_read(os.fsencode(source), f, err), err)
             self._file = ffi.gc(f, lib.gk_sim_file_free)
+            # film.confinement_from: Γ, mode losses and weights, and with
+            # pump.depth: stack the pump's stack, from `modes` (as the CLI)
+            raise_for(lib.gk_sim_file_confinement(f, err), err)
             self.cfg = f.cfg  # a view into the file struct
             self.path = os.fspath(source)
             if f.sweep != ffi.NULL:
@@ -148,6 +151,32 @@ class SimResult(Result):
     edge_tm: np.ndarray | None = None
     # film.depth_slices > 1: pump photons absorbed per slice (pumped face first)
     absorbed_slice: np.ndarray | None = None
+    # film.depth_slices > 1: each slice's populations (cm^-3; the mean over
+    # the pumped cells of the central lateral strip): N1 (bulk: N) and N2,
+    # their maxima over the run and their values at the pump peak t = 0
+    # (NaN when the window leaves it out); see slice_populations
+    slice_n1_max: np.ndarray | None = None
+    slice_n1_at_peak: np.ndarray | None = None
+    slice_n2_max: np.ndarray | None = None
+    slice_n2_at_peak: np.ndarray | None = None
+    density: float = math.nan       # emitters' N_tot (the excited fraction's denominator)
+    pump_stack: bool = False        # pump.depth: stack (the budget has the pump's balance)
+
+    @property
+    def slice_populations(self):
+        """The CLI's JSON ``slice_populations`` object (None without slices)."""
+        if self.slice_n1_max is None:
+            return None
+        bulk = self.kinetics == "bulk"
+        d = {"unit": "cm^-3", "n1": "carrier density N" if bulk else "emitting state N1",
+             "where": "mean over the pumped cells of the central lateral strip; slice 0 at the pumped face",
+             "n1_max": self.slice_n1_max, "n1_at_pump_peak": self.slice_n1_at_peak,
+             "n2_max": self.slice_n2_max, "n2_at_pump_peak": self.slice_n2_at_peak}
+        if not math.isfinite(self.slice_n1_at_peak[0]):
+            d["at_pump_peak_reason"] = "the time window does not contain the pump peak t = 0"
+        if not bulk:
+            d["excited_fraction_at_pump_peak"] = (self.slice_n1_at_peak + self.slice_n2_at_peak) / self.density
+        return d
 
     def _pol(self, d):
         if self.spectrum_tm is not None:
@@ -170,7 +199,21 @@ class SimResult(Result):
             d["edge_tm_photons_per_s"] = self.edge_tm
         if self.absorbed_slice is not None:
             d["absorbed_per_slice_photons"] = self.absorbed_slice
+        if self.slice_n1_max is not None:
+            d["slice_populations"] = self.slice_populations
         return d
+
+
+_PUMP_BUDGET = (("pump_incident", "pump_incident"), ("pump_reflected", "pump_reflected"),
+                ("pump_absorbed_above_film", "pump_above"), ("pump_passed_below_film", "pump_below"))
+
+
+def _budget(b, stack):
+    d = {k: getattr(b, f) for k, f in _BUDGET}
+    if stack:  # pump.depth: stack: the pump's own balance (as the CLI's JSON)
+        d.update({k: getattr(b, f) for k, f in _PUMP_BUDGET})
+        d["pump_transfer_matrix_solves"] = int(b.pump_solves)
+    return d
 
 
 def _result(r, c, path):
@@ -179,6 +222,9 @@ def _result(r, c, path):
     spec = carray(r.spectrum, nb)
     pk_nm, pk, fw = _summary(lam, spec)
     b = r.budget
+    nz = r.nslices
+    sl = nz > 1 and r.slice_n1_max != ffi.NULL
+    stack = c.pump_stack_layers > 0
     tr = r.spectrum_t != ffi.NULL
     two = r.npol == 2
     pol = carray(r.spectrum_pol, 2 * nb) if two else None
@@ -190,7 +236,12 @@ def _result(r, c, path):
                      edge_te=ipol[:nt] if two else None, edge_tm=ipol[nt:] if two else None,fluence=c.pump_fluence, stripe_length_cm=c.stripe_length,
                      pump_fwhm_s=c.pump_fwhm, wavelength_nm=lam, spectrum=spec,
                      t=carray(r.t, nt), pump=carray(r.pump, nt), intensity=carray(r.intensity, nt),
-                     fwhm_t=carray(r.fwhm, nt), budget={k: getattr(b, f) for k, f in _BUDGET},
+                     fwhm_t=carray(r.fwhm, nt), budget=_budget(b, stack),
+                     slice_n1_max=carray(r.slice_n1_max, nz) if sl else None,
+                     slice_n1_at_peak=carray(r.slice_n1_at_peak, nz) if sl else None,
+                     slice_n2_max=carray(r.slice_n2_max, nz) if sl else None,
+                     slice_n2_at_peak=carray(r.slice_n2_at_peak, nz) if sl else None,
+                     density=c.density, pump_stack=stack,
                      steps=int(r.steps), peak_nm=pk_nm, peak=pk, fwhm_nm=fw,
                      spectrum_t=carray(r.spectrum_t, nt * nb).reshape(nt, nb) if tr else None,
                      n1_map=carray(r.n1_map, nt * nx).reshape(nt, nx) if tr else None,

@@ -20,6 +20,10 @@
 #include "gainkit/stack.h"
 #include "gainkit/units.h"
 
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+
 typedef struct ctx {
   yaml_document_t *doc;
   const char *path;
@@ -459,6 +463,73 @@ int gk_sim_depth_weights(const gk_guide *g, const gk_mode *m, size_t layer, size
   return GK_OK;
 }
 
+/* pump.depth: stack. The film's absorption at the pump is one number for
+ * both kinds of film: the stack's extinction k of the active layer when it
+ * has one there (α = 4πk/λ_p, which then replaces pump.absorption of a
+ * bulk film and sets an emitter film's σ_p = α/N_tot), else the model's
+ * own (bulk α_p, emitters σ_p N_tot). The stack's other layers and the
+ * film's n give the reflections and interference. Bulk films take fixed
+ * shares per slice (depth_pump, no bleaching); emitter films solve the
+ * matrix per cell as they bleach (gk_sim_run). Both keep the stack at the
+ * pump wavelength in cfg.pump_stack (the pump's reflected and transmitted
+ * parts; docs/simulate.md). */
+static int pump_stack(void *xv, gk_sim_file *f, const gk_stack *s, gk_error *e)
+{
+  struct { gk_error *err; const char *path; } *x = xv;
+  gk_sim_config *c = &f->cfg;
+  size_t N = s->nlayers, act = (size_t)s->active;
+  double lp = c->pump_wavelength, *re = malloc(N * sizeof *re), *im = malloc(N * sizeof *im);
+  int st = GK_OK;
+  if (!re || !im) {
+    free(re), free(im);
+    return gk_error_set(x->err, GK_ENOMEM, NULL, 0, "out of memory");
+  }
+  gk_absorb a;
+  /* (also checks that the pump enters through a transparent layer) */
+  if (gk_stack_index(s, lp, re, im, e) == GK_OK && gk_absorb_stack(s, lp, 0, &a, e) == GK_OK) {
+    double k = im[act], alpha = 4 * M_PI * k / (lp * 1e-7);
+    if (k > 0) {
+      if (c->kinetics == GK_SIM_BULK) c->pump_absorption = alpha;
+      else c->pump_cross_section = alpha / c->density;
+      if (c->kinetics == GK_SIM_BULK) gk_sim_depth_absorbed(&a, act, c->depth_slices, c->depth_pump);
+    } else {
+      /* no extinction in the stack: the model's own */
+      double keff = (c->kinetics == GK_SIM_BULK ? c->pump_absorption : c->pump_cross_section * c->density) *
+                    (lp * 1e-7) / (4 * M_PI);
+      im[act] = keff;
+      if (c->kinetics == GK_SIM_BULK) {
+        double *d = malloc(N * sizeof *d);
+        gk_absorb b;
+        for (size_t j = 0; d && j < N; j++) d[j] = s->layers[j].thickness_nm;
+        if (!d) st = gk_error_set(x->err, GK_ENOMEM, NULL, 0, "out of memory");
+        else if (gk_absorb_layers(N, re, im, d, lp, &b, e) == GK_OK) {
+          gk_sim_depth_absorbed(&b, act, c->depth_slices, c->depth_pump);
+          gk_absorb_free(&b);
+        }
+        free(d);
+      }
+    }
+    gk_absorb_free(&a);
+    if (!st && !e->code) {
+      free(f->pump_stack);
+      f->pump_stack = malloc(3 * N * sizeof *f->pump_stack);
+      if (!f->pump_stack) st = gk_error_set(x->err, GK_ENOMEM, NULL, 0, "out of memory");
+      for (size_t j = 0; !st && j < N; j++) {
+        f->pump_stack[3 * j] = re[j];
+        f->pump_stack[3 * j + 1] = im[j];
+        f->pump_stack[3 * j + 2] = (j == 0 || j + 1 == N) ? 0 : s->layers[j].thickness_nm;
+      }
+      if (!st) {
+        c->pump_stack = f->pump_stack;
+        c->pump_stack_layers = N;
+        c->pump_stack_active = act;
+      }
+    }
+  }
+  free(re), free(im);
+  return st;
+}
+
 /* Γ = share of the TE0 |E|² in the stack's active layer at the emission
  * peak: the mode the stripe's ASE travels in, where the gain sits. A step
  * of its own, after reading (config -> stack -> modes): reading a config
@@ -513,19 +584,7 @@ int gk_sim_file_confinement(gk_sim_file *f, gk_error *err)
                                                         c->depth_mode[p], &e) != GK_OK)
           break;
       }
-      if (!st && !e.code && f->pump_depth_stack) {
-        gk_absorb a;
-        if (gk_absorb_stack(&s, c->pump_wavelength, 0, &a, &e) == GK_OK) {
-          gk_sim_depth_absorbed(&a, (size_t)s.active, c->depth_slices, c->depth_pump);
-          double sum = 0;
-          for (size_t z = 0; z < c->depth_slices; z++) sum += c->depth_pump[z];
-          if (!(sum > 0))
-            st = gk_error_set(x->err, GK_EINPUT, x->path, f->pump_depth_line,
-                              "depth: stack: the active layer of %s absorbs nothing at the pump wavelength %g nm",
-                              f->confinement_from, c->pump_wavelength);
-          gk_absorb_free(&a);
-        }
-      }
+      if (!st && !e.code && f->pump_depth_stack) st = pump_stack(x, f, &s, &e);
       gk_modes_free(&md);
     }
     gk_guide_free(&g);
@@ -547,6 +606,8 @@ void gk_sim_file_free(gk_sim_file *f)
   }
   free(f->sweep);
   f->sweep = NULL;
+  free(f->pump_stack);
+  f->pump_stack = NULL;
   f->nsweep = 0;
 }
 
@@ -600,10 +661,6 @@ int gk_sim_config_read(const char *path, gk_sim_file *f, gk_error *err)
     if (!st && f->pump_depth_stack && !f->confinement_from[0])
       st = gk_error_set(err, GK_EINPUT, path, f->pump_depth_line,
                         "depth: stack needs film: confinement_from: STACK.yaml (the stack whose absorption is used)");
-    if (!st && f->pump_depth_stack && f->cfg.kinetics != GK_SIM_BULK)
-      st = gk_error_set(err, GK_EINPUT, path, f->pump_depth_line,
-                        "depth: stack needs a carriers: section (bulk film); emitters bleach, so each slice absorbs "
-                        "by Beer-Lambert with its own ground state (depth: beer-lambert, emitter cross_section)");
     if (!st && f->pump_depth_stack && f->cfg.depth_slices < 2)
       st = gk_error_set(err, GK_EINPUT, path, f->pump_depth_line,
                         "depth: stack needs film: depth_slices >= 2 (one slice is the depth-averaged model)");

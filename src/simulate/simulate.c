@@ -91,6 +91,10 @@ double gk_sim_memory_bytes(const gk_sim_config *c)
              np * (nl + nt);
   n += 5 * np * nx * ny * ceil(nl / 64); /* rate sums per bin block (FLUX_BLK) */
   n += 2 * np * nx * ny + nz;             /* per-mode Γσ_a J, Γσ_esa J sums; absorbed per slice */
+  /* (not counted, as the per-chunk budget sums are not: the 4 nz slice
+   * populations of the result and the 3 stack shares of a bulk film) */
+  if (c->pump_stack_layers && c->kinetics != GK_SIM_BULK)
+    n += (2 * nz + 3) * nx * ny;           /* per cell: optical depths and light per slice, R/above/below */
   if (c->time_resolved) n += nt * nl + 2 * nt * nx + nx;
   return n * sizeof(double);
 }
@@ -146,6 +150,29 @@ int gk_sim_config_check(const gk_sim_config *c, gk_error *err)
         return gk_error_set(err, GK_EUSAGE, NULL, 0, "depth_pump (fixed absorbed shares) needs kinetics = "
                             "GK_SIM_BULK: emitter slices absorb sigma_p N0 of their own ground state, attenuated "
                             "by the bleached slices above");
+  if (c->pump_stack_layers) {
+    size_t L = c->pump_stack_layers, a = c->pump_stack_active;
+    const double *T = c->pump_stack;
+    if (L < 3 || L > 10000 || !T || a == 0 || a + 1 >= L)
+      return gk_error_set(err, GK_EUSAGE, NULL, 0, "pump_stack needs 3 to 10000 layers with the film "
+                          "(pump_stack_active) between the first and the last (got %zu layers, film %zu)", L, a);
+    for (size_t j = 0; j < L; j++) {
+      double n = T[3 * j], k = T[3 * j + 1], th = T[3 * j + 2];
+      if (!(n > 0 && isfinite(n)) || !(k >= 0 && isfinite(k)) || (j == 0 && k != 0) ||
+          (j > 0 && j + 1 < L && !(th > 0 && isfinite(th))))
+        return gk_error_set(err, GK_EUSAGE, NULL, 0, "pump_stack layer %zu: n must be > 0, k >= 0 (0 for the "
+                            "first layer, where the pump comes from) and the thickness > 0", j);
+      /* a layer that lets no light through: the transfer matrix would
+       * overflow, and nothing reaches the film (as gk_absorb_layers) */
+      if (j > 0 && j + 1 < L && j != a && 2 * M_PI / c->pump_wavelength * k * th > 300)
+        return gk_error_set(err, GK_EUSAGE, NULL, 0, "pump_stack layer %zu is opaque at the pump (k0 k d > 300)", j);
+    }
+    if (!(fabs(T[3 * a + 2] * 1e-7 - c->thickness) <= 1e-6 * c->thickness))
+      return gk_error_set(err, GK_EUSAGE, NULL, 0, "pump_stack: the film layer is %g nm thick, thickness %g nm",
+                          T[3 * a + 2], c->thickness * 1e7);
+    if (!(c->pump_stack_tol <= 10) || isnan(c->pump_stack_tol))
+      return gk_error_set(err, GK_EUSAGE, NULL, 0, "pump_stack_tol must be <= 10 (got %g)", c->pump_stack_tol);
+  }
   {
     double sum = 0;
     for (size_t s = 0; s < GK_SIM_MAX_SLICES; s++) {
@@ -329,6 +356,7 @@ void gk_sim_result_free(gk_sim_result *r)
   free(r->lambda); free(r->t); free(r->pump); free(r->spectrum); free(r->intensity);
   free(r->fwhm); free(r->spectrum_t); free(r->n1_map); free(r->n2_map); free(r->x);
   free(r->spectrum_pol); free(r->intensity_pol); free(r->absorbed_slice);
+  free(r->slice_n1_max); free(r->slice_n1_at_peak); free(r->slice_n2_max); free(r->slice_n2_at_peak);
   memset(r, 0, sizeof *r);
 }
 
@@ -386,7 +414,149 @@ typedef struct sim {
   double *bpart;                   /* per chunk of POP_CHUNK cells: their budget sums (pop_chunks) */
   size_t bstride;                  /* doubles per chunk in bpart (6 + nz, to a cache line) */
   struct flux_team *team;          /* the run's own threads (flux_team_start), NULL: none */
+  /* pump.depth: stack for emitters (pstack_solve): per cell and slice the
+   * optical depth σ_p N0 Δz at the cell's last solve (sA) and the light
+   * reaching the slice then (sq: absorbed share / (1 − e^{−A})); per cell
+   * its reflected, absorbed-above and passed-below shares (srto) */
+  const struct pstack *ps;
+  double *sA, *sq, *srto;
+  double qmax;                     /* step control: the largest sq of the last step's solves */
+  size_t pc0, pc1;                 /* the central strip's pumped cells (slice populations) */
 } sim;
+
+/* The film's stack for the pump (gk_sim_config.pump_stack), reduced once
+ * per run: the layers above the film to one characteristic matrix M (the
+ * fields at the top of the film -> those at the face the pump enters), the
+ * layers below to the field (Eb, Hb) at the bottom of the film for a unit
+ * wave leaving into the substrate. Fields: E = f + b, H = N (f − b) for
+ * the forward and backward amplitudes of a layer of index N (as
+ * src/fluence/absorb.c), so a layer of phase thickness δ = k0 N d maps the
+ * fields at its bottom to those at its top by
+ *   E_t = E cos δ − i (H/N) sin δ,   H_t = −i N E sin δ + H cos δ.
+ * Complex numbers as pairs of doubles: the run's arithmetic is plain IEEE
+ * operations (no library complex multiply with its NaN checks). */
+typedef struct cx { double r, i; } cx;
+static inline cx cx_mul(cx a, cx b) { return (cx){a.r * b.r - a.i * b.i, a.r * b.i + a.i * b.r}; }
+static inline cx cx_add(cx a, cx b) { return (cx){a.r + b.r, a.i + b.i}; }
+static inline cx cx_div(cx a, cx b)
+{
+  double d = 1 / (b.r * b.r + b.i * b.i);
+  return (cx){(a.r * b.r + a.i * b.i) * d, (a.i * b.r - a.r * b.i) * d};
+}
+/* the layer matrix of phase thickness δ = dr + i di and index N:
+ * cos δ = (e + 1/e)/2, −i sin δ = (1/e − e)/2 with e = e^{iδ} */
+static void layer_cs(double dr, double di, cx *c, cx *ms)
+{
+  double m = exp(-di), ci = cos(dr), si = sin(dr);
+  cx e = {m * ci, m * si}, ei = {ci / m, -si / m};
+  *c = (cx){0.5 * (e.r + ei.r), 0.5 * (e.i + ei.i)};
+  *ms = (cx){0.5 * (ei.r - e.r), 0.5 * (ei.i - e.i)};
+}
+static void layer_up(cx *E, cx *H, cx N, double dr, double di)
+{
+  cx c, ms;
+  layer_cs(dr, di, &c, &ms);
+  cx Et = cx_add(cx_mul(*E, c), cx_mul(cx_div(*H, N), ms));
+  cx Ht = cx_add(cx_mul(cx_mul(N, *E), ms), cx_mul(*H, c));
+  *E = Et;
+  *H = Ht;
+}
+
+typedef struct pstack {
+  double n0;         /* the entrance medium's index (real) */
+  double nf;         /* the film's real index */
+  double k0dz;       /* 2π/λ_p × slice thickness (nm) */
+  cx M[2][2];        /* top layers */
+  cx Eb, Hb;         /* fields at the film's bottom */
+  double A0;         /* bulk: the film's own optical depth per slice from the table */
+} pstack;
+
+static void pstack_init(pstack *K, const gk_sim_config *c, size_t nz)
+{
+  size_t L = c->pump_stack_layers, a = c->pump_stack_active;
+  const double *T = c->pump_stack;
+  double k0 = 2 * M_PI / c->pump_wavelength;
+  K->n0 = T[0];
+  K->nf = T[3 * a];
+  K->k0dz = k0 * T[3 * a + 2] / (double)nz;
+  K->A0 = 2 * K->k0dz * T[3 * a + 1];
+  /* below: a unit forward wave in the substrate, E = 1, H = N_sub */
+  cx E = {1, 0}, H = {T[3 * (L - 1)], T[3 * (L - 1) + 1]};
+  for (size_t j = L - 1; j-- > a + 1;) {
+    cx N = {T[3 * j], T[3 * j + 1]};
+    layer_up(&E, &H, N, k0 * T[3 * j] * T[3 * j + 2], k0 * T[3 * j + 1] * T[3 * j + 2]);
+    double m = fmax(fabs(E.r) + fabs(E.i), fabs(H.r) + fabs(H.i));
+    if (m > 1e100) E = (cx){E.r * 1e-100, E.i * 1e-100}, H = (cx){H.r * 1e-100, H.i * 1e-100};
+  }
+  K->Eb = E;
+  K->Hb = H;
+  /* above: M = M_1 M_2 ... M_{a-1} (checked: no layer is opaque) */
+  cx M[2][2] = {{{1, 0}, {0, 0}}, {{0, 0}, {1, 0}}};
+  for (size_t j = a - 1; j >= 1; j--) {
+    cx N = {T[3 * j], T[3 * j + 1]}, cc, ms;
+    double th = T[3 * j + 2];
+    layer_cs(k0 * T[3 * j] * th, k0 * T[3 * j + 1] * th, &cc, &ms);
+    cx Mj[2][2] = {{cc, cx_div(ms, N)}, {cx_mul(N, ms), cc}}, R[2][2];
+    for (int r = 0; r < 2; r++)
+      for (int q = 0; q < 2; q++) R[r][q] = cx_add(cx_mul(Mj[r][0], M[0][q]), cx_mul(Mj[r][1], M[1][q]));
+    memcpy(M, R, sizeof M);
+  }
+  memcpy(K->M, M, sizeof M);
+}
+
+/* Optical depths A[0..nz) of the film's slices (pumped face first) ->
+ * the light reaching each slice, q[s] = (its absorbed share)/(1 − e^{−A_s})
+ * (1 for the first slice of a bare film), and rto = {reflected, absorbed
+ * in the layers above the film, passed below it}, shares of the incident
+ * photons; Σ_s q_s (1 − e^{−A_s}) + rto[0] + rto[1] + rto[2] = 1 (energy
+ * conservation of the matrix, to rounding). The absorbed share of slice s
+ * is the drop of the Poynting flux Re(E H*)/n0 across it. Returns the
+ * largest q. A slice's A is floored at 1e-9 (a bleached slice: q stays
+ * defined, the share it sets is A-proportional). */
+static double pstack_solve(const pstack *K, const double *A, size_t nz, double *q, double *rto)
+{
+  cx Es[GK_SIM_MAX_SLICES + 1], Hs[GK_SIM_MAX_SLICES + 1], E = K->Eb, H = K->Hb;
+  double Af[GK_SIM_MAX_SLICES];
+  Es[nz] = E;
+  Hs[nz] = H;
+  for (size_t z = nz; z-- > 0;) {
+    /* (above 600 nothing passes the slice: e^{-600}; the cap keeps the
+     * layer matrix finite) */
+    double Az = A[z] > 1e-9 ? (A[z] < 600 ? A[z] : 600) : 1e-9;
+    Af[z] = Az;
+    /* α = 2 k0 k: k0 k Δz = A/2 */
+    cx N = {K->nf, 0.5 * Az / K->k0dz};
+    layer_up(&E, &H, N, K->k0dz * K->nf, 0.5 * Az);
+    double m = fmax(fabs(E.r) + fabs(E.i), fabs(H.r) + fabs(H.i));
+    if (m > 1e100) { /* rescale everything so far (the light far below is then ~0) */
+      E = (cx){E.r * 1e-100, E.i * 1e-100};
+      H = (cx){H.r * 1e-100, H.i * 1e-100};
+      for (size_t w = z + 1; w <= nz; w++) {
+        Es[w] = (cx){Es[w].r * 1e-100, Es[w].i * 1e-100};
+        Hs[w] = (cx){Hs[w].r * 1e-100, Hs[w].i * 1e-100};
+      }
+    }
+    Es[z] = E;
+    Hs[z] = H;
+  }
+  cx Ec = cx_add(cx_mul(K->M[0][0], E), cx_mul(K->M[0][1], H));
+  cx Hc = cx_add(cx_mul(K->M[1][0], E), cx_mul(K->M[1][1], H));
+  cx hn = {Hc.r / K->n0, Hc.i / K->n0};
+  cx a0 = {0.5 * (Ec.r + hn.r), 0.5 * (Ec.i + hn.i)}, b0 = {0.5 * (Ec.r - hn.r), 0.5 * (Ec.i - hn.i)};
+  double inc = a0.r * a0.r + a0.i * a0.i, w = 1 / (K->n0 * inc);
+  double fc = (Ec.r * Hc.r + Ec.i * Hc.i) * w, fprev = (Es[0].r * Hs[0].r + Es[0].i * Hs[0].i) * w, qm = 0;
+  rto[0] = (b0.r * b0.r + b0.i * b0.i) / inc;
+  rto[1] = fc - fprev;
+  for (size_t z = 0; z < nz; z++) {
+    double fz = (Es[z + 1].r * Hs[z + 1].r + Es[z + 1].i * Hs[z + 1].i) * w;
+    q[z] = (fprev - fz) / -expm1(-Af[z]);
+    if (q[z] > qm) qm = q[z];
+    fprev = fz;
+  }
+  rto[2] = fprev;
+  return qm;
+}
+
 
 /* e^x without a branch or a library call, so that the flux recurrences of
  * many wavelength bins run side by side in SIMD lanes: x = k ln2 + r with
@@ -759,6 +929,37 @@ typedef struct pop_args {
   const double *pabs, *bsl;
 } pop_args;
 
+/* bpart slots of a chunk after the 6 budget sums and the nz absorbed per
+ * slice: the pump's balance with a stack (incident, reflected, above,
+ * below, solves, the largest q), then the slice populations of the central
+ * strip's pumped cells (N1 sums, N2 sums; nz > 1) */
+enum { PB_INC = 0, PB_REFL, PB_ABOVE, PB_BELOW, PB_SOLVES, PB_QMAX, PB_N };
+static inline size_t pb_off(size_t nz) { return 6 + nz; }
+static inline size_t pn_off(size_t nz) { return 6 + nz + PB_N; }
+
+/* Emitter cell ci with a stack: solve its transfer matrix again when its
+ * slices' optical depths moved by more than the tolerance since the last
+ * solve (sA < 0: never solved). Counts the solves and keeps the largest q
+ * in P. */
+static void pstack_cell(sim *S, size_t ci, double *P)
+{
+  const gk_sim_config *c = S->c;
+  size_t nz = S->nz;
+  double sdz = c->pump_cross_section * c->thickness / (double)nz, ntot = c->density;
+  double A[GK_SIM_MAX_SLICES], dA = 0, *sA = S->sA + ci * nz;
+  double tol = c->pump_stack_tol == 0 ? 1e-3 * c->accuracy : c->pump_stack_tol;
+  for (size_t z = 0; z < nz; z++) {
+    double n0 = ntot - S->n1[ci * nz + z] - S->n2[ci * nz + z];
+    A[z] = sdz * (n0 > 0 ? n0 : 0);
+    dA += fabs(A[z] - sA[z]);
+  }
+  if (sA[0] >= 0 && tol >= 0 && !(dA > tol)) return;
+  double qm = pstack_solve(S->ps, A, nz, S->sq + ci * nz, S->srto + ci * 3);
+  memcpy(sA, A, nz * sizeof *A);
+  P[pb_off(nz) + PB_SOLVES] += 1;
+  if (qm > P[pb_off(nz) + PB_QMAX]) P[pb_off(nz) + PB_QMAX] = qm;
+}
+
 /* Populations of cells [i0, i1) (one chunk) advanced over one step, and
  * the step's budget terms added up in cell and slice order into P: [0]
  * absorbed, [1] guided decay, [2] other decay, [3] net stimulated, [4] ESA
@@ -808,6 +1009,18 @@ static void pop_cells(sim *S, size_t i0, size_t i1, double *P, const pop_args *a
         P[3] += stim * vz;
       }
       P[5] += dt * S->wbg[i];
+      if (S->srto) { /* the stack's reflected, above and below shares (fixed: no bleaching) */
+        double inc = dose * pmi * vol / d, *B = P + pb_off(nz);
+        B[PB_INC] += inc;
+        B[PB_REFL] += inc * S->srto[0];
+        B[PB_ABOVE] += inc * S->srto[1];
+        B[PB_BELOW] += inc * S->srto[2];
+      }
+      if (nz > 1 && i >= S->pc0 && i < S->pc1)
+        for (size_t z = 0; z < nz; z++) {
+          P[pn_off(nz) + z] += S->n1[i * nz + z];
+          P[pn_off(nz) + nz + z] += S->n2[i * nz + z];
+        }
     }
     return;
   }
@@ -823,6 +1036,17 @@ static void pop_cells(sim *S, size_t i0, size_t i1, double *P, const pop_args *a
   double dz = d / (double)nz, vz = vol / (double)nz;
   for (size_t i = i0; i < i1; i++) {
     double att = 1;
+    const double *sq = NULL;
+    if (S->ps && dose * S->pm[i] > 0) {
+      pstack_cell(S, i, P);
+      sq = S->sq + i * nz;
+      double inc = dose * S->pm[i] * vol / d, *B = P + pb_off(nz);
+      const double *rto = S->srto + i * 3;
+      B[PB_INC] += inc;
+      B[PB_REFL] += inc * rto[0];
+      B[PB_ABOVE] += inc * rto[1];
+      B[PB_BELOW] += inc * rto[2];
+    }
     for (size_t z = 0; z < nz; z++) {
       size_t iz = i * nz + z;
       double n1 = S->n1[iz], n2 = S->n2[iz], n0 = ntot - n1 - n2;
@@ -837,9 +1061,13 @@ static void pop_cells(sim *S, size_t i0, size_t i1, double *P, const pop_args *a
         }
         bs = bsl[z];
       }
-      double em = expm1(-sp * n0 * dz);
-      double nabs = dose * S->pm[i] * att * -em / dz;
-      att *= 1 + em;
+      double em = expm1(-sp * n0 * dz), nabs;
+      if (sq) { /* the stack: the light reaching the slice at the cell's last solve */
+        nabs = dose * S->pm[i] * sq[z] * -(n0 > 0 ? em : 0) / dz;
+      } else {
+        nabs = dose * S->pm[i] * att * -em / dz;
+        att *= 1 + em;
+      }
       double dec1 = dt * k1 * n1, dec2 = dt * k2 * n2;
       double stim = dt * (We * n1 - Wa * n0);
       S->n1[iz] = n1 + (1 - phi2) * nabs - dec1 - stim;
@@ -852,6 +1080,11 @@ static void pop_cells(sim *S, size_t i0, size_t i1, double *P, const pop_args *a
       P[4] += dt * Wx * n1 * vz;
     }
     P[5] += dt * S->wbg[i];
+    if (nz > 1 && i >= S->pc0 && i < S->pc1)
+      for (size_t z = 0; z < nz; z++) {
+        P[pn_off(nz) + z] += S->n1[i * nz + z];
+        P[pn_off(nz) + nz + z] += S->n2[i * nz + z];
+      }
   }
 }
 
@@ -864,7 +1097,11 @@ static void pop_chunks(sim *S, size_t i0, size_t i1, const pop_args *pa)
   for (size_t a = i0; a < i1; a += POP_CHUNK) {
     size_t b = a + POP_CHUNK < ncell ? a + POP_CHUNK : ncell;
     double *P = S->bpart + a / POP_CHUNK * S->bstride;
-    for (size_t k = 0; k < 6 + nz; k++) P[k] = 0;
+    /* (the pump balance's and slice populations' slots only when used: a
+     * plain run zeroes what it did before) */
+    size_t used = S->srto ? pn_off(nz) : pb_off(nz);
+    if (nz > 1) used = pn_off(nz) + 2 * nz;
+    for (size_t k = 0; k < used; k++) P[k] = 0;
     pop_cells(S, a, b, P, pa);
   }
   cell_terms(S, i0, i1);
@@ -1317,7 +1554,7 @@ static void sim_free(sim *S)
   S->team = NULL;
   double *p[] = {S->ce, S->ca, S->cesa, S->cu, S->fs, S->abg, S->f, S->n1, S->n2, S->u, S->v, S->q, S->du,
                  S->dv, S->pm, S->phi, S->psi, S->J, S->rsum, S->edge, S->far, S->we, S->wa, S->wesa, S->wbg, S->stiff,
-                 S->wep, S->wap, S->wxp, S->bpart};
+                 S->wep, S->wap, S->wxp, S->bpart, S->sA, S->sq, S->srto};
   for (size_t i = 0; i < sizeof p / sizeof *p; i++) free(p[i]);
 }
 
@@ -1364,6 +1601,14 @@ double gk_sim_steps_estimate(const gk_sim_config *c)
   double lo = fmax(t0, -4 * c->pump_fwhm), hi = fmin(t1, 4 * c->pump_fwhm);
   double pulse = hi > lo ? (hi - lo) / (eps * c->pump_fwhm) : 0;
   return fmax(decay, pulse) + (double)c->ntimes;
+}
+
+double gk_sim_pump_share(const gk_sim_config *c)
+{
+  double t0, t1;
+  window(c, &t0, &t1);
+  double s = c->pump_fwhm * FWHM_TO_SIGMA * M_SQRT2;
+  return 0.5 * (erf(t1 / s) - erf(t0 / s));
 }
 
 size_t gk_sim_unpumped_cells(const gk_sim_config *c)
@@ -1455,7 +1700,7 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
                      &S.wbg, &S.stiff, &r->lambda, &r->t, &r->pump, &r->spectrum, &r->intensity, &r->fwhm,
                      &r->spectrum_pol, &r->intensity_pol, &S.wep, &S.wap, &S.wxp, &r->absorbed_slice, &S.bpart};
   size_t pc = npol * ncell;
-  S.bstride = (6 + nz + 7) / 8 * 8;
+  S.bstride = (pn_off(nz) + 2 * nz + 7) / 8 * 8;
   size_t sizes[] = {nb, nb, nb, nb, nb, nb, nl, ncell * nz, ncell * nz, pc, pc, pc, pc, pc, ncell,
                     nlines * nx, nlines * nx, nlines * nx, 5 * pc * ((nl + FLUX_BLK - 1) / FLUX_BLK), nlines, nlines, ncell, ncell, ncell, ncell, ncell,
                     nl, nt, nt, nl, nt, nt, npol * nl, npol * nt, pc, pc, pc, nz, (ncell + POP_CHUNK - 1) / POP_CHUNK * S.bstride};
@@ -1466,6 +1711,24 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
     double **p2[] = {&r->spectrum_t, &r->n1_map, &r->n2_map, &r->x};
     size_t s2[] = {nt * nl, nt * nx, nt * nx, nx};
     ok &= alloc_all(p2, s2, 4);
+  }
+  if (nz > 1) {
+    double **p3[] = {&r->slice_n1_max, &r->slice_n1_at_peak, &r->slice_n2_max, &r->slice_n2_at_peak};
+    size_t s3[] = {nz, nz, nz, nz};
+    ok &= alloc_all(p3, s3, 4);
+  }
+  pstack K;
+  int stk = c->pump_stack_layers > 0;
+  if (stk) {
+    pstack_init(&K, c, nz);
+    if (bulk) {
+      S.srto = calloc(3, sizeof *S.srto);
+      ok &= S.srto != NULL;
+    } else {
+      double **p4[] = {&S.sA, &S.sq, &S.srto};
+      size_t s4[] = {ncell * nz, ncell * nz, ncell * 3};
+      ok &= alloc_all(p4, s4, 3);
+    }
   }
   if (!ok) {
     sim_free(&S);
@@ -1485,6 +1748,8 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
     for (size_t i = 0; i < nx; i++) r->x[i] = (i + 0.5) * S.dx;
   pump_map(c, &S, wy);
   size_t ymid = ny / 2;   /* the strip whose populations the maps keep */
+  S.pc0 = ymid * nx;      /* and whose pumped cells the slice populations average */
+  S.pc1 = ymid * nx + c->ncells;
   /* Depth slices: mode weights (rows normalised; all zero: uniform), the
    * pump photons each slice absorbs per incident photon and unit volume
    * (Beer–Lambert from the pumped face, or the given shares), and the
@@ -1507,6 +1772,30 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
       else pabs[z] = exp(-c->pump_absorption * dz * (double)z) * -expm1(-c->pump_absorption * dz) / dz;
       bsl[z] = 0;
       for (size_t p = 0; p < npol; p++) bsl[z] += (p ? c->coupling_tm : c->coupling) * S.mw[p][z];
+    }
+  }
+
+  /* The stack: emitters start unbleached (N0 = N_tot in every cell), so
+   * one solve serves every cell until its own populations move; bulk films
+   * take their fixed shares (pabs) and the stack's reflected, above and
+   * below parts of the pump from one solve with the film's own extinction
+   * from the table. */
+  S.qmax = 1;
+  if (stk) {
+    S.ps = bulk ? NULL : &K;
+    double A[GK_SIM_MAX_SLICES], q[GK_SIM_MAX_SLICES], rto[3];
+    for (size_t z = 0; z < nz; z++)
+      A[z] = bulk ? K.A0 : c->pump_cross_section * c->density * c->thickness / (double)nz;
+    double qm = pstack_solve(&K, A, nz, q, rto);
+    if (bulk) {
+      memcpy(S.srto, rto, sizeof rto);
+    } else {
+      S.qmax = qm > 1 ? qm : 1;
+      for (size_t i = 0; i < ncell; i++) {
+        memcpy(S.sA + i * nz, A, nz * sizeof *A);
+        memcpy(S.sq + i * nz, q, nz * sizeof *q);
+        memcpy(S.srto + i * 3, rto, sizeof rto);
+      }
     }
   }
 
@@ -1559,6 +1848,17 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
   gk_sim_budget B = {0};
   double t = t0;
   size_t steps = 0;
+  /* slice populations (nz > 1): the central strip's pumped-cell means after
+   * each step (sums from the chunks, in chunk order), their maxima, and the
+   * value at t = 0 interpolated between the steps around it */
+  double sl_prev[2 * GK_SIM_MAX_SLICES] = {0}, sl_now[2 * GK_SIM_MAX_SLICES];
+  int peak_done = nz < 2 || !(t0 <= 0 && t1 >= 0);
+  if (nz > 1)
+    for (size_t z = 0; z < nz; z++) {
+      r->slice_n1_max[z] = r->slice_n2_max[z] = 0;
+      r->slice_n1_at_peak[z] = r->slice_n2_at_peak[z] = peak_done ? NAN : 0;
+    }
+  if (nz > 1 && t0 == 0) peak_done = 1; /* the populations are 0 at the peak */
   st = GK_OK;
   for (size_t k = 0; k < nt; k++) {
     double tk1 = (k + 1 == nt) ? t1 : t0 + (double)(k + 1) * tbin;
@@ -1580,6 +1880,7 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
         break;
       }
       if (!bulk) S.prate = sp * pump_rate(c, t) * pmax; /* bleaching and the slices above only lower it */
+      if (S.ps) S.prate *= S.qmax; /* a stack: interference may raise the light in a slice above Φ */
       /* one step: fluxes, step size (step_args), populations; then the
        * chunks' budget sums added in chunk order */
       S.t = t;
@@ -1595,6 +1896,35 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
         if (!bulk) B.loss_esa += P[4];
         B.loss_bg += P[5];
         for (size_t z = 0; z < nz; z++) r->absorbed_slice[z] += P[6 + z];
+        if (stk) {
+          const double *Q = P + pb_off(nz);
+          B.pump_incident += Q[PB_INC];
+          B.pump_reflected += Q[PB_REFL];
+          B.pump_above += Q[PB_ABOVE];
+          B.pump_below += Q[PB_BELOW];
+          B.pump_solves += (size_t)Q[PB_SOLVES];
+          if (Q[PB_QMAX] > S.qmax) S.qmax = Q[PB_QMAX];
+        }
+      }
+      if (nz > 1) { /* slice populations: means over the central strip's pumped cells */
+        size_t ch0 = S.pc0 / POP_CHUNK, ch1 = (S.pc1 + POP_CHUNK - 1) / POP_CHUNK;
+        for (size_t z = 0; z < 2 * nz; z++) sl_now[z] = 0;
+        for (size_t ch = ch0; ch < ch1; ch++)
+          for (size_t z = 0; z < 2 * nz; z++) sl_now[z] += S.bpart[ch * S.bstride + pn_off(nz) + z];
+        for (size_t z = 0; z < 2 * nz; z++) sl_now[z] /= (double)c->ncells;
+        for (size_t z = 0; z < nz; z++) {
+          if (sl_now[z] > r->slice_n1_max[z]) r->slice_n1_max[z] = sl_now[z];
+          if (sl_now[nz + z] > r->slice_n2_max[z]) r->slice_n2_max[z] = sl_now[nz + z];
+        }
+        if (!peak_done && t + dt >= 0) {
+          double w = (0 - t) / dt;
+          for (size_t z = 0; z < nz; z++) {
+            r->slice_n1_at_peak[z] = sl_prev[z] + w * (sl_now[z] - sl_prev[z]);
+            r->slice_n2_at_peak[z] = sl_prev[nz + z] + w * (sl_now[nz + z] - sl_prev[nz + z]);
+          }
+          peak_done = 1;
+        }
+        memcpy(sl_prev, sl_now, 2 * nz * sizeof *sl_now);
       }
       /* edge output per mode bin, summed over the strips in a fixed order */
       double e = 0, fsum2 = 0;
