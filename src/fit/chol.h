@@ -1,6 +1,6 @@
 /* chol.h — the engine's dense Cholesky factorisation for the small
  * symmetric positive definite systems of the structured solvers (VPI's
- * Schur complement, src/vpi/fit.c), in GSL's layout: row-major n x n with
+ * Schur complement, src/fit/arrow.c), in GSL's layout: row-major n x n with
  * a row stride tda, the factor L in the lower triangle and diagonal, the
  * strict upper triangle left as it was, so gsl_linalg_cholesky_invert /
  * gsl_linalg_cholesky_solve read the same factor (tests/unit/test_chol.c

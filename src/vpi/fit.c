@@ -18,7 +18,7 @@
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
-#include "fit/chol.h"
+#include "fit/arrow.h"
 #include "fit/solve1d.h"
 #include "fit/structured.h"
 
@@ -44,10 +44,8 @@ typedef struct vctx {
   double *W;                         /* np*2 */
   unsigned char *wfix;               /* nw: W held at its bound 0 */
   double *r;                         /* nl*np weighted residuals */
-  /* normal equations */
-  double *A, *b, *C;                 /* nl*q*q, nl*q, nl*q*nr */
-  double *M, *br;                    /* nr*nr, nr */
-  double *Ainv, *S, *x, *G;          /* nl*q*q, nr*nr, nu, q*nr */
+  gk_arrow ar;                       /* the arrowhead normal equations (src/fit/arrow.h) */
+  double *x;                         /* nu */
   /* Pinned threshold (profile likelihood, src/vpi/profile.c): with pin
    * set, gamma_i (i = pin_i) is not free but (alpha_i + pin_target) /
    * dn(pin_P), so that the net gain at pin_i reaches the target exactly at
@@ -160,14 +158,10 @@ static void assemble(vctx *c, int chain)
 {
   const gk_vpi_data *d = c->d;
   size_t q = c->q, nr = c->nr, nw = c->nw;
-  memset(c->A, 0, c->nl * q * q * sizeof(double));
-  memset(c->b, 0, c->nl * q * sizeof(double));
-  memset(c->C, 0, c->nl * q * nr * sizeof(double));
-  memset(c->M, 0, nr * nr * sizeof(double));
-  memset(c->br, 0, nr * sizeof(double));
+  gk_arrow *ar = &c->ar;
+  gk_arrow_zero(ar);
   double n = c->glob[GK_VPI_N], m = c->glob[GK_VPI_M];
   for (size_t i = 0; i < c->nl; i++) {
-    double *A = c->A + i * q * q, *b = c->b + i * q, *C = c->C + i * q * nr;
     for (size_t j = 0; j < c->np; j++) {
       size_t k = i * c->np + j;
       double s = wt(c, k), dd[VPI_ND], th[2], h[GK_VPI_NGLOB], ph[2];
@@ -200,189 +194,28 @@ static void assemble(vctx *c, int chain)
       for (int t = 0; t < GK_VPI_NGLOB; t++) h[t] *= c->freeze ? 0 : s;
       ph[0] = dd[VPI_D_W1] * s;
       ph[1] = dd[VPI_D_W2] * s;
-      double r = c->r[k];
-      size_t w0 = j * c->kw;
-      for (size_t a = 0; a < q; a++) {
-        for (size_t e = 0; e < q; e++) A[a * q + e] += th[a] * th[e];
-        b[a] += th[a] * r;
-        for (size_t e = 0; e < c->kw; e++) C[a * nr + w0 + e] += th[a] * ph[e];
-        for (int t = 0; t < GK_VPI_NGLOB; t++) C[a * nr + nw + t] += th[a] * h[t];
-      }
-      for (size_t a = 0; a < c->kw; a++) {
-        for (size_t e = 0; e < c->kw; e++) c->M[(w0 + a) * nr + w0 + e] += ph[a] * ph[e];
-        for (int t = 0; t < GK_VPI_NGLOB; t++) {
-          c->M[(w0 + a) * nr + nw + t] += ph[a] * h[t];
-          c->M[(nw + t) * nr + w0 + a] += ph[a] * h[t];
-        }
-        c->br[w0 + a] += ph[a] * r;
-      }
-      for (int t = 0; t < GK_VPI_NGLOB; t++) {
-        for (int e = 0; e < GK_VPI_NGLOB; e++) c->M[(nw + t) * nr + nw + e] += h[t] * h[e];
-        c->br[nw + t] += h[t] * r;
-      }
+      gk_arrow_add(ar, i, th, j * c->kw, c->kw, ph, GK_VPI_NGLOB, h, c->r[k]);
     }
   }
   if (c->pin && chain) {  /* gamma_i is a function of the rest: its unknown leaves */
-    c->A[c->pin_i * q * q] = 1;  /* its row and column are 0 (th[0] = 0 above) */
-    c->b[c->pin_i * q] = 0;
-    memset(c->C + c->pin_i * q * nr, 0, nr * sizeof(double));
+    ar->A[c->pin_i * q * q] = 1;  /* its row and column are 0 (th[0] = 0 above) */
+    ar->b[c->pin_i * q] = 0;
+    memset(ar->C + c->pin_i * q * nr, 0, nr * sizeof(double));
   }
-  if (c->freeze)
-    for (size_t t = nw; t < nr; t++) c->M[t * nr + t] = 1;
+  if (c->freeze)  /* the globals' rows are 0 (h = 0 above): identity rows */
+    for (size_t t = nw; t < nr; t++) gk_arrow_hold(ar, t);
   /* A W on its bound is held: it leaves the system (identity row). */
-  for (size_t w = 0; w < nw; w++) {
-    if (!c->wfix[w]) continue;
-    for (size_t e = 0; e < nr; e++) c->M[w * nr + e] = c->M[e * nr + w] = 0;
-    c->M[w * nr + w] = 1;
-    c->br[w] = 0;
-    for (size_t i = 0; i < c->nl; i++)
-      for (size_t a = 0; a < q; a++) c->C[(i * q + a) * nr + w] = 0;
-  }
+  for (size_t w = 0; w < nw; w++)
+    if (c->wfix[w]) gk_arrow_hold(ar, w);
 }
 
-/* Invert a q x q (q = 1, 2) symmetric block; 0 if not positive definite. */
-static int inv_small(size_t q, const double *A, double *Ai)
-{
-  if (q == 1) {
-    if (!(A[0] > 0)) return 0;
-    Ai[0] = 1 / A[0];
-    return 1;
-  }
-  double det = A[0] * A[3] - A[1] * A[2];
-  if (!(A[0] > 0) || !(det > 1e-15 * A[0] * A[3])) return 0;
-  Ai[0] = A[3] / det, Ai[3] = A[0] / det, Ai[1] = Ai[2] = -A[1] / det;
-  return 1;
-}
-
-/* Wavelengths per block of the Schur update (schur()). */
-#define SCHUR_B 4
-
-/* S -= Cb^T Gb on the upper triangle: Cb, Gb are k x nr (k <= 2 SCHUR_B),
- * the hot loop of the fit. Branch-free inner loops over a row of S,
- * vectorisable (restrict: S, Cb, Gb never overlap). */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__OPTIMIZE__)
-/* GCC's -O2 vectorises only loops without a remainder; this one has one */
-#define VPI_VECTORISE __attribute__((optimize("tree-loop-vectorize", "vect-cost-model=dynamic")))
-#else
-#define VPI_VECTORISE
-#endif
-VPI_VECTORISE
-static void schur_update(double *restrict S, const double *restrict Cb, const double *restrict Gb,
-                         size_t k, size_t nr)
-{
-  size_t a = 0;
-  if (k == 2 * SCHUR_B) {
-    for (a = 0; a < nr; a++) {
-      double *restrict Srow = S + a * nr;
-      const double c0 = Cb[a], c1 = Cb[nr + a], c2 = Cb[2 * nr + a], c3 = Cb[3 * nr + a];
-      const double c4 = Cb[4 * nr + a], c5 = Cb[5 * nr + a], c6 = Cb[6 * nr + a], c7 = Cb[7 * nr + a];
-      const double *G0 = Gb, *G1 = Gb + nr, *G2 = Gb + 2 * nr, *G3 = Gb + 3 * nr;
-      const double *G4 = Gb + 4 * nr, *G5 = Gb + 5 * nr, *G6 = Gb + 6 * nr, *G7 = Gb + 7 * nr;
-      for (size_t e = a; e < nr; e++)
-        Srow[e] -= ((c0 * G0[e] + c1 * G1[e]) + (c2 * G2[e] + c3 * G3[e])) +
-                   ((c4 * G4[e] + c5 * G5[e]) + (c6 * G6[e] + c7 * G7[e]));
-    }
-    return;
-  }
-  for (a = 0; a < nr; a++) {
-    double *restrict Srow = S + a * nr;
-    for (size_t t = 0; t < k; t++) {
-      const double ct = Cb[t * nr + a], *Gt = Gb + t * nr;
-      for (size_t e = a; e < nr; e++) Srow[e] -= ct * Gt[e];
-    }
-  }
-}
-
-/* Schur complement of the wavelength blocks, damped by lambda (Marquardt:
- * lambda * diag). Leaves Ainv and the Cholesky factor of S. Returns 0, or
- * -1 when the damped system is not positive definite. */
-static int schur(vctx *c, double lambda)
-{
-  size_t q = c->q, nr = c->nr;
-  memcpy(c->S, c->M, nr * nr * sizeof(double));
-  /* Near a limit of the model (a wavelength without ASE at gamma ->
-   * -infinity, m -> n, n -> 0) a diagonal is ~0 and Marquardt's relative
-   * damping alone lets that unknown take an unbounded step at every
-   * lambda: LM then stopped with "cost cannot be lowered" far from a
-   * minimum (chi2 4-9 % above a multi-start's on unweighted data, and the
-   * profile's pinned fits could not move at all). A floor of 1e-10 of the
-   * largest diagonal of the same kind (gamma, alpha, W, globals: their
-   * units differ) joins the damping. */
-  double floor_[2] = {0, 0}, sfloor[2] = {0, 0};  /* per kind: gamma, alpha; W, globals */
-  for (size_t k = 0; k < c->nl * q; k++)
-    floor_[k % q] = fmax(floor_[k % q], 1e-10 * c->A[(k / q) * q * q + (k % q) * (q + 1)]);
-  for (size_t e = 0; e < nr; e++) sfloor[e >= c->nw] = fmax(sfloor[e >= c->nw], 1e-10 * c->S[e * nr + e]);
-  for (size_t e = 0; e < nr; e++)
-    c->S[e * nr + e] = c->S[e * nr + e] * (1 + lambda) + lambda * sfloor[e >= c->nw];
-  /* S -= sum_i C_i^T Ainv_i C_i over blocks of SCHUR_B wavelengths: one
-   * rank-(SCHUR_B q) update of S per block (schur_update) instead of a
-   * rank-q update per wavelength, so S (nr^2, beyond the L1 cache at 40
-   * pumps) is streamed nl / SCHUR_B times per damping trial, not nl. */
-  for (size_t i0 = 0; i0 < c->nl; i0 += SCHUR_B) {
-    size_t nb = c->nl - i0 < SCHUR_B ? c->nl - i0 : SCHUR_B;
-    for (size_t b = 0; b < nb; b++) {
-      size_t i = i0 + b;
-      double Ad[4];
-      memcpy(Ad, c->A + i * q * q, q * q * sizeof(double));
-      for (size_t a = 0; a < q; a++) Ad[a * q + a] = Ad[a * q + a] * (1 + lambda) + lambda * floor_[a] + 1e-300;
-      double *Ai = c->Ainv + i * q * q, *C = c->C + i * q * nr;
-      if (!inv_small(q, Ad, Ai)) return -1;
-      /* G = Ainv C, rows b q .. b q + q - 1 of the block's G */
-      if (q == 2) {
-        double *restrict G0 = c->G + 2 * b * nr, *restrict G1 = G0 + nr;
-        const double *C0 = C, *C1 = C + nr;
-        const double a00 = Ai[0], a01 = Ai[1], a10 = Ai[2], a11 = Ai[3];
-        for (size_t e = 0; e < nr; e++) {
-          G0[e] = a00 * C0[e] + a01 * C1[e];
-          G1[e] = a10 * C0[e] + a11 * C1[e];
-        }
-        continue;
-      }
-      for (size_t a = 0; a < q; a++)
-        for (size_t e = 0; e < nr; e++) {
-          double s = 0;
-          for (size_t t = 0; t < q; t++) s += Ai[a * q + t] * C[t * nr + e];
-          c->G[(b * q + a) * nr + e] = s;
-        }
-    }
-    schur_update(c->S, c->C + i0 * q * nr, c->G, nb * q, nr);
-  }
-  for (size_t a = 0; a < nr; a++)
-    for (size_t e = 0; e < a; e++) c->S[a * nr + e] = c->S[e * nr + a];
-  return gk_chol_decomp(c->S, nr, nr);  /* GSL's layout: covariance() inverts it */
-}
 
 /* Gauss-Newton/LM step x (in u; the W part is dropped since W is
- * re-projected) from the factorised Schur system. */
+ * re-projected) from the factorised Schur system (gk_arrow_factor). */
 static void step(vctx *c, double *xr, double *x)
 {
-  size_t q = c->q, nr = c->nr;
-  double *rhs = xr;
-  memcpy(rhs, c->br, nr * sizeof(double));
-  for (size_t i = 0; i < c->nl; i++) {
-    const double *Ai = c->Ainv + i * q * q, *C = c->C + i * q * nr, *b = c->b + i * q;
-    double ab[2] = {0, 0};
-    for (size_t a = 0; a < q; a++)
-      for (size_t t = 0; t < q; t++) ab[a] += Ai[a * q + t] * b[t];
-    for (size_t e = 0; e < nr; e++)
-      for (size_t a = 0; a < q; a++) rhs[e] -= C[a * nr + e] * ab[a];
-  }
-  gk_chol_solve(c->S, nr, nr, xr);
-  for (size_t i = 0; i < c->nl; i++) {
-    const double *Ai = c->Ainv + i * q * q, *C = c->C + i * q * nr, *b = c->b + i * q;
-    double t2[2];
-    for (size_t a = 0; a < q; a++) {
-      double s = b[a];
-      for (size_t e = 0; e < nr; e++) s -= C[a * nr + e] * xr[e];
-      t2[a] = s;
-    }
-    for (size_t a = 0; a < q; a++) {
-      double s = 0;
-      for (size_t t = 0; t < q; t++) s += Ai[a * q + t] * t2[t];
-      x[i * q + a] = s;
-    }
-  }
-  for (int t = 0; t < GK_VPI_NGLOB; t++) x[c->nl * q + t] = xr[c->nw + t];
+  gk_arrow_solve(&c->ar, x, xr);
+  for (int t = 0; t < GK_VPI_NGLOB; t++) x[c->nl * c->q + t] = xr[c->nw + t];
 }
 
 /* ---- the problem as the engine's structured solver sees it ----------------
@@ -402,7 +235,7 @@ static void op_normal(void *ctx)
 static int op_step(void *ctx, double lambda, double *dx)
 {
   vctx *c = ctx;
-  if (schur(c, lambda) != 0) return -1;
+  if (gk_arrow_factor(&c->ar, lambda) != 0) return -1;
   step(c, c->xr, c->x);
   memcpy(dx, c->x, c->nu * sizeof(double));
   return 0;
@@ -462,9 +295,8 @@ static void vctx_free(vctx *c)
 {
   free(c->gamma), free(c->alpha), free(c->dn), free(c->ddn), free(c->bg), free(c->ase);
   free(c->E), free(c->eb), free(c->deb);
-  free(c->W), free(c->wfix), free(c->r), free(c->A), free(c->b), free(c->C), free(c->M);
-  free(c->br), free(c->Ainv), free(c->S), free(c->x), free(c->G);
-  free(c->xr);
+  free(c->W), free(c->wfix), free(c->r), free(c->x), free(c->xr);
+  gk_arrow_free(&c->ar);
   gk_fit_free(c->fw);
 }
 
@@ -492,20 +324,13 @@ static int vctx_init(vctx *c, const gk_vpi_data *d, gk_vpi_model model)
   c->W = calloc(2 * np, sizeof(double));
   c->wfix = calloc(c->nw, 1);
   c->r = malloc(nl * np * sizeof(double));
-  c->A = malloc(nl * q * q * sizeof(double));
-  c->b = malloc(nl * q * sizeof(double));
-  c->C = malloc(nl * q * nr * sizeof(double));
-  c->M = malloc(nr * nr * sizeof(double));
-  c->br = malloc(nr * sizeof(double));
-  c->Ainv = malloc(nl * q * q * sizeof(double));
-  c->S = malloc(nr * nr * sizeof(double));
+  int ar_ok = gk_arrow_alloc(&c->ar, nl, q, nr, c->nw) == 0;
   c->x = malloc(c->nu * sizeof(double));
-  c->G = malloc(SCHUR_B * q * nr * sizeof(double));
   c->xr = malloc(nr * sizeof(double));
   c->fw = gk_fit_alloc(&gk_fit_structured, NULL, nl * np, c->nu);
   if (!c->gamma || !c->alpha || !c->dn || !c->ddn || !c->bg || !c->ase || !c->E || !c->eb ||
       !c->deb || !c->W || !c->wfix ||
-      !c->r || !c->A || !c->b || !c->C || !c->M || !c->br || !c->Ainv || !c->S || !c->x || !c->G || !c->xr || !c->fw) {
+      !c->r || !ar_ok || !c->x || !c->xr || !c->fw) {
     vctx_free(c);
     return GK_ENOMEM;
   }
@@ -602,6 +427,21 @@ static int dn_model(const double *th, double *yhat, void *ctx)
   return 0;
 }
 
+/* Its Jacobian in (P1, P2, n, m - n): gk_vpi_dn's gradient in (P1, P2, m,
+ * n) by the chain rule (m = n + (m - n)). */
+static int dn_jac(const double *th, double *jac, void *ctx)
+{
+  const dnfit *f = ctx;
+  double gl[GK_VPI_NGLOB] = {th[0], th[1], th[2] + th[3], th[2]}, g[GK_VPI_NGLOB];
+  for (size_t j = 0; j < f->n; j++) {
+    if (!isfinite(gk_vpi_dn(f->P[j], gl, f->pmax, g))) return 1;
+    double *J = jac + 4 * j;
+    J[0] = g[GK_VPI_P1], J[1] = g[GK_VPI_P2];
+    J[2] = g[GK_VPI_N] + g[GK_VPI_M], J[3] = g[GK_VPI_M];
+  }
+  return 0;
+}
+
 /* Shapes of dn(P) tried as starts: P1, P2 relative to the highest pump and
  * (n, m). The likelihood in the globals has several basins (m -> n,
  * P1 -> 0 or infinity are near-degenerate directions), so the grid spans
@@ -659,7 +499,7 @@ static int start_glob(vctx *c, const double *g0, const double *a0, double *gl)
     {"n", NULL, st[2], 1e-2, 20, 0},
     {"m-n", NULL, st[3], 1e-3, 20, 0}};
   gk_fit_problem pr = {.n = c->np, .p = 4, .y = dn, .weighting = GK_WEIGHT_RELATIVE,
-                       .model = dn_model, .ctx = &f, .param = par, .starts = st + 4,
+                       .model = dn_model, .jac = dn_jac, .ctx = &f, .param = par, .starts = st + 4,
                        .n_starts = NGRID - 1};
   gk_fit_options fo;
   gk_fit_options_default(&fo);
@@ -820,12 +660,14 @@ static void threshold(const gk_vpi_result *r, double target, const double *cov, 
 static void covariance(vctx *c, gk_vpi_result *res, double s2)
 {
   size_t q = c->q, nr = c->nr, nw = c->nw;
+  gk_arrow *ar = &c->ar;
   assemble(c, 0);
-  res->cov_ok = schur(c, 0) == 0;
-  if (res->cov_ok) {
-    gsl_matrix_view Sv = gsl_matrix_view_array(c->S, nr, nr);
-    res->cov_ok = gsl_linalg_cholesky_invert(&Sv.matrix) == GSL_SUCCESS;
-  }
+  int damp = ar->damp;
+  ar->damp = GK_ARROW_DAMP_ALL;  /* lambda = 0: the undamped linearisation */
+  res->cov_ok = gk_arrow_factor(ar, 0) == 0;
+  ar->damp = damp;
+  const double *Si = res->cov_ok ? gk_arrow_rest_inverse(ar) : NULL;
+  res->cov_ok = Si != NULL;
   if (!res->cov_ok) {
     for (size_t i = 0; i < c->nl; i++) res->gamma_se[i] = res->alpha_se[i] = NAN;
     for (size_t j = 0; j < c->np; j++) res->w1_se[j] = res->w2_se[j] = NAN;
@@ -833,39 +675,17 @@ static void covariance(vctx *c, gk_vpi_result *res, double s2)
     for (int k = 0; k < 36; k++) res->cov_pk[k] = NAN;
     return;
   }
-  const double *Si = c->S;
   for (size_t j = 0; j < c->np; j++) {
     size_t w = j * c->kw;
     res->w1_se[j] = c->wfix[w] ? 0 : sqrt(s2 * Si[w * nr + w]);
     if (c->kw == 2) res->w2_se[j] = c->wfix[w + 1] ? 0 : sqrt(s2 * Si[(w + 1) * nr + w + 1]);
   }
   for (int k = 0; k < GK_VPI_NGLOB; k++) res->glob_se[k] = sqrt(s2 * Si[(nw + k) * nr + nw + k]);
-  double *T = malloc(q * nr * sizeof(double));  /* G S^-1 */
-  if (!T) {
-    res->cov_ok = 0;
-    return;
-  }
   for (size_t i = 0; i < c->nl; i++) {
-    const double *Ai = c->Ainv + i * q * q, *C = c->C + i * q * nr;
-    for (size_t a = 0; a < q; a++)
-      for (size_t e = 0; e < nr; e++) {
-        double s = 0;
-        for (size_t t = 0; t < q; t++) s += Ai[a * q + t] * C[t * nr + e];
-        c->G[a * nr + e] = s;
-      }
-    for (size_t a = 0; a < q; a++)
-      for (size_t e = 0; e < nr; e++) {
-        double s = 0;
-        for (size_t t = 0; t < nr; t++) s += c->G[a * nr + t] * Si[t * nr + e];
-        T[a * nr + e] = s;
-      }
-    double cv[4] = {0, 0, 0, 0};
-    for (size_t a = 0; a < q; a++)
-      for (size_t e = 0; e < q; e++) {
-        double s = Ai[a * q + e];
-        for (size_t t = 0; t < nr; t++) s += T[a * nr + t] * c->G[e * nr + t];
-        cv[a * q + e] = s * s2;
-      }
+    double cv[4];
+    const double *T;  /* G S^-1 */
+    gk_arrow_block_cov(ar, i, cv, &T);
+    for (size_t k = 0; k < q * q; k++) cv[k] *= s2;
     res->gamma_se[i] = sqrt(cv[0]);
     res->alpha_se[i] = q == 2 ? sqrt(cv[3]) : 0;
     if (i == res->ipk) {
@@ -880,7 +700,6 @@ static void covariance(vctx *c, gk_vpi_result *res, double s2)
           res->cov_pk[(2 + k) * 6 + 2 + e] = s2 * Si[(nw + k) * nr + nw + e];
     }
   }
-  free(T);
 }
 
 #ifndef SCREEN_ITER

@@ -34,7 +34,7 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 
-#include "fit/chol.h"
+#include "fit/arrow.h"
 #include "fit/structured.h"
 #include "gainkit/fit.h"
 #include "vpi/vpi_internal.h"
@@ -70,7 +70,7 @@ typedef struct lctx {
   double *phi, *dphi;               /* np, np*GK_VPI_NGLOB (real) */
   double *E, *bg, *ase, *W, *r;     /* nl*np, nl, nl, 2np, nl*np */
   unsigned char *wfix;              /* nw */
-  double *A, *b, *C, *M, *br, *Ainv, *S, *xr, *x;
+  gk_arrow ar;                      /* arrowhead normal equations (src/fit/arrow.h) */
   gk_vpi_result *res;               /* covariance target */
   gk_fit_workspace *fw;
 } lctx;
@@ -147,15 +147,11 @@ static void lhold(const lctx *c, unsigned char *hold)
 static void lassemble(lctx *c, int chain)
 {
   const gk_vpi_data *d = c->d;
-  size_t nr = c->nr, nw = c->nw;
-  memset(c->A, 0, c->nl * 4 * sizeof(double));
-  memset(c->b, 0, c->nl * 2 * sizeof(double));
-  memset(c->C, 0, c->nl * 2 * nr * sizeof(double));
-  memset(c->M, 0, nr * nr * sizeof(double));
-  memset(c->br, 0, nr * sizeof(double));
+  size_t nw = c->nw;
+  gk_arrow *ar = &c->ar;
+  gk_arrow_zero(ar);
   double m = c->glob[GK_VPI_M], n = c->glob[GK_VPI_N], L = d->L;
   for (size_t i = 0; i < c->nl; i++) {
-    double *A = c->A + i * 4, *b = c->b + i * 2, *C = c->C + i * 2 * nr;
     for (size_t j = 0; j < c->np; j++) {
       size_t k = i * c->np + j;
       double s = lwt(c, k), w1 = c->W[2 * j], w2 = c->W[2 * j + 1];
@@ -177,49 +173,17 @@ static void lassemble(lctx *c, int chain)
       for (int t = 0; t < NG; t++) h[t] *= s;
       ph[0] = d->F[i] * L * c->E[k] * s;
       ph[1] = c->bg[i] * s;
-      double r = c->r[k];
-      size_t w0 = j * c->kw;
-      for (size_t a = 0; a < 2; a++) {
-        for (size_t e = 0; e < 2; e++) A[a * 2 + e] += th[a] * th[e];
-        b[a] += th[a] * r;
-        for (size_t e = 0; e < c->kw; e++) C[a * nr + w0 + e] += th[a] * ph[e];
-        for (int t = 0; t < NG; t++) C[a * nr + nw + t] += th[a] * h[t];
-      }
-      for (size_t a = 0; a < c->kw; a++) {
-        for (size_t e = 0; e < c->kw; e++) c->M[(w0 + a) * nr + w0 + e] += ph[a] * ph[e];
-        for (int t = 0; t < NG; t++) {
-          c->M[(w0 + a) * nr + nw + t] += ph[a] * h[t];
-          c->M[(nw + t) * nr + w0 + a] += ph[a] * h[t];
-        }
-        c->br[w0 + a] += ph[a] * r;
-      }
-      for (int t = 0; t < NG; t++) {
-        for (int e = 0; e < NG; e++) c->M[(nw + t) * nr + nw + e] += h[t] * h[e];
-        c->br[nw + t] += h[t] * r;
-      }
+      gk_arrow_add(ar, i, th, j * c->kw, c->kw, ph, NG, h, c->r[k]);
     }
   }
   /* The covariance holds a global on its bound (it leaves the system):
    * P2 = 0 takes n with it (P2^(m-n) = 0: n leaves the model). */
   unsigned char hold[NG];
   lhold(c, hold);
-  for (int t = 0; t < NG && !chain; t++) {
-    if (!hold[t]) continue;
-    size_t w = nw + t;
-    for (size_t e = 0; e < nr; e++) c->M[w * nr + e] = c->M[e * nr + w] = 0;
-    c->M[w * nr + w] = 1;
-    c->br[w] = 0;
-    for (size_t i = 0; i < c->nl; i++)
-      for (size_t a = 0; a < 2; a++) c->C[(i * 2 + a) * nr + w] = 0;
-  }
-  for (size_t w = 0; w < nw; w++) {
-    if (!c->wfix[w]) continue;
-    for (size_t e = 0; e < nr; e++) c->M[w * nr + e] = c->M[e * nr + w] = 0;
-    c->M[w * nr + w] = 1;
-    c->br[w] = 0;
-    for (size_t i = 0; i < c->nl; i++)
-      for (size_t a = 0; a < 2; a++) c->C[(i * 2 + a) * nr + w] = 0;
-  }
+  for (int t = 0; t < NG && !chain; t++)
+    if (hold[t]) gk_arrow_hold(ar, nw + t);
+  for (size_t w = 0; w < nw; w++)
+    if (c->wfix[w]) gk_arrow_hold(ar, w);
 }
 
 static void lnormal(void *ctx)
@@ -227,55 +191,15 @@ static void lnormal(void *ctx)
   lassemble(ctx, 1);
 }
 
-/* Damped Schur complement of the wavelength blocks (Marquardt with the
- * same per-kind floor as the interior fit, src/vpi/fit.c) and its Cholesky
- * factor in S (GSL layout). 0, or -1 when not positive definite. */
-static int lschur(lctx *c, double lambda)
-{
-  size_t nr = c->nr;
-  memcpy(c->S, c->M, nr * nr * sizeof(double));
-  double fl[2] = {0, 0}, sf[2] = {0, 0};
-  for (size_t k = 0; k < c->nl * 2; k++) fl[k % 2] = fmax(fl[k % 2], 1e-10 * c->A[(k / 2) * 4 + (k % 2) * 3]);
-  for (size_t e = 0; e < nr; e++) sf[e >= c->nw] = fmax(sf[e >= c->nw], 1e-10 * c->S[e * nr + e]);
-  for (size_t e = 0; e < nr; e++) c->S[e * nr + e] = c->S[e * nr + e] * (1 + lambda) + lambda * sf[e >= c->nw];
-  for (size_t i = 0; i < c->nl; i++) {
-    double Ad[4], *Ai = c->Ainv + i * 4;
-    const double *C = c->C + i * 2 * nr;
-    memcpy(Ad, c->A + i * 4, sizeof Ad);
-    for (size_t a = 0; a < 2; a++) Ad[a * 3] = Ad[a * 3] * (1 + lambda) + lambda * fl[a] + 1e-300;
-    double det = Ad[0] * Ad[3] - Ad[1] * Ad[2];
-    if (!(Ad[0] > 0) || !(det > 1e-15 * Ad[0] * Ad[3])) return -1;
-    Ai[0] = Ad[3] / det, Ai[3] = Ad[0] / det, Ai[1] = Ai[2] = -Ad[1] / det;
-    for (size_t a = 0; a < nr; a++) {
-      double g0 = Ai[0] * C[a] + Ai[1] * C[nr + a], g1 = Ai[2] * C[a] + Ai[3] * C[nr + a];
-      for (size_t e = a; e < nr; e++) c->S[a * nr + e] -= g0 * C[e] + g1 * C[nr + e];
-    }
-  }
-  for (size_t a = 0; a < nr; a++)
-    for (size_t e = 0; e < a; e++) c->S[a * nr + e] = c->S[e * nr + a];
-  return gk_chol_decomp(c->S, nr, nr);  /* GSL's layout: lcov() inverts it */
-}
-
+/* The damped step from the arrowhead system (src/fit/arrow.h: Marquardt
+ * with the same per-kind floor as the interior fit, src/vpi/fit.c). */
 static int lstep(void *ctx, double lambda, double *dx)
 {
   lctx *c = ctx;
-  size_t nr = c->nr;
-  if (lschur(c, lambda) != 0) return -1;
-  memcpy(c->xr, c->br, nr * sizeof(double));
-  for (size_t i = 0; i < c->nl; i++) {
-    const double *Ai = c->Ainv + i * 4, *C = c->C + i * 2 * nr, *b = c->b + i * 2;
-    double ab0 = Ai[0] * b[0] + Ai[1] * b[1], ab1 = Ai[2] * b[0] + Ai[3] * b[1];
-    for (size_t e = 0; e < nr; e++) c->xr[e] -= C[e] * ab0 + C[nr + e] * ab1;
-  }
-  gk_chol_solve(c->S, nr, nr, c->xr);
-  for (size_t i = 0; i < c->nl; i++) {
-    const double *Ai = c->Ainv + i * 4, *C = c->C + i * 2 * nr, *b = c->b + i * 2;
-    double t0 = b[0], t1 = b[1];
-    for (size_t e = 0; e < nr; e++) t0 -= C[e] * c->xr[e], t1 -= C[nr + e] * c->xr[e];
-    dx[2 * i] = Ai[0] * t0 + Ai[1] * t1;
-    dx[2 * i + 1] = Ai[2] * t0 + Ai[3] * t1;
-  }
-  for (int t = 0; t < NG; t++) dx[2 * c->nl + t] = c->xr[c->nw + t];
+  if (gk_arrow_factor(&c->ar, lambda) != 0) return -1;
+  const double *z = c->ar.z;
+  gk_arrow_solve(&c->ar, dx, NULL);
+  for (int t = 0; t < NG; t++) dx[2 * c->nl + t] = z[c->nw + t];
   return 0;
 }
 
@@ -296,16 +220,19 @@ static void lcov(void *ctx, double s2)
   lctx *c = ctx;
   gk_vpi_result *res = c->res;
   size_t nr = c->nr, nw = c->nw;
+  gk_arrow *ar = &c->ar;
   lassemble(c, 0);
-  res->cov_ok = lschur(c, 0) == 0;
-  gsl_matrix_view Sv = gsl_matrix_view_array(c->S, nr, nr);
-  if (res->cov_ok) res->cov_ok = gsl_linalg_cholesky_invert(&Sv.matrix) == GSL_SUCCESS;
+  int damp = ar->damp;
+  ar->damp = GK_ARROW_DAMP_ALL;  /* lambda = 0: the undamped linearisation */
+  res->cov_ok = gk_arrow_factor(ar, 0) == 0;
+  ar->damp = damp;
+  const double *Si = res->cov_ok ? gk_arrow_rest_inverse(ar) : NULL;
+  res->cov_ok = Si != NULL;
   for (int k = 0; k < 36; k++) res->cov_pk[k] = NAN;
   for (int k = 0; k < GK_VPI_NGLOB; k++) res->glob_se[k] = NAN;
   for (size_t i = 0; i < c->nl; i++) res->a0_se[i] = res->kappa_se[i] = NAN;
   for (size_t j = 0; j < c->np; j++) res->w1_se[j] = res->w2_se[j] = NAN;
   if (!res->cov_ok) return;
-  const double *Si = c->S;
   for (size_t j = 0; j < c->np; j++) {
     size_t w = j * c->kw;
     res->w1_se[j] = c->wfix[w] ? 0 : sqrt(s2 * Si[w * nr + w]);
@@ -316,29 +243,11 @@ static void lcov(void *ctx, double s2)
   unsigned char hold[NG];
   lhold(c, hold);
   for (int t = 0; t < NG; t++) res->glob_se[gi[t]] = hold[t] ? NAN : sqrt(s2 * Si[(nw + t) * nr + nw + t]);
-  double *G = malloc(2 * nr * sizeof(double)), *T = malloc(2 * nr * sizeof(double));
-  if (!G || !T) {
-    free(G), free(T);
-    res->cov_ok = 0;
-    return;
-  }
   for (size_t i = 0; i < c->nl; i++) {
-    const double *Ai = c->Ainv + i * 4, *C = c->C + i * 2 * nr;
-    for (size_t a = 0; a < 2; a++)
-      for (size_t e = 0; e < nr; e++) G[a * nr + e] = Ai[a * 2] * C[e] + Ai[a * 2 + 1] * C[nr + e];
-    for (size_t a = 0; a < 2; a++)
-      for (size_t e = 0; e < nr; e++) {
-        double s = 0;
-        for (size_t t = 0; t < nr; t++) s += G[a * nr + t] * Si[t * nr + e];
-        T[a * nr + e] = s;
-      }
     double cv[4];
-    for (size_t a = 0; a < 2; a++)
-      for (size_t e = 0; e < 2; e++) {
-        double s = Ai[a * 2 + e];
-        for (size_t t = 0; t < nr; t++) s += T[a * nr + t] * G[e * nr + t];
-        cv[a * 2 + e] = s * s2;
-      }
+    const double *T;  /* G S^-1 */
+    gk_arrow_block_cov(ar, i, cv, &T);
+    for (int k = 0; k < 4; k++) cv[k] *= s2;
     res->a0_se[i] = sqrt(cv[0]);
     res->kappa_se[i] = sqrt(cv[3]);
     if (i == res->ipk) {
@@ -356,7 +265,6 @@ static void lcov(void *ctx, double s2)
           res->cov_pk[(2 + gi[t]) * 6 + 2 + gi[e]] = s2 * Si[(nw + t) * nr + nw + e];
     }
   }
-  free(G), free(T);
 }
 
 static const gk_sfit_ops lim_ops = {leval, lnormal, lstep, lproject, lcov};
@@ -364,8 +272,8 @@ static const gk_sfit_ops lim_ops = {leval, lnormal, lstep, lproject, lcov};
 static void lfree(lctx *c)
 {
   free(c->a0), free(c->ka), free(c->phi), free(c->dphi), free(c->E), free(c->bg), free(c->ase);
-  free(c->W), free(c->r), free(c->wfix), free(c->A), free(c->b), free(c->C), free(c->M);
-  free(c->br), free(c->Ainv), free(c->S), free(c->xr), free(c->x);
+  free(c->W), free(c->r), free(c->wfix);
+  gk_arrow_free(&c->ar);
   gk_fit_free(c->fw);
 }
 
@@ -385,15 +293,10 @@ static int linit(lctx *c, const gk_vpi_data *d, gk_vpi_model model)
   c->E = malloc(nl * np * sizeof(double)), c->bg = malloc(nl * sizeof(double));
   c->ase = malloc(nl * sizeof(double)), c->W = calloc(2 * np, sizeof(double));
   c->r = malloc(nl * np * sizeof(double)), c->wfix = calloc(c->nw, 1);
-  c->A = malloc(nl * 4 * sizeof(double)), c->b = malloc(nl * 2 * sizeof(double));
-  c->C = malloc(nl * 2 * nr * sizeof(double)), c->M = malloc(nr * nr * sizeof(double));
-  c->br = malloc(nr * sizeof(double)), c->Ainv = malloc(nl * 4 * sizeof(double));
-  c->S = malloc(nr * nr * sizeof(double)), c->xr = malloc(nr * sizeof(double));
-  c->x = malloc(c->nu * sizeof(double));
+  int ar_ok = gk_arrow_alloc(&c->ar, nl, 2, nr, c->nw) == 0;
   c->fw = gk_fit_alloc(&gk_fit_structured, NULL, nl * np, c->nu);
   if (!c->a0 || !c->ka || !c->phi || !c->dphi || !c->E || !c->bg || !c->ase || !c->W || !c->r ||
-      !c->wfix || !c->A || !c->b || !c->C || !c->M || !c->br || !c->Ainv || !c->S || !c->xr ||
-      !c->x || !c->fw) {
+      !c->wfix || !ar_ok || !c->fw) {
     lfree(c);
     return GK_ENOMEM;
   }
