@@ -226,6 +226,15 @@ const double *gk_arrow_rest_inverse(gk_arrow *a)
   return gsl_linalg_cholesky_invert(&Sv.matrix) == GSL_SUCCESS ? a->S : NULL;
 }
 
+const double *gk_arrow_cov_rest(gk_arrow *a)
+{
+  int damp = a->damp;
+  a->damp = GK_ARROW_DAMP_ALL;  /* lambda = 0: the undamped linearisation */
+  int ok = gk_arrow_factor(a, 0) == 0;
+  a->damp = damp;
+  return ok ? gk_arrow_rest_inverse(a) : NULL;
+}
+
 void gk_arrow_block_cov(gk_arrow *a, size_t i, double *cv, const double **T)
 {
   size_t q = a->q, nr = a->nr;

@@ -117,6 +117,11 @@ void gk_arrow_solve(gk_arrow *a, double *x, double *z);
  * A_i^-1 + G_i S^-1 G_i^T with G_i = A_i^-1 C_i, and T (q x nr) =
  * G_i S^-1 (the block's covariance with the rest is -T). */
 const double *gk_arrow_rest_inverse(gk_arrow *a);
+/* The undamped linearisation (lambda = 0, every unknown's damping rule
+ * ignored) factored and its rest block inverted: gk_arrow_factor(a, 0)
+ * under GK_ARROW_DAMP_ALL then gk_arrow_rest_inverse, the covariance step
+ * both VPI fits take; a->damp is left as it was. NULL when singular. */
+const double *gk_arrow_cov_rest(gk_arrow *a);
 void gk_arrow_block_cov(gk_arrow *a, size_t i, double *cv, const double **T);
 
 /* The rank-k update S -= K^T K (upper triangle) of gk_arrow_factor, K

@@ -662,11 +662,7 @@ static void covariance(vctx *c, gk_vpi_result *res, double s2)
   size_t q = c->q, nr = c->nr, nw = c->nw;
   gk_arrow *ar = &c->ar;
   assemble(c, 0);
-  int damp = ar->damp;
-  ar->damp = GK_ARROW_DAMP_ALL;  /* lambda = 0: the undamped linearisation */
-  res->cov_ok = gk_arrow_factor(ar, 0) == 0;
-  ar->damp = damp;
-  const double *Si = res->cov_ok ? gk_arrow_rest_inverse(ar) : NULL;
+  const double *Si = gk_arrow_cov_rest(ar);
   res->cov_ok = Si != NULL;
   if (!res->cov_ok) {
     for (size_t i = 0; i < c->nl; i++) res->gamma_se[i] = res->alpha_se[i] = NAN;

@@ -222,11 +222,7 @@ static void lcov(void *ctx, double s2)
   size_t nr = c->nr, nw = c->nw;
   gk_arrow *ar = &c->ar;
   lassemble(c, 0);
-  int damp = ar->damp;
-  ar->damp = GK_ARROW_DAMP_ALL;  /* lambda = 0: the undamped linearisation */
-  res->cov_ok = gk_arrow_factor(ar, 0) == 0;
-  ar->damp = damp;
-  const double *Si = res->cov_ok ? gk_arrow_rest_inverse(ar) : NULL;
+  const double *Si = gk_arrow_cov_rest(ar);
   res->cov_ok = Si != NULL;
   for (int k = 0; k < 36; k++) res->cov_pk[k] = NAN;
   for (int k = 0; k < GK_VPI_NGLOB; k++) res->glob_se[k] = NAN;
