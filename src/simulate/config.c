@@ -473,61 +473,65 @@ int gk_sim_depth_weights(const gk_guide *g, const gk_mode *m, size_t layer, size
  * matrix per cell as they bleach (gk_sim_run). Both keep the stack at the
  * pump wavelength in cfg.pump_stack (the pump's reflected and transmitted
  * parts; docs/simulate.md). */
-static int pump_stack(void *xv, gk_sim_file *f, const gk_stack *s, gk_error *e)
+static int pump_stack(gk_error *err, gk_sim_file *f, const gk_stack *s, gk_error *e)
 {
-  struct { gk_error *err; const char *path; } *x = xv;
   gk_sim_config *c = &f->cfg;
   size_t N = s->nlayers, act = (size_t)s->active;
-  double lp = c->pump_wavelength, *re = malloc(N * sizeof *re), *im = malloc(N * sizeof *im);
-  int st = GK_OK;
-  if (!re || !im) {
-    free(re), free(im);
-    return gk_error_set(x->err, GK_ENOMEM, NULL, 0, "out of memory");
-  }
+  int bulk = c->kinetics == GK_SIM_BULK, st = GK_OK;
+  double lp = c->pump_wavelength;
   gk_absorb a;
-  /* (also checks that the pump enters through a transparent layer) */
-  if (gk_stack_index(s, lp, re, im, e) == GK_OK && gk_absorb_stack(s, lp, 0, &a, e) == GK_OK) {
-    double k = im[act], alpha = 4 * M_PI * k / (lp * 1e-7);
-    if (k > 0) {
-      if (c->kinetics == GK_SIM_BULK) c->pump_absorption = alpha;
-      else c->pump_cross_section = alpha / c->density;
-      if (c->kinetics == GK_SIM_BULK) gk_sim_depth_absorbed(&a, act, c->depth_slices, c->depth_pump);
+  /* the stack's n + ik and thicknesses at the pump (gk_absorb_stack also
+   * checks that the pump enters through a transparent layer) */
+  if (gk_absorb_stack(s, lp, 0, &a, e) != GK_OK) return GK_OK;  /* e set: the caller reports it */
+  double *t = malloc(3 * N * sizeof *t);
+  if (!t) {
+    gk_absorb_free(&a);
+    return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
+  }
+  /* the table: n, k, thickness per layer (cover and substrate 0 thick) */
+  for (size_t j = 0; j < N; j++) {
+    t[3 * j] = creal(a.index[j]);
+    t[3 * j + 1] = cimag(a.index[j]);
+    t[3 * j + 2] = a.thickness_nm[j];
+  }
+  double k = t[3 * act + 1], alpha = 4 * M_PI * k / (lp * 1e-7);
+  if (k > 0) {
+    if (bulk) {
+      c->pump_absorption = alpha;
+      gk_sim_depth_absorbed(&a, act, c->depth_slices, c->depth_pump);
     } else {
-      /* no extinction in the stack: the model's own */
-      double keff = (c->kinetics == GK_SIM_BULK ? c->pump_absorption : c->pump_cross_section * c->density) *
-                    (lp * 1e-7) / (4 * M_PI);
-      im[act] = keff;
-      if (c->kinetics == GK_SIM_BULK) {
-        double *d = malloc(N * sizeof *d);
-        gk_absorb b;
-        for (size_t j = 0; d && j < N; j++) d[j] = s->layers[j].thickness_nm;
-        if (!d) st = gk_error_set(x->err, GK_ENOMEM, NULL, 0, "out of memory");
-        else if (gk_absorb_layers(N, re, im, d, lp, &b, e) == GK_OK) {
+      c->pump_cross_section = alpha / c->density;
+    }
+  } else {
+    /* no extinction in the stack: the model's own */
+    double keff = (bulk ? c->pump_absorption : c->pump_cross_section * c->density) * (lp * 1e-7) / (4 * M_PI);
+    t[3 * act + 1] = keff;
+    if (bulk) {
+      double *re = malloc(3 * N * sizeof *re), *im = re + N, *d = im + N;
+      gk_absorb b;
+      if (!re) {
+        st = gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
+      } else {
+        for (size_t j = 0; j < N; j++) re[j] = t[3 * j], im[j] = t[3 * j + 1], d[j] = t[3 * j + 2];
+        if (gk_absorb_layers(N, re, im, d, lp, &b, e) == GK_OK) {
           gk_sim_depth_absorbed(&b, act, c->depth_slices, c->depth_pump);
           gk_absorb_free(&b);
         }
-        free(d);
       }
-    }
-    gk_absorb_free(&a);
-    if (!st && !e->code) {
-      free(f->pump_stack);
-      f->pump_stack = malloc(3 * N * sizeof *f->pump_stack);
-      if (!f->pump_stack) st = gk_error_set(x->err, GK_ENOMEM, NULL, 0, "out of memory");
-      for (size_t j = 0; !st && j < N; j++) {
-        f->pump_stack[3 * j] = re[j];
-        f->pump_stack[3 * j + 1] = im[j];
-        f->pump_stack[3 * j + 2] = (j == 0 || j + 1 == N) ? 0 : s->layers[j].thickness_nm;
-      }
-      if (!st) {
-        c->pump_stack = f->pump_stack;
-        c->pump_stack_layers = N;
-        c->pump_stack_active = act;
-      }
+      free(re);
     }
   }
-  free(re), free(im);
-  return st;
+  gk_absorb_free(&a);
+  if (st || e->code) {
+    free(t);
+    return st;
+  }
+  free(f->pump_stack);
+  f->pump_stack = t;
+  c->pump_stack = t;
+  c->pump_stack_layers = N;
+  c->pump_stack_active = act;
+  return GK_OK;
 }
 
 /* Γ = share of the TE0 |E|² in the stack's active layer at the emission
@@ -584,7 +588,7 @@ int gk_sim_file_confinement(gk_sim_file *f, gk_error *err)
                                                         c->depth_mode[p], &e) != GK_OK)
           break;
       }
-      if (!st && !e.code && f->pump_depth_stack) st = pump_stack(x, f, &s, &e);
+      if (!st && !e.code && f->pump_depth_stack) st = pump_stack(x->err, f, &s, &e);
       gk_modes_free(&md);
     }
     gk_guide_free(&g);
