@@ -452,6 +452,17 @@ static void layer_cs(double dr, double di, cx *c, cx *ms)
   *c = (cx){0.5 * (e.r + ei.r), 0.5 * (e.i + ei.i)};
   *ms = (cx){0.5 * (ei.r - e.r), 0.5 * (ei.i - e.i)};
 }
+/* Fields grown beyond 1e100 (thick absorbing layers below) scaled by
+ * 1e-100, so the product stays finite; the light far below is then ~0.
+ * Returns whether it scaled. */
+static int cx_rescale(cx *E, cx *H)
+{
+  double m = fmax(fabs(E->r) + fabs(E->i), fabs(H->r) + fabs(H->i));
+  if (!(m > 1e100)) return 0;
+  *E = (cx){E->r * 1e-100, E->i * 1e-100};
+  *H = (cx){H->r * 1e-100, H->i * 1e-100};
+  return 1;
+}
 static void layer_up(cx *E, cx *H, cx N, double dr, double di)
 {
   cx c, ms;
@@ -485,8 +496,7 @@ static void pstack_init(pstack *K, const gk_sim_config *c, size_t nz)
   for (size_t j = L - 1; j-- > a + 1;) {
     cx N = {T[3 * j], T[3 * j + 1]};
     layer_up(&E, &H, N, k0 * T[3 * j] * T[3 * j + 2], k0 * T[3 * j + 1] * T[3 * j + 2]);
-    double m = fmax(fabs(E.r) + fabs(E.i), fabs(H.r) + fabs(H.i));
-    if (m > 1e100) E = (cx){E.r * 1e-100, E.i * 1e-100}, H = (cx){H.r * 1e-100, H.i * 1e-100};
+    cx_rescale(&E, &H);
   }
   K->Eb = E;
   K->Hb = H;
@@ -527,15 +537,11 @@ static double pstack_solve(const pstack *K, const double *A, size_t nz, double *
     /* α = 2 k0 k: k0 k Δz = A/2 */
     cx N = {K->nf, 0.5 * Az / K->k0dz};
     layer_up(&E, &H, N, K->k0dz * K->nf, 0.5 * Az);
-    double m = fmax(fabs(E.r) + fabs(E.i), fabs(H.r) + fabs(H.i));
-    if (m > 1e100) { /* rescale everything so far (the light far below is then ~0) */
-      E = (cx){E.r * 1e-100, E.i * 1e-100};
-      H = (cx){H.r * 1e-100, H.i * 1e-100};
+    if (cx_rescale(&E, &H)) /* and everything so far */
       for (size_t w = z + 1; w <= nz; w++) {
         Es[w] = (cx){Es[w].r * 1e-100, Es[w].i * 1e-100};
         Hs[w] = (cx){Hs[w].r * 1e-100, Hs[w].i * 1e-100};
       }
-    }
     Es[z] = E;
     Hs[z] = H;
   }
@@ -937,10 +943,33 @@ enum { PB_INC = 0, PB_REFL, PB_ABOVE, PB_BELOW, PB_SOLVES, PB_QMAX, PB_N };
 static inline size_t pb_off(size_t nz) { return 6 + nz; }
 static inline size_t pn_off(size_t nz) { return 6 + nz + PB_N; }
 
+/* The pump's balance of one cell and step into P: inc incident photons,
+ * rto their reflected, above and below shares. */
+static inline void add_pump_balance(double *P, size_t nz, double inc, const double *rto)
+{
+  double *B = P + pb_off(nz);
+  B[PB_INC] += inc;
+  B[PB_REFL] += inc * rto[0];
+  B[PB_ABOVE] += inc * rto[1];
+  B[PB_BELOW] += inc * rto[2];
+}
+
+/* The central strip's pumped cell i adds its slice populations to P
+ * (depth-resolved runs only). */
+static inline void add_slice_pops(const sim *S, size_t i, double *P)
+{
+  size_t nz = S->nz;
+  if (nz > 1 && i >= S->pc0 && i < S->pc1)
+    for (size_t z = 0; z < nz; z++) {
+      P[pn_off(nz) + z] += S->n1[i * nz + z];
+      P[pn_off(nz) + nz + z] += S->n2[i * nz + z];
+    }
+}
+
 /* Emitter cell ci with a stack: solve its transfer matrix again when its
  * slices' optical depths moved by more than the tolerance since the last
- * solve (sA < 0: never solved). Counts the solves and keeps the largest q
- * in P. */
+ * solve (every cell starts from the run's unbleached solve). Counts the
+ * solves and keeps the largest q in P. */
 static void pstack_cell(sim *S, size_t ci, double *P)
 {
   const gk_sim_config *c = S->c;
@@ -953,7 +982,7 @@ static void pstack_cell(sim *S, size_t ci, double *P)
     A[z] = sdz * (n0 > 0 ? n0 : 0);
     dA += fabs(A[z] - sA[z]);
   }
-  if (sA[0] >= 0 && tol >= 0 && !(dA > tol)) return;
+  if (tol >= 0 && !(dA > tol)) return;
   double qm = pstack_solve(S->ps, A, nz, S->sq + ci * nz, S->srto + ci * 3);
   memcpy(sA, A, nz * sizeof *A);
   P[pb_off(nz) + PB_SOLVES] += 1;
@@ -1009,18 +1038,9 @@ static void pop_cells(sim *S, size_t i0, size_t i1, double *P, const pop_args *a
         P[3] += stim * vz;
       }
       P[5] += dt * S->wbg[i];
-      if (S->srto) { /* the stack's reflected, above and below shares (fixed: no bleaching) */
-        double inc = dose * pmi * vol / d, *B = P + pb_off(nz);
-        B[PB_INC] += inc;
-        B[PB_REFL] += inc * S->srto[0];
-        B[PB_ABOVE] += inc * S->srto[1];
-        B[PB_BELOW] += inc * S->srto[2];
-      }
-      if (nz > 1 && i >= S->pc0 && i < S->pc1)
-        for (size_t z = 0; z < nz; z++) {
-          P[pn_off(nz) + z] += S->n1[i * nz + z];
-          P[pn_off(nz) + nz + z] += S->n2[i * nz + z];
-        }
+      if (S->srto) /* the stack's reflected, above and below shares (fixed: no bleaching) */
+        add_pump_balance(P, nz, dose * pmi * vol / d, S->srto);
+      add_slice_pops(S, i, P);
     }
     return;
   }
@@ -1040,12 +1060,7 @@ static void pop_cells(sim *S, size_t i0, size_t i1, double *P, const pop_args *a
     if (S->ps && dose * S->pm[i] > 0) {
       pstack_cell(S, i, P);
       sq = S->sq + i * nz;
-      double inc = dose * S->pm[i] * vol / d, *B = P + pb_off(nz);
-      const double *rto = S->srto + i * 3;
-      B[PB_INC] += inc;
-      B[PB_REFL] += inc * rto[0];
-      B[PB_ABOVE] += inc * rto[1];
-      B[PB_BELOW] += inc * rto[2];
+      add_pump_balance(P, nz, dose * S->pm[i] * vol / d, S->srto + i * 3);
     }
     for (size_t z = 0; z < nz; z++) {
       size_t iz = i * nz + z;
@@ -1080,11 +1095,7 @@ static void pop_cells(sim *S, size_t i0, size_t i1, double *P, const pop_args *a
       P[4] += dt * Wx * n1 * vz;
     }
     P[5] += dt * S->wbg[i];
-    if (nz > 1 && i >= S->pc0 && i < S->pc1)
-      for (size_t z = 0; z < nz; z++) {
-        P[pn_off(nz) + z] += S->n1[i * nz + z];
-        P[pn_off(nz) + nz + z] += S->n2[i * nz + z];
-      }
+    add_slice_pops(S, i, P);
   }
 }
 
