@@ -295,8 +295,6 @@ static void sx_setup(const double *th, double alpha, sx_roots *r)
 }
 
 /* ln(1 + e^t) without overflow. */
-static double softplus(double t) { return t > 0 ? t + log1p(exp(-t)) : log1p(exp(t)); }
-
 /* x(I) for alpha > 0, I > 0 below the plateau; dx (optional) receives the
  * derivatives with respect to (alpha, b, ln c, Is). */
 static double sx_x(const sx_roots *r, double I, double lnI, double *dx)
@@ -304,7 +302,7 @@ static double sx_x(const sx_roots *r, double I, double lnI, double *dx)
   double rp = exp(lnI - r->lnup);       /* I/u+ < 1 */
   if (rp >= 1) return INFINITY;
   double lp = log1p(-rp);
-  double lm = softplus(lnI - r->lnum);  /* ln(1 + I/|u-|) */
+  double lm = gk_vsl_softplus_(lnI - r->lnum);  /* ln(1 + I/|u-|) */
   double Is = r->Is, sD = r->sD;
   double N = (Is + r->um) * lm - (Is + r->up) * lp;
   double x = N / sD;

@@ -178,7 +178,6 @@ static double e_series(double z)
   for (int k = K - 2; k >= 0; k--) r = 1.0 / (k + 2) + r * z;
   return -r * z;
 }
-static double softplus(double t) { return t > 0 ? t + log1p(exp(-t)) : log1p(exp(t)); }
 
 typedef struct sxh_pre {
   double r, s, a, c, b, sD, w, lnw_part, q;
@@ -238,7 +237,7 @@ static double sxh_x_plain(const sxh_pre *k, double J, double lnJ)
   double Lp = log1p(-rp), ep = rp <= 0.1 ? e_series(rp) : 1 + Lp / rp, Lm, em;
   if (rm_log) {
     if (r > 0) {
-      Lm = softplus(lnrm);
+      Lm = gk_vsl_softplus_(lnrm);
       em = 1 - Lm * exp(-lnrm);
     } else {
       Lm = 0;

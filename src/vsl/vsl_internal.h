@@ -3,6 +3,7 @@
 #define GK_VSL_INTERNAL_H
 #include "gainkit/vsl.h"
 #include "gainkit/fit.h"
+#include <math.h>
 /* sat-exact I(L) and dI/dtheta; with have_I == 1 the intensities in I are
  * taken as already solved for theta (the Jacobian after a model call at
  * the same theta, saving the root finding); with have_I == 2 they are the
@@ -59,4 +60,7 @@ double gk_vsl_sxh_x_(const double *h, double J, double *dx);
 double gk_vsl_sxh_plateau_(const double *h);
 void gk_vsl_sxh_from_theta_(const double *th, double lnI0, double *h);
 int gk_vsl_sxh_to_theta_(const double *h, double lnI0, double *th);
+/* ln(1 + e^t) without overflow: the sat-exact evaluators' log terms
+ * (models.c, satlimit.c). */
+static inline double gk_vsl_softplus_(double t) { return t > 0 ? t + log1p(exp(-t)) : log1p(exp(t)); }
 #endif
