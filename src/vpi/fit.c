@@ -16,8 +16,6 @@
 #include <string.h>
 #include <stdio.h>
 
-#include <gsl/gsl_errno.h>
-#include <gsl/gsl_linalg.h>
 #include "fit/arrow.h"
 #include "fit/solve1d.h"
 #include "fit/structured.h"

@@ -31,8 +31,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_errno.h>
-#include <gsl/gsl_linalg.h>
 
 #include "fit/arrow.h"
 #include "fit/structured.h"
