@@ -460,8 +460,7 @@ static int sx_local(const gk_vsl_data *d, const gk_fit_problem *prob, const gk_f
  * parameters that diverge are reported "not determined", src/vsl/fit.c).
  * Converged: g, A and k are finite, a local minimum of the model's closure
  * (KKT-tested or compared with the interior fit). */
-static int sx_limit_result(const gk_vsl_data *d, const gk_fit_options *opt, double lnI0, const double *h,
-                           gk_fit_result *r)
+static int sx_limit_result(const gk_vsl_data *d, double lnI0, const double *h, gk_fit_result *r)
 {
   size_t n = d->n;
   double hin[4] = {h[0], h[1], h[2], 1e-8}, th[4];
@@ -484,9 +483,12 @@ static int sx_limit_result(const gk_vsl_data *d, const gk_fit_options *opt, doub
   r->n_free = 4;
   r->dof = n > 4 ? n - 4 : 0;
   r->chi2_red = r->dof ? c2 / (double)r->dof : NAN;
-  r->aic = c2 + 8;
+  /* -2 ln L as the engine's fits (src/fit/fit.c fill_stats): chi2 with
+   * absolute sigmas, else n ln(chi2/n) (the common variance unknown) */
+  double m2lnl = d->weighting == GK_WEIGHT_SIGMA ? c2 : (double)n * log(c2 / (double)n);
+  r->aic = m2lnl + 8;
   r->aicc = n > 5 ? r->aic + 40.0 / (double)(n - 5) : INFINITY;
-  r->bic = c2 + 4 * log((double)n);
+  r->bic = m2lnl + 4 * log((double)n);
   /* g = p, A and k = gamma/Is are the limit's converged parameters (the
    * headline g is determined) */
   r->n_iter = 1;
@@ -587,7 +589,7 @@ static int sx_start(const gk_vsl_data *d, gk_fit_problem *prob, gk_param *par, c
       }
     }
     *limit = -1;
-    if (sx_limit_result(d, opt, lnI0, h, r) == GK_OK) return GK_OK;
+    if (sx_limit_result(d, lnI0, h, r) == GK_OK) return GK_OK;
     *limit = 0;
     return gk_vsl_seq_starts_(prob, par, opt, th0, 1, yy, 0, r, err);
   }
