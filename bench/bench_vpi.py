@@ -12,10 +12,15 @@ the answer would give, so the scipy time excludes any start search; gainkit's
 time is its whole automatic fit (start search included).
 
 CPU time on both sides (time.process_time, CLOCK_PROCESS_CPUTIME_ID).
-Usage: bench_vpi.py BUILD/bench/bench_vpi [--mode relative|poisson|none] [--no-table]
+Usage: bench_vpi.py BUILD/bench/bench_vpi [--mode relative|poisson|none] [--user]
+                   [--max-nfev N] [--no-table]
        bench_vpi.py BUILD/bench/bench_vpi --issue14 [--starts N]
 (--mode: the weighting of the 400 x 40 fit, as gainkit vpi --weights: sigma =
 1 % of the noise-free intensity (default), sqrt(max(I, 1)), or none.
+--user: gainkit starts from the same globals as scipy (bench_vpi dump ... user:
+gamma, alpha from its own data-driven shapes) instead of its automatic search.
+--max-nfev: scipy's evaluation cap (default 2000; status 0 in the output means
+scipy stopped there, unconverged).
 --issue14: the unweighted 400 x 40 case of issue 14 against a scipy
 multi-start, its first N starts (default all 9); exit 1 when gainkit ends
 above the best scipy chi2 by > 1e-6. tests/cli/test_vpi_scipy.sh runs it.)
@@ -67,9 +72,11 @@ def main():
     issue14 = "--issue14" in args
     mode = args[args.index("--mode") + 1] if "--mode" in args else "relative"
     nstarts = int(args[args.index("--starts") + 1]) if "--starts" in args else 9
+    user = "--user" in args
+    max_nfev = int(args[args.index("--max-nfev") + 1]) if "--max-nfev" in args else 2000
     if not issue14 and "--no-table" not in args:
         print(subprocess.run([exe], check=True, capture_output=True, text=True).stdout, end="")
-    out = subprocess.run([exe, "dump-issue14"] if issue14 else [exe, "dump", "0.01", mode], check=True,
+    out = subprocess.run([exe, "dump-issue14"] if issue14 else [exe, "dump", "0.01", mode] + (["user"] if user else []), check=True,
                          capture_output=True, text=True).stdout
     lam, pump, I, S = [], [], [], []
     for line in out.splitlines():
@@ -147,15 +154,16 @@ def main():
     x0 = np.maximum(x0, lo)
     c0 = time.process_time()
     r = least_squares(resid, x0, jac=jac, bounds=(lo, np.inf), method="trf", tr_solver="lsmr",
-                      x_scale="jac", xtol=1e-12, ftol=1e-12, gtol=1e-12, max_nfev=2000)
+                      x_scale="jac", xtol=1e-12, ftol=1e-12, gtol=1e-12, max_nfev=max_nfev)
     s_cpu = time.process_time() - c0
     chi2 = float(np.sum(r.fun**2))
     rel = (chi2 - g_chi2) / g_chi2
-    print(f"vpi2 400x40 1% noise, weights {mode}: gainkit {g_cpu:.3f} s (converged {g_conv}, automatic start)  "
+    start = "user start" if user else "automatic start"
+    print(f"vpi2 400x40 1% noise, weights {mode}: gainkit {g_cpu:.3f} s (converged {g_conv}, {start})  "
           f"scipy least_squares {s_cpu:.3f} s ({r.nfev} fev, status {r.status})  "
           f"chi2 {g_chi2:.10e} vs {chi2:.10e} (scipy - gainkit: {rel:+.1e} relative"
           f"{'' if abs(rel) <= 1e-6 else '; DIFFERENT OPTIMUM' if rel > 0 else '; scipy LOWER'})")
-    print(f"ratio scipy/gainkit (CPU time): vpi2 400x40 weights {mode} {s_cpu / g_cpu:.2f}x")
+    print(f"ratio scipy/gainkit (CPU time): vpi2 400x40 weights {mode} {start} {s_cpu / g_cpu:.2f}x")
 
 
 def multistart(resid, jac, nl, npump, g0, gam0, al0, w10, w20, pmax, g_chi2, g_cpu, g_conv, nstarts):
