@@ -324,31 +324,6 @@ static double sx_x(const sx_roots *r, double I, double lnI, double *dx)
   return x;
 }
 
-/* sx_x without derivatives for the start grid's scoring (the inputs of
- * gk_vsl_satexact_score_): I/u+ and I/|u-| as products with 1/u+ and
- * 1/|u-| (set once per parameter point in sx_score_prep) instead of
- * exponentials of log differences, so that one x costs a log1p pair, not
- * two exponentials and two log1p; where a reciprocal is not a normal
- * number, or I/|u-| overflows, the log forms of sx_x as before. The same
- * closed form, equal to sx_x to rounding. */
-typedef struct sx_score_k { double inv_up, inv_um; int ok_up, ok_um; } sx_score_k;
-static void sx_score_prep(const sx_roots *r, sx_score_k *k)
-{
-  k->inv_up = exp(-r->lnup);
-  k->inv_um = exp(-r->lnum);
-  k->ok_up = isnormal(k->inv_up) && k->inv_up < 1e300;
-  k->ok_um = isnormal(k->inv_um) && k->inv_um < 1e300;
-}
-static double sx_x_score(const sx_roots *r, const sx_score_k *k, double I, double lnI)
-{
-  double rp = k->ok_up ? I * k->inv_up : exp(lnI - r->lnup);
-  if (rp >= 1) return INFINITY;
-  double rm = k->ok_um ? I * k->inv_um : INFINITY;
-  double lp = log1p(-rp);
-  double lm = rm < 1e300 ? log1p(rm) : gk_vsl_softplus_(lnI - r->lnum);
-  return ((r->Is + r->um) * lm - (r->Is + r->up) * lp) / r->sD;
-}
-
 /* Smallest alpha at which the closed form's derivatives are used: below
  * it the alpha-derivative cancels (terms of size u+/I), so the Jacobian is
  * taken at this alpha (model error ~1e-8 relative, Jacobian only). */
@@ -394,8 +369,6 @@ typedef struct sx_root_ctx {
   int k3_ok;
   double b, c, Is;  /* P(u) = c + b u (alpha = 0) */
   sx_roots r;
-  sx_score_k sk;    /* score: the reciprocals of sx_x_score */
-  int score;        /* the start grid's scoring (gk_vsl_satexact_score_) */
   double L;
 } sx_root_ctx;
 
@@ -406,7 +379,7 @@ static double sx_ctx_xy(const sx_root_ctx *c, double I, double y)
     double L;
     return c->k3_ok && sat_length1(&c->k3, I, y, &L, NULL) == GK_OK ? L : NAN;
   }
-  return c->score ? sx_x_score(&c->r, &c->sk, I, y) : sx_x(&c->r, I, y, NULL);
+  return sx_x(&c->r, I, y, NULL);
 }
 
 static double sx_ctx_x(const sx_root_ctx *c, double I) { return sx_ctx_xy(c, I, I > 0 ? log(I) : 0); }
@@ -445,17 +418,12 @@ static double sx_newton_fdf(double y, void *p, double *df)
  * below 1e-6 (rounding noise in x). GK_EDOM when it fails to settle (the
  * caller then falls back to the bracketing solver, e.g. on the plateau to
  * rounding). */
-static int sx_newton(sx_root_ctx *c, double L, double y, double ylo, double yhi, double *out, double *yout)
+static int sx_newton(sx_root_ctx *c, double L, double y, double ylo, double yhi, double *out)
 {
   c->L = L;
   double yr;
-  /* scoring: a step of 1e-7 leaves an error of its square (~1e-14 in
-   * ln I), one evaluation fewer per length than 1e-10 */
-  int rc = gk_root_newton_safe(sx_newton_fdf, c, y, ylo, yhi, c->score ? 1e-7 : 1e-10, 1e-6, 60, &yr);
-  if (rc == GK_OK) {
-    *out = exp(yr);
-    *yout = yr;
-  }
+  int rc = gk_root_newton_safe(sx_newton_fdf, c, y, ylo, yhi, 1e-10, 1e-6, 60, &yr);
+  if (rc == GK_OK) *out = exp(yr);
   return rc;
 }
 
@@ -507,23 +475,20 @@ static int sx_invert(sx_root_ctx *c, double plat, double L, double lo, double *o
 
 /* I(L) for sat-exact, and dI/dtheta by the implicit-function theorem:
  * dI/dtheta = -(dx/dtheta)/(dx/dI), dx/dI = (Is + I)/P(I). */
-static int satexact_eval(const double *th, const double *L, size_t n, double *I, double *jac, int have_I, int score)
+int gk_vsl_satexact_eval_(const double *th, const double *L, size_t n, double *I, double *jac, int have_I)
 {
   if (th[1] < 0 || !isfinite(th[0]) || !isfinite(th[2]) || !isfinite(th[3])) return GK_EDOM;
   int rc = GK_OK;
   double prev = 0, prevL = -1;
   sx_root_ctx ctx = {.th = th, .alpha0 = th[1] == 0, .Is = exp(th[3]),
-                     .c = exp(th[2] + th[3]), .b = exp(th[2]) + th[0] * exp(th[3]), .score = score};
-  if (th[1] > 0) {
-    sx_setup(th, th[1], &ctx.r);
-    if (score) sx_score_prep(&ctx.r, &ctx.sk);
-  }
+                     .c = exp(th[2] + th[3]), .b = exp(th[2]) + th[0] * exp(th[3])};
+  if (th[1] > 0) sx_setup(th, th[1], &ctx.r);
   else {
     double th3[3] = {th[0], th[2], th[3]};
     ctx.k3_ok = sat_setup(th3, &ctx.k3) == GK_OK;
   }
   double plat = gk_vsl_satexact_plateau(th), yhi = isfinite(plat) ? log(plat) : INFINITY;
-  double lnprev = NAN;  /* ln prev (scoring: the Newton iterate itself) */
+  double lnprev = NAN;  /* ln prev, taken once per length */
   sx_roots r0;      /* the roots at theta, for the Jacobian (set up once) */
   int have_r0 = 0;
   for (size_t i = 0; i < n && rc == GK_OK; i++) {
@@ -538,15 +503,13 @@ static int satexact_eval(const double *th, const double *L, size_t n, double *I,
        * convexity it lies right of the root. With have_I == 2, I holds
        * the solution at a nearby theta (the fit's previous evaluation):
        * near convergence one evaluation of x then confirms it. */
-      if (prev > 0 && !score) lnprev = log(prev);
+      if (prev > 0) lnprev = log(prev);
       double y0 = have_I == 2 && I[i] > 0 ? log(I[i])
                   : prev > 0 ? lnprev + (L[i] - prevL) / sx_ctx_dxdy(&ctx, prev) : th[2] + log(L[i]);
       double ylo = prev > 0 && L[i] >= prevL ? lnprev : -INFINITY;
       if (!(y0 < yhi)) y0 = isfinite(ylo) ? 0.5 * (ylo + yhi) : yhi - 1;
-      if (sx_newton(&ctx, L[i], y0, ylo, yhi, &I[i], &lnprev) != GK_OK) { /* Brent as the fallback */
+      if (sx_newton(&ctx, L[i], y0, ylo, yhi, &I[i]) != GK_OK)  /* Brent as the fallback */
         rc = sx_invert(&ctx, plat, L[i], L[i] >= prevL ? prev : 0, &I[i]);
-        if (!rc && I[i] > 0) lnprev = log(I[i]);
-      }
     }
     if (rc) break;
     prev = I[i];
@@ -580,18 +543,6 @@ static int satexact_eval(const double *th, const double *L, size_t n, double *I,
     for (int k = 0; k < 4; k++) J[k] = -dth[k] / xI;
   }
   return rc;
-}
-
-int gk_vsl_satexact_eval_(const double *th, const double *L, size_t n, double *I, double *jac, int have_I)
-{
-  return satexact_eval(th, L, n, I, jac, have_I, 0);
-}
-
-/* I(L) to the start grid's accuracy (~1e-14 relative instead of ~1e-16;
- * lengths ascending), about half the cost */
-int gk_vsl_satexact_score_(const double *th, const double *L, size_t n, double *I)
-{
-  return satexact_eval(th, L, n, I, NULL, 0, 1);
 }
 
 int gk_vsl_intensity(gk_vsl_model m, const double *theta, const double *L, size_t n,

@@ -172,7 +172,7 @@ static size_t satexact_grid_starts(const gk_vsl_data *d, double *st, size_t max)
         double al = sxg_al(b) / Lm, th[4] = {sxg_g(a) / Lm + al, al, log(sxg_a(c) / Lm), 0}, suu = 0, syu = 0;
         size_t k = GIDX(a, b, c);
         c2[k] = INFINITY;
-        if (gk_vsl_satexact_score_(th, d->L, n, u) != GK_OK) continue;
+        if (gk_vsl_satexact_eval_(th, d->L, n, u, NULL, 0) != GK_OK) continue;
         for (size_t i = 0; i < n; i++) {
           suu += w[i] * u[i] * u[i];
           syu += w[i] * u[i] * d->intensity[i];

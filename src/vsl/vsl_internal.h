@@ -18,7 +18,6 @@ int gk_vsl_sat_length_ln_(const double *theta, const double *I, const double *ln
 int gk_vsl_sat_length_T_(const double *theta, const double *I, const double *lnI, size_t n, double *L, double *jac,
                          double *T, int have_T);
 int gk_vsl_satexact_eval_(const double *th, const double *L, size_t n, double *I, double *jac, int have_I);
-int gk_vsl_satexact_score_(const double *th, const double *L, size_t n, double *I);
 /* gk_vsl_fit_model with the fits of the same data already done (done:
  * GK_VSL_NMODELS entries, those with ok set are used; sat-exact starts
  * from sat's and tests vsl1's, saving refits in spectral runs) and a start theta
