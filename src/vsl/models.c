@@ -422,7 +422,7 @@ static int sx_newton(sx_root_ctx *c, double L, double y, double ylo, double yhi,
 {
   c->L = L;
   double yr;
-  int rc = gk_root_newton_safe(sx_newton_fdf, c, y, ylo, yhi, 1e-10, 1e-6, 60, &yr);
+  int rc = gk_root_newton_safe_inl(sx_newton_fdf, c, y, ylo, yhi, 1e-10, 1e-6, 60, &yr);
   if (rc == GK_OK) *out = exp(yr);
   return rc;
 }

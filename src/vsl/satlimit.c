@@ -341,7 +341,7 @@ int gk_vsl_sxh_eval_(const double *h, const double *L, size_t n, double *J, doub
     if (!(y0 > ylo)) y0 = isfinite(yhi_i) ? 0.5 * (ylo + yhi_i) : ylo + 1;
     ctx.L = L[i];
     double y;
-    if (gk_root_newton_safe(sxh_fdf, &ctx, y0, ylo, yhi_i, 1e-10, 1e-6, 60, &y) != GK_OK) {
+    if (gk_root_newton_safe_inl(sxh_fdf, &ctx, y0, ylo, yhi_i, 1e-10, 1e-6, 60, &y) != GK_OK) {
       /* bracketing fallback: [previous J or tiny, just below the plateau
        * or a growing upper end] */
       double lo = isfinite(ylo) ? ylo : y0 - 1, hi = isfinite(yhi) ? yhi + log1p(-4 * DBL_EPSILON) : y0 + 1;
