@@ -115,38 +115,7 @@ double gk_min_parabolic(double (*f)(double x, void *ctx), void *ctx, double x, d
 int gk_root_newton_safe(double (*fdf)(double x, void *ctx, double *df), void *ctx, double x, double lo, double hi,
                         double xtol_rel, double stall_rel, int max_iter, double *root)
 {
-  double last = INFINITY;
-  for (int it = 0; it < max_iter; it++) {
-    double df = NAN, f = fdf(x, ctx, &df);
-    if (!isfinite(f)) {
-      if (!(x < hi)) return GK_EDOM;
-      hi = x;
-    } else if (f == 0) {
-      *root = x;
-      return GK_OK;
-    } else {
-      if (f > 0) hi = fmin(hi, x); else lo = fmax(lo, x);
-      double dx = -f / df, xn = x + dx, adx = fabs(dx), sc = fmax(fabs(x), 1);
-      /* Quadratic convergence: after a step of xtol_rel the error is of
-       * its square, far below rounding; smaller steps are rounding noise
-       * in f, which a tighter test would chase forever (as it would a step
-       * that stops shrinking). Only a step that stays in the bracket
-       * counts: one outside is no estimate at all. */
-      int small = adx <= xtol_rel * sc || (adx >= last && adx < stall_rel * sc);
-      if (small && xn >= lo && xn <= hi) {
-        *root = xn;
-        return GK_OK;
-      }
-      last = adx;
-      if (xn > lo && xn < hi) {
-        x = xn;
-        continue;
-      }
-    }
-    if (!isfinite(lo) || !isfinite(hi) || hi - lo <= 4 * DBL_EPSILON * fmax(fabs(hi), 1)) return GK_EDOM;
-    x = 0.5 * (lo + hi);
-  }
-  return GK_EDOM;
+  return gk_root_newton_safe_inl(fdf, ctx, x, lo, hi, xtol_rel, stall_rel, max_iter, root);
 }
 
 double gk_min_pattern(double (*f)(double x, void *ctx), void *ctx, double x, double fx, double h, double shrink,

@@ -3,6 +3,11 @@
 #ifndef GK_FIT_SOLVE1D_H
 #define GK_FIT_SOLVE1D_H
 
+#include "gainkit/error.h"
+
+#include <float.h>
+#include <math.h>
+
 /* Root of f in [lo, hi] (f(lo), f(hi) of opposite signs) by
  * gsl_root_fsolver_brent, iterated until
  * gsl_root_test_interval(x_lower, x_upper, epsabs, epsrel) holds, at most
@@ -47,8 +52,49 @@ double gk_min_parabolic(double (*f)(double x, void *ctx), void *ctx, double x, d
  * Returns GK_OK, or GK_EDOM when it does not settle within max_iter
  * iterations or the bracket collapses (the caller falls back to
  * gk_root_brent on a proper bracket). */
+/* gk_root_newton_safe_inl: the same, inline (sat-exact's inversions in
+ * src/vsl run it ~400 000 times per fit, and inlined their x(y) is called
+ * directly; the same arithmetic, C11 without contraction) */
 int gk_root_newton_safe(double (*fdf)(double x, void *ctx, double *df), void *ctx, double x, double lo, double hi,
                         double xtol_rel, double stall_rel, int max_iter, double *root);
+static inline int gk_root_newton_safe_inl(double (*fdf)(double x, void *ctx, double *df), void *ctx, double x,
+                                          double lo, double hi, double xtol_rel, double stall_rel, int max_iter,
+                                          double *root)
+{
+  double last = INFINITY;
+  for (int it = 0; it < max_iter; it++) {
+    double df = NAN, f = fdf(x, ctx, &df);
+    if (!isfinite(f)) {
+      if (!(x < hi)) return GK_EDOM;
+      hi = x;
+    } else if (f == 0) {
+      *root = x;
+      return GK_OK;
+    } else {
+      /* fmin/fmax without the library calls (NaN ends as they treat them) */
+      if (f > 0) { if (!(hi <= x)) hi = x; } else if (!(lo >= x)) lo = x;
+      double dx = -f / df, xn = x + dx, adx = fabs(dx), sc = fabs(x) > 1 ? fabs(x) : 1;  /* x finite */
+      /* Quadratic convergence: after a step of xtol_rel the error is of
+       * its square, far below rounding; smaller steps are rounding noise
+       * in f, which a tighter test would chase forever (as it would a step
+       * that stops shrinking). Only a step that stays in the bracket
+       * counts: one outside is no estimate at all. */
+      int small = adx <= xtol_rel * sc || (adx >= last && adx < stall_rel * sc);
+      if (small && xn >= lo && xn <= hi) {
+        *root = xn;
+        return GK_OK;
+      }
+      last = adx;
+      if (xn > lo && xn < hi) {
+        x = xn;
+        continue;
+      }
+    }
+    if (!isfinite(lo) || !isfinite(hi) || hi - lo <= 4 * DBL_EPSILON * fmax(fabs(hi), 1)) return GK_EDOM;
+    x = 0.5 * (lo + hi);
+  }
+  return GK_EDOM;
+}
 
 /* Pattern search for a minimum from (x, fx): steps of h shrunk by the
  * factor `shrink` before each of n_steps rounds, each round trying

@@ -422,7 +422,7 @@ static int sx_newton(sx_root_ctx *c, double L, double y, double ylo, double yhi,
 {
   c->L = L;
   double yr;
-  int rc = gk_root_newton_safe(sx_newton_fdf, c, y, ylo, yhi, 1e-10, 1e-6, 60, &yr);
+  int rc = gk_root_newton_safe_inl(sx_newton_fdf, c, y, ylo, yhi, 1e-10, 1e-6, 60, &yr);
   if (rc == GK_OK) *out = exp(yr);
   return rc;
 }
@@ -487,7 +487,8 @@ int gk_vsl_satexact_eval_(const double *th, const double *L, size_t n, double *I
     double th3[3] = {th[0], th[2], th[3]};
     ctx.k3_ok = sat_setup(th3, &ctx.k3) == GK_OK;
   }
-  double plat = gk_vsl_satexact_plateau(th);
+  double plat = gk_vsl_satexact_plateau(th), yhi = isfinite(plat) ? log(plat) : INFINITY;
+  double lnprev = NAN;  /* ln prev, taken once per length */
   sx_roots r0;      /* the roots at theta, for the Jacobian (set up once) */
   int have_r0 = 0;
   for (size_t i = 0; i < n && rc == GK_OK; i++) {
@@ -502,10 +503,10 @@ int gk_vsl_satexact_eval_(const double *th, const double *L, size_t n, double *I
        * convexity it lies right of the root. With have_I == 2, I holds
        * the solution at a nearby theta (the fit's previous evaluation):
        * near convergence one evaluation of x then confirms it. */
+      if (prev > 0) lnprev = log(prev);
       double y0 = have_I == 2 && I[i] > 0 ? log(I[i])
-                  : prev > 0 ? log(prev) + (L[i] - prevL) / sx_ctx_dxdy(&ctx, prev) : th[2] + log(L[i]);
-      double ylo = prev > 0 && L[i] >= prevL ? log(prev) : -INFINITY;
-      double yhi = isfinite(plat) ? log(plat) : INFINITY;
+                  : prev > 0 ? lnprev + (L[i] - prevL) / sx_ctx_dxdy(&ctx, prev) : th[2] + log(L[i]);
+      double ylo = prev > 0 && L[i] >= prevL ? lnprev : -INFINITY;
       if (!(y0 < yhi)) y0 = isfinite(ylo) ? 0.5 * (ylo + yhi) : yhi - 1;
       if (sx_newton(&ctx, L[i], y0, ylo, yhi, &I[i]) != GK_OK)  /* Brent as the fallback */
         rc = sx_invert(&ctx, plat, L[i], L[i] >= prevL ? prev : 0, &I[i]);

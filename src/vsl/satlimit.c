@@ -251,11 +251,10 @@ static double sxh_x_plain(const sxh_pre *k, double J, double lnJ)
 }
 
 /* dx/d ln J = J (r + s J)/P(J) */
-static double sxh_xy(const double *h, double J)
+static double sxh_xy(const sxh_pre *k, double J)
 {
-  double r = fmax(cos(h[3]), 0), s = sin(h[3]), a = exp(h[2]);
-  double P = a * r + (a * s + h[0]) * J - h[1] * J * J;
-  return J * (r + s * J) / P;
+  double P = k->c + k->b * J - k->q * J * J;
+  return J * (k->r + k->s * J) / P;
 }
 
 /* the plateau (INFINITY when the curve grows without bound) */
@@ -319,7 +318,8 @@ int gk_vsl_sxh_eval_(const double *h, const double *L, size_t n, double *J, doub
       if (jac) memset(jac + 4 * i, 0, 4 * sizeof *jac);
       continue;
     }
-    double y0, ylo = prev > 0 && L[i] >= prevL ? log(prev) : -INFINITY;
+    double lnprev = prev > 0 ? log(prev) : NAN;
+    double y0, ylo = prev > 0 && L[i] >= prevL ? lnprev : -INFINITY;
     /* a finite upper end, so that the Newton iteration is bracketed on
      * both sides: dJ/dx <= a + max(p, 0) J/r and <= a + max(p, 0)/s
      * (q J^2 >= 0), so J(L) <= (a r/p)(e^{pL/r} - 1) and <= (a + p/s) L */
@@ -335,13 +335,13 @@ int gk_vsl_sxh_eval_(const double *h, const double *L, size_t n, double *J, doub
     yb += 1e-9 * fmax(1, fabs(yb));
     double yhi_i = fmin(yhi, yb);
     if (have_J && J[i] > 0) y0 = log(J[i]);
-    else if (prev > 0) y0 = log(prev) + (L[i] - prevL) / sxh_xy(h, prev);
+    else if (prev > 0) y0 = lnprev + (L[i] - prevL) / sxh_xy(&ctx.k, prev);
     else y0 = h[2] + log(L[i]);
     if (!(y0 < yhi_i)) y0 = isfinite(ylo) ? 0.5 * (ylo + yhi_i) : yhi_i - 1;
     if (!(y0 > ylo)) y0 = isfinite(yhi_i) ? 0.5 * (ylo + yhi_i) : ylo + 1;
     ctx.L = L[i];
     double y;
-    if (gk_root_newton_safe(sxh_fdf, &ctx, y0, ylo, yhi_i, 1e-10, 1e-6, 60, &y) != GK_OK) {
+    if (gk_root_newton_safe_inl(sxh_fdf, &ctx, y0, ylo, yhi_i, 1e-10, 1e-6, 60, &y) != GK_OK) {
       /* bracketing fallback: [previous J or tiny, just below the plateau
        * or a growing upper end] */
       double lo = isfinite(ylo) ? ylo : y0 - 1, hi = isfinite(yhi) ? yhi + log1p(-4 * DBL_EPSILON) : y0 + 1;
@@ -366,7 +366,8 @@ int gk_vsl_sxh_eval_(const double *h, const double *L, size_t n, double *J, doub
     prevL = L[i];
     if (!jac) continue;
     double *Jc = jac + 4 * i, dx[4], Ji = J[i];
-    double r = fmax(cos(h[3]), 0), s = sin(h[3]), a = exp(h[2]), c = a * r, b = a * s + h[0];
+    /* the constants of sxh_prep (the same expressions) */
+    double r = ctx.k.r, s = ctx.k.s, a = ctx.k.a, c = ctx.k.c, b = ctx.k.b;
     double P = c + b * Ji - h[1] * Ji * Ji, xJ = (r + s * Ji) / P;
     double x = sxh_x_at(h, h[1], Ji, y, dx);
     if (!isfinite(x) || !(P > 0)) {
