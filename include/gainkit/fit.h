@@ -126,7 +126,8 @@ typedef struct gk_fit_result {
  * a non-converged fit still returns GK_OK and fills res with what was found),
  * GK_EUSAGE for an ill-posed problem (n < free p, bad bounds, init outside
  * bounds, sigma <= 0), GK_EDOM if the model fails at every start.
- * res must be released with gk_fit_result_free. */
+ * res must be released with gk_fit_result_free (value, se, cov, yhat and
+ * resid are one allocation: never free a member on its own). */
 int gk_fit(const gk_fit_problem *prob, const gk_fit_options *opt,
            gk_fit_result *res, gk_error *err);
 

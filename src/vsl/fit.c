@@ -90,14 +90,17 @@ typedef struct prof_ws {
   double Ls;
   double *w, *m;      /* n each */
   double *wy, *wl;    /* w y, w L (n each) */
+  double *vx;         /* NULL, or n scratch: the exponentials two at a time
+                       * (vexp.h; vsl2's grid, see grid_g2) */
   double syy, sll, sly;
 } prof_ws;
 
-static int prof_init(prof_ws *ws, const gk_vsl_data *d, int kind, double Ls, int with_bg)
+static int prof_init(prof_ws *ws, const gk_vsl_data *d, int kind, double Ls, int with_bg, int vx)
 {
   size_t n = d->n;
   *ws = (prof_ws){.d = d, .kind = kind, .with_bg = with_bg, .Ls = Ls};
-  ws->w = malloc(4 * n * sizeof *ws->w);
+  /* w, m, wy, wl, (vx), then the grid scan's 2 n (grid_g2): one block */
+  ws->w = malloc((vx ? 7 : 6) * n * sizeof *ws->w);
   if (!ws->w) return GK_ENOMEM;
   ws->m = ws->w + n;
   ws->wy = ws->m + n;
@@ -125,6 +128,7 @@ static int prof_init(prof_ws *ws, const gk_vsl_data *d, int kind, double Ls, int
 #endif
     for (size_t i = 0; i < n; i++) ws->m[i] = -ws->m[i];
   }
+  if (vx) ws->vx = ws->wl + n;
   return GK_OK;
 }
 
@@ -134,9 +138,10 @@ static int prof_init(prof_ws *ws, const gk_vsl_data *d, int kind, double Ls, int
  * equations (syy - amp sey - a2 sly): rounding limits it to ~1e-16 syy,
  * ample for choosing a starting point. */
 static prof profile_e(const prof_ws *ws, double g, double *eg, const double *es, prof *other);
+static prof profile_vx(const prof_ws *ws, double g);
 static prof profile(const prof_ws *ws, double g)
 {
-  return profile_e(ws, g, NULL, NULL, NULL);
+  return ws->vx ? profile_vx(ws, g) : profile_e(ws, g, NULL, NULL, NULL);
 }
 
 /* As profile, with eg[i] = e^{g x_i} given (x_i = L_i - Lmax, or
@@ -344,6 +349,30 @@ static prof profile_e(const prof_ws *ws, double g, double *eg, const double *es,
   return prof_solve(ws, ws->with_bg, see, sey, sel);
 }
 
+/* profile for vsl2's grid refinement (ws->vx, kind 0): profile_e's sums
+ * at g with the exponentials two at a time (vexp.h), the same scaled
+ * shape; out of line, so that profile_e (vsl1, emp) compiles as before. */
+static prof profile_vx(const prof_ws *ws, double g)
+{
+  const gk_vsl_data *d = ws->d;
+  size_t n = d->n;
+  double Lm = d->L[n - 1], see = 0, sey = 0, sel = 0, *x = ws->vx, a, b, inv;
+  if (!(fabs(g * Lm) > 1e-3)) return profile_e(ws, g, NULL, NULL, NULL);
+  if (g > 0) {
+    a = 1; b = exp(-g * Lm); inv = 1 / (1 - b);
+  } else {
+    a = exp(g * Lm); b = 1; inv = 1 / (a - 1);
+  }
+  const double ai = a * inv, bi = b * inv, *w = ws->w, *wy = ws->wy, *wl = ws->wl;
+  for (size_t i = 0; i < n; i++) x[i] = g * (d->L[i] - Lm);
+  gk_vexp(x, x, n);
+  for (size_t i = 0; i < n; i++) {
+    double e = x[i] * ai - bi;
+    see += w[i] * e * e; sey += e * wy[i]; sel += e * wl[i];
+  }
+  return prof_solve(ws, ws->with_bg, see, sey, sel);
+}
+
 /* ln of the unscaled amplitude of a profile point at g: the shape was
  * scaled to 1 at the longest stripe. */
 static double prof_lnamp(const prof_ws *ws, double g, double amp)
@@ -455,6 +484,20 @@ static double grid_refine(prof_ws *ws, grid_best *b, double h, int ng, prof *bes
   return bestg;
 }
 
+/* vsl2's grid scan: eg[i] = e^{g0 x_i}, eg[n + i] = e^{h x_i} with
+ * x_i = L_i - Lmax, two at a time (vexp.h) */
+GK_VEXP_OUTLINE void grid_vexp(const gk_vsl_data *d, double g0, double h, double *eg)
+{
+  size_t n = d->n;
+  double Lm = d->L[n - 1];
+  for (size_t i = 0; i < n; i++) {
+    double x = d->L[i] - Lm;
+    eg[i] = g0 * x;
+    eg[n + i] = h * x;
+  }
+  gk_vexp(eg, eg, 2 * n);
+}
+
 /* grid_g's search; with best2 (kind 0 without background only) the same
  * scan also scores the with-background profile (vsl2: same shape sums),
  * refined on its own into best2 / *g2. */
@@ -468,8 +511,12 @@ static double grid_g2(const gk_vsl_data *d, int kind, double Ls, int with_bg, pr
   enum { NG = GK_VSL_PROFILE_NG };
   best->chi2 = INFINITY;
   if (best2) { best2->chi2 = INFINITY; *g2 = gs; }
+  /* vsl2 (best2): the exponentials of its grid and refinement two at a
+   * time (vexp.h). vsl1's grid keeps libm's: its start also seeds
+   * sat-exact's grid (guess_), whose fits follow the seed's last bits. */
+  const int vx = best2 != NULL && kind == 0;
   prof_ws ws;
-  if (prof_init(&ws, d, kind, Ls, with_bg) != GK_OK) return gs;
+  if (prof_init(&ws, d, kind, Ls, with_bg, vx) != GK_OK) return gs;
   double h = (ghi - glo) / NG;
   grid_best b[2];
   for (int v = 0; v < 2; v++)
@@ -477,7 +524,7 @@ static double grid_g2(const gk_vsl_data *d, int kind, double Ls, int with_bg, pr
                        .kbest = -1};
   size_t n = d->n;
   prof p2, *o2 = best2 ? &p2 : NULL;
-  double *eg = malloc(2 * n * sizeof *eg), *es = eg ? eg + n : NULL;
+  double *eg = ws.w + (vx ? 5 : 4) * n, *es = eg + n;
   if (eg && kind) {
     /* emp: the exponentials two at a time (vexp.h) */
     for (size_t i = 0; i < n; i++) {
@@ -486,6 +533,8 @@ static double grid_g2(const gk_vsl_data *d, int kind, double Ls, int with_bg, pr
       es[i] = h * x;
     }
     gk_vexp(eg, eg, 2 * n);
+  } else if (eg && vx) {
+    grid_vexp(d, glo, h, eg);
   } else if (eg)
     for (size_t i = 0; i < n; i++) {
       double x = d->L[i] - Lm;
@@ -508,6 +557,8 @@ static double grid_g2(const gk_vsl_data *d, int kind, double Ls, int with_bg, pr
       es[i] = 0.1 * gs * x;
     }
     gk_vexp(eg, eg, 2 * n);
+  } else if (eg && vx) {
+    grid_vexp(d, 0.7 * gs, 0.1 * gs, eg);
   } else if (eg)
     for (size_t i = 0; i < n; i++) {
       double x = d->L[i] - Lm;
@@ -520,7 +571,6 @@ static double grid_g2(const gk_vsl_data *d, int kind, double Ls, int with_bg, pr
     grid_seen(&b[0], -1, g, p);
     if (o2) grid_seen(&b[1], -1, g, p2);
   }
-  free(eg);
   double bestg;
   if (best2 || !refine) {
     /* vsl2: the variant without background is only its fallback start
@@ -1454,10 +1504,14 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
   if (rc) return rc;
   gk_gsl_init_();
   f->yhat = malloc(n * sizeof *f->yhat);
-  double *starts = malloc(16 * 4 * sizeof *starts);
-  double *sig = malloc(4 * n * sizeof *sig);  /* sigma(L) of sat; the Jacobian call's scratch; sat's ln|I|, log terms */
-  if (!f->yhat || !starts || !sig) {
-    free(starts); free(sig);
+  /* starts, then sig: sigma(L) of sat; the Jacobian call's scratch; sat's
+   * ln|I|, log terms; then (vsl1, vsl2, emp) the n x p Jacobian formed with
+   * each model call: one block */
+  int with_jc = m == GK_VSL_VSL1 || m == GK_VSL_VSL2 || m == GK_VSL_EMP;
+  double *starts = malloc((16 * 4 + 4 * n + (with_jc ? n * p : 0)) * sizeof *starts);
+  double *sig = starts ? starts + 16 * 4 : NULL;
+  if (!f->yhat || !starts) {
+    free(starts);
     return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
   }
   size_t ns;
@@ -1480,7 +1534,7 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
     for (size_t i = 0; i < n; i++) c.lnI[i] = log(fabs(d->intensity[i]));
   }
   if (m == GK_VSL_SATEXACT) c.last_I = malloc(n * sizeof *c.last_I);
-  if (m == GK_VSL_VSL1 || m == GK_VSL_VSL2 || m == GK_VSL_EMP) c.jc = malloc(n * p * sizeof *c.jc);
+  if (with_jc) c.jc = sig + 4 * n;
   gk_fit_problem prob = {
     .n = n, .p = p, .y = d->intensity, .sigma = d->sigma, .weighting = d->weighting,
     .absolute_sigma = d->weighting == GK_WEIGHT_SIGMA, .model = f_model, .jac = f_jac, .ctx = &c,
@@ -1610,10 +1664,8 @@ static int fit_once(const gk_vsl_data *d, gk_vsl_model m, const gk_vsl_fit *done
       }
     }
   }
-  free(starts);
-  free(sig);
+  free(starts); /* with sig and c.jc */
   free(c.last_I);
-  free(c.jc);
   if (rc != GK_OK) {
     gk_fit_result_free(&r);
     if (rc == GK_EDOM) {

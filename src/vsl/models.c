@@ -17,6 +17,7 @@
 #include <gsl/gsl_roots.h>
 #include "core/core_internal.h"
 #include "vsl_internal.h"
+#include "vexp.h"
 
 
 static const char *const model_names[GK_VSL_NMODELS] = {"vsl1", "vsl2", "sat", "sat-exact", "emp", "ahn"};
@@ -95,7 +96,10 @@ static double log_gain_factor(double g, double L, double *dg)
   return log(-expm1(x)) - log(-g);
 }
 
-static int vsl1_eval(const double *th, const double *L, size_t n, double *I, double *jac, size_t stride)
+/* vexp: the direct form's expm1 two at a time (vexp.h, within a few ulp
+ * of libm's; I serves as the scratch array). vsl2 only: vsl1's fits seed
+ * sat-exact's local fits and keep libm's bits. */
+GK_VEXP_INLINE int vsl1_eval_(const double *th, const double *L, size_t n, double *I, double *jac, size_t stride, int vexp)
 {
   /* Where A e^{gL} and e^{gL} are representable (|gL| < 650, |ln A| <
    * 650) the direct form A expm1(gL)/g costs one expm1 per point instead
@@ -103,6 +107,10 @@ static int vsl1_eval(const double *th, const double *L, size_t n, double *I, dou
    * rounding. The log form below takes every other point. */
   double g = th[0], A = exp(th[1]), ig = g != 0 ? 1 / g : 0;
   int direct = fabs(th[1]) < 650 && g != 0 && isfinite(ig);
+  if (vexp && direct) {
+    for (size_t i = 0; i < n; i++) I[i] = g * L[i];
+    gk_vexpm1(I, I, n);
+  }
   for (size_t i = 0; i < n; i++) {
     double *J = jac ? jac + i * stride : NULL;
     if (L[i] <= 0) {
@@ -112,10 +120,11 @@ static int vsl1_eval(const double *th, const double *L, size_t n, double *I, dou
     }
     double x = g * L[i];
     if (direct && fabs(x) >= 1e-2 && fabs(x) < 650) {
-      double em = expm1(x), v = A * em * ig;
+      double em = vexp ? I[i] : expm1(x), v = A * em * ig;
       if (isfinite(v) && v > 1e-290) {
         I[i] = v;
-        if (J) { J[0] = v * (L[i] * (em + 1) / em - ig); J[1] = v; }
+        /* vexp: v (L (em + 1)/em - 1/g) with v/em = A/g, no division */
+        if (J) { J[0] = vexp ? ig * (A * L[i] * (em + 1) - v) : v * (L[i] * (em + 1) / em - ig); J[1] = v; }
         continue;
       }
     }
@@ -126,6 +135,11 @@ static int vsl1_eval(const double *th, const double *L, size_t n, double *I, dou
     if (J) { J[0] = v * dg; J[1] = v; }
   }
   return GK_OK;
+}
+
+static int vsl1_eval(const double *th, const double *L, size_t n, double *I, double *jac, size_t stride)
+{
+  return vsl1_eval_(th, L, n, I, jac, stride, 0);
 }
 
 static int emp_eval(const double *th, const double *L, size_t n, double *I, double *jac)
@@ -553,7 +567,7 @@ int gk_vsl_intensity(gk_vsl_model m, const double *theta, const double *L, size_
   case GK_VSL_VSL1:
     return vsl1_eval(theta, L, n, I, jac, 2);
   case GK_VSL_VSL2: {
-    int rc = vsl1_eval(theta, L, n, I, jac, 3);
+    int rc = vsl1_eval_(theta, L, n, I, jac, 3, 1);
     if (rc) return rc;
     for (size_t i = 0; i < n; i++) {
       I[i] += theta[2] * L[i];
