@@ -22,6 +22,7 @@
 #include "gainkit/simulate.h"
 #include "gainkit/constants.h"
 #include "core/core_internal.h"
+#include "simulate/sim_internal.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -749,18 +750,34 @@ static inline double lanes_sum(const double *a)
 #define GK_FLUX_CLONES
 #endif
 
-static GK_ALWAYS_INLINE void flux_block_m(sim *S, size_t y, size_t p, size_t j0, size_t m)
+/* The two passes of one block over cells [i0, i1) of strip y, mode p,
+ * bins j0 .. j0 + m, in either direction (rev: from i1 − 1 down to i0),
+ * with the running fluxes s[] entering at the first cell visited and
+ * leaving after the last one.
+ *
+ * Pass A computes the cell's φ, ψ and stores the flux entering the cell in
+ * J; pass B adds the flux entering from the other side, J ← (J + s) dx φ +
+ * s_src 2dx² ψ (the cell integral of both directions), and this cell's rate
+ * sums. The serial solve runs A forward over the whole stripe, then B
+ * backward (flux_block_m). Each cell's arithmetic does not depend on the
+ * direction or on where a range starts, given its inflow; J + s is the
+ * same sum either way round (IEEE addition commutes). So the stripe split
+ * between two threads (stripe_unit) — A forward on [0, h) and A backward
+ * on [h, nx), the boundary fluxes exchanged, then B the other way — gives
+ * the serial solve's bits. */
+static GK_ALWAYS_INLINE void pass_a(sim *S, size_t y, size_t p, size_t j0, size_t m, size_t i0, size_t i1, int rev,
+                                    double *s)
 {
-  size_t nx = S->nx, nb = S->nb, ncell = nx * S->ny, off = p * ncell + y * nx, b0 = p * S->nl + j0;
+  size_t nx = S->nx, ncell = nx * S->ny, off = p * ncell + y * nx, b0 = p * S->nl + j0;
   const double *cu = S->cu + b0, *ca = S->ca + b0, *fs = S->fs + b0, *abg = S->abg + b0;
   const double *u = S->u + off, *v = S->v + off, *q = S->q + off;
-  double s[FLUX_BLK], dx = S->dx, dx2 = 2 * S->dx * S->dx;
+  double dx = S->dx;
   /* φ, ψ, ∫S of this block: one contiguous stretch, cell after cell
    * (m bins each), so that a thread's blocks share no cache line with
    * another thread's (see sim_step) */
   size_t blk_base = ((y * S->npol + p) * S->nl + j0) * nx;
-  for (size_t k = 0; k < m; k++) s[k] = 0;
-  for (size_t i = 0; i < nx; i++) {
+  for (size_t n = i0; n < i1; n++) {
+    size_t i = rev ? i0 + i1 - 1 - n : n;
     double uu = u[i], vv = v[i], qq = q[i];
     size_t o = blk_base + i * m;
     double *restrict ph = S->phi + o, *restrict ps = S->psi + o, *restrict J = S->J + o;
@@ -775,14 +792,21 @@ static GK_ALWAYS_INLINE void flux_block_m(sim *S, size_t y, size_t p, size_t j0,
       s[k] = s[k] * (1 + z * f) + src * dx * f;
     }
   }
-  for (size_t k = 0; k < m; k++) {
-    S->edge[y * nb + b0 + k] = s[k];
-    s[k] = 0;
-  }
+}
+
+static GK_ALWAYS_INLINE void pass_b(sim *S, size_t y, size_t p, size_t j0, size_t m, size_t i0, size_t i1, int rev,
+                                    double *s)
+{
+  size_t nx = S->nx, ncell = nx * S->ny, off = p * ncell + y * nx, b0 = p * S->nl + j0;
+  const double *cu = S->cu + b0, *ca = S->ca + b0, *fs = S->fs + b0, *abg = S->abg + b0;
+  const double *u = S->u + off, *v = S->v + off, *q = S->q + off;
+  double dx = S->dx, dx2 = 2 * S->dx * S->dx;
+  size_t blk_base = ((y * S->npol + p) * S->nl + j0) * nx;
   const double *ce = S->ce + b0, *cx = S->cesa + b0;
   const double *du = S->du + off, *dv = S->dv + off;
   size_t blk = j0 / FLUX_BLK, nblk = (S->nl + FLUX_BLK - 1) / FLUX_BLK;
-  for (size_t i = nx; i-- > 0;) {
+  for (size_t n = i0; n < i1; n++) {
+    size_t i = rev ? i0 + i1 - 1 - n : n;
     double uu = u[i], vv = v[i], qq = q[i], ua = fabs(uu), dd = du[i], dw = dv[i];
     size_t o = blk_base + i * m;
     const double *restrict ph = S->phi + o, *restrict ps = S->psi + o;
@@ -825,6 +849,19 @@ static GK_ALWAYS_INLINE void flux_block_m(sim *S, size_t y, size_t p, size_t j0,
     R[3] = lanes_sum(ab);
     R[4] = lanes_sum(as);
   }
+}
+
+static GK_ALWAYS_INLINE void flux_block_m(sim *S, size_t y, size_t p, size_t j0, size_t m)
+{
+  size_t nx = S->nx, nb = S->nb, b0 = p * S->nl + j0;
+  double s[FLUX_BLK];
+  for (size_t k = 0; k < m; k++) s[k] = 0;
+  pass_a(S, y, p, j0, m, 0, nx, 0, s);
+  for (size_t k = 0; k < m; k++) {
+    S->edge[y * nb + b0 + k] = s[k];
+    s[k] = 0;
+  }
+  pass_b(S, y, p, j0, m, 0, nx, 1, s);
   for (size_t k = 0; k < m; k++) S->far[y * nb + b0 + k] = s[k];
 }
 
@@ -1200,11 +1237,30 @@ struct flux_team {
   atomic_int sleepers, quit;
   atomic_int hold;                /* 1: workers keep spinning (a probe's serial steps, flux_chooser) */
   atomic_int bar[2];              /* the step's two barriers: threads still before each */
+  /* The stripe split (two threads, stripe_unit): thread 0 owns cells
+   * [0, h) of every strip, thread 1 cells [h, nx); xf, xb the boundary
+   * fluxes of every block (forward at h from thread 0, backward at h from
+   * thread 1), xpub their publication counters; bar0: the rates need the
+   * first barrier (some 16-cell chunk holds cells of both sides) */
+  int stripe, bar0;
+  size_t h;
+  unsigned long long epoch;       /* threaded steps so far (set by the caller before each hand-off) */
+  double *xf, *xb;
+  struct flux_xpub *xpub;
   pthread_mutex_t mu;
   pthread_cond_t cv;
   size_t started;                 /* worker threads running */
   pthread_t th[FLUX_TEAM_MAX];
   flux_slot slot[FLUX_TEAM_MAX];
+};
+
+static atomic_size_t stripe_steps; /* gk_sim_stripe_steps_ */
+size_t gk_sim_stripe_steps_(void) { return atomic_load(&stripe_steps); }
+
+/* The two publication counters on cache lines of their own. */
+struct flux_xpub {
+  _Alignas(64) atomic_ullong f;
+  _Alignas(64) atomic_ullong b;
 };
 
 static inline void cpu_relax(void)
@@ -1241,6 +1297,114 @@ static void team_barrier(atomic_int *bar)
   }
 }
 
+/* Waits until the counter c reaches v (the other thread published). */
+static void team_wait(atomic_ullong *c, unsigned long long v)
+{
+  for (unsigned k = 1; atomic_load_explicit(c, memory_order_acquire) < v; k++) {
+    cpu_relax();
+    if (k % FLUX_TEAM_YIELD == 0) sched_yield();
+  }
+}
+
+/* One unit (strip y, mode p, bins [j0, j1)) of the stripe split for
+ * thread t, pass A (b = 0) or B (b = 1); see pass_a. Thread 0: A forward
+ * over [0, h) from the zero inflow at x = 0, its outflow at h to xf; B
+ * backward over [0, h) from xb, the outflow at x = 0 to far. Thread 1: A
+ * backward over [h, nx) from the zero inflow at the edge, the outflow at h
+ * to xb; B forward from xf, the outflow at the edge to edge. */
+static GK_ALWAYS_INLINE void stripe_unit_m(sim *S, size_t y, size_t p, size_t j0, size_t m, size_t h, int t, int b,
+                                           double *x)
+{
+  size_t nx = S->nx, i0 = t ? h : 0, i1 = t ? nx : h, at = y * S->nb + p * S->nl + j0;
+  double s[FLUX_BLK];
+  if (!b) {
+    for (size_t k = 0; k < m; k++) s[k] = 0;
+    pass_a(S, y, p, j0, m, i0, i1, t, s);
+    for (size_t k = 0; k < m; k++) x[k] = s[k];
+    return;
+  }
+  for (size_t k = 0; k < m; k++) s[k] = x[k];
+  pass_b(S, y, p, j0, m, i0, i1, !t, s);
+  double *out = t ? S->edge + at : S->far + at;
+  for (size_t k = 0; k < m; k++) out[k] = s[k];
+}
+
+GK_FLUX_CLONES static void stripe_unit(sim *S, size_t y, size_t p, size_t j0, size_t j1, size_t h, int t, int b,
+                                       double *x)
+{
+  if (j1 - j0 == FLUX_BLK) {
+    if (t) stripe_unit_m(S, y, p, j0, FLUX_BLK, h, 1, b, x);
+    else stripe_unit_m(S, y, p, j0, FLUX_BLK, h, 0, b, x);
+  } else {
+    if (t) stripe_unit_m(S, y, p, j0, j1 - j0, h, 1, b, x);
+    else stripe_unit_m(S, y, p, j0, j1 - j0, h, 0, b, x);
+  }
+}
+
+/* Thread t's flux solve in the stripe split: pass A of every unit, each
+ * unit's boundary flux published as soon as it is known, and pass B of
+ * each unit one unit later (so that the other thread's boundary flux of
+ * that unit has had a unit's time to arrive). Only the boundary fluxes
+ * (m doubles per unit and direction) cross between the cores; each
+ * thread's cells' u, v, q, φ, ψ, J and rate sums stay in its own cache. */
+static void stripe_flux(flux_team *T, size_t t)
+{
+  sim *S = T->S;
+  size_t nl = S->nl, nblk = (nl + FLUX_BLK - 1) / FLUX_BLK, nw = S->ny * S->npol * nblk;
+  unsigned long long base = T->epoch * nw;
+  atomic_ullong *mine = t ? &T->xpub->b : &T->xpub->f, *theirs = t ? &T->xpub->f : &T->xpub->b;
+  double *xo = t ? T->xb : T->xf, *xi = t ? T->xf : T->xb;
+  for (size_t w = 0; w <= nw; w++) {
+    if (w < nw) {
+      size_t blk = w % nblk, p = (w / nblk) % S->npol, y = w / (nblk * S->npol);
+      size_t j0 = blk * FLUX_BLK, j1 = j0 + FLUX_BLK < nl ? j0 + FLUX_BLK : nl;
+      stripe_unit(S, y, p, j0, j1, T->h, (int)t, 0, xo + w * FLUX_BLK);
+      atomic_store_explicit(mine, base + w + 1, memory_order_release);
+    }
+    if (w > 0) {
+      size_t v = w - 1, blk = v % nblk, p = (v / nblk) % S->npol, y = v / (nblk * S->npol);
+      size_t j0 = blk * FLUX_BLK, j1 = j0 + FLUX_BLK < nl ? j0 + FLUX_BLK : nl;
+      team_wait(theirs, base + v + 1);
+      stripe_unit(S, y, p, j0, j1, T->h, (int)t, 1, xi + v * FLUX_BLK);
+    }
+  }
+}
+
+/* Chunk ch (POP_CHUNK cells) belongs to the thread whose side of h its
+ * first cell is on. */
+static inline size_t chunk_side(const flux_team *T, size_t ch)
+{
+  return ch * POP_CHUNK % T->S->nx >= T->h;
+}
+
+/* Thread t's chunks in the stripe split, in runs of adjacent chunks:
+ * pa NULL, the rates and the step bound of their cells (rpart[t]); else
+ * their population update (pop_chunks). */
+static void stripe_cells(flux_team *T, size_t t, const pop_args *pa)
+{
+  sim *S = T->S;
+  size_t ncell = S->nx * S->ny, nch = (ncell + POP_CHUNK - 1) / POP_CHUNK;
+  double inv = 1 / S->vol, rb = 0;
+  for (size_t a = 0; a < nch;) {
+    if (chunk_side(T, a) != t) {
+      a++;
+      continue;
+    }
+    size_t b = a + 1;
+    while (b < nch && chunk_side(T, b) == t) b++;
+    size_t i0 = a * POP_CHUNK, i1 = b * POP_CHUNK < ncell ? b * POP_CHUNK : ncell;
+    if (pa) {
+      pop_chunks(S, i0, i1, pa);
+    } else {
+      for (size_t ci = i0; ci < i1; ci++) cell_rates(S, ci, inv);
+      double r = step_bound(S, i0, i1);
+      if (r > rb) rb = r;
+    }
+    a = b;
+  }
+  if (!pa) S->rpart[t] = rb;
+}
+
 /* Thread t's part of a threaded time step: its flux blocks; once every
  * thread's blocks are done (barrier: the rates of a cell need all its
  * blocks), the rates and step bound of its share of the cells; once every
@@ -1252,13 +1416,23 @@ static void team_barrier(atomic_int *bar)
 static void team_share(flux_team *T, size_t t)
 {
   sim *S = T->S;
-  flux_share(T, t);
-  team_barrier(&T->bar[0]);
-  rates_share(S, t, T->n);
+  if (T->stripe) {
+    stripe_flux(T, t);
+    if (T->bar0) team_barrier(&T->bar[0]);
+    stripe_cells(T, t, NULL);
+  } else {
+    flux_share(T, t);
+    team_barrier(&T->bar[0]);
+    rates_share(S, t, T->n);
+  }
   team_barrier(&T->bar[1]);
   pop_args pa;
   step_args(S, T->n, &pa);
   if (t == 0) S->dt = pa.dt;
+  if (T->stripe) {
+    stripe_cells(T, t, &pa);
+    return;
+  }
   size_t i0, i1;
   cell_share(S, t, T->n, &i0, &i1);
   pop_chunks(S, i0, i1, &pa);
@@ -1318,6 +1492,8 @@ static void flux_team_run(flux_team *T)
   atomic_store_explicit(&T->bar[0], (int)T->n, memory_order_relaxed);
   atomic_store_explicit(&T->bar[1], (int)T->n, memory_order_relaxed);
   atomic_store_explicit(&T->left, (int)T->started, memory_order_relaxed);
+  T->epoch++; /* (published to the workers by the bump of go) */
+  if (T->stripe) atomic_fetch_add_explicit(&stripe_steps, 1, memory_order_relaxed);
   atomic_fetch_add(&T->go, 1);
   flux_team_wake(T);
   team_share(T, 0);
@@ -1339,6 +1515,8 @@ static void flux_team_stop(flux_team *T)
   for (size_t t = 0; t < T->started; t++) pthread_join(T->th[t], NULL);
   pthread_cond_destroy(&T->cv);
   pthread_mutex_destroy(&T->mu);
+  free(T->xf);
+  free(T->xpub);
   free(T);
 }
 
@@ -1347,14 +1525,39 @@ static void flux_team_stop(flux_team *T)
  * the like stay with the program's own threads. */
 static flux_team *flux_team_start(sim *S, size_t n)
 {
-  size_t nwork = S->ny * S->npol * ((S->nl + FLUX_BLK - 1) / FLUX_BLK);
-  if (n > nwork) n = nwork;
+  size_t nwork = S->ny * S->npol * ((S->nl + FLUX_BLK - 1) / FLUX_BLK), nx = S->nx;
+  /* Two threads split the stripe (stripe_flux) once each side has a
+   * chunk of cells; other counts split the spectrum (flux_share). */
+  int stripe = n == 2 && nx >= 2 * POP_CHUNK;
+  if (!stripe && n > nwork) n = nwork;
   if (n > FLUX_TEAM_MAX) n = FLUX_TEAM_MAX;
   if (n < 2) return NULL;
   flux_team *T = calloc(1, sizeof *T);
   if (!T) return NULL;
   T->S = S;
   T->nwork = nwork;
+  if (stripe) {
+    /* h: the chunk boundary nearest the middle, so that each thread's
+     * cells are whole chunks (its rates and populations) in a strip */
+    size_t bytes = (2 * nwork * FLUX_BLK * sizeof(double) + 63) / 64 * 64;
+    T->stripe = 1;
+    T->h = (nx / 2 + POP_CHUNK / 2) / POP_CHUNK * POP_CHUNK;
+    T->xf = aligned_alloc(64, bytes);
+    T->xpub = aligned_alloc(64, sizeof *T->xpub);
+    if (!T->xf || !T->xpub) {
+      free(T->xf);
+      free(T->xpub);
+      free(T);
+      return NULL;
+    }
+    T->xb = T->xf + nwork * FLUX_BLK;
+    atomic_init(&T->xpub->f, 0);
+    atomic_init(&T->xpub->b, 0);
+    /* a chunk with cells on both sides (strips whose length is not a
+     * multiple of the chunk): its rates need the other thread's sums */
+    for (size_t ci = 0; ci < nx * S->ny; ci++)
+      if ((ci % nx >= T->h) != chunk_side(T, ci / POP_CHUNK)) T->bar0 = 1;
+  }
   atomic_init(&T->go, 0);
   atomic_init(&T->left, 0);
   atomic_init(&T->sleepers, 0);
@@ -1363,11 +1566,15 @@ static flux_team *flux_team_start(sim *S, size_t n)
   atomic_init(&T->bar[0], 0);
   atomic_init(&T->bar[1], 0);
   if (pthread_mutex_init(&T->mu, NULL)) {
+    free(T->xf);
+    free(T->xpub);
     free(T);
     return NULL;
   }
   if (pthread_cond_init(&T->cv, NULL)) {
     pthread_mutex_destroy(&T->mu);
+    free(T->xf);
+    free(T->xpub);
     free(T);
     return NULL;
   }
@@ -1414,6 +1621,7 @@ static flux_team *flux_team_start(sim *S, size_t n)
 #else
 typedef struct flux_team flux_team;
 static void flux_team_stop(flux_team *T) { (void)T; }
+size_t gk_sim_stripe_steps_(void) { return 0; }
 #endif
 
 /* One time step from the current populations: fluxes, per-cell rates and
