@@ -776,8 +776,10 @@ static GK_ALWAYS_INLINE void pass_a(sim *S, size_t y, size_t p, size_t j0, size_
    * (m bins each), so that a thread's blocks share no cache line with
    * another thread's (see sim_step) */
   size_t blk_base = ((y * S->npol + p) * S->nl + j0) * nx;
-  for (size_t n = i0; n < i1; n++) {
-    size_t i = rev ? i0 + i1 - 1 - n : n;
+  /* (the loops as the serial solve always had them: rev is a constant
+   * where this is inlined) */
+  for (size_t n = rev ? i1 : i0, i; rev ? n-- > i0 : n < i1; n += !rev) {
+    i = n;
     double uu = u[i], vv = v[i], qq = q[i];
     size_t o = blk_base + i * m;
     double *restrict ph = S->phi + o, *restrict ps = S->psi + o, *restrict J = S->J + o;
@@ -805,8 +807,8 @@ static GK_ALWAYS_INLINE void pass_b(sim *S, size_t y, size_t p, size_t j0, size_
   const double *ce = S->ce + b0, *cx = S->cesa + b0;
   const double *du = S->du + off, *dv = S->dv + off;
   size_t blk = j0 / FLUX_BLK, nblk = (S->nl + FLUX_BLK - 1) / FLUX_BLK;
-  for (size_t n = i0; n < i1; n++) {
-    size_t i = rev ? i0 + i1 - 1 - n : n;
+  for (size_t n = rev ? i1 : i0, i; rev ? n-- > i0 : n < i1; n += !rev) {
+    i = n;
     double uu = u[i], vv = v[i], qq = q[i], ua = fabs(uu), dd = du[i], dw = dv[i];
     size_t o = blk_base + i * m;
     const double *restrict ph = S->phi + o, *restrict ps = S->psi + o;
@@ -956,14 +958,20 @@ static void cell_share(const sim *S, size_t t, size_t n, size_t *i0, size_t *i1)
   *i1 = c1 * POP_CHUNK < ncell ? c1 * POP_CHUNK : ncell;
 }
 
+/* The rates of cells [i0, i1) and their step bound. */
+static double rates_range(sim *S, size_t i0, size_t i1)
+{
+  double inv = 1 / S->vol;
+  for (size_t ci = i0; ci < i1; ci++) cell_rates(S, ci, inv);
+  return step_bound(S, i0, i1);
+}
+
 /* Thread t of n: the rates of its share of the cells and their step bound. */
 static void rates_share(sim *S, size_t t, size_t n)
 {
   size_t i0, i1;
   cell_share(S, t, n, &i0, &i1);
-  double inv = 1 / S->vol;
-  for (size_t ci = i0; ci < i1; ci++) cell_rates(S, ci, inv);
-  S->rpart[t] = step_bound(S, i0, i1);
+  S->rpart[t] = rates_range(S, i0, i1);
 }
 
 /* One time step's population update (gk_sim_run's time loop fills it). */
@@ -1384,7 +1392,7 @@ static void stripe_cells(flux_team *T, size_t t, const pop_args *pa)
 {
   sim *S = T->S;
   size_t ncell = S->nx * S->ny, nch = (ncell + POP_CHUNK - 1) / POP_CHUNK;
-  double inv = 1 / S->vol, rb = 0;
+  double rb = 0;
   for (size_t a = 0; a < nch;) {
     if (chunk_side(T, a) != t) {
       a++;
@@ -1396,8 +1404,7 @@ static void stripe_cells(flux_team *T, size_t t, const pop_args *pa)
     if (pa) {
       pop_chunks(S, i0, i1, pa);
     } else {
-      for (size_t ci = i0; ci < i1; ci++) cell_rates(S, ci, inv);
-      double r = step_bound(S, i0, i1);
+      double r = rates_range(S, i0, i1);
       if (r > rb) rb = r;
     }
     a = b;
