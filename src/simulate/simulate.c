@@ -376,14 +376,14 @@ static double spectrum_fwhm(const double *lam, const double *s, size_t n)
   return hi - lo;
 }
 
-enum { SIM_THREADS_MAX = 64 };
+enum { SIM_THREADS_MAX = 64, RPART_STRIDE = 8 };
 struct pop_args;
 
 /* Working state of one run. Lines = lateral strips x modes x wavelength
  * bins: line l belongs to strip l / nb and mode bin l % nb (mode p = bin
  * / nl). Cells: strip y's cells are y*nx ... y*nx + nx - 1. */
 typedef struct sim {
-  const gk_sim_config *c;
+  _Alignas(64) const gk_sim_config *c;
   size_t nx, nl, nb, ny, npol;     /* cells per strip, λ bins, mode bins (npol*nl), strips */
   double dx, dlam, area, vol, len; /* area = strip width x d (cm²), vol = area dx, len = nx dx */
   double *ce, *ca, *cesa, *cu;     /* per mode bin: Γσ_e (bulk Γσ), Γσ_a, Γσ_esa, gain coefficient of u */
@@ -403,15 +403,8 @@ typedef struct sim {
   double *edge, *far;              /* nlines: S+ at the film edge, S- at x = 0 */
   double *we, *wa, *wesa, *wbg;    /* per cell: stimulated rate coefficients, bg photons/s */
   double *stiff;                   /* per cell: gain-feedback rate bound (see the step control) */
-  int terms;                       /* u, v, q, du, dv are those of the current populations */
-  int parallel;                    /* this step's flux solve and population update on the run's threads */
-  double prate;                    /* step control: emitters' pump rate bound σ_p P(t) max pm */
-  double rpart[SIM_THREADS_MAX];   /* step control: the largest per-cell rate bound of each thread's
-                                    * cells (rates_share; taken in thread order: a max is exact) */
-  double t, tk1;                   /* this step's start and the end of its output bin (sim_step) */
   double rfloor;                   /* step control: the rate floor, k1 + k2 */
   const double *pabs, *bsl;        /* per slice: pump absorption, spontaneous coupling (pop_cells) */
-  double dt;                       /* the step's size, set by sim_step */
   double *bpart;                   /* per chunk of POP_CHUNK cells: their budget sums (pop_chunks) */
   size_t bstride;                  /* doubles per chunk in bpart (6 + nz, to a cache line) */
   struct flux_team *team;          /* the run's own threads (flux_team_start), NULL: none */
@@ -421,8 +414,23 @@ typedef struct sim {
    * its reflected, absorbed-above and passed-below shares (srto) */
   const struct pstack *ps;
   double *sA, *sq, *srto;
-  double qmax;                     /* step control: the largest sq of the last step's solves */
   size_t pc0, pc1;                 /* the central strip's pumped cells (slice populations) */
+  /* Written at every step (by the caller; dt by thread 0), on cache lines
+   * of their own: the run's threads read the fields above throughout a
+   * step, and a line they share with a field written every step is taken
+   * from them (a cross-core miss, 0.2-0.45 µs here) once per step and per
+   * thread. S lives on the caller's stack: the alignment also keeps the
+   * caller's other locals off these lines. */
+  _Alignas(64) double t, tk1;     /* this step's start and the end of its output bin (sim_step) */
+  double prate;                    /* step control: emitters' pump rate bound σ_p P(t) max pm */
+  double dt;                       /* the step's size, set by sim_step */
+  double qmax;                     /* step control: the largest sq of the last step's solves */
+  int terms;                       /* u, v, q, du, dv are those of the current populations */
+  int parallel;                    /* this step's flux solve and population update on the run's threads */
+  /* step control: the largest per-cell rate bound of each thread's cells
+   * (rates_share; taken in thread order: a max is exact), thread t's at
+   * [t · RPART_STRIDE], one cache line each */
+  _Alignas(64) double rpart[SIM_THREADS_MAX * RPART_STRIDE];
 } sim;
 
 /* The film's stack for the pump (gk_sim_config.pump_stack), reduced once
@@ -971,7 +979,7 @@ static void rates_share(sim *S, size_t t, size_t n)
 {
   size_t i0, i1;
   cell_share(S, t, n, &i0, &i1);
-  S->rpart[t] = rates_range(S, i0, i1);
+  S->rpart[t * RPART_STRIDE] = rates_range(S, i0, i1);
 }
 
 /* One time step's population update (gk_sim_run's time loop fills it). */
@@ -1184,7 +1192,7 @@ static void step_args(const sim *S, size_t nparts, pop_args *pa)
   double t = S->t, tk1 = S->tk1, eps = c->accuracy;
   double rb = 0;
   for (size_t k = 0; k < nparts; k++)
-    if (S->rpart[k] > rb) rb = S->rpart[k];
+    if (S->rpart[k * RPART_STRIDE] > rb) rb = S->rpart[k * RPART_STRIDE];
   double rmax = S->rfloor;
   if (rb > rmax) rmax = rb;
   double dt;
@@ -1409,7 +1417,7 @@ static void stripe_cells(flux_team *T, size_t t, const pop_args *pa)
     }
     a = b;
   }
-  if (!pa) S->rpart[t] = rb;
+  if (!pa) S->rpart[t * RPART_STRIDE] = rb;
 }
 
 /* Thread t's part of a threaded time step: its flux blocks; once every
