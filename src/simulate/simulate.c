@@ -406,6 +406,8 @@ typedef struct sim {
   double rfloor;                   /* step control: the rate floor, k1 + k2 */
   const double *pabs, *bsl;        /* per slice: pump absorption, spontaneous coupling (pop_cells) */
   double *bpart;                   /* per chunk of POP_CHUNK cells: their budget sums (pop_chunks) */
+  size_t h, nca, ncr, nch;         /* chunks (sim_chunks): each strip's cells [0, h) in nca chunks,
+                                    * [h, nx) in the rest of its ncr; nch in all */
   size_t bstride;                  /* doubles per chunk in bpart (6 + nz, to a cache line) */
   struct flux_team *team;          /* the run's own threads (flux_team_start), NULL: none */
   /* pump.depth: stack for emitters (pstack_solve): per cell and slice the
@@ -958,12 +960,36 @@ static double step_bound(const sim *S, size_t i0, size_t i1)
  * the chunks' sums added in chunk order (pop_chunks): the same bits for any
  * number of threads. */
 enum { POP_CHUNK = 16 };
-static void cell_share(const sim *S, size_t t, size_t n, size_t *i0, size_t *i1)
+
+/* The chunks of a run: each strip's cells [0, h) in chunks of POP_CHUNK
+ * from x = 0, then [h, nx) in chunks from h, strip after strip, so that
+ * chunk order is cell order. h = nx/2 once both halves have a chunk's
+ * cells (the two threads' sides in the stripe split, stripe_flux: their
+ * rates and populations are then whole chunks), else nx. Fixed by the
+ * grid, whatever the number of threads, so the budget's chunk sums are
+ * the same bits for any thread count. */
+static void sim_chunks(sim *S)
 {
-  size_t ncell = S->nx * S->ny, nch = (ncell + POP_CHUNK - 1) / POP_CHUNK;
-  size_t c0 = t * nch / n, c1 = (t + 1) * nch / n;
-  *i0 = c0 * POP_CHUNK < ncell ? c0 * POP_CHUNK : ncell;
-  *i1 = c1 * POP_CHUNK < ncell ? c1 * POP_CHUNK : ncell;
+  size_t nx = S->nx;
+  S->h = nx >= 2 * POP_CHUNK ? nx / 2 : nx;
+  S->nca = (S->h + POP_CHUNK - 1) / POP_CHUNK;
+  S->ncr = S->nca + (nx - S->h + POP_CHUNK - 1) / POP_CHUNK;
+  S->nch = S->ny * S->ncr;
+}
+
+/* The first cell of chunk ch (the cell count for ch = nch); chunk ch's
+ * cells are [chunk_at(ch), chunk_at(ch + 1)). */
+static inline size_t chunk_at(const sim *S, size_t ch)
+{
+  size_t y = ch / S->ncr, k = ch % S->ncr;
+  return y * S->nx + (k < S->nca ? k * POP_CHUNK : S->h + (k - S->nca) * POP_CHUNK);
+}
+
+/* Thread t of n (the spectrum split): its chunks [c0, c1). */
+static void chunk_share(const sim *S, size_t t, size_t n, size_t *c0, size_t *c1)
+{
+  *c0 = t * S->nch / n;
+  *c1 = (t + 1) * S->nch / n;
 }
 
 /* The rates of cells [i0, i1) and their step bound. */
@@ -977,9 +1003,9 @@ static double rates_range(sim *S, size_t i0, size_t i1)
 /* Thread t of n: the rates of its share of the cells and their step bound. */
 static void rates_share(sim *S, size_t t, size_t n)
 {
-  size_t i0, i1;
-  cell_share(S, t, n, &i0, &i1);
-  S->rpart[t * RPART_STRIDE] = rates_range(S, i0, i1);
+  size_t c0, c1;
+  chunk_share(S, t, n, &c0, &c1);
+  S->rpart[t * RPART_STRIDE] = rates_range(S, chunk_at(S, c0), chunk_at(S, c1));
 }
 
 /* One time step's population update (gk_sim_run's time loop fills it). */
@@ -1152,15 +1178,14 @@ static void pop_cells(sim *S, size_t i0, size_t i1, double *P, const pop_args *a
   }
 }
 
-/* Populations of cells [i0, i1) (whole chunks) with each chunk's budget
- * sums into S->bpart (pop_cells), and the next flux solve's terms of those
- * cells. */
-static void pop_chunks(sim *S, size_t i0, size_t i1, const pop_args *pa)
+/* Populations of chunks [c0, c1) with each chunk's budget sums into
+ * S->bpart (pop_cells), and the next flux solve's terms of their cells. */
+static void pop_chunks(sim *S, size_t c0, size_t c1, const pop_args *pa)
 {
-  size_t ncell = S->nx * S->ny, nz = S->nz;
-  for (size_t a = i0; a < i1; a += POP_CHUNK) {
-    size_t b = a + POP_CHUNK < ncell ? a + POP_CHUNK : ncell;
-    double *P = S->bpart + a / POP_CHUNK * S->bstride;
+  size_t nz = S->nz;
+  for (size_t ch = c0; ch < c1; ch++) {
+    size_t a = chunk_at(S, ch), b = chunk_at(S, ch + 1);
+    double *P = S->bpart + ch * S->bstride;
     /* (the pump balance's and slice populations' slots only when used: a
      * plain run zeroes what it did before) */
     size_t used = S->srto ? pn_off(nz) : pb_off(nz);
@@ -1168,7 +1193,7 @@ static void pop_chunks(sim *S, size_t i0, size_t i1, const pop_args *pa)
     for (size_t k = 0; k < used; k++) P[k] = 0;
     pop_cells(S, a, b, P, pa);
   }
-  cell_terms(S, i0, i1);
+  cell_terms(S, chunk_at(S, c0), chunk_at(S, c1));
 }
 
 static double pump_dose(const gk_sim_config *c, double t0, double t1);
@@ -1254,11 +1279,10 @@ struct flux_team {
   atomic_int hold;                /* 1: workers keep spinning (a probe's serial steps, flux_chooser) */
   atomic_int bar[2];              /* the step's two barriers: threads still before each */
   /* The stripe split (two threads, stripe_unit): thread 0 owns cells
-   * [0, h) of every strip, thread 1 cells [h, nx); xf, xb the boundary
-   * fluxes of every block (forward at h from thread 0, backward at h from
-   * thread 1), xpub their publication counters; bar0: the rates need the
-   * first barrier (some 16-cell chunk holds cells of both sides) */
-  int stripe, bar0;
+   * [0, h) of every strip, thread 1 cells [h, nx) (h = S->h, sim_chunks);
+   * xf, xb the boundary fluxes of every block (forward at h from thread 0,
+   * backward at h from thread 1), xpub their publication counters */
+  int stripe;
   size_t h;
   unsigned long long epoch;       /* threaded steps so far (set by the caller before each hand-off) */
   double *xf, *xb;
@@ -1386,36 +1410,21 @@ static void stripe_flux(flux_team *T, size_t t)
   }
 }
 
-/* Chunk ch (POP_CHUNK cells) belongs to the thread whose side of h its
- * first cell is on. */
-static inline size_t chunk_side(const flux_team *T, size_t ch)
-{
-  return ch * POP_CHUNK % T->S->nx >= T->h;
-}
-
-/* Thread t's chunks in the stripe split, in runs of adjacent chunks:
- * pa NULL, the rates and the step bound of their cells (rpart[t]); else
- * their population update (pop_chunks). */
+/* Thread t's chunks in the stripe split (those of its side of h in every
+ * strip, sim_chunks): pa NULL, the rates and the step bound of their cells
+ * (rpart[t]); else their population update (pop_chunks). */
 static void stripe_cells(flux_team *T, size_t t, const pop_args *pa)
 {
   sim *S = T->S;
-  size_t ncell = S->nx * S->ny, nch = (ncell + POP_CHUNK - 1) / POP_CHUNK;
   double rb = 0;
-  for (size_t a = 0; a < nch;) {
-    if (chunk_side(T, a) != t) {
-      a++;
-      continue;
-    }
-    size_t b = a + 1;
-    while (b < nch && chunk_side(T, b) == t) b++;
-    size_t i0 = a * POP_CHUNK, i1 = b * POP_CHUNK < ncell ? b * POP_CHUNK : ncell;
+  for (size_t y = 0; y < S->ny; y++) {
+    size_t c0 = y * S->ncr + (t ? S->nca : 0), c1 = y * S->ncr + (t ? S->ncr : S->nca);
     if (pa) {
-      pop_chunks(S, i0, i1, pa);
+      pop_chunks(S, c0, c1, pa);
     } else {
-      double r = rates_range(S, i0, i1);
+      double r = rates_range(S, chunk_at(S, c0), chunk_at(S, c1));
       if (r > rb) rb = r;
     }
-    a = b;
   }
   if (!pa) S->rpart[t * RPART_STRIDE] = rb;
 }
@@ -1433,7 +1442,6 @@ static void team_share(flux_team *T, size_t t)
   sim *S = T->S;
   if (T->stripe) {
     stripe_flux(T, t);
-    if (T->bar0) team_barrier(&T->bar[0]);
     stripe_cells(T, t, NULL);
   } else {
     flux_share(T, t);
@@ -1448,9 +1456,9 @@ static void team_share(flux_team *T, size_t t)
     stripe_cells(T, t, &pa);
     return;
   }
-  size_t i0, i1;
-  cell_share(S, t, T->n, &i0, &i1);
-  pop_chunks(S, i0, i1, &pa);
+  size_t c0, c1;
+  chunk_share(S, t, T->n, &c0, &c1);
+  pop_chunks(S, c0, c1, &pa);
 }
 
 static void *flux_worker(void *arg)
@@ -1543,7 +1551,7 @@ static flux_team *flux_team_start(sim *S, size_t n)
   size_t nwork = S->ny * S->npol * ((S->nl + FLUX_BLK - 1) / FLUX_BLK), nx = S->nx;
   /* Two threads split the stripe (stripe_flux) once each side has a
    * chunk of cells; other counts split the spectrum (flux_share). */
-  int stripe = n == 2 && nx >= 2 * POP_CHUNK;
+  int stripe = n == 2 && S->h < nx;
   if (!stripe && n > nwork) n = nwork;
   if (n > FLUX_TEAM_MAX) n = FLUX_TEAM_MAX;
   if (n < 2) return NULL;
@@ -1552,11 +1560,9 @@ static flux_team *flux_team_start(sim *S, size_t n)
   T->S = S;
   T->nwork = nwork;
   if (stripe) {
-    /* h: the chunk boundary nearest the middle, so that each thread's
-     * cells are whole chunks (its rates and populations) in a strip */
     size_t bytes = (2 * nwork * FLUX_BLK * sizeof(double) + 63) / 64 * 64;
     T->stripe = 1;
-    T->h = (nx / 2 + POP_CHUNK / 2) / POP_CHUNK * POP_CHUNK;
+    T->h = S->h;
     T->xf = aligned_alloc(64, bytes);
     T->xpub = aligned_alloc(64, sizeof *T->xpub);
     if (!T->xf || !T->xpub) {
@@ -1568,10 +1574,6 @@ static flux_team *flux_team_start(sim *S, size_t n)
     T->xb = T->xf + nwork * FLUX_BLK;
     atomic_init(&T->xpub->f, 0);
     atomic_init(&T->xpub->b, 0);
-    /* a chunk with cells on both sides (strips whose length is not a
-     * multiple of the chunk): its rates need the other thread's sums */
-    for (size_t ci = 0; ci < nx * S->ny; ci++)
-      if ((ci % nx >= T->h) != chunk_side(T, ci / POP_CHUNK)) T->bar0 = 1;
   }
   atomic_init(&T->go, 0);
   atomic_init(&T->left, 0);
@@ -1663,7 +1665,7 @@ static void sim_step(sim *S)
   pop_args pa;
   step_args(S, 1, &pa);
   S->dt = pa.dt;
-  pop_chunks(S, 0, S->nx * S->ny, &pa);
+  pop_chunks(S, 0, S->nch, &pa);
   S->terms = 1;
 }
 
@@ -1902,6 +1904,7 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
   size_t npol = c->npol == 2 ? 2 : 1, ny = gk_sim_channels(c), nu = gk_sim_unpumped_cells(c);
   size_t nz = c->depth_slices > 1 ? c->depth_slices : 1;
   sim S = {.c = c, .nx = c->ncells + nu, .nl = c->nbins, .npol = npol, .nb = npol * c->nbins, .ny = ny, .nz = nz};
+  sim_chunks(&S);
   /* Threads inside a run only for a lone run (a sweep spreads its points
    * instead, see gk_sim_sweep) and only on grids whose per-step work
    * (~1.5 µs per 1000 cell-bins) can pay for a hand-off to the run's
@@ -1937,7 +1940,7 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
   S.bstride = (pn_off(nz) + 2 * nz + 7) / 8 * 8;
   size_t sizes[] = {nb, nb, nb, nb, nb, nb, nl, ncell * nz, ncell * nz, pc, pc, pc, pc, pc, ncell,
                     nlines * nx, nlines * nx, nlines * nx, 5 * pc * ((nl + FLUX_BLK - 1) / FLUX_BLK), nlines, nlines, ncell, ncell, ncell, ncell, ncell,
-                    nl, nt, nt, nl, nt, nt, npol * nl, npol * nt, pc, pc, pc, nz, (ncell + POP_CHUNK - 1) / POP_CHUNK * S.bstride};
+                    nl, nt, nt, nl, nt, nt, npol * nl, npol * nt, pc, pc, pc, nz, S.nch * S.bstride};
   int ok = alloc_all(ptrs, sizes, sizeof sizes / sizeof *sizes);
   double *bin = calloc(nb + 1, sizeof *bin), *wy = calloc(ny, sizeof *wy);
   ok &= bin != NULL && wy != NULL;
@@ -2121,7 +2124,7 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
       S.tk1 = tk1;
       step_timed(&S, &fc, steps);
       double dt = S.dt;
-      for (size_t ch = 0; ch < (ncell + POP_CHUNK - 1) / POP_CHUNK; ch++) {
+      for (size_t ch = 0; ch < S.nch; ch++) {
         const double *P = S.bpart + ch * S.bstride;
         B.absorbed += P[0];
         B.decay_guided += P[1];
@@ -2141,7 +2144,7 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
         }
       }
       if (nz > 1) { /* slice populations: means over the central strip's pumped cells */
-        size_t ch0 = S.pc0 / POP_CHUNK, ch1 = (S.pc1 + POP_CHUNK - 1) / POP_CHUNK;
+        size_t ch0 = ymid * S.ncr, ch1 = ch0 + S.ncr; /* the central strip's chunks */
         for (size_t z = 0; z < 2 * nz; z++) sl_now[z] = 0;
         for (size_t ch = ch0; ch < ch1; ch++)
           for (size_t z = 0; z < 2 * nz; z++) sl_now[z] += S.bpart[ch * S.bstride + pn_off(nz) + z];

@@ -183,9 +183,8 @@ static int sim_differ(const gk_sim_result *a, const gk_sim_result *b)
  * far above threshold (the flux crossing h carries most of the edge output:
  * asserted below, so a lost or wrong hand-over changes the output, not only
  * its last bits), TE + TM with depth slices, bulk films with Gaussian strips
- * (ny = 3) whose length is no multiple of the 16-cell chunk (chunks with
- * cells on both sides of h: the split's extra barrier), and an unpumped
- * end that reabsorbs. */
+ * (ny = 3; 50 cells: h = 25 is no multiple of the 16-cell chunk), and an
+ * unpumped end that reabsorbs. */
 static void test_simulate_stripe(void)
 {
 #ifdef _OPENMP
@@ -245,7 +244,7 @@ static void test_simulate_stripe(void)
               r[1].steps);
     CHECK(r[0].budget.stimulated_net > 0);
     if (cfg == 0) {
-      /* the same film cut after the cells thread 0 solves (h = 64): its
+      /* the same film cut after the cells thread 0 solves (h = nx/2 = 64): its
        * edge output is the forward flux thread 0 hands to thread 1. The
        * whole stripe giving > 10 times that, the hand-over amplified by
        * the second half is > 90 % of the output */
