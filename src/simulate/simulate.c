@@ -93,7 +93,9 @@ double gk_sim_memory_bytes(const gk_sim_config *c)
   n += 5 * np * nx * ny * ceil(nl / 64); /* rate sums per bin block (FLUX_BLK) */
   n += 2 * np * nx * ny + nz;             /* per-mode Γσ_a J, Γσ_esa J sums; absorbed per slice */
   /* (not counted, as the per-chunk budget sums are not: the 4 nz slice
-   * populations of the result and the 3 stack shares of a bulk film) */
+   * populations of the result, the 3 stack shares of a bulk film, and the
+   * two-thread stripe split's boundary fluxes, 2 nb ny rounded up to whole
+   * 64-bin blocks) */
   if (c->pump_stack_layers && c->kinetics != GK_SIM_BULK)
     n += (2 * nz + 3) * nx * ny;           /* per cell: optical depths and light per slice, R/above/below */
   if (c->time_resolved) n += nt * nl + 2 * nt * nx + nx;
