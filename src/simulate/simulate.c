@@ -22,6 +22,7 @@
 #include "gainkit/simulate.h"
 #include "gainkit/constants.h"
 #include "core/core_internal.h"
+#include "simulate/sim_internal.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -92,7 +93,9 @@ double gk_sim_memory_bytes(const gk_sim_config *c)
   n += 5 * np * nx * ny * ceil(nl / 64); /* rate sums per bin block (FLUX_BLK) */
   n += 2 * np * nx * ny + nz;             /* per-mode Γσ_a J, Γσ_esa J sums; absorbed per slice */
   /* (not counted, as the per-chunk budget sums are not: the 4 nz slice
-   * populations of the result and the 3 stack shares of a bulk film) */
+   * populations of the result, the 3 stack shares of a bulk film, and the
+   * two-thread stripe split's boundary fluxes, 2 nb ny rounded up to whole
+   * 64-bin blocks) */
   if (c->pump_stack_layers && c->kinetics != GK_SIM_BULK)
     n += (2 * nz + 3) * nx * ny;           /* per cell: optical depths and light per slice, R/above/below */
   if (c->time_resolved) n += nt * nl + 2 * nt * nx + nx;
@@ -375,14 +378,14 @@ static double spectrum_fwhm(const double *lam, const double *s, size_t n)
   return hi - lo;
 }
 
-enum { SIM_THREADS_MAX = 64 };
+enum { SIM_THREADS_MAX = 64, RPART_STRIDE = 8 };
 struct pop_args;
 
 /* Working state of one run. Lines = lateral strips x modes x wavelength
  * bins: line l belongs to strip l / nb and mode bin l % nb (mode p = bin
  * / nl). Cells: strip y's cells are y*nx ... y*nx + nx - 1. */
 typedef struct sim {
-  const gk_sim_config *c;
+  _Alignas(64) const gk_sim_config *c;
   size_t nx, nl, nb, ny, npol;     /* cells per strip, λ bins, mode bins (npol*nl), strips */
   double dx, dlam, area, vol, len; /* area = strip width x d (cm²), vol = area dx, len = nx dx */
   double *ce, *ca, *cesa, *cu;     /* per mode bin: Γσ_e (bulk Γσ), Γσ_a, Γσ_esa, gain coefficient of u */
@@ -402,16 +405,11 @@ typedef struct sim {
   double *edge, *far;              /* nlines: S+ at the film edge, S- at x = 0 */
   double *we, *wa, *wesa, *wbg;    /* per cell: stimulated rate coefficients, bg photons/s */
   double *stiff;                   /* per cell: gain-feedback rate bound (see the step control) */
-  int terms;                       /* u, v, q, du, dv are those of the current populations */
-  int parallel;                    /* this step's flux solve and population update on the run's threads */
-  double prate;                    /* step control: emitters' pump rate bound σ_p P(t) max pm */
-  double rpart[SIM_THREADS_MAX];   /* step control: the largest per-cell rate bound of each thread's
-                                    * cells (rates_share; taken in thread order: a max is exact) */
-  double t, tk1;                   /* this step's start and the end of its output bin (sim_step) */
   double rfloor;                   /* step control: the rate floor, k1 + k2 */
   const double *pabs, *bsl;        /* per slice: pump absorption, spontaneous coupling (pop_cells) */
-  double dt;                       /* the step's size, set by sim_step */
   double *bpart;                   /* per chunk of POP_CHUNK cells: their budget sums (pop_chunks) */
+  size_t h, nca, ncr, nch;         /* chunks (sim_chunks): each strip's cells [0, h) in nca chunks,
+                                    * [h, nx) in the rest of its ncr; nch in all */
   size_t bstride;                  /* doubles per chunk in bpart (6 + nz, to a cache line) */
   struct flux_team *team;          /* the run's own threads (flux_team_start), NULL: none */
   /* pump.depth: stack for emitters (pstack_solve): per cell and slice the
@@ -420,8 +418,23 @@ typedef struct sim {
    * its reflected, absorbed-above and passed-below shares (srto) */
   const struct pstack *ps;
   double *sA, *sq, *srto;
-  double qmax;                     /* step control: the largest sq of the last step's solves */
   size_t pc0, pc1;                 /* the central strip's pumped cells (slice populations) */
+  /* Written at every step (by the caller; dt by thread 0), on cache lines
+   * of their own: the run's threads read the fields above throughout a
+   * step, and a line they share with a field written every step is taken
+   * from them (a cross-core miss, 0.2-0.45 µs here) once per step and per
+   * thread. S lives on the caller's stack: the alignment also keeps the
+   * caller's other locals off these lines. */
+  _Alignas(64) double t, tk1;     /* this step's start and the end of its output bin (sim_step) */
+  double prate;                    /* step control: emitters' pump rate bound σ_p P(t) max pm */
+  double dt;                       /* the step's size, set by sim_step */
+  double qmax;                     /* step control: the largest sq of the last step's solves */
+  int terms;                       /* u, v, q, du, dv are those of the current populations */
+  int parallel;                    /* this step's flux solve and population update on the run's threads */
+  /* step control: the largest per-cell rate bound of each thread's cells
+   * (rates_share; taken in thread order: a max is exact), thread t's at
+   * [t · RPART_STRIDE], one cache line each */
+  _Alignas(64) double rpart[SIM_THREADS_MAX * RPART_STRIDE];
 } sim;
 
 /* The film's stack for the pump (gk_sim_config.pump_stack), reduced once
@@ -749,18 +762,36 @@ static inline double lanes_sum(const double *a)
 #define GK_FLUX_CLONES
 #endif
 
-static GK_ALWAYS_INLINE void flux_block_m(sim *S, size_t y, size_t p, size_t j0, size_t m)
+/* The two passes of one block over cells [i0, i1) of strip y, mode p,
+ * bins j0 .. j0 + m, in either direction (rev: from i1 − 1 down to i0),
+ * with the running fluxes s[] entering at the first cell visited and
+ * leaving after the last one.
+ *
+ * Pass A computes the cell's φ, ψ and stores the flux entering the cell in
+ * J; pass B adds the flux entering from the other side, J ← (J + s) dx φ +
+ * s_src 2dx² ψ (the cell integral of both directions), and this cell's rate
+ * sums. The serial solve runs A forward over the whole stripe, then B
+ * backward (flux_block_m). Each cell's arithmetic does not depend on the
+ * direction or on where a range starts, given its inflow; J + s is the
+ * same sum either way round (IEEE addition commutes). So the stripe split
+ * between two threads (stripe_unit) — A forward on [0, h) and A backward
+ * on [h, nx), the boundary fluxes exchanged, then B the other way — gives
+ * the serial solve's bits. */
+static GK_ALWAYS_INLINE void pass_a(sim *S, size_t y, size_t p, size_t j0, size_t m, size_t i0, size_t i1, int rev,
+                                    double *s)
 {
-  size_t nx = S->nx, nb = S->nb, ncell = nx * S->ny, off = p * ncell + y * nx, b0 = p * S->nl + j0;
+  size_t nx = S->nx, ncell = nx * S->ny, off = p * ncell + y * nx, b0 = p * S->nl + j0;
   const double *cu = S->cu + b0, *ca = S->ca + b0, *fs = S->fs + b0, *abg = S->abg + b0;
   const double *u = S->u + off, *v = S->v + off, *q = S->q + off;
-  double s[FLUX_BLK], dx = S->dx, dx2 = 2 * S->dx * S->dx;
+  double dx = S->dx;
   /* φ, ψ, ∫S of this block: one contiguous stretch, cell after cell
    * (m bins each), so that a thread's blocks share no cache line with
    * another thread's (see sim_step) */
   size_t blk_base = ((y * S->npol + p) * S->nl + j0) * nx;
-  for (size_t k = 0; k < m; k++) s[k] = 0;
-  for (size_t i = 0; i < nx; i++) {
+  /* (the loops as the serial solve always had them: rev is a constant
+   * where this is inlined) */
+  for (size_t n = rev ? i1 : i0, i; rev ? n-- > i0 : n < i1; n += !rev) {
+    i = n;
     double uu = u[i], vv = v[i], qq = q[i];
     size_t o = blk_base + i * m;
     double *restrict ph = S->phi + o, *restrict ps = S->psi + o, *restrict J = S->J + o;
@@ -775,14 +806,21 @@ static GK_ALWAYS_INLINE void flux_block_m(sim *S, size_t y, size_t p, size_t j0,
       s[k] = s[k] * (1 + z * f) + src * dx * f;
     }
   }
-  for (size_t k = 0; k < m; k++) {
-    S->edge[y * nb + b0 + k] = s[k];
-    s[k] = 0;
-  }
+}
+
+static GK_ALWAYS_INLINE void pass_b(sim *S, size_t y, size_t p, size_t j0, size_t m, size_t i0, size_t i1, int rev,
+                                    double *s)
+{
+  size_t nx = S->nx, ncell = nx * S->ny, off = p * ncell + y * nx, b0 = p * S->nl + j0;
+  const double *cu = S->cu + b0, *ca = S->ca + b0, *fs = S->fs + b0, *abg = S->abg + b0;
+  const double *u = S->u + off, *v = S->v + off, *q = S->q + off;
+  double dx = S->dx, dx2 = 2 * S->dx * S->dx;
+  size_t blk_base = ((y * S->npol + p) * S->nl + j0) * nx;
   const double *ce = S->ce + b0, *cx = S->cesa + b0;
   const double *du = S->du + off, *dv = S->dv + off;
   size_t blk = j0 / FLUX_BLK, nblk = (S->nl + FLUX_BLK - 1) / FLUX_BLK;
-  for (size_t i = nx; i-- > 0;) {
+  for (size_t n = rev ? i1 : i0, i; rev ? n-- > i0 : n < i1; n += !rev) {
+    i = n;
     double uu = u[i], vv = v[i], qq = q[i], ua = fabs(uu), dd = du[i], dw = dv[i];
     size_t o = blk_base + i * m;
     const double *restrict ph = S->phi + o, *restrict ps = S->psi + o;
@@ -825,6 +863,19 @@ static GK_ALWAYS_INLINE void flux_block_m(sim *S, size_t y, size_t p, size_t j0,
     R[3] = lanes_sum(ab);
     R[4] = lanes_sum(as);
   }
+}
+
+static GK_ALWAYS_INLINE void flux_block_m(sim *S, size_t y, size_t p, size_t j0, size_t m)
+{
+  size_t nx = S->nx, nb = S->nb, b0 = p * S->nl + j0;
+  double s[FLUX_BLK];
+  for (size_t k = 0; k < m; k++) s[k] = 0;
+  pass_a(S, y, p, j0, m, 0, nx, 0, s);
+  for (size_t k = 0; k < m; k++) {
+    S->edge[y * nb + b0 + k] = s[k];
+    s[k] = 0;
+  }
+  pass_b(S, y, p, j0, m, 0, nx, 1, s);
   for (size_t k = 0; k < m; k++) S->far[y * nb + b0 + k] = s[k];
 }
 
@@ -911,22 +962,52 @@ static double step_bound(const sim *S, size_t i0, size_t i1)
  * the chunks' sums added in chunk order (pop_chunks): the same bits for any
  * number of threads. */
 enum { POP_CHUNK = 16 };
-static void cell_share(const sim *S, size_t t, size_t n, size_t *i0, size_t *i1)
+
+/* The chunks of a run: each strip's cells [0, h) in chunks of POP_CHUNK
+ * from x = 0, then [h, nx) in chunks from h, strip after strip, so that
+ * chunk order is cell order. h = nx/2 once both halves have a chunk's
+ * cells (the two threads' sides in the stripe split, stripe_flux: their
+ * rates and populations are then whole chunks), else nx. Fixed by the
+ * grid, whatever the number of threads, so the budget's chunk sums are
+ * the same bits for any thread count. */
+static void sim_chunks(sim *S)
 {
-  size_t ncell = S->nx * S->ny, nch = (ncell + POP_CHUNK - 1) / POP_CHUNK;
-  size_t c0 = t * nch / n, c1 = (t + 1) * nch / n;
-  *i0 = c0 * POP_CHUNK < ncell ? c0 * POP_CHUNK : ncell;
-  *i1 = c1 * POP_CHUNK < ncell ? c1 * POP_CHUNK : ncell;
+  size_t nx = S->nx;
+  S->h = nx >= 2 * POP_CHUNK ? nx / 2 : nx;
+  S->nca = (S->h + POP_CHUNK - 1) / POP_CHUNK;
+  S->ncr = S->nca + (nx - S->h + POP_CHUNK - 1) / POP_CHUNK;
+  S->nch = S->ny * S->ncr;
+}
+
+/* The first cell of chunk ch (the cell count for ch = nch); chunk ch's
+ * cells are [chunk_at(ch), chunk_at(ch + 1)). */
+static inline size_t chunk_at(const sim *S, size_t ch)
+{
+  size_t y = ch / S->ncr, k = ch % S->ncr;
+  return y * S->nx + (k < S->nca ? k * POP_CHUNK : S->h + (k - S->nca) * POP_CHUNK);
+}
+
+/* Thread t of n (the spectrum split): its chunks [c0, c1). */
+static void chunk_share(const sim *S, size_t t, size_t n, size_t *c0, size_t *c1)
+{
+  *c0 = t * S->nch / n;
+  *c1 = (t + 1) * S->nch / n;
+}
+
+/* The rates of cells [i0, i1) and their step bound. */
+static double rates_range(sim *S, size_t i0, size_t i1)
+{
+  double inv = 1 / S->vol;
+  for (size_t ci = i0; ci < i1; ci++) cell_rates(S, ci, inv);
+  return step_bound(S, i0, i1);
 }
 
 /* Thread t of n: the rates of its share of the cells and their step bound. */
 static void rates_share(sim *S, size_t t, size_t n)
 {
-  size_t i0, i1;
-  cell_share(S, t, n, &i0, &i1);
-  double inv = 1 / S->vol;
-  for (size_t ci = i0; ci < i1; ci++) cell_rates(S, ci, inv);
-  S->rpart[t] = step_bound(S, i0, i1);
+  size_t c0, c1;
+  chunk_share(S, t, n, &c0, &c1);
+  S->rpart[t * RPART_STRIDE] = rates_range(S, chunk_at(S, c0), chunk_at(S, c1));
 }
 
 /* One time step's population update (gk_sim_run's time loop fills it). */
@@ -1099,15 +1180,14 @@ static void pop_cells(sim *S, size_t i0, size_t i1, double *P, const pop_args *a
   }
 }
 
-/* Populations of cells [i0, i1) (whole chunks) with each chunk's budget
- * sums into S->bpart (pop_cells), and the next flux solve's terms of those
- * cells. */
-static void pop_chunks(sim *S, size_t i0, size_t i1, const pop_args *pa)
+/* Populations of chunks [c0, c1) with each chunk's budget sums into
+ * S->bpart (pop_cells), and the next flux solve's terms of their cells. */
+static void pop_chunks(sim *S, size_t c0, size_t c1, const pop_args *pa)
 {
-  size_t ncell = S->nx * S->ny, nz = S->nz;
-  for (size_t a = i0; a < i1; a += POP_CHUNK) {
-    size_t b = a + POP_CHUNK < ncell ? a + POP_CHUNK : ncell;
-    double *P = S->bpart + a / POP_CHUNK * S->bstride;
+  size_t nz = S->nz;
+  for (size_t ch = c0; ch < c1; ch++) {
+    size_t a = chunk_at(S, ch), b = chunk_at(S, ch + 1);
+    double *P = S->bpart + ch * S->bstride;
     /* (the pump balance's and slice populations' slots only when used: a
      * plain run zeroes what it did before) */
     size_t used = S->srto ? pn_off(nz) : pb_off(nz);
@@ -1115,7 +1195,7 @@ static void pop_chunks(sim *S, size_t i0, size_t i1, const pop_args *pa)
     for (size_t k = 0; k < used; k++) P[k] = 0;
     pop_cells(S, a, b, P, pa);
   }
-  cell_terms(S, i0, i1);
+  cell_terms(S, chunk_at(S, c0), chunk_at(S, c1));
 }
 
 static double pump_dose(const gk_sim_config *c, double t0, double t1);
@@ -1139,7 +1219,7 @@ static void step_args(const sim *S, size_t nparts, pop_args *pa)
   double t = S->t, tk1 = S->tk1, eps = c->accuracy;
   double rb = 0;
   for (size_t k = 0; k < nparts; k++)
-    if (S->rpart[k] > rb) rb = S->rpart[k];
+    if (S->rpart[k * RPART_STRIDE] > rb) rb = S->rpart[k * RPART_STRIDE];
   double rmax = S->rfloor;
   if (rb > rmax) rmax = rb;
   double dt;
@@ -1200,11 +1280,29 @@ struct flux_team {
   atomic_int sleepers, quit;
   atomic_int hold;                /* 1: workers keep spinning (a probe's serial steps, flux_chooser) */
   atomic_int bar[2];              /* the step's two barriers: threads still before each */
+  /* The stripe split (two threads, stripe_unit): thread 0 owns cells
+   * [0, h) of every strip, thread 1 cells [h, nx) (h = S->h, sim_chunks);
+   * xf, xb the boundary fluxes of every block (forward at h from thread 0,
+   * backward at h from thread 1), xpub their publication counters */
+  int stripe;
+  size_t h;
+  unsigned long long epoch;       /* threaded steps so far (set by the caller before each hand-off) */
+  double *xf, *xb;
+  struct flux_xpub *xpub;
   pthread_mutex_t mu;
   pthread_cond_t cv;
   size_t started;                 /* worker threads running */
   pthread_t th[FLUX_TEAM_MAX];
   flux_slot slot[FLUX_TEAM_MAX];
+};
+
+static atomic_size_t stripe_steps; /* gk_sim_stripe_steps_ */
+size_t gk_sim_stripe_steps_(void) { return atomic_load(&stripe_steps); }
+
+/* The two publication counters on cache lines of their own. */
+struct flux_xpub {
+  _Alignas(64) atomic_ullong f;
+  _Alignas(64) atomic_ullong b;
 };
 
 static inline void cpu_relax(void)
@@ -1241,6 +1339,98 @@ static void team_barrier(atomic_int *bar)
   }
 }
 
+/* Waits until the counter c reaches v (the other thread published). */
+static void team_wait(atomic_ullong *c, unsigned long long v)
+{
+  for (unsigned k = 1; atomic_load_explicit(c, memory_order_acquire) < v; k++) {
+    cpu_relax();
+    if (k % FLUX_TEAM_YIELD == 0) sched_yield();
+  }
+}
+
+/* One unit (strip y, mode p, bins [j0, j1)) of the stripe split for
+ * thread t, pass A (b = 0) or B (b = 1); see pass_a. Thread 0: A forward
+ * over [0, h) from the zero inflow at x = 0, its outflow at h to xf; B
+ * backward over [0, h) from xb, the outflow at x = 0 to far. Thread 1: A
+ * backward over [h, nx) from the zero inflow at the edge, the outflow at h
+ * to xb; B forward from xf, the outflow at the edge to edge. */
+static GK_ALWAYS_INLINE void stripe_unit_m(sim *S, size_t y, size_t p, size_t j0, size_t m, size_t h, int t, int b,
+                                           double *x)
+{
+  size_t nx = S->nx, i0 = t ? h : 0, i1 = t ? nx : h, at = y * S->nb + p * S->nl + j0;
+  double s[FLUX_BLK];
+  if (!b) {
+    for (size_t k = 0; k < m; k++) s[k] = 0;
+    pass_a(S, y, p, j0, m, i0, i1, t, s);
+    for (size_t k = 0; k < m; k++) x[k] = s[k];
+    return;
+  }
+  for (size_t k = 0; k < m; k++) s[k] = x[k];
+  pass_b(S, y, p, j0, m, i0, i1, !t, s);
+  double *out = t ? S->edge + at : S->far + at;
+  for (size_t k = 0; k < m; k++) out[k] = s[k];
+}
+
+GK_FLUX_CLONES static void stripe_unit(sim *S, size_t y, size_t p, size_t j0, size_t j1, size_t h, int t, int b,
+                                       double *x)
+{
+  if (j1 - j0 == FLUX_BLK) {
+    if (t) stripe_unit_m(S, y, p, j0, FLUX_BLK, h, 1, b, x);
+    else stripe_unit_m(S, y, p, j0, FLUX_BLK, h, 0, b, x);
+  } else {
+    if (t) stripe_unit_m(S, y, p, j0, j1 - j0, h, 1, b, x);
+    else stripe_unit_m(S, y, p, j0, j1 - j0, h, 0, b, x);
+  }
+}
+
+/* Thread t's flux solve in the stripe split: pass A of every unit, each
+ * unit's boundary flux published as soon as it is known, and pass B of
+ * each unit one unit later (so that the other thread's boundary flux of
+ * that unit has had a unit's time to arrive). Only the boundary fluxes
+ * (m doubles per unit and direction) cross between the cores; each
+ * thread's cells' u, v, q, φ, ψ, J and rate sums stay in its own cache. */
+static void stripe_flux(flux_team *T, size_t t)
+{
+  sim *S = T->S;
+  size_t nl = S->nl, nblk = (nl + FLUX_BLK - 1) / FLUX_BLK, nw = S->ny * S->npol * nblk;
+  unsigned long long base = T->epoch * nw;
+  atomic_ullong *mine = t ? &T->xpub->b : &T->xpub->f, *theirs = t ? &T->xpub->f : &T->xpub->b;
+  double *xo = t ? T->xb : T->xf, *xi = t ? T->xf : T->xb;
+  for (size_t w = 0; w <= nw; w++) {
+    if (w < nw) {
+      size_t blk = w % nblk, p = (w / nblk) % S->npol, y = w / (nblk * S->npol);
+      size_t j0 = blk * FLUX_BLK, j1 = j0 + FLUX_BLK < nl ? j0 + FLUX_BLK : nl;
+      stripe_unit(S, y, p, j0, j1, T->h, (int)t, 0, xo + w * FLUX_BLK);
+      atomic_store_explicit(mine, base + w + 1, memory_order_release);
+    }
+    if (w > 0) {
+      size_t v = w - 1, blk = v % nblk, p = (v / nblk) % S->npol, y = v / (nblk * S->npol);
+      size_t j0 = blk * FLUX_BLK, j1 = j0 + FLUX_BLK < nl ? j0 + FLUX_BLK : nl;
+      team_wait(theirs, base + v + 1);
+      stripe_unit(S, y, p, j0, j1, T->h, (int)t, 1, xi + v * FLUX_BLK);
+    }
+  }
+}
+
+/* Thread t's chunks in the stripe split (those of its side of h in every
+ * strip, sim_chunks): pa NULL, the rates and the step bound of their cells
+ * (rpart[t]); else their population update (pop_chunks). */
+static void stripe_cells(flux_team *T, size_t t, const pop_args *pa)
+{
+  sim *S = T->S;
+  double rb = 0;
+  for (size_t y = 0; y < S->ny; y++) {
+    size_t c0 = y * S->ncr + (t ? S->nca : 0), c1 = y * S->ncr + (t ? S->ncr : S->nca);
+    if (pa) {
+      pop_chunks(S, c0, c1, pa);
+    } else {
+      double r = rates_range(S, chunk_at(S, c0), chunk_at(S, c1));
+      if (r > rb) rb = r;
+    }
+  }
+  if (!pa) S->rpart[t * RPART_STRIDE] = rb;
+}
+
 /* Thread t's part of a threaded time step: its flux blocks; once every
  * thread's blocks are done (barrier: the rates of a cell need all its
  * blocks), the rates and step bound of its share of the cells; once every
@@ -1252,16 +1442,25 @@ static void team_barrier(atomic_int *bar)
 static void team_share(flux_team *T, size_t t)
 {
   sim *S = T->S;
-  flux_share(T, t);
-  team_barrier(&T->bar[0]);
-  rates_share(S, t, T->n);
+  if (T->stripe) {
+    stripe_flux(T, t);
+    stripe_cells(T, t, NULL);
+  } else {
+    flux_share(T, t);
+    team_barrier(&T->bar[0]);
+    rates_share(S, t, T->n);
+  }
   team_barrier(&T->bar[1]);
   pop_args pa;
   step_args(S, T->n, &pa);
   if (t == 0) S->dt = pa.dt;
-  size_t i0, i1;
-  cell_share(S, t, T->n, &i0, &i1);
-  pop_chunks(S, i0, i1, &pa);
+  if (T->stripe) {
+    stripe_cells(T, t, &pa);
+    return;
+  }
+  size_t c0, c1;
+  chunk_share(S, t, T->n, &c0, &c1);
+  pop_chunks(S, c0, c1, &pa);
 }
 
 static void *flux_worker(void *arg)
@@ -1318,6 +1517,8 @@ static void flux_team_run(flux_team *T)
   atomic_store_explicit(&T->bar[0], (int)T->n, memory_order_relaxed);
   atomic_store_explicit(&T->bar[1], (int)T->n, memory_order_relaxed);
   atomic_store_explicit(&T->left, (int)T->started, memory_order_relaxed);
+  T->epoch++; /* (published to the workers by the bump of go) */
+  if (T->stripe) atomic_fetch_add_explicit(&stripe_steps, 1, memory_order_relaxed);
   atomic_fetch_add(&T->go, 1);
   flux_team_wake(T);
   team_share(T, 0);
@@ -1339,6 +1540,8 @@ static void flux_team_stop(flux_team *T)
   for (size_t t = 0; t < T->started; t++) pthread_join(T->th[t], NULL);
   pthread_cond_destroy(&T->cv);
   pthread_mutex_destroy(&T->mu);
+  free(T->xf);
+  free(T->xpub);
   free(T);
 }
 
@@ -1347,14 +1550,33 @@ static void flux_team_stop(flux_team *T)
  * the like stay with the program's own threads. */
 static flux_team *flux_team_start(sim *S, size_t n)
 {
-  size_t nwork = S->ny * S->npol * ((S->nl + FLUX_BLK - 1) / FLUX_BLK);
-  if (n > nwork) n = nwork;
+  size_t nwork = S->ny * S->npol * ((S->nl + FLUX_BLK - 1) / FLUX_BLK), nx = S->nx;
+  /* Two threads split the stripe (stripe_flux) once each side has a
+   * chunk of cells; other counts split the spectrum (flux_share). */
+  int stripe = n == 2 && S->h < nx;
+  if (!stripe && n > nwork) n = nwork;
   if (n > FLUX_TEAM_MAX) n = FLUX_TEAM_MAX;
   if (n < 2) return NULL;
   flux_team *T = calloc(1, sizeof *T);
   if (!T) return NULL;
   T->S = S;
   T->nwork = nwork;
+  if (stripe) {
+    size_t bytes = (2 * nwork * FLUX_BLK * sizeof(double) + 63) / 64 * 64;
+    T->stripe = 1;
+    T->h = S->h;
+    T->xf = aligned_alloc(64, bytes);
+    T->xpub = aligned_alloc(64, sizeof *T->xpub);
+    if (!T->xf || !T->xpub) {
+      free(T->xf);
+      free(T->xpub);
+      free(T);
+      return NULL;
+    }
+    T->xb = T->xf + nwork * FLUX_BLK;
+    atomic_init(&T->xpub->f, 0);
+    atomic_init(&T->xpub->b, 0);
+  }
   atomic_init(&T->go, 0);
   atomic_init(&T->left, 0);
   atomic_init(&T->sleepers, 0);
@@ -1363,11 +1585,15 @@ static flux_team *flux_team_start(sim *S, size_t n)
   atomic_init(&T->bar[0], 0);
   atomic_init(&T->bar[1], 0);
   if (pthread_mutex_init(&T->mu, NULL)) {
+    free(T->xf);
+    free(T->xpub);
     free(T);
     return NULL;
   }
   if (pthread_cond_init(&T->cv, NULL)) {
     pthread_mutex_destroy(&T->mu);
+    free(T->xf);
+    free(T->xpub);
     free(T);
     return NULL;
   }
@@ -1414,6 +1640,7 @@ static flux_team *flux_team_start(sim *S, size_t n)
 #else
 typedef struct flux_team flux_team;
 static void flux_team_stop(flux_team *T) { (void)T; }
+size_t gk_sim_stripe_steps_(void) { return 0; }
 #endif
 
 /* One time step from the current populations: fluxes, per-cell rates and
@@ -1440,7 +1667,7 @@ static void sim_step(sim *S)
   pop_args pa;
   step_args(S, 1, &pa);
   S->dt = pa.dt;
-  pop_chunks(S, 0, S->nx * S->ny, &pa);
+  pop_chunks(S, 0, S->nch, &pa);
   S->terms = 1;
 }
 
@@ -1679,6 +1906,7 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
   size_t npol = c->npol == 2 ? 2 : 1, ny = gk_sim_channels(c), nu = gk_sim_unpumped_cells(c);
   size_t nz = c->depth_slices > 1 ? c->depth_slices : 1;
   sim S = {.c = c, .nx = c->ncells + nu, .nl = c->nbins, .npol = npol, .nb = npol * c->nbins, .ny = ny, .nz = nz};
+  sim_chunks(&S);
   /* Threads inside a run only for a lone run (a sweep spreads its points
    * instead, see gk_sim_sweep) and only on grids whose per-step work
    * (~1.5 µs per 1000 cell-bins) can pay for a hand-off to the run's
@@ -1714,7 +1942,7 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
   S.bstride = (pn_off(nz) + 2 * nz + 7) / 8 * 8;
   size_t sizes[] = {nb, nb, nb, nb, nb, nb, nl, ncell * nz, ncell * nz, pc, pc, pc, pc, pc, ncell,
                     nlines * nx, nlines * nx, nlines * nx, 5 * pc * ((nl + FLUX_BLK - 1) / FLUX_BLK), nlines, nlines, ncell, ncell, ncell, ncell, ncell,
-                    nl, nt, nt, nl, nt, nt, npol * nl, npol * nt, pc, pc, pc, nz, (ncell + POP_CHUNK - 1) / POP_CHUNK * S.bstride};
+                    nl, nt, nt, nl, nt, nt, npol * nl, npol * nt, pc, pc, pc, nz, S.nch * S.bstride};
   int ok = alloc_all(ptrs, sizes, sizeof sizes / sizeof *sizes);
   double *bin = calloc(nb + 1, sizeof *bin), *wy = calloc(ny, sizeof *wy);
   ok &= bin != NULL && wy != NULL;
@@ -1898,7 +2126,7 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
       S.tk1 = tk1;
       step_timed(&S, &fc, steps);
       double dt = S.dt;
-      for (size_t ch = 0; ch < (ncell + POP_CHUNK - 1) / POP_CHUNK; ch++) {
+      for (size_t ch = 0; ch < S.nch; ch++) {
         const double *P = S.bpart + ch * S.bstride;
         B.absorbed += P[0];
         B.decay_guided += P[1];
@@ -1918,7 +2146,7 @@ int gk_sim_run(const gk_sim_config *c, gk_sim_result *r, const gk_progress *prog
         }
       }
       if (nz > 1) { /* slice populations: means over the central strip's pumped cells */
-        size_t ch0 = S.pc0 / POP_CHUNK, ch1 = (S.pc1 + POP_CHUNK - 1) / POP_CHUNK;
+        size_t ch0 = ymid * S.ncr, ch1 = ch0 + S.ncr; /* the central strip's chunks */
         for (size_t z = 0; z < 2 * nz; z++) sl_now[z] = 0;
         for (size_t ch = ch0; ch < ch1; ch++)
           for (size_t z = 0; z < 2 * nz; z++) sl_now[z] += S.bpart[ch * S.bstride + pn_off(nz) + z];

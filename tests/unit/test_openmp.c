@@ -22,6 +22,7 @@
 #include "gainkit/simulate.h"
 #include "gainkit/stack.h"
 #include "gainkit/vsl.h"
+#include "simulate/sim_internal.h"
 
 static void set_threads(int n)
 {
@@ -155,6 +156,115 @@ static void test_simulate(void)
   CHECK_MSG(differ == 0, "%d sweep points differ between 1 and 4 threads", differ);
 }
 
+/* Every output of two runs the same bits (spectra per mode, intensity,
+ * budget, steps); the number of values that differ. */
+static int sim_differ(const gk_sim_result *a, const gk_sim_result *b)
+{
+  int d = a->steps != b->steps || a->nbins != b->nbins || a->ntimes != b->ntimes || a->npol != b->npol;
+  if (d) return d;
+  for (size_t j = 0; j < a->npol * a->nbins; j++) d += !same_bits(a->spectrum_pol[j], b->spectrum_pol[j]);
+  for (size_t k = 0; k < a->ntimes; k++) d += !same_bits(a->intensity[k], b->intensity[k]);
+  const gk_sim_budget *x = &a->budget, *y = &b->budget;
+  d += !same_bits(x->absorbed, y->absorbed) + !same_bits(x->decay_guided, y->decay_guided) +
+       !same_bits(x->decay_other, y->decay_other) + !same_bits(x->stimulated_net, y->stimulated_net) +
+       !same_bits(x->out_edge, y->out_edge) + !same_bits(x->out_far, y->out_far) +
+       !same_bits(x->loss_esa, y->loss_esa) + !same_bits(x->loss_bg, y->loss_bg) + !same_bits(x->left, y->left);
+  return d;
+}
+
+/* The stripe split of one run over two threads (src/simulate/simulate.c,
+ * stripe_flux: thread 0 solves the cells before the chunk boundary h
+ * nearest the middle, thread 1 those after it, first from its own end,
+ * and the fluxes crossing h are handed over) gives the serial solve's
+ * bits; 3 threads split the spectrum instead, also the same bits. Every
+ * threaded run solves every step on its threads (GK_SIM_THREADS_ALWAYS),
+ * and gk_sim_stripe_steps_ shows that the 2-thread runs used the stripe
+ * split for all their steps and the others never. Configs: an emitter film
+ * far above threshold (the flux crossing h carries most of the edge output:
+ * asserted below, so a lost or wrong hand-over changes the output, not only
+ * its last bits), TE + TM with depth slices, bulk films with Gaussian strips
+ * (ny = 3; 50 cells: h = 25 is no multiple of the 16-cell chunk), and an
+ * unpumped end that reabsorbs. */
+static void test_simulate_stripe(void)
+{
+#ifdef _OPENMP
+  gk_error e;
+  gk_error_clear(&e);
+  for (int cfg = 0; cfg < 4; cfg++) {
+    gk_sim_config c;
+    gk_sim_config_default(&c);
+    c.ncells = 128;
+    c.nbins = 128; /* 128 x 128 = 16384 cell-bins: the threading threshold */
+    c.ntimes = 12;
+    c.pump_fluence = 0.5e-3; /* ~2x threshold: gain far from saturation */
+    c.stripe_length = 0.3;
+    c.t_start = -0.3e-9;
+    c.t_end = 0.3e-9;
+    c.accuracy = 0.3;
+    c.threading = GK_SIM_THREADS_ALWAYS;
+    if (cfg == 1) { /* TE + TM, depth slices, bins not a multiple of the 64-bin block */
+      c.npol = 2;
+      c.nbins = 70;
+      c.depth_slices = 3;
+    } else if (cfg == 2) { /* bulk, Gaussian strips, 50 cells */
+      c.kinetics = GK_SIM_BULK;
+      c.thickness = 200e-7;
+      c.index = 2.3;
+      c.confinement = 0.75;
+      c.emission = (gk_sim_band){.peak = 1, .center = 530, .fwhm = 20};
+      c.lambda_min = 490;
+      c.lambda_max = 570;
+      c.pump_wavelength = 400;
+      c.pump_fwhm = 1e-12;
+      c.pump_fluence = 40e-6;
+      c.background_loss = 20;
+      c.t_start = -3e-12;
+      c.t_end = 0.1e-9;
+      c.npol = 2;
+      c.pump_profile = GK_SIM_GAUSS;
+      c.channels = 3;
+      c.depth_slices = 2;
+      c.ncells = 50;
+      c.nbins = 60; /* 50 x 3 x 2 x 60 = 18000 */
+    } else if (cfg == 3) { /* an unpumped end */
+      c.unpumped_length = 0.05;
+    }
+    gk_sim_result r[3];
+    size_t stripe[3];
+    for (int th = 1; th <= 3; th++) {
+      size_t s0 = gk_sim_stripe_steps_();
+      set_threads(th);
+      CHECK_MSG(gk_sim_run(&c, &r[th - 1], NULL, &e) == GK_OK, "config %d: %s", cfg, e.msg);
+      stripe[th - 1] = gk_sim_stripe_steps_() - s0;
+    }
+    int differ = sim_differ(&r[0], &r[1]) + sim_differ(&r[0], &r[2]);
+    CHECK_MSG(differ == 0, "config %d: %d values differ between 1, 2 and 3 threads", cfg, differ);
+    CHECK_MSG(stripe[0] == 0 && stripe[1] == r[1].steps && stripe[2] == 0 && r[1].steps > 10,
+              "config %d: stripe-split steps %zu, %zu, %zu of %zu", cfg, stripe[0], stripe[1], stripe[2],
+              r[1].steps);
+    CHECK(r[0].budget.stimulated_net > 0);
+    if (cfg == 0) {
+      /* the same film cut after the cells thread 0 solves (h = nx/2 = 64): its
+       * edge output is the forward flux thread 0 hands to thread 1. The
+       * whole stripe giving > 10 times that, the hand-over amplified by
+       * the second half is > 90 % of the output */
+      gk_sim_config h = c;
+      gk_sim_result rh;
+      h.ncells = 64;
+      h.stripe_length = c.stripe_length / 2;
+      set_threads(1);
+      CHECK(gk_sim_run(&h, &rh, NULL, &e) == GK_OK);
+      double ratio = r[0].budget.out_edge / rh.budget.out_edge;
+      printf("  stripe split: edge output %.3g x that of the first half\n", ratio);
+      CHECK_MSG(ratio > 10, "the first half's flux is only 1/%.3g of the output", ratio);
+      gk_sim_result_free(&rh);
+    }
+    for (int k = 0; k < 3; k++) gk_sim_result_free(&r[k]);
+  }
+  set_threads(1);
+#endif
+}
+
 int main(void)
 {
 #ifndef _OPENMP
@@ -163,5 +273,6 @@ int main(void)
   RUN(test_vsl_spectral);
   RUN(test_modes_sweep);
   RUN(test_simulate);
+  RUN(test_simulate_stripe);
   return gk_test_summary();
 }
