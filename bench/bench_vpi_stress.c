@@ -1,0 +1,68 @@
+/* bench_vpi_stress: random vpi2 designs (globals, size, weighting) fitted by
+ * gk_vpi_fit from the automatic start (or, with "user", from the perturbed
+ * truth); prints chi2 per case. Compare two builds of the library by running
+ * each build tree's bench/bench_vpi_stress on the same cases (session-9 use:
+ * docs/benchmarks.md, vpi9 and vpig9). Usage: bench_vpi_stress N [first_seed [user]] */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_rng.h>
+#include "gainkit/vpi.h"
+#include "vpi_synth.h"
+
+static double now(void)
+{
+  struct timespec t;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return t.tv_sec + 1e-9 * t.tv_nsec;
+}
+
+int main(int argc, char **argv)
+{
+  gsl_set_error_handler_off();
+  int n = argc > 1 ? atoi(argv[1]) : 10;
+  unsigned long s0 = argc > 2 ? strtoul(argv[2], NULL, 10) : 1;
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  for (int c = 0; c < n; c++) {
+    unsigned long seed = s0 + c;
+    gsl_rng_set(r, 1000 + seed);
+    double g[4];
+    g[0] = exp(log(0.1) + gsl_rng_uniform(r) * log(200.0));   /* P1 0.1 .. 20 */
+    g[1] = exp(log(0.3) + gsl_rng_uniform(r) * log(10.0));    /* P2 0.3 .. 3 */
+    g[3] = 0.8 + 1.7 * gsl_rng_uniform(r);                    /* n */
+    g[2] = g[3] + 0.5 + 2.0 * gsl_rng_uniform(r);             /* m */
+    size_t nl = 130 + (size_t)(gsl_rng_uniform(r) * 170), np = 20 + (size_t)(gsl_rng_uniform(r) * 20);
+    int w = (int)(seed % 3);  /* 0 none, 1 relative, 2 poisson */
+    double bg = 0.5 + 3 * gsl_rng_uniform(r);
+    vpi_truth t;
+    synth_make_full(&t, nl, np, bg, 0.01, seed, 0.1, 2.0, g);
+    for (size_t k = 0; k < nl * np && w != 1; k++)
+      t.sigma[k] = w == 2 ? sqrt(t.intensity[k] > 1 ? t.intensity[k] : 1) : 1;
+    gk_vpi_data d = {.nl = nl, .np = np, .lambda = t.lambda, .pump = t.pump, .intensity = t.intensity,
+                     .sigma = w ? t.sigma : NULL, .F = t.F, .L = t.L};
+    gk_vpi_result res;
+    gk_error e;
+    gk_vpi_options o;
+    gk_vpi_options_default(&o);
+    double g0[GK_VPI_NGLOB];  /* user start (argv[3] = user): bench_vpi's perturbed truth */
+    g0[GK_VPI_P1] = 1.3 * t.glob[GK_VPI_P1], g0[GK_VPI_P2] = 0.8 * t.glob[GK_VPI_P2];
+    g0[GK_VPI_N] = 1.2 * t.glob[GK_VPI_N];
+    g0[GK_VPI_M] = g0[GK_VPI_N] + 0.8 * (t.glob[GK_VPI_M] - t.glob[GK_VPI_N]);
+    if (argc > 3 && !strcmp(argv[3], "user")) o.glob0 = g0;
+    double t0 = now();
+    int rc = gk_vpi_fit(&d, GK_VPI2, &o, &res, &e);
+    double dt = now() - t0;
+    if (rc == GK_OK) {
+      printf("case %lu nl %zu np %zu w %d chi2 %.12e cpu %.3f conv %d bnd %d\n", seed, nl, np, w, res.chi2, dt,
+             res.converged, res.boundary);
+      gk_vpi_result_free(&res);
+    } else printf("case %lu nl %zu np %zu w %d FAIL rc %d\n", seed, nl, np, w, rc);
+    fflush(stdout);
+    synth_free(&t);
+  }
+  gsl_rng_free(r);
+  return 0;
+}
