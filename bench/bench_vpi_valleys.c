@@ -24,11 +24,16 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
 #include "gainkit/vpi.h"
-/* gcc 12 -O2 sees np - 1 wrap around for a run-time np (it is >= 20 here) */
+/* gcc 12 -O2 sees np - 1 wrap around for a run-time np (it is >= 20 here);
+ * clang has no such warning group (and -Werror refuses unknown ones) */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include "vpi_synth.h"
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 
 static const char *nm[] = {"P1", "P2", "m", "n", "gl1", "tr", "peakg"};
 static void head(const gk_vpi_result *r, double *v, double *se)
