@@ -28,17 +28,11 @@ int main(int argc, char **argv)
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   for (int c = 0; c < n; c++) {
     unsigned long seed = s0 + c;
-    gsl_rng_set(r, 1000 + seed);
-    double g[4];
-    g[0] = exp(log(0.1) + gsl_rng_uniform(r) * log(200.0));   /* P1 0.1 .. 20 */
-    g[1] = exp(log(0.3) + gsl_rng_uniform(r) * log(10.0));    /* P2 0.3 .. 3 */
-    g[3] = 0.8 + 1.7 * gsl_rng_uniform(r);                    /* n */
-    g[2] = g[3] + 0.5 + 2.0 * gsl_rng_uniform(r);             /* m */
-    size_t nl = 130 + (size_t)(gsl_rng_uniform(r) * 170), np = 20 + (size_t)(gsl_rng_uniform(r) * 20);
-    int w = (int)(seed % 3);  /* 0 none, 1 relative, 2 poisson */
-    double bg = 0.5 + 3 * gsl_rng_uniform(r);
+    synth_design s = synth_random_design(r, seed);
+    size_t nl = s.nl, np = s.np;
+    int w = s.w;
     vpi_truth t;
-    synth_make_full(&t, nl, np, bg, 0.01, seed, 0.1, 2.0, g);
+    synth_make_full(&t, nl, np, s.bg, 0.01, seed, 0.1, 2.0, s.g);
     for (size_t k = 0; k < nl * np && w != 1; k++)
       t.sigma[k] = w == 2 ? sqrt(t.intensity[k] > 1 ? t.intensity[k] : 1) : 1;
     gk_vpi_data d = {.nl = nl, .np = np, .lambda = t.lambda, .pump = t.pump, .intensity = t.intensity,

@@ -124,18 +124,10 @@ int main(int argc, char **argv)
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   for (int c = 0; c < n; c++) {
     unsigned long seed = s0 + c;
-    gsl_rng_set(r, 1000 + seed);
-    double g[4];
-    g[0] = exp(log(0.1) + gsl_rng_uniform(r) * log(200.0));
-    g[1] = exp(log(0.3) + gsl_rng_uniform(r) * log(10.0));
-    g[3] = 0.8 + 1.7 * gsl_rng_uniform(r);
-    g[2] = g[3] + 0.5 + 2.0 * gsl_rng_uniform(r);
-    size_t nl = 130 + (size_t)(gsl_rng_uniform(r) * 170), np = 20 + (size_t)(gsl_rng_uniform(r) * 20);
-    int w = (int)(seed % 3);
-    double bg = 0.5 + 3 * gsl_rng_uniform(r);
+    synth_design s = synth_random_design(r, seed);
     char lab[32];
     snprintf(lab, sizeof lab, "case%lu", seed);
-    one(lab, nl, np, bg, 0.1, seed, g, w);
+    one(lab, s.nl, s.np, s.bg, 0.1, seed, s.g, s.w);
   }
   gsl_rng_free(r);
   return 0;

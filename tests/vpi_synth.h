@@ -112,4 +112,26 @@ static inline void synth_make(vpi_truth *t, size_t nl, size_t np, double bg, dou
   synth_make_full(t, nl, np, bg, noise, seed, 0.1, 2.0, NULL);
 }
 
+/* A random vpi2 design of the stress tools (bench_vpi_stress.c,
+ * bench_vpi_valleys.c): the globals g (P1 0.1-20, P2 0.3-3, n 0.8-2.5,
+ * m - n 0.5-2.5), the size (130-300 wavelengths x 20-40 pumps), the
+ * weighting (seed mod 3: 0 none, 1 relative, 2 Poisson) and the background,
+ * drawn from r seeded with 1000 + seed, so that both tools see the same
+ * case for the same seed. */
+typedef struct synth_design { double g[4], bg; size_t nl, np; int w; } synth_design;
+static inline synth_design synth_random_design(gsl_rng *r, unsigned long seed)
+{
+  synth_design s;
+  gsl_rng_set(r, 1000 + seed);
+  s.g[0] = exp(log(0.1) + gsl_rng_uniform(r) * log(200.0));
+  s.g[1] = exp(log(0.3) + gsl_rng_uniform(r) * log(10.0));
+  s.g[3] = 0.8 + 1.7 * gsl_rng_uniform(r);
+  s.g[2] = s.g[3] + 0.5 + 2.0 * gsl_rng_uniform(r);
+  s.nl = 130 + (size_t)(gsl_rng_uniform(r) * 170);
+  s.np = 20 + (size_t)(gsl_rng_uniform(r) * 20);
+  s.w = (int)(seed % 3);
+  s.bg = 0.5 + 3 * gsl_rng_uniform(r);
+  return s;
+}
+
 #endif
