@@ -72,18 +72,14 @@ static int dump_case(double noise, const double *glob, int weighted, unsigned lo
   size_t nl = 400, np = 40;
   vpi_truth t;
   synth_make_full(&t, nl, np, 2.0, noise, seed, 0.1, 2.0, glob);
-  for (size_t k = 0; k < nl * np && weighted != 1; k++)
-    t.sigma[k] = weighted == 2 ? sqrt(t.intensity[k] > 1 ? t.intensity[k] : 1) : 1;
-  gk_vpi_data d = {.nl = nl, .np = np, .lambda = t.lambda, .pump = t.pump, .intensity = t.intensity,
-                   .sigma = weighted ? t.sigma : NULL, .F = t.F, .L = t.L};
+  gk_vpi_data d;
+  synth_weighting(&t, weighted, &d);
   gk_vpi_result r;
   gk_error e;
   gk_vpi_options o;
   gk_vpi_options_default(&o);
   double g0[GK_VPI_NGLOB];
-  g0[GK_VPI_P1] = 1.3 * t.glob[GK_VPI_P1], g0[GK_VPI_P2] = 0.8 * t.glob[GK_VPI_P2];
-  g0[GK_VPI_N] = 1.2 * t.glob[GK_VPI_N];
-  g0[GK_VPI_M] = g0[GK_VPI_N] + 0.8 * (t.glob[GK_VPI_M] - t.glob[GK_VPI_N]);
+  synth_user_start(&t, g0);
   if (user_start) o.glob0 = g0;
   double t0 = now();
   int rc = gk_vpi_fit(&d, GK_VPI2, &o, &r, &e);

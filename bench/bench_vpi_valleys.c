@@ -49,14 +49,10 @@ static void one(const char *label, size_t nl, size_t np, double bg, double pmin,
   if (nl < 4 || np < 4) return;
   vpi_truth t;
   synth_make_full(&t, nl, np, bg, 0.01, seed, pmin, 2.0, glob);
-  for (size_t k = 0; k < nl * np && w != 1; k++)
-    t.sigma[k] = w == 2 ? sqrt(t.intensity[k] > 1 ? t.intensity[k] : 1) : 1;
-  gk_vpi_data d = {.nl = nl, .np = np, .lambda = t.lambda, .pump = t.pump, .intensity = t.intensity,
-                   .sigma = w ? t.sigma : NULL, .F = t.F, .L = t.L};
+  gk_vpi_data d;
+  synth_weighting(&t, w, &d);
   double g0[GK_VPI_NGLOB];
-  g0[GK_VPI_P1] = 1.3 * t.glob[GK_VPI_P1], g0[GK_VPI_P2] = 0.8 * t.glob[GK_VPI_P2];
-  g0[GK_VPI_N] = 1.2 * t.glob[GK_VPI_N];
-  g0[GK_VPI_M] = g0[GK_VPI_N] + 0.8 * (t.glob[GK_VPI_M] - t.glob[GK_VPI_N]);
+  synth_user_start(&t, g0);
   const double *starts[3] = {NULL, g0, t.glob};
   const char *sn[3] = {"auto", "user", "truth"};
   double v[3][7], se[3][7], chi[3], cr[3] = {1, 1, 1};

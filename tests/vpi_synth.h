@@ -91,6 +91,26 @@ static inline void synth_data(const vpi_truth *t, int weighted, gk_vpi_data *d)
   *d = x;
 }
 
+/* The weighting w of the benchmarks and stress tools (0 none, 1 relative,
+ * 2 Poisson): Poisson sets sigma = sqrt(max(I, 1)), none sets sigma = 1
+ * (unused: the data leave sigma out), relative keeps the generating noise's
+ * sigma; then the library's data view of t (synth_data). */
+static inline void synth_weighting(vpi_truth *t, int w, gk_vpi_data *d)
+{
+  for (size_t k = 0; k < t->nl * t->np && w != 1; k++)
+    t->sigma[k] = w == 2 ? sqrt(t->intensity[k] > 1 ? t->intensity[k] : 1) : 1;
+  synth_data(t, w != 0, d);
+}
+
+/* The "reasonable user start" of bench_vpi and the stress tools: the true
+ * globals perturbed (P1 x 1.3, P2 x 0.8, n x 1.2, m - n x 0.8). */
+static inline void synth_user_start(const vpi_truth *t, double g0[GK_VPI_NGLOB])
+{
+  g0[GK_VPI_P1] = 1.3 * t->glob[GK_VPI_P1], g0[GK_VPI_P2] = 0.8 * t->glob[GK_VPI_P2];
+  g0[GK_VPI_N] = 1.2 * t->glob[GK_VPI_N];
+  g0[GK_VPI_M] = g0[GK_VPI_N] + 0.8 * (t->glob[GK_VPI_M] - t->glob[GK_VPI_N]);
+}
+
 /* Threshold pump of wavelength i (net gain gamma dn(P) - alpha reaching
  * target) from its definition on the true parameters, by bisection on the
  * independent synth_dn over [1e-4, 10 pmax]. */

@@ -526,18 +526,15 @@ static void test_valleys_refit(void)
   const double glob[4] = {0.19806417272033741, 0.33107439983327436, 2.2990384713513778, 1.5839655200717973};
   vpi_truth t;
   synth_make_full(&t, 200, 23, 2.3081726869568229, 0.01, 2, 0.1, 2.0, glob);
-  for (size_t k = 0; k < t.nl * t.np; k++) t.sigma[k] = sqrt(t.intensity[k] > 1 ? t.intensity[k] : 1);
   gk_vpi_data d;
-  synth_data(&t, 1, &d);
+  synth_weighting(&t, 2, &d); /* Poisson */
   gk_vpi_result r, q;
   gk_error e;
   CHECK_INT(gk_vpi_fit(&d, GK_VPI2, NULL, &r, &e), GK_OK);
   gk_vpi_options o;
   gk_vpi_options_default(&o);
-  double g0[4];
-  g0[GK_VPI_P1] = 1.3 * t.glob[GK_VPI_P1], g0[GK_VPI_P2] = 0.8 * t.glob[GK_VPI_P2];
-  g0[GK_VPI_N] = 1.2 * t.glob[GK_VPI_N];
-  g0[GK_VPI_M] = g0[GK_VPI_N] + 0.8 * (t.glob[GK_VPI_M] - t.glob[GK_VPI_N]);
+  double g0[GK_VPI_NGLOB];
+  synth_user_start(&t, g0);
   o.glob0 = g0;
   CHECK_INT(gk_vpi_fit(&d, GK_VPI2, &o, &q, &e), GK_OK);
   printf("  valleys: automatic chi2 %.10g, user start %.10g\n", r.chi2, q.chi2);
