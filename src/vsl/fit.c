@@ -484,16 +484,28 @@ static double grid_refine(prof_ws *ws, grid_best *b, double h, int ng, prof *bes
   return bestg;
 }
 
-/* vsl2's grid scan: eg[i] = e^{g0 x_i}, eg[n + i] = e^{h x_i} with
- * x_i = L_i - Lmax, two at a time (vexp.h) */
-GK_VEXP_OUTLINE void grid_vexp(const gk_vsl_data *d, double g0, double h, double *eg)
+/* The grid scan's exponentials: eg[i] = e^{a x_i}, eg[n + i] = e^{b x_i}
+ * with x_i = L_i - Lmax, or Ls (m_i - m_{n-1}) for emp (ws->kind). emp and
+ * vsl2's scan (ws->vx) take them two at a time (vexp.h); vsl1's keeps
+ * libm's: its start also seeds sat-exact's grid (guess_), whose fits
+ * follow the seed's last bits. */
+static void grid_exps(const prof_ws *ws, double a, double b, double *eg)
 {
+  const gk_vsl_data *d = ws->d;
   size_t n = d->n;
-  double Lm = d->L[n - 1];
+  double Lm = d->L[n - 1], *es = eg + n;
+  if (!ws->kind && !ws->vx) {
+    for (size_t i = 0; i < n; i++) {
+      double x = d->L[i] - Lm;
+      eg[i] = exp(a * x);
+      es[i] = exp(b * x);
+    }
+    return;
+  }
   for (size_t i = 0; i < n; i++) {
-    double x = d->L[i] - Lm;
-    eg[i] = g0 * x;
-    eg[n + i] = h * x;
+    double x = ws->kind ? ws->Ls * (ws->m[i] - ws->m[n - 1]) : d->L[i] - Lm;
+    eg[i] = a * x;
+    es[i] = b * x;
   }
   gk_vexp(eg, eg, 2 * n);
 }
@@ -512,8 +524,7 @@ static double grid_g2(const gk_vsl_data *d, int kind, double Ls, int with_bg, pr
   best->chi2 = INFINITY;
   if (best2) { best2->chi2 = INFINITY; *g2 = gs; }
   /* vsl2 (best2): the exponentials of its grid and refinement two at a
-   * time (vexp.h). vsl1's grid keeps libm's: its start also seeds
-   * sat-exact's grid (guess_), whose fits follow the seed's last bits. */
+   * time (grid_exps, profile_vx) */
   const int vx = best2 != NULL && kind == 0;
   prof_ws ws;
   if (prof_init(&ws, d, kind, Ls, with_bg, vx) != GK_OK) return gs;
@@ -524,24 +535,9 @@ static double grid_g2(const gk_vsl_data *d, int kind, double Ls, int with_bg, pr
                        .kbest = -1};
   size_t n = d->n;
   prof p2, *o2 = best2 ? &p2 : NULL;
-  double *eg = ws.w + (vx ? 5 : 4) * n, *es = eg + n;
-  if (eg && kind) {
-    /* emp: the exponentials two at a time (vexp.h) */
-    for (size_t i = 0; i < n; i++) {
-      double x = Ls * (ws.m[i] - ws.m[n - 1]);
-      eg[i] = glo * x;
-      es[i] = h * x;
-    }
-    gk_vexp(eg, eg, 2 * n);
-  } else if (eg && vx) {
-    grid_vexp(d, glo, h, eg);
-  } else if (eg)
-    for (size_t i = 0; i < n; i++) {
-      double x = d->L[i] - Lm;
-      eg[i] = exp(glo * x);
-      es[i] = exp(h * x);
-    }
-  const int empg = kind && eg && !with_bg && !o2;
+  double *eg = ws.w + (vx ? 5 : 4) * n, *es = eg + n; /* (prof_init's block) */
+  grid_exps(&ws, glo, h, eg);
+  const int empg = kind && !with_bg && !o2;
   for (int k = 0; k <= NG; k++) {
     double g = glo + h * k;
     prof p = empg ? emp_grid_point(&ws, eg, es) : profile_e(&ws, g, eg, es, o2);
@@ -550,21 +546,7 @@ static double grid_g2(const gk_vsl_data *d, int kind, double Ls, int with_bg, pr
   }
   /* the slope estimate's neighbourhood, where the grid is coarse relative
    * to the gain itself */
-  if (eg && kind) {
-    for (size_t i = 0; i < n; i++) {
-      double x = Ls * (ws.m[i] - ws.m[n - 1]);
-      eg[i] = 0.7 * gs * x;
-      es[i] = 0.1 * gs * x;
-    }
-    gk_vexp(eg, eg, 2 * n);
-  } else if (eg && vx) {
-    grid_vexp(d, 0.7 * gs, 0.1 * gs, eg);
-  } else if (eg)
-    for (size_t i = 0; i < n; i++) {
-      double x = d->L[i] - Lm;
-      eg[i] = exp(0.7 * gs * x);
-      es[i] = exp(0.1 * gs * x);
-    }
+  grid_exps(&ws, 0.7 * gs, 0.1 * gs, eg);
   for (int k = 0; k < 8; k++) {
     double g = gs * (0.7 + 0.1 * k);
     prof p = empg ? emp_grid_point(&ws, eg, es) : profile_e(&ws, g, eg, es, o2);
