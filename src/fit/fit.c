@@ -1057,14 +1057,12 @@ gk_fit_workspace *gk_fit_alloc(const gk_fit_type *type, const gk_fit_options *op
   }
   /* theta0, gn_t, gn_f: one block starting at theta0 */
   ws->theta0 = calloc(2 * p + n, sizeof *ws->theta0);
-  if (ws->theta0) {
-    ws->gn_t = ws->theta0 + p;
-    ws->gn_f = ws->gn_t + p;
-  }
   if (!ws->theta0) {
     gk_fit_free(ws);
     return NULL;
   }
+  ws->gn_t = ws->theta0 + p;
+  ws->gn_f = ws->gn_t + p;
   if (ws->type->alloc) {
     ws->state = ws->type->alloc(&ws->opt, n, p);
     if (!ws->state) {

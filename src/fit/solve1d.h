@@ -52,11 +52,11 @@ double gk_min_parabolic(double (*f)(double x, void *ctx), void *ctx, double x, d
  * Returns GK_OK, or GK_EDOM when it does not settle within max_iter
  * iterations or the bracket collapses (the caller falls back to
  * gk_root_brent on a proper bracket). */
+int gk_root_newton_safe(double (*fdf)(double x, void *ctx, double *df), void *ctx, double x, double lo, double hi,
+                        double xtol_rel, double stall_rel, int max_iter, double *root);
 /* gk_root_newton_safe_inl: the same, inline (sat-exact's inversions in
  * src/vsl run it ~400 000 times per fit, and inlined their x(y) is called
  * directly; the same arithmetic, C11 without contraction) */
-int gk_root_newton_safe(double (*fdf)(double x, void *ctx, double *df), void *ctx, double x, double lo, double hi,
-                        double xtol_rel, double stall_rel, int max_iter, double *root);
 static inline int gk_root_newton_safe_inl(double (*fdf)(double x, void *ctx, double *df), void *ctx, double x,
                                           double lo, double hi, double xtol_rel, double stall_rel, int max_iter,
                                           double *root)

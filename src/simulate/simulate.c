@@ -1528,6 +1528,14 @@ static void flux_team_run(flux_team *T)
   }
 }
 
+/* A team's memory, whatever part of it was allocated (T from calloc). */
+static void flux_team_release(flux_team *T)
+{
+  free(T->xf);
+  free(T->xpub);
+  free(T);
+}
+
 /* Stops and joins the started workers (also a start that got fewer threads). */
 static void flux_team_stop(flux_team *T)
 {
@@ -1540,9 +1548,7 @@ static void flux_team_stop(flux_team *T)
   for (size_t t = 0; t < T->started; t++) pthread_join(T->th[t], NULL);
   pthread_cond_destroy(&T->cv);
   pthread_mutex_destroy(&T->mu);
-  free(T->xf);
-  free(T->xpub);
-  free(T);
+  flux_team_release(T);
 }
 
 /* n threads for S (the caller and n - 1 workers). Fewer if threads cannot
@@ -1568,9 +1574,7 @@ static flux_team *flux_team_start(sim *S, size_t n)
     T->xf = aligned_alloc(64, bytes);
     T->xpub = aligned_alloc(64, sizeof *T->xpub);
     if (!T->xf || !T->xpub) {
-      free(T->xf);
-      free(T->xpub);
-      free(T);
+      flux_team_release(T);
       return NULL;
     }
     T->xb = T->xf + nwork * FLUX_BLK;
@@ -1585,16 +1589,12 @@ static flux_team *flux_team_start(sim *S, size_t n)
   atomic_init(&T->bar[0], 0);
   atomic_init(&T->bar[1], 0);
   if (pthread_mutex_init(&T->mu, NULL)) {
-    free(T->xf);
-    free(T->xpub);
-    free(T);
+    flux_team_release(T);
     return NULL;
   }
   if (pthread_cond_init(&T->cv, NULL)) {
     pthread_mutex_destroy(&T->mu);
-    free(T->xf);
-    free(T->xpub);
-    free(T);
+    flux_team_release(T);
     return NULL;
   }
   sigset_t all, old;

@@ -1076,7 +1076,8 @@ int gk_vpi_fit(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *o
    * refit that ran out of iterations does not replace a converged result
    * (test_coverage_vpi2: seed 4's lowest refit stopped at the limit). */
   size_t nsearch = res->n_iter;
-  for (size_t k = 0; k < nfound && !(opt && opt->glob0); k++) {
+  size_t nrefit = opt && opt->glob0 ? 0 : nfound; /* (a user start: no search, nothing to refit) */
+  for (size_t k = 0; k < nrefit; k++) {
     gk_vpi_options o;
     if (opt) o = *opt;
     else gk_vpi_options_default(&o);
