@@ -34,6 +34,7 @@
 #include "gainkit/error.h"
 #include "gainkit/data.h"
 #include "gainkit/io.h"
+#include "gainkit/progress.h"
 
 #include "gainkit/export.h"
 
@@ -212,7 +213,8 @@ void gk_vpi_result_free(gk_vpi_result *res);
  * profile.c, docs/vpi.md): fills res->th_*_plo/phi, th_*_pdet, sets
  * profiled and replaces th_*_determined by the profile's verdict. Costs
  * some tens of refits of the full problem per threshold. GK_OK, GK_EUSAGE
- * (level outside (0, 1), res not a fit of d), GK_ENOMEM. */
+ * (level outside (0, 1), res not a fit of d), GK_ENOMEM, GK_ECANCELLED
+ * (only from gk_vpi_profile_thresholds_ex's progress). */
 int gk_vpi_profile_thresholds(const gk_vpi_data *d, gk_vpi_result *res, double level,
                               gk_error *err);
 /* Bootstrap replicates of the criterion's calibration by default. */
@@ -227,6 +229,13 @@ int gk_vpi_profile_thresholds(const gk_vpi_data *d, gk_vpi_result *res, double l
  * towards the missing estimate) and it is not determined. */
 int gk_vpi_profile_thresholds_boot(const gk_vpi_data *d, gk_vpi_result *res, double level,
                                    size_t nboot, gk_error *err);
+/* The same with progress reporting and cancellation: progress (may be
+ * NULL) is told done of total work units (bootstrap replicates and the
+ * four sides of the two intervals) before every refit; a non-zero return
+ * stops the computation within one refit with GK_ECANCELLED; res's
+ * interval fields are then partial and its profiled flag is 0. */
+int gk_vpi_profile_thresholds_ex(const gk_vpi_data *d, gk_vpi_result *res, double level,
+                                 size_t nboot, const gk_progress *progress, gk_error *err);
 
 /* Default F: the spectrum of the lowest pump normalised to unit maximum
  * (negative samples clipped to 0). F has nl entries. */

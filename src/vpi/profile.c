@@ -54,6 +54,19 @@ enum { PROF_MAX_STEPS = 60, PROF_ITER = 300, PROF_SCREEN = 8, PROF_KEEP = 2 };
  * outside are not worth 24 screening fits */
 #define PROF_GRID_GATE 8.0
 
+/* Progress and cancellation (gk_vpi_profile_thresholds_ex): the work is
+ * counted in bootstrap replicates and profile sides (nboot + 4 units, a
+ * side counted when it ends, or when it is not needed). The callback is
+ * polled before every fit, so a request to stop is honoured within one
+ * pinned fit (one full fit in the bootstrap); the function then returns
+ * GK_ECANCELLED with the result's profiled flag 0. */
+typedef struct prog {
+  const gk_progress *cb;
+  size_t done, total;
+} prog;
+
+static int prog_stop(const prog *g) { return gk_progress_update(g->cb, g->done, g->total) != 0; }
+
 typedef struct prof {
   const gk_vpi_data *d;
   gk_vpi_result *r;
@@ -61,6 +74,7 @@ typedef struct prof {
   size_t nl, ns, fits;  /* ns: doubles per state (gamma, alpha, glob) */
   double *tmp;          /* 2 states of scratch */
   double *shape;        /* gamma, alpha of gk_vpi_fit's data-driven start (grid_restarts) */
+  prog *pg;
 } prof;
 
 /* One pinned fit at ln P from the state `from` into `to`; its chi2, NaN
@@ -71,6 +85,10 @@ static double pinned1(prof *p, double x, const double *from, double *to, int *st
   double chi2 = NAN;
   int conv = 0;
   memcpy(to, from, p->ns * sizeof(double));
+  if (prog_stop(p->pg)) {
+    *st = GK_ECANCELLED;
+    return NAN;
+  }
   p->fits++;
   int rc = vpi_fit_pinned(p->d, p->r->model, p->r->ipk, p->target, exp(x), PROF_ITER, to, to + nl,
                           to + 2 * nl, &chi2, &conv);
@@ -150,6 +168,10 @@ static double grid_restarts(prof *p, double x, double best, double *to, int *st)
   double *s0 = p->tmp + p->ns, *tmp = p->tmp, chi2;
   int conv;
   for (size_t g = 0; g < 2 * ng && !*st; g++) {
+    if (prog_stop(p->pg)) {
+      *st = GK_ECANCELLED;
+      break;
+    }
     restart_state(p, g, ng, s0);
     chi2 = NAN;
     int rc = vpi_fit_pinned(p->d, p->r->model, p->r->ipk, p->target, exp(x), PROF_SCREEN, s0, s0 + nl,
@@ -279,7 +301,7 @@ static int side(prof *p, double x0, double step0, int dir, double xlo, double xh
 
 static int profile_one(const gk_vpi_data *d, gk_vpi_result *r, double target, double est,
                        double est_se, double crit, double zq, double *plo, double *phi, int *pdet,
-                       size_t *fits)
+                       size_t *fits, prog *pg)
 {
   *plo = *phi = NAN;
   *pdet = 0;
@@ -300,7 +322,7 @@ static int profile_one(const gk_vpi_data *d, gk_vpi_result *r, double target, do
     est_se = NAN;
   }
   prof p = {.d = d, .r = r, .target = target, .crit = crit, .chi_ref = r->chi2, .nl = d->nl,
-            .ns = 2 * d->nl + GK_VPI_NGLOB};
+            .ns = 2 * d->nl + GK_VPI_NGLOB, .pg = pg};
   double *s0 = malloc((5 * p.ns + 2 * d->nl) * sizeof(double));
   if (!s0) return GK_ENOMEM;
   p.tmp = s0 + 3 * p.ns;
@@ -335,6 +357,7 @@ static int profile_one(const gk_vpi_data *d, gk_vpi_result *r, double target, do
   }
   if (!st && x0 > xlo && beyond >= 0)
     st = side(&p, x0, step, -1, xlo, fmin(x0, xhi), s0, s0 + p.ns, plo, &clo);
+  pg->done++;
   if (!st && x0 < xhi && beyond <= 0)
     st = side(&p, x0, step, +1, fmax(x0, xlo), xhi, s0, s0 + p.ns, phi, &chi);
   free(s0);
@@ -382,7 +405,7 @@ static int profile_one(const gk_vpi_data *d, gk_vpi_result *r, double target, do
  * start plus 2 nboot pinned fits. */
 #define BOOT_SEED 20240601UL
 static int boot_factors(const gk_vpi_data *d, gk_vpi_result *r, size_t nboot, double *fac,
-                        size_t *fits)
+                        size_t *fits, prog *pg)
 {
   const double est[2] = {r->th_gl1, r->th_tr}, target[2] = {1.0 / d->L, 0.0};
   fac[0] = fac[1] = 1;
@@ -410,7 +433,11 @@ static int boot_factors(const gk_vpi_data *d, gk_vpi_result *r, size_t nboot, do
   double sum[2] = {0, 0};
   size_t cnt[2] = {0, 0};
   int st = GK_OK;
-  for (size_t b = 0; b < nboot && !st; b++) {
+  for (size_t b = 0; b < nboot && !st; b++, pg->done++) {
+    if (prog_stop(pg)) {
+      st = GK_ECANCELLED;
+      break;
+    }
     for (size_t k = 0; k < n; k++) y[k] = mu[k] + gsl_ran_gaussian(rng, (d->sigma ? d->sigma[k] : 1) * s);
     gk_vpi_data db = *d;
     db.intensity = y;
@@ -429,6 +456,10 @@ static int boot_factors(const gk_vpi_data *d, gk_vpi_result *r, size_t nboot, do
       memcpy(g, r->gamma, nl * sizeof(double));
       memcpy(a, r->alpha, nl * sizeof(double));
       memcpy(gl4, r->glob, sizeof gl4);
+      if (prog_stop(pg)) {
+        st = GK_ECANCELLED;
+        break;
+      }
       rc = vpi_fit_pinned(&db, r->model, r->ipk, target[w], est[w], PROF_ITER, g, a, gl4, &c2, &conv);
       (*fits)++;
       if (rc == GK_ENOMEM) st = rc;
@@ -458,6 +489,19 @@ int gk_vpi_profile_thresholds(const gk_vpi_data *d, gk_vpi_result *r, double lev
 int gk_vpi_profile_thresholds_boot(const gk_vpi_data *d, gk_vpi_result *r, double level,
                                    size_t nboot, gk_error *err)
 {
+  return gk_vpi_profile_thresholds_ex(d, r, level, nboot, NULL, err);
+}
+
+/* The status of a failed step as the caller's error. */
+static int prof_error(int st, gk_error *err)
+{
+  if (st == GK_ECANCELLED) return gk_error_set(err, GK_ECANCELLED, NULL, 0, "profile intervals cancelled");
+  return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
+}
+
+int gk_vpi_profile_thresholds_ex(const gk_vpi_data *d, gk_vpi_result *r, double level,
+                                 size_t nboot, const gk_progress *progress, gk_error *err)
+{
   if (!(level > 0 && level < 1))
     return gk_error_set(err, GK_EUSAGE, NULL, 0, "profile level must lie in (0, 1), got %g", level);
   if (!r || !r->gamma || r->nl != d->nl || r->np != d->np || !d->pump || r->ipk >= d->nl)
@@ -467,11 +511,13 @@ int gk_vpi_profile_thresholds_boot(const gk_vpi_data *d, gk_vpi_result *r, doubl
    * thresholds keep their linearised band (profiled stays 0). */
   if (r->boundary) return GK_OK;
   double s2 = isfinite(r->chi2_red) && r->chi2_red > 0 ? r->chi2_red : 1;
-  if (!r->prof_boot_done || r->prof_nboot != nboot) {
+  int reboot = !r->prof_boot_done || r->prof_nboot != nboot;
+  prog pg = {progress, 0, (reboot ? nboot : 0) + 4};
+  if (reboot) {
     double fac[2];
     r->prof_boot_fits = 0;
-    if (boot_factors(d, r, nboot, fac, &r->prof_boot_fits))
-      return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
+    int sb = boot_factors(d, r, nboot, fac, &r->prof_boot_fits, &pg);
+    if (sb) return prof_error(sb, err);
     r->prof_factor_gl1 = fac[0], r->prof_factor_tr = fac[1];
     r->prof_nboot = nboot;
     r->prof_boot_done = 1;
@@ -481,12 +527,17 @@ int gk_vpi_profile_thresholds_boot(const gk_vpi_data *d, gk_vpi_result *r, doubl
   double crit1 = r->prof_crit_gl1 * s2, zq1 = sqrt(r->prof_crit_gl1);
   double crit0 = r->prof_crit_tr * s2, zq0 = sqrt(r->prof_crit_tr);
   r->prof_fits = 0;
+  pg.done = pg.total - 4;
+  r->profiled = 0;  /* until both intervals are complete (an error or a cancel leaves them partial) */
   int st = profile_one(d, r, 1.0 / d->L, r->th_gl1, r->th_gl1_se, crit1, zq1, &r->th_gl1_plo,
-                       &r->th_gl1_phi, &r->th_gl1_pdet, &r->prof_fits);
+                       &r->th_gl1_phi, &r->th_gl1_pdet, &r->prof_fits, &pg);
+  pg.done = pg.total - 2;
   if (!st)
     st = profile_one(d, r, 0.0, r->th_tr, r->th_tr_se, crit0, zq0, &r->th_tr_plo, &r->th_tr_phi,
-                     &r->th_tr_pdet, &r->prof_fits);
-  if (st) return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
+                     &r->th_tr_pdet, &r->prof_fits, &pg);
+  if (st) return prof_error(st, err);
+  pg.done = pg.total;
+  gk_progress_update(progress, pg.done, pg.total);
   r->profiled = 1;
   r->prof_level = level;
   r->th_gl1_determined = r->th_gl1_pdet;

@@ -326,6 +326,8 @@ case_ "s-tend\.yaml: the run needs at least [0-9.e+]+ time steps" "simulate: t_e
 case_ "s-tstart\.yaml:[0-9]+: t_start: must lie within \+-10 s" "simulate: t_start -100 s" simulate s-tstart.yaml
 case_ "s-work\.yaml: the run needs at least .* updates, more than 2e\+11" "simulate: accuracy 1e-6 on 1000 x 1000 cells" simulate s-work.yaml
 GAINKIT_MAX_SECONDS=1 case_ "time limit of 1 s \(GAINKIT_MAX_SECONDS\) exceeded" "simulate: wall-clock guard" simulate s-slow.yaml
+# vpi: the threshold intervals (~3 s of the bundled series' 3.6 s) are under the guard
+GAINKIT_MAX_SECONDS=0.2 case_ "time limit of 0\.2 s \(GAINKIT_MAX_SECONDS\) exceeded" "vpi: wall-clock guard in the threshold intervals" vpi "$SRC/examples/vpi-ddab.csv" --model vpi1
 case_ "--vsl: '4\.9e-324' $OOR" "simulate: subnormal stripe length" simulate sim.yaml --vsl 4.9e-324
 case_ "--vpi: '1e300' $OOR" "simulate: astronomical fluence" simulate sim.yaml --vpi 1e300
 # reader shape limits: memory linear in the input

@@ -5,6 +5,7 @@
 #include "gk_test.h"
 #include "gainkit/gainkit.h"
 #include <math.h>
+#include "vpi_synth.h"
 
 typedef struct { size_t calls, stop_after; } stopper;
 static int stop_cb(void *ctx, size_t done, size_t total)
@@ -87,11 +88,77 @@ static void test_vsl_spectral(void)
   CHECK(strcmp(gk_strerror(GK_ECANCELLED), "cancelled") == 0);
 }
 
+/* Records every call: done never decreases, never passes total, total
+ * never changes; stops after stop_after calls (0: never). */
+typedef struct { size_t calls, stop_after, last_done, total; int monotone; } recorder;
+static int record_cb(void *ctx, size_t done, size_t total)
+{
+  recorder *r = ctx;
+  if (r->calls && (done < r->last_done || total != r->total)) r->monotone = 0;
+  if (done > total) r->monotone = 0;
+  r->last_done = done, r->total = total;
+  r->calls++;
+  return r->stop_after && r->calls > r->stop_after;
+}
+
+/* The VPI profile intervals: progress counts bootstrap replicates and
+ * interval sides to total, the intervals are the same bits as without a
+ * callback, and a stop request returns GK_ECANCELLED with profiled 0; the
+ * same result then profiles normally (the cancelled bootstrap is redone). */
+static void test_vpi_profile(void)
+{
+  vpi_truth t;
+  synth_make(&t, 40, 12, 0.3, 0.02, 3);
+  gk_vpi_data d;
+  synth_data(&t, 1, &d);
+  gk_vpi_result a, b;
+  gk_error e;
+  gk_error_clear(&e);
+  CHECK_INT(gk_vpi_fit(&d, GK_VPI1, NULL, &a, &e), GK_OK);
+  CHECK_INT(gk_vpi_fit(&d, GK_VPI1, NULL, &b, &e), GK_OK);
+  CHECK_INT(gk_vpi_profile_thresholds_boot(&d, &a, 0.95, 3, &e), GK_OK);
+  recorder rec = {0, 0, 0, 0, 1};
+  gk_progress p = {record_cb, &rec};
+  CHECK_INT(gk_vpi_profile_thresholds_ex(&d, &b, 0.95, 3, &p, &e), GK_OK);
+  CHECK(rec.monotone);
+  CHECK_INT(rec.total, 3 + 4);
+  CHECK_INT(rec.last_done, rec.total);
+  CHECK(rec.calls > 7);  /* polled before every refit, not only per unit */
+  CHECK(a.profiled && b.profiled);
+  CHECK(memcmp(&a.th_gl1_plo, &b.th_gl1_plo, sizeof a.th_gl1_plo) == 0);
+  CHECK(memcmp(&a.th_gl1_phi, &b.th_gl1_phi, sizeof a.th_gl1_phi) == 0);
+  CHECK(memcmp(&a.th_tr_plo, &b.th_tr_plo, sizeof a.th_tr_plo) == 0);
+  CHECK(memcmp(&a.th_tr_phi, &b.th_tr_phi, sizeof a.th_tr_phi) == 0);
+  CHECK_INT(a.prof_fits, b.prof_fits);
+  gk_vpi_result_free(&b);
+  /* cancelled in the bootstrap, then in the profile sides */
+  size_t stops[2] = {2, rec.calls - 3};
+  for (int k = 0; k < 2; k++) {
+    CHECK_INT(gk_vpi_fit(&d, GK_VPI1, NULL, &b, &e), GK_OK);
+    recorder rs = {0, stops[k], 0, 0, 1};
+    gk_progress ps = {record_cb, &rs};
+    gk_error_clear(&e);
+    CHECK_INT(gk_vpi_profile_thresholds_ex(&d, &b, 0.95, 3, &ps, &e), GK_ECANCELLED);
+    CHECK_INT(e.code, GK_ECANCELLED);
+    CHECK(strstr(e.msg, "cancelled") != NULL);
+    CHECK(!b.profiled);
+    CHECK_INT(rs.calls, stops[k] + 1);  /* nothing polled after the stop */
+    CHECK_INT(gk_vpi_profile_thresholds_boot(&d, &b, 0.95, 3, &e), GK_OK);
+    CHECK(b.profiled);
+    CHECK(memcmp(&a.th_tr_phi, &b.th_tr_phi, sizeof a.th_tr_phi) == 0);
+    CHECK(memcmp(&a.th_gl1_plo, &b.th_gl1_plo, sizeof a.th_gl1_plo) == 0);
+    gk_vpi_result_free(&b);
+  }
+  gk_vpi_result_free(&a);
+  synth_free(&t);
+}
+
 int main(void)
 {
   RUN(test_sim_run);
   RUN(test_sim_sweep);
   RUN(test_modes_sweep);
   RUN(test_vsl_spectral);
+  RUN(test_vpi_profile);
   return gk_test_summary();
 }
