@@ -65,7 +65,13 @@ typedef struct prog {
   size_t done, total;
 } prog;
 
-static int prog_stop(const prog *g) { return gk_progress_update(g->cb, g->done, g->total) != 0; }
+/* Polls the callback; a stop request becomes GK_ECANCELLED in *st. */
+static int prog_stop(const prog *g, int *st)
+{
+  if (!gk_progress_update(g->cb, g->done, g->total)) return 0;
+  *st = GK_ECANCELLED;
+  return 1;
+}
 
 typedef struct prof {
   const gk_vpi_data *d;
@@ -85,10 +91,7 @@ static double pinned1(prof *p, double x, const double *from, double *to, int *st
   double chi2 = NAN;
   int conv = 0;
   memcpy(to, from, p->ns * sizeof(double));
-  if (prog_stop(p->pg)) {
-    *st = GK_ECANCELLED;
-    return NAN;
-  }
+  if (prog_stop(p->pg, st)) return NAN;
   p->fits++;
   int rc = vpi_fit_pinned(p->d, p->r->model, p->r->ipk, p->target, exp(x), PROF_ITER, to, to + nl,
                           to + 2 * nl, &chi2, &conv);
@@ -168,10 +171,7 @@ static double grid_restarts(prof *p, double x, double best, double *to, int *st)
   double *s0 = p->tmp + p->ns, *tmp = p->tmp, chi2;
   int conv;
   for (size_t g = 0; g < 2 * ng && !*st; g++) {
-    if (prog_stop(p->pg)) {
-      *st = GK_ECANCELLED;
-      break;
-    }
+    if (prog_stop(p->pg, st)) break;
     restart_state(p, g, ng, s0);
     chi2 = NAN;
     int rc = vpi_fit_pinned(p->d, p->r->model, p->r->ipk, p->target, exp(x), PROF_SCREEN, s0, s0 + nl,
@@ -434,10 +434,7 @@ static int boot_factors(const gk_vpi_data *d, gk_vpi_result *r, size_t nboot, do
   size_t cnt[2] = {0, 0};
   int st = GK_OK;
   for (size_t b = 0; b < nboot && !st; b++, pg->done++) {
-    if (prog_stop(pg)) {
-      st = GK_ECANCELLED;
-      break;
-    }
+    if (prog_stop(pg, &st)) break;
     for (size_t k = 0; k < n; k++) y[k] = mu[k] + gsl_ran_gaussian(rng, (d->sigma ? d->sigma[k] : 1) * s);
     gk_vpi_data db = *d;
     db.intensity = y;
@@ -456,10 +453,7 @@ static int boot_factors(const gk_vpi_data *d, gk_vpi_result *r, size_t nboot, do
       memcpy(g, r->gamma, nl * sizeof(double));
       memcpy(a, r->alpha, nl * sizeof(double));
       memcpy(gl4, r->glob, sizeof gl4);
-      if (prog_stop(pg)) {
-        st = GK_ECANCELLED;
-        break;
-      }
+      if (prog_stop(pg, &st)) break;
       rc = vpi_fit_pinned(&db, r->model, r->ipk, target[w], est[w], PROF_ITER, g, a, gl4, &c2, &conv);
       (*fits)++;
       if (rc == GK_ENOMEM) st = rc;
@@ -511,6 +505,7 @@ int gk_vpi_profile_thresholds_ex(const gk_vpi_data *d, gk_vpi_result *r, double 
    * thresholds keep their linearised band (profiled stays 0). */
   if (r->boundary) return GK_OK;
   double s2 = isfinite(r->chi2_red) && r->chi2_red > 0 ? r->chi2_red : 1;
+  r->profiled = 0;  /* until both intervals are complete (an error or a cancel leaves them partial) */
   int reboot = !r->prof_boot_done || r->prof_nboot != nboot;
   prog pg = {progress, 0, (reboot ? nboot : 0) + 4};
   if (reboot) {
@@ -528,7 +523,6 @@ int gk_vpi_profile_thresholds_ex(const gk_vpi_data *d, gk_vpi_result *r, double 
   double crit0 = r->prof_crit_tr * s2, zq0 = sqrt(r->prof_crit_tr);
   r->prof_fits = 0;
   pg.done = pg.total - 4;
-  r->profiled = 0;  /* until both intervals are complete (an error or a cancel leaves them partial) */
   int st = profile_one(d, r, 1.0 / d->L, r->th_gl1, r->th_gl1_se, crit1, zq1, &r->th_gl1_plo,
                        &r->th_gl1_phi, &r->th_gl1_pdet, &r->prof_fits, &pg);
   pg.done = pg.total - 2;
