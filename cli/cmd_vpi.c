@@ -126,7 +126,11 @@ static int run(int argc, char **argv)
   int status = CLI_OK;
   for (int k = 1; k <= 2; k++) {
     if (!(models & k)) continue;
-    rc = gk_vpi_fit(&d, k == 1 ? GK_VPI1 : GK_VPI2, NULL, &res[nr], &e);
+    /* the fit (its start search and refits: 19 s on the issue-14 series)
+     * has its own bar and stops at Ctrl-C or GAINKIT_MAX_SECONDS too */
+    gk_progress pf = cli_progress(k == 1 ? "vpi1 fit" : "vpi2 fit");
+    rc = gk_vpi_fit_ex(&d, k == 1 ? GK_VPI1 : GK_VPI2, NULL, &res[nr], &pf, &e);
+    cli_progress_done(&pf);
     if (rc) {
       if (!e.file[0] && !e.option[0] && (rc == GK_EUSAGE || rc == GK_EINPUT)) {
         char msg[sizeof e.msg];

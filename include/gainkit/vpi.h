@@ -206,6 +206,15 @@ double gk_vpi_gain(const gk_vpi_result *r, size_t i, double P);
  * GK_ENOMEM. Free res with gk_vpi_result_free. */
 int gk_vpi_fit(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *opt,
                gk_vpi_result *res, gk_error *err);
+/* The same with progress reporting and cancellation: progress (may be
+ * NULL) is told done of total work units (the start search's LM runs and
+ * the refits of its converged starts; the total is an upper bound until
+ * the search knows how many starts it keeps) and is polled once per LM
+ * iteration; a non-zero return stops the fit within one iteration with
+ * GK_ECANCELLED ("VPI fit cancelled"), res then holds nothing to free.
+ * Without a callback it is gk_vpi_fit, to the same bits. */
+int gk_vpi_fit_ex(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *opt,
+                  gk_vpi_result *res, const gk_progress *progress, gk_error *err);
 void gk_vpi_result_free(gk_vpi_result *res);
 
 /* Profile-likelihood intervals of the gL = 1 and transparency thresholds

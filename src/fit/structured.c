@@ -64,6 +64,10 @@ gk_sfit_report gk_sfit_run(gk_sfit_workspace *w, const gk_sfit_ops *ops, void *c
   double lambda = LAMBDA0, dof = ctl->dof > 0 ? ctl->dof : 1.0;
   int flat = 0;
   while (o.iter < ctl->max_iter) {
+    if (ops->stop && ops->stop(ctx)) {
+      o.reason = "cancelled";
+      return o;
+    }
     o.iter++;
     if (o.chi2 <= ctl->chi2_zero) {
       o.converged = 1, o.reason = "exact fit";

@@ -32,6 +32,12 @@ typedef struct gk_sfit_ops {
    * scaled by s2 (NULL: none). The engine decides the scale (chi2/dof, the
    * rule of docs/fitting.md) and calls it once, at the end of a run. */
   void (*covariance)(void *ctx, double s2);
+  /* Cancellation poll (NULL: none), asked once per iteration before the
+   * normal equations are formed: non-zero ends the run at once with
+   * converged 0 and reason "cancelled", u at the best point so far. The
+   * problem keeps its own record that it asked to stop (the report does
+   * not say it apart from the reason), so that a multi-start stops too. */
+  int (*stop)(void *ctx);
 } gk_sfit_ops;
 
 typedef struct gk_sfit_control {

@@ -620,7 +620,7 @@ static int vp_step(void *ctx, double lambda, double *dx)
   return 0;
 }
 
-static const gk_sfit_ops vp_ops = {vp_eval, vp_normal, vp_step, NULL, NULL};
+static const gk_sfit_ops vp_ops = {vp_eval, vp_normal, vp_step, NULL, NULL, NULL};
 
 /* Step test of the projection stage (see fit_m). */
 #define VP_XTOL 1e-8

@@ -51,6 +51,7 @@ typedef struct vctx {
   int pin;
   size_t pin_i;
   double pin_P, pin_target, pin_dn, pin_ddn[GK_VPI_NGLOB];
+  vpi_poll *poll;                    /* progress and cancellation (may be NULL) */
 } vctx;
 
 static double wt(const vctx *c, size_t k)
@@ -258,7 +259,12 @@ static void op_covariance(void *ctx, double s2)
   covariance(c, c->res_cov, s2);
 }
 
-static const gk_sfit_ops vpi_ops = {op_eval, op_normal, op_step, op_project, op_covariance};
+static int op_stop(void *ctx)
+{
+  return vpi_poll_stop(((vctx *)ctx)->poll);
+}
+
+static const gk_sfit_ops vpi_ops = {op_eval, op_normal, op_step, op_project, op_covariance, op_stop};
 
 typedef gk_sfit_report lm_out;
 
@@ -853,7 +859,7 @@ static void overtake(const gk_vpi_data *d, gk_vpi_result *r)
 
 static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *opt_in,
                     gk_vpi_result *res, gk_error *err, double (*found)[GK_VPI_NGLOB],
-                    size_t *nfound, int flags);
+                    size_t *nfound, int flags, vpi_poll *poll);
 
 /* Candidate s repeats an earlier one (every global within 1e-3 relative):
  * two subset starts that converged to the same optimum are screened once
@@ -885,7 +891,7 @@ static void sane_globals(double pm, double *gl)
  * (vpi2: including the one from vpi1's optimum). Returns how many
  * (at most NREFINE + 1; 0 on failure). */
 static size_t subset_globals(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *opt,
-                             double (*gl)[GK_VPI_NGLOB])
+                             double (*gl)[GK_VPI_NGLOB], vpi_poll *poll)
 {
   size_t k = (d->nl + SUB_NL - 1) / SUB_NL, ns = (d->nl + k - 1) / k, np = d->np, n = 0;
   double *buf = malloc((ns * (3 + (d->alpha_fixed != NULL)) + ns * np * (1 + (d->sigma != NULL))) *
@@ -907,7 +913,7 @@ static size_t subset_globals(const gk_vpi_data *d, gk_vpi_model model, const gk_
   gk_vpi_options so = *opt;
   so.gamma0 = so.alpha0 = NULL;
   gk_vpi_result r;
-  if (fit_core(&sd, model, &so, &r, NULL, gl, &n, VPI_FIT_SUB) == GK_OK) {
+  if (fit_core(&sd, model, &so, &r, NULL, gl, &n, VPI_FIT_SUB, poll) == GK_OK) {
     for (size_t a = 0; a < n; a++) sane_globals(r.pmax, gl[a]);
     gk_vpi_result_free(&r);
   } else n = 0;
@@ -916,12 +922,16 @@ static size_t subset_globals(const gk_vpi_data *d, gk_vpi_model model, const gk_
 }
 
 /* The fit; when `found` is given it receives the globals of every start
- * that ran to convergence (at most NREFINE + 1), their count in *nfound. */
+ * that ran to convergence (at most NREFINE + 1), their count in *nfound.
+ * poll (may be NULL): progress and cancellation (vpi_poll); a fit that is
+ * neither the subset's nor nested counts its LM runs as units, and a stop
+ * ends it with GK_ECANCELLED within one LM iteration. */
 static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *opt_in,
                     gk_vpi_result *res, gk_error *err, double (*found)[GK_VPI_NGLOB],
-                    size_t *nfound, int flags)
+                    size_t *nfound, int flags, vpi_poll *poll)
 {
   int sub = flags & VPI_FIT_SUB;
+  int count = poll && !(flags & (VPI_FIT_SUB | VPI_FIT_NESTED));
   memset(res, 0, sizeof *res);
   int st = check_data(d, model, err);
   if (st) return st;
@@ -936,10 +946,12 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
   size_t ncand = 0, nsub = 0;
   int user = opt.glob0 != NULL;
   if (user) memcpy(cand[ncand++], opt.glob0, sizeof cand[0]);
-  else if (d->nl > SUB_NL) nsub = ncand = subset_globals(d, model, &opt, cand);
+  else if (d->nl > SUB_NL) nsub = ncand = subset_globals(d, model, &opt, cand, poll);
+  if (poll && poll->cancelled) return gk_error_set(err, GK_ECANCELLED, NULL, 0, "VPI fit cancelled");
   int searched = !user && !nsub;  /* the full start search runs here */
   vctx c;
   if (vctx_init(&c, d, model)) return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
+  c.poll = poll;
   double *u = malloc(c.nu * sizeof(double)), *best = malloc(c.nu * sizeof(double));
   double *keep = malloc(NREFINE * c.nu * sizeof(double));
   double *g0 = malloc(c.nl * sizeof(double)), *a0 = malloc(c.nl * sizeof(double));
@@ -962,9 +974,15 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
   if (!user && start_glob(&c, g0, a0, cand[ncand]) == 0) ncand++;
   if (searched)
     for (size_t s = 0; s < NGRID; s++) grid_start(s, c.pmax, cand[ncand++]);
+  /* units: a screening per candidate, a full run per kept point and vpi2's
+   * start from vpi1, and as many refits (gk_vpi_fit_ex) as full runs; the
+   * total shrinks to the exact count once the kept points are known */
+  size_t v2 = model == GK_VPI2 && searched;
+  if (count) poll->total = poll->done + ncand + (NREFINE + v2) * (user ? 1 : 2);
   double keep_chi[NREFINE];
   size_t nkeep = 0;
   for (size_t s = 0; s < ncand; s++) {
+    if (count) poll->done++;
     if (nsub && same_globals(cand, s)) continue;
     pack(&c, g0, a0, cand[s], u);
     c.freeze = 1;
@@ -972,8 +990,10 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
     c.freeze = 0;
     lm_out so = lm(&c, u, user ? 0 : sub ? SCREEN_SUB : SCREEN_ITER, opt.xtol, yy, NULL, NULL);
     res->n_iter += so.iter;
+    if (c.poll && c.poll->cancelled) goto cancelled;
     gk_ms_rank(keep_chi, keep, c.nu * sizeof(double), &nkeep, NREFINE, so.chi2, u);
   }
+  if (count) poll->total = poll->done + (nkeep + v2) * (user ? 1 : 2);
   /* All NREFINE kept points run (no agreement stop): the globals' basins
    * are near-degenerate, two fits can agree on a local minimum; and the
    * lowest chi2 wins even when its fit ran out of iterations (it shows a
@@ -989,6 +1009,8 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
     memcpy(u, keep + k * c.nu, c.nu * sizeof(double));
     lm_out ok = lm(&c, u, opt.max_iter, opt.xtol, yy, NULL, NULL);
     res->n_iter += ok.iter;
+    if (count) poll->done++;
+    if (c.poll && c.poll->cancelled) goto cancelled;
     if (found && isfinite(ok.chi2)) memcpy(found[(*nfound)++], c.glob, sizeof c.glob);
     if (gk_ms_record(&ms, k, isfinite(ok.chi2), ok.converged, ok.chi2, ok.iter >= opt.max_iter))
       o = ok, memcpy(best, u, c.nu * sizeof(double));
@@ -1003,18 +1025,24 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
    * same policy, always fitted. */
   if (model == GK_VPI2 && searched) {
     gk_vpi_result r1;
-    int rc1 = fit_core(d, GK_VPI1, &opt, &r1, NULL, NULL, NULL, flags);
+    int rc1 = fit_core(d, GK_VPI1, &opt, &r1, NULL, NULL, NULL, flags | VPI_FIT_NESTED, poll);
+    if (rc1 == GK_ECANCELLED) goto cancelled;
     if (rc1 == GK_OK && r1.boundary)  /* no interior start at the P1 -> 0 limit (src/vpi/limit.c) */
       gk_vpi_result_free(&r1), rc1 = GK_EDOM;
     if (rc1 == GK_OK) {
       pack(&c, r1.gamma, r1.alpha, r1.glob, u);
       lm_out o1 = lm(&c, u, opt.max_iter, opt.xtol, yy, NULL, NULL);
       res->n_iter += r1.n_iter + o1.iter;
+      if (c.poll && c.poll->cancelled) {
+        gk_vpi_result_free(&r1);
+        goto cancelled;
+      }
       if (found && isfinite(o1.chi2)) memcpy(found[(*nfound)++], c.glob, sizeof c.glob);
       if (gk_ms_record(&ms, NREFINE, isfinite(o1.chi2), o1.converged, o1.chi2, o1.iter >= opt.max_iter))
         o = o1, memcpy(best, u, c.nu * sizeof(double));
       gk_vpi_result_free(&r1);
     }
+    if (count) poll->done++;
   }
   evaluate(&c, best);
   fill(&c, res, &o);
@@ -1031,10 +1059,11 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
   if (flags & (VPI_FIT_SUB | VPI_FIT_INTERIOR)) {
     res->chi2_interior = res->chi2;
     res->chi2_limit = NAN;
-  } else if (vpi_limit_check(d, model, opt.max_iter, opt.xtol, res) < 0) {
+  } else if (vpi_limit_check(d, model, opt.max_iter, opt.xtol, res, poll) < 0) {
     st = gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
     goto done;
   }
+  if (poll && poll->cancelled) goto cancelled;
   double pmin = d->pump[0];
   for (size_t j = 1; j < c.np; j++) pmin = fmin(pmin, d->pump[j]);
   threshold(res, 1.0 / d->L, res->cov_pk, pmin, &res->th_gl1, &res->th_gl1_se, &res->th_gl1_lo,
@@ -1042,6 +1071,9 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
   threshold(res, 0.0, res->cov_pk, pmin, &res->th_tr, &res->th_tr_se, &res->th_tr_lo,
             &res->th_tr_hi, &res->th_tr_determined);
   overtake(d, res);
+  goto done;
+cancelled:
+  st = gk_error_set(err, GK_ECANCELLED, NULL, 0, "VPI fit cancelled");
 done:
   free(u), free(best), free(keep), free(g0), free(a0);
   vctx_free(&c);
@@ -1052,17 +1084,26 @@ done:
 int vpi_fit_interior(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *opt,
                      gk_vpi_result *res, gk_error *err)
 {
-  return fit_core(d, model, opt, res, err, NULL, NULL, VPI_FIT_INTERIOR);
+  return fit_core(d, model, opt, res, err, NULL, NULL, VPI_FIT_INTERIOR, NULL);
 }
 
 int gk_vpi_fit(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *opt,
                gk_vpi_result *res, gk_error *err)
 {
+  return gk_vpi_fit_ex(d, model, opt, res, NULL, err);
+}
+
+int gk_vpi_fit_ex(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *opt,
+                  gk_vpi_result *res, const gk_progress *progress, gk_error *err)
+{
+  /* polled only with a callback: without one the fit runs exactly as
+   * before (no stop operation asked) */
+  vpi_poll pl = {progress, 0, 1, 0}, *poll = progress && progress->update ? &pl : NULL;
   /* the converged starts' globals stay with the result: other local
    * optima, which the profile (src/vpi/profile.c) tries as starts too */
   double found[NREFINE + 2][GK_VPI_NGLOB];
   size_t nfound = 0;
-  int st = fit_core(d, model, opt, res, err, found, &nfound, 0);
+  int st = fit_core(d, model, opt, res, err, found, &nfound, 0, poll);
   if (st != GK_OK) return st;
   /* Every converged start of the automatic search is refitted alone, as a
    * user start (gamma, alpha from the data-driven start; the P1 -> 0 limit
@@ -1077,13 +1118,20 @@ int gk_vpi_fit(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *o
    * (test_coverage_vpi2: seed 4's lowest refit stopped at the limit). */
   size_t nsearch = res->n_iter;
   size_t nrefit = opt && opt->glob0 ? 0 : nfound; /* (a user start: no search, nothing to refit) */
+  if (poll) poll->total = poll->done + nrefit;
   for (size_t k = 0; k < nrefit; k++) {
     gk_vpi_options o;
     if (opt) o = *opt;
     else gk_vpi_options_default(&o);
     o.glob0 = found[k];
     gk_vpi_result q;
-    if (fit_core(d, model, &o, &q, NULL, NULL, NULL, 0) != GK_OK) continue;
+    int rq = fit_core(d, model, &o, &q, NULL, NULL, NULL, VPI_FIT_NESTED, poll);
+    if (poll) poll->done++;
+    if (rq == GK_ECANCELLED) {
+      gk_vpi_result_free(res);
+      return gk_error_set(err, GK_ECANCELLED, NULL, 0, "VPI fit cancelled");
+    }
+    if (rq != GK_OK) continue;
     nsearch += q.n_iter;
     if (q.chi2 < res->chi2 && q.converged >= res->converged) gk_vpi_result_free(res), *res = q;
     else gk_vpi_result_free(&q);
@@ -1091,6 +1139,7 @@ int gk_vpi_fit(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options *o
   res->n_iter = nsearch;
   res->ncand = nfound < GK_VPI_NCAND ? nfound : GK_VPI_NCAND;
   memcpy(res->cand, found, res->ncand * sizeof found[0]);
+  if (poll) gk_progress_update(progress, poll->total, poll->total); /* done; a stop asked now comes too late */
   return st;
 }
 

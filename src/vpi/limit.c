@@ -71,6 +71,7 @@ typedef struct lctx {
   gk_arrow ar;                      /* arrowhead normal equations (src/fit/arrow.h) */
   gk_vpi_result *res;               /* covariance target */
   gk_fit_workspace *fw;
+  vpi_poll *poll;                   /* cancellation (may be NULL) */
 } lctx;
 
 static double lwt(const lctx *c, size_t k)
@@ -261,7 +262,12 @@ static void lcov(void *ctx, double s2)
   }
 }
 
-static const gk_sfit_ops lim_ops = {leval, lnormal, lstep, lproject, lcov};
+static int lstop(void *ctx)
+{
+  return vpi_poll_stop(((lctx *)ctx)->poll);
+}
+
+static const gk_sfit_ops lim_ops = {leval, lnormal, lstep, lproject, lcov, lstop};
 
 static void lfree(lctx *c)
 {
@@ -318,7 +324,7 @@ int vpi_limit_alloc(gk_vpi_result *r)
 }
 
 int vpi_limit_check(const gk_vpi_data *d, gk_vpi_model model, size_t max_iter, double xtol,
-                    gk_vpi_result *res)
+                    gk_vpi_result *res, vpi_poll *poll)
 {
   res->chi2_interior = res->chi2;
   res->chi2_limit = NAN;
@@ -331,6 +337,7 @@ int vpi_limit_check(const gk_vpi_data *d, gk_vpi_model model, size_t max_iter, d
   if (!(res->glob[GK_VPI_P1] < pmin) && res->converged) return 0;
   lctx c;
   if (linit(&c, d, model)) return -1;
+  c.poll = poll;
   double *u = malloc(c.nu * sizeof(double));
   int won = 0;
   if (!u) {
@@ -362,8 +369,9 @@ int vpi_limit_check(const gk_vpi_data *d, gk_vpi_model model, size_t max_iter, d
   for (int r = 0; r < LIM_ROUNDS && !o.converged; r++) {
     o = lrun(&c, u, chunk, xtol, yy, nobs > npar ? (double)(nobs - npar) : 1.0, 0);
     iters += o.iter;
-    if (!isfinite(o.chi2)) break;
+    if (!isfinite(o.chi2) || (poll && poll->cancelled)) break;
   }
+  if (poll && poll->cancelled) goto done;  /* res untouched; the caller stops */
   o.iter = iters;
   res->chi2_limit = o.chi2;
   res->n_iter += o.iter;

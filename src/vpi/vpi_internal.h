@@ -45,8 +45,28 @@ int vpi_start_shape(const gk_vpi_data *d, gk_vpi_model model, double *gamma, dou
 
 /* fit_core's flags (src/vpi/fit.c): VPI_FIT_SUB inside the wavelength
  * subset's start search; VPI_FIT_INTERIOR the interior model only (no
- * P1 -> 0 limit model, vpi_limit_check). */
-enum { VPI_FIT_SUB = 1, VPI_FIT_INTERIOR = 2 };
+ * P1 -> 0 limit model, vpi_limit_check); VPI_FIT_NESTED a fit inside
+ * another (vpi2's vpi1 start, the refits of gk_vpi_fit_ex): it polls for
+ * cancellation but does not count progress units of its own. */
+enum { VPI_FIT_SUB = 1, VPI_FIT_INTERIOR = 2, VPI_FIT_NESTED = 4 };
+
+/* Progress and cancellation of one gk_vpi_fit_ex: the caller's callback
+ * (prog may be NULL), the units done of total, and whether it asked to
+ * stop. Every LM run of the fit (its starts, refits and the P1 -> 0
+ * limit) polls it once per iteration through the structured driver's stop
+ * operation (src/fit/structured.h); once it has asked, it stays asked. */
+typedef struct vpi_poll {
+  const gk_progress *prog;
+  size_t done, total;
+  int cancelled;
+} vpi_poll;
+
+static inline int vpi_poll_stop(vpi_poll *p)
+{
+  if (!p) return 0;
+  if (!p->cancelled && gk_progress_update(p->prog, p->done, p->total)) p->cancelled = 1;
+  return p->cancelled;
+}
 /* gk_vpi_fit with the interior model only (the profile calibration's
  * bootstrap replicates, src/vpi/profile.c: the observed statistic compares
  * interior fits too). */
@@ -69,8 +89,10 @@ double vpi_limit_phi(double P, const double *glob, double pmax, double *grad, do
 /* After the interior fit res of d: when res->glob[P1] is below the lowest
  * pump (and alpha is fitted), fit the limit model from res and, when its
  * chi2 is at or below res->chi2, replace res by it (gk_vpi_result
- * "boundary"). Returns 1 when the limit won, 0 when not, -1 out of memory. */
+ * "boundary"). Returns 1 when the limit won, 0 when not, -1 out of memory.
+ * poll (may be NULL) is polled once per iteration; after a stop the result
+ * is untouched and the return 0 (the caller checks poll->cancelled). */
 int vpi_limit_check(const gk_vpi_data *d, gk_vpi_model model, size_t max_iter, double xtol,
-                    gk_vpi_result *res);
+                    gk_vpi_result *res, vpi_poll *poll);
 
 #endif

@@ -153,6 +153,85 @@ static void test_vpi_profile(void)
   synth_free(&t);
 }
 
+/* Records the fit's calls: the bar's fraction done/total never falls
+ * (the total may shrink once the search knows how many starts it keeps),
+ * done never passes total; stops after stop_after calls (0: never). */
+typedef struct { size_t calls, stop_after, last_done, last_total; int monotone; } frac_rec;
+static int frac_cb(void *ctx, size_t done, size_t total)
+{
+  frac_rec *r = ctx;
+  if (done > total || total == 0) r->monotone = 0;
+  if (r->calls && (double)done * (double)r->last_total < (double)r->last_done * (double)total)
+    r->monotone = 0;
+  r->last_done = done, r->last_total = total;
+  r->calls++;
+  return r->stop_after && r->calls > r->stop_after;
+}
+
+/* The VPI fit (gk_vpi_fit_ex): the same bits as gk_vpi_fit with a callback
+ * that never stops; polled once per LM iteration (far more often than
+ * there are units), ending at done = total; a stop early in the start
+ * search, in its middle and in the last refits returns GK_ECANCELLED at
+ * once, with nothing polled after the stop and nothing left to free. On
+ * 200 wavelengths (above the 128 of the wavelength-subset start search)
+ * a stop inside the subset's search is honoured too. */
+static void test_vpi_fit(void)
+{
+  for (int m = 1; m <= 2; m++) {
+    gk_vpi_model model = m == 1 ? GK_VPI1 : GK_VPI2;
+    vpi_truth t;
+    synth_make(&t, 40, 12, m == 2 ? 0.3 : 0, 0.02, 5);
+    gk_vpi_data d;
+    synth_data(&t, 1, &d);
+    gk_vpi_result a, b;
+    gk_error e;
+    gk_error_clear(&e);
+    CHECK_INT(gk_vpi_fit(&d, model, NULL, &a, &e), GK_OK);
+    frac_rec rec = {0, 0, 0, 0, 1};
+    gk_progress p = {frac_cb, &rec};
+    CHECK_INT(gk_vpi_fit_ex(&d, model, NULL, &b, &p, &e), GK_OK);
+    CHECK(rec.monotone);
+    CHECK(rec.last_total > 0 && rec.last_done == rec.last_total);
+    CHECK(rec.calls > 5 * rec.last_total);  /* per iteration, not per unit */
+    CHECK(memcmp(&a.chi2, &b.chi2, sizeof a.chi2) == 0);
+    CHECK(memcmp(a.glob, b.glob, sizeof a.glob) == 0);
+    CHECK(memcmp(a.gamma, b.gamma, d.nl * sizeof(double)) == 0);
+    CHECK(memcmp(a.w1, b.w1, d.np * sizeof(double)) == 0);
+    CHECK(memcmp(&a.th_gl1, &b.th_gl1, sizeof a.th_gl1) == 0);
+    CHECK_INT(a.n_iter, b.n_iter);
+    CHECK_INT(a.ncand, b.ncand);
+    CHECK_INT(a.boundary, b.boundary);
+    gk_vpi_result_free(&b);
+    size_t stops[3] = {1, rec.calls / 2, rec.calls - 3};
+    for (int k = 0; k < 3; k++) {
+      frac_rec rs = {0, stops[k], 0, 0, 1};
+      gk_progress ps = {frac_cb, &rs};
+      gk_error_clear(&e);
+      CHECK_INT(gk_vpi_fit_ex(&d, model, NULL, &b, &ps, &e), GK_ECANCELLED);
+      CHECK_INT(e.code, GK_ECANCELLED);
+      CHECK(strstr(e.msg, "cancelled") != NULL);
+      CHECK_INT(rs.calls, stops[k] + 1);  /* nothing polled after the stop */
+      CHECK(b.gamma == NULL && b.yhat == NULL);
+      gk_vpi_result_free(&b);  /* harmless: nothing held */
+    }
+    gk_vpi_result_free(&a);
+    synth_free(&t);
+  }
+  vpi_truth t;
+  synth_make(&t, 200, 10, 0, 0.02, 6);
+  gk_vpi_data d;
+  synth_data(&t, 1, &d);
+  gk_vpi_result b;
+  gk_error e;
+  gk_error_clear(&e);
+  frac_rec rs = {0, 3, 0, 0, 1};
+  gk_progress ps = {frac_cb, &rs};
+  CHECK_INT(gk_vpi_fit_ex(&d, GK_VPI1, NULL, &b, &ps, &e), GK_ECANCELLED);
+  CHECK_INT(rs.calls, 4);
+  CHECK_INT(rs.last_total, 1);  /* still in the subset's search: no units counted yet */
+  synth_free(&t);
+}
+
 int main(void)
 {
   RUN(test_sim_run);
@@ -160,5 +239,6 @@ int main(void)
   RUN(test_modes_sweep);
   RUN(test_vsl_spectral);
   RUN(test_vpi_profile);
+  RUN(test_vpi_fit);
   return gk_test_summary();
 }

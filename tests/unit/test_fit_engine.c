@@ -244,7 +244,7 @@ static void test_structured(void)
   gk_fit_result r;
   CHECK_INT(gk_fit(&pr, NULL, &r, NULL), GK_OK);
   sctx c;
-  gk_sfit_ops ops = {s_eval, s_normal, s_step, s_project, NULL};
+  gk_sfit_ops ops = {s_eval, s_normal, s_step, s_project, NULL, NULL};
   gk_sfit_control ctl = {200, 1e-12, 0, NPT - 3};
   gk_sfit_workspace *w = gk_sfit_alloc(3);
   CHECK(w != NULL);
