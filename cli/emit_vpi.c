@@ -147,6 +147,16 @@ static cJSON *fit_json(const gk_vpi_result *r, const vdata *v)
   cJSON_AddStringToObject(j, "model", model_name(r));
   cJSON_AddBoolToObject(j, "converged", r->converged);
   gk_json_num(j, "chi2_red", r->chi2_red);
+  if (r->profiled || r->prof_refits) {
+    /* the profile as a search (gk_vpi_result prof_refits): how often it
+     * found a lower valley than the start search, and how low its lowest
+     * pinned fit went against the reported optimum */
+    cJSON *sr = cJSON_AddObjectToObject(j, "profile_search");
+    gk_json_num(sr, "refits", (double)r->prof_refits);
+    gk_json_num(sr, "chi2_start_search", r->prof_refits ? r->prof_chi2_search : r->chi2);
+    gk_json_num(sr, "chi2", r->chi2);
+    gk_json_num(sr, "lowest_pinned_dchi2", r->prof_dchi2_low);
+  }
   cJSON_AddStringToObject(j, "weights", v->weights);
   gk_json_num(j, "length_cm", v->L);
   cJSON *p = cJSON_AddObjectToObject(j, "params");
@@ -535,6 +545,18 @@ void vpi_warn_fit(const gk_vpi_result *res, const vdata *v, int *status)
              res->boundary == 2 ? "P1 -> 0, P2 -> 0" : "P1 -> 0", res->chi2_limit, res->chi2_interior);
     *status = CLI_FAILED;
   }
+  double s2 = res->chi2_red > 0 ? res->chi2_red : 1;
+  char times[32] = "";
+  if (res->prof_refits > 1) snprintf(times, sizeof times, " (%d times)", res->prof_refits);
+  if (res->prof_refits)
+    cli_warn("%s: the thresholds' profile found a lower valley than the start search (chi2 %.6g against "
+             "%.6g, %.3g x chi2_red lower); the fit was redone from there%s and every result shown is the "
+             "lower fit's", model_name(res), res->chi2, res->prof_chi2_search,
+             (res->prof_chi2_search - res->chi2) / s2,
+             times);
+  if (res->profiled && res->prof_dchi2_low < -0.1 * s2)
+    cli_warn("%s: the profile still reaches a chi2 %.3g x chi2_red below this fit: its optimum is not "
+             "settled, so neither are the thresholds", model_name(res), -res->prof_dchi2_low / s2);
   if (!gl1_determined(res)) {
     char iv[160];
     th_interval_text(iv, sizeof iv, res);

@@ -149,6 +149,16 @@ typedef struct gk_vpi_result {
   size_t prof_nboot, prof_boot_fits;
   int prof_boot_done;
   double prof_factor_gl1, prof_factor_tr, prof_crit_gl1, prof_crit_tr;
+  /* The profile as a search too: every pinned fit bounds the global
+   * minimum from above, so one that ends below chi2 shows a valley the
+   * start search missed. prof_dchi2_low: the lowest pinned chi2 minus chi2
+   * (last profile round; >= 0 when none was lower). When it is below
+   * -0.1 chi2_red, the fit is redone from that pinned state and the
+   * profile repeated (at most 3 times): prof_refits counts the fits so
+   * replaced, prof_chi2_search is the chi2 of the start search's fit.
+   * Still below after the last refit: the thresholds are not determined. */
+  int prof_refits;
+  double prof_chi2_search, prof_dchi2_low;
   /* vpi2: first pump (interpolated in log P between data pumps) where the
    * ASE term at lambda_pk exceeds the background term; NaN if never or
    * already at the lowest pump (then ase_over_bg_at_lowest = 1). */
@@ -221,7 +231,10 @@ void gk_vpi_result_free(gk_vpi_result *res);
  * at confidence `level` (e.g. 0.95) for a fit res of the data d (src/vpi/
  * profile.c, docs/vpi.md): fills res->th_*_plo/phi, th_*_pdet, sets
  * profiled and replaces th_*_determined by the profile's verdict. Costs
- * some tens of refits of the full problem per threshold. GK_OK, GK_EUSAGE
+ * some tens of refits of the full problem per threshold. When a pinned
+ * fit ends below the optimum, *res is REPLACED by the fit redone from
+ * there (prof_refits, prof_chi2_search; pointers into the old result's
+ * arrays are then stale) and the intervals are those of the new fit. GK_OK, GK_EUSAGE
  * (level outside (0, 1), res not a fit of d), GK_ENOMEM, GK_ECANCELLED
  * (only from gk_vpi_profile_thresholds_ex's progress). */
 int gk_vpi_profile_thresholds(const gk_vpi_data *d, gk_vpi_result *res, double level,

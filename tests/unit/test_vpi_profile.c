@@ -5,6 +5,7 @@
  * beside the other VPI tests. */
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_rng.h>
 #include "gainkit/vpi.h"
 #include "gk_test.h"
 #include "vpi/vpi_internal.h"
@@ -246,11 +247,76 @@ static void test_no_estimate(void)
   synth_free(&t);
 }
 
+/* The profile as a search: on random design 28 (tests/vpi_synth.h, 40 x 16,
+ * vpi2, relative weights) the start search ends at chi2 544.30, and so
+ * does the fit from the true globals; pinned fits of the profile end
+ * 5.4 lower. The profile must redo the fit from there (prof_refits),
+ * report the search's chi2, keep the replaced optimum as a restart start,
+ * and end settled (no pinned fit below the new optimum by 0.1 chi2_red).
+ * Independent checks: the new chi2 equals the sum over the data of the
+ * returned model's weighted squared residuals, and a fit from the new
+ * globals as a user start stays there (a minimum, not an artefact of the
+ * pinned state). */
+static void test_profile_lower_valley(void)
+{
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  synth_design ds = synth_random_design(rng, 28);
+  gsl_rng_free(rng);
+  vpi_truth t;
+  synth_make_full(&t, 40, 16, ds.bg, 0.01, 28, 0.1, 2.0, ds.g);
+  gk_vpi_data d;
+  synth_weighting(&t, ds.w, &d);
+  gk_vpi_result r, q;
+  gk_error e;
+  CHECK_INT(gk_vpi_fit(&d, GK_VPI2, NULL, &r, &e), GK_OK);
+  double chi_search = r.chi2, old_glob[GK_VPI_NGLOB];
+  memcpy(old_glob, r.glob, sizeof old_glob);
+  gk_vpi_options o;
+  gk_vpi_options_default(&o);
+  o.glob0 = t.glob;
+  CHECK_INT(gk_vpi_fit(&d, GK_VPI2, &o, &q, &e), GK_OK);
+  double chi_truth = q.chi2;
+  gk_vpi_result_free(&q);
+  CHECK_INT(r.prof_refits, 0);
+  CHECK_INT(gk_vpi_profile_thresholds_boot(&d, &r, 0.95, 0, &e), GK_OK);
+  printf("  design 28: search chi2 %.6g, from the truth %.6g, after the profile %.6g (%d refit), "
+         "gL=1 %.4g [%.4g, %.4g], truth %.4g\n", chi_search, chi_truth, r.chi2, r.prof_refits, r.th_gl1,
+         r.th_gl1_plo, r.th_gl1_phi, synth_threshold(&t, r.ipk, 1 / t.L));
+  CHECK(r.profiled);
+  CHECK(r.prof_refits >= 1);
+  CHECK(r.prof_chi2_search == chi_search);
+  CHECK(r.chi2 < chi_search - 1.0 * r.chi2_red);  /* 5.4 measured */
+  CHECK(r.chi2 < chi_truth - 1.0 * r.chi2_red);
+  CHECK(r.prof_dchi2_low >= -0.1 * r.chi2_red);  /* settled */
+  CHECK(r.ncand >= 1 && memcmp(r.cand[0], old_glob, sizeof old_glob) == 0);
+  double c2 = 0;
+  for (size_t k = 0; k < d.nl * d.np; k++) {
+    double res = (d.intensity[k] - r.yhat[k]) / (d.sigma ? d.sigma[k] : 1);
+    c2 += res * res;
+  }
+  CHECK_CLOSE(c2, r.chi2, 1e-9 * r.chi2);
+  o.glob0 = r.glob;
+  o.gamma0 = r.gamma, o.alpha0 = r.alpha;
+  CHECK_INT(gk_vpi_fit(&d, GK_VPI2, &o, &q, &e), GK_OK);
+  CHECK(q.chi2 <= r.chi2 * (1 + 1e-9));
+  CHECK(q.chi2 > r.chi2 - 0.1 * r.chi2_red);
+  gk_vpi_result_free(&q);
+  /* a second call (another level) on the replaced result profiles it
+   * again without another refit */
+  int refits = r.prof_refits;
+  CHECK_INT(gk_vpi_profile_thresholds_boot(&d, &r, 0.9, 0, &e), GK_OK);
+  CHECK_INT(r.prof_refits, refits);
+  CHECK(r.prof_chi2_search == chi_search);
+  gk_vpi_result_free(&r);
+  synth_free(&t);
+}
+
 #define RUNF(fn) do { const char *o_ = getenv("GK_TEST_ONLY"); if (!o_ || strstr(#fn, o_)) RUN(fn); } while (0)
 int main(void)
 {
   gsl_set_error_handler_off();
   RUNF(test_no_estimate);
+  RUNF(test_profile_lower_valley);
   RUNF(test_profile_coverage);
   return gk_test_summary();
 }
