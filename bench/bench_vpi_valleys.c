@@ -73,7 +73,10 @@ static void one(const char *label, size_t nl, size_t np, double bg, double pmin,
     printf("\n");
     if (s == 0 && getenv("PROF")) {  /* the CLI's profile intervals (uncalibrated: nboot 0, f = 1) */
       int pr = gk_vpi_profile_thresholds_boot(&d, &r, 0.95, 0, &e);
-      printf("%s PROFILE rc %d gl1 %.5g [%.5g, %.5g] det %d tr %.5g [%.5g, %.5g] det %d\n", label, pr, r.th_gl1,
+      /* the profile redoes the fit when a pinned fit ends below it
+       * (prof_refits; docs/vpi.md "The profile as a search") */
+      printf("%s PROFILE rc %d refits %d chi2 %.10e (search %.10e) gl1 %.5g [%.5g, %.5g] det %d tr %.5g [%.5g, %.5g] det %d\n",
+             label, pr, r.prof_refits, r.chi2, r.prof_refits ? r.prof_chi2_search : r.chi2, r.th_gl1,
              r.th_gl1_plo, r.th_gl1_phi, r.th_gl1_pdet, r.th_tr, r.th_tr_plo, r.th_tr_phi, r.th_tr_pdet);
     }
     if (s == 0 && getenv("CANDS"))  /* each converged start of the automatic search, refitted alone */
