@@ -63,10 +63,17 @@ class VpiFit(Result):
     boundary: dict | None = None
     # params at their bound at the boundary: {name: reason}
     params_at_bound: dict = dataclasses.field(default_factory=dict)
+    # the profile as a search (the CLI's "profile_search"; docs/vpi.md "The
+    # profile as a search"): refits, chi2_start_search, chi2,
+    # lowest_pinned_dchi2; None when not profiled
+    profile_search: dict | None = None
 
     def _dict(self):
         d = {"command": "vpi", "model": self.model, "converged": self.converged,
-             "chi2_red": self.chi2_red, "weights": self.weights, "length_cm": self.length_cm,
+             "chi2_red": self.chi2_red}
+        if self.profile_search is not None:
+            d["profile_search"] = self.profile_search
+        d.update({"weights": self.weights, "length_cm": self.length_cm,
              "params": {k: {"value": v, "stderr": self.stderr[k],
                             "determined": self.params_each_determined.get(k, self.params_determined),
                             **({"at_bound": True, "reason": self.params_at_bound[k]}
@@ -74,7 +81,7 @@ class VpiFit(Result):
                         for k, v in self.params.items()},
              "determined": self.determined, "boundary": self.boundary,
              "fluorescence": {"source": "estimated: lowest-pump spectrum" if self.fluorescence_estimated
-                              else "measured (--fluorescence)"}}
+                              else "measured (--fluorescence)"}})
         if self.fluorescence_estimated:
             d["fluorescence"]["ase_fraction_lowest_pump"] = self.ase_fraction_lowest_pump
         d.update({
@@ -296,6 +303,19 @@ def _fit_core(wl, pump, I, length, model, F, alpha, sig, weights, estimated=None
         if not r.glob_determined:
             warns.append(f"{model}: P1, P2, m, n are not determined by these data (relative stderr "
                          f"above {100 * constants.get('GK_VPI_GLOB_RELSE', 0.5):g} %)")
+        search = None
+        if r.profiled or r.prof_refits:
+            search = {"refits": float(r.prof_refits),
+                      "chi2_start_search": r.prof_chi2_search if r.prof_refits else r.chi2,
+                      "chi2": r.chi2, "lowest_pinned_dchi2": r.prof_dchi2_low}
+        s2 = r.chi2_red if r.chi2_red > 0 else 1.0
+        if r.prof_refits:
+            warns.append(f"{model}: the thresholds' profile found a lower valley than the start search "
+                         f"(chi2 {r.chi2:.6g} against {r.prof_chi2_search:.6g}); the fit was redone from "
+                         f"there and every result shown is the lower fit's")
+        if r.profiled and r.prof_dchi2_low < -0.1 * s2:
+            warns.append(f"{model}: the profile still reaches a chi2 {-r.prof_dchi2_low / s2:.3g} x chi2_red "
+                         f"below this fit: its optimum is not settled, so neither are the thresholds")
         bnd, at_bound = None, {}
         if r.boundary:
             where = "P1 -> 0, P2 -> 0" if r.boundary == 2 else "P1 -> 0"
@@ -338,7 +358,7 @@ def _fit_core(wl, pump, I, length, model, F, alpha, sig, weights, estimated=None
                     frac = ase[0] / (ase[0] + bg[0])
         return VpiFit(
             determined=th["gl1"]["determined"], params_each_determined=each,
-            boundary=bnd, params_at_bound=at_bound,
+            boundary=bnd, params_at_bound=at_bound, profile_search=search,
             fluorescence=F, fluorescence_estimated=estimated, ase_fraction_lowest_pump=frac,
             model=model, converged=bool(r.converged), chi2_red=r.chi2_red, weights=weights,
             length_cm=float(length), params={gn[k]: r.glob[k] for k in range(4)},
