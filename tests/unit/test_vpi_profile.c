@@ -247,6 +247,20 @@ static void test_no_estimate(void)
   synth_free(&t);
 }
 
+/* Counts the profile's callback calls; first_change: the call at which
+ * the total first changed (a second profile round after a refit); stops
+ * after stop_after calls (0: never). */
+typedef struct { size_t calls, stop_after, first_total, first_change, done, total; } prof_calls;
+static int count_cb(void *ctx, size_t done, size_t total)
+{
+  prof_calls *c = ctx;
+  c->calls++;
+  c->done = done, c->total = total;
+  if (c->calls == 1) c->first_total = total;
+  else if (!c->first_change && total != c->first_total) c->first_change = c->calls;
+  return c->stop_after && c->calls > c->stop_after;
+}
+
 /* The profile as a search: on random design 28 (tests/vpi_synth.h, 40 x 16,
  * vpi2, relative weights) the start search ends at chi2 544.30, and so
  * does the fit from the true globals; pinned fits of the profile end
@@ -301,6 +315,29 @@ static void test_profile_lower_valley(void)
   CHECK(q.chi2 <= r.chi2 * (1 + 1e-9));
   CHECK(q.chi2 > r.chi2 - 0.1 * r.chi2_red);
   gk_vpi_result_free(&q);
+  /* cancelled inside the refit (its LM iterations poll the profile's
+   * callback, which then reports the first round's total): GK_ECANCELLED,
+   * profiled 0, and the result is still the search's fit */
+  {
+    gk_vpi_result r2;
+    CHECK_INT(gk_vpi_fit(&d, GK_VPI2, NULL, &r2, &e), GK_OK);
+    prof_calls pc = {0, 0, 0, 0, 0, 0};
+    gk_progress pp = {count_cb, &pc};
+    gk_vpi_result r3;
+    CHECK_INT(gk_vpi_fit(&d, GK_VPI2, NULL, &r3, &e), GK_OK);
+    CHECK_INT(gk_vpi_profile_thresholds_ex(&d, &r3, 0.95, 0, &pp, &e), GK_OK);
+    CHECK(r3.prof_refits >= 1 && pc.first_change > 10);
+    gk_vpi_result_free(&r3);
+    prof_calls ps = {0, pc.first_change - 3, 0, 0, 0, 0};
+    gk_progress pstop = {count_cb, &ps};
+    CHECK_INT(gk_vpi_profile_thresholds_ex(&d, &r2, 0.95, 0, &pstop, &e), GK_ECANCELLED);
+    CHECK_INT(ps.calls, pc.first_change - 2);  /* nothing polled after the stop */
+    CHECK(ps.done == ps.total);                /* the stop came in the refit */
+    CHECK(!r2.profiled);
+    CHECK_INT(r2.prof_refits, 0);
+    CHECK(r2.chi2 == chi_search);
+    gk_vpi_result_free(&r2);
+  }
   /* a second call (another level) on the replaced result profiles it
    * again without another refit */
   int refits = r.prof_refits;
