@@ -717,7 +717,7 @@ typedef struct jac_svd {
   int rsvd;
   double *A, *vk, *vtv;
   gsl_matrix Rm;
-  /* tri: R is well conditioned (see TRI_MAXCOND), so no SVD was taken:
+  /* tri: R is well conditioned (lm_dense.h GK_TRI_MAXCOND), so no SVD was taken:
    * Ri (nf x nf, row-major, upper) holds R^-1 and S, V, Rm are unset;
    * then J D^-1 = Q R, the step is -R^-1 (Q^T f) and the covariance
    * R^-1 R^-T (both scaled by D^-1). */
@@ -754,43 +754,6 @@ static int jsvd_alloc(jac_svd *js, size_t n, size_t nf, size_t p)
   return 0;
 }
 
-/* Largest condition bound ||R||_F ||R^-1||_F (>= the 2-norm condition
- * number smax/smin, as ||A||_2 <= ||A||_F) of the column-scaled R for
- * which the covariance (R^T R)^-1 = R^-1 R^-T and the refinement step
- * -R^-1 Q^T f are taken from R^-1 instead of an SVD of R (Golub & Van
- * Loan, Matrix Computations, 4th ed., Johns Hopkins University Press 2013,
- * ISBN 978-1-4214-0794-4). The SVD decides rank at smin <= RCOND_ANALYTIC
- * smax (cond >= 1e13); under a bound of 1e8 its answer is "full rank" with
- * five decades to spare, far beyond its own rounding (~eps smax in each
- * singular value), so both paths decide the same, and their numbers agree
- * to ~cond eps. Worse-conditioned R, and so every rank decision and every
- * "weakest parameter" report, still go through the SVD. A 3 x 3 SVD was
- * 9 k of a 30-point vsl2 fit's 107 k instructions. */
-#define TRI_MAXCOND 1e8
-
-/* R^-1 of the upper triangle of A (nf x nf leading block, row stride nf)
- * into Ri (nf x nf, row-major, upper; lower part zeroed) by back
- * substitution, column by column. Returns 1 when R is nonsingular with
- * ||R||_F ||R^-1||_F <= TRI_MAXCOND, else 0 (then Ri is scratch). */
-static int tri_inverse(const double *A, size_t nf, double *Ri)
-{
-  double rr = 0, ii = 0;
-  for (size_t k = 0; k < nf; k++) {
-    const double rkk = A[k * nf + k];
-    if (!(rkk != 0) || !isfinite(rkk)) return 0;
-    for (size_t j = k; j < nf; j++) rr += A[k * nf + j] * A[k * nf + j];
-    for (size_t i = k + 1; i < nf; i++) Ri[i * nf + k] = 0;
-    Ri[k * nf + k] = 1.0 / rkk;
-    for (size_t i = k; i-- > 0;) {
-      double s = 0;
-      for (size_t m = i + 1; m <= k; m++) s += A[i * nf + m] * Ri[m * nf + k];
-      Ri[i * nf + k] = -s / A[i * nf + i];
-    }
-    for (size_t i = 0; i <= k; i++) ii += Ri[i * nf + k] * Ri[i * nf + k];
-  }
-  return rr * ii <= TRI_MAXCOND * TRI_MAXCOND;
-}
-
 /* Factor J at theta (p values). Returns -1 if the Jacobian cannot be
  * evaluated there. */
 static int jsvd_compute(fit_ctx *c, const double *theta, jac_svd *js)
@@ -817,7 +780,7 @@ static int jsvd_compute(fit_ctx *c, const double *theta, jac_svd *js)
     for (size_t i = 0; i < n; i++)
       for (size_t j = 0; j < nf; j++) js->A[i * nf + j] = c->jt[i * nf + j] / js->d[j];
     gk_qr_decomp(js->A, n, nf, js->vk, js->vtv);
-    if (tri_inverse(js->A, nf, js->Ri)) {
+    if (gk_tri_inverse(js->A, nf, js->Ri)) {
       js->tri = 1;
       memcpy(js->at, theta, c->p * sizeof *theta);
       js->valid = 1;
