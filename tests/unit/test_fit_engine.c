@@ -329,6 +329,16 @@ static int fail_model(const double *t, double *yhat, void *ctx)
   return 1;
 }
 
+/* gk_fit with the dense driver and otherwise default options */
+static int fit_dense(const gk_fit_problem *p, gk_fit_result *r)
+{
+  gk_fit_options o;
+  gk_fit_options_default(&o);
+  o.method = GK_FIT_LM_DENSE;
+  gk_error e;
+  return gk_fit(p, &o, r, &e);
+}
+
 static void test_dense_driver(void)
 {
   for (int sc = 0; sc < 3; sc++)
@@ -370,12 +380,8 @@ static void test_dense_driver(void)
   /* the model fails everywhere: an error, not a fit */
   gk_fit_problem p = prob();
   p.model = fail_model;
-  gk_fit_options od;
-  gk_fit_options_default(&od);
-  od.method = GK_FIT_LM_DENSE;
   gk_fit_result r;
-  gk_error e;
-  CHECK_INT(gk_fit(&p, &od, &r, &e), GK_EDOM);
+  CHECK_INT(fit_dense(&p, &r), GK_EDOM);
 }
 
 /* The dense driver's covariance on a straight line y = a + b x (x_i = x0 + i)
@@ -433,12 +439,8 @@ static void test_dense_cov_conditioning(void)
                       {"b", NULL, b * (1 - 1e-3), -INFINITY, INFINITY, 0}};
     gk_fit_problem p = {.n = NPT, .p = 2, .y = y, .weighting = GK_WEIGHT_NONE, .model = lin_model,
                         .jac = lin_jac, .param = pp};
-    gk_fit_options o;
-    gk_fit_options_default(&o);
-    o.method = GK_FIT_LM_DENSE;
     gk_fit_result r;
-    gk_error e;
-    CHECK_INT(gk_fit(&p, &o, &r, &e), GK_OK);
+    CHECK_INT(fit_dense(&p, &r), GK_OK);
     if (c < 2) {
       CHECK_MSG(r.cov_ok, "x0 %g: %s", x0s[c], r.reason);
       /* the optimum: at x0 = 1e10 the model's own a + b x cancels ~1e10
