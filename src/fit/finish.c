@@ -3,6 +3,7 @@
  * the constants below are its constants and must stay equal to them. */
 #include "fit/finish.h"
 #include "fit/fit_internal.h"
+#include "fit/lm_dense.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -42,6 +43,10 @@ typedef struct fin {
   gsl_vector *S, *work;
   int singular;
   size_t weakest;
+  /* tri: R well conditioned (lm_dense.h GK_TRI_MAXCOND): Ri (nf x nf,
+   * upper) holds R^-1 and no SVD was taken (S, V unset) */
+  int tri;
+  double *Ri;
   /* the doubles above, t, z and U, V, S, work live in one block starting
    * at typ; U, V, S, work are views into it */
   gsl_matrix Um, Vm;
@@ -60,7 +65,7 @@ static int fin_alloc(fin *c, double **t, double **z)
 {
   const size_t n = c->n, p = c->p, nf = c->nf;
   c->idx = calloc(nf, sizeof *c->idx);
-  double *b = calloc(2 * nf + 4 * n + n * p + n * nf + p + nf + 2 * nf * nf + 2 * nf, sizeof *b);
+  double *b = calloc(2 * nf + 4 * n + n * p + n * nf + p + nf + 3 * nf * nf + 2 * nf, sizeof *b);
   if (!c->idx || !b) {
     free(c->idx);
     free(b);
@@ -80,7 +85,8 @@ static int fin_alloc(fin *c, double **t, double **z)
   c->Um = gsl_matrix_view_array(b, nf, nf).matrix; b += nf * nf;
   c->Vm = gsl_matrix_view_array(b, nf, nf).matrix; b += nf * nf;
   c->Sv = gsl_vector_view_array(b, nf).vector; b += nf;
-  c->wv = gsl_vector_view_array(b, nf).vector;
+  c->wv = gsl_vector_view_array(b, nf).vector; b += nf;
+  c->Ri = b;
   c->U = &c->Um;
   c->V = &c->Vm;
   c->S = &c->Sv;
@@ -110,6 +116,7 @@ static int factor(fin *c, const double *theta)
   if (c->prob->jac(theta, c->jfull, c->prob->ctx) != 0) return -1;
   c->singular = 0;
   c->weakest = 0;
+  c->tri = 0;
   /* column-major copy of the free columns, weighted */
   for (size_t j = 0; j < nf; j++) {
     double *a = c->A + j * n;
@@ -153,6 +160,11 @@ static int factor(fin *c, const double *theta)
   }
   for (size_t k = 0; k < nf; k++)
     for (size_t j = 0; j < k; j++) gsl_matrix_set(c->U, k, j, 0);
+  /* well conditioned: R^-1, no SVD (U is nf x nf row-major, tda nf) */
+  if (gk_tri_inverse(c->U->data, nf, c->Ri)) {
+    c->tri = 1;
+    return 0;
+  }
   /* R = U S V^T: the singular values and V of the tall Jacobian */
   gsl_linalg_SV_decomp(c->U, c->V, c->S, c->work);
   const double smax = gsl_vector_get(c->S, 0), smin = gsl_vector_get(c->S, nf - 1);
@@ -248,7 +260,7 @@ int gk_fit_finish(const gk_fit_problem *prob, const double *theta, int converged
     if (factor(&c, res->value) != 0) { factored = -1; break; }
     factored = 1;
     if (c.singular) break;
-    for (size_t m = 0; m < nf; m++) {
+    for (size_t m = 0; m < nf && !c.tri; m++) {
       double s = 0;
       for (size_t i = 0; i < nf; i++) s += gsl_matrix_get(c.U, i, m) * c.qf[i];
       z[m] = s / gsl_vector_get(c.S, m);
@@ -258,10 +270,18 @@ int gk_fit_finish(const gk_fit_problem *prob, const double *theta, int converged
     const double s2 = chi2 / (double)(n - nf);
     for (size_t j = 0; j < nf && ok; j++) {
       double dx = 0, var = 0;
-      for (size_t m = 0; m < nf; m++) {
-        double sm = gsl_vector_get(c.S, m), vjm = gsl_matrix_get(c.V, j, m);
-        dx += vjm * z[m];
-        var += vjm * vjm / (sm * sm);
+      if (c.tri) {
+        /* R^-1 (Q^T f) and the diagonal of R^-1 R^-T */
+        for (size_t m = j; m < nf; m++) {
+          dx += c.Ri[j * nf + m] * c.qf[m];
+          var += c.Ri[j * nf + m] * c.Ri[j * nf + m];
+        }
+      } else {
+        for (size_t m = 0; m < nf; m++) {
+          double sm = gsl_vector_get(c.S, m), vjm = gsl_matrix_get(c.V, j, m);
+          dx += vjm * z[m];
+          var += vjm * vjm / (sm * sm);
+        }
       }
       dx = -dx / c.d[j];
       /* against the standard error the covariance will give */
@@ -316,9 +336,14 @@ int gk_fit_finish(const gk_fit_problem *prob, const double *theta, int converged
     for (size_t a = 0; a < nf; a++)
       for (size_t b = 0; b < nf; b++) {
         double s = 0;
-        for (size_t m = 0; m < nf; m++) {
-          double sm = gsl_vector_get(c.S, m);
-          s += gsl_matrix_get(c.V, a, m) * gsl_matrix_get(c.V, b, m) / (sm * sm);
+        if (c.tri) {
+          /* (R^T R)^-1 = R^-1 R^-T: rows a and b of the upper R^-1 */
+          for (size_t m = a > b ? a : b; m < nf; m++) s += c.Ri[a * nf + m] * c.Ri[b * nf + m];
+        } else {
+          for (size_t m = 0; m < nf; m++) {
+            double sm = gsl_vector_get(c.S, m);
+            s += gsl_matrix_get(c.V, a, m) * gsl_matrix_get(c.V, b, m) / (sm * sm);
+          }
         }
         res->cov[c.idx[a] * p + c.idx[b]] = s / (c.d[a] * c.d[b]);
       }

@@ -334,3 +334,22 @@ void gk_qr_qtvec(const double *A, size_t m, size_t p, const double *vk, const do
     for (size_t i = k + 1; i < m; i++) b[i] -= d * A[i * p + k];
   }
 }
+
+int gk_tri_inverse(const double *A, size_t nf, double *Ri)
+{
+  double rr = 0, ii = 0;
+  for (size_t k = 0; k < nf; k++) {
+    const double rkk = A[k * nf + k];
+    if (!(rkk != 0) || !isfinite(rkk)) return 0;
+    for (size_t j = k; j < nf; j++) rr += A[k * nf + j] * A[k * nf + j];
+    for (size_t i = k + 1; i < nf; i++) Ri[i * nf + k] = 0;
+    Ri[k * nf + k] = 1.0 / rkk;
+    for (size_t i = k; i-- > 0;) {
+      double s = 0;
+      for (size_t m = i + 1; m <= k; m++) s += A[i * nf + m] * Ri[m * nf + k];
+      Ri[i * nf + k] = -s / A[i * nf + i];
+    }
+    for (size_t i = 0; i <= k; i++) ii += Ri[i * nf + k] * Ri[i * nf + k];
+  }
+  return rr * ii <= GK_TRI_MAXCOND * GK_TRI_MAXCOND;
+}

@@ -64,4 +64,25 @@ void gk_qr_decomp(double *A, size_t m, size_t p, double *vk, double *vtv);
 /* b (m) <- Q^T b with gk_qr_decomp's factors. */
 void gk_qr_qtvec(const double *A, size_t m, size_t p, const double *vk, const double *vtv, double *b);
 
+/* Largest condition bound ||R||_F ||R^-1||_F (>= the 2-norm condition
+ * number smax/smin, as ||A||_2 <= ||A||_F) of a column-scaled R for which
+ * the engine takes the covariance (R^T R)^-1 = R^-1 R^-T and the
+ * Gauss-Newton refinement step -R^-1 Q^T f from R^-1 instead of an SVD of
+ * R (Golub & Van Loan, Matrix Computations, 4th ed., Johns Hopkins
+ * University Press 2013, ISBN 978-1-4214-0794-4). The SVD decides rank at
+ * smin <= 1e-13 smax (cond >= 1e13, fit.c/finish.c RCOND_ANALYTIC); under
+ * a bound of 1e8 its answer is "full rank" with five decades to spare, far
+ * beyond its own rounding (~eps smax in each singular value), so both
+ * paths decide the same, and their numbers agree to ~cond eps.
+ * Worse-conditioned R, and so every rank decision and every "weakest
+ * parameter" report, still go through the SVD. A 3 x 3 SVD was 9 k of a
+ * 30-point vsl2 fit's 107 k instructions. */
+#define GK_TRI_MAXCOND 1e8
+
+/* R^-1 of the upper triangle of A (nf x nf leading block, row stride nf)
+ * into Ri (nf x nf, row-major, upper; lower part zeroed) by back
+ * substitution, column by column. Returns 1 when R is nonsingular with
+ * ||R||_F ||R^-1||_F <= GK_TRI_MAXCOND, else 0 (then Ri is scratch). */
+int gk_tri_inverse(const double *A, size_t nf, double *Ri);
+
 #endif

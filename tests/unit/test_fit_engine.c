@@ -329,6 +329,16 @@ static int fail_model(const double *t, double *yhat, void *ctx)
   return 1;
 }
 
+/* gk_fit with the dense driver and otherwise default options */
+static int fit_dense(const gk_fit_problem *p, gk_fit_result *r)
+{
+  gk_fit_options o;
+  gk_fit_options_default(&o);
+  o.method = GK_FIT_LM_DENSE;
+  gk_error e;
+  return gk_fit(p, &o, r, &e);
+}
+
 static void test_dense_driver(void)
 {
   for (int sc = 0; sc < 3; sc++)
@@ -370,12 +380,85 @@ static void test_dense_driver(void)
   /* the model fails everywhere: an error, not a fit */
   gk_fit_problem p = prob();
   p.model = fail_model;
-  gk_fit_options od;
-  gk_fit_options_default(&od);
-  od.method = GK_FIT_LM_DENSE;
   gk_fit_result r;
-  gk_error e;
-  CHECK_INT(gk_fit(&p, &od, &r, &e), GK_EDOM);
+  CHECK_INT(fit_dense(&p, &r), GK_EDOM);
+}
+
+/* The dense driver's covariance on a straight line y = a + b x (x_i = x0 + i)
+ * against the closed form of linear least squares, var b = s2/Sxx,
+ * var a = s2 (1/n + xbar^2/Sxx), cov ab = -s2 xbar/Sxx (s2 = chi2/(n-2),
+ * sums about the mean), at three conditionings of the column-scaled
+ * Jacobian (cond ~ 2 xbar/std(x)): x0 = 10, cond ~ 5 (R^-1 path); x0 = 1e10,
+ * cond ~ 2e9 (above the R^-1 bound: the SVD, still full rank); x0 = 1e15,
+ * cond ~ 2e14 (beyond the rank threshold 1e13: no standard errors, the
+ * reason names a parameter). */
+static const double *lin_x;
+static int lin_model(const double *t, double *yhat, void *ctx)
+{
+  (void)ctx;
+  for (size_t i = 0; i < NPT; i++) yhat[i] = t[0] + t[1] * lin_x[i];
+  return 0;
+}
+static int lin_jac(const double *t, double *j, void *ctx)
+{
+  (void)ctx;
+  (void)t;
+  for (size_t i = 0; i < NPT; i++) {
+    j[2 * i] = 1;
+    j[2 * i + 1] = lin_x[i];
+  }
+  return 0;
+}
+static void test_dense_cov_conditioning(void)
+{
+  const double x0s[3] = {10, 1e10, 1e15};
+  for (int c = 0; c < 3; c++) {
+    double x[NPT], y[NPT], xbar = 0, ybar = 0;
+    for (size_t i = 0; i < NPT; i++) {
+      x[i] = x0s[c] + (double)i;
+      y[i] = 1 + 0.5 * (double)i + 0.3 * sin(1.7 * (double)i);
+      xbar += x[i] / NPT;
+      ybar += y[i] / NPT;
+    }
+    /* the closed form in centred sums (i - 14.5 exactly: x - xbar without
+     * the rounding of x0 + i - xbar) */
+    double sxx = 0, sxy = 0;
+    for (size_t i = 0; i < NPT; i++) {
+      const double u = (double)i - 14.5;
+      sxx += u * u;
+      sxy += u * (y[i] - ybar);
+    }
+    const double b = sxy / sxx, a = ybar - b * xbar;
+    double chi2 = 0;
+    for (size_t i = 0; i < NPT; i++) {
+      const double r = y[i] - ybar - b * ((double)i - 14.5);
+      chi2 += r * r;
+    }
+    lin_x = x;
+    gk_param pp[2] = {{"a", NULL, a * (1 + 1e-3) + 1e-3, -INFINITY, INFINITY, 0},
+                      {"b", NULL, b * (1 - 1e-3), -INFINITY, INFINITY, 0}};
+    gk_fit_problem p = {.n = NPT, .p = 2, .y = y, .weighting = GK_WEIGHT_NONE, .model = lin_model,
+                        .jac = lin_jac, .param = pp};
+    gk_fit_result r;
+    CHECK_INT(fit_dense(&p, &r), GK_OK);
+    if (c < 2) {
+      CHECK_MSG(r.cov_ok, "x0 %g: %s", x0s[c], r.reason);
+      /* the optimum: at x0 = 1e10 the model's own a + b x cancels ~1e10
+       * (|a| eps ~ 5e-7 per point), so chi2 agrees to ~1e-5 only */
+      CHECK_CLOSE(r.chi2, chi2, c == 0 ? 1e-12 : 1e-5);
+      /* (X^T X)^-1, scaled by the fit's chi2: to ~cond eps */
+      const double s2 = r.chi2 / (NPT - 2), tol = c == 0 ? 1e-12 : 1e-5;
+      CHECK_CLOSE(r.se[1], sqrt(s2 / sxx), tol);
+      CHECK_CLOSE(r.se[0], sqrt(s2 * (1.0 / NPT + xbar * xbar / sxx)), tol);
+      CHECK_CLOSE(r.cov[1], -s2 * xbar / sxx, tol);
+      CHECK(r.cov[1] == r.cov[2]);
+    } else {
+      CHECK(!r.cov_ok);
+      CHECK(isnan(r.se[0]) && isnan(r.se[1]));
+      CHECK_MSG(strstr(r.reason, "singular Jacobian") != NULL, "%s", r.reason);
+    }
+    gk_fit_result_free(&r);
+  }
 }
 
 /* gk_min_parabolic: exact on a parabola in one step; on a non-quadratic
@@ -626,6 +709,7 @@ int main(void)
   data();
   RUN(test_intermediate);
   RUN(test_dense_driver);
+  RUN(test_dense_cov_conditioning);
   RUN(test_parabolic);
   RUN(test_workspace_reuse);
   RUN(test_solvers);
