@@ -554,7 +554,7 @@ void vpi_warn_fit(const gk_vpi_result *res, const vdata *v, int *status)
              "lower fit's", model_name(res), res->chi2, res->prof_chi2_search,
              (res->prof_chi2_search - res->chi2) / s2,
              times);
-  if (res->profiled && res->prof_dchi2_low < -0.1 * s2)
+  if (res->profiled && res->prof_unsettled)
     cli_warn("%s: the profile still reaches a chi2 %.3g x chi2_red below this fit: its optimum is not "
              "settled, so neither are the thresholds", model_name(res), -res->prof_dchi2_low / s2);
   if (!gl1_determined(res)) {

@@ -156,8 +156,9 @@ typedef struct gk_vpi_result {
    * -0.1 chi2_red, the fit is redone from that pinned state and the
    * profile repeated (at most 3 times): prof_refits counts the fits so
    * replaced, prof_chi2_search is the chi2 of the start search's fit.
-   * Still below after the last refit: the thresholds are not determined. */
-  int prof_refits;
+   * prof_unsettled = 1: still below after the last refit (or a refit
+   * that did not confirm it); the thresholds are then not determined. */
+  int prof_refits, prof_unsettled;
   double prof_chi2_search, prof_dchi2_low;
   /* vpi2: first pump (interpolated in log P between data pumps) where the
    * ASE term at lambda_pk exceeds the background term; NaN if never or

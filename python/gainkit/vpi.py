@@ -308,12 +308,12 @@ def _fit_core(wl, pump, I, length, model, F, alpha, sig, weights, estimated=None
             search = {"refits": float(r.prof_refits),
                       "chi2_start_search": r.prof_chi2_search if r.prof_refits else r.chi2,
                       "chi2": r.chi2, "lowest_pinned_dchi2": r.prof_dchi2_low}
-        s2 = r.chi2_red if r.chi2_red > 0 else 1.0
         if r.prof_refits:
             warns.append(f"{model}: the thresholds' profile found a lower valley than the start search "
                          f"(chi2 {r.chi2:.6g} against {r.prof_chi2_search:.6g}); the fit was redone from "
                          f"there and every result shown is the lower fit's")
-        if r.profiled and r.prof_dchi2_low < -0.1 * s2:
+        if r.profiled and r.prof_unsettled:
+            s2 = r.chi2_red if r.chi2_red > 0 else 1.0
             warns.append(f"{model}: the profile still reaches a chi2 {-r.prof_dchi2_low / s2:.3g} x chi2_red "
                          f"below this fit: its optimum is not settled, so neither are the thresholds")
         bnd, at_bound = None, {}

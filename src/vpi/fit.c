@@ -861,6 +861,12 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
                     gk_vpi_result *res, gk_error *err, double (*found)[GK_VPI_NGLOB],
                     size_t *nfound, int flags, vpi_poll *poll);
 
+/* The one error of a stopped fit (vpi_poll). */
+static int cancelled_error(gk_error *err)
+{
+  return gk_error_set(err, GK_ECANCELLED, NULL, 0, "VPI fit cancelled");
+}
+
 /* Candidate s repeats an earlier one (every global within 1e-3 relative):
  * two subset starts that converged to the same optimum are screened once
  * on the full problem. */
@@ -947,7 +953,7 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
   int user = opt.glob0 != NULL;
   if (user) memcpy(cand[ncand++], opt.glob0, sizeof cand[0]);
   else if (d->nl > SUB_NL) nsub = ncand = subset_globals(d, model, &opt, cand, poll);
-  if (poll && poll->cancelled) return gk_error_set(err, GK_ECANCELLED, NULL, 0, "VPI fit cancelled");
+  if (poll && poll->cancelled) return cancelled_error(err);
   int searched = !user && !nsub;  /* the full start search runs here */
   vctx c;
   if (vctx_init(&c, d, model)) return gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
@@ -990,7 +996,7 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
     c.freeze = 0;
     lm_out so = lm(&c, u, user ? 0 : sub ? SCREEN_SUB : SCREEN_ITER, opt.xtol, yy, NULL, NULL);
     res->n_iter += so.iter;
-    if (c.poll && c.poll->cancelled) goto cancelled;
+    if (poll && poll->cancelled) goto cancelled;
     gk_ms_rank(keep_chi, keep, c.nu * sizeof(double), &nkeep, NREFINE, so.chi2, u);
   }
   if (count) poll->total = poll->done + (nkeep + v2) * (user ? 1 : 2);
@@ -1010,7 +1016,7 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
     lm_out ok = lm(&c, u, opt.max_iter, opt.xtol, yy, NULL, NULL);
     res->n_iter += ok.iter;
     if (count) poll->done++;
-    if (c.poll && c.poll->cancelled) goto cancelled;
+    if (poll && poll->cancelled) goto cancelled;
     if (found && isfinite(ok.chi2)) memcpy(found[(*nfound)++], c.glob, sizeof c.glob);
     if (gk_ms_record(&ms, k, isfinite(ok.chi2), ok.converged, ok.chi2, ok.iter >= opt.max_iter))
       o = ok, memcpy(best, u, c.nu * sizeof(double));
@@ -1033,7 +1039,7 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
       pack(&c, r1.gamma, r1.alpha, r1.glob, u);
       lm_out o1 = lm(&c, u, opt.max_iter, opt.xtol, yy, NULL, NULL);
       res->n_iter += r1.n_iter + o1.iter;
-      if (c.poll && c.poll->cancelled) {
+      if (poll && poll->cancelled) {
         gk_vpi_result_free(&r1);
         goto cancelled;
       }
@@ -1073,7 +1079,7 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
   overtake(d, res);
   goto done;
 cancelled:
-  st = gk_error_set(err, GK_ECANCELLED, NULL, 0, "VPI fit cancelled");
+  st = cancelled_error(err);
 done:
   free(u), free(best), free(keep), free(g0), free(a0);
   vctx_free(&c);
@@ -1129,7 +1135,7 @@ int gk_vpi_fit_ex(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_options
     if (poll) poll->done++;
     if (rq == GK_ECANCELLED) {
       gk_vpi_result_free(res);
-      return gk_error_set(err, GK_ECANCELLED, NULL, 0, "VPI fit cancelled");
+      return cancelled_error(err);
     }
     if (rq != GK_OK) continue;
     nsearch += q.n_iter;

@@ -500,6 +500,12 @@ int gk_vpi_profile_thresholds_boot(const gk_vpi_data *d, gk_vpi_result *r, doubl
   return gk_vpi_profile_thresholds_ex(d, r, level, nboot, NULL, err);
 }
 
+/* The criterion's scale chi2_red (1 where it is not a positive number). */
+static double prof_s2(const gk_vpi_result *r)
+{
+  return isfinite(r->chi2_red) && r->chi2_red > 0 ? r->chi2_red : 1;
+}
+
 /* The status of a failed step as the caller's error. */
 static int prof_error(int st, gk_error *err)
 {
@@ -510,9 +516,8 @@ static int prof_error(int st, gk_error *err)
 /* A pinned fit that ends more than PROF_LOWER x chi2_red below the optimum
  * shows that the start search missed a lower valley (the profile walks
  * through states the search never visits: on 7 of 30 random 40 x 16 vpi2
- * designs and in two of the three weightings of the 400 x 40 benchmark
- * they ended 0.2-18 chi2_red below it, docs/vpi.md "Near-degenerate
- * valleys of dn(P)"). The fit is then redone from that state and the
+ * designs and in two of the three weightings of the 400 x 40 benchmark,
+ * up to 45 chi2_red below it; docs/vpi.md "The profile as a search"). The fit is then redone from that state and the
  * profile repeated, at most PROF_REFITS times. A tenth of chi2_red is 2.6 %
  * of the 95 % criterion (3.84 chi2_red): smaller drops move the interval
  * ends by less than that and are not worth a second profile. */
@@ -534,7 +539,7 @@ static int prog_forward(void *ctx, size_t done, size_t total)
 static int profile_round(const gk_vpi_data *d, gk_vpi_result *r, double level, size_t nboot, prog *pg,
                          prof_low *low)
 {
-  double s2 = isfinite(r->chi2_red) && r->chi2_red > 0 ? r->chi2_red : 1;
+  double s2 = prof_s2(r);
   int reboot = !r->prof_boot_done || r->prof_nboot != nboot;
   size_t base = pg->done;
   pg->total = base + (reboot ? nboot : 0) + 4;
@@ -570,7 +575,7 @@ static int profile_round(const gk_vpi_data *d, gk_vpi_result *r, double level, s
  * profile's restart starts), GK_OK with *r untouched when not, or the
  * refit's error (GK_ECANCELLED, GK_ENOMEM). */
 static int refit_lower(const gk_vpi_data *d, gk_vpi_result *r, const prof_low *low, prog *pg,
-                       double chi_search, int *replaced)
+                       int *replaced)
 {
   *replaced = 0;
   size_t nl = d->nl;
@@ -585,8 +590,7 @@ static int refit_lower(const gk_vpi_data *d, gk_vpi_result *r, const prof_low *l
   int rc = gk_vpi_fit_ex(d, r->model, &o, &q, pg->cb ? &fwd : NULL, &e);
   if (rc == GK_ECANCELLED || rc == GK_ENOMEM) return rc;
   if (rc) return GK_OK;  /* the model undefined from there: keep the search's fit */
-  double s2 = isfinite(r->chi2_red) && r->chi2_red > 0 ? r->chi2_red : 1;
-  if (!(q.chi2 < r->chi2 - PROF_LOWER * s2) || q.converged < r->converged) {
+  if (!(q.chi2 < r->chi2 - PROF_LOWER * prof_s2(r)) || q.converged < r->converged) {
     gk_vpi_result_free(&q);
     return GK_OK;
   }
@@ -596,7 +600,7 @@ static int refit_lower(const gk_vpi_data *d, gk_vpi_result *r, const prof_low *l
   q.ncand = nc;
   q.n_iter += r->n_iter;
   q.prof_refits = r->prof_refits + 1;
-  q.prof_chi2_search = chi_search;
+  q.prof_chi2_search = r->prof_chi2_search;
   gk_vpi_result_free(r);
   *r = q;
   *replaced = 1;
@@ -623,11 +627,11 @@ int gk_vpi_profile_thresholds_ex(const gk_vpi_data *d, gk_vpi_result *r, double 
   for (int round = 0;; round++) {
     st = profile_round(d, r, level, nboot, &pg, &low);
     if (st) break;
-    double s2 = isfinite(r->chi2_red) && r->chi2_red > 0 ? r->chi2_red : 1;
     r->prof_dchi2_low = low.d;
-    if (!(low.d < -PROF_LOWER * s2) || round == PROF_REFITS) break;
+    r->prof_unsettled = low.d < -PROF_LOWER * prof_s2(r);
+    if (!r->prof_unsettled || round == PROF_REFITS) break;
     int replaced;
-    st = refit_lower(d, r, &low, &pg, r->prof_chi2_search, &replaced);
+    st = refit_lower(d, r, &low, &pg, &replaced);
     if (st || !replaced) break;
     /* the new optimum at the boundary: no interior start to profile from */
     if (r->boundary) break;
@@ -642,8 +646,7 @@ int gk_vpi_profile_thresholds_ex(const gk_vpi_data *d, gk_vpi_result *r, double 
   r->th_tr_determined = r->th_tr_pdet;
   /* still below after PROF_REFITS refits (or a refit that did not
    * confirm it): the optimum is not settled, nor are the thresholds */
-  double s2 = isfinite(r->chi2_red) && r->chi2_red > 0 ? r->chi2_red : 1;
-  if (r->prof_dchi2_low < -PROF_LOWER * s2) r->th_gl1_determined = r->th_tr_determined = 0;
+  if (r->prof_unsettled) r->th_gl1_determined = r->th_tr_determined = 0;
   /* a bounded profile interval stands for the standard error too: its
    * larger half-width over the level's normal quantile */
   double z = gsl_cdf_ugaussian_Pinv(0.5 + 0.5 * level);
