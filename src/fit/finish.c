@@ -337,8 +337,7 @@ int gk_fit_finish(const gk_fit_problem *prob, const double *theta, int converged
       for (size_t b = 0; b < nf; b++) {
         double s = 0;
         if (c.tri) {
-          /* (R^T R)^-1 = R^-1 R^-T: rows a and b of the upper R^-1 */
-          for (size_t m = a > b ? a : b; m < nf; m++) s += c.Ri[a * nf + m] * c.Ri[b * nf + m];
+          s = gk_tri_gram(c.Ri, nf, a, b);
         } else {
           for (size_t m = 0; m < nf; m++) {
             double sm = gsl_vector_get(c.S, m);

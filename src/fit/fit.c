@@ -898,8 +898,7 @@ static void covariance(fit_ctx *c, jac_svd *js, gk_fit_result *res)
     for (size_t b = 0; b < nf; b++) {
       double s = 0;
       if (js->tri) {
-        /* (R^T R)^-1 = R^-1 R^-T: rows a and b of the upper R^-1 */
-        for (size_t m = a > b ? a : b; m < nf; m++) s += js->Ri[a * nf + m] * js->Ri[b * nf + m];
+        s = gk_tri_gram(js->Ri, nf, a, b);
       } else {
         for (size_t m = 0; m < nf; m++) {
           double sm = gsl_vector_get(js->S, m);

@@ -85,4 +85,14 @@ void gk_qr_qtvec(const double *A, size_t m, size_t p, const double *vk, const do
  * ||R||_F ||R^-1||_F <= GK_TRI_MAXCOND, else 0 (then Ri is scratch). */
 int gk_tri_inverse(const double *A, size_t nf, double *Ri);
 
+/* Entry (a, b) of (R^T R)^-1 = R^-1 R^-T from gk_tri_inverse's Ri: the
+ * product of rows a and b of the upper R^-1 (the covariance of the dense
+ * driver and of the finisher on their R^-1 path). */
+static inline double gk_tri_gram(const double *Ri, size_t nf, size_t a, size_t b)
+{
+  double s = 0;
+  for (size_t m = a > b ? a : b; m < nf; m++) s += Ri[a * nf + m] * Ri[b * nf + m];
+  return s;
+}
+
 #endif
