@@ -2,6 +2,7 @@
  * model stops holding (model: sat fit reaching Is; data: a chi^2 test of
  * vsl1 on growing prefixes of the scan). Uses the public vsl API only. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_cdf.h>
 
@@ -33,6 +34,46 @@ static const gk_vsl_fit *known_fit(const gk_vsl_fit *known, size_t nknown, const
   return NULL;
 }
 
+/* vsl1's chi2 on d (sigma weights) at gain g with the amplitude best for
+ * that g (closed form), from the residuals: an upper bound of the fit's
+ * minimum. INFINITY when that amplitude is not positive. e: n scratch. */
+static double vsl1_chi2_at(const gk_vsl_data *d, double g, double *e)
+{
+  const double th[2] = {g, 0};
+  size_t n = d->n;
+  if (gk_vsl_intensity(GK_VSL_VSL1, th, d->L, n, e, NULL) != GK_OK) return INFINITY;
+  double see = 0, sey = 0, c2 = 0;
+  for (size_t i = 0; i < n; i++) {
+    double w = 1 / (d->sigma[i] * d->sigma[i]);
+    see += w * e[i] * e[i];
+    sey += w * e[i] * d->intensity[i];
+  }
+  double amp = sey / see;
+  if (!(amp > 0) || !isfinite(amp)) return INFINITY;
+  for (size_t i = 0; i < n; i++) {
+    double r = (d->intensity[i] - amp * e[i]) / d->sigma[i];
+    c2 += r * r;
+  }
+  return isfinite(c2) ? c2 : INFINITY;
+}
+
+/* The chi2 test's p value of vsl1 fitted to d (NAN when the fit fails);
+ * g (may be NULL) receives the fitted gain when there is one. */
+static double vsl1_prefix_p(const gk_vsl_data *d, double *g)
+{
+  gk_vsl_fit f;
+  memset(&f, 0, sizeof f);
+  gk_error e2;
+  gk_error_clear(&e2);
+  double p = NAN;
+  if (gk_vsl_fit_model(d, GK_VSL_VSL1, &f, &e2) == GK_OK && f.ok) {
+    p = gsl_cdf_chisq_Q(f.chi2, (double)(d->n - 2));
+    if (g && isfinite(f.theta[0])) *g = f.theta[0];
+  }
+  gk_vsl_fit_free(&f);
+  return p;
+}
+
 int gk_vsl_lengths_compute_from(const gk_vsl_data *d, const gk_vsl_fit *known, size_t nknown, gk_vsl_lengths *o,
                                 gk_error *err)
 {
@@ -48,24 +89,36 @@ int gk_vsl_lengths_compute_from(const gk_vsl_data *d, const gk_vsl_fit *known, s
      * noise spike does not); p >= 0.001 keeps the chance of a false end
      * small over the ~n tests of one scan */
     k_ok = 0;
-    int prev_fail = 0;
+    int prev_fail = 0, p_due = 0;
+    double g0 = NAN, *e = malloc(d->n * sizeof *e);
+    if (!e) return gk_error_set(err, GK_ENOMEM, d->path, 0, "VSL lengths: out of memory");
     for (size_t k = 4; k <= d->n; k++) {
       gk_vsl_data dk = *d;
       dk.n = k;
       dk.weighting = GK_WEIGHT_SIGMA;
-      gk_vsl_fit f;
-      memset(&f, 0, sizeof f);
-      gk_error e2;
-      gk_error_clear(&e2);
-      double p = NAN;
-      if (gk_vsl_fit_model(&dk, GK_VSL_VSL1, &f, &e2) == GK_OK && f.ok) p = gsl_cdf_chisq_Q(f.chi2, (double)(k - 2));
-      gk_vsl_fit_free(&f);
+      /* A pass needs no fit when the last fitted gain already passes:
+       * vsl1's minimum chi2 is at most its chi2 there, and Q falls with
+       * chi2. (The fit's own minimum could only be lower: the same
+       * verdict.) Only failures, and the last pass's p value, are fitted. */
+      if (isfinite(g0) && gsl_cdf_chisq_Q(vsl1_chi2_at(&dk, g0, e), (double)(k - 2)) >= 1e-3) {
+        k_ok = k, prev_fail = 0, p_due = 1;
+        continue;
+      }
+      double p = vsl1_prefix_p(&dk, &g0);
       if (p >= 1e-3) {
-        k_ok = k, o->p_value = p, prev_fail = 0;
+        k_ok = k, o->p_value = p, prev_fail = 0, p_due = 0;
         continue;
       }
       if (prev_fail || k == d->n) break;
       prev_fail = 1;
+    }
+    free(e);
+    /* the reported p value: the fit's, as for a prefix that was fitted */
+    if (p_due) {
+      gk_vsl_data dk = *d;
+      dk.n = k_ok;
+      dk.weighting = GK_WEIGHT_SIGMA;
+      o->p_value = vsl1_prefix_p(&dk, NULL);
     }
     if (k_ok < 4) {
       o->n_small = 0;

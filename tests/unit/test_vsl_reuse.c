@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <gsl/gsl_cdf.h>
 
 #include "gainkit/fluence.h"
 #include "gainkit/vsl.h"
@@ -121,10 +122,73 @@ static void test_lengths_from(void)
   }
 }
 
+/* The prefix chi2 test (how far vsl1 holds) decides a pass without a fit
+ * when the last fitted gain already passes: the verdicts, the range and
+ * the reported p value must be exactly those of fitting every prefix. The
+ * reference below is that test written out with a fit per prefix. Data:
+ * vsl1 throughout; saturating at three strengths (the range ends inside
+ * the scan); one outlier (a single failure the range goes on past). */
+static void prefix_reference(const gk_vsl_data *d, size_t *k_ok, double *p_ok)
+{
+  int prev_fail = 0;
+  *k_ok = 0;
+  *p_ok = NAN;
+  for (size_t k = 4; k <= d->n; k++) {
+    gk_vsl_data dk = *d;
+    dk.n = k;
+    dk.weighting = GK_WEIGHT_SIGMA;
+    gk_vsl_fit f;
+    gk_error e;
+    double p = NAN;
+    if (gk_vsl_fit_model(&dk, GK_VSL_VSL1, &f, &e) == GK_OK && f.ok) p = gsl_cdf_chisq_Q(f.chi2, (double)(k - 2));
+    gk_vsl_fit_free(&f);
+    if (p >= 1e-3) {
+      *k_ok = k, *p_ok = p, prev_fail = 0;
+      continue;
+    }
+    if (prev_fail || k == d->n) break;
+    prev_fail = 1;
+  }
+}
+
+static void test_prefix_without_fits(void)
+{
+  const double Is[] = {INFINITY, 400, 150, 50};   /* peak (unsaturated) 166 */
+  int ends_inside = 0;
+  for (int c = 0; c < 5; c++) {
+    gk_vsl_data d;
+    make_data(&d, 1, 0);
+    for (int i = 0; i < N; i++) {
+      double v = 100 * expm1(25 * L[i]) / 25;
+      if (c < 4) v = v / (1 + v / Is[c]);
+      S[i] = 0.02 * v + 0.1;
+      I[i] = v + S[i] * sin(2.3 * i + 0.4);
+    }
+    if (c == 4) I[12] += 8 * S[12];   /* one outlier */
+    size_t k_ref;
+    double p_ref;
+    prefix_reference(&d, &k_ref, &p_ref);
+    gk_vsl_lengths o;
+    gk_error e;
+    CHECK_INT(gk_vsl_lengths_compute(&d, &o, &e), GK_OK);
+    CHECK_INT(o.n_small, k_ref >= 4 ? k_ref : 0);
+    CHECK(same_num(o.p_value, p_ref));
+    CHECK_INT(o.saturated, k_ref < N);
+    if (k_ref >= 4 && k_ref < N) {
+      ends_inside++;
+      CHECK(same_num(o.l_sat_data, L[k_ref - 1]));
+    }
+  }
+  /* the saturating sets end the range inside the scan (else this test
+   * would not exercise the failures) */
+  CHECK(ends_inside >= 2);
+}
+
 int main(void)
 {
   RUN(test_is_of);
   RUN(test_offset_from);
   RUN(test_lengths_from);
+  RUN(test_prefix_without_fits);
   return gk_test_summary();
 }
