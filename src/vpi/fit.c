@@ -1031,7 +1031,7 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
    * same policy, always fitted. */
   if (model == GK_VPI2 && searched) {
     gk_vpi_result r1;
-    int rc1 = fit_core(d, GK_VPI1, &opt, &r1, NULL, NULL, NULL, flags | VPI_FIT_NESTED, poll);
+    int rc1 = fit_core(d, GK_VPI1, &opt, &r1, NULL, NULL, NULL, flags | VPI_FIT_NESTED | VPI_FIT_V1START, poll);
     if (rc1 == GK_ECANCELLED) goto cancelled;
     if (rc1 == GK_OK && r1.boundary)  /* no interior start at the P1 -> 0 limit (src/vpi/limit.c) */
       gk_vpi_result_free(&r1), rc1 = GK_EDOM;
@@ -1065,7 +1065,7 @@ static int fit_core(const gk_vpi_data *d, gk_vpi_model model, const gk_vpi_optio
   if (flags & (VPI_FIT_SUB | VPI_FIT_INTERIOR)) {
     res->chi2_interior = res->chi2;
     res->chi2_limit = NAN;
-  } else if (vpi_limit_check(d, model, opt.max_iter, opt.xtol, res, poll) < 0) {
+  } else if (vpi_limit_check(d, model, opt.max_iter, opt.xtol, res, !(flags & VPI_FIT_V1START), poll) < 0) {
     st = gk_error_set(err, GK_ENOMEM, NULL, 0, "out of memory");
     goto done;
   }

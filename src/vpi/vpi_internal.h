@@ -47,8 +47,10 @@ int vpi_start_shape(const gk_vpi_data *d, gk_vpi_model model, double *gamma, dou
  * subset's start search; VPI_FIT_INTERIOR the interior model only (no
  * P1 -> 0 limit model, vpi_limit_check); VPI_FIT_NESTED a fit inside
  * another (vpi2's vpi1 start, the refits of gk_vpi_fit_ex): it polls for
- * cancellation but does not count progress units of its own. */
-enum { VPI_FIT_SUB = 1, VPI_FIT_INTERIOR = 2, VPI_FIT_NESTED = 4 };
+ * cancellation but does not count progress units of its own;
+ * VPI_FIT_V1START vpi2's vpi1 start (its boundary result is discarded:
+ * the limit check runs from the mapped start only, no limit start grid). */
+enum { VPI_FIT_SUB = 1, VPI_FIT_INTERIOR = 2, VPI_FIT_NESTED = 4, VPI_FIT_V1START = 8 };
 
 /* Progress and cancellation of one gk_vpi_fit_ex: the caller's callback
  * (prog may be NULL), the units done of total, and whether it asked to
@@ -90,9 +92,11 @@ double vpi_limit_phi(double P, const double *glob, double pmax, double *grad, do
  * pump (and alpha is fitted), fit the limit model from res and, when its
  * chi2 is at or below res->chi2, replace res by it (gk_vpi_result
  * "boundary"). Returns 1 when the limit won, 0 when not, -1 out of memory.
+ * search: the limit model also from the start grid of other (n, m - n)
+ * (0 in vpi2's nested vpi1 start: the mapped start only).
  * poll (may be NULL) is polled once per iteration; after a stop the result
  * is untouched and the return 0 (the caller checks poll->cancelled). */
 int vpi_limit_check(const gk_vpi_data *d, gk_vpi_model model, size_t max_iter, double xtol,
-                    gk_vpi_result *res, vpi_poll *poll);
+                    gk_vpi_result *res, int search, vpi_poll *poll);
 
 #endif
