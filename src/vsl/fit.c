@@ -212,12 +212,55 @@ static inline void emp_sums(const prof_ws *ws, double *eg, const double *es, dou
   *sey_out = sey;
 }
 
-/* profile_e's result for emp's grid (prof_solve without background,
- * inlined: the same operations) */
-static inline prof emp_grid_point(const prof_ws *ws, double *eg, const double *es)
+/* emp_sums at four successive grid points in one pass over the data
+ * (eg advanced by four steps): each point's sums are the same chains, in
+ * the same order, as four calls of emp_sums form them, and eg[i] is
+ * multiplied by es[i] four times in turn, so the results are the same
+ * bits; the weights, data and steps are loaded once for the four. */
+enum { EMP_GRID_K = 4 };
+static void emp_sums4(const prof_ws *ws, double *eg, const double *es, double *see_out, double *sey_out)
 {
-  double see, sey;
-  emp_sums(ws, eg, es, &see, &sey);
+#ifdef GK_VEXP_VEC
+  size_t n = ws->d->n;
+  const double *w = ws->w, *wy = ws->wy;
+  __m128d ve0 = _mm_setzero_pd(), vy0 = _mm_setzero_pd(), ve1 = _mm_setzero_pd(), vy1 = _mm_setzero_pd();
+  __m128d ve2 = _mm_setzero_pd(), vy2 = _mm_setzero_pd(), ve3 = _mm_setzero_pd(), vy3 = _mm_setzero_pd();
+  size_t i = 0;
+  for (; i + 1 < n; i += 2) {
+    const __m128d st = _mm_loadu_pd(es + i), wi = _mm_loadu_pd(w + i), yi = _mm_loadu_pd(wy + i);
+    const __m128d e0 = _mm_loadu_pd(eg + i), e1 = _mm_mul_pd(e0, st), e2 = _mm_mul_pd(e1, st),
+                  e3 = _mm_mul_pd(e2, st);
+    _mm_storeu_pd(eg + i, _mm_mul_pd(e3, st));
+    ve0 = _mm_add_pd(ve0, _mm_mul_pd(_mm_mul_pd(wi, e0), e0));
+    vy0 = _mm_add_pd(vy0, _mm_mul_pd(e0, yi));
+    ve1 = _mm_add_pd(ve1, _mm_mul_pd(_mm_mul_pd(wi, e1), e1));
+    vy1 = _mm_add_pd(vy1, _mm_mul_pd(e1, yi));
+    ve2 = _mm_add_pd(ve2, _mm_mul_pd(_mm_mul_pd(wi, e2), e2));
+    vy2 = _mm_add_pd(vy2, _mm_mul_pd(e2, yi));
+    ve3 = _mm_add_pd(ve3, _mm_mul_pd(_mm_mul_pd(wi, e3), e3));
+    vy3 = _mm_add_pd(vy3, _mm_mul_pd(e3, yi));
+  }
+  const __m128d ve[4] = {ve0, ve1, ve2, ve3}, vy[4] = {vy0, vy1, vy2, vy3};
+  for (int k = 0; k < EMP_GRID_K; k++) {
+    double see = _mm_cvtsd_f64(ve[k]), see2 = _mm_cvtsd_f64(_mm_unpackhi_pd(ve[k], ve[k]));
+    double sey = _mm_cvtsd_f64(vy[k]), sey2 = _mm_cvtsd_f64(_mm_unpackhi_pd(vy[k], vy[k]));
+    if (i < n) {
+      double e = eg[i];
+      eg[i] *= es[i];
+      see += w[i] * e * e; sey += e * wy[i];
+    }
+    see_out[k] = see + see2;
+    sey_out[k] = sey + sey2;
+  }
+#else
+  for (int k = 0; k < EMP_GRID_K; k++) emp_sums(ws, eg, es, see_out + k, sey_out + k);
+#endif
+}
+
+/* profile_e's result for emp's grid from its sums (prof_solve without
+ * background, inlined: the same operations) */
+static inline prof emp_grid_solve(const prof_ws *ws, double see, double sey)
+{
   prof r = {INFINITY, 0, 0, 0};
   double amp = sey / see;
   if (!(amp > 0)) return r;
@@ -225,6 +268,13 @@ static inline prof emp_grid_point(const prof_ws *ws, double *eg, const double *e
   r.chi2 = c2 > 0 ? c2 : 0;
   r.amp = amp;
   return r;
+}
+
+static inline prof emp_grid_point(const prof_ws *ws, double *eg, const double *es)
+{
+  double see, sey;
+  emp_sums(ws, eg, es, &see, &sey);
+  return emp_grid_solve(ws, see, sey);
 }
 
 /* other (may be NULL) receives the profile of the other variant (with_bg
@@ -538,18 +588,29 @@ static double grid_g2(const gk_vsl_data *d, int kind, double Ls, int with_bg, pr
   double *eg = ws.w + (vx ? 5 : 4) * n, *es = eg + n; /* (prof_init's block) */
   grid_exps(&ws, glo, h, eg);
   const int empg = kind && !with_bg && !o2;
+  /* emp: four grid points per pass (emp_sums4, the same bits) */
+  double s4e[EMP_GRID_K], s4y[EMP_GRID_K];
   for (int k = 0; k <= NG; k++) {
     double g = glo + h * k;
-    prof p = empg ? emp_grid_point(&ws, eg, es) : profile_e(&ws, g, eg, es, o2);
+    prof p;
+    if (empg && k % EMP_GRID_K == 0 && k + EMP_GRID_K - 1 <= NG) emp_sums4(&ws, eg, es, s4e, s4y);
+    if (empg) p = k + EMP_GRID_K - 1 - k % EMP_GRID_K <= NG ? emp_grid_solve(&ws, s4e[k % EMP_GRID_K], s4y[k % EMP_GRID_K])
+                                                       : emp_grid_point(&ws, eg, es);
+    else p = profile_e(&ws, g, eg, es, o2);
     grid_seen(&b[0], k, g, p);
     if (o2) grid_seen(&b[1], k, g, p2);
   }
   /* the slope estimate's neighbourhood, where the grid is coarse relative
    * to the gain itself */
   grid_exps(&ws, 0.7 * gs, 0.1 * gs, eg);
-  for (int k = 0; k < 8; k++) {
+  enum { NS = 8 };
+  for (int k = 0; k < NS; k++) {
     double g = gs * (0.7 + 0.1 * k);
-    prof p = empg ? emp_grid_point(&ws, eg, es) : profile_e(&ws, g, eg, es, o2);
+    prof p;
+    if (empg && k % EMP_GRID_K == 0 && k + EMP_GRID_K - 1 < NS) emp_sums4(&ws, eg, es, s4e, s4y);
+    if (empg) p = k + EMP_GRID_K - 1 - k % EMP_GRID_K < NS ? emp_grid_solve(&ws, s4e[k % EMP_GRID_K], s4y[k % EMP_GRID_K])
+                                                        : emp_grid_point(&ws, eg, es);
+    else p = profile_e(&ws, g, eg, es, o2);
     grid_seen(&b[0], -1, g, p);
     if (o2) grid_seen(&b[1], -1, g, p2);
   }
