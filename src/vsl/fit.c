@@ -1051,6 +1051,9 @@ typedef struct empvp {
   double *m, *s;                /* n each: the last call's m_i and shape s_i */
   double amp, lnref;            /* the last call's amplitude, g Ls m_n */
   double mn, qn, Ls, gLs, iLs, ss;
+  double Lc;                    /* inv: the data's mean stripe length */
+  double E, g;                  /* inv: the last call's e^u and g */
+  int inv;                      /* theta = (g e^{-u}, u = Lc/Ls) (1) or (g, ln Ls) (0) */
   double last[2];
   int at_ok;                    /* m, s, amp... are those of last[] */
 } empvp;
@@ -1066,16 +1069,33 @@ static int empvp_model(const double *th, double *yhat, void *p)
   const gk_vsl_data *d = c->d;
   size_t n = d->n;
   c->at_ok = 0; /* m and s are overwritten below, also when the call fails */
-  double g = th[0], Ls = exp(th[1]);
-  if (!isfinite(Ls) || !(Ls > 0)) return GK_EDOM;
-  double ss = 0, sy = 0, iLs = 1 / Ls, gLs = g * Ls;
+  double g, Ls, iLs, E = 1;
+  if (c->inv) {
+    /* u of either sign: u < 0 (Ls < 0) continues the model analytically
+     * through u = 0 (Ls = infinity, a pure exponential), so that a fit
+     * whose optimum lies at that edge is not stalled by a wall there
+     * (emp_vp_fit then takes the ln Ls variables) */
+    double u = th[1];
+    if (!isfinite(u) || u == 0) return GK_EDOM;
+    Ls = c->Lc / u;
+    iLs = u / c->Lc;
+    E = exp(u);
+    g = th[0] * E;
+    if (!isfinite(g) || !isfinite(Ls)) return GK_EDOM;
+  } else {
+    g = th[0];
+    Ls = exp(th[1]);
+    if (!isfinite(Ls) || !(Ls > 0)) return GK_EDOM;
+    iLs = 1 / Ls;
+  }
+  double ss = 0, sy = 0, gLs = g * Ls;
   double *m = c->m, *s = c->s;
   /* the exponentials two at a time (vexp.h) */
   for (size_t i = 0; i < n; i++) s[i] = -(d->L[i] * iLs);
   gk_vexpm1(s, m, n);
   for (size_t i = 0; i < n; i++) m[i] = -m[i];
   double tn = d->L[n - 1] * iLs, mn = m[n - 1];
-  double qn = tn < 1e-2 ? tn * tn * (0.5 + tn * (-1.0 / 3 + tn * (1.0 / 8 + tn * (-1.0 / 30 + tn / 144))))
+  double qn = fabs(tn) < 1e-2 ? tn * tn * (0.5 + tn * (-1.0 / 3 + tn * (1.0 / 8 + tn * (-1.0 / 30 + tn / 144))))
                         : mn - tn * (1 - mn);
   for (size_t i = 0; i < n; i++) s[i] = gLs * (m[i] - mn);
   gk_vexp(s, s, n);
@@ -1107,6 +1127,8 @@ static int empvp_model(const double *th, double *yhat, void *p)
   c->gLs = gLs;
   c->iLs = iLs;
   c->ss = ss;
+  c->E = E;
+  c->g = g;
   c->last[0] = th[0];
   c->last[1] = th[1];
   c->at_ok = 1;
@@ -1131,7 +1153,7 @@ static void empvp_form_jac(empvp *c, double *J)
   __m128d vy = _mm_setzero_pd(), vs = _mm_setzero_pd();
   for (size_t i = 0; i < n; i++) {
     double t = d->L[i] * iLs, mi = m[i], si = s[i];
-    double q = t < 1e-2 ? t * t * (0.5 + t * (-1.0 / 3 + t * (1.0 / 8 + t * (-1.0 / 30 + t / 144))))
+    double q = fabs(t) < 1e-2 ? t * t * (0.5 + t * (-1.0 / 3 + t * (1.0 / 8 + t * (-1.0 / 30 + t / 144))))
                         : mi - t * (1 - mi);
     __m128d r = _mm_set_pd(si * gLs * (q - qn), si * Ls * (mi - mn));
     _mm_storeu_pd(J + 2 * i, r);
@@ -1143,7 +1165,7 @@ static void empvp_form_jac(empvp *c, double *J)
 #else
   for (size_t i = 0; i < n; i++) {
     double t = d->L[i] * iLs, mi = m[i], si = s[i];
-    double q = t < 1e-2 ? t * t * (0.5 + t * (-1.0 / 3 + t * (1.0 / 8 + t * (-1.0 / 30 + t / 144))))
+    double q = fabs(t) < 1e-2 ? t * t * (0.5 + t * (-1.0 / 3 + t * (1.0 / 8 + t * (-1.0 / 30 + t / 144))))
                         : mi - t * (1 - mi);
     double ws = c->w[i] * si, ag = si * Ls * (mi - mn), al = si * gLs * (q - qn);
     J[2 * i] = ag;
@@ -1165,6 +1187,15 @@ static void empvp_form_jac(empvp *c, double *J)
     J[2 * i + 1] = a * J[2 * i + 1] + s[i] * dal;
   }
 #endif
+  if (c->inv) {
+    /* the chain rule to (g e^{-u}, u): dg/du = g, d ln Ls/du = -1/u */
+    double E = c->E, g = c->g, iu = -c->Ls / c->Lc;
+    for (size_t i = 0; i < n; i++) {
+      double j0 = J[2 * i];
+      J[2 * i] = E * j0;
+      J[2 * i + 1] = iu * J[2 * i + 1] + g * j0;
+    }
+  }
 }
 
 static int empvp_jac(const double *th, double *J, void *p)
@@ -1216,32 +1247,87 @@ static int empvp_basin_fn(const gk_fit_result *r, gk_ms_basin *b, void *ctx)
   /* the scale of the bowl: a quarter of g (or of 1/Lmax), a factor e^0.5 in Ls */
   double Lm = c->d->L[n - 1];
   *b = (gk_ms_basin){.p = 2, .theta = {r->value[0], r->value[1]}, .H = {h00, h01, h01, h11},
-                     .box = {0.25 * fmax(fabs(r->value[0]), 1 / Lm), 0.5},
+                     .box = {0.25 * fmax(fabs(r->value[0]), 1 / Lm) * (c->inv ? 1 / c->E : 1),
+                             c->inv ? 0.5 * fabs(r->value[1]) : 0.5},
                      .chi2 = r->chi2, .dchi2 = r->chi2 / (double)(n - 2)};
   return 1;
 }
 
+/* The projected fits from the starts st (ns (g, ln A, ln Ls) triples) in
+ * c's variables (c->inv), through seq_starts_b; *r the winner, *amp and
+ * *lnref its amplitude. */
+static int emp_vp_run(empvp *c, gk_fit_workspace *ws, gk_fit_problem *prob, gk_param *par,
+                      const gk_fit_options *opt, const double *st, size_t ns, double *st2, double yy, double *Jb,
+                      gk_fit_result *r, double *amp, double *lnref, double *yh, gk_error *err)
+{
+  for (size_t k = 0; k < ns; k++) {
+    if (c->inv) {
+      double u = c->Lc * exp(-st[3 * k + 2]);
+      st2[2 * k] = st[3 * k] * exp(-u);
+      st2[2 * k + 1] = u;
+    } else {
+      st2[2 * k] = st[3 * k];
+      st2[2 * k + 1] = st[3 * k + 2];
+    }
+  }
+  par[0].init = st2[0];
+  par[1].init = st2[1];
+  memset(r, 0, sizeof *r);
+  /* the starts after the first converged one stop in its basin */
+  empvp_basin eb = {.c = c, .J = Jb};
+  int rc = seq_starts_b(ws, prob, par, opt, st2, ns, yy, 0, INFINITY, r, empvp_basin_fn, &eb, err);
+  if (rc != GK_OK) return rc;
+  /* the amplitude at the winner: usually the engine's last call, or the
+   * basin's point */
+  if (eb.have && eb.th[0] == r->value[0] && eb.th[1] == r->value[1]) {
+    *amp = eb.amp;
+    *lnref = eb.lnref;
+    return GK_OK;
+  }
+  if (!(c->at_ok && c->last[0] == r->value[0] && c->last[1] == r->value[1])) rc = empvp_model(r->value, yh, c);
+  *amp = c->amp;
+  *lnref = c->lnref;
+  return rc;
+}
+
 /* emp's fit from the guesses st (ns (g, ln A, ln Ls) triples) by variable
- * projection, the starts through seq_starts_ws (the one multi-start
+ * projection, the starts through seq_starts_b (the one multi-start
  * policy: two converged starts agreeing on chi2), the winner finished on
  * full (the three-parameter problem; its param[] receives the point).
  * Returns GK_EUSAGE when the finisher does not handle the point (the
- * caller then runs the full fit). */
+ * caller then runs the full fit).
+ *
+ * The projected fits' variables are theta = (g e^{-u}, u) with u = Lc/Ls
+ * and Lc the mean stripe length: g e^{-Lc/Ls} is the model's logarithmic
+ * slope d ln I/dL at L = Lc, which the data fix whatever Ls is, and u
+ * its relative curvature there (d^2 ln I/dL^2 = -(u/Lc) d ln I/dL). In
+ * (g, ln Ls) the chi2 valley between the grids' Ls and the optimum is
+ * curved (g and Ls trade off) and Gauss-Newton steps in ln Ls overshoot
+ * (the residuals are nearly linear in 1/Ls, not in ln Ls), so a start
+ * three times off in Ls took six iterations and four rejected trial
+ * steps; in these variables the valley runs along u and the same start
+ * takes two. At the edge Ls -> infinity (u -> 0, a pure exponential,
+ * where the data do not bound Ls) the winner is taken in (g, ln Ls) as
+ * before: u <= Lc/(EMP_VP_EDGE Lmax), or no converged winner, runs the
+ * starts again in those variables, whose fits walk along the edge to
+ * where the data stop telling Ls apart. */
+#define EMP_VP_EDGE 100.0
 static int emp_vp_fit(const gk_vsl_data *d, gk_fit_problem *full, gk_param *fpar, const gk_fit_options *opt,
                       const double *st, size_t ns, double yy, gk_fit_result *res, gk_error *err)
 {
   size_t n = d->n;
   double *buf = malloc(9 * n * sizeof *buf), *st2 = malloc(2 * (ns ? ns : 1) * sizeof *st2);
   if (!buf || !st2) { free(buf); free(st2); return GK_ENOMEM; }
-  empvp c = {.d = d, .w = buf, .wy = buf + n, .jc = buf + 2 * n, .m = buf + 5 * n, .s = buf + 6 * n};
+  empvp c = {.d = d, .w = buf, .wy = buf + n, .jc = buf + 2 * n, .m = buf + 5 * n, .s = buf + 6 * n, .inv = 1};
+  double Lc = 0;
   for (size_t i = 0; i < n; i++) {
     double s = sig_I(d, i);
     c.w[i] = 1 / (s * s);
     c.wy[i] = c.w[i] * d->intensity[i];
+    Lc += d->L[i];
   }
-  for (size_t k = 0; k < ns; k++) { st2[2 * k] = st[3 * k]; st2[2 * k + 1] = st[3 * k + 2]; }
-  gk_param par[2] = {{.name = "g", .init = st2[0], .lo = -INFINITY, .hi = INFINITY},
-                     {.name = "lnLs", .init = st2[1], .lo = -INFINITY, .hi = INFINITY}};
+  c.Lc = Lc / (double)n;
+  gk_param par[2] = {{.name = "gc", .lo = -INFINITY, .hi = INFINITY}, {.name = "u", .lo = -INFINITY, .hi = INFINITY}};
   gk_fit_problem prob = {.n = n, .p = 2, .y = d->intensity, .sigma = d->sigma, .weighting = d->weighting,
                          .absolute_sigma = full->absolute_sigma, .model = empvp_model, .jac = empvp_jac, .ctx = &c,
                          .param = par};
@@ -1257,31 +1343,30 @@ static int emp_vp_fit(const gk_vsl_data *d, gk_fit_problem *full, gk_param *fpar
   opt = &o;
   gk_fit_workspace *ws = ns > 1 ? gk_fit_alloc(NULL, opt, n, 2) : NULL;
   gk_fit_result r;
-  memset(&r, 0, sizeof r);
-  /* the starts after the first converged one stop in its basin */
-  empvp_basin eb = {.c = &c, .J = buf + 7 * n};
-  int rc = seq_starts_b(ws, &prob, par, opt, st2, ns, yy, 0, INFINITY, &r, empvp_basin_fn, &eb, err);
+  double amp = 0, lnref = 0, *yh = buf + 4 * n, *Jb = buf + 7 * n;
+  int rc = emp_vp_run(&c, ws, &prob, par, opt, st, ns, st2, yy, Jb, &r, &amp, &lnref, yh, err);
+  if (rc != GK_ENOMEM && rc != GK_EUSAGE &&
+      !(rc == GK_OK && r.converged && r.value[1] > c.Lc / (EMP_VP_EDGE * d->L[n - 1]))) {
+    /* at the edge Ls -> infinity: the fits in (g, ln Ls) */
+    gk_fit_result_free(&r);
+    c.inv = 0;
+    c.at_ok = 0;
+    par[0].name = "g";
+    par[1].name = "lnLs";
+    rc = emp_vp_run(&c, ws, &prob, par, opt, st, ns, st2, yy, Jb, &r, &amp, &lnref, yh, err);
+  }
   gk_fit_free(ws);
   if (rc == GK_OK) {
-    double *yh = buf + 4 * n, amp = c.amp, lnref = c.lnref;
-    /* the amplitude at the winner: usually the engine's last call, or the
-     * basin's point */
-    if (eb.have && eb.th[0] == r.value[0] && eb.th[1] == r.value[1]) {
-      amp = eb.amp;
-      lnref = eb.lnref;
-    } else if (!(c.at_ok && c.last[0] == r.value[0] && c.last[1] == r.value[1])) {
-      rc = empvp_model(r.value, yh, &c);
-      amp = c.amp;
-      lnref = c.lnref;
+    double th[3] = {r.value[0], log(amp) - lnref, r.value[1]};
+    if (c.inv) {
+      th[0] = r.value[0] * exp(r.value[1]);
+      th[2] = log(c.Lc / r.value[1]);
     }
-    if (rc == GK_OK) {
-      double th[3] = {r.value[0], log(amp) - lnref, r.value[1]};
-      for (size_t k = 0; k < 3; k++) fpar[k].init = th[k];
-      full->param = fpar;
-      full->starts = NULL;
-      full->n_starts = 0;
-      rc = gk_fit_finish(full, th, r.converged, r.reason, res, err);
-    }
+    for (size_t k = 0; k < 3; k++) fpar[k].init = th[k];
+    full->param = fpar;
+    full->starts = NULL;
+    full->n_starts = 0;
+    rc = gk_fit_finish(full, th, r.converged, r.reason, res, err);
   }
   gk_fit_result_free(&r);
   free(buf);
