@@ -1338,8 +1338,9 @@ static int emp_vp_fit(const gk_vsl_data *d, gk_fit_problem *full, gk_param *fpar
   gk_fit_options o = *opt;
   o.xtol = GK_VSL_EMP_XTOL;
   /* only the finisher's point and covariance are reported: the projected
-   * fits skip the engine's refinement and covariance */
-  o.intermediate = 1;
+   * fits skip the engine's Gauss-Newton refinement and covariance
+   * (intermediate 2; the finisher takes its own Gauss-Newton steps) */
+  o.intermediate = 2;
   opt = &o;
   gk_fit_workspace *ws = ns > 1 ? gk_fit_alloc(NULL, opt, n, 2) : NULL;
   gk_fit_result r;
