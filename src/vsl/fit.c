@@ -602,7 +602,19 @@ static double grid_g2(const gk_vsl_data *d, int kind, double Ls, int with_bg, pr
   }
   /* the slope estimate's neighbourhood, where the grid is coarse relative
    * to the gain itself */
-  grid_exps(&ws, 0.7 * gs, 0.1 * gs, eg);
+  if (empg) {
+    /* emp: the step's exponentials e^{0.1 gs x_i}, the first point's
+     * e^{0.7 gs x_i} their seventh powers (relative error ~1e-15, far
+     * below what choosing a start needs): half the exponentials */
+    for (size_t i = 0; i < n; i++) es[i] = 0.1 * gs * (ws.Ls * (ws.m[i] - ws.m[n - 1]));
+    gk_vexp(es, es, n);
+    for (size_t i = 0; i < n; i++) {
+      double e2 = es[i] * es[i], e4 = e2 * e2;
+      eg[i] = e4 * e2 * es[i];
+    }
+  } else {
+    grid_exps(&ws, 0.7 * gs, 0.1 * gs, eg);
+  }
   enum { NS = 8 };
   for (int k = 0; k < NS; k++) {
     double g = gs * (0.7 + 0.1 * k);
