@@ -1328,6 +1328,13 @@ static int emp_vp_run(empvp *c, gk_fit_workspace *ws, gk_fit_problem *prob, gk_p
  * earlier, at a chi2 up to 1e-2 higher: 86 of 640 stress fits at the first
  * edge, 1 of 600 at the second). */
 #define EMP_VP_EDGE 100.0
+/* The finisher's Gauss-Newton steps at most (gk_fit_finish_steps): the
+ * projected fits skip the engine's refinement (intermediate = 2), and on a
+ * poorly fitting curve (chi2/dof >> 1) Gauss-Newton on the full problem
+ * converges only linearly (each step halving the distance on the bundled
+ * fluence/vsl-nonuniform.csv), so three steps left it ~1e-4 se short of the
+ * optimum; a point already within 1e-8 se (the bench data) takes none. */
+#define EMP_FINISH_STEPS 12
 static int emp_vp_fit(const gk_vsl_data *d, gk_fit_problem *full, gk_param *fpar, const gk_fit_options *opt,
                       const double *st, size_t ns, double yy, gk_fit_result *res, gk_error *err)
 {
@@ -1386,7 +1393,7 @@ static int emp_vp_fit(const gk_vsl_data *d, gk_fit_problem *full, gk_param *fpar
     full->param = fpar;
     full->starts = NULL;
     full->n_starts = 0;
-    rc = gk_fit_finish(full, th, r.converged, r.reason, res, err);
+    rc = gk_fit_finish_steps(full, th, r.converged, r.reason, EMP_FINISH_STEPS, res, err);
   }
   gk_fit_result_free(&r);
   free(buf);
