@@ -96,7 +96,9 @@ typedef struct gk_fit_options {
   /* 1: an intermediate fit, whose end point only starts another fit or a
    * finisher (gk_fit_finish): the final Gauss-Newton refinement runs as
    * always, the covariance is skipped (se NaN, cov_ok 0; the reason is the
-   * solver's). Default 0. */
+   * solver's). 2: as 1, and the final Gauss-Newton refinement is skipped
+   * too, for an end point that a finisher refines itself (its own
+   * Gauss-Newton steps on the full problem). Default 0. */
   int intermediate;
 } gk_fit_options;
 

@@ -188,6 +188,12 @@ static void append_reason(gk_fit_result *res, const char *fmt, const char *name)
 int gk_fit_finish(const gk_fit_problem *prob, const double *theta, int converged, const char *reason,
                   gk_fit_result *res, gk_error *err)
 {
+  return gk_fit_finish_steps(prob, theta, converged, reason, GN_STEPS, res, err);
+}
+
+int gk_fit_finish_steps(const gk_fit_problem *prob, const double *theta, int converged, const char *reason,
+                        int steps, gk_fit_result *res, gk_error *err)
+{
   if (!res) return gk_error_set(err, GK_EUSAGE, NULL, 0, "fit: no result structure");
   memset(res, 0, sizeof *res);
   if (!prob || !prob->model || !prob->jac || !prob->y || !prob->param || !prob->p || !prob->n)
@@ -256,7 +262,7 @@ int gk_fit_finish(const gk_fit_problem *prob, const double *theta, int converged
    * the model at res->value while at_value (the model is a function of
    * theta: evaluating it there again gives the same numbers) */
   int factored = 0, at_value = 1;
-  for (int step = 0; converged && step < GN_STEPS; step++) {
+  for (int step = 0; converged && step < steps; step++) {
     if (factor(&c, res->value) != 0) { factored = -1; break; }
     factored = 1;
     if (c.singular) break;

@@ -46,5 +46,13 @@ static inline double gk_fit_vdot(const double *restrict a, const double *restric
  * the dense driver (gk_fit) instead. res is released on any error. */
 int gk_fit_finish(const gk_fit_problem *prob, const double *theta, int converged, const char *reason,
                   gk_fit_result *res, gk_error *err);
+/* As gk_fit_finish, with at most steps Gauss-Newton corrections (each
+ * still at most GN_MAX_REL of the parameter's scale, and taken only while
+ * it lowers chi2 and is not negligible) instead of three: for a point that
+ * its solver left unpolished (emp's projected fits, intermediate = 2),
+ * where on a poorly fitting model (chi2/dof >> 1) Gauss-Newton converges
+ * only linearly. */
+int gk_fit_finish_steps(const gk_fit_problem *prob, const double *theta, int converged, const char *reason,
+                        int steps, gk_fit_result *res, gk_error *err);
 
 #endif

@@ -1252,7 +1252,7 @@ int gk_fit_run(gk_fit_workspace *ws, const gk_fit_problem *prob, gk_fit_result *
     const int inter = ws->opt.intermediate != 0;
     /* a run stopped in an earlier start's basin only proves that basin:
      * nothing to refine */
-    if (nf > 0 && res->converged && !res->at_bound && !c->in_basin)
+    if (nf > 0 && res->converged && !res->at_bound && !c->in_basin && ws->opt.intermediate != 2)
       gn_refine(c, &ws->js, res, ws->gn_t, ws->gn_f, ws->gn_z);
     if (eval_into(c, res->value, res->yhat) != 0) {
       rc = gk_error_set(err, GK_EDOM, NULL, 0, "fit: model failed to evaluate at the best-fit parameters");

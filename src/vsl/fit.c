@@ -212,12 +212,55 @@ static inline void emp_sums(const prof_ws *ws, double *eg, const double *es, dou
   *sey_out = sey;
 }
 
-/* profile_e's result for emp's grid (prof_solve without background,
- * inlined: the same operations) */
-static inline prof emp_grid_point(const prof_ws *ws, double *eg, const double *es)
+/* emp_sums at four successive grid points in one pass over the data
+ * (eg advanced by four steps): each point's sums are the same chains, in
+ * the same order, as four calls of emp_sums form them, and eg[i] is
+ * multiplied by es[i] four times in turn, so the results are the same
+ * bits; the weights, data and steps are loaded once for the four. */
+enum { EMP_GRID_K = 4 };
+static void emp_sums4(const prof_ws *ws, double *eg, const double *es, double *see_out, double *sey_out)
 {
-  double see, sey;
-  emp_sums(ws, eg, es, &see, &sey);
+#ifdef GK_VEXP_VEC
+  size_t n = ws->d->n;
+  const double *w = ws->w, *wy = ws->wy;
+  __m128d ve0 = _mm_setzero_pd(), vy0 = _mm_setzero_pd(), ve1 = _mm_setzero_pd(), vy1 = _mm_setzero_pd();
+  __m128d ve2 = _mm_setzero_pd(), vy2 = _mm_setzero_pd(), ve3 = _mm_setzero_pd(), vy3 = _mm_setzero_pd();
+  size_t i = 0;
+  for (; i + 1 < n; i += 2) {
+    const __m128d st = _mm_loadu_pd(es + i), wi = _mm_loadu_pd(w + i), yi = _mm_loadu_pd(wy + i);
+    const __m128d e0 = _mm_loadu_pd(eg + i), e1 = _mm_mul_pd(e0, st), e2 = _mm_mul_pd(e1, st),
+                  e3 = _mm_mul_pd(e2, st);
+    _mm_storeu_pd(eg + i, _mm_mul_pd(e3, st));
+    ve0 = _mm_add_pd(ve0, _mm_mul_pd(_mm_mul_pd(wi, e0), e0));
+    vy0 = _mm_add_pd(vy0, _mm_mul_pd(e0, yi));
+    ve1 = _mm_add_pd(ve1, _mm_mul_pd(_mm_mul_pd(wi, e1), e1));
+    vy1 = _mm_add_pd(vy1, _mm_mul_pd(e1, yi));
+    ve2 = _mm_add_pd(ve2, _mm_mul_pd(_mm_mul_pd(wi, e2), e2));
+    vy2 = _mm_add_pd(vy2, _mm_mul_pd(e2, yi));
+    ve3 = _mm_add_pd(ve3, _mm_mul_pd(_mm_mul_pd(wi, e3), e3));
+    vy3 = _mm_add_pd(vy3, _mm_mul_pd(e3, yi));
+  }
+  const __m128d ve[4] = {ve0, ve1, ve2, ve3}, vy[4] = {vy0, vy1, vy2, vy3};
+  for (int k = 0; k < EMP_GRID_K; k++) {
+    double see = _mm_cvtsd_f64(ve[k]), see2 = _mm_cvtsd_f64(_mm_unpackhi_pd(ve[k], ve[k]));
+    double sey = _mm_cvtsd_f64(vy[k]), sey2 = _mm_cvtsd_f64(_mm_unpackhi_pd(vy[k], vy[k]));
+    if (i < n) {
+      double e = eg[i];
+      eg[i] *= es[i];
+      see += w[i] * e * e; sey += e * wy[i];
+    }
+    see_out[k] = see + see2;
+    sey_out[k] = sey + sey2;
+  }
+#else
+  for (int k = 0; k < EMP_GRID_K; k++) emp_sums(ws, eg, es, see_out + k, sey_out + k);
+#endif
+}
+
+/* profile_e's result for emp's grid from its sums (prof_solve without
+ * background, inlined: the same operations) */
+static inline prof emp_grid_solve(const prof_ws *ws, double see, double sey)
+{
   prof r = {INFINITY, 0, 0, 0};
   double amp = sey / see;
   if (!(amp > 0)) return r;
@@ -225,6 +268,13 @@ static inline prof emp_grid_point(const prof_ws *ws, double *eg, const double *e
   r.chi2 = c2 > 0 ? c2 : 0;
   r.amp = amp;
   return r;
+}
+
+static inline prof emp_grid_point(const prof_ws *ws, double *eg, const double *es)
+{
+  double see, sey;
+  emp_sums(ws, eg, es, &see, &sey);
+  return emp_grid_solve(ws, see, sey);
 }
 
 /* other (may be NULL) receives the profile of the other variant (with_bg
@@ -538,18 +588,41 @@ static double grid_g2(const gk_vsl_data *d, int kind, double Ls, int with_bg, pr
   double *eg = ws.w + (vx ? 5 : 4) * n, *es = eg + n; /* (prof_init's block) */
   grid_exps(&ws, glo, h, eg);
   const int empg = kind && !with_bg && !o2;
+  /* emp: four grid points per pass (emp_sums4, the same bits) */
+  double s4e[EMP_GRID_K], s4y[EMP_GRID_K];
   for (int k = 0; k <= NG; k++) {
     double g = glo + h * k;
-    prof p = empg ? emp_grid_point(&ws, eg, es) : profile_e(&ws, g, eg, es, o2);
+    prof p;
+    if (empg && k % EMP_GRID_K == 0 && k + EMP_GRID_K - 1 <= NG) emp_sums4(&ws, eg, es, s4e, s4y);
+    if (empg) p = k + EMP_GRID_K - 1 - k % EMP_GRID_K <= NG ? emp_grid_solve(&ws, s4e[k % EMP_GRID_K], s4y[k % EMP_GRID_K])
+                                                       : emp_grid_point(&ws, eg, es);
+    else p = profile_e(&ws, g, eg, es, o2);
     grid_seen(&b[0], k, g, p);
     if (o2) grid_seen(&b[1], k, g, p2);
   }
   /* the slope estimate's neighbourhood, where the grid is coarse relative
    * to the gain itself */
-  grid_exps(&ws, 0.7 * gs, 0.1 * gs, eg);
-  for (int k = 0; k < 8; k++) {
+  if (empg) {
+    /* emp: the step's exponentials e^{0.1 gs x_i}, the first point's
+     * e^{0.7 gs x_i} their seventh powers (relative error ~1e-15, far
+     * below what choosing a start needs): half the exponentials */
+    for (size_t i = 0; i < n; i++) es[i] = 0.1 * gs * (ws.Ls * (ws.m[i] - ws.m[n - 1]));
+    gk_vexp(es, es, n);
+    for (size_t i = 0; i < n; i++) {
+      double e2 = es[i] * es[i], e4 = e2 * e2;
+      eg[i] = e4 * e2 * es[i];
+    }
+  } else {
+    grid_exps(&ws, 0.7 * gs, 0.1 * gs, eg);
+  }
+  enum { NS = 8 };
+  for (int k = 0; k < NS; k++) {
     double g = gs * (0.7 + 0.1 * k);
-    prof p = empg ? emp_grid_point(&ws, eg, es) : profile_e(&ws, g, eg, es, o2);
+    prof p;
+    if (empg && k % EMP_GRID_K == 0 && k + EMP_GRID_K - 1 < NS) emp_sums4(&ws, eg, es, s4e, s4y);
+    if (empg) p = k + EMP_GRID_K - 1 - k % EMP_GRID_K < NS ? emp_grid_solve(&ws, s4e[k % EMP_GRID_K], s4y[k % EMP_GRID_K])
+                                                        : emp_grid_point(&ws, eg, es);
+    else p = profile_e(&ws, g, eg, es, o2);
     grid_seen(&b[0], -1, g, p);
     if (o2) grid_seen(&b[1], -1, g, p2);
   }
@@ -990,6 +1063,9 @@ typedef struct empvp {
   double *m, *s;                /* n each: the last call's m_i and shape s_i */
   double amp, lnref;            /* the last call's amplitude, g Ls m_n */
   double mn, qn, Ls, gLs, iLs, ss;
+  double Lc;                    /* inv: the data's mean stripe length */
+  double E, g;                  /* inv: the last call's e^u and g */
+  int inv;                      /* theta = (g e^{-u}, u = Lc/Ls) (1) or (g, ln Ls) (0) */
   double last[2];
   int at_ok;                    /* m, s, amp... are those of last[] */
 } empvp;
@@ -1005,16 +1081,33 @@ static int empvp_model(const double *th, double *yhat, void *p)
   const gk_vsl_data *d = c->d;
   size_t n = d->n;
   c->at_ok = 0; /* m and s are overwritten below, also when the call fails */
-  double g = th[0], Ls = exp(th[1]);
-  if (!isfinite(Ls) || !(Ls > 0)) return GK_EDOM;
-  double ss = 0, sy = 0, iLs = 1 / Ls, gLs = g * Ls;
+  double g, Ls, iLs, E = 1;
+  if (c->inv) {
+    /* u of either sign: u < 0 (Ls < 0) continues the model analytically
+     * through u = 0 (Ls = infinity, a pure exponential), so that a fit
+     * whose optimum lies at that edge is not stalled by a wall there
+     * (emp_vp_fit then takes the ln Ls variables) */
+    double u = th[1];
+    if (!isfinite(u) || u == 0) return GK_EDOM;
+    Ls = c->Lc / u;
+    iLs = u / c->Lc;
+    E = exp(u);
+    g = th[0] * E;
+    if (!isfinite(g) || !isfinite(Ls)) return GK_EDOM;
+  } else {
+    g = th[0];
+    Ls = exp(th[1]);
+    if (!isfinite(Ls) || !(Ls > 0)) return GK_EDOM;
+    iLs = 1 / Ls;
+  }
+  double ss = 0, sy = 0, gLs = g * Ls;
   double *m = c->m, *s = c->s;
   /* the exponentials two at a time (vexp.h) */
   for (size_t i = 0; i < n; i++) s[i] = -(d->L[i] * iLs);
   gk_vexpm1(s, m, n);
   for (size_t i = 0; i < n; i++) m[i] = -m[i];
   double tn = d->L[n - 1] * iLs, mn = m[n - 1];
-  double qn = tn < 1e-2 ? tn * tn * (0.5 + tn * (-1.0 / 3 + tn * (1.0 / 8 + tn * (-1.0 / 30 + tn / 144))))
+  double qn = fabs(tn) < 1e-2 ? tn * tn * (0.5 + tn * (-1.0 / 3 + tn * (1.0 / 8 + tn * (-1.0 / 30 + tn / 144))))
                         : mn - tn * (1 - mn);
   for (size_t i = 0; i < n; i++) s[i] = gLs * (m[i] - mn);
   gk_vexp(s, s, n);
@@ -1046,6 +1139,8 @@ static int empvp_model(const double *th, double *yhat, void *p)
   c->gLs = gLs;
   c->iLs = iLs;
   c->ss = ss;
+  c->E = E;
+  c->g = g;
   c->last[0] = th[0];
   c->last[1] = th[1];
   c->at_ok = 1;
@@ -1070,7 +1165,7 @@ static void empvp_form_jac(empvp *c, double *J)
   __m128d vy = _mm_setzero_pd(), vs = _mm_setzero_pd();
   for (size_t i = 0; i < n; i++) {
     double t = d->L[i] * iLs, mi = m[i], si = s[i];
-    double q = t < 1e-2 ? t * t * (0.5 + t * (-1.0 / 3 + t * (1.0 / 8 + t * (-1.0 / 30 + t / 144))))
+    double q = fabs(t) < 1e-2 ? t * t * (0.5 + t * (-1.0 / 3 + t * (1.0 / 8 + t * (-1.0 / 30 + t / 144))))
                         : mi - t * (1 - mi);
     __m128d r = _mm_set_pd(si * gLs * (q - qn), si * Ls * (mi - mn));
     _mm_storeu_pd(J + 2 * i, r);
@@ -1082,7 +1177,7 @@ static void empvp_form_jac(empvp *c, double *J)
 #else
   for (size_t i = 0; i < n; i++) {
     double t = d->L[i] * iLs, mi = m[i], si = s[i];
-    double q = t < 1e-2 ? t * t * (0.5 + t * (-1.0 / 3 + t * (1.0 / 8 + t * (-1.0 / 30 + t / 144))))
+    double q = fabs(t) < 1e-2 ? t * t * (0.5 + t * (-1.0 / 3 + t * (1.0 / 8 + t * (-1.0 / 30 + t / 144))))
                         : mi - t * (1 - mi);
     double ws = c->w[i] * si, ag = si * Ls * (mi - mn), al = si * gLs * (q - qn);
     J[2 * i] = ag;
@@ -1104,6 +1199,15 @@ static void empvp_form_jac(empvp *c, double *J)
     J[2 * i + 1] = a * J[2 * i + 1] + s[i] * dal;
   }
 #endif
+  if (c->inv) {
+    /* the chain rule to (g e^{-u}, u): dg/du = g, d ln Ls/du = -1/u */
+    double E = c->E, g = c->g, iu = -c->Ls / c->Lc;
+    for (size_t i = 0; i < n; i++) {
+      double j0 = J[2 * i];
+      J[2 * i] = E * j0;
+      J[2 * i + 1] = iu * J[2 * i + 1] + g * j0;
+    }
+  }
 }
 
 static int empvp_jac(const double *th, double *J, void *p)
@@ -1155,32 +1259,98 @@ static int empvp_basin_fn(const gk_fit_result *r, gk_ms_basin *b, void *ctx)
   /* the scale of the bowl: a quarter of g (or of 1/Lmax), a factor e^0.5 in Ls */
   double Lm = c->d->L[n - 1];
   *b = (gk_ms_basin){.p = 2, .theta = {r->value[0], r->value[1]}, .H = {h00, h01, h01, h11},
-                     .box = {0.25 * fmax(fabs(r->value[0]), 1 / Lm), 0.5},
+                     .box = {0.25 * fmax(fabs(r->value[0]), 1 / Lm) * (c->inv ? 1 / c->E : 1),
+                             c->inv ? 0.5 * fabs(r->value[1]) : 0.5},
                      .chi2 = r->chi2, .dchi2 = r->chi2 / (double)(n - 2)};
   return 1;
 }
 
+/* The projected fits from the starts st (ns (g, ln A, ln Ls) triples) in
+ * c's variables (c->inv), through seq_starts_b; *r the winner, *amp and
+ * *lnref its amplitude. */
+static int emp_vp_run(empvp *c, gk_fit_workspace *ws, gk_fit_problem *prob, gk_param *par,
+                      const gk_fit_options *opt, const double *st, size_t ns, double *st2, double yy, double *Jb,
+                      gk_fit_result *r, double *amp, double *lnref, double *yh, gk_error *err)
+{
+  for (size_t k = 0; k < ns; k++) {
+    if (c->inv) {
+      double u = c->Lc * exp(-st[3 * k + 2]);
+      st2[2 * k] = st[3 * k] * exp(-u);
+      st2[2 * k + 1] = u;
+    } else {
+      st2[2 * k] = st[3 * k];
+      st2[2 * k + 1] = st[3 * k + 2];
+    }
+  }
+  par[0].init = st2[0];
+  par[1].init = st2[1];
+  memset(r, 0, sizeof *r);
+  /* the starts after the first converged one stop in its basin */
+  empvp_basin eb = {.c = c, .J = Jb};
+  int rc = seq_starts_b(ws, prob, par, opt, st2, ns, yy, 0, INFINITY, r, empvp_basin_fn, &eb, err);
+  if (rc != GK_OK) return rc;
+  /* the amplitude at the winner: usually the engine's last call, or the
+   * basin's point */
+  if (eb.have && eb.th[0] == r->value[0] && eb.th[1] == r->value[1]) {
+    *amp = eb.amp;
+    *lnref = eb.lnref;
+    return GK_OK;
+  }
+  if (!(c->at_ok && c->last[0] == r->value[0] && c->last[1] == r->value[1])) rc = empvp_model(r->value, yh, c);
+  *amp = c->amp;
+  *lnref = c->lnref;
+  return rc;
+}
+
 /* emp's fit from the guesses st (ns (g, ln A, ln Ls) triples) by variable
- * projection, the starts through seq_starts_ws (the one multi-start
+ * projection, the starts through seq_starts_b (the one multi-start
  * policy: two converged starts agreeing on chi2), the winner finished on
  * full (the three-parameter problem; its param[] receives the point).
  * Returns GK_EUSAGE when the finisher does not handle the point (the
- * caller then runs the full fit). */
+ * caller then runs the full fit).
+ *
+ * The projected fits' variables are theta = (g e^{-u}, u) with u = Lc/Ls
+ * and Lc the mean stripe length: g e^{-Lc/Ls} is the model's logarithmic
+ * slope d ln I/dL at L = Lc, which the data fix whatever Ls is, and u
+ * its relative curvature there (d^2 ln I/dL^2 = -(u/Lc) d ln I/dL). In
+ * (g, ln Ls) the chi2 valley between the grids' Ls and the optimum is
+ * curved (g and Ls trade off) and Gauss-Newton steps in ln Ls overshoot
+ * (the residuals are nearly linear in 1/Ls, not in ln Ls), so a start
+ * three times off in Ls took six iterations and four rejected trial
+ * steps; in these variables the valley runs along u and the same start
+ * takes two. At the model's two edges, where the data do not bound the
+ * parameters, the winner is taken in (g, ln Ls) as before: Ls -> infinity
+ * (u -> 0, a pure exponential) and Ls -> 0 (g -> infinity with the shape
+ * saturated before the shortest stripe). A winner with u <= Lc/(EMP_VP_EDGE
+ * Lmax) or Ls below the shortest stripe, or no converged winner, runs the
+ * starts again in those variables, whose fits walk along the edge to where
+ * the data stop telling the points apart (in (g e^{-u}, u) they stopped
+ * earlier, at a chi2 up to 1e-2 higher: 86 of 640 stress fits at the first
+ * edge, 1 of 600 at the second). */
+#define EMP_VP_EDGE 100.0
+/* The finisher's Gauss-Newton steps at most (gk_fit_finish_steps): the
+ * projected fits skip the engine's refinement (intermediate = 2), and on a
+ * poorly fitting curve (chi2/dof >> 1) Gauss-Newton on the full problem
+ * converges only linearly (each step halving the distance on the bundled
+ * fluence/vsl-nonuniform.csv), so three steps left it ~1e-4 se short of the
+ * optimum; a point already within 1e-8 se (the bench data) takes none. */
+#define EMP_FINISH_STEPS 12
 static int emp_vp_fit(const gk_vsl_data *d, gk_fit_problem *full, gk_param *fpar, const gk_fit_options *opt,
                       const double *st, size_t ns, double yy, gk_fit_result *res, gk_error *err)
 {
   size_t n = d->n;
   double *buf = malloc(9 * n * sizeof *buf), *st2 = malloc(2 * (ns ? ns : 1) * sizeof *st2);
   if (!buf || !st2) { free(buf); free(st2); return GK_ENOMEM; }
-  empvp c = {.d = d, .w = buf, .wy = buf + n, .jc = buf + 2 * n, .m = buf + 5 * n, .s = buf + 6 * n};
+  empvp c = {.d = d, .w = buf, .wy = buf + n, .jc = buf + 2 * n, .m = buf + 5 * n, .s = buf + 6 * n, .inv = 1};
+  double Lc = 0;
   for (size_t i = 0; i < n; i++) {
     double s = sig_I(d, i);
     c.w[i] = 1 / (s * s);
     c.wy[i] = c.w[i] * d->intensity[i];
+    Lc += d->L[i];
   }
-  for (size_t k = 0; k < ns; k++) { st2[2 * k] = st[3 * k]; st2[2 * k + 1] = st[3 * k + 2]; }
-  gk_param par[2] = {{.name = "g", .init = st2[0], .lo = -INFINITY, .hi = INFINITY},
-                     {.name = "lnLs", .init = st2[1], .lo = -INFINITY, .hi = INFINITY}};
+  c.Lc = Lc / (double)n;
+  gk_param par[2] = {{.name = "gc", .lo = -INFINITY, .hi = INFINITY}, {.name = "u", .lo = -INFINITY, .hi = INFINITY}};
   gk_fit_problem prob = {.n = n, .p = 2, .y = d->intensity, .sigma = d->sigma, .weighting = d->weighting,
                          .absolute_sigma = full->absolute_sigma, .model = empvp_model, .jac = empvp_jac, .ctx = &c,
                          .param = par};
@@ -1191,36 +1361,39 @@ static int emp_vp_fit(const gk_vsl_data *d, gk_fit_problem *full, gk_param *fpar
   gk_fit_options o = *opt;
   o.xtol = GK_VSL_EMP_XTOL;
   /* only the finisher's point and covariance are reported: the projected
-   * fits skip the engine's refinement and covariance */
-  o.intermediate = 1;
+   * fits skip the engine's Gauss-Newton refinement and covariance
+   * (intermediate 2; the finisher takes its own Gauss-Newton steps) */
+  o.intermediate = 2;
   opt = &o;
   gk_fit_workspace *ws = ns > 1 ? gk_fit_alloc(NULL, opt, n, 2) : NULL;
   gk_fit_result r;
-  memset(&r, 0, sizeof r);
-  /* the starts after the first converged one stop in its basin */
-  empvp_basin eb = {.c = &c, .J = buf + 7 * n};
-  int rc = seq_starts_b(ws, &prob, par, opt, st2, ns, yy, 0, INFINITY, &r, empvp_basin_fn, &eb, err);
+  double amp = 0, lnref = 0, *yh = buf + 4 * n, *Jb = buf + 7 * n;
+  double Lmin = d->L[0];
+  for (size_t i = 1; i < n; i++) Lmin = fmin(Lmin, d->L[i]);
+  int rc = emp_vp_run(&c, ws, &prob, par, opt, st, ns, st2, yy, Jb, &r, &amp, &lnref, yh, err);
+  if (rc != GK_ENOMEM && rc != GK_EUSAGE &&
+      !(rc == GK_OK && r.converged && r.value[1] > c.Lc / (EMP_VP_EDGE * d->L[n - 1]) &&
+        r.value[1] < c.Lc / Lmin)) {
+    /* at an edge (Ls -> infinity or Ls -> 0): the fits in (g, ln Ls) */
+    gk_fit_result_free(&r);
+    c.inv = 0;
+    c.at_ok = 0;
+    par[0].name = "g";
+    par[1].name = "lnLs";
+    rc = emp_vp_run(&c, ws, &prob, par, opt, st, ns, st2, yy, Jb, &r, &amp, &lnref, yh, err);
+  }
   gk_fit_free(ws);
   if (rc == GK_OK) {
-    double *yh = buf + 4 * n, amp = c.amp, lnref = c.lnref;
-    /* the amplitude at the winner: usually the engine's last call, or the
-     * basin's point */
-    if (eb.have && eb.th[0] == r.value[0] && eb.th[1] == r.value[1]) {
-      amp = eb.amp;
-      lnref = eb.lnref;
-    } else if (!(c.at_ok && c.last[0] == r.value[0] && c.last[1] == r.value[1])) {
-      rc = empvp_model(r.value, yh, &c);
-      amp = c.amp;
-      lnref = c.lnref;
+    double th[3] = {r.value[0], log(amp) - lnref, r.value[1]};
+    if (c.inv) {
+      th[0] = r.value[0] * exp(r.value[1]);
+      th[2] = log(c.Lc / r.value[1]);
     }
-    if (rc == GK_OK) {
-      double th[3] = {r.value[0], log(amp) - lnref, r.value[1]};
-      for (size_t k = 0; k < 3; k++) fpar[k].init = th[k];
-      full->param = fpar;
-      full->starts = NULL;
-      full->n_starts = 0;
-      rc = gk_fit_finish(full, th, r.converged, r.reason, res, err);
-    }
+    for (size_t k = 0; k < 3; k++) fpar[k].init = th[k];
+    full->param = fpar;
+    full->starts = NULL;
+    full->n_starts = 0;
+    rc = gk_fit_finish_steps(full, th, r.converged, r.reason, EMP_FINISH_STEPS, res, err);
   }
   gk_fit_result_free(&r);
   free(buf);
