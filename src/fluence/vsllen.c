@@ -57,6 +57,16 @@ static double vsl1_chi2_at(const gk_vsl_data *d, double g, double *e)
   return isfinite(c2) ? c2 : INFINITY;
 }
 
+/* The first k points of d with their sigma weights: the data of the
+ * small-signal range's chi2 test. */
+static gk_vsl_data sigma_prefix(const gk_vsl_data *d, size_t k)
+{
+  gk_vsl_data dk = *d;
+  dk.n = k;
+  dk.weighting = GK_WEIGHT_SIGMA;
+  return dk;
+}
+
 /* The chi2 test's p value of vsl1 fitted to d (NAN when the fit fails);
  * g (may be NULL) receives the fitted gain when there is one. */
 static double vsl1_prefix_p(const gk_vsl_data *d, double *g)
@@ -93,9 +103,7 @@ int gk_vsl_lengths_compute_from(const gk_vsl_data *d, const gk_vsl_fit *known, s
     double g0 = NAN, *e = malloc(d->n * sizeof *e);
     if (!e) return gk_error_set(err, GK_ENOMEM, d->path, 0, "VSL lengths: out of memory");
     for (size_t k = 4; k <= d->n; k++) {
-      gk_vsl_data dk = *d;
-      dk.n = k;
-      dk.weighting = GK_WEIGHT_SIGMA;
+      gk_vsl_data dk = sigma_prefix(d, k);
       /* A pass needs no fit when the last fitted gain already passes:
        * vsl1's minimum chi2 is at most its chi2 there, and Q falls with
        * chi2. (The fit's own minimum could only be lower: the same
@@ -115,9 +123,7 @@ int gk_vsl_lengths_compute_from(const gk_vsl_data *d, const gk_vsl_fit *known, s
     free(e);
     /* the reported p value: the fit's, as for a prefix that was fitted */
     if (p_due) {
-      gk_vsl_data dk = *d;
-      dk.n = k_ok;
-      dk.weighting = GK_WEIGHT_SIGMA;
+      gk_vsl_data dk = sigma_prefix(d, k_ok);
       o->p_value = vsl1_prefix_p(&dk, NULL);
     }
     if (k_ok < 4) {

@@ -277,6 +277,18 @@ static inline prof emp_grid_point(const prof_ws *ws, double *eg, const double *e
   return emp_grid_solve(ws, see, sey);
 }
 
+/* The k-th of npts successive emp grid points (k = 0, 1, ... in turn):
+ * whole blocks of EMP_GRID_K from one emp_sums4 pass (at each block's
+ * first point), the points of a last partial block one at a time. */
+static inline prof emp_grid_next(const prof_ws *ws, double *eg, const double *es, int k, int npts, double *s4e,
+                                 double *s4y)
+{
+  const int j = k % EMP_GRID_K;
+  if (k - j + EMP_GRID_K > npts) return emp_grid_point(ws, eg, es);
+  if (j == 0) emp_sums4(ws, eg, es, s4e, s4y);
+  return emp_grid_solve(ws, s4e[j], s4y[j]);
+}
+
 /* other (may be NULL) receives the profile of the other variant (with_bg
  * toggled) from the same sums. */
 /* With es (the grid's scan, eg not NULL): eg[i] *= es[i] afterwards, for
@@ -592,11 +604,7 @@ static double grid_g2(const gk_vsl_data *d, int kind, double Ls, int with_bg, pr
   double s4e[EMP_GRID_K], s4y[EMP_GRID_K];
   for (int k = 0; k <= NG; k++) {
     double g = glo + h * k;
-    prof p;
-    if (empg && k % EMP_GRID_K == 0 && k + EMP_GRID_K - 1 <= NG) emp_sums4(&ws, eg, es, s4e, s4y);
-    if (empg) p = k + EMP_GRID_K - 1 - k % EMP_GRID_K <= NG ? emp_grid_solve(&ws, s4e[k % EMP_GRID_K], s4y[k % EMP_GRID_K])
-                                                       : emp_grid_point(&ws, eg, es);
-    else p = profile_e(&ws, g, eg, es, o2);
+    prof p = empg ? emp_grid_next(&ws, eg, es, k, NG + 1, s4e, s4y) : profile_e(&ws, g, eg, es, o2);
     grid_seen(&b[0], k, g, p);
     if (o2) grid_seen(&b[1], k, g, p2);
   }
@@ -618,11 +626,7 @@ static double grid_g2(const gk_vsl_data *d, int kind, double Ls, int with_bg, pr
   enum { NS = 8 };
   for (int k = 0; k < NS; k++) {
     double g = gs * (0.7 + 0.1 * k);
-    prof p;
-    if (empg && k % EMP_GRID_K == 0 && k + EMP_GRID_K - 1 < NS) emp_sums4(&ws, eg, es, s4e, s4y);
-    if (empg) p = k + EMP_GRID_K - 1 - k % EMP_GRID_K < NS ? emp_grid_solve(&ws, s4e[k % EMP_GRID_K], s4y[k % EMP_GRID_K])
-                                                        : emp_grid_point(&ws, eg, es);
-    else p = profile_e(&ws, g, eg, es, o2);
+    prof p = empg ? emp_grid_next(&ws, eg, es, k, NS, s4e, s4y) : profile_e(&ws, g, eg, es, o2);
     grid_seen(&b[0], -1, g, p);
     if (o2) grid_seen(&b[1], -1, g, p2);
   }
@@ -1368,8 +1372,7 @@ static int emp_vp_fit(const gk_vsl_data *d, gk_fit_problem *full, gk_param *fpar
   gk_fit_workspace *ws = ns > 1 ? gk_fit_alloc(NULL, opt, n, 2) : NULL;
   gk_fit_result r;
   double amp = 0, lnref = 0, *yh = buf + 4 * n, *Jb = buf + 7 * n;
-  double Lmin = d->L[0];
-  for (size_t i = 1; i < n; i++) Lmin = fmin(Lmin, d->L[i]);
+  double Lmin = d->L[0];  /* lengths increase (gk_vsl_check) */
   int rc = emp_vp_run(&c, ws, &prob, par, opt, st, ns, st2, yy, Jb, &r, &amp, &lnref, yh, err);
   if (rc != GK_ENOMEM && rc != GK_EUSAGE &&
       !(rc == GK_OK && r.converged && r.value[1] > c.Lc / (EMP_VP_EDGE * d->L[n - 1]) &&
