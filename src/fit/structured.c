@@ -75,8 +75,10 @@ gk_sfit_report gk_sfit_run(gk_sfit_workspace *w, const gk_sfit_ops *ops, void *c
     }
     ops->normal(ctx);
     double fnew = INFINITY;
+    int solved = 0;  /* a damped step of these normal equations was computed */
     for (;;) {
       if (ops->step(ctx, lambda, dx) == 0) {
+        solved = 1;
         for (size_t k = 0; k < nu; k++) utry[k] = u[k] - dx[k];
         if (ops->project) ops->project(ctx, utry);
         fnew = ops->eval(ctx, utry);
@@ -85,7 +87,13 @@ gk_sfit_report gk_sfit_run(gk_sfit_workspace *w, const gk_sfit_ops *ops, void *c
       lambda *= LAMBDA_UP;
       if (lambda > LAMBDA_MAX) {
         ops->eval(ctx, u);  /* the state back at the best point */
-        o.converged = 1, o.reason = "cost cannot be lowered further";
+        /* Steps that exist but never lower chi2: a minimum to rounding.
+         * No step at any damping (up to 1e16 times the diagonal, where
+         * every finite system with a positive diagonal is positive
+         * definite): the normal equations are singular or not finite (a
+         * NaN in the Jacobian), and nothing says this point is a minimum. */
+        if (solved) o.converged = 1, o.reason = "cost cannot be lowered further";
+        else o.reason = "no damped step at any damping: the normal equations are singular or not finite";
         return o;
       }
     }

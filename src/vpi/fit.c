@@ -149,6 +149,15 @@ static double evaluate(vctx *c, const double *u)
   return isfinite(chi2) ? chi2 : INFINITY;
 }
 
+/* P d/dP of a point for the internal variable ln P (P1 or P2). At
+ * P = infinity (ln P beyond exp's range: the P1 -> infinity end of the
+ * dn(P) family) the point no longer depends on P (x = P_j/P = 0), and the
+ * limit of P d/dP is 0, where the product is inf * 0 = NaN. */
+static double dlog(double d, double P)
+{
+  return isfinite(P) ? d * P : 0;
+}
+
 /* Normal equations J^T J, J^T r at the state of the last evaluate(), in the
  * internal variables (chain = 1) or in the real parameters (chain = 0,
  * for the covariance). Unknowns: per-wavelength blocks (q each), then the
@@ -171,8 +180,8 @@ static void assemble(vctx *c, int chain)
       th[1] = dd[VPI_D_ALPHA] * s;
       const double *dg = dd + VPI_D_GLOB;
       if (chain) {
-        h[0] = dg[GK_VPI_P1] * c->glob[GK_VPI_P1];
-        h[1] = dg[GK_VPI_P2] * c->glob[GK_VPI_P2];
+        h[0] = dlog(dg[GK_VPI_P1], c->glob[GK_VPI_P1]);
+        h[1] = dlog(dg[GK_VPI_P2], c->glob[GK_VPI_P2]);
         h[2] = n * (dg[GK_VPI_N] + dg[GK_VPI_M]);
         h[3] = (m - n) * dg[GK_VPI_M];
       } else {
@@ -183,8 +192,8 @@ static void assemble(vctx *c, int chain)
          * alpha_i and the globals (internal variables, as h above) */
         double dg_ = dd[VPI_D_GAMMA], gi = c->gamma[i] / c->pin_dn, *pd = c->pin_ddn;
         dd[VPI_D_ALPHA] += dg_ / c->pin_dn;
-        h[0] -= dg_ * gi * pd[GK_VPI_P1] * c->glob[GK_VPI_P1];
-        h[1] -= dg_ * gi * pd[GK_VPI_P2] * c->glob[GK_VPI_P2];
+        h[0] -= dlog(dg_ * gi * pd[GK_VPI_P1], c->glob[GK_VPI_P1]);
+        h[1] -= dlog(dg_ * gi * pd[GK_VPI_P2], c->glob[GK_VPI_P2]);
         h[2] -= dg_ * gi * n * (pd[GK_VPI_N] + pd[GK_VPI_M]);
         h[3] -= dg_ * gi * (m - n) * pd[GK_VPI_M];
         th[0] = 0;

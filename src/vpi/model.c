@@ -24,20 +24,60 @@ double gk_vpi_de(double x)
   return (x * exp(x) - expm1(x)) / (x * x);
 }
 
-/* ln f(P) and its gradient with respect to (P1, P2, m, n) and P. */
+/* ln(e^a + e^b) without overflow (a, b finite or -INFINITY, not both). */
+static double log_add(double a, double b)
+{
+  double hi = fmax(a, b), lo = fmin(a, b);
+  return hi + log1p(exp(lo - hi));
+}
+
+/* lnf in logarithms: N = x1 + x2^m and D = 1 + x1 + x2^n summed as
+ * exponentials of their logs, and every gradient term through the
+ * fractions x1/N, x2^m/N, x1/D, x2^n/D in [0, 1]. For the (P1, P2, m, n)
+ * where x2^m overflows (m in the hundreds: a search can run along the
+ * m, n -> infinity valley of dn(P), docs/vpi.md), where the direct form
+ * gives inf/inf = NaN. */
+static double lnf_log(double P, const double *gl, double *grad, double *dP)
+{
+  double m = gl[GK_VPI_M], n = gl[GK_VPI_N];
+  double l1 = log(P / gl[GK_VPI_P1]), lx2 = log(P / gl[GK_VPI_P2]);
+  double lN = log_add(l1, m * lx2), lD = log_add(0, log_add(l1, n * lx2));
+  double f1N = exp(l1 - lN), fmN = exp(m * lx2 - lN), f1D = exp(l1 - lD), fnD = exp(n * lx2 - lD);
+  if (grad) {
+    grad[GK_VPI_P1] = (f1D - f1N) / gl[GK_VPI_P1];
+    grad[GK_VPI_P2] = (n * fnD - m * fmN) / gl[GK_VPI_P2];
+    grad[GK_VPI_M] = fmN * lx2;
+    grad[GK_VPI_N] = -fnD * lx2;
+  }
+  if (dP) *dP = ((f1N + m * fmN) - (f1D + n * fnD)) / P;
+  return lN - lD;
+}
+
+/* ln f(P) and its gradient with respect to (P1, P2, m, n) and P. The
+ * direct form below; where any of it is not finite, the same quantities
+ * in logarithms (lnf_log), so that a finite point of the model always has
+ * a finite value and gradient (a NaN in the normal equations made every
+ * damped step fail, and the driver ended such a fit as "converged"). */
 static double lnf(double P, const double *gl, double *grad, double *dP)
 {
   double x1 = P / gl[GK_VPI_P1], x2 = P / gl[GK_VPI_P2], m = gl[GK_VPI_M], n = gl[GK_VPI_N];
   double lx2 = log(x2), xm = exp(m * lx2), xn = exp(n * lx2);
   double N = x1 + xm, D = 1 + x1 + xn;
+  int ok = 1;
   if (grad) {
     grad[GK_VPI_P1] = (-x1 / gl[GK_VPI_P1]) / N + (x1 / gl[GK_VPI_P1]) / D;
     grad[GK_VPI_P2] = (-m * xm / gl[GK_VPI_P2]) / N + (n * xn / gl[GK_VPI_P2]) / D;
     grad[GK_VPI_M] = xm * lx2 / N;
     grad[GK_VPI_N] = -xn * lx2 / D;
+    for (int k = 0; k < GK_VPI_NGLOB; k++) ok &= isfinite(grad[k]);
   }
-  if (dP) *dP = (x1 + m * xm) / (P * N) - (x1 + n * xn) / (P * D);
-  return log(N) - log(D);
+  if (dP) {
+    *dP = (x1 + m * xm) / (P * N) - (x1 + n * xn) / (P * D);
+    ok &= isfinite(*dP);
+  }
+  double v = log(N) - log(D);
+  if (ok && isfinite(v)) return v;
+  return lnf_log(P, gl, grad, dP);
 }
 
 double gk_vpi_dn(double P, const double *glob, double pmax, double *grad)

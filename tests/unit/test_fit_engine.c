@@ -2,6 +2,7 @@
  * options, variable-projection scorer and 1-D Brent helpers, each against
  * an independent number (the one-shot gk_fit, closed forms). */
 #include <float.h>
+#include <string.h>
 #include <gsl/gsl_math.h>
 
 #include "gk_test.h"
@@ -262,6 +263,37 @@ static void test_structured(void)
   CHECK(!o.converged && o.iter == 0 && u0[0] == 1);
   gk_sfit_free(w);
   gk_fit_result_free(&r);
+}
+
+/* The normal equations turn NaN from the third iteration on (as VPI's
+ * did where x^m overflowed in dn(P)'s gradient): no damped step exists at
+ * any damping, and the driver must not call that point a minimum. It
+ * did ("cost cannot be lowered further", converged) before. */
+static int nan_calls;
+static void s_normal_nan(void *ctx)
+{
+  s_normal(ctx);
+  if (++nan_calls >= 3) ((sctx *)ctx)->JtJ[4] = NAN;
+}
+
+static void test_structured_nan(void)
+{
+  sctx c;
+  gk_sfit_ops ops = {s_eval, s_normal_nan, s_step, s_project, NULL, NULL};
+  gk_sfit_control ctl = {200, 1e-12, 0, NPT - 3};
+  gk_sfit_workspace *w = gk_sfit_alloc(3);
+  CHECK(w != NULL);
+  double u[3] = {1, 0.3, 0}, u2[3];
+  nan_calls = 0;
+  gk_sfit_report o = gk_sfit_run(w, &ops, &c, u, &ctl);
+  CHECK_MSG(!o.converged, "NaN normal equations reported as converged: %s", o.reason);
+  CHECK(strstr(o.reason, "not finite") != NULL);
+  CHECK_INT((int)o.iter, 3);
+  /* the state is the best point reached, its chi2 the reported one */
+  memcpy(u2, u, sizeof u2);
+  CHECK_CLOSE(s_eval(&c, u2), o.chi2, 0);
+  CHECK(isfinite(o.chi2));
+  gk_sfit_free(w);
 }
 
 /* The one multi-start policy: ranking of screened candidates, the
@@ -717,6 +749,7 @@ int main(void)
   RUN(test_vp);
   RUN(test_brent);
   RUN(test_structured);
+  RUN(test_structured_nan);
   RUN(test_ms_policy);
   RUN(test_newton_safe);
   RUN(test_ms_lowest_tol);

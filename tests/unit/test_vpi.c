@@ -294,6 +294,56 @@ static void test_jacobian(void)
   CHECK_CLOSE(gk_vpi_dn(pmax, gl, pmax, NULL), 1.0, 1e-15);
 }
 
+/* dn(P) where x2^m = (P/P2)^m overflows (m in the hundreds or more: the
+ * search runs along the m, n -> infinity valley, and reached m = 1083 on
+ * the 400 x 40 bench's wavelength subset). The direct form's gradient was
+ * inf/inf = NaN there, which stopped the fit as "converged". Reference:
+ * dn and its gradient in 60-digit arithmetic (mpmath 1.3: the formula of
+ * lnf written out, differentiated numerically by mpmath.diff), for
+ * (P1, P2, m, n) of two such points and one with x2^m finite, at three
+ * pumps each (pmax = 2). Tolerances: dn to 1e-9 (ln f itself is
+ * ~m ln(P/P2) ~ 3e3 here, so its rounding is ~3e-13 absolute: the reason
+ * central differences in double precision cannot check this), the
+ * gradient to 1e-8 of its largest entry (the P2 entry is v (g(P) -
+ * g(pmax)), two terms of ~m/P2 ~ 2e4 whose difference is ~1e-6: 2e-9 of
+ * the largest entry measured, in either form). */
+static void test_dn_large_powers(void)
+{
+  const double pmax = 2, Ps[] = {1.9, 1.99, 1.999};
+  const double gls[][GK_VPI_NGLOB] = {{0.342401, 0.164647, 1083, 1.18133},
+                                       {0.658343, 0.0374093, 609.39, 3.23997},
+                                       {0.3, 0.43, 300, 297}};
+  const double ref[9][5] = { /* dn, d/dP1, d/dP2, d/dm, d/dn */
+      {7.9254771806643491e-25, 2.5072041349212748e-27, -1.8804886150377534e-26, -4.0652383418963085e-26, 3.6343572778707437e-26},
+      {0.0044134664085216102, 1.3798639756531407e-06, -1.010640909337802e-05, -2.2122684959522365e-05, 1.9799746622427167e-05},
+      {0.58211468196961469, 1.8178097786417402e-05, -0.00013283750804234551, -0.00029113012958389907, 0.00026058840776265678},
+      {3.1416809250723574e-14, 4.445668102518295e-20, -3.7738435061917348e-18, -1.6114716456148865e-15, 1.6116264000817893e-15},
+      {0.047913762219998046, 6.2876093788964754e-09, -5.2963296197953781e-07, -0.00024016973705109635, 0.00024019159630307929},
+      {0.73848770801377872, 9.6203768057857996e-09, -8.0977503862179729e-07, -0.00036933619575221506, 0.00036936963766308621},
+      {0.85737499999999989, 0, 0, -0.043977588275526169, 0.043977588275526169},
+      {0.98507487500000002, 0, 3.6512498045829304e-68, -0.00493772901026016, 0.00493772901026016},
+      {0.99850074987500015, 0, 1.85098080371218e-68, -0.00049937522915098522, 0.00049937522915098522}};
+  for (size_t g = 0; g < 3; g++)
+    for (size_t k = 0; k < 3; k++) {
+      const double *rf = ref[3 * g + k];
+      double ddn[GK_VPI_NGLOB], dn = gk_vpi_dn(Ps[k], gls[g], pmax, ddn), big = 0;
+      CHECK_CLOSE(dn, rf[0], 1e-9);
+      for (int a = 0; a < GK_VPI_NGLOB; a++) big = fmax(big, fabs(rf[1 + a]));
+      for (int a = 0; a < GK_VPI_NGLOB; a++)
+        CHECK_MSG(fabs(ddn[a] - rf[1 + a]) <= 1e-8 * big, "m = %g, P = %g: d dn / d glob[%d] = %.17g, expected %.17g",
+                  gls[g][GK_VPI_M], Ps[k], a, ddn[a], rf[1 + a]);
+    }
+  /* Across the switch between the two forms: with P2 = 0.5, x2^m at pmax
+   * overflows from m = 709.78 / ln 4 = 512.0 on. dn at m = 511.9 (direct)
+   * and 512.1 (logarithms) differ by 0.2 times the derivative in m, as a
+   * smooth function does (to 1e-7: the difference quotient's own error is
+   * ~1e-12 here); a jump between the forms would show. */
+  double lo[GK_VPI_NGLOB] = {0.4, 0.5, 511.9, 509.0}, hi[GK_VPI_NGLOB] = {0.4, 0.5, 512.1, 509.0};
+  double mid[GK_VPI_NGLOB] = {0.4, 0.5, 512.0, 509.0}, dm[GK_VPI_NGLOB];
+  gk_vpi_dn(1.99, mid, pmax, dm);
+  CHECK_CLOSE((gk_vpi_dn(1.99, hi, pmax, NULL) - gk_vpi_dn(1.99, lo, pmax, NULL)) / 0.2, dm[GK_VPI_M], 1e-7);
+}
+
 static void test_nnls2(void)
 {
   double w1, w2;
@@ -565,6 +615,7 @@ int main(void)
 {
   gsl_set_error_handler_off();
   RUNF(test_jacobian);
+  RUNF(test_dn_large_powers);
   RUNF(test_nnls2);
   RUNF(test_exact_vpi1);
   RUNF(test_exact_vpi2_background);
