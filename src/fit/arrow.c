@@ -182,7 +182,17 @@ int gk_arrow_factor(gk_arrow *a, double lambda)
     if (form(a, lambda) != 0) return -1;
   }
   memcpy(a->S, a->S0, nr * nr * sizeof(double));
-  for (size_t e = 0; e < nr; e++) a->S[e * nr + e] += lambda * (a->M[e * nr + e] + a->rfloor[e >= a->nk]);
+  for (size_t e = 0; e < nr; e++) {
+    a->S[e * nr + e] += lambda * (a->M[e * nr + e] + a->rfloor[e >= a->nk]);
+    /* An unknown whose Jacobian column is 0 (M_ee = 0, hence its C column,
+     * row of S0 and br_e are 0 too: e.g. the limit model's globals where
+     * no pump has ASE) takes no step. Its kind's floor is 0 when every
+     * unknown of the kind is such, and S_ee = 0 then failed the
+     * factorisation at every damping; 1 decouples it (z_e = 0, nothing
+     * else changes). Only for steps: at lambda = 0 (the covariance) such an
+     * unknown is undetermined and the factorisation fails, as it must. */
+    if (lambda > 0 && a->M[e * nr + e] == 0) a->S[e * nr + e] = 1;
+  }
   if (!rest) a->s0_tried = 1;  /* K and S0 are the damped ones now: not reusable */
   for (size_t r = 0; r < nr; r++)
     for (size_t e = 0; e < r; e++) a->S[r * nr + e] = a->S[e * nr + r];
