@@ -462,18 +462,20 @@ static int dn_jac(const double *th, double *jac, void *ctx)
  * weakly to strongly superlinear tails. */
 static const double GRID_P1[] = {0.05, 0.2, 1.0, 5.0}, GRID_P2[] = {0.3, 1.0, 0.05};
 static const double GRID_NM[][2] = {{0.7, 2.0}, {1.0, 3.0}, {2.0, 4.0}};
-enum { NGRID = 36, NREFINE = 3 };
+enum { NGRID2 = 24, NGRID = 36, NREFINE = 3 };
 
-/* Start s: the first 24 P2 = 0.3 and 1 pmax; then 12 with P2 = 0.05 pmax
- * (a superlinear onset at the lowest pumps: the bundled example's lowest
- * valleys have P2 = 0.035-0.07 pmax, which no start of the first 24 reached). */
+/* Start s: P1 cycles fastest. The first NGRID2 have P2 = 0.3 and 1 pmax
+ * (P2 next, then (n, m)); the last 12 have P2 = 0.05 pmax (a superlinear
+ * onset at the lowest pumps: the bundled example's lowest valleys have
+ * P2 = 0.035-0.07 pmax, which no start of the first NGRID2 reached). */
 static void grid_start(size_t s, double pmax, double *gl)
 {
-  size_t b = s < 24 ? s : s - 24;
-  gl[GK_VPI_P1] = pmax * GRID_P1[b % 4];
-  gl[GK_VPI_P2] = pmax * GRID_P2[s < 24 ? (b / 4) % 2 : 2];
-  gl[GK_VPI_N] = GRID_NM[s < 24 ? b / 8 : b / 4][0];
-  gl[GK_VPI_M] = GRID_NM[s < 24 ? b / 8 : b / 4][1];
+  size_t ip2 = 2, inm = (s - NGRID2) / 4;
+  if (s < NGRID2) ip2 = (s / 4) % 2, inm = s / 8;
+  gl[GK_VPI_P1] = pmax * GRID_P1[s % 4];
+  gl[GK_VPI_P2] = pmax * GRID_P2[ip2];
+  gl[GK_VPI_N] = GRID_NM[inm][0];
+  gl[GK_VPI_M] = GRID_NM[inm][1];
 }
 
 /* the same grid for the profile's restarts (src/vpi/profile.c) */
